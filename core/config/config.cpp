@@ -1,0 +1,97 @@
+#include "config/config.h"
+
+namespace Switchyard {
+
+QString SecretRef::describe() const
+{
+    switch (source) {
+    case Source::Environment:
+        return QStringLiteral("environment variable %1").arg(name);
+    case Source::Keychain:
+        return QStringLiteral("keychain entry '%1'").arg(name);
+    case Source::None:
+        break;
+    }
+    return QStringLiteral("no secret");
+}
+
+const QList<Capability> &allCapabilities()
+{
+    static const QList<Capability> all{Capability::Tools, Capability::Json, Capability::Vision,
+                                       Capability::Stream, Capability::Embeddings};
+    return all;
+}
+
+QString capabilityName(Capability capability)
+{
+    switch (capability) {
+    case Capability::Tools:
+        return QStringLiteral("tools");
+    case Capability::Json:
+        return QStringLiteral("json");
+    case Capability::Vision:
+        return QStringLiteral("vision");
+    case Capability::Stream:
+        return QStringLiteral("stream");
+    case Capability::Embeddings:
+        return QStringLiteral("embeddings");
+    case Capability::None:
+        break;
+    }
+    return QString();
+}
+
+QStringList capabilityNames(Capabilities capabilities)
+{
+    QStringList names;
+    for (Capability capability : allCapabilities()) {
+        if (capabilities & unsigned(capability))
+            names.append(capabilityName(capability));
+    }
+    return names;
+}
+
+QString Config::listenAddress() const
+{
+    if (listenHost.contains(QLatin1Char(':')))
+        return QStringLiteral("[%1]:%2").arg(listenHost).arg(listenPort);
+    return QStringLiteral("%1:%2").arg(listenHost).arg(listenPort);
+}
+
+bool Config::listensOnLoopbackOnly() const
+{
+    if (listenHost == QLatin1String("localhost"))
+        return true;
+    const QHostAddress address(listenHost);
+    return !address.isNull() && address.isLoopback();
+}
+
+bool parseListenAddress(const QString &text, QString *host, quint16 *port)
+{
+    QString hostPart;
+    QString portPart;
+    if (text.startsWith(QLatin1Char('['))) {
+        const qsizetype close = text.indexOf(QLatin1String("]:"));
+        if (close < 0)
+            return false;
+        hostPart = text.mid(1, close - 1);
+        portPart = text.mid(close + 2);
+    } else {
+        const qsizetype colon = text.lastIndexOf(QLatin1Char(':'));
+        if (colon <= 0 || text.indexOf(QLatin1Char(':')) != colon)
+            return false;
+        hostPart = text.left(colon);
+        portPart = text.mid(colon + 1);
+    }
+    bool ok = false;
+    const uint value = portPart.toUInt(&ok);
+    if (!ok || value > 65535 || hostPart.isEmpty())
+        return false;
+    if (hostPart != QLatin1String("localhost") && QHostAddress(hostPart).isNull())
+        return false;
+    *host = hostPart;
+    *port = quint16(value);
+    return true;
+}
+
+} // namespace Switchyard

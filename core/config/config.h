@@ -1,0 +1,150 @@
+#pragma once
+
+#include <QHostAddress>
+#include <QJsonObject>
+#include <QList>
+#include <QMap>
+#include <QMetaType>
+#include <QString>
+#include <QStringList>
+#include <QUrl>
+
+namespace Switchyard {
+
+// Where a secret comes from; the value itself never lives in the config.
+struct SecretRef
+{
+    enum class Source { None, Environment, Keychain };
+    Source source = Source::None;
+    QString name;
+
+    bool isSet() const { return source != Source::None; }
+    QString describe() const;
+};
+
+enum class Capability : unsigned {
+    None = 0,
+    Tools = 1u << 0,
+    Json = 1u << 1,
+    Vision = 1u << 2,
+    Stream = 1u << 3,
+    Embeddings = 1u << 4,
+};
+using Capabilities = unsigned;
+
+QString capabilityName(Capability capability);
+QStringList capabilityNames(Capabilities capabilities);
+const QList<Capability> &allCapabilities();
+
+struct Price
+{
+    double inputPerMTok = 0.0;
+    double outputPerMTok = 0.0;
+};
+
+struct Timeouts
+{
+    int connectMs = 5000;
+    int firstByteMs = 30000;
+    int idleMs = 30000;
+    int totalMs = 300000;
+};
+
+struct BreakerSettings
+{
+    int window = 20;
+    int minCalls = 5;
+    double failureRate = 0.5;
+    int consecutiveFailures = 5;
+    int slowCallMs = 20000;
+    double slowCallRate = 0.8;
+    int cooldownMs = 30000;
+    int maxCooldownMs = 300000;
+    int halfOpenCalls = 2;
+};
+
+struct RecoverySettings
+{
+    QList<double> steps{0.1, 0.5, 1.0};
+    int stepMs = 30000;
+};
+
+struct ProbeSettings
+{
+    QString kind = QStringLiteral("models");
+    int intervalMs = 30000;
+    int timeoutMs = 3000;
+};
+
+struct RetryPolicy
+{
+    int maxRetries = 1;
+    int baseMs = 200;
+    int maxMs = 2000;
+    int maxRetryAfterMs = 3000;
+    // Retries a route may make per 10 s window: budgetRatio × requests + budgetMinRetries.
+    // The floor keeps a quiet route able to retry at all (Linkerd's minRetriesPerSecond).
+    double budgetRatio = 0.2;
+    int budgetMinRetries = 3;
+};
+
+struct ProviderConfig
+{
+    QString name;
+    QString kind = QStringLiteral("openai");
+    QUrl baseUrl;
+    SecretRef apiKey;
+};
+
+struct RouteConfig
+{
+    QString name;
+    QString provider;
+    QString model;
+    Capabilities capabilities = 0;
+    qint64 contextWindow = 0; // 0: unknown, never skipped for size
+    Price price;
+    Timeouts timeouts;
+    BreakerSettings breaker;
+    RecoverySettings recovery;
+    ProbeSettings probe;
+    double budgetUsdPerDay = 0.0; // 0: no cap
+};
+
+struct LaneConfig
+{
+    QString name;
+    QStringList chain;
+    QString degraded;
+    QStringList policyFallbacks;
+    RetryPolicy retry;
+    int deadlineMs = 120000;
+    double budgetUsdPerDay = 0.0;
+};
+
+enum class UnknownModelPolicy { Reject, DefaultLane };
+
+// The whole routing configuration, as validated; immutable once applied.
+struct Config
+{
+    QString listenHost = QStringLiteral("127.0.0.1");
+    quint16 listenPort = 8787;
+    SecretRef adminToken;
+    QMap<QString, ProviderConfig> providers;
+    QMap<QString, RouteConfig> routes;
+    QMap<QString, LaneConfig> lanes;
+    QString defaultLane;
+    UnknownModelPolicy unknownModel = UnknownModelPolicy::Reject;
+    qint64 maxRequestBytes = 32 * 1024 * 1024;
+    QJsonObject source; // the document as read, unknown keys included, for saving back
+
+    QString listenAddress() const;
+    bool listensOnLoopbackOnly() const;
+};
+
+// Parses "HOST:PORT" (IPv6 in brackets); returns false on a malformed address.
+bool parseListenAddress(const QString &text, QString *host, quint16 *port);
+
+} // namespace Switchyard
+
+Q_DECLARE_METATYPE(Switchyard::Config)

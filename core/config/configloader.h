@@ -1,0 +1,30 @@
+#pragma once
+
+#include "config/config.h"
+
+#include <QByteArray>
+#include <QString>
+#include <QStringList>
+
+namespace Switchyard {
+
+// The outcome of reading a config: the config, or every error found, each with its JSON path.
+struct ConfigResult
+{
+    Config config;
+    QStringList errors;
+    QStringList warnings;
+
+    bool isValid() const { return errors.isEmpty(); }
+};
+
+// Reads and validates configuration documents. Stateless; safe from any thread.
+class ConfigLoader final
+{
+public:
+    static ConfigResult fromJson(const QByteArray &json);
+    static ConfigResult fromObject(const QJsonObject &root);
+    static ConfigResult fromFile(const QString &path);
+};
+
+} // namespace Switchyard

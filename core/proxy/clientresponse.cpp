@@ -1,0 +1,109 @@
+#include "proxy/clientresponse.h"
+
+namespace Switchyard {
+
+ClientResponse::ClientResponse(QTcpSocket *socket, bool closeAfterResponse)
+    : m_socket(socket)
+    , m_closeAfterResponse(closeAfterResponse)
+{
+}
+
+bool ClientResponse::isConnected() const
+{
+    return m_socket && m_socket->state() == QAbstractSocket::ConnectedState;
+}
+
+QByteArray ClientResponse::reasonPhrase(int status)
+{
+    switch (status) {
+    case 200: return QByteArrayLiteral("OK");
+    case 400: return QByteArrayLiteral("Bad Request");
+    case 401: return QByteArrayLiteral("Unauthorized");
+    case 403: return QByteArrayLiteral("Forbidden");
+    case 404: return QByteArrayLiteral("Not Found");
+    case 405: return QByteArrayLiteral("Method Not Allowed");
+    case 408: return QByteArrayLiteral("Request Timeout");
+    case 413: return QByteArrayLiteral("Payload Too Large");
+    case 422: return QByteArrayLiteral("Unprocessable Entity");
+    case 429: return QByteArrayLiteral("Too Many Requests");
+    case 500: return QByteArrayLiteral("Internal Server Error");
+    case 502: return QByteArrayLiteral("Bad Gateway");
+    case 503: return QByteArrayLiteral("Service Unavailable");
+    case 504: return QByteArrayLiteral("Gateway Timeout");
+    case 529: return QByteArrayLiteral("Overloaded");
+    default: break;
+    }
+    if (status >= 200 && status < 300)
+        return QByteArrayLiteral("OK");
+    return status >= 500 ? QByteArrayLiteral("Error") : QByteArrayLiteral("Client Error");
+}
+
+void ClientResponse::writeHead(int status, const HeaderList &headers, qint64 contentLength)
+{
+    QByteArray head;
+    head.reserve(512);
+    head += "HTTP/1.1 " + QByteArray::number(status) + ' ' + reasonPhrase(status) + "\r\n";
+    for (const auto &[name, value] : headers)
+        head += name + ": " + value + "\r\n";
+    if (contentLength >= 0)
+        head += "Content-Length: " + QByteArray::number(contentLength) + "\r\n";
+    else
+        head += "Transfer-Encoding: chunked\r\n";
+    if (m_closeAfterResponse)
+        head += "Connection: close\r\n";
+    head += "\r\n";
+    m_socket->write(head);
+    m_headersSent = true;
+}
+
+void ClientResponse::complete()
+{
+    m_finished = true;
+    if (m_closeAfterResponse && m_socket)
+        m_socket->disconnectFromHost();
+}
+
+void ClientResponse::send(int status, const HeaderList &headers, const QByteArray &body)
+{
+    if (m_finished || m_headersSent || !isConnected())
+        return;
+    writeHead(status, headers, body.size());
+    m_socket->write(body);
+    complete();
+}
+
+void ClientResponse::sendJson(int status, const HeaderList &headers, const QByteArray &json)
+{
+    HeaderList all = headers;
+    all.append({QByteArrayLiteral("Content-Type"), QByteArrayLiteral("application/json")});
+    send(status, all, json);
+}
+
+void ClientResponse::beginChunked(int status, const HeaderList &headers)
+{
+    if (m_finished || m_headersSent || !isConnected())
+        return;
+    writeHead(status, headers, -1);
+}
+
+void ClientResponse::writeChunk(const QByteArray &data)
+{
+    if (m_finished || !m_headersSent || data.isEmpty() || !isConnected())
+        return;
+    QByteArray chunk = QByteArray::number(data.size(), 16) + "\r\n";
+    chunk.reserve(chunk.size() + data.size() + 2);
+    chunk += data;
+    chunk += "\r\n";
+    m_socket->write(chunk);
+}
+
+void ClientResponse::endChunked()
+{
+    if (m_finished || !m_headersSent)
+        return;
+    if (isConnected())
+        m_socket->write("0\r\n\r\n");
+    complete();
+}
+
+} // namespace Switchyard

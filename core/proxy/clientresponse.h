@@ -1,0 +1,46 @@
+#pragma once
+
+#include <QByteArray>
+#include <QList>
+#include <QPair>
+#include <QPointer>
+#include <QTcpSocket>
+
+namespace Switchyard {
+
+using HeaderList = QList<QPair<QByteArray, QByteArray>>;
+
+// Writes one HTTP/1.1 response to a client socket that may vanish at any time.
+// Qt 6.4's QHttpServerResponder keeps a raw socket pointer and crashes when written to after the
+// client has gone; every write here goes through a QPointer instead. It also writes any status
+// code an upstream sent (529 included), which the responder's fixed table cannot.
+class ClientResponse final
+{
+public:
+    ClientResponse(QTcpSocket *socket, bool closeAfterResponse);
+
+    bool isConnected() const;
+    QTcpSocket *socket() const { return m_socket.data(); }
+    bool headersSent() const { return m_headersSent; }
+    bool finished() const { return m_finished; }
+
+    void send(int status, const HeaderList &headers, const QByteArray &body);
+    void sendJson(int status, const HeaderList &headers, const QByteArray &json);
+
+    void beginChunked(int status, const HeaderList &headers);
+    void writeChunk(const QByteArray &data);
+    void endChunked();
+
+    static QByteArray reasonPhrase(int status);
+
+private:
+    void writeHead(int status, const HeaderList &headers, qint64 contentLength);
+    void complete();
+
+    QPointer<QTcpSocket> m_socket;
+    bool m_closeAfterResponse = false;
+    bool m_headersSent = false;
+    bool m_finished = false;
+};
+
+} // namespace Switchyard

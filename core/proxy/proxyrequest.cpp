@@ -1,0 +1,686 @@
+#include "proxy/proxyrequest.h"
+
+#include "engine/engine.h"
+#include "proxy/openaierror.h"
+#include "routing/retrybudget.h"
+#include "routing/routestate.h"
+#include "upstream/upstreampool.h"
+
+#include <QDateTime>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QLoggingCategory>
+#include <QNetworkReply>
+#include <QNetworkRequest>
+#include <QRandomGenerator>
+
+Q_LOGGING_CATEGORY(lcProxy, "switchyard.proxy")
+
+namespace Switchyard {
+
+namespace {
+
+// Upstream bodies larger than this are not a completion; refuse to hold them in memory.
+constexpr qsizetype MaxUpstreamBody = 64 * 1024 * 1024;
+
+QByteArray boolHeader(bool value)
+{
+    return value ? QByteArrayLiteral("1") : QByteArrayLiteral("0");
+}
+
+QString endpointPath(Endpoint endpoint)
+{
+    return endpoint == Endpoint::Embeddings ? QStringLiteral("/embeddings") : QStringLiteral("/chat/completions");
+}
+
+} // namespace
+
+ProxyRequest::ProxyRequest(Engine *engine, ClientResponse response, Params params)
+    : QObject(engine)
+    , m_engine(engine)
+    , m_response(std::move(response))
+    , m_params(std::move(params))
+{
+    m_trace.id = m_params.requestId;
+    m_trace.lane = m_params.target.lane;
+    m_trace.endpoint = m_params.endpoint == Endpoint::Embeddings ? QStringLiteral("embeddings")
+                                                                 : QStringLiteral("chat.completions");
+    m_trace.stream = m_params.analysis.stream;
+
+    for (QTimer *timer : {&m_phaseTimer, &m_attemptTimer, &m_deadlineTimer, &m_backoffTimer}) {
+        timer->setSingleShot(true);
+        timer->setTimerType(Qt::PreciseTimer);
+    }
+    connect(&m_phaseTimer, &QTimer::timeout, this, &ProxyRequest::onPhaseTimeout);
+    connect(&m_attemptTimer, &QTimer::timeout, this, &ProxyRequest::onAttemptTimeout);
+    connect(&m_deadlineTimer, &QTimer::timeout, this, &ProxyRequest::onDeadline);
+    connect(&m_backoffTimer, &QTimer::timeout, this, [this] {
+        m_phase = Phase::Idle;
+        startAttempt();
+    });
+}
+
+ProxyRequest::~ProxyRequest()
+{
+    if (m_reply) {
+        m_reply->disconnect(this);
+        m_reply->abort();
+        m_reply->deleteLater();
+    }
+}
+
+qint64 ProxyRequest::now() const
+{
+    return m_engine->clock().nowMs();
+}
+
+qint64 ProxyRequest::remainingDeadlineMs() const
+{
+    return m_deadlineAtMs - now();
+}
+
+const RouteConfig &ProxyRequest::currentRoute() const
+{
+    return m_params.active->config.routes.find(m_plan.at(m_planIndex)).value();
+}
+
+AttemptRecord &ProxyRequest::currentAttempt()
+{
+    return m_trace.attempts.last();
+}
+
+void ProxyRequest::start()
+{
+    m_trace.startMs = now();
+    m_deadlineAtMs = m_trace.startMs + m_params.target.deadlineMs;
+    m_deadlineTimer.start(m_params.target.deadlineMs);
+    if (QTcpSocket *socket = m_response.socket())
+        connect(socket, &QAbstractSocket::disconnected, this, &ProxyRequest::onClientGone);
+
+    m_plan = m_params.target.chain;
+    m_chainLength = m_plan.size();
+    if (!m_params.target.degraded.isEmpty() && !m_plan.contains(m_params.target.degraded))
+        m_plan.append(m_params.target.degraded);
+    tryNextRoute();
+}
+
+void ProxyRequest::recordSkip(const QString &route, FailureClass failureClass, const QString &reason)
+{
+    AttemptRecord skip;
+    skip.route = route;
+    skip.skipped = true;
+    skip.failureClass = failureClass;
+    skip.decision = Decision::Skip;
+    skip.reason = reason;
+    skip.startMs = skip.endMs = now();
+    m_trace.attempts.append(skip);
+}
+
+void ProxyRequest::tryNextRoute()
+{
+    const ActiveConfig &active = *m_params.active;
+    while (++m_planIndex < m_plan.size()) {
+        const QString &name = m_plan.at(m_planIndex);
+        const RouteConfig &route = active.config.routes.find(name).value();
+        const QString incompatible = incompatibilityReason(route, m_params.analysis);
+        if (!incompatible.isEmpty()) {
+            recordSkip(name, FailureClass::Incompatible, incompatible);
+            continue;
+        }
+        if (m_firstEligibleRoute.isEmpty())
+            m_firstEligibleRoute = name;
+        const ResolvedSecret key = active.providerKeys.value(route.provider);
+        if (!key.ok) {
+            recordSkip(name, FailureClass::AuthError, QStringLiteral("misconfigured: ") + key.error);
+            continue;
+        }
+        RouteState &state = m_engine->routeState(name);
+        if (state.cooldownUntilMs > now()) {
+            recordSkip(name, FailureClass::RateLimited,
+                       QStringLiteral("cooling down for %1 ms after a rate limit").arg(state.cooldownUntilMs - now()));
+            continue;
+        }
+        m_retryIndex = 0;
+        state.retryBudget.recordRequest();
+        startAttempt();
+        return;
+    }
+    respondAllFailed();
+}
+
+void ProxyRequest::startAttempt()
+{
+    const ActiveConfig &active = *m_params.active;
+    const RouteConfig &route = currentRoute();
+    const ProviderConfig &provider = active.config.providers.find(route.provider).value();
+
+    AttemptRecord attempt;
+    attempt.route = route.name;
+    attempt.startMs = now();
+    m_trace.attempts.append(attempt);
+    ++m_upstreamAttempts;
+
+    m_upstreamStatus = 0;
+    m_upstreamContentType.clear();
+    m_upstreamBody.clear();
+    m_upstreamPassHeaders.clear();
+    m_streaming = false;
+    m_streamPending.clear();
+    m_scanner = SseScanner();
+    m_abortError = TransportError::None;
+    m_abortReason.clear();
+
+    QUrl url = provider.baseUrl;
+    QString basePath = url.path();
+    while (basePath.endsWith(QLatin1Char('/')))
+        basePath.chop(1);
+    url.setPath(basePath + endpointPath(m_params.endpoint));
+
+    QNetworkRequest request(url);
+    request.setHeader(QNetworkRequest::ContentTypeHeader, QByteArrayLiteral("application/json"));
+    if (m_params.analysis.stream)
+        request.setRawHeader(QByteArrayLiteral("Accept"), QByteArrayLiteral("text/event-stream"));
+    const QByteArray &key = active.providerKeys.value(route.provider).value;
+    if (!key.isEmpty())
+        request.setRawHeader(QByteArrayLiteral("Authorization"), QByteArrayLiteral("Bearer ") + key);
+
+    m_reply = m_engine->upstreams().post(request, replaceTopLevelModel(m_params.body, route.model));
+    connect(m_reply, &QNetworkReply::requestSent, this, &ProxyRequest::onRequestSent);
+    connect(m_reply, &QNetworkReply::metaDataChanged, this, &ProxyRequest::onMetaDataChanged);
+    connect(m_reply, &QNetworkReply::readyRead, this, &ProxyRequest::onReadyRead);
+    connect(m_reply, &QNetworkReply::finished, this, &ProxyRequest::onReplyFinished);
+    armPhaseTimer(Phase::Connecting, route.timeouts.connectMs);
+    m_attemptTimer.start(int(qMin<qint64>(route.timeouts.totalMs, qMax<qint64>(1, remainingDeadlineMs()))));
+}
+
+void ProxyRequest::armPhaseTimer(Phase phase, int timeoutMs)
+{
+    m_phase = phase;
+    m_phaseTimer.start(timeoutMs);
+}
+
+void ProxyRequest::onRequestSent()
+{
+    if (m_phase != Phase::Connecting)
+        return;
+    currentAttempt().connectedMs = now();
+    armPhaseTimer(Phase::WaitingFirstByte, currentRoute().timeouts.firstByteMs);
+}
+
+void ProxyRequest::onMetaDataChanged()
+{
+    if (!m_reply || m_phase == Phase::Receiving || m_phase == Phase::Done)
+        return;
+    AttemptRecord &attempt = currentAttempt();
+    if (attempt.connectedMs == 0)
+        attempt.connectedMs = now();
+    attempt.firstByteMs = now();
+    m_upstreamStatus = m_reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
+    attempt.httpStatus = m_upstreamStatus;
+    m_upstreamContentType = m_reply->rawHeader(QByteArrayLiteral("Content-Type"));
+    m_streaming = m_params.analysis.stream && m_upstreamStatus >= 200 && m_upstreamStatus < 300
+        && m_upstreamContentType.startsWith("text/event-stream");
+    for (const QByteArray &name : {QByteArrayLiteral("Retry-After"), QByteArrayLiteral("X-Request-Id")}) {
+        if (m_reply->hasRawHeader(name))
+            m_upstreamPassHeaders.append({name == "X-Request-Id" ? QByteArrayLiteral("X-Upstream-Request-Id") : name,
+                                          m_reply->rawHeader(name)});
+    }
+    armPhaseTimer(Phase::Receiving, currentRoute().timeouts.idleMs);
+}
+
+void ProxyRequest::onReadyRead()
+{
+    if (!m_reply || m_phase == Phase::Done)
+        return;
+    if (m_phase != Phase::Receiving)
+        onMetaDataChanged();
+    const QByteArray data = m_reply->readAll();
+    currentAttempt().bytes += data.size();
+    m_phaseTimer.start(currentRoute().timeouts.idleMs);
+    if (m_streaming) {
+        handleStreamData(data);
+        return;
+    }
+    if (m_upstreamBody.size() + data.size() > MaxUpstreamBody) {
+        abortAttempt(TransportError::OtherNetwork, QStringLiteral("upstream body larger than 64 MiB"));
+        return;
+    }
+    m_upstreamBody.append(data);
+}
+
+void ProxyRequest::handleStreamData(const QByteArray &data)
+{
+    const QList<SseScanner::Event> events = m_scanner.feed(data);
+    if (m_streamCommitted) {
+        m_response.writeChunk(data);
+        for (const SseScanner::Event &event : events) {
+            if (event.data != "[DONE]" && event.data.contains("\"error\"")
+                && QJsonDocument::fromJson(event.data).object().contains(QLatin1String("error"))) {
+                // The upstream's own error event reached the caller as it was sent.
+                m_streamErrorSent = true;
+                currentAttempt().reason = QStringLiteral("upstream sent an error event mid-stream");
+            }
+        }
+        return;
+    }
+    // Before the first byte goes out, every event is checked so that a bad start can still fail over.
+    m_streamPending.append(data);
+    for (const SseScanner::Event &event : events) {
+        if (event.data == "[DONE]")
+            continue;
+        QJsonParseError parseError;
+        const QJsonDocument document = QJsonDocument::fromJson(event.data, &parseError);
+        if (parseError.error != QJsonParseError::NoError || !document.isObject()) {
+            m_abortError = TransportError::None;
+            m_reply->disconnect(this);
+            m_reply->abort();
+            m_reply->deleteLater();
+            concludeAttempt({FailureClass::ContractViolation, -1, QStringLiteral("stream event is not a JSON object")});
+            return;
+        }
+        if (document.object().contains(QLatin1String("error"))) {
+            m_reply->disconnect(this);
+            m_reply->abort();
+            m_reply->deleteLater();
+            concludeAttempt(Classifier::classifyStreamError(event.data));
+            return;
+        }
+    }
+    if (m_scanner.eventCount() > 0)
+        commitStream();
+}
+
+void ProxyRequest::commitStream()
+{
+    m_streamCommitted = true;
+    m_trace.route = currentRoute().name;
+    HeaderList headers = switchyardHeaders();
+    headers.append({QByteArrayLiteral("Content-Type"), QByteArrayLiteral("text/event-stream")});
+    headers.append({QByteArrayLiteral("Cache-Control"), QByteArrayLiteral("no-cache")});
+    headers.append(m_upstreamPassHeaders);
+    m_response.beginChunked(m_upstreamStatus, headers);
+    m_response.writeChunk(m_streamPending);
+    m_streamPending.clear();
+}
+
+void ProxyRequest::abortAttempt(TransportError error, const QString &reason)
+{
+    if (!m_reply)
+        return;
+    m_abortError = error;
+    m_abortReason = reason;
+    m_reply->abort(); // emits finished synchronously; onReplyFinished takes it from there
+}
+
+void ProxyRequest::onPhaseTimeout()
+{
+    const Timeouts &timeouts = currentRoute().timeouts;
+    switch (m_phase) {
+    case Phase::Connecting:
+        abortAttempt(TransportError::Timeout, QStringLiteral("connect timeout after %1 ms").arg(timeouts.connectMs));
+        break;
+    case Phase::WaitingFirstByte:
+        abortAttempt(TransportError::Timeout,
+                     QStringLiteral("first byte timeout after %1 ms").arg(timeouts.firstByteMs));
+        break;
+    case Phase::Receiving:
+        abortAttempt(TransportError::Timeout,
+                     QStringLiteral("idle timeout: no data for %1 ms").arg(timeouts.idleMs));
+        break;
+    default:
+        break;
+    }
+}
+
+void ProxyRequest::onAttemptTimeout()
+{
+    if (remainingDeadlineMs() <= 0)
+        return; // the lane deadline fires on its own and answers the caller
+    abortAttempt(TransportError::Timeout,
+                 QStringLiteral("total timeout after %1 ms").arg(currentRoute().timeouts.totalMs));
+}
+
+void ProxyRequest::onDeadline()
+{
+    if (m_phase == Phase::Done)
+        return;
+    const QString reason = QStringLiteral("lane deadline of %1 ms exceeded").arg(m_params.target.deadlineMs);
+    if (m_reply) {
+        m_abortError = TransportError::Timeout;
+        m_abortReason = reason;
+        QNetworkReply *reply = m_reply;
+        reply->disconnect(this);
+        reply->abort();
+        reply->deleteLater();
+        AttemptRecord &attempt = currentAttempt();
+        attempt.endMs = now();
+        attempt.failureClass = m_streamCommitted ? FailureClass::MidStream : FailureClass::Transient;
+        attempt.decision = Decision::Return;
+        attempt.reason = reason;
+    }
+    if (m_streamCommitted) {
+        endStreamWithError(reason, FailureClass::MidStream);
+        return;
+    }
+    respondDeadlineExceeded();
+}
+
+void ProxyRequest::onClientGone()
+{
+    if (m_phase == Phase::Done)
+        return;
+    if (m_reply) {
+        QNetworkReply *reply = m_reply;
+        reply->disconnect(this);
+        reply->abort();
+        reply->deleteLater();
+        AttemptRecord &attempt = currentAttempt();
+        attempt.endMs = now();
+        attempt.failureClass = FailureClass::Cancelled;
+        attempt.decision = Decision::Return;
+        attempt.reason = QStringLiteral("client went away; upstream call aborted");
+    }
+    finish(499, FailureClass::Cancelled);
+}
+
+void ProxyRequest::onReplyFinished()
+{
+    QNetworkReply *reply = m_reply;
+    if (!reply || m_phase == Phase::Done)
+        return;
+    reply->disconnect(this);
+    reply->deleteLater();
+    m_reply = nullptr;
+    m_phaseTimer.stop();
+    m_attemptTimer.stop();
+
+    if (m_phase != Phase::Receiving && m_abortError == TransportError::None && reply->error() == QNetworkReply::NoError)
+        onMetaDataChanged();
+
+    UpstreamOutcome outcome;
+    outcome.endpoint = m_params.endpoint;
+    outcome.jsonOutputRequested = m_params.analysis.jsonOutput;
+    if (m_abortError != TransportError::None) {
+        outcome.transport = m_abortError;
+        outcome.transportDetail = m_abortReason;
+    } else if (reply->error() != QNetworkReply::NoError) {
+        outcome.transport = UpstreamPool::transportError(reply->error());
+        outcome.transportDetail = reply->errorString();
+    }
+    // A status read before a timeout still describes an answer that never completed.
+    outcome.httpStatus = m_abortError == TransportError::None ? m_upstreamStatus : 0;
+    outcome.contentType = m_upstreamContentType;
+    outcome.body = m_upstreamBody;
+    outcome.retryAfter = reply->rawHeader(QByteArrayLiteral("Retry-After"));
+    outcome.retryAfterMs = reply->rawHeader(QByteArrayLiteral("retry-after-ms"));
+
+    if (m_streaming) {
+        const bool cleanEnd = outcome.transport == TransportError::None && m_scanner.sawDone();
+        if (m_streamCommitted) {
+            AttemptRecord &attempt = currentAttempt();
+            attempt.endMs = now();
+            if (cleanEnd && !m_streamErrorSent) {
+                attempt.failureClass = FailureClass::Ok;
+                attempt.decision = Decision::Return;
+                m_response.endChunked();
+                finish(m_upstreamStatus, FailureClass::Ok);
+                return;
+            }
+            QString why = m_abortReason;
+            if (why.isEmpty())
+                why = outcome.transport != TransportError::None ? outcome.transportDetail
+                                                                : QStringLiteral("upstream closed the stream before [DONE]");
+            attempt.failureClass = FailureClass::MidStream;
+            attempt.decision = Decision::Return;
+            attempt.reason = why;
+            endStreamWithError(QStringLiteral("The upstream stream of route '%1' failed after the first byte: %2")
+                                   .arg(attempt.route, why),
+                               FailureClass::MidStream);
+            return;
+        }
+        if (outcome.transport == TransportError::None) {
+            concludeAttempt({FailureClass::ContractViolation, -1,
+                             m_scanner.sawDone() ? QStringLiteral("stream ended with no events")
+                                                 : QStringLiteral("stream ended before its first event")});
+            return;
+        }
+    }
+    concludeAttempt(Classifier::classify(outcome, QDateTime::currentDateTimeUtc()));
+}
+
+void ProxyRequest::concludeAttempt(const Classification &classification)
+{
+    m_reply = nullptr;
+    m_phaseTimer.stop();
+    m_attemptTimer.stop();
+    AttemptRecord &attempt = currentAttempt();
+    attempt.endMs = now();
+    attempt.failureClass = classification.failureClass;
+    if (attempt.reason.isEmpty())
+        attempt.reason = classification.reason;
+    RouteState &state = m_engine->routeState(attempt.route);
+    const RetryPolicy &retry = m_params.target.retry;
+
+    switch (classification.failureClass) {
+    case FailureClass::Ok:
+        attempt.decision = Decision::Return;
+        state.misconfiguredReason.clear();
+        respondWithUpstream(FailureClass::Ok);
+        return;
+    case FailureClass::CallerError:
+        attempt.decision = Decision::Return;
+        respondWithUpstream(FailureClass::CallerError);
+        return;
+    case FailureClass::Cancelled:
+        attempt.decision = Decision::Return;
+        finish(499, FailureClass::Cancelled);
+        return;
+    case FailureClass::ContentPolicy:
+        if (restrictToPolicyFallbacks()) {
+            attempt.decision = Decision::Fallback;
+            tryNextRoute();
+        } else {
+            attempt.decision = Decision::Return;
+            respondWithUpstream(FailureClass::ContentPolicy);
+        }
+        return;
+    case FailureClass::RateLimited: {
+        const qint64 retryAfter = classification.retryAfterMs;
+        const bool waitable = retryAfter < 0 || retryAfter <= retry.maxRetryAfterMs;
+        const qint64 delay = retryAfter >= 0 ? retryAfter
+                                             : backoffDelayMs(retry, m_retryIndex, QRandomGenerator::global()->generateDouble());
+        if (waitable && m_retryIndex < retry.maxRetries && delay < remainingDeadlineMs()
+            && state.retryBudget.tryAcquireRetry(retry.budgetRatio, retry.budgetMinRetries)) {
+            scheduleRetry(delay, QStringLiteral("rate limited"));
+            return;
+        }
+        if (retryAfter > 0)
+            state.cooldownUntilMs = qMax(state.cooldownUntilMs, now() + retryAfter);
+        fallBack();
+        return;
+    }
+    case FailureClass::Transient: {
+        const qint64 delay = backoffDelayMs(retry, m_retryIndex, QRandomGenerator::global()->generateDouble());
+        if (m_retryIndex < retry.maxRetries && delay < remainingDeadlineMs()
+            && state.retryBudget.tryAcquireRetry(retry.budgetRatio, retry.budgetMinRetries)) {
+            scheduleRetry(delay, QStringLiteral("transient"));
+            return;
+        }
+        fallBack();
+        return;
+    }
+    case FailureClass::AuthError:
+        state.misconfiguredReason = classification.reason;
+        fallBack();
+        return;
+    case FailureClass::Incompatible:
+    case FailureClass::ContractViolation:
+    case FailureClass::Budget:
+    case FailureClass::MidStream:
+        fallBack();
+        return;
+    }
+}
+
+void ProxyRequest::scheduleRetry(qint64 delayMs, const QString &why)
+{
+    AttemptRecord &attempt = currentAttempt();
+    attempt.decision = Decision::Retry;
+    qCDebug(lcProxy) << m_trace.id << "retrying" << attempt.route << "after" << delayMs << "ms:" << why;
+    ++m_retryIndex;
+    m_phase = Phase::Backoff;
+    m_backoffTimer.start(int(delayMs));
+}
+
+void ProxyRequest::fallBack()
+{
+    currentAttempt().decision = Decision::Fallback;
+    tryNextRoute();
+}
+
+bool ProxyRequest::restrictToPolicyFallbacks()
+{
+    QStringList remaining;
+    for (const QString &route : m_params.target.policyFallbacks) {
+        const bool tried = std::any_of(m_trace.attempts.cbegin(), m_trace.attempts.cend(),
+                                       [&](const AttemptRecord &a) { return a.route == route && !a.skipped; });
+        if (!tried)
+            remaining.append(route);
+    }
+    if (remaining.isEmpty())
+        return false;
+    m_policyRestricted = true;
+    m_plan = m_plan.mid(0, m_planIndex + 1) + remaining;
+    m_chainLength = qMin(m_chainLength, m_planIndex + 1);
+    return true;
+}
+
+HeaderList ProxyRequest::switchyardHeaders() const
+{
+    const QString &route = m_trace.route;
+    const bool degraded = !route.isEmpty() && m_planIndex >= m_chainLength && route == m_params.target.degraded
+        && !m_policyRestricted;
+    const bool fallback = !route.isEmpty() && route != m_firstEligibleRoute;
+    return HeaderList{
+        {QByteArrayLiteral("X-Switchyard-Request-Id"), m_trace.id.toUtf8()},
+        {QByteArrayLiteral("X-Switchyard-Lane"), m_trace.lane.toUtf8()},
+        {QByteArrayLiteral("X-Switchyard-Route"), route.toUtf8()},
+        {QByteArrayLiteral("X-Switchyard-Attempts"), QByteArray::number(m_upstreamAttempts)},
+        {QByteArrayLiteral("X-Switchyard-Fallback"), boolHeader(fallback)},
+        {QByteArrayLiteral("X-Switchyard-Degraded"), boolHeader(degraded)},
+    };
+}
+
+void ProxyRequest::respondWithUpstream(FailureClass finalClass)
+{
+    m_trace.route = currentRoute().name;
+    if (m_streaming) {
+        // The upstream's own error event, passed on as the stream it was.
+        commitStream();
+        m_response.endChunked();
+        finish(m_upstreamStatus, finalClass);
+        return;
+    }
+    if (m_streaming) {
+        // The upstream's own error event, passed on as the stream it was.
+        commitStream();
+        m_response.endChunked();
+        finish(m_upstreamStatus, finalClass);
+        return;
+    }
+    HeaderList headers = switchyardHeaders();
+    headers.append({QByteArrayLiteral("Content-Type"),
+                    m_upstreamContentType.isEmpty() ? QByteArrayLiteral("application/json") : m_upstreamContentType});
+    headers.append(m_upstreamPassHeaders);
+    m_response.send(m_upstreamStatus, headers, m_upstreamBody);
+    finish(m_upstreamStatus, finalClass);
+}
+
+void ProxyRequest::respondAllFailed()
+{
+    QJsonArray attempts;
+    bool allRateLimited = true;
+    bool allIncompatible = true;
+    qint64 soonestRetry = -1;
+    for (const AttemptRecord &attempt : std::as_const(m_trace.attempts)) {
+        QJsonObject item{{QStringLiteral("route"), attempt.route},
+                         {QStringLiteral("class"), failureClassName(attempt.failureClass)},
+                         {QStringLiteral("decision"), decisionName(attempt.decision)},
+                         {QStringLiteral("status"), attempt.httpStatus},
+                         {QStringLiteral("reason"), attempt.reason}};
+        attempts.append(item);
+        allRateLimited = allRateLimited && attempt.failureClass == FailureClass::RateLimited;
+        allIncompatible = allIncompatible && attempt.failureClass == FailureClass::Incompatible;
+        if (!m_trace.attempts.isEmpty())
+            m_trace.route = attempt.route;
+    }
+    for (const QString &route : std::as_const(m_plan)) {
+        const qint64 until = m_engine->routeState(route).cooldownUntilMs - now();
+        if (until > 0 && (soonestRetry < 0 || until < soonestRetry))
+            soonestRetry = until;
+    }
+    // The status tells a client what to do next: wait (429), change the request (400), or not rely on us (502).
+    int status = 502;
+    QString message = QStringLiteral("Every route of lane '%1' failed; see error.attempts.").arg(m_trace.lane);
+    if (!m_trace.attempts.isEmpty() && allIncompatible) {
+        status = 400;
+        message = QStringLiteral("No route of lane '%1' can serve this request; see error.attempts.").arg(m_trace.lane);
+    } else if (!m_trace.attempts.isEmpty() && allRateLimited) {
+        status = 429;
+    }
+    QJsonObject error = openAiErrorObject(message, QStringLiteral("all_routes_failed"));
+    error.insert(QStringLiteral("attempts"), attempts);
+    HeaderList headers = switchyardHeaders();
+    if (status == 429 && soonestRetry > 0)
+        headers.append({QByteArrayLiteral("Retry-After"), QByteArray::number((soonestRetry + 999) / 1000)});
+    m_response.sendJson(status, headers, QJsonDocument(QJsonObject{{QStringLiteral("error"), error}}).toJson(QJsonDocument::Compact));
+    const FailureClass finalClass = m_trace.attempts.isEmpty() ? FailureClass::Transient : m_trace.attempts.constLast().failureClass;
+    finish(status, finalClass);
+}
+
+void ProxyRequest::respondDeadlineExceeded()
+{
+    if (!m_trace.attempts.isEmpty())
+        m_trace.route = m_trace.attempts.constLast().route;
+    const QByteArray body = openAiError(QStringLiteral("The lane deadline of %1 ms was exceeded after %2 attempt(s).")
+                                            .arg(m_params.target.deadlineMs)
+                                            .arg(m_upstreamAttempts),
+                                        QStringLiteral("deadline_exceeded"));
+    m_response.sendJson(504, switchyardHeaders(), body);
+    finish(504, FailureClass::Transient);
+}
+
+void ProxyRequest::endStreamWithError(const QString &message, FailureClass failureClass)
+{
+    const QByteArray event = "data: " + openAiError(message, QStringLiteral("upstream_error"), QStringLiteral("mid_stream")) + "\n\n";
+    m_response.writeChunk(event);
+    m_response.endChunked();
+    finish(m_upstreamStatus, failureClass);
+}
+
+void ProxyRequest::finish(int status, FailureClass finalClass)
+{
+    if (m_phase == Phase::Done)
+        return;
+    m_phase = Phase::Done;
+    for (QTimer *timer : {&m_phaseTimer, &m_attemptTimer, &m_deadlineTimer, &m_backoffTimer})
+        timer->stop();
+    m_trace.status = status;
+    m_trace.finalClass = finalClass;
+    m_trace.endMs = now();
+    m_trace.fallback = !m_trace.route.isEmpty() && m_trace.route != m_firstEligibleRoute;
+    m_trace.degraded = m_trace.route == m_params.target.degraded && m_planIndex >= m_chainLength;
+    qCInfo(lcProxy).noquote() << QStringLiteral("request id=%1 lane=%2 route=%3 status=%4 class=%5 attempts=%6 "
+                                                "fallback=%7 ms=%8")
+                                     .arg(m_trace.id, m_trace.lane, m_trace.route.isEmpty() ? QStringLiteral("-") : m_trace.route)
+                                     .arg(status)
+                                     .arg(failureClassName(finalClass))
+                                     .arg(m_upstreamAttempts)
+                                     .arg(int(m_trace.fallback))
+                                     .arg(m_trace.endMs - m_trace.startMs);
+    Q_EMIT finished(m_trace);
+    deleteLater();
+}
+
+} // namespace Switchyard

@@ -1,0 +1,118 @@
+#pragma once
+
+#include "engine/activeconfig.h"
+#include "observe/trace.h"
+#include "proxy/clientresponse.h"
+#include "proxy/ssescanner.h"
+#include "routing/classifier.h"
+#include "routing/lanerouter.h"
+#include "routing/requestanalysis.h"
+
+#include <QObject>
+#include <QPointer>
+#include <QTimer>
+
+#include <memory>
+
+class QNetworkReply;
+
+namespace Switchyard {
+
+class Engine;
+
+// One caller request on its way through a lane: walks the plan of routes, makes attempts,
+// classifies each outcome, retries or falls back as the class decides, and answers the caller
+// exactly once. Lives in the engine thread and deletes itself when done.
+class ProxyRequest final : public QObject
+{
+    Q_OBJECT
+public:
+    struct Params
+    {
+        Endpoint endpoint = Endpoint::ChatCompletions;
+        QByteArray body;
+        RequestAnalysis analysis;
+        RoutingTarget target;
+        QString requestId;
+        std::shared_ptr<const ActiveConfig> active;
+    };
+
+    ProxyRequest(Engine *engine, ClientResponse response, Params params);
+    ~ProxyRequest() override;
+
+    void start();
+
+Q_SIGNALS:
+    void finished(const Switchyard::TraceRecord &trace);
+
+private:
+    enum class Phase { Idle, Connecting, WaitingFirstByte, Receiving, Backoff, Done };
+
+    void tryNextRoute();
+    void startAttempt();
+    void onRequestSent();
+    void onMetaDataChanged();
+    void onReadyRead();
+    void onReplyFinished();
+    void onPhaseTimeout();
+    void onAttemptTimeout();
+    void onDeadline();
+    void onClientGone();
+
+    void handleStreamData(const QByteArray &data);
+    void commitStream();
+    void abortAttempt(TransportError error, const QString &reason);
+    void concludeAttempt(const Classification &classification);
+    void scheduleRetry(qint64 delayMs, const QString &why);
+    void fallBack();
+    bool restrictToPolicyFallbacks();
+    void armPhaseTimer(Phase phase, int timeoutMs);
+
+    void respondWithUpstream(FailureClass finalClass);
+    void respondAllFailed();
+    void respondDeadlineExceeded();
+    void endStreamWithError(const QString &message, FailureClass failureClass);
+    void finish(int status, FailureClass finalClass);
+
+    HeaderList switchyardHeaders() const;
+    const RouteConfig &currentRoute() const;
+    AttemptRecord &currentAttempt();
+    void recordSkip(const QString &route, FailureClass failureClass, const QString &reason);
+    qint64 now() const;
+    qint64 remainingDeadlineMs() const;
+
+    Engine *m_engine;
+    ClientResponse m_response;
+    Params m_params;
+    TraceRecord m_trace;
+
+    QStringList m_plan;
+    qsizetype m_planIndex = -1;
+    qsizetype m_chainLength = 0;
+    QString m_firstEligibleRoute;
+    bool m_policyRestricted = false;
+    int m_retryIndex = 0;
+    int m_upstreamAttempts = 0;
+    qint64 m_deadlineAtMs = 0;
+
+    QPointer<QNetworkReply> m_reply;
+    Phase m_phase = Phase::Idle;
+    QTimer m_phaseTimer;
+    QTimer m_attemptTimer;
+    QTimer m_deadlineTimer;
+    QTimer m_backoffTimer;
+    TransportError m_abortError = TransportError::None;
+    QString m_abortReason;
+
+    int m_upstreamStatus = 0;
+    QByteArray m_upstreamContentType;
+    QByteArray m_upstreamBody;
+    HeaderList m_upstreamPassHeaders;
+    bool m_streaming = false;
+    bool m_streamCommitted = false;
+    bool m_streamErrorSent = false;
+    QByteArray m_streamPending;
+    SseScanner m_scanner;
+};
+
+} // namespace Switchyard

@@ -1,0 +1,113 @@
+#include "proxy/proxyservice.h"
+
+#include "engine/engine.h"
+#include "proxy/clientresponse.h"
+#include "proxy/openaierror.h"
+#include "proxy/proxyrequest.h"
+
+#include <QHttpServerRequest>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QRandomGenerator>
+
+namespace Switchyard {
+
+QString newRequestId()
+{
+    return QStringLiteral("req_%1").arg(QRandomGenerator::global()->generate64(), 16, 16, QLatin1Char('0'));
+}
+
+namespace {
+
+HeaderList idHeaders(const QString &requestId)
+{
+    return HeaderList{{QByteArrayLiteral("X-Switchyard-Request-Id"), requestId.toUtf8()},
+                      {QByteArrayLiteral("X-Switchyard-Attempts"), QByteArrayLiteral("0")},
+                      {QByteArrayLiteral("X-Switchyard-Fallback"), QByteArrayLiteral("0")},
+                      {QByteArrayLiteral("X-Switchyard-Degraded"), QByteArrayLiteral("0")}};
+}
+
+QByteArray modelList(const Config &config)
+{
+    QJsonArray data;
+    for (const LaneConfig &lane : config.lanes)
+        data.append(QJsonObject{{QStringLiteral("id"), lane.name},
+                                {QStringLiteral("object"), QStringLiteral("model")},
+                                {QStringLiteral("created"), 0},
+                                {QStringLiteral("owned_by"), QStringLiteral("switchyard-lane")}});
+    for (const RouteConfig &route : config.routes)
+        data.append(QJsonObject{{QStringLiteral("id"), route.name},
+                                {QStringLiteral("object"), QStringLiteral("model")},
+                                {QStringLiteral("created"), 0},
+                                {QStringLiteral("owned_by"), QStringLiteral("switchyard-route")}});
+    return QJsonDocument(QJsonObject{{QStringLiteral("object"), QStringLiteral("list")}, {QStringLiteral("data"), data}})
+        .toJson(QJsonDocument::Compact);
+}
+
+} // namespace
+
+ProxyService::ProxyService(Engine *engine)
+    : QObject(engine)
+    , m_engine(engine)
+{
+}
+
+void ProxyService::handle(const QHttpServerRequest &request, QTcpSocket *socket)
+{
+    const bool close = request.value(QByteArrayLiteral("connection")).compare("close", Qt::CaseInsensitive) == 0;
+    ClientResponse response(socket, close);
+    const QString path = request.url().path();
+    const bool isGet = request.method() == QHttpServerRequest::Method::Get;
+    const bool isPost = request.method() == QHttpServerRequest::Method::Post;
+    const QString requestId = newRequestId();
+    const std::shared_ptr<const ActiveConfig> active = m_engine->activeConfig();
+
+    auto refuse = [&](int status, const QString &message, const QString &type, const QString &param = QString()) {
+        response.sendJson(status, idHeaders(requestId), openAiError(message, type, QString(), param));
+    };
+
+    if (path == QLatin1String("/healthz") && isGet) {
+        response.sendJson(200, {}, QByteArrayLiteral("{\"status\":\"ok\"}"));
+        return;
+    }
+    if (path == QLatin1String("/v1/models") && isGet) {
+        response.sendJson(200, idHeaders(requestId), modelList(active->config));
+        return;
+    }
+    Endpoint endpoint;
+    if (path == QLatin1String("/v1/chat/completions"))
+        endpoint = Endpoint::ChatCompletions;
+    else if (path == QLatin1String("/v1/embeddings"))
+        endpoint = Endpoint::Embeddings;
+    else
+        return refuse(404, QStringLiteral("Unknown endpoint %1.").arg(path), QStringLiteral("invalid_request_error"));
+    if (!isPost)
+        return refuse(405, QStringLiteral("%1 accepts POST only.").arg(path), QStringLiteral("invalid_request_error"));
+
+    const QByteArray body = request.body();
+    if (body.size() > active->config.maxRequestBytes)
+        return refuse(413, QStringLiteral("The request body is %1 bytes; this gateway accepts at most %2.")
+                               .arg(body.size())
+                               .arg(active->config.maxRequestBytes),
+                      QStringLiteral("payload_too_large"));
+
+    ProxyRequest::Params params;
+    params.endpoint = endpoint;
+    params.analysis = RequestAnalysis::analyze(endpoint, body);
+    if (!params.analysis.valid)
+        return refuse(400, params.analysis.error, QStringLiteral("invalid_request_error"), params.analysis.errorParam);
+    params.target = resolveTarget(active->config, params.analysis.model,
+                                  QString::fromUtf8(request.value(QByteArrayLiteral("x-switchyard-lane"))));
+    if (!params.target.found)
+        return refuse(404, params.target.notFoundMessage, QStringLiteral("lane_not_found"), QStringLiteral("model"));
+
+    params.body = body;
+    params.requestId = requestId;
+    params.active = active;
+    auto *proxied = new ProxyRequest(m_engine, std::move(response), std::move(params));
+    connect(proxied, &ProxyRequest::finished, m_engine, &Engine::requestFinished);
+    proxied->start();
+}
+
+} // namespace Switchyard

@@ -1,0 +1,36 @@
+#pragma once
+
+#include <QtGlobal>
+
+namespace Switchyard {
+
+// A monotonic millisecond clock; injected wherever a decision depends on time,
+// so tests move time by hand instead of sleeping.
+class Clock
+{
+public:
+    virtual ~Clock() = default;
+    virtual qint64 nowMs() const = 0;
+};
+
+// The real monotonic clock.
+class SteadyClock final : public Clock
+{
+public:
+    qint64 nowMs() const override;
+    static const SteadyClock &instance();
+};
+
+// A clock that only moves when told to; for tests.
+class ManualClock final : public Clock
+{
+public:
+    explicit ManualClock(qint64 startMs = 1000000) : m_nowMs(startMs) { }
+    qint64 nowMs() const override { return m_nowMs; }
+    void advance(qint64 ms) { m_nowMs += ms; }
+
+private:
+    qint64 m_nowMs;
+};
+
+} // namespace Switchyard

@@ -1,0 +1,63 @@
+#include "routing/failureclass.h"
+
+namespace Switchyard {
+
+QString failureClassName(FailureClass failureClass)
+{
+    switch (failureClass) {
+    case FailureClass::Ok:
+        return QStringLiteral("ok");
+    case FailureClass::CallerError:
+        return QStringLiteral("caller_error");
+    case FailureClass::AuthError:
+        return QStringLiteral("auth_error");
+    case FailureClass::RateLimited:
+        return QStringLiteral("rate_limited");
+    case FailureClass::Transient:
+        return QStringLiteral("transient");
+    case FailureClass::Incompatible:
+        return QStringLiteral("incompatible");
+    case FailureClass::ContentPolicy:
+        return QStringLiteral("content_policy");
+    case FailureClass::ContractViolation:
+        return QStringLiteral("contract_violation");
+    case FailureClass::Budget:
+        return QStringLiteral("budget");
+    case FailureClass::Cancelled:
+        return QStringLiteral("cancelled");
+    case FailureClass::MidStream:
+        return QStringLiteral("mid_stream");
+    }
+    return QString();
+}
+
+bool countsForBreaker(FailureClass failureClass)
+{
+    switch (failureClass) {
+    case FailureClass::AuthError:
+    case FailureClass::RateLimited:
+    case FailureClass::Transient:
+    case FailureClass::ContractViolation:
+    case FailureClass::MidStream:
+        return true;
+    default:
+        return false;
+    }
+}
+
+QString decisionName(Decision decision)
+{
+    switch (decision) {
+    case Decision::Return:
+        return QStringLiteral("return");
+    case Decision::Retry:
+        return QStringLiteral("retry");
+    case Decision::Fallback:
+        return QStringLiteral("fallback");
+    case Decision::Skip:
+        return QStringLiteral("skip");
+    }
+    return QString();
+}
+
+} // namespace Switchyard

@@ -1,0 +1,64 @@
+#include "routing/lanerouter.h"
+
+namespace Switchyard {
+
+namespace {
+
+RoutingTarget fromLane(const Config &config, const LaneConfig &lane)
+{
+    RoutingTarget target;
+    target.found = true;
+    target.lane = lane.name;
+    target.chain = lane.chain;
+    target.degraded = lane.degraded;
+    target.policyFallbacks = lane.policyFallbacks;
+    target.retry = lane.retry;
+    target.deadlineMs = lane.deadlineMs;
+    Q_UNUSED(config);
+    return target;
+}
+
+RoutingTarget notFound(const Config &config, const QString &what)
+{
+    RoutingTarget target;
+    QStringList lanes = config.lanes.keys();
+    target.notFoundMessage = QStringLiteral("%1 is neither a lane nor a route of this gateway. Lanes: %2.")
+                                 .arg(what, lanes.isEmpty() ? QStringLiteral("(none)") : lanes.join(QLatin1String(", ")));
+    return target;
+}
+
+} // namespace
+
+RoutingTarget resolveTarget(const Config &config, const QString &model, const QString &laneHeader)
+{
+    if (!laneHeader.isEmpty()) {
+        const auto lane = config.lanes.constFind(laneHeader);
+        if (lane == config.lanes.cend())
+            return notFound(config, QStringLiteral("The lane '%1' named by X-Switchyard-Lane").arg(laneHeader));
+        return fromLane(config, *lane);
+    }
+    if (const auto lane = config.lanes.constFind(model); lane != config.lanes.cend())
+        return fromLane(config, *lane);
+    if (const auto route = config.routes.constFind(model); route != config.routes.cend()) {
+        RoutingTarget target;
+        target.found = true;
+        target.pinned = true;
+        target.lane = QStringLiteral("route:") + route->name;
+        target.chain = QStringList{route->name};
+        // A pinned route still retries the way the default lane does; it only never falls back.
+        if (const auto lane = config.lanes.constFind(config.defaultLane); lane != config.lanes.cend()) {
+            target.retry = lane->retry;
+            target.deadlineMs = lane->deadlineMs;
+        }
+        return target;
+    }
+    if (config.unknownModel == UnknownModelPolicy::DefaultLane) {
+        if (const auto lane = config.lanes.constFind(config.defaultLane); lane != config.lanes.cend())
+            return fromLane(config, *lane);
+    }
+    if (model.isEmpty())
+        return notFound(config, QStringLiteral("An empty model"));
+    return notFound(config, QStringLiteral("The model '%1'").arg(model));
+}
+
+} // namespace Switchyard

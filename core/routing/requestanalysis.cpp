@@ -1,0 +1,230 @@
+#include "routing/requestanalysis.h"
+
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+
+namespace Switchyard {
+
+namespace {
+
+RequestAnalysis invalid(const QString &message, const QString &param = QString())
+{
+    RequestAnalysis result;
+    result.error = message;
+    result.errorParam = param;
+    return result;
+}
+
+qint64 textLength(const QJsonValue &content, bool *hasImage)
+{
+    if (content.isString())
+        return content.toString().size();
+    qint64 length = 0;
+    if (content.isArray()) {
+        for (const QJsonValue &part : content.toArray()) {
+            const QJsonObject object = part.toObject();
+            const QString type = object.value(QLatin1String("type")).toString();
+            if (type == QLatin1String("image_url") || type == QLatin1String("input_image"))
+                *hasImage = true;
+            length += object.value(QLatin1String("text")).toString().size();
+        }
+    }
+    return length;
+}
+
+// Skips one JSON value starting at `pos` (whitespace already skipped); returns the index just past it,
+// or -1 on malformed input. Only used on documents QJsonDocument has already accepted.
+qsizetype skipValue(const QByteArray &json, qsizetype pos)
+{
+    const qsizetype size = json.size();
+    if (pos >= size)
+        return -1;
+    if (json.at(pos) == '"') {
+        for (qsizetype i = pos + 1; i < size; ++i) {
+            if (json.at(i) == '\\')
+                ++i;
+            else if (json.at(i) == '"')
+                return i + 1;
+        }
+        return -1;
+    }
+    if (json.at(pos) == '{' || json.at(pos) == '[') {
+        int depth = 0;
+        for (qsizetype i = pos; i < size; ++i) {
+            const char c = json.at(i);
+            if (c == '"') {
+                i = skipValue(json, i);
+                if (i < 0)
+                    return -1;
+                --i;
+            } else if (c == '{' || c == '[') {
+                ++depth;
+            } else if (c == '}' || c == ']') {
+                if (--depth == 0)
+                    return i + 1;
+            }
+        }
+        return -1;
+    }
+    qsizetype i = pos;
+    while (i < size && json.at(i) != ',' && json.at(i) != '}' && json.at(i) != ']' && !std::isspace(uchar(json.at(i))))
+        ++i;
+    return i;
+}
+
+qsizetype skipSpace(const QByteArray &json, qsizetype pos)
+{
+    while (pos < json.size() && std::isspace(uchar(json.at(pos))))
+        ++pos;
+    return pos;
+}
+
+QByteArray quoted(const QString &text)
+{
+    // QJsonDocument escapes exactly as JSON requires; an array wrapper is the cheapest carrier.
+    QByteArray array = QJsonDocument(QJsonArray{text}).toJson(QJsonDocument::Compact);
+    return array.mid(1, array.size() - 2);
+}
+
+} // namespace
+
+RequestAnalysis RequestAnalysis::analyze(Endpoint endpoint, const QByteArray &body)
+{
+    QJsonParseError parseError;
+    const QJsonDocument document = QJsonDocument::fromJson(body, &parseError);
+    if (parseError.error != QJsonParseError::NoError)
+        return invalid(QStringLiteral("The request body is not valid JSON (at byte %1: %2).")
+                           .arg(parseError.offset)
+                           .arg(parseError.errorString()));
+    if (!document.isObject())
+        return invalid(QStringLiteral("The request body must be a JSON object."));
+    const QJsonObject root = document.object();
+
+    RequestAnalysis result;
+    const QJsonValue model = root.value(QLatin1String("model"));
+    if (!model.isUndefined() && !model.isString())
+        return invalid(QStringLiteral("'model' must be a string."), QStringLiteral("model"));
+    result.model = model.toString();
+
+    if (endpoint == Endpoint::Embeddings) {
+        const QJsonValue input = root.value(QLatin1String("input"));
+        if (!input.isString() && !input.isArray())
+            return invalid(QStringLiteral("'input' is required and must be a string or an array."),
+                           QStringLiteral("input"));
+        result.needs |= unsigned(Capability::Embeddings);
+        if (input.isString())
+            result.estimatedTokens = input.toString().size() / 4;
+        else
+            for (const QJsonValue &item : input.toArray())
+                result.estimatedTokens += item.toString().size() / 4;
+        result.valid = true;
+        return result;
+    }
+
+    const QJsonValue messages = root.value(QLatin1String("messages"));
+    if (!messages.isArray())
+        return invalid(QStringLiteral("'messages' is required and must be an array."), QStringLiteral("messages"));
+    bool hasImage = false;
+    qint64 characters = 0;
+    const QJsonArray messageArray = messages.toArray();
+    for (qsizetype i = 0; i < messageArray.size(); ++i) {
+        if (!messageArray.at(i).isObject())
+            return invalid(QStringLiteral("'messages[%1]' must be an object.").arg(i),
+                           QStringLiteral("messages[%1]").arg(i));
+        characters += textLength(messageArray.at(i).toObject().value(QLatin1String("content")), &hasImage);
+    }
+    if (hasImage)
+        result.needs |= unsigned(Capability::Vision);
+
+    const QJsonValue stream = root.value(QLatin1String("stream"));
+    if (!stream.isUndefined() && !stream.isNull() && !stream.isBool())
+        return invalid(QStringLiteral("'stream' must be a boolean."), QStringLiteral("stream"));
+    result.stream = stream.toBool();
+    if (result.stream)
+        result.needs |= unsigned(Capability::Stream);
+
+    const QJsonValue tools = root.value(QLatin1String("tools"));
+    if (!tools.isUndefined() && !tools.isNull() && !tools.isArray())
+        return invalid(QStringLiteral("'tools' must be an array."), QStringLiteral("tools"));
+    if (!tools.toArray().isEmpty() || root.contains(QLatin1String("functions")))
+        result.needs |= unsigned(Capability::Tools);
+
+    const QJsonValue format = root.value(QLatin1String("response_format"));
+    if (!format.isUndefined() && !format.isNull() && !format.isObject())
+        return invalid(QStringLiteral("'response_format' must be an object."), QStringLiteral("response_format"));
+    const QString formatType = format.toObject().value(QLatin1String("type")).toString();
+    if (formatType == QLatin1String("json_object") || formatType == QLatin1String("json_schema")) {
+        result.jsonOutput = true;
+        result.needs |= unsigned(Capability::Json);
+    }
+
+    qint64 outputTokens = 0;
+    for (const char *key : {"max_tokens", "max_completion_tokens"}) {
+        const QJsonValue value = root.value(QLatin1String(key));
+        if (value.isUndefined() || value.isNull())
+            continue;
+        if (!value.isDouble() || value.toDouble() < 0 || value.toDouble() != std::floor(value.toDouble()))
+            return invalid(QStringLiteral("'%1' must be a non-negative integer.").arg(QLatin1String(key)),
+                           QLatin1String(key));
+        outputTokens = qMax(outputTokens, qint64(value.toDouble()));
+    }
+    result.estimatedTokens = characters / 4 + outputTokens;
+    result.valid = true;
+    return result;
+}
+
+QString incompatibilityReason(const RouteConfig &route, const RequestAnalysis &request)
+{
+    const Capabilities missing = request.needs & ~route.capabilities;
+    if (missing)
+        return QStringLiteral("route lacks %1").arg(capabilityNames(missing).join(QLatin1String(", ")));
+    if (route.contextWindow > 0 && request.estimatedTokens > route.contextWindow)
+        return QStringLiteral("request needs about %1 tokens, route's context window is %2")
+            .arg(request.estimatedTokens)
+            .arg(route.contextWindow);
+    return QString();
+}
+
+QByteArray replaceTopLevelModel(const QByteArray &body, const QString &model)
+{
+    qsizetype pos = skipSpace(body, 0);
+    if (pos >= body.size() || body.at(pos) != '{')
+        return body;
+    pos = skipSpace(body, pos + 1);
+    while (pos < body.size() && body.at(pos) == '"') {
+        const qsizetype keyEnd = skipValue(body, pos);
+        if (keyEnd < 0)
+            return body;
+        const QByteArrayView key(body.constData() + pos + 1, keyEnd - pos - 2);
+        pos = skipSpace(body, keyEnd);
+        if (pos >= body.size() || body.at(pos) != ':')
+            return body;
+        const qsizetype valueStart = skipSpace(body, pos + 1);
+        const qsizetype valueEnd = skipValue(body, valueStart);
+        if (valueEnd < 0)
+            return body;
+        if (key == "model") {
+            QByteArray result;
+            const QByteArray replacement = quoted(model);
+            result.reserve(body.size() + replacement.size());
+            result.append(body.constData(), valueStart);
+            result.append(replacement);
+            result.append(body.constData() + valueEnd, body.size() - valueEnd);
+            return result;
+        }
+        pos = skipSpace(body, valueEnd);
+        if (pos < body.size() && body.at(pos) == ',')
+            pos = skipSpace(body, pos + 1);
+        else
+            break;
+    }
+    // No model key: add one at the front, where it cannot disturb the rest.
+    QByteArray result = body;
+    const qsizetype brace = body.indexOf('{');
+    const bool empty = skipSpace(body, brace + 1) < body.size() && body.at(skipSpace(body, brace + 1)) == '}';
+    result.insert(brace + 1, "\"model\":" + quoted(model) + (empty ? "" : ","));
+    return result;
+}
+
+} // namespace Switchyard

@@ -1,0 +1,103 @@
+#include "upstream/upstreampool.h"
+
+#include <QNetworkAccessManager>
+#include <QNetworkRequest>
+
+namespace Switchyard {
+
+UpstreamPool::UpstreamPool(QObject *parent)
+    : QObject(parent)
+{
+}
+
+int UpstreamPool::inFlight() const
+{
+    int total = 0;
+    for (const Slot &slot : m_managers)
+        total += *slot.inFlight;
+    return total;
+}
+
+QNetworkAccessManager *UpstreamPool::pickManager(int **inFlightCounter)
+{
+    // Fill the first manager with a free connection slot, so that idle keep-alive
+    // connections are reused before new ones are opened.
+    Slot *best = nullptr;
+    for (Slot &slot : m_managers) {
+        if (*slot.inFlight < ConnectionsPerManager) {
+            best = &slot;
+            break;
+        }
+    }
+    if (!best && int(m_managers.size()) < MaxManagers) {
+        Slot slot;
+        slot.manager = new QNetworkAccessManager(this);
+        slot.manager->setRedirectPolicy(QNetworkRequest::ManualRedirectPolicy);
+        slot.manager->setCookieJar(nullptr);
+        slot.inFlight = std::make_unique<int>(0);
+        m_managers.push_back(std::move(slot));
+        best = &m_managers.back();
+    }
+    if (!best) {
+        best = &*std::min_element(m_managers.begin(), m_managers.end(),
+                                  [](const Slot &a, const Slot &b) { return *a.inFlight < *b.inFlight; });
+    }
+    *inFlightCounter = best->inFlight.get();
+    return best->manager;
+}
+
+void UpstreamPool::prepare(QNetworkRequest &request)
+{
+    // Callers must never share cookies through the gateway.
+    request.setAttribute(QNetworkRequest::CookieLoadControlAttribute, QNetworkRequest::Manual);
+    request.setAttribute(QNetworkRequest::CookieSaveControlAttribute, QNetworkRequest::Manual);
+    request.setAttribute(QNetworkRequest::CacheLoadControlAttribute, QNetworkRequest::AlwaysNetwork);
+    request.setAttribute(QNetworkRequest::CacheSaveControlAttribute, false);
+}
+
+QNetworkReply *UpstreamPool::track(QNetworkReply *reply, int *inFlightCounter)
+{
+    ++*inFlightCounter;
+    connect(reply, &QNetworkReply::finished, this, [inFlightCounter] { --*inFlightCounter; });
+    return reply;
+}
+
+QNetworkReply *UpstreamPool::post(QNetworkRequest request, const QByteArray &body)
+{
+    prepare(request);
+    int *counter = nullptr;
+    QNetworkAccessManager *manager = pickManager(&counter);
+    return track(manager->post(request, body), counter);
+}
+
+QNetworkReply *UpstreamPool::get(QNetworkRequest request)
+{
+    prepare(request);
+    int *counter = nullptr;
+    QNetworkAccessManager *manager = pickManager(&counter);
+    return track(manager->get(request), counter);
+}
+
+TransportError UpstreamPool::transportError(QNetworkReply::NetworkError error)
+{
+    switch (error) {
+    case QNetworkReply::NoError:
+        return TransportError::None;
+    case QNetworkReply::ConnectionRefusedError:
+        return TransportError::ConnectionRefused;
+    case QNetworkReply::RemoteHostClosedError:
+        return TransportError::ConnectionReset;
+    case QNetworkReply::HostNotFoundError:
+        return TransportError::HostNotFound;
+    case QNetworkReply::TimeoutError:
+        return TransportError::Timeout;
+    case QNetworkReply::SslHandshakeFailedError:
+        return TransportError::Tls;
+    case QNetworkReply::OperationCanceledError:
+        return TransportError::Cancelled;
+    default:
+        return TransportError::OtherNetwork;
+    }
+}
+
+} // namespace Switchyard

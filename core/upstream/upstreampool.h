@@ -1,0 +1,48 @@
+#pragma once
+
+#include "routing/classifier.h"
+
+#include <QNetworkReply>
+#include <QObject>
+
+#include <vector>
+
+class QNetworkAccessManager;
+class QNetworkRequest;
+
+namespace Switchyard {
+
+// Sends upstream requests over a growing set of QNetworkAccessManagers, because one manager
+// allows only six HTTP/1.1 connections per host and slow completions would queue behind them.
+// Lives in the engine thread.
+class UpstreamPool final : public QObject
+{
+    Q_OBJECT
+public:
+    static constexpr int ConnectionsPerManager = 6;
+    static constexpr int MaxManagers = 128;
+
+    explicit UpstreamPool(QObject *parent = nullptr);
+
+    QNetworkReply *post(QNetworkRequest request, const QByteArray &body);
+    QNetworkReply *get(QNetworkRequest request);
+
+    int managerCount() const { return int(m_managers.size()); }
+    int inFlight() const;
+
+    static TransportError transportError(QNetworkReply::NetworkError error);
+
+private:
+    QNetworkAccessManager *pickManager(int **inFlightCounter);
+    QNetworkReply *track(QNetworkReply *reply, int *inFlightCounter);
+    static void prepare(QNetworkRequest &request);
+
+    struct Slot
+    {
+        QNetworkAccessManager *manager = nullptr;
+        std::unique_ptr<int> inFlight;
+    };
+    std::vector<Slot> m_managers;
+};
+
+} // namespace Switchyard
