@@ -1,0 +1,177 @@
+#include "routing/classifier.h"
+
+#include <QTest>
+
+#include "jsontext.h"
+
+using namespace Switchyard;
+using Switchyard::Testing::jsonText;
+
+Q_DECLARE_METATYPE(Switchyard::FailureClass)
+Q_DECLARE_METATYPE(Switchyard::TransportError)
+
+class ClassifierTest final : public QObject
+{
+    Q_OBJECT
+
+private:
+    static QByteArray completion(const QByteArray &content, const QByteArray &finish = "stop")
+    {
+        return jsonText("{'choices':[{'index':0,'message':{'role':'assistant','content':") + content
+            + jsonText("},'finish_reason':'") + finish + jsonText("'}]}");
+    }
+    static QByteArray error(const QByteArray &type, const QByteArray &code)
+    {
+        return jsonText("{'error':{'message':'x','type':'") + type + jsonText("','code':'") + code + jsonText("'}}");
+    }
+
+private Q_SLOTS:
+    void classify_data()
+    {
+        QTest::addColumn<int>("status");
+        QTest::addColumn<TransportError>("transport");
+        QTest::addColumn<QByteArray>("body");
+        QTest::addColumn<bool>("jsonOutput");
+        QTest::addColumn<FailureClass>("expected");
+
+        const auto none = TransportError::None;
+        QTest::newRow("200 completion") << 200 << none << completion("\"hi\"") << false << FailureClass::Ok;
+        QTest::newRow("200 not json") << 200 << none << QByteArray("<html>oops</html>") << false
+                                      << FailureClass::ContractViolation;
+        QTest::newRow("200 wrong shape") << 200 << none << QByteArray(jsonText("{'result':'hi'}")) << false
+                                         << FailureClass::ContractViolation;
+        QTest::newRow("200 empty choices") << 200 << none << QByteArray(jsonText("{'choices':[]}")) << false
+                                           << FailureClass::ContractViolation;
+        QTest::newRow("200 json asked, not json") << 200 << none << completion("\"not json\"") << true
+                                                  << FailureClass::ContractViolation;
+        QTest::newRow("200 json asked, json") << 200 << none << completion(jsonText("'{\\'a\\':1}'")) << true
+                                              << FailureClass::Ok;
+        QTest::newRow("200 content filter") << 200 << none << completion("null", "content_filter") << false
+                                            << FailureClass::ContentPolicy;
+        QTest::newRow("400 plain") << 400 << none << error("invalid_request_error", "bad") << false
+                                   << FailureClass::CallerError;
+        QTest::newRow("404") << 404 << none << error("invalid_request_error", "model_not_found") << false
+                             << FailureClass::CallerError;
+        QTest::newRow("413") << 413 << none << QByteArray() << false << FailureClass::CallerError;
+        QTest::newRow("422") << 422 << none << QByteArray() << false << FailureClass::CallerError;
+        QTest::newRow("400 context length") << 400 << none << error("invalid_request_error", "context_length_exceeded")
+                                            << false << FailureClass::Incompatible;
+        QTest::newRow("400 content filter") << 400 << none << error("invalid_request_error", "content_filter")
+                                            << false << FailureClass::ContentPolicy;
+        QTest::newRow("401") << 401 << none << QByteArray() << false << FailureClass::AuthError;
+        QTest::newRow("403") << 403 << none << QByteArray() << false << FailureClass::AuthError;
+        QTest::newRow("429") << 429 << none << QByteArray() << false << FailureClass::RateLimited;
+        QTest::newRow("529") << 529 << none << QByteArray() << false << FailureClass::RateLimited;
+        QTest::newRow("500") << 500 << none << QByteArray() << false << FailureClass::Transient;
+        QTest::newRow("502") << 502 << none << QByteArray() << false << FailureClass::Transient;
+        QTest::newRow("503") << 503 << none << QByteArray() << false << FailureClass::Transient;
+        QTest::newRow("504") << 504 << none << QByteArray() << false << FailureClass::Transient;
+        QTest::newRow("408") << 408 << none << QByteArray() << false << FailureClass::Transient;
+        QTest::newRow("refused") << 0 << TransportError::ConnectionRefused << QByteArray() << false
+                                 << FailureClass::Transient;
+        QTest::newRow("reset") << 0 << TransportError::ConnectionReset << QByteArray() << false
+                               << FailureClass::Transient;
+        QTest::newRow("dns") << 0 << TransportError::HostNotFound << QByteArray() << false << FailureClass::Transient;
+        QTest::newRow("tls") << 0 << TransportError::Tls << QByteArray() << false << FailureClass::Transient;
+        QTest::newRow("timeout") << 0 << TransportError::Timeout << QByteArray() << false << FailureClass::Transient;
+        QTest::newRow("cancelled") << 0 << TransportError::Cancelled << QByteArray() << false
+                                   << FailureClass::Cancelled;
+        QTest::newRow("302") << 302 << none << QByteArray() << false << FailureClass::ContractViolation;
+    }
+
+    void classify()
+    {
+        QFETCH(int, status);
+        QFETCH(TransportError, transport);
+        QFETCH(QByteArray, body);
+        QFETCH(bool, jsonOutput);
+        QFETCH(FailureClass, expected);
+        UpstreamOutcome outcome;
+        outcome.httpStatus = status;
+        outcome.transport = transport;
+        outcome.body = body;
+        outcome.jsonOutputRequested = jsonOutput;
+        const Classification result = Classifier::classify(outcome, QDateTime::currentDateTimeUtc());
+        QCOMPARE(failureClassName(result.failureClass), failureClassName(expected));
+    }
+
+    void embeddingsShape()
+    {
+        UpstreamOutcome outcome;
+        outcome.endpoint = Endpoint::Embeddings;
+        outcome.httpStatus = 200;
+        outcome.body = jsonText("{'object':'list','data':[{'embedding':[0.1]}]}");
+        QCOMPARE(Classifier::classify(outcome, QDateTime::currentDateTimeUtc()).failureClass, FailureClass::Ok);
+        outcome.body = jsonText("{'choices':[]}");
+        QCOMPARE(Classifier::classify(outcome, QDateTime::currentDateTimeUtc()).failureClass,
+                 FailureClass::ContractViolation);
+    }
+
+    void retryAfter_data()
+    {
+        QTest::addColumn<QByteArray>("retryAfter");
+        QTest::addColumn<QByteArray>("retryAfterMs");
+        QTest::addColumn<qint64>("expected");
+        QTest::newRow("absent") << QByteArray() << QByteArray() << qint64(-1);
+        QTest::newRow("seconds") << QByteArray("2") << QByteArray() << qint64(2000);
+        QTest::newRow("fractional seconds") << QByteArray("0.5") << QByteArray() << qint64(500);
+        QTest::newRow("zero") << QByteArray("0") << QByteArray() << qint64(0);
+        QTest::newRow("ms header wins") << QByteArray("2") << QByteArray("150") << qint64(150);
+        QTest::newRow("http date") << QByteArray("Mon, 23 Nov 2026 12:00:30 GMT") << QByteArray() << qint64(30000);
+        QTest::newRow("http date past") << QByteArray("Mon, 23 Nov 2026 11:00:00 GMT") << QByteArray() << qint64(0);
+        QTest::newRow("garbage") << QByteArray("soon") << QByteArray() << qint64(-1);
+        QTest::newRow("negative") << QByteArray("-3") << QByteArray() << qint64(-1);
+    }
+
+    void retryAfter()
+    {
+        QFETCH(QByteArray, retryAfter);
+        QFETCH(QByteArray, retryAfterMs);
+        QFETCH(qint64, expected);
+        const QDateTime now(QDate(2026, 11, 23), QTime(12, 0, 0), Qt::UTC);
+        QCOMPARE(parseRetryAfter(retryAfter, retryAfterMs, now), expected);
+    }
+
+    void rateLimitCarriesRetryAfter()
+    {
+        UpstreamOutcome outcome;
+        outcome.httpStatus = 429;
+        outcome.retryAfter = "3";
+        const Classification result = Classifier::classify(outcome, QDateTime::currentDateTimeUtc());
+        QCOMPARE(result.failureClass, FailureClass::RateLimited);
+        QCOMPARE(result.retryAfterMs, qint64(3000));
+    }
+
+    void streamErrors_data()
+    {
+        QTest::addColumn<QByteArray>("event");
+        QTest::addColumn<FailureClass>("expected");
+        QTest::newRow("server error") << QByteArray(jsonText("{'error':{'message':'boom','type':'server_error'}}"))
+                                      << FailureClass::Transient;
+        QTest::newRow("rate limit") << QByteArray(jsonText("{'error':{'message':'slow','code':'rate_limit_exceeded'}}"))
+                                    << FailureClass::RateLimited;
+        QTest::newRow("context") << QByteArray(jsonText("{'error':{'message':'x','code':'context_length_exceeded'}}"))
+                                 << FailureClass::Incompatible;
+    }
+
+    void streamErrors()
+    {
+        QFETCH(QByteArray, event);
+        QFETCH(FailureClass, expected);
+        QCOMPARE(Classifier::classifyStreamError(event).failureClass, expected);
+    }
+
+    void breakerCounting()
+    {
+        QVERIFY(countsForBreaker(FailureClass::Transient));
+        QVERIFY(countsForBreaker(FailureClass::AuthError));
+        QVERIFY(countsForBreaker(FailureClass::ContractViolation));
+        QVERIFY(!countsForBreaker(FailureClass::CallerError));
+        QVERIFY(!countsForBreaker(FailureClass::Incompatible));
+        QVERIFY(!countsForBreaker(FailureClass::ContentPolicy));
+        QVERIFY(!countsForBreaker(FailureClass::Cancelled));
+    }
+};
+
+QTEST_GUILESS_MAIN(ClassifierTest)
+#include "tst_classifier.moc"

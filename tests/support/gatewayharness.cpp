@@ -1,0 +1,143 @@
+#include "gatewayharness.h"
+
+#include "config/configloader.h"
+#include "engine/engine.h"
+#include "engine/enginehost.h"
+
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QNetworkRequest>
+#include <QSignalSpy>
+
+namespace Switchyard::Testing {
+
+QJsonObject ClientCall::json() const
+{
+    return QJsonDocument::fromJson(body).object();
+}
+
+void ClientCall::abort()
+{
+    if (m_reply)
+        m_reply->abort();
+}
+
+GatewayClient::GatewayClient(QString baseUrl, QObject *parent)
+    : QObject(parent)
+    , m_baseUrl(std::move(baseUrl))
+{
+}
+
+ClientCall *GatewayClient::track(ClientCall *call)
+{
+    QNetworkReply *reply = call->m_reply;
+    connect(reply, &QNetworkReply::metaDataChanged, call, [call, reply] {
+        call->status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
+        for (const auto &[name, value] : reply->rawHeaderPairs())
+            call->headers.insert(name.toLower(), value);
+    });
+    connect(reply, &QNetworkReply::readyRead, call, [call, reply] {
+        const QByteArray data = reply->readAll();
+        call->body += data;
+        call->arrivals.append(data);
+        Q_EMIT call->dataArrived();
+    });
+    connect(reply, &QNetworkReply::finished, call, [call, reply] {
+        call->status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
+        for (const auto &[name, value] : reply->rawHeaderPairs())
+            call->headers.insert(name.toLower(), value);
+        const QByteArray rest = reply->readAll();
+        if (!rest.isEmpty()) {
+            call->body += rest;
+            call->arrivals.append(rest);
+        }
+        call->error = reply->error();
+        call->done = true;
+        Q_EMIT call->finished();
+    });
+    return call;
+}
+
+ClientCall *GatewayClient::post(const QString &path, const QByteArray &body,
+                                const QList<QPair<QByteArray, QByteArray>> &headers)
+{
+    auto *call = new ClientCall;
+    call->setParent(this);
+    QNetworkRequest request(QUrl(m_baseUrl + path));
+    request.setHeader(QNetworkRequest::ContentTypeHeader, QByteArrayLiteral("application/json"));
+    for (const auto &[name, value] : headers)
+        request.setRawHeader(name, value);
+    call->m_reply = call->m_manager.post(request, body);
+    return track(call);
+}
+
+ClientCall *GatewayClient::get(const QString &path)
+{
+    auto *call = new ClientCall;
+    call->setParent(this);
+    call->m_reply = call->m_manager.get(QNetworkRequest(QUrl(m_baseUrl + path)));
+    return track(call);
+}
+
+bool GatewayClient::waitFor(ClientCall *call, int timeoutMs)
+{
+    if (call->done)
+        return true;
+    QSignalSpy spy(call, &ClientCall::finished);
+    return spy.wait(timeoutMs) || call->done;
+}
+
+ClientCall *GatewayClient::postAndWait(const QString &path, const QByteArray &body,
+                                       const QList<QPair<QByteArray, QByteArray>> &headers, int timeoutMs)
+{
+    ClientCall *call = post(path, body, headers);
+    waitFor(call, timeoutMs);
+    return call;
+}
+
+GatewayUnderTest::GatewayUnderTest()
+    : m_host(std::make_unique<EngineHost>())
+{
+}
+
+GatewayUnderTest::~GatewayUnderTest()
+{
+    m_client.reset();
+    m_host.reset();
+}
+
+bool GatewayUnderTest::start(const QByteArray &configJson, QString *error)
+{
+    const ConfigResult result = ConfigLoader::fromJson(configJson);
+    if (!result.isValid()) {
+        if (error)
+            *error = result.errors.join(QLatin1Char('\n'));
+        return false;
+    }
+    QSignalSpy started(m_host->engine(), &Engine::started);
+    QSignalSpy failed(m_host->engine(), &Engine::startFailed);
+    m_host->engine()->start(result.config, QStringLiteral("127.0.0.1:0"));
+    if (!started.wait(10000)) {
+        if (error)
+            *error = failed.isEmpty() ? QStringLiteral("engine did not start") : failed.first().first().toString();
+        return false;
+    }
+    m_baseUrl = QStringLiteral("http://") + started.first().first().toString();
+    m_client = std::make_unique<GatewayClient>(m_baseUrl);
+    return true;
+}
+
+QByteArray chatBody(const QString &model, bool stream, const QJsonObject &extra)
+{
+    QJsonObject root{{QStringLiteral("model"), model},
+                     {QStringLiteral("messages"),
+                      QJsonArray{QJsonObject{{QStringLiteral("role"), QStringLiteral("user")},
+                                             {QStringLiteral("content"), QStringLiteral("Say hello")}}}}};
+    if (stream)
+        root.insert(QStringLiteral("stream"), true);
+    for (auto it = extra.begin(); it != extra.end(); ++it)
+        root.insert(it.key(), it.value());
+    return QJsonDocument(root).toJson(QJsonDocument::Compact);
+}
+
+} // namespace Switchyard::Testing

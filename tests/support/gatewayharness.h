@@ -1,0 +1,89 @@
+#pragma once
+
+#include "config/config.h"
+
+#include <QByteArray>
+#include <QElapsedTimer>
+#include <QHash>
+#include <QJsonObject>
+#include <QList>
+#include <QNetworkAccessManager>
+#include <QNetworkReply>
+#include <QObject>
+#include <QPointer>
+
+#include <memory>
+
+namespace Switchyard {
+class EngineHost;
+}
+
+namespace Switchyard::Testing {
+
+// A call to the gateway as a client sees it, filled in as bytes arrive.
+class ClientCall final : public QObject
+{
+    Q_OBJECT
+public:
+    int status = 0;
+    QHash<QByteArray, QByteArray> headers; // names in lower case
+    QByteArray body;
+    QList<QByteArray> arrivals; // each readyRead's bytes, in order
+    bool done = false;
+    QNetworkReply::NetworkError error = QNetworkReply::NoError;
+
+    QJsonObject json() const;
+    QByteArray header(const QByteArray &name) const { return headers.value(name.toLower()); }
+    void abort();
+
+Q_SIGNALS:
+    void dataArrived();
+    void finished();
+
+private:
+    friend class GatewayClient;
+    QNetworkAccessManager m_manager; // one each: a shared manager would cap us at six connections
+    QPointer<QNetworkReply> m_reply;
+};
+
+// Talks HTTP to the gateway over loopback.
+class GatewayClient final : public QObject
+{
+    Q_OBJECT
+public:
+    explicit GatewayClient(QString baseUrl, QObject *parent = nullptr);
+
+    ClientCall *post(const QString &path, const QByteArray &body,
+                     const QList<QPair<QByteArray, QByteArray>> &headers = {});
+    ClientCall *get(const QString &path);
+    // Posts and waits (in the event loop, never sleeping) until the answer is complete.
+    ClientCall *postAndWait(const QString &path, const QByteArray &body,
+                            const QList<QPair<QByteArray, QByteArray>> &headers = {}, int timeoutMs = 15000);
+    static bool waitFor(ClientCall *call, int timeoutMs = 15000);
+
+private:
+    ClientCall *track(ClientCall *call);
+    QString m_baseUrl;
+};
+
+// An engine in its own thread, started on a config given as JSON text, listening on an ephemeral port.
+class GatewayUnderTest final
+{
+public:
+    GatewayUnderTest();
+    ~GatewayUnderTest();
+
+    bool start(const QByteArray &configJson, QString *error = nullptr);
+    QString baseUrl() const { return m_baseUrl; }
+    EngineHost &host() { return *m_host; }
+    GatewayClient &client() { return *m_client; }
+
+private:
+    std::unique_ptr<EngineHost> m_host;
+    std::unique_ptr<GatewayClient> m_client;
+    QString m_baseUrl;
+};
+
+QByteArray chatBody(const QString &model, bool stream = false, const QJsonObject &extra = {});
+
+} // namespace Switchyard::Testing

@@ -1,0 +1,16 @@
+#pragma once
+
+#include <QByteArray>
+
+namespace Switchyard::Testing {
+
+// JSON written with single quotes, so test tables stay readable without raw string
+// literals (moc's preprocessor mangles "//" and some quotes inside them).
+inline QByteArray jsonText(const char *text)
+{
+    QByteArray json(text);
+    json.replace('\'', '"');
+    return json;
+}
+
+} // namespace Switchyard::Testing
