@@ -8,6 +8,7 @@
 #include <QJsonDocument>
 #include <QNetworkRequest>
 #include <QSignalSpy>
+#include <QTest>
 
 namespace Switchyard::Testing {
 
@@ -46,7 +47,7 @@ ClientCall *GatewayClient::track(ClientCall *call)
         call->status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
         for (const auto &[name, value] : reply->rawHeaderPairs())
             call->headers.insert(name.toLower(), value);
-        const QByteArray rest = reply->readAll();
+        const QByteArray rest = reply->isOpen() ? reply->readAll() : QByteArray();
         if (!rest.isEmpty()) {
             call->body += rest;
             call->arrivals.append(rest);
@@ -117,7 +118,9 @@ bool GatewayUnderTest::start(const QByteArray &configJson, QString *error)
     QSignalSpy started(m_host->engine(), &Engine::started);
     QSignalSpy failed(m_host->engine(), &Engine::startFailed);
     m_host->engine()->start(result.config, QStringLiteral("127.0.0.1:0"));
-    if (!started.wait(10000)) {
+    // The engine thread may emit before a QSignalSpy::wait() would start counting; poll instead.
+    [[maybe_unused]] const bool settled = QTest::qWaitFor([&] { return !started.isEmpty() || !failed.isEmpty(); }, 10000);
+    if (started.isEmpty()) {
         if (error)
             *error = failed.isEmpty() ? QStringLiteral("engine did not start") : failed.first().first().toString();
         return false;
