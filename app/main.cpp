@@ -125,7 +125,8 @@ int main(int argc, char *argv[])
 {
     QCoreApplication app(argc, argv);
     QCoreApplication::setApplicationName(QStringLiteral("switchyard"));
-    QCoreApplication::setOrganizationName(QStringLiteral("switchyard"));
+    // No organisation name: it would nest the config as ~/.config/switchyard/switchyard/.
+    QCoreApplication::setOrganizationDomain(QStringLiteral("switchyard.dev"));
     QCoreApplication::setApplicationVersion(QStringLiteral(SWITCHYARD_VERSION));
     qSetMessagePattern(QStringLiteral("%{time yyyy-MM-ddTHH:mm:ss.zzz} %{if-warning}warning %{endif}"
                                       "%{if-critical}critical %{endif}%{category}: %{message}"));

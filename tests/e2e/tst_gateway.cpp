@@ -51,6 +51,8 @@ private Q_SLOTS:
     void streamFirstByteTimeoutFailsOver();
     void midStreamFailureEndsWithAnErrorEvent();
     void streamWithoutDoneIsNotPassedOffAsSuccess();
+    void stalledStreamHitsTheIdleTimeout();
+    void clientGoingAwayMidStreamCancelsTheUpstream();
     void sixtyFourSlowRequestsAreInFlightAtOnce();
     void badInputGetsClearErrorsAndTheGatewayKeepsServing();
     void embeddingsAndModelList();
@@ -542,6 +544,34 @@ void GatewayTest::streamWithoutDoneIsNotPassedOffAsSuccess()
     QVERIFY(call->body.contains("partial"));
     QVERIFY(call->body.contains("\"mid_stream\""));
     QVERIFY(!call->body.contains("data: [DONE]"));
+}
+
+void GatewayTest::stalledStreamHitsTheIdleTimeout()
+{
+    FakeResponse stream = FakeResponse::stream({QStringLiteral("quick"), QStringLiteral("never")});
+    stream.holdAfterChunks = 1; // then silence, longer than the route's 600 ms idle timeout
+    m_a->enqueue(stream);
+    ClientCall *call = chat(QStringLiteral("main"), true);
+    QVERIFY(call->body.contains("quick"));
+    QVERIFY(call->body.contains("idle timeout"));
+    QVERIFY(call->body.contains("\"mid_stream\""));
+    QVERIFY(!call->body.contains("data: [DONE]"));
+    QTRY_COMPARE(m_a->clientsGoneWhilePending(), 1);
+}
+
+void GatewayTest::clientGoingAwayMidStreamCancelsTheUpstream()
+{
+    FakeResponse stream = FakeResponse::stream({QStringLiteral("first"), QStringLiteral("second")});
+    stream.holdAfterChunks = 1;
+    m_a->enqueue(stream);
+    ClientCall *call = m_gateway->client().post(QStringLiteral("/v1/chat/completions"),
+                                                chatBody(QStringLiteral("slow"), true));
+    QTRY_VERIFY_WITH_TIMEOUT(call->body.contains("first"), 5000);
+    call->abort();
+    QTRY_COMPARE_WITH_TIMEOUT(m_a->clientsGoneWhilePending(), 1, 5000);
+    m_a->release(); // writing to the vanished stream must not hurt the gateway
+    ClientCall *next = chat(QStringLiteral("main"));
+    QCOMPARE(next->status, 200);
 }
 
 void GatewayTest::sixtyFourSlowRequestsAreInFlightAtOnce()

@@ -1,0 +1,193 @@
+#include "fakeupstream.h"
+#include "gatewayharness.h"
+#include "jsontext.h"
+
+#include <QProcess>
+#include <QRegularExpression>
+#include <QTemporaryDir>
+#include <QTest>
+
+using namespace Switchyard::Testing;
+
+// The switchyard binary as a user runs it: exit codes, messages, a headless gateway.
+class CliTest final : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void init();
+    void versionNamesQt();
+    void checkConfigAcceptsTheBundledConfig();
+    void checkConfigListsEveryErrorWithItsPath();
+    void headlessServesAndFallsBack();
+    void headlessRefusesAnInvalidConfig();
+    void headlessRefusesAPublicListenerWithoutAdminToken();
+    void firstStartCreatesTheDefaultConfig();
+
+private:
+    QString writeFile(const QString &name, const QByteArray &content);
+    QProcessEnvironment isolatedEnvironment() const;
+    // Starts `switchyard --headless` and returns the base URL it reports, or an empty string.
+    QString startHeadless(QProcess &process, const QStringList &arguments);
+
+    std::unique_ptr<QTemporaryDir> m_dir;
+};
+
+void CliTest::init()
+{
+    m_dir = std::make_unique<QTemporaryDir>();
+    QVERIFY(m_dir->isValid());
+}
+
+QString CliTest::writeFile(const QString &name, const QByteArray &content)
+{
+    QFile file(m_dir->filePath(name));
+    if (!file.open(QIODevice::WriteOnly))
+        return QString();
+    file.write(content);
+    return file.fileName();
+}
+
+QProcessEnvironment CliTest::isolatedEnvironment() const
+{
+    // Never touch the real user's config or data.
+    QProcessEnvironment environment = QProcessEnvironment::systemEnvironment();
+    environment.insert(QStringLiteral("XDG_CONFIG_HOME"), m_dir->filePath(QStringLiteral("config")));
+    environment.insert(QStringLiteral("XDG_DATA_HOME"), m_dir->filePath(QStringLiteral("data")));
+    environment.insert(QStringLiteral("HOME"), m_dir->path());
+    return environment;
+}
+
+QString CliTest::startHeadless(QProcess &process, const QStringList &arguments)
+{
+    process.setProcessEnvironment(isolatedEnvironment());
+    process.start(QStringLiteral(SWITCHYARD_BINARY), QStringList{QStringLiteral("--headless")} + arguments);
+    if (!process.waitForStarted(10000))
+        return QString();
+    static const QRegularExpression listening(QStringLiteral("listening on (http://[0-9.:]+)/v1"));
+    QByteArray seen;
+    QString url;
+    [[maybe_unused]] const bool found = QTest::qWaitFor(
+        [&] {
+            seen += process.readAllStandardError();
+            const QRegularExpressionMatch match = listening.match(QString::fromUtf8(seen));
+            if (match.hasMatch())
+                url = match.captured(1);
+            return !url.isEmpty() || process.state() == QProcess::NotRunning;
+        },
+        15000);
+    if (url.isEmpty())
+        qWarning("switchyard said: %s", seen.constData());
+    return url;
+}
+
+void CliTest::versionNamesQt()
+{
+    QProcess process;
+    process.start(QStringLiteral(SWITCHYARD_BINARY), {QStringLiteral("--version")});
+    QVERIFY(process.waitForFinished(10000));
+    QCOMPARE(process.exitCode(), 0);
+    const QString output = QString::fromUtf8(process.readAllStandardOutput());
+    QVERIFY2(output.startsWith(QStringLiteral("switchyard 0.")), qPrintable(output));
+    QVERIFY2(output.contains(QStringLiteral("Qt 6.")), qPrintable(output));
+}
+
+void CliTest::checkConfigAcceptsTheBundledConfig()
+{
+    QProcess process;
+    process.start(QStringLiteral(SWITCHYARD_BINARY),
+                  {QStringLiteral("check-config"), QStringLiteral(SWITCHYARD_RESOURCES "/configs/default.json")});
+    QVERIFY(process.waitForFinished(10000));
+    QCOMPARE(process.exitCode(), 0);
+    QVERIFY(process.readAllStandardOutput().contains(": OK"));
+}
+
+void CliTest::checkConfigListsEveryErrorWithItsPath()
+{
+    const QString path = writeFile(QStringLiteral("bad.json"), jsonText(R"({
+        'providers': {'p': {'base_url': 'ftp:\/\/x', 'api_key': 'sk-literal'}},
+        'routes': {'r': {'provider': 'p', 'model': 'm', 'breaker': {'window': 0}}},
+        'lanes': {'l': {'chain': ['r', 'ghost']}}})"));
+    QProcess process;
+    process.start(QStringLiteral(SWITCHYARD_BINARY), {QStringLiteral("check-config"), path});
+    QVERIFY(process.waitForFinished(10000));
+    QCOMPARE(process.exitCode(), 1);
+    const QString errors = QString::fromUtf8(process.readAllStandardError());
+    for (const char *expected : {"providers.p.base_url: must be an http:// or https:// URL",
+                                 "providers.p.api_key: literal secrets are refused",
+                                 "routes.r.breaker.window: must be ≥ 1", "lanes.l.chain[1]: unknown route 'ghost'"})
+        QVERIFY2(errors.contains(QString::fromUtf8(expected)), qPrintable(errors));
+    QVERIFY2(!errors.contains(QStringLiteral("sk-literal")), "a literal secret must not be echoed back");
+}
+
+void CliTest::headlessServesAndFallsBack()
+{
+    FakeUpstream upstream;
+    QVERIFY(upstream.listen());
+    QByteArray config = jsonText(R"({
+        'providers': {'down': {'base_url': '@DOWN@'}, 'up': {'base_url': '@UP@'}},
+        'routes': {'first': {'provider': 'down', 'model': 'm1'}, 'second': {'provider': 'up', 'model': 'm2'}},
+        'lanes': {'main': {'chain': ['first', 'second'], 'retry': {'max_retries': 0}}}})");
+    config.replace("@DOWN@", QStringLiteral("http://127.0.0.1:%1/v1").arg(FakeUpstream::closedPort()).toUtf8());
+    config.replace("@UP@", upstream.baseUrl().toUtf8());
+    QProcess process;
+    const QString url = startHeadless(process, {QStringLiteral("--config"), writeFile(QStringLiteral("c.json"), config),
+                                                QStringLiteral("--listen"), QStringLiteral("127.0.0.1:0")});
+    QVERIFY(!url.isEmpty());
+
+    GatewayClient client(url);
+    ClientCall *call = client.postAndWait(QStringLiteral("/v1/chat/completions"), chatBody(QStringLiteral("main")));
+    QCOMPARE(call->status, 200);
+    QCOMPARE(call->header("X-Switchyard-Route"), QByteArray("second"));
+    QCOMPARE(call->header("X-Switchyard-Fallback"), QByteArray("1"));
+    QCOMPARE(upstream.requests().first().json().value(QLatin1String("model")).toString(), QStringLiteral("m2"));
+
+    process.terminate();
+    QVERIFY(process.waitForFinished(10000));
+    QCOMPARE(process.exitStatus(), QProcess::NormalExit);
+    QCOMPARE(process.exitCode(), 0);
+    const QByteArray log = process.readAllStandardError();
+    QVERIFY2(log.contains("route=second"), log.constData()); // one structured line per request
+}
+
+void CliTest::headlessRefusesAnInvalidConfig()
+{
+    QProcess process;
+    process.setProcessEnvironment(isolatedEnvironment());
+    process.start(QStringLiteral(SWITCHYARD_BINARY),
+                  {QStringLiteral("--headless"), QStringLiteral("--config"),
+                   writeFile(QStringLiteral("bad.json"), jsonText("{'providers': 3}"))});
+    QVERIFY(process.waitForFinished(10000));
+    QCOMPARE(process.exitCode(), 1);
+    const QByteArray errors = process.readAllStandardError();
+    QVERIFY2(errors.contains("providers: must be an object"), errors.constData());
+    QVERIFY2(errors.contains("did not start"), errors.constData());
+}
+
+void CliTest::headlessRefusesAPublicListenerWithoutAdminToken()
+{
+    QProcess process;
+    process.setProcessEnvironment(isolatedEnvironment());
+    process.start(QStringLiteral(SWITCHYARD_BINARY),
+                  {QStringLiteral("--headless"), QStringLiteral("--config"),
+                   QStringLiteral(SWITCHYARD_RESOURCES "/configs/default.json"), QStringLiteral("--listen"),
+                   QStringLiteral("0.0.0.0:0")});
+    QVERIFY(process.waitForFinished(10000));
+    QCOMPARE(process.exitCode(), 1);
+    QVERIFY(process.readAllStandardError().contains("without an admin_token"));
+}
+
+void CliTest::firstStartCreatesTheDefaultConfig()
+{
+    QProcess process;
+    const QString url = startHeadless(process, {QStringLiteral("--listen"), QStringLiteral("127.0.0.1:0")});
+    QVERIFY(!url.isEmpty());
+    process.terminate();
+    QVERIFY(process.waitForFinished(10000));
+    const QString created = m_dir->filePath(QStringLiteral("config/switchyard/switchyard.json"));
+    QVERIFY2(QFile::exists(created), qPrintable(created));
+    QCOMPARE(QFile::permissions(created) & (QFile::ReadOther | QFile::ReadGroup), QFile::Permissions());
+}
+
+QTEST_GUILESS_MAIN(CliTest)
+#include "tst_cli.moc"
