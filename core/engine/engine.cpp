@@ -10,7 +10,7 @@
 #include <QLoggingCategory>
 #include <QThread>
 
-Q_LOGGING_CATEGORY(lcEngine, "switchyard.engine")
+Q_LOGGING_CATEGORY(lcEngine, "switchyard.engine", QtInfoMsg)
 
 namespace Switchyard {
 

@@ -15,7 +15,8 @@
 #include <QNetworkRequest>
 #include <QRandomGenerator>
 
-Q_LOGGING_CATEGORY(lcProxy, "switchyard.proxy")
+// Info and up by default: one line per request, not the retry chatter.
+Q_LOGGING_CATEGORY(lcProxy, "switchyard.proxy", QtInfoMsg)
 
 namespace Switchyard {
 
@@ -502,7 +503,7 @@ void ProxyRequest::concludeAttempt(const Classification &classification)
     }
     case FailureClass::Transient: {
         const qint64 delay = backoffDelayMs(retry, m_retryIndex, QRandomGenerator::global()->generateDouble());
-        if (m_retryIndex < retry.maxRetries && delay < remainingDeadlineMs()
+        if (classification.retryable && m_retryIndex < retry.maxRetries && delay < remainingDeadlineMs()
             && state.retryBudget.tryAcquireRetry(retry.budgetRatio, retry.budgetMinRetries)) {
             scheduleRetry(delay, QStringLiteral("transient"));
             return;

@@ -107,8 +107,11 @@ Classification classifyTransport(const UpstreamOutcome &outcome)
 {
     const QString detail = outcome.transportDetail;
     switch (outcome.transport) {
-    case TransportError::ConnectionRefused:
-        return make(FailureClass::Transient, QStringLiteral("connection refused"));
+    case TransportError::ConnectionRefused: {
+        Classification refused = make(FailureClass::Transient, QStringLiteral("connection refused"));
+        refused.retryable = false;
+        return refused;
+    }
     case TransportError::ConnectionReset:
         return make(FailureClass::Transient, QStringLiteral("connection reset: ") + detail);
     case TransportError::HostNotFound:

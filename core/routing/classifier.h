@@ -42,6 +42,8 @@ struct Classification
     FailureClass failureClass = FailureClass::Ok;
     qint64 retryAfterMs = -1; // -1: the upstream named no delay
     QString reason;
+    // False where retrying the same route cannot help (nothing listens there): fall back at once.
+    bool retryable = true;
 };
 
 // Decides the failure class of an attempt (SPEC §6). Pure: no I/O, no clock but the one given.

@@ -95,6 +95,18 @@ private Q_SLOTS:
         QCOMPARE(failureClassName(result.failureClass), failureClassName(expected));
     }
 
+    void refusedConnectionIsNotRetryable()
+    {
+        UpstreamOutcome outcome;
+        outcome.transport = TransportError::ConnectionRefused;
+        QVERIFY(!Classifier::classify(outcome, QDateTime::currentDateTimeUtc()).retryable);
+        outcome.transport = TransportError::ConnectionReset;
+        QVERIFY(Classifier::classify(outcome, QDateTime::currentDateTimeUtc()).retryable);
+        outcome.transport = TransportError::None;
+        outcome.httpStatus = 503;
+        QVERIFY(Classifier::classify(outcome, QDateTime::currentDateTimeUtc()).retryable);
+    }
+
     void embeddingsShape()
     {
         UpstreamOutcome outcome;
