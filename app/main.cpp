@@ -32,7 +32,7 @@ QTextStream &out()
     return stream;
 }
 
-int signalPipe[2] = {-1, -1};
+int signalPipe[2] = { -1, -1 };
 
 void onTerminationSignal(int)
 {
@@ -53,7 +53,8 @@ void quitOnTerminationSignals(QCoreApplication &app)
 
 QString defaultConfigPath()
 {
-    return QStandardPaths::writableLocation(QStandardPaths::AppConfigLocation) + QStringLiteral("/switchyard.json");
+    return QStandardPaths::writableLocation(QStandardPaths::AppConfigLocation)
+        + QStringLiteral("/switchyard.json");
 }
 
 // On first start the bundled default config is copied where the user can edit it.
@@ -85,8 +86,9 @@ int checkConfig(const QString &path)
         err() << path << ": " << result.errors.size() << " error(s)" << Qt::endl;
         return 1;
     }
-    out() << path << ": OK (" << result.config.providers.size() << " providers, " << result.config.routes.size()
-          << " routes, " << result.config.lanes.size() << " lanes)" << Qt::endl;
+    out() << path << ": OK (" << result.config.providers.size() << " providers, "
+          << result.config.routes.size() << " routes, " << result.config.lanes.size() << " lanes)"
+          << Qt::endl;
     return 0;
 }
 
@@ -99,8 +101,8 @@ int runHeadless(QCoreApplication &app, const QString &configPath, const QString 
     const ConfigResult result = ConfigLoader::fromFile(configPath);
     printErrors(configPath, result);
     if (!result.isValid()) {
-        err() << "Switchyard did not start: " << configPath << " has " << result.errors.size() << " error(s)"
-              << Qt::endl;
+        err() << "Switchyard did not start: " << configPath << " has " << result.errors.size()
+              << " error(s)" << Qt::endl;
         return 1;
     }
     EngineHost host;
@@ -128,41 +130,49 @@ int main(int argc, char *argv[])
     // No organisation name: it would nest the config as ~/.config/switchyard/switchyard/.
     QCoreApplication::setOrganizationDomain(QStringLiteral("switchyard.dev"));
     QCoreApplication::setApplicationVersion(QStringLiteral(SWITCHYARD_VERSION));
-    qSetMessagePattern(QStringLiteral("%{time yyyy-MM-ddTHH:mm:ss.zzz} %{if-warning}warning %{endif}"
-                                      "%{if-critical}critical %{endif}%{category}: %{message}"));
+    qSetMessagePattern(
+        QStringLiteral("%{time yyyy-MM-ddTHH:mm:ss.zzz} %{if-warning}warning %{endif}"
+                       "%{if-critical}critical %{endif}%{category}: %{message}"));
 
     QCommandLineParser parser;
     parser.setApplicationDescription(QStringLiteral(
         "An OpenAI-compatible LLM gateway with explicit fallback chains.\n\n"
         "Commands:\n"
         "  check-config FILE   validate FILE, print every error with its JSON path"));
-    const QCommandLineOption headlessOption(QStringLiteral("headless"), QStringLiteral("Run the gateway only, no GUI."));
-    const QCommandLineOption configOption(QStringLiteral("config"), QStringLiteral("Use this configuration file."),
-                                          QStringLiteral("FILE"), defaultConfigPath());
+    const QCommandLineOption headlessOption(
+        QStringLiteral("headless"), QStringLiteral("Run the gateway only, no GUI."));
+    const QCommandLineOption configOption(QStringLiteral("config"),
+        QStringLiteral("Use this configuration file."), QStringLiteral("FILE"),
+        defaultConfigPath());
     const QCommandLineOption listenOption(QStringLiteral("listen"),
-                                          QStringLiteral("Listen on HOST:PORT instead of the config's address."),
-                                          QStringLiteral("HOST:PORT"));
-    parser.addOptions({headlessOption, configOption, listenOption});
+        QStringLiteral("Listen on HOST:PORT instead of the config's address."),
+        QStringLiteral("HOST:PORT"));
+    parser.addOptions({ headlessOption, configOption, listenOption });
     parser.addHelpOption();
-    const QCommandLineOption versionOption(QStringList{QStringLiteral("v"), QStringLiteral("version")},
-                                           QStringLiteral("Show the version and the Qt version it runs on."));
+    const QCommandLineOption versionOption(
+        QStringList { QStringLiteral("v"), QStringLiteral("version") },
+        QStringLiteral("Show the version and the Qt version it runs on."));
     parser.addOption(versionOption);
-    parser.addPositionalArgument(QStringLiteral("command"), QStringLiteral("check-config FILE"), QStringLiteral("[command]"));
+    parser.addPositionalArgument(QStringLiteral("command"), QStringLiteral("check-config FILE"),
+        QStringLiteral("[command]"));
     parser.process(app);
 
     if (parser.isSet(versionOption)) {
-        out() << "switchyard " << QCoreApplication::applicationVersion() << " (Qt " << qVersion() << ")" << Qt::endl;
+        out() << "switchyard " << QCoreApplication::applicationVersion() << " (Qt " << qVersion()
+              << ")" << Qt::endl;
         return 0;
     }
     const QStringList arguments = parser.positionalArguments();
     if (!arguments.isEmpty()) {
         if (arguments.first() == QLatin1String("check-config") && arguments.size() == 2)
             return checkConfig(arguments.at(1));
-        err() << "Unknown command: " << arguments.join(QLatin1Char(' ')) << "\n\n" << parser.helpText();
+        err() << "Unknown command: " << arguments.join(QLatin1Char(' ')) << "\n\n"
+              << parser.helpText();
         return 2;
     }
     if (!parser.isSet(headlessOption)) {
-        err() << "This build has no console yet; run `switchyard --headless` for the gateway alone." << Qt::endl;
+        err() << "This build has no console yet; run `switchyard --headless` for the gateway alone."
+              << Qt::endl;
         return 2;
     }
     return runHeadless(app, parser.value(configOption), parser.value(listenOption));

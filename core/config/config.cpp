@@ -17,8 +17,8 @@ QString SecretRef::describe() const
 
 const QList<Capability> &allCapabilities()
 {
-    static const QList<Capability> all{Capability::Tools, Capability::Json, Capability::Vision,
-                                       Capability::Stream, Capability::Embeddings};
+    static const QList<Capability> all { Capability::Tools, Capability::Json, Capability::Vision,
+        Capability::Stream, Capability::Embeddings };
     return all;
 }
 

@@ -12,8 +12,7 @@
 namespace Switchyard {
 
 // Where a secret comes from; the value itself never lives in the config.
-struct SecretRef
-{
+struct SecretRef {
     enum class Source { None, Environment, Keychain };
     Source source = Source::None;
     QString name;
@@ -36,22 +35,19 @@ QString capabilityName(Capability capability);
 QStringList capabilityNames(Capabilities capabilities);
 const QList<Capability> &allCapabilities();
 
-struct Price
-{
+struct Price {
     double inputPerMTok = 0.0;
     double outputPerMTok = 0.0;
 };
 
-struct Timeouts
-{
+struct Timeouts {
     int connectMs = 5000;
     int firstByteMs = 30000;
     int idleMs = 30000;
     int totalMs = 300000;
 };
 
-struct BreakerSettings
-{
+struct BreakerSettings {
     int window = 20;
     int minCalls = 5;
     double failureRate = 0.5;
@@ -63,21 +59,18 @@ struct BreakerSettings
     int halfOpenCalls = 2;
 };
 
-struct RecoverySettings
-{
-    QList<double> steps{0.1, 0.5, 1.0};
+struct RecoverySettings {
+    QList<double> steps { 0.1, 0.5, 1.0 };
     int stepMs = 30000;
 };
 
-struct ProbeSettings
-{
+struct ProbeSettings {
     QString kind = QStringLiteral("models");
     int intervalMs = 30000;
     int timeoutMs = 3000;
 };
 
-struct RetryPolicy
-{
+struct RetryPolicy {
     int maxRetries = 1;
     int baseMs = 200;
     int maxMs = 2000;
@@ -88,16 +81,14 @@ struct RetryPolicy
     int budgetMinRetries = 3;
 };
 
-struct ProviderConfig
-{
+struct ProviderConfig {
     QString name;
     QString kind = QStringLiteral("openai");
     QUrl baseUrl;
     SecretRef apiKey;
 };
 
-struct RouteConfig
-{
+struct RouteConfig {
     QString name;
     QString provider;
     QString model;
@@ -111,8 +102,7 @@ struct RouteConfig
     double budgetUsdPerDay = 0.0; // 0: no cap
 };
 
-struct LaneConfig
-{
+struct LaneConfig {
     QString name;
     QStringList chain;
     QString degraded;
@@ -125,8 +115,7 @@ struct LaneConfig
 enum class UnknownModelPolicy { Reject, DefaultLane };
 
 // The whole routing configuration, as validated; immutable once applied.
-struct Config
-{
+struct Config {
     QString listenHost = QStringLiteral("127.0.0.1");
     quint16 listenPort = 8787;
     SecretRef adminToken;

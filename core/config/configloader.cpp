@@ -40,8 +40,7 @@ QString join(const QString &path, const QString &key)
 
 // Reads typed values out of JSON objects, collecting every error with its JSON path
 // instead of stopping at the first one.
-class Reader
-{
+class Reader {
 public:
     QStringList errors;
     QStringList warnings;
@@ -51,16 +50,16 @@ public:
         errors.append(QStringLiteral("%1: %2").arg(path, message));
     }
 
-    void warnUnknownKeys(const QJsonObject &object, const QString &path,
-                         std::initializer_list<const char *> known)
+    void warnUnknownKeys(
+        const QJsonObject &object, const QString &path, std::initializer_list<const char *> known)
     {
         QSet<QString> knownKeys;
         for (const char *key : known)
             knownKeys.insert(QString::fromLatin1(key));
         for (auto it = object.begin(); it != object.end(); ++it) {
             if (!knownKeys.contains(it.key()))
-                warnings.append(QStringLiteral("%1: unknown key, kept but ignored")
-                                    .arg(join(path, it.key())));
+                warnings.append(
+                    QStringLiteral("%1: unknown key, kept but ignored").arg(join(path, it.key())));
         }
     }
 
@@ -70,14 +69,15 @@ public:
         if (value.isUndefined())
             return {};
         if (!value.isObject()) {
-            error(join(path, key), QStringLiteral("must be an object, not %1").arg(describeType(value)));
+            error(join(path, key),
+                QStringLiteral("must be an object, not %1").arg(describeType(value)));
             return {};
         }
         return value.toObject();
     }
 
     QString string(const QJsonObject &parent, const QString &key, const QString &path,
-                   const QString &fallback, bool required = false)
+        const QString &fallback, bool required = false)
     {
         const QJsonValue value = parent.value(key);
         if (value.isUndefined()) {
@@ -86,7 +86,8 @@ public:
             return fallback;
         }
         if (!value.isString()) {
-            error(join(path, key), QStringLiteral("must be a string, not %1").arg(describeType(value)));
+            error(join(path, key),
+                QStringLiteral("must be a string, not %1").arg(describeType(value)));
             return fallback;
         }
         if (required && value.toString().isEmpty())
@@ -95,14 +96,15 @@ public:
     }
 
     qint64 integer(const QJsonObject &parent, const QString &key, const QString &path,
-                   qint64 fallback, qint64 minimum, qint64 maximum = std::numeric_limits<int>::max())
+        qint64 fallback, qint64 minimum, qint64 maximum = std::numeric_limits<int>::max())
     {
         const QJsonValue value = parent.value(key);
         if (value.isUndefined())
             return fallback;
         const double number = value.toDouble(std::nan(""));
         if (!value.isDouble() || std::floor(number) != number) {
-            error(join(path, key), QStringLiteral("must be a whole number, not %1").arg(describeType(value)));
+            error(join(path, key),
+                QStringLiteral("must be a whole number, not %1").arg(describeType(value)));
             return fallback;
         }
         if (number < double(minimum)) {
@@ -117,13 +119,14 @@ public:
     }
 
     double number(const QJsonObject &parent, const QString &key, const QString &path,
-                  double fallback, double minimum, double maximum)
+        double fallback, double minimum, double maximum)
     {
         const QJsonValue value = parent.value(key);
         if (value.isUndefined())
             return fallback;
         if (!value.isDouble()) {
-            error(join(path, key), QStringLiteral("must be a number, not %1").arg(describeType(value)));
+            error(join(path, key),
+                QStringLiteral("must be a number, not %1").arg(describeType(value)));
             return fallback;
         }
         const double result = value.toDouble();
@@ -144,7 +147,8 @@ public:
         if (value.isUndefined())
             return {};
         if (!value.isArray()) {
-            error(join(path, key), QStringLiteral("must be an array of strings, not %1").arg(describeType(value)));
+            error(join(path, key),
+                QStringLiteral("must be an array of strings, not %1").arg(describeType(value)));
             return {};
         }
         QStringList result;
@@ -152,7 +156,7 @@ public:
         for (qsizetype i = 0; i < array.size(); ++i) {
             if (!array.at(i).isString()) {
                 error(QStringLiteral("%1[%2]").arg(join(path, key)).arg(i),
-                      QStringLiteral("must be a string, not %1").arg(describeType(array.at(i))));
+                    QStringLiteral("must be a string, not %1").arg(describeType(array.at(i))));
                 continue;
             }
             result.append(array.at(i).toString());
@@ -167,13 +171,15 @@ public:
         if (value.isUndefined() || value.isNull())
             return {};
         if (value.isString()) {
-            error(where, QStringLiteral("literal secrets are refused; use {\"keychain\": NAME} "
-                                        "or {\"env\": VARIABLE}"));
+            error(where,
+                QStringLiteral("literal secrets are refused; use {\"keychain\": NAME} "
+                               "or {\"env\": VARIABLE}"));
             return {};
         }
         if (!value.isObject()) {
-            error(where, QStringLiteral("must be {\"keychain\": NAME} or {\"env\": VARIABLE}, not %1")
-                             .arg(describeType(value)));
+            error(where,
+                QStringLiteral("must be {\"keychain\": NAME} or {\"env\": VARIABLE}, not %1")
+                    .arg(describeType(value)));
             return {};
         }
         const QJsonObject object = value.toObject();
@@ -186,7 +192,7 @@ public:
         SecretRef ref;
         ref.source = hasKeychain ? SecretRef::Source::Keychain : SecretRef::Source::Environment;
         ref.name = string(object, hasKeychain ? QStringLiteral("keychain") : QStringLiteral("env"),
-                          where, QString(), true);
+            where, QString(), true);
         if (ref.name.isEmpty())
             return {};
         return ref;
@@ -197,42 +203,57 @@ void readTimeouts(Reader &reader, const QJsonObject &route, const QString &path,
 {
     const QString here = join(path, QStringLiteral("timeouts_ms"));
     const QJsonObject object = reader.object(route, QStringLiteral("timeouts_ms"), path);
-    reader.warnUnknownKeys(object, here, {"connect", "first_byte", "idle", "total"});
-    timeouts.connectMs = int(reader.integer(object, QStringLiteral("connect"), here, timeouts.connectMs, 1));
-    timeouts.firstByteMs = int(reader.integer(object, QStringLiteral("first_byte"), here, timeouts.firstByteMs, 1));
+    reader.warnUnknownKeys(object, here, { "connect", "first_byte", "idle", "total" });
+    timeouts.connectMs
+        = int(reader.integer(object, QStringLiteral("connect"), here, timeouts.connectMs, 1));
+    timeouts.firstByteMs
+        = int(reader.integer(object, QStringLiteral("first_byte"), here, timeouts.firstByteMs, 1));
     timeouts.idleMs = int(reader.integer(object, QStringLiteral("idle"), here, timeouts.idleMs, 1));
-    timeouts.totalMs = int(reader.integer(object, QStringLiteral("total"), here, timeouts.totalMs, 1));
+    timeouts.totalMs
+        = int(reader.integer(object, QStringLiteral("total"), here, timeouts.totalMs, 1));
 }
 
-void readBreaker(Reader &reader, const QJsonObject &route, const QString &path, BreakerSettings &breaker)
+void readBreaker(
+    Reader &reader, const QJsonObject &route, const QString &path, BreakerSettings &breaker)
 {
     const QString here = join(path, QStringLiteral("breaker"));
     const QJsonObject object = reader.object(route, QStringLiteral("breaker"), path);
     reader.warnUnknownKeys(object, here,
-                           {"window", "min_calls", "failure_rate", "consecutive_failures", "slow_call_ms",
-                            "slow_call_rate", "cooldown_ms", "max_cooldown_ms", "half_open_calls"});
-    breaker.window = int(reader.integer(object, QStringLiteral("window"), here, breaker.window, 1, 10000));
-    breaker.minCalls = int(reader.integer(object, QStringLiteral("min_calls"), here, breaker.minCalls, 1, 10000));
-    breaker.failureRate = reader.number(object, QStringLiteral("failure_rate"), here, breaker.failureRate, 0.0, 1.0);
-    breaker.consecutiveFailures = int(reader.integer(object, QStringLiteral("consecutive_failures"), here,
-                                                     breaker.consecutiveFailures, 1));
-    breaker.slowCallMs = int(reader.integer(object, QStringLiteral("slow_call_ms"), here, breaker.slowCallMs, 1));
-    breaker.slowCallRate = reader.number(object, QStringLiteral("slow_call_rate"), here, breaker.slowCallRate, 0.0, 1.0);
-    breaker.cooldownMs = int(reader.integer(object, QStringLiteral("cooldown_ms"), here, breaker.cooldownMs, 1));
-    breaker.maxCooldownMs = int(reader.integer(object, QStringLiteral("max_cooldown_ms"), here, breaker.maxCooldownMs, 1));
-    breaker.halfOpenCalls = int(reader.integer(object, QStringLiteral("half_open_calls"), here, breaker.halfOpenCalls, 1, 1000));
+        { "window", "min_calls", "failure_rate", "consecutive_failures", "slow_call_ms",
+            "slow_call_rate", "cooldown_ms", "max_cooldown_ms", "half_open_calls" });
+    breaker.window
+        = int(reader.integer(object, QStringLiteral("window"), here, breaker.window, 1, 10000));
+    breaker.minCalls = int(
+        reader.integer(object, QStringLiteral("min_calls"), here, breaker.minCalls, 1, 10000));
+    breaker.failureRate = reader.number(
+        object, QStringLiteral("failure_rate"), here, breaker.failureRate, 0.0, 1.0);
+    breaker.consecutiveFailures = int(reader.integer(
+        object, QStringLiteral("consecutive_failures"), here, breaker.consecutiveFailures, 1));
+    breaker.slowCallMs
+        = int(reader.integer(object, QStringLiteral("slow_call_ms"), here, breaker.slowCallMs, 1));
+    breaker.slowCallRate = reader.number(
+        object, QStringLiteral("slow_call_rate"), here, breaker.slowCallRate, 0.0, 1.0);
+    breaker.cooldownMs
+        = int(reader.integer(object, QStringLiteral("cooldown_ms"), here, breaker.cooldownMs, 1));
+    breaker.maxCooldownMs = int(
+        reader.integer(object, QStringLiteral("max_cooldown_ms"), here, breaker.maxCooldownMs, 1));
+    breaker.halfOpenCalls = int(reader.integer(
+        object, QStringLiteral("half_open_calls"), here, breaker.halfOpenCalls, 1, 1000));
     if (breaker.maxCooldownMs < breaker.cooldownMs)
-        reader.error(join(here, QStringLiteral("max_cooldown_ms")), QStringLiteral("must be ≥ cooldown_ms"));
+        reader.error(
+            join(here, QStringLiteral("max_cooldown_ms")), QStringLiteral("must be ≥ cooldown_ms"));
     if (breaker.minCalls > breaker.window)
         reader.error(join(here, QStringLiteral("min_calls")), QStringLiteral("must be ≤ window"));
 }
 
-void readRecovery(Reader &reader, const QJsonObject &route, const QString &path, RecoverySettings &recovery)
+void readRecovery(
+    Reader &reader, const QJsonObject &route, const QString &path, RecoverySettings &recovery)
 {
     const QString here = join(path, QStringLiteral("recovery"));
     const QJsonObject object = reader.object(route, QStringLiteral("recovery"), path);
-    reader.warnUnknownKeys(object, here, {"steps", "step_ms"});
-    recovery.stepMs = int(reader.integer(object, QStringLiteral("step_ms"), here, recovery.stepMs, 1));
+    reader.warnUnknownKeys(object, here, { "steps", "step_ms" });
+    recovery.stepMs
+        = int(reader.integer(object, QStringLiteral("step_ms"), here, recovery.stepMs, 1));
     const QJsonValue steps = object.value(QLatin1String("steps"));
     if (steps.isUndefined())
         return;
@@ -267,12 +288,15 @@ void readProbe(Reader &reader, const QJsonObject &route, const QString &path, Pr
 {
     const QString here = join(path, QStringLiteral("probe"));
     const QJsonObject object = reader.object(route, QStringLiteral("probe"), path);
-    reader.warnUnknownKeys(object, here, {"kind", "interval_ms", "timeout_ms"});
+    reader.warnUnknownKeys(object, here, { "kind", "interval_ms", "timeout_ms" });
     probe.kind = reader.string(object, QStringLiteral("kind"), here, probe.kind);
     if (probe.kind != QLatin1String("models") && probe.kind != QLatin1String("completion"))
-        reader.error(join(here, QStringLiteral("kind")), QStringLiteral("must be \"models\" or \"completion\""));
-    probe.intervalMs = int(reader.integer(object, QStringLiteral("interval_ms"), here, probe.intervalMs, 100));
-    probe.timeoutMs = int(reader.integer(object, QStringLiteral("timeout_ms"), here, probe.timeoutMs, 1));
+        reader.error(join(here, QStringLiteral("kind")),
+            QStringLiteral("must be \"models\" or \"completion\""));
+    probe.intervalMs
+        = int(reader.integer(object, QStringLiteral("interval_ms"), here, probe.intervalMs, 100));
+    probe.timeoutMs
+        = int(reader.integer(object, QStringLiteral("timeout_ms"), here, probe.timeoutMs, 1));
 }
 
 ProviderConfig readProvider(Reader &reader, const QString &name, const QJsonValue &value)
@@ -285,17 +309,21 @@ ProviderConfig readProvider(Reader &reader, const QString &name, const QJsonValu
         return provider;
     }
     const QJsonObject object = value.toObject();
-    reader.warnUnknownKeys(object, path, {"kind", "base_url", "api_key"});
+    reader.warnUnknownKeys(object, path, { "kind", "base_url", "api_key" });
     provider.kind = reader.string(object, QStringLiteral("kind"), path, provider.kind);
     if (provider.kind != QLatin1String("openai"))
         reader.error(join(path, QStringLiteral("kind")),
-                     QStringLiteral("unsupported provider kind '%1' (this build supports: openai)").arg(provider.kind));
-    const QString baseUrl = reader.string(object, QStringLiteral("base_url"), path, QString(), true);
+            QStringLiteral("unsupported provider kind '%1' (this build supports: openai)")
+                .arg(provider.kind));
+    const QString baseUrl
+        = reader.string(object, QStringLiteral("base_url"), path, QString(), true);
     if (!baseUrl.isEmpty()) {
         const QUrl url(baseUrl, QUrl::StrictMode);
-        if (!url.isValid() || (url.scheme() != QLatin1String("http") && url.scheme() != QLatin1String("https"))
+        if (!url.isValid()
+            || (url.scheme() != QLatin1String("http") && url.scheme() != QLatin1String("https"))
             || url.host().isEmpty())
-            reader.error(join(path, QStringLiteral("base_url")), QStringLiteral("must be an http:// or https:// URL"));
+            reader.error(join(path, QStringLiteral("base_url")),
+                QStringLiteral("must be an http:// or https:// URL"));
         else
             provider.baseUrl = url;
     }
@@ -306,8 +334,8 @@ ProviderConfig readProvider(Reader &reader, const QString &name, const QJsonValu
 Capabilities readCapabilities(Reader &reader, const QJsonObject &object, const QString &path)
 {
     if (!object.contains(QLatin1String("capabilities")))
-        return unsigned(Capability::Tools) | unsigned(Capability::Json) | unsigned(Capability::Vision)
-            | unsigned(Capability::Stream);
+        return unsigned(Capability::Tools) | unsigned(Capability::Json)
+            | unsigned(Capability::Vision) | unsigned(Capability::Stream);
     Capabilities capabilities = 0;
     const QStringList names = reader.stringList(object, QStringLiteral("capabilities"), path);
     for (qsizetype i = 0; i < names.size(); ++i) {
@@ -320,8 +348,8 @@ Capabilities readCapabilities(Reader &reader, const QJsonObject &object, const Q
         }
         if (!known)
             reader.error(QStringLiteral("%1.capabilities[%2]").arg(path).arg(i),
-                         QStringLiteral("unknown capability '%1' (known: %2)")
-                             .arg(names.at(i), capabilityNames(~0u).join(QLatin1String(", "))));
+                QStringLiteral("unknown capability '%1' (known: %2)")
+                    .arg(names.at(i), capabilityNames(~0u).join(QLatin1String(", "))));
     }
     return capabilities;
 }
@@ -337,23 +365,26 @@ RouteConfig readRoute(Reader &reader, const QString &name, const QJsonValue &val
     }
     const QJsonObject object = value.toObject();
     reader.warnUnknownKeys(object, path,
-                           {"provider", "model", "capabilities", "context_window", "price", "timeouts_ms",
-                            "breaker", "recovery", "probe", "budget_usd_per_day"});
+        { "provider", "model", "capabilities", "context_window", "price", "timeouts_ms", "breaker",
+            "recovery", "probe", "budget_usd_per_day" });
     route.provider = reader.string(object, QStringLiteral("provider"), path, QString(), true);
     route.model = reader.string(object, QStringLiteral("model"), path, QString(), true);
     route.capabilities = readCapabilities(reader, object, path);
     route.contextWindow = reader.integer(object, QStringLiteral("context_window"), path, 0, 1,
-                                         std::numeric_limits<qint64>::max() / 2);
+        std::numeric_limits<qint64>::max() / 2);
     const QString pricePath = join(path, QStringLiteral("price"));
     const QJsonObject price = reader.object(object, QStringLiteral("price"), path);
-    reader.warnUnknownKeys(price, pricePath, {"input_per_mtok", "output_per_mtok"});
-    route.price.inputPerMTok = reader.number(price, QStringLiteral("input_per_mtok"), pricePath, 0.0, 0.0, 1e6);
-    route.price.outputPerMTok = reader.number(price, QStringLiteral("output_per_mtok"), pricePath, 0.0, 0.0, 1e6);
+    reader.warnUnknownKeys(price, pricePath, { "input_per_mtok", "output_per_mtok" });
+    route.price.inputPerMTok
+        = reader.number(price, QStringLiteral("input_per_mtok"), pricePath, 0.0, 0.0, 1e6);
+    route.price.outputPerMTok
+        = reader.number(price, QStringLiteral("output_per_mtok"), pricePath, 0.0, 0.0, 1e6);
     readTimeouts(reader, object, path, route.timeouts);
     readBreaker(reader, object, path, route.breaker);
     readRecovery(reader, object, path, route.recovery);
     readProbe(reader, object, path, route.probe);
-    route.budgetUsdPerDay = reader.number(object, QStringLiteral("budget_usd_per_day"), path, 0.0, 0.0, 1e9);
+    route.budgetUsdPerDay
+        = reader.number(object, QStringLiteral("budget_usd_per_day"), path, 0.0, 0.0, 1e9);
     return route;
 }
 
@@ -368,33 +399,40 @@ LaneConfig readLane(Reader &reader, const QString &name, const QJsonValue &value
     }
     const QJsonObject object = value.toObject();
     reader.warnUnknownKeys(object, path,
-                           {"chain", "degraded", "policy_fallbacks", "retry", "deadline_ms", "budget_usd_per_day"});
+        { "chain", "degraded", "policy_fallbacks", "retry", "deadline_ms", "budget_usd_per_day" });
     if (!object.contains(QLatin1String("chain")))
         reader.error(join(path, QStringLiteral("chain")), QStringLiteral("is required"));
     lane.chain = reader.stringList(object, QStringLiteral("chain"), path);
     if (object.value(QLatin1String("chain")).isArray() && lane.chain.isEmpty())
-        reader.error(join(path, QStringLiteral("chain")), QStringLiteral("must name at least one route"));
+        reader.error(
+            join(path, QStringLiteral("chain")), QStringLiteral("must name at least one route"));
     lane.degraded = reader.string(object, QStringLiteral("degraded"), path, QString());
     lane.policyFallbacks = reader.stringList(object, QStringLiteral("policy_fallbacks"), path);
-    lane.deadlineMs = int(reader.integer(object, QStringLiteral("deadline_ms"), path, lane.deadlineMs, 1));
-    lane.budgetUsdPerDay = reader.number(object, QStringLiteral("budget_usd_per_day"), path, 0.0, 0.0, 1e9);
+    lane.deadlineMs
+        = int(reader.integer(object, QStringLiteral("deadline_ms"), path, lane.deadlineMs, 1));
+    lane.budgetUsdPerDay
+        = reader.number(object, QStringLiteral("budget_usd_per_day"), path, 0.0, 0.0, 1e9);
 
     const QString retryPath = join(path, QStringLiteral("retry"));
     const QJsonObject retry = reader.object(object, QStringLiteral("retry"), path);
     reader.warnUnknownKeys(retry, retryPath,
-                           {"max_retries", "base_ms", "max_ms", "max_retry_after_ms", "budget_ratio",
-                            "budget_min_retries"});
+        { "max_retries", "base_ms", "max_ms", "max_retry_after_ms", "budget_ratio",
+            "budget_min_retries" });
     RetryPolicy &policy = lane.retry;
-    policy.maxRetries = int(reader.integer(retry, QStringLiteral("max_retries"), retryPath, policy.maxRetries, 0, 10));
-    policy.baseMs = int(reader.integer(retry, QStringLiteral("base_ms"), retryPath, policy.baseMs, 0));
+    policy.maxRetries = int(
+        reader.integer(retry, QStringLiteral("max_retries"), retryPath, policy.maxRetries, 0, 10));
+    policy.baseMs
+        = int(reader.integer(retry, QStringLiteral("base_ms"), retryPath, policy.baseMs, 0));
     policy.maxMs = int(reader.integer(retry, QStringLiteral("max_ms"), retryPath, policy.maxMs, 0));
-    policy.maxRetryAfterMs = int(reader.integer(retry, QStringLiteral("max_retry_after_ms"), retryPath,
-                                                policy.maxRetryAfterMs, 0));
-    policy.budgetRatio = reader.number(retry, QStringLiteral("budget_ratio"), retryPath, policy.budgetRatio, 0.0, 1.0);
-    policy.budgetMinRetries = int(reader.integer(retry, QStringLiteral("budget_min_retries"), retryPath,
-                                                 policy.budgetMinRetries, 0, 100000));
+    policy.maxRetryAfterMs = int(reader.integer(
+        retry, QStringLiteral("max_retry_after_ms"), retryPath, policy.maxRetryAfterMs, 0));
+    policy.budgetRatio = reader.number(
+        retry, QStringLiteral("budget_ratio"), retryPath, policy.budgetRatio, 0.0, 1.0);
+    policy.budgetMinRetries = int(reader.integer(retry, QStringLiteral("budget_min_retries"),
+        retryPath, policy.budgetMinRetries, 0, 100000));
     if (policy.maxMs < policy.baseMs)
-        reader.error(join(retryPath, QStringLiteral("max_ms")), QStringLiteral("must be ≥ base_ms"));
+        reader.error(
+            join(retryPath, QStringLiteral("max_ms")), QStringLiteral("must be ≥ base_ms"));
     return lane;
 }
 
@@ -403,10 +441,11 @@ void checkReferences(Reader &reader, Config &config)
     for (const RouteConfig &route : std::as_const(config.routes)) {
         if (!route.provider.isEmpty() && !config.providers.contains(route.provider))
             reader.error(QStringLiteral("routes.%1.provider").arg(route.name),
-                         QStringLiteral("unknown provider '%1'").arg(route.provider));
+                QStringLiteral("unknown provider '%1'").arg(route.provider));
         if (config.lanes.contains(route.name))
             reader.error(QStringLiteral("routes.%1").arg(route.name),
-                         QStringLiteral("a lane has the same name; a request's model must pick one or the other"));
+                QStringLiteral(
+                    "a lane has the same name; a request's model must pick one or the other"));
     }
     for (const LaneConfig &lane : std::as_const(config.lanes)) {
         const QString path = QStringLiteral("lanes.") + lane.name;
@@ -417,15 +456,17 @@ void checkReferences(Reader &reader, Config &config)
             if (!config.routes.contains(route))
                 reader.error(itemPath, QStringLiteral("unknown route '%1'").arg(route));
             else if (seen.contains(route))
-                reader.error(itemPath, QStringLiteral("route '%1' is already in the chain").arg(route));
+                reader.error(
+                    itemPath, QStringLiteral("route '%1' is already in the chain").arg(route));
             seen.insert(route);
         }
         if (!lane.degraded.isEmpty() && !config.routes.contains(lane.degraded))
-            reader.error(path + QStringLiteral(".degraded"), QStringLiteral("unknown route '%1'").arg(lane.degraded));
+            reader.error(path + QStringLiteral(".degraded"),
+                QStringLiteral("unknown route '%1'").arg(lane.degraded));
         for (qsizetype i = 0; i < lane.policyFallbacks.size(); ++i) {
             if (!config.routes.contains(lane.policyFallbacks.at(i)))
                 reader.error(QStringLiteral("%1.policy_fallbacks[%2]").arg(path).arg(i),
-                             QStringLiteral("unknown route '%1'").arg(lane.policyFallbacks.at(i)));
+                    QStringLiteral("unknown route '%1'").arg(lane.policyFallbacks.at(i)));
         }
     }
 }
@@ -464,21 +505,24 @@ ConfigResult ConfigLoader::fromObject(const QJsonObject &root)
     config.source = root;
 
     reader.warnUnknownKeys(root, QString(),
-                           {"listen", "admin_token", "providers", "routes", "lanes", "default_lane",
-                            "unknown_model", "max_request_bytes", "$schema"});
+        { "listen", "admin_token", "providers", "routes", "lanes", "default_lane", "unknown_model",
+            "max_request_bytes", "$schema" });
 
-    const QString listen = reader.string(root, QStringLiteral("listen"), QString(), config.listenAddress());
+    const QString listen
+        = reader.string(root, QStringLiteral("listen"), QString(), config.listenAddress());
     if (!parseListenAddress(listen, &config.listenHost, &config.listenPort))
-        reader.error(QStringLiteral("listen"), QStringLiteral("must be HOST:PORT with an IP address or localhost"));
+        reader.error(QStringLiteral("listen"),
+            QStringLiteral("must be HOST:PORT with an IP address or localhost"));
     config.adminToken = reader.secret(root, QStringLiteral("admin_token"), QString());
     config.maxRequestBytes = reader.integer(root, QStringLiteral("max_request_bytes"), QString(),
-                                            config.maxRequestBytes, 1024, qint64(1) << 31);
+        config.maxRequestBytes, 1024, qint64(1) << 31);
 
     const QJsonObject providers = reader.object(root, QStringLiteral("providers"), QString());
     for (auto it = providers.begin(); it != providers.end(); ++it)
         config.providers.insert(it.key(), readProvider(reader, it.key(), it.value()));
     if (providers.isEmpty())
-        reader.error(QStringLiteral("providers"), QStringLiteral("must define at least one provider"));
+        reader.error(
+            QStringLiteral("providers"), QStringLiteral("must define at least one provider"));
 
     const QJsonObject routes = reader.object(root, QStringLiteral("routes"), QString());
     for (auto it = routes.begin(); it != routes.end(); ++it)
@@ -493,18 +537,21 @@ ConfigResult ConfigLoader::fromObject(const QJsonObject &root)
         reader.error(QStringLiteral("lanes"), QStringLiteral("must define at least one lane"));
 
     config.defaultLane = reader.string(root, QStringLiteral("default_lane"), QString(),
-                                       lanes.size() == 1 ? lanes.begin().key() : QString());
+        lanes.size() == 1 ? lanes.begin().key() : QString());
     if (config.defaultLane.isEmpty() && lanes.size() > 1)
-        reader.error(QStringLiteral("default_lane"), QStringLiteral("is required when there is more than one lane"));
+        reader.error(QStringLiteral("default_lane"),
+            QStringLiteral("is required when there is more than one lane"));
     else if (!config.defaultLane.isEmpty() && !config.lanes.contains(config.defaultLane))
-        reader.error(QStringLiteral("default_lane"), QStringLiteral("unknown lane '%1'").arg(config.defaultLane));
+        reader.error(QStringLiteral("default_lane"),
+            QStringLiteral("unknown lane '%1'").arg(config.defaultLane));
 
-    const QString unknownModel = reader.string(root, QStringLiteral("unknown_model"), QString(),
-                                               QStringLiteral("reject"));
+    const QString unknownModel
+        = reader.string(root, QStringLiteral("unknown_model"), QString(), QStringLiteral("reject"));
     if (unknownModel == QLatin1String("default_lane"))
         config.unknownModel = UnknownModelPolicy::DefaultLane;
     else if (unknownModel != QLatin1String("reject"))
-        reader.error(QStringLiteral("unknown_model"), QStringLiteral("must be \"reject\" or \"default_lane\""));
+        reader.error(QStringLiteral("unknown_model"),
+            QStringLiteral("must be \"reject\" or \"default_lane\""));
 
     checkReferences(reader, config);
     result.errors = reader.errors;
@@ -517,7 +564,8 @@ ConfigResult ConfigLoader::fromFile(const QString &path)
     QFile file(path);
     if (!file.open(QIODevice::ReadOnly)) {
         ConfigResult result;
-        result.errors.append(QStringLiteral("(file): cannot read %1: %2").arg(path, file.errorString()));
+        result.errors.append(
+            QStringLiteral("(file): cannot read %1: %2").arg(path, file.errorString()));
         return result;
     }
     return fromJson(file.readAll());

@@ -9,8 +9,7 @@
 namespace Switchyard {
 
 // The outcome of reading a config: the config, or every error found, each with its JSON path.
-struct ConfigResult
-{
+struct ConfigResult {
     Config config;
     QStringList errors;
     QStringList warnings;
@@ -19,8 +18,7 @@ struct ConfigResult
 };
 
 // Reads and validates configuration documents. Stateless; safe from any thread.
-class ConfigLoader final
-{
+class ConfigLoader final {
 public:
     static ConfigResult fromJson(const QByteArray &json);
     static ConfigResult fromObject(const QJsonObject &root);

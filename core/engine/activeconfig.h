@@ -9,8 +9,7 @@ namespace Switchyard {
 
 // A config as the engine runs it: the validated settings plus each provider's resolved key.
 // Shared read-only by the requests that started on it, so a reload never changes a request mid-way.
-struct ActiveConfig
-{
+struct ActiveConfig {
     Config config;
     QHash<QString, ResolvedSecret> providerKeys;
 };

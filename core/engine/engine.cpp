@@ -39,8 +39,9 @@ void Engine::install(const Config &config)
     for (const ProviderConfig &provider : config.providers) {
         const ResolvedSecret key = SecretResolver::resolve(provider.apiKey);
         if (!key.ok)
-            qCWarning(lcEngine).noquote() << QStringLiteral("provider %1: %2; its routes are skipped as misconfigured")
-                                                 .arg(provider.name, key.error);
+            qCWarning(lcEngine).noquote()
+                << QStringLiteral("provider %1: %2; its routes are skipped as misconfigured")
+                       .arg(provider.name, key.error);
         active->providerKeys.insert(provider.name, key);
     }
     // Routing state survives a reload for routes that still exist.
@@ -56,8 +57,9 @@ void Engine::install(const Config &config)
 void Engine::start(const Config &config, const QString &listenOverride)
 {
     if (QThread::currentThread() != thread()) {
-        QMetaObject::invokeMethod(this, [this, config, listenOverride] { start(config, listenOverride); },
-                                  Qt::QueuedConnection);
+        QMetaObject::invokeMethod(
+            this, [this, config, listenOverride] { start(config, listenOverride); },
+            Qt::QueuedConnection);
         return;
     }
     Config effective = config;
@@ -67,9 +69,10 @@ void Engine::start(const Config &config, const QString &listenOverride)
         return;
     }
     if (!effective.listensOnLoopbackOnly() && !effective.adminToken.isSet()) {
-        Q_EMIT startFailed(QStringLiteral("refusing to listen on %1 without an admin_token: a non-loopback "
-                                          "listener needs one")
-                               .arg(effective.listenAddress()));
+        Q_EMIT startFailed(
+            QStringLiteral("refusing to listen on %1 without an admin_token: a non-loopback "
+                           "listener needs one")
+                .arg(effective.listenAddress()));
         return;
     }
     install(effective);
@@ -78,16 +81,19 @@ void Engine::start(const Config &config, const QString &listenOverride)
     if (!m_proxy)
         m_proxy = new ProxyService(this);
     delete m_listener;
-    m_listener = new HttpListener(
-        [this](const QHttpServerRequest &request, QTcpSocket *socket) { m_proxy->handle(request, socket); }, this);
+    m_listener = new HttpListener([this](const QHttpServerRequest &request,
+                                      QTcpSocket *socket) { m_proxy->handle(request, socket); },
+        this);
 
-    const QHostAddress address = effective.listenHost == QLatin1String("localhost") ? QHostAddress(QHostAddress::LocalHost)
-                                                                                    : QHostAddress(effective.listenHost);
+    const QHostAddress address = effective.listenHost == QLatin1String("localhost")
+        ? QHostAddress(QHostAddress::LocalHost)
+        : QHostAddress(effective.listenHost);
     m_port = m_listener->listen(address, effective.listenPort);
     if (m_port == 0) {
         delete m_listener;
         m_listener = nullptr;
-        Q_EMIT startFailed(QStringLiteral("cannot listen on %1 (is the port in use?)").arg(effective.listenAddress()));
+        Q_EMIT startFailed(QStringLiteral("cannot listen on %1 (is the port in use?)")
+                               .arg(effective.listenAddress()));
         return;
     }
     effective.listenPort = m_port;
@@ -98,7 +104,8 @@ void Engine::start(const Config &config, const QString &listenOverride)
 void Engine::applyConfig(const Config &config)
 {
     if (QThread::currentThread() != thread()) {
-        QMetaObject::invokeMethod(this, [this, config] { applyConfig(config); }, Qt::QueuedConnection);
+        QMetaObject::invokeMethod(
+            this, [this, config] { applyConfig(config); }, Qt::QueuedConnection);
         return;
     }
     Config effective = config;

@@ -19,8 +19,7 @@ class UpstreamPool;
 
 // The gateway: listener, upstream clients and routing state. Lives in its own thread;
 // its public methods may be called from any thread and re-route themselves there.
-class Engine final : public QObject
-{
+class Engine final : public QObject {
     Q_OBJECT
 public:
     explicit Engine(const Clock &clock = SteadyClock::instance(), QObject *parent = nullptr);

@@ -9,8 +9,7 @@ class Clock;
 class Engine;
 
 // Owns the engine's worker thread: creates the engine, moves it there, and stops both in one place.
-class EngineHost final : public QObject
-{
+class EngineHost final : public QObject {
     Q_OBJECT
 public:
     explicit EngineHost(QObject *parent = nullptr);

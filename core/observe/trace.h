@@ -9,15 +9,14 @@
 namespace Switchyard {
 
 // One upstream attempt of a request, or one route the request skipped and why.
-struct AttemptRecord
-{
+struct AttemptRecord {
     QString route;
     bool skipped = false;
     FailureClass failureClass = FailureClass::Ok;
     Decision decision = Decision::Return;
     int httpStatus = 0;
     QString reason;
-    qint64 startMs = 0;     // monotonic engine time
+    qint64 startMs = 0; // monotonic engine time
     qint64 connectedMs = 0; // request written upstream; 0 if never
     qint64 firstByteMs = 0; // 0 if never
     qint64 endMs = 0;
@@ -25,8 +24,7 @@ struct AttemptRecord
 };
 
 // Everything the gateway knows about one request once it has ended.
-struct TraceRecord
-{
+struct TraceRecord {
     QString id;
     QString lane;
     QString route; // the route that produced the response or the final error

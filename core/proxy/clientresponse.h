@@ -14,8 +14,7 @@ using HeaderList = QList<QPair<QByteArray, QByteArray>>;
 // Qt 6.4's QHttpServerResponder keeps a raw socket pointer and crashes when written to after the
 // client has gone; every write here goes through a QPointer instead. It also writes any status
 // code an upstream sent (529 included), which the responder's fixed table cannot.
-class ClientResponse final
-{
+class ClientResponse final {
 public:
     ClientResponse(QTcpSocket *socket, bool closeAfterResponse);
 

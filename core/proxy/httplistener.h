@@ -8,8 +8,7 @@ namespace Switchyard {
 
 // Qt's HTTP server with one handler for every request: the proxy dispatches by itself and
 // writes responses straight to the socket (see ClientResponse).
-class HttpListener final : public QAbstractHttpServer
-{
+class HttpListener final : public QAbstractHttpServer {
     Q_OBJECT
 public:
     using Handler = std::function<void(const QHttpServerRequest &, QTcpSocket *)>;

@@ -7,9 +7,9 @@
 namespace Switchyard {
 
 // Switchyard's own errors, in OpenAI's shape: {"error": {"message", "type", "code", "param"}}.
-QJsonObject openAiErrorObject(const QString &message, const QString &type, const QString &code = QString(),
-                              const QString &param = QString());
+QJsonObject openAiErrorObject(const QString &message, const QString &type,
+    const QString &code = QString(), const QString &param = QString());
 QByteArray openAiError(const QString &message, const QString &type, const QString &code = QString(),
-                       const QString &param = QString());
+    const QString &param = QString());
 
 } // namespace Switchyard

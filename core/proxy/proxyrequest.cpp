@@ -32,7 +32,8 @@ QByteArray boolHeader(bool value)
 
 QString endpointPath(Endpoint endpoint)
 {
-    return endpoint == Endpoint::Embeddings ? QStringLiteral("/embeddings") : QStringLiteral("/chat/completions");
+    return endpoint == Endpoint::Embeddings ? QStringLiteral("/embeddings")
+                                            : QStringLiteral("/chat/completions");
 }
 
 } // namespace
@@ -45,11 +46,12 @@ ProxyRequest::ProxyRequest(Engine *engine, ClientResponse response, Params param
 {
     m_trace.id = m_params.requestId;
     m_trace.lane = m_params.target.lane;
-    m_trace.endpoint = m_params.endpoint == Endpoint::Embeddings ? QStringLiteral("embeddings")
-                                                                 : QStringLiteral("chat.completions");
+    m_trace.endpoint = m_params.endpoint == Endpoint::Embeddings
+        ? QStringLiteral("embeddings")
+        : QStringLiteral("chat.completions");
     m_trace.stream = m_params.analysis.stream;
 
-    for (QTimer *timer : {&m_phaseTimer, &m_attemptTimer, &m_deadlineTimer, &m_backoffTimer}) {
+    for (QTimer *timer : { &m_phaseTimer, &m_attemptTimer, &m_deadlineTimer, &m_backoffTimer }) {
         timer->setSingleShot(true);
         timer->setTimerType(Qt::PreciseTimer);
     }
@@ -106,7 +108,8 @@ void ProxyRequest::start()
     tryNextRoute();
 }
 
-void ProxyRequest::recordSkip(const QString &route, FailureClass failureClass, const QString &reason)
+void ProxyRequest::recordSkip(
+    const QString &route, FailureClass failureClass, const QString &reason)
 {
     AttemptRecord skip;
     skip.route = route;
@@ -133,13 +136,15 @@ void ProxyRequest::tryNextRoute()
             m_firstEligibleRoute = name;
         const ResolvedSecret key = active.providerKeys.value(route.provider);
         if (!key.ok) {
-            recordSkip(name, FailureClass::AuthError, QStringLiteral("misconfigured: ") + key.error);
+            recordSkip(
+                name, FailureClass::AuthError, QStringLiteral("misconfigured: ") + key.error);
             continue;
         }
         RouteState &state = m_engine->routeState(name);
         if (state.cooldownUntilMs > now()) {
             recordSkip(name, FailureClass::RateLimited,
-                       QStringLiteral("cooling down for %1 ms after a rate limit").arg(state.cooldownUntilMs - now()));
+                QStringLiteral("cooling down for %1 ms after a rate limit")
+                    .arg(state.cooldownUntilMs - now()));
             continue;
         }
         m_retryIndex = 0;
@@ -184,7 +189,8 @@ void ProxyRequest::startAttempt()
         request.setRawHeader(QByteArrayLiteral("Accept"), QByteArrayLiteral("text/event-stream"));
     const QByteArray &key = active.providerKeys.value(route.provider).value;
     if (!key.isEmpty())
-        request.setRawHeader(QByteArrayLiteral("Authorization"), QByteArrayLiteral("Bearer ") + key);
+        request.setRawHeader(
+            QByteArrayLiteral("Authorization"), QByteArrayLiteral("Bearer ") + key);
 
     m_reply = m_engine->upstreams().post(request, replaceTopLevelModel(m_params.body, route.model));
     connect(m_reply, &QNetworkReply::requestSent, this, &ProxyRequest::onRequestSent);
@@ -192,7 +198,8 @@ void ProxyRequest::startAttempt()
     connect(m_reply, &QNetworkReply::readyRead, this, &ProxyRequest::onReadyRead);
     connect(m_reply, &QNetworkReply::finished, this, &ProxyRequest::onReplyFinished);
     armPhaseTimer(Phase::Connecting, route.timeouts.connectMs);
-    m_attemptTimer.start(int(qMin<qint64>(route.timeouts.totalMs, qMax<qint64>(1, remainingDeadlineMs()))));
+    m_attemptTimer.start(
+        int(qMin<qint64>(route.timeouts.totalMs, qMax<qint64>(1, remainingDeadlineMs()))));
 }
 
 void ProxyRequest::armPhaseTimer(Phase phase, int timeoutMs)
@@ -222,10 +229,12 @@ void ProxyRequest::onMetaDataChanged()
     m_upstreamContentType = m_reply->rawHeader(QByteArrayLiteral("Content-Type"));
     m_streaming = m_params.analysis.stream && m_upstreamStatus >= 200 && m_upstreamStatus < 300
         && m_upstreamContentType.startsWith("text/event-stream");
-    for (const QByteArray &name : {QByteArrayLiteral("Retry-After"), QByteArrayLiteral("X-Request-Id")}) {
+    for (const QByteArray &name :
+        { QByteArrayLiteral("Retry-After"), QByteArrayLiteral("X-Request-Id") }) {
         if (m_reply->hasRawHeader(name))
-            m_upstreamPassHeaders.append({name == "X-Request-Id" ? QByteArrayLiteral("X-Upstream-Request-Id") : name,
-                                          m_reply->rawHeader(name)});
+            m_upstreamPassHeaders.append(
+                { name == "X-Request-Id" ? QByteArrayLiteral("X-Upstream-Request-Id") : name,
+                    m_reply->rawHeader(name) });
     }
     armPhaseTimer(Phase::Receiving, currentRoute().timeouts.idleMs);
 }
@@ -244,7 +253,8 @@ void ProxyRequest::onReadyRead()
         return;
     }
     if (m_upstreamBody.size() + data.size() > MaxUpstreamBody) {
-        abortAttempt(TransportError::OtherNetwork, QStringLiteral("upstream body larger than 64 MiB"));
+        abortAttempt(
+            TransportError::OtherNetwork, QStringLiteral("upstream body larger than 64 MiB"));
         return;
     }
     m_upstreamBody.append(data);
@@ -265,7 +275,8 @@ void ProxyRequest::handleStreamData(const QByteArray &data)
         }
         return;
     }
-    // Before the first byte goes out, every event is checked so that a bad start can still fail over.
+    // Before the first byte goes out, every event is checked so that a bad start can still fail
+    // over.
     m_streamPending.append(data);
     for (const SseScanner::Event &event : events) {
         if (event.data == "[DONE]")
@@ -277,7 +288,8 @@ void ProxyRequest::handleStreamData(const QByteArray &data)
             m_reply->disconnect(this);
             m_reply->abort();
             m_reply->deleteLater();
-            concludeAttempt({FailureClass::ContractViolation, -1, QStringLiteral("stream event is not a JSON object")});
+            concludeAttempt({ FailureClass::ContractViolation, -1,
+                QStringLiteral("stream event is not a JSON object") });
             return;
         }
         if (document.object().contains(QLatin1String("error"))) {
@@ -297,8 +309,8 @@ void ProxyRequest::commitStream()
     m_streamCommitted = true;
     m_trace.route = currentRoute().name;
     HeaderList headers = switchyardHeaders();
-    headers.append({QByteArrayLiteral("Content-Type"), QByteArrayLiteral("text/event-stream")});
-    headers.append({QByteArrayLiteral("Cache-Control"), QByteArrayLiteral("no-cache")});
+    headers.append({ QByteArrayLiteral("Content-Type"), QByteArrayLiteral("text/event-stream") });
+    headers.append({ QByteArrayLiteral("Cache-Control"), QByteArrayLiteral("no-cache") });
     headers.append(m_upstreamPassHeaders);
     m_response.beginChunked(m_upstreamStatus, headers);
     m_response.writeChunk(m_streamPending);
@@ -319,15 +331,16 @@ void ProxyRequest::onPhaseTimeout()
     const Timeouts &timeouts = currentRoute().timeouts;
     switch (m_phase) {
     case Phase::Connecting:
-        abortAttempt(TransportError::Timeout, QStringLiteral("connect timeout after %1 ms").arg(timeouts.connectMs));
+        abortAttempt(TransportError::Timeout,
+            QStringLiteral("connect timeout after %1 ms").arg(timeouts.connectMs));
         break;
     case Phase::WaitingFirstByte:
         abortAttempt(TransportError::Timeout,
-                     QStringLiteral("first byte timeout after %1 ms").arg(timeouts.firstByteMs));
+            QStringLiteral("first byte timeout after %1 ms").arg(timeouts.firstByteMs));
         break;
     case Phase::Receiving:
         abortAttempt(TransportError::Timeout,
-                     QStringLiteral("idle timeout: no data for %1 ms").arg(timeouts.idleMs));
+            QStringLiteral("idle timeout: no data for %1 ms").arg(timeouts.idleMs));
         break;
     default:
         break;
@@ -339,14 +352,15 @@ void ProxyRequest::onAttemptTimeout()
     if (remainingDeadlineMs() <= 0)
         return; // the lane deadline fires on its own and answers the caller
     abortAttempt(TransportError::Timeout,
-                 QStringLiteral("total timeout after %1 ms").arg(currentRoute().timeouts.totalMs));
+        QStringLiteral("total timeout after %1 ms").arg(currentRoute().timeouts.totalMs));
 }
 
 void ProxyRequest::onDeadline()
 {
     if (m_phase == Phase::Done)
         return;
-    const QString reason = QStringLiteral("lane deadline of %1 ms exceeded").arg(m_params.target.deadlineMs);
+    const QString reason
+        = QStringLiteral("lane deadline of %1 ms exceeded").arg(m_params.target.deadlineMs);
     if (m_reply) {
         m_abortError = TransportError::Timeout;
         m_abortReason = reason;
@@ -356,7 +370,8 @@ void ProxyRequest::onDeadline()
         reply->deleteLater();
         AttemptRecord &attempt = currentAttempt();
         attempt.endMs = now();
-        attempt.failureClass = m_streamCommitted ? FailureClass::MidStream : FailureClass::Transient;
+        attempt.failureClass
+            = m_streamCommitted ? FailureClass::MidStream : FailureClass::Transient;
         attempt.decision = Decision::Return;
         attempt.reason = reason;
     }
@@ -396,7 +411,8 @@ void ProxyRequest::onReplyFinished()
     m_phaseTimer.stop();
     m_attemptTimer.stop();
 
-    if (m_phase != Phase::Receiving && m_abortError == TransportError::None && reply->error() == QNetworkReply::NoError)
+    if (m_phase != Phase::Receiving && m_abortError == TransportError::None
+        && reply->error() == QNetworkReply::NoError)
         onMetaDataChanged();
 
     UpstreamOutcome outcome;
@@ -430,20 +446,22 @@ void ProxyRequest::onReplyFinished()
             }
             QString why = m_abortReason;
             if (why.isEmpty())
-                why = outcome.transport != TransportError::None ? outcome.transportDetail
-                                                                : QStringLiteral("upstream closed the stream before [DONE]");
+                why = outcome.transport != TransportError::None
+                    ? outcome.transportDetail
+                    : QStringLiteral("upstream closed the stream before [DONE]");
             attempt.failureClass = FailureClass::MidStream;
             attempt.decision = Decision::Return;
             attempt.reason = why;
-            endStreamWithError(QStringLiteral("The upstream stream of route '%1' failed after the first byte: %2")
-                                   .arg(attempt.route, why),
-                               FailureClass::MidStream);
+            endStreamWithError(
+                QStringLiteral("The upstream stream of route '%1' failed after the first byte: %2")
+                    .arg(attempt.route, why),
+                FailureClass::MidStream);
             return;
         }
         if (outcome.transport == TransportError::None) {
-            concludeAttempt({FailureClass::ContractViolation, -1,
-                             m_scanner.sawDone() ? QStringLiteral("stream ended with no events")
-                                                 : QStringLiteral("stream ended before its first event")});
+            concludeAttempt({ FailureClass::ContractViolation, -1,
+                m_scanner.sawDone() ? QStringLiteral("stream ended with no events")
+                                    : QStringLiteral("stream ended before its first event") });
             return;
         }
     }
@@ -489,8 +507,9 @@ void ProxyRequest::concludeAttempt(const Classification &classification)
     case FailureClass::RateLimited: {
         const qint64 retryAfter = classification.retryAfterMs;
         const bool waitable = retryAfter < 0 || retryAfter <= retry.maxRetryAfterMs;
-        const qint64 delay = retryAfter >= 0 ? retryAfter
-                                             : backoffDelayMs(retry, m_retryIndex, QRandomGenerator::global()->generateDouble());
+        const qint64 delay = retryAfter >= 0
+            ? retryAfter
+            : backoffDelayMs(retry, m_retryIndex, QRandomGenerator::global()->generateDouble());
         if (waitable && m_retryIndex < retry.maxRetries && delay < remainingDeadlineMs()
             && state.retryBudget.tryAcquireRetry(retry.budgetRatio, retry.budgetMinRetries)) {
             scheduleRetry(delay, QStringLiteral("rate limited"));
@@ -502,8 +521,10 @@ void ProxyRequest::concludeAttempt(const Classification &classification)
         return;
     }
     case FailureClass::Transient: {
-        const qint64 delay = backoffDelayMs(retry, m_retryIndex, QRandomGenerator::global()->generateDouble());
-        if (classification.retryable && m_retryIndex < retry.maxRetries && delay < remainingDeadlineMs()
+        const qint64 delay
+            = backoffDelayMs(retry, m_retryIndex, QRandomGenerator::global()->generateDouble());
+        if (classification.retryable && m_retryIndex < retry.maxRetries
+            && delay < remainingDeadlineMs()
             && state.retryBudget.tryAcquireRetry(retry.budgetRatio, retry.budgetMinRetries)) {
             scheduleRetry(delay, QStringLiteral("transient"));
             return;
@@ -528,7 +549,8 @@ void ProxyRequest::scheduleRetry(qint64 delayMs, const QString &why)
 {
     AttemptRecord &attempt = currentAttempt();
     attempt.decision = Decision::Retry;
-    qCDebug(lcProxy) << m_trace.id << "retrying" << attempt.route << "after" << delayMs << "ms:" << why;
+    qCDebug(lcProxy) << m_trace.id << "retrying" << attempt.route << "after" << delayMs
+                     << "ms:" << why;
     ++m_retryIndex;
     m_phase = Phase::Backoff;
     m_backoffTimer.start(int(delayMs));
@@ -545,7 +567,7 @@ bool ProxyRequest::restrictToPolicyFallbacks()
     QStringList remaining;
     for (const QString &route : m_params.target.policyFallbacks) {
         const bool tried = std::any_of(m_trace.attempts.cbegin(), m_trace.attempts.cend(),
-                                       [&](const AttemptRecord &a) { return a.route == route && !a.skipped; });
+            [&](const AttemptRecord &a) { return a.route == route && !a.skipped; });
         if (!tried)
             remaining.append(route);
     }
@@ -560,16 +582,16 @@ bool ProxyRequest::restrictToPolicyFallbacks()
 HeaderList ProxyRequest::switchyardHeaders() const
 {
     const QString &route = m_trace.route;
-    const bool degraded = !route.isEmpty() && m_planIndex >= m_chainLength && route == m_params.target.degraded
-        && !m_policyRestricted;
+    const bool degraded = !route.isEmpty() && m_planIndex >= m_chainLength
+        && route == m_params.target.degraded && !m_policyRestricted;
     const bool fallback = !route.isEmpty() && route != m_firstEligibleRoute;
-    return HeaderList{
-        {QByteArrayLiteral("X-Switchyard-Request-Id"), m_trace.id.toUtf8()},
-        {QByteArrayLiteral("X-Switchyard-Lane"), m_trace.lane.toUtf8()},
-        {QByteArrayLiteral("X-Switchyard-Route"), route.toUtf8()},
-        {QByteArrayLiteral("X-Switchyard-Attempts"), QByteArray::number(m_upstreamAttempts)},
-        {QByteArrayLiteral("X-Switchyard-Fallback"), boolHeader(fallback)},
-        {QByteArrayLiteral("X-Switchyard-Degraded"), boolHeader(degraded)},
+    return HeaderList {
+        { QByteArrayLiteral("X-Switchyard-Request-Id"), m_trace.id.toUtf8() },
+        { QByteArrayLiteral("X-Switchyard-Lane"), m_trace.lane.toUtf8() },
+        { QByteArrayLiteral("X-Switchyard-Route"), route.toUtf8() },
+        { QByteArrayLiteral("X-Switchyard-Attempts"), QByteArray::number(m_upstreamAttempts) },
+        { QByteArrayLiteral("X-Switchyard-Fallback"), boolHeader(fallback) },
+        { QByteArrayLiteral("X-Switchyard-Degraded"), boolHeader(degraded) },
     };
 }
 
@@ -591,8 +613,9 @@ void ProxyRequest::respondWithUpstream(FailureClass finalClass)
         return;
     }
     HeaderList headers = switchyardHeaders();
-    headers.append({QByteArrayLiteral("Content-Type"),
-                    m_upstreamContentType.isEmpty() ? QByteArrayLiteral("application/json") : m_upstreamContentType});
+    headers.append({ QByteArrayLiteral("Content-Type"),
+        m_upstreamContentType.isEmpty() ? QByteArrayLiteral("application/json")
+                                        : m_upstreamContentType });
     headers.append(m_upstreamPassHeaders);
     m_response.send(m_upstreamStatus, headers, m_upstreamBody);
     finish(m_upstreamStatus, finalClass);
@@ -605,11 +628,11 @@ void ProxyRequest::respondAllFailed()
     bool allIncompatible = true;
     qint64 soonestRetry = -1;
     for (const AttemptRecord &attempt : std::as_const(m_trace.attempts)) {
-        QJsonObject item{{QStringLiteral("route"), attempt.route},
-                         {QStringLiteral("class"), failureClassName(attempt.failureClass)},
-                         {QStringLiteral("decision"), decisionName(attempt.decision)},
-                         {QStringLiteral("status"), attempt.httpStatus},
-                         {QStringLiteral("reason"), attempt.reason}};
+        QJsonObject item { { QStringLiteral("route"), attempt.route },
+            { QStringLiteral("class"), failureClassName(attempt.failureClass) },
+            { QStringLiteral("decision"), decisionName(attempt.decision) },
+            { QStringLiteral("status"), attempt.httpStatus },
+            { QStringLiteral("reason"), attempt.reason } };
         attempts.append(item);
         allRateLimited = allRateLimited && attempt.failureClass == FailureClass::RateLimited;
         allIncompatible = allIncompatible && attempt.failureClass == FailureClass::Incompatible;
@@ -621,12 +644,16 @@ void ProxyRequest::respondAllFailed()
         if (until > 0 && (soonestRetry < 0 || until < soonestRetry))
             soonestRetry = until;
     }
-    // The status tells a client what to do next: wait (429), change the request (400), or not rely on us (502).
+    // The status tells a client what to do next: wait (429), change the request (400), or not rely
+    // on us (502).
     int status = 502;
-    QString message = QStringLiteral("Every route of lane '%1' failed; see error.attempts.").arg(m_trace.lane);
+    QString message
+        = QStringLiteral("Every route of lane '%1' failed; see error.attempts.").arg(m_trace.lane);
     if (!m_trace.attempts.isEmpty() && allIncompatible) {
         status = 400;
-        message = QStringLiteral("No route of lane '%1' can serve this request; see error.attempts.").arg(m_trace.lane);
+        message
+            = QStringLiteral("No route of lane '%1' can serve this request; see error.attempts.")
+                  .arg(m_trace.lane);
     } else if (!m_trace.attempts.isEmpty() && allRateLimited) {
         status = 429;
     }
@@ -634,9 +661,14 @@ void ProxyRequest::respondAllFailed()
     error.insert(QStringLiteral("attempts"), attempts);
     HeaderList headers = switchyardHeaders();
     if (status == 429 && soonestRetry > 0)
-        headers.append({QByteArrayLiteral("Retry-After"), QByteArray::number((soonestRetry + 999) / 1000)});
-    m_response.sendJson(status, headers, QJsonDocument(QJsonObject{{QStringLiteral("error"), error}}).toJson(QJsonDocument::Compact));
-    const FailureClass finalClass = m_trace.attempts.isEmpty() ? FailureClass::Transient : m_trace.attempts.constLast().failureClass;
+        headers.append(
+            { QByteArrayLiteral("Retry-After"), QByteArray::number((soonestRetry + 999) / 1000) });
+    m_response.sendJson(status, headers,
+        QJsonDocument(QJsonObject { { QStringLiteral("error"), error } })
+            .toJson(QJsonDocument::Compact));
+    const FailureClass finalClass = m_trace.attempts.isEmpty()
+        ? FailureClass::Transient
+        : m_trace.attempts.constLast().failureClass;
     finish(status, finalClass);
 }
 
@@ -644,17 +676,20 @@ void ProxyRequest::respondDeadlineExceeded()
 {
     if (!m_trace.attempts.isEmpty())
         m_trace.route = m_trace.attempts.constLast().route;
-    const QByteArray body = openAiError(QStringLiteral("The lane deadline of %1 ms was exceeded after %2 attempt(s).")
-                                            .arg(m_params.target.deadlineMs)
-                                            .arg(m_upstreamAttempts),
-                                        QStringLiteral("deadline_exceeded"));
+    const QByteArray body
+        = openAiError(QStringLiteral("The lane deadline of %1 ms was exceeded after %2 attempt(s).")
+                          .arg(m_params.target.deadlineMs)
+                          .arg(m_upstreamAttempts),
+            QStringLiteral("deadline_exceeded"));
     m_response.sendJson(504, switchyardHeaders(), body);
     finish(504, FailureClass::Transient);
 }
 
 void ProxyRequest::endStreamWithError(const QString &message, FailureClass failureClass)
 {
-    const QByteArray event = "data: " + openAiError(message, QStringLiteral("upstream_error"), QStringLiteral("mid_stream")) + "\n\n";
+    const QByteArray event = "data: "
+        + openAiError(message, QStringLiteral("upstream_error"), QStringLiteral("mid_stream"))
+        + "\n\n";
     m_response.writeChunk(event);
     m_response.endChunked();
     finish(m_upstreamStatus, failureClass);
@@ -665,16 +700,19 @@ void ProxyRequest::finish(int status, FailureClass finalClass)
     if (m_phase == Phase::Done)
         return;
     m_phase = Phase::Done;
-    for (QTimer *timer : {&m_phaseTimer, &m_attemptTimer, &m_deadlineTimer, &m_backoffTimer})
+    for (QTimer *timer : { &m_phaseTimer, &m_attemptTimer, &m_deadlineTimer, &m_backoffTimer })
         timer->stop();
     m_trace.status = status;
     m_trace.finalClass = finalClass;
     m_trace.endMs = now();
     m_trace.fallback = !m_trace.route.isEmpty() && m_trace.route != m_firstEligibleRoute;
     m_trace.degraded = m_trace.route == m_params.target.degraded && m_planIndex >= m_chainLength;
-    qCInfo(lcProxy).noquote() << QStringLiteral("request id=%1 lane=%2 route=%3 status=%4 class=%5 attempts=%6 "
-                                                "fallback=%7 ms=%8")
-                                     .arg(m_trace.id, m_trace.lane, m_trace.route.isEmpty() ? QStringLiteral("-") : m_trace.route)
+    qCInfo(lcProxy).noquote() << QStringLiteral(
+        "request id=%1 lane=%2 route=%3 status=%4 class=%5 attempts=%6 "
+        "fallback=%7 ms=%8")
+                                     .arg(m_trace.id, m_trace.lane,
+                                         m_trace.route.isEmpty() ? QStringLiteral("-")
+                                                                 : m_trace.route)
                                      .arg(status)
                                      .arg(failureClassName(finalClass))
                                      .arg(m_upstreamAttempts)

@@ -23,12 +23,10 @@ class Engine;
 // One caller request on its way through a lane: walks the plan of routes, makes attempts,
 // classifies each outcome, retries or falls back as the class decides, and answers the caller
 // exactly once. Lives in the engine thread and deletes itself when done.
-class ProxyRequest final : public QObject
-{
+class ProxyRequest final : public QObject {
     Q_OBJECT
 public:
-    struct Params
-    {
+    struct Params {
         Endpoint endpoint = Endpoint::ChatCompletions;
         QByteArray body;
         RequestAnalysis analysis;

@@ -15,33 +15,33 @@ namespace Switchyard {
 
 QString newRequestId()
 {
-    return QStringLiteral("req_%1").arg(QRandomGenerator::global()->generate64(), 16, 16, QLatin1Char('0'));
+    return QStringLiteral("req_%1").arg(
+        QRandomGenerator::global()->generate64(), 16, 16, QLatin1Char('0'));
 }
 
 namespace {
 
 HeaderList idHeaders(const QString &requestId)
 {
-    return HeaderList{{QByteArrayLiteral("X-Switchyard-Request-Id"), requestId.toUtf8()},
-                      {QByteArrayLiteral("X-Switchyard-Attempts"), QByteArrayLiteral("0")},
-                      {QByteArrayLiteral("X-Switchyard-Fallback"), QByteArrayLiteral("0")},
-                      {QByteArrayLiteral("X-Switchyard-Degraded"), QByteArrayLiteral("0")}};
+    return HeaderList { { QByteArrayLiteral("X-Switchyard-Request-Id"), requestId.toUtf8() },
+        { QByteArrayLiteral("X-Switchyard-Attempts"), QByteArrayLiteral("0") },
+        { QByteArrayLiteral("X-Switchyard-Fallback"), QByteArrayLiteral("0") },
+        { QByteArrayLiteral("X-Switchyard-Degraded"), QByteArrayLiteral("0") } };
 }
 
 QByteArray modelList(const Config &config)
 {
     QJsonArray data;
     for (const LaneConfig &lane : config.lanes)
-        data.append(QJsonObject{{QStringLiteral("id"), lane.name},
-                                {QStringLiteral("object"), QStringLiteral("model")},
-                                {QStringLiteral("created"), 0},
-                                {QStringLiteral("owned_by"), QStringLiteral("switchyard-lane")}});
+        data.append(QJsonObject { { QStringLiteral("id"), lane.name },
+            { QStringLiteral("object"), QStringLiteral("model") }, { QStringLiteral("created"), 0 },
+            { QStringLiteral("owned_by"), QStringLiteral("switchyard-lane") } });
     for (const RouteConfig &route : config.routes)
-        data.append(QJsonObject{{QStringLiteral("id"), route.name},
-                                {QStringLiteral("object"), QStringLiteral("model")},
-                                {QStringLiteral("created"), 0},
-                                {QStringLiteral("owned_by"), QStringLiteral("switchyard-route")}});
-    return QJsonDocument(QJsonObject{{QStringLiteral("object"), QStringLiteral("list")}, {QStringLiteral("data"), data}})
+        data.append(QJsonObject { { QStringLiteral("id"), route.name },
+            { QStringLiteral("object"), QStringLiteral("model") }, { QStringLiteral("created"), 0 },
+            { QStringLiteral("owned_by"), QStringLiteral("switchyard-route") } });
+    return QJsonDocument(QJsonObject { { QStringLiteral("object"), QStringLiteral("list") },
+                             { QStringLiteral("data"), data } })
         .toJson(QJsonDocument::Compact);
 }
 
@@ -55,7 +55,8 @@ ProxyService::ProxyService(Engine *engine)
 
 void ProxyService::handle(const QHttpServerRequest &request, QTcpSocket *socket)
 {
-    const bool close = request.value(QByteArrayLiteral("connection")).compare("close", Qt::CaseInsensitive) == 0;
+    const bool close
+        = request.value(QByteArrayLiteral("connection")).compare("close", Qt::CaseInsensitive) == 0;
     ClientResponse response(socket, close);
     const QString path = request.url().path();
     const bool isGet = request.method() == QHttpServerRequest::Method::Get;
@@ -63,8 +64,10 @@ void ProxyService::handle(const QHttpServerRequest &request, QTcpSocket *socket)
     const QString requestId = newRequestId();
     const std::shared_ptr<const ActiveConfig> active = m_engine->activeConfig();
 
-    auto refuse = [&](int status, const QString &message, const QString &type, const QString &param = QString()) {
-        response.sendJson(status, idHeaders(requestId), openAiError(message, type, QString(), param));
+    auto refuse = [&](int status, const QString &message, const QString &type,
+                      const QString &param = QString()) {
+        response.sendJson(
+            status, idHeaders(requestId), openAiError(message, type, QString(), param));
     };
 
     if (path == QLatin1String("/healthz") && isGet) {
@@ -81,26 +84,31 @@ void ProxyService::handle(const QHttpServerRequest &request, QTcpSocket *socket)
     else if (path == QLatin1String("/v1/embeddings"))
         endpoint = Endpoint::Embeddings;
     else
-        return refuse(404, QStringLiteral("Unknown endpoint %1.").arg(path), QStringLiteral("invalid_request_error"));
+        return refuse(404, QStringLiteral("Unknown endpoint %1.").arg(path),
+            QStringLiteral("invalid_request_error"));
     if (!isPost)
-        return refuse(405, QStringLiteral("%1 accepts POST only.").arg(path), QStringLiteral("invalid_request_error"));
+        return refuse(405, QStringLiteral("%1 accepts POST only.").arg(path),
+            QStringLiteral("invalid_request_error"));
 
     const QByteArray body = request.body();
     if (body.size() > active->config.maxRequestBytes)
-        return refuse(413, QStringLiteral("The request body is %1 bytes; this gateway accepts at most %2.")
-                               .arg(body.size())
-                               .arg(active->config.maxRequestBytes),
-                      QStringLiteral("payload_too_large"));
+        return refuse(413,
+            QStringLiteral("The request body is %1 bytes; this gateway accepts at most %2.")
+                .arg(body.size())
+                .arg(active->config.maxRequestBytes),
+            QStringLiteral("payload_too_large"));
 
     ProxyRequest::Params params;
     params.endpoint = endpoint;
     params.analysis = RequestAnalysis::analyze(endpoint, body);
     if (!params.analysis.valid)
-        return refuse(400, params.analysis.error, QStringLiteral("invalid_request_error"), params.analysis.errorParam);
+        return refuse(400, params.analysis.error, QStringLiteral("invalid_request_error"),
+            params.analysis.errorParam);
     params.target = resolveTarget(active->config, params.analysis.model,
-                                  QString::fromUtf8(request.value(QByteArrayLiteral("x-switchyard-lane"))));
+        QString::fromUtf8(request.value(QByteArrayLiteral("x-switchyard-lane"))));
     if (!params.target.found)
-        return refuse(404, params.target.notFoundMessage, QStringLiteral("lane_not_found"), QStringLiteral("model"));
+        return refuse(404, params.target.notFoundMessage, QStringLiteral("lane_not_found"),
+            QStringLiteral("model"));
 
     params.body = body;
     params.requestId = requestId;

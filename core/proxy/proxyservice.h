@@ -11,8 +11,7 @@ class Engine;
 
 // The HTTP surface of the gateway (SPEC §5): dispatches each request to its endpoint,
 // refuses bad input with OpenAI-shaped errors, and hands proxied calls to a ProxyRequest.
-class ProxyService final : public QObject
-{
+class ProxyService final : public QObject {
     Q_OBJECT
 public:
     explicit ProxyService(Engine *engine);

@@ -40,7 +40,7 @@ void SseScanner::takeLine(QByteArrayView line, QList<Event> &completed)
             ++m_eventCount;
             completed.append(m_current);
         }
-        m_current = Event{};
+        m_current = Event {};
         m_hasData = false;
         return;
     }

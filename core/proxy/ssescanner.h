@@ -8,13 +8,11 @@ namespace Switchyard {
 
 // Splits a server-sent event stream into events as bytes arrive, at any byte boundary,
 // keeping only the unfinished event in memory.
-class SseScanner final
-{
+class SseScanner final {
 public:
-    struct Event
-    {
+    struct Event {
         QByteArray event; // the "event:" field, empty for the default type
-        QByteArray data;  // "data:" lines joined with '\n'
+        QByteArray data; // "data:" lines joined with '\n'
     };
 
     QList<Event> feed(QByteArrayView bytes);

@@ -10,8 +10,7 @@ namespace Switchyard {
 
 namespace {
 
-struct UpstreamError
-{
+struct UpstreamError {
     QString code;
     QString type;
     QString message;
@@ -35,7 +34,7 @@ UpstreamError readErrorObject(const QJsonObject &root)
 UpstreamError readError(const QByteArray &body)
 {
     const QJsonDocument document = QJsonDocument::fromJson(body);
-    return document.isObject() ? readErrorObject(document.object()) : UpstreamError{};
+    return document.isObject() ? readErrorObject(document.object()) : UpstreamError {};
 }
 
 bool isContextLengthError(const UpstreamError &error)
@@ -47,14 +46,16 @@ bool isContextLengthError(const UpstreamError &error)
 
 bool isContentPolicyError(const UpstreamError &error)
 {
-    return error.code == QLatin1String("content_filter") || error.code == QLatin1String("content_policy_violation")
+    return error.code == QLatin1String("content_filter")
+        || error.code == QLatin1String("content_policy_violation")
         || error.type == QLatin1String("content_filter")
-        || error.code == QLatin1String("content_policy") || error.type == QLatin1String("content_policy_violation");
+        || error.code == QLatin1String("content_policy")
+        || error.type == QLatin1String("content_policy_violation");
 }
 
 Classification make(FailureClass failureClass, const QString &reason, qint64 retryAfterMs = -1)
 {
-    return Classification{failureClass, retryAfterMs, reason};
+    return Classification { failureClass, retryAfterMs, reason };
 }
 
 QString describe(const UpstreamError &error, int status)
@@ -74,11 +75,13 @@ Classification classifySuccess(const UpstreamOutcome &outcome)
     QJsonParseError parseError;
     const QJsonDocument document = QJsonDocument::fromJson(outcome.body, &parseError);
     if (parseError.error != QJsonParseError::NoError || !document.isObject())
-        return make(FailureClass::ContractViolation, QStringLiteral("2xx body is not a JSON object"));
+        return make(
+            FailureClass::ContractViolation, QStringLiteral("2xx body is not a JSON object"));
     const QJsonObject root = document.object();
     if (outcome.endpoint == Endpoint::Embeddings) {
         if (!root.value(QLatin1String("data")).isArray())
-            return make(FailureClass::ContractViolation, QStringLiteral("embeddings answer without a data array"));
+            return make(FailureClass::ContractViolation,
+                QStringLiteral("embeddings answer without a data array"));
         return make(FailureClass::Ok, QString());
     }
     const QJsonArray choices = root.value(QLatin1String("choices")).toArray();
@@ -87,7 +90,8 @@ Classification classifySuccess(const UpstreamOutcome &outcome)
     const QJsonObject choice = choices.first().toObject();
     const QJsonValue message = choice.value(QLatin1String("message"));
     if (!message.isObject())
-        return make(FailureClass::ContractViolation, QStringLiteral("completion choice without a message"));
+        return make(
+            FailureClass::ContractViolation, QStringLiteral("completion choice without a message"));
     if (choice.value(QLatin1String("finish_reason")).toString() == QLatin1String("content_filter"))
         return make(FailureClass::ContentPolicy, QStringLiteral("finish_reason content_filter"));
     if (outcome.jsonOutputRequested) {
@@ -97,7 +101,7 @@ Classification classifySuccess(const UpstreamOutcome &outcome)
             QJsonDocument::fromJson(content.toString().toUtf8(), &contentError);
             if (contentError.error != QJsonParseError::NoError)
                 return make(FailureClass::ContractViolation,
-                            QStringLiteral("JSON output was requested but the content is not valid JSON"));
+                    QStringLiteral("JSON output was requested but the content is not valid JSON"));
         }
     }
     return make(FailureClass::Ok, QString());
@@ -108,7 +112,8 @@ Classification classifyTransport(const UpstreamOutcome &outcome)
     const QString detail = outcome.transportDetail;
     switch (outcome.transport) {
     case TransportError::ConnectionRefused: {
-        Classification refused = make(FailureClass::Transient, QStringLiteral("connection refused"));
+        Classification refused
+            = make(FailureClass::Transient, QStringLiteral("connection refused"));
         refused.retryable = false;
         return refused;
     }
@@ -132,7 +137,8 @@ Classification classifyTransport(const UpstreamOutcome &outcome)
 
 } // namespace
 
-qint64 parseRetryAfter(const QByteArray &retryAfter, const QByteArray &retryAfterMs, const QDateTime &nowUtc)
+qint64 parseRetryAfter(
+    const QByteArray &retryAfter, const QByteArray &retryAfterMs, const QDateTime &nowUtc)
 {
     bool ok = false;
     const double ms = retryAfterMs.trimmed().toDouble(&ok);
@@ -187,9 +193,12 @@ Classification Classifier::classify(const UpstreamOutcome &outcome, const QDateT
 Classification Classifier::classifyStreamError(const QByteArray &eventData)
 {
     const QJsonDocument document = QJsonDocument::fromJson(eventData);
-    const UpstreamError error = document.isObject() ? readErrorObject(document.object()) : UpstreamError{};
-    const QString reason = QStringLiteral("error event in stream: ") + (error.message.isEmpty() ? error.code : error.message);
-    if (error.code == QLatin1String("rate_limit_exceeded") || error.type == QLatin1String("rate_limit_error")
+    const UpstreamError error
+        = document.isObject() ? readErrorObject(document.object()) : UpstreamError {};
+    const QString reason = QStringLiteral("error event in stream: ")
+        + (error.message.isEmpty() ? error.code : error.message);
+    if (error.code == QLatin1String("rate_limit_exceeded")
+        || error.type == QLatin1String("rate_limit_error")
         || error.type == QLatin1String("overloaded_error"))
         return make(FailureClass::RateLimited, reason);
     if (isContextLengthError(error))

@@ -23,22 +23,20 @@ enum class TransportError {
 };
 
 // Everything the classifier may look at for one attempt.
-struct UpstreamOutcome
-{
+struct UpstreamOutcome {
     Endpoint endpoint = Endpoint::ChatCompletions;
     TransportError transport = TransportError::None;
     QString transportDetail;
     int httpStatus = 0;
     QByteArray contentType;
     QByteArray body;
-    QByteArray retryAfter;   // the Retry-After header, as sent
+    QByteArray retryAfter; // the Retry-After header, as sent
     QByteArray retryAfterMs; // OpenAI's retry-after-ms header, when present
     bool jsonOutputRequested = false;
     bool streamed = false; // a 2xx event stream, checked event by event elsewhere
 };
 
-struct Classification
-{
+struct Classification {
     FailureClass failureClass = FailureClass::Ok;
     qint64 retryAfterMs = -1; // -1: the upstream named no delay
     QString reason;
@@ -47,8 +45,7 @@ struct Classification
 };
 
 // Decides the failure class of an attempt (SPEC §6). Pure: no I/O, no clock but the one given.
-class Classifier final
-{
+class Classifier final {
 public:
     static Classification classify(const UpstreamOutcome &outcome, const QDateTime &nowUtc);
     // Classifies an error object an upstream sent inside a 2xx event stream.
@@ -56,6 +53,7 @@ public:
 };
 
 // Parses Retry-After (delta seconds or HTTP-date) into milliseconds; -1 when absent or unreadable.
-qint64 parseRetryAfter(const QByteArray &retryAfter, const QByteArray &retryAfterMs, const QDateTime &nowUtc);
+qint64 parseRetryAfter(
+    const QByteArray &retryAfter, const QByteArray &retryAfterMs, const QDateTime &nowUtc);
 
 } // namespace Switchyard

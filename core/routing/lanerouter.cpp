@@ -22,8 +22,10 @@ RoutingTarget notFound(const Config &config, const QString &what)
 {
     RoutingTarget target;
     QStringList lanes = config.lanes.keys();
-    target.notFoundMessage = QStringLiteral("%1 is neither a lane nor a route of this gateway. Lanes: %2.")
-                                 .arg(what, lanes.isEmpty() ? QStringLiteral("(none)") : lanes.join(QLatin1String(", ")));
+    target.notFoundMessage
+        = QStringLiteral("%1 is neither a lane nor a route of this gateway. Lanes: %2.")
+              .arg(what,
+                  lanes.isEmpty() ? QStringLiteral("(none)") : lanes.join(QLatin1String(", ")));
     return target;
 }
 
@@ -34,7 +36,8 @@ RoutingTarget resolveTarget(const Config &config, const QString &model, const QS
     if (!laneHeader.isEmpty()) {
         const auto lane = config.lanes.constFind(laneHeader);
         if (lane == config.lanes.cend())
-            return notFound(config, QStringLiteral("The lane '%1' named by X-Switchyard-Lane").arg(laneHeader));
+            return notFound(
+                config, QStringLiteral("The lane '%1' named by X-Switchyard-Lane").arg(laneHeader));
         return fromLane(config, *lane);
     }
     if (const auto lane = config.lanes.constFind(model); lane != config.lanes.cend())
@@ -44,16 +47,18 @@ RoutingTarget resolveTarget(const Config &config, const QString &model, const QS
         target.found = true;
         target.pinned = true;
         target.lane = QStringLiteral("route:") + route->name;
-        target.chain = QStringList{route->name};
+        target.chain = QStringList { route->name };
         // A pinned route still retries the way the default lane does; it only never falls back.
-        if (const auto lane = config.lanes.constFind(config.defaultLane); lane != config.lanes.cend()) {
+        if (const auto lane = config.lanes.constFind(config.defaultLane);
+            lane != config.lanes.cend()) {
             target.retry = lane->retry;
             target.deadlineMs = lane->deadlineMs;
         }
         return target;
     }
     if (config.unknownModel == UnknownModelPolicy::DefaultLane) {
-        if (const auto lane = config.lanes.constFind(config.defaultLane); lane != config.lanes.cend())
+        if (const auto lane = config.lanes.constFind(config.defaultLane);
+            lane != config.lanes.cend())
             return fromLane(config, *lane);
     }
     if (model.isEmpty())

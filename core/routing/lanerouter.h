@@ -5,8 +5,7 @@
 namespace Switchyard {
 
 // Where a request goes: a lane's chain, or one pinned route; or why it goes nowhere.
-struct RoutingTarget
-{
+struct RoutingTarget {
     bool found = false;
     QString notFoundMessage;
 

@@ -33,8 +33,8 @@ qint64 textLength(const QJsonValue &content, bool *hasImage)
     return length;
 }
 
-// Skips one JSON value starting at `pos` (whitespace already skipped); returns the index just past it,
-// or -1 on malformed input. Only used on documents QJsonDocument has already accepted.
+// Skips one JSON value starting at `pos` (whitespace already skipped); returns the index just past
+// it, or -1 on malformed input. Only used on documents QJsonDocument has already accepted.
 qsizetype skipValue(const QByteArray &json, qsizetype pos)
 {
     const qsizetype size = json.size();
@@ -68,7 +68,8 @@ qsizetype skipValue(const QByteArray &json, qsizetype pos)
         return -1;
     }
     qsizetype i = pos;
-    while (i < size && json.at(i) != ',' && json.at(i) != '}' && json.at(i) != ']' && !std::isspace(uchar(json.at(i))))
+    while (i < size && json.at(i) != ',' && json.at(i) != '}' && json.at(i) != ']'
+        && !std::isspace(uchar(json.at(i))))
         ++i;
     return i;
 }
@@ -83,7 +84,7 @@ qsizetype skipSpace(const QByteArray &json, qsizetype pos)
 QByteArray quoted(const QString &text)
 {
     // QJsonDocument escapes exactly as JSON requires; an array wrapper is the cheapest carrier.
-    QByteArray array = QJsonDocument(QJsonArray{text}).toJson(QJsonDocument::Compact);
+    QByteArray array = QJsonDocument(QJsonArray { text }).toJson(QJsonDocument::Compact);
     return array.mid(1, array.size() - 2);
 }
 
@@ -111,7 +112,7 @@ RequestAnalysis RequestAnalysis::analyze(Endpoint endpoint, const QByteArray &bo
         const QJsonValue input = root.value(QLatin1String("input"));
         if (!input.isString() && !input.isArray())
             return invalid(QStringLiteral("'input' is required and must be a string or an array."),
-                           QStringLiteral("input"));
+                QStringLiteral("input"));
         result.needs |= unsigned(Capability::Embeddings);
         if (input.isString())
             result.estimatedTokens = input.toString().size() / 4;
@@ -124,15 +125,17 @@ RequestAnalysis RequestAnalysis::analyze(Endpoint endpoint, const QByteArray &bo
 
     const QJsonValue messages = root.value(QLatin1String("messages"));
     if (!messages.isArray())
-        return invalid(QStringLiteral("'messages' is required and must be an array."), QStringLiteral("messages"));
+        return invalid(QStringLiteral("'messages' is required and must be an array."),
+            QStringLiteral("messages"));
     bool hasImage = false;
     qint64 characters = 0;
     const QJsonArray messageArray = messages.toArray();
     for (qsizetype i = 0; i < messageArray.size(); ++i) {
         if (!messageArray.at(i).isObject())
             return invalid(QStringLiteral("'messages[%1]' must be an object.").arg(i),
-                           QStringLiteral("messages[%1]").arg(i));
-        characters += textLength(messageArray.at(i).toObject().value(QLatin1String("content")), &hasImage);
+                QStringLiteral("messages[%1]").arg(i));
+        characters
+            += textLength(messageArray.at(i).toObject().value(QLatin1String("content")), &hasImage);
     }
     if (hasImage)
         result.needs |= unsigned(Capability::Vision);
@@ -152,7 +155,8 @@ RequestAnalysis RequestAnalysis::analyze(Endpoint endpoint, const QByteArray &bo
 
     const QJsonValue format = root.value(QLatin1String("response_format"));
     if (!format.isUndefined() && !format.isNull() && !format.isObject())
-        return invalid(QStringLiteral("'response_format' must be an object."), QStringLiteral("response_format"));
+        return invalid(QStringLiteral("'response_format' must be an object."),
+            QStringLiteral("response_format"));
     const QString formatType = format.toObject().value(QLatin1String("type")).toString();
     if (formatType == QLatin1String("json_object") || formatType == QLatin1String("json_schema")) {
         result.jsonOutput = true;
@@ -160,13 +164,15 @@ RequestAnalysis RequestAnalysis::analyze(Endpoint endpoint, const QByteArray &bo
     }
 
     qint64 outputTokens = 0;
-    for (const char *key : {"max_tokens", "max_completion_tokens"}) {
+    for (const char *key : { "max_tokens", "max_completion_tokens" }) {
         const QJsonValue value = root.value(QLatin1String(key));
         if (value.isUndefined() || value.isNull())
             continue;
-        if (!value.isDouble() || value.toDouble() < 0 || value.toDouble() != std::floor(value.toDouble()))
-            return invalid(QStringLiteral("'%1' must be a non-negative integer.").arg(QLatin1String(key)),
-                           QLatin1String(key));
+        if (!value.isDouble() || value.toDouble() < 0
+            || value.toDouble() != std::floor(value.toDouble()))
+            return invalid(
+                QStringLiteral("'%1' must be a non-negative integer.").arg(QLatin1String(key)),
+                QLatin1String(key));
         outputTokens = qMax(outputTokens, qint64(value.toDouble()));
     }
     result.estimatedTokens = characters / 4 + outputTokens;
@@ -178,7 +184,8 @@ QString incompatibilityReason(const RouteConfig &route, const RequestAnalysis &r
 {
     const Capabilities missing = request.needs & ~route.capabilities;
     if (missing)
-        return QStringLiteral("route lacks %1").arg(capabilityNames(missing).join(QLatin1String(", ")));
+        return QStringLiteral("route lacks %1")
+            .arg(capabilityNames(missing).join(QLatin1String(", ")));
     if (route.contextWindow > 0 && request.estimatedTokens > route.contextWindow)
         return QStringLiteral("request needs about %1 tokens, route's context window is %2")
             .arg(request.estimatedTokens)
@@ -222,7 +229,8 @@ QByteArray replaceTopLevelModel(const QByteArray &body, const QString &model)
     // No model key: add one at the front, where it cannot disturb the rest.
     QByteArray result = body;
     const qsizetype brace = body.indexOf('{');
-    const bool empty = skipSpace(body, brace + 1) < body.size() && body.at(skipSpace(body, brace + 1)) == '}';
+    const bool empty
+        = skipSpace(body, brace + 1) < body.size() && body.at(skipSpace(body, brace + 1)) == '}';
     result.insert(brace + 1, "\"model\":" + quoted(model) + (empty ? "" : ","));
     return result;
 }

@@ -9,10 +9,9 @@
 namespace Switchyard {
 
 // What a caller's request asks of a route, read once before any routing decision.
-struct RequestAnalysis
-{
+struct RequestAnalysis {
     bool valid = false;
-    QString error;      // why the request is malformed, for an invalid_request_error
+    QString error; // why the request is malformed, for an invalid_request_error
     QString errorParam; // the offending field, OpenAI's "param"
     QString model;
     bool stream = false;

@@ -9,7 +9,8 @@ namespace Switchyard {
 
 qint64 backoffDelayMs(const RetryPolicy &policy, int retryIndex, double unitRandom)
 {
-    const double exponential = double(policy.baseMs) * std::ldexp(1.0, std::clamp(retryIndex, 0, 30));
+    const double exponential
+        = double(policy.baseMs) * std::ldexp(1.0, std::clamp(retryIndex, 0, 30));
     const double ceiling = std::min(double(policy.maxMs), exponential);
     return qint64(std::clamp(unitRandom, 0.0, 1.0) * ceiling);
 }
@@ -24,11 +25,11 @@ RetryBudget::Bucket &RetryBudget::currentBucket()
     const qint64 second = m_clock.nowMs() / 1000;
     Bucket &bucket = m_buckets[size_t(second % BucketCount)];
     if (bucket.second != second)
-        bucket = Bucket{second, 0, 0};
+        bucket = Bucket { second, 0, 0 };
     return bucket;
 }
 
-template<typename Field> int RetryBudget::sum(Field field) const
+template <typename Field> int RetryBudget::sum(Field field) const
 {
     const qint64 second = m_clock.nowMs() / 1000;
     int total = 0;

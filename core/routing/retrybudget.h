@@ -14,8 +14,7 @@ qint64 backoffDelayMs(const RetryPolicy &policy, int retryIndex, double unitRand
 
 // Per-route retry budget over a sliding 10 s window: retries may not exceed
 // budgetRatio × requests + budgetMinRetries, so an outage cannot become a retry storm.
-class RetryBudget final
-{
+class RetryBudget final {
 public:
     static constexpr int WindowMs = 10000;
 
@@ -30,18 +29,17 @@ public:
 
 private:
     static constexpr int BucketCount = 10;
-    struct Bucket
-    {
+    struct Bucket {
         qint64 second = -1;
         int requests = 0;
         int retries = 0;
     };
 
     Bucket &currentBucket();
-    template<typename Field> int sum(Field field) const;
+    template <typename Field> int sum(Field field) const;
 
     const Clock &m_clock;
-    std::array<Bucket, BucketCount> m_buckets{};
+    std::array<Bucket, BucketCount> m_buckets {};
 };
 
 } // namespace Switchyard

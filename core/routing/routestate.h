@@ -7,8 +7,7 @@
 namespace Switchyard {
 
 // What the engine remembers about one route between requests.
-class RouteState final
-{
+class RouteState final {
 public:
     explicit RouteState(const Clock &clock)
         : retryBudget(clock)

@@ -17,8 +17,9 @@ ResolvedSecret SecretResolver::resolve(const SecretRef &ref)
         return result;
     case SecretRef::Source::Keychain:
         // Say so plainly rather than sending requests without a key.
-        result.error = QStringLiteral("keychain entry '%1' cannot be read: this build has no system keychain "
-                                      "support yet; use {\"env\": VARIABLE} instead")
+        result.error = QStringLiteral(
+            "keychain entry '%1' cannot be read: this build has no system keychain "
+            "support yet; use {\"env\": VARIABLE} instead")
                            .arg(ref.name);
         return result;
     }

@@ -7,16 +7,14 @@
 
 namespace Switchyard {
 
-struct ResolvedSecret
-{
+struct ResolvedSecret {
     bool ok = false;
     QByteArray value;
     QString error; // why the secret could not be read; never contains the value
 };
 
 // Turns a secret reference into its value. Called when a config is applied, never per request.
-class SecretResolver final
-{
+class SecretResolver final {
 public:
     static ResolvedSecret resolve(const SecretRef &ref);
 };

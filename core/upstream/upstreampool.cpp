@@ -40,7 +40,7 @@ QNetworkAccessManager *UpstreamPool::pickManager(int **inFlightCounter)
     }
     if (!best) {
         best = &*std::min_element(m_managers.begin(), m_managers.end(),
-                                  [](const Slot &a, const Slot &b) { return *a.inFlight < *b.inFlight; });
+            [](const Slot &a, const Slot &b) { return *a.inFlight < *b.inFlight; });
     }
     *inFlightCounter = best->inFlight.get();
     return best->manager;
@@ -51,7 +51,8 @@ void UpstreamPool::prepare(QNetworkRequest &request)
     // Callers must never share cookies through the gateway.
     request.setAttribute(QNetworkRequest::CookieLoadControlAttribute, QNetworkRequest::Manual);
     request.setAttribute(QNetworkRequest::CookieSaveControlAttribute, QNetworkRequest::Manual);
-    request.setAttribute(QNetworkRequest::CacheLoadControlAttribute, QNetworkRequest::AlwaysNetwork);
+    request.setAttribute(
+        QNetworkRequest::CacheLoadControlAttribute, QNetworkRequest::AlwaysNetwork);
     request.setAttribute(QNetworkRequest::CacheSaveControlAttribute, false);
 }
 

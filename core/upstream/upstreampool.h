@@ -15,8 +15,7 @@ namespace Switchyard {
 // Sends upstream requests over a growing set of QNetworkAccessManagers, because one manager
 // allows only six HTTP/1.1 connections per host and slow completions would queue behind them.
 // Lives in the engine thread.
-class UpstreamPool final : public QObject
-{
+class UpstreamPool final : public QObject {
     Q_OBJECT
 public:
     static constexpr int ConnectionsPerManager = 6;
@@ -37,8 +36,7 @@ private:
     QNetworkReply *track(QNetworkReply *reply, int *inFlightCounter);
     static void prepare(QNetworkRequest &request);
 
-    struct Slot
-    {
+    struct Slot {
         QNetworkAccessManager *manager = nullptr;
         std::unique_ptr<int> inFlight;
     };

@@ -10,8 +10,7 @@
 using namespace Switchyard::Testing;
 
 // The switchyard binary as a user runs it: exit codes, messages, a headless gateway.
-class CliTest final : public QObject
-{
+class CliTest final : public QObject {
     Q_OBJECT
 
 private Q_SLOTS:
@@ -52,7 +51,8 @@ QProcessEnvironment CliTest::isolatedEnvironment() const
 {
     // Never touch the real user's config or data.
     QProcessEnvironment environment = QProcessEnvironment::systemEnvironment();
-    environment.insert(QStringLiteral("XDG_CONFIG_HOME"), m_dir->filePath(QStringLiteral("config")));
+    environment.insert(
+        QStringLiteral("XDG_CONFIG_HOME"), m_dir->filePath(QStringLiteral("config")));
     environment.insert(QStringLiteral("XDG_DATA_HOME"), m_dir->filePath(QStringLiteral("data")));
     environment.insert(QStringLiteral("HOME"), m_dir->path());
     return environment;
@@ -61,7 +61,8 @@ QProcessEnvironment CliTest::isolatedEnvironment() const
 QString CliTest::startHeadless(QProcess &process, const QStringList &arguments)
 {
     process.setProcessEnvironment(isolatedEnvironment());
-    process.start(QStringLiteral(SWITCHYARD_BINARY), QStringList{QStringLiteral("--headless")} + arguments);
+    process.start(QStringLiteral(SWITCHYARD_BINARY),
+        QStringList { QStringLiteral("--headless") } + arguments);
     if (!process.waitForStarted(10000))
         return QString();
     static const QRegularExpression listening(QStringLiteral("listening on (http://[0-9.:]+)/v1"));
@@ -84,7 +85,7 @@ QString CliTest::startHeadless(QProcess &process, const QStringList &arguments)
 void CliTest::versionNamesQt()
 {
     QProcess process;
-    process.start(QStringLiteral(SWITCHYARD_BINARY), {QStringLiteral("--version")});
+    process.start(QStringLiteral(SWITCHYARD_BINARY), { QStringLiteral("--version") });
     QVERIFY(process.waitForFinished(10000));
     QCOMPARE(process.exitCode(), 0);
     const QString output = QString::fromUtf8(process.readAllStandardOutput());
@@ -96,7 +97,8 @@ void CliTest::checkConfigAcceptsTheBundledConfig()
 {
     QProcess process;
     process.start(QStringLiteral(SWITCHYARD_BINARY),
-                  {QStringLiteral("check-config"), QStringLiteral(SWITCHYARD_RESOURCES "/configs/default.json")});
+        { QStringLiteral("check-config"),
+            QStringLiteral(SWITCHYARD_RESOURCES "/configs/default.json") });
     QVERIFY(process.waitForFinished(10000));
     QCOMPARE(process.exitCode(), 0);
     QVERIFY(process.readAllStandardOutput().contains(": OK"));
@@ -109,15 +111,16 @@ void CliTest::checkConfigListsEveryErrorWithItsPath()
         'routes': {'r': {'provider': 'p', 'model': 'm', 'breaker': {'window': 0}}},
         'lanes': {'l': {'chain': ['r', 'ghost']}}})"));
     QProcess process;
-    process.start(QStringLiteral(SWITCHYARD_BINARY), {QStringLiteral("check-config"), path});
+    process.start(QStringLiteral(SWITCHYARD_BINARY), { QStringLiteral("check-config"), path });
     QVERIFY(process.waitForFinished(10000));
     QCOMPARE(process.exitCode(), 1);
     const QString errors = QString::fromUtf8(process.readAllStandardError());
-    for (const char *expected : {"providers.p.base_url: must be an http:// or https:// URL",
-                                 "providers.p.api_key: literal secrets are refused",
-                                 "routes.r.breaker.window: must be ≥ 1", "lanes.l.chain[1]: unknown route 'ghost'"})
+    for (const char *expected : { "providers.p.base_url: must be an http:// or https:// URL",
+             "providers.p.api_key: literal secrets are refused",
+             "routes.r.breaker.window: must be ≥ 1", "lanes.l.chain[1]: unknown route 'ghost'" })
         QVERIFY2(errors.contains(QString::fromUtf8(expected)), qPrintable(errors));
-    QVERIFY2(!errors.contains(QStringLiteral("sk-literal")), "a literal secret must not be echoed back");
+    QVERIFY2(
+        !errors.contains(QStringLiteral("sk-literal")), "a literal secret must not be echoed back");
 }
 
 void CliTest::headlessServesAndFallsBack()
@@ -128,19 +131,23 @@ void CliTest::headlessServesAndFallsBack()
         'providers': {'down': {'base_url': '@DOWN@'}, 'up': {'base_url': '@UP@'}},
         'routes': {'first': {'provider': 'down', 'model': 'm1'}, 'second': {'provider': 'up', 'model': 'm2'}},
         'lanes': {'main': {'chain': ['first', 'second'], 'retry': {'max_retries': 0}}}})");
-    config.replace("@DOWN@", QStringLiteral("http://127.0.0.1:%1/v1").arg(FakeUpstream::closedPort()).toUtf8());
+    config.replace("@DOWN@",
+        QStringLiteral("http://127.0.0.1:%1/v1").arg(FakeUpstream::closedPort()).toUtf8());
     config.replace("@UP@", upstream.baseUrl().toUtf8());
     QProcess process;
-    const QString url = startHeadless(process, {QStringLiteral("--config"), writeFile(QStringLiteral("c.json"), config),
-                                                QStringLiteral("--listen"), QStringLiteral("127.0.0.1:0")});
+    const QString url = startHeadless(process,
+        { QStringLiteral("--config"), writeFile(QStringLiteral("c.json"), config),
+            QStringLiteral("--listen"), QStringLiteral("127.0.0.1:0") });
     QVERIFY(!url.isEmpty());
 
     GatewayClient client(url);
-    ClientCall *call = client.postAndWait(QStringLiteral("/v1/chat/completions"), chatBody(QStringLiteral("main")));
+    ClientCall *call = client.postAndWait(
+        QStringLiteral("/v1/chat/completions"), chatBody(QStringLiteral("main")));
     QCOMPARE(call->status, 200);
     QCOMPARE(call->header("X-Switchyard-Route"), QByteArray("second"));
     QCOMPARE(call->header("X-Switchyard-Fallback"), QByteArray("1"));
-    QCOMPARE(upstream.requests().first().json().value(QLatin1String("model")).toString(), QStringLiteral("m2"));
+    QCOMPARE(upstream.requests().first().json().value(QLatin1String("model")).toString(),
+        QStringLiteral("m2"));
 
     process.terminate();
     QVERIFY(process.waitForFinished(10000));
@@ -155,8 +162,8 @@ void CliTest::headlessRefusesAnInvalidConfig()
     QProcess process;
     process.setProcessEnvironment(isolatedEnvironment());
     process.start(QStringLiteral(SWITCHYARD_BINARY),
-                  {QStringLiteral("--headless"), QStringLiteral("--config"),
-                   writeFile(QStringLiteral("bad.json"), jsonText("{'providers': 3}"))});
+        { QStringLiteral("--headless"), QStringLiteral("--config"),
+            writeFile(QStringLiteral("bad.json"), jsonText("{'providers': 3}")) });
     QVERIFY(process.waitForFinished(10000));
     QCOMPARE(process.exitCode(), 1);
     const QByteArray errors = process.readAllStandardError();
@@ -169,9 +176,9 @@ void CliTest::headlessRefusesAPublicListenerWithoutAdminToken()
     QProcess process;
     process.setProcessEnvironment(isolatedEnvironment());
     process.start(QStringLiteral(SWITCHYARD_BINARY),
-                  {QStringLiteral("--headless"), QStringLiteral("--config"),
-                   QStringLiteral(SWITCHYARD_RESOURCES "/configs/default.json"), QStringLiteral("--listen"),
-                   QStringLiteral("0.0.0.0:0")});
+        { QStringLiteral("--headless"), QStringLiteral("--config"),
+            QStringLiteral(SWITCHYARD_RESOURCES "/configs/default.json"),
+            QStringLiteral("--listen"), QStringLiteral("0.0.0.0:0") });
     QVERIFY(process.waitForFinished(10000));
     QCOMPARE(process.exitCode(), 1);
     QVERIFY(process.readAllStandardError().contains("without an admin_token"));
@@ -180,13 +187,15 @@ void CliTest::headlessRefusesAPublicListenerWithoutAdminToken()
 void CliTest::firstStartCreatesTheDefaultConfig()
 {
     QProcess process;
-    const QString url = startHeadless(process, {QStringLiteral("--listen"), QStringLiteral("127.0.0.1:0")});
+    const QString url
+        = startHeadless(process, { QStringLiteral("--listen"), QStringLiteral("127.0.0.1:0") });
     QVERIFY(!url.isEmpty());
     process.terminate();
     QVERIFY(process.waitForFinished(10000));
     const QString created = m_dir->filePath(QStringLiteral("config/switchyard/switchyard.json"));
     QVERIFY2(QFile::exists(created), qPrintable(created));
-    QCOMPARE(QFile::permissions(created) & (QFile::ReadOther | QFile::ReadGroup), QFile::Permissions());
+    QCOMPARE(
+        QFile::permissions(created) & (QFile::ReadOther | QFile::ReadGroup), QFile::Permissions());
 }
 
 QTEST_GUILESS_MAIN(CliTest)

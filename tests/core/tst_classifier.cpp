@@ -10,8 +10,7 @@ using Switchyard::Testing::jsonText;
 Q_DECLARE_METATYPE(Switchyard::FailureClass)
 Q_DECLARE_METATYPE(Switchyard::TransportError)
 
-class ClassifierTest final : public QObject
-{
+class ClassifierTest final : public QObject {
     Q_OBJECT
 
 private:
@@ -22,7 +21,8 @@ private:
     }
     static QByteArray error(const QByteArray &type, const QByteArray &code)
     {
-        return jsonText("{'error':{'message':'x','type':'") + type + jsonText("','code':'") + code + jsonText("'}}");
+        return jsonText("{'error':{'message':'x','type':'") + type + jsonText("','code':'") + code
+            + jsonText("'}}");
     }
 
 private Q_SLOTS:
@@ -35,29 +35,32 @@ private Q_SLOTS:
         QTest::addColumn<FailureClass>("expected");
 
         const auto none = TransportError::None;
-        QTest::newRow("200 completion") << 200 << none << completion("\"hi\"") << false << FailureClass::Ok;
+        QTest::newRow("200 completion")
+            << 200 << none << completion("\"hi\"") << false << FailureClass::Ok;
         QTest::newRow("200 not json") << 200 << none << QByteArray("<html>oops</html>") << false
                                       << FailureClass::ContractViolation;
-        QTest::newRow("200 wrong shape") << 200 << none << QByteArray(jsonText("{'result':'hi'}")) << false
-                                         << FailureClass::ContractViolation;
-        QTest::newRow("200 empty choices") << 200 << none << QByteArray(jsonText("{'choices':[]}")) << false
-                                           << FailureClass::ContractViolation;
-        QTest::newRow("200 json asked, not json") << 200 << none << completion("\"not json\"") << true
-                                                  << FailureClass::ContractViolation;
-        QTest::newRow("200 json asked, json") << 200 << none << completion(jsonText("'{\\'a\\':1}'")) << true
-                                              << FailureClass::Ok;
-        QTest::newRow("200 content filter") << 200 << none << completion("null", "content_filter") << false
-                                            << FailureClass::ContentPolicy;
+        QTest::newRow("200 wrong shape") << 200 << none << QByteArray(jsonText("{'result':'hi'}"))
+                                         << false << FailureClass::ContractViolation;
+        QTest::newRow("200 empty choices") << 200 << none << QByteArray(jsonText("{'choices':[]}"))
+                                           << false << FailureClass::ContractViolation;
+        QTest::newRow("200 json asked, not json")
+            << 200 << none << completion("\"not json\"") << true << FailureClass::ContractViolation;
+        QTest::newRow("200 json asked, json")
+            << 200 << none << completion(jsonText("'{\\'a\\':1}'")) << true << FailureClass::Ok;
+        QTest::newRow("200 content filter") << 200 << none << completion("null", "content_filter")
+                                            << false << FailureClass::ContentPolicy;
         QTest::newRow("400 plain") << 400 << none << error("invalid_request_error", "bad") << false
                                    << FailureClass::CallerError;
-        QTest::newRow("404") << 404 << none << error("invalid_request_error", "model_not_found") << false
-                             << FailureClass::CallerError;
+        QTest::newRow("404") << 404 << none << error("invalid_request_error", "model_not_found")
+                             << false << FailureClass::CallerError;
         QTest::newRow("413") << 413 << none << QByteArray() << false << FailureClass::CallerError;
         QTest::newRow("422") << 422 << none << QByteArray() << false << FailureClass::CallerError;
-        QTest::newRow("400 context length") << 400 << none << error("invalid_request_error", "context_length_exceeded")
-                                            << false << FailureClass::Incompatible;
-        QTest::newRow("400 content filter") << 400 << none << error("invalid_request_error", "content_filter")
-                                            << false << FailureClass::ContentPolicy;
+        QTest::newRow("400 context length")
+            << 400 << none << error("invalid_request_error", "context_length_exceeded") << false
+            << FailureClass::Incompatible;
+        QTest::newRow("400 content filter")
+            << 400 << none << error("invalid_request_error", "content_filter") << false
+            << FailureClass::ContentPolicy;
         QTest::newRow("401") << 401 << none << QByteArray() << false << FailureClass::AuthError;
         QTest::newRow("403") << 403 << none << QByteArray() << false << FailureClass::AuthError;
         QTest::newRow("429") << 429 << none << QByteArray() << false << FailureClass::RateLimited;
@@ -71,12 +74,16 @@ private Q_SLOTS:
                                  << FailureClass::Transient;
         QTest::newRow("reset") << 0 << TransportError::ConnectionReset << QByteArray() << false
                                << FailureClass::Transient;
-        QTest::newRow("dns") << 0 << TransportError::HostNotFound << QByteArray() << false << FailureClass::Transient;
-        QTest::newRow("tls") << 0 << TransportError::Tls << QByteArray() << false << FailureClass::Transient;
-        QTest::newRow("timeout") << 0 << TransportError::Timeout << QByteArray() << false << FailureClass::Transient;
-        QTest::newRow("cancelled") << 0 << TransportError::Cancelled << QByteArray() << false
-                                   << FailureClass::Cancelled;
-        QTest::newRow("302") << 302 << none << QByteArray() << false << FailureClass::ContractViolation;
+        QTest::newRow("dns") << 0 << TransportError::HostNotFound << QByteArray() << false
+                             << FailureClass::Transient;
+        QTest::newRow("tls") << 0 << TransportError::Tls << QByteArray() << false
+                             << FailureClass::Transient;
+        QTest::newRow("timeout") << 0 << TransportError::Timeout << QByteArray() << false
+                                 << FailureClass::Transient;
+        QTest::newRow("cancelled")
+            << 0 << TransportError::Cancelled << QByteArray() << false << FailureClass::Cancelled;
+        QTest::newRow("302") << 302 << none << QByteArray() << false
+                             << FailureClass::ContractViolation;
     }
 
     void classify()
@@ -91,7 +98,8 @@ private Q_SLOTS:
         outcome.transport = transport;
         outcome.body = body;
         outcome.jsonOutputRequested = jsonOutput;
-        const Classification result = Classifier::classify(outcome, QDateTime::currentDateTimeUtc());
+        const Classification result
+            = Classifier::classify(outcome, QDateTime::currentDateTimeUtc());
         QCOMPARE(failureClassName(result.failureClass), failureClassName(expected));
     }
 
@@ -113,10 +121,11 @@ private Q_SLOTS:
         outcome.endpoint = Endpoint::Embeddings;
         outcome.httpStatus = 200;
         outcome.body = jsonText("{'object':'list','data':[{'embedding':[0.1]}]}");
-        QCOMPARE(Classifier::classify(outcome, QDateTime::currentDateTimeUtc()).failureClass, FailureClass::Ok);
+        QCOMPARE(Classifier::classify(outcome, QDateTime::currentDateTimeUtc()).failureClass,
+            FailureClass::Ok);
         outcome.body = jsonText("{'choices':[]}");
         QCOMPARE(Classifier::classify(outcome, QDateTime::currentDateTimeUtc()).failureClass,
-                 FailureClass::ContractViolation);
+            FailureClass::ContractViolation);
     }
 
     void retryAfter_data()
@@ -129,8 +138,10 @@ private Q_SLOTS:
         QTest::newRow("fractional seconds") << QByteArray("0.5") << QByteArray() << qint64(500);
         QTest::newRow("zero") << QByteArray("0") << QByteArray() << qint64(0);
         QTest::newRow("ms header wins") << QByteArray("2") << QByteArray("150") << qint64(150);
-        QTest::newRow("http date") << QByteArray("Mon, 23 Nov 2026 12:00:30 GMT") << QByteArray() << qint64(30000);
-        QTest::newRow("http date past") << QByteArray("Mon, 23 Nov 2026 11:00:00 GMT") << QByteArray() << qint64(0);
+        QTest::newRow("http date")
+            << QByteArray("Mon, 23 Nov 2026 12:00:30 GMT") << QByteArray() << qint64(30000);
+        QTest::newRow("http date past")
+            << QByteArray("Mon, 23 Nov 2026 11:00:00 GMT") << QByteArray() << qint64(0);
         QTest::newRow("garbage") << QByteArray("soon") << QByteArray() << qint64(-1);
         QTest::newRow("negative") << QByteArray("-3") << QByteArray() << qint64(-1);
     }
@@ -149,7 +160,8 @@ private Q_SLOTS:
         UpstreamOutcome outcome;
         outcome.httpStatus = 429;
         outcome.retryAfter = "3";
-        const Classification result = Classifier::classify(outcome, QDateTime::currentDateTimeUtc());
+        const Classification result
+            = Classifier::classify(outcome, QDateTime::currentDateTimeUtc());
         QCOMPARE(result.failureClass, FailureClass::RateLimited);
         QCOMPARE(result.retryAfterMs, qint64(3000));
     }
@@ -158,11 +170,14 @@ private Q_SLOTS:
     {
         QTest::addColumn<QByteArray>("event");
         QTest::addColumn<FailureClass>("expected");
-        QTest::newRow("server error") << QByteArray(jsonText("{'error':{'message':'boom','type':'server_error'}}"))
-                                      << FailureClass::Transient;
-        QTest::newRow("rate limit") << QByteArray(jsonText("{'error':{'message':'slow','code':'rate_limit_exceeded'}}"))
-                                    << FailureClass::RateLimited;
-        QTest::newRow("context") << QByteArray(jsonText("{'error':{'message':'x','code':'context_length_exceeded'}}"))
+        QTest::newRow("server error")
+            << QByteArray(jsonText("{'error':{'message':'boom','type':'server_error'}}"))
+            << FailureClass::Transient;
+        QTest::newRow("rate limit")
+            << QByteArray(jsonText("{'error':{'message':'slow','code':'rate_limit_exceeded'}}"))
+            << FailureClass::RateLimited;
+        QTest::newRow("context") << QByteArray(
+            jsonText("{'error':{'message':'x','code':'context_length_exceeded'}}"))
                                  << FailureClass::Incompatible;
     }
 

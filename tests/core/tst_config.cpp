@@ -8,14 +8,17 @@
 using namespace Switchyard;
 using Switchyard::Testing::jsonText;
 
-class ConfigTest final : public QObject
-{
+class ConfigTest final : public QObject {
     Q_OBJECT
 
 private:
-    static QByteArray minimal(const QByteArray &routeExtra = QByteArray(), const QByteArray &rootExtra = QByteArray())
+    static QByteArray minimal(
+        const QByteArray &routeExtra = QByteArray(), const QByteArray &rootExtra = QByteArray())
     {
-        return jsonText("{'providers': {'p': {'base_url': 'http://127.0.0.1:9/v1'}},\n                   'routes': {'r': {'provider': 'p', 'model': 'm'") + routeExtra + jsonText("}},\n                   'lanes': {'main': {'chain': ['r']}}") + rootExtra + "}";
+        return jsonText("{'providers': {'p': {'base_url': 'http://127.0.0.1:9/v1'}},\n             "
+                        "      'routes': {'r': {'provider': 'p', 'model': 'm'")
+            + routeExtra + jsonText("}},\n                   'lanes': {'main': {'chain': ['r']}}")
+            + rootExtra + "}";
     }
 
 private Q_SLOTS:
@@ -31,7 +34,7 @@ private Q_SLOTS:
         QVERIFY(route.capabilities & unsigned(Capability::Tools));
         QVERIFY(!(route.capabilities & unsigned(Capability::Embeddings)));
         QCOMPARE(route.breaker.window, 20);
-        QCOMPARE(route.recovery.steps, (QList<double>{0.1, 0.5, 1.0}));
+        QCOMPARE(route.recovery.steps, (QList<double> { 0.1, 0.5, 1.0 }));
         QCOMPARE(config.lanes.value(QStringLiteral("main")).retry.maxRetries, 1);
         QCOMPARE(config.unknownModel, UnknownModelPolicy::Reject);
     }
@@ -43,28 +46,48 @@ private Q_SLOTS:
         QTest::newRow("breaker window") << minimal(jsonText(", 'breaker': {'window': 0}"))
                                         << QStringLiteral("routes.r.breaker.window: must be ≥ 1");
         QTest::newRow("literal secret")
-            << QByteArray(jsonText("{'providers': {'p': {'base_url': 'http://x/v1', 'api_key': 'sk-123'}},\n                            'routes': {'r': {'provider': 'p', 'model': 'm'}}, 'lanes': {'l': {'chain': ['r']}}}"))
+            << QByteArray(
+                   jsonText("{'providers': {'p': {'base_url': 'http://x/v1', 'api_key': "
+                            "'sk-123'}},\n                            'routes': {'r': {'provider': "
+                            "'p', 'model': 'm'}}, 'lanes': {'l': {'chain': ['r']}}}"))
             << QStringLiteral("providers.p.api_key: literal secrets are refused");
         QTest::newRow("unknown route in chain")
-            << QByteArray(jsonText("{'providers': {'p': {'base_url': 'http://x/v1'}},\n                            'routes': {'r': {'provider': 'p', 'model': 'm'}}, 'lanes': {'l': {'chain': ['r', 'nope']}}}"))
+            << QByteArray(jsonText("{'providers': {'p': {'base_url': 'http://x/v1'}},\n            "
+                                   "                'routes': {'r': {'provider': 'p', 'model': "
+                                   "'m'}}, 'lanes': {'l': {'chain': ['r', 'nope']}}}"))
             << QStringLiteral("lanes.l.chain[1]: unknown route 'nope'");
-        QTest::newRow("unknown provider") << QByteArray(jsonText("{'providers': {'p': {'base_url': 'http://x/v1'}},\n                            'routes': {'r': {'provider': 'q', 'model': 'm'}}, 'lanes': {'l': {'chain': ['r']}}}"))
-                                          << QStringLiteral("routes.r.provider: unknown provider 'q'");
-        QTest::newRow("wrong type") << minimal(jsonText(", 'context_window': 'big'"))
-                                    << QStringLiteral("routes.r.context_window: must be a whole number, not a string");
-        QTest::newRow("capability") << minimal(jsonText(", 'capabilities': ['telepathy']"))
-                                    << QStringLiteral("routes.r.capabilities[0]: unknown capability 'telepathy'");
-        QTest::newRow("recovery steps") << minimal(jsonText(", 'recovery': {'steps': [0.5, 0.2, 1.0]}"))
-                                        << QStringLiteral("routes.r.recovery.steps[1]: must be larger");
+        QTest::newRow("unknown provider") << QByteArray(jsonText(
+            "{'providers': {'p': {'base_url': 'http://x/v1'}},\n                            "
+            "'routes': {'r': {'provider': 'q', 'model': 'm'}}, 'lanes': {'l': {'chain': ['r']}}}"))
+                                          << QStringLiteral(
+                                                 "routes.r.provider: unknown provider 'q'");
+        QTest::newRow("wrong type")
+            << minimal(jsonText(", 'context_window': 'big'"))
+            << QStringLiteral("routes.r.context_window: must be a whole number, not a string");
+        QTest::newRow("capability")
+            << minimal(jsonText(", 'capabilities': ['telepathy']"))
+            << QStringLiteral("routes.r.capabilities[0]: unknown capability 'telepathy'");
+        QTest::newRow("recovery steps")
+            << minimal(jsonText(", 'recovery': {'steps': [0.5, 0.2, 1.0]}"))
+            << QStringLiteral("routes.r.recovery.steps[1]: must be larger");
         QTest::newRow("listen") << minimal(QByteArray(), jsonText(", 'listen': 'nowhere'"))
                                 << QStringLiteral("listen: must be HOST:PORT");
-        QTest::newRow("default lane") << minimal(QByteArray(), jsonText(", 'default_lane': 'other'"))
-                                      << QStringLiteral("default_lane: unknown lane 'other'");
-        QTest::newRow("retry ratio") << QByteArray(jsonText("{'providers': {'p': {'base_url': 'http://x/v1'}},\n                            'routes': {'r': {'provider': 'p', 'model': 'm'}},\n                            'lanes': {'l': {'chain': ['r'], 'retry': {'budget_ratio': 2}}}}"))
+        QTest::newRow("default lane")
+            << minimal(QByteArray(), jsonText(", 'default_lane': 'other'"))
+            << QStringLiteral("default_lane: unknown lane 'other'");
+        QTest::newRow("retry ratio") << QByteArray(
+            jsonText("{'providers': {'p': {'base_url': 'http://x/v1'}},\n                          "
+                     "  'routes': {'r': {'provider': 'p', 'model': 'm'}},\n                        "
+                     "    'lanes': {'l': {'chain': ['r'], 'retry': {'budget_ratio': 2}}}}"))
                                      << QStringLiteral("lanes.l.retry.budget_ratio: must be ≤ 1");
-        QTest::newRow("provider kind") << QByteArray(jsonText("{'providers': {'p': {'kind': 'carrier-pigeon', 'base_url': 'http://x/v1'}},\n                            'routes': {'r': {'provider': 'p', 'model': 'm'}}, 'lanes': {'l': {'chain': ['r']}}}"))
-                                       << QStringLiteral("providers.p.kind: unsupported provider kind 'carrier-pigeon'");
-        QTest::newRow("not json") << QByteArray("{\n  \"providers\": {,\n}") << QStringLiteral("(document): not valid JSON at line 2");
+        QTest::newRow("provider kind")
+            << QByteArray(
+                   jsonText("{'providers': {'p': {'kind': 'carrier-pigeon', 'base_url': "
+                            "'http://x/v1'}},\n                            'routes': {'r': "
+                            "{'provider': 'p', 'model': 'm'}}, 'lanes': {'l': {'chain': ['r']}}}"))
+            << QStringLiteral("providers.p.kind: unsupported provider kind 'carrier-pigeon'");
+        QTest::newRow("not json") << QByteArray("{\n  \"providers\": {,\n}")
+                                  << QStringLiteral("(document): not valid JSON at line 2");
     }
 
     void errorsCarryTheirJsonPath()
@@ -74,30 +97,41 @@ private Q_SLOTS:
         const ConfigResult result = ConfigLoader::fromJson(json);
         QVERIFY(!result.isValid());
         const bool found = std::any_of(result.errors.cbegin(), result.errors.cend(),
-                                       [&](const QString &error) { return error.startsWith(expected); });
+            [&](const QString &error) { return error.startsWith(expected); });
         QVERIFY2(found, qPrintable(result.errors.join(QLatin1Char('\n'))));
     }
 
     void everyErrorIsReportedNotJustTheFirst()
     {
-        const ConfigResult result = ConfigLoader::fromJson(minimal(jsonText(", 'breaker': {'window': 0, 'half_open_calls': -1},\n                                                                      'timeouts_ms': {'connect': 0}")));
+        const ConfigResult result = ConfigLoader::fromJson(minimal(jsonText(
+            ", 'breaker': {'window': 0, 'half_open_calls': -1},\n                                  "
+            "                                    'timeouts_ms': {'connect': 0}")));
         QCOMPARE(result.errors.size(), 3);
     }
 
     void unknownKeysAreKeptAndWarnedAbout()
     {
-        const ConfigResult result = ConfigLoader::fromJson(minimal(jsonText(", 'timeout': 5"), jsonText(", 'x-note': 'mine'")));
+        const ConfigResult result = ConfigLoader::fromJson(
+            minimal(jsonText(", 'timeout': 5"), jsonText(", 'x-note': 'mine'")));
         QVERIFY(result.isValid());
-        QVERIFY(result.warnings.contains(QStringLiteral("routes.r.timeout: unknown key, kept but ignored")));
-        QCOMPARE(result.config.source.value(QLatin1String("x-note")).toString(), QStringLiteral("mine"));
+        QVERIFY(result.warnings.contains(
+            QStringLiteral("routes.r.timeout: unknown key, kept but ignored")));
+        QCOMPARE(
+            result.config.source.value(QLatin1String("x-note")).toString(), QStringLiteral("mine"));
     }
 
     void secretReferences()
     {
-        const ConfigResult result = ConfigLoader::fromJson(jsonText("{'providers': {\n                'a': {'base_url': 'http://x/v1', 'api_key': {'env': 'A_KEY'}},\n                'b': {'base_url': 'http://x/v1', 'api_key': {'keychain': 'b'}}},\n            'routes': {'r': {'provider': 'a', 'model': 'm'}}, 'lanes': {'l': {'chain': ['r']}},\n            'admin_token': {'env': 'ADMIN'}}"));
+        const ConfigResult result = ConfigLoader::fromJson(jsonText(
+            "{'providers': {\n                'a': {'base_url': 'http://x/v1', 'api_key': {'env': "
+            "'A_KEY'}},\n                'b': {'base_url': 'http://x/v1', 'api_key': {'keychain': "
+            "'b'}}},\n            'routes': {'r': {'provider': 'a', 'model': 'm'}}, 'lanes': {'l': "
+            "{'chain': ['r']}},\n            'admin_token': {'env': 'ADMIN'}}"));
         QVERIFY(result.isValid());
-        QCOMPARE(result.config.providers.value(QStringLiteral("a")).apiKey.source, SecretRef::Source::Environment);
-        QCOMPARE(result.config.providers.value(QStringLiteral("b")).apiKey.source, SecretRef::Source::Keychain);
+        QCOMPARE(result.config.providers.value(QStringLiteral("a")).apiKey.source,
+            SecretRef::Source::Environment);
+        QCOMPARE(result.config.providers.value(QStringLiteral("b")).apiKey.source,
+            SecretRef::Source::Keychain);
         QCOMPARE(result.config.adminToken.name, QStringLiteral("ADMIN"));
     }
 
@@ -115,12 +149,14 @@ private Q_SLOTS:
     void bundledConfigsValidate()
     {
         const QDir configs(QStringLiteral(SWITCHYARD_RESOURCES "/configs"));
-        const QStringList files = configs.entryList({QStringLiteral("*.json")});
+        const QStringList files = configs.entryList({ QStringLiteral("*.json") });
         QVERIFY(!files.isEmpty());
         for (const QString &file : files) {
             const ConfigResult result = ConfigLoader::fromFile(configs.filePath(file));
-            QVERIFY2(result.isValid(), qPrintable(file + QLatin1Char(':') + result.errors.join(QLatin1Char('\n'))));
-            QVERIFY2(result.warnings.isEmpty(), qPrintable(file + QLatin1Char(':') + result.warnings.join(QLatin1Char('\n'))));
+            QVERIFY2(result.isValid(),
+                qPrintable(file + QLatin1Char(':') + result.errors.join(QLatin1Char('\n'))));
+            QVERIFY2(result.warnings.isEmpty(),
+                qPrintable(file + QLatin1Char(':') + result.warnings.join(QLatin1Char('\n'))));
         }
     }
 };

@@ -11,14 +11,19 @@
 using namespace Switchyard;
 using Switchyard::Testing::jsonText;
 
-class RequestRoutingTest final : public QObject
-{
+class RequestRoutingTest final : public QObject {
     Q_OBJECT
 
 private:
     static Config config(const QByteArray &rootExtra = QByteArray())
     {
-        const ConfigResult result = ConfigLoader::fromJson(jsonText("{'providers': {'p': {'base_url': 'http://x/v1'}},\n            'routes': {'big': {'provider': 'p', 'model': 'm1'}, 'small': {'provider': 'p', 'model': 'm2'}},\n            'lanes': {'strong': {'chain': ['big', 'small']}, 'cheap': {'chain': ['small'],\n                      'retry': {'max_retries': 3}}},\n            'default_lane': 'cheap'") + rootExtra + "}");
+        const ConfigResult result = ConfigLoader::fromJson(
+            jsonText("{'providers': {'p': {'base_url': 'http://x/v1'}},\n            'routes': "
+                     "{'big': {'provider': 'p', 'model': 'm1'}, 'small': {'provider': 'p', "
+                     "'model': 'm2'}},\n            'lanes': {'strong': {'chain': ['big', "
+                     "'small']}, 'cheap': {'chain': ['small'],\n                      'retry': "
+                     "{'max_retries': 3}}},\n            'default_lane': 'cheap'")
+            + rootExtra + "}");
         if (!result.isValid())
             qFatal("%s", qPrintable(result.errors.join(QLatin1Char('\n'))));
         return result.config;
@@ -33,17 +38,22 @@ private Q_SLOTS:
         QTest::addColumn<bool>("found");
         QTest::addColumn<QString>("lane");
         QTest::addColumn<QStringList>("chain");
-        QTest::newRow("model names lane") << QByteArray() << "strong" << "" << true << "strong"
-                                          << QStringList{"big", "small"};
-        QTest::newRow("header wins over model") << QByteArray() << "strong" << "cheap" << true << "cheap"
-                                                << QStringList{"small"};
-        QTest::newRow("model names route: pinned") << QByteArray() << "big" << "" << true << "route:big"
-                                                   << QStringList{"big"};
-        QTest::newRow("unknown model rejected") << QByteArray() << "gpt-9" << "" << false << "" << QStringList{};
-        QTest::newRow("unknown header rejected") << QByteArray() << "strong" << "nope" << false << ""
-                                                 << QStringList{};
-        QTest::newRow("unknown model to default lane") << QByteArray(jsonText(", 'unknown_model': 'default_lane'"))
-                                                       << "gpt-9" << "" << true << "cheap" << QStringList{"small"};
+        QTest::newRow("model names lane")
+            << QByteArray() << "strong"
+            << "" << true << "strong" << QStringList { "big", "small" };
+        QTest::newRow("header wins over model")
+            << QByteArray() << "strong"
+            << "cheap" << true << "cheap" << QStringList { "small" };
+        QTest::newRow("model names route: pinned")
+            << QByteArray() << "big"
+            << "" << true << "route:big" << QStringList { "big" };
+        QTest::newRow("unknown model rejected") << QByteArray() << "gpt-9"
+                                                << "" << false << "" << QStringList {};
+        QTest::newRow("unknown header rejected") << QByteArray() << "strong"
+                                                 << "nope" << false << "" << QStringList {};
+        QTest::newRow("unknown model to default lane")
+            << QByteArray(jsonText(", 'unknown_model': 'default_lane'")) << "gpt-9"
+            << "" << true << "cheap" << QStringList { "small" };
     }
 
     void laneSelection()
@@ -77,27 +87,39 @@ private Q_SLOTS:
         QTest::addColumn<bool>("valid");
         QTest::addColumn<QString>("param");
         QTest::addColumn<QStringList>("needs");
-        QTest::newRow("plain") << QByteArray(jsonText("{'model':'x','messages':[{'role':'user','content':'hi'}]}")) << true
-                               << "" << QStringList{};
-        QTest::newRow("stream") << QByteArray(jsonText("{'model':'x','stream':true,'messages':[]}")) << true << ""
-                                << QStringList{"stream"};
-        QTest::newRow("tools") << QByteArray(jsonText("{'model':'x','messages':[],'tools':[{'type':'function'}]}")) << true
-                               << "" << QStringList{"tools"};
-        QTest::newRow("json") << QByteArray(jsonText("{'model':'x','messages':[],'response_format':{'type':'json_object'}}"))
-                              << true << "" << QStringList{"json"};
-        QTest::newRow("vision") << QByteArray(jsonText("{'model':'x','messages':[{'role':'user','content':[\n                                    {'type':'text','text':'what is this'},\n                                    {'type':'image_url','image_url':{'url':'data:image/png;base64,AA'}}]}]}"))
-                                << true << "" << QStringList{"vision"};
-        QTest::newRow("malformed json") << QByteArray(jsonText("{'model':'x',")) << false << "" << QStringList{};
-        QTest::newRow("array body") << QByteArray(jsonText("[1,2]")) << false << "" << QStringList{};
-        QTest::newRow("model not string") << QByteArray(jsonText("{'model':5,'messages':[]}")) << false << "model"
-                                          << QStringList{};
-        QTest::newRow("messages missing") << QByteArray(jsonText("{'model':'x'}")) << false << "messages" << QStringList{};
-        QTest::newRow("messages wrong type") << QByteArray(jsonText("{'model':'x','messages':'hi'}")) << false << "messages"
-                                             << QStringList{};
-        QTest::newRow("stream wrong type") << QByteArray(jsonText("{'model':'x','messages':[],'stream':'yes'}")) << false
-                                           << "stream" << QStringList{};
-        QTest::newRow("max_tokens wrong") << QByteArray(jsonText("{'model':'x','messages':[],'max_tokens':-4}")) << false
-                                          << "max_tokens" << QStringList{};
+        QTest::newRow("plain") << QByteArray(
+            jsonText("{'model':'x','messages':[{'role':'user','content':'hi'}]}"))
+                               << true << "" << QStringList {};
+        QTest::newRow("stream") << QByteArray(jsonText("{'model':'x','stream':true,'messages':[]}"))
+                                << true << "" << QStringList { "stream" };
+        QTest::newRow("tools") << QByteArray(
+            jsonText("{'model':'x','messages':[],'tools':[{'type':'function'}]}"))
+                               << true << "" << QStringList { "tools" };
+        QTest::newRow("json") << QByteArray(
+            jsonText("{'model':'x','messages':[],'response_format':{'type':'json_object'}}"))
+                              << true << "" << QStringList { "json" };
+        QTest::newRow("vision") << QByteArray(jsonText(
+            "{'model':'x','messages':[{'role':'user','content':[\n                                 "
+            "   {'type':'text','text':'what is this'},\n                                    "
+            "{'type':'image_url','image_url':{'url':'data:image/png;base64,AA'}}]}]}"))
+                                << true << "" << QStringList { "vision" };
+        QTest::newRow("malformed json")
+            << QByteArray(jsonText("{'model':'x',")) << false << "" << QStringList {};
+        QTest::newRow("array body")
+            << QByteArray(jsonText("[1,2]")) << false << "" << QStringList {};
+        QTest::newRow("model not string") << QByteArray(jsonText("{'model':5,'messages':[]}"))
+                                          << false << "model" << QStringList {};
+        QTest::newRow("messages missing")
+            << QByteArray(jsonText("{'model':'x'}")) << false << "messages" << QStringList {};
+        QTest::newRow("messages wrong type")
+            << QByteArray(jsonText("{'model':'x','messages':'hi'}")) << false << "messages"
+            << QStringList {};
+        QTest::newRow("stream wrong type")
+            << QByteArray(jsonText("{'model':'x','messages':[],'stream':'yes'}")) << false
+            << "stream" << QStringList {};
+        QTest::newRow("max_tokens wrong")
+            << QByteArray(jsonText("{'model':'x','messages':[],'max_tokens':-4}")) << false
+            << "max_tokens" << QStringList {};
     }
 
     void analysis()
@@ -120,14 +142,15 @@ private Q_SLOTS:
         RouteConfig route;
         route.capabilities = unsigned(Capability::Stream);
         route.contextWindow = 100;
-        RequestAnalysis request = RequestAnalysis::analyze(
-            Endpoint::ChatCompletions, jsonText("{'model':'x','messages':[],'tools':[{'type':'function'}],'max_tokens':10}"));
+        RequestAnalysis request = RequestAnalysis::analyze(Endpoint::ChatCompletions,
+            jsonText("{'model':'x','messages':[],'tools':[{'type':'function'}],'max_tokens':10}"));
         QCOMPARE(incompatibilityReason(route, request), QStringLiteral("route lacks tools"));
         request = RequestAnalysis::analyze(Endpoint::ChatCompletions,
-                                           jsonText("{'model':'x','messages':[{'role':'user','content':'hi'}],'max_tokens':500}"));
-        QVERIFY(incompatibilityReason(route, request).contains(QStringLiteral("context window is 100")));
+            jsonText("{'model':'x','messages':[{'role':'user','content':'hi'}],'max_tokens':500}"));
+        QVERIFY(incompatibilityReason(route, request)
+                    .contains(QStringLiteral("context window is 100")));
         request = RequestAnalysis::analyze(Endpoint::ChatCompletions,
-                                           jsonText("{'model':'x','messages':[{'role':'user','content':'hi'}],'max_tokens':50}"));
+            jsonText("{'model':'x','messages':[{'role':'user','content':'hi'}],'max_tokens':50}"));
         QCOMPARE(incompatibilityReason(route, request), QString());
     }
 
@@ -138,17 +161,23 @@ private Q_SLOTS:
         QTest::newRow("simple") << QByteArray(jsonText("{'model':'lane','messages':[]}"))
                                 << QByteArray(jsonText("{'model':'gpt-4o','messages':[]}"));
         QTest::newRow("spacing and number formats kept")
-            << QByteArray("{ \"temperature\" : 0.70, \"seed\": 12345678901234567890,\n  \"model\" : \"x\" }")
-            << QByteArray("{ \"temperature\" : 0.70, \"seed\": 12345678901234567890,\n  \"model\" : \"gpt-4o\" }");
+            << QByteArray("{ \"temperature\" : 0.70, \"seed\": 12345678901234567890,\n  \"model\" "
+                          ": \"x\" }")
+            << QByteArray("{ \"temperature\" : 0.70, \"seed\": 12345678901234567890,\n  \"model\" "
+                          ": \"gpt-4o\" }");
         QTest::newRow("nested model untouched")
             << QByteArray(jsonText("{'metadata':{'model':'keep'},'model':'x'}"))
             << QByteArray(jsonText("{'metadata':{'model':'keep'},'model':'gpt-4o'}"));
         QTest::newRow("model inside string untouched")
-            << QByteArray(jsonText("{'messages':[{'content':'\\'model\\':\\'x\\''}],'model':'lane'}"))
-            << QByteArray(jsonText("{'messages':[{'content':'\\'model\\':\\'x\\''}],'model':'gpt-4o'}"));
-        QTest::newRow("missing model added") << QByteArray(jsonText("{'messages':[]}"))
-                                             << QByteArray(jsonText("{'model':'gpt-4o','messages':[]}"));
-        QTest::newRow("empty object") << QByteArray("{}") << QByteArray(jsonText("{'model':'gpt-4o'}"));
+            << QByteArray(
+                   jsonText("{'messages':[{'content':'\\'model\\':\\'x\\''}],'model':'lane'}"))
+            << QByteArray(
+                   jsonText("{'messages':[{'content':'\\'model\\':\\'x\\''}],'model':'gpt-4o'}"));
+        QTest::newRow("missing model added")
+            << QByteArray(jsonText("{'messages':[]}"))
+            << QByteArray(jsonText("{'model':'gpt-4o','messages':[]}"));
+        QTest::newRow("empty object")
+            << QByteArray("{}") << QByteArray(jsonText("{'model':'gpt-4o'}"));
     }
 
     void modelReplacementKeepsEveryOtherByte()
@@ -160,8 +189,10 @@ private Q_SLOTS:
 
     void modelReplacementEscapes()
     {
-        const QByteArray out = replaceTopLevelModel(jsonText("{'model':'x'}"), QStringLiteral("we\"ird"));
-        QCOMPARE(QJsonDocument::fromJson(out).object().value(QLatin1String("model")).toString(), QStringLiteral("we\"ird"));
+        const QByteArray out
+            = replaceTopLevelModel(jsonText("{'model':'x'}"), QStringLiteral("we\"ird"));
+        QCOMPARE(QJsonDocument::fromJson(out).object().value(QLatin1String("model")).toString(),
+            QStringLiteral("we\"ird"));
     }
 };
 

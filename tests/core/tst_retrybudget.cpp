@@ -5,8 +5,7 @@
 
 using namespace Switchyard;
 
-class RetryBudgetTest final : public QObject
-{
+class RetryBudgetTest final : public QObject {
     Q_OBJECT
 
 private Q_SLOTS:

@@ -4,8 +4,7 @@
 
 using namespace Switchyard;
 
-class SseScannerTest final : public QObject
-{
+class SseScannerTest final : public QObject {
     Q_OBJECT
 
 private:

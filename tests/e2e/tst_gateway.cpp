@@ -14,8 +14,7 @@ using namespace Switchyard;
 using namespace Switchyard::Testing;
 
 // End-to-end: real HTTP over loopback, from a client through the gateway to fake upstreams.
-class GatewayTest final : public QObject
-{
+class GatewayTest final : public QObject {
     Q_OBJECT
 
 private Q_SLOTS:
@@ -60,7 +59,7 @@ private Q_SLOTS:
 private:
     QByteArray config() const;
     ClientCall *chat(const QString &model, bool stream = false, const QJsonObject &extra = {},
-                     const QList<QPair<QByteArray, QByteArray>> &headers = {});
+        const QList<QPair<QByteArray, QByteArray>> &headers = {});
     static QJsonArray attemptsOf(ClientCall *call);
 
     std::unique_ptr<FakeUpstream> m_a;
@@ -117,7 +116,8 @@ QByteArray GatewayTest::config() const
     json.replace("@A@", m_a->baseUrl().toUtf8());
     json.replace("@B@", m_b->baseUrl().toUtf8());
     json.replace("@C@", m_c->baseUrl().toUtf8());
-    json.replace("@DEAD@", QStringLiteral("http://127.0.0.1:%1/v1").arg(FakeUpstream::closedPort()).toUtf8());
+    json.replace("@DEAD@",
+        QStringLiteral("http://127.0.0.1:%1/v1").arg(FakeUpstream::closedPort()).toUtf8());
     return json;
 }
 
@@ -144,15 +144,19 @@ void GatewayTest::cleanup()
 }
 
 ClientCall *GatewayTest::chat(const QString &model, bool stream, const QJsonObject &extra,
-                              const QList<QPair<QByteArray, QByteArray>> &headers)
+    const QList<QPair<QByteArray, QByteArray>> &headers)
 {
-    return m_gateway->client().postAndWait(QStringLiteral("/v1/chat/completions"), chatBody(model, stream, extra),
-                                           headers);
+    return m_gateway->client().postAndWait(
+        QStringLiteral("/v1/chat/completions"), chatBody(model, stream, extra), headers);
 }
 
 QJsonArray GatewayTest::attemptsOf(ClientCall *call)
 {
-    return call->json().value(QLatin1String("error")).toObject().value(QLatin1String("attempts")).toArray();
+    return call->json()
+        .value(QLatin1String("error"))
+        .toObject()
+        .value(QLatin1String("attempts"))
+        .toArray();
 }
 
 static QString answerText(ClientCall *call)
@@ -172,10 +176,11 @@ void GatewayTest::okPassesThroughWithHeadersAndTheProvidersKey()
 {
     const FakeResponse scripted = FakeResponse::completion(QStringLiteral("hello there"));
     m_a->enqueue(scripted);
-    const QByteArray body = jsonText("{'model': 'main', 'temperature': 0.70, 'seed': 12345678901234567890, "
-                                     "'messages': [{'role': 'user', 'content': 'hi'}]}");
+    const QByteArray body
+        = jsonText("{'model': 'main', 'temperature': 0.70, 'seed': 12345678901234567890, "
+                   "'messages': [{'role': 'user', 'content': 'hi'}]}");
     ClientCall *call = m_gateway->client().postAndWait(QStringLiteral("/v1/chat/completions"), body,
-                                                       {{"Authorization", "Bearer caller-secret"}});
+        { { "Authorization", "Bearer caller-secret" } });
     QCOMPARE(call->status, 200);
     QCOMPARE(call->body, scripted.body);
     QVERIFY(call->header("X-Switchyard-Request-Id").startsWith("req_"));
@@ -197,9 +202,8 @@ void GatewayTest::okPassesThroughWithHeadersAndTheProvidersKey()
 
 void GatewayTest::callerErrorIsReturnedAsIsWithoutRetryOrFallback()
 {
-    const FakeResponse scripted =
-        FakeResponse::error(400, QStringLiteral("invalid_request_error"), QStringLiteral("invalid_value"),
-                            QStringLiteral("temperature is out of range"));
+    const FakeResponse scripted = FakeResponse::error(400, QStringLiteral("invalid_request_error"),
+        QStringLiteral("invalid_value"), QStringLiteral("temperature is out of range"));
     m_a->enqueue(scripted);
     ClientCall *call = chat(QStringLiteral("main"));
     QCOMPARE(call->status, 400);
@@ -211,7 +215,8 @@ void GatewayTest::callerErrorIsReturnedAsIsWithoutRetryOrFallback()
 
 void GatewayTest::authErrorFallsBackWithoutRetry()
 {
-    m_a->enqueue(FakeResponse::error(401, QStringLiteral("invalid_request_error"), QStringLiteral("invalid_api_key")));
+    m_a->enqueue(FakeResponse::error(
+        401, QStringLiteral("invalid_request_error"), QStringLiteral("invalid_api_key")));
     ClientCall *call = chat(QStringLiteral("main"));
     QCOMPARE(call->status, 200);
     QCOMPARE(answerText(call), QStringLiteral("from b"));
@@ -220,12 +225,14 @@ void GatewayTest::authErrorFallsBackWithoutRetry()
     QCOMPARE(call->header("X-Switchyard-Attempts"), QByteArray("2"));
     QCOMPARE(m_a->requestCount(), 1);
     QCOMPARE(m_b->requestCount(), 1);
-    QCOMPARE(m_b->requests().first().headers.value("authorization"), QByteArray("Bearer sk-test-provider-b"));
+    QCOMPARE(m_b->requests().first().headers.value("authorization"),
+        QByteArray("Bearer sk-test-provider-b"));
 }
 
 void GatewayTest::rateLimitedRetriesAfterRetryAfter()
 {
-    m_a->enqueue(FakeResponse::error(429, QStringLiteral("rate_limit_error")).withHeader("Retry-After", "0"));
+    m_a->enqueue(FakeResponse::error(429, QStringLiteral("rate_limit_error"))
+                     .withHeader("Retry-After", "0"));
     ClientCall *call = chat(QStringLiteral("main"));
     QCOMPARE(call->status, 200);
     QCOMPARE(answerText(call), QStringLiteral("from a"));
@@ -237,8 +244,10 @@ void GatewayTest::rateLimitedRetriesAfterRetryAfter()
 
 void GatewayTest::rateLimitedBeyondTheLimitFallsBackAndCoolsDown()
 {
-    // 30 s is beyond max_retry_after_ms (1 s): fall back now, and keep traffic off the route meanwhile.
-    m_a->enqueue(FakeResponse::error(429, QStringLiteral("rate_limit_error")).withHeader("Retry-After", "30"));
+    // 30 s is beyond max_retry_after_ms (1 s): fall back now, and keep traffic off the route
+    // meanwhile.
+    m_a->enqueue(FakeResponse::error(429, QStringLiteral("rate_limit_error"))
+                     .withHeader("Retry-After", "30"));
     ClientCall *first = chat(QStringLiteral("main"));
     QCOMPARE(first->status, 200);
     QCOMPARE(first->header("X-Switchyard-Route"), QByteArray("rb"));
@@ -315,8 +324,8 @@ void GatewayTest::firstByteTimeoutFallsBack()
 
 void GatewayTest::incompatibleRouteIsSkippedWithoutACall()
 {
-    const QJsonObject tools{{QStringLiteral("tools"),
-                             QJsonArray{QJsonObject{{QStringLiteral("type"), QStringLiteral("function")}}}}};
+    const QJsonObject tools { { QStringLiteral("tools"),
+        QJsonArray { QJsonObject { { QStringLiteral("type"), QStringLiteral("function") } } } } };
     ClientCall *call = chat(QStringLiteral("tools"), false, tools);
     QCOMPARE(call->status, 200);
     QCOMPARE(call->header("X-Switchyard-Route"), QByteArray("rb"));
@@ -328,7 +337,8 @@ void GatewayTest::incompatibleRouteIsSkippedWithoutACall()
 
 void GatewayTest::contextWindowTooSmallIsSkipped()
 {
-    ClientCall *call = chat(QStringLiteral("small"), false, {{QStringLiteral("max_tokens"), 5000}});
+    ClientCall *call
+        = chat(QStringLiteral("small"), false, { { QStringLiteral("max_tokens"), 5000 } });
     QCOMPARE(call->status, 200);
     QCOMPARE(call->header("X-Switchyard-Route"), QByteArray("ra"));
     QCOMPARE(m_b->requestCount(), 0);
@@ -336,8 +346,8 @@ void GatewayTest::contextWindowTooSmallIsSkipped()
 
 void GatewayTest::upstreamContextLengthErrorFallsBack()
 {
-    m_a->enqueue(FakeResponse::error(400, QStringLiteral("invalid_request_error"),
-                                     QStringLiteral("context_length_exceeded")));
+    m_a->enqueue(FakeResponse::error(
+        400, QStringLiteral("invalid_request_error"), QStringLiteral("context_length_exceeded")));
     ClientCall *call = chat(QStringLiteral("main"));
     QCOMPARE(call->status, 200);
     QCOMPARE(call->header("X-Switchyard-Route"), QByteArray("rb"));
@@ -346,7 +356,8 @@ void GatewayTest::upstreamContextLengthErrorFallsBack()
 
 void GatewayTest::contentPolicyFallsBackOnlyToPolicyFallbacks()
 {
-    m_a->enqueue(FakeResponse::error(400, QStringLiteral("invalid_request_error"), QStringLiteral("content_filter")));
+    m_a->enqueue(FakeResponse::error(
+        400, QStringLiteral("invalid_request_error"), QStringLiteral("content_filter")));
     ClientCall *call = chat(QStringLiteral("policy"));
     QCOMPARE(call->status, 200);
     QCOMPARE(answerText(call), QStringLiteral("from c"));
@@ -357,8 +368,8 @@ void GatewayTest::contentPolicyFallsBackOnlyToPolicyFallbacks()
 
 void GatewayTest::contentPolicyWithoutPolicyFallbacksIsReturned()
 {
-    const FakeResponse refusal =
-        FakeResponse::error(400, QStringLiteral("invalid_request_error"), QStringLiteral("content_filter"));
+    const FakeResponse refusal = FakeResponse::error(
+        400, QStringLiteral("invalid_request_error"), QStringLiteral("content_filter"));
     m_a->enqueue(refusal);
     ClientCall *call = chat(QStringLiteral("main"));
     QCOMPARE(call->status, 400);
@@ -382,7 +393,8 @@ void GatewayTest::invalidJsonOutputIsAContractViolation()
 {
     m_a->enqueue(FakeResponse::completion(QStringLiteral("Sure! Here is your JSON: {")));
     m_b->enqueue(FakeResponse::completion(QStringLiteral("{\"ok\": true}")));
-    const QJsonObject jsonMode{{QStringLiteral("response_format"), QJsonObject{{QStringLiteral("type"), QStringLiteral("json_object")}}}};
+    const QJsonObject jsonMode { { QStringLiteral("response_format"),
+        QJsonObject { { QStringLiteral("type"), QStringLiteral("json_object") } } } };
     ClientCall *call = chat(QStringLiteral("main"), false, jsonMode);
     QCOMPARE(call->status, 200);
     QCOMPARE(answerText(call), QStringLiteral("{\"ok\": true}"));
@@ -399,10 +411,11 @@ void GatewayTest::allRoutesFailedListsEveryAttempt()
     QVERIFY(!error.value(QLatin1String("message")).toString().isEmpty());
     const QJsonArray attempts = attemptsOf(call);
     QCOMPARE(attempts.size(), 4);
-    const QStringList routes{QStringLiteral("ra"), QStringLiteral("ra"), QStringLiteral("rb"), QStringLiteral("rb")};
-    const QList<int> statuses{503, 503, 500, 500};
-    const QStringList decisions{QStringLiteral("retry"), QStringLiteral("fallback"), QStringLiteral("retry"),
-                                QStringLiteral("fallback")};
+    const QStringList routes { QStringLiteral("ra"), QStringLiteral("ra"), QStringLiteral("rb"),
+        QStringLiteral("rb") };
+    const QList<int> statuses { 503, 503, 500, 500 };
+    const QStringList decisions { QStringLiteral("retry"), QStringLiteral("fallback"),
+        QStringLiteral("retry"), QStringLiteral("fallback") };
     for (int i = 0; i < 4; ++i) {
         const QJsonObject attempt = attempts.at(i).toObject();
         QCOMPARE(attempt.value(QLatin1String("route")).toString(), routes.at(i));
@@ -437,9 +450,14 @@ void GatewayTest::deadlineBoundsTheWholeRequest()
     timer.start();
     ClientCall *call = chat(QStringLiteral("short"));
     QCOMPARE(call->status, 504);
-    QCOMPARE(call->json().value(QLatin1String("error")).toObject().value(QLatin1String("type")).toString(),
-             QStringLiteral("deadline_exceeded"));
-    QVERIFY2(timer.elapsed() < 5000, "the 700 ms deadline must end the request, not the 60 s route timeout");
+    QCOMPARE(call->json()
+                 .value(QLatin1String("error"))
+                 .toObject()
+                 .value(QLatin1String("type"))
+                 .toString(),
+        QStringLiteral("deadline_exceeded"));
+    QVERIFY2(timer.elapsed() < 5000,
+        "the 700 ms deadline must end the request, not the 60 s route timeout");
     QTRY_COMPARE(m_a->clientsGoneWhilePending(), 1);
 }
 
@@ -467,7 +485,8 @@ void GatewayTest::clientGoingAwayCancelsTheUpstreamCall()
     FakeResponse hang;
     hang.hang = true;
     m_a->setDefaultResponse(hang);
-    ClientCall *call = m_gateway->client().post(QStringLiteral("/v1/chat/completions"), chatBody(QStringLiteral("slow")));
+    ClientCall *call = m_gateway->client().post(
+        QStringLiteral("/v1/chat/completions"), chatBody(QStringLiteral("slow")));
     QTRY_COMPARE(m_a->requestCount(), 1);
     call->abort();
     QTRY_COMPARE_WITH_TIMEOUT(m_a->clientsGoneWhilePending(), 1, 5000);
@@ -478,11 +497,12 @@ void GatewayTest::clientGoingAwayCancelsTheUpstreamCall()
 
 void GatewayTest::streamChunksAreRelayedAsTheyArrive()
 {
-    FakeResponse stream = FakeResponse::stream({QStringLiteral("first"), QStringLiteral("second"), QStringLiteral("third")});
+    FakeResponse stream = FakeResponse::stream(
+        { QStringLiteral("first"), QStringLiteral("second"), QStringLiteral("third") });
     stream.holdAfterChunks = 1;
     m_a->enqueue(stream);
-    ClientCall *call = m_gateway->client().post(QStringLiteral("/v1/chat/completions"),
-                                                chatBody(QStringLiteral("main"), true));
+    ClientCall *call = m_gateway->client().post(
+        QStringLiteral("/v1/chat/completions"), chatBody(QStringLiteral("main"), true));
     // The first chunk reaches the client while the upstream still holds back the rest.
     QTRY_VERIFY_WITH_TIMEOUT(call->body.contains("first"), 5000);
     QCOMPARE(m_a->chunksSent(), 1);
@@ -500,7 +520,7 @@ void GatewayTest::streamChunksAreRelayedAsTheyArrive()
 void GatewayTest::streamFailsOverBeforeTheFirstByte()
 {
     m_a->setDefaultResponse(FakeResponse::error(503, QStringLiteral("server_error")));
-    m_b->enqueue(FakeResponse::stream({QStringLiteral("b1"), QStringLiteral("b2")}));
+    m_b->enqueue(FakeResponse::stream({ QStringLiteral("b1"), QStringLiteral("b2") }));
     ClientCall *call = chat(QStringLiteral("main"), true);
     QCOMPARE(call->status, 200);
     QCOMPARE(call->header("X-Switchyard-Route"), QByteArray("rb"));
@@ -514,7 +534,7 @@ void GatewayTest::streamFirstByteTimeoutFailsOver()
     FakeResponse hang;
     hang.hang = true;
     m_a->setDefaultResponse(hang);
-    m_b->enqueue(FakeResponse::stream({QStringLiteral("late but fine")}));
+    m_b->enqueue(FakeResponse::stream({ QStringLiteral("late but fine") }));
     ClientCall *call = chat(QStringLiteral("main"), true);
     QCOMPARE(call->status, 200);
     QCOMPARE(call->header("X-Switchyard-Route"), QByteArray("rb"));
@@ -523,7 +543,8 @@ void GatewayTest::streamFirstByteTimeoutFailsOver()
 
 void GatewayTest::midStreamFailureEndsWithAnErrorEvent()
 {
-    FakeResponse stream = FakeResponse::stream({QStringLiteral("one"), QStringLiteral("two"), QStringLiteral("three")});
+    FakeResponse stream = FakeResponse::stream(
+        { QStringLiteral("one"), QStringLiteral("two"), QStringLiteral("three") });
     stream.cutAfterChunks = 2;
     m_a->enqueue(stream);
     ClientCall *call = chat(QStringLiteral("main"), true);
@@ -533,15 +554,16 @@ void GatewayTest::midStreamFailureEndsWithAnErrorEvent()
     QVERIFY(!call->body.contains("data: [DONE]"));
     const qsizetype errorAt = call->body.lastIndexOf("data: {\"error\"");
     QVERIFY2(errorAt > 0, call->body.constData());
-    const QJsonObject event = QJsonDocument::fromJson(call->body.mid(errorAt + 6).trimmed()).object();
+    const QJsonObject event
+        = QJsonDocument::fromJson(call->body.mid(errorAt + 6).trimmed()).object();
     QCOMPARE(event.value(QLatin1String("error")).toObject().value(QLatin1String("code")).toString(),
-             QStringLiteral("mid_stream"));
+        QStringLiteral("mid_stream"));
     QCOMPARE(m_b->requestCount(), 0); // after the first byte there is no failover
 }
 
 void GatewayTest::streamWithoutDoneIsNotPassedOffAsSuccess()
 {
-    m_a->enqueue(FakeResponse::stream({QStringLiteral("partial")}, false));
+    m_a->enqueue(FakeResponse::stream({ QStringLiteral("partial") }, false));
     ClientCall *call = chat(QStringLiteral("main"), true);
     QVERIFY(call->body.contains("partial"));
     QVERIFY(call->body.contains("\"mid_stream\""));
@@ -550,7 +572,8 @@ void GatewayTest::streamWithoutDoneIsNotPassedOffAsSuccess()
 
 void GatewayTest::stalledStreamHitsTheIdleTimeout()
 {
-    FakeResponse stream = FakeResponse::stream({QStringLiteral("quick"), QStringLiteral("never")});
+    FakeResponse stream
+        = FakeResponse::stream({ QStringLiteral("quick"), QStringLiteral("never") });
     stream.holdAfterChunks = 1; // then silence, longer than the route's 600 ms idle timeout
     m_a->enqueue(stream);
     ClientCall *call = chat(QStringLiteral("main"), true);
@@ -563,11 +586,12 @@ void GatewayTest::stalledStreamHitsTheIdleTimeout()
 
 void GatewayTest::clientGoingAwayMidStreamCancelsTheUpstream()
 {
-    FakeResponse stream = FakeResponse::stream({QStringLiteral("first"), QStringLiteral("second")});
+    FakeResponse stream
+        = FakeResponse::stream({ QStringLiteral("first"), QStringLiteral("second") });
     stream.holdAfterChunks = 1;
     m_a->enqueue(stream);
-    ClientCall *call = m_gateway->client().post(QStringLiteral("/v1/chat/completions"),
-                                                chatBody(QStringLiteral("slow"), true));
+    ClientCall *call = m_gateway->client().post(
+        QStringLiteral("/v1/chat/completions"), chatBody(QStringLiteral("slow"), true));
     QTRY_VERIFY_WITH_TIMEOUT(call->body.contains("first"), 5000);
     call->abort();
     QTRY_COMPARE_WITH_TIMEOUT(m_a->clientsGoneWhilePending(), 1, 5000);
@@ -583,7 +607,8 @@ void GatewayTest::sixtyFourSlowRequestsAreInFlightAtOnce()
     m_a->setDefaultResponse(held);
     QList<ClientCall *> calls;
     for (int i = 0; i < 64; ++i)
-        calls.append(m_gateway->client().post(QStringLiteral("/v1/chat/completions"), chatBody(QStringLiteral("slow"))));
+        calls.append(m_gateway->client().post(
+            QStringLiteral("/v1/chat/completions"), chatBody(QStringLiteral("slow"))));
     // Six connections per host would leave 58 of these queued inside the gateway.
     QTRY_COMPARE_WITH_TIMEOUT(m_a->pendingCount(), 64, 15000);
     m_a->release();
@@ -597,40 +622,53 @@ void GatewayTest::sixtyFourSlowRequestsAreInFlightAtOnce()
 void GatewayTest::badInputGetsClearErrorsAndTheGatewayKeepsServing()
 {
     GatewayClient &client = m_gateway->client();
-    auto errorOf = [](ClientCall *call) { return call->json().value(QLatin1String("error")).toObject(); };
+    auto errorOf
+        = [](ClientCall *call) { return call->json().value(QLatin1String("error")).toObject(); };
 
-    ClientCall *malformed = client.postAndWait(QStringLiteral("/v1/chat/completions"), "{\"model\": \"main\", ");
+    ClientCall *malformed
+        = client.postAndWait(QStringLiteral("/v1/chat/completions"), "{\"model\": \"main\", ");
     QCOMPARE(malformed->status, 400);
-    QCOMPARE(errorOf(malformed).value(QLatin1String("type")).toString(), QStringLiteral("invalid_request_error"));
+    QCOMPARE(errorOf(malformed).value(QLatin1String("type")).toString(),
+        QStringLiteral("invalid_request_error"));
     QVERIFY(malformed->header("X-Switchyard-Request-Id").startsWith("req_"));
 
-    ClientCall *wrongType = client.postAndWait(QStringLiteral("/v1/chat/completions"),
-                                               jsonText("{'model': 'main', 'messages': 'hello'}"));
+    ClientCall *wrongType = client.postAndWait(
+        QStringLiteral("/v1/chat/completions"), jsonText("{'model': 'main', 'messages': 'hello'}"));
     QCOMPARE(wrongType->status, 400);
-    QCOMPARE(errorOf(wrongType).value(QLatin1String("param")).toString(), QStringLiteral("messages"));
+    QCOMPARE(
+        errorOf(wrongType).value(QLatin1String("param")).toString(), QStringLiteral("messages"));
 
     QByteArray huge(64 * 1024 * 1024, 'x');
     huge.replace(0, 40, "{\"model\":\"main\",\"messages\":[],\"pad\":\"x");
     huge.replace(huge.size() - 2, 2, "\"}");
-    ClientCall *tooLarge = client.postAndWait(QStringLiteral("/v1/chat/completions"), huge, {}, 60000);
+    ClientCall *tooLarge
+        = client.postAndWait(QStringLiteral("/v1/chat/completions"), huge, {}, 60000);
     QCOMPARE(tooLarge->status, 413);
-    QCOMPARE(errorOf(tooLarge).value(QLatin1String("type")).toString(), QStringLiteral("payload_too_large"));
+    QCOMPARE(errorOf(tooLarge).value(QLatin1String("type")).toString(),
+        QStringLiteral("payload_too_large"));
     huge.clear();
 
     ClientCall *unknownLane = chat(QStringLiteral("gpt-17"));
     QCOMPARE(unknownLane->status, 404);
-    QCOMPARE(errorOf(unknownLane).value(QLatin1String("type")).toString(), QStringLiteral("lane_not_found"));
-    QVERIFY(errorOf(unknownLane).value(QLatin1String("message")).toString().contains(QStringLiteral("main")));
+    QCOMPARE(errorOf(unknownLane).value(QLatin1String("type")).toString(),
+        QStringLiteral("lane_not_found"));
+    QVERIFY(errorOf(unknownLane)
+                .value(QLatin1String("message"))
+                .toString()
+                .contains(QStringLiteral("main")));
 
-    ClientCall *unknownHeaderLane = chat(QStringLiteral("main"), false, {}, {{"X-Switchyard-Lane", "nope"}});
+    ClientCall *unknownHeaderLane
+        = chat(QStringLiteral("main"), false, {}, { { "X-Switchyard-Lane", "nope" } });
     QCOMPARE(unknownHeaderLane->status, 404);
     QCOMPARE(m_a->requestCount(), 0); // nothing bad reached an upstream
 
-    ClientCall *laneByHeader = chat(QStringLiteral("whatever"), false, {}, {{"X-Switchyard-Lane", "policy"}});
+    ClientCall *laneByHeader
+        = chat(QStringLiteral("whatever"), false, {}, { { "X-Switchyard-Lane", "policy" } });
     QCOMPARE(laneByHeader->status, 200);
     QCOMPARE(laneByHeader->header("X-Switchyard-Lane"), QByteArray("policy"));
 
-    ClientCall *unknownPath = client.postAndWait(QStringLiteral("/v1/completions-of-the-future"), "{}");
+    ClientCall *unknownPath
+        = client.postAndWait(QStringLiteral("/v1/completions-of-the-future"), "{}");
     QCOMPARE(unknownPath->status, 404);
     ClientCall *wrongMethod = client.get(QStringLiteral("/v1/chat/completions"));
     QVERIFY(GatewayClient::waitFor(wrongMethod));

@@ -7,8 +7,7 @@
 
 namespace Switchyard::Testing {
 
-struct FakeUpstream::Connection
-{
+struct FakeUpstream::Connection {
     QPointer<QTcpSocket> socket;
     QByteArray buffer;
     bool pending = false; // a request waits for its answer
@@ -16,56 +15,63 @@ struct FakeUpstream::Connection
 
 FakeResponse FakeResponse::completion(const QString &text, int promptTokens, int completionTokens)
 {
-    const QJsonObject message{{QStringLiteral("role"), QStringLiteral("assistant")}, {QStringLiteral("content"), text}};
-    const QJsonObject root{
-        {QStringLiteral("id"), QStringLiteral("chatcmpl-fake")},
-        {QStringLiteral("object"), QStringLiteral("chat.completion")},
-        {QStringLiteral("created"), 1700000000},
-        {QStringLiteral("model"), QStringLiteral("fake-model")},
-        {QStringLiteral("choices"),
-         QJsonArray{QJsonObject{{QStringLiteral("index"), 0},
-                                {QStringLiteral("message"), message},
-                                {QStringLiteral("finish_reason"), QStringLiteral("stop")}}}},
-        {QStringLiteral("usage"),
-         QJsonObject{{QStringLiteral("prompt_tokens"), promptTokens},
-                     {QStringLiteral("completion_tokens"), completionTokens},
-                     {QStringLiteral("total_tokens"), promptTokens + completionTokens}}}};
+    const QJsonObject message { { QStringLiteral("role"), QStringLiteral("assistant") },
+        { QStringLiteral("content"), text } };
+    const QJsonObject root { { QStringLiteral("id"), QStringLiteral("chatcmpl-fake") },
+        { QStringLiteral("object"), QStringLiteral("chat.completion") },
+        { QStringLiteral("created"), 1700000000 },
+        { QStringLiteral("model"), QStringLiteral("fake-model") },
+        { QStringLiteral("choices"),
+            QJsonArray { QJsonObject { { QStringLiteral("index"), 0 },
+                { QStringLiteral("message"), message },
+                { QStringLiteral("finish_reason"), QStringLiteral("stop") } } } },
+        { QStringLiteral("usage"),
+            QJsonObject { { QStringLiteral("prompt_tokens"), promptTokens },
+                { QStringLiteral("completion_tokens"), completionTokens },
+                { QStringLiteral("total_tokens"), promptTokens + completionTokens } } } };
     FakeResponse response;
     response.body = QJsonDocument(root).toJson(QJsonDocument::Compact);
-    response.headers.append({QByteArrayLiteral("Content-Type"), QByteArrayLiteral("application/json")});
+    response.headers.append(
+        { QByteArrayLiteral("Content-Type"), QByteArrayLiteral("application/json") });
     return response;
 }
 
-FakeResponse FakeResponse::error(int status, const QString &type, const QString &code, const QString &message)
+FakeResponse FakeResponse::error(
+    int status, const QString &type, const QString &code, const QString &message)
 {
-    const QJsonObject error{{QStringLiteral("message"), message},
-                            {QStringLiteral("type"), type},
-                            {QStringLiteral("code"), code.isEmpty() ? QJsonValue(QJsonValue::Null) : QJsonValue(code)}};
+    const QJsonObject error {
+        { QStringLiteral("message"), message }, { QStringLiteral("type"), type },
+        { QStringLiteral("code"), code.isEmpty() ? QJsonValue(QJsonValue::Null) : QJsonValue(code) }
+    };
     FakeResponse response;
     response.status = status;
-    response.body = QJsonDocument(QJsonObject{{QStringLiteral("error"), error}}).toJson(QJsonDocument::Compact);
-    response.headers.append({QByteArrayLiteral("Content-Type"), QByteArrayLiteral("application/json")});
+    response.body = QJsonDocument(
+        QJsonObject { { QStringLiteral("error"),
+            error } }).toJson(QJsonDocument::Compact);
+    response.headers.append(
+        { QByteArrayLiteral("Content-Type"), QByteArrayLiteral("application/json") });
     return response;
 }
 
 FakeResponse FakeResponse::stream(const QStringList &pieces, bool withDone)
 {
     FakeResponse response;
-    response.headers.append({QByteArrayLiteral("Content-Type"), QByteArrayLiteral("text/event-stream")});
+    response.headers.append(
+        { QByteArrayLiteral("Content-Type"), QByteArrayLiteral("text/event-stream") });
     for (qsizetype i = 0; i < pieces.size(); ++i) {
-        const QJsonObject delta{{QStringLiteral("content"), pieces.at(i)}};
-        const QJsonObject chunk{
-            {QStringLiteral("id"), QStringLiteral("chatcmpl-fake")},
-            {QStringLiteral("object"), QStringLiteral("chat.completion.chunk")},
-            {QStringLiteral("created"), 1700000000},
-            {QStringLiteral("model"), QStringLiteral("fake-model")},
-            {QStringLiteral("choices"),
-             QJsonArray{QJsonObject{{QStringLiteral("index"), 0},
-                                    {QStringLiteral("delta"), delta},
-                                    {QStringLiteral("finish_reason"),
-                                     i + 1 == pieces.size() ? QJsonValue(QStringLiteral("stop"))
-                                                            : QJsonValue(QJsonValue::Null)}}}}};
-        response.chunks.append("data: " + QJsonDocument(chunk).toJson(QJsonDocument::Compact) + "\n\n");
+        const QJsonObject delta { { QStringLiteral("content"), pieces.at(i) } };
+        const QJsonObject chunk { { QStringLiteral("id"), QStringLiteral("chatcmpl-fake") },
+            { QStringLiteral("object"), QStringLiteral("chat.completion.chunk") },
+            { QStringLiteral("created"), 1700000000 },
+            { QStringLiteral("model"), QStringLiteral("fake-model") },
+            { QStringLiteral("choices"),
+                QJsonArray { QJsonObject { { QStringLiteral("index"), 0 },
+                    { QStringLiteral("delta"), delta },
+                    { QStringLiteral("finish_reason"),
+                        i + 1 == pieces.size() ? QJsonValue(QStringLiteral("stop"))
+                                               : QJsonValue(QJsonValue::Null) } } } } };
+        response.chunks.append(
+            "data: " + QJsonDocument(chunk).toJson(QJsonDocument::Compact) + "\n\n");
     }
     if (withDone)
         response.chunks.append(QByteArrayLiteral("data: [DONE]\n\n"));
@@ -74,21 +80,22 @@ FakeResponse FakeResponse::stream(const QStringList &pieces, bool withDone)
 
 FakeResponse FakeResponse::embeddings()
 {
-    const QJsonObject root{{QStringLiteral("object"), QStringLiteral("list")},
-                           {QStringLiteral("data"),
-                            QJsonArray{QJsonObject{{QStringLiteral("object"), QStringLiteral("embedding")},
-                                                   {QStringLiteral("index"), 0},
-                                                   {QStringLiteral("embedding"), QJsonArray{0.1, 0.2, 0.3}}}}},
-                           {QStringLiteral("usage"), QJsonObject{{QStringLiteral("prompt_tokens"), 3}}}};
+    const QJsonObject root { { QStringLiteral("object"), QStringLiteral("list") },
+        { QStringLiteral("data"),
+            QJsonArray { QJsonObject { { QStringLiteral("object"), QStringLiteral("embedding") },
+                { QStringLiteral("index"), 0 },
+                { QStringLiteral("embedding"), QJsonArray { 0.1, 0.2, 0.3 } } } } },
+        { QStringLiteral("usage"), QJsonObject { { QStringLiteral("prompt_tokens"), 3 } } } };
     FakeResponse response;
     response.body = QJsonDocument(root).toJson(QJsonDocument::Compact);
-    response.headers.append({QByteArrayLiteral("Content-Type"), QByteArrayLiteral("application/json")});
+    response.headers.append(
+        { QByteArrayLiteral("Content-Type"), QByteArrayLiteral("application/json") });
     return response;
 }
 
 FakeResponse &FakeResponse::withHeader(const QByteArray &name, const QByteArray &value)
 {
-    headers.append({name, value});
+    headers.append({ name, value });
     return *this;
 }
 
@@ -145,9 +152,10 @@ void FakeUpstream::release()
 void FakeUpstream::onNewConnection()
 {
     while (QTcpSocket *socket = m_server.nextPendingConnection()) {
-        auto *connection = new Connection{socket, {}, false};
+        auto *connection = new Connection { socket, {}, false };
         m_connections.append(connection);
-        connect(socket, &QTcpSocket::readyRead, this, [this, connection] { onReadyRead(connection); });
+        connect(
+            socket, &QTcpSocket::readyRead, this, [this, connection] { onReadyRead(connection); });
         connect(socket, &QTcpSocket::disconnected, this, [this, connection] {
             if (connection->pending) {
                 ++m_clientsGoneWhilePending;
@@ -182,7 +190,8 @@ void FakeUpstream::onReadyRead(Connection *connection)
         for (qsizetype i = 1; i < lines.size(); ++i) {
             const qsizetype colon = lines.at(i).indexOf(':');
             if (colon > 0)
-                request.headers.insert(lines.at(i).left(colon).trimmed().toLower(), lines.at(i).mid(colon + 1).trimmed());
+                request.headers.insert(lines.at(i).left(colon).trimmed().toLower(),
+                    lines.at(i).mid(colon + 1).trimmed());
         }
         const qsizetype length = request.headers.value("content-length").toLongLong();
         if (connection->buffer.size() < headerEnd + 4 + length)
@@ -262,10 +271,11 @@ void FakeUpstream::sendChunks(Connection *connection, FakeResponse response, int
     if (next == response.holdAfterChunks) {
         response.holdAfterChunks = -1;
         auto once = std::make_shared<QMetaObject::Connection>();
-        *once = connect(this, &FakeUpstream::released, this, [this, connection, response, next, once] {
-            disconnect(*once);
-            sendChunks(connection, response, next);
-        });
+        *once = connect(
+            this, &FakeUpstream::released, this, [this, connection, response, next, once] {
+                disconnect(*once);
+                sendChunks(connection, response, next);
+            });
         return;
     }
     if (next >= response.chunks.size()) {
@@ -279,7 +289,7 @@ void FakeUpstream::sendChunks(Connection *connection, FakeResponse response, int
     ++m_chunksSent;
     if (response.chunkIntervalMs > 0)
         QTimer::singleShot(response.chunkIntervalMs, this,
-                           [this, connection, response, next] { sendChunks(connection, response, next + 1); });
+            [this, connection, response, next] { sendChunks(connection, response, next + 1); });
     else
         sendChunks(connection, response, next + 1);
 }

@@ -15,30 +15,29 @@ class QTcpSocket;
 namespace Switchyard::Testing {
 
 // One scripted answer of the fake upstream.
-struct FakeResponse
-{
+struct FakeResponse {
     int status = 200;
     QList<QPair<QByteArray, QByteArray>> headers;
     QByteArray body;
-    QList<QByteArray> chunks;     // when set: a chunked stream, one chunk at a time
+    QList<QByteArray> chunks; // when set: a chunked stream, one chunk at a time
     int chunkIntervalMs = 0;
-    int delayMs = 0;              // before the status line
-    bool hang = false;            // read the request, never answer
+    int delayMs = 0; // before the status line
+    bool hang = false; // read the request, never answer
     bool closeImmediately = false; // close the connection instead of answering
-    int cutAfterChunks = -1;      // close the connection after this many chunks, mid-stream
-    int holdAfterChunks = -1;     // pause after this many chunks until release()
+    int cutAfterChunks = -1; // close the connection after this many chunks, mid-stream
+    int holdAfterChunks = -1; // pause after this many chunks until release()
     bool holdUntilReleased = false; // answer only after release()
 
-    static FakeResponse completion(const QString &text, int promptTokens = 10, int completionTokens = 5);
+    static FakeResponse completion(
+        const QString &text, int promptTokens = 10, int completionTokens = 5);
     static FakeResponse error(int status, const QString &type, const QString &code = QString(),
-                              const QString &message = QStringLiteral("scripted failure"));
+        const QString &message = QStringLiteral("scripted failure"));
     static FakeResponse stream(const QStringList &pieces, bool withDone = true);
     static FakeResponse embeddings();
     FakeResponse &withHeader(const QByteArray &name, const QByteArray &value);
 };
 
-struct ReceivedRequest
-{
+struct ReceivedRequest {
     QByteArray method;
     QByteArray path;
     QHash<QByteArray, QByteArray> headers; // names in lower case
@@ -49,8 +48,7 @@ struct ReceivedRequest
 
 // An OpenAI-compatible upstream on 127.0.0.1 whose every answer a test scripts.
 // It counts what it received and how many requests wait for an answer at once.
-class FakeUpstream final : public QObject
-{
+class FakeUpstream final : public QObject {
     Q_OBJECT
 public:
     explicit FakeUpstream(QObject *parent = nullptr);

@@ -60,7 +60,7 @@ ClientCall *GatewayClient::track(ClientCall *call)
 }
 
 ClientCall *GatewayClient::post(const QString &path, const QByteArray &body,
-                                const QList<QPair<QByteArray, QByteArray>> &headers)
+    const QList<QPair<QByteArray, QByteArray>> &headers)
 {
     auto *call = new ClientCall;
     call->setParent(this);
@@ -89,7 +89,7 @@ bool GatewayClient::waitFor(ClientCall *call, int timeoutMs)
 }
 
 ClientCall *GatewayClient::postAndWait(const QString &path, const QByteArray &body,
-                                       const QList<QPair<QByteArray, QByteArray>> &headers, int timeoutMs)
+    const QList<QPair<QByteArray, QByteArray>> &headers, int timeoutMs)
 {
     ClientCall *call = post(path, body, headers);
     waitFor(call, timeoutMs);
@@ -119,10 +119,12 @@ bool GatewayUnderTest::start(const QByteArray &configJson, QString *error)
     QSignalSpy failed(m_host->engine(), &Engine::startFailed);
     m_host->engine()->start(result.config, QStringLiteral("127.0.0.1:0"));
     // The engine thread may emit before a QSignalSpy::wait() would start counting; poll instead.
-    [[maybe_unused]] const bool settled = QTest::qWaitFor([&] { return !started.isEmpty() || !failed.isEmpty(); }, 10000);
+    [[maybe_unused]] const bool settled
+        = QTest::qWaitFor([&] { return !started.isEmpty() || !failed.isEmpty(); }, 10000);
     if (started.isEmpty()) {
         if (error)
-            *error = failed.isEmpty() ? QStringLiteral("engine did not start") : failed.first().first().toString();
+            *error = failed.isEmpty() ? QStringLiteral("engine did not start")
+                                      : failed.first().first().toString();
         return false;
     }
     m_baseUrl = QStringLiteral("http://") + started.first().first().toString();
@@ -132,10 +134,10 @@ bool GatewayUnderTest::start(const QByteArray &configJson, QString *error)
 
 QByteArray chatBody(const QString &model, bool stream, const QJsonObject &extra)
 {
-    QJsonObject root{{QStringLiteral("model"), model},
-                     {QStringLiteral("messages"),
-                      QJsonArray{QJsonObject{{QStringLiteral("role"), QStringLiteral("user")},
-                                             {QStringLiteral("content"), QStringLiteral("Say hello")}}}}};
+    QJsonObject root { { QStringLiteral("model"), model },
+        { QStringLiteral("messages"),
+            QJsonArray { QJsonObject { { QStringLiteral("role"), QStringLiteral("user") },
+                { QStringLiteral("content"), QStringLiteral("Say hello") } } } } };
     if (stream)
         root.insert(QStringLiteral("stream"), true);
     for (auto it = extra.begin(); it != extra.end(); ++it)

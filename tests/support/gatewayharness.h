@@ -21,8 +21,7 @@ class EngineHost;
 namespace Switchyard::Testing {
 
 // A call to the gateway as a client sees it, filled in as bytes arrive.
-class ClientCall final : public QObject
-{
+class ClientCall final : public QObject {
     Q_OBJECT
 public:
     int status = 0;
@@ -47,18 +46,17 @@ private:
 };
 
 // Talks HTTP to the gateway over loopback.
-class GatewayClient final : public QObject
-{
+class GatewayClient final : public QObject {
     Q_OBJECT
 public:
     explicit GatewayClient(QString baseUrl, QObject *parent = nullptr);
 
     ClientCall *post(const QString &path, const QByteArray &body,
-                     const QList<QPair<QByteArray, QByteArray>> &headers = {});
+        const QList<QPair<QByteArray, QByteArray>> &headers = {});
     ClientCall *get(const QString &path);
     // Posts and waits (in the event loop, never sleeping) until the answer is complete.
     ClientCall *postAndWait(const QString &path, const QByteArray &body,
-                            const QList<QPair<QByteArray, QByteArray>> &headers = {}, int timeoutMs = 15000);
+        const QList<QPair<QByteArray, QByteArray>> &headers = {}, int timeoutMs = 15000);
     static bool waitFor(ClientCall *call, int timeoutMs = 15000);
 
 private:
@@ -66,9 +64,9 @@ private:
     QString m_baseUrl;
 };
 
-// An engine in its own thread, started on a config given as JSON text, listening on an ephemeral port.
-class GatewayUnderTest final
-{
+// An engine in its own thread, started on a config given as JSON text, listening on an ephemeral
+// port.
+class GatewayUnderTest final {
 public:
     GatewayUnderTest();
     ~GatewayUnderTest();
