@@ -1,0 +1,122 @@
+#pragma once
+
+#include "config/config.h"
+
+#include <QDateTime>
+#include <QMetaType>
+#include <QString>
+
+#include <functional>
+#include <vector>
+
+namespace Switchyard {
+
+class Clock;
+
+enum class BreakerState { Closed, Open, HalfOpen, Recovering, Drained, Drilling };
+QString breakerStateName(BreakerState state);
+
+// A fault an operator injects into a route for a while (SPEC §7).
+enum class DrillFault { ServiceUnavailable, RateLimited, Timeout, ConnectionRefused, MalformedBody };
+QString drillFaultName(DrillFault fault);
+bool parseDrillFault(const QString &name, DrillFault *fault);
+
+// Every change of a route's state: when, which route, from, to, why, and who caused it.
+struct StateEvent
+{
+    QDateTime time;
+    QString route;
+    BreakerState from = BreakerState::Closed;
+    BreakerState to = BreakerState::Closed;
+    QString reason;
+    bool byOperator = false;
+};
+
+// The circuit breaker of one route (SPEC §7): a pure state machine over an injected clock.
+// It never calls the network; the engine feeds it outcomes and asks it for admission.
+class CircuitBreaker final
+{
+public:
+    enum class Admission {
+        Allow,      // ordinary traffic
+        Trial,      // a half-open trial call: its outcome decides the state
+        Drill,      // the route is drilling: answer with the injected fault
+        Denied,     // open, drained, or out of the trial budget
+        ShareDenied // recovering, and this request falls outside the route's current share
+    };
+    using EventSink = std::function<void(const StateEvent &)>;
+
+    CircuitBreaker(QString route, const Clock &clock);
+
+    void setSettings(const BreakerSettings &breaker, const RecoverySettings &recovery);
+    void setEventSink(EventSink sink) { m_sink = std::move(sink); }
+
+    // Moves time-driven transitions along: cooldown over, recovery step due, drill over.
+    void tick();
+    // May a request use the route now? `unitRandom` in [0, 1) decides a recovering route's share.
+    Admission admit(double unitRandom);
+    // An outcome that counts for the breaker; `trial` when admission said Trial.
+    void recordSuccess(qint64 durationMs, bool trial);
+    void recordFailure(qint64 durationMs, bool trial, const QString &reason);
+    // A probe's result: a trial when half-open, a call in the window when closed, otherwise noted only.
+    void recordProbe(bool ok, qint64 durationMs, const QString &reason);
+    // A half-open trial that never produced an outcome (the client left): give the slot back.
+    void releaseTrial();
+
+    // Operator actions.
+    void drain();
+    void restore(bool staged);
+    void stageRecovery();
+    void startDrill(DrillFault fault, int seconds);
+
+    BreakerState state() const { return m_state; }
+    QString route() const { return m_route; }
+    qint64 cooldownRemainingMs() const;
+    qint64 openUntilMs() const { return m_openUntilMs; }
+    int recoveryStep() const { return m_recoveryStep; }
+    int recoveryStepCount() const { return int(m_recovery.steps.size()); }
+    double trafficShare() const;
+    qint64 stepRemainingMs() const;
+    double failureRate() const;
+    int callsInWindow() const { return int(m_window.size()); }
+    int consecutiveFailures() const { return m_consecutiveFailures; }
+    int trialsAvailable() const;
+    DrillFault drillFault() const { return m_drillFault; }
+    qint64 drillRemainingMs() const;
+    qint64 currentCooldownMs() const { return m_cooldownMs; }
+
+private:
+    struct Call
+    {
+        bool failed = false;
+        bool slow = false;
+    };
+
+    void transition(BreakerState to, const QString &reason, bool byOperator = false);
+    void open(const QString &reason, bool escalate);
+    void enterRecovering(const QString &reason, bool byOperator);
+    void resetWindow();
+    void recordCall(bool failed, qint64 durationMs);
+
+    QString m_route;
+    const Clock &m_clock;
+    BreakerSettings m_settings;
+    RecoverySettings m_recovery;
+    EventSink m_sink;
+
+    BreakerState m_state = BreakerState::Closed;
+    std::vector<Call> m_window; // the last `window` calls, oldest first
+    int m_consecutiveFailures = 0;
+    qint64 m_cooldownMs = 0;
+    qint64 m_openUntilMs = 0;
+    int m_trialsIssued = 0;
+    int m_trialsSucceeded = 0;
+    int m_recoveryStep = 0;
+    qint64 m_stepStartedMs = 0;
+    DrillFault m_drillFault = DrillFault::ServiceUnavailable;
+    qint64 m_drillUntilMs = 0;
+};
+
+} // namespace Switchyard
+
+Q_DECLARE_METATYPE(Switchyard::StateEvent)
