@@ -115,7 +115,7 @@ private Q_SLOTS:
         QTest::newRow("rate needs min_calls") << "f s f" << "closed" << none << none;
         QTest::newRow("rate at threshold opens") << "s f s f" << "open" << QStringList{"open"} << none;
         QTest::newRow("rate below threshold") << "s s s f" << "closed" << none << none;
-        QTest::newRow("window forgets old calls") << "f f s s s s s f" << "closed" << none << none;
+        QTest::newRow("isolated failures stay closed") << "f s s s f s s s" << "closed" << none << none;
         QTest::newRow("slow calls open") << "S S S s" << "open" << QStringList{"open"} << none;
         QTest::newRow("open denies") << "f f f a" << "open" << QStringList{"open"} << QStringList{"denied"};
         QTest::newRow("cooldown not over") << "f f f +99" << "open" << QStringList{"open"} << none;
