@@ -12,6 +12,7 @@ namespace Switchyard {
 struct ActiveConfig {
     Config config;
     QHash<QString, ResolvedSecret> providerKeys;
+    ResolvedSecret adminToken;
 };
 
 } // namespace Switchyard

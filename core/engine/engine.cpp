@@ -3,23 +3,40 @@
 #include "proxy/httplistener.h"
 #include "proxy/proxyservice.h"
 #include "routing/routestate.h"
+#include "upstream/prober.h"
 #include "upstream/upstreampool.h"
 
 #include <QHostAddress>
-#include <QHostInfo>
 #include <QLoggingCategory>
 #include <QThread>
 
 Q_LOGGING_CATEGORY(lcEngine, "switchyard.engine", QtInfoMsg)
+Q_LOGGING_CATEGORY(lcRouting, "switchyard.routing", QtInfoMsg)
 
 namespace Switchyard {
+
+namespace {
+
+constexpr int MaintenanceIntervalMs = 100;
+constexpr int PublishIntervalMs = 250;
+constexpr int KeptEvents = 500;
+
+} // namespace
 
 Engine::Engine(const Clock &clock, QObject *parent)
     : QObject(parent)
     , m_clock(clock)
+    , m_maintenance(this)
 {
     qRegisterMetaType<Switchyard::Config>();
     qRegisterMetaType<Switchyard::TraceRecord>();
+    qRegisterMetaType<Switchyard::StateEvent>();
+    qRegisterMetaType<Switchyard::RouteSnapshot>();
+    qRegisterMetaType<QList<Switchyard::RouteSnapshot>>();
+    qRegisterMetaType<Switchyard::RouteCommand>();
+    qRegisterMetaType<Switchyard::DrillFault>();
+    m_maintenance.setInterval(MaintenanceIntervalMs);
+    connect(&m_maintenance, &QTimer::timeout, this, &Engine::maintain);
 }
 
 Engine::~Engine() = default;
@@ -27,8 +44,16 @@ Engine::~Engine() = default;
 RouteState &Engine::routeState(const QString &route)
 {
     std::shared_ptr<RouteState> &state = m_routeStates[route];
-    if (!state)
-        state = std::make_shared<RouteState>(m_clock);
+    if (!state) {
+        state = std::make_shared<RouteState>(route, m_clock);
+        state->lastProbeMs = m_clock.nowMs(); // a fresh route is not overdue for a probe
+        state->breaker.setEventSink([this](const StateEvent &event) { onStateEvent(event); });
+        if (m_active) {
+            const auto config = m_active->config.routes.constFind(route);
+            if (config != m_active->config.routes.cend())
+                state->breaker.setSettings(config->breaker, config->recovery);
+        }
+    }
     return *state;
 }
 
@@ -44,7 +69,13 @@ void Engine::install(const Config &config)
                        .arg(provider.name, key.error);
         active->providerKeys.insert(provider.name, key);
     }
-    // Routing state survives a reload for routes that still exist.
+    active->adminToken = SecretResolver::resolve(config.adminToken);
+    if (config.adminToken.isSet() && !active->adminToken.ok)
+        qCWarning(lcEngine).noquote()
+            << QStringLiteral("admin_token: %1; every /admin call will be refused")
+                   .arg(active->adminToken.error);
+    // Routing state survives a reload for routes that still exist; their settings follow the
+    // config.
     for (auto it = m_routeStates.begin(); it != m_routeStates.end();) {
         if (config.routes.contains(it.key()))
             ++it;
@@ -52,6 +83,9 @@ void Engine::install(const Config &config)
             it = m_routeStates.erase(it);
     }
     m_active = std::move(active);
+    for (const RouteConfig &route : config.routes)
+        routeState(route.name).breaker.setSettings(route.breaker, route.recovery);
+    m_routesDirty = true;
 }
 
 void Engine::start(const Config &config, const QString &listenOverride)
@@ -78,6 +112,8 @@ void Engine::start(const Config &config, const QString &listenOverride)
     install(effective);
     if (!m_upstreams)
         m_upstreams = new UpstreamPool(this);
+    if (!m_prober)
+        m_prober = new Prober(this);
     if (!m_proxy)
         m_proxy = new ProxyService(this);
     delete m_listener;
@@ -97,6 +133,11 @@ void Engine::start(const Config &config, const QString &listenOverride)
         return;
     }
     effective.listenPort = m_port;
+    // The running config records where it really listens (an ephemeral port included).
+    auto active = std::make_shared<ActiveConfig>(*m_active);
+    active->config.listenPort = m_port;
+    m_active = std::move(active);
+    m_maintenance.start();
     qCInfo(lcEngine).noquote() << "listening on" << effective.listenAddress();
     Q_EMIT started(effective.listenAddress());
 }
@@ -115,14 +156,175 @@ void Engine::applyConfig(const Config &config)
         effective.listenPort = m_active->config.listenPort;
     }
     install(effective);
+    qCInfo(lcEngine) << "configuration applied";
     Q_EMIT configApplied();
 }
 
 void Engine::stop()
 {
+    m_maintenance.stop();
     delete m_listener;
     m_listener = nullptr;
     m_port = 0;
+}
+
+void Engine::drain(const QString &route)
+{
+    submit(RouteCommand { route, RouteCommand::Action::Drain });
+}
+
+void Engine::restore(const QString &route, bool staged)
+{
+    submit(RouteCommand {
+        route, staged ? RouteCommand::Action::RestoreStaged : RouteCommand::Action::Restore });
+}
+
+void Engine::stageRecovery(const QString &route)
+{
+    submit(RouteCommand { route, RouteCommand::Action::StageRecovery });
+}
+
+void Engine::probeNow(const QString &route)
+{
+    submit(RouteCommand { route, RouteCommand::Action::ProbeNow });
+}
+
+void Engine::drill(const QString &route, DrillFault fault, int seconds)
+{
+    submit(RouteCommand { route, RouteCommand::Action::Drill, fault, seconds });
+}
+
+void Engine::submit(const RouteCommand &command)
+{
+    if (QThread::currentThread() != thread()) {
+        QMetaObject::invokeMethod(
+            this, [this, command] { submit(command); }, Qt::QueuedConnection);
+        return;
+    }
+    QString error;
+    if (!execute(command, &error))
+        Q_EMIT commandFailed(error);
+}
+
+bool Engine::execute(const RouteCommand &command, QString *error)
+{
+    if (!m_active || !m_active->config.routes.contains(command.route)) {
+        *error = QStringLiteral("There is no route '%1'.").arg(command.route);
+        return false;
+    }
+    CircuitBreaker &breaker = routeState(command.route).breaker;
+    switch (command.action) {
+    case RouteCommand::Action::Drain:
+        breaker.drain();
+        break;
+    case RouteCommand::Action::Restore:
+        breaker.restore(false);
+        break;
+    case RouteCommand::Action::RestoreStaged:
+        breaker.restore(true);
+        break;
+    case RouteCommand::Action::StageRecovery:
+        breaker.stageRecovery();
+        break;
+    case RouteCommand::Action::ProbeNow:
+        if (!m_prober->probe(command.route)) {
+            *error = routeState(command.route).lastProbeResult;
+            return false;
+        }
+        break;
+    case RouteCommand::Action::Drill:
+        if (command.seconds < 1 || command.seconds > 3600) {
+            *error = QStringLiteral("A drill lasts from 1 to 3600 seconds.");
+            return false;
+        }
+        breaker.startDrill(command.fault, command.seconds);
+        break;
+    }
+    m_routesDirty = true;
+    return true;
+}
+
+void Engine::onStateEvent(const StateEvent &event)
+{
+    qCInfo(lcRouting).noquote() << QStringLiteral(
+        "state route=%1 from=%2 to=%3 by=%4 reason=\"%5\"")
+                                       .arg(event.route, breakerStateName(event.from),
+                                           breakerStateName(event.to),
+                                           event.byOperator ? QStringLiteral("operator")
+                                                            : QStringLiteral("automatic"),
+                                           event.reason);
+    m_events.append(event);
+    if (m_events.size() > KeptEvents)
+        m_events.remove(0, m_events.size() - KeptEvents);
+    m_routesDirty = true;
+    Q_EMIT routeStateChanged(event);
+}
+
+QList<RouteSnapshot> Engine::routeSnapshots()
+{
+    QList<RouteSnapshot> snapshots;
+    if (!m_active)
+        return snapshots;
+    const qint64 now = m_clock.nowMs();
+    for (const RouteConfig &route : m_active->config.routes) {
+        RouteState &state = routeState(route.name);
+        CircuitBreaker &breaker = state.breaker;
+        breaker.tick();
+        RouteSnapshot snapshot;
+        snapshot.name = route.name;
+        snapshot.provider = route.provider;
+        snapshot.model = route.model;
+        snapshot.state = breakerStateName(breaker.state());
+        snapshot.cooldownRemainingMs = breaker.cooldownRemainingMs();
+        snapshot.recoveryStep = breaker.recoveryStep();
+        snapshot.recoveryStepCount = breaker.recoveryStepCount();
+        snapshot.trafficShare = breaker.trafficShare();
+        snapshot.stepRemainingMs = breaker.stepRemainingMs();
+        snapshot.failureRate = breaker.failureRate();
+        snapshot.callsInWindow = breaker.callsInWindow();
+        snapshot.consecutiveFailures = breaker.consecutiveFailures();
+        snapshot.p50Ms = state.stats.percentile(0.5);
+        snapshot.p95Ms = state.stats.percentile(0.95);
+        snapshot.requestsPerSecond = state.stats.requestsPerSecond(now);
+        snapshot.inFlight = state.inFlight;
+        snapshot.lastError = state.lastError;
+        const ResolvedSecret key = m_active->providerKeys.value(route.provider);
+        snapshot.misconfigured = key.ok ? state.misconfiguredReason : key.error;
+        if (breaker.state() == BreakerState::Drilling) {
+            snapshot.drillFault = drillFaultName(breaker.drillFault());
+            snapshot.drillRemainingMs = breaker.drillRemainingMs();
+        }
+        snapshot.lastProbeOk = state.lastProbeOk;
+        snapshot.lastProbeResult = state.lastProbeResult;
+        for (const LaneConfig &lane : m_active->config.lanes) {
+            if (lane.chain.contains(route.name) || lane.degraded == route.name)
+                snapshot.lanes.append(lane.name);
+        }
+        snapshots.append(snapshot);
+    }
+    return snapshots;
+}
+
+void Engine::maintain()
+{
+    if (!m_active)
+        return;
+    bool counting = false;
+    for (const RouteConfig &route : m_active->config.routes) {
+        CircuitBreaker &breaker = routeState(route.name).breaker;
+        breaker.tick();
+        const BreakerState state = breaker.state();
+        counting = counting || state == BreakerState::Open || state == BreakerState::Recovering
+            || state == BreakerState::Drilling;
+    }
+    m_prober->probeDueRoutes();
+    // Countdowns change with time alone, so routes in timed states are republished even when idle.
+    const qint64 now = m_clock.nowMs();
+    if ((m_routesDirty || counting) && now - m_lastPublishMs >= PublishIntervalMs) {
+        m_routesDirty = false;
+        m_lastPublishMs = now;
+        Q_EMIT routesUpdated(routeSnapshots());
+    }
 }
 
 } // namespace Switchyard

@@ -2,23 +2,39 @@
 
 #include "config/config.h"
 #include "engine/activeconfig.h"
+#include "engine/routesnapshot.h"
 #include "observe/trace.h"
+#include "routing/breaker.h"
 #include "routing/clock.h"
 
 #include <QHash>
+#include <QList>
 #include <QObject>
+#include <QTimer>
 
 #include <memory>
 
 namespace Switchyard {
 
+class AdminService;
 class HttpListener;
+class Prober;
 class ProxyService;
 class RouteState;
 class UpstreamPool;
 
-// The gateway: listener, upstream clients and routing state. Lives in its own thread;
-// its public methods may be called from any thread and re-route themselves there.
+// An operator's command for one route (SPEC §7), from the console or the admin API.
+struct RouteCommand {
+    enum class Action { Drain, Restore, RestoreStaged, StageRecovery, ProbeNow, Drill };
+    QString route;
+    Action action = Action::Drain;
+    DrillFault fault = DrillFault::ServiceUnavailable;
+    int seconds = 0;
+};
+
+// The gateway: listener, upstream clients, breakers, probes and routing state. Lives in its own
+// thread; its public methods may be called from any thread and re-route themselves there.
+// State leaves it only as value snapshots and events.
 class Engine final : public QObject {
     Q_OBJECT
 public:
@@ -31,29 +47,54 @@ public:
     void applyConfig(const Switchyard::Config &config);
     void stop();
 
+    // Operator actions; results arrive as routeStateChanged events (or commandFailed).
+    void drain(const QString &route);
+    void restore(const QString &route, bool staged);
+    void stageRecovery(const QString &route);
+    void probeNow(const QString &route);
+    void drill(const QString &route, Switchyard::DrillFault fault, int seconds);
+    void submit(const Switchyard::RouteCommand &command);
+
     // Engine thread only.
+    bool execute(const RouteCommand &command, QString *error);
     std::shared_ptr<const ActiveConfig> activeConfig() const { return m_active; }
     RouteState &routeState(const QString &route);
     UpstreamPool &upstreams() { return *m_upstreams; }
     const Clock &clock() const { return m_clock; }
     quint16 listeningPort() const { return m_port; }
+    QList<RouteSnapshot> routeSnapshots();
+    const QList<StateEvent> &recentEvents() const { return m_events; }
+    void markRoutesChanged() { m_routesDirty = true; }
 
 Q_SIGNALS:
     void started(const QString &address);
     void startFailed(const QString &error);
     void configApplied();
     void requestFinished(const Switchyard::TraceRecord &trace);
+    void routeStateChanged(const Switchyard::StateEvent &event);
+    // Coalesced: at most a few times a second, however heavy the traffic.
+    void routesUpdated(const QList<Switchyard::RouteSnapshot> &routes);
+    void commandFailed(const QString &error);
 
 private:
     void install(const Config &config);
+    void onStateEvent(const StateEvent &event);
+    void maintain();
 
     const Clock &m_clock;
     std::shared_ptr<const ActiveConfig> m_active;
     QHash<QString, std::shared_ptr<RouteState>> m_routeStates;
+    QList<StateEvent> m_events;
     UpstreamPool *m_upstreams = nullptr;
+    Prober *m_prober = nullptr;
     ProxyService *m_proxy = nullptr;
     HttpListener *m_listener = nullptr;
+    QTimer m_maintenance;
+    qint64 m_lastPublishMs = 0;
+    bool m_routesDirty = true;
     quint16 m_port = 0;
 };
 
 } // namespace Switchyard
+
+Q_DECLARE_METATYPE(Switchyard::RouteCommand)

@@ -12,6 +12,11 @@ namespace Switchyard {
 struct AttemptRecord {
     QString route;
     bool skipped = false;
+    // Why a route was skipped without a call: incompatible, misconfigured, cooling_down,
+    // breaker_open, drained, half_open_busy, recovering_share.
+    QString skip;
+    bool drill = false; // the outcome was injected by an operator's drill
+    bool trial = false; // a half-open trial call
     FailureClass failureClass = FailureClass::Ok;
     Decision decision = Decision::Return;
     int httpStatus = 0;
@@ -32,6 +37,7 @@ struct TraceRecord {
     bool stream = false;
     bool fallback = false;
     bool degraded = false;
+    bool panic = false; // every route's breaker was open; the one cooling down soonest was tried
     int status = 0;
     FailureClass finalClass = FailureClass::Ok;
     qint64 startMs = 0;

@@ -36,6 +36,11 @@ QString endpointPath(Endpoint endpoint)
                                             : QStringLiteral("/chat/completions");
 }
 
+double unitRandom()
+{
+    return QRandomGenerator::global()->generateDouble();
+}
+
 } // namespace
 
 ProxyRequest::ProxyRequest(Engine *engine, ClientResponse response, Params params)
@@ -109,16 +114,17 @@ void ProxyRequest::start()
 }
 
 void ProxyRequest::recordSkip(
-    const QString &route, FailureClass failureClass, const QString &reason)
+    const QString &route, FailureClass failureClass, const QString &skip, const QString &reason)
 {
-    AttemptRecord skip;
-    skip.route = route;
-    skip.skipped = true;
-    skip.failureClass = failureClass;
-    skip.decision = Decision::Skip;
-    skip.reason = reason;
-    skip.startMs = skip.endMs = now();
-    m_trace.attempts.append(skip);
+    AttemptRecord record;
+    record.route = route;
+    record.skipped = true;
+    record.skip = skip;
+    record.failureClass = failureClass;
+    record.decision = Decision::Skip;
+    record.reason = reason;
+    record.startMs = record.endMs = now();
+    m_trace.attempts.append(record);
 }
 
 void ProxyRequest::tryNextRoute()
@@ -129,30 +135,92 @@ void ProxyRequest::tryNextRoute()
         const RouteConfig &route = active.config.routes.find(name).value();
         const QString incompatible = incompatibilityReason(route, m_params.analysis);
         if (!incompatible.isEmpty()) {
-            recordSkip(name, FailureClass::Incompatible, incompatible);
+            recordSkip(
+                name, FailureClass::Incompatible, QStringLiteral("incompatible"), incompatible);
             continue;
         }
         if (m_firstEligibleRoute.isEmpty())
             m_firstEligibleRoute = name;
         const ResolvedSecret key = active.providerKeys.value(route.provider);
         if (!key.ok) {
-            recordSkip(
-                name, FailureClass::AuthError, QStringLiteral("misconfigured: ") + key.error);
+            recordSkip(name, FailureClass::AuthError, QStringLiteral("misconfigured"),
+                QStringLiteral("misconfigured: ") + key.error);
             continue;
         }
         RouteState &state = m_engine->routeState(name);
         if (state.cooldownUntilMs > now()) {
-            recordSkip(name, FailureClass::RateLimited,
+            recordSkip(name, FailureClass::RateLimited, QStringLiteral("cooling_down"),
                 QStringLiteral("cooling down for %1 ms after a rate limit")
                     .arg(state.cooldownUntilMs - now()));
             continue;
         }
+        const CircuitBreaker::Admission admission = state.breaker.admit(unitRandom());
+        if (admission == CircuitBreaker::Admission::Denied) {
+            const BreakerState breakerState = state.breaker.state();
+            if (breakerState == BreakerState::Drained) {
+                recordSkip(name, FailureClass::Transient, QStringLiteral("drained"),
+                    QStringLiteral("drained by an operator"));
+            } else if (breakerState == BreakerState::HalfOpen) {
+                recordSkip(name, FailureClass::Transient, QStringLiteral("half_open_busy"),
+                    QStringLiteral("half-open: its trial calls are already taken"));
+                m_breakerSkipped.append(name);
+            } else {
+                recordSkip(name, FailureClass::Transient, QStringLiteral("breaker_open"),
+                    QStringLiteral("breaker open, %1 ms of cooldown left")
+                        .arg(state.breaker.cooldownRemainingMs()));
+                m_breakerSkipped.append(name);
+            }
+            continue;
+        }
+        if (admission == CircuitBreaker::Admission::ShareDenied) {
+            recordSkip(name, FailureClass::Transient, QStringLiteral("recovering_share"),
+                QStringLiteral("recovering: takes %1% of traffic")
+                    .arg(qRound(100 * state.breaker.trafficShare())));
+            m_breakerSkipped.append(name);
+            continue;
+        }
+        m_currentTrial = admission == CircuitBreaker::Admission::Trial;
+        m_currentDrill = admission == CircuitBreaker::Admission::Drill;
         m_retryIndex = 0;
         state.retryBudget.recordRequest();
         startAttempt();
         return;
     }
+    if (tryPanicRoute())
+        return;
     respondAllFailed();
+}
+
+bool ProxyRequest::tryPanicRoute()
+{
+    // When every route is held back by its breaker, failing outright helps nobody: like Envoy's
+    // panic mode, try the route whose cooldown ends first, once, and say so in the trace.
+    if (m_panicTried || m_upstreamAttempts > 0 || m_breakerSkipped.isEmpty())
+        return false;
+    m_panicTried = true;
+    QString best;
+    qint64 bestRemaining = 0;
+    for (const QString &name : std::as_const(m_breakerSkipped)) {
+        const qint64 remaining = m_engine->routeState(name).breaker.cooldownRemainingMs();
+        if (best.isEmpty() || remaining < bestRemaining) {
+            best = name;
+            bestRemaining = remaining;
+        }
+    }
+    m_trace.panic = true;
+    m_plan.append(best);
+    m_planIndex = m_plan.size() - 1;
+    m_currentTrial = false;
+    m_currentDrill = false;
+    m_retryIndex = 0;
+    qCInfo(lcProxy).noquote() << QStringLiteral(
+        "request id=%1 lane=%2: every route is held back by its breaker; "
+        "panic attempt on %3")
+                                     .arg(m_trace.id, m_trace.lane, best);
+    startAttempt();
+    currentAttempt().reason
+        = QStringLiteral("panic: every route's breaker is open; this one cools down first");
+    return true;
 }
 
 void ProxyRequest::startAttempt()
@@ -164,8 +232,16 @@ void ProxyRequest::startAttempt()
     AttemptRecord attempt;
     attempt.route = route.name;
     attempt.startMs = now();
+    attempt.trial = m_currentTrial;
+    attempt.drill = m_currentDrill;
     m_trace.attempts.append(attempt);
     ++m_upstreamAttempts;
+
+    RouteState &state = m_engine->routeState(route.name);
+    ++state.inFlight;
+    state.lastTrafficMs = attempt.startMs;
+    state.stats.recordRequest(attempt.startMs);
+    m_attemptOpen = true;
 
     m_upstreamStatus = 0;
     m_upstreamContentType.clear();
@@ -177,6 +253,11 @@ void ProxyRequest::startAttempt()
     m_abortError = TransportError::None;
     m_abortReason.clear();
 
+    if (m_currentDrill) {
+        startDrillAttempt();
+        return;
+    }
+
     QUrl url = provider.baseUrl;
     QString basePath = url.path();
     while (basePath.endsWith(QLatin1Char('/')))
@@ -187,7 +268,7 @@ void ProxyRequest::startAttempt()
     request.setHeader(QNetworkRequest::ContentTypeHeader, QByteArrayLiteral("application/json"));
     if (m_params.analysis.stream)
         request.setRawHeader(QByteArrayLiteral("Accept"), QByteArrayLiteral("text/event-stream"));
-    const QByteArray &key = active.providerKeys.value(route.provider).value;
+    const QByteArray key = active.providerKeys.value(route.provider).value;
     if (!key.isEmpty())
         request.setRawHeader(
             QByteArrayLiteral("Authorization"), QByteArrayLiteral("Bearer ") + key);
@@ -200,6 +281,48 @@ void ProxyRequest::startAttempt()
     armPhaseTimer(Phase::Connecting, route.timeouts.connectMs);
     m_attemptTimer.start(
         int(qMin<qint64>(route.timeouts.totalMs, qMax<qint64>(1, remainingDeadlineMs()))));
+}
+
+void ProxyRequest::startDrillAttempt()
+{
+    // The injected fault goes through the same classification and decisions as a real one.
+    const DrillFault fault = m_engine->routeState(currentRoute().name).breaker.drillFault();
+    UpstreamOutcome outcome;
+    outcome.endpoint = m_params.endpoint;
+    switch (fault) {
+    case DrillFault::ServiceUnavailable:
+        outcome.httpStatus = 503;
+        outcome.body
+            = openAiError(QStringLiteral("drill: injected 503"), QStringLiteral("server_error"));
+        break;
+    case DrillFault::RateLimited:
+        outcome.httpStatus = 429;
+        outcome.retryAfter = "1";
+        outcome.body = openAiError(
+            QStringLiteral("drill: injected 429"), QStringLiteral("rate_limit_error"));
+        break;
+    case DrillFault::Timeout:
+        outcome.transport = TransportError::Timeout;
+        outcome.transportDetail = QStringLiteral("first byte timeout");
+        break;
+    case DrillFault::ConnectionRefused:
+        outcome.transport = TransportError::ConnectionRefused;
+        break;
+    case DrillFault::MalformedBody:
+        outcome.httpStatus = 200;
+        outcome.body = "{\"choices\": [ this is not JSON";
+        break;
+    }
+    currentAttempt().httpStatus = outcome.httpStatus;
+    Classification classification = Classifier::classify(outcome, QDateTime::currentDateTimeUtc());
+    classification.reason
+        = QStringLiteral("drill (%1): %2").arg(drillFaultName(fault), classification.reason);
+    m_phase = Phase::Receiving;
+    // Asynchronously, as a real answer would come, so a chain of drills cannot recurse.
+    QTimer::singleShot(0, this, [this, classification] {
+        if (m_phase != Phase::Done)
+            concludeAttempt(classification);
+    });
 }
 
 void ProxyRequest::armPhaseTimer(Phase phase, int timeoutMs)
@@ -283,20 +406,15 @@ void ProxyRequest::handleStreamData(const QByteArray &data)
             continue;
         QJsonParseError parseError;
         const QJsonDocument document = QJsonDocument::fromJson(event.data, &parseError);
-        if (parseError.error != QJsonParseError::NoError || !document.isObject()) {
-            m_abortError = TransportError::None;
-            m_reply->disconnect(this);
-            m_reply->abort();
-            m_reply->deleteLater();
-            concludeAttempt({ FailureClass::ContractViolation, -1,
-                QStringLiteral("stream event is not a JSON object") });
-            return;
-        }
-        if (document.object().contains(QLatin1String("error"))) {
-            m_reply->disconnect(this);
-            m_reply->abort();
-            m_reply->deleteLater();
-            concludeAttempt(Classifier::classifyStreamError(event.data));
+        const bool malformed = parseError.error != QJsonParseError::NoError || !document.isObject();
+        if (malformed || document.object().contains(QLatin1String("error"))) {
+            QNetworkReply *reply = m_reply;
+            reply->disconnect(this);
+            reply->abort();
+            reply->deleteLater();
+            concludeAttempt(malformed ? Classification { FailureClass::ContractViolation, -1,
+                                QStringLiteral("stream event is not a JSON object") }
+                                      : Classifier::classifyStreamError(event.data));
             return;
         }
     }
@@ -362,18 +480,16 @@ void ProxyRequest::onDeadline()
     const QString reason
         = QStringLiteral("lane deadline of %1 ms exceeded").arg(m_params.target.deadlineMs);
     if (m_reply) {
-        m_abortError = TransportError::Timeout;
-        m_abortReason = reason;
         QNetworkReply *reply = m_reply;
         reply->disconnect(this);
         reply->abort();
         reply->deleteLater();
-        AttemptRecord &attempt = currentAttempt();
-        attempt.endMs = now();
-        attempt.failureClass
-            = m_streamCommitted ? FailureClass::MidStream : FailureClass::Transient;
-        attempt.decision = Decision::Return;
-        attempt.reason = reason;
+        m_reply = nullptr;
+    }
+    if (m_attemptOpen) {
+        currentAttempt().decision = Decision::Return;
+        settleAttempt(
+            m_streamCommitted ? FailureClass::MidStream : FailureClass::Transient, reason);
     }
     if (m_streamCommitted) {
         endStreamWithError(reason, FailureClass::MidStream);
@@ -391,11 +507,12 @@ void ProxyRequest::onClientGone()
         reply->disconnect(this);
         reply->abort();
         reply->deleteLater();
-        AttemptRecord &attempt = currentAttempt();
-        attempt.endMs = now();
-        attempt.failureClass = FailureClass::Cancelled;
-        attempt.decision = Decision::Return;
-        attempt.reason = QStringLiteral("client went away; upstream call aborted");
+        m_reply = nullptr;
+    }
+    if (m_attemptOpen) {
+        currentAttempt().decision = Decision::Return;
+        settleAttempt(
+            FailureClass::Cancelled, QStringLiteral("client went away; upstream call aborted"));
     }
     finish(499, FailureClass::Cancelled);
 }
@@ -410,10 +527,6 @@ void ProxyRequest::onReplyFinished()
     m_reply = nullptr;
     m_phaseTimer.stop();
     m_attemptTimer.stop();
-
-    if (m_phase != Phase::Receiving && m_abortError == TransportError::None
-        && reply->error() == QNetworkReply::NoError)
-        onMetaDataChanged();
 
     UpstreamOutcome outcome;
     outcome.endpoint = m_params.endpoint;
@@ -436,10 +549,9 @@ void ProxyRequest::onReplyFinished()
         const bool cleanEnd = outcome.transport == TransportError::None && m_scanner.sawDone();
         if (m_streamCommitted) {
             AttemptRecord &attempt = currentAttempt();
-            attempt.endMs = now();
+            attempt.decision = Decision::Return;
             if (cleanEnd && !m_streamErrorSent) {
-                attempt.failureClass = FailureClass::Ok;
-                attempt.decision = Decision::Return;
+                settleAttempt(FailureClass::Ok, QString());
                 m_response.endChunked();
                 finish(m_upstreamStatus, FailureClass::Ok);
                 return;
@@ -449,9 +561,7 @@ void ProxyRequest::onReplyFinished()
                 why = outcome.transport != TransportError::None
                     ? outcome.transportDetail
                     : QStringLiteral("upstream closed the stream before [DONE]");
-            attempt.failureClass = FailureClass::MidStream;
-            attempt.decision = Decision::Return;
-            attempt.reason = why;
+            settleAttempt(FailureClass::MidStream, why);
             endStreamWithError(
                 QStringLiteral("The upstream stream of route '%1' failed after the first byte: %2")
                     .arg(attempt.route, why),
@@ -468,23 +578,52 @@ void ProxyRequest::onReplyFinished()
     concludeAttempt(Classifier::classify(outcome, QDateTime::currentDateTimeUtc()));
 }
 
+void ProxyRequest::settleAttempt(FailureClass failureClass, const QString &reason)
+{
+    if (!m_attemptOpen)
+        return;
+    m_attemptOpen = false;
+    AttemptRecord &attempt = currentAttempt();
+    attempt.endMs = now();
+    attempt.failureClass = failureClass;
+    if (attempt.reason.isEmpty())
+        attempt.reason = reason;
+    const qint64 durationMs = attempt.endMs - attempt.startMs;
+
+    RouteState &state = m_engine->routeState(attempt.route);
+    --state.inFlight;
+    m_engine->markRoutesChanged();
+    if (attempt.drill)
+        return; // a drill tests the fallbacks, not the route: its breaker and figures stay clean
+    if (failureClass == FailureClass::Ok) {
+        state.stats.recordLatency(durationMs);
+        state.misconfiguredReason.clear();
+        state.breaker.recordSuccess(durationMs, attempt.trial);
+    } else if (countsForBreaker(failureClass)) {
+        state.lastError
+            = QStringLiteral("%1: %2").arg(failureClassName(failureClass), attempt.reason);
+        state.breaker.recordFailure(durationMs, attempt.trial, attempt.reason);
+    } else if (attempt.trial) {
+        state.breaker.releaseTrial(); // not a verdict on the route's health
+    }
+}
+
 void ProxyRequest::concludeAttempt(const Classification &classification)
 {
     m_reply = nullptr;
     m_phaseTimer.stop();
     m_attemptTimer.stop();
+    settleAttempt(classification.failureClass, classification.reason);
     AttemptRecord &attempt = currentAttempt();
-    attempt.endMs = now();
-    attempt.failureClass = classification.failureClass;
-    if (attempt.reason.isEmpty())
-        attempt.reason = classification.reason;
     RouteState &state = m_engine->routeState(attempt.route);
     const RetryPolicy &retry = m_params.target.retry;
+    // A retry goes to the same route only while its breaker still lets traffic through.
+    const bool routeStillUsable = state.breaker.state() == BreakerState::Closed
+        || state.breaker.state() == BreakerState::Drilling;
 
     switch (classification.failureClass) {
     case FailureClass::Ok:
         attempt.decision = Decision::Return;
-        state.misconfiguredReason.clear();
         respondWithUpstream(FailureClass::Ok);
         return;
     case FailureClass::CallerError:
@@ -507,10 +646,10 @@ void ProxyRequest::concludeAttempt(const Classification &classification)
     case FailureClass::RateLimited: {
         const qint64 retryAfter = classification.retryAfterMs;
         const bool waitable = retryAfter < 0 || retryAfter <= retry.maxRetryAfterMs;
-        const qint64 delay = retryAfter >= 0
-            ? retryAfter
-            : backoffDelayMs(retry, m_retryIndex, QRandomGenerator::global()->generateDouble());
-        if (waitable && m_retryIndex < retry.maxRetries && delay < remainingDeadlineMs()
+        const qint64 delay
+            = retryAfter >= 0 ? retryAfter : backoffDelayMs(retry, m_retryIndex, unitRandom());
+        if (waitable && routeStillUsable && m_retryIndex < retry.maxRetries
+            && delay < remainingDeadlineMs()
             && state.retryBudget.tryAcquireRetry(retry.budgetRatio, retry.budgetMinRetries)) {
             scheduleRetry(delay, QStringLiteral("rate limited"));
             return;
@@ -521,9 +660,8 @@ void ProxyRequest::concludeAttempt(const Classification &classification)
         return;
     }
     case FailureClass::Transient: {
-        const qint64 delay
-            = backoffDelayMs(retry, m_retryIndex, QRandomGenerator::global()->generateDouble());
-        if (classification.retryable && m_retryIndex < retry.maxRetries
+        const qint64 delay = backoffDelayMs(retry, m_retryIndex, unitRandom());
+        if (classification.retryable && routeStillUsable && m_retryIndex < retry.maxRetries
             && delay < remainingDeadlineMs()
             && state.retryBudget.tryAcquireRetry(retry.budgetRatio, retry.budgetMinRetries)) {
             scheduleRetry(delay, QStringLiteral("transient"));
@@ -533,7 +671,8 @@ void ProxyRequest::concludeAttempt(const Classification &classification)
         return;
     }
     case FailureClass::AuthError:
-        state.misconfiguredReason = classification.reason;
+        if (!attempt.drill)
+            state.misconfiguredReason = classification.reason;
         fallBack();
         return;
     case FailureClass::Incompatible:
@@ -552,6 +691,7 @@ void ProxyRequest::scheduleRetry(qint64 delayMs, const QString &why)
     qCDebug(lcProxy) << m_trace.id << "retrying" << attempt.route << "after" << delayMs
                      << "ms:" << why;
     ++m_retryIndex;
+    m_currentTrial = false;
     m_phase = Phase::Backoff;
     m_backoffTimer.start(int(delayMs));
 }
@@ -605,13 +745,6 @@ void ProxyRequest::respondWithUpstream(FailureClass finalClass)
         finish(m_upstreamStatus, finalClass);
         return;
     }
-    if (m_streaming) {
-        // The upstream's own error event, passed on as the stream it was.
-        commitStream();
-        m_response.endChunked();
-        finish(m_upstreamStatus, finalClass);
-        return;
-    }
     HeaderList headers = switchyardHeaders();
     headers.append({ QByteArrayLiteral("Content-Type"),
         m_upstreamContentType.isEmpty() ? QByteArrayLiteral("application/json")
@@ -629,23 +762,29 @@ void ProxyRequest::respondAllFailed()
     qint64 soonestRetry = -1;
     for (const AttemptRecord &attempt : std::as_const(m_trace.attempts)) {
         QJsonObject item { { QStringLiteral("route"), attempt.route },
-            { QStringLiteral("class"), failureClassName(attempt.failureClass) },
             { QStringLiteral("decision"), decisionName(attempt.decision) },
             { QStringLiteral("status"), attempt.httpStatus },
             { QStringLiteral("reason"), attempt.reason } };
+        if (!attempt.skipped || attempt.skip == QLatin1String("incompatible")
+            || attempt.skip == QLatin1String("misconfigured")
+            || attempt.skip == QLatin1String("cooling_down"))
+            item.insert(QStringLiteral("class"), failureClassName(attempt.failureClass));
+        if (attempt.skipped)
+            item.insert(QStringLiteral("skip"), attempt.skip);
+        if (attempt.drill)
+            item.insert(QStringLiteral("drill"), true);
         attempts.append(item);
         allRateLimited = allRateLimited && attempt.failureClass == FailureClass::RateLimited;
         allIncompatible = allIncompatible && attempt.failureClass == FailureClass::Incompatible;
-        if (!m_trace.attempts.isEmpty())
-            m_trace.route = attempt.route;
+        m_trace.route = attempt.route;
     }
     for (const QString &route : std::as_const(m_plan)) {
         const qint64 until = m_engine->routeState(route).cooldownUntilMs - now();
         if (until > 0 && (soonestRetry < 0 || until < soonestRetry))
             soonestRetry = until;
     }
-    // The status tells a client what to do next: wait (429), change the request (400), or not rely
-    // on us (502).
+    // The status tells a client what to do next: wait (429), change the request (400),
+    // come back later (503: nothing was even tried), or not rely on us (502).
     int status = 502;
     QString message
         = QStringLiteral("Every route of lane '%1' failed; see error.attempts.").arg(m_trace.lane);
@@ -656,6 +795,10 @@ void ProxyRequest::respondAllFailed()
                   .arg(m_trace.lane);
     } else if (!m_trace.attempts.isEmpty() && allRateLimited) {
         status = 429;
+    } else if (m_upstreamAttempts == 0) {
+        status = 503;
+        message = QStringLiteral("No route of lane '%1' is available now; see error.attempts.")
+                      .arg(m_trace.lane);
     }
     QJsonObject error = openAiErrorObject(message, QStringLiteral("all_routes_failed"));
     error.insert(QStringLiteral("attempts"), attempts);
@@ -709,7 +852,7 @@ void ProxyRequest::finish(int status, FailureClass finalClass)
     m_trace.degraded = m_trace.route == m_params.target.degraded && m_planIndex >= m_chainLength;
     qCInfo(lcProxy).noquote() << QStringLiteral(
         "request id=%1 lane=%2 route=%3 status=%4 class=%5 attempts=%6 "
-        "fallback=%7 ms=%8")
+        "fallback=%7 ms=%8%9")
                                      .arg(m_trace.id, m_trace.lane,
                                          m_trace.route.isEmpty() ? QStringLiteral("-")
                                                                  : m_trace.route)
@@ -717,7 +860,8 @@ void ProxyRequest::finish(int status, FailureClass finalClass)
                                      .arg(failureClassName(finalClass))
                                      .arg(m_upstreamAttempts)
                                      .arg(int(m_trace.fallback))
-                                     .arg(m_trace.endMs - m_trace.startMs);
+                                     .arg(m_trace.endMs - m_trace.startMs)
+                                     .arg(m_trace.panic ? QStringLiteral(" panic=1") : QString());
     Q_EMIT finished(m_trace);
     deleteLater();
 }

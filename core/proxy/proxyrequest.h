@@ -61,6 +61,9 @@ private:
     void commitStream();
     void abortAttempt(TransportError error, const QString &reason);
     void concludeAttempt(const Classification &classification);
+    void settleAttempt(FailureClass failureClass, const QString &reason);
+    void startDrillAttempt();
+    bool tryPanicRoute();
     void scheduleRetry(qint64 delayMs, const QString &why);
     void fallBack();
     bool restrictToPolicyFallbacks();
@@ -75,7 +78,8 @@ private:
     HeaderList switchyardHeaders() const;
     const RouteConfig &currentRoute() const;
     AttemptRecord &currentAttempt();
-    void recordSkip(const QString &route, FailureClass failureClass, const QString &reason);
+    void recordSkip(const QString &route, FailureClass failureClass, const QString &skip,
+        const QString &reason);
     qint64 now() const;
     qint64 remainingDeadlineMs() const;
 
@@ -89,6 +93,11 @@ private:
     qsizetype m_chainLength = 0;
     QString m_firstEligibleRoute;
     bool m_policyRestricted = false;
+    bool m_currentTrial = false;
+    bool m_currentDrill = false;
+    bool m_attemptOpen = false; // started and not yet settled with the route's state
+    bool m_panicTried = false;
+    QStringList m_breakerSkipped;
     int m_retryIndex = 0;
     int m_upstreamAttempts = 0;
     qint64 m_deadlineAtMs = 0;

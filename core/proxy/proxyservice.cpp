@@ -1,6 +1,7 @@
 #include "proxy/proxyservice.h"
 
 #include "engine/engine.h"
+#include "proxy/adminservice.h"
 #include "proxy/clientresponse.h"
 #include "proxy/openaierror.h"
 #include "proxy/proxyrequest.h"
@@ -50,6 +51,7 @@ QByteArray modelList(const Config &config)
 ProxyService::ProxyService(Engine *engine)
     : QObject(engine)
     , m_engine(engine)
+    , m_admin(new AdminService(engine))
 {
 }
 
@@ -72,6 +74,10 @@ void ProxyService::handle(const QHttpServerRequest &request, QTcpSocket *socket)
 
     if (path == QLatin1String("/healthz") && isGet) {
         response.sendJson(200, {}, QByteArrayLiteral("{\"status\":\"ok\"}"));
+        return;
+    }
+    if (path.startsWith(QLatin1String("/admin/"))) {
+        m_admin->handle(request, socket, close);
         return;
     }
     if (path == QLatin1String("/v1/models") && isGet) {

@@ -7,6 +7,7 @@ class QTcpSocket;
 
 namespace Switchyard {
 
+class AdminService;
 class Engine;
 
 // The HTTP surface of the gateway (SPEC §5): dispatches each request to its endpoint,
@@ -20,6 +21,7 @@ public:
 
 private:
     Engine *m_engine;
+    AdminService *m_admin;
 };
 
 QString newRequestId();

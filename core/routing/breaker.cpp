@@ -44,8 +44,8 @@ QString drillFaultName(DrillFault fault)
 
 bool parseDrillFault(const QString &name, DrillFault *fault)
 {
-    for (DrillFault candidate : {DrillFault::ServiceUnavailable, DrillFault::RateLimited, DrillFault::Timeout,
-                                 DrillFault::ConnectionRefused, DrillFault::MalformedBody}) {
+    for (DrillFault candidate : { DrillFault::ServiceUnavailable, DrillFault::RateLimited,
+             DrillFault::Timeout, DrillFault::ConnectionRefused, DrillFault::MalformedBody }) {
         if (drillFaultName(candidate) == name) {
             *fault = candidate;
             return true;
@@ -80,7 +80,8 @@ void CircuitBreaker::transition(BreakerState to, const QString &reason, bool byO
     const BreakerState from = m_state;
     m_state = to;
     if (m_sink && from != to)
-        m_sink(StateEvent{QDateTime::currentDateTimeUtc(), m_route, from, to, reason, byOperator});
+        m_sink(
+            StateEvent { QDateTime::currentDateTimeUtc(), m_route, from, to, reason, byOperator });
 }
 
 void CircuitBreaker::resetWindow()
@@ -122,7 +123,8 @@ void CircuitBreaker::tick()
         if (now >= m_openUntilMs) {
             m_trialsIssued = 0;
             m_trialsSucceeded = 0;
-            transition(BreakerState::HalfOpen, QStringLiteral("cooldown of %1 ms over").arg(m_cooldownMs));
+            transition(
+                BreakerState::HalfOpen, QStringLiteral("cooldown of %1 ms over").arg(m_cooldownMs));
         }
         break;
     case BreakerState::Recovering:
@@ -132,7 +134,8 @@ void CircuitBreaker::tick()
             if (m_recoveryStep >= int(m_recovery.steps.size()) - 1) {
                 m_cooldownMs = m_settings.cooldownMs;
                 resetWindow();
-                transition(BreakerState::Closed, QStringLiteral("recovery complete: full traffic share"));
+                transition(
+                    BreakerState::Closed, QStringLiteral("recovery complete: full traffic share"));
             }
         }
         break;
@@ -178,7 +181,7 @@ void CircuitBreaker::releaseTrial()
 
 void CircuitBreaker::recordCall(bool failed, qint64 durationMs)
 {
-    m_window.push_back(Call{failed, durationMs >= m_settings.slowCallMs});
+    m_window.push_back(Call { failed, durationMs >= m_settings.slowCallMs });
     while (int(m_window.size()) > m_settings.window)
         m_window.erase(m_window.begin());
     m_consecutiveFailures = failed ? m_consecutiveFailures + 1 : 0;
@@ -190,17 +193,21 @@ void CircuitBreaker::recordCall(bool failed, qint64 durationMs)
     const int calls = int(m_window.size());
     if (calls < m_settings.minCalls)
         return;
-    const auto failures = std::count_if(m_window.cbegin(), m_window.cend(), [](const Call &c) { return c.failed; });
-    const auto slow = std::count_if(m_window.cbegin(), m_window.cend(), [](const Call &c) { return c.slow; });
+    const auto failures
+        = std::count_if(m_window.cbegin(), m_window.cend(), [](const Call &c) { return c.failed; });
+    const auto slow
+        = std::count_if(m_window.cbegin(), m_window.cend(), [](const Call &c) { return c.slow; });
     if (double(failures) / calls >= m_settings.failureRate) {
-        open(QStringLiteral("failure rate %1% over the last %2 calls").arg(qRound(100.0 * failures / calls)).arg(calls),
-             false);
+        open(QStringLiteral("failure rate %1% over the last %2 calls")
+                 .arg(qRound(100.0 * failures / calls))
+                 .arg(calls),
+            false);
     } else if (double(slow) / calls >= m_settings.slowCallRate) {
         open(QStringLiteral("slow-call rate %1% (≥ %2 ms) over the last %3 calls")
                  .arg(qRound(100.0 * slow / calls))
                  .arg(m_settings.slowCallMs)
                  .arg(calls),
-             false);
+            false);
     }
 }
 
@@ -213,7 +220,8 @@ void CircuitBreaker::recordSuccess(qint64 durationMs, bool trial)
         break;
     case BreakerState::HalfOpen:
         if (trial && ++m_trialsSucceeded >= m_settings.halfOpenCalls)
-            enterRecovering(QStringLiteral("%1 trial call(s) succeeded").arg(m_trialsSucceeded), false);
+            enterRecovering(
+                QStringLiteral("%1 trial call(s) succeeded").arg(m_trialsSucceeded), false);
         break;
     default:
         break; // recovering advances with time; other states ignore traffic outcomes
@@ -232,7 +240,10 @@ void CircuitBreaker::recordFailure(qint64 durationMs, bool trial, const QString 
             open(QStringLiteral("trial call failed: %1").arg(reason), true);
         break;
     case BreakerState::Recovering:
-        open(QStringLiteral("failure during recovery step %1: %2").arg(m_recoveryStep + 1).arg(reason), true);
+        open(QStringLiteral("failure during recovery step %1: %2")
+                 .arg(m_recoveryStep + 1)
+                 .arg(reason),
+            true);
         break;
     default:
         break;
@@ -287,7 +298,7 @@ void CircuitBreaker::startDrill(DrillFault fault, int seconds)
     m_drillFault = fault;
     m_drillUntilMs = m_clock.nowMs() + qint64(seconds) * 1000;
     transition(BreakerState::Drilling,
-               QStringLiteral("drill: %1 for %2 s").arg(drillFaultName(fault)).arg(seconds), true);
+        QStringLiteral("drill: %1 for %2 s").arg(drillFaultName(fault)).arg(seconds), true);
 }
 
 qint64 CircuitBreaker::cooldownRemainingMs() const
@@ -319,18 +330,22 @@ double CircuitBreaker::failureRate() const
 {
     if (m_window.empty())
         return 0.0;
-    const auto failures = std::count_if(m_window.cbegin(), m_window.cend(), [](const Call &c) { return c.failed; });
+    const auto failures
+        = std::count_if(m_window.cbegin(), m_window.cend(), [](const Call &c) { return c.failed; });
     return double(failures) / double(m_window.size());
 }
 
 int CircuitBreaker::trialsAvailable() const
 {
-    return m_state == BreakerState::HalfOpen ? std::max(0, m_settings.halfOpenCalls - m_trialsIssued) : 0;
+    return m_state == BreakerState::HalfOpen
+        ? std::max(0, m_settings.halfOpenCalls - m_trialsIssued)
+        : 0;
 }
 
 qint64 CircuitBreaker::drillRemainingMs() const
 {
-    return m_state == BreakerState::Drilling ? std::max<qint64>(0, m_drillUntilMs - m_clock.nowMs()) : 0;
+    return m_state == BreakerState::Drilling ? std::max<qint64>(0, m_drillUntilMs - m_clock.nowMs())
+                                             : 0;
 }
 
 } // namespace Switchyard

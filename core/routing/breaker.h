@@ -17,13 +17,18 @@ enum class BreakerState { Closed, Open, HalfOpen, Recovering, Drained, Drilling 
 QString breakerStateName(BreakerState state);
 
 // A fault an operator injects into a route for a while (SPEC §7).
-enum class DrillFault { ServiceUnavailable, RateLimited, Timeout, ConnectionRefused, MalformedBody };
+enum class DrillFault {
+    ServiceUnavailable,
+    RateLimited,
+    Timeout,
+    ConnectionRefused,
+    MalformedBody
+};
 QString drillFaultName(DrillFault fault);
 bool parseDrillFault(const QString &name, DrillFault *fault);
 
 // Every change of a route's state: when, which route, from, to, why, and who caused it.
-struct StateEvent
-{
+struct StateEvent {
     QDateTime time;
     QString route;
     BreakerState from = BreakerState::Closed;
@@ -34,14 +39,13 @@ struct StateEvent
 
 // The circuit breaker of one route (SPEC §7): a pure state machine over an injected clock.
 // It never calls the network; the engine feeds it outcomes and asks it for admission.
-class CircuitBreaker final
-{
+class CircuitBreaker final {
 public:
     enum class Admission {
-        Allow,      // ordinary traffic
-        Trial,      // a half-open trial call: its outcome decides the state
-        Drill,      // the route is drilling: answer with the injected fault
-        Denied,     // open, drained, or out of the trial budget
+        Allow, // ordinary traffic
+        Trial, // a half-open trial call: its outcome decides the state
+        Drill, // the route is drilling: answer with the injected fault
+        Denied, // open, drained, or out of the trial budget
         ShareDenied // recovering, and this request falls outside the route's current share
     };
     using EventSink = std::function<void(const StateEvent &)>;
@@ -58,7 +62,8 @@ public:
     // An outcome that counts for the breaker; `trial` when admission said Trial.
     void recordSuccess(qint64 durationMs, bool trial);
     void recordFailure(qint64 durationMs, bool trial, const QString &reason);
-    // A probe's result: a trial when half-open, a call in the window when closed, otherwise noted only.
+    // A probe's result: a trial when half-open, a call in the window when closed, otherwise noted
+    // only.
     void recordProbe(bool ok, qint64 durationMs, const QString &reason);
     // A half-open trial that never produced an outcome (the client left): give the slot back.
     void releaseTrial();
@@ -86,8 +91,7 @@ public:
     qint64 currentCooldownMs() const { return m_cooldownMs; }
 
 private:
-    struct Call
-    {
+    struct Call {
         bool failed = false;
         bool slow = false;
     };

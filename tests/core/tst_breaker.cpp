@@ -6,15 +6,13 @@
 using namespace Switchyard;
 
 // Every breaker transition, driven by a script over a manual clock: no test here sleeps.
-class BreakerTest final : public QObject
-{
+class BreakerTest final : public QObject {
     Q_OBJECT
 
 private:
-    struct Fixture
-    {
+    struct Fixture {
         ManualClock clock;
-        CircuitBreaker breaker{QStringLiteral("r"), clock};
+        CircuitBreaker breaker { QStringLiteral("r"), clock };
         QStringList transitions;
         QList<bool> byOperator;
         QStringList admissions;
@@ -32,7 +30,7 @@ private:
             settings.maxCooldownMs = 400;
             settings.halfOpenCalls = 2;
             RecoverySettings recovery;
-            recovery.steps = {0.25, 0.5, 1.0};
+            recovery.steps = { 0.25, 0.5, 1.0 };
             recovery.stepMs = 50;
             breaker.setSettings(settings, recovery);
             breaker.setEventSink([this](const StateEvent &event) {
@@ -58,8 +56,9 @@ private:
             return QString();
         }
 
-        // s/f: success/failure of ordinary traffic; S: a slow success; ts/tf: a trial (admitted, then
-        // recorded); p+/p-: probe results; +N: N ms pass; a: ask for admission; operator words as named.
+        // s/f: success/failure of ordinary traffic; S: a slow success; ts/tf: a trial (admitted,
+        // then recorded); p+/p-: probe results; +N: N ms pass; a: ask for admission; operator words
+        // as named.
         void run(const QString &script)
         {
             for (const QString &step : script.split(QLatin1Char(' '), Qt::SkipEmptyParts)) {
@@ -75,7 +74,8 @@ private:
                     if (step == QLatin1String("ts"))
                         breaker.recordSuccess(10, admission == CircuitBreaker::Admission::Trial);
                     else
-                        breaker.recordFailure(10, admission == CircuitBreaker::Admission::Trial, QStringLiteral("503"));
+                        breaker.recordFailure(10, admission == CircuitBreaker::Admission::Trial,
+                            QStringLiteral("503"));
                 } else if (step == QLatin1String("p+"))
                     breaker.recordProbe(true, 5, QString());
                 else if (step == QLatin1String("p-"))
@@ -110,59 +110,92 @@ private Q_SLOTS:
         QTest::addColumn<QStringList>("admissions");
 
         const QStringList none;
-        QTest::newRow("consecutive failures open") << "f f f" << "open" << QStringList{"open"} << none;
-        QTest::newRow("two failures stay closed") << "f f" << "closed" << none << none;
-        QTest::newRow("rate needs min_calls") << "f s f" << "closed" << none << none;
-        QTest::newRow("rate at threshold opens") << "s f s f" << "open" << QStringList{"open"} << none;
-        QTest::newRow("rate below threshold") << "s s s f" << "closed" << none << none;
-        QTest::newRow("isolated failures stay closed") << "f s s s f s s s" << "closed" << none << none;
-        QTest::newRow("slow calls open") << "S S S s" << "open" << QStringList{"open"} << none;
-        QTest::newRow("open denies") << "f f f a" << "open" << QStringList{"open"} << QStringList{"denied"};
-        QTest::newRow("cooldown not over") << "f f f +99" << "open" << QStringList{"open"} << none;
-        QTest::newRow("cooldown over: half-open") << "f f f +100" << "half_open" << QStringList{"open", "half_open"}
-                                                  << none;
-        QTest::newRow("trials limited") << "f f f +100 a a a" << "half_open" << QStringList{"open", "half_open"}
-                                        << QStringList{"trial", "trial", "denied"};
+        QTest::newRow("consecutive failures open") << "f f f"
+                                                   << "open" << QStringList { "open" } << none;
+        QTest::newRow("two failures stay closed") << "f f"
+                                                  << "closed" << none << none;
+        QTest::newRow("rate needs min_calls") << "f s f"
+                                              << "closed" << none << none;
+        QTest::newRow("rate at threshold opens") << "s f s f"
+                                                 << "open" << QStringList { "open" } << none;
+        QTest::newRow("rate below threshold") << "s s s f"
+                                              << "closed" << none << none;
+        QTest::newRow("isolated failures stay closed") << "f s s s f s s s"
+                                                       << "closed" << none << none;
+        QTest::newRow("slow calls open") << "S S S s"
+                                         << "open" << QStringList { "open" } << none;
+        QTest::newRow("open denies")
+            << "f f f a"
+            << "open" << QStringList { "open" } << QStringList { "denied" };
+        QTest::newRow("cooldown not over") << "f f f +99"
+                                           << "open" << QStringList { "open" } << none;
+        QTest::newRow("cooldown over: half-open")
+            << "f f f +100"
+            << "half_open" << QStringList { "open", "half_open" } << none;
+        QTest::newRow("trials limited") << "f f f +100 a a a"
+                                        << "half_open" << QStringList { "open", "half_open" }
+                                        << QStringList { "trial", "trial", "denied" };
         QTest::newRow("trials succeed: recovering")
-            << "f f f +100 ts ts" << "recovering" << QStringList{"open", "half_open", "recovering"}
-            << QStringList{"trial", "trial"};
+            << "f f f +100 ts ts"
+            << "recovering" << QStringList { "open", "half_open", "recovering" }
+            << QStringList { "trial", "trial" };
         QTest::newRow("trial fails: open, cooldown doubled")
-            << "f f f +100 tf +199" << "open" << QStringList{"open", "half_open", "open"} << QStringList{"trial"};
+            << "f f f +100 tf +199"
+            << "open" << QStringList { "open", "half_open", "open" } << QStringList { "trial" };
         QTest::newRow("doubled cooldown over")
-            << "f f f +100 tf +200" << "half_open" << QStringList{"open", "half_open", "open", "half_open"}
-            << QStringList{"trial"};
+            << "f f f +100 tf +200"
+            << "half_open" << QStringList { "open", "half_open", "open", "half_open" }
+            << QStringList { "trial" };
         QTest::newRow("cooldown capped at max")
-            << "f f f +100 tf +200 tf +400 tf +400" << "half_open"
-            << QStringList{"open", "half_open", "open", "half_open", "open", "half_open", "open", "half_open"}
-            << QStringList{"trial", "trial", "trial"};
+            << "f f f +100 tf +200 tf +400 tf +400"
+            << "half_open"
+            << QStringList { "open", "half_open", "open", "half_open", "open", "half_open", "open",
+                   "half_open" }
+            << QStringList { "trial", "trial", "trial" };
         QTest::newRow("recovery advances a step at a time")
-            << "f f f +100 ts ts +50" << "recovering" << QStringList{"open", "half_open", "recovering"}
-            << QStringList{"trial", "trial"};
+            << "f f f +100 ts ts +50"
+            << "recovering" << QStringList { "open", "half_open", "recovering" }
+            << QStringList { "trial", "trial" };
         QTest::newRow("last step is closed")
-            << "f f f +100 ts ts +50 +50" << "closed" << QStringList{"open", "half_open", "recovering", "closed"}
-            << QStringList{"trial", "trial"};
+            << "f f f +100 ts ts +50 +50"
+            << "closed" << QStringList { "open", "half_open", "recovering", "closed" }
+            << QStringList { "trial", "trial" };
         QTest::newRow("failure while recovering: open")
-            << "f f f +100 ts ts +50 f" << "open" << QStringList{"open", "half_open", "recovering", "open"}
-            << QStringList{"trial", "trial"};
+            << "f f f +100 ts ts +50 f"
+            << "open" << QStringList { "open", "half_open", "recovering", "open" }
+            << QStringList { "trial", "trial" };
         QTest::newRow("probes are trials when half-open")
-            << "f f f +100 p+ p+" << "recovering" << QStringList{"open", "half_open", "recovering"} << none;
-        QTest::newRow("failed probe reopens") << "f f f +100 p-" << "open" << QStringList{"open", "half_open", "open"}
-                                              << none;
-        QTest::newRow("probes count when closed") << "p- p- p-" << "open" << QStringList{"open"} << none;
-        QTest::newRow("drain denies") << "drain a" << "drained" << QStringList{"drained"} << QStringList{"denied"};
-        QTest::newRow("failures while drained change nothing") << "drain f f f f +1000" << "drained"
-                                                               << QStringList{"drained"} << none;
-        QTest::newRow("restore closes") << "f f f drain restore a" << "closed"
-                                        << QStringList{"open", "drained", "closed"} << QStringList{"allow"};
-        QTest::newRow("staged restore recovers") << "drain staged" << "recovering"
-                                                 << QStringList{"drained", "recovering"} << none;
-        QTest::newRow("stage recovery from open") << "f f f stage" << "recovering" << QStringList{"open", "recovering"}
-                                                  << none;
-        QTest::newRow("drill injects") << "drill a" << "drilling" << QStringList{"drilling"} << QStringList{"drill"};
-        QTest::newRow("drill failures do not open") << "drill f f f f" << "drilling" << QStringList{"drilling"}
-                                                    << none;
-        QTest::newRow("drill ends in automatic") << "drill +2000 a" << "closed" << QStringList{"drilling", "closed"}
-                                                 << QStringList{"allow"};
+            << "f f f +100 p+ p+"
+            << "recovering" << QStringList { "open", "half_open", "recovering" } << none;
+        QTest::newRow("failed probe reopens")
+            << "f f f +100 p-"
+            << "open" << QStringList { "open", "half_open", "open" } << none;
+        QTest::newRow("probes count when closed") << "p- p- p-"
+                                                  << "open" << QStringList { "open" } << none;
+        QTest::newRow("drain denies")
+            << "drain a"
+            << "drained" << QStringList { "drained" } << QStringList { "denied" };
+        QTest::newRow("failures while drained change nothing")
+            << "drain f f f f +1000"
+            << "drained" << QStringList { "drained" } << none;
+        QTest::newRow("restore closes")
+            << "f f f drain restore a"
+            << "closed" << QStringList { "open", "drained", "closed" } << QStringList { "allow" };
+        QTest::newRow("staged restore recovers")
+            << "drain staged"
+            << "recovering" << QStringList { "drained", "recovering" } << none;
+        QTest::newRow("stage recovery from open")
+            << "f f f stage"
+            << "recovering" << QStringList { "open", "recovering" } << none;
+        QTest::newRow("drill injects")
+            << "drill a"
+            << "drilling" << QStringList { "drilling" } << QStringList { "drill" };
+        QTest::newRow("drill failures do not open")
+            << "drill f f f f"
+            << "drilling" << QStringList { "drilling" } << none;
+        QTest::newRow("drill ends in automatic")
+            << "drill +2000 a"
+            << "closed" << QStringList { "drilling", "closed" } << QStringList { "allow" };
     }
 
     void transitions()
@@ -182,7 +215,8 @@ private Q_SLOTS:
     {
         Fixture fixture;
         fixture.run(QStringLiteral("f f f +100 a a p+"));
-        QCOMPARE(fixture.breaker.state(), BreakerState::HalfOpen); // both trial slots were taken by traffic
+        QCOMPARE(fixture.breaker.state(),
+            BreakerState::HalfOpen); // both trial slots were taken by traffic
     }
 
     void recoveringTakesOnlyItsShare()
@@ -211,12 +245,12 @@ private Q_SLOTS:
     {
         Fixture fixture;
         fixture.run(QStringLiteral("f f f drain restore"));
-        QCOMPARE(fixture.byOperator, (QList<bool>{false, true, true}));
+        QCOMPARE(fixture.byOperator, (QList<bool> { false, true, true }));
     }
 
     void drillFaultNames()
     {
-        for (const char *name : {"503", "429", "timeout", "refused", "malformed"}) {
+        for (const char *name : { "503", "429", "timeout", "refused", "malformed" }) {
             DrillFault fault;
             QVERIFY(parseDrillFault(QString::fromLatin1(name), &fault));
             QCOMPARE(drillFaultName(fault), QString::fromLatin1(name));

@@ -139,6 +139,12 @@ quint16 FakeUpstream::closedPort()
     return port;
 }
 
+int FakeUpstream::requestCount(const QByteArray &method, const QByteArray &path) const
+{
+    return int(std::count_if(m_requests.cbegin(), m_requests.cend(),
+        [&](const ReceivedRequest &r) { return r.method == method && r.path == path; }));
+}
+
 void FakeUpstream::enqueue(const FakeResponse &response)
 {
     m_queue.enqueue(response);

@@ -63,6 +63,8 @@ public:
     void release(); // lets every held answer go on
 
     int requestCount() const { return int(m_requests.size()); }
+    // Requests to one endpoint, e.g. completions only, leaving out health probes.
+    int requestCount(const QByteArray &method, const QByteArray &path) const;
     const QList<ReceivedRequest> &requests() const { return m_requests; }
     int pendingCount() const { return m_pending; }
     int maxPending() const { return m_maxPending; }

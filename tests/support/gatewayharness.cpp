@@ -72,11 +72,15 @@ ClientCall *GatewayClient::post(const QString &path, const QByteArray &body,
     return track(call);
 }
 
-ClientCall *GatewayClient::get(const QString &path)
+ClientCall *GatewayClient::get(
+    const QString &path, const QList<QPair<QByteArray, QByteArray>> &headers)
 {
     auto *call = new ClientCall;
     call->setParent(this);
-    call->m_reply = call->m_manager.get(QNetworkRequest(QUrl(m_baseUrl + path)));
+    QNetworkRequest request(QUrl(m_baseUrl + path));
+    for (const auto &[name, value] : headers)
+        request.setRawHeader(name, value);
+    call->m_reply = call->m_manager.get(request);
     return track(call);
 }
 
@@ -107,7 +111,7 @@ GatewayUnderTest::~GatewayUnderTest()
     m_host.reset();
 }
 
-bool GatewayUnderTest::start(const QByteArray &configJson, QString *error)
+bool GatewayUnderTest::start(const QByteArray &configJson, QString *error, const QString &listen)
 {
     const ConfigResult result = ConfigLoader::fromJson(configJson);
     if (!result.isValid()) {
@@ -117,7 +121,7 @@ bool GatewayUnderTest::start(const QByteArray &configJson, QString *error)
     }
     QSignalSpy started(m_host->engine(), &Engine::started);
     QSignalSpy failed(m_host->engine(), &Engine::startFailed);
-    m_host->engine()->start(result.config, QStringLiteral("127.0.0.1:0"));
+    m_host->engine()->start(result.config, listen);
     // The engine thread may emit before a QSignalSpy::wait() would start counting; poll instead.
     [[maybe_unused]] const bool settled
         = QTest::qWaitFor([&] { return !started.isEmpty() || !failed.isEmpty(); }, 10000);
@@ -127,7 +131,10 @@ bool GatewayUnderTest::start(const QByteArray &configJson, QString *error)
                                       : failed.first().first().toString();
         return false;
     }
-    m_baseUrl = QStringLiteral("http://") + started.first().first().toString();
+    // A wildcard listener is still reached over loopback.
+    m_baseUrl = QStringLiteral("http://")
+        + started.first().first().toString().replace(
+            QLatin1String("0.0.0.0:"), QLatin1String("127.0.0.1:"));
     m_client = std::make_unique<GatewayClient>(m_baseUrl);
     return true;
 }

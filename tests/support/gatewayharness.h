@@ -53,7 +53,7 @@ public:
 
     ClientCall *post(const QString &path, const QByteArray &body,
         const QList<QPair<QByteArray, QByteArray>> &headers = {});
-    ClientCall *get(const QString &path);
+    ClientCall *get(const QString &path, const QList<QPair<QByteArray, QByteArray>> &headers = {});
     // Posts and waits (in the event loop, never sleeping) until the answer is complete.
     ClientCall *postAndWait(const QString &path, const QByteArray &body,
         const QList<QPair<QByteArray, QByteArray>> &headers = {}, int timeoutMs = 15000);
@@ -71,7 +71,8 @@ public:
     GatewayUnderTest();
     ~GatewayUnderTest();
 
-    bool start(const QByteArray &configJson, QString *error = nullptr);
+    bool start(const QByteArray &configJson, QString *error = nullptr,
+        const QString &listen = QStringLiteral("127.0.0.1:0"));
     QString baseUrl() const { return m_baseUrl; }
     EngineHost &host() { return *m_host; }
     GatewayClient &client() { return *m_client; }

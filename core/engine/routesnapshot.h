@@ -1,0 +1,39 @@
+#pragma once
+
+#include <QList>
+#include <QMetaType>
+#include <QString>
+#include <QStringList>
+
+namespace Switchyard {
+
+// An immutable picture of one route, handed from the engine thread to the console and /admin/state.
+struct RouteSnapshot {
+    QString name;
+    QString provider;
+    QString model;
+    QString state; // breakerStateName()
+    qint64 cooldownRemainingMs = 0;
+    int recoveryStep = 0; // 0-based index into the recovery steps
+    int recoveryStepCount = 0;
+    double trafficShare = 1.0;
+    qint64 stepRemainingMs = 0;
+    double failureRate = 0.0;
+    int callsInWindow = 0;
+    int consecutiveFailures = 0;
+    qint64 p50Ms = -1;
+    qint64 p95Ms = -1;
+    double requestsPerSecond = 0.0;
+    int inFlight = 0;
+    QString lastError;
+    QString misconfigured;
+    QString drillFault;
+    qint64 drillRemainingMs = 0;
+    bool lastProbeOk = true;
+    QString lastProbeResult;
+    QStringList lanes; // the lanes whose chain or degraded slot holds this route
+};
+
+} // namespace Switchyard
+
+Q_DECLARE_METATYPE(Switchyard::RouteSnapshot)

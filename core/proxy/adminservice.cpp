@@ -1,0 +1,306 @@
+#include "proxy/adminservice.h"
+
+#include "config/configloader.h"
+#include "engine/engine.h"
+#include "proxy/clientresponse.h"
+#include "proxy/openaierror.h"
+#include "routing/routestate.h"
+
+#include <QCryptographicHash>
+#include <QHttpServerRequest>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+
+namespace Switchyard {
+
+namespace {
+
+constexpr int KeepAliveMs = 15000;
+
+QByteArray compact(const QJsonObject &object)
+{
+    return QJsonDocument(object).toJson(QJsonDocument::Compact);
+}
+
+QJsonObject snapshotJson(const RouteSnapshot &route)
+{
+    QJsonObject json { { QStringLiteral("provider"), route.provider },
+        { QStringLiteral("model"), route.model }, { QStringLiteral("state"), route.state },
+        { QStringLiteral("cooldown_remaining_ms"), route.cooldownRemainingMs },
+        { QStringLiteral("recovery_step"), route.recoveryStep + 1 },
+        { QStringLiteral("recovery_steps"), route.recoveryStepCount },
+        { QStringLiteral("traffic_share"), route.trafficShare },
+        { QStringLiteral("step_remaining_ms"), route.stepRemainingMs },
+        { QStringLiteral("failure_rate"), route.failureRate },
+        { QStringLiteral("calls_in_window"), route.callsInWindow },
+        { QStringLiteral("consecutive_failures"), route.consecutiveFailures },
+        { QStringLiteral("p50_ms"), route.p50Ms }, { QStringLiteral("p95_ms"), route.p95Ms },
+        { QStringLiteral("requests_per_second"), route.requestsPerSecond },
+        { QStringLiteral("in_flight"), route.inFlight },
+        { QStringLiteral("last_error"), route.lastError },
+        { QStringLiteral("misconfigured"), route.misconfigured },
+        { QStringLiteral("last_probe_ok"), route.lastProbeOk },
+        { QStringLiteral("last_probe"), route.lastProbeResult },
+        { QStringLiteral("lanes"), QJsonArray::fromStringList(route.lanes) } };
+    if (!route.drillFault.isEmpty())
+        json.insert(QStringLiteral("drill"),
+            QJsonObject { { QStringLiteral("fault"), route.drillFault },
+                { QStringLiteral("remaining_ms"), route.drillRemainingMs } });
+    return json;
+}
+
+QJsonObject eventJson(const StateEvent &event)
+{
+    return QJsonObject { { QStringLiteral("time"), event.time.toString(Qt::ISODateWithMs) },
+        { QStringLiteral("route"), event.route },
+        { QStringLiteral("from"), breakerStateName(event.from) },
+        { QStringLiteral("to"), breakerStateName(event.to) },
+        { QStringLiteral("reason"), event.reason },
+        { QStringLiteral("by"),
+            event.byOperator ? QStringLiteral("operator") : QStringLiteral("automatic") } };
+}
+
+// Compares in time independent of where the first difference is, so the token cannot be guessed
+// byte by byte.
+bool sameSecret(const QByteArray &a, const QByteArray &b)
+{
+    const QByteArray ha = QCryptographicHash::hash(a, QCryptographicHash::Sha256);
+    const QByteArray hb = QCryptographicHash::hash(b, QCryptographicHash::Sha256);
+    unsigned char difference = 0;
+    for (qsizetype i = 0; i < ha.size(); ++i)
+        difference |= uchar(ha.at(i) ^ hb.at(i));
+    return difference == 0;
+}
+
+void sendError(ClientResponse &response, int status, const QString &message, const QString &type,
+    const QString &code = QString())
+{
+    response.sendJson(status, {}, openAiError(message, type, code));
+}
+
+} // namespace
+
+AdminService::AdminService(Engine *engine)
+    : QObject(engine)
+    , m_engine(engine)
+    , m_keepAlive(this)
+{
+    connect(engine, &Engine::routeStateChanged, this, &AdminService::onStateEvent);
+    connect(engine, &Engine::requestFinished, this, &AdminService::onTrace);
+    m_keepAlive.setInterval(KeepAliveMs);
+    connect(&m_keepAlive, &QTimer::timeout, this,
+        [this] { broadcast(QByteArrayLiteral(": keep-alive\n\n")); });
+}
+
+AdminService::~AdminService() = default;
+
+bool AdminService::authorized(const QHttpServerRequest &request, QString *why) const
+{
+    const std::shared_ptr<const ActiveConfig> active = m_engine->activeConfig();
+    const bool tokenRequired
+        = active->config.adminToken.isSet() || !active->config.listensOnLoopbackOnly();
+    if (!tokenRequired)
+        return true;
+    if (!active->adminToken.ok) {
+        *why = QStringLiteral("The admin token is configured but cannot be read: %1.")
+                   .arg(active->adminToken.error);
+        return false;
+    }
+    const QByteArray header = request.value(QByteArrayLiteral("authorization"));
+    if (!header.startsWith("Bearer ")
+        || !sameSecret(header.mid(7).trimmed(), active->adminToken.value)) {
+        *why = QStringLiteral("This call needs 'Authorization: Bearer <admin token>'.");
+        return false;
+    }
+    return true;
+}
+
+void AdminService::handle(
+    const QHttpServerRequest &request, QTcpSocket *socket, bool closeAfterResponse)
+{
+    ClientResponse response(socket, closeAfterResponse);
+    QString why;
+    if (!authorized(request, &why)) {
+        sendError(response, 401, why, QStringLiteral("unauthorized"));
+        return;
+    }
+    const QString path = request.url().path();
+    const bool isGet = request.method() == QHttpServerRequest::Method::Get;
+    const bool isPost = request.method() == QHttpServerRequest::Method::Post;
+
+    if (path == QLatin1String("/admin/state") && isGet) {
+        response.sendJson(200, {}, stateDocument());
+        return;
+    }
+    if (path == QLatin1String("/admin/events") && isGet) {
+        subscribe(socket, closeAfterResponse);
+        return;
+    }
+    if (path == QLatin1String("/admin/config") && isPost) {
+        handleConfig(request.body(), response);
+        return;
+    }
+    static const QString routesPrefix = QStringLiteral("/admin/routes/");
+    if (path.startsWith(routesPrefix)) {
+        const QStringList parts = path.mid(routesPrefix.size()).split(QLatin1Char('/'));
+        if (parts.size() == 2 && isPost) {
+            handleRouteAction(parts.at(0), parts.at(1), request.body(), response);
+            return;
+        }
+    }
+    sendError(response, 404,
+        QStringLiteral("Unknown admin endpoint %1 %2.")
+            .arg(isGet       ? QStringLiteral("GET")
+                    : isPost ? QStringLiteral("POST")
+                             : QStringLiteral("?"),
+                path),
+        QStringLiteral("invalid_request_error"), QStringLiteral("not_found"));
+}
+
+void AdminService::handleRouteAction(
+    const QString &route, const QString &action, const QByteArray &body, ClientResponse &response)
+{
+    if (!m_engine->activeConfig()->config.routes.contains(route)) {
+        sendError(response, 404, QStringLiteral("There is no route '%1'.").arg(route),
+            QStringLiteral("invalid_request_error"), QStringLiteral("route_not_found"));
+        return;
+    }
+    const QJsonObject arguments = QJsonDocument::fromJson(body).object();
+    RouteCommand command;
+    command.route = route;
+    if (action == QLatin1String("drain")) {
+        command.action = RouteCommand::Action::Drain;
+    } else if (action == QLatin1String("restore")) {
+        const QJsonValue staged = arguments.value(QLatin1String("staged"));
+        if (!staged.isUndefined() && !staged.isBool()) {
+            sendError(response, 400, QStringLiteral("'staged' must be true or false."),
+                QStringLiteral("invalid_request_error"));
+            return;
+        }
+        command.action
+            = staged.toBool() ? RouteCommand::Action::RestoreStaged : RouteCommand::Action::Restore;
+    } else if (action == QLatin1String("stage")) {
+        command.action = RouteCommand::Action::StageRecovery;
+    } else if (action == QLatin1String("probe")) {
+        command.action = RouteCommand::Action::ProbeNow;
+    } else if (action == QLatin1String("drill")) {
+        command.action = RouteCommand::Action::Drill;
+        const QJsonValue seconds = arguments.value(QLatin1String("seconds"));
+        if (!parseDrillFault(arguments.value(QLatin1String("fault")).toString(), &command.fault)
+            || !seconds.isDouble()) {
+            sendError(response, 400,
+                QStringLiteral("A drill needs {\"fault\": \"503|429|timeout|refused|malformed\", "
+                               "\"seconds\": N}."),
+                QStringLiteral("invalid_request_error"));
+            return;
+        }
+        command.seconds = seconds.toInt();
+    } else {
+        sendError(response, 404,
+            QStringLiteral("Unknown route action '%1' (drain, restore, stage, probe, drill).")
+                .arg(action),
+            QStringLiteral("invalid_request_error"), QStringLiteral("not_found"));
+        return;
+    }
+    QString error;
+    if (!m_engine->execute(command, &error)) {
+        sendError(response, 400, error, QStringLiteral("invalid_request_error"));
+        return;
+    }
+    const CircuitBreaker &breaker = m_engine->routeState(route).breaker;
+    response.sendJson(200, {},
+        compact({ { QStringLiteral("route"), route }, { QStringLiteral("action"), action },
+            { QStringLiteral("state"), breakerStateName(breaker.state()) } }));
+}
+
+void AdminService::handleConfig(const QByteArray &body, ClientResponse &response)
+{
+    const ConfigResult result = ConfigLoader::fromJson(body);
+    if (!result.isValid()) {
+        QJsonObject error = openAiErrorObject(
+            QStringLiteral("The configuration has %1 error(s); nothing was applied.")
+                .arg(result.errors.size()),
+            QStringLiteral("invalid_request_error"), QStringLiteral("invalid_config"));
+        error.insert(QStringLiteral("details"), QJsonArray::fromStringList(result.errors));
+        response.sendJson(400, {}, compact({ { QStringLiteral("error"), error } }));
+        return;
+    }
+    m_engine->applyConfig(result.config);
+    response.sendJson(200, {},
+        compact({ { QStringLiteral("status"), QStringLiteral("applied") },
+            { QStringLiteral("warnings"), QJsonArray::fromStringList(result.warnings) } }));
+}
+
+QByteArray AdminService::stateDocument()
+{
+    const std::shared_ptr<const ActiveConfig> active = m_engine->activeConfig();
+    QJsonObject lanes;
+    for (const LaneConfig &lane : active->config.lanes) {
+        lanes.insert(lane.name,
+            QJsonObject { { QStringLiteral("chain"), QJsonArray::fromStringList(lane.chain) },
+                { QStringLiteral("degraded"), lane.degraded },
+                { QStringLiteral("policy_fallbacks"),
+                    QJsonArray::fromStringList(lane.policyFallbacks) },
+                { QStringLiteral("deadline_ms"), lane.deadlineMs } });
+    }
+    QJsonObject routes;
+    for (const RouteSnapshot &snapshot : m_engine->routeSnapshots())
+        routes.insert(snapshot.name, snapshotJson(snapshot));
+    QJsonArray events;
+    const QList<StateEvent> &recent = m_engine->recentEvents();
+    for (qsizetype i = qMax<qsizetype>(0, recent.size() - 50); i < recent.size(); ++i)
+        events.append(eventJson(recent.at(i)));
+    return compact({ { QStringLiteral("listen"), active->config.listenAddress() },
+        { QStringLiteral("default_lane"), active->config.defaultLane },
+        { QStringLiteral("lanes"), lanes }, { QStringLiteral("routes"), routes },
+        { QStringLiteral("recent_events"), events } });
+}
+
+void AdminService::subscribe(QTcpSocket *socket, bool closeAfterResponse)
+{
+    auto subscriber = std::make_unique<ClientResponse>(socket, closeAfterResponse);
+    subscriber->beginChunked(200,
+        { { QByteArrayLiteral("Content-Type"), QByteArrayLiteral("text/event-stream") },
+            { QByteArrayLiteral("Cache-Control"), QByteArrayLiteral("no-cache") } });
+    subscriber->writeChunk(QByteArrayLiteral(": switchyard events\n\n"));
+    m_subscribers.push_back(std::move(subscriber));
+    if (!m_keepAlive.isActive())
+        m_keepAlive.start();
+}
+
+void AdminService::broadcast(const QByteArray &event)
+{
+    std::erase_if(
+        m_subscribers, [](const std::unique_ptr<ClientResponse> &s) { return !s->isConnected(); });
+    for (const std::unique_ptr<ClientResponse> &subscriber : m_subscribers)
+        subscriber->writeChunk(event);
+    if (m_subscribers.empty())
+        m_keepAlive.stop();
+}
+
+void AdminService::onStateEvent(const StateEvent &event)
+{
+    if (!m_subscribers.empty())
+        broadcast("event: state\ndata: " + compact(eventJson(event)) + "\n\n");
+}
+
+void AdminService::onTrace(const TraceRecord &trace)
+{
+    if (m_subscribers.empty())
+        return;
+    const QJsonObject summary { { QStringLiteral("id"), trace.id },
+        { QStringLiteral("lane"), trace.lane }, { QStringLiteral("route"), trace.route },
+        { QStringLiteral("status"), trace.status },
+        { QStringLiteral("class"), failureClassName(trace.finalClass) },
+        { QStringLiteral("attempts"), trace.upstreamAttempts() },
+        { QStringLiteral("fallback"), trace.fallback },
+        { QStringLiteral("degraded"), trace.degraded }, { QStringLiteral("panic"), trace.panic },
+        { QStringLiteral("drill"),
+            std::any_of(trace.attempts.cbegin(), trace.attempts.cend(),
+                [](const AttemptRecord &a) { return a.drill; }) },
+        { QStringLiteral("ms"), trace.endMs - trace.startMs } };
+    broadcast("event: trace\ndata: " + compact(summary) + "\n\n");
+}
+
+} // namespace Switchyard

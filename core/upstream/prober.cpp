@@ -1,0 +1,154 @@
+#include "upstream/prober.h"
+
+#include "engine/engine.h"
+#include "routing/classifier.h"
+#include "routing/routestate.h"
+#include "upstream/upstreampool.h"
+
+#include <QDateTime>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QNetworkReply>
+#include <QNetworkRequest>
+#include <QTimer>
+
+namespace Switchyard {
+
+Prober::Prober(Engine *engine)
+    : QObject(engine)
+    , m_engine(engine)
+{
+}
+
+void Prober::probeDueRoutes()
+{
+    const std::shared_ptr<const ActiveConfig> active = m_engine->activeConfig();
+    const qint64 now = m_engine->clock().nowMs();
+    for (const RouteConfig &route : active->config.routes) {
+        RouteState &state = m_engine->routeState(route.name);
+        if (state.probeInFlight)
+            continue;
+        const qint64 sinceProbe = now - state.lastProbeMs;
+        bool due = false;
+        switch (state.breaker.state()) {
+        case BreakerState::HalfOpen:
+            due = state.breaker.trialsAvailable() > 0;
+            break;
+        case BreakerState::Closed:
+        case BreakerState::Recovering:
+            // Only idle routes: real traffic already tells how they are.
+            due = sinceProbe >= route.probe.intervalMs
+                && now - state.lastTrafficMs >= route.probe.intervalMs;
+            break;
+        case BreakerState::Drained:
+            due = sinceProbe
+                >= route.probe.intervalMs; // so the operator sees when it is healthy again
+            break;
+        case BreakerState::Open: // quiet while it cools down
+        case BreakerState::Drilling:
+            break;
+        }
+        if (due)
+            probe(route.name);
+    }
+}
+
+bool Prober::probe(const QString &routeName)
+{
+    const std::shared_ptr<const ActiveConfig> active = m_engine->activeConfig();
+    const auto routeIt = active->config.routes.constFind(routeName);
+    if (routeIt == active->config.routes.cend())
+        return false;
+    const RouteConfig &route = *routeIt;
+    const ProviderConfig &provider = active->config.providers.find(route.provider).value();
+    RouteState &state = m_engine->routeState(routeName);
+    if (state.probeInFlight)
+        return true;
+    const ResolvedSecret key = active->providerKeys.value(route.provider);
+    state.lastProbeMs = m_engine->clock().nowMs();
+    if (!key.ok) {
+        state.lastProbeOk = false;
+        state.lastProbeResult = QStringLiteral("not probed: ") + key.error;
+        return false;
+    }
+
+    const bool completion = route.probe.kind == QLatin1String("completion");
+    QUrl url = provider.baseUrl;
+    QString path = url.path();
+    while (path.endsWith(QLatin1Char('/')))
+        path.chop(1);
+    url.setPath(
+        path + (completion ? QStringLiteral("/chat/completions") : QStringLiteral("/models")));
+    QNetworkRequest request(url);
+    if (!key.value.isEmpty())
+        request.setRawHeader(
+            QByteArrayLiteral("Authorization"), QByteArrayLiteral("Bearer ") + key.value);
+    QNetworkReply *reply;
+    if (completion) {
+        request.setHeader(
+            QNetworkRequest::ContentTypeHeader, QByteArrayLiteral("application/json"));
+        const QJsonObject body { { QStringLiteral("model"), route.model },
+            { QStringLiteral("max_tokens"), 1 },
+            { QStringLiteral("messages"),
+                QJsonArray { QJsonObject { { QStringLiteral("role"), QStringLiteral("user") },
+                    { QStringLiteral("content"), QStringLiteral("ping") } } } } };
+        reply = m_engine->upstreams().post(
+            request, QJsonDocument(body).toJson(QJsonDocument::Compact));
+    } else {
+        reply = m_engine->upstreams().get(request);
+    }
+    state.probeInFlight = true;
+    const qint64 startedMs = state.lastProbeMs;
+    auto *timeout = new QTimer(reply);
+    timeout->setSingleShot(true);
+    connect(timeout, &QTimer::timeout, reply, [reply] {
+        reply->setProperty("probeTimedOut", true);
+        reply->abort();
+    });
+    timeout->start(route.probe.timeoutMs);
+
+    const int timeoutMs = route.probe.timeoutMs;
+    connect(reply, &QNetworkReply::finished, this,
+        [this, reply, routeName, completion, startedMs, timeoutMs] {
+            reply->deleteLater();
+            UpstreamOutcome outcome;
+            outcome.httpStatus = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
+            outcome.body = reply->readAll();
+            if (reply->property("probeTimedOut").toBool()) {
+                outcome.httpStatus = 0;
+                outcome.transport = TransportError::Timeout;
+                outcome.transportDetail
+                    = QStringLiteral("probe timeout after %1 ms").arg(timeoutMs);
+            } else if (reply->error() != QNetworkReply::NoError) {
+                outcome.transport = UpstreamPool::transportError(reply->error());
+                outcome.transportDetail = reply->errorString();
+            }
+            bool ok;
+            QString result;
+            if (completion) {
+                const Classification classification
+                    = Classifier::classify(outcome, QDateTime::currentDateTimeUtc());
+                ok = classification.failureClass == FailureClass::Ok;
+                result = ok ? QStringLiteral("ok") : classification.reason;
+            } else {
+                ok = outcome.httpStatus >= 200 && outcome.httpStatus < 300;
+                result = ok ? QStringLiteral("ok")
+                            : Classifier::classify(outcome, QDateTime::currentDateTimeUtc()).reason;
+            }
+            // The config may have been swapped while the probe ran; a route that is gone has no
+            // state.
+            if (!m_engine->activeConfig()->config.routes.contains(routeName))
+                return;
+            RouteState &state = m_engine->routeState(routeName);
+            const qint64 durationMs = m_engine->clock().nowMs() - startedMs;
+            state.probeInFlight = false;
+            state.lastProbeOk = ok;
+            state.lastProbeResult = result;
+            state.breaker.recordProbe(ok, durationMs, result);
+            m_engine->markRoutesChanged();
+        });
+    return true;
+}
+
+} // namespace Switchyard
