@@ -33,6 +33,7 @@ private Q_SLOTS:
     void adminNeedsTheTokenOnAPublicListener();
     void adminNeedsTheTokenWhenOneIsConfigured();
     void consoleHandleUsesQueuedCallsAndSnapshots();
+    void completionProbeSendsAOneTokenRequest();
 
 private:
     QByteArray config(const QByteArray &extra = QByteArray()) const;
@@ -454,6 +455,26 @@ void BreakersTest::consoleHandleUsesQueuedCallsAndSnapshots()
     engine->drain(QStringLiteral("ghost"));
     QTRY_COMPARE(failures.size(), 1);
     QVERIFY(failures.first().contains(QStringLiteral("ghost")));
+}
+
+void BreakersTest::completionProbeSendsAOneTokenRequest()
+{
+    QByteArray next = config();
+    next.replace("\"kind\": \"models\"", "\"kind\": \"completion\"");
+    QCOMPARE(admin(QStringLiteral("/admin/config"), next)->status, 200);
+    QCOMPARE(admin(QStringLiteral("/admin/routes/ra/probe"), "{}")->status, 200);
+    QTRY_COMPARE(m_a->requestCount("POST", "/v1/chat/completions"), 1);
+    const QJsonObject probe = m_a->requests().constLast().json();
+    QCOMPARE(probe.value(QLatin1String("max_tokens")).toInt(), 1);
+    QCOMPARE(probe.value(QLatin1String("model")).toString(), QStringLiteral("model-a"));
+    QTRY_COMPARE(routeState(QStringLiteral("ra")).value(QLatin1String("last_probe")).toString(),
+        QStringLiteral("ok"));
+
+    m_a->enqueue(FakeResponse::error(500, QStringLiteral("server_error")));
+    admin(QStringLiteral("/admin/routes/ra/probe"), "{}");
+    QTRY_VERIFY(!routeState(QStringLiteral("ra")).value(QLatin1String("last_probe_ok")).toBool());
+    QCOMPARE(
+        routeState(QStringLiteral("ra")).value(QLatin1String("consecutive_failures")).toInt(), 1);
 }
 
 QTEST_GUILESS_MAIN(BreakersTest)
