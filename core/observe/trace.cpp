@@ -1,13 +1,135 @@
 #include "observe/trace.h"
 
+#include <QJsonArray>
+
 #include <algorithm>
 
 namespace Switchyard {
+
+namespace {
+
+FailureClass classFromName(const QString &name)
+{
+    for (FailureClass candidate :
+        { FailureClass::Ok, FailureClass::CallerError, FailureClass::AuthError,
+            FailureClass::RateLimited, FailureClass::Transient, FailureClass::Incompatible,
+            FailureClass::ContentPolicy, FailureClass::ContractViolation, FailureClass::Budget,
+            FailureClass::Cancelled, FailureClass::MidStream }) {
+        if (failureClassName(candidate) == name)
+            return candidate;
+    }
+    return FailureClass::Transient;
+}
+
+Decision decisionFromName(const QString &name)
+{
+    for (Decision candidate :
+        { Decision::Return, Decision::Retry, Decision::Fallback, Decision::Skip }) {
+        if (decisionName(candidate) == name)
+            return candidate;
+    }
+    return Decision::Return;
+}
+
+} // namespace
 
 int TraceRecord::upstreamAttempts() const
 {
     return int(std::count_if(
         attempts.cbegin(), attempts.cend(), [](const AttemptRecord &a) { return !a.skipped; }));
+}
+
+int TraceRecord::retries() const
+{
+    return int(std::count_if(attempts.cbegin(), attempts.cend(),
+        [](const AttemptRecord &a) { return a.decision == Decision::Retry; }));
+}
+
+bool TraceRecord::hasDrill() const
+{
+    return std::any_of(
+        attempts.cbegin(), attempts.cend(), [](const AttemptRecord &a) { return a.drill; });
+}
+
+QJsonObject TraceRecord::toJson() const
+{
+    QJsonArray attemptArray;
+    for (const AttemptRecord &attempt : attempts) {
+        QJsonObject item { { QStringLiteral("route"), attempt.route },
+            { QStringLiteral("class"), failureClassName(attempt.failureClass) },
+            { QStringLiteral("decision"), decisionName(attempt.decision) },
+            { QStringLiteral("status"), attempt.httpStatus },
+            { QStringLiteral("reason"), attempt.reason },
+            { QStringLiteral("start_ms"), attempt.startMs },
+            { QStringLiteral("connected_ms"), attempt.connectedMs },
+            { QStringLiteral("first_byte_ms"), attempt.firstByteMs },
+            { QStringLiteral("end_ms"), attempt.endMs }, { QStringLiteral("bytes"), attempt.bytes },
+            { QStringLiteral("tokens_in"), attempt.tokensIn },
+            { QStringLiteral("tokens_out"), attempt.tokensOut },
+            { QStringLiteral("cost_usd"), attempt.costUsd } };
+        if (attempt.skipped)
+            item.insert(QStringLiteral("skip"), attempt.skip);
+        if (attempt.drill)
+            item.insert(QStringLiteral("drill"), true);
+        if (attempt.trial)
+            item.insert(QStringLiteral("trial"), true);
+        attemptArray.append(item);
+    }
+    return QJsonObject { { QStringLiteral("id"), id }, { QStringLiteral("lane"), lane },
+        { QStringLiteral("route"), route }, { QStringLiteral("endpoint"), endpoint },
+        { QStringLiteral("stream"), stream }, { QStringLiteral("fallback"), fallback },
+        { QStringLiteral("degraded"), degraded }, { QStringLiteral("panic"), panic },
+        { QStringLiteral("status"), status },
+        { QStringLiteral("class"), failureClassName(finalClass) },
+        { QStringLiteral("started_at_ms"), startedAtUtcMs },
+        { QStringLiteral("duration_ms"), durationMs }, { QStringLiteral("tokens_in"), tokensIn },
+        { QStringLiteral("tokens_out"), tokensOut }, { QStringLiteral("cost_usd"), costUsd },
+        { QStringLiteral("fallback_cost_usd"), fallbackCostUsd },
+        { QStringLiteral("attempts"), attemptArray } };
+}
+
+TraceRecord TraceRecord::fromJson(const QJsonObject &json)
+{
+    TraceRecord trace;
+    trace.id = json.value(QLatin1String("id")).toString();
+    trace.lane = json.value(QLatin1String("lane")).toString();
+    trace.route = json.value(QLatin1String("route")).toString();
+    trace.endpoint = json.value(QLatin1String("endpoint")).toString();
+    trace.stream = json.value(QLatin1String("stream")).toBool();
+    trace.fallback = json.value(QLatin1String("fallback")).toBool();
+    trace.degraded = json.value(QLatin1String("degraded")).toBool();
+    trace.panic = json.value(QLatin1String("panic")).toBool();
+    trace.status = json.value(QLatin1String("status")).toInt();
+    trace.finalClass = classFromName(json.value(QLatin1String("class")).toString());
+    trace.startedAtUtcMs = qint64(json.value(QLatin1String("started_at_ms")).toDouble());
+    trace.durationMs = qint64(json.value(QLatin1String("duration_ms")).toDouble());
+    trace.tokensIn = qint64(json.value(QLatin1String("tokens_in")).toDouble());
+    trace.tokensOut = qint64(json.value(QLatin1String("tokens_out")).toDouble());
+    trace.costUsd = json.value(QLatin1String("cost_usd")).toDouble();
+    trace.fallbackCostUsd = json.value(QLatin1String("fallback_cost_usd")).toDouble();
+    for (const QJsonValue &value : json.value(QLatin1String("attempts")).toArray()) {
+        const QJsonObject item = value.toObject();
+        AttemptRecord attempt;
+        attempt.route = item.value(QLatin1String("route")).toString();
+        attempt.failureClass = classFromName(item.value(QLatin1String("class")).toString());
+        attempt.decision = decisionFromName(item.value(QLatin1String("decision")).toString());
+        attempt.skip = item.value(QLatin1String("skip")).toString();
+        attempt.skipped = attempt.decision == Decision::Skip;
+        attempt.drill = item.value(QLatin1String("drill")).toBool();
+        attempt.trial = item.value(QLatin1String("trial")).toBool();
+        attempt.httpStatus = item.value(QLatin1String("status")).toInt();
+        attempt.reason = item.value(QLatin1String("reason")).toString();
+        attempt.startMs = qint64(item.value(QLatin1String("start_ms")).toDouble());
+        attempt.connectedMs = qint64(item.value(QLatin1String("connected_ms")).toDouble(-1));
+        attempt.firstByteMs = qint64(item.value(QLatin1String("first_byte_ms")).toDouble(-1));
+        attempt.endMs = qint64(item.value(QLatin1String("end_ms")).toDouble());
+        attempt.bytes = qint64(item.value(QLatin1String("bytes")).toDouble());
+        attempt.tokensIn = qint64(item.value(QLatin1String("tokens_in")).toDouble());
+        attempt.tokensOut = qint64(item.value(QLatin1String("tokens_out")).toDouble());
+        attempt.costUsd = item.value(QLatin1String("cost_usd")).toDouble();
+        trace.attempts.append(attempt);
+    }
+    return trace;
 }
 
 } // namespace Switchyard

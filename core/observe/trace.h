@@ -2,6 +2,7 @@
 
 #include "routing/failureclass.h"
 
+#include <QJsonObject>
 #include <QList>
 #include <QMetaType>
 #include <QString>
@@ -9,11 +10,12 @@
 namespace Switchyard {
 
 // One upstream attempt of a request, or one route the request skipped and why.
+// Times are milliseconds since the request started; -1 where the moment never came.
 struct AttemptRecord {
     QString route;
     bool skipped = false;
     // Why a route was skipped without a call: incompatible, misconfigured, cooling_down,
-    // breaker_open, drained, half_open_busy, recovering_share.
+    // breaker_open, drained, half_open_busy, recovering_share, budget.
     QString skip;
     bool drill = false; // the outcome was injected by an operator's drill
     bool trial = false; // a half-open trial call
@@ -21,11 +23,14 @@ struct AttemptRecord {
     Decision decision = Decision::Return;
     int httpStatus = 0;
     QString reason;
-    qint64 startMs = 0; // monotonic engine time
-    qint64 connectedMs = 0; // request written upstream; 0 if never
-    qint64 firstByteMs = 0; // 0 if never
+    qint64 startMs = 0;
+    qint64 connectedMs = -1; // request written upstream
+    qint64 firstByteMs = -1; // response headers arrived
     qint64 endMs = 0;
     qint64 bytes = 0;
+    qint64 tokensIn = 0;
+    qint64 tokensOut = 0;
+    double costUsd = 0.0;
 };
 
 // Everything the gateway knows about one request once it has ended.
@@ -40,11 +45,20 @@ struct TraceRecord {
     bool panic = false; // every route's breaker was open; the one cooling down soonest was tried
     int status = 0;
     FailureClass finalClass = FailureClass::Ok;
-    qint64 startMs = 0;
-    qint64 endMs = 0;
+    qint64 startedAtUtcMs = 0; // wall clock, ms since the epoch
+    qint64 durationMs = 0;
+    qint64 tokensIn = 0;
+    qint64 tokensOut = 0;
+    double costUsd = 0.0;
+    double fallbackCostUsd = 0.0; // spent on routes other than the lane's first eligible one
     QList<AttemptRecord> attempts;
 
     int upstreamAttempts() const;
+    int retries() const;
+    bool hasDrill() const;
+
+    QJsonObject toJson() const;
+    static TraceRecord fromJson(const QJsonObject &json);
 };
 
 } // namespace Switchyard

@@ -299,7 +299,7 @@ void AdminService::onTrace(const TraceRecord &trace)
         { QStringLiteral("drill"),
             std::any_of(trace.attempts.cbegin(), trace.attempts.cend(),
                 [](const AttemptRecord &a) { return a.drill; }) },
-        { QStringLiteral("ms"), trace.endMs - trace.startMs } };
+        { QStringLiteral("ms"), trace.durationMs } };
     broadcast("event: trace\ndata: " + compact(summary) + "\n\n");
 }
 

@@ -83,6 +83,11 @@ qint64 ProxyRequest::now() const
     return m_engine->clock().nowMs();
 }
 
+qint64 ProxyRequest::elapsed() const
+{
+    return now() - m_startMs;
+}
+
 qint64 ProxyRequest::remainingDeadlineMs() const
 {
     return m_deadlineAtMs - now();
@@ -100,8 +105,9 @@ AttemptRecord &ProxyRequest::currentAttempt()
 
 void ProxyRequest::start()
 {
-    m_trace.startMs = now();
-    m_deadlineAtMs = m_trace.startMs + m_params.target.deadlineMs;
+    m_startMs = now();
+    m_trace.startedAtUtcMs = QDateTime::currentMSecsSinceEpoch();
+    m_deadlineAtMs = m_startMs + m_params.target.deadlineMs;
     m_deadlineTimer.start(m_params.target.deadlineMs);
     if (QTcpSocket *socket = m_response.socket())
         connect(socket, &QAbstractSocket::disconnected, this, &ProxyRequest::onClientGone);
@@ -123,7 +129,7 @@ void ProxyRequest::recordSkip(
     record.failureClass = failureClass;
     record.decision = Decision::Skip;
     record.reason = reason;
-    record.startMs = record.endMs = now();
+    record.startMs = record.endMs = elapsed();
     m_trace.attempts.append(record);
 }
 
@@ -231,7 +237,7 @@ void ProxyRequest::startAttempt()
 
     AttemptRecord attempt;
     attempt.route = route.name;
-    attempt.startMs = now();
+    attempt.startMs = elapsed();
     attempt.trial = m_currentTrial;
     attempt.drill = m_currentDrill;
     m_trace.attempts.append(attempt);
@@ -239,11 +245,13 @@ void ProxyRequest::startAttempt()
 
     RouteState &state = m_engine->routeState(route.name);
     ++state.inFlight;
-    state.lastTrafficMs = attempt.startMs;
-    state.stats.recordRequest(attempt.startMs);
+    state.lastTrafficMs = now();
+    state.stats.recordRequest(state.lastTrafficMs);
     m_attemptOpen = true;
 
     m_upstreamStatus = 0;
+    m_streamTokensIn = -1;
+    m_streamTokensOut = -1;
     m_upstreamContentType.clear();
     m_upstreamBody.clear();
     m_upstreamPassHeaders.clear();
@@ -273,7 +281,13 @@ void ProxyRequest::startAttempt()
         request.setRawHeader(
             QByteArrayLiteral("Authorization"), QByteArrayLiteral("Bearer ") + key);
 
-    m_reply = m_engine->upstreams().post(request, replaceTopLevelModel(m_params.body, route.model));
+    QByteArray body = replaceTopLevelModel(m_params.body, route.model);
+    // Ask for usage in the final chunk so a stream can be costed; the caller sees no difference.
+    m_usageInjected = m_params.analysis.stream && !m_params.analysis.hasStreamOptions
+        && provider.kind == QLatin1String("openai");
+    if (m_usageInjected)
+        body = withStreamUsage(body);
+    m_reply = m_engine->upstreams().post(request, body);
     connect(m_reply, &QNetworkReply::requestSent, this, &ProxyRequest::onRequestSent);
     connect(m_reply, &QNetworkReply::metaDataChanged, this, &ProxyRequest::onMetaDataChanged);
     connect(m_reply, &QNetworkReply::readyRead, this, &ProxyRequest::onReadyRead);
@@ -335,7 +349,7 @@ void ProxyRequest::onRequestSent()
 {
     if (m_phase != Phase::Connecting)
         return;
-    currentAttempt().connectedMs = now();
+    currentAttempt().connectedMs = elapsed();
     armPhaseTimer(Phase::WaitingFirstByte, currentRoute().timeouts.firstByteMs);
 }
 
@@ -344,9 +358,9 @@ void ProxyRequest::onMetaDataChanged()
     if (!m_reply || m_phase == Phase::Receiving || m_phase == Phase::Done)
         return;
     AttemptRecord &attempt = currentAttempt();
-    if (attempt.connectedMs == 0)
-        attempt.connectedMs = now();
-    attempt.firstByteMs = now();
+    if (attempt.connectedMs < 0)
+        attempt.connectedMs = elapsed();
+    attempt.firstByteMs = elapsed();
     m_upstreamStatus = m_reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
     attempt.httpStatus = m_upstreamStatus;
     m_upstreamContentType = m_reply->rawHeader(QByteArrayLiteral("Content-Type"));
@@ -383,11 +397,42 @@ void ProxyRequest::onReadyRead()
     m_upstreamBody.append(data);
 }
 
+QByteArray ProxyRequest::forwardableStreamBytes(
+    const QByteArray &data, const QList<SseScanner::Event> &events)
+{
+    for (const SseScanner::Event &event : events) {
+        if (event.data.contains("\"usage\":{") || event.data.contains("\"usage\": {")) {
+            const QJsonObject chunk = QJsonDocument::fromJson(event.data).object();
+            readUsage(chunk, &m_streamTokensIn, &m_streamTokensOut);
+        }
+    }
+    if (!m_usageInjected)
+        return data; // untouched, byte for byte
+    // We asked for usage the caller did not: pass whole events on without it.
+    QByteArray out;
+    for (const SseScanner::Event &event : events) {
+        QByteArray payload = event.data;
+        if (payload != "[DONE]") {
+            const QJsonObject chunk = QJsonDocument::fromJson(payload).object();
+            if (chunk.value(QLatin1String("usage")).isObject()
+                && chunk.value(QLatin1String("choices")).toArray().isEmpty())
+                continue; // the usage-only chunk
+            payload.replace(",\"usage\":null", "");
+            payload.replace("\"usage\":null,", "");
+        }
+        if (!event.event.isEmpty())
+            out += "event: " + event.event + '\n';
+        out += "data: " + payload + "\n\n";
+    }
+    return out;
+}
+
 void ProxyRequest::handleStreamData(const QByteArray &data)
 {
     const QList<SseScanner::Event> events = m_scanner.feed(data);
+    const QByteArray forwardable = forwardableStreamBytes(data, events);
     if (m_streamCommitted) {
-        m_response.writeChunk(data);
+        m_response.writeChunk(forwardable);
         for (const SseScanner::Event &event : events) {
             if (event.data != "[DONE]" && event.data.contains("\"error\"")
                 && QJsonDocument::fromJson(event.data).object().contains(QLatin1String("error"))) {
@@ -400,7 +445,7 @@ void ProxyRequest::handleStreamData(const QByteArray &data)
     }
     // Before the first byte goes out, every event is checked so that a bad start can still fail
     // over.
-    m_streamPending.append(data);
+    m_streamPending.append(forwardable);
     for (const SseScanner::Event &event : events) {
         if (event.data == "[DONE]")
             continue;
@@ -551,6 +596,8 @@ void ProxyRequest::onReplyFinished()
             AttemptRecord &attempt = currentAttempt();
             attempt.decision = Decision::Return;
             if (cleanEnd && !m_streamErrorSent) {
+                attempt.tokensIn = qMax<qint64>(0, m_streamTokensIn);
+                attempt.tokensOut = qMax<qint64>(0, m_streamTokensOut);
                 settleAttempt(FailureClass::Ok, QString());
                 m_response.endChunked();
                 finish(m_upstreamStatus, FailureClass::Ok);
@@ -584,11 +631,15 @@ void ProxyRequest::settleAttempt(FailureClass failureClass, const QString &reaso
         return;
     m_attemptOpen = false;
     AttemptRecord &attempt = currentAttempt();
-    attempt.endMs = now();
+    attempt.endMs = elapsed();
     attempt.failureClass = failureClass;
     if (attempt.reason.isEmpty())
         attempt.reason = reason;
     const qint64 durationMs = attempt.endMs - attempt.startMs;
+    const Price &price = m_params.active->config.routes.find(attempt.route)->price;
+    attempt.costUsd = (double(attempt.tokensIn) * price.inputPerMTok
+                          + double(attempt.tokensOut) * price.outputPerMTok)
+        / 1e6;
 
     RouteState &state = m_engine->routeState(attempt.route);
     --state.inFlight;
@@ -613,6 +664,10 @@ void ProxyRequest::concludeAttempt(const Classification &classification)
     m_reply = nullptr;
     m_phaseTimer.stop();
     m_attemptTimer.stop();
+    if (m_attemptOpen && classification.tokensIn >= 0) {
+        currentAttempt().tokensIn = classification.tokensIn;
+        currentAttempt().tokensOut = classification.tokensOut;
+    }
     settleAttempt(classification.failureClass, classification.reason);
     AttemptRecord &attempt = currentAttempt();
     RouteState &state = m_engine->routeState(attempt.route);
@@ -847,9 +902,17 @@ void ProxyRequest::finish(int status, FailureClass finalClass)
         timer->stop();
     m_trace.status = status;
     m_trace.finalClass = finalClass;
-    m_trace.endMs = now();
+    m_trace.durationMs = elapsed();
     m_trace.fallback = !m_trace.route.isEmpty() && m_trace.route != m_firstEligibleRoute;
     m_trace.degraded = m_trace.route == m_params.target.degraded && m_planIndex >= m_chainLength;
+    for (const AttemptRecord &attempt : std::as_const(m_trace.attempts)) {
+        m_trace.tokensIn += attempt.tokensIn;
+        m_trace.tokensOut += attempt.tokensOut;
+        m_trace.costUsd += attempt.costUsd;
+        // What the first choice did not cost: spend that exists only because of fallback.
+        if (attempt.route != m_firstEligibleRoute)
+            m_trace.fallbackCostUsd += attempt.costUsd;
+    }
     qCInfo(lcProxy).noquote() << QStringLiteral(
         "request id=%1 lane=%2 route=%3 status=%4 class=%5 attempts=%6 "
         "fallback=%7 ms=%8%9")
@@ -860,7 +923,7 @@ void ProxyRequest::finish(int status, FailureClass finalClass)
                                      .arg(failureClassName(finalClass))
                                      .arg(m_upstreamAttempts)
                                      .arg(int(m_trace.fallback))
-                                     .arg(m_trace.endMs - m_trace.startMs)
+                                     .arg(m_trace.durationMs)
                                      .arg(m_trace.panic ? QStringLiteral(" panic=1") : QString());
     Q_EMIT finished(m_trace);
     deleteLater();

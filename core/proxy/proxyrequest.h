@@ -58,6 +58,8 @@ private:
     void onClientGone();
 
     void handleStreamData(const QByteArray &data);
+    QByteArray forwardableStreamBytes(
+        const QByteArray &data, const QList<SseScanner::Event> &events);
     void commitStream();
     void abortAttempt(TransportError error, const QString &reason);
     void concludeAttempt(const Classification &classification);
@@ -81,6 +83,7 @@ private:
     void recordSkip(const QString &route, FailureClass failureClass, const QString &skip,
         const QString &reason);
     qint64 now() const;
+    qint64 elapsed() const; // since the request started
     qint64 remainingDeadlineMs() const;
 
     Engine *m_engine;
@@ -100,6 +103,7 @@ private:
     QStringList m_breakerSkipped;
     int m_retryIndex = 0;
     int m_upstreamAttempts = 0;
+    qint64 m_startMs = 0;
     qint64 m_deadlineAtMs = 0;
 
     QPointer<QNetworkReply> m_reply;
@@ -116,6 +120,9 @@ private:
     QByteArray m_upstreamBody;
     HeaderList m_upstreamPassHeaders;
     bool m_streaming = false;
+    bool m_usageInjected = false;
+    qint64 m_streamTokensIn = -1;
+    qint64 m_streamTokensOut = -1;
     bool m_streamCommitted = false;
     bool m_streamErrorSent = false;
     QByteArray m_streamPending;

@@ -53,6 +53,21 @@ bool isContentPolicyError(const UpstreamError &error)
         || error.type == QLatin1String("content_policy_violation");
 }
 
+} // namespace
+
+bool readUsage(const QJsonObject &root, qint64 *tokensIn, qint64 *tokensOut)
+{
+    const QJsonValue usage = root.value(QLatin1String("usage"));
+    if (!usage.isObject())
+        return false;
+    const QJsonObject object = usage.toObject();
+    *tokensIn = qint64(object.value(QLatin1String("prompt_tokens")).toDouble());
+    *tokensOut = qint64(object.value(QLatin1String("completion_tokens")).toDouble());
+    return true;
+}
+
+namespace {
+
 Classification make(FailureClass failureClass, const QString &reason, qint64 retryAfterMs = -1)
 {
     return Classification { failureClass, retryAfterMs, reason };
@@ -78,11 +93,13 @@ Classification classifySuccess(const UpstreamOutcome &outcome)
         return make(
             FailureClass::ContractViolation, QStringLiteral("2xx body is not a JSON object"));
     const QJsonObject root = document.object();
+    Classification ok = make(FailureClass::Ok, QString());
+    readUsage(root, &ok.tokensIn, &ok.tokensOut);
     if (outcome.endpoint == Endpoint::Embeddings) {
         if (!root.value(QLatin1String("data")).isArray())
             return make(FailureClass::ContractViolation,
                 QStringLiteral("embeddings answer without a data array"));
-        return make(FailureClass::Ok, QString());
+        return ok;
     }
     const QJsonArray choices = root.value(QLatin1String("choices")).toArray();
     if (choices.isEmpty() || !choices.first().isObject())
@@ -104,7 +121,7 @@ Classification classifySuccess(const UpstreamOutcome &outcome)
                     QStringLiteral("JSON output was requested but the content is not valid JSON"));
         }
     }
-    return make(FailureClass::Ok, QString());
+    return ok;
 }
 
 Classification classifyTransport(const UpstreamOutcome &outcome)

@@ -4,6 +4,7 @@
 
 #include <QByteArray>
 #include <QDateTime>
+#include <QJsonObject>
 #include <QString>
 
 namespace Switchyard {
@@ -42,6 +43,9 @@ struct Classification {
     QString reason;
     // False where retrying the same route cannot help (nothing listens there): fall back at once.
     bool retryable = true;
+    // From a 2xx body's "usage"; -1 when the upstream did not say.
+    qint64 tokensIn = -1;
+    qint64 tokensOut = -1;
 };
 
 // Decides the failure class of an attempt (SPEC §6). Pure: no I/O, no clock but the one given.
@@ -51,6 +55,9 @@ public:
     // Classifies an error object an upstream sent inside a 2xx event stream.
     static Classification classifyStreamError(const QByteArray &eventData);
 };
+
+// Reads OpenAI's "usage" object of a response or a final stream chunk; false when there is none.
+bool readUsage(const QJsonObject &root, qint64 *tokensIn, qint64 *tokensOut);
 
 // Parses Retry-After (delta seconds or HTTP-date) into milliseconds; -1 when absent or unreadable.
 qint64 parseRetryAfter(

@@ -144,6 +144,10 @@ RequestAnalysis RequestAnalysis::analyze(Endpoint endpoint, const QByteArray &bo
     if (!stream.isUndefined() && !stream.isNull() && !stream.isBool())
         return invalid(QStringLiteral("'stream' must be a boolean."), QStringLiteral("stream"));
     result.stream = stream.toBool();
+    const QJsonValue streamOptions = root.value(QLatin1String("stream_options"));
+    result.hasStreamOptions = !streamOptions.isUndefined() && !streamOptions.isNull();
+    result.callerAskedUsage
+        = streamOptions.toObject().value(QLatin1String("include_usage")).toBool();
     if (result.stream)
         result.needs |= unsigned(Capability::Stream);
 
@@ -191,6 +195,20 @@ QString incompatibilityReason(const RouteConfig &route, const RequestAnalysis &r
             .arg(request.estimatedTokens)
             .arg(route.contextWindow);
     return QString();
+}
+
+QByteArray withStreamUsage(const QByteArray &body)
+{
+    const qsizetype brace = body.indexOf('{');
+    if (brace < 0)
+        return body;
+    const qsizetype next = skipSpace(body, brace + 1);
+    const bool empty = next < body.size() && body.at(next) == '}';
+    QByteArray result = body;
+    result.insert(brace + 1,
+        empty ? QByteArrayLiteral("\"stream_options\":{\"include_usage\":true}")
+              : QByteArrayLiteral("\"stream_options\":{\"include_usage\":true},"));
+    return result;
 }
 
 QByteArray replaceTopLevelModel(const QByteArray &body, const QString &model)

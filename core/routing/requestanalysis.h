@@ -16,6 +16,8 @@ struct RequestAnalysis {
     QString model;
     bool stream = false;
     bool jsonOutput = false;
+    bool hasStreamOptions = false; // the caller set stream_options itself
+    bool callerAskedUsage = false; // stream_options.include_usage was true
     Capabilities needs = 0;
     qint64 estimatedTokens = 0; // prompt (≈ 4 characters a token) plus requested output
 
@@ -28,5 +30,9 @@ QString incompatibilityReason(const RouteConfig &route, const RequestAnalysis &r
 // Returns `body` with its top-level "model" value replaced by `model`, leaving every other
 // byte as the caller sent it (no re-serialisation: numbers and key order survive).
 QByteArray replaceTopLevelModel(const QByteArray &body, const QString &model);
+
+// Returns `body` with "stream_options": {"include_usage": true} added at the front, so a stream
+// reports its token usage in a final chunk. Only for bodies without stream_options.
+QByteArray withStreamUsage(const QByteArray &body);
 
 } // namespace Switchyard
