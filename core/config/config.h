@@ -125,6 +125,8 @@ struct Config {
     QString defaultLane;
     UnknownModelPolicy unknownModel = UnknownModelPolicy::Reject;
     qint64 maxRequestBytes = 32 * 1024 * 1024;
+    int traceRetentionHours = 168;
+    int traceMaxCount = 100000;
     QJsonObject source; // the document as read, unknown keys included, for saving back
 
     QString listenAddress() const;

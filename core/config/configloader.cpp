@@ -506,7 +506,7 @@ ConfigResult ConfigLoader::fromObject(const QJsonObject &root)
 
     reader.warnUnknownKeys(root, QString(),
         { "listen", "admin_token", "providers", "routes", "lanes", "default_lane", "unknown_model",
-            "max_request_bytes", "$schema" });
+            "max_request_bytes", "traces", "$schema" });
 
     const QString listen
         = reader.string(root, QStringLiteral("listen"), QString(), config.listenAddress());
@@ -516,6 +516,13 @@ ConfigResult ConfigLoader::fromObject(const QJsonObject &root)
     config.adminToken = reader.secret(root, QStringLiteral("admin_token"), QString());
     config.maxRequestBytes = reader.integer(root, QStringLiteral("max_request_bytes"), QString(),
         config.maxRequestBytes, 1024, qint64(1) << 31);
+
+    const QJsonObject traces = reader.object(root, QStringLiteral("traces"), QString());
+    reader.warnUnknownKeys(traces, QStringLiteral("traces"), { "retention_hours", "max_count" });
+    config.traceRetentionHours = int(reader.integer(traces, QStringLiteral("retention_hours"),
+        QStringLiteral("traces"), config.traceRetentionHours, 1, 24 * 366));
+    config.traceMaxCount = int(reader.integer(traces, QStringLiteral("max_count"),
+        QStringLiteral("traces"), config.traceMaxCount, 100, 100000000));
 
     const QJsonObject providers = reader.object(root, QStringLiteral("providers"), QString());
     for (auto it = providers.begin(); it != providers.end(); ++it)

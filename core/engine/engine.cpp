@@ -6,8 +6,10 @@
 #include "upstream/prober.h"
 #include "upstream/upstreampool.h"
 
+#include <QDateTime>
 #include <QHostAddress>
 #include <QLoggingCategory>
+#include <QStandardPaths>
 #include <QThread>
 
 Q_LOGGING_CATEGORY(lcEngine, "switchyard.engine", QtInfoMsg)
@@ -20,6 +22,9 @@ namespace {
 constexpr int MaintenanceIntervalMs = 100;
 constexpr int PublishIntervalMs = 250;
 constexpr int KeptEvents = 500;
+constexpr int UnpublishedTracesKept = 1000;
+constexpr qint64 LedgerKeptMs
+    = qint64(25) * 3600 * 1000; // the cost chart's 24 h, and today for the caps
 
 } // namespace
 
@@ -35,6 +40,9 @@ Engine::Engine(const Clock &clock, QObject *parent)
     qRegisterMetaType<QList<Switchyard::RouteSnapshot>>();
     qRegisterMetaType<Switchyard::RouteCommand>();
     qRegisterMetaType<Switchyard::DrillFault>();
+    qRegisterMetaType<QList<Switchyard::TraceRecord>>();
+    qRegisterMetaType<Switchyard::CostPoint>();
+    qRegisterMetaType<QList<Switchyard::CostPoint>>();
     m_maintenance.setInterval(MaintenanceIntervalMs);
     connect(&m_maintenance, &QTimer::timeout, this, &Engine::maintain);
 }
@@ -70,6 +78,14 @@ void Engine::install(const Config &config)
         active->providerKeys.insert(provider.name, key);
     }
     active->adminToken = SecretResolver::resolve(config.adminToken);
+    QList<QByteArray> secrets;
+    for (const ResolvedSecret &key : std::as_const(active->providerKeys))
+        secrets.append(key.value);
+    secrets.append(active->adminToken.value);
+    m_redactor.setSecrets(secrets);
+    if (m_store)
+        m_store->setRetention(TraceRetention {
+            qint64(config.traceRetentionHours) * 3600 * 1000, config.traceMaxCount });
     if (config.adminToken.isSet() && !active->adminToken.ok)
         qCWarning(lcEngine).noquote()
             << QStringLiteral("admin_token: %1; every /admin call will be refused")
@@ -108,6 +124,18 @@ void Engine::start(const Config &config, const QString &listenOverride)
                            "listener needs one")
                 .arg(effective.listenAddress()));
         return;
+    }
+    if (!m_store) {
+        m_store = new TraceStore(this);
+        if (m_dataDirectory.isEmpty())
+            m_dataDirectory = QStandardPaths::writableLocation(QStandardPaths::AppDataLocation);
+        QString error;
+        if (m_store->open(m_dataDirectory, &error)) {
+            m_ledger.add(m_store->spendSince(QDateTime::currentMSecsSinceEpoch() - LedgerKeptMs));
+            m_events = m_store->recentEvents(KeptEvents);
+        } else {
+            qCWarning(lcEngine).noquote() << "traces are kept in memory only:" << error;
+        }
     }
     install(effective);
     if (!m_upstreams)
@@ -160,9 +188,48 @@ void Engine::applyConfig(const Config &config)
     Q_EMIT configApplied();
 }
 
+void Engine::setDataDirectory(const QString &directory)
+{
+    if (QThread::currentThread() != thread()) {
+        QMetaObject::invokeMethod(
+            this, [this, directory] { setDataDirectory(directory); }, Qt::QueuedConnection);
+        return;
+    }
+    m_dataDirectory = directory;
+}
+
+void Engine::recordTrace(const TraceRecord &trace)
+{
+    const QList<CostPoint> points = CostLedger::pointsOf(trace);
+    m_ledger.add(points);
+    m_metrics.record(trace);
+    if (m_store)
+        m_store->append(trace, points);
+    m_unpublishedTraces.append(trace);
+    if (m_unpublishedTraces.size() > UnpublishedTracesKept)
+        m_unpublishedTraces.remove(0, m_unpublishedTraces.size() - UnpublishedTracesKept);
+    m_unpublishedCost.append(points);
+    Q_EMIT requestFinished(trace);
+}
+
+QByteArray Engine::metricsText()
+{
+    QList<QPair<QString, int>> states;
+    if (m_active) {
+        for (const RouteConfig &route : m_active->config.routes) {
+            CircuitBreaker &breaker = routeState(route.name).breaker;
+            breaker.tick();
+            states.append({ route.name, int(breaker.state()) });
+        }
+    }
+    return m_metrics.render(states);
+}
+
 void Engine::stop()
 {
     m_maintenance.stop();
+    if (m_store)
+        m_store->flush();
     delete m_listener;
     m_listener = nullptr;
     m_port = 0;
@@ -254,6 +321,8 @@ void Engine::onStateEvent(const StateEvent &event)
                                                             : QStringLiteral("automatic"),
                                            event.reason);
     m_events.append(event);
+    if (m_store)
+        m_store->appendEvent(event);
     if (m_events.size() > KeptEvents)
         m_events.remove(0, m_events.size() - KeptEvents);
     m_routesDirty = true;
@@ -320,10 +389,20 @@ void Engine::maintain()
     m_prober->probeDueRoutes();
     // Countdowns change with time alone, so routes in timed states are republished even when idle.
     const qint64 now = m_clock.nowMs();
-    if ((m_routesDirty || counting) && now - m_lastPublishMs >= PublishIntervalMs) {
+    if ((m_routesDirty || counting || !m_unpublishedTraces.isEmpty())
+        && now - m_lastPublishMs >= PublishIntervalMs) {
         m_routesDirty = false;
         m_lastPublishMs = now;
         Q_EMIT routesUpdated(routeSnapshots());
+        if (!m_unpublishedTraces.isEmpty()) {
+            Q_EMIT tracesAdded(std::exchange(m_unpublishedTraces, {}));
+            Q_EMIT costAdded(std::exchange(m_unpublishedCost, {}));
+        }
+    }
+    const qint64 wallNow = QDateTime::currentMSecsSinceEpoch();
+    if (wallNow - m_lastPruneMs > 60000) {
+        m_lastPruneMs = wallNow;
+        m_ledger.prune(wallNow - LedgerKeptMs);
     }
 }
 

@@ -3,7 +3,11 @@
 #include "config/config.h"
 #include "engine/activeconfig.h"
 #include "engine/routesnapshot.h"
+#include "observe/costledger.h"
+#include "observe/metrics.h"
+#include "observe/redactor.h"
 #include "observe/trace.h"
+#include "observe/tracestore.h"
 #include "routing/breaker.h"
 #include "routing/clock.h"
 
@@ -54,6 +58,8 @@ public:
     void probeNow(const QString &route);
     void drill(const QString &route, Switchyard::DrillFault fault, int seconds);
     void submit(const Switchyard::RouteCommand &command);
+    // Where traces and events are kept; before start(). Default: AppDataLocation.
+    void setDataDirectory(const QString &directory);
 
     // Engine thread only.
     bool execute(const RouteCommand &command, QString *error);
@@ -65,6 +71,11 @@ public:
     QList<RouteSnapshot> routeSnapshots();
     const QList<StateEvent> &recentEvents() const { return m_events; }
     void markRoutesChanged() { m_routesDirty = true; }
+    void recordTrace(const TraceRecord &trace);
+    const CostLedger &costLedger() const { return m_ledger; }
+    const Redactor &redactor() const { return m_redactor; }
+    TraceStore &traceStore() { return *m_store; }
+    QByteArray metricsText();
 
 Q_SIGNALS:
     void started(const QString &address);
@@ -75,6 +86,9 @@ Q_SIGNALS:
     // Coalesced: at most a few times a second, however heavy the traffic.
     void routesUpdated(const QList<Switchyard::RouteSnapshot> &routes);
     void commandFailed(const QString &error);
+    // Coalesced batches for the console: finished requests and the spend they added.
+    void tracesAdded(const QList<Switchyard::TraceRecord> &traces);
+    void costAdded(const QList<Switchyard::CostPoint> &points);
 
 private:
     void install(const Config &config);
@@ -85,6 +99,14 @@ private:
     std::shared_ptr<const ActiveConfig> m_active;
     QHash<QString, std::shared_ptr<RouteState>> m_routeStates;
     QList<StateEvent> m_events;
+    QString m_dataDirectory;
+    TraceStore *m_store = nullptr;
+    CostLedger m_ledger;
+    Metrics m_metrics;
+    Redactor m_redactor;
+    QList<TraceRecord> m_unpublishedTraces;
+    QList<CostPoint> m_unpublishedCost;
+    qint64 m_lastPruneMs = 0;
     UpstreamPool *m_upstreams = nullptr;
     Prober *m_prober = nullptr;
     ProxyService *m_proxy = nullptr;

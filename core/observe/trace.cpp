@@ -73,6 +73,8 @@ QJsonObject TraceRecord::toJson() const
             item.insert(QStringLiteral("drill"), true);
         if (attempt.trial)
             item.insert(QStringLiteral("trial"), true);
+        if (attempt.byFallback)
+            item.insert(QStringLiteral("by_fallback"), true);
         attemptArray.append(item);
     }
     return QJsonObject { { QStringLiteral("id"), id }, { QStringLiteral("lane"), lane },
@@ -117,6 +119,7 @@ TraceRecord TraceRecord::fromJson(const QJsonObject &json)
         attempt.skipped = attempt.decision == Decision::Skip;
         attempt.drill = item.value(QLatin1String("drill")).toBool();
         attempt.trial = item.value(QLatin1String("trial")).toBool();
+        attempt.byFallback = item.value(QLatin1String("by_fallback")).toBool();
         attempt.httpStatus = item.value(QLatin1String("status")).toInt();
         attempt.reason = item.value(QLatin1String("reason")).toString();
         attempt.startMs = qint64(item.value(QLatin1String("start_ms")).toDouble());

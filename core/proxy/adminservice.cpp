@@ -11,6 +11,7 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QUrlQuery>
 
 namespace Switchyard {
 
@@ -135,6 +136,40 @@ void AdminService::handle(
     }
     if (path == QLatin1String("/admin/events") && isGet) {
         subscribe(socket, closeAfterResponse);
+        return;
+    }
+    if (path == QLatin1String("/admin/traces") && isGet) {
+        const QUrlQuery query(request.url());
+        TraceQuery filter;
+        bool limitOk = true;
+        if (query.hasQueryItem(QStringLiteral("limit")))
+            filter.limit = query.queryItemValue(QStringLiteral("limit")).toInt(&limitOk);
+        if (!limitOk || filter.limit < 1 || filter.limit > 1000) {
+            sendError(response, 400,
+                QStringLiteral("'limit' must be a whole number from 1 to 1000."),
+                QStringLiteral("invalid_request_error"));
+            return;
+        }
+        filter.lane = query.queryItemValue(QStringLiteral("lane"), QUrl::FullyDecoded);
+        filter.route = query.queryItemValue(QStringLiteral("route"), QUrl::FullyDecoded);
+        filter.failureClass = query.queryItemValue(QStringLiteral("class"), QUrl::FullyDecoded);
+        QJsonArray traces;
+        for (const TraceRecord &trace : m_engine->traceStore().query(filter))
+            traces.append(trace.toJson());
+        response.sendJson(200, {}, compact({ { QStringLiteral("traces"), traces } }));
+        return;
+    }
+    static const QString tracePrefix = QStringLiteral("/admin/traces/");
+    if (path.startsWith(tracePrefix) && isGet) {
+        const std::optional<TraceRecord> trace
+            = m_engine->traceStore().find(path.mid(tracePrefix.size()));
+        if (!trace) {
+            sendError(response, 404,
+                QStringLiteral("No trace with id '%1'.").arg(path.mid(tracePrefix.size())),
+                QStringLiteral("invalid_request_error"), QStringLiteral("trace_not_found"));
+            return;
+        }
+        response.sendJson(200, {}, compact(trace->toJson()));
         return;
     }
     if (path == QLatin1String("/admin/config") && isPost) {

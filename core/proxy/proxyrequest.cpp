@@ -153,6 +153,23 @@ void ProxyRequest::tryNextRoute()
                 QStringLiteral("misconfigured: ") + key.error);
             continue;
         }
+        const qint64 wallNow = QDateTime::currentMSecsSinceEpoch();
+        const CostLedger &ledger = m_engine->costLedger();
+        if (route.budgetUsdPerDay > 0
+            && ledger.routeSpendOnDay(name, wallNow) >= route.budgetUsdPerDay) {
+            recordSkip(name, FailureClass::Budget, QStringLiteral("budget"),
+                QStringLiteral("route spent its %1 USD for today (UTC)")
+                    .arg(route.budgetUsdPerDay));
+            continue;
+        }
+        // A lane over its cap keeps only its degraded route, the declared cheap way out.
+        if (m_params.target.budgetUsdPerDay > 0 && m_planIndex < m_chainLength
+            && ledger.laneSpendOnDay(m_trace.lane, wallNow) >= m_params.target.budgetUsdPerDay) {
+            recordSkip(name, FailureClass::Budget, QStringLiteral("budget"),
+                QStringLiteral("lane spent its %1 USD for today (UTC)")
+                    .arg(m_params.target.budgetUsdPerDay));
+            continue;
+        }
         RouteState &state = m_engine->routeState(name);
         if (state.cooldownUntilMs > now()) {
             recordSkip(name, FailureClass::RateLimited, QStringLiteral("cooling_down"),
@@ -635,6 +652,8 @@ void ProxyRequest::settleAttempt(FailureClass failureClass, const QString &reaso
     attempt.failureClass = failureClass;
     if (attempt.reason.isEmpty())
         attempt.reason = reason;
+    // Upstream error text may echo a key back; it goes no further than this.
+    attempt.reason = m_engine->redactor().redact(attempt.reason);
     const qint64 durationMs = attempt.endMs - attempt.startMs;
     const Price &price = m_params.active->config.routes.find(attempt.route)->price;
     attempt.costUsd = (double(attempt.tokensIn) * price.inputPerMTok
@@ -805,7 +824,10 @@ void ProxyRequest::respondWithUpstream(FailureClass finalClass)
         m_upstreamContentType.isEmpty() ? QByteArrayLiteral("application/json")
                                         : m_upstreamContentType });
     headers.append(m_upstreamPassHeaders);
-    m_response.send(m_upstreamStatus, headers, m_upstreamBody);
+    // An upstream's error may quote the provider's key; the caller must never see it.
+    const bool success = m_upstreamStatus >= 200 && m_upstreamStatus < 300;
+    m_response.send(m_upstreamStatus, headers,
+        success ? m_upstreamBody : m_engine->redactor().redactKnownSecrets(m_upstreamBody));
     finish(m_upstreamStatus, finalClass);
 }
 
@@ -814,6 +836,7 @@ void ProxyRequest::respondAllFailed()
     QJsonArray attempts;
     bool allRateLimited = true;
     bool allIncompatible = true;
+    bool allBudget = true;
     qint64 soonestRetry = -1;
     for (const AttemptRecord &attempt : std::as_const(m_trace.attempts)) {
         QJsonObject item { { QStringLiteral("route"), attempt.route },
@@ -822,7 +845,8 @@ void ProxyRequest::respondAllFailed()
             { QStringLiteral("reason"), attempt.reason } };
         if (!attempt.skipped || attempt.skip == QLatin1String("incompatible")
             || attempt.skip == QLatin1String("misconfigured")
-            || attempt.skip == QLatin1String("cooling_down"))
+            || attempt.skip == QLatin1String("cooling_down")
+            || attempt.skip == QLatin1String("budget"))
             item.insert(QStringLiteral("class"), failureClassName(attempt.failureClass));
         if (attempt.skipped)
             item.insert(QStringLiteral("skip"), attempt.skip);
@@ -831,6 +855,7 @@ void ProxyRequest::respondAllFailed()
         attempts.append(item);
         allRateLimited = allRateLimited && attempt.failureClass == FailureClass::RateLimited;
         allIncompatible = allIncompatible && attempt.failureClass == FailureClass::Incompatible;
+        allBudget = allBudget && attempt.failureClass == FailureClass::Budget;
         m_trace.route = attempt.route;
     }
     for (const QString &route : std::as_const(m_plan)) {
@@ -850,6 +875,11 @@ void ProxyRequest::respondAllFailed()
                   .arg(m_trace.lane);
     } else if (!m_trace.attempts.isEmpty() && allRateLimited) {
         status = 429;
+    } else if (!m_trace.attempts.isEmpty() && allBudget) {
+        status = 429;
+        message = QStringLiteral(
+            "Lane '%1' has reached its spend cap for today (UTC); see error.attempts.")
+                      .arg(m_trace.lane);
     } else if (m_upstreamAttempts == 0) {
         status = 503;
         message = QStringLiteral("No route of lane '%1' is available now; see error.attempts.")
@@ -905,12 +935,13 @@ void ProxyRequest::finish(int status, FailureClass finalClass)
     m_trace.durationMs = elapsed();
     m_trace.fallback = !m_trace.route.isEmpty() && m_trace.route != m_firstEligibleRoute;
     m_trace.degraded = m_trace.route == m_params.target.degraded && m_planIndex >= m_chainLength;
-    for (const AttemptRecord &attempt : std::as_const(m_trace.attempts)) {
+    for (AttemptRecord &attempt : m_trace.attempts) {
+        attempt.byFallback = !attempt.skipped && attempt.route != m_firstEligibleRoute;
         m_trace.tokensIn += attempt.tokensIn;
         m_trace.tokensOut += attempt.tokensOut;
         m_trace.costUsd += attempt.costUsd;
         // What the first choice did not cost: spend that exists only because of fallback.
-        if (attempt.route != m_firstEligibleRoute)
+        if (attempt.byFallback)
             m_trace.fallbackCostUsd += attempt.costUsd;
     }
     qCInfo(lcProxy).noquote() << QStringLiteral(

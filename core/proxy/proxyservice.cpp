@@ -6,6 +6,7 @@
 #include "proxy/openaierror.h"
 #include "proxy/proxyrequest.h"
 
+#include <QDateTime>
 #include <QHttpServerRequest>
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -68,12 +69,27 @@ void ProxyService::handle(const QHttpServerRequest &request, QTcpSocket *socket)
 
     auto refuse = [&](int status, const QString &message, const QString &type,
                       const QString &param = QString()) {
+        // Refused requests are traced too: an operator sees bad input as well as bad upstreams.
+        TraceRecord trace;
+        trace.id = requestId;
+        trace.endpoint = path;
+        trace.status = status;
+        trace.finalClass = FailureClass::CallerError;
+        trace.startedAtUtcMs = QDateTime::currentMSecsSinceEpoch();
+        m_engine->recordTrace(trace);
         response.sendJson(
             status, idHeaders(requestId), openAiError(message, type, QString(), param));
     };
 
     if (path == QLatin1String("/healthz") && isGet) {
         response.sendJson(200, {}, QByteArrayLiteral("{\"status\":\"ok\"}"));
+        return;
+    }
+    if (path == QLatin1String("/metrics") && isGet) {
+        response.send(200,
+            { { QByteArrayLiteral("Content-Type"),
+                QByteArrayLiteral("text/plain; version=0.0.4; charset=utf-8") } },
+            m_engine->metricsText());
         return;
     }
     if (path.startsWith(QLatin1String("/admin/"))) {
@@ -120,7 +136,7 @@ void ProxyService::handle(const QHttpServerRequest &request, QTcpSocket *socket)
     params.requestId = requestId;
     params.active = active;
     auto *proxied = new ProxyRequest(m_engine, std::move(response), std::move(params));
-    connect(proxied, &ProxyRequest::finished, m_engine, &Engine::requestFinished);
+    connect(proxied, &ProxyRequest::finished, m_engine, &Engine::recordTrace);
     proxied->start();
 }
 

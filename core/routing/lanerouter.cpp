@@ -14,6 +14,7 @@ RoutingTarget fromLane(const Config &config, const LaneConfig &lane)
     target.policyFallbacks = lane.policyFallbacks;
     target.retry = lane.retry;
     target.deadlineMs = lane.deadlineMs;
+    target.budgetUsdPerDay = lane.budgetUsdPerDay;
     Q_UNUSED(config);
     return target;
 }

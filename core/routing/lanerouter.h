@@ -16,6 +16,7 @@ struct RoutingTarget {
     QStringList policyFallbacks;
     RetryPolicy retry;
     int deadlineMs = 120000;
+    double budgetUsdPerDay = 0.0; // the lane's spend cap; 0: none
 };
 
 // Picks the lane or route for a request (SPEC §4): the X-Switchyard-Lane header first,

@@ -100,9 +100,15 @@ ClientCall *GatewayClient::postAndWait(const QString &path, const QByteArray &bo
     return call;
 }
 
-GatewayUnderTest::GatewayUnderTest()
+GatewayUnderTest::GatewayUnderTest(const QString &dataDirectory)
     : m_host(std::make_unique<EngineHost>())
 {
+    QString directory = dataDirectory;
+    if (directory.isEmpty()) {
+        m_ownDataDirectory = std::make_unique<QTemporaryDir>();
+        directory = m_ownDataDirectory->path();
+    }
+    m_host->engine()->setDataDirectory(directory);
 }
 
 GatewayUnderTest::~GatewayUnderTest()

@@ -11,6 +11,7 @@
 #include <QNetworkReply>
 #include <QObject>
 #include <QPointer>
+#include <QTemporaryDir>
 
 #include <memory>
 
@@ -68,7 +69,8 @@ private:
 // port.
 class GatewayUnderTest final {
 public:
-    GatewayUnderTest();
+    // `dataDirectory`: where traces are kept; a fresh temporary one when empty.
+    explicit GatewayUnderTest(const QString &dataDirectory = QString());
     ~GatewayUnderTest();
 
     bool start(const QByteArray &configJson, QString *error = nullptr,
@@ -80,6 +82,7 @@ public:
 private:
     std::unique_ptr<EngineHost> m_host;
     std::unique_ptr<GatewayClient> m_client;
+    std::unique_ptr<QTemporaryDir> m_ownDataDirectory;
     QString m_baseUrl;
 };
 

@@ -1,0 +1,105 @@
+#include "observe/costledger.h"
+
+namespace Switchyard {
+
+namespace {
+
+QString cellKey(const QString &lane, const QString &route)
+{
+    return lane + QLatin1Char('\n') + route;
+}
+
+} // namespace
+
+qint64 CostLedger::utcDayStart(qint64 utcMs)
+{
+    constexpr qint64 DayMs = 24 * 3600 * 1000;
+    return utcMs - utcMs % DayMs;
+}
+
+QList<CostPoint> CostLedger::pointsOf(const TraceRecord &trace)
+{
+    const qint64 minute = trace.startedAtUtcMs - trace.startedAtUtcMs % MinuteMs;
+    QList<CostPoint> points;
+    auto pointFor = [&](const QString &route) -> CostPoint & {
+        for (CostPoint &point : points) {
+            if (point.route == route)
+                return point;
+        }
+        points.append(CostPoint { minute, trace.lane, route });
+        return points.last();
+    };
+    for (const AttemptRecord &attempt : trace.attempts) {
+        if (attempt.skipped
+            || (attempt.costUsd == 0.0 && attempt.tokensIn == 0 && attempt.tokensOut == 0))
+            continue;
+        CostPoint &point = pointFor(attempt.route);
+        point.costUsd += attempt.costUsd;
+        if (attempt.byFallback)
+            point.fallbackCostUsd += attempt.costUsd;
+        point.tokensIn += attempt.tokensIn;
+        point.tokensOut += attempt.tokensOut;
+    }
+    if (!trace.route.isEmpty())
+        ++pointFor(trace.route).requests;
+    return points;
+}
+
+void CostLedger::add(const QList<CostPoint> &points)
+{
+    for (const CostPoint &point : points) {
+        CostPoint &cell = m_minutes[point.minuteUtcMs][cellKey(point.lane, point.route)];
+        if (cell.route.isEmpty()) {
+            cell.minuteUtcMs = point.minuteUtcMs;
+            cell.lane = point.lane;
+            cell.route = point.route;
+        }
+        cell.costUsd += point.costUsd;
+        cell.fallbackCostUsd += point.fallbackCostUsd;
+        cell.tokensIn += point.tokensIn;
+        cell.tokensOut += point.tokensOut;
+        cell.requests += point.requests;
+    }
+}
+
+void CostLedger::prune(qint64 olderThanUtcMs)
+{
+    while (!m_minutes.isEmpty() && m_minutes.firstKey() < olderThanUtcMs)
+        m_minutes.erase(m_minutes.begin());
+}
+
+double CostLedger::routeSpendOnDay(const QString &route, qint64 nowUtcMs) const
+{
+    double total = 0.0;
+    for (auto it = m_minutes.lowerBound(utcDayStart(nowUtcMs)); it != m_minutes.cend(); ++it) {
+        for (const CostPoint &point : it.value()) {
+            if (point.route == route)
+                total += point.costUsd;
+        }
+    }
+    return total;
+}
+
+double CostLedger::laneSpendOnDay(const QString &lane, qint64 nowUtcMs) const
+{
+    double total = 0.0;
+    for (auto it = m_minutes.lowerBound(utcDayStart(nowUtcMs)); it != m_minutes.cend(); ++it) {
+        for (const CostPoint &point : it.value()) {
+            if (point.lane == lane)
+                total += point.costUsd;
+        }
+    }
+    return total;
+}
+
+QList<CostPoint> CostLedger::pointsSince(qint64 utcMs) const
+{
+    QList<CostPoint> points;
+    for (auto it = m_minutes.lowerBound(utcMs); it != m_minutes.cend(); ++it) {
+        for (const CostPoint &point : it.value())
+            points.append(point);
+    }
+    return points;
+}
+
+} // namespace Switchyard

@@ -1,0 +1,49 @@
+#pragma once
+
+#include "observe/trace.h"
+
+#include <QHash>
+#include <QList>
+#include <QMap>
+#include <QMetaType>
+#include <QString>
+
+namespace Switchyard {
+
+// Spend of one lane on one route during one UTC minute.
+struct CostPoint {
+    qint64 minuteUtcMs = 0; // start of the minute, ms since the epoch
+    QString lane;
+    QString route;
+    double costUsd = 0.0;
+    double fallbackCostUsd = 0.0; // the part spent only because a fallback happened
+    qint64 tokensIn = 0;
+    qint64 tokensOut = 0;
+    int requests = 0;
+};
+
+// What the traffic costs, per route and lane and minute (SPEC §8), and the daily totals the
+// spend caps compare against (SPEC §4, class `budget`).
+class CostLedger final {
+public:
+    static constexpr qint64 MinuteMs = 60000;
+
+    // The spend one finished request adds, one point per (lane, route) it touched.
+    static QList<CostPoint> pointsOf(const TraceRecord &trace);
+
+    void add(const QList<CostPoint> &points);
+    void prune(qint64 olderThanUtcMs);
+
+    double routeSpendOnDay(const QString &route, qint64 nowUtcMs) const;
+    double laneSpendOnDay(const QString &lane, qint64 nowUtcMs) const;
+    QList<CostPoint> pointsSince(qint64 utcMs) const;
+
+    static qint64 utcDayStart(qint64 utcMs);
+
+private:
+    QMap<qint64, QHash<QString, CostPoint>> m_minutes; // minute → "lane\nroute" → point
+};
+
+} // namespace Switchyard
+
+Q_DECLARE_METATYPE(Switchyard::CostPoint)
