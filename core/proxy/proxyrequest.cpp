@@ -746,7 +746,7 @@ void ProxyRequest::concludeAttempt(const Classification &classification)
     }
     case FailureClass::AuthError:
         if (!attempt.drill)
-            state.misconfiguredReason = classification.reason;
+            state.misconfiguredReason = attempt.reason; // the redacted text
         fallBack();
         return;
     case FailureClass::Incompatible:

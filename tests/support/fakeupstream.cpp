@@ -78,6 +78,21 @@ FakeResponse FakeResponse::stream(const QStringList &pieces, bool withDone)
     return response;
 }
 
+FakeResponse FakeResponse::streamWithUsage(
+    const QStringList &pieces, int promptTokens, int completionTokens)
+{
+    FakeResponse response = stream(pieces, false);
+    const QJsonObject usage { { QStringLiteral("prompt_tokens"), promptTokens },
+        { QStringLiteral("completion_tokens"), completionTokens },
+        { QStringLiteral("total_tokens"), promptTokens + completionTokens } };
+    const QJsonObject chunk { { QStringLiteral("id"), QStringLiteral("chatcmpl-fake") },
+        { QStringLiteral("object"), QStringLiteral("chat.completion.chunk") },
+        { QStringLiteral("choices"), QJsonArray() }, { QStringLiteral("usage"), usage } };
+    response.chunks.append("data: " + QJsonDocument(chunk).toJson(QJsonDocument::Compact) + "\n\n");
+    response.chunks.append(QByteArrayLiteral("data: [DONE]\n\n"));
+    return response;
+}
+
 FakeResponse FakeResponse::embeddings()
 {
     const QJsonObject root { { QStringLiteral("object"), QStringLiteral("list") },

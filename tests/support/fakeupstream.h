@@ -33,6 +33,9 @@ struct FakeResponse {
     static FakeResponse error(int status, const QString &type, const QString &code = QString(),
         const QString &message = QStringLiteral("scripted failure"));
     static FakeResponse stream(const QStringList &pieces, bool withDone = true);
+    // A stream that ends with OpenAI's usage-only chunk, as sent when include_usage was asked for.
+    static FakeResponse streamWithUsage(
+        const QStringList &pieces, int promptTokens, int completionTokens);
     static FakeResponse embeddings();
     FakeResponse &withHeader(const QByteArray &name, const QByteArray &value);
 };

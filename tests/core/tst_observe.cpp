@@ -1,0 +1,360 @@
+#include "observe/costledger.h"
+#include "observe/metrics.h"
+#include "observe/redactor.h"
+#include "observe/tracestore.h"
+
+#include <QRegularExpression>
+#include <QSqlDatabase>
+#include <QSqlQuery>
+#include <QStandardPaths>
+#include <QTemporaryDir>
+#include <QTest>
+
+#include "prometheuscheck.h"
+
+using namespace Switchyard;
+using Switchyard::Testing::prometheusProblem;
+
+namespace {
+
+TraceRecord makeTrace(const QString &id, const QString &lane, const QString &route,
+    FailureClass finalClass, qint64 startedAt = 0)
+{
+    TraceRecord trace;
+    trace.id = id;
+    trace.lane = lane;
+    trace.route = route;
+    trace.finalClass = finalClass;
+    trace.status = finalClass == FailureClass::Ok ? 200 : 502;
+    trace.startedAtUtcMs = startedAt ? startedAt : QDateTime::currentMSecsSinceEpoch();
+    trace.durationMs = 42;
+    AttemptRecord attempt;
+    attempt.route = route;
+    attempt.failureClass = finalClass;
+    attempt.httpStatus = trace.status;
+    attempt.endMs = 42;
+    trace.attempts.append(attempt);
+    return trace;
+}
+
+} // namespace
+
+class ObserveTest final : public QObject {
+    Q_OBJECT
+
+private Q_SLOTS:
+    void initTestCase() { QStandardPaths::setTestModeEnabled(true); }
+
+    void costArithmetic_data()
+    {
+        QTest::addColumn<qint64>("tokensIn");
+        QTest::addColumn<qint64>("tokensOut");
+        QTest::addColumn<double>("inputPerMTok");
+        QTest::addColumn<double>("outputPerMTok");
+        QTest::addColumn<double>("expected");
+        QTest::newRow("gpt-4o prices") << qint64(1000) << qint64(500) << 2.50 << 10.00 << 0.0075;
+        QTest::newRow("a million in") << qint64(1000000) << qint64(0) << 0.15 << 0.60 << 0.15;
+        QTest::newRow("free local model") << qint64(5000) << qint64(5000) << 0.0 << 0.0 << 0.0;
+        QTest::newRow("no tokens") << qint64(0) << qint64(0) << 3.0 << 15.0 << 0.0;
+    }
+
+    void costArithmetic()
+    {
+        // The proxy computes attempt.costUsd this way; the ledger adds it up per route and lane.
+        QFETCH(qint64, tokensIn);
+        QFETCH(qint64, tokensOut);
+        QFETCH(double, inputPerMTok);
+        QFETCH(double, outputPerMTok);
+        QFETCH(double, expected);
+        const double cost
+            = (double(tokensIn) * inputPerMTok + double(tokensOut) * outputPerMTok) / 1e6;
+        QVERIFY(qAbs(cost - expected) < 1e-12);
+    }
+
+    void ledgerSplitsFallbackSpend()
+    {
+        TraceRecord trace = makeTrace(QStringLiteral("t1"), QStringLiteral("main"),
+            QStringLiteral("backup"), FailureClass::Ok, 1700000000000);
+        trace.attempts.clear();
+        AttemptRecord primary;
+        primary.route = QStringLiteral("primary");
+        primary.failureClass = FailureClass::MidStream;
+        primary.tokensIn = 100;
+        primary.costUsd = 0.25; // billed although it failed mid-stream
+        AttemptRecord backup;
+        backup.route = QStringLiteral("backup");
+        backup.byFallback = true;
+        backup.tokensIn = 100;
+        backup.tokensOut = 50;
+        backup.costUsd = 0.5;
+        trace.attempts = { primary, backup };
+
+        const QList<CostPoint> points = CostLedger::pointsOf(trace);
+        QCOMPARE(points.size(), 2);
+        CostLedger ledger;
+        ledger.add(points);
+        ledger.add(points);
+        QCOMPARE(ledger.routeSpendOnDay(QStringLiteral("primary"), 1700000000000), 0.5);
+        QCOMPARE(ledger.routeSpendOnDay(QStringLiteral("backup"), 1700000000000), 1.0);
+        QCOMPARE(ledger.laneSpendOnDay(QStringLiteral("main"), 1700000000000), 1.5);
+        const QList<CostPoint> minute = ledger.pointsSince(0);
+        double fallback = 0;
+        int requests = 0;
+        for (const CostPoint &point : minute) {
+            fallback += point.fallbackCostUsd;
+            requests += point.requests;
+            QCOMPARE(point.minuteUtcMs % CostLedger::MinuteMs, qint64(0));
+        }
+        QCOMPARE(fallback, 1.0);
+        QCOMPARE(requests, 2); // counted once per request, for the serving route
+    }
+
+    void dailyCapsResetAtUtcMidnight()
+    {
+        const qint64 lateToday
+            = QDateTime(QDate(2026, 11, 23), QTime(23, 59, 0), Qt::UTC).toMSecsSinceEpoch();
+        const qint64 tomorrow
+            = QDateTime(QDate(2026, 11, 24), QTime(0, 0, 30), Qt::UTC).toMSecsSinceEpoch();
+        CostLedger ledger;
+        ledger.add({ CostPoint { lateToday - lateToday % CostLedger::MinuteMs, QStringLiteral("l"),
+            QStringLiteral("r"), 3.0 } });
+        QCOMPARE(ledger.routeSpendOnDay(QStringLiteral("r"), lateToday), 3.0);
+        QCOMPARE(ledger.routeSpendOnDay(QStringLiteral("r"), tomorrow), 0.0);
+        ledger.prune(tomorrow);
+        QVERIFY(ledger.pointsSince(0).isEmpty());
+    }
+
+    void storeRoundTripsAndFilters()
+    {
+        QTemporaryDir dir;
+        {
+            TraceStore store;
+            QString error;
+            QVERIFY2(store.open(dir.path(), &error), qPrintable(error));
+            store.append(makeTrace(QStringLiteral("a"), QStringLiteral("fast"),
+                             QStringLiteral("r1"), FailureClass::Ok),
+                {});
+            store.append(makeTrace(QStringLiteral("b"), QStringLiteral("fast"),
+                             QStringLiteral("r2"), FailureClass::Transient),
+                {});
+            store.append(makeTrace(QStringLiteral("c"), QStringLiteral("strong"),
+                             QStringLiteral("r1"), FailureClass::Ok),
+                {});
+            StateEvent event { QDateTime::currentDateTimeUtc(), QStringLiteral("r2"),
+                BreakerState::Closed, BreakerState::Open, QStringLiteral("5 consecutive failures"),
+                false };
+            store.appendEvent(event);
+            store.append(makeTrace(QStringLiteral("d"), QStringLiteral("fast"),
+                             QStringLiteral("r1"), FailureClass::Ok),
+                { CostPoint {
+                    60000, QStringLiteral("fast"), QStringLiteral("r1"), 0.5, 0.1, 10, 20, 1 } });
+            store.flush();
+            QCOMPARE(store.storedCount(), qint64(4));
+        }
+        TraceStore reopened; // nothing in memory: everything comes from the database
+        QString error;
+        QVERIFY(reopened.open(dir.path(), &error));
+        QCOMPARE(reopened.query(TraceQuery { 10 }).size(), 4);
+        QCOMPARE(reopened.query(TraceQuery { 10, QStringLiteral("fast") }).size(), 3);
+        QCOMPARE(reopened.query(TraceQuery { 10, QString(), QStringLiteral("r1") }).size(), 3);
+        QCOMPARE(
+            reopened.query(TraceQuery { 10, QString(), QString(), QStringLiteral("transient") })
+                .size(),
+            1);
+        QCOMPARE(reopened.query(TraceQuery { 2 }).size(), 2);
+        const std::optional<TraceRecord> b = reopened.find(QStringLiteral("b"));
+        QVERIFY(b.has_value());
+        QCOMPARE(b->route, QStringLiteral("r2"));
+        QCOMPARE(b->attempts.size(), 1);
+        QCOMPARE(b->attempts.first().failureClass, FailureClass::Transient);
+        QVERIFY(!reopened.find(QStringLiteral("zzz")).has_value());
+        const QList<StateEvent> events = reopened.recentEvents(10);
+        QCOMPARE(events.size(), 1);
+        QCOMPARE(events.first().to, BreakerState::Open);
+        QCOMPARE(events.first().reason, QStringLiteral("5 consecutive failures"));
+        const QList<CostPoint> spend = reopened.spendSince(0);
+        QCOMPARE(spend.size(), 1);
+        QCOMPARE(spend.first().costUsd, 0.5);
+        QCOMPARE(spend.first().tokensOut, qint64(20));
+    }
+
+    void retentionByCountAndAge()
+    {
+        QTemporaryDir dir;
+        TraceStore store;
+        QString error;
+        QVERIFY(store.open(dir.path(), &error));
+        store.setRetention(TraceRetention { qint64(3600) * 1000, 100 });
+        const qint64 now = QDateTime::currentMSecsSinceEpoch();
+        store.append(makeTrace(QStringLiteral("ancient"), QStringLiteral("l"), QStringLiteral("r"),
+                         FailureClass::Ok, now - qint64(7200) * 1000),
+            {});
+        for (int i = 0; i < 250; ++i)
+            store.append(makeTrace(QStringLiteral("t%1").arg(i), QStringLiteral("l"),
+                             QStringLiteral("r"), FailureClass::Ok),
+                {});
+        store.flush(); // the overflow past 110% triggers retention at once
+        QCOMPARE(store.storedCount(), qint64(100));
+        TraceStore reader;
+        QVERIFY(reader.open(dir.path(), &error));
+        QVERIFY(!reader.find(QStringLiteral("ancient")).has_value());
+        QVERIFY(!reader.find(QStringLiteral("t0")).has_value());
+        QVERIFY(reader.find(QStringLiteral("t249")).has_value());
+    }
+
+    void olderSchemaIsMigrated()
+    {
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("traces.sqlite"));
+        {
+            // A database as the first release wrote it: schema version 1, one trace.
+            QSqlDatabase db
+                = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), QStringLiteral("v1"));
+            db.setDatabaseName(path);
+            QVERIFY(db.open());
+            QSqlQuery query(db);
+            QVERIFY(query.exec(
+                QStringLiteral("CREATE TABLE traces (id TEXT PRIMARY KEY, started_at INTEGER NOT "
+                               "NULL, lane TEXT, route TEXT, class TEXT, "
+                               "status INTEGER, fallback INTEGER, duration_ms INTEGER, cost_usd "
+                               "REAL, fallback_cost_usd REAL, "
+                               "tokens_in INTEGER, tokens_out INTEGER, detail TEXT NOT NULL)")));
+            QVERIFY(
+                query.exec(QStringLiteral("CREATE INDEX traces_started_at ON traces(started_at)")));
+            QVERIFY(query.exec(QStringLiteral(
+                "INSERT INTO traces (id, started_at, lane, route, class, detail) VALUES "
+                "('old', 1, 'l', 'r', 'ok', '{\"id\":\"old\",\"route\":\"r\"}')")));
+            QVERIFY(query.exec(QStringLiteral("PRAGMA user_version = 1")));
+            db.close();
+        }
+        QSqlDatabase::removeDatabase(QStringLiteral("v1"));
+
+        TraceStore store;
+        QString error;
+        QVERIFY2(store.open(dir.path(), &error), qPrintable(error));
+        QCOMPARE(store.find(QStringLiteral("old"))->route, QStringLiteral("r"));
+        store.appendEvent(
+            StateEvent { QDateTime::currentDateTimeUtc(), QStringLiteral("r"), BreakerState::Closed,
+                BreakerState::Drained, QStringLiteral("drained by operator"), true });
+        store.flush();
+        QCOMPARE(store.recentEvents(5).size(), 1); // the table version 2 added
+    }
+
+    void newerSchemaIsRefused()
+    {
+        QTemporaryDir dir;
+        {
+            QSqlDatabase db
+                = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), QStringLiteral("future"));
+            db.setDatabaseName(dir.filePath(QStringLiteral("traces.sqlite")));
+            QVERIFY(db.open());
+            QSqlQuery(db).exec(QStringLiteral("PRAGMA user_version = 99"));
+            db.close();
+        }
+        QSqlDatabase::removeDatabase(QStringLiteral("future"));
+        TraceStore store;
+        QString error;
+        QVERIFY(!store.open(dir.path(), &error));
+        QVERIFY(error.contains(QStringLiteral("newer")));
+        // Still usable, in memory.
+        store.append(makeTrace(QStringLiteral("m"), QStringLiteral("l"), QStringLiteral("r"),
+                         FailureClass::Ok),
+            {});
+        QVERIFY(store.find(QStringLiteral("m")).has_value());
+    }
+
+    void metricsAreValidExposition()
+    {
+        Metrics metrics;
+        QByteArray empty = metrics.render({});
+        QHash<QString, double> samples;
+        QCOMPARE(prometheusProblem(empty, &samples), QString());
+
+        TraceRecord fellBack = makeTrace(
+            QStringLiteral("1"), QStringLiteral("main"), QStringLiteral("b"), FailureClass::Ok);
+        fellBack.fallback = true;
+        fellBack.durationMs = 300;
+        AttemptRecord failed;
+        failed.route = QStringLiteral("a");
+        failed.failureClass = FailureClass::Transient;
+        failed.decision = Decision::Retry;
+        fellBack.attempts.prepend(failed);
+        fellBack.attempts.last().tokensIn = 7;
+        fellBack.attempts.last().costUsd = 0.002;
+        metrics.record(fellBack);
+        metrics.record(makeTrace(QStringLiteral("2"), QStringLiteral("we\"ird\\lane"),
+            QStringLiteral("a"), FailureClass::Ok));
+
+        const QByteArray text
+            = metrics.render({ { QStringLiteral("a"), 1 }, { QStringLiteral("b"), 0 } });
+        QCOMPARE(prometheusProblem(text, &samples), QString());
+        QCOMPARE(samples.value(QStringLiteral(
+                     "switchyard_requests_total{lane=\"main\",route=\"b\",class=\"ok\"}")),
+            1.0);
+        QCOMPARE(samples.value(
+                     QStringLiteral("switchyard_attempts_total{route=\"a\",class=\"transient\"}")),
+            1.0);
+        QCOMPARE(samples.value(QStringLiteral("switchyard_fallbacks_total{lane=\"main\"}")), 1.0);
+        QCOMPARE(samples.value(QStringLiteral("switchyard_retries_total{route=\"a\"}")), 1.0);
+        QCOMPARE(samples.value(QStringLiteral("switchyard_breaker_state{route=\"a\"}")), 1.0);
+        QCOMPARE(
+            samples.value(QStringLiteral("switchyard_tokens_total{route=\"b\",direction=\"in\"}")),
+            7.0);
+        QCOMPARE(samples.value(QStringLiteral("switchyard_cost_usd_total{route=\"b\"}")), 0.002);
+        QCOMPARE(samples.value(QStringLiteral(
+                     "switchyard_request_duration_seconds_bucket{lane=\"main\",le=\"0.25\"}")),
+            0.0);
+        QCOMPARE(samples.value(QStringLiteral(
+                     "switchyard_request_duration_seconds_bucket{lane=\"main\",le=\"0.5\"}")),
+            1.0);
+        QCOMPARE(samples.value(QStringLiteral(
+                     "switchyard_request_duration_seconds_bucket{lane=\"main\",le=\"+Inf\"}")),
+            1.0);
+        QCOMPARE(samples.value(
+                     QStringLiteral("switchyard_request_duration_seconds_count{lane=\"main\"}")),
+            1.0);
+        QVERIFY(text.contains("lane=\"we\\\"ird\\\\lane\""));
+    }
+
+    void redaction_data()
+    {
+        QTest::addColumn<QString>("text");
+        QTest::addColumn<QString>("mustNotContain");
+        QTest::newRow("configured key")
+            << QStringLiteral("Incorrect API key provided: my-configured-key-123.")
+            << QStringLiteral("my-configured-key-123");
+        QTest::newRow("authorization header")
+            << QStringLiteral("sent Authorization: Bearer abcdef123456 upstream")
+            << QStringLiteral("abcdef123456");
+        QTest::newRow("x-api-key") << QStringLiteral("{\"x-api-key\": \"ant-secret-value-9\"}")
+                                   << QStringLiteral("ant-secret-value-9");
+        QTest::newRow("api-key=") << QStringLiteral("api-key=azure0123456789")
+                                  << QStringLiteral("azure0123456789");
+        QTest::newRow("sk- shaped") << QStringLiteral("key sk-proj-AbCdEf0123456789 is invalid")
+                                    << QStringLiteral("AbCdEf0123456789");
+    }
+
+    void redaction()
+    {
+        QFETCH(QString, text);
+        QFETCH(QString, mustNotContain);
+        Redactor redactor;
+        redactor.setSecrets({ QByteArrayLiteral("my-configured-key-123") });
+        const QString redacted = redactor.redact(text);
+        QVERIFY2(!redacted.contains(mustNotContain), qPrintable(redacted));
+        QVERIFY(redacted.contains(QStringLiteral("[redacted]")));
+    }
+
+    void redactionLeavesOrdinaryTextAlone()
+    {
+        Redactor redactor;
+        redactor.setSecrets({ QByteArrayLiteral("k"), QByteArrayLiteral("long-enough-secret") });
+        QCOMPARE(redactor.redact(QStringLiteral("HTTP 503: the kitchen is overloaded")),
+            QStringLiteral("HTTP 503: the kitchen is overloaded"));
+        QCOMPARE(redactor.redactKnownSecrets("{\"error\":\"bad key long-enough-secret\"}"),
+            QByteArray("{\"error\":\"bad key [redacted]\"}"));
+    }
+};
+
+QTEST_GUILESS_MAIN(ObserveTest)
+#include "tst_observe.moc"
