@@ -3,6 +3,9 @@
 #include "jsontext.h"
 #include "prometheuscheck.h"
 
+#include "engine/engine.h"
+#include "engine/enginehost.h"
+
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -32,6 +35,7 @@ private Q_SLOTS:
     void routeAndLaneSpendCapsSkipWithClassBudget();
     void metricsParseAndMove();
     void keysNeverReachCallersTracesOrState();
+    void consoleReceivesCoalescedTracesAndCost();
 
 private:
     QByteArray config() const;
@@ -350,6 +354,34 @@ void ObservabilityTest::keysNeverReachCallersTracesOrState()
     }
     QCOMPARE(m_a->requests().first().headers.value("authorization"),
         QByteArray("Bearer ") + key.toUtf8());
+}
+
+void ObservabilityTest::consoleReceivesCoalescedTracesAndCost()
+{
+    Switchyard::Engine *engine = m_gateway->host().engine();
+    QList<int> batchSizes;
+    QList<Switchyard::TraceRecord> traces;
+    double spend = 0;
+    connect(engine, &Switchyard::Engine::tracesAdded, this,
+        [&](const QList<Switchyard::TraceRecord> &batch) {
+            batchSizes.append(int(batch.size()));
+            traces += batch;
+        });
+    connect(engine, &Switchyard::Engine::costAdded, this,
+        [&](const QList<Switchyard::CostPoint> &points) {
+            for (const Switchyard::CostPoint &point : points)
+                spend += point.costUsd;
+        });
+    QList<ClientCall *> calls;
+    for (int i = 0; i < 20; ++i)
+        calls.append(m_gateway->client().post(
+            QStringLiteral("/v1/chat/completions"), chatBody(QStringLiteral("main"))));
+    for (ClientCall *call : std::as_const(calls))
+        QVERIFY(GatewayClient::waitFor(call));
+    QTRY_COMPARE(traces.size(), 20);
+    QVERIFY2(batchSizes.size() < 20, "20 quick requests must arrive in fewer, larger batches");
+    QVERIFY(qAbs(spend - 20 * 0.002) < 1e-9);
+    QCOMPARE(traces.first().lane, QStringLiteral("main"));
 }
 
 QTEST_GUILESS_MAIN(ObservabilityTest)

@@ -121,6 +121,7 @@ QJsonObject ReceivedRequest::json() const
 
 FakeUpstream::FakeUpstream(QObject *parent)
     : QObject(parent)
+    , m_server(this) // a child, so that the fake can be moved to a thread of its own
     , m_default(FakeResponse::completion(QStringLiteral("default answer")))
 {
     connect(&m_server, &QTcpServer::newConnection, this, &FakeUpstream::onNewConnection);

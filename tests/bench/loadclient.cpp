@@ -1,0 +1,115 @@
+#include "loadclient.h"
+
+#include <QEventLoop>
+#include <QFile>
+#include <QTimer>
+
+namespace Switchyard::Bench {
+
+QByteArray chatRequest(const QByteArray &model, bool stream)
+{
+    const QByteArray body = "{\"model\":\"" + model + "\",\"stream\":" + (stream ? "true" : "false")
+        + ",\"messages\":[{\"role\":\"user\",\"content\":\"Say hello\"}]}";
+    return "POST /v1/chat/completions HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: "
+           "application/json\r\n"
+           "Content-Length: "
+        + QByteArray::number(body.size()) + "\r\n\r\n" + body;
+}
+
+qint64 residentKiB(qint64 pid, const char *field)
+{
+    QFile status(QStringLiteral("/proc/%1/status").arg(pid));
+    if (!status.open(QIODevice::ReadOnly))
+        return -1;
+    for (const QByteArray &line : status.readAll().split('\n')) {
+        if (line.startsWith(field))
+            return line.mid(qstrlen(field)).trimmed().split(' ').first().toLongLong();
+    }
+    return -1;
+}
+
+LoadClient::LoadClient(quint16 port, QByteArray request, int connections, QObject *parent)
+    : QObject(parent)
+    , m_port(port)
+    , m_request(std::move(request))
+{
+    for (int i = 0; i < connections; ++i)
+        m_connections.push_back(std::make_unique<Connection>());
+}
+
+void LoadClient::send(Connection &connection)
+{
+    if (m_started >= m_total)
+        return;
+    ++m_started;
+    connection.sent.start();
+    connection.socket->write(m_request);
+}
+
+void LoadClient::onReadyRead(Connection &connection)
+{
+    connection.buffer += connection.socket->readAll();
+    for (;;) {
+        const qsizetype headerEnd = connection.buffer.indexOf("\r\n\r\n");
+        if (headerEnd < 0)
+            return;
+        const QByteArray head = connection.buffer.left(headerEnd).toLower();
+        qsizetype bodyLength = 0;
+        const qsizetype lengthAt = head.indexOf("content-length:");
+        if (lengthAt >= 0)
+            bodyLength = head.mid(lengthAt + 15, head.indexOf('\r', lengthAt) - lengthAt - 15)
+                             .trimmed()
+                             .toLongLong();
+        else if (head.contains("transfer-encoding: chunked")) {
+            const qsizetype end = connection.buffer.indexOf("\r\n0\r\n\r\n", headerEnd);
+            if (end < 0)
+                return;
+            bodyLength = end + 7 - (headerEnd + 4);
+        }
+        if (connection.buffer.size() < headerEnd + 4 + bodyLength)
+            return;
+        if (!head.startsWith("http/1.1 200"))
+            ++m_failures;
+        connection.buffer.remove(0, headerEnd + 4 + bodyLength);
+        m_latencies.push_back(connection.sent.nsecsElapsed());
+        ++m_done;
+        if (m_progress)
+            m_progress(m_done);
+        send(connection);
+    }
+}
+
+bool LoadClient::run(int total, const std::function<void(int)> &progress)
+{
+    m_total = total;
+    m_started = 0;
+    m_done = 0;
+    m_progress = progress;
+    m_latencies.clear();
+    m_latencies.reserve(size_t(total));
+    QEventLoop loop;
+    for (const std::unique_ptr<Connection> &connection : m_connections) {
+        if (!connection->socket) {
+            connection->socket = std::make_unique<QTcpSocket>();
+            connection->socket->setSocketOption(QAbstractSocket::LowDelayOption, 1);
+            Connection *raw = connection.get();
+            connect(connection->socket.get(), &QTcpSocket::readyRead, this,
+                [this, raw] { onReadyRead(*raw); });
+            connection->socket->connectToHost(QHostAddress::LocalHost, m_port);
+            if (!connection->socket->waitForConnected(5000))
+                return false;
+        }
+        send(*connection);
+    }
+    QTimer check;
+    connect(&check, &QTimer::timeout, &loop, [&] {
+        if (m_done >= m_total)
+            loop.quit();
+    });
+    check.start(5);
+    QTimer::singleShot(600000, &loop, &QEventLoop::quit); // a run never hangs the machine
+    loop.exec();
+    return m_done >= m_total;
+}
+
+} // namespace Switchyard::Bench

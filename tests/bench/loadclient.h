@@ -1,0 +1,50 @@
+#pragma once
+
+#include <QByteArray>
+#include <QElapsedTimer>
+#include <QObject>
+#include <QString>
+#include <QTcpSocket>
+
+#include <functional>
+#include <memory>
+#include <vector>
+
+namespace Switchyard::Bench {
+
+// A minimal HTTP/1.1 keep-alive load generator: `connections` sockets, each sending the next
+// request as soon as the previous answer is complete, until `total` answers arrived.
+class LoadClient final : public QObject {
+    Q_OBJECT
+public:
+    LoadClient(quint16 port, QByteArray request, int connections, QObject *parent = nullptr);
+
+    // Runs until `total` responses are in; `progress` is called after each one.
+    bool run(int total, const std::function<void(int done)> &progress = {});
+    int failures() const { return m_failures; }
+    std::vector<qint64> latenciesNs() const { return m_latencies; }
+
+private:
+    struct Connection {
+        std::unique_ptr<QTcpSocket> socket;
+        QByteArray buffer;
+        QElapsedTimer sent;
+    };
+    void send(Connection &connection);
+    void onReadyRead(Connection &connection);
+
+    quint16 m_port;
+    QByteArray m_request;
+    std::vector<std::unique_ptr<Connection>> m_connections;
+    int m_total = 0;
+    int m_started = 0;
+    int m_done = 0;
+    int m_failures = 0;
+    std::vector<qint64> m_latencies;
+    std::function<void(int)> m_progress;
+};
+
+QByteArray chatRequest(const QByteArray &model, bool stream = false);
+qint64 residentKiB(qint64 pid, const char *field = "VmRSS:");
+
+} // namespace Switchyard::Bench

@@ -1,0 +1,5 @@
+#!/usr/bin/env bash
+# Runs every benchmark and prints its table. Usage: tests/bench/run.sh [build-dir]
+set -euo pipefail
+build="${1:-build}"
+"$build/tests/bench/bench_memory" 100000
