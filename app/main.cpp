@@ -1,16 +1,22 @@
+#include "config/configdocument.h"
 #include "config/configloader.h"
 #include "engine/engine.h"
 #include "engine/enginehost.h"
+#include "lanesview.h"
+#include "mainwindow.h"
 
+#include <QApplication>
 #include <QCommandLineParser>
 #include <QCoreApplication>
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
 #include <QLibraryInfo>
+#include <QMessageBox>
 #include <QSocketNotifier>
 #include <QStandardPaths>
 #include <QTextStream>
+#include <QTimer>
 
 #include <csignal>
 #include <sys/socket.h>
@@ -92,13 +98,21 @@ int checkConfig(const QString &path)
     return 0;
 }
 
-int runHeadless(QCoreApplication &app, const QString &configPath, const QString &listen)
+QByteArray demoConfig()
 {
-    if (configPath == defaultConfigPath() && !ensureDefaultConfig(configPath)) {
+    QFile file(QStringLiteral(":/configs/demo.json"));
+    file.open(QIODevice::ReadOnly);
+    return file.readAll();
+}
+
+int runHeadless(QCoreApplication &app, const QString &configPath, const QString &listen, bool demo)
+{
+    if (!demo && configPath == defaultConfigPath() && !ensureDefaultConfig(configPath)) {
         err() << "cannot create " << configPath << Qt::endl;
         return 1;
     }
-    const ConfigResult result = ConfigLoader::fromFile(configPath);
+    const ConfigResult result
+        = demo ? ConfigLoader::fromJson(demoConfig()) : ConfigLoader::fromFile(configPath);
     printErrors(configPath, result);
     if (!result.isValid()) {
         err() << "Switchyard did not start: " << configPath << " has " << result.errors.size()
@@ -107,8 +121,10 @@ int runHeadless(QCoreApplication &app, const QString &configPath, const QString 
     }
     EngineHost host;
     int exitCode = 0;
-    QObject::connect(host.engine(), &Engine::started, &app, [](const QString &address) {
+    QObject::connect(host.engine(), &Engine::started, &app, [&host, demo](const QString &address) {
         err() << "Switchyard is listening on http://" << address << "/v1" << Qt::endl;
+        if (demo)
+            host.engine()->setDemoTraffic(4.0);
     });
     QObject::connect(host.engine(), &Engine::startFailed, &app, [&exitCode](const QString &error) {
         err() << "Switchyard did not start: " << error << Qt::endl;
@@ -121,11 +137,100 @@ int runHeadless(QCoreApplication &app, const QString &configPath, const QString 
     return exitCode ? exitCode : loopResult;
 }
 
+struct ConsoleOptions {
+    QString configPath;
+    bool explicitConfig = false;
+    QString listen;
+    bool demo = false;
+    QString screenshotDirectory;
+    QSize windowSize;
+    int screenshotDelayMs = 20000;
+};
+
+int runConsole(QApplication &app, const ConsoleOptions &options)
+{
+    // With no configuration yet, a newcomer starts in the demo rather than on an empty gateway.
+    const bool demo
+        = options.demo || (!options.explicitConfig && !QFileInfo::exists(options.configPath));
+    ConfigDocument document;
+    const ConfigResult result
+        = demo ? document.load(QString(), demoConfig()) : document.load(options.configPath);
+    printErrors(demo ? QStringLiteral("demo") : options.configPath, result);
+    if (!result.isValid()) {
+        QMessageBox::critical(nullptr, QObject::tr("Switchyard"),
+            QObject::tr("%1 has errors, so the gateway did not start:\n\n%2")
+                .arg(options.configPath, result.errors.join(QLatin1Char('\n'))));
+        return 1;
+    }
+    EngineHost host;
+    MainWindow window(host.engine(), &document, demo);
+    if (options.windowSize.isValid())
+        window.resize(options.windowSize);
+    int exitCode = 0;
+    QObject::connect(host.engine(), &Engine::started, &window, [&](const QString &address) {
+        window.setListenAddress(address);
+        host.engine()->publishHistory();
+        if (demo)
+            host.engine()->setDemoTraffic(4.0);
+    });
+    QObject::connect(host.engine(), &Engine::startFailed, &window, [&](const QString &error) {
+        err() << "Switchyard did not start: " << error << Qt::endl;
+        QMessageBox::critical(&window, QObject::tr("Switchyard"),
+            QObject::tr("The gateway did not start: %1").arg(error));
+        exitCode = 1;
+        QCoreApplication::exit(1);
+    });
+    QObject::connect(&window, &MainWindow::useOwnConfigurationRequested, &window, [&] {
+        const QString path = defaultConfigPath();
+        if (!ensureDefaultConfig(path))
+            return;
+        const ConfigResult own = document.load(path);
+        if (!own.isValid()) {
+            QMessageBox::warning(
+                &window, QObject::tr("Switchyard"), own.errors.join(QLatin1Char('\n')));
+            return;
+        }
+        host.engine()->setDemoTraffic(0);
+        host.engine()->applyConfig(own.config);
+        window.setWindowTitle(QObject::tr("Switchyard"));
+        window.lanesView()->revert();
+    });
+    if (!options.screenshotDirectory.isEmpty()) {
+        QTimer::singleShot(options.screenshotDelayMs, &window, [&] {
+            for (const QString &file : window.saveScreenshots(options.screenshotDirectory))
+                out() << file << Qt::endl;
+            QCoreApplication::quit();
+        });
+    }
+    quitOnTerminationSignals(app);
+    host.engine()->start(document.isSaved() ? result.config : result.config, options.listen);
+    window.show();
+    const int loopResult = app.exec();
+    return exitCode ? exitCode : loopResult;
+}
+
+// The console needs QApplication; everything else runs on QCoreApplication (no display needed).
+bool wantsConsole(int argc, char *argv[])
+{
+    for (int i = 1; i < argc; ++i) {
+        const QByteArray argument(argv[i]);
+        if (argument == "--headless" || argument == "--version" || argument == "-v"
+            || argument == "--help" || argument == "-h" || argument == "check-config")
+            return false;
+    }
+    return true;
+}
+
 } // namespace
 
 int main(int argc, char *argv[])
 {
-    QCoreApplication app(argc, argv);
+    std::unique_ptr<QCoreApplication> application;
+    if (wantsConsole(argc, argv))
+        application = std::make_unique<QApplication>(argc, argv);
+    else
+        application = std::make_unique<QCoreApplication>(argc, argv);
+    QCoreApplication &app = *application;
     QCoreApplication::setApplicationName(QStringLiteral("switchyard"));
     // No organisation name: it would nest the config as ~/.config/switchyard/switchyard/.
     QCoreApplication::setOrganizationDomain(QStringLiteral("switchyard.dev"));
@@ -136,7 +241,8 @@ int main(int argc, char *argv[])
 
     QCommandLineParser parser;
     parser.setApplicationDescription(QStringLiteral(
-        "An OpenAI-compatible LLM gateway with explicit fallback chains.\n\n"
+        "An OpenAI-compatible LLM gateway with explicit fallback chains, and its operations "
+        "console.\n\n"
         "Commands:\n"
         "  check-config FILE   validate FILE, print every error with its JSON path"));
     const QCommandLineOption headlessOption(
@@ -147,7 +253,19 @@ int main(int argc, char *argv[])
     const QCommandLineOption listenOption(QStringLiteral("listen"),
         QStringLiteral("Listen on HOST:PORT instead of the config's address."),
         QStringLiteral("HOST:PORT"));
-    parser.addOptions({ headlessOption, configOption, listenOption });
+    const QCommandLineOption demoOption(QStringLiteral("demo"),
+        QStringLiteral("Simulated providers, a scripted incident and built-in "
+                       "traffic: failover with no API key."));
+    const QCommandLineOption screenshotsOption(QStringLiteral("screenshots"),
+        QStringLiteral("Save a PNG of every view into DIR after a while, then quit."),
+        QStringLiteral("DIR"));
+    const QCommandLineOption sizeOption(QStringLiteral("window-size"),
+        QStringLiteral("Console window size, WxH."), QStringLiteral("WxH"));
+    const QCommandLineOption delayOption(QStringLiteral("screenshot-delay"),
+        QStringLiteral("Seconds to run before --screenshots (default 20)."),
+        QStringLiteral("SECONDS"));
+    parser.addOptions({ headlessOption, configOption, listenOption, demoOption, screenshotsOption,
+        sizeOption, delayOption });
     parser.addHelpOption();
     const QCommandLineOption versionOption(
         QStringList { QStringLiteral("v"), QStringLiteral("version") },
@@ -170,10 +288,21 @@ int main(int argc, char *argv[])
               << parser.helpText();
         return 2;
     }
-    if (!parser.isSet(headlessOption)) {
-        err() << "This build has no console yet; run `switchyard --headless` for the gateway alone."
-              << Qt::endl;
-        return 2;
+    if (parser.isSet(headlessOption))
+        return runHeadless(
+            app, parser.value(configOption), parser.value(listenOption), parser.isSet(demoOption));
+
+    ConsoleOptions options;
+    options.configPath = parser.value(configOption);
+    options.explicitConfig = parser.isSet(configOption);
+    options.listen = parser.value(listenOption);
+    options.demo = parser.isSet(demoOption);
+    options.screenshotDirectory = parser.value(screenshotsOption);
+    if (parser.isSet(delayOption))
+        options.screenshotDelayMs = parser.value(delayOption).toInt() * 1000;
+    if (parser.isSet(sizeOption)) {
+        const QStringList size = parser.value(sizeOption).split(QLatin1Char('x'));
+        options.windowSize = QSize(size.value(0).toInt(), size.value(1).toInt());
     }
-    return runHeadless(app, parser.value(configOption), parser.value(listenOption));
+    return runConsole(static_cast<QApplication &>(app), options);
 }

@@ -81,11 +81,33 @@ struct RetryPolicy {
     int budgetMinRetries = 3;
 };
 
+// One scripted episode of a simulated provider: from start_s to end_s of each cycle, `fault`
+// ("503", "429", "500", "timeout", "refused" or "slow") hits `rate` of its requests.
+struct SimulatedIncident {
+    int startS = 0;
+    int endS = 0;
+    QString fault;
+    double rate = 1.0;
+    int latencyMs = 0; // for "slow"
+};
+
+// The behaviour of a provider of kind "simulated": no network, no key, scripted answers.
+struct SimulationSettings {
+    int latencyMs = 400;
+    int jitterMs = 150;
+    double errorRate = 0.0;
+    int tokensOut = 40;
+    int streamChunks = 6;
+    int cycleS = 0; // 0: the incidents happen once; otherwise they repeat every cycle
+    QList<SimulatedIncident> incidents;
+};
+
 struct ProviderConfig {
     QString name;
     QString kind = QStringLiteral("openai");
     QUrl baseUrl;
     SecretRef apiKey;
+    SimulationSettings simulation; // kind "simulated" only
 };
 
 struct RouteConfig {

@@ -299,6 +299,60 @@ void readProbe(Reader &reader, const QJsonObject &route, const QString &path, Pr
         = int(reader.integer(object, QStringLiteral("timeout_ms"), here, probe.timeoutMs, 1));
 }
 
+void readSimulation(Reader &reader, const QJsonObject &provider, const QString &path,
+    SimulationSettings &simulation)
+{
+    const QString here = join(path, QStringLiteral("simulation"));
+    const QJsonObject object = reader.object(provider, QStringLiteral("simulation"), path);
+    reader.warnUnknownKeys(object, here,
+        { "latency_ms", "jitter_ms", "error_rate", "tokens_out", "stream_chunks", "cycle_s",
+            "incidents" });
+    simulation.latencyMs = int(reader.integer(
+        object, QStringLiteral("latency_ms"), here, simulation.latencyMs, 0, 600000));
+    simulation.jitterMs = int(
+        reader.integer(object, QStringLiteral("jitter_ms"), here, simulation.jitterMs, 0, 600000));
+    simulation.errorRate
+        = reader.number(object, QStringLiteral("error_rate"), here, simulation.errorRate, 0.0, 1.0);
+    simulation.tokensOut = int(reader.integer(
+        object, QStringLiteral("tokens_out"), here, simulation.tokensOut, 1, 100000));
+    simulation.streamChunks = int(reader.integer(
+        object, QStringLiteral("stream_chunks"), here, simulation.streamChunks, 1, 1000));
+    simulation.cycleS
+        = int(reader.integer(object, QStringLiteral("cycle_s"), here, simulation.cycleS, 0, 86400));
+    const QJsonValue incidents = object.value(QLatin1String("incidents"));
+    if (incidents.isUndefined())
+        return;
+    if (!incidents.isArray()) {
+        reader.error(join(here, QStringLiteral("incidents")), QStringLiteral("must be an array"));
+        return;
+    }
+    static const QStringList faults { QStringLiteral("503"), QStringLiteral("429"),
+        QStringLiteral("500"), QStringLiteral("timeout"), QStringLiteral("refused"),
+        QStringLiteral("slow") };
+    const QJsonArray array = incidents.toArray();
+    for (qsizetype i = 0; i < array.size(); ++i) {
+        const QString itemPath = QStringLiteral("%1.incidents[%2]").arg(here).arg(i);
+        const QJsonObject item = array.at(i).toObject();
+        reader.warnUnknownKeys(
+            item, itemPath, { "start_s", "end_s", "fault", "rate", "latency_ms" });
+        SimulatedIncident incident;
+        incident.startS
+            = int(reader.integer(item, QStringLiteral("start_s"), itemPath, 0, 0, 86400));
+        incident.endS = int(reader.integer(item, QStringLiteral("end_s"), itemPath, 0, 0, 86400));
+        incident.fault = reader.string(item, QStringLiteral("fault"), itemPath, QString(), true);
+        incident.rate = reader.number(item, QStringLiteral("rate"), itemPath, 1.0, 0.0, 1.0);
+        incident.latencyMs
+            = int(reader.integer(item, QStringLiteral("latency_ms"), itemPath, 0, 0, 600000));
+        if (!incident.fault.isEmpty() && !faults.contains(incident.fault))
+            reader.error(join(itemPath, QStringLiteral("fault")),
+                QStringLiteral("must be one of %1").arg(faults.join(QLatin1String(", "))));
+        if (incident.endS <= incident.startS)
+            reader.error(
+                join(itemPath, QStringLiteral("end_s")), QStringLiteral("must be after start_s"));
+        simulation.incidents.append(incident);
+    }
+}
+
 ProviderConfig readProvider(Reader &reader, const QString &name, const QJsonValue &value)
 {
     const QString path = QStringLiteral("providers.") + name;
@@ -309,14 +363,19 @@ ProviderConfig readProvider(Reader &reader, const QString &name, const QJsonValu
         return provider;
     }
     const QJsonObject object = value.toObject();
-    reader.warnUnknownKeys(object, path, { "kind", "base_url", "api_key" });
+    reader.warnUnknownKeys(object, path, { "kind", "base_url", "api_key", "simulation" });
     provider.kind = reader.string(object, QStringLiteral("kind"), path, provider.kind);
-    if (provider.kind != QLatin1String("openai"))
+    const bool simulated = provider.kind == QLatin1String("simulated");
+    if (provider.kind != QLatin1String("openai") && !simulated)
         reader.error(join(path, QStringLiteral("kind")),
-            QStringLiteral("unsupported provider kind '%1' (this build supports: openai)")
+            QStringLiteral(
+                "unsupported provider kind '%1' (this build supports: openai, simulated)")
                 .arg(provider.kind));
+    if (simulated)
+        readSimulation(reader, object, path, provider.simulation);
+    // A simulated provider is served in-process; the engine gives it its address.
     const QString baseUrl
-        = reader.string(object, QStringLiteral("base_url"), path, QString(), true);
+        = reader.string(object, QStringLiteral("base_url"), path, QString(), !simulated);
     if (!baseUrl.isEmpty()) {
         const QUrl url(baseUrl, QUrl::StrictMode);
         if (!url.isValid()

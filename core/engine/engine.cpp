@@ -1,9 +1,11 @@
 #include "engine/engine.h"
 
+#include "engine/trafficgenerator.h"
 #include "proxy/httplistener.h"
 #include "proxy/proxyservice.h"
 #include "routing/routestate.h"
 #include "upstream/prober.h"
+#include "upstream/simulatedupstream.h"
 #include "upstream/upstreampool.h"
 
 #include <QDateTime>
@@ -11,6 +13,8 @@
 #include <QLoggingCategory>
 #include <QStandardPaths>
 #include <QThread>
+
+#include <algorithm>
 
 Q_LOGGING_CATEGORY(lcEngine, "switchyard.engine", QtInfoMsg)
 Q_LOGGING_CATEGORY(lcRouting, "switchyard.routing", QtInfoMsg)
@@ -69,6 +73,21 @@ void Engine::install(const Config &config)
 {
     auto active = std::make_shared<ActiveConfig>();
     active->config = config;
+    // Simulated providers are answered in-process; they get their address here.
+    QHash<QString, SimulationSettings> simulations;
+    for (ProviderConfig &provider : active->config.providers) {
+        if (provider.kind != QLatin1String("simulated"))
+            continue;
+        if (!m_simulated) {
+            m_simulated = new SimulatedUpstream(m_clock, this);
+            if (!m_simulated->listen())
+                qCWarning(lcEngine) << "the simulated upstream cannot listen on 127.0.0.1";
+        }
+        provider.baseUrl = m_simulated->baseUrlFor(provider.name);
+        simulations.insert(provider.name, provider.simulation);
+    }
+    if (m_simulated)
+        m_simulated->setProviders(simulations);
     for (const ProviderConfig &provider : config.providers) {
         const ResolvedSecret key = SecretResolver::resolve(provider.apiKey);
         if (!key.ok)
@@ -198,6 +217,35 @@ void Engine::setDataDirectory(const QString &directory)
     m_dataDirectory = directory;
 }
 
+void Engine::setDemoTraffic(double requestsPerSecond)
+{
+    if (QThread::currentThread() != thread()) {
+        QMetaObject::invokeMethod(
+            this, [this, requestsPerSecond] { setDemoTraffic(requestsPerSecond); },
+            Qt::QueuedConnection);
+        return;
+    }
+    if (!m_traffic && m_port != 0 && m_active)
+        m_traffic = new TrafficGenerator(m_port, m_active->config.lanes.keys(), this);
+    if (m_traffic)
+        m_traffic->start(requestsPerSecond);
+}
+
+void Engine::publishHistory()
+{
+    if (QThread::currentThread() != thread()) {
+        QMetaObject::invokeMethod(this, &Engine::publishHistory, Qt::QueuedConnection);
+        return;
+    }
+    QList<TraceRecord> traces = m_store ? m_store->query(TraceQuery { 500 }) : QList<TraceRecord>();
+    std::reverse(traces.begin(), traces.end()); // oldest first, like tracesAdded
+    Q_EMIT historyPublished(
+        traces, m_events, m_ledger.pointsSince(QDateTime::currentMSecsSinceEpoch() - LedgerKeptMs));
+    m_unpublishedTraces.clear(); // already part of the history just sent
+    m_unpublishedCost.clear();
+    Q_EMIT routesUpdated(routeSnapshots());
+}
+
 void Engine::recordTrace(const TraceRecord &trace)
 {
     const QList<CostPoint> points = CostLedger::pointsOf(trace);
@@ -228,6 +276,8 @@ QByteArray Engine::metricsText()
 void Engine::stop()
 {
     m_maintenance.stop();
+    if (m_traffic)
+        m_traffic->stop();
     if (m_store)
         m_store->flush();
     delete m_listener;

@@ -21,6 +21,8 @@
 namespace Switchyard {
 
 class AdminService;
+class SimulatedUpstream;
+class TrafficGenerator;
 class HttpListener;
 class Prober;
 class ProxyService;
@@ -60,6 +62,10 @@ public:
     void submit(const Switchyard::RouteCommand &command);
     // Where traces and events are kept; before start(). Default: AppDataLocation.
     void setDataDirectory(const QString &directory);
+    // Sends a built-in mix of requests through the gateway itself (the demo's traffic); 0 stops it.
+    void setDemoTraffic(double requestsPerSecond);
+    // Emits historyPublished with what a newly opened console should show at once.
+    void publishHistory();
 
     // Engine thread only.
     bool execute(const RouteCommand &command, QString *error);
@@ -89,6 +95,8 @@ Q_SIGNALS:
     // Coalesced batches for the console: finished requests and the spend they added.
     void tracesAdded(const QList<Switchyard::TraceRecord> &traces);
     void costAdded(const QList<Switchyard::CostPoint> &points);
+    void historyPublished(const QList<Switchyard::TraceRecord> &traces,
+        const QList<Switchyard::StateEvent> &events, const QList<Switchyard::CostPoint> &cost);
 
 private:
     void install(const Config &config);
@@ -115,6 +123,8 @@ private:
     qint64 m_lastPublishMs = 0;
     bool m_routesDirty = true;
     quint16 m_port = 0;
+    SimulatedUpstream *m_simulated = nullptr;
+    TrafficGenerator *m_traffic = nullptr;
 };
 
 } // namespace Switchyard

@@ -301,7 +301,8 @@ void ProxyRequest::startAttempt()
     QByteArray body = replaceTopLevelModel(m_params.body, route.model);
     // Ask for usage in the final chunk so a stream can be costed; the caller sees no difference.
     m_usageInjected = m_params.analysis.stream && !m_params.analysis.hasStreamOptions
-        && provider.kind == QLatin1String("openai");
+        && (provider.kind == QLatin1String("openai")
+            || provider.kind == QLatin1String("simulated"));
     if (m_usageInjected)
         body = withStreamUsage(body);
     m_reply = m_engine->upstreams().post(request, body);

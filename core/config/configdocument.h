@@ -1,0 +1,44 @@
+#pragma once
+
+#include "config/configloader.h"
+
+#include <QFileSystemWatcher>
+#include <QJsonObject>
+#include <QObject>
+
+namespace Switchyard {
+
+// The configuration file as the console edits it: the JSON as read (unknown keys included),
+// edits applied to that JSON, atomic saves with QSaveFile, and a signal when someone else
+// changes the file. A document without a path (the built-in demo) is never written.
+class ConfigDocument final : public QObject {
+    Q_OBJECT
+public:
+    explicit ConfigDocument(QObject *parent = nullptr);
+
+    // Reads `path`; with an empty path, `fallbackJson` is the document and nothing is saved.
+    ConfigResult load(const QString &path, const QByteArray &fallbackJson = QByteArray());
+    QString path() const { return m_path; }
+    QJsonObject json() const { return m_json; }
+    bool isSaved() const { return !m_path.isEmpty(); }
+
+    // The document with one lane's chain and degraded route replaced; nothing else changes.
+    static QJsonObject withLane(const QJsonObject &json, const QString &lane,
+        const QStringList &chain, const QString &degraded);
+    // Validates `json`, then writes it atomically; on success it becomes the document.
+    ConfigResult save(const QJsonObject &json, QString *error);
+
+Q_SIGNALS:
+    // The file changed on disk, not through save().
+    void changedOnDisk();
+
+private:
+    void watch();
+
+    QString m_path;
+    QJsonObject m_json;
+    QByteArray m_lastWritten;
+    QFileSystemWatcher m_watcher;
+};
+
+} // namespace Switchyard

@@ -1,0 +1,93 @@
+#include "models/eventlistmodel.h"
+
+#include "models/routetablemodel.h"
+
+namespace Switchyard {
+
+EventListModel::EventListModel(int capacity, QObject *parent)
+    : QAbstractTableModel(parent)
+    , m_capacity(capacity)
+{
+}
+
+int EventListModel::rowCount(const QModelIndex &parent) const
+{
+    return parent.isValid() ? 0 : int(m_events.size());
+}
+
+int EventListModel::columnCount(const QModelIndex &parent) const
+{
+    return parent.isValid() ? 0 : ColumnCount;
+}
+
+QVariant EventListModel::data(const QModelIndex &index, int role) const
+{
+    if (!checkIndex(index, CheckIndexOption::IndexIsValid | CheckIndexOption::ParentIsInvalid))
+        return {};
+    const StateEvent &event = m_events.at(size_t(index.row()));
+    if (role == ToStateRole)
+        return breakerStateName(event.to);
+    if (role == SortRole && index.column() == Time)
+        return event.time.toMSecsSinceEpoch();
+    if (role != Qt::DisplayRole && role != SortRole && role != Qt::ToolTipRole)
+        return {};
+    switch (Column(index.column())) {
+    case Time:
+        return event.time.toLocalTime().toString(QStringLiteral("yyyy-MM-dd HH:mm:ss"));
+    case Route:
+        return event.route;
+    case From:
+        return RouteTableModel::stateLabel(breakerStateName(event.from));
+    case To:
+        return RouteTableModel::stateLabel(breakerStateName(event.to));
+    case By:
+        return event.byOperator ? tr("operator") : tr("automatic");
+    case Reason:
+        return event.reason;
+    case ColumnCount:
+        break;
+    }
+    return {};
+}
+
+QVariant EventListModel::headerData(int section, Qt::Orientation orientation, int role) const
+{
+    if (orientation != Qt::Horizontal || role != Qt::DisplayRole)
+        return {};
+    switch (Column(section)) {
+    case Time:
+        return tr("Time");
+    case Route:
+        return tr("Route");
+    case From:
+        return tr("From", "previous breaker state");
+    case To:
+        return tr("To", "new breaker state");
+    case By:
+        return tr("By");
+    case Reason:
+        return tr("Reason");
+    case ColumnCount:
+        break;
+    }
+    return {};
+}
+
+void EventListModel::addEvents(const QList<StateEvent> &events)
+{
+    if (events.isEmpty())
+        return;
+    const int incoming = int(qMin<qsizetype>(events.size(), m_capacity));
+    const int overflow = int(m_events.size()) + incoming - m_capacity;
+    if (overflow > 0) {
+        beginRemoveRows(QModelIndex(), int(m_events.size()) - overflow, int(m_events.size()) - 1);
+        m_events.erase(m_events.end() - overflow, m_events.end());
+        endRemoveRows();
+    }
+    beginInsertRows(QModelIndex(), 0, incoming - 1);
+    for (qsizetype i = events.size() - incoming; i < events.size(); ++i)
+        m_events.push_front(events.at(i));
+    endInsertRows();
+}
+
+} // namespace Switchyard

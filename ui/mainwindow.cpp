@@ -1,0 +1,252 @@
+#include "mainwindow.h"
+
+#include "config/configdocument.h"
+#include "consolesettings.h"
+#include "costview.h"
+#include "engine/engine.h"
+#include "eventsview.h"
+#include "lanesview.h"
+#include "models/costseriesmodel.h"
+#include "models/eventlistmodel.h"
+#include "models/providertablemodel.h"
+#include "models/routetablemodel.h"
+#include "models/tracelistmodel.h"
+#include "providersview.h"
+#include "routesview.h"
+#include "tracesview.h"
+
+#include <QCloseEvent>
+#include <QDir>
+#include <QHBoxLayout>
+#include <QIcon>
+#include <QLabel>
+#include <QPushButton>
+#include <QStatusBar>
+#include <QSystemTrayIcon>
+#include <QTabWidget>
+#include <QVBoxLayout>
+
+namespace Switchyard {
+
+namespace {
+
+constexpr qint64 RateWindowMs = 60000;
+constexpr qint64 NotifyEveryMs = 60000;
+
+} // namespace
+
+MainWindow::MainWindow(Engine *engine, ConfigDocument *document, bool demo, QWidget *parent)
+    : QMainWindow(parent)
+    , m_engine(engine)
+    , m_document(document)
+    , m_routes(new RouteTableModel(this))
+    , m_traces(new TraceListModel(2000, this))
+    , m_events(new EventListModel(2000, this))
+    , m_cost(new CostSeriesModel(this))
+    , m_providers(new ProviderTableModel(this))
+    , m_tabs(new QTabWidget(this))
+    , m_listen(new QLabel(this))
+    , m_rate(new QLabel(this))
+    , m_errors(new QLabel(this))
+    , m_openBreakers(new QLabel(this))
+{
+    setWindowTitle(demo ? tr("Switchyard — demo") : tr("Switchyard"));
+    setWindowIcon(QIcon(QStringLiteral(":/icons/switchyard.svg")));
+
+    m_routesView = new RoutesView(engine, m_routes, this);
+    m_lanesView = new LanesView(engine, document, this);
+    m_tracesView = new TracesView(m_traces, this);
+    m_costView = new CostView(m_cost, this);
+    m_eventsView = new EventsView(m_events, this);
+    m_providersView = new ProvidersView(m_providers, this);
+    m_tabs->addTab(m_routesView, tr("&Routes"));
+    m_tabs->addTab(m_lanesView, tr("&Lanes"));
+    m_tabs->addTab(m_tracesView, tr("&Traces"));
+    m_tabs->addTab(m_costView, tr("&Cost"));
+    m_tabs->addTab(m_eventsView, tr("&Events"));
+    m_tabs->addTab(m_providersView, tr("&Providers"));
+
+    auto *central = new QWidget(this);
+    auto *layout = new QVBoxLayout(central);
+    if (demo) {
+        auto *banner = new QWidget(central);
+        banner->setObjectName(QStringLiteral("demoBanner"));
+        banner->setAutoFillBackground(true);
+        QPalette bannerPalette = banner->palette();
+        bannerPalette.setColor(QPalette::Window, QColor(0xfe, 0xf3, 0xc7));
+        bannerPalette.setColor(QPalette::WindowText, Qt::black);
+        banner->setPalette(bannerPalette);
+        auto *bannerLayout = new QHBoxLayout(banner);
+        auto *text = new QLabel(
+            tr("Demo: simulated providers with a scripted incident, and built-in traffic. Nothing "
+               "leaves this machine and no API key is needed. Watch gpt-4o degrade, open, fall "
+               "back and recover in stages."),
+            banner);
+        text->setWordWrap(true);
+        auto *own = new QPushButton(tr("Use my own configuration"), banner);
+        connect(own, &QPushButton::clicked, this, [this, banner] {
+            banner->hide();
+            Q_EMIT useOwnConfigurationRequested();
+        });
+        bannerLayout->addWidget(text, 1);
+        bannerLayout->addWidget(own);
+        layout->addWidget(banner);
+    }
+    layout->addWidget(m_tabs, 1);
+    setCentralWidget(central);
+
+    statusBar()->addWidget(m_listen);
+    statusBar()->addWidget(m_rate);
+    statusBar()->addWidget(m_errors);
+    statusBar()->addPermanentWidget(m_openBreakers);
+    m_listen->setText(tr("starting…"));
+    updateStatus();
+
+    if (QSystemTrayIcon::isSystemTrayAvailable()) {
+        m_tray = new QSystemTrayIcon(windowIcon(), this);
+        m_tray->setToolTip(windowTitle());
+        m_tray->show();
+    }
+
+    connect(engine, &Engine::routesUpdated, this, &MainWindow::onRoutesUpdated);
+    connect(engine, &Engine::tracesAdded, this, &MainWindow::onTracesAdded);
+    connect(engine, &Engine::costAdded, this,
+        [this](const QList<CostPoint> &points) { m_cost->addPoints(points); });
+    connect(engine, &Engine::routeStateChanged, this, &MainWindow::onStateChanged);
+    connect(engine, &Engine::configApplied, this, &MainWindow::onConfigApplied);
+    connect(engine, &Engine::historyPublished, this,
+        [this](const QList<TraceRecord> &traces, const QList<StateEvent> &events,
+            const QList<CostPoint> &cost) {
+            onTracesAdded(traces);
+            m_events->addEvents(events);
+            m_cost->addPoints(cost);
+            m_cost->refresh(QDateTime::currentMSecsSinceEpoch());
+            m_costView->rebuild();
+        });
+    onConfigApplied();
+
+    ConsoleSettings settings;
+    if (!restoreGeometry(settings.windowGeometry()))
+        resize(1280, 800);
+    restoreState(settings.windowState());
+    showView(settings.currentView());
+}
+
+MainWindow::~MainWindow() = default;
+
+void MainWindow::setListenAddress(const QString &address)
+{
+    m_listen->setText(tr("Listening on http://%1/v1").arg(address));
+}
+
+void MainWindow::showView(const QString &objectName)
+{
+    for (int i = 0; i < m_tabs->count(); ++i) {
+        if (m_tabs->widget(i)->objectName() == objectName)
+            m_tabs->setCurrentIndex(i);
+    }
+}
+
+QStringList MainWindow::saveScreenshots(const QString &directory)
+{
+    QDir().mkpath(directory);
+    QStringList files;
+    const int current = m_tabs->currentIndex();
+    for (int i = 0; i < m_tabs->count(); ++i) {
+        m_tabs->setCurrentIndex(i);
+        if (m_tabs->widget(i) == m_tracesView)
+            m_tracesView->selectRow(0);
+        const QString file = QDir(directory).filePath(QStringLiteral("%1-%2x%3.png")
+                                                          .arg(m_tabs->widget(i)->objectName())
+                                                          .arg(width())
+                                                          .arg(height()));
+        if (grab().save(file))
+            files.append(file);
+    }
+    m_tabs->setCurrentIndex(current);
+    return files;
+}
+
+void MainWindow::closeEvent(QCloseEvent *event)
+{
+    ConsoleSettings settings;
+    settings.setWindowGeometry(saveGeometry());
+    settings.setWindowState(saveState());
+    settings.setCurrentView(m_tabs->currentWidget()->objectName());
+    QMainWindow::closeEvent(event);
+}
+
+void MainWindow::onRoutesUpdated(const QList<RouteSnapshot> &routes)
+{
+    m_routes->setSnapshots(routes);
+    m_providers->setSnapshots(routes);
+    m_openCount = int(std::count_if(routes.cbegin(), routes.cend(), [](const RouteSnapshot &r) {
+        return r.state == QLatin1String("open") || r.state == QLatin1String("half_open");
+    }));
+    updateStatus();
+}
+
+void MainWindow::onTracesAdded(const QList<TraceRecord> &traces)
+{
+    m_traces->addTraces(traces);
+    const qint64 now = QDateTime::currentMSecsSinceEpoch();
+    for (const TraceRecord &trace : traces) {
+        m_recent.emplace_back(
+            trace.startedAtUtcMs + trace.durationMs, trace.status >= 500 || trace.status == 429);
+        if (trace.degraded)
+            notify(QStringLiteral("degraded:") + trace.lane,
+                tr("Lane %1 runs degraded").arg(trace.lane),
+                tr("Every route of its chain failed; %1 answered instead.").arg(trace.route));
+    }
+    while (!m_recent.empty() && m_recent.front().first < now - RateWindowMs)
+        m_recent.pop_front();
+    updateStatus();
+}
+
+void MainWindow::onStateChanged(const StateEvent &event)
+{
+    m_events->addEvents({ event });
+    if (event.to == BreakerState::Open)
+        notify(QStringLiteral("open:") + event.route, tr("Breaker of %1 opened").arg(event.route),
+            event.reason);
+}
+
+void MainWindow::onConfigApplied()
+{
+    const ConfigResult result = ConfigLoader::fromObject(m_document->json());
+    m_providers->setConfig(result.config);
+    m_tracesView->setLanesAndRoutes(result.config.lanes.keys(), result.config.routes.keys());
+}
+
+void MainWindow::updateStatus()
+{
+    const qint64 now = QDateTime::currentMSecsSinceEpoch();
+    qint64 lastTen = 0;
+    qint64 failed = 0;
+    for (const auto &[at, error] : m_recent) {
+        if (at >= now - 10000)
+            ++lastTen;
+        if (error)
+            ++failed;
+    }
+    m_rate->setText(tr("%1 req/s").arg(double(lastTen) / 10.0, 0, 'f', 1));
+    m_errors->setText(m_recent.empty()
+            ? tr("errors: –")
+            : tr("errors: %1% (1 min)")
+                  .arg(100.0 * double(failed) / double(m_recent.size()), 0, 'f', 1));
+    m_openBreakers->setText(m_openCount == 0 ? tr("all breakers closed")
+                                             : tr("%n open breaker(s)", nullptr, m_openCount));
+}
+
+void MainWindow::notify(const QString &key, const QString &title, const QString &text)
+{
+    const qint64 now = QDateTime::currentMSecsSinceEpoch();
+    if (now - m_lastNotified.value(key, 0) < NotifyEveryMs)
+        return;
+    m_lastNotified.insert(key, now);
+    if (m_tray)
+        m_tray->showMessage(title, text, QSystemTrayIcon::Warning, 8000);
+    statusBar()->showMessage(QStringLiteral("%1: %2").arg(title, text), 8000);
+}
+
+} // namespace Switchyard

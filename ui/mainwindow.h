@@ -1,0 +1,94 @@
+#pragma once
+
+#include "engine/routesnapshot.h"
+#include "observe/trace.h"
+#include "routing/breaker.h"
+
+#include <QDateTime>
+#include <QHash>
+#include <QMainWindow>
+
+#include <deque>
+
+class QLabel;
+class QSystemTrayIcon;
+class QTabWidget;
+
+namespace Switchyard {
+
+class ConfigDocument;
+class CostSeriesModel;
+class CostView;
+class Engine;
+class EventListModel;
+class EventsView;
+class LanesView;
+class ProviderTableModel;
+class ProvidersView;
+class RouteTableModel;
+class RoutesView;
+class TraceListModel;
+class TracesView;
+
+// The console's window: the views side by side in tabs, a status bar, a tray icon. It holds no
+// logic of its own: models take the engine's snapshots, views send the operator's commands.
+class MainWindow final : public QMainWindow {
+    Q_OBJECT
+public:
+    MainWindow(Engine *engine, ConfigDocument *document, bool demo, QWidget *parent = nullptr);
+    ~MainWindow() override;
+
+    void setListenAddress(const QString &address);
+    void showView(const QString &objectName);
+    // Saves one PNG per view at the window's current size; for documentation and review.
+    QStringList saveScreenshots(const QString &directory);
+
+    QTabWidget *tabs() const { return m_tabs; }
+    RoutesView *routesView() const { return m_routesView; }
+    LanesView *lanesView() const { return m_lanesView; }
+    TracesView *tracesView() const { return m_tracesView; }
+    CostView *costView() const { return m_costView; }
+    EventsView *eventsView() const { return m_eventsView; }
+    RouteTableModel *routeModel() const { return m_routes; }
+    TraceListModel *traceModel() const { return m_traces; }
+    EventListModel *eventModel() const { return m_events; }
+
+Q_SIGNALS:
+    void useOwnConfigurationRequested();
+
+protected:
+    void closeEvent(QCloseEvent *event) override;
+
+private:
+    void onRoutesUpdated(const QList<RouteSnapshot> &routes);
+    void onTracesAdded(const QList<TraceRecord> &traces);
+    void onStateChanged(const StateEvent &event);
+    void onConfigApplied();
+    void updateStatus();
+    void notify(const QString &key, const QString &title, const QString &text);
+
+    Engine *m_engine;
+    ConfigDocument *m_document;
+    RouteTableModel *m_routes;
+    TraceListModel *m_traces;
+    EventListModel *m_events;
+    CostSeriesModel *m_cost;
+    ProviderTableModel *m_providers;
+    QTabWidget *m_tabs;
+    RoutesView *m_routesView;
+    LanesView *m_lanesView;
+    TracesView *m_tracesView;
+    CostView *m_costView;
+    EventsView *m_eventsView;
+    ProvidersView *m_providersView;
+    QLabel *m_listen;
+    QLabel *m_rate;
+    QLabel *m_errors;
+    QLabel *m_openBreakers;
+    QSystemTrayIcon *m_tray = nullptr;
+    std::deque<std::pair<qint64, bool>> m_recent; // (finished at, failed) over the last minute
+    QHash<QString, qint64> m_lastNotified;
+    int m_openCount = 0;
+};
+
+} // namespace Switchyard

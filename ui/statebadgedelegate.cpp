@@ -1,0 +1,48 @@
+#include "statebadgedelegate.h"
+
+#include "models/routetablemodel.h"
+#include "statestyle.h"
+
+#include <QPainter>
+
+namespace Switchyard {
+
+void StateBadgeDelegate::paint(
+    QPainter *painter, const QStyleOptionViewItem &option, const QModelIndex &index) const
+{
+    QStyleOptionViewItem plain = option;
+    initStyleOption(&plain, index);
+    plain.text.clear();
+    QStyledItemDelegate::paint(painter, plain, QModelIndex()); // selection background only
+
+    const QString state = index.data(RouteTableModel::StateRole).toString();
+    const QString text = index.data(Qt::DisplayRole).toString();
+    const QColor fill = StateStyle::stateColor(state);
+    const QFontMetrics metrics(option.font);
+    const int width = metrics.horizontalAdvance(text) + 16;
+    const int height = metrics.height() + 4;
+    const QRect badge(
+        option.rect.left() + 4, option.rect.center().y() - height / 2 + 1, width, height);
+
+    painter->save();
+    painter->setRenderHint(QPainter::Antialiasing);
+    painter->setPen(Qt::NoPen);
+    painter->setBrush(fill);
+    painter->drawRoundedRect(badge, height / 2.0, height / 2.0);
+    painter->setPen(StateStyle::textOn(fill));
+    QFont bold = option.font;
+    bold.setBold(true);
+    painter->setFont(bold);
+    painter->drawText(badge, Qt::AlignCenter, text);
+    painter->restore();
+}
+
+QSize StateBadgeDelegate::sizeHint(
+    const QStyleOptionViewItem &option, const QModelIndex &index) const
+{
+    const QFontMetrics metrics(option.font);
+    return QSize(metrics.horizontalAdvance(index.data(Qt::DisplayRole).toString()) + 32,
+        metrics.height() + 10);
+}
+
+} // namespace Switchyard

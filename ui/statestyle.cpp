@@ -1,0 +1,58 @@
+#include "statestyle.h"
+
+namespace Switchyard::StateStyle {
+
+QColor stateColor(const QString &state)
+{
+    if (state == QLatin1String("closed"))
+        return QColor(0x2e, 0x9d, 0x4f);
+    if (state == QLatin1String("open"))
+        return QColor(0xd1, 0x34, 0x38);
+    if (state == QLatin1String("half_open"))
+        return QColor(0xe0, 0x8e, 0x0b);
+    if (state == QLatin1String("recovering"))
+        return QColor(0x2f, 0x7f, 0xd0);
+    if (state == QLatin1String("drained"))
+        return QColor(0x6b, 0x72, 0x80);
+    if (state == QLatin1String("drilling"))
+        return QColor(0x8e, 0x44, 0xad);
+    return QColor(0x9c, 0xa3, 0xaf);
+}
+
+QColor classColor(FailureClass failureClass)
+{
+    switch (failureClass) {
+    case FailureClass::Ok:
+        return QColor(0x2e, 0x9d, 0x4f);
+    case FailureClass::CallerError:
+        return QColor(0x9c, 0xa3, 0xaf);
+    case FailureClass::AuthError:
+        return QColor(0x8e, 0x44, 0xad);
+    case FailureClass::RateLimited:
+        return QColor(0xe0, 0x8e, 0x0b);
+    case FailureClass::Transient:
+        return QColor(0xd1, 0x34, 0x38);
+    case FailureClass::Incompatible:
+        return QColor(0x6b, 0x72, 0x80);
+    case FailureClass::ContentPolicy:
+        return QColor(0xc0, 0x6c, 0x84);
+    case FailureClass::ContractViolation:
+        return QColor(0xb4, 0x53, 0x09);
+    case FailureClass::Budget:
+        return QColor(0x0f, 0x76, 0x6e);
+    case FailureClass::Cancelled:
+        return QColor(0x4b, 0x55, 0x63);
+    case FailureClass::MidStream:
+        return QColor(0x99, 0x1b, 0x1b);
+    }
+    return Qt::gray;
+}
+
+QColor textOn(const QColor &background)
+{
+    const double luminance
+        = 0.2126 * background.redF() + 0.7152 * background.greenF() + 0.0722 * background.blueF();
+    return luminance > 0.55 ? Qt::black : Qt::white;
+}
+
+} // namespace Switchyard::StateStyle

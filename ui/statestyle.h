@@ -1,0 +1,20 @@
+#pragma once
+
+#include "routing/failureclass.h"
+
+#include <QColor>
+#include <QString>
+
+namespace Switchyard {
+
+// The console's colours for breaker states and failure classes. Colour is never the only
+// signal: every badge and bar also carries text.
+namespace StateStyle {
+
+QColor stateColor(const QString &state);
+QColor classColor(FailureClass failureClass);
+// Black or white, whichever reads better on `background`.
+QColor textOn(const QColor &background);
+
+} // namespace StateStyle
+} // namespace Switchyard

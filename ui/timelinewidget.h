@@ -1,0 +1,38 @@
+#pragma once
+
+#include "observe/trace.h"
+
+#include <QWidget>
+
+namespace Switchyard {
+
+// One request's attempts on a shared time axis: a bar per attempt (connecting, waiting for the
+// first byte, receiving), coloured by class, with backoff gaps and skipped routes marked.
+class TimelineWidget final : public QWidget {
+    Q_OBJECT
+public:
+    explicit TimelineWidget(QWidget *parent = nullptr);
+
+    void setTrace(const TraceRecord &trace);
+    const TraceRecord &trace() const { return m_trace; }
+    int barCount() const; // attempts drawn as bars (skipped routes are rows without a bar)
+    // The rectangle of attempt `row`'s bar, for tooltips and tests; empty for a skipped route.
+    QRect barRect(int row) const;
+
+    QSize sizeHint() const override;
+    QSize minimumSizeHint() const override;
+
+protected:
+    void paintEvent(QPaintEvent *event) override;
+    bool event(QEvent *event) override;
+
+private:
+    QRect plotArea() const;
+    int xFor(qint64 ms) const;
+    int rowHeight() const;
+    QString tooltipFor(int row) const;
+
+    TraceRecord m_trace;
+};
+
+} // namespace Switchyard

@@ -1,0 +1,104 @@
+#include "tracesview.h"
+
+#include "models/tracelistmodel.h"
+#include "timelinewidget.h"
+
+#include <QCheckBox>
+#include <QComboBox>
+#include <QHBoxLayout>
+#include <QHeaderView>
+#include <QLabel>
+#include <QSplitter>
+#include <QTableView>
+#include <QVBoxLayout>
+
+namespace Switchyard {
+
+TracesView::TracesView(TraceListModel *model, QWidget *parent)
+    : QWidget(parent)
+    , m_model(model)
+    , m_filter(new TraceFilterModel(this))
+    , m_table(new QTableView(this))
+    , m_timeline(new TimelineWidget(this))
+    , m_lane(new QComboBox(this))
+    , m_route(new QComboBox(this))
+    , m_class(new QComboBox(this))
+    , m_onlyFallbacks(new QCheckBox(tr("Only fallbacks"), this))
+    , m_onlyErrors(new QCheckBox(tr("Only errors"), this))
+{
+    setObjectName(QStringLiteral("tracesView"));
+    m_filter->setSourceModel(model);
+    m_table->setModel(m_filter);
+    m_table->setSelectionBehavior(QAbstractItemView::SelectRows);
+    m_table->setSelectionMode(QAbstractItemView::SingleSelection);
+    m_table->verticalHeader()->hide();
+    m_table->setAlternatingRowColors(true);
+    m_table->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
+    m_table->horizontalHeader()->setStretchLastSection(true);
+
+    m_class->addItem(tr("All classes"), QString());
+    for (const char *name :
+        { "ok", "caller_error", "auth_error", "rate_limited", "transient", "incompatible",
+            "content_policy", "contract_violation", "budget", "cancelled", "mid_stream" })
+        m_class->addItem(QString::fromLatin1(name), QString::fromLatin1(name));
+    setLanesAndRoutes({}, {});
+
+    connect(m_lane, &QComboBox::currentIndexChanged, this,
+        [this] { m_filter->setLane(m_lane->currentData().toString()); });
+    connect(m_route, &QComboBox::currentIndexChanged, this,
+        [this] { m_filter->setRoute(m_route->currentData().toString()); });
+    connect(m_class, &QComboBox::currentIndexChanged, this,
+        [this] { m_filter->setFailureClass(m_class->currentData().toString()); });
+    connect(m_onlyFallbacks, &QCheckBox::toggled, m_filter, &TraceFilterModel::setOnlyFallbacks);
+    connect(m_onlyErrors, &QCheckBox::toggled, m_filter, &TraceFilterModel::setOnlyErrors);
+    connect(m_table->selectionModel(), &QItemSelectionModel::selectionChanged, this,
+        &TracesView::showSelected);
+
+    auto *filters = new QHBoxLayout;
+    filters->addWidget(new QLabel(tr("Filter:"), this));
+    filters->addWidget(m_lane);
+    filters->addWidget(m_route);
+    filters->addWidget(m_class);
+    filters->addWidget(m_onlyFallbacks);
+    filters->addWidget(m_onlyErrors);
+    filters->addStretch(1);
+    auto *splitter = new QSplitter(Qt::Vertical, this);
+    splitter->addWidget(m_table);
+    splitter->addWidget(m_timeline);
+    splitter->setStretchFactor(0, 3);
+    splitter->setStretchFactor(1, 2);
+    auto *layout = new QVBoxLayout(this);
+    layout->addLayout(filters);
+    layout->addWidget(splitter, 1);
+}
+
+void TracesView::setLanesAndRoutes(const QStringList &lanes, const QStringList &routes)
+{
+    const QString lane = m_lane->currentData().toString();
+    const QString route = m_route->currentData().toString();
+    m_lane->clear();
+    m_lane->addItem(tr("All lanes"), QString());
+    for (const QString &name : lanes)
+        m_lane->addItem(name, name);
+    m_lane->setCurrentIndex(qMax(0, m_lane->findData(lane)));
+    m_route->clear();
+    m_route->addItem(tr("All routes"), QString());
+    for (const QString &name : routes)
+        m_route->addItem(name, name);
+    m_route->setCurrentIndex(qMax(0, m_route->findData(route)));
+}
+
+void TracesView::selectRow(int row)
+{
+    m_table->selectRow(row);
+}
+
+void TracesView::showSelected()
+{
+    const QModelIndexList rows = m_table->selectionModel()->selectedRows();
+    if (rows.isEmpty())
+        return;
+    m_timeline->setTrace(m_model->trace(m_filter->mapToSource(rows.first()).row()));
+}
+
+} // namespace Switchyard
