@@ -40,8 +40,11 @@ void StateBadgeDelegate::paint(
 QSize StateBadgeDelegate::sizeHint(
     const QStyleOptionViewItem &option, const QModelIndex &index) const
 {
-    const QFontMetrics metrics(option.font);
-    return QSize(metrics.horizontalAdvance(index.data(Qt::DisplayRole).toString()) + 32,
+    // Measured in bold, as painted, so that no badge is clipped.
+    QFont bold = option.font;
+    bold.setBold(true);
+    const QFontMetrics metrics(bold);
+    return QSize(metrics.horizontalAdvance(index.data(Qt::DisplayRole).toString()) + 28,
         metrics.height() + 10);
 }
 

@@ -41,6 +41,14 @@ void LoadClient::send(Connection &connection)
 {
     if (m_started >= m_total)
         return;
+    if (m_rate > 0) {
+        const qint64 dueNs = qint64(double(m_started) * 1e9 / m_rate);
+        const qint64 waitMs = (dueNs - m_clock.nsecsElapsed()) / 1000000;
+        if (waitMs > 0) {
+            QTimer::singleShot(int(waitMs), this, [this, &connection] { send(connection); });
+            return;
+        }
+    }
     ++m_started;
     connection.sent.start();
     connection.socket->write(m_request);
@@ -79,8 +87,10 @@ void LoadClient::onReadyRead(Connection &connection)
     }
 }
 
-bool LoadClient::run(int total, const std::function<void(int)> &progress)
+bool LoadClient::run(int total, const std::function<void(int)> &progress, double requestsPerSecond)
 {
+    m_rate = requestsPerSecond;
+    m_clock.start();
     m_total = total;
     m_started = 0;
     m_done = 0;

@@ -20,7 +20,10 @@ public:
     LoadClient(quint16 port, QByteArray request, int connections, QObject *parent = nullptr);
 
     // Runs until `total` responses are in; `progress` is called after each one.
-    bool run(int total, const std::function<void(int done)> &progress = {});
+    // With `requestsPerSecond` > 0 the sends are paced to that rate (open loop) instead of back to
+    // back.
+    bool run(int total, const std::function<void(int done)> &progress = {},
+        double requestsPerSecond = 0);
     int failures() const { return m_failures; }
     std::vector<qint64> latenciesNs() const { return m_latencies; }
 
@@ -40,6 +43,8 @@ private:
     int m_started = 0;
     int m_done = 0;
     int m_failures = 0;
+    double m_rate = 0;
+    QElapsedTimer m_clock;
     std::vector<qint64> m_latencies;
     std::function<void(int)> m_progress;
 };

@@ -3,3 +3,5 @@
 set -euo pipefail
 build="${1:-build}"
 "$build/tests/bench/bench_memory" 100000
+echo
+"$build/tests/bench/bench_ui_stall" 1000 10
