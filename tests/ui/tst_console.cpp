@@ -47,6 +47,7 @@ private Q_SLOTS:
     void anExternalEditIsPickedUp();
     void aSelectedTraceShowsOneBarPerAttempt();
     void everyViewIsThere();
+    void theChosenViewIsRemembered();
 
 private:
     ClientCall *chat(const QString &lane);
@@ -235,6 +236,14 @@ void ConsoleTest::everyViewIsThere()
         (QStringList { QStringLiteral("routesView"), QStringLiteral("lanesView"),
             QStringLiteral("tracesView"), QStringLiteral("costView"), QStringLiteral("eventsView"),
             QStringLiteral("providersView") }));
+}
+
+void ConsoleTest::theChosenViewIsRemembered()
+{
+    m_window->showView(QStringLiteral("costView"));
+    m_window->close(); // saves layout and view
+    MainWindow reopened(m_gateway->host().engine(), m_document.get(), false);
+    QCOMPARE(reopened.tabs()->currentWidget()->objectName(), QStringLiteral("costView"));
 }
 
 QTEST_MAIN(ConsoleTest)
