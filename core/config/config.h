@@ -122,6 +122,7 @@ struct RouteConfig {
     RecoverySettings recovery;
     ProbeSettings probe;
     double budgetUsdPerDay = 0.0; // 0: no cap
+    qint64 maxTokens = 4096; // sent where a provider requires max_tokens and the caller gave none
 };
 
 struct LaneConfig {

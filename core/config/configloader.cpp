@@ -366,10 +366,11 @@ ProviderConfig readProvider(Reader &reader, const QString &name, const QJsonValu
     reader.warnUnknownKeys(object, path, { "kind", "base_url", "api_key", "simulation" });
     provider.kind = reader.string(object, QStringLiteral("kind"), path, provider.kind);
     const bool simulated = provider.kind == QLatin1String("simulated");
-    if (provider.kind != QLatin1String("openai") && !simulated)
+    if (provider.kind != QLatin1String("openai") && provider.kind != QLatin1String("anthropic")
+        && !simulated)
         reader.error(join(path, QStringLiteral("kind")),
-            QStringLiteral(
-                "unsupported provider kind '%1' (this build supports: openai, simulated)")
+            QStringLiteral("unsupported provider kind '%1' (this build supports: openai, "
+                           "anthropic, simulated)")
                 .arg(provider.kind));
     if (simulated)
         readSimulation(reader, object, path, provider.simulation);
@@ -425,7 +426,7 @@ RouteConfig readRoute(Reader &reader, const QString &name, const QJsonValue &val
     const QJsonObject object = value.toObject();
     reader.warnUnknownKeys(object, path,
         { "provider", "model", "capabilities", "context_window", "price", "timeouts_ms", "breaker",
-            "recovery", "probe", "budget_usd_per_day" });
+            "recovery", "probe", "budget_usd_per_day", "max_tokens" });
     route.provider = reader.string(object, QStringLiteral("provider"), path, QString(), true);
     route.model = reader.string(object, QStringLiteral("model"), path, QString(), true);
     route.capabilities = readCapabilities(reader, object, path);
@@ -438,6 +439,8 @@ RouteConfig readRoute(Reader &reader, const QString &name, const QJsonValue &val
         = reader.number(price, QStringLiteral("input_per_mtok"), pricePath, 0.0, 0.0, 1e6);
     route.price.outputPerMTok
         = reader.number(price, QStringLiteral("output_per_mtok"), pricePath, 0.0, 0.0, 1e6);
+    route.maxTokens
+        = reader.integer(object, QStringLiteral("max_tokens"), path, route.maxTokens, 1, 10000000);
     readTimeouts(reader, object, path, route.timeouts);
     readBreaker(reader, object, path, route.breaker);
     readRecovery(reader, object, path, route.recovery);

@@ -170,6 +170,17 @@ void ProxyRequest::tryNextRoute()
                     .arg(m_params.target.budgetUsdPerDay));
             continue;
         }
+        const ProviderConfig &provider = active.config.providers.find(route.provider).value();
+        const ProviderTranslator *translator = ProviderTranslator::forKind(provider.kind);
+        TranslatedRequest translated;
+        if (translator) {
+            translated = translator->translateRequest(m_params.analysis.document, route, key.value);
+            if (!translated.incompatible.isEmpty()) {
+                recordSkip(name, FailureClass::Incompatible, QStringLiteral("incompatible"),
+                    translated.incompatible);
+                continue;
+            }
+        }
         RouteState &state = m_engine->routeState(name);
         if (state.cooldownUntilMs > now()) {
             recordSkip(name, FailureClass::RateLimited, QStringLiteral("cooling_down"),
@@ -204,6 +215,8 @@ void ProxyRequest::tryNextRoute()
         }
         m_currentTrial = admission == CircuitBreaker::Admission::Trial;
         m_currentDrill = admission == CircuitBreaker::Admission::Drill;
+        m_translator = translator;
+        m_translated = translated;
         m_retryIndex = 0;
         state.retryBudget.recordRequest();
         startAttempt();
@@ -283,29 +296,34 @@ void ProxyRequest::startAttempt()
         return;
     }
 
-    QUrl url = provider.baseUrl;
-    QString basePath = url.path();
-    while (basePath.endsWith(QLatin1Char('/')))
-        basePath.chop(1);
-    url.setPath(basePath + endpointPath(m_params.endpoint));
-
-    QNetworkRequest request(url);
+    const QString path = m_translator ? m_translated.path : endpointPath(m_params.endpoint);
+    QNetworkRequest request(UpstreamPool::endpointUrl(provider.baseUrl, path));
     request.setHeader(QNetworkRequest::ContentTypeHeader, QByteArrayLiteral("application/json"));
     if (m_params.analysis.stream)
         request.setRawHeader(QByteArrayLiteral("Accept"), QByteArrayLiteral("text/event-stream"));
-    const QByteArray key = active.providerKeys.value(route.provider).value;
-    if (!key.isEmpty())
-        request.setRawHeader(
-            QByteArrayLiteral("Authorization"), QByteArrayLiteral("Bearer ") + key);
-
-    QByteArray body = replaceTopLevelModel(m_params.body, route.model);
-    // Ask for usage in the final chunk so a stream can be costed; the caller sees no difference.
-    m_usageInjected = m_params.analysis.stream && !m_params.analysis.hasStreamOptions
-        && (provider.kind == QLatin1String("openai")
-            || provider.kind == QLatin1String("simulated"));
-    if (m_usageInjected)
-        body = withStreamUsage(body);
-    m_reply = m_engine->upstreams().post(request, body);
+    m_streamTranslator.reset();
+    if (m_translator) {
+        for (const auto &[name, value] : std::as_const(m_translated.headers))
+            request.setRawHeader(name, value);
+        if (m_params.analysis.stream)
+            m_streamTranslator = m_translator->streamTranslator(m_params.analysis.callerAskedUsage);
+        m_usageInjected = false;
+        m_reply = m_engine->upstreams().post(request, m_translated.body);
+    } else {
+        const QByteArray key = active.providerKeys.value(route.provider).value;
+        if (!key.isEmpty())
+            request.setRawHeader(
+                QByteArrayLiteral("Authorization"), QByteArrayLiteral("Bearer ") + key);
+        QByteArray body = replaceTopLevelModel(m_params.body, route.model);
+        // Ask for usage in the final chunk so a stream can be costed; the caller sees no
+        // difference.
+        m_usageInjected = m_params.analysis.stream && !m_params.analysis.hasStreamOptions
+            && (provider.kind == QLatin1String("openai")
+                || provider.kind == QLatin1String("simulated"));
+        if (m_usageInjected)
+            body = withStreamUsage(body);
+        m_reply = m_engine->upstreams().post(request, body);
+    }
     connect(m_reply, &QNetworkReply::requestSent, this, &ProxyRequest::onRequestSent);
     connect(m_reply, &QNetworkReply::metaDataChanged, this, &ProxyRequest::onMetaDataChanged);
     connect(m_reply, &QNetworkReply::readyRead, this, &ProxyRequest::onReadyRead);
@@ -415,9 +433,20 @@ void ProxyRequest::onReadyRead()
     m_upstreamBody.append(data);
 }
 
+bool ProxyRequest::streamComplete() const
+{
+    return m_streamTranslator ? m_streamTranslator->complete() : m_scanner.sawDone();
+}
+
 QByteArray ProxyRequest::forwardableStreamBytes(
     const QByteArray &data, const QList<SseScanner::Event> &events)
 {
+    if (m_streamTranslator) {
+        const QByteArray out = m_streamTranslator->translate(events);
+        m_streamTokensIn = m_streamTranslator->tokensIn();
+        m_streamTokensOut = m_streamTranslator->tokensOut();
+        return out;
+    }
     for (const SseScanner::Event &event : events) {
         if (event.data.contains("\"usage\":{") || event.data.contains("\"usage\": {")) {
             const QJsonObject chunk = QJsonDocument::fromJson(event.data).object();
@@ -607,9 +636,27 @@ void ProxyRequest::onReplyFinished()
     outcome.body = m_upstreamBody;
     outcome.retryAfter = reply->rawHeader(QByteArrayLiteral("Retry-After"));
     outcome.retryAfterMs = reply->rawHeader(QByteArrayLiteral("retry-after-ms"));
+    if (m_translator && !m_streaming && outcome.transport == TransportError::None
+        && m_upstreamStatus > 0) {
+        // The caller and the classifier both see OpenAI's shape, whatever the provider speaks.
+        if (m_upstreamStatus >= 200 && m_upstreamStatus < 300) {
+            QString error;
+            const QByteArray translated = m_translator->translateResponse(m_upstreamBody, &error);
+            if (translated.isEmpty()) {
+                concludeAttempt({ FailureClass::ContractViolation, -1, error });
+                return;
+            }
+            m_upstreamBody = translated;
+        } else {
+            m_upstreamBody = m_translator->translateError(m_upstreamBody);
+        }
+        m_upstreamContentType = QByteArrayLiteral("application/json");
+        outcome.body = m_upstreamBody;
+        outcome.contentType = m_upstreamContentType;
+    }
 
     if (m_streaming) {
-        const bool cleanEnd = outcome.transport == TransportError::None && m_scanner.sawDone();
+        const bool cleanEnd = outcome.transport == TransportError::None && streamComplete();
         if (m_streamCommitted) {
             AttemptRecord &attempt = currentAttempt();
             attempt.decision = Decision::Return;

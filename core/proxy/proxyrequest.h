@@ -7,6 +7,7 @@
 #include "routing/classifier.h"
 #include "routing/lanerouter.h"
 #include "routing/requestanalysis.h"
+#include "translate/providertranslator.h"
 
 #include <QObject>
 #include <QPointer>
@@ -61,6 +62,7 @@ private:
     QByteArray forwardableStreamBytes(
         const QByteArray &data, const QList<SseScanner::Event> &events);
     void commitStream();
+    bool streamComplete() const;
     void abortAttempt(TransportError error, const QString &reason);
     void concludeAttempt(const Classification &classification);
     void settleAttempt(FailureClass failureClass, const QString &reason);
@@ -121,6 +123,9 @@ private:
     HeaderList m_upstreamPassHeaders;
     bool m_streaming = false;
     bool m_usageInjected = false;
+    const ProviderTranslator *m_translator = nullptr; // null: the provider speaks OpenAI
+    TranslatedRequest m_translated;
+    std::unique_ptr<StreamTranslator> m_streamTranslator;
     qint64 m_streamTokensIn = -1;
     qint64 m_streamTokensOut = -1;
     bool m_streamCommitted = false;

@@ -103,6 +103,7 @@ RequestAnalysis RequestAnalysis::analyze(Endpoint endpoint, const QByteArray &bo
     const QJsonObject root = document.object();
 
     RequestAnalysis result;
+    result.document = root;
     const QJsonValue model = root.value(QLatin1String("model"));
     if (!model.isUndefined() && !model.isString())
         return invalid(QStringLiteral("'model' must be a string."), QStringLiteral("model"));

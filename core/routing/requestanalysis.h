@@ -4,6 +4,7 @@
 #include "routing/classifier.h"
 
 #include <QByteArray>
+#include <QJsonObject>
 #include <QString>
 
 namespace Switchyard {
@@ -20,6 +21,7 @@ struct RequestAnalysis {
     bool callerAskedUsage = false; // stream_options.include_usage was true
     Capabilities needs = 0;
     qint64 estimatedTokens = 0; // prompt (≈ 4 characters a token) plus requested output
+    QJsonObject document; // the parsed body, for providers whose API needs a translation
 
     static RequestAnalysis analyze(Endpoint endpoint, const QByteArray &body);
 };

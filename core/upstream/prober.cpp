@@ -3,6 +3,7 @@
 #include "engine/engine.h"
 #include "routing/classifier.h"
 #include "routing/routestate.h"
+#include "translate/providertranslator.h"
 #include "upstream/upstreampool.h"
 
 #include <QDateTime>
@@ -74,29 +75,33 @@ bool Prober::probe(const QString &routeName)
     }
 
     const bool completion = route.probe.kind == QLatin1String("completion");
-    QUrl url = provider.baseUrl;
-    QString path = url.path();
-    while (path.endsWith(QLatin1Char('/')))
-        path.chop(1);
-    url.setPath(
-        path + (completion ? QStringLiteral("/chat/completions") : QStringLiteral("/models")));
-    QNetworkRequest request(url);
-    if (!key.value.isEmpty())
-        request.setRawHeader(
-            QByteArrayLiteral("Authorization"), QByteArrayLiteral("Bearer ") + key.value);
     QNetworkReply *reply;
-    if (completion) {
-        request.setHeader(
-            QNetworkRequest::ContentTypeHeader, QByteArrayLiteral("application/json"));
-        const QJsonObject body { { QStringLiteral("model"), route.model },
-            { QStringLiteral("max_tokens"), 1 },
-            { QStringLiteral("messages"),
-                QJsonArray { QJsonObject { { QStringLiteral("role"), QStringLiteral("user") },
-                    { QStringLiteral("content"), QStringLiteral("ping") } } } } };
-        reply = m_engine->upstreams().post(
-            request, QJsonDocument(body).toJson(QJsonDocument::Compact));
+    if (const ProviderTranslator *translator = ProviderTranslator::forKind(provider.kind)) {
+        const TranslatedRequest probe = translator->probeRequest(route, key.value, completion);
+        QNetworkRequest request(UpstreamPool::endpointUrl(provider.baseUrl, probe.path));
+        for (const auto &[name, value] : probe.headers)
+            request.setRawHeader(name, value);
+        reply = completion ? m_engine->upstreams().post(request, probe.body)
+                           : m_engine->upstreams().get(request);
     } else {
-        reply = m_engine->upstreams().get(request);
+        QNetworkRequest request(UpstreamPool::endpointUrl(provider.baseUrl,
+            completion ? QStringLiteral("/chat/completions") : QStringLiteral("/models")));
+        if (!key.value.isEmpty())
+            request.setRawHeader(
+                QByteArrayLiteral("Authorization"), QByteArrayLiteral("Bearer ") + key.value);
+        if (completion) {
+            request.setHeader(
+                QNetworkRequest::ContentTypeHeader, QByteArrayLiteral("application/json"));
+            const QJsonObject body { { QStringLiteral("model"), route.model },
+                { QStringLiteral("max_tokens"), 1 },
+                { QStringLiteral("messages"),
+                    QJsonArray { QJsonObject { { QStringLiteral("role"), QStringLiteral("user") },
+                        { QStringLiteral("content"), QStringLiteral("ping") } } } } };
+            reply = m_engine->upstreams().post(
+                request, QJsonDocument(body).toJson(QJsonDocument::Compact));
+        } else {
+            reply = m_engine->upstreams().get(request);
+        }
     }
     state.probeInFlight = true;
     const qint64 startedMs = state.lastProbeMs;

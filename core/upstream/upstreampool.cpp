@@ -79,6 +79,19 @@ QNetworkReply *UpstreamPool::get(QNetworkRequest request)
     return track(manager->get(request), counter);
 }
 
+QUrl UpstreamPool::endpointUrl(const QUrl &baseUrl, const QString &path)
+{
+    QUrl url = baseUrl;
+    QString basePath = url.path();
+    while (basePath.endsWith(QLatin1Char('/')))
+        basePath.chop(1);
+    // A base URL that already ends in /v1 and a path that starts with it name the same API root.
+    if (basePath.endsWith(QLatin1String("/v1")) && path.startsWith(QLatin1String("/v1/")))
+        basePath.chop(3);
+    url.setPath(basePath + path);
+    return url;
+}
+
 TransportError UpstreamPool::transportError(QNetworkReply::NetworkError error)
 {
     switch (error) {

@@ -30,6 +30,8 @@ public:
     int inFlight() const;
 
     static TransportError transportError(QNetworkReply::NetworkError error);
+    // `path` (such as "/chat/completions" or "/v1/messages") under a provider's base URL.
+    static QUrl endpointUrl(const QUrl &baseUrl, const QString &path);
 
 private:
     QNetworkAccessManager *pickManager(int **inFlightCounter);

@@ -425,14 +425,15 @@ void BreakersTest::consoleHandleUsesQueuedCallsAndSnapshots()
     // What the console will use: commands in as queued calls, state out as value snapshots,
     // received here in the test's own thread.
     Switchyard::Engine *engine = m_gateway->host().engine();
+    QObject scope; // the connections below end with this function, before its locals do
     QList<Switchyard::RouteSnapshot> latest;
     QList<Switchyard::StateEvent> events;
     QStringList failures;
-    connect(engine, &Switchyard::Engine::routesUpdated, this,
+    connect(engine, &Switchyard::Engine::routesUpdated, &scope,
         [&](const QList<Switchyard::RouteSnapshot> &routes) { latest = routes; });
-    connect(engine, &Switchyard::Engine::routeStateChanged, this,
+    connect(engine, &Switchyard::Engine::routeStateChanged, &scope,
         [&](const Switchyard::StateEvent &event) { events.append(event); });
-    connect(engine, &Switchyard::Engine::commandFailed, this,
+    connect(engine, &Switchyard::Engine::commandFailed, &scope,
         [&](const QString &error) { failures.append(error); });
     auto stateOf = [&](const QString &route) {
         for (const Switchyard::RouteSnapshot &snapshot : std::as_const(latest))

@@ -359,15 +359,16 @@ void ObservabilityTest::keysNeverReachCallersTracesOrState()
 void ObservabilityTest::consoleReceivesCoalescedTracesAndCost()
 {
     Switchyard::Engine *engine = m_gateway->host().engine();
+    QObject scope; // the connections below end with this function, before its locals do
     QList<int> batchSizes;
     QList<Switchyard::TraceRecord> traces;
     double spend = 0;
-    connect(engine, &Switchyard::Engine::tracesAdded, this,
+    connect(engine, &Switchyard::Engine::tracesAdded, &scope,
         [&](const QList<Switchyard::TraceRecord> &batch) {
             batchSizes.append(int(batch.size()));
             traces += batch;
         });
-    connect(engine, &Switchyard::Engine::costAdded, this,
+    connect(engine, &Switchyard::Engine::costAdded, &scope,
         [&](const QList<Switchyard::CostPoint> &points) {
             for (const Switchyard::CostPoint &point : points)
                 spend += point.costUsd;

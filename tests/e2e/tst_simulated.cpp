@@ -62,8 +62,9 @@ private Q_SLOTS:
                      &error),
             qPrintable(error));
         Switchyard::Engine *engine = gateway.host().engine();
+        QObject scope; // the connections below end with this function, before its locals do
         QStringList lanes;
-        connect(engine, &Switchyard::Engine::requestFinished, this,
+        connect(engine, &Switchyard::Engine::requestFinished, &scope,
             [&](const Switchyard::TraceRecord &trace) {
                 if (trace.status == 200)
                     lanes.append(trace.lane);

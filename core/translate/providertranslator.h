@@ -1,0 +1,60 @@
+#pragma once
+
+#include "config/config.h"
+#include "proxy/clientresponse.h"
+#include "proxy/ssescanner.h"
+#include "routing/classifier.h"
+
+#include <QByteArray>
+#include <QJsonObject>
+#include <QString>
+
+#include <memory>
+
+namespace Switchyard {
+
+// Turns one upstream stream's events into OpenAI chat.completion.chunk events, incrementally.
+class StreamTranslator {
+public:
+    virtual ~StreamTranslator() = default;
+    // The OpenAI SSE bytes ("data: …\n\n") for these upstream events; may be empty.
+    virtual QByteArray translate(const QList<SseScanner::Event> &events) = 0;
+    // True once the upstream said the message is complete (the OpenAI side got its [DONE]).
+    virtual bool complete() const = 0;
+    virtual qint64 tokensIn() const = 0;
+    virtual qint64 tokensOut() const = 0;
+};
+
+// What the gateway sends upstream for one attempt, or why this route cannot take the request.
+struct TranslatedRequest {
+    QString incompatible; // non-empty: skip the route with class incompatible
+    QString path; // appended to the provider's base URL
+    HeaderList headers;
+    QByteArray body;
+};
+
+// The translation between OpenAI's chat API, which callers speak, and a provider's own API.
+// Pure: no network, no clock, no state between calls, so each provider kind is table-tested
+// and a new kind is one added file. OpenAI-kind providers need none: bodies pass through.
+class ProviderTranslator {
+public:
+    virtual ~ProviderTranslator() = default;
+
+    virtual TranslatedRequest translateRequest(const QJsonObject &openAiRequest,
+        const RouteConfig &route, const QByteArray &apiKey) const = 0;
+    // A 2xx body into an OpenAI chat.completion body; empty with `error` set when it is not the
+    // API's shape.
+    virtual QByteArray translateResponse(const QByteArray &body, QString *error) const = 0;
+    // An error body into OpenAI's error shape, keeping what the classifier reads (code, type,
+    // message).
+    virtual QByteArray translateError(const QByteArray &body) const = 0;
+    virtual std::unique_ptr<StreamTranslator> streamTranslator(bool includeUsage) const = 0;
+    // The cheap health probe: a models list, or a one-token completion.
+    virtual TranslatedRequest probeRequest(
+        const RouteConfig &route, const QByteArray &apiKey, bool completion) const = 0;
+
+    // The translator for a provider kind; nullptr where requests pass through untouched.
+    static const ProviderTranslator *forKind(const QString &kind);
+};
+
+} // namespace Switchyard
