@@ -1,0 +1,227 @@
+#include "fakeupstream.h"
+#include "gatewayharness.h"
+#include "jsontext.h"
+
+#include <QDir>
+#include <QFileInfo>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QProcess>
+#include <QStandardPaths>
+#include <QTest>
+
+#include <memory>
+
+using namespace Switchyard::Testing;
+
+namespace {
+
+FakeResponse anthropicMessage()
+{
+    FakeResponse response;
+    response.body = jsonText(
+        "{'id': 'msg_1', 'type': 'message', 'role': 'assistant', 'model': 'claude-sonnet-4-5',"
+        "'content': [{'type': 'text', 'text': 'Let me check.'},"
+        "{'type': 'tool_use', 'id': 'toolu_1', 'name': 'get_weather', 'input': {'city': "
+        "'Berlin'}}],"
+        "'stop_reason': 'tool_use', 'usage': {'input_tokens': 25, 'cache_read_input_tokens': 5,"
+        "'output_tokens': 12}}");
+    response.withHeader("Content-Type", "application/json");
+    return response;
+}
+
+// Anthropic's real event format, cut into pieces that ignore event boundaries.
+FakeResponse anthropicStream()
+{
+    const QByteArray events
+        = "event: message_start\ndata: "
+          "{\"type\":\"message_start\",\"message\":{\"id\":\"msg_2\",\"type\":\"message\","
+          "\"role\":\"assistant\",\"model\":\"claude-sonnet-4-5\",\"content\":[],\"usage\":{"
+          "\"input_tokens\":30,"
+          "\"output_tokens\":1}}}\n\n"
+          "event: ping\ndata: {\"type\":\"ping\"}\n\n"
+          "event: content_block_start\ndata: "
+          "{\"type\":\"content_block_start\",\"index\":0,\"content_block\":{\"type\":"
+          "\"text\",\"text\":\"\"}}\n\n"
+          "event: content_block_delta\ndata: "
+          "{\"type\":\"content_block_delta\",\"index\":0,\"delta\":{\"type\":"
+          "\"text_delta\",\"text\":\"Let me check \"}}\n\n"
+          "event: content_block_delta\ndata: "
+          "{\"type\":\"content_block_delta\",\"index\":0,\"delta\":{\"type\":"
+          "\"text_delta\",\"text\":\"the weather.\"}}\n\n"
+          "event: content_block_stop\ndata: {\"type\":\"content_block_stop\",\"index\":0}\n\n"
+          "event: content_block_start\ndata: "
+          "{\"type\":\"content_block_start\",\"index\":1,\"content_block\":{\"type\":"
+          "\"tool_use\",\"id\":\"toolu_2\",\"name\":\"get_weather\",\"input\":{}}}\n\n"
+          "event: content_block_delta\ndata: "
+          "{\"type\":\"content_block_delta\",\"index\":1,\"delta\":{\"type\":"
+          "\"input_json_delta\",\"partial_json\":\"{\\\"city\\\": \\\"Ber\"}}\n\n"
+          "event: content_block_delta\ndata: "
+          "{\"type\":\"content_block_delta\",\"index\":1,\"delta\":{\"type\":"
+          "\"input_json_delta\",\"partial_json\":\"lin\\\"}\"}}\n\n"
+          "event: content_block_stop\ndata: {\"type\":\"content_block_stop\",\"index\":1}\n\n"
+          "event: message_delta\ndata: "
+          "{\"type\":\"message_delta\",\"delta\":{\"stop_reason\":\"tool_use\","
+          "\"stop_sequence\":null},\"usage\":{\"output_tokens\":42}}\n\n"
+          "event: message_stop\ndata: {\"type\":\"message_stop\"}\n\n";
+    FakeResponse response;
+    response.withHeader("Content-Type", "text/event-stream");
+    for (qsizetype at = 0; at < events.size(); at += 97)
+        response.chunks.append(events.mid(at, 97));
+    return response;
+}
+
+QJsonObject tools()
+{
+    return QJsonDocument::fromJson(jsonText("{'tools': [{'type': 'function', 'function': {'name': "
+                                            "'get_weather', 'parameters': {'type': 'object',"
+                                            "'properties': {'city': {'type': 'string'}}}}}]}"))
+        .object();
+}
+
+} // namespace
+
+// A lane that mixes providers: an OpenAI-kind route failing over to an Anthropic-kind route, and
+// the caller cannot tell from the shape of the answer.
+class MixedChainTest final : public QObject {
+    Q_OBJECT
+
+private Q_SLOTS:
+    void initTestCase()
+    {
+        QStandardPaths::setTestModeEnabled(true);
+        qputenv("SWITCHYARD_TEST_ANTHROPIC_KEY", "sk-ant-test-0123456789");
+    }
+
+    void init()
+    {
+        m_openai = std::make_unique<FakeUpstream>();
+        m_anthropic = std::make_unique<FakeUpstream>();
+        QVERIFY(m_openai->listen() && m_anthropic->listen());
+        m_openai->setDefaultResponse(FakeResponse::error(503, QStringLiteral("server_error")));
+        QByteArray config = jsonText(R"JSON({
+          'providers': {'oa': {'kind': 'openai', 'base_url': '@OA@'},
+                        'an': {'kind': 'anthropic', 'base_url': '@AN@',
+                               'api_key': {'env': 'SWITCHYARD_TEST_ANTHROPIC_KEY'}}},
+          'routes': {'gpt': {'provider': 'oa', 'model': 'gpt-4o'},
+                     'claude': {'provider': 'an', 'model': 'claude-sonnet-4-5', 'max_tokens': 2048,
+                                'capabilities': ['tools', 'json', 'vision', 'stream']}},
+          'lanes': {'mixed': {'chain': ['gpt', 'claude'], 'retry': {'max_retries': 0}},
+                    'claude-first': {'chain': ['claude', 'gpt'], 'retry': {'max_retries': 0}}},
+          'default_lane': 'mixed'
+        })JSON");
+        config.replace("@OA@", m_openai->baseUrl().toUtf8());
+        // Anthropic's base URL has no /v1; the gateway adds the API's own path.
+        config.replace("@AN@", m_anthropic->baseUrl().chopped(3).toUtf8());
+        m_gateway = std::make_unique<GatewayUnderTest>();
+        QString error;
+        QVERIFY2(m_gateway->start(config, &error), qPrintable(error));
+    }
+
+    void cleanup()
+    {
+        m_gateway.reset();
+        m_openai.reset();
+        m_anthropic.reset();
+    }
+
+    void failsOverToAnthropicWithAToolCall()
+    {
+        m_anthropic->enqueue(anthropicMessage());
+        ClientCall *call = m_gateway->client().postAndWait(QStringLiteral("/v1/chat/completions"),
+            chatBody(QStringLiteral("mixed"), false, tools()));
+        QCOMPARE(call->status, 200);
+        QCOMPARE(call->header("X-Switchyard-Route"), QByteArray("claude"));
+        const QJsonObject choice
+            = call->json().value(QLatin1String("choices")).toArray().first().toObject();
+        QCOMPARE(
+            choice.value(QLatin1String("finish_reason")).toString(), QStringLiteral("tool_calls"));
+        const QJsonObject function = choice.value(QLatin1String("message"))
+                                         .toObject()
+                                         .value(QLatin1String("tool_calls"))
+                                         .toArray()
+                                         .first()
+                                         .toObject()
+                                         .value(QLatin1String("function"))
+                                         .toObject();
+        QCOMPARE(function.value(QLatin1String("name")).toString(), QStringLiteral("get_weather"));
+        QCOMPARE(function.value(QLatin1String("arguments")).toString(),
+            QStringLiteral("{\"city\":\"Berlin\"}"));
+
+        const ReceivedRequest &sent = m_anthropic->requests().first();
+        QCOMPARE(sent.path, QByteArray("/v1/messages"));
+        QCOMPARE(sent.headers.value("x-api-key"), QByteArray("sk-ant-test-0123456789"));
+        QCOMPARE(sent.headers.value("anthropic-version"), QByteArray("2023-06-01"));
+        QVERIFY(!sent.headers.contains("authorization"));
+        QCOMPARE(sent.json().value(QLatin1String("max_tokens")).toInt(), 2048);
+        QCOMPARE(sent.json()
+                     .value(QLatin1String("tools"))
+                     .toArray()
+                     .first()
+                     .toObject()
+                     .value(QLatin1String("name"))
+                     .toString(),
+            QStringLiteral("get_weather"));
+    }
+
+    void streamsAreTranslatedEventByEvent()
+    {
+        m_anthropic->enqueue(anthropicStream());
+        ClientCall *call = m_gateway->client().postAndWait(QStringLiteral("/v1/chat/completions"),
+            chatBody(QStringLiteral("mixed"), true, tools()));
+        QCOMPARE(call->status, 200);
+        QCOMPARE(call->header("Content-Type"), QByteArray("text/event-stream"));
+        QVERIFY(call->body.contains("\"object\":\"chat.completion.chunk\""));
+        QVERIFY(call->body.contains("\"finish_reason\":\"tool_calls\""));
+        QVERIFY(call->body.endsWith("data: [DONE]\n\n"));
+        QVERIFY(!call->body.contains(
+            "message_start")); // nothing of Anthropic's own format leaks through
+    }
+
+    void anthropicOverloadFallsBack()
+    {
+        FakeResponse overloaded;
+        overloaded.status = 529;
+        overloaded.body = jsonText(
+            "{'type': 'error', 'error': {'type': 'overloaded_error', 'message': 'Overloaded'}}");
+        m_anthropic->enqueue(overloaded);
+        m_openai->enqueue(FakeResponse::completion(QStringLiteral("from openai")));
+        ClientCall *call = m_gateway->client().postAndWait(
+            QStringLiteral("/v1/chat/completions"), chatBody(QStringLiteral("claude-first")));
+        QCOMPARE(call->status, 200);
+        QCOMPARE(call->header("X-Switchyard-Route"), QByteArray("gpt"));
+    }
+
+    void theOfficialOpenAiClientParsesEverything()
+    {
+        const QString directory = QStringLiteral(SWITCHYARD_OPENAI_CLIENT_DIR);
+        QVERIFY2(QFileInfo::exists(directory + QStringLiteral("/node_modules/openai/package.json")),
+            "the pinned openai package is missing: run `npm ci --prefix tests/e2e/openai-client`");
+        const QString node = QStandardPaths::findExecutable(QStringLiteral("node"));
+        QVERIFY2(!node.isEmpty(), "Node.js is not installed");
+        m_anthropic->enqueue(anthropicMessage());
+        m_anthropic->enqueue(anthropicStream());
+        QProcess process;
+        QProcessEnvironment environment = QProcessEnvironment::systemEnvironment();
+        environment.insert(
+            QStringLiteral("SWITCHYARD_BASE_URL"), m_gateway->baseUrl() + QStringLiteral("/v1"));
+        process.setProcessEnvironment(environment);
+        process.setWorkingDirectory(directory);
+        process.start(node, { QStringLiteral("client.mjs") });
+        QVERIFY(process.waitForStarted(10000));
+        // The gateway lives in this thread's event loop's peers; wait without blocking them.
+        QTRY_VERIFY_WITH_TIMEOUT(process.state() == QProcess::NotRunning, 60000);
+        const QByteArray output = process.readAllStandardOutput() + process.readAllStandardError();
+        QVERIFY2(process.exitCode() == 0, output.constData());
+        QVERIFY2(output.contains("openai client: ok"), output.constData());
+    }
+
+private:
+    std::unique_ptr<FakeUpstream> m_openai;
+    std::unique_ptr<FakeUpstream> m_anthropic;
+    std::unique_ptr<GatewayUnderTest> m_gateway;
+};
+
+QTEST_GUILESS_MAIN(MixedChainTest)
+#include "tst_mixedchain.moc"
