@@ -111,8 +111,10 @@ void Engine::install(const Config &config)
                    .arg(active->adminToken.error);
     // Routing state survives a reload for routes that still exist; their settings follow the
     // config.
+    // A removed route's state stays while requests of the old config still use it; maintain()
+    // drops it once they are done.
     for (auto it = m_routeStates.begin(); it != m_routeStates.end();) {
-        if (config.routes.contains(it.key()))
+        if (config.routes.contains(it.key()) || it.value()->inFlight > 0)
             ++it;
         else
             it = m_routeStates.erase(it);
@@ -437,6 +439,12 @@ void Engine::maintain()
             || state == BreakerState::Drilling;
     }
     m_prober->probeDueRoutes();
+    for (auto it = m_routeStates.begin(); it != m_routeStates.end();) {
+        if (!m_active->config.routes.contains(it.key()) && it.value()->inFlight <= 0)
+            it = m_routeStates.erase(it);
+        else
+            ++it;
+    }
     // Countdowns change with time alone, so routes in timed states are republished even when idle.
     const qint64 now = m_clock.nowMs();
     if ((m_routesDirty || counting || !m_unpublishedTraces.isEmpty())

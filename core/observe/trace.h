@@ -19,6 +19,7 @@ struct AttemptRecord {
     QString skip;
     bool drill = false; // the outcome was injected by an operator's drill
     bool trial = false; // a half-open trial call
+    int trialEpoch = -1; // which half-open period granted the trial
     bool byFallback = false; // on a route other than the lane's first eligible one
     FailureClass failureClass = FailureClass::Ok;
     Decision decision = Decision::Return;

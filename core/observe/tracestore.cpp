@@ -106,6 +106,8 @@ public:
 
     ~TraceWriter() override { closeConnection(m_connection); }
 
+    bool isOpen() const { return m_open; }
+
     void start()
     {
         QString error;
@@ -113,6 +115,7 @@ public:
             qCWarning(lcStore) << "trace writer cannot open the database:" << error;
             return;
         }
+        m_open = true;
         m_flushTimer = new QTimer(this);
         m_flushTimer->setInterval(FlushIntervalMs);
         connect(m_flushTimer, &QTimer::timeout, this, &TraceWriter::write);
@@ -267,6 +270,7 @@ private:
     TraceRetention m_retention;
     qint64 m_count = 0;
     int m_flushes = 0;
+    bool m_open = false;
 };
 
 TraceStore::TraceStore(QObject *parent)
@@ -337,6 +341,16 @@ bool TraceStore::open(const QString &directory, QString *error)
     connect(&m_writerThread, &QThread::finished, m_writer, &QObject::deleteLater);
     m_writerThread.start();
     QMetaObject::invokeMethod(m_writer, &TraceWriter::start, Qt::BlockingQueuedConnection);
+    if (!m_writer->isOpen()) {
+        // Nothing would ever be written: keep traces in memory only, and say so.
+        m_writerThread.quit();
+        m_writerThread.wait();
+        m_writer = nullptr;
+        closeConnection(m_readConnection);
+        m_readConnection.clear();
+        *error = QStringLiteral("the trace writer cannot open %1").arg(path);
+        return false;
+    }
     return true;
 }
 

@@ -306,6 +306,12 @@ void AdminService::subscribe(QTcpSocket *socket, bool closeAfterResponse)
 
 void AdminService::broadcast(const QByteArray &event)
 {
+    // A subscriber that stops reading is dropped before its backlog grows without bound.
+    constexpr qint64 MaxBacklog = 1024 * 1024;
+    for (const std::unique_ptr<ClientResponse> &subscriber : m_subscribers) {
+        if (subscriber->isConnected() && subscriber->socket()->bytesToWrite() > MaxBacklog)
+            subscriber->socket()->abort();
+    }
     std::erase_if(
         m_subscribers, [](const std::unique_ptr<ClientResponse> &s) { return !s->isConnected(); });
     for (const std::unique_ptr<ClientResponse> &subscriber : m_subscribers)

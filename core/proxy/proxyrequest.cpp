@@ -197,7 +197,6 @@ void ProxyRequest::tryNextRoute()
             } else if (breakerState == BreakerState::HalfOpen) {
                 recordSkip(name, FailureClass::Transient, QStringLiteral("half_open_busy"),
                     QStringLiteral("half-open: its trial calls are already taken"));
-                m_breakerSkipped.append(name);
             } else {
                 recordSkip(name, FailureClass::Transient, QStringLiteral("breaker_open"),
                     QStringLiteral("breaker open, %1 ms of cooldown left")
@@ -210,7 +209,6 @@ void ProxyRequest::tryNextRoute()
             recordSkip(name, FailureClass::Transient, QStringLiteral("recovering_share"),
                 QStringLiteral("recovering: takes %1% of traffic")
                     .arg(qRound(100 * state.breaker.trafficShare())));
-            m_breakerSkipped.append(name);
             continue;
         }
         m_currentTrial = admission == CircuitBreaker::Admission::Trial;
@@ -253,9 +251,8 @@ bool ProxyRequest::tryPanicRoute()
         "request id=%1 lane=%2: every route is held back by its breaker; "
         "panic attempt on %3")
                                      .arg(m_trace.id, m_trace.lane, best);
+    m_panicAttempt = true;
     startAttempt();
-    currentAttempt().reason
-        = QStringLiteral("panic: every route's breaker is open; this one cools down first");
     return true;
 }
 
@@ -269,6 +266,8 @@ void ProxyRequest::startAttempt()
     attempt.route = route.name;
     attempt.startMs = elapsed();
     attempt.trial = m_currentTrial;
+    if (m_currentTrial)
+        attempt.trialEpoch = m_engine->routeState(route.name).breaker.epoch();
     attempt.drill = m_currentDrill;
     m_trace.attempts.append(attempt);
     ++m_upstreamAttempts;
@@ -280,6 +279,8 @@ void ProxyRequest::startAttempt()
     m_attemptOpen = true;
 
     m_upstreamStatus = 0;
+    m_rawPending.clear();
+    m_sawStreamContent = false;
     m_streamTokensIn = -1;
     m_streamTokensOut = -1;
     m_upstreamContentType.clear();
@@ -453,8 +454,19 @@ QByteArray ProxyRequest::forwardableStreamBytes(
             readUsage(chunk, &m_streamTokensIn, &m_streamTokensOut);
         }
     }
-    if (!m_usageInjected)
-        return data; // untouched, byte for byte
+    if (!m_usageInjected) {
+        // Untouched, byte for byte, but only whole events: should the stream fail, our error event
+        // must not be glued onto half of one.
+        m_rawPending.append(data);
+        qsizetype end
+            = qMax(m_rawPending.lastIndexOf("\n\n"), m_rawPending.lastIndexOf("\r\n\r\n"));
+        if (end < 0)
+            return QByteArray();
+        end += m_rawPending.at(end) == '\r' ? 4 : 2;
+        const QByteArray whole = m_rawPending.left(end);
+        m_rawPending.remove(0, end);
+        return whole;
+    }
     // We asked for usage the caller did not: pass whole events on without it.
     QByteArray out;
     for (const SseScanner::Event &event : events) {
@@ -480,6 +492,10 @@ void ProxyRequest::handleStreamData(const QByteArray &data)
     const QByteArray forwardable = forwardableStreamBytes(data, events);
     if (m_streamCommitted) {
         m_response.writeChunk(forwardable);
+        if (streamComplete() && !m_streamErrorSent) {
+            finishCompletedStream();
+            return;
+        }
         for (const SseScanner::Event &event : events) {
             if (event.data != "[DONE]" && event.data.contains("\"error\"")
                 && QJsonDocument::fromJson(event.data).object().contains(QLatin1String("error"))) {
@@ -510,8 +526,36 @@ void ProxyRequest::handleStreamData(const QByteArray &data)
             return;
         }
     }
-    if (m_scanner.eventCount() > 0)
+    // Commit on the first real event; a stream of nothing but [DONE] is no answer.
+    m_sawStreamContent = m_sawStreamContent
+        || std::any_of(events.cbegin(), events.cend(),
+            [](const SseScanner::Event &e) { return e.data != "[DONE]"; });
+    if (m_sawStreamContent) {
         commitStream();
+        if (streamComplete())
+            finishCompletedStream();
+    }
+}
+
+void ProxyRequest::finishCompletedStream()
+{
+    // [DONE] has reached the caller: the answer is complete, whatever the upstream does next.
+    // The reply is left to end by itself, so that its keep-alive connection can be reused.
+    if (QNetworkReply *reply = m_reply) {
+        reply->disconnect(this);
+        connect(reply, &QNetworkReply::finished, reply, &QObject::deleteLater);
+        QTimer::singleShot(5000, reply, &QNetworkReply::abort);
+        m_reply = nullptr;
+    }
+    m_phaseTimer.stop();
+    m_attemptTimer.stop();
+    AttemptRecord &attempt = currentAttempt();
+    attempt.decision = Decision::Return;
+    attempt.tokensIn = qMax<qint64>(0, m_streamTokensIn);
+    attempt.tokensOut = qMax<qint64>(0, m_streamTokensOut);
+    settleAttempt(FailureClass::Ok, QString());
+    m_response.endChunked();
+    finish(m_upstreamStatus, FailureClass::Ok);
 }
 
 void ProxyRequest::commitStream()
@@ -629,6 +673,9 @@ void ProxyRequest::onReplyFinished()
     } else if (reply->error() != QNetworkReply::NoError) {
         outcome.transport = UpstreamPool::transportError(reply->error());
         outcome.transportDetail = reply->errorString();
+        // Cancelled, but not by us (an HTTP/2 stream reset, say): the client is still waiting.
+        if (outcome.transport == TransportError::Cancelled)
+            outcome.transport = TransportError::OtherNetwork;
     }
     // A status read before a timeout still describes an answer that never completed.
     outcome.httpStatus = m_abortError == TransportError::None ? m_upstreamStatus : 0;
@@ -700,6 +747,11 @@ void ProxyRequest::settleAttempt(FailureClass failureClass, const QString &reaso
     attempt.failureClass = failureClass;
     if (attempt.reason.isEmpty())
         attempt.reason = reason;
+    if (m_panicAttempt)
+        attempt.reason
+            = QStringLiteral("panic (every route's breaker was open; this one cools down first)%1")
+                  .arg(
+                      attempt.reason.isEmpty() ? QString() : QStringLiteral(": ") + attempt.reason);
     // Upstream error text may echo a key back; it goes no further than this.
     attempt.reason = m_engine->redactor().redact(attempt.reason);
     const qint64 durationMs = attempt.endMs - attempt.startMs;
@@ -716,13 +768,13 @@ void ProxyRequest::settleAttempt(FailureClass failureClass, const QString &reaso
     if (failureClass == FailureClass::Ok) {
         state.stats.recordLatency(durationMs);
         state.misconfiguredReason.clear();
-        state.breaker.recordSuccess(durationMs, attempt.trial);
+        state.breaker.recordSuccess(durationMs, attempt.trial, attempt.trialEpoch);
     } else if (countsForBreaker(failureClass)) {
         state.lastError
             = QStringLiteral("%1: %2").arg(failureClassName(failureClass), attempt.reason);
-        state.breaker.recordFailure(durationMs, attempt.trial, attempt.reason);
+        state.breaker.recordFailure(durationMs, attempt.trial, attempt.reason, attempt.trialEpoch);
     } else if (attempt.trial) {
-        state.breaker.releaseTrial(); // not a verdict on the route's health
+        state.breaker.releaseTrial(attempt.trialEpoch); // not a verdict on the route's health
     }
 }
 
@@ -772,12 +824,14 @@ void ProxyRequest::concludeAttempt(const Classification &classification)
             = retryAfter >= 0 ? retryAfter : backoffDelayMs(retry, m_retryIndex, unitRandom());
         if (waitable && routeStillUsable && m_retryIndex < retry.maxRetries
             && delay < remainingDeadlineMs()
-            && state.retryBudget.tryAcquireRetry(retry.budgetRatio, retry.budgetMinRetries)) {
+            && (attempt.drill
+                || state.retryBudget.tryAcquireRetry(retry.budgetRatio, retry.budgetMinRetries))) {
             scheduleRetry(delay, QStringLiteral("rate limited"));
             return;
         }
         if (retryAfter > 0)
-            state.cooldownUntilMs = qMax(state.cooldownUntilMs, now() + retryAfter);
+            if (!attempt.drill) // a drill must not leave real state behind
+                state.cooldownUntilMs = qMax(state.cooldownUntilMs, now() + retryAfter);
         fallBack();
         return;
     }
@@ -785,7 +839,8 @@ void ProxyRequest::concludeAttempt(const Classification &classification)
         const qint64 delay = backoffDelayMs(retry, m_retryIndex, unitRandom());
         if (classification.retryable && routeStillUsable && m_retryIndex < retry.maxRetries
             && delay < remainingDeadlineMs()
-            && state.retryBudget.tryAcquireRetry(retry.budgetRatio, retry.budgetMinRetries)) {
+            && (attempt.drill
+                || state.retryBudget.tryAcquireRetry(retry.budgetRatio, retry.budgetMinRetries))) {
             scheduleRetry(delay, QStringLiteral("transient"));
             return;
         }

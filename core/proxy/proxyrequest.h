@@ -62,6 +62,7 @@ private:
     QByteArray forwardableStreamBytes(
         const QByteArray &data, const QList<SseScanner::Event> &events);
     void commitStream();
+    void finishCompletedStream();
     bool streamComplete() const;
     void abortAttempt(TransportError error, const QString &reason);
     void concludeAttempt(const Classification &classification);
@@ -102,6 +103,7 @@ private:
     bool m_currentDrill = false;
     bool m_attemptOpen = false; // started and not yet settled with the route's state
     bool m_panicTried = false;
+    bool m_panicAttempt = false;
     QStringList m_breakerSkipped;
     int m_retryIndex = 0;
     int m_upstreamAttempts = 0;
@@ -123,6 +125,8 @@ private:
     HeaderList m_upstreamPassHeaders;
     bool m_streaming = false;
     bool m_usageInjected = false;
+    bool m_sawStreamContent = false;
+    QByteArray m_rawPending; // the unfinished event of a passed-through stream
     const ProviderTranslator *m_translator = nullptr; // null: the provider speaks OpenAI
     TranslatedRequest m_translated;
     std::unique_ptr<StreamTranslator> m_streamTranslator;

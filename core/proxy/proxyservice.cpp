@@ -23,9 +23,12 @@ QString newRequestId()
 
 namespace {
 
+// Every response carries the X-Switchyard headers; before routing, lane and route are empty.
 HeaderList idHeaders(const QString &requestId)
 {
     return HeaderList { { QByteArrayLiteral("X-Switchyard-Request-Id"), requestId.toUtf8() },
+        { QByteArrayLiteral("X-Switchyard-Lane"), QByteArray() },
+        { QByteArrayLiteral("X-Switchyard-Route"), QByteArray() },
         { QByteArrayLiteral("X-Switchyard-Attempts"), QByteArrayLiteral("0") },
         { QByteArrayLiteral("X-Switchyard-Fallback"), QByteArrayLiteral("0") },
         { QByteArrayLiteral("X-Switchyard-Degraded"), QByteArrayLiteral("0") } };
@@ -82,7 +85,7 @@ void ProxyService::handle(const QHttpServerRequest &request, QTcpSocket *socket)
     };
 
     if (path == QLatin1String("/healthz") && isGet) {
-        response.sendJson(200, {}, QByteArrayLiteral("{\"status\":\"ok\"}"));
+        response.sendJson(200, idHeaders(requestId), QByteArrayLiteral("{\"status\":\"ok\"}"));
         return;
     }
     if (path == QLatin1String("/metrics") && isGet) {

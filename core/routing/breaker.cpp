@@ -96,6 +96,7 @@ void CircuitBreaker::open(const QString &reason, bool escalate)
     if (escalate)
         m_cooldownMs = std::min<qint64>(m_cooldownMs * 2, m_settings.maxCooldownMs);
     m_openUntilMs = m_clock.nowMs() + m_cooldownMs;
+    ++m_epoch;
     m_trialsIssued = 0;
     m_trialsSucceeded = 0;
     resetWindow();
@@ -173,9 +174,10 @@ CircuitBreaker::Admission CircuitBreaker::admit(double unitRandom)
     return Admission::Denied;
 }
 
-void CircuitBreaker::releaseTrial()
+void CircuitBreaker::releaseTrial(int trialEpoch)
 {
-    if (m_state == BreakerState::HalfOpen && m_trialsIssued > 0)
+    if (m_state == BreakerState::HalfOpen && m_trialsIssued > 0
+        && (trialEpoch < 0 || trialEpoch == m_epoch))
         --m_trialsIssued;
 }
 
@@ -211,9 +213,11 @@ void CircuitBreaker::recordCall(bool failed, qint64 durationMs)
     }
 }
 
-void CircuitBreaker::recordSuccess(qint64 durationMs, bool trial)
+void CircuitBreaker::recordSuccess(qint64 durationMs, bool trial, int trialEpoch)
 {
     tick();
+    if (trial && trialEpoch >= 0 && trialEpoch != m_epoch)
+        return; // granted in an earlier half-open period
     switch (m_state) {
     case BreakerState::Closed:
         recordCall(false, durationMs);
@@ -228,9 +232,12 @@ void CircuitBreaker::recordSuccess(qint64 durationMs, bool trial)
     }
 }
 
-void CircuitBreaker::recordFailure(qint64 durationMs, bool trial, const QString &reason)
+void CircuitBreaker::recordFailure(
+    qint64 durationMs, bool trial, const QString &reason, int trialEpoch)
 {
     tick();
+    if (trial && trialEpoch >= 0 && trialEpoch != m_epoch)
+        return; // granted in an earlier half-open period
     switch (m_state) {
     case BreakerState::Closed:
         recordCall(true, durationMs);

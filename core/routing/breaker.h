@@ -59,14 +59,17 @@ public:
     void tick();
     // May a request use the route now? `unitRandom` in [0, 1) decides a recovering route's share.
     Admission admit(double unitRandom);
-    // An outcome that counts for the breaker; `trial` when admission said Trial.
-    void recordSuccess(qint64 durationMs, bool trial);
-    void recordFailure(qint64 durationMs, bool trial, const QString &reason);
+    // An outcome that counts for the breaker; `trial` when admission said Trial. A trial's verdict
+    // counts only within the half-open period that granted it (`trialEpoch`, from epoch()).
+    void recordSuccess(qint64 durationMs, bool trial, int trialEpoch = -1);
+    void recordFailure(qint64 durationMs, bool trial, const QString &reason, int trialEpoch = -1);
     // A probe's result: a trial when half-open, a call in the window when closed, otherwise noted
     // only.
     void recordProbe(bool ok, qint64 durationMs, const QString &reason);
     // A half-open trial that never produced an outcome (the client left): give the slot back.
-    void releaseTrial();
+    void releaseTrial(int trialEpoch = -1);
+    // Counts the half-open periods, so that a late trial cannot speak for a newer one.
+    int epoch() const { return m_epoch; }
 
     // Operator actions.
     void drain();
@@ -115,6 +118,7 @@ private:
     qint64 m_openUntilMs = 0;
     int m_trialsIssued = 0;
     int m_trialsSucceeded = 0;
+    int m_epoch = 0;
     int m_recoveryStep = 0;
     qint64 m_stepStartedMs = 0;
     DrillFault m_drillFault = DrillFault::ServiceUnavailable;

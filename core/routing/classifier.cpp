@@ -222,6 +222,9 @@ Classification Classifier::classifyStreamError(const QByteArray &eventData)
         return make(FailureClass::Incompatible, reason);
     if (isContentPolicyError(error))
         return make(FailureClass::ContentPolicy, reason);
+    // The caller's own mistake, reported in-stream: no other route would do better.
+    if (error.type == QLatin1String("invalid_request_error"))
+        return make(FailureClass::CallerError, reason);
     return make(FailureClass::Transient, reason);
 }
 

@@ -211,6 +211,25 @@ private Q_SLOTS:
         QCOMPARE(fixture.admissions, admissions);
     }
 
+    void aLateTrialCannotSpeakForANewerHalfOpenPeriod()
+    {
+        Fixture fixture;
+        fixture.run(QStringLiteral("f f f +100"));
+        QCOMPARE(fixture.breaker.admit(0.0), CircuitBreaker::Admission::Trial);
+        const int oldEpoch = fixture.breaker.epoch();
+        QCOMPARE(fixture.breaker.admit(0.0), CircuitBreaker::Admission::Trial);
+        fixture.breaker.recordFailure(
+            10, true, QStringLiteral("503"), oldEpoch); // the second trial fails
+        fixture.run(QStringLiteral("+200"));
+        QCOMPARE(fixture.breaker.state(), BreakerState::HalfOpen);
+        QCOMPARE(fixture.breaker.admit(0.0), CircuitBreaker::Admission::Trial);
+        // The first trial of the old period finally answers: it must neither count nor free a slot.
+        fixture.breaker.recordSuccess(10, true, oldEpoch);
+        fixture.breaker.releaseTrial(oldEpoch);
+        QCOMPARE(fixture.breaker.state(), BreakerState::HalfOpen);
+        QCOMPARE(fixture.breaker.trialsAvailable(), 1);
+    }
+
     void proberUsesEachTrialSlotOnce()
     {
         Fixture fixture;

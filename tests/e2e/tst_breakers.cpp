@@ -29,6 +29,7 @@ private Q_SLOTS:
     void actionsOnUnknownRoutesAnswer404();
     void drillFailuresAreMarkedAsDrill();
     void everyRouteOpenTriesTheSoonestInPanicMode();
+    void panicNeverOverridesTheHalfOpenLimit();
     void configIsValidatedAndSwappedAtomically();
     void adminNeedsTheTokenOnAPublicListener();
     void adminNeedsTheTokenWhenOneIsConfigured();
@@ -344,6 +345,43 @@ void BreakersTest::everyRouteOpenTriesTheSoonestInPanicMode()
     QVERIFY(traceEvents(events).last().value(QLatin1String("panic")).toBool());
     QVERIFY(!traceEvents(events).first().value(QLatin1String("panic")).toBool());
     events->abort();
+}
+
+void BreakersTest::panicNeverOverridesTheHalfOpenLimit()
+{
+    m_a->enqueue(FakeResponse::error(503, QStringLiteral("server_error")));
+    m_a->enqueue(FakeResponse::error(503, QStringLiteral("server_error")));
+    chat(QStringLiteral("solo"));
+    chat(QStringLiteral("solo"));
+    QCOMPARE(routeState(QStringLiteral("ra")).value(QLatin1String("state")).toString(),
+        QStringLiteral("open"));
+    // Every answer is held back from now on: the half-open trial stays in flight.
+    FakeResponse held = FakeResponse::completion(QStringLiteral("late"));
+    held.holdUntilReleased = true;
+    m_a->setDefaultResponse(held);
+    QTRY_COMPARE_WITH_TIMEOUT(
+        routeState(QStringLiteral("ra")).value(QLatin1String("state")).toString(),
+        QStringLiteral("half_open"), 5000);
+    ClientCall *trial = m_gateway->client().post(
+        QStringLiteral("/v1/chat/completions"), chatBody(QStringLiteral("solo")));
+    QTRY_COMPARE(m_a->requestCount("POST", "/v1/chat/completions"), 3);
+    // The one trial slot is taken: the next request is refused rather than sent as a "panic".
+    ClientCall *second = chat(QStringLiteral("solo"));
+    QCOMPARE(second->status, 503);
+    QCOMPARE(second->json()
+                 .value(QLatin1String("error"))
+                 .toObject()
+                 .value(QLatin1String("attempts"))
+                 .toArray()
+                 .first()
+                 .toObject()
+                 .value(QLatin1String("skip"))
+                 .toString(),
+        QStringLiteral("half_open_busy"));
+    QCOMPARE(m_a->requestCount("POST", "/v1/chat/completions"), 3);
+    m_a->release();
+    QVERIFY(GatewayClient::waitFor(trial));
+    QCOMPARE(trial->status, 200);
 }
 
 void BreakersTest::configIsValidatedAndSwappedAtomically()

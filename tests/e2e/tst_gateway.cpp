@@ -51,6 +51,10 @@ private Q_SLOTS:
     void midStreamFailureEndsWithAnErrorEvent();
     void streamWithoutDoneIsNotPassedOffAsSuccess();
     void stalledStreamHitsTheIdleTimeout();
+    void doneEndsTheStreamEvenIfTheUpstreamLingers();
+    void aStreamOfOnlyDoneIsNoAnswer();
+    void aCutInsideAnEventStillEndsWithAReadableError();
+    void aCallerErrorInsideAStreamIsNotRetried();
     void clientGoingAwayMidStreamCancelsTheUpstream();
     void sixtyFourSlowRequestsAreInFlightAtOnce();
     void badInputGetsClearErrorsAndTheGatewayKeepsServing();
@@ -582,6 +586,66 @@ void GatewayTest::stalledStreamHitsTheIdleTimeout()
     QVERIFY(call->body.contains("\"mid_stream\""));
     QVERIFY(!call->body.contains("data: [DONE]"));
     QTRY_COMPARE(m_a->clientsGoneWhilePending(), 1);
+}
+
+void GatewayTest::doneEndsTheStreamEvenIfTheUpstreamLingers()
+{
+    FakeResponse stream = FakeResponse::stream({ QStringLiteral("all"), QStringLiteral("there") });
+    stream.holdAfterChunks
+        = int(stream.chunks.size()); // [DONE] sent, then the upstream never closes
+    m_a->enqueue(stream);
+    ClientCall *call = chat(QStringLiteral("main"), true);
+    QCOMPARE(call->status, 200);
+    QVERIFY(call->body.endsWith("data: [DONE]\n\n"));
+    QVERIFY(!call->body.contains("mid_stream"));
+    m_a->release();
+}
+
+void GatewayTest::aCutInsideAnEventStillEndsWithAReadableError()
+{
+    FakeResponse stream = FakeResponse::stream({ QStringLiteral("whole") });
+    stream.chunks
+        = { stream.chunks.first() + "data: {\"choices\": [{\"delta\": {\"content\": \"half" };
+    stream.cutAfterChunks = 1;
+    m_a->enqueue(stream);
+    // The caller's own stream_options keep the stream byte for byte (no usage rewriting).
+    const QJsonObject options { { QStringLiteral("stream_options"),
+        QJsonObject { { QStringLiteral("include_usage"), false } } } };
+    ClientCall *call = chat(QStringLiteral("main"), true, options);
+    QVERIFY(call->body.contains("whole"));
+    QVERIFY2(!call->body.contains("half"), call->body.constData());
+    const QList<QByteArray> events = call->body.split('\n');
+    int errors = 0;
+    for (const QByteArray &line : events) {
+        if (line.startsWith("data: ")) {
+            QVERIFY2(QJsonDocument::fromJson(line.mid(6)).isObject(),
+                line.constData()); // every event parses
+            errors += line.contains("\"mid_stream\"");
+        }
+    }
+    QCOMPARE(errors, 1);
+}
+
+void GatewayTest::aStreamOfOnlyDoneIsNoAnswer()
+{
+    m_a->enqueue(FakeResponse::stream({}));
+    m_b->enqueue(FakeResponse::stream({ QStringLiteral("real") }));
+    ClientCall *call = chat(QStringLiteral("main"), true);
+    QCOMPARE(call->header("X-Switchyard-Route"), QByteArray("rb"));
+    QVERIFY(call->body.contains("real"));
+}
+
+void GatewayTest::aCallerErrorInsideAStreamIsNotRetried()
+{
+    FakeResponse stream;
+    stream.withHeader("Content-Type", "text/event-stream");
+    stream.chunks.append(
+        "data: {\"error\":{\"message\":\"bad tools\",\"type\":\"invalid_request_error\"}}\n\n");
+    m_a->enqueue(stream);
+    ClientCall *call = chat(QStringLiteral("main"), true);
+    QVERIFY(call->body.contains("bad tools"));
+    QCOMPARE(m_a->requestCount(), 1);
+    QCOMPARE(m_b->requestCount(), 0);
 }
 
 void GatewayTest::clientGoingAwayMidStreamCancelsTheUpstream()
