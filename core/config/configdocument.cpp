@@ -35,14 +35,9 @@ ConfigResult ConfigDocument::load(const QString &path, const QByteArray &fallbac
     m_path = path;
     QByteArray bytes = fallbackJson;
     if (!path.isEmpty()) {
-        QFile file(path);
-        if (!file.open(QIODevice::ReadOnly)) {
-            ConfigResult result;
-            result.errors.append(
-                QStringLiteral("(file): cannot read %1: %2").arg(path, file.errorString()));
-            return result;
-        }
-        bytes = file.readAll();
+        ConfigResult failure;
+        if (!ConfigLoader::readFile(path, &bytes, &failure))
+            return failure;
         m_lastWritten = bytes;
     }
     const ConfigResult result = ConfigLoader::fromJson(bytes);

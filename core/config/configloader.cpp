@@ -628,16 +628,25 @@ ConfigResult ConfigLoader::fromObject(const QJsonObject &root)
     return result;
 }
 
-ConfigResult ConfigLoader::fromFile(const QString &path)
+bool ConfigLoader::readFile(const QString &path, QByteArray *bytes, ConfigResult *failure)
 {
     QFile file(path);
     if (!file.open(QIODevice::ReadOnly)) {
-        ConfigResult result;
-        result.errors.append(
+        failure->errors.append(
             QStringLiteral("(file): cannot read %1: %2").arg(path, file.errorString()));
-        return result;
+        return false;
     }
-    return fromJson(file.readAll());
+    *bytes = file.readAll();
+    return true;
+}
+
+ConfigResult ConfigLoader::fromFile(const QString &path)
+{
+    QByteArray bytes;
+    ConfigResult failure;
+    if (!readFile(path, &bytes, &failure))
+        return failure;
+    return fromJson(bytes);
 }
 
 } // namespace Switchyard

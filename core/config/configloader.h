@@ -23,6 +23,8 @@ public:
     static ConfigResult fromJson(const QByteArray &json);
     static ConfigResult fromObject(const QJsonObject &root);
     static ConfigResult fromFile(const QString &path);
+    // Reads a config file's bytes; on failure `failure` holds the error, with its "(file)" path.
+    static bool readFile(const QString &path, QByteArray *bytes, ConfigResult *failure);
 };
 
 } // namespace Switchyard

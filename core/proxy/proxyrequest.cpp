@@ -71,10 +71,17 @@ ProxyRequest::ProxyRequest(Engine *engine, ClientResponse response, Params param
 
 ProxyRequest::~ProxyRequest()
 {
-    if (m_reply) {
-        m_reply->disconnect(this);
-        m_reply->abort();
-        m_reply->deleteLater();
+    dropReply();
+}
+
+void ProxyRequest::dropReply()
+{
+    // Disconnected first: abort() emits finished, and this request has already decided.
+    if (QNetworkReply *reply = m_reply) {
+        reply->disconnect(this);
+        reply->abort();
+        reply->deleteLater();
+        m_reply = nullptr;
     }
 }
 
@@ -516,10 +523,7 @@ void ProxyRequest::handleStreamData(const QByteArray &data)
         const QJsonDocument document = QJsonDocument::fromJson(event.data, &parseError);
         const bool malformed = parseError.error != QJsonParseError::NoError || !document.isObject();
         if (malformed || document.object().contains(QLatin1String("error"))) {
-            QNetworkReply *reply = m_reply;
-            reply->disconnect(this);
-            reply->abort();
-            reply->deleteLater();
+            dropReply();
             concludeAttempt(malformed ? Classification { FailureClass::ContractViolation, -1,
                                 QStringLiteral("stream event is not a JSON object") }
                                       : Classifier::classifyStreamError(event.data));
@@ -615,13 +619,7 @@ void ProxyRequest::onDeadline()
         return;
     const QString reason
         = QStringLiteral("lane deadline of %1 ms exceeded").arg(m_params.target.deadlineMs);
-    if (m_reply) {
-        QNetworkReply *reply = m_reply;
-        reply->disconnect(this);
-        reply->abort();
-        reply->deleteLater();
-        m_reply = nullptr;
-    }
+    dropReply();
     if (m_attemptOpen) {
         currentAttempt().decision = Decision::Return;
         settleAttempt(
@@ -638,13 +636,7 @@ void ProxyRequest::onClientGone()
 {
     if (m_phase == Phase::Done)
         return;
-    if (m_reply) {
-        QNetworkReply *reply = m_reply;
-        reply->disconnect(this);
-        reply->abort();
-        reply->deleteLater();
-        m_reply = nullptr;
-    }
+    dropReply();
     if (m_attemptOpen) {
         currentAttempt().decision = Decision::Return;
         settleAttempt(

@@ -65,6 +65,7 @@ private:
     void finishCompletedStream();
     bool streamComplete() const;
     void abortAttempt(TransportError error, const QString &reason);
+    void dropReply();
     void concludeAttempt(const Classification &classification);
     void settleAttempt(FailureClass failureClass, const QString &reason);
     void startDrillAttempt();
