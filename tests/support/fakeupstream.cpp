@@ -5,6 +5,8 @@
 #include <QTcpSocket>
 #include <QTimer>
 
+#include <chrono>
+
 namespace Switchyard::Testing {
 
 struct FakeUpstream::Connection {
@@ -309,6 +311,9 @@ void FakeUpstream::sendChunks(Connection *connection, FakeResponse response, int
     connection->socket->write(QByteArray::number(chunk.size(), 16) + "\r\n" + chunk + "\r\n");
     connection->socket->flush();
     ++m_chunksSent;
+    m_chunkSentNs.append(std::chrono::duration_cast<std::chrono::nanoseconds>(
+        std::chrono::steady_clock::now().time_since_epoch())
+                             .count());
     if (response.chunkIntervalMs > 0)
         QTimer::singleShot(response.chunkIntervalMs, this,
             [this, connection, response, next] { sendChunks(connection, response, next + 1); });

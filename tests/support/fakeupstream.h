@@ -73,6 +73,8 @@ public:
     int maxPending() const { return m_maxPending; }
     int clientsGoneWhilePending() const { return m_clientsGoneWhilePending; }
     int chunksSent() const { return m_chunksSent; }
+    // When each stream chunk was written, in steady-clock nanoseconds (for benchmarks).
+    QList<qint64> chunkSentNs() const { return m_chunkSentNs; }
 
     // A port on 127.0.0.1 on which nothing listens: connections to it are refused.
     static quint16 closedPort();
@@ -99,6 +101,7 @@ private:
     int m_maxPending = 0;
     int m_clientsGoneWhilePending = 0;
     int m_chunksSent = 0;
+    QList<qint64> m_chunkSentNs;
 };
 
 } // namespace Switchyard::Testing
