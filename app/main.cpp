@@ -226,9 +226,10 @@ bool wantsConsole(int argc, char *argv[])
 int main(int argc, char *argv[])
 {
     std::unique_ptr<QCoreApplication> application;
-    if (wantsConsole(argc, argv))
+    if (wantsConsole(argc, argv)) {
         application = std::make_unique<QApplication>(argc, argv);
-    else
+        QGuiApplication::setDesktopFileName(QStringLiteral("dev.switchyard.Switchyard"));
+    } else
         application = std::make_unique<QCoreApplication>(argc, argv);
     QCoreApplication &app = *application;
     QCoreApplication::setApplicationName(QStringLiteral("switchyard"));
