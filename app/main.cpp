@@ -12,11 +12,15 @@
 #include <QFile>
 #include <QFileInfo>
 #include <QLibraryInfo>
+#include <QLocale>
 #include <QMessageBox>
+#include <QPalette>
 #include <QSocketNotifier>
 #include <QStandardPaths>
+#include <QStyle>
 #include <QTextStream>
 #include <QTimer>
+#include <QTranslator>
 
 #include <csignal>
 #include <sys/socket.h>
@@ -210,6 +214,48 @@ int runConsole(QApplication &app, const ConsoleOptions &options)
 }
 
 // The console needs QApplication; everything else runs on QCoreApplication (no display needed).
+// Our catalogue, and Qt's own beside it for the standard dialogs and buttons.
+void installTranslations(QCoreApplication &app, const QLocale &locale)
+{
+    QLocale::setDefault(locale);
+    auto *ours = new QTranslator(&app);
+    if (ours->load(
+            locale, QStringLiteral("switchyard"), QStringLiteral("_"), QStringLiteral(":/i18n")))
+        QCoreApplication::installTranslator(ours);
+    auto *qt = new QTranslator(&app);
+    if (qt->load(locale, QStringLiteral("qtbase"), QStringLiteral("_"),
+            QLibraryInfo::path(QLibraryInfo::TranslationsPath)))
+        QCoreApplication::installTranslator(qt);
+}
+
+// For desktops that do not pass their dark theme on to Qt, and for checking both by eye.
+void applyPalette(const QString &name)
+{
+    QApplication::setStyle(QStringLiteral("Fusion"));
+    if (name != QLatin1String("dark")) {
+        QApplication::setPalette(QApplication::style()->standardPalette());
+        return;
+    }
+    QPalette dark;
+    dark.setColor(QPalette::Window, QColor(0x2b, 0x2d, 0x31));
+    dark.setColor(QPalette::WindowText, QColor(0xe6, 0xe6, 0xe6));
+    dark.setColor(QPalette::Base, QColor(0x1e, 0x1f, 0x22));
+    dark.setColor(QPalette::AlternateBase, QColor(0x26, 0x28, 0x2c));
+    dark.setColor(QPalette::Text, QColor(0xe6, 0xe6, 0xe6));
+    dark.setColor(QPalette::PlaceholderText, QColor(0x9a, 0x9d, 0xa3));
+    dark.setColor(QPalette::Button, QColor(0x35, 0x37, 0x3c));
+    dark.setColor(QPalette::ButtonText, QColor(0xe6, 0xe6, 0xe6));
+    dark.setColor(QPalette::Highlight, QColor(0x2f, 0x7f, 0xd0));
+    dark.setColor(QPalette::HighlightedText, Qt::white);
+    dark.setColor(QPalette::ToolTipBase, QColor(0x35, 0x37, 0x3c));
+    dark.setColor(QPalette::ToolTipText, QColor(0xe6, 0xe6, 0xe6));
+    dark.setColor(QPalette::Mid, QColor(0x5a, 0x5d, 0x63));
+    dark.setColor(QPalette::Disabled, QPalette::Text, QColor(0x80, 0x80, 0x80));
+    dark.setColor(QPalette::Disabled, QPalette::ButtonText, QColor(0x80, 0x80, 0x80));
+    dark.setColor(QPalette::Disabled, QPalette::WindowText, QColor(0x80, 0x80, 0x80));
+    QApplication::setPalette(dark);
+}
+
 bool wantsConsole(int argc, char *argv[])
 {
     for (int i = 1; i < argc; ++i) {
@@ -265,8 +311,13 @@ int main(int argc, char *argv[])
     const QCommandLineOption delayOption(QStringLiteral("screenshot-delay"),
         QStringLiteral("Seconds to run before --screenshots (default 20)."),
         QStringLiteral("SECONDS"));
+    const QCommandLineOption paletteOption(QStringLiteral("palette"),
+        QStringLiteral("Force a light or dark palette (light, dark)."), QStringLiteral("NAME"));
+    const QCommandLineOption langOption(QStringLiteral("lang"),
+        QStringLiteral("Use this language (such as de) instead of the system's."),
+        QStringLiteral("LANG"));
     parser.addOptions({ headlessOption, configOption, listenOption, demoOption, screenshotsOption,
-        sizeOption, delayOption });
+        sizeOption, delayOption, langOption, paletteOption });
     parser.addHelpOption();
     const QCommandLineOption versionOption(
         QStringList { QStringLiteral("v"), QStringLiteral("version") },
@@ -276,6 +327,8 @@ int main(int argc, char *argv[])
         QStringLiteral("[command]"));
     parser.process(app);
 
+    installTranslations(
+        app, parser.isSet(langOption) ? QLocale(parser.value(langOption)) : QLocale::system());
     if (parser.isSet(versionOption)) {
         out() << "switchyard " << QCoreApplication::applicationVersion() << " (Qt " << qVersion()
               << ")" << Qt::endl;
@@ -293,6 +346,8 @@ int main(int argc, char *argv[])
         return runHeadless(
             app, parser.value(configOption), parser.value(listenOption), parser.isSet(demoOption));
 
+    if (parser.isSet(paletteOption))
+        applyPalette(parser.value(paletteOption));
     ConsoleOptions options;
     options.configPath = parser.value(configOption);
     options.explicitConfig = parser.isSet(configOption);

@@ -50,6 +50,9 @@ CostView::CostView(CostSeriesModel *model, QWidget *parent)
         rebuild();
     });
     m_view->setRenderHint(QPainter::Antialiasing);
+    // The chart follows the window's palette, so a dark desktop gets a dark chart.
+    if (palette().color(QPalette::Window).lightness() < 128)
+        m_chart->setTheme(QChart::ChartThemeDark);
     m_chart->legend()->setAlignment(Qt::AlignBottom);
     m_chart->setTitle(tr("Spend per route (USD)"));
     m_totals->setWordWrap(true);

@@ -15,12 +15,17 @@
 #include "routesview.h"
 #include "tracesview.h"
 
+#include <QApplication>
 #include <QCloseEvent>
 #include <QDir>
 #include <QHBoxLayout>
 #include <QIcon>
 #include <QLabel>
+#include <QMenu>
+#include <QMenuBar>
+#include <QMessageBox>
 #include <QPushButton>
+#include <QStandardPaths>
 #include <QStatusBar>
 #include <QSystemTrayIcon>
 #include <QTabWidget>
@@ -95,6 +100,10 @@ MainWindow::MainWindow(Engine *engine, ConfigDocument *document, bool demo, QWid
     layout->addWidget(m_tabs, 1);
     setCentralWidget(central);
 
+    QMenu *help = menuBar()->addMenu(tr("&Help"));
+    help->addAction(tr("&About Switchyard"), this, &MainWindow::showAbout);
+    help->addAction(tr("About &Qt"), qApp, &QApplication::aboutQt);
+
     statusBar()->addWidget(m_listen);
     statusBar()->addWidget(m_rate);
     statusBar()->addWidget(m_errors);
@@ -133,6 +142,21 @@ MainWindow::MainWindow(Engine *engine, ConfigDocument *document, bool demo, QWid
 }
 
 MainWindow::~MainWindow() = default;
+
+void MainWindow::showAbout()
+{
+    const QString config
+        = m_document->isSaved() ? m_document->path() : tr("the built-in demo (not saved)");
+    QMessageBox::about(this, tr("About Switchyard"),
+        tr("<h3>Switchyard %1</h3>"
+           "<p>An OpenAI-compatible LLM gateway with explicit fallback chains, and its operations "
+           "console.</p>"
+           "<p>Running on Qt %2.</p>"
+           "<p>Configuration: %3<br>Traces, events and spend: %4</p>")
+            .arg(QCoreApplication::applicationVersion(), QString::fromLatin1(qVersion()),
+                config.toHtmlEscaped(),
+                QStandardPaths::writableLocation(QStandardPaths::AppDataLocation).toHtmlEscaped()));
+}
 
 void MainWindow::setListenAddress(const QString &address)
 {

@@ -39,6 +39,7 @@ public:
     ~MainWindow() override;
 
     void setListenAddress(const QString &address);
+    void showAbout();
     void showView(const QString &objectName);
     // Saves one PNG per view at the window's current size; for documentation and review.
     QStringList saveScreenshots(const QString &directory);

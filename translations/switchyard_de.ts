@@ -1,0 +1,759 @@
+<?xml version="1.0" encoding="utf-8"?>
+<!DOCTYPE TS>
+<TS version="2.1" language="de_DE">
+<context>
+    <name>ChainWarnings</name>
+    <message>
+        <source>The chain is empty: every request to this lane will fail.</source>
+        <translation>Die Kette ist leer: Jede Anfrage an diese Lane schlägt fehl.</translation>
+    </message>
+    <message>
+        <source>Unknown route &apos;%1&apos;.</source>
+        <translation>Unbekannte Route „%1“.</translation>
+    </message>
+    <message>
+        <source>%1 cannot honour %2 of %3: such requests skip it.</source>
+        <translation>%1 kann %2 von %3 nicht erfüllen: Solche Anfragen überspringen sie.</translation>
+    </message>
+    <message>
+        <source>%1 has a smaller context window (%2 tokens) than %3 (%4).</source>
+        <translation>%1 hat ein kleineres Kontextfenster (%2 Token) als %3 (%4).</translation>
+    </message>
+    <message>
+        <source>unknown</source>
+        <translation>unbekannt</translation>
+    </message>
+    <message>
+        <source>%1 costs %2× as much as %3 per token.</source>
+        <translation>%1 kostet pro Token %2-mal so viel wie %3.</translation>
+    </message>
+</context>
+<context>
+    <name>QObject</name>
+    <message>
+        <source>Switchyard</source>
+        <translation>Switchyard</translation>
+    </message>
+    <message>
+        <source>%1 has errors, so the gateway did not start:
+
+%2</source>
+        <translation>%1 enthält Fehler, daher wurde das Gateway nicht gestartet:
+
+%2</translation>
+    </message>
+    <message>
+        <source>The gateway did not start: %1</source>
+        <translation>Das Gateway wurde nicht gestartet: %1</translation>
+    </message>
+</context>
+<context>
+    <name>Switchyard::CostSeriesModel</name>
+    <message>
+        <source>caused by fallback</source>
+        <translation>durch Ausweichen verursacht</translation>
+    </message>
+</context>
+<context>
+    <name>Switchyard::CostView</name>
+    <message>
+        <source>Last 15 minutes</source>
+        <translation>Letzte 15 Minuten</translation>
+    </message>
+    <message>
+        <source>Last hour</source>
+        <translation>Letzte Stunde</translation>
+    </message>
+    <message>
+        <source>Last 24 hours</source>
+        <translation>Letzte 24 Stunden</translation>
+    </message>
+    <message>
+        <source>Spend per route (USD)</source>
+        <translation>Ausgaben je Route (USD)</translation>
+    </message>
+    <message>
+        <source>Range:</source>
+        <translation>Zeitraum:</translation>
+    </message>
+    <message>
+        <source>caused by fallback</source>
+        <translation>durch Ausweichen verursacht</translation>
+    </message>
+    <message>
+        <source>USD per %1 min</source>
+        <translation>USD je %1 min</translation>
+    </message>
+    <message>
+        <source>Total in range: $%1 · of which caused by fallback: $%2 · %3</source>
+        <translation>Summe im Zeitraum: $%1 · davon durch Ausweichen: $%2 · %3</translation>
+    </message>
+    <message>
+        <source>no spend yet</source>
+        <translation>noch keine Ausgaben</translation>
+    </message>
+</context>
+<context>
+    <name>Switchyard::DrillDialog</name>
+    <message>
+        <source>Drill %1</source>
+        <translation>Übung für %1</translation>
+    </message>
+    <message>
+        <source>HTTP 503 Service Unavailable</source>
+        <translation>HTTP 503 Dienst nicht verfügbar</translation>
+    </message>
+    <message>
+        <source>HTTP 429 Too Many Requests</source>
+        <translation>HTTP 429 Zu viele Anfragen</translation>
+    </message>
+    <message>
+        <source>Timeout</source>
+        <translation>Zeitüberschreitung</translation>
+    </message>
+    <message>
+        <source>Connection refused</source>
+        <translation>Verbindung abgelehnt</translation>
+    </message>
+    <message>
+        <source>Malformed body</source>
+        <translation>Fehlerhafter Antworttext</translation>
+    </message>
+    <message>
+        <source> s</source>
+        <comment>seconds</comment>
+        <translation> s</translation>
+    </message>
+    <message>
+        <source>Start drill</source>
+        <translation>Übung starten</translation>
+    </message>
+    <message>
+        <source>Requests to %1 fail with the chosen fault, without calling it, so you can watch the lanes fall back. Afterwards the route returns to automatic.</source>
+        <translation>Anfragen an %1 scheitern mit dem gewählten Fehler, ohne sie aufzurufen, damit Sie das Ausweichen der Lanes beobachten können. Danach kehrt die Route in den Automatikbetrieb zurück.</translation>
+    </message>
+    <message>
+        <source>Fault:</source>
+        <translation>Fehler:</translation>
+    </message>
+    <message>
+        <source>For:</source>
+        <translation>Dauer:</translation>
+    </message>
+</context>
+<context>
+    <name>Switchyard::EventListModel</name>
+    <message>
+        <source>operator</source>
+        <translation>Betreiber</translation>
+    </message>
+    <message>
+        <source>automatic</source>
+        <translation>automatisch</translation>
+    </message>
+    <message>
+        <source>Time</source>
+        <translation>Zeit</translation>
+    </message>
+    <message>
+        <source>Route</source>
+        <translation>Route</translation>
+    </message>
+    <message>
+        <source>From</source>
+        <comment>previous breaker state</comment>
+        <translation>Von</translation>
+    </message>
+    <message>
+        <source>To</source>
+        <comment>new breaker state</comment>
+        <translation>Nach</translation>
+    </message>
+    <message>
+        <source>By</source>
+        <translation>Durch</translation>
+    </message>
+    <message>
+        <source>Reason</source>
+        <translation>Grund</translation>
+    </message>
+</context>
+<context>
+    <name>Switchyard::EventsView</name>
+    <message>
+        <source>Filter by route, state, operator or reason…</source>
+        <translation>Nach Route, Zustand, Betreiber oder Grund filtern …</translation>
+    </message>
+</context>
+<context>
+    <name>Switchyard::LanesView</name>
+    <message>
+        <source>Apply</source>
+        <translation>Übernehmen</translation>
+    </message>
+    <message>
+        <source>Revert</source>
+        <translation>Verwerfen</translation>
+    </message>
+    <message>
+        <source>Fallback chain</source>
+        <translation>Ausweichkette</translation>
+    </message>
+    <message>
+        <source>Routes</source>
+        <translation>Routen</translation>
+    </message>
+    <message>
+        <source>Move up</source>
+        <translation>Nach oben</translation>
+    </message>
+    <message>
+        <source>Move down</source>
+        <translation>Nach unten</translation>
+    </message>
+    <message>
+        <source>Remove</source>
+        <translation>Entfernen</translation>
+    </message>
+    <message>
+        <source>← Add to chain</source>
+        <translation>← Zur Kette hinzufügen</translation>
+    </message>
+    <message>
+        <source>Alt+Up</source>
+        <translation>Alt+Up</translation>
+    </message>
+    <message>
+        <source>Alt+Down</source>
+        <translation>Alt+Down</translation>
+    </message>
+    <message>
+        <source>Fallback chain (tried top to bottom)</source>
+        <translation>Ausweichkette (von oben nach unten versucht)</translation>
+    </message>
+    <message>
+        <source>Degraded route (last resort):</source>
+        <translation>Notfallroute (letzter Ausweg):</translation>
+    </message>
+    <message>
+        <source>Lane:</source>
+        <translation>Lane:</translation>
+    </message>
+    <message>
+        <source>Warnings</source>
+        <translation>Warnungen</translation>
+    </message>
+    <message>
+        <source>(none: fail when the chain fails)</source>
+        <translation>(keine: scheitern, wenn die Kette scheitert)</translation>
+    </message>
+    <message>
+        <source>Saved in %1</source>
+        <translation>Gespeichert in %1</translation>
+    </message>
+    <message>
+        <source>Demo configuration: Apply changes the running gateway only.</source>
+        <translation>Demo-Konfiguration: Übernehmen ändert nur das laufende Gateway.</translation>
+    </message>
+    <message>
+        <source>Unapplied changes.</source>
+        <translation>Nicht übernommene Änderungen.</translation>
+    </message>
+    <message>
+        <source>Every fallback can honour what the first route does.</source>
+        <translation>Jede Ausweichroute kann leisten, was die erste Route leistet.</translation>
+    </message>
+    <message>
+        <source>Not applied: %1</source>
+        <translation>Nicht übernommen: %1</translation>
+    </message>
+    <message>
+        <source>Applied and saved.</source>
+        <translation>Übernommen und gespeichert.</translation>
+    </message>
+    <message>
+        <source>Applied to the running gateway.</source>
+        <translation>Auf das laufende Gateway angewendet.</translation>
+    </message>
+    <message>
+        <source>The file changed on disk. Revert to load it (your edits will be lost).</source>
+        <translation>Die Datei wurde auf der Festplatte geändert. Mit „Verwerfen“ laden Sie sie (Ihre Änderungen gehen verloren).</translation>
+    </message>
+    <message>
+        <source>The file on disk is not valid; the running configuration stays: %1</source>
+        <translation>Die Datei auf der Festplatte ist ungültig; die laufende Konfiguration bleibt: %1</translation>
+    </message>
+    <message>
+        <source>Reloaded the file after an external change.</source>
+        <translation>Die Datei wurde nach einer Änderung von außen neu geladen.</translation>
+    </message>
+</context>
+<context>
+    <name>Switchyard::MainWindow</name>
+    <message>
+        <source>Switchyard — demo</source>
+        <translation>Switchyard — Demo</translation>
+    </message>
+    <message>
+        <source>Switchyard</source>
+        <translation>Switchyard</translation>
+    </message>
+    <message>
+        <source>&amp;Routes</source>
+        <translation>&amp;Routen</translation>
+    </message>
+    <message>
+        <source>&amp;Lanes</source>
+        <translation>&amp;Lanes</translation>
+    </message>
+    <message>
+        <source>&amp;Traces</source>
+        <translation>&amp;Verläufe</translation>
+    </message>
+    <message>
+        <source>&amp;Cost</source>
+        <translation>&amp;Kosten</translation>
+    </message>
+    <message>
+        <source>&amp;Events</source>
+        <translation>&amp;Ereignisse</translation>
+    </message>
+    <message>
+        <source>&amp;Providers</source>
+        <translation>&amp;Anbieter</translation>
+    </message>
+    <message>
+        <source>Demo: simulated providers with a scripted incident, and built-in traffic. Nothing leaves this machine and no API key is needed. Watch gpt-4o degrade, open, fall back and recover in stages.</source>
+        <translation>Demo: simulierte Anbieter mit einem geskripteten Störfall und eingebautem Verkehr. Nichts verlässt diesen Rechner, und kein API-Schlüssel ist nötig. Sehen Sie zu, wie gpt-4o nachlässt, öffnet, ausweicht und sich stufenweise erholt.</translation>
+    </message>
+    <message>
+        <source>Use my own configuration</source>
+        <translation>Eigene Konfiguration verwenden</translation>
+    </message>
+    <message>
+        <source>starting…</source>
+        <translation>startet …</translation>
+    </message>
+    <message>
+        <source>Listening on http://%1/v1</source>
+        <translation>Lauscht auf http://%1/v1</translation>
+    </message>
+    <message>
+        <source>Lane %1 runs degraded</source>
+        <translation>Lane %1 läuft im Notbetrieb</translation>
+    </message>
+    <message>
+        <source>Every route of its chain failed; %1 answered instead.</source>
+        <translation>Jede Route ihrer Kette ist gescheitert; stattdessen hat %1 geantwortet.</translation>
+    </message>
+    <message>
+        <source>Breaker of %1 opened</source>
+        <translation>Schutzschalter von %1 geöffnet</translation>
+    </message>
+    <message>
+        <source>%1 req/s</source>
+        <translation>%1 Anfr./s</translation>
+    </message>
+    <message>
+        <source>errors: –</source>
+        <translation>Fehler: –</translation>
+    </message>
+    <message>
+        <source>errors: %1% (1 min)</source>
+        <translation>Fehler: %1 % (1 min)</translation>
+    </message>
+    <message>
+        <source>all breakers closed</source>
+        <translation>alle Schutzschalter geschlossen</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n open breaker(s)</source>
+        <translation>
+            <numerusform>%n offener Schutzschalter</numerusform>
+            <numerusform>%n offene Schutzschalter</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>&amp;Help</source>
+        <translation>&amp;Hilfe</translation>
+    </message>
+    <message>
+        <source>&amp;About Switchyard</source>
+        <translation>Ü&amp;ber Switchyard</translation>
+    </message>
+    <message>
+        <source>About &amp;Qt</source>
+        <translation>Über &amp;Qt</translation>
+    </message>
+    <message>
+        <source>the built-in demo (not saved)</source>
+        <translation>die eingebaute Demo (nicht gespeichert)</translation>
+    </message>
+    <message>
+        <source>About Switchyard</source>
+        <translation>Über Switchyard</translation>
+    </message>
+    <message>
+        <source>&lt;h3&gt;Switchyard %1&lt;/h3&gt;&lt;p&gt;An OpenAI-compatible LLM gateway with explicit fallback chains, and its operations console.&lt;/p&gt;&lt;p&gt;Running on Qt %2.&lt;/p&gt;&lt;p&gt;Configuration: %3&lt;br&gt;Traces, events and spend: %4&lt;/p&gt;</source>
+        <translation>&lt;h3&gt;Switchyard %1&lt;/h3&gt;&lt;p&gt;Ein OpenAI-kompatibles LLM-Gateway mit ausdrücklichen Ausweichketten und seine Betriebskonsole.&lt;/p&gt;&lt;p&gt;Läuft mit Qt %2.&lt;/p&gt;&lt;p&gt;Konfiguration: %3&lt;br&gt;Verläufe, Ereignisse und Ausgaben: %4&lt;/p&gt;</translation>
+    </message>
+</context>
+<context>
+    <name>Switchyard::ProviderTableModel</name>
+    <message>
+        <source>(in-process simulation)</source>
+        <translation>(Simulation im Prozess)</translation>
+    </message>
+    <message>
+        <source>none</source>
+        <translation>keiner</translation>
+    </message>
+    <message>
+        <source>Provider</source>
+        <translation>Anbieter</translation>
+    </message>
+    <message>
+        <source>Kind</source>
+        <translation>Art</translation>
+    </message>
+    <message>
+        <source>Base URL</source>
+        <translation>Basis-URL</translation>
+    </message>
+    <message>
+        <source>Key reference</source>
+        <translation>Schlüsselverweis</translation>
+    </message>
+    <message>
+        <source>Key status</source>
+        <translation>Schlüsselstatus</translation>
+    </message>
+    <message>
+        <source>Routes</source>
+        <translation>Routen</translation>
+    </message>
+    <message>
+        <source>set</source>
+        <translation>gesetzt</translation>
+    </message>
+    <message>
+        <source>not needed</source>
+        <translation>nicht nötig</translation>
+    </message>
+</context>
+<context>
+    <name>Switchyard::ProvidersView</name>
+    <message>
+        <source>Keys are references to environment variables or the system keychain; their values are never shown. Edit providers in the configuration file.</source>
+        <translation>Schlüssel sind Verweise auf Umgebungsvariablen oder den Systemschlüsselbund; ihre Werte werden nie angezeigt. Anbieter bearbeiten Sie in der Konfigurationsdatei.</translation>
+    </message>
+</context>
+<context>
+    <name>Switchyard::RouteTableModel</name>
+    <message>
+        <source>%1 ms</source>
+        <translation>%1 ms</translation>
+    </message>
+    <message>
+        <source>Closed</source>
+        <comment>breaker state: traffic flows</comment>
+        <translation>Geschlossen</translation>
+    </message>
+    <message>
+        <source>Open</source>
+        <comment>breaker state: no traffic</comment>
+        <translation>Offen</translation>
+    </message>
+    <message>
+        <source>Half-open</source>
+        <translation>Halboffen</translation>
+    </message>
+    <message>
+        <source>Recovering</source>
+        <translation>Erholt sich</translation>
+    </message>
+    <message>
+        <source>Drained</source>
+        <translation>Abgezogen</translation>
+    </message>
+    <message>
+        <source>Drilling</source>
+        <translation>In Übung</translation>
+    </message>
+    <message>
+        <source>cooldown %1 s</source>
+        <translation>Abkühlung %1 s</translation>
+    </message>
+    <message>
+        <source>step %1 of %2 · %3% traffic · next in %4 s</source>
+        <translation>Stufe %1 von %2 · %3 % Verkehr · nächste in %4 s</translation>
+    </message>
+    <message>
+        <source>drill %1 · %2 s left</source>
+        <translation>Übung %1 · noch %2 s</translation>
+    </message>
+    <message>
+        <source>probes continue</source>
+        <translation>Prüfungen laufen weiter</translation>
+    </message>
+    <message>
+        <source>last probe: %1</source>
+        <translation>letzte Prüfung: %1</translation>
+    </message>
+    <message>
+        <source>misconfigured</source>
+        <translation>falsch konfiguriert</translation>
+    </message>
+    <message>
+        <source>%1 on %2 · lanes: %3</source>
+        <translation>%1 bei %2 · Lanes: %3</translation>
+    </message>
+    <message>
+        <source>%1%</source>
+        <translation>%1 %</translation>
+    </message>
+    <message>
+        <source>Route</source>
+        <translation>Route</translation>
+    </message>
+    <message>
+        <source>State</source>
+        <translation>Zustand</translation>
+    </message>
+    <message>
+        <source>Failures</source>
+        <translation>Fehler</translation>
+    </message>
+    <message>
+        <source>p50</source>
+        <translation>p50</translation>
+    </message>
+    <message>
+        <source>p95</source>
+        <translation>p95</translation>
+    </message>
+    <message>
+        <source>Req/s</source>
+        <translation>Anfr./s</translation>
+    </message>
+    <message>
+        <source>In flight</source>
+        <translation>Laufend</translation>
+    </message>
+    <message>
+        <source>Cooldown / recovery</source>
+        <translation>Abkühlung / Erholung</translation>
+    </message>
+    <message>
+        <source>Last error</source>
+        <translation>Letzter Fehler</translation>
+    </message>
+</context>
+<context>
+    <name>Switchyard::RoutesView</name>
+    <message>
+        <source>Route actions</source>
+        <translation>Routenaktionen</translation>
+    </message>
+    <message>
+        <source>Drain</source>
+        <translation>Abziehen</translation>
+    </message>
+    <message>
+        <source>Ctrl+D</source>
+        <translation>Ctrl+D</translation>
+    </message>
+    <message>
+        <source>Take the route out of traffic; probes continue</source>
+        <translation>Die Route aus dem Verkehr nehmen; Prüfungen laufen weiter</translation>
+    </message>
+    <message>
+        <source>Restore</source>
+        <translation>Wiederherstellen</translation>
+    </message>
+    <message>
+        <source>Ctrl+R</source>
+        <translation>Ctrl+R</translation>
+    </message>
+    <message>
+        <source>Back to automatic, full traffic at once</source>
+        <translation>Zurück in den Automatikbetrieb, sofort voller Verkehr</translation>
+    </message>
+    <message>
+        <source>Restore staged</source>
+        <translation>Stufenweise wiederherstellen</translation>
+    </message>
+    <message>
+        <source>Ctrl+Shift+R</source>
+        <translation>Ctrl+Shift+R</translation>
+    </message>
+    <message>
+        <source>Back to automatic through the recovery steps</source>
+        <translation>Zurück in den Automatikbetrieb über die Erholungsstufen</translation>
+    </message>
+    <message>
+        <source>Stage recovery</source>
+        <translation>Erholung staffeln</translation>
+    </message>
+    <message>
+        <source>Ctrl+G</source>
+        <translation>Ctrl+G</translation>
+    </message>
+    <message>
+        <source>Ramp the route&apos;s traffic up in steps from now on</source>
+        <translation>Den Verkehr der Route ab jetzt stufenweise hochfahren</translation>
+    </message>
+    <message>
+        <source>Probe now</source>
+        <translation>Jetzt prüfen</translation>
+    </message>
+    <message>
+        <source>Ctrl+P</source>
+        <translation>Ctrl+P</translation>
+    </message>
+    <message>
+        <source>Send a health probe at once</source>
+        <translation>Sofort eine Zustandsprüfung senden</translation>
+    </message>
+    <message>
+        <source>Drill…</source>
+        <translation>Übung …</translation>
+    </message>
+    <message>
+        <source>Ctrl+L</source>
+        <translation>Ctrl+L</translation>
+    </message>
+    <message>
+        <source>Inject a failure for a while</source>
+        <translation>Für eine Weile einen Fehler einspeisen</translation>
+    </message>
+    <message>
+        <source>Select a route to act on it. Drain and Restore move live traffic and ask first.</source>
+        <translation>Wählen Sie eine Route, um auf sie einzuwirken. Abziehen und Wiederherstellen verschieben echten Verkehr und fragen vorher nach.</translation>
+    </message>
+    <message>
+        <source>Drain %1?</source>
+        <translation>%1 abziehen?</translation>
+    </message>
+    <message>
+        <source>%1 serves %2 requests/s with %3 in flight. Draining sends all of its traffic to the next routes of its lanes (%4) until you restore it.</source>
+        <translation>%1 bedient %2 Anfragen/s, %3 laufen gerade. Abziehen schickt ihren gesamten Verkehr an die nächsten Routen ihrer Lanes (%4), bis Sie sie wiederherstellen.</translation>
+    </message>
+    <message>
+        <source>Restore %1 at once?</source>
+        <translation>%1 sofort wiederherstellen?</translation>
+    </message>
+    <message>
+        <source>%1 gets its full share of traffic immediately. If it may still be unwell, Restore staged ramps it up in steps instead.</source>
+        <translation>%1 erhält sofort ihren vollen Verkehrsanteil. Wenn sie noch angeschlagen sein könnte, fährt „Stufenweise wiederherstellen“ sie stattdessen in Stufen hoch.</translation>
+    </message>
+</context>
+<context>
+    <name>Switchyard::TimelineWidget</name>
+    <message>
+        <source>Select a request to see its attempts on a time line.</source>
+        <translation>Wählen Sie eine Anfrage, um ihre Versuche auf einer Zeitachse zu sehen.</translation>
+    </message>
+    <message>
+        <source>%1 ms</source>
+        <translation>%1 ms</translation>
+    </message>
+    <message>
+        <source>skipped: %1</source>
+        <translation>übersprungen: %1</translation>
+    </message>
+    <message>
+        <source>backoff %1 ms</source>
+        <translation>Wartezeit %1 ms</translation>
+    </message>
+    <message>
+        <source>Pale: connecting · hatched: waiting for the first byte · solid: receiving · dotted: backoff.  Total %1 ms, %2 attempt(s), $%3</source>
+        <translation>Blass: Verbindungsaufbau · schraffiert: Warten auf das erste Byte · voll: Empfang · gepunktet: Wartezeit.  Gesamt %1 ms, %2 Versuch(e), $%3</translation>
+    </message>
+    <message>
+        <source>%1 skipped: %2</source>
+        <translation>%1 übersprungen: %2</translation>
+    </message>
+    <message>
+        <source>%1: %2, HTTP %3, decision %4
+%5–%6 ms</source>
+        <translation>%1: %2, HTTP %3, Entscheidung %4
+%5–%6 ms</translation>
+    </message>
+    <message>
+        <source>(injected by a drill)</source>
+        <translation>(durch eine Übung eingespeist)</translation>
+    </message>
+</context>
+<context>
+    <name>Switchyard::TraceListModel</name>
+    <message>
+        <source>%1 (fallback)</source>
+        <translation>%1 (ausgewichen)</translation>
+    </message>
+    <message>
+        <source>%1 ms</source>
+        <translation>%1 ms</translation>
+    </message>
+    <message>
+        <source>Time</source>
+        <translation>Zeit</translation>
+    </message>
+    <message>
+        <source>Lane</source>
+        <translation>Lane</translation>
+    </message>
+    <message>
+        <source>Route</source>
+        <translation>Route</translation>
+    </message>
+    <message>
+        <source>Status</source>
+        <translation>Status</translation>
+    </message>
+    <message>
+        <source>Class</source>
+        <comment>failure class of a request</comment>
+        <translation>Klasse</translation>
+    </message>
+    <message>
+        <source>Attempts</source>
+        <translation>Versuche</translation>
+    </message>
+    <message>
+        <source>Duration</source>
+        <translation>Dauer</translation>
+    </message>
+    <message>
+        <source>Cost</source>
+        <translation>Kosten</translation>
+    </message>
+</context>
+<context>
+    <name>Switchyard::TracesView</name>
+    <message>
+        <source>Only fallbacks</source>
+        <translation>Nur Ausweichfälle</translation>
+    </message>
+    <message>
+        <source>Only errors</source>
+        <translation>Nur Fehler</translation>
+    </message>
+    <message>
+        <source>All classes</source>
+        <translation>Alle Klassen</translation>
+    </message>
+    <message>
+        <source>Filter:</source>
+        <translation>Filter:</translation>
+    </message>
+    <message>
+        <source>All lanes</source>
+        <translation>Alle Lanes</translation>
+    </message>
+    <message>
+        <source>All routes</source>
+        <translation>Alle Routen</translation>
+    </message>
+</context>
+</TS>
