@@ -7,6 +7,7 @@
 
 #include <QAction>
 #include <QHeaderView>
+#include <QIcon>
 #include <QLabel>
 #include <QMessageBox>
 #include <QSortFilterProxyModel>
@@ -41,9 +42,13 @@ RoutesView::RoutesView(Engine *engine, RouteTableModel *model, QWidget *parent)
         RouteTableModel::LastError, QHeaderView::Stretch);
 
     auto *toolbar = new QToolBar(tr("Route actions"), this);
-    toolbar->setToolButtonStyle(Qt::ToolButtonTextOnly);
+    toolbar->setToolButtonStyle(Qt::ToolButtonTextBesideIcon);
+    QStringList iconNames { QStringLiteral("drain"), QStringLiteral("restore"),
+        QStringLiteral("restore-staged"), QStringLiteral("stage"), QStringLiteral("probe"),
+        QStringLiteral("drill") };
     auto makeAction = [&](const QString &text, const QKeySequence &shortcut, const QString &tip) {
         auto *action = toolbar->addAction(text);
+        action->setIcon(QIcon(QStringLiteral(":/icons/actions/%1.svg").arg(iconNames.takeFirst())));
         action->setShortcut(shortcut);
         action->setShortcutContext(Qt::WindowShortcut);
         action->setToolTip(

@@ -3,6 +3,7 @@
 #include "models/routetablemodel.h"
 #include "statestyle.h"
 
+#include <QIcon>
 #include <QPainter>
 
 namespace Switchyard {
@@ -29,6 +30,9 @@ void StateBadgeDelegate::paint(
     painter->setPen(Qt::NoPen);
     painter->setBrush(fill);
     painter->drawRoundedRect(badge, height / 2.0, height / 2.0);
+    const QIcon icon(QStringLiteral(":/icons/states/%1.svg").arg(state));
+    const int iconSize = height - 4;
+    icon.paint(painter, QRect(badge.right() + 4, badge.top() + 2, iconSize, iconSize));
     painter->setPen(StateStyle::textOn(fill));
     QFont bold = option.font;
     bold.setBold(true);
@@ -44,7 +48,8 @@ QSize StateBadgeDelegate::sizeHint(
     QFont bold = option.font;
     bold.setBold(true);
     const QFontMetrics metrics(bold);
-    return QSize(metrics.horizontalAdvance(index.data(Qt::DisplayRole).toString()) + 28,
+    return QSize(
+        metrics.horizontalAdvance(index.data(Qt::DisplayRole).toString()) + 28 + metrics.height(),
         metrics.height() + 10);
 }
 

@@ -15,6 +15,8 @@
 
 #include <QAction>
 #include <QFile>
+#include <QIcon>
+#include <QImage>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QListView>
@@ -48,6 +50,7 @@ private Q_SLOTS:
     void aSelectedTraceShowsOneBarPerAttempt();
     void everyViewIsThere();
     void theChosenViewIsRemembered();
+    void everyStateAndActionHasAnIconReadableAt16px();
 
 private:
     ClientCall *chat(const QString &lane);
@@ -244,6 +247,26 @@ void ConsoleTest::theChosenViewIsRemembered()
     m_window->close(); // saves layout and view
     MainWindow reopened(m_gateway->host().engine(), m_document.get(), false);
     QCOMPARE(reopened.tabs()->currentWidget()->objectName(), QStringLiteral("costView"));
+}
+
+void ConsoleTest::everyStateAndActionHasAnIconReadableAt16px()
+{
+    const QStringList icons { QStringLiteral("states/closed"), QStringLiteral("states/open"),
+        QStringLiteral("states/half_open"), QStringLiteral("states/recovering"),
+        QStringLiteral("states/drained"), QStringLiteral("states/drilling"),
+        QStringLiteral("actions/drain"), QStringLiteral("actions/restore"),
+        QStringLiteral("actions/restore-staged"), QStringLiteral("actions/stage"),
+        QStringLiteral("actions/probe"), QStringLiteral("actions/drill") };
+    for (const QString &name : icons) {
+        const QImage image
+            = QIcon(QStringLiteral(":/icons/%1.svg").arg(name)).pixmap(16, 16).toImage();
+        QVERIFY2(!image.isNull(), qPrintable(name));
+        int opaque = 0;
+        for (int y = 0; y < image.height(); ++y)
+            for (int x = 0; x < image.width(); ++x)
+                opaque += qAlpha(image.pixel(x, y)) > 128;
+        QVERIFY2(opaque > 16, qPrintable(name)); // something visible, not a blank square
+    }
 }
 
 QTEST_MAIN(ConsoleTest)
