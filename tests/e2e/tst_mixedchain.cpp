@@ -1,3 +1,4 @@
+#include "anthropicstream.h"
 #include "fakeupstream.h"
 #include "gatewayharness.h"
 #include "jsontext.h"
@@ -34,37 +35,7 @@ FakeResponse anthropicMessage()
 // Anthropic's real event format, cut into pieces that ignore event boundaries.
 FakeResponse anthropicStream()
 {
-    const QByteArray events
-        = "event: message_start\ndata: "
-          "{\"type\":\"message_start\",\"message\":{\"id\":\"msg_2\",\"type\":\"message\","
-          "\"role\":\"assistant\",\"model\":\"claude-sonnet-4-5\",\"content\":[],\"usage\":{"
-          "\"input_tokens\":30,"
-          "\"output_tokens\":1}}}\n\n"
-          "event: ping\ndata: {\"type\":\"ping\"}\n\n"
-          "event: content_block_start\ndata: "
-          "{\"type\":\"content_block_start\",\"index\":0,\"content_block\":{\"type\":"
-          "\"text\",\"text\":\"\"}}\n\n"
-          "event: content_block_delta\ndata: "
-          "{\"type\":\"content_block_delta\",\"index\":0,\"delta\":{\"type\":"
-          "\"text_delta\",\"text\":\"Let me check \"}}\n\n"
-          "event: content_block_delta\ndata: "
-          "{\"type\":\"content_block_delta\",\"index\":0,\"delta\":{\"type\":"
-          "\"text_delta\",\"text\":\"the weather.\"}}\n\n"
-          "event: content_block_stop\ndata: {\"type\":\"content_block_stop\",\"index\":0}\n\n"
-          "event: content_block_start\ndata: "
-          "{\"type\":\"content_block_start\",\"index\":1,\"content_block\":{\"type\":"
-          "\"tool_use\",\"id\":\"toolu_2\",\"name\":\"get_weather\",\"input\":{}}}\n\n"
-          "event: content_block_delta\ndata: "
-          "{\"type\":\"content_block_delta\",\"index\":1,\"delta\":{\"type\":"
-          "\"input_json_delta\",\"partial_json\":\"{\\\"city\\\": \\\"Ber\"}}\n\n"
-          "event: content_block_delta\ndata: "
-          "{\"type\":\"content_block_delta\",\"index\":1,\"delta\":{\"type\":"
-          "\"input_json_delta\",\"partial_json\":\"lin\\\"}\"}}\n\n"
-          "event: content_block_stop\ndata: {\"type\":\"content_block_stop\",\"index\":1}\n\n"
-          "event: message_delta\ndata: "
-          "{\"type\":\"message_delta\",\"delta\":{\"stop_reason\":\"tool_use\","
-          "\"stop_sequence\":null},\"usage\":{\"output_tokens\":42}}\n\n"
-          "event: message_stop\ndata: {\"type\":\"message_stop\"}\n\n";
+    const QByteArray &events = anthropicStreamBytes();
     FakeResponse response;
     response.withHeader("Content-Type", "text/event-stream");
     for (qsizetype at = 0; at < events.size(); at += 97)
