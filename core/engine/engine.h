@@ -73,7 +73,6 @@ public:
     RouteState &routeState(const QString &route);
     UpstreamPool &upstreams() { return *m_upstreams; }
     const Clock &clock() const { return m_clock; }
-    quint16 listeningPort() const { return m_port; }
     QList<RouteSnapshot> routeSnapshots();
     const QList<StateEvent> &recentEvents() const { return m_events; }
     void markRoutesChanged() { m_routesDirty = true; }

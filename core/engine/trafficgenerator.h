@@ -20,7 +20,6 @@ public:
 
     void start(double requestsPerSecond);
     void stop();
-    qint64 sent() const { return m_sent; }
 
 private:
     void sendOne();

@@ -39,12 +39,6 @@ int TraceRecord::upstreamAttempts() const
         attempts.cbegin(), attempts.cend(), [](const AttemptRecord &a) { return !a.skipped; }));
 }
 
-int TraceRecord::retries() const
-{
-    return int(std::count_if(attempts.cbegin(), attempts.cend(),
-        [](const AttemptRecord &a) { return a.decision == Decision::Retry; }));
-}
-
 bool TraceRecord::hasDrill() const
 {
     return std::any_of(

@@ -56,7 +56,6 @@ struct TraceRecord {
     QList<AttemptRecord> attempts;
 
     int upstreamAttempts() const;
-    int retries() const;
     bool hasDrill() const;
 
     QJsonObject toJson() const;

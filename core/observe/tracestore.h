@@ -43,7 +43,6 @@ public:
     // Opens (creating or migrating) traces.sqlite in `directory`. On failure the store still keeps
     // recent traces in memory and `error` says why nothing is persisted.
     bool open(const QString &directory, QString *error);
-    bool isPersistent() const { return !m_readConnection.isEmpty(); }
     void setRetention(const TraceRetention &retention);
 
     void append(const TraceRecord &trace, const QList<CostPoint> &spend);

@@ -337,10 +337,7 @@ void AdminService::onTrace(const TraceRecord &trace)
         { QStringLiteral("attempts"), trace.upstreamAttempts() },
         { QStringLiteral("fallback"), trace.fallback },
         { QStringLiteral("degraded"), trace.degraded }, { QStringLiteral("panic"), trace.panic },
-        { QStringLiteral("drill"),
-            std::any_of(trace.attempts.cbegin(), trace.attempts.cend(),
-                [](const AttemptRecord &a) { return a.drill; }) },
-        { QStringLiteral("ms"), trace.durationMs } };
+        { QStringLiteral("drill"), trace.hasDrill() }, { QStringLiteral("ms"), trace.durationMs } };
     broadcast("event: trace\ndata: " + compact(summary) + "\n\n");
 }
 

@@ -80,7 +80,6 @@ public:
     BreakerState state() const { return m_state; }
     QString route() const { return m_route; }
     qint64 cooldownRemainingMs() const;
-    qint64 openUntilMs() const { return m_openUntilMs; }
     int recoveryStep() const { return m_recoveryStep; }
     int recoveryStepCount() const { return int(m_recovery.steps.size()); }
     double trafficShare() const;
@@ -91,7 +90,6 @@ public:
     int trialsAvailable() const;
     DrillFault drillFault() const { return m_drillFault; }
     qint64 drillRemainingMs() const;
-    qint64 currentCooldownMs() const { return m_cooldownMs; }
 
 private:
     struct Call {

@@ -10,14 +10,6 @@ UpstreamPool::UpstreamPool(QObject *parent)
 {
 }
 
-int UpstreamPool::inFlight() const
-{
-    int total = 0;
-    for (const Slot &slot : m_managers)
-        total += *slot.inFlight;
-    return total;
-}
-
 QNetworkAccessManager *UpstreamPool::pickManager(int **inFlightCounter)
 {
     // Fill the first manager with a free connection slot, so that idle keep-alive

@@ -26,9 +26,6 @@ public:
     QNetworkReply *post(QNetworkRequest request, const QByteArray &body);
     QNetworkReply *get(QNetworkRequest request);
 
-    int managerCount() const { return int(m_managers.size()); }
-    int inFlight() const;
-
     static TransportError transportError(QNetworkReply::NetworkError error);
     // `path` (such as "/chat/completions" or "/v1/messages") under a provider's base URL.
     static QUrl endpointUrl(const QUrl &baseUrl, const QString &path);
