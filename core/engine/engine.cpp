@@ -4,6 +4,7 @@
 #include "proxy/httplistener.h"
 #include "proxy/proxyservice.h"
 #include "routing/routestate.h"
+#include "secrets/keychainsecretstore.h"
 #include "upstream/prober.h"
 #include "upstream/simulatedupstream.h"
 #include "upstream/upstreampool.h"
@@ -27,6 +28,8 @@ constexpr int MaintenanceIntervalMs = 100;
 constexpr int PublishIntervalMs = 250;
 constexpr int KeptEvents = 500;
 constexpr int UnpublishedTracesKept = 1000;
+// A keyring waiting for its password must not hold the gateway back for ever.
+constexpr int KeychainAnswerMs = 10000;
 constexpr qint64 LedgerKeptMs
     = qint64(25) * 3600 * 1000; // the cost chart's 24 h, and today for the caps
 
@@ -47,6 +50,8 @@ Engine::Engine(const Clock &clock, QObject *parent)
     qRegisterMetaType<QList<Switchyard::TraceRecord>>();
     qRegisterMetaType<Switchyard::CostPoint>();
     qRegisterMetaType<QList<Switchyard::CostPoint>>();
+    qRegisterMetaType<Switchyard::ProviderSnapshot>();
+    qRegisterMetaType<QList<Switchyard::ProviderSnapshot>>();
     m_maintenance.setInterval(MaintenanceIntervalMs);
     connect(&m_maintenance, &QTimer::timeout, this, &Engine::maintain);
 }
@@ -89,14 +94,25 @@ void Engine::install(const Config &config)
     if (m_simulated)
         m_simulated->setProviders(simulations);
     for (const ProviderConfig &provider : config.providers) {
-        const ResolvedSecret key = SecretResolver::resolve(provider.apiKey);
+        const ResolvedSecret key = resolve(provider.apiKey);
         if (!key.ok)
             qCWarning(lcEngine).noquote()
                 << QStringLiteral("provider %1: %2; its routes are skipped as misconfigured")
                        .arg(provider.name, key.error);
         active->providerKeys.insert(provider.name, key);
     }
-    active->adminToken = SecretResolver::resolve(config.adminToken);
+    active->adminToken = resolve(config.adminToken);
+    // A new key deserves a fresh verdict: forget the 401s and the failed test of the old one.
+    for (auto key = active->providerKeys.cbegin(); key != active->providerKeys.cend(); ++key) {
+        if (m_active && m_active->providerKeys.value(key.key()).value == key->value)
+            continue;
+        m_providerTests.remove(key.key());
+        for (const RouteConfig &route : config.routes) {
+            const auto state = m_routeStates.constFind(route.name);
+            if (route.provider == key.key() && state != m_routeStates.cend())
+                (*state)->misconfiguredReason.clear();
+        }
+    }
     QList<QByteArray> secrets;
     for (const ResolvedSecret &key : std::as_const(active->providerKeys))
         secrets.append(key.value);
@@ -158,6 +174,11 @@ void Engine::start(const Config &config, const QString &listenOverride)
             qCWarning(lcEngine).noquote() << "traces are kept in memory only:" << error;
         }
     }
+    whenSecretsRead(effective, [this, effective] { listen(effective); });
+}
+
+void Engine::listen(Config effective)
+{
     install(effective);
     if (!m_upstreams)
         m_upstreams = new UpstreamPool(this);
@@ -204,9 +225,11 @@ void Engine::applyConfig(const Config &config)
         effective.listenHost = m_active->config.listenHost;
         effective.listenPort = m_active->config.listenPort;
     }
-    install(effective);
-    qCInfo(lcEngine) << "configuration applied";
-    Q_EMIT configApplied();
+    whenSecretsRead(effective, [this, effective] {
+        install(effective);
+        qCInfo(lcEngine) << "configuration applied";
+        Q_EMIT configApplied();
+    });
 }
 
 void Engine::setDataDirectory(const QString &directory)
@@ -246,6 +269,8 @@ void Engine::publishHistory()
     m_unpublishedTraces.clear(); // already part of the history just sent
     m_unpublishedCost.clear();
     Q_EMIT routesUpdated(routeSnapshots());
+    m_publishedProviders = providerSnapshots();
+    Q_EMIT providersUpdated(m_publishedProviders);
 }
 
 void Engine::recordTrace(const TraceRecord &trace)
@@ -452,6 +477,7 @@ void Engine::maintain()
         m_routesDirty = false;
         m_lastPublishMs = now;
         Q_EMIT routesUpdated(routeSnapshots());
+        publishProviders();
         if (!m_unpublishedTraces.isEmpty()) {
             Q_EMIT tracesAdded(std::exchange(m_unpublishedTraces, {}));
             Q_EMIT costAdded(std::exchange(m_unpublishedCost, {}));
@@ -462,6 +488,252 @@ void Engine::maintain()
         m_lastPruneMs = wallNow;
         m_ledger.prune(wallNow - LedgerKeptMs);
     }
+}
+
+QString keyStateName(KeyState state)
+{
+    switch (state) {
+    case KeyState::NotNeeded:
+        return QStringLiteral("not_needed");
+    case KeyState::Reading:
+        return QStringLiteral("reading");
+    case KeyState::Set:
+        return QStringLiteral("set");
+    case KeyState::Missing:
+        return QStringLiteral("missing");
+    case KeyState::Unreadable:
+        return QStringLiteral("unreadable");
+    case KeyState::Rejected:
+        return QStringLiteral("rejected");
+    }
+    return QString();
+}
+
+namespace {
+
+QStringList keychainNamesOf(const Config &config)
+{
+    QStringList names;
+    const auto add = [&names](const SecretRef &ref) {
+        if (ref.source == SecretRef::Source::Keychain && !names.contains(ref.name))
+            names.append(ref.name);
+    };
+    for (const ProviderConfig &provider : config.providers)
+        add(provider.apiKey);
+    add(config.adminToken);
+    return names;
+}
+
+} // namespace
+
+void Engine::setSecretStore(std::shared_ptr<SecretStore> store)
+{
+    if (QThread::currentThread() != thread()) {
+        QMetaObject::invokeMethod(
+            this, [this, store] { setSecretStore(store); }, Qt::QueuedConnection);
+        return;
+    }
+    m_secretStore = std::move(store);
+    m_keychain.clear();
+}
+
+void Engine::reloadSecrets(const QStringList &names)
+{
+    if (QThread::currentThread() != thread()) {
+        QMetaObject::invokeMethod(
+            this, [this, names] { reloadSecrets(names); }, Qt::QueuedConnection);
+        return;
+    }
+    if (!m_active)
+        return;
+    const QStringList used = keychainNamesOf(m_active->config);
+    for (const QString &name : used) {
+        if (names.isEmpty() || names.contains(name))
+            m_keychain.remove(name);
+    }
+    // A changed key is a small reload: the same config with the keys read again.
+    whenSecretsRead(m_active->config, [this] {
+        const Config running = m_active->config; // install() replaces what it points into
+        install(running);
+    });
+}
+
+void Engine::testProvider(const QString &provider)
+{
+    if (QThread::currentThread() != thread()) {
+        QMetaObject::invokeMethod(
+            this, [this, provider] { testProvider(provider); }, Qt::QueuedConnection);
+        return;
+    }
+    if (!m_active || !m_prober || !m_active->config.providers.contains(provider)) {
+        Q_EMIT commandFailed(QStringLiteral("There is no provider '%1'.").arg(provider));
+        return;
+    }
+    m_providerTests[provider].state = ProviderSnapshot::Test::Running;
+    publishProviders();
+    m_prober->testProvider(provider,
+        [this, provider](bool tested, FailureClass failureClass, const QString &result) {
+            ProviderTest &test = m_providerTests[provider];
+            const bool passed = tested && failureClass == FailureClass::Ok;
+            test.state = passed ? ProviderSnapshot::Test::Passed : ProviderSnapshot::Test::Failed;
+            test.result = passed || !tested ? result
+                                            : failureClassName(failureClass) + QStringLiteral(": ")
+                    + m_redactor.redact(result);
+            test.rejectedKey = tested && failureClass == FailureClass::AuthError;
+            test.atMs = QDateTime::currentMSecsSinceEpoch();
+            qCInfo(lcEngine).noquote()
+                << QStringLiteral("provider test provider=%1 result=\"%2\"").arg(provider, test.result);
+            publishProviders();
+        });
+}
+
+void Engine::whenSecretsRead(const Config &config, std::function<void()> then)
+{
+    const QStringList names = keychainNamesOf(config);
+    for (const QString &name : names) {
+        if (!m_keychain.contains(name) && !m_keychainReading.contains(name))
+            readKeychainEntry(name);
+    }
+    m_pendingInstalls.push_back(PendingInstall { names, std::move(then) });
+    runReadyInstalls();
+}
+
+void Engine::readKeychainEntry(const QString &name)
+{
+    if (!m_secretStore)
+        m_secretStore = std::make_shared<KeychainSecretStore>();
+    m_keychainReading.insert(name);
+    m_secretStore->read(
+        name, this, [this, name](const SecretResult &result) { onKeychainEntryRead(name, result); });
+    QTimer::singleShot(KeychainAnswerMs, this, [this, name] {
+        if (m_keychainReading.contains(name))
+            onKeychainEntryRead(name,
+                SecretResult::failure(SecretStatus::Locked,
+                    QStringLiteral("the keychain did not answer within %1 s; is it locked and "
+                                   "waiting for its password?")
+                        .arg(KeychainAnswerMs / 1000)));
+    });
+}
+
+void Engine::onKeychainEntryRead(const QString &name, const SecretResult &result)
+{
+    const bool awaited = m_keychainReading.remove(name);
+    ResolvedSecret secret;
+    secret.ok = result.ok() && !result.value.isEmpty();
+    secret.value = result.value;
+    if (secret.ok) {
+        secret.state = KeyState::Set;
+    } else if (result.ok() || result.status == SecretStatus::NotFound) {
+        secret.state = KeyState::Missing;
+        secret.error = result.ok()
+            ? QStringLiteral("keychain entry '%1' is empty").arg(name)
+            : QStringLiteral("keychain entry '%1' is missing: %2").arg(name, result.error);
+    } else {
+        secret.state = KeyState::Unreadable;
+        secret.error = QStringLiteral("keychain entry '%1' cannot be read: %2").arg(name, result.error);
+    }
+    const bool changed = m_keychain.value(name) != secret || !m_keychain.contains(name);
+    m_keychain.insert(name, secret);
+    if (!secret.ok)
+        qCWarning(lcEngine).noquote() << secret.error;
+    if (awaited) {
+        runReadyInstalls();
+        return;
+    }
+    // A late answer (after the wait gave up) changes what the running config may use.
+    if (changed && m_active && keychainNamesOf(m_active->config).contains(name)
+        && m_pendingInstalls.empty()) {
+        const Config running = m_active->config;
+        install(running);
+    }
+}
+
+void Engine::runReadyInstalls()
+{
+    while (!m_pendingInstalls.empty()) {
+        const PendingInstall &next = m_pendingInstalls.front();
+        for (const QString &name : next.keychainNames) {
+            if (!m_keychain.contains(name))
+                return;
+        }
+        const std::function<void()> then = std::move(m_pendingInstalls.front().then);
+        m_pendingInstalls.pop_front();
+        then();
+    }
+}
+
+ResolvedSecret Engine::resolve(const SecretRef &ref) const
+{
+    ResolvedSecret result;
+    switch (ref.source) {
+    case SecretRef::Source::None:
+        result.ok = true;
+        result.state = KeyState::NotNeeded;
+        break;
+    case SecretRef::Source::Environment:
+        result.value = qgetenv(ref.name.toLocal8Bit().constData());
+        result.ok = !result.value.isEmpty();
+        result.state = result.ok ? KeyState::Set : KeyState::Missing;
+        if (!result.ok)
+            result.error = QStringLiteral("environment variable %1 is not set").arg(ref.name);
+        break;
+    case SecretRef::Source::Keychain:
+        result = m_keychain.value(ref.name);
+        if (!m_keychain.contains(ref.name)) {
+            result.state = KeyState::Reading;
+            result.error = QStringLiteral("keychain entry '%1' is being read").arg(ref.name);
+        }
+        break;
+    }
+    return result;
+}
+
+QList<ProviderSnapshot> Engine::providerSnapshots() const
+{
+    QList<ProviderSnapshot> snapshots;
+    if (!m_active)
+        return snapshots;
+    for (const ProviderConfig &provider : m_active->config.providers) {
+        ProviderSnapshot snapshot;
+        snapshot.name = provider.name;
+        snapshot.kind = provider.kind;
+        snapshot.baseUrl = provider.baseUrl.toString();
+        snapshot.keyReference = provider.apiKey.isSet() ? provider.apiKey.describe() : QString();
+        const ResolvedSecret key = m_active->providerKeys.value(provider.name);
+        snapshot.keyState = key.state;
+        snapshot.keyDetail = key.error;
+        const ProviderTest test = m_providerTests.value(provider.name);
+        snapshot.test = test.state;
+        snapshot.testResult = test.result;
+        snapshot.testedAtMs = test.atMs;
+        if (key.ok && test.rejectedKey) {
+            snapshot.keyState = KeyState::Rejected;
+            snapshot.keyDetail = test.result;
+        }
+        for (const RouteConfig &route : m_active->config.routes) {
+            if (route.provider != provider.name)
+                continue;
+            snapshot.routes.append(route.name);
+            const auto state = m_routeStates.constFind(route.name);
+            // A 401/403 on real traffic flags the route; that is the upstream rejecting the key.
+            if (key.ok && !test.rejectedKey && state != m_routeStates.cend()
+                && !(*state)->misconfiguredReason.isEmpty()) {
+                snapshot.keyState = KeyState::Rejected;
+                snapshot.keyDetail = (*state)->misconfiguredReason;
+            }
+        }
+        snapshots.append(snapshot);
+    }
+    return snapshots;
+}
+
+void Engine::publishProviders()
+{
+    QList<ProviderSnapshot> snapshots = providerSnapshots();
+    if (snapshots == m_publishedProviders)
+        return;
+    m_publishedProviders = snapshots;
+    Q_EMIT providersUpdated(snapshots);
 }
 
 } // namespace Switchyard

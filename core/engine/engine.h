@@ -2,6 +2,7 @@
 
 #include "config/config.h"
 #include "engine/activeconfig.h"
+#include "engine/providersnapshot.h"
 #include "engine/routesnapshot.h"
 #include "observe/costledger.h"
 #include "observe/metrics.h"
@@ -14,8 +15,11 @@
 #include <QHash>
 #include <QList>
 #include <QObject>
+#include <QSet>
 #include <QTimer>
 
+#include <deque>
+#include <functional>
 #include <memory>
 
 namespace Switchyard {
@@ -27,6 +31,8 @@ class HttpListener;
 class Prober;
 class ProxyService;
 class RouteState;
+class SecretStore;
+struct SecretResult;
 class UpstreamPool;
 
 // An operator's command for one route (SPEC §7), from the console or the admin API.
@@ -66,6 +72,13 @@ public:
     void setDemoTraffic(double requestsPerSecond);
     // Emits historyPublished with what a newly opened console should show at once.
     void publishHistory();
+    // Where keychain references are read; before start(). Default: the system keychain.
+    void setSecretStore(std::shared_ptr<Switchyard::SecretStore> store);
+    // Reads these keychain entries again (all in use when empty) and applies what changed: the
+    // console calls it after setting or deleting a key.
+    void reloadSecrets(const QStringList &names = QStringList());
+    // Calls the provider's models list with its key; the result arrives in providersUpdated.
+    void testProvider(const QString &provider);
 
     // Engine thread only.
     bool execute(const RouteCommand &command, QString *error);
@@ -90,6 +103,8 @@ Q_SIGNALS:
     void routeStateChanged(const Switchyard::StateEvent &event);
     // Coalesced: at most a few times a second, however heavy the traffic.
     void routesUpdated(const QList<Switchyard::RouteSnapshot> &routes);
+    // When a provider's key status or test result changes.
+    void providersUpdated(const QList<Switchyard::ProviderSnapshot> &providers);
     void commandFailed(const QString &error);
     // Coalesced batches for the console: finished requests and the spend they added.
     void tracesAdded(const QList<Switchyard::TraceRecord> &traces);
@@ -98,7 +113,27 @@ Q_SIGNALS:
         const QList<Switchyard::StateEvent> &events, const QList<Switchyard::CostPoint> &cost);
 
 private:
+    struct PendingInstall {
+        QStringList keychainNames;
+        std::function<void()> then;
+    };
+    struct ProviderTest {
+        ProviderSnapshot::Test state = ProviderSnapshot::Test::NotRun;
+        QString result;
+        bool rejectedKey = false;
+        qint64 atMs = 0;
+    };
+
     void install(const Config &config);
+    void listen(Config effective);
+    // Runs `then` once every keychain entry `config` refers to has been read.
+    void whenSecretsRead(const Config &config, std::function<void()> then);
+    void readKeychainEntry(const QString &name);
+    void onKeychainEntryRead(const QString &name, const SecretResult &result);
+    void runReadyInstalls();
+    ResolvedSecret resolve(const SecretRef &ref) const;
+    QList<ProviderSnapshot> providerSnapshots() const;
+    void publishProviders();
     void onStateEvent(const StateEvent &event);
     void maintain();
 
@@ -124,6 +159,12 @@ private:
     quint16 m_port = 0;
     SimulatedUpstream *m_simulated = nullptr;
     TrafficGenerator *m_traffic = nullptr;
+    std::shared_ptr<SecretStore> m_secretStore;
+    QHash<QString, ResolvedSecret> m_keychain; // the last answer for each entry read
+    QSet<QString> m_keychainReading;
+    std::deque<PendingInstall> m_pendingInstalls;
+    QHash<QString, ProviderTest> m_providerTests;
+    QList<ProviderSnapshot> m_publishedProviders;
 };
 
 } // namespace Switchyard

@@ -16,6 +16,39 @@
 
 namespace Switchyard {
 
+namespace {
+
+constexpr int ProviderTestTimeoutMs = 10000;
+
+UpstreamOutcome outcomeOf(QNetworkReply *reply, int timeoutMs)
+{
+    UpstreamOutcome outcome;
+    outcome.httpStatus = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
+    outcome.body = reply->readAll();
+    if (reply->property("probeTimedOut").toBool()) {
+        outcome.httpStatus = 0;
+        outcome.transport = TransportError::Timeout;
+        outcome.transportDetail = QStringLiteral("timeout after %1 ms").arg(timeoutMs);
+    } else if (reply->error() != QNetworkReply::NoError) {
+        outcome.transport = UpstreamPool::transportError(reply->error());
+        outcome.transportDetail = reply->errorString();
+    }
+    return outcome;
+}
+
+void abortAfter(QNetworkReply *reply, int timeoutMs)
+{
+    auto *timeout = new QTimer(reply);
+    timeout->setSingleShot(true);
+    QObject::connect(timeout, &QTimer::timeout, reply, [reply] {
+        reply->setProperty("probeTimedOut", true);
+        reply->abort();
+    });
+    timeout->start(timeoutMs);
+}
+
+} // namespace
+
 Prober::Prober(Engine *engine)
     : QObject(engine)
     , m_engine(engine)
@@ -75,60 +108,16 @@ bool Prober::probe(const QString &routeName)
     }
 
     const bool completion = route.probe.kind == QLatin1String("completion");
-    QNetworkReply *reply;
-    if (const ProviderTranslator *translator = ProviderTranslator::forKind(provider.kind)) {
-        const TranslatedRequest probe = translator->probeRequest(route, key.value, completion);
-        QNetworkRequest request(UpstreamPool::endpointUrl(provider.baseUrl, probe.path));
-        for (const auto &[name, value] : probe.headers)
-            request.setRawHeader(name, value);
-        reply = completion ? m_engine->upstreams().post(request, probe.body)
-                           : m_engine->upstreams().get(request);
-    } else {
-        QNetworkRequest request(UpstreamPool::endpointUrl(provider.baseUrl,
-            completion ? QStringLiteral("/chat/completions") : QStringLiteral("/models")));
-        if (!key.value.isEmpty())
-            request.setRawHeader(
-                QByteArrayLiteral("Authorization"), QByteArrayLiteral("Bearer ") + key.value);
-        if (completion) {
-            request.setHeader(
-                QNetworkRequest::ContentTypeHeader, QByteArrayLiteral("application/json"));
-            const QJsonObject body { { QStringLiteral("model"), route.model },
-                { QStringLiteral("max_tokens"), 1 },
-                { QStringLiteral("messages"),
-                    QJsonArray { QJsonObject { { QStringLiteral("role"), QStringLiteral("user") },
-                        { QStringLiteral("content"), QStringLiteral("ping") } } } } };
-            reply = m_engine->upstreams().post(
-                request, QJsonDocument(body).toJson(QJsonDocument::Compact));
-        } else {
-            reply = m_engine->upstreams().get(request);
-        }
-    }
+    QNetworkReply *reply = send(provider, route, key.value, completion);
     state.probeInFlight = true;
     const qint64 startedMs = state.lastProbeMs;
-    auto *timeout = new QTimer(reply);
-    timeout->setSingleShot(true);
-    connect(timeout, &QTimer::timeout, reply, [reply] {
-        reply->setProperty("probeTimedOut", true);
-        reply->abort();
-    });
-    timeout->start(route.probe.timeoutMs);
+    abortAfter(reply, route.probe.timeoutMs);
 
     const int timeoutMs = route.probe.timeoutMs;
     connect(reply, &QNetworkReply::finished, this,
         [this, reply, routeName, completion, startedMs, timeoutMs] {
             reply->deleteLater();
-            UpstreamOutcome outcome;
-            outcome.httpStatus = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
-            outcome.body = reply->readAll();
-            if (reply->property("probeTimedOut").toBool()) {
-                outcome.httpStatus = 0;
-                outcome.transport = TransportError::Timeout;
-                outcome.transportDetail
-                    = QStringLiteral("probe timeout after %1 ms").arg(timeoutMs);
-            } else if (reply->error() != QNetworkReply::NoError) {
-                outcome.transport = UpstreamPool::transportError(reply->error());
-                outcome.transportDetail = reply->errorString();
-            }
+            const UpstreamOutcome outcome = outcomeOf(reply, timeoutMs);
             bool ok;
             QString result;
             if (completion) {
@@ -154,6 +143,66 @@ bool Prober::probe(const QString &routeName)
             m_engine->markRoutesChanged();
         });
     return true;
+}
+
+QNetworkReply *Prober::send(const ProviderConfig &provider, const RouteConfig &route,
+    const QByteArray &key, bool completion)
+{
+    if (const ProviderTranslator *translator = ProviderTranslator::forKind(provider.kind)) {
+        const TranslatedRequest probe = translator->probeRequest(route, key, completion);
+        QNetworkRequest request(UpstreamPool::endpointUrl(provider.baseUrl, probe.path));
+        for (const auto &[name, value] : probe.headers)
+            request.setRawHeader(name, value);
+        return completion ? m_engine->upstreams().post(request, probe.body)
+                          : m_engine->upstreams().get(request);
+    }
+    QNetworkRequest request(UpstreamPool::endpointUrl(provider.baseUrl,
+        completion ? QStringLiteral("/chat/completions") : QStringLiteral("/models")));
+    if (!key.isEmpty())
+        request.setRawHeader(QByteArrayLiteral("Authorization"), QByteArrayLiteral("Bearer ") + key);
+    if (!completion)
+        return m_engine->upstreams().get(request);
+    request.setHeader(QNetworkRequest::ContentTypeHeader, QByteArrayLiteral("application/json"));
+    const QJsonObject body { { QStringLiteral("model"), route.model },
+        { QStringLiteral("max_tokens"), 1 },
+        { QStringLiteral("messages"),
+            QJsonArray { QJsonObject { { QStringLiteral("role"), QStringLiteral("user") },
+                { QStringLiteral("content"), QStringLiteral("ping") } } } } };
+    return m_engine->upstreams().post(request, QJsonDocument(body).toJson(QJsonDocument::Compact));
+}
+
+void Prober::testProvider(const QString &providerName, Tested done)
+{
+    const std::shared_ptr<const ActiveConfig> active = m_engine->activeConfig();
+    const auto provider = active->config.providers.constFind(providerName);
+    if (provider == active->config.providers.cend()) {
+        done(false, FailureClass::Ok, QStringLiteral("there is no provider '%1'").arg(providerName));
+        return;
+    }
+    const ResolvedSecret key = active->providerKeys.value(providerName);
+    if (!key.ok) {
+        done(false, FailureClass::Ok, QStringLiteral("not tested: ") + key.error);
+        return;
+    }
+    RouteConfig route; // a models list needs no route; the translators only read its model
+    route.provider = providerName;
+    QNetworkReply *reply = send(*provider, route, key.value, false);
+    abortAfter(reply, ProviderTestTimeoutMs);
+    connect(reply, &QNetworkReply::finished, this, [reply, done] {
+        reply->deleteLater();
+        const UpstreamOutcome outcome = outcomeOf(reply, ProviderTestTimeoutMs);
+        const Classification classification
+            = Classifier::classify(outcome, QDateTime::currentDateTimeUtc());
+        if (classification.failureClass != FailureClass::Ok) {
+            done(true, classification.failureClass, classification.reason);
+            return;
+        }
+        // OpenAI and Anthropic both list models under "data".
+        const QJsonValue models = QJsonDocument::fromJson(outcome.body).object().value(QLatin1String("data"));
+        done(true, FailureClass::Ok,
+            models.isArray() ? QStringLiteral("ok: %1 models listed").arg(models.toArray().size())
+                             : QStringLiteral("ok: HTTP %1").arg(outcome.httpStatus));
+    });
 }
 
 } // namespace Switchyard

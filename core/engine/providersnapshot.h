@@ -1,0 +1,33 @@
+#pragma once
+
+#include "engine/activeconfig.h"
+
+#include <QList>
+#include <QMetaType>
+#include <QString>
+#include <QStringList>
+
+namespace Switchyard {
+
+// One provider as the console's Providers view shows it: where its key comes from, whether that
+// key works, and how the last Test went. Never holds the key itself.
+struct ProviderSnapshot {
+    enum class Test { NotRun, Running, Passed, Failed };
+
+    QString name;
+    QString kind;
+    QString baseUrl;
+    QString keyReference; // "keychain: openai", "env: OPENAI_API_KEY", or empty
+    KeyState keyState = KeyState::NotNeeded;
+    QString keyDetail; // why the key is missing, unreadable or rejected
+    QStringList routes;
+    Test test = Test::NotRun;
+    QString testResult; // "ok: 12 models" or the classified failure
+    qint64 testedAtMs = 0; // wall clock
+
+    bool operator==(const ProviderSnapshot &other) const = default;
+};
+
+} // namespace Switchyard
+
+Q_DECLARE_METATYPE(Switchyard::ProviderSnapshot)

@@ -1,0 +1,104 @@
+#include "secrets/keychainsecretstore.h"
+
+#include <QObject>
+#include <qt6keychain/keychain.h>
+
+namespace Switchyard {
+
+namespace {
+
+SecretResult resultOf(const QKeychain::Job &job, const QString &name)
+{
+    const QString detail = job.errorString();
+    switch (job.error()) {
+    case QKeychain::NoError:
+        return SecretResult::success();
+    case QKeychain::EntryNotFound:
+        return SecretResult::failure(SecretStatus::NotFound,
+            QStringLiteral("the keychain has no key named '%1'; set it with `switchyard keys set "
+                           "%1` or in the console's Providers view")
+                .arg(name));
+    case QKeychain::AccessDenied:
+    case QKeychain::AccessDeniedByUser:
+        return SecretResult::failure(SecretStatus::Locked,
+            QStringLiteral("the keychain refused access to '%1' (%2): unlock it, for example by "
+                           "logging in to the desktop, and try again")
+                .arg(name, detail));
+    case QKeychain::NoBackendAvailable:
+    case QKeychain::NotImplemented:
+        break;
+    case QKeychain::CouldNotDeleteEntry:
+    case QKeychain::OtherError:
+        // The Secret Service reports "no session bus" and "no unlocked collection" as generic
+        // errors; their texts are all there is to tell them apart.
+        if (detail.contains(QLatin1String("collection"), Qt::CaseInsensitive)
+            || detail.contains(QLatin1String("locked"), Qt::CaseInsensitive)
+            || detail.contains(QLatin1String("prompt"), Qt::CaseInsensitive))
+            return SecretResult::failure(SecretStatus::Locked,
+                QStringLiteral("the keychain is locked or has no default keyring (%1): unlock or "
+                               "create the login keyring, for example by logging in to the "
+                               "desktop or with `gnome-keyring-daemon --unlock`")
+                    .arg(detail));
+        if (!detail.contains(QLatin1String("D-Bus"), Qt::CaseInsensitive)
+            && !detail.contains(QLatin1String("DBus"), Qt::CaseInsensitive)
+            && !detail.contains(QLatin1String("org.freedesktop"), Qt::CaseInsensitive))
+            return SecretResult::failure(
+                SecretStatus::Failed, QStringLiteral("the keychain failed: %1").arg(detail));
+        break;
+    }
+    return SecretResult::failure(SecretStatus::NoService,
+        QStringLiteral("no keychain service is reachable (%1): install gnome-keyring (or KWallet) "
+                       "and run Switchyard in a desktop session, or start one with "
+                       "`dbus-run-session` and `gnome-keyring-daemon --unlock`; or use "
+                       "{\"env\": VARIABLE} references instead")
+            .arg(detail));
+}
+
+template<typename Job>
+Job *makeJob(const QString &service, const QString &name)
+{
+    auto *job = new Job(service);
+    job->setAutoDelete(true);
+    job->setInsecureFallback(false);
+    job->setKey(name);
+    return job;
+}
+
+} // namespace
+
+KeychainSecretStore::KeychainSecretStore(QString service)
+    : m_service(std::move(service))
+{
+}
+
+void KeychainSecretStore::read(const QString &name, QObject *context, Done done)
+{
+    auto *job = makeJob<QKeychain::ReadPasswordJob>(m_service, name);
+    QObject::connect(job, &QKeychain::Job::finished, context, [job, name, done] {
+        SecretResult result = resultOf(*job, name);
+        if (result.ok())
+            result.value = job->binaryData();
+        done(result);
+    });
+    job->start();
+}
+
+void KeychainSecretStore::write(
+    const QString &name, const QByteArray &secret, QObject *context, Done done)
+{
+    auto *job = makeJob<QKeychain::WritePasswordJob>(m_service, name);
+    job->setBinaryData(secret);
+    QObject::connect(job, &QKeychain::Job::finished, context,
+        [job, name, done] { done(resultOf(*job, name)); });
+    job->start();
+}
+
+void KeychainSecretStore::remove(const QString &name, QObject *context, Done done)
+{
+    auto *job = makeJob<QKeychain::DeletePasswordJob>(m_service, name);
+    QObject::connect(job, &QKeychain::Job::finished, context,
+        [job, name, done] { done(resultOf(*job, name)); });
+    job->start();
+}
+
+} // namespace Switchyard

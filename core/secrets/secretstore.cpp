@@ -1,0 +1,106 @@
+#include "secrets/secretstore.h"
+
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QRegularExpression>
+
+namespace Switchyard {
+
+namespace {
+
+// Not a valid key name, so no user key can overwrite it.
+const QString IndexEntry = QStringLiteral(":index");
+
+QStringList parseIndex(const QByteArray &json)
+{
+    QStringList names;
+    const QJsonArray array = QJsonDocument::fromJson(json).array();
+    for (const QJsonValue &value : array) {
+        if (SecretStore::isValidName(value.toString()))
+            names.append(value.toString());
+    }
+    return names;
+}
+
+} // namespace
+
+SecretResult SecretResult::success(const QByteArray &value)
+{
+    return SecretResult { SecretStatus::Ok, value, QString() };
+}
+
+SecretResult SecretResult::failure(SecretStatus status, const QString &error)
+{
+    return SecretResult { status, QByteArray(), error };
+}
+
+SecretStore::~SecretStore() = default;
+
+bool SecretStore::isValidName(const QString &name)
+{
+    static const QRegularExpression pattern(QStringLiteral("^[A-Za-z0-9._-]{1,64}$"));
+    return pattern.match(name).hasMatch();
+}
+
+void SecretStore::setKey(const QString &name, const QByteArray &secret, QObject *context, Done done)
+{
+    if (!isValidName(name)) {
+        done(SecretResult::failure(SecretStatus::Failed,
+            QStringLiteral("'%1' is not a valid key name: use letters, digits, '.', '_' and '-'")
+                .arg(name)));
+        return;
+    }
+    write(name, secret, context, [this, name, context, done](const SecretResult &written) {
+        if (!written.ok()) {
+            done(written);
+            return;
+        }
+        updateIndex(name, true, context, done);
+    });
+}
+
+void SecretStore::deleteKey(const QString &name, QObject *context, Done done)
+{
+    remove(name, context, [this, name, context, done](const SecretResult &removed) {
+        // A key that is already gone still leaves the index.
+        if (!removed.ok() && removed.status != SecretStatus::NotFound) {
+            done(removed);
+            return;
+        }
+        updateIndex(name, false, context, [removed, done](const SecretResult &indexed) {
+            done(indexed.ok() ? removed : indexed);
+        });
+    });
+}
+
+void SecretStore::list(QObject *context, Listed done)
+{
+    read(IndexEntry, context, [done](const SecretResult &index) {
+        if (index.status == SecretStatus::NotFound)
+            done({}, SecretResult::success());
+        else if (!index.ok())
+            done({}, index);
+        else
+            done(parseIndex(index.value), SecretResult::success());
+    });
+}
+
+void SecretStore::updateIndex(const QString &name, bool present, QObject *context, Done done)
+{
+    read(IndexEntry, context, [this, name, present, context, done](const SecretResult &index) {
+        if (!index.ok() && index.status != SecretStatus::NotFound) {
+            done(index);
+            return;
+        }
+        QStringList names = index.ok() ? parseIndex(index.value) : QStringList();
+        names.removeAll(name);
+        if (present)
+            names.append(name);
+        names.sort();
+        const QByteArray json
+            = QJsonDocument(QJsonArray::fromStringList(names)).toJson(QJsonDocument::Compact);
+        write(IndexEntry, json, context, done);
+    });
+}
+
+} // namespace Switchyard
