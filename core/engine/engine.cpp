@@ -627,7 +627,9 @@ void Engine::onKeychainEntryRead(const QString &name, const SecretResult &result
         secret.state = KeyState::Missing;
         secret.error = result.ok()
             ? QStringLiteral("keychain entry '%1' is empty").arg(name)
-            : QStringLiteral("keychain entry '%1' is missing: %2").arg(name, result.error);
+            : QStringLiteral("keychain entry '%1' is missing; set it with `switchyard keys set %1` "
+                             "or in the console's Providers view")
+                  .arg(name);
     } else {
         secret.state = KeyState::Unreadable;
         secret.error = QStringLiteral("keychain entry '%1' cannot be read: %2").arg(name, result.error);

@@ -15,9 +15,7 @@ SecretResult resultOf(const QKeychain::Job &job, const QString &name)
         return SecretResult::success();
     case QKeychain::EntryNotFound:
         return SecretResult::failure(SecretStatus::NotFound,
-            QStringLiteral("the keychain has no key named '%1'; set it with `switchyard keys set "
-                           "%1` or in the console's Providers view")
-                .arg(name));
+QStringLiteral("the keychain has no key named '%1'").arg(name));
     case QKeychain::AccessDenied:
     case QKeychain::AccessDeniedByUser:
         return SecretResult::failure(SecretStatus::Locked,

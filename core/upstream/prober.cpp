@@ -191,9 +191,12 @@ void Prober::testProvider(const QString &providerName, Tested done)
     connect(reply, &QNetworkReply::finished, this, [reply, done] {
         reply->deleteLater();
         const UpstreamOutcome outcome = outcomeOf(reply, ProviderTestTimeoutMs);
-        const Classification classification
-            = Classifier::classify(outcome, QDateTime::currentDateTimeUtc());
-        if (classification.failureClass != FailureClass::Ok) {
+        const bool listed = outcome.transport == TransportError::None && outcome.httpStatus >= 200
+            && outcome.httpStatus < 300;
+        if (!listed) {
+            // Only failures are classified: a models list is not a completion to judge.
+            const Classification classification
+                = Classifier::classify(outcome, QDateTime::currentDateTimeUtc());
             done(true, classification.failureClass, classification.reason);
             return;
         }
