@@ -2,6 +2,7 @@
 #include "config/configloader.h"
 #include "engine/engine.h"
 #include "engine/enginehost.h"
+#include "keyscommand.h"
 #include "lanesview.h"
 #include "mainwindow.h"
 
@@ -261,7 +262,8 @@ bool wantsConsole(int argc, char *argv[])
     for (int i = 1; i < argc; ++i) {
         const QByteArray argument(argv[i]);
         if (argument == "--headless" || argument == "--version" || argument == "-v"
-            || argument == "--help" || argument == "-h" || argument == "check-config")
+            || argument == "--help" || argument == "-h" || argument == "check-config"
+            || argument == "keys")
             return false;
     }
     return true;
@@ -291,7 +293,10 @@ int main(int argc, char *argv[])
         "An OpenAI-compatible LLM gateway with explicit fallback chains, and its operations "
         "console.\n\n"
         "Commands:\n"
-        "  check-config FILE   validate FILE, print every error with its JSON path"));
+        "  check-config FILE   validate FILE, print every error with its JSON path\n"
+        "  keys set NAME       read a secret from stdin into the system keychain\n"
+        "  keys delete NAME    remove it from the keychain\n"
+        "  keys list           the names of the keys set, never their values"));
     const QCommandLineOption headlessOption(
         QStringLiteral("headless"), QStringLiteral("Run the gateway only, no GUI."));
     const QCommandLineOption configOption(QStringLiteral("config"),
@@ -323,7 +328,7 @@ int main(int argc, char *argv[])
         QStringList { QStringLiteral("v"), QStringLiteral("version") },
         QStringLiteral("Show the version and the Qt version it runs on."));
     parser.addOption(versionOption);
-    parser.addPositionalArgument(QStringLiteral("command"), QStringLiteral("check-config FILE"),
+    parser.addPositionalArgument(QStringLiteral("command"), QStringLiteral("check-config FILE | keys set|delete NAME | keys list"),
         QStringLiteral("[command]"));
     parser.process(app);
 
@@ -338,6 +343,8 @@ int main(int argc, char *argv[])
     if (!arguments.isEmpty()) {
         if (arguments.first() == QLatin1String("check-config") && arguments.size() == 2)
             return checkConfig(arguments.at(1));
+        if (arguments.first() == QLatin1String("keys"))
+            return runKeysCommand(arguments.mid(1));
         err() << "Unknown command: " << arguments.join(QLatin1Char(' ')) << "\n\n"
               << parser.helpText();
         return 2;

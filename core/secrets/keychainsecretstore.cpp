@@ -1,6 +1,8 @@
 #include "secrets/keychainsecretstore.h"
 
+#include <QCoreApplication>
 #include <QObject>
+#include <QPointer>
 #include <qt6keychain/keychain.h>
 
 namespace Switchyard {
@@ -71,32 +73,55 @@ KeychainSecretStore::KeychainSecretStore(QString service)
 
 void KeychainSecretStore::read(const QString &name, QObject *context, Done done)
 {
-    auto *job = makeJob<QKeychain::ReadPasswordJob>(m_service, name);
-    QObject::connect(job, &QKeychain::Job::finished, context, [job, name, done] {
-        SecretResult result = resultOf(*job, name);
-        if (result.ok())
-            result.value = job->binaryData();
-        done(result);
-    });
-    job->start();
+    const QString service = m_service;
+    runJob([service, name] { return makeJob<QKeychain::ReadPasswordJob>(service, name); }, name,
+        context, std::move(done));
 }
 
 void KeychainSecretStore::write(
     const QString &name, const QByteArray &secret, QObject *context, Done done)
 {
-    auto *job = makeJob<QKeychain::WritePasswordJob>(m_service, name);
-    job->setBinaryData(secret);
-    QObject::connect(job, &QKeychain::Job::finished, context,
-        [job, name, done] { done(resultOf(*job, name)); });
-    job->start();
+    const QString service = m_service;
+    runJob(
+        [service, name, secret] {
+            auto *job = makeJob<QKeychain::WritePasswordJob>(service, name);
+            job->setBinaryData(secret);
+            return job;
+        },
+        name, context, std::move(done));
 }
 
 void KeychainSecretStore::remove(const QString &name, QObject *context, Done done)
 {
-    auto *job = makeJob<QKeychain::DeletePasswordJob>(m_service, name);
-    QObject::connect(job, &QKeychain::Job::finished, context,
-        [job, name, done] { done(resultOf(*job, name)); });
-    job->start();
+    const QString service = m_service;
+    runJob([service, name] { return makeJob<QKeychain::DeletePasswordJob>(service, name); }, name,
+        context, std::move(done));
+}
+
+void KeychainSecretStore::runJob(
+    std::function<QKeychain::Job *()> makeJob, const QString &name, QObject *context, Done done)
+{
+    // libsecret binds to the GLib context of the thread that first uses it and then never answers
+    // other threads, so every job is made and run on the application's main thread; the answer
+    // goes back to `context`'s.
+    QCoreApplication *app = QCoreApplication::instance();
+    QPointer<QObject> receiver(context);
+    QMetaObject::invokeMethod(
+        app,
+        [app, makeJob, name, receiver, done] {
+            QKeychain::Job *job = makeJob();
+            QObject::connect(job, &QKeychain::Job::finished, app, [job, name, receiver, done] {
+                SecretResult result = resultOf(*job, name);
+                if (auto *read = qobject_cast<QKeychain::ReadPasswordJob *>(job);
+                    read && result.ok())
+                    result.value = read->binaryData();
+                if (receiver)
+                    QMetaObject::invokeMethod(
+                        receiver, [done, result] { done(result); }, Qt::QueuedConnection);
+            });
+            job->start();
+        },
+        Qt::QueuedConnection);
 }
 
 } // namespace Switchyard

@@ -2,6 +2,10 @@
 
 #include "secrets/secretstore.h"
 
+namespace QKeychain {
+class Job;
+}
+
 namespace Switchyard {
 
 // The system keychain through QtKeychain (the Secret Service — gnome-keyring, KWallet — on Linux,
@@ -16,6 +20,9 @@ public:
     void remove(const QString &name, QObject *context, Done done) override;
 
 private:
+    void runJob(std::function<QKeychain::Job *()> makeJob, const QString &name, QObject *context,
+        Done done);
+
     QString m_service;
 };
 

@@ -61,14 +61,25 @@ void SecretStore::setKey(const QString &name, const QByteArray &secret, QObject 
 
 void SecretStore::deleteKey(const QString &name, QObject *context, Done done)
 {
-    remove(name, context, [this, name, context, done](const SecretResult &removed) {
-        // A key that is already gone still leaves the index.
-        if (!removed.ok() && removed.status != SecretStatus::NotFound) {
-            done(removed);
+    // Some keychains report deleting a missing entry as success; ask first, so "no such key" is
+    // said.
+    read(name, context, [this, name, context, done](const SecretResult &existing) {
+        if (existing.status == SecretStatus::NotFound) {
+            updateIndex(name, false, context, [existing, done](const SecretResult &indexed) {
+                done(indexed.ok() ? existing : indexed);
+            });
             return;
         }
-        updateIndex(name, false, context, [removed, done](const SecretResult &indexed) {
-            done(indexed.ok() ? removed : indexed);
+        if (!existing.ok()) {
+            done(existing);
+            return;
+        }
+        remove(name, context, [this, name, context, done](const SecretResult &removed) {
+            if (!removed.ok()) {
+                done(removed);
+                return;
+            }
+            updateIndex(name, false, context, done);
         });
     });
 }

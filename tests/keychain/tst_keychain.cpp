@@ -1,0 +1,155 @@
+#include "engine/engine.h"
+#include "engine/enginehost.h"
+#include "fakeupstream.h"
+#include "gatewayharness.h"
+#include "jsontext.h"
+#include "secrets/keychainsecretstore.h"
+
+#include <QProcess>
+#include <QTest>
+
+#include <memory>
+
+using namespace Switchyard;
+using namespace Switchyard::Testing;
+
+namespace {
+
+struct Run {
+    int exitCode = -1;
+    QByteArray out;
+    QByteArray err;
+};
+
+// The installed command line, as a user runs it.
+Run switchyard(const QStringList &arguments, const QByteArray &input = QByteArray())
+{
+    QProcess process;
+    process.start(QStringLiteral(SWITCHYARD_BINARY), arguments);
+    process.write(input);
+    process.closeWriteChannel();
+    Run run;
+    if (!process.waitForFinished(60000))
+        return run;
+    run.exitCode = process.exitStatus() == QProcess::NormalExit ? process.exitCode() : -1;
+    run.out = process.readAllStandardOutput();
+    run.err = process.readAllStandardError();
+    return run;
+}
+
+} // namespace
+
+// The system keychain for real: gnome-keyring in a private D-Bus session (run_in_session.sh). A key
+// set with `switchyard keys set` reaches the upstream byte for byte through the gateway.
+class KeychainTest final : public QObject {
+    Q_OBJECT
+
+private Q_SLOTS:
+    void initTestCase();
+    void keysSetListAndDeleteFromTheCommandLine();
+    void theGatewaySendsTheKeySetOnTheCommandLine();
+    void aDeletedKeyMarksTheRouteMisconfigured();
+    void theStoreReportsAMissingEntryAsNotFound();
+
+private:
+    const QByteArray m_key = "sk-ci-keyring-2f9c-" + QByteArray::number(QCoreApplication::applicationPid());
+};
+
+void KeychainTest::initTestCase()
+{
+    // Outside the session script this would read (or fail on) the user's own keyring.
+    QVERIFY2(qEnvironmentVariableIsSet("SWITCHYARD_KEYRING_SESSION"),
+        "run through ctest: tests/keychain/run_in_session.sh starts the keyring it needs");
+}
+
+void KeychainTest::keysSetListAndDeleteFromTheCommandLine()
+{
+    const Run set = switchyard({ QStringLiteral("keys"), QStringLiteral("set"), QStringLiteral("ci-scratch") },
+        "scratch-secret\n");
+    QVERIFY2(set.exitCode == 0, set.err.constData());
+    Run list = switchyard({ QStringLiteral("keys"), QStringLiteral("list") });
+    QCOMPARE(list.exitCode, 0);
+    QVERIFY(list.out.split('\n').contains("ci-scratch"));
+    QVERIFY(!list.out.contains("scratch-secret"));
+
+    const Run removed = switchyard({ QStringLiteral("keys"), QStringLiteral("delete"), QStringLiteral("ci-scratch") });
+    QVERIFY2(removed.exitCode == 0, removed.err.constData());
+    list = switchyard({ QStringLiteral("keys"), QStringLiteral("list") });
+    QVERIFY(!list.out.split('\n').contains("ci-scratch"));
+
+    const Run again = switchyard({ QStringLiteral("keys"), QStringLiteral("delete"), QStringLiteral("ci-scratch") });
+    QCOMPARE(again.exitCode, 1);
+    QVERIFY2(again.err.contains("no key named 'ci-scratch'"), again.err.constData());
+    const Run empty = switchyard({ QStringLiteral("keys"), QStringLiteral("set"), QStringLiteral("ci-empty") });
+    QCOMPARE(empty.exitCode, 1);
+}
+
+void KeychainTest::theGatewaySendsTheKeySetOnTheCommandLine()
+{
+    const Run set = switchyard({ QStringLiteral("keys"), QStringLiteral("set"), QStringLiteral("ci-openai") }, m_key + '\n');
+    QVERIFY2(set.exitCode == 0, set.err.constData());
+
+    FakeUpstream upstream;
+    QVERIFY(upstream.listen());
+    upstream.setDefaultResponse(FakeResponse::completion(QStringLiteral("keyed")));
+    QByteArray config = jsonText(R"JSON({
+      'providers': {'p': {'base_url': '@P@', 'api_key': {'keychain': 'ci-openai'}}},
+      'routes': {'r': {'provider': 'p', 'model': 'm'}},
+      'lanes': {'main': {'chain': ['r']}},
+      'default_lane': 'main'
+    })JSON");
+    config.replace("@P@", upstream.baseUrl().toUtf8());
+    GatewayUnderTest gateway; // the engine's default store: the system keychain
+    QString error;
+    QVERIFY2(gateway.start(config, &error), qPrintable(error));
+    ClientCall *call = gateway.client().postAndWait(
+        QStringLiteral("/v1/chat/completions"), chatBody(QStringLiteral("main")));
+    QVERIFY2(call->status == 200, call->body.constData());
+    QCOMPARE(upstream.requestCount(), 1);
+    QCOMPARE(upstream.requests().constFirst().headers.value("authorization"), "Bearer " + m_key);
+}
+
+void KeychainTest::aDeletedKeyMarksTheRouteMisconfigured()
+{
+    FakeUpstream upstream;
+    QVERIFY(upstream.listen());
+    QByteArray config = jsonText(R"JSON({
+      'providers': {'p': {'base_url': '@P@', 'api_key': {'keychain': 'ci-openai'}}},
+      'routes': {'r': {'provider': 'p', 'model': 'm'}},
+      'lanes': {'main': {'chain': ['r']}},
+      'default_lane': 'main'
+    })JSON");
+    config.replace("@P@", upstream.baseUrl().toUtf8());
+    GatewayUnderTest gateway;
+    QObject scope;
+    QList<ProviderSnapshot> providers;
+    connect(gateway.host().engine(), &Engine::providersUpdated, &scope,
+        [&providers](const QList<ProviderSnapshot> &snapshots) { providers = snapshots; });
+    QString error;
+    QVERIFY2(gateway.start(config, &error), qPrintable(error));
+    QTRY_VERIFY(!providers.isEmpty() && providers.constFirst().keyState == KeyState::Set);
+
+    const Run removed = switchyard({ QStringLiteral("keys"), QStringLiteral("delete"), QStringLiteral("ci-openai") });
+    QVERIFY2(removed.exitCode == 0, removed.err.constData());
+    gateway.host().engine()->reloadSecrets({ QStringLiteral("ci-openai") });
+    QTRY_COMPARE(providers.constFirst().keyState, KeyState::Missing);
+    ClientCall *call = gateway.client().postAndWait(
+        QStringLiteral("/v1/chat/completions"), chatBody(QStringLiteral("main")));
+    QCOMPARE(call->status, 503);
+    QVERIFY2(call->body.contains("keychain entry 'ci-openai' is missing"), call->body.constData());
+    QCOMPARE(upstream.requestCount(), 0);
+}
+
+void KeychainTest::theStoreReportsAMissingEntryAsNotFound()
+{
+    KeychainSecretStore store;
+    QObject context;
+    std::optional<SecretResult> result;
+    store.read(QStringLiteral("ci-never-set"), &context, [&result](const SecretResult &read) { result = read; });
+    QTRY_VERIFY(result.has_value());
+    QCOMPARE(int(result->status), int(SecretStatus::NotFound));
+    QVERIFY(result->value.isEmpty());
+}
+
+QTEST_GUILESS_MAIN(KeychainTest)
+#include "tst_keychain.moc"
