@@ -79,7 +79,8 @@ int usage()
 {
     errors() << "Usage: switchyard keys set NAME     (the secret is read from stdin)\n"
                 "       switchyard keys delete NAME\n"
-                "       switchyard keys list" << Qt::endl;
+                "       switchyard keys list"
+             << Qt::endl;
     return 2;
 }
 
@@ -108,8 +109,8 @@ int runKeysCommand(const QStringList &arguments)
     if (arguments.size() != 2)
         return usage();
     if (!SecretStore::isValidName(name)) {
-        errors() << "'" << name << "' is not a valid key name: use letters, digits, '.', '_' and '-'"
-                 << Qt::endl;
+        errors() << "'" << name
+                 << "' is not a valid key name: use letters, digits, '.', '_' and '-'" << Qt::endl;
         return 2;
     }
     if (verb == QLatin1String("set")) {

@@ -5,6 +5,7 @@
 #include "keyscommand.h"
 #include "lanesview.h"
 #include "mainwindow.h"
+#include "secrets/keychainsecretstore.h"
 
 #include <QApplication>
 #include <QCommandLineParser>
@@ -168,7 +169,10 @@ int runConsole(QApplication &app, const ConsoleOptions &options)
         return 1;
     }
     EngineHost host;
-    MainWindow window(host.engine(), &document, demo);
+    // One keychain for both: what Set key… stores is what the gateway reads.
+    const auto secrets = std::make_shared<KeychainSecretStore>();
+    host.engine()->setSecretStore(secrets);
+    MainWindow window(host.engine(), &document, demo, secrets);
     if (options.windowSize.isValid())
         window.resize(options.windowSize);
     int exitCode = 0;
@@ -328,7 +332,8 @@ int main(int argc, char *argv[])
         QStringList { QStringLiteral("v"), QStringLiteral("version") },
         QStringLiteral("Show the version and the Qt version it runs on."));
     parser.addOption(versionOption);
-    parser.addPositionalArgument(QStringLiteral("command"), QStringLiteral("check-config FILE | keys set|delete NAME | keys list"),
+    parser.addPositionalArgument(QStringLiteral("command"),
+        QStringLiteral("check-config FILE | keys set|delete NAME | keys list"),
         QStringLiteral("[command]"));
     parser.process(app);
 

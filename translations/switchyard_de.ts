@@ -399,6 +399,77 @@
     </message>
 </context>
 <context>
+    <name>Switchyard::ProviderDialog</name>
+    <message>
+        <source>Add provider</source>
+        <translation>Anbieter hinzufügen</translation>
+    </message>
+    <message>
+        <source>Edit provider %1</source>
+        <translation>Anbieter %1 bearbeiten</translation>
+    </message>
+    <message>
+        <source>Custom endpoint</source>
+        <translation>Eigener Endpunkt</translation>
+    </message>
+    <message>
+        <source>e.g. groq</source>
+        <translation>z. B. groq</translation>
+    </message>
+    <message>
+        <source>OpenAI-compatible</source>
+        <translation>OpenAI-kompatibel</translation>
+    </message>
+    <message>
+        <source>Anthropic Messages API</source>
+        <translation>Anthropic Messages API</translation>
+    </message>
+    <message>
+        <source>No key</source>
+        <translation>Kein Schlüssel</translation>
+    </message>
+    <message>
+        <source>System keychain entry</source>
+        <translation>Eintrag im Systemschlüsselbund</translation>
+    </message>
+    <message>
+        <source>Environment variable</source>
+        <translation>Umgebungsvariable</translation>
+    </message>
+    <message>
+        <source>Start from:</source>
+        <translation>Ausgehend von:</translation>
+    </message>
+    <message>
+        <source>&amp;Name:</source>
+        <translation>&amp;Name:</translation>
+    </message>
+    <message>
+        <source>&amp;Kind:</source>
+        <translation>&amp;Art:</translation>
+    </message>
+    <message>
+        <source>&amp;Base URL:</source>
+        <translation>&amp;Basis-URL:</translation>
+    </message>
+    <message>
+        <source>API &amp;key:</source>
+        <translation>API-&amp;Schlüssel:</translation>
+    </message>
+    <message>
+        <source>Key &amp;name:</source>
+        <translation>Schlüssel&amp;name:</translation>
+    </message>
+    <message>
+        <source>The key itself is never written to the configuration: it stays in the system keychain (set it with Set key… once the provider is added) or in an environment variable.</source>
+        <translation>Der Schlüssel selbst wird nie in die Konfiguration geschrieben: Er bleibt im Systemschlüsselbund (nach dem Hinzufügen mit „Schlüssel setzen…“ hinterlegen) oder in einer Umgebungsvariable.</translation>
+    </message>
+    <message>
+        <source>A provider needs a name.</source>
+        <translation>Ein Anbieter braucht einen Namen.</translation>
+    </message>
+</context>
+<context>
     <name>Switchyard::ProviderTableModel</name>
     <message>
         <source>(in-process simulation)</source>
@@ -440,12 +511,415 @@
         <source>not needed</source>
         <translation>nicht nötig</translation>
     </message>
+    <message>
+        <source>reading…</source>
+        <translation>wird gelesen…</translation>
+    </message>
+    <message>
+        <source>missing</source>
+        <translation>fehlt</translation>
+    </message>
+    <message>
+        <source>unreadable</source>
+        <translation>nicht lesbar</translation>
+    </message>
+    <message>
+        <source>rejected by the upstream</source>
+        <translation>vom Anbieter abgelehnt</translation>
+    </message>
+    <message>
+        <source>not tested</source>
+        <translation>nicht getestet</translation>
+    </message>
+    <message>
+        <source>testing…</source>
+        <translation>wird getestet…</translation>
+    </message>
+    <message>
+        <source>%1 (%2)</source>
+        <translation>%1 (%2)</translation>
+    </message>
+    <message>
+        <source>Last test</source>
+        <translation>Letzter Test</translation>
+    </message>
 </context>
 <context>
     <name>Switchyard::ProvidersView</name>
     <message>
-        <source>Keys are references to environment variables or the system keychain; their values are never shown. Edit providers in the configuration file.</source>
-        <translation>Schlüssel sind Verweise auf Umgebungsvariablen oder den Systemschlüsselbund; ihre Werte werden nie angezeigt. Anbieter bearbeiten Sie in der Konfigurationsdatei.</translation>
+        <source>&amp;Edit…</source>
+        <translation>&amp;Bearbeiten…</translation>
+    </message>
+    <message>
+        <source>Remo&amp;ve</source>
+        <translation>&amp;Entfernen</translation>
+    </message>
+    <message>
+        <source>Set &amp;key…</source>
+        <translation>&amp;Schlüssel setzen…</translation>
+    </message>
+    <message>
+        <source>&amp;Delete key</source>
+        <translation>Schlüssel &amp;löschen</translation>
+    </message>
+    <message>
+        <source>&amp;Test</source>
+        <translation>&amp;Testen</translation>
+    </message>
+    <message>
+        <source>Add ro&amp;ute…</source>
+        <translation>Ro&amp;ute hinzufügen…</translation>
+    </message>
+    <message>
+        <source>Edit r&amp;oute…</source>
+        <translation>R&amp;oute bearbeiten…</translation>
+    </message>
+    <message>
+        <source>Remove rou&amp;te</source>
+        <translation>Rou&amp;te entfernen</translation>
+    </message>
+    <message>
+        <source>Ask the provider for its models list with its key: a cheap call that shows whether the key and the address work.</source>
+        <translation>Fragt den Anbieter mit seinem Schlüssel nach seiner Modellliste: ein günstiger Aufruf, der zeigt, ob Schlüssel und Adresse funktionieren.</translation>
+    </message>
+    <message>
+        <source>Store or replace this provider&apos;s key in the system keychain.</source>
+        <translation>Den Schlüssel dieses Anbieters im Systemschlüsselbund speichern oder ersetzen.</translation>
+    </message>
+    <message>
+        <source>&amp;Add provider…</source>
+        <translation>&amp;Anbieter hinzufügen…</translation>
+    </message>
+    <message>
+        <source>&lt;b&gt;Providers&lt;/b&gt;</source>
+        <translation>&lt;b&gt;Anbieter&lt;/b&gt;</translation>
+    </message>
+    <message>
+        <source>&lt;b&gt;Routes&lt;/b&gt; — a route is one model of one provider; lanes chain routes in the Lanes view</source>
+        <translation>&lt;b&gt;Routen&lt;/b&gt; – eine Route ist ein Modell eines Anbieters; Lanes verketten Routen in der Ansicht „Lanes“</translation>
+    </message>
+    <message>
+        <source>Keys are kept in the system keychain or in environment variables and are never shown; the configuration file only names them.</source>
+        <translation>Schlüssel liegen im Systemschlüsselbund oder in Umgebungsvariablen und werden nie angezeigt; die Konfigurationsdatei nennt nur ihre Namen.</translation>
+    </message>
+    <message>
+        <source>Not applied: %1</source>
+        <translation>Nicht übernommen: %1</translation>
+    </message>
+    <message>
+        <source>%1 Applied and saved.</source>
+        <translation>%1 Übernommen und gespeichert.</translation>
+    </message>
+    <message>
+        <source>%1 Applied to the running gateway.</source>
+        <translation>%1 Im laufenden Gateway übernommen.</translation>
+    </message>
+    <message>
+        <source>Provider %1 added.</source>
+        <translation>Anbieter %1 hinzugefügt.</translation>
+    </message>
+    <message>
+        <source>Provider %1 changed.</source>
+        <translation>Anbieter %1 geändert.</translation>
+    </message>
+    <message>
+        <source>Remove provider %1?</source>
+        <translation>Anbieter %1 entfernen?</translation>
+    </message>
+    <message>
+        <source>Remove provider %1 and its routes %2?</source>
+        <translation>Anbieter %1 und seine Routen %2 entfernen?</translation>
+    </message>
+    <message>
+        <source>Lanes %1 use them and will lose them from their chains.</source>
+        <translation>Die Lanes %1 verwenden sie und verlieren sie aus ihren Ketten.</translation>
+    </message>
+    <message>
+        <source>Remove provider</source>
+        <translation>Anbieter entfernen</translation>
+    </message>
+    <message>
+        <source>Provider %1 removed.</source>
+        <translation>Anbieter %1 entfernt.</translation>
+    </message>
+    <message>
+        <source>Route %1 added; callers reach it with &quot;model&quot;: &quot;%1&quot;, and the Lanes view adds it to a chain.</source>
+        <translation>Route %1 hinzugefügt; Aufrufer erreichen sie mit &quot;model&quot;: &quot;%1&quot;, und die Ansicht „Lanes“ fügt sie einer Kette hinzu.</translation>
+    </message>
+    <message>
+        <source>Route %1 changed.</source>
+        <translation>Route %1 geändert.</translation>
+    </message>
+    <message>
+        <source>Remove route %1? No lane uses it.</source>
+        <translation>Route %1 entfernen? Keine Lane verwendet sie.</translation>
+    </message>
+    <message>
+        <source>Route %1 is used by lanes %2. Remove it from them and delete it?</source>
+        <translation>Route %1 wird von den Lanes %2 verwendet. Dort entfernen und löschen?</translation>
+    </message>
+    <message>
+        <source>Remove route</source>
+        <translation>Route entfernen</translation>
+    </message>
+    <message>
+        <source>Route %1 removed.</source>
+        <translation>Route %1 entfernt.</translation>
+    </message>
+    <message>
+        <source>Set key for %1</source>
+        <translation>Schlüssel für %1 setzen</translation>
+    </message>
+    <message>
+        <source>API key for %1, stored in the system keychain as &apos;%2&apos;. It replaces the key there now.</source>
+        <translation>API-Schlüssel für %1, im Systemschlüsselbund als „%2“ gespeichert. Er ersetzt den dort vorhandenen Schlüssel.</translation>
+    </message>
+    <message>
+        <source>An empty key was not stored.</source>
+        <translation>Ein leerer Schlüssel wurde nicht gespeichert.</translation>
+    </message>
+    <message>
+        <source>Storing the key in the system keychain…</source>
+        <translation>Schlüssel wird im Systemschlüsselbund gespeichert…</translation>
+    </message>
+    <message>
+        <source>The key was not stored: %1</source>
+        <translation>Der Schlüssel wurde nicht gespeichert: %1</translation>
+    </message>
+    <message>
+        <source>Key &apos;%1&apos; stored in the system keychain; the gateway uses it now.</source>
+        <translation>Schlüssel „%1“ im Systemschlüsselbund gespeichert; das Gateway verwendet ihn jetzt.</translation>
+    </message>
+    <message>
+        <source>Delete key</source>
+        <translation>Schlüssel löschen</translation>
+    </message>
+    <message>
+        <source>Delete key &apos;%1&apos; from the system keychain? Routes of providers that use it stop until a key is set again.</source>
+        <translation>Schlüssel „%1“ aus dem Systemschlüsselbund löschen? Routen der Anbieter, die ihn verwenden, stehen still, bis wieder ein Schlüssel gesetzt ist.</translation>
+    </message>
+    <message>
+        <source>The key was not deleted: %1</source>
+        <translation>Der Schlüssel wurde nicht gelöscht: %1</translation>
+    </message>
+    <message>
+        <source>Key &apos;%1&apos; deleted from the system keychain.</source>
+        <translation>Schlüssel „%1“ aus dem Systemschlüsselbund gelöscht.</translation>
+    </message>
+    <message>
+        <source>Testing %1: asking for its models list…</source>
+        <translation>%1 wird getestet: Modellliste wird abgefragt…</translation>
+    </message>
+</context>
+<context>
+    <name>Switchyard::RouteConfigTableModel</name>
+    <message>
+        <source>unknown</source>
+        <translation>unbekannt</translation>
+    </message>
+    <message>
+        <source>not set</source>
+        <translation>nicht gesetzt</translation>
+    </message>
+    <message>
+        <source>$%1 in / $%2 out</source>
+        <extracomment>Prices in USD per million input and output tokens</extracomment>
+        <translation>$%1 Eingabe / $%2 Ausgabe</translation>
+    </message>
+    <message>
+        <source>(no lane)</source>
+        <translation>(keine Lane)</translation>
+    </message>
+    <message>
+        <source>Route</source>
+        <translation>Route</translation>
+    </message>
+    <message>
+        <source>Provider</source>
+        <translation>Anbieter</translation>
+    </message>
+    <message>
+        <source>Model</source>
+        <translation>Modell</translation>
+    </message>
+    <message>
+        <source>Capabilities</source>
+        <translation>Fähigkeiten</translation>
+    </message>
+    <message>
+        <source>Context window</source>
+        <translation>Kontextfenster</translation>
+    </message>
+    <message>
+        <source>Price per million tokens</source>
+        <translation>Preis pro Million Tokens</translation>
+    </message>
+    <message>
+        <source>Used by lanes</source>
+        <translation>Verwendet von Lanes</translation>
+    </message>
+</context>
+<context>
+    <name>Switchyard::RouteDialog</name>
+    <message>
+        <source>Add route</source>
+        <translation>Route hinzufügen</translation>
+    </message>
+    <message>
+        <source>Edit route %1</source>
+        <translation>Route %1 bearbeiten</translation>
+    </message>
+    <message>
+        <source>e.g. llama-fast</source>
+        <translation>z. B. llama-fast</translation>
+    </message>
+    <message>
+        <source>the provider&apos;s model id, e.g. llama-3.1-8b-instant</source>
+        <translation>die Modell-ID des Anbieters, z. B. llama-3.1-8b-instant</translation>
+    </message>
+    <message>
+        <source>unknown</source>
+        <translation>unbekannt</translation>
+    </message>
+    <message>
+        <source>no cap</source>
+        <translation>keine Grenze</translation>
+    </message>
+    <message>
+        <source>models list</source>
+        <translation>Modellliste</translation>
+    </message>
+    <message>
+        <source>one-token completion</source>
+        <translation>Vervollständigung mit einem Token</translation>
+    </message>
+    <message>
+        <source>&amp;Name:</source>
+        <translation>&amp;Name:</translation>
+    </message>
+    <message>
+        <source>&amp;Provider:</source>
+        <translation>&amp;Anbieter:</translation>
+    </message>
+    <message>
+        <source>&amp;Model:</source>
+        <translation>&amp;Modell:</translation>
+    </message>
+    <message>
+        <source>Capabilities:</source>
+        <translation>Fähigkeiten:</translation>
+    </message>
+    <message>
+        <source>Context window (tokens):</source>
+        <translation>Kontextfenster (Tokens):</translation>
+    </message>
+    <message>
+        <source>Input price (USD per million tokens):</source>
+        <translation>Eingabepreis (USD pro Million Tokens):</translation>
+    </message>
+    <message>
+        <source>Output price (USD per million tokens):</source>
+        <translation>Ausgabepreis (USD pro Million Tokens):</translation>
+    </message>
+    <message>
+        <source>Spend cap (USD per day):</source>
+        <translation>Ausgabengrenze (USD pro Tag):</translation>
+    </message>
+    <message>
+        <source>Max tokens when the caller sets none:</source>
+        <translation>Max. Tokens, wenn der Aufrufer keine angibt:</translation>
+    </message>
+    <message>
+        <source>General</source>
+        <translation>Allgemein</translation>
+    </message>
+    <message>
+        <source>Connect (ms):</source>
+        <translation>Verbindungsaufbau (ms):</translation>
+    </message>
+    <message>
+        <source>First byte (ms):</source>
+        <translation>Erstes Byte (ms):</translation>
+    </message>
+    <message>
+        <source>Idle between chunks (ms):</source>
+        <translation>Pause zwischen Teilen (ms):</translation>
+    </message>
+    <message>
+        <source>Whole call (ms):</source>
+        <translation>Gesamter Aufruf (ms):</translation>
+    </message>
+    <message>
+        <source>Timeouts</source>
+        <translation>Zeitlimits</translation>
+    </message>
+    <message>
+        <source>Window (calls):</source>
+        <translation>Fenster (Aufrufe):</translation>
+    </message>
+    <message>
+        <source>Minimum calls:</source>
+        <translation>Mindestzahl Aufrufe:</translation>
+    </message>
+    <message>
+        <source>Failure rate to open:</source>
+        <translation>Fehlerquote zum Öffnen:</translation>
+    </message>
+    <message>
+        <source>Consecutive failures to open:</source>
+        <translation>Fehler in Folge zum Öffnen:</translation>
+    </message>
+    <message>
+        <source>Slow call (ms):</source>
+        <translation>Langsamer Aufruf (ms):</translation>
+    </message>
+    <message>
+        <source>Slow call rate to open:</source>
+        <translation>Quote langsamer Aufrufe zum Öffnen:</translation>
+    </message>
+    <message>
+        <source>Cooldown (ms):</source>
+        <translation>Abkühlzeit (ms):</translation>
+    </message>
+    <message>
+        <source>Longest cooldown (ms):</source>
+        <translation>Längste Abkühlzeit (ms):</translation>
+    </message>
+    <message>
+        <source>Half-open trial calls:</source>
+        <translation>Probeaufrufe im halboffenen Zustand:</translation>
+    </message>
+    <message>
+        <source>Breaker</source>
+        <translation>Schutzschalter</translation>
+    </message>
+    <message>
+        <source>Recovery step (ms):</source>
+        <translation>Erholungsstufe (ms):</translation>
+    </message>
+    <message>
+        <source>Probe interval (ms):</source>
+        <translation>Prüfintervall (ms):</translation>
+    </message>
+    <message>
+        <source>Probe timeout (ms):</source>
+        <translation>Prüf-Zeitlimit (ms):</translation>
+    </message>
+    <message>
+        <source>Recovery traffic steps:</source>
+        <translation>Verkehrsanteile der Erholung:</translation>
+    </message>
+    <message>
+        <source>Probe:</source>
+        <translation>Prüfung:</translation>
+    </message>
+    <message>
+        <source>Recovery and probe</source>
+        <translation>Erholung und Prüfung</translation>
+    </message>
+    <message>
+        <source>A route needs a name.</source>
+        <translation>Eine Route braucht einen Namen.</translation>
     </message>
 </context>
 <context>

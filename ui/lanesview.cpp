@@ -238,6 +238,12 @@ bool LanesView::apply()
     return true;
 }
 
+void LanesView::reloadIfUnchanged()
+{
+    if (!m_dirty)
+        reloadFromDocument();
+}
+
 void LanesView::revert()
 {
     showLane(currentLane());

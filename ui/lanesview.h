@@ -36,6 +36,9 @@ public:
     void moveSelected(int delta);
     bool apply();
     void revert();
+    // After a config was applied elsewhere (the Providers view): new routes join the palette,
+    // unless the chain here has edits not yet applied.
+    void reloadIfUnchanged();
 
 Q_SIGNALS:
     void applied(const QString &lane);

@@ -13,6 +13,7 @@
 #include "models/tracelistmodel.h"
 #include "providersview.h"
 #include "routesview.h"
+#include "secrets/keychainsecretstore.h"
 #include "tracesview.h"
 
 #include <QApplication>
@@ -40,7 +41,8 @@ constexpr qint64 NotifyEveryMs = 60000;
 
 } // namespace
 
-MainWindow::MainWindow(Engine *engine, ConfigDocument *document, bool demo, QWidget *parent)
+MainWindow::MainWindow(Engine *engine, ConfigDocument *document, bool demo,
+    std::shared_ptr<SecretStore> secrets, QWidget *parent)
     : QMainWindow(parent)
     , m_engine(engine)
     , m_document(document)
@@ -63,7 +65,8 @@ MainWindow::MainWindow(Engine *engine, ConfigDocument *document, bool demo, QWid
     m_tracesView = new TracesView(m_traces, this);
     m_costView = new CostView(m_cost, this);
     m_eventsView = new EventsView(m_events, this);
-    m_providersView = new ProvidersView(m_providers, this);
+    m_providersView = new ProvidersView(engine, document, m_providers,
+        secrets ? std::move(secrets) : std::make_shared<KeychainSecretStore>(), this);
     m_tabs->addTab(m_routesView, tr("&Routes"));
     m_tabs->addTab(m_lanesView, tr("&Lanes"));
     m_tabs->addTab(m_tracesView, tr("&Traces"));
@@ -122,6 +125,7 @@ MainWindow::MainWindow(Engine *engine, ConfigDocument *document, bool demo, QWid
     connect(engine, &Engine::costAdded, this,
         [this](const QList<CostPoint> &points) { m_cost->addPoints(points); });
     connect(engine, &Engine::routeStateChanged, this, &MainWindow::onStateChanged);
+    connect(engine, &Engine::providersUpdated, m_providers, &ProviderTableModel::setProviders);
     connect(engine, &Engine::configApplied, this, &MainWindow::onConfigApplied);
     connect(engine, &Engine::historyPublished, this,
         [this](const QList<TraceRecord> &traces, const QList<StateEvent> &events,
@@ -203,7 +207,6 @@ void MainWindow::closeEvent(QCloseEvent *event)
 void MainWindow::onRoutesUpdated(const QList<RouteSnapshot> &routes)
 {
     m_routes->setSnapshots(routes);
-    m_providers->setSnapshots(routes);
     m_openCount = int(std::count_if(routes.cbegin(), routes.cend(), [](const RouteSnapshot &r) {
         return r.state == QLatin1String("open") || r.state == QLatin1String("half_open");
     }));
@@ -238,7 +241,8 @@ void MainWindow::onStateChanged(const StateEvent &event)
 void MainWindow::onConfigApplied()
 {
     const ConfigResult result = ConfigLoader::fromObject(m_document->json());
-    m_providers->setConfig(result.config);
+    m_providersView->reloadFromDocument();
+    m_lanesView->reloadIfUnchanged();
     m_tracesView->setLanesAndRoutes(result.config.lanes.keys(), result.config.routes.keys());
 }
 

@@ -9,6 +9,7 @@
 #include <QMainWindow>
 
 #include <deque>
+#include <memory>
 
 class QLabel;
 class QSystemTrayIcon;
@@ -27,6 +28,7 @@ class ProviderTableModel;
 class ProvidersView;
 class RouteTableModel;
 class RoutesView;
+class SecretStore;
 class TraceListModel;
 class TracesView;
 
@@ -35,7 +37,9 @@ class TracesView;
 class MainWindow final : public QMainWindow {
     Q_OBJECT
 public:
-    MainWindow(Engine *engine, ConfigDocument *document, bool demo, QWidget *parent = nullptr);
+    // `secrets`: where Set key… stores keys; the system keychain when null.
+    MainWindow(Engine *engine, ConfigDocument *document, bool demo,
+        std::shared_ptr<SecretStore> secrets = nullptr, QWidget *parent = nullptr);
     ~MainWindow() override;
 
     void setListenAddress(const QString &address);
@@ -50,6 +54,7 @@ public:
     TracesView *tracesView() const { return m_tracesView; }
     CostView *costView() const { return m_costView; }
     EventsView *eventsView() const { return m_eventsView; }
+    ProvidersView *providersView() const { return m_providersView; }
     RouteTableModel *routeModel() const { return m_routes; }
     TraceListModel *traceModel() const { return m_traces; }
     EventListModel *eventModel() const { return m_events; }

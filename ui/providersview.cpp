@@ -1,33 +1,449 @@
 #include "providersview.h"
 
+#include "config/configdocument.h"
+#include "engine/engine.h"
 #include "models/providertablemodel.h"
+#include "models/routeconfigtablemodel.h"
+#include "providerdialog.h"
+#include "routedialog.h"
+#include "secrets/secretstore.h"
 
+#include <QHBoxLayout>
 #include <QHeaderView>
+#include <QInputDialog>
 #include <QLabel>
+#include <QLineEdit>
+#include <QMessageBox>
+#include <QPushButton>
 #include <QTableView>
 #include <QVBoxLayout>
 
 namespace Switchyard {
 
-ProvidersView::ProvidersView(ProviderTableModel *model, QWidget *parent)
-    : QWidget(parent)
+namespace {
+
+QTableView *makeTable(QAbstractItemModel *model, QWidget *parent)
 {
-    setObjectName(QStringLiteral("providersView"));
-    auto *table = new QTableView(this);
+    auto *table = new QTableView(parent);
     table->setModel(model);
     table->verticalHeader()->hide();
     table->setAlternatingRowColors(true);
     table->setSelectionBehavior(QAbstractItemView::SelectRows);
+    table->setSelectionMode(QAbstractItemView::SingleSelection);
+    table->setEditTriggers(QAbstractItemView::NoEditTriggers);
+    table->setWordWrap(false);
     table->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
     table->horizontalHeader()->setStretchLastSection(true);
-    auto *note = new QLabel(
-        tr("Keys are references to environment variables or the system keychain; their values are "
-           "never shown. Edit providers in the configuration file."),
+    return table;
+}
+
+QString selectedName(QTableView *table)
+{
+    const QModelIndexList rows = table->selectionModel()->selectedRows();
+    return rows.isEmpty() ? QString() : rows.constFirst().data().toString();
+}
+
+void selectName(QTableView *table, const QString &name)
+{
+    const QAbstractItemModel *model = table->model();
+    for (int row = 0; row < model->rowCount(); ++row) {
+        if (model->index(row, 0).data().toString() == name) {
+            table->selectRow(row);
+            return;
+        }
+    }
+}
+
+} // namespace
+
+ProvidersView::ProvidersView(Engine *engine, ConfigDocument *document,
+    ProviderTableModel *providers, std::shared_ptr<SecretStore> secrets, QWidget *parent)
+    : QWidget(parent)
+    , m_engine(engine)
+    , m_document(document)
+    , m_providers(providers)
+    , m_routes(new RouteConfigTableModel(this))
+    , m_secrets(std::move(secrets))
+    , m_providerTable(makeTable(providers, this))
+    , m_routeTable(makeTable(m_routes, this))
+    , m_editProvider(new QPushButton(tr("&Edit…"), this))
+    , m_removeProvider(new QPushButton(tr("Remo&ve"), this))
+    , m_setKey(new QPushButton(tr("Set &key…"), this))
+    , m_deleteKey(new QPushButton(tr("&Delete key"), this))
+    , m_test(new QPushButton(tr("&Test"), this))
+    , m_addRoute(new QPushButton(tr("Add ro&ute…"), this))
+    , m_editRoute(new QPushButton(tr("Edit r&oute…"), this))
+    , m_removeRoute(new QPushButton(tr("Remove rou&te"), this))
+    , m_status(new QLabel(this))
+{
+    setObjectName(QStringLiteral("providersView"));
+    m_providerTable->setObjectName(QStringLiteral("providerTable"));
+    m_routeTable->setObjectName(QStringLiteral("routeConfigTable"));
+    m_status->setObjectName(QStringLiteral("providersStatus"));
+    m_status->setWordWrap(true);
+    m_status->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_test->setToolTip(tr("Ask the provider for its models list with its key: a cheap call that "
+                          "shows whether the key and the address work."));
+    m_setKey->setToolTip(tr("Store or replace this provider's key in the system keychain."));
+
+    auto *addProvider = new QPushButton(tr("&Add provider…"), this);
+    auto *providerButtons = new QHBoxLayout;
+    for (QPushButton *button : { addProvider, m_editProvider, m_removeProvider })
+        providerButtons->addWidget(button);
+    providerButtons->addSpacing(24);
+    for (QPushButton *button : { m_setKey, m_deleteKey, m_test })
+        providerButtons->addWidget(button);
+    providerButtons->addStretch();
+    auto *routeButtons = new QHBoxLayout;
+    for (QPushButton *button : { m_addRoute, m_editRoute, m_removeRoute })
+        routeButtons->addWidget(button);
+    routeButtons->addStretch();
+
+    auto *providersTitle = new QLabel(tr("<b>Providers</b>"), this);
+    auto *routesTitle = new QLabel(tr("<b>Routes</b> — a route is one model of one provider; "
+                                      "lanes chain routes in the Lanes view"),
+        this);
+    auto *note = new QLabel(tr("Keys are kept in the system keychain or in environment variables "
+                               "and are never shown; the configuration file only names them."),
         this);
     note->setWordWrap(true);
     auto *layout = new QVBoxLayout(this);
-    layout->addWidget(table, 1);
+    layout->addWidget(providersTitle);
+    layout->addWidget(m_providerTable, 1);
+    layout->addLayout(providerButtons);
+    layout->addSpacing(8);
+    layout->addWidget(routesTitle);
+    layout->addWidget(m_routeTable, 1);
+    layout->addLayout(routeButtons);
+    layout->addWidget(m_status);
     layout->addWidget(note);
+
+    connect(addProvider, &QPushButton::clicked, this, &ProvidersView::addProvider);
+    connect(m_editProvider, &QPushButton::clicked, this, &ProvidersView::editProvider);
+    connect(m_removeProvider, &QPushButton::clicked, this, &ProvidersView::removeProvider);
+    connect(m_setKey, &QPushButton::clicked, this, &ProvidersView::setKey);
+    connect(m_deleteKey, &QPushButton::clicked, this, &ProvidersView::deleteKey);
+    connect(m_test, &QPushButton::clicked, this, &ProvidersView::testProvider);
+    connect(m_addRoute, &QPushButton::clicked, this, &ProvidersView::addRoute);
+    connect(m_editRoute, &QPushButton::clicked, this, &ProvidersView::editRoute);
+    connect(m_removeRoute, &QPushButton::clicked, this, &ProvidersView::removeRoute);
+    connect(m_providerTable, &QTableView::doubleClicked, this, &ProvidersView::editProvider);
+    connect(m_routeTable, &QTableView::doubleClicked, this, &ProvidersView::editRoute);
+    connect(m_providerTable->selectionModel(), &QItemSelectionModel::selectionChanged, this,
+        &ProvidersView::updateButtons);
+    connect(m_routeTable->selectionModel(), &QItemSelectionModel::selectionChanged, this,
+        &ProvidersView::updateButtons);
+    connect(m_providers, &QAbstractItemModel::dataChanged, this, &ProvidersView::updateButtons);
+    connect(m_providers, &QAbstractItemModel::rowsInserted, this, &ProvidersView::updateButtons);
+    connect(m_providers, &QAbstractItemModel::rowsRemoved, this, &ProvidersView::updateButtons);
+    connect(m_routes, &QAbstractItemModel::modelReset, this, &ProvidersView::updateButtons);
+    reloadFromDocument();
+}
+
+void ProvidersView::reloadFromDocument()
+{
+    const QString route = selectedRoute();
+    m_routes->setConfig(ConfigLoader::fromObject(m_document->json()).config);
+    selectName(m_routeTable, route);
+    updateButtons();
+}
+
+QString ProvidersView::selectedProvider() const
+{
+    return selectedName(m_providerTable);
+}
+
+QString ProvidersView::selectedRoute() const
+{
+    return selectedName(m_routeTable);
+}
+
+void ProvidersView::selectProvider(const QString &name)
+{
+    selectName(m_providerTable, name);
+}
+
+void ProvidersView::selectRoute(const QString &name)
+{
+    selectName(m_routeTable, name);
+}
+
+QString ProvidersView::statusText() const
+{
+    return m_status->text();
+}
+
+void ProvidersView::showStatus(const QString &text)
+{
+    m_status->setText(text);
+}
+
+void ProvidersView::updateButtons()
+{
+    const QString provider = selectedProvider();
+    const QModelIndexList rows = m_providerTable->selectionModel()->selectedRows();
+    const bool inKeychain = !rows.isEmpty()
+        && !rows.constFirst().data(ProviderTableModel::KeychainNameRole).toString().isEmpty();
+    for (QPushButton *button : { m_editProvider, m_removeProvider, m_test })
+        button->setEnabled(!provider.isEmpty());
+    m_setKey->setEnabled(inKeychain);
+    m_deleteKey->setEnabled(inKeychain);
+    m_addRoute->setEnabled(m_providers->rowCount() > 0);
+    m_editRoute->setEnabled(!selectedRoute().isEmpty());
+    m_removeRoute->setEnabled(!selectedRoute().isEmpty());
+}
+
+bool ProvidersView::apply(const QJsonObject &json, const QString &done)
+{
+    QString error;
+    const ConfigResult result = m_document->save(json, &error);
+    if (!result.isValid()) {
+        showStatus(tr("Not applied: %1").arg(result.errors.join(QLatin1String("; "))));
+        return false;
+    }
+    m_engine->applyConfig(result.config);
+    reloadFromDocument();
+    showStatus(m_document->isSaved() ? tr("%1 Applied and saved.").arg(done)
+                                     : tr("%1 Applied to the running gateway.").arg(done));
+    Q_EMIT applied();
+    return true;
+}
+
+void ProvidersView::confirm(const QString &title, const QString &text, std::function<void()> then)
+{
+    // Window-modal and non-blocking: the console keeps updating while the question is open.
+    auto *box = new QMessageBox(
+        QMessageBox::Question, title, text, QMessageBox::Yes | QMessageBox::Cancel, this);
+    box->setDefaultButton(QMessageBox::Cancel);
+    box->setAttribute(Qt::WA_DeleteOnClose);
+    connect(box, &QMessageBox::finished, this, [then = std::move(then)](int result) {
+        if (result == QMessageBox::Yes)
+            then();
+    });
+    box->open();
+}
+
+void ProvidersView::addProvider()
+{
+    const QJsonObject document = m_document->json();
+    auto *dialog = new ProviderDialog(
+        QString(), QJsonObject(),
+        [document](const QString &name, const QJsonObject &object) {
+            if (document.value(QLatin1String("providers")).toObject().contains(name))
+                return QStringList {
+                    QStringLiteral("providers.%1: a provider of this name exists").arg(name)
+                };
+            return ConfigLoader::fromObject(
+                ConfigDocument::withEntry(document, QStringLiteral("providers"), name, object))
+                .errors;
+        },
+        this);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    connect(dialog, &QDialog::accepted, this, [this, dialog] {
+        const QString name = dialog->name();
+        if (apply(ConfigDocument::withEntry(
+                      m_document->json(), QStringLiteral("providers"), name, dialog->object()),
+                tr("Provider %1 added.").arg(name)))
+            // The provider's row arrives with the engine's next snapshot.
+            QMetaObject::invokeMethod(
+                this, [this, name] { selectProvider(name); }, Qt::QueuedConnection);
+    });
+    dialog->open();
+}
+
+void ProvidersView::editProvider()
+{
+    const QString name = selectedProvider();
+    if (name.isEmpty())
+        return;
+    const QJsonObject document = m_document->json();
+    auto *dialog = new ProviderDialog(
+        name, document.value(QLatin1String("providers")).toObject().value(name).toObject(),
+        [document](const QString &name, const QJsonObject &object) {
+            return ConfigLoader::fromObject(
+                ConfigDocument::withEntry(document, QStringLiteral("providers"), name, object))
+                .errors;
+        },
+        this);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    connect(dialog, &QDialog::accepted, this, [this, dialog, name] {
+        apply(ConfigDocument::withEntry(
+                  m_document->json(), QStringLiteral("providers"), name, dialog->object()),
+            tr("Provider %1 changed.").arg(name));
+    });
+    dialog->open();
+}
+
+void ProvidersView::removeProvider()
+{
+    const QString name = selectedProvider();
+    if (name.isEmpty())
+        return;
+    const QJsonObject document = m_document->json();
+    const QStringList routes = ConfigDocument::routesOf(document, name);
+    QStringList lanes;
+    for (const QString &route : routes) {
+        for (const QString &lane : ConfigDocument::lanesUsing(document, route)) {
+            if (!lanes.contains(lane))
+                lanes.append(lane);
+        }
+    }
+    QString text = tr("Remove provider %1?").arg(name);
+    if (!routes.isEmpty())
+        text = tr("Remove provider %1 and its routes %2?")
+                   .arg(name, routes.join(QLatin1String(", ")));
+    if (!lanes.isEmpty())
+        text += QLatin1Char(' ')
+            + tr("Lanes %1 use them and will lose them from their chains.")
+                  .arg(lanes.join(QLatin1String(", ")));
+    confirm(tr("Remove provider"), text, [this, name] {
+        apply(ConfigDocument::withoutProvider(m_document->json(), name),
+            tr("Provider %1 removed.").arg(name));
+    });
+}
+
+void ProvidersView::addRoute()
+{
+    const QJsonObject document = m_document->json();
+    const QStringList providers = document.value(QLatin1String("providers")).toObject().keys();
+    QJsonObject initial;
+    if (!selectedProvider().isEmpty())
+        initial.insert(QStringLiteral("provider"), selectedProvider());
+    auto *dialog = new RouteDialog(
+        QString(), initial, providers,
+        [document](const QString &name, const QJsonObject &object) {
+            if (document.value(QLatin1String("routes")).toObject().contains(name))
+                return QStringList {
+                    QStringLiteral("routes.%1.name: a route of this name exists").arg(name)
+                };
+            return ConfigLoader::fromObject(
+                ConfigDocument::withEntry(document, QStringLiteral("routes"), name, object))
+                .errors;
+        },
+        this);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    connect(dialog, &QDialog::accepted, this, [this, dialog] {
+        const QString name = dialog->name();
+        if (apply(ConfigDocument::withEntry(
+                      m_document->json(), QStringLiteral("routes"), name, dialog->object()),
+                tr("Route %1 added; callers reach it with \"model\": \"%1\", and the Lanes view "
+                   "adds "
+                   "it to a chain.")
+                    .arg(name)))
+            selectRoute(name);
+    });
+    dialog->open();
+}
+
+void ProvidersView::editRoute()
+{
+    const QString name = selectedRoute();
+    if (name.isEmpty())
+        return;
+    const QJsonObject document = m_document->json();
+    auto *dialog = new RouteDialog(
+        name, document.value(QLatin1String("routes")).toObject().value(name).toObject(),
+        document.value(QLatin1String("providers")).toObject().keys(),
+        [document](const QString &name, const QJsonObject &object) {
+            return ConfigLoader::fromObject(
+                ConfigDocument::withEntry(document, QStringLiteral("routes"), name, object))
+                .errors;
+        },
+        this);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    connect(dialog, &QDialog::accepted, this, [this, dialog, name] {
+        apply(ConfigDocument::withEntry(
+                  m_document->json(), QStringLiteral("routes"), name, dialog->object()),
+            tr("Route %1 changed.").arg(name));
+    });
+    dialog->open();
+}
+
+void ProvidersView::removeRoute()
+{
+    const QString name = selectedRoute();
+    if (name.isEmpty())
+        return;
+    const QStringList lanes = ConfigDocument::lanesUsing(m_document->json(), name);
+    const QString text = lanes.isEmpty()
+        ? tr("Remove route %1? No lane uses it.").arg(name)
+        : tr("Route %1 is used by lanes %2. Remove it from them and delete it?")
+              .arg(name, lanes.join(QLatin1String(", ")));
+    confirm(tr("Remove route"), text, [this, name] {
+        apply(ConfigDocument::withoutRoute(m_document->json(), name),
+            tr("Route %1 removed.").arg(name));
+    });
+}
+
+void ProvidersView::setKey()
+{
+    const QModelIndexList rows = m_providerTable->selectionModel()->selectedRows();
+    if (rows.isEmpty())
+        return;
+    const QString provider = rows.constFirst().data().toString();
+    const QString entry = rows.constFirst().data(ProviderTableModel::KeychainNameRole).toString();
+    if (entry.isEmpty())
+        return;
+    auto *dialog = new QInputDialog(this);
+    dialog->setObjectName(QStringLiteral("keyDialog"));
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    dialog->setWindowTitle(tr("Set key for %1").arg(provider));
+    dialog->setLabelText(tr("API key for %1, stored in the system keychain as '%2'. It replaces "
+                            "the key there now.")
+                             .arg(provider, entry));
+    dialog->setTextEchoMode(QLineEdit::Password);
+    dialog->setInputMethodHints(Qt::ImhSensitiveData | Qt::ImhNoPredictiveText);
+    connect(dialog, &QInputDialog::textValueSelected, this, [this, entry](const QString &key) {
+        if (key.trimmed().isEmpty()) {
+            showStatus(tr("An empty key was not stored."));
+            return;
+        }
+        showStatus(tr("Storing the key in the system keychain…"));
+        m_secrets->setKey(
+            entry, key.trimmed().toUtf8(), this, [this, entry](const SecretResult &result) {
+                if (!result.ok()) {
+                    showStatus(tr("The key was not stored: %1").arg(result.error));
+                    return;
+                }
+                showStatus(tr("Key '%1' stored in the system keychain; the gateway uses it now.")
+                               .arg(entry));
+                m_engine->reloadSecrets({ entry });
+            });
+    });
+    dialog->open();
+}
+
+void ProvidersView::deleteKey()
+{
+    const QModelIndexList rows = m_providerTable->selectionModel()->selectedRows();
+    if (rows.isEmpty())
+        return;
+    const QString entry = rows.constFirst().data(ProviderTableModel::KeychainNameRole).toString();
+    if (entry.isEmpty())
+        return;
+    confirm(tr("Delete key"),
+        tr("Delete key '%1' from the system keychain? Routes of providers that use it stop until a "
+           "key is set again.")
+            .arg(entry),
+        [this, entry] {
+            m_secrets->deleteKey(entry, this, [this, entry](const SecretResult &result) {
+                if (!result.ok()) {
+                    showStatus(tr("The key was not deleted: %1").arg(result.error));
+                    return;
+                }
+                showStatus(tr("Key '%1' deleted from the system keychain.").arg(entry));
+                m_engine->reloadSecrets({ entry });
+            });
+        });
+}
+
+void ProvidersView::testProvider()
+{
+    const QString provider = selectedProvider();
+    if (provider.isEmpty())
+        return;
+    showStatus(tr("Testing %1: asking for its models list…").arg(provider));
+    m_engine->testProvider(provider);
 }
 
 } // namespace Switchyard

@@ -1,16 +1,75 @@
 #pragma once
 
+#include <QJsonObject>
 #include <QWidget>
+
+#include <memory>
+
+class QLabel;
+class QPushButton;
+class QTableView;
 
 namespace Switchyard {
 
+class ConfigDocument;
+class Engine;
 class ProviderTableModel;
+class RouteConfigTableModel;
+class SecretStore;
 
-// The Providers view: each provider, its key reference and whether the key works.
+// The Providers view: each provider with its key status, Set key… / Delete key / Test, and the
+// providers and routes themselves added, edited and removed. Edits are validated like
+// check-config, saved atomically and swapped into the running gateway, as in the Lanes view.
 class ProvidersView final : public QWidget {
     Q_OBJECT
 public:
-    explicit ProvidersView(ProviderTableModel *model, QWidget *parent = nullptr);
+    ProvidersView(Engine *engine, ConfigDocument *document, ProviderTableModel *providers,
+        std::shared_ptr<SecretStore> secrets, QWidget *parent = nullptr);
+
+    // The dialogs open window-modal and return at once; their results arrive later.
+    void addProvider();
+    void editProvider();
+    void removeProvider();
+    void addRoute();
+    void editRoute();
+    void removeRoute();
+    void setKey();
+    void deleteKey();
+    void testProvider();
+
+    void selectProvider(const QString &name);
+    void selectRoute(const QString &name);
+    QString selectedProvider() const;
+    QString selectedRoute() const;
+    QString statusText() const;
+    // Re-reads the routes from the document; after any apply, from here or elsewhere.
+    void reloadFromDocument();
+
+Q_SIGNALS:
+    void applied();
+
+private:
+    bool apply(const QJsonObject &json, const QString &done);
+    void confirm(const QString &title, const QString &text, std::function<void()> then);
+    void updateButtons();
+    void showStatus(const QString &text);
+
+    Engine *m_engine;
+    ConfigDocument *m_document;
+    ProviderTableModel *m_providers;
+    RouteConfigTableModel *m_routes;
+    std::shared_ptr<SecretStore> m_secrets;
+    QTableView *m_providerTable;
+    QTableView *m_routeTable;
+    QPushButton *m_editProvider;
+    QPushButton *m_removeProvider;
+    QPushButton *m_setKey;
+    QPushButton *m_deleteKey;
+    QPushButton *m_test;
+    QPushButton *m_addRoute;
+    QPushButton *m_editRoute;
+    QPushButton *m_removeRoute;
+    QLabel *m_status;
 };
 
 } // namespace Switchyard

@@ -63,6 +63,79 @@ QJsonObject ConfigDocument::withLane(
     return root;
 }
 
+QJsonObject ConfigDocument::withEntry(
+    const QJsonObject &json, const QString &section, const QString &name, const QJsonObject &object)
+{
+    QJsonObject root = json;
+    QJsonObject entries = root.value(section).toObject();
+    entries.insert(name, object);
+    root.insert(section, entries);
+    return root;
+}
+
+QStringList ConfigDocument::lanesUsing(const QJsonObject &json, const QString &route)
+{
+    QStringList lanes;
+    const QJsonObject all = json.value(QLatin1String("lanes")).toObject();
+    for (auto lane = all.begin(); lane != all.end(); ++lane) {
+        const QJsonObject entry = lane.value().toObject();
+        if (entry.value(QLatin1String("chain")).toArray().contains(route)
+            || entry.value(QLatin1String("policy_fallbacks")).toArray().contains(route)
+            || entry.value(QLatin1String("degraded")).toString() == route)
+            lanes.append(lane.key());
+    }
+    return lanes;
+}
+
+QStringList ConfigDocument::routesOf(const QJsonObject &json, const QString &provider)
+{
+    QStringList routes;
+    const QJsonObject all = json.value(QLatin1String("routes")).toObject();
+    for (auto route = all.begin(); route != all.end(); ++route) {
+        if (route.value().toObject().value(QLatin1String("provider")).toString() == provider)
+            routes.append(route.key());
+    }
+    return routes;
+}
+
+QJsonObject ConfigDocument::withoutRoute(const QJsonObject &json, const QString &route)
+{
+    QJsonObject root = json;
+    QJsonObject routes = root.value(QLatin1String("routes")).toObject();
+    routes.remove(route);
+    root.insert(QStringLiteral("routes"), routes);
+    QJsonObject lanes = root.value(QLatin1String("lanes")).toObject();
+    for (const QString &lane : lanesUsing(json, route)) {
+        QJsonObject entry = lanes.value(lane).toObject();
+        for (const QString &key : { QStringLiteral("chain"), QStringLiteral("policy_fallbacks") }) {
+            if (!entry.contains(key))
+                continue;
+            QJsonArray kept;
+            for (const QJsonValue &value : entry.value(key).toArray()) {
+                if (value.toString() != route)
+                    kept.append(value);
+            }
+            entry.insert(key, kept);
+        }
+        if (entry.value(QLatin1String("degraded")).toString() == route)
+            entry.remove(QStringLiteral("degraded"));
+        lanes.insert(lane, entry);
+    }
+    root.insert(QStringLiteral("lanes"), lanes);
+    return root;
+}
+
+QJsonObject ConfigDocument::withoutProvider(const QJsonObject &json, const QString &provider)
+{
+    QJsonObject root = json;
+    for (const QString &route : routesOf(json, provider))
+        root = withoutRoute(root, route);
+    QJsonObject providers = root.value(QLatin1String("providers")).toObject();
+    providers.remove(provider);
+    root.insert(QStringLiteral("providers"), providers);
+    return root;
+}
+
 ConfigResult ConfigDocument::save(const QJsonObject &json, QString *error)
 {
     ConfigResult result = ConfigLoader::fromObject(json);

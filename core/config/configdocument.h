@@ -25,6 +25,17 @@ public:
     // The document with one lane's chain and degraded route replaced; nothing else changes.
     static QJsonObject withLane(const QJsonObject &json, const QString &lane,
         const QStringList &chain, const QString &degraded);
+    // The document with one entry of "providers" or "routes" set to `object` (added or replaced).
+    static QJsonObject withEntry(const QJsonObject &json, const QString &section,
+        const QString &name, const QJsonObject &object);
+    // The lanes whose chain, degraded route or policy fallbacks name `route`.
+    static QStringList lanesUsing(const QJsonObject &json, const QString &route);
+    // The routes of `provider`.
+    static QStringList routesOf(const QJsonObject &json, const QString &provider);
+    // The document without `route`, and without every mention of it in the lanes.
+    static QJsonObject withoutRoute(const QJsonObject &json, const QString &route);
+    // The document without `provider` and its routes.
+    static QJsonObject withoutProvider(const QJsonObject &json, const QString &provider);
     // Validates `json`, then writes it atomically; on success it becomes the document.
     ConfigResult save(const QJsonObject &json, QString *error);
 

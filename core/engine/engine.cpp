@@ -571,18 +571,18 @@ void Engine::testProvider(const QString &provider)
     }
     m_providerTests[provider].state = ProviderSnapshot::Test::Running;
     publishProviders();
-    m_prober->testProvider(provider,
-        [this, provider](bool tested, FailureClass failureClass, const QString &result) {
+    m_prober->testProvider(
+        provider, [this, provider](bool tested, FailureClass failureClass, const QString &result) {
             ProviderTest &test = m_providerTests[provider];
             const bool passed = tested && failureClass == FailureClass::Ok;
             test.state = passed ? ProviderSnapshot::Test::Passed : ProviderSnapshot::Test::Failed;
-            test.result = passed || !tested ? result
-                                            : failureClassName(failureClass) + QStringLiteral(": ")
-                    + m_redactor.redact(result);
+            test.result = passed || !tested
+                ? result
+                : failureClassName(failureClass) + QStringLiteral(": ") + m_redactor.redact(result);
             test.rejectedKey = tested && failureClass == FailureClass::AuthError;
             test.atMs = QDateTime::currentMSecsSinceEpoch();
-            qCInfo(lcEngine).noquote()
-                << QStringLiteral("provider test provider=%1 result=\"%2\"").arg(provider, test.result);
+            qCInfo(lcEngine).noquote() << QStringLiteral("provider test provider=%1 result=\"%2\"")
+                                              .arg(provider, test.result);
             publishProviders();
         });
 }
@@ -603,8 +603,8 @@ void Engine::readKeychainEntry(const QString &name)
     if (!m_secretStore)
         m_secretStore = std::make_shared<KeychainSecretStore>();
     m_keychainReading.insert(name);
-    m_secretStore->read(
-        name, this, [this, name](const SecretResult &result) { onKeychainEntryRead(name, result); });
+    m_secretStore->read(name, this,
+        [this, name](const SecretResult &result) { onKeychainEntryRead(name, result); });
     QTimer::singleShot(KeychainAnswerMs, this, [this, name] {
         if (m_keychainReading.contains(name))
             onKeychainEntryRead(name,
@@ -632,7 +632,8 @@ void Engine::onKeychainEntryRead(const QString &name, const SecretResult &result
                   .arg(name);
     } else {
         secret.state = KeyState::Unreadable;
-        secret.error = QStringLiteral("keychain entry '%1' cannot be read: %2").arg(name, result.error);
+        secret.error
+            = QStringLiteral("keychain entry '%1' cannot be read: %2").arg(name, result.error);
     }
     const bool changed = m_keychain.value(name) != secret || !m_keychain.contains(name);
     m_keychain.insert(name, secret);

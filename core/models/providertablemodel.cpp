@@ -1,6 +1,22 @@
 #include "models/providertablemodel.h"
 
+#include <QDateTime>
+
 namespace Switchyard {
+
+namespace {
+
+const QString KeychainPrefix = QStringLiteral("keychain entry '");
+
+QString keychainNameOf(const ProviderSnapshot &provider)
+{
+    // keyReference is SecretRef::describe(): "keychain entry 'NAME'" or "environment variable X".
+    if (!provider.keyReference.startsWith(KeychainPrefix))
+        return QString();
+    return provider.keyReference.mid(KeychainPrefix.size()).chopped(1);
+}
+
+} // namespace
 
 ProviderTableModel::ProviderTableModel(QObject *parent)
     : QAbstractTableModel(parent)
@@ -17,25 +33,62 @@ int ProviderTableModel::columnCount(const QModelIndex &parent) const
     return parent.isValid() ? 0 : ColumnCount;
 }
 
+QString ProviderTableModel::keyStateText(KeyState state)
+{
+    switch (state) {
+    case KeyState::NotNeeded:
+        return tr("not needed");
+    case KeyState::Reading:
+        return tr("reading…");
+    case KeyState::Set:
+        return tr("set");
+    case KeyState::Missing:
+        return tr("missing");
+    case KeyState::Unreadable:
+        return tr("unreadable");
+    case KeyState::Rejected:
+        return tr("rejected by the upstream");
+    }
+    return QString();
+}
+
 QVariant ProviderTableModel::data(const QModelIndex &index, int role) const
 {
     if (!checkIndex(index, CheckIndexOption::IndexIsValid | CheckIndexOption::ParentIsInvalid))
         return {};
+    const ProviderSnapshot &row = m_rows.at(index.row());
+    if (role == KeyStateRole)
+        return int(row.keyState);
+    if (role == KeychainNameRole)
+        return keychainNameOf(row);
     if (role != Qt::DisplayRole && role != Qt::ToolTipRole)
         return {};
-    const Row &row = m_rows.at(index.row());
     switch (Column(index.column())) {
     case Name:
-        return row.provider.name;
+        return row.name;
     case Kind:
-        return row.provider.kind;
+        return row.kind;
     case BaseUrl:
-        return row.provider.kind == QLatin1String("simulated") ? tr("(in-process simulation)")
-                                                               : row.provider.baseUrl.toString();
+        return row.kind == QLatin1String("simulated") ? tr("(in-process simulation)") : row.baseUrl;
     case Key:
-        return row.provider.apiKey.isSet() ? row.provider.apiKey.describe() : tr("none");
+        return row.keyReference.isEmpty() ? tr("none") : row.keyReference;
     case KeyStatus:
-        return row.keyStatus;
+        if (role == Qt::ToolTipRole && !row.keyDetail.isEmpty())
+            return row.keyDetail;
+        return keyStateText(row.keyState);
+    case LastTest:
+        switch (row.test) {
+        case ProviderSnapshot::Test::NotRun:
+            return tr("not tested");
+        case ProviderSnapshot::Test::Running:
+            return tr("testing…");
+        case ProviderSnapshot::Test::Passed:
+        case ProviderSnapshot::Test::Failed:
+            return tr("%1 (%2)").arg(row.testResult,
+                QLocale().toString(
+                    QDateTime::fromMSecsSinceEpoch(row.testedAtMs).time(), QLocale::ShortFormat));
+        }
+        break;
     case Routes:
         return row.routes.join(QLatin1String(", "));
     case ColumnCount:
@@ -59,6 +112,8 @@ QVariant ProviderTableModel::headerData(int section, Qt::Orientation orientation
         return tr("Key reference");
     case KeyStatus:
         return tr("Key status");
+    case LastTest:
+        return tr("Last test");
     case Routes:
         return tr("Routes");
     case ColumnCount:
@@ -67,37 +122,44 @@ QVariant ProviderTableModel::headerData(int section, Qt::Orientation orientation
     return {};
 }
 
-void ProviderTableModel::setConfig(const Config &config)
+void ProviderTableModel::setProviders(const QList<ProviderSnapshot> &providers)
 {
-    beginResetModel(); // only when a config is applied, not per tick
-    m_rows.clear();
-    for (const ProviderConfig &provider : config.providers) {
-        Row row { provider, {}, provider.apiKey.isSet() ? tr("set") : tr("not needed") };
-        for (const RouteConfig &route : config.routes) {
-            if (route.provider == provider.name)
-                row.routes.append(route.name);
+    // Rows that went away, then rows that changed, then rows that are new: no reset, so the
+    // selection and scroll position survive a key check or a Test.
+    for (int row = int(m_rows.size()) - 1; row >= 0; --row) {
+        const QString name = m_rows.at(row).name;
+        if (std::none_of(providers.cbegin(), providers.cend(),
+                [&name](const ProviderSnapshot &p) { return p.name == name; })) {
+            beginRemoveRows(QModelIndex(), row, row);
+            m_rows.removeAt(row);
+            endRemoveRows();
         }
-        m_rows.append(row);
     }
-    endResetModel();
+    for (const ProviderSnapshot &snapshot : providers) {
+        const auto existing = std::find_if(m_rows.begin(), m_rows.end(),
+            [&snapshot](const ProviderSnapshot &p) { return p.name == snapshot.name; });
+        if (existing != m_rows.end()) {
+            if (*existing == snapshot)
+                continue;
+            *existing = snapshot;
+            const int row = int(existing - m_rows.begin());
+            Q_EMIT dataChanged(index(row, 0), index(row, ColumnCount - 1));
+            continue;
+        }
+        const int row = int(m_rows.size());
+        beginInsertRows(QModelIndex(), row, row);
+        m_rows.append(snapshot);
+        endInsertRows();
+    }
 }
 
-void ProviderTableModel::setSnapshots(const QList<RouteSnapshot> &routes)
+const ProviderSnapshot *ProviderTableModel::provider(const QString &name) const
 {
-    for (int i = 0; i < m_rows.size(); ++i) {
-        Row &row = m_rows[i];
-        QString status = row.provider.apiKey.isSet() ? tr("set") : tr("not needed");
-        for (const RouteSnapshot &route : routes) {
-            if (route.provider == row.provider.name && !route.misconfigured.isEmpty()) {
-                status = route.misconfigured;
-                break;
-            }
-        }
-        if (status != row.keyStatus) {
-            row.keyStatus = status;
-            Q_EMIT dataChanged(index(i, KeyStatus), index(i, KeyStatus));
-        }
+    for (const ProviderSnapshot &row : m_rows) {
+        if (row.name == name)
+            return &row;
     }
+    return nullptr;
 }
 
 } // namespace Switchyard

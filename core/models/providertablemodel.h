@@ -1,17 +1,21 @@
 #pragma once
 
-#include "config/config.h"
-#include "engine/routesnapshot.h"
+#include "engine/providersnapshot.h"
 
 #include <QAbstractTableModel>
 
 namespace Switchyard {
 
-// The configured providers and whether their keys work, for the Providers view.
+// The running config's providers, whether their keys work and how their last Test went, for the
+// Providers view. Merged row by row from the engine's snapshots.
 class ProviderTableModel final : public QAbstractTableModel {
     Q_OBJECT
 public:
-    enum Column { Name, Kind, BaseUrl, Key, KeyStatus, Routes, ColumnCount };
+    enum Column { Name, Kind, BaseUrl, Key, KeyStatus, LastTest, Routes, ColumnCount };
+    enum Role {
+        KeyStateRole = Qt::UserRole, // KeyState as int
+        KeychainNameRole, // the keychain entry of its key, empty when the key is not in one
+    };
 
     explicit ProviderTableModel(QObject *parent = nullptr);
 
@@ -21,16 +25,13 @@ public:
     QVariant headerData(
         int section, Qt::Orientation orientation, int role = Qt::DisplayRole) const override;
 
-    void setConfig(const Config &config);
-    void setSnapshots(const QList<RouteSnapshot> &routes);
+    void setProviders(const QList<ProviderSnapshot> &providers);
+    const ProviderSnapshot *provider(const QString &name) const;
+
+    static QString keyStateText(KeyState state);
 
 private:
-    struct Row {
-        ProviderConfig provider;
-        QStringList routes;
-        QString keyStatus;
-    };
-    QList<Row> m_rows;
+    QList<ProviderSnapshot> m_rows;
 };
 
 } // namespace Switchyard

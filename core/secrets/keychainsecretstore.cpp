@@ -16,8 +16,8 @@ SecretResult resultOf(const QKeychain::Job &job, const QString &name)
     case QKeychain::NoError:
         return SecretResult::success();
     case QKeychain::EntryNotFound:
-        return SecretResult::failure(SecretStatus::NotFound,
-QStringLiteral("the keychain has no key named '%1'").arg(name));
+        return SecretResult::failure(
+            SecretStatus::NotFound, QStringLiteral("the keychain has no key named '%1'").arg(name));
     case QKeychain::AccessDenied:
     case QKeychain::AccessDeniedByUser:
         return SecretResult::failure(SecretStatus::Locked,
@@ -54,8 +54,7 @@ QStringLiteral("the keychain has no key named '%1'").arg(name));
             .arg(detail));
 }
 
-template<typename Job>
-Job *makeJob(const QString &service, const QString &name)
+template <typename Job> Job *makeJob(const QString &service, const QString &name)
 {
     auto *job = new Job(service);
     job->setAutoDelete(true);

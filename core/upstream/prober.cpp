@@ -159,7 +159,8 @@ QNetworkReply *Prober::send(const ProviderConfig &provider, const RouteConfig &r
     QNetworkRequest request(UpstreamPool::endpointUrl(provider.baseUrl,
         completion ? QStringLiteral("/chat/completions") : QStringLiteral("/models")));
     if (!key.isEmpty())
-        request.setRawHeader(QByteArrayLiteral("Authorization"), QByteArrayLiteral("Bearer ") + key);
+        request.setRawHeader(
+            QByteArrayLiteral("Authorization"), QByteArrayLiteral("Bearer ") + key);
     if (!completion)
         return m_engine->upstreams().get(request);
     request.setHeader(QNetworkRequest::ContentTypeHeader, QByteArrayLiteral("application/json"));
@@ -176,7 +177,8 @@ void Prober::testProvider(const QString &providerName, Tested done)
     const std::shared_ptr<const ActiveConfig> active = m_engine->activeConfig();
     const auto provider = active->config.providers.constFind(providerName);
     if (provider == active->config.providers.cend()) {
-        done(false, FailureClass::Ok, QStringLiteral("there is no provider '%1'").arg(providerName));
+        done(
+            false, FailureClass::Ok, QStringLiteral("there is no provider '%1'").arg(providerName));
         return;
     }
     const ResolvedSecret key = active->providerKeys.value(providerName);
@@ -201,7 +203,8 @@ void Prober::testProvider(const QString &providerName, Tested done)
             return;
         }
         // OpenAI and Anthropic both list models under "data".
-        const QJsonValue models = QJsonDocument::fromJson(outcome.body).object().value(QLatin1String("data"));
+        const QJsonValue models
+            = QJsonDocument::fromJson(outcome.body).object().value(QLatin1String("data"));
         done(true, FailureClass::Ok,
             models.isArray() ? QStringLiteral("ok: %1 models listed").arg(models.toArray().size())
                              : QStringLiteral("ok: HTTP %1").arg(outcome.httpStatus));

@@ -28,7 +28,8 @@ public:
     void probeDueRoutes();
 
     // `tested` is false when no call was made (no such provider, or its key is not usable).
-    using Tested = std::function<void(bool tested, FailureClass failureClass, const QString &result)>;
+    using Tested
+        = std::function<void(bool tested, FailureClass failureClass, const QString &result)>;
     // The console's Test: the provider's models list with its key, classified like any call.
     void testProvider(const QString &provider, Tested done);
 

@@ -201,24 +201,49 @@ private Q_SLOTS:
         QCOMPARE(model.routeTotal(QStringLiteral("a")), 9.25);
     }
 
-    void providerModelShowsKeyStatus()
+    void providerModelMergesSnapshotsWithoutAReset()
     {
         ProviderTableModel model;
         QAbstractItemModelTester tester(
             &model, QAbstractItemModelTester::FailureReportingMode::QtTest);
-        Config config = demoLikeConfig();
-        config.providers[QStringLiteral("p")].apiKey
-            = SecretRef { SecretRef::Source::Environment, QStringLiteral("KEY") };
-        model.setConfig(config);
-        QCOMPARE(model.rowCount(), 1);
-        QCOMPARE(model.index(0, ProviderTableModel::Key).data().toString(),
-            QStringLiteral("environment variable KEY"));
-        RouteSnapshot broken = route(QStringLiteral("big"), QStringLiteral("closed"));
-        broken.provider = QStringLiteral("p");
-        broken.misconfigured = QStringLiteral("environment variable KEY is not set");
-        model.setSnapshots({ broken });
+        ProviderSnapshot a;
+        a.name = QStringLiteral("a");
+        a.keyReference = QStringLiteral("keychain entry 'openai'");
+        a.keyState = KeyState::Missing;
+        a.keyDetail = QStringLiteral("keychain entry 'openai' is missing");
+        ProviderSnapshot b;
+        b.name = QStringLiteral("b");
+        model.setProviders({ a, b });
+        QCOMPARE(model.rowCount(), 2);
+        QCOMPARE(model.index(0, ProviderTableModel::KeyStatus).data().toString(),
+            QStringLiteral("missing"));
+        QCOMPARE(model.index(0, ProviderTableModel::KeyStatus).data(Qt::ToolTipRole).toString(),
+            a.keyDetail);
+        QCOMPARE(model.index(0, 0).data(ProviderTableModel::KeychainNameRole).toString(),
+            QStringLiteral("openai"));
+        QCOMPARE(model.index(1, ProviderTableModel::Key).data().toString(), QStringLiteral("none"));
         QCOMPARE(
-            model.index(0, ProviderTableModel::KeyStatus).data().toString(), broken.misconfigured);
+            model.index(1, 0).data(ProviderTableModel::KeychainNameRole).toString(), QString());
+
+        QSignalSpy resets(&model, &QAbstractItemModel::modelReset);
+        QSignalSpy changes(&model, &QAbstractItemModel::dataChanged);
+        QSignalSpy removals(&model, &QAbstractItemModel::rowsRemoved);
+        a.keyState = KeyState::Rejected;
+        a.test = ProviderSnapshot::Test::Failed;
+        a.testResult = QStringLiteral("auth_error: HTTP 401");
+        model.setProviders({ a });
+        QCOMPARE(resets.size(), 0);
+        QCOMPARE(removals.size(), 1);
+        QCOMPARE(changes.size(), 1);
+        QCOMPARE(model.rowCount(), 1);
+        QCOMPARE(model.index(0, ProviderTableModel::KeyStatus).data().toString(),
+            QStringLiteral("rejected by the upstream"));
+        QVERIFY(model.index(0, ProviderTableModel::LastTest)
+                    .data()
+                    .toString()
+                    .startsWith(a.testResult));
+        model.setProviders({ a });
+        QCOMPARE(changes.size(), 1); // nothing changed, nothing repainted
     }
 
     void chainWarnings_data()

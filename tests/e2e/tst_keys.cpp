@@ -111,7 +111,8 @@ QByteArray KeysTest::config(bool withAdminToken) const
       'lanes': {'main': {'chain': ['ra', 'rb'], 'retry': {'max_retries': 0}}},
       'default_lane': 'main'
     })JSON");
-    json.replace("@ADMIN@", withAdminToken ? jsonText("'admin_token': {'keychain': 'admin'},") : "");
+    json.replace(
+        "@ADMIN@", withAdminToken ? jsonText("'admin_token': {'keychain': 'admin'},") : "");
     json.replace("@A@", m_a->baseUrl().toUtf8());
     json.replace("@B@", m_b->baseUrl().toUtf8());
     return json;
@@ -241,7 +242,8 @@ void KeysTest::providerTestReportsSuccessAndRejection()
 {
     m_store->setEntry(QStringLiteral("openai"), ProviderKey);
     startGateway();
-    m_a->enqueue(FakeResponse { 200, {}, jsonText("{'object': 'list', 'data': [{'id': 'm1'}, {'id': 'm2'}]}") });
+    m_a->enqueue(FakeResponse {
+        200, {}, jsonText("{'object': 'list', 'data': [{'id': 'm1'}, {'id': 'm2'}]}") });
     m_gateway->host().engine()->testProvider(QStringLiteral("a"));
     QTRY_VERIFY(provider(QStringLiteral("a")).test != ProviderSnapshot::Test::NotRun
         && provider(QStringLiteral("a")).test != ProviderSnapshot::Test::Running);
@@ -276,7 +278,8 @@ void KeysTest::keysNeverReachAnyOutput()
     m_store->setEntry(QStringLiteral("openai"), ProviderKey);
     m_store->setEntry(QStringLiteral("admin"), AdminToken);
     startGateway(true);
-    const QList<QPair<QByteArray, QByteArray>> admin { { "Authorization", "Bearer " + AdminToken } };
+    const QList<QPair<QByteArray, QByteArray>> admin { { "Authorization",
+        "Bearer " + AdminToken } };
     // An upstream that echoes the key it was sent, as real providers do in their 401s.
     const FakeResponse echo = FakeResponse::error(401, QStringLiteral("invalid_request_error"),
         QStringLiteral("invalid_api_key"),
@@ -301,11 +304,15 @@ void KeysTest::keysNeverReachAnyOutput()
         QCOMPARE(call->status, 200);
         outputs.append({ path, call->body });
     }
-    const QJsonArray traces = QJsonDocument::fromJson(outputs.at(3).second).object().value(QStringLiteral("traces")).toArray();
+    const QJsonArray traces = QJsonDocument::fromJson(outputs.at(3).second)
+                                  .object()
+                                  .value(QStringLiteral("traces"))
+                                  .toArray();
     QVERIFY(!traces.isEmpty());
     for (const QJsonValue &trace : traces) {
-        ClientCall *call = m_gateway->client().get(
-            QStringLiteral("/admin/traces/") + trace.toObject().value(QStringLiteral("id")).toString(), admin);
+        ClientCall *call = m_gateway->client().get(QStringLiteral("/admin/traces/")
+                + trace.toObject().value(QStringLiteral("id")).toString(),
+            admin);
         QVERIFY(GatewayClient::waitFor(call));
         QCOMPARE(call->status, 200);
         outputs.append({ QStringLiteral("trace detail"), call->body });

@@ -52,7 +52,8 @@ private Q_SLOTS:
     void theStoreReportsAMissingEntryAsNotFound();
 
 private:
-    const QByteArray m_key = "sk-ci-keyring-2f9c-" + QByteArray::number(QCoreApplication::applicationPid());
+    const QByteArray m_key
+        = "sk-ci-keyring-2f9c-" + QByteArray::number(QCoreApplication::applicationPid());
 };
 
 void KeychainTest::initTestCase()
@@ -64,7 +65,8 @@ void KeychainTest::initTestCase()
 
 void KeychainTest::keysSetListAndDeleteFromTheCommandLine()
 {
-    const Run set = switchyard({ QStringLiteral("keys"), QStringLiteral("set"), QStringLiteral("ci-scratch") },
+    const Run set = switchyard(
+        { QStringLiteral("keys"), QStringLiteral("set"), QStringLiteral("ci-scratch") },
         "scratch-secret\n");
     QVERIFY2(set.exitCode == 0, set.err.constData());
     Run list = switchyard({ QStringLiteral("keys"), QStringLiteral("list") });
@@ -72,21 +74,26 @@ void KeychainTest::keysSetListAndDeleteFromTheCommandLine()
     QVERIFY(list.out.split('\n').contains("ci-scratch"));
     QVERIFY(!list.out.contains("scratch-secret"));
 
-    const Run removed = switchyard({ QStringLiteral("keys"), QStringLiteral("delete"), QStringLiteral("ci-scratch") });
+    const Run removed = switchyard(
+        { QStringLiteral("keys"), QStringLiteral("delete"), QStringLiteral("ci-scratch") });
     QVERIFY2(removed.exitCode == 0, removed.err.constData());
     list = switchyard({ QStringLiteral("keys"), QStringLiteral("list") });
     QVERIFY(!list.out.split('\n').contains("ci-scratch"));
 
-    const Run again = switchyard({ QStringLiteral("keys"), QStringLiteral("delete"), QStringLiteral("ci-scratch") });
+    const Run again = switchyard(
+        { QStringLiteral("keys"), QStringLiteral("delete"), QStringLiteral("ci-scratch") });
     QCOMPARE(again.exitCode, 1);
     QVERIFY2(again.err.contains("no key named 'ci-scratch'"), again.err.constData());
-    const Run empty = switchyard({ QStringLiteral("keys"), QStringLiteral("set"), QStringLiteral("ci-empty") });
+    const Run empty
+        = switchyard({ QStringLiteral("keys"), QStringLiteral("set"), QStringLiteral("ci-empty") });
     QCOMPARE(empty.exitCode, 1);
 }
 
 void KeychainTest::theGatewaySendsTheKeySetOnTheCommandLine()
 {
-    const Run set = switchyard({ QStringLiteral("keys"), QStringLiteral("set"), QStringLiteral("ci-openai") }, m_key + '\n');
+    const Run set
+        = switchyard({ QStringLiteral("keys"), QStringLiteral("set"), QStringLiteral("ci-openai") },
+            m_key + '\n');
     QVERIFY2(set.exitCode == 0, set.err.constData());
 
     FakeUpstream upstream;
@@ -129,7 +136,8 @@ void KeychainTest::aDeletedKeyMarksTheRouteMisconfigured()
     QVERIFY2(gateway.start(config, &error), qPrintable(error));
     QTRY_VERIFY(!providers.isEmpty() && providers.constFirst().keyState == KeyState::Set);
 
-    const Run removed = switchyard({ QStringLiteral("keys"), QStringLiteral("delete"), QStringLiteral("ci-openai") });
+    const Run removed = switchyard(
+        { QStringLiteral("keys"), QStringLiteral("delete"), QStringLiteral("ci-openai") });
     QVERIFY2(removed.exitCode == 0, removed.err.constData());
     gateway.host().engine()->reloadSecrets({ QStringLiteral("ci-openai") });
     QTRY_COMPARE(providers.constFirst().keyState, KeyState::Missing);
@@ -145,7 +153,8 @@ void KeychainTest::theStoreReportsAMissingEntryAsNotFound()
     KeychainSecretStore store;
     QObject context;
     std::optional<SecretResult> result;
-    store.read(QStringLiteral("ci-never-set"), &context, [&result](const SecretResult &read) { result = read; });
+    store.read(QStringLiteral("ci-never-set"), &context,
+        [&result](const SecretResult &read) { result = read; });
     QTRY_VERIFY(result.has_value());
     QCOMPARE(int(result->status), int(SecretStatus::NotFound));
     QVERIFY(result->value.isEmpty());

@@ -45,15 +45,16 @@ void FakeSecretStore::read(const QString &name, QObject *context, Done done)
         if (m_failure != SecretStatus::Ok)
             result = SecretResult::failure(m_failure, m_failureText);
         else if (!m_entries.contains(name))
-            result = SecretResult::failure(
-                SecretStatus::NotFound, QStringLiteral("the keychain has no key named '%1'").arg(name));
+            result = SecretResult::failure(SecretStatus::NotFound,
+                QStringLiteral("the keychain has no key named '%1'").arg(name));
         else
             result = SecretResult::success(m_entries.value(name));
     }
     answer(context, std::move(done), result);
 }
 
-void FakeSecretStore::write(const QString &name, const QByteArray &secret, QObject *context, Done done)
+void FakeSecretStore::write(
+    const QString &name, const QByteArray &secret, QObject *context, Done done)
 {
     SecretResult result = SecretResult::success();
     {
@@ -74,8 +75,8 @@ void FakeSecretStore::remove(const QString &name, QObject *context, Done done)
         if (m_failure != SecretStatus::Ok)
             result = SecretResult::failure(m_failure, m_failureText);
         else if (!m_entries.remove(name))
-            result = SecretResult::failure(
-                SecretStatus::NotFound, QStringLiteral("the keychain has no key named '%1'").arg(name));
+            result = SecretResult::failure(SecretStatus::NotFound,
+                QStringLiteral("the keychain has no key named '%1'").arg(name));
     }
     answer(context, std::move(done), result);
 }

@@ -1,3 +1,4 @@
+#include "fakesecretstore.h"
 #include "fakeupstream.h"
 #include "gatewayharness.h"
 #include "jsontext.h"
@@ -7,20 +8,32 @@
 #include "engine/enginehost.h"
 #include "lanesview.h"
 #include "mainwindow.h"
+#include "models/providertablemodel.h"
 #include "models/routetablemodel.h"
 #include "models/tracelistmodel.h"
+#include "providerdialog.h"
+#include "providersview.h"
+#include "routedialog.h"
 #include "routesview.h"
 #include "timelinewidget.h"
 #include "tracesview.h"
 
 #include <QAction>
+#include <QCheckBox>
+#include <QComboBox>
+#include <QDialogButtonBox>
 #include <QFile>
 #include <QIcon>
 #include <QImage>
+#include <QInputDialog>
 #include <QJsonArray>
 #include <QJsonDocument>
+#include <QLabel>
+#include <QLineEdit>
 #include <QListView>
+#include <QMessageBox>
 #include <QPushButton>
+#include <QSpinBox>
 #include <QStandardPaths>
 #include <QStringListModel>
 #include <QTabWidget>
@@ -51,6 +64,10 @@ private Q_SLOTS:
     void everyViewIsThere();
     void theChosenViewIsRemembered();
     void everyStateAndActionHasAnIconReadableAt16px();
+    void addingAProviderAndARouteRoutesRequestsToThem();
+    void invalidRouteSettingsAreShownInTheDialog();
+    void removingARouteALaneUsesAsksAndNamesTheLanes();
+    void setKeyStoresItAndTheGatewayUsesIt();
 
 private:
     ClientCall *chat(const QString &lane);
@@ -63,6 +80,7 @@ private:
     std::unique_ptr<GatewayUnderTest> m_gateway;
     std::unique_ptr<ConfigDocument> m_document;
     std::unique_ptr<MainWindow> m_window;
+    std::shared_ptr<FakeSecretStore> m_secrets;
 };
 
 void ConsoleTest::initTestCase()
@@ -95,9 +113,12 @@ void ConsoleTest::init()
     m_document = std::make_unique<ConfigDocument>();
     QVERIFY(m_document->load(m_configPath).isValid());
     m_gateway = std::make_unique<GatewayUnderTest>();
+    m_secrets = std::make_shared<FakeSecretStore>();
+    m_gateway->host().engine()->setSecretStore(m_secrets);
     QString error;
     QVERIFY2(m_gateway->start(json, &error), qPrintable(error));
-    m_window = std::make_unique<MainWindow>(m_gateway->host().engine(), m_document.get(), false);
+    m_window = std::make_unique<MainWindow>(
+        m_gateway->host().engine(), m_document.get(), false, m_secrets);
     m_window->routesView()->setConfirm([](const QString &, const QString &) { return true; });
     m_window->resize(1280, 800);
     m_window->show();
@@ -267,6 +288,217 @@ void ConsoleTest::everyStateAndActionHasAnIconReadableAt16px()
                 opaque += qAlpha(image.pixel(x, y)) > 128;
         QVERIFY2(opaque > 16, qPrintable(name)); // something visible, not a blank square
     }
+}
+
+namespace {
+
+template <typename Dialog> Dialog *openDialog(QWidget *view)
+{
+    Dialog *dialog = nullptr;
+    [[maybe_unused]] const bool opened = QTest::qWaitFor([&] {
+        dialog = view->findChild<Dialog *>();
+        return dialog && dialog->isVisible();
+    });
+    return dialog;
+}
+
+void press(QDialog *dialog, QDialogButtonBox::StandardButton which)
+{
+    QTest::mouseClick(dialog->findChild<QDialogButtonBox *>()->button(which), Qt::LeftButton);
+}
+
+} // namespace
+
+void ConsoleTest::addingAProviderAndARouteRoutesRequestsToThem()
+{
+    FakeUpstream groq;
+    QVERIFY(groq.listen());
+    groq.setDefaultResponse(FakeResponse::completion(QStringLiteral("from the new provider")));
+    m_secrets->setEntry(QStringLiteral("groq"), "gsk-console-test-key");
+    ProvidersView *view = m_window->providersView();
+    m_window->showView(QStringLiteral("providersView"));
+
+    view->addProvider();
+    auto *providerDialog = openDialog<ProviderDialog>(view);
+    QVERIFY(providerDialog);
+    // Starting from the catalogue fills in the kind, the address and a keychain reference.
+    auto *catalogue = providerDialog->findChild<QComboBox *>(QStringLiteral("catalogue"));
+    catalogue->setCurrentIndex(catalogue->findText(QStringLiteral("Groq")));
+    QCOMPARE(providerDialog->findChild<QLineEdit *>(QStringLiteral("name"))->text(),
+        QStringLiteral("groq"));
+    QCOMPARE(providerDialog->findChild<QLineEdit *>(QStringLiteral("baseUrl"))->text(),
+        QStringLiteral("https://api.groq.com/openai/v1"));
+    QCOMPARE(providerDialog->findChild<QLineEdit *>(QStringLiteral("keyName"))->text(),
+        QStringLiteral("groq"));
+    // This test's upstream stands in for Groq.
+    providerDialog->findChild<QLineEdit *>(QStringLiteral("baseUrl"))->setText(groq.baseUrl());
+    press(providerDialog, QDialogButtonBox::Ok);
+    QVERIFY2(view->statusText().contains(QStringLiteral("Provider groq added")),
+        qPrintable(view->statusText()));
+
+    QTRY_VERIFY(m_window->findChild<ProviderTableModel *>()->provider(QStringLiteral("groq")));
+    QTRY_COMPARE(
+        m_window->findChild<ProviderTableModel *>()->provider(QStringLiteral("groq"))->keyState,
+        KeyState::Set);
+    view->selectProvider(QStringLiteral("groq"));
+    view->addRoute();
+    auto *routeDialog = openDialog<RouteDialog>(view);
+    QVERIFY(routeDialog);
+    QCOMPARE(routeDialog->findChild<QComboBox *>(QStringLiteral("provider"))->currentText(),
+        QStringLiteral("groq"));
+    routeDialog->findChild<QLineEdit *>(QStringLiteral("name"))
+        ->setText(QStringLiteral("llama-fast"));
+    routeDialog->findChild<QLineEdit *>(QStringLiteral("model"))
+        ->setText(QStringLiteral("llama-3.1-8b-instant"));
+    routeDialog->findChild<QSpinBox *>(QStringLiteral("context_window"))->setValue(131072);
+    routeDialog->findChild<QDoubleSpinBox *>(QStringLiteral("price.input_per_mtok"))
+        ->setValue(0.05);
+    routeDialog->findChild<QSpinBox *>(QStringLiteral("timeouts_ms.first_byte"))->setValue(8000);
+    press(routeDialog, QDialogButtonBox::Ok);
+    QVERIFY2(view->statusText().contains(QStringLiteral("Route llama-fast added")),
+        qPrintable(view->statusText()));
+
+    // Saved with the key as a reference only, unknown keys kept, defaults left out.
+    QFile file(m_configPath);
+    QVERIFY(file.open(QIODevice::ReadOnly));
+    const QByteArray bytes = file.readAll();
+    QVERIFY(!bytes.contains("gsk-console-test-key"));
+    const QJsonObject saved = QJsonDocument::fromJson(bytes).object();
+    QCOMPARE(saved.value(QLatin1String("x-owner")).toString(), QStringLiteral("console-test"));
+    const QJsonObject route = saved.value(QLatin1String("routes"))
+                                  .toObject()
+                                  .value(QLatin1String("llama-fast"))
+                                  .toObject();
+    QCOMPARE(
+        route.value(QLatin1String("model")).toString(), QStringLiteral("llama-3.1-8b-instant"));
+    QCOMPARE(route.value(QLatin1String("context_window")).toInt(), 131072);
+    QCOMPARE(route.value(QLatin1String("timeouts_ms"))
+                 .toObject()
+                 .value(QLatin1String("first_byte"))
+                 .toInt(),
+        8000);
+    QVERIFY(
+        !route.value(QLatin1String("timeouts_ms")).toObject().contains(QLatin1String("connect")));
+    QVERIFY(!route.contains(QLatin1String("breaker")));
+
+    // The running gateway has the route: a request naming it reaches the new upstream with the key.
+    QTRY_VERIFY(m_window->routeModel()->rowOf(QStringLiteral("llama-fast")) >= 0);
+    QCOMPARE(chat(QStringLiteral("llama-fast"))->status, 200);
+    QCOMPARE(groq.requestCount(), 1);
+    QCOMPARE(groq.requests().constFirst().json().value(QLatin1String("model")).toString(),
+        QStringLiteral("llama-3.1-8b-instant"));
+    QCOMPARE(groq.requests().constFirst().headers.value("authorization"),
+        QByteArray("Bearer gsk-console-test-key"));
+    // And the Lanes view offers it for a chain.
+    QVERIFY(
+        m_window->lanesView()
+            ->findChildren<QListView *>()
+            .constLast()
+            ->model()
+            ->match(m_window->lanesView()->findChildren<QListView *>().constLast()->model()->index(
+                        0, 0),
+                Qt::DisplayRole, QStringLiteral("llama-fast"))
+            .size()
+        == 1);
+}
+
+void ConsoleTest::invalidRouteSettingsAreShownInTheDialog()
+{
+    ProvidersView *view = m_window->providersView();
+    view->addRoute();
+    auto *dialog = openDialog<RouteDialog>(view);
+    QVERIFY(dialog);
+    dialog->findChild<QLineEdit *>(QStringLiteral("name"))->setText(QStringLiteral("bad"));
+    // No model, and a breaker that needs more calls than its window holds.
+    dialog->findChild<QSpinBox *>(QStringLiteral("breaker.window"))->setValue(3);
+    dialog->findChild<QSpinBox *>(QStringLiteral("breaker.min_calls"))->setValue(10);
+    press(dialog, QDialogButtonBox::Ok);
+    QVERIFY(dialog->isVisible()); // refused, with the errors beside the settings
+    QStringList shown;
+    for (QLabel *label : dialog->findChildren<QLabel *>()) {
+        if (!label->isHidden() && label->styleSheet().contains(QLatin1String("color")))
+            shown.append(label->text());
+    }
+    const QString errors = shown.join(QLatin1Char('\n'));
+    QVERIFY2(errors.contains(QStringLiteral("model")), qPrintable(errors));
+    QVERIFY2(errors.contains(QStringLiteral("breaker.min_calls")), qPrintable(errors));
+    dialog->findChild<QLineEdit *>(QStringLiteral("model"))->setText(QStringLiteral("m"));
+    dialog->findChild<QSpinBox *>(QStringLiteral("breaker.min_calls"))->setValue(2);
+    press(dialog, QDialogButtonBox::Ok);
+    QTRY_VERIFY(!dialog || !dialog->isVisible());
+    QVERIFY2(view->statusText().contains(QStringLiteral("Route bad added")),
+        qPrintable(view->statusText()));
+}
+
+void ConsoleTest::removingARouteALaneUsesAsksAndNamesTheLanes()
+{
+    ProvidersView *view = m_window->providersView();
+    view->selectRoute(QStringLiteral("rb"));
+    QCOMPARE(view->selectedRoute(), QStringLiteral("rb"));
+    view->removeRoute();
+    auto *question = openDialog<QMessageBox>(view);
+    QVERIFY(question);
+    QVERIFY2(question->text().contains(QStringLiteral("used by lanes main")),
+        qPrintable(question->text()));
+    QTest::mouseClick(question->button(QMessageBox::Yes), Qt::LeftButton);
+    QVERIFY2(view->statusText().contains(QStringLiteral("Route rb removed")),
+        qPrintable(view->statusText()));
+    const QJsonObject lanes = m_document->json().value(QLatin1String("lanes")).toObject();
+    QCOMPARE(lanes.value(QLatin1String("main")).toObject().value(QLatin1String("chain")).toArray(),
+        QJsonArray { QStringLiteral("ra") });
+    QVERIFY(!m_document->json()
+                 .value(QLatin1String("routes"))
+                 .toObject()
+                 .contains(QLatin1String("rb")));
+}
+
+void ConsoleTest::setKeyStoresItAndTheGatewayUsesIt()
+{
+    // Provider a moves its key into the keychain; none is set yet, so its route is skipped.
+    QJsonObject json = m_document->json();
+    json = ConfigDocument::withEntry(json, QStringLiteral("providers"), QStringLiteral("a"),
+        QJsonObject { { QStringLiteral("base_url"), m_a->baseUrl() },
+            { QStringLiteral("api_key"),
+                QJsonObject { { QStringLiteral("keychain"), QStringLiteral("a-key") } } } });
+    QString error;
+    const ConfigResult result = m_document->save(json, &error);
+    QVERIFY(result.isValid());
+    m_gateway->host().engine()->applyConfig(result.config);
+    auto *providers = m_window->findChild<ProviderTableModel *>();
+    QTRY_COMPARE(providers->provider(QStringLiteral("a"))->keyState, KeyState::Missing);
+    QCOMPARE(chat(QStringLiteral("main"))->header("X-Switchyard-Route"), QByteArray("rb"));
+
+    ProvidersView *view = m_window->providersView();
+    view->selectProvider(QStringLiteral("a"));
+    view->setKey();
+    auto *input = openDialog<QInputDialog>(view);
+    QVERIFY(input);
+    QCOMPARE(input->textEchoMode(), QLineEdit::Password);
+    input->setTextValue(QStringLiteral("sk-typed-in-the-console"));
+    QTest::mouseClick(
+        input->findChild<QDialogButtonBox *>()->button(QDialogButtonBox::Ok), Qt::LeftButton);
+    QTRY_COMPARE(m_secrets->entry(QStringLiteral("a-key")), QByteArray("sk-typed-in-the-console"));
+    QTRY_COMPARE(providers->provider(QStringLiteral("a"))->keyState, KeyState::Set);
+    QCOMPARE(chat(QStringLiteral("main"))->header("X-Switchyard-Route"), QByteArray("ra"));
+    QCOMPARE(m_a->requests().constLast().headers.value("authorization"),
+        QByteArray("Bearer sk-typed-in-the-console"));
+    // The key shows nowhere in the view.
+    for (int row = 0; row < providers->rowCount(); ++row) {
+        for (int column = 0; column < ProviderTableModel::ColumnCount; ++column) {
+            for (int role : { int(Qt::DisplayRole), int(Qt::ToolTipRole) })
+                QVERIFY(!providers->index(row, column)
+                             .data(role)
+                             .toString()
+                             .contains(QStringLiteral("sk-typed")));
+        }
+    }
+
+    view->deleteKey();
+    auto *question = openDialog<QMessageBox>(view);
+    QVERIFY(question);
+    QTest::mouseClick(question->button(QMessageBox::Yes), Qt::LeftButton);
+    QTRY_VERIFY(!m_secrets->contains(QStringLiteral("a-key")));
+    QTRY_COMPARE(providers->provider(QStringLiteral("a"))->keyState, KeyState::Missing);
 }
 
 QTEST_MAIN(ConsoleTest)
