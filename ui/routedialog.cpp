@@ -12,6 +12,7 @@
 #include <QLabel>
 #include <QLineEdit>
 #include <QSpinBox>
+#include <QStyle>
 #include <QTabWidget>
 #include <QVBoxLayout>
 
@@ -210,6 +211,9 @@ RouteDialog::RouteDialog(const QString &name, const QJsonObject &object,
     generalForm->addRow(m_sectionErrors.value(QString()));
 
     auto *tabs = new QTabWidget(this);
+    m_tabs = tabs;
+    m_sectionTabs = { { QString(), 0 }, { QStringLiteral("timeouts_ms"), 1 },
+        { QStringLiteral("breaker"), 2 }, { QStringLiteral("recovery"), 3 } };
     tabs->addTab(general, tr("General"));
     tabs->addTab(
         addNumbers({ { QStringLiteral("timeouts_ms.connect"), tr("Connect (ms):") },
@@ -351,11 +355,20 @@ bool RouteDialog::validate()
         }
         bySection[section].append(text);
     }
+    int firstTabWithErrors = -1;
     for (auto label = m_sectionErrors.cbegin(); label != m_sectionErrors.cend(); ++label) {
         const QStringList sectionErrors = bySection.value(label.key());
         label.value()->setText(sectionErrors.join(QLatin1Char('\n')));
         label.value()->setVisible(!sectionErrors.isEmpty());
+        const int tab = m_sectionTabs.value(label.key());
+        // A warning sign on every tab with errors, so none hides behind another tab.
+        m_tabs->setTabIcon(tab,
+            sectionErrors.isEmpty() ? QIcon() : style()->standardIcon(QStyle::SP_MessageBoxWarning));
+        if (!sectionErrors.isEmpty() && (firstTabWithErrors < 0 || tab < firstTabWithErrors))
+            firstTabWithErrors = tab;
     }
+    if (firstTabWithErrors >= 0 && m_tabs->tabIcon(m_tabs->currentIndex()).isNull())
+        m_tabs->setCurrentIndex(firstTabWithErrors);
     return bySection.isEmpty();
 }
 

@@ -11,6 +11,7 @@ class QCheckBox;
 class QComboBox;
 class QLabel;
 class QLineEdit;
+class QTabWidget;
 
 namespace Switchyard {
 
@@ -56,6 +57,8 @@ private:
     QComboBox *m_probeKind;
     QList<NumberField> m_numbers;
     QHash<QString, QLabel *> m_sectionErrors; // "" (general), "timeouts_ms", "breaker", …
+    QHash<QString, int> m_sectionTabs;
+    QTabWidget *m_tabs = nullptr;
 };
 
 } // namespace Switchyard
