@@ -363,7 +363,8 @@ bool RouteDialog::validate()
         const int tab = m_sectionTabs.value(label.key());
         // A warning sign on every tab with errors, so none hides behind another tab.
         m_tabs->setTabIcon(tab,
-            sectionErrors.isEmpty() ? QIcon() : style()->standardIcon(QStyle::SP_MessageBoxWarning));
+            sectionErrors.isEmpty() ? QIcon()
+                                    : style()->standardIcon(QStyle::SP_MessageBoxWarning));
         if (!sectionErrors.isEmpty() && (firstTabWithErrors < 0 || tab < firstTabWithErrors))
             firstTabWithErrors = tab;
     }

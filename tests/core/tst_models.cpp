@@ -331,6 +331,45 @@ private Q_SLOTS:
         file.close();
         QTRY_VERIFY(external.size() >= 1);
     }
+
+    void removingARouteOrProviderCleansTheLanes()
+    {
+        const QJsonObject json = QJsonDocument::fromJson(
+            jsonText(
+                "{'providers': {'p': {'base_url': 'http://x/v1'}, 'q': {'base_url': "
+                "'http://y/v1'}},"
+                "'routes': {'a': {'provider': 'p', 'model': 'm'}, 'b': {'provider': 'q', 'model': "
+                "'n'},"
+                "           'c': {'provider': 'q', 'model': 'o'}},"
+                "'lanes': {'l': {'chain': ['a', 'b'], 'degraded': 'c', 'policy_fallbacks': ['b']},"
+                "          'k': {'chain': ['a']}}, 'default_lane': 'l'}"))
+                                     .object();
+        QCOMPARE(ConfigDocument::lanesUsing(json, QStringLiteral("b")),
+            QStringList { QStringLiteral("l") });
+        QCOMPARE(ConfigDocument::lanesUsing(json, QStringLiteral("a")),
+            (QStringList { QStringLiteral("k"), QStringLiteral("l") }));
+        QCOMPARE(ConfigDocument::routesOf(json, QStringLiteral("q")),
+            (QStringList { QStringLiteral("b"), QStringLiteral("c") }));
+
+        const QJsonObject withoutQ = ConfigDocument::withoutProvider(json, QStringLiteral("q"));
+        QVERIFY2(ConfigLoader::fromObject(withoutQ).isValid(),
+            qPrintable(ConfigLoader::fromObject(withoutQ).errors.join(QLatin1Char(';'))));
+        QVERIFY(
+            !withoutQ.value(QLatin1String("providers")).toObject().contains(QLatin1String("q")));
+        QCOMPARE(withoutQ.value(QLatin1String("routes")).toObject().keys(),
+            QStringList { QStringLiteral("a") });
+        const QJsonObject lane = withoutQ.value(QLatin1String("lanes"))
+                                     .toObject()
+                                     .value(QLatin1String("l"))
+                                     .toObject();
+        QCOMPARE(lane.value(QLatin1String("chain")).toArray(), QJsonArray { QStringLiteral("a") });
+        QVERIFY(!lane.contains(QLatin1String("degraded")));
+        QVERIFY(lane.value(QLatin1String("policy_fallbacks")).toArray().isEmpty());
+
+        // Removing the only route of a lane leaves an empty chain, which validation refuses.
+        QVERIFY(!ConfigLoader::fromObject(ConfigDocument::withoutRoute(json, QStringLiteral("a")))
+                     .isValid());
+    }
 };
 
 QTEST_GUILESS_MAIN(ModelsTest)

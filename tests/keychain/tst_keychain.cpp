@@ -8,6 +8,9 @@
 #include <QProcess>
 #include <QTest>
 
+#include <pty.h>
+#include <unistd.h>
+
 #include <memory>
 
 using namespace Switchyard;
@@ -50,6 +53,7 @@ private Q_SLOTS:
     void theGatewaySendsTheKeySetOnTheCommandLine();
     void aDeletedKeyMarksTheRouteMisconfigured();
     void theStoreReportsAMissingEntryAsNotFound();
+    void aKeyTypedAtATerminalIsNotEchoed();
 
 private:
     const QByteArray m_key
@@ -158,6 +162,40 @@ void KeychainTest::theStoreReportsAMissingEntryAsNotFound()
     QTRY_VERIFY(result.has_value());
     QCOMPARE(int(result->status), int(SecretStatus::NotFound));
     QVERIFY(result->value.isEmpty());
+}
+
+void KeychainTest::aKeyTypedAtATerminalIsNotEchoed()
+{
+    int terminal = -1;
+    int follower = -1;
+    QVERIFY(::openpty(&terminal, &follower, nullptr, nullptr, nullptr) == 0);
+    QProcess process;
+    // stdin is the terminal's far end, as when a user types at a shell.
+    process.setChildProcessModifier([follower] { ::dup2(follower, STDIN_FILENO); });
+    process.setInputChannelMode(QProcess::ForwardedInputChannel);
+    process.start(QStringLiteral(SWITCHYARD_BINARY),
+        { QStringLiteral("keys"), QStringLiteral("set"), QStringLiteral("ci-typed") });
+    ::close(follower);
+    QByteArray prompt;
+    QTRY_VERIFY((prompt += process.readAllStandardError()).contains("(not shown)"));
+    const QByteArray typed = "sk-typed-at-a-terminal\n";
+    QCOMPARE(::write(terminal, typed.constData(), size_t(typed.size())), qint64(typed.size()));
+    QVERIFY(process.waitForFinished(30000));
+    QCOMPARE(process.exitCode(), 0);
+    // Whatever the terminal showed back: never the key.
+    QByteArray shown(4096, '\0');
+    const ssize_t count = ::read(terminal, shown.data(), size_t(shown.size()));
+    shown.truncate(count > 0 ? count : 0);
+    ::close(terminal);
+    QVERIFY2(!shown.contains("sk-typed"), shown.constData());
+
+    KeychainSecretStore store;
+    QObject context;
+    std::optional<SecretResult> result;
+    store.read(QStringLiteral("ci-typed"), &context,
+        [&result](const SecretResult &read) { result = read; });
+    QTRY_VERIFY(result.has_value());
+    QCOMPARE(result->value, QByteArray("sk-typed-at-a-terminal"));
 }
 
 QTEST_GUILESS_MAIN(KeychainTest)
