@@ -710,6 +710,14 @@
         <source>Testing %1: asking for its models list…</source>
         <translation>%1 wird getestet: Modellliste wird abgefragt…</translation>
     </message>
+    <message>
+        <source>Test of %1 passed: %2</source>
+        <translation>Test von %1 bestanden: %2</translation>
+    </message>
+    <message>
+        <source>Test of %1 failed: %2</source>
+        <translation>Test von %1 fehlgeschlagen: %2</translation>
+    </message>
 </context>
 <context>
     <name>Switchyard::RouteConfigTableModel</name>

@@ -134,6 +134,7 @@ ProvidersView::ProvidersView(Engine *engine, ConfigDocument *document,
     connect(m_routeTable->selectionModel(), &QItemSelectionModel::selectionChanged, this,
         &ProvidersView::updateButtons);
     connect(m_providers, &QAbstractItemModel::dataChanged, this, &ProvidersView::updateButtons);
+    connect(m_providers, &QAbstractItemModel::dataChanged, this, &ProvidersView::reportTestResult);
     connect(m_providers, &QAbstractItemModel::rowsInserted, this, &ProvidersView::updateButtons);
     connect(m_providers, &QAbstractItemModel::rowsRemoved, this, &ProvidersView::updateButtons);
     connect(m_routes, &QAbstractItemModel::modelReset, this, &ProvidersView::updateButtons);
@@ -443,7 +444,21 @@ void ProvidersView::testProvider()
     if (provider.isEmpty())
         return;
     showStatus(tr("Testing %1: asking for its models list…").arg(provider));
+    m_testing = provider;
     m_engine->testProvider(provider);
+}
+
+void ProvidersView::reportTestResult()
+{
+    const ProviderSnapshot *provider
+        = m_testing.isEmpty() ? nullptr : m_providers->provider(m_testing);
+    if (!provider || provider->test == ProviderSnapshot::Test::NotRun
+        || provider->test == ProviderSnapshot::Test::Running)
+        return;
+    showStatus(provider->test == ProviderSnapshot::Test::Passed
+            ? tr("Test of %1 passed: %2").arg(m_testing, provider->testResult)
+            : tr("Test of %1 failed: %2").arg(m_testing, provider->testResult));
+    m_testing.clear();
 }
 
 } // namespace Switchyard

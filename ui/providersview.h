@@ -53,6 +53,7 @@ private:
     void confirm(const QString &title, const QString &text, std::function<void()> then);
     void updateButtons();
     void showStatus(const QString &text);
+    void reportTestResult();
 
     Engine *m_engine;
     ConfigDocument *m_document;
@@ -70,6 +71,7 @@ private:
     QPushButton *m_editRoute;
     QPushButton *m_removeRoute;
     QLabel *m_status;
+    QString m_testing; // the provider whose Test result the status line waits for
 };
 
 } // namespace Switchyard

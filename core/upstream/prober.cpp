@@ -206,7 +206,10 @@ void Prober::testProvider(const QString &providerName, Tested done)
         const QJsonValue models
             = QJsonDocument::fromJson(outcome.body).object().value(QLatin1String("data"));
         done(true, FailureClass::Ok,
-            models.isArray() ? QStringLiteral("ok: %1 models listed").arg(models.toArray().size())
+            models.isArray() ? QStringLiteral("ok: %1 %2 listed")
+                                   .arg(models.toArray().size())
+                                   .arg(models.toArray().size() == 1 ? QStringLiteral("model")
+                                                                     : QStringLiteral("models"))
                              : QStringLiteral("ok: HTTP %1").arg(outcome.httpStatus));
     });
 }

@@ -68,6 +68,7 @@ private Q_SLOTS:
     void invalidRouteSettingsAreShownInTheDialog();
     void removingARouteALaneUsesAsksAndNamesTheLanes();
     void setKeyStoresItAndTheGatewayUsesIt();
+    void testingAProviderShowsTheClassifiedResult();
 
 private:
     ClientCall *chat(const QString &lane);
@@ -499,6 +500,36 @@ void ConsoleTest::setKeyStoresItAndTheGatewayUsesIt()
     QTest::mouseClick(question->button(QMessageBox::Yes), Qt::LeftButton);
     QTRY_VERIFY(!m_secrets->contains(QStringLiteral("a-key")));
     QTRY_COMPARE(providers->provider(QStringLiteral("a"))->keyState, KeyState::Missing);
+}
+
+void ConsoleTest::testingAProviderShowsTheClassifiedResult()
+{
+    ProvidersView *view = m_window->providersView();
+    auto *providers = m_window->findChild<ProviderTableModel *>();
+    QTRY_VERIFY(providers->provider(QStringLiteral("a")));
+    view->selectProvider(QStringLiteral("a"));
+    m_a->enqueue(
+        FakeResponse { 200, {}, jsonText("{'object': 'list', 'data': [{'id': 'model-a'}]}") });
+    QPushButton *test = nullptr;
+    for (QPushButton *button : view->findChildren<QPushButton *>()) {
+        if (button->text() == QLatin1String("&Test"))
+            test = button;
+    }
+    QVERIFY(test && test->isEnabled());
+    QTest::mouseClick(test, Qt::LeftButton);
+    QTRY_VERIFY2(view->statusText().startsWith(QStringLiteral("Test of a passed")),
+        qPrintable(view->statusText()));
+    QVERIFY(view->statusText().contains(QStringLiteral("1 model listed")));
+    const int row = providers->index(0, 0).data().toString() == QLatin1String("a") ? 0 : 1;
+    QVERIFY(providers->index(row, ProviderTableModel::LastTest)
+                .data()
+                .toString()
+                .startsWith(QStringLiteral("ok: 1 model listed")));
+
+    m_a->enqueue(FakeResponse::error(503, QStringLiteral("server_error")));
+    QTest::mouseClick(test, Qt::LeftButton);
+    QTRY_VERIFY2(view->statusText().startsWith(QStringLiteral("Test of a failed: transient")),
+        qPrintable(view->statusText()));
 }
 
 QTEST_MAIN(ConsoleTest)
