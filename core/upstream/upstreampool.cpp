@@ -1,5 +1,7 @@
 #include "upstream/upstreampool.h"
 
+#include "upstream/plainhttpreply.h"
+
 #include <QNetworkAccessManager>
 #include <QNetworkRequest>
 
@@ -7,6 +9,7 @@ namespace Switchyard {
 
 UpstreamPool::UpstreamPool(QObject *parent)
     : QObject(parent)
+    , m_plainHttp(new PlainHttpConnections(this))
 {
 }
 
@@ -57,6 +60,9 @@ QNetworkReply *UpstreamPool::track(QNetworkReply *reply, int *inFlightCounter)
 
 QNetworkReply *UpstreamPool::post(QNetworkRequest request, const QByteArray &body)
 {
+    if (request.url().scheme() == QLatin1String("http"))
+        return new PlainHttpReply(
+            m_plainHttp, QNetworkAccessManager::PostOperation, request, body, this);
     prepare(request);
     int *counter = nullptr;
     QNetworkAccessManager *manager = pickManager(&counter);
@@ -65,6 +71,9 @@ QNetworkReply *UpstreamPool::post(QNetworkRequest request, const QByteArray &bod
 
 QNetworkReply *UpstreamPool::get(QNetworkRequest request)
 {
+    if (request.url().scheme() == QLatin1String("http"))
+        return new PlainHttpReply(
+            m_plainHttp, QNetworkAccessManager::GetOperation, request, QByteArray(), this);
     prepare(request);
     int *counter = nullptr;
     QNetworkAccessManager *manager = pickManager(&counter);

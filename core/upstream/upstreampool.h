@@ -12,9 +12,12 @@ class QNetworkRequest;
 
 namespace Switchyard {
 
-// Sends upstream requests over a growing set of QNetworkAccessManagers, because one manager
-// allows only six HTTP/1.1 connections per host and slow completions would queue behind them.
-// Lives in the engine thread.
+class PlainHttpConnections;
+
+// Sends upstream requests: plain-HTTP ones over its own keep-alive connections (PlainHttpReply),
+// HTTPS ones over a growing set of QNetworkAccessManagers, because one manager allows only six
+// HTTP/1.1 connections per host and slow completions would queue behind them. Lives in the
+// engine thread.
 class UpstreamPool final : public QObject {
     Q_OBJECT
 public:
@@ -40,6 +43,7 @@ private:
         std::unique_ptr<int> inFlight;
     };
     std::vector<Slot> m_managers;
+    PlainHttpConnections *m_plainHttp;
 };
 
 } // namespace Switchyard

@@ -1,0 +1,405 @@
+#include "upstream/plainhttpreply.h"
+
+#include <QTcpSocket>
+
+#include <cstring>
+
+namespace Switchyard {
+
+namespace {
+
+constexpr qsizetype MaxHeadBytes = 64 * 1024;
+
+QString endpointKey(const QString &host, quint16 port)
+{
+    return host + QLatin1Char(':') + QString::number(port);
+}
+
+// The error QNetworkAccessManager reports for an HTTP error status, so callers see the same.
+QNetworkReply::NetworkError errorForStatus(int status)
+{
+    switch (status) {
+    case 400:
+        return QNetworkReply::ProtocolInvalidOperationError;
+    case 401:
+        return QNetworkReply::AuthenticationRequiredError;
+    case 403:
+        return QNetworkReply::ContentAccessDenied;
+    case 404:
+        return QNetworkReply::ContentNotFoundError;
+    case 405:
+        return QNetworkReply::ContentOperationNotPermittedError;
+    case 409:
+        return QNetworkReply::ContentConflictError;
+    case 410:
+        return QNetworkReply::ContentGoneError;
+    case 500:
+        return QNetworkReply::InternalServerError;
+    case 501:
+        return QNetworkReply::OperationNotImplementedError;
+    case 503:
+        return QNetworkReply::ServiceUnavailableError;
+    default:
+        return status >= 500 ? QNetworkReply::UnknownServerError
+                             : QNetworkReply::UnknownContentError;
+    }
+}
+
+} // namespace
+
+PlainHttpConnections::PlainHttpConnections(QObject *parent)
+    : QObject(parent)
+{
+}
+
+QTcpSocket *PlainHttpConnections::take(const QString &host, quint16 port)
+{
+    QList<QTcpSocket *> &idle = m_idle[endpointKey(host, port)];
+    while (!idle.isEmpty()) {
+        QTcpSocket *socket = idle.takeLast(); // the most recently used is the least likely stale
+        socket->disconnect(this);
+        if (socket->state() == QAbstractSocket::ConnectedState && socket->bytesAvailable() == 0)
+            return socket;
+        socket->deleteLater();
+    }
+    return nullptr;
+}
+
+void PlainHttpConnections::release(const QString &host, quint16 port, QTcpSocket *socket)
+{
+    socket->setParent(this);
+    const QString key = endpointKey(host, port);
+    // An idle connection that the server closes, or that says anything unasked, is dropped.
+    const auto drop = [this, key, socket] {
+        m_idle[key].removeOne(socket);
+        socket->disconnect(this);
+        socket->deleteLater();
+    };
+    connect(socket, &QTcpSocket::disconnected, this, drop);
+    connect(socket, &QTcpSocket::readyRead, this, drop);
+    m_idle[key].append(socket);
+}
+
+PlainHttpReply::PlainHttpReply(PlainHttpConnections *connections,
+    QNetworkAccessManager::Operation operation, const QNetworkRequest &request,
+    const QByteArray &body, QObject *parent)
+    : QNetworkReply(parent)
+    , m_connections(connections)
+{
+    setRequest(request);
+    setUrl(request.url());
+    setOperation(operation);
+    open(QIODevice::ReadOnly | QIODevice::Unbuffered);
+    const QUrl url = request.url();
+    m_host = url.host();
+    m_port = quint16(url.port(80));
+
+    const QByteArray method = operation == QNetworkAccessManager::PostOperation
+        ? QByteArrayLiteral("POST")
+        : QByteArrayLiteral("GET");
+    QByteArray target = url.path(QUrl::FullyEncoded).toLatin1();
+    if (target.isEmpty())
+        target = "/";
+    if (url.hasQuery())
+        target += '?' + url.query(QUrl::FullyEncoded).toLatin1();
+    m_requestBytes.reserve(256 + body.size());
+    m_requestBytes
+        += method + ' ' + target + " HTTP/1.1\r\nHost: " + url.authority().toLatin1() + "\r\n";
+    for (const QByteArray &name : request.rawHeaderList()) {
+        if (name.compare("Content-Length", Qt::CaseInsensitive) == 0
+            || name.compare("Host", Qt::CaseInsensitive) == 0
+            || name.compare("Connection", Qt::CaseInsensitive) == 0)
+            continue;
+        m_requestBytes += name + ": " + request.rawHeader(name) + "\r\n";
+    }
+    if (operation == QNetworkAccessManager::PostOperation)
+        m_requestBytes += "Content-Length: " + QByteArray::number(body.size()) + "\r\n";
+    m_requestBytes += "\r\n";
+    m_requestBytes += body;
+
+    // Started from the event loop, as QNetworkAccessManager does, so callers can connect first.
+    QMetaObject::invokeMethod(
+        this, [this] { start(true); }, Qt::QueuedConnection);
+}
+
+PlainHttpReply::~PlainHttpReply()
+{
+    delete detachSocket();
+}
+
+QTcpSocket *PlainHttpReply::detachSocket()
+{
+    QTcpSocket *socket = m_socket;
+    m_socket = nullptr;
+    if (socket)
+        socket->disconnect(this);
+    return socket;
+}
+
+void PlainHttpReply::start(bool allowReuse)
+{
+    if (m_stage == Stage::Done)
+        return;
+    m_socket = allowReuse && m_connections ? m_connections->take(m_host, m_port) : nullptr;
+    m_reused = m_socket != nullptr;
+    if (!m_socket)
+        m_socket = new QTcpSocket;
+    m_socket->setParent(this);
+    connect(m_socket, &QTcpSocket::readyRead, this, &PlainHttpReply::onReadyRead);
+    connect(m_socket, &QTcpSocket::errorOccurred, this, &PlainHttpReply::onSocketError);
+    if (m_reused) {
+        sendRequest();
+        return;
+    }
+    connect(m_socket, &QTcpSocket::connected, this, &PlainHttpReply::sendRequest);
+    m_socket->setSocketOption(QAbstractSocket::LowDelayOption, 1);
+    m_socket->connectToHost(m_host, m_port);
+}
+
+void PlainHttpReply::sendRequest()
+{
+    m_stage = Stage::Head;
+    m_socket->write(m_requestBytes);
+    Q_EMIT requestSent();
+}
+
+void PlainHttpReply::onReadyRead()
+{
+    if (!m_socket || m_stage == Stage::Done)
+        return;
+    m_input += m_socket->readAll();
+    m_receivedAny = true;
+    if (m_stage == Stage::Head) {
+        if (!parseHead())
+            return;
+        if (m_stage != Stage::Body)
+            return;
+    }
+    const qsizetype before = m_body.size();
+    const bool going = parseBody();
+    if (m_body.size() > before)
+        Q_EMIT readyRead();
+    if (!going && m_stage != Stage::Done)
+        complete();
+}
+
+bool PlainHttpReply::parseHead()
+{
+    for (;;) {
+        const qsizetype end = m_input.indexOf("\r\n\r\n");
+        if (end < 0) {
+            if (m_input.size() > MaxHeadBytes) {
+                fail(ProtocolFailure, QStringLiteral("upstream response head larger than 64 KiB"));
+                return false;
+            }
+            return true; // wait for more
+        }
+        const QList<QByteArray> lines = m_input.left(end).split('\n');
+        m_input.remove(0, end + 4);
+        const QByteArray statusLine = lines.constFirst().trimmed();
+        // "HTTP/1.1 200 OK"
+        const QList<QByteArray> parts = statusLine.split(' ');
+        bool numeric = false;
+        const int status = parts.value(1).toInt(&numeric);
+        if (!statusLine.startsWith("HTTP/1.") || !numeric) {
+            fail(ProtocolFailure, QStringLiteral("malformed upstream status line"));
+            return false;
+        }
+        if (status >= 100 && status < 200)
+            continue; // 100 Continue and friends precede the real answer
+        setAttribute(QNetworkRequest::HttpStatusCodeAttribute, status);
+        const qsizetype reasonStart = statusLine.indexOf(' ', statusLine.indexOf(' ') + 1);
+        setAttribute(QNetworkRequest::HttpReasonPhraseAttribute,
+            reasonStart < 0 ? QByteArray() : statusLine.mid(reasonStart + 1));
+        m_keepAlive = statusLine.startsWith("HTTP/1.1");
+        m_framing = Framing::UntilClose;
+        for (qsizetype i = 1; i < lines.size(); ++i) {
+            const QByteArray &line = lines.at(i);
+            const qsizetype colon = line.indexOf(':');
+            if (colon <= 0)
+                continue;
+            const QByteArray name = line.left(colon).trimmed();
+            const QByteArray value = line.mid(colon + 1).trimmed();
+            setRawHeader(name, hasRawHeader(name) ? rawHeader(name) + ", " + value : value);
+            if (name.compare("Content-Length", Qt::CaseInsensitive) == 0
+                && m_framing != Framing::Chunked) {
+                m_framing = Framing::Length;
+                m_remaining = value.toLongLong();
+            } else if (name.compare("Transfer-Encoding", Qt::CaseInsensitive) == 0
+                && value.toLower().contains("chunked")) {
+                m_framing = Framing::Chunked;
+            } else if (name.compare("Connection", Qt::CaseInsensitive) == 0) {
+                m_keepAlive = !value.toLower().contains("close");
+            }
+        }
+        if (m_framing == Framing::UntilClose)
+            m_keepAlive = false;
+        if (status >= 400)
+            setError(errorForStatus(status),
+                QStringLiteral("server replied: %1 %2")
+                    .arg(status)
+                    .arg(QString::fromLatin1(
+                        attribute(QNetworkRequest::HttpReasonPhraseAttribute).toByteArray())));
+        m_stage = Stage::Body;
+        Q_EMIT metaDataChanged();
+        return m_stage == Stage::Body; // a slot may have aborted us
+    }
+}
+
+bool PlainHttpReply::parseBody()
+{
+    switch (m_framing) {
+    case Framing::UntilClose:
+        m_body += std::exchange(m_input, {});
+        return true;
+    case Framing::Length: {
+        const qsizetype take = qsizetype(qMin<qint64>(m_remaining, m_input.size()));
+        m_body += m_input.left(take);
+        m_input.remove(0, take);
+        m_remaining -= take;
+        return m_remaining > 0;
+    }
+    case Framing::Chunked:
+        for (;;) {
+            switch (m_chunkPart) {
+            case ChunkPart::Size: {
+                const qsizetype lineEnd = m_input.indexOf("\r\n");
+                if (lineEnd < 0)
+                    return true;
+                QByteArray size = m_input.left(lineEnd);
+                m_input.remove(0, lineEnd + 2);
+                const qsizetype extension = size.indexOf(';');
+                if (extension >= 0)
+                    size.truncate(extension);
+                bool ok = false;
+                m_remaining = size.trimmed().toLongLong(&ok, 16);
+                if (!ok || m_remaining < 0) {
+                    fail(ProtocolFailure, QStringLiteral("malformed chunk in upstream response"));
+                    return false;
+                }
+                m_chunkPart = m_remaining == 0 ? ChunkPart::Trailer : ChunkPart::Data;
+                break;
+            }
+            case ChunkPart::Data: {
+                if (m_input.isEmpty())
+                    return true;
+                const qsizetype take = qsizetype(qMin<qint64>(m_remaining, m_input.size()));
+                m_body += m_input.left(take);
+                m_input.remove(0, take);
+                m_remaining -= take;
+                if (m_remaining == 0)
+                    m_chunkPart = ChunkPart::DataEnd;
+                break;
+            }
+            case ChunkPart::DataEnd:
+                if (m_input.size() < 2)
+                    return true;
+                m_input.remove(0, 2);
+                m_chunkPart = ChunkPart::Size;
+                break;
+            case ChunkPart::Trailer: {
+                const qsizetype lineEnd = m_input.indexOf("\r\n");
+                if (lineEnd < 0)
+                    return true;
+                m_input.remove(0, lineEnd + 2);
+                if (lineEnd == 0)
+                    return false; // the empty line after the last chunk: complete
+                break;
+            }
+            }
+        }
+    }
+    return true;
+}
+
+void PlainHttpReply::complete()
+{
+    m_stage = Stage::Done;
+    QTcpSocket *socket = detachSocket();
+    if (socket && m_keepAlive && m_input.isEmpty() && m_connections
+        && socket->state() == QAbstractSocket::ConnectedState)
+        m_connections->release(m_host, m_port, socket);
+    else if (socket)
+        socket->deleteLater();
+    setFinished(true);
+    Q_EMIT finished();
+}
+
+void PlainHttpReply::onSocketError()
+{
+    if (!m_socket || m_stage == Stage::Done)
+        return;
+    const QAbstractSocket::SocketError socketError = m_socket->error();
+    if (socketError == QAbstractSocket::RemoteHostClosedError) {
+        // The server closed a kept-alive connection just as we reused it: try a fresh one.
+        if (m_reused && !m_receivedAny) {
+            m_socket->deleteLater();
+            detachSocket();
+            m_stage = Stage::Connecting;
+            start(false);
+            return;
+        }
+        // A body framed by the connection's end is complete when the connection ends.
+        if (m_stage == Stage::Body && m_framing == Framing::UntilClose) {
+            m_input += m_socket->readAll();
+            parseBody();
+            if (!m_body.isEmpty())
+                Q_EMIT readyRead();
+            m_keepAlive = false;
+            complete();
+            return;
+        }
+    }
+    switch (socketError) {
+    case QAbstractSocket::ConnectionRefusedError:
+        fail(ConnectionRefusedError, m_socket->errorString());
+        break;
+    case QAbstractSocket::RemoteHostClosedError:
+        fail(RemoteHostClosedError, m_socket->errorString());
+        break;
+    case QAbstractSocket::HostNotFoundError:
+        fail(HostNotFoundError, m_socket->errorString());
+        break;
+    case QAbstractSocket::SocketTimeoutError:
+        fail(TimeoutError, m_socket->errorString());
+        break;
+    default:
+        fail(UnknownNetworkError, m_socket->errorString());
+        break;
+    }
+}
+
+void PlainHttpReply::fail(NetworkError code, const QString &text)
+{
+    if (m_stage == Stage::Done)
+        return;
+    m_stage = Stage::Done;
+    if (QTcpSocket *socket = detachSocket())
+        socket->deleteLater();
+    setError(code, text);
+    Q_EMIT errorOccurred(code);
+    setFinished(true);
+    Q_EMIT finished();
+}
+
+void PlainHttpReply::abort()
+{
+    fail(OperationCanceledError, QStringLiteral("Operation canceled"));
+}
+
+qint64 PlainHttpReply::bytesAvailable() const
+{
+    return m_body.size() + QNetworkReply::bytesAvailable();
+}
+
+qint64 PlainHttpReply::readData(char *data, qint64 maxSize)
+{
+    const qsizetype count = qsizetype(qMin<qint64>(maxSize, m_body.size()));
+    if (count == 0)
+        return m_stage == Stage::Done ? -1 : 0;
+    std::memcpy(data, m_body.constData(), size_t(count));
+    m_body.remove(0, count);
+    return count;
+}
+
+} // namespace Switchyard
