@@ -84,6 +84,8 @@ run "$gateway_url" 4 main >/dev/null # warm-up: connections, caches
 read -r d1_p50 d1_p99 _ <<<"$(run "$direct_url" 1 main)"
 read -r n1_p50 n1_p99 _ <<<"$(run "$proxy_url" 1 main)"
 read -r g1_p50 g1_p99 _ <<<"$(run "$gateway_url" 1 main)"
+# QNetworkAccessManager alone against the same upstream: the floor of a QNAM-based relay.
+read -r q1_p50 q1_p99 _ <<<"$("$build/tests/bench/bench_qnam" "$direct_url" "$seconds")"
 read -r _ _ d32 <<<"$(run "$direct_url" 32 main)"
 read -r _ _ n32 <<<"$(run "$proxy_url" 32 main)"
 read -r _ _ g32 <<<"$(run "$gateway_url" 32 main)"
@@ -95,10 +97,11 @@ for _ in $(seq 10); do curl -s -o /dev/null -X POST -H 'Content-Type: applicatio
 read -r o_p50 o_p99 _ <<<"$(run "$gateway_url" 1 dead-first)"
 dead_state=$(curl -s "http://127.0.0.1:$gateway/admin/state" | python3 -c 'import json,sys; print(json.load(sys.stdin)["routes"]["dead"]["state"])')
 
-python3 - "$d1_p50" "$d1_p99" "$n1_p50" "$n1_p99" "$g1_p50" "$g1_p99" "$d32" "$n32" "$g32" "$x_p50" "$x_p99" "$o_p50" "$o_p99" "$dead_state" <<'PY'
+python3 - "$d1_p50" "$d1_p99" "$n1_p50" "$n1_p99" "$g1_p50" "$g1_p99" "$d32" "$n32" "$g32" "$x_p50" "$x_p99" "$o_p50" "$o_p99" "$dead_state" "$q1_p50" "$q1_p99" <<'PY'
 import sys
 d50, d99, n50, n99, g50, g99, d32, n32, g32, x50, x99, o50, o99 = map(float, sys.argv[1:14])
 state = sys.argv[14]
+q50, q99 = map(float, sys.argv[15:17])
 print("Proxy overhead on loopback, side by side (wrk; nginx `return 200` upstream)")
 print(f"{'':34}{'direct':>10}{'nginx proxy':>13}{'switchyard':>12}")
 print(f"{'latency p50, 1 connection (ms)':34}{d50:>10.3f}{n50:>13.3f}{g50:>12.3f}")
@@ -106,6 +109,8 @@ print(f"{'latency p99, 1 connection (ms)':34}{d99:>10.3f}{n99:>13.3f}{g99:>12.3f
 print(f"{'throughput, 32 connections (req/s)':34}{d32:>10.0f}{n32:>13.0f}{g32:>12.0f}")
 print(f"added p50: nginx {n50 - d50:.3f} ms, switchyard {g50 - d50:.3f} ms (target <= 0.5)")
 print(f"added p99: nginx {n99 - d99:.3f} ms, switchyard {g99 - d99:.3f} ms (target <= 2)")
+print(f"QNetworkAccessManager alone, 1 connection: p50 {q50:.3f} ms (added {q50 - d50:.3f}), p99 {q99:.3f} ms;"
+      f" switchyard's whole relay adds {(g50 - d50) / max(q50 - d50, 1e-9):.0%} of what QNAM alone adds")
 print(f"throughput: switchyard / nginx proxy = {g32 / n32:.1%} (target >= 15%), switchyard / direct = {g32 / d32:.1%}")
 print(f"dead primary (connection refused) before its breaker opens: p50 {x50:.3f} ms, added {x50 - g50:.3f} ms (target <= 5)")
 print(f"dead primary after its breaker opened ({state}): p50 {o50:.3f} ms, added {o50 - g50:.3f} ms (target 0)")
