@@ -408,7 +408,7 @@ void ProvidersView::setKey()
                 }
                 showStatus(tr("Key '%1' stored in the system keychain; the gateway uses it now.")
                                .arg(entry));
-                m_engine->reloadSecrets({ entry });
+                m_engine->reloadSecrets();
             });
     });
     dialog->open();
@@ -433,7 +433,7 @@ void ProvidersView::deleteKey()
                     return;
                 }
                 showStatus(tr("Key '%1' deleted from the system keychain.").arg(entry));
-                m_engine->reloadSecrets({ entry });
+                m_engine->reloadSecrets();
             });
         });
 }

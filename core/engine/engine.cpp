@@ -28,8 +28,6 @@ constexpr int MaintenanceIntervalMs = 100;
 constexpr int PublishIntervalMs = 250;
 constexpr int KeptEvents = 500;
 constexpr int UnpublishedTracesKept = 1000;
-// A keyring waiting for its password must not hold the gateway back for ever.
-constexpr int KeychainAnswerMs = 10000;
 constexpr qint64 LedgerKeptMs
     = qint64(25) * 3600 * 1000; // the cost chart's 24 h, and today for the caps
 
@@ -219,13 +217,23 @@ void Engine::applyConfig(const Config &config)
             this, [this, config] { applyConfig(config); }, Qt::QueuedConnection);
         return;
     }
-    Config effective = config;
-    if (m_active) {
-        // The listener stays where it is; moving it is a restart, not a reload.
-        effective.listenHost = m_active->config.listenHost;
-        effective.listenPort = m_active->config.listenPort;
-    }
-    whenSecretsRead(effective, [this, effective] {
+    whenSecretsRead(config, [this, config] {
+        Config effective = config;
+        // The listener stays where it is; moving it is a restart, not a reload. Read now, not
+        // when the apply was asked for: a start may still have been reading keys then.
+        if (m_active) {
+            effective.listenHost = m_active->config.listenHost;
+            effective.listenPort = m_active->config.listenPort;
+        }
+        if (!effective.listensOnLoopbackOnly() && !effective.adminToken.isSet()) {
+            const QString error = QStringLiteral(
+                "configuration not applied: the gateway listens on %1, beyond loopback, so it "
+                "needs an admin_token")
+                                      .arg(effective.listenAddress());
+            qCWarning(lcEngine).noquote() << error;
+            Q_EMIT commandFailed(error);
+            return;
+        }
         install(effective);
         qCInfo(lcEngine) << "configuration applied";
         Q_EMIT configApplied();
@@ -537,25 +545,24 @@ void Engine::setSecretStore(std::shared_ptr<SecretStore> store)
     m_keychain.clear();
 }
 
-void Engine::reloadSecrets(const QStringList &names)
+void Engine::reloadSecrets()
 {
     if (QThread::currentThread() != thread()) {
-        QMetaObject::invokeMethod(
-            this, [this, names] { reloadSecrets(names); }, Qt::QueuedConnection);
+        QMetaObject::invokeMethod(this, &Engine::reloadSecrets, Qt::QueuedConnection);
         return;
     }
     if (!m_active)
-        return;
-    const QStringList used = keychainNamesOf(m_active->config);
-    for (const QString &name : used) {
-        if (names.isEmpty() || names.contains(name))
-            m_keychain.remove(name);
-    }
-    // A changed key is a small reload: the same config with the keys read again.
+        return; // the start under way reads them anyway
+    // A changed key is a small reload: the same config with its keys read again.
     whenSecretsRead(m_active->config, [this] {
         const Config running = m_active->config; // install() replaces what it points into
         install(running);
     });
+}
+
+void Engine::setKeychainPatience(int milliseconds)
+{
+    m_keychainPatienceMs = milliseconds;
 }
 
 void Engine::testProvider(const QString &provider)
@@ -589,12 +596,17 @@ void Engine::testProvider(const QString &provider)
 
 void Engine::whenSecretsRead(const Config &config, std::function<void()> then)
 {
-    const QStringList names = keychainNamesOf(config);
-    for (const QString &name : names) {
-        if (!m_keychain.contains(name) && !m_keychainReading.contains(name))
+    // Every apply reads its keychain entries afresh (a key may have changed from the command
+    // line); until the answers come, the running config keeps the keys it has.
+    PendingInstall pending;
+    pending.then = std::move(then);
+    for (const QString &name : keychainNamesOf(config)) {
+        const bool inFlight = m_readIssued.value(name) > m_readAnswered.value(name);
+        if (!inFlight)
             readKeychainEntry(name);
+        pending.waitFor.insert(name, m_readIssued.value(name));
     }
-    m_pendingInstalls.push_back(PendingInstall { names, std::move(then) });
+    m_pendingInstalls.push_back(std::move(pending));
     runReadyInstalls();
 }
 
@@ -602,22 +614,28 @@ void Engine::readKeychainEntry(const QString &name)
 {
     if (!m_secretStore)
         m_secretStore = std::make_shared<KeychainSecretStore>();
-    m_keychainReading.insert(name);
-    m_secretStore->read(name, this,
-        [this, name](const SecretResult &result) { onKeychainEntryRead(name, result); });
-    QTimer::singleShot(KeychainAnswerMs, this, [this, name] {
-        if (m_keychainReading.contains(name))
-            onKeychainEntryRead(name,
+    const quint64 serial = ++m_readSerial;
+    m_readIssued.insert(name, serial);
+    m_secretStore->read(name, this, [this, name, serial](const SecretResult &result) {
+        onKeychainEntryRead(name, serial, result);
+    });
+    QTimer::singleShot(m_keychainPatienceMs, this, [this, name, serial] {
+        if (m_readAnswered.value(name) < serial)
+            onKeychainEntryRead(name, serial,
                 SecretResult::failure(SecretStatus::Locked,
-                    QStringLiteral("the keychain did not answer within %1 s; is it locked and "
+                    QStringLiteral("the keychain did not answer within %1 ms; is it locked and "
                                    "waiting for its password?")
-                        .arg(KeychainAnswerMs / 1000)));
+                        .arg(m_keychainPatienceMs)));
     });
 }
 
-void Engine::onKeychainEntryRead(const QString &name, const SecretResult &result)
+void Engine::onKeychainEntryRead(const QString &name, quint64 serial, const SecretResult &result)
 {
-    const bool awaited = m_keychainReading.remove(name);
+    // After the wait gave up on it, a read may still answer: news, unless a newer read is out.
+    const bool late = m_readAnswered.value(name) >= serial;
+    if (late && serial < m_readIssued.value(name))
+        return;
+    m_readAnswered.insert(name, qMax(serial, m_readAnswered.value(name)));
     ResolvedSecret secret;
     secret.ok = result.ok() && !result.value.isEmpty();
     secret.value = result.value;
@@ -635,15 +653,14 @@ void Engine::onKeychainEntryRead(const QString &name, const SecretResult &result
         secret.error
             = QStringLiteral("keychain entry '%1' cannot be read: %2").arg(name, result.error);
     }
-    const bool changed = m_keychain.value(name) != secret || !m_keychain.contains(name);
+    const bool changed = !m_keychain.contains(name) || m_keychain.value(name) != secret;
     m_keychain.insert(name, secret);
-    if (!secret.ok)
+    if (!secret.ok && changed)
         qCWarning(lcEngine).noquote() << secret.error;
-    if (awaited) {
+    if (!late) {
         runReadyInstalls();
         return;
     }
-    // A late answer (after the wait gave up) changes what the running config may use.
     if (changed && m_active && keychainNamesOf(m_active->config).contains(name)
         && m_pendingInstalls.empty()) {
         const Config running = m_active->config;
@@ -655,8 +672,8 @@ void Engine::runReadyInstalls()
 {
     while (!m_pendingInstalls.empty()) {
         const PendingInstall &next = m_pendingInstalls.front();
-        for (const QString &name : next.keychainNames) {
-            if (!m_keychain.contains(name))
+        for (auto wait = next.waitFor.cbegin(); wait != next.waitFor.cend(); ++wait) {
+            if (m_readAnswered.value(wait.key()) < wait.value())
                 return;
         }
         const std::function<void()> then = std::move(m_pendingInstalls.front().then);

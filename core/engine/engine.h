@@ -15,7 +15,6 @@
 #include <QHash>
 #include <QList>
 #include <QObject>
-#include <QSet>
 #include <QTimer>
 
 #include <deque>
@@ -74,9 +73,11 @@ public:
     void publishHistory();
     // Where keychain references are read; before start(). Default: the system keychain.
     void setSecretStore(std::shared_ptr<Switchyard::SecretStore> store);
-    // Reads these keychain entries again (all in use when empty) and applies what changed: the
-    // console calls it after setting or deleting a key.
-    void reloadSecrets(const QStringList &names = QStringList());
+    // Reads the keychain entries in use again and applies what changed: after the console sets
+    // or deletes a key, or when asked to (a key set from the command line).
+    void reloadSecrets();
+    // How long a keychain read may take before its key counts as unreadable; before start().
+    void setKeychainPatience(int milliseconds);
     // Calls the provider's models list with its key; the result arrives in providersUpdated.
     void testProvider(const QString &provider);
 
@@ -114,7 +115,7 @@ Q_SIGNALS:
 
 private:
     struct PendingInstall {
-        QStringList keychainNames;
+        QHash<QString, quint64> waitFor; // keychain entry -> the read whose answer it needs
         std::function<void()> then;
     };
     struct ProviderTest {
@@ -129,7 +130,7 @@ private:
     // Runs `then` once every keychain entry `config` refers to has been read.
     void whenSecretsRead(const Config &config, std::function<void()> then);
     void readKeychainEntry(const QString &name);
-    void onKeychainEntryRead(const QString &name, const SecretResult &result);
+    void onKeychainEntryRead(const QString &name, quint64 serial, const SecretResult &result);
     void runReadyInstalls();
     ResolvedSecret resolve(const SecretRef &ref) const;
     QList<ProviderSnapshot> providerSnapshots() const;
@@ -161,7 +162,11 @@ private:
     TrafficGenerator *m_traffic = nullptr;
     std::shared_ptr<SecretStore> m_secretStore;
     QHash<QString, ResolvedSecret> m_keychain; // the last answer for each entry read
-    QSet<QString> m_keychainReading;
+    quint64 m_readSerial = 0;
+    QHash<QString, quint64> m_readIssued; // the latest read of each entry
+    QHash<QString, quint64> m_readAnswered; // the latest read answered (or given up on)
+    // A keyring waiting for its password must not hold the gateway back for ever.
+    int m_keychainPatienceMs = 10000;
     std::deque<PendingInstall> m_pendingInstalls;
     QHash<QString, ProviderTest> m_providerTests;
     QList<ProviderSnapshot> m_publishedProviders;

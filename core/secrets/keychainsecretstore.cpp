@@ -2,12 +2,18 @@
 
 #include <QCoreApplication>
 #include <QObject>
-#include <QPointer>
 #include <qt6keychain/keychain.h>
 
 namespace Switchyard {
 
 namespace {
+
+// Carries one job's answer from the main thread to the caller's.
+class SecretAnswer final : public QObject {
+    Q_OBJECT
+Q_SIGNALS:
+    void answered(const Switchyard::SecretResult &result);
+};
 
 SecretResult resultOf(const QKeychain::Job &job, const QString &name)
 {
@@ -68,6 +74,7 @@ template <typename Job> Job *makeJob(const QString &service, const QString &name
 KeychainSecretStore::KeychainSecretStore(QString service)
     : m_service(std::move(service))
 {
+    qRegisterMetaType<Switchyard::SecretResult>();
 }
 
 void KeychainSecretStore::read(const QString &name, QObject *context, Done done)
@@ -101,22 +108,24 @@ void KeychainSecretStore::runJob(
     std::function<QKeychain::Job *()> makeJob, const QString &name, QObject *context, Done done)
 {
     // libsecret binds to the GLib context of the thread that first uses it and then never answers
-    // other threads, so every job is made and run on the application's main thread; the answer
-    // goes back to `context`'s.
+    // other threads, so every job is made and run on the application's main thread. The answer
+    // comes back through a signal whose receiver is `context`: Qt queues it to context's thread
+    // and drops it if context is gone by then.
+    auto *answer = new SecretAnswer;
+    QObject::connect(answer, &SecretAnswer::answered, context,
+        [done = std::move(done)](const SecretResult &result) { done(result); });
+    QObject::connect(answer, &SecretAnswer::answered, answer, &QObject::deleteLater);
     QCoreApplication *app = QCoreApplication::instance();
-    QPointer<QObject> receiver(context);
     QMetaObject::invokeMethod(
         app,
-        [app, makeJob, name, receiver, done] {
+        [app, makeJob = std::move(makeJob), name, answer] {
             QKeychain::Job *job = makeJob();
-            QObject::connect(job, &QKeychain::Job::finished, app, [job, name, receiver, done] {
+            QObject::connect(job, &QKeychain::Job::finished, app, [job, name, answer] {
                 SecretResult result = resultOf(*job, name);
                 if (auto *read = qobject_cast<QKeychain::ReadPasswordJob *>(job);
                     read && result.ok())
                     result.value = read->binaryData();
-                if (receiver)
-                    QMetaObject::invokeMethod(
-                        receiver, [done, result] { done(result); }, Qt::QueuedConnection);
+                Q_EMIT answer->answered(result);
             });
             job->start();
         },
@@ -124,3 +133,5 @@ void KeychainSecretStore::runJob(
 }
 
 } // namespace Switchyard
+
+#include "keychainsecretstore.moc"

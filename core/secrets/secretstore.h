@@ -1,6 +1,7 @@
 #pragma once
 
 #include <QByteArray>
+#include <QMetaType>
 #include <QString>
 #include <QStringList>
 
@@ -53,3 +54,5 @@ private:
 };
 
 } // namespace Switchyard
+
+Q_DECLARE_METATYPE(Switchyard::SecretResult)

@@ -130,6 +130,9 @@ bool Prober::probe(const QString &routeName)
                 result = ok ? QStringLiteral("ok")
                             : Classifier::classify(outcome, QDateTime::currentDateTimeUtc()).reason;
             }
+            // Upstreams echo the key they were sent in their 401s; this text reaches /admin,
+            // the console and the event log.
+            result = m_engine->redactor().redact(result);
             // The config may have been swapped while the probe ran; a route that is gone has no
             // state.
             if (!m_engine->activeConfig()->config.routes.contains(routeName))

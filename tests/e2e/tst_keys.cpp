@@ -1,3 +1,4 @@
+#include "config/configloader.h"
 #include "engine/engine.h"
 #include "engine/enginehost.h"
 #include "fakesecretstore.h"
@@ -34,7 +35,8 @@ void captureLog(QtMsgType type, const QMessageLogContext &context, const QString
         previousHandler(type, context, message);
 }
 
-const QByteArray ProviderKey = "sk-live-SECRET-4242-keychain";
+// Shaped like no well-known key, so only knowing the value can redact it.
+const QByteArray ProviderKey = "live-SECRET-4242-keychain";
 const QByteArray AdminToken = "adm-SECRET-7777-token";
 
 } // namespace
@@ -54,6 +56,8 @@ private Q_SLOTS:
     void lockedKeychainMarksTheRouteMisconfigured();
     void noKeychainServiceSaysWhatToInstall();
     void aKeySetLaterIsUsedAfterReload();
+    void everyApplyReadsTheKeysAgain();
+    void aKeychainThatDoesNotAnswerDoesNotHoldTheGatewayBack();
     void adminTokenComesFromTheKeychain();
     void providerTestReportsSuccessAndRejection();
     void keysNeverReachAnyOutput();
@@ -211,12 +215,49 @@ void KeysTest::aKeySetLaterIsUsedAfterReload()
     startGateway();
     QCOMPARE(chat(QStringLiteral("main"))->header("X-Switchyard-Route"), QByteArray("rb"));
     m_store->setEntry(QStringLiteral("openai"), ProviderKey);
-    m_gateway->host().engine()->reloadSecrets({ QStringLiteral("openai") });
+    m_gateway->host().engine()->reloadSecrets();
     QTRY_COMPARE(provider(QStringLiteral("a")).keyState, KeyState::Set);
     ClientCall *call = chat(QStringLiteral("main"));
     QCOMPARE(call->header("X-Switchyard-Route"), QByteArray("ra"));
     QCOMPARE(m_a->requests().constLast().headers.value("authorization"),
         QByteArray("Bearer " + ProviderKey));
+}
+
+void KeysTest::everyApplyReadsTheKeysAgain()
+{
+    m_store->setEntry(QStringLiteral("openai"), ProviderKey);
+    startGateway();
+    QCOMPARE(chat(QStringLiteral("main"))->header("X-Switchyard-Route"), QByteArray("ra"));
+    // Changed from the command line, say: the next apply reads it.
+    m_store->setEntry(QStringLiteral("openai"), "replaced-key-0001");
+    const ConfigResult config = ConfigLoader::fromJson(this->config());
+    QVERIFY(config.isValid());
+    m_gateway->host().engine()->applyConfig(config.config);
+    QTRY_COMPARE(m_store->readCount(QStringLiteral("openai")), 2);
+    QTRY_VERIFY(chat(QStringLiteral("main"))->header("X-Switchyard-Route") == "ra"
+        && m_a->requests().constLast().headers.value("authorization")
+            == "Bearer replaced-key-0001");
+}
+
+void KeysTest::aKeychainThatDoesNotAnswerDoesNotHoldTheGatewayBack()
+{
+    m_store->setEntry(QStringLiteral("openai"), ProviderKey);
+    m_store->holdAnswers(); // a keyring waiting for its password
+    m_gateway = std::make_unique<GatewayUnderTest>();
+    m_scope = std::make_unique<QObject>();
+    connect(m_gateway->host().engine(), &Engine::providersUpdated, m_scope.get(),
+        [this](const QList<ProviderSnapshot> &providers) { m_providers = providers; });
+    m_gateway->host().engine()->setSecretStore(m_store);
+    m_gateway->host().engine()->setKeychainPatience(300);
+    QString error;
+    QVERIFY2(m_gateway->start(config(), &error), qPrintable(error)); // starts after the wait
+    QTRY_COMPARE(provider(QStringLiteral("a")).keyState, KeyState::Unreadable);
+    QVERIFY(provider(QStringLiteral("a")).keyDetail.contains(QStringLiteral("did not answer")));
+    QCOMPARE(chat(QStringLiteral("main"))->header("X-Switchyard-Route"), QByteArray("rb"));
+
+    m_store->releaseAnswers(); // the user typed the password: the late answer is used
+    QTRY_COMPARE(provider(QStringLiteral("a")).keyState, KeyState::Set);
+    QCOMPARE(chat(QStringLiteral("main"))->header("X-Switchyard-Route"), QByteArray("ra"));
 }
 
 void KeysTest::adminTokenComesFromTheKeychain()
@@ -293,6 +334,9 @@ void KeysTest::keysNeverReachAnyOutput()
     QVERIFY(pinned->body.contains("[redacted]"));
     m_gateway->host().engine()->testProvider(QStringLiteral("a"));
     QTRY_COMPARE(provider(QStringLiteral("a")).test, ProviderSnapshot::Test::Failed);
+    // A health probe meets the same echo; its result shows in /admin/state and the console.
+    m_gateway->host().engine()->probeNow(QStringLiteral("ra"));
+    QTRY_VERIFY(m_a->requestCount("GET", "/v1/models") == 1);
 
     QList<QPair<QString, QByteArray>> outputs;
     outputs.append({ QStringLiteral("error body to the caller"), pinned->body });
@@ -304,6 +348,10 @@ void KeysTest::keysNeverReachAnyOutput()
         QCOMPARE(call->status, 200);
         outputs.append({ path, call->body });
     }
+    ClientCall *probed = nullptr;
+    QTRY_VERIFY((probed = m_gateway->client().get(QStringLiteral("/admin/state"), admin),
+        GatewayClient::waitFor(probed) && probed->body.contains("Incorrect API key provided")));
+    outputs.append({ QStringLiteral("/admin/state after a probe"), probed->body });
     const QJsonArray traces = QJsonDocument::fromJson(outputs.at(3).second)
                                   .object()
                                   .value(QStringLiteral("traces"))

@@ -143,7 +143,7 @@ void KeychainTest::aDeletedKeyMarksTheRouteMisconfigured()
     const Run removed = switchyard(
         { QStringLiteral("keys"), QStringLiteral("delete"), QStringLiteral("ci-openai") });
     QVERIFY2(removed.exitCode == 0, removed.err.constData());
-    gateway.host().engine()->reloadSecrets({ QStringLiteral("ci-openai") });
+    gateway.host().engine()->reloadSecrets();
     QTRY_COMPARE(providers.constFirst().keyState, KeyState::Missing);
     ClientCall *call = gateway.client().postAndWait(
         QStringLiteral("/v1/chat/completions"), chatBody(QStringLiteral("main")));

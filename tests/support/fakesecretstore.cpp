@@ -2,6 +2,7 @@
 
 #include <QMutexLocker>
 #include <QObject>
+#include <QPointer>
 
 namespace Switchyard::Testing {
 
@@ -81,11 +82,41 @@ void FakeSecretStore::remove(const QString &name, QObject *context, Done done)
     answer(context, std::move(done), result);
 }
 
+void FakeSecretStore::holdAnswers()
+{
+    QMutexLocker lock(&m_mutex);
+    m_holding = true;
+}
+
+void FakeSecretStore::releaseAnswers()
+{
+    QList<std::function<void()>> held;
+    {
+        QMutexLocker lock(&m_mutex);
+        m_holding = false;
+        held.swap(m_held);
+    }
+    for (const std::function<void()> &send : std::as_const(held))
+        send();
+}
+
 void FakeSecretStore::answer(QObject *context, Done done, const SecretResult &result)
 {
     // Later, on the caller's thread, as a real keychain job would.
-    QMetaObject::invokeMethod(
-        context, [done = std::move(done), result] { done(result); }, Qt::QueuedConnection);
+    QPointer<QObject> receiver(context);
+    std::function<void()> send = [receiver, done = std::move(done), result] {
+        if (receiver)
+            QMetaObject::invokeMethod(
+                receiver.data(), [done, result] { done(result); }, Qt::QueuedConnection);
+    };
+    {
+        QMutexLocker lock(&m_mutex);
+        if (m_holding) {
+            m_held.append(std::move(send));
+            return;
+        }
+    }
+    send();
 }
 
 } // namespace Switchyard::Testing

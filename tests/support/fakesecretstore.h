@@ -3,7 +3,10 @@
 #include "secrets/secretstore.h"
 
 #include <QHash>
+#include <QList>
 #include <QMutex>
+
+#include <functional>
 
 namespace Switchyard::Testing {
 
@@ -18,6 +21,9 @@ public:
     // Every call fails with this status and text until cleared with SecretStatus::Ok.
     void failEveryCall(SecretStatus status, const QString &error = QString());
     int readCount(const QString &name) const;
+    // While holding, answers wait (a keyring prompting for its password); release sends them.
+    void holdAnswers();
+    void releaseAnswers();
 
     void read(const QString &name, QObject *context, Done done) override;
     void write(const QString &name, const QByteArray &secret, QObject *context, Done done) override;
@@ -30,6 +36,8 @@ private:
     QHash<QString, QByteArray> m_entries;
     QHash<QString, int> m_reads;
     SecretStatus m_failure = SecretStatus::Ok;
+    bool m_holding = false;
+    QList<std::function<void()>> m_held;
     QString m_failureText;
 };
 
