@@ -7,6 +7,7 @@
 #include <QTextStream>
 #include <QTimer>
 
+#include <csignal>
 #include <cstdio>
 #include <termios.h>
 #include <unistd.h>
@@ -24,6 +25,16 @@ QTextStream &errors()
     return stream;
 }
 
+termios savedTerminal {};
+
+void restoreTerminalAndExit(int)
+{
+    // Async-signal-safe calls only.
+    ::tcsetattr(STDIN_FILENO, TCSANOW, &savedTerminal);
+    [[maybe_unused]] const auto written = ::write(STDERR_FILENO, "\n", 1);
+    ::_exit(130);
+}
+
 // The secret from stdin: typed without echo at a terminal, or piped (one trailing newline dropped).
 QByteArray readSecret(const QString &name)
 {
@@ -39,16 +50,25 @@ QByteArray readSecret(const QString &name)
         return secret;
     }
     errors() << "Secret for " << name << " (not shown): " << Qt::flush;
-    termios saved {};
-    const bool quiet = ::tcgetattr(STDIN_FILENO, &saved) == 0;
+    const bool quiet = ::tcgetattr(STDIN_FILENO, &savedTerminal) == 0;
+    struct sigaction previousInterrupt { };
+    struct sigaction previousTerminate { };
     if (quiet) {
-        termios silent = saved;
+        // Ctrl-C at the prompt must not leave the shell without echo.
+        struct sigaction restore { };
+        restore.sa_handler = restoreTerminalAndExit;
+        ::sigaction(SIGINT, &restore, &previousInterrupt);
+        ::sigaction(SIGTERM, &restore, &previousTerminate);
+        termios silent = savedTerminal;
         silent.c_lflag &= ~tcflag_t(ECHO);
         ::tcsetattr(STDIN_FILENO, TCSAFLUSH, &silent);
     }
     QByteArray secret = input.readLine();
-    if (quiet)
-        ::tcsetattr(STDIN_FILENO, TCSAFLUSH, &saved);
+    if (quiet) {
+        ::tcsetattr(STDIN_FILENO, TCSAFLUSH, &savedTerminal);
+        ::sigaction(SIGINT, &previousInterrupt, nullptr);
+        ::sigaction(SIGTERM, &previousTerminate, nullptr);
+    }
     errors() << Qt::endl;
     return secret.trimmed();
 }

@@ -1,9 +1,12 @@
 #include "config/configloader.h"
 
+#include "secrets/secretstore.h"
+
 #include <QFile>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonParseError>
+#include <QRegularExpression>
 #include <QSet>
 
 #include <cmath>
@@ -195,7 +198,43 @@ public:
             where, QString(), true);
         if (ref.name.isEmpty())
             return {};
+        const QString namePath
+            = join(where, hasKeychain ? QStringLiteral("keychain") : QStringLiteral("env"));
+        // A key pasted where its name belongs would end up in the file, the UI and the logs.
+        if (looksLikeAKey(ref.name)) {
+            error(namePath,
+                QStringLiteral("looks like a key itself; give the name of a keychain entry or "
+                               "environment variable, and store the key with `switchyard keys "
+                               "set NAME` or in the environment"));
+            return {};
+        }
+        static const QRegularExpression variable(QStringLiteral("^[A-Za-z_][A-Za-z0-9_]*$"));
+        if (hasKeychain && !SecretStore::isValidName(ref.name)) {
+            error(namePath, QStringLiteral("must be 1 to 64 letters, digits, '.', '_' or '-'"));
+            return {};
+        }
+        if (!hasKeychain && !variable.match(ref.name).hasMatch()) {
+            error(namePath, QStringLiteral("is not an environment variable name"));
+            return {};
+        }
         return ref;
+    }
+
+    static bool looksLikeAKey(const QString &name)
+    {
+        static const QRegularExpression prefix(
+            QStringLiteral("^(sk|pk|rk|gsk|xai|csk|nvapi|hf|key)[-_]"),
+            QRegularExpression::CaseInsensitiveOption);
+        if (prefix.match(name).hasMatch() || name.startsWith(QLatin1String("AIza")))
+            return true;
+        // Long, and a mix of letters and digits: a token, not a name anyone would pick.
+        int digits = 0;
+        int letters = 0;
+        for (const QChar c : name) {
+            digits += c.isDigit();
+            letters += c.isLetter();
+        }
+        return name.size() >= 32 && digits >= 4 && letters >= 8;
     }
 };
 

@@ -51,6 +51,24 @@ private Q_SLOTS:
                             "'sk-123'}},\n                            'routes': {'r': {'provider': "
                             "'p', 'model': 'm'}}, 'lanes': {'l': {'chain': ['r']}}}"))
             << QStringLiteral("providers.p.api_key: literal secrets are refused");
+        const auto withKey = [](const char *key) {
+            return QByteArray(
+                jsonText("{'providers': {'p': {'base_url': 'http://x/v1', 'api_key': ") + key
+                + jsonText("}}, 'routes': {'r': {'provider': 'p', 'model': 'm'}}, 'lanes': "
+                           "{'l': {'chain': ['r']}}}"));
+        };
+        QTest::newRow("a key pasted as a keychain name")
+            << withKey(R"({"keychain": "gsk_8fJk2LmQ93xZp0aB7cD4eF6gH1iJ5kL"})")
+            << QStringLiteral("providers.p.api_key.keychain: looks like a key itself");
+        QTest::newRow("a key pasted as a variable name")
+            << withKey(R"({"env": "sk-proj-abc"})")
+            << QStringLiteral("providers.p.api_key.env: looks like a key itself");
+        QTest::newRow("keychain name with spaces")
+            << withKey(R"({"keychain": "my key"})")
+            << QStringLiteral("providers.p.api_key.keychain: must be 1 to 64 letters");
+        QTest::newRow("not a variable name")
+            << withKey(R"({"env": "1KEY"})")
+            << QStringLiteral("providers.p.api_key.env: is not an environment variable name");
         QTest::newRow("unknown route in chain")
             << QByteArray(jsonText("{'providers': {'p': {'base_url': 'http://x/v1'}},\n            "
                                    "                'routes': {'r': {'provider': 'p', 'model': "

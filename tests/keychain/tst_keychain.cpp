@@ -8,7 +8,9 @@
 #include <QProcess>
 #include <QTest>
 
+#include <csignal>
 #include <pty.h>
+#include <termios.h>
 #include <unistd.h>
 
 #include <memory>
@@ -54,6 +56,7 @@ private Q_SLOTS:
     void aDeletedKeyMarksTheRouteMisconfigured();
     void theStoreReportsAMissingEntryAsNotFound();
     void aKeyTypedAtATerminalIsNotEchoed();
+    void interruptingThePromptGivesTheTerminalItsEchoBack();
 
 private:
     const QByteArray m_key
@@ -196,6 +199,31 @@ void KeychainTest::aKeyTypedAtATerminalIsNotEchoed()
         [&result](const SecretResult &read) { result = read; });
     QTRY_VERIFY(result.has_value());
     QCOMPARE(result->value, QByteArray("sk-typed-at-a-terminal"));
+}
+
+void KeychainTest::interruptingThePromptGivesTheTerminalItsEchoBack()
+{
+    int terminal = -1;
+    int follower = -1;
+    QVERIFY(::openpty(&terminal, &follower, nullptr, nullptr, nullptr) == 0);
+    QProcess process;
+    process.setChildProcessModifier([follower] { ::dup2(follower, STDIN_FILENO); });
+    process.setInputChannelMode(QProcess::ForwardedInputChannel);
+    process.start(QStringLiteral(SWITCHYARD_BINARY),
+        { QStringLiteral("keys"), QStringLiteral("set"), QStringLiteral("ci-interrupted") });
+    QByteArray prompt;
+    QTRY_VERIFY((prompt += process.readAllStandardError()).contains("(not shown)"));
+    termios during {};
+    QVERIFY(::tcgetattr(follower, &during) == 0);
+    QVERIFY((during.c_lflag & ECHO) == 0);
+    ::kill(pid_t(process.processId()), SIGINT); // Ctrl-C
+    QVERIFY(process.waitForFinished(30000));
+    QCOMPARE(process.exitCode(), 130);
+    termios after {};
+    QVERIFY(::tcgetattr(follower, &after) == 0);
+    QVERIFY((after.c_lflag & ECHO) != 0);
+    ::close(follower);
+    ::close(terminal);
 }
 
 QTEST_GUILESS_MAIN(KeychainTest)
