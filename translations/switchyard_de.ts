@@ -687,10 +687,6 @@
         <translation>Der Schlüssel wurde nicht gespeichert: %1</translation>
     </message>
     <message>
-        <source>Key &apos;%1&apos; stored in the system keychain; the gateway uses it now.</source>
-        <translation>Schlüssel „%1“ im Systemschlüsselbund gespeichert; das Gateway verwendet ihn jetzt.</translation>
-    </message>
-    <message>
         <source>Delete key</source>
         <translation>Schlüssel löschen</translation>
     </message>
@@ -717,6 +713,34 @@
     <message>
         <source>Test of %1 failed: %2</source>
         <translation>Test von %1 fehlgeschlagen: %2</translation>
+    </message>
+    <message>
+        <source>Re&amp;load keys</source>
+        <translation>Schlüssel neu &amp;laden</translation>
+    </message>
+    <message>
+        <source>Read every key from the keychain again, for instance after `switchyard keys set` in a terminal.</source>
+        <translation>Alle Schlüssel erneut aus dem Schlüsselbund lesen, etwa nach `switchyard keys set` in einem Terminal.</translation>
+    </message>
+    <message>
+        <source>Reading the keys again…</source>
+        <translation>Schlüssel werden erneut gelesen…</translation>
+    </message>
+    <message>
+        <source>Provider %1 cannot be removed yet: %2. Change the lanes first (Lanes view).</source>
+        <translation>Anbieter %1 kann noch nicht entfernt werden: %2. Zuerst die Lanes ändern (Ansicht „Lanes“).</translation>
+    </message>
+    <message>
+        <source>Route %1 cannot be removed yet: %2. Change the lanes first (Lanes view).</source>
+        <translation>Route %1 kann noch nicht entfernt werden: %2. Zuerst die Lanes ändern (Ansicht „Lanes“).</translation>
+    </message>
+    <message>
+        <source>The keychain has not answered yet; is it locked and waiting for its password?</source>
+        <translation>Der Schlüsselbund hat noch nicht geantwortet; ist er gesperrt und wartet auf sein Passwort?</translation>
+    </message>
+    <message>
+        <source>Key &apos;%1&apos; stored in the system keychain; the gateway is reading it again.</source>
+        <translation>Schlüssel „%1“ im Systemschlüsselbund gespeichert; das Gateway liest ihn erneut.</translation>
     </message>
 </context>
 <context>

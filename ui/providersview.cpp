@@ -8,6 +8,7 @@
 #include "routedialog.h"
 #include "secrets/secretstore.h"
 
+#include <QDateTime>
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QInputDialog>
@@ -16,11 +17,14 @@
 #include <QMessageBox>
 #include <QPushButton>
 #include <QTableView>
+#include <QTimer>
 #include <QVBoxLayout>
 
 namespace Switchyard {
 
 namespace {
+
+constexpr int KeychainPatienceMs = 15000;
 
 QTableView *makeTable(QAbstractItemModel *model, QWidget *parent)
 {
@@ -91,7 +95,10 @@ ProvidersView::ProvidersView(Engine *engine, ConfigDocument *document,
     for (QPushButton *button : { addProvider, m_editProvider, m_removeProvider })
         providerButtons->addWidget(button);
     providerButtons->addSpacing(24);
-    for (QPushButton *button : { m_setKey, m_deleteKey, m_test })
+    auto *reloadKeys = new QPushButton(tr("Re&load keys"), this);
+    reloadKeys->setToolTip(tr("Read every key from the keychain again, for instance after "
+                              "`switchyard keys set` in a terminal."));
+    for (QPushButton *button : { m_setKey, m_deleteKey, m_test, reloadKeys })
         providerButtons->addWidget(button);
     providerButtons->addStretch();
     auto *routeButtons = new QHBoxLayout;
@@ -124,6 +131,10 @@ ProvidersView::ProvidersView(Engine *engine, ConfigDocument *document,
     connect(m_setKey, &QPushButton::clicked, this, &ProvidersView::setKey);
     connect(m_deleteKey, &QPushButton::clicked, this, &ProvidersView::deleteKey);
     connect(m_test, &QPushButton::clicked, this, &ProvidersView::testProvider);
+    connect(reloadKeys, &QPushButton::clicked, this, [this] {
+        m_engine->reloadSecrets();
+        showStatus(tr("Reading the keys again…"));
+    });
     connect(m_addRoute, &QPushButton::clicked, this, &ProvidersView::addRoute);
     connect(m_editRoute, &QPushButton::clicked, this, &ProvidersView::editRoute);
     connect(m_removeRoute, &QPushButton::clicked, this, &ProvidersView::removeRoute);
@@ -136,6 +147,12 @@ ProvidersView::ProvidersView(Engine *engine, ConfigDocument *document,
     connect(m_providers, &QAbstractItemModel::dataChanged, this, &ProvidersView::updateButtons);
     connect(m_providers, &QAbstractItemModel::dataChanged, this, &ProvidersView::reportTestResult);
     connect(m_providers, &QAbstractItemModel::rowsInserted, this, &ProvidersView::updateButtons);
+    connect(m_providers, &QAbstractItemModel::rowsInserted, this, [this] {
+        if (!m_selectWhenShown.isEmpty() && m_providers->provider(m_selectWhenShown)) {
+            selectProvider(m_selectWhenShown);
+            m_selectWhenShown.clear();
+        }
+    });
     connect(m_providers, &QAbstractItemModel::rowsRemoved, this, &ProvidersView::updateButtons);
     connect(m_routes, &QAbstractItemModel::modelReset, this, &ProvidersView::updateButtons);
     reloadFromDocument();
@@ -245,9 +262,8 @@ void ProvidersView::addProvider()
         if (apply(ConfigDocument::withEntry(
                       m_document->json(), QStringLiteral("providers"), name, dialog->object()),
                 tr("Provider %1 added.").arg(name)))
-            // The provider's row arrives with the engine's next snapshot.
-            QMetaObject::invokeMethod(
-                this, [this, name] { selectProvider(name); }, Qt::QueuedConnection);
+            // The provider's row arrives with the engine's next snapshot, once its key is read.
+            m_selectWhenShown = name;
     });
     dialog->open();
 }
@@ -288,6 +304,13 @@ void ProvidersView::removeProvider()
             if (!lanes.contains(lane))
                 lanes.append(lane);
         }
+    }
+    const ConfigResult without
+        = ConfigLoader::fromObject(ConfigDocument::withoutProvider(document, name));
+    if (!without.isValid()) {
+        showStatus(tr("Provider %1 cannot be removed yet: %2. Change the lanes first (Lanes view).")
+                       .arg(name, without.errors.join(QLatin1String("; "))));
+        return;
     }
     QString text = tr("Remove provider %1?").arg(name);
     if (!routes.isEmpty())
@@ -366,6 +389,14 @@ void ProvidersView::removeRoute()
     if (name.isEmpty())
         return;
     const QStringList lanes = ConfigDocument::lanesUsing(m_document->json(), name);
+    // Say so before asking rather than fail after the user agreed.
+    const ConfigResult without
+        = ConfigLoader::fromObject(ConfigDocument::withoutRoute(m_document->json(), name));
+    if (!without.isValid()) {
+        showStatus(tr("Route %1 cannot be removed yet: %2. Change the lanes first (Lanes view).")
+                       .arg(name, without.errors.join(QLatin1String("; "))));
+        return;
+    }
     const QString text = lanes.isEmpty()
         ? tr("Remove route %1? No lane uses it.").arg(name)
         : tr("Route %1 is used by lanes %2. Remove it from them and delete it?")
@@ -400,14 +431,21 @@ void ProvidersView::setKey()
             return;
         }
         showStatus(tr("Storing the key in the system keychain…"));
+        // A keyring waiting for its password may take a while; say so rather than spin for ever.
+        QTimer::singleShot(KeychainPatienceMs, this, [this] {
+            if (m_status->text() == tr("Storing the key in the system keychain…"))
+                showStatus(tr("The keychain has not answered yet; is it locked and waiting for "
+                              "its password?"));
+        });
         m_secrets->setKey(
             entry, key.trimmed().toUtf8(), this, [this, entry](const SecretResult &result) {
                 if (!result.ok()) {
                     showStatus(tr("The key was not stored: %1").arg(result.error));
                     return;
                 }
-                showStatus(tr("Key '%1' stored in the system keychain; the gateway uses it now.")
-                               .arg(entry));
+                showStatus(
+                    tr("Key '%1' stored in the system keychain; the gateway is reading it again.")
+                        .arg(entry));
                 m_engine->reloadSecrets();
             });
     });
@@ -445,6 +483,7 @@ void ProvidersView::testProvider()
         return;
     showStatus(tr("Testing %1: asking for its models list…").arg(provider));
     m_testing = provider;
+    m_testStartedMs = QDateTime::currentMSecsSinceEpoch();
     m_engine->testProvider(provider);
 }
 
@@ -452,8 +491,10 @@ void ProvidersView::reportTestResult()
 {
     const ProviderSnapshot *provider
         = m_testing.isEmpty() ? nullptr : m_providers->provider(m_testing);
+    // Only this Test's verdict, not an earlier one still on its way.
     if (!provider || provider->test == ProviderSnapshot::Test::NotRun
-        || provider->test == ProviderSnapshot::Test::Running)
+        || provider->test == ProviderSnapshot::Test::Running
+        || provider->testedAtMs < m_testStartedMs)
         return;
     showStatus(provider->test == ProviderSnapshot::Test::Passed
             ? tr("Test of %1 passed: %2").arg(m_testing, provider->testResult)

@@ -72,6 +72,8 @@ private:
     QPushButton *m_removeRoute;
     QLabel *m_status;
     QString m_testing; // the provider whose Test result the status line waits for
+    qint64 m_testStartedMs = 0;
+    QString m_selectWhenShown; // a provider just added, selected once the engine shows it
 };
 
 } // namespace Switchyard

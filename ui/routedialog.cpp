@@ -302,11 +302,20 @@ QJsonObject RouteDialog::object() const
         const bool whole = qobject_cast<QSpinBox *>(field.box) != nullptr;
         const double value = whole ? double(static_cast<QSpinBox *>(field.box)->value())
                                    : static_cast<QDoubleSpinBox *>(field.box)->value();
-        const bool stored = !valueAt(m_original, field.path).isUndefined();
-        if (!stored && value == field.defaultValue)
+        const QJsonValue stored = valueAt(m_original, field.path);
+        if (stored.isUndefined() && value == field.defaultValue)
             continue;
-        if (value == 0 && (field.path == QLatin1String("context_window")))
-            continue; // 0 is "unknown", which the file says by leaving it out
+        if (field.path == QLatin1String("context_window") && value == 0) {
+            object.remove(field.path); // 0 is "unknown", which the file says by leaving it out
+            continue;
+        }
+        // An untouched value stays exactly as written, not rounded to what the box shows.
+        if (stored.isDouble() && !whole) {
+            auto *box = static_cast<QDoubleSpinBox *>(field.box);
+            if (qFuzzyCompare(
+                    1.0 + box->valueFromText(box->textFromValue(stored.toDouble())), 1.0 + value))
+                continue;
+        }
         setValueAt(object, field.path, whole ? QJsonValue(qint64(value)) : QJsonValue(value));
     }
     QJsonArray steps;

@@ -68,6 +68,7 @@ private Q_SLOTS:
     void invalidRouteSettingsAreShownInTheDialog();
     void removingARouteALaneUsesAsksAndNamesTheLanes();
     void setKeyStoresItAndTheGatewayUsesIt();
+    void editingARouteKeepsWhatWasNotTouched();
     void testingAProviderShowsTheClassifiedResult();
 
 private:
@@ -451,6 +452,59 @@ void ConsoleTest::removingARouteALaneUsesAsksAndNamesTheLanes()
                  .value(QLatin1String("routes"))
                  .toObject()
                  .contains(QLatin1String("rb")));
+
+    // The last route of a lane cannot go: said at once, without asking first.
+    view->selectRoute(QStringLiteral("ra"));
+    view->removeRoute();
+    QVERIFY2(view->statusText().contains(QStringLiteral("Route ra cannot be removed yet")),
+        qPrintable(view->statusText()));
+    QVERIFY(!view->findChild<QMessageBox *>() || !view->findChild<QMessageBox *>()->isVisible());
+    QVERIFY(
+        m_document->json().value(QLatin1String("routes")).toObject().contains(QLatin1String("ra")));
+}
+
+void ConsoleTest::editingARouteKeepsWhatWasNotTouched()
+{
+    QJsonObject json = m_document->json();
+    QJsonObject route
+        = json.value(QLatin1String("routes")).toObject().value(QLatin1String("ra")).toObject();
+    route.insert(QStringLiteral("context_window"), 1000);
+    route.insert(
+        QStringLiteral("price"), QJsonObject { { QStringLiteral("input_per_mtok"), 0.00005 } });
+    route.insert(QStringLiteral("x-note"), QStringLiteral("kept"));
+    QString error;
+    QVERIFY(m_document
+                ->save(ConfigDocument::withEntry(
+                           json, QStringLiteral("routes"), QStringLiteral("ra"), route),
+                    &error)
+                .isValid());
+    m_window->providersView()->reloadFromDocument();
+
+    ProvidersView *view = m_window->providersView();
+    view->selectRoute(QStringLiteral("ra"));
+    view->editRoute();
+    auto *dialog = openDialog<RouteDialog>(view);
+    QVERIFY(dialog);
+    QVERIFY(dialog->findChild<QLineEdit *>(QStringLiteral("name"))->isReadOnly());
+    QCOMPARE(dialog->findChild<QSpinBox *>(QStringLiteral("context_window"))->value(), 1000);
+    dialog->findChild<QSpinBox *>(QStringLiteral("context_window"))->setValue(0); // "unknown"
+    press(dialog, QDialogButtonBox::Ok);
+    QVERIFY2(view->statusText().contains(QStringLiteral("Route ra changed")),
+        qPrintable(view->statusText()));
+    const QJsonObject saved = m_document->json()
+                                  .value(QLatin1String("routes"))
+                                  .toObject()
+                                  .value(QLatin1String("ra"))
+                                  .toObject();
+    QVERIFY(!saved.contains(QLatin1String("context_window")));
+    QCOMPARE(saved.value(QLatin1String("price"))
+                 .toObject()
+                 .value(QLatin1String("input_per_mtok"))
+                 .toDouble(),
+        0.00005);
+    QCOMPARE(saved.value(QLatin1String("x-note")).toString(), QStringLiteral("kept"));
+    QCOMPARE(saved.value(QLatin1String("capabilities")).toArray(),
+        (QJsonArray { QStringLiteral("tools"), QStringLiteral("stream") }));
 }
 
 void ConsoleTest::setKeyStoresItAndTheGatewayUsesIt()
