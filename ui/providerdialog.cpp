@@ -1,6 +1,7 @@
 #include "providerdialog.h"
 
 #include "config/providercatalogue.h"
+#include "statestyle.h"
 
 #include <QComboBox>
 #include <QDialogButtonBox>
@@ -14,15 +15,6 @@ namespace Switchyard {
 namespace {
 
 enum KeySource { NoKey, Keychain, Environment };
-
-QLabel *errorLabel(QWidget *parent)
-{
-    auto *label = new QLabel(parent);
-    label->setWordWrap(true);
-    label->setStyleSheet(QStringLiteral("color: #c62828;"));
-    label->hide();
-    return label;
-}
 
 void showErrors(QLabel *label, const QStringList &errors)
 {
@@ -43,10 +35,10 @@ ProviderDialog::ProviderDialog(
     , m_baseUrl(new QLineEdit(this))
     , m_keySource(new QComboBox(this))
     , m_keyName(new QLineEdit(this))
-    , m_nameError(errorLabel(this))
-    , m_baseUrlError(errorLabel(this))
-    , m_keyError(errorLabel(this))
-    , m_otherErrors(errorLabel(this))
+    , m_nameError(StateStyle::inlineErrorLabel(this))
+    , m_baseUrlError(StateStyle::inlineErrorLabel(this))
+    , m_keyError(StateStyle::inlineErrorLabel(this))
+    , m_otherErrors(StateStyle::inlineErrorLabel(this))
 {
     setObjectName(QStringLiteral("providerDialog"));
     setWindowTitle(name.isEmpty() ? tr("Add provider") : tr("Edit provider %1").arg(name));

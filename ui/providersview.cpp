@@ -58,6 +58,19 @@ void selectName(QTableView *table, const QString &name)
     }
 }
 
+// check-config's errors for the document with one entry of `section` ("providers" or "routes")
+// set as a dialog has it; adding, a name already taken is an error too.
+std::function<QStringList(const QString &, const QJsonObject &)> validatorFor(
+    const QJsonObject &document, const QString &section, bool adding)
+{
+    return [document, section, adding](const QString &name, const QJsonObject &object) {
+        if (adding && document.value(section).toObject().contains(name))
+            return QStringList { QStringLiteral("%1.%2: that name is taken").arg(section, name) };
+        return ConfigLoader::fromObject(ConfigDocument::withEntry(document, section, name, object))
+            .errors;
+    };
+}
+
 } // namespace
 
 ProvidersView::ProvidersView(Engine *engine, ConfigDocument *document,
@@ -245,17 +258,7 @@ void ProvidersView::addProvider()
 {
     const QJsonObject document = m_document->json();
     auto *dialog = new ProviderDialog(
-        QString(), QJsonObject(),
-        [document](const QString &name, const QJsonObject &object) {
-            if (document.value(QLatin1String("providers")).toObject().contains(name))
-                return QStringList {
-                    QStringLiteral("providers.%1: a provider of this name exists").arg(name)
-                };
-            return ConfigLoader::fromObject(
-                ConfigDocument::withEntry(document, QStringLiteral("providers"), name, object))
-                .errors;
-        },
-        this);
+        QString(), QJsonObject(), validatorFor(document, QStringLiteral("providers"), true), this);
     dialog->setAttribute(Qt::WA_DeleteOnClose);
     connect(dialog, &QDialog::accepted, this, [this, dialog] {
         const QString name = dialog->name();
@@ -274,14 +277,9 @@ void ProvidersView::editProvider()
     if (name.isEmpty())
         return;
     const QJsonObject document = m_document->json();
-    auto *dialog = new ProviderDialog(
-        name, document.value(QLatin1String("providers")).toObject().value(name).toObject(),
-        [document](const QString &name, const QJsonObject &object) {
-            return ConfigLoader::fromObject(
-                ConfigDocument::withEntry(document, QStringLiteral("providers"), name, object))
-                .errors;
-        },
-        this);
+    auto *dialog = new ProviderDialog(name,
+        document.value(QLatin1String("providers")).toObject().value(name).toObject(),
+        validatorFor(document, QStringLiteral("providers"), false), this);
     dialog->setAttribute(Qt::WA_DeleteOnClose);
     connect(dialog, &QDialog::accepted, this, [this, dialog, name] {
         apply(ConfigDocument::withEntry(
@@ -333,18 +331,8 @@ void ProvidersView::addRoute()
     QJsonObject initial;
     if (!selectedProvider().isEmpty())
         initial.insert(QStringLiteral("provider"), selectedProvider());
-    auto *dialog = new RouteDialog(
-        QString(), initial, providers,
-        [document](const QString &name, const QJsonObject &object) {
-            if (document.value(QLatin1String("routes")).toObject().contains(name))
-                return QStringList {
-                    QStringLiteral("routes.%1.name: a route of this name exists").arg(name)
-                };
-            return ConfigLoader::fromObject(
-                ConfigDocument::withEntry(document, QStringLiteral("routes"), name, object))
-                .errors;
-        },
-        this);
+    auto *dialog = new RouteDialog(QString(), initial, providers,
+        validatorFor(document, QStringLiteral("routes"), true), this);
     dialog->setAttribute(Qt::WA_DeleteOnClose);
     connect(dialog, &QDialog::accepted, this, [this, dialog] {
         const QString name = dialog->name();
@@ -365,15 +353,10 @@ void ProvidersView::editRoute()
     if (name.isEmpty())
         return;
     const QJsonObject document = m_document->json();
-    auto *dialog = new RouteDialog(
-        name, document.value(QLatin1String("routes")).toObject().value(name).toObject(),
+    auto *dialog = new RouteDialog(name,
+        document.value(QLatin1String("routes")).toObject().value(name).toObject(),
         document.value(QLatin1String("providers")).toObject().keys(),
-        [document](const QString &name, const QJsonObject &object) {
-            return ConfigLoader::fromObject(
-                ConfigDocument::withEntry(document, QStringLiteral("routes"), name, object))
-                .errors;
-        },
-        this);
+        validatorFor(document, QStringLiteral("routes"), false), this);
     dialog->setAttribute(Qt::WA_DeleteOnClose);
     connect(dialog, &QDialog::accepted, this, [this, dialog, name] {
         apply(ConfigDocument::withEntry(

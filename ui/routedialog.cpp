@@ -1,6 +1,7 @@
 #include "routedialog.h"
 
 #include "config/config.h"
+#include "statestyle.h"
 
 #include <QCheckBox>
 #include <QComboBox>
@@ -40,15 +41,6 @@ void setValueAt(QJsonObject &object, const QString &path, const QJsonValue &valu
     QJsonObject child = object.value(head).toObject();
     setValueAt(child, path.mid(dot + 1), value);
     object.insert(head, child);
-}
-
-QLabel *errorLabel(QWidget *parent)
-{
-    auto *label = new QLabel(parent);
-    label->setWordWrap(true);
-    label->setStyleSheet(QStringLiteral("color: #c62828;"));
-    label->hide();
-    return label;
 }
 
 // Each setting: its JSON path, its range, and its default as the loader has it.
@@ -186,7 +178,7 @@ RouteDialog::RouteDialog(const QString &name, const QJsonObject &object,
 
     for (const QString &section : { QString(), QStringLiteral("timeouts_ms"),
              QStringLiteral("breaker"), QStringLiteral("recovery") })
-        m_sectionErrors.insert(section, errorLabel(this));
+        m_sectionErrors.insert(section, StateStyle::inlineErrorLabel(this));
 
     auto *general = new QWidget(this);
     auto *generalForm = new QFormLayout(general);

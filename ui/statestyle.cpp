@@ -1,5 +1,7 @@
 #include "statestyle.h"
 
+#include <QLabel>
+
 namespace Switchyard::StateStyle {
 
 QColor stateColor(const QString &state)
@@ -53,6 +55,15 @@ QColor textOn(const QColor &background)
     const double luminance
         = 0.2126 * background.redF() + 0.7152 * background.greenF() + 0.0722 * background.blueF();
     return luminance > 0.55 ? Qt::black : Qt::white;
+}
+
+QLabel *inlineErrorLabel(QWidget *parent)
+{
+    auto *label = new QLabel(parent);
+    label->setWordWrap(true);
+    label->setStyleSheet(QStringLiteral("color: #c62828;"));
+    label->hide();
+    return label;
 }
 
 } // namespace Switchyard::StateStyle

@@ -9,6 +9,7 @@
 #include <QTest>
 
 #include <csignal>
+#include <fcntl.h>
 #include <pty.h>
 #include <termios.h>
 #include <unistd.h>
@@ -41,6 +42,57 @@ Run switchyard(const QStringList &arguments, const QByteArray &input = QByteArra
     run.err = process.readAllStandardError();
     return run;
 }
+
+// The keychain's answer for `name`, read through the product's store.
+SecretResult readBack(const QString &name)
+{
+    KeychainSecretStore store;
+    QObject context;
+    std::optional<SecretResult> result;
+    store.read(name, &context, [&result](const SecretResult &read) { result = read; });
+    [[maybe_unused]] const bool answered
+        = QTest::qWaitFor([&result] { return result.has_value(); }, 10000);
+    return result.value_or(
+        SecretResult::failure(SecretStatus::Failed, QStringLiteral("no answer")));
+}
+
+// `switchyard keys set NAME` with its stdin on a pseudo-terminal, as a user types at a shell.
+struct TerminalSession {
+    int terminal = -1;
+    int follower = -1;
+    QProcess process;
+    QByteArray prompt;
+
+    explicit TerminalSession(const QString &name)
+    {
+        if (::openpty(&terminal, &follower, nullptr, nullptr, nullptr) != 0)
+            return;
+        const int stdinEnd = follower;
+        process.setChildProcessModifier([stdinEnd] { ::dup2(stdinEnd, STDIN_FILENO); });
+        process.setInputChannelMode(QProcess::ForwardedInputChannel);
+        process.start(QStringLiteral(SWITCHYARD_BINARY),
+            { QStringLiteral("keys"), QStringLiteral("set"), name });
+    }
+    ~TerminalSession()
+    {
+        process.kill();
+        process.waitForFinished(5000);
+        for (int fd : { terminal, follower }) {
+            if (fd >= 0)
+                ::close(fd);
+        }
+    }
+    // True once the hidden-input prompt is showing.
+    bool prompted()
+    {
+        return QTest::qWaitFor(
+            [this] {
+                prompt += process.readAllStandardError();
+                return prompt.contains("(not shown)");
+            },
+            10000);
+    }
+};
 
 } // namespace
 
@@ -157,73 +209,42 @@ void KeychainTest::aDeletedKeyMarksTheRouteMisconfigured()
 
 void KeychainTest::theStoreReportsAMissingEntryAsNotFound()
 {
-    KeychainSecretStore store;
-    QObject context;
-    std::optional<SecretResult> result;
-    store.read(QStringLiteral("ci-never-set"), &context,
-        [&result](const SecretResult &read) { result = read; });
-    QTRY_VERIFY(result.has_value());
-    QCOMPARE(int(result->status), int(SecretStatus::NotFound));
-    QVERIFY(result->value.isEmpty());
+    const SecretResult result = readBack(QStringLiteral("ci-never-set"));
+    QCOMPARE(int(result.status), int(SecretStatus::NotFound));
+    QVERIFY(result.value.isEmpty());
 }
 
 void KeychainTest::aKeyTypedAtATerminalIsNotEchoed()
 {
-    int terminal = -1;
-    int follower = -1;
-    QVERIFY(::openpty(&terminal, &follower, nullptr, nullptr, nullptr) == 0);
-    QProcess process;
-    // stdin is the terminal's far end, as when a user types at a shell.
-    process.setChildProcessModifier([follower] { ::dup2(follower, STDIN_FILENO); });
-    process.setInputChannelMode(QProcess::ForwardedInputChannel);
-    process.start(QStringLiteral(SWITCHYARD_BINARY),
-        { QStringLiteral("keys"), QStringLiteral("set"), QStringLiteral("ci-typed") });
-    ::close(follower);
-    QByteArray prompt;
-    QTRY_VERIFY((prompt += process.readAllStandardError()).contains("(not shown)"));
+    TerminalSession session(QStringLiteral("ci-typed"));
+    QVERIFY(session.prompted());
     const QByteArray typed = "sk-typed-at-a-terminal\n";
-    QCOMPARE(::write(terminal, typed.constData(), size_t(typed.size())), qint64(typed.size()));
-    QVERIFY(process.waitForFinished(30000));
-    QCOMPARE(process.exitCode(), 0);
+    QCOMPARE(
+        ::write(session.terminal, typed.constData(), size_t(typed.size())), qint64(typed.size()));
+    QVERIFY(session.process.waitForFinished(30000));
+    QCOMPARE(session.process.exitCode(), 0);
     // Whatever the terminal showed back: never the key.
     QByteArray shown(4096, '\0');
-    const ssize_t count = ::read(terminal, shown.data(), size_t(shown.size()));
+    ::fcntl(session.terminal, F_SETFL, O_NONBLOCK);
+    const ssize_t count = ::read(session.terminal, shown.data(), size_t(shown.size()));
     shown.truncate(count > 0 ? count : 0);
-    ::close(terminal);
     QVERIFY2(!shown.contains("sk-typed"), shown.constData());
-
-    KeychainSecretStore store;
-    QObject context;
-    std::optional<SecretResult> result;
-    store.read(QStringLiteral("ci-typed"), &context,
-        [&result](const SecretResult &read) { result = read; });
-    QTRY_VERIFY(result.has_value());
-    QCOMPARE(result->value, QByteArray("sk-typed-at-a-terminal"));
+    QCOMPARE(readBack(QStringLiteral("ci-typed")).value, QByteArray("sk-typed-at-a-terminal"));
 }
 
 void KeychainTest::interruptingThePromptGivesTheTerminalItsEchoBack()
 {
-    int terminal = -1;
-    int follower = -1;
-    QVERIFY(::openpty(&terminal, &follower, nullptr, nullptr, nullptr) == 0);
-    QProcess process;
-    process.setChildProcessModifier([follower] { ::dup2(follower, STDIN_FILENO); });
-    process.setInputChannelMode(QProcess::ForwardedInputChannel);
-    process.start(QStringLiteral(SWITCHYARD_BINARY),
-        { QStringLiteral("keys"), QStringLiteral("set"), QStringLiteral("ci-interrupted") });
-    QByteArray prompt;
-    QTRY_VERIFY((prompt += process.readAllStandardError()).contains("(not shown)"));
+    TerminalSession session(QStringLiteral("ci-interrupted"));
+    QVERIFY(session.prompted());
     termios during {};
-    QVERIFY(::tcgetattr(follower, &during) == 0);
+    QVERIFY(::tcgetattr(session.follower, &during) == 0);
     QVERIFY((during.c_lflag & ECHO) == 0);
-    ::kill(pid_t(process.processId()), SIGINT); // Ctrl-C
-    QVERIFY(process.waitForFinished(30000));
-    QCOMPARE(process.exitCode(), 130);
+    ::kill(pid_t(session.process.processId()), SIGINT); // Ctrl-C
+    QVERIFY(session.process.waitForFinished(30000));
+    QCOMPARE(session.process.exitCode(), 130);
     termios after {};
-    QVERIFY(::tcgetattr(follower, &after) == 0);
+    QVERIFY(::tcgetattr(session.follower, &after) == 0);
     QVERIFY((after.c_lflag & ECHO) != 0);
-    ::close(follower);
-    ::close(terminal);
 }
 
 QTEST_GUILESS_MAIN(KeychainTest)
