@@ -56,6 +56,18 @@ SecretResult readBack(const QString &name)
         SecretResult::failure(SecretStatus::Failed, QStringLiteral("no answer")));
 }
 
+// One route to `upstream`, its key in keychain entry "ci-openai".
+QByteArray keyedConfig(const FakeUpstream &upstream)
+{
+    QByteArray config = jsonText(R"JSON({
+      'providers': {'p': {'base_url': '@P@', 'api_key': {'keychain': 'ci-openai'}}},
+      'routes': {'r': {'provider': 'p', 'model': 'm'}},
+      'lanes': {'main': {'chain': ['r']}},
+      'default_lane': 'main'
+    })JSON");
+    return config.replace("@P@", upstream.baseUrl().toUtf8());
+}
+
 // `switchyard keys set NAME` with its stdin on a pseudo-terminal, as a user types at a shell.
 struct TerminalSession {
     int terminal = -1;
@@ -158,13 +170,7 @@ void KeychainTest::theGatewaySendsTheKeySetOnTheCommandLine()
     FakeUpstream upstream;
     QVERIFY(upstream.listen());
     upstream.setDefaultResponse(FakeResponse::completion(QStringLiteral("keyed")));
-    QByteArray config = jsonText(R"JSON({
-      'providers': {'p': {'base_url': '@P@', 'api_key': {'keychain': 'ci-openai'}}},
-      'routes': {'r': {'provider': 'p', 'model': 'm'}},
-      'lanes': {'main': {'chain': ['r']}},
-      'default_lane': 'main'
-    })JSON");
-    config.replace("@P@", upstream.baseUrl().toUtf8());
+    const QByteArray config = keyedConfig(upstream);
     GatewayUnderTest gateway; // the engine's default store: the system keychain
     QString error;
     QVERIFY2(gateway.start(config, &error), qPrintable(error));
@@ -179,13 +185,7 @@ void KeychainTest::aDeletedKeyMarksTheRouteMisconfigured()
 {
     FakeUpstream upstream;
     QVERIFY(upstream.listen());
-    QByteArray config = jsonText(R"JSON({
-      'providers': {'p': {'base_url': '@P@', 'api_key': {'keychain': 'ci-openai'}}},
-      'routes': {'r': {'provider': 'p', 'model': 'm'}},
-      'lanes': {'main': {'chain': ['r']}},
-      'default_lane': 'main'
-    })JSON");
-    config.replace("@P@", upstream.baseUrl().toUtf8());
+    const QByteArray config = keyedConfig(upstream);
     GatewayUnderTest gateway;
     QObject scope;
     QList<ProviderSnapshot> providers;
