@@ -543,6 +543,14 @@
         <source>Last test</source>
         <translation>Letzter Test</translation>
     </message>
+    <message>
+        <source>keychain entry &apos;%1&apos;</source>
+        <translation>Schlüsselbund-Eintrag „%1“</translation>
+    </message>
+    <message>
+        <source>environment variable %1</source>
+        <translation>Umgebungsvariable %1</translation>
+    </message>
 </context>
 <context>
     <name>Switchyard::ProvidersView</name>

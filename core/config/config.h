@@ -19,6 +19,7 @@ struct SecretRef {
 
     bool isSet() const { return source != Source::None; }
     QString describe() const;
+    bool operator==(const SecretRef &other) const = default;
 };
 
 enum class Capability : unsigned {

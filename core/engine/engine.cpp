@@ -718,7 +718,7 @@ QList<ProviderSnapshot> Engine::providerSnapshots() const
         snapshot.name = provider.name;
         snapshot.kind = provider.kind;
         snapshot.baseUrl = provider.baseUrl.toString();
-        snapshot.keyReference = provider.apiKey.isSet() ? provider.apiKey.describe() : QString();
+        snapshot.key = provider.apiKey;
         const ResolvedSecret key = m_active->providerKeys.value(provider.name);
         snapshot.keyState = key.state;
         snapshot.keyDetail = key.error;

@@ -17,7 +17,7 @@ struct ProviderSnapshot {
     QString name;
     QString kind;
     QString baseUrl;
-    QString keyReference; // "keychain: openai", "env: OPENAI_API_KEY", or empty
+    SecretRef key; // where the key comes from (a name, never the value)
     KeyState keyState = KeyState::NotNeeded;
     QString keyDetail; // why the key is missing, unreadable or rejected
     QStringList routes;

@@ -4,20 +4,6 @@
 
 namespace Switchyard {
 
-namespace {
-
-const QString KeychainPrefix = QStringLiteral("keychain entry '");
-
-QString keychainNameOf(const ProviderSnapshot &provider)
-{
-    // keyReference is SecretRef::describe(): "keychain entry 'NAME'" or "environment variable X".
-    if (!provider.keyReference.startsWith(KeychainPrefix))
-        return QString();
-    return provider.keyReference.mid(KeychainPrefix.size()).chopped(1);
-}
-
-} // namespace
-
 ProviderTableModel::ProviderTableModel(QObject *parent)
     : QAbstractTableModel(parent)
 {
@@ -60,7 +46,7 @@ QVariant ProviderTableModel::data(const QModelIndex &index, int role) const
     if (role == KeyStateRole)
         return int(row.keyState);
     if (role == KeychainNameRole)
-        return keychainNameOf(row);
+        return row.key.source == SecretRef::Source::Keychain ? row.key.name : QString();
     if (role != Qt::DisplayRole && role != Qt::ToolTipRole)
         return {};
     switch (Column(index.column())) {
@@ -71,7 +57,15 @@ QVariant ProviderTableModel::data(const QModelIndex &index, int role) const
     case BaseUrl:
         return row.kind == QLatin1String("simulated") ? tr("(in-process simulation)") : row.baseUrl;
     case Key:
-        return row.keyReference.isEmpty() ? tr("none") : row.keyReference;
+        switch (row.key.source) {
+        case SecretRef::Source::None:
+            return tr("none");
+        case SecretRef::Source::Keychain:
+            return tr("keychain entry '%1'").arg(row.key.name);
+        case SecretRef::Source::Environment:
+            return tr("environment variable %1").arg(row.key.name);
+        }
+        break;
     case KeyStatus:
         if (role == Qt::ToolTipRole && !row.keyDetail.isEmpty())
             return row.keyDetail;

@@ -208,7 +208,7 @@ private Q_SLOTS:
             &model, QAbstractItemModelTester::FailureReportingMode::QtTest);
         ProviderSnapshot a;
         a.name = QStringLiteral("a");
-        a.keyReference = QStringLiteral("keychain entry 'openai'");
+        a.key = SecretRef { SecretRef::Source::Keychain, QStringLiteral("openai") };
         a.keyState = KeyState::Missing;
         a.keyDetail = QStringLiteral("keychain entry 'openai' is missing");
         ProviderSnapshot b;
@@ -221,6 +221,8 @@ private Q_SLOTS:
             a.keyDetail);
         QCOMPARE(model.index(0, 0).data(ProviderTableModel::KeychainNameRole).toString(),
             QStringLiteral("openai"));
+        QCOMPARE(model.index(0, ProviderTableModel::Key).data().toString(),
+            QStringLiteral("keychain entry 'openai'"));
         QCOMPARE(model.index(1, ProviderTableModel::Key).data().toString(), QStringLiteral("none"));
         QCOMPARE(
             model.index(1, 0).data(ProviderTableModel::KeychainNameRole).toString(), QString());

@@ -162,7 +162,7 @@ void KeysTest::keychainKeyReachesTheUpstreamAndIsReadOnce()
     // Read when the config was applied, never per request.
     QCOMPARE(m_store->readCount(QStringLiteral("openai")), 1);
     QTRY_COMPARE(provider(QStringLiteral("a")).keyState, KeyState::Set);
-    QCOMPARE(provider(QStringLiteral("a")).keyReference, QStringLiteral("keychain entry 'openai'"));
+    QCOMPARE(provider(QStringLiteral("a")).key.name, QStringLiteral("openai"));
     QCOMPARE(provider(QStringLiteral("b")).keyState, KeyState::NotNeeded);
 }
 
@@ -367,7 +367,7 @@ void KeysTest::keysNeverReachAnyOutput()
     }
     const ProviderSnapshot tested = provider(QStringLiteral("a"));
     outputs.append({ QStringLiteral("provider status"),
-        (tested.keyDetail + tested.testResult + tested.keyReference).toUtf8() });
+        (tested.keyDetail + tested.testResult + tested.key.name).toUtf8() });
     {
         QMutexLocker lock(&logMutex);
         QVERIFY(!logLines.isEmpty());
