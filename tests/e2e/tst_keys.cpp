@@ -337,10 +337,19 @@ void KeysTest::keysNeverReachAnyOutput()
     // A health probe meets the same echo; its result shows in /admin/state and the console.
     m_gateway->host().engine()->probeNow(QStringLiteral("ra"));
     QTRY_VERIFY(m_a->requestCount("GET", "/v1/models") == 1);
+    // Failures that open the breaker, echoing the key: the event says why, to /admin/events.
+    ClientCall *events = m_gateway->client().get(QStringLiteral("/admin/events"), admin);
+    m_a->setDefaultResponse(FakeResponse::error(503, QStringLiteral("server_error"), QString(),
+        QStringLiteral("overloaded, key ") + QString::fromUtf8(ProviderKey)));
+    for (int i = 0; i < 5; ++i)
+        chat(QStringLiteral("ra"));
+    QTRY_VERIFY(events->body.contains("\"to\":\"open\""));
+    events->abort();
 
     QList<QPair<QString, QByteArray>> outputs;
     outputs.append({ QStringLiteral("error body to the caller"), pinned->body });
     outputs.append({ QStringLiteral("fallback answer"), fellBack->body });
+    outputs.append({ QStringLiteral("/admin/events"), events->body });
     for (const QString &path : { QStringLiteral("/admin/state"),
              QStringLiteral("/admin/traces?limit=10"), QStringLiteral("/metrics") }) {
         ClientCall *call = m_gateway->client().get(path, admin);
@@ -352,10 +361,13 @@ void KeysTest::keysNeverReachAnyOutput()
     QTRY_VERIFY((probed = m_gateway->client().get(QStringLiteral("/admin/state"), admin),
         GatewayClient::waitFor(probed) && probed->body.contains("Incorrect API key provided")));
     outputs.append({ QStringLiteral("/admin/state after a probe"), probed->body });
-    const QJsonArray traces = QJsonDocument::fromJson(outputs.at(3).second)
-                                  .object()
-                                  .value(QStringLiteral("traces"))
-                                  .toArray();
+    QByteArray traceList;
+    for (const auto &[where, text] : std::as_const(outputs)) {
+        if (where.startsWith(QLatin1String("/admin/traces")))
+            traceList = text;
+    }
+    const QJsonArray traces
+        = QJsonDocument::fromJson(traceList).object().value(QStringLiteral("traces")).toArray();
     QVERIFY(!traces.isEmpty());
     for (const QJsonValue &trace : traces) {
         ClientCall *call = m_gateway->client().get(QStringLiteral("/admin/traces/")
