@@ -655,8 +655,6 @@ void Engine::onKeychainEntryRead(const QString &name, quint64 serial, const Secr
     }
     const bool changed = !m_keychain.contains(name) || m_keychain.value(name) != secret;
     m_keychain.insert(name, secret);
-    if (!secret.ok && changed)
-        qCWarning(lcEngine).noquote() << secret.error;
     if (!late) {
         runReadyInstalls();
         return;
