@@ -172,7 +172,7 @@ void Engine::start(const Config &config, const QString &listenOverride)
             qCWarning(lcEngine).noquote() << "traces are kept in memory only:" << error;
         }
     }
-    whenSecretsRead(effective, [this, effective] { listen(effective); });
+    whenSecretsRead(effective, false, [this, effective] { listen(effective); });
 }
 
 void Engine::listen(Config effective)
@@ -217,7 +217,7 @@ void Engine::applyConfig(const Config &config)
             this, [this, config] { applyConfig(config); }, Qt::QueuedConnection);
         return;
     }
-    whenSecretsRead(config, [this, config] {
+    whenSecretsRead(config, false, [this, config] {
         Config effective = config;
         // The listener stays where it is; moving it is a restart, not a reload. Read now, not
         // when the apply was asked for: a start may still have been reading keys then.
@@ -553,8 +553,9 @@ void Engine::reloadSecrets()
     }
     if (!m_active)
         return; // the start under way reads them anyway
-    // A changed key is a small reload: the same config with its keys read again.
-    whenSecretsRead(m_active->config, [this] {
+    // A changed key is a small reload: the same config with its keys read again. A read already
+    // out may have started before the change, so a new one is sent whatever.
+    whenSecretsRead(m_active->config, true, [this] {
         const Config running = m_active->config; // install() replaces what it points into
         install(running);
     });
@@ -562,7 +563,13 @@ void Engine::reloadSecrets()
 
 void Engine::setKeychainPatience(int milliseconds)
 {
-    m_keychainPatienceMs = milliseconds;
+    if (QThread::currentThread() != thread()) {
+        QMetaObject::invokeMethod(
+            this, [this, milliseconds] { setKeychainPatience(milliseconds); },
+            Qt::QueuedConnection);
+        return;
+    }
+    m_keychainPatienceMs = qMax(0, milliseconds);
 }
 
 void Engine::testProvider(const QString &provider)
@@ -594,7 +601,7 @@ void Engine::testProvider(const QString &provider)
         });
 }
 
-void Engine::whenSecretsRead(const Config &config, std::function<void()> then)
+void Engine::whenSecretsRead(const Config &config, bool freshReads, std::function<void()> then)
 {
     // Every apply reads its keychain entries afresh (a key may have changed from the command
     // line); until the answers come, the running config keeps the keys it has.
@@ -602,7 +609,7 @@ void Engine::whenSecretsRead(const Config &config, std::function<void()> then)
     pending.then = std::move(then);
     for (const QString &name : keychainNamesOf(config)) {
         const bool inFlight = m_readIssued.value(name) > m_readAnswered.value(name);
-        if (!inFlight)
+        if (!inFlight || freshReads)
             readKeychainEntry(name);
         pending.waitFor.insert(name, m_readIssued.value(name));
     }
@@ -659,8 +666,8 @@ void Engine::onKeychainEntryRead(const QString &name, quint64 serial, const Secr
         runReadyInstalls();
         return;
     }
-    if (changed && m_active && keychainNamesOf(m_active->config).contains(name)
-        && m_pendingInstalls.empty()) {
+    // Installed at once even with applies pending: one of them may yet be refused.
+    if (changed && m_active && keychainNamesOf(m_active->config).contains(name)) {
         const Config running = m_active->config;
         install(running);
     }

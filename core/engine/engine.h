@@ -127,8 +127,9 @@ private:
 
     void install(const Config &config);
     void listen(Config effective);
-    // Runs `then` once every keychain entry `config` refers to has been read.
-    void whenSecretsRead(const Config &config, std::function<void()> then);
+    // Runs `then` once every keychain entry `config` refers to has been read; with `freshReads`,
+    // by reads sent now, not by any already under way.
+    void whenSecretsRead(const Config &config, bool freshReads, std::function<void()> then);
     void readKeychainEntry(const QString &name);
     void onKeychainEntryRead(const QString &name, quint64 serial, const SecretResult &result);
     void runReadyInstalls();

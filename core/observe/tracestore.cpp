@@ -224,10 +224,10 @@ public:
                 "excluded.tokens_out, requests = requests + excluded.requests"));
             // One row per minute, lane and route however many requests it holds.
             QList<CostPoint> merged;
-            QHash<QString, qsizetype> rowOf;
+            QHash<std::pair<qint64, std::pair<QString, QString>>, qsizetype> rowOf;
             for (const CostPoint &point : std::as_const(spend)) {
-                const QString key = QString::number(point.minuteUtcMs) + QLatin1Char('\n')
-                    + point.lane + QLatin1Char('\n') + point.route;
+                const std::pair<qint64, std::pair<QString, QString>> key { point.minuteUtcMs,
+                    { point.lane, point.route } };
                 const auto row = rowOf.constFind(key);
                 if (row == rowOf.cend()) {
                     rowOf.insert(key, merged.size());

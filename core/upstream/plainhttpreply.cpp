@@ -9,6 +9,12 @@ namespace Switchyard {
 namespace {
 
 constexpr qsizetype MaxHeadBytes = 64 * 1024;
+constexpr qsizetype MaxLineBytes = 1024;
+// A kept-alive connection that fails this soon after reuse was closed by the server while idle.
+constexpr qint64 ResendWithinMs = 200;
+// Servers close idle connections after a few seconds (nginx 75 s, Node 5 s, uvicorn 5 s); ours
+// are dropped sooner, so a reuse rarely meets a close in flight.
+constexpr qint64 IdleCutoffMs = 4000;
 
 QString endpointKey(const QString &host, quint16 port)
 {
@@ -50,6 +56,7 @@ QNetworkReply::NetworkError errorForStatus(int status)
 PlainHttpConnections::PlainHttpConnections(QObject *parent)
     : QObject(parent)
 {
+    m_clock.start();
 }
 
 QTcpSocket *PlainHttpConnections::take(const QString &host, quint16 port)
@@ -58,7 +65,9 @@ QTcpSocket *PlainHttpConnections::take(const QString &host, quint16 port)
     while (!idle.isEmpty()) {
         QTcpSocket *socket = idle.takeLast(); // the most recently used is the least likely stale
         socket->disconnect(this);
-        if (socket->state() == QAbstractSocket::ConnectedState && socket->bytesAvailable() == 0)
+        const qint64 idleMs = m_clock.elapsed() - m_idleSince.take(socket);
+        if (socket->state() == QAbstractSocket::ConnectedState && socket->bytesAvailable() == 0
+            && idleMs < IdleCutoffMs)
             return socket;
         socket->deleteLater();
     }
@@ -70,8 +79,10 @@ void PlainHttpConnections::release(const QString &host, quint16 port, QTcpSocket
     socket->setParent(this);
     const QString key = endpointKey(host, port);
     // An idle connection that the server closes, or that says anything unasked, is dropped.
+    m_idleSince.insert(socket, m_clock.elapsed());
     const auto drop = [this, key, socket] {
         m_idle[key].removeOne(socket);
+        m_idleSince.remove(socket);
         socket->disconnect(this);
         socket->deleteLater();
     };
@@ -103,8 +114,8 @@ PlainHttpReply::PlainHttpReply(PlainHttpConnections *connections,
     if (url.hasQuery())
         target += '?' + url.query(QUrl::FullyEncoded).toLatin1();
     m_requestBytes.reserve(256 + body.size());
-    m_requestBytes
-        += method + ' ' + target + " HTTP/1.1\r\nHost: " + url.authority().toLatin1() + "\r\n";
+    m_requestBytes += method + ' ' + target + " HTTP/1.1\r\nHost: "
+        + url.authority(QUrl::RemoveUserInfo | QUrl::FullyEncoded).toLatin1() + "\r\n";
     for (const QByteArray &name : request.rawHeaderList()) {
         if (name.compare("Content-Length", Qt::CaseInsensitive) == 0
             || name.compare("Host", Qt::CaseInsensitive) == 0
@@ -124,7 +135,11 @@ PlainHttpReply::PlainHttpReply(PlainHttpConnections *connections,
 
 PlainHttpReply::~PlainHttpReply()
 {
-    delete detachSocket();
+    // Later: the reply may be deleted from a slot of its own socket's signal.
+    if (QTcpSocket *socket = detachSocket()) {
+        socket->setParent(nullptr);
+        socket->deleteLater();
+    }
 }
 
 QTcpSocket *PlainHttpReply::detachSocket()
@@ -152,14 +167,16 @@ void PlainHttpReply::start(bool allowReuse)
         return;
     }
     connect(m_socket, &QTcpSocket::connected, this, &PlainHttpReply::sendRequest);
-    m_socket->setSocketOption(QAbstractSocket::LowDelayOption, 1);
     m_socket->connectToHost(m_host, m_port);
 }
 
 void PlainHttpReply::sendRequest()
 {
     m_stage = Stage::Head;
+    // Only a connected socket takes the option (a prompt over one segment must not wait on Nagle).
+    m_socket->setSocketOption(QAbstractSocket::LowDelayOption, 1);
     m_socket->write(m_requestBytes);
+    m_sentAt.start();
     Q_EMIT requestSent();
 }
 
@@ -177,7 +194,8 @@ void PlainHttpReply::onReadyRead()
     }
     const qsizetype before = m_body.size();
     const bool going = parseBody();
-    if (m_body.size() > before)
+    // A slot may abort (and so finish) the reply; nothing is emitted after finished.
+    if (m_stage != Stage::Done && m_body.size() > before)
         Q_EMIT readyRead();
     if (!going && m_stage != Stage::Done)
         complete();
@@ -213,6 +231,7 @@ bool PlainHttpReply::parseHead()
             reasonStart < 0 ? QByteArray() : statusLine.mid(reasonStart + 1));
         m_keepAlive = statusLine.startsWith("HTTP/1.1");
         m_framing = Framing::UntilClose;
+        bool sawLength = false;
         for (qsizetype i = 1; i < lines.size(); ++i) {
             const QByteArray &line = lines.at(i);
             const qsizetype colon = line.indexOf(':');
@@ -221,10 +240,18 @@ bool PlainHttpReply::parseHead()
             const QByteArray name = line.left(colon).trimmed();
             const QByteArray value = line.mid(colon + 1).trimmed();
             setRawHeader(name, hasRawHeader(name) ? rawHeader(name) + ", " + value : value);
-            if (name.compare("Content-Length", Qt::CaseInsensitive) == 0
-                && m_framing != Framing::Chunked) {
-                m_framing = Framing::Length;
-                m_remaining = value.toLongLong();
+            if (name.compare("Content-Length", Qt::CaseInsensitive) == 0) {
+                bool ok = false;
+                const qint64 length = value.toLongLong(&ok);
+                if (!ok || length < 0) {
+                    fail(ProtocolFailure, QStringLiteral("malformed Content-Length from upstream"));
+                    return false;
+                }
+                sawLength = true;
+                if (m_framing != Framing::Chunked) {
+                    m_framing = Framing::Length;
+                    m_remaining = length;
+                }
             } else if (name.compare("Transfer-Encoding", Qt::CaseInsensitive) == 0
                 && value.toLower().contains("chunked")) {
                 m_framing = Framing::Chunked;
@@ -232,7 +259,15 @@ bool PlainHttpReply::parseHead()
                 m_keepAlive = !value.toLower().contains("close");
             }
         }
+        // These carry no body whatever their headers say.
+        if (status == 204 || status == 304) {
+            m_framing = Framing::Length;
+            m_remaining = 0;
+        }
         if (m_framing == Framing::UntilClose)
+            m_keepAlive = false;
+        // Both framings at once is how request smuggling starts: use this connection once.
+        if (m_framing == Framing::Chunked && sawLength)
             m_keepAlive = false;
         if (status >= 400)
             setError(errorForStatus(status),
@@ -264,8 +299,14 @@ bool PlainHttpReply::parseBody()
             switch (m_chunkPart) {
             case ChunkPart::Size: {
                 const qsizetype lineEnd = m_input.indexOf("\r\n");
-                if (lineEnd < 0)
+                if (lineEnd < 0) {
+                    if (m_input.size() > MaxLineBytes) {
+                        fail(ProtocolFailure,
+                            QStringLiteral("malformed chunk in upstream response"));
+                        return false;
+                    }
                     return true;
+                }
                 QByteArray size = m_input.left(lineEnd);
                 m_input.remove(0, lineEnd + 2);
                 const qsizetype extension = size.indexOf(';');
@@ -294,13 +335,23 @@ bool PlainHttpReply::parseBody()
             case ChunkPart::DataEnd:
                 if (m_input.size() < 2)
                     return true;
+                if (!m_input.startsWith("\r\n")) {
+                    fail(ProtocolFailure, QStringLiteral("malformed chunk in upstream response"));
+                    return false;
+                }
                 m_input.remove(0, 2);
                 m_chunkPart = ChunkPart::Size;
                 break;
             case ChunkPart::Trailer: {
                 const qsizetype lineEnd = m_input.indexOf("\r\n");
-                if (lineEnd < 0)
+                if (lineEnd < 0) {
+                    if (m_input.size() > MaxHeadBytes) {
+                        fail(ProtocolFailure,
+                            QStringLiteral("upstream trailers larger than 64 KiB"));
+                        return false;
+                    }
                     return true;
+                }
                 m_input.remove(0, lineEnd + 2);
                 if (lineEnd == 0)
                     return false; // the empty line after the last chunk: complete
@@ -317,7 +368,7 @@ void PlainHttpReply::complete()
     m_stage = Stage::Done;
     QTcpSocket *socket = detachSocket();
     if (socket && m_keepAlive && m_input.isEmpty() && m_connections
-        && socket->state() == QAbstractSocket::ConnectedState)
+        && socket->state() == QAbstractSocket::ConnectedState && socket->bytesToWrite() == 0)
         m_connections->release(m_host, m_port, socket);
     else if (socket)
         socket->deleteLater();
@@ -331,8 +382,10 @@ void PlainHttpReply::onSocketError()
         return;
     const QAbstractSocket::SocketError socketError = m_socket->error();
     if (socketError == QAbstractSocket::RemoteHostClosedError) {
-        // The server closed a kept-alive connection just as we reused it: try a fresh one.
-        if (m_reused && !m_receivedAny) {
+        // The server closed a kept-alive connection just as we reused it: try a fresh one. Only
+        // at once: a connection lost later may have carried a request the server acted on, and
+        // a completion must not run (and cost) twice.
+        if (m_reused && !m_receivedAny && m_sentAt.elapsed() < ResendWithinMs) {
             m_socket->deleteLater();
             detachSocket();
             m_stage = Stage::Connecting;
@@ -346,7 +399,8 @@ void PlainHttpReply::onSocketError()
             if (!m_body.isEmpty())
                 Q_EMIT readyRead();
             m_keepAlive = false;
-            complete();
+            if (m_stage != Stage::Done)
+                complete();
             return;
         }
     }

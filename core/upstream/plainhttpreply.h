@@ -1,6 +1,7 @@
 #pragma once
 
 #include <QByteArray>
+#include <QElapsedTimer>
 #include <QHash>
 #include <QList>
 #include <QNetworkReply>
@@ -23,6 +24,8 @@ public:
 
 private:
     QHash<QString, QList<QTcpSocket *>> m_idle;
+    QHash<QTcpSocket *, qint64> m_idleSince; // on m_clock
+    QElapsedTimer m_clock;
 };
 
 // One HTTP/1.1 exchange with a plain-HTTP upstream (a local model server, a benchmark), as a
@@ -65,6 +68,7 @@ private:
     QTcpSocket *m_socket = nullptr;
     bool m_reused = false;
     bool m_receivedAny = false;
+    QElapsedTimer m_sentAt;
     Stage m_stage = Stage::Connecting;
     Framing m_framing = Framing::UntilClose;
     bool m_keepAlive = true;

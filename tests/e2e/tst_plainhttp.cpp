@@ -113,6 +113,9 @@ private Q_SLOTS:
     void refusedConnection();
     void abortFinishesAtOnce();
     void requestCarriesHeadersAndBody();
+    void noContentNeedsNoLength();
+    void bothFramingsAtOnceAreNotReused();
+    void malformedChunkFails();
 
 private:
     Result run(QNetworkAccessManager::Operation operation = QNetworkAccessManager::PostOperation,
@@ -274,6 +277,36 @@ void PlainHttpTest::requestCarriesHeadersAndBody()
     QVERIFY(request.contains("\r\nAuthorization: Bearer sk-test\r\n"));
     QVERIFY(request.contains("\r\nContent-Length: 13\r\n"));
     QVERIFY(request.endsWith("\r\n\r\n{\"model\":\"m\"}"));
+}
+
+void PlainHttpTest::noContentNeedsNoLength()
+{
+    m_server->enqueue({ { "HTTP/1.1 204 No Content\r\n\r\n" } });
+    m_server->enqueue({ { "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok" } });
+    const Result empty = run();
+    QVERIFY(empty.finished); // not left waiting for a close
+    QCOMPARE(empty.status, 204);
+    QCOMPARE(run().body, QByteArray("ok"));
+    QCOMPARE(m_server->connections, 1);
+}
+
+void PlainHttpTest::bothFramingsAtOnceAreNotReused()
+{
+    m_server->enqueue({ { "HTTP/1.1 200 OK\r\nContent-Length: 99\r\nTransfer-Encoding: "
+                          "chunked\r\n\r\n2\r\nok\r\n0\r\n\r\n" } });
+    m_server->enqueue({ { "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok" } });
+    QCOMPARE(run().body, QByteArray("ok")); // chunked wins
+    QCOMPARE(run().body, QByteArray("ok"));
+    QCOMPARE(m_server->connections, 2);
+}
+
+void PlainHttpTest::malformedChunkFails()
+{
+    m_server->enqueue(
+        { { "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nokXX0\r\n\r\n" } });
+    const Result result = run();
+    QVERIFY(result.finished);
+    QCOMPARE(result.error, QNetworkReply::ProtocolFailure);
 }
 
 QTEST_GUILESS_MAIN(PlainHttpTest)
