@@ -44,9 +44,10 @@ CostView::CostView(CostSeriesModel *model, QWidget *parent)
     m_range->addItem(tr("Last hour"), int(CostSeriesModel::Range::OneHour));
     m_range->addItem(tr("Last 24 hours"), int(CostSeriesModel::Range::OneDay));
     m_range->setCurrentIndex(0);
-    m_model->setRange(CostSeriesModel::Range::FifteenMinutes);
+    m_model->setRange(CostSeriesModel::Range::FifteenMinutes, QDateTime::currentMSecsSinceEpoch());
     connect(m_range, &QComboBox::currentIndexChanged, this, [this] {
-        m_model->setRange(CostSeriesModel::Range(m_range->currentData().toInt()));
+        m_model->setRange(CostSeriesModel::Range(m_range->currentData().toInt()),
+            QDateTime::currentMSecsSinceEpoch());
         rebuild();
     });
     m_view->setRenderHint(QPainter::Antialiasing);

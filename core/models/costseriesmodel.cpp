@@ -83,10 +83,10 @@ void CostSeriesModel::addPoints(const QList<CostPoint> &points)
         m_minutes[point.minuteUtcMs].append(point);
 }
 
-void CostSeriesModel::setRange(Range range)
+void CostSeriesModel::setRange(Range range, qint64 nowUtcMs)
 {
     m_range = range;
-    refresh(QDateTime::currentMSecsSinceEpoch());
+    refresh(nowUtcMs);
 }
 
 void CostSeriesModel::refresh(qint64 nowUtcMs)

@@ -26,7 +26,8 @@ public:
         int section, Qt::Orientation orientation, int role = Qt::DisplayRole) const override;
 
     void addPoints(const QList<CostPoint> &points);
-    void setRange(Range range);
+    // Wall-clock time is the caller's to give, here as in refresh(), so tests can fix it.
+    void setRange(Range range, qint64 nowUtcMs);
     Range range() const { return m_range; }
     // Rebuilds the buckets for the current time; the view calls it on a timer so the window slides.
     void refresh(qint64 nowUtcMs);

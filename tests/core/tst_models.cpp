@@ -185,8 +185,7 @@ private Q_SLOTS:
             CostPoint { minute - 60000, QStringLiteral("l"), QStringLiteral("a"), 0.25, 0.0 },
             CostPoint {
                 minute - 3 * 3600000, QStringLiteral("l"), QStringLiteral("a"), 9.0, 0.0 } });
-        model.setRange(CostSeriesModel::Range::FifteenMinutes);
-        model.refresh(now);
+        model.setRange(CostSeriesModel::Range::FifteenMinutes, now);
         QCOMPARE(model.rowCount(), 15);
         QCOMPARE(model.routes(), (QStringList { QStringLiteral("a"), QStringLiteral("b") }));
         QCOMPARE(model.columnCount(), 3);
@@ -194,8 +193,7 @@ private Q_SLOTS:
         QCOMPARE(model.index(13, 0).data(CostSeriesModel::ValueRole).toDouble(), 0.25);
         QCOMPARE(model.total(), 0.75);
         QCOMPARE(model.fallbackTotal(), 0.5);
-        model.setRange(CostSeriesModel::Range::OneDay);
-        model.refresh(now);
+        model.setRange(CostSeriesModel::Range::OneDay, now);
         QCOMPARE(model.rowCount(), 48);
         QCOMPARE(model.total(), 9.75); // the 3 h old spend is inside 24 h
         QCOMPARE(model.routeTotal(QStringLiteral("a")), 9.25);
