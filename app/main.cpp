@@ -1,5 +1,6 @@
 #include "config/configdocument.h"
 #include "config/configloader.h"
+#include "crashreport.h"
 #include "engine/engine.h"
 #include "engine/enginehost.h"
 #include "keyscommand.h"
@@ -212,7 +213,7 @@ int runConsole(QApplication &app, const ConsoleOptions &options)
         });
     }
     quitOnTerminationSignals(app);
-    host.engine()->start(document.isSaved() ? result.config : result.config, options.listen);
+    host.engine()->start(result.config, options.listen);
     window.show();
     const int loopResult = app.exec();
     return exitCode ? exitCode : loopResult;
@@ -277,6 +278,7 @@ bool wantsConsole(int argc, char *argv[])
 
 int main(int argc, char *argv[])
 {
+    installCrashReport();
     std::unique_ptr<QCoreApplication> application;
     if (wantsConsole(argc, argv)) {
         application = std::make_unique<QApplication>(argc, argv);

@@ -7,6 +7,8 @@
 #include <QTemporaryDir>
 #include <QTest>
 
+#include <csignal>
+
 using namespace Switchyard::Testing;
 
 // The switchyard binary as a user runs it: exit codes, messages, a headless gateway.
@@ -22,12 +24,15 @@ private Q_SLOTS:
     void headlessRefusesAnInvalidConfig();
     void headlessRefusesAPublicListenerWithoutAdminToken();
     void firstStartCreatesTheDefaultConfig();
+    void crashReportNamesTheSignalAndNoKey_data();
+    void crashReportNamesTheSignalAndNoKey();
 
 private:
     QString writeFile(const QString &name, const QByteArray &content);
     QProcessEnvironment isolatedEnvironment() const;
     // Starts `switchyard --headless` and returns the base URL it reports, or an empty string.
-    QString startHeadless(QProcess &process, const QStringList &arguments);
+    QString startHeadless(QProcess &process, const QStringList &arguments,
+        const QProcessEnvironment &extraVariables = {});
 
     std::unique_ptr<QTemporaryDir> m_dir;
 };
@@ -58,9 +63,12 @@ QProcessEnvironment CliTest::isolatedEnvironment() const
     return environment;
 }
 
-QString CliTest::startHeadless(QProcess &process, const QStringList &arguments)
+QString CliTest::startHeadless(
+    QProcess &process, const QStringList &arguments, const QProcessEnvironment &extraVariables)
 {
-    process.setProcessEnvironment(isolatedEnvironment());
+    QProcessEnvironment environment = isolatedEnvironment();
+    environment.insert(extraVariables);
+    process.setProcessEnvironment(environment);
     process.start(QStringLiteral(SWITCHYARD_BINARY),
         QStringList { QStringLiteral("--headless") } + arguments);
     if (!process.waitForStarted(10000))
@@ -196,6 +204,57 @@ void CliTest::firstStartCreatesTheDefaultConfig()
     QVERIFY2(QFile::exists(created), qPrintable(created));
     QCOMPARE(
         QFile::permissions(created) & (QFile::ReadOther | QFile::ReadGroup), QFile::Permissions());
+}
+
+void CliTest::crashReportNamesTheSignalAndNoKey_data()
+{
+    QTest::addColumn<int>("signalNumber");
+    QTest::addColumn<QString>("named");
+    QTest::newRow("segmentation fault") << int(SIGSEGV) << QStringLiteral("SIGSEGV");
+    QTest::newRow("abort") << int(SIGABRT) << QStringLiteral("SIGABRT");
+}
+
+void CliTest::crashReportNamesTheSignalAndNoKey()
+{
+    QFETCH(int, signalNumber);
+    QFETCH(QString, named);
+    const QByteArray key = "sk-crash-report-must-not-show-4e1f0a9c";
+    FakeUpstream upstream;
+    QVERIFY(upstream.listen());
+    QByteArray config = jsonText(R"({
+        'providers': {'p': {'base_url': '@UP@', 'api_key': {'env': 'CRASH_TEST_KEY'}}},
+        'routes': {'r': {'provider': 'p', 'model': 'm'}},
+        'lanes': {'main': {'chain': ['r']}}})");
+    config.replace("@UP@", upstream.baseUrl().toUtf8());
+    QProcessEnvironment keyVariable;
+    keyVariable.insert(QStringLiteral("CRASH_TEST_KEY"), QString::fromLatin1(key));
+    QProcess process;
+    const QString url = startHeadless(process,
+        { QStringLiteral("--config"), writeFile(QStringLiteral("c.json"), config),
+            QStringLiteral("--listen"), QStringLiteral("127.0.0.1:0") },
+        keyVariable);
+    QVERIFY(!url.isEmpty());
+    // The key is in use, so it is in the process's memory when it crashes.
+    GatewayClient client(url);
+    QCOMPARE(
+        client
+            .postAndWait(QStringLiteral("/v1/chat/completions"), chatBody(QStringLiteral("main")))
+            ->status,
+        200);
+    QCOMPARE(upstream.requests().constLast().headers.value("authorization"), "Bearer " + key);
+
+    QVERIFY(::kill(pid_t(process.processId()), signalNumber) == 0);
+    QVERIFY(process.waitForFinished(10000));
+    QCOMPARE(process.exitStatus(), QProcess::CrashExit);
+    const QByteArray output = process.readAllStandardError() + process.readAllStandardOutput();
+    const QString report = QString::fromUtf8(output);
+    QVERIFY2(report.contains(QStringLiteral("switchyard " SWITCHYARD_VERSION " crashed: ") + named),
+        output.constData());
+    // At least the handler's own frame, with the binary it is in.
+    QVERIFY2(report.contains(QStringLiteral("Backtrace"))
+            && report.contains(QStringLiteral("switchyard(")),
+        output.constData());
+    QVERIFY2(!output.contains(key), "the crash output holds the key");
 }
 
 QTEST_GUILESS_MAIN(CliTest)
