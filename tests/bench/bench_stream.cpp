@@ -29,8 +29,14 @@ qint64 nowNs()
         .count();
 }
 
-// Sends one streaming request and notes when each "data:" event arrives.
-QList<qint64> streamOnce(quint16 port, const QByteArray &model, qint64 *sentAt)
+struct StreamArrivals {
+    QList<qint64> eventAtNs; // when each whole "data:" event had arrived
+    int coalescedEvents = 0; // events that arrived in the same read as the one before
+};
+
+// Sends one streaming request and notes when each "data:" event has fully arrived; an event
+// split over two reads counts when its last byte is in.
+StreamArrivals streamOnce(quint16 port, const QByteArray &model, qint64 *sentAt)
 {
     const QByteArray body = "{\"model\":\"" + model
         + "\",\"stream\":true,\"stream_options\":{\"include_usage\":false},"
@@ -39,15 +45,26 @@ QList<qint64> streamOnce(quint16 port, const QByteArray &model, qint64 *sentAt)
     socket.setSocketOption(QAbstractSocket::LowDelayOption, 1);
     socket.connectToHost(QHostAddress::LocalHost, port);
     socket.waitForConnected(5000);
-    QList<qint64> arrivals;
+    StreamArrivals result;
     QByteArray seen;
+    qsizetype scanned = 0;
     QEventLoop loop;
     QObject::connect(&socket, &QTcpSocket::readyRead, &loop, [&] {
         const qint64 at = nowNs();
-        const QByteArray data = socket.readAll();
-        seen += data;
-        for (qsizetype i = 0; (i = data.indexOf("data: ", i)) >= 0; i += 6)
-            arrivals.append(at);
+        seen += socket.readAll();
+        int eventsInThisRead = 0;
+        for (;;) {
+            const qsizetype start = seen.indexOf("data: ", scanned);
+            if (start < 0)
+                break;
+            const qsizetype end = seen.indexOf("\n\n", start);
+            if (end < 0)
+                break;
+            result.eventAtNs.append(at);
+            if (++eventsInThisRead > 1)
+                ++result.coalescedEvents;
+            scanned = end + 2;
+        }
         if (seen.contains("[DONE]"))
             loop.quit();
     });
@@ -58,7 +75,7 @@ QList<qint64> streamOnce(quint16 port, const QByteArray &model, qint64 *sentAt)
                  "Connection: close\r\nContent-Length: "
         + QByteArray::number(body.size()) + "\r\n\r\n" + body);
     loop.exec();
-    return arrivals;
+    return result;
 }
 
 double median(std::vector<double> values)
@@ -119,23 +136,48 @@ int main(int argc, char *argv[])
     while (gatewayPort == 0)
         QCoreApplication::processEvents(QEventLoop::AllEvents, 50);
 
-    auto measure
-        = [&](quint16 port, std::vector<double> *firstByteMs, std::vector<double> *chunkDelayMs) {
-              for (int round = 0; round < rounds; ++round) {
-                  const int before = int(upstream->chunkSentNs().size());
-                  qint64 sentAt = 0;
-                  const QList<qint64> arrivals = streamOnce(port, "main", &sentAt);
-                  const QList<qint64> sent = upstream->chunkSentNs().mid(before);
-                  if (arrivals.isEmpty() || sent.size() < chunks)
-                      continue;
-                  firstByteMs->push_back(double(arrivals.first() - sentAt) / 1e6);
-                  for (int i = 0; i < qMin<qsizetype>(arrivals.size(), sent.size()); ++i)
-                      chunkDelayMs->push_back(double(arrivals.at(i) - sent.at(i)) / 1e6);
-              }
-          };
-    std::vector<double> directFirst, directDelay, gatewayFirst, gatewayDelay;
-    measure(upstream->port(), &directFirst, &directDelay);
-    measure(gatewayPort, &gatewayFirst, &gatewayDelay);
+    struct Measured {
+        std::vector<double> firstByteMs;
+        std::vector<double> chunkDelayMs;
+        int coalescedEvents = 0;
+    };
+    // The upstream notes a chunk's send time on its own thread, just after the write: read it
+    // there, and only once the whole stream has been noted, or a late note from one stream would
+    // shift the next stream's times by a chunk.
+    auto sentTimes = [&] {
+        QList<qint64> times;
+        QMetaObject::invokeMethod(
+            upstream, [&] { times = upstream->chunkSentNs(); }, Qt::BlockingQueuedConnection);
+        return times;
+    };
+    const int chunksPerStream = chunks + 1; // and [DONE]
+    auto measure = [&](quint16 port) {
+        Measured measured;
+        for (int round = 0; round < rounds; ++round) {
+            const qsizetype before = sentTimes().size();
+            qint64 sentAt = 0;
+            const StreamArrivals arrivals = streamOnce(port, "main", &sentAt);
+            QList<qint64> sent;
+            QTimer patience;
+            patience.start(5000);
+            while ((sent = sentTimes().mid(before)).size() < chunksPerStream && patience.isActive())
+                QCoreApplication::processEvents(QEventLoop::AllEvents, 1);
+            measured.coalescedEvents += arrivals.coalescedEvents;
+            if (arrivals.eventAtNs.isEmpty() || sent.size() < chunks)
+                continue;
+            measured.firstByteMs.push_back(double(arrivals.eventAtNs.first() - sentAt) / 1e6);
+            for (int i = 0; i < qMin<qsizetype>(arrivals.eventAtNs.size(), sent.size()); ++i)
+                measured.chunkDelayMs.push_back(
+                    double(arrivals.eventAtNs.at(i) - sent.at(i)) / 1e6);
+        }
+        return measured;
+    };
+    const Measured direct = measure(upstream->port());
+    const Measured gateway = measure(gatewayPort);
+    const std::vector<double> &directFirst = direct.firstByteMs;
+    const std::vector<double> &directDelay = direct.chunkDelayMs;
+    const std::vector<double> &gatewayFirst = gateway.firstByteMs;
+    const std::vector<double> &gatewayDelay = gateway.chunkDelayMs;
 
     std::printf("SSE pass-through: %d streams of %d chunks, 5 ms apart\n", rounds, chunks);
     std::printf("%-36s%10s%12s\n", "", "direct", "switchyard");
@@ -147,7 +189,10 @@ int main(int argc, char *argv[])
         percentile(directDelay, 0.99), percentile(gatewayDelay, 0.99));
     std::printf("added per-chunk delay: median %.3f ms (target <= 0.5); events seen %zu of %d, "
                 "[DONE] included\n",
-        median(gatewayDelay) - median(directDelay), gatewayDelay.size(), rounds * (chunks + 1));
+        median(gatewayDelay) - median(directDelay), gatewayDelay.size(), rounds * chunksPerStream);
+    std::printf("events that arrived in one read with the event before (coalesced): direct %d, "
+                "switchyard %d\n",
+        direct.coalescedEvents, gateway.coalescedEvents);
     QMetaObject::invokeMethod(upstream, &QObject::deleteLater);
     upstreamThread.quit();
     upstreamThread.wait();
