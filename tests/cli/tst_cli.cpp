@@ -69,6 +69,8 @@ QString CliTest::startHeadless(
     QProcessEnvironment environment = isolatedEnvironment();
     environment.insert(extraVariables);
     process.setProcessEnvironment(environment);
+    // Where the user enabled core dumps, a crash test's core lands in the throwaway folder.
+    process.setWorkingDirectory(m_dir->path());
     process.start(QStringLiteral(SWITCHYARD_BINARY),
         QStringList { QStringLiteral("--headless") } + arguments);
     if (!process.waitForStarted(10000))
