@@ -174,22 +174,19 @@ int main(int argc, char *argv[])
     };
     const Measured direct = measure(upstream->port());
     const Measured gateway = measure(gatewayPort);
-    const std::vector<double> &directFirst = direct.firstByteMs;
-    const std::vector<double> &directDelay = direct.chunkDelayMs;
-    const std::vector<double> &gatewayFirst = gateway.firstByteMs;
-    const std::vector<double> &gatewayDelay = gateway.chunkDelayMs;
 
     std::printf("SSE pass-through: %d streams of %d chunks, 5 ms apart\n", rounds, chunks);
     std::printf("%-36s%10s%12s\n", "", "direct", "switchyard");
-    std::printf("%-36s%10.3f%12.3f\n", "time to first byte, median (ms)", median(directFirst),
-        median(gatewayFirst));
-    std::printf("%-36s%10.3f%12.3f\n", "chunk delay after send, median (ms)", median(directDelay),
-        median(gatewayDelay));
+    std::printf("%-36s%10.3f%12.3f\n", "time to first byte, median (ms)",
+        median(direct.firstByteMs), median(gateway.firstByteMs));
+    std::printf("%-36s%10.3f%12.3f\n", "chunk delay after send, median (ms)",
+        median(direct.chunkDelayMs), median(gateway.chunkDelayMs));
     std::printf("%-36s%10.3f%12.3f\n", "chunk delay after send, p99 (ms)",
-        percentile(directDelay, 0.99), percentile(gatewayDelay, 0.99));
+        percentile(direct.chunkDelayMs, 0.99), percentile(gateway.chunkDelayMs, 0.99));
     std::printf("added per-chunk delay: median %.3f ms (target <= 0.5); events seen %zu of %d, "
                 "[DONE] included\n",
-        median(gatewayDelay) - median(directDelay), gatewayDelay.size(), rounds * chunksPerStream);
+        median(gateway.chunkDelayMs) - median(direct.chunkDelayMs), gateway.chunkDelayMs.size(),
+        rounds * chunksPerStream);
     std::printf("events that arrived in one read with the event before (coalesced): direct %d, "
                 "switchyard %d\n",
         direct.coalescedEvents, gateway.coalescedEvents);
