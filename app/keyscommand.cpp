@@ -1,5 +1,7 @@
 #include "keyscommand.h"
 
+#include "secrets/admintokenfile.h"
+
 #include "secrets/keychainsecretstore.h"
 
 #include <QCoreApplication>
@@ -161,6 +163,48 @@ int runKeysCommand(const QStringList &arguments)
         });
     }
     return usage();
+}
+
+int runAdminTokenCommand(const SecretRef &configured, const QString &dataDirectory)
+{
+    QTextStream out(stdout);
+    switch (configured.source) {
+    case SecretRef::Source::None: {
+        QString error;
+        const QByteArray token = AdminTokenFile::loadOrCreate(dataDirectory, &error);
+        if (token.isEmpty()) {
+            errors() << "No admin token: " << error << Qt::endl;
+            return 1;
+        }
+        out << token << Qt::endl;
+        return 0;
+    }
+    case SecretRef::Source::Environment: {
+        const QByteArray token = qgetenv(configured.name.toLocal8Bit().constData());
+        if (token.isEmpty()) {
+            errors() << "The config takes its admin token from the environment variable "
+                     << configured.name << ", which is not set here." << Qt::endl;
+            return 1;
+        }
+        out << token << Qt::endl;
+        return 0;
+    }
+    case SecretRef::Source::Keychain:
+        break;
+    }
+    KeychainSecretStore store;
+    return runUntilDone([&](const std::function<void(int)> &done) {
+        store.read(configured.name, qApp, [&out, configured, done](const SecretResult &result) {
+            if (!result.ok()) {
+                errors() << "The config takes its admin token from keychain entry '"
+                         << configured.name << "': " << result.error << Qt::endl;
+                done(1);
+                return;
+            }
+            out << result.value << Qt::endl;
+            done(0);
+        });
+    });
 }
 
 } // namespace Switchyard

@@ -1,5 +1,7 @@
 #pragma once
 
+#include "config/config.h"
+
 #include <QStringList>
 
 namespace Switchyard {
@@ -7,5 +9,10 @@ namespace Switchyard {
 // `switchyard keys set NAME | delete NAME | list`: the system keychain from the command line.
 // Returns the process exit code: 0 done, 1 failed (with the reason on stderr), 2 misused.
 int runKeysCommand(const QStringList &arguments);
+
+// `switchyard admin-token`: prints the token the admin API needs. The config's admin_token when it
+// names one (read from its keychain entry or variable), else the token generated in
+// `dataDirectory`, made now if the gateway has not made it yet.
+int runAdminTokenCommand(const SecretRef &configured, const QString &dataDirectory);
 
 } // namespace Switchyard

@@ -268,7 +268,7 @@ bool wantsConsole(int argc, char *argv[])
         const QByteArray argument(argv[i]);
         if (argument == "--headless" || argument == "--version" || argument == "-v"
             || argument == "--help" || argument == "-h" || argument == "check-config"
-            || argument == "keys")
+            || argument == "keys" || argument == "admin-token")
             return false;
     }
     return true;
@@ -302,7 +302,8 @@ int main(int argc, char *argv[])
         "  check-config FILE   validate FILE, print every error with its JSON path\n"
         "  keys set NAME       read a secret from stdin into the system keychain\n"
         "  keys delete NAME    remove it from the keychain\n"
-        "  keys list           the names of the keys set, never their values"));
+        "  keys list           the names of the keys set, never their values\n"
+        "  admin-token         print the token the admin API needs (made on first use)"));
     const QCommandLineOption headlessOption(
         QStringLiteral("headless"), QStringLiteral("Run the gateway only, no GUI."));
     const QCommandLineOption configOption(QStringLiteral("config"),
@@ -335,7 +336,7 @@ int main(int argc, char *argv[])
         QStringLiteral("Show the version and the Qt version it runs on."));
     parser.addOption(versionOption);
     parser.addPositionalArgument(QStringLiteral("command"),
-        QStringLiteral("check-config FILE | keys set|delete NAME | keys list"),
+        QStringLiteral("check-config FILE | keys set|delete NAME | keys list | admin-token"),
         QStringLiteral("[command]"));
     parser.process(app);
 
@@ -352,6 +353,14 @@ int main(int argc, char *argv[])
             return checkConfig(arguments.at(1));
         if (arguments.first() == QLatin1String("keys"))
             return runKeysCommand(arguments.mid(1));
+        if (arguments.first() == QLatin1String("admin-token") && arguments.size() == 1) {
+            // The token of the config the gateway runs: a file that cannot be read names none.
+            const QString path = parser.value(configOption);
+            const ConfigResult config = QFileInfo::exists(path) ? ConfigLoader::fromFile(path)
+                                                                : ConfigResult();
+            return runAdminTokenCommand(config.config.adminToken,
+                QStandardPaths::writableLocation(QStandardPaths::AppDataLocation));
+        }
         err() << "Unknown command: " << arguments.join(QLatin1Char(' ')) << "\n\n"
               << parser.helpText();
         return 2;

@@ -138,6 +138,15 @@ struct LaneConfig {
 
 enum class UnknownModelPolicy { Reject, DefaultLane };
 
+// What the gateway accepts from clients and upstreams before it refuses or cuts them off: memory
+// and time stay bounded whatever a peer sends (SPEC §11, issue 14).
+struct Limits {
+    qint64 maxEventBytes = 1024 * 1024; // one SSE event from an upstream
+    qint64 maxPendingStreamBytes = 4 * 1024 * 1024; // queued to a client that is not reading
+    int stalledClientMs = 30000; // a client that reads nothing for this long is dropped
+    int maxRetryAfterMs = 600000; // the longest cooldown any upstream's Retry-After can cause
+};
+
 // The whole routing configuration, as validated; immutable once applied.
 struct Config {
     QString listenHost = QStringLiteral("127.0.0.1");
@@ -149,6 +158,11 @@ struct Config {
     QString defaultLane;
     UnknownModelPolicy unknownModel = UnknownModelPolicy::Reject;
     qint64 maxRequestBytes = 32 * 1024 * 1024;
+    // Host names (beyond the listen address and loopback) that requests may address, and web
+    // origins that may call at all: both empty by default, so a web page cannot.
+    QStringList allowedHosts;
+    QStringList allowedOrigins;
+    Limits limits;
     int traceRetentionHours = 168;
     int traceMaxCount = 100000;
     QJsonObject source; // the document as read, unknown keys included, for saving back

@@ -607,7 +607,8 @@ ConfigResult ConfigLoader::fromObject(const QJsonObject &root)
 
     reader.warnUnknownKeys(root, QString(),
         { "listen", "admin_token", "providers", "routes", "lanes", "default_lane", "unknown_model",
-            "max_request_bytes", "traces", "$schema" });
+            "max_request_bytes", "traces", "allowed_hosts", "allowed_origins", "limits",
+            "$schema" });
 
     const QString listen
         = reader.string(root, QStringLiteral("listen"), QString(), config.listenAddress());
@@ -617,6 +618,41 @@ ConfigResult ConfigLoader::fromObject(const QJsonObject &root)
     config.adminToken = reader.secret(root, QStringLiteral("admin_token"), QString());
     config.maxRequestBytes = reader.integer(root, QStringLiteral("max_request_bytes"), QString(),
         config.maxRequestBytes, 1024, qint64(1) << 31);
+
+    config.allowedHosts = reader.stringList(root, QStringLiteral("allowed_hosts"), QString());
+    for (qsizetype i = 0; i < config.allowedHosts.size(); ++i) {
+        const QString &host = config.allowedHosts.at(i);
+        if (host.isEmpty() || host.contains(QLatin1Char('/')) || host.contains(QLatin1Char(' ')))
+            reader.error(QStringLiteral("allowed_hosts[%1]").arg(i),
+                QStringLiteral("must be a host name such as \"gateway.internal\""));
+    }
+    config.allowedOrigins = reader.stringList(root, QStringLiteral("allowed_origins"), QString());
+    for (qsizetype i = 0; i < config.allowedOrigins.size(); ++i) {
+        const QUrl origin(config.allowedOrigins.at(i), QUrl::StrictMode);
+        const bool plain = origin.isValid() && !origin.host().isEmpty()
+            && (origin.scheme() == QLatin1String("http") || origin.scheme() == QLatin1String("https"))
+            && origin.path().isEmpty() && !origin.hasQuery() && !origin.hasFragment()
+            && origin.userInfo().isEmpty();
+        if (!plain)
+            reader.error(QStringLiteral("allowed_origins[%1]").arg(i),
+                QStringLiteral("must be an origin such as \"http://localhost:3000\" (scheme, "
+                               "host and port only)"));
+    }
+
+    const QJsonObject limits = reader.object(root, QStringLiteral("limits"), QString());
+    reader.warnUnknownKeys(limits, QStringLiteral("limits"),
+        { "max_event_bytes", "max_pending_stream_bytes", "stalled_client_ms",
+            "max_retry_after_ms" });
+    config.limits.maxEventBytes = reader.integer(limits, QStringLiteral("max_event_bytes"),
+        QStringLiteral("limits"), config.limits.maxEventBytes, 1024, qint64(256) << 20);
+    config.limits.maxPendingStreamBytes = reader.integer(limits,
+        QStringLiteral("max_pending_stream_bytes"), QStringLiteral("limits"),
+        config.limits.maxPendingStreamBytes, 16 * 1024, qint64(1) << 30);
+    config.limits.stalledClientMs = int(reader.integer(limits, QStringLiteral("stalled_client_ms"),
+        QStringLiteral("limits"), config.limits.stalledClientMs, 100, 3600 * 1000));
+    config.limits.maxRetryAfterMs = int(reader.integer(limits,
+        QStringLiteral("max_retry_after_ms"), QStringLiteral("limits"),
+        config.limits.maxRetryAfterMs, 0, 24 * 3600 * 1000));
 
     const QJsonObject traces = reader.object(root, QStringLiteral("traces"), QString());
     reader.warnUnknownKeys(traces, QStringLiteral("traces"), { "retention_hours", "max_count" });

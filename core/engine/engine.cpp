@@ -4,6 +4,7 @@
 #include "proxy/httplistener.h"
 #include "proxy/proxyservice.h"
 #include "routing/routestate.h"
+#include "secrets/admintokenfile.h"
 #include "secrets/keychainsecretstore.h"
 #include "upstream/prober.h"
 #include "upstream/simulatedupstream.h"
@@ -99,7 +100,8 @@ void Engine::install(const Config &config)
                        .arg(provider.name, key.error);
         active->providerKeys.insert(provider.name, key);
     }
-    active->adminToken = resolve(config.adminToken);
+    active->adminToken
+        = config.adminToken.isSet() ? resolve(config.adminToken) : generatedAdminToken();
     // A new key deserves a fresh verdict: forget the 401s and the failed test of the old one.
     for (auto key = active->providerKeys.cbegin(); key != active->providerKeys.cend(); ++key) {
         if (m_active && m_active->providerKeys.value(key.key()).value == key->value)
@@ -240,6 +242,24 @@ void Engine::applyConfig(const Config &config)
     });
 }
 
+ResolvedSecret Engine::generatedAdminToken()
+{
+    if (!m_generatedAdminToken) {
+        if (m_dataDirectory.isEmpty())
+            m_dataDirectory = QStandardPaths::writableLocation(QStandardPaths::AppDataLocation);
+        ResolvedSecret token;
+        token.value = AdminTokenFile::loadOrCreate(m_dataDirectory, &token.error);
+        token.ok = !token.value.isEmpty();
+        token.state = token.ok ? KeyState::Set : KeyState::Unreadable;
+        if (!token.ok)
+            qCWarning(lcEngine).noquote()
+                << QStringLiteral("admin token: %1; every /admin call will be refused")
+                       .arg(token.error);
+        m_generatedAdminToken = token;
+    }
+    return *m_generatedAdminToken;
+}
+
 void Engine::setDataDirectory(const QString &directory)
 {
     if (QThread::currentThread() != thread()) {
@@ -248,6 +268,7 @@ void Engine::setDataDirectory(const QString &directory)
         return;
     }
     m_dataDirectory = directory;
+    m_generatedAdminToken.reset();
 }
 
 void Engine::setDemoTraffic(double requestsPerSecond)

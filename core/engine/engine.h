@@ -20,6 +20,7 @@
 #include <deque>
 #include <functional>
 #include <memory>
+#include <optional>
 
 namespace Switchyard {
 
@@ -134,6 +135,8 @@ private:
     void onKeychainEntryRead(const QString &name, quint64 serial, const SecretResult &result);
     void runReadyInstalls();
     ResolvedSecret resolve(const SecretRef &ref) const;
+    // The token of a config that names none, from the data folder (read or made once).
+    ResolvedSecret generatedAdminToken();
     QList<ProviderSnapshot> providerSnapshots() const;
     void publishProviders();
     void onStateEvent(const StateEvent &event);
@@ -170,6 +173,7 @@ private:
     int m_keychainPatienceMs = 10000;
     std::deque<PendingInstall> m_pendingInstalls;
     QHash<QString, ProviderTest> m_providerTests;
+    std::optional<ResolvedSecret> m_generatedAdminToken;
     QList<ProviderSnapshot> m_publishedProviders;
 };
 

@@ -1,6 +1,7 @@
 #include "proxy/adminservice.h"
 
 #include "config/configloader.h"
+#include "config/secretdestinations.h"
 #include "engine/engine.h"
 #include "proxy/clientresponse.h"
 #include "proxy/openaierror.h"
@@ -98,29 +99,25 @@ AdminService::~AdminService() = default;
 
 bool AdminService::authorized(const QHttpServerRequest &request, QString *why) const
 {
+    // Always, on loopback too: any local process or web page can reach a loopback port
+    // (issue 14). The token is the config's admin_token or the one generated in the data folder.
     const std::shared_ptr<const ActiveConfig> active = m_engine->activeConfig();
-    const bool tokenRequired
-        = active->config.adminToken.isSet() || !active->config.listensOnLoopbackOnly();
-    if (!tokenRequired)
-        return true;
     if (!active->adminToken.ok) {
-        *why = QStringLiteral("The admin token is configured but cannot be read: %1.")
-                   .arg(active->adminToken.error);
+        *why = QStringLiteral("The admin token cannot be read: %1.").arg(active->adminToken.error);
         return false;
     }
-    const QByteArray header = request.value(QByteArrayLiteral("authorization"));
-    if (!header.startsWith("Bearer ")
-        || !sameSecret(header.mid(7).trimmed(), active->adminToken.value)) {
-        *why = QStringLiteral("This call needs 'Authorization: Bearer <admin token>'.");
+    const QByteArray header = request.value(QByteArrayLiteral("authorization")).trimmed();
+    const bool bearer = header.size() > 7 && header.left(7).toLower() == "bearer ";
+    if (!bearer || !sameSecret(header.mid(7).trimmed(), active->adminToken.value)) {
+        *why = QStringLiteral("This call needs 'Authorization: Bearer <admin token>'; "
+                              "`switchyard admin-token` prints it.");
         return false;
     }
     return true;
 }
 
-void AdminService::handle(
-    const QHttpServerRequest &request, QTcpSocket *socket, bool closeAfterResponse)
+void AdminService::handle(const QHttpServerRequest &request, ClientResponse response)
 {
-    ClientResponse response(socket, closeAfterResponse);
     QString why;
     if (!authorized(request, &why)) {
         sendError(response, 401, why, QStringLiteral("unauthorized"));
@@ -135,7 +132,7 @@ void AdminService::handle(
         return;
     }
     if (path == QLatin1String("/admin/events") && isGet) {
-        subscribe(socket, closeAfterResponse);
+        subscribe(std::move(response));
         return;
     }
     if (path == QLatin1String("/admin/traces") && isGet) {
@@ -251,7 +248,15 @@ void AdminService::handleRouteAction(
 
 void AdminService::handleConfig(const QByteArray &body, ClientResponse &response)
 {
-    const ConfigResult result = ConfigLoader::fromJson(body);
+    QJsonParseError parseError;
+    QJsonDocument document = QJsonDocument::fromJson(body, &parseError);
+    QJsonObject root = document.object();
+    // The confirmation travels with the config but is not part of it.
+    const bool confirmed
+        = root.take(QLatin1String("confirm_secret_destinations")).toBool(false);
+    const ConfigResult result = parseError.error == QJsonParseError::NoError && document.isObject()
+        ? ConfigLoader::fromObject(root)
+        : ConfigLoader::fromJson(body);
     if (!result.isValid()) {
         QJsonObject error = openAiErrorObject(
             QStringLiteral("The configuration has %1 error(s); nothing was applied.")
@@ -259,6 +264,22 @@ void AdminService::handleConfig(const QByteArray &body, ClientResponse &response
             QStringLiteral("invalid_request_error"), QStringLiteral("invalid_config"));
         error.insert(QStringLiteral("details"), QJsonArray::fromStringList(result.errors));
         response.sendJson(400, {}, compact({ { QStringLiteral("error"), error } }));
+        return;
+    }
+    const QList<SecretDestinationChange> moved
+        = secretDestinationChanges(m_engine->activeConfig()->config, result.config);
+    if (!moved.isEmpty() && !confirmed) {
+        QStringList details;
+        for (const SecretDestinationChange &change : moved)
+            details.append(change.describe());
+        QJsonObject error = openAiErrorObject(
+            QStringLiteral("This configuration sends keys to new destinations; nothing was "
+                           "applied. Check them and send it again with "
+                           "\"confirm_secret_destinations\": true."),
+            QStringLiteral("invalid_request_error"),
+            QStringLiteral("secret_destinations_unconfirmed"));
+        error.insert(QStringLiteral("details"), QJsonArray::fromStringList(details));
+        response.sendJson(409, {}, compact({ { QStringLiteral("error"), error } }));
         return;
     }
     m_engine->applyConfig(result.config);
@@ -292,9 +313,9 @@ QByteArray AdminService::stateDocument()
         { QStringLiteral("recent_events"), events } });
 }
 
-void AdminService::subscribe(QTcpSocket *socket, bool closeAfterResponse)
+void AdminService::subscribe(ClientResponse response)
 {
-    auto subscriber = std::make_unique<ClientResponse>(socket, closeAfterResponse);
+    auto subscriber = std::make_unique<ClientResponse>(std::move(response));
     subscriber->beginChunked(200,
         { { QByteArrayLiteral("Content-Type"), QByteArrayLiteral("text/event-stream") },
             { QByteArrayLiteral("Cache-Control"), QByteArrayLiteral("no-cache") } });

@@ -25,7 +25,7 @@ public:
     explicit AdminService(Engine *engine);
     ~AdminService() override;
 
-    void handle(const QHttpServerRequest &request, QTcpSocket *socket, bool closeAfterResponse);
+    void handle(const QHttpServerRequest &request, ClientResponse response);
 
 private:
     bool authorized(const QHttpServerRequest &request, QString *why) const;
@@ -33,7 +33,7 @@ private:
         ClientResponse &response);
     void handleConfig(const QByteArray &body, ClientResponse &response);
     QByteArray stateDocument();
-    void subscribe(QTcpSocket *socket, bool closeAfterResponse);
+    void subscribe(ClientResponse response);
     void broadcast(const QByteArray &event);
     void onStateEvent(const StateEvent &event);
     void onTrace(const TraceRecord &trace);

@@ -18,6 +18,8 @@ QByteArray ClientResponse::reasonPhrase(int status)
     switch (status) {
     case 200:
         return QByteArrayLiteral("OK");
+    case 204:
+        return QByteArrayLiteral("No Content");
     case 400:
         return QByteArrayLiteral("Bad Request");
     case 401:
@@ -30,8 +32,14 @@ QByteArray ClientResponse::reasonPhrase(int status)
         return QByteArrayLiteral("Method Not Allowed");
     case 408:
         return QByteArrayLiteral("Request Timeout");
+    case 409:
+        return QByteArrayLiteral("Conflict");
     case 413:
         return QByteArrayLiteral("Payload Too Large");
+    case 415:
+        return QByteArrayLiteral("Unsupported Media Type");
+    case 421:
+        return QByteArrayLiteral("Misdirected Request");
     case 422:
         return QByteArrayLiteral("Unprocessable Entity");
     case 429:
@@ -54,14 +62,37 @@ QByteArray ClientResponse::reasonPhrase(int status)
     return status >= 500 ? QByteArrayLiteral("Error") : QByteArrayLiteral("Client Error");
 }
 
+bool ClientResponse::isSafeHeader(const QByteArray &name, const QByteArray &value)
+{
+    if (name.isEmpty())
+        return false;
+    for (const char c : name) {
+        if (!std::isalnum(uchar(c)) && !QByteArrayView("!#$%&'*+-.^_`|~").contains(c))
+            return false;
+    }
+    for (const char c : value) {
+        if (c == '\r' || c == '\n' || c == '\0')
+            return false;
+    }
+    return true;
+}
+
 void ClientResponse::writeHead(int status, const HeaderList &headers, qint64 contentLength)
 {
     QByteArray head;
     head.reserve(512);
     head += "HTTP/1.1 " + QByteArray::number(status) + ' ' + reasonPhrase(status) + "\r\n";
-    for (const auto &[name, value] : headers)
-        head += name + ": " + value + "\r\n";
-    if (contentLength >= 0)
+    // The last guard against response splitting: a header that would break the head is never
+    // written, whoever produced it.
+    for (const HeaderList *list : std::initializer_list<const HeaderList *> { &headers, &m_extraHeaders }) {
+        for (const auto &[name, value] : *list) {
+            if (isSafeHeader(name, value))
+                head += name + ": " + value + "\r\n";
+        }
+    }
+    if (status == 204 || status == 304)
+        ; // no body, and no framing for one
+    else if (contentLength >= 0)
         head += "Content-Length: " + QByteArray::number(contentLength) + "\r\n";
     else
         head += "Transfer-Encoding: chunked\r\n";

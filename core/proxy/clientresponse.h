@@ -23,6 +23,9 @@ public:
     bool headersSent() const { return m_headersSent; }
     bool finished() const { return m_finished; }
 
+    // Headers every answer on this response carries, such as CORS for an allowed web origin.
+    void setExtraHeaders(const HeaderList &headers) { m_extraHeaders = headers; }
+
     void send(int status, const HeaderList &headers, const QByteArray &body);
     void sendJson(int status, const HeaderList &headers, const QByteArray &json);
 
@@ -31,12 +34,15 @@ public:
     void endChunked();
 
     static QByteArray reasonPhrase(int status);
+    // Whether a header can be written as one line: no CR, LF or NUL anywhere, a token for a name.
+    static bool isSafeHeader(const QByteArray &name, const QByteArray &value);
 
 private:
     void writeHead(int status, const HeaderList &headers, qint64 contentLength);
     void complete();
 
     QPointer<QTcpSocket> m_socket;
+    HeaderList m_extraHeaders;
     bool m_closeAfterResponse = false;
     bool m_headersSent = false;
     bool m_finished = false;

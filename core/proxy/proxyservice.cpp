@@ -5,6 +5,7 @@
 #include "proxy/clientresponse.h"
 #include "proxy/openaierror.h"
 #include "proxy/proxyrequest.h"
+#include "proxy/requestguard.h"
 
 #include <QDateTime>
 #include <QHttpServerRequest>
@@ -12,6 +13,7 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QRandomGenerator>
+#include <QTcpSocket>
 
 namespace Switchyard {
 
@@ -50,6 +52,40 @@ QByteArray modelList(const Config &config)
         .toJson(QJsonDocument::Compact);
 }
 
+QByteArray methodName(QHttpServerRequest::Method method)
+{
+    switch (method) {
+    case QHttpServerRequest::Method::Get:
+        return QByteArrayLiteral("GET");
+    case QHttpServerRequest::Method::Post:
+        return QByteArrayLiteral("POST");
+    case QHttpServerRequest::Method::Options:
+        return QByteArrayLiteral("OPTIONS");
+    case QHttpServerRequest::Method::Head:
+        return QByteArrayLiteral("HEAD");
+    case QHttpServerRequest::Method::Put:
+        return QByteArrayLiteral("PUT");
+    case QHttpServerRequest::Method::Delete:
+        return QByteArrayLiteral("DELETE");
+    case QHttpServerRequest::Method::Patch:
+        return QByteArrayLiteral("PATCH");
+    default:
+        break;
+    }
+    return QByteArrayLiteral("OTHER");
+}
+
+// value() cannot tell an empty header from a missing one; "Origin:" with no value is still an
+// origin the browser sent (and no allowed one).
+bool hasHeader(const QHttpServerRequest &request, const QByteArray &name)
+{
+    for (const auto &[key, value] : request.headers()) {
+        if (key.compare(name, Qt::CaseInsensitive) == 0)
+            return true;
+    }
+    return false;
+}
+
 } // namespace
 
 ProxyService::ProxyService(Engine *engine)
@@ -69,6 +105,30 @@ void ProxyService::handle(const QHttpServerRequest &request, QTcpSocket *socket)
     const bool isPost = request.method() == QHttpServerRequest::Method::Post;
     const QString requestId = newRequestId();
     const std::shared_ptr<const ActiveConfig> active = m_engine->activeConfig();
+
+    GuardInput facts;
+    facts.method = methodName(request.method());
+    facts.host = request.value(QByteArrayLiteral("host"));
+    facts.hasOrigin = hasHeader(request, QByteArrayLiteral("origin"));
+    facts.origin = request.value(QByteArrayLiteral("origin"));
+    facts.contentType = request.value(QByteArrayLiteral("content-type"));
+    facts.bodySize = request.body().size();
+    facts.localAddress = socket->localAddress().toString();
+    const GuardVerdict verdict = RequestGuard::check(facts, active->config);
+    if (verdict.kind == GuardVerdict::Kind::Refuse) {
+        // Not traced: what a web page or a rebinding attack sends is noise, not traffic.
+        response.sendJson(verdict.status, idHeaders(requestId),
+            openAiError(verdict.message, QStringLiteral("invalid_request_error"), verdict.code));
+        return;
+    }
+    if (verdict.kind == GuardVerdict::Kind::Preflight) {
+        response.send(204,
+            RequestGuard::preflightHeaders(verdict.allowOrigin,
+                request.value(QByteArrayLiteral("access-control-request-headers"))),
+            QByteArray());
+        return;
+    }
+    response.setExtraHeaders(RequestGuard::corsHeaders(verdict.allowOrigin));
 
     auto refuse = [&](int status, const QString &message, const QString &type,
                       const QString &param = QString()) {
@@ -96,7 +156,7 @@ void ProxyService::handle(const QHttpServerRequest &request, QTcpSocket *socket)
         return;
     }
     if (path.startsWith(QLatin1String("/admin/"))) {
-        m_admin->handle(request, socket, close);
+        m_admin->handle(request, std::move(response));
         return;
     }
     if (path == QLatin1String("/v1/models") && isGet) {

@@ -24,6 +24,7 @@ private Q_SLOTS:
     void headlessRefusesAnInvalidConfig();
     void headlessRefusesAPublicListenerWithoutAdminToken();
     void firstStartCreatesTheDefaultConfig();
+    void adminTokenPrintsWhatTheGatewayAccepts();
     void crashReportNamesTheSignalAndNoKey_data();
     void crashReportNamesTheSignalAndNoKey();
 
@@ -90,6 +91,44 @@ QString CliTest::startHeadless(
     if (url.isEmpty())
         qWarning("switchyard said: %s", seen.constData());
     return url;
+}
+
+void CliTest::adminTokenPrintsWhatTheGatewayAccepts()
+{
+    FakeUpstream upstream;
+    QVERIFY(upstream.listen());
+    QByteArray config = jsonText(R"({
+        'providers': {'up': {'base_url': '@UP@'}},
+        'routes': {'r': {'provider': 'up', 'model': 'm'}},
+        'lanes': {'main': {'chain': ['r']}}})");
+    config.replace("@UP@", upstream.baseUrl().toUtf8());
+    const QString configPath = writeFile(QStringLiteral("c.json"), config);
+    QProcess gateway;
+    const QString url = startHeadless(gateway,
+        { QStringLiteral("--config"), configPath, QStringLiteral("--listen"),
+            QStringLiteral("127.0.0.1:0") });
+    QVERIFY(!url.isEmpty());
+
+    QProcess command;
+    command.setProcessEnvironment(isolatedEnvironment());
+    command.start(QStringLiteral(SWITCHYARD_BINARY),
+        { QStringLiteral("admin-token"), QStringLiteral("--config"), configPath });
+    QVERIFY(command.waitForFinished(10000));
+    QCOMPARE(command.exitCode(), 0);
+    const QByteArray token = command.readAllStandardOutput().trimmed();
+    QCOMPARE(token.size(), 64);
+
+    GatewayClient client(url);
+    ClientCall *anonymous = client.get(QStringLiteral("/admin/state"));
+    QVERIFY(GatewayClient::waitFor(anonymous));
+    QCOMPARE(anonymous->status, 401);
+    client.setAdminToken(token);
+    ClientCall *allowed = client.get(QStringLiteral("/admin/state"));
+    QVERIFY(GatewayClient::waitFor(allowed));
+    QCOMPARE(allowed->status, 200);
+    gateway.terminate();
+    QVERIFY(gateway.waitForFinished(10000));
+    QVERIFY(!gateway.readAllStandardError().contains(token)); // never logged
 }
 
 void CliTest::versionNamesQt()

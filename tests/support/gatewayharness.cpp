@@ -3,6 +3,9 @@
 #include "config/configloader.h"
 #include "engine/engine.h"
 #include "engine/enginehost.h"
+#include "secrets/admintokenfile.h"
+
+#include <QFile>
 
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -59,6 +62,18 @@ ClientCall *GatewayClient::track(ClientCall *call)
     return call;
 }
 
+void GatewayClient::authorize(QNetworkRequest &request, const QString &path,
+    const QList<QPair<QByteArray, QByteArray>> &headers) const
+{
+    if (m_adminToken.isEmpty() || !path.startsWith(QLatin1String("/admin/")))
+        return;
+    for (const auto &[name, value] : headers) {
+        if (name.compare("authorization", Qt::CaseInsensitive) == 0)
+            return;
+    }
+    request.setRawHeader("Authorization", "Bearer " + m_adminToken);
+}
+
 ClientCall *GatewayClient::post(const QString &path, const QByteArray &body,
     const QList<QPair<QByteArray, QByteArray>> &headers)
 {
@@ -68,6 +83,7 @@ ClientCall *GatewayClient::post(const QString &path, const QByteArray &body,
     request.setHeader(QNetworkRequest::ContentTypeHeader, QByteArrayLiteral("application/json"));
     for (const auto &[name, value] : headers)
         request.setRawHeader(name, value);
+    authorize(request, path, headers);
     call->m_reply = call->m_manager.post(request, body);
     return track(call);
 }
@@ -80,6 +96,7 @@ ClientCall *GatewayClient::get(
     QNetworkRequest request(QUrl(m_baseUrl + path));
     for (const auto &[name, value] : headers)
         request.setRawHeader(name, value);
+    authorize(request, path, headers);
     call->m_reply = call->m_manager.get(request);
     return track(call);
 }
@@ -108,6 +125,7 @@ GatewayUnderTest::GatewayUnderTest(const QString &dataDirectory)
         m_ownDataDirectory = std::make_unique<QTemporaryDir>();
         directory = m_ownDataDirectory->path();
     }
+    m_dataDirectory = directory;
     m_host->engine()->setDataDirectory(directory);
 }
 
@@ -142,6 +160,11 @@ bool GatewayUnderTest::start(const QByteArray &configJson, QString *error, const
         + started.first().first().toString().replace(
             QLatin1String("0.0.0.0:"), QLatin1String("127.0.0.1:"));
     m_client = std::make_unique<GatewayClient>(m_baseUrl);
+    // A config that names no admin token runs on the generated one; tests call /admin with it as
+    // the console and `switchyard admin-token` users do.
+    QFile token(AdminTokenFile::pathIn(m_dataDirectory));
+    if (!result.config.adminToken.isSet() && token.open(QIODevice::ReadOnly))
+        m_client->setAdminToken(token.readAll().trimmed());
     return true;
 }
 

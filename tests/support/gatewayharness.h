@@ -59,10 +59,17 @@ public:
     ClientCall *postAndWait(const QString &path, const QByteArray &body,
         const QList<QPair<QByteArray, QByteArray>> &headers = {}, int timeoutMs = 15000);
     static bool waitFor(ClientCall *call, int timeoutMs = 15000);
+    // Sent as the bearer token on /admin calls that name no Authorization of their own; empty:
+    // none (an anonymous caller).
+    void setAdminToken(const QByteArray &token) { m_adminToken = token; }
+    QByteArray adminToken() const { return m_adminToken; }
 
 private:
+    void authorize(QNetworkRequest &request, const QString &path,
+        const QList<QPair<QByteArray, QByteArray>> &headers) const;
     ClientCall *track(ClientCall *call);
     QString m_baseUrl;
+    QByteArray m_adminToken;
 };
 
 // An engine in its own thread, started on a config given as JSON text, listening on an ephemeral
@@ -76,6 +83,7 @@ public:
     bool start(const QByteArray &configJson, QString *error = nullptr,
         const QString &listen = QStringLiteral("127.0.0.1:0"));
     QString baseUrl() const { return m_baseUrl; }
+    QString dataDirectory() const { return m_dataDirectory; }
     EngineHost &host() { return *m_host; }
     GatewayClient &client() { return *m_client; }
 
@@ -83,6 +91,7 @@ private:
     std::unique_ptr<EngineHost> m_host;
     std::unique_ptr<GatewayClient> m_client;
     std::unique_ptr<QTemporaryDir> m_ownDataDirectory;
+    QString m_dataDirectory;
     QString m_baseUrl;
 };
 

@@ -1,0 +1,38 @@
+#include "config/secretdestinations.h"
+
+namespace Switchyard {
+
+namespace {
+
+QString destinationOf(const QUrl &url)
+{
+    const int defaultPort = url.scheme() == QLatin1String("https") ? 443 : 80;
+    return QStringLiteral("%1://%2:%3").arg(url.scheme(), url.host()).arg(url.port(defaultPort));
+}
+
+} // namespace
+
+QString SecretDestinationChange::describe() const
+{
+    return QStringLiteral("provider '%1' would send %2 to %3").arg(provider, secret, destination);
+}
+
+QList<SecretDestinationChange> secretDestinationChanges(
+    const Config &running, const Config &proposed)
+{
+    QList<SecretDestinationChange> changes;
+    for (const ProviderConfig &provider : proposed.providers) {
+        if (!provider.apiKey.isSet() || provider.kind == QLatin1String("simulated"))
+            continue;
+        const auto before = running.providers.constFind(provider.name);
+        const bool unchanged = before != running.providers.cend()
+            && before->apiKey == provider.apiKey
+            && destinationOf(before->baseUrl) == destinationOf(provider.baseUrl);
+        if (!unchanged)
+            changes.append({ provider.name, provider.apiKey.describe(),
+                destinationOf(provider.baseUrl) });
+    }
+    return changes;
+}
+
+} // namespace Switchyard
