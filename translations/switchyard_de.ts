@@ -750,6 +750,27 @@
         <source>Key &apos;%1&apos; stored in the system keychain; the gateway is reading it again.</source>
         <translation>Schlüssel „%1“ im Systemschlüsselbund gespeichert; das Gateway liest ihn erneut.</translation>
     </message>
+    <message>
+        <source>%1 (provider %2) will be sent to %3</source>
+        <extracomment>%1 names where a key comes from, such as &quot;keychain entry &apos;groq&apos;&quot;</extracomment>
+        <translation>%1 (Anbieter %2) wird an %3 gesendet</translation>
+    </message>
+    <message>
+        <source>Send a key to a new host?</source>
+        <translation>Einen Schlüssel an einen neuen Host senden?</translation>
+    </message>
+    <message>
+        <source>With this change:
+
+%1
+
+Continue only if you trust that host with the key.</source>
+        <translation>Mit dieser Änderung:
+
+%1
+
+Fahren Sie nur fort, wenn Sie diesem Host den Schlüssel anvertrauen.</translation>
+    </message>
 </context>
 <context>
     <name>Switchyard::RouteConfigTableModel</name>

@@ -1,6 +1,7 @@
 #include "providersview.h"
 
 #include "config/configdocument.h"
+#include "config/secretdestinations.h"
 #include "engine/engine.h"
 #include "models/providertablemodel.h"
 #include "models/routeconfigtablemodel.h"
@@ -240,6 +241,33 @@ bool ProvidersView::apply(const QJsonObject &json, const QString &done)
     return true;
 }
 
+void ProvidersView::applyConfirmingKeyDestinations(
+    const QJsonObject &json, const QString &done, std::function<void()> then)
+{
+    const ConfigResult running = ConfigLoader::fromObject(m_document->json());
+    const ConfigResult proposed = ConfigLoader::fromObject(json);
+    QStringList moved;
+    if (running.isValid() && proposed.isValid()) {
+        for (const SecretDestinationChange &change :
+            secretDestinationChanges(running.config, proposed.config))
+            //: %1 names where a key comes from, such as "keychain entry 'groq'"
+            moved.append(tr("%1 (provider %2) will be sent to %3")
+                             .arg(change.secret, change.provider, change.destination));
+    }
+    auto go = [this, json, done, then = std::move(then)] {
+        if (apply(json, done) && then)
+            then();
+    };
+    if (moved.isEmpty()) {
+        go();
+        return;
+    }
+    confirm(tr("Send a key to a new host?"),
+        tr("With this change:\n\n%1\n\nContinue only if you trust that host with the key.")
+            .arg(moved.join(QLatin1Char('\n'))),
+        std::move(go));
+}
+
 void ProvidersView::confirm(const QString &title, const QString &text, std::function<void()> then)
 {
     // Window-modal and non-blocking: the console keeps updating while the question is open.
@@ -262,11 +290,12 @@ void ProvidersView::addProvider()
     dialog->setAttribute(Qt::WA_DeleteOnClose);
     connect(dialog, &QDialog::accepted, this, [this, dialog] {
         const QString name = dialog->name();
-        if (apply(ConfigDocument::withEntry(
-                      m_document->json(), QStringLiteral("providers"), name, dialog->object()),
-                tr("Provider %1 added.").arg(name)))
+        applyConfirmingKeyDestinations(
+            ConfigDocument::withEntry(
+                m_document->json(), QStringLiteral("providers"), name, dialog->object()),
+            tr("Provider %1 added.").arg(name),
             // The provider's row arrives with the engine's next snapshot, once its key is read.
-            m_selectWhenShown = name;
+            [this, name] { m_selectWhenShown = name; });
     });
     dialog->open();
 }
@@ -282,9 +311,10 @@ void ProvidersView::editProvider()
         validatorFor(document, QStringLiteral("providers"), false), this);
     dialog->setAttribute(Qt::WA_DeleteOnClose);
     connect(dialog, &QDialog::accepted, this, [this, dialog, name] {
-        apply(ConfigDocument::withEntry(
-                  m_document->json(), QStringLiteral("providers"), name, dialog->object()),
-            tr("Provider %1 changed.").arg(name));
+        applyConfirmingKeyDestinations(
+            ConfigDocument::withEntry(
+                m_document->json(), QStringLiteral("providers"), name, dialog->object()),
+            tr("Provider %1 changed.").arg(name), {});
     });
     dialog->open();
 }

@@ -1,5 +1,7 @@
 #pragma once
 
+#include <functional>
+
 #include <QJsonObject>
 #include <QWidget>
 
@@ -50,6 +52,9 @@ Q_SIGNALS:
 
 private:
     bool apply(const QJsonObject &json, const QString &done);
+    // As apply(), but a key that would go to a new host is the user's explicit choice first.
+    void applyConfirmingKeyDestinations(
+        const QJsonObject &json, const QString &done, std::function<void()> then);
     void confirm(const QString &title, const QString &text, std::function<void()> then);
     void updateButtons();
     void showStatus(const QString &text);

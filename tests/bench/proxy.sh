@@ -95,7 +95,8 @@ curl -s -o /dev/null -X POST -H 'Content-Type: application/json' \
 for _ in $(seq 10); do curl -s -o /dev/null -X POST -H 'Content-Type: application/json' \
     -d '{"model":"dead-first","messages":[]}' "$gateway_url"; done
 read -r o_p50 o_p99 _ <<<"$(run "$gateway_url" 1 dead-first)"
-dead_state=$(curl -s "http://127.0.0.1:$gateway/admin/state" | python3 -c 'import json,sys; print(json.load(sys.stdin)["routes"]["dead"]["state"])')
+admin_token=$(XDG_DATA_HOME="$work/data" XDG_CONFIG_HOME="$work/config" "$build/app/switchyard" admin-token --config "$work/switchyard.json")
+dead_state=$(curl -s -H "Authorization: Bearer $admin_token" "http://127.0.0.1:$gateway/admin/state" | python3 -c 'import json,sys; print(json.load(sys.stdin)["routes"]["dead"]["state"])')
 
 python3 - "$d1_p50" "$d1_p99" "$n1_p50" "$n1_p99" "$g1_p50" "$g1_p99" "$d32" "$n32" "$g32" "$x_p50" "$x_p99" "$o_p50" "$o_p99" "$dead_state" "$q1_p50" "$q1_p99" <<'PY'
 import sys

@@ -335,6 +335,14 @@ void ConsoleTest::addingAProviderAndARouteRoutesRequestsToThem()
     // This test's upstream stands in for Groq.
     providerDialog->findChild<QLineEdit *>(QStringLiteral("baseUrl"))->setText(groq.baseUrl());
     press(providerDialog, QDialogButtonBox::Ok);
+    // A key that goes to a new host is the user's explicit choice, named with that host.
+    auto *question = openDialog<QMessageBox>(view);
+    QVERIFY(question);
+    QVERIFY2(question->text().contains(QStringLiteral("keychain entry 'groq'"))
+            && question->text().contains(QUrl(groq.baseUrl()).host()),
+        qPrintable(question->text()));
+    QVERIFY(!m_window->findChild<ProviderTableModel *>()->provider(QStringLiteral("groq")));
+    QTest::mouseClick(question->button(QMessageBox::Yes), Qt::LeftButton);
     QVERIFY2(view->statusText().contains(QStringLiteral("Provider groq added")),
         qPrintable(view->statusText()));
 
