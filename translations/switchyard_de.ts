@@ -1083,6 +1083,11 @@ Fahren Sie nur fort, wenn Sie diesem Host den Schlüssel anvertrauen.</translati
         <source>Last error</source>
         <translation>Letzter Fehler</translation>
     </message>
+    <message>
+        <source>rate limited · %1 s left</source>
+        <extracomment>a provider&apos;s 429 Retry-After keeps traffic away from the route for this long</extracomment>
+        <translation>ratenbegrenzt · noch %1 s</translation>
+    </message>
 </context>
 <context>
     <name>Switchyard::RoutesView</name>

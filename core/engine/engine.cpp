@@ -390,11 +390,14 @@ bool Engine::execute(const RouteCommand &command, QString *error)
     case RouteCommand::Action::Drain:
         breaker.drain();
         break;
+    // Restoring is the operator's word that the route may serve: a rate limit's cooldown ends too.
     case RouteCommand::Action::Restore:
         breaker.restore(false);
+        routeState(command.route).cooldownUntilMs = 0;
         break;
     case RouteCommand::Action::RestoreStaged:
         breaker.restore(true);
+        routeState(command.route).cooldownUntilMs = 0;
         break;
     case RouteCommand::Action::StageRecovery:
         breaker.stageRecovery();
@@ -451,6 +454,7 @@ QList<RouteSnapshot> Engine::routeSnapshots()
         snapshot.model = route.model;
         snapshot.state = breakerStateName(breaker.state());
         snapshot.cooldownRemainingMs = breaker.cooldownRemainingMs();
+        snapshot.rateLimitedRemainingMs = qMax<qint64>(0, state.cooldownUntilMs - now);
         snapshot.recoveryStep = breaker.recoveryStep();
         snapshot.recoveryStepCount = breaker.recoveryStepCount();
         snapshot.trafficShare = breaker.trafficShare();

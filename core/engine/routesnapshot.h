@@ -14,6 +14,7 @@ struct RouteSnapshot {
     QString model;
     QString state; // breakerStateName()
     qint64 cooldownRemainingMs = 0;
+    qint64 rateLimitedRemainingMs = 0; // a 429's Retry-After keeps traffic away this long
     int recoveryStep = 0; // 0-based index into the recovery steps
     int recoveryStepCount = 0;
     double trafficShare = 1.0;

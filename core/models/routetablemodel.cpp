@@ -71,6 +71,9 @@ QString RouteTableModel::progressText(const RouteSnapshot &route)
                                                : tr("last probe: %1").arg(route.lastProbeResult);
     if (!route.misconfigured.isEmpty())
         return tr("misconfigured");
+    if (route.rateLimitedRemainingMs > 0)
+        //: a provider's 429 Retry-After keeps traffic away from the route for this long
+        return tr("rate limited · %1 s left").arg((route.rateLimitedRemainingMs + 999) / 1000);
     return QString();
 }
 

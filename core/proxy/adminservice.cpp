@@ -30,6 +30,7 @@ QJsonObject snapshotJson(const RouteSnapshot &route)
     QJsonObject json { { QStringLiteral("provider"), route.provider },
         { QStringLiteral("model"), route.model }, { QStringLiteral("state"), route.state },
         { QStringLiteral("cooldown_remaining_ms"), route.cooldownRemainingMs },
+        { QStringLiteral("rate_limited_remaining_ms"), route.rateLimitedRemainingMs },
         { QStringLiteral("recovery_step"), route.recoveryStep + 1 },
         { QStringLiteral("recovery_steps"), route.recoveryStepCount },
         { QStringLiteral("traffic_share"), route.trafficShare },

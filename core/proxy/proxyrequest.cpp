@@ -24,6 +24,10 @@ namespace {
 
 // Upstream bodies larger than this are not a completion; refuse to hold them in memory.
 constexpr qsizetype MaxUpstreamBody = 64 * 1024 * 1024;
+// What a stream's reply may hold unread while the caller is stalled.
+constexpr qint64 StreamReadBufferBytes = 64 * 1024;
+// After [DONE] an upstream has nothing more to say; more than this is drained no further.
+constexpr qint64 MaxBytesAfterDone = 64 * 1024;
 
 QByteArray boolHeader(bool value)
 {
@@ -63,6 +67,8 @@ ProxyRequest::ProxyRequest(Engine *engine, ClientResponse response, Params param
     connect(&m_phaseTimer, &QTimer::timeout, this, &ProxyRequest::onPhaseTimeout);
     connect(&m_attemptTimer, &QTimer::timeout, this, &ProxyRequest::onAttemptTimeout);
     connect(&m_deadlineTimer, &QTimer::timeout, this, &ProxyRequest::onDeadline);
+    m_stallTimer.setSingleShot(true);
+    connect(&m_stallTimer, &QTimer::timeout, this, &ProxyRequest::onClientStalled);
     connect(&m_backoffTimer, &QTimer::timeout, this, [this] {
         m_phase = Phase::Idle;
         startAttempt();
@@ -116,8 +122,10 @@ void ProxyRequest::start()
     m_trace.startedAtUtcMs = QDateTime::currentMSecsSinceEpoch();
     m_deadlineAtMs = m_startMs + m_params.target.deadlineMs;
     m_deadlineTimer.start(m_params.target.deadlineMs);
-    if (QTcpSocket *socket = m_response.socket())
+    if (QTcpSocket *socket = m_response.socket()) {
         connect(socket, &QAbstractSocket::disconnected, this, &ProxyRequest::onClientGone);
+        connect(socket, &QIODevice::bytesWritten, this, &ProxyRequest::onClientDrained);
+    }
 
     m_plan = m_params.target.chain;
     m_chainLength = m_plan.size();
@@ -296,8 +304,10 @@ void ProxyRequest::startAttempt()
     m_streaming = false;
     m_streamPending.clear();
     m_scanner = SseScanner();
+    m_scanner.setMaxEventBytes(m_params.active->config.limits.maxEventBytes);
     m_abortError = TransportError::None;
     m_abortReason.clear();
+    m_replyEndedWhileStalled = false;
 
     if (m_currentDrill) {
         startDrillAttempt();
@@ -410,6 +420,9 @@ void ProxyRequest::onMetaDataChanged()
     m_upstreamContentType = m_reply->rawHeader(QByteArrayLiteral("Content-Type"));
     m_streaming = m_params.analysis.stream && m_upstreamStatus >= 200 && m_upstreamStatus < 300
         && m_upstreamContentType.startsWith("text/event-stream");
+    // While the caller is not reading, what the upstream sends waits in the kernel, not here.
+    if (m_streaming)
+        m_reply->setReadBufferSize(StreamReadBufferBytes);
     for (const QByteArray &name :
         { QByteArrayLiteral("Retry-After"), QByteArrayLiteral("X-Request-Id") }) {
         if (m_reply->hasRawHeader(name))
@@ -422,7 +435,7 @@ void ProxyRequest::onMetaDataChanged()
 
 void ProxyRequest::onReadyRead()
 {
-    if (!m_reply || m_phase == Phase::Done)
+    if (!m_reply || m_phase == Phase::Done || m_clientStalled)
         return;
     if (m_phase != Phase::Receiving)
         onMetaDataChanged();
@@ -431,6 +444,7 @@ void ProxyRequest::onReadyRead()
     m_phaseTimer.start(currentRoute().timeouts.idleMs);
     if (m_streaming) {
         handleStreamData(data);
+        pauseIfClientIsBehind();
         return;
     }
     if (m_upstreamBody.size() + data.size() > MaxUpstreamBody) {
@@ -439,6 +453,57 @@ void ProxyRequest::onReadyRead()
         return;
     }
     m_upstreamBody.append(data);
+}
+
+void ProxyRequest::pauseIfClientIsBehind()
+{
+    QTcpSocket *socket = m_response.socket();
+    if (!m_streamCommitted || m_phase == Phase::Done || !m_reply || !socket
+        || socket->bytesToWrite() <= m_params.active->config.limits.maxPendingStreamBytes)
+        return;
+    // Backpressure: stop reading the upstream until the caller catches up. The upstream is not
+    // to blame for the wait, so its idle timer rests; the caller gets a bounded time to read.
+    m_clientStalled = true;
+    m_phaseTimer.stop();
+    m_stallTimer.start(m_params.active->config.limits.stalledClientMs);
+}
+
+void ProxyRequest::onClientDrained()
+{
+    QTcpSocket *socket = m_response.socket();
+    if (!m_clientStalled || !socket
+        || socket->bytesToWrite() > m_params.active->config.limits.maxPendingStreamBytes / 2)
+        return;
+    m_clientStalled = false;
+    m_stallTimer.stop();
+    if (m_phase == Phase::Done || !m_reply)
+        return;
+    m_phaseTimer.start(currentRoute().timeouts.idleMs);
+    if (m_reply->bytesAvailable() > 0)
+        onReadyRead();
+    if (m_replyEndedWhileStalled && m_reply && !m_clientStalled) {
+        m_replyEndedWhileStalled = false;
+        onReplyFinished();
+    }
+}
+
+void ProxyRequest::onClientStalled()
+{
+    if (!m_clientStalled || m_phase == Phase::Done)
+        return;
+    const int stalledMs = m_params.active->config.limits.stalledClientMs;
+    dropReply();
+    if (m_attemptOpen) {
+        currentAttempt().decision = Decision::Return;
+        settleAttempt(FailureClass::Cancelled,
+            QStringLiteral("client read nothing for %1 ms with %2 bytes queued; dropped and the "
+                           "upstream call cancelled")
+                .arg(stalledMs)
+                .arg(m_response.socket() ? m_response.socket()->bytesToWrite() : 0));
+    }
+    finish(499, FailureClass::Cancelled);
+    if (QTcpSocket *socket = m_response.socket())
+        socket->abort();
 }
 
 bool ProxyRequest::streamComplete() const
@@ -496,6 +561,24 @@ QByteArray ProxyRequest::forwardableStreamBytes(
 void ProxyRequest::handleStreamData(const QByteArray &data)
 {
     const QList<SseScanner::Event> events = m_scanner.feed(data);
+    const qint64 maxEventBytes = m_params.active->config.limits.maxEventBytes;
+    // Comments and keep-alives are no event to the scanner but are held for pass-through, and
+    // nothing is sent before the first real event: both are bounded like one event.
+    if (m_scanner.overflowed() || m_rawPending.size() > maxEventBytes
+        || m_streamPending.size() > maxEventBytes) {
+        const QString why = QStringLiteral("upstream stream event larger than %1 bytes "
+                                           "(limits.max_event_bytes)")
+                                .arg(maxEventBytes);
+        m_rawPending = QByteArray();
+        m_streamPending = QByteArray();
+        if (m_streamCommitted) {
+            abortAttempt(TransportError::OtherNetwork, why);
+            return;
+        }
+        dropReply();
+        concludeAttempt({ FailureClass::ContractViolation, -1, why });
+        return;
+    }
     const QByteArray forwardable = forwardableStreamBytes(data, events);
     if (m_streamCommitted) {
         m_response.writeChunk(forwardable);
@@ -548,6 +631,16 @@ void ProxyRequest::finishCompletedStream()
     if (QNetworkReply *reply = m_reply) {
         reply->disconnect(this);
         connect(reply, &QNetworkReply::finished, reply, &QObject::deleteLater);
+        // Whatever still comes is read and dropped, up to a bound: an upstream that floods after
+        // [DONE] loses its connection instead of filling our memory.
+        auto drained = std::make_shared<qint64>(0);
+        connect(reply, &QNetworkReply::readyRead, reply, [reply, drained] {
+            *drained += reply->skip(reply->bytesAvailable());
+            if (*drained > MaxBytesAfterDone)
+                reply->abort();
+        });
+        if (reply->bytesAvailable() > 0)
+            *drained += reply->skip(reply->bytesAvailable());
         QTimer::singleShot(5000, reply, &QNetworkReply::abort);
         m_reply = nullptr;
     }
@@ -650,6 +743,18 @@ void ProxyRequest::onReplyFinished()
     QNetworkReply *reply = m_reply;
     if (!reply || m_phase == Phase::Done)
         return;
+    if (m_streaming && m_abortError == TransportError::None && reply->bytesAvailable() > 0) {
+        // The upstream is done but the caller has not taken everything yet (backpressure): relay
+        // the rest first, and conclude once it has gone out.
+        if (!m_clientStalled)
+            onReadyRead();
+        if (!m_reply || m_phase == Phase::Done)
+            return; // [DONE] ended it, or a cap did
+        if (m_reply->bytesAvailable() > 0) {
+            m_replyEndedWhileStalled = true;
+            return;
+        }
+    }
     reply->disconnect(this);
     reply->deleteLater();
     m_reply = nullptr;
@@ -821,9 +926,11 @@ void ProxyRequest::concludeAttempt(const Classification &classification)
             scheduleRetry(delay, QStringLiteral("rate limited"));
             return;
         }
-        if (retryAfter > 0)
-            if (!attempt.drill) // a drill must not leave real state behind
-                state.cooldownUntilMs = qMax(state.cooldownUntilMs, now() + retryAfter);
+        // A drill must not leave real state behind; an upstream's word is clamped, so one reply
+        // cannot take a route out for years.
+        if (retryAfter > 0 && !attempt.drill)
+            state.cooldownUntilMs = qMax(state.cooldownUntilMs,
+                now() + qMin<qint64>(retryAfter, m_params.active->config.limits.maxRetryAfterMs));
         fallBack();
         return;
     }

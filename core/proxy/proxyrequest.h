@@ -57,6 +57,9 @@ private:
     void onAttemptTimeout();
     void onDeadline();
     void onClientGone();
+    void pauseIfClientIsBehind();
+    void onClientDrained();
+    void onClientStalled();
 
     void handleStreamData(const QByteArray &data);
     QByteArray forwardableStreamBytes(
@@ -117,6 +120,9 @@ private:
     QTimer m_attemptTimer;
     QTimer m_deadlineTimer;
     QTimer m_backoffTimer;
+    QTimer m_stallTimer; // runs while the caller reads nothing and the upstream is paused
+    bool m_clientStalled = false;
+    bool m_replyEndedWhileStalled = false;
     TransportError m_abortError = TransportError::None;
     QString m_abortReason;
 

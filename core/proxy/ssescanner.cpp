@@ -5,6 +5,8 @@ namespace Switchyard {
 QList<SseScanner::Event> SseScanner::feed(QByteArrayView bytes)
 {
     QList<Event> completed;
+    if (m_overflowed)
+        return completed;
     qsizetype lineStart = 0;
     for (qsizetype i = 0; i < bytes.size(); ++i) {
         const char c = bytes.at(i);
@@ -16,6 +18,10 @@ QList<SseScanner::Event> SseScanner::feed(QByteArrayView bytes)
             m_lastWasCarriageReturn = false;
             continue;
         }
+        if (m_partialLine.size() + (i - lineStart) + m_current.data.size() > m_maxEventBytes) {
+            overflow();
+            return {};
+        }
         m_partialLine.append(bytes.sliced(lineStart, i - lineStart));
         takeLine(m_partialLine, completed);
         m_partialLine.clear();
@@ -25,10 +31,26 @@ QList<SseScanner::Event> SseScanner::feed(QByteArrayView bytes)
         lineStart = i + 1;
     }
     if (lineStart < bytes.size()) {
+        if (m_partialLine.size() + (bytes.size() - lineStart) + m_current.data.size()
+            > m_maxEventBytes) {
+            overflow();
+            return completed;
+        }
         m_partialLine.append(bytes.sliced(lineStart));
         m_lastWasCarriageReturn = false;
     }
+    if (m_overflowed)
+        completed.clear();
     return completed;
+}
+
+void SseScanner::overflow()
+{
+    m_overflowed = true;
+    // Give the memory back now, not when the request ends.
+    m_partialLine = QByteArray();
+    m_current = Event {};
+    m_hasData = false;
 }
 
 void SseScanner::takeLine(QByteArrayView line, QList<Event> &completed)

@@ -17,10 +17,15 @@ public:
 
     QList<Event> feed(QByteArrayView bytes);
     bool sawDone() const { return m_sawDone; }
+    // The most one unfinished event may hold; beyond it the scanner stops and says so, so that an
+    // upstream sending bytes without newlines, or data lines without an end, cannot grow memory.
+    void setMaxEventBytes(qsizetype bytes) { m_maxEventBytes = bytes; }
+    bool overflowed() const { return m_overflowed; }
     int eventCount() const { return m_eventCount; }
 
 private:
     void takeLine(QByteArrayView line, QList<Event> &completed);
+    void overflow();
 
     QByteArray m_partialLine;
     Event m_current;
@@ -28,6 +33,8 @@ private:
     bool m_lastWasCarriageReturn = false;
     bool m_sawDone = false;
     int m_eventCount = 0;
+    qsizetype m_maxEventBytes = 1024 * 1024;
+    bool m_overflowed = false;
 };
 
 } // namespace Switchyard

@@ -6,6 +6,9 @@
 #include <QLocale>
 #include <QTimeZone>
 
+#include <algorithm>
+#include <cmath>
+
 namespace Switchyard {
 
 namespace {
@@ -157,16 +160,21 @@ Classification classifyTransport(const UpstreamOutcome &outcome)
 qint64 parseRetryAfter(
     const QByteArray &retryAfter, const QByteArray &retryAfterMs, const QDateTime &nowUtc)
 {
+    // An upstream's number is untrusted: anything beyond a day is a day (the caller clamps further
+    // to its configured ceiling), and a value that is not a finite number is no value at all. A
+    // double outside qint64's range must never be converted (undefined behaviour).
+    constexpr double Ceiling = double(MaxRetryAfterMs);
     bool ok = false;
     const double ms = retryAfterMs.trimmed().toDouble(&ok);
-    if (ok && ms >= 0)
-        return qint64(ms);
+    if (ok && std::isfinite(ms) && ms >= 0)
+        return qint64(std::min(ms, Ceiling));
     const QByteArray text = retryAfter.trimmed();
     if (text.isEmpty())
         return -1;
     const double seconds = text.toDouble(&ok);
     if (ok)
-        return seconds >= 0 ? qint64(seconds * 1000.0) : -1;
+        return std::isfinite(seconds) && seconds >= 0 ? qint64(std::min(seconds * 1000.0, Ceiling))
+                                                      : -1;
     // HTTP-date (RFC 9110: IMF-fixdate), always in GMT.
     QString date = QString::fromLatin1(text);
     if (date.endsWith(QLatin1String(" GMT")))
@@ -177,7 +185,7 @@ qint64 parseRetryAfter(
     if (!when.isValid())
         return -1;
     when.setTimeSpec(Qt::UTC);
-    return qMax<qint64>(0, nowUtc.msecsTo(when));
+    return std::clamp<qint64>(nowUtc.msecsTo(when), 0, MaxRetryAfterMs);
 }
 
 Classification Classifier::classify(const UpstreamOutcome &outcome, const QDateTime &nowUtc)

@@ -60,6 +60,10 @@ public:
 bool readUsage(const QJsonObject &root, qint64 *tokensIn, qint64 *tokensOut);
 
 // Parses Retry-After (delta seconds or HTTP-date) into milliseconds; -1 when absent or unreadable.
+// The most any Retry-After is read as (a day); a route's cooldown is clamped further by the
+// config's limits.max_retry_after_ms.
+constexpr qint64 MaxRetryAfterMs = 24LL * 3600 * 1000;
+
 qint64 parseRetryAfter(
     const QByteArray &retryAfter, const QByteArray &retryAfterMs, const QDateTime &nowUtc);
 

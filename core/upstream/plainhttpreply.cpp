@@ -146,8 +146,10 @@ QTcpSocket *PlainHttpReply::detachSocket()
 {
     QTcpSocket *socket = m_socket;
     m_socket = nullptr;
-    if (socket)
+    if (socket) {
         socket->disconnect(this);
+        socket->setReadBufferSize(0); // the next exchange on it sets its own
+    }
     return socket;
 }
 
@@ -160,6 +162,7 @@ void PlainHttpReply::start(bool allowReuse)
     if (!m_socket)
         m_socket = new QTcpSocket;
     m_socket->setParent(this);
+    m_socket->setReadBufferSize(readBufferSize());
     connect(m_socket, &QTcpSocket::readyRead, this, &PlainHttpReply::onReadyRead);
     connect(m_socket, &QTcpSocket::errorOccurred, this, &PlainHttpReply::onSocketError);
     if (m_reused) {
@@ -180,9 +183,20 @@ void PlainHttpReply::sendRequest()
     Q_EMIT requestSent();
 }
 
+void PlainHttpReply::setReadBufferSize(qint64 size)
+{
+    QNetworkReply::setReadBufferSize(size);
+    if (m_socket)
+        m_socket->setReadBufferSize(size);
+}
+
 void PlainHttpReply::onReadyRead()
 {
     if (!m_socket || m_stage == Stage::Done)
+        return;
+    // A caller that bounds its buffer is not reading: leave the rest in the socket, whose own
+    // bounded buffer leaves it in the kernel, whose full window slows the upstream down.
+    if (readBufferSize() > 0 && m_stage == Stage::Body && m_body.size() >= readBufferSize())
         return;
     m_input += m_socket->readAll();
     m_receivedAny = true;
@@ -453,6 +467,9 @@ qint64 PlainHttpReply::readData(char *data, qint64 maxSize)
         return m_stage == Stage::Done ? -1 : 0;
     std::memcpy(data, m_body.constData(), size_t(count));
     m_body.remove(0, count);
+    if (readBufferSize() > 0 && m_body.size() < readBufferSize() && m_socket
+        && m_socket->bytesAvailable() > 0)
+        QMetaObject::invokeMethod(this, &PlainHttpReply::onReadyRead, Qt::QueuedConnection);
     return count;
 }
 

@@ -41,6 +41,7 @@ public:
     ~PlainHttpReply() override;
 
     void abort() override;
+    void setReadBufferSize(qint64 size) override;
     qint64 bytesAvailable() const override;
     bool isSequential() const override { return true; }
 

@@ -144,6 +144,16 @@ private Q_SLOTS:
             << QByteArray("Mon, 23 Nov 2026 11:00:00 GMT") << QByteArray() << qint64(0);
         QTest::newRow("garbage") << QByteArray("soon") << QByteArray() << qint64(-1);
         QTest::newRow("negative") << QByteArray("-3") << QByteArray() << qint64(-1);
+        // Hostile numbers: clamped to a day, never converted out of range.
+        QTest::newRow("3000 years") << QByteArray("99999999999") << QByteArray()
+                                    << MaxRetryAfterMs;
+        QTest::newRow("ms beyond qint64") << QByteArray() << QByteArray("9223372036854000000")
+                                          << MaxRetryAfterMs;
+        QTest::newRow("1e30 seconds") << QByteArray("1e30") << QByteArray() << MaxRetryAfterMs;
+        QTest::newRow("infinity") << QByteArray("inf") << QByteArray() << qint64(-1);
+        QTest::newRow("nan ms") << QByteArray("2") << QByteArray("nan") << qint64(2000);
+        QTest::newRow("date in year 9999")
+            << QByteArray("Fri, 31 Dec 9999 23:59:59 GMT") << QByteArray() << MaxRetryAfterMs;
     }
 
     void retryAfter()

@@ -1,0 +1,256 @@
+#include "fakeupstream.h"
+#include "gatewayharness.h"
+#include "jsontext.h"
+
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QTcpSocket>
+#include <QTest>
+
+#include <memory>
+
+using namespace Switchyard::Testing;
+
+// Upstreams and callers that misbehave on purpose (issue 14): whatever they send or fail to read,
+// the gateway's memory stays bounded, a broken route falls back, and the trace says why.
+class HostileTest final : public QObject {
+    Q_OBJECT
+
+private Q_SLOTS:
+    void init();
+    void cleanup();
+    void streamWithoutNewlinesIsCutAtTheCapAndFallsBack();
+    void dataLinesWithoutAnEndAreCutAtTheCap();
+    void commentFloodIsCutAtTheCap();
+    void stalledReaderDoesNotGrowMemoryAndIsDropped();
+    void slowReaderIsPausedNotDropped();
+    void hugeRetryAfterIsClampedShownAndClearedByRestore();
+
+private:
+    QByteArray config(const QByteArray &limits) const;
+    void start(const QByteArray &limits);
+    QJsonObject lastTrace();
+    QJsonObject route(const QString &name);
+    static FakeResponse eventStream(const QList<QByteArray> &chunks);
+
+    std::unique_ptr<FakeUpstream> m_a;
+    std::unique_ptr<FakeUpstream> m_b;
+    std::unique_ptr<GatewayUnderTest> m_gateway;
+};
+
+QByteArray HostileTest::config(const QByteArray &limits) const
+{
+    QByteArray json = jsonText(R"JSON({
+      'providers': {'a': {'base_url': '@A@'}, 'b': {'base_url': '@B@'}},
+      'routes': {'ra': {'provider': 'a', 'model': 'model-a'},
+                 'rb': {'provider': 'b', 'model': 'model-b'}},
+      'lanes': {'main': {'chain': ['ra', 'rb'], 'retry': {'max_retries': 0}}},
+      'default_lane': 'main',
+      'limits': @LIMITS@
+    })JSON");
+    json.replace("@A@", m_a->baseUrl().toUtf8());
+    json.replace("@B@", m_b->baseUrl().toUtf8());
+    json.replace("@LIMITS@", jsonText(limits.constData()));
+    return json;
+}
+
+void HostileTest::start(const QByteArray &limits)
+{
+    QString error;
+    QVERIFY2(m_gateway->start(config(limits), &error), qPrintable(error));
+}
+
+void HostileTest::init()
+{
+    m_a = std::make_unique<FakeUpstream>();
+    m_b = std::make_unique<FakeUpstream>();
+    QVERIFY(m_a->listen() && m_b->listen());
+    m_b->setDefaultResponse(FakeResponse::stream({ QStringLiteral("from b") }));
+    m_gateway = std::make_unique<GatewayUnderTest>();
+}
+
+void HostileTest::cleanup()
+{
+    m_gateway.reset();
+    m_a.reset();
+    m_b.reset();
+}
+
+FakeResponse HostileTest::eventStream(const QList<QByteArray> &chunks)
+{
+    FakeResponse response;
+    response.headers.append(
+        { QByteArrayLiteral("Content-Type"), QByteArrayLiteral("text/event-stream") });
+    response.chunks = chunks;
+    return response;
+}
+
+QJsonObject HostileTest::lastTrace()
+{
+    ClientCall *call = m_gateway->client().get(QStringLiteral("/admin/traces?limit=1"));
+    GatewayClient::waitFor(call);
+    return call->json().value(u"traces").toArray().first().toObject();
+}
+
+QJsonObject HostileTest::route(const QString &name)
+{
+    ClientCall *call = m_gateway->client().get(QStringLiteral("/admin/state"));
+    GatewayClient::waitFor(call);
+    return call->json().value(u"routes").toObject().value(name).toObject();
+}
+
+void HostileTest::streamWithoutNewlinesIsCutAtTheCapAndFallsBack()
+{
+    start("{'max_event_bytes': 65536}");
+    // 8 MiB that never end a line: without the cap the gateway would hold all of it.
+    QList<QByteArray> chunks;
+    chunks.append("data: ");
+    for (int i = 0; i < 128; ++i)
+        chunks.append(QByteArray(64 * 1024, 'x'));
+    m_a->setDefaultResponse(eventStream(chunks));
+
+    ClientCall *call = m_gateway->client().postAndWait(
+        QStringLiteral("/v1/chat/completions"), chatBody(QStringLiteral("main"), true));
+    QCOMPARE(call->status, 200);
+    QCOMPARE(call->header("X-Switchyard-Route"), QByteArray("rb"));
+    QVERIFY(call->body.contains("from b"));
+    QVERIFY(!call->body.contains("xxxx"));
+    const QJsonObject first = lastTrace().value(u"attempts").toArray().first().toObject();
+    QCOMPARE(first.value(u"class").toString(), QStringLiteral("contract_violation"));
+    QVERIFY2(first.value(u"reason").toString().contains(QStringLiteral("max_event_bytes")),
+        qPrintable(first.value(u"reason").toString()));
+    QVERIFY(first.value(u"bytes").toDouble() < 8 * 1024 * 1024);
+}
+
+void HostileTest::dataLinesWithoutAnEndAreCutAtTheCap()
+{
+    start("{'max_event_bytes': 65536}");
+    // Every line complete, but no blank line ever ends the event.
+    QList<QByteArray> chunks;
+    for (int i = 0; i < 512; ++i)
+        chunks.append("data: " + QByteArray(1000, 'y') + "\n");
+    m_a->setDefaultResponse(eventStream(chunks));
+
+    ClientCall *call = m_gateway->client().postAndWait(
+        QStringLiteral("/v1/chat/completions"), chatBody(QStringLiteral("main"), true));
+    QCOMPARE(call->header("X-Switchyard-Route"), QByteArray("rb"));
+    const QJsonObject first = lastTrace().value(u"attempts").toArray().first().toObject();
+    QCOMPARE(first.value(u"class").toString(), QStringLiteral("contract_violation"));
+}
+
+void HostileTest::commentFloodIsCutAtTheCap()
+{
+    start("{'max_event_bytes': 65536}");
+    // Keep-alive comments are no event, but a pass-through holds them until one ends.
+    QList<QByteArray> chunks;
+    for (int i = 0; i < 512; ++i)
+        chunks.append(": " + QByteArray(1000, 'k') + "\n");
+    m_a->setDefaultResponse(eventStream(chunks));
+
+    ClientCall *call = m_gateway->client().postAndWait(
+        QStringLiteral("/v1/chat/completions"), chatBody(QStringLiteral("main"), true));
+    QCOMPARE(call->header("X-Switchyard-Route"), QByteArray("rb"));
+    const QJsonObject first = lastTrace().value(u"attempts").toArray().first().toObject();
+    QCOMPARE(first.value(u"class").toString(), QStringLiteral("contract_violation"));
+}
+
+void HostileTest::stalledReaderDoesNotGrowMemoryAndIsDropped()
+{
+    start("{'max_pending_stream_bytes': 65536, 'stalled_client_ms': 400}");
+    // A fast stream of 64 MiB in whole events; the caller reads its headers and then nothing.
+    QList<QByteArray> chunks;
+    const QByteArray event = "data: {\"choices\":[{\"index\":0,\"delta\":{\"content\":\""
+        + QByteArray(64 * 1024 - 64, 'z') + "\"}}]}\n\n";
+    for (int i = 0; i < 1024; ++i)
+        chunks.append(event);
+    chunks.append("data: [DONE]\n\n");
+    m_a->setDefaultResponse(eventStream(chunks));
+
+    const QUrl base(m_gateway->baseUrl());
+    QTcpSocket reader;
+    reader.setReadBufferSize(4096); // Qt stops reading, so the kernel's window closes
+    reader.connectToHost(QStringLiteral("127.0.0.1"), quint16(base.port()));
+    QVERIFY(reader.waitForConnected(5000));
+    const QByteArray body = chatBody(QStringLiteral("main"), true);
+    reader.write("POST /v1/chat/completions HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                 "Content-Type: application/json\r\nContent-Length: "
+        + QByteArray::number(body.size()) + "\r\n\r\n" + body);
+    QTRY_VERIFY_WITH_TIMEOUT(reader.state() == QAbstractSocket::UnconnectedState
+            || lastTrace().value(u"class").toString() == QLatin1String("cancelled"),
+        15000);
+    QTRY_COMPARE_WITH_TIMEOUT(
+        lastTrace().value(u"class").toString(), QStringLiteral("cancelled"), 15000);
+    const QJsonObject attempt = lastTrace().value(u"attempts").toArray().first().toObject();
+    QVERIFY2(attempt.value(u"reason").toString().contains(QStringLiteral("read nothing")),
+        qPrintable(attempt.value(u"reason").toString()));
+    // What the kernel buffers on loopback plus our bounded queue: far from all 64 MiB.
+    const double read = attempt.value(u"bytes").toDouble();
+    QVERIFY2(read < 24.0 * 1024 * 1024, qPrintable(QString::number(read)));
+}
+
+void HostileTest::slowReaderIsPausedNotDropped()
+{
+    start("{'max_pending_stream_bytes': 65536, 'stalled_client_ms': 5000}");
+    QList<QByteArray> chunks;
+    const QByteArray event = "data: {\"choices\":[{\"index\":0,\"delta\":{\"content\":\""
+        + QByteArray(16 * 1024, 's') + "\"}}]}\n\n";
+    for (int i = 0; i < 512; ++i)
+        chunks.append(event);
+    chunks.append("data: [DONE]\n\n");
+    m_a->setDefaultResponse(eventStream(chunks));
+
+    const QUrl base(m_gateway->baseUrl());
+    QTcpSocket reader;
+    reader.setReadBufferSize(64 * 1024);
+    reader.connectToHost(QStringLiteral("127.0.0.1"), quint16(base.port()));
+    QVERIFY(reader.waitForConnected(5000));
+    const QByteArray body = chatBody(QStringLiteral("main"), true);
+    reader.write("POST /v1/chat/completions HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                 "Content-Type: application/json\r\nConnection: close\r\nContent-Length: "
+        + QByteArray::number(body.size()) + "\r\n\r\n" + body);
+    // Reads in small sips, with pauses: slower than the upstream, never stalled for long.
+    QByteArray received;
+    QTRY_VERIFY_WITH_TIMEOUT(
+        [&] {
+            received += reader.read(256 * 1024);
+            return received.endsWith("0\r\n\r\n")
+                || reader.state() == QAbstractSocket::UnconnectedState;
+        }(),
+        30000);
+    received += reader.readAll();
+    QVERIFY2(received.contains("data: [DONE]"),
+        qPrintable(QStringLiteral("%1 bytes; %2").arg(received.size()).arg(QString::fromUtf8(QJsonDocument(lastTrace()).toJson()))));
+    QCOMPARE(received.count("\"content\":\""), 512);
+    QTRY_COMPARE_WITH_TIMEOUT(lastTrace().value(u"class").toString(), QStringLiteral("ok"), 5000);
+}
+
+void HostileTest::hugeRetryAfterIsClampedShownAndClearedByRestore()
+{
+    start("{'max_retry_after_ms': 5000}");
+    m_a->setDefaultResponse(FakeResponse::error(429, QStringLiteral("rate_limit_error"))
+                                .withHeader("Retry-After", "99999999999"));
+    m_b->setDefaultResponse(FakeResponse::completion(QStringLiteral("from b")));
+    ClientCall *call = m_gateway->client().postAndWait(
+        QStringLiteral("/v1/chat/completions"), chatBody(QStringLiteral("main")));
+    QCOMPARE(call->header("X-Switchyard-Route"), QByteArray("rb"));
+
+    const qint64 remaining = qint64(route(QStringLiteral("ra"))
+                                        .value(u"rate_limited_remaining_ms")
+                                        .toDouble());
+    QVERIFY2(remaining > 0 && remaining <= 5000, qPrintable(QString::number(remaining)));
+
+    ClientCall *restore = m_gateway->client().postAndWait(
+        QStringLiteral("/admin/routes/ra/restore"), QByteArrayLiteral("{}"));
+    QCOMPARE(restore->status, 200);
+    QCOMPARE(route(QStringLiteral("ra")).value(u"rate_limited_remaining_ms").toDouble(), 0.0);
+    m_a->setDefaultResponse(FakeResponse::completion(QStringLiteral("from a")));
+    QCOMPARE(m_gateway->client()
+                 .postAndWait(QStringLiteral("/v1/chat/completions"),
+                     chatBody(QStringLiteral("main")))
+                 ->header("X-Switchyard-Route"),
+        QByteArray("ra"));
+}
+
+QTEST_GUILESS_MAIN(HostileTest)
+#include "tst_hostile.moc"
