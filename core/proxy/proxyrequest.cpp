@@ -308,6 +308,7 @@ void ProxyRequest::startAttempt()
     m_abortError = TransportError::None;
     m_abortReason.clear();
     m_replyEndedWhileStalled = false;
+    m_streamUsageInvalid = false;
 
     if (m_currentDrill) {
         startDrillAttempt();
@@ -523,7 +524,8 @@ QByteArray ProxyRequest::forwardableStreamBytes(
     for (const SseScanner::Event &event : events) {
         if (event.data.contains("\"usage\":{") || event.data.contains("\"usage\": {")) {
             const QJsonObject chunk = QJsonDocument::fromJson(event.data).object();
-            readUsage(chunk, &m_streamTokensIn, &m_streamTokensOut);
+            if (readUsage(chunk, &m_streamTokensIn, &m_streamTokensOut) == UsageRead::Invalid)
+                m_streamUsageInvalid = true;
         }
     }
     if (!m_usageInjected) {
@@ -650,9 +652,26 @@ void ProxyRequest::finishCompletedStream()
     attempt.decision = Decision::Return;
     attempt.tokensIn = qMax<qint64>(0, m_streamTokensIn);
     attempt.tokensOut = qMax<qint64>(0, m_streamTokensOut);
-    settleAttempt(FailureClass::Ok, QString());
+    const FailureClass verdict = streamVerdict();
+    settleAttempt(verdict, streamVerdictReason());
     m_response.endChunked();
-    finish(m_upstreamStatus, FailureClass::Ok);
+    finish(m_upstreamStatus, verdict);
+}
+
+FailureClass ProxyRequest::streamVerdict() const
+{
+    // The caller has the whole answer either way; an impossible usage figure still counts against
+    // the route, and costs nothing.
+    return m_streamUsageInvalid ? FailureClass::ContractViolation : FailureClass::Ok;
+}
+
+QString ProxyRequest::streamVerdictReason() const
+{
+    return m_streamUsageInvalid
+        ? QStringLiteral("usage reports an impossible token count (negative, fractional or beyond "
+                         "%1); not counted")
+              .arg(MaxReportedTokens)
+        : QString();
 }
 
 void ProxyRequest::commitStream()
@@ -807,9 +826,10 @@ void ProxyRequest::onReplyFinished()
             if (cleanEnd && !m_streamErrorSent) {
                 attempt.tokensIn = qMax<qint64>(0, m_streamTokensIn);
                 attempt.tokensOut = qMax<qint64>(0, m_streamTokensOut);
-                settleAttempt(FailureClass::Ok, QString());
+                const FailureClass verdict = streamVerdict();
+                settleAttempt(verdict, streamVerdictReason());
                 m_response.endChunked();
-                finish(m_upstreamStatus, FailureClass::Ok);
+                finish(m_upstreamStatus, verdict);
                 return;
             }
             QString why = m_abortReason;

@@ -65,6 +65,8 @@ private:
     QByteArray forwardableStreamBytes(
         const QByteArray &data, const QList<SseScanner::Event> &events);
     void commitStream();
+    FailureClass streamVerdict() const;
+    QString streamVerdictReason() const;
     void finishCompletedStream();
     bool streamComplete() const;
     void abortAttempt(TransportError error, const QString &reason);
@@ -123,6 +125,7 @@ private:
     QTimer m_stallTimer; // runs while the caller reads nothing and the upstream is paused
     bool m_clientStalled = false;
     bool m_replyEndedWhileStalled = false;
+    bool m_streamUsageInvalid = false; // an impossible usage figure: the route broke its contract
     TransportError m_abortError = TransportError::None;
     QString m_abortReason;
 

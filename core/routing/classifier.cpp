@@ -58,15 +58,36 @@ bool isContentPolicyError(const UpstreamError &error)
 
 } // namespace
 
-bool readUsage(const QJsonObject &root, qint64 *tokensIn, qint64 *tokensOut)
+qint64 readTokenCount(const QJsonValue &value, bool *invalid)
+{
+    if (value.isUndefined() || value.isNull())
+        return -1;
+    const double number = value.toDouble(-1.0);
+    // Checked as a double before any conversion: 1e30 must not become INT64_MIN.
+    const bool possible = value.isDouble() && std::isfinite(number) && number >= 0
+        && number <= double(MaxReportedTokens) && std::floor(number) == number;
+    if (!possible) {
+        if (invalid)
+            *invalid = true;
+        return -1;
+    }
+    return qint64(number);
+}
+
+UsageRead readUsage(const QJsonObject &root, qint64 *tokensIn, qint64 *tokensOut)
 {
     const QJsonValue usage = root.value(QLatin1String("usage"));
     if (!usage.isObject())
-        return false;
+        return UsageRead::Absent;
     const QJsonObject object = usage.toObject();
-    *tokensIn = qint64(object.value(QLatin1String("prompt_tokens")).toDouble());
-    *tokensOut = qint64(object.value(QLatin1String("completion_tokens")).toDouble());
-    return true;
+    bool invalid = false;
+    const qint64 in = readTokenCount(object.value(QLatin1String("prompt_tokens")), &invalid);
+    const qint64 out = readTokenCount(object.value(QLatin1String("completion_tokens")), &invalid);
+    if (invalid)
+        return UsageRead::Invalid;
+    *tokensIn = qMax<qint64>(0, in);
+    *tokensOut = qMax<qint64>(0, out);
+    return UsageRead::Valid;
 }
 
 namespace {
@@ -97,7 +118,11 @@ Classification classifySuccess(const UpstreamOutcome &outcome)
             FailureClass::ContractViolation, QStringLiteral("2xx body is not a JSON object"));
     const QJsonObject root = document.object();
     Classification ok = make(FailureClass::Ok, QString());
-    readUsage(root, &ok.tokensIn, &ok.tokensOut);
+    if (readUsage(root, &ok.tokensIn, &ok.tokensOut) == UsageRead::Invalid)
+        return make(FailureClass::ContractViolation,
+            QStringLiteral("usage reports an impossible token count (negative, fractional or "
+                           "beyond %1)")
+                .arg(MaxReportedTokens));
     if (outcome.endpoint == Endpoint::Embeddings) {
         if (!root.value(QLatin1String("data")).isArray())
             return make(FailureClass::ContractViolation,

@@ -56,8 +56,19 @@ public:
     static Classification classifyStreamError(const QByteArray &eventData);
 };
 
-// Reads OpenAI's "usage" object of a response or a final stream chunk; false when there is none.
-bool readUsage(const QJsonObject &root, qint64 *tokensIn, qint64 *tokensOut);
+// The most tokens one attempt can plausibly report in one direction. Usage is an upstream's word,
+// and money is computed from it: a figure beyond this, negative, or not a whole number is a
+// contract violation, never a cost.
+constexpr qint64 MaxReportedTokens = 100'000'000;
+
+// A token count as an upstream reported it: the count, or -1 when it is absent or impossible
+// (also in `*invalid`, when given, for a present but impossible one).
+qint64 readTokenCount(const QJsonValue &value, bool *invalid = nullptr);
+
+enum class UsageRead { Absent, Valid, Invalid };
+// Reads OpenAI's "usage" object of a response or a final stream chunk. An impossible figure is
+// Invalid and leaves the counts untouched.
+UsageRead readUsage(const QJsonObject &root, qint64 *tokensIn, qint64 *tokensOut);
 
 // Parses Retry-After (delta seconds or HTTP-date) into milliseconds; -1 when absent or unreadable.
 // The most any Retry-After is read as (a day); a route's cooldown is clamped further by the

@@ -3,6 +3,7 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QSet>
 
 namespace Switchyard {
 
@@ -81,6 +82,54 @@ qsizetype skipSpace(const QByteArray &json, qsizetype pos)
     return pos;
 }
 
+// A member name as JSON means it: "mod\u0065l" is "model".
+QString decodedKey(QByteArrayView quotedKey)
+{
+    if (!quotedKey.contains('\\'))
+        return QString::fromUtf8(quotedKey.sliced(1, quotedKey.size() - 2));
+    const QJsonDocument wrapper
+        = QJsonDocument::fromJson("[" + quotedKey.toByteArray() + "]");
+    return wrapper.array().first().toString();
+}
+
+struct Member {
+    QString key;
+    qsizetype valueStart = 0;
+    qsizetype valueEnd = 0;
+};
+
+// The top-level members of a JSON object as written, duplicates included (QJsonDocument keeps one
+// of them silently). Only used on documents QJsonDocument has already accepted.
+QList<Member> topLevelMembers(const QByteArray &body)
+{
+    QList<Member> members;
+    qsizetype pos = skipSpace(body, 0);
+    if (pos >= body.size() || body.at(pos) != '{')
+        return members;
+    pos = skipSpace(body, pos + 1);
+    while (pos < body.size() && body.at(pos) == '"') {
+        const qsizetype keyEnd = skipValue(body, pos);
+        if (keyEnd < 0)
+            return members;
+        Member member;
+        member.key = decodedKey(QByteArrayView(body.constData() + pos, keyEnd - pos));
+        pos = skipSpace(body, keyEnd);
+        if (pos >= body.size() || body.at(pos) != ':')
+            return members;
+        member.valueStart = skipSpace(body, pos + 1);
+        member.valueEnd = skipValue(body, member.valueStart);
+        if (member.valueEnd < 0)
+            return members;
+        members.append(member);
+        pos = skipSpace(body, member.valueEnd);
+        if (pos < body.size() && body.at(pos) == ',')
+            pos = skipSpace(body, pos + 1);
+        else
+            break;
+    }
+    return members;
+}
+
 QByteArray quoted(const QString &text)
 {
     // QJsonDocument escapes exactly as JSON requires; an array wrapper is the cheapest carrier.
@@ -101,6 +150,16 @@ RequestAnalysis RequestAnalysis::analyze(Endpoint endpoint, const QByteArray &bo
     if (!document.isObject())
         return invalid(QStringLiteral("The request body must be a JSON object."));
     const QJsonObject root = document.object();
+    // A name given twice means one thing to us and maybe another to the upstream (routed as a
+    // cheap model, billed as an expensive one): refused, whatever the name.
+    QSet<QString> seen;
+    for (const Member &member : topLevelMembers(body)) {
+        if (seen.contains(member.key))
+            return invalid(QStringLiteral("The request body names '%1' more than once.")
+                               .arg(member.key.left(64)),
+                member.key.left(64));
+        seen.insert(member.key);
+    }
 
     RequestAnalysis result;
     result.document = root;
@@ -214,40 +273,23 @@ QByteArray withStreamUsage(const QByteArray &body)
 
 QByteArray replaceTopLevelModel(const QByteArray &body, const QString &model)
 {
-    qsizetype pos = skipSpace(body, 0);
-    if (pos >= body.size() || body.at(pos) != '{')
-        return body;
-    pos = skipSpace(body, pos + 1);
-    while (pos < body.size() && body.at(pos) == '"') {
-        const qsizetype keyEnd = skipValue(body, pos);
-        if (keyEnd < 0)
-            return body;
-        const QByteArrayView key(body.constData() + pos + 1, keyEnd - pos - 2);
-        pos = skipSpace(body, keyEnd);
-        if (pos >= body.size() || body.at(pos) != ':')
-            return body;
-        const qsizetype valueStart = skipSpace(body, pos + 1);
-        const qsizetype valueEnd = skipValue(body, valueStart);
-        if (valueEnd < 0)
-            return body;
-        if (key == "model") {
-            QByteArray result;
-            const QByteArray replacement = quoted(model);
-            result.reserve(body.size() + replacement.size());
-            result.append(body.constData(), valueStart);
-            result.append(replacement);
-            result.append(body.constData() + valueEnd, body.size() - valueEnd);
-            return result;
-        }
-        pos = skipSpace(body, valueEnd);
-        if (pos < body.size() && body.at(pos) == ',')
-            pos = skipSpace(body, pos + 1);
-        else
-            break;
+    // The member found by its meaning, so an escaped name is replaced like a plain one.
+    for (const Member &member : topLevelMembers(body)) {
+        if (member.key != QLatin1String("model"))
+            continue;
+        QByteArray result;
+        const QByteArray replacement = quoted(model);
+        result.reserve(body.size() + replacement.size());
+        result.append(body.constData(), member.valueStart);
+        result.append(replacement);
+        result.append(body.constData() + member.valueEnd, body.size() - member.valueEnd);
+        return result;
     }
     // No model key: add one at the front, where it cannot disturb the rest.
-    QByteArray result = body;
     const qsizetype brace = body.indexOf('{');
+    if (brace < 0)
+        return body;
+    QByteArray result = body;
     const bool empty
         = skipSpace(body, brace + 1) < body.size() && body.at(skipSpace(body, brace + 1)) == '}';
     result.insert(brace + 1, "\"model\":" + quoted(model) + (empty ? "" : ","));

@@ -176,17 +176,20 @@ QJsonObject usageObject(qint64 input, qint64 output, qint64 cached)
 
 // Anthropic counts cache reads and writes apart from input_tokens; OpenAI's prompt_tokens includes
 // them.
+// Every figure is checked before it is added (readTokenCount): an impossible one counts as absent,
+// so it can neither overflow a sum nor make a cost negative.
 void readUsage(const QJsonObject &usage, qint64 *input, qint64 *output, qint64 *cached)
 {
     const qint64 cacheRead
-        = qint64(usage.value(QLatin1String("cache_read_input_tokens")).toDouble());
-    const qint64 cacheWrite
-        = qint64(usage.value(QLatin1String("cache_creation_input_tokens")).toDouble());
-    if (usage.contains(QLatin1String("input_tokens")))
-        *input = qint64(usage.value(QLatin1String("input_tokens")).toDouble()) + cacheRead
-            + cacheWrite;
-    if (usage.contains(QLatin1String("output_tokens")))
-        *output = qint64(usage.value(QLatin1String("output_tokens")).toDouble());
+        = qMax<qint64>(0, readTokenCount(usage.value(QLatin1String("cache_read_input_tokens"))));
+    const qint64 cacheWrite = qMax<qint64>(
+        0, readTokenCount(usage.value(QLatin1String("cache_creation_input_tokens"))));
+    const qint64 inputTokens = readTokenCount(usage.value(QLatin1String("input_tokens")));
+    if (inputTokens >= 0)
+        *input = inputTokens + cacheRead + cacheWrite;
+    const qint64 outputTokens = readTokenCount(usage.value(QLatin1String("output_tokens")));
+    if (outputTokens >= 0)
+        *output = outputTokens;
     if (cached && usage.contains(QLatin1String("cache_read_input_tokens")))
         *cached = cacheRead;
 }

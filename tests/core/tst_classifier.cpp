@@ -165,6 +165,43 @@ private Q_SLOTS:
         QCOMPARE(parseRetryAfter(retryAfter, retryAfterMs, now), expected);
     }
 
+    void impossibleUsageIsAContractViolation_data()
+    {
+        QTest::addColumn<QByteArray>("usage");
+        QTest::addColumn<QString>("failureClass");
+        QTest::addColumn<qint64>("tokensOut");
+        QTest::newRow("plain") << QByteArray("{\"prompt_tokens\":3,\"completion_tokens\":4}")
+                               << "ok" << qint64(4);
+        QTest::newRow("absent counts") << QByteArray("{}") << "ok" << qint64(0);
+        QTest::newRow("negative") << QByteArray("{\"completion_tokens\":-1e12}")
+                                  << "contract_violation" << qint64(0);
+        QTest::newRow("1e30") << QByteArray("{\"prompt_tokens\":1e30}") << "contract_violation"
+                              << qint64(0);
+        QTest::newRow("fraction") << QByteArray("{\"completion_tokens\":2.5}")
+                                  << "contract_violation" << qint64(0);
+        QTest::newRow("string") << QByteArray("{\"completion_tokens\":\"7\"}")
+                                << "contract_violation" << qint64(0);
+        QTest::newRow("9e18") << QByteArray("{\"completion_tokens\":9e18}") << "contract_violation"
+                              << qint64(0);
+    }
+
+    void impossibleUsageIsAContractViolation()
+    {
+        QFETCH(QByteArray, usage);
+        QFETCH(QString, failureClass);
+        QFETCH(qint64, tokensOut);
+        UpstreamOutcome outcome;
+        outcome.httpStatus = 200;
+        outcome.contentType = "application/json";
+        outcome.body = "{\"choices\":[{\"index\":0,\"message\":{\"role\":\"assistant\","
+                       "\"content\":\"hi\"},\"finish_reason\":\"stop\"}],\"usage\":"
+            + usage + "}";
+        const Classification result = Classifier::classify(outcome, QDateTime::currentDateTimeUtc());
+        QCOMPARE(failureClassName(result.failureClass), failureClass);
+        QCOMPARE(qMax<qint64>(0, result.tokensOut), tokensOut);
+        QVERIFY(result.tokensIn >= 0 || result.tokensIn == -1);
+    }
+
     void rateLimitCarriesRetryAfter()
     {
         UpstreamOutcome outcome;

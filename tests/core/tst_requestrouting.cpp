@@ -120,6 +120,19 @@ private Q_SLOTS:
         QTest::newRow("max_tokens wrong")
             << QByteArray(jsonText("{'model':'x','messages':[],'max_tokens':-4}")) << false
             << "max_tokens" << QStringList {};
+        // Routed by one, forwarded with the other: refused.
+        QTest::newRow("model twice") << QByteArray(
+            jsonText("{'model':'cheap','messages':[],'model':'gpt-4o'}")) << false << "model"
+                                     << QStringList {};
+        QTest::newRow("model twice, once escaped")
+            << QByteArray("{\"model\":\"cheap\",\"messages\":[],\"mod\\u0065l\":\"gpt-4o\"}")
+            << false << "model" << QStringList {};
+        QTest::newRow("messages twice")
+            << QByteArray(jsonText("{'model':'x','messages':[],'messages':[{'role':'user'}]}"))
+            << false << "messages" << QStringList {};
+        QTest::newRow("same name nested is fine")
+            << QByteArray(jsonText("{'model':'x','messages':[],'metadata':{'model':'y'}}"))
+            << true << "" << QStringList {};
     }
 
     void analysis()
@@ -178,6 +191,9 @@ private Q_SLOTS:
             << QByteArray(jsonText("{'model':'gpt-4o','messages':[]}"));
         QTest::newRow("empty object")
             << QByteArray("{}") << QByteArray(jsonText("{'model':'gpt-4o'}"));
+        QTest::newRow("escaped name replaced, not doubled")
+            << QByteArray("{\"mod\\u0065l\":\"lane\",\"messages\":[]}")
+            << QByteArray("{\"mod\\u0065l\":\"gpt-4o\",\"messages\":[]}");
     }
 
     void modelReplacementKeepsEveryOtherByte()

@@ -26,6 +26,9 @@ private Q_SLOTS:
     void stalledReaderDoesNotGrowMemoryAndIsDropped();
     void slowReaderIsPausedNotDropped();
     void hugeRetryAfterIsClampedShownAndClearedByRestore();
+    void impossibleUsageFallsBackAndCostsNothing();
+    void impossibleStreamUsageCostsNothing();
+    void duplicateModelIsRefusedAndEscapedModelIsRewritten();
 
 private:
     QByteArray config(const QByteArray &limits) const;
@@ -250,6 +253,73 @@ void HostileTest::hugeRetryAfterIsClampedShownAndClearedByRestore()
                      chatBody(QStringLiteral("main")))
                  ->header("X-Switchyard-Route"),
         QByteArray("ra"));
+}
+
+void HostileTest::impossibleUsageFallsBackAndCostsNothing()
+{
+    start("{}");
+    m_a->setDefaultResponse(FakeResponse::completion(QStringLiteral("from a"), 10, -1000000000));
+    m_b->setDefaultResponse(FakeResponse::completion(QStringLiteral("from b"), 10, 5));
+    ClientCall *call = m_gateway->client().postAndWait(
+        QStringLiteral("/v1/chat/completions"), chatBody(QStringLiteral("main")));
+    QCOMPARE(call->status, 200);
+    QCOMPARE(call->header("X-Switchyard-Route"), QByteArray("rb"));
+    const QJsonObject trace = lastTrace();
+    const QJsonObject first = trace.value(u"attempts").toArray().first().toObject();
+    QCOMPARE(first.value(u"class").toString(), QStringLiteral("contract_violation"));
+    QVERIFY(first.value(u"reason").toString().contains(QStringLiteral("impossible token count")));
+    QCOMPARE(first.value(u"cost_usd").toDouble(), 0.0);
+    QVERIFY(trace.value(u"cost_usd").toDouble() >= 0.0);
+    ClientCall *metrics = m_gateway->client().get(QStringLiteral("/metrics"));
+    QVERIFY(GatewayClient::waitFor(metrics));
+    QVERIFY2(!metrics->body.contains("switchyard_cost_usd_total{route=\"ra\"} -"),
+        metrics->body.constData());
+}
+
+void HostileTest::impossibleStreamUsageCostsNothing()
+{
+    start("{}");
+    // The caller asked for usage itself, so the chunk passes through as sent.
+    FakeResponse response = FakeResponse::streamWithUsage({ QStringLiteral("hi") }, 10, 5);
+    for (QByteArray &chunk : response.chunks)
+        chunk.replace("\"completion_tokens\":5", "\"completion_tokens\":1e30");
+    m_a->setDefaultResponse(response);
+    ClientCall *call = m_gateway->client().postAndWait(QStringLiteral("/v1/chat/completions"),
+        chatBody(QStringLiteral("main"), true,
+            { { QStringLiteral("stream_options"),
+                QJsonObject { { QStringLiteral("include_usage"), true } } } }));
+    QCOMPARE(call->status, 200);
+    QVERIFY(call->body.contains("data: [DONE]")); // the caller's answer is whole
+    const QJsonObject trace = lastTrace();
+    QCOMPARE(trace.value(u"class").toString(), QStringLiteral("contract_violation"));
+    QCOMPARE(trace.value(u"tokens_out").toDouble(), 0.0);
+    QCOMPARE(trace.value(u"cost_usd").toDouble(), 0.0);
+}
+
+void HostileTest::duplicateModelIsRefusedAndEscapedModelIsRewritten()
+{
+    start("{}");
+    m_a->setDefaultResponse(FakeResponse::completion(QStringLiteral("from a")));
+    ClientCall *twice = m_gateway->client().postAndWait(QStringLiteral("/v1/chat/completions"),
+        QByteArrayLiteral("{\"model\":\"main\",\"messages\":[{\"role\":\"user\",\"content\":\"x\"}],"
+                          "\"model\":\"gpt-4o\"}"));
+    QCOMPARE(twice->status, 400);
+    QCOMPARE(twice->json().value(u"error").toObject().value(u"param").toString(),
+        QStringLiteral("model"));
+    QVERIFY(m_a->requests().isEmpty());
+
+    // An escaped name is the same name: routed by it and forwarded with the route's model.
+    ClientCall *escaped = m_gateway->client().postAndWait(QStringLiteral("/v1/chat/completions"),
+        QByteArrayLiteral("{\"mod\\u0065l\":\"main\",\"messages\":[{\"role\":\"user\","
+                          "\"content\":\"x\"}]}"));
+    QCOMPARE(escaped->status, 200);
+    QCOMPARE(escaped->header("X-Switchyard-Route"), QByteArray("ra"));
+    QCOMPARE(m_a->requests().size(), 1);
+    const QJsonObject sent = m_a->requests().first().json();
+    QCOMPARE(sent.value(u"model").toString(), QStringLiteral("model-a"));
+    // Replaced where it stood, not shadowed by a second one in front.
+    QVERIFY2(!m_a->requests().first().body.contains("\"main\""),
+        m_a->requests().first().body.constData());
 }
 
 QTEST_GUILESS_MAIN(HostileTest)
