@@ -397,6 +397,11 @@
         <source>&lt;h3&gt;Switchyard %1&lt;/h3&gt;&lt;p&gt;An OpenAI-compatible LLM gateway with explicit fallback chains, and its operations console.&lt;/p&gt;&lt;p&gt;Running on Qt %2.&lt;/p&gt;&lt;p&gt;Configuration: %3&lt;br&gt;Traces, events and spend: %4&lt;/p&gt;</source>
         <translation>&lt;h3&gt;Switchyard %1&lt;/h3&gt;&lt;p&gt;Ein OpenAI-kompatibles LLM-Gateway mit ausdrücklichen Ausweichketten und seine Betriebskonsole.&lt;/p&gt;&lt;p&gt;Läuft mit Qt %2.&lt;/p&gt;&lt;p&gt;Konfiguration: %3&lt;br&gt;Verläufe, Ereignisse und Ausgaben: %4&lt;/p&gt;</translation>
     </message>
+    <message>
+        <source>⚠ Traces are not being saved</source>
+        <extracomment>status bar, while the trace database cannot be written (a full disk, say)</extracomment>
+        <translation>⚠ Traces werden nicht gespeichert</translation>
+    </message>
 </context>
 <context>
     <name>Switchyard::ProviderDialog</name>

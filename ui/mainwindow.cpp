@@ -56,6 +56,7 @@ MainWindow::MainWindow(Engine *engine, ConfigDocument *document, bool demo,
     , m_rate(new QLabel(this))
     , m_errors(new QLabel(this))
     , m_openBreakers(new QLabel(this))
+    , m_storage(new QLabel(this))
 {
     setWindowTitle(demo ? tr("Switchyard — demo") : tr("Switchyard"));
     setWindowIcon(QIcon(QStringLiteral(":/icons/switchyard.svg")));
@@ -111,6 +112,9 @@ MainWindow::MainWindow(Engine *engine, ConfigDocument *document, bool demo,
     statusBar()->addWidget(m_rate);
     statusBar()->addWidget(m_errors);
     statusBar()->addPermanentWidget(m_openBreakers);
+    statusBar()->addPermanentWidget(m_storage);
+    m_storage->setObjectName(QStringLiteral("storageStatus"));
+    m_storage->hide();
     m_listen->setText(tr("starting…"));
     updateStatus();
 
@@ -127,6 +131,12 @@ MainWindow::MainWindow(Engine *engine, ConfigDocument *document, bool demo,
     connect(engine, &Engine::routeStateChanged, this, &MainWindow::onStateChanged);
     connect(engine, &Engine::providersUpdated, m_providers, &ProviderTableModel::setProviders);
     connect(engine, &Engine::configApplied, this, &MainWindow::onConfigApplied);
+    connect(engine, &Engine::storageProblemChanged, this, [this](const QString &problem) {
+        m_storage->setVisible(!problem.isEmpty());
+        //: status bar, while the trace database cannot be written (a full disk, say)
+        m_storage->setText(tr("⚠ Traces are not being saved"));
+        m_storage->setToolTip(problem);
+    });
     connect(engine, &Engine::historyPublished, this,
         [this](const QList<TraceRecord> &traces, const QList<StateEvent> &events,
             const QList<CostPoint> &cost) {

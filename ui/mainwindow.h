@@ -91,6 +91,7 @@ private:
     QLabel *m_rate;
     QLabel *m_errors;
     QLabel *m_openBreakers;
+    QLabel *m_storage; // shown only while traces cannot be written
     QSystemTrayIcon *m_tray = nullptr;
     std::deque<std::pair<qint64, bool>> m_recent; // (finished at, failed) over the last minute
     QHash<QString, qint64> m_lastNotified;

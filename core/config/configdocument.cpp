@@ -12,22 +12,36 @@ ConfigDocument::ConfigDocument(QObject *parent)
     : QObject(parent)
     , m_watcher(this)
 {
-    connect(&m_watcher, &QFileSystemWatcher::fileChanged, this, [this] {
-        watch(); // an atomic replace removes the watched file; watch the new one
-        QFile file(m_path);
-        if (!file.open(QIODevice::ReadOnly))
-            return;
-        if (file.readAll() != m_lastWritten)
-            Q_EMIT changedOnDisk();
-    });
+    // The folder is watched too: a file deleted and made again, or an editor that renames its
+    // copy over the file, leaves no file to watch for a moment, and only the folder sees it back.
+    connect(&m_watcher, &QFileSystemWatcher::fileChanged, this, &ConfigDocument::onDiskEvent);
+    connect(&m_watcher, &QFileSystemWatcher::directoryChanged, this, &ConfigDocument::onDiskEvent);
+}
+
+void ConfigDocument::onDiskEvent()
+{
+    watch(); // an atomic replace removes the watched file; watch the new one
+    QFile file(m_path);
+    if (!file.open(QIODevice::ReadOnly))
+        return;
+    const QByteArray bytes = file.readAll();
+    if (bytes == m_lastWritten || bytes == m_lastSeen)
+        return; // ours, or already told (a folder changes for many reasons)
+    m_lastSeen = bytes;
+    Q_EMIT changedOnDisk();
 }
 
 void ConfigDocument::watch()
 {
     if (!m_watcher.files().isEmpty())
         m_watcher.removePaths(m_watcher.files());
-    if (!m_path.isEmpty() && QFileInfo::exists(m_path))
+    if (m_path.isEmpty())
+        return;
+    if (QFileInfo::exists(m_path))
         m_watcher.addPath(m_path);
+    const QString folder = QFileInfo(m_path).absolutePath();
+    if (m_watcher.directories().isEmpty() && QFileInfo::exists(folder))
+        m_watcher.addPath(folder);
 }
 
 ConfigResult ConfigDocument::load(const QString &path, const QByteArray &fallbackJson)
@@ -39,6 +53,7 @@ ConfigResult ConfigDocument::load(const QString &path, const QByteArray &fallbac
         if (!ConfigLoader::readFile(path, &bytes, &failure))
             return failure;
         m_lastWritten = bytes;
+        m_lastSeen.clear();
     }
     const ConfigResult result = ConfigLoader::fromJson(bytes);
     if (result.isValid())
@@ -151,6 +166,7 @@ ConfigResult ConfigDocument::save(const QJsonObject &json, QString *error)
             return result;
         }
         m_lastWritten = bytes;
+        m_lastSeen.clear();
         watch();
     }
     m_json = json;

@@ -45,10 +45,12 @@ Q_SIGNALS:
 
 private:
     void watch();
+    void onDiskEvent();
 
     QString m_path;
     QJsonObject m_json;
     QByteArray m_lastWritten;
+    QByteArray m_lastSeen; // what changedOnDisk was last emitted for
     QFileSystemWatcher m_watcher;
 };
 

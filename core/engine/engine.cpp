@@ -166,6 +166,22 @@ void Engine::start(const Config &config, const QString &listenOverride)
         m_store = new TraceStore(this);
         if (m_dataDirectory.isEmpty())
             m_dataDirectory = QStandardPaths::writableLocation(QStandardPaths::AppDataLocation);
+        connect(m_store, &TraceStore::writeFailed, this, [this](qint64 lost, const QString &error) {
+            m_metrics.recordTraceWriteErrors(lost);
+            if (!m_storageProblem.isEmpty())
+                return; // said once per episode; the metric keeps counting
+            m_storageProblem = QStringLiteral("traces cannot be written (%1); the gateway keeps "
+                                              "serving, and switchyard_trace_write_errors_total "
+                                              "counts what is lost")
+                                   .arg(error.left(200));
+            qCWarning(lcEngine).noquote() << m_storageProblem;
+            Q_EMIT storageProblemChanged(m_storageProblem);
+        });
+        connect(m_store, &TraceStore::writeRecovered, this, [this] {
+            m_storageProblem.clear();
+            qCInfo(lcEngine) << "traces are written again";
+            Q_EMIT storageProblemChanged(QString());
+        });
         QString error;
         if (m_store->open(m_dataDirectory, &error)) {
             m_ledger.add(m_store->spendSince(QDateTime::currentMSecsSinceEpoch() - LedgerKeptMs));
@@ -300,6 +316,24 @@ void Engine::publishHistory()
     Q_EMIT routesUpdated(routeSnapshots());
     m_publishedProviders = providerSnapshots();
     Q_EMIT providersUpdated(m_publishedProviders);
+}
+
+void Engine::recordRefusal(const TraceRecord &trace)
+{
+    constexpr double RefusalsTracedPerSecond = 10.0;
+    constexpr double RefusalBurst = 20.0;
+    m_metrics.recordRefusal(trace.status);
+    const qint64 now = m_clock.nowMs();
+    if (m_refusalTokensAtMs == 0)
+        m_refusalTokens = RefusalBurst;
+    else
+        m_refusalTokens = qMin(RefusalBurst,
+            m_refusalTokens + double(now - m_refusalTokensAtMs) * RefusalsTracedPerSecond / 1000.0);
+    m_refusalTokensAtMs = now;
+    if (m_refusalTokens < 1.0)
+        return;
+    m_refusalTokens -= 1.0;
+    recordTrace(trace);
 }
 
 void Engine::recordTrace(const TraceRecord &trace)

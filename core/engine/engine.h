@@ -92,6 +92,9 @@ public:
     const QList<StateEvent> &recentEvents() const { return m_events; }
     void markRoutesChanged() { m_routesDirty = true; }
     void recordTrace(const TraceRecord &trace);
+    // A request refused before routing: counted always, traced only as a sample (a flood of
+    // them must not fill the store or evict real traces).
+    void recordRefusal(const TraceRecord &trace);
     const CostLedger &costLedger() const { return m_ledger; }
     const Redactor &redactor() const { return m_redactor; }
     TraceStore &traceStore() { return *m_store; }
@@ -108,6 +111,9 @@ Q_SIGNALS:
     // When a provider's key status or test result changes.
     void providersUpdated(const QList<Switchyard::ProviderSnapshot> &providers);
     void commandFailed(const QString &error);
+    // Traces cannot be written (the disk is full, say): what, for the console's status bar. An
+    // empty text when writing works again.
+    void storageProblemChanged(const QString &problem);
     // Coalesced batches for the console: finished requests and the spend they added.
     void tracesAdded(const QList<Switchyard::TraceRecord> &traces);
     void costAdded(const QList<Switchyard::CostPoint> &points);
@@ -174,6 +180,10 @@ private:
     std::deque<PendingInstall> m_pendingInstalls;
     QHash<QString, ProviderTest> m_providerTests;
     std::optional<ResolvedSecret> m_generatedAdminToken;
+    QString m_storageProblem;
+    // Refusals traced: a token bucket of RefusalsTracedPerSecond, on m_clock.
+    double m_refusalTokens = 0;
+    qint64 m_refusalTokensAtMs = 0;
     QList<ProviderSnapshot> m_publishedProviders;
 };
 

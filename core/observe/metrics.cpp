@@ -123,6 +123,12 @@ QByteArray Metrics::render(const QList<QPair<QString, int>> &breakerStates) cons
     header(out, "switchyard_tokens_total", "counter", "Tokens, by route and direction (in, out).");
     samples(out, "switchyard_tokens_total",
         { QStringLiteral("route"), QStringLiteral("direction") }, m_tokens);
+    header(out, "switchyard_refused_requests_total", "counter",
+        "Requests refused before routing, by HTTP status (only a sample of them is traced).");
+    samples(out, "switchyard_refused_requests_total", { QStringLiteral("status") }, m_refused);
+    header(out, "switchyard_trace_write_errors_total", "counter",
+        "Traces that could not be stored (disk full, database error, writer queue full).");
+    out += "switchyard_trace_write_errors_total " + QByteArray::number(m_traceWriteErrors) + '\n';
     return out;
 }
 

@@ -20,6 +20,10 @@ public:
         0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0, 120.0 };
 
     void record(const TraceRecord &trace);
+    // A request refused before routing (bad JSON, unknown lane or endpoint, ...), by status.
+    void recordRefusal(int status) { ++m_refused[QString::number(status)]; }
+    // Traces that could not be written to the trace store (or were dropped for want of room).
+    void recordTraceWriteErrors(qint64 lost) { m_traceWriteErrors += quint64(qMax<qint64>(0, lost)); }
     // Text exposition format 0.0.4; `breakerStates` pairs a route with its breakerStateCode().
     QByteArray render(const QList<QPair<QString, int>> &breakerStates) const;
 
@@ -40,6 +44,8 @@ private:
     QMap<QString, double> m_cost;
     QMap<QString, quint64> m_tokens;
     QMap<QString, Histogram> m_duration;
+    QMap<QString, quint64> m_refused;
+    quint64 m_traceWriteErrors = 0;
 };
 
 } // namespace Switchyard

@@ -117,6 +117,12 @@ public:
 
     bool isOpen() const { return m_open; }
 
+Q_SIGNALS:
+    void writeFailed(qint64 lost, const QString &error);
+    void writeRecovered();
+
+public:
+
     void start()
     {
 #ifdef Q_OS_LINUX
@@ -139,11 +145,15 @@ public:
             m_count = count.value(0).toLongLong();
     }
 
-    void enqueue(const TraceRecord &trace, const QList<CostPoint> &spend)
+    // False when the queue is full and the trace was dropped.
+    bool enqueue(const TraceRecord &trace, const QList<CostPoint> &spend)
     {
         QMutexLocker lock(&m_mutex);
+        if (m_traces.size() >= TraceStore::MaxQueuedTraces)
+            return false;
         m_traces.append(trace);
         m_spend.append(spend);
+        return true;
     }
 
     void enqueueEvent(const StateEvent &event)
@@ -181,6 +191,8 @@ public:
         if (!db.isOpen())
             return;
         if (!traces.isEmpty() || !events.isEmpty() || !spend.isEmpty()) {
+            qint64 lost = 0;
+            QString failure;
             db.transaction();
             QSqlQuery insert(db);
             insert.prepare(QStringLiteral("INSERT OR REPLACE INTO traces (id, started_at, lane, "
@@ -209,9 +221,10 @@ public:
                 insert.addBindValue(trace.tokensOut);
                 insert.addBindValue(QString::fromUtf8(
                     QJsonDocument(trace.toJson()).toJson(QJsonDocument::Compact)));
-                if (!insert.exec())
-                    qCWarning(lcStore)
-                        << "cannot store trace" << trace.id << insert.lastError().text();
+                if (!insert.exec()) {
+                    ++lost;
+                    failure = insert.lastError().text();
+                }
             }
             QSqlQuery upsert(db);
             upsert.prepare(QStringLiteral(
@@ -265,9 +278,21 @@ public:
                 insertEvent.addBindValue(int(event.byOperator));
                 insertEvent.exec();
             }
-            db.commit();
+            if (!db.commit()) {
+                // Nothing of the batch is kept: a full disk, a broken file, a lock held too long.
+                failure = db.lastError().text();
+                lost = traces.size();
+                db.rollback();
+            }
+            if (lost > 0) {
+                m_failing = true;
+                Q_EMIT writeFailed(lost, failure);
+            } else if (m_failing && !traces.isEmpty()) {
+                m_failing = false;
+                Q_EMIT writeRecovered();
+            }
             QMutexLocker lock(&m_mutex);
-            m_count += traces.size();
+            m_count += traces.size() - lost;
         }
         if (++m_flushes % RetentionEveryFlushes == 0
             || count() > retention.maxCount + retention.maxCount / 10)
@@ -284,9 +309,17 @@ private:
         prune.addBindValue(now - retention.maxAgeMs);
         if (prune.exec())
             removed += prune.numRowsAffected();
+        // Requests refused before routing (no lane) are kept apart, so that a flood of them
+        // cannot push real traces out.
         prune.prepare(QStringLiteral(
-            "DELETE FROM traces WHERE rowid <= (SELECT rowid FROM traces ORDER BY rowid "
-            "DESC LIMIT 1 OFFSET ?)"));
+            "DELETE FROM traces WHERE lane = '' AND rowid <= (SELECT rowid FROM traces "
+            "WHERE lane = '' ORDER BY rowid DESC LIMIT 1 OFFSET ?)"));
+        prune.addBindValue(TraceStore::RefusedKept);
+        if (prune.exec())
+            removed += prune.numRowsAffected();
+        prune.prepare(QStringLiteral(
+            "DELETE FROM traces WHERE lane <> '' AND rowid <= (SELECT rowid FROM traces "
+            "WHERE lane <> '' ORDER BY rowid DESC LIMIT 1 OFFSET ?)"));
         prune.addBindValue(retention.maxCount);
         if (prune.exec())
             removed += prune.numRowsAffected();
@@ -311,6 +344,7 @@ private:
     qint64 m_count = 0;
     int m_flushes = 0;
     bool m_open = false;
+    bool m_failing = false;
 };
 
 TraceStore::TraceStore(QObject *parent)
@@ -368,7 +402,21 @@ bool TraceStore::open(const QString &directory, QString *error)
         *error = QStringLiteral("cannot create %1").arg(directory);
         return false;
     }
+    // What callers asked and what they were answered is theirs alone: the folder is its owner's,
+    // and so is the database (SQLite gives its -wal and -shm files the database's mode).
+    QFile::setPermissions(
+        directory, QFileDevice::ReadOwner | QFileDevice::WriteOwner | QFileDevice::ExeOwner);
     const QString path = QDir(directory).filePath(QStringLiteral("traces.sqlite"));
+    {
+        QFile database(path);
+        if (!database.exists() && database.open(QIODevice::WriteOnly))
+            database.close();
+        for (const QString &file :
+            QStringList { path, path + QStringLiteral("-wal"), path + QStringLiteral("-shm") }) {
+            if (QFile::exists(file))
+                QFile::setPermissions(file, QFileDevice::ReadOwner | QFileDevice::WriteOwner);
+        }
+    }
     const QString name
         = QStringLiteral("switchyard-reader-") + QUuid::createUuid().toString(QUuid::WithoutBraces);
     if (!openConnection(name, path, error) || !migrate(name, error)) {
@@ -378,6 +426,8 @@ bool TraceStore::open(const QString &directory, QString *error)
     m_readConnection = name;
     m_writer = new TraceWriter(path);
     m_writer->moveToThread(&m_writerThread);
+    connect(m_writer, &TraceWriter::writeFailed, this, &TraceStore::writeFailed);
+    connect(m_writer, &TraceWriter::writeRecovered, this, &TraceStore::writeRecovered);
     connect(&m_writerThread, &QThread::finished, m_writer, &QObject::deleteLater);
     m_writerThread.start();
     QMetaObject::invokeMethod(m_writer, &TraceWriter::start, Qt::BlockingQueuedConnection);
@@ -405,8 +455,9 @@ void TraceStore::append(const TraceRecord &trace, const QList<CostPoint> &spend)
     m_recent.push_back(trace);
     if (m_recent.size() > RecentKept)
         m_recent.pop_front();
-    if (m_writer)
-        m_writer->enqueue(trace, spend);
+    if (m_writer && !m_writer->enqueue(trace, spend))
+        Q_EMIT writeFailed(1,
+            QStringLiteral("the trace writer is %1 traces behind").arg(MaxQueuedTraces));
 }
 
 void TraceStore::appendEvent(const StateEvent &event)

@@ -50,6 +50,13 @@ public:
     // Blocks until everything appended so far is written; for shutdown and tests.
     void flush();
 
+    // Traces not yet written that the writer holds at most; beyond it new ones are dropped and
+    // reported, so a store that cannot keep up never grows the process without bound.
+    static constexpr int MaxQueuedTraces = 50000;
+    // Requests refused before routing kept at most, apart from max_count: a flood of them never
+    // evicts a real trace.
+    static constexpr int RefusedKept = 1000;
+
     QList<TraceRecord> query(const TraceQuery &query) const;
     std::optional<TraceRecord> find(const QString &id) const;
     QList<StateEvent> recentEvents(int limit) const;
@@ -58,6 +65,12 @@ public:
 
     // Brings a database at any older schema version up to SchemaVersion; public for tests.
     static bool migrate(const QString &connectionName, QString *error);
+
+Q_SIGNALS:
+    // Writing failed: `lost` traces are not stored. Emitted on every failed batch.
+    void writeFailed(qint64 lost, const QString &error);
+    // A batch was written after failures.
+    void writeRecovered();
 
 private:
     QString m_readConnection;

@@ -91,6 +91,13 @@ AdminService::AdminService(Engine *engine)
 {
     connect(engine, &Engine::routeStateChanged, this, &AdminService::onStateEvent);
     connect(engine, &Engine::requestFinished, this, &AdminService::onTrace);
+    connect(engine, &Engine::storageProblemChanged, this, [this](const QString &problem) {
+        if (!m_subscribers.empty())
+            broadcast("event: storage\ndata: "
+                + compact({ { QStringLiteral("ok"), problem.isEmpty() },
+                    { QStringLiteral("problem"), problem } })
+                + "\n\n");
+    });
     m_keepAlive.setInterval(KeepAliveMs);
     connect(&m_keepAlive, &QTimer::timeout, this,
         [this] { broadcast(QByteArrayLiteral(": keep-alive\n\n")); });

@@ -139,7 +139,7 @@ void ProxyService::handle(const QHttpServerRequest &request, QTcpSocket *socket)
         trace.status = status;
         trace.finalClass = FailureClass::CallerError;
         trace.startedAtUtcMs = QDateTime::currentMSecsSinceEpoch();
-        m_engine->recordTrace(trace);
+        m_engine->recordRefusal(trace);
         response.sendJson(
             status, idHeaders(requestId), openAiError(message, type, QString(), param));
     };

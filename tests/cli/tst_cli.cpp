@@ -3,6 +3,8 @@
 #include "jsontext.h"
 
 #include <QProcess>
+#include <QSqlDatabase>
+#include <QSqlQuery>
 #include <QRegularExpression>
 #include <QTemporaryDir>
 #include <QTest>
@@ -25,6 +27,7 @@ private Q_SLOTS:
     void headlessRefusesAPublicListenerWithoutAdminToken();
     void firstStartCreatesTheDefaultConfig();
     void adminTokenPrintsWhatTheGatewayAccepts();
+    void killNineLosesAtMostTheLastSecondOfTraces();
     void crashReportNamesTheSignalAndNoKey_data();
     void crashReportNamesTheSignalAndNoKey();
 
@@ -129,6 +132,45 @@ void CliTest::adminTokenPrintsWhatTheGatewayAccepts()
     gateway.terminate();
     QVERIFY(gateway.waitForFinished(10000));
     QVERIFY(!gateway.readAllStandardError().contains(token)); // never logged
+}
+
+void CliTest::killNineLosesAtMostTheLastSecondOfTraces()
+{
+    FakeUpstream upstream;
+    QVERIFY(upstream.listen());
+    QByteArray config = jsonText(R"({
+        'providers': {'up': {'base_url': '@UP@'}},
+        'routes': {'r': {'provider': 'up', 'model': 'm'}},
+        'lanes': {'main': {'chain': ['r']}}})");
+    config.replace("@UP@", upstream.baseUrl().toUtf8());
+    QProcess gateway;
+    const QString url = startHeadless(gateway,
+        { QStringLiteral("--config"), writeFile(QStringLiteral("c.json"), config),
+            QStringLiteral("--listen"), QStringLiteral("127.0.0.1:0") });
+    QVERIFY(!url.isEmpty());
+    GatewayClient client(url);
+    constexpr int Requests = 30;
+    for (int i = 0; i < Requests; ++i)
+        QCOMPARE(client.postAndWait(QStringLiteral("/v1/chat/completions"),
+                           chatBody(QStringLiteral("main")))
+                     ->status,
+            200);
+    // The promise under test is a time: what finished a second ago is on disk.
+    QTest::qWait(1200);
+    gateway.kill(); // SIGKILL: no flush, no destructor
+    QVERIFY(gateway.waitForFinished(10000));
+
+    const QString path = m_dir->filePath(QStringLiteral("data/switchyard/traces.sqlite"));
+    QVERIFY2(QFile::exists(path), qPrintable(path));
+    {
+        QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), QStringLiteral("kill9"));
+        db.setDatabaseName(path);
+        QVERIFY(db.open());
+        QSqlQuery count(db);
+        QVERIFY(count.exec(QStringLiteral("SELECT COUNT(*) FROM traces")) && count.next());
+        QCOMPARE(count.value(0).toInt(), Requests);
+    }
+    QSqlDatabase::removeDatabase(QStringLiteral("kill9"));
 }
 
 void CliTest::versionNamesQt()

@@ -14,6 +14,8 @@
 #include <QTemporaryDir>
 #include <QTest>
 
+#include <cstdio>
+
 #include "jsontext.h"
 
 using namespace Switchyard;
@@ -330,6 +332,30 @@ private Q_SLOTS:
         file.write(QJsonDocument(edited).toJson().replace("team-ml", "team-ops"));
         file.close();
         QTRY_VERIFY(external.size() >= 1);
+
+        // Deleted and made again: still watched.
+        const qsizetype before = external.size();
+        QVERIFY(QFile::remove(path));
+        QVERIFY(file.open(QIODevice::WriteOnly));
+        file.write(QJsonDocument(edited).toJson().replace("team-ml", "team-again"));
+        file.close();
+        QTRY_VERIFY(external.size() > before);
+
+        // An editor that writes a copy and renames it over the file: still watched.
+        const qsizetype afterRecreate = external.size();
+        QFile copy(path + QStringLiteral(".swp"));
+        QVERIFY(copy.open(QIODevice::WriteOnly));
+        copy.write(QJsonDocument(edited).toJson().replace("team-ml", "team-renamed"));
+        copy.close();
+        QVERIFY(::rename(QFile::encodeName(copy.fileName()).constData(),
+                    QFile::encodeName(path).constData())
+            == 0);
+        QTRY_VERIFY(external.size() > afterRecreate);
+        const qsizetype afterRename = external.size();
+        QVERIFY(file.open(QIODevice::WriteOnly));
+        file.write(QJsonDocument(edited).toJson().replace("team-ml", "team-last"));
+        file.close();
+        QTRY_VERIFY(external.size() > afterRename);
     }
 
     void removingARouteOrProviderCleansTheLanes()

@@ -2,13 +2,20 @@
 #include "gatewayharness.h"
 #include "jsontext.h"
 
+#include "engine/engine.h"
+#include "engine/enginehost.h"
+
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QTcpSocket>
 #include <QTest>
 
+#include <QSignalSpy>
+
+#include <csignal>
 #include <memory>
+#include <sys/resource.h>
 
 using namespace Switchyard::Testing;
 
@@ -29,6 +36,8 @@ private Q_SLOTS:
     void impossibleUsageFallsBackAndCostsNothing();
     void impossibleStreamUsageCostsNothing();
     void duplicateModelIsRefusedAndEscapedModelIsRewritten();
+    void refusalFloodIsCountedNotStored();
+    void fullDiskIsReportedAndTheGatewayKeepsServing();
 
 private:
     QByteArray config(const QByteArray &limits) const;
@@ -320,6 +329,77 @@ void HostileTest::duplicateModelIsRefusedAndEscapedModelIsRewritten()
     // Replaced where it stood, not shadowed by a second one in front.
     QVERIFY2(!m_a->requests().first().body.contains("\"main\""),
         m_a->requests().first().body.constData());
+}
+
+void HostileTest::refusalFloodIsCountedNotStored()
+{
+    start("{}");
+    m_a->setDefaultResponse(FakeResponse::completion(QStringLiteral("from a")));
+    ClientCall *real = m_gateway->client().postAndWait(
+        QStringLiteral("/v1/chat/completions"), chatBody(QStringLiteral("main")));
+    const QByteArray realId = real->header("X-Switchyard-Request-Id");
+    // Bounded in count: a few hundred cheap 404s, one at a time.
+    constexpr int Flood = 300;
+    for (int i = 0; i < Flood; ++i)
+        m_gateway->client().postAndWait(QStringLiteral("/v1/nothing-here"), "{}");
+    ClientCall *metrics = m_gateway->client().get(QStringLiteral("/metrics"));
+    QVERIFY(GatewayClient::waitFor(metrics));
+    QVERIFY2(metrics->body.contains("switchyard_refused_requests_total{status=\"404\"} 300\n"),
+        metrics->body.constData());
+    ClientCall *refused
+        = m_gateway->client().get(QStringLiteral("/admin/traces?limit=1000&class=caller_error"));
+    QVERIFY(GatewayClient::waitFor(refused));
+    const qsizetype traced = refused->json().value(u"traces").toArray().size();
+    QVERIFY2(traced >= 1 && traced < 60, qPrintable(QString::number(traced))); // a sample
+    ClientCall *kept = m_gateway->client().get(QStringLiteral("/admin/traces/") + realId);
+    QVERIFY(GatewayClient::waitFor(kept));
+    QCOMPARE(kept->status, 200);
+}
+
+void HostileTest::fullDiskIsReportedAndTheGatewayKeepsServing()
+{
+    start("{}");
+    m_a->setDefaultResponse(FakeResponse::completion(QStringLiteral("from a")));
+    QSignalSpy problems(m_gateway->host().engine(), &Switchyard::Engine::storageProblemChanged);
+    QCOMPARE(m_gateway->client()
+                 .postAndWait(QStringLiteral("/v1/chat/completions"),
+                     chatBody(QStringLiteral("main")))
+                 ->status,
+        200);
+    // A disk with no room, as this process sees it: no file may grow past 4 KiB (the database
+    // and its log are already larger), and the signal a write past it raises is ignored.
+    const auto previous = std::signal(SIGXFSZ, SIG_IGN);
+    rlimit saved {};
+    QCOMPARE(::getrlimit(RLIMIT_FSIZE, &saved), 0);
+    rlimit tiny = saved;
+    tiny.rlim_cur = 4096;
+    QCOMPARE(::setrlimit(RLIMIT_FSIZE, &tiny), 0);
+    auto restore = qScopeGuard([&] {
+        ::setrlimit(RLIMIT_FSIZE, &saved);
+        std::signal(SIGXFSZ, previous);
+    });
+
+    for (int i = 0; i < 5; ++i)
+        QCOMPARE(m_gateway->client()
+                     .postAndWait(QStringLiteral("/v1/chat/completions"),
+                         chatBody(QStringLiteral("main")))
+                     ->status,
+            200);
+    QTRY_VERIFY_WITH_TIMEOUT(!problems.isEmpty(), 10000);
+    QVERIFY(problems.first().first().toString().contains(QStringLiteral("cannot be written")));
+    ClientCall *metrics = m_gateway->client().get(QStringLiteral("/metrics"));
+    QVERIFY(GatewayClient::waitFor(metrics));
+    QVERIFY2(!metrics->body.contains("switchyard_trace_write_errors_total 0\n"),
+        metrics->body.constData());
+    QCOMPARE(problems.size(), 1); // said once, not once per batch
+
+    restore.dismiss();
+    ::setrlimit(RLIMIT_FSIZE, &saved);
+    std::signal(SIGXFSZ, previous);
+    m_gateway->client().postAndWait(
+        QStringLiteral("/v1/chat/completions"), chatBody(QStringLiteral("main")));
+    QTRY_COMPARE_WITH_TIMEOUT(problems.size(), 2, 10000);
+    QCOMPARE(problems.last().first().toString(), QString()); // writing works again
 }
 
 QTEST_GUILESS_MAIN(HostileTest)

@@ -6,6 +6,7 @@
 #include "engine/enginehost.h"
 #include "secrets/admintokenfile.h"
 
+#include <QDir>
 #include <QFileInfo>
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -290,6 +291,10 @@ void SecurityTest::adminNeedsTheGeneratedTokenOnLoopback()
     QCOMPARE(file.permissions() & 0x0077, QFileDevice::Permissions());
     QCOMPARE(QFileInfo(dataDirectory).permissions() & 0x0077, QFileDevice::Permissions());
     QCOMPARE(file.permissions() & QFileDevice::ReadOwner, QFileDevice::ReadOwner);
+    // So are the traces: what callers asked, and what they were answered.
+    const QFileInfo traces(QDir(dataDirectory).filePath(QStringLiteral("traces.sqlite")));
+    QVERIFY(traces.exists());
+    QCOMPARE(traces.permissions() & 0x0077, QFileDevice::Permissions());
 }
 
 void SecurityTest::movingAKeyToAnotherHostNeedsConfirmation()
