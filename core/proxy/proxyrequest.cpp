@@ -419,6 +419,15 @@ void ProxyRequest::onMetaDataChanged()
     m_upstreamStatus = m_reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
     attempt.httpStatus = m_upstreamStatus;
     m_upstreamContentType = m_reply->rawHeader(QByteArrayLiteral("Content-Type"));
+    for (const auto &[name, value] : m_reply->rawHeaderPairs()) {
+        if (!ClientResponse::isSafeHeader(name, value)) {
+            dropReply();
+            concludeAttempt({ FailureClass::ContractViolation, -1,
+                QStringLiteral("upstream header '%1' holds CR, LF or NUL")
+                    .arg(QString::fromLatin1(name.left(64))) });
+            return;
+        }
+    }
     m_streaming = m_params.analysis.stream && m_upstreamStatus >= 200 && m_upstreamStatus < 300
         && m_upstreamContentType.startsWith("text/event-stream");
     // While the caller is not reading, what the upstream sends waits in the kernel, not here.
@@ -793,8 +802,20 @@ void ProxyRequest::onReplyFinished()
         if (outcome.transport == TransportError::Cancelled)
             outcome.transport = TransportError::OtherNetwork;
     }
-    // A status read before a timeout still describes an answer that never completed.
-    outcome.httpStatus = m_abortError == TransportError::None ? m_upstreamStatus : 0;
+    // An upstream that broke HTTP itself (a bad chunk, a control character in a header) broke
+    // its contract, whatever its status said.
+    if (m_abortError == TransportError::None
+        && reply->error() == QNetworkReply::ProtocolFailure) {
+        concludeAttempt({ FailureClass::ContractViolation, -1,
+            QStringLiteral("upstream broke HTTP: %1").arg(reply->errorString()) });
+        return;
+    }
+    // An answer cut short (a reset after the headers, a body shorter than its Content-Length)
+    // is a transport failure: the status it began with describes nothing that arrived. (QNAM's
+    // errors from 100 on describe an HTTP status that did arrive, and are classified by it.)
+    const bool cutShort = m_abortError != TransportError::None
+        || (reply->error() != QNetworkReply::NoError && int(reply->error()) < 100);
+    outcome.httpStatus = cutShort ? 0 : m_upstreamStatus;
     outcome.contentType = m_upstreamContentType;
     outcome.body = m_upstreamBody;
     outcome.retryAfter = reply->rawHeader(QByteArrayLiteral("Retry-After"));

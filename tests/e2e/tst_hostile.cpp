@@ -37,6 +37,8 @@ private Q_SLOTS:
     void impossibleStreamUsageCostsNothing();
     void duplicateModelIsRefusedAndEscapedModelIsRewritten();
     void refusalFloodIsCountedNotStored();
+    void brokenAnswersAreClassifiedAndFallBack_data();
+    void brokenAnswersAreClassifiedAndFallBack();
     void fullDiskIsReportedAndTheGatewayKeepsServing();
 
 private:
@@ -329,6 +331,49 @@ void HostileTest::duplicateModelIsRefusedAndEscapedModelIsRewritten()
     // Replaced where it stood, not shadowed by a second one in front.
     QVERIFY2(!m_a->requests().first().body.contains("\"main\""),
         m_a->requests().first().body.constData());
+}
+
+void HostileTest::brokenAnswersAreClassifiedAndFallBack_data()
+{
+    QTest::addColumn<QByteArray>("raw");
+    QTest::addColumn<QString>("failureClass");
+    const QByteArray body = FakeResponse::completion(QStringLiteral("from a")).body;
+    QTest::newRow("Content-Length longer than the body")
+        << "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: "
+            + QByteArray::number(body.size() + 1000) + "\r\n\r\n" + body
+        << "transient";
+    QTest::newRow("reset after the headers")
+        << QByteArray("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
+                      "Transfer-Encoding: chunked\r\n\r\n")
+        << "transient";
+    QTest::newRow("CR inside a header value")
+        << "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nX-Request-Id: a\rSet-Cookie: "
+           "stolen=1\r\nContent-Length: "
+            + QByteArray::number(body.size()) + "\r\n\r\n" + body
+        << "contract_violation";
+    QTest::newRow("NUL inside a header value")
+        << "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nRetry-After: 1"
+            + QByteArray(1, '\0') + "2\r\nContent-Length: " + QByteArray::number(body.size())
+            + "\r\n\r\n" + body
+        << "contract_violation";
+}
+
+void HostileTest::brokenAnswersAreClassifiedAndFallBack()
+{
+    QFETCH(QByteArray, raw);
+    QFETCH(QString, failureClass);
+    start("{}");
+    FakeResponse broken;
+    broken.raw = raw;
+    m_a->setDefaultResponse(broken);
+    m_b->setDefaultResponse(FakeResponse::completion(QStringLiteral("from b")));
+    ClientCall *call = m_gateway->client().postAndWait(
+        QStringLiteral("/v1/chat/completions"), chatBody(QStringLiteral("main")));
+    QCOMPARE(call->status, 200);
+    QCOMPARE(call->header("X-Switchyard-Route"), QByteArray("rb"));
+    QVERIFY(!call->headers.contains("set-cookie"));
+    const QJsonObject first = lastTrace().value(u"attempts").toArray().first().toObject();
+    QCOMPARE(first.value(u"class").toString(), failureClass);
 }
 
 void HostileTest::refusalFloodIsCountedNotStored()

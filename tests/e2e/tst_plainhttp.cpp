@@ -116,6 +116,10 @@ private Q_SLOTS:
     void noContentNeedsNoLength();
     void bothFramingsAtOnceAreNotReused();
     void malformedChunkFails();
+    void shortContentLengthIsAFailure();
+    void idleConnectionsAreBoundedAndClosedOnATimer();
+    void headerWithControlBytesFails_data();
+    void headerWithControlBytesFails();
 
 private:
     Result run(QNetworkAccessManager::Operation operation = QNetworkAccessManager::PostOperation,
@@ -304,6 +308,66 @@ void PlainHttpTest::malformedChunkFails()
 {
     m_server->enqueue(
         { { "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nokXX0\r\n\r\n" } });
+    const Result result = run();
+    QVERIFY(result.finished);
+    QCOMPARE(result.error, QNetworkReply::ProtocolFailure);
+}
+
+void PlainHttpTest::shortContentLengthIsAFailure()
+{
+    // 1,000 bytes promised, 11 sent, then the connection ends: not a complete answer.
+    m_server->enqueue({ { "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: "
+                          "1011\r\n\r\n{\"a\":\"xyz\"}" },
+        true });
+    const Result result = run();
+    QVERIFY(result.finished);
+    QCOMPARE(result.error, QNetworkReply::RemoteHostClosedError);
+}
+
+void PlainHttpTest::idleConnectionsAreBoundedAndClosedOnATimer()
+{
+    // More connections at once than the pool keeps per endpoint.
+    constexpr int Concurrent = PlainHttpConnections::MaxIdlePerEndpoint + 8;
+    const QByteArray answer = "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n{}";
+    for (int i = 0; i < Concurrent; ++i)
+        m_server->enqueue({ { answer } });
+    QList<PlainHttpReply *> replies;
+    int finished = 0;
+    for (int i = 0; i < Concurrent; ++i) {
+        QNetworkRequest request(
+            QUrl(QStringLiteral("http://127.0.0.1:%1/v1/models").arg(m_server->port())));
+        auto *reply = new PlainHttpReply(
+            m_connections.get(), QNetworkAccessManager::GetOperation, request, QByteArray());
+        connect(reply, &QNetworkReply::finished, reply, [&finished] { ++finished; });
+        replies.append(reply);
+    }
+    QTRY_COMPARE_WITH_TIMEOUT(finished, Concurrent, 10000);
+    QCOMPARE(m_server->connections, Concurrent);
+    qDeleteAll(replies);
+    QCOMPARE(m_connections->idleCount(), PlainHttpConnections::MaxIdlePerEndpoint);
+
+    // Nobody reuses them: they are closed once they idle past the cutoff, not kept open.
+    m_connections->setIdleCutoffMs(100);
+    QTRY_COMPARE_WITH_TIMEOUT(m_connections->idleCount(), 0, 5000);
+    QTRY_VERIFY_WITH_TIMEOUT(std::all_of(m_server->sockets.cbegin(), m_server->sockets.cend(),
+                                 [](const QPointer<QTcpSocket> &socket) {
+                                     return !socket
+                                         || socket->state() != QAbstractSocket::ConnectedState;
+                                 }),
+        5000);
+}
+
+void PlainHttpTest::headerWithControlBytesFails_data()
+{
+    QTest::addColumn<QByteArray>("head");
+    QTest::newRow("bare CR in a value") << QByteArray("X-Note: a\rSet-Cookie: b\r\n");
+    QTest::newRow("NUL in a value") << QByteArray("X-Note: a\0b\r\n", 13);
+}
+
+void PlainHttpTest::headerWithControlBytesFails()
+{
+    QFETCH(QByteArray, head);
+    m_server->enqueue({ { "HTTP/1.1 200 OK\r\n" + head + "Content-Length: 2\r\n\r\n{}" } });
     const Result result = run();
     QVERIFY(result.finished);
     QCOMPARE(result.error, QNetworkReply::ProtocolFailure);

@@ -256,6 +256,13 @@ void FakeUpstream::respond(Connection *connection, const FakeResponse &response)
         });
         return;
     }
+    if (!response.raw.isEmpty()) {
+        connection->socket->write(response.raw);
+        connection->socket->flush();
+        finishPending(connection);
+        connection->socket->disconnectFromHost();
+        return;
+    }
     if (response.closeImmediately) {
         finishPending(connection);
         connection->socket->abort();

@@ -27,6 +27,7 @@ struct FakeResponse {
     int cutAfterChunks = -1; // close the connection after this many chunks, mid-stream
     int holdAfterChunks = -1; // pause after this many chunks until release()
     bool holdUntilReleased = false; // answer only after release()
+    QByteArray raw; // when set: these bytes as they are, then the connection closes
 
     static FakeResponse completion(
         const QString &text, int promptTokens = 10, int completionTokens = 5);
