@@ -145,6 +145,9 @@ struct Limits {
     qint64 maxPendingStreamBytes = 4 * 1024 * 1024; // queued to a client that is not reading
     int stalledClientMs = 30000; // a client that reads nothing for this long is dropped
     int maxRetryAfterMs = 600000; // the longest cooldown any upstream's Retry-After can cause
+    qint64 maxHeadBytes = 64 * 1024; // a client's request line and headers
+    int clientReadTimeoutMs = 30000; // a request begun must arrive whole within this (408)
+    int clientIdleTimeoutMs = 120000; // a kept-alive client connection idle this long is closed
 };
 
 // The whole routing configuration, as validated; immutable once applied.

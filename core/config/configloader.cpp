@@ -642,7 +642,16 @@ ConfigResult ConfigLoader::fromObject(const QJsonObject &root)
     const QJsonObject limits = reader.object(root, QStringLiteral("limits"), QString());
     reader.warnUnknownKeys(limits, QStringLiteral("limits"),
         { "max_event_bytes", "max_pending_stream_bytes", "stalled_client_ms",
-            "max_retry_after_ms" });
+            "max_retry_after_ms", "max_head_bytes", "client_read_timeout_ms",
+            "client_idle_timeout_ms" });
+    config.limits.maxHeadBytes = reader.integer(limits, QStringLiteral("max_head_bytes"),
+        QStringLiteral("limits"), config.limits.maxHeadBytes, 1024, 1024 * 1024);
+    config.limits.clientReadTimeoutMs = int(reader.integer(limits,
+        QStringLiteral("client_read_timeout_ms"), QStringLiteral("limits"),
+        config.limits.clientReadTimeoutMs, 100, 3600 * 1000));
+    config.limits.clientIdleTimeoutMs = int(reader.integer(limits,
+        QStringLiteral("client_idle_timeout_ms"), QStringLiteral("limits"),
+        config.limits.clientIdleTimeoutMs, 100, 24 * 3600 * 1000));
     config.limits.maxEventBytes = reader.integer(limits, QStringLiteral("max_event_bytes"),
         QStringLiteral("limits"), config.limits.maxEventBytes, 1024, qint64(256) << 20);
     config.limits.maxPendingStreamBytes = reader.integer(limits,

@@ -118,6 +118,8 @@ void Engine::install(const Config &config)
         secrets.append(key.value);
     secrets.append(active->adminToken.value);
     m_redactor.setSecrets(secrets);
+    if (m_listener)
+        m_listener->setLimits(listenerLimits(config));
     if (m_store)
         m_store->setRetention(TraceRetention {
             qint64(config.traceRetentionHours) * 3600 * 1000, config.traceMaxCount });
@@ -193,6 +195,16 @@ void Engine::start(const Config &config, const QString &listenOverride)
     whenSecretsRead(effective, false, [this, effective] { listen(effective); });
 }
 
+ListenerLimits Engine::listenerLimits(const Config &config)
+{
+    ListenerLimits limits;
+    limits.maxHeadBytes = config.limits.maxHeadBytes;
+    limits.maxBodyBytes = config.maxRequestBytes;
+    limits.readTimeoutMs = config.limits.clientReadTimeoutMs;
+    limits.idleTimeoutMs = config.limits.clientIdleTimeoutMs;
+    return limits;
+}
+
 void Engine::listen(Config effective)
 {
     install(effective);
@@ -203,9 +215,12 @@ void Engine::listen(Config effective)
     if (!m_proxy)
         m_proxy = new ProxyService(this);
     delete m_listener;
-    m_listener = new HttpListener([this](const QHttpServerRequest &request,
-                                      QTcpSocket *socket) { m_proxy->handle(request, socket); },
+    m_listener = new HttpListener([this](const HttpRequest &request,
+                                      ClientResponse response) {
+        m_proxy->handle(request, std::move(response));
+    },
         this);
+    m_listener->setLimits(listenerLimits(m_active->config));
 
     const QHostAddress address = effective.listenHost == QLatin1String("localhost")
         ? QHostAddress(QHostAddress::LocalHost)

@@ -8,7 +8,6 @@
 #include "routing/routestate.h"
 
 #include <QCryptographicHash>
-#include <QHttpServerRequest>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -105,7 +104,7 @@ AdminService::AdminService(Engine *engine)
 
 AdminService::~AdminService() = default;
 
-bool AdminService::authorized(const QHttpServerRequest &request, QString *why) const
+bool AdminService::authorized(const HttpRequest &request, QString *why) const
 {
     // Always, on loopback too: any local process or web page can reach a loopback port
     // (issue 14). The token is the config's admin_token or the one generated in the data folder.
@@ -114,7 +113,7 @@ bool AdminService::authorized(const QHttpServerRequest &request, QString *why) c
         *why = QStringLiteral("The admin token cannot be read: %1.").arg(active->adminToken.error);
         return false;
     }
-    const QByteArray header = request.value(QByteArrayLiteral("authorization")).trimmed();
+    const QByteArray header = request.value("authorization").trimmed();
     const bool bearer = header.size() > 7 && header.left(7).toLower() == "bearer ";
     if (!bearer || !sameSecret(header.mid(7).trimmed(), active->adminToken.value)) {
         *why = QStringLiteral("This call needs 'Authorization: Bearer <admin token>'; "
@@ -124,16 +123,16 @@ bool AdminService::authorized(const QHttpServerRequest &request, QString *why) c
     return true;
 }
 
-void AdminService::handle(const QHttpServerRequest &request, ClientResponse response)
+void AdminService::handle(const HttpRequest &request, ClientResponse response)
 {
     QString why;
     if (!authorized(request, &why)) {
         sendError(response, 401, why, QStringLiteral("unauthorized"));
         return;
     }
-    const QString path = request.url().path();
-    const bool isGet = request.method() == QHttpServerRequest::Method::Get;
-    const bool isPost = request.method() == QHttpServerRequest::Method::Post;
+    const QString path = request.url.path();
+    const bool isGet = request.method == "GET";
+    const bool isPost = request.method == "POST";
 
     if (path == QLatin1String("/admin/state") && isGet) {
         response.sendJson(200, {}, stateDocument());
@@ -144,7 +143,7 @@ void AdminService::handle(const QHttpServerRequest &request, ClientResponse resp
         return;
     }
     if (path == QLatin1String("/admin/traces") && isGet) {
-        const QUrlQuery query(request.url());
+        const QUrlQuery query(request.url);
         TraceQuery filter;
         bool limitOk = true;
         if (query.hasQueryItem(QStringLiteral("limit")))
@@ -178,14 +177,14 @@ void AdminService::handle(const QHttpServerRequest &request, ClientResponse resp
         return;
     }
     if (path == QLatin1String("/admin/config") && isPost) {
-        handleConfig(request.body(), response);
+        handleConfig(request.body, response);
         return;
     }
     static const QString routesPrefix = QStringLiteral("/admin/routes/");
     if (path.startsWith(routesPrefix)) {
         const QStringList parts = path.mid(routesPrefix.size()).split(QLatin1Char('/'));
         if (parts.size() == 2 && isPost) {
-            handleRouteAction(parts.at(0), parts.at(1), request.body(), response);
+            handleRouteAction(parts.at(0), parts.at(1), request.body, response);
             return;
         }
     }

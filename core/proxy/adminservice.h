@@ -9,11 +9,9 @@
 #include <memory>
 #include <vector>
 
-class QHttpServerRequest;
-class QTcpSocket;
-
 namespace Switchyard {
 
+struct HttpRequest;
 class ClientResponse;
 class Engine;
 
@@ -25,10 +23,10 @@ public:
     explicit AdminService(Engine *engine);
     ~AdminService() override;
 
-    void handle(const QHttpServerRequest &request, ClientResponse response);
+    void handle(const HttpRequest &request, ClientResponse response);
 
 private:
-    bool authorized(const QHttpServerRequest &request, QString *why) const;
+    bool authorized(const HttpRequest &request, QString *why) const;
     void handleRouteAction(const QString &route, const QString &action, const QByteArray &body,
         ClientResponse &response);
     void handleConfig(const QByteArray &body, ClientResponse &response);

@@ -1,11 +1,56 @@
 #include "proxy/clientresponse.h"
 
+#include "proxy/httpconnection.h"
+
 namespace Switchyard {
 
 ClientResponse::ClientResponse(QTcpSocket *socket, bool closeAfterResponse)
     : m_socket(socket)
     , m_closeAfterResponse(closeAfterResponse)
 {
+}
+
+ClientResponse::ClientResponse(
+    HttpConnection *connection, QTcpSocket *socket, bool closeAfterResponse, bool http10)
+    : m_socket(socket)
+    , m_connection(connection)
+    , m_closeAfterResponse(closeAfterResponse)
+    , m_http10(http10)
+{
+}
+
+ClientResponse::ClientResponse(ClientResponse &&other) noexcept
+    : m_socket(std::move(other.m_socket))
+    , m_connection(std::exchange(other.m_connection, nullptr))
+    , m_extraHeaders(std::move(other.m_extraHeaders))
+    , m_closeAfterResponse(other.m_closeAfterResponse)
+    , m_http10(other.m_http10)
+    , m_headersSent(other.m_headersSent)
+    , m_finished(other.m_finished)
+{
+}
+
+ClientResponse &ClientResponse::operator=(ClientResponse &&other) noexcept
+{
+    if (this != &other) {
+        if (m_connection && !m_finished)
+            m_connection->responseAbandoned();
+        m_socket = std::move(other.m_socket);
+        m_connection = std::exchange(other.m_connection, nullptr);
+        m_extraHeaders = std::move(other.m_extraHeaders);
+        m_closeAfterResponse = other.m_closeAfterResponse;
+        m_http10 = other.m_http10;
+        m_headersSent = other.m_headersSent;
+        m_finished = other.m_finished;
+    }
+    return *this;
+}
+
+ClientResponse::~ClientResponse()
+{
+    // Nobody will answer: the connection cannot go on to the next request in order.
+    if (m_connection && !m_finished)
+        m_connection->responseAbandoned();
 }
 
 bool ClientResponse::isConnected() const
@@ -34,6 +79,14 @@ QByteArray ClientResponse::reasonPhrase(int status)
         return QByteArrayLiteral("Request Timeout");
     case 409:
         return QByteArrayLiteral("Conflict");
+    case 417:
+        return QByteArrayLiteral("Expectation Failed");
+    case 431:
+        return QByteArrayLiteral("Request Header Fields Too Large");
+    case 501:
+        return QByteArrayLiteral("Not Implemented");
+    case 505:
+        return QByteArrayLiteral("HTTP Version Not Supported");
     case 413:
         return QByteArrayLiteral("Payload Too Large");
     case 415:
@@ -94,6 +147,8 @@ void ClientResponse::writeHead(int status, const HeaderList &headers, qint64 con
         ; // no body, and no framing for one
     else if (contentLength >= 0)
         head += "Content-Length: " + QByteArray::number(contentLength) + "\r\n";
+    else if (m_http10)
+        m_closeAfterResponse = true; // HTTP/1.0 knows no chunks: the close ends the body
     else
         head += "Transfer-Encoding: chunked\r\n";
     if (m_closeAfterResponse)
@@ -108,6 +163,8 @@ void ClientResponse::complete()
     m_finished = true;
     if (m_closeAfterResponse && m_socket)
         m_socket->disconnectFromHost();
+    if (HttpConnection *connection = std::exchange(m_connection, nullptr))
+        connection->responseFinished(m_closeAfterResponse);
 }
 
 void ClientResponse::send(int status, const HeaderList &headers, const QByteArray &body)
@@ -137,6 +194,10 @@ void ClientResponse::writeChunk(const QByteArray &data)
 {
     if (m_finished || !m_headersSent || data.isEmpty() || !isConnected())
         return;
+    if (m_http10) {
+        m_socket->write(data);
+        return;
+    }
     QByteArray chunk = QByteArray::number(data.size(), 16) + "\r\n";
     chunk.reserve(chunk.size() + data.size() + 2);
     chunk += data;
@@ -148,7 +209,7 @@ void ClientResponse::endChunked()
 {
     if (m_finished || !m_headersSent)
         return;
-    if (isConnected())
+    if (isConnected() && !m_http10)
         m_socket->write("0\r\n\r\n");
     complete();
 }

@@ -1,5 +1,7 @@
 #pragma once
 
+#include "proxy/httpmessage.h"
+
 #include <QByteArray>
 #include <QList>
 #include <QPair>
@@ -8,7 +10,7 @@
 
 namespace Switchyard {
 
-using HeaderList = QList<QPair<QByteArray, QByteArray>>;
+class HttpConnection;
 
 // Writes one HTTP/1.1 response to a client socket that may vanish at any time.
 // Qt 6.4's QHttpServerResponder keeps a raw socket pointer and crashes when written to after the
@@ -17,6 +19,15 @@ using HeaderList = QList<QPair<QByteArray, QByteArray>>;
 class ClientResponse final {
 public:
     ClientResponse(QTcpSocket *socket, bool closeAfterResponse);
+    // The answer to a request that `connection` read: it hears when the answer is complete (and
+    // reads the next pipelined request) or abandoned (and closes).
+    ClientResponse(HttpConnection *connection, QTcpSocket *socket, bool closeAfterResponse,
+        bool http10);
+    ClientResponse(ClientResponse &&other) noexcept;
+    ClientResponse &operator=(ClientResponse &&other) noexcept;
+    ClientResponse(const ClientResponse &) = delete;
+    ClientResponse &operator=(const ClientResponse &) = delete;
+    ~ClientResponse();
 
     bool isConnected() const;
     QTcpSocket *socket() const { return m_socket.data(); }
@@ -42,8 +53,10 @@ private:
     void complete();
 
     QPointer<QTcpSocket> m_socket;
+    QPointer<HttpConnection> m_connection; // null once moved from
     HeaderList m_extraHeaders;
     bool m_closeAfterResponse = false;
+    bool m_http10 = false; // an HTTP/1.0 caller: no chunked framing, the end of a stream closes
     bool m_headersSent = false;
     bool m_finished = false;
 };

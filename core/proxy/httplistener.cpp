@@ -1,22 +1,113 @@
 #include "proxy/httplistener.h"
 
+#include <QLoggingCategory>
+#include <QTcpSocket>
+
+#include <sys/resource.h>
+
+Q_LOGGING_CATEGORY(lcListener, "switchyard.listener", QtInfoMsg)
+
 namespace Switchyard {
 
-HttpListener::HttpListener(Handler handler, QObject *parent)
-    : QAbstractHttpServer(parent)
+namespace {
+
+// File descriptors kept free of client connections: upstream connections (the idle pool alone
+// may hold 512), the trace database, the config file, the keychain's bus.
+constexpr rlim_t ReservedDescriptors = 640;
+
+// Raises the soft open-files limit to the hard one, as servers do (systemd's default soft limit
+// of 1,024 is meant for select(); we poll), and returns the soft limit in force.
+rlim_t raiseOpenFilesLimit()
+{
+    rlimit limit {};
+    if (::getrlimit(RLIMIT_NOFILE, &limit) != 0)
+        return 1024;
+    if (limit.rlim_cur < limit.rlim_max) {
+        rlimit raised = limit;
+        raised.rlim_cur = limit.rlim_max == RLIM_INFINITY ? rlim_t(1) << 20 : limit.rlim_max;
+        if (::setrlimit(RLIMIT_NOFILE, &raised) == 0)
+            limit = raised;
+    }
+    return limit.rlim_cur;
+}
+
+} // namespace
+
+HttpListener::HttpListener(HttpConnection::Handler handler, QObject *parent)
+    : QObject(parent)
+    , m_server(this)
     , m_handler(std::move(handler))
+    , m_retryAccept(this)
 {
+    const rlim_t files = raiseOpenFilesLimit();
+    m_maxConnections = int(qBound<rlim_t>(32, files > ReservedDescriptors * 2
+                                                  ? files - ReservedDescriptors
+                                                  : files / 2,
+        1 << 20));
+    m_retryAccept.setSingleShot(true);
+    m_retryAccept.setInterval(200);
+    connect(&m_retryAccept, &QTimer::timeout, this, [this] {
+        if (m_connections < m_maxConnections) {
+            m_paused = false;
+            m_server.resumeAccepting();
+        }
+    });
+    connect(&m_server, &QTcpServer::pendingConnectionAvailable, this,
+        &HttpListener::onNewConnection);
+    connect(&m_server, &QTcpServer::acceptError, this, [this](QAbstractSocket::SocketError) {
+        // Out of descriptors (EMFILE) most likely: the listening socket stays readable, and
+        // retrying at once would spin a core. Wait a little, or for a connection to close.
+        pause(QStringLiteral("accepting failed (%1)").arg(m_server.errorString()));
+        m_retryAccept.start();
+    });
 }
 
-bool HttpListener::handleRequest(const QHttpServerRequest &request, QTcpSocket *socket)
+quint16 HttpListener::listen(const QHostAddress &address, quint16 port)
 {
-    m_handler(request, socket);
-    return true;
+    if (!m_server.listen(address, port))
+        return 0;
+    return m_server.serverPort();
 }
 
-void HttpListener::missingHandler(const QHttpServerRequest &, QTcpSocket *)
+void HttpListener::pause(const QString &why)
 {
-    // handleRequest answers everything, including unknown paths.
+    if (m_paused)
+        return;
+    m_paused = true;
+    m_server.pauseAccepting();
+    qCWarning(lcListener).noquote()
+        << QStringLiteral("%1 with %2 client connections open; new clients wait until one "
+                          "closes")
+               .arg(why)
+               .arg(m_connections);
+}
+
+void HttpListener::onNewConnection()
+{
+    while (m_server.hasPendingConnections()) {
+        if (m_connections >= m_maxConnections) {
+            pause(QStringLiteral("at the connection limit (%1, from the open-files limit)")
+                      .arg(m_maxConnections));
+            return;
+        }
+        QTcpSocket *socket = m_server.nextPendingConnection();
+        if (!socket)
+            return;
+        ++m_connections;
+        auto *connection = new HttpConnection(socket, m_limits, m_handler, this);
+        connect(connection, &QObject::destroyed, this, &HttpListener::onConnectionClosed);
+    }
+}
+
+void HttpListener::onConnectionClosed()
+{
+    --m_connections;
+    if (m_paused && m_connections < m_maxConnections && !m_retryAccept.isActive()) {
+        m_paused = false;
+        qCInfo(lcListener) << "accepting new clients again";
+        m_server.resumeAccepting();
+        onNewConnection();
+    }
 }
 
 } // namespace Switchyard

@@ -1,26 +1,43 @@
 #pragma once
 
-#include <QAbstractHttpServer>
+#include "proxy/httpconnection.h"
 
-#include <functional>
+#include <QHostAddress>
+#include <QObject>
+#include <QTcpServer>
+#include <QTimer>
 
 namespace Switchyard {
 
-// Qt's HTTP server with one handler for every request: the proxy dispatches by itself and
-// writes responses straight to the socket (see ClientResponse).
-class HttpListener final : public QAbstractHttpServer {
+// The gateway's listening socket: accepts clients and gives each an HttpConnection. Keeps the
+// number of open connections below what the open-files limit allows (with room for upstream
+// connections and files), pausing accept instead of spinning on EMFILE, and says so.
+class HttpListener final : public QObject {
     Q_OBJECT
 public:
-    using Handler = std::function<void(const QHttpServerRequest &, QTcpSocket *)>;
+    explicit HttpListener(HttpConnection::Handler handler, QObject *parent = nullptr);
 
-    explicit HttpListener(Handler handler, QObject *parent = nullptr);
-
-protected:
-    bool handleRequest(const QHttpServerRequest &request, QTcpSocket *socket) override;
-    void missingHandler(const QHttpServerRequest &request, QTcpSocket *socket) override;
+    // Returns the port listened on, 0 on failure.
+    quint16 listen(const QHostAddress &address, quint16 port);
+    // For connections accepted from now on.
+    void setLimits(const ListenerLimits &limits) { m_limits = limits; }
+    // How many client connections may be open at once (from the open-files limit by default).
+    void setMaxConnections(int connections) { m_maxConnections = connections; }
+    int maxConnections() const { return m_maxConnections; }
+    int connectionCount() const { return m_connections; }
 
 private:
-    Handler m_handler;
+    void onNewConnection();
+    void onConnectionClosed();
+    void pause(const QString &why);
+
+    QTcpServer m_server;
+    HttpConnection::Handler m_handler;
+    ListenerLimits m_limits;
+    int m_connections = 0;
+    int m_maxConnections = 0;
+    bool m_paused = false;
+    QTimer m_retryAccept; // after an accept error, try again a little later, not at once
 };
 
 } // namespace Switchyard

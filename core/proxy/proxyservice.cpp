@@ -8,7 +8,6 @@
 #include "proxy/requestguard.h"
 
 #include <QDateTime>
-#include <QHttpServerRequest>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -52,40 +51,6 @@ QByteArray modelList(const Config &config)
         .toJson(QJsonDocument::Compact);
 }
 
-QByteArray methodName(QHttpServerRequest::Method method)
-{
-    switch (method) {
-    case QHttpServerRequest::Method::Get:
-        return QByteArrayLiteral("GET");
-    case QHttpServerRequest::Method::Post:
-        return QByteArrayLiteral("POST");
-    case QHttpServerRequest::Method::Options:
-        return QByteArrayLiteral("OPTIONS");
-    case QHttpServerRequest::Method::Head:
-        return QByteArrayLiteral("HEAD");
-    case QHttpServerRequest::Method::Put:
-        return QByteArrayLiteral("PUT");
-    case QHttpServerRequest::Method::Delete:
-        return QByteArrayLiteral("DELETE");
-    case QHttpServerRequest::Method::Patch:
-        return QByteArrayLiteral("PATCH");
-    default:
-        break;
-    }
-    return QByteArrayLiteral("OTHER");
-}
-
-// value() cannot tell an empty header from a missing one; "Origin:" with no value is still an
-// origin the browser sent (and no allowed one).
-bool hasHeader(const QHttpServerRequest &request, const QByteArray &name)
-{
-    for (const auto &[key, value] : request.headers()) {
-        if (key.compare(name, Qt::CaseInsensitive) == 0)
-            return true;
-    }
-    return false;
-}
-
 } // namespace
 
 ProxyService::ProxyService(Engine *engine)
@@ -95,25 +60,23 @@ ProxyService::ProxyService(Engine *engine)
 {
 }
 
-void ProxyService::handle(const QHttpServerRequest &request, QTcpSocket *socket)
+void ProxyService::handle(const HttpRequest &request, ClientResponse response)
 {
-    const bool close
-        = request.value(QByteArrayLiteral("connection")).compare("close", Qt::CaseInsensitive) == 0;
-    ClientResponse response(socket, close);
-    const QString path = request.url().path();
-    const bool isGet = request.method() == QHttpServerRequest::Method::Get;
-    const bool isPost = request.method() == QHttpServerRequest::Method::Post;
+    const QString path = request.url.path();
+    const bool isGet = request.method == "GET";
+    const bool isPost = request.method == "POST";
     const QString requestId = newRequestId();
     const std::shared_ptr<const ActiveConfig> active = m_engine->activeConfig();
 
     GuardInput facts;
-    facts.method = methodName(request.method());
-    facts.host = request.value(QByteArrayLiteral("host"));
-    facts.hasOrigin = hasHeader(request, QByteArrayLiteral("origin"));
-    facts.origin = request.value(QByteArrayLiteral("origin"));
-    facts.contentType = request.value(QByteArrayLiteral("content-type"));
-    facts.bodySize = request.body().size();
-    facts.localAddress = socket->localAddress().toString();
+    facts.method = request.method;
+    facts.host = request.value("host");
+    facts.hasOrigin = request.hasHeader("origin");
+    facts.origin = request.value("origin");
+    facts.contentType = request.value("content-type");
+    facts.bodySize = request.body.size();
+    if (QTcpSocket *socket = response.socket())
+        facts.localAddress = socket->localAddress().toString();
     const GuardVerdict verdict = RequestGuard::check(facts, active->config);
     if (verdict.kind == GuardVerdict::Kind::Refuse) {
         // Not traced: what a web page or a rebinding attack sends is noise, not traffic.
@@ -124,7 +87,7 @@ void ProxyService::handle(const QHttpServerRequest &request, QTcpSocket *socket)
     if (verdict.kind == GuardVerdict::Kind::Preflight) {
         response.send(204,
             RequestGuard::preflightHeaders(verdict.allowOrigin,
-                request.value(QByteArrayLiteral("access-control-request-headers"))),
+                request.value("access-control-request-headers")),
             QByteArray());
         return;
     }
@@ -175,7 +138,7 @@ void ProxyService::handle(const QHttpServerRequest &request, QTcpSocket *socket)
         return refuse(405, QStringLiteral("%1 accepts POST only.").arg(path),
             QStringLiteral("invalid_request_error"));
 
-    const QByteArray body = request.body();
+    const QByteArray &body = request.body;
     if (body.size() > active->config.maxRequestBytes)
         return refuse(413,
             QStringLiteral("The request body is %1 bytes; this gateway accepts at most %2.")
@@ -190,7 +153,7 @@ void ProxyService::handle(const QHttpServerRequest &request, QTcpSocket *socket)
         return refuse(400, params.analysis.error, QStringLiteral("invalid_request_error"),
             params.analysis.errorParam);
     params.target = resolveTarget(active->config, params.analysis.model,
-        QString::fromUtf8(request.value(QByteArrayLiteral("x-switchyard-lane"))));
+        QString::fromUtf8(request.value("x-switchyard-lane")));
     if (!params.target.found)
         return refuse(404, params.target.notFoundMessage, QStringLiteral("lane_not_found"),
             QStringLiteral("model"));

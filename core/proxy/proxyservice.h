@@ -2,13 +2,12 @@
 
 #include <QObject>
 
-class QHttpServerRequest;
-class QTcpSocket;
-
 namespace Switchyard {
 
 class AdminService;
+class ClientResponse;
 class Engine;
+struct HttpRequest;
 
 // The HTTP surface of the gateway (SPEC §5): dispatches each request to its endpoint,
 // refuses bad input with OpenAI-shaped errors, and hands proxied calls to a ProxyRequest.
@@ -17,7 +16,7 @@ class ProxyService final : public QObject {
 public:
     explicit ProxyService(Engine *engine);
 
-    void handle(const QHttpServerRequest &request, QTcpSocket *socket);
+    void handle(const HttpRequest &request, ClientResponse response);
 
 private:
     Engine *m_engine;

@@ -1,0 +1,304 @@
+#include "proxy/httpconnection.h"
+
+#include "proxy/openaierror.h"
+
+#include <QTcpSocket>
+
+namespace Switchyard {
+
+namespace {
+
+// What the socket holds for us while a request is being answered: a client that pipelines more
+// than this waits on its own side, in the kernel's window.
+constexpr qint64 SocketReadBuffer = 64 * 1024;
+// How long a refused client may go on sending (to be discarded) before the connection closes.
+constexpr int LingerMs = 5000;
+
+HttpConnection *connectionOf(http_parser *parser)
+{
+    return static_cast<HttpConnection *>(parser->data);
+}
+
+} // namespace
+
+const http_parser_settings &HttpConnection::settings()
+{
+    static const http_parser_settings instance = [] {
+        http_parser_settings s {};
+        s.on_message_begin = &HttpConnection::onMessageBegin;
+        s.on_url = &HttpConnection::onUrl;
+        s.on_header_field = &HttpConnection::onHeaderField;
+        s.on_header_value = &HttpConnection::onHeaderValue;
+        s.on_headers_complete = &HttpConnection::onHeadersComplete;
+        s.on_body = &HttpConnection::onBody;
+        s.on_message_complete = &HttpConnection::onMessageComplete;
+        return s;
+    }();
+    return instance;
+}
+
+HttpConnection::HttpConnection(
+    QTcpSocket *socket, const ListenerLimits &limits, Handler handler, QObject *parent)
+    : QObject(parent)
+    , m_socket(socket)
+    , m_limits(limits)
+    , m_handler(std::move(handler))
+    , m_timer(this)
+{
+    m_socket->setParent(this);
+    m_socket->setReadBufferSize(SocketReadBuffer);
+    http_parser_init(&m_parser, HTTP_REQUEST);
+    m_parser.data = this;
+    m_timer.setSingleShot(true);
+    connect(&m_timer, &QTimer::timeout, this, &HttpConnection::onTimeout);
+    connect(m_socket, &QTcpSocket::readyRead, this, &HttpConnection::onReadyRead);
+    connect(m_socket, &QTcpSocket::disconnected, this, [this] {
+        m_stage = Stage::Closing;
+        m_timer.stop();
+        Q_EMIT closed();
+        deleteLater();
+    });
+    m_timer.start(m_limits.idleTimeoutMs);
+    if (m_socket->bytesAvailable() > 0)
+        QMetaObject::invokeMethod(this, &HttpConnection::onReadyRead, Qt::QueuedConnection);
+}
+
+HttpConnection::~HttpConnection() = default;
+
+void HttpConnection::onReadyRead()
+{
+    if (m_stage == Stage::Lingering) {
+        m_socket->skip(m_socket->bytesAvailable());
+        return;
+    }
+    // While a request is answered the rest waits in the socket: answers go out in order, and a
+    // client cannot queue more than the socket's buffer with us.
+    if (m_stage == Stage::Answering || m_stage == Stage::Closing)
+        return;
+    m_unparsed += m_socket->readAll();
+    parse();
+}
+
+void HttpConnection::parse()
+{
+    while (!m_unparsed.isEmpty() && (m_stage == Stage::Idle || m_stage == Stage::Reading)) {
+        const size_t parsed = http_parser_execute(
+            &m_parser, &settings(), m_unparsed.constData(), size_t(m_unparsed.size()));
+        m_unparsed.remove(0, qsizetype(parsed));
+        const http_errno error = HTTP_PARSER_ERRNO(&m_parser);
+        if (m_refuseStatus != 0) {
+            refuse(m_refuseStatus, m_refuseMessage, m_refuseCode);
+            return;
+        }
+        if (error == HPE_PAUSED) {
+            http_parser_pause(&m_parser, 0); // the next execute goes on from here
+        } else if (error != HPE_OK) {
+            refuse(400,
+                QStringLiteral("Malformed HTTP request: %1.")
+                    .arg(QString::fromLatin1(http_errno_description(error))),
+                QStringLiteral("malformed_request"));
+            return;
+        }
+        if (m_complete)
+            dispatch();
+        else if (parsed == 0)
+            return;
+    }
+}
+
+int HttpConnection::onMessageBegin(http_parser *parser)
+{
+    HttpConnection *self = connectionOf(parser);
+    self->m_stage = Stage::Reading;
+    self->m_request = HttpRequest {};
+    self->m_url.clear();
+    self->m_inValue = false;
+    self->m_headBytes = 0;
+    self->m_timer.start(self->m_limits.readTimeoutMs);
+    return 0;
+}
+
+bool HttpConnection::countHead(size_t length)
+{
+    m_headBytes += qint64(length);
+    if (m_headBytes <= m_limits.maxHeadBytes)
+        return true;
+    m_refuseStatus = 431;
+    m_refuseMessage = QStringLiteral("The request line and headers exceed %1 bytes.")
+                          .arg(m_limits.maxHeadBytes);
+    m_refuseCode = QStringLiteral("request_header_fields_too_large");
+    return false;
+}
+
+int HttpConnection::onUrl(http_parser *parser, const char *at, size_t length)
+{
+    HttpConnection *self = connectionOf(parser);
+    if (!self->countHead(length))
+        return 1;
+    self->m_url.append(at, qsizetype(length));
+    return 0;
+}
+
+int HttpConnection::onHeaderField(http_parser *parser, const char *at, size_t length)
+{
+    HttpConnection *self = connectionOf(parser);
+    if (!self->countHead(length))
+        return 1;
+    HeaderList &headers = self->m_request.headers;
+    if (self->m_inValue || headers.isEmpty())
+        headers.append({ QByteArray(at, qsizetype(length)), QByteArray() });
+    else
+        headers.last().first.append(at, qsizetype(length));
+    self->m_inValue = false;
+    return 0;
+}
+
+int HttpConnection::onHeaderValue(http_parser *parser, const char *at, size_t length)
+{
+    HttpConnection *self = connectionOf(parser);
+    if (!self->countHead(length))
+        return 1;
+    if (self->m_request.headers.isEmpty())
+        return 1;
+    self->m_request.headers.last().second.append(at, qsizetype(length));
+    self->m_inValue = true;
+    return 0;
+}
+
+int HttpConnection::onHeadersComplete(http_parser *parser)
+{
+    HttpConnection *self = connectionOf(parser);
+    HttpRequest &request = self->m_request;
+    for (auto &[name, value] : request.headers)
+        value = value.trimmed();
+    request.method = http_method_str(http_method(parser->method));
+    request.versionMinor = parser->http_minor;
+    request.url = QUrl::fromEncoded(self->m_url);
+    self->m_keepAlive = http_should_keep_alive(parser) != 0;
+    auto stop = [self](int status, const QString &message, const QString &code) {
+        self->m_refuseStatus = status;
+        self->m_refuseMessage = message;
+        self->m_refuseCode = code;
+        return -1;
+    };
+    if (parser->http_major != 1)
+        return stop(505, QStringLiteral("Only HTTP/1.0 and HTTP/1.1 are spoken here."),
+            QStringLiteral("http_version_not_supported"));
+    if (!request.url.isValid() || !self->m_url.startsWith('/'))
+        return stop(400, QStringLiteral("The request target must be a path."),
+            QStringLiteral("malformed_request"));
+    if (parser->upgrade)
+        return stop(501, QStringLiteral("Protocol upgrades are not supported."),
+            QStringLiteral("upgrade_not_supported"));
+    // Refused before a byte of the body is read: a promised 300 MB never reaches memory.
+    if ((parser->flags & F_CONTENTLENGTH)
+        && parser->content_length > quint64(self->m_limits.maxBodyBytes))
+        return stop(413,
+            QStringLiteral("The request body is %1 bytes; this gateway accepts at most %2.")
+                .arg(parser->content_length)
+                .arg(self->m_limits.maxBodyBytes),
+            QStringLiteral("payload_too_large"));
+    const QByteArray expect = request.value("expect");
+    if (!expect.isEmpty()) {
+        if (expect.compare("100-continue", Qt::CaseInsensitive) != 0)
+            return stop(417, QStringLiteral("Only 'Expect: 100-continue' is understood."),
+                QStringLiteral("expectation_failed"));
+        if (request.versionMinor >= 1)
+            self->m_socket->write("HTTP/1.1 100 Continue\r\n\r\n");
+    }
+    return 0;
+}
+
+int HttpConnection::onBody(http_parser *parser, const char *at, size_t length)
+{
+    HttpConnection *self = connectionOf(parser);
+    if (self->m_request.body.size() + qint64(length) > self->m_limits.maxBodyBytes) {
+        // Chunked, so no length was promised: counted as it arrives.
+        self->m_refuseStatus = 413;
+        self->m_refuseMessage
+            = QStringLiteral("The request body exceeds %1 bytes.").arg(self->m_limits.maxBodyBytes);
+        self->m_refuseCode = QStringLiteral("payload_too_large");
+        self->m_request.body = QByteArray();
+        return 1;
+    }
+    self->m_request.body.append(at, qsizetype(length));
+    return 0;
+}
+
+int HttpConnection::onMessageComplete(http_parser *parser)
+{
+    HttpConnection *self = connectionOf(parser);
+    self->m_complete = true;
+    // Stop here: a pipelined request behind this one waits until this one is answered.
+    http_parser_pause(parser, 1);
+    return 0;
+}
+
+void HttpConnection::dispatch()
+{
+    m_complete = false;
+    m_stage = Stage::Answering;
+    m_timer.stop();
+    HttpRequest request = std::move(m_request);
+    m_request = HttpRequest {};
+    m_handler(request,
+        ClientResponse(this, m_socket, !m_keepAlive, request.versionMinor == 0));
+}
+
+void HttpConnection::responseFinished(bool closing)
+{
+    if (m_stage == Stage::Closing)
+        return;
+    if (closing) {
+        m_stage = Stage::Closing;
+        return;
+    }
+    m_stage = Stage::Idle;
+    m_timer.start(m_limits.idleTimeoutMs);
+    // Not from inside the response's own call chain: the next request starts afresh.
+    QMetaObject::invokeMethod(this, &HttpConnection::onReadyRead, Qt::QueuedConnection);
+}
+
+void HttpConnection::responseAbandoned()
+{
+    if (m_stage == Stage::Closing)
+        return;
+    m_stage = Stage::Closing;
+    m_socket->disconnectFromHost();
+}
+
+void HttpConnection::refuse(int status, const QString &message, const QString &code)
+{
+    m_timer.stop();
+    m_unparsed = QByteArray();
+    m_request = HttpRequest {};
+    // The answer says the connection ends, but we read on, discarding, for a while: a client
+    // still sending its (refused) body would otherwise meet a reset and never see the answer.
+    ClientResponse response(m_socket, false);
+    response.sendJson(status, { { QByteArrayLiteral("Connection"), QByteArrayLiteral("close") } },
+        openAiError(message,
+            status == 413 ? QStringLiteral("payload_too_large")
+                          : QStringLiteral("invalid_request_error"),
+            code));
+    m_stage = Stage::Lingering;
+    m_socket->setReadBufferSize(0); // nothing is kept; only the kernel's window would slow it
+    m_timer.start(LingerMs);
+    m_socket->skip(m_socket->bytesAvailable());
+}
+
+void HttpConnection::onTimeout()
+{
+    if (m_stage == Stage::Reading) {
+        refuse(408,
+            QStringLiteral("The request did not arrive whole within %1 ms.")
+                .arg(m_limits.readTimeoutMs),
+            QStringLiteral("request_timeout"));
+        return;
+    }
+    if (m_stage == Stage::Idle || m_stage == Stage::Lingering) {
+        m_stage = Stage::Closing;
+        m_socket->disconnectFromHost();
+    }
+}
+
+} // namespace Switchyard

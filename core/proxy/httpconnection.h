@@ -1,0 +1,89 @@
+#pragma once
+
+#include "proxy/clientresponse.h"
+#include "proxy/httpmessage.h"
+
+#include <QObject>
+#include <QTimer>
+
+#include <functional>
+
+#include <http_parser.h>
+
+class QTcpSocket;
+
+namespace Switchyard {
+
+// What one client connection may send before it is refused or cut off (issue 14).
+struct ListenerLimits {
+    qint64 maxHeadBytes = 64 * 1024; // request line and headers
+    qint64 maxBodyBytes = 32 * 1024 * 1024;
+    int readTimeoutMs = 30000; // a request begun must arrive whole within this (else 408)
+    int idleTimeoutMs = 120000; // a kept-alive connection with no request is closed after this
+};
+
+// One client connection of the listener: reads requests with Node's http-parser (Debian's
+// libhttp-parser), one at a time, and hands each to the handler with the response it must send.
+// The next pipelined request is read only when that response is complete, so answers go out in
+// the order asked. Heads and bodies are bounded before they are buffered, slow senders time
+// out, and an HTTP/1.0 caller gets HTTP/1.0 framing. Deletes itself when the client is gone.
+//
+// Written here rather than taken from QHttpServer: Qt 6.4's server reads every body whole before
+// any check, answers pipelined requests out of order, has no timeouts, and offers no hook to
+// refuse a request before its body arrives.
+class HttpConnection final : public QObject {
+    Q_OBJECT
+public:
+    using Handler = std::function<void(const HttpRequest &, ClientResponse)>;
+
+    HttpConnection(QTcpSocket *socket, const ListenerLimits &limits, Handler handler,
+        QObject *parent = nullptr);
+    ~HttpConnection() override;
+
+    // From the ClientResponse handed out with a request.
+    void responseFinished(bool closing);
+    void responseAbandoned();
+
+Q_SIGNALS:
+    void closed();
+
+private:
+    enum class Stage { Idle, Reading, Answering, Lingering, Closing };
+
+    static int onMessageBegin(http_parser *parser);
+    static int onUrl(http_parser *parser, const char *at, size_t length);
+    static int onHeaderField(http_parser *parser, const char *at, size_t length);
+    static int onHeaderValue(http_parser *parser, const char *at, size_t length);
+    static int onHeadersComplete(http_parser *parser);
+    static int onBody(http_parser *parser, const char *at, size_t length);
+    static int onMessageComplete(http_parser *parser);
+    static const http_parser_settings &settings();
+
+    void onReadyRead();
+    void parse();
+    bool countHead(size_t length);
+    void dispatch();
+    void refuse(int status, const QString &message, const QString &code);
+    void onTimeout();
+
+    QTcpSocket *m_socket;
+    ListenerLimits m_limits;
+    Handler m_handler;
+    http_parser m_parser {};
+    Stage m_stage = Stage::Idle;
+    QByteArray m_unparsed; // read from the socket, not yet given to the parser
+    HttpRequest m_request;
+    QByteArray m_url;
+    QByteArray m_field;
+    bool m_inValue = false;
+    qint64 m_headBytes = 0;
+    bool m_complete = false; // a whole request waits for dispatch
+    bool m_keepAlive = true;
+    // Why the parser was stopped from a callback, answered once it returns.
+    int m_refuseStatus = 0;
+    QString m_refuseMessage;
+    QString m_refuseCode;
+    QTimer m_timer;
+};
+
+} // namespace Switchyard
