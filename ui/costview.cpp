@@ -86,8 +86,11 @@ QString CostView::totalsText() const
 void CostView::rebuild()
 {
     m_chart->removeAllSeries();
-    for (QAbstractAxis *axis : m_chart->axes())
+    // removeAxis() gives the axis back to us: it is ours to delete (two leaked every refresh).
+    for (QAbstractAxis *axis : m_chart->axes()) {
         m_chart->removeAxis(axis);
+        delete axis;
+    }
 
     const int rows = m_model->rowCount();
     QStringList categories;

@@ -189,9 +189,10 @@ PlainHttpReply::PlainHttpReply(PlainHttpConnections *connections,
 
 PlainHttpReply::~PlainHttpReply()
 {
-    // Later: the reply may be deleted from a slot of its own socket's signal.
+    // Later: the reply may be deleted from a slot of its own socket's signal. Handed to the pool
+    // meanwhile, so that a thread that ends before the deferred delete runs still frees it.
     if (QTcpSocket *socket = detachSocket()) {
-        socket->setParent(nullptr);
+        socket->setParent(m_connections.data());
         socket->deleteLater();
     }
 }
@@ -200,10 +201,8 @@ QTcpSocket *PlainHttpReply::detachSocket()
 {
     QTcpSocket *socket = m_socket;
     m_socket = nullptr;
-    if (socket) {
+    if (socket)
         socket->disconnect(this);
-        socket->setReadBufferSize(0); // the next exchange on it sets its own
-    }
     return socket;
 }
 
@@ -235,6 +234,26 @@ void PlainHttpReply::sendRequest()
     m_socket->write(m_requestBytes);
     m_sentAt.start();
     Q_EMIT requestSent();
+}
+
+void PlainHttpReply::parseForFuzzing(QByteArrayView bytes, QByteArrayView cuts)
+{
+    PlainHttpReply reply(nullptr, QNetworkAccessManager::PostOperation,
+        QNetworkRequest(QUrl(QStringLiteral("http://127.0.0.1:9/v1/chat/completions"))),
+        QByteArrayLiteral("{}"));
+    reply.m_stage = Stage::Head;
+    qsizetype at = 0;
+    qsizetype cut = 0;
+    while (at < bytes.size() && reply.m_stage != Stage::Done) {
+        const qsizetype piece = cut < cuts.size() ? 1 + uchar(cuts.at(cut++)) : bytes.size() - at;
+        reply.m_input += bytes.sliced(at, qMin(piece, bytes.size() - at));
+        at += piece;
+        if (reply.m_stage == Stage::Head && !reply.parseHead())
+            break;
+        if (reply.m_stage == Stage::Body && !reply.parseBody() && reply.m_stage != Stage::Done)
+            reply.complete();
+        reply.readAll(); // as a caller would, so the body never piles up here
+    }
 }
 
 void PlainHttpReply::setReadBufferSize(qint64 size)
@@ -447,8 +466,10 @@ void PlainHttpReply::complete()
     m_stage = Stage::Done;
     QTcpSocket *socket = detachSocket();
     if (socket && m_keepAlive && m_input.isEmpty() && m_connections
-        && socket->state() == QAbstractSocket::ConnectedState && socket->bytesToWrite() == 0)
+        && socket->state() == QAbstractSocket::ConnectedState && socket->bytesToWrite() == 0) {
+        socket->setReadBufferSize(0); // the next exchange on it sets its own
         m_connections->release(m_host, m_port, socket);
+    }
     else if (socket)
         socket->deleteLater();
     setFinished(true);

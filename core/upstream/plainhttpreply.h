@@ -54,6 +54,10 @@ public:
         const QNetworkRequest &request, const QByteArray &body, QObject *parent = nullptr);
     ~PlainHttpReply() override;
 
+    // For the fuzzer: runs the response parser over `bytes` as if an upstream sent them, cut into
+    // pieces where `cuts` says, and reads whatever body it yields. No socket, no event loop.
+    static void parseForFuzzing(QByteArrayView bytes, QByteArrayView cuts);
+
     void abort() override;
     void setReadBufferSize(qint64 size) override;
     qint64 bytesAvailable() const override;
