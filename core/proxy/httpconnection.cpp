@@ -47,6 +47,9 @@ HttpConnection::HttpConnection(
 {
     m_socket->setParent(this);
     m_socket->setReadBufferSize(SocketReadBuffer);
+    // Answers go out whole or as stream events the moment they exist; Nagle would hold a
+    // second segment for the client's delayed ACK (40 ms on Linux).
+    m_socket->setSocketOption(QAbstractSocket::LowDelayOption, 1);
     http_parser_init(&m_parser, HTTP_REQUEST);
     m_parser.data = this;
     m_timer.setSingleShot(true);
