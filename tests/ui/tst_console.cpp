@@ -70,6 +70,7 @@ private Q_SLOTS:
     void setKeyStoresItAndTheGatewayUsesIt();
     void editingARouteKeepsWhatWasNotTouched();
     void testingAProviderShowsTheClassifiedResult();
+    void aTraceStoreThatCannotWriteIsShownUntilItRecovers();
 
 private:
     ClientCall *chat(const QString &lane);
@@ -592,6 +593,23 @@ void ConsoleTest::testingAProviderShowsTheClassifiedResult()
     QTest::mouseClick(test, Qt::LeftButton);
     QTRY_VERIFY2(view->statusText().startsWith(QStringLiteral("Test of a failed: transient")),
         qPrintable(view->statusText()));
+}
+
+void ConsoleTest::aTraceStoreThatCannotWriteIsShownUntilItRecovers()
+{
+    auto *storage = m_window->findChild<QLabel *>(QStringLiteral("storageStatus"));
+    QVERIFY(storage);
+    QVERIFY(!storage->isVisible());
+    Engine *engine = m_gateway->host().engine();
+    // As the engine says it, from its own thread.
+    QMetaObject::invokeMethod(engine, [engine] {
+        Q_EMIT engine->storageProblemChanged(QStringLiteral("traces cannot be written (disk full)"));
+    });
+    QTRY_VERIFY(storage->isVisible());
+    QVERIFY(storage->text().contains(QStringLiteral("not being saved")));
+    QVERIFY(storage->toolTip().contains(QStringLiteral("disk full")));
+    QMetaObject::invokeMethod(engine, [engine] { Q_EMIT engine->storageProblemChanged(QString()); });
+    QTRY_VERIFY(!storage->isVisible());
 }
 
 QTEST_MAIN(ConsoleTest)
