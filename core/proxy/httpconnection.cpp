@@ -24,6 +24,9 @@ HttpConnection *connectionOf(http_parser *parser)
 const http_parser_settings &HttpConnection::settings()
 {
     static const http_parser_settings instance = [] {
+        // The parser's own ceiling (process-wide) sits above the largest max_head_bytes a
+        // config may set; the configured limit is counted by each connection.
+        http_parser_set_max_header_size(2 * 1024 * 1024);
         http_parser_settings s {};
         s.on_message_begin = &HttpConnection::onMessageBegin;
         s.on_url = &HttpConnection::onUrl;
@@ -95,6 +98,10 @@ void HttpConnection::parse()
         }
         if (error == HPE_PAUSED) {
             http_parser_pause(&m_parser, 0); // the next execute goes on from here
+        } else if (error == HPE_HEADER_OVERFLOW) {
+            refuse(431, QStringLiteral("The request line and headers are too large."),
+                QStringLiteral("request_header_fields_too_large"));
+            return;
         } else if (error != HPE_OK) {
             refuse(400,
                 QStringLiteral("Malformed HTTP request: %1.")
