@@ -13,6 +13,14 @@ UpstreamPool::UpstreamPool(QObject *parent)
 {
 }
 
+UpstreamPool::~UpstreamPool()
+{
+    // Replies first, while the connection pool they hand their sockets to still exists: children
+    // die in the order they were made, and the pool was made first. (A socket handed to no pool
+    // waits for a deferred delete that a finishing thread never runs.)
+    qDeleteAll(findChildren<PlainHttpReply *>(Qt::FindDirectChildrenOnly));
+}
+
 QNetworkAccessManager *UpstreamPool::pickManager(int **inFlightCounter)
 {
     // Fill the first manager with a free connection slot, so that idle keep-alive

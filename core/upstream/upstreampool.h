@@ -25,6 +25,7 @@ public:
     static constexpr int MaxManagers = 128;
 
     explicit UpstreamPool(QObject *parent = nullptr);
+    ~UpstreamPool() override;
 
     QNetworkReply *post(QNetworkRequest request, const QByteArray &body);
     QNetworkReply *get(QNetworkRequest request);
