@@ -247,9 +247,10 @@ void ProvidersView::applyConfirmingKeyDestinations(
     const ConfigResult running = ConfigLoader::fromObject(m_document->json());
     const ConfigResult proposed = ConfigLoader::fromObject(json);
     QStringList moved;
-    if (running.isValid() && proposed.isValid()) {
-        for (const SecretDestinationChange &change :
-            secretDestinationChanges(running.config, proposed.config))
+    if (proposed.isValid()) {
+        // Against nothing when the document on disk does not validate: every key is then named.
+        for (const SecretDestinationChange &change : secretDestinationChanges(
+                 running.isValid() ? running.config : Config(), proposed.config))
             //: %1 names where a key comes from, such as "keychain entry 'groq'"
             moved.append(tr("%1 (provider %2) will be sent to %3")
                              .arg(change.secret, change.provider, change.destination));

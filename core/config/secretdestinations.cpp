@@ -25,8 +25,10 @@ QList<SecretDestinationChange> secretDestinationChanges(
         if (!provider.apiKey.isSet() || provider.kind == QLatin1String("simulated"))
             continue;
         const auto before = running.providers.constFind(provider.name);
+        // A provider that was simulated sent its key nowhere; one of another kind may send it
+        // elsewhere (a simulated provider's address is its own, not the configured one).
         const bool unchanged = before != running.providers.cend()
-            && before->apiKey == provider.apiKey
+            && before->apiKey == provider.apiKey && before->kind == provider.kind
             && destinationOf(before->baseUrl) == destinationOf(provider.baseUrl);
         if (!unchanged)
             changes.append({ provider.name, provider.apiKey.describe(),

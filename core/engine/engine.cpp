@@ -215,10 +215,13 @@ void Engine::listen(Config effective)
     if (!m_proxy)
         m_proxy = new ProxyService(this);
     delete m_listener;
-    m_listener = new HttpListener([this](const HttpRequest &request,
-                                      ClientResponse response) {
-        m_proxy->handle(request, std::move(response));
-    },
+    m_listener = new HttpListener(
+        [this](const HttpRequest &request, ClientResponse response) {
+            m_proxy->handle(request, std::move(response));
+        },
+        [this](const HttpRequest &head, bool hasBody) {
+            return m_proxy->checkHead(head, hasBody);
+        },
         this);
     m_listener->setLimits(listenerLimits(m_active->config));
 

@@ -209,8 +209,10 @@ public:
                 }
                 insert.addBindValue(trace.id);
                 insert.addBindValue(trace.startedAtUtcMs);
-                insert.addBindValue(trace.lane);
-                insert.addBindValue(trace.route);
+                // A null QString binds as SQL NULL, which neither `lane = ''` nor
+                // `lane <> ''` matches: refused requests (no lane) are stored as ''.
+                insert.addBindValue(trace.lane.isNull() ? QStringLiteral("") : trace.lane);
+                insert.addBindValue(trace.route.isNull() ? QStringLiteral("") : trace.route);
                 insert.addBindValue(failureClassName(trace.finalClass));
                 insert.addBindValue(trace.status);
                 insert.addBindValue(int(trace.fallback));
@@ -312,8 +314,8 @@ private:
         // Requests refused before routing (no lane) are kept apart, so that a flood of them
         // cannot push real traces out.
         prune.prepare(QStringLiteral(
-            "DELETE FROM traces WHERE lane = '' AND rowid <= (SELECT rowid FROM traces "
-            "WHERE lane = '' ORDER BY rowid DESC LIMIT 1 OFFSET ?)"));
+            "DELETE FROM traces WHERE IFNULL(lane, '') = '' AND rowid <= (SELECT rowid FROM "
+            "traces WHERE IFNULL(lane, '') = '' ORDER BY rowid DESC LIMIT 1 OFFSET ?)"));
         prune.addBindValue(TraceStore::RefusedKept);
         if (prune.exec())
             removed += prune.numRowsAffected();

@@ -25,6 +25,7 @@ ClientResponse::ClientResponse(ClientResponse &&other) noexcept
     , m_extraHeaders(std::move(other.m_extraHeaders))
     , m_closeAfterResponse(other.m_closeAfterResponse)
     , m_http10(other.m_http10)
+    , m_headOnly(other.m_headOnly)
     , m_headersSent(other.m_headersSent)
     , m_finished(other.m_finished)
 {
@@ -40,6 +41,7 @@ ClientResponse &ClientResponse::operator=(ClientResponse &&other) noexcept
         m_extraHeaders = std::move(other.m_extraHeaders);
         m_closeAfterResponse = other.m_closeAfterResponse;
         m_http10 = other.m_http10;
+        m_headOnly = other.m_headOnly;
         m_headersSent = other.m_headersSent;
         m_finished = other.m_finished;
     }
@@ -172,7 +174,8 @@ void ClientResponse::send(int status, const HeaderList &headers, const QByteArra
     if (m_finished || m_headersSent || !isConnected())
         return;
     writeHead(status, headers, body.size());
-    m_socket->write(body);
+    if (!m_headOnly)
+        m_socket->write(body);
     complete();
 }
 
@@ -194,6 +197,8 @@ void ClientResponse::writeChunk(const QByteArray &data)
 {
     if (m_finished || !m_headersSent || data.isEmpty() || !isConnected())
         return;
+    if (m_headOnly)
+        return;
     if (m_http10) {
         m_socket->write(data);
         return;
@@ -209,7 +214,7 @@ void ClientResponse::endChunked()
 {
     if (m_finished || !m_headersSent)
         return;
-    if (isConnected() && !m_http10)
+    if (isConnected() && !m_http10 && !m_headOnly)
         m_socket->write("0\r\n\r\n");
     complete();
 }

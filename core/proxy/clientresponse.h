@@ -36,6 +36,8 @@ public:
 
     // Headers every answer on this response carries, such as CORS for an allowed web origin.
     void setExtraHeaders(const HeaderList &headers) { m_extraHeaders = headers; }
+    // The answer to a HEAD request: its head as it would be, and no body.
+    void setHeadOnly(bool headOnly) { m_headOnly = headOnly; }
 
     void send(int status, const HeaderList &headers, const QByteArray &body);
     void sendJson(int status, const HeaderList &headers, const QByteArray &json);
@@ -57,6 +59,7 @@ private:
     HeaderList m_extraHeaders;
     bool m_closeAfterResponse = false;
     bool m_http10 = false; // an HTTP/1.0 caller: no chunked framing, the end of a stream closes
+    bool m_headOnly = false;
     bool m_headersSent = false;
     bool m_finished = false;
 };

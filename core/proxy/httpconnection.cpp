@@ -40,12 +40,13 @@ const http_parser_settings &HttpConnection::settings()
     return instance;
 }
 
-HttpConnection::HttpConnection(
-    QTcpSocket *socket, const ListenerLimits &limits, Handler handler, QObject *parent)
+HttpConnection::HttpConnection(QTcpSocket *socket, const ListenerLimits &limits, Handler handler,
+    HeadCheck headCheck, QObject *parent)
     : QObject(parent)
     , m_socket(socket)
     , m_limits(limits)
     , m_handler(std::move(handler))
+    , m_headCheck(std::move(headCheck))
     , m_timer(this)
 {
     m_socket->setParent(this);
@@ -58,6 +59,7 @@ HttpConnection::HttpConnection(
     m_timer.setSingleShot(true);
     connect(&m_timer, &QTimer::timeout, this, &HttpConnection::onTimeout);
     connect(m_socket, &QTcpSocket::readyRead, this, &HttpConnection::onReadyRead);
+    connect(m_socket, &QTcpSocket::bytesWritten, this, &HttpConnection::onBytesWritten);
     connect(m_socket, &QTcpSocket::disconnected, this, [this] {
         m_stage = Stage::Closing;
         m_timer.stop();
@@ -74,12 +76,15 @@ HttpConnection::~HttpConnection() = default;
 void HttpConnection::onReadyRead()
 {
     if (m_stage == Stage::Lingering) {
+        // Until the client closes (it has read the answer) or the linger ends: closing as soon
+        // as the body is discarded can reach a client still busy uploading as a reset.
         m_socket->skip(m_socket->bytesAvailable());
         return;
     }
-    // While a request is answered the rest waits in the socket: answers go out in order, and a
-    // client cannot queue more than the socket's buffer with us.
-    if (m_stage == Stage::Answering || m_stage == Stage::Closing)
+    // While a request is answered (or its answer still waits to go out) the rest waits in the
+    // socket: answers go out in order, and a client cannot queue more than the socket's buffer
+    // with us, nor make us queue answers it never reads.
+    if (m_stage == Stage::Answering || m_stage == Stage::Draining || m_stage == Stage::Closing)
         return;
     m_unparsed += m_socket->readAll();
     parse();
@@ -123,6 +128,8 @@ int HttpConnection::onMessageBegin(http_parser *parser)
     self->m_request = HttpRequest {};
     self->m_url.clear();
     self->m_inValue = false;
+    self->m_headersDone = false;
+    self->m_bodyExpected = false;
     self->m_headBytes = 0;
     self->m_timer.start(self->m_limits.readTimeoutMs);
     return 0;
@@ -152,12 +159,23 @@ int HttpConnection::onUrl(http_parser *parser, const char *at, size_t length)
 int HttpConnection::onHeaderField(http_parser *parser, const char *at, size_t length)
 {
     HttpConnection *self = connectionOf(parser);
+    if (self->m_headersDone)
+        return 0; // a trailer: nothing after the body may change what the head said
     if (!self->countHead(length))
         return 1;
     HeaderList &headers = self->m_request.headers;
-    if (self->m_inValue || headers.isEmpty())
+    if (self->m_inValue || headers.isEmpty()) {
+        if (headers.size() >= MaxHeaders || !self->countHead(HeaderOverheadBytes)) {
+            self->m_refuseStatus = 431;
+            self->m_refuseMessage = QStringLiteral("A request may have at most %1 headers in %2 "
+                                                   "bytes.")
+                                        .arg(MaxHeaders)
+                                        .arg(self->m_limits.maxHeadBytes);
+            self->m_refuseCode = QStringLiteral("request_header_fields_too_large");
+            return 1;
+        }
         headers.append({ QByteArray(at, qsizetype(length)), QByteArray() });
-    else
+    } else
         headers.last().first.append(at, qsizetype(length));
     self->m_inValue = false;
     return 0;
@@ -166,6 +184,8 @@ int HttpConnection::onHeaderField(http_parser *parser, const char *at, size_t le
 int HttpConnection::onHeaderValue(http_parser *parser, const char *at, size_t length)
 {
     HttpConnection *self = connectionOf(parser);
+    if (self->m_headersDone)
+        return 0;
     if (!self->countHead(length))
         return 1;
     if (self->m_request.headers.isEmpty())
@@ -178,13 +198,22 @@ int HttpConnection::onHeaderValue(http_parser *parser, const char *at, size_t le
 int HttpConnection::onHeadersComplete(http_parser *parser)
 {
     HttpConnection *self = connectionOf(parser);
+    self->m_headersDone = true;
     HttpRequest &request = self->m_request;
-    for (auto &[name, value] : request.headers)
+    int hosts = 0;
+    for (auto &[name, value] : request.headers) {
         value = value.trimmed();
+        if (name.compare("host", Qt::CaseInsensitive) == 0)
+            ++hosts;
+    }
+    request.localAddress = self->m_socket->localAddress().toString();
     request.method = http_method_str(http_method(parser->method));
     request.versionMinor = parser->http_minor;
     request.url = QUrl::fromEncoded(self->m_url);
     self->m_keepAlive = http_should_keep_alive(parser) != 0;
+    const bool hasBody = (parser->flags & F_CHUNKED)
+        || ((parser->flags & F_CONTENTLENGTH) && parser->content_length > 0);
+    self->m_bodyExpected = hasBody; // before any refusal below: it decides the linger
     auto stop = [self](int status, const QString &message, const QString &code) {
         self->m_refuseStatus = status;
         self->m_refuseMessage = message;
@@ -197,6 +226,11 @@ int HttpConnection::onHeadersComplete(http_parser *parser)
     if (!request.url.isValid() || !self->m_url.startsWith('/'))
         return stop(400, QStringLiteral("The request target must be a path."),
             QStringLiteral("malformed_request"));
+    // RFC 9112 §3.2: exactly one Host on HTTP/1.1 (none is allowed on 1.0); which of two a
+    // server would honour is what request smuggling plays on.
+    if (hosts > 1 || (hosts == 0 && parser->http_minor >= 1))
+        return stop(400, QStringLiteral("An HTTP/1.1 request needs exactly one Host header."),
+            QStringLiteral("malformed_request"));
     if (parser->upgrade)
         return stop(501, QStringLiteral("Protocol upgrades are not supported."),
             QStringLiteral("upgrade_not_supported"));
@@ -208,6 +242,10 @@ int HttpConnection::onHeadersComplete(http_parser *parser)
                 .arg(parser->content_length)
                 .arg(self->m_limits.maxBodyBytes),
             QStringLiteral("payload_too_large"));
+    if (self->m_headCheck) {
+        if (const std::optional<HeadRefusal> refusal = self->m_headCheck(request, hasBody))
+            return stop(refusal->status, refusal->message, refusal->code);
+    }
     const QByteArray expect = request.value("expect");
     if (!expect.isEmpty()) {
         if (expect.compare("100-continue", Qt::CaseInsensitive) != 0)
@@ -251,8 +289,9 @@ void HttpConnection::dispatch()
     m_timer.stop();
     HttpRequest request = std::move(m_request);
     m_request = HttpRequest {};
-    m_handler(request,
-        ClientResponse(this, m_socket, !m_keepAlive, request.versionMinor == 0));
+    ClientResponse response(this, m_socket, !m_keepAlive, request.versionMinor == 0);
+    response.setHeadOnly(request.method == "HEAD");
+    m_handler(request, std::move(response));
 }
 
 void HttpConnection::responseFinished(bool closing)
@@ -260,54 +299,103 @@ void HttpConnection::responseFinished(bool closing)
     if (m_stage == Stage::Closing)
         return;
     if (closing) {
-        m_stage = Stage::Closing;
+        close();
         return;
     }
+    // A client that does not read its answers gets no more of them: the next request waits
+    // until what is queued has gone out, for as long as a request may take to arrive.
+    if (m_socket->bytesToWrite() > MaxQueuedAnswerBytes) {
+        m_stage = Stage::Draining;
+        m_timer.start(m_limits.readTimeoutMs);
+        return;
+    }
+    readNext();
+}
+
+void HttpConnection::readNext()
+{
     m_stage = Stage::Idle;
     m_timer.start(m_limits.idleTimeoutMs);
     // Not from inside the response's own call chain: the next request starts afresh.
     QMetaObject::invokeMethod(this, &HttpConnection::onReadyRead, Qt::QueuedConnection);
 }
 
+void HttpConnection::onBytesWritten()
+{
+    if (m_stage == Stage::Draining && m_socket->bytesToWrite() <= MaxQueuedAnswerBytes / 2)
+        readNext();
+}
+
 void HttpConnection::responseAbandoned()
 {
-    if (m_stage == Stage::Closing)
-        return;
+    if (m_stage != Stage::Closing)
+        close();
+}
+
+void HttpConnection::close()
+{
+    // A client that never reads would hold a graceful close open for ever (its unread answer
+    // never drains), and with it a connection slot: after a while it is cut.
     m_stage = Stage::Closing;
-    m_socket->disconnectFromHost();
+    m_timer.start(LingerMs);
+    if (m_socket->state() == QAbstractSocket::ConnectedState)
+        m_socket->disconnectFromHost();
 }
 
 void HttpConnection::refuse(int status, const QString &message, const QString &code)
 {
+    // Only a client that may still be sending (the rest of a head, a body) needs the linger.
+    const bool stillSending = m_stage == Stage::Reading && status != 408
+        && (!m_headersDone || m_bodyExpected);
+    // A body that has already arrived whole needs no linger (http_parser counts content_length
+    // down as the body is read).
+    const bool lengthKnown = m_headersDone && (m_parser.flags & F_CONTENTLENGTH)
+        && !(m_parser.flags & F_CHUNKED);
+    m_lingerRemaining = lengthKnown
+        ? qint64(qMin<quint64>(m_parser.content_length, quint64(1) << 62)) - m_unparsed.size()
+        : -1;
     m_timer.stop();
     m_unparsed = QByteArray();
+    const bool head = m_request.method == "HEAD";
     m_request = HttpRequest {};
     // The answer says the connection ends, but we read on, discarding, for a while: a client
     // still sending its (refused) body would otherwise meet a reset and never see the answer.
     ClientResponse response(m_socket, false);
+    response.setHeadOnly(head);
     response.sendJson(status, { { QByteArrayLiteral("Connection"), QByteArrayLiteral("close") } },
         openAiError(message,
             status == 413 ? QStringLiteral("payload_too_large")
                           : QStringLiteral("invalid_request_error"),
             code));
+    if (!stillSending || (lengthKnown && m_lingerRemaining <= 0)) {
+        close();
+        return;
+    }
     m_stage = Stage::Lingering;
     m_socket->setReadBufferSize(0); // nothing is kept; only the kernel's window would slow it
     m_timer.start(LingerMs);
-    m_socket->skip(m_socket->bytesAvailable());
+    onReadyRead();
 }
 
 void HttpConnection::onTimeout()
 {
-    if (m_stage == Stage::Reading) {
+    switch (m_stage) {
+    case Stage::Reading:
         refuse(408,
             QStringLiteral("The request did not arrive whole within %1 ms.")
                 .arg(m_limits.readTimeoutMs),
             QStringLiteral("request_timeout"));
         return;
-    }
-    if (m_stage == Stage::Idle || m_stage == Stage::Lingering) {
-        m_stage = Stage::Closing;
-        m_socket->disconnectFromHost();
+    case Stage::Idle:
+    case Stage::Lingering:
+        close();
+        return;
+    case Stage::Draining:
+    case Stage::Closing:
+        m_socket->abort(); // it does not read what it was sent
+        return;
+    case Stage::Answering:
+        return;
     }
 }
 

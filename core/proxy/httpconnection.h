@@ -7,12 +7,20 @@
 #include <QTimer>
 
 #include <functional>
+#include <optional>
 
 #include <http_parser.h>
 
 class QTcpSocket;
 
 namespace Switchyard {
+
+// Why a request is refused as soon as its head is read, before its body is.
+struct HeadRefusal {
+    int status = 0;
+    QString message;
+    QString code;
+};
 
 // What one client connection may send before it is refused or cut off (issue 14).
 struct ListenerLimits {
@@ -35,9 +43,19 @@ class HttpConnection final : public QObject {
     Q_OBJECT
 public:
     using Handler = std::function<void(const HttpRequest &, ClientResponse)>;
+    // Looks at a request's head (no body yet; `hasBody` says whether one follows) and may refuse
+    // it then, so that a request that will be refused is not read whole first.
+    using HeadCheck = std::function<std::optional<HeadRefusal>(const HttpRequest &, bool hasBody)>;
+
+    // The most headers one request may have, and what each costs beyond its bytes (a header line
+    // of four bytes still takes a list entry).
+    static constexpr int MaxHeaders = 100;
+    static constexpr qint64 HeaderOverheadBytes = 64;
+    // Answers waiting to be sent, beyond which the next pipelined request is not read.
+    static constexpr qint64 MaxQueuedAnswerBytes = 256 * 1024;
 
     HttpConnection(QTcpSocket *socket, const ListenerLimits &limits, Handler handler,
-        QObject *parent = nullptr);
+        HeadCheck headCheck = {}, QObject *parent = nullptr);
     ~HttpConnection() override;
 
     // From the ClientResponse handed out with a request.
@@ -48,7 +66,8 @@ Q_SIGNALS:
     void closed();
 
 private:
-    enum class Stage { Idle, Reading, Answering, Lingering, Closing };
+    // Draining: answered, but the client has not taken the answer yet; the next request waits.
+    enum class Stage { Idle, Reading, Answering, Draining, Lingering, Closing };
 
     static int onMessageBegin(http_parser *parser);
     static int onUrl(http_parser *parser, const char *at, size_t length);
@@ -65,10 +84,14 @@ private:
     void dispatch();
     void refuse(int status, const QString &message, const QString &code);
     void onTimeout();
+    void onBytesWritten();
+    void close();
+    void readNext();
 
     QTcpSocket *m_socket;
     ListenerLimits m_limits;
     Handler m_handler;
+    HeadCheck m_headCheck;
     http_parser m_parser {};
     Stage m_stage = Stage::Idle;
     QByteArray m_unparsed; // read from the socket, not yet given to the parser
@@ -76,6 +99,9 @@ private:
     QByteArray m_url;
     QByteArray m_field;
     bool m_inValue = false;
+    bool m_headersDone = false; // fields after this are a chunked body's trailers: ignored
+    bool m_bodyExpected = false;
+    qint64 m_lingerRemaining = -1; // body bytes still due after a refusal; -1: unknown
     qint64 m_headBytes = 0;
     bool m_complete = false; // a whole request waits for dispatch
     bool m_keepAlive = true;

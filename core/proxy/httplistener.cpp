@@ -14,6 +14,7 @@ namespace {
 // File descriptors kept free of client connections: upstream connections (the idle pool alone
 // may hold 512), the trace database, the config file, the keychain's bus.
 constexpr rlim_t ReservedDescriptors = 640;
+constexpr rlim_t MaxConnections = 16384;
 
 // Raises the soft open-files limit to the hard one, as servers do (systemd's default soft limit
 // of 1,024 is meant for select(); we poll), and returns the soft limit in force.
@@ -33,17 +34,20 @@ rlim_t raiseOpenFilesLimit()
 
 } // namespace
 
-HttpListener::HttpListener(HttpConnection::Handler handler, QObject *parent)
+HttpListener::HttpListener(
+    HttpConnection::Handler handler, HttpConnection::HeadCheck headCheck, QObject *parent)
     : QObject(parent)
     , m_server(this)
     , m_handler(std::move(handler))
+    , m_headCheck(std::move(headCheck))
     , m_retryAccept(this)
 {
     const rlim_t files = raiseOpenFilesLimit();
+    // Bounded by memory as well: each open connection may hold a head and a body in reading.
     m_maxConnections = int(qBound<rlim_t>(32, files > ReservedDescriptors * 2
                                                   ? files - ReservedDescriptors
                                                   : files / 2,
-        1 << 20));
+        MaxConnections));
     m_retryAccept.setSingleShot(true);
     m_retryAccept.setInterval(200);
     connect(&m_retryAccept, &QTimer::timeout, this, [this] {
@@ -94,7 +98,7 @@ void HttpListener::onNewConnection()
         if (!socket)
             return;
         ++m_connections;
-        auto *connection = new HttpConnection(socket, m_limits, m_handler, this);
+        auto *connection = new HttpConnection(socket, m_limits, m_handler, m_headCheck, this);
         connect(connection, &QObject::destroyed, this, &HttpListener::onConnectionClosed);
     }
 }

@@ -15,7 +15,8 @@ namespace Switchyard {
 class HttpListener final : public QObject {
     Q_OBJECT
 public:
-    explicit HttpListener(HttpConnection::Handler handler, QObject *parent = nullptr);
+    explicit HttpListener(HttpConnection::Handler handler,
+        HttpConnection::HeadCheck headCheck = {}, QObject *parent = nullptr);
 
     // Returns the port listened on, 0 on failure.
     quint16 listen(const QHostAddress &address, quint16 port);
@@ -33,6 +34,7 @@ private:
 
     QTcpServer m_server;
     HttpConnection::Handler m_handler;
+    HttpConnection::HeadCheck m_headCheck;
     ListenerLimits m_limits;
     int m_connections = 0;
     int m_maxConnections = 0;

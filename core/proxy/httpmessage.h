@@ -4,6 +4,7 @@
 #include <QByteArrayView>
 #include <QList>
 #include <QPair>
+#include <QString>
 #include <QUrl>
 
 namespace Switchyard {
@@ -17,6 +18,7 @@ struct HttpRequest {
     HeaderList headers; // names as sent, in order
     QByteArray body;
     int versionMinor = 1; // HTTP/1.x
+    QString localAddress; // the address the client connected to
 
     // The first value of a header, matched without case; empty when absent.
     QByteArray value(QByteArrayView name) const

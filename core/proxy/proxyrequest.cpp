@@ -573,10 +573,13 @@ void ProxyRequest::handleStreamData(const QByteArray &data)
 {
     const QList<SseScanner::Event> events = m_scanner.feed(data);
     const qint64 maxEventBytes = m_params.active->config.limits.maxEventBytes;
+    const QByteArray forwardable
+        = m_scanner.overflowed() ? QByteArray() : forwardableStreamBytes(data, events);
     // Comments and keep-alives are no event to the scanner but are held for pass-through, and
-    // nothing is sent before the first real event: both are bounded like one event.
+    // nothing is sent before the first real event: both are bounded like one event (checked
+    // after this read is taken in, whatever its size).
     if (m_scanner.overflowed() || m_rawPending.size() > maxEventBytes
-        || m_streamPending.size() > maxEventBytes) {
+        || (!m_streamCommitted && m_streamPending.size() + forwardable.size() > maxEventBytes)) {
         const QString why = QStringLiteral("upstream stream event larger than %1 bytes "
                                            "(limits.max_event_bytes)")
                                 .arg(maxEventBytes);
@@ -590,7 +593,6 @@ void ProxyRequest::handleStreamData(const QByteArray &data)
         concludeAttempt({ FailureClass::ContractViolation, -1, why });
         return;
     }
-    const QByteArray forwardable = forwardableStreamBytes(data, events);
     if (m_streamCommitted) {
         m_response.writeChunk(forwardable);
         if (streamComplete() && !m_streamErrorSent) {
@@ -755,7 +757,8 @@ void ProxyRequest::onDeadline()
 
 void ProxyRequest::onClientGone()
 {
-    if (m_phase == Phase::Done)
+    // A close right after a complete answer (HTTP/1.0 ends a stream so) is no cancellation.
+    if (m_phase == Phase::Done || m_response.finished())
         return;
     dropReply();
     if (m_attemptOpen) {

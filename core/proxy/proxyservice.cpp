@@ -60,6 +60,22 @@ ProxyService::ProxyService(Engine *engine)
 {
 }
 
+std::optional<HeadRefusal> ProxyService::checkHead(const HttpRequest &head, bool hasBody) const
+{
+    GuardInput facts;
+    facts.method = head.method;
+    facts.host = head.value("host");
+    facts.hasOrigin = head.hasHeader("origin");
+    facts.origin = head.value("origin");
+    facts.contentType = head.value("content-type");
+    facts.bodySize = hasBody ? 1 : 0;
+    facts.localAddress = head.localAddress;
+    const GuardVerdict verdict = RequestGuard::check(facts, m_engine->activeConfig()->config);
+    if (verdict.kind != GuardVerdict::Kind::Refuse)
+        return std::nullopt;
+    return HeadRefusal { verdict.status, verdict.message, verdict.code };
+}
+
 void ProxyService::handle(const HttpRequest &request, ClientResponse response)
 {
     const QString path = request.url.path();
@@ -75,8 +91,7 @@ void ProxyService::handle(const HttpRequest &request, ClientResponse response)
     facts.origin = request.value("origin");
     facts.contentType = request.value("content-type");
     facts.bodySize = request.body.size();
-    if (QTcpSocket *socket = response.socket())
-        facts.localAddress = socket->localAddress().toString();
+    facts.localAddress = request.localAddress;
     const GuardVerdict verdict = RequestGuard::check(facts, active->config);
     if (verdict.kind == GuardVerdict::Kind::Refuse) {
         // Not traced: what a web page or a rebinding attack sends is noise, not traffic.

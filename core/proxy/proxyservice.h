@@ -1,6 +1,10 @@
 #pragma once
 
+#include "proxy/httpconnection.h"
+
 #include <QObject>
+
+#include <optional>
 
 namespace Switchyard {
 
@@ -17,6 +21,9 @@ public:
     explicit ProxyService(Engine *engine);
 
     void handle(const HttpRequest &request, ClientResponse response);
+    // The request guard on a head alone (for the listener): a request it refuses is refused
+    // before its body is read.
+    std::optional<HeadRefusal> checkHead(const HttpRequest &head, bool hasBody) const;
 
 private:
     Engine *m_engine;

@@ -108,25 +108,10 @@ int main(int argc, char *argv[])
     environment.insert(QStringLiteral("QT_LOGGING_RULES"),
         QStringLiteral("switchyard.proxy.info=false;switchyard.engine.warning=false"));
     QProcess gateway;
-    gateway.setProcessEnvironment(environment);
-    gateway.setReadChannel(QProcess::StandardError);
-    gateway.start(QStringLiteral(SWITCHYARD_BINARY),
-        { QStringLiteral("--headless"), QStringLiteral("--config"), configFile.fileName(),
-            QStringLiteral("--listen"), QStringLiteral("127.0.0.1:0") });
-    QByteArray said;
-    quint16 port = 0;
-    static const QRegularExpression listeningOn(
-        QStringLiteral("listening on http://127.0.0.1:(\\d+)/v1"));
-    while (port == 0 && gateway.waitForReadyRead(10000)) {
-        said += gateway.readAllStandardError();
-        const QRegularExpressionMatch match = listeningOn.match(QString::fromUtf8(said));
-        if (match.hasMatch())
-            port = quint16(match.captured(1).toUInt());
-    }
-    if (port == 0) {
-        std::fprintf(stderr, "the gateway did not start: %s\n", said.constData());
+    const quint16 port = Bench::startGateway(
+        gateway, QStringLiteral(SWITCHYARD_BINARY), configFile.fileName(), environment);
+    if (port == 0)
         return 1;
-    }
     QProcess tokenCommand;
     tokenCommand.setProcessEnvironment(environment);
     tokenCommand.start(QStringLiteral(SWITCHYARD_BINARY),

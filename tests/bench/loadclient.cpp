@@ -2,7 +2,10 @@
 
 #include <QEventLoop>
 #include <QFile>
+#include <QRegularExpression>
 #include <QTimer>
+
+#include <cstdio>
 
 namespace Switchyard::Bench {
 
@@ -14,6 +17,27 @@ QByteArray chatRequest(const QByteArray &model, bool stream)
            "application/json\r\n"
            "Content-Length: "
         + QByteArray::number(body.size()) + "\r\n\r\n" + body;
+}
+
+quint16 startGateway(QProcess &gateway, const QString &binary, const QString &configPath,
+    const QProcessEnvironment &environment)
+{
+    gateway.setProcessEnvironment(environment);
+    gateway.setReadChannel(QProcess::StandardError);
+    gateway.start(binary,
+        { QStringLiteral("--headless"), QStringLiteral("--config"), configPath,
+            QStringLiteral("--listen"), QStringLiteral("127.0.0.1:0") });
+    QByteArray said;
+    static const QRegularExpression listeningOn(
+        QStringLiteral("listening on http://127.0.0.1:(\\d+)/v1"));
+    while (gateway.waitForReadyRead(10000)) {
+        said += gateway.readAllStandardError();
+        const QRegularExpressionMatch match = listeningOn.match(QString::fromUtf8(said));
+        if (match.hasMatch())
+            return quint16(match.captured(1).toUInt());
+    }
+    std::fprintf(stderr, "the gateway did not start: %s\n", said.constData());
+    return 0;
 }
 
 qint64 residentKiB(qint64 pid, const char *field)

@@ -3,6 +3,7 @@
 #include <QByteArray>
 #include <QElapsedTimer>
 #include <QObject>
+#include <QProcess>
 #include <QString>
 #include <QTcpSocket>
 
@@ -50,6 +51,10 @@ private:
 };
 
 QByteArray chatRequest(const QByteArray &model, bool stream = false);
+// Starts `binary --headless --config configPath` on an ephemeral loopback port in `environment`;
+// returns the port, or 0 (having printed what it said) when it did not start.
+quint16 startGateway(QProcess &gateway, const QString &binary, const QString &configPath,
+    const QProcessEnvironment &environment);
 qint64 residentKiB(qint64 pid, const char *field = "VmRSS:");
 
 } // namespace Switchyard::Bench

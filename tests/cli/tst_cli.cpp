@@ -34,6 +34,8 @@ private Q_SLOTS:
 private:
     QString writeFile(const QString &name, const QByteArray &content);
     QProcessEnvironment isolatedEnvironment() const;
+    // A config with one route to `upstream`, written to the throwaway folder; returns its path.
+    QString oneRouteConfig(const FakeUpstream &upstream);
     // Starts `switchyard --headless` and returns the base URL it reports, or an empty string.
     QString startHeadless(QProcess &process, const QStringList &arguments,
         const QProcessEnvironment &extraVariables = {});
@@ -96,16 +98,21 @@ QString CliTest::startHeadless(
     return url;
 }
 
-void CliTest::adminTokenPrintsWhatTheGatewayAccepts()
+QString CliTest::oneRouteConfig(const FakeUpstream &upstream)
 {
-    FakeUpstream upstream;
-    QVERIFY(upstream.listen());
     QByteArray config = jsonText(R"({
         'providers': {'up': {'base_url': '@UP@'}},
         'routes': {'r': {'provider': 'up', 'model': 'm'}},
         'lanes': {'main': {'chain': ['r']}}})");
     config.replace("@UP@", upstream.baseUrl().toUtf8());
-    const QString configPath = writeFile(QStringLiteral("c.json"), config);
+    return writeFile(QStringLiteral("c.json"), config);
+}
+
+void CliTest::adminTokenPrintsWhatTheGatewayAccepts()
+{
+    FakeUpstream upstream;
+    QVERIFY(upstream.listen());
+    const QString configPath = oneRouteConfig(upstream);
     QProcess gateway;
     const QString url = startHeadless(gateway,
         { QStringLiteral("--config"), configPath, QStringLiteral("--listen"),
@@ -138,15 +145,10 @@ void CliTest::killNineLosesAtMostTheLastSecondOfTraces()
 {
     FakeUpstream upstream;
     QVERIFY(upstream.listen());
-    QByteArray config = jsonText(R"({
-        'providers': {'up': {'base_url': '@UP@'}},
-        'routes': {'r': {'provider': 'up', 'model': 'm'}},
-        'lanes': {'main': {'chain': ['r']}}})");
-    config.replace("@UP@", upstream.baseUrl().toUtf8());
     QProcess gateway;
     const QString url = startHeadless(gateway,
-        { QStringLiteral("--config"), writeFile(QStringLiteral("c.json"), config),
-            QStringLiteral("--listen"), QStringLiteral("127.0.0.1:0") });
+        { QStringLiteral("--config"), oneRouteConfig(upstream), QStringLiteral("--listen"),
+            QStringLiteral("127.0.0.1:0") });
     QVERIFY(!url.isEmpty());
     GatewayClient client(url);
     constexpr int Requests = 30;

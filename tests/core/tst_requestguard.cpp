@@ -160,6 +160,12 @@ void RequestGuardTest::keyDestinations()
         = { SecretRef::Source::Environment, QStringLiteral("AWS_SECRET_ACCESS_KEY") };
     QCOMPARE(secretDestinationChanges(running, otherSecret).size(), 1);
 
+    // A provider that was simulated sent its key nowhere; made real, it sends it to its address.
+    Config simulated = running;
+    simulated.providers[QStringLiteral("openai")].kind = QStringLiteral("simulated");
+    QVERIFY(secretDestinationChanges(running, simulated).isEmpty()); // a simulated one sends none
+    QCOMPARE(secretDestinationChanges(simulated, running).size(), 1);
+
     Config keyless = running;
     ProviderConfig local;
     local.name = QStringLiteral("local");

@@ -32,6 +32,10 @@ private Q_SLOTS:
     void http10GetsHttp10Framing();
     void expectContinueIsHonoured();
     void connectionsBeyondTheLimitWait();
+    void aClientThatReadsNothingIsNotAnsweredForEver();
+    void hostMustBeThereOnceAndHeadersAreBounded();
+    void trailersChangeNothing();
+    void headGetsAHeadOnly();
 
 private:
     bool start(const QByteArray &extra = QByteArray());
@@ -232,6 +236,14 @@ void ListenerTest::http10GetsHttp10Framing()
     // The end of the body is the end of the connection.
     const QByteArray received = readUntil(socket, [](const QByteArray &) { return false; });
     QCOMPARE(socket->state(), QAbstractSocket::UnconnectedState);
+    // ... and that close is no cancellation: the trace says the stream was served.
+    QTRY_VERIFY_WITH_TIMEOUT(
+        [&] {
+            ClientCall *traces = m_gateway->client().get(QStringLiteral("/admin/traces?limit=1"));
+            GatewayClient::waitFor(traces);
+            return traces->body.contains("\"class\":\"ok\"");
+        }(),
+        5000);
     QVERIFY2(received.startsWith("HTTP/1.1 200"), received.left(200).constData());
     QVERIFY(!received.contains("Transfer-Encoding"));
     const QByteArray payload = received.mid(received.indexOf("\r\n\r\n") + 4);
@@ -282,6 +294,87 @@ void ListenerTest::connectionsBeyondTheLimitWait()
     QTRY_COMPARE(answered, 1);
     QVERIFY(readUntil(clients.at(2), [](const QByteArray &r) { return r.endsWith("ok"); })
                 .startsWith("HTTP/1.1 200"));
+}
+
+void ListenerTest::aClientThatReadsNothingIsNotAnsweredForEver()
+{
+    QVERIFY(start(", 'limits': {'client_read_timeout_ms': 500}"));
+    QTcpSocket *socket = connectClient();
+    socket->setReadBufferSize(1024); // Qt stops reading for it; the kernel's window closes
+    // Thousands of pipelined requests whose refusals are 4 KiB each, never read.
+    const QByteArray longPath = "/v1/" + QByteArray(4000, 'p');
+    constexpr int Requests = 5000;
+    QByteArray pipeline;
+    for (int i = 0; i < Requests; ++i)
+        pipeline += "POST " + longPath + " HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: "
+                                         "application/json\r\nContent-Length: 2\r\n\r\n{}";
+    socket->write(pipeline);
+    // The gateway stops answering once its queue is full, and after a while lets go.
+    QTRY_VERIFY_WITH_TIMEOUT(socket->state() == QAbstractSocket::UnconnectedState, 20000);
+    ClientCall *metrics = m_gateway->client().get(QStringLiteral("/metrics"));
+    QVERIFY(GatewayClient::waitFor(metrics));
+    const QByteArray counter = "switchyard_refused_requests_total{status=\"404\"} ";
+    const qsizetype at = metrics->body.indexOf(counter);
+    QVERIFY(at > 0);
+    const int answered = metrics->body.mid(at + counter.size()).split('\n').first().toInt();
+    QVERIFY2(answered > 0 && answered < Requests, qPrintable(QString::number(answered)));
+}
+
+void ListenerTest::hostMustBeThereOnceAndHeadersAreBounded()
+{
+    QVERIFY(start());
+    const QList<QByteArray> refused {
+        "GET /healthz HTTP/1.1\r\n\r\n",
+        "GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nHost: evil.example\r\n\r\n",
+    };
+    for (const QByteArray &request : refused) {
+        QTcpSocket *socket = connectClient();
+        socket->write(request);
+        QVERIFY(readUntil(socket, [](const QByteArray &r) { return r.contains("}"); })
+                    .startsWith("HTTP/1.1 400"));
+    }
+    QByteArray many = "GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n";
+    for (int i = 0; i < 150; ++i)
+        many += "a:\r\n";
+    QTcpSocket *socket = connectClient();
+    socket->write(many + "\r\n");
+    QVERIFY(readUntil(socket, [](const QByteArray &r) { return r.contains("}"); })
+                .startsWith("HTTP/1.1 431"));
+    // HTTP/1.0 may leave Host out.
+    socket = connectClient();
+    socket->write("GET /healthz HTTP/1.0\r\n\r\n");
+    QVERIFY(readUntil(socket, [](const QByteArray &) { return false; }).startsWith("HTTP/1.1 200"));
+}
+
+void ListenerTest::trailersChangeNothing()
+{
+    QVERIFY(start());
+    const QByteArray body = chatBody(QStringLiteral("fast"));
+    QTcpSocket *socket = connectClient();
+    // The head says lane "fast"; a trailer after the body tries "slow".
+    socket->write("POST /v1/chat/completions HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                  "Content-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n"
+        + QByteArray::number(body.size(), 16) + "\r\n" + body
+        + "\r\n0\r\nX-Switchyard-Lane: slow\r\n\r\n");
+    const QByteArray received
+        = readUntil(socket, [](const QByteArray &r) { return r.contains("answer"); });
+    QVERIFY2(received.contains("fast answer"), received.constData());
+    QVERIFY(m_slow->requests().isEmpty());
+}
+
+void ListenerTest::headGetsAHeadOnly()
+{
+    QVERIFY(start());
+    QTcpSocket *socket = connectClient();
+    socket->write("HEAD /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
+                  "GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
+    const QByteArray received = readUntil(
+        socket, [](const QByteArray &r) { return r.count("HTTP/1.1 200") == 2 && r.endsWith("}"); });
+    // One head, then the second answer whole: no body after the first head to misread.
+    const qsizetype second = received.indexOf("HTTP/1.1 200", 1);
+    QVERIFY2(second > 0, received.constData());
+    QVERIFY(received.left(second).endsWith("\r\n\r\n"));
+    QVERIFY(received.mid(second).endsWith("{\"status\":\"ok\"}"));
 }
 
 QTEST_GUILESS_MAIN(ListenerTest)

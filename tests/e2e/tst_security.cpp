@@ -33,6 +33,7 @@ private Q_SLOTS:
     void allowedHostsAndOriginsAreHonoured();
     void preflightIsAnsweredOnlyForAllowedOrigins();
     void bodiesMustBeJson();
+    void crossOriginBodyIsRefusedBeforeItIsRead();
     void adminNeedsTheGeneratedTokenOnLoopback();
     void movingAKeyToAnotherHostNeedsConfirmation();
     void sdkStyleRequestsNeedNoExtraHeader();
@@ -262,6 +263,27 @@ void SecurityTest::bodiesMustBeJson()
                  chatBody(QStringLiteral("main"))))),
         200);
     QCOMPARE(m_a->requests().size(), 1);
+}
+
+void SecurityTest::crossOriginBodyIsRefusedBeforeItIsRead()
+{
+    QVERIFY(startGateway());
+    // 30 MB promised, not a byte sent: the refusal comes from the head alone.
+    const QUrl base(m_gateway->baseUrl());
+    QTcpSocket socket;
+    socket.connectToHost(QStringLiteral("127.0.0.1"), quint16(base.port()));
+    QVERIFY(socket.waitForConnected(5000));
+    socket.write("POST /admin/config HTTP/1.1\r\nHost: 127.0.0.1\r\nOrigin: https://evil.example\r\n"
+                 "Content-Type: text/plain\r\nContent-Length: 30000000\r\n\r\n");
+    QByteArray response;
+    QTest::qWaitFor(
+        [&] {
+            response += socket.readAll();
+            return response.contains("}");
+        },
+        5000);
+    QCOMPARE(statusOf(response), 403);
+    QVERIFY(response.contains("origin_not_allowed"));
 }
 
 void SecurityTest::adminNeedsTheGeneratedTokenOnLoopback()
