@@ -62,15 +62,8 @@ ProxyService::ProxyService(Engine *engine)
 
 std::optional<HeadRefusal> ProxyService::checkHead(const HttpRequest &head, bool hasBody) const
 {
-    GuardInput facts;
-    facts.method = head.method;
-    facts.host = head.value("host");
-    facts.hasOrigin = head.hasHeader("origin");
-    facts.origin = head.value("origin");
-    facts.contentType = head.value("content-type");
-    facts.bodySize = hasBody ? 1 : 0;
-    facts.localAddress = head.localAddress;
-    const GuardVerdict verdict = RequestGuard::check(facts, m_engine->activeConfig()->config);
+    const GuardVerdict verdict = RequestGuard::check(
+        RequestGuard::inputOf(head, hasBody ? 1 : 0), m_engine->activeConfig()->config);
     if (verdict.kind != GuardVerdict::Kind::Refuse)
         return std::nullopt;
     return HeadRefusal { verdict.status, verdict.message, verdict.code };
@@ -84,15 +77,8 @@ void ProxyService::handle(const HttpRequest &request, ClientResponse response)
     const QString requestId = newRequestId();
     const std::shared_ptr<const ActiveConfig> active = m_engine->activeConfig();
 
-    GuardInput facts;
-    facts.method = request.method;
-    facts.host = request.value("host");
-    facts.hasOrigin = request.hasHeader("origin");
-    facts.origin = request.value("origin");
-    facts.contentType = request.value("content-type");
-    facts.bodySize = request.body.size();
-    facts.localAddress = request.localAddress;
-    const GuardVerdict verdict = RequestGuard::check(facts, active->config);
+    const GuardVerdict verdict
+        = RequestGuard::check(RequestGuard::inputOf(request, request.body.size()), active->config);
     if (verdict.kind == GuardVerdict::Kind::Refuse) {
         // Not traced: what a web page or a rebinding attack sends is noise, not traffic.
         response.sendJson(verdict.status, idHeaders(requestId),

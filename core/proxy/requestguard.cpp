@@ -77,6 +77,21 @@ QByteArray tokenList(const QByteArray &value)
 
 } // namespace
 
+GuardInput RequestGuard::inputOf(const HttpRequest &request, qint64 bodySize)
+{
+    GuardInput facts;
+    facts.method = request.method;
+    facts.host = request.value("host");
+    // value() cannot tell an empty header from a missing one; "Origin:" with no value is still
+    // an origin the browser sent (and no allowed one).
+    facts.hasOrigin = request.hasHeader("origin");
+    facts.origin = request.value("origin");
+    facts.contentType = request.value("content-type");
+    facts.bodySize = bodySize;
+    facts.localAddress = request.localAddress;
+    return facts;
+}
+
 QString RequestGuard::hostName(const QByteArray &hostHeader)
 {
     const QString text = QString::fromLatin1(hostHeader).trimmed().toLower();

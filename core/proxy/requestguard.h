@@ -1,6 +1,7 @@
 #pragma once
 
 #include "config/config.h"
+#include "proxy/httpmessage.h"
 
 #include <QByteArray>
 #include <QList>
@@ -38,6 +39,8 @@ struct GuardVerdict {
 class RequestGuard final {
 public:
     static GuardVerdict check(const GuardInput &request, const Config &config);
+    // The facts of a request (or of its head alone, with the body's size as announced).
+    static GuardInput inputOf(const HttpRequest &request, qint64 bodySize);
 
     // The CORS headers for an answer to an allowed origin, and for a preflight.
     static QList<QPair<QByteArray, QByteArray>> corsHeaders(const QByteArray &origin);
