@@ -50,6 +50,7 @@ HttpConnection::HttpConnection(QTcpSocket *socket, const ListenerLimits &limits,
     , m_timer(this)
 {
     m_socket->setParent(this);
+    m_localAddress = m_socket->localAddress().toString(); // once, not per request
     m_socket->setReadBufferSize(SocketReadBuffer);
     // Answers go out whole or as stream events the moment they exist; Nagle would hold a
     // second segment for the client's delayed ACK (40 ms on Linux).
@@ -206,7 +207,7 @@ int HttpConnection::onHeadersComplete(http_parser *parser)
         if (name.compare("host", Qt::CaseInsensitive) == 0)
             ++hosts;
     }
-    request.localAddress = self->m_socket->localAddress().toString();
+    request.localAddress = self->m_localAddress;
     request.method = http_method_str(http_method(parser->method));
     request.versionMinor = parser->http_minor;
     request.url = QUrl::fromEncoded(self->m_url);

@@ -92,6 +92,7 @@ private:
     ListenerLimits m_limits;
     Handler m_handler;
     HeadCheck m_headCheck;
+    QString m_localAddress;
     http_parser m_parser {};
     Stage m_stage = Stage::Idle;
     QByteArray m_unparsed; // read from the socket, not yet given to the parser

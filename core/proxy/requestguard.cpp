@@ -22,7 +22,9 @@ bool sameAddress(const QString &a, const QString &b)
 
 bool hostAllowed(const QString &host, const GuardInput &request, const Config &config)
 {
-    if (host == QLatin1String("localhost"))
+    // The common answers first, without parsing an address (this runs on every request).
+    if (host == QLatin1String("localhost") || host == QLatin1String("127.0.0.1")
+        || host == request.localAddress || host == config.listenHost)
         return true;
     const QHostAddress address(host);
     if (!address.isNull() && address.isLoopback())
