@@ -32,6 +32,17 @@ constexpr int UnpublishedTracesKept = 1000;
 constexpr qint64 LedgerKeptMs
     = qint64(25) * 3600 * 1000; // the cost chart's 24 h, and today for the caps
 
+// What the listener takes from a config.
+ListenerLimits listenerLimits(const Config &config)
+{
+    ListenerLimits limits;
+    limits.maxHeadBytes = config.limits.maxHeadBytes;
+    limits.maxBodyBytes = config.maxRequestBytes;
+    limits.readTimeoutMs = config.limits.clientReadTimeoutMs;
+    limits.idleTimeoutMs = config.limits.clientIdleTimeoutMs;
+    return limits;
+}
+
 } // namespace
 
 Engine::Engine(const Clock &clock, QObject *parent)
@@ -195,16 +206,6 @@ void Engine::start(const Config &config, const QString &listenOverride)
     whenSecretsRead(effective, false, [this, effective] { listen(effective); });
 }
 
-ListenerLimits Engine::listenerLimits(const Config &config)
-{
-    ListenerLimits limits;
-    limits.maxHeadBytes = config.limits.maxHeadBytes;
-    limits.maxBodyBytes = config.maxRequestBytes;
-    limits.readTimeoutMs = config.limits.clientReadTimeoutMs;
-    limits.idleTimeoutMs = config.limits.clientIdleTimeoutMs;
-    return limits;
-}
-
 void Engine::listen(Config effective)
 {
     install(effective);
@@ -219,9 +220,7 @@ void Engine::listen(Config effective)
         [this](const HttpRequest &request, ClientResponse response) {
             m_proxy->handle(request, std::move(response));
         },
-        [this](const HttpRequest &head, bool hasBody) {
-            return m_proxy->checkHead(head, hasBody);
-        },
+        [this](const HttpRequest &head, bool hasBody) { return m_proxy->checkHead(head, hasBody); },
         this);
     m_listener->setLimits(listenerLimits(m_active->config));
 

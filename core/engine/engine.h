@@ -8,7 +8,6 @@
 #include "observe/metrics.h"
 #include "observe/redactor.h"
 #include "observe/trace.h"
-#include "proxy/httpconnection.h"
 #include "observe/tracestore.h"
 #include "routing/breaker.h"
 #include "routing/clock.h"
@@ -144,7 +143,6 @@ private:
     ResolvedSecret resolve(const SecretRef &ref) const;
     // The token of a config that names none, from the data folder (read or made once).
     ResolvedSecret generatedAdminToken();
-    static ListenerLimits listenerLimits(const Config &config);
     QList<ProviderSnapshot> providerSnapshots() const;
     void publishProviders();
     void onStateEvent(const StateEvent &event);

@@ -501,17 +501,11 @@ void ProxyRequest::onClientStalled()
 {
     if (!m_clientStalled || m_phase == Phase::Done)
         return;
-    const int stalledMs = m_params.active->config.limits.stalledClientMs;
-    dropReply();
-    if (m_attemptOpen) {
-        currentAttempt().decision = Decision::Return;
-        settleAttempt(FailureClass::Cancelled,
-            QStringLiteral("client read nothing for %1 ms with %2 bytes queued; dropped and the "
-                           "upstream call cancelled")
-                .arg(stalledMs)
-                .arg(m_response.socket() ? m_response.socket()->bytesToWrite() : 0));
-    }
-    finish(499, FailureClass::Cancelled);
+    cancelForClient(
+        QStringLiteral("client read nothing for %1 ms with %2 bytes queued; dropped and the "
+                       "upstream call cancelled")
+            .arg(m_params.active->config.limits.stalledClientMs)
+            .arg(m_response.socket() ? m_response.socket()->bytesToWrite() : 0));
     if (QTcpSocket *socket = m_response.socket())
         socket->abort();
 }
@@ -659,30 +653,27 @@ void ProxyRequest::finishCompletedStream()
     }
     m_phaseTimer.stop();
     m_attemptTimer.stop();
+    endStreamCleanly();
+}
+
+void ProxyRequest::endStreamCleanly()
+{
     AttemptRecord &attempt = currentAttempt();
     attempt.decision = Decision::Return;
     attempt.tokensIn = qMax<qint64>(0, m_streamTokensIn);
     attempt.tokensOut = qMax<qint64>(0, m_streamTokensOut);
-    const FailureClass verdict = streamVerdict();
-    settleAttempt(verdict, streamVerdictReason());
-    m_response.endChunked();
-    finish(m_upstreamStatus, verdict);
-}
-
-FailureClass ProxyRequest::streamVerdict() const
-{
     // The caller has the whole answer either way; an impossible usage figure still counts against
     // the route, and costs nothing.
-    return m_streamUsageInvalid ? FailureClass::ContractViolation : FailureClass::Ok;
-}
-
-QString ProxyRequest::streamVerdictReason() const
-{
-    return m_streamUsageInvalid
-        ? QStringLiteral("usage reports an impossible token count (negative, fractional or beyond "
-                         "%1); not counted")
-              .arg(MaxReportedTokens)
-        : QString();
+    const FailureClass verdict
+        = m_streamUsageInvalid ? FailureClass::ContractViolation : FailureClass::Ok;
+    settleAttempt(verdict,
+        m_streamUsageInvalid
+            ? QStringLiteral("usage reports an impossible token count (negative, fractional or "
+                             "beyond %1); not counted")
+                  .arg(MaxReportedTokens)
+            : QString());
+    m_response.endChunked();
+    finish(m_upstreamStatus, verdict);
 }
 
 void ProxyRequest::commitStream()
@@ -760,11 +751,15 @@ void ProxyRequest::onClientGone()
     // A close right after a complete answer (HTTP/1.0 ends a stream so) is no cancellation.
     if (m_phase == Phase::Done || m_response.finished())
         return;
+    cancelForClient(QStringLiteral("client went away; upstream call aborted"));
+}
+
+void ProxyRequest::cancelForClient(const QString &why)
+{
     dropReply();
     if (m_attemptOpen) {
         currentAttempt().decision = Decision::Return;
-        settleAttempt(
-            FailureClass::Cancelled, QStringLiteral("client went away; upstream call aborted"));
+        settleAttempt(FailureClass::Cancelled, why);
     }
     finish(499, FailureClass::Cancelled);
 }
@@ -807,8 +802,7 @@ void ProxyRequest::onReplyFinished()
     }
     // An upstream that broke HTTP itself (a bad chunk, a control character in a header) broke
     // its contract, whatever its status said.
-    if (m_abortError == TransportError::None
-        && reply->error() == QNetworkReply::ProtocolFailure) {
+    if (m_abortError == TransportError::None && reply->error() == QNetworkReply::ProtocolFailure) {
         concludeAttempt({ FailureClass::ContractViolation, -1,
             QStringLiteral("upstream broke HTTP: %1").arg(reply->errorString()) });
         return;
@@ -848,12 +842,7 @@ void ProxyRequest::onReplyFinished()
             AttemptRecord &attempt = currentAttempt();
             attempt.decision = Decision::Return;
             if (cleanEnd && !m_streamErrorSent) {
-                attempt.tokensIn = qMax<qint64>(0, m_streamTokensIn);
-                attempt.tokensOut = qMax<qint64>(0, m_streamTokensOut);
-                const FailureClass verdict = streamVerdict();
-                settleAttempt(verdict, streamVerdictReason());
-                m_response.endChunked();
-                finish(m_upstreamStatus, verdict);
+                endStreamCleanly();
                 return;
             }
             QString why = m_abortReason;

@@ -60,13 +60,16 @@ private:
     void pauseIfClientIsBehind();
     void onClientDrained();
     void onClientStalled();
+    // The caller is gone or dropped: the upstream call is aborted and the request ends as 499.
+    void cancelForClient(const QString &why);
 
     void handleStreamData(const QByteArray &data);
     QByteArray forwardableStreamBytes(
         const QByteArray &data, const QList<SseScanner::Event> &events);
     void commitStream();
-    FailureClass streamVerdict() const;
-    QString streamVerdictReason() const;
+    // The stream reached its end: the attempt is settled (by its usage) and the caller's
+    // answer closed.
+    void endStreamCleanly();
     void finishCompletedStream();
     bool streamComplete() const;
     void abortAttempt(TransportError error, const QString &reason);
