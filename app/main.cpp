@@ -356,8 +356,8 @@ int main(int argc, char *argv[])
         if (arguments.first() == QLatin1String("admin-token") && arguments.size() == 1) {
             // The token of the config the gateway runs: a file that cannot be read names none.
             const QString path = parser.value(configOption);
-            const ConfigResult config = QFileInfo::exists(path) ? ConfigLoader::fromFile(path)
-                                                                : ConfigResult();
+            const ConfigResult config
+                = QFileInfo::exists(path) ? ConfigLoader::fromFile(path) : ConfigResult();
             return runAdminTokenCommand(config.config.adminToken,
                 QStandardPaths::writableLocation(QStandardPaths::AppDataLocation));
         }

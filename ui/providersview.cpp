@@ -291,9 +291,8 @@ void ProvidersView::addProvider()
     dialog->setAttribute(Qt::WA_DeleteOnClose);
     connect(dialog, &QDialog::accepted, this, [this, dialog] {
         const QString name = dialog->name();
-        applyConfirmingKeyDestinations(
-            ConfigDocument::withEntry(
-                m_document->json(), QStringLiteral("providers"), name, dialog->object()),
+        applyConfirmingKeyDestinations(ConfigDocument::withEntry(m_document->json(),
+                                           QStringLiteral("providers"), name, dialog->object()),
             tr("Provider %1 added.").arg(name),
             // The provider's row arrives with the engine's next snapshot, once its key is read.
             [this, name] { m_selectWhenShown = name; });
@@ -312,9 +311,8 @@ void ProvidersView::editProvider()
         validatorFor(document, QStringLiteral("providers"), false), this);
     dialog->setAttribute(Qt::WA_DeleteOnClose);
     connect(dialog, &QDialog::accepted, this, [this, dialog, name] {
-        applyConfirmingKeyDestinations(
-            ConfigDocument::withEntry(
-                m_document->json(), QStringLiteral("providers"), name, dialog->object()),
+        applyConfirmingKeyDestinations(ConfigDocument::withEntry(m_document->json(),
+                                           QStringLiteral("providers"), name, dialog->object()),
             tr("Provider %1 changed.").arg(name), {});
     });
     dialog->open();

@@ -630,7 +630,8 @@ ConfigResult ConfigLoader::fromObject(const QJsonObject &root)
     for (qsizetype i = 0; i < config.allowedOrigins.size(); ++i) {
         const QUrl origin(config.allowedOrigins.at(i), QUrl::StrictMode);
         const bool plain = origin.isValid() && !origin.host().isEmpty()
-            && (origin.scheme() == QLatin1String("http") || origin.scheme() == QLatin1String("https"))
+            && (origin.scheme() == QLatin1String("http")
+                || origin.scheme() == QLatin1String("https"))
             && origin.path().isEmpty() && !origin.hasQuery() && !origin.hasFragment()
             && origin.userInfo().isEmpty();
         if (!plain)
@@ -641,17 +642,16 @@ ConfigResult ConfigLoader::fromObject(const QJsonObject &root)
 
     const QJsonObject limits = reader.object(root, QStringLiteral("limits"), QString());
     reader.warnUnknownKeys(limits, QStringLiteral("limits"),
-        { "max_event_bytes", "max_pending_stream_bytes", "stalled_client_ms",
-            "max_retry_after_ms", "max_head_bytes", "client_read_timeout_ms",
-            "client_idle_timeout_ms" });
+        { "max_event_bytes", "max_pending_stream_bytes", "stalled_client_ms", "max_retry_after_ms",
+            "max_head_bytes", "client_read_timeout_ms", "client_idle_timeout_ms" });
     config.limits.maxHeadBytes = reader.integer(limits, QStringLiteral("max_head_bytes"),
         QStringLiteral("limits"), config.limits.maxHeadBytes, 1024, 1024 * 1024);
-    config.limits.clientReadTimeoutMs = int(reader.integer(limits,
-        QStringLiteral("client_read_timeout_ms"), QStringLiteral("limits"),
-        config.limits.clientReadTimeoutMs, 100, 3600 * 1000));
-    config.limits.clientIdleTimeoutMs = int(reader.integer(limits,
-        QStringLiteral("client_idle_timeout_ms"), QStringLiteral("limits"),
-        config.limits.clientIdleTimeoutMs, 100, 24 * 3600 * 1000));
+    config.limits.clientReadTimeoutMs
+        = int(reader.integer(limits, QStringLiteral("client_read_timeout_ms"),
+            QStringLiteral("limits"), config.limits.clientReadTimeoutMs, 100, 3600 * 1000));
+    config.limits.clientIdleTimeoutMs
+        = int(reader.integer(limits, QStringLiteral("client_idle_timeout_ms"),
+            QStringLiteral("limits"), config.limits.clientIdleTimeoutMs, 100, 24 * 3600 * 1000));
     config.limits.maxEventBytes = reader.integer(limits, QStringLiteral("max_event_bytes"),
         QStringLiteral("limits"), config.limits.maxEventBytes, 1024, qint64(256) << 20);
     config.limits.maxPendingStreamBytes = reader.integer(limits,
@@ -659,9 +659,8 @@ ConfigResult ConfigLoader::fromObject(const QJsonObject &root)
         config.limits.maxPendingStreamBytes, 16 * 1024, qint64(1) << 30);
     config.limits.stalledClientMs = int(reader.integer(limits, QStringLiteral("stalled_client_ms"),
         QStringLiteral("limits"), config.limits.stalledClientMs, 100, 3600 * 1000));
-    config.limits.maxRetryAfterMs = int(reader.integer(limits,
-        QStringLiteral("max_retry_after_ms"), QStringLiteral("limits"),
-        config.limits.maxRetryAfterMs, 0, 24 * 3600 * 1000));
+    config.limits.maxRetryAfterMs = int(reader.integer(limits, QStringLiteral("max_retry_after_ms"),
+        QStringLiteral("limits"), config.limits.maxRetryAfterMs, 0, 24 * 3600 * 1000));
 
     const QJsonObject traces = reader.object(root, QStringLiteral("traces"), QString());
     reader.warnUnknownKeys(traces, QStringLiteral("traces"), { "retention_hours", "max_count" });

@@ -31,8 +31,8 @@ QList<SecretDestinationChange> secretDestinationChanges(
             && before->apiKey == provider.apiKey && before->kind == provider.kind
             && destinationOf(before->baseUrl) == destinationOf(provider.baseUrl);
         if (!unchanged)
-            changes.append({ provider.name, provider.apiKey.describe(),
-                destinationOf(provider.baseUrl) });
+            changes.append(
+                { provider.name, provider.apiKey.describe(), destinationOf(provider.baseUrl) });
     }
     return changes;
 }

@@ -23,7 +23,10 @@ public:
     // A request refused before routing (bad JSON, unknown lane or endpoint, ...), by status.
     void recordRefusal(int status) { ++m_refused[QString::number(status)]; }
     // Traces that could not be written to the trace store (or were dropped for want of room).
-    void recordTraceWriteErrors(qint64 lost) { m_traceWriteErrors += quint64(qMax<qint64>(0, lost)); }
+    void recordTraceWriteErrors(qint64 lost)
+    {
+        m_traceWriteErrors += quint64(qMax<qint64>(0, lost));
+    }
     // Text exposition format 0.0.4; `breakerStates` pairs a route with its breakerStateCode().
     QByteArray render(const QList<QPair<QString, int>> &breakerStates) const;
 

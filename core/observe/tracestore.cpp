@@ -122,7 +122,6 @@ Q_SIGNALS:
     void writeRecovered();
 
 public:
-
     void start()
     {
 #ifdef Q_OS_LINUX
@@ -458,8 +457,8 @@ void TraceStore::append(const TraceRecord &trace, const QList<CostPoint> &spend)
     if (m_recent.size() > RecentKept)
         m_recent.pop_front();
     if (m_writer && !m_writer->enqueue(trace, spend))
-        Q_EMIT writeFailed(1,
-            QStringLiteral("the trace writer is %1 traces behind").arg(MaxQueuedTraces));
+        Q_EMIT writeFailed(
+            1, QStringLiteral("the trace writer is %1 traces behind").arg(MaxQueuedTraces));
 }
 
 void TraceStore::appendEvent(const StateEvent &event)

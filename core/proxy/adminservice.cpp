@@ -259,8 +259,7 @@ void AdminService::handleConfig(const QByteArray &body, ClientResponse &response
     QJsonDocument document = QJsonDocument::fromJson(body, &parseError);
     QJsonObject root = document.object();
     // The confirmation travels with the config but is not part of it.
-    const bool confirmed
-        = root.take(QLatin1String("confirm_secret_destinations")).toBool(false);
+    const bool confirmed = root.take(QLatin1String("confirm_secret_destinations")).toBool(false);
     const ConfigResult result = parseError.error == QJsonParseError::NoError && document.isObject()
         ? ConfigLoader::fromObject(root)
         : ConfigLoader::fromJson(body);

@@ -139,7 +139,8 @@ void ClientResponse::writeHead(int status, const HeaderList &headers, qint64 con
     head += "HTTP/1.1 " + QByteArray::number(status) + ' ' + reasonPhrase(status) + "\r\n";
     // The last guard against response splitting: a header that would break the head is never
     // written, whoever produced it.
-    for (const HeaderList *list : std::initializer_list<const HeaderList *> { &headers, &m_extraHeaders }) {
+    for (const HeaderList *list :
+        std::initializer_list<const HeaderList *> { &headers, &m_extraHeaders }) {
         for (const auto &[name, value] : *list) {
             if (isSafeHeader(name, value))
                 head += name + ": " + value + "\r\n";

@@ -21,8 +21,8 @@ public:
     ClientResponse(QTcpSocket *socket, bool closeAfterResponse);
     // The answer to a request that `connection` read: it hears when the answer is complete (and
     // reads the next pipelined request) or abandoned (and closes).
-    ClientResponse(HttpConnection *connection, QTcpSocket *socket, bool closeAfterResponse,
-        bool http10);
+    ClientResponse(
+        HttpConnection *connection, QTcpSocket *socket, bool closeAfterResponse, bool http10);
     ClientResponse(ClientResponse &&other) noexcept;
     ClientResponse &operator=(ClientResponse &&other) noexcept;
     ClientResponse(const ClientResponse &) = delete;

@@ -346,12 +346,12 @@ void HttpConnection::close()
 void HttpConnection::refuse(int status, const QString &message, const QString &code)
 {
     // Only a client that may still be sending (the rest of a head, a body) needs the linger.
-    const bool stillSending = m_stage == Stage::Reading && status != 408
-        && (!m_headersDone || m_bodyExpected);
+    const bool stillSending
+        = m_stage == Stage::Reading && status != 408 && (!m_headersDone || m_bodyExpected);
     // A body that has already arrived whole needs no linger (http_parser counts content_length
     // down as the body is read).
-    const bool lengthKnown = m_headersDone && (m_parser.flags & F_CONTENTLENGTH)
-        && !(m_parser.flags & F_CHUNKED);
+    const bool lengthKnown
+        = m_headersDone && (m_parser.flags & F_CONTENTLENGTH) && !(m_parser.flags & F_CHUNKED);
     m_lingerRemaining = lengthKnown
         ? qint64(qMin<quint64>(m_parser.content_length, quint64(1) << 62)) - m_unparsed.size()
         : -1;

@@ -44,10 +44,8 @@ HttpListener::HttpListener(
 {
     const rlim_t files = raiseOpenFilesLimit();
     // Bounded by memory as well: each open connection may hold a head and a body in reading.
-    m_maxConnections = int(qBound<rlim_t>(32, files > ReservedDescriptors * 2
-                                                  ? files - ReservedDescriptors
-                                                  : files / 2,
-        MaxConnections));
+    m_maxConnections = int(qBound<rlim_t>(32,
+        files > ReservedDescriptors * 2 ? files - ReservedDescriptors : files / 2, MaxConnections));
     m_retryAccept.setSingleShot(true);
     m_retryAccept.setInterval(200);
     connect(&m_retryAccept, &QTimer::timeout, this, [this] {
@@ -56,8 +54,8 @@ HttpListener::HttpListener(
             m_server.resumeAccepting();
         }
     });
-    connect(&m_server, &QTcpServer::pendingConnectionAvailable, this,
-        &HttpListener::onNewConnection);
+    connect(
+        &m_server, &QTcpServer::pendingConnectionAvailable, this, &HttpListener::onNewConnection);
     connect(&m_server, &QTcpServer::acceptError, this, [this](QAbstractSocket::SocketError) {
         // Out of descriptors (EMFILE) most likely: the listening socket stays readable, and
         // retrying at once would spin a core. Wait a little, or for a connection to close.

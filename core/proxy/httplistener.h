@@ -15,8 +15,8 @@ namespace Switchyard {
 class HttpListener final : public QObject {
     Q_OBJECT
 public:
-    explicit HttpListener(HttpConnection::Handler handler,
-        HttpConnection::HeadCheck headCheck = {}, QObject *parent = nullptr);
+    explicit HttpListener(HttpConnection::Handler handler, HttpConnection::HeadCheck headCheck = {},
+        QObject *parent = nullptr);
 
     // Returns the port listened on, 0 on failure.
     quint16 listen(const QHostAddress &address, quint16 port);

@@ -87,8 +87,8 @@ void ProxyService::handle(const HttpRequest &request, ClientResponse response)
     }
     if (verdict.kind == GuardVerdict::Kind::Preflight) {
         response.send(204,
-            RequestGuard::preflightHeaders(verdict.allowOrigin,
-                request.value("access-control-request-headers")),
+            RequestGuard::preflightHeaders(
+                verdict.allowOrigin, request.value("access-control-request-headers")),
             QByteArray());
         return;
     }

@@ -17,7 +17,8 @@ bool sameAddress(const QString &a, const QString &b)
 {
     const QHostAddress left(a);
     const QHostAddress right(b);
-    return !left.isNull() && !right.isNull() && left.isEqual(right, QHostAddress::TolerantConversion);
+    return !left.isNull() && !right.isNull()
+        && left.isEqual(right, QHostAddress::TolerantConversion);
 }
 
 bool hostAllowed(const QString &host, const GuardInput &request, const Config &config)

@@ -87,8 +87,7 @@ QString decodedKey(QByteArrayView quotedKey)
 {
     if (!quotedKey.contains('\\'))
         return QString::fromUtf8(quotedKey.sliced(1, quotedKey.size() - 2));
-    const QJsonDocument wrapper
-        = QJsonDocument::fromJson("[" + quotedKey.toByteArray() + "]");
+    const QJsonDocument wrapper = QJsonDocument::fromJson("[" + quotedKey.toByteArray() + "]");
     return wrapper.array().first().toString();
 }
 

@@ -469,8 +469,7 @@ void PlainHttpReply::complete()
         && socket->state() == QAbstractSocket::ConnectedState && socket->bytesToWrite() == 0) {
         socket->setReadBufferSize(0); // the next exchange on it sets its own
         m_connections->release(m_host, m_port, socket);
-    }
-    else if (socket)
+    } else if (socket)
         socket->deleteLater();
     setFinished(true);
     Q_EMIT finished();

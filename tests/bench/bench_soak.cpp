@@ -26,7 +26,8 @@ FakeResponse flood()
 {
     // A stream whose first event never ends: 256 KiB without a newline.
     FakeResponse response;
-    response.headers.append({ QByteArrayLiteral("Content-Type"), QByteArrayLiteral("text/event-stream") });
+    response.headers.append(
+        { QByteArrayLiteral("Content-Type"), QByteArrayLiteral("text/event-stream") });
     response.chunks.append("data: ");
     for (int i = 0; i < 64; ++i)
         response.chunks.append(QByteArray(4096, 'x'));
@@ -77,18 +78,19 @@ int main(int argc, char *argv[])
             Qt::BlockingQueuedConnection);
         if (!listening)
             return 1;
-        providers += (providers.isEmpty() ? "" : ",") + ("\"" + name + "\": {\"base_url\": \"")
-                         .toUtf8()
-            + upstream->baseUrl().toUtf8() + "\"}";
+        providers += (providers.isEmpty() ? "" : ",")
+            + ("\"" + name + "\": {\"base_url\": \"").toUtf8() + upstream->baseUrl().toUtf8()
+            + "\"}";
         upstreams.push_back(std::move(upstream));
     }
     QByteArray routes;
     for (const QString &name : names)
-        routes += (routes.isEmpty() ? "" : ",") + ("\"r" + name + "\": {\"provider\": \"" + name
-                       + "\", \"model\": \"m\", \"price\": {\"input_per_mtok\": 1, "
-                         "\"output_per_mtok\": 2}, \"breaker\": {\"cooldown_ms\": 2000, "
-                         "\"max_cooldown_ms\": 8000}, \"probe\": {\"interval_ms\": 5000}}")
-                                                        .toUtf8();
+        routes += (routes.isEmpty() ? "" : ",")
+            + ("\"r" + name + "\": {\"provider\": \"" + name
+                + "\", \"model\": \"m\", \"price\": {\"input_per_mtok\": 1, "
+                  "\"output_per_mtok\": 2}, \"breaker\": {\"cooldown_ms\": 2000, "
+                  "\"max_cooldown_ms\": 8000}, \"probe\": {\"interval_ms\": 5000}}")
+                  .toUtf8();
     const QByteArray config = "{\"providers\": {" + providers + "}, \"routes\": {" + routes
         + "}, \"lanes\": {"
           "\"mixed\": {\"chain\": [\"rs503\", \"rs429\", \"rgarbage\", \"rok\"]},"
@@ -141,8 +143,8 @@ int main(int argc, char *argv[])
         { "slow", Bench::chatRequest("slow"), 16, 800, true },
     };
 
-    std::printf("soak: %d s of mixed traffic through switchyard --headless (pid %lld)\n", seconds,
-        pid);
+    std::printf(
+        "soak: %d s of mixed traffic through switchyard --headless (pid %lld)\n", seconds, pid);
     std::printf("%8s  %-14s %9s %9s %12s\n", "t (s)", "slice", "requests", "failures", "RSS (KiB)");
     QElapsedTimer clock;
     clock.start();
@@ -168,8 +170,8 @@ int main(int argc, char *argv[])
             phase.requests, client.failures(), last);
         std::fflush(stdout);
         if (gateway.state() != QProcess::Running) {
-            std::fprintf(stderr, "the gateway stopped: %s\n",
-                gateway.readAllStandardError().constData());
+            std::fprintf(
+                stderr, "the gateway stopped: %s\n", gateway.readAllStandardError().constData());
             return 1;
         }
     }

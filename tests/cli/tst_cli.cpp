@@ -3,9 +3,9 @@
 #include "jsontext.h"
 
 #include <QProcess>
+#include <QRegularExpression>
 #include <QSqlDatabase>
 #include <QSqlQuery>
-#include <QRegularExpression>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -153,8 +153,9 @@ void CliTest::killNineLosesAtMostTheLastSecondOfTraces()
     GatewayClient client(url);
     constexpr int Requests = 30;
     for (int i = 0; i < Requests; ++i)
-        QCOMPARE(client.postAndWait(QStringLiteral("/v1/chat/completions"),
-                           chatBody(QStringLiteral("main")))
+        QCOMPARE(client
+                     .postAndWait(
+                         QStringLiteral("/v1/chat/completions"), chatBody(QStringLiteral("main")))
                      ->status,
             200);
     // The promise under test is a time: what finished a second ago is on disk.
@@ -165,7 +166,8 @@ void CliTest::killNineLosesAtMostTheLastSecondOfTraces()
     const QString path = m_dir->filePath(QStringLiteral("data/switchyard/traces.sqlite"));
     QVERIFY2(QFile::exists(path), qPrintable(path));
     {
-        QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), QStringLiteral("kill9"));
+        QSqlDatabase db
+            = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), QStringLiteral("kill9"));
         db.setDatabaseName(path);
         QVERIFY(db.open());
         QSqlQuery count(db);

@@ -145,10 +145,9 @@ private Q_SLOTS:
         QTest::newRow("garbage") << QByteArray("soon") << QByteArray() << qint64(-1);
         QTest::newRow("negative") << QByteArray("-3") << QByteArray() << qint64(-1);
         // Hostile numbers: clamped to a day, never converted out of range.
-        QTest::newRow("3000 years") << QByteArray("99999999999") << QByteArray()
-                                    << MaxRetryAfterMs;
-        QTest::newRow("ms beyond qint64") << QByteArray() << QByteArray("9223372036854000000")
-                                          << MaxRetryAfterMs;
+        QTest::newRow("3000 years") << QByteArray("99999999999") << QByteArray() << MaxRetryAfterMs;
+        QTest::newRow("ms beyond qint64")
+            << QByteArray() << QByteArray("9223372036854000000") << MaxRetryAfterMs;
         QTest::newRow("1e30 seconds") << QByteArray("1e30") << QByteArray() << MaxRetryAfterMs;
         QTest::newRow("infinity") << QByteArray("inf") << QByteArray() << qint64(-1);
         QTest::newRow("nan ms") << QByteArray("2") << QByteArray("nan") << qint64(2000);
@@ -196,7 +195,8 @@ private Q_SLOTS:
         outcome.body = "{\"choices\":[{\"index\":0,\"message\":{\"role\":\"assistant\","
                        "\"content\":\"hi\"},\"finish_reason\":\"stop\"}],\"usage\":"
             + usage + "}";
-        const Classification result = Classifier::classify(outcome, QDateTime::currentDateTimeUtc());
+        const Classification result
+            = Classifier::classify(outcome, QDateTime::currentDateTimeUtc());
         QCOMPARE(failureClassName(result.failureClass), failureClass);
         QCOMPARE(qMax<qint64>(0, result.tokensOut), tokensOut);
         QVERIFY(result.tokensIn >= 0 || result.tokensIn == -1);

@@ -28,12 +28,12 @@ void RequestGuardTest::verdicts_data()
 
     QTest::newRow("sdk") << QByteArray("POST") << QByteArray("127.0.0.1:8787") << QByteArray("-")
                          << QByteArray("application/json") << 0 << QByteArray();
-    QTest::newRow("no host") << QByteArray("GET") << QByteArray() << QByteArray("-")
-                             << QByteArray() << 0 << QByteArray();
+    QTest::newRow("no host") << QByteArray("GET") << QByteArray() << QByteArray("-") << QByteArray()
+                             << 0 << QByteArray();
     QTest::newRow("localhost") << QByteArray("GET") << QByteArray("localhost:8787")
                                << QByteArray("-") << QByteArray() << 0 << QByteArray();
-    QTest::newRow("loopback /8") << QByteArray("GET") << QByteArray("127.1.2.3")
-                                 << QByteArray("-") << QByteArray() << 0 << QByteArray();
+    QTest::newRow("loopback /8") << QByteArray("GET") << QByteArray("127.1.2.3") << QByteArray("-")
+                                 << QByteArray() << 0 << QByteArray();
     QTest::newRow("ipv6 loopback") << QByteArray("GET") << QByteArray("[::1]:8787")
                                    << QByteArray("-") << QByteArray() << 0 << QByteArray();
     QTest::newRow("socket's own address") << QByteArray("GET") << QByteArray("10.1.2.3:8787")
@@ -42,42 +42,39 @@ void RequestGuardTest::verdicts_data()
                                   << QByteArray("-") << QByteArray() << 0 << QByteArray();
     QTest::newRow("rebinding name") << QByteArray("GET") << QByteArray("evil.example:8787")
                                     << QByteArray("-") << QByteArray() << 421 << QByteArray();
-    QTest::newRow("other ip") << QByteArray("GET") << QByteArray("10.9.9.9:8787")
-                              << QByteArray("-") << QByteArray() << 421 << QByteArray();
+    QTest::newRow("other ip") << QByteArray("GET") << QByteArray("10.9.9.9:8787") << QByteArray("-")
+                              << QByteArray() << 421 << QByteArray();
     QTest::newRow("suffix trick") << QByteArray("GET") << QByteArray("localhost.evil.example")
                                   << QByteArray("-") << QByteArray() << 421 << QByteArray();
-    QTest::newRow("garbage host") << QByteArray("GET") << QByteArray("[::1")
-                                  << QByteArray("-") << QByteArray() << 421 << QByteArray();
-    QTest::newRow("foreign origin") << QByteArray("POST") << QByteArray("127.0.0.1")
-                                    << QByteArray("https://evil.example")
-                                    << QByteArray("application/json") << 403 << QByteArray();
+    QTest::newRow("garbage host") << QByteArray("GET") << QByteArray("[::1") << QByteArray("-")
+                                  << QByteArray() << 421 << QByteArray();
+    QTest::newRow("foreign origin")
+        << QByteArray("POST") << QByteArray("127.0.0.1") << QByteArray("https://evil.example")
+        << QByteArray("application/json") << 403 << QByteArray();
     QTest::newRow("null origin") << QByteArray("POST") << QByteArray("127.0.0.1")
                                  << QByteArray("null") << QByteArray("application/json") << 403
                                  << QByteArray();
     QTest::newRow("empty origin") << QByteArray("GET") << QByteArray("127.0.0.1") << QByteArray()
                                   << QByteArray() << 403 << QByteArray();
-    QTest::newRow("allowed origin") << QByteArray("POST") << QByteArray("127.0.0.1")
-                                    << QByteArray("HTTP://localhost:3000")
-                                    << QByteArray("application/json") << 0
-                                    << QByteArray("HTTP://localhost:3000");
-    QTest::newRow("text/plain") << QByteArray("POST") << QByteArray("127.0.0.1")
-                                << QByteArray("-") << QByteArray("text/plain") << 415
-                                << QByteArray();
+    QTest::newRow("allowed origin")
+        << QByteArray("POST") << QByteArray("127.0.0.1") << QByteArray("HTTP://localhost:3000")
+        << QByteArray("application/json") << 0 << QByteArray("HTTP://localhost:3000");
+    QTest::newRow("text/plain") << QByteArray("POST") << QByteArray("127.0.0.1") << QByteArray("-")
+                                << QByteArray("text/plain") << 415 << QByteArray();
     QTest::newRow("no content type") << QByteArray("POST") << QByteArray("127.0.0.1")
                                      << QByteArray("-") << QByteArray() << 415 << QByteArray();
-    QTest::newRow("json with charset") << QByteArray("POST") << QByteArray("127.0.0.1")
-                                       << QByteArray("-")
-                                       << QByteArray("application/json ; charset=utf-8") << 0
-                                       << QByteArray();
-    QTest::newRow("preflight allowed") << QByteArray("OPTIONS") << QByteArray("127.0.0.1")
-                                       << QByteArray("http://localhost:3000") << QByteArray()
-                                       << 204 << QByteArray("http://localhost:3000");
-    QTest::newRow("preflight foreign") << QByteArray("OPTIONS") << QByteArray("127.0.0.1")
-                                       << QByteArray("https://evil.example") << QByteArray()
-                                       << 403 << QByteArray();
-    QTest::newRow("host before origin") << QByteArray("POST") << QByteArray("evil.example")
-                                        << QByteArray("http://localhost:3000")
-                                        << QByteArray("application/json") << 421 << QByteArray();
+    QTest::newRow("json with charset")
+        << QByteArray("POST") << QByteArray("127.0.0.1") << QByteArray("-")
+        << QByteArray("application/json ; charset=utf-8") << 0 << QByteArray();
+    QTest::newRow("preflight allowed")
+        << QByteArray("OPTIONS") << QByteArray("127.0.0.1") << QByteArray("http://localhost:3000")
+        << QByteArray() << 204 << QByteArray("http://localhost:3000");
+    QTest::newRow("preflight foreign")
+        << QByteArray("OPTIONS") << QByteArray("127.0.0.1") << QByteArray("https://evil.example")
+        << QByteArray() << 403 << QByteArray();
+    QTest::newRow("host before origin")
+        << QByteArray("POST") << QByteArray("evil.example") << QByteArray("http://localhost:3000")
+        << QByteArray("application/json") << 421 << QByteArray();
 }
 
 void RequestGuardTest::verdicts()
@@ -102,8 +99,8 @@ void RequestGuardTest::verdicts()
     input.localAddress = QStringLiteral("10.1.2.3");
     const GuardVerdict verdict = RequestGuard::check(input, config);
     const int actual = verdict.kind == GuardVerdict::Kind::Pass ? 0
-        : verdict.kind == GuardVerdict::Kind::Preflight        ? 204
-                                                               : verdict.status;
+        : verdict.kind == GuardVerdict::Kind::Preflight         ? 204
+                                                                : verdict.status;
     QCOMPARE(actual, status);
     QCOMPARE(verdict.allowOrigin, allowOrigin);
     if (verdict.kind == GuardVerdict::Kind::Refuse)

@@ -121,9 +121,9 @@ private Q_SLOTS:
             << QByteArray(jsonText("{'model':'x','messages':[],'max_tokens':-4}")) << false
             << "max_tokens" << QStringList {};
         // Routed by one, forwarded with the other: refused.
-        QTest::newRow("model twice") << QByteArray(
-            jsonText("{'model':'cheap','messages':[],'model':'gpt-4o'}")) << false << "model"
-                                     << QStringList {};
+        QTest::newRow("model twice")
+            << QByteArray(jsonText("{'model':'cheap','messages':[],'model':'gpt-4o'}")) << false
+            << "model" << QStringList {};
         QTest::newRow("model twice, once escaped")
             << QByteArray("{\"model\":\"cheap\",\"messages\":[],\"mod\\u0065l\":\"gpt-4o\"}")
             << false << "model" << QStringList {};
@@ -131,8 +131,8 @@ private Q_SLOTS:
             << QByteArray(jsonText("{'model':'x','messages':[],'messages':[{'role':'user'}]}"))
             << false << "messages" << QStringList {};
         QTest::newRow("same name nested is fine")
-            << QByteArray(jsonText("{'model':'x','messages':[],'metadata':{'model':'y'}}"))
-            << true << "" << QStringList {};
+            << QByteArray(jsonText("{'model':'x','messages':[],'metadata':{'model':'y'}}")) << true
+            << "" << QStringList {};
     }
 
     void analysis()

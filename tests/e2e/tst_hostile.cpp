@@ -221,7 +221,9 @@ void HostileTest::slowReaderIsPausedNotDropped()
         30000);
     received += reader.readAll();
     QVERIFY2(received.contains("data: [DONE]"),
-        qPrintable(QStringLiteral("%1 bytes; %2").arg(received.size()).arg(QString::fromUtf8(QJsonDocument(lastTrace()).toJson()))));
+        qPrintable(QStringLiteral("%1 bytes; %2")
+                       .arg(received.size())
+                       .arg(QString::fromUtf8(QJsonDocument(lastTrace()).toJson()))));
     QCOMPARE(received.count("\"content\":\""), 512);
     QTRY_COMPARE_WITH_TIMEOUT(lastTrace().value(u"class").toString(), QStringLiteral("ok"), 5000);
 }
@@ -236,9 +238,8 @@ void HostileTest::hugeRetryAfterIsClampedShownAndClearedByRestore()
         QStringLiteral("/v1/chat/completions"), chatBody(QStringLiteral("main")));
     QCOMPARE(call->header("X-Switchyard-Route"), QByteArray("rb"));
 
-    const qint64 remaining = qint64(route(QStringLiteral("ra"))
-                                        .value(u"rate_limited_remaining_ms")
-                                        .toDouble());
+    const qint64 remaining
+        = qint64(route(QStringLiteral("ra")).value(u"rate_limited_remaining_ms").toDouble());
     QVERIFY2(remaining > 0 && remaining <= 5000, qPrintable(QString::number(remaining)));
 
     ClientCall *restore = m_gateway->client().postAndWait(
@@ -246,10 +247,10 @@ void HostileTest::hugeRetryAfterIsClampedShownAndClearedByRestore()
     QCOMPARE(restore->status, 200);
     QCOMPARE(route(QStringLiteral("ra")).value(u"rate_limited_remaining_ms").toDouble(), 0.0);
     m_a->setDefaultResponse(FakeResponse::completion(QStringLiteral("from a")));
-    QCOMPARE(m_gateway->client()
-                 .postAndWait(QStringLiteral("/v1/chat/completions"),
-                     chatBody(QStringLiteral("main")))
-                 ->header("X-Switchyard-Route"),
+    QCOMPARE(
+        m_gateway->client()
+            .postAndWait(QStringLiteral("/v1/chat/completions"), chatBody(QStringLiteral("main")))
+            ->header("X-Switchyard-Route"),
         QByteArray("ra"));
 }
 
@@ -299,8 +300,9 @@ void HostileTest::duplicateModelIsRefusedAndEscapedModelIsRewritten()
     start("{}");
     m_a->setDefaultResponse(FakeResponse::completion(QStringLiteral("from a")));
     ClientCall *twice = m_gateway->client().postAndWait(QStringLiteral("/v1/chat/completions"),
-        QByteArrayLiteral("{\"model\":\"main\",\"messages\":[{\"role\":\"user\",\"content\":\"x\"}],"
-                          "\"model\":\"gpt-4o\"}"));
+        QByteArrayLiteral(
+            "{\"model\":\"main\",\"messages\":[{\"role\":\"user\",\"content\":\"x\"}],"
+            "\"model\":\"gpt-4o\"}"));
     QCOMPARE(twice->status, 400);
     QCOMPARE(twice->json().value(u"error").toObject().value(u"param").toString(),
         QStringLiteral("model"));
@@ -329,10 +331,9 @@ void HostileTest::brokenAnswersAreClassifiedAndFallBack_data()
         << "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: "
             + QByteArray::number(body.size() + 1000) + "\r\n\r\n" + body
         << "transient";
-    QTest::newRow("reset after the headers")
-        << QByteArray("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
-                      "Transfer-Encoding: chunked\r\n\r\n")
-        << "transient";
+    QTest::newRow("reset after the headers") << QByteArray(
+        "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
+        "Transfer-Encoding: chunked\r\n\r\n") << "transient";
     QTest::newRow("CR inside a header value")
         << "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nX-Request-Id: a\rSet-Cookie: "
            "stolen=1\r\nContent-Length: "
@@ -393,10 +394,10 @@ void HostileTest::fullDiskIsReportedAndTheGatewayKeepsServing()
     start("{}");
     m_a->setDefaultResponse(FakeResponse::completion(QStringLiteral("from a")));
     QSignalSpy problems(m_gateway->host().engine(), &Switchyard::Engine::storageProblemChanged);
-    QCOMPARE(m_gateway->client()
-                 .postAndWait(QStringLiteral("/v1/chat/completions"),
-                     chatBody(QStringLiteral("main")))
-                 ->status,
+    QCOMPARE(
+        m_gateway->client()
+            .postAndWait(QStringLiteral("/v1/chat/completions"), chatBody(QStringLiteral("main")))
+            ->status,
         200);
     // A disk with no room, as this process sees it: no file may grow past 4 KiB (the database
     // and its log are already larger), and the signal a write past it raises is ignored.
@@ -413,8 +414,8 @@ void HostileTest::fullDiskIsReportedAndTheGatewayKeepsServing()
 
     for (int i = 0; i < 5; ++i)
         QCOMPARE(m_gateway->client()
-                     .postAndWait(QStringLiteral("/v1/chat/completions"),
-                         chatBody(QStringLiteral("main")))
+                     .postAndWait(
+                         QStringLiteral("/v1/chat/completions"), chatBody(QStringLiteral("main")))
                      ->status,
             200);
     QTRY_VERIFY_WITH_TIMEOUT(!problems.isEmpty(), 10000);

@@ -132,7 +132,8 @@ void ListenerTest::pipelinedRequestsAreAnsweredInOrder()
     const qsizetype fast = received.indexOf("fast answer");
     QVERIFY(slow > 0 && fast > 0);
     QVERIFY2(slow < fast, received.constData());
-    QVERIFY(received.indexOf("X-Switchyard-Route: rs") < received.indexOf("X-Switchyard-Route: rf"));
+    QVERIFY(
+        received.indexOf("X-Switchyard-Route: rs") < received.indexOf("X-Switchyard-Route: rf"));
 }
 
 void ListenerTest::requestBehindAStreamWaitsForItsEnd()
@@ -160,7 +161,8 @@ void ListenerTest::oversizedHeadIsRefused()
     // A megabyte of header, sent as a flood: refused at the cap, not buffered.
     socket->write("GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Junk: ");
     socket->write(QByteArray(1024 * 1024, 'j'));
-    const QByteArray received = readUntil(socket, [](const QByteArray &r) { return r.contains("}"); });
+    const QByteArray received
+        = readUntil(socket, [](const QByteArray &r) { return r.contains("}"); });
     QVERIFY2(received.startsWith("HTTP/1.1 431"), received.left(200).constData());
     QVERIFY(received.contains("request_header_fields_too_large"));
 }
@@ -172,7 +174,8 @@ void ListenerTest::promisedBodyOverTheLimitIsRefusedBeforeItArrives()
     socket->write("POST /v1/chat/completions HTTP/1.1\r\nHost: 127.0.0.1\r\n"
                   "Content-Type: application/json\r\nContent-Length: 300000000\r\n\r\n");
     // Not a byte of the body is sent: the answer must not wait for it.
-    const QByteArray received = readUntil(socket, [](const QByteArray &r) { return r.contains("}"); });
+    const QByteArray received
+        = readUntil(socket, [](const QByteArray &r) { return r.contains("}"); });
     QVERIFY2(received.startsWith("HTTP/1.1 413"), received.left(200).constData());
     QVERIFY(received.contains("payload_too_large"));
     QVERIFY(received.contains("Connection: close"));
@@ -186,7 +189,8 @@ void ListenerTest::chunkedBodyOverTheLimitIsRefused()
                   "Content-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n");
     for (int i = 0; i < 8; ++i)
         socket->write("400\r\n" + QByteArray(1024, ' ') + "\r\n");
-    const QByteArray received = readUntil(socket, [](const QByteArray &r) { return r.contains("}"); });
+    const QByteArray received
+        = readUntil(socket, [](const QByteArray &r) { return r.contains("}"); });
     QVERIFY2(received.startsWith("HTTP/1.1 413"), received.left(200).constData());
     QVERIFY(m_fast->requests().isEmpty());
 }
@@ -197,7 +201,8 @@ void ListenerTest::bodyThatNeverComesTimesOut()
     QTcpSocket *socket = connectClient();
     socket->write("POST /v1/chat/completions HTTP/1.1\r\nHost: 127.0.0.1\r\n"
                   "Content-Type: application/json\r\nContent-Length: 100\r\n\r\n{\"model\":");
-    const QByteArray received = readUntil(socket, [](const QByteArray &r) { return r.contains("}"); });
+    const QByteArray received
+        = readUntil(socket, [](const QByteArray &r) { return r.contains("}"); });
     QVERIFY2(received.startsWith("HTTP/1.1 408"), received.left(200).constData());
     // And the connection is let go, not held for ever.
     QTRY_VERIFY_WITH_TIMEOUT(socket->state() == QAbstractSocket::UnconnectedState, 10000);
@@ -206,9 +211,9 @@ void ListenerTest::bodyThatNeverComesTimesOut()
 void ListenerTest::garbageRequestLineGets400()
 {
     QVERIFY(start());
-    for (const QByteArray &garbage : { QByteArray("\x16\x03\x01\x02\x00 hello TLS\r\n\r\n"),
-             QByteArray("GET\r\n\r\n"), QByteArray("GET / HTTP/9.9\r\n\r\n"),
-             QByteArray("G\0ET / HTTP/1.1\r\n\r\n", 19) }) {
+    for (const QByteArray &garbage :
+        { QByteArray("\x16\x03\x01\x02\x00 hello TLS\r\n\r\n"), QByteArray("GET\r\n\r\n"),
+            QByteArray("GET / HTTP/9.9\r\n\r\n"), QByteArray("G\0ET / HTTP/1.1\r\n\r\n", 19) }) {
         QTcpSocket *socket = connectClient();
         socket->write(garbage);
         const QByteArray received
@@ -219,8 +224,9 @@ void ListenerTest::garbageRequestLineGets400()
     // Still serving.
     QTcpSocket *socket = connectClient();
     socket->write("GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
-    QVERIFY(readUntil(socket, [](const QByteArray &r) { return r.contains("ok"); })
-                .startsWith("HTTP/1.1 200"));
+    QVERIFY(readUntil(socket, [](const QByteArray &r) {
+        return r.contains("ok");
+    }).startsWith("HTTP/1.1 200"));
 }
 
 void ListenerTest::http10GetsHttp10Framing()
@@ -259,12 +265,13 @@ void ListenerTest::expectContinueIsHonoured()
     socket->write("POST /v1/chat/completions HTTP/1.1\r\nHost: 127.0.0.1\r\n"
                   "Content-Type: application/json\r\nExpect: 100-continue\r\nContent-Length: "
         + QByteArray::number(body.size()) + "\r\n\r\n");
-    const QByteArray interim = readUntil(
-        socket, [](const QByteArray &r) { return r.contains("\r\n\r\n"); });
+    const QByteArray interim
+        = readUntil(socket, [](const QByteArray &r) { return r.contains("\r\n\r\n"); });
     QCOMPARE(interim, QByteArray("HTTP/1.1 100 Continue\r\n\r\n"));
     socket->write(body);
-    QVERIFY(readUntil(socket, [](const QByteArray &r) { return r.contains("fast answer"); })
-                .startsWith("HTTP/1.1 200"));
+    QVERIFY(readUntil(socket, [](const QByteArray &r) {
+        return r.contains("fast answer");
+    }).startsWith("HTTP/1.1 200"));
 }
 
 void ListenerTest::connectionsBeyondTheLimitWait()
@@ -292,8 +299,9 @@ void ListenerTest::connectionsBeyondTheLimitWait()
     QCOMPARE(answered, 0);
     clients.at(0)->disconnectFromHost();
     QTRY_COMPARE(answered, 1);
-    QVERIFY(readUntil(clients.at(2), [](const QByteArray &r) { return r.endsWith("ok"); })
-                .startsWith("HTTP/1.1 200"));
+    QVERIFY(readUntil(clients.at(2), [](const QByteArray &r) {
+        return r.endsWith("ok");
+    }).startsWith("HTTP/1.1 200"));
 }
 
 void ListenerTest::aClientThatReadsNothingIsNotAnsweredForEver()
@@ -306,8 +314,9 @@ void ListenerTest::aClientThatReadsNothingIsNotAnsweredForEver()
     constexpr int Requests = 5000;
     QByteArray pipeline;
     for (int i = 0; i < Requests; ++i)
-        pipeline += "POST " + longPath + " HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: "
-                                         "application/json\r\nContent-Length: 2\r\n\r\n{}";
+        pipeline += "POST " + longPath
+            + " HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: "
+              "application/json\r\nContent-Length: 2\r\n\r\n{}";
     socket->write(pipeline);
     // The gateway stops answering once its queue is full, and after a while lets go.
     QTRY_VERIFY_WITH_TIMEOUT(socket->state() == QAbstractSocket::UnconnectedState, 20000);
@@ -330,16 +339,18 @@ void ListenerTest::hostMustBeThereOnceAndHeadersAreBounded()
     for (const QByteArray &request : refused) {
         QTcpSocket *socket = connectClient();
         socket->write(request);
-        QVERIFY(readUntil(socket, [](const QByteArray &r) { return r.contains("}"); })
-                    .startsWith("HTTP/1.1 400"));
+        QVERIFY(readUntil(socket, [](const QByteArray &r) {
+            return r.contains("}");
+        }).startsWith("HTTP/1.1 400"));
     }
     QByteArray many = "GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n";
     for (int i = 0; i < 150; ++i)
         many += "a:\r\n";
     QTcpSocket *socket = connectClient();
     socket->write(many + "\r\n");
-    QVERIFY(readUntil(socket, [](const QByteArray &r) { return r.contains("}"); })
-                .startsWith("HTTP/1.1 431"));
+    QVERIFY(readUntil(socket, [](const QByteArray &r) {
+        return r.contains("}");
+    }).startsWith("HTTP/1.1 431"));
     // HTTP/1.0 may leave Host out.
     socket = connectClient();
     socket->write("GET /healthz HTTP/1.0\r\n\r\n");
@@ -368,8 +379,8 @@ void ListenerTest::headGetsAHeadOnly()
     QTcpSocket *socket = connectClient();
     socket->write("HEAD /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
                   "GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
-    const QByteArray received = readUntil(
-        socket, [](const QByteArray &r) { return r.count("HTTP/1.1 200") == 2 && r.endsWith("}"); });
+    const QByteArray received = readUntil(socket,
+        [](const QByteArray &r) { return r.count("HTTP/1.1 200") == 2 && r.endsWith("}"); });
     // One head, then the second answer whole: no body after the first head to misread.
     const qsizetype second = received.indexOf("HTTP/1.1 200", 1);
     QVERIFY2(second > 0, received.constData());

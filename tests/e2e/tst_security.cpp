@@ -162,7 +162,8 @@ void SecurityTest::crossOriginTextPlainConfigIsRefusedAndNothingApplied()
 void SecurityTest::crossOriginChatIsRefusedAndNoKeyIsSpent()
 {
     QVERIFY(startGateway());
-    for (const QByteArray &contentType : { QByteArray("text/plain"), QByteArray("application/json") }) {
+    for (const QByteArray &contentType :
+        { QByteArray("text/plain"), QByteArray("application/json") }) {
         const QByteArray response = raw(request("POST", "/v1/chat/completions",
             "Host: localhost:8787\r\nOrigin: https://evil.example\r\nContent-Type: " + contentType
                 + "\r\n",
@@ -249,9 +250,9 @@ void SecurityTest::preflightIsAnsweredOnlyForAllowedOrigins()
 void SecurityTest::bodiesMustBeJson()
 {
     QVERIFY(startGateway());
-    for (const QByteArray &contentType : { QByteArray("text/plain"),
-             QByteArray("application/x-www-form-urlencoded"), QByteArray("multipart/form-data"),
-             QByteArray("application/jsonp") }) {
+    for (const QByteArray &contentType :
+        { QByteArray("text/plain"), QByteArray("application/x-www-form-urlencoded"),
+            QByteArray("multipart/form-data"), QByteArray("application/jsonp") }) {
         const QByteArray response = raw(request("POST", "/v1/chat/completions",
             "Host: 127.0.0.1\r\nContent-Type: " + contentType + "\r\n",
             chatBody(QStringLiteral("main"))));
@@ -273,8 +274,9 @@ void SecurityTest::crossOriginBodyIsRefusedBeforeItIsRead()
     QTcpSocket socket;
     socket.connectToHost(QStringLiteral("127.0.0.1"), quint16(base.port()));
     QVERIFY(socket.waitForConnected(5000));
-    socket.write("POST /admin/config HTTP/1.1\r\nHost: 127.0.0.1\r\nOrigin: https://evil.example\r\n"
-                 "Content-Type: text/plain\r\nContent-Length: 30000000\r\n\r\n");
+    socket.write(
+        "POST /admin/config HTTP/1.1\r\nHost: 127.0.0.1\r\nOrigin: https://evil.example\r\n"
+        "Content-Type: text/plain\r\nContent-Length: 30000000\r\n\r\n");
     QByteArray response;
     QTest::qWaitFor(
         [&] {
@@ -354,10 +356,10 @@ void SecurityTest::movingAKeyToAnotherHostNeedsConfirmation()
     QCOMPARE(alsoRefused->status, 409);
 
     // Nothing was applied: the key still goes to a.
-    QCOMPARE(m_gateway->client()
-                 .postAndWait(QStringLiteral("/v1/chat/completions"),
-                     chatBody(QStringLiteral("main")))
-                 ->status,
+    QCOMPARE(
+        m_gateway->client()
+            .postAndWait(QStringLiteral("/v1/chat/completions"), chatBody(QStringLiteral("main")))
+            ->status,
         200);
     QCOMPARE(m_a->requests().size(), 1);
     QVERIFY(m_evil->requests().isEmpty());
@@ -376,10 +378,10 @@ void SecurityTest::movingAKeyToAnotherHostNeedsConfirmation()
                      .value(u"provider")
                      .toString(),
         QStringLiteral("a"));
-    QTRY_VERIFY_WITH_TIMEOUT(m_gateway->client()
-                                     .postAndWait(QStringLiteral("/v1/chat/completions"),
-                                         chatBody(QStringLiteral("main")))
-                                     ->body.contains("from evil"),
+    QTRY_VERIFY_WITH_TIMEOUT(
+        m_gateway->client()
+            .postAndWait(QStringLiteral("/v1/chat/completions"), chatBody(QStringLiteral("main")))
+            ->body.contains("from evil"),
         5000);
     QCOMPARE(m_evil->requests().constLast().headers.value("authorization"),
         QByteArray("Bearer sk-security-test-key-0001"));

@@ -49,7 +49,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         const std::unique_ptr<StreamTranslator> stream = translator->streamTranslator(data[0] & 4);
         const qsizetype piece = 1 + (data[0] >> 3);
         for (qsizetype at = 0; at < input.size(); at += piece)
-            stream->translate(scanner.feed(QByteArrayView(input).sliced(at, qMin(piece, input.size() - at))));
+            stream->translate(
+                scanner.feed(QByteArrayView(input).sliced(at, qMin(piece, input.size() - at))));
         // Token counts from an upstream never go negative past "unknown".
         if (stream->tokensIn() < -1 || stream->tokensOut() < -1)
             __builtin_trap();

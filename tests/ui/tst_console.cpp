@@ -603,12 +603,14 @@ void ConsoleTest::aTraceStoreThatCannotWriteIsShownUntilItRecovers()
     Engine *engine = m_gateway->host().engine();
     // As the engine says it, from its own thread.
     QMetaObject::invokeMethod(engine, [engine] {
-        Q_EMIT engine->storageProblemChanged(QStringLiteral("traces cannot be written (disk full)"));
+        Q_EMIT engine->storageProblemChanged(
+            QStringLiteral("traces cannot be written (disk full)"));
     });
     QTRY_VERIFY(storage->isVisible());
     QVERIFY(storage->text().contains(QStringLiteral("not being saved")));
     QVERIFY(storage->toolTip().contains(QStringLiteral("disk full")));
-    QMetaObject::invokeMethod(engine, [engine] { Q_EMIT engine->storageProblemChanged(QString()); });
+    QMetaObject::invokeMethod(
+        engine, [engine] { Q_EMIT engine->storageProblemChanged(QString()); });
     QTRY_VERIFY(!storage->isVisible());
 }
 
