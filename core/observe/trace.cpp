@@ -97,10 +97,10 @@ TraceRecord TraceRecord::fromJson(const QJsonObject &json)
     trace.panic = json.value(QLatin1String("panic")).toBool();
     trace.status = json.value(QLatin1String("status")).toInt();
     trace.finalClass = classFromName(json.value(QLatin1String("class")).toString());
-    trace.startedAtUtcMs = qint64(json.value(QLatin1String("started_at_ms")).toDouble());
-    trace.durationMs = qint64(json.value(QLatin1String("duration_ms")).toDouble());
-    trace.tokensIn = qint64(json.value(QLatin1String("tokens_in")).toDouble());
-    trace.tokensOut = qint64(json.value(QLatin1String("tokens_out")).toDouble());
+    trace.startedAtUtcMs = json.value(QLatin1String("started_at_ms")).toInteger();
+    trace.durationMs = json.value(QLatin1String("duration_ms")).toInteger();
+    trace.tokensIn = json.value(QLatin1String("tokens_in")).toInteger();
+    trace.tokensOut = json.value(QLatin1String("tokens_out")).toInteger();
     trace.costUsd = json.value(QLatin1String("cost_usd")).toDouble();
     trace.fallbackCostUsd = json.value(QLatin1String("fallback_cost_usd")).toDouble();
     for (const QJsonValue &value : json.value(QLatin1String("attempts")).toArray()) {
@@ -116,13 +116,13 @@ TraceRecord TraceRecord::fromJson(const QJsonObject &json)
         attempt.byFallback = item.value(QLatin1String("by_fallback")).toBool();
         attempt.httpStatus = item.value(QLatin1String("status")).toInt();
         attempt.reason = item.value(QLatin1String("reason")).toString();
-        attempt.startMs = qint64(item.value(QLatin1String("start_ms")).toDouble());
-        attempt.connectedMs = qint64(item.value(QLatin1String("connected_ms")).toDouble(-1));
-        attempt.firstByteMs = qint64(item.value(QLatin1String("first_byte_ms")).toDouble(-1));
-        attempt.endMs = qint64(item.value(QLatin1String("end_ms")).toDouble());
-        attempt.bytes = qint64(item.value(QLatin1String("bytes")).toDouble());
-        attempt.tokensIn = qint64(item.value(QLatin1String("tokens_in")).toDouble());
-        attempt.tokensOut = qint64(item.value(QLatin1String("tokens_out")).toDouble());
+        attempt.startMs = item.value(QLatin1String("start_ms")).toInteger();
+        attempt.connectedMs = item.value(QLatin1String("connected_ms")).toInteger(-1);
+        attempt.firstByteMs = item.value(QLatin1String("first_byte_ms")).toInteger(-1);
+        attempt.endMs = item.value(QLatin1String("end_ms")).toInteger();
+        attempt.bytes = item.value(QLatin1String("bytes")).toInteger();
+        attempt.tokensIn = item.value(QLatin1String("tokens_in")).toInteger();
+        attempt.tokensOut = item.value(QLatin1String("tokens_out")).toInteger();
         attempt.costUsd = item.value(QLatin1String("cost_usd")).toDouble();
         trace.attempts.append(attempt);
     }

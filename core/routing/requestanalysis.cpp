@@ -1,5 +1,7 @@
 #include "routing/requestanalysis.h"
 
+#include "routing/classifier.h"
+
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -231,12 +233,15 @@ RequestAnalysis RequestAnalysis::analyze(Endpoint endpoint, const QByteArray &bo
         const QJsonValue value = root.value(QLatin1String(key));
         if (value.isUndefined() || value.isNull())
             continue;
-        if (!value.isDouble() || value.toDouble() < 0
-            || value.toDouble() != std::floor(value.toDouble()))
-            return invalid(
-                QStringLiteral("'%1' must be a non-negative integer.").arg(QLatin1String(key)),
+        // readTokenCount checks the number as a double first: 1e300 must not become a qint64.
+        bool outOfRange = false;
+        const qint64 tokens = readTokenCount(value, &outOfRange);
+        if (outOfRange)
+            return invalid(QStringLiteral("'%1' must be an integer from 0 to %2.")
+                               .arg(QLatin1String(key))
+                               .arg(MaxReportedTokens),
                 QLatin1String(key));
-        outputTokens = qMax(outputTokens, qint64(value.toDouble()));
+        outputTokens = qMax(outputTokens, tokens);
     }
     result.estimatedTokens = characters / 4 + outputTokens;
     result.valid = true;

@@ -360,8 +360,18 @@ TranslatedRequest AnthropicTranslator::translateRequest(
         { QStringLiteral("messages"), translation.messages } };
     qint64 maxTokens = route.maxTokens;
     for (const char *key : { "max_completion_tokens", "max_tokens" }) {
-        if (request.value(QLatin1String(key)).isDouble())
-            maxTokens = qint64(request.value(QLatin1String(key)).toDouble());
+        const QJsonValue value = request.value(QLatin1String(key));
+        if (value.isUndefined() || value.isNull())
+            continue;
+        bool outOfRange = false;
+        const qint64 tokens = readTokenCount(value, &outOfRange);
+        if (outOfRange) { // the request analysis refuses these first; this keeps the unit safe
+                          // alone
+            result.incompatible
+                = QStringLiteral("'%1' is not a token count").arg(QLatin1String(key));
+            return result;
+        }
+        maxTokens = tokens;
     }
     body.insert(QStringLiteral("max_tokens"), maxTokens); // required by Anthropic
 

@@ -331,6 +331,23 @@ private Q_SLOTS:
         QVERIFY(!error.isEmpty());
     }
 
+    void impossibleTokenLimitsAreRefusedNotConverted()
+    {
+        // Found by fuzzing: 4.1e34 converted to qint64 is undefined behaviour.
+        for (const char *text :
+            { "{'messages':[{'role':'user','content':'hi'}],'max_tokens':4.1e34}",
+                "{'messages':[{'role':'user','content':'hi'}],'max_completion_tokens':-1}",
+                "{'messages':[{'role':'user','content':'hi'}],'max_tokens':2.5}" }) {
+            const TranslatedRequest request
+                = AnthropicTranslator().translateRequest(json(jsonText(text)), claude(), "k");
+            QVERIFY2(!request.incompatible.isEmpty(), text);
+        }
+        const TranslatedRequest request = AnthropicTranslator().translateRequest(
+            json(jsonText("{'messages':[{'role':'user','content':'hi'}],'max_tokens':300}")),
+            claude(), "k");
+        QCOMPARE(json(request.body).value(QLatin1String("max_tokens")).toInt(), 300);
+    }
+
     void finishReasons_data()
     {
         QTest::addColumn<QString>("stop");

@@ -120,6 +120,13 @@ private Q_SLOTS:
         QTest::newRow("max_tokens wrong")
             << QByteArray(jsonText("{'model':'x','messages':[],'max_tokens':-4}")) << false
             << "max_tokens" << QStringList {};
+        // Found by fuzzing: an integral double past qint64 must be refused, not converted.
+        QTest::newRow("max_tokens beyond any count")
+            << QByteArray(jsonText("{'model':'x','messages':[],'max_tokens':4.1e34}")) << false
+            << "max_tokens" << QStringList {};
+        QTest::newRow("max_completion_tokens past the limit")
+            << QByteArray(jsonText("{'model':'x','messages':[],'max_completion_tokens':100000001}"))
+            << false << "max_completion_tokens" << QStringList {};
         // Routed by one, forwarded with the other: refused.
         QTest::newRow("model twice")
             << QByteArray(jsonText("{'model':'cheap','messages':[],'model':'gpt-4o'}")) << false
