@@ -218,7 +218,7 @@ void MainWindow::onRoutesUpdated(const QList<RouteSnapshot> &routes)
 {
     m_routes->setSnapshots(routes);
     m_openCount = int(std::count_if(routes.cbegin(), routes.cend(), [](const RouteSnapshot &r) {
-        return r.state == QLatin1String("open") || r.state == QLatin1String("half_open");
+        return r.state == BreakerState::Open || r.state == BreakerState::HalfOpen;
     }));
     updateStatus();
 }

@@ -1,8 +1,8 @@
 #pragma once
 
-#include "engine/routesnapshot.h"
 #include "observe/trace.h"
 #include "routing/breaker.h"
+#include "routing/routesnapshot.h"
 
 #include <QDateTime>
 #include <QHash>

@@ -122,15 +122,16 @@ void RoutesView::updateActions()
 {
     const QString route = selectedRoute();
     const int row = m_model->rowOf(route);
-    const QString state = row < 0 ? QString() : m_model->snapshot(row).state;
+    const std::optional<BreakerState> state
+        = row < 0 ? std::nullopt : std::optional(m_model->snapshot(row).state);
     const bool any = row >= 0;
-    m_drain->setEnabled(any && state != QLatin1String("drained"));
-    m_restore->setEnabled(any && state != QLatin1String("closed"));
+    m_drain->setEnabled(any && state != BreakerState::Drained);
+    m_restore->setEnabled(any && state != BreakerState::Closed);
     m_stagedRestore->setEnabled(
-        any && state != QLatin1String("closed") && state != QLatin1String("recovering"));
-    m_stage->setEnabled(any && state != QLatin1String("recovering"));
+        any && state != BreakerState::Closed && state != BreakerState::Recovering);
+    m_stage->setEnabled(any && state != BreakerState::Recovering);
     m_probe->setEnabled(any);
-    m_drill->setEnabled(any && state != QLatin1String("drilling"));
+    m_drill->setEnabled(any && state != BreakerState::Drilling);
 }
 
 bool RoutesView::confirmLiveChange(const QString &title, const QString &text)

@@ -16,7 +16,7 @@ void StateBadgeDelegate::paint(
     plain.text.clear();
     QStyledItemDelegate::paint(painter, plain, QModelIndex()); // selection background only
 
-    const QString state = index.data(RouteTableModel::StateRole).toString();
+    const BreakerState state = index.data(RouteTableModel::StateRole).value<BreakerState>();
     const QString text = index.data(Qt::DisplayRole).toString();
     const QColor fill = StateStyle::stateColor(state);
     const QFontMetrics metrics(option.font);
@@ -30,7 +30,7 @@ void StateBadgeDelegate::paint(
     painter->setPen(Qt::NoPen);
     painter->setBrush(fill);
     painter->drawRoundedRect(badge, height / 2.0, height / 2.0);
-    const QIcon icon(QStringLiteral(":/icons/states/%1.svg").arg(state));
+    const QIcon icon(QStringLiteral(":/icons/states/%1.svg").arg(breakerStateName(state)));
     const int iconSize = height - 4;
     icon.paint(painter, QRect(badge.right() + 4, badge.top() + 2, iconSize, iconSize));
     painter->setPen(StateStyle::textOn(fill));

@@ -4,20 +4,22 @@
 
 namespace Switchyard::StateStyle {
 
-QColor stateColor(const QString &state)
+QColor stateColor(BreakerState state)
 {
-    if (state == QLatin1String("closed"))
+    switch (state) {
+    case BreakerState::Closed:
         return QColor(0x2e, 0x9d, 0x4f);
-    if (state == QLatin1String("open"))
+    case BreakerState::Open:
         return QColor(0xd1, 0x34, 0x38);
-    if (state == QLatin1String("half_open"))
+    case BreakerState::HalfOpen:
         return QColor(0xe0, 0x8e, 0x0b);
-    if (state == QLatin1String("recovering"))
+    case BreakerState::Recovering:
         return QColor(0x2f, 0x7f, 0xd0);
-    if (state == QLatin1String("drained"))
+    case BreakerState::Drained:
         return QColor(0x6b, 0x72, 0x80);
-    if (state == QLatin1String("drilling"))
+    case BreakerState::Drilling:
         return QColor(0x8e, 0x44, 0xad);
+    }
     return QColor(0x9c, 0xa3, 0xaf);
 }
 

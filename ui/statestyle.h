@@ -1,5 +1,6 @@
 #pragma once
 
+#include "routing/breaker.h"
 #include "routing/failureclass.h"
 
 #include <QColor>
@@ -14,7 +15,7 @@ namespace Switchyard {
 // signal: every badge and bar also carries text.
 namespace StateStyle {
 
-QColor stateColor(const QString &state);
+QColor stateColor(BreakerState state);
 QColor classColor(FailureClass failureClass);
 // Black or white, whichever reads better on `background`.
 QColor textOn(const QColor &background);

@@ -37,10 +37,8 @@ TracesView::TracesView(TraceListModel *model, QWidget *parent)
     m_table->horizontalHeader()->setSectionResizeMode(TraceListModel::Route, QHeaderView::Stretch);
 
     m_class->addItem(tr("All classes"), QString());
-    for (const char *name :
-        { "ok", "caller_error", "auth_error", "rate_limited", "transient", "incompatible",
-            "content_policy", "contract_violation", "budget", "cancelled", "mid_stream" })
-        m_class->addItem(QString::fromLatin1(name), QString::fromLatin1(name));
+    for (FailureClass failureClass : allFailureClasses())
+        m_class->addItem(failureClassName(failureClass), failureClassName(failureClass));
     setLanesAndRoutes({}, {});
 
     connect(m_lane, &QComboBox::currentIndexChanged, this,

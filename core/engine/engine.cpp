@@ -1,9 +1,9 @@
 #include "engine/engine.h"
 
 #include "engine/trafficgenerator.h"
-#include "proxy/httplistener.h"
+#include "http/httplistener.h"
+#include "proxy/adminservice.h"
 #include "proxy/proxyservice.h"
-#include "routing/routestate.h"
 #include "secrets/admintokenfile.h"
 #include "secrets/keychainsecretstore.h"
 #include "upstream/prober.h"
@@ -48,8 +48,17 @@ ListenerLimits listenerLimits(const Config &config)
 Engine::Engine(const Clock &clock, QObject *parent)
     : QObject(parent)
     , m_clock(clock)
+    , m_routes(clock, [this](const StateEvent &event) { onStateEvent(event); })
     , m_maintenance(this)
 {
+    m_services.clock = &m_clock;
+    m_services.routes = &m_routes;
+    m_services.ledger = &m_ledger;
+    m_services.redactor = &m_redactor;
+    m_services.activeConfig = [this] { return m_active; };
+    m_services.recordTrace = [this](const TraceRecord &trace) { recordTrace(trace); };
+    m_services.recordRefusal = [this](const TraceRecord &trace) { recordRefusal(trace); };
+    m_services.metricsText = [this] { return metricsText(); };
     qRegisterMetaType<Switchyard::Config>();
     qRegisterMetaType<Switchyard::TraceRecord>();
     qRegisterMetaType<Switchyard::StateEvent>();
@@ -66,22 +75,14 @@ Engine::Engine(const Clock &clock, QObject *parent)
     connect(&m_maintenance, &QTimer::timeout, this, &Engine::maintain);
 }
 
-Engine::~Engine() = default;
-
-RouteState &Engine::routeState(const QString &route)
+Engine::~Engine()
 {
-    std::shared_ptr<RouteState> &state = m_routeStates[route];
-    if (!state) {
-        state = std::make_shared<RouteState>(route, m_clock);
-        state->lastProbeMs = m_clock.nowMs(); // a fresh route is not overdue for a probe
-        state->breaker.setEventSink([this](const StateEvent &event) { onStateEvent(event); });
-        if (m_active) {
-            const auto config = m_active->config.routes.constFind(route);
-            if (config != m_active->config.routes.cend())
-                state->breaker.setSettings(config->breaker, config->recovery);
-        }
-    }
-    return *state;
+    // Before the services they were handed (members, gone before QObject deletes children).
+    delete m_listener;
+    delete m_proxy;
+    delete m_prober;
+    delete m_traffic;
+    delete m_upstreams;
 }
 
 void Engine::install(const Config &config)
@@ -113,16 +114,15 @@ void Engine::install(const Config &config)
     }
     active->adminToken
         = config.adminToken.isSet() ? resolve(config.adminToken) : generatedAdminToken();
+    // Routing state survives a reload for routes that still exist; their settings follow the
+    // config. A removed route's state stays while requests of the old config still use it.
+    m_routes.configure(config);
     // A new key deserves a fresh verdict: forget the 401s and the failed test of the old one.
     for (auto key = active->providerKeys.cbegin(); key != active->providerKeys.cend(); ++key) {
         if (m_active && m_active->providerKeys.value(key.key()).value == key->value)
             continue;
         m_providerTests.remove(key.key());
-        for (const RouteConfig &route : config.routes) {
-            const auto state = m_routeStates.constFind(route.name);
-            if (route.provider == key.key() && state != m_routeStates.cend())
-                (*state)->misconfiguredReason.clear();
-        }
+        m_routes.forgetMisconfiguration(key.key());
     }
     QList<QByteArray> secrets;
     for (const ResolvedSecret &key : std::as_const(active->providerKeys))
@@ -138,20 +138,7 @@ void Engine::install(const Config &config)
         qCWarning(lcEngine).noquote()
             << QStringLiteral("admin_token: %1; every /admin call will be refused")
                    .arg(active->adminToken.error);
-    // Routing state survives a reload for routes that still exist; their settings follow the
-    // config.
-    // A removed route's state stays while requests of the old config still use it; maintain()
-    // drops it once they are done.
-    for (auto it = m_routeStates.begin(); it != m_routeStates.end();) {
-        if (config.routes.contains(it.key()) || it.value()->inFlight > 0)
-            ++it;
-        else
-            it = m_routeStates.erase(it);
-    }
     m_active = std::move(active);
-    for (const RouteConfig &route : config.routes)
-        routeState(route.name).breaker.setSettings(route.breaker, route.recovery);
-    m_routesDirty = true;
 }
 
 void Engine::start(const Config &config, const QString &listenOverride)
@@ -209,19 +196,21 @@ void Engine::start(const Config &config, const QString &listenOverride)
 void Engine::listen(Config effective)
 {
     install(effective);
-    if (!m_upstreams)
+    if (!m_upstreams) {
         m_upstreams = new UpstreamPool(this);
+        m_services.upstreams = m_upstreams;
+    }
     if (!m_prober)
-        m_prober = new Prober(this);
-    if (!m_proxy)
-        m_proxy = new ProxyService(this);
+        m_prober = new Prober(*m_upstreams, m_redactor, m_clock, this);
+    if (!m_proxy) {
+        m_proxy = new ProxyService(m_services, *this, this);
+        AdminService *admin = m_proxy->admin();
+        connect(this, &Engine::routeStateChanged, admin, &AdminService::publishStateEvent);
+        connect(this, &Engine::requestFinished, admin, &AdminService::publishTrace);
+        connect(this, &Engine::storageProblemChanged, admin, &AdminService::publishStorageProblem);
+    }
     delete m_listener;
-    m_listener = new HttpListener(
-        [this](const HttpRequest &request, ClientResponse response) {
-            m_proxy->handle(request, std::move(response));
-        },
-        [this](const HttpRequest &head, bool hasBody) { return m_proxy->checkHead(head, hasBody); },
-        this);
+    m_listener = new HttpListener(m_proxy->listenerHandlers(), this);
     m_listener->setLimits(listenerLimits(m_active->config));
 
     const QHostAddress address = effective.listenHost == QLatin1String("localhost")
@@ -252,7 +241,15 @@ void Engine::applyConfig(const Config &config)
             this, [this, config] { applyConfig(config); }, Qt::QueuedConnection);
         return;
     }
-    whenSecretsRead(config, false, [this, config] {
+    applyConfig(config, [this](const QString &error) {
+        if (!error.isEmpty())
+            Q_EMIT commandFailed(error);
+    });
+}
+
+void Engine::applyConfig(const Config &config, std::function<void(const QString &error)> done)
+{
+    whenSecretsRead(config, false, [this, config, done = std::move(done)] {
         Config effective = config;
         // The listener stays where it is; moving it is a restart, not a reload. Read now, not
         // when the apply was asked for: a start may still have been reading keys then.
@@ -266,11 +263,12 @@ void Engine::applyConfig(const Config &config)
                 "needs an admin_token")
                                       .arg(effective.listenAddress());
             qCWarning(lcEngine).noquote() << error;
-            Q_EMIT commandFailed(error);
+            done(error);
             return;
         }
         install(effective);
         qCInfo(lcEngine) << "configuration applied";
+        done(QString());
         Q_EMIT configApplied();
     });
 }
@@ -367,17 +365,27 @@ void Engine::recordTrace(const TraceRecord &trace)
     Q_EMIT requestFinished(trace);
 }
 
-QByteArray Engine::metricsText()
+QByteArray Engine::metricsText() const
 {
+    // As of the last maintenance tick (a tenth of a second at most): a scrape changes nothing.
     QList<QPair<QString, int>> states;
     if (m_active) {
         for (const RouteConfig &route : m_active->config.routes) {
-            CircuitBreaker &breaker = routeState(route.name).breaker;
-            breaker.tick();
-            states.append({ route.name, int(breaker.state()) });
+            if (const RouteState *state = m_routes.find(route.name))
+                states.append({ route.name, int(state->breaker.state()) });
         }
     }
     return m_metrics.render(states);
+}
+
+QList<TraceRecord> Engine::queryTraces(const TraceQuery &query) const
+{
+    return m_store ? m_store->query(query) : QList<TraceRecord>();
+}
+
+std::optional<TraceRecord> Engine::findTrace(const QString &id) const
+{
+    return m_store ? m_store->find(id) : std::nullopt;
 }
 
 void Engine::stop()
@@ -436,7 +444,8 @@ bool Engine::execute(const RouteCommand &command, QString *error)
         *error = QStringLiteral("There is no route '%1'.").arg(command.route);
         return false;
     }
-    CircuitBreaker &breaker = routeState(command.route).breaker;
+    RouteState &state = m_routes.state(command.route);
+    CircuitBreaker &breaker = state.breaker;
     switch (command.action) {
     case RouteCommand::Action::Drain:
         breaker.drain();
@@ -444,18 +453,18 @@ bool Engine::execute(const RouteCommand &command, QString *error)
     // Restoring is the operator's word that the route may serve: a rate limit's cooldown ends too.
     case RouteCommand::Action::Restore:
         breaker.restore(false);
-        routeState(command.route).cooldownUntilMs = 0;
+        state.cooldownUntilMs = 0;
         break;
     case RouteCommand::Action::RestoreStaged:
         breaker.restore(true);
-        routeState(command.route).cooldownUntilMs = 0;
+        state.cooldownUntilMs = 0;
         break;
     case RouteCommand::Action::StageRecovery:
         breaker.stageRecovery();
         break;
     case RouteCommand::Action::ProbeNow:
-        if (!m_prober->probe(command.route)) {
-            *error = routeState(command.route).lastProbeResult;
+        if (!startProbe(command.route)) {
+            *error = state.lastProbeResult;
             return false;
         }
         break;
@@ -467,7 +476,39 @@ bool Engine::execute(const RouteCommand &command, QString *error)
         breaker.startDrill(command.fault, command.seconds);
         break;
     }
-    m_routesDirty = true;
+    m_routes.markChanged();
+    return true;
+}
+
+bool Engine::startProbe(const QString &routeName)
+{
+    const auto route = m_active->config.routes.constFind(routeName);
+    if (route == m_active->config.routes.cend())
+        return false;
+    RouteState &state = m_routes.state(routeName);
+    if (state.probeInFlight)
+        return true;
+    const ResolvedSecret key = m_active->providerKeys.value(route->provider);
+    state.lastProbeMs = m_clock.nowMs();
+    if (!key.ok) {
+        state.lastProbeOk = false;
+        state.lastProbeResult = QStringLiteral("not probed: ") + key.error;
+        return false;
+    }
+    state.probeInFlight = true;
+    m_prober->probe({ *route, m_active->config.providers.value(route->provider), key.value },
+        [this, routeName](const ProbeResult &probe) {
+            // The config may have been swapped while the probe ran; a route that is gone has no
+            // state.
+            if (!m_active->config.routes.contains(routeName))
+                return;
+            RouteState &state = m_routes.state(routeName);
+            state.probeInFlight = false;
+            state.lastProbeOk = probe.ok;
+            state.lastProbeResult = probe.result;
+            state.breaker.recordProbe(probe.ok, probe.durationMs, probe.result);
+            m_routes.markChanged();
+        });
     return true;
 }
 
@@ -485,80 +526,28 @@ void Engine::onStateEvent(const StateEvent &event)
         m_store->appendEvent(event);
     if (m_events.size() > KeptEvents)
         m_events.remove(0, m_events.size() - KeptEvents);
-    m_routesDirty = true;
+    m_routes.markChanged();
     Q_EMIT routeStateChanged(event);
 }
 
-QList<RouteSnapshot> Engine::routeSnapshots()
+QList<RouteSnapshot> Engine::routeSnapshots() const
 {
-    QList<RouteSnapshot> snapshots;
-    if (!m_active)
-        return snapshots;
-    const qint64 now = m_clock.nowMs();
-    for (const RouteConfig &route : m_active->config.routes) {
-        RouteState &state = routeState(route.name);
-        CircuitBreaker &breaker = state.breaker;
-        breaker.tick();
-        RouteSnapshot snapshot;
-        snapshot.name = route.name;
-        snapshot.provider = route.provider;
-        snapshot.model = route.model;
-        snapshot.state = breakerStateName(breaker.state());
-        snapshot.cooldownRemainingMs = breaker.cooldownRemainingMs();
-        snapshot.rateLimitedRemainingMs = qMax<qint64>(0, state.cooldownUntilMs - now);
-        snapshot.recoveryStep = breaker.recoveryStep();
-        snapshot.recoveryStepCount = breaker.recoveryStepCount();
-        snapshot.trafficShare = breaker.trafficShare();
-        snapshot.stepRemainingMs = breaker.stepRemainingMs();
-        snapshot.failureRate = breaker.failureRate();
-        snapshot.callsInWindow = breaker.callsInWindow();
-        snapshot.consecutiveFailures = breaker.consecutiveFailures();
-        snapshot.p50Ms = state.stats.percentile(0.5);
-        snapshot.p95Ms = state.stats.percentile(0.95);
-        snapshot.requestsPerSecond = state.stats.requestsPerSecond(now);
-        snapshot.inFlight = state.inFlight;
-        snapshot.lastError = state.lastError;
-        const ResolvedSecret key = m_active->providerKeys.value(route.provider);
-        snapshot.misconfigured = key.ok ? state.misconfiguredReason : key.error;
-        if (breaker.state() == BreakerState::Drilling) {
-            snapshot.drillFault = drillFaultName(breaker.drillFault());
-            snapshot.drillRemainingMs = breaker.drillRemainingMs();
-        }
-        snapshot.lastProbeOk = state.lastProbeOk;
-        snapshot.lastProbeResult = state.lastProbeResult;
-        for (const LaneConfig &lane : m_active->config.lanes) {
-            if (lane.chain.contains(route.name) || lane.degraded == route.name)
-                snapshot.lanes.append(lane.name);
-        }
-        snapshots.append(snapshot);
-    }
-    return snapshots;
+    return m_active ? m_routes.snapshots(*m_active) : QList<RouteSnapshot>();
 }
 
 void Engine::maintain()
 {
     if (!m_active)
         return;
-    bool counting = false;
-    for (const RouteConfig &route : m_active->config.routes) {
-        CircuitBreaker &breaker = routeState(route.name).breaker;
-        breaker.tick();
-        const BreakerState state = breaker.state();
-        counting = counting || state == BreakerState::Open || state == BreakerState::Recovering
-            || state == BreakerState::Drilling;
-    }
-    m_prober->probeDueRoutes();
-    for (auto it = m_routeStates.begin(); it != m_routeStates.end();) {
-        if (!m_active->config.routes.contains(it.key()) && it.value()->inFlight <= 0)
-            it = m_routeStates.erase(it);
-        else
-            ++it;
-    }
+    const bool counting = m_routes.advance();
+    for (const QString &route : m_routes.dueProbes())
+        startProbe(route);
+    m_routes.dropUnused();
     // Countdowns change with time alone, so routes in timed states are republished even when idle.
     const qint64 now = m_clock.nowMs();
-    if ((m_routesDirty || counting || !m_unpublishedTraces.isEmpty())
+    if ((m_routes.changed() || counting || !m_unpublishedTraces.isEmpty())
         && now - m_lastPublishMs >= PublishIntervalMs) {
-        m_routesDirty = false;
+        m_routes.clearChanged();
         m_lastPublishMs = now;
         Q_EMIT routesUpdated(routeSnapshots());
         publishProviders();
@@ -661,8 +650,9 @@ void Engine::testProvider(const QString &provider)
     }
     m_providerTests[provider].state = ProviderSnapshot::Test::Running;
     publishProviders();
-    m_prober->testProvider(
-        provider, [this, provider](bool tested, FailureClass failureClass, const QString &result) {
+    m_prober->testProvider(m_active->config.providers.value(provider),
+        m_active->providerKeys.value(provider),
+        [this, provider](bool tested, FailureClass failureClass, const QString &result) {
             ProviderTest &test = m_providerTests[provider];
             const bool passed = tested && failureClass == FailureClass::Ok;
             test.state = passed ? ProviderSnapshot::Test::Passed : ProviderSnapshot::Test::Failed;
@@ -815,12 +805,11 @@ QList<ProviderSnapshot> Engine::providerSnapshots() const
             if (route.provider != provider.name)
                 continue;
             snapshot.routes.append(route.name);
-            const auto state = m_routeStates.constFind(route.name);
+            const RouteState *state = m_routes.find(route.name);
             // A 401/403 on real traffic flags the route; that is the upstream rejecting the key.
-            if (key.ok && !test.rejectedKey && state != m_routeStates.cend()
-                && !(*state)->misconfiguredReason.isEmpty()) {
+            if (key.ok && !test.rejectedKey && state && !state->misconfiguredReason.isEmpty()) {
                 snapshot.keyState = KeyState::Rejected;
-                snapshot.keyDetail = (*state)->misconfiguredReason;
+                snapshot.keyDetail = state->misconfiguredReason;
             }
         }
         snapshots.append(snapshot);

@@ -1,16 +1,20 @@
 #pragma once
 
+#include "config/activeconfig.h"
 #include "config/config.h"
-#include "engine/activeconfig.h"
 #include "engine/providersnapshot.h"
-#include "engine/routesnapshot.h"
 #include "observe/costledger.h"
 #include "observe/metrics.h"
 #include "observe/redactor.h"
 #include "observe/trace.h"
 #include "observe/tracestore.h"
+#include "proxy/gatewaycontrol.h"
+#include "proxy/gatewayservices.h"
 #include "routing/breaker.h"
 #include "routing/clock.h"
+#include "routing/routecommand.h"
+#include "routing/routeregistry.h"
+#include "routing/routesnapshot.h"
 
 #include <QHash>
 #include <QList>
@@ -30,24 +34,14 @@ class TrafficGenerator;
 class HttpListener;
 class Prober;
 class ProxyService;
-class RouteState;
 class SecretStore;
 struct SecretResult;
 class UpstreamPool;
 
-// An operator's command for one route (SPEC §7), from the console or the admin API.
-struct RouteCommand {
-    enum class Action { Drain, Restore, RestoreStaged, StageRecovery, ProbeNow, Drill };
-    QString route;
-    Action action = Action::Drain;
-    DrillFault fault = DrillFault::ServiceUnavailable;
-    int seconds = 0;
-};
-
 // The gateway: listener, upstream clients, breakers, probes and routing state. Lives in its own
 // thread; its public methods may be called from any thread and re-route themselves there.
 // State leaves it only as value snapshots and events.
-class Engine final : public QObject {
+class Engine final : public QObject, private GatewayControl {
     Q_OBJECT
 public:
     explicit Engine(const Clock &clock = SteadyClock::instance(), QObject *parent = nullptr);
@@ -82,24 +76,6 @@ public:
     // Calls the provider's models list with its key; the result arrives in providersUpdated.
     void testProvider(const QString &provider);
 
-    // Engine thread only.
-    bool execute(const RouteCommand &command, QString *error);
-    std::shared_ptr<const ActiveConfig> activeConfig() const { return m_active; }
-    RouteState &routeState(const QString &route);
-    UpstreamPool &upstreams() { return *m_upstreams; }
-    const Clock &clock() const { return m_clock; }
-    QList<RouteSnapshot> routeSnapshots();
-    const QList<StateEvent> &recentEvents() const { return m_events; }
-    void markRoutesChanged() { m_routesDirty = true; }
-    void recordTrace(const TraceRecord &trace);
-    // A request refused before routing: counted always, traced only as a sample (a flood of
-    // them must not fill the store or evict real traces).
-    void recordRefusal(const TraceRecord &trace);
-    const CostLedger &costLedger() const { return m_ledger; }
-    const Redactor &redactor() const { return m_redactor; }
-    TraceStore &traceStore() { return *m_store; }
-    QByteArray metricsText();
-
 Q_SIGNALS:
     void started(const QString &address);
     void startFailed(const QString &error);
@@ -121,6 +97,14 @@ Q_SIGNALS:
         const QList<Switchyard::StateEvent> &events, const QList<Switchyard::CostPoint> &cost);
 
 private:
+    // GatewayControl, for the admin API.
+    QList<RouteSnapshot> routeSnapshots() const override;
+    QList<StateEvent> recentEvents() const override { return m_events; }
+    bool execute(const RouteCommand &command, QString *error) override;
+    QList<TraceRecord> queryTraces(const TraceQuery &query) const override;
+    std::optional<TraceRecord> findTrace(const QString &id) const override;
+    void applyConfig(const Config &config, std::function<void(const QString &error)> done) override;
+
     struct PendingInstall {
         QHash<QString, quint64> waitFor; // keychain entry -> the read whose answer it needs
         std::function<void()> then;
@@ -133,6 +117,14 @@ private:
     };
 
     void install(const Config &config);
+    void recordTrace(const TraceRecord &trace);
+    // A request refused before routing: counted always, traced only as a sample (a flood of
+    // them must not fill the store or evict real traces).
+    void recordRefusal(const TraceRecord &trace);
+    QByteArray metricsText() const;
+    // Sends a health probe of `route` unless one is under way; false (and why in the route's
+    // last probe result) if it cannot be probed.
+    bool startProbe(const QString &route);
     void listen(Config effective);
     // Runs `then` once every keychain entry `config` refers to has been read; with `freshReads`,
     // by reads sent now, not by any already under way.
@@ -150,7 +142,8 @@ private:
 
     const Clock &m_clock;
     std::shared_ptr<const ActiveConfig> m_active;
-    QHash<QString, std::shared_ptr<RouteState>> m_routeStates;
+    RouteRegistry m_routes;
+    GatewayServices m_services;
     QList<StateEvent> m_events;
     QString m_dataDirectory;
     TraceStore *m_store = nullptr;
@@ -166,7 +159,6 @@ private:
     HttpListener *m_listener = nullptr;
     QTimer m_maintenance;
     qint64 m_lastPublishMs = 0;
-    bool m_routesDirty = true;
     quint16 m_port = 0;
     SimulatedUpstream *m_simulated = nullptr;
     TrafficGenerator *m_traffic = nullptr;
@@ -188,5 +180,3 @@ private:
 };
 
 } // namespace Switchyard
-
-Q_DECLARE_METATYPE(Switchyard::RouteCommand)

@@ -1,6 +1,6 @@
 #pragma once
 
-#include "engine/activeconfig.h"
+#include "config/activeconfig.h"
 
 #include <QList>
 #include <QMetaType>

@@ -26,7 +26,7 @@ QVariant EventListModel::data(const QModelIndex &index, int role) const
         return {};
     const StateEvent &event = m_events.at(size_t(index.row()));
     if (role == ToStateRole)
-        return breakerStateName(event.to);
+        return QVariant::fromValue(event.to);
     if (role == SortRole && index.column() == Time)
         return event.time.toMSecsSinceEpoch();
     if (role != Qt::DisplayRole && role != SortRole && role != Qt::ToolTipRole)
@@ -37,9 +37,9 @@ QVariant EventListModel::data(const QModelIndex &index, int role) const
     case Route:
         return event.route;
     case From:
-        return RouteTableModel::stateLabel(breakerStateName(event.from));
+        return RouteTableModel::stateLabel(event.from);
     case To:
-        return RouteTableModel::stateLabel(breakerStateName(event.to));
+        return RouteTableModel::stateLabel(event.to);
     case By:
         return event.byOperator ? tr("operator") : tr("automatic");
     case Reason:

@@ -35,38 +35,40 @@ int RouteTableModel::columnCount(const QModelIndex &parent) const
     return parent.isValid() ? 0 : ColumnCount;
 }
 
-QString RouteTableModel::stateLabel(const QString &state)
+QString RouteTableModel::stateLabel(BreakerState state)
 {
-    if (state == QLatin1String("closed"))
+    switch (state) {
+    case BreakerState::Closed:
         return tr("Closed", "breaker state: traffic flows");
-    if (state == QLatin1String("open"))
+    case BreakerState::Open:
         return tr("Open", "breaker state: no traffic");
-    if (state == QLatin1String("half_open"))
+    case BreakerState::HalfOpen:
         return tr("Half-open");
-    if (state == QLatin1String("recovering"))
+    case BreakerState::Recovering:
         return tr("Recovering");
-    if (state == QLatin1String("drained"))
+    case BreakerState::Drained:
         return tr("Drained");
-    if (state == QLatin1String("drilling"))
+    case BreakerState::Drilling:
         return tr("Drilling");
-    return state;
+    }
+    return breakerStateName(state);
 }
 
 QString RouteTableModel::progressText(const RouteSnapshot &route)
 {
-    if (route.state == QLatin1String("open"))
+    if (route.state == BreakerState::Open)
         return tr("cooldown %1 s").arg((route.cooldownRemainingMs + 999) / 1000);
-    if (route.state == QLatin1String("recovering"))
+    if (route.state == BreakerState::Recovering)
         return tr("step %1 of %2 · %3% traffic · next in %4 s")
             .arg(route.recoveryStep + 1)
             .arg(route.recoveryStepCount)
             .arg(qRound(route.trafficShare * 100))
             .arg((route.stepRemainingMs + 999) / 1000);
-    if (route.state == QLatin1String("drilling"))
+    if (route.state == BreakerState::Drilling)
         return tr("drill %1 · %2 s left")
             .arg(route.drillFault)
             .arg((route.drillRemainingMs + 999) / 1000);
-    if (route.state == QLatin1String("drained"))
+    if (route.state == BreakerState::Drained)
         return route.lastProbeResult.isEmpty() ? tr("probes continue")
                                                : tr("last probe: %1").arg(route.lastProbeResult);
     if (!route.misconfigured.isEmpty())
@@ -83,7 +85,7 @@ QVariant RouteTableModel::data(const QModelIndex &index, int role) const
         return {};
     const RouteSnapshot &route = m_routes.at(index.row());
     if (role == StateRole)
-        return route.state;
+        return QVariant::fromValue(route.state);
     if (role == SnapshotRole)
         return QVariant::fromValue(route);
     if (role == SortRole) {
@@ -91,7 +93,7 @@ QVariant RouteTableModel::data(const QModelIndex &index, int role) const
         case Name:
             return route.name;
         case State:
-            return route.state;
+            return int(route.state);
         case FailureRate:
             return route.failureRate;
         case P50:

@@ -1,6 +1,6 @@
 #pragma once
 
-#include "engine/routesnapshot.h"
+#include "routing/routesnapshot.h"
 
 #include <QAbstractTableModel>
 
@@ -37,7 +37,7 @@ public:
     const RouteSnapshot &snapshot(int row) const { return m_routes.at(row); }
     int rowOf(const QString &route) const;
 
-    static QString stateLabel(const QString &state);
+    static QString stateLabel(BreakerState state);
     static QString progressText(const RouteSnapshot &route);
 
 private:

@@ -8,27 +8,15 @@ namespace Switchyard {
 
 namespace {
 
+// A stored trace names what this build may not know: read as the nearest safe meaning.
 FailureClass classFromName(const QString &name)
 {
-    for (FailureClass candidate :
-        { FailureClass::Ok, FailureClass::CallerError, FailureClass::AuthError,
-            FailureClass::RateLimited, FailureClass::Transient, FailureClass::Incompatible,
-            FailureClass::ContentPolicy, FailureClass::ContractViolation, FailureClass::Budget,
-            FailureClass::Cancelled, FailureClass::MidStream }) {
-        if (failureClassName(candidate) == name)
-            return candidate;
-    }
-    return FailureClass::Transient;
+    return parseFailureClass(name).value_or(FailureClass::Transient);
 }
 
 Decision decisionFromName(const QString &name)
 {
-    for (Decision candidate :
-        { Decision::Return, Decision::Retry, Decision::Fallback, Decision::Skip }) {
-        if (decisionName(candidate) == name)
-            return candidate;
-    }
-    return Decision::Return;
+    return parseDecision(name).value_or(Decision::Return);
 }
 
 } // namespace

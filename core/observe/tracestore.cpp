@@ -87,13 +87,8 @@ StateEvent eventFrom(const QSqlQuery &row)
     StateEvent event;
     event.time = QDateTime::fromMSecsSinceEpoch(row.value(0).toLongLong(), Qt::UTC);
     event.route = row.value(1).toString();
-    for (BreakerState state : { BreakerState::Closed, BreakerState::Open, BreakerState::HalfOpen,
-             BreakerState::Recovering, BreakerState::Drained, BreakerState::Drilling }) {
-        if (breakerStateName(state) == row.value(2).toString())
-            event.from = state;
-        if (breakerStateName(state) == row.value(3).toString())
-            event.to = state;
-    }
+    event.from = parseBreakerState(row.value(2).toString()).value_or(BreakerState::Closed);
+    event.to = parseBreakerState(row.value(3).toString()).value_or(BreakerState::Closed);
     event.reason = row.value(4).toString();
     event.byOperator = row.value(5).toBool();
     return event;

@@ -2,10 +2,11 @@
 
 #include "config/configloader.h"
 #include "config/secretdestinations.h"
-#include "engine/engine.h"
-#include "proxy/clientresponse.h"
+#include "http/clientresponse.h"
+#include "proxy/gatewaycontrol.h"
+#include "proxy/gatewayservices.h"
 #include "proxy/openaierror.h"
-#include "routing/routestate.h"
+#include "routing/routeregistry.h"
 
 #include <QCryptographicHash>
 #include <QJsonArray>
@@ -27,7 +28,8 @@ QByteArray compact(const QJsonObject &object)
 QJsonObject snapshotJson(const RouteSnapshot &route)
 {
     QJsonObject json { { QStringLiteral("provider"), route.provider },
-        { QStringLiteral("model"), route.model }, { QStringLiteral("state"), route.state },
+        { QStringLiteral("model"), route.model },
+        { QStringLiteral("state"), breakerStateName(route.state) },
         { QStringLiteral("cooldown_remaining_ms"), route.cooldownRemainingMs },
         { QStringLiteral("rate_limited_remaining_ms"), route.rateLimitedRemainingMs },
         { QStringLiteral("recovery_step"), route.recoveryStep + 1 },
@@ -83,20 +85,13 @@ void sendError(ClientResponse &response, int status, const QString &message, con
 
 } // namespace
 
-AdminService::AdminService(Engine *engine)
-    : QObject(engine)
-    , m_engine(engine)
+AdminService::AdminService(
+    const GatewayServices &services, GatewayControl &control, QObject *parent)
+    : QObject(parent)
+    , m_services(services)
+    , m_control(control)
     , m_keepAlive(this)
 {
-    connect(engine, &Engine::routeStateChanged, this, &AdminService::onStateEvent);
-    connect(engine, &Engine::requestFinished, this, &AdminService::onTrace);
-    connect(engine, &Engine::storageProblemChanged, this, [this](const QString &problem) {
-        if (!m_subscribers.empty())
-            broadcast("event: storage\ndata: "
-                + compact({ { QStringLiteral("ok"), problem.isEmpty() },
-                    { QStringLiteral("problem"), problem } })
-                + "\n\n");
-    });
     m_keepAlive.setInterval(KeepAliveMs);
     connect(&m_keepAlive, &QTimer::timeout, this,
         [this] { broadcast(QByteArrayLiteral(": keep-alive\n\n")); });
@@ -108,7 +103,7 @@ bool AdminService::authorized(const HttpRequest &request, QString *why) const
 {
     // Always, on loopback too: any local process or web page can reach a loopback port
     // (issue 14). The token is the config's admin_token or the one generated in the data folder.
-    const std::shared_ptr<const ActiveConfig> active = m_engine->activeConfig();
+    const std::shared_ptr<const ActiveConfig> active = m_services.activeConfig();
     if (!active->adminToken.ok) {
         *why = QStringLiteral("The admin token cannot be read: %1.").arg(active->adminToken.error);
         return false;
@@ -158,15 +153,14 @@ void AdminService::handle(const HttpRequest &request, ClientResponse response)
         filter.route = query.queryItemValue(QStringLiteral("route"), QUrl::FullyDecoded);
         filter.failureClass = query.queryItemValue(QStringLiteral("class"), QUrl::FullyDecoded);
         QJsonArray traces;
-        for (const TraceRecord &trace : m_engine->traceStore().query(filter))
+        for (const TraceRecord &trace : m_control.queryTraces(filter))
             traces.append(trace.toJson());
         response.sendJson(200, {}, compact({ { QStringLiteral("traces"), traces } }));
         return;
     }
     static const QString tracePrefix = QStringLiteral("/admin/traces/");
     if (path.startsWith(tracePrefix) && isGet) {
-        const std::optional<TraceRecord> trace
-            = m_engine->traceStore().find(path.mid(tracePrefix.size()));
+        const std::optional<TraceRecord> trace = m_control.findTrace(path.mid(tracePrefix.size()));
         if (!trace) {
             sendError(response, 404,
                 QStringLiteral("No trace with id '%1'.").arg(path.mid(tracePrefix.size())),
@@ -177,7 +171,7 @@ void AdminService::handle(const HttpRequest &request, ClientResponse response)
         return;
     }
     if (path == QLatin1String("/admin/config") && isPost) {
-        handleConfig(request.body, response);
+        handleConfig(request.body, std::move(response));
         return;
     }
     static const QString routesPrefix = QStringLiteral("/admin/routes/");
@@ -200,7 +194,7 @@ void AdminService::handle(const HttpRequest &request, ClientResponse response)
 void AdminService::handleRouteAction(
     const QString &route, const QString &action, const QByteArray &body, ClientResponse &response)
 {
-    if (!m_engine->activeConfig()->config.routes.contains(route)) {
+    if (!m_services.activeConfig()->config.routes.contains(route)) {
         sendError(response, 404, QStringLiteral("There is no route '%1'.").arg(route),
             QStringLiteral("invalid_request_error"), QStringLiteral("route_not_found"));
         return;
@@ -243,17 +237,18 @@ void AdminService::handleRouteAction(
         return;
     }
     QString error;
-    if (!m_engine->execute(command, &error)) {
+    if (!m_control.execute(command, &error)) {
         sendError(response, 400, error, QStringLiteral("invalid_request_error"));
         return;
     }
-    const CircuitBreaker &breaker = m_engine->routeState(route).breaker;
+    const RouteState *state = m_services.routes->find(route);
     response.sendJson(200, {},
         compact({ { QStringLiteral("route"), route }, { QStringLiteral("action"), action },
-            { QStringLiteral("state"), breakerStateName(breaker.state()) } }));
+            { QStringLiteral("state"),
+                breakerStateName(state ? state->breaker.state() : BreakerState::Closed) } }));
 }
 
-void AdminService::handleConfig(const QByteArray &body, ClientResponse &response)
+void AdminService::handleConfig(const QByteArray &body, ClientResponse response)
 {
     QJsonParseError parseError;
     QJsonDocument document = QJsonDocument::fromJson(body, &parseError);
@@ -273,7 +268,7 @@ void AdminService::handleConfig(const QByteArray &body, ClientResponse &response
         return;
     }
     const QList<SecretDestinationChange> moved
-        = secretDestinationChanges(m_engine->activeConfig()->config, result.config);
+        = secretDestinationChanges(m_services.activeConfig()->config, result.config);
     if (!moved.isEmpty() && !confirmed) {
         QStringList details;
         for (const SecretDestinationChange &change : moved)
@@ -288,15 +283,26 @@ void AdminService::handleConfig(const QByteArray &body, ClientResponse &response
         response.sendJson(409, {}, compact({ { QStringLiteral("error"), error } }));
         return;
     }
-    m_engine->applyConfig(result.config);
-    response.sendJson(200, {},
-        compact({ { QStringLiteral("status"), QStringLiteral("applied") },
-            { QStringLiteral("warnings"), QJsonArray::fromStringList(result.warnings) } }));
+    // Answered once the engine has read the keys and runs it, or with why it would not.
+    auto pending = std::make_shared<ClientResponse>(std::move(response));
+    m_control.applyConfig(
+        result.config, [pending, warnings = result.warnings](const QString &refused) {
+            if (!refused.isEmpty()) {
+                pending->sendJson(409, {},
+                    compact({ { QStringLiteral("error"),
+                        openAiErrorObject(refused, QStringLiteral("invalid_request_error"),
+                            QStringLiteral("config_refused")) } }));
+                return;
+            }
+            pending->sendJson(200, {},
+                compact({ { QStringLiteral("status"), QStringLiteral("applied") },
+                    { QStringLiteral("warnings"), QJsonArray::fromStringList(warnings) } }));
+        });
 }
 
 QByteArray AdminService::stateDocument()
 {
-    const std::shared_ptr<const ActiveConfig> active = m_engine->activeConfig();
+    const std::shared_ptr<const ActiveConfig> active = m_services.activeConfig();
     QJsonObject lanes;
     for (const LaneConfig &lane : active->config.lanes) {
         lanes.insert(lane.name,
@@ -307,10 +313,10 @@ QByteArray AdminService::stateDocument()
                 { QStringLiteral("deadline_ms"), lane.deadlineMs } });
     }
     QJsonObject routes;
-    for (const RouteSnapshot &snapshot : m_engine->routeSnapshots())
+    for (const RouteSnapshot &snapshot : m_control.routeSnapshots())
         routes.insert(snapshot.name, snapshotJson(snapshot));
     QJsonArray events;
-    const QList<StateEvent> &recent = m_engine->recentEvents();
+    const QList<StateEvent> recent = m_control.recentEvents();
     for (qsizetype i = qMax<qsizetype>(0, recent.size() - 50); i < recent.size(); ++i)
         events.append(eventJson(recent.at(i)));
     return compact({ { QStringLiteral("listen"), active->config.listenAddress() },
@@ -347,13 +353,22 @@ void AdminService::broadcast(const QByteArray &event)
         m_keepAlive.stop();
 }
 
-void AdminService::onStateEvent(const StateEvent &event)
+void AdminService::publishStorageProblem(const QString &problem)
+{
+    if (!m_subscribers.empty())
+        broadcast("event: storage\ndata: "
+            + compact({ { QStringLiteral("ok"), problem.isEmpty() },
+                { QStringLiteral("problem"), problem } })
+            + "\n\n");
+}
+
+void AdminService::publishStateEvent(const StateEvent &event)
 {
     if (!m_subscribers.empty())
         broadcast("event: state\ndata: " + compact(eventJson(event)) + "\n\n");
 }
 
-void AdminService::onTrace(const TraceRecord &trace)
+void AdminService::publishTrace(const TraceRecord &trace)
 {
     if (m_subscribers.empty())
         return;

@@ -1,8 +1,13 @@
 #include "proxy/proxyrequest.h"
 
-#include "engine/engine.h"
+#include "observe/costledger.h"
+#include "observe/redactor.h"
+#include "proxy/gatewayservices.h"
 #include "proxy/openaierror.h"
+#include "routing/attemptdecision.h"
+#include "routing/clock.h"
 #include "routing/retrybudget.h"
+#include "routing/routeregistry.h"
 #include "routing/routestate.h"
 #include "upstream/upstreampool.h"
 
@@ -47,9 +52,10 @@ double unitRandom()
 
 } // namespace
 
-ProxyRequest::ProxyRequest(Engine *engine, ClientResponse response, Params params)
-    : QObject(engine)
-    , m_engine(engine)
+ProxyRequest::ProxyRequest(
+    const GatewayServices &services, ClientResponse response, Params params, QObject *parent)
+    : QObject(parent)
+    , m_services(services)
     , m_response(std::move(response))
     , m_params(std::move(params))
 {
@@ -93,7 +99,7 @@ void ProxyRequest::dropReply()
 
 qint64 ProxyRequest::now() const
 {
-    return m_engine->clock().nowMs();
+    return m_services.clock->nowMs();
 }
 
 qint64 ProxyRequest::elapsed() const
@@ -169,7 +175,7 @@ void ProxyRequest::tryNextRoute()
             continue;
         }
         const qint64 wallNow = QDateTime::currentMSecsSinceEpoch();
-        const CostLedger &ledger = m_engine->costLedger();
+        const CostLedger &ledger = *m_services.ledger;
         if (route.budgetUsdPerDay > 0
             && ledger.routeSpendOnDay(name, wallNow) >= route.budgetUsdPerDay) {
             recordSkip(name, FailureClass::Budget, QStringLiteral("budget"),
@@ -196,7 +202,7 @@ void ProxyRequest::tryNextRoute()
                 continue;
             }
         }
-        RouteState &state = m_engine->routeState(name);
+        RouteState &state = m_services.routes->state(name);
         if (state.cooldownUntilMs > now()) {
             recordSkip(name, FailureClass::RateLimited, QStringLiteral("cooling_down"),
                 QStringLiteral("cooling down for %1 ms after a rate limit")
@@ -250,7 +256,7 @@ bool ProxyRequest::tryPanicRoute()
     QString best;
     qint64 bestRemaining = 0;
     for (const QString &name : std::as_const(m_breakerSkipped)) {
-        const qint64 remaining = m_engine->routeState(name).breaker.cooldownRemainingMs();
+        const qint64 remaining = m_services.routes->state(name).breaker.cooldownRemainingMs();
         if (best.isEmpty() || remaining < bestRemaining) {
             best = name;
             bestRemaining = remaining;
@@ -282,12 +288,12 @@ void ProxyRequest::startAttempt()
     attempt.startMs = elapsed();
     attempt.trial = m_currentTrial;
     if (m_currentTrial)
-        attempt.trialEpoch = m_engine->routeState(route.name).breaker.epoch();
+        attempt.trialEpoch = m_services.routes->state(route.name).breaker.epoch();
     attempt.drill = m_currentDrill;
     m_trace.attempts.append(attempt);
     ++m_upstreamAttempts;
 
-    RouteState &state = m_engine->routeState(route.name);
+    RouteState &state = m_services.routes->state(route.name);
     ++state.inFlight;
     state.lastTrafficMs = now();
     state.stats.recordRequest(state.lastTrafficMs);
@@ -327,7 +333,7 @@ void ProxyRequest::startAttempt()
         if (m_params.analysis.stream)
             m_streamTranslator = m_translator->streamTranslator(m_params.analysis.callerAskedUsage);
         m_usageInjected = false;
-        m_reply = m_engine->upstreams().post(request, m_translated.body);
+        m_reply = m_services.upstreams->post(request, m_translated.body);
     } else {
         const QByteArray key = active.providerKeys.value(route.provider).value;
         if (!key.isEmpty())
@@ -341,7 +347,7 @@ void ProxyRequest::startAttempt()
                 || provider.kind == QLatin1String("simulated"));
         if (m_usageInjected)
             body = withStreamUsage(body);
-        m_reply = m_engine->upstreams().post(request, body);
+        m_reply = m_services.upstreams->post(request, body);
     }
     connect(m_reply, &QNetworkReply::requestSent, this, &ProxyRequest::onRequestSent);
     connect(m_reply, &QNetworkReply::metaDataChanged, this, &ProxyRequest::onMetaDataChanged);
@@ -355,7 +361,7 @@ void ProxyRequest::startAttempt()
 void ProxyRequest::startDrillAttempt()
 {
     // The injected fault goes through the same classification and decisions as a real one.
-    const DrillFault fault = m_engine->routeState(currentRoute().name).breaker.drillFault();
+    const DrillFault fault = m_services.routes->state(currentRoute().name).breaker.drillFault();
     UpstreamOutcome outcome;
     outcome.endpoint = m_params.endpoint;
     switch (fault) {
@@ -883,16 +889,16 @@ void ProxyRequest::settleAttempt(FailureClass failureClass, const QString &reaso
                   .arg(
                       attempt.reason.isEmpty() ? QString() : QStringLiteral(": ") + attempt.reason);
     // Upstream error text may echo a key back; it goes no further than this.
-    attempt.reason = m_engine->redactor().redact(attempt.reason);
+    attempt.reason = m_services.redactor->redact(attempt.reason);
     const qint64 durationMs = attempt.endMs - attempt.startMs;
     const Price &price = m_params.active->config.routes.find(attempt.route)->price;
     attempt.costUsd = (double(attempt.tokensIn) * price.inputPerMTok
                           + double(attempt.tokensOut) * price.outputPerMTok)
         / 1e6;
 
-    RouteState &state = m_engine->routeState(attempt.route);
+    RouteState &state = m_services.routes->state(attempt.route);
     --state.inFlight;
-    m_engine->markRoutesChanged();
+    m_services.routes->markChanged();
     if (attempt.drill)
         return; // a drill tests the fallbacks, not the route: its breaker and figures stay clean
     if (failureClass == FailureClass::Ok) {
@@ -919,75 +925,46 @@ void ProxyRequest::concludeAttempt(const Classification &classification)
     }
     settleAttempt(classification.failureClass, classification.reason);
     AttemptRecord &attempt = currentAttempt();
-    RouteState &state = m_engine->routeState(attempt.route);
-    const RetryPolicy &retry = m_params.target.retry;
-    // A retry goes to the same route only while its breaker still lets traffic through.
-    const bool routeStillUsable = state.breaker.state() == BreakerState::Closed
-        || state.breaker.state() == BreakerState::Drilling;
+    RouteState &state = m_services.routes->state(attempt.route);
 
-    switch (classification.failureClass) {
-    case FailureClass::Ok:
+    AttemptFacts facts;
+    facts.classification = classification;
+    facts.retry = m_params.target.retry;
+    facts.retriesDone = m_retryIndex;
+    facts.routeStillUsable = state.breaker.state() == BreakerState::Closed
+        || state.breaker.state() == BreakerState::Drilling;
+    facts.remainingDeadlineMs = remainingDeadlineMs();
+    facts.drill = attempt.drill;
+    facts.policyFallbackLeft = !untriedPolicyFallbacks().isEmpty();
+    facts.maxCooldownMs = m_params.active->config.limits.maxRetryAfterMs;
+    facts.unitRandom = unitRandom();
+    AttemptVerdict verdict = decideAfterAttempt(facts);
+    if (verdict.action == AttemptVerdict::Action::Retry && verdict.retryNeedsBudget
+        && !state.retryBudget.tryAcquireRetry(
+            facts.retry.budgetRatio, facts.retry.budgetMinRetries))
+        verdict.action = AttemptVerdict::Action::Fallback;
+    if (verdict.markMisconfigured)
+        state.misconfiguredReason = attempt.reason; // the redacted text
+
+    switch (verdict.action) {
+    case AttemptVerdict::Action::Return:
         attempt.decision = Decision::Return;
-        respondWithUpstream(FailureClass::Ok);
+        respondWithUpstream(classification.failureClass);
         return;
-    case FailureClass::CallerError:
-        attempt.decision = Decision::Return;
-        respondWithUpstream(FailureClass::CallerError);
-        return;
-    case FailureClass::Cancelled:
+    case AttemptVerdict::Action::Cancel:
         attempt.decision = Decision::Return;
         finish(499, FailureClass::Cancelled);
         return;
-    case FailureClass::ContentPolicy:
-        if (restrictToPolicyFallbacks()) {
-            attempt.decision = Decision::Fallback;
-            tryNextRoute();
-        } else {
-            attempt.decision = Decision::Return;
-            respondWithUpstream(FailureClass::ContentPolicy);
-        }
+    case AttemptVerdict::Action::Retry:
+        scheduleRetry(verdict.delayMs, failureClassName(classification.failureClass));
         return;
-    case FailureClass::RateLimited: {
-        const qint64 retryAfter = classification.retryAfterMs;
-        const bool waitable = retryAfter < 0 || retryAfter <= retry.maxRetryAfterMs;
-        const qint64 delay
-            = retryAfter >= 0 ? retryAfter : backoffDelayMs(retry, m_retryIndex, unitRandom());
-        if (waitable && routeStillUsable && m_retryIndex < retry.maxRetries
-            && delay < remainingDeadlineMs()
-            && (attempt.drill
-                || state.retryBudget.tryAcquireRetry(retry.budgetRatio, retry.budgetMinRetries))) {
-            scheduleRetry(delay, QStringLiteral("rate limited"));
-            return;
-        }
-        // A drill must not leave real state behind; an upstream's word is clamped, so one reply
-        // cannot take a route out for years.
-        if (retryAfter > 0 && !attempt.drill)
-            state.cooldownUntilMs = qMax(state.cooldownUntilMs,
-                now() + qMin<qint64>(retryAfter, m_params.active->config.limits.maxRetryAfterMs));
+    case AttemptVerdict::Action::PolicyFallback:
+        restrictToPolicyFallbacks();
         fallBack();
         return;
-    }
-    case FailureClass::Transient: {
-        const qint64 delay = backoffDelayMs(retry, m_retryIndex, unitRandom());
-        if (classification.retryable && routeStillUsable && m_retryIndex < retry.maxRetries
-            && delay < remainingDeadlineMs()
-            && (attempt.drill
-                || state.retryBudget.tryAcquireRetry(retry.budgetRatio, retry.budgetMinRetries))) {
-            scheduleRetry(delay, QStringLiteral("transient"));
-            return;
-        }
-        fallBack();
-        return;
-    }
-    case FailureClass::AuthError:
-        if (!attempt.drill)
-            state.misconfiguredReason = attempt.reason; // the redacted text
-        fallBack();
-        return;
-    case FailureClass::Incompatible:
-    case FailureClass::ContractViolation:
-    case FailureClass::Budget:
-    case FailureClass::MidStream:
+    case AttemptVerdict::Action::Fallback:
+        if (verdict.cooldownMs > 0)
+            state.cooldownUntilMs = qMax(state.cooldownUntilMs, now() + verdict.cooldownMs);
         fallBack();
         return;
     }
@@ -1011,7 +988,7 @@ void ProxyRequest::fallBack()
     tryNextRoute();
 }
 
-bool ProxyRequest::restrictToPolicyFallbacks()
+QStringList ProxyRequest::untriedPolicyFallbacks() const
 {
     QStringList remaining;
     for (const QString &route : m_params.target.policyFallbacks) {
@@ -1020,12 +997,14 @@ bool ProxyRequest::restrictToPolicyFallbacks()
         if (!tried)
             remaining.append(route);
     }
-    if (remaining.isEmpty())
-        return false;
+    return remaining;
+}
+
+void ProxyRequest::restrictToPolicyFallbacks()
+{
     m_policyRestricted = true;
-    m_plan = m_plan.mid(0, m_planIndex + 1) + remaining;
+    m_plan = m_plan.mid(0, m_planIndex + 1) + untriedPolicyFallbacks();
     m_chainLength = qMin(m_chainLength, m_planIndex + 1);
-    return true;
 }
 
 HeaderList ProxyRequest::switchyardHeaders() const
@@ -1062,7 +1041,7 @@ void ProxyRequest::respondWithUpstream(FailureClass finalClass)
     // An upstream's error may quote the provider's key; the caller must never see it.
     const bool success = m_upstreamStatus >= 200 && m_upstreamStatus < 300;
     m_response.send(m_upstreamStatus, headers,
-        success ? m_upstreamBody : m_engine->redactor().redactKnownSecrets(m_upstreamBody));
+        success ? m_upstreamBody : m_services.redactor->redactKnownSecrets(m_upstreamBody));
     finish(m_upstreamStatus, finalClass);
 }
 
@@ -1094,7 +1073,7 @@ void ProxyRequest::respondAllFailed()
         m_trace.route = attempt.route;
     }
     for (const QString &route : std::as_const(m_plan)) {
-        const qint64 until = m_engine->routeState(route).cooldownUntilMs - now();
+        const qint64 until = m_services.routes->state(route).cooldownUntilMs - now();
         if (until > 0 && (soonestRetry < 0 || until < soonestRetry))
             soonestRetry = until;
     }

@@ -1,9 +1,9 @@
 #pragma once
 
-#include "engine/activeconfig.h"
+#include "config/activeconfig.h"
+#include "http/clientresponse.h"
+#include "http/ssescanner.h"
 #include "observe/trace.h"
-#include "proxy/clientresponse.h"
-#include "proxy/ssescanner.h"
 #include "routing/classifier.h"
 #include "routing/lanerouter.h"
 #include "routing/requestanalysis.h"
@@ -19,7 +19,7 @@ class QNetworkReply;
 
 namespace Switchyard {
 
-class Engine;
+struct GatewayServices;
 
 // One caller request on its way through a lane: walks the plan of routes, makes attempts,
 // classifies each outcome, retries or falls back as the class decides, and answers the caller
@@ -36,7 +36,8 @@ public:
         std::shared_ptr<const ActiveConfig> active;
     };
 
-    ProxyRequest(Engine *engine, ClientResponse response, Params params);
+    ProxyRequest(
+        const GatewayServices &services, ClientResponse response, Params params, QObject *parent);
     ~ProxyRequest() override;
 
     void start();
@@ -80,7 +81,8 @@ private:
     bool tryPanicRoute();
     void scheduleRetry(qint64 delayMs, const QString &why);
     void fallBack();
-    bool restrictToPolicyFallbacks();
+    QStringList untriedPolicyFallbacks() const;
+    void restrictToPolicyFallbacks();
     void armPhaseTimer(Phase phase, int timeoutMs);
 
     void respondWithUpstream(FailureClass finalClass);
@@ -98,7 +100,7 @@ private:
     qint64 elapsed() const; // since the request started
     qint64 remainingDeadlineMs() const;
 
-    Engine *m_engine;
+    const GatewayServices &m_services;
     ClientResponse m_response;
     Params m_params;
     TraceRecord m_trace;

@@ -1,8 +1,8 @@
 #include "proxy/proxyservice.h"
 
-#include "engine/engine.h"
+#include "http/clientresponse.h"
 #include "proxy/adminservice.h"
-#include "proxy/clientresponse.h"
+#include "proxy/gatewayservices.h"
 #include "proxy/openaierror.h"
 #include "proxy/proxyrequest.h"
 #include "proxy/requestguard.h"
@@ -53,17 +53,35 @@ QByteArray modelList(const Config &config)
 
 } // namespace
 
-ProxyService::ProxyService(Engine *engine)
-    : QObject(engine)
-    , m_engine(engine)
-    , m_admin(new AdminService(engine))
+ProxyService::ProxyService(
+    const GatewayServices &services, GatewayControl &control, QObject *parent)
+    : QObject(parent)
+    , m_services(services)
+    , m_admin(new AdminService(services, control, this))
 {
+}
+
+HttpHandlers ProxyService::listenerHandlers()
+{
+    HttpHandlers handlers;
+    handlers.handle = [this](const HttpRequest &request, ClientResponse response) {
+        handle(request, std::move(response));
+    };
+    handlers.checkHead
+        = [this](const HttpRequest &head, bool hasBody) { return checkHead(head, hasBody); };
+    handlers.errorBody = [](int status, const QString &message, const QString &code) {
+        return openAiError(message,
+            status == 413 ? QStringLiteral("payload_too_large")
+                          : QStringLiteral("invalid_request_error"),
+            code);
+    };
+    return handlers;
 }
 
 std::optional<HeadRefusal> ProxyService::checkHead(const HttpRequest &head, bool hasBody) const
 {
     const GuardVerdict verdict = RequestGuard::check(
-        RequestGuard::inputOf(head, hasBody ? 1 : 0), m_engine->activeConfig()->config);
+        RequestGuard::inputOf(head, hasBody ? 1 : 0), m_services.activeConfig()->config);
     if (verdict.kind != GuardVerdict::Kind::Refuse)
         return std::nullopt;
     return HeadRefusal { verdict.status, verdict.message, verdict.code };
@@ -75,7 +93,7 @@ void ProxyService::handle(const HttpRequest &request, ClientResponse response)
     const bool isGet = request.method == "GET";
     const bool isPost = request.method == "POST";
     const QString requestId = newRequestId();
-    const std::shared_ptr<const ActiveConfig> active = m_engine->activeConfig();
+    const std::shared_ptr<const ActiveConfig> active = m_services.activeConfig();
 
     const GuardVerdict verdict
         = RequestGuard::check(RequestGuard::inputOf(request, request.body.size()), active->config);
@@ -103,7 +121,7 @@ void ProxyService::handle(const HttpRequest &request, ClientResponse response)
         trace.status = status;
         trace.finalClass = FailureClass::CallerError;
         trace.startedAtUtcMs = QDateTime::currentMSecsSinceEpoch();
-        m_engine->recordRefusal(trace);
+        m_services.recordRefusal(trace);
         response.sendJson(
             status, idHeaders(requestId), openAiError(message, type, QString(), param));
     };
@@ -116,7 +134,7 @@ void ProxyService::handle(const HttpRequest &request, ClientResponse response)
         response.send(200,
             { { QByteArrayLiteral("Content-Type"),
                 QByteArrayLiteral("text/plain; version=0.0.4; charset=utf-8") } },
-            m_engine->metricsText());
+            m_services.metricsText());
         return;
     }
     if (path.startsWith(QLatin1String("/admin/"))) {
@@ -162,8 +180,9 @@ void ProxyService::handle(const HttpRequest &request, ClientResponse response)
     params.body = body;
     params.requestId = requestId;
     params.active = active;
-    auto *proxied = new ProxyRequest(m_engine, std::move(response), std::move(params));
-    connect(proxied, &ProxyRequest::finished, m_engine, &Engine::recordTrace);
+    auto *proxied = new ProxyRequest(m_services, std::move(response), std::move(params), this);
+    connect(proxied, &ProxyRequest::finished, this,
+        [this](const TraceRecord &trace) { m_services.recordTrace(trace); });
     proxied->start();
 }
 

@@ -1,6 +1,6 @@
 #pragma once
 
-#include "proxy/httpconnection.h"
+#include "http/httpconnection.h"
 
 #include <QObject>
 
@@ -10,7 +10,8 @@ namespace Switchyard {
 
 class AdminService;
 class ClientResponse;
-class Engine;
+class GatewayControl;
+struct GatewayServices;
 struct HttpRequest;
 
 // The HTTP surface of the gateway (SPEC §5): dispatches each request to its endpoint,
@@ -18,7 +19,11 @@ struct HttpRequest;
 class ProxyService final : public QObject {
     Q_OBJECT
 public:
-    explicit ProxyService(Engine *engine);
+    ProxyService(const GatewayServices &services, GatewayControl &control, QObject *parent);
+
+    // What the listener calls: handle(), checkHead(), and refusals in OpenAI's error shape.
+    HttpHandlers listenerHandlers();
+    AdminService *admin() const { return m_admin; }
 
     void handle(const HttpRequest &request, ClientResponse response);
     // The request guard on a head alone (for the listener): a request it refuses is refused
@@ -26,7 +31,7 @@ public:
     std::optional<HeadRefusal> checkHead(const HttpRequest &head, bool hasBody) const;
 
 private:
-    Engine *m_engine;
+    const GatewayServices &m_services;
     AdminService *m_admin;
 };
 

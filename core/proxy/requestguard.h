@@ -1,7 +1,7 @@
 #pragma once
 
 #include "config/config.h"
-#include "proxy/httpmessage.h"
+#include "http/httpmessage.h"
 
 #include <QByteArray>
 #include <QList>

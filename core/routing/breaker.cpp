@@ -25,6 +25,16 @@ QString breakerStateName(BreakerState state)
     return QString();
 }
 
+std::optional<BreakerState> parseBreakerState(QStringView name)
+{
+    for (BreakerState state : { BreakerState::Closed, BreakerState::Open, BreakerState::HalfOpen,
+             BreakerState::Recovering, BreakerState::Drained, BreakerState::Drilling }) {
+        if (breakerStateName(state) == name)
+            return state;
+    }
+    return std::nullopt;
+}
+
 QString drillFaultName(DrillFault fault)
 {
     switch (fault) {

@@ -7,6 +7,7 @@
 #include <QString>
 
 #include <functional>
+#include <optional>
 #include <vector>
 
 namespace Switchyard {
@@ -15,6 +16,7 @@ class Clock;
 
 enum class BreakerState { Closed, Open, HalfOpen, Recovering, Drained, Drilling };
 QString breakerStateName(BreakerState state);
+std::optional<BreakerState> parseBreakerState(QStringView name);
 
 // A fault an operator injects into a route for a while (SPEC §7).
 enum class DrillFault {

@@ -31,6 +31,24 @@ QString failureClassName(FailureClass failureClass)
     return QString();
 }
 
+const QList<FailureClass> &allFailureClasses()
+{
+    static const QList<FailureClass> all { FailureClass::Ok, FailureClass::CallerError,
+        FailureClass::AuthError, FailureClass::RateLimited, FailureClass::Transient,
+        FailureClass::Incompatible, FailureClass::ContentPolicy, FailureClass::ContractViolation,
+        FailureClass::Budget, FailureClass::Cancelled, FailureClass::MidStream };
+    return all;
+}
+
+std::optional<FailureClass> parseFailureClass(QStringView name)
+{
+    for (FailureClass candidate : allFailureClasses()) {
+        if (failureClassName(candidate) == name)
+            return candidate;
+    }
+    return std::nullopt;
+}
+
 bool countsForBreaker(FailureClass failureClass)
 {
     switch (failureClass) {
@@ -58,6 +76,16 @@ QString decisionName(Decision decision)
         return QStringLiteral("skip");
     }
     return QString();
+}
+
+std::optional<Decision> parseDecision(QStringView name)
+{
+    for (Decision candidate :
+        { Decision::Return, Decision::Retry, Decision::Fallback, Decision::Skip }) {
+        if (decisionName(candidate) == name)
+            return candidate;
+    }
+    return std::nullopt;
 }
 
 } // namespace Switchyard

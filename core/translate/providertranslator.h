@@ -1,8 +1,8 @@
 #pragma once
 
 #include "config/config.h"
-#include "proxy/clientresponse.h"
-#include "proxy/ssescanner.h"
+#include "http/clientresponse.h"
+#include "http/ssescanner.h"
 #include "routing/classifier.h"
 
 #include <QByteArray>

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "config/activeconfig.h"
 #include "routing/failureclass.h"
 
 #include <QObject>
@@ -11,33 +12,49 @@ class QNetworkReply;
 
 namespace Switchyard {
 
-class Engine;
-struct ProviderConfig;
-struct RouteConfig;
+class Clock;
+class Redactor;
+class UpstreamPool;
 
-// Sends cheap health probes (SPEC §7) — GET /models or a one-token completion — and feeds
-// their results to the route's breaker. A probe is never user traffic: no trace, no cost.
+// One health probe to send: the route, its provider and the provider's key.
+struct ProbeTarget {
+    RouteConfig route;
+    ProviderConfig provider;
+    QByteArray key;
+};
+
+// What a probe found; `result` is "ok" or why not, with any key in it redacted.
+struct ProbeResult {
+    bool ok = false;
+    qint64 durationMs = 0;
+    QString result;
+};
+
+// Sends cheap health probes (SPEC §7) — GET /models or a one-token completion — and reports what
+// they found. Like Envoy's health checkers it never touches routing state: the caller feeds the
+// result to the route's breaker. A probe is never user traffic: no trace, no cost.
 class Prober final : public QObject {
     Q_OBJECT
 public:
-    explicit Prober(Engine *engine);
+    Prober(UpstreamPool &upstreams, const Redactor &redactor, const Clock &clock,
+        QObject *parent = nullptr);
 
-    // Probes `route` now unless a probe of it is already under way; false if it cannot be probed.
-    bool probe(const QString &route);
-    // Starts the probes that are due: half-open routes with trial slots, idle and drained routes.
-    void probeDueRoutes();
+    using Reported = std::function<void(const ProbeResult &result)>;
+    void probe(const ProbeTarget &target, Reported reported);
 
-    // `tested` is false when no call was made (no such provider, or its key is not usable).
+    // `tested` is false when no call was made (the provider's key is not usable).
     using Tested
         = std::function<void(bool tested, FailureClass failureClass, const QString &result)>;
     // The console's Test: the provider's models list with its key, classified like any call.
-    void testProvider(const QString &provider, Tested done);
+    void testProvider(const ProviderConfig &provider, const ResolvedSecret &key, Tested done);
 
 private:
     QNetworkReply *send(const ProviderConfig &provider, const RouteConfig &route,
         const QByteArray &key, bool completion);
 
-    Engine *m_engine;
+    UpstreamPool &m_upstreams;
+    const Redactor &m_redactor;
+    const Clock &m_clock;
 };
 
 } // namespace Switchyard

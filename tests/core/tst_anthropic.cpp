@@ -1,4 +1,4 @@
-#include "proxy/ssescanner.h"
+#include "http/ssescanner.h"
 #include "routing/classifier.h"
 #include "translate/anthropictranslator.h"
 

@@ -27,7 +27,7 @@ RouteSnapshot route(const QString &name, const QString &state, double rps = 0)
 {
     RouteSnapshot snapshot;
     snapshot.name = name;
-    snapshot.state = state;
+    snapshot.state = parseBreakerState(state).value();
     snapshot.requestsPerSecond = rps;
     snapshot.recoveryStepCount = 3;
     return snapshot;
@@ -85,8 +85,10 @@ private Q_SLOTS:
         QCOMPARE(changed.first().first().toModelIndex().row(), 1);
         QCOMPARE(reset.size(), 0);
         QCOMPARE(model.index(1, RouteTableModel::State).data().toString(), QStringLiteral("Open"));
-        QCOMPARE(model.index(1, RouteTableModel::State).data(RouteTableModel::StateRole).toString(),
-            QStringLiteral("open"));
+        QCOMPARE(model.index(1, RouteTableModel::State)
+                     .data(RouteTableModel::StateRole)
+                     .value<BreakerState>(),
+            BreakerState::Open);
 
         model.setSnapshots({ route(QStringLiteral("a"), QStringLiteral("closed")),
             route(QStringLiteral("b"), QStringLiteral("open")) });

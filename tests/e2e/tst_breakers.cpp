@@ -476,7 +476,7 @@ void BreakersTest::consoleHandleUsesQueuedCallsAndSnapshots()
     auto stateOf = [&](const QString &route) {
         for (const Switchyard::RouteSnapshot &snapshot : std::as_const(latest))
             if (snapshot.name == route)
-                return snapshot.state;
+                return Switchyard::breakerStateName(snapshot.state);
         return QString();
     };
 

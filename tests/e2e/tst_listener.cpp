@@ -2,7 +2,7 @@
 #include "gatewayharness.h"
 #include "jsontext.h"
 
-#include "proxy/httplistener.h"
+#include "http/httplistener.h"
 
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -277,10 +277,10 @@ void ListenerTest::expectContinueIsHonoured()
 void ListenerTest::connectionsBeyondTheLimitWait()
 {
     int answered = 0;
-    HttpListener listener([&answered](const HttpRequest &, ClientResponse response) {
+    HttpListener listener({ [&answered](const HttpRequest &, ClientResponse response) {
         ++answered;
         response.send(200, {}, "ok");
-    });
+    } });
     listener.setMaxConnections(2);
     const quint16 port = listener.listen(QHostAddress::LocalHost, 0);
     QVERIFY(port != 0);

@@ -1,7 +1,7 @@
 // libFuzzer target: the Anthropic translator both ways. The first byte picks the direction: a
 // caller's OpenAI request, an upstream's Messages answer or error, or an upstream's event stream.
 #include "config/config.h"
-#include "proxy/ssescanner.h"
+#include "http/ssescanner.h"
 #include "translate/providertranslator.h"
 
 #include <QJsonDocument>

@@ -1,6 +1,6 @@
 // libFuzzer target: the SSE scanner, fed an upstream's stream in pieces of every size. The first
 // byte says how the rest is cut.
-#include "proxy/ssescanner.h"
+#include "http/ssescanner.h"
 
 #include <cstddef>
 #include <cstdint>

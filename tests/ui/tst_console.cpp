@@ -146,7 +146,7 @@ ClientCall *ConsoleTest::chat(const QString &lane)
 QString ConsoleTest::routeState(const QString &route) const
 {
     const int row = m_window->routeModel()->rowOf(route);
-    return row < 0 ? QString() : m_window->routeModel()->snapshot(row).state;
+    return row < 0 ? QString() : breakerStateName(m_window->routeModel()->snapshot(row).state);
 }
 
 void ConsoleTest::clickingDrainDrainsTheRoute()

@@ -1,5 +1,7 @@
 #pragma once
 
+#include "routing/breaker.h"
+
 #include <QList>
 #include <QMetaType>
 #include <QString>
@@ -12,7 +14,7 @@ struct RouteSnapshot {
     QString name;
     QString provider;
     QString model;
-    QString state; // breakerStateName()
+    BreakerState state = BreakerState::Closed;
     qint64 cooldownRemainingMs = 0;
     qint64 rateLimitedRemainingMs = 0; // a 429's Retry-After keeps traffic away this long
     int recoveryStep = 0; // 0-based index into the recovery steps

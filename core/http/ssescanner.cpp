@@ -1,4 +1,4 @@
-#include "proxy/ssescanner.h"
+#include "http/ssescanner.h"
 
 namespace Switchyard {
 

@@ -1,6 +1,6 @@
-#include "proxy/clientresponse.h"
+#include "http/clientresponse.h"
 
-#include "proxy/httpconnection.h"
+#include "http/httpconnection.h"
 
 namespace Switchyard {
 

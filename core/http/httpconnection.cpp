@@ -1,7 +1,7 @@
-#include "proxy/httpconnection.h"
+#include "http/httpconnection.h"
 
-#include "proxy/openaierror.h"
-
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QTcpSocket>
 
 namespace Switchyard {
@@ -40,13 +40,12 @@ const http_parser_settings &HttpConnection::settings()
     return instance;
 }
 
-HttpConnection::HttpConnection(QTcpSocket *socket, const ListenerLimits &limits, Handler handler,
-    HeadCheck headCheck, QObject *parent)
+HttpConnection::HttpConnection(QTcpSocket *socket, const ListenerLimits &limits,
+    std::shared_ptr<const HttpHandlers> handlers, QObject *parent)
     : QObject(parent)
     , m_socket(socket)
     , m_limits(limits)
-    , m_handler(std::move(handler))
-    , m_headCheck(std::move(headCheck))
+    , m_handlers(std::move(handlers))
     , m_timer(this)
 {
     m_socket->setParent(this);
@@ -243,8 +242,9 @@ int HttpConnection::onHeadersComplete(http_parser *parser)
                 .arg(parser->content_length)
                 .arg(self->m_limits.maxBodyBytes),
             QStringLiteral("payload_too_large"));
-    if (self->m_headCheck) {
-        if (const std::optional<HeadRefusal> refusal = self->m_headCheck(request, hasBody))
+    if (self->m_handlers->checkHead) {
+        if (const std::optional<HeadRefusal> refusal
+            = self->m_handlers->checkHead(request, hasBody))
             return stop(refusal->status, refusal->message, refusal->code);
     }
     const QByteArray expect = request.value("expect");
@@ -292,7 +292,7 @@ void HttpConnection::dispatch()
     m_request = HttpRequest {};
     ClientResponse response(this, m_socket, !m_keepAlive, request.versionMinor == 0);
     response.setHeadOnly(request.method == "HEAD");
-    m_handler(request, std::move(response));
+    m_handlers->handle(request, std::move(response));
 }
 
 void HttpConnection::responseFinished(bool closing)
@@ -343,6 +343,16 @@ void HttpConnection::close()
         m_socket->disconnectFromHost();
 }
 
+QByteArray HttpConnection::errorBody(int status, const QString &message, const QString &code) const
+{
+    if (m_handlers->errorBody)
+        return m_handlers->errorBody(status, message, code);
+    return QJsonDocument(QJsonObject { { QStringLiteral("error"),
+                             QJsonObject { { QStringLiteral("message"), message },
+                                 { QStringLiteral("code"), code } } } })
+        .toJson(QJsonDocument::Compact);
+}
+
 void HttpConnection::refuse(int status, const QString &message, const QString &code)
 {
     // Only a client that may still be sending (the rest of a head, a body) needs the linger.
@@ -364,10 +374,7 @@ void HttpConnection::refuse(int status, const QString &message, const QString &c
     ClientResponse response(m_socket, false);
     response.setHeadOnly(head);
     response.sendJson(status, { { QByteArrayLiteral("Connection"), QByteArrayLiteral("close") } },
-        openAiError(message,
-            status == 413 ? QStringLiteral("payload_too_large")
-                          : QStringLiteral("invalid_request_error"),
-            code));
+        errorBody(status, message, code));
     if (!stillSending || (lengthKnown && m_lingerRemaining <= 0)) {
         close();
         return;

@@ -1,6 +1,6 @@
 #pragma once
 
-#include "proxy/httpconnection.h"
+#include "http/httpconnection.h"
 
 #include <QHostAddress>
 #include <QObject>
@@ -15,8 +15,7 @@ namespace Switchyard {
 class HttpListener final : public QObject {
     Q_OBJECT
 public:
-    explicit HttpListener(HttpConnection::Handler handler, HttpConnection::HeadCheck headCheck = {},
-        QObject *parent = nullptr);
+    explicit HttpListener(HttpHandlers handlers, QObject *parent = nullptr);
 
     // Returns the port listened on, 0 on failure.
     quint16 listen(const QHostAddress &address, quint16 port);
@@ -33,8 +32,7 @@ private:
     void pause(const QString &why);
 
     QTcpServer m_server;
-    HttpConnection::Handler m_handler;
-    HttpConnection::HeadCheck m_headCheck;
+    std::shared_ptr<const HttpHandlers> m_handlers;
     ListenerLimits m_limits;
     int m_connections = 0;
     int m_maxConnections = 0;

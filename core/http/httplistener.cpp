@@ -1,4 +1,4 @@
-#include "proxy/httplistener.h"
+#include "http/httplistener.h"
 
 #include <QLoggingCategory>
 #include <QTcpSocket>
@@ -34,12 +34,10 @@ rlim_t raiseOpenFilesLimit()
 
 } // namespace
 
-HttpListener::HttpListener(
-    HttpConnection::Handler handler, HttpConnection::HeadCheck headCheck, QObject *parent)
+HttpListener::HttpListener(HttpHandlers handlers, QObject *parent)
     : QObject(parent)
     , m_server(this)
-    , m_handler(std::move(handler))
-    , m_headCheck(std::move(headCheck))
+    , m_handlers(std::make_shared<const HttpHandlers>(std::move(handlers)))
     , m_retryAccept(this)
 {
     const rlim_t files = raiseOpenFilesLimit();
@@ -96,7 +94,7 @@ void HttpListener::onNewConnection()
         if (!socket)
             return;
         ++m_connections;
-        auto *connection = new HttpConnection(socket, m_limits, m_handler, m_headCheck, this);
+        auto *connection = new HttpConnection(socket, m_limits, m_handlers, this);
         connect(connection, &QObject::destroyed, this, &HttpListener::onConnectionClosed);
     }
 }

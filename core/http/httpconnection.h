@@ -1,12 +1,13 @@
 #pragma once
 
-#include "proxy/clientresponse.h"
-#include "proxy/httpmessage.h"
+#include "http/clientresponse.h"
+#include "http/httpmessage.h"
 
 #include <QObject>
 #include <QTimer>
 
 #include <functional>
+#include <memory>
 #include <optional>
 
 #include <http_parser.h>
@@ -30,6 +31,14 @@ struct ListenerLimits {
     int idleTimeoutMs = 120000; // a kept-alive connection with no request is closed after this
 };
 
+// What the listener's owner decides: how to answer a request, whether to refuse one by its head
+// alone, and how a refusal's body reads in the callers' protocol (a generic JSON error if unset).
+struct HttpHandlers {
+    std::function<void(const HttpRequest &, ClientResponse)> handle;
+    std::function<std::optional<HeadRefusal>(const HttpRequest &, bool hasBody)> checkHead;
+    std::function<QByteArray(int status, const QString &message, const QString &code)> errorBody;
+};
+
 // One client connection of the listener: reads requests with Node's http-parser (Debian's
 // libhttp-parser), one at a time, and hands each to the handler with the response it must send.
 // The next pipelined request is read only when that response is complete, so answers go out in
@@ -42,11 +51,6 @@ struct ListenerLimits {
 class HttpConnection final : public QObject {
     Q_OBJECT
 public:
-    using Handler = std::function<void(const HttpRequest &, ClientResponse)>;
-    // Looks at a request's head (no body yet; `hasBody` says whether one follows) and may refuse
-    // it then, so that a request that will be refused is not read whole first.
-    using HeadCheck = std::function<std::optional<HeadRefusal>(const HttpRequest &, bool hasBody)>;
-
     // The most headers one request may have, and what each costs beyond its bytes (a header line
     // of four bytes still takes a list entry).
     static constexpr int MaxHeaders = 100;
@@ -54,8 +58,10 @@ public:
     // Answers waiting to be sent, beyond which the next pipelined request is not read.
     static constexpr qint64 MaxQueuedAnswerBytes = 256 * 1024;
 
-    HttpConnection(QTcpSocket *socket, const ListenerLimits &limits, Handler handler,
-        HeadCheck headCheck = {}, QObject *parent = nullptr);
+    // `handlers.checkHead` sees a request's head before its body is read (`hasBody` says whether
+    // one follows), so that a request that will be refused is not read whole first.
+    HttpConnection(QTcpSocket *socket, const ListenerLimits &limits,
+        std::shared_ptr<const HttpHandlers> handlers, QObject *parent = nullptr);
     ~HttpConnection() override;
 
     // From the ClientResponse handed out with a request.
@@ -83,6 +89,7 @@ private:
     bool countHead(size_t length);
     void dispatch();
     void refuse(int status, const QString &message, const QString &code);
+    QByteArray errorBody(int status, const QString &message, const QString &code) const;
     void onTimeout();
     void onBytesWritten();
     void close();
@@ -90,8 +97,7 @@ private:
 
     QTcpSocket *m_socket;
     ListenerLimits m_limits;
-    Handler m_handler;
-    HeadCheck m_headCheck;
+    std::shared_ptr<const HttpHandlers> m_handlers;
     QString m_localAddress;
     http_parser m_parser {};
     Stage m_stage = Stage::Idle;

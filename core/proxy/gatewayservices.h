@@ -1,0 +1,36 @@
+#pragma once
+
+#include "config/activeconfig.h"
+
+#include <QByteArray>
+
+#include <functional>
+#include <memory>
+
+namespace Switchyard {
+
+class Clock;
+class CostLedger;
+class Redactor;
+class RouteRegistry;
+struct TraceRecord;
+class UpstreamPool;
+
+// What the request path needs from the gateway around it, handed over instead of the engine.
+// Each member does one job, is owned by the engine and outlives every request. Engine thread only.
+struct GatewayServices {
+    const Clock *clock = nullptr;
+    RouteRegistry *routes = nullptr;
+    UpstreamPool *upstreams = nullptr;
+    const CostLedger *ledger = nullptr; // today's spend, for the caps
+    const Redactor *redactor = nullptr; // the keys in use, kept out of traces and answers
+    // The config new requests start on.
+    std::function<std::shared_ptr<const ActiveConfig>()> activeConfig;
+    // Where a finished request's trace goes; a refused request's goes to recordRefusal, which
+    // counts every one and keeps only a sample.
+    std::function<void(const TraceRecord &)> recordTrace;
+    std::function<void(const TraceRecord &)> recordRefusal;
+    std::function<QByteArray()> metricsText;
+};
+
+} // namespace Switchyard

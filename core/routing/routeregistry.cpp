@@ -1,0 +1,152 @@
+#include "routing/routeregistry.h"
+
+#include "routing/clock.h"
+
+namespace Switchyard {
+
+RouteRegistry::RouteRegistry(const Clock &clock, CircuitBreaker::EventSink sink)
+    : m_clock(clock)
+    , m_sink(std::move(sink))
+{
+}
+
+RouteState &RouteRegistry::state(const QString &route)
+{
+    std::shared_ptr<RouteState> &state = m_states[route];
+    if (!state) {
+        state = std::make_shared<RouteState>(route, m_clock);
+        state->lastProbeMs = m_clock.nowMs(); // a fresh route is not overdue for a probe
+        state->breaker.setEventSink(m_sink);
+        const auto config = m_config.routes.constFind(route);
+        if (config != m_config.routes.cend())
+            state->breaker.setSettings(config->breaker, config->recovery);
+    }
+    return *state;
+}
+
+const RouteState *RouteRegistry::find(const QString &route) const
+{
+    const auto it = m_states.constFind(route);
+    return it == m_states.cend() ? nullptr : it->get();
+}
+
+void RouteRegistry::configure(const Config &config)
+{
+    m_config = config;
+    dropUnused();
+    for (const RouteConfig &route : config.routes)
+        state(route.name).breaker.setSettings(route.breaker, route.recovery);
+    m_changed = true;
+}
+
+void RouteRegistry::dropUnused()
+{
+    for (auto it = m_states.begin(); it != m_states.end();) {
+        if (m_config.routes.contains(it.key()) || it.value()->inFlight > 0)
+            ++it;
+        else
+            it = m_states.erase(it);
+    }
+}
+
+bool RouteRegistry::advance()
+{
+    bool timed = false;
+    for (const RouteConfig &route : std::as_const(m_config.routes)) {
+        CircuitBreaker &breaker = state(route.name).breaker;
+        breaker.tick();
+        const BreakerState state = breaker.state();
+        timed = timed || state == BreakerState::Open || state == BreakerState::Recovering
+            || state == BreakerState::Drilling;
+    }
+    return timed;
+}
+
+QList<RouteSnapshot> RouteRegistry::snapshots(const ActiveConfig &active) const
+{
+    QList<RouteSnapshot> snapshots;
+    const qint64 now = m_clock.nowMs();
+    for (const RouteConfig &route : active.config.routes) {
+        const RouteState *state = find(route.name);
+        if (!state)
+            continue; // a config not yet configured here
+        const CircuitBreaker &breaker = state->breaker;
+        RouteSnapshot snapshot;
+        snapshot.name = route.name;
+        snapshot.provider = route.provider;
+        snapshot.model = route.model;
+        snapshot.state = breaker.state();
+        snapshot.cooldownRemainingMs = breaker.cooldownRemainingMs();
+        snapshot.rateLimitedRemainingMs = qMax<qint64>(0, state->cooldownUntilMs - now);
+        snapshot.recoveryStep = breaker.recoveryStep();
+        snapshot.recoveryStepCount = breaker.recoveryStepCount();
+        snapshot.trafficShare = breaker.trafficShare();
+        snapshot.stepRemainingMs = breaker.stepRemainingMs();
+        snapshot.failureRate = breaker.failureRate();
+        snapshot.callsInWindow = breaker.callsInWindow();
+        snapshot.consecutiveFailures = breaker.consecutiveFailures();
+        snapshot.p50Ms = state->stats.percentile(0.5);
+        snapshot.p95Ms = state->stats.percentile(0.95);
+        snapshot.requestsPerSecond = state->stats.requestsPerSecond(now);
+        snapshot.inFlight = state->inFlight;
+        snapshot.lastError = state->lastError;
+        const ResolvedSecret key = active.providerKeys.value(route.provider);
+        snapshot.misconfigured = key.ok ? state->misconfiguredReason : key.error;
+        if (breaker.state() == BreakerState::Drilling) {
+            snapshot.drillFault = drillFaultName(breaker.drillFault());
+            snapshot.drillRemainingMs = breaker.drillRemainingMs();
+        }
+        snapshot.lastProbeOk = state->lastProbeOk;
+        snapshot.lastProbeResult = state->lastProbeResult;
+        for (const LaneConfig &lane : active.config.lanes) {
+            if (lane.chain.contains(route.name) || lane.degraded == route.name)
+                snapshot.lanes.append(lane.name);
+        }
+        snapshots.append(snapshot);
+    }
+    return snapshots;
+}
+
+QStringList RouteRegistry::dueProbes() const
+{
+    QStringList due;
+    const qint64 now = m_clock.nowMs();
+    for (const RouteConfig &route : m_config.routes) {
+        const RouteState *state = find(route.name);
+        if (!state || state->probeInFlight)
+            continue;
+        const qint64 sinceProbe = now - state->lastProbeMs;
+        switch (state->breaker.state()) {
+        case BreakerState::HalfOpen:
+            if (state->breaker.trialsAvailable() > 0)
+                due.append(route.name);
+            break;
+        case BreakerState::Closed:
+        case BreakerState::Recovering:
+            // Only idle routes: real traffic already tells how they are.
+            if (sinceProbe >= route.probe.intervalMs
+                && now - state->lastTrafficMs >= route.probe.intervalMs)
+                due.append(route.name);
+            break;
+        case BreakerState::Drained: // so the operator sees when it is healthy again
+            if (sinceProbe >= route.probe.intervalMs)
+                due.append(route.name);
+            break;
+        case BreakerState::Open: // quiet while it cools down
+        case BreakerState::Drilling:
+            break;
+        }
+    }
+    return due;
+}
+
+void RouteRegistry::forgetMisconfiguration(const QString &provider)
+{
+    for (const RouteConfig &route : std::as_const(m_config.routes)) {
+        const auto state = m_states.constFind(route.name);
+        if (route.provider == provider && state != m_states.cend())
+            (*state)->misconfiguredReason.clear();
+    }
+}
+
+} // namespace Switchyard

@@ -1,0 +1,55 @@
+#pragma once
+
+#include "config/activeconfig.h"
+#include "routing/routesnapshot.h"
+#include "routing/routestate.h"
+
+#include <QHash>
+#include <QStringList>
+
+#include <functional>
+#include <memory>
+
+namespace Switchyard {
+
+// The routing state of every route (breaker, retry budget, figures, probe results), kept across
+// reloads for the routes that stay. Requests and probes reach a route's state through it; the
+// console and /admin see it only as RouteSnapshots. Engine thread only.
+class RouteRegistry final {
+public:
+    RouteRegistry(const Clock &clock, CircuitBreaker::EventSink sink);
+
+    // The state of `route`, made on first use with the running config's settings.
+    RouteState &state(const QString &route);
+    const RouteState *find(const QString &route) const;
+
+    // The routes of `config` take its settings. A route it no longer names keeps its state while
+    // requests of the old config still use it; dropUnused() removes it afterwards.
+    void configure(const Config &config);
+    void dropUnused();
+
+    // Brings every breaker's timed states (cooldowns, recovery steps, drills) up to now; true
+    // while any route is in a timed state, whose countdown the console shows.
+    bool advance();
+
+    // Something a snapshot shows has changed since the last clearChanged().
+    void markChanged() { m_changed = true; }
+    bool changed() const { return m_changed; }
+    void clearChanged() { m_changed = false; }
+
+    // What every route of `active` looks like as of the last advance(); changes nothing.
+    QList<RouteSnapshot> snapshots(const ActiveConfig &active) const;
+    // The routes of the running config that are due a health probe now (SPEC §7).
+    QStringList dueProbes() const;
+    // After a provider's key changed: its routes' 401s said nothing about the new key.
+    void forgetMisconfiguration(const QString &provider);
+
+private:
+    const Clock &m_clock;
+    CircuitBreaker::EventSink m_sink;
+    Config m_config;
+    QHash<QString, std::shared_ptr<RouteState>> m_states;
+    bool m_changed = true;
+};
+
+} // namespace Switchyard
