@@ -300,21 +300,14 @@ void ProxyRequest::startAttempt()
     m_attemptOpen = true;
 
     m_upstreamStatus = 0;
-    m_rawPending.clear();
-    m_sawStreamContent = false;
-    m_streamTokensIn = -1;
-    m_streamTokensOut = -1;
     m_upstreamContentType.clear();
     m_upstreamBody.clear();
     m_upstreamPassHeaders.clear();
     m_streaming = false;
-    m_streamPending.clear();
-    m_scanner = SseScanner();
-    m_scanner.setMaxEventBytes(m_params.active->config.limits.maxEventBytes);
+    m_relay.reset();
     m_abortError = TransportError::None;
     m_abortReason.clear();
     m_replyEndedWhileStalled = false;
-    m_streamUsageInvalid = false;
 
     if (m_currentDrill) {
         startDrillAttempt();
@@ -326,13 +319,13 @@ void ProxyRequest::startAttempt()
     request.setHeader(QNetworkRequest::ContentTypeHeader, QByteArrayLiteral("application/json"));
     if (m_params.analysis.stream)
         request.setRawHeader(QByteArrayLiteral("Accept"), QByteArrayLiteral("text/event-stream"));
-    m_streamTranslator.reset();
+    StreamRelay::Options relay;
+    relay.maxEventBytes = m_params.active->config.limits.maxEventBytes;
     if (m_translator) {
         for (const auto &[name, value] : std::as_const(m_translated.headers))
             request.setRawHeader(name, value);
         if (m_params.analysis.stream)
-            m_streamTranslator = m_translator->streamTranslator(m_params.analysis.callerAskedUsage);
-        m_usageInjected = false;
+            relay.translator = m_translator->streamTranslator(m_params.analysis.callerAskedUsage);
         m_reply = m_services.upstreams->post(request, m_translated.body);
     } else {
         const QByteArray key = active.providerKeys.value(route.provider).value;
@@ -342,13 +335,15 @@ void ProxyRequest::startAttempt()
         QByteArray body = replaceTopLevelModel(m_params.body, route.model);
         // Ask for usage in the final chunk so a stream can be costed; the caller sees no
         // difference.
-        m_usageInjected = m_params.analysis.stream && !m_params.analysis.hasStreamOptions
+        relay.stripInjectedUsage = m_params.analysis.stream && !m_params.analysis.hasStreamOptions
             && (provider.kind == QLatin1String("openai")
                 || provider.kind == QLatin1String("simulated"));
-        if (m_usageInjected)
+        if (relay.stripInjectedUsage)
             body = withStreamUsage(body);
         m_reply = m_services.upstreams->post(request, body);
     }
+    if (m_params.analysis.stream)
+        m_relay.emplace(std::move(relay));
     connect(m_reply, &QNetworkReply::requestSent, this, &ProxyRequest::onRequestSent);
     connect(m_reply, &QNetworkReply::metaDataChanged, this, &ProxyRequest::onMetaDataChanged);
     connect(m_reply, &QNetworkReply::readyRead, this, &ProxyRequest::onReadyRead);
@@ -474,7 +469,7 @@ void ProxyRequest::onReadyRead()
 void ProxyRequest::pauseIfClientIsBehind()
 {
     QTcpSocket *socket = m_response.socket();
-    if (!m_streamCommitted || m_phase == Phase::Done || !m_reply || !socket
+    if (!streamCommitted() || m_phase == Phase::Done || !m_reply || !socket
         || socket->bytesToWrite() <= m_params.active->config.limits.maxPendingStreamBytes)
         return;
     // Backpressure: stop reading the upstream until the caller catches up. The upstream is not
@@ -516,125 +511,44 @@ void ProxyRequest::onClientStalled()
         socket->abort();
 }
 
-bool ProxyRequest::streamComplete() const
+bool ProxyRequest::streamCommitted() const
 {
-    return m_streamTranslator ? m_streamTranslator->complete() : m_scanner.sawDone();
-}
-
-QByteArray ProxyRequest::forwardableStreamBytes(
-    const QByteArray &data, const QList<SseScanner::Event> &events)
-{
-    if (m_streamTranslator) {
-        const QByteArray out = m_streamTranslator->translate(events);
-        m_streamTokensIn = m_streamTranslator->tokensIn();
-        m_streamTokensOut = m_streamTranslator->tokensOut();
-        return out;
-    }
-    for (const SseScanner::Event &event : events) {
-        if (event.data.contains("\"usage\":{") || event.data.contains("\"usage\": {")) {
-            const QJsonObject chunk = QJsonDocument::fromJson(event.data).object();
-            if (readUsage(chunk, &m_streamTokensIn, &m_streamTokensOut) == UsageRead::Invalid)
-                m_streamUsageInvalid = true;
-        }
-    }
-    if (!m_usageInjected) {
-        // Untouched, byte for byte, but only whole events: should the stream fail, our error event
-        // must not be glued onto half of one.
-        m_rawPending.append(data);
-        qsizetype end
-            = qMax(m_rawPending.lastIndexOf("\n\n"), m_rawPending.lastIndexOf("\r\n\r\n"));
-        if (end < 0)
-            return QByteArray();
-        end += m_rawPending.at(end) == '\r' ? 4 : 2;
-        const QByteArray whole = m_rawPending.left(end);
-        m_rawPending.remove(0, end);
-        return whole;
-    }
-    // We asked for usage the caller did not: pass whole events on without it.
-    QByteArray out;
-    for (const SseScanner::Event &event : events) {
-        QByteArray payload = event.data;
-        if (payload != "[DONE]") {
-            const QJsonObject chunk = QJsonDocument::fromJson(payload).object();
-            if (chunk.value(QLatin1String("usage")).isObject()
-                && chunk.value(QLatin1String("choices")).toArray().isEmpty())
-                continue; // the usage-only chunk
-            payload.replace(",\"usage\":null", "");
-            payload.replace("\"usage\":null,", "");
-        }
-        if (!event.event.isEmpty())
-            out += "event: " + event.event + '\n';
-        out += "data: " + payload + "\n\n";
-    }
-    return out;
+    return m_relay && m_relay->committed();
 }
 
 void ProxyRequest::handleStreamData(const QByteArray &data)
 {
-    const QList<SseScanner::Event> events = m_scanner.feed(data);
-    const qint64 maxEventBytes = m_params.active->config.limits.maxEventBytes;
-    const QByteArray forwardable
-        = m_scanner.overflowed() ? QByteArray() : forwardableStreamBytes(data, events);
-    // Comments and keep-alives are no event to the scanner but are held for pass-through, and
-    // nothing is sent before the first real event: both are bounded like one event (checked
-    // after this read is taken in, whatever its size).
-    if (m_scanner.overflowed() || m_rawPending.size() > maxEventBytes
-        || (!m_streamCommitted && m_streamPending.size() + forwardable.size() > maxEventBytes)) {
-        const QString why = QStringLiteral("upstream stream event larger than %1 bytes "
-                                           "(limits.max_event_bytes)")
-                                .arg(maxEventBytes);
-        m_rawPending = QByteArray();
-        m_streamPending = QByteArray();
-        if (m_streamCommitted) {
-            abortAttempt(TransportError::OtherNetwork, why);
+    const StreamRelay::Step step = m_relay->feed(data);
+    switch (step.kind) {
+    case StreamRelay::Step::Kind::Overflow:
+        if (m_relay->committed()) {
+            abortAttempt(TransportError::OtherNetwork, step.reason);
             return;
         }
         dropReply();
-        concludeAttempt({ FailureClass::ContractViolation, -1, why });
+        concludeAttempt({ FailureClass::ContractViolation, -1, step.reason });
         return;
-    }
-    if (m_streamCommitted) {
-        m_response.writeChunk(forwardable);
-        if (streamComplete() && !m_streamErrorSent) {
-            finishCompletedStream();
-            return;
-        }
-        for (const SseScanner::Event &event : events) {
-            if (event.data != "[DONE]" && event.data.contains("\"error\"")
-                && QJsonDocument::fromJson(event.data).object().contains(QLatin1String("error"))) {
-                // The upstream's own error event reached the caller as it was sent.
-                m_streamErrorSent = true;
-                currentAttempt().reason = QStringLiteral("upstream sent an error event mid-stream");
-            }
-        }
+    case StreamRelay::Step::Kind::BadStart:
+        dropReply();
+        concludeAttempt(step.classification);
         return;
-    }
-    // Before the first byte goes out, every event is checked so that a bad start can still fail
-    // over.
-    m_streamPending.append(forwardable);
-    for (const SseScanner::Event &event : events) {
-        if (event.data == "[DONE]")
-            continue;
-        QJsonParseError parseError;
-        const QJsonDocument document = QJsonDocument::fromJson(event.data, &parseError);
-        const bool malformed = parseError.error != QJsonParseError::NoError || !document.isObject();
-        if (malformed || document.object().contains(QLatin1String("error"))) {
-            dropReply();
-            concludeAttempt(malformed ? Classification { FailureClass::ContractViolation, -1,
-                                QStringLiteral("stream event is not a JSON object") }
-                                      : Classifier::classifyStreamError(event.data));
-            return;
-        }
-    }
-    // Commit on the first real event; a stream of nothing but [DONE] is no answer.
-    m_sawStreamContent = m_sawStreamContent
-        || std::any_of(events.cbegin(), events.cend(),
-            [](const SseScanner::Event &e) { return e.data != "[DONE]"; });
-    if (m_sawStreamContent) {
+    case StreamRelay::Step::Kind::Commit:
         commitStream();
-        if (streamComplete())
+        if (step.complete)
             finishCompletedStream();
+        return;
+    case StreamRelay::Step::Kind::Continue:
+        break;
     }
+    if (!m_relay->committed())
+        return;
+    m_response.writeChunk(step.bytes);
+    if (step.complete) {
+        finishCompletedStream();
+        return;
+    }
+    if (step.upstreamErrorEvent)
+        currentAttempt().reason = QStringLiteral("upstream sent an error event mid-stream");
 }
 
 void ProxyRequest::finishCompletedStream()
@@ -666,14 +580,14 @@ void ProxyRequest::endStreamCleanly()
 {
     AttemptRecord &attempt = currentAttempt();
     attempt.decision = Decision::Return;
-    attempt.tokensIn = qMax<qint64>(0, m_streamTokensIn);
-    attempt.tokensOut = qMax<qint64>(0, m_streamTokensOut);
+    attempt.tokensIn = qMax<qint64>(0, m_relay->tokensIn());
+    attempt.tokensOut = qMax<qint64>(0, m_relay->tokensOut());
     // The caller has the whole answer either way; an impossible usage figure still counts against
     // the route, and costs nothing.
     const FailureClass verdict
-        = m_streamUsageInvalid ? FailureClass::ContractViolation : FailureClass::Ok;
+        = m_relay->usageInvalid() ? FailureClass::ContractViolation : FailureClass::Ok;
     settleAttempt(verdict,
-        m_streamUsageInvalid
+        m_relay->usageInvalid()
             ? QStringLiteral("usage reports an impossible token count (negative, fractional or "
                              "beyond %1); not counted")
                   .arg(MaxReportedTokens)
@@ -684,15 +598,14 @@ void ProxyRequest::endStreamCleanly()
 
 void ProxyRequest::commitStream()
 {
-    m_streamCommitted = true;
+    m_relay->markCommitted();
     m_trace.route = currentRoute().name;
     HeaderList headers = switchyardHeaders();
     headers.append({ QByteArrayLiteral("Content-Type"), QByteArrayLiteral("text/event-stream") });
     headers.append({ QByteArrayLiteral("Cache-Control"), QByteArrayLiteral("no-cache") });
     headers.append(m_upstreamPassHeaders);
     m_response.beginChunked(m_upstreamStatus, headers);
-    m_response.writeChunk(m_streamPending);
-    m_streamPending.clear();
+    m_response.writeChunk(m_relay->takePending());
 }
 
 void ProxyRequest::abortAttempt(TransportError error, const QString &reason)
@@ -743,9 +656,9 @@ void ProxyRequest::onDeadline()
     if (m_attemptOpen) {
         currentAttempt().decision = Decision::Return;
         settleAttempt(
-            m_streamCommitted ? FailureClass::MidStream : FailureClass::Transient, reason);
+            streamCommitted() ? FailureClass::MidStream : FailureClass::Transient, reason);
     }
-    if (m_streamCommitted) {
+    if (streamCommitted()) {
         endStreamWithError(reason, FailureClass::MidStream);
         return;
     }
@@ -843,11 +756,11 @@ void ProxyRequest::onReplyFinished()
     }
 
     if (m_streaming) {
-        const bool cleanEnd = outcome.transport == TransportError::None && streamComplete();
-        if (m_streamCommitted) {
+        const bool cleanEnd = outcome.transport == TransportError::None && m_relay->complete();
+        if (m_relay->committed()) {
             AttemptRecord &attempt = currentAttempt();
             attempt.decision = Decision::Return;
-            if (cleanEnd && !m_streamErrorSent) {
+            if (cleanEnd && !m_relay->errorEventSent()) {
                 endStreamCleanly();
                 return;
             }
@@ -865,8 +778,8 @@ void ProxyRequest::onReplyFinished()
         }
         if (outcome.transport == TransportError::None) {
             concludeAttempt({ FailureClass::ContractViolation, -1,
-                m_scanner.sawDone() ? QStringLiteral("stream ended with no events")
-                                    : QStringLiteral("stream ended before its first event") });
+                m_relay->sawDone() ? QStringLiteral("stream ended with no events")
+                                   : QStringLiteral("stream ended before its first event") });
             return;
         }
     }

@@ -2,8 +2,8 @@
 
 #include "config/activeconfig.h"
 #include "http/clientresponse.h"
-#include "http/ssescanner.h"
 #include "observe/trace.h"
+#include "proxy/streamrelay.h"
 #include "routing/classifier.h"
 #include "routing/lanerouter.h"
 #include "routing/requestanalysis.h"
@@ -14,6 +14,7 @@
 #include <QTimer>
 
 #include <memory>
+#include <optional>
 
 class QNetworkReply;
 
@@ -65,14 +66,12 @@ private:
     void cancelForClient(const QString &why);
 
     void handleStreamData(const QByteArray &data);
-    QByteArray forwardableStreamBytes(
-        const QByteArray &data, const QList<SseScanner::Event> &events);
+    bool streamCommitted() const;
     void commitStream();
     // The stream reached its end: the attempt is settled (by its usage) and the caller's
     // answer closed.
     void endStreamCleanly();
     void finishCompletedStream();
-    bool streamComplete() const;
     void abortAttempt(TransportError error, const QString &reason);
     void dropReply();
     void concludeAttempt(const Classification &classification);
@@ -130,7 +129,6 @@ private:
     QTimer m_stallTimer; // runs while the caller reads nothing and the upstream is paused
     bool m_clientStalled = false;
     bool m_replyEndedWhileStalled = false;
-    bool m_streamUsageInvalid = false; // an impossible usage figure: the route broke its contract
     TransportError m_abortError = TransportError::None;
     QString m_abortReason;
 
@@ -139,18 +137,9 @@ private:
     QByteArray m_upstreamBody;
     HeaderList m_upstreamPassHeaders;
     bool m_streaming = false;
-    bool m_usageInjected = false;
-    bool m_sawStreamContent = false;
-    QByteArray m_rawPending; // the unfinished event of a passed-through stream
     const ProviderTranslator *m_translator = nullptr; // null: the provider speaks OpenAI
     TranslatedRequest m_translated;
-    std::unique_ptr<StreamTranslator> m_streamTranslator;
-    qint64 m_streamTokensIn = -1;
-    qint64 m_streamTokensOut = -1;
-    bool m_streamCommitted = false;
-    bool m_streamErrorSent = false;
-    QByteArray m_streamPending;
-    SseScanner m_scanner;
+    std::optional<StreamRelay> m_relay; // the attempt's stream, when the caller asked for one
 };
 
 } // namespace Switchyard
