@@ -4,6 +4,7 @@
 #include "observe/redactor.h"
 #include "proxy/gatewayservices.h"
 #include "proxy/openaierror.h"
+#include "proxy/upstreamattempt.h"
 #include "routing/attemptdecision.h"
 #include "routing/clock.h"
 #include "routing/retrybudget.h"
@@ -66,12 +67,10 @@ ProxyRequest::ProxyRequest(
         : QStringLiteral("chat.completions");
     m_trace.stream = m_params.analysis.stream;
 
-    for (QTimer *timer : { &m_phaseTimer, &m_attemptTimer, &m_deadlineTimer, &m_backoffTimer }) {
+    for (QTimer *timer : { &m_deadlineTimer, &m_backoffTimer }) {
         timer->setSingleShot(true);
         timer->setTimerType(Qt::PreciseTimer);
     }
-    connect(&m_phaseTimer, &QTimer::timeout, this, &ProxyRequest::onPhaseTimeout);
-    connect(&m_attemptTimer, &QTimer::timeout, this, &ProxyRequest::onAttemptTimeout);
     connect(&m_deadlineTimer, &QTimer::timeout, this, &ProxyRequest::onDeadline);
     m_stallTimer.setSingleShot(true);
     connect(&m_stallTimer, &QTimer::timeout, this, &ProxyRequest::onClientStalled);
@@ -83,17 +82,16 @@ ProxyRequest::ProxyRequest(
 
 ProxyRequest::~ProxyRequest()
 {
-    dropReply();
+    dropAttempt();
 }
 
-void ProxyRequest::dropReply()
+void ProxyRequest::dropAttempt()
 {
-    // Disconnected first: abort() emits finished, and this request has already decided.
-    if (QNetworkReply *reply = m_reply) {
-        reply->disconnect(this);
-        reply->abort();
-        reply->deleteLater();
-        m_reply = nullptr;
+    if (UpstreamAttempt *attempt = m_attempt) {
+        attempt->disconnect(this);
+        attempt->cancel();
+        attempt->deleteLater();
+        m_attempt = nullptr;
     }
 }
 
@@ -299,23 +297,22 @@ void ProxyRequest::startAttempt()
     state.stats.recordRequest(state.lastTrafficMs);
     m_attemptOpen = true;
 
-    m_upstreamStatus = 0;
-    m_upstreamContentType.clear();
-    m_upstreamBody.clear();
-    m_upstreamPassHeaders.clear();
-    m_streaming = false;
+    dropAttempt();
     m_relay.reset();
-    m_abortError = TransportError::None;
-    m_abortReason.clear();
-    m_replyEndedWhileStalled = false;
+    m_answer = UpstreamOutcome();
+    m_upstreamStatus = 0;
+    m_streaming = false;
+    m_upstreamPassHeaders.clear();
 
     if (m_currentDrill) {
         startDrillAttempt();
         return;
     }
 
+    UpstreamAttempt::Call call;
     const QString path = m_translator ? m_translated.path : endpointPath(m_params.endpoint);
-    QNetworkRequest request(UpstreamPool::endpointUrl(provider.baseUrl, path));
+    call.request = QNetworkRequest(UpstreamPool::endpointUrl(provider.baseUrl, path));
+    QNetworkRequest &request = call.request;
     request.setHeader(QNetworkRequest::ContentTypeHeader, QByteArrayLiteral("application/json"));
     if (m_params.analysis.stream)
         request.setRawHeader(QByteArrayLiteral("Accept"), QByteArrayLiteral("text/event-stream"));
@@ -326,68 +323,62 @@ void ProxyRequest::startAttempt()
             request.setRawHeader(name, value);
         if (m_params.analysis.stream)
             relay.translator = m_translator->streamTranslator(m_params.analysis.callerAskedUsage);
-        m_reply = m_services.upstreams->post(request, m_translated.body);
+        call.body = m_translated.body;
     } else {
         const QByteArray key = active.providerKeys.value(route.provider).value;
         if (!key.isEmpty())
             request.setRawHeader(
                 QByteArrayLiteral("Authorization"), QByteArrayLiteral("Bearer ") + key);
-        QByteArray body = replaceTopLevelModel(m_params.body, route.model);
+        call.body = replaceTopLevelModel(m_params.body, route.model);
         // Ask for usage in the final chunk so a stream can be costed; the caller sees no
         // difference.
         relay.stripInjectedUsage = m_params.analysis.stream && !m_params.analysis.hasStreamOptions
             && (provider.kind == QLatin1String("openai")
                 || provider.kind == QLatin1String("simulated"));
         if (relay.stripInjectedUsage)
-            body = withStreamUsage(body);
-        m_reply = m_services.upstreams->post(request, body);
+            call.body = withStreamUsage(call.body);
     }
     if (m_params.analysis.stream)
         m_relay.emplace(std::move(relay));
-    connect(m_reply, &QNetworkReply::requestSent, this, &ProxyRequest::onRequestSent);
-    connect(m_reply, &QNetworkReply::metaDataChanged, this, &ProxyRequest::onMetaDataChanged);
-    connect(m_reply, &QNetworkReply::readyRead, this, &ProxyRequest::onReadyRead);
-    connect(m_reply, &QNetworkReply::finished, this, &ProxyRequest::onReplyFinished);
-    armPhaseTimer(Phase::Connecting, route.timeouts.connectMs);
-    m_attemptTimer.start(
-        int(qMin<qint64>(route.timeouts.totalMs, qMax<qint64>(1, remainingDeadlineMs()))));
+    call.timeouts = route.timeouts;
+    call.deadlineMs = remainingDeadlineMs();
+    call.endpoint = m_params.endpoint;
+    call.streamWanted = m_params.analysis.stream;
+    call.jsonOutputRequested = m_params.analysis.jsonOutput;
+    call.translator = m_translator;
+
+    m_attempt = new UpstreamAttempt(*m_services.upstreams, this);
+    connect(m_attempt, &UpstreamAttempt::connected, this,
+        [this] { currentAttempt().connectedMs = elapsed(); });
+    connect(m_attempt, &UpstreamAttempt::responseStarted, this, [this] {
+        AttemptRecord &attempt = currentAttempt();
+        if (attempt.connectedMs < 0)
+            attempt.connectedMs = elapsed();
+        attempt.firstByteMs = elapsed();
+        attempt.httpStatus = m_upstreamStatus = m_attempt->status();
+        m_streaming = m_attempt->streaming();
+        m_upstreamPassHeaders = m_attempt->passHeaders();
+    });
+    connect(m_attempt, &UpstreamAttempt::streamData, this, [this](const QByteArray &data) {
+        currentAttempt().bytes = m_attempt->bytesRead();
+        handleStreamData(data);
+        pauseIfClientIsBehind();
+    });
+    connect(m_attempt, &UpstreamAttempt::ended, this, &ProxyRequest::onAttemptEnded);
+    m_phase = Phase::Attempting;
+    m_attempt->start(std::move(call));
 }
 
 void ProxyRequest::startDrillAttempt()
 {
     // The injected fault goes through the same classification and decisions as a real one.
     const DrillFault fault = m_services.routes->state(currentRoute().name).breaker.drillFault();
-    UpstreamOutcome outcome;
-    outcome.endpoint = m_params.endpoint;
-    switch (fault) {
-    case DrillFault::ServiceUnavailable:
-        outcome.httpStatus = 503;
-        outcome.body
-            = openAiError(QStringLiteral("drill: injected 503"), QStringLiteral("server_error"));
-        break;
-    case DrillFault::RateLimited:
-        outcome.httpStatus = 429;
-        outcome.retryAfter = "1";
-        outcome.body = openAiError(
-            QStringLiteral("drill: injected 429"), QStringLiteral("rate_limit_error"));
-        break;
-    case DrillFault::Timeout:
-        outcome.transport = TransportError::Timeout;
-        outcome.transportDetail = QStringLiteral("first byte timeout");
-        break;
-    case DrillFault::ConnectionRefused:
-        outcome.transport = TransportError::ConnectionRefused;
-        break;
-    case DrillFault::MalformedBody:
-        outcome.httpStatus = 200;
-        outcome.body = "{\"choices\": [ this is not JSON";
-        break;
-    }
+    const UpstreamOutcome outcome = UpstreamAttempt::drillOutcome(fault, m_params.endpoint);
     currentAttempt().httpStatus = outcome.httpStatus;
     Classification classification = Classifier::classify(outcome, QDateTime::currentDateTimeUtc());
     classification.reason
         = QStringLiteral("drill (%1): %2").arg(drillFaultName(fault), classification.reason);
-    m_phase = Phase::Receiving;
+    m_phase = Phase::Attempting;
     // Asynchronously, as a real answer would come, so a chain of drills cannot recurse.
     QTimer::singleShot(0, this, [this, classification] {
         if (m_phase != Phase::Done)
@@ -395,87 +386,17 @@ void ProxyRequest::startDrillAttempt()
     });
 }
 
-void ProxyRequest::armPhaseTimer(Phase phase, int timeoutMs)
-{
-    m_phase = phase;
-    m_phaseTimer.start(timeoutMs);
-}
-
-void ProxyRequest::onRequestSent()
-{
-    if (m_phase != Phase::Connecting)
-        return;
-    currentAttempt().connectedMs = elapsed();
-    armPhaseTimer(Phase::WaitingFirstByte, currentRoute().timeouts.firstByteMs);
-}
-
-void ProxyRequest::onMetaDataChanged()
-{
-    if (!m_reply || m_phase == Phase::Receiving || m_phase == Phase::Done)
-        return;
-    AttemptRecord &attempt = currentAttempt();
-    if (attempt.connectedMs < 0)
-        attempt.connectedMs = elapsed();
-    attempt.firstByteMs = elapsed();
-    m_upstreamStatus = m_reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
-    attempt.httpStatus = m_upstreamStatus;
-    m_upstreamContentType = m_reply->rawHeader(QByteArrayLiteral("Content-Type"));
-    for (const auto &[name, value] : m_reply->rawHeaderPairs()) {
-        if (!ClientResponse::isSafeHeader(name, value)) {
-            dropReply();
-            concludeAttempt({ FailureClass::ContractViolation, -1,
-                QStringLiteral("upstream header '%1' holds CR, LF or NUL")
-                    .arg(QString::fromLatin1(name.left(64))) });
-            return;
-        }
-    }
-    m_streaming = m_params.analysis.stream && m_upstreamStatus >= 200 && m_upstreamStatus < 300
-        && m_upstreamContentType.startsWith("text/event-stream");
-    // While the caller is not reading, what the upstream sends waits in the kernel, not here.
-    if (m_streaming)
-        m_reply->setReadBufferSize(StreamReadBufferBytes);
-    for (const QByteArray &name :
-        { QByteArrayLiteral("Retry-After"), QByteArrayLiteral("X-Request-Id") }) {
-        if (m_reply->hasRawHeader(name))
-            m_upstreamPassHeaders.append(
-                { name == "X-Request-Id" ? QByteArrayLiteral("X-Upstream-Request-Id") : name,
-                    m_reply->rawHeader(name) });
-    }
-    armPhaseTimer(Phase::Receiving, currentRoute().timeouts.idleMs);
-}
-
-void ProxyRequest::onReadyRead()
-{
-    if (!m_reply || m_phase == Phase::Done || m_clientStalled)
-        return;
-    if (m_phase != Phase::Receiving)
-        onMetaDataChanged();
-    const QByteArray data = m_reply->readAll();
-    currentAttempt().bytes += data.size();
-    m_phaseTimer.start(currentRoute().timeouts.idleMs);
-    if (m_streaming) {
-        handleStreamData(data);
-        pauseIfClientIsBehind();
-        return;
-    }
-    if (m_upstreamBody.size() + data.size() > MaxUpstreamBody) {
-        abortAttempt(
-            TransportError::OtherNetwork, QStringLiteral("upstream body larger than 64 MiB"));
-        return;
-    }
-    m_upstreamBody.append(data);
-}
-
 void ProxyRequest::pauseIfClientIsBehind()
 {
     QTcpSocket *socket = m_response.socket();
-    if (!streamCommitted() || m_phase == Phase::Done || !m_reply || !socket
+    if (!streamCommitted() || m_phase == Phase::Done || !m_attempt || !m_attempt->active()
+        || !socket
         || socket->bytesToWrite() <= m_params.active->config.limits.maxPendingStreamBytes)
         return;
-    // Backpressure: stop reading the upstream until the caller catches up. The upstream is not
-    // to blame for the wait, so its idle timer rests; the caller gets a bounded time to read.
+    // Backpressure: stop reading the upstream until the caller catches up; the caller gets a
+    // bounded time to read.
     m_clientStalled = true;
-    m_phaseTimer.stop();
+    m_attempt->pause();
     m_stallTimer.start(m_params.active->config.limits.stalledClientMs);
 }
 
@@ -487,15 +408,8 @@ void ProxyRequest::onClientDrained()
         return;
     m_clientStalled = false;
     m_stallTimer.stop();
-    if (m_phase == Phase::Done || !m_reply)
-        return;
-    m_phaseTimer.start(currentRoute().timeouts.idleMs);
-    if (m_reply->bytesAvailable() > 0)
-        onReadyRead();
-    if (m_replyEndedWhileStalled && m_reply && !m_clientStalled) {
-        m_replyEndedWhileStalled = false;
-        onReplyFinished();
-    }
+    if (m_phase != Phase::Done && m_attempt)
+        m_attempt->resume();
 }
 
 void ProxyRequest::onClientStalled()
@@ -522,14 +436,14 @@ void ProxyRequest::handleStreamData(const QByteArray &data)
     switch (step.kind) {
     case StreamRelay::Step::Kind::Overflow:
         if (m_relay->committed()) {
-            abortAttempt(TransportError::OtherNetwork, step.reason);
+            m_attempt->abort(TransportError::OtherNetwork, step.reason);
             return;
         }
-        dropReply();
+        dropAttempt();
         concludeAttempt({ FailureClass::ContractViolation, -1, step.reason });
         return;
     case StreamRelay::Step::Kind::BadStart:
-        dropReply();
+        dropAttempt();
         concludeAttempt(step.classification);
         return;
     case StreamRelay::Step::Kind::Commit:
@@ -554,25 +468,12 @@ void ProxyRequest::handleStreamData(const QByteArray &data)
 void ProxyRequest::finishCompletedStream()
 {
     // [DONE] has reached the caller: the answer is complete, whatever the upstream does next.
-    // The reply is left to end by itself, so that its keep-alive connection can be reused.
-    if (QNetworkReply *reply = m_reply) {
-        reply->disconnect(this);
-        connect(reply, &QNetworkReply::finished, reply, &QObject::deleteLater);
-        // Whatever still comes is read and dropped, up to a bound: an upstream that floods after
-        // [DONE] loses its connection instead of filling our memory.
-        auto drained = std::make_shared<qint64>(0);
-        connect(reply, &QNetworkReply::readyRead, reply, [reply, drained] {
-            *drained += reply->skip(reply->bytesAvailable());
-            if (*drained > MaxBytesAfterDone)
-                reply->abort();
-        });
-        if (reply->bytesAvailable() > 0)
-            *drained += reply->skip(reply->bytesAvailable());
-        QTimer::singleShot(5000, reply, &QNetworkReply::abort);
-        m_reply = nullptr;
+    if (UpstreamAttempt *attempt = m_attempt) {
+        attempt->disconnect(this);
+        attempt->release();
+        attempt->deleteLater();
+        m_attempt = nullptr;
     }
-    m_phaseTimer.stop();
-    m_attemptTimer.stop();
     endStreamCleanly();
 }
 
@@ -608,51 +509,13 @@ void ProxyRequest::commitStream()
     m_response.writeChunk(m_relay->takePending());
 }
 
-void ProxyRequest::abortAttempt(TransportError error, const QString &reason)
-{
-    if (!m_reply)
-        return;
-    m_abortError = error;
-    m_abortReason = reason;
-    m_reply->abort(); // emits finished synchronously; onReplyFinished takes it from there
-}
-
-void ProxyRequest::onPhaseTimeout()
-{
-    const Timeouts &timeouts = currentRoute().timeouts;
-    switch (m_phase) {
-    case Phase::Connecting:
-        abortAttempt(TransportError::Timeout,
-            QStringLiteral("connect timeout after %1 ms").arg(timeouts.connectMs));
-        break;
-    case Phase::WaitingFirstByte:
-        abortAttempt(TransportError::Timeout,
-            QStringLiteral("first byte timeout after %1 ms").arg(timeouts.firstByteMs));
-        break;
-    case Phase::Receiving:
-        abortAttempt(TransportError::Timeout,
-            QStringLiteral("idle timeout: no data for %1 ms").arg(timeouts.idleMs));
-        break;
-    default:
-        break;
-    }
-}
-
-void ProxyRequest::onAttemptTimeout()
-{
-    if (remainingDeadlineMs() <= 0)
-        return; // the lane deadline fires on its own and answers the caller
-    abortAttempt(TransportError::Timeout,
-        QStringLiteral("total timeout after %1 ms").arg(currentRoute().timeouts.totalMs));
-}
-
 void ProxyRequest::onDeadline()
 {
     if (m_phase == Phase::Done)
         return;
     const QString reason
         = QStringLiteral("lane deadline of %1 ms exceeded").arg(m_params.target.deadlineMs);
-    dropReply();
+    dropAttempt();
     if (m_attemptOpen) {
         currentAttempt().decision = Decision::Return;
         settleAttempt(
@@ -675,7 +538,7 @@ void ProxyRequest::onClientGone()
 
 void ProxyRequest::cancelForClient(const QString &why)
 {
-    dropReply();
+    dropAttempt();
     if (m_attemptOpen) {
         currentAttempt().decision = Decision::Return;
         settleAttempt(FailureClass::Cancelled, why);
@@ -683,79 +546,23 @@ void ProxyRequest::cancelForClient(const QString &why)
     finish(499, FailureClass::Cancelled);
 }
 
-void ProxyRequest::onReplyFinished()
+void ProxyRequest::onAttemptEnded(const AttemptEnd &end)
 {
-    QNetworkReply *reply = m_reply;
-    if (!reply || m_phase == Phase::Done)
+    if (m_phase == Phase::Done)
         return;
-    if (m_streaming && m_abortError == TransportError::None && reply->bytesAvailable() > 0) {
-        // The upstream is done but the caller has not taken everything yet (backpressure): relay
-        // the rest first, and conclude once it has gone out.
-        if (!m_clientStalled)
-            onReadyRead();
-        if (!m_reply || m_phase == Phase::Done)
-            return; // [DONE] ended it, or a cap did
-        if (m_reply->bytesAvailable() > 0) {
-            m_replyEndedWhileStalled = true;
-            return;
-        }
-    }
-    reply->disconnect(this);
-    reply->deleteLater();
-    m_reply = nullptr;
-    m_phaseTimer.stop();
-    m_attemptTimer.stop();
-
-    UpstreamOutcome outcome;
-    outcome.endpoint = m_params.endpoint;
-    outcome.jsonOutputRequested = m_params.analysis.jsonOutput;
-    if (m_abortError != TransportError::None) {
-        outcome.transport = m_abortError;
-        outcome.transportDetail = m_abortReason;
-    } else if (reply->error() != QNetworkReply::NoError) {
-        outcome.transport = UpstreamPool::transportError(reply->error());
-        outcome.transportDetail = reply->errorString();
-        // Cancelled, but not by us (an HTTP/2 stream reset, say): the client is still waiting.
-        if (outcome.transport == TransportError::Cancelled)
-            outcome.transport = TransportError::OtherNetwork;
-    }
-    // An upstream that broke HTTP itself (a bad chunk, a control character in a header) broke
-    // its contract, whatever its status said.
-    if (m_abortError == TransportError::None && reply->error() == QNetworkReply::ProtocolFailure) {
-        concludeAttempt({ FailureClass::ContractViolation, -1,
-            QStringLiteral("upstream broke HTTP: %1").arg(reply->errorString()) });
+    AttemptRecord &attempt = currentAttempt();
+    attempt.bytes = m_attempt->bytesRead();
+    if (attempt.httpStatus == 0)
+        attempt.httpStatus = m_attempt->status(); // an answer refused for its head
+    const bool streaming = m_attempt->streaming();
+    m_answer = end.outcome;
+    dropAttempt();
+    if (end.judged) {
+        concludeAttempt(*end.judged);
         return;
     }
-    // An answer cut short (a reset after the headers, a body shorter than its Content-Length)
-    // is a transport failure: the status it began with describes nothing that arrived. (QNAM's
-    // errors from 100 on describe an HTTP status that did arrive, and are classified by it.)
-    const bool cutShort = m_abortError != TransportError::None
-        || (reply->error() != QNetworkReply::NoError && int(reply->error()) < 100);
-    outcome.httpStatus = cutShort ? 0 : m_upstreamStatus;
-    outcome.contentType = m_upstreamContentType;
-    outcome.body = m_upstreamBody;
-    outcome.retryAfter = reply->rawHeader(QByteArrayLiteral("Retry-After"));
-    outcome.retryAfterMs = reply->rawHeader(QByteArrayLiteral("retry-after-ms"));
-    if (m_translator && !m_streaming && outcome.transport == TransportError::None
-        && m_upstreamStatus > 0) {
-        // The caller and the classifier both see OpenAI's shape, whatever the provider speaks.
-        if (m_upstreamStatus >= 200 && m_upstreamStatus < 300) {
-            QString error;
-            const QByteArray translated = m_translator->translateResponse(m_upstreamBody, &error);
-            if (translated.isEmpty()) {
-                concludeAttempt({ FailureClass::ContractViolation, -1, error });
-                return;
-            }
-            m_upstreamBody = translated;
-        } else {
-            m_upstreamBody = m_translator->translateError(m_upstreamBody);
-        }
-        m_upstreamContentType = QByteArrayLiteral("application/json");
-        outcome.body = m_upstreamBody;
-        outcome.contentType = m_upstreamContentType;
-    }
-
-    if (m_streaming) {
+    const UpstreamOutcome &outcome = end.outcome;
+    if (streaming) {
         const bool cleanEnd = outcome.transport == TransportError::None && m_relay->complete();
         if (m_relay->committed()) {
             AttemptRecord &attempt = currentAttempt();
@@ -764,11 +571,9 @@ void ProxyRequest::onReplyFinished()
                 endStreamCleanly();
                 return;
             }
-            QString why = m_abortReason;
-            if (why.isEmpty())
-                why = outcome.transport != TransportError::None
-                    ? outcome.transportDetail
-                    : QStringLiteral("upstream closed the stream before [DONE]");
+            const QString why = outcome.transport != TransportError::None
+                ? outcome.transportDetail
+                : QStringLiteral("upstream closed the stream before [DONE]");
             settleAttempt(FailureClass::MidStream, why);
             endStreamWithError(
                 QStringLiteral("The upstream stream of route '%1' failed after the first byte: %2")
@@ -829,9 +634,7 @@ void ProxyRequest::settleAttempt(FailureClass failureClass, const QString &reaso
 
 void ProxyRequest::concludeAttempt(const Classification &classification)
 {
-    m_reply = nullptr;
-    m_phaseTimer.stop();
-    m_attemptTimer.stop();
+    dropAttempt();
     if (m_attemptOpen && classification.tokensIn >= 0) {
         currentAttempt().tokensIn = classification.tokensIn;
         currentAttempt().tokensOut = classification.tokensOut;
@@ -948,13 +751,13 @@ void ProxyRequest::respondWithUpstream(FailureClass finalClass)
     }
     HeaderList headers = switchyardHeaders();
     headers.append({ QByteArrayLiteral("Content-Type"),
-        m_upstreamContentType.isEmpty() ? QByteArrayLiteral("application/json")
-                                        : m_upstreamContentType });
+        m_answer.contentType.isEmpty() ? QByteArrayLiteral("application/json")
+                                       : m_answer.contentType });
     headers.append(m_upstreamPassHeaders);
     // An upstream's error may quote the provider's key; the caller must never see it.
     const bool success = m_upstreamStatus >= 200 && m_upstreamStatus < 300;
     m_response.send(m_upstreamStatus, headers,
-        success ? m_upstreamBody : m_services.redactor->redactKnownSecrets(m_upstreamBody));
+        success ? m_answer.body : m_services.redactor->redactKnownSecrets(m_answer.body));
     finish(m_upstreamStatus, finalClass);
 }
 
@@ -1055,7 +858,7 @@ void ProxyRequest::finish(int status, FailureClass finalClass)
     if (m_phase == Phase::Done)
         return;
     m_phase = Phase::Done;
-    for (QTimer *timer : { &m_phaseTimer, &m_attemptTimer, &m_deadlineTimer, &m_backoffTimer })
+    for (QTimer *timer : { &m_deadlineTimer, &m_backoffTimer })
         timer->stop();
     m_trace.status = status;
     m_trace.finalClass = finalClass;

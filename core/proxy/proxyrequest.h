@@ -4,6 +4,7 @@
 #include "http/clientresponse.h"
 #include "observe/trace.h"
 #include "proxy/streamrelay.h"
+#include "proxy/upstreamattempt.h"
 #include "routing/classifier.h"
 #include "routing/lanerouter.h"
 #include "routing/requestanalysis.h"
@@ -47,16 +48,10 @@ Q_SIGNALS:
     void finished(const Switchyard::TraceRecord &trace);
 
 private:
-    enum class Phase { Idle, Connecting, WaitingFirstByte, Receiving, Backoff, Done };
+    enum class Phase { Idle, Attempting, Backoff, Done };
 
     void tryNextRoute();
     void startAttempt();
-    void onRequestSent();
-    void onMetaDataChanged();
-    void onReadyRead();
-    void onReplyFinished();
-    void onPhaseTimeout();
-    void onAttemptTimeout();
     void onDeadline();
     void onClientGone();
     void pauseIfClientIsBehind();
@@ -72,8 +67,8 @@ private:
     // answer closed.
     void endStreamCleanly();
     void finishCompletedStream();
-    void abortAttempt(TransportError error, const QString &reason);
-    void dropReply();
+    void dropAttempt();
+    void onAttemptEnded(const AttemptEnd &end);
     void concludeAttempt(const Classification &classification);
     void settleAttempt(FailureClass failureClass, const QString &reason);
     void startDrillAttempt();
@@ -82,7 +77,6 @@ private:
     void fallBack();
     QStringList untriedPolicyFallbacks() const;
     void restrictToPolicyFallbacks();
-    void armPhaseTimer(Phase phase, int timeoutMs);
 
     void respondWithUpstream(FailureClass finalClass);
     void respondAllFailed();
@@ -120,21 +114,15 @@ private:
     qint64 m_startMs = 0;
     qint64 m_deadlineAtMs = 0;
 
-    QPointer<QNetworkReply> m_reply;
+    QPointer<UpstreamAttempt> m_attempt;
     Phase m_phase = Phase::Idle;
-    QTimer m_phaseTimer;
-    QTimer m_attemptTimer;
     QTimer m_deadlineTimer;
     QTimer m_backoffTimer;
     QTimer m_stallTimer; // runs while the caller reads nothing and the upstream is paused
     bool m_clientStalled = false;
-    bool m_replyEndedWhileStalled = false;
-    TransportError m_abortError = TransportError::None;
-    QString m_abortReason;
 
     int m_upstreamStatus = 0;
-    QByteArray m_upstreamContentType;
-    QByteArray m_upstreamBody;
+    UpstreamOutcome m_answer; // the attempt's answer, in OpenAI's shape
     HeaderList m_upstreamPassHeaders;
     bool m_streaming = false;
     const ProviderTranslator *m_translator = nullptr; // null: the provider speaks OpenAI

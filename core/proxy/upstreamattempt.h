@@ -1,0 +1,115 @@
+#pragma once
+
+#include "config/config.h"
+#include "http/httpmessage.h"
+#include "routing/breaker.h"
+#include "routing/classifier.h"
+
+#include <QNetworkReply>
+#include <QNetworkRequest>
+#include <QObject>
+#include <QPointer>
+#include <QTimer>
+
+#include <optional>
+
+class QNetworkReply;
+
+namespace Switchyard {
+
+class ProviderTranslator;
+class UpstreamPool;
+
+// How one attempt ended, for the ProxyRequest to judge.
+struct AttemptEnd {
+    UpstreamOutcome outcome; // a non-streamed answer in OpenAI's shape, whatever the provider
+    // Already judged here: the upstream broke HTTP (a bad chunk, CR or LF in a header) or its
+    // API's shape. The ProxyRequest takes the class as it is.
+    std::optional<Classification> judged;
+};
+
+// One call to one route (Envoy's UpstreamRequest): sends it, times its phases (connect, first
+// byte, idle, total), reads the answer and reports what happened, deciding nothing. A stream's
+// bytes are handed on as they arrive, and reading pauses while the caller falls behind.
+class UpstreamAttempt final : public QObject {
+    Q_OBJECT
+public:
+    struct Call {
+        QNetworkRequest request;
+        QByteArray body;
+        Timeouts timeouts;
+        qint64 deadlineMs = 0; // what is left of the lane's deadline; that timer is not ours
+        Endpoint endpoint = Endpoint::ChatCompletions;
+        bool streamWanted = false;
+        bool jsonOutputRequested = false;
+        const ProviderTranslator *translator = nullptr; // null: the provider speaks OpenAI
+    };
+
+    UpstreamAttempt(UpstreamPool &upstreams, QObject *parent);
+    ~UpstreamAttempt() override;
+
+    void start(Call call);
+
+    // Aborts the call and reports it as a transport failure with `reason` (ended, at once).
+    void abort(TransportError error, const QString &reason);
+    // Aborts the call and reports nothing: the request has already decided.
+    void cancel();
+    // The stream reached its end: the reply is left to finish by itself, so that its keep-alive
+    // connection can be reused, and whatever else comes is read and dropped, up to a bound.
+    void release();
+    // Backpressure: no reading (and no idle timeout) while the caller has too much unread.
+    void pause();
+    void resume();
+
+    bool active() const { return m_reply != nullptr; }
+    bool streaming() const { return m_streaming; }
+    int status() const { return m_status; }
+    QByteArray contentType() const { return m_contentType; }
+    // Upstream headers the caller gets too (Retry-After, the upstream's request id).
+    HeaderList passHeaders() const { return m_passHeaders; }
+    qint64 bytesRead() const { return m_bytesRead; }
+
+    // What an operator's drill injects, as the upstream would have sent it.
+    static UpstreamOutcome drillOutcome(DrillFault fault, Endpoint endpoint);
+
+Q_SIGNALS:
+    void connected();
+    void responseStarted();
+    void streamData(const QByteArray &data);
+    void ended(const Switchyard::AttemptEnd &end);
+
+private:
+    enum class Phase { Idle, Connecting, WaitingFirstByte, Receiving, Done };
+
+    void onRequestSent();
+    void onMetaDataChanged();
+    void onReadyRead();
+    void onReplyFinished();
+    void onPhaseTimeout();
+    void onTotalTimeout();
+    void armPhase(Phase phase, int timeoutMs);
+    void end(AttemptEnd end);
+    void detachReply();
+
+    UpstreamPool &m_upstreams;
+    Call m_call;
+    QPointer<QNetworkReply> m_reply;
+    Phase m_phase = Phase::Idle;
+    QTimer m_phaseTimer;
+    QTimer m_totalTimer;
+    bool m_totalIsDeadline = false;
+    bool m_paused = false;
+    bool m_endedWhilePaused = false;
+    TransportError m_abortError = TransportError::None;
+    QString m_abortReason;
+    int m_status = 0;
+    QByteArray m_contentType;
+    QByteArray m_body;
+    HeaderList m_passHeaders;
+    bool m_streaming = false;
+    qint64 m_bytesRead = 0;
+};
+
+} // namespace Switchyard
+
+Q_DECLARE_METATYPE(Switchyard::AttemptEnd)
