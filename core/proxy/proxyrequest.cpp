@@ -13,11 +13,7 @@
 #include "upstream/upstreampool.h"
 
 #include <QDateTime>
-#include <QJsonArray>
-#include <QJsonDocument>
-#include <QJsonObject>
 #include <QLoggingCategory>
-#include <QNetworkReply>
 #include <QNetworkRequest>
 #include <QRandomGenerator>
 
@@ -27,18 +23,6 @@ Q_LOGGING_CATEGORY(lcProxy, "switchyard.proxy", QtInfoMsg)
 namespace Switchyard {
 
 namespace {
-
-// Upstream bodies larger than this are not a completion; refuse to hold them in memory.
-constexpr qsizetype MaxUpstreamBody = 64 * 1024 * 1024;
-// What a stream's reply may hold unread while the caller is stalled.
-constexpr qint64 StreamReadBufferBytes = 64 * 1024;
-// After [DONE] an upstream has nothing more to say; more than this is drained no further.
-constexpr qint64 MaxBytesAfterDone = 64 * 1024;
-
-QByteArray boolHeader(bool value)
-{
-    return value ? QByteArrayLiteral("1") : QByteArrayLiteral("0");
-}
 
 QString endpointPath(Endpoint endpoint)
 {
@@ -126,7 +110,7 @@ void ProxyRequest::start()
     m_trace.startedAtUtcMs = QDateTime::currentMSecsSinceEpoch();
     m_deadlineAtMs = m_startMs + m_params.target.deadlineMs;
     m_deadlineTimer.start(m_params.target.deadlineMs);
-    if (QTcpSocket *socket = m_response.socket()) {
+    if (QTcpSocket *socket = m_response.client().socket()) {
         connect(socket, &QAbstractSocket::disconnected, this, &ProxyRequest::onClientGone);
         connect(socket, &QIODevice::bytesWritten, this, &ProxyRequest::onClientDrained);
     }
@@ -388,7 +372,7 @@ void ProxyRequest::startDrillAttempt()
 
 void ProxyRequest::pauseIfClientIsBehind()
 {
-    QTcpSocket *socket = m_response.socket();
+    QTcpSocket *socket = m_response.client().socket();
     if (!streamCommitted() || m_phase == Phase::Done || !m_attempt || !m_attempt->active()
         || !socket
         || socket->bytesToWrite() <= m_params.active->config.limits.maxPendingStreamBytes)
@@ -402,7 +386,7 @@ void ProxyRequest::pauseIfClientIsBehind()
 
 void ProxyRequest::onClientDrained()
 {
-    QTcpSocket *socket = m_response.socket();
+    QTcpSocket *socket = m_response.client().socket();
     if (!m_clientStalled || !socket
         || socket->bytesToWrite() > m_params.active->config.limits.maxPendingStreamBytes / 2)
         return;
@@ -420,8 +404,8 @@ void ProxyRequest::onClientStalled()
         QStringLiteral("client read nothing for %1 ms with %2 bytes queued; dropped and the "
                        "upstream call cancelled")
             .arg(m_params.active->config.limits.stalledClientMs)
-            .arg(m_response.socket() ? m_response.socket()->bytesToWrite() : 0));
-    if (QTcpSocket *socket = m_response.socket())
+            .arg(m_response.client().socket() ? m_response.client().socket()->bytesToWrite() : 0));
+    if (QTcpSocket *socket = m_response.client().socket())
         socket->abort();
 }
 
@@ -456,7 +440,7 @@ void ProxyRequest::handleStreamData(const QByteArray &data)
     }
     if (!m_relay->committed())
         return;
-    m_response.writeChunk(step.bytes);
+    m_response.writeStream(step.bytes);
     if (step.complete) {
         finishCompletedStream();
         return;
@@ -493,7 +477,7 @@ void ProxyRequest::endStreamCleanly()
                              "beyond %1); not counted")
                   .arg(MaxReportedTokens)
             : QString());
-    m_response.endChunked();
+    m_response.endStream();
     finish(m_upstreamStatus, verdict);
 }
 
@@ -501,12 +485,8 @@ void ProxyRequest::commitStream()
 {
     m_relay->markCommitted();
     m_trace.route = currentRoute().name;
-    HeaderList headers = switchyardHeaders();
-    headers.append({ QByteArrayLiteral("Content-Type"), QByteArrayLiteral("text/event-stream") });
-    headers.append({ QByteArrayLiteral("Cache-Control"), QByteArrayLiteral("no-cache") });
-    headers.append(m_upstreamPassHeaders);
-    m_response.beginChunked(m_upstreamStatus, headers);
-    m_response.writeChunk(m_relay->takePending());
+    m_response.beginStream(routing(), m_upstreamStatus, m_upstreamPassHeaders);
+    m_response.writeStream(m_relay->takePending());
 }
 
 void ProxyRequest::onDeadline()
@@ -531,7 +511,7 @@ void ProxyRequest::onDeadline()
 void ProxyRequest::onClientGone()
 {
     // A close right after a complete answer (HTTP/1.0 ends a stream so) is no cancellation.
-    if (m_phase == Phase::Done || m_response.finished())
+    if (m_phase == Phase::Done || m_response.client().finished())
         return;
     cancelForClient(QStringLiteral("client went away; upstream call aborted"));
 }
@@ -723,20 +703,18 @@ void ProxyRequest::restrictToPolicyFallbacks()
     m_chainLength = qMin(m_chainLength, m_planIndex + 1);
 }
 
-HeaderList ProxyRequest::switchyardHeaders() const
+GatewayResponse::Routing ProxyRequest::routing() const
 {
     const QString &route = m_trace.route;
-    const bool degraded = !route.isEmpty() && m_planIndex >= m_chainLength
+    GatewayResponse::Routing routing;
+    routing.requestId = m_trace.id;
+    routing.lane = m_trace.lane;
+    routing.route = route;
+    routing.upstreamAttempts = m_upstreamAttempts;
+    routing.fallback = !route.isEmpty() && route != m_firstEligibleRoute;
+    routing.degraded = !route.isEmpty() && m_planIndex >= m_chainLength
         && route == m_params.target.degraded && !m_policyRestricted;
-    const bool fallback = !route.isEmpty() && route != m_firstEligibleRoute;
-    return HeaderList {
-        { QByteArrayLiteral("X-Switchyard-Request-Id"), m_trace.id.toUtf8() },
-        { QByteArrayLiteral("X-Switchyard-Lane"), m_trace.lane.toUtf8() },
-        { QByteArrayLiteral("X-Switchyard-Route"), route.toUtf8() },
-        { QByteArrayLiteral("X-Switchyard-Attempts"), QByteArray::number(m_upstreamAttempts) },
-        { QByteArrayLiteral("X-Switchyard-Fallback"), boolHeader(fallback) },
-        { QByteArrayLiteral("X-Switchyard-Degraded"), boolHeader(degraded) },
-    };
+    return routing;
 }
 
 void ProxyRequest::respondWithUpstream(FailureClass finalClass)
@@ -745,111 +723,45 @@ void ProxyRequest::respondWithUpstream(FailureClass finalClass)
     if (m_streaming) {
         // The upstream's own error event, passed on as the stream it was.
         commitStream();
-        m_response.endChunked();
-        finish(m_upstreamStatus, finalClass);
-        return;
+        m_response.endStream();
+    } else {
+        m_response.sendUpstream(
+            routing(), m_upstreamStatus, m_answer, m_upstreamPassHeaders, *m_services.redactor);
     }
-    HeaderList headers = switchyardHeaders();
-    headers.append({ QByteArrayLiteral("Content-Type"),
-        m_answer.contentType.isEmpty() ? QByteArrayLiteral("application/json")
-                                       : m_answer.contentType });
-    headers.append(m_upstreamPassHeaders);
-    // An upstream's error may quote the provider's key; the caller must never see it.
-    const bool success = m_upstreamStatus >= 200 && m_upstreamStatus < 300;
-    m_response.send(m_upstreamStatus, headers,
-        success ? m_answer.body : m_services.redactor->redactKnownSecrets(m_answer.body));
     finish(m_upstreamStatus, finalClass);
 }
 
 void ProxyRequest::respondAllFailed()
 {
-    QJsonArray attempts;
-    bool allRateLimited = true;
-    bool allIncompatible = true;
-    bool allBudget = true;
+    if (!m_trace.attempts.isEmpty())
+        m_trace.route = m_trace.attempts.constLast().route;
     qint64 soonestRetry = -1;
-    for (const AttemptRecord &attempt : std::as_const(m_trace.attempts)) {
-        QJsonObject item { { QStringLiteral("route"), attempt.route },
-            { QStringLiteral("decision"), decisionName(attempt.decision) },
-            { QStringLiteral("status"), attempt.httpStatus },
-            { QStringLiteral("reason"), attempt.reason } };
-        if (!attempt.skipped || attempt.skip == QLatin1String("incompatible")
-            || attempt.skip == QLatin1String("misconfigured")
-            || attempt.skip == QLatin1String("cooling_down")
-            || attempt.skip == QLatin1String("budget"))
-            item.insert(QStringLiteral("class"), failureClassName(attempt.failureClass));
-        if (attempt.skipped)
-            item.insert(QStringLiteral("skip"), attempt.skip);
-        if (attempt.drill)
-            item.insert(QStringLiteral("drill"), true);
-        attempts.append(item);
-        allRateLimited = allRateLimited && attempt.failureClass == FailureClass::RateLimited;
-        allIncompatible = allIncompatible && attempt.failureClass == FailureClass::Incompatible;
-        allBudget = allBudget && attempt.failureClass == FailureClass::Budget;
-        m_trace.route = attempt.route;
-    }
     for (const QString &route : std::as_const(m_plan)) {
-        const qint64 until = m_services.routes->state(route).cooldownUntilMs - now();
+        const RouteState *state = m_services.routes->find(route);
+        const qint64 until = state ? state->cooldownUntilMs - now() : 0;
         if (until > 0 && (soonestRetry < 0 || until < soonestRetry))
             soonestRetry = until;
     }
-    // The status tells a client what to do next: wait (429), change the request (400),
-    // come back later (503: nothing was even tried), or not rely on us (502).
-    int status = 502;
-    QString message
-        = QStringLiteral("Every route of lane '%1' failed; see error.attempts.").arg(m_trace.lane);
-    if (!m_trace.attempts.isEmpty() && allIncompatible) {
-        status = 400;
-        message
-            = QStringLiteral("No route of lane '%1' can serve this request; see error.attempts.")
-                  .arg(m_trace.lane);
-    } else if (!m_trace.attempts.isEmpty() && allRateLimited) {
-        status = 429;
-    } else if (!m_trace.attempts.isEmpty() && allBudget) {
-        status = 429;
-        message = QStringLiteral(
-            "Lane '%1' has reached its spend cap for today (UTC); see error.attempts.")
-                      .arg(m_trace.lane);
-    } else if (m_upstreamAttempts == 0) {
-        status = 503;
-        message = QStringLiteral("No route of lane '%1' is available now; see error.attempts.")
-                      .arg(m_trace.lane);
-    }
-    QJsonObject error = openAiErrorObject(message, QStringLiteral("all_routes_failed"));
-    error.insert(QStringLiteral("attempts"), attempts);
-    HeaderList headers = switchyardHeaders();
-    if (status == 429 && soonestRetry > 0)
-        headers.append(
-            { QByteArrayLiteral("Retry-After"), QByteArray::number((soonestRetry + 999) / 1000) });
-    m_response.sendJson(status, headers,
-        QJsonDocument(QJsonObject { { QStringLiteral("error"), error } })
-            .toJson(QJsonDocument::Compact));
+    const GatewayResponse::AllFailed answer
+        = GatewayResponse::allRoutesFailed(m_trace, m_upstreamAttempts, soonestRetry);
+    m_response.sendAllFailed(routing(), answer);
     const FailureClass finalClass = m_trace.attempts.isEmpty()
         ? FailureClass::Transient
         : m_trace.attempts.constLast().failureClass;
-    finish(status, finalClass);
+    finish(answer.status, finalClass);
 }
 
 void ProxyRequest::respondDeadlineExceeded()
 {
     if (!m_trace.attempts.isEmpty())
         m_trace.route = m_trace.attempts.constLast().route;
-    const QByteArray body
-        = openAiError(QStringLiteral("The lane deadline of %1 ms was exceeded after %2 attempt(s).")
-                          .arg(m_params.target.deadlineMs)
-                          .arg(m_upstreamAttempts),
-            QStringLiteral("deadline_exceeded"));
-    m_response.sendJson(504, switchyardHeaders(), body);
+    m_response.sendDeadlineExceeded(routing(), m_params.target.deadlineMs, m_upstreamAttempts);
     finish(504, FailureClass::Transient);
 }
 
 void ProxyRequest::endStreamWithError(const QString &message, FailureClass failureClass)
 {
-    const QByteArray event = "data: "
-        + openAiError(message, QStringLiteral("upstream_error"), QStringLiteral("mid_stream"))
-        + "\n\n";
-    m_response.writeChunk(event);
-    m_response.endChunked();
+    m_response.endStreamWithError(message);
     finish(m_upstreamStatus, failureClass);
 }
 

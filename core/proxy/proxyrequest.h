@@ -1,8 +1,8 @@
 #pragma once
 
 #include "config/activeconfig.h"
-#include "http/clientresponse.h"
 #include "observe/trace.h"
+#include "proxy/gatewayresponse.h"
 #include "proxy/streamrelay.h"
 #include "proxy/upstreamattempt.h"
 #include "routing/classifier.h"
@@ -84,7 +84,7 @@ private:
     void endStreamWithError(const QString &message, FailureClass failureClass);
     void finish(int status, FailureClass finalClass);
 
-    HeaderList switchyardHeaders() const;
+    GatewayResponse::Routing routing() const;
     const RouteConfig &currentRoute() const;
     AttemptRecord &currentAttempt();
     void recordSkip(const QString &route, FailureClass failureClass, const QString &skip,
@@ -94,7 +94,7 @@ private:
     qint64 remainingDeadlineMs() const;
 
     const GatewayServices &m_services;
-    ClientResponse m_response;
+    GatewayResponse m_response;
     Params m_params;
     TraceRecord m_trace;
 

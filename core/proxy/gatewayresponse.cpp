@@ -1,0 +1,148 @@
+#include "proxy/gatewayresponse.h"
+
+#include "observe/redactor.h"
+#include "proxy/openaierror.h"
+
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+
+namespace Switchyard {
+
+namespace {
+
+QByteArray boolHeader(bool value)
+{
+    return value ? QByteArrayLiteral("1") : QByteArrayLiteral("0");
+}
+
+} // namespace
+
+GatewayResponse::GatewayResponse(ClientResponse response)
+    : m_response(std::move(response))
+{
+}
+
+HeaderList GatewayResponse::routingHeaders(const Routing &routing)
+{
+    return HeaderList {
+        { QByteArrayLiteral("X-Switchyard-Request-Id"), routing.requestId.toUtf8() },
+        { QByteArrayLiteral("X-Switchyard-Lane"), routing.lane.toUtf8() },
+        { QByteArrayLiteral("X-Switchyard-Route"), routing.route.toUtf8() },
+        { QByteArrayLiteral("X-Switchyard-Attempts"),
+            QByteArray::number(routing.upstreamAttempts) },
+        { QByteArrayLiteral("X-Switchyard-Fallback"), boolHeader(routing.fallback) },
+        { QByteArrayLiteral("X-Switchyard-Degraded"), boolHeader(routing.degraded) },
+    };
+}
+
+GatewayResponse::AllFailed GatewayResponse::allRoutesFailed(
+    const TraceRecord &trace, int upstreamAttempts, qint64 soonestRetryMs)
+{
+    QJsonArray attempts;
+    bool allRateLimited = true;
+    bool allIncompatible = true;
+    bool allBudget = true;
+    for (const AttemptRecord &attempt : trace.attempts) {
+        QJsonObject item { { QStringLiteral("route"), attempt.route },
+            { QStringLiteral("decision"), decisionName(attempt.decision) },
+            { QStringLiteral("status"), attempt.httpStatus },
+            { QStringLiteral("reason"), attempt.reason } };
+        if (!attempt.skipped || attempt.skip == QLatin1String("incompatible")
+            || attempt.skip == QLatin1String("misconfigured")
+            || attempt.skip == QLatin1String("cooling_down")
+            || attempt.skip == QLatin1String("budget"))
+            item.insert(QStringLiteral("class"), failureClassName(attempt.failureClass));
+        if (attempt.skipped)
+            item.insert(QStringLiteral("skip"), attempt.skip);
+        if (attempt.drill)
+            item.insert(QStringLiteral("drill"), true);
+        attempts.append(item);
+        allRateLimited = allRateLimited && attempt.failureClass == FailureClass::RateLimited;
+        allIncompatible = allIncompatible && attempt.failureClass == FailureClass::Incompatible;
+        allBudget = allBudget && attempt.failureClass == FailureClass::Budget;
+    }
+    // The status tells a client what to do next: wait (429), change the request (400),
+    // come back later (503: nothing was even tried), or not rely on us (502).
+    AllFailed answer;
+    QString message
+        = QStringLiteral("Every route of lane '%1' failed; see error.attempts.").arg(trace.lane);
+    const bool any = !trace.attempts.isEmpty();
+    if (any && allIncompatible) {
+        answer.status = 400;
+        message = QStringLiteral("No route of lane '%1' can serve this request; see "
+                                 "error.attempts.")
+                      .arg(trace.lane);
+    } else if (any && allRateLimited) {
+        answer.status = 429;
+    } else if (any && allBudget) {
+        answer.status = 429;
+        message = QStringLiteral(
+            "Lane '%1' has reached its spend cap for today (UTC); see error.attempts.")
+                      .arg(trace.lane);
+    } else if (upstreamAttempts == 0) {
+        answer.status = 503;
+        message = QStringLiteral("No route of lane '%1' is available now; see error.attempts.")
+                      .arg(trace.lane);
+    }
+    QJsonObject error = openAiErrorObject(message, QStringLiteral("all_routes_failed"));
+    error.insert(QStringLiteral("attempts"), attempts);
+    answer.body = QJsonDocument(
+        QJsonObject { { QStringLiteral("error"),
+            error } }).toJson(QJsonDocument::Compact);
+    if (answer.status == 429 && soonestRetryMs > 0)
+        answer.retryAfterSeconds = (soonestRetryMs + 999) / 1000;
+    return answer;
+}
+
+void GatewayResponse::sendUpstream(const Routing &routing, int status,
+    const UpstreamOutcome &answer, const HeaderList &passHeaders, const Redactor &redactor)
+{
+    HeaderList headers = routingHeaders(routing);
+    headers.append({ QByteArrayLiteral("Content-Type"),
+        answer.contentType.isEmpty() ? QByteArrayLiteral("application/json")
+                                     : answer.contentType });
+    headers.append(passHeaders);
+    // An upstream's error may quote the provider's key; the caller must never see it.
+    const bool success = status >= 200 && status < 300;
+    m_response.send(
+        status, headers, success ? answer.body : redactor.redactKnownSecrets(answer.body));
+}
+
+void GatewayResponse::sendAllFailed(const Routing &routing, const AllFailed &answer)
+{
+    HeaderList headers = routingHeaders(routing);
+    if (answer.retryAfterSeconds > 0)
+        headers.append(
+            { QByteArrayLiteral("Retry-After"), QByteArray::number(answer.retryAfterSeconds) });
+    m_response.sendJson(answer.status, headers, answer.body);
+}
+
+void GatewayResponse::sendDeadlineExceeded(
+    const Routing &routing, qint64 deadlineMs, int upstreamAttempts)
+{
+    m_response.sendJson(504, routingHeaders(routing),
+        openAiError(QStringLiteral("The lane deadline of %1 ms was exceeded after %2 attempt(s).")
+                        .arg(deadlineMs)
+                        .arg(upstreamAttempts),
+            QStringLiteral("deadline_exceeded")));
+}
+
+void GatewayResponse::beginStream(const Routing &routing, int status, const HeaderList &passHeaders)
+{
+    HeaderList headers = routingHeaders(routing);
+    headers.append({ QByteArrayLiteral("Content-Type"), QByteArrayLiteral("text/event-stream") });
+    headers.append({ QByteArrayLiteral("Cache-Control"), QByteArrayLiteral("no-cache") });
+    headers.append(passHeaders);
+    m_response.beginChunked(status, headers);
+}
+
+void GatewayResponse::endStreamWithError(const QString &message)
+{
+    m_response.writeChunk("data: "
+        + openAiError(message, QStringLiteral("upstream_error"), QStringLiteral("mid_stream"))
+        + "\n\n");
+    m_response.endChunked();
+}
+
+} // namespace Switchyard

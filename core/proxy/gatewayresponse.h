@@ -1,0 +1,63 @@
+#pragma once
+
+#include "http/clientresponse.h"
+#include "observe/trace.h"
+#include "routing/classifier.h"
+
+#include <QByteArray>
+#include <QString>
+
+namespace Switchyard {
+
+class Redactor;
+
+// The caller's answer (Envoy's router filter's encoder side): the X-Switchyard headers, and every
+// way a request can end — the upstream's answer, a stream, every route failed, the deadline — in
+// OpenAI's shape. It knows nothing of routing beyond what it is told.
+class GatewayResponse final {
+public:
+    // What the X-Switchyard headers say about a request (SPEC §5).
+    struct Routing {
+        QString requestId;
+        QString lane;
+        QString route;
+        int upstreamAttempts = 0;
+        bool fallback = false;
+        bool degraded = false;
+    };
+
+    // Why every route failed, as the caller is told: a status that says what to do next, and
+    // the attempts.
+    struct AllFailed {
+        int status = 502;
+        QByteArray body;
+        qint64 retryAfterSeconds = 0; // for a 429: when the first route's cooldown ends
+    };
+
+    explicit GatewayResponse(ClientResponse response);
+
+    ClientResponse &client() { return m_response; }
+
+    static HeaderList routingHeaders(const Routing &routing);
+    // Pure: the status and body for `trace`, whose every route was skipped or failed.
+    // `soonestRetryMs` is the soonest any route's rate-limit cooldown ends (0 or less: none).
+    static AllFailed allRoutesFailed(
+        const TraceRecord &trace, int upstreamAttempts, qint64 soonestRetryMs);
+
+    // An upstream's whole answer; an error's body is cleared of any key first.
+    void sendUpstream(const Routing &routing, int status, const UpstreamOutcome &answer,
+        const HeaderList &passHeaders, const Redactor &redactor);
+    void sendAllFailed(const Routing &routing, const AllFailed &answer);
+    void sendDeadlineExceeded(const Routing &routing, qint64 deadlineMs, int upstreamAttempts);
+
+    void beginStream(const Routing &routing, int status, const HeaderList &passHeaders);
+    void writeStream(const QByteArray &bytes) { m_response.writeChunk(bytes); }
+    void endStream() { m_response.endChunked(); }
+    // After the first byte there is no status left to change: the failure is the last event.
+    void endStreamWithError(const QString &message);
+
+private:
+    ClientResponse m_response;
+};
+
+} // namespace Switchyard
