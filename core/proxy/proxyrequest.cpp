@@ -4,6 +4,7 @@
 #include "observe/redactor.h"
 #include "proxy/gatewayservices.h"
 #include "proxy/openaierror.h"
+#include "proxy/routeadmission.h"
 #include "proxy/upstreamattempt.h"
 #include "routing/attemptdecision.h"
 #include "routing/clock.h"
@@ -138,86 +139,31 @@ void ProxyRequest::recordSkip(
 
 void ProxyRequest::tryNextRoute()
 {
-    const ActiveConfig &active = *m_params.active;
+    AdmissionContext context;
+    context.active = m_params.active.get();
+    context.analysis = &m_params.analysis;
+    context.target = &m_params.target;
+    context.ledger = m_services.ledger;
     while (++m_planIndex < m_plan.size()) {
         const QString &name = m_plan.at(m_planIndex);
-        const RouteConfig &route = active.config.routes.find(name).value();
-        const QString incompatible = incompatibilityReason(route, m_params.analysis);
-        if (!incompatible.isEmpty()) {
-            recordSkip(
-                name, FailureClass::Incompatible, QStringLiteral("incompatible"), incompatible);
-            continue;
-        }
-        if (m_firstEligibleRoute.isEmpty())
-            m_firstEligibleRoute = name;
-        const ResolvedSecret key = active.providerKeys.value(route.provider);
-        if (!key.ok) {
-            recordSkip(name, FailureClass::AuthError, QStringLiteral("misconfigured"),
-                QStringLiteral("misconfigured: ") + key.error);
-            continue;
-        }
-        const qint64 wallNow = QDateTime::currentMSecsSinceEpoch();
-        const CostLedger &ledger = *m_services.ledger;
-        if (route.budgetUsdPerDay > 0
-            && ledger.routeSpendOnDay(name, wallNow) >= route.budgetUsdPerDay) {
-            recordSkip(name, FailureClass::Budget, QStringLiteral("budget"),
-                QStringLiteral("route spent its %1 USD for today (UTC)")
-                    .arg(route.budgetUsdPerDay));
-            continue;
-        }
-        // A lane over its cap keeps only its degraded route, the declared cheap way out.
-        if (m_params.target.budgetUsdPerDay > 0 && m_planIndex < m_chainLength
-            && ledger.laneSpendOnDay(m_trace.lane, wallNow) >= m_params.target.budgetUsdPerDay) {
-            recordSkip(name, FailureClass::Budget, QStringLiteral("budget"),
-                QStringLiteral("lane spent its %1 USD for today (UTC)")
-                    .arg(m_params.target.budgetUsdPerDay));
-            continue;
-        }
-        const ProviderConfig &provider = active.config.providers.find(route.provider).value();
-        const ProviderTranslator *translator = ProviderTranslator::forKind(provider.kind);
-        TranslatedRequest translated;
-        if (translator) {
-            translated = translator->translateRequest(m_params.analysis.document, route, key.value);
-            if (!translated.incompatible.isEmpty()) {
-                recordSkip(name, FailureClass::Incompatible, QStringLiteral("incompatible"),
-                    translated.incompatible);
-                continue;
-            }
-        }
+        context.inChain = m_planIndex < m_chainLength;
+        context.nowMs = now();
+        context.wallNowMs = QDateTime::currentMSecsSinceEpoch();
+        context.unitRandom = unitRandom();
         RouteState &state = m_services.routes->state(name);
-        if (state.cooldownUntilMs > now()) {
-            recordSkip(name, FailureClass::RateLimited, QStringLiteral("cooling_down"),
-                QStringLiteral("cooling down for %1 ms after a rate limit")
-                    .arg(state.cooldownUntilMs - now()));
-            continue;
-        }
-        const CircuitBreaker::Admission admission = state.breaker.admit(unitRandom());
-        if (admission == CircuitBreaker::Admission::Denied) {
-            const BreakerState breakerState = state.breaker.state();
-            if (breakerState == BreakerState::Drained) {
-                recordSkip(name, FailureClass::Transient, QStringLiteral("drained"),
-                    QStringLiteral("drained by an operator"));
-            } else if (breakerState == BreakerState::HalfOpen) {
-                recordSkip(name, FailureClass::Transient, QStringLiteral("half_open_busy"),
-                    QStringLiteral("half-open: its trial calls are already taken"));
-            } else {
-                recordSkip(name, FailureClass::Transient, QStringLiteral("breaker_open"),
-                    QStringLiteral("breaker open, %1 ms of cooldown left")
-                        .arg(state.breaker.cooldownRemainingMs()));
+        RouteAdmission admission = admitRoute(name, context, state);
+        if (admission.compatible && m_firstEligibleRoute.isEmpty())
+            m_firstEligibleRoute = name;
+        if (!admission.admitted) {
+            recordSkip(name, admission.failureClass, admission.skip, admission.reason);
+            if (admission.heldByOpenBreaker)
                 m_breakerSkipped.append(name);
-            }
             continue;
         }
-        if (admission == CircuitBreaker::Admission::ShareDenied) {
-            recordSkip(name, FailureClass::Transient, QStringLiteral("recovering_share"),
-                QStringLiteral("recovering: takes %1% of traffic")
-                    .arg(qRound(100 * state.breaker.trafficShare())));
-            continue;
-        }
-        m_currentTrial = admission == CircuitBreaker::Admission::Trial;
-        m_currentDrill = admission == CircuitBreaker::Admission::Drill;
-        m_translator = translator;
-        m_translated = translated;
+        m_currentTrial = admission.trial;
+        m_currentDrill = admission.drill;
+        m_translator = admission.translator;
+        m_translated = std::move(admission.translated);
         m_retryIndex = 0;
         state.retryBudget.recordRequest();
         startAttempt();
@@ -275,10 +221,7 @@ void ProxyRequest::startAttempt()
     m_trace.attempts.append(attempt);
     ++m_upstreamAttempts;
 
-    RouteState &state = m_services.routes->state(route.name);
-    ++state.inFlight;
-    state.lastTrafficMs = now();
-    state.stats.recordRequest(state.lastTrafficMs);
+    m_services.routes->beginAttempt(route.name);
     m_attemptOpen = true;
 
     dropAttempt();
@@ -588,28 +531,13 @@ void ProxyRequest::settleAttempt(FailureClass failureClass, const QString &reaso
                       attempt.reason.isEmpty() ? QString() : QStringLiteral(": ") + attempt.reason);
     // Upstream error text may echo a key back; it goes no further than this.
     attempt.reason = m_services.redactor->redact(attempt.reason);
-    const qint64 durationMs = attempt.endMs - attempt.startMs;
     const Price &price = m_params.active->config.routes.find(attempt.route)->price;
     attempt.costUsd = (double(attempt.tokensIn) * price.inputPerMTok
                           + double(attempt.tokensOut) * price.outputPerMTok)
         / 1e6;
 
-    RouteState &state = m_services.routes->state(attempt.route);
-    --state.inFlight;
-    m_services.routes->markChanged();
-    if (attempt.drill)
-        return; // a drill tests the fallbacks, not the route: its breaker and figures stay clean
-    if (failureClass == FailureClass::Ok) {
-        state.stats.recordLatency(durationMs);
-        state.misconfiguredReason.clear();
-        state.breaker.recordSuccess(durationMs, attempt.trial, attempt.trialEpoch);
-    } else if (countsForBreaker(failureClass)) {
-        state.lastError
-            = QStringLiteral("%1: %2").arg(failureClassName(failureClass), attempt.reason);
-        state.breaker.recordFailure(durationMs, attempt.trial, attempt.reason, attempt.trialEpoch);
-    } else if (attempt.trial) {
-        state.breaker.releaseTrial(attempt.trialEpoch); // not a verdict on the route's health
-    }
+    m_services.routes->settleAttempt({ attempt.route, failureClass, attempt.endMs - attempt.startMs,
+        attempt.reason, attempt.trial, attempt.trialEpoch, attempt.drill });
 }
 
 void ProxyRequest::concludeAttempt(const Classification &classification)

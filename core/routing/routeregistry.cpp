@@ -30,6 +30,35 @@ const RouteState *RouteRegistry::find(const QString &route) const
     return it == m_states.cend() ? nullptr : it->get();
 }
 
+void RouteRegistry::beginAttempt(const QString &route)
+{
+    RouteState &begun = state(route);
+    ++begun.inFlight;
+    begun.lastTrafficMs = m_clock.nowMs();
+    begun.stats.recordRequest(begun.lastTrafficMs);
+}
+
+void RouteRegistry::settleAttempt(const SettledAttempt &attempt)
+{
+    RouteState &route = state(attempt.route);
+    --route.inFlight;
+    m_changed = true;
+    if (attempt.drill)
+        return;
+    if (attempt.failureClass == FailureClass::Ok) {
+        route.stats.recordLatency(attempt.durationMs);
+        route.misconfiguredReason.clear();
+        route.breaker.recordSuccess(attempt.durationMs, attempt.trial, attempt.trialEpoch);
+    } else if (countsForBreaker(attempt.failureClass)) {
+        route.lastError
+            = QStringLiteral("%1: %2").arg(failureClassName(attempt.failureClass), attempt.reason);
+        route.breaker.recordFailure(
+            attempt.durationMs, attempt.trial, attempt.reason, attempt.trialEpoch);
+    } else if (attempt.trial) {
+        route.breaker.releaseTrial(attempt.trialEpoch); // not a verdict on the route's health
+    }
+}
+
 void RouteRegistry::configure(const Config &config)
 {
     m_config = config;

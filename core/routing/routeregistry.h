@@ -1,6 +1,7 @@
 #pragma once
 
 #include "config/activeconfig.h"
+#include "routing/failureclass.h"
 #include "routing/routesnapshot.h"
 #include "routing/routestate.h"
 
@@ -12,6 +13,17 @@
 
 namespace Switchyard {
 
+// How one attempt on a route ended, for its breaker and figures.
+struct SettledAttempt {
+    QString route;
+    FailureClass failureClass = FailureClass::Ok;
+    qint64 durationMs = 0;
+    QString reason; // already redacted
+    bool trial = false;
+    int trialEpoch = -1;
+    bool drill = false;
+};
+
 // The routing state of every route (breaker, retry budget, figures, probe results), kept across
 // reloads for the routes that stay. Requests and probes reach a route's state through it; the
 // console and /admin see it only as RouteSnapshots. Engine thread only.
@@ -22,6 +34,12 @@ public:
     // The state of `route`, made on first use with the running config's settings.
     RouteState &state(const QString &route);
     const RouteState *find(const QString &route) const;
+
+    // An attempt on `route` begins: it is traffic, and in flight until settled.
+    void beginAttempt(const QString &route);
+    // Its verdict goes to the route's breaker and figures; a drill's only ends its flight (a drill
+    // tests the fallbacks, not the route).
+    void settleAttempt(const SettledAttempt &attempt);
 
     // The routes of `config` take its settings. A route it no longer names keeps its state while
     // requests of the old config still use it; dropUnused() removes it afterwards.

@@ -1,0 +1,91 @@
+#include "proxy/routeadmission.h"
+
+#include "observe/costledger.h"
+#include "routing/routestate.h"
+
+namespace Switchyard {
+
+namespace {
+
+RouteAdmission skipped(
+    RouteAdmission admission, FailureClass failureClass, const QString &skip, const QString &reason)
+{
+    admission.failureClass = failureClass;
+    admission.skip = skip;
+    admission.reason = reason;
+    return admission;
+}
+
+} // namespace
+
+RouteAdmission admitRoute(const QString &name, const AdmissionContext &context, RouteState &state)
+{
+    const ActiveConfig &active = *context.active;
+    const RouteConfig &route = active.config.routes.find(name).value();
+    RouteAdmission admission;
+    const QString incompatible = incompatibilityReason(route, *context.analysis);
+    if (!incompatible.isEmpty())
+        return skipped(
+            admission, FailureClass::Incompatible, QStringLiteral("incompatible"), incompatible);
+    admission.compatible = true;
+    const ResolvedSecret key = active.providerKeys.value(route.provider);
+    if (!key.ok)
+        return skipped(admission, FailureClass::AuthError, QStringLiteral("misconfigured"),
+            QStringLiteral("misconfigured: ") + key.error);
+    const CostLedger &ledger = *context.ledger;
+    if (route.budgetUsdPerDay > 0
+        && ledger.routeSpendOnDay(name, context.wallNowMs) >= route.budgetUsdPerDay)
+        return skipped(admission, FailureClass::Budget, QStringLiteral("budget"),
+            QStringLiteral("route spent its %1 USD for today (UTC)").arg(route.budgetUsdPerDay));
+    // A lane over its cap keeps only its degraded route, the declared cheap way out.
+    const RoutingTarget &target = *context.target;
+    if (target.budgetUsdPerDay > 0 && context.inChain
+        && ledger.laneSpendOnDay(target.lane, context.wallNowMs) >= target.budgetUsdPerDay)
+        return skipped(admission, FailureClass::Budget, QStringLiteral("budget"),
+            QStringLiteral("lane spent its %1 USD for today (UTC)").arg(target.budgetUsdPerDay));
+    const ProviderConfig &provider = active.config.providers.find(route.provider).value();
+    admission.translator = ProviderTranslator::forKind(provider.kind);
+    if (admission.translator) {
+        admission.translated
+            = admission.translator->translateRequest(context.analysis->document, route, key.value);
+        if (!admission.translated.incompatible.isEmpty())
+            return skipped(admission, FailureClass::Incompatible, QStringLiteral("incompatible"),
+                admission.translated.incompatible);
+    }
+    if (state.cooldownUntilMs > context.nowMs)
+        return skipped(admission, FailureClass::RateLimited, QStringLiteral("cooling_down"),
+            QStringLiteral("cooling down for %1 ms after a rate limit")
+                .arg(state.cooldownUntilMs - context.nowMs));
+    switch (state.breaker.admit(context.unitRandom)) {
+    case CircuitBreaker::Admission::Denied:
+        switch (state.breaker.state()) {
+        case BreakerState::Drained:
+            return skipped(admission, FailureClass::Transient, QStringLiteral("drained"),
+                QStringLiteral("drained by an operator"));
+        case BreakerState::HalfOpen:
+            return skipped(admission, FailureClass::Transient, QStringLiteral("half_open_busy"),
+                QStringLiteral("half-open: its trial calls are already taken"));
+        default:
+            admission.heldByOpenBreaker = true;
+            return skipped(admission, FailureClass::Transient, QStringLiteral("breaker_open"),
+                QStringLiteral("breaker open, %1 ms of cooldown left")
+                    .arg(state.breaker.cooldownRemainingMs()));
+        }
+    case CircuitBreaker::Admission::ShareDenied:
+        return skipped(admission, FailureClass::Transient, QStringLiteral("recovering_share"),
+            QStringLiteral("recovering: takes %1% of traffic")
+                .arg(qRound(100 * state.breaker.trafficShare())));
+    case CircuitBreaker::Admission::Trial:
+        admission.trial = true;
+        break;
+    case CircuitBreaker::Admission::Drill:
+        admission.drill = true;
+        break;
+    case CircuitBreaker::Admission::Allow:
+        break;
+    }
+    admission.admitted = true;
+    return admission;
+}
+
+} // namespace Switchyard

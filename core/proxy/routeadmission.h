@@ -1,0 +1,51 @@
+#pragma once
+
+#include "config/activeconfig.h"
+#include "routing/failureclass.h"
+#include "routing/lanerouter.h"
+#include "routing/requestanalysis.h"
+#include "translate/providertranslator.h"
+
+#include <QString>
+
+namespace Switchyard {
+
+class CostLedger;
+class RouteState;
+
+// What a route is asked with: the request, its lane, and the moment.
+struct AdmissionContext {
+    const ActiveConfig *active = nullptr;
+    const RequestAnalysis *analysis = nullptr;
+    const RoutingTarget *target = nullptr;
+    const CostLedger *ledger = nullptr;
+    bool inChain = true; // a route of the lane's chain, not its degraded slot
+    qint64 nowMs = 0; // on the engine's clock
+    qint64 wallNowMs = 0; // for the spend caps' UTC day
+    double unitRandom = 0.0; // a recovering route's traffic share
+};
+
+// Whether one route of a request's plan takes it now, and if not, the skip the trace shows.
+struct RouteAdmission {
+    bool admitted = false;
+    // The route can serve this request at all: the first such route is the request's first
+    // choice, and any other that answers is a fallback.
+    bool compatible = false;
+    // Not admitted:
+    FailureClass failureClass = FailureClass::Transient;
+    QString skip; // incompatible, misconfigured, budget, cooling_down, drained, ...
+    QString reason;
+    bool heldByOpenBreaker = false; // a candidate for the panic attempt
+    // Admitted:
+    bool trial = false; // a half-open breaker's trial call
+    bool drill = false; // the operator's drill answers instead of the upstream
+    const ProviderTranslator *translator = nullptr; // null: the provider speaks OpenAI
+    TranslatedRequest translated;
+};
+
+// Asks `route` in the order that costs least and says most: compatibility, its key, the spend
+// caps, translation, a rate limit's cooldown, and last its breaker. Asking the breaker may take a
+// trial slot, so each route is asked once per step of the plan.
+RouteAdmission admitRoute(const QString &route, const AdmissionContext &context, RouteState &state);
+
+} // namespace Switchyard
