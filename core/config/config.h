@@ -39,6 +39,11 @@ const QList<Capability> &allCapabilities();
 struct Price {
     double inputPerMTok = 0.0;
     double outputPerMTok = 0.0;
+
+    double costUsd(qint64 tokensIn, qint64 tokensOut) const
+    {
+        return (double(tokensIn) * inputPerMTok + double(tokensOut) * outputPerMTok) / 1e6;
+    }
 };
 
 struct Timeouts {

@@ -21,6 +21,52 @@ Decision decisionFromName(const QString &name)
 
 } // namespace
 
+AttemptRecord AttemptRecord::skippedRoute(const QString &route, FailureClass failureClass,
+    const QString &skip, const QString &reason, qint64 atMs)
+{
+    AttemptRecord record;
+    record.route = route;
+    record.skipped = true;
+    record.skip = skip;
+    record.failureClass = failureClass;
+    record.decision = Decision::Skip;
+    record.reason = reason;
+    record.startMs = record.endMs = atMs;
+    return record;
+}
+
+void TraceRecord::conclude(int finalStatus, FailureClass finalClass_, qint64 duration,
+    const QString &firstChoice, bool onDegradedRoute)
+{
+    status = finalStatus;
+    finalClass = finalClass_;
+    durationMs = duration;
+    fallback = !route.isEmpty() && route != firstChoice;
+    degraded = onDegradedRoute;
+    for (AttemptRecord &attempt : attempts) {
+        attempt.byFallback = !attempt.skipped && attempt.route != firstChoice;
+        tokensIn += attempt.tokensIn;
+        tokensOut += attempt.tokensOut;
+        costUsd += attempt.costUsd;
+        // What the first choice did not cost: spend that exists only because of fallback.
+        if (attempt.byFallback)
+            fallbackCostUsd += attempt.costUsd;
+    }
+}
+
+QString TraceRecord::summary() const
+{
+    return QStringLiteral("request id=%1 lane=%2 route=%3 status=%4 class=%5 attempts=%6 "
+                          "fallback=%7 ms=%8%9")
+        .arg(id, lane, route.isEmpty() ? QStringLiteral("-") : route)
+        .arg(status)
+        .arg(failureClassName(finalClass))
+        .arg(upstreamAttempts())
+        .arg(int(fallback))
+        .arg(durationMs)
+        .arg(panic ? QStringLiteral(" panic=1") : QString());
+}
+
 int TraceRecord::upstreamAttempts() const
 {
     return int(std::count_if(

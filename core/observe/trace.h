@@ -33,6 +33,10 @@ struct AttemptRecord {
     qint64 tokensIn = 0;
     qint64 tokensOut = 0;
     double costUsd = 0.0;
+
+    // A route passed over without a call, `atMs` into the request.
+    static AttemptRecord skippedRoute(const QString &route, FailureClass failureClass,
+        const QString &skip, const QString &reason, qint64 atMs);
 };
 
 // Everything the gateway knows about one request once it has ended.
@@ -57,6 +61,12 @@ struct TraceRecord {
 
     int upstreamAttempts() const;
     bool hasDrill() const;
+    // The request has ended: its outcome, and the totals of its attempts. `firstChoice` is the
+    // lane's first route that could serve it; spend anywhere else exists only by fallback.
+    void conclude(int finalStatus, FailureClass finalClass, qint64 duration,
+        const QString &firstChoice, bool onDegradedRoute);
+    // One line for the log: who, where, how it ended, how long.
+    QString summary() const;
 
     QJsonObject toJson() const;
     static TraceRecord fromJson(const QJsonObject &json);

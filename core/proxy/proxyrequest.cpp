@@ -6,6 +6,7 @@
 #include "proxy/openaierror.h"
 #include "proxy/routeadmission.h"
 #include "proxy/upstreamattempt.h"
+#include "proxy/upstreamcall.h"
 #include "routing/attemptdecision.h"
 #include "routing/clock.h"
 #include "routing/retrybudget.h"
@@ -25,12 +26,6 @@ namespace Switchyard {
 
 namespace {
 
-QString endpointPath(Endpoint endpoint)
-{
-    return endpoint == Endpoint::Embeddings ? QStringLiteral("/embeddings")
-                                            : QStringLiteral("/chat/completions");
-}
-
 double unitRandom()
 {
     return QRandomGenerator::global()->generateDouble();
@@ -44,6 +39,7 @@ ProxyRequest::ProxyRequest(
     , m_services(services)
     , m_response(std::move(response))
     , m_params(std::move(params))
+    , m_plan(m_params.target)
 {
     m_trace.id = m_params.requestId;
     m_trace.lane = m_params.target.lane;
@@ -97,7 +93,7 @@ qint64 ProxyRequest::remainingDeadlineMs() const
 
 const RouteConfig &ProxyRequest::currentRoute() const
 {
-    return m_params.active->config.routes.find(m_plan.at(m_planIndex)).value();
+    return m_params.active->config.routes.find(m_plan.current()).value();
 }
 
 AttemptRecord &ProxyRequest::currentAttempt()
@@ -115,26 +111,14 @@ void ProxyRequest::start()
         connect(socket, &QAbstractSocket::disconnected, this, &ProxyRequest::onClientGone);
         connect(socket, &QIODevice::bytesWritten, this, &ProxyRequest::onClientDrained);
     }
-
-    m_plan = m_params.target.chain;
-    m_chainLength = m_plan.size();
-    if (!m_params.target.degraded.isEmpty() && !m_plan.contains(m_params.target.degraded))
-        m_plan.append(m_params.target.degraded);
     tryNextRoute();
 }
 
 void ProxyRequest::recordSkip(
     const QString &route, FailureClass failureClass, const QString &skip, const QString &reason)
 {
-    AttemptRecord record;
-    record.route = route;
-    record.skipped = true;
-    record.skip = skip;
-    record.failureClass = failureClass;
-    record.decision = Decision::Skip;
-    record.reason = reason;
-    record.startMs = record.endMs = elapsed();
-    m_trace.attempts.append(record);
+    m_trace.attempts.append(
+        AttemptRecord::skippedRoute(route, failureClass, skip, reason, elapsed()));
 }
 
 void ProxyRequest::tryNextRoute()
@@ -144,20 +128,20 @@ void ProxyRequest::tryNextRoute()
     context.analysis = &m_params.analysis;
     context.target = &m_params.target;
     context.ledger = m_services.ledger;
-    while (++m_planIndex < m_plan.size()) {
-        const QString &name = m_plan.at(m_planIndex);
-        context.inChain = m_planIndex < m_chainLength;
+    while (m_plan.advance()) {
+        const QString &name = m_plan.current();
+        context.inChain = m_plan.inChain();
         context.nowMs = now();
         context.wallNowMs = QDateTime::currentMSecsSinceEpoch();
         context.unitRandom = unitRandom();
         RouteState &state = m_services.routes->state(name);
         RouteAdmission admission = admitRoute(name, context, state);
-        if (admission.compatible && m_firstEligibleRoute.isEmpty())
-            m_firstEligibleRoute = name;
+        if (admission.compatible)
+            m_plan.noteCompatible(name);
         if (!admission.admitted) {
             recordSkip(name, admission.failureClass, admission.skip, admission.reason);
             if (admission.heldByOpenBreaker)
-                m_breakerSkipped.append(name);
+                m_plan.noteHeldByBreaker(name);
             continue;
         }
         m_currentTrial = admission.trial;
@@ -178,12 +162,11 @@ bool ProxyRequest::tryPanicRoute()
 {
     // When every route is held back by its breaker, failing outright helps nobody: like Envoy's
     // panic mode, try the route whose cooldown ends first, once, and say so in the trace.
-    if (m_panicTried || m_upstreamAttempts > 0 || m_breakerSkipped.isEmpty())
+    if (!m_plan.mayPanic(m_upstreamAttempts))
         return false;
-    m_panicTried = true;
     QString best;
     qint64 bestRemaining = 0;
-    for (const QString &name : std::as_const(m_breakerSkipped)) {
+    for (const QString &name : m_plan.heldByBreaker()) {
         const qint64 remaining = m_services.routes->state(name).breaker.cooldownRemainingMs();
         if (best.isEmpty() || remaining < bestRemaining) {
             best = name;
@@ -191,16 +174,13 @@ bool ProxyRequest::tryPanicRoute()
         }
     }
     m_trace.panic = true;
-    m_plan.append(best);
-    m_planIndex = m_plan.size() - 1;
+    m_plan.panicOn(best);
     m_currentTrial = false;
     m_currentDrill = false;
     m_retryIndex = 0;
-    qCInfo(lcProxy).noquote() << QStringLiteral(
-        "request id=%1 lane=%2: every route is held back by its breaker; "
-        "panic attempt on %3")
+    qCInfo(lcProxy).noquote() << QStringLiteral("request id=%1 lane=%2: every route is held back "
+                                                "by its breaker; panic attempt on %3")
                                      .arg(m_trace.id, m_trace.lane, best);
-    m_panicAttempt = true;
     startAttempt();
     return true;
 }
@@ -209,7 +189,6 @@ void ProxyRequest::startAttempt()
 {
     const ActiveConfig &active = *m_params.active;
     const RouteConfig &route = currentRoute();
-    const ProviderConfig &provider = active.config.providers.find(route.provider).value();
 
     AttemptRecord attempt;
     attempt.route = route.name;
@@ -236,43 +215,20 @@ void ProxyRequest::startAttempt()
         return;
     }
 
-    UpstreamAttempt::Call call;
-    const QString path = m_translator ? m_translated.path : endpointPath(m_params.endpoint);
-    call.request = QNetworkRequest(UpstreamPool::endpointUrl(provider.baseUrl, path));
-    QNetworkRequest &request = call.request;
-    request.setHeader(QNetworkRequest::ContentTypeHeader, QByteArrayLiteral("application/json"));
+    UpstreamCallInput input;
+    input.route = &route;
+    input.provider = &active.config.providers.find(route.provider).value();
+    input.key = active.providerKeys.value(route.provider).value;
+    input.translator = m_translator;
+    input.translated = &m_translated;
+    input.callerBody = &m_params.body;
+    input.analysis = &m_params.analysis;
+    input.endpoint = m_params.endpoint;
+    input.maxEventBytes = active.config.limits.maxEventBytes;
+    input.deadlineMs = remainingDeadlineMs();
+    UpstreamCall prepared = prepareUpstreamCall(input);
     if (m_params.analysis.stream)
-        request.setRawHeader(QByteArrayLiteral("Accept"), QByteArrayLiteral("text/event-stream"));
-    StreamRelay::Options relay;
-    relay.maxEventBytes = m_params.active->config.limits.maxEventBytes;
-    if (m_translator) {
-        for (const auto &[name, value] : std::as_const(m_translated.headers))
-            request.setRawHeader(name, value);
-        if (m_params.analysis.stream)
-            relay.translator = m_translator->streamTranslator(m_params.analysis.callerAskedUsage);
-        call.body = m_translated.body;
-    } else {
-        const QByteArray key = active.providerKeys.value(route.provider).value;
-        if (!key.isEmpty())
-            request.setRawHeader(
-                QByteArrayLiteral("Authorization"), QByteArrayLiteral("Bearer ") + key);
-        call.body = replaceTopLevelModel(m_params.body, route.model);
-        // Ask for usage in the final chunk so a stream can be costed; the caller sees no
-        // difference.
-        relay.stripInjectedUsage = m_params.analysis.stream && !m_params.analysis.hasStreamOptions
-            && (provider.kind == QLatin1String("openai")
-                || provider.kind == QLatin1String("simulated"));
-        if (relay.stripInjectedUsage)
-            call.body = withStreamUsage(call.body);
-    }
-    if (m_params.analysis.stream)
-        m_relay.emplace(std::move(relay));
-    call.timeouts = route.timeouts;
-    call.deadlineMs = remainingDeadlineMs();
-    call.endpoint = m_params.endpoint;
-    call.streamWanted = m_params.analysis.stream;
-    call.jsonOutputRequested = m_params.analysis.jsonOutput;
-    call.translator = m_translator;
+        m_relay.emplace(std::move(prepared.relay));
 
     m_attempt = new UpstreamAttempt(*m_services.upstreams, this);
     connect(m_attempt, &UpstreamAttempt::connected, this,
@@ -293,7 +249,7 @@ void ProxyRequest::startAttempt()
     });
     connect(m_attempt, &UpstreamAttempt::ended, this, &ProxyRequest::onAttemptEnded);
     m_phase = Phase::Attempting;
-    m_attempt->start(std::move(call));
+    m_attempt->start(std::move(prepared.call));
 }
 
 void ProxyRequest::startDrillAttempt()
@@ -524,17 +480,15 @@ void ProxyRequest::settleAttempt(FailureClass failureClass, const QString &reaso
     attempt.failureClass = failureClass;
     if (attempt.reason.isEmpty())
         attempt.reason = reason;
-    if (m_panicAttempt)
+    if (m_plan.panicking())
         attempt.reason
             = QStringLiteral("panic (every route's breaker was open; this one cools down first)%1")
                   .arg(
                       attempt.reason.isEmpty() ? QString() : QStringLiteral(": ") + attempt.reason);
     // Upstream error text may echo a key back; it goes no further than this.
     attempt.reason = m_services.redactor->redact(attempt.reason);
-    const Price &price = m_params.active->config.routes.find(attempt.route)->price;
-    attempt.costUsd = (double(attempt.tokensIn) * price.inputPerMTok
-                          + double(attempt.tokensOut) * price.outputPerMTok)
-        / 1e6;
+    attempt.costUsd = m_params.active->config.routes.find(attempt.route)
+                          ->price.costUsd(attempt.tokensIn, attempt.tokensOut);
 
     m_services.routes->settleAttempt({ attempt.route, failureClass, attempt.endMs - attempt.startMs,
         attempt.reason, attempt.trial, attempt.trialEpoch, attempt.drill });
@@ -559,7 +513,7 @@ void ProxyRequest::concludeAttempt(const Classification &classification)
         || state.breaker.state() == BreakerState::Drilling;
     facts.remainingDeadlineMs = remainingDeadlineMs();
     facts.drill = attempt.drill;
-    facts.policyFallbackLeft = !untriedPolicyFallbacks().isEmpty();
+    facts.policyFallbackLeft = !m_plan.untriedPolicyFallbacks(triedRoutes()).isEmpty();
     facts.maxCooldownMs = m_params.active->config.limits.maxRetryAfterMs;
     facts.unitRandom = unitRandom();
     AttemptVerdict verdict = decideAfterAttempt(facts);
@@ -583,7 +537,7 @@ void ProxyRequest::concludeAttempt(const Classification &classification)
         scheduleRetry(verdict.delayMs, failureClassName(classification.failureClass));
         return;
     case AttemptVerdict::Action::PolicyFallback:
-        restrictToPolicyFallbacks();
+        m_plan.restrictToPolicyFallbacks(triedRoutes());
         fallBack();
         return;
     case AttemptVerdict::Action::Fallback:
@@ -612,23 +566,14 @@ void ProxyRequest::fallBack()
     tryNextRoute();
 }
 
-QStringList ProxyRequest::untriedPolicyFallbacks() const
+QStringList ProxyRequest::triedRoutes() const
 {
-    QStringList remaining;
-    for (const QString &route : m_params.target.policyFallbacks) {
-        const bool tried = std::any_of(m_trace.attempts.cbegin(), m_trace.attempts.cend(),
-            [&](const AttemptRecord &a) { return a.route == route && !a.skipped; });
-        if (!tried)
-            remaining.append(route);
+    QStringList tried;
+    for (const AttemptRecord &attempt : m_trace.attempts) {
+        if (!attempt.skipped)
+            tried.append(attempt.route);
     }
-    return remaining;
-}
-
-void ProxyRequest::restrictToPolicyFallbacks()
-{
-    m_policyRestricted = true;
-    m_plan = m_plan.mid(0, m_planIndex + 1) + untriedPolicyFallbacks();
-    m_chainLength = qMin(m_chainLength, m_planIndex + 1);
+    return tried;
 }
 
 GatewayResponse::Routing ProxyRequest::routing() const
@@ -639,9 +584,9 @@ GatewayResponse::Routing ProxyRequest::routing() const
     routing.lane = m_trace.lane;
     routing.route = route;
     routing.upstreamAttempts = m_upstreamAttempts;
-    routing.fallback = !route.isEmpty() && route != m_firstEligibleRoute;
-    routing.degraded = !route.isEmpty() && m_planIndex >= m_chainLength
-        && route == m_params.target.degraded && !m_policyRestricted;
+    routing.fallback = !route.isEmpty() && route != m_plan.firstChoice();
+    routing.degraded = !route.isEmpty() && !m_plan.inChain() && route == m_params.target.degraded
+        && !m_plan.policyRestricted();
     return routing;
 }
 
@@ -664,7 +609,7 @@ void ProxyRequest::respondAllFailed()
     if (!m_trace.attempts.isEmpty())
         m_trace.route = m_trace.attempts.constLast().route;
     qint64 soonestRetry = -1;
-    for (const QString &route : std::as_const(m_plan)) {
+    for (const QString &route : m_plan.routes()) {
         const RouteState *state = m_services.routes->find(route);
         const qint64 until = state ? state->cooldownUntilMs - now() : 0;
         if (until > 0 && (soonestRetry < 0 || until < soonestRetry))
@@ -700,32 +645,9 @@ void ProxyRequest::finish(int status, FailureClass finalClass)
     m_phase = Phase::Done;
     for (QTimer *timer : { &m_deadlineTimer, &m_backoffTimer })
         timer->stop();
-    m_trace.status = status;
-    m_trace.finalClass = finalClass;
-    m_trace.durationMs = elapsed();
-    m_trace.fallback = !m_trace.route.isEmpty() && m_trace.route != m_firstEligibleRoute;
-    m_trace.degraded = m_trace.route == m_params.target.degraded && m_planIndex >= m_chainLength;
-    for (AttemptRecord &attempt : m_trace.attempts) {
-        attempt.byFallback = !attempt.skipped && attempt.route != m_firstEligibleRoute;
-        m_trace.tokensIn += attempt.tokensIn;
-        m_trace.tokensOut += attempt.tokensOut;
-        m_trace.costUsd += attempt.costUsd;
-        // What the first choice did not cost: spend that exists only because of fallback.
-        if (attempt.byFallback)
-            m_trace.fallbackCostUsd += attempt.costUsd;
-    }
-    qCInfo(lcProxy).noquote() << QStringLiteral(
-        "request id=%1 lane=%2 route=%3 status=%4 class=%5 attempts=%6 "
-        "fallback=%7 ms=%8%9")
-                                     .arg(m_trace.id, m_trace.lane,
-                                         m_trace.route.isEmpty() ? QStringLiteral("-")
-                                                                 : m_trace.route)
-                                     .arg(status)
-                                     .arg(failureClassName(finalClass))
-                                     .arg(m_upstreamAttempts)
-                                     .arg(int(m_trace.fallback))
-                                     .arg(m_trace.durationMs)
-                                     .arg(m_trace.panic ? QStringLiteral(" panic=1") : QString());
+    m_trace.conclude(status, finalClass, elapsed(), m_plan.firstChoice(),
+        m_trace.route == m_params.target.degraded && !m_plan.inChain());
+    qCInfo(lcProxy).noquote() << m_trace.summary();
     Q_EMIT finished(m_trace);
     deleteLater();
 }

@@ -8,6 +8,7 @@
 #include "routing/classifier.h"
 #include "routing/lanerouter.h"
 #include "routing/requestanalysis.h"
+#include "routing/routeplan.h"
 #include "translate/providertranslator.h"
 
 #include <QObject>
@@ -75,8 +76,7 @@ private:
     bool tryPanicRoute();
     void scheduleRetry(qint64 delayMs, const QString &why);
     void fallBack();
-    QStringList untriedPolicyFallbacks() const;
-    void restrictToPolicyFallbacks();
+    QStringList triedRoutes() const;
 
     void respondWithUpstream(FailureClass finalClass);
     void respondAllFailed();
@@ -98,17 +98,10 @@ private:
     Params m_params;
     TraceRecord m_trace;
 
-    QStringList m_plan;
-    qsizetype m_planIndex = -1;
-    qsizetype m_chainLength = 0;
-    QString m_firstEligibleRoute;
-    bool m_policyRestricted = false;
+    RoutePlan m_plan;
     bool m_currentTrial = false;
     bool m_currentDrill = false;
     bool m_attemptOpen = false; // started and not yet settled with the route's state
-    bool m_panicTried = false;
-    bool m_panicAttempt = false;
-    QStringList m_breakerSkipped;
     int m_retryIndex = 0;
     int m_upstreamAttempts = 0;
     qint64 m_startMs = 0;

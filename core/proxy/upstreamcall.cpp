@@ -1,0 +1,59 @@
+#include "proxy/upstreamcall.h"
+
+#include "upstream/upstreampool.h"
+
+namespace Switchyard {
+
+namespace {
+
+QString endpointPath(Endpoint endpoint)
+{
+    return endpoint == Endpoint::Embeddings ? QStringLiteral("/embeddings")
+                                            : QStringLiteral("/chat/completions");
+}
+
+} // namespace
+
+UpstreamCall prepareUpstreamCall(const UpstreamCallInput &input)
+{
+    const RouteConfig &route = *input.route;
+    const RequestAnalysis &analysis = *input.analysis;
+    UpstreamCall prepared;
+    UpstreamAttempt::Call &call = prepared.call;
+    const QString path = input.translator ? input.translated->path : endpointPath(input.endpoint);
+    call.request = QNetworkRequest(UpstreamPool::endpointUrl(input.provider->baseUrl, path));
+    QNetworkRequest &request = call.request;
+    request.setHeader(QNetworkRequest::ContentTypeHeader, QByteArrayLiteral("application/json"));
+    if (analysis.stream)
+        request.setRawHeader(QByteArrayLiteral("Accept"), QByteArrayLiteral("text/event-stream"));
+    prepared.relay.maxEventBytes = input.maxEventBytes;
+    if (input.translator) {
+        for (const auto &[name, value] : std::as_const(input.translated->headers))
+            request.setRawHeader(name, value);
+        if (analysis.stream)
+            prepared.relay.translator
+                = input.translator->streamTranslator(analysis.callerAskedUsage);
+        call.body = input.translated->body;
+    } else {
+        if (!input.key.isEmpty())
+            request.setRawHeader(
+                QByteArrayLiteral("Authorization"), QByteArrayLiteral("Bearer ") + input.key);
+        call.body = replaceTopLevelModel(*input.callerBody, route.model);
+        // Ask for usage in the final chunk so a stream can be costed; the caller sees no
+        // difference.
+        prepared.relay.stripInjectedUsage = analysis.stream && !analysis.hasStreamOptions
+            && (input.provider->kind == QLatin1String("openai")
+                || input.provider->kind == QLatin1String("simulated"));
+        if (prepared.relay.stripInjectedUsage)
+            call.body = withStreamUsage(call.body);
+    }
+    call.timeouts = route.timeouts;
+    call.deadlineMs = input.deadlineMs;
+    call.endpoint = input.endpoint;
+    call.streamWanted = analysis.stream;
+    call.jsonOutputRequested = analysis.jsonOutput;
+    call.translator = input.translator;
+    return prepared;
+}
+
+} // namespace Switchyard
