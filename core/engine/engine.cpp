@@ -1,11 +1,11 @@
 #include "engine/engine.h"
 
+#include "engine/ownthread.h"
+#include "engine/secretresolver.h"
 #include "engine/trafficgenerator.h"
 #include "http/httplistener.h"
 #include "proxy/adminservice.h"
 #include "proxy/proxyservice.h"
-#include "secrets/admintokenfile.h"
-#include "secrets/keychainsecretstore.h"
 #include "upstream/prober.h"
 #include "upstream/simulatedupstream.h"
 #include "upstream/upstreampool.h"
@@ -49,8 +49,16 @@ Engine::Engine(const Clock &clock, QObject *parent)
     : QObject(parent)
     , m_clock(clock)
     , m_routes(clock, [this](const StateEvent &event) { onStateEvent(event); })
+    , m_secrets(new SecretResolver(this))
     , m_maintenance(this)
 {
+    // Installed at once even with applies pending: one of them may yet be refused.
+    connect(m_secrets, &SecretResolver::lateAnswerChanged, this, [this](const QString &name) {
+        if (m_active && SecretResolver::keychainNamesOf(m_active->config).contains(name)) {
+            const Config running = m_active->config; // install() replaces what it points into
+            install(running);
+        }
+    });
     m_services.clock = &m_clock;
     m_services.routes = &m_routes;
     m_services.ledger = &m_ledger;
@@ -105,15 +113,15 @@ void Engine::install(const Config &config)
     if (m_simulated)
         m_simulated->setProviders(simulations);
     for (const ProviderConfig &provider : config.providers) {
-        const ResolvedSecret key = resolve(provider.apiKey);
+        const ResolvedSecret key = m_secrets->resolve(provider.apiKey);
         if (!key.ok)
             qCWarning(lcEngine).noquote()
                 << QStringLiteral("provider %1: %2; its routes are skipped as misconfigured")
                        .arg(provider.name, key.error);
         active->providerKeys.insert(provider.name, key);
     }
-    active->adminToken
-        = config.adminToken.isSet() ? resolve(config.adminToken) : generatedAdminToken();
+    active->adminToken = config.adminToken.isSet() ? m_secrets->resolve(config.adminToken)
+                                                   : m_secrets->generatedAdminToken();
     // Routing state survives a reload for routes that still exist; their settings follow the
     // config. A removed route's state stays while requests of the old config still use it.
     m_routes.configure(config);
@@ -143,12 +151,8 @@ void Engine::install(const Config &config)
 
 void Engine::start(const Config &config, const QString &listenOverride)
 {
-    if (QThread::currentThread() != thread()) {
-        QMetaObject::invokeMethod(
-            this, [this, config, listenOverride] { start(config, listenOverride); },
-            Qt::QueuedConnection);
+    if (queuedToOwnThread(this, [this, config, listenOverride] { start(config, listenOverride); }))
         return;
-    }
     Config effective = config;
     if (!listenOverride.isEmpty()
         && !parseListenAddress(listenOverride, &effective.listenHost, &effective.listenPort)) {
@@ -190,7 +194,7 @@ void Engine::start(const Config &config, const QString &listenOverride)
             qCWarning(lcEngine).noquote() << "traces are kept in memory only:" << error;
         }
     }
-    whenSecretsRead(effective, false, [this, effective] { listen(effective); });
+    m_secrets->whenRead(effective, false, [this, effective] { listen(effective); });
 }
 
 void Engine::listen(Config effective)
@@ -236,11 +240,8 @@ void Engine::listen(Config effective)
 
 void Engine::applyConfig(const Config &config)
 {
-    if (QThread::currentThread() != thread()) {
-        QMetaObject::invokeMethod(
-            this, [this, config] { applyConfig(config); }, Qt::QueuedConnection);
+    if (queuedToOwnThread(this, [this, config] { applyConfig(config); }))
         return;
-    }
     applyConfig(config, [this](const QString &error) {
         if (!error.isEmpty())
             Q_EMIT commandFailed(error);
@@ -249,7 +250,7 @@ void Engine::applyConfig(const Config &config)
 
 void Engine::applyConfig(const Config &config, std::function<void(const QString &error)> done)
 {
-    whenSecretsRead(config, false, [this, config, done = std::move(done)] {
+    m_secrets->whenRead(config, false, [this, config, done = std::move(done)] {
         Config effective = config;
         // The listener stays where it is; moving it is a restart, not a reload. Read now, not
         // when the apply was asked for: a start may still have been reading keys then.
@@ -273,43 +274,18 @@ void Engine::applyConfig(const Config &config, std::function<void(const QString 
     });
 }
 
-ResolvedSecret Engine::generatedAdminToken()
-{
-    if (!m_generatedAdminToken) {
-        if (m_dataDirectory.isEmpty())
-            m_dataDirectory = QStandardPaths::writableLocation(QStandardPaths::AppDataLocation);
-        ResolvedSecret token;
-        token.value = AdminTokenFile::loadOrCreate(m_dataDirectory, &token.error);
-        token.ok = !token.value.isEmpty();
-        token.state = token.ok ? KeyState::Set : KeyState::Unreadable;
-        if (!token.ok)
-            qCWarning(lcEngine).noquote()
-                << QStringLiteral("admin token: %1; every /admin call will be refused")
-                       .arg(token.error);
-        m_generatedAdminToken = token;
-    }
-    return *m_generatedAdminToken;
-}
-
 void Engine::setDataDirectory(const QString &directory)
 {
-    if (QThread::currentThread() != thread()) {
-        QMetaObject::invokeMethod(
-            this, [this, directory] { setDataDirectory(directory); }, Qt::QueuedConnection);
+    if (queuedToOwnThread(this, [this, directory] { setDataDirectory(directory); }))
         return;
-    }
     m_dataDirectory = directory;
-    m_generatedAdminToken.reset();
+    m_secrets->setDataDirectory(directory);
 }
 
 void Engine::setDemoTraffic(double requestsPerSecond)
 {
-    if (QThread::currentThread() != thread()) {
-        QMetaObject::invokeMethod(
-            this, [this, requestsPerSecond] { setDemoTraffic(requestsPerSecond); },
-            Qt::QueuedConnection);
+    if (queuedToOwnThread(this, [this, requestsPerSecond] { setDemoTraffic(requestsPerSecond); }))
         return;
-    }
     if (!m_traffic && m_port != 0 && m_active)
         m_traffic = new TrafficGenerator(m_port, m_active->config.lanes.keys(), this);
     if (m_traffic)
@@ -318,10 +294,8 @@ void Engine::setDemoTraffic(double requestsPerSecond)
 
 void Engine::publishHistory()
 {
-    if (QThread::currentThread() != thread()) {
-        QMetaObject::invokeMethod(this, &Engine::publishHistory, Qt::QueuedConnection);
+    if (queuedToOwnThread(this, [this] { publishHistory(); }))
         return;
-    }
     QList<TraceRecord> traces = m_store ? m_store->query(TraceQuery { 500 }) : QList<TraceRecord>();
     std::reverse(traces.begin(), traces.end()); // oldest first, like tracesAdded
     Q_EMIT historyPublished(
@@ -428,11 +402,8 @@ void Engine::drill(const QString &route, DrillFault fault, int seconds)
 
 void Engine::submit(const RouteCommand &command)
 {
-    if (QThread::currentThread() != thread()) {
-        QMetaObject::invokeMethod(
-            this, [this, command] { submit(command); }, Qt::QueuedConnection);
+    if (queuedToOwnThread(this, [this, command] { submit(command); }))
         return;
-    }
     QString error;
     if (!execute(command, &error))
         Q_EMIT commandFailed(error);
@@ -582,45 +553,22 @@ QString keyStateName(KeyState state)
     return QString();
 }
 
-namespace {
-
-QStringList keychainNamesOf(const Config &config)
-{
-    QStringList names;
-    const auto add = [&names](const SecretRef &ref) {
-        if (ref.source == SecretRef::Source::Keychain && !names.contains(ref.name))
-            names.append(ref.name);
-    };
-    for (const ProviderConfig &provider : config.providers)
-        add(provider.apiKey);
-    add(config.adminToken);
-    return names;
-}
-
-} // namespace
-
 void Engine::setSecretStore(std::shared_ptr<SecretStore> store)
 {
-    if (QThread::currentThread() != thread()) {
-        QMetaObject::invokeMethod(
-            this, [this, store] { setSecretStore(store); }, Qt::QueuedConnection);
+    if (queuedToOwnThread(this, [this, store] { setSecretStore(store); }))
         return;
-    }
-    m_secretStore = std::move(store);
-    m_keychain.clear();
+    m_secrets->setStore(std::move(store));
 }
 
 void Engine::reloadSecrets()
 {
-    if (QThread::currentThread() != thread()) {
-        QMetaObject::invokeMethod(this, &Engine::reloadSecrets, Qt::QueuedConnection);
+    if (queuedToOwnThread(this, [this] { reloadSecrets(); }))
         return;
-    }
     if (!m_active)
         return; // the start under way reads them anyway
     // A changed key is a small reload: the same config with its keys read again. A read already
     // out may have started before the change, so a new one is sent whatever.
-    whenSecretsRead(m_active->config, true, [this] {
+    m_secrets->whenRead(m_active->config, true, [this] {
         const Config running = m_active->config; // install() replaces what it points into
         install(running);
     });
@@ -628,22 +576,15 @@ void Engine::reloadSecrets()
 
 void Engine::setKeychainPatience(int milliseconds)
 {
-    if (QThread::currentThread() != thread()) {
-        QMetaObject::invokeMethod(
-            this, [this, milliseconds] { setKeychainPatience(milliseconds); },
-            Qt::QueuedConnection);
+    if (queuedToOwnThread(this, [this, milliseconds] { setKeychainPatience(milliseconds); }))
         return;
-    }
-    m_keychainPatienceMs = qMax(0, milliseconds);
+    m_secrets->setPatience(milliseconds);
 }
 
 void Engine::testProvider(const QString &provider)
 {
-    if (QThread::currentThread() != thread()) {
-        QMetaObject::invokeMethod(
-            this, [this, provider] { testProvider(provider); }, Qt::QueuedConnection);
+    if (queuedToOwnThread(this, [this, provider] { testProvider(provider); }))
         return;
-    }
     if (!m_active || !m_prober || !m_active->config.providers.contains(provider)) {
         Q_EMIT commandFailed(QStringLiteral("There is no provider '%1'.").arg(provider));
         return;
@@ -665,118 +606,6 @@ void Engine::testProvider(const QString &provider)
                                               .arg(provider, test.result);
             publishProviders();
         });
-}
-
-void Engine::whenSecretsRead(const Config &config, bool freshReads, std::function<void()> then)
-{
-    // Every apply reads its keychain entries afresh (a key may have changed from the command
-    // line); until the answers come, the running config keeps the keys it has.
-    PendingInstall pending;
-    pending.then = std::move(then);
-    for (const QString &name : keychainNamesOf(config)) {
-        const bool inFlight = m_readIssued.value(name) > m_readAnswered.value(name);
-        if (!inFlight || freshReads)
-            readKeychainEntry(name);
-        pending.waitFor.insert(name, m_readIssued.value(name));
-    }
-    m_pendingInstalls.push_back(std::move(pending));
-    runReadyInstalls();
-}
-
-void Engine::readKeychainEntry(const QString &name)
-{
-    if (!m_secretStore)
-        m_secretStore = std::make_shared<KeychainSecretStore>();
-    const quint64 serial = ++m_readSerial;
-    m_readIssued.insert(name, serial);
-    m_secretStore->read(name, this, [this, name, serial](const SecretResult &result) {
-        onKeychainEntryRead(name, serial, result);
-    });
-    QTimer::singleShot(m_keychainPatienceMs, this, [this, name, serial] {
-        if (m_readAnswered.value(name) < serial)
-            onKeychainEntryRead(name, serial,
-                SecretResult::failure(SecretStatus::Locked,
-                    QStringLiteral("the keychain did not answer within %1 ms; is it locked and "
-                                   "waiting for its password?")
-                        .arg(m_keychainPatienceMs)));
-    });
-}
-
-void Engine::onKeychainEntryRead(const QString &name, quint64 serial, const SecretResult &result)
-{
-    // After the wait gave up on it, a read may still answer: news, unless a newer read is out.
-    const bool late = m_readAnswered.value(name) >= serial;
-    if (late && serial < m_readIssued.value(name))
-        return;
-    m_readAnswered.insert(name, qMax(serial, m_readAnswered.value(name)));
-    ResolvedSecret secret;
-    secret.ok = result.ok() && !result.value.isEmpty();
-    secret.value = result.value;
-    if (secret.ok) {
-        secret.state = KeyState::Set;
-    } else if (result.ok() || result.status == SecretStatus::NotFound) {
-        secret.state = KeyState::Missing;
-        secret.error = result.ok()
-            ? QStringLiteral("keychain entry '%1' is empty").arg(name)
-            : QStringLiteral("keychain entry '%1' is missing; set it with `switchyard keys set %1` "
-                             "or in the console's Providers view")
-                  .arg(name);
-    } else {
-        secret.state = KeyState::Unreadable;
-        secret.error
-            = QStringLiteral("keychain entry '%1' cannot be read: %2").arg(name, result.error);
-    }
-    const bool changed = !m_keychain.contains(name) || m_keychain.value(name) != secret;
-    m_keychain.insert(name, secret);
-    if (!late) {
-        runReadyInstalls();
-        return;
-    }
-    // Installed at once even with applies pending: one of them may yet be refused.
-    if (changed && m_active && keychainNamesOf(m_active->config).contains(name)) {
-        const Config running = m_active->config;
-        install(running);
-    }
-}
-
-void Engine::runReadyInstalls()
-{
-    while (!m_pendingInstalls.empty()) {
-        const PendingInstall &next = m_pendingInstalls.front();
-        for (auto wait = next.waitFor.cbegin(); wait != next.waitFor.cend(); ++wait) {
-            if (m_readAnswered.value(wait.key()) < wait.value())
-                return;
-        }
-        const std::function<void()> then = std::move(m_pendingInstalls.front().then);
-        m_pendingInstalls.pop_front();
-        then();
-    }
-}
-
-ResolvedSecret Engine::resolve(const SecretRef &ref) const
-{
-    ResolvedSecret result;
-    switch (ref.source) {
-    case SecretRef::Source::None:
-        result.ok = true;
-        result.state = KeyState::NotNeeded;
-        break;
-    case SecretRef::Source::Environment:
-        result.value = qgetenv(ref.name.toLocal8Bit().constData());
-        result.ok = !result.value.isEmpty();
-        result.state = result.ok ? KeyState::Set : KeyState::Missing;
-        if (!result.ok)
-            result.error = QStringLiteral("environment variable %1 is not set").arg(ref.name);
-        break;
-    case SecretRef::Source::Keychain:
-        result = m_keychain.value(ref.name);
-        if (!m_keychain.contains(ref.name)) {
-            result.state = KeyState::Reading;
-            result.error = QStringLiteral("keychain entry '%1' is being read").arg(ref.name);
-        }
-        break;
-    }
-    return result;
 }
 
 QList<ProviderSnapshot> Engine::providerSnapshots() const

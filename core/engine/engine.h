@@ -34,8 +34,8 @@ class TrafficGenerator;
 class HttpListener;
 class Prober;
 class ProxyService;
+class SecretResolver;
 class SecretStore;
-struct SecretResult;
 class UpstreamPool;
 
 // The gateway: listener, upstream clients, breakers, probes and routing state. Lives in its own
@@ -51,6 +51,8 @@ public:
     void start(const Switchyard::Config &config, const QString &listenOverride = QString());
     // Swaps the running config; requests in flight finish on the config they started with.
     void applyConfig(const Switchyard::Config &config);
+    // Stops listening and flushes the traces. Engine thread only: the EngineHost calls it,
+    // blocking, before the thread ends (a queued stop would run after nobody waits for it).
     void stop();
 
     // Operator actions; results arrive as routeStateChanged events (or commandFailed).
@@ -105,10 +107,6 @@ private:
     std::optional<TraceRecord> findTrace(const QString &id) const override;
     void applyConfig(const Config &config, std::function<void(const QString &error)> done) override;
 
-    struct PendingInstall {
-        QHash<QString, quint64> waitFor; // keychain entry -> the read whose answer it needs
-        std::function<void()> then;
-    };
     struct ProviderTest {
         ProviderSnapshot::Test state = ProviderSnapshot::Test::NotRun;
         QString result;
@@ -126,15 +124,6 @@ private:
     // last probe result) if it cannot be probed.
     bool startProbe(const QString &route);
     void listen(Config effective);
-    // Runs `then` once every keychain entry `config` refers to has been read; with `freshReads`,
-    // by reads sent now, not by any already under way.
-    void whenSecretsRead(const Config &config, bool freshReads, std::function<void()> then);
-    void readKeychainEntry(const QString &name);
-    void onKeychainEntryRead(const QString &name, quint64 serial, const SecretResult &result);
-    void runReadyInstalls();
-    ResolvedSecret resolve(const SecretRef &ref) const;
-    // The token of a config that names none, from the data folder (read or made once).
-    ResolvedSecret generatedAdminToken();
     QList<ProviderSnapshot> providerSnapshots() const;
     void publishProviders();
     void onStateEvent(const StateEvent &event);
@@ -143,6 +132,7 @@ private:
     const Clock &m_clock;
     std::shared_ptr<const ActiveConfig> m_active;
     RouteRegistry m_routes;
+    SecretResolver *m_secrets;
     GatewayServices m_services;
     QList<StateEvent> m_events;
     QString m_dataDirectory;
@@ -162,16 +152,7 @@ private:
     quint16 m_port = 0;
     SimulatedUpstream *m_simulated = nullptr;
     TrafficGenerator *m_traffic = nullptr;
-    std::shared_ptr<SecretStore> m_secretStore;
-    QHash<QString, ResolvedSecret> m_keychain; // the last answer for each entry read
-    quint64 m_readSerial = 0;
-    QHash<QString, quint64> m_readIssued; // the latest read of each entry
-    QHash<QString, quint64> m_readAnswered; // the latest read answered (or given up on)
-    // A keyring waiting for its password must not hold the gateway back for ever.
-    int m_keychainPatienceMs = 10000;
-    std::deque<PendingInstall> m_pendingInstalls;
     QHash<QString, ProviderTest> m_providerTests;
-    std::optional<ResolvedSecret> m_generatedAdminToken;
     QString m_storageProblem;
     // Refusals traced: a token bucket of RefusalsTracedPerSecond, on m_clock.
     double m_refusalTokens = 0;
