@@ -1,6 +1,7 @@
 #include "config/configdocument.h"
 #include "config/configloader.h"
 #include "crashreport.h"
+#include "engine/configcontroller.h"
 #include "engine/engine.h"
 #include "engine/enginehost.h"
 #include "keyscommand.h"
@@ -47,21 +48,34 @@ QTextStream &out()
 
 int signalPipe[2] = { -1, -1 };
 
-void onTerminationSignal(int)
+void onSignal(int number)
 {
-    const char byte = 1;
+    const char byte = number == SIGHUP ? 'h' : 'q';
     [[maybe_unused]] const auto written = ::write(signalPipe[1], &byte, 1);
 }
 
-// SIGINT and SIGTERM end the event loop cleanly, so the engine thread stops in one place.
-void quitOnTerminationSignals(QCoreApplication &app)
+// SIGINT and SIGTERM end the event loop cleanly, so the engine thread stops in one place; SIGHUP
+// reads the configuration file again, as daemons do. The handler only writes a byte; the event
+// loop does the rest.
+void handleSignals(QCoreApplication &app, ConfigController *config)
 {
     if (::socketpair(AF_UNIX, SOCK_STREAM, 0, signalPipe) != 0)
         return;
     auto *notifier = new QSocketNotifier(signalPipe[0], QSocketNotifier::Read, &app);
-    QObject::connect(notifier, &QSocketNotifier::activated, &app, [] { QCoreApplication::quit(); });
-    std::signal(SIGINT, onTerminationSignal);
-    std::signal(SIGTERM, onTerminationSignal);
+    QObject::connect(notifier, &QSocketNotifier::activated, &app, [config] {
+        char byte = 0;
+        if (::read(signalPipe[0], &byte, 1) != 1)
+            return;
+        if (byte == 'h') {
+            err() << "SIGHUP: reading the configuration again" << Qt::endl;
+            config->reload();
+            return;
+        }
+        QCoreApplication::quit();
+    });
+    std::signal(SIGINT, onSignal);
+    std::signal(SIGTERM, onSignal);
+    std::signal(SIGHUP, onSignal);
 }
 
 QString defaultConfigPath()
@@ -118,8 +132,9 @@ int runHeadless(QCoreApplication &app, const QString &configPath, const QString 
         err() << "cannot create " << configPath << Qt::endl;
         return 1;
     }
+    ConfigDocument document;
     const ConfigResult result
-        = demo ? ConfigLoader::fromJson(demoConfig()) : ConfigLoader::fromFile(configPath);
+        = demo ? document.load(QString(), demoConfig()) : document.load(configPath);
     printErrors(configPath, result);
     if (!result.isValid()) {
         err() << "Switchyard did not start: " << configPath << " has " << result.errors.size()
@@ -127,6 +142,15 @@ int runHeadless(QCoreApplication &app, const QString &configPath, const QString 
         return 1;
     }
     EngineHost host;
+    // Watches the file and answers SIGHUP: a headless gateway reloads like the console does.
+    ConfigController config(host.engine(), &document);
+    QObject::connect(&config, &ConfigController::reloaded, &app,
+        [&document] { err() << "Reloaded " << document.path() << Qt::endl; });
+    QObject::connect(
+        &config, &ConfigController::reloadRefused, &app, [&document](const QString &why) {
+            err() << document.path() << " not reloaded; the running configuration stays: " << why
+                  << Qt::endl;
+        });
     int exitCode = 0;
     QObject::connect(host.engine(), &Engine::started, &app, [&host, demo](const QString &address) {
         err() << "Switchyard is listening on http://" << address << "/v1" << Qt::endl;
@@ -138,7 +162,7 @@ int runHeadless(QCoreApplication &app, const QString &configPath, const QString 
         exitCode = 1;
         QCoreApplication::exit(1);
     });
-    quitOnTerminationSignals(app);
+    handleSignals(app, &config);
     host.engine()->start(result.config, listen);
     const int loopResult = app.exec();
     return exitCode ? exitCode : loopResult;
@@ -173,7 +197,8 @@ int runConsole(QApplication &app, const ConsoleOptions &options)
     // One keychain for both: what Set key… stores is what the gateway reads.
     const auto secrets = std::make_shared<KeychainSecretStore>();
     host.engine()->setSecretStore(secrets);
-    MainWindow window(host.engine(), &document, demo, secrets);
+    ConfigController config(host.engine(), &document);
+    MainWindow window(host.engine(), &config, demo, secrets);
     if (options.windowSize.isValid())
         window.resize(options.windowSize);
     int exitCode = 0;
@@ -194,14 +219,13 @@ int runConsole(QApplication &app, const ConsoleOptions &options)
         const QString path = defaultConfigPath();
         if (!ensureDefaultConfig(path))
             return;
-        const ConfigResult own = document.load(path);
-        if (!own.isValid()) {
+        const QStringList errors = config.open(path);
+        if (!errors.isEmpty()) {
             QMessageBox::warning(
-                &window, QObject::tr("Switchyard"), own.errors.join(QLatin1Char('\n')));
+                &window, QObject::tr("Switchyard"), errors.join(QLatin1Char('\n')));
             return;
         }
         host.engine()->setDemoTraffic(0);
-        host.engine()->applyConfig(own.config);
         window.setWindowTitle(QObject::tr("Switchyard"));
         window.lanesView()->revert();
     });
@@ -212,7 +236,7 @@ int runConsole(QApplication &app, const ConsoleOptions &options)
             QCoreApplication::quit();
         });
     }
-    quitOnTerminationSignals(app);
+    handleSignals(app, &config);
     host.engine()->start(result.config, options.listen);
     window.show();
     const int loopResult = app.exec();

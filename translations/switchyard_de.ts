@@ -276,16 +276,20 @@
         <translation>Auf das laufende Gateway angewendet.</translation>
     </message>
     <message>
-        <source>The file changed on disk. Revert to load it (your edits will be lost).</source>
-        <translation>Die Datei wurde auf der Festplatte geändert. Mit „Verwerfen“ laden Sie sie (Ihre Änderungen gehen verloren).</translation>
-    </message>
-    <message>
         <source>The file on disk is not valid; the running configuration stays: %1</source>
         <translation>Die Datei auf der Festplatte ist ungültig; die laufende Konfiguration bleibt: %1</translation>
     </message>
     <message>
         <source>Reloaded the file after an external change.</source>
         <translation>Die Datei wurde nach einer Änderung von außen neu geladen.</translation>
+    </message>
+    <message>
+        <source>Applying…</source>
+        <translation>Wird angewendet …</translation>
+    </message>
+    <message>
+        <source>The file changed on disk and now runs. Revert to load it (your edits will be lost), or Apply them over it.</source>
+        <translation>Die Datei wurde auf der Festplatte geändert und läuft jetzt. „Verwerfen“ lädt sie (Ihre Änderungen gehen verloren), „Übernehmen“ legt Ihre Änderungen darüber.</translation>
     </message>
 </context>
 <context>
@@ -775,6 +779,10 @@ Continue only if you trust that host with the key.</source>
 %1
 
 Fahren Sie nur fort, wenn Sie diesem Host den Schlüssel anvertrauen.</translation>
+    </message>
+    <message>
+        <source>Applying…</source>
+        <translation>Wird angewendet …</translation>
     </message>
 </context>
 <context>

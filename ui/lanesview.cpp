@@ -1,7 +1,7 @@
 #include "lanesview.h"
 
 #include "config/configdocument.h"
-#include "engine/engine.h"
+#include "engine/configcontroller.h"
 #include "routing/chainwarnings.h"
 
 #include <QComboBox>
@@ -16,10 +16,9 @@
 
 namespace Switchyard {
 
-LanesView::LanesView(Engine *engine, ConfigDocument *document, QWidget *parent)
+LanesView::LanesView(ConfigController *config, QWidget *parent)
     : QWidget(parent)
-    , m_engine(engine)
-    , m_document(document)
+    , m_controller(config)
     , m_lanes(new QComboBox(this))
     , m_chainView(new QListView(this))
     , m_paletteView(new QListView(this))
@@ -69,7 +68,11 @@ LanesView::LanesView(Engine *engine, ConfigDocument *document, QWidget *parent)
     connect(m_chain, &QAbstractItemModel::rowsRemoved, this, &LanesView::onChainEdited);
     connect(m_chain, &QAbstractItemModel::rowsMoved, this, &LanesView::onChainEdited);
     connect(m_chain, &QAbstractItemModel::dataChanged, this, &LanesView::onChainEdited);
-    connect(document, &ConfigDocument::changedOnDisk, this, &LanesView::onDiskChanged);
+    connect(config, &ConfigController::reloaded, this, &LanesView::onReloaded);
+    connect(config, &ConfigController::reloadRefused, this, [this](const QString &why) {
+        m_status->setText(
+            tr("The file on disk is not valid; the running configuration stays: %1").arg(why));
+    });
 
     m_warnings->setWordWrap(true);
     m_warnings->setTextFormat(Qt::RichText);
@@ -119,8 +122,7 @@ QString LanesView::currentLane() const
 
 void LanesView::reloadFromDocument()
 {
-    const ConfigResult result = ConfigLoader::fromObject(m_document->json());
-    m_config = result.config;
+    m_config = m_controller->config();
     const QString lane
         = m_config.lanes.contains(currentLane()) ? currentLane() : m_config.defaultLane;
     m_loading = true;
@@ -145,8 +147,8 @@ void LanesView::showLane(const QString &lane)
     m_loading = false;
     setDirty(false);
     m_lastError.clear();
-    m_status->setText(m_document->isSaved()
-            ? tr("Saved in %1").arg(m_document->path())
+    m_status->setText(m_controller->isSaved()
+            ? tr("Saved in %1").arg(m_controller->path())
             : tr("Demo configuration: Apply changes the running gateway only."));
     updateWarnings();
 }
@@ -215,27 +217,28 @@ void LanesView::moveSelected(int delta)
     m_chainView->setCurrentIndex(m_chain->index(target));
 }
 
-bool LanesView::apply()
+void LanesView::apply()
 {
     QStringList chain = m_chain->stringList();
     chain.removeAll(QString()); // an aborted drag can leave an empty row behind
     const QJsonObject json = ConfigDocument::withLane(
-        m_document->json(), currentLane(), chain, m_degraded->currentData().toString());
-    QString error;
-    const ConfigResult result = m_document->save(json, &error);
-    if (!result.isValid()) {
-        m_lastError = result.errors.join(QLatin1Char('\n'));
-        m_status->setText(tr("Not applied: %1").arg(m_lastError));
-        return false;
-    }
-    m_engine->applyConfig(result.config);
+        m_controller->json(), currentLane(), chain, m_degraded->currentData().toString());
     const QString lane = currentLane();
-    reloadFromDocument();
-    showLane(lane);
-    m_status->setText(
-        m_document->isSaved() ? tr("Applied and saved.") : tr("Applied to the running gateway."));
-    Q_EMIT applied(lane);
-    return true;
+    m_apply->setEnabled(false);
+    m_status->setText(tr("Applying…"));
+    m_controller->propose(json, this, [this, lane](const QStringList &errors) {
+        if (!errors.isEmpty()) {
+            m_lastError = errors.join(QLatin1Char('\n'));
+            m_apply->setEnabled(m_dirty);
+            m_status->setText(tr("Not applied: %1").arg(m_lastError));
+            return;
+        }
+        reloadFromDocument();
+        showLane(lane);
+        m_status->setText(m_controller->isSaved() ? tr("Applied and saved.")
+                                                  : tr("Applied to the running gateway."));
+        Q_EMIT applied(lane);
+    });
 }
 
 void LanesView::reloadIfUnchanged()
@@ -249,20 +252,13 @@ void LanesView::revert()
     showLane(currentLane());
 }
 
-void LanesView::onDiskChanged()
+void LanesView::onReloaded()
 {
     if (m_dirty) {
-        m_status->setText(
-            tr("The file changed on disk. Revert to load it (your edits will be lost)."));
+        m_status->setText(tr("The file changed on disk and now runs. Revert to load it (your "
+                             "edits will be lost), or Apply them over it."));
         return;
     }
-    const ConfigResult result = m_document->load(m_document->path());
-    if (!result.isValid()) {
-        m_status->setText(tr("The file on disk is not valid; the running configuration stays: %1")
-                              .arg(result.errors.join(QLatin1String("; "))));
-        return;
-    }
-    m_engine->applyConfig(result.config);
     reloadFromDocument();
     m_status->setText(tr("Reloaded the file after an external change."));
 }

@@ -12,7 +12,7 @@ class QStringListModel;
 
 namespace Switchyard {
 
-class ConfigDocument;
+class ConfigController;
 class Engine;
 
 // The Lanes view: a visual editor of one lane's fallback chain. Drag to reorder, add and remove
@@ -21,7 +21,7 @@ class Engine;
 class LanesView final : public QWidget {
     Q_OBJECT
 public:
-    LanesView(Engine *engine, ConfigDocument *document, QWidget *parent = nullptr);
+    explicit LanesView(ConfigController *config, QWidget *parent = nullptr);
 
     void showLane(const QString &lane);
     QString currentLane() const;
@@ -34,7 +34,8 @@ public:
     void addSelectedRoute();
     void removeSelectedRoute();
     void moveSelected(int delta);
-    bool apply();
+    // Asks for the edited chain to run; the answer arrives in the status line (and applied()).
+    void apply();
     void revert();
     // After a config was applied elsewhere (the Providers view): new routes join the palette,
     // unless the chain here has edits not yet applied.
@@ -46,12 +47,11 @@ Q_SIGNALS:
 private:
     void reloadFromDocument();
     void onChainEdited();
-    void onDiskChanged();
+    void onReloaded();
     void updateWarnings();
     void setDirty(bool dirty);
 
-    Engine *m_engine;
-    ConfigDocument *m_document;
+    ConfigController *m_controller;
     Config m_config;
     QComboBox *m_lanes;
     QListView *m_chainView;

@@ -1,8 +1,8 @@
 #include "mainwindow.h"
 
-#include "config/configdocument.h"
 #include "consolesettings.h"
 #include "costview.h"
+#include "engine/configcontroller.h"
 #include "engine/engine.h"
 #include "eventsview.h"
 #include "lanesview.h"
@@ -41,11 +41,11 @@ constexpr qint64 NotifyEveryMs = 60000;
 
 } // namespace
 
-MainWindow::MainWindow(Engine *engine, ConfigDocument *document, bool demo,
+MainWindow::MainWindow(Engine *engine, ConfigController *config, bool demo,
     std::shared_ptr<SecretStore> secrets, QWidget *parent)
     : QMainWindow(parent)
     , m_engine(engine)
-    , m_document(document)
+    , m_controller(config)
     , m_routes(new RouteTableModel(this))
     , m_traces(new TraceListModel(2000, this))
     , m_events(new EventListModel(2000, this))
@@ -62,11 +62,11 @@ MainWindow::MainWindow(Engine *engine, ConfigDocument *document, bool demo,
     setWindowIcon(QIcon(QStringLiteral(":/icons/switchyard.svg")));
 
     m_routesView = new RoutesView(engine, m_routes, this);
-    m_lanesView = new LanesView(engine, document, this);
+    m_lanesView = new LanesView(config, this);
     m_tracesView = new TracesView(m_traces, this);
     m_costView = new CostView(m_cost, this);
     m_eventsView = new EventsView(m_events, this);
-    m_providersView = new ProvidersView(engine, document, m_providers,
+    m_providersView = new ProvidersView(engine, config, m_providers,
         secrets ? std::move(secrets) : std::make_shared<KeychainSecretStore>(), this);
     m_tabs->addTab(m_routesView, tr("&Routes"));
     m_tabs->addTab(m_lanesView, tr("&Lanes"));
@@ -130,7 +130,7 @@ MainWindow::MainWindow(Engine *engine, ConfigDocument *document, bool demo,
         [this](const QList<CostPoint> &points) { m_cost->addPoints(points); });
     connect(engine, &Engine::routeStateChanged, this, &MainWindow::onStateChanged);
     connect(engine, &Engine::providersUpdated, m_providers, &ProviderTableModel::setProviders);
-    connect(engine, &Engine::configApplied, this, &MainWindow::onConfigApplied);
+    connect(config, &ConfigController::applied, this, &MainWindow::onConfigApplied);
     connect(engine, &Engine::storageProblemChanged, this, [this](const QString &problem) {
         m_storage->setVisible(!problem.isEmpty());
         //: status bar, while the trace database cannot be written (a full disk, say)
@@ -160,7 +160,7 @@ MainWindow::~MainWindow() = default;
 void MainWindow::showAbout()
 {
     const QString config
-        = m_document->isSaved() ? m_document->path() : tr("the built-in demo (not saved)");
+        = m_controller->isSaved() ? m_controller->path() : tr("the built-in demo (not saved)");
     QMessageBox::about(this, tr("About Switchyard"),
         tr("<h3>Switchyard %1</h3>"
            "<p>An OpenAI-compatible LLM gateway with explicit fallback chains, and its operations "
@@ -250,10 +250,10 @@ void MainWindow::onStateChanged(const StateEvent &event)
 
 void MainWindow::onConfigApplied()
 {
-    const ConfigResult result = ConfigLoader::fromObject(m_document->json());
+    const Config &config = m_controller->config();
     m_providersView->reloadFromDocument();
     m_lanesView->reloadIfUnchanged();
-    m_tracesView->setLanesAndRoutes(result.config.lanes.keys(), result.config.routes.keys());
+    m_tracesView->setLanesAndRoutes(config.lanes.keys(), config.routes.keys());
 }
 
 void MainWindow::updateStatus()

@@ -17,7 +17,7 @@ class QTabWidget;
 
 namespace Switchyard {
 
-class ConfigDocument;
+class ConfigController;
 class CostSeriesModel;
 class CostView;
 class Engine;
@@ -38,7 +38,7 @@ class MainWindow final : public QMainWindow {
     Q_OBJECT
 public:
     // `secrets`: where Set key… stores keys; the system keychain when null.
-    MainWindow(Engine *engine, ConfigDocument *document, bool demo,
+    MainWindow(Engine *engine, ConfigController *config, bool demo,
         std::shared_ptr<SecretStore> secrets = nullptr, QWidget *parent = nullptr);
     ~MainWindow() override;
 
@@ -74,7 +74,7 @@ private:
     void notify(const QString &key, const QString &title, const QString &text);
 
     Engine *m_engine;
-    ConfigDocument *m_document;
+    ConfigController *m_controller;
     RouteTableModel *m_routes;
     TraceListModel *m_traces;
     EventListModel *m_events;

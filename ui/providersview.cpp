@@ -2,6 +2,7 @@
 
 #include "config/configdocument.h"
 #include "config/secretdestinations.h"
+#include "engine/configcontroller.h"
 #include "engine/engine.h"
 #include "models/providertablemodel.h"
 #include "models/routeconfigtablemodel.h"
@@ -74,11 +75,11 @@ std::function<QStringList(const QString &, const QJsonObject &)> validatorFor(
 
 } // namespace
 
-ProvidersView::ProvidersView(Engine *engine, ConfigDocument *document,
+ProvidersView::ProvidersView(Engine *engine, ConfigController *config,
     ProviderTableModel *providers, std::shared_ptr<SecretStore> secrets, QWidget *parent)
     : QWidget(parent)
     , m_engine(engine)
-    , m_document(document)
+    , m_controller(config)
     , m_providers(providers)
     , m_routes(new RouteConfigTableModel(this))
     , m_secrets(std::move(secrets))
@@ -175,7 +176,7 @@ ProvidersView::ProvidersView(Engine *engine, ConfigDocument *document,
 void ProvidersView::reloadFromDocument()
 {
     const QString route = selectedRoute();
-    m_routes->setConfig(ConfigLoader::fromObject(m_document->json()).config);
+    m_routes->setConfig(m_controller->config());
     selectName(m_routeTable, route);
     updateButtons();
 }
@@ -225,40 +226,38 @@ void ProvidersView::updateButtons()
     m_removeRoute->setEnabled(!selectedRoute().isEmpty());
 }
 
-bool ProvidersView::apply(const QJsonObject &json, const QString &done)
+void ProvidersView::apply(const QJsonObject &json, const QString &done, std::function<void()> then)
 {
-    QString error;
-    const ConfigResult result = m_document->save(json, &error);
-    if (!result.isValid()) {
-        showStatus(tr("Not applied: %1").arg(result.errors.join(QLatin1String("; "))));
-        return false;
-    }
-    m_engine->applyConfig(result.config);
-    reloadFromDocument();
-    showStatus(m_document->isSaved() ? tr("%1 Applied and saved.").arg(done)
-                                     : tr("%1 Applied to the running gateway.").arg(done));
-    Q_EMIT applied();
-    return true;
+    showStatus(tr("Applying…"));
+    m_controller->propose(
+        json, this, [this, done, then = std::move(then)](const QStringList &errors) {
+            if (!errors.isEmpty()) {
+                showStatus(tr("Not applied: %1").arg(errors.join(QLatin1String("; "))));
+                return;
+            }
+            reloadFromDocument();
+            showStatus(m_controller->isSaved()
+                    ? tr("%1 Applied and saved.").arg(done)
+                    : tr("%1 Applied to the running gateway.").arg(done));
+            Q_EMIT applied();
+            if (then)
+                then();
+        });
 }
 
 void ProvidersView::applyConfirmingKeyDestinations(
     const QJsonObject &json, const QString &done, std::function<void()> then)
 {
-    const ConfigResult running = ConfigLoader::fromObject(m_document->json());
     const ConfigResult proposed = ConfigLoader::fromObject(json);
     QStringList moved;
     if (proposed.isValid()) {
-        // Against nothing when the document on disk does not validate: every key is then named.
-        for (const SecretDestinationChange &change : secretDestinationChanges(
-                 running.isValid() ? running.config : Config(), proposed.config))
+        for (const SecretDestinationChange &change :
+            secretDestinationChanges(m_controller->config(), proposed.config))
             //: %1 names where a key comes from, such as "keychain entry 'groq'"
             moved.append(tr("%1 (provider %2) will be sent to %3")
                              .arg(change.secret, change.provider, change.destination));
     }
-    auto go = [this, json, done, then = std::move(then)] {
-        if (apply(json, done) && then)
-            then();
-    };
+    auto go = [this, json, done, then = std::move(then)] { apply(json, done, then); };
     if (moved.isEmpty()) {
         go();
         return;
@@ -285,13 +284,13 @@ void ProvidersView::confirm(const QString &title, const QString &text, std::func
 
 void ProvidersView::addProvider()
 {
-    const QJsonObject document = m_document->json();
+    const QJsonObject document = m_controller->json();
     auto *dialog = new ProviderDialog(
         QString(), QJsonObject(), validatorFor(document, QStringLiteral("providers"), true), this);
     dialog->setAttribute(Qt::WA_DeleteOnClose);
     connect(dialog, &QDialog::accepted, this, [this, dialog] {
         const QString name = dialog->name();
-        applyConfirmingKeyDestinations(ConfigDocument::withEntry(m_document->json(),
+        applyConfirmingKeyDestinations(ConfigDocument::withEntry(m_controller->json(),
                                            QStringLiteral("providers"), name, dialog->object()),
             tr("Provider %1 added.").arg(name),
             // The provider's row arrives with the engine's next snapshot, once its key is read.
@@ -305,13 +304,13 @@ void ProvidersView::editProvider()
     const QString name = selectedProvider();
     if (name.isEmpty())
         return;
-    const QJsonObject document = m_document->json();
+    const QJsonObject document = m_controller->json();
     auto *dialog = new ProviderDialog(name,
         document.value(QLatin1String("providers")).toObject().value(name).toObject(),
         validatorFor(document, QStringLiteral("providers"), false), this);
     dialog->setAttribute(Qt::WA_DeleteOnClose);
     connect(dialog, &QDialog::accepted, this, [this, dialog, name] {
-        applyConfirmingKeyDestinations(ConfigDocument::withEntry(m_document->json(),
+        applyConfirmingKeyDestinations(ConfigDocument::withEntry(m_controller->json(),
                                            QStringLiteral("providers"), name, dialog->object()),
             tr("Provider %1 changed.").arg(name), {});
     });
@@ -323,7 +322,7 @@ void ProvidersView::removeProvider()
     const QString name = selectedProvider();
     if (name.isEmpty())
         return;
-    const QJsonObject document = m_document->json();
+    const QJsonObject document = m_controller->json();
     const QStringList routes = ConfigDocument::routesOf(document, name);
     QStringList lanes;
     for (const QString &route : routes) {
@@ -348,14 +347,14 @@ void ProvidersView::removeProvider()
             + tr("Lanes %1 use them and will lose them from their chains.")
                   .arg(lanes.join(QLatin1String(", ")));
     confirm(tr("Remove provider"), text, [this, name] {
-        apply(ConfigDocument::withoutProvider(m_document->json(), name),
+        apply(ConfigDocument::withoutProvider(m_controller->json(), name),
             tr("Provider %1 removed.").arg(name));
     });
 }
 
 void ProvidersView::addRoute()
 {
-    const QJsonObject document = m_document->json();
+    const QJsonObject document = m_controller->json();
     const QStringList providers = document.value(QLatin1String("providers")).toObject().keys();
     QJsonObject initial;
     if (!selectedProvider().isEmpty())
@@ -365,13 +364,13 @@ void ProvidersView::addRoute()
     dialog->setAttribute(Qt::WA_DeleteOnClose);
     connect(dialog, &QDialog::accepted, this, [this, dialog] {
         const QString name = dialog->name();
-        if (apply(ConfigDocument::withEntry(
-                      m_document->json(), QStringLiteral("routes"), name, dialog->object()),
-                tr("Route %1 added; callers reach it with \"model\": \"%1\", and the Lanes view "
-                   "adds "
-                   "it to a chain.")
-                    .arg(name)))
-            selectRoute(name);
+        apply(ConfigDocument::withEntry(
+                  m_controller->json(), QStringLiteral("routes"), name, dialog->object()),
+            tr("Route %1 added; callers reach it with \"model\": \"%1\", and the Lanes view "
+               "adds "
+               "it to a chain.")
+                .arg(name),
+            [this, name] { selectRoute(name); });
     });
     dialog->open();
 }
@@ -381,7 +380,7 @@ void ProvidersView::editRoute()
     const QString name = selectedRoute();
     if (name.isEmpty())
         return;
-    const QJsonObject document = m_document->json();
+    const QJsonObject document = m_controller->json();
     auto *dialog = new RouteDialog(name,
         document.value(QLatin1String("routes")).toObject().value(name).toObject(),
         document.value(QLatin1String("providers")).toObject().keys(),
@@ -389,7 +388,7 @@ void ProvidersView::editRoute()
     dialog->setAttribute(Qt::WA_DeleteOnClose);
     connect(dialog, &QDialog::accepted, this, [this, dialog, name] {
         apply(ConfigDocument::withEntry(
-                  m_document->json(), QStringLiteral("routes"), name, dialog->object()),
+                  m_controller->json(), QStringLiteral("routes"), name, dialog->object()),
             tr("Route %1 changed.").arg(name));
     });
     dialog->open();
@@ -400,10 +399,10 @@ void ProvidersView::removeRoute()
     const QString name = selectedRoute();
     if (name.isEmpty())
         return;
-    const QStringList lanes = ConfigDocument::lanesUsing(m_document->json(), name);
+    const QStringList lanes = ConfigDocument::lanesUsing(m_controller->json(), name);
     // Say so before asking rather than fail after the user agreed.
     const ConfigResult without
-        = ConfigLoader::fromObject(ConfigDocument::withoutRoute(m_document->json(), name));
+        = ConfigLoader::fromObject(ConfigDocument::withoutRoute(m_controller->json(), name));
     if (!without.isValid()) {
         showStatus(tr("Route %1 cannot be removed yet: %2. Change the lanes first (Lanes view).")
                        .arg(name, without.errors.join(QLatin1String("; "))));
@@ -414,7 +413,7 @@ void ProvidersView::removeRoute()
         : tr("Route %1 is used by lanes %2. Remove it from them and delete it?")
               .arg(name, lanes.join(QLatin1String(", ")));
     confirm(tr("Remove route"), text, [this, name] {
-        apply(ConfigDocument::withoutRoute(m_document->json(), name),
+        apply(ConfigDocument::withoutRoute(m_controller->json(), name),
             tr("Route %1 removed.").arg(name));
     });
 }

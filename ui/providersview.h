@@ -13,7 +13,7 @@ class QTableView;
 
 namespace Switchyard {
 
-class ConfigDocument;
+class ConfigController;
 class Engine;
 class ProviderTableModel;
 class RouteConfigTableModel;
@@ -25,7 +25,7 @@ class SecretStore;
 class ProvidersView final : public QWidget {
     Q_OBJECT
 public:
-    ProvidersView(Engine *engine, ConfigDocument *document, ProviderTableModel *providers,
+    ProvidersView(Engine *engine, ConfigController *config, ProviderTableModel *providers,
         std::shared_ptr<SecretStore> secrets, QWidget *parent = nullptr);
 
     // The dialogs open window-modal and return at once; their results arrive later.
@@ -51,7 +51,8 @@ Q_SIGNALS:
     void applied();
 
 private:
-    bool apply(const QJsonObject &json, const QString &done);
+    // Asks for `json` to run; says `done` when it does, and then calls `then`.
+    void apply(const QJsonObject &json, const QString &done, std::function<void()> then = {});
     // As apply(), but a key that would go to a new host is the user's explicit choice first.
     void applyConfirmingKeyDestinations(
         const QJsonObject &json, const QString &done, std::function<void()> then);
@@ -61,7 +62,7 @@ private:
     void reportTestResult();
 
     Engine *m_engine;
-    ConfigDocument *m_document;
+    ConfigController *m_controller;
     ProviderTableModel *m_providers;
     RouteConfigTableModel *m_routes;
     std::shared_ptr<SecretStore> m_secrets;

@@ -248,6 +248,14 @@ void Engine::applyConfig(const Config &config)
     });
 }
 
+void Engine::applyConfig(const Config &config, quint64 ticket)
+{
+    if (queuedToOwnThread(this, [this, config, ticket] { applyConfig(config, ticket); }))
+        return;
+    applyConfig(
+        config, [this, ticket](const QString &error) { Q_EMIT configAnswered(ticket, error); });
+}
+
 void Engine::applyConfig(const Config &config, std::function<void(const QString &error)> done)
 {
     m_secrets->whenRead(config, false, [this, config, done = std::move(done)] {

@@ -51,6 +51,8 @@ public:
     void start(const Switchyard::Config &config, const QString &listenOverride = QString());
     // Swaps the running config; requests in flight finish on the config they started with.
     void applyConfig(const Switchyard::Config &config);
+    // As above, and answers with configAnswered(`ticket`, …), the caller's number for it.
+    void applyConfig(const Switchyard::Config &config, quint64 ticket);
     // Stops listening and flushes the traces. Engine thread only: the EngineHost calls it,
     // blocking, before the thread ends (a queued stop would run after nobody waits for it).
     void stop();
@@ -82,6 +84,9 @@ Q_SIGNALS:
     void started(const QString &address);
     void startFailed(const QString &error);
     void configApplied();
+    // The answer to applyConfig(config, ticket): empty once the config runs, else why it was
+    // refused (and then nothing changed).
+    void configAnswered(quint64 ticket, const QString &error);
     void requestFinished(const Switchyard::TraceRecord &trace);
     void routeStateChanged(const Switchyard::StateEvent &event);
     // Coalesced: at most a few times a second, however heavy the traffic.

@@ -5,6 +5,7 @@
 
 #include "config/configdocument.h"
 #include "engine/engine.h"
+#include "engine/configcontroller.h"
 #include "engine/enginehost.h"
 #include "mainwindow.h"
 #include "models/tracelistmodel.h"
@@ -47,7 +48,8 @@ int main(int argc, char *argv[])
     QTemporaryDir data;
     EngineHost host;
     host.engine()->setDataDirectory(data.path());
-    MainWindow window(host.engine(), &document, false);
+    ConfigController controller(host.engine(), &document);
+    MainWindow window(host.engine(), &controller, false);
     window.resize(1280, 800);
     window.show();
     window.showView(QStringLiteral("tracesView"));

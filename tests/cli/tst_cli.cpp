@@ -2,6 +2,8 @@
 #include "gatewayharness.h"
 #include "jsontext.h"
 
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QProcess>
 #include <QRegularExpression>
 #include <QSqlDatabase>
@@ -24,6 +26,7 @@ private Q_SLOTS:
     void checkConfigListsEveryErrorWithItsPath();
     void headlessServesAndFallsBack();
     void headlessRefusesAnInvalidConfig();
+    void headlessReloadsItsFileOnSighup();
     void headlessRefusesAPublicListenerWithoutAdminToken();
     void firstStartCreatesTheDefaultConfig();
     void adminTokenPrintsWhatTheGatewayAccepts();
@@ -250,6 +253,46 @@ void CliTest::headlessServesAndFallsBack()
     QCOMPARE(process.exitCode(), 0);
     const QByteArray log = process.readAllStandardError();
     QVERIFY2(log.contains("route=second"), log.constData()); // one structured line per request
+}
+
+void CliTest::headlessReloadsItsFileOnSighup()
+{
+    FakeUpstream upstream;
+    QVERIFY(upstream.listen());
+    const QString path = oneRouteConfig(upstream);
+    QProcess process;
+    const QString url = startHeadless(process,
+        { QStringLiteral("--config"), path, QStringLiteral("--listen"),
+            QStringLiteral("127.0.0.1:0") });
+    QVERIFY(!url.isEmpty());
+    GatewayClient client(url);
+    auto models = [&client] {
+        ClientCall *call = client.get(QStringLiteral("/v1/models"));
+        GatewayClient::waitFor(call);
+        return call->body;
+    };
+    QVERIFY(!models().contains("\"later\""));
+
+    QFile file(path);
+    QVERIFY(file.open(QIODevice::ReadOnly));
+    QByteArray config = file.readAll();
+    file.close();
+    QJsonObject root = QJsonDocument::fromJson(config).object();
+    QJsonObject lanes = root.value(QLatin1String("lanes")).toObject();
+    lanes.insert(QStringLiteral("later"), lanes.value(QLatin1String("main")));
+    root.insert(QStringLiteral("lanes"), lanes);
+    root.insert(QStringLiteral("default_lane"), QStringLiteral("main"));
+    writeFile(QStringLiteral("c.json"), QJsonDocument(root).toJson());
+    ::kill(pid_t(process.processId()), SIGHUP);
+
+    QByteArray log;
+    QTRY_VERIFY_WITH_TIMEOUT(
+        (log += process.readAllStandardError(), log.contains("Reloaded")), 10000);
+    QVERIFY2(log.contains("SIGHUP"), log.constData());
+    QVERIFY(models().contains("\"later\""));
+    process.terminate();
+    QVERIFY(process.waitForFinished(10000));
+    QCOMPARE(process.exitCode(), 0); // SIGHUP reloads; it does not end the gateway
 }
 
 void CliTest::headlessRefusesAnInvalidConfig()

@@ -4,6 +4,7 @@
 #include "jsontext.h"
 
 #include "config/configdocument.h"
+#include "engine/configcontroller.h"
 #include "engine/engine.h"
 #include "engine/enginehost.h"
 #include "lanesview.h"
@@ -82,6 +83,7 @@ private:
     std::unique_ptr<FakeUpstream> m_b;
     std::unique_ptr<GatewayUnderTest> m_gateway;
     std::unique_ptr<ConfigDocument> m_document;
+    std::unique_ptr<ConfigController> m_controller;
     std::unique_ptr<MainWindow> m_window;
     std::shared_ptr<FakeSecretStore> m_secrets;
 };
@@ -120,8 +122,9 @@ void ConsoleTest::init()
     m_gateway->host().engine()->setSecretStore(m_secrets);
     QString error;
     QVERIFY2(m_gateway->start(json, &error), qPrintable(error));
+    m_controller = std::make_unique<ConfigController>(m_gateway->host().engine(), m_document.get());
     m_window = std::make_unique<MainWindow>(
-        m_gateway->host().engine(), m_document.get(), false, m_secrets);
+        m_gateway->host().engine(), m_controller.get(), false, m_secrets);
     m_window->routesView()->setConfirm([](const QString &, const QString &) { return true; });
     m_window->resize(1280, 800);
     m_window->show();
@@ -132,6 +135,7 @@ void ConsoleTest::init()
 void ConsoleTest::cleanup()
 {
     m_window.reset();
+    m_controller.reset();
     m_gateway.reset();
     m_document.reset();
     m_a.reset();
@@ -200,7 +204,8 @@ void ConsoleTest::reorderingAChainAndApplyingSwapsTheRunningConfig()
     QVERIFY(lanes->warnings().isEmpty()
         || !lanes->warnings().first().contains(QStringLiteral("rb cannot")));
     QTest::mouseClick(apply, Qt::LeftButton);
-    QVERIFY2(!lanes->hasUnappliedChanges(), qPrintable(lanes->lastError()));
+    // Applied once the engine runs it, and only then saved.
+    QTRY_VERIFY2(!lanes->hasUnappliedChanges(), qPrintable(lanes->lastError()));
 
     // Saved atomically, unknown keys kept, and the running gateway follows.
     QFile file(m_configPath);
@@ -269,7 +274,7 @@ void ConsoleTest::theChosenViewIsRemembered()
 {
     m_window->showView(QStringLiteral("costView"));
     m_window->close(); // saves layout and view
-    MainWindow reopened(m_gateway->host().engine(), m_document.get(), false);
+    MainWindow reopened(m_gateway->host().engine(), m_controller.get(), false);
     QCOMPARE(reopened.tabs()->currentWidget()->objectName(), QStringLiteral("costView"));
 }
 
@@ -344,7 +349,7 @@ void ConsoleTest::addingAProviderAndARouteRoutesRequestsToThem()
         qPrintable(question->text()));
     QVERIFY(!m_window->findChild<ProviderTableModel *>()->provider(QStringLiteral("groq")));
     QTest::mouseClick(question->button(QMessageBox::Yes), Qt::LeftButton);
-    QVERIFY2(view->statusText().contains(QStringLiteral("Provider groq added")),
+    QTRY_VERIFY2(view->statusText().contains(QStringLiteral("Provider groq added")),
         qPrintable(view->statusText()));
 
     QTRY_VERIFY(m_window->findChild<ProviderTableModel *>()->provider(QStringLiteral("groq")));
@@ -366,7 +371,7 @@ void ConsoleTest::addingAProviderAndARouteRoutesRequestsToThem()
         ->setValue(0.05);
     routeDialog->findChild<QSpinBox *>(QStringLiteral("timeouts_ms.first_byte"))->setValue(8000);
     press(routeDialog, QDialogButtonBox::Ok);
-    QVERIFY2(view->statusText().contains(QStringLiteral("Route llama-fast added")),
+    QTRY_VERIFY2(view->statusText().contains(QStringLiteral("Route llama-fast added")),
         qPrintable(view->statusText()));
 
     // Saved with the key as a reference only, unknown keys kept, defaults left out.
@@ -437,7 +442,7 @@ void ConsoleTest::invalidRouteSettingsAreShownInTheDialog()
     dialog->findChild<QSpinBox *>(QStringLiteral("breaker.min_calls"))->setValue(2);
     press(dialog, QDialogButtonBox::Ok);
     QTRY_VERIFY(!dialog || !dialog->isVisible());
-    QVERIFY2(view->statusText().contains(QStringLiteral("Route bad added")),
+    QTRY_VERIFY2(view->statusText().contains(QStringLiteral("Route bad added")),
         qPrintable(view->statusText()));
 }
 
@@ -452,7 +457,7 @@ void ConsoleTest::removingARouteALaneUsesAsksAndNamesTheLanes()
     QVERIFY2(question->text().contains(QStringLiteral("used by lanes main")),
         qPrintable(question->text()));
     QTest::mouseClick(question->button(QMessageBox::Yes), Qt::LeftButton);
-    QVERIFY2(view->statusText().contains(QStringLiteral("Route rb removed")),
+    QTRY_VERIFY2(view->statusText().contains(QStringLiteral("Route rb removed")),
         qPrintable(view->statusText()));
     const QJsonObject lanes = m_document->json().value(QLatin1String("lanes")).toObject();
     QCOMPARE(lanes.value(QLatin1String("main")).toObject().value(QLatin1String("chain")).toArray(),
@@ -498,7 +503,7 @@ void ConsoleTest::editingARouteKeepsWhatWasNotTouched()
     QCOMPARE(dialog->findChild<QSpinBox *>(QStringLiteral("context_window"))->value(), 1000);
     dialog->findChild<QSpinBox *>(QStringLiteral("context_window"))->setValue(0); // "unknown"
     press(dialog, QDialogButtonBox::Ok);
-    QVERIFY2(view->statusText().contains(QStringLiteral("Route ra changed")),
+    QTRY_VERIFY2(view->statusText().contains(QStringLiteral("Route ra changed")),
         qPrintable(view->statusText()));
     const QJsonObject saved = m_document->json()
                                   .value(QLatin1String("routes"))

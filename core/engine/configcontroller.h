@@ -1,0 +1,66 @@
+#pragma once
+
+#include "config/config.h"
+
+#include <QHash>
+#include <QJsonObject>
+#include <QObject>
+#include <QStringList>
+
+#include <functional>
+
+namespace Switchyard {
+
+class ConfigDocument;
+class Engine;
+
+// The one owner of the configuration the gateway runs (issue 15): parses the document once, and
+// reloads the file when it changes on disk or on SIGHUP, whatever any view is doing (headless
+// too). An edit is run by the engine first and written to the file only once the engine has
+// accepted it; then everyone is told what now runs. Lives in the thread that owns the document
+// (the console's, or the headless main thread).
+class ConfigController final : public QObject {
+    Q_OBJECT
+public:
+    // `errors` is empty when the edit runs (and is saved, if the document has a file).
+    using Done = std::function<void(const QStringList &errors)>;
+
+    ConfigController(Engine *engine, ConfigDocument *document, QObject *parent = nullptr);
+
+    // The document as it runs, unknown keys included, and its parse.
+    QJsonObject json() const;
+    const Config &config() const { return m_config; }
+    QString path() const;
+    bool isSaved() const; // false for the built-in demo, which is never written
+
+    // Validates `json`, has the engine run it, then saves it. `done` is called in `context`'s
+    // thread, unless `context` is gone.
+    void propose(const QJsonObject &json, QObject *context, Done done);
+    // Reads the file again and runs it; a file that does not validate, or that the engine
+    // refuses, leaves the running config as it is and says why (reloadRefused).
+    void reload();
+    // Runs another file from now on (the console's "use my own configuration").
+    QStringList open(const QString &path);
+
+Q_SIGNALS:
+    // What runs now, after an edit or a reload.
+    void applied(const Switchyard::Config &config);
+    // The file changed on disk and was run.
+    void reloaded();
+    void reloadRefused(const QString &why);
+
+private:
+    using Answer = std::function<void(const QString &refused)>;
+    // Has the engine run `config`; `answer` is called here once it has, or has refused.
+    void run(const Config &config, Answer answer);
+    void onAnswered(quint64 ticket, const QString &error);
+    void adopt(const Config &config);
+
+    Engine *m_engine;
+    ConfigDocument *m_document;
+    Config m_config;
+    quint64 m_lastTicket = 0;
+    QHash<quint64, Answer> m_waiting;
+};
+
+} // namespace Switchyard
