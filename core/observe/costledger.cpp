@@ -59,6 +59,9 @@ void CostLedger::add(const QList<CostPoint> &points)
         cell.tokensIn += point.tokensIn;
         cell.tokensOut += point.tokensOut;
         cell.requests += point.requests;
+        DayTotals &day = m_days[utcDayStart(point.minuteUtcMs)];
+        day.byRoute[point.route] += point.costUsd;
+        day.byLane[point.lane] += point.costUsd;
     }
 }
 
@@ -66,30 +69,22 @@ void CostLedger::prune(qint64 olderThanUtcMs)
 {
     while (!m_minutes.isEmpty() && m_minutes.firstKey() < olderThanUtcMs)
         m_minutes.erase(m_minutes.begin());
+    // A day's totals go with the last of its minutes.
+    constexpr qint64 DayMs = 24 * 3600 * 1000;
+    while (!m_days.isEmpty() && m_days.firstKey() + DayMs <= olderThanUtcMs)
+        m_days.erase(m_days.begin());
 }
 
 double CostLedger::routeSpendOnDay(const QString &route, qint64 nowUtcMs) const
 {
-    double total = 0.0;
-    for (auto it = m_minutes.lowerBound(utcDayStart(nowUtcMs)); it != m_minutes.cend(); ++it) {
-        for (const CostPoint &point : it.value()) {
-            if (point.route == route)
-                total += point.costUsd;
-        }
-    }
-    return total;
+    const auto day = m_days.constFind(utcDayStart(nowUtcMs));
+    return day == m_days.cend() ? 0.0 : day->byRoute.value(route);
 }
 
 double CostLedger::laneSpendOnDay(const QString &lane, qint64 nowUtcMs) const
 {
-    double total = 0.0;
-    for (auto it = m_minutes.lowerBound(utcDayStart(nowUtcMs)); it != m_minutes.cend(); ++it) {
-        for (const CostPoint &point : it.value()) {
-            if (point.lane == lane)
-                total += point.costUsd;
-        }
-    }
-    return total;
+    const auto day = m_days.constFind(utcDayStart(nowUtcMs));
+    return day == m_days.cend() ? 0.0 : day->byLane.value(lane);
 }
 
 QList<CostPoint> CostLedger::pointsSince(qint64 utcMs) const

@@ -34,6 +34,8 @@ public:
     void add(const QList<CostPoint> &points);
     void prune(qint64 olderThanUtcMs);
 
+    // Today's (UTC) totals, kept as points are added: a spend-cap check on the request path is
+    // two hash lookups, however much traffic the day has had.
     double routeSpendOnDay(const QString &route, qint64 nowUtcMs) const;
     double laneSpendOnDay(const QString &lane, qint64 nowUtcMs) const;
     QList<CostPoint> pointsSince(qint64 utcMs) const;
@@ -41,7 +43,13 @@ public:
     static qint64 utcDayStart(qint64 utcMs);
 
 private:
+    struct DayTotals {
+        QHash<QString, double> byRoute;
+        QHash<QString, double> byLane;
+    };
+
     QMap<qint64, QHash<QString, CostPoint>> m_minutes; // minute → "lane\nroute" → point
+    QMap<qint64, DayTotals> m_days; // UTC day start → totals
 };
 
 } // namespace Switchyard

@@ -120,8 +120,17 @@ private Q_SLOTS:
             QStringLiteral("r"), 3.0 } });
         QCOMPARE(ledger.routeSpendOnDay(QStringLiteral("r"), lateToday), 3.0);
         QCOMPARE(ledger.routeSpendOnDay(QStringLiteral("r"), tomorrow), 0.0);
+        // The engine keeps 25 hours of minutes: today's total stays whole.
+        const qint64 earlyToday
+            = QDateTime(QDate(2026, 11, 23), QTime(0, 10, 0), Qt::UTC).toMSecsSinceEpoch();
+        ledger.add({ CostPoint { earlyToday - earlyToday % CostLedger::MinuteMs,
+            QStringLiteral("l"), QStringLiteral("r"), 0.5 } });
+        ledger.prune(lateToday - qint64(25) * 3600 * 1000);
+        QCOMPARE(ledger.routeSpendOnDay(QStringLiteral("r"), lateToday), 3.5);
+        QCOMPARE(ledger.laneSpendOnDay(QStringLiteral("l"), lateToday), 3.5);
         ledger.prune(tomorrow);
         QVERIFY(ledger.pointsSince(0).isEmpty());
+        QCOMPARE(ledger.routeSpendOnDay(QStringLiteral("r"), lateToday), 0.0);
     }
 
     void storeRoundTripsAndFilters()
