@@ -188,11 +188,17 @@ void Engine::start(const Config &config, const QString &listenOverride)
         });
         QString error;
         if (m_store->open(m_dataDirectory, &error)) {
-            m_ledger.add(m_store->spendSince(QDateTime::currentMSecsSinceEpoch() - LedgerKeptMs));
-            m_events = m_store->recentEvents(KeptEvents);
-        } else {
-            qCWarning(lcEngine).noquote() << "traces are kept in memory only:" << error;
+            // Today's spend counts against the caps from the first request on: read before
+            // listening, on the store's reader thread.
+            m_store->readHistory(KeptEvents, QDateTime::currentMSecsSinceEpoch() - LedgerKeptMs,
+                [this, effective](const QList<StateEvent> &events, const QList<CostPoint> &spend) {
+                    m_ledger.add(spend);
+                    m_events = events + m_events;
+                    m_secrets->whenRead(effective, false, [this, effective] { listen(effective); });
+                });
+            return;
         }
+        qCWarning(lcEngine).noquote() << "traces are kept in memory only:" << error;
     }
     m_secrets->whenRead(effective, false, [this, effective] { listen(effective); });
 }
@@ -304,15 +310,25 @@ void Engine::publishHistory()
 {
     if (queuedToOwnThread(this, [this] { publishHistory(); }))
         return;
-    QList<TraceRecord> traces = m_store ? m_store->query(TraceQuery { 500 }) : QList<TraceRecord>();
-    std::reverse(traces.begin(), traces.end()); // oldest first, like tracesAdded
-    Q_EMIT historyPublished(
-        traces, m_events, m_ledger.pointsSince(QDateTime::currentMSecsSinceEpoch() - LedgerKeptMs));
-    m_unpublishedTraces.clear(); // already part of the history just sent
+    // The history is as of now: what finishes while it is read is published after it, as news.
+    const QList<CostPoint> cost
+        = m_ledger.pointsSince(QDateTime::currentMSecsSinceEpoch() - LedgerKeptMs);
+    const QList<StateEvent> events = m_events;
+    m_unpublishedTraces.clear();
     m_unpublishedCost.clear();
-    Q_EMIT routesUpdated(routeSnapshots());
-    m_publishedProviders = providerSnapshots();
-    Q_EMIT providersUpdated(m_publishedProviders);
+    m_historyPending = true;
+    auto publish = [this, cost, events](QList<TraceRecord> traces) {
+        std::reverse(traces.begin(), traces.end()); // oldest first, like tracesAdded
+        Q_EMIT historyPublished(traces, events, cost);
+        m_historyPending = false;
+        Q_EMIT routesUpdated(routeSnapshots());
+        m_publishedProviders = providerSnapshots();
+        Q_EMIT providersUpdated(m_publishedProviders);
+    };
+    if (m_store)
+        m_store->query(TraceQuery { 500 }, publish);
+    else
+        publish({});
 }
 
 void Engine::recordRefusal(const TraceRecord &trace)
@@ -360,14 +376,20 @@ QByteArray Engine::metricsText() const
     return m_metrics.render(states);
 }
 
-QList<TraceRecord> Engine::queryTraces(const TraceQuery &query) const
+void Engine::queryTraces(const TraceQuery &query, TracesRead done)
 {
-    return m_store ? m_store->query(query) : QList<TraceRecord>();
+    if (m_store)
+        m_store->query(query, std::move(done));
+    else
+        done({});
 }
 
-std::optional<TraceRecord> Engine::findTrace(const QString &id) const
+void Engine::findTrace(const QString &id, TraceFound done)
 {
-    return m_store ? m_store->find(id) : std::nullopt;
+    if (m_store)
+        m_store->find(id, std::move(done));
+    else
+        done(std::nullopt);
 }
 
 void Engine::stop()
@@ -530,7 +552,7 @@ void Engine::maintain()
         m_lastPublishMs = now;
         Q_EMIT routesUpdated(routeSnapshots());
         publishProviders();
-        if (!m_unpublishedTraces.isEmpty()) {
+        if (!m_unpublishedTraces.isEmpty() && !m_historyPending) {
             Q_EMIT tracesAdded(std::exchange(m_unpublishedTraces, {}));
             Q_EMIT costAdded(std::exchange(m_unpublishedCost, {}));
         }

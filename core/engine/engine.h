@@ -108,8 +108,8 @@ private:
     QList<RouteSnapshot> routeSnapshots() const override;
     QList<StateEvent> recentEvents() const override { return m_events; }
     bool execute(const RouteCommand &command, QString *error) override;
-    QList<TraceRecord> queryTraces(const TraceQuery &query) const override;
-    std::optional<TraceRecord> findTrace(const QString &id) const override;
+    void queryTraces(const TraceQuery &query, TracesRead done) override;
+    void findTrace(const QString &id, TraceFound done) override;
     void applyConfig(const Config &config, std::function<void(const QString &error)> done) override;
 
     struct ProviderTest {
@@ -163,6 +163,7 @@ private:
     double m_refusalTokens = 0;
     qint64 m_refusalTokensAtMs = 0;
     QList<ProviderSnapshot> m_publishedProviders;
+    bool m_historyPending = false; // traces finished since wait for the history to go first
 };
 
 } // namespace Switchyard

@@ -2,40 +2,31 @@
 
 #include "observe/costledger.h"
 #include "observe/trace.h"
-#include "routing/breaker.h"
+#include "observe/tracereader.h"
+#include "observe/tracewriter.h"
 
-#include <QMutex>
 #include <QObject>
 #include <QThread>
 
 #include <deque>
+#include <functional>
 #include <optional>
 
 namespace Switchyard {
 
-class TraceWriter;
-
-struct TraceQuery {
-    int limit = 50;
-    QString lane;
-    QString route;
-    QString failureClass;
-};
-
-struct TraceRetention {
-    qint64 maxAgeMs = qint64(168) * 3600 * 1000;
-    int maxCount = 100000;
-};
-
 // Keeps every request's trace and every state event in SQLite (WAL) under the data directory,
-// so history survives a restart. Writes are batched on a writer thread of their own, off the
-// request path; reads come from a connection of the engine thread plus the recent traces still
-// in memory, so a trace can be read back the moment its request ends.
+// so history survives a restart. Writes are batched on a writer thread, reads answered by a
+// reader thread, each with a connection of its own: the thread that owns the store (the
+// engine's) never waits for the disk. The recent traces stay in memory too, so a trace can be
+// read back the moment its request ends. Reads answer through a callback, always later, in the
+// store's thread.
 class TraceStore final : public QObject {
     Q_OBJECT
 public:
     static constexpr int SchemaVersion = 2;
     static constexpr int RecentKept = 2000;
+    static constexpr int MaxQueuedTraces = TraceWriter::MaxQueuedTraces;
+    static constexpr int RefusedKept = TraceWriter::RefusedKept;
 
     explicit TraceStore(QObject *parent = nullptr);
     ~TraceStore() override;
@@ -50,17 +41,15 @@ public:
     // Blocks until everything appended so far is written; for shutdown and tests.
     void flush();
 
-    // Traces not yet written that the writer holds at most; beyond it new ones are dropped and
-    // reported, so a store that cannot keep up never grows the process without bound.
-    static constexpr int MaxQueuedTraces = 50000;
-    // Requests refused before routing kept at most, apart from max_count: a flood of them never
-    // evicts a real trace.
-    static constexpr int RefusedKept = 1000;
-
-    QList<TraceRecord> query(const TraceQuery &query) const;
-    std::optional<TraceRecord> find(const QString &id) const;
-    QList<StateEvent> recentEvents(int limit) const;
-    QList<CostPoint> spendSince(qint64 utcMs) const;
+    using TracesRead = std::function<void(const QList<TraceRecord> &traces)>;
+    using TraceFound = std::function<void(const std::optional<TraceRecord> &trace)>;
+    using HistoryRead
+        = std::function<void(const QList<StateEvent> &events, const QList<CostPoint> &spend)>;
+    // Newest first: what is in memory, then the database for anything older.
+    void query(const TraceQuery &query, TracesRead done);
+    void find(const QString &id, TraceFound done);
+    // The last `events` state events and the spend since `spendSinceUtcMs`, for a start-up.
+    void readHistory(int events, qint64 spendSinceUtcMs, HistoryRead done);
     qint64 storedCount() const;
 
     // Brings a database at any older schema version up to SchemaVersion; public for tests.
@@ -73,9 +62,14 @@ Q_SIGNALS:
     void writeRecovered();
 
 private:
-    QString m_readConnection;
+    // Runs `work` on the reader's thread and hands its result to `done` here, later.
+    template <typename Result>
+    void read(std::function<Result(const TraceReader &)> work, std::function<void(Result)> done);
+
     QThread m_writerThread;
+    QThread m_readerThread;
     TraceWriter *m_writer = nullptr;
+    TraceReader *m_reader = nullptr;
     std::deque<TraceRecord> m_recent; // newest last
 };
 

@@ -152,22 +152,28 @@ void AdminService::handle(const HttpRequest &request, ClientResponse response)
         filter.lane = query.queryItemValue(QStringLiteral("lane"), QUrl::FullyDecoded);
         filter.route = query.queryItemValue(QStringLiteral("route"), QUrl::FullyDecoded);
         filter.failureClass = query.queryItemValue(QStringLiteral("class"), QUrl::FullyDecoded);
-        QJsonArray traces;
-        for (const TraceRecord &trace : m_control.queryTraces(filter))
-            traces.append(trace.toJson());
-        response.sendJson(200, {}, compact({ { QStringLiteral("traces"), traces } }));
+        // Answered when the store's reader has it; the engine thread serves on meanwhile.
+        auto pending = std::make_shared<ClientResponse>(std::move(response));
+        m_control.queryTraces(filter, [pending](const QList<TraceRecord> &found) {
+            QJsonArray traces;
+            for (const TraceRecord &trace : found)
+                traces.append(trace.toJson());
+            pending->sendJson(200, {}, compact({ { QStringLiteral("traces"), traces } }));
+        });
         return;
     }
     static const QString tracePrefix = QStringLiteral("/admin/traces/");
     if (path.startsWith(tracePrefix) && isGet) {
-        const std::optional<TraceRecord> trace = m_control.findTrace(path.mid(tracePrefix.size()));
-        if (!trace) {
-            sendError(response, 404,
-                QStringLiteral("No trace with id '%1'.").arg(path.mid(tracePrefix.size())),
-                QStringLiteral("invalid_request_error"), QStringLiteral("trace_not_found"));
-            return;
-        }
-        response.sendJson(200, {}, compact(trace->toJson()));
+        const QString id = path.mid(tracePrefix.size());
+        auto pending = std::make_shared<ClientResponse>(std::move(response));
+        m_control.findTrace(id, [pending, id](const std::optional<TraceRecord> &trace) {
+            if (!trace) {
+                sendError(*pending, 404, QStringLiteral("No trace with id '%1'.").arg(id),
+                    QStringLiteral("invalid_request_error"), QStringLiteral("trace_not_found"));
+                return;
+            }
+            pending->sendJson(200, {}, compact(trace->toJson()));
+        });
         return;
     }
     if (path == QLatin1String("/admin/config") && isPost) {

@@ -24,8 +24,11 @@ public:
     virtual QList<RouteSnapshot> routeSnapshots() const = 0;
     virtual QList<StateEvent> recentEvents() const = 0;
     virtual bool execute(const RouteCommand &command, QString *error) = 0;
-    virtual QList<TraceRecord> queryTraces(const TraceQuery &query) const = 0;
-    virtual std::optional<TraceRecord> findTrace(const QString &id) const = 0;
+    // Stored traces are read off the engine thread; the answer comes later, in it.
+    using TracesRead = std::function<void(const QList<TraceRecord> &traces)>;
+    using TraceFound = std::function<void(const std::optional<TraceRecord> &trace)>;
+    virtual void queryTraces(const TraceQuery &query, TracesRead done) = 0;
+    virtual void findTrace(const QString &id, TraceFound done) = 0;
     // Runs `config` once its keys are read: `done` gets an empty text when it runs, or why it
     // was refused (and then nothing changed).
     virtual void applyConfig(const Config &config, std::function<void(const QString &error)> done)

@@ -13,6 +13,39 @@
 #include "prometheuscheck.h"
 
 using namespace Switchyard;
+
+// The store answers reads later, in its thread; these wait for the answer in the event loop.
+QList<TraceRecord> queried(TraceStore &store, const TraceQuery &query)
+{
+    std::optional<QList<TraceRecord>> answer;
+    store.query(query, [&answer](const QList<TraceRecord> &traces) { answer = traces; });
+    [[maybe_unused]] const bool answered
+        = QTest::qWaitFor([&] { return answer.has_value(); }, 10000);
+    return answer.value_or(QList<TraceRecord> {});
+}
+
+std::optional<TraceRecord> found(TraceStore &store, const QString &id)
+{
+    bool answered = false;
+    std::optional<TraceRecord> answer;
+    store.find(id, [&](const std::optional<TraceRecord> &trace) {
+        answer = trace;
+        answered = true;
+    });
+    [[maybe_unused]] const bool done = QTest::qWaitFor([&] { return answered; }, 10000);
+    return answer;
+}
+
+std::pair<QList<StateEvent>, QList<CostPoint>> history(TraceStore &store, int events, qint64 since)
+{
+    std::optional<std::pair<QList<StateEvent>, QList<CostPoint>>> answer;
+    store.readHistory(events, since, [&](const QList<StateEvent> &e, const QList<CostPoint> &c) {
+        answer = std::make_pair(e, c);
+    });
+    [[maybe_unused]] const bool answered
+        = QTest::qWaitFor([&] { return answer.has_value(); }, 10000);
+    return answer.value_or(std::pair<QList<StateEvent>, QList<CostPoint>> {});
+}
 using Switchyard::Testing::prometheusProblem;
 
 namespace {
@@ -163,25 +196,25 @@ private Q_SLOTS:
         TraceStore reopened; // nothing in memory: everything comes from the database
         QString error;
         QVERIFY(reopened.open(dir.path(), &error));
-        QCOMPARE(reopened.query(TraceQuery { 10 }).size(), 4);
-        QCOMPARE(reopened.query(TraceQuery { 10, QStringLiteral("fast") }).size(), 3);
-        QCOMPARE(reopened.query(TraceQuery { 10, QString(), QStringLiteral("r1") }).size(), 3);
+        QCOMPARE(queried(reopened, TraceQuery { 10 }).size(), 4);
+        QCOMPARE(queried(reopened, TraceQuery { 10, QStringLiteral("fast") }).size(), 3);
+        QCOMPARE(queried(reopened, TraceQuery { 10, QString(), QStringLiteral("r1") }).size(), 3);
         QCOMPARE(
-            reopened.query(TraceQuery { 10, QString(), QString(), QStringLiteral("transient") })
+            queried(reopened, TraceQuery { 10, QString(), QString(), QStringLiteral("transient") })
                 .size(),
             1);
-        QCOMPARE(reopened.query(TraceQuery { 2 }).size(), 2);
-        const std::optional<TraceRecord> b = reopened.find(QStringLiteral("b"));
+        QCOMPARE(queried(reopened, TraceQuery { 2 }).size(), 2);
+        const std::optional<TraceRecord> b = found(reopened, QStringLiteral("b"));
         QVERIFY(b.has_value());
         QCOMPARE(b->route, QStringLiteral("r2"));
         QCOMPARE(b->attempts.size(), 1);
         QCOMPARE(b->attempts.first().failureClass, FailureClass::Transient);
-        QVERIFY(!reopened.find(QStringLiteral("zzz")).has_value());
-        const QList<StateEvent> events = reopened.recentEvents(10);
+        QVERIFY(!found(reopened, QStringLiteral("zzz")).has_value());
+        const QList<StateEvent> events = history(reopened, 10, 0).first;
         QCOMPARE(events.size(), 1);
         QCOMPARE(events.first().to, BreakerState::Open);
         QCOMPARE(events.first().reason, QStringLiteral("5 consecutive failures"));
-        const QList<CostPoint> spend = reopened.spendSince(0);
+        const QList<CostPoint> spend = history(reopened, 0, 0).second;
         QCOMPARE(spend.size(), 1);
         QCOMPARE(spend.first().costUsd, 0.5);
         QCOMPARE(spend.first().tokensOut, qint64(20));
@@ -206,9 +239,9 @@ private Q_SLOTS:
         QCOMPARE(store.storedCount(), qint64(100));
         TraceStore reader;
         QVERIFY(reader.open(dir.path(), &error));
-        QVERIFY(!reader.find(QStringLiteral("ancient")).has_value());
-        QVERIFY(!reader.find(QStringLiteral("t0")).has_value());
-        QVERIFY(reader.find(QStringLiteral("t249")).has_value());
+        QVERIFY(!found(reader, QStringLiteral("ancient")).has_value());
+        QVERIFY(!found(reader, QStringLiteral("t0")).has_value());
+        QVERIFY(found(reader, QStringLiteral("t249")).has_value());
     }
 
     void olderSchemaIsMigrated()
@@ -241,12 +274,12 @@ private Q_SLOTS:
         TraceStore store;
         QString error;
         QVERIFY2(store.open(dir.path(), &error), qPrintable(error));
-        QCOMPARE(store.find(QStringLiteral("old"))->route, QStringLiteral("r"));
+        QCOMPARE(found(store, QStringLiteral("old"))->route, QStringLiteral("r"));
         store.appendEvent(
             StateEvent { QDateTime::currentDateTimeUtc(), QStringLiteral("r"), BreakerState::Closed,
                 BreakerState::Drained, QStringLiteral("drained by operator"), true });
         store.flush();
-        QCOMPARE(store.recentEvents(5).size(), 1); // the table version 2 added
+        QCOMPARE(history(store, 5, 0).first.size(), 1); // the table version 2 added
     }
 
     void newerSchemaIsRefused()
@@ -269,7 +302,7 @@ private Q_SLOTS:
         store.append(makeTrace(QStringLiteral("m"), QStringLiteral("l"), QStringLiteral("r"),
                          FailureClass::Ok),
             {});
-        QVERIFY(store.find(QStringLiteral("m")).has_value());
+        QVERIFY(found(store, QStringLiteral("m")).has_value());
     }
 
     void metricsAreValidExposition()

@@ -1,0 +1,256 @@
+#include "observe/tracewriter.h"
+
+#include "observe/tracedatabase.h"
+
+#include <QDateTime>
+#include <QHash>
+#include <QJsonDocument>
+#include <QLoggingCategory>
+#include <QMutexLocker>
+#include <QSqlDatabase>
+#include <QSqlError>
+#include <QSqlQuery>
+#include <QThread>
+#include <QVariant>
+
+#ifdef Q_OS_LINUX
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+#endif
+
+Q_LOGGING_CATEGORY(lcStore, "switchyard.observe", QtInfoMsg)
+
+namespace Switchyard {
+
+namespace {
+
+constexpr int FlushIntervalMs = 200;
+constexpr int YieldEveryTraces = 8; // about half a millisecond of work each
+constexpr int RetentionEveryFlushes = 25; // about every 5 s
+constexpr qint64 SpendKeptMs = qint64(8) * 24 * 3600 * 1000;
+
+} // namespace
+
+TraceWriter::TraceWriter(QString path)
+    : m_path(std::move(path))
+    , m_connection(TraceDatabase::connectionName(QStringLiteral("writer")))
+{
+}
+
+TraceWriter::~TraceWriter()
+{
+    TraceDatabase::closeConnection(m_connection);
+}
+
+void TraceWriter::start()
+{
+#ifdef Q_OS_LINUX
+    // Background work: under load the request path should win the CPU, and a batch that
+    // waits a little longer costs nothing. Nice 10 still gets its share, so the queue drains.
+    ::setpriority(PRIO_PROCESS, pid_t(::syscall(SYS_gettid)), 10);
+#endif
+    QString error;
+    if (!TraceDatabase::openConnection(m_connection, m_path, &error)) {
+        qCWarning(lcStore) << "trace writer cannot open the database:" << error;
+        return;
+    }
+    m_open = true;
+    m_flushTimer = new QTimer(this);
+    m_flushTimer->setInterval(FlushIntervalMs);
+    connect(m_flushTimer, &QTimer::timeout, this, &TraceWriter::write);
+    m_flushTimer->start();
+    QSqlQuery count(QSqlDatabase::database(m_connection));
+    if (count.exec(QStringLiteral("SELECT COUNT(*) FROM traces")) && count.next())
+        m_count = count.value(0).toLongLong();
+}
+
+bool TraceWriter::enqueue(const TraceRecord &trace, const QList<CostPoint> &spend)
+{
+    QMutexLocker lock(&m_mutex);
+    if (m_traces.size() >= TraceWriter::MaxQueuedTraces)
+        return false;
+    m_traces.append(trace);
+    m_spend.append(spend);
+    return true;
+}
+
+void TraceWriter::enqueueEvent(const StateEvent &event)
+{
+    QMutexLocker lock(&m_mutex);
+    m_events.append(event);
+}
+
+void TraceWriter::setRetention(const TraceRetention &retention)
+{
+    QMutexLocker lock(&m_mutex);
+    m_retention = retention;
+}
+
+qint64 TraceWriter::count() const
+{
+    QMutexLocker lock(&m_mutex);
+    return m_count;
+}
+
+void TraceWriter::write()
+{
+    QList<TraceRecord> traces;
+    QList<CostPoint> spend;
+    QList<StateEvent> events;
+    TraceRetention retention;
+    {
+        QMutexLocker lock(&m_mutex);
+        traces.swap(m_traces);
+        spend.swap(m_spend);
+        events.swap(m_events);
+        retention = m_retention;
+    }
+    QSqlDatabase db = QSqlDatabase::database(m_connection, false);
+    if (!db.isOpen())
+        return;
+    if (!traces.isEmpty() || !events.isEmpty() || !spend.isEmpty()) {
+        qint64 lost = 0;
+        QString failure;
+        db.transaction();
+        QSqlQuery insert(db);
+        insert.prepare(QStringLiteral("INSERT OR REPLACE INTO traces (id, started_at, lane, "
+                                      "route, class, status, fallback, duration_ms, "
+                                      "cost_usd, fallback_cost_usd, tokens_in, tokens_out, "
+                                      "detail) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)"));
+        int sinceYield = 0;
+        for (const TraceRecord &trace : std::as_const(traces)) {
+            // A batch is tens of milliseconds of work. In slices, it never holds a CPU long
+            // enough to delay whatever shares it: the engine, the caller, the upstream.
+            if (++sinceYield == YieldEveryTraces) {
+                sinceYield = 0;
+                QThread::yieldCurrentThread();
+            }
+            insert.addBindValue(trace.id);
+            insert.addBindValue(trace.startedAtUtcMs);
+            // A null QString binds as SQL NULL, which neither `lane = ''` nor
+            // `lane <> ''` matches: refused requests (no lane) are stored as ''.
+            insert.addBindValue(trace.lane.isNull() ? QStringLiteral("") : trace.lane);
+            insert.addBindValue(trace.route.isNull() ? QStringLiteral("") : trace.route);
+            insert.addBindValue(failureClassName(trace.finalClass));
+            insert.addBindValue(trace.status);
+            insert.addBindValue(int(trace.fallback));
+            insert.addBindValue(trace.durationMs);
+            insert.addBindValue(trace.costUsd);
+            insert.addBindValue(trace.fallbackCostUsd);
+            insert.addBindValue(trace.tokensIn);
+            insert.addBindValue(trace.tokensOut);
+            insert.addBindValue(
+                QString::fromUtf8(QJsonDocument(trace.toJson()).toJson(QJsonDocument::Compact)));
+            if (!insert.exec()) {
+                ++lost;
+                failure = insert.lastError().text();
+            }
+        }
+        QSqlQuery upsert(db);
+        upsert.prepare(QStringLiteral(
+            "INSERT INTO spend (minute, lane, route, cost_usd, fallback_cost_usd, tokens_in, "
+            "tokens_out, requests) "
+            "VALUES (?,?,?,?,?,?,?,?) ON CONFLICT(minute, lane, route) DO UPDATE SET "
+            "cost_usd = cost_usd + excluded.cost_usd, fallback_cost_usd = fallback_cost_usd + "
+            "excluded.fallback_cost_usd, tokens_in = tokens_in + excluded.tokens_in, "
+            "tokens_out = tokens_out + "
+            "excluded.tokens_out, requests = requests + excluded.requests"));
+        // One row per minute, lane and route however many requests it holds.
+        QList<CostPoint> merged;
+        QHash<std::pair<qint64, std::pair<QString, QString>>, qsizetype> rowOf;
+        for (const CostPoint &point : std::as_const(spend)) {
+            const std::pair<qint64, std::pair<QString, QString>> key { point.minuteUtcMs,
+                { point.lane, point.route } };
+            const auto row = rowOf.constFind(key);
+            if (row == rowOf.cend()) {
+                rowOf.insert(key, merged.size());
+                merged.append(point);
+                continue;
+            }
+            CostPoint &sum = merged[*row];
+            sum.costUsd += point.costUsd;
+            sum.fallbackCostUsd += point.fallbackCostUsd;
+            sum.tokensIn += point.tokensIn;
+            sum.tokensOut += point.tokensOut;
+            sum.requests += point.requests;
+        }
+        for (const CostPoint &point : std::as_const(merged)) {
+            upsert.addBindValue(point.minuteUtcMs);
+            upsert.addBindValue(point.lane);
+            upsert.addBindValue(point.route);
+            upsert.addBindValue(point.costUsd);
+            upsert.addBindValue(point.fallbackCostUsd);
+            upsert.addBindValue(point.tokensIn);
+            upsert.addBindValue(point.tokensOut);
+            upsert.addBindValue(point.requests);
+            upsert.exec();
+        }
+        QSqlQuery insertEvent(db);
+        insertEvent.prepare(
+            QStringLiteral("INSERT INTO events (at, route, from_state, to_state, reason, "
+                           "by_operator) VALUES (?,?,?,?,?,?)"));
+        for (const StateEvent &event : std::as_const(events)) {
+            insertEvent.addBindValue(event.time.toMSecsSinceEpoch());
+            insertEvent.addBindValue(event.route);
+            insertEvent.addBindValue(breakerStateName(event.from));
+            insertEvent.addBindValue(breakerStateName(event.to));
+            insertEvent.addBindValue(event.reason);
+            insertEvent.addBindValue(int(event.byOperator));
+            insertEvent.exec();
+        }
+        if (!db.commit()) {
+            // Nothing of the batch is kept: a full disk, a broken file, a lock held too long.
+            failure = db.lastError().text();
+            lost = traces.size();
+            db.rollback();
+        }
+        if (lost > 0) {
+            m_failing = true;
+            Q_EMIT writeFailed(lost, failure);
+        } else if (m_failing && !traces.isEmpty()) {
+            m_failing = false;
+            Q_EMIT writeRecovered();
+        }
+        QMutexLocker lock(&m_mutex);
+        m_count += traces.size() - lost;
+    }
+    if (++m_flushes % RetentionEveryFlushes == 0
+        || count() > retention.maxCount + retention.maxCount / 10)
+        enforce(db, retention);
+}
+
+void TraceWriter::enforce(QSqlDatabase &db, const TraceRetention &retention)
+{
+    const qint64 now = QDateTime::currentMSecsSinceEpoch();
+    QSqlQuery prune(db);
+    qint64 removed = 0;
+    prune.prepare(QStringLiteral("DELETE FROM traces WHERE started_at < ?"));
+    prune.addBindValue(now - retention.maxAgeMs);
+    if (prune.exec())
+        removed += prune.numRowsAffected();
+    // Requests refused before routing (no lane) are kept apart, so that a flood of them
+    // cannot push real traces out.
+    prune.prepare(QStringLiteral(
+        "DELETE FROM traces WHERE IFNULL(lane, '') = '' AND rowid <= (SELECT rowid FROM "
+        "traces WHERE IFNULL(lane, '') = '' ORDER BY rowid DESC LIMIT 1 OFFSET ?)"));
+    prune.addBindValue(TraceWriter::RefusedKept);
+    if (prune.exec())
+        removed += prune.numRowsAffected();
+    prune.prepare(
+        QStringLiteral("DELETE FROM traces WHERE lane <> '' AND rowid <= (SELECT rowid FROM traces "
+                       "WHERE lane <> '' ORDER BY rowid DESC LIMIT 1 OFFSET ?)"));
+    prune.addBindValue(retention.maxCount);
+    if (prune.exec())
+        removed += prune.numRowsAffected();
+    prune.prepare(QStringLiteral("DELETE FROM events WHERE at < ?"));
+    prune.addBindValue(now - retention.maxAgeMs);
+    prune.exec();
+    prune.prepare(QStringLiteral("DELETE FROM spend WHERE minute < ?"));
+    prune.addBindValue(now - qMax(SpendKeptMs, retention.maxAgeMs));
+    prune.exec();
+    QMutexLocker lock(&m_mutex);
+    m_count = qMax<qint64>(0, m_count - removed);
+}
+
+} // namespace Switchyard
