@@ -1,0 +1,313 @@
+#include "config/configsections.h"
+
+#include <QJsonArray>
+#include <QSet>
+
+namespace Switchyard {
+
+namespace {
+
+void readTimeouts(
+    JsonReader &reader, const QJsonObject &route, const QString &path, Timeouts &timeouts)
+{
+    const QString here = join(path, QStringLiteral("timeouts_ms"));
+    const QJsonObject object = reader.object(route, QStringLiteral("timeouts_ms"), path);
+    reader.warnUnknownKeys(object, here, { "connect", "first_byte", "idle", "total" });
+    timeouts.connectMs
+        = int(reader.integer(object, QStringLiteral("connect"), here, timeouts.connectMs, 1));
+    timeouts.firstByteMs
+        = int(reader.integer(object, QStringLiteral("first_byte"), here, timeouts.firstByteMs, 1));
+    timeouts.idleMs = int(reader.integer(object, QStringLiteral("idle"), here, timeouts.idleMs, 1));
+    timeouts.totalMs
+        = int(reader.integer(object, QStringLiteral("total"), here, timeouts.totalMs, 1));
+}
+
+void readBreaker(
+    JsonReader &reader, const QJsonObject &route, const QString &path, BreakerSettings &breaker)
+{
+    const QString here = join(path, QStringLiteral("breaker"));
+    const QJsonObject object = reader.object(route, QStringLiteral("breaker"), path);
+    reader.warnUnknownKeys(object, here,
+        { "window", "min_calls", "failure_rate", "consecutive_failures", "slow_call_ms",
+            "slow_call_rate", "cooldown_ms", "max_cooldown_ms", "half_open_calls" });
+    breaker.window
+        = int(reader.integer(object, QStringLiteral("window"), here, breaker.window, 1, 10000));
+    breaker.minCalls = int(
+        reader.integer(object, QStringLiteral("min_calls"), here, breaker.minCalls, 1, 10000));
+    breaker.failureRate = reader.number(
+        object, QStringLiteral("failure_rate"), here, breaker.failureRate, 0.0, 1.0);
+    breaker.consecutiveFailures = int(reader.integer(
+        object, QStringLiteral("consecutive_failures"), here, breaker.consecutiveFailures, 1));
+    breaker.slowCallMs
+        = int(reader.integer(object, QStringLiteral("slow_call_ms"), here, breaker.slowCallMs, 1));
+    breaker.slowCallRate = reader.number(
+        object, QStringLiteral("slow_call_rate"), here, breaker.slowCallRate, 0.0, 1.0);
+    breaker.cooldownMs
+        = int(reader.integer(object, QStringLiteral("cooldown_ms"), here, breaker.cooldownMs, 1));
+    breaker.maxCooldownMs = int(
+        reader.integer(object, QStringLiteral("max_cooldown_ms"), here, breaker.maxCooldownMs, 1));
+    breaker.halfOpenCalls = int(reader.integer(
+        object, QStringLiteral("half_open_calls"), here, breaker.halfOpenCalls, 1, 1000));
+    if (breaker.maxCooldownMs < breaker.cooldownMs)
+        reader.error(
+            join(here, QStringLiteral("max_cooldown_ms")), QStringLiteral("must be ≥ cooldown_ms"));
+    if (breaker.minCalls > breaker.window)
+        reader.error(join(here, QStringLiteral("min_calls")), QStringLiteral("must be ≤ window"));
+}
+
+void readRecovery(
+    JsonReader &reader, const QJsonObject &route, const QString &path, RecoverySettings &recovery)
+{
+    const QString here = join(path, QStringLiteral("recovery"));
+    const QJsonObject object = reader.object(route, QStringLiteral("recovery"), path);
+    reader.warnUnknownKeys(object, here, { "steps", "step_ms" });
+    recovery.stepMs
+        = int(reader.integer(object, QStringLiteral("step_ms"), here, recovery.stepMs, 1));
+    const QJsonValue steps = object.value(QLatin1String("steps"));
+    if (steps.isUndefined())
+        return;
+    const QString stepsPath = join(here, QStringLiteral("steps"));
+    if (!steps.isArray() || steps.toArray().isEmpty()) {
+        reader.error(stepsPath, QStringLiteral("must be a non-empty array of fractions"));
+        return;
+    }
+    QList<double> values;
+    double previous = 0.0;
+    const QJsonArray array = steps.toArray();
+    for (qsizetype i = 0; i < array.size(); ++i) {
+        const QString itemPath = QStringLiteral("%1[%2]").arg(stepsPath).arg(i);
+        const double value = array.at(i).toDouble(-1.0);
+        if (!array.at(i).isDouble() || value <= 0.0 || value > 1.0) {
+            reader.error(itemPath, QStringLiteral("must be a number in (0, 1]"));
+            return;
+        }
+        if (value <= previous) {
+            reader.error(itemPath, QStringLiteral("must be larger than the step before it"));
+            return;
+        }
+        previous = value;
+        values.append(value);
+    }
+    if (values.constLast() != 1.0)
+        reader.error(stepsPath, QStringLiteral("must end with 1.0 (the full share)"));
+    recovery.steps = values;
+}
+
+void readProbe(
+    JsonReader &reader, const QJsonObject &route, const QString &path, ProbeSettings &probe)
+{
+    const QString here = join(path, QStringLiteral("probe"));
+    const QJsonObject object = reader.object(route, QStringLiteral("probe"), path);
+    reader.warnUnknownKeys(object, here, { "kind", "interval_ms", "timeout_ms" });
+    probe.kind = reader.string(object, QStringLiteral("kind"), here, probe.kind);
+    if (probe.kind != QLatin1String("models") && probe.kind != QLatin1String("completion"))
+        reader.error(join(here, QStringLiteral("kind")),
+            QStringLiteral("must be \"models\" or \"completion\""));
+    probe.intervalMs
+        = int(reader.integer(object, QStringLiteral("interval_ms"), here, probe.intervalMs, 100));
+    probe.timeoutMs
+        = int(reader.integer(object, QStringLiteral("timeout_ms"), here, probe.timeoutMs, 1));
+}
+
+void readSimulation(JsonReader &reader, const QJsonObject &provider, const QString &path,
+    SimulationSettings &simulation)
+{
+    const QString here = join(path, QStringLiteral("simulation"));
+    const QJsonObject object = reader.object(provider, QStringLiteral("simulation"), path);
+    reader.warnUnknownKeys(object, here,
+        { "latency_ms", "jitter_ms", "error_rate", "tokens_out", "stream_chunks", "cycle_s",
+            "incidents" });
+    simulation.latencyMs = int(reader.integer(
+        object, QStringLiteral("latency_ms"), here, simulation.latencyMs, 0, 600000));
+    simulation.jitterMs = int(
+        reader.integer(object, QStringLiteral("jitter_ms"), here, simulation.jitterMs, 0, 600000));
+    simulation.errorRate
+        = reader.number(object, QStringLiteral("error_rate"), here, simulation.errorRate, 0.0, 1.0);
+    simulation.tokensOut = int(reader.integer(
+        object, QStringLiteral("tokens_out"), here, simulation.tokensOut, 1, 100000));
+    simulation.streamChunks = int(reader.integer(
+        object, QStringLiteral("stream_chunks"), here, simulation.streamChunks, 1, 1000));
+    simulation.cycleS
+        = int(reader.integer(object, QStringLiteral("cycle_s"), here, simulation.cycleS, 0, 86400));
+    const QJsonValue incidents = object.value(QLatin1String("incidents"));
+    if (incidents.isUndefined())
+        return;
+    if (!incidents.isArray()) {
+        reader.error(join(here, QStringLiteral("incidents")), QStringLiteral("must be an array"));
+        return;
+    }
+    static const QStringList faults { QStringLiteral("503"), QStringLiteral("429"),
+        QStringLiteral("500"), QStringLiteral("timeout"), QStringLiteral("refused"),
+        QStringLiteral("slow") };
+    const QJsonArray array = incidents.toArray();
+    for (qsizetype i = 0; i < array.size(); ++i) {
+        const QString itemPath = QStringLiteral("%1.incidents[%2]").arg(here).arg(i);
+        const QJsonObject item = array.at(i).toObject();
+        reader.warnUnknownKeys(
+            item, itemPath, { "start_s", "end_s", "fault", "rate", "latency_ms" });
+        SimulatedIncident incident;
+        incident.startS
+            = int(reader.integer(item, QStringLiteral("start_s"), itemPath, 0, 0, 86400));
+        incident.endS = int(reader.integer(item, QStringLiteral("end_s"), itemPath, 0, 0, 86400));
+        incident.fault = reader.string(item, QStringLiteral("fault"), itemPath, QString(), true);
+        incident.rate = reader.number(item, QStringLiteral("rate"), itemPath, 1.0, 0.0, 1.0);
+        incident.latencyMs
+            = int(reader.integer(item, QStringLiteral("latency_ms"), itemPath, 0, 0, 600000));
+        if (!incident.fault.isEmpty() && !faults.contains(incident.fault))
+            reader.error(join(itemPath, QStringLiteral("fault")),
+                QStringLiteral("must be one of %1").arg(faults.join(QLatin1String(", "))));
+        if (incident.endS <= incident.startS)
+            reader.error(
+                join(itemPath, QStringLiteral("end_s")), QStringLiteral("must be after start_s"));
+        simulation.incidents.append(incident);
+    }
+}
+
+Capabilities readCapabilities(JsonReader &reader, const QJsonObject &object, const QString &path)
+{
+    if (!object.contains(QLatin1String("capabilities")))
+        return unsigned(Capability::Tools) | unsigned(Capability::Json)
+            | unsigned(Capability::Vision) | unsigned(Capability::Stream);
+    Capabilities capabilities = 0;
+    const QStringList names = reader.stringList(object, QStringLiteral("capabilities"), path);
+    for (qsizetype i = 0; i < names.size(); ++i) {
+        bool known = false;
+        for (Capability capability : allCapabilities()) {
+            if (capabilityName(capability) == names.at(i)) {
+                capabilities |= unsigned(capability);
+                known = true;
+            }
+        }
+        if (!known)
+            reader.error(QStringLiteral("%1.capabilities[%2]").arg(path).arg(i),
+                QStringLiteral("unknown capability '%1' (known: %2)")
+                    .arg(names.at(i), capabilityNames(~0u).join(QLatin1String(", "))));
+    }
+    return capabilities;
+}
+
+} // namespace
+
+ProviderConfig readProvider(JsonReader &reader, const QString &name, const QJsonValue &value)
+{
+    const QString path = QStringLiteral("providers.") + name;
+    ProviderConfig provider;
+    provider.name = name;
+    if (!value.isObject()) {
+        reader.error(path, QStringLiteral("must be an object"));
+        return provider;
+    }
+    const QJsonObject object = value.toObject();
+    reader.warnUnknownKeys(object, path, { "kind", "base_url", "api_key", "simulation" });
+    provider.kind = reader.string(object, QStringLiteral("kind"), path, provider.kind);
+    const bool simulated = provider.kind == QLatin1String("simulated");
+    if (provider.kind != QLatin1String("openai") && provider.kind != QLatin1String("anthropic")
+        && !simulated)
+        reader.error(join(path, QStringLiteral("kind")),
+            QStringLiteral("unsupported provider kind '%1' (this build supports: openai, "
+                           "anthropic, simulated)")
+                .arg(provider.kind));
+    if (simulated)
+        readSimulation(reader, object, path, provider.simulation);
+    // A simulated provider is served in-process; the engine gives it its address.
+    const QString baseUrl
+        = reader.string(object, QStringLiteral("base_url"), path, QString(), !simulated);
+    if (!baseUrl.isEmpty()) {
+        const QUrl url(baseUrl, QUrl::StrictMode);
+        if (!url.isValid()
+            || (url.scheme() != QLatin1String("http") && url.scheme() != QLatin1String("https"))
+            || url.host().isEmpty())
+            reader.error(join(path, QStringLiteral("base_url")),
+                QStringLiteral("must be an http:// or https:// URL"));
+        else
+            provider.baseUrl = url;
+    }
+    provider.apiKey = reader.secret(object, QStringLiteral("api_key"), path);
+    return provider;
+}
+
+RouteConfig readRoute(JsonReader &reader, const QString &name, const QJsonValue &value)
+{
+    const QString path = QStringLiteral("routes.") + name;
+    RouteConfig route;
+    route.name = name;
+    if (!value.isObject()) {
+        reader.error(path, QStringLiteral("must be an object"));
+        return route;
+    }
+    const QJsonObject object = value.toObject();
+    reader.warnUnknownKeys(object, path,
+        { "provider", "model", "capabilities", "context_window", "price", "timeouts_ms", "breaker",
+            "recovery", "probe", "budget_usd_per_day", "max_tokens" });
+    route.provider = reader.string(object, QStringLiteral("provider"), path, QString(), true);
+    route.model = reader.string(object, QStringLiteral("model"), path, QString(), true);
+    route.capabilities = readCapabilities(reader, object, path);
+    route.contextWindow = reader.integer(object, QStringLiteral("context_window"), path, 0, 1,
+        std::numeric_limits<qint64>::max() / 2);
+    const QString pricePath = join(path, QStringLiteral("price"));
+    const QJsonObject price = reader.object(object, QStringLiteral("price"), path);
+    reader.warnUnknownKeys(price, pricePath, { "input_per_mtok", "output_per_mtok" });
+    route.price.inputPerMTok
+        = reader.number(price, QStringLiteral("input_per_mtok"), pricePath, 0.0, 0.0, 1e6);
+    route.price.outputPerMTok
+        = reader.number(price, QStringLiteral("output_per_mtok"), pricePath, 0.0, 0.0, 1e6);
+    route.maxTokens
+        = reader.integer(object, QStringLiteral("max_tokens"), path, route.maxTokens, 1, 10000000);
+    readTimeouts(reader, object, path, route.timeouts);
+    readBreaker(reader, object, path, route.breaker);
+    readRecovery(reader, object, path, route.recovery);
+    readProbe(reader, object, path, route.probe);
+    route.budgetUsdPerDay
+        = reader.number(object, QStringLiteral("budget_usd_per_day"), path, 0.0, 0.0, 1e9);
+    return route;
+}
+
+LaneConfig readLane(JsonReader &reader, const QString &name, const QJsonValue &value)
+{
+    const QString path = QStringLiteral("lanes.") + name;
+    LaneConfig lane;
+    lane.name = name;
+    if (!value.isObject()) {
+        reader.error(path, QStringLiteral("must be an object"));
+        return lane;
+    }
+    const QJsonObject object = value.toObject();
+    reader.warnUnknownKeys(object, path,
+        { "chain", "degraded", "policy_fallbacks", "retry", "deadline_ms", "budget_usd_per_day" });
+    if (!object.contains(QLatin1String("chain")))
+        reader.error(join(path, QStringLiteral("chain")), QStringLiteral("is required"));
+    lane.chain = reader.stringList(object, QStringLiteral("chain"), path);
+    if (object.value(QLatin1String("chain")).isArray() && lane.chain.isEmpty())
+        reader.error(
+            join(path, QStringLiteral("chain")), QStringLiteral("must name at least one route"));
+    lane.degraded = reader.string(object, QStringLiteral("degraded"), path, QString());
+    lane.policyFallbacks = reader.stringList(object, QStringLiteral("policy_fallbacks"), path);
+    lane.deadlineMs
+        = int(reader.integer(object, QStringLiteral("deadline_ms"), path, lane.deadlineMs, 1));
+    lane.budgetUsdPerDay
+        = reader.number(object, QStringLiteral("budget_usd_per_day"), path, 0.0, 0.0, 1e9);
+
+    const QString retryPath = join(path, QStringLiteral("retry"));
+    const QJsonObject retry = reader.object(object, QStringLiteral("retry"), path);
+    reader.warnUnknownKeys(retry, retryPath,
+        { "max_retries", "base_ms", "max_ms", "max_retry_after_ms", "budget_ratio",
+            "budget_min_retries" });
+    RetryPolicy &policy = lane.retry;
+    policy.maxRetries = int(
+        reader.integer(retry, QStringLiteral("max_retries"), retryPath, policy.maxRetries, 0, 10));
+    policy.baseMs
+        = int(reader.integer(retry, QStringLiteral("base_ms"), retryPath, policy.baseMs, 0));
+    policy.maxMs = int(reader.integer(retry, QStringLiteral("max_ms"), retryPath, policy.maxMs, 0));
+    policy.maxRetryAfterMs = int(reader.integer(
+        retry, QStringLiteral("max_retry_after_ms"), retryPath, policy.maxRetryAfterMs, 0));
+    policy.budgetRatio = reader.number(
+        retry, QStringLiteral("budget_ratio"), retryPath, policy.budgetRatio, 0.0, 1.0);
+    policy.budgetMinRetries = int(reader.integer(retry, QStringLiteral("budget_min_retries"),
+        retryPath, policy.budgetMinRetries, 0, 100000));
+    if (policy.maxMs < policy.baseMs)
+        reader.error(
+            join(retryPath, QStringLiteral("max_ms")), QStringLiteral("must be ≥ base_ms"));
+    return lane;
+}
+
+} // namespace Switchyard

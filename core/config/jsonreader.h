@@ -1,0 +1,51 @@
+#pragma once
+
+#include "config/config.h"
+
+#include <QJsonObject>
+#include <QJsonValue>
+#include <QString>
+#include <QStringList>
+
+#include <initializer_list>
+#include <limits>
+
+namespace Switchyard {
+
+// "a string", "an array": a JSON value's type as an error message names it.
+QString describeType(const QJsonValue &value);
+// `path` + "." + `key`, the JSON path errors name.
+QString join(const QString &path, const QString &key);
+
+// Reads typed values out of JSON objects, collecting every error with its JSON path
+// instead of stopping at the first one.
+class JsonReader final {
+public:
+    QStringList errors;
+    QStringList warnings;
+
+    void error(const QString &path, const QString &message);
+    // A key the schema does not know is kept (the console writes it back) but said.
+
+    void warnUnknownKeys(
+        const QJsonObject &object, const QString &path, std::initializer_list<const char *> known);
+
+    QJsonObject object(const QJsonObject &parent, const QString &key, const QString &path);
+
+    QString string(const QJsonObject &parent, const QString &key, const QString &path,
+        const QString &fallback, bool required = false);
+
+    qint64 integer(const QJsonObject &parent, const QString &key, const QString &path,
+        qint64 fallback, qint64 minimum, qint64 maximum = std::numeric_limits<int>::max());
+
+    double number(const QJsonObject &parent, const QString &key, const QString &path,
+        double fallback, double minimum, double maximum);
+
+    QStringList stringList(const QJsonObject &parent, const QString &key, const QString &path);
+
+    SecretRef secret(const QJsonObject &parent, const QString &key, const QString &path);
+
+    static bool looksLikeAKey(const QString &name);
+};
+
+} // namespace Switchyard
