@@ -2,6 +2,7 @@
 
 #include "engine/ownthread.h"
 #include "engine/secretresolver.h"
+#include "engine/snapshotpublisher.h"
 #include "engine/trafficgenerator.h"
 #include "http/httplistener.h"
 #include "proxy/adminservice.h"
@@ -26,9 +27,7 @@ namespace Switchyard {
 namespace {
 
 constexpr int MaintenanceIntervalMs = 100;
-constexpr int PublishIntervalMs = 250;
 constexpr int KeptEvents = 500;
-constexpr int UnpublishedTracesKept = 1000;
 constexpr qint64 LedgerKeptMs
     = qint64(25) * 3600 * 1000; // the cost chart's 24 h, and today for the caps
 
@@ -50,6 +49,13 @@ Engine::Engine(const Clock &clock, QObject *parent)
     , m_clock(clock)
     , m_routes(clock, [this](const StateEvent &event) { onStateEvent(event); })
     , m_secrets(new SecretResolver(this))
+    , m_publisher(new SnapshotPublisher(
+          clock, [this] { return routeSnapshots(); },
+          [this] {
+              return m_active ? m_providers.snapshots(*m_active, m_routes)
+                              : QList<ProviderSnapshot>();
+          },
+          this))
     , m_maintenance(this)
 {
     // Installed at once even with applies pending: one of them may yet be refused.
@@ -67,6 +73,11 @@ Engine::Engine(const Clock &clock, QObject *parent)
     m_services.recordTrace = [this](const TraceRecord &trace) { recordTrace(trace); };
     m_services.recordRefusal = [this](const TraceRecord &trace) { recordRefusal(trace); };
     m_services.metricsText = [this] { return metricsText(); };
+    connect(m_publisher, &SnapshotPublisher::routesUpdated, this, &Engine::routesUpdated);
+    connect(m_publisher, &SnapshotPublisher::providersUpdated, this, &Engine::providersUpdated);
+    connect(m_publisher, &SnapshotPublisher::tracesAdded, this, &Engine::tracesAdded);
+    connect(m_publisher, &SnapshotPublisher::costAdded, this, &Engine::costAdded);
+    connect(m_publisher, &SnapshotPublisher::historyPublished, this, &Engine::historyPublished);
     qRegisterMetaType<Switchyard::Config>();
     qRegisterMetaType<Switchyard::TraceRecord>();
     qRegisterMetaType<Switchyard::StateEvent>();
@@ -129,7 +140,7 @@ void Engine::install(const Config &config)
     for (auto key = active->providerKeys.cbegin(); key != active->providerKeys.cend(); ++key) {
         if (m_active && m_active->providerKeys.value(key.key()).value == key->value)
             continue;
-        m_providerTests.remove(key.key());
+        m_providers.forgetTest(key.key());
         m_routes.forgetMisconfiguration(key.key());
     }
     QList<QByteArray> secrets;
@@ -314,23 +325,15 @@ void Engine::publishHistory()
     const QList<CostPoint> cost
         = m_ledger.pointsSince(QDateTime::currentMSecsSinceEpoch() - LedgerKeptMs);
     const QList<StateEvent> events = m_events;
-    m_unpublishedTraces.clear();
-    m_unpublishedCost.clear();
-    m_historyPending = true;
-    auto publish = [this, cost, events](QList<TraceRecord> traces) {
-        std::reverse(traces.begin(), traces.end()); // oldest first, like tracesAdded
-        Q_EMIT historyPublished(traces, events, cost);
-        m_historyPending = false;
-        Q_EMIT routesUpdated(routeSnapshots());
-        m_publishedProviders = providerSnapshots();
-        Q_EMIT providersUpdated(m_publishedProviders);
+    m_publisher->beginHistory();
+    auto publish = [this, cost, events](const QList<TraceRecord> &traces) {
+        m_publisher->finishHistory(traces, events, cost);
     };
     if (m_store)
         m_store->query(TraceQuery { 500 }, publish);
     else
         publish({});
 }
-
 void Engine::recordRefusal(const TraceRecord &trace)
 {
     constexpr double RefusalsTracedPerSecond = 10.0;
@@ -356,10 +359,7 @@ void Engine::recordTrace(const TraceRecord &trace)
     m_metrics.record(trace);
     if (m_store)
         m_store->append(trace, points);
-    m_unpublishedTraces.append(trace);
-    if (m_unpublishedTraces.size() > UnpublishedTracesKept)
-        m_unpublishedTraces.remove(0, m_unpublishedTraces.size() - UnpublishedTracesKept);
-    m_unpublishedCost.append(points);
+    m_publisher->addTrace(trace, points);
     Q_EMIT requestFinished(trace);
 }
 
@@ -544,43 +544,13 @@ void Engine::maintain()
     for (const QString &route : m_routes.dueProbes())
         startProbe(route);
     m_routes.dropUnused();
-    // Countdowns change with time alone, so routes in timed states are republished even when idle.
-    const qint64 now = m_clock.nowMs();
-    if ((m_routes.changed() || counting || !m_unpublishedTraces.isEmpty())
-        && now - m_lastPublishMs >= PublishIntervalMs) {
+    if (m_publisher->tick(m_routes.changed(), counting))
         m_routes.clearChanged();
-        m_lastPublishMs = now;
-        Q_EMIT routesUpdated(routeSnapshots());
-        publishProviders();
-        if (!m_unpublishedTraces.isEmpty() && !m_historyPending) {
-            Q_EMIT tracesAdded(std::exchange(m_unpublishedTraces, {}));
-            Q_EMIT costAdded(std::exchange(m_unpublishedCost, {}));
-        }
-    }
     const qint64 wallNow = QDateTime::currentMSecsSinceEpoch();
     if (wallNow - m_lastPruneMs > 60000) {
         m_lastPruneMs = wallNow;
         m_ledger.prune(wallNow - LedgerKeptMs);
     }
-}
-
-QString keyStateName(KeyState state)
-{
-    switch (state) {
-    case KeyState::NotNeeded:
-        return QStringLiteral("not_needed");
-    case KeyState::Reading:
-        return QStringLiteral("reading");
-    case KeyState::Set:
-        return QStringLiteral("set");
-    case KeyState::Missing:
-        return QStringLiteral("missing");
-    case KeyState::Unreadable:
-        return QStringLiteral("unreadable");
-    case KeyState::Rejected:
-        return QStringLiteral("rejected");
-    }
-    return QString();
 }
 
 void Engine::setSecretStore(std::shared_ptr<SecretStore> store)
@@ -619,70 +589,15 @@ void Engine::testProvider(const QString &provider)
         Q_EMIT commandFailed(QStringLiteral("There is no provider '%1'.").arg(provider));
         return;
     }
-    m_providerTests[provider].state = ProviderSnapshot::Test::Running;
-    publishProviders();
+    m_providers.testStarted(provider);
+    m_publisher->publishProviders();
     m_prober->testProvider(m_active->config.providers.value(provider),
         m_active->providerKeys.value(provider),
         [this, provider](bool tested, FailureClass failureClass, const QString &result) {
-            ProviderTest &test = m_providerTests[provider];
-            const bool passed = tested && failureClass == FailureClass::Ok;
-            test.state = passed ? ProviderSnapshot::Test::Passed : ProviderSnapshot::Test::Failed;
-            test.result = passed || !tested
-                ? result
-                : failureClassName(failureClass) + QStringLiteral(": ") + m_redactor.redact(result);
-            test.rejectedKey = tested && failureClass == FailureClass::AuthError;
-            test.atMs = QDateTime::currentMSecsSinceEpoch();
+            m_providers.testFinished(provider, tested, failureClass, m_redactor.redact(result));
             qCInfo(lcEngine).noquote() << QStringLiteral("provider test provider=%1 result=\"%2\"")
-                                              .arg(provider, test.result);
-            publishProviders();
+                                              .arg(provider, m_providers.lastResult(provider));
+            m_publisher->publishProviders();
         });
 }
-
-QList<ProviderSnapshot> Engine::providerSnapshots() const
-{
-    QList<ProviderSnapshot> snapshots;
-    if (!m_active)
-        return snapshots;
-    for (const ProviderConfig &provider : m_active->config.providers) {
-        ProviderSnapshot snapshot;
-        snapshot.name = provider.name;
-        snapshot.kind = provider.kind;
-        snapshot.baseUrl = provider.baseUrl.toString();
-        snapshot.key = provider.apiKey;
-        const ResolvedSecret key = m_active->providerKeys.value(provider.name);
-        snapshot.keyState = key.state;
-        snapshot.keyDetail = key.error;
-        const ProviderTest test = m_providerTests.value(provider.name);
-        snapshot.test = test.state;
-        snapshot.testResult = test.result;
-        snapshot.testedAtMs = test.atMs;
-        if (key.ok && test.rejectedKey) {
-            snapshot.keyState = KeyState::Rejected;
-            snapshot.keyDetail = test.result;
-        }
-        for (const RouteConfig &route : m_active->config.routes) {
-            if (route.provider != provider.name)
-                continue;
-            snapshot.routes.append(route.name);
-            const RouteState *state = m_routes.find(route.name);
-            // A 401/403 on real traffic flags the route; that is the upstream rejecting the key.
-            if (key.ok && !test.rejectedKey && state && !state->misconfiguredReason.isEmpty()) {
-                snapshot.keyState = KeyState::Rejected;
-                snapshot.keyDetail = state->misconfiguredReason;
-            }
-        }
-        snapshots.append(snapshot);
-    }
-    return snapshots;
-}
-
-void Engine::publishProviders()
-{
-    QList<ProviderSnapshot> snapshots = providerSnapshots();
-    if (snapshots == m_publishedProviders)
-        return;
-    m_publishedProviders = snapshots;
-    Q_EMIT providersUpdated(snapshots);
-}
-
 } // namespace Switchyard

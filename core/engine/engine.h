@@ -3,6 +3,7 @@
 #include "config/activeconfig.h"
 #include "config/config.h"
 #include "engine/providersnapshot.h"
+#include "engine/providerstatus.h"
 #include "observe/costledger.h"
 #include "observe/metrics.h"
 #include "observe/redactor.h"
@@ -35,6 +36,7 @@ class HttpListener;
 class Prober;
 class ProxyService;
 class SecretResolver;
+class SnapshotPublisher;
 class SecretStore;
 class UpstreamPool;
 
@@ -112,13 +114,6 @@ private:
     void findTrace(const QString &id, TraceFound done) override;
     void applyConfig(const Config &config, std::function<void(const QString &error)> done) override;
 
-    struct ProviderTest {
-        ProviderSnapshot::Test state = ProviderSnapshot::Test::NotRun;
-        QString result;
-        bool rejectedKey = false;
-        qint64 atMs = 0;
-    };
-
     void install(const Config &config);
     void recordTrace(const TraceRecord &trace);
     // A request refused before routing: counted always, traced only as a sample (a flood of
@@ -129,8 +124,6 @@ private:
     // last probe result) if it cannot be probed.
     bool startProbe(const QString &route);
     void listen(Config effective);
-    QList<ProviderSnapshot> providerSnapshots() const;
-    void publishProviders();
     void onStateEvent(const StateEvent &event);
     void maintain();
 
@@ -138,6 +131,7 @@ private:
     std::shared_ptr<const ActiveConfig> m_active;
     RouteRegistry m_routes;
     SecretResolver *m_secrets;
+    SnapshotPublisher *m_publisher;
     GatewayServices m_services;
     QList<StateEvent> m_events;
     QString m_dataDirectory;
@@ -145,25 +139,20 @@ private:
     CostLedger m_ledger;
     Metrics m_metrics;
     Redactor m_redactor;
-    QList<TraceRecord> m_unpublishedTraces;
-    QList<CostPoint> m_unpublishedCost;
     qint64 m_lastPruneMs = 0;
     UpstreamPool *m_upstreams = nullptr;
     Prober *m_prober = nullptr;
     ProxyService *m_proxy = nullptr;
     HttpListener *m_listener = nullptr;
     QTimer m_maintenance;
-    qint64 m_lastPublishMs = 0;
     quint16 m_port = 0;
     SimulatedUpstream *m_simulated = nullptr;
     TrafficGenerator *m_traffic = nullptr;
-    QHash<QString, ProviderTest> m_providerTests;
+    ProviderStatus m_providers;
     QString m_storageProblem;
     // Refusals traced: a token bucket of RefusalsTracedPerSecond, on m_clock.
     double m_refusalTokens = 0;
     qint64 m_refusalTokensAtMs = 0;
-    QList<ProviderSnapshot> m_publishedProviders;
-    bool m_historyPending = false; // traces finished since wait for the history to go first
 };
 
 } // namespace Switchyard

@@ -1,0 +1,24 @@
+#include "config/activeconfig.h"
+
+namespace Switchyard {
+
+QString keyStateName(KeyState state)
+{
+    switch (state) {
+    case KeyState::NotNeeded:
+        return QStringLiteral("not_needed");
+    case KeyState::Reading:
+        return QStringLiteral("reading");
+    case KeyState::Set:
+        return QStringLiteral("set");
+    case KeyState::Missing:
+        return QStringLiteral("missing");
+    case KeyState::Unreadable:
+        return QStringLiteral("unreadable");
+    case KeyState::Rejected:
+        return QStringLiteral("rejected");
+    }
+    return QString();
+}
+
+} // namespace Switchyard
