@@ -1,5 +1,8 @@
 #include "translate/anthropictranslator.h"
 
+#include "translate/anthropicshapes.h"
+#include "translate/anthropicstream.h"
+
 #include <QDateTime>
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -7,14 +10,10 @@
 
 namespace Switchyard {
 
+using namespace AnthropicShapes;
+
 namespace {
 
-QByteArray compact(const QJsonObject &object)
-{
-    return QJsonDocument(object).toJson(QJsonDocument::Compact);
-}
-
-// OpenAI fields that Anthropic can express, or that mean nothing to a completion upstream.
 const QSet<QString> &translatableFields()
 {
     static const QSet<QString> fields { QStringLiteral("model"), QStringLiteral("messages"),
@@ -163,165 +162,6 @@ Translation translateMessages(const QJsonArray &messages)
     }
     return result;
 }
-
-QJsonObject usageObject(qint64 input, qint64 output, qint64 cached)
-{
-    QJsonObject usage { { QStringLiteral("prompt_tokens"), input },
-        { QStringLiteral("completion_tokens"), output },
-        { QStringLiteral("total_tokens"), input + output } };
-    usage.insert(QStringLiteral("prompt_tokens_details"),
-        QJsonObject { { QStringLiteral("cached_tokens"), cached } });
-    return usage;
-}
-
-// Anthropic counts cache reads and writes apart from input_tokens; OpenAI's prompt_tokens includes
-// them.
-// Every figure is checked before it is added (readTokenCount): an impossible one counts as absent,
-// so it can neither overflow a sum nor make a cost negative.
-void readUsage(const QJsonObject &usage, qint64 *input, qint64 *output, qint64 *cached)
-{
-    const qint64 cacheRead
-        = qMax<qint64>(0, readTokenCount(usage.value(QLatin1String("cache_read_input_tokens"))));
-    const qint64 cacheWrite = qMax<qint64>(
-        0, readTokenCount(usage.value(QLatin1String("cache_creation_input_tokens"))));
-    const qint64 inputTokens = readTokenCount(usage.value(QLatin1String("input_tokens")));
-    if (inputTokens >= 0)
-        *input = inputTokens + cacheRead + cacheWrite;
-    const qint64 outputTokens = readTokenCount(usage.value(QLatin1String("output_tokens")));
-    if (outputTokens >= 0)
-        *output = outputTokens;
-    if (cached && usage.contains(QLatin1String("cache_read_input_tokens")))
-        *cached = cacheRead;
-}
-
-QString openAiId(const QString &messageId)
-{
-    return QStringLiteral("chatcmpl-") + messageId;
-}
-
-class AnthropicStream final : public StreamTranslator {
-public:
-    explicit AnthropicStream(bool includeUsage)
-        : m_includeUsage(includeUsage)
-    {
-    }
-
-    QByteArray translate(const QList<SseScanner::Event> &events) override
-    {
-        QByteArray out;
-        for (const SseScanner::Event &event : events) {
-            const QJsonObject data = QJsonDocument::fromJson(event.data).object();
-            const QString type = data.value(QLatin1String("type")).toString();
-            if (type == QLatin1String("message_start")) {
-                const QJsonObject message = data.value(QLatin1String("message")).toObject();
-                m_id = openAiId(message.value(QLatin1String("id")).toString());
-                m_model = message.value(QLatin1String("model")).toString();
-                readUsage(message.value(QLatin1String("usage")).toObject(), &m_tokensIn,
-                    &m_tokensOut, &m_cached);
-                out += chunk(QJsonObject { { QStringLiteral("role"), QStringLiteral("assistant") },
-                    { QStringLiteral("content"), QString() } });
-            } else if (type == QLatin1String("content_block_start")) {
-                const QJsonObject block = data.value(QLatin1String("content_block")).toObject();
-                if (block.value(QLatin1String("type")).toString() == QLatin1String("tool_use")) {
-                    const int toolIndex = m_toolIndexOfBlock.size();
-                    m_toolIndexOfBlock.insert(
-                        data.value(QLatin1String("index")).toInt(), toolIndex);
-                    const QJsonObject call { { QStringLiteral("index"), toolIndex },
-                        { QStringLiteral("id"), block.value(QLatin1String("id")) },
-                        { QStringLiteral("type"), QStringLiteral("function") },
-                        { QStringLiteral("function"),
-                            QJsonObject {
-                                { QStringLiteral("name"), block.value(QLatin1String("name")) },
-                                { QStringLiteral("arguments"), QString() } } } };
-                    out += chunk(
-                        QJsonObject { { QStringLiteral("tool_calls"), QJsonArray { call } } });
-                }
-            } else if (type == QLatin1String("content_block_delta")) {
-                const QJsonObject delta = data.value(QLatin1String("delta")).toObject();
-                const QString deltaType = delta.value(QLatin1String("type")).toString();
-                if (deltaType == QLatin1String("text_delta")) {
-                    out += chunk(QJsonObject {
-                        { QStringLiteral("content"), delta.value(QLatin1String("text")) } });
-                } else if (deltaType == QLatin1String("input_json_delta")) {
-                    const int toolIndex
-                        = m_toolIndexOfBlock.value(data.value(QLatin1String("index")).toInt());
-                    const QJsonObject call { { QStringLiteral("index"), toolIndex },
-                        { QStringLiteral("function"),
-                            QJsonObject { { QStringLiteral("arguments"),
-                                delta.value(QLatin1String("partial_json")) } } } };
-                    out += chunk(
-                        QJsonObject { { QStringLiteral("tool_calls"), QJsonArray { call } } });
-                }
-            } else if (type == QLatin1String("message_delta")) {
-                readUsage(data.value(QLatin1String("usage")).toObject(), &m_tokensIn, &m_tokensOut,
-                    &m_cached);
-                const QString stop = data.value(QLatin1String("delta"))
-                                         .toObject()
-                                         .value(QLatin1String("stop_reason"))
-                                         .toString();
-                out += chunk(QJsonObject(), AnthropicTranslator::finishReason(stop));
-            } else if (type == QLatin1String("message_stop")) {
-                m_complete = true;
-                if (m_includeUsage) {
-                    QJsonObject last = base();
-                    last.insert(QStringLiteral("choices"), QJsonArray());
-                    last.insert(
-                        QStringLiteral("usage"), usageObject(m_tokensIn, m_tokensOut, m_cached));
-                    out += "data: " + compact(last) + "\n\n";
-                }
-                out += "data: [DONE]\n\n";
-            } else if (type == QLatin1String("error")) {
-                // Passed on in OpenAI's error shape; before the first byte the proxy fails over on
-                // it.
-                const QJsonObject error = data.value(QLatin1String("error")).toObject();
-                out += "data: "
-                    + compact(QJsonObject { { QStringLiteral("error"),
-                        QJsonObject {
-                            { QStringLiteral("message"), error.value(QLatin1String("message")) },
-                            { QStringLiteral("type"), error.value(QLatin1String("type")) },
-                            { QStringLiteral("code"), error.value(QLatin1String("type")) } } } })
-                    + "\n\n";
-            }
-            // ping, content_block_stop: nothing for the caller
-        }
-        return out;
-    }
-
-    bool complete() const override { return m_complete; }
-    qint64 tokensIn() const override { return m_tokensIn; }
-    qint64 tokensOut() const override { return m_tokensOut; }
-
-private:
-    QJsonObject base() const
-    {
-        return QJsonObject { { QStringLiteral("id"), m_id },
-            { QStringLiteral("object"), QStringLiteral("chat.completion.chunk") },
-            { QStringLiteral("created"), m_created }, { QStringLiteral("model"), m_model } };
-    }
-
-    QByteArray chunk(const QJsonObject &delta, const QString &finishReason = QString())
-    {
-        QJsonObject object = base();
-        object.insert(QStringLiteral("choices"),
-            QJsonArray { QJsonObject { { QStringLiteral("index"), 0 },
-                { QStringLiteral("delta"), delta }, { QStringLiteral("logprobs"), QJsonValue() },
-                { QStringLiteral("finish_reason"),
-                    finishReason.isEmpty() ? QJsonValue() : QJsonValue(finishReason) } } });
-        if (m_includeUsage)
-            object.insert(QStringLiteral("usage"), QJsonValue());
-        return "data: " + compact(object) + "\n\n";
-    }
-
-    bool m_includeUsage;
-    bool m_complete = false;
-    QString m_id = QStringLiteral("chatcmpl-anthropic");
-    QString m_model;
-    qint64 m_created = QDateTime::currentSecsSinceEpoch();
-    qint64 m_tokensIn = 0;
-    qint64 m_tokensOut = 0;
-    qint64 m_cached = 0;
-    QHash<int, int> m_toolIndexOfBlock;
-};
 
 } // namespace
 
@@ -543,7 +383,7 @@ QByteArray AnthropicTranslator::translateError(const QByteArray &body) const
 
 std::unique_ptr<StreamTranslator> AnthropicTranslator::streamTranslator(bool includeUsage) const
 {
-    return std::make_unique<AnthropicStream>(includeUsage);
+    return anthropicStreamTranslator(includeUsage);
 }
 
 TranslatedRequest AnthropicTranslator::probeRequest(
