@@ -12,15 +12,6 @@ constexpr qsizetype MaxHeadBytes = 64 * 1024;
 constexpr qsizetype MaxLineBytes = 1024;
 // A kept-alive connection that fails this soon after reuse was closed by the server while idle.
 constexpr qint64 ResendWithinMs = 200;
-// Servers close idle connections after a few seconds (nginx 75 s, Node 5 s, uvicorn 5 s); ours
-// are dropped sooner, so a reuse rarely meets a close in flight.
-constexpr qint64 IdleCutoffMs = 4000;
-
-QString endpointKey(const QString &host, quint16 port)
-{
-    return host + QLatin1Char(':') + QString::number(port);
-}
-
 // The error QNetworkAccessManager reports for an HTTP error status, so callers see the same.
 QNetworkReply::NetworkError errorForStatus(int status)
 {
@@ -52,98 +43,6 @@ QNetworkReply::NetworkError errorForStatus(int status)
 }
 
 } // namespace
-
-PlainHttpConnections::PlainHttpConnections(QObject *parent)
-    : QObject(parent)
-    , m_sweep(this)
-    , m_idleCutoffMs(IdleCutoffMs)
-{
-    m_clock.start();
-    m_sweep.setInterval(int(m_idleCutoffMs / 2));
-    connect(&m_sweep, &QTimer::timeout, this, &PlainHttpConnections::sweep);
-}
-
-void PlainHttpConnections::setIdleCutoffMs(qint64 milliseconds)
-{
-    m_idleCutoffMs = milliseconds;
-    m_sweep.setInterval(int(qMax<qint64>(1, milliseconds / 2)));
-}
-
-void PlainHttpConnections::drop(const QString &key, QTcpSocket *socket)
-{
-    m_idle[key].removeOne(socket);
-    if (m_idle[key].isEmpty())
-        m_idle.remove(key);
-    m_idleSince.remove(socket);
-    socket->disconnect(this);
-    socket->abort();
-    socket->deleteLater();
-    if (m_idleSince.isEmpty())
-        m_sweep.stop();
-}
-
-void PlainHttpConnections::sweep()
-{
-    // Idle sockets used to be checked only when reused: after a burst, dozens stayed open.
-    const qint64 now = m_clock.elapsed();
-    QList<std::pair<QString, QTcpSocket *>> stale;
-    for (auto it = m_idle.cbegin(); it != m_idle.cend(); ++it) {
-        for (QTcpSocket *socket : it.value()) {
-            if (now - m_idleSince.value(socket) >= m_idleCutoffMs)
-                stale.append({ it.key(), socket });
-        }
-    }
-    for (const auto &[key, socket] : stale)
-        drop(key, socket);
-}
-
-QTcpSocket *PlainHttpConnections::take(const QString &host, quint16 port)
-{
-    QList<QTcpSocket *> &idle = m_idle[endpointKey(host, port)];
-    while (!idle.isEmpty()) {
-        QTcpSocket *socket = idle.takeLast(); // the most recently used is the least likely stale
-        socket->disconnect(this);
-        const qint64 idleMs = m_clock.elapsed() - m_idleSince.take(socket);
-        if (m_idleSince.isEmpty())
-            m_sweep.stop();
-        if (socket->state() == QAbstractSocket::ConnectedState && socket->bytesAvailable() == 0
-            && idleMs < m_idleCutoffMs)
-            return socket;
-        socket->deleteLater();
-    }
-    m_idle.remove(endpointKey(host, port));
-    return nullptr;
-}
-
-void PlainHttpConnections::release(const QString &host, quint16 port, QTcpSocket *socket)
-{
-    socket->setParent(this);
-    const QString key = endpointKey(host, port);
-    // Full: the longest idle goes first, it is the likeliest to be closed by the server anyway.
-    if (m_idle.value(key).size() >= MaxIdlePerEndpoint)
-        drop(key, m_idle.value(key).constFirst());
-    if (m_idleSince.size() >= MaxIdle) {
-        auto oldest = m_idleSince.cbegin();
-        for (auto it = m_idleSince.cbegin(); it != m_idleSince.cend(); ++it) {
-            if (it.value() < oldest.value())
-                oldest = it;
-        }
-        QTcpSocket *victim = oldest.key();
-        for (auto it = m_idle.cbegin(); it != m_idle.cend(); ++it) {
-            if (it.value().contains(victim)) {
-                drop(it.key(), victim);
-                break;
-            }
-        }
-    }
-    // An idle connection that the server closes, or that says anything unasked, is dropped.
-    m_idleSince.insert(socket, m_clock.elapsed());
-    connect(socket, &QTcpSocket::disconnected, this, [this, key, socket] { drop(key, socket); });
-    connect(socket, &QTcpSocket::readyRead, this, [this, key, socket] { drop(key, socket); });
-    m_idle[key].append(socket);
-    if (!m_sweep.isActive())
-        m_sweep.start();
-}
 
 PlainHttpReply::PlainHttpReply(PlainHttpConnections *connections,
     QNetworkAccessManager::Operation operation, const QNetworkRequest &request,
