@@ -2,6 +2,7 @@
 
 #include "routing/clock.h"
 
+#include <QHostAddress>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -32,29 +33,29 @@ QJsonObject usageObject(int tokensIn, int tokensOut)
 
 } // namespace
 
-struct SimulatedUpstream::Connection {
-    QPointer<QTcpSocket> socket;
-    QByteArray buffer;
-};
-
 SimulatedUpstream::SimulatedUpstream(const Clock &clock, QObject *parent)
     : QObject(parent)
     , m_clock(clock)
-    , m_server(this)
     , m_startMs(clock.nowMs())
 {
-    connect(&m_server, &QTcpServer::newConnection, this, &SimulatedUpstream::onNewConnection);
+    HttpHandlers handlers;
+    handlers.handle = [this](const HttpRequest &request, ClientResponse response) {
+        answer(request.url.path().toUtf8(), request.body,
+            std::make_shared<ClientResponse>(std::move(response)));
+    };
+    m_listener = new HttpListener(std::move(handlers), this);
 }
 
 bool SimulatedUpstream::listen()
 {
-    return m_server.isListening() || m_server.listen(QHostAddress::LocalHost, 0);
+    if (m_port == 0)
+        m_port = m_listener->listen(QHostAddress::LocalHost, 0);
+    return m_port != 0;
 }
 
 QUrl SimulatedUpstream::baseUrlFor(const QString &provider) const
 {
-    return QUrl(
-        QStringLiteral("http://127.0.0.1:%1/sim/%2/v1").arg(m_server.serverPort()).arg(provider));
+    return QUrl(QStringLiteral("http://127.0.0.1:%1/sim/%2/v1").arg(m_port).arg(provider));
 }
 
 void SimulatedUpstream::setProviders(const QHash<QString, SimulationSettings> &providers)
@@ -80,54 +81,24 @@ QString SimulatedUpstream::activeFault(const QString &provider, double *rate, in
     return QString();
 }
 
-void SimulatedUpstream::onNewConnection()
+void SimulatedUpstream::hold(const Answer &response)
 {
-    while (QTcpSocket *socket = m_server.nextPendingConnection()) {
-        auto connection = std::make_shared<Connection>();
-        connection->socket = socket;
-        connect(socket, &QTcpSocket::readyRead, this,
-            [this, connection] { onReadyRead(connection.get()); });
-        connect(socket, &QTcpSocket::disconnected, socket, &QObject::deleteLater);
-        // The connection state lives as long as its socket.
-        connect(socket, &QObject::destroyed, this, [connection] {});
-    }
+    // A timeout fault answers nothing: the connection stays open until the gateway gives up.
+    m_held.removeIf([](const Answer &held) { return !held->isConnected(); });
+    m_held.append(response);
 }
 
-void SimulatedUpstream::onReadyRead(Connection *connection)
+void SimulatedUpstream::respond(const Answer &response, int status, const QByteArray &contentType,
+    const QByteArray &body, const HeaderList &extraHeaders)
 {
-    connection->buffer += connection->socket->readAll();
-    for (;;) {
-        const qsizetype headerEnd = connection->buffer.indexOf("\r\n\r\n");
-        if (headerEnd < 0)
-            return;
-        const QByteArray head = connection->buffer.left(headerEnd);
-        const qsizetype lengthAt = head.toLower().indexOf("content-length:");
-        const qsizetype length = lengthAt < 0
-            ? 0
-            : head.mid(lengthAt + 15, head.indexOf('\r', lengthAt) - lengthAt - 15)
-                  .trimmed()
-                  .toLongLong();
-        if (connection->buffer.size() < headerEnd + 4 + length)
-            return;
-        const QByteArray path = head.left(head.indexOf('\r')).split(' ').value(1);
-        const QByteArray body = connection->buffer.mid(headerEnd + 4, length);
-        connection->buffer.remove(0, headerEnd + 4 + length);
-        answer(connection, path, body);
-    }
-}
-
-void SimulatedUpstream::writeResponse(Connection *connection, int status,
-    const QByteArray &contentType, const QByteArray &body, const QByteArray &extraHeaders)
-{
-    if (!connection->socket)
+    if (!response->isConnected())
         return;
-    connection->socket->write("HTTP/1.1 " + QByteArray::number(status)
-        + " Simulated\r\nContent-Type: " + contentType + "\r\nContent-Length: "
-        + QByteArray::number(body.size()) + "\r\n" + extraHeaders + "\r\n" + body);
+    HeaderList headers { { QByteArrayLiteral("Content-Type"), contentType } };
+    headers.append(extraHeaders);
+    response->send(status, headers, body);
 }
 
-void SimulatedUpstream::answer(
-    Connection *connection, const QByteArray &path, const QByteArray &body)
+void SimulatedUpstream::answer(const QByteArray &path, const QByteArray &body, Answer response)
 {
     // Path: /sim/<provider>/v1/<endpoint>
     const QList<QByteArray> parts = path.split('/');
@@ -138,17 +109,21 @@ void SimulatedUpstream::answer(
 
     if (endpoint == "models") {
         const QString fault = activeFault(provider);
-        if (fault == QLatin1String("timeout") || fault == QLatin1String("refused")) {
-            if (fault == QLatin1String("refused"))
-                connection->socket->abort();
+        if (fault == QLatin1String("timeout")) {
+            hold(response);
+            return;
+        }
+        if (fault == QLatin1String("refused")) {
+            if (QTcpSocket *socket = response->socket())
+                socket->abort();
             return;
         }
         if (!fault.isEmpty() && fault != QLatin1String("slow")) {
-            writeResponse(connection, fault.toInt(), "application/json",
+            respond(response, fault.toInt(), "application/json",
                 "{\"error\":{\"message\":\"simulated outage\"}}");
             return;
         }
-        writeResponse(connection, 200, "application/json", "{\"object\":\"list\",\"data\":[]}");
+        respond(response, 200, "application/json", "{\"object\":\"list\",\"data\":[]}");
         return;
     }
 
@@ -173,31 +148,34 @@ void SimulatedUpstream::answer(
                            .toBool();
     const int tokensIn = qMax(1, int(body.size() / 4));
     const int tokensOut = settings.tokensOut;
-    QPointer<QTcpSocket> socket = connection->socket;
-
-    if (fault == QLatin1String("timeout"))
-        return; // hold the connection; the gateway's timeouts are what the demo shows
+    if (fault == QLatin1String("timeout")) {
+        hold(response); // the gateway's timeouts are what the demo shows
+        return;
+    }
     if (fault == QLatin1String("refused")) {
-        socket->abort();
+        if (QTcpSocket *socket = response->socket())
+            socket->abort();
         return;
     }
     if (fault == QLatin1String("503") || fault == QLatin1String("500")
         || fault == QLatin1String("429")) {
         const int status = fault.toInt();
-        QTimer::singleShot(qMax(5, latency / 4), this, [this, connection, socket, status] {
-            if (!socket)
+        QTimer::singleShot(qMax(5, latency / 4), this, [this, response, status] {
+            if (!response->isConnected())
                 return;
             const QByteArray type = status == 429 ? "rate_limit_error" : "server_error";
-            writeResponse(connection, status, "application/json",
+            respond(response, status, "application/json",
                 "{\"error\":{\"message\":\"simulated " + QByteArray::number(status)
                     + "\",\"type\":\"" + type + "\"}}",
-                status == 429 ? QByteArray("Retry-After: 1\r\n") : QByteArray());
+                status == 429
+                    ? HeaderList { { QByteArrayLiteral("Retry-After"), QByteArrayLiteral("1") } }
+                    : HeaderList {});
         });
         return;
     }
     if (endpoint == "embeddings") {
-        QTimer::singleShot(latency, this, [this, connection, socket, tokensIn] {
-            if (!socket)
+        QTimer::singleShot(latency, this, [this, response, tokensIn] {
+            if (!response->isConnected())
                 return;
             const QJsonObject answer { { QStringLiteral("object"), QStringLiteral("list") },
                 { QStringLiteral("data"),
@@ -206,7 +184,7 @@ void SimulatedUpstream::answer(
                             { QStringLiteral("index"), 0 },
                             { QStringLiteral("embedding"), QJsonArray { 0.1, 0.2, 0.3 } } } } },
                 { QStringLiteral("usage"), usageObject(tokensIn, 0) } };
-            writeResponse(connection, 200, "application/json",
+            respond(response, 200, "application/json",
                 QJsonDocument(answer).toJson(QJsonDocument::Compact));
         });
         return;
@@ -215,16 +193,15 @@ void SimulatedUpstream::answer(
         const int chunks = settings.streamChunks;
         const int firstByte = latency / 2;
         QTimer::singleShot(firstByte, this,
-            [this, connection, socket, model, chunks, latency, firstByte, usage, tokensIn,
-                tokensOut] {
-                if (socket)
-                    streamAnswer(connection, model, chunks, qMax(1, (latency - firstByte) / chunks),
+            [this, response, model, chunks, latency, firstByte, usage, tokensIn, tokensOut] {
+                if (response->isConnected())
+                    streamAnswer(response, model, chunks, qMax(1, (latency - firstByte) / chunks),
                         usage, tokensIn, tokensOut);
             });
         return;
     }
-    QTimer::singleShot(latency, this, [this, connection, socket, model, tokensIn, tokensOut] {
-        if (!socket)
+    QTimer::singleShot(latency, this, [this, response, model, tokensIn, tokensOut] {
+        if (!response->isConnected())
             return;
         QStringList text;
         for (int i = 0; i < qMin(tokensOut, 24); ++i)
@@ -240,27 +217,24 @@ void SimulatedUpstream::answer(
                             { QStringLiteral("content"), text.join(QLatin1Char(' ')) } } },
                     { QStringLiteral("finish_reason"), QStringLiteral("stop") } } } },
             { QStringLiteral("usage"), usageObject(tokensIn, tokensOut) } };
-        writeResponse(connection, 200, "application/json",
+        respond(response, 200, "application/json",
             QJsonDocument(answer).toJson(QJsonDocument::Compact));
     });
 }
 
-void SimulatedUpstream::streamAnswer(Connection *connection, const QString &model, int chunks,
+void SimulatedUpstream::streamAnswer(const Answer &response, const QString &model, int chunks,
     int intervalMs, bool usage, int tokensIn, int tokensOut)
 {
-    QPointer<QTcpSocket> socket = connection->socket;
-    socket->write("HTTP/1.1 200 Simulated\r\nContent-Type: text/event-stream\r\nTransfer-Encoding: "
-                  "chunked\r\n\r\n");
-    auto writeEvent = [socket](const QByteArray &data) {
-        if (!socket)
-            return;
-        const QByteArray event = "data: " + data + "\n\n";
-        socket->write(QByteArray::number(event.size(), 16) + "\r\n" + event + "\r\n");
+    response->beginChunked(
+        200, { { QByteArrayLiteral("Content-Type"), QByteArrayLiteral("text/event-stream") } });
+    auto writeEvent = [response](const QByteArray &data) {
+        if (response->isConnected())
+            response->writeChunk("data: " + data + "\n\n");
     };
     for (int i = 0; i <= chunks; ++i) {
         QTimer::singleShot(intervalMs * i, this,
-            [socket, writeEvent, model, i, chunks, usage, tokensIn, tokensOut] {
-                if (!socket)
+            [response, writeEvent, model, i, chunks, usage, tokensIn, tokensOut] {
+                if (!response->isConnected())
                     return;
                 if (i < chunks) {
                     const QJsonObject chunk { { QStringLiteral("id"),
@@ -288,7 +262,7 @@ void SimulatedUpstream::streamAnswer(Connection *connection, const QString &mode
                     writeEvent(QJsonDocument(last).toJson(QJsonDocument::Compact));
                 }
                 writeEvent("[DONE]");
-                socket->write("0\r\n\r\n");
+                response->endChunked();
             });
     }
 }

@@ -1,14 +1,14 @@
 #pragma once
 
 #include "config/config.h"
+#include "http/httplistener.h"
 
 #include <QHash>
 #include <QObject>
 #include <QPointer>
-#include <QTcpServer>
 #include <QUrl>
 
-class QTcpSocket;
+#include <memory>
 
 namespace Switchyard {
 
@@ -16,7 +16,7 @@ class Clock;
 
 // Serves the providers of kind "simulated" over real HTTP on 127.0.0.1, so that a demo (or
 // anyone without an API key) sees the whole gateway at work: latency, scripted incidents,
-// streams, probes. Nothing leaves the machine.
+// streams, probes. Nothing leaves the machine. Served by the gateway's own listener code.
 class SimulatedUpstream final : public QObject {
     Q_OBJECT
 public:
@@ -30,19 +30,22 @@ public:
         const QString &provider, double *rate = nullptr, int *latencyMs = nullptr) const;
 
 private:
-    struct Connection;
-    void onNewConnection();
-    void onReadyRead(Connection *connection);
-    void answer(Connection *connection, const QByteArray &path, const QByteArray &body);
-    void writeResponse(Connection *connection, int status, const QByteArray &contentType,
-        const QByteArray &body, const QByteArray &extraHeaders = QByteArray());
-    void streamAnswer(Connection *connection, const QString &model, int chunks, int intervalMs,
+    // Shared: an answer may be given later, from a timer.
+    using Answer = std::shared_ptr<ClientResponse>;
+
+    void answer(const QByteArray &path, const QByteArray &body, Answer response);
+    void respond(const Answer &response, int status, const QByteArray &contentType,
+        const QByteArray &body, const HeaderList &extraHeaders = {});
+    void hold(const Answer &response);
+    void streamAnswer(const Answer &response, const QString &model, int chunks, int intervalMs,
         bool usage, int tokensIn, int tokensOut);
 
     const Clock &m_clock;
-    QTcpServer m_server;
+    HttpListener *m_listener = nullptr;
+    quint16 m_port = 0;
     qint64 m_startMs;
     QHash<QString, SimulationSettings> m_providers;
+    QList<Answer> m_held; // requests a timeout fault leaves unanswered
 };
 
 } // namespace Switchyard
