@@ -5,6 +5,7 @@
 #include "engine/enginehost.h"
 
 #include <QFile>
+#include <QJsonArray>
 #include <QJsonObject>
 #include <QTest>
 
@@ -49,6 +50,46 @@ private Q_SLOTS:
         QVERIFY(stream->body.endsWith("data: [DONE]\n\n"));
         QVERIFY(!stream->body.contains(
             "usage")); // costed, without the caller seeing usage it did not ask for
+    }
+
+    void heldAndRefusedCallsFailOverLikeRealOnes()
+    {
+        // A "timeout" incident answers nothing (the gateway's first-byte timeout ends it) and a
+        // "refused" one drops the connection; both fall back to the healthy provider.
+        GatewayUnderTest gateway;
+        QString error;
+        QVERIFY2(gateway.start(jsonText(R"({
+            'providers': {
+              'silent': {'kind': 'simulated', 'simulation': {'latency_ms': 5, 'jitter_ms': 0,
+                         'incidents': [{'start_s': 0, 'end_s': 3600, 'fault': 'timeout'}]}},
+              'gone': {'kind': 'simulated', 'simulation': {'latency_ms': 5, 'jitter_ms': 0,
+                         'incidents': [{'start_s': 0, 'end_s': 3600, 'fault': 'refused'}]}},
+              'healthy': {'kind': 'simulated', 'simulation': {'latency_ms': 5, 'jitter_ms': 0}}},
+            'routes': {'rs': {'provider': 'silent', 'model': 'm1', 'timeouts_ms': {'first_byte': 300}},
+                       'rg': {'provider': 'gone', 'model': 'm2'},
+                       'rh': {'provider': 'healthy', 'model': 'm3'}},
+            'lanes': {'main': {'chain': ['rs', 'rg', 'rh'], 'retry': {'max_retries': 0}}}})"),
+                     &error),
+            qPrintable(error));
+        ClientCall *call = gateway.client().postAndWait(
+            QStringLiteral("/v1/chat/completions"), chatBody(QStringLiteral("main"), true));
+        QCOMPARE(call->status, 200);
+        QCOMPARE(call->header("X-Switchyard-Route"), QByteArray("rh"));
+        QCOMPARE(call->header("X-Switchyard-Attempts"), QByteArray("3"));
+        QVERIFY(call->body.endsWith("data: [DONE]\n\n"));
+        const QString id = QString::fromUtf8(call->header("X-Switchyard-Request-Id"));
+        ClientCall *trace = gateway.client().get(QStringLiteral("/admin/traces/") + id);
+        QVERIFY(GatewayClient::waitFor(trace));
+        const QJsonArray attempts = trace->json().value(QLatin1String("attempts")).toArray();
+        QCOMPARE(attempts.size(), 3);
+        QVERIFY2(attempts.at(0)
+                     .toObject()
+                     .value(QLatin1String("reason"))
+                     .toString()
+                     .contains(QLatin1String("first byte timeout")),
+            trace->body.constData());
+        QCOMPARE(attempts.at(1).toObject().value(QLatin1String("class")).toString(),
+            QStringLiteral("transient"));
     }
 
     void demoTrafficFlowsThroughTheGateway()
