@@ -123,16 +123,7 @@ void Engine::install(const Config &config)
     }
     if (m_simulated)
         m_simulated->setProviders(simulations);
-    for (const ProviderConfig &provider : config.providers) {
-        const ResolvedSecret key = m_secrets->resolve(provider.apiKey);
-        if (!key.ok)
-            qCWarning(lcEngine).noquote()
-                << QStringLiteral("provider %1: %2; its routes are skipped as misconfigured")
-                       .arg(provider.name, key.error);
-        active->providerKeys.insert(provider.name, key);
-    }
-    active->adminToken = config.adminToken.isSet() ? m_secrets->resolve(config.adminToken)
-                                                   : m_secrets->generatedAdminToken();
+    m_secrets->resolveKeys(active.get());
     // Routing state survives a reload for routes that still exist; their settings follow the
     // config. A removed route's state stays while requests of the old config still use it.
     m_routes.configure(config);
@@ -153,10 +144,6 @@ void Engine::install(const Config &config)
     if (m_store)
         m_store->setRetention(TraceRetention {
             qint64(config.traceRetentionHours) * 3600 * 1000, config.traceMaxCount });
-    if (config.adminToken.isSet() && !active->adminToken.ok)
-        qCWarning(lcEngine).noquote()
-            << QStringLiteral("admin_token: %1; every /admin call will be refused")
-                   .arg(active->adminToken.error);
     m_active = std::move(active);
 }
 

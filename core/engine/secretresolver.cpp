@@ -130,6 +130,25 @@ void SecretResolver::runReady()
     }
 }
 
+void SecretResolver::resolveKeys(ActiveConfig *active)
+{
+    const Config &config = active->config;
+    for (const ProviderConfig &provider : config.providers) {
+        const ResolvedSecret key = resolve(provider.apiKey);
+        if (!key.ok)
+            qCWarning(lcSecrets).noquote()
+                << QStringLiteral("provider %1: %2; its routes are skipped as misconfigured")
+                       .arg(provider.name, key.error);
+        active->providerKeys.insert(provider.name, key);
+    }
+    active->adminToken
+        = config.adminToken.isSet() ? resolve(config.adminToken) : generatedAdminToken();
+    if (config.adminToken.isSet() && !active->adminToken.ok)
+        qCWarning(lcSecrets).noquote()
+            << QStringLiteral("admin_token: %1; every /admin call will be refused")
+                   .arg(active->adminToken.error);
+}
+
 ResolvedSecret SecretResolver::resolve(const SecretRef &ref) const
 {
     ResolvedSecret result;

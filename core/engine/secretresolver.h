@@ -37,6 +37,9 @@ public:
     void whenRead(const Config &config, bool freshReads, std::function<void()> then);
     // The value as last read; never blocks.
     ResolvedSecret resolve(const SecretRef &ref) const;
+    // Every provider's key and the admin token of `active->config`, as last read; says which
+    // cannot be used.
+    void resolveKeys(ActiveConfig *active);
     // The token of a config that names none, from the data folder (read or made once).
     ResolvedSecret generatedAdminToken();
 
