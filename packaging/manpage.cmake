@@ -9,5 +9,8 @@ string(REGEX REPLACE "\n-" "\n\\\\-" help "${help}")
 file(WRITE "${OUTPUT}" ".TH SWITCHYARD 1 \"\" \"switchyard ${VERSION}\" \"User Commands\"\n"
     ".SH NAME\nswitchyard \\- LLM gateway with explicit fallback chains, and its operations console\n"
     ".SH DESCRIPTION\n.nf\n${help}.fi\n"
+    ".SH SIGNALS\nSIGHUP reads the configuration file again (as does a change to it); a file that "
+    "does not validate leaves the running configuration as it was. SIGINT and SIGTERM stop the "
+    "gateway after writing its traces.\n"
     ".SH FILES\n~/.config/switchyard/switchyard.json (configuration), "
     "~/.local/share/switchyard/traces.sqlite (traces, events, spend)\n")
