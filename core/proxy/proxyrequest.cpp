@@ -441,31 +441,27 @@ void ProxyRequest::onAttemptEnded(const AttemptEnd &end)
         return;
     }
     const UpstreamOutcome &outcome = end.outcome;
-    if (streaming) {
-        const bool cleanEnd = outcome.transport == TransportError::None && m_relay->complete();
-        if (m_relay->committed()) {
-            AttemptRecord &attempt = currentAttempt();
-            attempt.decision = Decision::Return;
-            if (cleanEnd && !m_relay->errorEventSent()) {
-                endStreamCleanly();
-                return;
-            }
-            const QString why = outcome.transport != TransportError::None
-                ? outcome.transportDetail
-                : QStringLiteral("upstream closed the stream before [DONE]");
-            settleAttempt(FailureClass::MidStream, why);
-            endStreamWithError(
-                QStringLiteral("The upstream stream of route '%1' failed after the first byte: %2")
-                    .arg(attempt.route, why),
-                FailureClass::MidStream);
-            return;
-        }
-        if (outcome.transport == TransportError::None) {
-            concludeAttempt({ FailureClass::ContractViolation, -1,
-                m_relay->sawDone() ? QStringLiteral("stream ended with no events")
-                                   : QStringLiteral("stream ended before its first event") });
-            return;
-        }
+    const StreamRelay::End streamEnd = streaming
+        ? m_relay->judgeEnd(outcome.transport, outcome.transportDetail)
+        : StreamRelay::End {};
+    switch (streamEnd.kind) {
+    case StreamRelay::End::Kind::Clean:
+        currentAttempt().decision = Decision::Return;
+        endStreamCleanly();
+        return;
+    case StreamRelay::End::Kind::Broken:
+        currentAttempt().decision = Decision::Return;
+        settleAttempt(FailureClass::MidStream, streamEnd.reason);
+        endStreamWithError(
+            QStringLiteral("The upstream stream of route '%1' failed after the first byte: %2")
+                .arg(currentAttempt().route, streamEnd.reason),
+            FailureClass::MidStream);
+        return;
+    case StreamRelay::End::Kind::BadStart:
+        concludeAttempt(streamEnd.classification);
+        return;
+    case StreamRelay::End::Kind::Unjudged:
+        break;
     }
     concludeAttempt(Classifier::classify(outcome, QDateTime::currentDateTimeUtc()));
 }

@@ -66,6 +66,30 @@ QByteArray StreamRelay::forwardable(const QByteArray &data, const QList<SseScann
     return out;
 }
 
+StreamRelay::End StreamRelay::judgeEnd(
+    TransportError transport, const QString &transportDetail) const
+{
+    End end;
+    if (m_committed) {
+        if (transport == TransportError::None && complete() && !m_errorEventSent) {
+            end.kind = End::Kind::Clean;
+            return end;
+        }
+        end.kind = End::Kind::Broken;
+        end.reason = transport != TransportError::None
+            ? transportDetail
+            : QStringLiteral("upstream closed the stream before [DONE]");
+        return end;
+    }
+    if (transport != TransportError::None)
+        return end; // Unjudged
+    end.kind = End::Kind::BadStart;
+    end.classification = { FailureClass::ContractViolation, -1,
+        sawDone() ? QStringLiteral("stream ended with no events")
+                  : QStringLiteral("stream ended before its first event") };
+    return end;
+}
+
 StreamRelay::Step StreamRelay::feed(const QByteArray &data)
 {
     Step step;

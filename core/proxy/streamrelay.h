@@ -42,6 +42,19 @@ public:
         Classification classification;
     };
 
+    // How the attempt's call ended, as far as the stream is concerned.
+    struct End {
+        enum class Kind {
+            Clean, // the stream's end went through, and no error event: the answer is whole
+            Broken, // it failed after the commit: the caller gets a final error event
+            BadStart, // it ended before any real event: see `classification`
+            Unjudged, // a transport failure before the commit: classified like any other
+        };
+        Kind kind = Kind::Unjudged;
+        QString reason;
+        Classification classification;
+    };
+
     explicit StreamRelay(Options options);
 
     Step feed(const QByteArray &data);
@@ -51,6 +64,8 @@ public:
     bool committed() const { return m_committed; }
 
     bool complete() const;
+    // `transport` and `transportDetail` say how the call ended (None: the upstream closed it).
+    End judgeEnd(TransportError transport, const QString &transportDetail) const;
     bool sawDone() const { return m_scanner.sawDone(); }
     bool errorEventSent() const { return m_errorEventSent; }
     // Usage as the stream reported it; -1 until it does.

@@ -114,6 +114,33 @@ private Q_SLOTS:
         QCOMPARE(relay.tokensOut(), 4);
     }
 
+    void howAStreamEndedIsJudged()
+    {
+        using Kind = StreamRelay::End::Kind;
+        StreamRelay whole = passthrough();
+        whole.feed("data: {\"choices\":[]}\n\ndata: [DONE]\n\n");
+        whole.markCommitted();
+        QCOMPARE(whole.judgeEnd(TransportError::None, {}).kind, Kind::Clean);
+        // Cut off after the first byte: the caller is told in a last event.
+        const StreamRelay::End cut = whole.judgeEnd(TransportError::Timeout, "idle timeout");
+        QCOMPARE(cut.kind, Kind::Broken);
+        QCOMPARE(cut.reason, QStringLiteral("idle timeout"));
+
+        StreamRelay unfinished = passthrough();
+        unfinished.feed("data: {\"choices\":[]}\n\n");
+        unfinished.markCommitted();
+        QCOMPARE(unfinished.judgeEnd(TransportError::None, {}).reason,
+            QStringLiteral("upstream closed the stream before [DONE]"));
+
+        StreamRelay empty = passthrough();
+        empty.feed("data: [DONE]\n\n");
+        const StreamRelay::End nothing = empty.judgeEnd(TransportError::None, {});
+        QCOMPARE(nothing.kind, Kind::BadStart);
+        QCOMPARE(nothing.classification.failureClass, FailureClass::ContractViolation);
+        // Before the commit a transport failure is classified like any other, and can fail over.
+        QCOMPARE(empty.judgeEnd(TransportError::ConnectionRefused, {}).kind, Kind::Unjudged);
+    }
+
     void anImpossibleUsageIsFlagged()
     {
         StreamRelay relay = passthrough();
