@@ -26,6 +26,7 @@
 #include <QTimer>
 #include <QTranslator>
 
+#include <cerrno>
 #include <csignal>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -50,16 +51,19 @@ int signalPipe[2] = { -1, -1 };
 
 void onSignal(int number)
 {
+    const int savedErrno = errno; // a handler must leave errno as it found it
     const char byte = number == SIGHUP ? 'h' : 'q';
     [[maybe_unused]] const auto written = ::write(signalPipe[1], &byte, 1);
+    errno = savedErrno;
 }
 
-// SIGINT and SIGTERM end the event loop cleanly, so the engine thread stops in one place; SIGHUP
-// reads the configuration file again, as daemons do. The handler only writes a byte; the event
-// loop does the rest.
-void handleSignals(QCoreApplication &app, ConfigController *config)
+// SIGINT and SIGTERM end the event loop cleanly, so the engine thread stops in one place. With
+// `reloadOnHangup` (the headless gateway, as daemons do) SIGHUP reads the configuration file
+// again; the console keeps SIGHUP's default, so closing its terminal still ends it. The handler
+// only writes a byte (never blocking); the event loop does the rest.
+void handleSignals(QCoreApplication &app, ConfigController *config, bool reloadOnHangup)
 {
-    if (::socketpair(AF_UNIX, SOCK_STREAM, 0, signalPipe) != 0)
+    if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0, signalPipe) != 0)
         return;
     auto *notifier = new QSocketNotifier(signalPipe[0], QSocketNotifier::Read, &app);
     QObject::connect(notifier, &QSocketNotifier::activated, &app, [config] {
@@ -75,7 +79,8 @@ void handleSignals(QCoreApplication &app, ConfigController *config)
     });
     std::signal(SIGINT, onSignal);
     std::signal(SIGTERM, onSignal);
-    std::signal(SIGHUP, onSignal);
+    if (reloadOnHangup)
+        std::signal(SIGHUP, onSignal);
 }
 
 QString defaultConfigPath()
@@ -162,7 +167,7 @@ int runHeadless(QCoreApplication &app, const QString &configPath, const QString 
         exitCode = 1;
         QCoreApplication::exit(1);
     });
-    handleSignals(app, &config);
+    handleSignals(app, &config, true);
     host.engine()->start(result.config, listen);
     const int loopResult = app.exec();
     return exitCode ? exitCode : loopResult;
@@ -236,7 +241,7 @@ int runConsole(QApplication &app, const ConsoleOptions &options)
             QCoreApplication::quit();
         });
     }
-    handleSignals(app, &config);
+    handleSignals(app, &config, false);
     host.engine()->start(result.config, options.listen);
     window.show();
     const int loopResult = app.exec();

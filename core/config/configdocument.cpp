@@ -151,6 +151,15 @@ QJsonObject ConfigDocument::withoutProvider(const QJsonObject &json, const QStri
     return root;
 }
 
+void ConfigDocument::adoptRead(const QByteArray &bytes)
+{
+    const ConfigResult result = ConfigLoader::fromJson(bytes);
+    if (!result.isValid())
+        return;
+    m_json = result.config.source;
+    m_lastSeen = bytes; // already taken in: its change event is news no more
+}
+
 ConfigResult ConfigDocument::save(const QJsonObject &json, QString *error)
 {
     ConfigResult result = ConfigLoader::fromObject(json);

@@ -38,6 +38,10 @@ public:
     static QJsonObject withoutProvider(const QJsonObject &json, const QString &provider);
     // Validates `json`, then writes it atomically; on success it becomes the document.
     ConfigResult save(const QJsonObject &json, QString *error);
+    // `json` runs though it could not be written: the document is it, unsaved.
+    void adoptUnsaved(const QJsonObject &json) { m_json = json; }
+    // The file's bytes as read (and run) elsewhere become the document.
+    void adoptRead(const QByteArray &bytes);
 
 Q_SIGNALS:
     // The file changed on disk, not through save().

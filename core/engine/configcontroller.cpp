@@ -4,7 +4,8 @@
 #include "engine/engine.h"
 
 #include <QLoggingCategory>
-#include <QPointer>
+
+#include <algorithm>
 
 Q_LOGGING_CATEGORY(lcConfig, "switchyard.config", QtInfoMsg)
 
@@ -18,6 +19,21 @@ ConfigController::ConfigController(Engine *engine, ConfigDocument *document, QOb
 {
     connect(document, &ConfigDocument::changedOnDisk, this, &ConfigController::reload);
     connect(engine, &Engine::configAnswered, this, &ConfigController::onAnswered);
+}
+
+QJsonObject ConfigController::json() const
+{
+    return m_proposed ? *m_proposed : m_document->json();
+}
+
+QString ConfigController::path() const
+{
+    return m_document->path();
+}
+
+bool ConfigController::isSaved() const
+{
+    return m_document->isSaved();
 }
 
 void ConfigController::run(const Config &config, Answer answer)
@@ -34,21 +50,6 @@ void ConfigController::onAnswered(quint64 ticket, const QString &error)
         answer(error);
 }
 
-QJsonObject ConfigController::json() const
-{
-    return m_document->json();
-}
-
-QString ConfigController::path() const
-{
-    return m_document->path();
-}
-
-bool ConfigController::isSaved() const
-{
-    return m_document->isSaved();
-}
-
 void ConfigController::adopt(const Config &config)
 {
     m_config = config;
@@ -62,68 +63,108 @@ void ConfigController::propose(const QJsonObject &json, QObject *context, Done d
         done(result.errors);
         return;
     }
-    QPointer<QObject> guard(context); // same thread: checked safely when the answer comes
-    run(result.config,
-        [this, json, config = result.config, guard, done = std::move(done)](
-            const QString &refused) {
-            const bool alive = !guard.isNull();
-            if (!refused.isEmpty()) {
-                if (alive)
-                    done({ refused });
-                return;
-            }
-            // Written only now: a file the engine would not run is never left on disk.
-            QString writeError;
-            const ConfigResult saved = m_document->save(json, &writeError);
-            adopt(config);
-            if (alive)
-                done(writeError.isEmpty()
-                        ? QStringList()
-                        : QStringList { QStringLiteral("applied to the running gateway, but %1")
-                                            .arg(writeError) });
-            Q_UNUSED(saved);
-        });
+    m_proposed = json;
+    enqueue({ Step::Kind::Propose, json, result.config, context, std::move(done) });
 }
 
 void ConfigController::reload()
 {
     if (!m_document->isSaved())
         return;
-    const ConfigResult result = ConfigLoader::fromFile(m_document->path());
+    // One reload waiting is enough: it reads the file as it is when its turn comes.
+    for (const Step &step : m_steps) {
+        if (step.kind == Step::Kind::Reload)
+            return;
+    }
+    enqueue({});
+}
+
+void ConfigController::enqueue(Step step)
+{
+    m_steps.push_back(std::move(step));
+    if (!m_running)
+        runNext();
+}
+
+void ConfigController::runNext()
+{
+    if (m_steps.empty()) {
+        m_running = false;
+        return;
+    }
+    m_running = true;
+    Step step = std::move(m_steps.front());
+    m_steps.pop_front();
+    if (step.kind == Step::Kind::Propose)
+        runProposal(std::move(step));
+    else
+        runReload();
+}
+
+void ConfigController::runProposal(Step step)
+{
+    run(step.config, [this, step](const QString &refused) {
+        const bool later = std::any_of(m_steps.cbegin(), m_steps.cend(),
+            [](const Step &next) { return next.kind == Step::Kind::Propose; });
+        if (!later)
+            m_proposed.reset();
+        QStringList errors;
+        if (!refused.isEmpty()) {
+            errors.append(refused);
+        } else {
+            // Written only now: a file the engine would not run is never left on disk.
+            QString writeError;
+            m_document->save(step.json, &writeError);
+            if (!writeError.isEmpty()) {
+                m_document->adoptUnsaved(step.json); // what runs, even if the disk said no
+                errors.append(
+                    QStringLiteral("applied to the running gateway, but %1").arg(writeError));
+            }
+            adopt(step.config);
+        }
+        if (step.context)
+            step.done(errors);
+        runNext();
+    });
+}
+
+void ConfigController::runReload()
+{
+    QByteArray bytes;
+    ConfigResult result;
+    if (ConfigLoader::readFile(m_document->path(), &bytes, &result))
+        result = ConfigLoader::fromJson(bytes);
     if (!result.isValid()) {
         const QString why = result.errors.join(QLatin1String("; "));
         qCWarning(lcConfig).noquote()
             << QStringLiteral("%1 changed but is not valid; the running configuration stays: %2")
                    .arg(m_document->path(), why);
         Q_EMIT reloadRefused(why);
+        runNext();
         return;
     }
-    run(result.config, [this](const QString &refused) {
+    run(result.config, [this, bytes, config = result.config](const QString &refused) {
         if (!refused.isEmpty()) {
             Q_EMIT reloadRefused(refused);
-            return;
+        } else {
+            // Exactly what was run, not the file as it may be by now: a newer change has its own
+            // change event, and its own turn.
+            m_document->adoptRead(bytes);
+            qCInfo(lcConfig).noquote() << "reloaded" << m_document->path();
+            adopt(config);
+            Q_EMIT reloaded();
         }
-        // What was run is what is on disk now (read again: it validated a moment ago).
-        const ConfigResult loaded = m_document->load(m_document->path());
-        if (!loaded.isValid())
-            return; // changed again meanwhile; its own change event follows
-        qCInfo(lcConfig).noquote() << "reloaded" << m_document->path();
-        adopt(loaded.config);
-        Q_EMIT reloaded();
+        runNext();
     });
 }
 
 QStringList ConfigController::open(const QString &path)
 {
-    const ConfigResult result = m_document->load(path);
+    const ConfigResult result = ConfigLoader::fromFile(path);
     if (!result.isValid())
         return result.errors;
-    run(result.config, [this, config = result.config](const QString &refused) {
-        if (refused.isEmpty())
-            adopt(config);
-        else
-            Q_EMIT reloadRefused(refused);
-    });
+    m_document->load(path);
+    reload();
     return {};
 }
 

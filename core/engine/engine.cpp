@@ -121,8 +121,13 @@ void Engine::install(const Config &config)
         provider.baseUrl = m_simulated->baseUrlFor(provider.name);
         simulations.insert(provider.name, provider.simulation);
     }
-    if (m_simulated)
+    if (m_simulated) {
         m_simulated->setProviders(simulations);
+        // Whatever the gateway forwards, with room for what it adds (a model name, usage).
+        ListenerLimits limits = listenerLimits(config);
+        limits.maxBodyBytes += 64 * 1024;
+        m_simulated->setLimits(limits);
+    }
     m_secrets->resolveKeys(active.get());
     // Routing state survives a reload for routes that still exist; their settings follow the
     // config. A removed route's state stays while requests of the old config still use it.
@@ -164,6 +169,7 @@ void Engine::start(const Config &config, const QString &listenOverride)
                 .arg(effective.listenAddress()));
         return;
     }
+    m_starting = true; // applies asked for meanwhile wait for listen()
     if (!m_store) {
         m_store = new TraceStore(this);
         if (m_dataDirectory.isEmpty())
@@ -230,6 +236,7 @@ void Engine::listen(Config effective)
         m_listener = nullptr;
         Q_EMIT startFailed(QStringLiteral("cannot listen on %1 (is the port in use?)")
                                .arg(effective.listenAddress()));
+        finishStarting();
         return;
     }
     effective.listenPort = m_port;
@@ -240,6 +247,14 @@ void Engine::listen(Config effective)
     m_maintenance.start();
     qCInfo(lcEngine).noquote() << "listening on" << effective.listenAddress();
     Q_EMIT started(effective.listenAddress());
+    finishStarting();
+}
+
+void Engine::finishStarting()
+{
+    m_starting = false;
+    for (const std::function<void()> &apply : std::exchange(m_afterStart, {}))
+        apply();
 }
 
 void Engine::applyConfig(const Config &config)
@@ -262,6 +277,12 @@ void Engine::applyConfig(const Config &config, quint64 ticket)
 
 void Engine::applyConfig(const Config &config, std::function<void(const QString &error)> done)
 {
+    if (m_starting) { // after the start's own config, never before it
+        m_afterStart.push_back([this, config, done = std::move(done)]() mutable {
+            applyConfig(config, std::move(done));
+        });
+        return;
+    }
     m_secrets->whenRead(config, false, [this, config, done = std::move(done)] {
         Config effective = config;
         // The listener stays where it is; moving it is a restart, not a reload. Read now, not

@@ -26,6 +26,7 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <vector>
 
 namespace Switchyard {
 
@@ -124,6 +125,8 @@ private:
     // last probe result) if it cannot be probed.
     bool startProbe(const QString &route);
     void listen(Config effective);
+    // The start's own config runs first; applies asked for during the start follow it.
+    void finishStarting();
     void onStateEvent(const StateEvent &event);
     void maintain();
 
@@ -131,6 +134,8 @@ private:
     std::shared_ptr<const ActiveConfig> m_active;
     RouteRegistry m_routes;
     SecretResolver *m_secrets;
+    bool m_starting = false;
+    std::vector<std::function<void()>> m_afterStart;
     SnapshotPublisher *m_publisher;
     GatewayServices m_services;
     QList<StateEvent> m_events;

@@ -2,6 +2,8 @@
 
 #include "routing/clock.h"
 
+#include <QSet>
+
 #include <algorithm>
 
 namespace Switchyard {
@@ -60,6 +62,12 @@ void SnapshotPublisher::finishHistory(
     QList<TraceRecord> traces, const QList<StateEvent> &events, const QList<CostPoint> &spend)
 {
     std::reverse(traces.begin(), traces.end()); // oldest first, like tracesAdded
+    // A trace that finished while the history was read may be in both: the history has it.
+    QSet<QString> inHistory;
+    for (const TraceRecord &trace : std::as_const(traces))
+        inHistory.insert(trace.id);
+    m_unpublishedTraces.removeIf(
+        [&inHistory](const TraceRecord &trace) { return inHistory.contains(trace.id); });
     Q_EMIT historyPublished(traces, events, spend);
     m_historyPending = false;
     Q_EMIT routesUpdated(m_routes());

@@ -2,6 +2,7 @@
 
 #include "observe/tracedatabase.h"
 
+#include <QDateTime>
 #include <QDir>
 #include <QFile>
 #include <QSet>
@@ -86,9 +87,16 @@ bool TraceStore::open(const QString &directory, QString *error)
         m_reader, [this, error, &readerOpen] { readerOpen = m_reader->open(error); },
         Qt::BlockingQueuedConnection);
     if (!readerOpen) {
+        // Without reads the history (and today's spend against the caps) would come back empty
+        // unannounced: the store runs in memory only, and says so.
         m_readerThread.quit();
         m_readerThread.wait();
         m_reader = nullptr;
+        m_writerThread.quit();
+        m_writerThread.wait();
+        m_writer = nullptr;
+        *error = QStringLiteral("the trace reader cannot open %1: %2").arg(path, *error);
+        return false;
     }
     return true;
 }
@@ -130,12 +138,15 @@ void TraceStore::read(
             this, [done = std::move(done)] { done(Result {}); }, Qt::QueuedConnection);
         return;
     }
+    // `done` is moved on, never copied: what it holds (a caller's answer, say) must end its life
+    // in this thread, not the reader's.
     QMetaObject::invokeMethod(
         m_reader,
-        [this, reader = m_reader, work = std::move(work), done = std::move(done)] {
+        [this, reader = m_reader, work = std::move(work), done = std::move(done)]() mutable {
             Result result = work(*reader);
             QMetaObject::invokeMethod(
-                this, [done, result = std::move(result)] { done(result); }, Qt::QueuedConnection);
+                this, [done = std::move(done), result = std::move(result)] { done(result); },
+                Qt::QueuedConnection);
         },
         Qt::QueuedConnection);
 }

@@ -63,12 +63,19 @@ ProxyRequest::ProxyRequest(
 
 ProxyRequest::~ProxyRequest()
 {
-    dropAttempt();
+    if (UpstreamAttempt *attempt = m_attempt) {
+        attempt->disconnect(this);
+        attempt->cancel();
+        attempt->deleteLater();
+    }
 }
 
 void ProxyRequest::dropAttempt()
 {
     if (UpstreamAttempt *attempt = m_attempt) {
+        // What was read so far is the attempt's, however it ends (a deadline, a gone caller).
+        if (m_attemptOpen)
+            currentAttempt().bytes = attempt->bytesRead();
         attempt->disconnect(this);
         attempt->cancel();
         attempt->deleteLater();
@@ -190,6 +197,8 @@ void ProxyRequest::startAttempt()
     const ActiveConfig &active = *m_params.active;
     const RouteConfig &route = currentRoute();
 
+    dropAttempt(); // the previous one, before this one's record exists
+
     AttemptRecord attempt;
     attempt.route = route.name;
     attempt.startMs = elapsed();
@@ -203,7 +212,6 @@ void ProxyRequest::startAttempt()
     m_services.routes->beginAttempt(route.name);
     m_attemptOpen = true;
 
-    dropAttempt();
     m_relay.reset();
     m_answer = UpstreamOutcome();
     m_upstreamStatus = 0;
@@ -430,20 +438,28 @@ void ProxyRequest::onAttemptEnded(const AttemptEnd &end)
     if (m_phase == Phase::Done)
         return;
     AttemptRecord &attempt = currentAttempt();
-    attempt.bytes = m_attempt->bytesRead();
-    if (attempt.httpStatus == 0)
-        attempt.httpStatus = m_attempt->status(); // an answer refused for its head
+    if (attempt.httpStatus == 0 && m_attempt->status() > 0) {
+        // An answer refused for its head: it did arrive.
+        attempt.httpStatus = m_attempt->status();
+        attempt.firstByteMs = elapsed();
+        if (attempt.connectedMs < 0)
+            attempt.connectedMs = attempt.firstByteMs;
+    }
     const bool streaming = m_attempt->streaming();
     m_answer = end.outcome;
     dropAttempt();
-    if (end.judged) {
+    const UpstreamOutcome &outcome = end.outcome;
+    StreamRelay::End streamEnd = streaming
+        ? m_relay->judgeEnd(outcome.transport, outcome.transportDetail)
+        : StreamRelay::End {};
+    // After the first byte nothing can fail over, whatever broke: the caller's answer ends
+    // with an error event.
+    if (end.judged && streamEnd.kind == StreamRelay::End::Kind::Broken)
+        streamEnd.reason = end.judged->reason;
+    else if (end.judged) {
         concludeAttempt(*end.judged);
         return;
     }
-    const UpstreamOutcome &outcome = end.outcome;
-    const StreamRelay::End streamEnd = streaming
-        ? m_relay->judgeEnd(outcome.transport, outcome.transportDetail)
-        : StreamRelay::End {};
     switch (streamEnd.kind) {
     case StreamRelay::End::Kind::Clean:
         currentAttempt().decision = Decision::Return;

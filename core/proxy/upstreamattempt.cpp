@@ -93,7 +93,12 @@ void UpstreamAttempt::abort(TransportError error, const QString &reason)
 
 void UpstreamAttempt::release()
 {
-    if (QNetworkReply *reply = m_reply) {
+    if (QNetworkReply *reply = m_reply; reply && reply->isFinished()) {
+        // Already over (it ended while the caller was catching up): nothing left to drain.
+        reply->disconnect(this);
+        reply->deleteLater();
+        m_reply = nullptr;
+    } else if (reply) {
         reply->disconnect(this);
         connect(reply, &QNetworkReply::finished, reply, &QObject::deleteLater);
         // An upstream that floods after [DONE] loses its connection instead of filling memory.

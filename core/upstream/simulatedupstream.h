@@ -25,6 +25,8 @@ public:
     bool listen();
     QUrl baseUrlFor(const QString &provider) const;
     void setProviders(const QHash<QString, SimulationSettings> &providers);
+    // What one request may bring: at least what the gateway forwards (its own limits).
+    void setLimits(const ListenerLimits &limits) { m_listener->setLimits(limits); }
     // The fault the script applies to `provider` now, or an empty string.
     QString activeFault(
         const QString &provider, double *rate = nullptr, int *latencyMs = nullptr) const;

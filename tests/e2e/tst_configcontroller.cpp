@@ -26,6 +26,7 @@ private Q_SLOTS:
     void init();
     void cleanup();
     void anEditRunsAndThenIsSaved();
+    void aSecondEditMadeWhileTheFirstRunsKeepsBoth();
     void aChangedFileIsReloadedWithoutAnyView();
     void aFileThatDoesNotValidateLeavesTheRunningConfig();
     void anEditTheEngineRefusesIsNeitherRunNorWritten();
@@ -142,6 +143,35 @@ void ConfigControllerTest::anEditRunsAndThenIsSaved()
     const QJsonObject saved = QJsonDocument::fromJson(file.readAll()).object();
     QVERIFY(saved.value(QLatin1String("lanes")).toObject().contains(QLatin1String("second")));
     QCOMPARE(saved.value(QLatin1String("x-owner")).toString(), QStringLiteral("config-test"));
+}
+
+void ConfigControllerTest::aSecondEditMadeWhileTheFirstRunsKeepsBoth()
+{
+    QVERIFY(startOn(configWithLanes({ QStringLiteral("main") })));
+    int answered = 0;
+    QStringList errors;
+    auto done = [&](const QStringList &e) {
+        ++answered;
+        errors += e;
+    };
+    // The second is built before the first is answered, as a quick second click would.
+    m_controller->propose(ConfigDocument::withLane(m_controller->json(), QStringLiteral("second"),
+                              { QStringLiteral("r") }, QString()),
+        this, done);
+    m_controller->propose(ConfigDocument::withLane(m_controller->json(), QStringLiteral("third"),
+                              { QStringLiteral("r") }, QString()),
+        this, done);
+    QTRY_COMPARE(answered, 2);
+    QCOMPARE(errors, QStringList());
+    QVERIFY(m_controller->config().lanes.contains(QStringLiteral("second")));
+    QVERIFY(m_controller->config().lanes.contains(QStringLiteral("third")));
+    const QStringList ids = modelIds();
+    QVERIFY(ids.contains(QStringLiteral("second")) && ids.contains(QStringLiteral("third")));
+    QFile file(m_path);
+    QVERIFY(file.open(QIODevice::ReadOnly));
+    const QJsonObject lanes
+        = QJsonDocument::fromJson(file.readAll()).object().value(u"lanes").toObject();
+    QVERIFY(lanes.contains(QLatin1String("second")) && lanes.contains(QLatin1String("third")));
 }
 
 void ConfigControllerTest::aChangedFileIsReloadedWithoutAnyView()

@@ -38,6 +38,7 @@ private Q_SLOTS:
     void refusalFloodIsCountedNotStored();
     void brokenAnswersAreClassifiedAndFallBack_data();
     void brokenAnswersAreClassifiedAndFallBack();
+    void aStreamThatBreaksHttpAfterTheFirstByteEndsWithAnErrorEvent();
     void fullDiskIsReportedAndTheGatewayKeepsServing();
 
 private:
@@ -362,6 +363,31 @@ void HostileTest::brokenAnswersAreClassifiedAndFallBack()
     QVERIFY(!call->headers.contains("set-cookie"));
     const QJsonObject first = lastTrace().value(u"attempts").toArray().first().toObject();
     QCOMPARE(first.value(u"class").toString(), failureClass);
+}
+
+void HostileTest::aStreamThatBreaksHttpAfterTheFirstByteEndsWithAnErrorEvent()
+{
+    // A bad chunk after the first event: the caller already has bytes of route ra, so nothing
+    // may fail over (found in review: rb's whole answer used to be appended to ra's half).
+    start("{}");
+    const QByteArray event = "data: {\"choices\":[{\"index\":0,\"delta\":{\"content\":"
+                             "\"half\"}}]}\n\n";
+    FakeResponse broken;
+    broken.raw = "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\n"
+                 "Transfer-Encoding: chunked\r\n\r\n"
+        + QByteArray::number(event.size(), 16) + "\r\n" + event + "\r\nzz\r\nbroken\r\n";
+    m_a->setDefaultResponse(broken);
+    m_b->setDefaultResponse(FakeResponse::completion(QStringLiteral("from b")));
+    ClientCall *call = m_gateway->client().postAndWait(
+        QStringLiteral("/v1/chat/completions"), chatBody(QStringLiteral("main"), true));
+    QCOMPARE(call->status, 200);
+    QCOMPARE(call->header("X-Switchyard-Route"), QByteArray("ra"));
+    QVERIFY2(call->body.contains("half"), call->body.constData());
+    QVERIFY2(call->body.contains("mid_stream"), call->body.constData());
+    QVERIFY2(!call->body.contains("from b"), call->body.constData());
+    QCOMPARE(m_b->requests().size(), 0);
+    const QJsonObject trace = lastTrace();
+    QCOMPARE(trace.value(u"class").toString(), QStringLiteral("mid_stream"));
 }
 
 void HostileTest::refusalFloodIsCountedNotStored()
