@@ -291,6 +291,10 @@
         <source>The file changed on disk and now runs. Revert to load it (your edits will be lost), or Apply them over it.</source>
         <translation>Die Datei wurde auf der Festplatte geändert und läuft jetzt. „Verwerfen“ lädt sie (Ihre Änderungen gehen verloren), „Übernehmen“ legt Ihre Änderungen darüber.</translation>
     </message>
+    <message>
+        <source>Applied; the edits made since are not applied yet.</source>
+        <translation>Übernommen; die seither gemachten Änderungen sind noch nicht übernommen.</translation>
+    </message>
 </context>
 <context>
     <name>Switchyard::MainWindow</name>

@@ -224,13 +224,26 @@ void LanesView::apply()
     const QJsonObject json = ConfigDocument::withLane(
         m_controller->json(), currentLane(), chain, m_degraded->currentData().toString());
     const QString lane = currentLane();
+    const QString degraded = m_degraded->currentData().toString();
     m_apply->setEnabled(false);
     m_status->setText(tr("Applying…"));
-    m_controller->propose(json, this, [this, lane](const QStringList &errors) {
+    m_controller->propose(json, this, [this, lane, chain, degraded](const QStringList &errors) {
         if (!errors.isEmpty()) {
             m_lastError = errors.join(QLatin1Char('\n'));
             m_apply->setEnabled(m_dirty);
             m_status->setText(tr("Not applied: %1").arg(m_lastError));
+            return;
+        }
+        QStringList shown = m_chain->stringList();
+        shown.removeAll(QString());
+        if (currentLane() != lane || shown != chain
+            || m_degraded->currentData().toString() != degraded) {
+            // Edited again while the engine was answering: those edits stay, unapplied.
+            m_config = m_controller->config();
+            m_apply->setEnabled(true);
+            m_status->setText(tr("Applied; the edits made since are not applied yet."));
+            updateWarnings();
+            Q_EMIT applied(lane);
             return;
         }
         reloadFromDocument();

@@ -60,6 +60,7 @@ private Q_SLOTS:
 
     void clickingDrainDrainsTheRoute();
     void reorderingAChainAndApplyingSwapsTheRunningConfig();
+    void editsMadeWhileAnApplyIsAnsweredAreKept();
     void anExternalEditIsPickedUp();
     void aSelectedTraceShowsOneBarPerAttempt();
     void everyViewIsThere();
@@ -223,6 +224,23 @@ void ConsoleTest::reorderingAChainAndApplyingSwapsTheRunningConfig()
         QStringLiteral("rb"));
     QTRY_COMPARE(chat(QStringLiteral("main"))->header("X-Switchyard-Route"), QByteArray("rb"));
     QCOMPARE(chat(QStringLiteral("main"))->header("X-Switchyard-Fallback"), QByteArray("0"));
+}
+
+void ConsoleTest::editsMadeWhileAnApplyIsAnsweredAreKept()
+{
+    LanesView *lanes = m_window->lanesView();
+    lanes->showLane(QStringLiteral("main"));
+    QVERIFY(lanes->chainModel()->moveRows(QModelIndex(), 1, 1, QModelIndex(), 0)); // rb, ra
+    QVERIFY(lanes->hasUnappliedChanges());
+    lanes->apply();
+    // The engine answers through the event loop; this edit comes first.
+    lanes->chainModel()->removeRows(1, 1);
+    QCOMPARE(lanes->chainModel()->stringList(), QStringList { QStringLiteral("rb") });
+    QTRY_COMPARE(m_controller->config().lanes.value(QStringLiteral("main")).chain,
+        (QStringList { QStringLiteral("rb"), QStringLiteral("ra") }));
+    // What was applied runs; the later edit is still on screen, waiting for its own Apply.
+    QCOMPARE(lanes->chainModel()->stringList(), QStringList { QStringLiteral("rb") });
+    QVERIFY(lanes->hasUnappliedChanges());
 }
 
 void ConsoleTest::anExternalEditIsPickedUp()
