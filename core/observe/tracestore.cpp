@@ -2,7 +2,6 @@
 
 #include "observe/tracedatabase.h"
 
-#include <QDateTime>
 #include <QDir>
 #include <QFile>
 #include <QSet>

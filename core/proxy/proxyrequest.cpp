@@ -63,11 +63,7 @@ ProxyRequest::ProxyRequest(
 
 ProxyRequest::~ProxyRequest()
 {
-    if (UpstreamAttempt *attempt = m_attempt) {
-        attempt->disconnect(this);
-        attempt->cancel();
-        attempt->deleteLater();
-    }
+    dropAttempt();
 }
 
 void ProxyRequest::dropAttempt()

@@ -2,6 +2,7 @@
 
 #include "http/clientresponse.h"
 #include "proxy/adminservice.h"
+#include "proxy/gatewayresponse.h"
 #include "proxy/gatewayservices.h"
 #include "proxy/openaierror.h"
 #include "proxy/proxyrequest.h"
@@ -27,12 +28,9 @@ namespace {
 // Every response carries the X-Switchyard headers; before routing, lane and route are empty.
 HeaderList idHeaders(const QString &requestId)
 {
-    return HeaderList { { QByteArrayLiteral("X-Switchyard-Request-Id"), requestId.toUtf8() },
-        { QByteArrayLiteral("X-Switchyard-Lane"), QByteArray() },
-        { QByteArrayLiteral("X-Switchyard-Route"), QByteArray() },
-        { QByteArrayLiteral("X-Switchyard-Attempts"), QByteArrayLiteral("0") },
-        { QByteArrayLiteral("X-Switchyard-Fallback"), QByteArrayLiteral("0") },
-        { QByteArrayLiteral("X-Switchyard-Degraded"), QByteArrayLiteral("0") } };
+    GatewayResponse::Routing routing;
+    routing.requestId = requestId;
+    return GatewayResponse::routingHeaders(routing);
 }
 
 QByteArray modelList(const Config &config)

@@ -93,12 +93,11 @@ void UpstreamAttempt::abort(TransportError error, const QString &reason)
 
 void UpstreamAttempt::release()
 {
-    if (QNetworkReply *reply = m_reply; reply && reply->isFinished()) {
-        // Already over (it ended while the caller was catching up): nothing left to drain.
-        reply->disconnect(this);
-        reply->deleteLater();
-        m_reply = nullptr;
-    } else if (reply) {
+    if (m_reply && m_reply->isFinished()) {
+        detachReply(); // it ended while the caller was catching up: nothing left to drain
+        return;
+    }
+    if (QNetworkReply *reply = m_reply) {
         reply->disconnect(this);
         connect(reply, &QNetworkReply::finished, reply, &QObject::deleteLater);
         // An upstream that floods after [DONE] loses its connection instead of filling memory.

@@ -108,7 +108,8 @@ int main(int argc, char *argv[])
     environment.insert(QStringLiteral("XDG_DATA_HOME"), dir.filePath(QStringLiteral("data")));
     environment.insert(QStringLiteral("XDG_CONFIG_HOME"), dir.filePath(QStringLiteral("config")));
     environment.insert(QStringLiteral("QT_LOGGING_RULES"),
-        QStringLiteral("switchyard.proxy.info=false;switchyard.engine.warning=false;switchyard.secrets.warning=false"));
+        QStringLiteral("switchyard.proxy.info=false;switchyard.engine.warning=false;switchyard."
+                       "secrets.warning=false"));
     QProcess gateway;
     const quint16 port = Bench::startGateway(
         gateway, QStringLiteral(SWITCHYARD_BINARY), configFile.fileName(), environment);

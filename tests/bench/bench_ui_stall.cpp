@@ -4,8 +4,8 @@
 #include "loadclient.h"
 
 #include "config/configdocument.h"
-#include "engine/engine.h"
 #include "engine/configcontroller.h"
+#include "engine/engine.h"
 #include "engine/enginehost.h"
 #include "mainwindow.h"
 #include "models/tracelistmodel.h"
