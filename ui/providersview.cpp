@@ -9,10 +9,10 @@
 #include "providerdialog.h"
 #include "routedialog.h"
 #include "secrets/secretstore.h"
+#include "tableviews.h"
 
 #include <QDateTime>
 #include <QHBoxLayout>
-#include <QHeaderView>
 #include <QInputDialog>
 #include <QLabel>
 #include <QLineEdit>
@@ -27,38 +27,6 @@ namespace Switchyard {
 namespace {
 
 constexpr int KeychainPatienceMs = 15000;
-
-QTableView *makeTable(QAbstractItemModel *model, QWidget *parent)
-{
-    auto *table = new QTableView(parent);
-    table->setModel(model);
-    table->verticalHeader()->hide();
-    table->setAlternatingRowColors(true);
-    table->setSelectionBehavior(QAbstractItemView::SelectRows);
-    table->setSelectionMode(QAbstractItemView::SingleSelection);
-    table->setEditTriggers(QAbstractItemView::NoEditTriggers);
-    table->setWordWrap(false);
-    table->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
-    table->horizontalHeader()->setStretchLastSection(true);
-    return table;
-}
-
-QString selectedName(QTableView *table)
-{
-    const QModelIndexList rows = table->selectionModel()->selectedRows();
-    return rows.isEmpty() ? QString() : rows.constFirst().data().toString();
-}
-
-void selectName(QTableView *table, const QString &name)
-{
-    const QAbstractItemModel *model = table->model();
-    for (int row = 0; row < model->rowCount(); ++row) {
-        if (model->index(row, 0).data().toString() == name) {
-            table->selectRow(row);
-            return;
-        }
-    }
-}
 
 // check-config's errors for the document with one entry of `section` ("providers" or "routes")
 // set as a dialog has it; adding, a name already taken is an error too.

@@ -1,5 +1,6 @@
 #include "engine/engine.h"
 
+#include "engine/gatewayjournal.h"
 #include "engine/ownthread.h"
 #include "engine/secretresolver.h"
 #include "engine/snapshotpublisher.h"
@@ -27,9 +28,7 @@ namespace Switchyard {
 namespace {
 
 constexpr int MaintenanceIntervalMs = 100;
-constexpr int KeptEvents = 500;
-constexpr qint64 LedgerKeptMs
-    = qint64(25) * 3600 * 1000; // the cost chart's 24 h, and today for the caps
+constexpr qint64 LedgerKeptMs = GatewayJournal::LedgerKeptMs;
 
 // What the listener takes from a config.
 ListenerLimits listenerLimits(const Config &config)
@@ -49,6 +48,7 @@ Engine::Engine(const Clock &clock, QObject *parent)
     , m_clock(clock)
     , m_routes(clock, [this](const StateEvent &event) { onStateEvent(event); })
     , m_secrets(new SecretResolver(this))
+    , m_journal(new GatewayJournal(clock, this))
     , m_publisher(new SnapshotPublisher(
           clock, [this] { return routeSnapshots(); },
           [this] {
@@ -67,12 +67,14 @@ Engine::Engine(const Clock &clock, QObject *parent)
     });
     m_services.clock = &m_clock;
     m_services.routes = &m_routes;
-    m_services.ledger = &m_ledger;
+    m_services.ledger = &m_journal->ledger();
     m_services.redactor = &m_redactor;
     m_services.activeConfig = [this] { return m_active; };
     m_services.recordTrace = [this](const TraceRecord &trace) { recordTrace(trace); };
     m_services.recordRefusal = [this](const TraceRecord &trace) { recordRefusal(trace); };
     m_services.metricsText = [this] { return metricsText(); };
+    connect(
+        m_journal, &GatewayJournal::storageProblemChanged, this, &Engine::storageProblemChanged);
     connect(m_publisher, &SnapshotPublisher::routesUpdated, this, &Engine::routesUpdated);
     connect(m_publisher, &SnapshotPublisher::providersUpdated, this, &Engine::providersUpdated);
     connect(m_publisher, &SnapshotPublisher::tracesAdded, this, &Engine::tracesAdded);
@@ -146,9 +148,8 @@ void Engine::install(const Config &config)
     m_redactor.setSecrets(secrets);
     if (m_listener)
         m_listener->setLimits(listenerLimits(config));
-    if (m_store)
-        m_store->setRetention(TraceRetention {
-            qint64(config.traceRetentionHours) * 3600 * 1000, config.traceMaxCount });
+    m_journal->setRetention(
+        TraceRetention { qint64(config.traceRetentionHours) * 3600 * 1000, config.traceMaxCount });
     m_active = std::move(active);
 }
 
@@ -170,41 +171,11 @@ void Engine::start(const Config &config, const QString &listenOverride)
         return;
     }
     m_starting = true; // applies asked for meanwhile wait for listen()
-    if (!m_store) {
-        m_store = new TraceStore(this);
-        if (m_dataDirectory.isEmpty())
-            m_dataDirectory = QStandardPaths::writableLocation(QStandardPaths::AppDataLocation);
-        connect(m_store, &TraceStore::writeFailed, this, [this](qint64 lost, const QString &error) {
-            m_metrics.recordTraceWriteErrors(lost);
-            if (!m_storageProblem.isEmpty())
-                return; // said once per episode; the metric keeps counting
-            m_storageProblem = QStringLiteral("traces cannot be written (%1); the gateway keeps "
-                                              "serving, and switchyard_trace_write_errors_total "
-                                              "counts what is lost")
-                                   .arg(error.left(200));
-            qCWarning(lcEngine).noquote() << m_storageProblem;
-            Q_EMIT storageProblemChanged(m_storageProblem);
-        });
-        connect(m_store, &TraceStore::writeRecovered, this, [this] {
-            m_storageProblem.clear();
-            qCInfo(lcEngine) << "traces are written again";
-            Q_EMIT storageProblemChanged(QString());
-        });
-        QString error;
-        if (m_store->open(m_dataDirectory, &error)) {
-            // Today's spend counts against the caps from the first request on: read before
-            // listening, on the store's reader thread.
-            m_store->readHistory(KeptEvents, QDateTime::currentMSecsSinceEpoch() - LedgerKeptMs,
-                [this, effective](const QList<StateEvent> &events, const QList<CostPoint> &spend) {
-                    m_ledger.add(spend);
-                    m_events = events + m_events;
-                    m_secrets->whenRead(effective, false, [this, effective] { listen(effective); });
-                });
-            return;
-        }
-        qCWarning(lcEngine).noquote() << "traces are kept in memory only:" << error;
-    }
-    m_secrets->whenRead(effective, false, [this, effective] { listen(effective); });
+    if (m_dataDirectory.isEmpty())
+        m_dataDirectory = QStandardPaths::writableLocation(QStandardPaths::AppDataLocation);
+    m_journal->open(m_dataDirectory, [this, effective] {
+        m_secrets->whenRead(effective, false, [this, effective] { listen(effective); });
+    });
 }
 
 void Engine::listen(Config effective)
@@ -331,43 +302,24 @@ void Engine::publishHistory()
         return;
     // The history is as of now: what finishes while it is read is published after it, as news.
     const QList<CostPoint> cost
-        = m_ledger.pointsSince(QDateTime::currentMSecsSinceEpoch() - LedgerKeptMs);
-    const QList<StateEvent> events = m_events;
+        = m_journal->ledger().pointsSince(QDateTime::currentMSecsSinceEpoch() - LedgerKeptMs);
+    const QList<StateEvent> events = m_journal->recentEvents();
     m_publisher->beginHistory();
     auto publish = [this, cost, events](const QList<TraceRecord> &traces) {
         m_publisher->finishHistory(traces, events, cost);
     };
-    if (m_store)
-        m_store->query(TraceQuery { 500 }, publish);
-    else
-        publish({});
+    m_journal->queryTraces(TraceQuery { 500 }, publish);
 }
+
 void Engine::recordRefusal(const TraceRecord &trace)
 {
-    constexpr double RefusalsTracedPerSecond = 10.0;
-    constexpr double RefusalBurst = 20.0;
-    m_metrics.recordRefusal(trace.status);
-    const qint64 now = m_clock.nowMs();
-    if (m_refusalTokensAtMs == 0)
-        m_refusalTokens = RefusalBurst;
-    else
-        m_refusalTokens = qMin(RefusalBurst,
-            m_refusalTokens + double(now - m_refusalTokensAtMs) * RefusalsTracedPerSecond / 1000.0);
-    m_refusalTokensAtMs = now;
-    if (m_refusalTokens < 1.0)
-        return;
-    m_refusalTokens -= 1.0;
-    recordTrace(trace);
+    if (m_journal->sampleRefusal(trace))
+        recordTrace(trace);
 }
 
 void Engine::recordTrace(const TraceRecord &trace)
 {
-    const QList<CostPoint> points = CostLedger::pointsOf(trace);
-    m_ledger.add(points);
-    m_metrics.record(trace);
-    if (m_store)
-        m_store->append(trace, points);
-    m_publisher->addTrace(trace, points);
+    m_publisher->addTrace(trace, m_journal->recordTrace(trace));
     Q_EMIT requestFinished(trace);
 }
 
@@ -381,23 +333,22 @@ QByteArray Engine::metricsText() const
                 states.append({ route.name, int(state->breaker.state()) });
         }
     }
-    return m_metrics.render(states);
+    return m_journal->metricsText(states);
+}
+
+QList<StateEvent> Engine::recentEvents() const
+{
+    return m_journal->recentEvents();
 }
 
 void Engine::queryTraces(const TraceQuery &query, TracesRead done)
 {
-    if (m_store)
-        m_store->query(query, std::move(done));
-    else
-        done({});
+    m_journal->queryTraces(query, std::move(done));
 }
 
 void Engine::findTrace(const QString &id, TraceFound done)
 {
-    if (m_store)
-        m_store->find(id, std::move(done));
-    else
-        done(std::nullopt);
+    m_journal->findTrace(id, std::move(done));
 }
 
 void Engine::stop()
@@ -405,8 +356,7 @@ void Engine::stop()
     m_maintenance.stop();
     if (m_traffic)
         m_traffic->stop();
-    if (m_store)
-        m_store->flush();
+    m_journal->flush();
     delete m_listener;
     m_listener = nullptr;
     m_port = 0;
@@ -453,40 +403,14 @@ bool Engine::execute(const RouteCommand &command, QString *error)
         *error = QStringLiteral("There is no route '%1'.").arg(command.route);
         return false;
     }
-    RouteState &state = m_routes.state(command.route);
-    CircuitBreaker &breaker = state.breaker;
-    switch (command.action) {
-    case RouteCommand::Action::Drain:
-        breaker.drain();
-        break;
-    // Restoring is the operator's word that the route may serve: a rate limit's cooldown ends too.
-    case RouteCommand::Action::Restore:
-        breaker.restore(false);
-        state.cooldownUntilMs = 0;
-        break;
-    case RouteCommand::Action::RestoreStaged:
-        breaker.restore(true);
-        state.cooldownUntilMs = 0;
-        break;
-    case RouteCommand::Action::StageRecovery:
-        breaker.stageRecovery();
-        break;
-    case RouteCommand::Action::ProbeNow:
-        if (!startProbe(command.route)) {
-            *error = state.lastProbeResult;
-            return false;
-        }
-        break;
-    case RouteCommand::Action::Drill:
-        if (command.seconds < 1 || command.seconds > 3600) {
-            *error = QStringLiteral("A drill lasts from 1 to 3600 seconds.");
-            return false;
-        }
-        breaker.startDrill(command.fault, command.seconds);
-        break;
+    if (command.action != RouteCommand::Action::ProbeNow)
+        return m_routes.execute(command, error);
+    if (startProbe(command.route)) {
+        m_routes.markChanged();
+        return true;
     }
-    m_routes.markChanged();
-    return true;
+    *error = m_routes.state(command.route).lastProbeResult;
+    return false;
 }
 
 bool Engine::startProbe(const QString &routeName)
@@ -530,11 +454,7 @@ void Engine::onStateEvent(const StateEvent &event)
                                            event.byOperator ? QStringLiteral("operator")
                                                             : QStringLiteral("automatic"),
                                            event.reason);
-    m_events.append(event);
-    if (m_store)
-        m_store->appendEvent(event);
-    if (m_events.size() > KeptEvents)
-        m_events.remove(0, m_events.size() - KeptEvents);
+    m_journal->recordEvent(event);
     m_routes.markChanged();
     Q_EMIT routeStateChanged(event);
 }
@@ -554,11 +474,7 @@ void Engine::maintain()
     m_routes.dropUnused();
     if (m_publisher->tick(m_routes.changed(), counting))
         m_routes.clearChanged();
-    const qint64 wallNow = QDateTime::currentMSecsSinceEpoch();
-    if (wallNow - m_lastPruneMs > 60000) {
-        m_lastPruneMs = wallNow;
-        m_ledger.prune(wallNow - LedgerKeptMs);
-    }
+    m_journal->prune(QDateTime::currentMSecsSinceEpoch());
 }
 
 void Engine::setSecretStore(std::shared_ptr<SecretStore> store)

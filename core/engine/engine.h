@@ -4,8 +4,6 @@
 #include "config/config.h"
 #include "engine/providersnapshot.h"
 #include "engine/providerstatus.h"
-#include "observe/costledger.h"
-#include "observe/metrics.h"
 #include "observe/redactor.h"
 #include "observe/trace.h"
 #include "observe/tracestore.h"
@@ -31,6 +29,7 @@
 namespace Switchyard {
 
 class AdminService;
+class GatewayJournal;
 class SimulatedUpstream;
 class TrafficGenerator;
 class HttpListener;
@@ -109,7 +108,7 @@ Q_SIGNALS:
 private:
     // GatewayControl, for the admin API.
     QList<RouteSnapshot> routeSnapshots() const override;
-    QList<StateEvent> recentEvents() const override { return m_events; }
+    QList<StateEvent> recentEvents() const override;
     bool execute(const RouteCommand &command, QString *error) override;
     void queryTraces(const TraceQuery &query, TracesRead done) override;
     void findTrace(const QString &id, TraceFound done) override;
@@ -117,8 +116,7 @@ private:
 
     void install(const Config &config);
     void recordTrace(const TraceRecord &trace);
-    // A request refused before routing: counted always, traced only as a sample (a flood of
-    // them must not fill the store or evict real traces).
+    // Counted always, traced only as a sample.
     void recordRefusal(const TraceRecord &trace);
     QByteArray metricsText() const;
     // Sends a health probe of `route` unless one is under way; false (and why in the route's
@@ -134,17 +132,13 @@ private:
     std::shared_ptr<const ActiveConfig> m_active;
     RouteRegistry m_routes;
     SecretResolver *m_secrets;
+    GatewayJournal *m_journal;
     bool m_starting = false;
     std::vector<std::function<void()>> m_afterStart;
     SnapshotPublisher *m_publisher;
     GatewayServices m_services;
-    QList<StateEvent> m_events;
     QString m_dataDirectory;
-    TraceStore *m_store = nullptr;
-    CostLedger m_ledger;
-    Metrics m_metrics;
     Redactor m_redactor;
-    qint64 m_lastPruneMs = 0;
     UpstreamPool *m_upstreams = nullptr;
     Prober *m_prober = nullptr;
     ProxyService *m_proxy = nullptr;
@@ -154,10 +148,6 @@ private:
     SimulatedUpstream *m_simulated = nullptr;
     TrafficGenerator *m_traffic = nullptr;
     ProviderStatus m_providers;
-    QString m_storageProblem;
-    // Refusals traced: a token bucket of RefusalsTracedPerSecond, on m_clock.
-    double m_refusalTokens = 0;
-    qint64 m_refusalTokensAtMs = 0;
 };
 
 } // namespace Switchyard

@@ -178,4 +178,43 @@ void RouteRegistry::forgetMisconfiguration(const QString &provider)
     }
 }
 
+bool RouteRegistry::execute(const RouteCommand &command, QString *error)
+{
+    if (!m_config.routes.contains(command.route)) {
+        *error = QStringLiteral("There is no route '%1'.").arg(command.route);
+        return false;
+    }
+    RouteState &routeState = state(command.route);
+    CircuitBreaker &breaker = routeState.breaker;
+    switch (command.action) {
+    case RouteCommand::Action::Drain:
+        breaker.drain();
+        break;
+    // Restoring is the operator's word that the route may serve: a rate limit's cooldown ends too.
+    case RouteCommand::Action::Restore:
+        breaker.restore(false);
+        routeState.cooldownUntilMs = 0;
+        break;
+    case RouteCommand::Action::RestoreStaged:
+        breaker.restore(true);
+        routeState.cooldownUntilMs = 0;
+        break;
+    case RouteCommand::Action::StageRecovery:
+        breaker.stageRecovery();
+        break;
+    case RouteCommand::Action::ProbeNow:
+        *error = QStringLiteral("A probe is sent by the engine, not the route registry.");
+        return false;
+    case RouteCommand::Action::Drill:
+        if (command.seconds < 1 || command.seconds > 3600) {
+            *error = QStringLiteral("A drill lasts from 1 to 3600 seconds.");
+            return false;
+        }
+        breaker.startDrill(command.fault, command.seconds);
+        break;
+    }
+    markChanged();
+    return true;
+}
+
 } // namespace Switchyard

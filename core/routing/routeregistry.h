@@ -2,6 +2,7 @@
 
 #include "config/activeconfig.h"
 #include "routing/failureclass.h"
+#include "routing/routecommand.h"
 #include "routing/routesnapshot.h"
 #include "routing/routestate.h"
 
@@ -59,6 +60,9 @@ public:
     QList<RouteSnapshot> snapshots(const ActiveConfig &active) const;
     // The routes of the running config that are due a health probe now (SPEC §7).
     QStringList dueProbes() const;
+    // An operator's command on a route of the running config. A probe is not the registry's to
+    // send: ProbeNow is refused here, and the caller sends it.
+    bool execute(const RouteCommand &command, QString *error);
     // After a provider's key changed: its routes' 401s said nothing about the new key.
     void forgetMisconfiguration(const QString &provider);
 

@@ -1,0 +1,71 @@
+#pragma once
+
+#include "observe/costledger.h"
+#include "observe/metrics.h"
+#include "observe/trace.h"
+#include "observe/tracestore.h"
+#include "routing/clock.h"
+
+#include <QList>
+#include <QObject>
+#include <QString>
+
+#include <functional>
+
+namespace Switchyard {
+
+// What the gateway did, kept: every trace and state event to the store (when one can be opened),
+// the cost ledger the spend caps read, the metrics, the recent state events, and a storage
+// problem while the store cannot write. Lives in the engine thread; reads answer later, there.
+class GatewayJournal final : public QObject {
+    Q_OBJECT
+public:
+    static constexpr int KeptEvents = 500;
+    // The cost chart's 24 h, and today for the caps.
+    static constexpr qint64 LedgerKeptMs = qint64(25) * 3600 * 1000;
+
+    explicit GatewayJournal(const Clock &clock, QObject *parent = nullptr);
+
+    // Opens the store in `directory` (once) and reads today's spend and the recent state events
+    // back; `ready` runs when they are in, at once if there is no store to read.
+    void open(const QString &directory, std::function<void()> ready);
+    bool isOpen() const { return m_store != nullptr; }
+    void setRetention(const TraceRetention &retention);
+
+    // Returns the spend the trace adds.
+    QList<CostPoint> recordTrace(const TraceRecord &trace);
+    // A request refused before routing: counted always, traced only as a sample (a flood of them
+    // must not fill the store or evict real traces). True when it was traced.
+    bool sampleRefusal(const TraceRecord &trace);
+    void recordEvent(const StateEvent &event);
+
+    const CostLedger &ledger() const { return m_ledger; }
+    QList<StateEvent> recentEvents() const { return m_events; }
+    // `states`: each route's breaker state as a number, as of the caller's last tick.
+    QByteArray metricsText(const QList<QPair<QString, int>> &states) const;
+    void queryTraces(const TraceQuery &query, TraceStore::TracesRead done);
+    void findTrace(const QString &id, TraceStore::TraceFound done);
+    // Forgets spend older than the ledger keeps; cheap to call often.
+    void prune(qint64 wallNowMs);
+    // Blocks until every trace so far is written.
+    void flush();
+
+Q_SIGNALS:
+    // Traces cannot be written (the disk is full, say): what, said once per episode. An empty
+    // text when writing works again.
+    void storageProblemChanged(const QString &problem);
+
+private:
+    const Clock &m_clock;
+    TraceStore *m_store = nullptr;
+    CostLedger m_ledger;
+    Metrics m_metrics;
+    QList<StateEvent> m_events;
+    QString m_storageProblem;
+    qint64 m_lastPruneMs = 0;
+    // Refusals traced: a token bucket on m_clock.
+    double m_refusalTokens = 0;
+    qint64 m_refusalTokensAtMs = 0;
+};
+
+} // namespace Switchyard
