@@ -16,23 +16,29 @@ QList<SseScanner::Event> SseScanner::feed(QByteArrayView bytes)
         if (c == '\n' && i == 0 && m_lastWasCarriageReturn && m_partialLine.isEmpty()) {
             lineStart = 1;
             m_lastWasCarriageReturn = false;
+            if (m_keepRaw)
+                m_raw.append('\n');
             continue;
         }
-        if (m_partialLine.size() + (i - lineStart) + m_current.data.size() > m_maxEventBytes) {
+        if (held(i - lineStart) > m_maxEventBytes) {
             overflow();
             return {};
         }
         m_partialLine.append(bytes.sliced(lineStart, i - lineStart));
-        takeLine(m_partialLine, completed);
-        m_partialLine.clear();
+        const qsizetype lineEnd = i;
         if (c == '\r' && i + 1 < bytes.size() && bytes.at(i + 1) == '\n')
             ++i;
+        if (m_keepRaw) {
+            m_raw.append(m_partialLine);
+            m_raw.append(bytes.sliced(lineEnd, i + 1 - lineEnd));
+        }
+        takeLine(m_partialLine, completed);
+        m_partialLine.clear();
         m_lastWasCarriageReturn = (c == '\r' && i == bytes.size() - 1);
         lineStart = i + 1;
     }
     if (lineStart < bytes.size()) {
-        if (m_partialLine.size() + (bytes.size() - lineStart) + m_current.data.size()
-            > m_maxEventBytes) {
+        if (held(bytes.size() - lineStart) > m_maxEventBytes) {
             overflow();
             return completed;
         }
@@ -44,11 +50,18 @@ QList<SseScanner::Event> SseScanner::feed(QByteArrayView bytes)
     return completed;
 }
 
+qsizetype SseScanner::held(qsizetype more) const
+{
+    // The raw lines hold at least the data; counting both would halve the bound.
+    return m_partialLine.size() + more + (m_keepRaw ? m_raw.size() : m_current.data.size());
+}
+
 void SseScanner::overflow()
 {
     m_overflowed = true;
     // Give the memory back now, not when the request ends.
     m_partialLine = QByteArray();
+    m_raw = QByteArray();
     m_current = Event {};
     m_hasData = false;
 }
@@ -60,6 +73,12 @@ void SseScanner::takeLine(QByteArrayView line, QList<Event> &completed)
             if (m_current.data == "[DONE]")
                 m_sawDone = true;
             ++m_eventCount;
+            m_current.raw = std::exchange(m_raw, {});
+            completed.append(m_current);
+        } else if (m_keepRaw) {
+            m_current.raw = std::exchange(m_raw, {});
+            m_current.comment = true;
+            m_current.data.clear();
             completed.append(m_current);
         }
         m_current = Event {};

@@ -16,6 +16,19 @@ QByteArray boolHeader(bool value)
     return value ? QByteArrayLiteral("1") : QByteArrayLiteral("0");
 }
 
+const QByteArray ShouldRetry = QByteArrayLiteral("x-should-retry");
+
+// The OpenAI and Anthropic SDKs retry a 5xx or 429 twice by default; after the gateway has walked
+// the chain, a resend walks it again (and again), so they are told not to.
+void sayDoNotRetry(HeaderList &headers)
+{
+    for (const auto &[name, value] : std::as_const(headers)) {
+        if (name == ShouldRetry)
+            return;
+    }
+    headers.append({ ShouldRetry, QByteArrayLiteral("false") });
+}
+
 } // namespace
 
 GatewayResponse::GatewayResponse(ClientResponse response)
@@ -25,7 +38,7 @@ GatewayResponse::GatewayResponse(ClientResponse response)
 
 HeaderList GatewayResponse::routingHeaders(const Routing &routing)
 {
-    return HeaderList {
+    HeaderList headers {
         { QByteArrayLiteral("X-Switchyard-Request-Id"), routing.requestId.toUtf8() },
         { QByteArrayLiteral("X-Switchyard-Lane"), routing.lane.toUtf8() },
         { QByteArrayLiteral("X-Switchyard-Route"), routing.route.toUtf8() },
@@ -34,10 +47,13 @@ HeaderList GatewayResponse::routingHeaders(const Routing &routing)
         { QByteArrayLiteral("X-Switchyard-Fallback"), boolHeader(routing.fallback) },
         { QByteArrayLiteral("X-Switchyard-Degraded"), boolHeader(routing.degraded) },
     };
+    if (routing.upstreamAttempts > 1)
+        sayDoNotRetry(headers);
+    return headers;
 }
 
 GatewayResponse::AllFailed GatewayResponse::allRoutesFailed(
-    const TraceRecord &trace, int upstreamAttempts, qint64 soonestRetryMs)
+    const TraceRecord &trace, int upstreamAttempts, qint64 soonestRetryMs, qint64 breakersReopenMs)
 {
     QJsonArray attempts;
     bool allRateLimited = true;
@@ -80,6 +96,13 @@ GatewayResponse::AllFailed GatewayResponse::allRoutesFailed(
         message = QStringLiteral(
             "Lane '%1' has reached its spend cap for today (UTC); see error.attempts.")
                       .arg(trace.lane);
+    } else if (breakersReopenMs > 0) {
+        answer.status = 503;
+        answer.retryAfterSeconds = (breakersReopenMs + 999) / 1000;
+        message = QStringLiteral("Every route of lane '%1' is held back by its circuit breaker; "
+                                 "the first may be tried again in %2 s. See error.attempts.")
+                      .arg(trace.lane)
+                      .arg(answer.retryAfterSeconds);
     } else if (upstreamAttempts == 0) {
         answer.status = 503;
         message = QStringLiteral("No route of lane '%1' is available now; see error.attempts.")
@@ -112,6 +135,7 @@ void GatewayResponse::sendUpstream(const Routing &routing, int status,
 void GatewayResponse::sendAllFailed(const Routing &routing, const AllFailed &answer)
 {
     HeaderList headers = routingHeaders(routing);
+    sayDoNotRetry(headers);
     if (answer.retryAfterSeconds > 0)
         headers.append(
             { QByteArrayLiteral("Retry-After"), QByteArray::number(answer.retryAfterSeconds) });
@@ -121,7 +145,9 @@ void GatewayResponse::sendAllFailed(const Routing &routing, const AllFailed &ans
 void GatewayResponse::sendDeadlineExceeded(
     const Routing &routing, qint64 deadlineMs, int upstreamAttempts)
 {
-    m_response.sendJson(504, routingHeaders(routing),
+    HeaderList headers = routingHeaders(routing);
+    sayDoNotRetry(headers);
+    m_response.sendJson(504, headers,
         openAiError(QStringLiteral("The lane deadline of %1 ms was exceeded after %2 attempt(s).")
                         .arg(deadlineMs)
                         .arg(upstreamAttempts),

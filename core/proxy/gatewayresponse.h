@@ -23,7 +23,7 @@ public:
         QString route;
         int upstreamAttempts = 0;
         bool fallback = false;
-        bool degraded = false;
+        bool degraded = false; // the lane's degraded route answered
     };
 
     // Why every route failed, as the caller is told: a status that says what to do next, and
@@ -31,18 +31,24 @@ public:
     struct AllFailed {
         int status = 502;
         QByteArray body;
-        qint64 retryAfterSeconds = 0; // for a 429: when the first route's cooldown ends
+        // For a 429: when the first route's rate-limit cooldown ends; for a 503 with every
+        // route's breaker open: when the first breaker lets a call through again.
+        qint64 retryAfterSeconds = 0;
     };
 
     explicit GatewayResponse(ClientResponse response);
 
     ClientResponse &client() { return m_response; }
 
+    // With more than one upstream attempt they say x-should-retry: false as well: the gateway
+    // has retried and fallen back already, and an SDK's retries would only multiply that.
     static HeaderList routingHeaders(const Routing &routing);
     // Pure: the status and body for `trace`, whose every route was skipped or failed.
-    // `soonestRetryMs` is the soonest any route's rate-limit cooldown ends (0 or less: none).
-    static AllFailed allRoutesFailed(
-        const TraceRecord &trace, int upstreamAttempts, qint64 soonestRetryMs);
+    // `soonestRetryMs` is the soonest any route's rate-limit cooldown ends (0 or less: none);
+    // `breakersReopenMs`, when every route was held back by its open breaker, the soonest one
+    // lets a call through again (0 or less: not every route was).
+    static AllFailed allRoutesFailed(const TraceRecord &trace, int upstreamAttempts,
+        qint64 soonestRetryMs, qint64 breakersReopenMs = 0);
 
     // An upstream's whole answer; an error's body is cleared of any key first.
     void sendUpstream(const Routing &routing, int status, const UpstreamOutcome &answer,

@@ -388,6 +388,7 @@ void ProxyRequest::commitStream()
 {
     m_relay->markCommitted();
     m_trace.route = currentRoute().name;
+    m_routeAnswered = true;
     m_response.beginStream(routing(), m_upstreamStatus, m_upstreamPassHeaders);
     m_response.writeStream(m_relay->takePending());
 }
@@ -459,6 +460,7 @@ void ProxyRequest::onAttemptEnded(const AttemptEnd &end)
     switch (streamEnd.kind) {
     case StreamRelay::End::Kind::Clean:
         currentAttempt().decision = Decision::Return;
+        m_response.writeStream(streamEnd.closing);
         endStreamCleanly();
         return;
     case StreamRelay::End::Kind::Broken:
@@ -593,14 +595,15 @@ GatewayResponse::Routing ProxyRequest::routing() const
     routing.route = route;
     routing.upstreamAttempts = m_upstreamAttempts;
     routing.fallback = !route.isEmpty() && route != m_plan.firstChoice();
-    routing.degraded = !route.isEmpty() && !m_plan.inChain() && route == m_params.target.degraded
-        && !m_plan.policyRestricted();
+    routing.degraded = m_routeAnswered && !route.isEmpty() && !m_plan.inChain()
+        && route == m_params.target.degraded && !m_plan.policyRestricted();
     return routing;
 }
 
 void ProxyRequest::respondWithUpstream(FailureClass finalClass)
 {
     m_trace.route = currentRoute().name;
+    m_routeAnswered = true;
     if (m_streaming) {
         // The upstream's own error event, passed on as the stream it was.
         commitStream();
@@ -623,8 +626,19 @@ void ProxyRequest::respondAllFailed()
         if (until > 0 && (soonestRetry < 0 || until < soonestRetry))
             soonestRetry = until;
     }
-    const GatewayResponse::AllFailed answer
-        = GatewayResponse::allRoutesFailed(m_trace, m_upstreamAttempts, soonestRetry);
+    // Every route held back by its breaker (the panic attempt, if any, failed too): the caller
+    // learns when the first breaker lets a call through again.
+    qint64 breakersReopen = 0;
+    if (m_plan.panicking() || (m_upstreamAttempts == 0 && !m_plan.heldByBreaker().isEmpty())) {
+        for (const QString &route : m_plan.heldByBreaker()) {
+            const RouteState *state = m_services.routes->find(route);
+            const qint64 remaining
+                = state ? qMax<qint64>(1, state->breaker.cooldownRemainingMs()) : 1;
+            breakersReopen = breakersReopen == 0 ? remaining : qMin(breakersReopen, remaining);
+        }
+    }
+    const GatewayResponse::AllFailed answer = GatewayResponse::allRoutesFailed(
+        m_trace, m_upstreamAttempts, soonestRetry, breakersReopen);
     m_response.sendAllFailed(routing(), answer);
     const FailureClass finalClass = m_trace.attempts.isEmpty()
         ? FailureClass::Transient
@@ -653,8 +667,7 @@ void ProxyRequest::finish(int status, FailureClass finalClass)
     m_phase = Phase::Done;
     for (QTimer *timer : { &m_deadlineTimer, &m_backoffTimer })
         timer->stop();
-    m_trace.conclude(status, finalClass, elapsed(), m_plan.firstChoice(),
-        m_trace.route == m_params.target.degraded && !m_plan.inChain());
+    m_trace.conclude(status, finalClass, elapsed(), m_plan.firstChoice(), routing().degraded);
     qCInfo(lcProxy).noquote() << m_trace.summary();
     Q_EMIT finished(m_trace);
     deleteLater();

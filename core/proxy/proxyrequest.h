@@ -114,6 +114,7 @@ private:
     QTimer m_stallTimer; // runs while the caller reads nothing and the upstream is paused
     bool m_clientStalled = false;
 
+    bool m_routeAnswered = false; // the caller's answer is a route's, not the gateway's own
     int m_upstreamStatus = 0;
     UpstreamOutcome m_answer; // the attempt's answer, in OpenAI's shape
     HeaderList m_upstreamPassHeaders;

@@ -8,31 +8,33 @@
 #include <QString>
 
 #include <memory>
+#include <optional>
 
 namespace Switchyard {
 
-// One attempt's event stream on its way to the caller: split into events, translated (or passed
-// through byte for byte), its usage read, and every event before the first checked so that a bad
-// start can still fail over. Holds only the unfinished event and, before the commit, the events
-// not yet sent; both are bounded by limits.max_event_bytes. No network and no timers: the
-// ProxyRequest feeds it bytes and acts on each Step.
+// One attempt's event stream on its way to the caller: split into events on the scanner's
+// boundaries, translated (an OpenAI-speaking provider's pass-through is one more translator), its
+// usage read. Nothing goes out before the first content: a role alone, an error event, a malformed
+// event or an end before any content can still fail over. Holds only the unfinished event and,
+// before the commit, what is held back; both are bounded by limits.max_event_bytes. No network
+// and no timers: the ProxyRequest feeds it bytes and acts on each Step.
 class StreamRelay final {
 public:
     struct Options {
         qint64 maxEventBytes = 1024 * 1024;
-        // Null: the provider speaks OpenAI and its events pass through.
+        // Null: the provider speaks OpenAI and its events pass through untouched.
         std::unique_ptr<StreamTranslator> translator;
-        // We asked for usage the caller did not: the usage-only chunk is taken out again.
-        bool stripInjectedUsage = false;
     };
 
     // What the bytes just fed mean for the attempt.
     struct Step {
         enum class Kind {
             Continue, // nothing decided; send `bytes` if committed
-            Commit, // the first real event arrived: commit the stream, then send pending()
+            Commit, // the first content arrived: commit the stream, then send takePending()
             Overflow, // an event beyond max_event_bytes; `reason` says so
-            BadStart, // the stream began with an error or a malformed event; see `classification`
+            // An error event, a malformed event or the stream's end before any content; see
+            // `classification`
+            BadStart,
         };
         Kind kind = Kind::Continue;
         QByteArray bytes; // for the caller, once committed
@@ -45,14 +47,18 @@ public:
     // How the attempt's call ended, as far as the stream is concerned.
     struct End {
         enum class Kind {
-            Clean, // the stream's end went through, and no error event: the answer is whole
+            // The stream's end went through, or the body ended cleanly after the final chunk,
+            // and no error event: the answer is whole
+            Clean,
             Broken, // it failed after the commit: the caller gets a final error event
-            BadStart, // it ended before any real event: see `classification`
+            BadStart, // it ended before any content: see `classification`
             Unjudged, // a transport failure before the commit: classified like any other
         };
         Kind kind = Kind::Unjudged;
         QString reason;
         Classification classification;
+        // Clean without the upstream's end: what closes the caller's stream ([DONE] and usage).
+        QByteArray closing;
     };
 
     explicit StreamRelay(Options options);
@@ -63,30 +69,28 @@ public:
     void markCommitted() { m_committed = true; }
     bool committed() const { return m_committed; }
 
-    bool complete() const;
+    bool complete() const { return m_translator->complete(); }
     // `transport` and `transportDetail` say how the call ended (None: the upstream closed it).
-    End judgeEnd(TransportError transport, const QString &transportDetail) const;
+    // Judging a clean end may complete the stream (End::closing); judged once.
+    End judgeEnd(TransportError transport, const QString &transportDetail);
     bool sawDone() const { return m_scanner.sawDone(); }
     bool errorEventSent() const { return m_errorEventSent; }
     // Usage as the stream reported it; -1 until it does.
-    qint64 tokensIn() const { return m_tokensIn; }
-    qint64 tokensOut() const { return m_tokensOut; }
+    qint64 tokensIn() const { return m_translator->tokensIn(); }
+    qint64 tokensOut() const { return m_translator->tokensOut(); }
     // A usage figure that no honest upstream sends (negative, fractional, absurd).
-    bool usageInvalid() const { return m_usageInvalid; }
+    bool usageInvalid() const { return m_translator->usageInvalid(); }
 
 private:
-    QByteArray forwardable(const QByteArray &data, const QList<SseScanner::Event> &events);
+    // The first bad event before the commit, if any.
+    static std::optional<Classification> badStart(const QList<SseScanner::Event> &events);
 
-    Options m_options;
+    qint64 m_maxEventBytes;
+    std::unique_ptr<StreamTranslator> m_translator;
     SseScanner m_scanner;
-    QByteArray m_rawPending; // the unfinished event of a passed-through stream
     QByteArray m_pending; // before the commit: what the caller will get first
     bool m_committed = false;
-    bool m_sawContent = false;
     bool m_errorEventSent = false;
-    bool m_usageInvalid = false;
-    qint64 m_tokensIn = -1;
-    qint64 m_tokensOut = -1;
 };
 
 } // namespace Switchyard

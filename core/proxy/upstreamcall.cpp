@@ -1,5 +1,6 @@
 #include "proxy/upstreamcall.h"
 
+#include "translate/openaistream.h"
 #include "upstream/upstreampool.h"
 
 namespace Switchyard {
@@ -41,11 +42,13 @@ UpstreamCall prepareUpstreamCall(const UpstreamCallInput &input)
         call.body = replaceTopLevelModel(*input.callerBody, route.model);
         // Ask for usage in the final chunk so a stream can be costed; the caller sees no
         // difference.
-        prepared.relay.stripInjectedUsage = analysis.stream && !analysis.hasStreamOptions
+        const bool injectUsage = analysis.stream && !analysis.hasStreamOptions
             && (input.provider->kind == QLatin1String("openai")
                 || input.provider->kind == QLatin1String("simulated"));
-        if (prepared.relay.stripInjectedUsage)
+        if (injectUsage)
             call.body = withStreamUsage(call.body);
+        if (analysis.stream)
+            prepared.relay.translator = openAiStreamPassThrough(injectUsage);
     }
     call.timeouts = route.timeouts;
     call.deadlineMs = input.deadlineMs;

@@ -37,6 +37,7 @@ public:
             } else if (type == QLatin1String("content_block_start")) {
                 const QJsonObject block = data.value(QLatin1String("content_block")).toObject();
                 if (block.value(QLatin1String("type")).toString() == QLatin1String("tool_use")) {
+                    m_sawContent = true;
                     const int toolIndex = m_toolIndexOfBlock.size();
                     m_toolIndexOfBlock.insert(
                         data.value(QLatin1String("index")).toInt(), toolIndex);
@@ -53,7 +54,13 @@ public:
             } else if (type == QLatin1String("content_block_delta")) {
                 const QJsonObject delta = data.value(QLatin1String("delta")).toObject();
                 const QString deltaType = delta.value(QLatin1String("type")).toString();
+                if (deltaType == QLatin1String("thinking_delta")
+                    && !delta.value(QLatin1String("thinking")).toString().isEmpty())
+                    m_sawContent = true; // the model is answering, though OpenAI's shape has no
+                                         // place for it
                 if (deltaType == QLatin1String("text_delta")) {
+                    if (!delta.value(QLatin1String("text")).toString().isEmpty())
+                        m_sawContent = true;
                     out += chunk(QJsonObject {
                         { QStringLiteral("content"), delta.value(QLatin1String("text")) } });
                 } else if (deltaType == QLatin1String("input_json_delta")) {
@@ -74,16 +81,10 @@ public:
                                          .value(QLatin1String("stop_reason"))
                                          .toString();
                 out += chunk(QJsonObject(), AnthropicTranslator::finishReason(stop));
+                if (!stop.isEmpty())
+                    m_finalChunkSeen = true;
             } else if (type == QLatin1String("message_stop")) {
-                m_complete = true;
-                if (m_includeUsage) {
-                    QJsonObject last = base();
-                    last.insert(QStringLiteral("choices"), QJsonArray());
-                    last.insert(
-                        QStringLiteral("usage"), usageObject(m_tokensIn, m_tokensOut, m_cached));
-                    out += "data: " + compact(last) + "\n\n";
-                }
-                out += "data: [DONE]\n\n";
+                out += completeWithoutEnd();
             } else if (type == QLatin1String("error")) {
                 // Passed on in OpenAI's error shape; before the first byte the proxy fails over on
                 // it.
@@ -102,6 +103,23 @@ public:
     }
 
     bool complete() const override { return m_complete; }
+    bool finalChunkSeen() const override { return m_finalChunkSeen; }
+    bool sawContent() const override { return m_sawContent; }
+
+    QByteArray completeWithoutEnd() override
+    {
+        if (m_complete)
+            return QByteArray();
+        m_complete = true;
+        QByteArray out;
+        if (m_includeUsage) {
+            QJsonObject last = base();
+            last.insert(QStringLiteral("choices"), QJsonArray());
+            last.insert(QStringLiteral("usage"), usageObject(m_tokensIn, m_tokensOut, m_cached));
+            out += "data: " + compact(last) + "\n\n";
+        }
+        return out + "data: [DONE]\n\n";
+    }
     qint64 tokensIn() const override { return m_tokensIn; }
     qint64 tokensOut() const override { return m_tokensOut; }
 
@@ -128,6 +146,8 @@ private:
 
     bool m_includeUsage;
     bool m_complete = false;
+    bool m_finalChunkSeen = false;
+    bool m_sawContent = false;
     QString m_id = QStringLiteral("chatcmpl-anthropic");
     QString m_model;
     qint64 m_created = QDateTime::currentSecsSinceEpoch();

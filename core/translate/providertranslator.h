@@ -13,16 +13,31 @@
 
 namespace Switchyard {
 
-// Turns one upstream stream's events into OpenAI chat.completion.chunk events, incrementally.
+// Turns one upstream stream's events into OpenAI chat.completion.chunk events, incrementally, and
+// says what the stream has shown so far: content, its final chunk, its end, its usage.
 class StreamTranslator {
 public:
     virtual ~StreamTranslator() = default;
     // The OpenAI SSE bytes ("data: …\n\n") for these upstream events; may be empty.
     virtual QByteArray translate(const QList<SseScanner::Event> &events) = 0;
-    // True once the upstream said the message is complete (the OpenAI side got its [DONE]).
+    // Wants each event's raw bytes and the blocks without data (SseScanner::setKeepRaw).
+    virtual bool needsRawEvents() const { return false; }
+    // The upstream said the stream is over ([DONE] or its own end event); the caller's [DONE]
+    // has been translated.
     virtual bool complete() const = 0;
+    // The answer's final chunk (one with a finish reason) has been translated: a clean end of
+    // the body from here on is a whole answer, whether or not the end event follows.
+    virtual bool finalChunkSeen() const = 0;
+    // For a body that ended cleanly after the final chunk without the stream's end: what closes
+    // the caller's stream (its [DONE], and the usage chunk when asked for).
+    virtual QByteArray completeWithoutEnd() = 0;
+    // Content has been translated: text, a tool call, a refusal or reasoning. A role alone, an
+    // empty delta or a keep-alive is none.
+    virtual bool sawContent() const = 0;
     virtual qint64 tokensIn() const = 0;
     virtual qint64 tokensOut() const = 0;
+    // A usage figure that no honest upstream sends (negative, fractional, absurd).
+    virtual bool usageInvalid() const { return false; }
 };
 
 // What the gateway sends upstream for one attempt, or why this route cannot take the request.

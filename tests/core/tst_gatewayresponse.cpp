@@ -48,28 +48,34 @@ private Q_SLOTS:
         QTest::addColumn<QList<AttemptRecord>>("attempts");
         QTest::addColumn<int>("upstreamAttempts");
         QTest::addColumn<qint64>("soonestRetryMs");
+        QTest::addColumn<qint64>("breakersReopenMs");
         QTest::addColumn<int>("status");
         QTest::addColumn<qint64>("retryAfterSeconds");
 
         QTest::newRow("every route failed: do not rely on us")
             << QList { tried(QStringLiteral("a"), FailureClass::Transient, 503),
                    tried(QStringLiteral("b"), FailureClass::ContractViolation, 200) }
-            << 2 << qint64(-1) << 502 << qint64(0);
+            << 2 << qint64(-1) << qint64(0) << 502 << qint64(0);
         QTest::newRow("no route can take it: change the request")
             << QList { skipped(QStringLiteral("a"), FailureClass::Incompatible, "incompatible"),
                    skipped(QStringLiteral("b"), FailureClass::Incompatible, "incompatible") }
-            << 0 << qint64(-1) << 400 << qint64(0);
+            << 0 << qint64(-1) << qint64(0) << 400 << qint64(0);
         QTest::newRow("every route rate limited: wait for the first cooldown")
             << QList { tried(QStringLiteral("a"), FailureClass::RateLimited, 429),
                    skipped(QStringLiteral("b"), FailureClass::RateLimited, "cooling_down") }
-            << 1 << qint64(1500) << 429 << qint64(2);
+            << 1 << qint64(1500) << qint64(0) << 429 << qint64(2);
         QTest::newRow("spend cap reached")
             << QList { skipped(QStringLiteral("a"), FailureClass::Budget, "budget") } << 0
-            << qint64(-1) << 429 << qint64(0);
+            << qint64(-1) << qint64(0) << 429 << qint64(0);
         QTest::newRow("nothing tried: come back later")
             << QList { skipped(QStringLiteral("a"), FailureClass::Transient, "breaker_open"),
                    skipped(QStringLiteral("b"), FailureClass::Transient, "drained") }
-            << 0 << qint64(-1) << 503 << qint64(0);
+            << 0 << qint64(-1) << qint64(0) << 503 << qint64(0);
+        QTest::newRow("every breaker open, the panic attempt failed: when the first reopens")
+            << QList { skipped(QStringLiteral("a"), FailureClass::Transient, "breaker_open"),
+                   skipped(QStringLiteral("b"), FailureClass::Transient, "breaker_open"),
+                   tried(QStringLiteral("a"), FailureClass::Transient, 503) }
+            << 1 << qint64(-1) << qint64(4200) << 503 << qint64(5);
     }
 
     void theStatusSaysWhatToDoNext()
@@ -77,10 +83,11 @@ private Q_SLOTS:
         QFETCH(QList<AttemptRecord>, attempts);
         QFETCH(int, upstreamAttempts);
         QFETCH(qint64, soonestRetryMs);
+        QFETCH(qint64, breakersReopenMs);
         QFETCH(int, status);
         QFETCH(qint64, retryAfterSeconds);
-        const GatewayResponse::AllFailed answer
-            = GatewayResponse::allRoutesFailed(trace(attempts), upstreamAttempts, soonestRetryMs);
+        const GatewayResponse::AllFailed answer = GatewayResponse::allRoutesFailed(
+            trace(attempts), upstreamAttempts, soonestRetryMs, breakersReopenMs);
         QCOMPARE(answer.status, status);
         QCOMPARE(answer.retryAfterSeconds, retryAfterSeconds);
         const QJsonObject body = error(answer.body);
@@ -124,6 +131,10 @@ private Q_SLOTS:
         QCOMPARE(value("X-Switchyard-Attempts"), QByteArray("2"));
         QCOMPARE(value("X-Switchyard-Fallback"), QByteArray("1"));
         QCOMPARE(value("X-Switchyard-Degraded"), QByteArray("0"));
+        // The gateway retried already: SDKs are told not to do it again.
+        QCOMPARE(value("x-should-retry"), QByteArray("false"));
+        routing.upstreamAttempts = 1;
+        QCOMPARE(GatewayResponse::routingHeaders(routing).size(), headers.size() - 1);
     }
 };
 

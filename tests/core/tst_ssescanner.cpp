@@ -46,6 +46,45 @@ private Q_SLOTS:
         }
     }
 
+    void rawEventsAddUpToTheBytesFedWhateverTheSplit()
+    {
+        // A pass-through forwards these: nothing may be lost, added or reordered, keep-alives and
+        // stray blank lines included.
+        const QByteArray bytes = stream() + "\r\n: ping\r\r\ndata: {\"c\":3}\r";
+        for (qsizetype split = 0; split <= bytes.size(); ++split) {
+            SseScanner scanner;
+            scanner.setKeepRaw(true);
+            QList<SseScanner::Event> events = scanner.feed(bytes.first(split));
+            events += scanner.feed(bytes.sliced(split));
+            events += scanner.feed("\n\n");
+            QByteArray joined;
+            int comments = 0;
+            QList<QByteArray> data;
+            for (const SseScanner::Event &event : events) {
+                joined += event.raw;
+                if (event.comment)
+                    ++comments;
+                else
+                    data.append(event.data);
+            }
+            QCOMPARE(joined, bytes + "\n\n");
+            QCOMPARE(
+                data, (QList<QByteArray> { "{\"a\":1}", "{\"b\":\n2}", "[DONE]", "{\"c\":3}" }));
+            QVERIFY(comments >= 2); // the keep-alive and the ping
+        }
+    }
+
+    void rawEventsAreBoundedLikeEvents()
+    {
+        SseScanner scanner;
+        scanner.setKeepRaw(true);
+        scanner.setMaxEventBytes(100);
+        // Many short comment lines in one block: no data, but bytes held all the same.
+        for (int i = 0; i < 20 && !scanner.overflowed(); ++i)
+            scanner.feed(": tick\n");
+        QVERIFY(scanner.overflowed());
+    }
+
     void noDoneWithoutDone()
     {
         SseScanner scanner;

@@ -1,4 +1,6 @@
 #include "proxy/streamrelay.h"
+#include "translate/anthropicstream.h"
+#include "translate/openaistream.h"
 
 #include <QTest>
 
@@ -65,15 +67,121 @@ private Q_SLOTS:
     {
         StreamRelay relay = passthrough();
         const StreamRelay::Step step = relay.feed("data: [DONE]\n\n");
-        QCOMPARE(step.kind, StreamRelay::Step::Kind::Continue);
+        QCOMPARE(step.kind, StreamRelay::Step::Kind::BadStart);
+        QCOMPARE(step.classification.failureClass, FailureClass::ContractViolation);
         QVERIFY(!relay.committed());
-        QVERIFY(relay.sawDone());
+    }
+
+    void commitsOnTheFirstContentOnly_data()
+    {
+        QTest::addColumn<QByteArray>("event");
+        QTest::addColumn<bool>("content");
+        QTest::newRow("role only")
+            << QByteArray("{\"choices\":[{\"delta\":{\"role\":\"assistant\",\"content\":\"\"}}]}")
+            << false;
+        QTest::newRow("empty delta") << QByteArray("{\"choices\":[{\"delta\":{}}]}") << false;
+        QTest::newRow("no choices") << QByteArray("{\"choices\":[]}") << false;
+        QTest::newRow("null content")
+            << QByteArray("{\"choices\":[{\"delta\":{\"content\":null}}]}") << false;
+        QTest::newRow("text") << QByteArray("{\"choices\":[{\"delta\":{\"content\":\"Hi\"}}]}")
+                              << true;
+        QTest::newRow("tool call") << QByteArray("{\"choices\":[{\"delta\":{\"tool_calls\":[{"
+                                                 "\"index\":0,\"id\":\"c1\"}]}}]}")
+                                   << true;
+        QTest::newRow("refusal") << QByteArray("{\"choices\":[{\"delta\":{\"refusal\":\"No.\"}}]}")
+                                 << true;
+        QTest::newRow("reasoning")
+            << QByteArray("{\"choices\":[{\"delta\":{\"reasoning_content\":\"Hm\"}}]}") << true;
+    }
+
+    void commitsOnTheFirstContentOnly()
+    {
+        QFETCH(QByteArray, event);
+        QFETCH(bool, content);
+        StreamRelay relay = passthrough();
+        const StreamRelay::Step step = relay.feed(": hello\n\ndata: " + event + "\n\n");
+        QCOMPARE(step.kind,
+            content ? StreamRelay::Step::Kind::Commit : StreamRelay::Step::Kind::Continue);
+        // Held back, not lost: the caller gets the role chunk with the first content.
+        relay.markCommitted();
+        QCOMPARE(relay.takePending(), QByteArray(": hello\n\ndata: " + event + "\n\n"));
+    }
+
+    void anErrorAfterARoleChunkStillFailsOver()
+    {
+        // Anthropic's overloaded_error inside a 200 stream, after message_start.
+        StreamRelay::Options options;
+        options.translator = anthropicStreamTranslator(false);
+        StreamRelay relay(std::move(options));
+        QCOMPARE(relay
+                     .feed("event: message_start\ndata: {\"type\":\"message_start\",\"message\":"
+                           "{\"id\":\"msg_1\",\"model\":\"m\",\"usage\":{\"input_tokens\":3}}}\n\n")
+                     .kind,
+            StreamRelay::Step::Kind::Continue);
+        const StreamRelay::Step step
+            = relay.feed("event: error\ndata: {\"type\":\"error\",\"error\":"
+                         "{\"type\":\"overloaded_error\",\"message\":"
+                         "\"Overloaded\"}}\n\n");
+        QCOMPARE(step.kind, StreamRelay::Step::Kind::BadStart);
+        QCOMPARE(step.classification.failureClass, FailureClass::RateLimited);
+
+        StreamRelay openAi = passthrough();
+        openAi.feed("data: {\"choices\":[{\"delta\":{\"role\":\"assistant\"}}]}\n\n");
+        QCOMPARE(openAi.feed("data: {\"error\":{\"message\":\"overloaded\"}}\n\n").kind,
+            StreamRelay::Step::Kind::BadStart);
+    }
+
+    void aCleanEndAfterTheFinalChunkIsAWholeAnswer()
+    {
+        // Several providers send no [DONE]: the caller gets one, and the usage counts.
+        StreamRelay relay = passthrough();
+        relay.feed("data: {\"choices\":[{\"delta\":{\"content\":\"Hi\"}}]}\n\n");
+        relay.markCommitted();
+        relay.feed("data: {\"choices\":[{\"delta\":{},\"finish_reason\":\"stop\"}]}\n\n"
+                   "data: {\"choices\":[],\"usage\":{\"prompt_tokens\":4,\"completion_tokens\":"
+                   "2}}\n\n");
+        QVERIFY(!relay.complete());
+        const StreamRelay::End end = relay.judgeEnd(TransportError::None, {});
+        QCOMPARE(end.kind, StreamRelay::End::Kind::Clean);
+        QCOMPARE(end.closing, QByteArray("data: [DONE]\n\n"));
+        QCOMPARE(relay.tokensOut(), 2);
+
+        // Cut before the final chunk it is still broken.
+        StreamRelay cut = passthrough();
+        cut.feed("data: {\"choices\":[{\"delta\":{\"content\":\"Hi\"}}]}\n\n");
+        cut.markCommitted();
+        QCOMPARE(cut.judgeEnd(TransportError::None, {}).kind, StreamRelay::End::Kind::Broken);
+
+        // Anthropic's stream ending after message_delta, without message_stop.
+        StreamRelay::Options options;
+        options.translator = anthropicStreamTranslator(false);
+        StreamRelay anthropic(std::move(options));
+        anthropic.feed("data: {\"type\":\"content_block_delta\",\"index\":0,\"delta\":{\"type\":"
+                       "\"text_delta\",\"text\":\"Hi\"}}\n\n");
+        anthropic.markCommitted();
+        anthropic.feed("data: {\"type\":\"message_delta\",\"delta\":{\"stop_reason\":\"end_turn\"},"
+                       "\"usage\":{\"output_tokens\":7}}\n\n");
+        const StreamRelay::End whole = anthropic.judgeEnd(TransportError::None, {});
+        QCOMPARE(whole.kind, StreamRelay::End::Kind::Clean);
+        QVERIFY(whole.closing.endsWith("data: [DONE]\n\n"));
+        QCOMPARE(anthropic.tokensOut(), 7);
+    }
+
+    void anEndWithoutContentFailsOver()
+    {
+        StreamRelay relay = passthrough();
+        relay.feed("data: {\"choices\":[{\"delta\":{\"role\":\"assistant\"},\"finish_reason\":"
+                   "\"stop\"}]}\n\n");
+        const StreamRelay::End end = relay.judgeEnd(TransportError::None, {});
+        QCOMPARE(end.kind, StreamRelay::End::Kind::BadStart);
+        QCOMPARE(end.classification.reason, QStringLiteral("stream ended without any content"));
     }
 
     void anErrorAfterTheCommitIsPassedOnAndNoted()
     {
         StreamRelay relay = passthrough();
-        QCOMPARE(relay.feed("data: {\"choices\":[]}\n\n").kind, StreamRelay::Step::Kind::Commit);
+        QCOMPARE(relay.feed("data: {\"choices\":[{\"delta\":{\"content\":\"a\"}}]}\n\n").kind,
+            StreamRelay::Step::Kind::Commit);
         relay.markCommitted();
         const StreamRelay::Step step = relay.feed("data: {\"error\":{\"message\":\"x\"}}\n\n");
         QCOMPARE(step.kind, StreamRelay::Step::Kind::Continue);
@@ -100,12 +208,16 @@ private Q_SLOTS:
     void theUsageWeAskedForIsTakenOutAgain()
     {
         StreamRelay::Options options;
-        options.stripInjectedUsage = true;
+        options.translator = openAiStreamPassThrough(true);
         StreamRelay relay(std::move(options));
-        QCOMPARE(relay.feed("data: {\"choices\":[{\"delta\":{}}],\"usage\":null}\n\n").kind,
+        QCOMPARE(relay
+                     .feed("data: {\"choices\":[{\"delta\":{\"content\":\"a\"}}],\"usage\":null}"
+                           "\n\n")
+                     .kind,
             StreamRelay::Step::Kind::Commit);
         relay.markCommitted();
-        QCOMPARE(relay.takePending(), QByteArray("data: {\"choices\":[{\"delta\":{}}]}\n\n"));
+        QCOMPARE(relay.takePending(),
+            QByteArray("data: {\"choices\":[{\"delta\":{\"content\":\"a\"}}]}\n\n"));
         const StreamRelay::Step usage = relay.feed(
             "data: {\"choices\":[],\"usage\":{\"prompt_tokens\":2,\"completion_tokens\":4}}\n\n"
             "data: [DONE]\n\n");
@@ -118,7 +230,7 @@ private Q_SLOTS:
     {
         using Kind = StreamRelay::End::Kind;
         StreamRelay whole = passthrough();
-        whole.feed("data: {\"choices\":[]}\n\ndata: [DONE]\n\n");
+        whole.feed("data: {\"choices\":[{\"delta\":{\"content\":\"a\"}}]}\n\ndata: [DONE]\n\n");
         whole.markCommitted();
         QCOMPARE(whole.judgeEnd(TransportError::None, {}).kind, Kind::Clean);
         // Cut off after the first byte: the caller is told in a last event.
@@ -127,13 +239,13 @@ private Q_SLOTS:
         QCOMPARE(cut.reason, QStringLiteral("idle timeout"));
 
         StreamRelay unfinished = passthrough();
-        unfinished.feed("data: {\"choices\":[]}\n\n");
+        unfinished.feed("data: {\"choices\":[{\"delta\":{\"content\":\"a\"}}]}\n\n");
         unfinished.markCommitted();
         QCOMPARE(unfinished.judgeEnd(TransportError::None, {}).reason,
-            QStringLiteral("upstream closed the stream before [DONE]"));
+            QStringLiteral("upstream closed the stream before its final chunk"));
 
         StreamRelay empty = passthrough();
-        empty.feed("data: [DONE]\n\n");
+        empty.feed("data: {\"choices\":[]}\n\n");
         const StreamRelay::End nothing = empty.judgeEnd(TransportError::None, {});
         QCOMPARE(nothing.kind, Kind::BadStart);
         QCOMPARE(nothing.classification.failureClass, FailureClass::ContractViolation);

@@ -567,7 +567,11 @@ void GatewayTest::midStreamFailureEndsWithAnErrorEvent()
 
 void GatewayTest::streamWithoutDoneIsNotPassedOffAsSuccess()
 {
-    m_a->enqueue(FakeResponse::stream({ QStringLiteral("partial") }, false));
+    // Cut cleanly before its final chunk (no finish reason, no [DONE]): not a whole answer.
+    FakeResponse cut
+        = FakeResponse::stream({ QStringLiteral("partial"), QStringLiteral("rest") }, false);
+    cut.chunks.removeLast();
+    m_a->enqueue(cut);
     ClientCall *call = chat(QStringLiteral("main"), true);
     QVERIFY(call->body.contains("partial"));
     QVERIFY(call->body.contains("\"mid_stream\""));
