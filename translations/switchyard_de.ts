@@ -999,6 +999,10 @@ Fahren Sie nur fort, wenn Sie diesem Host den Schlüssel anvertrauen.</translati
         <source>A route needs a name.</source>
         <translation>Eine Route braucht einen Namen.</translation>
     </message>
+    <message>
+        <source>First token (ms):</source>
+        <translation>Erstes Token (ms):</translation>
+    </message>
 </context>
 <context>
     <name>Switchyard::RouteTableModel</name>
@@ -1224,10 +1228,6 @@ Fahren Sie nur fort, wenn Sie diesem Host den Schlüssel anvertrauen.</translati
         <translation>Wartezeit %1 ms</translation>
     </message>
     <message>
-        <source>Pale: connecting · hatched: waiting for the first byte · solid: receiving · dotted: backoff.  Total %1 ms, %2 attempt(s), $%3</source>
-        <translation>Blass: Verbindungsaufbau · schraffiert: Warten auf das erste Byte · voll: Empfang · gepunktet: Wartezeit.  Gesamt %1 ms, %2 Versuch(e), $%3</translation>
-    </message>
-    <message>
         <source>%1 skipped: %2</source>
         <translation>%1 übersprungen: %2</translation>
     </message>
@@ -1240,6 +1240,10 @@ Fahren Sie nur fort, wenn Sie diesem Host den Schlüssel anvertrauen.</translati
     <message>
         <source>(injected by a drill)</source>
         <translation>(durch eine Übung eingespeist)</translation>
+    </message>
+    <message>
+        <source>Pale: connecting · hatched: waiting for the first byte · vertical lines: waiting for the first token · solid: receiving · dotted: backoff.  Total %1 ms, %2 attempt(s), $%3</source>
+        <translation>Blass: Verbindungsaufbau · schraffiert: Warten auf das erste Byte · senkrecht gestreift: Warten auf das erste Token · voll: Empfang · gepunktet: Wartezeit.  Gesamt %1 ms, %2 Versuch(e), $%3</translation>
     </message>
 </context>
 <context>

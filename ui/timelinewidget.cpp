@@ -146,8 +146,23 @@ void TimelineWidget::paintEvent(QPaintEvent *)
         painter.drawRect(waiting);
         painter.setBrush(QBrush(color, Qt::BDiagPattern));
         painter.drawRect(waiting);
+        // A stream's headers are in but no content yet: vertical lines, up to its first token
+        // (or to its end, when none came).
+        int content = qMax(bar.left(), firstByte);
+        if (m_trace.stream && attempt.firstByteMs >= 0) {
+            const int firstToken = attempt.firstTokenMs >= 0
+                ? qBound(content, xFor(attempt.firstTokenMs), bar.right())
+                : bar.right();
+            const QRect noContent(QPoint(content, bar.top()), QPoint(firstToken, bar.bottom()));
+            painter.setBrush(pale);
+            painter.drawRect(noContent);
+            painter.setBrush(QBrush(color, Qt::VerPattern));
+            painter.drawRect(noContent);
+            content = firstToken;
+        }
         painter.setBrush(color);
-        painter.drawRect(QRect(QPoint(qMax(bar.left(), firstByte), bar.top()), bar.bottomRight()));
+        if (content < bar.right())
+            painter.drawRect(QRect(QPoint(content, bar.top()), bar.bottomRight()));
         painter.setPen(QPen(color.darker(140), 1));
         painter.setBrush(Qt::NoBrush);
         painter.drawRect(bar);
@@ -158,7 +173,7 @@ void TimelineWidget::paintEvent(QPaintEvent *)
             : failureClassName(attempt.failureClass);
         const int textWidth = metrics.horizontalAdvance(text);
         // Text sits on the solid part only when it fits there; otherwise it follows the bar.
-        const bool inside = textWidth + 8 < bar.right() - qMax(bar.left(), firstByte);
+        const bool inside = textWidth + 8 < bar.right() - content;
         painter.setPen(inside ? StateStyle::textOn(color) : pal.color(QPalette::Text));
         const QRect outside = bar.right() + textWidth + 8 < width()
             ? QRect(bar.right() + 4, bar.top(), textWidth + 4, bar.height())
@@ -170,9 +185,8 @@ void TimelineWidget::paintEvent(QPaintEvent *)
             painter.drawRect(outside.adjusted(-2, 2, 2, -2));
         }
         painter.setPen(inside ? StateStyle::textOn(color) : pal.color(QPalette::Text));
-        painter.drawText(inside
-                ? QRect(qMax(bar.left(), firstByte) + 4, bar.top(), textWidth + 4, bar.height())
-                : outside,
+        painter.drawText(
+            inside ? QRect(content + 4, bar.top(), textWidth + 4, bar.height()) : outside,
             Qt::AlignVCenter | Qt::AlignLeft, text);
 
         // The wait between a failed attempt and its retry.
@@ -194,8 +208,8 @@ void TimelineWidget::paintEvent(QPaintEvent *)
     painter.drawText(
         QRect(Margin, height() - Margin - metrics.height(), width() - 2 * Margin, metrics.height()),
         Qt::AlignLeft | Qt::AlignVCenter,
-        tr("Pale: connecting · hatched: waiting for the first byte · solid: receiving · dotted: "
-           "backoff.  "
+        tr("Pale: connecting · hatched: waiting for the first byte · vertical lines: waiting for "
+           "the first token · solid: receiving · dotted: backoff.  "
            "Total %1 ms, %2 attempt(s), $%3")
             .arg(m_trace.durationMs)
             .arg(barCount())

@@ -49,6 +49,9 @@ struct Price {
 struct Timeouts {
     int connectMs = 5000;
     int firstByteMs = 30000;
+    // From sending the request to the first content of a stream (text, a tool call, reasoning):
+    // a provider that answers its headers at once and then says nothing is cut here.
+    int firstTokenMs = 30000;
     int idleMs = 30000;
     int totalMs = 300000;
 };
@@ -81,6 +84,9 @@ struct RetryPolicy {
     int baseMs = 200;
     int maxMs = 2000;
     int maxRetryAfterMs = 3000;
+    // A route that timed out before its first byte or first token is retried too; by default
+    // the next route is tried at once, since waiting on a silent route again only doubles the wait.
+    bool retrySilent = false;
     // Retries a route may make per 10 s window: budgetRatio × requests + budgetMinRetries.
     // The floor keeps a quiet route able to retry at all (Linkerd's minRetriesPerSecond).
     double budgetRatio = 0.2;

@@ -12,11 +12,14 @@ void readTimeouts(
 {
     const QString here = join(path, QStringLiteral("timeouts_ms"));
     const QJsonObject object = reader.object(route, QStringLiteral("timeouts_ms"), path);
-    reader.warnUnknownKeys(object, here, { "connect", "first_byte", "idle", "total" });
+    reader.warnUnknownKeys(
+        object, here, { "connect", "first_byte", "first_token", "idle", "total" });
     timeouts.connectMs
         = int(reader.integer(object, QStringLiteral("connect"), here, timeouts.connectMs, 1));
     timeouts.firstByteMs
         = int(reader.integer(object, QStringLiteral("first_byte"), here, timeouts.firstByteMs, 1));
+    timeouts.firstTokenMs = int(
+        reader.integer(object, QStringLiteral("first_token"), here, timeouts.firstTokenMs, 1));
     timeouts.idleMs = int(reader.integer(object, QStringLiteral("idle"), here, timeouts.idleMs, 1));
     timeouts.totalMs
         = int(reader.integer(object, QStringLiteral("total"), here, timeouts.totalMs, 1));
@@ -291,7 +294,7 @@ LaneConfig readLane(JsonReader &reader, const QString &name, const QJsonValue &v
     const QJsonObject retry = reader.object(object, QStringLiteral("retry"), path);
     reader.warnUnknownKeys(retry, retryPath,
         { "max_retries", "base_ms", "max_ms", "max_retry_after_ms", "budget_ratio",
-            "budget_min_retries" });
+            "budget_min_retries", "retry_silent" });
     RetryPolicy &policy = lane.retry;
     policy.maxRetries = int(
         reader.integer(retry, QStringLiteral("max_retries"), retryPath, policy.maxRetries, 0, 10));
@@ -300,6 +303,8 @@ LaneConfig readLane(JsonReader &reader, const QString &name, const QJsonValue &v
     policy.maxMs = int(reader.integer(retry, QStringLiteral("max_ms"), retryPath, policy.maxMs, 0));
     policy.maxRetryAfterMs = int(reader.integer(
         retry, QStringLiteral("max_retry_after_ms"), retryPath, policy.maxRetryAfterMs, 0));
+    policy.retrySilent
+        = reader.boolean(retry, QStringLiteral("retry_silent"), retryPath, policy.retrySilent);
     policy.budgetRatio = reader.number(
         retry, QStringLiteral("budget_ratio"), retryPath, policy.budgetRatio, 0.0, 1.0);
     policy.budgetMinRetries = int(reader.integer(retry, QStringLiteral("budget_min_retries"),

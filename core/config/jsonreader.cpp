@@ -130,6 +130,20 @@ double JsonReader::number(const QJsonObject &parent, const QString &key, const Q
     return result;
 }
 
+bool JsonReader::boolean(
+    const QJsonObject &parent, const QString &key, const QString &path, bool fallback)
+{
+    const QJsonValue value = parent.value(key);
+    if (value.isUndefined())
+        return fallback;
+    if (!value.isBool()) {
+        error(join(path, key),
+            QStringLiteral("must be true or false, not %1").arg(describeType(value)));
+        return fallback;
+    }
+    return value.toBool();
+}
+
 QStringList JsonReader::stringList(
     const QJsonObject &parent, const QString &key, const QString &path)
 {

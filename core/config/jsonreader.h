@@ -41,6 +41,8 @@ public:
     double number(const QJsonObject &parent, const QString &key, const QString &path,
         double fallback, double minimum, double maximum);
 
+    bool boolean(const QJsonObject &parent, const QString &key, const QString &path, bool fallback);
+
     QStringList stringList(const QJsonObject &parent, const QString &key, const QString &path);
 
     SecretRef secret(const QJsonObject &parent, const QString &key, const QString &path);

@@ -91,6 +91,7 @@ QJsonObject TraceRecord::toJson() const
             { QStringLiteral("start_ms"), attempt.startMs },
             { QStringLiteral("connected_ms"), attempt.connectedMs },
             { QStringLiteral("first_byte_ms"), attempt.firstByteMs },
+            { QStringLiteral("first_token_ms"), attempt.firstTokenMs },
             { QStringLiteral("end_ms"), attempt.endMs }, { QStringLiteral("bytes"), attempt.bytes },
             { QStringLiteral("tokens_in"), attempt.tokensIn },
             { QStringLiteral("tokens_out"), attempt.tokensOut },
@@ -153,6 +154,7 @@ TraceRecord TraceRecord::fromJson(const QJsonObject &json)
         attempt.startMs = item.value(QLatin1String("start_ms")).toInteger();
         attempt.connectedMs = item.value(QLatin1String("connected_ms")).toInteger(-1);
         attempt.firstByteMs = item.value(QLatin1String("first_byte_ms")).toInteger(-1);
+        attempt.firstTokenMs = item.value(QLatin1String("first_token_ms")).toInteger(-1);
         attempt.endMs = item.value(QLatin1String("end_ms")).toInteger();
         attempt.bytes = item.value(QLatin1String("bytes")).toInteger();
         attempt.tokensIn = item.value(QLatin1String("tokens_in")).toInteger();

@@ -334,6 +334,8 @@ void ProxyRequest::handleStreamData(const QByteArray &data)
         concludeAttempt(step.classification);
         return;
     case StreamRelay::Step::Kind::Commit:
+        currentAttempt().firstTokenMs = elapsed();
+        m_attempt->contentArrived();
         commitStream();
         if (step.complete)
             finishCompletedStream();

@@ -27,12 +27,13 @@ UpstreamAttempt::UpstreamAttempt(UpstreamPool &upstreams, QObject *parent)
     : QObject(parent)
     , m_upstreams(upstreams)
 {
-    for (QTimer *timer : { &m_phaseTimer, &m_totalTimer }) {
+    for (QTimer *timer : { &m_phaseTimer, &m_totalTimer, &m_firstTokenTimer }) {
         timer->setSingleShot(true);
         timer->setTimerType(Qt::PreciseTimer);
     }
     connect(&m_phaseTimer, &QTimer::timeout, this, &UpstreamAttempt::onPhaseTimeout);
     connect(&m_totalTimer, &QTimer::timeout, this, &UpstreamAttempt::onTotalTimeout);
+    connect(&m_firstTokenTimer, &QTimer::timeout, this, &UpstreamAttempt::onFirstTokenTimeout);
 }
 
 UpstreamAttempt::~UpstreamAttempt()
@@ -69,6 +70,7 @@ void UpstreamAttempt::detachReply()
     }
     m_phaseTimer.stop();
     m_totalTimer.stop();
+    m_firstTokenTimer.stop();
     m_phase = Phase::Done;
 }
 
@@ -84,10 +86,16 @@ void UpstreamAttempt::cancel()
 
 void UpstreamAttempt::abort(TransportError error, const QString &reason)
 {
+    abortCall(error, reason, false);
+}
+
+void UpstreamAttempt::abortCall(TransportError error, const QString &reason, bool silent)
+{
     if (!m_reply)
         return;
     m_abortError = error;
     m_abortReason = reason;
+    m_abortSilent = silent;
     m_reply->abort(); // emits finished synchronously; onReplyFinished reports it
 }
 
@@ -114,6 +122,7 @@ void UpstreamAttempt::release()
     }
     m_phaseTimer.stop();
     m_totalTimer.stop();
+    m_firstTokenTimer.stop();
     m_phase = Phase::Done;
 }
 
@@ -144,6 +153,8 @@ void UpstreamAttempt::onRequestSent()
         return;
     Q_EMIT connected();
     armPhase(Phase::WaitingFirstByte, m_call.timeouts.firstByteMs);
+    if (m_call.streamWanted)
+        m_firstTokenTimer.start(m_call.timeouts.firstTokenMs);
 }
 
 void UpstreamAttempt::onMetaDataChanged()
@@ -168,6 +179,8 @@ void UpstreamAttempt::onMetaDataChanged()
     // While the caller is not reading, what the upstream sends waits in the kernel, not here.
     if (m_streaming)
         m_reply->setReadBufferSize(StreamReadBufferBytes);
+    else
+        m_firstTokenTimer.stop(); // no stream, no tokens: the answer is judged whole
     for (const QByteArray &name :
         { QByteArrayLiteral("Retry-After"), QByteArrayLiteral("X-Request-Id") }) {
         if (m_reply->hasRawHeader(name))
@@ -211,8 +224,8 @@ void UpstreamAttempt::onPhaseTimeout()
             QStringLiteral("connect timeout after %1 ms").arg(timeouts.connectMs));
         break;
     case Phase::WaitingFirstByte:
-        abort(TransportError::Timeout,
-            QStringLiteral("first byte timeout after %1 ms").arg(timeouts.firstByteMs));
+        abortCall(TransportError::Timeout,
+            QStringLiteral("first byte timeout after %1 ms").arg(timeouts.firstByteMs), true);
         break;
     case Phase::Receiving:
         abort(TransportError::Timeout,
@@ -230,6 +243,12 @@ void UpstreamAttempt::onTotalTimeout()
         return; // the lane deadline fires on its own and answers the caller
     abort(TransportError::Timeout,
         QStringLiteral("total timeout after %1 ms").arg(m_call.timeouts.totalMs));
+}
+
+void UpstreamAttempt::onFirstTokenTimeout()
+{
+    abortCall(TransportError::Timeout,
+        QStringLiteral("first token timeout after %1 ms").arg(m_call.timeouts.firstTokenMs), true);
 }
 
 void UpstreamAttempt::end(AttemptEnd end)
@@ -268,6 +287,7 @@ void UpstreamAttempt::onReplyFinished()
     if (m_abortError != TransportError::None) {
         outcome.transport = m_abortError;
         outcome.transportDetail = m_abortReason;
+        outcome.silent = m_abortSilent;
     } else if (error != QNetworkReply::NoError) {
         outcome.transport = UpstreamPool::transportError(error);
         outcome.transportDetail = errorString;

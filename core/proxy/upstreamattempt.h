@@ -57,6 +57,8 @@ public:
     // The stream reached its end: the reply is left to finish by itself, so that its keep-alive
     // connection can be reused, and whatever else comes is read and dropped, up to a bound.
     void release();
+    // The stream's first content arrived: the first-token timeout is done with.
+    void contentArrived() { m_firstTokenTimer.stop(); }
     // Backpressure: no reading (and no idle timeout) while the caller has too much unread.
     void pause();
     void resume();
@@ -87,6 +89,9 @@ private:
     void onReplyFinished();
     void onPhaseTimeout();
     void onTotalTimeout();
+    void onFirstTokenTimeout();
+    // Aborts as abort() does; `silent`: the route said nothing in time (no byte, no token).
+    void abortCall(TransportError error, const QString &reason, bool silent);
     void armPhase(Phase phase, int timeoutMs);
     void end(AttemptEnd end);
     void detachReply();
@@ -97,11 +102,13 @@ private:
     Phase m_phase = Phase::Idle;
     QTimer m_phaseTimer;
     QTimer m_totalTimer;
+    QTimer m_firstTokenTimer; // a stream's, from the request sent to its first content
     bool m_totalIsDeadline = false;
     bool m_paused = false;
     bool m_endedWhilePaused = false;
     TransportError m_abortError = TransportError::None;
     QString m_abortReason;
+    bool m_abortSilent = false;
     int m_status = 0;
     QByteArray m_contentType;
     QByteArray m_body;

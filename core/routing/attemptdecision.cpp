@@ -60,8 +60,9 @@ AttemptVerdict decideAfterAttempt(const AttemptFacts &facts)
     }
     case FailureClass::Transient: {
         const qint64 delay = backoffDelayMs(retry, facts.retriesDone, facts.unitRandom);
-        return outcome.retryable && mayRetry(facts, delay) ? retryAfter(facts, delay)
-                                                           : act(AttemptVerdict::Action::Fallback);
+        const bool worthRetrying = outcome.retryable && (!outcome.silent || retry.retrySilent);
+        return worthRetrying && mayRetry(facts, delay) ? retryAfter(facts, delay)
+                                                       : act(AttemptVerdict::Action::Fallback);
     }
     case FailureClass::AuthError: {
         AttemptVerdict verdict = act(AttemptVerdict::Action::Fallback);

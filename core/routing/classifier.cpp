@@ -168,8 +168,12 @@ Classification classifyTransport(const UpstreamOutcome &outcome)
         return make(FailureClass::Transient, QStringLiteral("host not found: ") + detail);
     case TransportError::Tls:
         return make(FailureClass::Transient, QStringLiteral("TLS failure: ") + detail);
-    case TransportError::Timeout:
-        return make(FailureClass::Transient, detail.isEmpty() ? QStringLiteral("timeout") : detail);
+    case TransportError::Timeout: {
+        Classification timeout
+            = make(FailureClass::Transient, detail.isEmpty() ? QStringLiteral("timeout") : detail);
+        timeout.silent = outcome.silent;
+        return timeout;
+    }
     case TransportError::OtherNetwork:
         return make(FailureClass::Transient, QStringLiteral("network error: ") + detail);
     case TransportError::Cancelled:

@@ -35,6 +35,8 @@ struct UpstreamOutcome {
     QByteArray retryAfterMs; // OpenAI's retry-after-ms header, when present
     bool jsonOutputRequested = false;
     bool streamed = false; // a 2xx event stream, checked event by event elsewhere
+    // The route said nothing in time: no first byte, or no first token of a stream.
+    bool silent = false;
 };
 
 struct Classification {
@@ -43,6 +45,9 @@ struct Classification {
     QString reason;
     // False where retrying the same route cannot help (nothing listens there): fall back at once.
     bool retryable = true;
+    // The route timed out before its first byte or first token; retried only where the lane
+    // says so (retry.retry_silent).
+    bool silent = false;
     // From a 2xx body's "usage"; -1 when the upstream did not say.
     qint64 tokensIn = -1;
     qint64 tokensOut = -1;

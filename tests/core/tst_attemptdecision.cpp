@@ -137,6 +137,20 @@ private Q_SLOTS:
         QCOMPARE(verdict.markMisconfigured, misconfigured);
     }
 
+    void aSilentRouteIsNotWaitedForTwice()
+    {
+        // A first-byte or first-token timeout: waiting on the same route again doubles the wait.
+        AttemptFacts silent = facts(FailureClass::Transient);
+        silent.classification.silent = true;
+        QCOMPARE(decideAfterAttempt(silent).action, AttemptVerdict::Action::Fallback);
+        // Unless the lane asks for it.
+        silent.retry.retrySilent = true;
+        QCOMPARE(decideAfterAttempt(silent).action, AttemptVerdict::Action::Retry);
+        // A timeout after the route did answer (idle, total) is retried as before.
+        AttemptFacts idle = facts(FailureClass::Transient);
+        QCOMPARE(decideAfterAttempt(idle).action, AttemptVerdict::Action::Retry);
+    }
+
     void retryDelays()
     {
         AttemptFacts input = facts(FailureClass::RateLimited);

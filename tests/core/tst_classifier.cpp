@@ -26,6 +26,20 @@ private:
     }
 
 private Q_SLOTS:
+    void aSilentTimeoutIsMarkedSilent()
+    {
+        UpstreamOutcome outcome;
+        outcome.transport = TransportError::Timeout;
+        outcome.transportDetail = QStringLiteral("first token timeout after 500 ms");
+        outcome.silent = true;
+        const Classification silent
+            = Classifier::classify(outcome, QDateTime::currentDateTimeUtc());
+        QCOMPARE(silent.failureClass, FailureClass::Transient);
+        QVERIFY(silent.silent);
+        outcome.silent = false; // an idle timeout: the route did answer
+        QVERIFY(!Classifier::classify(outcome, QDateTime::currentDateTimeUtc()).silent);
+    }
+
     void classify_data()
     {
         QTest::addColumn<int>("status");
