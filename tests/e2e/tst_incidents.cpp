@@ -1,0 +1,288 @@
+#include "fakeupstream.h"
+#include "gatewayharness.h"
+#include "jsontext.h"
+
+#include <QFileInfo>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QProcess>
+#include <QStandardPaths>
+#include <QTest>
+
+#include <memory>
+
+using namespace Switchyard::Testing;
+
+// Providers that fail the way real ones do during an incident (issue 16): streams that end
+// without [DONE], errors after a role chunk, headers at once and then silence, every route down,
+// and SDKs that would retry on top of the gateway.
+class IncidentsTest final : public QObject {
+    Q_OBJECT
+
+private Q_SLOTS:
+    void init();
+    void cleanup();
+    void aCompleteStreamWithoutDoneIsAWholeAnswer();
+    void anErrorAfterARoleChunkFallsBack();
+    void aStreamWithoutContentFallsBack();
+    void aSilentStreamIsCutAtItsFirstTokenTimeout();
+    void everyRouteFailedTellsClientsNotToRetry();
+    void everyBreakerOpenIsA503WithRetryAfter();
+    void theDegradedHeaderMeansTheDegradedRouteAnswered();
+    void theOpenAiSdkDoesNotMultiplyTheChain();
+
+private:
+    QJsonObject lastTrace();
+    static QByteArray chunk(const QJsonObject &delta, const QJsonValue &finishReason = {});
+
+    std::unique_ptr<FakeUpstream> m_a;
+    std::unique_ptr<FakeUpstream> m_b;
+    std::unique_ptr<GatewayUnderTest> m_gateway;
+};
+
+QByteArray IncidentsTest::chunk(const QJsonObject &delta, const QJsonValue &finishReason)
+{
+    const QJsonObject object { { QStringLiteral("id"), QStringLiteral("chatcmpl-1") },
+        { QStringLiteral("object"), QStringLiteral("chat.completion.chunk") },
+        { QStringLiteral("choices"),
+            QJsonArray {
+                QJsonObject { { QStringLiteral("index"), 0 }, { QStringLiteral("delta"), delta },
+                    { QStringLiteral("finish_reason"),
+                        finishReason.isUndefined() ? QJsonValue() : finishReason } } } } };
+    return "data: " + QJsonDocument(object).toJson(QJsonDocument::Compact) + "\n\n";
+}
+
+void IncidentsTest::init()
+{
+    m_a = std::make_unique<FakeUpstream>();
+    m_b = std::make_unique<FakeUpstream>();
+    QVERIFY(m_a->listen() && m_b->listen());
+    m_a->setDefaultResponse(FakeResponse::completion(QStringLiteral("from a")));
+    m_b->setDefaultResponse(FakeResponse::completion(QStringLiteral("from b")));
+    QByteArray json = jsonText(R"JSON({
+      'providers': {'a': {'base_url': '@A@'}, 'b': {'base_url': '@B@'}},
+      'routes': {
+        'ra': {'provider': 'a', 'model': 'model-a',
+               'timeouts_ms': {'first_byte': 2000, 'first_token': 500, 'idle': 2000}},
+        'rb': {'provider': 'b', 'model': 'model-b'},
+        'xa': {'provider': 'a', 'model': 'model-a',
+               'breaker': {'min_calls': 1, 'consecutive_failures': 1, 'cooldown_ms': 60000}},
+        'xb': {'provider': 'b', 'model': 'model-b',
+               'breaker': {'min_calls': 1, 'consecutive_failures': 1, 'cooldown_ms': 60000}}
+      },
+      'lanes': {
+        'main': {'chain': ['ra', 'rb'], 'retry': {'max_retries': 1, 'base_ms': 5, 'max_ms': 20}},
+        'fragile': {'chain': ['xa', 'xb'], 'retry': {'max_retries': 0}},
+        'degraded': {'chain': ['ra'], 'degraded': 'rb', 'retry': {'max_retries': 0}}
+      },
+      'default_lane': 'main'
+    })JSON");
+    json.replace("@A@", m_a->baseUrl().toUtf8());
+    json.replace("@B@", m_b->baseUrl().toUtf8());
+    m_gateway = std::make_unique<GatewayUnderTest>();
+    QString error;
+    QVERIFY2(m_gateway->start(json, &error), qPrintable(error));
+}
+
+void IncidentsTest::cleanup()
+{
+    m_gateway.reset();
+    m_a.reset();
+    m_b.reset();
+}
+
+QJsonObject IncidentsTest::lastTrace()
+{
+    ClientCall *call = m_gateway->client().get(QStringLiteral("/admin/traces?limit=1"));
+    GatewayClient::waitFor(call);
+    return call->json().value(u"traces").toArray().first().toObject();
+}
+
+void IncidentsTest::aCompleteStreamWithoutDoneIsAWholeAnswer()
+{
+    // A final chunk with its finish reason, the usage chunk, a clean end: several real providers
+    // never send [DONE].
+    FakeResponse stream = FakeResponse::streamWithUsage(
+        { QStringLiteral("Hello"), QStringLiteral(" world") }, 11, 7);
+    stream.chunks.removeLast();
+    m_a->enqueue(stream);
+    ClientCall *call = m_gateway->client().postAndWait(QStringLiteral("/v1/chat/completions"),
+        chatBody(QStringLiteral("main"), true,
+            QJsonObject { { QStringLiteral("stream_options"),
+                QJsonObject { { QStringLiteral("include_usage"), true } } } }));
+    QCOMPARE(call->status, 200);
+    QVERIFY2(call->body.endsWith("data: [DONE]\n\n"), call->body.constData());
+    QVERIFY(!call->body.contains("\"error\""));
+    QVERIFY(call->body.contains("\"completion_tokens\":7"));
+    const QJsonObject trace = lastTrace();
+    QCOMPARE(trace.value(u"class").toString(), QStringLiteral("ok"));
+    const QJsonObject attempt = trace.value(u"attempts").toArray().first().toObject();
+    QCOMPARE(attempt.value(u"class").toString(), QStringLiteral("ok"));
+    QCOMPARE(attempt.value(u"tokens_out").toInt(), 7);
+    QCOMPARE(m_b->requestCount(), 0);
+}
+
+void IncidentsTest::anErrorAfterARoleChunkFallsBack()
+{
+    // The most common incident shape: a 200 stream that opens with a role and then says it is
+    // overloaded. Nothing has reached the caller yet, so the next route answers instead.
+    FakeResponse overloaded;
+    overloaded.headers.append(
+        { QByteArrayLiteral("Content-Type"), QByteArrayLiteral("text/event-stream") });
+    overloaded.chunks
+        = { chunk(QJsonObject { { QStringLiteral("role"), QStringLiteral("assistant") },
+                { QStringLiteral("content"), QString() } }),
+              "data: {\"error\":{\"message\":\"Overloaded\",\"type\":\"overloaded_error\"}}\n\n" };
+    m_a->setDefaultResponse(overloaded);
+    m_b->enqueue(FakeResponse::stream({ QStringLiteral("from "), QStringLiteral("b") }));
+    ClientCall *call = m_gateway->client().postAndWait(
+        QStringLiteral("/v1/chat/completions"), chatBody(QStringLiteral("main"), true));
+    QCOMPARE(call->status, 200);
+    QCOMPARE(call->header("X-Switchyard-Route"), QByteArray("rb"));
+    QCOMPARE(call->header("X-Switchyard-Fallback"), QByteArray("1"));
+    QVERIFY(!call->body.contains("Overloaded"));
+    QVERIFY(!call->body.contains("\"role\"")); // a's held-back role chunk never went out
+    QVERIFY(call->body.endsWith("data: [DONE]\n\n"));
+    const QJsonArray attempts = lastTrace().value(u"attempts").toArray();
+    QCOMPARE(
+        attempts.first().toObject().value(u"class").toString(), QStringLiteral("rate_limited"));
+    QCOMPARE(attempts.last().toObject().value(u"route").toString(), QStringLiteral("rb"));
+}
+
+void IncidentsTest::aStreamWithoutContentFallsBack()
+{
+    // A role chunk, a finish reason, [DONE]: a clean end, but no answer.
+    FakeResponse empty;
+    empty.headers.append(
+        { QByteArrayLiteral("Content-Type"), QByteArrayLiteral("text/event-stream") });
+    empty.chunks = { chunk(QJsonObject { { QStringLiteral("role"), QStringLiteral("assistant") } }),
+        chunk(QJsonObject(), QStringLiteral("stop")), "data: [DONE]\n\n" };
+    m_a->setDefaultResponse(empty);
+    m_b->enqueue(FakeResponse::stream({ QStringLiteral("from b") }));
+    ClientCall *call = m_gateway->client().postAndWait(
+        QStringLiteral("/v1/chat/completions"), chatBody(QStringLiteral("main"), true));
+    QCOMPARE(call->status, 200);
+    QCOMPARE(call->header("X-Switchyard-Route"), QByteArray("rb"));
+    const QJsonObject first = lastTrace().value(u"attempts").toArray().first().toObject();
+    QCOMPARE(first.value(u"class").toString(), QStringLiteral("contract_violation"));
+    QCOMPARE(first.value(u"reason").toString(), QStringLiteral("stream ended without any content"));
+}
+
+void IncidentsTest::aSilentStreamIsCutAtItsFirstTokenTimeout()
+{
+    // Headers and a role at once, then nothing: the first-token timeout (500 ms) cuts it, and the
+    // silent route is not retried: the next one is asked at once.
+    FakeResponse silent;
+    silent.headers.append(
+        { QByteArrayLiteral("Content-Type"), QByteArrayLiteral("text/event-stream") });
+    silent.chunks
+        = { chunk(QJsonObject { { QStringLiteral("role"), QStringLiteral("assistant") } }),
+              chunk(QJsonObject { { QStringLiteral("content"), QStringLiteral("late") } }) };
+    silent.holdAfterChunks = 1;
+    m_a->setDefaultResponse(silent);
+    m_b->enqueue(FakeResponse::stream({ QStringLiteral("from b") }));
+    ClientCall *call = m_gateway->client().postAndWait(
+        QStringLiteral("/v1/chat/completions"), chatBody(QStringLiteral("main"), true));
+    QCOMPARE(call->status, 200);
+    QCOMPARE(call->header("X-Switchyard-Route"), QByteArray("rb"));
+    QVERIFY(!call->body.contains("late"));
+    QCOMPARE(m_a->requestCount(), 1);
+    QCOMPARE(call->header("X-Switchyard-Attempts"), QByteArray("2"));
+    const QJsonArray attempts = lastTrace().value(u"attempts").toArray();
+    const QJsonObject first = attempts.first().toObject();
+    QVERIFY2(first.value(u"reason").toString().contains(QLatin1String("first token timeout")),
+        qPrintable(first.value(u"reason").toString()));
+    QVERIFY(first.value(u"first_byte_ms").toInteger() >= 0);
+    QCOMPARE(first.value(u"first_token_ms").toInteger(), -1);
+    QCOMPARE(first.value(u"decision").toString(), QStringLiteral("fallback"));
+    QVERIFY(attempts.last().toObject().value(u"first_token_ms").toInteger() >= 0);
+    m_a->release();
+}
+
+void IncidentsTest::everyRouteFailedTellsClientsNotToRetry()
+{
+    m_a->setDefaultResponse(FakeResponse::error(500, QStringLiteral("server_error")));
+    m_b->setDefaultResponse(FakeResponse::error(500, QStringLiteral("server_error")));
+    ClientCall *call = m_gateway->client().postAndWait(
+        QStringLiteral("/v1/chat/completions"), chatBody(QStringLiteral("main")));
+    QCOMPARE(call->status, 502);
+    QCOMPARE(call->header("x-should-retry"), QByteArray("false"));
+    QCOMPARE(call->header("X-Switchyard-Attempts"), QByteArray("4"));
+
+    // One route, one attempt, its own answer passed back: the SDK may decide for itself.
+    m_a->setDefaultResponse(FakeResponse::error(400, QStringLiteral("invalid_request_error")));
+    ClientCall *single = m_gateway->client().postAndWait(
+        QStringLiteral("/v1/chat/completions"), chatBody(QStringLiteral("main")));
+    QCOMPARE(single->status, 400);
+    QCOMPARE(single->header("x-should-retry"), QByteArray());
+}
+
+void IncidentsTest::everyBreakerOpenIsA503WithRetryAfter()
+{
+    m_a->setDefaultResponse(FakeResponse::error(500, QStringLiteral("server_error")));
+    m_b->setDefaultResponse(FakeResponse::error(500, QStringLiteral("server_error")));
+    ClientCall *first = m_gateway->client().postAndWait(
+        QStringLiteral("/v1/chat/completions"), chatBody(QStringLiteral("fragile")));
+    QCOMPARE(first->status, 502); // and both breakers open on it
+    const int hits = m_a->requestCount() + m_b->requestCount();
+
+    ClientCall *call = m_gateway->client().postAndWait(
+        QStringLiteral("/v1/chat/completions"), chatBody(QStringLiteral("fragile")));
+    QCOMPARE(call->status, 503);
+    QCOMPARE(call->header("x-should-retry"), QByteArray("false"));
+    const int retryAfter = call->header("Retry-After").toInt();
+    QVERIFY2(retryAfter > 0 && retryAfter <= 120, call->header("Retry-After").constData());
+    // One panic attempt at most, never the whole chain.
+    QVERIFY(m_a->requestCount() + m_b->requestCount() <= hits + 1);
+    QVERIFY(call->json()
+                .value(u"error")
+                .toObject()
+                .value(u"message")
+                .toString()
+                .contains(QLatin1String("circuit breaker")));
+}
+
+void IncidentsTest::theDegradedHeaderMeansTheDegradedRouteAnswered()
+{
+    m_a->setDefaultResponse(FakeResponse::error(500, QStringLiteral("server_error")));
+    m_b->enqueue(FakeResponse::error(500, QStringLiteral("server_error")));
+    ClientCall *failed = m_gateway->client().postAndWait(
+        QStringLiteral("/v1/chat/completions"), chatBody(QStringLiteral("degraded")));
+    QCOMPARE(failed->status, 502);
+    QCOMPARE(failed->header("X-Switchyard-Degraded"), QByteArray("0"));
+    QVERIFY(!lastTrace().value(u"degraded").toBool());
+
+    ClientCall *served = m_gateway->client().postAndWait(
+        QStringLiteral("/v1/chat/completions"), chatBody(QStringLiteral("degraded")));
+    QCOMPARE(served->status, 200);
+    QCOMPARE(served->header("X-Switchyard-Degraded"), QByteArray("1"));
+}
+
+void IncidentsTest::theOpenAiSdkDoesNotMultiplyTheChain()
+{
+    const QString directory = QStringLiteral(SWITCHYARD_OPENAI_CLIENT_DIR);
+    QVERIFY2(QFileInfo::exists(directory + QStringLiteral("/node_modules/openai/package.json")),
+        "the pinned openai package is missing: run `npm ci --prefix tests/e2e/openai-client`");
+    const QString node = QStandardPaths::findExecutable(QStringLiteral("node"));
+    QVERIFY2(!node.isEmpty(), "Node.js is not installed");
+    m_a->setDefaultResponse(FakeResponse::error(500, QStringLiteral("server_error")));
+    m_b->setDefaultResponse(FakeResponse::error(503, QStringLiteral("server_error")));
+    QProcess process;
+    QProcessEnvironment environment = QProcessEnvironment::systemEnvironment();
+    environment.insert(
+        QStringLiteral("SWITCHYARD_BASE_URL"), m_gateway->baseUrl() + QStringLiteral("/v1"));
+    process.setProcessEnvironment(environment);
+    process.setWorkingDirectory(directory);
+    process.start(node, { QStringLiteral("retries.mjs") });
+    QVERIFY(process.waitForStarted(10000));
+    QTRY_VERIFY_WITH_TIMEOUT(process.state() == QProcess::NotRunning, 60000);
+    const QByteArray output = process.readAllStandardOutput() + process.readAllStandardError();
+    QVERIFY2(process.exitCode() == 0, output.constData());
+    // The gateway's own walk (a, its retry, b, its retry), once: the SDK's two retries by default
+    // would have made it twelve.
+    QCOMPARE(m_a->requestCount() + m_b->requestCount(), 4);
+}
+
+QTEST_GUILESS_MAIN(IncidentsTest)
+#include "tst_incidents.moc"
