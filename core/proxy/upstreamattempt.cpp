@@ -278,6 +278,7 @@ void UpstreamAttempt::onReplyFinished()
     const QString errorString = reply->errorString();
     const QByteArray retryAfter = reply->rawHeader(QByteArrayLiteral("Retry-After"));
     const QByteArray retryAfterMs = reply->rawHeader(QByteArrayLiteral("retry-after-ms"));
+    const bool closedOnReuse = UpstreamPool::closedOnReuse(reply);
     detachReply();
 
     AttemptEnd result;
@@ -291,6 +292,7 @@ void UpstreamAttempt::onReplyFinished()
     } else if (error != QNetworkReply::NoError) {
         outcome.transport = UpstreamPool::transportError(error);
         outcome.transportDetail = errorString;
+        outcome.closedOnReuse = closedOnReuse;
         // Cancelled, but not by us (an HTTP/2 stream reset, say): the client is still waiting.
         if (outcome.transport == TransportError::Cancelled)
             outcome.transport = TransportError::OtherNetwork;

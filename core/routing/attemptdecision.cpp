@@ -59,7 +59,8 @@ AttemptVerdict decideAfterAttempt(const AttemptFacts &facts)
         return verdict;
     }
     case FailureClass::Transient: {
-        const qint64 delay = backoffDelayMs(retry, facts.retriesDone, facts.unitRandom);
+        const qint64 delay
+            = outcome.retryAtOnce ? 0 : backoffDelayMs(retry, facts.retriesDone, facts.unitRandom);
         const bool worthRetrying = outcome.retryable && (!outcome.silent || retry.retrySilent);
         return worthRetrying && mayRetry(facts, delay) ? retryAfter(facts, delay)
                                                        : act(AttemptVerdict::Action::Fallback);

@@ -162,8 +162,12 @@ Classification classifyTransport(const UpstreamOutcome &outcome)
         refused.retryable = false;
         return refused;
     }
-    case TransportError::ConnectionReset:
-        return make(FailureClass::Transient, QStringLiteral("connection reset: ") + detail);
+    case TransportError::ConnectionReset: {
+        Classification reset
+            = make(FailureClass::Transient, QStringLiteral("connection reset: ") + detail);
+        reset.retryAtOnce = outcome.closedOnReuse;
+        return reset;
+    }
     case TransportError::HostNotFound:
         return make(FailureClass::Transient, QStringLiteral("host not found: ") + detail);
     case TransportError::Tls:

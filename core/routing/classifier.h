@@ -37,6 +37,8 @@ struct UpstreamOutcome {
     bool streamed = false; // a 2xx event stream, checked event by event elsewhere
     // The route said nothing in time: no first byte, or no first token of a stream.
     bool silent = false;
+    // A reused keep-alive connection was closed as the request went out on it.
+    bool closedOnReuse = false;
 };
 
 struct Classification {
@@ -48,6 +50,9 @@ struct Classification {
     // The route timed out before its first byte or first token; retried only where the lane
     // says so (retry.retry_silent).
     bool silent = false;
+    // The connection, not the route, failed (a kept-alive one closed as it was reused): a retry
+    // on a fresh connection is worth making at once.
+    bool retryAtOnce = false;
     // From a 2xx body's "usage"; -1 when the upstream did not say.
     qint64 tokensIn = -1;
     qint64 tokensOut = -1;

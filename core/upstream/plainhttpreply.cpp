@@ -11,7 +11,7 @@ namespace {
 constexpr qsizetype MaxHeadBytes = 64 * 1024;
 constexpr qsizetype MaxLineBytes = 1024;
 // A kept-alive connection that fails this soon after reuse was closed by the server while idle.
-constexpr qint64 ResendWithinMs = 200;
+constexpr qint64 ClosedOnReuseWithinMs = 200;
 // The error QNetworkAccessManager reports for an HTTP error status, so callers see the same.
 QNetworkReply::NetworkError errorForStatus(int status)
 {
@@ -380,14 +380,14 @@ void PlainHttpReply::onSocketError()
         return;
     const QAbstractSocket::SocketError socketError = m_socket->error();
     if (socketError == QAbstractSocket::RemoteHostClosedError) {
-        // The server closed a kept-alive connection just as we reused it: try a fresh one. Only
-        // at once: a connection lost later may have carried a request the server acted on, and
-        // a completion must not run (and cost) twice.
-        if (m_reused && !m_receivedAny && m_sentAt.elapsed() < ResendWithinMs) {
-            m_socket->deleteLater();
-            detachSocket();
-            m_stage = Stage::Connecting;
-            start(false);
+        // The server closed a kept-alive connection just as we reused it. Sending it again on a
+        // fresh one is likely safe, but not certain (the server may have acted on it), so the
+        // request decides, and the resend is an attempt the trace, the budget and the breaker see.
+        if (m_reused && !m_receivedAny && m_sentAt.elapsed() < ClosedOnReuseWithinMs) {
+            setAttribute(ClosedOnReuseAttribute, true);
+            fail(RemoteHostClosedError,
+                QStringLiteral("the server closed the kept-alive connection as the request went "
+                               "out on it"));
             return;
         }
         // A body framed by the connection's end is complete when the connection ends.

@@ -26,6 +26,11 @@ public:
         const QNetworkRequest &request, const QByteArray &body, QObject *parent = nullptr);
     ~PlainHttpReply() override;
 
+    // Set (true) on a reply that failed because the server closed the kept-alive connection just
+    // as the request went out on it. It is not sent again here: the server may have seen it, so a
+    // resend is the request's decision, as an attempt of its own.
+    static constexpr QNetworkRequest::Attribute ClosedOnReuseAttribute = QNetworkRequest::User;
+
     // For the fuzzer: runs the response parser over `bytes` as if an upstream sent them, cut into
     // pieces where `cuts` says, and reads whatever body it yields. No socket, no event loop.
     static void parseForFuzzing(QByteArrayView bytes, QByteArrayView cuts);

@@ -101,6 +101,11 @@ QUrl UpstreamPool::endpointUrl(const QUrl &baseUrl, const QString &path)
     return url;
 }
 
+bool UpstreamPool::closedOnReuse(const QNetworkReply *reply)
+{
+    return reply->attribute(PlainHttpReply::ClosedOnReuseAttribute).toBool();
+}
+
 TransportError UpstreamPool::transportError(QNetworkReply::NetworkError error)
 {
     switch (error) {

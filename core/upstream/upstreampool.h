@@ -31,6 +31,8 @@ public:
     QNetworkReply *get(QNetworkRequest request);
 
     static TransportError transportError(QNetworkReply::NetworkError error);
+    // The reply failed because a reused keep-alive connection was closed as it was sent on.
+    static bool closedOnReuse(const QNetworkReply *reply);
     // `path` (such as "/chat/completions" or "/v1/messages") under a provider's base URL.
     static QUrl endpointUrl(const QUrl &baseUrl, const QString &path);
 

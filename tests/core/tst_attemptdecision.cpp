@@ -151,6 +151,18 @@ private Q_SLOTS:
         QCOMPARE(decideAfterAttempt(idle).action, AttemptVerdict::Action::Retry);
     }
 
+    void aConnectionClosedOnReuseIsRetriedAtOnce()
+    {
+        AttemptFacts reused = facts(FailureClass::Transient);
+        reused.classification.retryAtOnce = true;
+        const AttemptVerdict verdict = decideAfterAttempt(reused);
+        QCOMPARE(verdict.action, AttemptVerdict::Action::Retry);
+        QCOMPARE(verdict.delayMs, 0);
+        QVERIFY(verdict.retryNeedsBudget); // a retry like any other
+        reused.retriesDone = 1; // and the policy still bounds it
+        QCOMPARE(decideAfterAttempt(reused).action, AttemptVerdict::Action::Fallback);
+    }
+
     void retryDelays()
     {
         AttemptFacts input = facts(FailureClass::RateLimited);

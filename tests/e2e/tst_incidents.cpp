@@ -31,6 +31,7 @@ private Q_SLOTS:
     void everyBreakerOpenIsA503WithRetryAfter();
     void theDegradedHeaderMeansTheDegradedRouteAnswered();
     void theOpenAiSdkDoesNotMultiplyTheChain();
+    void aResendOnAFreshConnectionIsAnAttempt();
 
 private:
     QJsonObject lastTrace();
@@ -282,6 +283,33 @@ void IncidentsTest::theOpenAiSdkDoesNotMultiplyTheChain()
     // The gateway's own walk (a, its retry, b, its retry), once: the SDK's two retries by default
     // would have made it twelve.
     QCOMPARE(m_a->requestCount() + m_b->requestCount(), 4);
+}
+
+void IncidentsTest::aResendOnAFreshConnectionIsAnAttempt()
+{
+    QCOMPARE(
+        m_gateway->client()
+            .postAndWait(QStringLiteral("/v1/chat/completions"), chatBody(QStringLiteral("main")))
+            ->status,
+        200); // leaves a kept-alive connection to a
+    FakeResponse closes;
+    closes.closeImmediately = true; // the request is read, then the connection closed
+    m_a->enqueue(closes);
+    m_a->enqueue(FakeResponse::completion(QStringLiteral("sent again")));
+    ClientCall *call = m_gateway->client().postAndWait(
+        QStringLiteral("/v1/chat/completions"), chatBody(QStringLiteral("main")));
+    QCOMPARE(call->status, 200);
+    QVERIFY(call->body.contains("sent again"));
+    // The provider saw the request twice, and so does everyone else.
+    QCOMPARE(m_a->requestCount(), 3);
+    QCOMPARE(call->header("X-Switchyard-Attempts"), QByteArray("2"));
+    const QJsonArray attempts = lastTrace().value(u"attempts").toArray();
+    QCOMPARE(attempts.size(), 2);
+    const QJsonObject first = attempts.first().toObject();
+    QCOMPARE(first.value(u"class").toString(), QStringLiteral("transient"));
+    QCOMPARE(first.value(u"decision").toString(), QStringLiteral("retry"));
+    QVERIFY2(first.value(u"reason").toString().contains(QLatin1String("kept-alive connection")),
+        qPrintable(first.value(u"reason").toString()));
 }
 
 QTEST_GUILESS_MAIN(IncidentsTest)

@@ -90,6 +90,7 @@ struct Result {
     int readyReads = 0;
     QNetworkReply::NetworkError error = QNetworkReply::NoError;
     bool finished = false;
+    bool closedOnReuse = false;
 };
 
 } // namespace
@@ -110,6 +111,7 @@ private Q_SLOTS:
     void informationalAnswerIsSkipped();
     void errorStatusKeepsItsBody();
     void aConnectionIsReusedAndAStaleOneReplaced();
+    void aConnectionClosedAsItIsReusedIsNotResentQuietly();
     void refusedConnection();
     void abortFinishesAtOnce();
     void requestCarriesHeadersAndBody();
@@ -157,6 +159,7 @@ Result PlainHttpTest::run(QNetworkAccessManager::Operation operation, const QByt
         result.finished = true;
         result.status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
         result.error = reply->error();
+        result.closedOnReuse = reply->attribute(PlainHttpReply::ClosedOnReuseAttribute).toBool();
         result.body += reply->readAll();
     });
     [[maybe_unused]] const bool done = QTest::qWaitFor([&result] { return result.finished; }, 5000);
@@ -227,14 +230,30 @@ void PlainHttpTest::aConnectionIsReusedAndAStaleOneReplaced()
     QCOMPARE(run().body, QByteArray("ok"));
     QCOMPARE(run().body, QByteArray("ok"));
     QCOMPARE(m_server->connections, 1); // kept alive
-    // The server closes the idle connection just before the next request, which then quietly
-    // opens a new one (whether the close arrives before or after the request is written).
+    // The server closes the idle connection; once that is seen, the next request quietly opens a
+    // new one.
     m_server->sockets.constLast()->disconnectFromHost();
+    QTRY_COMPARE(m_connections->idleCount(), 0);
     const Result third = run();
     QCOMPARE(third.body, QByteArray("ok"));
     QCOMPARE(third.error, QNetworkReply::NoError);
     QCOMPARE(m_server->connections, 2);
     QCOMPARE(m_server->requests, 3);
+}
+
+void PlainHttpTest::aConnectionClosedAsItIsReusedIsNotResentQuietly()
+{
+    const QByteArray ok = "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok";
+    m_server->enqueue({ { ok } });
+    m_server->enqueue({ {}, true }); // reads the request, then closes without a word
+    QCOMPARE(run().body, QByteArray("ok"));
+    // The server did see the second request: sending it again is the caller's decision, made as
+    // an attempt of its own, never a silent second call.
+    const Result second = run();
+    QCOMPARE(second.error, QNetworkReply::RemoteHostClosedError);
+    QVERIFY(second.closedOnReuse);
+    QCOMPARE(m_server->requests, 2);
+    QCOMPARE(m_server->connections, 1);
 }
 
 void PlainHttpTest::refusedConnection()
