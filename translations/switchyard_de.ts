@@ -1003,6 +1003,14 @@ Fahren Sie nur fort, wenn Sie diesem Host den Schlüssel anvertrauen.</translati
         <source>First token (ms):</source>
         <translation>Erstes Token (ms):</translation>
     </message>
+    <message>
+        <source>automatic: a completion when a key is set</source>
+        <translation>automatisch: eine Vervollständigung, wenn ein Schlüssel gesetzt ist</translation>
+    </message>
+    <message>
+        <source>Probe interval while open (ms):</source>
+        <translation>Prüfintervall im offenen Zustand (ms):</translation>
+    </message>
 </context>
 <context>
     <name>Switchyard::RouteTableModel</name>

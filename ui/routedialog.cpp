@@ -78,6 +78,7 @@ QList<NumberSpec> numberSpecs()
         { "breaker.half_open_calls", 1, 1000, double(defaults.breaker.halfOpenCalls), 0 },
         { "recovery.step_ms", 1, 86400000, double(defaults.recovery.stepMs), 0 },
         { "probe.interval_ms", 1, 86400000, double(defaults.probe.intervalMs), 0 },
+        { "probe.open_interval_ms", 100, 86400000, double(defaults.probe.openIntervalMs), 0 },
         { "probe.timeout_ms", 1, 3600000, double(defaults.probe.timeoutMs), 0 },
     };
 }
@@ -172,6 +173,7 @@ RouteDialog::RouteDialog(const QString &name, const QJsonObject &object,
     }
     m_recoverySteps->setObjectName(QStringLiteral("recovery.steps"));
     m_probeKind->setObjectName(QStringLiteral("probe.kind"));
+    m_probeKind->addItem(tr("automatic: a completion when a key is set"), QStringLiteral("auto"));
     m_probeKind->addItem(tr("models list"), QStringLiteral("models"));
     m_probeKind->addItem(tr("one-token completion"), QStringLiteral("completion"));
     m_probeKind->setCurrentIndex(m_probeKind->findData(
@@ -230,11 +232,12 @@ RouteDialog::RouteDialog(const QString &name, const QJsonObject &object,
                 { QStringLiteral("breaker.half_open_calls"), tr("Half-open trial calls:") } },
             m_sectionErrors.value(QStringLiteral("breaker"))),
         tr("Breaker"));
-    QWidget *recovery
-        = addNumbers({ { QStringLiteral("recovery.step_ms"), tr("Recovery step (ms):") },
-                         { QStringLiteral("probe.interval_ms"), tr("Probe interval (ms):") },
-                         { QStringLiteral("probe.timeout_ms"), tr("Probe timeout (ms):") } },
-            m_sectionErrors.value(QStringLiteral("recovery")));
+    QWidget *recovery = addNumbers(
+        { { QStringLiteral("recovery.step_ms"), tr("Recovery step (ms):") },
+            { QStringLiteral("probe.interval_ms"), tr("Probe interval (ms):") },
+            { QStringLiteral("probe.open_interval_ms"), tr("Probe interval while open (ms):") },
+            { QStringLiteral("probe.timeout_ms"), tr("Probe timeout (ms):") } },
+        m_sectionErrors.value(QStringLiteral("recovery")));
     auto *recoveryForm = static_cast<QFormLayout *>(recovery->layout());
     recoveryForm->insertRow(0, tr("Recovery traffic steps:"), m_recoverySteps);
     recoveryForm->insertRow(3, tr("Probe:"), m_probeKind);

@@ -21,4 +21,13 @@ QString keyStateName(KeyState state)
     return QString();
 }
 
+bool ActiveConfig::probesByCompletion(const RouteConfig &route) const
+{
+    if (route.probe.kind != QLatin1String("auto"))
+        return route.probe.kind == QLatin1String("completion");
+    const ResolvedSecret key = providerKeys.value(route.provider);
+    const bool embeddingsOnly = route.capabilities == unsigned(Capability::Embeddings);
+    return key.ok && !key.value.isEmpty() && !embeddingsOnly;
+}
+
 } // namespace Switchyard

@@ -37,6 +37,10 @@ struct ActiveConfig {
     Config config;
     QHash<QString, ResolvedSecret> providerKeys;
     ResolvedSecret adminToken;
+
+    // The route's health probe is a one-token completion, a real signal, rather than a models
+    // list (probe.kind, with "auto" resolved: a key is set and the route serves chat).
+    bool probesByCompletion(const RouteConfig &route) const;
 };
 
 } // namespace Switchyard

@@ -63,19 +63,27 @@ struct BreakerSettings {
     int consecutiveFailures = 5;
     int slowCallMs = 20000;
     double slowCallRate = 0.8;
-    int cooldownMs = 30000;
+    // Short, because a completion probe ends it only once the route answers again; doubled after
+    // each failed recovery, so a flapping route that no probe vouches for stays away longer.
+    int cooldownMs = 15000;
     int maxCooldownMs = 300000;
     int halfOpenCalls = 2;
 };
 
 struct RecoverySettings {
+    // A tenth of the traffic for 10 s, half for 10 s, then all of it: a route that answers again
+    // is back in full about 20 s after its trials.
     QList<double> steps { 0.1, 0.5, 1.0 };
-    int stepMs = 30000;
+    int stepMs = 10000;
 };
 
 struct ProbeSettings {
-    QString kind = QStringLiteral("models");
-    int intervalMs = 30000;
+    // "completion" (a one-token completion: the API works), "models" (a models list: the host
+    // answers), or "auto": a completion where the provider has a key and the route serves chat.
+    QString kind = QStringLiteral("auto");
+    int intervalMs = 30000; // an idle closed route
+    // An open route, once its first cooldown is over: a completion that answers ends the cooldown.
+    int openIntervalMs = 5000;
     int timeoutMs = 3000;
 };
 

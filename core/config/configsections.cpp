@@ -101,13 +101,17 @@ void readProbe(
 {
     const QString here = join(path, QStringLiteral("probe"));
     const QJsonObject object = reader.object(route, QStringLiteral("probe"), path);
-    reader.warnUnknownKeys(object, here, { "kind", "interval_ms", "timeout_ms" });
+    reader.warnUnknownKeys(
+        object, here, { "kind", "interval_ms", "open_interval_ms", "timeout_ms" });
     probe.kind = reader.string(object, QStringLiteral("kind"), here, probe.kind);
-    if (probe.kind != QLatin1String("models") && probe.kind != QLatin1String("completion"))
+    if (probe.kind != QLatin1String("auto") && probe.kind != QLatin1String("models")
+        && probe.kind != QLatin1String("completion"))
         reader.error(join(here, QStringLiteral("kind")),
-            QStringLiteral("must be \"models\" or \"completion\""));
+            QStringLiteral("must be \"auto\", \"models\" or \"completion\""));
     probe.intervalMs
         = int(reader.integer(object, QStringLiteral("interval_ms"), here, probe.intervalMs, 100));
+    probe.openIntervalMs = int(reader.integer(
+        object, QStringLiteral("open_interval_ms"), here, probe.openIntervalMs, 100));
     probe.timeoutMs
         = int(reader.integer(object, QStringLiteral("timeout_ms"), here, probe.timeoutMs, 1));
 }

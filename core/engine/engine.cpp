@@ -429,7 +429,8 @@ bool Engine::startProbe(const QString &routeName)
         return false;
     }
     state.probeInFlight = true;
-    m_prober->probe({ *route, m_active->config.providers.value(route->provider), key.value },
+    m_prober->probe({ *route, m_active->config.providers.value(route->provider), key.value,
+                        m_active->probesByCompletion(*route) },
         [this, routeName](const ProbeResult &probe) {
             // The config may have been swapped while the probe ran; a route that is gone has no
             // state.
@@ -439,7 +440,8 @@ bool Engine::startProbe(const QString &routeName)
             state.probeInFlight = false;
             state.lastProbeOk = probe.ok;
             state.lastProbeResult = probe.result;
-            state.breaker.recordProbe(probe.ok, probe.durationMs, probe.result);
+            state.breaker.recordProbe(probe.ok, probe.durationMs, probe.result,
+                probe.completion ? ProbeSignal::Completion : ProbeSignal::Liveness);
             m_routes.markChanged();
         });
     return true;
@@ -469,7 +471,7 @@ void Engine::maintain()
     if (!m_active)
         return;
     const bool counting = m_routes.advance();
-    for (const QString &route : m_routes.dueProbes())
+    for (const QString &route : m_routes.dueProbes(*m_active))
         startProbe(route);
     m_routes.dropUnused();
     if (m_publisher->tick(m_routes.changed(), counting))

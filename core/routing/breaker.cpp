@@ -105,7 +105,8 @@ void CircuitBreaker::open(const QString &reason, bool escalate)
     // A failed probe of recovery means the route is still sick: wait twice as long next time.
     if (escalate)
         m_cooldownMs = std::min<qint64>(m_cooldownMs * 2, m_settings.maxCooldownMs);
-    m_openUntilMs = m_clock.nowMs() + m_cooldownMs;
+    m_openedAtMs = m_clock.nowMs();
+    m_openUntilMs = m_openedAtMs + m_cooldownMs;
     ++m_epoch;
     m_trialsIssued = 0;
     m_trialsSucceeded = 0;
@@ -267,9 +268,25 @@ void CircuitBreaker::recordFailure(
     }
 }
 
-void CircuitBreaker::recordProbe(bool ok, qint64 durationMs, const QString &reason)
+bool CircuitBreaker::mayEndCooldownEarly() const
+{
+    return m_state == BreakerState::Open && m_clock.nowMs() >= m_openedAtMs + m_settings.cooldownMs;
+}
+
+void CircuitBreaker::recordProbe(
+    bool ok, qint64 durationMs, const QString &reason, ProbeSignal signal)
 {
     tick();
+    if (signal == ProbeSignal::Liveness)
+        return; // noted by the caller; no evidence about completions either way
+    if (ok && mayEndCooldownEarly()) {
+        m_trialsIssued = 0;
+        m_trialsSucceeded = 0;
+        transition(BreakerState::HalfOpen,
+            QStringLiteral("a completion probe answered %1 ms into a cooldown of %2 ms")
+                .arg(m_clock.nowMs() - m_openedAtMs)
+                .arg(m_cooldownMs));
+    }
     if (m_state == BreakerState::HalfOpen) {
         // A probe is a trial call that needs no user request.
         if (m_trialsIssued >= m_settings.halfOpenCalls)

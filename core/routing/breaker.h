@@ -29,6 +29,10 @@ enum class DrillFault {
 QString drillFaultName(DrillFault fault);
 bool parseDrillFault(const QString &name, DrillFault *fault);
 
+// What a health probe asked: whether the host answers (a models list), or whether the API works
+// (a one-token completion). Only the second is a signal about the route's calls.
+enum class ProbeSignal { Liveness, Completion };
+
 // Every change of a route's state: when, which route, from, to, why, and who caused it.
 struct StateEvent {
     QDateTime time;
@@ -65,9 +69,13 @@ public:
     // counts only within the half-open period that granted it (`trialEpoch`, from epoch()).
     void recordSuccess(qint64 durationMs, bool trial, int trialEpoch = -1);
     void recordFailure(qint64 durationMs, bool trial, const QString &reason, int trialEpoch = -1);
-    // A probe's result: a trial when half-open, a call in the window when closed, otherwise noted
-    // only.
-    void recordProbe(bool ok, qint64 durationMs, const QString &reason);
+    // A probe's result. A completion probe is a real call: a trial when half-open, a call in the
+    // window when closed, and, when open past the base cooldown, an answer ends the cooldown
+    // (half-open, with this probe its first trial). A liveness probe never moves the state: a
+    // models list that answers says nothing about completions.
+    void recordProbe(bool ok, qint64 durationMs, const QString &reason, ProbeSignal signal);
+    // Open, and past the base cooldown: a completion probe may end the rest of it.
+    bool mayEndCooldownEarly() const;
     // A half-open trial that never produced an outcome (the client left): give the slot back.
     void releaseTrial(int trialEpoch = -1);
     // Counts the half-open periods, so that a late trial cannot speak for a newer one.
@@ -116,6 +124,7 @@ private:
     int m_consecutiveFailures = 0;
     qint64 m_cooldownMs = 0;
     qint64 m_openUntilMs = 0;
+    qint64 m_openedAtMs = 0;
     int m_trialsIssued = 0;
     int m_trialsSucceeded = 0;
     int m_epoch = 0;

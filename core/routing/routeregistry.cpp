@@ -136,18 +136,19 @@ QList<RouteSnapshot> RouteRegistry::snapshots(const ActiveConfig &active) const
     return snapshots;
 }
 
-QStringList RouteRegistry::dueProbes() const
+QStringList RouteRegistry::dueProbes(const ActiveConfig &active) const
 {
     QStringList due;
     const qint64 now = m_clock.nowMs();
-    for (const RouteConfig &route : m_config.routes) {
+    for (const RouteConfig &route : active.config.routes) {
         const RouteState *state = find(route.name);
         if (!state || state->probeInFlight)
             continue;
         const qint64 sinceProbe = now - state->lastProbeMs;
         switch (state->breaker.state()) {
         case BreakerState::HalfOpen:
-            if (state->breaker.trialsAvailable() > 0)
+            // A completion probe is a trial that needs no user request; a models list is none.
+            if (state->breaker.trialsAvailable() > 0 && active.probesByCompletion(route))
                 due.append(route.name);
             break;
         case BreakerState::Closed:
@@ -161,7 +162,12 @@ QStringList RouteRegistry::dueProbes() const
             if (sinceProbe >= route.probe.intervalMs)
                 due.append(route.name);
             break;
-        case BreakerState::Open: // quiet while it cools down
+        case BreakerState::Open:
+            // Quiet for the first cooldown; then a completion probe may find it answering again.
+            if (state->breaker.mayEndCooldownEarly() && active.probesByCompletion(route)
+                && sinceProbe >= route.probe.openIntervalMs)
+                due.append(route.name);
+            break;
         case BreakerState::Drilling:
             break;
         }

@@ -58,8 +58,8 @@ public:
 
     // What every route of `active` looks like as of the last advance(); changes nothing.
     QList<RouteSnapshot> snapshots(const ActiveConfig &active) const;
-    // The routes of the running config that are due a health probe now (SPEC §7).
-    QStringList dueProbes() const;
+    // The routes of `active` that are due a health probe now (SPEC §7).
+    QStringList dueProbes(const ActiveConfig &active) const;
     // An operator's command on a route of the running config. A probe is not the registry's to
     // send: ProbeNow is refused here, and the caller sends it.
     bool execute(const RouteCommand &command, QString *error);

@@ -60,7 +60,7 @@ Prober::Prober(
 
 void Prober::probe(const ProbeTarget &target, Reported reported)
 {
-    const bool completion = target.route.probe.kind == QLatin1String("completion");
+    const bool completion = target.completion;
     QNetworkReply *reply = send(target.provider, target.route, target.key, completion);
     const qint64 startedMs = m_clock.nowMs();
     const int timeoutMs = target.route.probe.timeoutMs;
@@ -70,6 +70,7 @@ void Prober::probe(const ProbeTarget &target, Reported reported)
             reply->deleteLater();
             const UpstreamOutcome outcome = outcomeOf(reply, timeoutMs);
             ProbeResult probe;
+            probe.completion = completion;
             if (completion) {
                 const Classification classification
                     = Classifier::classify(outcome, QDateTime::currentDateTimeUtc());

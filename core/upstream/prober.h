@@ -21,11 +21,13 @@ struct ProbeTarget {
     RouteConfig route;
     ProviderConfig provider;
     QByteArray key;
+    bool completion = false; // a one-token completion; otherwise a models list
 };
 
 // What a probe found; `result` is "ok" or why not, with any key in it redacted.
 struct ProbeResult {
     bool ok = false;
+    bool completion = false; // what was asked, as in the target
     qint64 durationMs = 0;
     QString result;
 };

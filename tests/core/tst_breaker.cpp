@@ -57,7 +57,8 @@ private:
         }
 
         // s/f: success/failure of ordinary traffic; S: a slow success; ts/tf: a trial (admitted,
-        // then recorded); p+/p-: probe results; +N: N ms pass; a: ask for admission; operator words
+        // then recorded); p+/p-: completion probe results; l+/l-: liveness (models list) probe
+        // results; +N: N ms pass; a: ask for admission; operator words
         // as named.
         void run(const QString &script)
         {
@@ -77,9 +78,14 @@ private:
                         breaker.recordFailure(10, admission == CircuitBreaker::Admission::Trial,
                             QStringLiteral("503"));
                 } else if (step == QLatin1String("p+"))
-                    breaker.recordProbe(true, 5, QString());
+                    breaker.recordProbe(true, 5, QString(), ProbeSignal::Completion);
                 else if (step == QLatin1String("p-"))
-                    breaker.recordProbe(false, 5, QStringLiteral("timeout"));
+                    breaker.recordProbe(
+                        false, 5, QStringLiteral("timeout"), ProbeSignal::Completion);
+                else if (step == QLatin1String("l+"))
+                    breaker.recordProbe(true, 5, QString(), ProbeSignal::Liveness);
+                else if (step == QLatin1String("l-"))
+                    breaker.recordProbe(false, 5, QStringLiteral("timeout"), ProbeSignal::Liveness);
                 else if (step.startsWith(QLatin1Char('+'))) {
                     clock.advance(step.mid(1).toLongLong());
                     breaker.tick();
@@ -172,6 +178,27 @@ private Q_SLOTS:
             << "open" << QStringList { "open", "half_open", "open" } << none;
         QTest::newRow("probes count when closed") << "p- p- p-"
                                                   << "open" << QStringList { "open" } << none;
+        // A models list that answers says nothing about completions (the incident where /models
+        // kept answering 200 while chat returned 503): it never moves the state.
+        QTest::newRow("a models list is no trial")
+            << "f f f +100 l+ l+"
+            << "half_open" << QStringList { "open", "half_open" } << none;
+        QTest::newRow("a models list does not dilute real failures")
+            << "f l+ f l+ f"
+            << "open" << QStringList { "open" } << none;
+        QTest::newRow("a failing models list opens nothing") << "l- l- l- l-"
+                                                             << "closed" << none << none;
+        QTest::newRow("a completion probe ends a doubled cooldown after the base one")
+            << "f f f +100 tf +100 p+ p+"
+            << "recovering"
+            << QStringList { "open", "half_open", "open", "half_open", "recovering" }
+            << QStringList { "trial" };
+        QTest::newRow("but not before the base cooldown")
+            << "f f f +99 p+"
+            << "open" << QStringList { "open" } << none;
+        QTest::newRow("a failed completion probe while open changes nothing")
+            << "f f f +100 tf +100 p-"
+            << "open" << QStringList { "open", "half_open", "open" } << QStringList { "trial" };
         QTest::newRow("drain denies")
             << "drain a"
             << "drained" << QStringList { "drained" } << QStringList { "denied" };

@@ -21,6 +21,7 @@ class IncidentsTest final : public QObject {
     Q_OBJECT
 
 private Q_SLOTS:
+    void initTestCase();
     void init();
     void cleanup();
     void aCompleteStreamWithoutDoneIsAWholeAnswer();
@@ -32,6 +33,7 @@ private Q_SLOTS:
     void theDegradedHeaderMeansTheDegradedRouteAnswered();
     void theOpenAiSdkDoesNotMultiplyTheChain();
     void aResendOnAFreshConnectionIsAnAttempt();
+    void aCompletionProbeBringsARouteBackWithoutUserTraffic();
 
 private:
     QJsonObject lastTrace();
@@ -54,6 +56,11 @@ QByteArray IncidentsTest::chunk(const QJsonObject &delta, const QJsonValue &fini
     return "data: " + QJsonDocument(object).toJson(QJsonDocument::Compact) + "\n\n";
 }
 
+void IncidentsTest::initTestCase()
+{
+    qputenv("SWITCHYARD_INCIDENT_KEY", "sk-incident-test");
+}
+
 void IncidentsTest::init()
 {
     m_a = std::make_unique<FakeUpstream>();
@@ -62,7 +69,8 @@ void IncidentsTest::init()
     m_a->setDefaultResponse(FakeResponse::completion(QStringLiteral("from a")));
     m_b->setDefaultResponse(FakeResponse::completion(QStringLiteral("from b")));
     QByteArray json = jsonText(R"JSON({
-      'providers': {'a': {'base_url': '@A@'}, 'b': {'base_url': '@B@'}},
+      'providers': {'a': {'base_url': '@A@'}, 'b': {'base_url': '@B@'},
+                    'akeyed': {'base_url': '@A@', 'api_key': {'env': 'SWITCHYARD_INCIDENT_KEY'}}},
       'routes': {
         'ra': {'provider': 'a', 'model': 'model-a',
                'timeouts_ms': {'first_byte': 2000, 'first_token': 500, 'idle': 2000}},
@@ -70,12 +78,17 @@ void IncidentsTest::init()
         'xa': {'provider': 'a', 'model': 'model-a',
                'breaker': {'min_calls': 1, 'consecutive_failures': 1, 'cooldown_ms': 60000}},
         'xb': {'provider': 'b', 'model': 'model-b',
-               'breaker': {'min_calls': 1, 'consecutive_failures': 1, 'cooldown_ms': 60000}}
+               'breaker': {'min_calls': 1, 'consecutive_failures': 1, 'cooldown_ms': 60000}},
+        'ka': {'provider': 'akeyed', 'model': 'model-a',
+               'breaker': {'consecutive_failures': 1, 'cooldown_ms': 300, 'max_cooldown_ms': 60000},
+               'recovery': {'steps': [0.5, 1.0], 'step_ms': 300},
+               'probe': {'open_interval_ms': 100, 'interval_ms': 60000}}
       },
       'lanes': {
         'main': {'chain': ['ra', 'rb'], 'retry': {'max_retries': 1, 'base_ms': 5, 'max_ms': 20}},
         'fragile': {'chain': ['xa', 'xb'], 'retry': {'max_retries': 0}},
-        'degraded': {'chain': ['ra'], 'degraded': 'rb', 'retry': {'max_retries': 0}}
+        'degraded': {'chain': ['ra'], 'degraded': 'rb', 'retry': {'max_retries': 0}},
+        'keyed': {'chain': ['ka', 'rb'], 'retry': {'max_retries': 0}}
       },
       'default_lane': 'main'
     })JSON");
@@ -310,6 +323,39 @@ void IncidentsTest::aResendOnAFreshConnectionIsAnAttempt()
     QCOMPARE(first.value(u"decision").toString(), QStringLiteral("retry"));
     QVERIFY2(first.value(u"reason").toString().contains(QLatin1String("kept-alive connection")),
         qPrintable(first.value(u"reason").toString()));
+}
+
+void IncidentsTest::aCompletionProbeBringsARouteBackWithoutUserTraffic()
+{
+    auto state = [this] {
+        ClientCall *call = m_gateway->client().get(QStringLiteral("/admin/state"));
+        GatewayClient::waitFor(call);
+        return call->json()
+            .value(u"routes")
+            .toObject()
+            .value(u"ka")
+            .toObject()
+            .value(u"state")
+            .toString();
+    };
+    m_a->setDefaultResponse(FakeResponse::error(503, QStringLiteral("server_error")));
+    QCOMPARE(
+        m_gateway->client()
+            .postAndWait(QStringLiteral("/v1/chat/completions"), chatBody(QStringLiteral("keyed")))
+            ->header("X-Switchyard-Route"),
+        QByteArray("rb"));
+    QCOMPARE(state(), QStringLiteral("open"));
+    const int userCalls = m_a->requestCount();
+    // While chat fails, the completion probes fail too, and the route stays away.
+    QTRY_VERIFY_WITH_TIMEOUT(m_a->requestCount() >= userCalls + 2, 10000);
+    QCOMPARE(state(), QStringLiteral("open"));
+    // Chat answers again: a probe finds it, two probe trials pass, the ramp runs, and the route
+    // is closed, with no user request spent on the way.
+    m_a->setDefaultResponse(FakeResponse::completion(QStringLiteral("ok")));
+    QTRY_COMPARE_WITH_TIMEOUT(state(), QStringLiteral("closed"), 10000);
+    const QJsonObject probe = m_a->requests().constLast().json();
+    QCOMPARE(probe.value(u"max_tokens").toInt(), 1);
+    QCOMPARE(m_a->requestCount("GET", "/v1/models"), 0);
 }
 
 QTEST_GUILESS_MAIN(IncidentsTest)
