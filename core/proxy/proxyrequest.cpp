@@ -2,6 +2,7 @@
 
 #include "observe/costledger.h"
 #include "observe/redactor.h"
+#include "proxy/clientbackpressure.h"
 #include "proxy/gatewayservices.h"
 #include "proxy/openaierror.h"
 #include "proxy/routeadmission.h"
@@ -53,8 +54,6 @@ ProxyRequest::ProxyRequest(
         timer->setTimerType(Qt::PreciseTimer);
     }
     connect(&m_deadlineTimer, &QTimer::timeout, this, &ProxyRequest::onDeadline);
-    m_stallTimer.setSingleShot(true);
-    connect(&m_stallTimer, &QTimer::timeout, this, &ProxyRequest::onClientStalled);
     connect(&m_backoffTimer, &QTimer::timeout, this, [this] {
         m_phase = Phase::Idle;
         startAttempt();
@@ -110,10 +109,27 @@ void ProxyRequest::start()
     m_trace.startedAtUtcMs = QDateTime::currentMSecsSinceEpoch();
     m_deadlineAtMs = m_startMs + m_params.target.deadlineMs;
     m_deadlineTimer.start(m_params.target.deadlineMs);
-    if (QTcpSocket *socket = m_response.client().socket()) {
+    QTcpSocket *socket = m_response.client().socket();
+    if (socket)
         connect(socket, &QAbstractSocket::disconnected, this, &ProxyRequest::onClientGone);
-        connect(socket, &QIODevice::bytesWritten, this, &ProxyRequest::onClientDrained);
-    }
+    const Limits &limits = m_params.active->config.limits;
+    m_backpressure = new ClientBackpressure(
+        socket, limits.maxPendingStreamBytes, limits.stalledClientMs, this);
+    connect(m_backpressure, &ClientBackpressure::fellBehind, this, [this] {
+        if (m_attempt)
+            m_attempt->pause();
+    });
+    connect(m_backpressure, &ClientBackpressure::caughtUp, this, [this] {
+        if (m_phase != Phase::Done && m_attempt)
+            m_attempt->resume();
+    });
+    connect(m_backpressure, &ClientBackpressure::stalled, this, [this](const QString &reason) {
+        if (m_phase == Phase::Done)
+            return;
+        cancelForClient(reason);
+        if (QTcpSocket *socket = m_response.client().socket())
+            socket->abort();
+    });
     tryNextRoute();
 }
 
@@ -167,15 +183,7 @@ bool ProxyRequest::tryPanicRoute()
     // panic mode, try the route whose cooldown ends first, once, and say so in the trace.
     if (!m_plan.mayPanic(m_upstreamAttempts))
         return false;
-    QString best;
-    qint64 bestRemaining = 0;
-    for (const QString &name : m_plan.heldByBreaker()) {
-        const qint64 remaining = m_services.routes->state(name).breaker.cooldownRemainingMs();
-        if (best.isEmpty() || remaining < bestRemaining) {
-            best = name;
-            bestRemaining = remaining;
-        }
-    }
+    const QString best = m_services.routes->firstToReopen(m_plan.heldByBreaker());
     m_trace.panic = true;
     m_plan.panicOn(best);
     m_currentTrial = false;
@@ -214,8 +222,14 @@ void ProxyRequest::startAttempt()
     m_streaming = false;
     m_upstreamPassHeaders.clear();
 
+    m_attempt = new UpstreamAttempt(*m_services.upstreams, this);
+    connect(m_attempt, &UpstreamAttempt::ended, this, &ProxyRequest::onAttemptEnded);
+    m_phase = Phase::Attempting;
     if (m_currentDrill) {
-        startDrillAttempt();
+        // The injected fault goes through the same classification and decisions as a real one.
+        m_attempt->startDrill(
+            m_services.routes->state(route.name).breaker.drillFault(), m_params.endpoint);
+        currentAttempt().httpStatus = m_attempt->status();
         return;
     }
 
@@ -234,7 +248,6 @@ void ProxyRequest::startAttempt()
     if (m_params.analysis.stream)
         m_relay.emplace(std::move(prepared.relay));
 
-    m_attempt = new UpstreamAttempt(*m_services.upstreams, this);
     connect(m_attempt, &UpstreamAttempt::connected, this,
         [this] { currentAttempt().connectedMs = elapsed(); });
     connect(m_attempt, &UpstreamAttempt::responseStarted, this, [this] {
@@ -251,65 +264,14 @@ void ProxyRequest::startAttempt()
         handleStreamData(data);
         pauseIfClientIsBehind();
     });
-    connect(m_attempt, &UpstreamAttempt::ended, this, &ProxyRequest::onAttemptEnded);
-    m_phase = Phase::Attempting;
     m_attempt->start(std::move(prepared.call));
-}
-
-void ProxyRequest::startDrillAttempt()
-{
-    // The injected fault goes through the same classification and decisions as a real one.
-    const DrillFault fault = m_services.routes->state(currentRoute().name).breaker.drillFault();
-    const UpstreamOutcome outcome = UpstreamAttempt::drillOutcome(fault, m_params.endpoint);
-    currentAttempt().httpStatus = outcome.httpStatus;
-    Classification classification = Classifier::classify(outcome, QDateTime::currentDateTimeUtc());
-    classification.reason
-        = QStringLiteral("drill (%1): %2").arg(drillFaultName(fault), classification.reason);
-    m_phase = Phase::Attempting;
-    // Asynchronously, as a real answer would come, so a chain of drills cannot recurse.
-    QTimer::singleShot(0, this, [this, classification] {
-        if (m_phase != Phase::Done)
-            concludeAttempt(classification);
-    });
 }
 
 void ProxyRequest::pauseIfClientIsBehind()
 {
-    QTcpSocket *socket = m_response.client().socket();
-    if (!streamCommitted() || m_phase == Phase::Done || !m_attempt || !m_attempt->active()
-        || !socket
-        || socket->bytesToWrite() <= m_params.active->config.limits.maxPendingStreamBytes)
-        return;
-    // Backpressure: stop reading the upstream until the caller catches up; the caller gets a
-    // bounded time to read.
-    m_clientStalled = true;
-    m_attempt->pause();
-    m_stallTimer.start(m_params.active->config.limits.stalledClientMs);
-}
-
-void ProxyRequest::onClientDrained()
-{
-    QTcpSocket *socket = m_response.client().socket();
-    if (!m_clientStalled || !socket
-        || socket->bytesToWrite() > m_params.active->config.limits.maxPendingStreamBytes / 2)
-        return;
-    m_clientStalled = false;
-    m_stallTimer.stop();
-    if (m_phase != Phase::Done && m_attempt)
-        m_attempt->resume();
-}
-
-void ProxyRequest::onClientStalled()
-{
-    if (!m_clientStalled || m_phase == Phase::Done)
-        return;
-    cancelForClient(
-        QStringLiteral("client read nothing for %1 ms with %2 bytes queued; dropped and the "
-                       "upstream call cancelled")
-            .arg(m_params.active->config.limits.stalledClientMs)
-            .arg(m_response.client().socket() ? m_response.client().socket()->bytesToWrite() : 0));
-    if (QTcpSocket *socket = m_response.client().socket())
-        socket->abort();
+    // Backpressure: the upstream is not read while the caller is behind.
+    if (streamCommitted() && m_phase != Phase::Done && m_attempt && m_attempt->active())
+        m_backpressure->check();
 }
 
 bool ProxyRequest::streamCommitted() const
@@ -621,24 +583,13 @@ void ProxyRequest::respondAllFailed()
 {
     if (!m_trace.attempts.isEmpty())
         m_trace.route = m_trace.attempts.constLast().route;
-    qint64 soonestRetry = -1;
-    for (const QString &route : m_plan.routes()) {
-        const RouteState *state = m_services.routes->find(route);
-        const qint64 until = state ? state->cooldownUntilMs - now() : 0;
-        if (until > 0 && (soonestRetry < 0 || until < soonestRetry))
-            soonestRetry = until;
-    }
     // Every route held back by its breaker (the panic attempt, if any, failed too): the caller
     // learns when the first breaker lets a call through again.
-    qint64 breakersReopen = 0;
-    if (m_plan.panicking() || (m_upstreamAttempts == 0 && !m_plan.heldByBreaker().isEmpty())) {
-        for (const QString &route : m_plan.heldByBreaker()) {
-            const RouteState *state = m_services.routes->find(route);
-            const qint64 remaining
-                = state ? qMax<qint64>(1, state->breaker.cooldownRemainingMs()) : 1;
-            breakersReopen = breakersReopen == 0 ? remaining : qMin(breakersReopen, remaining);
-        }
-    }
+    const bool everyRouteHeld = m_plan.panicking()
+        || (m_upstreamAttempts == 0 && !m_plan.heldByBreaker().isEmpty());
+    const qint64 soonestRetry = m_services.routes->soonestRateLimitEndMs(m_plan.routes());
+    const qint64 breakersReopen
+        = everyRouteHeld ? m_services.routes->soonestBreakerReopenMs(m_plan.heldByBreaker()) : 0;
     const GatewayResponse::AllFailed answer = GatewayResponse::allRoutesFailed(
         m_trace, m_upstreamAttempts, soonestRetry, breakersReopen);
     m_response.sendAllFailed(routing(), answer);
@@ -669,6 +620,7 @@ void ProxyRequest::finish(int status, FailureClass finalClass)
     m_phase = Phase::Done;
     for (QTimer *timer : { &m_deadlineTimer, &m_backoffTimer })
         timer->stop();
+    m_backpressure->stop();
     m_trace.conclude(status, finalClass, elapsed(), m_plan.firstChoice(), routing().degraded);
     qCInfo(lcProxy).noquote() << m_trace.summary();
     Q_EMIT finished(m_trace);

@@ -22,6 +22,7 @@ class QNetworkReply;
 
 namespace Switchyard {
 
+class ClientBackpressure;
 struct GatewayServices;
 
 // One caller request on its way through a lane: walks the plan of routes, makes attempts,
@@ -56,8 +57,6 @@ private:
     void onDeadline();
     void onClientGone();
     void pauseIfClientIsBehind();
-    void onClientDrained();
-    void onClientStalled();
     // The caller is gone or dropped: the upstream call is aborted and the request ends as 499.
     void cancelForClient(const QString &why);
 
@@ -72,7 +71,6 @@ private:
     void onAttemptEnded(const AttemptEnd &end);
     void concludeAttempt(const Classification &classification);
     void settleAttempt(FailureClass failureClass, const QString &reason);
-    void startDrillAttempt();
     bool tryPanicRoute();
     void scheduleRetry(qint64 delayMs, const QString &why);
     void fallBack();
@@ -111,8 +109,7 @@ private:
     Phase m_phase = Phase::Idle;
     QTimer m_deadlineTimer;
     QTimer m_backoffTimer;
-    QTimer m_stallTimer; // runs while the caller reads nothing and the upstream is paused
-    bool m_clientStalled = false;
+    ClientBackpressure *m_backpressure = nullptr;
 
     bool m_routeAnswered = false; // the caller's answer is a route's, not the gateway's own
     int m_upstreamStatus = 0;

@@ -5,6 +5,7 @@
 #include "translate/providertranslator.h"
 #include "upstream/upstreampool.h"
 
+#include <QDateTime>
 #include <QNetworkReply>
 
 #include <memory>
@@ -335,6 +336,21 @@ void UpstreamAttempt::onReplyFinished()
         outcome.contentType = QByteArrayLiteral("application/json");
     }
     end(result);
+}
+
+void UpstreamAttempt::startDrill(DrillFault fault, Endpoint endpoint)
+{
+    const UpstreamOutcome outcome = drillOutcome(fault, endpoint);
+    m_status = outcome.httpStatus;
+    Classification classification = Classifier::classify(outcome, QDateTime::currentDateTimeUtc());
+    classification.reason
+        = QStringLiteral("drill (%1): %2").arg(drillFaultName(fault), classification.reason);
+    m_phase = Phase::Receiving;
+    // Later, so that a chain of drills cannot recurse.
+    QTimer::singleShot(0, this, [this, outcome, classification] {
+        if (m_phase != Phase::Done)
+            end({ outcome, classification });
+    });
 }
 
 UpstreamOutcome UpstreamAttempt::drillOutcome(DrillFault fault, Endpoint endpoint)

@@ -49,6 +49,9 @@ public:
     ~UpstreamAttempt() override;
 
     void start(Call call);
+    // An operator's drill: no call, the injected fault reported as the upstream would have sent
+    // it, classified like a real one, and later, as a real answer would come.
+    void startDrill(DrillFault fault, Endpoint endpoint);
 
     // Aborts the call and reports it as a transport failure with `reason` (ended, at once).
     void abort(TransportError error, const QString &reason);

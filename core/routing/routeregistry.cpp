@@ -184,6 +184,39 @@ void RouteRegistry::forgetMisconfiguration(const QString &provider)
     }
 }
 
+qint64 RouteRegistry::soonestRateLimitEndMs(const QStringList &routes) const
+{
+    qint64 soonest = -1;
+    for (const QString &route : routes) {
+        const RouteState *routeState = find(route);
+        const qint64 until = routeState ? routeState->cooldownUntilMs - m_clock.nowMs() : 0;
+        if (until > 0 && (soonest < 0 || until < soonest))
+            soonest = until;
+    }
+    return soonest;
+}
+
+QString RouteRegistry::firstToReopen(const QStringList &routes) const
+{
+    QString first;
+    qint64 firstRemaining = 0;
+    for (const QString &route : routes) {
+        const RouteState *routeState = find(route);
+        const qint64 remaining = routeState ? routeState->breaker.cooldownRemainingMs() : 0;
+        if (first.isEmpty() || remaining < firstRemaining) {
+            first = route;
+            firstRemaining = remaining;
+        }
+    }
+    return first;
+}
+
+qint64 RouteRegistry::soonestBreakerReopenMs(const QStringList &routes) const
+{
+    const RouteState *first = find(firstToReopen(routes));
+    return first ? qMax<qint64>(1, first->breaker.cooldownRemainingMs()) : 1;
+}
+
 bool RouteRegistry::execute(const RouteCommand &command, QString *error)
 {
     if (!m_config.routes.contains(command.route)) {

@@ -60,6 +60,13 @@ public:
     QList<RouteSnapshot> snapshots(const ActiveConfig &active) const;
     // The routes of `active` that are due a health probe now (SPEC §7).
     QStringList dueProbes(const ActiveConfig &active) const;
+    // Of `routes`: the soonest a rate-limit cooldown ends, in ms from now (-1: none cools down);
+    // the soonest an open breaker lets a call through again (at least 1 ms); and the route whose
+    // breaker does (empty for no routes).
+    qint64 soonestRateLimitEndMs(const QStringList &routes) const;
+    qint64 soonestBreakerReopenMs(const QStringList &routes) const;
+    QString firstToReopen(const QStringList &routes) const;
+
     // An operator's command on a route of the running config. A probe is not the registry's to
     // send: ProbeNow is refused here, and the caller sends it.
     bool execute(const RouteCommand &command, QString *error);

@@ -1,0 +1,40 @@
+#pragma once
+
+#include <QObject>
+#include <QPointer>
+#include <QTcpSocket>
+#include <QTimer>
+
+namespace Switchyard {
+
+// How far the caller of a stream is behind. Past `maxPendingBytes` waiting in its socket the
+// upstream should stop being read (fellBehind); once half of that has gone out, read again
+// (caughtUp). A caller that reads nothing for `stalledMs` meanwhile is given up on (stalled), so a
+// client that stops reading holds neither memory nor an upstream call for long.
+class ClientBackpressure final : public QObject {
+    Q_OBJECT
+public:
+    ClientBackpressure(QTcpSocket *socket, qint64 maxPendingBytes, int stalledMs, QObject *parent);
+
+    // After bytes were written for the caller.
+    void check();
+    bool behind() const { return m_behind; }
+    // The request has ended: no more signals.
+    void stop();
+
+Q_SIGNALS:
+    void fellBehind();
+    void caughtUp();
+    void stalled(const QString &reason);
+
+private:
+    void onBytesWritten();
+
+    QPointer<QTcpSocket> m_socket;
+    qint64 m_maxPendingBytes;
+    int m_stalledMs;
+    QTimer m_stallTimer;
+    bool m_behind = false;
+};
+
+} // namespace Switchyard
