@@ -32,6 +32,17 @@ double unitRandom()
     return QRandomGenerator::global()->generateDouble();
 }
 
+TraceRecord traceHeader(const ProxyRequest::Params &params)
+{
+    TraceRecord trace;
+    trace.id = params.requestId;
+    trace.lane = params.target.lane;
+    trace.endpoint = params.endpoint == Endpoint::Embeddings ? QStringLiteral("embeddings")
+                                                             : QStringLiteral("chat.completions");
+    trace.stream = params.analysis.stream;
+    return trace;
+}
+
 } // namespace
 
 ProxyRequest::ProxyRequest(
@@ -40,14 +51,9 @@ ProxyRequest::ProxyRequest(
     , m_services(services)
     , m_response(std::move(response))
     , m_params(std::move(params))
+    , m_trace(*services.clock, traceHeader(m_params))
     , m_plan(m_params.target)
 {
-    m_trace.id = m_params.requestId;
-    m_trace.lane = m_params.target.lane;
-    m_trace.endpoint = m_params.endpoint == Endpoint::Embeddings
-        ? QStringLiteral("embeddings")
-        : QStringLiteral("chat.completions");
-    m_trace.stream = m_params.analysis.stream;
 
     for (QTimer *timer : { &m_deadlineTimer, &m_backoffTimer }) {
         timer->setSingleShot(true);
@@ -69,8 +75,8 @@ void ProxyRequest::dropAttempt()
 {
     if (UpstreamAttempt *attempt = m_attempt) {
         // What was read so far is the attempt's, however it ends (a deadline, a gone caller).
-        if (m_attemptOpen)
-            currentAttempt().bytes = attempt->bytesRead();
+        if (m_trace.attemptOpen())
+            m_trace.current().bytes = attempt->bytesRead();
         attempt->disconnect(this);
         attempt->cancel();
         attempt->deleteLater();
@@ -85,7 +91,7 @@ qint64 ProxyRequest::now() const
 
 qint64 ProxyRequest::elapsed() const
 {
-    return now() - m_startMs;
+    return m_trace.elapsed();
 }
 
 qint64 ProxyRequest::remainingDeadlineMs() const
@@ -100,14 +106,13 @@ const RouteConfig &ProxyRequest::currentRoute() const
 
 AttemptRecord &ProxyRequest::currentAttempt()
 {
-    return m_trace.attempts.last();
+    return m_trace.current();
 }
 
 void ProxyRequest::start()
 {
-    m_startMs = now();
-    m_trace.startedAtUtcMs = QDateTime::currentMSecsSinceEpoch();
-    m_deadlineAtMs = m_startMs + m_params.target.deadlineMs;
+    m_trace.start();
+    m_deadlineAtMs = now() + m_params.target.deadlineMs;
     m_deadlineTimer.start(m_params.target.deadlineMs);
     QTcpSocket *socket = m_response.client().socket();
     if (socket)
@@ -133,13 +138,6 @@ void ProxyRequest::start()
     tryNextRoute();
 }
 
-void ProxyRequest::recordSkip(
-    const QString &route, FailureClass failureClass, const QString &skip, const QString &reason)
-{
-    m_trace.attempts.append(
-        AttemptRecord::skippedRoute(route, failureClass, skip, reason, elapsed()));
-}
-
 void ProxyRequest::tryNextRoute()
 {
     AdmissionContext context;
@@ -158,7 +156,7 @@ void ProxyRequest::tryNextRoute()
         if (admission.compatible)
             m_plan.noteCompatible(name);
         if (!admission.admitted) {
-            recordSkip(name, admission.failureClass, admission.skip, admission.reason);
+            m_trace.skip(name, admission.failureClass, admission.skip, admission.reason);
             if (admission.heldByOpenBreaker)
                 m_plan.noteHeldByBreaker(name);
             continue;
@@ -181,17 +179,17 @@ bool ProxyRequest::tryPanicRoute()
 {
     // When every route is held back by its breaker, failing outright helps nobody: like Envoy's
     // panic mode, try the route whose cooldown ends first, once, and say so in the trace.
-    if (!m_plan.mayPanic(m_upstreamAttempts))
+    if (!m_plan.mayPanic(m_trace.upstreamAttempts()))
         return false;
     const QString best = m_services.routes->firstToReopen(m_plan.heldByBreaker());
-    m_trace.panic = true;
+    m_trace.record().panic = true;
     m_plan.panicOn(best);
     m_currentTrial = false;
     m_currentDrill = false;
     m_retryIndex = 0;
     qCInfo(lcProxy).noquote() << QStringLiteral("request id=%1 lane=%2: every route is held back "
                                                 "by its breaker; panic attempt on %3")
-                                     .arg(m_trace.id, m_trace.lane, best);
+                                     .arg(m_trace.record().id, m_trace.record().lane, best);
     startAttempt();
     return true;
 }
@@ -203,18 +201,9 @@ void ProxyRequest::startAttempt()
 
     dropAttempt(); // the previous one, before this one's record exists
 
-    AttemptRecord attempt;
-    attempt.route = route.name;
-    attempt.startMs = elapsed();
-    attempt.trial = m_currentTrial;
-    if (m_currentTrial)
-        attempt.trialEpoch = m_services.routes->state(route.name).breaker.epoch();
-    attempt.drill = m_currentDrill;
-    m_trace.attempts.append(attempt);
-    ++m_upstreamAttempts;
-
+    m_trace.beginAttempt(route.name, m_currentTrial,
+        m_services.routes->state(route.name).breaker.epoch(), m_currentDrill);
     m_services.routes->beginAttempt(route.name);
-    m_attemptOpen = true;
 
     m_relay.reset();
     m_answer = UpstreamOutcome();
@@ -248,14 +237,10 @@ void ProxyRequest::startAttempt()
     if (m_params.analysis.stream)
         m_relay.emplace(std::move(prepared.relay));
 
-    connect(m_attempt, &UpstreamAttempt::connected, this,
-        [this] { currentAttempt().connectedMs = elapsed(); });
+    connect(m_attempt, &UpstreamAttempt::connected, this, [this] { m_trace.connected(); });
     connect(m_attempt, &UpstreamAttempt::responseStarted, this, [this] {
-        AttemptRecord &attempt = currentAttempt();
-        if (attempt.connectedMs < 0)
-            attempt.connectedMs = elapsed();
-        attempt.firstByteMs = elapsed();
-        attempt.httpStatus = m_upstreamStatus = m_attempt->status();
+        m_upstreamStatus = m_attempt->status();
+        m_trace.responseStarted(m_upstreamStatus);
         m_streaming = m_attempt->streaming();
         m_upstreamPassHeaders = m_attempt->passHeaders();
     });
@@ -296,7 +281,7 @@ void ProxyRequest::handleStreamData(const QByteArray &data)
         concludeAttempt(step.classification);
         return;
     case StreamRelay::Step::Kind::Commit:
-        currentAttempt().firstTokenMs = elapsed();
+        m_trace.firstToken();
         m_attempt->contentArrived();
         commitStream();
         if (step.complete)
@@ -351,7 +336,7 @@ void ProxyRequest::endStreamCleanly()
 void ProxyRequest::commitStream()
 {
     m_relay->markCommitted();
-    m_trace.route = currentRoute().name;
+    m_trace.record().route = currentRoute().name;
     m_routeAnswered = true;
     m_response.beginStream(routing(), m_upstreamStatus, m_upstreamPassHeaders);
     m_response.writeStream(m_relay->takePending());
@@ -364,7 +349,7 @@ void ProxyRequest::onDeadline()
     const QString reason
         = QStringLiteral("lane deadline of %1 ms exceeded").arg(m_params.target.deadlineMs);
     dropAttempt();
-    if (m_attemptOpen) {
+    if (m_trace.attemptOpen()) {
         currentAttempt().decision = Decision::Return;
         settleAttempt(
             streamCommitted() ? FailureClass::MidStream : FailureClass::Transient, reason);
@@ -387,7 +372,7 @@ void ProxyRequest::onClientGone()
 void ProxyRequest::cancelForClient(const QString &why)
 {
     dropAttempt();
-    if (m_attemptOpen) {
+    if (m_trace.attemptOpen()) {
         currentAttempt().decision = Decision::Return;
         settleAttempt(FailureClass::Cancelled, why);
     }
@@ -399,13 +384,8 @@ void ProxyRequest::onAttemptEnded(const AttemptEnd &end)
     if (m_phase == Phase::Done)
         return;
     AttemptRecord &attempt = currentAttempt();
-    if (attempt.httpStatus == 0 && m_attempt->status() > 0) {
-        // An answer refused for its head: it did arrive.
-        attempt.httpStatus = m_attempt->status();
-        attempt.firstByteMs = elapsed();
-        if (attempt.connectedMs < 0)
-            attempt.connectedMs = attempt.firstByteMs;
-    }
+    if (attempt.httpStatus == 0 && m_attempt->status() > 0)
+        m_trace.responseStarted(m_attempt->status()); // an answer refused for its head did arrive
     const bool streaming = m_attempt->streaming();
     m_answer = end.outcome;
     dropAttempt();
@@ -446,32 +426,17 @@ void ProxyRequest::onAttemptEnded(const AttemptEnd &end)
 
 void ProxyRequest::settleAttempt(FailureClass failureClass, const QString &reason)
 {
-    if (!m_attemptOpen)
+    if (!m_trace.attemptOpen())
         return;
-    m_attemptOpen = false;
-    AttemptRecord &attempt = currentAttempt();
-    attempt.endMs = elapsed();
-    attempt.failureClass = failureClass;
-    if (attempt.reason.isEmpty())
-        attempt.reason = reason;
-    if (m_plan.panicking())
-        attempt.reason
-            = QStringLiteral("panic (every route's breaker was open; this one cools down first)%1")
-                  .arg(
-                      attempt.reason.isEmpty() ? QString() : QStringLiteral(": ") + attempt.reason);
-    // Upstream error text may echo a key back; it goes no further than this.
-    attempt.reason = m_services.redactor->redact(attempt.reason);
-    attempt.costUsd = m_params.active->config.routes.find(attempt.route)
-                          ->price.costUsd(attempt.tokensIn, attempt.tokensOut);
-
-    m_services.routes->settleAttempt({ attempt.route, failureClass, attempt.endMs - attempt.startMs,
-        attempt.reason, attempt.trial, attempt.trialEpoch, attempt.drill });
+    const QString route = currentAttempt().route;
+    m_services.routes->settleAttempt(m_trace.settle(failureClass, reason, m_plan.panicking(),
+        *m_services.redactor, *m_params.active->config.routes.find(route)));
 }
 
 void ProxyRequest::concludeAttempt(const Classification &classification)
 {
     dropAttempt();
-    if (m_attemptOpen && classification.tokensIn >= 0) {
+    if (m_trace.attemptOpen() && classification.tokensIn >= 0) {
         currentAttempt().tokensIn = classification.tokensIn;
         currentAttempt().tokensOut = classification.tokensOut;
     }
@@ -487,7 +452,7 @@ void ProxyRequest::concludeAttempt(const Classification &classification)
         || state.breaker.state() == BreakerState::Drilling;
     facts.remainingDeadlineMs = remainingDeadlineMs();
     facts.drill = attempt.drill;
-    facts.policyFallbackLeft = !m_plan.untriedPolicyFallbacks(triedRoutes()).isEmpty();
+    facts.policyFallbackLeft = !m_plan.untriedPolicyFallbacks(m_trace.triedRoutes()).isEmpty();
     facts.maxCooldownMs = m_params.active->config.limits.maxRetryAfterMs;
     facts.unitRandom = unitRandom();
     AttemptVerdict verdict = decideAfterAttempt(facts);
@@ -511,7 +476,7 @@ void ProxyRequest::concludeAttempt(const Classification &classification)
         scheduleRetry(verdict.delayMs, failureClassName(classification.failureClass));
         return;
     case AttemptVerdict::Action::PolicyFallback:
-        m_plan.restrictToPolicyFallbacks(triedRoutes());
+        m_plan.restrictToPolicyFallbacks(m_trace.triedRoutes());
         fallBack();
         return;
     case AttemptVerdict::Action::Fallback:
@@ -526,7 +491,7 @@ void ProxyRequest::scheduleRetry(qint64 delayMs, const QString &why)
 {
     AttemptRecord &attempt = currentAttempt();
     attempt.decision = Decision::Retry;
-    qCDebug(lcProxy) << m_trace.id << "retrying" << attempt.route << "after" << delayMs
+    qCDebug(lcProxy) << m_trace.record().id << "retrying" << attempt.route << "after" << delayMs
                      << "ms:" << why;
     ++m_retryIndex;
     m_currentTrial = false;
@@ -540,24 +505,15 @@ void ProxyRequest::fallBack()
     tryNextRoute();
 }
 
-QStringList ProxyRequest::triedRoutes() const
-{
-    QStringList tried;
-    for (const AttemptRecord &attempt : m_trace.attempts) {
-        if (!attempt.skipped)
-            tried.append(attempt.route);
-    }
-    return tried;
-}
-
 GatewayResponse::Routing ProxyRequest::routing() const
 {
-    const QString &route = m_trace.route;
+    const TraceRecord &trace = m_trace.record();
+    const QString &route = trace.route;
     GatewayResponse::Routing routing;
-    routing.requestId = m_trace.id;
-    routing.lane = m_trace.lane;
+    routing.requestId = trace.id;
+    routing.lane = trace.lane;
     routing.route = route;
-    routing.upstreamAttempts = m_upstreamAttempts;
+    routing.upstreamAttempts = m_trace.upstreamAttempts();
     routing.fallback = !route.isEmpty() && route != m_plan.firstChoice();
     routing.degraded = m_routeAnswered && !route.isEmpty() && !m_plan.inChain()
         && route == m_params.target.degraded && !m_plan.policyRestricted();
@@ -566,7 +522,7 @@ GatewayResponse::Routing ProxyRequest::routing() const
 
 void ProxyRequest::respondWithUpstream(FailureClass finalClass)
 {
-    m_trace.route = currentRoute().name;
+    m_trace.record().route = currentRoute().name;
     m_routeAnswered = true;
     if (m_streaming) {
         // The upstream's own error event, passed on as the stream it was.
@@ -581,29 +537,32 @@ void ProxyRequest::respondWithUpstream(FailureClass finalClass)
 
 void ProxyRequest::respondAllFailed()
 {
-    if (!m_trace.attempts.isEmpty())
-        m_trace.route = m_trace.attempts.constLast().route;
+    TraceRecord &trace = m_trace.record();
+    if (!trace.attempts.isEmpty())
+        trace.route = trace.attempts.constLast().route;
     // Every route held back by its breaker (the panic attempt, if any, failed too): the caller
     // learns when the first breaker lets a call through again.
     const bool everyRouteHeld = m_plan.panicking()
-        || (m_upstreamAttempts == 0 && !m_plan.heldByBreaker().isEmpty());
+        || (m_trace.upstreamAttempts() == 0 && !m_plan.heldByBreaker().isEmpty());
     const qint64 soonestRetry = m_services.routes->soonestRateLimitEndMs(m_plan.routes());
     const qint64 breakersReopen
         = everyRouteHeld ? m_services.routes->soonestBreakerReopenMs(m_plan.heldByBreaker()) : 0;
     const GatewayResponse::AllFailed answer = GatewayResponse::allRoutesFailed(
-        m_trace, m_upstreamAttempts, soonestRetry, breakersReopen);
+        trace, m_trace.upstreamAttempts(), soonestRetry, breakersReopen);
     m_response.sendAllFailed(routing(), answer);
-    const FailureClass finalClass = m_trace.attempts.isEmpty()
+    const FailureClass finalClass = trace.attempts.isEmpty()
         ? FailureClass::Transient
-        : m_trace.attempts.constLast().failureClass;
+        : trace.attempts.constLast().failureClass;
     finish(answer.status, finalClass);
 }
 
 void ProxyRequest::respondDeadlineExceeded()
 {
-    if (!m_trace.attempts.isEmpty())
-        m_trace.route = m_trace.attempts.constLast().route;
-    m_response.sendDeadlineExceeded(routing(), m_params.target.deadlineMs, m_upstreamAttempts);
+    TraceRecord &trace = m_trace.record();
+    if (!trace.attempts.isEmpty())
+        trace.route = trace.attempts.constLast().route;
+    m_response.sendDeadlineExceeded(
+        routing(), m_params.target.deadlineMs, m_trace.upstreamAttempts());
     finish(504, FailureClass::Transient);
 }
 
@@ -621,9 +580,10 @@ void ProxyRequest::finish(int status, FailureClass finalClass)
     for (QTimer *timer : { &m_deadlineTimer, &m_backoffTimer })
         timer->stop();
     m_backpressure->stop();
-    m_trace.conclude(status, finalClass, elapsed(), m_plan.firstChoice(), routing().degraded);
-    qCInfo(lcProxy).noquote() << m_trace.summary();
-    Q_EMIT finished(m_trace);
+    TraceRecord &trace = m_trace.record();
+    trace.conclude(status, finalClass, elapsed(), m_plan.firstChoice(), routing().degraded);
+    qCInfo(lcProxy).noquote() << trace.summary();
+    Q_EMIT finished(trace);
     deleteLater();
 }
 

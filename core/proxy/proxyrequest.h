@@ -3,6 +3,7 @@
 #include "config/activeconfig.h"
 #include "observe/trace.h"
 #include "proxy/gatewayresponse.h"
+#include "proxy/requesttrace.h"
 #include "proxy/streamrelay.h"
 #include "proxy/upstreamattempt.h"
 #include "routing/classifier.h"
@@ -74,7 +75,6 @@ private:
     bool tryPanicRoute();
     void scheduleRetry(qint64 delayMs, const QString &why);
     void fallBack();
-    QStringList triedRoutes() const;
 
     void respondWithUpstream(FailureClass finalClass);
     void respondAllFailed();
@@ -85,8 +85,6 @@ private:
     GatewayResponse::Routing routing() const;
     const RouteConfig &currentRoute() const;
     AttemptRecord &currentAttempt();
-    void recordSkip(const QString &route, FailureClass failureClass, const QString &skip,
-        const QString &reason);
     qint64 now() const;
     qint64 elapsed() const; // since the request started
     qint64 remainingDeadlineMs() const;
@@ -94,15 +92,12 @@ private:
     const GatewayServices &m_services;
     GatewayResponse m_response;
     Params m_params;
-    TraceRecord m_trace;
+    RequestTrace m_trace;
 
     RoutePlan m_plan;
     bool m_currentTrial = false;
     bool m_currentDrill = false;
-    bool m_attemptOpen = false; // started and not yet settled with the route's state
     int m_retryIndex = 0;
-    int m_upstreamAttempts = 0;
-    qint64 m_startMs = 0;
     qint64 m_deadlineAtMs = 0;
 
     QPointer<UpstreamAttempt> m_attempt;

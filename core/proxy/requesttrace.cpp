@@ -1,0 +1,99 @@
+#include "proxy/requesttrace.h"
+
+#include "observe/redactor.h"
+#include "routing/clock.h"
+
+#include <QDateTime>
+
+namespace Switchyard {
+
+RequestTrace::RequestTrace(const Clock &clock, TraceRecord record)
+    : m_clock(clock)
+    , m_record(std::move(record))
+{
+}
+
+void RequestTrace::start()
+{
+    m_startMs = m_clock.nowMs();
+    m_record.startedAtUtcMs = QDateTime::currentMSecsSinceEpoch();
+}
+
+qint64 RequestTrace::elapsed() const
+{
+    return m_clock.nowMs() - m_startMs;
+}
+
+void RequestTrace::skip(
+    const QString &route, FailureClass failureClass, const QString &skip, const QString &reason)
+{
+    m_record.attempts.append(
+        AttemptRecord::skippedRoute(route, failureClass, skip, reason, elapsed()));
+}
+
+AttemptRecord &RequestTrace::beginAttempt(
+    const QString &route, bool trial, int trialEpoch, bool drill)
+{
+    AttemptRecord attempt;
+    attempt.route = route;
+    attempt.startMs = elapsed();
+    attempt.trial = trial;
+    attempt.trialEpoch = trial ? trialEpoch : -1;
+    attempt.drill = drill;
+    m_record.attempts.append(attempt);
+    ++m_upstreamAttempts;
+    m_attemptOpen = true;
+    return m_record.attempts.last();
+}
+
+QStringList RequestTrace::triedRoutes() const
+{
+    QStringList tried;
+    for (const AttemptRecord &attempt : m_record.attempts) {
+        if (!attempt.skipped)
+            tried.append(attempt.route);
+    }
+    return tried;
+}
+
+void RequestTrace::connected()
+{
+    current().connectedMs = elapsed();
+}
+
+void RequestTrace::responseStarted(int status)
+{
+    AttemptRecord &attempt = current();
+    attempt.firstByteMs = elapsed();
+    if (attempt.connectedMs < 0)
+        attempt.connectedMs = attempt.firstByteMs;
+    attempt.httpStatus = status;
+}
+
+void RequestTrace::firstToken()
+{
+    current().firstTokenMs = elapsed();
+}
+
+SettledAttempt RequestTrace::settle(FailureClass failureClass, const QString &reason, bool panic,
+    const Redactor &redactor, const RouteConfig &route)
+{
+    m_attemptOpen = false;
+    AttemptRecord &attempt = current();
+    attempt.endMs = elapsed();
+    attempt.failureClass = failureClass;
+    if (attempt.reason.isEmpty())
+        attempt.reason = reason;
+    if (panic)
+        attempt.reason
+            = QStringLiteral("panic (every route's breaker was open; this one cools down first)%1")
+                  .arg(
+                      attempt.reason.isEmpty() ? QString() : QStringLiteral(": ") + attempt.reason);
+    // Upstream error text may echo a key back; it goes no further than this.
+    attempt.reason = redactor.redact(attempt.reason);
+    attempt.costUsd = route.price.costUsd(attempt.tokensIn, attempt.tokensOut);
+    return { attempt.route, failureClass, attempt.endMs - attempt.startMs, attempt.reason,
+        attempt.trial, attempt.trialEpoch, attempt.drill };
+}
+
+} // namespace Switchyard

@@ -1,0 +1,53 @@
+#pragma once
+
+#include "observe/trace.h"
+#include "routing/routeregistry.h"
+
+#include <QStringList>
+
+namespace Switchyard {
+
+class Clock;
+class Redactor;
+struct RouteConfig;
+
+// The trace of one request as it is made: a record per attempt and per skipped route, timed from
+// the request's start; each attempt settled once, its reason cleared of keys and its cost priced,
+// and handed back as what the route's registry must hear.
+class RequestTrace final {
+public:
+    RequestTrace(const Clock &clock, TraceRecord record);
+
+    void start();
+    qint64 elapsed() const; // ms since start()
+    TraceRecord &record() { return m_record; }
+    const TraceRecord &record() const { return m_record; }
+
+    void skip(const QString &route, FailureClass failureClass, const QString &skip,
+        const QString &reason);
+    AttemptRecord &beginAttempt(const QString &route, bool trial, int trialEpoch, bool drill);
+    AttemptRecord &current() { return m_record.attempts.last(); }
+    // Begun and not yet settled.
+    bool attemptOpen() const { return m_attemptOpen; }
+    int upstreamAttempts() const { return m_upstreamAttempts; }
+    // Routes called so far (skipped ones left out).
+    QStringList triedRoutes() const;
+
+    void connected();
+    void responseStarted(int status);
+    void firstToken();
+
+    // Settles the current attempt: `reason` is kept unless one was recorded, prefixed when the
+    // attempt was the panic attempt, and redacted; the cost is priced by `route`.
+    SettledAttempt settle(FailureClass failureClass, const QString &reason, bool panic,
+        const Redactor &redactor, const RouteConfig &route);
+
+private:
+    const Clock &m_clock;
+    TraceRecord m_record;
+    qint64 m_startMs = 0;
+    bool m_attemptOpen = false;
+    int m_upstreamAttempts = 0;
+};
+
+} // namespace Switchyard
