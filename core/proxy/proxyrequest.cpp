@@ -1,10 +1,8 @@
 #include "proxy/proxyrequest.h"
 
-#include "observe/costledger.h"
 #include "observe/redactor.h"
-#include "proxy/clientbackpressure.h"
+#include "proxy/callerstream.h"
 #include "proxy/gatewayservices.h"
-#include "proxy/openaierror.h"
 #include "proxy/routeadmission.h"
 #include "proxy/upstreamattempt.h"
 #include "proxy/upstreamcall.h"
@@ -13,11 +11,9 @@
 #include "routing/retrybudget.h"
 #include "routing/routeregistry.h"
 #include "routing/routestate.h"
-#include "upstream/upstreampool.h"
 
 #include <QDateTime>
 #include <QLoggingCategory>
-#include <QNetworkRequest>
 #include <QRandomGenerator>
 
 // Info and up by default: one line per request, not the retry chatter.
@@ -54,7 +50,6 @@ ProxyRequest::ProxyRequest(
     , m_trace(*services.clock, traceHeader(m_params))
     , m_plan(m_params.target)
 {
-
     for (QTimer *timer : { &m_deadlineTimer, &m_backoffTimer }) {
         timer->setSingleShot(true);
         timer->setTimerType(Qt::PreciseTimer);
@@ -81,6 +76,8 @@ void ProxyRequest::dropAttempt()
         attempt->cancel();
         attempt->deleteLater();
         m_attempt = nullptr;
+        if (m_stream)
+            m_stream->detach();
     }
 }
 
@@ -117,18 +114,26 @@ void ProxyRequest::start()
     QTcpSocket *socket = m_response.client().socket();
     if (socket)
         connect(socket, &QAbstractSocket::disconnected, this, &ProxyRequest::onClientGone);
-    const Limits &limits = m_params.active->config.limits;
-    m_backpressure = new ClientBackpressure(
-        socket, limits.maxPendingStreamBytes, limits.stalledClientMs, this);
-    connect(m_backpressure, &ClientBackpressure::fellBehind, this, [this] {
-        if (m_attempt)
-            m_attempt->pause();
+    m_stream = new CallerStream(m_response, m_params.active->config.limits, this);
+    connect(m_stream, &CallerStream::contentStarted, this, [this](bool complete) {
+        m_trace.firstToken();
+        m_attempt->contentArrived();
+        commitStream();
+        if (complete)
+            finishCompletedStream();
     });
-    connect(m_backpressure, &ClientBackpressure::caughtUp, this, [this] {
-        if (m_phase != Phase::Done && m_attempt)
-            m_attempt->resume();
+    connect(m_stream, &CallerStream::completed, this, &ProxyRequest::finishCompletedStream);
+    connect(m_stream, &CallerStream::failedBeforeContent, this,
+        [this](const Classification &classification) {
+            dropAttempt();
+            concludeAttempt(classification);
+        });
+    connect(m_stream, &CallerStream::overflowed, this,
+        [this](const QString &reason) { m_attempt->abort(TransportError::OtherNetwork, reason); });
+    connect(m_stream, &CallerStream::upstreamErrorEventSent, this, [this] {
+        currentAttempt().reason = QStringLiteral("upstream sent an error event mid-stream");
     });
-    connect(m_backpressure, &ClientBackpressure::stalled, this, [this](const QString &reason) {
+    connect(m_stream, &CallerStream::clientStalled, this, [this](const QString &reason) {
         if (m_phase == Phase::Done)
             return;
         cancelForClient(reason);
@@ -205,11 +210,7 @@ void ProxyRequest::startAttempt()
         m_services.routes->state(route.name).breaker.epoch(), m_currentDrill);
     m_services.routes->beginAttempt(route.name);
 
-    m_relay.reset();
-    m_answer = UpstreamOutcome();
-    m_upstreamStatus = 0;
-    m_streaming = false;
-    m_upstreamPassHeaders.clear();
+    m_head = AnswerHead {};
 
     m_attempt = new UpstreamAttempt(*m_services.upstreams, this);
     connect(m_attempt, &UpstreamAttempt::ended, this, &ProxyRequest::onAttemptEnded);
@@ -235,70 +236,23 @@ void ProxyRequest::startAttempt()
     input.deadlineMs = remainingDeadlineMs();
     UpstreamCall prepared = prepareUpstreamCall(input);
     if (m_params.analysis.stream)
-        m_relay.emplace(std::move(prepared.relay));
+        m_stream->attach(m_attempt, StreamRelay(std::move(prepared.relay)));
 
     connect(m_attempt, &UpstreamAttempt::connected, this, [this] { m_trace.connected(); });
     connect(m_attempt, &UpstreamAttempt::responseStarted, this, [this] {
-        m_upstreamStatus = m_attempt->status();
-        m_trace.responseStarted(m_upstreamStatus);
-        m_streaming = m_attempt->streaming();
-        m_upstreamPassHeaders = m_attempt->passHeaders();
+        m_head = { m_attempt->status(), m_attempt->streaming(), m_attempt->passHeaders() };
+        m_trace.responseStarted(m_head.status);
     });
     connect(m_attempt, &UpstreamAttempt::streamData, this, [this](const QByteArray &data) {
         currentAttempt().bytes = m_attempt->bytesRead();
-        handleStreamData(data);
-        pauseIfClientIsBehind();
+        m_stream->feed(data);
     });
     m_attempt->start(std::move(prepared.call));
 }
 
-void ProxyRequest::pauseIfClientIsBehind()
-{
-    // Backpressure: the upstream is not read while the caller is behind.
-    if (streamCommitted() && m_phase != Phase::Done && m_attempt && m_attempt->active())
-        m_backpressure->check();
-}
-
 bool ProxyRequest::streamCommitted() const
 {
-    return m_relay && m_relay->committed();
-}
-
-void ProxyRequest::handleStreamData(const QByteArray &data)
-{
-    const StreamRelay::Step step = m_relay->feed(data);
-    switch (step.kind) {
-    case StreamRelay::Step::Kind::Overflow:
-        if (m_relay->committed()) {
-            m_attempt->abort(TransportError::OtherNetwork, step.reason);
-            return;
-        }
-        dropAttempt();
-        concludeAttempt({ FailureClass::ContractViolation, -1, step.reason });
-        return;
-    case StreamRelay::Step::Kind::BadStart:
-        dropAttempt();
-        concludeAttempt(step.classification);
-        return;
-    case StreamRelay::Step::Kind::Commit:
-        m_trace.firstToken();
-        m_attempt->contentArrived();
-        commitStream();
-        if (step.complete)
-            finishCompletedStream();
-        return;
-    case StreamRelay::Step::Kind::Continue:
-        break;
-    }
-    if (!m_relay->committed())
-        return;
-    m_response.writeStream(step.bytes);
-    if (step.complete) {
-        finishCompletedStream();
-        return;
-    }
-    if (step.upstreamErrorEvent)
-        currentAttempt().reason = QStringLiteral("upstream sent an error event mid-stream");
+    return m_stream->begun();
 }
 
 void ProxyRequest::finishCompletedStream()
@@ -313,33 +267,32 @@ void ProxyRequest::finishCompletedStream()
     endStreamCleanly();
 }
 
-void ProxyRequest::endStreamCleanly()
+void ProxyRequest::endStreamCleanly(const QByteArray &closing)
 {
+    const StreamRelay &relay = m_stream->relay();
     AttemptRecord &attempt = currentAttempt();
     attempt.decision = Decision::Return;
-    attempt.tokensIn = qMax<qint64>(0, m_relay->tokensIn());
-    attempt.tokensOut = qMax<qint64>(0, m_relay->tokensOut());
+    attempt.tokensIn = qMax<qint64>(0, relay.tokensIn());
+    attempt.tokensOut = qMax<qint64>(0, relay.tokensOut());
     // The caller has the whole answer either way; an impossible usage figure still counts against
     // the route, and costs nothing.
     const FailureClass verdict
-        = m_relay->usageInvalid() ? FailureClass::ContractViolation : FailureClass::Ok;
+        = relay.usageInvalid() ? FailureClass::ContractViolation : FailureClass::Ok;
     settleAttempt(verdict,
-        m_relay->usageInvalid()
+        relay.usageInvalid()
             ? QStringLiteral("usage reports an impossible token count (negative, fractional or "
                              "beyond %1); not counted")
                   .arg(MaxReportedTokens)
             : QString());
-    m_response.endStream();
-    finish(m_upstreamStatus, verdict);
+    m_stream->finish(closing);
+    finish(m_head.status, verdict);
 }
 
 void ProxyRequest::commitStream()
 {
-    m_relay->markCommitted();
     m_trace.record().route = currentRoute().name;
     m_routeAnswered = true;
-    m_response.beginStream(routing(), m_upstreamStatus, m_upstreamPassHeaders);
-    m_response.writeStream(m_relay->takePending());
+    m_stream->begin(routing(), m_head.status, m_head.passHeaders);
 }
 
 void ProxyRequest::onDeadline()
@@ -387,11 +340,11 @@ void ProxyRequest::onAttemptEnded(const AttemptEnd &end)
     if (attempt.httpStatus == 0 && m_attempt->status() > 0)
         m_trace.responseStarted(m_attempt->status()); // an answer refused for its head did arrive
     const bool streaming = m_attempt->streaming();
-    m_answer = end.outcome;
+    m_head.answer = end.outcome;
     dropAttempt();
     const UpstreamOutcome &outcome = end.outcome;
     StreamRelay::End streamEnd = streaming
-        ? m_relay->judgeEnd(outcome.transport, outcome.transportDetail)
+        ? m_stream->judgeEnd(outcome.transport, outcome.transportDetail)
         : StreamRelay::End {};
     // After the first byte nothing can fail over, whatever broke: the caller's answer ends
     // with an error event.
@@ -404,8 +357,7 @@ void ProxyRequest::onAttemptEnded(const AttemptEnd &end)
     switch (streamEnd.kind) {
     case StreamRelay::End::Kind::Clean:
         currentAttempt().decision = Decision::Return;
-        m_response.writeStream(streamEnd.closing);
-        endStreamCleanly();
+        endStreamCleanly(streamEnd.closing);
         return;
     case StreamRelay::End::Kind::Broken:
         currentAttempt().decision = Decision::Return;
@@ -448,20 +400,12 @@ void ProxyRequest::concludeAttempt(const Classification &classification)
     facts.classification = classification;
     facts.retry = m_params.target.retry;
     facts.retriesDone = m_retryIndex;
-    facts.routeStillUsable = state.breaker.state() == BreakerState::Closed
-        || state.breaker.state() == BreakerState::Drilling;
     facts.remainingDeadlineMs = remainingDeadlineMs();
     facts.drill = attempt.drill;
     facts.policyFallbackLeft = !m_plan.untriedPolicyFallbacks(m_trace.triedRoutes()).isEmpty();
     facts.maxCooldownMs = m_params.active->config.limits.maxRetryAfterMs;
     facts.unitRandom = unitRandom();
-    AttemptVerdict verdict = decideAfterAttempt(facts);
-    if (verdict.action == AttemptVerdict::Action::Retry && verdict.retryNeedsBudget
-        && !state.retryBudget.tryAcquireRetry(
-            facts.retry.budgetRatio, facts.retry.budgetMinRetries))
-        verdict.action = AttemptVerdict::Action::Fallback;
-    if (verdict.markMisconfigured)
-        state.misconfiguredReason = attempt.reason; // the redacted text
+    const AttemptVerdict verdict = decideForRoute(facts, state, now(), attempt.reason);
 
     switch (verdict.action) {
     case AttemptVerdict::Action::Return:
@@ -480,8 +424,6 @@ void ProxyRequest::concludeAttempt(const Classification &classification)
         fallBack();
         return;
     case AttemptVerdict::Action::Fallback:
-        if (verdict.cooldownMs > 0)
-            state.cooldownUntilMs = qMax(state.cooldownUntilMs, now() + verdict.cooldownMs);
         fallBack();
         return;
     }
@@ -524,15 +466,15 @@ void ProxyRequest::respondWithUpstream(FailureClass finalClass)
 {
     m_trace.record().route = currentRoute().name;
     m_routeAnswered = true;
-    if (m_streaming) {
+    if (m_head.streaming) {
         // The upstream's own error event, passed on as the stream it was.
         commitStream();
-        m_response.endStream();
+        m_stream->finish();
     } else {
         m_response.sendUpstream(
-            routing(), m_upstreamStatus, m_answer, m_upstreamPassHeaders, *m_services.redactor);
+            routing(), m_head.status, m_head.answer, m_head.passHeaders, *m_services.redactor);
     }
-    finish(m_upstreamStatus, finalClass);
+    finish(m_head.status, finalClass);
 }
 
 void ProxyRequest::respondAllFailed()
@@ -568,8 +510,8 @@ void ProxyRequest::respondDeadlineExceeded()
 
 void ProxyRequest::endStreamWithError(const QString &message, FailureClass failureClass)
 {
-    m_response.endStreamWithError(message);
-    finish(m_upstreamStatus, failureClass);
+    m_stream->fail(message);
+    finish(m_head.status, failureClass);
 }
 
 void ProxyRequest::finish(int status, FailureClass finalClass)
@@ -579,7 +521,7 @@ void ProxyRequest::finish(int status, FailureClass finalClass)
     m_phase = Phase::Done;
     for (QTimer *timer : { &m_deadlineTimer, &m_backoffTimer })
         timer->stop();
-    m_backpressure->stop();
+    m_stream->stop();
     TraceRecord &trace = m_trace.record();
     trace.conclude(status, finalClass, elapsed(), m_plan.firstChoice(), routing().degraded);
     qCInfo(lcProxy).noquote() << trace.summary();

@@ -23,7 +23,7 @@ class QNetworkReply;
 
 namespace Switchyard {
 
-class ClientBackpressure;
+class CallerStream;
 struct GatewayServices;
 
 // One caller request on its way through a lane: walks the plan of routes, makes attempts,
@@ -57,16 +57,14 @@ private:
     void startAttempt();
     void onDeadline();
     void onClientGone();
-    void pauseIfClientIsBehind();
     // The caller is gone or dropped: the upstream call is aborted and the request ends as 499.
     void cancelForClient(const QString &why);
 
-    void handleStreamData(const QByteArray &data);
     bool streamCommitted() const;
     void commitStream();
     // The stream reached its end: the attempt is settled (by its usage) and the caller's
     // answer closed.
-    void endStreamCleanly();
+    void endStreamCleanly(const QByteArray &closing = {});
     void finishCompletedStream();
     void dropAttempt();
     void onAttemptEnded(const AttemptEnd &end);
@@ -104,16 +102,19 @@ private:
     Phase m_phase = Phase::Idle;
     QTimer m_deadlineTimer;
     QTimer m_backoffTimer;
-    ClientBackpressure *m_backpressure = nullptr;
+    CallerStream *m_stream = nullptr; // the caller's side, when the answer is a stream
 
     bool m_routeAnswered = false; // the caller's answer is a route's, not the gateway's own
-    int m_upstreamStatus = 0;
-    UpstreamOutcome m_answer; // the attempt's answer, in OpenAI's shape
-    HeaderList m_upstreamPassHeaders;
-    bool m_streaming = false;
+    // The current attempt's answer as it came: kept when the attempt itself is gone.
+    struct AnswerHead {
+        int status = 0;
+        bool streaming = false;
+        HeaderList passHeaders;
+        UpstreamOutcome answer; // a whole answer, in OpenAI's shape
+    };
+    AnswerHead m_head;
     const ProviderTranslator *m_translator = nullptr; // null: the provider speaks OpenAI
     TranslatedRequest m_translated;
-    std::optional<StreamRelay> m_relay; // the attempt's stream, when the caller asked for one
 };
 
 } // namespace Switchyard

@@ -79,4 +79,21 @@ AttemptVerdict decideAfterAttempt(const AttemptFacts &facts)
     return act(AttemptVerdict::Action::Fallback);
 }
 
+AttemptVerdict decideForRoute(
+    AttemptFacts facts, RouteState &route, qint64 nowMs, const QString &reason)
+{
+    facts.routeStillUsable = route.breaker.state() == BreakerState::Closed
+        || route.breaker.state() == BreakerState::Drilling;
+    AttemptVerdict verdict = decideAfterAttempt(facts);
+    if (verdict.action == AttemptVerdict::Action::Retry && verdict.retryNeedsBudget
+        && !route.retryBudget.tryAcquireRetry(
+            facts.retry.budgetRatio, facts.retry.budgetMinRetries))
+        verdict.action = AttemptVerdict::Action::Fallback;
+    if (verdict.markMisconfigured)
+        route.misconfiguredReason = reason;
+    if (verdict.action == AttemptVerdict::Action::Fallback && verdict.cooldownMs > 0)
+        route.cooldownUntilMs = qMax(route.cooldownUntilMs, nowMs + verdict.cooldownMs);
+    return verdict;
+}
+
 } // namespace Switchyard

@@ -2,6 +2,7 @@
 
 #include "config/config.h"
 #include "routing/classifier.h"
+#include "routing/routestate.h"
 
 namespace Switchyard {
 
@@ -41,5 +42,11 @@ struct AttemptVerdict {
 // The retry-or-fall-back table of SPEC §6, as a pure function (Envoy's RetryState): the class
 // decides, the retry policy, the deadline and the breaker bound it, nothing else is consulted.
 AttemptVerdict decideAfterAttempt(const AttemptFacts &facts);
+
+// decideAfterAttempt for an attempt on `route` (whose breaker says whether it is still usable),
+// and what the verdict leaves there: a retry its budget refuses becomes a fallback, a rate limit
+// cools it down, an auth failure flags it misconfigured with `reason` (already redacted).
+AttemptVerdict decideForRoute(
+    AttemptFacts facts, RouteState &route, qint64 nowMs, const QString &reason);
 
 } // namespace Switchyard

@@ -1,4 +1,5 @@
 #include "routing/attemptdecision.h"
+#include "routing/clock.h"
 
 #include <QTest>
 
@@ -161,6 +162,34 @@ private Q_SLOTS:
         QVERIFY(verdict.retryNeedsBudget); // a retry like any other
         reused.retriesDone = 1; // and the policy still bounds it
         QCOMPARE(decideAfterAttempt(reused).action, AttemptVerdict::Action::Fallback);
+    }
+
+    void whatAVerdictLeavesOnTheRoute()
+    {
+        ManualClock clock;
+        RouteState route(QStringLiteral("r"), clock);
+        // A retry the route's budget refuses becomes a fallback.
+        AttemptFacts transient = facts(FailureClass::Transient);
+        transient.retry.budgetRatio = 0;
+        transient.retry.budgetMinRetries = 0;
+        QCOMPARE(decideForRoute(transient, route, clock.nowMs(), QString()).action,
+            AttemptVerdict::Action::Fallback);
+        // A rate limit that cannot be waited for cools the route down.
+        AttemptFacts limited = facts(FailureClass::RateLimited);
+        limited.classification.retryAfterMs = 20000;
+        QCOMPARE(decideForRoute(limited, route, clock.nowMs(), QString()).action,
+            AttemptVerdict::Action::Fallback);
+        QCOMPARE(route.cooldownUntilMs, clock.nowMs() + 20000);
+        // An auth failure flags it, with the reason given.
+        decideForRoute(facts(FailureClass::AuthError), route, clock.nowMs(), QStringLiteral("401"));
+        QCOMPARE(route.misconfiguredReason, QStringLiteral("401"));
+        // An open breaker: no retry on it, whatever the policy allows.
+        for (int i = 0; i < 5; ++i)
+            route.breaker.recordFailure(10, false, QStringLiteral("503"));
+        QCOMPARE(route.breaker.state(), BreakerState::Open);
+        QCOMPARE(decideForRoute(facts(FailureClass::Transient), route, clock.nowMs(), QString())
+                     .action,
+            AttemptVerdict::Action::Fallback);
     }
 
     void retryDelays()

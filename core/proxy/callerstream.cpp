@@ -1,0 +1,103 @@
+#include "proxy/callerstream.h"
+
+#include "config/config.h"
+#include "proxy/clientbackpressure.h"
+#include "proxy/upstreamattempt.h"
+
+namespace Switchyard {
+
+CallerStream::CallerStream(GatewayResponse &response, const Limits &limits, QObject *parent)
+    : QObject(parent)
+    , m_response(response)
+    , m_backpressure(new ClientBackpressure(
+          response.client().socket(), limits.maxPendingStreamBytes, limits.stalledClientMs, this))
+{
+    connect(m_backpressure, &ClientBackpressure::fellBehind, this, [this] {
+        if (m_attempt)
+            m_attempt->pause();
+    });
+    connect(m_backpressure, &ClientBackpressure::caughtUp, this, [this] {
+        if (m_attempt)
+            m_attempt->resume();
+    });
+    connect(m_backpressure, &ClientBackpressure::stalled, this, &CallerStream::clientStalled);
+}
+
+void CallerStream::attach(UpstreamAttempt *attempt, StreamRelay relay)
+{
+    m_attempt = attempt;
+    m_relay.emplace(std::move(relay));
+}
+
+void CallerStream::detach()
+{
+    m_attempt = nullptr;
+}
+
+void CallerStream::feed(const QByteArray &data)
+{
+    const StreamRelay::Step step = m_relay->feed(data);
+    switch (step.kind) {
+    case StreamRelay::Step::Kind::Overflow:
+        if (m_relay->committed())
+            Q_EMIT overflowed(step.reason);
+        else
+            Q_EMIT failedBeforeContent({ FailureClass::ContractViolation, -1, step.reason });
+        return;
+    case StreamRelay::Step::Kind::BadStart:
+        Q_EMIT failedBeforeContent(step.classification);
+        return;
+    case StreamRelay::Step::Kind::Commit:
+        Q_EMIT contentStarted(step.complete);
+        return;
+    case StreamRelay::Step::Kind::Continue:
+        break;
+    }
+    if (!m_relay->committed())
+        return;
+    m_response.writeStream(step.bytes);
+    if (step.complete) {
+        Q_EMIT completed();
+        return;
+    }
+    if (step.upstreamErrorEvent)
+        Q_EMIT upstreamErrorEventSent();
+    // Backpressure: the attempt is not read while the caller is behind.
+    if (m_attempt && m_attempt->active())
+        m_backpressure->check();
+}
+
+StreamRelay::End CallerStream::judgeEnd(TransportError transport, const QString &detail)
+{
+    return m_relay->judgeEnd(transport, detail);
+}
+
+void CallerStream::begin(
+    const GatewayResponse::Routing &routing, int status, const HeaderList &headers)
+{
+    m_relay->markCommitted();
+    m_begun = true;
+    m_response.beginStream(routing, status, headers);
+    m_response.writeStream(m_relay->takePending());
+    if (m_attempt && m_attempt->active())
+        m_backpressure->check();
+}
+
+void CallerStream::finish(const QByteArray &closing)
+{
+    m_response.writeStream(closing);
+    m_response.endStream();
+}
+
+void CallerStream::fail(const QString &message)
+{
+    m_response.endStreamWithError(message);
+}
+
+void CallerStream::stop()
+{
+    m_backpressure->stop();
+    m_attempt = nullptr;
+}
+
+} // namespace Switchyard
