@@ -2,12 +2,9 @@
 #include "gatewayharness.h"
 #include "jsontext.h"
 
-#include <QFileInfo>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
-#include <QProcess>
-#include <QStandardPaths>
 #include <QTest>
 
 #include <memory>
@@ -275,24 +272,12 @@ void IncidentsTest::theDegradedHeaderMeansTheDegradedRouteAnswered()
 
 void IncidentsTest::theOpenAiSdkDoesNotMultiplyTheChain()
 {
-    const QString directory = QStringLiteral(SWITCHYARD_OPENAI_CLIENT_DIR);
-    QVERIFY2(QFileInfo::exists(directory + QStringLiteral("/node_modules/openai/package.json")),
-        "the pinned openai package is missing: run `npm ci --prefix tests/e2e/openai-client`");
-    const QString node = QStandardPaths::findExecutable(QStringLiteral("node"));
-    QVERIFY2(!node.isEmpty(), "Node.js is not installed");
     m_a->setDefaultResponse(FakeResponse::error(500, QStringLiteral("server_error")));
     m_b->setDefaultResponse(FakeResponse::error(503, QStringLiteral("server_error")));
-    QProcess process;
-    QProcessEnvironment environment = QProcessEnvironment::systemEnvironment();
-    environment.insert(
-        QStringLiteral("SWITCHYARD_BASE_URL"), m_gateway->baseUrl() + QStringLiteral("/v1"));
-    process.setProcessEnvironment(environment);
-    process.setWorkingDirectory(directory);
-    process.start(node, { QStringLiteral("retries.mjs") });
-    QVERIFY(process.waitForStarted(10000));
-    QTRY_VERIFY_WITH_TIMEOUT(process.state() == QProcess::NotRunning, 60000);
-    const QByteArray output = process.readAllStandardOutput() + process.readAllStandardError();
-    QVERIFY2(process.exitCode() == 0, output.constData());
+    const NodeRun run = runNodeScript(QStringLiteral(SWITCHYARD_OPENAI_CLIENT_DIR),
+        QStringLiteral("retries.mjs"), m_gateway->baseUrl() + QStringLiteral("/v1"));
+    QVERIFY2(run.error.isEmpty(), qPrintable(run.error));
+    QVERIFY2(run.exitCode == 0, run.output.constData());
     // The gateway's own walk (a, its retry, b, its retry), once: the SDK's two retries by default
     // would have made it twelve.
     QCOMPARE(m_a->requestCount() + m_b->requestCount(), 4);

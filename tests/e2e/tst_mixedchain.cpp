@@ -4,11 +4,9 @@
 #include "jsontext.h"
 
 #include <QDir>
-#include <QFileInfo>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
-#include <QProcess>
 #include <QStandardPaths>
 #include <QTest>
 
@@ -166,25 +164,13 @@ private Q_SLOTS:
 
     void theOfficialOpenAiClientParsesEverything()
     {
-        const QString directory = QStringLiteral(SWITCHYARD_OPENAI_CLIENT_DIR);
-        QVERIFY2(QFileInfo::exists(directory + QStringLiteral("/node_modules/openai/package.json")),
-            "the pinned openai package is missing: run `npm ci --prefix tests/e2e/openai-client`");
-        const QString node = QStandardPaths::findExecutable(QStringLiteral("node"));
-        QVERIFY2(!node.isEmpty(), "Node.js is not installed");
         m_anthropic->enqueue(anthropicMessage());
         m_anthropic->enqueue(anthropicStream());
-        QProcess process;
-        QProcessEnvironment environment = QProcessEnvironment::systemEnvironment();
-        environment.insert(
-            QStringLiteral("SWITCHYARD_BASE_URL"), m_gateway->baseUrl() + QStringLiteral("/v1"));
-        process.setProcessEnvironment(environment);
-        process.setWorkingDirectory(directory);
-        process.start(node, { QStringLiteral("client.mjs") });
-        QVERIFY(process.waitForStarted(10000));
-        // The gateway lives in this thread's event loop's peers; wait without blocking them.
-        QTRY_VERIFY_WITH_TIMEOUT(process.state() == QProcess::NotRunning, 60000);
-        const QByteArray output = process.readAllStandardOutput() + process.readAllStandardError();
-        QVERIFY2(process.exitCode() == 0, output.constData());
+        const NodeRun run = runNodeScript(QStringLiteral(SWITCHYARD_OPENAI_CLIENT_DIR),
+            QStringLiteral("client.mjs"), m_gateway->baseUrl() + QStringLiteral("/v1"));
+        QVERIFY2(run.error.isEmpty(), qPrintable(run.error));
+        const QByteArray &output = run.output;
+        QVERIFY2(run.exitCode == 0, output.constData());
         QVERIFY2(output.contains("openai client: ok"), output.constData());
     }
 

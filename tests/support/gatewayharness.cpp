@@ -6,6 +6,10 @@
 #include "secrets/admintokenfile.h"
 
 #include <QFile>
+#include <QFileInfo>
+#include <QProcess>
+#include <QStandardPaths>
+#include <QTest>
 
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -179,6 +183,40 @@ QByteArray chatBody(const QString &model, bool stream, const QJsonObject &extra)
     for (auto it = extra.begin(); it != extra.end(); ++it)
         root.insert(it.key(), it.value());
     return QJsonDocument(root).toJson(QJsonDocument::Compact);
+}
+
+NodeRun runNodeScript(const QString &directory, const QString &script, const QString &baseUrl)
+{
+    NodeRun run;
+    if (!QFileInfo::exists(directory + QStringLiteral("/node_modules"))) {
+        run.error = QStringLiteral("the pinned npm packages are missing: run `npm ci --prefix %1`")
+                        .arg(directory);
+        return run;
+    }
+    const QString node = QStandardPaths::findExecutable(QStringLiteral("node"));
+    if (node.isEmpty()) {
+        run.error = QStringLiteral("Node.js is not installed");
+        return run;
+    }
+    QProcess process;
+    QProcessEnvironment environment = QProcessEnvironment::systemEnvironment();
+    environment.insert(QStringLiteral("SWITCHYARD_BASE_URL"), baseUrl);
+    process.setProcessEnvironment(environment);
+    process.setWorkingDirectory(directory);
+    process.start(node, { script });
+    if (!process.waitForStarted(10000)) {
+        run.error = QStringLiteral("node did not start: ") + process.errorString();
+        return run;
+    }
+    // The gateway may live in this thread's event loop: wait without blocking it.
+    if (!QTest::qWaitFor([&process] { return process.state() == QProcess::NotRunning; }, 60000)) {
+        process.kill();
+        process.waitForFinished(5000);
+        run.error = QStringLiteral("%1 did not finish within 60 s").arg(script);
+    }
+    run.exitCode = process.exitCode();
+    run.output = process.readAllStandardOutput() + process.readAllStandardError();
+    return run;
 }
 
 } // namespace Switchyard::Testing

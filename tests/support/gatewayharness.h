@@ -97,4 +97,14 @@ private:
 
 QByteArray chatBody(const QString &model, bool stream = false, const QJsonObject &extra = {});
 
+// Runs `script` with Node.js in `directory` (the pinned official SDKs), its SWITCHYARD_BASE_URL
+// set to `baseUrl`, while this thread's event loop keeps running. Empty `error`: it ran, and
+// `exitCode` and `output` (stdout, then stderr) say how.
+struct NodeRun {
+    QString error;
+    int exitCode = -1;
+    QByteArray output;
+};
+NodeRun runNodeScript(const QString &directory, const QString &script, const QString &baseUrl);
+
 } // namespace Switchyard::Testing
