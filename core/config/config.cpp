@@ -18,7 +18,7 @@ QString SecretRef::describe() const
 const QList<Capability> &allCapabilities()
 {
     static const QList<Capability> all { Capability::Tools, Capability::Json, Capability::Vision,
-        Capability::Stream, Capability::Embeddings };
+        Capability::Stream, Capability::Embeddings, Capability::Prefill };
     return all;
 }
 
@@ -35,8 +35,23 @@ QString capabilityName(Capability capability)
         return QStringLiteral("stream");
     case Capability::Embeddings:
         return QStringLiteral("embeddings");
+    case Capability::Prefill:
+        return QStringLiteral("prefill");
     case Capability::None:
         break;
+    }
+    return QString();
+}
+
+QString continuationName(Continuation continuation)
+{
+    switch (continuation) {
+    case Continuation::Off:
+        return QStringLiteral("off");
+    case Continuation::Prefill:
+        return QStringLiteral("prefill");
+    case Continuation::Restart:
+        return QStringLiteral("restart");
     }
     return QString();
 }

@@ -29,6 +29,8 @@ enum class Capability : unsigned {
     Vision = 1u << 2,
     Stream = 1u << 3,
     Embeddings = 1u << 4,
+    // Continues a trailing assistant message (a prefill) instead of answering anew.
+    Prefill = 1u << 5,
 };
 using Capabilities = unsigned;
 
@@ -145,6 +147,16 @@ struct RouteConfig {
     qint64 maxTokens = 4096; // sent where a provider requires max_tokens and the caller gave none
 };
 
+// What a lane does when a stream that has reached the caller breaks (issue 16).
+enum class Continuation {
+    Off, // the caller gets the stream's error event
+    // The next route continues the text already sent: with a prefill where it takes one (the
+    // prefill capability), else anew, forwarding only what follows the text already sent
+    Prefill,
+    Restart, // the next route answers anew; only what follows the text already sent goes on
+};
+QString continuationName(Continuation continuation);
+
 struct LaneConfig {
     QString name;
     QStringList chain;
@@ -153,6 +165,7 @@ struct LaneConfig {
     RetryPolicy retry;
     int deadlineMs = 120000;
     double budgetUsdPerDay = 0.0;
+    Continuation continuation = Continuation::Off;
 };
 
 enum class UnknownModelPolicy { Reject, DefaultLane };

@@ -280,7 +280,21 @@ LaneConfig readLane(JsonReader &reader, const QString &name, const QJsonValue &v
     }
     const QJsonObject object = value.toObject();
     reader.warnUnknownKeys(object, path,
-        { "chain", "degraded", "policy_fallbacks", "retry", "deadline_ms", "budget_usd_per_day" });
+        { "chain", "degraded", "policy_fallbacks", "retry", "deadline_ms", "budget_usd_per_day",
+            "continuation" });
+    const QString continuation = reader.string(object, QStringLiteral("continuation"), path,
+        continuationName(Continuation::Off));
+    bool knownContinuation = false;
+    for (Continuation candidate :
+        { Continuation::Off, Continuation::Prefill, Continuation::Restart }) {
+        if (continuationName(candidate) == continuation) {
+            lane.continuation = candidate;
+            knownContinuation = true;
+        }
+    }
+    if (!knownContinuation)
+        reader.error(join(path, QStringLiteral("continuation")),
+            QStringLiteral("must be \"off\", \"prefill\" or \"restart\""));
     if (!object.contains(QLatin1String("chain")))
         reader.error(join(path, QStringLiteral("chain")), QStringLiteral("is required"));
     lane.chain = reader.stringList(object, QStringLiteral("chain"), path);

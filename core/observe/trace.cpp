@@ -98,6 +98,8 @@ QJsonObject TraceRecord::toJson() const
             { QStringLiteral("cost_usd"), attempt.costUsd } };
         if (attempt.skipped)
             item.insert(QStringLiteral("skip"), attempt.skip);
+        if (!attempt.continuation.isEmpty())
+            item.insert(QStringLiteral("continuation"), attempt.continuation);
         if (attempt.drill)
             item.insert(QStringLiteral("drill"), true);
         if (attempt.trial)
@@ -155,6 +157,7 @@ TraceRecord TraceRecord::fromJson(const QJsonObject &json)
         attempt.connectedMs = item.value(QLatin1String("connected_ms")).toInteger(-1);
         attempt.firstByteMs = item.value(QLatin1String("first_byte_ms")).toInteger(-1);
         attempt.firstTokenMs = item.value(QLatin1String("first_token_ms")).toInteger(-1);
+        attempt.continuation = item.value(QLatin1String("continuation")).toString();
         attempt.endMs = item.value(QLatin1String("end_ms")).toInteger();
         attempt.bytes = item.value(QLatin1String("bytes")).toInteger();
         attempt.tokensIn = item.value(QLatin1String("tokens_in")).toInteger();

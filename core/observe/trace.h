@@ -29,6 +29,8 @@ struct AttemptRecord {
     qint64 connectedMs = -1; // request written upstream
     qint64 firstByteMs = -1; // response headers arrived
     qint64 firstTokenMs = -1; // a stream's first content arrived (and went to the caller)
+    // It continued a stream another attempt broke off: "prefill" or "restart"; empty otherwise.
+    QString continuation;
     qint64 endMs = 0;
     qint64 bytes = 0;
     qint64 tokensIn = 0;

@@ -23,10 +23,27 @@ CallerStream::CallerStream(GatewayResponse &response, const Limits &limits, QObj
     connect(m_backpressure, &ClientBackpressure::stalled, this, &CallerStream::clientStalled);
 }
 
-void CallerStream::attach(UpstreamAttempt *attempt, StreamRelay relay)
+void CallerStream::attach(
+    UpstreamAttempt *attempt, StreamRelay relay, std::optional<StreamSplice> splice)
 {
     m_attempt = attempt;
     m_relay.emplace(std::move(relay));
+    m_splice = std::move(splice);
+}
+
+void CallerStream::write(const QByteArray &bytes)
+{
+    QByteArray out = bytes;
+    if (m_splice) {
+        out = m_splice->rewrite(bytes);
+        if (m_splice->diverged()) {
+            Q_EMIT continuationDiverged(m_splice->divergence());
+            return;
+        }
+    }
+    if (m_transcript)
+        m_transcript->record(out);
+    m_response.writeStream(out);
 }
 
 void CallerStream::detach()
@@ -50,12 +67,16 @@ void CallerStream::feed(const QByteArray &data)
     case StreamRelay::Step::Kind::Commit:
         Q_EMIT contentStarted(step.complete);
         return;
+    case StreamRelay::Step::Kind::ErrorEvent:
+        write(step.bytes);
+        Q_EMIT brokeAfterContent(step.classification);
+        return;
     case StreamRelay::Step::Kind::Continue:
         break;
     }
     if (!m_relay->committed())
         return;
-    m_response.writeStream(step.bytes);
+    write(step.bytes);
     if (step.complete) {
         Q_EMIT completed();
         return;
@@ -78,14 +99,26 @@ void CallerStream::begin(
     m_relay->markCommitted();
     m_begun = true;
     m_response.beginStream(routing, status, headers);
-    m_response.writeStream(m_relay->takePending());
+    write(m_relay->takePending());
+    if (m_attempt && m_attempt->active())
+        m_backpressure->check();
+}
+
+void CallerStream::resume(const QString &note)
+{
+    m_relay->markCommitted();
+    // A comment: every SSE client skips it, and a reader of the raw stream sees the splice.
+    QString line = note;
+    line.replace(QLatin1Char('\n'), QLatin1Char(' ')).replace(QLatin1Char('\r'), QLatin1Char(' '));
+    m_response.writeStream(": " + line.toUtf8() + "\n\n");
+    write(m_relay->takePending());
     if (m_attempt && m_attempt->active())
         m_backpressure->check();
 }
 
 void CallerStream::finish(const QByteArray &closing)
 {
-    m_response.writeStream(closing);
+    write(closing);
     m_response.endStream();
 }
 

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "proxy/gatewayresponse.h"
+#include "proxy/streamcontinuation.h"
 #include "proxy/streamrelay.h"
 
 #include <QObject>
@@ -23,8 +24,14 @@ class CallerStream final : public QObject {
 public:
     CallerStream(GatewayResponse &response, const Limits &limits, QObject *parent);
 
-    // The attempt whose stream feeds the caller now, with the relay for its bytes.
-    void attach(UpstreamAttempt *attempt, StreamRelay relay);
+    // Keep a transcript of what the caller gets, so that another route can continue it.
+    void keepTranscript() { m_transcript.emplace(); }
+    // Null without keepTranscript().
+    const StreamTranscript *transcript() const { return m_transcript ? &*m_transcript : nullptr; }
+    // The attempt whose stream feeds the caller now, with the relay for its bytes; `splice` when
+    // it continues a stream another attempt broke off.
+    void attach(UpstreamAttempt *attempt, StreamRelay relay,
+        std::optional<StreamSplice> splice = std::nullopt);
     // No attempt streams (it ended, or failed before its first content).
     void detach();
     // An attempt's bytes; what they mean is signalled, at most one signal per call.
@@ -37,6 +44,8 @@ public:
 
     // Begins the caller's stream with what the attempt held back until its first content.
     void begin(const GatewayResponse::Routing &routing, int status, const HeaderList &headers);
+    // A continuation's first content: the caller's stream goes on, after a comment saying so.
+    void resume(const QString &note);
     // The answer is whole: `closing` (a [DONE] the upstream did not send) and the end.
     void finish(const QByteArray &closing = {});
     // After the first byte there is no status left to change: the failure is the last event.
@@ -55,11 +64,20 @@ Q_SIGNALS:
     void overflowed(const QString &reason);
     // After it: the upstream's own error event went to the caller as it was sent.
     void upstreamErrorEventSent();
+    // After it, with the relay holding error events back: the stream broke with one.
+    void brokeAfterContent(const Switchyard::Classification &classification);
+    // A restarted continuation's answer did not repeat what the caller already has.
+    void continuationDiverged(const QString &reason);
     // The caller read nothing for limits.stalled_client_ms while the attempt was paused for it.
     void clientStalled(const QString &reason);
 
 private:
+    // Writes what an attempt lets through: spliced when it continues, and transcribed.
+    void write(const QByteArray &bytes);
+
     GatewayResponse &m_response;
+    std::optional<StreamTranscript> m_transcript;
+    std::optional<StreamSplice> m_splice;
     ClientBackpressure *m_backpressure;
     QPointer<UpstreamAttempt> m_attempt;
     std::optional<StreamRelay> m_relay;

@@ -115,10 +115,19 @@ void ProxyRequest::start()
     if (socket)
         connect(socket, &QAbstractSocket::disconnected, this, &ProxyRequest::onClientGone);
     m_stream = new CallerStream(m_response, m_params.active->config.limits, this);
+    if (m_params.target.continuation != Continuation::Off)
+        m_stream->keepTranscript();
     connect(m_stream, &CallerStream::contentStarted, this, [this](bool complete) {
         m_trace.firstToken();
         m_attempt->contentArrived();
-        commitStream();
+        m_trace.record().route = currentRoute().name;
+        if (m_stream->begun())
+            m_stream->resume(
+                QStringLiteral("switchyard: route '%1' continues the stream (%2) "
+                               "after: %3")
+                    .arg(currentRoute().name, currentAttempt().continuation, m_streamBreak));
+        else
+            commitStream();
         if (complete)
             finishCompletedStream();
     });
@@ -130,6 +139,20 @@ void ProxyRequest::start()
         });
     connect(m_stream, &CallerStream::overflowed, this,
         [this](const QString &reason) { m_attempt->abort(TransportError::OtherNetwork, reason); });
+    connect(m_stream, &CallerStream::brokeAfterContent, this,
+        [this](const Classification &classification) {
+            dropAttempt();
+            streamBroke(classification.reason);
+        });
+    connect(m_stream, &CallerStream::continuationDiverged, this, [this](const QString &reason) {
+        dropAttempt();
+        currentAttempt().decision = Decision::Return;
+        settleAttempt(FailureClass::MidStream, reason);
+        endStreamWithError(QStringLiteral("The stream broke (%1), and route '%2' could not "
+                                          "continue it: %3")
+                               .arg(m_streamBreak, currentAttempt().route, reason),
+            FailureClass::MidStream);
+    });
     connect(m_stream, &CallerStream::upstreamErrorEventSent, this, [this] {
         currentAttempt().reason = QStringLiteral("upstream sent an error event mid-stream");
     });
@@ -173,6 +196,12 @@ void ProxyRequest::tryNextRoute()
         m_retryIndex = 0;
         state.retryBudget.recordRequest();
         startAttempt();
+        return;
+    }
+    if (m_stream->begun()) {
+        endStreamWithError(QStringLiteral("The stream broke (%1), and no route could continue it.")
+                               .arg(m_streamBreak),
+            FailureClass::MidStream);
         return;
     }
     if (tryPanicRoute())
@@ -234,9 +263,25 @@ void ProxyRequest::startAttempt()
     input.endpoint = m_params.endpoint;
     input.maxEventBytes = active.config.limits.maxEventBytes;
     input.deadlineMs = remainingDeadlineMs();
+    std::optional<StreamSplice> splice;
+    if (m_stream->begun()) { // it continues a stream another attempt broke off
+        ContinuationCall continuation
+            = prepareContinuation(*m_stream->transcript(), m_params.target.continuation, route,
+                m_params.analysis.document, m_translator, input.key);
+        currentAttempt().continuation = continuation.mode == StreamSplice::Mode::Prefill
+            ? QStringLiteral("prefill")
+            : QStringLiteral("restart");
+        if (continuation.translated)
+            m_translated = std::move(*continuation.translated);
+        if (!continuation.body.isEmpty())
+            m_continuationBody = std::move(continuation.body);
+        input.callerBody = m_continuationBody.isEmpty() ? &m_params.body : &m_continuationBody;
+        splice = std::move(continuation.splice);
+    }
     UpstreamCall prepared = prepareUpstreamCall(input);
+    prepared.relay.holdErrorEvents = m_params.target.continuation != Continuation::Off;
     if (m_params.analysis.stream)
-        m_stream->attach(m_attempt, StreamRelay(std::move(prepared.relay)));
+        m_stream->attach(m_attempt, StreamRelay(std::move(prepared.relay)), std::move(splice));
 
     connect(m_attempt, &UpstreamAttempt::connected, this, [this] { m_trace.connected(); });
     connect(m_attempt, &UpstreamAttempt::responseStarted, this, [this] {
@@ -360,12 +405,7 @@ void ProxyRequest::onAttemptEnded(const AttemptEnd &end)
         endStreamCleanly(streamEnd.closing);
         return;
     case StreamRelay::End::Kind::Broken:
-        currentAttempt().decision = Decision::Return;
-        settleAttempt(FailureClass::MidStream, streamEnd.reason);
-        endStreamWithError(
-            QStringLiteral("The upstream stream of route '%1' failed after the first byte: %2")
-                .arg(currentAttempt().route, streamEnd.reason),
-            FailureClass::MidStream);
+        streamBroke(streamEnd.reason);
         return;
     case StreamRelay::End::Kind::BadStart:
         concludeAttempt(streamEnd.classification);
@@ -462,8 +502,34 @@ GatewayResponse::Routing ProxyRequest::routing() const
     return routing;
 }
 
+void ProxyRequest::streamBroke(const QString &reason)
+{
+    const StreamTranscript *sent = m_stream->transcript();
+    if (sent && !sent->toolCallStarted()) {
+        // The lane lets the next route continue what the caller already has.
+        m_streamBreak = QStringLiteral("route '%1': %2").arg(currentAttempt().route, reason);
+        currentAttempt().decision = Decision::Fallback;
+        settleAttempt(FailureClass::MidStream, reason);
+        tryNextRoute();
+        return;
+    }
+    currentAttempt().decision = Decision::Return;
+    settleAttempt(FailureClass::MidStream, reason);
+    endStreamWithError(
+        QStringLiteral("The upstream stream of route '%1' failed after the first byte: %2")
+            .arg(currentAttempt().route, reason),
+        FailureClass::MidStream);
+}
+
 void ProxyRequest::respondWithUpstream(FailureClass finalClass)
 {
+    if (m_stream->begun()) { // a continuation answered with an error of its own
+        endStreamWithError(QStringLiteral("The stream broke (%1), and route '%2' could not "
+                                          "continue it: %3")
+                               .arg(m_streamBreak, currentAttempt().route, currentAttempt().reason),
+            FailureClass::MidStream);
+        return;
+    }
     m_trace.record().route = currentRoute().name;
     m_routeAnswered = true;
     if (m_head.streaming) {

@@ -4,6 +4,7 @@
 #include "observe/trace.h"
 #include "proxy/gatewayresponse.h"
 #include "proxy/requesttrace.h"
+#include "proxy/streamcontinuation.h"
 #include "proxy/streamrelay.h"
 #include "proxy/upstreamattempt.h"
 #include "routing/classifier.h"
@@ -74,6 +75,9 @@ private:
     void scheduleRetry(qint64 delayMs, const QString &why);
     void fallBack();
 
+    // A stream that reached the caller broke: continued by the next route where the lane allows
+    // it, else ended with an error event.
+    void streamBroke(const QString &reason);
     void respondWithUpstream(FailureClass finalClass);
     void respondAllFailed();
     void respondDeadlineExceeded();
@@ -113,6 +117,8 @@ private:
         UpstreamOutcome answer; // a whole answer, in OpenAI's shape
     };
     AnswerHead m_head;
+    QString m_streamBreak; // how the stream broke, once it has and another route continues it
+    QByteArray m_continuationBody; // the caller's request with its prefill
     const ProviderTranslator *m_translator = nullptr; // null: the provider speaks OpenAI
     TranslatedRequest m_translated;
 };

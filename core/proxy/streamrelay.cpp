@@ -9,6 +9,7 @@ namespace Switchyard {
 
 StreamRelay::StreamRelay(Options options)
     : m_maxEventBytes(options.maxEventBytes)
+    , m_holdErrorEvents(options.holdErrorEvents)
     , m_translator(
           options.translator ? std::move(options.translator) : openAiStreamPassThrough(false))
 {
@@ -35,7 +36,20 @@ std::optional<Classification> StreamRelay::badStart(const QList<SseScanner::Even
 StreamRelay::Step StreamRelay::feed(const QByteArray &data)
 {
     Step step;
-    const QList<SseScanner::Event> events = m_scanner.feed(data);
+    QList<SseScanner::Event> events = m_scanner.feed(data);
+    if (m_committed && m_holdErrorEvents) {
+        for (qsizetype i = 0; i < events.size(); ++i) {
+            const SseScanner::Event &event = events.at(i);
+            if (!event.comment && event.data != "[DONE]" && event.data.contains("\"error\"")
+                && QJsonDocument::fromJson(event.data).object().contains(QLatin1String("error"))) {
+                step.kind = Step::Kind::ErrorEvent;
+                step.classification = Classifier::classifyStreamError(event.data);
+                events.resize(i);
+                step.bytes = m_translator->translate(events);
+                return step;
+            }
+        }
+    }
     const QByteArray bytes
         = m_scanner.overflowed() ? QByteArray() : m_translator->translate(events);
     // Nothing is sent before the first content, so what is held back is bounded like one event

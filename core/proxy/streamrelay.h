@@ -24,6 +24,9 @@ public:
         qint64 maxEventBytes = 1024 * 1024;
         // Null: the provider speaks OpenAI and its events pass through untouched.
         std::unique_ptr<StreamTranslator> translator;
+        // After the commit an upstream error event is held back and reported (ErrorEvent), so
+        // that another route can continue the stream; otherwise it goes to the caller as sent.
+        bool holdErrorEvents = false;
     };
 
     // What the bytes just fed mean for the attempt.
@@ -35,6 +38,9 @@ public:
             // An error event, a malformed event or the stream's end before any content; see
             // `classification`
             BadStart,
+            // After the commit, with holdErrorEvents: the upstream sent an error event; `bytes`
+            // holds what came before it, `classification` the error
+            ErrorEvent,
         };
         Kind kind = Kind::Continue;
         QByteArray bytes; // for the caller, once committed
@@ -86,6 +92,7 @@ private:
     static std::optional<Classification> badStart(const QList<SseScanner::Event> &events);
 
     qint64 m_maxEventBytes;
+    bool m_holdErrorEvents;
     std::unique_ptr<StreamTranslator> m_translator;
     SseScanner m_scanner;
     QByteArray m_pending; // before the commit: what the caller will get first

@@ -15,6 +15,7 @@ RoutingTarget fromLane(const Config &config, const LaneConfig &lane)
     target.retry = lane.retry;
     target.deadlineMs = lane.deadlineMs;
     target.budgetUsdPerDay = lane.budgetUsdPerDay;
+    target.continuation = lane.continuation;
     Q_UNUSED(config);
     return target;
 }

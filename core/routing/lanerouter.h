@@ -17,6 +17,7 @@ struct RoutingTarget {
     RetryPolicy retry;
     int deadlineMs = 120000;
     double budgetUsdPerDay = 0.0; // the lane's spend cap; 0: none
+    Continuation continuation = Continuation::Off;
 };
 
 // Picks the lane or route for a request (SPEC §4): the X-Switchyard-Lane header first,

@@ -5,6 +5,7 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QSet>
 #include <QTest>
 
 #include <memory>
@@ -31,9 +32,24 @@ private Q_SLOTS:
     void theOpenAiSdkDoesNotMultiplyTheChain();
     void aResendOnAFreshConnectionIsAnAttempt();
     void aCompletionProbeBringsARouteBackWithoutUserTraffic();
+    void aCutStreamIsContinuedWithAPrefill();
+    void anErrorEventAfterContentIsContinued();
+    void aRouteWithoutPrefillRestartsAndOnlyTheRestGoesOn();
+    void aRestartThatSaysSomethingElseEndsWithTheError();
 
 private:
     QJsonObject lastTrace();
+    // The caller's stream read back: its text, the ids its chunks carry, and how many roles.
+    struct StreamRead {
+        QString text;
+        QSet<QString> ids;
+        int roles = 0;
+    };
+    static StreamRead readStream(const QByteArray &body);
+    // A stream whose chunks say `id`, opening with a role chunk.
+    static FakeResponse streamAs(const QString &id, const QStringList &pieces);
+    // "Hello", " wor", then the connection closes.
+    static FakeResponse cutStream();
     static QByteArray chunk(const QJsonObject &delta, const QJsonValue &finishReason = {});
 
     std::unique_ptr<FakeUpstream> m_a;
@@ -76,6 +92,7 @@ void IncidentsTest::init()
                'breaker': {'min_calls': 1, 'consecutive_failures': 1, 'cooldown_ms': 60000}},
         'xb': {'provider': 'b', 'model': 'model-b',
                'breaker': {'min_calls': 1, 'consecutive_failures': 1, 'cooldown_ms': 60000}},
+        'pb': {'provider': 'b', 'model': 'model-b', 'capabilities': ['stream', 'prefill']},
         'ka': {'provider': 'akeyed', 'model': 'model-a',
                'breaker': {'consecutive_failures': 1, 'cooldown_ms': 300, 'max_cooldown_ms': 60000},
                'recovery': {'steps': [0.5, 1.0], 'step_ms': 300},
@@ -85,7 +102,9 @@ void IncidentsTest::init()
         'main': {'chain': ['ra', 'rb'], 'retry': {'max_retries': 1, 'base_ms': 5, 'max_ms': 20}},
         'fragile': {'chain': ['xa', 'xb'], 'retry': {'max_retries': 0}},
         'degraded': {'chain': ['ra'], 'degraded': 'rb', 'retry': {'max_retries': 0}},
-        'keyed': {'chain': ['ka', 'rb'], 'retry': {'max_retries': 0}}
+        'keyed': {'chain': ['ka', 'rb'], 'retry': {'max_retries': 0}},
+        'prefilled': {'chain': ['ra', 'pb'], 'continuation': 'prefill', 'retry': {'max_retries': 0}},
+        'restarted': {'chain': ['ra', 'rb'], 'continuation': 'restart', 'retry': {'max_retries': 0}}
       },
       'default_lane': 'main'
     })JSON");
@@ -341,6 +360,134 @@ void IncidentsTest::aCompletionProbeBringsARouteBackWithoutUserTraffic()
     const QJsonObject probe = m_a->requests().constLast().json();
     QCOMPARE(probe.value(u"max_tokens").toInt(), 1);
     QCOMPARE(m_a->requestCount("GET", "/v1/models"), 0);
+}
+
+IncidentsTest::StreamRead IncidentsTest::readStream(const QByteArray &body)
+{
+    StreamRead read;
+    for (const QByteArray &line : body.split('\n')) {
+        if (!line.startsWith("data: {"))
+            continue;
+        const QJsonObject chunk = QJsonDocument::fromJson(line.mid(6)).object();
+        if (chunk.contains(u"id"))
+            read.ids.insert(chunk.value(u"id").toString());
+        for (const QJsonValue &choice : chunk.value(u"choices").toArray()) {
+            const QJsonObject delta = choice.toObject().value(u"delta").toObject();
+            read.text += delta.value(u"content").toString();
+            if (delta.contains(u"role"))
+                ++read.roles;
+        }
+    }
+    return read;
+}
+
+FakeResponse IncidentsTest::streamAs(const QString &id, const QStringList &pieces)
+{
+    FakeResponse stream = FakeResponse::stream(pieces);
+    stream.chunks.prepend(
+        chunk(QJsonObject { { QStringLiteral("role"), QStringLiteral("assistant") },
+            { QStringLiteral("content"), QString() } }));
+    for (QByteArray &piece : stream.chunks)
+        piece.replace("chatcmpl-fake", id.toUtf8()).replace("chatcmpl-1", id.toUtf8());
+    return stream;
+}
+
+FakeResponse IncidentsTest::cutStream()
+{
+    FakeResponse cut = streamAs(QStringLiteral("chatcmpl-first"),
+        { QStringLiteral("Hello"), QStringLiteral(" wor"), QStringLiteral("ld!") });
+    cut.cutAfterChunks = 3; // the role, "Hello", " wor"
+    return cut;
+}
+
+void IncidentsTest::aCutStreamIsContinuedWithAPrefill()
+{
+    m_a->enqueue(cutStream());
+    m_b->enqueue(
+        streamAs(QStringLiteral("chatcmpl-second"), { QStringLiteral("ld"), QStringLiteral("!") }));
+    ClientCall *call = m_gateway->client().postAndWait(
+        QStringLiteral("/v1/chat/completions"), chatBody(QStringLiteral("prefilled"), true));
+    QCOMPARE(call->status, 200);
+    const StreamRead read = readStream(call->body);
+    QCOMPARE(read.text, QStringLiteral("Hello world!"));
+    QCOMPARE(read.ids, QSet<QString> { QStringLiteral("chatcmpl-first") }); // one answer
+    QCOMPARE(read.roles, 1);
+    QVERIFY(call->body.endsWith("data: [DONE]\n\n"));
+    QVERIFY(!call->body.contains("\"error\""));
+    QVERIFY(call->body.contains(": switchyard: route 'pb' continues the stream (prefill)"));
+    // The second route was asked to go on from the text already sent.
+    const QJsonArray messages = m_b->requests().constLast().json().value(u"messages").toArray();
+    const QJsonObject prefill = messages.last().toObject();
+    QCOMPARE(prefill.value(u"role").toString(), QStringLiteral("assistant"));
+    QCOMPARE(prefill.value(u"content").toString(), QStringLiteral("Hello wor"));
+    QVERIFY(prefill.value(u"prefix").toBool());
+    const QJsonObject trace = lastTrace();
+    QCOMPARE(trace.value(u"route").toString(), QStringLiteral("pb"));
+    const QJsonArray attempts = trace.value(u"attempts").toArray();
+    QCOMPARE(attempts.size(), 2);
+    QCOMPARE(attempts.at(0).toObject().value(u"class").toString(), QStringLiteral("mid_stream"));
+    QCOMPARE(attempts.at(0).toObject().value(u"decision").toString(), QStringLiteral("fallback"));
+    QCOMPARE(
+        attempts.at(1).toObject().value(u"continuation").toString(), QStringLiteral("prefill"));
+    QCOMPARE(attempts.at(1).toObject().value(u"class").toString(), QStringLiteral("ok"));
+}
+
+void IncidentsTest::anErrorEventAfterContentIsContinued()
+{
+    FakeResponse overloaded;
+    overloaded.headers.append(
+        { QByteArrayLiteral("Content-Type"), QByteArrayLiteral("text/event-stream") });
+    overloaded.chunks
+        = { chunk(QJsonObject { { QStringLiteral("content"), QStringLiteral("Hello") } }),
+              "data: {\"error\":{\"message\":\"Overloaded\",\"type\":\"overloaded_error\"}}\n\n" };
+    overloaded.holdAfterChunks = 1; // the error comes once "Hello" has reached the caller
+    m_a->enqueue(overloaded);
+    m_b->enqueue(streamAs(QStringLiteral("chatcmpl-second"), { QStringLiteral(" world") }));
+    ClientCall *call = m_gateway->client().post(
+        QStringLiteral("/v1/chat/completions"), chatBody(QStringLiteral("prefilled"), true));
+    QTRY_VERIFY_WITH_TIMEOUT(call->body.contains("Hello"), 10000);
+    m_a->release();
+    QVERIFY(GatewayClient::waitFor(call));
+    QCOMPARE(call->status, 200);
+    QVERIFY(!call->body.contains("data: {\"error\"")); // held back, not passed on
+    QCOMPARE(readStream(call->body).text, QStringLiteral("Hello world"));
+    QVERIFY(call->body.endsWith("data: [DONE]\n\n"));
+    // The comment at the splice says why.
+    QVERIFY(call->body.contains(": switchyard: route 'pb' continues the stream (prefill) after: "
+                                "route 'ra': error event in stream: Overloaded"));
+}
+
+void IncidentsTest::aRouteWithoutPrefillRestartsAndOnlyTheRestGoesOn()
+{
+    m_a->enqueue(cutStream());
+    m_b->enqueue(streamAs(QStringLiteral("chatcmpl-second"),
+        { QStringLiteral("Hel"), QStringLiteral("lo world"), QStringLiteral("!") }));
+    ClientCall *call = m_gateway->client().postAndWait(
+        QStringLiteral("/v1/chat/completions"), chatBody(QStringLiteral("restarted"), true));
+    QCOMPARE(call->status, 200);
+    const StreamRead read = readStream(call->body);
+    QCOMPARE(read.text, QStringLiteral("Hello world!"));
+    QCOMPARE(read.ids, QSet<QString> { QStringLiteral("chatcmpl-first") });
+    QCOMPARE(read.roles, 1);
+    // No prefill for a route that does not take one: the caller's own request, anew.
+    const QJsonArray messages = m_b->requests().constLast().json().value(u"messages").toArray();
+    QCOMPARE(messages.last().toObject().value(u"role").toString(), QStringLiteral("user"));
+    QCOMPARE(
+        lastTrace().value(u"attempts").toArray().at(1).toObject().value(u"continuation").toString(),
+        QStringLiteral("restart"));
+}
+
+void IncidentsTest::aRestartThatSaysSomethingElseEndsWithTheError()
+{
+    m_a->enqueue(cutStream());
+    m_b->enqueue(streamAs(QStringLiteral("chatcmpl-second"), { QStringLiteral("Goodbye") }));
+    ClientCall *call = m_gateway->client().postAndWait(
+        QStringLiteral("/v1/chat/completions"), chatBody(QStringLiteral("restarted"), true));
+    QCOMPARE(call->status, 200);
+    QCOMPARE(readStream(call->body).text, QStringLiteral("Hello wor"));
+    QVERIFY(call->body.contains("\"mid_stream\""));
+    QVERIFY(call->body.contains("does not repeat"));
+    QVERIFY(!call->body.contains("data: [DONE]"));
 }
 
 QTEST_GUILESS_MAIN(IncidentsTest)
