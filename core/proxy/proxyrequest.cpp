@@ -140,19 +140,9 @@ void ProxyRequest::start()
     connect(m_stream, &CallerStream::overflowed, this,
         [this](const QString &reason) { m_attempt->abort(TransportError::OtherNetwork, reason); });
     connect(m_stream, &CallerStream::brokeAfterContent, this,
-        [this](const Classification &classification) {
-            dropAttempt();
-            streamBroke(classification.reason);
-        });
-    connect(m_stream, &CallerStream::continuationDiverged, this, [this](const QString &reason) {
-        dropAttempt();
-        currentAttempt().decision = Decision::Return;
-        settleAttempt(FailureClass::MidStream, reason);
-        endStreamWithError(QStringLiteral("The stream broke (%1), and route '%2' could not "
-                                          "continue it: %3")
-                               .arg(m_streamBreak, currentAttempt().route, reason),
-            FailureClass::MidStream);
-    });
+        [this](const Classification &classification) { streamBroke(classification.reason, true); });
+    connect(m_stream, &CallerStream::continuationDiverged, this,
+        [this](const QString &reason) { streamBroke(reason, false); });
     connect(m_stream, &CallerStream::upstreamErrorEventSent, this, [this] {
         currentAttempt().reason = QStringLiteral("upstream sent an error event mid-stream");
     });
@@ -173,33 +163,19 @@ void ProxyRequest::tryNextRoute()
     context.analysis = &m_params.analysis;
     context.target = &m_params.target;
     context.ledger = m_services.ledger;
-    while (m_plan.advance()) {
-        const QString &name = m_plan.current();
-        context.inChain = m_plan.inChain();
-        context.nowMs = now();
-        context.wallNowMs = QDateTime::currentMSecsSinceEpoch();
-        context.unitRandom = unitRandom();
-        RouteState &state = m_services.routes->state(name);
-        RouteAdmission admission = admitRoute(name, context, state);
-        if (admission.compatible)
-            m_plan.noteCompatible(name);
-        if (!admission.admitted) {
-            m_trace.skip(name, admission.failureClass, admission.skip, admission.reason);
-            if (admission.heldByOpenBreaker)
-                m_plan.noteHeldByBreaker(name);
-            continue;
-        }
-        m_currentTrial = admission.trial;
-        m_currentDrill = admission.drill;
-        m_translator = admission.translator;
-        m_translated = std::move(admission.translated);
+    if (std::optional<RouteAdmission> admission
+        = admitNextRoute(m_plan, m_trace, *m_services.routes, context, *m_services.clock)) {
+        m_currentTrial = admission->trial;
+        m_currentDrill = admission->drill;
+        m_translator = admission->translator;
+        m_translated = std::move(admission->translated);
         m_retryIndex = 0;
-        state.retryBudget.recordRequest();
         startAttempt();
         return;
     }
     if (m_stream->begun()) {
-        endStreamWithError(QStringLiteral("The stream broke (%1), and no route could continue it.")
+        endStreamWithError(QStringLiteral("The stream broke (%1), and no other route could "
+                                          "continue it.")
                                .arg(m_streamBreak),
             FailureClass::MidStream);
         return;
@@ -319,18 +295,10 @@ void ProxyRequest::endStreamCleanly(const QByteArray &closing)
     attempt.decision = Decision::Return;
     attempt.tokensIn = qMax<qint64>(0, relay.tokensIn());
     attempt.tokensOut = qMax<qint64>(0, relay.tokensOut());
-    // The caller has the whole answer either way; an impossible usage figure still counts against
-    // the route, and costs nothing.
-    const FailureClass verdict
-        = relay.usageInvalid() ? FailureClass::ContractViolation : FailureClass::Ok;
-    settleAttempt(verdict,
-        relay.usageInvalid()
-            ? QStringLiteral("usage reports an impossible token count (negative, fractional or "
-                             "beyond %1); not counted")
-                  .arg(MaxReportedTokens)
-            : QString());
+    const Classification verdict = relay.usageVerdict();
+    settleAttempt(verdict.failureClass, verdict.reason);
     m_stream->finish(closing);
-    finish(m_head.status, verdict);
+    finish(m_head.status, verdict.failureClass);
 }
 
 void ProxyRequest::commitStream()
@@ -405,7 +373,7 @@ void ProxyRequest::onAttemptEnded(const AttemptEnd &end)
         endStreamCleanly(streamEnd.closing);
         return;
     case StreamRelay::End::Kind::Broken:
-        streamBroke(streamEnd.reason);
+        streamBroke(streamEnd.reason, true);
         return;
     case StreamRelay::End::Kind::BadStart:
         concludeAttempt(streamEnd.classification);
@@ -502,32 +470,32 @@ GatewayResponse::Routing ProxyRequest::routing() const
     return routing;
 }
 
-void ProxyRequest::streamBroke(const QString &reason)
+void ProxyRequest::streamBroke(const QString &reason, bool mayContinue)
 {
+    dropAttempt();
     const StreamTranscript *sent = m_stream->transcript();
-    if (sent && !sent->toolCallStarted()) {
-        // The lane lets the next route continue what the caller already has.
+    // The lane may let the next route continue what the caller already has; a tool call under
+    // way is nothing a prefill can carry on.
+    const bool continuing = mayContinue && sent && !sent->toolCallStarted();
+    currentAttempt().decision = continuing ? Decision::Fallback : Decision::Return;
+    settleAttempt(FailureClass::MidStream, reason);
+    if (continuing) {
         m_streamBreak = QStringLiteral("route '%1': %2").arg(currentAttempt().route, reason);
-        currentAttempt().decision = Decision::Fallback;
-        settleAttempt(FailureClass::MidStream, reason);
         tryNextRoute();
         return;
     }
-    currentAttempt().decision = Decision::Return;
-    settleAttempt(FailureClass::MidStream, reason);
-    endStreamWithError(
-        QStringLiteral("The upstream stream of route '%1' failed after the first byte: %2")
-            .arg(currentAttempt().route, reason),
+    endStreamWithError(m_streamBreak.isEmpty()
+            ? QStringLiteral("The upstream stream of route '%1' failed after the first byte: %2")
+                  .arg(currentAttempt().route, reason)
+            : QStringLiteral("The stream broke (%1), and route '%2' could not continue it: %3")
+                  .arg(m_streamBreak, currentAttempt().route, reason),
         FailureClass::MidStream);
 }
 
 void ProxyRequest::respondWithUpstream(FailureClass finalClass)
 {
     if (m_stream->begun()) { // a continuation answered with an error of its own
-        endStreamWithError(QStringLiteral("The stream broke (%1), and route '%2' could not "
-                                          "continue it: %3")
-                               .arg(m_streamBreak, currentAttempt().route, currentAttempt().reason),
-            FailureClass::MidStream);
+        streamBroke(currentAttempt().reason, false);
         return;
     }
     m_trace.record().route = currentRoute().name;

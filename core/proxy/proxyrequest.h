@@ -77,7 +77,8 @@ private:
 
     // A stream that reached the caller broke: continued by the next route where the lane allows
     // it, else ended with an error event.
-    void streamBroke(const QString &reason);
+    // `mayContinue`: false when the break is a continuation's own failure to fit on.
+    void streamBroke(const QString &reason, bool mayContinue);
     void respondWithUpstream(FailureClass finalClass);
     void respondAllFailed();
     void respondDeadlineExceeded();

@@ -1,7 +1,14 @@
 #include "proxy/routeadmission.h"
 
 #include "observe/costledger.h"
+#include "proxy/requesttrace.h"
+#include "routing/clock.h"
+#include "routing/routeplan.h"
+#include "routing/routeregistry.h"
 #include "routing/routestate.h"
+
+#include <QDateTime>
+#include <QRandomGenerator>
 
 namespace Switchyard {
 
@@ -86,6 +93,30 @@ RouteAdmission admitRoute(const QString &name, const AdmissionContext &context, 
     }
     admission.admitted = true;
     return admission;
+}
+
+std::optional<RouteAdmission> admitNextRoute(RoutePlan &plan, RequestTrace &trace,
+    RouteRegistry &routes, AdmissionContext context, const Clock &clock)
+{
+    while (plan.advance()) {
+        const QString &name = plan.current();
+        context.inChain = plan.inChain();
+        context.nowMs = clock.nowMs();
+        context.wallNowMs = QDateTime::currentMSecsSinceEpoch();
+        context.unitRandom = QRandomGenerator::global()->generateDouble();
+        RouteState &state = routes.state(name);
+        RouteAdmission admission = admitRoute(name, context, state);
+        if (admission.compatible)
+            plan.noteCompatible(name);
+        if (admission.admitted) {
+            state.retryBudget.recordRequest();
+            return admission;
+        }
+        trace.skip(name, admission.failureClass, admission.skip, admission.reason);
+        if (admission.heldByOpenBreaker)
+            plan.noteHeldByBreaker(name);
+    }
+    return std::nullopt;
 }
 
 } // namespace Switchyard

@@ -8,9 +8,15 @@
 
 #include <QString>
 
+#include <optional>
+
 namespace Switchyard {
 
+class Clock;
 class CostLedger;
+class RequestTrace;
+class RouteRegistry;
+class RoutePlan;
 class RouteState;
 
 // What a route is asked with: the request, its lane, and the moment.
@@ -47,5 +53,11 @@ struct RouteAdmission {
 // caps, translation, a rate limit's cooldown, and last its breaker. Asking the breaker may take a
 // trial slot, so each route is asked once per step of the plan.
 RouteAdmission admitRoute(const QString &route, const AdmissionContext &context, RouteState &state);
+
+// Walks `plan` on to the next route that takes the request. Each route passed over is recorded in
+// `trace` and noted in the plan (compatible, held back by its breaker); the one that takes it has
+// the request counted by its retry budget. Nullopt when the plan is used up.
+std::optional<RouteAdmission> admitNextRoute(RoutePlan &plan, RequestTrace &trace,
+    RouteRegistry &routes, AdmissionContext context, const Clock &clock);
 
 } // namespace Switchyard

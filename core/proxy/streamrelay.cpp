@@ -33,6 +33,16 @@ std::optional<Classification> StreamRelay::badStart(const QList<SseScanner::Even
     return std::nullopt;
 }
 
+Classification StreamRelay::usageVerdict() const
+{
+    if (!usageInvalid())
+        return {};
+    return { FailureClass::ContractViolation, -1,
+        QStringLiteral("usage reports an impossible token count (negative, fractional or beyond "
+                       "%1); not counted")
+            .arg(MaxReportedTokens) };
+}
+
 StreamRelay::Step StreamRelay::feed(const QByteArray &data)
 {
     Step step;

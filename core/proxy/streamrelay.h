@@ -86,6 +86,9 @@ public:
     qint64 tokensOut() const { return m_translator->tokensOut(); }
     // A usage figure that no honest upstream sends (negative, fractional, absurd).
     bool usageInvalid() const { return m_translator->usageInvalid(); }
+    // A whole stream's verdict on the route: ok, or a contract violation for an impossible usage
+    // figure (the caller has the whole answer either way, and it costs nothing).
+    Classification usageVerdict() const;
 
 private:
     // The first bad event before the commit, if any.
