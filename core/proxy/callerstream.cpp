@@ -20,7 +20,11 @@ CallerStream::CallerStream(GatewayResponse &response, const Limits &limits, QObj
         if (m_attempt)
             m_attempt->resume();
     });
-    connect(m_backpressure, &ClientBackpressure::stalled, this, &CallerStream::clientStalled);
+    connect(m_backpressure, &ClientBackpressure::stalled, this, [this](const QString &reason) {
+        Q_EMIT clientStalled(reason);
+        if (QTcpSocket *socket = m_response.client().socket())
+            socket->abort();
+    });
 }
 
 void CallerStream::attach(
@@ -104,11 +108,12 @@ void CallerStream::begin(
         m_backpressure->check();
 }
 
-void CallerStream::resume(const QString &note)
+void CallerStream::resume(const QString &route, const QString &mode, const QString &afterBreak)
 {
     m_relay->markCommitted();
     // A comment: every SSE client skips it, and a reader of the raw stream sees the splice.
-    QString line = note;
+    QString line = QStringLiteral("switchyard: route '%1' continues the stream (%2) after: %3")
+                       .arg(route, mode, afterBreak);
     line.replace(QLatin1Char('\n'), QLatin1Char(' ')).replace(QLatin1Char('\r'), QLatin1Char(' '));
     m_response.writeStream(": " + line.toUtf8() + "\n\n");
     write(m_relay->takePending());

@@ -44,8 +44,9 @@ public:
 
     // Begins the caller's stream with what the attempt held back until its first content.
     void begin(const GatewayResponse::Routing &routing, int status, const HeaderList &headers);
-    // A continuation's first content: the caller's stream goes on, after a comment saying so.
-    void resume(const QString &note);
+    // A continuation's first content: the caller's stream goes on, after a comment saying which
+    // route continues it, how ("prefill" or "restart"), and after what break.
+    void resume(const QString &route, const QString &mode, const QString &afterBreak);
     // The answer is whole: `closing` (a [DONE] the upstream did not send) and the end.
     void finish(const QByteArray &closing = {});
     // After the first byte there is no status left to change: the failure is the last event.
@@ -68,7 +69,8 @@ Q_SIGNALS:
     void brokeAfterContent(const Switchyard::Classification &classification);
     // A restarted continuation's answer did not repeat what the caller already has.
     void continuationDiverged(const QString &reason);
-    // The caller read nothing for limits.stalled_client_ms while the attempt was paused for it.
+    // The caller read nothing for limits.stalled_client_ms while the attempt was paused for it;
+    // its connection is dropped.
     void clientStalled(const QString &reason);
 
 private:

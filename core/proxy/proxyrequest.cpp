@@ -28,17 +28,6 @@ double unitRandom()
     return QRandomGenerator::global()->generateDouble();
 }
 
-TraceRecord traceHeader(const ProxyRequest::Params &params)
-{
-    TraceRecord trace;
-    trace.id = params.requestId;
-    trace.lane = params.target.lane;
-    trace.endpoint = params.endpoint == Endpoint::Embeddings ? QStringLiteral("embeddings")
-                                                             : QStringLiteral("chat.completions");
-    trace.stream = params.analysis.stream;
-    return trace;
-}
-
 } // namespace
 
 ProxyRequest::ProxyRequest(
@@ -47,7 +36,8 @@ ProxyRequest::ProxyRequest(
     , m_services(services)
     , m_response(std::move(response))
     , m_params(std::move(params))
-    , m_trace(*services.clock, traceHeader(m_params))
+    , m_trace(*services.clock, m_params.requestId, m_params.target.lane, m_params.endpoint,
+          m_params.analysis.stream)
     , m_plan(m_params.target)
 {
     for (QTimer *timer : { &m_deadlineTimer, &m_backoffTimer }) {
@@ -122,10 +112,7 @@ void ProxyRequest::start()
         m_attempt->contentArrived();
         m_trace.record().route = currentRoute().name;
         if (m_stream->begun())
-            m_stream->resume(
-                QStringLiteral("switchyard: route '%1' continues the stream (%2) "
-                               "after: %3")
-                    .arg(currentRoute().name, currentAttempt().continuation, m_streamBreak));
+            m_stream->resume(currentRoute().name, currentAttempt().continuation, m_streamBreak);
         else
             commitStream();
         if (complete)
@@ -146,13 +133,7 @@ void ProxyRequest::start()
     connect(m_stream, &CallerStream::upstreamErrorEventSent, this, [this] {
         currentAttempt().reason = QStringLiteral("upstream sent an error event mid-stream");
     });
-    connect(m_stream, &CallerStream::clientStalled, this, [this](const QString &reason) {
-        if (m_phase == Phase::Done)
-            return;
-        cancelForClient(reason);
-        if (QTcpSocket *socket = m_response.client().socket())
-            socket->abort();
-    });
+    connect(m_stream, &CallerStream::clientStalled, this, &ProxyRequest::cancelForClient);
     tryNextRoute();
 }
 
@@ -271,11 +252,6 @@ void ProxyRequest::startAttempt()
     m_attempt->start(std::move(prepared.call));
 }
 
-bool ProxyRequest::streamCommitted() const
-{
-    return m_stream->begun();
-}
-
 void ProxyRequest::finishCompletedStream()
 {
     // [DONE] has reached the caller: the answer is complete, whatever the upstream does next.
@@ -318,9 +294,9 @@ void ProxyRequest::onDeadline()
     if (m_trace.attemptOpen()) {
         currentAttempt().decision = Decision::Return;
         settleAttempt(
-            streamCommitted() ? FailureClass::MidStream : FailureClass::Transient, reason);
+            m_stream->begun() ? FailureClass::MidStream : FailureClass::Transient, reason);
     }
-    if (streamCommitted()) {
+    if (m_stream->begun()) {
         endStreamWithError(reason, FailureClass::MidStream);
         return;
     }
@@ -359,8 +335,8 @@ void ProxyRequest::onAttemptEnded(const AttemptEnd &end)
     StreamRelay::End streamEnd = streaming
         ? m_stream->judgeEnd(outcome.transport, outcome.transportDetail)
         : StreamRelay::End {};
-    // After the first byte nothing can fail over, whatever broke: the caller's answer ends
-    // with an error event.
+    // After the first content there is no failing over, whatever broke: the stream is continued
+    // by another route where the lane allows it, or ends with an error event.
     if (end.judged && streamEnd.kind == StreamRelay::End::Kind::Broken)
         streamEnd.reason = end.judged->reason;
     else if (end.judged) {
@@ -516,13 +492,11 @@ void ProxyRequest::respondAllFailed()
     TraceRecord &trace = m_trace.record();
     if (!trace.attempts.isEmpty())
         trace.route = trace.attempts.constLast().route;
-    // Every route held back by its breaker (the panic attempt, if any, failed too): the caller
-    // learns when the first breaker lets a call through again.
-    const bool everyRouteHeld = m_plan.panicking()
-        || (m_trace.upstreamAttempts() == 0 && !m_plan.heldByBreaker().isEmpty());
+    // Every route held back by its breaker: the caller learns when the first lets a call through.
     const qint64 soonestRetry = m_services.routes->soonestRateLimitEndMs(m_plan.routes());
-    const qint64 breakersReopen
-        = everyRouteHeld ? m_services.routes->soonestBreakerReopenMs(m_plan.heldByBreaker()) : 0;
+    const qint64 breakersReopen = m_plan.everyRouteHeldByBreaker(m_trace.upstreamAttempts())
+        ? m_services.routes->soonestBreakerReopenMs(m_plan.heldByBreaker())
+        : 0;
     const GatewayResponse::AllFailed answer = GatewayResponse::allRoutesFailed(
         trace, m_trace.upstreamAttempts(), soonestRetry, breakersReopen);
     m_response.sendAllFailed(routing(), answer);

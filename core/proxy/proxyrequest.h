@@ -61,7 +61,6 @@ private:
     // The caller is gone or dropped: the upstream call is aborted and the request ends as 499.
     void cancelForClient(const QString &why);
 
-    bool streamCommitted() const;
     void commitStream();
     // The stream reached its end: the attempt is settled (by its usage) and the caller's
     // answer closed.

@@ -7,10 +7,15 @@
 
 namespace Switchyard {
 
-RequestTrace::RequestTrace(const Clock &clock, TraceRecord record)
+RequestTrace::RequestTrace(
+    const Clock &clock, const QString &id, const QString &lane, Endpoint endpoint, bool stream)
     : m_clock(clock)
-    , m_record(std::move(record))
 {
+    m_record.id = id;
+    m_record.lane = lane;
+    m_record.endpoint = endpoint == Endpoint::Embeddings ? QStringLiteral("embeddings")
+                                                         : QStringLiteral("chat.completions");
+    m_record.stream = stream;
 }
 
 void RequestTrace::start()

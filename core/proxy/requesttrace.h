@@ -1,6 +1,7 @@
 #pragma once
 
 #include "observe/trace.h"
+#include "routing/classifier.h"
 #include "routing/routeregistry.h"
 
 #include <QStringList>
@@ -16,7 +17,8 @@ struct RouteConfig;
 // and handed back as what the route's registry must hear.
 class RequestTrace final {
 public:
-    RequestTrace(const Clock &clock, TraceRecord record);
+    RequestTrace(
+        const Clock &clock, const QString &id, const QString &lane, Endpoint endpoint, bool stream);
 
     void start();
     qint64 elapsed() const; // ms since start()

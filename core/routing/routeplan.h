@@ -38,6 +38,12 @@ public:
     // Once per request, and only when no call was made at all.
     bool mayPanic(int upstreamAttempts) const;
     const QStringList &heldByBreaker() const { return m_heldByBreaker; }
+    // Every route that could serve was held back by its breaker (and the panic attempt, if any,
+    // failed too).
+    bool everyRouteHeldByBreaker(int upstreamAttempts) const
+    {
+        return m_panicked || (upstreamAttempts == 0 && !m_heldByBreaker.isEmpty());
+    }
     // Makes `route` the current one, as the panic attempt.
     void panicOn(const QString &route);
     bool panicking() const { return m_panicked; }
