@@ -85,7 +85,8 @@ QString StreamSplice::followingText(const QString &content)
             m_trimmed.remove(0, 1);
             ++skip;
         }
-        m_trimmed.clear(); // only at the very start
+        if (!content.isEmpty())
+            m_trimmed.clear(); // only where the new text starts
         return content.mid(skip);
     }
     const qsizetype overlap = qMin(content.size(), m_sent.size() - m_matched);

@@ -7,6 +7,7 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QSet>
 #include <QStandardPaths>
 #include <QTest>
 
@@ -75,9 +76,13 @@ private Q_SLOTS:
                                'api_key': {'env': 'SWITCHYARD_TEST_ANTHROPIC_KEY'}}},
           'routes': {'gpt': {'provider': 'oa', 'model': 'gpt-4o'},
                      'claude': {'provider': 'an', 'model': 'claude-sonnet-4-5', 'max_tokens': 2048,
-                                'capabilities': ['tools', 'json', 'vision', 'stream']}},
+                                'capabilities': ['tools', 'json', 'vision', 'stream']},
+                     'claude-prefill': {'provider': 'an', 'model': 'claude-sonnet-4-5',
+                                        'capabilities': ['stream', 'prefill']}},
           'lanes': {'mixed': {'chain': ['gpt', 'claude'], 'retry': {'max_retries': 0}},
-                    'claude-first': {'chain': ['claude', 'gpt'], 'retry': {'max_retries': 0}}},
+                    'claude-first': {'chain': ['claude', 'gpt'], 'retry': {'max_retries': 0}},
+                    'continued': {'chain': ['gpt', 'claude-prefill'], 'continuation': 'prefill',
+                                  'retry': {'max_retries': 0}}},
           'default_lane': 'mixed'
         })JSON");
         config.replace("@OA@", m_openai->baseUrl().toUtf8());
@@ -160,6 +165,49 @@ private Q_SLOTS:
             QStringLiteral("/v1/chat/completions"), chatBody(QStringLiteral("claude-first")));
         QCOMPARE(call->status, 200);
         QCOMPARE(call->header("X-Switchyard-Route"), QByteArray("gpt"));
+    }
+
+    void anAnthropicRouteContinuesACutStreamFromItsPrefill()
+    {
+        FakeResponse cut = FakeResponse::stream(
+            { QStringLiteral("Let me "), QStringLiteral("check "), QStringLiteral("never sent") });
+        cut.cutAfterChunks = 2;
+        m_openai->enqueue(cut);
+        FakeResponse rest;
+        rest.withHeader("Content-Type", "text/event-stream");
+        rest.chunks = { "event: message_start\ndata: {\"type\":\"message_start\",\"message\":{"
+                        "\"id\":\"msg_2\",\"model\":\"claude-sonnet-4-5\",\"usage\":{"
+                        "\"input_tokens\":30,\"output_tokens\":1}}}\n\n",
+            "event: content_block_delta\ndata: {\"type\":\"content_block_delta\",\"index\":0,"
+            "\"delta\":{\"type\":\"text_delta\",\"text\":\" the weather.\"}}\n\n",
+            "event: message_delta\ndata: {\"type\":\"message_delta\",\"delta\":{\"stop_reason\":"
+            "\"end_turn\"},\"usage\":{\"output_tokens\":4}}\n\n",
+            "event: message_stop\ndata: {\"type\":\"message_stop\"}\n\n" };
+        m_anthropic->enqueue(rest);
+        ClientCall *call = m_gateway->client().postAndWait(
+            QStringLiteral("/v1/chat/completions"), chatBody(QStringLiteral("continued"), true));
+        QCOMPARE(call->status, 200);
+        QString text;
+        QSet<QString> ids;
+        for (const QByteArray &line : call->body.split('\n')) {
+            if (!line.startsWith("data: {"))
+                continue;
+            const QJsonObject chunk = QJsonDocument::fromJson(line.mid(6)).object();
+            ids.insert(chunk.value(u"id").toString());
+            for (const QJsonValue &choice : chunk.value(u"choices").toArray())
+                text += choice.toObject().value(u"delta").toObject().value(u"content").toString();
+        }
+        // The prefill lost its trailing space (Anthropic refuses one), and the space the
+        // continuation opens with is not sent twice.
+        QCOMPARE(text, QStringLiteral("Let me check the weather."));
+        QCOMPARE(ids.size(), 1);
+        QVERIFY(call->body.endsWith("data: [DONE]\n\n"));
+        const QJsonArray messages
+            = m_anthropic->requests().constLast().json().value(u"messages").toArray();
+        const QJsonObject prefill = messages.last().toObject();
+        QCOMPARE(prefill.value(u"role").toString(), QStringLiteral("assistant"));
+        QVERIFY2(QJsonDocument(prefill).toJson().contains("\"Let me check\""),
+            QJsonDocument(prefill).toJson().constData());
     }
 
     void theOfficialOpenAiClientParsesEverything()
