@@ -1253,6 +1253,11 @@ Fahren Sie nur fort, wenn Sie diesem Host den Schlüssel anvertrauen.</translati
         <source>Pale: connecting · hatched: waiting for the first byte · vertical lines: waiting for the first token · solid: receiving · dotted: backoff.  Total %1 ms, %2 attempt(s), $%3</source>
         <translation>Blass: Verbindungsaufbau · schraffiert: Warten auf das erste Byte · senkrecht gestreift: Warten auf das erste Token · voll: Empfang · gepunktet: Wartezeit.  Gesamt %1 ms, %2 Versuch(e), $%3</translation>
     </message>
+    <message>
+        <source>continues the stream (%1)</source>
+        <comment>prefill or restart</comment>
+        <translation>setzt den Stream fort (%1)</translation>
+    </message>
 </context>
 <context>
     <name>Switchyard::TraceListModel</name>

@@ -166,11 +166,14 @@ void TimelineWidget::paintEvent(QPaintEvent *)
         painter.setPen(QPen(color.darker(140), 1));
         painter.setBrush(Qt::NoBrush);
         painter.drawRect(bar);
-        const QString text = attempt.httpStatus > 0
+        QString text = attempt.httpStatus > 0
             ? QStringLiteral("%1 · %2")
                   .arg(failureClassName(attempt.failureClass))
                   .arg(attempt.httpStatus)
             : failureClassName(attempt.failureClass);
+        if (!attempt.continuation.isEmpty())
+            text += QStringLiteral(" · ")
+                + tr("continues the stream (%1)", "prefill or restart").arg(attempt.continuation);
         const int textWidth = metrics.horizontalAdvance(text);
         // Text sits on the solid part only when it fits there; otherwise it follows the bar.
         const bool inside = textWidth + 8 < bar.right() - content;
