@@ -9,6 +9,7 @@ namespace Switchyard {
 CallerStream::CallerStream(GatewayResponse &response, const Limits &limits, QObject *parent)
     : QObject(parent)
     , m_response(response)
+    , m_maxEventBytes(limits.maxEventBytes)
     , m_backpressure(new ClientBackpressure(
           response.client().socket(), limits.maxPendingStreamBytes, limits.stalledClientMs, this))
 {
@@ -35,19 +36,22 @@ void CallerStream::attach(
     m_splice = std::move(splice);
 }
 
-void CallerStream::write(const QByteArray &bytes)
+bool CallerStream::write(const QByteArray &bytes)
 {
     QByteArray out = bytes;
     if (m_splice) {
+        if (m_splice->diverged())
+            return false;
         out = m_splice->rewrite(bytes);
         if (m_splice->diverged()) {
             Q_EMIT continuationDiverged(m_splice->divergence());
-            return;
+            return false;
         }
     }
     if (m_transcript)
         m_transcript->record(out);
     m_response.writeStream(out);
+    return true;
 }
 
 void CallerStream::detach()
@@ -72,15 +76,14 @@ void CallerStream::feed(const QByteArray &data)
         Q_EMIT contentStarted(step.complete);
         return;
     case StreamRelay::Step::Kind::ErrorEvent:
-        write(step.bytes);
-        Q_EMIT brokeAfterContent(step.classification);
+        if (write(step.bytes))
+            Q_EMIT brokeAfterContent(step.classification);
         return;
     case StreamRelay::Step::Kind::Continue:
         break;
     }
-    if (!m_relay->committed())
+    if (!m_relay->committed() || !write(step.bytes))
         return;
-    write(step.bytes);
     if (step.complete) {
         Q_EMIT completed();
         return;
@@ -108,7 +111,7 @@ void CallerStream::begin(
         m_backpressure->check();
 }
 
-void CallerStream::resume(const QString &route, const QString &mode, const QString &afterBreak)
+bool CallerStream::resume(const QString &route, const QString &mode, const QString &afterBreak)
 {
     m_relay->markCommitted();
     // A comment: every SSE client skips it, and a reader of the raw stream sees the splice.
@@ -116,9 +119,11 @@ void CallerStream::resume(const QString &route, const QString &mode, const QStri
                        .arg(route, mode, afterBreak);
     line.replace(QLatin1Char('\n'), QLatin1Char(' ')).replace(QLatin1Char('\r'), QLatin1Char(' '));
     m_response.writeStream(": " + line.toUtf8() + "\n\n");
-    write(m_relay->takePending());
+    if (!write(m_relay->takePending()))
+        return false;
     if (m_attempt && m_attempt->active())
         m_backpressure->check();
+    return true;
 }
 
 void CallerStream::finish(const QByteArray &closing)
@@ -136,6 +141,7 @@ void CallerStream::stop()
 {
     m_backpressure->stop();
     m_attempt = nullptr;
+    disconnect(this, nullptr, nullptr, nullptr);
 }
 
 } // namespace Switchyard

@@ -25,7 +25,7 @@ public:
     CallerStream(GatewayResponse &response, const Limits &limits, QObject *parent);
 
     // Keep a transcript of what the caller gets, so that another route can continue it.
-    void keepTranscript() { m_transcript.emplace(); }
+    void keepTranscript() { m_transcript.emplace(m_maxEventBytes); }
     // Null without keepTranscript().
     const StreamTranscript *transcript() const { return m_transcript ? &*m_transcript : nullptr; }
     // The attempt whose stream feeds the caller now, with the relay for its bytes; `splice` when
@@ -45,13 +45,15 @@ public:
     // Begins the caller's stream with what the attempt held back until its first content.
     void begin(const GatewayResponse::Routing &routing, int status, const HeaderList &headers);
     // A continuation's first content: the caller's stream goes on, after a comment saying which
-    // route continues it, how ("prefill" or "restart"), and after what break.
-    void resume(const QString &route, const QString &mode, const QString &afterBreak);
+    // route continues it, how ("prefill" or "restart"), and after what break (already redacted).
+    // False when the continuation did not fit on (continuationDiverged was signalled).
+    bool resume(const QString &route, const QString &mode, const QString &afterBreak);
+    qint64 maxEventBytes() const { return m_maxEventBytes; }
     // The answer is whole: `closing` (a [DONE] the upstream did not send) and the end.
     void finish(const QByteArray &closing = {});
     // After the first byte there is no status left to change: the failure is the last event.
     void fail(const QString &message);
-    void stop(); // the request is over: no more signals
+    void stop(); // the request is over: no more signals, whatever is still on the stack
 
 Q_SIGNALS:
     // The first content arrived: the request begins the caller's stream (begin()).
@@ -74,10 +76,12 @@ Q_SIGNALS:
     void clientStalled(const QString &reason);
 
 private:
-    // Writes what an attempt lets through: spliced when it continues, and transcribed.
-    void write(const QByteArray &bytes);
+    // Writes what an attempt lets through: spliced when it continues, and transcribed. False
+    // once a continuation has diverged (signalled once; nothing more is written).
+    bool write(const QByteArray &bytes);
 
     GatewayResponse &m_response;
+    qint64 m_maxEventBytes;
     std::optional<StreamTranscript> m_transcript;
     std::optional<StreamSplice> m_splice;
     ClientBackpressure *m_backpressure;

@@ -24,10 +24,13 @@ ClientBackpressure::ClientBackpressure(
 
 void ClientBackpressure::check()
 {
-    if (m_behind || !m_socket || m_socket->bytesToWrite() <= m_maxPendingBytes)
+    if (!m_socket || m_socket->bytesToWrite() <= m_maxPendingBytes)
         return;
-    m_behind = true;
-    m_stallTimer.start(m_stalledMs);
+    if (!m_behind) {
+        m_behind = true;
+        m_stallTimer.start(m_stalledMs);
+    }
+    // Again while behind: the attempt writing now may be another than the one paused first.
     Q_EMIT fellBehind();
 }
 

@@ -16,7 +16,7 @@ class ClientBackpressure final : public QObject {
 public:
     ClientBackpressure(QTcpSocket *socket, qint64 maxPendingBytes, int stalledMs, QObject *parent);
 
-    // After bytes were written for the caller.
+    // After bytes were written for the caller; says fellBehind each time the caller is behind.
     void check();
     bool behind() const { return m_behind; }
     // The request has ended: no more signals.

@@ -111,10 +111,11 @@ void ProxyRequest::start()
         m_trace.firstToken();
         m_attempt->contentArrived();
         m_trace.record().route = currentRoute().name;
-        if (m_stream->begun())
-            m_stream->resume(currentRoute().name, currentAttempt().continuation, m_streamBreak);
-        else
+        if (!m_stream->begun())
             commitStream();
+        else if (!m_stream->resume(
+                     currentRoute().name, currentAttempt().continuation, m_streamBreak))
+            return; // it diverged, and the request has ended
         if (complete)
             finishCompletedStream();
     });
@@ -224,14 +225,13 @@ void ProxyRequest::startAttempt()
     if (m_stream->begun()) { // it continues a stream another attempt broke off
         ContinuationCall continuation
             = prepareContinuation(*m_stream->transcript(), m_params.target.continuation, route,
-                m_params.analysis.document, m_translator, input.key);
+                m_params.analysis.document, m_translator, input.key, m_stream->maxEventBytes());
         currentAttempt().continuation = continuation.mode == StreamSplice::Mode::Prefill
             ? QStringLiteral("prefill")
             : QStringLiteral("restart");
         if (continuation.translated)
             m_translated = std::move(*continuation.translated);
-        if (!continuation.body.isEmpty())
-            m_continuationBody = std::move(continuation.body);
+        m_continuationBody = std::move(continuation.body);
         input.callerBody = m_continuationBody.isEmpty() ? &m_params.body : &m_continuationBody;
         splice = std::move(continuation.splice);
     }
@@ -274,13 +274,14 @@ void ProxyRequest::endStreamCleanly(const QByteArray &closing)
     const Classification verdict = relay.usageVerdict();
     settleAttempt(verdict.failureClass, verdict.reason);
     m_stream->finish(closing);
-    finish(m_head.status, verdict.failureClass);
+    finish(m_streamStatus, verdict.failureClass);
 }
 
 void ProxyRequest::commitStream()
 {
     m_trace.record().route = currentRoute().name;
     m_routeAnswered = true;
+    m_streamStatus = m_head.status;
     m_stream->begin(routing(), m_head.status, m_head.passHeaders);
 }
 
@@ -446,15 +447,17 @@ GatewayResponse::Routing ProxyRequest::routing() const
     return routing;
 }
 
-void ProxyRequest::streamBroke(const QString &reason, bool mayContinue)
+void ProxyRequest::streamBroke(const QString &upstreamReason, bool mayContinue)
 {
     dropAttempt();
+    // The reason reaches the caller: an upstream's words may echo a key.
+    const QString reason = m_services.redactor->redact(upstreamReason);
     const StreamTranscript *sent = m_stream->transcript();
-    // The lane may let the next route continue what the caller already has; a tool call under
-    // way is nothing a prefill can carry on.
-    const bool continuing = mayContinue && sent && !sent->toolCallStarted();
+    // The lane may let the next route continue what the caller already has.
+    const bool continuing = mayContinue && sent && sent->continuable();
     currentAttempt().decision = continuing ? Decision::Fallback : Decision::Return;
-    settleAttempt(FailureClass::MidStream, reason);
+    // A continuation that does not fit on says nothing against its route.
+    settleAttempt(mayContinue ? FailureClass::MidStream : FailureClass::Incompatible, reason);
     if (continuing) {
         m_streamBreak = QStringLiteral("route '%1': %2").arg(currentAttempt().route, reason);
         tryNextRoute();
@@ -519,7 +522,7 @@ void ProxyRequest::respondDeadlineExceeded()
 void ProxyRequest::endStreamWithError(const QString &message, FailureClass failureClass)
 {
     m_stream->fail(message);
-    finish(m_head.status, failureClass);
+    finish(m_streamStatus, failureClass);
 }
 
 void ProxyRequest::finish(int status, FailureClass finalClass)

@@ -77,7 +77,7 @@ private:
     // A stream that reached the caller broke: continued by the next route where the lane allows
     // it, else ended with an error event.
     // `mayContinue`: false when the break is a continuation's own failure to fit on.
-    void streamBroke(const QString &reason, bool mayContinue);
+    void streamBroke(const QString &upstreamReason, bool mayContinue);
     void respondWithUpstream(FailureClass finalClass);
     void respondAllFailed();
     void respondDeadlineExceeded();
@@ -117,6 +117,7 @@ private:
         UpstreamOutcome answer; // a whole answer, in OpenAI's shape
     };
     AnswerHead m_head;
+    int m_streamStatus = 0; // what the caller's stream began with
     QString m_streamBreak; // how the stream broke, once it has and another route continues it
     QByteArray m_continuationBody; // the caller's request with its prefill
     const ProviderTranslator *m_translator = nullptr; // null: the provider speaks OpenAI

@@ -6,9 +6,22 @@
 
 namespace Switchyard {
 
+StreamTranscript::StreamTranscript(qint64 maxEventBytes)
+{
+    m_scanner.setMaxEventBytes(maxEventBytes);
+}
+
 void StreamTranscript::record(const QByteArray &openAiSse)
 {
-    for (const SseScanner::Event &event : m_scanner.feed(openAiSse)) {
+    if (m_tooLong)
+        return;
+    const QList<SseScanner::Event> events = m_scanner.feed(openAiSse);
+    if (m_scanner.overflowed()) {
+        m_tooLong = true;
+        m_text = QString();
+        return;
+    }
+    for (const SseScanner::Event &event : events) {
         if (event.data == "[DONE]")
             continue;
         const QJsonObject chunk = QJsonDocument::fromJson(event.data).object();
@@ -24,17 +37,22 @@ void StreamTranscript::record(const QByteArray &openAiSse)
             if (!delta.value(QLatin1String("tool_calls")).toArray().isEmpty())
                 m_toolCallStarted = true;
         }
+        if (m_text.size() > MaxTextChars) {
+            m_tooLong = true;
+            m_text = QString();
+            return;
+        }
     }
 }
 
 ContinuationCall prepareContinuation(const StreamTranscript &sent, Continuation laneMode,
     const RouteConfig &route, const QJsonObject &request, const ProviderTranslator *translator,
-    const QByteArray &key)
+    const QByteArray &key, qint64 maxEventBytes)
 {
     ContinuationCall call;
     if (laneMode != Continuation::Prefill
         || !(route.capabilities & unsigned(Capability::Prefill))) {
-        call.splice.emplace(sent, StreamSplice::Mode::Restart);
+        call.splice.emplace(sent, StreamSplice::Mode::Restart, maxEventBytes);
         return call; // a route that takes no prefill is never sent one
     }
     call.mode = StreamSplice::Mode::Prefill;
@@ -52,7 +70,7 @@ ContinuationCall prepareContinuation(const StreamTranscript &sent, Continuation 
         call.translated = translator->translateRequest(prefilled, route, key);
     else
         call.body = QJsonDocument(prefilled).toJson(QJsonDocument::Compact);
-    call.splice.emplace(sent, StreamSplice::Mode::Prefill, trimmed);
+    call.splice.emplace(sent, StreamSplice::Mode::Prefill, maxEventBytes, trimmed);
     return call;
 }
 
@@ -65,7 +83,8 @@ QString prefillText(const QString &sent, QString *trimmed)
     return sent.left(end);
 }
 
-StreamSplice::StreamSplice(const StreamTranscript &sent, Mode mode, QString trimmedFromPrefill)
+StreamSplice::StreamSplice(
+    const StreamTranscript &sent, Mode mode, qint64 maxEventBytes, QString trimmedFromPrefill)
     : m_mode(mode)
     , m_sent(mode == Mode::Restart ? sent.text() : QString())
     , m_trimmed(std::move(trimmedFromPrefill))
@@ -73,6 +92,7 @@ StreamSplice::StreamSplice(const StreamTranscript &sent, Mode mode, QString trim
     , m_model(sent.model())
     , m_created(sent.created())
 {
+    m_scanner.setMaxEventBytes(maxEventBytes);
 }
 
 QString StreamSplice::followingText(const QString &content)
@@ -80,13 +100,13 @@ QString StreamSplice::followingText(const QString &content)
     if (m_mode == Mode::Prefill) {
         // The prefill lost its trailing whitespace; the continuation may well begin with it.
         qsizetype skip = 0;
-        while (
-            skip < content.size() && !m_trimmed.isEmpty() && content.at(skip) == m_trimmed.at(0)) {
-            m_trimmed.remove(0, 1);
+        while (skip < content.size() && m_trimmedMatched < m_trimmed.size()
+            && content.at(skip) == m_trimmed.at(m_trimmedMatched)) {
+            ++m_trimmedMatched;
             ++skip;
         }
         if (!content.isEmpty())
-            m_trimmed.clear(); // only where the new text starts
+            m_trimmedMatched = m_trimmed.size(); // only where the new text starts
         return content.mid(skip);
     }
     const qsizetype overlap = qMin(content.size(), m_sent.size() - m_matched);
@@ -105,7 +125,12 @@ QString StreamSplice::followingText(const QString &content)
 QByteArray StreamSplice::rewrite(const QByteArray &openAiSse)
 {
     QByteArray out;
-    for (const SseScanner::Event &event : m_scanner.feed(openAiSse)) {
+    const QList<SseScanner::Event> events = m_scanner.feed(openAiSse);
+    if (m_scanner.overflowed()) {
+        m_divergence = QStringLiteral("a continuation event larger than limits.max_event_bytes");
+        return QByteArray();
+    }
+    for (const SseScanner::Event &event : events) {
         if (diverged())
             return QByteArray();
         if (event.data == "[DONE]") {
@@ -146,6 +171,12 @@ QByteArray StreamSplice::rewrite(const QByteArray &openAiSse)
             const bool restartedTextPending = m_mode == Mode::Restart && m_matched < m_sent.size();
             if (restartedTextPending)
                 delta.remove(QLatin1String("tool_calls"));
+            if (restartedTextPending && choice.value(QLatin1String("finish_reason")).isString()) {
+                m_divergence = QStringLiteral("the new answer ended before repeating the %1 "
+                                              "characters already sent")
+                                   .arg(m_sent.size());
+                return QByteArray();
+            }
             carries = carries || !delta.isEmpty()
                 || choice.value(QLatin1String("finish_reason")).isString();
             choice.insert(QStringLiteral("delta"), delta);

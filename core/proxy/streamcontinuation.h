@@ -18,7 +18,14 @@ namespace Switchyard {
 // carry on). Kept only on lanes that may continue a stream.
 class StreamTranscript final {
 public:
+    // Past this much text a prefill is no longer sensible (and memory would grow with an endless
+    // stream): the transcript stops, and the stream is not continued.
+    static constexpr qsizetype MaxTextChars = 1'000'000;
+
+    explicit StreamTranscript(qint64 maxEventBytes);
     void record(const QByteArray &openAiSse);
+    // A tool call under way, or too much text: nothing another route can take over.
+    bool continuable() const { return !m_toolCallStarted && !m_tooLong; }
     const QString &text() const { return m_text; }
     bool toolCallStarted() const { return m_toolCallStarted; }
     // Copied out of the chunks (a QJsonValue of a parsed document does not outlive it).
@@ -30,6 +37,7 @@ private:
     SseScanner m_scanner;
     QString m_text;
     bool m_toolCallStarted = false;
+    bool m_tooLong = false;
     bool m_sawChunk = false;
     QString m_id;
     QString m_model;
@@ -45,7 +53,8 @@ class StreamSplice final {
 public:
     enum class Mode { Prefill, Restart };
 
-    StreamSplice(const StreamTranscript &sent, Mode mode, QString trimmedFromPrefill = {});
+    StreamSplice(const StreamTranscript &sent, Mode mode, qint64 maxEventBytes,
+        QString trimmedFromPrefill = {});
 
     // What the caller gets of these bytes; empty once diverged.
     QByteArray rewrite(const QByteArray &openAiSse);
@@ -60,6 +69,7 @@ private:
     QString m_sent; // restarting: the text the new answer must repeat first
     qsizetype m_matched = 0;
     QString m_trimmed; // prefilled: whitespace the prefill lost, which the continuation may repeat
+    qsizetype m_trimmedMatched = 0;
     QString m_id;
     QString m_model;
     qint64 m_created;
@@ -76,7 +86,7 @@ struct ContinuationCall {
 };
 ContinuationCall prepareContinuation(const StreamTranscript &sent, Continuation laneMode,
     const RouteConfig &route, const QJsonObject &request, const ProviderTranslator *translator,
-    const QByteArray &key);
+    const QByteArray &key, qint64 maxEventBytes);
 
 // The text a prefill carries: `sent` without trailing whitespace (Anthropic refuses a prefill that
 // ends with it); what was cut goes to StreamSplice.

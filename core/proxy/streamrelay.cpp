@@ -56,6 +56,10 @@ StreamRelay::Step StreamRelay::feed(const QByteArray &data)
                 step.classification = Classifier::classifyStreamError(event.data);
                 events.resize(i);
                 step.bytes = m_translator->translate(events);
+                if (complete()) { // the end went through first: the answer is whole
+                    step.kind = Step::Kind::Continue;
+                    step.complete = true;
+                }
                 return step;
             }
         }
@@ -112,7 +116,9 @@ StreamRelay::End StreamRelay::judgeEnd(TransportError transport, const QString &
 {
     End end;
     if (m_committed) {
-        if (transport == TransportError::None && !m_errorEventSent) {
+        // The caller has the final chunk: however the connection ends now, the answer is whole.
+        if ((transport == TransportError::None || m_translator->finalChunkSeen())
+            && !m_errorEventSent) {
             if (!complete() && m_translator->finalChunkSeen())
                 end.closing
                     = m_translator->completeWithoutEnd(); // several providers send no [DONE]

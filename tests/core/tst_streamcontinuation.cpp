@@ -13,6 +13,8 @@ class StreamContinuationTest final : public QObject {
     Q_OBJECT
 
 private:
+    static constexpr qint64 Limit = 1024 * 1024;
+
     static QByteArray chunk(
         const QString &id, const QJsonObject &delta, const QJsonValue &finish = {})
     {
@@ -39,7 +41,7 @@ private:
 
     static StreamTranscript sent()
     {
-        StreamTranscript transcript;
+        StreamTranscript transcript(Limit);
         transcript.record(chunk(QStringLiteral("first"), role())
             + chunk(QStringLiteral("first"), text(QStringLiteral("Hello"))));
         transcript.record(chunk(QStringLiteral("first"), text(QStringLiteral(" wor"))));
@@ -81,7 +83,7 @@ private Q_SLOTS:
 
     void aPrefilledContinuationGoesOnAsTheSameAnswer()
     {
-        StreamSplice splice(sent(), StreamSplice::Mode::Prefill);
+        StreamSplice splice(sent(), StreamSplice::Mode::Prefill, Limit);
         const QByteArray out = splice.rewrite(chunk(QStringLiteral("second"), role())
             + chunk(QStringLiteral("second"), text(QStringLiteral("ld!")))
             + chunk(QStringLiteral("second"), QJsonObject(), QStringLiteral("stop"))
@@ -96,12 +98,12 @@ private Q_SLOTS:
 
     void whitespaceThePrefillLostIsNotSentTwice()
     {
-        StreamTranscript transcript;
+        StreamTranscript transcript(Limit);
         transcript.record(chunk(QStringLiteral("first"), text(QStringLiteral("Hello "))));
         QString trimmed;
         QCOMPARE(prefillText(transcript.text(), &trimmed), QStringLiteral("Hello"));
         QCOMPARE(trimmed, QStringLiteral(" "));
-        StreamSplice splice(transcript, StreamSplice::Mode::Prefill, trimmed);
+        StreamSplice splice(transcript, StreamSplice::Mode::Prefill, Limit, trimmed);
         // After a role chunk with empty content, as translated streams begin.
         QCOMPARE(std::get<2>(read(splice.rewrite(chunk(QStringLiteral("x"), role())
                      + chunk(QStringLiteral("x"), text(QStringLiteral(" world")))))),
@@ -110,7 +112,7 @@ private Q_SLOTS:
 
     void aRestartForwardsOnlyWhatFollows()
     {
-        StreamSplice splice(sent(), StreamSplice::Mode::Restart);
+        StreamSplice splice(sent(), StreamSplice::Mode::Restart, Limit);
         QByteArray out;
         for (const QString &piece : { QStringLiteral("Hel"), QStringLiteral("lo w"),
                  QStringLiteral("orld"), QStringLiteral("!") })
@@ -121,7 +123,7 @@ private Q_SLOTS:
 
     void aRestartThatDivergesIsSaidSo()
     {
-        StreamSplice splice(sent(), StreamSplice::Mode::Restart);
+        StreamSplice splice(sent(), StreamSplice::Mode::Restart, Limit);
         QVERIFY(splice.rewrite(chunk(QStringLiteral("second"), text(QStringLiteral("Hello"))))
                     .isEmpty());
         QVERIFY(!splice.diverged());
@@ -130,13 +132,33 @@ private Q_SLOTS:
         QVERIFY(splice.diverged());
     }
 
+    void aRestartThatEndsEarlyIsSaidSo()
+    {
+        StreamSplice splice(sent(), StreamSplice::Mode::Restart, Limit);
+        QVERIFY(splice.rewrite(chunk(QStringLiteral("second"), text(QStringLiteral("Hel")),
+                                   QStringLiteral("stop")))
+                    .isEmpty());
+        QVERIFY(splice.diverged());
+    }
+
+    void anEndlessTranscriptStopsAndCannotBeContinued()
+    {
+        StreamTranscript transcript(Limit);
+        const QByteArray piece = chunk(QStringLiteral("first"), text(QString(100000, QLatin1Char('x'))));
+        for (int i = 0; i < 11 && transcript.continuable(); ++i)
+            transcript.record(piece);
+        QVERIFY(!transcript.continuable());
+        QVERIFY(transcript.text().isEmpty()); // the memory is given back
+    }
+
     void aToolCallIsNoted()
     {
-        StreamTranscript transcript;
+        StreamTranscript transcript(Limit);
         transcript.record(chunk(QStringLiteral("first"),
             QJsonObject { { QStringLiteral("tool_calls"),
                 QJsonArray { QJsonObject { { QStringLiteral("index"), 0 } } } } }));
         QVERIFY(transcript.toolCallStarted());
+        QVERIFY(!transcript.continuable());
     }
 };
 

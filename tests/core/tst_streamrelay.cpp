@@ -167,6 +167,42 @@ private Q_SLOTS:
         QCOMPARE(anthropic.tokensOut(), 7);
     }
 
+    void aConnectionLostAfterTheFinalChunkIsStillAWholeAnswer()
+    {
+        StreamRelay relay = passthrough();
+        relay.feed("data: {\"choices\":[{\"delta\":{\"content\":\"Hi\"},\"finish_reason\":"
+                   "\"stop\"}]}\n\n");
+        relay.markCommitted();
+        const StreamRelay::End end = relay.judgeEnd(TransportError::ConnectionReset, {});
+        QCOMPARE(end.kind, StreamRelay::End::Kind::Clean);
+        QCOMPARE(end.closing, QByteArray("data: [DONE]\n\n"));
+    }
+
+    void anErrorHeldBackAfterTheEndIsNoBreak()
+    {
+        StreamRelay::Options options;
+        options.holdErrorEvents = true;
+        StreamRelay relay(std::move(options));
+        relay.feed("data: {\"choices\":[{\"delta\":{\"content\":\"a\"}}]}\n\n");
+        relay.markCommitted();
+        const StreamRelay::Step broke = relay.feed("data: {\"choices\":[{\"delta\":{\"content\":"
+                                                   "\"b\"}}]}\n\ndata: {\"error\":{}}\n\n");
+        QCOMPARE(broke.kind, StreamRelay::Step::Kind::ErrorEvent);
+        QVERIFY(broke.bytes.contains("\"b\"")); // what came before it still goes out
+        QVERIFY(!broke.bytes.contains("error"));
+
+        StreamRelay done = passthrough();
+        StreamRelay::Options holding;
+        holding.holdErrorEvents = true;
+        StreamRelay whole(std::move(holding));
+        whole.feed("data: {\"choices\":[{\"delta\":{\"content\":\"a\"}}]}\n\n");
+        whole.markCommitted();
+        const StreamRelay::Step last
+            = whole.feed("data: [DONE]\n\ndata: {\"error\":{\"message\":\"late\"}}\n\n");
+        QCOMPARE(last.kind, StreamRelay::Step::Kind::Continue);
+        QVERIFY(last.complete);
+    }
+
     void anEndWithoutContentFailsOver()
     {
         StreamRelay relay = passthrough();

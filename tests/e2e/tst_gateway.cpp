@@ -617,7 +617,8 @@ void GatewayTest::doneEndsTheStreamEvenIfTheUpstreamLingers()
 
 void GatewayTest::aCutInsideAnEventStillEndsWithAReadableError()
 {
-    FakeResponse stream = FakeResponse::stream({ QStringLiteral("whole") });
+    // Cut before the answer's final chunk (after it, the caller has the whole answer anyway).
+    FakeResponse stream = FakeResponse::stream({ QStringLiteral("whole"), QStringLiteral("end") });
     stream.chunks
         = { stream.chunks.first() + "data: {\"choices\": [{\"delta\": {\"content\": \"half" };
     stream.cutAfterChunks = 1;

@@ -34,6 +34,7 @@ private Q_SLOTS:
     void aCompletionProbeBringsARouteBackWithoutUserTraffic();
     void aCutStreamIsContinuedWithAPrefill();
     void anErrorEventAfterContentIsContinued();
+    void aStreamThatStallsIsContinued();
     void aRouteWithoutPrefillRestartsAndOnlyTheRestGoesOn();
     void aRestartThatSaysSomethingElseEndsWithTheError();
 
@@ -104,7 +105,8 @@ void IncidentsTest::init()
         'degraded': {'chain': ['ra'], 'degraded': 'rb', 'retry': {'max_retries': 0}},
         'keyed': {'chain': ['ka', 'rb'], 'retry': {'max_retries': 0}},
         'prefilled': {'chain': ['ra', 'pb'], 'continuation': 'prefill', 'retry': {'max_retries': 0}},
-        'restarted': {'chain': ['ra', 'rb'], 'continuation': 'restart', 'retry': {'max_retries': 0}}
+        'restarted': {'chain': ['ra', 'rb', 'pb'], 'continuation': 'restart',
+                      'retry': {'max_retries': 0}}
       },
       'default_lane': 'main'
     })JSON");
@@ -457,6 +459,24 @@ void IncidentsTest::anErrorEventAfterContentIsContinued()
                                 "route 'ra': error event in stream: Overloaded"));
 }
 
+void IncidentsTest::aStreamThatStallsIsContinued()
+{
+    // "Hello", " wor", then silence past route ra's idle timeout (2 s).
+    FakeResponse stalls = cutStream();
+    stalls.cutAfterChunks = -1;
+    stalls.holdAfterChunks = 3;
+    m_a->enqueue(stalls);
+    m_b->enqueue(streamAs(QStringLiteral("chatcmpl-second"), { QStringLiteral("ld!") }));
+    ClientCall *call = m_gateway->client().postAndWait(
+        QStringLiteral("/v1/chat/completions"), chatBody(QStringLiteral("prefilled"), true));
+    QCOMPARE(call->status, 200);
+    QCOMPARE(readStream(call->body).text, QStringLiteral("Hello world!"));
+    QVERIFY(call->body.contains("idle timeout"));
+    QVERIFY(call->body.endsWith("data: [DONE]\n\n"));
+    QTRY_COMPARE(m_a->clientsGoneWhilePending(), 1); // the stalled call was hung up on
+    m_a->release();
+}
+
 void IncidentsTest::aRouteWithoutPrefillRestartsAndOnlyTheRestGoesOn()
 {
     m_a->enqueue(cutStream());
@@ -480,14 +500,43 @@ void IncidentsTest::aRouteWithoutPrefillRestartsAndOnlyTheRestGoesOn()
 void IncidentsTest::aRestartThatSaysSomethingElseEndsWithTheError()
 {
     m_a->enqueue(cutStream());
-    m_b->enqueue(streamAs(QStringLiteral("chatcmpl-second"), { QStringLiteral("Goodbye") }));
-    ClientCall *call = m_gateway->client().postAndWait(
+    // It begins as the first answer did, then says something else, with an error event in the
+    // same read: the stream ends once, and no further route is asked after it has.
+    FakeResponse other = streamAs(
+        QStringLiteral("chatcmpl-second"), { QStringLiteral("Hel"), QStringLiteral("unsent") });
+    other.chunks = { other.chunks.at(0) + other.chunks.at(1),
+        chunk(QJsonObject { { QStringLiteral("content"), QStringLiteral("p!") } })
+            + "data: {\"error\":{\"message\":\"Overloaded\",\"type\":\"server_error\"}}\n\n" };
+    other.holdAfterChunks = 1;
+    m_b->enqueue(other);
+    ClientCall *call = m_gateway->client().post(
         QStringLiteral("/v1/chat/completions"), chatBody(QStringLiteral("restarted"), true));
+    QTRY_VERIFY_WITH_TIMEOUT(call->body.contains("continues the stream (restart)"), 10000);
+    m_b->release();
+    QVERIFY(GatewayClient::waitFor(call));
     QCOMPARE(call->status, 200);
     QCOMPARE(readStream(call->body).text, QStringLiteral("Hello wor"));
     QVERIFY(call->body.contains("\"mid_stream\""));
     QVERIFY(call->body.contains("does not repeat"));
     QVERIFY(!call->body.contains("data: [DONE]"));
+    QCOMPARE(m_b->requestCount(), 1);
+    // No attempt was begun after the end (it would stay in flight for ever).
+    ClientCall *state = m_gateway->client().get(QStringLiteral("/admin/state"));
+    GatewayClient::waitFor(state);
+    QCOMPARE(state->json()
+                 .value(u"routes")
+                 .toObject()
+                 .value(u"pb")
+                 .toObject()
+                 .value(u"in_flight")
+                 .toInt(),
+        0);
+    const QJsonObject trace = lastTrace();
+    QCOMPARE(trace.value(u"attempts").toArray().size(), 2);
+    QCOMPARE(trace.value(u"status").toInt(), 200); // what the caller's stream began with
+    // A continuation that does not fit on says nothing against its route.
+    QCOMPARE(trace.value(u"attempts").toArray().at(1).toObject().value(u"class").toString(),
+        QStringLiteral("incompatible"));
 }
 
 QTEST_GUILESS_MAIN(IncidentsTest)
