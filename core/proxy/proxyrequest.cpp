@@ -104,6 +104,42 @@ void ProxyRequest::start()
     QTcpSocket *socket = m_response.client().socket();
     if (socket)
         connect(socket, &QAbstractSocket::disconnected, this, &ProxyRequest::onClientGone);
+    if (m_params.analysis.stream)
+        startCallerStream();
+    tryNextRoute();
+}
+
+void ProxyRequest::tryNextRoute()
+{
+    AdmissionContext context;
+    context.active = m_params.active.get();
+    context.analysis = &m_params.analysis;
+    context.target = &m_params.target;
+    context.ledger = m_services.ledger;
+    if (std::optional<RouteAdmission> admission
+        = admitNextRoute(m_plan, m_trace, *m_services.routes, context, *m_services.clock)) {
+        m_currentTrial = admission->trial;
+        m_currentDrill = admission->drill;
+        m_translator = admission->translator;
+        m_translated = std::move(admission->translated);
+        m_retryIndex = 0;
+        startAttempt();
+        return;
+    }
+    if (streamBegun()) {
+        endStreamWithError(QStringLiteral("The stream broke (%1), and no other route could "
+                                          "continue it.")
+                               .arg(m_streamBreak),
+            FailureClass::MidStream);
+        return;
+    }
+    if (tryPanicRoute())
+        return;
+    respondAllFailed();
+}
+
+void ProxyRequest::startCallerStream()
+{
     m_stream = new CallerStream(m_response, m_params.active->config.limits, this);
     if (m_params.target.continuation != Continuation::Off)
         m_stream->keepTranscript();
@@ -135,36 +171,6 @@ void ProxyRequest::start()
         currentAttempt().reason = QStringLiteral("upstream sent an error event mid-stream");
     });
     connect(m_stream, &CallerStream::clientStalled, this, &ProxyRequest::cancelForClient);
-    tryNextRoute();
-}
-
-void ProxyRequest::tryNextRoute()
-{
-    AdmissionContext context;
-    context.active = m_params.active.get();
-    context.analysis = &m_params.analysis;
-    context.target = &m_params.target;
-    context.ledger = m_services.ledger;
-    if (std::optional<RouteAdmission> admission
-        = admitNextRoute(m_plan, m_trace, *m_services.routes, context, *m_services.clock)) {
-        m_currentTrial = admission->trial;
-        m_currentDrill = admission->drill;
-        m_translator = admission->translator;
-        m_translated = std::move(admission->translated);
-        m_retryIndex = 0;
-        startAttempt();
-        return;
-    }
-    if (m_stream->begun()) {
-        endStreamWithError(QStringLiteral("The stream broke (%1), and no other route could "
-                                          "continue it.")
-                               .arg(m_streamBreak),
-            FailureClass::MidStream);
-        return;
-    }
-    if (tryPanicRoute())
-        return;
-    respondAllFailed();
 }
 
 bool ProxyRequest::tryPanicRoute()
@@ -222,7 +228,7 @@ void ProxyRequest::startAttempt()
     input.maxEventBytes = active.config.limits.maxEventBytes;
     input.deadlineMs = remainingDeadlineMs();
     std::optional<StreamSplice> splice;
-    if (m_stream->begun()) { // it continues a stream another attempt broke off
+    if (streamBegun()) { // it continues a stream another attempt broke off
         ContinuationCall continuation
             = prepareContinuation(*m_stream->transcript(), m_params.target.continuation, route,
                 m_params.analysis.document, m_translator, input.key, m_stream->maxEventBytes());
@@ -294,10 +300,9 @@ void ProxyRequest::onDeadline()
     dropAttempt();
     if (m_trace.attemptOpen()) {
         currentAttempt().decision = Decision::Return;
-        settleAttempt(
-            m_stream->begun() ? FailureClass::MidStream : FailureClass::Transient, reason);
+        settleAttempt(streamBegun() ? FailureClass::MidStream : FailureClass::Transient, reason);
     }
-    if (m_stream->begun()) {
+    if (streamBegun()) {
         endStreamWithError(reason, FailureClass::MidStream);
         return;
     }
@@ -473,7 +478,7 @@ void ProxyRequest::streamBroke(const QString &upstreamReason, bool mayContinue)
 
 void ProxyRequest::respondWithUpstream(FailureClass finalClass)
 {
-    if (m_stream->begun()) { // a continuation answered with an error of its own
+    if (streamBegun()) { // a continuation answered with an error of its own
         streamBroke(currentAttempt().reason, false);
         return;
     }
@@ -532,7 +537,8 @@ void ProxyRequest::finish(int status, FailureClass finalClass)
     m_phase = Phase::Done;
     for (QTimer *timer : { &m_deadlineTimer, &m_backoffTimer })
         timer->stop();
-    m_stream->stop();
+    if (m_stream)
+        m_stream->stop();
     TraceRecord &trace = m_trace.record();
     trace.conclude(status, finalClass, elapsed(), m_plan.firstChoice(), routing().degraded);
     qCInfo(lcProxy).noquote() << trace.summary();

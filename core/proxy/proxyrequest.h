@@ -2,6 +2,7 @@
 
 #include "config/activeconfig.h"
 #include "observe/trace.h"
+#include "proxy/callerstream.h"
 #include "proxy/gatewayresponse.h"
 #include "proxy/requesttrace.h"
 #include "proxy/streamcontinuation.h"
@@ -24,7 +25,6 @@ class QNetworkReply;
 
 namespace Switchyard {
 
-class CallerStream;
 struct GatewayServices;
 
 // One caller request on its way through a lane: walks the plan of routes, makes attempts,
@@ -55,6 +55,9 @@ private:
     enum class Phase { Idle, Attempting, Backoff, Done };
 
     void tryNextRoute();
+    // The caller's side of a streamed answer, made only when the caller asked for a stream.
+    void startCallerStream();
+    bool streamBegun() const { return m_stream && m_stream->begun(); }
     void startAttempt();
     void onDeadline();
     void onClientGone();
