@@ -25,5 +25,22 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
     if (events != scanner.eventCount() && !scanner.overflowed())
         __builtin_trap();
+
+    // Keeping raw bytes (the OpenAI pass-through): the raw events, comments included, are the
+    // bytes fed, in order, up to the last complete block; none holds more than the cap allows.
+    Switchyard::SseScanner raw;
+    raw.setMaxEventBytes(4096);
+    raw.setKeepRaw(true);
+    QByteArray joined;
+    for (qsizetype at = 0; at < stream.size(); at += piece) {
+        for (const Switchyard::SseScanner::Event &event :
+            raw.feed(stream.sliced(at, qMin(piece, stream.size() - at)))) {
+            if (event.raw.size() > 4096 + 4)
+                __builtin_trap();
+            joined += event.raw;
+        }
+    }
+    if (!raw.overflowed() && !stream.startsWith(joined))
+        __builtin_trap();
     return 0;
 }
