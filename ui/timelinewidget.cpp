@@ -166,11 +166,10 @@ void TimelineWidget::paintEvent(QPaintEvent *)
         painter.setPen(QPen(color.darker(140), 1));
         painter.setBrush(Qt::NoBrush);
         painter.drawRect(bar);
-        QString text = attempt.httpStatus > 0
-            ? QStringLiteral("%1 · %2")
-                  .arg(failureClassName(attempt.failureClass))
-                  .arg(attempt.httpStatus)
-            : failureClassName(attempt.failureClass);
+        QString text = attempt.httpStatus > 0 ? QStringLiteral("%1 · %2")
+                                                    .arg(failureClassName(attempt.failureClass))
+                                                    .arg(attempt.httpStatus)
+                                              : failureClassName(attempt.failureClass);
         if (!attempt.continuation.isEmpty())
             text += QStringLiteral(" · ")
                 + tr("continues the stream (%1)", "prefill or restart").arg(attempt.continuation);

@@ -282,8 +282,8 @@ LaneConfig readLane(JsonReader &reader, const QString &name, const QJsonValue &v
     reader.warnUnknownKeys(object, path,
         { "chain", "degraded", "policy_fallbacks", "retry", "deadline_ms", "budget_usd_per_day",
             "continuation" });
-    const QString continuation = reader.string(object, QStringLiteral("continuation"), path,
-        continuationName(Continuation::Off));
+    const QString continuation = reader.string(
+        object, QStringLiteral("continuation"), path, continuationName(Continuation::Off));
     bool knownContinuation = false;
     for (Continuation candidate :
         { Continuation::Off, Continuation::Prefill, Continuation::Restart }) {

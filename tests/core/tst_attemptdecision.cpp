@@ -187,8 +187,8 @@ private Q_SLOTS:
         for (int i = 0; i < 5; ++i)
             route.breaker.recordFailure(10, false, QStringLiteral("503"));
         QCOMPARE(route.breaker.state(), BreakerState::Open);
-        QCOMPARE(decideForRoute(facts(FailureClass::Transient), route, clock.nowMs(), QString())
-                     .action,
+        QCOMPARE(
+            decideForRoute(facts(FailureClass::Transient), route, clock.nowMs(), QString()).action,
             AttemptVerdict::Action::Fallback);
     }
 

@@ -135,8 +135,9 @@ private Q_SLOTS:
     void aRestartThatEndsEarlyIsSaidSo()
     {
         StreamSplice splice(sent(), StreamSplice::Mode::Restart, Limit);
-        QVERIFY(splice.rewrite(chunk(QStringLiteral("second"), text(QStringLiteral("Hel")),
-                                   QStringLiteral("stop")))
+        QVERIFY(splice
+                    .rewrite(chunk(QStringLiteral("second"), text(QStringLiteral("Hel")),
+                        QStringLiteral("stop")))
                     .isEmpty());
         QVERIFY(splice.diverged());
     }
@@ -144,7 +145,8 @@ private Q_SLOTS:
     void anEndlessTranscriptStopsAndCannotBeContinued()
     {
         StreamTranscript transcript(Limit);
-        const QByteArray piece = chunk(QStringLiteral("first"), text(QString(100000, QLatin1Char('x'))));
+        const QByteArray piece
+            = chunk(QStringLiteral("first"), text(QString(100000, QLatin1Char('x'))));
         for (int i = 0; i < 11 && transcript.continuable(); ++i)
             transcript.record(piece);
         QVERIFY(!transcript.continuable());
