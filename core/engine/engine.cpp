@@ -399,12 +399,13 @@ void Engine::submit(const RouteCommand &command)
 
 bool Engine::execute(const RouteCommand &command, QString *error)
 {
+    // The registry knows the running config's routes and answers for them.
+    if (command.action != RouteCommand::Action::ProbeNow)
+        return m_routes.execute(command, error);
     if (!m_active || !m_active->config.routes.contains(command.route)) {
         *error = QStringLiteral("There is no route '%1'.").arg(command.route);
         return false;
     }
-    if (command.action != RouteCommand::Action::ProbeNow)
-        return m_routes.execute(command, error);
     if (startProbe(command.route)) {
         m_routes.markChanged();
         return true;

@@ -7,6 +7,18 @@
 
 namespace Switchyard {
 
+namespace {
+
+// An upstream's error object inside a 2xx stream (OpenAI's {"error": …}, Anthropic's
+// {"type": "error", "error": …}); parsed only when the text names one.
+bool isErrorEvent(const SseScanner::Event &event)
+{
+    return !event.comment && event.data != "[DONE]" && event.data.contains("\"error\"")
+        && QJsonDocument::fromJson(event.data).object().contains(QLatin1String("error"));
+}
+
+} // namespace
+
 StreamRelay::StreamRelay(Options options)
     : m_maxEventBytes(options.maxEventBytes)
     , m_holdErrorEvents(options.holdErrorEvents)
@@ -50,8 +62,7 @@ StreamRelay::Step StreamRelay::feed(const QByteArray &data)
     if (m_committed && m_holdErrorEvents) {
         for (qsizetype i = 0; i < events.size(); ++i) {
             const SseScanner::Event &event = events.at(i);
-            if (!event.comment && event.data != "[DONE]" && event.data.contains("\"error\"")
-                && QJsonDocument::fromJson(event.data).object().contains(QLatin1String("error"))) {
+            if (isErrorEvent(event)) {
                 step.kind = Step::Kind::ErrorEvent;
                 step.classification = Classifier::classifyStreamError(event.data);
                 events.resize(i);
@@ -84,8 +95,7 @@ StreamRelay::Step StreamRelay::feed(const QByteArray &data)
             return step;
         }
         for (const SseScanner::Event &event : events) {
-            if (!event.comment && event.data != "[DONE]" && event.data.contains("\"error\"")
-                && QJsonDocument::fromJson(event.data).object().contains(QLatin1String("error"))) {
+            if (isErrorEvent(event)) {
                 // The upstream's own error event reached the caller as it was sent.
                 m_errorEventSent = true;
                 step.upstreamErrorEvent = true;
