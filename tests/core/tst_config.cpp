@@ -37,6 +37,10 @@ private Q_SLOTS:
         QCOMPARE(route.recovery.steps, (QList<double> { 0.1, 0.5, 1.0 }));
         QCOMPARE(config.lanes.value(QStringLiteral("main")).retry.maxRetries, 1);
         QCOMPARE(config.unknownModel, UnknownModelPolicy::Reject);
+        QCOMPARE(route.timeouts.firstTokenMs, 30000);
+        QCOMPARE(route.probe.kind, QStringLiteral("auto"));
+        QCOMPARE(config.lanes.value(QStringLiteral("main")).continuation, Continuation::Off);
+        QVERIFY(!config.lanes.value(QStringLiteral("main")).retry.retrySilent);
     }
 
     void errorsCarryTheirJsonPath_data()
@@ -45,6 +49,25 @@ private Q_SLOTS:
         QTest::addColumn<QString>("expected");
         QTest::newRow("breaker window") << minimal(jsonText(", 'breaker': {'window': 0}"))
                                         << QStringLiteral("routes.r.breaker.window: must be ≥ 1");
+        QTest::newRow("first token timeout")
+            << minimal(jsonText(", 'timeouts_ms': {'first_token': 0}"))
+            << QStringLiteral("routes.r.timeouts_ms.first_token: must be ≥ 1");
+        QTest::newRow("probe kind") << minimal(jsonText(", 'probe': {'kind': 'ping'}"))
+                                    << QStringLiteral("routes.r.probe.kind: must be \"auto\", "
+                                                      "\"models\" or \"completion\"");
+        QTest::newRow("probe interval while open")
+            << minimal(jsonText(", 'probe': {'open_interval_ms': 5}"))
+            << QStringLiteral("routes.r.probe.open_interval_ms: must be ≥ 100");
+        QTest::newRow("continuation")
+            << QByteArray(jsonText("{'providers': {'p': {'base_url': 'http://x/v1'}}, 'routes': "
+                                   "{'r': {'provider': 'p', 'model': 'm'}}, 'lanes': {'l': "
+                                   "{'chain': ['r'], 'continuation': 'resume'}}}"))
+            << QStringLiteral("lanes.l.continuation: must be \"off\", \"prefill\" or \"restart\"");
+        QTest::newRow("retry silent")
+            << QByteArray(jsonText("{'providers': {'p': {'base_url': 'http://x/v1'}}, 'routes': "
+                                   "{'r': {'provider': 'p', 'model': 'm'}}, 'lanes': {'l': "
+                                   "{'chain': ['r'], 'retry': {'retry_silent': 'yes'}}}}"))
+            << QStringLiteral("lanes.l.retry.retry_silent: must be true or false, not a string");
         QTest::newRow("literal secret")
             << QByteArray(
                    jsonText("{'providers': {'p': {'base_url': 'http://x/v1', 'api_key': "
