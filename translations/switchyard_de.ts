@@ -1250,13 +1250,25 @@ Fahren Sie nur fort, wenn Sie diesem Host den Schlüssel anvertrauen.</translati
         <translation>(durch eine Übung eingespeist)</translation>
     </message>
     <message>
-        <source>Pale: connecting · hatched: waiting for the first byte · vertical lines: waiting for the first token · solid: receiving · dotted: backoff.  Total %1 ms, %2 attempt(s), $%3</source>
-        <translation>Blass: Verbindungsaufbau · schraffiert: Warten auf das erste Byte · senkrecht gestreift: Warten auf das erste Token · voll: Empfang · gepunktet: Wartezeit.  Gesamt %1 ms, %2 Versuch(e), $%3</translation>
-    </message>
-    <message>
         <source>continues the stream (%1)</source>
         <comment>prefill or restart</comment>
         <translation>setzt den Stream fort (%1)</translation>
+    </message>
+    <message>
+        <source>hedge</source>
+        <translation>Absicherung</translation>
+    </message>
+    <message>
+        <source>(a hedge: started beside a slower attempt; the first with content answers)</source>
+        <translation>(eine Absicherung: neben einem langsameren Versuch gestartet; wer zuerst Inhalt liefert, antwortet)</translation>
+    </message>
+    <message>
+        <source>Pale: connecting · hatched: waiting for the first byte · vertical lines: waiting for the first token · solid: receiving · dotted: backoff · dashed: where a hedge started</source>
+        <translation>Blass: Verbindungsaufbau · schraffiert: Warten auf das erste Byte · senkrecht gestreift: Warten auf das erste Token · voll: Empfang · gepunktet: Wartezeit · gestrichelt: Start einer Absicherung</translation>
+    </message>
+    <message>
+        <source>Total %1 ms, %2 attempt(s), $%3</source>
+        <translation>Gesamt %1 ms, %2 Versuch(e), $%3</translation>
     </message>
 </context>
 <context>

@@ -192,7 +192,14 @@ QStringList MainWindow::saveScreenshots(const QString &directory)
     const int current = m_tabs->currentIndex();
     for (int i = 0; i < m_tabs->count(); ++i) {
         m_tabs->setCurrentIndex(i);
-        if (m_tabs->widget(i) == m_tracesView)
+        // The newest request whose timeline says most: a hedge, else any with several attempts.
+        if (m_tabs->widget(i) == m_tracesView
+            && !m_tracesView->selectNewest([](const TraceRecord &trace) {
+                   return std::any_of(trace.attempts.cbegin(), trace.attempts.cend(),
+                       [](const AttemptRecord &attempt) { return attempt.hedge; });
+               })
+            && !m_tracesView->selectNewest(
+                [](const TraceRecord &trace) { return trace.upstreamAttempts() > 1; }))
             m_tracesView->selectRow(0);
         const QString file = QDir(directory).filePath(QStringLiteral("%1-%2x%3.png")
                                                           .arg(m_tabs->widget(i)->objectName())

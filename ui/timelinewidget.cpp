@@ -42,11 +42,16 @@ int TimelineWidget::rowHeight() const
     return fontMetrics().height() + 12;
 }
 
+int TimelineWidget::legendHeight() const
+{
+    return 2 * fontMetrics().height() + 8; // the key, then the totals
+}
+
 QSize TimelineWidget::sizeHint() const
 {
     return QSize(600,
         AxisHeight + 2 * Margin + rowHeight() * int(qMax<qsizetype>(3, m_trace.attempts.size()))
-            + 24);
+            + legendHeight() + 8);
 }
 
 QSize TimelineWidget::minimumSizeHint() const
@@ -56,8 +61,8 @@ QSize TimelineWidget::minimumSizeHint() const
 
 QRect TimelineWidget::plotArea() const
 {
-    return QRect(
-        LabelWidth, Margin, width() - LabelWidth - Margin, height() - 2 * Margin - AxisHeight - 16);
+    return QRect(LabelWidth, Margin, width() - LabelWidth - Margin,
+        height() - 2 * Margin - AxisHeight - legendHeight());
 }
 
 int TimelineWidget::xFor(qint64 ms) const
@@ -173,6 +178,19 @@ void TimelineWidget::paintEvent(QPaintEvent *)
         if (!attempt.continuation.isEmpty())
             text += QStringLiteral(" · ")
                 + tr("continues the stream (%1)", "prefill or restart").arg(attempt.continuation);
+        if (attempt.hedge) {
+            text += QStringLiteral(" · ") + tr("hedge");
+            // A dashed line down from the attempt it runs beside, at the moment it started.
+            for (int above = row - 1; above >= 0; --above) {
+                const AttemptRecord &hedged = m_trace.attempts.at(above);
+                if (hedged.skipped || hedged.startMs > attempt.startMs)
+                    continue;
+                const int x = xFor(attempt.startMs);
+                painter.setPen(QPen(pal.color(QPalette::Text), 1, Qt::DashLine));
+                painter.drawLine(x, barRect(above).bottom(), x, bar.top());
+                break;
+            }
+        }
         const int textWidth = metrics.horizontalAdvance(text);
         // Text sits on the solid part only when it fits there; otherwise it follows the bar.
         const bool inside = textWidth + 8 < bar.right() - content;
@@ -205,14 +223,17 @@ void TimelineWidget::paintEvent(QPaintEvent *)
         }
         previous = &attempt;
     }
-    // A legend, in words.
+    // A legend, in words, and the totals beneath it.
     painter.setPen(pal.color(QPalette::Text));
-    painter.drawText(
-        QRect(Margin, height() - Margin - metrics.height(), width() - 2 * Margin, metrics.height()),
-        Qt::AlignLeft | Qt::AlignVCenter,
-        tr("Pale: connecting · hatched: waiting for the first byte · vertical lines: waiting for "
-           "the first token · solid: receiving · dotted: backoff.  "
-           "Total %1 ms, %2 attempt(s), $%3")
+    const int lineHeight = metrics.height();
+    const QRect key(Margin, height() - Margin - 2 * lineHeight, width() - 2 * Margin, lineHeight);
+    painter.drawText(key, Qt::AlignLeft | Qt::AlignVCenter,
+        metrics.elidedText(tr("Pale: connecting · hatched: waiting for the first byte · vertical "
+                              "lines: waiting for the first token · solid: receiving · dotted: "
+                              "backoff · dashed: where a hedge started"),
+            Qt::ElideRight, key.width()));
+    painter.drawText(key.translated(0, lineHeight), Qt::AlignLeft | Qt::AlignVCenter,
+        tr("Total %1 ms, %2 attempt(s), $%3")
             .arg(m_trace.durationMs)
             .arg(barCount())
             .arg(m_trace.costUsd, 0, 'f', 5));
@@ -233,6 +254,9 @@ QString TimelineWidget::tooltipFor(int row) const
         text += QLatin1Char('\n') + attempt.reason;
     if (attempt.drill)
         text += QLatin1Char('\n') + tr("(injected by a drill)");
+    if (attempt.hedge)
+        text += QLatin1Char('\n')
+            + tr("(a hedge: started beside a slower attempt; the first with content answers)");
     return text;
 }
 

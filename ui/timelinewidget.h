@@ -18,6 +18,8 @@ public:
     int barCount() const; // attempts drawn as bars (skipped routes are rows without a bar)
     // The rectangle of attempt `row`'s bar, for tooltips and tests; empty for a skipped route.
     QRect barRect(int row) const;
+    // What the tooltip over attempt `row` says.
+    QString tooltipFor(int row) const;
 
     QSize sizeHint() const override;
     QSize minimumSizeHint() const override;
@@ -30,7 +32,7 @@ private:
     QRect plotArea() const;
     int xFor(qint64 ms) const;
     int rowHeight() const;
-    QString tooltipFor(int row) const;
+    int legendHeight() const;
 
     TraceRecord m_trace;
 };

@@ -91,6 +91,17 @@ void TracesView::selectRow(int row)
     m_table->selectRow(row);
 }
 
+bool TracesView::selectNewest(const std::function<bool(const TraceRecord &)> &matches)
+{
+    for (int row = 0; row < m_filter->rowCount(); ++row) {
+        if (matches(m_model->trace(m_filter->mapToSource(m_filter->index(row, 0)).row()))) {
+            selectRow(row);
+            return true;
+        }
+    }
+    return false;
+}
+
 void TracesView::showSelected()
 {
     const QModelIndexList rows = m_table->selectionModel()->selectedRows();

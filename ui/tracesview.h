@@ -2,6 +2,8 @@
 
 #include <QWidget>
 
+#include <functional>
+
 class QCheckBox;
 class QComboBox;
 class QTableView;
@@ -11,6 +13,7 @@ namespace Switchyard {
 class TimelineWidget;
 class TraceFilterModel;
 class TraceListModel;
+struct TraceRecord;
 
 // The Traces view: recent requests, filtered, and the selected one's timeline.
 class TracesView final : public QWidget {
@@ -20,6 +23,8 @@ public:
 
     void setLanesAndRoutes(const QStringList &lanes, const QStringList &routes);
     void selectRow(int row);
+    // Selects the newest request shown that `matches`; false when none does.
+    bool selectNewest(const std::function<bool(const TraceRecord &)> &matches);
     TimelineWidget *timeline() const { return m_timeline; }
     TraceFilterModel *filter() const { return m_filter; }
 

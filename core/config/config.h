@@ -157,6 +157,18 @@ enum class Continuation {
 };
 QString continuationName(Continuation continuation);
 
+// When a lane starts a second route in parallel because the first has not produced its first
+// content (a stream's first token, or a whole answer) in time (issue 16).
+struct HedgeSettings {
+    // The fixed delay; with `percentile`, the delay until the route has enough recent figures.
+    int afterMs = 0;
+    // 0: the fixed delay only. Otherwise this percentile (50–99.9) of the route's recent times to
+    // first content, once it has HedgeMinSamples of them.
+    double percentile = 0.0;
+    bool enabled() const { return afterMs > 0; }
+};
+inline constexpr int HedgeMinSamples = 20;
+
 struct LaneConfig {
     QString name;
     QStringList chain;
@@ -166,6 +178,7 @@ struct LaneConfig {
     int deadlineMs = 120000;
     double budgetUsdPerDay = 0.0;
     Continuation continuation = Continuation::Off;
+    HedgeSettings hedge;
 };
 
 enum class UnknownModelPolicy { Reject, DefaultLane };

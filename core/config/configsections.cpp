@@ -269,6 +269,31 @@ RouteConfig readRoute(JsonReader &reader, const QString &name, const QJsonValue 
     return route;
 }
 
+namespace {
+
+void readHedge(
+    JsonReader &reader, const QJsonObject &lane, const QString &lanePath, LaneConfig &config)
+{
+    const QString path = join(lanePath, QStringLiteral("hedge"));
+    if (!lane.value(QLatin1String("hedge")).isObject()) {
+        reader.error(path,
+            QStringLiteral("must be an object such as {\"after_ms\": 2000} or "
+                           "{\"percentile\": 95}"));
+        return;
+    }
+    const QJsonObject hedge = lane.value(QLatin1String("hedge")).toObject();
+    reader.warnUnknownKeys(hedge, path, { "after_ms", "percentile" });
+    if (!hedge.contains(QLatin1String("after_ms")) && !hedge.contains(QLatin1String("percentile")))
+        reader.error(path, QStringLiteral("needs \"after_ms\" or \"percentile\""));
+    HedgeSettings &settings = config.hedge;
+    // A percentile alone starts from two seconds until the route has figures of its own.
+    settings.afterMs
+        = int(reader.integer(hedge, QStringLiteral("after_ms"), path, 2000, 1, config.deadlineMs));
+    settings.percentile = reader.number(hedge, QStringLiteral("percentile"), path, 0.0, 50.0, 99.9);
+}
+
+} // namespace
+
 LaneConfig readLane(JsonReader &reader, const QString &name, const QJsonValue &value)
 {
     const QString path = QStringLiteral("lanes.") + name;
@@ -281,7 +306,7 @@ LaneConfig readLane(JsonReader &reader, const QString &name, const QJsonValue &v
     const QJsonObject object = value.toObject();
     reader.warnUnknownKeys(object, path,
         { "chain", "degraded", "policy_fallbacks", "retry", "deadline_ms", "budget_usd_per_day",
-            "continuation" });
+            "continuation", "hedge" });
     const QString continuation = reader.string(
         object, QStringLiteral("continuation"), path, continuationName(Continuation::Off));
     bool knownContinuation = false;
@@ -307,6 +332,8 @@ LaneConfig readLane(JsonReader &reader, const QString &name, const QJsonValue &v
         = int(reader.integer(object, QStringLiteral("deadline_ms"), path, lane.deadlineMs, 1));
     lane.budgetUsdPerDay
         = reader.number(object, QStringLiteral("budget_usd_per_day"), path, 0.0, 0.0, 1e9);
+    if (object.contains(QLatin1String("hedge")))
+        readHedge(reader, object, path, lane);
 
     const QString retryPath = join(path, QStringLiteral("retry"));
     const QJsonObject retry = reader.object(object, QStringLiteral("retry"), path);

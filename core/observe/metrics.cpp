@@ -70,6 +70,12 @@ void Metrics::record(const TraceRecord &trace)
         ++m_attempts[key({ attempt.route, failureClassName(attempt.failureClass) })];
         if (attempt.decision == Decision::Retry)
             ++m_retries[attempt.route];
+        if (attempt.hedge) {
+            const QString result = attempt.failureClass == FailureClass::Ok ? QStringLiteral("won")
+                : attempt.failureClass == FailureClass::Cancelled ? QStringLiteral("cancelled")
+                                                                  : QStringLiteral("failed");
+            ++m_hedges[key({ trace.lane, result })];
+        }
         m_cost[attempt.route] += attempt.costUsd;
         m_tokens[key({ attempt.route, QStringLiteral("in") })] += quint64(attempt.tokensIn);
         m_tokens[key({ attempt.route, QStringLiteral("out") })] += quint64(attempt.tokensOut);
@@ -100,6 +106,11 @@ QByteArray Metrics::render(const QList<QPair<QString, int>> &breakerStates) cons
     samples(out, "switchyard_fallbacks_total", { QStringLiteral("lane") }, m_fallbacks);
     header(out, "switchyard_retries_total", "counter", "Retries made on the same route.");
     samples(out, "switchyard_retries_total", { QStringLiteral("route") }, m_retries);
+    header(out, "switchyard_hedges_total", "counter",
+        "Hedges started, by lane and result: won (it answered), cancelled (the first attempt "
+        "answered first), failed.");
+    samples(out, "switchyard_hedges_total", { QStringLiteral("lane"), QStringLiteral("result") },
+        m_hedges);
     header(out, "switchyard_breaker_state", "gauge",
         "Breaker state: 0 closed, 1 open, 2 half_open, 3 recovering, 4 drained, 5 drilling.");
     for (const auto &[route, state] : breakerStates)

@@ -44,6 +44,7 @@ private:
     QMap<QString, quint64> m_attempts;
     QMap<QString, quint64> m_fallbacks;
     QMap<QString, quint64> m_retries;
+    QMap<QString, quint64> m_hedges; // by lane and result
     QMap<QString, double> m_cost;
     QMap<QString, quint64> m_tokens;
     QMap<QString, Histogram> m_duration;

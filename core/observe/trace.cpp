@@ -100,6 +100,8 @@ QJsonObject TraceRecord::toJson() const
             item.insert(QStringLiteral("skip"), attempt.skip);
         if (!attempt.continuation.isEmpty())
             item.insert(QStringLiteral("continuation"), attempt.continuation);
+        if (attempt.hedge)
+            item.insert(QStringLiteral("hedge"), true);
         if (attempt.drill)
             item.insert(QStringLiteral("drill"), true);
         if (attempt.trial)
@@ -149,6 +151,7 @@ TraceRecord TraceRecord::fromJson(const QJsonObject &json)
         attempt.skip = item.value(QLatin1String("skip")).toString();
         attempt.skipped = attempt.decision == Decision::Skip;
         attempt.drill = item.value(QLatin1String("drill")).toBool();
+        attempt.hedge = item.value(QLatin1String("hedge")).toBool();
         attempt.trial = item.value(QLatin1String("trial")).toBool();
         attempt.byFallback = item.value(QLatin1String("by_fallback")).toBool();
         attempt.httpStatus = item.value(QLatin1String("status")).toInt();

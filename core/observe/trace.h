@@ -31,6 +31,9 @@ struct AttemptRecord {
     qint64 firstTokenMs = -1; // a stream's first content arrived (and went to the caller)
     // It continued a stream another attempt broke off: "prefill" or "restart"; empty otherwise.
     QString continuation;
+    // Started in parallel because the attempt before it had no content after the lane's hedge
+    // delay; the first of the two with content answers, the other is cancelled.
+    bool hedge = false;
     qint64 endMs = 0;
     qint64 bytes = 0;
     qint64 tokensIn = 0;

@@ -40,11 +40,12 @@ ProxyRequest::ProxyRequest(
           m_params.analysis.stream)
     , m_plan(m_params.target)
 {
-    for (QTimer *timer : { &m_deadlineTimer, &m_backoffTimer }) {
+    for (QTimer *timer : { &m_deadlineTimer, &m_backoffTimer, &m_hedgeTimer }) {
         timer->setSingleShot(true);
         timer->setTimerType(Qt::PreciseTimer);
     }
     connect(&m_deadlineTimer, &QTimer::timeout, this, &ProxyRequest::onDeadline);
+    connect(&m_hedgeTimer, &QTimer::timeout, this, &ProxyRequest::startHedge);
     connect(&m_backoffTimer, &QTimer::timeout, this, [this] {
         m_phase = Phase::Idle;
         startAttempt();
@@ -58,6 +59,7 @@ ProxyRequest::~ProxyRequest()
 
 void ProxyRequest::dropAttempt()
 {
+    m_hedgeTimer.stop();
     if (UpstreamAttempt *attempt = m_attempt) {
         // What was read so far is the attempt's, however it ends (a deadline, a gone caller).
         if (m_trace.attemptOpen())
@@ -88,7 +90,7 @@ qint64 ProxyRequest::remainingDeadlineMs() const
 
 const RouteConfig &ProxyRequest::currentRoute() const
 {
-    return m_params.active->config.routes.find(m_plan.current()).value();
+    return m_params.active->config.routes.find(m_attemptRoute).value();
 }
 
 AttemptRecord &ProxyRequest::currentAttempt()
@@ -109,15 +111,21 @@ void ProxyRequest::start()
     tryNextRoute();
 }
 
-void ProxyRequest::tryNextRoute()
+AdmissionContext ProxyRequest::admissionContext() const
 {
     AdmissionContext context;
     context.active = m_params.active.get();
     context.analysis = &m_params.analysis;
     context.target = &m_params.target;
     context.ledger = m_services.ledger;
-    if (std::optional<RouteAdmission> admission
-        = admitNextRoute(m_plan, m_trace, *m_services.routes, context, *m_services.clock)) {
+    return context;
+}
+
+void ProxyRequest::tryNextRoute()
+{
+    if (std::optional<RouteAdmission> admission = admitNextRoute(
+            m_plan, m_trace, *m_services.routes, admissionContext(), *m_services.clock)) {
+        m_attemptRoute = m_plan.current();
         m_currentTrial = admission->trial;
         m_currentDrill = admission->drill;
         m_translator = admission->translator;
@@ -138,23 +146,26 @@ void ProxyRequest::tryNextRoute()
     respondAllFailed();
 }
 
+void ProxyRequest::onContentStarted(bool complete)
+{
+    cancelHedge(QStringLiteral("route '%1' answered first").arg(m_attemptRoute));
+    m_trace.firstToken();
+    m_attempt->contentArrived();
+    m_trace.record().route = currentRoute().name;
+    if (!m_stream->begun())
+        commitStream();
+    else if (!m_stream->resume(currentRoute().name, currentAttempt().continuation, m_streamBreak))
+        return; // it diverged, and the request has ended
+    if (complete)
+        finishCompletedStream();
+}
+
 void ProxyRequest::startCallerStream()
 {
     m_stream = new CallerStream(m_response, m_params.active->config.limits, this);
     if (m_params.target.continuation != Continuation::Off)
         m_stream->keepTranscript();
-    connect(m_stream, &CallerStream::contentStarted, this, [this](bool complete) {
-        m_trace.firstToken();
-        m_attempt->contentArrived();
-        m_trace.record().route = currentRoute().name;
-        if (!m_stream->begun())
-            commitStream();
-        else if (!m_stream->resume(
-                     currentRoute().name, currentAttempt().continuation, m_streamBreak))
-            return; // it diverged, and the request has ended
-        if (complete)
-            finishCompletedStream();
-    });
+    connect(m_stream, &CallerStream::contentStarted, this, &ProxyRequest::onContentStarted);
     connect(m_stream, &CallerStream::completed, this, &ProxyRequest::finishCompletedStream);
     connect(m_stream, &CallerStream::failedBeforeContent, this,
         [this](const Classification &classification) {
@@ -182,6 +193,7 @@ bool ProxyRequest::tryPanicRoute()
     const QString best = m_services.routes->firstToReopen(m_plan.heldByBreaker());
     m_trace.record().panic = true;
     m_plan.panicOn(best);
+    m_attemptRoute = best;
     m_currentTrial = false;
     m_currentDrill = false;
     m_retryIndex = 0;
@@ -206,7 +218,7 @@ void ProxyRequest::startAttempt()
     m_head = AnswerHead {};
 
     m_attempt = new UpstreamAttempt(*m_services.upstreams, this);
-    connect(m_attempt, &UpstreamAttempt::ended, this, &ProxyRequest::onAttemptEnded);
+    wireAttempt();
     m_phase = Phase::Attempting;
     if (m_currentDrill) {
         // The injected fault goes through the same classification and decisions as a real one.
@@ -216,36 +228,55 @@ void ProxyRequest::startAttempt()
         return;
     }
 
-    UpstreamCallInput input;
-    input.route = &route;
-    input.provider = &active.config.providers.find(route.provider).value();
-    input.key = active.providerKeys.value(route.provider).value;
-    input.translator = m_translator;
-    input.translated = &m_translated;
-    input.callerBody = &m_params.body;
-    input.analysis = &m_params.analysis;
-    input.endpoint = m_params.endpoint;
-    input.maxEventBytes = active.config.limits.maxEventBytes;
-    input.deadlineMs = remainingDeadlineMs();
+    const QByteArray *body = &m_params.body;
     std::optional<StreamSplice> splice;
     if (streamBegun()) { // it continues a stream another attempt broke off
-        ContinuationCall continuation
-            = prepareContinuation(*m_stream->transcript(), m_params.target.continuation, route,
-                m_params.analysis.document, m_translator, input.key, m_stream->maxEventBytes());
+        ContinuationCall continuation = prepareContinuation(*m_stream->transcript(),
+            m_params.target.continuation, route, m_params.analysis.document, m_translator,
+            active.providerKeys.value(route.provider).value, m_stream->maxEventBytes());
         currentAttempt().continuation = continuation.mode == StreamSplice::Mode::Prefill
             ? QStringLiteral("prefill")
             : QStringLiteral("restart");
         if (continuation.translated)
             m_translated = std::move(*continuation.translated);
         m_continuationBody = std::move(continuation.body);
-        input.callerBody = m_continuationBody.isEmpty() ? &m_params.body : &m_continuationBody;
+        if (!m_continuationBody.isEmpty())
+            body = &m_continuationBody;
         splice = std::move(continuation.splice);
+    } else if (m_params.target.hedge.enabled() && !m_hedged) {
+        m_hedgeTimer.start(int(hedgeDelayMs(m_params.target.hedge,
+            m_services.routes->state(route.name).stats, m_params.analysis.stream)));
     }
-    UpstreamCall prepared = prepareUpstreamCall(input);
-    prepared.relay.holdErrorEvents = m_params.target.continuation != Continuation::Off;
+    UpstreamCall prepared = prepareCall(route, m_translator, &m_translated, body);
     if (m_params.analysis.stream)
         m_stream->attach(m_attempt, StreamRelay(std::move(prepared.relay)), std::move(splice));
+    m_attempt->start(std::move(prepared.call));
+}
 
+UpstreamCall ProxyRequest::prepareCall(const RouteConfig &route,
+    const ProviderTranslator *translator, const TranslatedRequest *translated,
+    const QByteArray *body) const
+{
+    const ActiveConfig &active = *m_params.active;
+    UpstreamCallInput input;
+    input.route = &route;
+    input.provider = &active.config.providers.find(route.provider).value();
+    input.key = active.providerKeys.value(route.provider).value;
+    input.translator = translator;
+    input.translated = translated;
+    input.callerBody = body;
+    input.analysis = &m_params.analysis;
+    input.endpoint = m_params.endpoint;
+    input.maxEventBytes = active.config.limits.maxEventBytes;
+    input.deadlineMs = remainingDeadlineMs();
+    UpstreamCall prepared = prepareUpstreamCall(input);
+    prepared.relay.holdErrorEvents = m_params.target.continuation != Continuation::Off;
+    return prepared;
+}
+
+void ProxyRequest::wireAttempt()
+{
+    connect(m_attempt, &UpstreamAttempt::ended, this, &ProxyRequest::onAttemptEnded);
     connect(m_attempt, &UpstreamAttempt::connected, this, [this] { m_trace.connected(); });
     connect(m_attempt, &UpstreamAttempt::responseStarted, this, [this] {
         m_head = { m_attempt->status(), m_attempt->streaming(), m_attempt->passHeaders() };
@@ -255,7 +286,141 @@ void ProxyRequest::startAttempt()
         currentAttempt().bytes = m_attempt->bytesRead();
         m_stream->feed(data);
     });
-    m_attempt->start(std::move(prepared.call));
+}
+
+void ProxyRequest::startHedge()
+{
+    // Once per request, and only while the current attempt has produced nothing.
+    if (m_hedged || m_phase != Phase::Attempting || !m_attempt || streamBegun())
+        return;
+    m_hedged = true;
+    const QString next = m_plan.nextChainRoute();
+    if (next.isEmpty())
+        return;
+    // A hedge is one more call on account of a slow route: that route's retry budget pays for it.
+    // Refused, the trace says so; the route stays in the plan, for a fallback.
+    const RetryPolicy &retry = m_params.target.retry;
+    if (!m_services.routes->state(m_attemptRoute)
+             .retryBudget.tryAcquireRetry(retry.budgetRatio, retry.budgetMinRetries)) {
+        m_trace.skip(next, FailureClass::Budget, QStringLiteral("budget"),
+            QStringLiteral("no hedge: the retry budget of route '%1' is spent")
+                .arg(m_attemptRoute));
+        return;
+    }
+    AdmissionContext context = admissionContext();
+    context.chainOnly = true;
+    std::optional<RouteAdmission> admission
+        = admitNextRoute(m_plan, m_trace, *m_services.routes, context, *m_services.clock);
+    if (!admission)
+        return;
+    const RouteConfig &route = m_params.active->config.routes.find(m_plan.current()).value();
+    const int index = m_trace.beginHedge(route.name, admission->trial,
+        m_services.routes->state(route.name).breaker.epoch(), admission->drill);
+    m_services.routes->beginAttempt(route.name);
+    qCDebug(lcProxy) << m_trace.record().id << "hedging" << m_attemptRoute << "with" << route.name;
+    m_hedge = new HedgeAttempt(*m_services.upstreams, m_trace, index,
+        { route.name, admission->trial, admission->drill, admission->translator,
+            std::move(admission->translated) },
+        this);
+    connect(m_hedge, &HedgeAttempt::contentStarted, this, [this](bool complete) {
+        hedgeWon();
+        onContentStarted(complete);
+    });
+    connect(m_hedge, &HedgeAttempt::ended, this, &ProxyRequest::onHedgeEnded);
+    if (admission->drill) {
+        m_hedge->startDrill(
+            m_services.routes->state(route.name).breaker.drillFault(), m_params.endpoint);
+        return;
+    }
+    const HedgeAttempt::Route &hedged = m_hedge->route();
+    m_hedge->start(prepareCall(route, hedged.translator, &hedged.translated, &m_params.body),
+        m_params.analysis.stream);
+}
+
+void ProxyRequest::hedgeWon()
+{
+    const QString winner = m_hedge->route().name;
+    dropAttempt();
+    currentAttempt().decision = Decision::Fallback;
+    settleRaceLoser(m_trace.currentIndex(),
+        QStringLiteral("cancelled: the hedge on route '%1' had content first").arg(winner));
+    adoptHedge();
+}
+
+void ProxyRequest::onHedgeEnded(const AttemptEnd &end, const Classification &classification)
+{
+    if (classification.failureClass == FailureClass::Ok) { // a whole answer, first
+        hedgeWon();
+        m_head.answer = end.outcome;
+        concludeAttempt(classification);
+        return;
+    }
+    // The hedge failed; the current attempt runs on. The failure counts against the hedge's
+    // route as any would, and leaves what any would (a rate limit's cooldown), but no retry.
+    HedgeAttempt *hedge = std::exchange(m_hedge, nullptr);
+    hedge->deleteLater();
+    AttemptRecord &record = m_trace.at(hedge->traceIndex());
+    record.decision = Decision::Return;
+    if (classification.tokensIn >= 0) {
+        record.tokensIn = classification.tokensIn;
+        record.tokensOut = classification.tokensOut;
+    }
+    const RouteConfig &route = m_params.active->config.routes.find(record.route).value();
+    m_services.routes->settleAttempt(m_trace.settleAt(hedge->traceIndex(),
+        classification.failureClass, classification.reason, false, *m_services.redactor, route));
+    AttemptFacts facts;
+    facts.classification = classification;
+    facts.retry = m_params.target.retry;
+    facts.retry.maxRetries = 0;
+    facts.remainingDeadlineMs = remainingDeadlineMs();
+    facts.drill = record.drill;
+    facts.maxCooldownMs = m_params.active->config.limits.maxRetryAfterMs;
+    decideForRoute(facts, m_services.routes->state(route.name), now(), record.reason);
+}
+
+void ProxyRequest::adoptHedge()
+{
+    HedgeAttempt *hedge = std::exchange(m_hedge, nullptr);
+    hedge->deleteLater();
+    HedgeAttempt::Route route = hedge->route();
+    m_attemptRoute = route.name;
+    m_currentTrial = route.trial;
+    m_currentDrill = route.drill;
+    m_translator = route.translator;
+    m_translated = std::move(route.translated);
+    m_retryIndex = 0;
+    m_trace.makeCurrent(hedge->traceIndex());
+    m_attempt = hedge->takeAttempt(this);
+    m_head = AnswerHead {};
+    if (m_attempt->status() > 0)
+        m_head = { m_attempt->status(), m_attempt->streaming(), m_attempt->passHeaders() };
+    if (std::optional<StreamRelay> relay = hedge->takeRelay())
+        m_stream->attach(m_attempt, std::move(*relay));
+    wireAttempt();
+    m_phase = Phase::Attempting;
+}
+
+void ProxyRequest::cancelHedge(const QString &why)
+{
+    if (HedgeAttempt *hedge = std::exchange(m_hedge, nullptr)) {
+        hedge->cancel();
+        hedge->deleteLater();
+        settleRaceLoser(hedge->traceIndex(), QStringLiteral("cancelled: ") + why);
+    }
+}
+
+void ProxyRequest::settleRaceLoser(int traceIndex, const QString &why)
+{
+    AttemptRecord &loser = m_trace.at(traceIndex);
+    // A provider that has the request bills its prompt, answered or not; the gateway can only
+    // estimate it (the usage never comes).
+    if (loser.connectedMs >= 0 && !loser.drill) {
+        loser.tokensIn = m_params.analysis.promptTokens;
+        loser.reason = why + QStringLiteral(" (its cost is the prompt's, estimated)");
+    }
+    const RouteConfig &route = m_params.active->config.routes.find(loser.route).value();
+    m_services.routes->settleAttempt(m_trace.settleAt(
+        traceIndex, FailureClass::Cancelled, why, false, *m_services.redactor, route));
 }
 
 void ProxyRequest::finishCompletedStream()
@@ -297,6 +462,7 @@ void ProxyRequest::onDeadline()
         return;
     const QString reason
         = QStringLiteral("lane deadline of %1 ms exceeded").arg(m_params.target.deadlineMs);
+    cancelHedge(reason);
     dropAttempt();
     if (m_trace.attemptOpen()) {
         currentAttempt().decision = Decision::Return;
@@ -319,6 +485,7 @@ void ProxyRequest::onClientGone()
 
 void ProxyRequest::cancelForClient(const QString &why)
 {
+    cancelHedge(why);
     dropAttempt();
     if (m_trace.attemptOpen()) {
         currentAttempt().decision = Decision::Return;
@@ -389,6 +556,8 @@ void ProxyRequest::concludeAttempt(const Classification &classification)
     AttemptFacts facts;
     facts.classification = classification;
     facts.retry = m_params.target.retry;
+    if (m_hedge)
+        facts.retry.maxRetries = 0; // the next route is already running
     facts.retriesDone = m_retryIndex;
     facts.remainingDeadlineMs = remainingDeadlineMs();
     facts.drill = attempt.drill;
@@ -396,6 +565,15 @@ void ProxyRequest::concludeAttempt(const Classification &classification)
     facts.maxCooldownMs = m_params.active->config.limits.maxRetryAfterMs;
     facts.unitRandom = unitRandom();
     const AttemptVerdict verdict = decideForRoute(facts, state, now(), attempt.reason);
+    if (m_hedge && verdict.action == AttemptVerdict::Action::Fallback) {
+        attempt.decision = Decision::Fallback;
+        adoptHedge();
+        return;
+    }
+    cancelHedge(verdict.action == AttemptVerdict::Action::Return
+            ? QStringLiteral("route '%1' answered first").arg(attempt.route)
+            : QStringLiteral("route '%1' failed (%2); the plan went on without the hedge")
+                  .arg(attempt.route, failureClassName(classification.failureClass)));
 
     switch (verdict.action) {
     case AttemptVerdict::Action::Return:
@@ -535,8 +713,9 @@ void ProxyRequest::finish(int status, FailureClass finalClass)
     if (m_phase == Phase::Done)
         return;
     m_phase = Phase::Done;
-    for (QTimer *timer : { &m_deadlineTimer, &m_backoffTimer })
+    for (QTimer *timer : { &m_deadlineTimer, &m_backoffTimer, &m_hedgeTimer })
         timer->stop();
+    cancelHedge(QStringLiteral("the request was over"));
     if (m_stream)
         m_stream->stop();
     TraceRecord &trace = m_trace.record();

@@ -4,10 +4,13 @@
 #include "observe/trace.h"
 #include "proxy/callerstream.h"
 #include "proxy/gatewayresponse.h"
+#include "proxy/hedgeattempt.h"
 #include "proxy/requesttrace.h"
+#include "proxy/routeadmission.h"
 #include "proxy/streamcontinuation.h"
 #include "proxy/streamrelay.h"
 #include "proxy/upstreamattempt.h"
+#include "proxy/upstreamcall.h"
 #include "routing/classifier.h"
 #include "routing/lanerouter.h"
 #include "routing/requestanalysis.h"
@@ -55,10 +58,32 @@ private:
     enum class Phase { Idle, Attempting, Backoff, Done };
 
     void tryNextRoute();
+    AdmissionContext admissionContext() const;
     // The caller's side of a streamed answer, made only when the caller asked for a stream.
     void startCallerStream();
     bool streamBegun() const { return m_stream && m_stream->begun(); }
     void startAttempt();
+    // The call `route` gets: the caller's `body`, or its translation for the route's provider.
+    UpstreamCall prepareCall(const RouteConfig &route, const ProviderTranslator *translator,
+        const TranslatedRequest *translated, const QByteArray *body) const;
+    // The current attempt's signals, wherever it was started.
+    void wireAttempt();
+    // The current attempt's first content (a stream's): the caller's stream begins or resumes.
+    void onContentStarted(bool complete);
+
+    // Hedging: a second route, started when the current attempt has no content after the lane's
+    // hedge delay (once per request). The first with content answers.
+    void startHedge();
+    // The hedge had content first: the current attempt loses and the hedge takes its place.
+    void hedgeWon();
+    void onHedgeEnded(const AttemptEnd &end, const Classification &classification);
+    // The hedge becomes the current attempt (the first one is already settled).
+    void adoptHedge();
+    // The hedge is called off (the current attempt answered first, or the request is over).
+    void cancelHedge(const QString &why);
+    // Settles the attempt at `traceIndex` as cancelled: it lost the race, and its provider
+    // bills the prompt it received.
+    void settleRaceLoser(int traceIndex, const QString &why);
     void onDeadline();
     void onClientGone();
     // The caller is gone or dropped: the upstream call is aborted and the request ends as 499.
@@ -100,6 +125,7 @@ private:
     RequestTrace m_trace;
 
     RoutePlan m_plan;
+    QString m_attemptRoute; // the current attempt's route
     bool m_currentTrial = false;
     bool m_currentDrill = false;
     int m_retryIndex = 0;
@@ -109,6 +135,9 @@ private:
     Phase m_phase = Phase::Idle;
     QTimer m_deadlineTimer;
     QTimer m_backoffTimer;
+    QTimer m_hedgeTimer;
+    HedgeAttempt *m_hedge = nullptr;
+    bool m_hedged = false; // the request has had its hedge
     CallerStream *m_stream = nullptr; // the caller's side, when the answer is a stream
 
     bool m_routeAnswered = false; // the caller's answer is a route's, not the gateway's own

@@ -47,8 +47,26 @@ AttemptRecord &RequestTrace::beginAttempt(
     attempt.drill = drill;
     m_record.attempts.append(attempt);
     ++m_upstreamAttempts;
+    m_current = int(m_record.attempts.size()) - 1;
     m_attemptOpen = true;
-    return m_record.attempts.last();
+    return current();
+}
+
+int RequestTrace::beginHedge(const QString &route, bool trial, int trialEpoch, bool drill)
+{
+    const int previous = m_current;
+    const bool previousOpen = m_attemptOpen;
+    beginAttempt(route, trial, trialEpoch, drill).hedge = true;
+    const int hedge = m_current;
+    m_current = previous;
+    m_attemptOpen = previousOpen;
+    return hedge;
+}
+
+void RequestTrace::makeCurrent(int index)
+{
+    m_current = index;
+    m_attemptOpen = true;
 }
 
 QStringList RequestTrace::triedRoutes() const
@@ -61,30 +79,36 @@ QStringList RequestTrace::triedRoutes() const
     return tried;
 }
 
-void RequestTrace::connected()
+void RequestTrace::connected(int index)
 {
-    current().connectedMs = elapsed();
+    at(index < 0 ? m_current : index).connectedMs = elapsed();
 }
 
-void RequestTrace::responseStarted(int status)
+void RequestTrace::responseStarted(int status, int index)
 {
-    AttemptRecord &attempt = current();
+    AttemptRecord &attempt = at(index < 0 ? m_current : index);
     attempt.firstByteMs = elapsed();
     if (attempt.connectedMs < 0)
         attempt.connectedMs = attempt.firstByteMs;
     attempt.httpStatus = status;
 }
 
-void RequestTrace::firstToken()
+void RequestTrace::firstToken(int index)
 {
-    current().firstTokenMs = elapsed();
+    at(index < 0 ? m_current : index).firstTokenMs = elapsed();
 }
 
 SettledAttempt RequestTrace::settle(FailureClass failureClass, const QString &reason, bool panic,
     const Redactor &redactor, const RouteConfig &route)
 {
     m_attemptOpen = false;
-    AttemptRecord &attempt = current();
+    return settleAt(m_current, failureClass, reason, panic, redactor, route);
+}
+
+SettledAttempt RequestTrace::settleAt(int index, FailureClass failureClass, const QString &reason,
+    bool panic, const Redactor &redactor, const RouteConfig &route)
+{
+    AttemptRecord &attempt = at(index);
     attempt.endMs = elapsed();
     attempt.failureClass = failureClass;
     if (attempt.reason.isEmpty())
@@ -97,8 +121,14 @@ SettledAttempt RequestTrace::settle(FailureClass failureClass, const QString &re
     // Upstream error text may echo a key back; it goes no further than this.
     attempt.reason = redactor.redact(attempt.reason);
     attempt.costUsd = route.price.costUsd(attempt.tokensIn, attempt.tokensOut);
-    return { attempt.route, failureClass, attempt.endMs - attempt.startMs, attempt.reason,
-        attempt.trial, attempt.trialEpoch, attempt.drill };
+    SettledAttempt settled { attempt.route, failureClass, attempt.endMs - attempt.startMs,
+        attempt.reason, attempt.trial, attempt.trialEpoch, attempt.drill };
+    settled.stream = m_record.stream;
+    if (failureClass == FailureClass::Ok)
+        settled.firstContentMs = !m_record.stream ? settled.durationMs
+            : attempt.firstTokenMs >= 0           ? attempt.firstTokenMs - attempt.startMs
+                                                  : -1;
+    return settled;
 }
 
 } // namespace Switchyard

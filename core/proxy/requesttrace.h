@@ -28,26 +28,37 @@ public:
     void skip(const QString &route, FailureClass failureClass, const QString &skip,
         const QString &reason);
     AttemptRecord &beginAttempt(const QString &route, bool trial, int trialEpoch, bool drill);
-    AttemptRecord &current() { return m_record.attempts.last(); }
-    // Begun and not yet settled.
+    // An attempt started beside the current one (a hedge): its index, for at() and settleAt().
+    int beginHedge(const QString &route, bool trial, int trialEpoch, bool drill);
+    // The hedge at `index` becomes the current attempt (open, since it is running).
+    void makeCurrent(int index);
+    AttemptRecord &current() { return m_record.attempts[m_current]; }
+    AttemptRecord &at(int index) { return m_record.attempts[index]; }
+    int currentIndex() const { return m_current; }
+    // The current attempt is begun and not yet settled.
     bool attemptOpen() const { return m_attemptOpen; }
     int upstreamAttempts() const { return m_upstreamAttempts; }
     // Routes called so far (skipped ones left out).
     QStringList triedRoutes() const;
 
-    void connected();
-    void responseStarted(int status);
-    void firstToken();
+    // The phases of the attempt at `index` (the current one by default).
+    void connected(int index = -1);
+    void responseStarted(int status, int index = -1);
+    void firstToken(int index = -1);
 
     // Settles the current attempt: `reason` is kept unless one was recorded, prefixed when the
     // attempt was the panic attempt, and redacted; the cost is priced by `route`.
     SettledAttempt settle(FailureClass failureClass, const QString &reason, bool panic,
+        const Redactor &redactor, const RouteConfig &route);
+    // Settles the attempt at `index` as settle() does the current one.
+    SettledAttempt settleAt(int index, FailureClass failureClass, const QString &reason, bool panic,
         const Redactor &redactor, const RouteConfig &route);
 
 private:
     const Clock &m_clock;
     TraceRecord m_record;
     qint64 m_startMs = 0;
+    int m_current = -1;
     bool m_attemptOpen = false;
     int m_upstreamAttempts = 0;
 };

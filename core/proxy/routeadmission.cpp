@@ -98,7 +98,7 @@ RouteAdmission admitRoute(const QString &name, const AdmissionContext &context, 
 std::optional<RouteAdmission> admitNextRoute(RoutePlan &plan, RequestTrace &trace,
     RouteRegistry &routes, AdmissionContext context, const Clock &clock)
 {
-    while (plan.advance()) {
+    while ((!context.chainOnly || plan.nextInChain()) && plan.advance()) {
         const QString &name = plan.current();
         context.inChain = plan.inChain();
         context.nowMs = clock.nowMs();

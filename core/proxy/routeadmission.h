@@ -26,6 +26,9 @@ struct AdmissionContext {
     const RoutingTarget *target = nullptr;
     const CostLedger *ledger = nullptr;
     bool inChain = true; // a route of the lane's chain, not its degraded slot
+    // The walk stops at the end of the chain: a hedge is for latency, and the degraded route is
+    // for when the chain has failed.
+    bool chainOnly = false;
     qint64 nowMs = 0; // on the engine's clock
     qint64 wallNowMs = 0; // for the spend caps' UTC day
     double unitRandom = 0.0; // a recovering route's traffic share

@@ -16,6 +16,7 @@ RoutingTarget fromLane(const Config &config, const LaneConfig &lane)
     target.deadlineMs = lane.deadlineMs;
     target.budgetUsdPerDay = lane.budgetUsdPerDay;
     target.continuation = lane.continuation;
+    target.hedge = lane.hedge;
     Q_UNUSED(config);
     return target;
 }

@@ -18,6 +18,7 @@ struct RoutingTarget {
     int deadlineMs = 120000;
     double budgetUsdPerDay = 0.0; // the lane's spend cap; 0: none
     Continuation continuation = Continuation::Off;
+    HedgeSettings hedge; // never for a pinned route: it has nothing to hedge with
 };
 
 // Picks the lane or route for a request (SPEC §4): the X-Switchyard-Lane header first,

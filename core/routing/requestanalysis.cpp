@@ -243,7 +243,8 @@ RequestAnalysis RequestAnalysis::analyze(Endpoint endpoint, const QByteArray &bo
                 QLatin1String(key));
         outputTokens = qMax(outputTokens, tokens);
     }
-    result.estimatedTokens = characters / 4 + outputTokens;
+    result.promptTokens = characters / 4;
+    result.estimatedTokens = result.promptTokens + outputTokens;
     result.valid = true;
     return result;
 }

@@ -21,6 +21,7 @@ struct RequestAnalysis {
     bool callerAskedUsage = false; // stream_options.include_usage was true
     Capabilities needs = 0;
     qint64 estimatedTokens = 0; // prompt (≈ 4 characters a token) plus requested output
+    qint64 promptTokens = 0; // the prompt's share of it
     QJsonObject document; // the parsed body, for providers whose API needs a translation
 
     static RequestAnalysis analyze(Endpoint endpoint, const QByteArray &body);

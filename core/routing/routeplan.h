@@ -21,6 +21,10 @@ public:
     // The current route is one of the chain's, not the degraded slot's (a lane over its spend
     // cap keeps only the degraded route).
     bool inChain() const { return m_index < m_chainLength; }
+    // The route after the current one is still one of the chain's.
+    bool nextInChain() const { return m_index + 1 < m_chainLength; }
+    // The route after the current one when it is one of the chain's; empty otherwise.
+    QString nextChainRoute() const { return nextInChain() ? m_routes.at(m_index + 1) : QString(); }
     const QStringList &routes() const { return m_routes; }
 
     // The first route that could serve the request is its first choice; any other that answers

@@ -47,6 +47,8 @@ void RouteRegistry::settleAttempt(const SettledAttempt &attempt)
         return;
     if (attempt.failureClass == FailureClass::Ok) {
         route.stats.recordLatency(attempt.durationMs);
+        if (attempt.firstContentMs >= 0)
+            route.stats.recordFirstContent(attempt.firstContentMs, attempt.stream);
         route.misconfiguredReason.clear();
         route.breaker.recordSuccess(attempt.durationMs, attempt.trial, attempt.trialEpoch);
     } else if (countsForBreaker(attempt.failureClass)) {

@@ -23,6 +23,10 @@ struct SettledAttempt {
     bool trial = false;
     int trialEpoch = -1;
     bool drill = false;
+    // A success's time to its first content (a stream's first token, else the whole answer);
+    // -1 when there was none.
+    qint64 firstContentMs = -1;
+    bool stream = false;
 };
 
 // The routing state of every route (breaker, retry budget, figures, probe results), kept across

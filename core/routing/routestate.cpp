@@ -5,11 +5,21 @@
 
 namespace Switchyard {
 
-void RouteStats::recordLatency(qint64 ms)
+void DurationSamples::record(qint64 ms)
 {
-    m_latencies[size_t(m_latencyNext)] = ms;
-    m_latencyNext = (m_latencyNext + 1) % Samples;
-    m_latencyCount = std::min(m_latencyCount + 1, Samples);
+    m_samples[size_t(m_next)] = ms;
+    m_next = (m_next + 1) % Samples;
+    m_count = std::min(m_count + 1, Samples);
+}
+
+qint64 DurationSamples::percentile(double fraction) const
+{
+    if (m_count == 0)
+        return -1;
+    std::vector<qint64> sorted(m_samples.begin(), m_samples.begin() + m_count);
+    const size_t index = std::min(sorted.size() - 1, size_t(fraction * double(sorted.size())));
+    std::nth_element(sorted.begin(), sorted.begin() + qsizetype(index), sorted.end());
+    return sorted[index];
 }
 
 void RouteStats::recordRequest(qint64 nowMs)
@@ -19,16 +29,6 @@ void RouteStats::recordRequest(qint64 nowMs)
     if (slot.first != second)
         slot = { second, 0 };
     ++slot.second;
-}
-
-qint64 RouteStats::percentile(double fraction) const
-{
-    if (m_latencyCount == 0)
-        return -1;
-    std::vector<qint64> sorted(m_latencies.begin(), m_latencies.begin() + m_latencyCount);
-    const size_t index = std::min(sorted.size() - 1, size_t(fraction * double(sorted.size())));
-    std::nth_element(sorted.begin(), sorted.begin() + qsizetype(index), sorted.end());
-    return sorted[index];
 }
 
 double RouteStats::requestsPerSecond(qint64 nowMs) const

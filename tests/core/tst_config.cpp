@@ -41,6 +41,29 @@ private Q_SLOTS:
         QCOMPARE(route.probe.kind, QStringLiteral("auto"));
         QCOMPARE(config.lanes.value(QStringLiteral("main")).continuation, Continuation::Off);
         QVERIFY(!config.lanes.value(QStringLiteral("main")).retry.retrySilent);
+        QVERIFY(!config.lanes.value(QStringLiteral("main")).hedge.enabled());
+    }
+
+    void hedgeSettings()
+    {
+        const auto lane = [](const char *hedge) {
+            const ConfigResult result = ConfigLoader::fromJson(
+                jsonText("{'providers': {'p': {'base_url': 'http://x/v1'}}, 'routes': {'r': "
+                         "{'provider': 'p', 'model': 'm'}}, 'lanes': {'l': {'chain': ['r'], "
+                         "'hedge': ")
+                + hedge + "}}}");
+            if (!result.isValid())
+                qWarning() << result.errors;
+            return result.config.lanes.value(QStringLiteral("l")).hedge;
+        };
+        const HedgeSettings fixed = lane(R"({"after_ms": 1500})");
+        QCOMPARE(fixed.afterMs, 1500);
+        QCOMPARE(fixed.percentile, 0.0);
+        // A percentile alone waits two seconds until the route has figures of its own.
+        const HedgeSettings percentile = lane(R"({"percentile": 95})");
+        QVERIFY(percentile.enabled());
+        QCOMPARE(percentile.afterMs, 2000);
+        QCOMPARE(percentile.percentile, 95.0);
     }
 
     void errorsCarryTheirJsonPath_data()
@@ -63,6 +86,25 @@ private Q_SLOTS:
                                    "{'r': {'provider': 'p', 'model': 'm'}}, 'lanes': {'l': "
                                    "{'chain': ['r'], 'continuation': 'resume'}}}"))
             << QStringLiteral("lanes.l.continuation: must be \"off\", \"prefill\" or \"restart\"");
+        const auto withHedge = [](const char *hedge) {
+            return QByteArray(jsonText("{'providers': {'p': {'base_url': 'http://x/v1'}}, "
+                                       "'routes': {'r': {'provider': 'p', 'model': 'm'}}, "
+                                       "'lanes': {'l': {'chain': ['r'], 'deadline_ms': 60000, "
+                                       "'hedge': ")
+                + hedge + "}}}");
+        };
+        QTest::newRow("hedge not an object")
+            << withHedge("2000")
+            << QStringLiteral("lanes.l.hedge: must be an object such as {\"after_ms\": 2000} or "
+                              "{\"percentile\": 95}");
+        QTest::newRow("hedge without a delay") << withHedge(
+            "{}") << QStringLiteral("lanes.l.hedge: needs \"after_ms\" or \"percentile\"");
+        QTest::newRow("hedge after zero") << withHedge(R"({"after_ms": 0})")
+                                          << QStringLiteral("lanes.l.hedge.after_ms: must be ≥ 1");
+        QTest::newRow("hedge after the deadline") << withHedge(
+            R"({"after_ms": 90000})") << QStringLiteral("lanes.l.hedge.after_ms: must be ≤ 60000");
+        QTest::newRow("hedge percentile") << withHedge(
+            R"({"percentile": 100})") << QStringLiteral("lanes.l.hedge.percentile: must be ≤ 99.9");
         QTest::newRow("retry silent")
             << QByteArray(jsonText("{'providers': {'p': {'base_url': 'http://x/v1'}}, 'routes': "
                                    "{'r': {'provider': 'p', 'model': 'm'}}, 'lanes': {'l': "

@@ -1,6 +1,8 @@
 #include "config/configloader.h"
+#include "proxy/hedgeattempt.h"
 #include "routing/lanerouter.h"
 #include "routing/requestanalysis.h"
+#include "routing/routestate.h"
 
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -216,6 +218,27 @@ private Q_SLOTS:
             = replaceTopLevelModel(jsonText("{'model':'x'}"), QStringLiteral("we\"ird"));
         QCOMPARE(QJsonDocument::fromJson(out).object().value(QLatin1String("model")).toString(),
             QStringLiteral("we\"ird"));
+    }
+
+    void hedgeDelayFollowsTheRoutesFirstContentTimes()
+    {
+        HedgeSettings hedge;
+        hedge.afterMs = 2000;
+        hedge.percentile = 90;
+        RouteStats stats;
+        // Too few figures yet: the fixed delay.
+        for (int i = 0; i < HedgeMinSamples - 1; ++i)
+            stats.recordFirstContent(100 + i, true);
+        QCOMPARE(hedgeDelayMs(hedge, stats, true), 2000);
+        // Enough: the percentile of the stream's first tokens, 100..199 ms here.
+        for (int i = HedgeMinSamples - 1; i < 100; ++i)
+            stats.recordFirstContent(100 + i, true);
+        QCOMPARE(hedgeDelayMs(hedge, stats, true), 190);
+        // Whole answers are counted apart: a non-streamed request has no figures yet.
+        QCOMPARE(hedgeDelayMs(hedge, stats, false), 2000);
+        // Without a percentile the delay is fixed, whatever the figures.
+        hedge.percentile = 0;
+        QCOMPARE(hedgeDelayMs(hedge, stats, true), 2000);
     }
 };
 

@@ -63,6 +63,7 @@ private Q_SLOTS:
     void editsMadeWhileAnApplyIsAnsweredAreKept();
     void anExternalEditIsPickedUp();
     void aSelectedTraceShowsOneBarPerAttempt();
+    void aHedgedRequestShowsTwoBarsSideBySide();
     void everyViewIsThere();
     void theChosenViewIsRemembered();
     void everyStateAndActionHasAnIconReadableAt16px();
@@ -106,7 +107,9 @@ void ConsoleTest::init()
       'providers': {'a': {'base_url': '@A@'}, 'b': {'base_url': '@B@'}},
       'routes': {'ra': {'provider': 'a', 'model': 'model-a', 'capabilities': ['tools', 'stream']},
                  'rb': {'provider': 'b', 'model': 'model-b', 'capabilities': ['stream']}},
-      'lanes': {'main': {'chain': ['ra', 'rb'], 'retry': {'max_retries': 1, 'base_ms': 1, 'max_ms': 2}}}
+      'lanes': {'main': {'chain': ['ra', 'rb'], 'retry': {'max_retries': 1, 'base_ms': 1, 'max_ms': 2}},
+                'hedged': {'chain': ['ra', 'rb'], 'hedge': {'after_ms': 50}}},
+      'default_lane': 'main'
     })JSON");
     json.replace("@A@", m_a->baseUrl().toUtf8());
     json.replace("@B@", m_b->baseUrl().toUtf8());
@@ -274,6 +277,30 @@ void ConsoleTest::aSelectedTraceShowsOneBarPerAttempt()
         QVERIFY(!timeline->barRect(row).isEmpty());
     // Bars share one time axis: a later attempt starts to the right of an earlier one.
     QVERIFY(timeline->barRect(2).left() >= timeline->barRect(0).left());
+    QVERIFY(!timeline->grab().isNull());
+}
+
+void ConsoleTest::aHedgedRequestShowsTwoBarsSideBySide()
+{
+    FakeResponse slow = FakeResponse::completion(QStringLiteral("slow"));
+    slow.holdUntilReleased = true;
+    m_a->enqueue(slow);
+    FakeResponse hedge = FakeResponse::completion(QStringLiteral("hedge"));
+    hedge.delayMs = 150; // long enough to run beside the first attempt for a visible while
+    m_b->enqueue(hedge);
+    QCOMPARE(chat(QStringLiteral("hedged"))->header("X-Switchyard-Route"), QByteArray("rb"));
+    m_a->release();
+    QTRY_VERIFY(m_window->traceModel()->rowCount() >= 1);
+    m_window->showView(QStringLiteral("tracesView"));
+    m_window->tracesView()->selectRow(0);
+    TimelineWidget *timeline = m_window->tracesView()->timeline();
+    QCOMPARE(timeline->trace().attempts.size(), 2);
+    QCOMPARE(timeline->barCount(), 2);
+    // The hedge starts while the first attempt still runs: the bars overlap on the time axis.
+    QVERIFY(timeline->barRect(1).left() > timeline->barRect(0).left());
+    QVERIFY(timeline->barRect(1).left() < timeline->barRect(0).right());
+    QVERIFY(timeline->tooltipFor(0).contains(QStringLiteral("cancelled")));
+    QVERIFY(timeline->tooltipFor(1).contains(QStringLiteral("(a hedge:")));
     QVERIFY(!timeline->grab().isNull());
 }
 
@@ -472,7 +499,7 @@ void ConsoleTest::removingARouteALaneUsesAsksAndNamesTheLanes()
     view->removeRoute();
     auto *question = openDialog<QMessageBox>(view);
     QVERIFY(question);
-    QVERIFY2(question->text().contains(QStringLiteral("used by lanes main")),
+    QVERIFY2(question->text().contains(QStringLiteral("used by lanes hedged, main")),
         qPrintable(question->text()));
     QTest::mouseClick(question->button(QMessageBox::Yes), Qt::LeftButton);
     QTRY_VERIFY2(view->statusText().contains(QStringLiteral("Route rb removed")),
