@@ -254,6 +254,8 @@ QString TimelineWidget::tooltipFor(int row) const
         text += QLatin1Char('\n') + attempt.reason;
     if (attempt.drill)
         text += QLatin1Char('\n') + tr("(injected by a drill)");
+    if (!attempt.note.isEmpty())
+        text += QLatin1Char('\n') + attempt.note;
     if (attempt.hedge)
         text += QLatin1Char('\n')
             + tr("(a hedge: started beside a slower attempt; the first with content answers)");

@@ -34,6 +34,8 @@ struct AttemptRecord {
     // Started in parallel because the attempt before it had no content after the lane's hedge
     // delay; the first of the two with content answers, the other is cancelled.
     bool hedge = false;
+    // What the gateway decided beside the attempt's own outcome, such as a hedge it did not start.
+    QString note;
     qint64 endMs = 0;
     qint64 bytes = 0;
     qint64 tokensIn = 0;

@@ -148,7 +148,7 @@ void ProxyRequest::tryNextRoute()
 
 void ProxyRequest::onContentStarted(bool complete)
 {
-    cancelHedge(QStringLiteral("route '%1' answered first").arg(m_attemptRoute));
+    cancelHedge(QStringLiteral("route '%1' answered first").arg(m_attemptRoute), true);
     m_trace.firstToken();
     m_attempt->contentArrived();
     m_trace.record().route = currentRoute().name;
@@ -290,51 +290,42 @@ void ProxyRequest::wireAttempt()
 
 void ProxyRequest::startHedge()
 {
-    // Once per request, and only while the current attempt has produced nothing.
-    if (m_hedged || m_phase != Phase::Attempting || !m_attempt || streamBegun())
+    // Once per request, and only while the current attempt has produced nothing. A half-open
+    // trial is not hedged: its route waits for that call's verdict.
+    if (m_hedged || m_phase != Phase::Attempting || !m_attempt || streamBegun() || m_currentTrial)
         return;
     m_hedged = true;
-    const QString next = m_plan.nextChainRoute();
-    if (next.isEmpty())
-        return;
-    // A hedge is one more call on account of a slow route: that route's retry budget pays for it.
-    // Refused, the trace says so; the route stays in the plan, for a fallback.
-    const RetryPolicy &retry = m_params.target.retry;
-    if (!m_services.routes->state(m_attemptRoute)
-             .retryBudget.tryAcquireRetry(retry.budgetRatio, retry.budgetMinRetries)) {
-        m_trace.skip(next, FailureClass::Budget, QStringLiteral("budget"),
-            QStringLiteral("no hedge: the retry budget of route '%1' is spent")
-                .arg(m_attemptRoute));
-        return;
-    }
-    AdmissionContext context = admissionContext();
-    context.chainOnly = true;
-    std::optional<RouteAdmission> admission
-        = admitNextRoute(m_plan, m_trace, *m_services.routes, context, *m_services.clock);
-    if (!admission)
-        return;
-    const RouteConfig &route = m_params.active->config.routes.find(m_plan.current()).value();
-    const int index = m_trace.beginHedge(route.name, admission->trial,
-        m_services.routes->state(route.name).breaker.epoch(), admission->drill);
-    m_services.routes->beginAttempt(route.name);
-    qCDebug(lcProxy) << m_trace.record().id << "hedging" << m_attemptRoute << "with" << route.name;
-    m_hedge = new HedgeAttempt(*m_services.upstreams, m_trace, index,
-        { route.name, admission->trial, admission->drill, admission->translator,
-            std::move(admission->translated) },
+    m_hedge = HedgeAttempt::start(
+        raceContext(), m_plan, m_attemptRoute,
+        [this](const RouteConfig &route, const ProviderTranslator *translator,
+            const TranslatedRequest *translated) {
+            return prepareCall(route, translator, translated, &m_params.body);
+        },
         this);
+    if (!m_hedge)
+        return;
     connect(m_hedge, &HedgeAttempt::contentStarted, this, [this](bool complete) {
         hedgeWon();
         onContentStarted(complete);
     });
-    connect(m_hedge, &HedgeAttempt::ended, this, &ProxyRequest::onHedgeEnded);
-    if (admission->drill) {
-        m_hedge->startDrill(
-            m_services.routes->state(route.name).breaker.drillFault(), m_params.endpoint);
-        return;
-    }
-    const HedgeAttempt::Route &hedged = m_hedge->route();
-    m_hedge->start(prepareCall(route, hedged.translator, &hedged.translated, &m_params.body),
-        m_params.analysis.stream);
+    connect(m_hedge, &HedgeAttempt::ended, this,
+        [this](const AttemptEnd &end, const Classification &classification) {
+            if (classification.failureClass != FailureClass::Ok) {
+                HedgeAttempt *failed = std::exchange(m_hedge, nullptr);
+                failed->settleFailure(classification); // the current attempt runs on
+                failed->deleteLater();
+                return;
+            }
+            hedgeWon(); // a whole answer, first
+            m_head.answer = end.outcome;
+            concludeAttempt(classification);
+        });
+}
+
+RaceContext ProxyRequest::raceContext()
+{
+    return { &m_services, m_params.active.get(), &m_params.target, &m_params.analysis,
+        m_params.endpoint, &m_trace };
 }
 
 void ProxyRequest::hedgeWon()
@@ -342,40 +333,9 @@ void ProxyRequest::hedgeWon()
     const QString winner = m_hedge->route().name;
     dropAttempt();
     currentAttempt().decision = Decision::Fallback;
-    settleRaceLoser(m_trace.currentIndex(),
-        QStringLiteral("cancelled: the hedge on route '%1' had content first").arg(winner));
+    settleCancelledAttempt(raceContext(), m_trace.currentIndex(),
+        QStringLiteral("cancelled: the hedge on route '%1' had content first").arg(winner), true);
     adoptHedge();
-}
-
-void ProxyRequest::onHedgeEnded(const AttemptEnd &end, const Classification &classification)
-{
-    if (classification.failureClass == FailureClass::Ok) { // a whole answer, first
-        hedgeWon();
-        m_head.answer = end.outcome;
-        concludeAttempt(classification);
-        return;
-    }
-    // The hedge failed; the current attempt runs on. The failure counts against the hedge's
-    // route as any would, and leaves what any would (a rate limit's cooldown), but no retry.
-    HedgeAttempt *hedge = std::exchange(m_hedge, nullptr);
-    hedge->deleteLater();
-    AttemptRecord &record = m_trace.at(hedge->traceIndex());
-    record.decision = Decision::Return;
-    if (classification.tokensIn >= 0) {
-        record.tokensIn = classification.tokensIn;
-        record.tokensOut = classification.tokensOut;
-    }
-    const RouteConfig &route = m_params.active->config.routes.find(record.route).value();
-    m_services.routes->settleAttempt(m_trace.settleAt(hedge->traceIndex(),
-        classification.failureClass, classification.reason, false, *m_services.redactor, route));
-    AttemptFacts facts;
-    facts.classification = classification;
-    facts.retry = m_params.target.retry;
-    facts.retry.maxRetries = 0;
-    facts.remainingDeadlineMs = remainingDeadlineMs();
-    facts.drill = record.drill;
-    facts.maxCooldownMs = m_params.active->config.limits.maxRetryAfterMs;
-    decideForRoute(facts, m_services.routes->state(route.name), now(), record.reason);
 }
 
 void ProxyRequest::adoptHedge()
@@ -400,27 +360,12 @@ void ProxyRequest::adoptHedge()
     m_phase = Phase::Attempting;
 }
 
-void ProxyRequest::cancelHedge(const QString &why)
+void ProxyRequest::cancelHedge(const QString &why, bool lostRace)
 {
     if (HedgeAttempt *hedge = std::exchange(m_hedge, nullptr)) {
-        hedge->cancel();
+        hedge->cancel(QStringLiteral("cancelled: ") + why, lostRace);
         hedge->deleteLater();
-        settleRaceLoser(hedge->traceIndex(), QStringLiteral("cancelled: ") + why);
     }
-}
-
-void ProxyRequest::settleRaceLoser(int traceIndex, const QString &why)
-{
-    AttemptRecord &loser = m_trace.at(traceIndex);
-    // A provider that has the request bills its prompt, answered or not; the gateway can only
-    // estimate it (the usage never comes).
-    if (loser.connectedMs >= 0 && !loser.drill) {
-        loser.tokensIn = m_params.analysis.promptTokens;
-        loser.reason = why + QStringLiteral(" (its cost is the prompt's, estimated)");
-    }
-    const RouteConfig &route = m_params.active->config.routes.find(loser.route).value();
-    m_services.routes->settleAttempt(m_trace.settleAt(
-        traceIndex, FailureClass::Cancelled, why, false, *m_services.redactor, route));
 }
 
 void ProxyRequest::finishCompletedStream()
@@ -561,19 +506,30 @@ void ProxyRequest::concludeAttempt(const Classification &classification)
     facts.retriesDone = m_retryIndex;
     facts.remainingDeadlineMs = remainingDeadlineMs();
     facts.drill = attempt.drill;
-    facts.policyFallbackLeft = !m_plan.untriedPolicyFallbacks(m_trace.triedRoutes()).isEmpty();
+    QStringList tried = m_trace.triedRoutes();
+    if (m_hedge)
+        tried.removeOne(m_hedge->route().name); // still running: its answer is still to come
+    facts.policyFallbackLeft = !m_plan.untriedPolicyFallbacks(tried).isEmpty();
     facts.maxCooldownMs = m_params.active->config.limits.maxRetryAfterMs;
     facts.unitRandom = unitRandom();
     const AttemptVerdict verdict = decideForRoute(facts, state, now(), attempt.reason);
-    if (m_hedge && verdict.action == AttemptVerdict::Action::Fallback) {
+    if (verdict.action == AttemptVerdict::Action::PolicyFallback)
+        m_plan.restrictToPolicyFallbacks(m_trace.triedRoutes());
+    // The hedge is the next route already running: it carries on where a fallback would go.
+    if (m_hedge
+        && (verdict.action == AttemptVerdict::Action::Fallback
+            || (verdict.action == AttemptVerdict::Action::PolicyFallback
+                && m_params.target.policyFallbacks.contains(m_hedge->route().name)))) {
         attempt.decision = Decision::Fallback;
         adoptHedge();
         return;
     }
-    cancelHedge(verdict.action == AttemptVerdict::Action::Return
+    const bool answered = verdict.action == AttemptVerdict::Action::Return;
+    cancelHedge(answered
             ? QStringLiteral("route '%1' answered first").arg(attempt.route)
             : QStringLiteral("route '%1' failed (%2); the plan went on without the hedge")
-                  .arg(attempt.route, failureClassName(classification.failureClass)));
+                  .arg(attempt.route, failureClassName(classification.failureClass)),
+        answered);
 
     switch (verdict.action) {
     case AttemptVerdict::Action::Return:
@@ -588,7 +544,6 @@ void ProxyRequest::concludeAttempt(const Classification &classification)
         scheduleRetry(verdict.delayMs, failureClassName(classification.failureClass));
         return;
     case AttemptVerdict::Action::PolicyFallback:
-        m_plan.restrictToPolicyFallbacks(m_trace.triedRoutes());
         fallBack();
         return;
     case AttemptVerdict::Action::Fallback:
@@ -676,8 +631,9 @@ void ProxyRequest::respondWithUpstream(FailureClass finalClass)
 void ProxyRequest::respondAllFailed()
 {
     TraceRecord &trace = m_trace.record();
-    if (!trace.attempts.isEmpty())
-        trace.route = trace.attempts.constLast().route;
+    const AttemptRecord *final = m_trace.finalRecord();
+    if (final)
+        trace.route = final->route;
     // Every route held back by its breaker: the caller learns when the first lets a call through.
     const qint64 soonestRetry = m_services.routes->soonestRateLimitEndMs(m_plan.routes());
     const qint64 breakersReopen = m_plan.everyRouteHeldByBreaker(m_trace.upstreamAttempts())
@@ -686,17 +642,13 @@ void ProxyRequest::respondAllFailed()
     const GatewayResponse::AllFailed answer = GatewayResponse::allRoutesFailed(
         trace, m_trace.upstreamAttempts(), soonestRetry, breakersReopen);
     m_response.sendAllFailed(routing(), answer);
-    const FailureClass finalClass = trace.attempts.isEmpty()
-        ? FailureClass::Transient
-        : trace.attempts.constLast().failureClass;
-    finish(answer.status, finalClass);
+    finish(answer.status, final ? final->failureClass : FailureClass::Transient);
 }
 
 void ProxyRequest::respondDeadlineExceeded()
 {
-    TraceRecord &trace = m_trace.record();
-    if (!trace.attempts.isEmpty())
-        trace.route = trace.attempts.constLast().route;
+    if (const AttemptRecord *final = m_trace.finalRecord())
+        m_trace.record().route = final->route;
     m_response.sendDeadlineExceeded(
         routing(), m_params.target.deadlineMs, m_trace.upstreamAttempts());
     finish(504, FailureClass::Transient);

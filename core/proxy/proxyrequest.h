@@ -76,14 +76,12 @@ private:
     void startHedge();
     // The hedge had content first: the current attempt loses and the hedge takes its place.
     void hedgeWon();
-    void onHedgeEnded(const AttemptEnd &end, const Classification &classification);
     // The hedge becomes the current attempt (the first one is already settled).
     void adoptHedge();
-    // The hedge is called off (the current attempt answered first, or the request is over).
-    void cancelHedge(const QString &why);
-    // Settles the attempt at `traceIndex` as cancelled: it lost the race, and its provider
-    // bills the prompt it received.
-    void settleRaceLoser(int traceIndex, const QString &why);
+    // The hedge is called off: `lostRace` when the current attempt answered first, otherwise
+    // the request is over or went on without it.
+    void cancelHedge(const QString &why, bool lostRace = false);
+    RaceContext raceContext();
     void onDeadline();
     void onClientGone();
     // The caller is gone or dropped: the upstream call is aborted and the request ends as 499.

@@ -69,6 +69,15 @@ void RequestTrace::makeCurrent(int index)
     m_attemptOpen = true;
 }
 
+const AttemptRecord *RequestTrace::finalRecord() const
+{
+    for (qsizetype i = m_record.attempts.size() - 1; i >= 0; --i) {
+        if (!m_record.attempts.at(i).hedge || i == m_current)
+            return &m_record.attempts.at(i);
+    }
+    return nullptr;
+}
+
 QStringList RequestTrace::triedRoutes() const
 {
     QStringList tried;

@@ -30,11 +30,16 @@ public:
     AttemptRecord &beginAttempt(const QString &route, bool trial, int trialEpoch, bool drill);
     // An attempt started beside the current one (a hedge): its index, for at() and settleAt().
     int beginHedge(const QString &route, bool trial, int trialEpoch, bool drill);
+    // Drops the records from `count` on (a walk of the plan that came to nothing).
+    void truncate(qsizetype count) { m_record.attempts.resize(count); }
     // The hedge at `index` becomes the current attempt (open, since it is running).
     void makeCurrent(int index);
     AttemptRecord &current() { return m_record.attempts[m_current]; }
     AttemptRecord &at(int index) { return m_record.attempts[index]; }
     int currentIndex() const { return m_current; }
+    // The record that speaks for a request no route answered: the last one, leaving out hedges
+    // that ran beside the attempt that became the request's; null with no record at all.
+    const AttemptRecord *finalRecord() const;
     // The current attempt is begun and not yet settled.
     bool attemptOpen() const { return m_attemptOpen; }
     int upstreamAttempts() const { return m_upstreamAttempts; }

@@ -45,10 +45,12 @@ void RouteRegistry::settleAttempt(const SettledAttempt &attempt)
     m_changed = true;
     if (attempt.drill)
         return;
+    // A success's time to content, or a hedge race's loser's wait (a lower bound, kept so that
+    // the slow calls a hedge cancels still count for the next hedge's delay).
+    if (attempt.firstContentMs >= 0)
+        route.stats.recordFirstContent(attempt.firstContentMs, attempt.stream);
     if (attempt.failureClass == FailureClass::Ok) {
         route.stats.recordLatency(attempt.durationMs);
-        if (attempt.firstContentMs >= 0)
-            route.stats.recordFirstContent(attempt.firstContentMs, attempt.stream);
         route.misconfiguredReason.clear();
         route.breaker.recordSuccess(attempt.durationMs, attempt.trial, attempt.trialEpoch);
     } else if (countsForBreaker(attempt.failureClass)) {

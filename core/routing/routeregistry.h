@@ -23,8 +23,8 @@ struct SettledAttempt {
     bool trial = false;
     int trialEpoch = -1;
     bool drill = false;
-    // A success's time to its first content (a stream's first token, else the whole answer);
-    // -1 when there was none.
+    // A success's time to its first content (a stream's first token, else the whole answer), or
+    // how long a hedge race's loser had waited; -1 otherwise.
     qint64 firstContentMs = -1;
     bool stream = false;
 };

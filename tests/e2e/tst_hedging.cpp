@@ -27,13 +27,14 @@ private Q_SLOTS:
     void aHedgeNeedsTheRetryBudget();
     void aDrainedRouteIsNeverAHedge();
     void aPercentileHedgeLearnsTheRoutesPace();
+    void aRefusalHandsOverToAHedgeOnAPolicyFallback();
 
 private:
     QJsonObject lastTrace();
     // `call` is under way once `upstream` has received its request.
     static bool waitForRequest(FakeUpstream &upstream, int count = 1);
-    // The gateway has settled a failed attempt on `route`: its last error is known.
-    bool waitForFailureOn(const QString &route);
+    // The gateway has settled every attempt on `route` (call it once one is under way).
+    bool waitForSettled(const QString &route);
 
     std::unique_ptr<FakeUpstream> m_a;
     std::unique_ptr<FakeUpstream> m_b;
@@ -56,6 +57,8 @@ void HedgingTest::init()
         'hedged': {'chain': ['ha', 'hb'], 'hedge': {'after_ms': 100},
                    'retry': {'max_retries': 1, 'base_ms': 5, 'max_ms': 20}},
         'adaptive': {'chain': ['ha', 'hb'], 'hedge': {'percentile': 90, 'after_ms': 60000}},
+        'guarded': {'chain': ['ha', 'hb'], 'policy_fallbacks': ['hb'], 'hedge': {'after_ms': 100},
+                    'retry': {'max_retries': 0}},
         'frugal': {'chain': ['ha', 'hb'], 'hedge': {'after_ms': 100},
                    'retry': {'max_retries': 1, 'budget_ratio': 0, 'budget_min_retries': 0}}
       },
@@ -87,20 +90,20 @@ bool HedgingTest::waitForRequest(FakeUpstream &upstream, int count)
     return QTest::qWaitFor([&] { return upstream.requestCount() >= count; }, 10000);
 }
 
-bool HedgingTest::waitForFailureOn(const QString &route)
+bool HedgingTest::waitForSettled(const QString &route)
 {
     return QTest::qWaitFor(
         [&] {
             ClientCall *call = m_gateway->client().get(QStringLiteral("/admin/state"));
             GatewayClient::waitFor(call);
-            return !call->json()
-                        .value(u"routes")
-                        .toObject()
-                        .value(route)
-                        .toObject()
-                        .value(u"last_error")
-                        .toString()
-                        .isEmpty();
+            return call->json()
+                       .value(u"routes")
+                       .toObject()
+                       .value(route)
+                       .toObject()
+                       .value(u"in_flight")
+                       .toInt(-1)
+                == 0;
         },
         10000);
 }
@@ -193,7 +196,7 @@ void HedgingTest::aFailingFirstRouteHandsOverToTheRunningHedge()
         QStringLiteral("/v1/chat/completions"), chatBody(QStringLiteral("hedged"), true));
     QVERIFY(waitForRequest(*m_b));
     m_a->release();
-    QVERIFY(waitForFailureOn(QStringLiteral("ha")));
+    QVERIFY(waitForSettled(QStringLiteral("ha")));
     m_b->release();
     QVERIFY(GatewayClient::waitFor(call));
     QCOMPARE(call->status, 200);
@@ -220,7 +223,7 @@ void HedgingTest::aFailingHedgeLeavesTheFirstRouteRunning()
         QStringLiteral("/v1/chat/completions"), chatBody(QStringLiteral("hedged"), true));
     QVERIFY(waitForRequest(*m_b));
     // The hedge's failure is settled before the first route answers.
-    QVERIFY(waitForFailureOn(QStringLiteral("hb")));
+    QVERIFY(waitForSettled(QStringLiteral("hb")));
     m_a->release();
     QVERIFY(GatewayClient::waitFor(call));
     QCOMPARE(call->status, 200);
@@ -277,13 +280,10 @@ void HedgingTest::aHedgeNeedsTheRetryBudget()
     QCOMPARE(call->header("X-Switchyard-Route"), QByteArray("ha"));
     QCOMPARE(m_b->requestCount(), 0);
     const QJsonArray attempts = lastTrace().value(u"attempts").toArray();
-    // The route that would have been the hedge is shown passed over, and why.
-    QCOMPARE(attempts.size(), 2);
+    // The slow attempt's record says why it ran alone.
+    QCOMPARE(attempts.size(), 1);
     QCOMPARE(attempts.at(0).toObject().value(u"class").toString(), QStringLiteral("ok"));
-    const QJsonObject skipped = attempts.at(1).toObject();
-    QCOMPARE(skipped.value(u"route").toString(), QStringLiteral("hb"));
-    QCOMPARE(skipped.value(u"skip").toString(), QStringLiteral("budget"));
-    QCOMPARE(skipped.value(u"reason").toString(),
+    QCOMPARE(attempts.at(0).toObject().value(u"note").toString(),
         QStringLiteral("no hedge: the retry budget of route 'ha' is spent"));
 }
 
@@ -301,8 +301,36 @@ void HedgingTest::aDrainedRouteIsNeverAHedge()
     QCOMPARE(call->header("X-Switchyard-Route"), QByteArray("ha"));
     QCOMPARE(m_b->requestCount(), 0);
     const QJsonArray attempts = lastTrace().value(u"attempts").toArray();
+    QCOMPARE(attempts.size(), 1);
+    QCOMPARE(attempts.at(0).toObject().value(u"note").toString(),
+        QStringLiteral("no hedge: no other route of the chain took the request"));
+}
+
+void HedgingTest::aRefusalHandsOverToAHedgeOnAPolicyFallback()
+{
+    FakeResponse refusal = FakeResponse::error(
+        400, QStringLiteral("invalid_request_error"), QStringLiteral("content_filter"));
+    refusal.holdUntilReleased = true;
+    m_a->enqueue(refusal);
+    FakeResponse hedge = FakeResponse::completion(QStringLiteral("from b"));
+    hedge.holdUntilReleased = true;
+    m_b->enqueue(hedge);
+    ClientCall *call = m_gateway->client().post(
+        QStringLiteral("/v1/chat/completions"), chatBody(QStringLiteral("guarded")));
+    QVERIFY(waitForRequest(*m_b));
+    m_a->release();
+    QVERIFY(waitForSettled(QStringLiteral("ha")));
+    m_b->release();
+    QVERIFY(GatewayClient::waitFor(call));
+    // The hedge runs on the lane's policy fallback: it answers, and is not called twice.
+    QCOMPARE(call->status, 200);
+    QCOMPARE(call->header("X-Switchyard-Route"), QByteArray("hb"));
+    QCOMPARE(m_b->requestCount(), 1);
+    const QJsonArray attempts = lastTrace().value(u"attempts").toArray();
     QCOMPARE(attempts.size(), 2);
-    QCOMPARE(attempts.at(1).toObject().value(u"skip").toString(), QStringLiteral("drained"));
+    QCOMPARE(
+        attempts.at(0).toObject().value(u"class").toString(), QStringLiteral("content_policy"));
+    QCOMPARE(attempts.at(1).toObject().value(u"class").toString(), QStringLiteral("ok"));
 }
 
 void HedgingTest::aPercentileHedgeLearnsTheRoutesPace()
