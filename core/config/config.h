@@ -1,5 +1,7 @@
 #pragma once
 
+#include "config/modelpattern.h"
+
 #include <QHostAddress>
 #include <QJsonObject>
 #include <QList>
@@ -171,6 +173,8 @@ inline constexpr int HedgeMinSamples = 20;
 
 struct LaneConfig {
     QString name;
+    // Model names (or globs) that select the lane, such as the names coding agents send.
+    QList<ModelPattern> models;
     QStringList chain;
     QString degraded;
     QStringList policyFallbacks;

@@ -23,6 +23,7 @@ void checkReferences(JsonReader &reader, Config &config)
                 QStringLiteral(
                     "a lane has the same name; a request's model must pick one or the other"));
     }
+    QHash<QString, QString> listedBy; // a lane's `models` entry, and the lane
     for (const LaneConfig &lane : std::as_const(config.lanes)) {
         const QString path = QStringLiteral("lanes.") + lane.name;
         QSet<QString> seen;
@@ -39,6 +40,23 @@ void checkReferences(JsonReader &reader, Config &config)
         if (!lane.degraded.isEmpty() && !config.routes.contains(lane.degraded))
             reader.error(path + QStringLiteral(".degraded"),
                 QStringLiteral("unknown route '%1'").arg(lane.degraded));
+        for (qsizetype i = 0; i < lane.models.size(); ++i) {
+            const QString &model = lane.models.at(i).text();
+            const QString itemPath = QStringLiteral("%1.models[%2]").arg(path).arg(i);
+            // A lane's or route's own name already picks it: listed here it would never apply.
+            if (config.lanes.contains(model) || config.routes.contains(model))
+                reader.error(itemPath,
+                    QStringLiteral("'%1' is the name of a %2, which a request's model selects "
+                                   "already")
+                        .arg(model,
+                            config.lanes.contains(model) ? QStringLiteral("lane")
+                                                         : QStringLiteral("route")));
+            else if (const QString other = listedBy.value(model); !other.isEmpty())
+                reader.error(itemPath,
+                    QStringLiteral("'%1' is listed by lane '%2' too; a model must pick one lane")
+                        .arg(model, other));
+            listedBy.insert(model, lane.name);
+        }
         for (qsizetype i = 0; i < lane.policyFallbacks.size(); ++i) {
             if (!config.routes.contains(lane.policyFallbacks.at(i)))
                 reader.error(QStringLiteral("%1.policy_fallbacks[%2]").arg(path).arg(i),

@@ -306,7 +306,7 @@ LaneConfig readLane(JsonReader &reader, const QString &name, const QJsonValue &v
     const QJsonObject object = value.toObject();
     reader.warnUnknownKeys(object, path,
         { "chain", "degraded", "policy_fallbacks", "retry", "deadline_ms", "budget_usd_per_day",
-            "continuation", "hedge" });
+            "continuation", "hedge", "models" });
     const QString continuation = reader.string(
         object, QStringLiteral("continuation"), path, continuationName(Continuation::Off));
     bool knownContinuation = false;
@@ -328,6 +328,14 @@ LaneConfig readLane(JsonReader &reader, const QString &name, const QJsonValue &v
             join(path, QStringLiteral("chain")), QStringLiteral("must name at least one route"));
     lane.degraded = reader.string(object, QStringLiteral("degraded"), path, QString());
     lane.policyFallbacks = reader.stringList(object, QStringLiteral("policy_fallbacks"), path);
+    const QStringList models = reader.stringList(object, QStringLiteral("models"), path);
+    for (qsizetype i = 0; i < models.size(); ++i) {
+        QString error;
+        if (std::optional<ModelPattern> pattern = ModelPattern::parse(models.at(i), &error))
+            lane.models.append(*pattern);
+        else
+            reader.error(QStringLiteral("%1.models[%2]").arg(path).arg(i), error);
+    }
     lane.deadlineMs
         = int(reader.integer(object, QStringLiteral("deadline_ms"), path, lane.deadlineMs, 1));
     lane.budgetUsdPerDay

@@ -33,20 +33,34 @@ HeaderList idHeaders(const QString &requestId)
     return GatewayResponse::routingHeaders(routing);
 }
 
+QJsonObject modelObject(const QString &id, const QString &ownedBy)
+{
+    return QJsonObject { { QStringLiteral("id"), id },
+        { QStringLiteral("object"), QStringLiteral("model") }, { QStringLiteral("created"), 0 },
+        { QStringLiteral("owned_by"), ownedBy } };
+}
+
 QByteArray modelList(const Config &config)
 {
     QJsonArray data;
     for (const LaneConfig &lane : config.lanes)
-        data.append(QJsonObject { { QStringLiteral("id"), lane.name },
-            { QStringLiteral("object"), QStringLiteral("model") }, { QStringLiteral("created"), 0 },
-            { QStringLiteral("owned_by"), QStringLiteral("switchyard-lane") } });
+        data.append(modelObject(lane.name, QStringLiteral("switchyard-lane")));
     for (const RouteConfig &route : config.routes)
-        data.append(QJsonObject { { QStringLiteral("id"), route.name },
-            { QStringLiteral("object"), QStringLiteral("model") }, { QStringLiteral("created"), 0 },
-            { QStringLiteral("owned_by"), QStringLiteral("switchyard-route") } });
+        data.append(modelObject(route.name, QStringLiteral("switchyard-route")));
     return QJsonDocument(QJsonObject { { QStringLiteral("object"), QStringLiteral("list") },
                              { QStringLiteral("data"), data } })
         .toJson(QJsonDocument::Compact);
+}
+
+// `GET /v1/models/{id}` (the OpenAI SDKs' models.retrieve): a lane, a route, or a model name a
+// lane lists — whatever a request may name without falling to the default lane.
+std::optional<QJsonObject> modelById(const Config &config, const QString &id)
+{
+    if (!namesATarget(config, id))
+        return std::nullopt;
+    return modelObject(id,
+        config.routes.contains(id) ? QStringLiteral("switchyard-route")
+                                   : QStringLiteral("switchyard-lane"));
 }
 
 } // namespace
@@ -141,6 +155,18 @@ void ProxyService::handle(const HttpRequest &request, ClientResponse response)
     }
     if (path == QLatin1String("/v1/models") && isGet) {
         response.sendJson(200, idHeaders(requestId), modelList(active->config));
+        return;
+    }
+    if (path.startsWith(QLatin1String("/v1/models/")) && isGet) {
+        const QString id = request.url.path(QUrl::FullyDecoded).mid(11);
+        if (const std::optional<QJsonObject> model = modelById(active->config, id))
+            response.sendJson(
+                200, idHeaders(requestId), QJsonDocument(*model).toJson(QJsonDocument::Compact));
+        else
+            response.sendJson(404, idHeaders(requestId),
+                openAiError(QStringLiteral("The model '%1' does not exist.").arg(id),
+                    QStringLiteral("invalid_request_error"), QStringLiteral("model_not_found"),
+                    QStringLiteral("model")));
         return;
     }
     Endpoint endpoint;

@@ -21,6 +21,24 @@ RoutingTarget fromLane(const Config &config, const LaneConfig &lane)
     return target;
 }
 
+// The lane whose `models` fit `model` best: an exact name before any glob, then the glob with the
+// most literal characters; a tie goes to the lane first by name.
+const LaneConfig *laneListing(const Config &config, const QString &model)
+{
+    const LaneConfig *best = nullptr;
+    int bestScore = -1;
+    for (const LaneConfig &lane : config.lanes) {
+        for (const ModelPattern &pattern : lane.models) {
+            const int score = pattern.matchScore(model);
+            if (score > bestScore) {
+                best = &lane;
+                bestScore = score;
+            }
+        }
+    }
+    return best;
+}
+
 RoutingTarget notFound(const Config &config, const QString &what)
 {
     RoutingTarget target;
@@ -33,6 +51,12 @@ RoutingTarget notFound(const Config &config, const QString &what)
 }
 
 } // namespace
+
+bool namesATarget(const Config &config, const QString &model)
+{
+    return config.lanes.contains(model) || config.routes.contains(model)
+        || laneListing(config, model) != nullptr;
+}
 
 RoutingTarget resolveTarget(const Config &config, const QString &model, const QString &laneHeader)
 {
@@ -59,6 +83,8 @@ RoutingTarget resolveTarget(const Config &config, const QString &model, const QS
         }
         return target;
     }
+    if (const LaneConfig *lane = laneListing(config, model))
+        return fromLane(config, *lane);
     if (config.unknownModel == UnknownModelPolicy::DefaultLane) {
         if (const auto lane = config.lanes.constFind(config.defaultLane);
             lane != config.lanes.cend())

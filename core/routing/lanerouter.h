@@ -22,8 +22,12 @@ struct RoutingTarget {
 };
 
 // Picks the lane or route for a request (SPEC §4): the X-Switchyard-Lane header first,
-// then a model naming a lane, then a model naming a route (pinned, no fallback), then
-// the default lane if the config allows unknown models there.
+// then a model naming a lane, then a model naming a route (pinned, no fallback), then a lane
+// whose `models` list the model (by name or glob), then the default lane if the config allows
+// unknown models there.
 RoutingTarget resolveTarget(const Config &config, const QString &model, const QString &laneHeader);
+
+// `model` names a lane or a route, or a lane lists it: it needs no default lane to be served.
+bool namesATarget(const Config &config, const QString &model);
 
 } // namespace Switchyard

@@ -105,6 +105,26 @@ private Q_SLOTS:
             R"({"after_ms": 90000})") << QStringLiteral("lanes.l.hedge.after_ms: must be ≤ 60000");
         QTest::newRow("hedge percentile") << withHedge(
             R"({"percentile": 100})") << QStringLiteral("lanes.l.hedge.percentile: must be ≤ 99.9");
+        const auto withModels = [](const char *first, const char *second) {
+            return QByteArray(jsonText("{'providers': {'p': {'base_url': 'http://x/v1'}}, "
+                                       "'routes': {'r': {'provider': 'p', 'model': 'm'}}, "
+                                       "'lanes': {'a': {'chain': ['r'], 'models': ")
+                + first + jsonText("}, 'b': {'chain': ['r'], 'models': ") + second
+                + jsonText("}}, 'default_lane': 'a'}"));
+        };
+        QTest::newRow("models not a list") << withModels(R"("claude-*")",
+            "[]") << QStringLiteral("lanes.a.models: must be an array of strings, not a string");
+        QTest::newRow("models empty name") << withModels(
+            R"([""])", "[]") << QStringLiteral("lanes.a.models[0]: must not be empty");
+        QTest::newRow("models naming a route")
+            << withModels(R"(["x", "r"])", "[]")
+            << QStringLiteral("lanes.a.models[1]: 'r' is the name of a route, which a request's "
+                              "model selects already");
+        QTest::newRow("models listed twice")
+            << withModels(R"(["claude-*"])", R"(["claude-*"])")
+            << QStringLiteral(
+                   "lanes.b.models[0]: 'claude-*' is listed by lane 'a' too; a model must pick one "
+                   "lane");
         QTest::newRow("retry silent")
             << QByteArray(jsonText("{'providers': {'p': {'base_url': 'http://x/v1'}}, 'routes': "
                                    "{'r': {'provider': 'p', 'model': 'm'}}, 'lanes': {'l': "

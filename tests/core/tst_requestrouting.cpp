@@ -1,4 +1,5 @@
 #include "config/configloader.h"
+#include "config/modelpattern.h"
 #include "proxy/hedgeattempt.h"
 #include "routing/lanerouter.h"
 #include "routing/requestanalysis.h"
@@ -239,6 +240,59 @@ private Q_SLOTS:
         // Without a percentile the delay is fixed, whatever the figures.
         hedge.percentile = 0;
         QCOMPARE(hedgeDelayMs(hedge, stats, true), 2000);
+    }
+
+    void modelPatterns_data()
+    {
+        QTest::addColumn<QString>("pattern");
+        QTest::addColumn<QString>("model");
+        QTest::addColumn<bool>("matches");
+        QTest::newRow("exact") << "claude-opus-4-8"
+                               << "claude-opus-4-8" << true;
+        QTest::newRow("exact is whole") << "claude-opus-4"
+                                        << "claude-opus-4-8" << false;
+        QTest::newRow("star") << "claude-opus-*"
+                              << "claude-opus-4-8" << true;
+        QTest::newRow("star may be empty") << "claude-opus-*"
+                                           << "claude-opus-" << true;
+        QTest::newRow("star crosses a slash") << "meta-llama/*"
+                                              << "meta-llama/llama-3/8b" << true;
+        QTest::newRow("question mark is one") << "gpt-5?"
+                                              << "gpt-5o" << true;
+        QTest::newRow("question mark is not two") << "gpt-5?"
+                                                  << "gpt-5ox" << false;
+        QTest::newRow("anchored") << "opus*"
+                                  << "claude-opus-4" << false;
+        QTest::newRow("regex characters are literal") << "gpt-4.1*"
+                                                      << "gpt-4x1-mini" << false;
+        QTest::newRow("brackets are literal") << "m[ab]"
+                                              << "ma" << false;
+        QTest::newRow("case matters") << "Claude-*"
+                                      << "claude-opus" << false;
+    }
+
+    void modelPatterns()
+    {
+        QFETCH(QString, pattern);
+        QFETCH(QString, model);
+        QFETCH(bool, matches);
+        QString error;
+        const std::optional<ModelPattern> parsed = ModelPattern::parse(pattern, &error);
+        QVERIFY2(parsed, qPrintable(error));
+        QCOMPARE(parsed->matchScore(model) >= 0, matches);
+    }
+
+    void aModelNameTooLongForAGlobMatchesNone()
+    {
+        QString error;
+        const std::optional<ModelPattern> any
+            = ModelPattern::parse(QStringLiteral("*a*a*a*"), &error);
+        QVERIFY(any);
+        // Long names are not globbed at all: matching time stays bounded whatever a caller sends.
+        QCOMPARE(
+            any->matchScore(QString(ModelPattern::MaxGlobbedModelLength + 1, QLatin1Char('a'))),
+            -1);
+        QVERIFY(any->matchScore(QStringLiteral("banana")) >= 0);
     }
 };
 

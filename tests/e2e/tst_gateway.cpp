@@ -59,6 +59,8 @@ private Q_SLOTS:
     void sixtyFourSlowRequestsAreInFlightAtOnce();
     void badInputGetsClearErrorsAndTheGatewayKeepsServing();
     void embeddingsAndModelList();
+    void modelNamesListedByALaneReachIt();
+    void aModelIsRetrievedByItsId();
 
 private:
     QByteArray config() const;
@@ -115,7 +117,9 @@ QByteArray GatewayTest::config() const
         'misconfigured': {'chain': ['rnokey', 'rb']},
         'patient': {'chain': ['ra', 'rb'], 'deadline_ms': 20000,
                     'retry': {'max_retries': 1, 'base_ms': 5, 'max_ms': 20, 'retry_silent': true}},
-        'slow': {'chain': ['rslow'], 'deadline_ms': 60000}
+        'slow': {'chain': ['rslow'], 'deadline_ms': 60000},
+        'agents': {'chain': ['rb', 'ra'], 'models': ['claude-opus-*', 'gpt-5?-codex', 'exact-name']},
+        'opus': {'chain': ['rc'], 'models': ['claude-opus-4-8*']}
       },
       'default_lane': 'main'
     })JSON");
@@ -776,6 +780,55 @@ void GatewayTest::embeddingsAndModelList()
         ids.append(model.toObject().value(QLatin1String("id")).toString());
     QVERIFY(ids.contains(QStringLiteral("main")));
     QVERIFY(ids.contains(QStringLiteral("rb-small")));
+}
+
+void GatewayTest::modelNamesListedByALaneReachIt()
+{
+    // What coding agents send: their own model names, matched by the lane that lists them. The
+    // glob with more literal characters wins; an exact name beats every glob.
+    const QList<QPair<QString, QByteArray>> expected {
+        { QStringLiteral("claude-opus-4-1"), "agents" },
+        { QStringLiteral("claude-opus-4-8-20261001"), "opus" },
+        { QStringLiteral("gpt-5x-codex"), "agents" },
+        { QStringLiteral("exact-name"), "agents" },
+    };
+    for (const auto &[model, lane] : expected) {
+        ClientCall *call = chat(model);
+        QCOMPARE(call->status, 200);
+        QCOMPARE(call->header("X-Switchyard-Lane"), lane);
+    }
+    // The upstream is asked for the route's model, not the agent's name.
+    QCOMPARE(
+        m_b->requests().constLast().json().value(u"model").toString(), QStringLiteral("model-b"));
+    // A name no lane lists is refused as before (this config rejects unknown models).
+    ClientCall *unknown = chat(QStringLiteral("gpt-5-codex"));
+    QCOMPARE(unknown->status, 404);
+}
+
+void GatewayTest::aModelIsRetrievedByItsId()
+{
+    const auto retrieve = [this](const QString &id) {
+        ClientCall *call = m_gateway->client().get(QStringLiteral("/v1/models/") + id);
+        GatewayClient::waitFor(call);
+        return call;
+    };
+    ClientCall *lane = retrieve(QStringLiteral("main"));
+    QCOMPARE(lane->status, 200);
+    QCOMPARE(lane->json().value(u"id").toString(), QStringLiteral("main"));
+    QCOMPARE(lane->json().value(u"object").toString(), QStringLiteral("model"));
+    QCOMPARE(lane->json().value(u"owned_by").toString(), QStringLiteral("switchyard-lane"));
+    QCOMPARE(retrieve(QStringLiteral("rb-small"))->json().value(u"owned_by").toString(),
+        QStringLiteral("switchyard-route"));
+    ClientCall *listed = retrieve(QStringLiteral("claude-opus-4-1"));
+    QCOMPARE(listed->status, 200);
+    QCOMPARE(listed->json().value(u"id").toString(), QStringLiteral("claude-opus-4-1"));
+    // A name with a slash, as routers spell models, is one id.
+    ClientCall *unknown = retrieve(QStringLiteral("meta-llama/llama-3"));
+    QCOMPARE(unknown->status, 404);
+    const QJsonObject error = unknown->json().value(u"error").toObject();
+    QCOMPARE(error.value(u"code").toString(), QStringLiteral("model_not_found"));
+    QCOMPARE(error.value(u"param").toString(), QStringLiteral("model"));
+    QVERIFY(error.value(u"message").toString().contains(QLatin1String("meta-llama/llama-3")));
 }
 
 QTEST_GUILESS_MAIN(GatewayTest)
