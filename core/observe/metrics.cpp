@@ -108,7 +108,7 @@ QByteArray Metrics::render(const QList<QPair<QString, int>> &breakerStates) cons
     samples(out, "switchyard_retries_total", { QStringLiteral("route") }, m_retries);
     header(out, "switchyard_hedges_total", "counter",
         "Hedges started, by lane and result: won (it answered), cancelled (the first attempt "
-        "answered first), failed.");
+        "answered first, or the request ended), failed.");
     samples(out, "switchyard_hedges_total", { QStringLiteral("lane"), QStringLiteral("result") },
         m_hedges);
     header(out, "switchyard_breaker_state", "gauge",
