@@ -30,9 +30,10 @@ private Q_SLOTS:
     void aRefusalHandsOverToAHedgeOnAPolicyFallback();
 
 private:
-    QJsonObject lastTrace();
     // `call` is under way once `upstream` has received its request.
     static bool waitForRequest(FakeUpstream &upstream, int count = 1);
+    // A slow answer from route ha on `lane`, with no call to hb: the attempts of its trace.
+    QJsonArray answeredAloneByTheSlowRoute(const QString &lane);
     // The gateway has settled every attempt on `route` (call it once one is under way).
     bool waitForSettled(const QString &route);
 
@@ -78,13 +79,6 @@ void HedgingTest::cleanup()
     m_b.reset();
 }
 
-QJsonObject HedgingTest::lastTrace()
-{
-    ClientCall *call = m_gateway->client().get(QStringLiteral("/admin/traces?limit=1"));
-    GatewayClient::waitFor(call);
-    return call->json().value(u"traces").toArray().first().toObject();
-}
-
 bool HedgingTest::waitForRequest(FakeUpstream &upstream, int count)
 {
     return QTest::qWaitFor([&] { return upstream.requestCount() >= count; }, 10000);
@@ -125,7 +119,7 @@ void HedgingTest::aSlowStreamIsHedgedAndTheFasterRouteAnswers()
     // The slow route's call was cancelled, not left to run.
     QTRY_COMPARE(m_a->clientsGoneWhilePending(), 1);
 
-    const QJsonObject trace = lastTrace();
+    const QJsonObject trace = m_gateway->lastTrace();
     QCOMPARE(trace.value(u"route").toString(), QStringLiteral("hb"));
     const QJsonArray attempts = trace.value(u"attempts").toArray();
     QCOMPARE(attempts.size(), 2);
@@ -174,7 +168,7 @@ void HedgingTest::theFirstRouteKeepsTheAnswerWhenItsContentComesFirst()
     QVERIFY(call->body.contains("from a"));
     QVERIFY(!call->body.contains("from b"));
     QTRY_COMPARE(m_b->clientsGoneWhilePending(), 1);
-    const QJsonArray attempts = lastTrace().value(u"attempts").toArray();
+    const QJsonArray attempts = m_gateway->lastTrace().value(u"attempts").toArray();
     QCOMPARE(attempts.size(), 2);
     QCOMPARE(attempts.at(0).toObject().value(u"class").toString(), QStringLiteral("ok"));
     const QJsonObject lost = attempts.at(1).toObject();
@@ -205,7 +199,7 @@ void HedgingTest::aFailingFirstRouteHandsOverToTheRunningHedge()
     // The lane allows a retry, but the next route was already running: no retry of the first.
     QCOMPARE(m_a->requestCount(), 1);
     QCOMPARE(m_b->requestCount(), 1);
-    const QJsonArray attempts = lastTrace().value(u"attempts").toArray();
+    const QJsonArray attempts = m_gateway->lastTrace().value(u"attempts").toArray();
     QCOMPARE(attempts.size(), 2);
     QCOMPARE(attempts.at(0).toObject().value(u"class").toString(), QStringLiteral("transient"));
     QCOMPARE(attempts.at(0).toObject().value(u"decision").toString(), QStringLiteral("fallback"));
@@ -230,7 +224,7 @@ void HedgingTest::aFailingHedgeLeavesTheFirstRouteRunning()
     QCOMPARE(call->header("X-Switchyard-Route"), QByteArray("ha"));
     QVERIFY(call->body.contains("from a"));
     QCOMPARE(m_b->requestCount(), 1); // a hedge is never retried
-    const QJsonArray attempts = lastTrace().value(u"attempts").toArray();
+    const QJsonArray attempts = m_gateway->lastTrace().value(u"attempts").toArray();
     QCOMPARE(attempts.size(), 2);
     QCOMPARE(attempts.at(0).toObject().value(u"class").toString(), QStringLiteral("ok"));
     const QJsonObject hedge = attempts.at(1).toObject();
@@ -260,7 +254,7 @@ void HedgingTest::aWholeAnswerIsHedgedToo()
                  .toString(),
         QStringLiteral("from b"));
     QTRY_COMPARE(m_a->clientsGoneWhilePending(), 1);
-    const QJsonArray attempts = lastTrace().value(u"attempts").toArray();
+    const QJsonArray attempts = m_gateway->lastTrace().value(u"attempts").toArray();
     QCOMPARE(attempts.size(), 2);
     QCOMPARE(attempts.at(0).toObject().value(u"class").toString(), QStringLiteral("cancelled"));
     QVERIFY(attempts.at(1).toObject().value(u"hedge").toBool());
@@ -268,18 +262,23 @@ void HedgingTest::aWholeAnswerIsHedgedToo()
     m_a->release();
 }
 
-void HedgingTest::aHedgeNeedsTheRetryBudget()
+QJsonArray HedgingTest::answeredAloneByTheSlowRoute(const QString &lane)
 {
-    // The lane's budget grants no retries at all, so no hedge either: the slow route answers.
     FakeResponse slow = FakeResponse::stream({ QStringLiteral("from a") });
     slow.delayMs = 1000;
     m_a->enqueue(slow);
     ClientCall *call = m_gateway->client().postAndWait(
-        QStringLiteral("/v1/chat/completions"), chatBody(QStringLiteral("frugal"), true));
-    QCOMPARE(call->status, 200);
-    QCOMPARE(call->header("X-Switchyard-Route"), QByteArray("ha"));
-    QCOMPARE(m_b->requestCount(), 0);
-    const QJsonArray attempts = lastTrace().value(u"attempts").toArray();
+        QStringLiteral("/v1/chat/completions"), chatBody(lane, true));
+    if (call->status != 200 || call->header("X-Switchyard-Route") != "ha"
+        || m_b->requestCount() != 0)
+        return {};
+    return m_gateway->lastTrace().value(u"attempts").toArray();
+}
+
+void HedgingTest::aHedgeNeedsTheRetryBudget()
+{
+    // The lane's budget grants no retries at all, so no hedge either: the slow route answers.
+    const QJsonArray attempts = answeredAloneByTheSlowRoute(QStringLiteral("frugal"));
     // The slow attempt's record says why it ran alone.
     QCOMPARE(attempts.size(), 1);
     QCOMPARE(attempts.at(0).toObject().value(u"class").toString(), QStringLiteral("ok"));
@@ -292,15 +291,7 @@ void HedgingTest::aDrainedRouteIsNeverAHedge()
     ClientCall *drained = m_gateway->client().post(QStringLiteral("/admin/routes/hb/drain"), "{}");
     QVERIFY(GatewayClient::waitFor(drained));
     QCOMPARE(drained->status, 200);
-    FakeResponse slow = FakeResponse::stream({ QStringLiteral("from a") });
-    slow.delayMs = 1000;
-    m_a->enqueue(slow);
-    ClientCall *call = m_gateway->client().postAndWait(
-        QStringLiteral("/v1/chat/completions"), chatBody(QStringLiteral("hedged"), true));
-    QCOMPARE(call->status, 200);
-    QCOMPARE(call->header("X-Switchyard-Route"), QByteArray("ha"));
-    QCOMPARE(m_b->requestCount(), 0);
-    const QJsonArray attempts = lastTrace().value(u"attempts").toArray();
+    const QJsonArray attempts = answeredAloneByTheSlowRoute(QStringLiteral("hedged"));
     QCOMPARE(attempts.size(), 1);
     QCOMPARE(attempts.at(0).toObject().value(u"note").toString(),
         QStringLiteral("no hedge: no other route of the chain took the request"));
@@ -326,7 +317,7 @@ void HedgingTest::aRefusalHandsOverToAHedgeOnAPolicyFallback()
     QCOMPARE(call->status, 200);
     QCOMPARE(call->header("X-Switchyard-Route"), QByteArray("hb"));
     QCOMPARE(m_b->requestCount(), 1);
-    const QJsonArray attempts = lastTrace().value(u"attempts").toArray();
+    const QJsonArray attempts = m_gateway->lastTrace().value(u"attempts").toArray();
     QCOMPARE(attempts.size(), 2);
     QCOMPARE(
         attempts.at(0).toObject().value(u"class").toString(), QStringLiteral("content_policy"));
@@ -352,7 +343,13 @@ void HedgingTest::aPercentileHedgeLearnsTheRoutesPace()
         QStringLiteral("/v1/chat/completions"), chatBody(QStringLiteral("adaptive"), true));
     QCOMPARE(call->status, 200);
     QCOMPARE(call->header("X-Switchyard-Route"), QByteArray("hb"));
-    QVERIFY(lastTrace().value(u"attempts").toArray().at(1).toObject().value(u"hedge").toBool());
+    QVERIFY(m_gateway->lastTrace()
+                .value(u"attempts")
+                .toArray()
+                .at(1)
+                .toObject()
+                .value(u"hedge")
+                .toBool());
     m_a->release();
 }
 

@@ -44,7 +44,6 @@ private Q_SLOTS:
 private:
     QByteArray config(const QByteArray &limits) const;
     void start(const QByteArray &limits);
-    QJsonObject lastTrace();
     QJsonObject route(const QString &name);
     static FakeResponse eventStream(const QList<QByteArray> &chunks);
 
@@ -100,13 +99,6 @@ FakeResponse HostileTest::eventStream(const QList<QByteArray> &chunks)
     return response;
 }
 
-QJsonObject HostileTest::lastTrace()
-{
-    ClientCall *call = m_gateway->client().get(QStringLiteral("/admin/traces?limit=1"));
-    GatewayClient::waitFor(call);
-    return call->json().value(u"traces").toArray().first().toObject();
-}
-
 QJsonObject HostileTest::route(const QString &name)
 {
     ClientCall *call = m_gateway->client().get(QStringLiteral("/admin/state"));
@@ -150,7 +142,8 @@ void HostileTest::oversizedStreamIsCutAtTheCapAndFallsBack()
     QCOMPARE(call->header("X-Switchyard-Route"), QByteArray("rb"));
     QVERIFY(call->body.contains("from b"));
     QVERIFY(!call->body.contains("xxxx") && !call->body.contains("yyyy"));
-    const QJsonObject first = lastTrace().value(u"attempts").toArray().first().toObject();
+    const QJsonObject first
+        = m_gateway->lastTrace().value(u"attempts").toArray().first().toObject();
     QCOMPARE(first.value(u"class").toString(), QStringLiteral("contract_violation"));
     QVERIFY2(first.value(u"reason").toString().contains(QStringLiteral("max_event_bytes")),
         qPrintable(first.value(u"reason").toString()));
@@ -179,11 +172,12 @@ void HostileTest::stalledReaderDoesNotGrowMemoryAndIsDropped()
                  "Content-Type: application/json\r\nContent-Length: "
         + QByteArray::number(body.size()) + "\r\n\r\n" + body);
     QTRY_VERIFY_WITH_TIMEOUT(reader.state() == QAbstractSocket::UnconnectedState
-            || lastTrace().value(u"class").toString() == QLatin1String("cancelled"),
+            || m_gateway->lastTrace().value(u"class").toString() == QLatin1String("cancelled"),
         15000);
     QTRY_COMPARE_WITH_TIMEOUT(
-        lastTrace().value(u"class").toString(), QStringLiteral("cancelled"), 15000);
-    const QJsonObject attempt = lastTrace().value(u"attempts").toArray().first().toObject();
+        m_gateway->lastTrace().value(u"class").toString(), QStringLiteral("cancelled"), 15000);
+    const QJsonObject attempt
+        = m_gateway->lastTrace().value(u"attempts").toArray().first().toObject();
     QVERIFY2(attempt.value(u"reason").toString().contains(QStringLiteral("read nothing")),
         qPrintable(attempt.value(u"reason").toString()));
     // What the kernel buffers on loopback plus our bounded queue: far from all 64 MiB.
@@ -224,9 +218,10 @@ void HostileTest::slowReaderIsPausedNotDropped()
     QVERIFY2(received.contains("data: [DONE]"),
         qPrintable(QStringLiteral("%1 bytes; %2")
                        .arg(received.size())
-                       .arg(QString::fromUtf8(QJsonDocument(lastTrace()).toJson()))));
+                       .arg(QString::fromUtf8(QJsonDocument(m_gateway->lastTrace()).toJson()))));
     QCOMPARE(received.count("\"content\":\""), 512);
-    QTRY_COMPARE_WITH_TIMEOUT(lastTrace().value(u"class").toString(), QStringLiteral("ok"), 5000);
+    QTRY_COMPARE_WITH_TIMEOUT(
+        m_gateway->lastTrace().value(u"class").toString(), QStringLiteral("ok"), 5000);
 }
 
 void HostileTest::hugeRetryAfterIsClampedShownAndClearedByRestore()
@@ -264,7 +259,7 @@ void HostileTest::impossibleUsageFallsBackAndCostsNothing()
         QStringLiteral("/v1/chat/completions"), chatBody(QStringLiteral("main")));
     QCOMPARE(call->status, 200);
     QCOMPARE(call->header("X-Switchyard-Route"), QByteArray("rb"));
-    const QJsonObject trace = lastTrace();
+    const QJsonObject trace = m_gateway->lastTrace();
     const QJsonObject first = trace.value(u"attempts").toArray().first().toObject();
     QCOMPARE(first.value(u"class").toString(), QStringLiteral("contract_violation"));
     QVERIFY(first.value(u"reason").toString().contains(QStringLiteral("impossible token count")));
@@ -290,7 +285,7 @@ void HostileTest::impossibleStreamUsageCostsNothing()
                 QJsonObject { { QStringLiteral("include_usage"), true } } } }));
     QCOMPARE(call->status, 200);
     QVERIFY(call->body.contains("data: [DONE]")); // the caller's answer is whole
-    const QJsonObject trace = lastTrace();
+    const QJsonObject trace = m_gateway->lastTrace();
     QCOMPARE(trace.value(u"class").toString(), QStringLiteral("contract_violation"));
     QCOMPARE(trace.value(u"tokens_out").toDouble(), 0.0);
     QCOMPARE(trace.value(u"cost_usd").toDouble(), 0.0);
@@ -361,7 +356,8 @@ void HostileTest::brokenAnswersAreClassifiedAndFallBack()
     QCOMPARE(call->status, 200);
     QCOMPARE(call->header("X-Switchyard-Route"), QByteArray("rb"));
     QVERIFY(!call->headers.contains("set-cookie"));
-    const QJsonObject first = lastTrace().value(u"attempts").toArray().first().toObject();
+    const QJsonObject first
+        = m_gateway->lastTrace().value(u"attempts").toArray().first().toObject();
     QCOMPARE(first.value(u"class").toString(), failureClass);
 }
 
@@ -386,7 +382,7 @@ void HostileTest::aStreamThatBreaksHttpAfterTheFirstByteEndsWithAnErrorEvent()
     QVERIFY2(call->body.contains("mid_stream"), call->body.constData());
     QVERIFY2(!call->body.contains("from b"), call->body.constData());
     QCOMPARE(m_b->requests().size(), 0);
-    const QJsonObject trace = lastTrace();
+    const QJsonObject trace = m_gateway->lastTrace();
     QCOMPARE(trace.value(u"class").toString(), QStringLiteral("mid_stream"));
 }
 

@@ -42,7 +42,6 @@ private Q_SLOTS:
     void theOpenAiSdkDoesNotMultiplyTheChain();
 
 private:
-    QJsonObject lastTrace();
     // The caller's stream read back: its text, the ids its chunks carry, and how many roles.
     struct StreamRead {
         QString text;
@@ -127,13 +126,6 @@ void IncidentsTest::cleanup()
     m_b.reset();
 }
 
-QJsonObject IncidentsTest::lastTrace()
-{
-    ClientCall *call = m_gateway->client().get(QStringLiteral("/admin/traces?limit=1"));
-    GatewayClient::waitFor(call);
-    return call->json().value(u"traces").toArray().first().toObject();
-}
-
 void IncidentsTest::aCompleteStreamWithoutDoneIsAWholeAnswer()
 {
     // A final chunk with its finish reason, the usage chunk, a clean end: several real providers
@@ -150,7 +142,7 @@ void IncidentsTest::aCompleteStreamWithoutDoneIsAWholeAnswer()
     QVERIFY2(call->body.endsWith("data: [DONE]\n\n"), call->body.constData());
     QVERIFY(!call->body.contains("\"error\""));
     QVERIFY(call->body.contains("\"completion_tokens\":7"));
-    const QJsonObject trace = lastTrace();
+    const QJsonObject trace = m_gateway->lastTrace();
     QCOMPARE(trace.value(u"class").toString(), QStringLiteral("ok"));
     const QJsonObject attempt = trace.value(u"attempts").toArray().first().toObject();
     QCOMPARE(attempt.value(u"class").toString(), QStringLiteral("ok"));
@@ -179,7 +171,7 @@ void IncidentsTest::anErrorAfterARoleChunkFallsBack()
     QVERIFY(!call->body.contains("Overloaded"));
     QVERIFY(!call->body.contains("\"role\"")); // a's held-back role chunk never went out
     QVERIFY(call->body.endsWith("data: [DONE]\n\n"));
-    const QJsonArray attempts = lastTrace().value(u"attempts").toArray();
+    const QJsonArray attempts = m_gateway->lastTrace().value(u"attempts").toArray();
     QCOMPARE(
         attempts.first().toObject().value(u"class").toString(), QStringLiteral("rate_limited"));
     QCOMPARE(attempts.last().toObject().value(u"route").toString(), QStringLiteral("rb"));
@@ -199,7 +191,8 @@ void IncidentsTest::aStreamWithoutContentFallsBack()
         QStringLiteral("/v1/chat/completions"), chatBody(QStringLiteral("main"), true));
     QCOMPARE(call->status, 200);
     QCOMPARE(call->header("X-Switchyard-Route"), QByteArray("rb"));
-    const QJsonObject first = lastTrace().value(u"attempts").toArray().first().toObject();
+    const QJsonObject first
+        = m_gateway->lastTrace().value(u"attempts").toArray().first().toObject();
     QCOMPARE(first.value(u"class").toString(), QStringLiteral("contract_violation"));
     QCOMPARE(first.value(u"reason").toString(), QStringLiteral("stream ended without any content"));
 }
@@ -224,7 +217,7 @@ void IncidentsTest::aSilentStreamIsCutAtItsFirstTokenTimeout()
     QVERIFY(!call->body.contains("late"));
     QCOMPARE(m_a->requestCount(), 1);
     QCOMPARE(call->header("X-Switchyard-Attempts"), QByteArray("2"));
-    const QJsonArray attempts = lastTrace().value(u"attempts").toArray();
+    const QJsonArray attempts = m_gateway->lastTrace().value(u"attempts").toArray();
     const QJsonObject first = attempts.first().toObject();
     QVERIFY2(first.value(u"reason").toString().contains(QLatin1String("first token timeout")),
         qPrintable(first.value(u"reason").toString()));
@@ -286,7 +279,7 @@ void IncidentsTest::theDegradedHeaderMeansTheDegradedRouteAnswered()
         QStringLiteral("/v1/chat/completions"), chatBody(QStringLiteral("degraded")));
     QCOMPARE(failed->status, 502);
     QCOMPARE(failed->header("X-Switchyard-Degraded"), QByteArray("0"));
-    QVERIFY(!lastTrace().value(u"degraded").toBool());
+    QVERIFY(!m_gateway->lastTrace().value(u"degraded").toBool());
 
     ClientCall *served = m_gateway->client().postAndWait(
         QStringLiteral("/v1/chat/completions"), chatBody(QStringLiteral("degraded")));
@@ -325,7 +318,7 @@ void IncidentsTest::aResendOnAFreshConnectionIsAnAttempt()
     // The provider saw the request twice, and so does everyone else.
     QCOMPARE(m_a->requestCount(), 3);
     QCOMPARE(call->header("X-Switchyard-Attempts"), QByteArray("2"));
-    const QJsonArray attempts = lastTrace().value(u"attempts").toArray();
+    const QJsonArray attempts = m_gateway->lastTrace().value(u"attempts").toArray();
     QCOMPARE(attempts.size(), 2);
     const QJsonObject first = attempts.first().toObject();
     QCOMPARE(first.value(u"class").toString(), QStringLiteral("transient"));
@@ -426,7 +419,7 @@ void IncidentsTest::aCutStreamIsContinuedWithAPrefill()
     QCOMPARE(prefill.value(u"role").toString(), QStringLiteral("assistant"));
     QCOMPARE(prefill.value(u"content").toString(), QStringLiteral("Hello wor"));
     QVERIFY(prefill.value(u"prefix").toBool());
-    const QJsonObject trace = lastTrace();
+    const QJsonObject trace = m_gateway->lastTrace();
     QCOMPARE(trace.value(u"route").toString(), QStringLiteral("pb"));
     const QJsonArray attempts = trace.value(u"attempts").toArray();
     QCOMPARE(attempts.size(), 2);
@@ -495,8 +488,13 @@ void IncidentsTest::aRouteWithoutPrefillRestartsAndOnlyTheRestGoesOn()
     // No prefill for a route that does not take one: the caller's own request, anew.
     const QJsonArray messages = m_b->requests().constLast().json().value(u"messages").toArray();
     QCOMPARE(messages.last().toObject().value(u"role").toString(), QStringLiteral("user"));
-    QCOMPARE(
-        lastTrace().value(u"attempts").toArray().at(1).toObject().value(u"continuation").toString(),
+    QCOMPARE(m_gateway->lastTrace()
+                 .value(u"attempts")
+                 .toArray()
+                 .at(1)
+                 .toObject()
+                 .value(u"continuation")
+                 .toString(),
         QStringLiteral("restart"));
 }
 
@@ -534,7 +532,7 @@ void IncidentsTest::aRestartThatSaysSomethingElseEndsWithTheError()
                  .value(u"in_flight")
                  .toInt(),
         0);
-    const QJsonObject trace = lastTrace();
+    const QJsonObject trace = m_gateway->lastTrace();
     QCOMPARE(trace.value(u"attempts").toArray().size(), 2);
     QCOMPARE(trace.value(u"status").toInt(), 200); // what the caller's stream began with
     // A continuation that does not fit on says nothing against its route.

@@ -139,6 +139,13 @@ GatewayUnderTest::~GatewayUnderTest()
     m_host.reset();
 }
 
+QJsonObject GatewayUnderTest::lastTrace()
+{
+    ClientCall *call = m_client->get(QStringLiteral("/admin/traces?limit=1"));
+    GatewayClient::waitFor(call);
+    return call->json().value(u"traces").toArray().first().toObject();
+}
+
 bool GatewayUnderTest::start(const QByteArray &configJson, QString *error, const QString &listen)
 {
     const ConfigResult result = ConfigLoader::fromJson(configJson);

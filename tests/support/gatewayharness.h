@@ -86,6 +86,8 @@ public:
     QString dataDirectory() const { return m_dataDirectory; }
     EngineHost &host() { return *m_host; }
     GatewayClient &client() { return *m_client; }
+    // The newest request's trace, as GET /admin/traces gives it.
+    QJsonObject lastTrace();
 
 private:
     std::unique_ptr<EngineHost> m_host;
