@@ -92,6 +92,10 @@
         <source>no spend yet</source>
         <translation>noch keine Ausgaben</translation>
     </message>
+    <message>
+        <source>Tokens in range: %1 prompt (%2 read from the prompt cache, %3 written to it) · %4 output</source>
+        <translation>Tokens im Zeitraum: %1 Prompt (%2 aus dem Prompt-Cache gelesen, %3 hineingeschrieben) · %4 Ausgabe</translation>
+    </message>
 </context>
 <context>
     <name>Switchyard::DrillDialog</name>
@@ -1010,6 +1014,18 @@ Fahren Sie nur fort, wenn Sie diesem Host den Schlüssel anvertrauen.</translati
     <message>
         <source>Probe interval while open (ms):</source>
         <translation>Prüfintervall im offenen Zustand (ms):</translation>
+    </message>
+    <message>
+        <source>as input</source>
+        <translation>wie Eingabe</translation>
+    </message>
+    <message>
+        <source>Prompt-cache read price (USD per million tokens):</source>
+        <translation>Preis für Prompt-Cache-Lesen (USD pro Million Tokens):</translation>
+    </message>
+    <message>
+        <source>Prompt-cache write price (USD per million tokens):</source>
+        <translation>Preis für Prompt-Cache-Schreiben (USD pro Million Tokens):</translation>
     </message>
 </context>
 <context>

@@ -11,6 +11,7 @@
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QLineSeries>
+#include <QLocale>
 #include <QStackedBarSeries>
 #include <QTimer>
 #include <QVBoxLayout>
@@ -155,7 +156,20 @@ void CostView::rebuild()
         tr("Total in range: $%1 · of which caused by fallback: $%2 · %3")
             .arg(m_model->total(), 0, 'f', 4)
             .arg(m_model->fallbackTotal(), 0, 'f', 4)
-            .arg(perRoute.isEmpty() ? tr("no spend yet") : perRoute.join(QStringLiteral(" · "))));
+            .arg(perRoute.isEmpty() ? tr("no spend yet") : perRoute.join(QStringLiteral(" · ")))
+        + QLatin1Char('\n') + tokensLine());
+}
+
+QString CostView::tokensLine() const
+{
+    // Agent traffic is mostly prompt-cache reads, priced far below fresh input: shown apart, so
+    // that the spend above can be read.
+    const CostSeriesModel::Tokens tokens = m_model->tokens();
+    const QLocale locale;
+    return tr("Tokens in range: %1 prompt (%2 read from the prompt cache, %3 written to it) · %4 "
+              "output")
+        .arg(locale.toString(tokens.in), locale.toString(tokens.cacheRead),
+            locale.toString(tokens.cacheWrite), locale.toString(tokens.out));
 }
 
 } // namespace Switchyard

@@ -22,6 +22,8 @@ public:
 
     void rebuild();
     QString totalsText() const;
+    // The range's tokens, prompt-cache reads and writes apart.
+    QString tokensLine() const;
 
 private:
     CostSeriesModel *m_model;

@@ -59,6 +59,9 @@ QList<NumberSpec> numberSpecs()
         { "context_window", 0, 100000000, 0, 0 },
         { "price.input_per_mtok", 0, 100000, 0, 4 },
         { "price.output_per_mtok", 0, 100000, 0, 4 },
+        // -1: not set, priced as input (shown as such)
+        { "price.cache_read_per_mtok", -1, 100000, -1, 4 },
+        { "price.cache_write_per_mtok", -1, 100000, -1, 4 },
         { "budget_usd_per_day", 0, 1000000, 0, 2 },
         { "max_tokens", 1, 10000000, double(defaults.maxTokens), 0 },
         { "timeouts_ms.connect", 1, 3600000, double(defaults.timeouts.connectMs), 0 },
@@ -141,6 +144,8 @@ RouteDialog::RouteDialog(const QString &name, const QJsonObject &object,
     // Zero means "not set" for these three; say so rather than show a bare 0.
     numberBox(QStringLiteral("context_window"))->setSpecialValueText(tr("unknown"));
     numberBox(QStringLiteral("budget_usd_per_day"))->setSpecialValueText(tr("no cap"));
+    for (const char *cachePrice : { "price.cache_read_per_mtok", "price.cache_write_per_mtok" })
+        numberBox(QString::fromLatin1(cachePrice))->setSpecialValueText(tr("as input"));
 
     for (Capability capability : allCapabilities()) {
         const QString capabilityId = capabilityName(capability);
@@ -199,6 +204,10 @@ RouteDialog::RouteDialog(const QString &name, const QJsonObject &object,
         numberBox(QStringLiteral("price.input_per_mtok")));
     generalForm->addRow(tr("Output price (USD per million tokens):"),
         numberBox(QStringLiteral("price.output_per_mtok")));
+    generalForm->addRow(tr("Prompt-cache read price (USD per million tokens):"),
+        numberBox(QStringLiteral("price.cache_read_per_mtok")));
+    generalForm->addRow(tr("Prompt-cache write price (USD per million tokens):"),
+        numberBox(QStringLiteral("price.cache_write_per_mtok")));
     generalForm->addRow(
         tr("Spend cap (USD per day):"), numberBox(QStringLiteral("budget_usd_per_day")));
     generalForm->addRow(
@@ -302,6 +311,10 @@ QJsonObject RouteDialog::object() const
         const QJsonValue stored = valueAt(m_original, field.path);
         if (stored.isUndefined() && value == field.defaultValue)
             continue;
+        if (field.path.startsWith(QLatin1String("price.cache_")) && value < 0) {
+            setValueAt(object, field.path, QJsonValue(QJsonValue::Undefined)); // "as input"
+            continue;
+        }
         if (field.path == QLatin1String("context_window") && value == 0) {
             object.remove(field.path); // 0 is "unknown", which the file says by leaving it out
             continue;

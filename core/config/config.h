@@ -43,10 +43,26 @@ const QList<Capability> &allCapabilities();
 struct Price {
     double inputPerMTok = 0.0;
     double outputPerMTok = 0.0;
+    // Prompt tokens read from, or written to, the provider's prompt cache; negative: not set,
+    // priced as input.
+    double cacheReadPerMTok = -1.0;
+    double cacheWritePerMTok = -1.0;
 
-    double costUsd(qint64 tokensIn, qint64 tokensOut) const
+    // `tokensIn` counts every prompt token, cached ones included (OpenAI's prompt_tokens);
+    // `cacheRead` and `cacheWrite` say how many of them the cache served or stored.
+    double costUsd(
+        qint64 tokensIn, qint64 tokensOut, qint64 cacheRead = 0, qint64 cacheWrite = 0) const
     {
-        return (double(tokensIn) * inputPerMTok + double(tokensOut) * outputPerMTok) / 1e6;
+        // A provider that reports more cached tokens than prompt tokens is not believed beyond
+        // the prompt: the cost never goes negative.
+        const qint64 read = qBound<qint64>(0, cacheRead, qMax<qint64>(0, tokensIn));
+        const qint64 write = qBound<qint64>(0, cacheWrite, qMax<qint64>(0, tokensIn) - read);
+        const qint64 uncached = qMax<qint64>(0, tokensIn) - read - write;
+        const double readPrice = cacheReadPerMTok < 0 ? inputPerMTok : cacheReadPerMTok;
+        const double writePrice = cacheWritePerMTok < 0 ? inputPerMTok : cacheWritePerMTok;
+        return (double(uncached) * inputPerMTok + double(read) * readPrice
+                   + double(write) * writePrice + double(tokensOut) * outputPerMTok)
+            / 1e6;
     }
 };
 

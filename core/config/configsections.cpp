@@ -253,11 +253,16 @@ RouteConfig readRoute(JsonReader &reader, const QString &name, const QJsonValue 
         std::numeric_limits<qint64>::max() / 2);
     const QString pricePath = join(path, QStringLiteral("price"));
     const QJsonObject price = reader.object(object, QStringLiteral("price"), path);
-    reader.warnUnknownKeys(price, pricePath, { "input_per_mtok", "output_per_mtok" });
+    reader.warnUnknownKeys(price, pricePath,
+        { "input_per_mtok", "output_per_mtok", "cache_read_per_mtok", "cache_write_per_mtok" });
     route.price.inputPerMTok
         = reader.number(price, QStringLiteral("input_per_mtok"), pricePath, 0.0, 0.0, 1e6);
     route.price.outputPerMTok
         = reader.number(price, QStringLiteral("output_per_mtok"), pricePath, 0.0, 0.0, 1e6);
+    route.price.cacheReadPerMTok
+        = reader.number(price, QStringLiteral("cache_read_per_mtok"), pricePath, -1.0, 0.0, 1e6);
+    route.price.cacheWritePerMTok
+        = reader.number(price, QStringLiteral("cache_write_per_mtok"), pricePath, -1.0, 0.0, 1e6);
     route.maxTokens
         = reader.integer(object, QStringLiteral("max_tokens"), path, route.maxTokens, 1, 10000000);
     readTimeouts(reader, object, path, route.timeouts);

@@ -105,11 +105,16 @@ void CostSeriesModel::refresh(qint64 nowUtcMs)
     }
     routes.sort();
     QList<QList<double>> buckets(int(spanMs() / bucket), QList<double>(routes.size() + 1, 0.0));
+    Tokens tokens;
     for (auto it = m_minutes.lowerBound(start); it != m_minutes.cend() && it.key() < end; ++it) {
         const int row = int((it.key() - start) / bucket);
         for (const CostPoint &point : it.value()) {
             buckets[row][routes.indexOf(point.route)] += point.costUsd;
             buckets[row][routes.size()] += point.fallbackCostUsd;
+            tokens.in += point.tokensIn;
+            tokens.out += point.tokensOut;
+            tokens.cacheRead += point.cacheReadTokens;
+            tokens.cacheWrite += point.cacheWriteTokens;
         }
     }
     // A reset here is once per refresh tick (seconds), not per event: the buckets all shift.
@@ -117,6 +122,7 @@ void CostSeriesModel::refresh(qint64 nowUtcMs)
     m_routes = routes;
     m_windowStartMs = start;
     m_buckets = buckets;
+    m_tokens = tokens;
     endResetModel();
 }
 

@@ -37,6 +37,14 @@ public:
     double total() const;
     double fallbackTotal() const;
     double routeTotal(const QString &route) const;
+    // Tokens in the range, cached prompt tokens apart (they are part of `in`).
+    struct Tokens {
+        qint64 in = 0;
+        qint64 out = 0;
+        qint64 cacheRead = 0;
+        qint64 cacheWrite = 0;
+    };
+    Tokens tokens() const { return m_tokens; }
     qint64 bucketMs() const;
 
 private:
@@ -47,6 +55,7 @@ private:
     QStringList m_routes;
     qint64 m_windowStartMs = 0;
     QList<QList<double>> m_buckets; // [bucket][route..., fallback]
+    Tokens m_tokens;
 };
 
 } // namespace Switchyard

@@ -39,6 +39,8 @@ QList<CostPoint> CostLedger::pointsOf(const TraceRecord &trace)
             point.fallbackCostUsd += attempt.costUsd;
         point.tokensIn += attempt.tokensIn;
         point.tokensOut += attempt.tokensOut;
+        point.cacheReadTokens += attempt.cacheReadTokens;
+        point.cacheWriteTokens += attempt.cacheWriteTokens;
     }
     if (!trace.route.isEmpty())
         ++pointFor(trace.route).requests;
@@ -58,6 +60,8 @@ void CostLedger::add(const QList<CostPoint> &points)
         cell.fallbackCostUsd += point.fallbackCostUsd;
         cell.tokensIn += point.tokensIn;
         cell.tokensOut += point.tokensOut;
+        cell.cacheReadTokens += point.cacheReadTokens;
+        cell.cacheWriteTokens += point.cacheWriteTokens;
         cell.requests += point.requests;
         DayTotals &day = m_days[utcDayStart(point.minuteUtcMs)];
         day.byRoute[point.route] += point.costUsd;

@@ -17,9 +17,11 @@ struct CostPoint {
     QString route;
     double costUsd = 0.0;
     double fallbackCostUsd = 0.0; // the part spent only because a fallback happened
-    qint64 tokensIn = 0;
+    qint64 tokensIn = 0; // every prompt token, cached ones included
     qint64 tokensOut = 0;
     int requests = 0;
+    qint64 cacheReadTokens = 0; // of tokensIn
+    qint64 cacheWriteTokens = 0; // of tokensIn
 };
 
 // What the traffic costs, per route and lane and minute (SPEC §8), and the daily totals the

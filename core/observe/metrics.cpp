@@ -77,8 +77,19 @@ void Metrics::record(const TraceRecord &trace)
             ++m_hedges[key({ trace.lane, result })];
         }
         m_cost[attempt.route] += attempt.costUsd;
-        m_tokens[key({ attempt.route, QStringLiteral("in") })] += quint64(attempt.tokensIn);
-        m_tokens[key({ attempt.route, QStringLiteral("out") })] += quint64(attempt.tokensOut);
+        // Prompt tokens by how the provider's cache took them; the kinds of "in" add up to all.
+        const qint64 read = qBound<qint64>(0, attempt.cacheReadTokens, attempt.tokensIn);
+        const qint64 write
+            = qBound<qint64>(0, attempt.cacheWriteTokens, qMax<qint64>(0, attempt.tokensIn - read));
+        const QString in = QStringLiteral("in");
+        m_tokens[key({ attempt.route, in, QStringLiteral("uncached") })]
+            += quint64(qMax<qint64>(0, attempt.tokensIn - read - write));
+        if (read > 0)
+            m_tokens[key({ attempt.route, in, QStringLiteral("cache_read") })] += quint64(read);
+        if (write > 0)
+            m_tokens[key({ attempt.route, in, QStringLiteral("cache_write") })] += quint64(write);
+        m_tokens[key({ attempt.route, QStringLiteral("out"), QStringLiteral("output") })]
+            += quint64(attempt.tokensOut);
     }
     Histogram &histogram = m_duration[trace.lane];
     const double seconds = double(trace.durationMs) / 1000.0;
@@ -131,9 +142,11 @@ QByteArray Metrics::render(const QList<QPair<QString, int>> &breakerStates) cons
     }
     header(out, "switchyard_cost_usd_total", "counter", "Spend in US dollars, by route.");
     samples(out, "switchyard_cost_usd_total", { QStringLiteral("route") }, m_cost);
-    header(out, "switchyard_tokens_total", "counter", "Tokens, by route and direction (in, out).");
+    header(out, "switchyard_tokens_total", "counter",
+        "Tokens, by route, direction (in, out) and kind: a prompt's tokens are uncached, "
+        "cache_read or cache_write; an answer's are output.");
     samples(out, "switchyard_tokens_total",
-        { QStringLiteral("route"), QStringLiteral("direction") }, m_tokens);
+        { QStringLiteral("route"), QStringLiteral("direction"), QStringLiteral("kind") }, m_tokens);
     header(out, "switchyard_refused_requests_total", "counter",
         "Requests refused before routing, by HTTP status (only a sample of them is traced).");
     samples(out, "switchyard_refused_requests_total", { QStringLiteral("status") }, m_refused);

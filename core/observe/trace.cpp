@@ -47,6 +47,8 @@ void TraceRecord::conclude(int finalStatus, FailureClass finalClass_, qint64 dur
         attempt.byFallback = !attempt.skipped && attempt.route != firstChoice;
         tokensIn += attempt.tokensIn;
         tokensOut += attempt.tokensOut;
+        cacheReadTokens += attempt.cacheReadTokens;
+        cacheWriteTokens += attempt.cacheWriteTokens;
         costUsd += attempt.costUsd;
         // What the first choice did not cost: spend that exists only because of fallback.
         if (attempt.byFallback)
@@ -95,6 +97,8 @@ QJsonObject TraceRecord::toJson() const
             { QStringLiteral("end_ms"), attempt.endMs }, { QStringLiteral("bytes"), attempt.bytes },
             { QStringLiteral("tokens_in"), attempt.tokensIn },
             { QStringLiteral("tokens_out"), attempt.tokensOut },
+            { QStringLiteral("cache_read_tokens"), attempt.cacheReadTokens },
+            { QStringLiteral("cache_write_tokens"), attempt.cacheWriteTokens },
             { QStringLiteral("cost_usd"), attempt.costUsd } };
         if (attempt.skipped)
             item.insert(QStringLiteral("skip"), attempt.skip);
@@ -120,7 +124,10 @@ QJsonObject TraceRecord::toJson() const
         { QStringLiteral("class"), failureClassName(finalClass) },
         { QStringLiteral("started_at_ms"), startedAtUtcMs },
         { QStringLiteral("duration_ms"), durationMs }, { QStringLiteral("tokens_in"), tokensIn },
-        { QStringLiteral("tokens_out"), tokensOut }, { QStringLiteral("cost_usd"), costUsd },
+        { QStringLiteral("tokens_out"), tokensOut },
+        { QStringLiteral("cache_read_tokens"), cacheReadTokens },
+        { QStringLiteral("cache_write_tokens"), cacheWriteTokens },
+        { QStringLiteral("cost_usd"), costUsd },
         { QStringLiteral("fallback_cost_usd"), fallbackCostUsd },
         { QStringLiteral("attempts"), attemptArray } };
 }
@@ -142,6 +149,8 @@ TraceRecord TraceRecord::fromJson(const QJsonObject &json)
     trace.durationMs = json.value(QLatin1String("duration_ms")).toInteger();
     trace.tokensIn = json.value(QLatin1String("tokens_in")).toInteger();
     trace.tokensOut = json.value(QLatin1String("tokens_out")).toInteger();
+    trace.cacheReadTokens = json.value(QLatin1String("cache_read_tokens")).toInteger();
+    trace.cacheWriteTokens = json.value(QLatin1String("cache_write_tokens")).toInteger();
     trace.costUsd = json.value(QLatin1String("cost_usd")).toDouble();
     trace.fallbackCostUsd = json.value(QLatin1String("fallback_cost_usd")).toDouble();
     for (const QJsonValue &value : json.value(QLatin1String("attempts")).toArray()) {
@@ -168,6 +177,8 @@ TraceRecord TraceRecord::fromJson(const QJsonObject &json)
         attempt.bytes = item.value(QLatin1String("bytes")).toInteger();
         attempt.tokensIn = item.value(QLatin1String("tokens_in")).toInteger();
         attempt.tokensOut = item.value(QLatin1String("tokens_out")).toInteger();
+        attempt.cacheReadTokens = item.value(QLatin1String("cache_read_tokens")).toInteger();
+        attempt.cacheWriteTokens = item.value(QLatin1String("cache_write_tokens")).toInteger();
         attempt.costUsd = item.value(QLatin1String("cost_usd")).toDouble();
         trace.attempts.append(attempt);
     }

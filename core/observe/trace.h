@@ -38,8 +38,10 @@ struct AttemptRecord {
     QString note;
     qint64 endMs = 0;
     qint64 bytes = 0;
-    qint64 tokensIn = 0;
+    qint64 tokensIn = 0; // every prompt token, cached ones included
     qint64 tokensOut = 0;
+    qint64 cacheReadTokens = 0; // of tokensIn: served by the provider's prompt cache
+    qint64 cacheWriteTokens = 0; // of tokensIn: stored into it
     double costUsd = 0.0;
 
     // A route passed over without a call, `atMs` into the request.
@@ -63,6 +65,8 @@ struct TraceRecord {
     qint64 durationMs = 0;
     qint64 tokensIn = 0;
     qint64 tokensOut = 0;
+    qint64 cacheReadTokens = 0;
+    qint64 cacheWriteTokens = 0;
     double costUsd = 0.0;
     double fallbackCostUsd = 0.0; // spent on routes other than the lane's first eligible one
     QList<AttemptRecord> attempts;

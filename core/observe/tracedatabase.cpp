@@ -32,6 +32,11 @@ const QList<QStringList> &migrationSteps()
                 "requests INTEGER, PRIMARY KEY (minute, lane, route))"),
             QStringLiteral("CREATE INDEX traces_route ON traces(route)"),
             QStringLiteral("CREATE INDEX traces_lane ON traces(lane)") },
+        { // 2 → 3: prompt-cache tokens in the spend per minute (issue 17)
+            QStringLiteral(
+                "ALTER TABLE spend ADD COLUMN cache_read_tokens INTEGER NOT NULL DEFAULT 0"),
+            QStringLiteral(
+                "ALTER TABLE spend ADD COLUMN cache_write_tokens INTEGER NOT NULL DEFAULT 0") },
     };
     return steps;
 }

@@ -98,13 +98,14 @@ QList<CostPoint> TraceReader::spendSince(qint64 utcMs) const
     QSqlQuery query(QSqlDatabase::database(m_connection));
     query.prepare(QStringLiteral(
         "SELECT minute, lane, route, cost_usd, fallback_cost_usd, tokens_in, tokens_out, "
-        "requests FROM spend WHERE minute >= ?"));
+        "requests, cache_read_tokens, cache_write_tokens FROM spend WHERE minute >= ?"));
     query.addBindValue(utcMs);
     if (query.exec()) {
         while (query.next()) {
             points.append(CostPoint { query.value(0).toLongLong(), query.value(1).toString(),
                 query.value(2).toString(), query.value(3).toDouble(), query.value(4).toDouble(),
-                query.value(5).toLongLong(), query.value(6).toLongLong(), query.value(7).toInt() });
+                query.value(5).toLongLong(), query.value(6).toLongLong(), query.value(7).toInt(),
+                query.value(8).toLongLong(), query.value(9).toLongLong() });
         }
     }
     return points;

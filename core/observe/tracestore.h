@@ -2,6 +2,7 @@
 
 #include "observe/costledger.h"
 #include "observe/trace.h"
+#include "observe/tracedatabase.h"
 #include "observe/tracereader.h"
 #include "observe/tracewriter.h"
 
@@ -23,7 +24,7 @@ namespace Switchyard {
 class TraceStore final : public QObject {
     Q_OBJECT
 public:
-    static constexpr int SchemaVersion = 2;
+    static constexpr int SchemaVersion = TraceDatabase::SchemaVersion;
     static constexpr int RecentKept = 2000;
     static constexpr int MaxQueuedTraces = TraceWriter::MaxQueuedTraces;
     static constexpr int RefusedKept = TraceWriter::RefusedKept;

@@ -150,12 +150,14 @@ void TraceWriter::write()
         QSqlQuery upsert(db);
         upsert.prepare(QStringLiteral(
             "INSERT INTO spend (minute, lane, route, cost_usd, fallback_cost_usd, tokens_in, "
-            "tokens_out, requests) "
-            "VALUES (?,?,?,?,?,?,?,?) ON CONFLICT(minute, lane, route) DO UPDATE SET "
+            "tokens_out, requests, cache_read_tokens, cache_write_tokens) "
+            "VALUES (?,?,?,?,?,?,?,?,?,?) ON CONFLICT(minute, lane, route) DO UPDATE SET "
             "cost_usd = cost_usd + excluded.cost_usd, fallback_cost_usd = fallback_cost_usd + "
             "excluded.fallback_cost_usd, tokens_in = tokens_in + excluded.tokens_in, "
-            "tokens_out = tokens_out + "
-            "excluded.tokens_out, requests = requests + excluded.requests"));
+            "tokens_out = tokens_out + excluded.tokens_out, requests = requests + "
+            "excluded.requests, cache_read_tokens = cache_read_tokens + "
+            "excluded.cache_read_tokens, cache_write_tokens = cache_write_tokens + "
+            "excluded.cache_write_tokens"));
         // One row per minute, lane and route however many requests it holds.
         QList<CostPoint> merged;
         QHash<std::pair<qint64, std::pair<QString, QString>>, qsizetype> rowOf;
@@ -173,6 +175,8 @@ void TraceWriter::write()
             sum.fallbackCostUsd += point.fallbackCostUsd;
             sum.tokensIn += point.tokensIn;
             sum.tokensOut += point.tokensOut;
+            sum.cacheReadTokens += point.cacheReadTokens;
+            sum.cacheWriteTokens += point.cacheWriteTokens;
             sum.requests += point.requests;
         }
         for (const CostPoint &point : std::as_const(merged)) {
@@ -184,6 +188,8 @@ void TraceWriter::write()
             upsert.addBindValue(point.tokensIn);
             upsert.addBindValue(point.tokensOut);
             upsert.addBindValue(point.requests);
+            upsert.addBindValue(point.cacheReadTokens);
+            upsert.addBindValue(point.cacheWriteTokens);
             upsert.exec();
         }
         QSqlQuery insertEvent(db);

@@ -146,6 +146,8 @@ void HedgeAttempt::settleFailure(const Classification &classification)
     if (classification.tokensIn >= 0) {
         record.tokensIn = classification.tokensIn;
         record.tokensOut = classification.tokensOut;
+        record.cacheReadTokens = classification.cached.read;
+        record.cacheWriteTokens = classification.cached.write;
     }
     const RouteConfig &route = m_race.active->config.routes.find(record.route).value();
     RouteRegistry &routes = *m_race.services->routes;

@@ -387,6 +387,8 @@ void ProxyRequest::endStreamCleanly(const QByteArray &closing)
     attempt.decision = Decision::Return;
     attempt.tokensIn = qMax<qint64>(0, relay.tokensIn());
     attempt.tokensOut = qMax<qint64>(0, relay.tokensOut());
+    attempt.cacheReadTokens = relay.cachedTokens().read;
+    attempt.cacheWriteTokens = relay.cachedTokens().write;
     const Classification verdict = relay.usageVerdict();
     settleAttempt(verdict.failureClass, verdict.reason);
     m_stream->finish(closing);
@@ -493,6 +495,8 @@ void ProxyRequest::concludeAttempt(const Classification &classification)
     if (m_trace.attemptOpen() && classification.tokensIn >= 0) {
         currentAttempt().tokensIn = classification.tokensIn;
         currentAttempt().tokensOut = classification.tokensOut;
+        currentAttempt().cacheReadTokens = classification.cached.read;
+        currentAttempt().cacheWriteTokens = classification.cached.write;
     }
     settleAttempt(classification.failureClass, classification.reason);
     AttemptRecord &attempt = currentAttempt();

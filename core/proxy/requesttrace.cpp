@@ -129,7 +129,8 @@ SettledAttempt RequestTrace::settleAt(int index, FailureClass failureClass, cons
                       attempt.reason.isEmpty() ? QString() : QStringLiteral(": ") + attempt.reason);
     // Upstream error text may echo a key back; it goes no further than this.
     attempt.reason = redactor.redact(attempt.reason);
-    attempt.costUsd = route.price.costUsd(attempt.tokensIn, attempt.tokensOut);
+    attempt.costUsd = route.price.costUsd(
+        attempt.tokensIn, attempt.tokensOut, attempt.cacheReadTokens, attempt.cacheWriteTokens);
     SettledAttempt settled { attempt.route, failureClass, attempt.endMs - attempt.startMs,
         attempt.reason, attempt.trial, attempt.trialEpoch, attempt.drill };
     settled.stream = m_record.stream;

@@ -84,6 +84,7 @@ public:
     // Usage as the stream reported it; -1 until it does.
     qint64 tokensIn() const { return m_translator->tokensIn(); }
     qint64 tokensOut() const { return m_translator->tokensOut(); }
+    CachedTokens cachedTokens() const { return m_translator->cachedTokens(); }
     // A usage figure that no honest upstream sends (negative, fractional, absurd).
     bool usageInvalid() const { return m_translator->usageInvalid(); }
     // A whole stream's verdict on the route: ok, or a contract violation for an impossible usage

@@ -74,7 +74,8 @@ qint64 readTokenCount(const QJsonValue &value, bool *invalid)
     return qint64(number);
 }
 
-UsageRead readUsage(const QJsonObject &root, qint64 *tokensIn, qint64 *tokensOut)
+UsageRead readUsage(
+    const QJsonObject &root, qint64 *tokensIn, qint64 *tokensOut, CachedTokens *cached)
 {
     const QJsonValue usage = root.value(QLatin1String("usage"));
     if (!usage.isObject())
@@ -83,10 +84,18 @@ UsageRead readUsage(const QJsonObject &root, qint64 *tokensIn, qint64 *tokensOut
     bool invalid = false;
     const qint64 in = readTokenCount(object.value(QLatin1String("prompt_tokens")), &invalid);
     const qint64 out = readTokenCount(object.value(QLatin1String("completion_tokens")), &invalid);
+    const qint64 read = readTokenCount(object.value(QLatin1String("prompt_tokens_details"))
+                                           .toObject()
+                                           .value(QLatin1String("cached_tokens")),
+        &invalid);
+    const qint64 write
+        = readTokenCount(object.value(QLatin1String("cache_creation_input_tokens")), &invalid);
     if (invalid)
         return UsageRead::Invalid;
     *tokensIn = qMax<qint64>(0, in);
     *tokensOut = qMax<qint64>(0, out);
+    if (cached)
+        *cached = { qMax<qint64>(0, read), qMax<qint64>(0, write) };
     return UsageRead::Valid;
 }
 
@@ -118,7 +127,7 @@ Classification classifySuccess(const UpstreamOutcome &outcome)
             FailureClass::ContractViolation, QStringLiteral("2xx body is not a JSON object"));
     const QJsonObject root = document.object();
     Classification ok = make(FailureClass::Ok, QString());
-    if (readUsage(root, &ok.tokensIn, &ok.tokensOut) == UsageRead::Invalid)
+    if (readUsage(root, &ok.tokensIn, &ok.tokensOut, &ok.cached) == UsageRead::Invalid)
         return make(FailureClass::ContractViolation,
             QStringLiteral("usage reports an impossible token count (negative, fractional or "
                            "beyond %1)")

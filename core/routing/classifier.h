@@ -41,6 +41,12 @@ struct UpstreamOutcome {
     bool closedOnReuse = false;
 };
 
+// Prompt tokens the provider's prompt cache served (read) or stored (write).
+struct CachedTokens {
+    qint64 read = 0;
+    qint64 write = 0;
+};
+
 struct Classification {
     FailureClass failureClass = FailureClass::Ok;
     qint64 retryAfterMs = -1; // -1: the upstream named no delay
@@ -56,6 +62,7 @@ struct Classification {
     // From a 2xx body's "usage"; -1 when the upstream did not say.
     qint64 tokensIn = -1;
     qint64 tokensOut = -1;
+    CachedTokens cached; // the part of tokensIn the prompt cache served or stored
 };
 
 // Decides the failure class of an attempt (SPEC §6). Pure: no I/O, no clock but the one given.
@@ -76,9 +83,12 @@ constexpr qint64 MaxReportedTokens = 100'000'000;
 qint64 readTokenCount(const QJsonValue &value, bool *invalid = nullptr);
 
 enum class UsageRead { Absent, Valid, Invalid };
-// Reads OpenAI's "usage" object of a response or a final stream chunk. An impossible figure is
-// Invalid and leaves the counts untouched.
-UsageRead readUsage(const QJsonObject &root, qint64 *tokensIn, qint64 *tokensOut);
+// Reads OpenAI's "usage" object of a response or a final stream chunk: prompt and completion
+// tokens, and into `cached` the cache reads (prompt_tokens_details.cached_tokens) and writes
+// (cache_creation_input_tokens, as Anthropic-backed OpenAI-compatible APIs report them). An
+// impossible figure is Invalid and leaves the counts untouched.
+UsageRead readUsage(
+    const QJsonObject &root, qint64 *tokensIn, qint64 *tokensOut, CachedTokens *cached = nullptr);
 
 // Parses Retry-After (delta seconds or HTTP-date) into milliseconds; -1 when absent or unreadable.
 // The most any Retry-After is read as (a day); a route's cooldown is clamped further by the

@@ -30,7 +30,7 @@ public:
                 const QJsonObject message = data.value(QLatin1String("message")).toObject();
                 m_id = openAiId(message.value(QLatin1String("id")).toString());
                 m_model = message.value(QLatin1String("model")).toString();
-                readUsage(message.value(QLatin1String("usage")).toObject(), &m_tokensIn,
+                readAnthropicUsage(message.value(QLatin1String("usage")).toObject(), &m_tokensIn,
                     &m_tokensOut, &m_cached);
                 out += chunk(QJsonObject { { QStringLiteral("role"), QStringLiteral("assistant") },
                     { QStringLiteral("content"), QString() } });
@@ -74,8 +74,8 @@ public:
                         QJsonObject { { QStringLiteral("tool_calls"), QJsonArray { call } } });
                 }
             } else if (type == QLatin1String("message_delta")) {
-                readUsage(data.value(QLatin1String("usage")).toObject(), &m_tokensIn, &m_tokensOut,
-                    &m_cached);
+                readAnthropicUsage(data.value(QLatin1String("usage")).toObject(), &m_tokensIn,
+                    &m_tokensOut, &m_cached);
                 const QString stop = data.value(QLatin1String("delta"))
                                          .toObject()
                                          .value(QLatin1String("stop_reason"))
@@ -122,6 +122,7 @@ public:
     }
     qint64 tokensIn() const override { return m_tokensIn; }
     qint64 tokensOut() const override { return m_tokensOut; }
+    CachedTokens cachedTokens() const override { return m_cached; }
 
 private:
     QJsonObject base() const
@@ -153,7 +154,7 @@ private:
     qint64 m_created = QDateTime::currentSecsSinceEpoch();
     qint64 m_tokensIn = 0;
     qint64 m_tokensOut = 0;
-    qint64 m_cached = 0;
+    CachedTokens m_cached;
     QHash<int, int> m_toolIndexOfBlock;
 };
 

@@ -343,8 +343,8 @@ QByteArray AnthropicTranslator::translateResponse(const QByteArray &body, QStrin
         reply.insert(QStringLiteral("tool_calls"), toolCalls);
     qint64 input = 0;
     qint64 output = 0;
-    qint64 cached = 0;
-    readUsage(message.value(QLatin1String("usage")).toObject(), &input, &output, &cached);
+    CachedTokens cached;
+    readAnthropicUsage(message.value(QLatin1String("usage")).toObject(), &input, &output, &cached);
     const QJsonObject completion { { QStringLiteral("id"),
                                        openAiId(message.value(QLatin1String("id")).toString()) },
         { QStringLiteral("object"), QStringLiteral("chat.completion") },

@@ -73,7 +73,8 @@ public:
                 if (nonEmptyString(object.value(QLatin1String("finish_reason"))))
                     m_finalChunkSeen = true;
             }
-            if (usage && readUsage(chunk, &m_tokensIn, &m_tokensOut) == UsageRead::Invalid)
+            if (usage
+                && readUsage(chunk, &m_tokensIn, &m_tokensOut, &m_cached) == UsageRead::Invalid)
                 m_usageInvalid = true;
             if (!m_strip) {
                 out += event.raw;
@@ -102,6 +103,7 @@ public:
     bool sawContent() const override { return m_sawContent; }
     qint64 tokensIn() const override { return m_tokensIn; }
     qint64 tokensOut() const override { return m_tokensOut; }
+    CachedTokens cachedTokens() const override { return m_cached; }
     bool usageInvalid() const override { return m_usageInvalid; }
 
 private:
@@ -112,6 +114,7 @@ private:
     bool m_usageInvalid = false;
     qint64 m_tokensIn = -1;
     qint64 m_tokensOut = -1;
+    CachedTokens m_cached;
 };
 
 } // namespace

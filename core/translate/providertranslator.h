@@ -36,6 +36,8 @@ public:
     virtual bool sawContent() const = 0;
     virtual qint64 tokensIn() const = 0;
     virtual qint64 tokensOut() const = 0;
+    // The part of tokensIn the provider's prompt cache served or stored.
+    virtual CachedTokens cachedTokens() const { return {}; }
     // A usage figure that no honest upstream sends (negative, fractional, absurd).
     virtual bool usageInvalid() const { return false; }
 };

@@ -316,12 +316,18 @@ private Q_SLOTS:
                      .value(QLatin1String("cached_tokens"))
                      .toInt(),
             30);
+        // OpenAI has no field for cache writes: they are reported beside, as LiteLLM does.
+        QCOMPARE(usage.value(QLatin1String("cache_creation_input_tokens")).toInt(), 10);
 
         UpstreamOutcome outcome;
         outcome.httpStatus = 200;
         outcome.body = body;
-        QCOMPARE(Classifier::classify(outcome, QDateTime::currentDateTimeUtc()).failureClass,
-            FailureClass::Ok);
+        const Classification verdict
+            = Classifier::classify(outcome, QDateTime::currentDateTimeUtc());
+        QCOMPARE(verdict.failureClass, FailureClass::Ok);
+        QCOMPARE(verdict.tokensIn, qint64(140));
+        QCOMPARE(verdict.cached.read, qint64(30));
+        QCOMPARE(verdict.cached.write, qint64(10));
     }
 
     void notAMessageIsAContractViolation()
@@ -447,6 +453,33 @@ private Q_SLOTS:
                 QCOMPARE(translator->tokensOut(), qint64(42));
             }
         }
+    }
+
+    void aStreamsCachedTokensAreCountedApart()
+    {
+        const QByteArray stream = jsonText(
+            "event: message_start\ndata: {'type': 'message_start', 'message': {'id': 'msg_c', "
+            "'model': 'claude', 'usage': {'input_tokens': 5, 'cache_read_input_tokens': 100, "
+            "'cache_creation_input_tokens': 20, 'output_tokens': 1}}}\n\n"
+            "event: content_block_start\ndata: {'type': 'content_block_start', 'index': 0, "
+            "'content_block': {'type': 'text', 'text': ''}}\n\n"
+            "event: content_block_delta\ndata: {'type': 'content_block_delta', 'index': 0, "
+            "'delta': {'type': 'text_delta', 'text': 'Hi'}}\n\n"
+            "event: message_delta\ndata: {'type': 'message_delta', 'delta': {'stop_reason': "
+            "'end_turn'}, 'usage': {'output_tokens': 3}}\n\n"
+            "event: message_stop\ndata: {'type': 'message_stop'}\n\n");
+        SseScanner scanner;
+        std::unique_ptr<StreamTranslator> translator = AnthropicTranslator().streamTranslator(true);
+        const StreamResult result = consume(translator->translate(scanner.feed(stream)));
+        QCOMPARE(translator->tokensIn(), qint64(125));
+        QCOMPARE(translator->cachedTokens().read, qint64(100));
+        QCOMPARE(translator->cachedTokens().write, qint64(20));
+        QCOMPARE(result.usage.value(QLatin1String("prompt_tokens_details"))
+                     .toObject()
+                     .value(QLatin1String("cached_tokens"))
+                     .toInt(),
+            100);
+        QCOMPARE(result.usage.value(QLatin1String("cache_creation_input_tokens")).toInt(), 20);
     }
 
     void streamWithoutUsageWhenNotAskedFor()

@@ -259,6 +259,51 @@ private Q_SLOTS:
         QVERIFY(!countsForBreaker(FailureClass::ContentPolicy));
         QVERIFY(!countsForBreaker(FailureClass::Cancelled));
     }
+
+    void cachedPromptTokensAreReadApart_data()
+    {
+        QTest::addColumn<QByteArray>("usage");
+        QTest::addColumn<bool>("valid");
+        QTest::addColumn<qint64>("read");
+        QTest::addColumn<qint64>("write");
+        QTest::newRow("none") << QByteArray("{'prompt_tokens': 10, 'completion_tokens': 2}") << true
+                              << qint64(0) << qint64(0);
+        QTest::newRow("openai cache hit")
+            << QByteArray("{'prompt_tokens': 2000, 'completion_tokens': 2, "
+                          "'prompt_tokens_details': {'cached_tokens': 1920}}")
+            << true << qint64(1920) << qint64(0);
+        QTest::newRow("cache write as litellm reports it")
+            << QByteArray("{'prompt_tokens': 2000, 'completion_tokens': 2, "
+                          "'prompt_tokens_details': {'cached_tokens': 0}, "
+                          "'cache_creation_input_tokens': 1500}")
+            << true << qint64(0) << qint64(1500);
+        QTest::newRow("negative cached")
+            << QByteArray("{'prompt_tokens': 20, 'completion_tokens': 2, "
+                          "'prompt_tokens_details': {'cached_tokens': -5}}")
+            << false << qint64(0) << qint64(0);
+        QTest::newRow("fractional write")
+            << QByteArray("{'prompt_tokens': 20, 'completion_tokens': "
+                          "2, 'cache_creation_input_tokens': 1.5}")
+            << false << qint64(0) << qint64(0);
+    }
+
+    void cachedPromptTokensAreReadApart()
+    {
+        QFETCH(QByteArray, usage);
+        QFETCH(bool, valid);
+        QFETCH(qint64, read);
+        QFETCH(qint64, write);
+        UpstreamOutcome outcome;
+        outcome.httpStatus = 200;
+        outcome.body = completion("\"hi\"");
+        outcome.body.chop(1);
+        outcome.body += ",\"usage\":" + jsonText(usage) + "}";
+        const Classification verdict
+            = Classifier::classify(outcome, QDateTime::currentDateTimeUtc());
+        QCOMPARE(verdict.failureClass, valid ? FailureClass::Ok : FailureClass::ContractViolation);
+        QCOMPARE(verdict.cached.read, read);
+        QCOMPARE(verdict.cached.write, write);
+    }
 };
 
 QTEST_GUILESS_MAIN(ClassifierTest)

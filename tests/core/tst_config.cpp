@@ -44,6 +44,34 @@ private Q_SLOTS:
         QVERIFY(!config.lanes.value(QStringLiteral("main")).hedge.enabled());
     }
 
+    void cachedPromptTokensArePricedApart()
+    {
+        Price price;
+        price.inputPerMTok = 3.0;
+        price.outputPerMTok = 15.0;
+        // Without cache prices, cached tokens cost what input does.
+        QCOMPARE(price.costUsd(1000000, 0, 900000, 0), 3.0);
+        price.cacheReadPerMTok = 0.3;
+        price.cacheWritePerMTok = 3.75;
+        // 1 M prompt tokens: 0.9 M read from the cache, 0.05 M written, 0.05 M fresh; 0.1 M out.
+        QCOMPARE(price.costUsd(1000000, 100000, 900000, 50000),
+            0.05 * 3.0 + 0.9 * 0.3 + 0.05 * 3.75 + 0.1 * 15.0);
+        // A provider that claims more cached tokens than it had is not believed past the prompt.
+        QCOMPARE(price.costUsd(100, 0, 1000000, 1000000), 100 * 0.3 / 1e6);
+        QVERIFY(price.costUsd(100, 0, 50, 1000000) >= 0);
+        const ConfigResult result = ConfigLoader::fromJson(
+            minimal(jsonText(", 'price': {'input_per_mtok': 3, 'cache_read_per_mtok': 0.3, "
+                             "'cache_write_per_mtok': 3.75}")));
+        QVERIFY2(result.isValid(), qPrintable(result.errors.join(QLatin1Char('\n'))));
+        const Price read = result.config.routes.value(QStringLiteral("r")).price;
+        QCOMPARE(read.cacheReadPerMTok, 0.3);
+        QCOMPARE(read.cacheWritePerMTok, 3.75);
+        QCOMPARE(ConfigLoader::fromJson(minimal())
+                     .config.routes.value(QStringLiteral("r"))
+                     .price.cacheReadPerMTok,
+            -1.0);
+    }
+
     void hedgeSettings()
     {
         const auto lane = [](const char *hedge) {
@@ -125,6 +153,9 @@ private Q_SLOTS:
             << QStringLiteral(
                    "lanes.b.models[0]: 'claude-*' is listed by lane 'a' too; a model must pick one "
                    "lane");
+        QTest::newRow("cache read price")
+            << minimal(jsonText(", 'price': {'cache_read_per_mtok': -1}"))
+            << QStringLiteral("routes.r.price.cache_read_per_mtok: must be ≥ 0");
         QTest::newRow("retry silent")
             << QByteArray(jsonText("{'providers': {'p': {'base_url': 'http://x/v1'}}, 'routes': "
                                    "{'r': {'provider': 'p', 'model': 'm'}}, 'lanes': {'l': "

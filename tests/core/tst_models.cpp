@@ -185,7 +185,8 @@ private Q_SLOTS:
         const qint64 now
             = QDateTime(QDate(2026, 11, 23), QTime(12, 30, 10), Qt::UTC).toMSecsSinceEpoch();
         const qint64 minute = now - now % 60000;
-        model.addPoints({ CostPoint { minute, QStringLiteral("l"), QStringLiteral("b"), 0.5, 0.5 },
+        model.addPoints({ CostPoint { minute, QStringLiteral("l"), QStringLiteral("b"), 0.5, 0.5,
+                              1000, 50, 1, 900, 40 },
             CostPoint { minute - 60000, QStringLiteral("l"), QStringLiteral("a"), 0.25, 0.0 },
             CostPoint {
                 minute - 3 * 3600000, QStringLiteral("l"), QStringLiteral("a"), 9.0, 0.0 } });
@@ -197,6 +198,11 @@ private Q_SLOTS:
         QCOMPARE(model.index(13, 0).data(CostSeriesModel::ValueRole).toDouble(), 0.25);
         QCOMPARE(model.total(), 0.75);
         QCOMPARE(model.fallbackTotal(), 0.5);
+        // The range's tokens, prompt-cache reads and writes apart.
+        QCOMPARE(model.tokens().in, qint64(1000));
+        QCOMPARE(model.tokens().out, qint64(50));
+        QCOMPARE(model.tokens().cacheRead, qint64(900));
+        QCOMPARE(model.tokens().cacheWrite, qint64(40));
         model.setRange(CostSeriesModel::Range::OneDay, now);
         QCOMPARE(model.rowCount(), 48);
         QCOMPARE(model.total(), 9.75); // the 3 h old spend is inside 24 h

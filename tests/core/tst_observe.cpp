@@ -188,8 +188,8 @@ private Q_SLOTS:
             store.appendEvent(event);
             store.append(makeTrace(QStringLiteral("d"), QStringLiteral("fast"),
                              QStringLiteral("r1"), FailureClass::Ok),
-                { CostPoint {
-                    60000, QStringLiteral("fast"), QStringLiteral("r1"), 0.5, 0.1, 10, 20, 1 } });
+                { CostPoint { 60000, QStringLiteral("fast"), QStringLiteral("r1"), 0.5, 0.1, 10, 20,
+                    1, 6, 2 } });
             store.flush();
             QCOMPARE(store.storedCount(), qint64(4));
         }
@@ -218,6 +218,8 @@ private Q_SLOTS:
         QCOMPARE(spend.size(), 1);
         QCOMPARE(spend.first().costUsd, 0.5);
         QCOMPARE(spend.first().tokensOut, qint64(20));
+        QCOMPARE(spend.first().cacheReadTokens, qint64(6));
+        QCOMPARE(spend.first().cacheWriteTokens, qint64(2));
     }
 
     void retentionByCountAndAge()
@@ -322,6 +324,8 @@ private Q_SLOTS:
         failed.decision = Decision::Retry;
         fellBack.attempts.prepend(failed);
         fellBack.attempts.last().tokensIn = 7;
+        fellBack.attempts.last().cacheReadTokens = 4;
+        fellBack.attempts.last().cacheWriteTokens = 1;
         fellBack.attempts.last().costUsd = 0.002;
         metrics.record(fellBack);
         metrics.record(makeTrace(QStringLiteral("2"), QStringLiteral("we\"ird\\lane"),
@@ -339,9 +343,17 @@ private Q_SLOTS:
         QCOMPARE(samples.value(QStringLiteral("switchyard_fallbacks_total{lane=\"main\"}")), 1.0);
         QCOMPARE(samples.value(QStringLiteral("switchyard_retries_total{route=\"a\"}")), 1.0);
         QCOMPARE(samples.value(QStringLiteral("switchyard_breaker_state{route=\"a\"}")), 1.0);
-        QCOMPARE(
-            samples.value(QStringLiteral("switchyard_tokens_total{route=\"b\",direction=\"in\"}")),
-            7.0);
+        // The prompt's tokens by how the cache took them: 2 uncached, 4 read, 1 written.
+        const auto tokens = [&](const char *direction, const char *kind) {
+            return samples.value(
+                QStringLiteral("switchyard_tokens_total{route=\"b\",direction=\"%1\","
+                               "kind=\"%2\"}")
+                    .arg(QLatin1String(direction), QLatin1String(kind)));
+        };
+        QCOMPARE(tokens("in", "uncached"), 2.0);
+        QCOMPARE(tokens("in", "cache_read"), 4.0);
+        QCOMPARE(tokens("in", "cache_write"), 1.0);
+        QCOMPARE(tokens("out", "output"), 0.0);
         QCOMPARE(samples.value(QStringLiteral("switchyard_cost_usd_total{route=\"b\"}")), 0.002);
         QCOMPARE(samples.value(QStringLiteral(
                      "switchyard_request_duration_seconds_bucket{lane=\"main\",le=\"0.25\"}")),

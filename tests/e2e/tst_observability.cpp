@@ -31,6 +31,7 @@ private Q_SLOTS:
     void refusedRequestsAreTracedToo();
     void costComesFromUsage();
     void streamsAreCostedWithoutTheCallerNoticing();
+    void cachedPromptTokensAreCostedAtTheirPrice();
     void callerAskingForUsageGetsIt();
     void routeAndLaneSpendCapsSkipWithClassBudget();
     void metricsParseAndMove();
@@ -65,12 +66,15 @@ QByteArray ObservabilityTest::config() const
         'ra': {'provider': 'a', 'model': 'model-a', 'price': {'input_per_mtok': 1.0, 'output_per_mtok': 2.0}},
         'rb': {'provider': 'b', 'model': 'model-b', 'price': {'input_per_mtok': 2.0, 'output_per_mtok': 8.0}},
         'rc': {'provider': 'c', 'model': 'model-c'},
+        'rcache': {'provider': 'b', 'model': 'model-b',
+                   'price': {'input_per_mtok': 2.0, 'output_per_mtok': 8.0, 'cache_read_per_mtok': 0.2}},
         'capped': {'provider': 'b', 'model': 'model-b', 'price': {'input_per_mtok': 1000, 'output_per_mtok': 1000},
                    'budget_usd_per_day': 0.001}
       },
       'lanes': {
         'main': {'chain': ['ra', 'rb'], 'retry': {'max_retries': 1, 'base_ms': 1, 'max_ms': 5}},
         'other': {'chain': ['rc']},
+        'cached': {'chain': ['rcache']},
         'capped-lane': {'chain': ['capped', 'rc']},
         'thrifty': {'chain': ['rb'], 'degraded': 'rc', 'budget_usd_per_day': 0.0001}
       },
@@ -262,6 +266,44 @@ void ObservabilityTest::streamsAreCostedWithoutTheCallerNoticing()
     QCOMPARE(saved.value(QLatin1String("cost_usd")).toDouble(), 0.004);
 }
 
+void ObservabilityTest::cachedPromptTokensAreCostedAtTheirPrice()
+{
+    FakeResponse hit;
+    hit.body
+        = jsonText("{'id': 'chatcmpl-c', 'object': 'chat.completion', 'choices': [{'index': 0, "
+                   "'message': {'role': 'assistant', 'content': 'ok'}, 'finish_reason': "
+                   "'stop'}], 'usage': {'prompt_tokens': 1000, 'completion_tokens': 100, "
+                   "'total_tokens': 1100, 'prompt_tokens_details': {'cached_tokens': 800}}}");
+    hit.headers.append(
+        { QByteArrayLiteral("Content-Type"), QByteArrayLiteral("application/json") });
+    m_b->enqueue(hit);
+    const QJsonObject plain
+        = trace(chat(QStringLiteral("cached"))->header("X-Switchyard-Request-Id"));
+    // 200 fresh × $2/M + 800 cached × $0.2/M + 100 out × $8/M.
+    QCOMPARE(plain.value(u"cost_usd").toDouble(), (200 * 2.0 + 800 * 0.2 + 100 * 8.0) / 1e6);
+    QCOMPARE(plain.value(u"tokens_in").toInt(), 1000);
+    QCOMPARE(plain.value(u"cache_read_tokens").toInt(), 800);
+    QCOMPARE(
+        plain.value(u"attempts").toArray().first().toObject().value(u"cache_read_tokens").toInt(),
+        800);
+
+    m_b->enqueue(FakeResponse::streamWithUsage({ QStringLiteral("ok") }, 2000, 10, 1000));
+    ClientCall *streamed = chat(QStringLiteral("cached"), true);
+    QVERIFY(!streamed->body.contains("usage"));
+    const QJsonObject stream = trace(streamed->header("X-Switchyard-Request-Id"));
+    QCOMPARE(stream.value(u"cost_usd").toDouble(), (1000 * 2.0 + 1000 * 0.2 + 10 * 8.0) / 1e6);
+    QCOMPARE(stream.value(u"cache_read_tokens").toInt(), 1000);
+
+    QHash<QString, double> samples;
+    QCOMPARE(prometheusProblem(metrics(), &samples), QString());
+    QCOMPARE(samples.value(QStringLiteral(
+                 "switchyard_tokens_total{route=\"rcache\",direction=\"in\",kind=\"cache_read\"}")),
+        1800.0);
+    QCOMPARE(samples.value(QStringLiteral(
+                 "switchyard_tokens_total{route=\"rcache\",direction=\"in\",kind=\"uncached\"}")),
+        1200.0);
+}
+
 void ObservabilityTest::callerAskingForUsageGetsIt()
 {
     m_a->enqueue(FakeResponse::streamWithUsage({ QStringLiteral("Hi") }, 10, 20));
@@ -323,7 +365,8 @@ void ObservabilityTest::metricsParseAndMove()
     QCOMPARE(
         after.value(QStringLiteral("switchyard_request_duration_seconds_count{lane=\"main\"}")),
         2.0);
-    QCOMPARE(after.value(QStringLiteral("switchyard_tokens_total{route=\"rb\",direction=\"out\"}")),
+    QCOMPARE(after.value(QStringLiteral(
+                 "switchyard_tokens_total{route=\"rb\",direction=\"out\",kind=\"output\"}")),
         500.0);
     QVERIFY(qAbs(after.value(QStringLiteral("switchyard_cost_usd_total{route=\"rb\"}")) - 0.006)
         < 1e-12);

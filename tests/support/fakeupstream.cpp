@@ -81,12 +81,15 @@ FakeResponse FakeResponse::stream(const QStringList &pieces, bool withDone)
 }
 
 FakeResponse FakeResponse::streamWithUsage(
-    const QStringList &pieces, int promptTokens, int completionTokens)
+    const QStringList &pieces, int promptTokens, int completionTokens, int cachedTokens)
 {
     FakeResponse response = stream(pieces, false);
-    const QJsonObject usage { { QStringLiteral("prompt_tokens"), promptTokens },
+    QJsonObject usage { { QStringLiteral("prompt_tokens"), promptTokens },
         { QStringLiteral("completion_tokens"), completionTokens },
         { QStringLiteral("total_tokens"), promptTokens + completionTokens } };
+    if (cachedTokens > 0)
+        usage.insert(QStringLiteral("prompt_tokens_details"),
+            QJsonObject { { QStringLiteral("cached_tokens"), cachedTokens } });
     const QJsonObject chunk { { QStringLiteral("id"), QStringLiteral("chatcmpl-fake") },
         { QStringLiteral("object"), QStringLiteral("chat.completion.chunk") },
         { QStringLiteral("choices"), QJsonArray() }, { QStringLiteral("usage"), usage } };

@@ -35,8 +35,9 @@ struct FakeResponse {
         const QString &message = QStringLiteral("scripted failure"));
     static FakeResponse stream(const QStringList &pieces, bool withDone = true);
     // A stream that ends with OpenAI's usage-only chunk, as sent when include_usage was asked for.
+    // `cachedTokens`: of the prompt's, read from the provider's prompt cache.
     static FakeResponse streamWithUsage(
-        const QStringList &pieces, int promptTokens, int completionTokens);
+        const QStringList &pieces, int promptTokens, int completionTokens, int cachedTokens = 0);
     static FakeResponse embeddings();
     FakeResponse &withHeader(const QByteArray &name, const QByteArray &value);
 };
