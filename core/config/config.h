@@ -40,6 +40,22 @@ QString capabilityName(Capability capability);
 QStringList capabilityNames(Capabilities capabilities);
 const QList<Capability> &allCapabilities();
 
+// A prompt's tokens by how the provider's prompt cache took them. A provider that reports more
+// cached tokens than prompt tokens is believed only up to the prompt: no part is negative.
+struct PromptTokens {
+    qint64 uncached = 0;
+    qint64 cacheRead = 0;
+    qint64 cacheWrite = 0;
+
+    static PromptTokens split(qint64 tokensIn, qint64 cacheRead, qint64 cacheWrite)
+    {
+        const qint64 all = qMax<qint64>(0, tokensIn);
+        const qint64 read = qBound<qint64>(0, cacheRead, all);
+        const qint64 write = qBound<qint64>(0, cacheWrite, all - read);
+        return { all - read - write, read, write };
+    }
+};
+
 struct Price {
     double inputPerMTok = 0.0;
     double outputPerMTok = 0.0;
@@ -53,15 +69,11 @@ struct Price {
     double costUsd(
         qint64 tokensIn, qint64 tokensOut, qint64 cacheRead = 0, qint64 cacheWrite = 0) const
     {
-        // A provider that reports more cached tokens than prompt tokens is not believed beyond
-        // the prompt: the cost never goes negative.
-        const qint64 read = qBound<qint64>(0, cacheRead, qMax<qint64>(0, tokensIn));
-        const qint64 write = qBound<qint64>(0, cacheWrite, qMax<qint64>(0, tokensIn) - read);
-        const qint64 uncached = qMax<qint64>(0, tokensIn) - read - write;
+        const PromptTokens prompt = PromptTokens::split(tokensIn, cacheRead, cacheWrite);
         const double readPrice = cacheReadPerMTok < 0 ? inputPerMTok : cacheReadPerMTok;
         const double writePrice = cacheWritePerMTok < 0 ? inputPerMTok : cacheWritePerMTok;
-        return (double(uncached) * inputPerMTok + double(read) * readPrice
-                   + double(write) * writePrice + double(tokensOut) * outputPerMTok)
+        return (double(prompt.uncached) * inputPerMTok + double(prompt.cacheRead) * readPrice
+                   + double(prompt.cacheWrite) * writePrice + double(tokensOut) * outputPerMTok)
             / 1e6;
     }
 };

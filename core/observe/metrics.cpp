@@ -1,5 +1,7 @@
 #include "observe/metrics.h"
 
+#include "config/config.h"
+
 namespace Switchyard {
 
 namespace {
@@ -77,17 +79,18 @@ void Metrics::record(const TraceRecord &trace)
             ++m_hedges[key({ trace.lane, result })];
         }
         m_cost[attempt.route] += attempt.costUsd;
-        // Prompt tokens by how the provider's cache took them; the kinds of "in" add up to all.
-        const qint64 read = qBound<qint64>(0, attempt.cacheReadTokens, attempt.tokensIn);
-        const qint64 write
-            = qBound<qint64>(0, attempt.cacheWriteTokens, qMax<qint64>(0, attempt.tokensIn - read));
+        // Prompt tokens by how the cache took them; the kinds of "in" add up to all.
+        const PromptTokens prompt = PromptTokens::split(
+            attempt.tokensIn, attempt.cacheReadTokens, attempt.cacheWriteTokens);
         const QString in = QStringLiteral("in");
         m_tokens[key({ attempt.route, in, QStringLiteral("uncached") })]
-            += quint64(qMax<qint64>(0, attempt.tokensIn - read - write));
-        if (read > 0)
-            m_tokens[key({ attempt.route, in, QStringLiteral("cache_read") })] += quint64(read);
-        if (write > 0)
-            m_tokens[key({ attempt.route, in, QStringLiteral("cache_write") })] += quint64(write);
+            += quint64(prompt.uncached);
+        if (prompt.cacheRead > 0)
+            m_tokens[key({ attempt.route, in, QStringLiteral("cache_read") })]
+                += quint64(prompt.cacheRead);
+        if (prompt.cacheWrite > 0)
+            m_tokens[key({ attempt.route, in, QStringLiteral("cache_write") })]
+                += quint64(prompt.cacheWrite);
         m_tokens[key({ attempt.route, QStringLiteral("out"), QStringLiteral("output") })]
             += quint64(attempt.tokensOut);
     }

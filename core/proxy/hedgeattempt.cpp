@@ -143,12 +143,7 @@ void HedgeAttempt::settleFailure(const Classification &classification)
     stopCall();
     AttemptRecord &record = m_race.trace->at(m_traceIndex);
     record.decision = Decision::Return;
-    if (classification.tokensIn >= 0) {
-        record.tokensIn = classification.tokensIn;
-        record.tokensOut = classification.tokensOut;
-        record.cacheReadTokens = classification.cached.read;
-        record.cacheWriteTokens = classification.cached.write;
-    }
+    m_race.trace->recordUsage(classification, m_traceIndex);
     const RouteConfig &route = m_race.active->config.routes.find(record.route).value();
     RouteRegistry &routes = *m_race.services->routes;
     routes.settleAttempt(m_race.trace->settleAt(m_traceIndex, classification.failureClass,

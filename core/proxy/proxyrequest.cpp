@@ -492,12 +492,8 @@ void ProxyRequest::settleAttempt(FailureClass failureClass, const QString &reaso
 void ProxyRequest::concludeAttempt(const Classification &classification)
 {
     dropAttempt();
-    if (m_trace.attemptOpen() && classification.tokensIn >= 0) {
-        currentAttempt().tokensIn = classification.tokensIn;
-        currentAttempt().tokensOut = classification.tokensOut;
-        currentAttempt().cacheReadTokens = classification.cached.read;
-        currentAttempt().cacheWriteTokens = classification.cached.write;
-    }
+    if (m_trace.attemptOpen())
+        m_trace.recordUsage(classification);
     settleAttempt(classification.failureClass, classification.reason);
     AttemptRecord &attempt = currentAttempt();
     RouteState &state = m_services.routes->state(attempt.route);

@@ -107,6 +107,17 @@ void RequestTrace::firstToken(int index)
     at(index < 0 ? m_current : index).firstTokenMs = elapsed();
 }
 
+void RequestTrace::recordUsage(const Classification &classification, int index)
+{
+    if (classification.tokensIn < 0)
+        return;
+    AttemptRecord &attempt = at(index < 0 ? m_current : index);
+    attempt.tokensIn = classification.tokensIn;
+    attempt.tokensOut = classification.tokensOut;
+    attempt.cacheReadTokens = classification.cached.read;
+    attempt.cacheWriteTokens = classification.cached.write;
+}
+
 SettledAttempt RequestTrace::settle(FailureClass failureClass, const QString &reason, bool panic,
     const Redactor &redactor, const RouteConfig &route)
 {

@@ -50,6 +50,8 @@ public:
     void connected(int index = -1);
     void responseStarted(int status, int index = -1);
     void firstToken(int index = -1);
+    // The usage an answer reported (`classification` from a 2xx body), when it reported any.
+    void recordUsage(const Classification &classification, int index = -1);
 
     // Settles the current attempt: `reason` is kept unless one was recorded, prefixed when the
     // attempt was the panic attempt, and redacted; the cost is priced by `route`.
