@@ -18,7 +18,7 @@ QString SecretRef::describe() const
 const QList<Capability> &allCapabilities()
 {
     static const QList<Capability> all { Capability::Tools, Capability::Json, Capability::Vision,
-        Capability::Stream, Capability::Embeddings, Capability::Prefill };
+        Capability::Stream, Capability::Embeddings, Capability::Prefill, Capability::Responses };
     return all;
 }
 
@@ -37,6 +37,8 @@ QString capabilityName(Capability capability)
         return QStringLiteral("embeddings");
     case Capability::Prefill:
         return QStringLiteral("prefill");
+    case Capability::Responses:
+        return QStringLiteral("responses");
     case Capability::None:
         break;
     }

@@ -33,6 +33,8 @@ enum class Capability : unsigned {
     Embeddings = 1u << 4,
     // Continues a trailing assistant message (a prefill) instead of answering anew.
     Prefill = 1u << 5,
+    // Speaks OpenAI's Responses API: a /v1/responses request passes through to it untranslated.
+    Responses = 1u << 6,
 };
 using Capabilities = unsigned;
 

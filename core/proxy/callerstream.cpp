@@ -134,7 +134,7 @@ void CallerStream::finish(const QByteArray &closing)
 
 void CallerStream::fail(const QString &message)
 {
-    m_response.endStreamWithError(message);
+    m_response.endStreamWithError(m_relay->failureEvent(message));
 }
 
 void CallerStream::stop()

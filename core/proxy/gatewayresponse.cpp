@@ -2,6 +2,7 @@
 
 #include "observe/redactor.h"
 #include "proxy/openaierror.h"
+#include "translate/callerprotocol.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -31,8 +32,9 @@ void sayDoNotRetry(HeaderList &headers)
 
 } // namespace
 
-GatewayResponse::GatewayResponse(ClientResponse response)
+GatewayResponse::GatewayResponse(ClientResponse response, const CallerProtocol *protocol)
     : m_response(std::move(response))
+    , m_protocol(protocol)
 {
 }
 
@@ -108,6 +110,8 @@ GatewayResponse::AllFailed GatewayResponse::allRoutesFailed(
         message = QStringLiteral("No route of lane '%1' is available now; see error.attempts.")
                       .arg(trace.lane);
     }
+    answer.message = message;
+    answer.attempts = attempts;
     QJsonObject error = openAiErrorObject(message, QStringLiteral("all_routes_failed"));
     error.insert(QStringLiteral("attempts"), attempts);
     answer.body = QJsonDocument(
@@ -128,8 +132,22 @@ void GatewayResponse::sendUpstream(const Routing &routing, int status,
     headers.append(passHeaders);
     // An upstream's error may quote the provider's key; the caller must never see it.
     const bool success = status >= 200 && status < 300;
-    m_response.send(
-        status, headers, success ? answer.body : redactor.redactKnownSecrets(answer.body));
+    QByteArray body = answer.body;
+    if (m_protocol && !answer.nativeBody.isEmpty()) {
+        body = answer.nativeBody;
+    } else if (m_protocol && success) {
+        QString error;
+        body = m_protocol->fromChatResponse(answer.body, &error);
+        if (body.isEmpty()) {
+            status = 502;
+            body = m_protocol->errorBody(status,
+                QStringLiteral("The upstream's answer could not be translated: %1").arg(error),
+                QStringLiteral("untranslatable_answer"));
+        }
+    } else if (m_protocol) {
+        body = m_protocol->fromChatError(status, answer.body);
+    }
+    m_response.send(status, headers, success ? body : redactor.redactKnownSecrets(body));
 }
 
 void GatewayResponse::sendAllFailed(const Routing &routing, const AllFailed &answer)
@@ -139,7 +157,10 @@ void GatewayResponse::sendAllFailed(const Routing &routing, const AllFailed &ans
     if (answer.retryAfterSeconds > 0)
         headers.append(
             { QByteArrayLiteral("Retry-After"), QByteArray::number(answer.retryAfterSeconds) });
-    m_response.sendJson(answer.status, headers, answer.body);
+    m_response.sendJson(answer.status, headers,
+        m_protocol ? m_protocol->errorBody(answer.status, answer.message,
+            QStringLiteral("all_routes_failed"), QString(), answer.attempts)
+                   : answer.body);
 }
 
 void GatewayResponse::sendDeadlineExceeded(
@@ -147,11 +168,13 @@ void GatewayResponse::sendDeadlineExceeded(
 {
     HeaderList headers = routingHeaders(routing);
     sayDoNotRetry(headers);
+    const QString message = QStringLiteral("The lane deadline of %1 ms was exceeded after %2 "
+                                           "attempt(s).")
+                                .arg(deadlineMs)
+                                .arg(upstreamAttempts);
     m_response.sendJson(504, headers,
-        openAiError(QStringLiteral("The lane deadline of %1 ms was exceeded after %2 attempt(s).")
-                        .arg(deadlineMs)
-                        .arg(upstreamAttempts),
-            QStringLiteral("deadline_exceeded")));
+        m_protocol ? m_protocol->errorBody(504, message, QStringLiteral("deadline_exceeded"))
+                   : openAiError(message, QStringLiteral("deadline_exceeded")));
 }
 
 void GatewayResponse::beginStream(const Routing &routing, int status, const HeaderList &passHeaders)
@@ -163,11 +186,9 @@ void GatewayResponse::beginStream(const Routing &routing, int status, const Head
     m_response.beginChunked(status, headers);
 }
 
-void GatewayResponse::endStreamWithError(const QString &message)
+void GatewayResponse::endStreamWithError(const QByteArray &failureEvent)
 {
-    m_response.writeChunk("data: "
-        + openAiError(message, QStringLiteral("upstream_error"), QStringLiteral("mid_stream"))
-        + "\n\n");
+    m_response.writeChunk(failureEvent);
     m_response.endChunked();
 }
 

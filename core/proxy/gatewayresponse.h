@@ -5,15 +5,18 @@
 #include "routing/classifier.h"
 
 #include <QByteArray>
+#include <QJsonArray>
 #include <QString>
 
 namespace Switchyard {
 
+class CallerProtocol;
 class Redactor;
 
 // The caller's answer (Envoy's router filter's encoder side): the X-Switchyard headers, and every
 // way a request can end — the upstream's answer, a stream, every route failed, the deadline — in
-// OpenAI's shape. It knows nothing of routing beyond what it is told.
+// the caller's API's shape (OpenAI's, or a CallerProtocol's). It knows nothing of routing beyond
+// what it is told.
 class GatewayResponse final {
 public:
     // What the X-Switchyard headers say about a request (SPEC §5).
@@ -30,13 +33,15 @@ public:
     // the attempts.
     struct AllFailed {
         int status = 502;
-        QByteArray body;
+        QByteArray body; // in OpenAI's shape
+        QString message;
+        QJsonArray attempts;
         // For a 429: when the first route's rate-limit cooldown ends; for a 503 with every
         // route's breaker open: when the first breaker lets a call through again.
         qint64 retryAfterSeconds = 0;
     };
 
-    explicit GatewayResponse(ClientResponse response);
+    explicit GatewayResponse(ClientResponse response, const CallerProtocol *protocol = nullptr);
 
     ClientResponse &client() { return m_response; }
 
@@ -59,11 +64,13 @@ public:
     void beginStream(const Routing &routing, int status, const HeaderList &passHeaders);
     void writeStream(const QByteArray &bytes) { m_response.writeChunk(bytes); }
     void endStream() { m_response.endChunked(); }
-    // After the first byte there is no status left to change: the failure is the last event.
-    void endStreamWithError(const QString &message);
+    // After the first byte there is no status left to change: the failure is the last event
+    // (in the caller's API's shape: StreamRelay::failureEvent).
+    void endStreamWithError(const QByteArray &failureEvent);
 
 private:
     ClientResponse m_response;
+    const CallerProtocol *m_protocol;
 };
 
 } // namespace Switchyard

@@ -11,6 +11,7 @@
 #include "routing/retrybudget.h"
 #include "routing/routeregistry.h"
 #include "routing/routestate.h"
+#include "translate/callerprotocol.h"
 
 #include <QDateTime>
 #include <QLoggingCategory>
@@ -34,12 +35,14 @@ ProxyRequest::ProxyRequest(
     const GatewayServices &services, ClientResponse response, Params params, QObject *parent)
     : QObject(parent)
     , m_services(services)
-    , m_response(std::move(response))
+    , m_response(std::move(response), params.analysis.protocol)
     , m_params(std::move(params))
     , m_trace(*services.clock, m_params.requestId, m_params.target.lane, m_params.endpoint,
           m_params.analysis.stream)
     , m_plan(m_params.target)
 {
+    if (const CallerProtocol *protocol = m_params.analysis.protocol)
+        m_trace.record().endpoint = protocol->name();
     for (QTimer *timer : { &m_deadlineTimer, &m_backoffTimer, &m_hedgeTimer }) {
         timer->setSingleShot(true);
         timer->setTimerType(Qt::PreciseTimer);
@@ -194,6 +197,12 @@ bool ProxyRequest::tryPanicRoute()
     m_trace.record().panic = true;
     m_plan.panicOn(best);
     m_attemptRoute = best;
+    RouteAdmission admission;
+    if (!translateForRoute(currentRoute(), *m_params.active, m_params.analysis, &admission)
+             .isEmpty())
+        return false; // not so: admission translates before it asks the breaker
+    m_translator = admission.translator;
+    m_translated = std::move(admission.translated);
     m_currentTrial = false;
     m_currentDrill = false;
     m_retryIndex = 0;
@@ -214,6 +223,13 @@ void ProxyRequest::startAttempt()
     m_trace.beginAttempt(route.name, m_currentTrial,
         m_services.routes->state(route.name).breaker.epoch(), m_currentDrill);
     m_services.routes->beginAttempt(route.name);
+    // What a translation of the caller's API left out, said where it happened.
+    if (m_params.analysis.protocol && !m_params.analysis.dropped.isEmpty() && !m_currentDrill
+        && !(m_translator && m_translator->passesCallerApi()))
+        currentAttempt().note = QStringLiteral("%1 request translated to chat completions "
+                                               "without: %2")
+                                    .arg(m_params.analysis.protocol->name(),
+                                        m_params.analysis.dropped.join(QLatin1String(", ")));
 
     m_head = AnswerHead {};
 

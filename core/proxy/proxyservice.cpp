@@ -7,6 +7,7 @@
 #include "proxy/openaierror.h"
 #include "proxy/proxyrequest.h"
 #include "proxy/requestguard.h"
+#include "translate/callerprotocol.h"
 
 #include <QDateTime>
 #include <QJsonArray>
@@ -106,13 +107,23 @@ void ProxyService::handle(const HttpRequest &request, ClientResponse response)
     const bool isPost = request.method == "POST";
     const QString requestId = newRequestId();
     const std::shared_ptr<const ActiveConfig> active = m_services.activeConfig();
+    const bool countTokens = path == QLatin1String("/v1/messages/count_tokens");
+    // The caller's API, when it is not chat completions: every answer speaks it.
+    const CallerProtocol *protocol
+        = CallerProtocol::forPath(countTokens ? QStringLiteral("/v1/messages") : path);
+    auto errorBody = [protocol](int status, const QString &message, const QString &type,
+                         const QString &code = QString(), const QString &param = QString()) {
+        return protocol ? protocol->errorBody(status, message, code.isEmpty() ? type : code, param)
+                        : openAiError(message, type, code, param);
+    };
 
     const GuardVerdict verdict
         = RequestGuard::check(RequestGuard::inputOf(request, request.body.size()), active->config);
     if (verdict.kind == GuardVerdict::Kind::Refuse) {
         // Not traced: what a web page or a rebinding attack sends is noise, not traffic.
         response.sendJson(verdict.status, idHeaders(requestId),
-            openAiError(verdict.message, QStringLiteral("invalid_request_error"), verdict.code));
+            errorBody(verdict.status, verdict.message, QStringLiteral("invalid_request_error"),
+                verdict.code));
         return;
     }
     if (verdict.kind == GuardVerdict::Kind::Preflight) {
@@ -129,13 +140,13 @@ void ProxyService::handle(const HttpRequest &request, ClientResponse response)
         // Refused requests are traced too: an operator sees bad input as well as bad upstreams.
         TraceRecord trace;
         trace.id = requestId;
-        trace.endpoint = path;
+        trace.endpoint = protocol ? protocol->name() : path;
         trace.status = status;
         trace.finalClass = FailureClass::CallerError;
         trace.startedAtUtcMs = QDateTime::currentMSecsSinceEpoch();
         m_services.recordRefusal(trace);
         response.sendJson(
-            status, idHeaders(requestId), openAiError(message, type, QString(), param));
+            status, idHeaders(requestId), errorBody(status, message, type, QString(), param));
     };
 
     if (path == QLatin1String("/healthz") && isGet) {
@@ -169,8 +180,8 @@ void ProxyService::handle(const HttpRequest &request, ClientResponse response)
                     QStringLiteral("model")));
         return;
     }
-    Endpoint endpoint;
-    if (path == QLatin1String("/v1/chat/completions"))
+    Endpoint endpoint = Endpoint::ChatCompletions;
+    if (protocol || path == QLatin1String("/v1/chat/completions"))
         endpoint = Endpoint::ChatCompletions;
     else if (path == QLatin1String("/v1/embeddings"))
         endpoint = Endpoint::Embeddings;
@@ -191,17 +202,55 @@ void ProxyService::handle(const HttpRequest &request, ClientResponse response)
 
     ProxyRequest::Params params;
     params.endpoint = endpoint;
-    params.analysis = RequestAnalysis::analyze(endpoint, body);
+    params.body = body;
+    if (protocol) {
+        // Read as chat completions, which the routing, the classifier and every translator
+        // speak; the caller's own body goes to the routes that speak its API.
+        QJsonObject root;
+        const RequestAnalysis parsed = RequestAnalysis::parseObject(body, &root);
+        if (!parsed.valid)
+            return refuse(
+                400, parsed.error, QStringLiteral("invalid_request_error"), parsed.errorParam);
+        const CallerRequest asChat = protocol->toChat(root);
+        if (!asChat.error.isEmpty())
+            return refuse(
+                400, asChat.error, QStringLiteral("invalid_request_error"), asChat.errorParam);
+        params.body = QJsonDocument(asChat.chat).toJson(QJsonDocument::Compact);
+        params.analysis = RequestAnalysis::analyze(endpoint, params.body);
+        params.analysis.protocol = protocol;
+        params.analysis.nativeBody = body;
+        params.analysis.untranslatable = asChat.untranslatable;
+        params.analysis.dropped = asChat.dropped;
+        for (const QByteArray &name : protocol->forwardedHeaders()) {
+            const QByteArray value = request.value(name);
+            if (!value.isEmpty())
+                params.analysis.nativeHeaders.append({ name, value });
+        }
+    } else {
+        params.analysis = RequestAnalysis::analyze(endpoint, body);
+    }
     if (!params.analysis.valid)
         return refuse(400, params.analysis.error, QStringLiteral("invalid_request_error"),
             params.analysis.errorParam);
+    if (countTokens) {
+        // Counted here, with the gateway's estimate (about four characters a token) that every
+        // lane's context-window check uses: no route is asked, and nothing is billed.
+        response.sendJson(200, idHeaders(requestId),
+            QJsonDocument(QJsonObject { { QStringLiteral("input_tokens"),
+                              qMax<qint64>(1, params.analysis.promptTokens) } })
+                .toJson(QJsonDocument::Compact));
+        return;
+    }
     params.target = resolveTarget(active->config, params.analysis.model,
         QString::fromUtf8(request.value("x-switchyard-lane")));
     if (!params.target.found)
         return refuse(404, params.target.notFoundMessage, QStringLiteral("lane_not_found"),
             QStringLiteral("model"));
 
-    params.body = body;
+    // A continuation splices chat completion chunks; another API's stream ends with its error
+    // event instead.
+    if (protocol)
+        params.target.continuation = Continuation::Off;
     params.requestId = requestId;
     params.active = active;
     auto *proxied = new ProxyRequest(m_services, std::move(response), std::move(params), this);

@@ -6,6 +6,7 @@
 #include "routing/routeplan.h"
 #include "routing/routeregistry.h"
 #include "routing/routestate.h"
+#include "translate/callerprotocol.h"
 
 #include <QDateTime>
 #include <QRandomGenerator>
@@ -24,6 +25,30 @@ RouteAdmission skipped(
 }
 
 } // namespace
+
+QString translateForRoute(const RouteConfig &route, const ActiveConfig &active,
+    const RequestAnalysis &analysis, RouteAdmission *admission)
+{
+    const ProviderConfig &provider = active.config.providers.find(route.provider).value();
+    const QByteArray key = active.providerKeys.value(route.provider).value;
+    const CallerProtocol *protocol = analysis.protocol;
+    admission->translator = nullptr;
+    admission->translated = TranslatedRequest {};
+    if (protocol && protocol->isNativeTo(provider, route)) {
+        // It speaks the caller's API: the caller's own request, untranslated.
+        admission->translator = protocol->nativeTranslator();
+        admission->translated
+            = protocol->nativeRequest(analysis.nativeBody, analysis.nativeHeaders, route, key);
+        return QString();
+    }
+    if (protocol && !analysis.untranslatable.isEmpty())
+        return QStringLiteral("%1 request: %2").arg(protocol->name(), analysis.untranslatable);
+    admission->translator = ProviderTranslator::forKind(provider.kind);
+    if (admission->translator)
+        admission->translated
+            = admission->translator->translateRequest(analysis.document, route, key);
+    return admission->translated.incompatible;
+}
 
 RouteAdmission admitRoute(const QString &name, const AdmissionContext &context, RouteState &state)
 {
@@ -50,15 +75,10 @@ RouteAdmission admitRoute(const QString &name, const AdmissionContext &context, 
         && ledger.laneSpendOnDay(target.lane, context.wallNowMs) >= target.budgetUsdPerDay)
         return skipped(admission, FailureClass::Budget, QStringLiteral("budget"),
             QStringLiteral("lane spent its %1 USD for today (UTC)").arg(target.budgetUsdPerDay));
-    const ProviderConfig &provider = active.config.providers.find(route.provider).value();
-    admission.translator = ProviderTranslator::forKind(provider.kind);
-    if (admission.translator) {
-        admission.translated
-            = admission.translator->translateRequest(context.analysis->document, route, key.value);
-        if (!admission.translated.incompatible.isEmpty())
-            return skipped(admission, FailureClass::Incompatible, QStringLiteral("incompatible"),
-                admission.translated.incompatible);
-    }
+    const QString untranslatable = translateForRoute(route, active, *context.analysis, &admission);
+    if (!untranslatable.isEmpty())
+        return skipped(
+            admission, FailureClass::Incompatible, QStringLiteral("incompatible"), untranslatable);
     if (state.cooldownUntilMs > context.nowMs)
         return skipped(admission, FailureClass::RateLimited, QStringLiteral("cooling_down"),
             QStringLiteral("cooling down for %1 ms after a rate limit")

@@ -52,6 +52,12 @@ struct RouteAdmission {
     TranslatedRequest translated;
 };
 
+// How `route` is sent the request: the translator and the translated request it takes (none for
+// an OpenAI-speaking provider given a chat request), set in `admission`. Returns why it cannot be
+// translated, or an empty string.
+QString translateForRoute(const RouteConfig &route, const ActiveConfig &active,
+    const RequestAnalysis &analysis, RouteAdmission *admission);
+
 // Asks `route` in the order that costs least and says most: compatibility, its key, the spend
 // caps, translation, a rate limit's cooldown, and last its breaker. Asking the breaker may take a
 // trial slot, so each route is asked once per step of the plan.

@@ -80,6 +80,8 @@ public:
     // Judging a clean end may complete the stream (End::closing); judged once.
     End judgeEnd(TransportError transport, const QString &transportDetail);
     bool sawDone() const { return m_scanner.sawDone(); }
+    // The caller's last event when the stream fails after its first content, in its API's shape.
+    QByteArray failureEvent(const QString &message) { return m_translator->failureEvent(message); }
     bool errorEventSent() const { return m_errorEventSent; }
     // Usage as the stream reported it; -1 until it does.
     qint64 tokensIn() const { return m_translator->tokensIn(); }

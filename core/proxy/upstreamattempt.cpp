@@ -316,6 +316,8 @@ void UpstreamAttempt::onReplyFinished()
     outcome.body = m_body;
     outcome.retryAfter = retryAfter;
     outcome.retryAfterMs = retryAfterMs;
+    if (m_call.passThrough && !m_streaming)
+        outcome.nativeBody = m_body;
     if (m_call.translator && !m_streaming && outcome.transport == TransportError::None
         && m_status > 0) {
         // The caller and the classifier both see OpenAI's shape, whatever the provider speaks.

@@ -43,6 +43,8 @@ public:
         bool streamWanted = false;
         bool jsonOutputRequested = false;
         const ProviderTranslator *translator = nullptr; // null: the provider speaks OpenAI
+        // The route speaks the caller's API: its answer reaches the caller as it came.
+        bool passThrough = false;
     };
 
     UpstreamAttempt(UpstreamPool &upstreams, QObject *parent);

@@ -1,5 +1,6 @@
 #include "proxy/upstreamcall.h"
 
+#include "translate/callerprotocol.h"
 #include "translate/openaistream.h"
 #include "upstream/upstreampool.h"
 
@@ -35,6 +36,7 @@ UpstreamCall prepareUpstreamCall(const UpstreamCallInput &input)
             prepared.relay.translator
                 = input.translator->streamTranslator(analysis.callerAskedUsage);
         call.body = input.translated->body;
+        call.passThrough = input.translator->passesCallerApi();
     } else {
         if (!input.key.isEmpty())
             request.setRawHeader(
@@ -50,6 +52,11 @@ UpstreamCall prepareUpstreamCall(const UpstreamCallInput &input)
         if (analysis.stream)
             prepared.relay.translator = openAiStreamPassThrough(injectUsage);
     }
+    // A caller of another API gets the chat stream in its API's events, unless the route spoke
+    // that API itself.
+    if (analysis.protocol && analysis.stream && !call.passThrough)
+        prepared.relay.translator
+            = analysis.protocol->fromChatStream(std::move(prepared.relay.translator));
     call.timeouts = route.timeouts;
     call.deadlineMs = input.deadlineMs;
     call.endpoint = input.endpoint;

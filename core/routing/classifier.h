@@ -30,7 +30,9 @@ struct UpstreamOutcome {
     QString transportDetail;
     int httpStatus = 0;
     QByteArray contentType;
-    QByteArray body;
+    QByteArray body; // in OpenAI's shape, whatever the provider speaks
+    // From a route that speaks the caller's own API: the body as it came, which the caller gets.
+    QByteArray nativeBody;
     QByteArray retryAfter; // the Retry-After header, as sent
     QByteArray retryAfterMs; // OpenAI's retry-after-ms header, when present
     bool jsonOutputRequested = false;

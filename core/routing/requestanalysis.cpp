@@ -140,7 +140,7 @@ QByteArray quoted(const QString &text)
 
 } // namespace
 
-RequestAnalysis RequestAnalysis::analyze(Endpoint endpoint, const QByteArray &body)
+RequestAnalysis RequestAnalysis::parseObject(const QByteArray &body, QJsonObject *root)
 {
     QJsonParseError parseError;
     const QJsonDocument document = QJsonDocument::fromJson(body, &parseError);
@@ -150,7 +150,7 @@ RequestAnalysis RequestAnalysis::analyze(Endpoint endpoint, const QByteArray &bo
                            .arg(parseError.errorString()));
     if (!document.isObject())
         return invalid(QStringLiteral("The request body must be a JSON object."));
-    const QJsonObject root = document.object();
+    *root = document.object();
     // A name given twice means one thing to us and maybe another to the upstream (routed as a
     // cheap model, billed as an expensive one): refused, whatever the name.
     QSet<QString> seen;
@@ -161,6 +161,17 @@ RequestAnalysis RequestAnalysis::analyze(Endpoint endpoint, const QByteArray &bo
                 member.key.left(64));
         seen.insert(member.key);
     }
+    RequestAnalysis parsed;
+    parsed.valid = true;
+    return parsed;
+}
+
+RequestAnalysis RequestAnalysis::analyze(Endpoint endpoint, const QByteArray &body)
+{
+    QJsonObject root;
+    const RequestAnalysis parsed = parseObject(body, &root);
+    if (!parsed.valid)
+        return parsed;
 
     RequestAnalysis result;
     result.document = root;

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "config/config.h"
+#include "http/httpmessage.h"
 #include "routing/classifier.h"
 
 #include <QByteArray>
@@ -8,6 +9,8 @@
 #include <QString>
 
 namespace Switchyard {
+
+class CallerProtocol;
 
 // What a caller's request asks of a route, read once before any routing decision.
 struct RequestAnalysis {
@@ -24,7 +27,18 @@ struct RequestAnalysis {
     qint64 promptTokens = 0; // the prompt's share of it
     QJsonObject document; // the parsed body, for providers whose API needs a translation
 
+    // A caller speaking another API than chat completions (Messages, Responses); the fields
+    // above describe its request read as chat completions.
+    const CallerProtocol *protocol = nullptr;
+    QByteArray nativeBody; // the request as the caller sent it, for the routes that speak its API
+    HeaderList nativeHeaders; // the API's own headers the caller sent (anthropic-beta, …)
+    QString untranslatable; // non-empty: only a route speaking the caller's API can take it
+    QStringList dropped; // what the translation to chat completions leaves out
+
     static RequestAnalysis analyze(Endpoint endpoint, const QByteArray &body);
+    // The body as a JSON object with no top-level name given twice; otherwise an invalid
+    // analysis that says why. Every inbound API is read through it.
+    static RequestAnalysis parseObject(const QByteArray &body, QJsonObject *root);
 };
 
 // Why `route` cannot serve `request`, or an empty string when it can.

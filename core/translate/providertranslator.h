@@ -40,6 +40,9 @@ public:
     virtual CachedTokens cachedTokens() const { return {}; }
     // A usage figure that no honest upstream sends (negative, fractional, absurd).
     virtual bool usageInvalid() const { return false; }
+    // The caller's last event when the stream fails after its first content, in the caller's
+    // API's shape (OpenAI's error object here).
+    virtual QByteArray failureEvent(const QString &message);
 };
 
 // What the gateway sends upstream for one attempt, or why this route cannot take the request.
@@ -66,6 +69,9 @@ public:
     // message).
     virtual QByteArray translateError(const QByteArray &body) const = 0;
     virtual std::unique_ptr<StreamTranslator> streamTranslator(bool includeUsage) const = 0;
+    // True for a route that speaks the caller's own API (CallerProtocol::nativeTranslator): the
+    // caller gets its answers as they came, and this translator only reads them.
+    virtual bool passesCallerApi() const { return false; }
     // The cheap health probe: a models list, or a one-token completion.
     virtual TranslatedRequest probeRequest(
         const RouteConfig &route, const QByteArray &apiKey, bool completion) const = 0;

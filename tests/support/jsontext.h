@@ -1,6 +1,8 @@
 #pragma once
 
 #include <QByteArray>
+#include <QJsonDocument>
+#include <QJsonObject>
 
 namespace Switchyard::Testing {
 
@@ -11,6 +13,11 @@ inline QByteArray jsonText(const char *text)
     QByteArray json(text);
     json.replace('\'', '"');
     return json;
+}
+
+inline QJsonObject jsonObject(const char *text)
+{
+    return QJsonDocument::fromJson(jsonText(text)).object();
 }
 
 } // namespace Switchyard::Testing

@@ -1,0 +1,87 @@
+#include "translate/callerprotocol.h"
+
+#include "translate/messagesprotocol.h"
+#include "translate/responsesprotocol.h"
+
+#include <QJsonDocument>
+
+namespace Switchyard {
+
+namespace {
+
+// The route's translator makes chat.completion.chunk events; they are read back as events and
+// encoded one by one. The chat events are the translator's own output, each bounded by the
+// upstream event it came from, so this second scanner holds no more than the first.
+class EncodedChatStream final : public StreamTranslator {
+public:
+    EncodedChatStream(
+        std::unique_ptr<StreamTranslator> chat, std::unique_ptr<ChatChunkEncoder> encoder)
+        : m_chat(std::move(chat))
+        , m_encoder(std::move(encoder))
+    {
+        m_scanner.setMaxEventBytes(std::numeric_limits<qsizetype>::max() / 4);
+    }
+
+    QByteArray translate(const QList<SseScanner::Event> &events) override
+    {
+        return encode(m_chat->translate(events));
+    }
+    bool needsRawEvents() const override { return m_chat->needsRawEvents(); }
+    bool complete() const override { return m_chat->complete(); }
+    bool finalChunkSeen() const override { return m_chat->finalChunkSeen(); }
+    QByteArray completeWithoutEnd() override { return encode(m_chat->completeWithoutEnd()); }
+    bool sawContent() const override { return m_chat->sawContent(); }
+    qint64 tokensIn() const override { return m_chat->tokensIn(); }
+    qint64 tokensOut() const override { return m_chat->tokensOut(); }
+    CachedTokens cachedTokens() const override { return m_chat->cachedTokens(); }
+    bool usageInvalid() const override { return m_chat->usageInvalid(); }
+    QByteArray failureEvent(const QString &message) override { return m_encoder->failure(message); }
+
+private:
+    QByteArray encode(const QByteArray &chatBytes)
+    {
+        QByteArray out;
+        for (const SseScanner::Event &event : m_scanner.feed(chatBytes)) {
+            if (event.data == "[DONE]") {
+                out += m_encoder->done();
+                continue;
+            }
+            const QJsonObject chunk = QJsonDocument::fromJson(event.data).object();
+            // An upstream's error object: the caller's API says it its own way.
+            if (chunk.contains(QLatin1String("error"))) {
+                out += m_encoder->failure(chunk.value(QLatin1String("error"))
+                                              .toObject()
+                                              .value(QLatin1String("message"))
+                                              .toString());
+                continue;
+            }
+            out += m_encoder->chunk(chunk);
+        }
+        return out;
+    }
+
+    std::unique_ptr<StreamTranslator> m_chat;
+    std::unique_ptr<ChatChunkEncoder> m_encoder;
+    SseScanner m_scanner;
+};
+
+} // namespace
+
+std::unique_ptr<StreamTranslator> encodeChatStream(
+    std::unique_ptr<StreamTranslator> chat, std::unique_ptr<ChatChunkEncoder> encoder)
+{
+    return std::make_unique<EncodedChatStream>(std::move(chat), std::move(encoder));
+}
+
+const CallerProtocol *CallerProtocol::forPath(const QString &path)
+{
+    static const MessagesProtocol messages;
+    static const ResponsesProtocol responses;
+    if (path == QLatin1String("/v1/messages"))
+        return &messages;
+    if (path == QLatin1String("/v1/responses"))
+        return &responses;
+    return nullptr;
+}
+
+} // namespace Switchyard
