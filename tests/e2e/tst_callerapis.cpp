@@ -7,6 +7,7 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QStandardPaths>
+#include <QTemporaryDir>
 #include <QTest>
 
 #include <memory>
@@ -142,6 +143,31 @@ QList<QJsonObject> sseData(const QByteArray &body, QStringList *types = nullptr)
         }
     }
     return events;
+}
+
+// A whole Messages stream of one text block.
+QByteArray anthropicTextStream(const QString &text)
+{
+    QByteArray out = jsonText(
+        "event: message_start\ndata: {'type': 'message_start', 'message': {'id': 'msg_2', "
+        "'type': 'message', 'role': 'assistant', 'model': 'claude-sonnet-4-5', 'content': [], "
+        "'stop_reason': null, 'stop_sequence': null, 'usage': {'input_tokens': 12, "
+        "'output_tokens': 1}}}\n\n"
+        "event: content_block_start\ndata: {'type': 'content_block_start', 'index': 0, "
+        "'content_block': {'type': 'text', 'text': ''}}\n\n");
+    const QJsonObject delta { { QStringLiteral("type"), QStringLiteral("content_block_delta") },
+        { QStringLiteral("index"), 0 },
+        { QStringLiteral("delta"),
+            QJsonObject { { QStringLiteral("type"), QStringLiteral("text_delta") },
+                { QStringLiteral("text"), text } } } };
+    out += "event: content_block_delta\ndata: "
+        + QJsonDocument(delta).toJson(QJsonDocument::Compact) + "\n\n";
+    out += jsonText(
+        "event: content_block_stop\ndata: {'type': 'content_block_stop', 'index': 0}\n\n"
+        "event: message_delta\ndata: {'type': 'message_delta', 'delta': {'stop_reason': "
+        "'end_turn', 'stop_sequence': null}, 'usage': {'output_tokens': 9}}\n\n"
+        "event: message_stop\ndata: {'type': 'message_stop'}\n\n");
+    return out;
 }
 
 } // namespace
@@ -525,6 +551,87 @@ private Q_SLOTS:
             qWarning().noquote() << run.output.right(1500) << lastTrace;
         QCOMPARE(run.exitCode, 0);
         QVERIFY2(run.output.contains("sdk clients: ok"), run.output.constData());
+    }
+
+    // The real agent CLIs from npm, pointed at the gateway as their users point them, through a
+    // lane whose first route fails: each prints what the fake upstream answered.
+    void claudeCodePrintsTheAnswer_data()
+    {
+        QTest::addColumn<QString>("lane");
+        QTest::addColumn<QString>("route");
+        QTest::newRow("passed through to an Anthropic route")
+            << QStringLiteral("sdk-claude") << QStringLiteral("claude");
+        QTest::newRow("translated for an OpenAI route")
+            << QStringLiteral("sdk-gpt") << QStringLiteral("gpt");
+    }
+
+    void claudeCodePrintsTheAnswer()
+    {
+        QFETCH(QString, lane);
+        QFETCH(QString, route);
+        const QString answer = QStringLiteral("Hello from the fake %1 upstream.").arg(route);
+        m_anthropic->setDefaultResponse(pieces(anthropicTextStream(answer), 50));
+        m_openai->setDefaultResponse(FakeResponse::streamWithUsage(
+            { QStringLiteral("Hello from "), answer.mid(11) }, 12, 9));
+        QTemporaryDir home;
+        const NodeRun run = runNpmProgram(QStringLiteral(SWITCHYARD_OPENAI_CLIENT_DIR),
+            QStringLiteral("claude"), { QStringLiteral("-p"), QStringLiteral("Say hello") },
+            { { QStringLiteral("HOME"), home.path() },
+                { QStringLiteral("ANTHROPIC_BASE_URL"), m_gateway->baseUrl() },
+                { QStringLiteral("ANTHROPIC_API_KEY"), QStringLiteral("sk-ant-client-key") },
+                { QStringLiteral("ANTHROPIC_CUSTOM_HEADERS"),
+                    QStringLiteral("x-switchyard-lane: ") + lane },
+                { QStringLiteral("CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC"), QStringLiteral("1") },
+                { QStringLiteral("DISABLE_AUTOUPDATER"), QStringLiteral("1") } });
+        QVERIFY2(run.error.isEmpty(), qPrintable(run.error));
+        QVERIFY2(run.exitCode == 0 && run.output.contains(answer.toUtf8()),
+            (run.output + run.errorOutput).right(3000).constData());
+        const QJsonObject trace = m_gateway->lastTrace();
+        QCOMPARE(trace.value(u"endpoint").toString(), QStringLiteral("messages"));
+        QCOMPARE(trace.value(u"route").toString(), route);
+        QVERIFY(m_down->requestCount() >= 1);
+    }
+
+    void codexPrintsTheAnswer_data()
+    {
+        QTest::addColumn<QString>("lane");
+        QTest::addColumn<QString>("route");
+        QTest::newRow("translated for an OpenAI chat route")
+            << QStringLiteral("sdk-gpt") << QStringLiteral("gpt");
+        QTest::newRow("translated for an Anthropic route")
+            << QStringLiteral("sdk-claude") << QStringLiteral("claude");
+    }
+
+    void codexPrintsTheAnswer()
+    {
+        QFETCH(QString, lane);
+        QFETCH(QString, route);
+        const QString answer = QStringLiteral("Hello from the fake %1 upstream.").arg(route);
+        m_anthropic->setDefaultResponse(pieces(anthropicTextStream(answer), 50));
+        m_openai->setDefaultResponse(FakeResponse::streamWithUsage(
+            { QStringLiteral("Hello from "), answer.mid(11) }, 12, 9));
+        QTemporaryDir home;
+        const QString provider
+            = QStringLiteral("model_providers.switchyard={name=\"Switchyard\", base_url=\"%1/v1\", "
+                             "wire_api=\"responses\", env_key=\"SWITCHYARD_API_KEY\", "
+                             "request_max_retries=0, stream_max_retries=0, "
+                             "http_headers={\"x-switchyard-lane\"=\"%2\"}}")
+                  .arg(m_gateway->baseUrl(), lane);
+        const NodeRun run = runNpmProgram(QStringLiteral(SWITCHYARD_OPENAI_CLIENT_DIR),
+            QStringLiteral("codex"),
+            { QStringLiteral("exec"), QStringLiteral("--skip-git-repo-check"), QStringLiteral("-c"),
+                QStringLiteral("model_provider=switchyard"), QStringLiteral("-c"), provider,
+                QStringLiteral("-m"), QStringLiteral("gpt-5"), QStringLiteral("Say hello") },
+            { { QStringLiteral("HOME"), home.path() },
+                { QStringLiteral("CODEX_HOME"), home.path() },
+                { QStringLiteral("SWITCHYARD_API_KEY"), QStringLiteral("client-key") } });
+        QVERIFY2(run.error.isEmpty(), qPrintable(run.error));
+        QVERIFY2(run.exitCode == 0 && run.output.contains(answer.toUtf8()),
+            (run.output + run.errorOutput).right(3000).constData());
+        const QJsonObject trace = m_gateway->lastTrace();
+        QCOMPARE(trace.value(u"endpoint").toString(), QStringLiteral("responses"));
+        QCOMPARE(trace.value(u"route").toString(), route);
+        QVERIFY(m_down->requestCount() >= 1);
     }
 
 private:

@@ -192,6 +192,41 @@ QByteArray chatBody(const QString &model, bool stream, const QJsonObject &extra)
     return QJsonDocument(root).toJson(QJsonDocument::Compact);
 }
 
+NodeRun runNpmProgram(const QString &directory, const QString &program,
+    const QStringList &arguments, const QList<QPair<QString, QString>> &environment, int timeoutMs)
+{
+    NodeRun run;
+    const QString executable = directory + QStringLiteral("/node_modules/.bin/") + program;
+    if (!QFileInfo::exists(executable)) {
+        run.error
+            = QStringLiteral("%1 is missing: run `npm ci --prefix %2`").arg(program, directory);
+        return run;
+    }
+    QProcess process;
+    QProcessEnvironment processEnvironment = QProcessEnvironment::systemEnvironment();
+    for (const auto &[name, value] : environment)
+        processEnvironment.insert(name, value);
+    process.setProcessEnvironment(processEnvironment);
+    process.setWorkingDirectory(directory);
+    process.setStandardInputFile(QProcess::nullDevice());
+    process.start(executable, arguments);
+    if (!process.waitForStarted(10000)) {
+        run.error = QStringLiteral("%1 did not start: %2").arg(program, process.errorString());
+        return run;
+    }
+    if (!QTest::qWaitFor(
+            [&process] { return process.state() == QProcess::NotRunning; }, timeoutMs)) {
+        process.kill();
+        process.waitForFinished(5000);
+        run.error
+            = QStringLiteral("%1 did not finish within %2 s").arg(program).arg(timeoutMs / 1000);
+    }
+    run.exitCode = process.exitCode();
+    run.output = process.readAllStandardOutput();
+    run.errorOutput = process.readAllStandardError();
+    return run;
+}
+
 NodeRun runNodeScript(const QString &directory, const QString &script, const QString &baseUrl)
 {
     NodeRun run;

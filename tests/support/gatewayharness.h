@@ -106,7 +106,13 @@ struct NodeRun {
     QString error;
     int exitCode = -1;
     QByteArray output;
+    QByteArray errorOutput; // runNpmProgram only: stderr
 };
 NodeRun runNodeScript(const QString &directory, const QString &script, const QString &baseUrl);
+// Runs one of the pinned npm packages' programs (node_modules/.bin/`program`) in `directory` with
+// `environment` added to this one's, the same way; stdout and stderr are kept apart.
+NodeRun runNpmProgram(const QString &directory, const QString &program,
+    const QStringList &arguments, const QList<QPair<QString, QString>> &environment,
+    int timeoutMs = 90000);
 
 } // namespace Switchyard::Testing
