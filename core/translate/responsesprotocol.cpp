@@ -52,13 +52,14 @@ QJsonObject chatUsage(const QJsonObject &usage)
 }
 
 // A response object as the API shows it; `output` and `usage` filled in by the caller.
-QJsonObject responseObject(const QString &id, const QString &model, const QString &status)
+QJsonObject responseObject(const QString &id, const QString &model, const QString &status,
+    qint64 createdAt = QDateTime::currentSecsSinceEpoch())
 {
     return QJsonObject { { QStringLiteral("id"), id },
         { QStringLiteral("object"), QStringLiteral("response") },
-        { QStringLiteral("created_at"), QDateTime::currentSecsSinceEpoch() },
-        { QStringLiteral("status"), status }, { QStringLiteral("model"), model },
-        { QStringLiteral("output"), QJsonArray() }, { QStringLiteral("error"), QJsonValue() },
+        { QStringLiteral("created_at"), createdAt }, { QStringLiteral("status"), status },
+        { QStringLiteral("model"), model }, { QStringLiteral("output"), QJsonArray() },
+        { QStringLiteral("error"), QJsonValue() },
         { QStringLiteral("incomplete_details"), QJsonValue() },
         { QStringLiteral("parallel_tool_calls"), true },
         { QStringLiteral("tool_choice"), QStringLiteral("auto") },
@@ -66,11 +67,17 @@ QJsonObject responseObject(const QString &id, const QString &model, const QStrin
         { QStringLiteral("metadata"), QJsonObject() }, { QStringLiteral("usage"), QJsonValue() } };
 }
 
-QString idFrom(const QString &chatId, const QString &prefix)
+// The Responses API's ids from a chat completion's (itself maybe made from Anthropic's msg_ id):
+// resp_<id>, msg_<id>_<n>, fc_<id>_<n>.
+QString idFrom(const QString &chatId, const QString &prefix, int item = -1)
 {
     QString id = chatId;
     id.remove(QStringLiteral("chatcmpl-"));
-    return prefix + (id.isEmpty() ? QStringLiteral("switchyard") : id);
+    if (id.startsWith(QLatin1String("msg_")))
+        id.remove(0, 4);
+    if (id.isEmpty())
+        id = QStringLiteral("switchyard");
+    return prefix + id + (item >= 0 ? QStringLiteral("_%1").arg(item) : QString());
 }
 
 QJsonObject messageItem(const QString &id, const QString &text, const QString &status)
@@ -255,8 +262,8 @@ public:
         if (!text.isEmpty()) {
             if (m_open < 0 || m_items.at(m_open).function) {
                 out += closeItem();
-                out += openItem(Item { false,
-                    idFrom(m_chatId, QStringLiteral("msg_")) + QString::number(m_items.size()) });
+                out += openItem(
+                    Item { false, idFrom(m_chatId, QStringLiteral("msg_"), int(m_items.size())) });
                 out += event(QStringLiteral("response.content_part.added"),
                     { { QStringLiteral("item_id"), m_items.at(m_open).id },
                         { QStringLiteral("output_index"), m_open },
@@ -279,8 +286,7 @@ public:
             const QJsonObject function = call.value(QLatin1String("function")).toObject();
             if (!m_itemOfTool.contains(toolIndex)) {
                 out += closeItem();
-                Item item { true,
-                    idFrom(m_chatId, QStringLiteral("fc_")) + QString::number(m_items.size()) };
+                Item item { true, idFrom(m_chatId, QStringLiteral("fc_"), int(m_items.size())) };
                 item.callId = str(call, "id");
                 item.name = str(function, "name");
                 out += openItem(item);
@@ -357,7 +363,7 @@ private:
 
     QJsonObject snapshot(const QString &status) const
     {
-        QJsonObject response = responseObject(m_id, m_model, status);
+        QJsonObject response = responseObject(m_id, m_model, status, m_createdAt);
         QJsonArray output;
         for (const Item &item : m_items)
             output.append(item.json());
@@ -373,6 +379,9 @@ private:
         m_chatId = str(chunk, "id");
         m_id = idFrom(m_chatId, QStringLiteral("resp_"));
         m_model = str(chunk, "model");
+        // One moment for every snapshot of this response: the chat stream's, when it says.
+        if (chunk.value(QLatin1String("created")).isDouble())
+            m_createdAt = chunk.value(QLatin1String("created")).toInteger();
         const QJsonObject response = snapshot(QStringLiteral("in_progress"));
         QByteArray out = event(
             QStringLiteral("response.created"), { { QStringLiteral("response"), response } });
@@ -419,6 +428,7 @@ private:
     }
 
     bool m_started = false;
+    qint64 m_createdAt = QDateTime::currentSecsSinceEpoch();
     int m_sequence = 0;
     QString m_chatId;
     QString m_id;
@@ -662,15 +672,15 @@ QByteArray ResponsesProtocol::fromChatResponse(
     QJsonArray output;
     const QString text = str(message, "content");
     if (!text.isEmpty())
-        output.append(
-            messageItem(idFrom(chatId, QStringLiteral("msg_")), text, QStringLiteral("completed")));
+        output.append(messageItem(idFrom(chatId, QStringLiteral("msg_"), int(output.size())), text,
+            QStringLiteral("completed")));
     const QJsonArray calls = message.value(QLatin1String("tool_calls")).toArray();
     for (qsizetype i = 0; i < calls.size(); ++i) {
         const QJsonObject call = calls.at(i).toObject();
         const QJsonObject function = call.value(QLatin1String("function")).toObject();
-        output.append(functionItem(idFrom(chatId, QStringLiteral("fc_")) + QString::number(i),
-            str(call, "id"), str(function, "name"), str(function, "arguments"),
-            QStringLiteral("completed")));
+        output.append(
+            functionItem(idFrom(chatId, QStringLiteral("fc_"), int(output.size())), str(call, "id"),
+                str(function, "name"), str(function, "arguments"), QStringLiteral("completed")));
     }
     const bool truncated = str(choice, "finish_reason") == QLatin1String("length");
     QJsonObject response

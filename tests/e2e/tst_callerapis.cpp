@@ -2,6 +2,7 @@
 #include "fakeupstream.h"
 #include "gatewayharness.h"
 #include "jsontext.h"
+#include "openaitoolstream.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -59,39 +60,6 @@ FakeResponse pieces(const QByteArray &bytes, int size)
     for (qsizetype at = 0; at < bytes.size(); at += size)
         response.chunks.append(bytes.mid(at, size));
     return response;
-}
-
-QByteArray chunk(const QJsonObject &delta, const QJsonValue &finish = QJsonValue())
-{
-    const QJsonObject object { { QStringLiteral("id"), QStringLiteral("chatcmpl-7") },
-        { QStringLiteral("object"), QStringLiteral("chat.completion.chunk") },
-        { QStringLiteral("model"), QStringLiteral("gpt-4o") },
-        { QStringLiteral("choices"),
-            QJsonArray {
-                QJsonObject { { QStringLiteral("index"), 0 }, { QStringLiteral("delta"), delta },
-                    { QStringLiteral("finish_reason"), finish } } } } };
-    return "data: " + QJsonDocument(object).toJson(QJsonDocument::Compact) + "\n\n";
-}
-
-// OpenAI's stream of text, then a tool call whose arguments arrive in two pieces, then usage.
-QByteArray openAiToolStream()
-{
-    QByteArray out = chunk(jsonObject("{'role': 'assistant', 'content': ''}"));
-    out += chunk(jsonObject("{'content': 'Let me check '}"));
-    out += chunk(jsonObject("{'content': 'the weather.'}"));
-    out += chunk(jsonObject("{'tool_calls': [{'index': 0, 'id': 'call_1', 'type': 'function', "
-                            "'function': {'name': 'get_weather', 'arguments': ''}}]}"));
-    out += chunk(jsonObject("{'tool_calls': [{'index': 0, 'function': {'arguments': "
-                            "'{\\\"city\\\": '}}]}"));
-    out += chunk(jsonObject("{'tool_calls': [{'index': 0, 'function': {'arguments': "
-                            "'\\\"Berlin\\\"}'}}]}"));
-    out += chunk(QJsonObject(), QStringLiteral("tool_calls"));
-    out += "data: "
-        + jsonText("{'id': 'chatcmpl-7', 'object': 'chat.completion.chunk', 'choices': [], "
-                   "'usage': {'prompt_tokens': 30, 'completion_tokens': 42, "
-                   "'prompt_tokens_details': {'cached_tokens': 20}}}")
-        + "\n\n";
-    return out + "data: [DONE]\n\n";
 }
 
 FakeResponse openAiToolCall()
@@ -321,7 +289,7 @@ private Q_SLOTS:
     void messagesStreamTranslatedFromAnOpenAiStream()
     {
         m_anthropic->enqueue(anthropicOverloaded());
-        m_openai->enqueue(pieces(openAiToolStream(), 53));
+        m_openai->enqueue(pieces(openAiToolStreamBytes(), 53));
         ClientCall *call = m_gateway->client().postAndWait(QStringLiteral("/v1/messages"),
             messagesRequest(QStringLiteral("gpt-4.1"), true), ClaudeHeaders);
         QCOMPARE(call->status, 200);
@@ -486,7 +454,7 @@ private Q_SLOTS:
     void responsesStreamTranslatedFromAChatStream()
     {
         m_anthropic->enqueue(anthropicOverloaded());
-        m_openai->enqueue(pieces(openAiToolStream(), 37));
+        m_openai->enqueue(pieces(openAiToolStreamBytes(), 37));
         ClientCall *call = m_gateway->client().postAndWait(QStringLiteral("/v1/responses"),
             jsonText("{'model': 'gpt-5', 'stream': true, 'input': 'Weather in Berlin?'}"));
         QCOMPARE(call->status, 200);
@@ -539,9 +507,9 @@ private Q_SLOTS:
         m_anthropic->enqueue(pieces(anthropicStreamBytes(), 97));
         // The OpenAI route: Messages, then Responses.
         m_openai->enqueue(openAiToolCall());
-        m_openai->enqueue(pieces(openAiToolStream(), 64));
+        m_openai->enqueue(pieces(openAiToolStreamBytes(), 64));
         m_openai->enqueue(openAiToolCall());
-        m_openai->enqueue(pieces(openAiToolStream(), 64));
+        m_openai->enqueue(pieces(openAiToolStreamBytes(), 64));
         const NodeRun run = runNodeScript(QStringLiteral(SWITCHYARD_OPENAI_CLIENT_DIR),
             QStringLiteral("agentapis.mjs"), m_gateway->baseUrl());
         QVERIFY2(run.error.isEmpty(), qPrintable(run.error));
