@@ -1330,6 +1330,11 @@ Fahren Sie nur fort, wenn Sie diesem Host den Schlüssel anvertrauen.</translati
         <source>Cost</source>
         <translation>Kosten</translation>
     </message>
+    <message>
+        <source>API</source>
+        <comment>the API a caller spoke: chat completions, Messages, Responses</comment>
+        <translation>API</translation>
+    </message>
 </context>
 <context>
     <name>Switchyard::TracesView</name>
@@ -1356,6 +1361,10 @@ Fahren Sie nur fort, wenn Sie diesem Host den Schlüssel anvertrauen.</translati
     <message>
         <source>All routes</source>
         <translation>Alle Routen</translation>
+    </message>
+    <message>
+        <source>All APIs</source>
+        <translation>Alle APIs</translation>
     </message>
 </context>
 </TS>

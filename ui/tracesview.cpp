@@ -2,6 +2,7 @@
 
 #include "models/tracelistmodel.h"
 #include "timelinewidget.h"
+#include "translate/callerprotocol.h"
 
 #include <QCheckBox>
 #include <QComboBox>
@@ -20,6 +21,7 @@ TracesView::TracesView(TraceListModel *model, QWidget *parent)
     , m_filter(new TraceFilterModel(this))
     , m_table(new QTableView(this))
     , m_timeline(new TimelineWidget(this))
+    , m_api(new QComboBox(this))
     , m_lane(new QComboBox(this))
     , m_route(new QComboBox(this))
     , m_class(new QComboBox(this))
@@ -36,11 +38,17 @@ TracesView::TracesView(TraceListModel *model, QWidget *parent)
     m_table->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
     m_table->horizontalHeader()->setSectionResizeMode(TraceListModel::Route, QHeaderView::Stretch);
 
+    m_api->setObjectName(QStringLiteral("apiFilter"));
+    m_api->addItem(tr("All APIs"), QString());
+    for (const QString &api : CallerProtocol::apiNames())
+        m_api->addItem(api, api);
     m_class->addItem(tr("All classes"), QString());
     for (FailureClass failureClass : allFailureClasses())
         m_class->addItem(failureClassName(failureClass), failureClassName(failureClass));
     setLanesAndRoutes({}, {});
 
+    connect(m_api, &QComboBox::currentIndexChanged, this,
+        [this] { m_filter->setApi(m_api->currentData().toString()); });
     connect(m_lane, &QComboBox::currentIndexChanged, this,
         [this] { m_filter->setLane(m_lane->currentData().toString()); });
     connect(m_route, &QComboBox::currentIndexChanged, this,
@@ -54,6 +62,7 @@ TracesView::TracesView(TraceListModel *model, QWidget *parent)
 
     auto *filters = new QHBoxLayout;
     filters->addWidget(new QLabel(tr("Filter:"), this));
+    filters->addWidget(m_api);
     filters->addWidget(m_lane);
     filters->addWidget(m_route);
     filters->addWidget(m_class);

@@ -35,6 +35,7 @@ private:
     TraceFilterModel *m_filter;
     QTableView *m_table;
     TimelineWidget *m_timeline;
+    QComboBox *m_api;
     QComboBox *m_lane;
     QComboBox *m_route;
     QComboBox *m_class;

@@ -53,14 +53,25 @@ void TrafficGenerator::stop()
 void TrafficGenerator::sendOne()
 {
     const qint64 n = m_sent++;
-    QJsonObject body { { QStringLiteral("model"), m_lanes.at(n % m_lanes.size()) },
-        { QStringLiteral("messages"),
-            QJsonArray { QJsonObject { { QStringLiteral("role"), QStringLiteral("user") },
-                { QStringLiteral("content"), prompts().at(n % prompts().size()) } } } } };
+    const QString lane = m_lanes.at(n % m_lanes.size());
+    const QString prompt = prompts().at(n % prompts().size());
+    const QJsonArray messages { QJsonObject { { QStringLiteral("role"), QStringLiteral("user") },
+        { QStringLiteral("content"), prompt } } };
+    // Mostly chat completions, as applications send them; some Messages and Responses requests,
+    // as coding agents send them.
+    QString path = QStringLiteral("/v1/chat/completions");
+    QJsonObject body { { QStringLiteral("model"), lane },
+        { QStringLiteral("messages"), messages } };
+    if (n % 5 == 2) {
+        path = QStringLiteral("/v1/messages");
+        body.insert(QStringLiteral("max_tokens"), 256);
+    } else if (n % 7 == 4) {
+        path = QStringLiteral("/v1/responses");
+        body = { { QStringLiteral("model"), lane }, { QStringLiteral("input"), prompt } };
+    }
     if (n % 3 == 1)
         body.insert(QStringLiteral("stream"), true);
-    QNetworkRequest request(
-        QUrl(QStringLiteral("http://127.0.0.1:%1/v1/chat/completions").arg(m_port)));
+    QNetworkRequest request(QUrl(QStringLiteral("http://127.0.0.1:%1%2").arg(m_port).arg(path)));
     request.setHeader(QNetworkRequest::ContentTypeHeader, QByteArrayLiteral("application/json"));
     QNetworkReply *reply = m_managers.at(size_t(n % ManagerCount))
                                ->post(request, QJsonDocument(body).toJson(QJsonDocument::Compact));

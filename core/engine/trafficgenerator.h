@@ -12,7 +12,8 @@
 namespace Switchyard {
 
 // Sends a steady mix of requests to the gateway's own listener over loopback, the way an
-// application would, so the demo has traffic to route. Lives in the engine thread.
+// application or a coding agent would (chat completions, Messages, Responses), so the demo has
+// traffic to route. Lives in the engine thread.
 class TrafficGenerator final : public QObject {
     Q_OBJECT
 public:

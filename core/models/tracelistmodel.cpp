@@ -65,6 +65,8 @@ QVariant TraceListModel::data(const QModelIndex &index, int role) const
         return QDateTime::fromMSecsSinceEpoch(trace.startedAtUtcMs)
             .toLocalTime()
             .toString(QStringLiteral("HH:mm:ss.zzz"));
+    case Api:
+        return trace.endpoint;
     case Lane:
         return trace.lane;
     case Route:
@@ -94,6 +96,8 @@ QVariant TraceListModel::headerData(int section, Qt::Orientation orientation, in
     switch (Column(section)) {
     case Time:
         return tr("Time");
+    case Api:
+        return tr("API", "the API a caller spoke: chat completions, Messages, Responses");
     case Lane:
         return tr("Lane");
     case Route:
@@ -138,6 +142,12 @@ TraceFilterModel::TraceFilterModel(QObject *parent)
     setSortRole(TraceListModel::SortRole);
 }
 
+void TraceFilterModel::setApi(const QString &api)
+{
+    m_api = api;
+    invalidateFilter();
+}
+
 void TraceFilterModel::setLane(const QString &lane)
 {
     m_lane = lane;
@@ -172,6 +182,8 @@ bool TraceFilterModel::filterAcceptsRow(int sourceRow, const QModelIndex &source
 {
     Q_UNUSED(sourceParent);
     const TraceRecord &trace = static_cast<const TraceListModel *>(sourceModel())->trace(sourceRow);
+    if (!m_api.isEmpty() && trace.endpoint != m_api)
+        return false;
     if (!m_lane.isEmpty() && trace.lane != m_lane)
         return false;
     if (!m_route.isEmpty() && trace.route != m_route)

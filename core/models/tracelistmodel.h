@@ -14,7 +14,7 @@ namespace Switchyard {
 class TraceListModel final : public QAbstractTableModel {
     Q_OBJECT
 public:
-    enum Column { Time, Lane, Route, Status, Class, Attempts, Duration, Cost, ColumnCount };
+    enum Column { Time, Api, Lane, Route, Status, Class, Attempts, Duration, Cost, ColumnCount };
     enum Role { TraceRole = Qt::UserRole, SortRole, ClassRole, FallbackRole, ErrorRole };
 
     explicit TraceListModel(int capacity = 2000, QObject *parent = nullptr);
@@ -40,6 +40,8 @@ class TraceFilterModel final : public QSortFilterProxyModel {
 public:
     explicit TraceFilterModel(QObject *parent = nullptr);
 
+    // The caller's API (TraceRecord::endpoint): chat.completions, messages, responses, ...
+    void setApi(const QString &api);
     void setLane(const QString &lane);
     void setRoute(const QString &route);
     void setFailureClass(const QString &failureClass);
@@ -50,6 +52,7 @@ protected:
     bool filterAcceptsRow(int sourceRow, const QModelIndex &sourceParent) const override;
 
 private:
+    QString m_api;
     QString m_lane;
     QString m_route;
     QString m_class;

@@ -140,7 +140,7 @@ void ProxyService::handle(const HttpRequest &request, ClientResponse response)
         // Refused requests are traced too: an operator sees bad input as well as bad upstreams.
         TraceRecord trace;
         trace.id = requestId;
-        trace.endpoint = protocol ? protocol->name() : path;
+        trace.endpoint = CallerProtocol::apiName(path);
         trace.status = status;
         trace.finalClass = FailureClass::CallerError;
         trace.startedAtUtcMs = QDateTime::currentMSecsSinceEpoch();

@@ -84,4 +84,23 @@ const CallerProtocol *CallerProtocol::forPath(const QString &path)
     return nullptr;
 }
 
+QStringList CallerProtocol::apiNames()
+{
+    return { QStringLiteral("chat.completions"), QStringLiteral("messages"),
+        QStringLiteral("responses"), QStringLiteral("embeddings") };
+}
+
+QString CallerProtocol::apiName(const QString &path)
+{
+    if (const CallerProtocol *protocol = forPath(path))
+        return protocol->name();
+    if (path == QLatin1String("/v1/chat/completions"))
+        return QStringLiteral("chat.completions");
+    if (path == QLatin1String("/v1/embeddings"))
+        return QStringLiteral("embeddings");
+    if (path == QLatin1String("/v1/messages/count_tokens"))
+        return QStringLiteral("messages");
+    return path;
+}
+
 } // namespace Switchyard

@@ -65,6 +65,10 @@ public:
 
     // The protocol served at `path` (/v1/messages, /v1/responses); null for chat completions.
     static const CallerProtocol *forPath(const QString &path);
+    // Every API a trace may name (TraceRecord::endpoint), and the one served at `path` (the path
+    // itself where none is).
+    static QStringList apiNames();
+    static QString apiName(const QString &path);
 };
 
 // A chat.completion.chunk stream turned into another API's events, one chunk at a time: what a

@@ -44,6 +44,8 @@ TraceRecord trace(
     record.fallback = fallback;
     record.finalClass = status == 200 ? FailureClass::Ok : FailureClass::Transient;
     record.startedAtUtcMs = 1700000000000;
+    // Claude Code's requests in this table are the ones with a fallback.
+    record.endpoint = fallback ? QStringLiteral("messages") : QStringLiteral("chat.completions");
     return record;
 }
 
@@ -158,6 +160,11 @@ private Q_SLOTS:
         filter.setFailureClass(QString());
         filter.setRoute(QStringLiteral("b"));
         QCOMPARE(filter.rowCount(), 2);
+        filter.setRoute(QString());
+        filter.setApi(QStringLiteral("messages"));
+        QCOMPARE(filter.rowCount(), 1);
+        QCOMPARE(
+            filter.index(0, TraceListModel::Api).data().toString(), QStringLiteral("messages"));
     }
 
     void eventModelNewestFirst()
