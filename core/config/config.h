@@ -176,7 +176,9 @@ struct RouteConfig {
     RecoverySettings recovery;
     ProbeSettings probe;
     double budgetUsdPerDay = 0.0; // 0: no cap
-    qint64 maxTokens = 4096; // sent where a provider requires max_tokens and the caller gave none
+    // Sent where a provider requires max_tokens and the caller gave none; and the most that a
+    // Messages or Responses request translated for this route asks it for.
+    qint64 maxTokens = 4096;
 };
 
 // What a lane does when a stream that has reached the caller breaks (issue 16).

@@ -217,6 +217,10 @@ void ProxyService::handle(const HttpRequest &request, ClientResponse response)
                 400, asChat.error, QStringLiteral("invalid_request_error"), asChat.errorParam);
         params.body = QJsonDocument(asChat.chat).toJson(QJsonDocument::Compact);
         params.analysis = RequestAnalysis::analyze(endpoint, params.body);
+        // Agents name their own model's most output tokens (Messages requires a figure): a
+        // ceiling, not what the answer needs, so a route's context window is weighed against the
+        // prompt alone, and a translated request is capped by the route (prepareUpstreamCall).
+        params.analysis.estimatedTokens = params.analysis.promptTokens;
         params.analysis.protocol = protocol;
         params.analysis.nativeBody = body;
         params.analysis.untranslatable = asChat.untranslatable;

@@ -4,6 +4,9 @@
 #include "translate/openaistream.h"
 #include "upstream/upstreampool.h"
 
+#include <QJsonDocument>
+#include <QJsonObject>
+
 namespace Switchyard {
 
 namespace {
@@ -42,6 +45,16 @@ UpstreamCall prepareUpstreamCall(const UpstreamCallInput &input)
             request.setRawHeader(
                 QByteArrayLiteral("Authorization"), QByteArrayLiteral("Bearer ") + input.key);
         call.body = replaceTopLevelModel(*input.callerBody, route.model);
+        // Agents ask for their own model's most output tokens (Claude Code: 32000 or more, which
+        // Messages makes them name); a route that speaks chat completions would refuse that, so
+        // a translated request asks it for no more than the route's max_tokens.
+        const QJsonValue asked = analysis.document.value(QLatin1String("max_tokens"));
+        if (analysis.protocol && asked.isDouble() && asked.toDouble() > route.maxTokens) {
+            QJsonObject capped = analysis.document;
+            capped.insert(QStringLiteral("max_tokens"), route.maxTokens);
+            call.body = replaceTopLevelModel(
+                QJsonDocument(capped).toJson(QJsonDocument::Compact), route.model);
+        }
         // Ask for usage in the final chunk so a stream can be costed; the caller sees no
         // difference.
         const bool injectUsage = analysis.stream && !analysis.hasStreamOptions

@@ -78,7 +78,7 @@ FakeResponse openAiToolCall()
 QByteArray messagesRequest(const QString &model, bool stream)
 {
     QByteArray body = jsonText(
-        "{'model': '@MODEL@', 'max_tokens': 1024, 'stream': @STREAM@,"
+        "{'model': '@MODEL@', 'max_tokens': 128000, 'stream': @STREAM@,"
         "'system': [{'type': 'text', 'text': 'You are terse.', 'cache_control': {'type': "
         "'ephemeral'}}],"
         "'tools': [{'name': 'get_weather', 'description': 'Weather', 'input_schema': {'type': "
@@ -167,7 +167,7 @@ private Q_SLOTS:
                         'down': {'kind': 'openai', 'base_url': '@DOWN@'},
                         'an': {'kind': 'anthropic', 'base_url': '@AN@',
                                'api_key': {'env': 'SWITCHYARD_TEST_ANTHROPIC_KEY'}}},
-          'routes': {'gpt': {'provider': 'oa', 'model': 'gpt-4o'},
+          'routes': {'gpt': {'provider': 'oa', 'model': 'gpt-4o', 'context_window': 128000},
                      'gpt-responses': {'provider': 'oa', 'model': 'gpt-5',
                         'capabilities': ['tools', 'json', 'vision', 'stream', 'responses']},
                      'claude': {'provider': 'an', 'model': 'claude-sonnet-4-5'},
@@ -279,6 +279,8 @@ private Q_SLOTS:
         QCOMPARE(
             messages.at(3).toObject().value(u"tool_call_id").toString(), QStringLiteral("toolu_0"));
         QVERIFY(!sent.body.contains("signature"));
+        // Claude Code asks for its model's most output tokens; the route is asked for its own.
+        QCOMPARE(sent.json().value(u"max_tokens").toInt(), 4096);
 
         const QJsonObject trace = m_gateway->lastTrace();
         const QJsonObject served = trace.value(u"attempts").toArray().last().toObject();
