@@ -1,6 +1,7 @@
 #include "observe/metrics.h"
 
 #include "config/config.h"
+#include "translate/callerprotocol.h"
 
 namespace Switchyard {
 
@@ -64,6 +65,9 @@ void Metrics::record(const TraceRecord &trace)
 {
     const QString route = trace.route.isEmpty() ? QStringLiteral("none") : trace.route;
     ++m_requests[key({ trace.lane, route, failureClassName(trace.finalClass) })];
+    // Known APIs only: the label's values stay a fixed few whatever paths callers try.
+    if (CallerProtocol::apiNames().contains(trace.endpoint))
+        ++m_requestsByApi[key({ trace.endpoint, failureClassName(trace.finalClass) })];
     if (trace.fallback)
         ++m_fallbacks[trace.lane];
     for (const AttemptRecord &attempt : trace.attempts) {
@@ -112,6 +116,11 @@ QByteArray Metrics::render(const QList<QPair<QString, int>> &breakerStates) cons
         "Requests answered, by lane, serving route and final class.");
     samples(out, "switchyard_requests_total",
         { QStringLiteral("lane"), QStringLiteral("route"), QStringLiteral("class") }, m_requests);
+    header(out, "switchyard_api_requests_total", "counter",
+        "Requests answered, by the API the caller spoke (chat.completions, messages, responses, "
+        "embeddings) and final class.");
+    samples(out, "switchyard_api_requests_total",
+        { QStringLiteral("api"), QStringLiteral("class") }, m_requestsByApi);
     header(out, "switchyard_attempts_total", "counter", "Upstream attempts, by route and class.");
     samples(out, "switchyard_attempts_total", { QStringLiteral("route"), QStringLiteral("class") },
         m_attempts);

@@ -41,6 +41,7 @@ private:
 
     // Keys are label values joined by '\x1f'; QMap keeps the output in a stable order.
     QMap<QString, quint64> m_requests;
+    QMap<QString, quint64> m_requestsByApi; // by the caller's API and final class
     QMap<QString, quint64> m_attempts;
     QMap<QString, quint64> m_fallbacks;
     QMap<QString, quint64> m_retries;

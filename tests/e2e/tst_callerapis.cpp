@@ -226,6 +226,11 @@ private Q_SLOTS:
         QCOMPARE(trace.value(u"lane").toString(), QStringLiteral("to-claude"));
         QCOMPARE(trace.value(u"attempts").toArray().size(), 2);
         QCOMPARE(trace.value(u"tokens_in").toInteger(), 30);
+        ClientCall *metrics = m_gateway->client().get(QStringLiteral("/metrics"));
+        QVERIFY(GatewayClient::waitFor(metrics));
+        QVERIFY2(metrics->body.contains(
+                     "switchyard_api_requests_total{api=\"messages\",class=\"ok\"} 1\n"),
+            metrics->body.constData());
     }
 
     void messagesStreamPassesThroughByteForByte()
