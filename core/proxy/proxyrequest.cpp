@@ -194,13 +194,14 @@ bool ProxyRequest::tryPanicRoute()
     if (!m_plan.mayPanic(m_trace.upstreamAttempts()))
         return false;
     const QString best = m_services.routes->firstToReopen(m_plan.heldByBreaker());
+    RouteAdmission admission;
+    if (!translateForRoute(m_params.active->config.routes.find(best).value(), *m_params.active,
+            m_params.analysis, &admission)
+             .isEmpty())
+        return false; // not so: admission translates before it asks the breaker
     m_trace.record().panic = true;
     m_plan.panicOn(best);
     m_attemptRoute = best;
-    RouteAdmission admission;
-    if (!translateForRoute(currentRoute(), *m_params.active, m_params.analysis, &admission)
-             .isEmpty())
-        return false; // not so: admission translates before it asks the breaker
     m_translator = admission.translator;
     m_translated = std::move(admission.translated);
     m_currentTrial = false;

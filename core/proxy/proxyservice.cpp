@@ -211,6 +211,9 @@ void ProxyService::handle(const HttpRequest &request, ClientResponse response)
         if (!parsed.valid)
             return refuse(
                 400, parsed.error, QStringLiteral("invalid_request_error"), parsed.errorParam);
+        // count_tokens takes a Messages request without max_tokens; the translation wants one.
+        if (countTokens && !root.contains(QLatin1String("max_tokens")))
+            root.insert(QStringLiteral("max_tokens"), 1);
         const CallerRequest asChat = protocol->toChat(root);
         if (!asChat.error.isEmpty())
             return refuse(

@@ -9,12 +9,36 @@ namespace Switchyard {
 
 namespace {
 
-// An upstream's error object inside a 2xx stream (OpenAI's {"error": …}, Anthropic's
-// {"type": "error", "error": …}); parsed only when the text names one.
+// An upstream's error inside a 2xx stream, as an object with an "error" member for the
+// classifier: OpenAI's {"error": …}, Anthropic's {"type": "error", "error": …}, and the Responses
+// API's {"type": "error", "code": …} and {"type": "response.failed", "response": {"error": …}}.
+// Parsed only when the text names one.
+std::optional<QByteArray> errorOf(const SseScanner::Event &event)
+{
+    if (event.comment || event.data == "[DONE]" || !event.data.contains("error")
+        || !event.data.contains("\""))
+        return std::nullopt;
+    const QJsonObject object = QJsonDocument::fromJson(event.data).object();
+    if (object.contains(QLatin1String("error")))
+        return event.data;
+    const QString type = object.value(QLatin1String("type")).toString();
+    QJsonObject error;
+    if (type == QLatin1String("error"))
+        error = object;
+    else if (type == QLatin1String("response.failed"))
+        error = object.value(QLatin1String("response"))
+                    .toObject()
+                    .value(QLatin1String("error"))
+                    .toObject();
+    else
+        return std::nullopt;
+    return QJsonDocument(QJsonObject { { QStringLiteral("error"), error } })
+        .toJson(QJsonDocument::Compact);
+}
+
 bool isErrorEvent(const SseScanner::Event &event)
 {
-    return !event.comment && event.data != "[DONE]" && event.data.contains("\"error\"")
-        && QJsonDocument::fromJson(event.data).object().contains(QLatin1String("error"));
+    return errorOf(event).has_value();
 }
 
 } // namespace
@@ -39,8 +63,8 @@ std::optional<Classification> StreamRelay::badStart(const QList<SseScanner::Even
         if (parseError.error != QJsonParseError::NoError || !document.isObject())
             return Classification { FailureClass::ContractViolation, -1,
                 QStringLiteral("stream event is not a JSON object") };
-        if (document.object().contains(QLatin1String("error")))
-            return Classifier::classifyStreamError(event.data);
+        if (const std::optional<QByteArray> error = errorOf(event))
+            return Classifier::classifyStreamError(*error);
     }
     return std::nullopt;
 }
@@ -64,7 +88,7 @@ StreamRelay::Step StreamRelay::feed(const QByteArray &data)
             const SseScanner::Event &event = events.at(i);
             if (isErrorEvent(event)) {
                 step.kind = Step::Kind::ErrorEvent;
-                step.classification = Classifier::classifyStreamError(event.data);
+                step.classification = Classifier::classifyStreamError(*errorOf(event));
                 events.resize(i);
                 step.bytes = m_translator->translate(events);
                 if (complete()) { // the end went through first: the answer is whole

@@ -2,6 +2,7 @@
 
 #include "http/clientresponse.h"
 #include "proxy/openaierror.h"
+#include "translate/callerprotocol.h"
 #include "translate/providertranslator.h"
 #include "upstream/upstreampool.h"
 
@@ -316,8 +317,6 @@ void UpstreamAttempt::onReplyFinished()
     outcome.body = m_body;
     outcome.retryAfter = retryAfter;
     outcome.retryAfterMs = retryAfterMs;
-    if (m_call.passThrough && !m_streaming)
-        outcome.nativeBody = m_body;
     if (m_call.translator && !m_streaming && outcome.transport == TransportError::None
         && m_status > 0) {
         // The caller and the classifier both see OpenAI's shape, whatever the provider speaks.
@@ -336,6 +335,20 @@ void UpstreamAttempt::onReplyFinished()
             outcome.body = m_call.translator->translateError(m_body);
         }
         outcome.contentType = QByteArrayLiteral("application/json");
+    }
+    const bool answered = outcome.transport == TransportError::None && m_status >= 200
+        && m_status < 300 && !m_streaming;
+    if (answered && m_call.passThrough) {
+        outcome.callerBody = m_body;
+    } else if (answered && m_call.callerProtocol) {
+        QString translationError;
+        outcome.callerBody
+            = m_call.callerProtocol->fromChatResponse(outcome.body, &translationError);
+        if (outcome.callerBody.isEmpty()) {
+            result.judged = Classification { FailureClass::ContractViolation, -1,
+                QStringLiteral("the answer has no %1 form: %2")
+                    .arg(m_call.callerProtocol->name(), translationError) };
+        }
     }
     end(result);
 }

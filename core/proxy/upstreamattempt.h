@@ -17,6 +17,7 @@ class QNetworkReply;
 
 namespace Switchyard {
 
+class CallerProtocol;
 class ProviderTranslator;
 class UpstreamPool;
 
@@ -45,6 +46,9 @@ public:
         const ProviderTranslator *translator = nullptr; // null: the provider speaks OpenAI
         // The route speaks the caller's API: its answer reaches the caller as it came.
         bool passThrough = false;
+        // The caller's API, when not chat completions: a 2xx answer that cannot be written in it
+        // fails the attempt like any malformed answer.
+        const CallerProtocol *callerProtocol = nullptr;
     };
 
     UpstreamAttempt(UpstreamPool &upstreams, QObject *parent);

@@ -76,6 +76,7 @@ UpstreamCall prepareUpstreamCall(const UpstreamCallInput &input)
     call.streamWanted = analysis.stream;
     call.jsonOutputRequested = analysis.jsonOutput;
     call.translator = input.translator;
+    call.callerProtocol = analysis.protocol;
     return prepared;
 }
 

@@ -31,8 +31,9 @@ struct UpstreamOutcome {
     int httpStatus = 0;
     QByteArray contentType;
     QByteArray body; // in OpenAI's shape, whatever the provider speaks
-    // From a route that speaks the caller's own API: the body as it came, which the caller gets.
-    QByteArray nativeBody;
+    // A 2xx answer as the caller gets it, when the caller speaks another API than the body's
+    // (from a route that speaks the caller's API, the body as it came).
+    QByteArray callerBody;
     QByteArray retryAfter; // the Retry-After header, as sent
     QByteArray retryAfterMs; // OpenAI's retry-after-ms header, when present
     bool jsonOutputRequested = false;

@@ -206,8 +206,15 @@ RequestAnalysis RequestAnalysis::analyze(Endpoint endpoint, const QByteArray &bo
         if (!messageArray.at(i).isObject())
             return invalid(QStringLiteral("'messages[%1]' must be an object.").arg(i),
                 QStringLiteral("messages[%1]").arg(i));
-        characters
-            += textLength(messageArray.at(i).toObject().value(QLatin1String("content")), &hasImage);
+        const QJsonObject message = messageArray.at(i).toObject();
+        characters += textLength(message.value(QLatin1String("content")), &hasImage);
+        for (const QJsonValue &call : message.value(QLatin1String("tool_calls")).toArray())
+            characters += call.toObject()
+                              .value(QLatin1String("function"))
+                              .toObject()
+                              .value(QLatin1String("arguments"))
+                              .toString()
+                              .size();
     }
     if (hasImage)
         result.needs |= unsigned(Capability::Vision);
@@ -228,6 +235,9 @@ RequestAnalysis RequestAnalysis::analyze(Endpoint endpoint, const QByteArray &bo
         return invalid(QStringLiteral("'tools' must be an array."), QStringLiteral("tools"));
     if (!tools.toArray().isEmpty() || root.contains(QLatin1String("functions")))
         result.needs |= unsigned(Capability::Tools);
+    // Tool definitions are part of the prompt (an agent's are often thousands of tokens).
+    if (!tools.toArray().isEmpty())
+        characters += QJsonDocument(tools.toArray()).toJson(QJsonDocument::Compact).size();
 
     const QJsonValue format = root.value(QLatin1String("response_format"));
     if (!format.isUndefined() && !format.isNull() && !format.isObject())

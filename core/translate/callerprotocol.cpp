@@ -20,6 +20,7 @@ public:
         , m_encoder(std::move(encoder))
     {
         m_scanner.setMaxEventBytes(std::numeric_limits<qsizetype>::max() / 4);
+        m_scanner.setKeepRaw(true); // keep-alive comments go on to the caller
     }
 
     QByteArray translate(const QList<SseScanner::Event> &events) override
@@ -42,6 +43,13 @@ private:
     {
         QByteArray out;
         for (const SseScanner::Event &event : m_scanner.feed(chatBytes)) {
+            if (event.comment) {
+                // A keep-alive through a long silence (reasoning, a slow tool call) keeps the
+                // caller's connection and its idle timers alive, as it came.
+                if (event.raw.startsWith(':'))
+                    out += event.raw;
+                continue;
+            }
             if (event.data == "[DONE]") {
                 out += m_encoder->done();
                 continue;

@@ -35,6 +35,15 @@ QByteArray errorEvent(const QString &type, const QString &message)
                     { QStringLiteral("type"), type }, { QStringLiteral("message"), message } } } });
 }
 
+// Some upstreams (Ollama among them) finish a tool call with "stop": Claude Code runs the tools
+// only on tool_use.
+QString stopReasonWithTools(const QString &stopReason, bool calledTools)
+{
+    if (calledTools && (stopReason.isEmpty() || stopReason == QLatin1String("end_turn")))
+        return QStringLiteral("tool_use");
+    return stopReason.isEmpty() ? QStringLiteral("end_turn") : stopReason;
+}
+
 // What one Messages request becomes as chat completions; the first problem found wins.
 class ChatBuilder {
 public:
@@ -277,9 +286,8 @@ public:
         out += sseEvent(QStringLiteral("message_delta"),
             QJsonObject { { QStringLiteral("type"), QStringLiteral("message_delta") },
                 { QStringLiteral("delta"),
-                    QJsonObject {
-                        { QStringLiteral("stop_reason"),
-                            m_stopReason.isEmpty() ? QStringLiteral("end_turn") : m_stopReason },
+                    QJsonObject { { QStringLiteral("stop_reason"),
+                                      stopReasonWithTools(m_stopReason, !m_blockOfTool.isEmpty()) },
                         { QStringLiteral("stop_sequence"), QJsonValue() } } },
                 { QStringLiteral("usage"), usage } });
         out += sseEvent(QStringLiteral("message_stop"),
@@ -593,7 +601,9 @@ QByteArray MessagesProtocol::fromChatResponse(
         { QStringLiteral("role"), QStringLiteral("assistant") },
         { QStringLiteral("model"), completion.value(QLatin1String("model")) },
         { QStringLiteral("content"), content },
-        { QStringLiteral("stop_reason"), stopReason(str(choice, "finish_reason")) },
+        { QStringLiteral("stop_reason"),
+            stopReasonWithTools(stopReason(str(choice, "finish_reason")),
+                !message.value(QLatin1String("tool_calls")).toArray().isEmpty()) },
         { QStringLiteral("stop_sequence"), QJsonValue() },
         { QStringLiteral("usage"),
             QJsonObject { { QStringLiteral("input_tokens"),

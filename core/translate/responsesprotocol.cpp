@@ -51,6 +51,16 @@ QJsonObject chatUsage(const QJsonObject &usage)
     return chat;
 }
 
+// Why a response is incomplete, by chat's finish reason; empty when it is complete.
+QString incompleteReason(const QString &finishReason)
+{
+    if (finishReason == QLatin1String("length"))
+        return QStringLiteral("max_output_tokens");
+    if (finishReason == QLatin1String("content_filter"))
+        return QStringLiteral("content_filter");
+    return QString();
+}
+
 // A response object as the API shows it; `output` and `usage` filled in by the caller.
 QJsonObject responseObject(const QString &id, const QString &model, const QString &status,
     qint64 createdAt = QDateTime::currentSecsSinceEpoch())
@@ -105,6 +115,7 @@ class ChatBuilder {
 public:
     CallerRequest result;
     QJsonArray messages;
+    QJsonArray pendingCalls;
 
     void invalid(const QString &message, const QString &param)
     {
@@ -140,6 +151,8 @@ public:
             const QString type = str(part, "type");
             if (type == QLatin1String("input_text") || type == QLatin1String("output_text")
                 || type == QLatin1String("text")) {
+                if (!text.isEmpty())
+                    text += QLatin1Char('\n');
                 text += str(part, "text");
                 parts.append(QJsonObject { { QStringLiteral("type"), QStringLiteral("text") },
                     { QStringLiteral("text"), str(part, "text") } });
@@ -164,9 +177,30 @@ public:
         return allText ? QJsonValue(text) : QJsonValue(parts);
     }
 
+    // The assistant turn of the calls gathered so far: the assistant's text just before them, if
+    // that was the last message, gets them; otherwise a turn of their own.
+    void flushCalls()
+    {
+        if (pendingCalls.isEmpty())
+            return;
+        QJsonObject last = messages.isEmpty() ? QJsonObject() : messages.last().toObject();
+        if (str(last, "role") == QLatin1String("assistant")
+            && !last.contains(QLatin1String("tool_calls"))) {
+            last.insert(QStringLiteral("tool_calls"), pendingCalls);
+            messages.replace(messages.size() - 1, last);
+        } else {
+            messages.append(QJsonObject { { QStringLiteral("role"), QStringLiteral("assistant") },
+                { QStringLiteral("content"), QJsonValue() },
+                { QStringLiteral("tool_calls"), pendingCalls } });
+        }
+        pendingCalls = QJsonArray();
+    }
+
     void item(const QJsonObject &item, const QString &param)
     {
         QString type = str(item, "type");
+        if (type != QLatin1String("function_call"))
+            flushCalls();
         if (type.isEmpty() && item.contains(QLatin1String("role")))
             type = QStringLiteral("message");
         if (type == QLatin1String("message")) {
@@ -185,24 +219,13 @@ public:
                     content(item.value(QLatin1String("content")),
                         param + QStringLiteral(".content"), role != QLatin1String("user")) } });
         } else if (type == QLatin1String("function_call")) {
-            const QJsonObject call { { QStringLiteral("id"), str(item, "call_id") },
+            // Calls the model made together are one assistant turn with several tool calls,
+            // gathered here and written once (flushCalls), not copied on every call.
+            pendingCalls.append(QJsonObject { { QStringLiteral("id"), str(item, "call_id") },
                 { QStringLiteral("type"), QStringLiteral("function") },
                 { QStringLiteral("function"),
                     QJsonObject { { QStringLiteral("name"), str(item, "name") },
-                        { QStringLiteral("arguments"), str(item, "arguments") } } } };
-            // Calls the model made together are one assistant turn with several tool calls.
-            QJsonObject last = messages.isEmpty() ? QJsonObject() : messages.last().toObject();
-            if (str(last, "role") == QLatin1String("assistant")) {
-                QJsonArray calls = last.value(QLatin1String("tool_calls")).toArray();
-                calls.append(call);
-                last.insert(QStringLiteral("tool_calls"), calls);
-                messages.replace(messages.size() - 1, last);
-            } else {
-                messages.append(
-                    QJsonObject { { QStringLiteral("role"), QStringLiteral("assistant") },
-                        { QStringLiteral("content"), QJsonValue() },
-                        { QStringLiteral("tool_calls"), QJsonArray { call } } });
-            }
+                        { QStringLiteral("arguments"), str(item, "arguments") } } } });
         } else if (type == QLatin1String("function_call_output")) {
             messages.append(QJsonObject { { QStringLiteral("role"), QStringLiteral("tool") },
                 { QStringLiteral("tool_call_id"), str(item, "call_id") },
@@ -311,12 +334,13 @@ public:
     {
         QByteArray out = start(QJsonObject());
         out += closeItem();
-        const bool truncated = m_finishReason == QLatin1String("length");
+        const QString incomplete = incompleteReason(m_finishReason);
+        const bool truncated = !incomplete.isEmpty();
         QJsonObject response
             = snapshot(truncated ? QStringLiteral("incomplete") : QStringLiteral("completed"));
         if (truncated)
             response.insert(QStringLiteral("incomplete_details"),
-                QJsonObject { { QStringLiteral("reason"), QStringLiteral("max_output_tokens") } });
+                QJsonObject { { QStringLiteral("reason"), incomplete } });
         response.insert(QStringLiteral("usage"), usageObject(m_input, m_output, m_cached));
         out += event(truncated ? QStringLiteral("response.incomplete")
                                : QStringLiteral("response.completed"),
@@ -349,8 +373,13 @@ private:
         {
             const QString status
                 = done ? QStringLiteral("completed") : QStringLiteral("in_progress");
-            return function ? functionItem(id, callId, name, text, status)
-                            : messageItem(id, text, status);
+            if (function)
+                return functionItem(id, callId, name, text, status);
+            QJsonObject item = messageItem(id, text, status);
+            // A message's part is added by its own event (content_part.added), after the item.
+            if (!done && text.isEmpty())
+                item.insert(QStringLiteral("content"), QJsonArray());
+            return item;
         }
     };
 
@@ -457,6 +486,11 @@ public:
             const QJsonObject data = QJsonDocument::fromJson(event.data).object();
             const QString type = str(data, "type");
             m_sequence = qMax(m_sequence, data.value(QLatin1String("sequence_number")).toInt() + 1);
+            if (type == QLatin1String("response.created")) {
+                const QJsonObject response = data.value(QLatin1String("response")).toObject();
+                m_id = str(response, "id");
+                m_model = str(response, "model");
+            }
             if ((type == QLatin1String("response.output_text.delta")
                     || type == QLatin1String("response.function_call_arguments.delta")
                     || type == QLatin1String("response.reasoning_summary_text.delta"))
@@ -490,8 +524,7 @@ public:
     bool usageInvalid() const override { return m_usageInvalid; }
     QByteArray failureEvent(const QString &message) override
     {
-        QJsonObject response = responseObject(
-            QStringLiteral("resp_switchyard"), QString(), QStringLiteral("failed"));
+        QJsonObject response = responseObject(m_id, m_model, QStringLiteral("failed"));
         response.insert(QStringLiteral("error"),
             QJsonObject { { QStringLiteral("code"), QStringLiteral("server_error") },
                 { QStringLiteral("message"), message } });
@@ -507,6 +540,8 @@ private:
     bool m_sawContent = false;
     bool m_usageInvalid = false;
     int m_sequence = 0;
+    QString m_id = QStringLiteral("resp_switchyard");
+    QString m_model;
     qint64 m_tokensIn = -1;
     qint64 m_tokensOut = -1;
     CachedTokens m_cached;
@@ -580,6 +615,7 @@ CallerRequest ResponsesProtocol::toChat(const QJsonObject &request) const
             }
             builder.item(items.at(i).toObject(), param);
         }
+        builder.flushCalls();
     } else {
         builder.invalid(QStringLiteral("'input' is required and must be a string or an array."),
             QStringLiteral("input"));
@@ -682,13 +718,13 @@ QByteArray ResponsesProtocol::fromChatResponse(
             functionItem(idFrom(chatId, QStringLiteral("fc_"), int(output.size())), str(call, "id"),
                 str(function, "name"), str(function, "arguments"), QStringLiteral("completed")));
     }
-    const bool truncated = str(choice, "finish_reason") == QLatin1String("length");
+    const QString incomplete = incompleteReason(str(choice, "finish_reason"));
     QJsonObject response
         = responseObject(idFrom(chatId, QStringLiteral("resp_")), str(completion, "model"),
-            truncated ? QStringLiteral("incomplete") : QStringLiteral("completed"));
-    if (truncated)
+            incomplete.isEmpty() ? QStringLiteral("completed") : QStringLiteral("incomplete"));
+    if (!incomplete.isEmpty())
         response.insert(QStringLiteral("incomplete_details"),
-            QJsonObject { { QStringLiteral("reason"), QStringLiteral("max_output_tokens") } });
+            QJsonObject { { QStringLiteral("reason"), incomplete } });
     response.insert(QStringLiteral("output"), output);
     qint64 input = 0;
     qint64 outputTokens = 0;

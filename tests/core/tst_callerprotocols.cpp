@@ -325,6 +325,24 @@ private Q_SLOTS:
                      "'output_tokens':12,'output_tokens_details':{'reasoning_tokens':0},"
                      "'total_tokens':42}"));
 
+        // An upstream that ends a tool call with "stop" still asked for the tool.
+        QByteArray stopped = completion;
+        stopped.replace("'length'", "'stop'");
+        stopped.replace("\"length\"", "\"stop\"");
+        QCOMPARE(QJsonDocument::fromJson(MessagesProtocol().fromChatResponse(stopped, &error))
+                     .object()
+                     .value(u"stop_reason")
+                     .toString(),
+            QStringLiteral("tool_use"));
+        stopped.replace("\"stop\"", "\"content_filter\"");
+        QCOMPARE(QJsonDocument::fromJson(ResponsesProtocol().fromChatResponse(stopped, &error))
+                     .object()
+                     .value(u"incomplete_details")
+                     .toObject()
+                     .value(u"reason")
+                     .toString(),
+            QStringLiteral("content_filter"));
+
         // Arguments that are not JSON cannot become Anthropic's input object.
         QByteArray broken = completion;
         broken.replace("{\\\"a\\\": 1}", "{oops");
@@ -409,6 +427,11 @@ private Q_SLOTS:
                      "'call_id':'toolu_1','id':'fc_1_1','name':'get_weather','status':"
                      "'completed','type':'function_call'}]"));
         QCOMPARE(response.value(u"usage").toObject().value(u"output_tokens").toInt(), 42);
+        // A message item is added empty; its part comes with content_part.added.
+        const qsizetype added = result.types.indexOf(QStringLiteral("response.output_item.added"));
+        QCOMPARE(compact(result.data.at(added).value(u"item").toObject().value(u"content")),
+            QByteArray("[]"));
+        QCOMPARE(result.types.at(added + 1), QStringLiteral("response.content_part.added"));
         for (qsizetype cut = 1; cut < stream.size(); ++cut) {
             std::unique_ptr<StreamTranslator> piecewise = translator();
             QCOMPARE(timeless(feed(*piecewise, stream, { cut })), expected);
@@ -419,7 +442,7 @@ private Q_SLOTS:
     void nativeStreamsPassUntouchedCutAtEveryByte()
     {
         const QByteArray &messages = anthropicStreamBytes();
-        for (qsizetype cut = 1; cut < messages.size(); cut += 7) {
+        for (qsizetype cut = 1; cut < messages.size(); ++cut) {
             std::unique_ptr<StreamTranslator> native
                 = MessagesProtocol().nativeTranslator()->streamTranslator(false);
             QCOMPARE(feed(*native, messages, { cut }), messages);

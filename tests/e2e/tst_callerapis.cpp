@@ -96,6 +96,7 @@ QByteArray messagesRequest(const QString &model, bool stream)
 
 const QList<QPair<QByteArray, QByteArray>> ClaudeHeaders {
     { "x-api-key", "sk-ant-the-callers-own-key" },
+    { "authorization", "Bearer sk-the-callers-other-key" },
     { "anthropic-version", "2023-06-01" },
     { "anthropic-beta", "interleaved-thinking-2025-05-14,context-management-2025-06-27" },
 };
@@ -178,6 +179,8 @@ private Q_SLOTS:
                                'models': ['gpt-*']},
                     'native-responses': {'chain': ['claude', 'gpt-responses'],
                                          'retry': {'max_retries': 0}},
+                    'responses-first': {'chain': ['gpt-responses', 'claude'],
+                                        'retry': {'max_retries': 0}},
                     'sdk-claude': {'chain': ['broken', 'claude'], 'retry': {'max_retries': 0}},
                     'sdk-gpt': {'chain': ['broken', 'gpt'], 'retry': {'max_retries': 0}}},
           'default_lane': 'to-claude'
@@ -217,7 +220,9 @@ private Q_SLOTS:
         expected.replace("claude-opus-4-8", "claude-sonnet-4-5");
         QCOMPARE(sent.body, expected); // byte for byte but for the model
         QCOMPARE(sent.headers.value("x-api-key"), QByteArray("sk-ant-gateway-0123456789"));
-        QCOMPARE(sent.headers.value("anthropic-beta"), ClaudeHeaders.at(2).second);
+        QCOMPARE(sent.headers.value("anthropic-beta"), ClaudeHeaders.at(3).second);
+        for (auto header = sent.headers.cbegin(); header != sent.headers.cend(); ++header)
+            QVERIFY2(!header.value().contains("callers"), header.key().constData());
         QCOMPARE(sent.headers.value("anthropic-version"), QByteArray("2023-06-01"));
         QVERIFY(!sent.headers.contains("authorization"));
 
@@ -391,13 +396,69 @@ private Q_SLOTS:
 
     void countTokensAnswersWithTheEstimate()
     {
-        ClientCall *call
-            = m_gateway->client().postAndWait(QStringLiteral("/v1/messages/count_tokens"),
-                jsonText("{'model': 'claude-x', 'max_tokens': 1, 'messages': [{'role': 'user', "
-                         "'content': '0123456789012345678901234567890123456789'}]}"));
+        // As the SDK sends it: no max_tokens.
+        const char *plain = "{'model': 'claude-x', 'messages': [{'role': 'user', "
+                            "'content': '0123456789012345678901234567890123456789'}]}";
+        ClientCall *call = m_gateway->client().postAndWait(
+            QStringLiteral("/v1/messages/count_tokens"), jsonText(plain));
         QCOMPARE(call->status, 200);
         QCOMPARE(call->json().value(u"input_tokens").toInt(), 10);
+        // Tool definitions are part of the prompt.
+        call = m_gateway->client().postAndWait(QStringLiteral("/v1/messages/count_tokens"),
+            jsonText("{'model': 'claude-x', 'tools': [{'name': 'get_weather', 'input_schema': "
+                     "{'type': 'object', 'properties': {'city': {'type': 'string'}}}}], "
+                     "'messages': [{'role': 'user', 'content': "
+                     "'0123456789012345678901234567890123456789'}]}"));
+        QCOMPARE(call->status, 200);
+        QVERIFY2(call->json().value(u"input_tokens").toInt() > 30, call->body.constData());
         QCOMPARE(m_anthropic->requestCount() + m_openai->requestCount(), 0);
+    }
+
+    void anAnswerWithNoFormInTheCallersApiFailsOver()
+    {
+        // Arguments that are no JSON object cannot become Anthropic's tool input: the route's
+        // answer is malformed for this caller, and the next route answers.
+        FakeResponse broken = openAiToolCall();
+        const qsizetype arguments = broken.body.indexOf("{\\\"city");
+        QVERIFY(arguments > 0);
+        broken.body.replace(
+            arguments, broken.body.indexOf("}\"", arguments) + 1 - arguments, "{oops");
+        m_openai->enqueue(broken);
+        m_anthropic->enqueue(anthropicMessage());
+        ClientCall *call = m_gateway->client().postAndWait(QStringLiteral("/v1/messages"),
+            messagesRequest(QStringLiteral("claude-x"), false), ClaudeHeaders);
+        QCOMPARE(call->status, 200);
+        QCOMPARE(call->header("X-Switchyard-Route"), QByteArray("claude"));
+        const QJsonObject first
+            = m_gateway->lastTrace().value(u"attempts").toArray().first().toObject();
+        QCOMPARE(first.value(u"class").toString(), QStringLiteral("contract_violation"));
+        QVERIFY2(first.value(u"reason").toString().contains(QLatin1String("messages form")),
+            qPrintable(first.value(u"reason").toString()));
+    }
+
+    void aNativeResponsesStreamsFailureFailsOverBeforeContent()
+    {
+        FakeResponse failed;
+        failed.withHeader("Content-Type", "text/event-stream");
+        failed.chunks.append(jsonText(
+            "event: response.created\ndata: {'type': 'response.created', 'sequence_number': 0, "
+            "'response': {'id': 'resp_x', 'object': 'response', 'status': 'in_progress', "
+            "'output': []}}\n\n"
+            "event: response.failed\ndata: {'type': 'response.failed', 'sequence_number': 1, "
+            "'response': {'id': 'resp_x', 'object': 'response', 'status': 'failed', 'error': "
+            "{'code': 'rate_limit_exceeded', 'message': 'Slow down'}}}\n\n"));
+        m_openai->enqueue(failed);
+        m_anthropic->enqueue(pieces(anthropicStreamBytes(), 80));
+        ClientCall *call = m_gateway->client().postAndWait(QStringLiteral("/v1/responses"),
+            jsonText("{'model': 'gpt-5', 'stream': true, 'input': 'hi'}"),
+            { { "X-Switchyard-Lane", "responses-first" } });
+        QCOMPARE(call->status, 200);
+        QCOMPARE(call->header("X-Switchyard-Route"), QByteArray("claude"));
+        QVERIFY(!call->body.contains("resp_x"));
+        QVERIFY(call->body.contains("event: response.completed"));
+        const QJsonObject first
+            = m_gateway->lastTrace().value(u"attempts").toArray().first().toObject();
+        QCOMPARE(first.value(u"class").toString(), QStringLiteral("rate_limited"));
     }
 
     void responsesTranslatedForAChatRoute_data()
