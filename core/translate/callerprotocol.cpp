@@ -51,7 +51,8 @@ private:
                 continue;
             }
             if (event.data == "[DONE]") {
-                out += m_encoder->done();
+                out += m_encoder->done(
+                    { m_chat->tokensIn(), m_chat->tokensOut(), m_chat->cachedTokens() });
                 continue;
             }
             const QJsonObject chunk = QJsonDocument::fromJson(event.data).object();
@@ -63,7 +64,14 @@ private:
                                               .toString());
                 continue;
             }
-            out += m_encoder->chunk(chunk);
+            ChatChunk read { chunk, {}, {}, {} };
+            const QJsonObject choice
+                = chunk.value(QLatin1String("choices")).toArray().first().toObject();
+            const QJsonObject delta = choice.value(QLatin1String("delta")).toObject();
+            read.text = delta.value(QLatin1String("content")).toString();
+            read.toolCalls = delta.value(QLatin1String("tool_calls")).toArray();
+            read.finishReason = choice.value(QLatin1String("finish_reason")).toString();
+            out += m_encoder->chunk(read);
         }
         return out;
     }
@@ -74,6 +82,26 @@ private:
 };
 
 } // namespace
+
+void ChatRequestBuilder::invalid(const QString &message, const QString &param)
+{
+    if (result.error.isEmpty()) {
+        result.error = message;
+        result.errorParam = param;
+    }
+}
+
+void ChatRequestBuilder::untranslatable(const QString &what)
+{
+    if (result.untranslatable.isEmpty())
+        result.untranslatable = what;
+}
+
+void ChatRequestBuilder::drop(const QString &what)
+{
+    if (!result.dropped.contains(what))
+        result.dropped.append(what);
+}
 
 std::unique_ptr<StreamTranslator> encodeChatStream(
     std::unique_ptr<StreamTranslator> chat, std::unique_ptr<ChatChunkEncoder> encoder)
@@ -92,10 +120,11 @@ const CallerProtocol *CallerProtocol::forPath(const QString &path)
     return nullptr;
 }
 
-QStringList CallerProtocol::apiNames()
+const QStringList &CallerProtocol::apiNames()
 {
-    return { QStringLiteral("chat.completions"), QStringLiteral("messages"),
+    static const QStringList names { QStringLiteral("chat.completions"), QStringLiteral("messages"),
         QStringLiteral("responses"), QStringLiteral("embeddings") };
+    return names;
 }
 
 QString CallerProtocol::apiName(const QString &path)

@@ -5,6 +5,7 @@
 #include "translate/providertranslator.h"
 
 #include <QByteArray>
+#include <QJsonArray>
 #include <QJsonObject>
 #include <QJsonValue>
 #include <QString>
@@ -67,8 +68,34 @@ public:
     static const CallerProtocol *forPath(const QString &path);
     // Every API a trace may name (TraceRecord::endpoint), and the one served at `path` (the path
     // itself where none is).
-    static QStringList apiNames();
+    static const QStringList &apiNames();
     static QString apiName(const QString &path);
+};
+
+// What translating one request into chat completions found, for a CallerProtocol's toChat; the
+// first problem of each kind is the one the caller or the trace is told.
+class ChatRequestBuilder {
+public:
+    CallerRequest result;
+
+    void invalid(const QString &message, const QString &param);
+    void untranslatable(const QString &what);
+    void drop(const QString &what);
+};
+
+// One chat.completion.chunk as the encoders read it: its first choice's delta, taken apart once.
+struct ChatChunk {
+    QJsonObject object; // the whole chunk: id, model, created
+    QString text;
+    QJsonArray toolCalls;
+    QString finishReason;
+};
+
+// A stream's usage as the route's translator read it; -1 where it reported none.
+struct ChatUsage {
+    qint64 input = -1;
+    qint64 output = -1;
+    CachedTokens cached;
 };
 
 // A chat.completion.chunk stream turned into another API's events, one chunk at a time: what a
@@ -76,9 +103,9 @@ public:
 class ChatChunkEncoder {
 public:
     virtual ~ChatChunkEncoder() = default;
-    virtual QByteArray chunk(const QJsonObject &chunk) = 0;
+    virtual QByteArray chunk(const ChatChunk &chunk) = 0;
     // [DONE]: the answer is whole.
-    virtual QByteArray done() = 0;
+    virtual QByteArray done(const ChatUsage &usage) = 0;
     virtual QByteArray failure(const QString &message) = 0;
 };
 

@@ -45,28 +45,8 @@ QString stopReasonWithTools(const QString &stopReason, bool calledTools)
 }
 
 // What one Messages request becomes as chat completions; the first problem found wins.
-class ChatBuilder {
+class ChatBuilder final : public ChatRequestBuilder {
 public:
-    CallerRequest result;
-
-    void invalid(const QString &message, const QString &param)
-    {
-        if (result.error.isEmpty()) {
-            result.error = message;
-            result.errorParam = param;
-        }
-    }
-    void untranslatable(const QString &what)
-    {
-        if (result.untranslatable.isEmpty())
-            result.untranslatable = what;
-    }
-    void drop(const QString &what)
-    {
-        if (!result.dropped.contains(what))
-            result.dropped.append(what);
-    }
-
     // A text block list (a system prompt, a tool result) as one text.
     QString text(const QJsonValue &content, const QString &param, const QString &what)
     {
@@ -225,17 +205,10 @@ public:
 // message_stop at [DONE].
 class MessagesEncoder final : public ChatChunkEncoder {
 public:
-    QByteArray chunk(const QJsonObject &chunk) override
+    QByteArray chunk(const ChatChunk &chunk) override
     {
-        QByteArray out = start(chunk);
-        if (chunk.value(QLatin1String("usage")).isObject())
-            readUsage(chunk, &m_input, &m_output, &m_cached);
-        const QJsonArray choices = chunk.value(QLatin1String("choices")).toArray();
-        if (choices.isEmpty())
-            return out;
-        const QJsonObject choice = choices.first().toObject();
-        const QJsonObject delta = choice.value(QLatin1String("delta")).toObject();
-        const QString text = str(delta, "content");
+        QByteArray out = start(chunk.object);
+        const QString &text = chunk.text;
         if (!text.isEmpty()) {
             if (m_openKind != Open::Text) {
                 out += closeBlock();
@@ -247,7 +220,7 @@ public:
                 QJsonObject { { QStringLiteral("type"), QStringLiteral("text_delta") },
                     { QStringLiteral("text"), text } });
         }
-        for (const QJsonValue &value : delta.value(QLatin1String("tool_calls")).toArray()) {
+        for (const QJsonValue &value : chunk.toolCalls) {
             const QJsonObject call = value.toObject();
             const int toolIndex = call.value(QLatin1String("index")).toInt();
             const QJsonObject function = call.value(QLatin1String("function")).toObject();
@@ -266,22 +239,22 @@ public:
                     QJsonObject { { QStringLiteral("type"), QStringLiteral("input_json_delta") },
                         { QStringLiteral("partial_json"), arguments } });
         }
-        const QString finish = str(choice, "finish_reason");
+        const QString &finish = chunk.finishReason;
         if (!finish.isEmpty())
             m_stopReason = MessagesProtocol::stopReason(finish);
         return out;
     }
 
-    QByteArray done() override
+    QByteArray done(const ChatUsage &usage) override
     {
         QByteArray out = start(QJsonObject());
         out += closeBlock();
-        QJsonObject usage { { QStringLiteral("output_tokens"), qMax<qint64>(0, m_output) } };
-        if (m_input >= 0) {
-            usage.insert(QStringLiteral("input_tokens"),
-                qMax<qint64>(0, m_input - m_cached.read - m_cached.write));
-            usage.insert(QStringLiteral("cache_read_input_tokens"), m_cached.read);
-            usage.insert(QStringLiteral("cache_creation_input_tokens"), m_cached.write);
+        QJsonObject reported { { QStringLiteral("output_tokens"), qMax<qint64>(0, usage.output) } };
+        if (usage.input >= 0) {
+            reported.insert(QStringLiteral("input_tokens"),
+                qMax<qint64>(0, usage.input - usage.cached.read - usage.cached.write));
+            reported.insert(QStringLiteral("cache_read_input_tokens"), usage.cached.read);
+            reported.insert(QStringLiteral("cache_creation_input_tokens"), usage.cached.write);
         }
         out += sseEvent(QStringLiteral("message_delta"),
             QJsonObject { { QStringLiteral("type"), QStringLiteral("message_delta") },
@@ -289,7 +262,7 @@ public:
                     QJsonObject { { QStringLiteral("stop_reason"),
                                       stopReasonWithTools(m_stopReason, !m_blockOfTool.isEmpty()) },
                         { QStringLiteral("stop_sequence"), QJsonValue() } } },
-                { QStringLiteral("usage"), usage } });
+                { QStringLiteral("usage"), reported } });
         out += sseEvent(QStringLiteral("message_stop"),
             QJsonObject { { QStringLiteral("type"), QStringLiteral("message_stop") } });
         return out;
@@ -357,9 +330,6 @@ private:
     int m_nextBlock = 0;
     QMap<int, int> m_blockOfTool; // chat's tool_calls index → the content block
     QString m_stopReason;
-    qint64 m_input = -1;
-    qint64 m_output = -1;
-    CachedTokens m_cached;
 };
 
 // An `anthropic` route's own stream, passed to the caller byte for byte; Anthropic's stream

@@ -111,29 +111,10 @@ QJsonObject functionItem(const QString &id, const QString &callId, const QString
 }
 
 // What one Responses request becomes as chat completions; the first problem found wins.
-class ChatBuilder {
+class ChatBuilder final : public ChatRequestBuilder {
 public:
-    CallerRequest result;
     QJsonArray messages;
     QJsonArray pendingCalls;
-
-    void invalid(const QString &message, const QString &param)
-    {
-        if (result.error.isEmpty()) {
-            result.error = message;
-            result.errorParam = param;
-        }
-    }
-    void untranslatable(const QString &what)
-    {
-        if (result.untranslatable.isEmpty())
-            result.untranslatable = what;
-    }
-    void drop(const QString &what)
-    {
-        if (!result.dropped.contains(what))
-            result.dropped.append(what);
-    }
 
     // A message's content: a string, or parts (input_text, output_text, input_image, …).
     QJsonValue content(const QJsonValue &value, const QString &param, bool textOnly)
@@ -271,17 +252,10 @@ public:
 // whole response and its usage at [DONE]. Every event carries its sequence_number.
 class ResponsesEncoder final : public ChatChunkEncoder {
 public:
-    QByteArray chunk(const QJsonObject &chunk) override
+    QByteArray chunk(const ChatChunk &chunk) override
     {
-        QByteArray out = start(chunk);
-        if (chunk.value(QLatin1String("usage")).isObject())
-            readUsage(chunk, &m_input, &m_output, &m_cached);
-        const QJsonArray choices = chunk.value(QLatin1String("choices")).toArray();
-        if (choices.isEmpty())
-            return out;
-        const QJsonObject choice = choices.first().toObject();
-        const QJsonObject delta = choice.value(QLatin1String("delta")).toObject();
-        const QString text = str(delta, "content");
+        QByteArray out = start(chunk.object);
+        const QString &text = chunk.text;
         if (!text.isEmpty()) {
             if (m_open < 0 || m_items.at(m_open).function) {
                 out += closeItem();
@@ -303,7 +277,7 @@ public:
                     { QStringLiteral("content_index"), 0 }, { QStringLiteral("delta"), text },
                     { QStringLiteral("logprobs"), QJsonArray() } });
         }
-        for (const QJsonValue &value : delta.value(QLatin1String("tool_calls")).toArray()) {
+        for (const QJsonValue &value : chunk.toolCalls) {
             const QJsonObject call = value.toObject();
             const int toolIndex = call.value(QLatin1String("index")).toInt();
             const QJsonObject function = call.value(QLatin1String("function")).toObject();
@@ -325,12 +299,12 @@ public:
                     { QStringLiteral("output_index"), index },
                     { QStringLiteral("delta"), arguments } });
         }
-        if (!str(choice, "finish_reason").isEmpty())
-            m_finishReason = str(choice, "finish_reason");
+        if (!chunk.finishReason.isEmpty())
+            m_finishReason = chunk.finishReason;
         return out;
     }
 
-    QByteArray done() override
+    QByteArray done(const ChatUsage &usage) override
     {
         QByteArray out = start(QJsonObject());
         out += closeItem();
@@ -341,7 +315,8 @@ public:
         if (truncated)
             response.insert(QStringLiteral("incomplete_details"),
                 QJsonObject { { QStringLiteral("reason"), incomplete } });
-        response.insert(QStringLiteral("usage"), usageObject(m_input, m_output, m_cached));
+        response.insert(
+            QStringLiteral("usage"), usageObject(usage.input, usage.output, usage.cached));
         out += event(truncated ? QStringLiteral("response.incomplete")
                                : QStringLiteral("response.completed"),
             { { QStringLiteral("response"), response } });
@@ -466,9 +441,6 @@ private:
     int m_open = -1;
     QMap<int, int> m_itemOfTool; // chat's tool_calls index → the output item
     QString m_finishReason;
-    qint64 m_input = 0;
-    qint64 m_output = 0;
-    CachedTokens m_cached;
 };
 
 // A `responses` route's own stream, passed to the caller byte for byte and read alongside for
