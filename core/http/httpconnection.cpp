@@ -343,10 +343,11 @@ void HttpConnection::close()
         m_socket->disconnectFromHost();
 }
 
-QByteArray HttpConnection::errorBody(int status, const QString &message, const QString &code) const
+QByteArray HttpConnection::errorBody(
+    int status, const QString &message, const QString &code, const QString &path) const
 {
     if (m_handlers->errorBody)
-        return m_handlers->errorBody(status, message, code);
+        return m_handlers->errorBody(status, message, code, path);
     return QJsonDocument(QJsonObject { { QStringLiteral("error"),
                              QJsonObject { { QStringLiteral("message"), message },
                                  { QStringLiteral("code"), code } } } })
@@ -368,13 +369,14 @@ void HttpConnection::refuse(int status, const QString &message, const QString &c
     m_timer.stop();
     m_unparsed = QByteArray();
     const bool head = m_request.method == "HEAD";
+    const QString path = m_headersDone ? m_request.url.path() : QString();
     m_request = HttpRequest {};
     // The answer says the connection ends, but we read on, discarding, for a while: a client
     // still sending its (refused) body would otherwise meet a reset and never see the answer.
     ClientResponse response(m_socket, false);
     response.setHeadOnly(head);
     response.sendJson(status, { { QByteArrayLiteral("Connection"), QByteArrayLiteral("close") } },
-        errorBody(status, message, code));
+        errorBody(status, message, code, path));
     if (!stillSending || (lengthKnown && m_lingerRemaining <= 0)) {
         close();
         return;

@@ -36,7 +36,11 @@ struct ListenerLimits {
 struct HttpHandlers {
     std::function<void(const HttpRequest &, ClientResponse)> handle;
     std::function<std::optional<HeadRefusal>(const HttpRequest &, bool hasBody)> checkHead;
-    std::function<QByteArray(int status, const QString &message, const QString &code)> errorBody;
+    // `path`: the refused request's, once its head was read (empty before): each API has its
+    // own error shape.
+    std::function<QByteArray(
+        int status, const QString &message, const QString &code, const QString &path)>
+        errorBody;
 };
 
 // One client connection of the listener: reads requests with Node's http-parser (Debian's
@@ -89,7 +93,8 @@ private:
     bool countHead(size_t length);
     void dispatch();
     void refuse(int status, const QString &message, const QString &code);
-    QByteArray errorBody(int status, const QString &message, const QString &code) const;
+    QByteArray errorBody(
+        int status, const QString &message, const QString &code, const QString &path) const;
     void onTimeout();
     void onBytesWritten();
     void close();

@@ -82,12 +82,14 @@ HttpHandlers ProxyService::listenerHandlers()
     };
     handlers.checkHead
         = [this](const HttpRequest &head, bool hasBody) { return checkHead(head, hasBody); };
-    handlers.errorBody = [](int status, const QString &message, const QString &code) {
-        return openAiError(message,
-            status == 413 ? QStringLiteral("payload_too_large")
-                          : QStringLiteral("invalid_request_error"),
-            code);
-    };
+    handlers.errorBody
+        = [](int status, const QString &message, const QString &code, const QString &path) {
+              const QString type = status == 413 ? QStringLiteral("payload_too_large")
+                                                 : QStringLiteral("invalid_request_error");
+              if (const CallerProtocol *protocol = CallerProtocol::forPath(path))
+                  return protocol->errorBody(status, message, code.isEmpty() ? type : code);
+              return openAiError(message, type, code);
+          };
     return handlers;
 }
 
@@ -109,8 +111,7 @@ void ProxyService::handle(const HttpRequest &request, ClientResponse response)
     const std::shared_ptr<const ActiveConfig> active = m_services.activeConfig();
     const bool countTokens = path == QLatin1String("/v1/messages/count_tokens");
     // The caller's API, when it is not chat completions: every answer speaks it.
-    const CallerProtocol *protocol
-        = CallerProtocol::forPath(countTokens ? QStringLiteral("/v1/messages") : path);
+    const CallerProtocol *protocol = CallerProtocol::forPath(path);
     auto errorBody = [protocol](int status, const QString &message, const QString &type,
                          const QString &code = QString(), const QString &param = QString()) {
         return protocol ? protocol->errorBody(status, message, code.isEmpty() ? type : code, param)

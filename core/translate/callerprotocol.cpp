@@ -113,7 +113,7 @@ const CallerProtocol *CallerProtocol::forPath(const QString &path)
 {
     static const MessagesProtocol messages;
     static const ResponsesProtocol responses;
-    if (path == QLatin1String("/v1/messages"))
+    if (path == QLatin1String("/v1/messages") || path == QLatin1String("/v1/messages/count_tokens"))
         return &messages;
     if (path == QLatin1String("/v1/responses"))
         return &responses;
@@ -135,8 +135,6 @@ QString CallerProtocol::apiName(const QString &path)
         return QStringLiteral("chat.completions");
     if (path == QLatin1String("/v1/embeddings"))
         return QStringLiteral("embeddings");
-    if (path == QLatin1String("/v1/messages/count_tokens"))
-        return QStringLiteral("messages");
     return path;
 }
 

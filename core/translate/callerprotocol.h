@@ -64,7 +64,8 @@ public:
     // The caller's headers a native route is sent (lower-case names).
     virtual QList<QByteArray> forwardedHeaders() const { return {}; }
 
-    // The protocol served at `path` (/v1/messages, /v1/responses); null for chat completions.
+    // The protocol served at `path` (/v1/messages and its count_tokens, /v1/responses); null for
+    // chat completions.
     static const CallerProtocol *forPath(const QString &path);
     // Every API a trace may name (TraceRecord::endpoint), and the one served at `path` (the path
     // itself where none is).

@@ -26,6 +26,7 @@ private Q_SLOTS:
     void requestBehindAStreamWaitsForItsEnd();
     void oversizedHeadIsRefused();
     void promisedBodyOverTheLimitIsRefusedBeforeItArrives();
+    void aRefusedMessagesRequestHearsAnthropicsErrorShape();
     void chunkedBodyOverTheLimitIsRefused();
     void bodyThatNeverComesTimesOut();
     void garbageRequestLineGets400();
@@ -179,6 +180,22 @@ void ListenerTest::promisedBodyOverTheLimitIsRefusedBeforeItArrives()
     QVERIFY2(received.startsWith("HTTP/1.1 413"), received.left(200).constData());
     QVERIFY(received.contains("payload_too_large"));
     QVERIFY(received.contains("Connection: close"));
+}
+
+void ListenerTest::aRefusedMessagesRequestHearsAnthropicsErrorShape()
+{
+    QVERIFY(start(", 'max_request_bytes': 65536"));
+    QTcpSocket *socket = connectClient();
+    socket->write("POST /v1/messages HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                  "Content-Type: application/json\r\nContent-Length: 300000000\r\n\r\n");
+    const QByteArray received
+        = readUntil(socket, [](const QByteArray &r) { return r.contains("}}"); });
+    QVERIFY2(received.startsWith("HTTP/1.1 413"), received.left(200).constData());
+    const QJsonObject body
+        = QJsonDocument::fromJson(received.mid(received.indexOf("\r\n\r\n") + 4)).object();
+    QCOMPARE(body.value(u"type").toString(), QStringLiteral("error"));
+    QCOMPARE(body.value(u"error").toObject().value(u"type").toString(),
+        QStringLiteral("request_too_large"));
 }
 
 void ListenerTest::chunkedBodyOverTheLimitIsRefused()
