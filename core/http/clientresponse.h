@@ -30,7 +30,8 @@ public:
     ~ClientResponse();
 
     bool isConnected() const;
-    QTcpSocket *socket() const { return m_socket.data(); }
+    // Null once the socket is gone, and while it is being destroyed.
+    QTcpSocket *socket() const { return qobject_cast<QTcpSocket *>(m_socket.data()); }
     bool headersSent() const { return m_headersSent; }
     bool finished() const { return m_finished; }
 
@@ -54,7 +55,9 @@ private:
     void writeHead(int status, const HeaderList &headers, qint64 contentLength);
     void complete();
 
-    QPointer<QTcpSocket> m_socket;
+    // As a QAbstractSocket: a request told of the disconnect that ~QAbstractSocket sends must not
+    // reach the socket as the QTcpSocket it no longer is.
+    QPointer<QAbstractSocket> m_socket;
     QPointer<HttpConnection> m_connection; // null once moved from
     HeaderList m_extraHeaders;
     bool m_closeAfterResponse = false;

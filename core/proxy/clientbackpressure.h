@@ -30,7 +30,7 @@ Q_SIGNALS:
 private:
     void onBytesWritten();
 
-    QPointer<QTcpSocket> m_socket;
+    QPointer<QAbstractSocket> m_socket; // see ClientResponse::m_socket
     qint64 m_maxPendingBytes;
     int m_stalledMs;
     QTimer m_stallTimer;
