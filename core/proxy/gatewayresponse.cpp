@@ -133,13 +133,13 @@ void GatewayResponse::sendUpstream(const Routing &routing, int status,
     // An upstream's error may quote the provider's key; the caller must never see it.
     const bool success = status >= 200 && status < 300;
     QByteArray body = answer.body;
-    if (m_protocol && success && answer.callerBody.isEmpty()) {
+    if (m_protocol && !answer.callerBody.isEmpty()) {
+        body = answer.callerBody; // written in the caller's API by the attempt, or as it came
+    } else if (m_protocol && success) {
         status = 502; // no attempt made it so: nothing the caller's API can say was answered
         body = m_protocol->errorBody(status,
             QStringLiteral("The upstream's answer has no %1 form.").arg(m_protocol->name()),
             QStringLiteral("untranslatable_answer"));
-    } else if (m_protocol && success) {
-        body = answer.callerBody; // written in the caller's API by the attempt, or as it came
     } else if (m_protocol) {
         body = m_protocol->fromChatError(status, answer.body);
     }

@@ -317,8 +317,9 @@ void UpstreamAttempt::onReplyFinished()
     outcome.body = m_body;
     outcome.retryAfter = retryAfter;
     outcome.retryAfterMs = retryAfterMs;
-    if (m_call.translator && !m_streaming && outcome.transport == TransportError::None
-        && m_status > 0) {
+    // An HTTP error status is a QNetworkReply error too (transport is set): an answer that
+    // arrived whole is translated whatever its status.
+    if (m_call.translator && !m_streaming && !cutShort && m_status > 0) {
         // The caller and the classifier both see OpenAI's shape, whatever the provider speaks.
         if (m_status >= 200 && m_status < 300) {
             QString translationError;
@@ -336,10 +337,11 @@ void UpstreamAttempt::onReplyFinished()
         }
         outcome.contentType = QByteArrayLiteral("application/json");
     }
-    const bool answered = outcome.transport == TransportError::None && m_status >= 200
-        && m_status < 300 && !m_streaming;
-    if (answered && m_call.passThrough) {
-        outcome.callerBody = m_body;
+    // An HTTP error status is a QNetworkReply error too: what arrived whole is what counts.
+    const bool arrived = !cutShort && m_status > 0 && !m_streaming;
+    const bool answered = arrived && m_status >= 200 && m_status < 300;
+    if (arrived && m_call.passThrough) {
+        outcome.callerBody = m_body; // an error too: its own API's words, as the provider said them
     } else if (answered && m_call.callerProtocol) {
         QString translationError;
         outcome.callerBody

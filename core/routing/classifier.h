@@ -31,8 +31,8 @@ struct UpstreamOutcome {
     int httpStatus = 0;
     QByteArray contentType;
     QByteArray body; // in OpenAI's shape, whatever the provider speaks
-    // A 2xx answer as the caller gets it, when the caller speaks another API than the body's
-    // (from a route that speaks the caller's API, the body as it came).
+    // The answer as the caller gets it, when the caller speaks another API than `body`'s: a 2xx
+    // written in that API, or from a route that speaks it, whatever came (an error too).
     QByteArray callerBody;
     QByteArray retryAfter; // the Retry-After header, as sent
     QByteArray retryAfterMs; // OpenAI's retry-after-ms header, when present

@@ -394,6 +394,34 @@ private Q_SLOTS:
         QVERIFY(error.value(u"message").toString().contains(QLatin1String("keeps no responses")));
     }
 
+    void anAnthropicRoutesErrorReachesAMessagesCallerAsSent()
+    {
+        m_openai->enqueue(FakeResponse::error(503, QStringLiteral("server_error")));
+        const QByteArray error = jsonText(
+            "{'type': 'error', 'error': {'type': 'invalid_request_error', 'message': "
+            "'messages.1.content.0.thinking.signature: Field required'}, 'request_id': 'req_1'}");
+        m_anthropic->enqueue(json(error, 400));
+        ClientCall *call = m_gateway->client().postAndWait(QStringLiteral("/v1/messages"),
+            messagesRequest(QStringLiteral("claude-x"), false), ClaudeHeaders);
+        QCOMPARE(call->status, 400);
+        QCOMPARE(call->body, error);
+    }
+
+    void anAnthropicRoutesErrorReachesAResponsesCallerInOpenAisShape()
+    {
+        m_anthropic->enqueue(json(jsonText("{'type': 'error', 'error': {'type': "
+                                           "'invalid_request_error', 'message': 'bad turn'}}"),
+            400));
+        ClientCall *call = m_gateway->client().postAndWait(QStringLiteral("/v1/responses"),
+            jsonText("{'model': 'gpt-5', 'input': 'hi'}"),
+            { { "X-Switchyard-Lane", "native-responses" } });
+        QCOMPARE(call->status, 400);
+        const QJsonObject error = call->json().value(u"error").toObject();
+        QCOMPARE(error.value(u"message").toString(), QStringLiteral("bad turn"));
+        QCOMPARE(error.value(u"type").toString(), QStringLiteral("invalid_request_error"));
+        QVERIFY(!call->json().contains(QLatin1String("type")));
+    }
+
     void countTokensAnswersWithTheEstimate()
     {
         // As the SDK sends it: no max_tokens.
