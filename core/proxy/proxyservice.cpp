@@ -7,6 +7,7 @@
 #include "proxy/openaierror.h"
 #include "proxy/proxyrequest.h"
 #include "proxy/requestguard.h"
+#include "proxy/tokencounter.h"
 #include "translate/callerprotocol.h"
 
 #include <QDateTime>
@@ -240,20 +241,26 @@ void ProxyService::handle(const HttpRequest &request, ClientResponse response)
     if (!params.analysis.valid)
         return refuse(400, params.analysis.error, QStringLiteral("invalid_request_error"),
             params.analysis.errorParam);
-    if (countTokens) {
-        // Counted here, with the gateway's estimate (about four characters a token) that every
-        // lane's context-window check uses: no route is asked, and nothing is billed.
-        response.sendJson(200, idHeaders(requestId),
-            QJsonDocument(QJsonObject { { QStringLiteral("input_tokens"),
-                              qMax<qint64>(1, params.analysis.promptTokens) } })
-                .toJson(QJsonDocument::Compact));
-        return;
-    }
     params.target = resolveTarget(active->config, params.analysis.model,
         QString::fromUtf8(request.value("x-switchyard-lane")));
     if (!params.target.found)
         return refuse(404, params.target.notFoundMessage, QStringLiteral("lane_not_found"),
             QStringLiteral("model"));
+    if (countTokens) {
+        TokenCounter::Request count;
+        count.body = body;
+        count.anthropicHeaders = params.analysis.nativeHeaders;
+        count.estimate = params.analysis.promptTokens;
+        count.target = params.target;
+        GatewayResponse::Routing routing;
+        routing.requestId = requestId;
+        routing.lane = params.target.lane;
+        count.answerHeaders = GatewayResponse::routingHeaders(routing);
+        count.active = active;
+        TokenCounter::count(
+            std::move(count), std::move(response), *m_services.routes, *m_services.upstreams, this);
+        return;
+    }
 
     // A continuation splices chat completion chunks; another API's stream ends with its error
     // event instead.

@@ -422,13 +422,42 @@ private Q_SLOTS:
         QVERIFY(!call->json().contains(QLatin1String("type")));
     }
 
-    void countTokensAnswersWithTheEstimate()
+    void countTokensAsksTheLanesAnthropicRoute()
     {
-        // As the SDK sends it: no max_tokens.
+        // As the SDK sends it: no max_tokens. The lane's first route is an OpenAI one; its
+        // Anthropic route counts.
+        const QByteArray body
+            = jsonText("{'model': 'claude-x', 'messages': [{'role': 'user', "
+                       "'content': '0123456789012345678901234567890123456789'}]}");
+        m_anthropic->enqueue(json(jsonText("{'input_tokens': 1234}")));
+        ClientCall *call = m_gateway->client().postAndWait(
+            QStringLiteral("/v1/messages/count_tokens"), body, ClaudeHeaders);
+        QCOMPARE(call->status, 200);
+        QCOMPARE(call->json().value(u"input_tokens").toInt(), 1234);
+        QCOMPARE(call->header("X-Switchyard-Route"), QByteArray("claude"));
+        QCOMPARE(call->header("X-Switchyard-Lane"), QByteArray("to-claude"));
+        const ReceivedRequest &sent = m_anthropic->requests().constLast();
+        QCOMPARE(sent.path, QByteArray("/v1/messages/count_tokens"));
+        QCOMPARE(sent.json().value(u"model").toString(), QStringLiteral("claude-sonnet-4-5"));
+        QCOMPARE(sent.headers.value("x-api-key"), QByteArray("sk-ant-gateway-0123456789"));
+        QCOMPARE(sent.headers.value("anthropic-beta"), ClaudeHeaders.at(3).second);
+        QCOMPARE(m_openai->requestCount(), 0);
+
+        // The route fails: the gateway's estimate answers (40 characters, about 10 tokens).
+        m_anthropic->enqueue(anthropicServerError());
+        call = m_gateway->client().postAndWait(QStringLiteral("/v1/messages/count_tokens"), body);
+        QCOMPARE(call->status, 200);
+        QCOMPARE(call->json().value(u"input_tokens").toInt(), 10);
+        QCOMPARE(call->header("X-Switchyard-Route"), QByteArray());
+    }
+
+    void countTokensWithNoAnthropicRouteIsTheEstimate()
+    {
         const char *plain = "{'model': 'claude-x', 'messages': [{'role': 'user', "
                             "'content': '0123456789012345678901234567890123456789'}]}";
+        const QList<QPair<QByteArray, QByteArray>> lane { { "X-Switchyard-Lane", "sdk-gpt" } };
         ClientCall *call = m_gateway->client().postAndWait(
-            QStringLiteral("/v1/messages/count_tokens"), jsonText(plain));
+            QStringLiteral("/v1/messages/count_tokens"), jsonText(plain), lane);
         QCOMPARE(call->status, 200);
         QCOMPARE(call->json().value(u"input_tokens").toInt(), 10);
         // Tool definitions are part of the prompt.
@@ -436,10 +465,12 @@ private Q_SLOTS:
             jsonText("{'model': 'claude-x', 'tools': [{'name': 'get_weather', 'input_schema': "
                      "{'type': 'object', 'properties': {'city': {'type': 'string'}}}}], "
                      "'messages': [{'role': 'user', 'content': "
-                     "'0123456789012345678901234567890123456789'}]}"));
+                     "'0123456789012345678901234567890123456789'}]}"),
+            lane);
         QCOMPARE(call->status, 200);
         QVERIFY2(call->json().value(u"input_tokens").toInt() > 30, call->body.constData());
-        QCOMPARE(m_anthropic->requestCount() + m_openai->requestCount(), 0);
+        QCOMPARE(
+            m_anthropic->requestCount() + m_openai->requestCount() + m_down->requestCount(), 0);
     }
 
     void anAnswerWithNoFormInTheCallersApiFailsOver()
