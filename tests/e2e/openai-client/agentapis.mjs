@@ -104,4 +104,11 @@ function checkToolUse(message, what) {
   }
   console.log('responses: ok');
 }
+// count_tokens, as the SDK asks (no max_tokens); the fake has no count left to give, so the
+// gateway's estimate answers.
+{
+  const counted = await anthropic.messages.countTokens({ model: 'claude-opus-4-8', tools, messages: ask }, onClaude);
+  check(Number.isInteger(counted.input_tokens) && counted.input_tokens > 20, `a count, got ${counted.input_tokens}`);
+  console.log('count_tokens: ok');
+}
 console.log('sdk clients: ok');
