@@ -5,8 +5,8 @@
 #include "http/clientresponse.h"
 #include "proxy/gatewaycontrol.h"
 #include "proxy/gatewayservices.h"
-#include "proxy/openaierror.h"
 #include "routing/routeregistry.h"
+#include "translate/openaierror.h"
 
 #include <QCryptographicHash>
 #include <QJsonArray>

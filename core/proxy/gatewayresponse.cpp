@@ -1,8 +1,8 @@
 #include "proxy/gatewayresponse.h"
 
 #include "observe/redactor.h"
-#include "proxy/openaierror.h"
 #include "translate/callerprotocol.h"
+#include "translate/openaierror.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>

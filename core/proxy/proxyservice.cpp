@@ -4,11 +4,11 @@
 #include "proxy/adminservice.h"
 #include "proxy/gatewayresponse.h"
 #include "proxy/gatewayservices.h"
-#include "proxy/openaierror.h"
 #include "proxy/proxyrequest.h"
 #include "proxy/requestguard.h"
 #include "proxy/tokencounter.h"
 #include "translate/callerprotocol.h"
+#include "translate/openaierror.h"
 
 #include <QDateTime>
 #include <QJsonArray>

@@ -1,8 +1,8 @@
 #include "proxy/upstreamattempt.h"
 
 #include "http/clientresponse.h"
-#include "proxy/openaierror.h"
 #include "translate/callerprotocol.h"
+#include "translate/openaierror.h"
 #include "translate/providertranslator.h"
 #include "upstream/upstreampool.h"
 

@@ -1,6 +1,6 @@
 #include "translate/providertranslator.h"
 
-#include "proxy/openaierror.h"
+#include "translate/openaierror.h"
 
 namespace Switchyard {
 

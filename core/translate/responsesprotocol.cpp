@@ -1,8 +1,8 @@
 #include "translate/responsesprotocol.h"
 
-#include "proxy/openaierror.h"
 #include "routing/requestanalysis.h"
 #include "translate/anthropicshapes.h"
+#include "translate/openaierror.h"
 
 #include <QDateTime>
 #include <QJsonArray>

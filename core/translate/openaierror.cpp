@@ -1,4 +1,4 @@
-#include "proxy/openaierror.h"
+#include "translate/openaierror.h"
 
 #include <QJsonDocument>
 
