@@ -37,12 +37,10 @@ ProxyRequest::ProxyRequest(
     , m_services(services)
     , m_response(std::move(response), params.analysis.protocol)
     , m_params(std::move(params))
-    , m_trace(*services.clock, m_params.requestId, m_params.target.lane, m_params.endpoint,
+    , m_trace(*services.clock, m_params.requestId, m_params.target.lane, m_params.api,
           m_params.analysis.stream)
     , m_plan(m_params.target)
 {
-    if (const CallerProtocol *protocol = m_params.analysis.protocol)
-        m_trace.record().endpoint = protocol->name();
     for (QTimer *timer : { &m_deadlineTimer, &m_backoffTimer, &m_hedgeTimer }) {
         timer->setSingleShot(true);
         timer->setTimerType(Qt::PreciseTimer);

@@ -38,6 +38,7 @@ class ProxyRequest final : public QObject {
 public:
     struct Params {
         Endpoint endpoint = Endpoint::ChatCompletions;
+        QString api; // the caller's API, for the trace (CallerProtocol::apiName)
         QByteArray body;
         RequestAnalysis analysis;
         RoutingTarget target;

@@ -35,6 +35,15 @@ HeaderList idHeaders(const QString &requestId)
     return GatewayResponse::routingHeaders(routing);
 }
 
+// A request refused before routing, in its caller's API's error shape (OpenAI's for chat
+// completions and everything else).
+QByteArray refusalBody(const CallerProtocol *protocol, int status, const QString &message,
+    const QString &type, const QString &code = QString(), const QString &param = QString())
+{
+    return protocol ? protocol->errorBody(status, message, code.isEmpty() ? type : code, param)
+                    : openAiError(message, type, code, param);
+}
+
 QJsonObject modelObject(const QString &id, const QString &ownedBy)
 {
     return QJsonObject { { QStringLiteral("id"), id },
@@ -85,11 +94,10 @@ HttpHandlers ProxyService::listenerHandlers()
         = [this](const HttpRequest &head, bool hasBody) { return checkHead(head, hasBody); };
     handlers.errorBody
         = [](int status, const QString &message, const QString &code, const QString &path) {
-              const QString type = status == 413 ? QStringLiteral("payload_too_large")
-                                                 : QStringLiteral("invalid_request_error");
-              if (const CallerProtocol *protocol = CallerProtocol::forPath(path))
-                  return protocol->errorBody(status, message, code.isEmpty() ? type : code);
-              return openAiError(message, type, code);
+              return refusalBody(CallerProtocol::forPath(path), status, message,
+                  status == 413 ? QStringLiteral("payload_too_large")
+                                : QStringLiteral("invalid_request_error"),
+                  code);
           };
     return handlers;
 }
@@ -113,19 +121,14 @@ void ProxyService::handle(const HttpRequest &request, ClientResponse response)
     const bool countTokens = path == QLatin1String("/v1/messages/count_tokens");
     // The caller's API, when it is not chat completions: every answer speaks it.
     const CallerProtocol *protocol = CallerProtocol::forPath(path);
-    auto errorBody = [protocol](int status, const QString &message, const QString &type,
-                         const QString &code = QString(), const QString &param = QString()) {
-        return protocol ? protocol->errorBody(status, message, code.isEmpty() ? type : code, param)
-                        : openAiError(message, type, code, param);
-    };
 
     const GuardVerdict verdict
         = RequestGuard::check(RequestGuard::inputOf(request, request.body.size()), active->config);
     if (verdict.kind == GuardVerdict::Kind::Refuse) {
         // Not traced: what a web page or a rebinding attack sends is noise, not traffic.
         response.sendJson(verdict.status, idHeaders(requestId),
-            errorBody(verdict.status, verdict.message, QStringLiteral("invalid_request_error"),
-                verdict.code));
+            refusalBody(protocol, verdict.status, verdict.message,
+                QStringLiteral("invalid_request_error"), verdict.code));
         return;
     }
     if (verdict.kind == GuardVerdict::Kind::Preflight) {
@@ -148,7 +151,7 @@ void ProxyService::handle(const HttpRequest &request, ClientResponse response)
         trace.startedAtUtcMs = QDateTime::currentMSecsSinceEpoch();
         m_services.recordRefusal(trace);
         response.sendJson(
-            status, idHeaders(requestId), errorBody(status, message, type, QString(), param));
+            status, idHeaders(requestId), refusalBody(protocol, status, message, type, {}, param));
     };
 
     if (path == QLatin1String("/healthz") && isGet) {
@@ -204,6 +207,7 @@ void ProxyService::handle(const HttpRequest &request, ClientResponse response)
 
     ProxyRequest::Params params;
     params.endpoint = endpoint;
+    params.api = CallerProtocol::apiName(path);
     params.body = body;
     if (protocol) {
         // Read as chat completions, which the routing, the classifier and every translator

@@ -8,13 +8,12 @@
 namespace Switchyard {
 
 RequestTrace::RequestTrace(
-    const Clock &clock, const QString &id, const QString &lane, Endpoint endpoint, bool stream)
+    const Clock &clock, const QString &id, const QString &lane, const QString &api, bool stream)
     : m_clock(clock)
 {
     m_record.id = id;
     m_record.lane = lane;
-    m_record.endpoint = endpoint == Endpoint::Embeddings ? QStringLiteral("embeddings")
-                                                         : QStringLiteral("chat.completions");
+    m_record.endpoint = api;
     m_record.stream = stream;
 }
 

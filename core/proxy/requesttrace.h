@@ -17,8 +17,8 @@ struct RouteConfig;
 // and handed back as what the route's registry must hear.
 class RequestTrace final {
 public:
-    RequestTrace(
-        const Clock &clock, const QString &id, const QString &lane, Endpoint endpoint, bool stream);
+    RequestTrace(const Clock &clock, const QString &id, const QString &lane, const QString &api,
+        bool stream);
 
     void start();
     qint64 elapsed() const; // ms since start()

@@ -1,10 +1,9 @@
 #include "proxy/tokencounter.h"
 
 #include "routing/classifier.h"
-#include "routing/requestanalysis.h"
 #include "routing/routeregistry.h"
 #include "routing/routestate.h"
-#include "translate/anthropictranslator.h"
+#include "translate/callerprotocol.h"
 #include "upstream/upstreampool.h"
 
 #include <QJsonDocument>
@@ -81,20 +80,17 @@ void TokenCounter::count(Request request, ClientResponse response, const RouteRe
 void TokenCounter::ask(const RouteConfig &route, const ProviderConfig &provider,
     const QByteArray &key, UpstreamPool &upstreams)
 {
+    // As a Messages request to this route goes (its model, its key, the caller's betas), to the
+    // count's own path.
+    const TranslatedRequest native
+        = CallerProtocol::forPath(QStringLiteral("/v1/messages"))
+              ->nativeRequest(m_request.body, m_request.anthropicHeaders, route, key);
     QNetworkRequest request(
-        UpstreamPool::endpointUrl(provider.baseUrl, QStringLiteral("/v1/messages/count_tokens")));
+        UpstreamPool::endpointUrl(provider.baseUrl, native.path + QStringLiteral("/count_tokens")));
     request.setHeader(QNetworkRequest::ContentTypeHeader, QByteArrayLiteral("application/json"));
-    bool versioned = false;
-    for (const auto &[name, value] : std::as_const(m_request.anthropicHeaders)) {
+    for (const auto &[name, value] : native.headers)
         request.setRawHeader(name, value);
-        versioned = versioned || name == "anthropic-version";
-    }
-    if (!versioned)
-        request.setRawHeader(
-            QByteArrayLiteral("anthropic-version"), QByteArray(AnthropicTranslator::ApiVersion));
-    if (!key.isEmpty())
-        request.setRawHeader(QByteArrayLiteral("x-api-key"), key);
-    m_reply = upstreams.post(request, replaceTopLevelModel(m_request.body, route.model));
+    m_reply = upstreams.post(request, native.body);
     const QString name = route.name;
     connect(m_reply, &QNetworkReply::finished, this, [this, name] {
         QNetworkReply *reply = std::exchange(m_reply, nullptr);
