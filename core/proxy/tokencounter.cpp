@@ -91,6 +91,8 @@ void TokenCounter::ask(const RouteConfig &route, const ProviderConfig &provider,
     for (const auto &[name, value] : native.headers)
         request.setRawHeader(name, value);
     m_reply = upstreams.post(request, native.body);
+    // A count is a few bytes: an upstream that sends more is not read on, and the timeout ends it.
+    m_reply->setReadBufferSize(MaxCountBody);
     const QString name = route.name;
     connect(m_reply, &QNetworkReply::finished, this, [this, name] {
         QNetworkReply *reply = std::exchange(m_reply, nullptr);
