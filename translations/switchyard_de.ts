@@ -181,6 +181,10 @@
         <source>Reason</source>
         <translation>Grund</translation>
     </message>
+    <message>
+        <source>(configuration)</source>
+        <translation>(Konfiguration)</translation>
+    </message>
 </context>
 <context>
     <name>Switchyard::EventsView</name>

@@ -19,6 +19,8 @@ ConfigController::ConfigController(Engine *engine, ConfigDocument *document, QOb
 {
     connect(document, &ConfigDocument::changedOnDisk, this, &ConfigController::reload);
     connect(engine, &Engine::configAnswered, this, &ConfigController::onAnswered);
+    connect(engine, &Engine::configProposed, this, &ConfigController::onAdminProposal);
+    engine->setConfigKeeper(true);
 }
 
 QJsonObject ConfigController::json() const
@@ -63,8 +65,47 @@ void ConfigController::propose(const QJsonObject &json, QObject *context, Done d
         done(result.errors);
         return;
     }
+    enqueueProposal(json, result.config, QStringLiteral("the console"),
+        [context = QPointer<QObject>(context), done = std::move(done)](
+            const QString &refused, const QString &notSaved) {
+            if (!context)
+                return;
+            if (!refused.isEmpty())
+                done({ refused });
+            else if (!notSaved.isEmpty())
+                done({ QStringLiteral("applied to the running gateway, but %1").arg(notSaved) });
+            else
+                done({});
+        });
+}
+
+void ConfigController::onAdminProposal(const QJsonObject &json, quint64 ticket)
+{
+    // The admin service validated it already; validated again here, as every edit is.
+    const ConfigResult result = ConfigLoader::fromObject(json);
+    if (!result.isValid()) {
+        m_engine->answerProposal(
+            ticket, { result.errors.join(QLatin1String("; ")), false, QString() });
+        return;
+    }
+    enqueueProposal(json, result.config, QStringLiteral("the admin API"),
+        [this, ticket](const QString &refused, const QString &notSaved) {
+            m_engine->answerProposal(ticket,
+                { refused, refused.isEmpty() && notSaved.isEmpty() && isSaved(), notSaved });
+        });
+}
+
+void ConfigController::enqueueProposal(
+    const QJsonObject &json, const Config &config, const QString &origin, Outcome outcome)
+{
     m_proposed = json;
-    enqueue({ Step::Kind::Propose, json, result.config, context, std::move(done) });
+    Step step;
+    step.kind = Step::Kind::Propose;
+    step.json = json;
+    step.config = config;
+    step.origin = origin;
+    step.outcome = std::move(outcome);
+    enqueue(std::move(step));
 }
 
 void ConfigController::reload()
@@ -108,22 +149,22 @@ void ConfigController::runProposal(Step step)
             [](const Step &next) { return next.kind == Step::Kind::Propose; });
         if (!later)
             m_proposed.reset();
-        QStringList errors;
-        if (!refused.isEmpty()) {
-            errors.append(refused);
-        } else {
+        QString writeError;
+        if (refused.isEmpty()) {
             // Written only now: a file the engine would not run is never left on disk.
-            QString writeError;
             m_document->save(step.json, &writeError);
-            if (!writeError.isEmpty()) {
+            if (!writeError.isEmpty())
                 m_document->adoptUnsaved(step.json); // what runs, even if the disk said no
-                errors.append(
-                    QStringLiteral("applied to the running gateway, but %1").arg(writeError));
-            }
             adopt(step.config);
+            m_engine->recordConfigEvent(!writeError.isEmpty()
+                    ? QStringLiteral("Applied an edit from %1, but %2").arg(step.origin, writeError)
+                    : isSaved() ? QStringLiteral("Applied an edit from %1 and saved it to %2")
+                                      .arg(step.origin, path())
+                                : QStringLiteral("Applied an edit from %1 (the demo is not saved)")
+                                      .arg(step.origin),
+                true);
         }
-        if (step.context)
-            step.done(errors);
+        step.outcome(refused, writeError);
         runNext();
     });
 }
@@ -139,18 +180,28 @@ void ConfigController::runReload()
         qCWarning(lcConfig).noquote()
             << QStringLiteral("%1 changed but is not valid; the running configuration stays: %2")
                    .arg(m_document->path(), why);
+        m_engine->recordConfigEvent(
+            QStringLiteral("%1 changed but is not valid; the running configuration stays: %2")
+                .arg(m_document->path(), why),
+            false);
         Q_EMIT reloadRefused(why);
         runNext();
         return;
     }
     run(result.config, [this, bytes, config = result.config](const QString &refused) {
         if (!refused.isEmpty()) {
+            m_engine->recordConfigEvent(
+                QStringLiteral("%1 not reloaded; the running configuration stays: %2")
+                    .arg(m_document->path(), refused),
+                false);
             Q_EMIT reloadRefused(refused);
         } else {
             // Exactly what was run, not the file as it may be by now: a newer change has its own
             // change event, and its own turn.
             m_document->adoptRead(bytes);
             qCInfo(lcConfig).noquote() << "reloaded" << m_document->path();
+            m_engine->recordConfigEvent(
+                QStringLiteral("Reloaded %1").arg(m_document->path()), false);
             adopt(config);
             Q_EMIT reloaded();
         }

@@ -57,13 +57,15 @@ Q_SIGNALS:
     void reloadRefused(const QString &why);
 
 private:
+    // What became of an edit: `refused` empty once it runs; `notSaved` why it runs unsaved.
+    using Outcome = std::function<void(const QString &refused, const QString &notSaved)>;
     struct Step {
         enum class Kind { Propose, Reload };
         Kind kind = Kind::Reload;
         QJsonObject json;
         Config config;
-        QPointer<QObject> context;
-        Done done;
+        QString origin; // who edited, for the event log
+        Outcome outcome;
     };
     using Answer = std::function<void(const QString &refused)>;
 
@@ -74,6 +76,10 @@ private:
     // Has the engine run `config`; `answer` is called here once it has, or has refused.
     void run(const Config &config, Answer answer);
     void onAnswered(quint64 ticket, const QString &error);
+    // A config posted to the admin API: run and saved in turn, like the console's edits.
+    void onAdminProposal(const QJsonObject &json, quint64 ticket);
+    void enqueueProposal(const QJsonObject &json, const Config &config, const QString &origin,
+        Outcome outcome);
     void adopt(const Config &config);
 
     Engine *m_engine;

@@ -278,6 +278,54 @@ void Engine::applyConfig(const Config &config, std::function<void(const QString 
     });
 }
 
+void Engine::setConfigKeeper(bool kept)
+{
+    if (queuedToOwnThread(this, [this, kept] { setConfigKeeper(kept); }))
+        return;
+    m_configKept = kept;
+}
+
+void Engine::proposeConfig(const QJsonObject &json, const Config &config, ConfigAnswered done)
+{
+    if (m_configKept) {
+        const quint64 ticket = ++m_lastProposal;
+        m_proposals.insert(ticket, std::move(done));
+        Q_EMIT configProposed(json, ticket);
+        return;
+    }
+    // Nobody keeps a file (an engine on its own, as in some tests): it runs, unsaved.
+    applyConfig(config, [this, done = std::move(done)](const QString &error) {
+        if (error.isEmpty())
+            recordConfigEvent(QStringLiteral("Applied a configuration from the admin API"), true);
+        done(ConfigAnswer { error, false, QString() });
+    });
+}
+
+void Engine::answerProposal(quint64 ticket, const ConfigAnswer &answer)
+{
+    if (queuedToOwnThread(this, [this, ticket, answer] { answerProposal(ticket, answer); }))
+        return;
+    if (const ConfigAnswered done = m_proposals.take(ticket))
+        done(answer);
+}
+
+void Engine::recordConfigEvent(const QString &what, bool byOperator)
+{
+    if (queuedToOwnThread(this, [this, what, byOperator] { recordConfigEvent(what, byOperator); }))
+        return;
+    StateEvent event;
+    event.time = QDateTime::currentDateTimeUtc();
+    event.kind = StateEvent::Kind::Config;
+    event.reason = what;
+    event.byOperator = byOperator;
+    qCInfo(lcEngine).noquote() << QStringLiteral("config by=%1 \"%2\"")
+                                      .arg(byOperator ? QStringLiteral("operator")
+                                                      : QStringLiteral("automatic"),
+                                          what);
+    m_journal->recordEvent(event);
+    Q_EMIT routeStateChanged(event);
+}
+
 void Engine::setDataDirectory(const QString &directory)
 {
     if (queuedToOwnThread(this, [this, directory] { setDataDirectory(directory); }))

@@ -81,6 +81,15 @@ public:
     void setKeychainPatience(int milliseconds);
     // Calls the provider's models list with its key; the result arrives in providersUpdated.
     void testProvider(const QString &provider);
+    // A ConfigController keeps the configuration file: from now on a config posted to the admin
+    // API is handed to it (configProposed), so it is saved as well as run, in turn with the
+    // console's edits and the file's reloads.
+    void setConfigKeeper(bool kept);
+    // The keeper's answer to configProposed(…, `ticket`).
+    void answerProposal(quint64 ticket, const Switchyard::GatewayControl::ConfigAnswer &answer);
+    // Puts a change of the configuration into the event log: the journal, the console's events
+    // and /admin/events. `byOperator`: an edit, not a file that changed.
+    void recordConfigEvent(const QString &what, bool byOperator);
 
 Q_SIGNALS:
     void started(const QString &address);
@@ -89,6 +98,9 @@ Q_SIGNALS:
     // The answer to applyConfig(config, ticket): empty once the config runs, else why it was
     // refused (and then nothing changed).
     void configAnswered(quint64 ticket, const QString &error);
+    // A config posted to the admin API, for the keeper (setConfigKeeper) to run and save; it
+    // answers with answerProposal(`ticket`, …).
+    void configProposed(const QJsonObject &json, quint64 ticket);
     void requestFinished(const Switchyard::TraceRecord &trace);
     void routeStateChanged(const Switchyard::StateEvent &event);
     // Coalesced: at most a few times a second, however heavy the traffic.
@@ -112,7 +124,8 @@ private:
     bool execute(const RouteCommand &command, QString *error) override;
     void queryTraces(const TraceQuery &query, TracesRead done) override;
     void findTrace(const QString &id, TraceFound done) override;
-    void applyConfig(const Config &config, std::function<void(const QString &error)> done) override;
+    void proposeConfig(const QJsonObject &json, const Config &config, ConfigAnswered done) override;
+    void applyConfig(const Config &config, std::function<void(const QString &error)> done);
 
     void install(const Config &config);
     void recordTrace(const TraceRecord &trace);
@@ -148,6 +161,9 @@ private:
     SimulatedUpstream *m_simulated = nullptr;
     TrafficGenerator *m_traffic = nullptr;
     ProviderStatus m_providers;
+    bool m_configKept = false;
+    quint64 m_lastProposal = 0;
+    QHash<quint64, ConfigAnswered> m_proposals;
 };
 
 } // namespace Switchyard

@@ -37,6 +37,8 @@ const QList<QStringList> &migrationSteps()
                 "ALTER TABLE spend ADD COLUMN cache_read_tokens INTEGER NOT NULL DEFAULT 0"),
             QStringLiteral(
                 "ALTER TABLE spend ADD COLUMN cache_write_tokens INTEGER NOT NULL DEFAULT 0") },
+        { // 3 → 4: configuration changes in the event log (issue 18)
+            QStringLiteral("ALTER TABLE events ADD COLUMN kind TEXT NOT NULL DEFAULT 'route'") },
     };
     return steps;
 }
@@ -78,6 +80,8 @@ StateEvent eventFrom(const QSqlQuery &row)
     event.to = parseBreakerState(row.value(3).toString()).value_or(BreakerState::Closed);
     event.reason = row.value(4).toString();
     event.byOperator = row.value(5).toBool();
+    if (row.value(6).toString() == QLatin1String("config"))
+        event.kind = StateEvent::Kind::Config;
     return event;
 }
 

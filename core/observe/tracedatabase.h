@@ -12,7 +12,7 @@ class QSqlQuery;
 // reads never wait for a write batch.
 namespace Switchyard::TraceDatabase {
 
-constexpr int SchemaVersion = 3;
+constexpr int SchemaVersion = 4;
 
 bool openConnection(const QString &name, const QString &path, QString *error);
 void closeConnection(const QString &name);
@@ -20,7 +20,7 @@ void closeConnection(const QString &name);
 QString connectionName(const QString &role);
 // Brings a database at any older schema version up to SchemaVersion.
 bool migrate(const QString &connectionName, QString *error);
-// A row of the events table: at, route, from_state, to_state, reason, by_operator.
+// A row of the events table: at, route, from_state, to_state, reason, by_operator, kind.
 StateEvent eventFrom(const QSqlQuery &row);
 
 } // namespace Switchyard::TraceDatabase

@@ -80,8 +80,9 @@ QList<StateEvent> TraceReader::recentEvents(int limit) const
     if (!m_open)
         return events;
     QSqlQuery query(QSqlDatabase::database(m_connection));
-    query.prepare(QStringLiteral("SELECT at, route, from_state, to_state, reason, by_operator FROM "
-                                 "(SELECT * FROM events ORDER BY id DESC LIMIT ?) ORDER BY id"));
+    query.prepare(
+        QStringLiteral("SELECT at, route, from_state, to_state, reason, by_operator, kind FROM "
+                       "(SELECT * FROM events ORDER BY id DESC LIMIT ?) ORDER BY id"));
     query.addBindValue(limit);
     if (query.exec()) {
         while (query.next())

@@ -195,7 +195,7 @@ void TraceWriter::write()
         QSqlQuery insertEvent(db);
         insertEvent.prepare(
             QStringLiteral("INSERT INTO events (at, route, from_state, to_state, reason, "
-                           "by_operator) VALUES (?,?,?,?,?,?)"));
+                           "by_operator, kind) VALUES (?,?,?,?,?,?,?)"));
         for (const StateEvent &event : std::as_const(events)) {
             insertEvent.addBindValue(event.time.toMSecsSinceEpoch());
             insertEvent.addBindValue(event.route);
@@ -203,6 +203,8 @@ void TraceWriter::write()
             insertEvent.addBindValue(breakerStateName(event.to));
             insertEvent.addBindValue(event.reason);
             insertEvent.addBindValue(int(event.byOperator));
+            insertEvent.addBindValue(
+                event.isConfig() ? QStringLiteral("config") : QStringLiteral("route"));
             insertEvent.exec();
         }
         if (!db.commit()) {

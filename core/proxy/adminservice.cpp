@@ -56,7 +56,14 @@ QJsonObject snapshotJson(const RouteSnapshot &route)
 
 QJsonObject eventJson(const StateEvent &event)
 {
+    if (event.isConfig())
+        return QJsonObject { { QStringLiteral("time"), event.time.toString(Qt::ISODateWithMs) },
+            { QStringLiteral("kind"), QStringLiteral("config") },
+            { QStringLiteral("reason"), event.reason },
+            { QStringLiteral("by"),
+                event.byOperator ? QStringLiteral("operator") : QStringLiteral("automatic") } };
     return QJsonObject { { QStringLiteral("time"), event.time.toString(Qt::ISODateWithMs) },
+        { QStringLiteral("kind"), QStringLiteral("route") },
         { QStringLiteral("route"), event.route },
         { QStringLiteral("from"), breakerStateName(event.from) },
         { QStringLiteral("to"), breakerStateName(event.to) },
@@ -291,18 +298,21 @@ void AdminService::handleConfig(const QByteArray &body, ClientResponse response)
     }
     // Answered once the engine has read the keys and runs it, or with why it would not.
     auto pending = std::make_shared<ClientResponse>(std::move(response));
-    m_control.applyConfig(
-        result.config, [pending, warnings = result.warnings](const QString &refused) {
-            if (!refused.isEmpty()) {
+    m_control.proposeConfig(root, result.config,
+        [pending, warnings = result.warnings](const GatewayControl::ConfigAnswer &answer) {
+            if (!answer.refused.isEmpty()) {
                 pending->sendJson(409, {},
                     compact({ { QStringLiteral("error"),
-                        openAiErrorObject(refused, QStringLiteral("invalid_request_error"),
+                        openAiErrorObject(answer.refused, QStringLiteral("invalid_request_error"),
                             QStringLiteral("config_refused")) } }));
                 return;
             }
-            pending->sendJson(200, {},
-                compact({ { QStringLiteral("status"), QStringLiteral("applied") },
-                    { QStringLiteral("warnings"), QJsonArray::fromStringList(warnings) } }));
+            QJsonObject body { { QStringLiteral("status"), QStringLiteral("applied") },
+                { QStringLiteral("saved"), answer.saved },
+                { QStringLiteral("warnings"), QJsonArray::fromStringList(warnings) } };
+            if (!answer.notSaved.isEmpty())
+                body.insert(QStringLiteral("not_saved"), answer.notSaved);
+            pending->sendJson(200, {}, compact(body));
         });
 }
 
@@ -371,7 +381,8 @@ void AdminService::publishStorageProblem(const QString &problem)
 void AdminService::publishStateEvent(const StateEvent &event)
 {
     if (!m_subscribers.empty())
-        broadcast("event: state\ndata: " + compact(eventJson(event)) + "\n\n");
+        broadcast((event.isConfig() ? "event: config\ndata: " : "event: state\ndata: ")
+            + compact(eventJson(event)) + "\n\n");
 }
 
 void AdminService::publishTrace(const TraceRecord &trace)

@@ -6,6 +6,7 @@
 #include "routing/routecommand.h"
 #include "routing/routesnapshot.h"
 
+#include <QJsonObject>
 #include <QList>
 #include <QString>
 
@@ -29,9 +30,16 @@ public:
     using TraceFound = std::function<void(const std::optional<TraceRecord> &trace)>;
     virtual void queryTraces(const TraceQuery &query, TracesRead done) = 0;
     virtual void findTrace(const QString &id, TraceFound done) = 0;
-    // Runs `config` once its keys are read: `done` gets an empty text when it runs, or why it
-    // was refused (and then nothing changed).
-    virtual void applyConfig(const Config &config, std::function<void(const QString &error)> done)
+    // What became of a configuration posted to the admin API.
+    struct ConfigAnswer {
+        QString refused; // why it does not run (and then nothing changed); empty: it runs
+        bool saved = false; // written to the configuration file too
+        QString notSaved; // why it runs but was not written, when it was meant to be
+    };
+    using ConfigAnswered = std::function<void(const ConfigAnswer &answer)>;
+    // Runs `config` (parsed from `json`) once its keys are read, and saves `json` where the
+    // configuration file is kept.
+    virtual void proposeConfig(const QJsonObject &json, const Config &config, ConfigAnswered done)
         = 0;
 };
 

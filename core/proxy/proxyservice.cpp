@@ -2,9 +2,11 @@
 
 #include "http/clientresponse.h"
 #include "proxy/adminservice.h"
+#include "proxy/gatewaycontrol.h"
 #include "proxy/gatewayresponse.h"
 #include "proxy/gatewayservices.h"
 #include "proxy/proxyrequest.h"
+#include "proxy/readiness.h"
 #include "proxy/requestguard.h"
 #include "proxy/tokencounter.h"
 #include "translate/callerprotocol.h"
@@ -80,6 +82,7 @@ ProxyService::ProxyService(
     const GatewayServices &services, GatewayControl &control, QObject *parent)
     : QObject(parent)
     , m_services(services)
+    , m_control(control)
     , m_admin(new AdminService(services, control, this))
 {
 }
@@ -156,6 +159,11 @@ void ProxyService::handle(const HttpRequest &request, ClientResponse response)
 
     if (path == QLatin1String("/healthz") && isGet) {
         response.sendJson(200, idHeaders(requestId), QByteArrayLiteral("{\"status\":\"ok\"}"));
+        return;
+    }
+    if (path == QLatin1String("/readyz") && isGet) {
+        const Readiness readiness = readinessOf(active->config, m_control.routeSnapshots());
+        response.sendJson(readiness.ready() ? 200 : 503, idHeaders(requestId), readiness.toJson());
         return;
     }
     if (path == QLatin1String("/metrics") && isGet) {

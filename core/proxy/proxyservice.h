@@ -32,6 +32,7 @@ public:
 
 private:
     const GatewayServices &m_services;
+    GatewayControl &m_control;
     AdminService *m_admin;
 };
 

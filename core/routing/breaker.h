@@ -41,6 +41,11 @@ struct StateEvent {
     BreakerState to = BreakerState::Closed;
     QString reason;
     bool byOperator = false;
+    // A configuration change (a reload, an edit, a refused file) is logged beside the routes'
+    // changes: `route` and the states are then empty, `reason` says what changed.
+    enum class Kind { Route, Config };
+    Kind kind = Kind::Route;
+    bool isConfig() const { return kind == Kind::Config; }
 };
 
 // The circuit breaker of one route (SPEC §7): a pure state machine over an injected clock.

@@ -26,6 +26,7 @@ private Q_SLOTS:
     void failingRouteOpensRecoversInStagesAndCloses();
     void drainStopsTrafficAndRestoreBringsItBack();
     void stagedRestoreStartsARamp();
+    void readinessNamesTheLanesWithNoRouteLeft();
     void actionsOnUnknownRoutesAnswer404();
     void drillFailuresAreMarkedAsDrill();
     void everyRouteOpenTriesTheSoonestInPanicMode();
@@ -248,6 +249,35 @@ void BreakersTest::drainStopsTrafficAndRestoreBringsItBack()
     ClientCall *restored = admin(QStringLiteral("/admin/routes/ra/restore"), "{\"staged\": false}");
     QCOMPARE(restored->json().value(QLatin1String("state")).toString(), QStringLiteral("closed"));
     QCOMPARE(chat(QStringLiteral("main"))->header("X-Switchyard-Route"), QByteArray("ra"));
+}
+
+void BreakersTest::readinessNamesTheLanesWithNoRouteLeft()
+{
+    auto readiness = [this] {
+        ClientCall *call = m_gateway->client().get(QStringLiteral("/readyz"));
+        return GatewayClient::waitFor(call) ? call : nullptr;
+    };
+    ClientCall *ready = readiness();
+    QVERIFY(ready);
+    QCOMPARE(ready->status, 200);
+    QCOMPARE(ready->json().value(u"status").toString(), QStringLiteral("ready"));
+
+    // /healthz still says the process serves; /readyz says which lanes cannot be answered.
+    QCOMPARE(admin(QStringLiteral("/admin/routes/ra/drain"), "{}")->status, 200);
+    ClientCall *notReady = readiness();
+    QVERIFY(notReady);
+    QCOMPARE(notReady->status, 503);
+    const QJsonObject body = notReady->json();
+    QCOMPARE(body.value(u"status").toString(), QStringLiteral("not_ready"));
+    QCOMPARE(body.value(u"lanes_without_route").toArray(), QJsonArray { QStringLiteral("solo") });
+    QCOMPARE(body.value(u"lanes").toObject().value(u"main").toObject().value(u"eligible"),
+        QJsonArray { QStringLiteral("rb") });
+    ClientCall *health = m_gateway->client().get(QStringLiteral("/healthz"));
+    QVERIFY(GatewayClient::waitFor(health));
+    QCOMPARE(health->status, 200);
+
+    admin(QStringLiteral("/admin/routes/ra/restore"), "{\"staged\": false}");
+    QCOMPARE(readiness()->status, 200);
 }
 
 void BreakersTest::stagedRestoreStartsARamp()

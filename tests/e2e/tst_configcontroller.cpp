@@ -30,12 +30,14 @@ private Q_SLOTS:
     void aChangedFileIsReloadedWithoutAnyView();
     void aFileThatDoesNotValidateLeavesTheRunningConfig();
     void anEditTheEngineRefusesIsNeitherRunNorWritten();
-    void theAdminApiAnswersAfterTheConfigRuns();
+    void theAdminApiAnswersAfterTheConfigRuns(); // and saves what runs
 
 private:
     QByteArray configWithLanes(const QStringList &lanes, const QByteArray &extra = {}) const;
     void writeAtomically(const QByteArray &bytes);
     QStringList modelIds();
+    // The reasons of the configuration changes in the gateway's event log, oldest first.
+    QStringList configEvents();
     bool startOn(const QByteArray &json, const QString &listen = QStringLiteral("127.0.0.1:0"));
 
     QTemporaryDir m_dir;
@@ -103,6 +105,19 @@ QStringList ConfigControllerTest::modelIds()
     for (const QJsonValue &model : call->json().value(QLatin1String("data")).toArray())
         ids.append(model.toObject().value(QLatin1String("id")).toString());
     return ids;
+}
+
+QStringList ConfigControllerTest::configEvents()
+{
+    ClientCall *call = m_gateway->client().get(QStringLiteral("/admin/state"));
+    if (!GatewayClient::waitFor(call))
+        return {};
+    QStringList reasons;
+    for (const QJsonValue &event : call->json().value(QLatin1String("recent_events")).toArray()) {
+        if (event.toObject().value(u"kind").toString() == QLatin1String("config"))
+            reasons.append(event.toObject().value(u"reason").toString());
+    }
+    return reasons;
 }
 
 bool ConfigControllerTest::startOn(const QByteArray &json, const QString &listen)
@@ -182,6 +197,8 @@ void ConfigControllerTest::aChangedFileIsReloadedWithoutAnyView()
     QTRY_VERIFY_WITH_TIMEOUT(!reloaded.isEmpty(), 10000);
     QVERIFY(m_controller->config().lanes.contains(QStringLiteral("later")));
     QVERIFY(modelIds().contains(QStringLiteral("later")));
+    // The event log says so, for the console and /admin/events.
+    QTRY_COMPARE(configEvents(), QStringList { QStringLiteral("Reloaded %1").arg(m_path) });
 
     // reload() is what SIGHUP calls; the same file again changes nothing but runs it.
     m_controller->reload();
@@ -198,6 +215,11 @@ void ConfigControllerTest::aFileThatDoesNotValidateLeavesTheRunningConfig()
         qPrintable(refused.first().first().toString()));
     QVERIFY(m_controller->config().lanes.contains(QStringLiteral("main")));
     QVERIFY(modelIds().contains(QStringLiteral("main")));
+    QTRY_COMPARE(configEvents().size(), 1);
+    const QString event = configEvents().constFirst();
+    QVERIFY2(
+        event.contains(QLatin1String("not valid")) && event.contains(QLatin1String("routes.r")),
+        qPrintable(event));
 }
 
 void ConfigControllerTest::anEditTheEngineRefusesIsNeitherRunNorWritten()
@@ -248,11 +270,24 @@ void ConfigControllerTest::theAdminApiAnswersAfterTheConfigRuns()
         = QJsonDocument::fromJson(configWithLanes({ QStringLiteral("y") },
                                       R"({"admin_token": {"env": "SWITCHYARD_TEST_ADMIN"}})"))
               .object();
+    accepted.insert(QStringLiteral("x-posted"), true); // unknown keys are kept, as the console's
     call = m_gateway->client().postAndWait(
         QStringLiteral("/admin/config"), QJsonDocument(accepted).toJson());
     QCOMPARE(call->status, 200);
+    QCOMPARE(call->json().value(u"saved").toBool(), true);
     // Answered once it runs: the very next request sees it.
     QVERIFY(modelIds().contains(QStringLiteral("y")));
+    // And once it is saved: a restart or a reload runs it too.
+    QFile file(m_path);
+    QVERIFY(file.open(QIODevice::ReadOnly));
+    const QJsonObject saved = QJsonDocument::fromJson(file.readAll()).object();
+    QVERIFY(saved.value(u"lanes").toObject().contains(QLatin1String("y")));
+    QCOMPARE(saved.value(u"x-posted").toBool(), true);
+    QCOMPARE(m_controller->json(), saved);
+    QVERIFY(m_controller->config().lanes.contains(QStringLiteral("y")));
+    QTRY_COMPARE(configEvents(),
+        QStringList {
+            QStringLiteral("Applied an edit from the admin API and saved it to %1").arg(m_path) });
     qunsetenv("SWITCHYARD_TEST_ADMIN");
 }
 

@@ -41,6 +41,11 @@ for file in usr/share/applications/dev.switchyard.Switchyard.desktop \
 done
 check "the systemd unit restarts the headless gateway on failure" \
     bash -c "grep -q '^ExecStart=/usr/bin/switchyard --headless' '$root/installed/usr/lib/systemd/user/switchyard.service' && grep -q '^Restart=on-failure' '$root/installed/usr/lib/systemd/user/switchyard.service'"
+unit="$root/installed/usr/lib/systemd/user/switchyard.service"
+check "the systemd unit reloads on SIGHUP and reads an optional environment file" \
+    bash -c "grep -q '^ExecReload=/bin/kill -HUP \\\$MAINPID' '$unit' && grep -q '^EnvironmentFile=-%h/.config/switchyard/env' '$unit'"
+check "the systemd user unit names no system-only target" \
+    bash -c "! grep -Eq 'network-online.target|multi-user.target' '$unit'"
 if command -v appstreamcli >/dev/null; then
     check "the AppStream metainfo validates" appstreamcli validate --no-net --pedantic \
         "$root/installed/usr/share/metainfo/dev.switchyard.Switchyard.metainfo.xml"
