@@ -6,6 +6,9 @@
 #include "engine/enginehost.h"
 #include "keyscommand.h"
 #include "lanesview.h"
+#include "link/attachment.h"
+#include "link/embeddedlink.h"
+#include "link/remotelink.h"
 #include "mainwindow.h"
 #include "secrets/keychainsecretstore.h"
 
@@ -18,6 +21,7 @@
 #include <QLibraryInfo>
 #include <QLocale>
 #include <QMessageBox>
+#include <QNetworkAccessManager>
 #include <QPalette>
 #include <QSocketNotifier>
 #include <QStandardPaths>
@@ -25,6 +29,7 @@
 #include <QTextStream>
 #include <QTimer>
 #include <QTranslator>
+#include <QUrl>
 
 #include <cerrno>
 #include <csignal>
@@ -70,7 +75,7 @@ void handleSignals(QCoreApplication &app, ConfigController *config, bool reloadO
         char byte = 0;
         if (::read(signalPipe[0], &byte, 1) != 1)
             return;
-        if (byte == 'h') {
+        if (byte == 'h' && config) {
             err() << "SIGHUP: reading the configuration again" << Qt::endl;
             config->reload();
             return;
@@ -174,6 +179,7 @@ int runHeadless(QCoreApplication &app, const QString &configPath, const QString 
 }
 
 struct ConsoleOptions {
+    QUrl attach; // a running gateway to show instead of an embedded one
     QString configPath;
     bool explicitConfig = false;
     QString listen;
@@ -183,8 +189,89 @@ struct ConsoleOptions {
     int screenshotDelayMs = 20000;
 };
 
+void saveScreenshotsLater(MainWindow *window, const ConsoleOptions &options)
+{
+    if (options.screenshotDirectory.isEmpty())
+        return;
+    QTimer::singleShot(options.screenshotDelayMs, window, [window, options] {
+        for (const QString &file : window->saveScreenshots(options.screenshotDirectory))
+            out() << file << Qt::endl;
+        QCoreApplication::quit();
+    });
+}
+
+// The console on a gateway that already runs (the user's service, or one reached through a
+// tunnel): the same window, fed by a RemoteLink instead of an engine of its own.
+class AttachedConsole final : public QObject {
+public:
+    AttachedConsole(const QUrl &gateway, std::shared_ptr<SecretStore> secrets)
+        : m_gateway(gateway)
+        , m_secrets(std::move(secrets))
+    {
+    }
+
+    // Finds the token, then opens the window; false in `failed` if there is none.
+    void attach(const Config &localConfig, const ConsoleOptions &options,
+        std::function<void(const QString &failed)> done)
+    {
+        Attachment::findToken(m_gateway, localConfig,
+            QStandardPaths::writableLocation(QStandardPaths::AppDataLocation), m_secrets, this,
+            [this, options, done = std::move(done)](const Attachment::TokenFound &found) {
+                if (found.token.isEmpty()) {
+                    done(QObject::tr("No admin token for %1 was found (looked at: %2). Set "
+                                     "SWITCHYARD_ADMIN_TOKEN, or store the gateway's token here "
+                                     "with `switchyard keys set %3`.")
+                             .arg(m_gateway.toString(), found.source,
+                                 Attachment::keychainEntry(m_gateway)));
+                    return;
+                }
+                err() << "Attaching to " << m_gateway.toString() << " (admin token from "
+                      << found.source << ")" << Qt::endl;
+                m_link = std::make_unique<RemoteLink>(m_gateway, found.token);
+                m_window = std::make_unique<MainWindow>(m_link.get(), false, m_secrets);
+                m_window->setWindowTitle(
+                    QObject::tr("Switchyard — %1").arg(m_gateway.toString(QUrl::RemoveUserInfo)));
+                if (options.windowSize.isValid())
+                    m_window->resize(options.windowSize);
+                saveScreenshotsLater(m_window.get(), options);
+                m_link->open();
+                m_window->show();
+                done(QString());
+            });
+    }
+
+private:
+    QUrl m_gateway;
+    std::shared_ptr<SecretStore> m_secrets;
+    std::unique_ptr<RemoteLink> m_link;
+    std::unique_ptr<MainWindow> m_window;
+};
+
+int runAttached(QApplication &app, const ConsoleOptions &options)
+{
+    const auto secrets = std::make_shared<KeychainSecretStore>();
+    const Config local = QFileInfo::exists(options.configPath)
+        ? ConfigLoader::fromFile(options.configPath).config
+        : Config();
+    AttachedConsole console(options.attach, secrets);
+    int exitCode = 0;
+    console.attach(local, options, [&exitCode](const QString &failed) {
+        if (failed.isEmpty())
+            return;
+        err() << failed << Qt::endl;
+        QMessageBox::critical(nullptr, QObject::tr("Switchyard"), failed);
+        exitCode = 1;
+        QCoreApplication::exit(1);
+    });
+    handleSignals(app, nullptr, false);
+    const int loopResult = app.exec();
+    return exitCode ? exitCode : loopResult;
+}
+
 int runConsole(QApplication &app, const ConsoleOptions &options)
 {
+    if (!options.attach.isEmpty())
+        return runAttached(app, options);
     // With no configuration yet, a newcomer starts in the demo rather than on an empty gateway.
     const bool demo
         = options.demo || (!options.explicitConfig && !QFileInfo::exists(options.configPath));
@@ -203,22 +290,60 @@ int runConsole(QApplication &app, const ConsoleOptions &options)
     const auto secrets = std::make_shared<KeychainSecretStore>();
     host.engine()->setSecretStore(secrets);
     ConfigController config(host.engine(), &document);
-    MainWindow window(host.engine(), &config, demo, secrets);
+    EmbeddedLink link(host.engine(), &config);
+    MainWindow window(&link, demo, secrets);
     if (options.windowSize.isValid())
         window.resize(options.windowSize);
     int exitCode = 0;
-    QObject::connect(host.engine(), &Engine::started, &window, [&](const QString &address) {
-        window.setListenAddress(address);
+    QObject::connect(host.engine(), &Engine::started, &window, [&](const QString &) {
         host.engine()->publishHistory();
         if (demo)
             host.engine()->setDemoTraffic(4.0);
     });
-    QObject::connect(host.engine(), &Engine::startFailed, &window, [&](const QString &error) {
+    auto giveUp = [&](const QString &error) {
         err() << "Switchyard did not start: " << error << Qt::endl;
         QMessageBox::critical(&window, QObject::tr("Switchyard"),
             QObject::tr("The gateway did not start: %1").arg(error));
         exitCode = 1;
         QCoreApplication::exit(1);
+    };
+    // The usual reason the address is taken: the user's gateway already runs as a service. Then
+    // the console offers to show that one rather than give up.
+    QNetworkAccessManager network;
+    std::unique_ptr<AttachedConsole> attached;
+    const QString listen
+        = options.listen.isEmpty() ? result.config.listenAddress() : options.listen;
+    QObject::connect(host.engine(), &Engine::startFailed, &window, [&](const QString &error) {
+        const QUrl existing = Attachment::urlOf(listen);
+        Attachment::probe(&network, existing, &window, [&, error, existing](bool isSwitchyard) {
+            if (!isSwitchyard) {
+                giveUp(error);
+                return;
+            }
+            auto *question = new QMessageBox(QMessageBox::Question, QObject::tr("Switchyard"),
+                QObject::tr("A Switchyard gateway already runs on %1 (the service, perhaps). "
+                            "Show that gateway in the console?")
+                    .arg(listen),
+                QMessageBox::Yes | QMessageBox::No, &window);
+            question->setObjectName(QStringLiteral("attachQuestion"));
+            question->setAttribute(Qt::WA_DeleteOnClose);
+            QObject::connect(
+                question, &QMessageBox::finished, &window, [&, error, existing](int answer) {
+                    if (answer != QMessageBox::Yes) {
+                        giveUp(error);
+                        return;
+                    }
+                    attached = std::make_unique<AttachedConsole>(existing, secrets);
+                    attached->attach(result.config, options, [&](const QString &failed) {
+                        if (!failed.isEmpty()) {
+                            giveUp(failed);
+                            return;
+                        }
+                        window.hide();
+                    });
+                });
+            question->open();
+        });
     });
     QObject::connect(&window, &MainWindow::useOwnConfigurationRequested, &window, [&] {
         const QString path = defaultConfigPath();
@@ -234,13 +359,7 @@ int runConsole(QApplication &app, const ConsoleOptions &options)
         window.setWindowTitle(QObject::tr("Switchyard"));
         window.lanesView()->revert();
     });
-    if (!options.screenshotDirectory.isEmpty()) {
-        QTimer::singleShot(options.screenshotDelayMs, &window, [&] {
-            for (const QString &file : window.saveScreenshots(options.screenshotDirectory))
-                out() << file << Qt::endl;
-            QCoreApplication::quit();
-        });
-    }
+    saveScreenshotsLater(&window, options);
     handleSignals(app, &config, false);
     host.engine()->start(result.config, options.listen);
     window.show();
@@ -357,8 +476,15 @@ int main(int argc, char *argv[])
     const QCommandLineOption langOption(QStringLiteral("lang"),
         QStringLiteral("Use this language (such as de) instead of the system's."),
         QStringLiteral("LANG"));
+    const QCommandLineOption attachOption(QStringLiteral("attach"),
+        QStringLiteral(
+            "Open the console on the gateway running at URL (http://HOST:PORT) instead "
+            "of one of its own. The admin token comes from SWITCHYARD_ADMIN_TOKEN, from "
+            "what `switchyard admin-token` prints for a gateway on this machine, or from "
+            "the keychain entry admin-token@HOST:PORT."),
+        QStringLiteral("URL"));
     parser.addOptions({ headlessOption, configOption, listenOption, demoOption, screenshotsOption,
-        sizeOption, delayOption, langOption, paletteOption });
+        sizeOption, delayOption, langOption, paletteOption, attachOption });
     parser.addHelpOption();
     const QCommandLineOption versionOption(
         QStringList { QStringLiteral("v"), QStringLiteral("version") },
@@ -401,6 +527,23 @@ int main(int argc, char *argv[])
     if (parser.isSet(paletteOption))
         applyPalette(parser.value(paletteOption));
     ConsoleOptions options;
+    if (parser.isSet(attachOption)) {
+        const QStringList urls = parser.values(attachOption);
+        if (urls.size() > 1) {
+            err() << "--attach: one gateway at a time for now; attaching to a fleet is not "
+                     "supported yet"
+                  << Qt::endl;
+            return 2;
+        }
+        options.attach = QUrl::fromUserInput(urls.first());
+        if (!options.attach.isValid() || options.attach.host().isEmpty()
+            || (options.attach.scheme() != QLatin1String("http")
+                && options.attach.scheme() != QLatin1String("https"))) {
+            err() << "--attach " << urls.first()
+                  << ": must be http://HOST:PORT or https://HOST:PORT" << Qt::endl;
+            return 2;
+        }
+    }
     options.configPath = parser.value(configOption);
     options.explicitConfig = parser.isSet(configOption);
     options.listen = parser.value(listenOption);

@@ -46,6 +46,18 @@
         <source>The gateway did not start: %1</source>
         <translation>Das Gateway wurde nicht gestartet: %1</translation>
     </message>
+    <message>
+        <source>No admin token for %1 was found (looked at: %2). Set SWITCHYARD_ADMIN_TOKEN, or store the gateway&apos;s token here with `switchyard keys set %3`.</source>
+        <translation>Für %1 wurde kein Admin-Token gefunden (gesucht in: %2). Setzen Sie SWITCHYARD_ADMIN_TOKEN oder speichern Sie das Token des Gateways hier mit `switchyard keys set %3`.</translation>
+    </message>
+    <message>
+        <source>Switchyard — %1</source>
+        <translation>Switchyard — %1</translation>
+    </message>
+    <message>
+        <source>A Switchyard gateway already runs on %1 (the service, perhaps). Show that gateway in the console?</source>
+        <translation>Auf %1 läuft bereits ein Switchyard-Gateway (vielleicht der Dienst). Dieses Gateway in der Konsole anzeigen?</translation>
+    </message>
 </context>
 <context>
     <name>Switchyard::CostSeriesModel</name>
@@ -417,6 +429,15 @@
         <source>⚠ Traces are not being saved</source>
         <extracomment>status bar, while the trace database cannot be written (a full disk, say)</extracomment>
         <translation>⚠ Traces werden nicht gespeichert</translation>
+    </message>
+    <message>
+        <source>Connected to the gateway at %1</source>
+        <translation>Mit dem Gateway unter %1 verbunden</translation>
+    </message>
+    <message>
+        <source>⚠ Disconnected since %1 — reconnecting</source>
+        <extracomment>status bar of a console attached to a gateway that cannot be reached; %1 is a time</extracomment>
+        <translation>⚠ Getrennt seit %1 — verbinde neu</translation>
     </message>
 </context>
 <context>
@@ -795,6 +816,29 @@ Fahren Sie nur fort, wenn Sie diesem Host den Schlüssel anvertrauen.</translati
     <message>
         <source>Applying…</source>
         <translation>Wird angewendet …</translation>
+    </message>
+    <message>
+        <source>This gateway runs on another machine and reads its keychain: set the key there with `switchyard keys set NAME`, then Reload keys here.</source>
+        <translation>Dieses Gateway läuft auf einem anderen Rechner und liest dessen Schlüsselbund: Setzen Sie den Schlüssel dort mit `switchyard keys set NAME` und wählen Sie hier „Schlüssel neu laden“.</translation>
+    </message>
+</context>
+<context>
+    <name>Switchyard::RemoteLink</name>
+    <message>
+        <source>the gateway refused the admin token</source>
+        <translation>das Gateway hat das Admin-Token abgelehnt</translation>
+    </message>
+    <message>
+        <source>the gateway answered %1: %2</source>
+        <translation>das Gateway antwortete %1: %2</translation>
+    </message>
+    <message>
+        <source>the gateway sent an event too large to read</source>
+        <translation>das Gateway sandte ein zu großes Ereignis</translation>
+    </message>
+    <message>
+        <source>the gateway closed the connection</source>
+        <translation>das Gateway hat die Verbindung geschlossen</translation>
     </message>
 </context>
 <context>

@@ -1,7 +1,7 @@
 #include "lanesview.h"
 
 #include "config/configdocument.h"
-#include "engine/configcontroller.h"
+#include "link/gatewaylink.h"
 #include "routing/chainwarnings.h"
 
 #include <QComboBox>
@@ -16,9 +16,9 @@
 
 namespace Switchyard {
 
-LanesView::LanesView(ConfigController *config, QWidget *parent)
+LanesView::LanesView(GatewayLink *gateway, QWidget *parent)
     : QWidget(parent)
-    , m_controller(config)
+    , m_gateway(gateway)
     , m_lanes(new QComboBox(this))
     , m_chainView(new QListView(this))
     , m_paletteView(new QListView(this))
@@ -68,8 +68,8 @@ LanesView::LanesView(ConfigController *config, QWidget *parent)
     connect(m_chain, &QAbstractItemModel::rowsRemoved, this, &LanesView::onChainEdited);
     connect(m_chain, &QAbstractItemModel::rowsMoved, this, &LanesView::onChainEdited);
     connect(m_chain, &QAbstractItemModel::dataChanged, this, &LanesView::onChainEdited);
-    connect(config, &ConfigController::reloaded, this, &LanesView::onReloaded);
-    connect(config, &ConfigController::reloadRefused, this, [this](const QString &why) {
+    connect(gateway, &GatewayLink::configChangedElsewhere, this, &LanesView::onReloaded);
+    connect(gateway, &GatewayLink::configReloadRefused, this, [this](const QString &why) {
         m_status->setText(
             tr("The file on disk is not valid; the running configuration stays: %1").arg(why));
     });
@@ -122,7 +122,7 @@ QString LanesView::currentLane() const
 
 void LanesView::reloadFromDocument()
 {
-    m_config = m_controller->config();
+    m_config = m_gateway->config();
     const QString lane
         = m_config.lanes.contains(currentLane()) ? currentLane() : m_config.defaultLane;
     m_loading = true;
@@ -147,8 +147,8 @@ void LanesView::showLane(const QString &lane)
     m_loading = false;
     setDirty(false);
     m_lastError.clear();
-    m_status->setText(m_controller->isSaved()
-            ? tr("Saved in %1").arg(m_controller->path())
+    m_status->setText(m_gateway->isConfigSaved()
+            ? tr("Saved in %1").arg(m_gateway->configLocation())
             : tr("Demo configuration: Apply changes the running gateway only."));
     updateWarnings();
 }
@@ -222,12 +222,12 @@ void LanesView::apply()
     QStringList chain = m_chain->stringList();
     chain.removeAll(QString()); // an aborted drag can leave an empty row behind
     const QJsonObject json = ConfigDocument::withLane(
-        m_controller->json(), currentLane(), chain, m_degraded->currentData().toString());
+        m_gateway->configJson(), currentLane(), chain, m_degraded->currentData().toString());
     const QString lane = currentLane();
     const QString degraded = m_degraded->currentData().toString();
     m_apply->setEnabled(false);
     m_status->setText(tr("Applying…"));
-    m_controller->propose(json, this, [this, lane, chain, degraded](const QStringList &errors) {
+    m_gateway->proposeConfig(json, this, [this, lane, chain, degraded](const QStringList &errors) {
         if (!errors.isEmpty()) {
             m_lastError = errors.join(QLatin1Char('\n'));
             m_apply->setEnabled(m_dirty);
@@ -239,7 +239,7 @@ void LanesView::apply()
         if (currentLane() != lane || shown != chain
             || m_degraded->currentData().toString() != degraded) {
             // Edited again while the engine was answering: those edits stay, unapplied.
-            m_config = m_controller->config();
+            m_config = m_gateway->config();
             m_apply->setEnabled(true);
             m_status->setText(tr("Applied; the edits made since are not applied yet."));
             updateWarnings();
@@ -248,8 +248,8 @@ void LanesView::apply()
         }
         reloadFromDocument();
         showLane(lane);
-        m_status->setText(m_controller->isSaved() ? tr("Applied and saved.")
-                                                  : tr("Applied to the running gateway."));
+        m_status->setText(m_gateway->isConfigSaved() ? tr("Applied and saved.")
+                                                     : tr("Applied to the running gateway."));
         Q_EMIT applied(lane);
     });
 }

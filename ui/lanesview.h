@@ -12,8 +12,7 @@ class QStringListModel;
 
 namespace Switchyard {
 
-class ConfigController;
-class Engine;
+class GatewayLink;
 
 // The Lanes view: a visual editor of one lane's fallback chain. Drag to reorder, add and remove
 // routes from the palette, pick the degraded route; warnings say where a fallback cannot do
@@ -21,7 +20,7 @@ class Engine;
 class LanesView final : public QWidget {
     Q_OBJECT
 public:
-    explicit LanesView(ConfigController *config, QWidget *parent = nullptr);
+    explicit LanesView(GatewayLink *gateway, QWidget *parent = nullptr);
 
     void showLane(const QString &lane);
     QString currentLane() const;
@@ -51,7 +50,7 @@ private:
     void updateWarnings();
     void setDirty(bool dirty);
 
-    ConfigController *m_controller;
+    GatewayLink *m_gateway;
     Config m_config;
     QComboBox *m_lanes;
     QListView *m_chainView;

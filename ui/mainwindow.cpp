@@ -2,10 +2,9 @@
 
 #include "consolesettings.h"
 #include "costview.h"
-#include "engine/configcontroller.h"
-#include "engine/engine.h"
 #include "eventsview.h"
 #include "lanesview.h"
+#include "link/gatewaylink.h"
 #include "models/costseriesmodel.h"
 #include "models/eventlistmodel.h"
 #include "models/providertablemodel.h"
@@ -41,11 +40,10 @@ constexpr qint64 NotifyEveryMs = 60000;
 
 } // namespace
 
-MainWindow::MainWindow(Engine *engine, ConfigController *config, bool demo,
-    std::shared_ptr<SecretStore> secrets, QWidget *parent)
+MainWindow::MainWindow(
+    GatewayLink *gateway, bool demo, std::shared_ptr<SecretStore> secrets, QWidget *parent)
     : QMainWindow(parent)
-    , m_engine(engine)
-    , m_controller(config)
+    , m_gateway(gateway)
     , m_routes(new RouteTableModel(this))
     , m_traces(new TraceListModel(2000, this))
     , m_events(new EventListModel(2000, this))
@@ -57,16 +55,17 @@ MainWindow::MainWindow(Engine *engine, ConfigController *config, bool demo,
     , m_errors(new QLabel(this))
     , m_openBreakers(new QLabel(this))
     , m_storage(new QLabel(this))
+    , m_connection(new QLabel(this))
 {
     setWindowTitle(demo ? tr("Switchyard — demo") : tr("Switchyard"));
     setWindowIcon(QIcon(QStringLiteral(":/icons/switchyard.svg")));
 
-    m_routesView = new RoutesView(engine, m_routes, this);
-    m_lanesView = new LanesView(config, this);
+    m_routesView = new RoutesView(gateway, m_routes, this);
+    m_lanesView = new LanesView(gateway, this);
     m_tracesView = new TracesView(m_traces, this);
     m_costView = new CostView(m_cost, this);
     m_eventsView = new EventsView(m_events, this);
-    m_providersView = new ProvidersView(engine, config, m_providers,
+    m_providersView = new ProvidersView(gateway, m_providers,
         secrets ? std::move(secrets) : std::make_shared<KeychainSecretStore>(), this);
     m_tabs->addTab(m_routesView, tr("&Routes"));
     m_tabs->addTab(m_lanesView, tr("&Lanes"));
@@ -113,6 +112,9 @@ MainWindow::MainWindow(Engine *engine, ConfigController *config, bool demo,
     statusBar()->addWidget(m_errors);
     statusBar()->addPermanentWidget(m_openBreakers);
     statusBar()->addPermanentWidget(m_storage);
+    statusBar()->addPermanentWidget(m_connection);
+    m_connection->setObjectName(QStringLiteral("connectionStatus"));
+    m_connection->hide();
     m_storage->setObjectName(QStringLiteral("storageStatus"));
     m_storage->hide();
     m_listen->setText(tr("starting…"));
@@ -124,20 +126,31 @@ MainWindow::MainWindow(Engine *engine, ConfigController *config, bool demo,
         m_tray->show();
     }
 
-    connect(engine, &Engine::routesUpdated, this, &MainWindow::onRoutesUpdated);
-    connect(engine, &Engine::tracesAdded, this, &MainWindow::onTracesAdded);
-    connect(engine, &Engine::costAdded, this,
+    connect(gateway, &GatewayLink::addressChanged, this, &MainWindow::setListenAddress);
+    connect(gateway, &GatewayLink::routesUpdated, this, &MainWindow::onRoutesUpdated);
+    connect(gateway, &GatewayLink::tracesAdded, this, &MainWindow::onTracesAdded);
+    connect(gateway, &GatewayLink::costAdded, this,
         [this](const QList<CostPoint> &points) { m_cost->addPoints(points); });
-    connect(engine, &Engine::routeStateChanged, this, &MainWindow::onStateChanged);
-    connect(engine, &Engine::providersUpdated, m_providers, &ProviderTableModel::setProviders);
-    connect(config, &ConfigController::applied, this, &MainWindow::onConfigApplied);
-    connect(engine, &Engine::storageProblemChanged, this, [this](const QString &problem) {
+    connect(gateway, &GatewayLink::eventRecorded, this, &MainWindow::onStateChanged);
+    connect(
+        gateway, &GatewayLink::providersUpdated, m_providers, &ProviderTableModel::setProviders);
+    connect(gateway, &GatewayLink::configApplied, this, &MainWindow::onConfigApplied);
+    connect(gateway, &GatewayLink::storageProblemChanged, this, [this](const QString &problem) {
         m_storage->setVisible(!problem.isEmpty());
         //: status bar, while the trace database cannot be written (a full disk, say)
         m_storage->setText(tr("⚠ Traces are not being saved"));
         m_storage->setToolTip(problem);
     });
-    connect(engine, &Engine::historyPublished, this,
+    connect(gateway, &GatewayLink::commandFailed, this,
+        [this](const QString &error) { statusBar()->showMessage(error, 10000); });
+    connect(gateway, &GatewayLink::connectionChanged, this, &MainWindow::onConnectionChanged);
+    connect(gateway, &GatewayLink::historyCleared, this, [this] {
+        m_traces->clear();
+        m_events->clear();
+        m_cost->clear();
+        m_recent.clear();
+    });
+    connect(gateway, &GatewayLink::historyPublished, this,
         [this](const QList<TraceRecord> &traces, const QList<StateEvent> &events,
             const QList<CostPoint> &cost) {
             onTracesAdded(traces);
@@ -159,8 +172,8 @@ MainWindow::~MainWindow() = default;
 
 void MainWindow::showAbout()
 {
-    const QString config
-        = m_controller->isSaved() ? m_controller->path() : tr("the built-in demo (not saved)");
+    const QString config = m_gateway->isConfigSaved() ? m_gateway->configLocation()
+                                                      : tr("the built-in demo (not saved)");
     QMessageBox::about(this, tr("About Switchyard"),
         tr("<h3>Switchyard %1</h3>"
            "<p>An OpenAI-compatible LLM gateway with explicit fallback chains, and its operations "
@@ -175,6 +188,20 @@ void MainWindow::showAbout()
 void MainWindow::setListenAddress(const QString &address)
 {
     m_listen->setText(tr("Listening on http://%1/v1").arg(address));
+}
+
+void MainWindow::onConnectionChanged(bool connected, const QDateTime &since, const QString &why)
+{
+    m_connection->setVisible(!connected);
+    if (connected) {
+        statusBar()->showMessage(
+            tr("Connected to the gateway at %1").arg(m_gateway->address()), 5000);
+        return;
+    }
+    //: status bar of a console attached to a gateway that cannot be reached; %1 is a time
+    m_connection->setText(tr("⚠ Disconnected since %1 — reconnecting")
+                              .arg(QLocale().toString(since.time(), QLocale::ShortFormat)));
+    m_connection->setToolTip(why);
 }
 
 void MainWindow::showView(const QString &objectName)
@@ -257,7 +284,7 @@ void MainWindow::onStateChanged(const StateEvent &event)
 
 void MainWindow::onConfigApplied()
 {
-    const Config &config = m_controller->config();
+    const Config &config = m_gateway->config();
     m_providersView->reloadFromDocument();
     m_lanesView->reloadIfUnchanged();
     m_tracesView->setLanesAndRoutes(config.lanes.keys(), config.routes.keys());

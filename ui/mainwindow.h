@@ -17,10 +17,9 @@ class QTabWidget;
 
 namespace Switchyard {
 
-class ConfigController;
 class CostSeriesModel;
 class CostView;
-class Engine;
+class GatewayLink;
 class EventListModel;
 class EventsView;
 class LanesView;
@@ -33,13 +32,14 @@ class TraceListModel;
 class TracesView;
 
 // The console's window: the views side by side in tabs, a status bar, a tray icon. It holds no
-// logic of its own: models take the engine's snapshots, views send the operator's commands.
+// logic of its own: models take the gateway's snapshots, views send the operator's commands,
+// through a GatewayLink that may be the engine in this process or one attached over HTTP.
 class MainWindow final : public QMainWindow {
     Q_OBJECT
 public:
     // `secrets`: where Set key… stores keys; the system keychain when null.
-    MainWindow(Engine *engine, ConfigController *config, bool demo,
-        std::shared_ptr<SecretStore> secrets = nullptr, QWidget *parent = nullptr);
+    MainWindow(GatewayLink *gateway, bool demo, std::shared_ptr<SecretStore> secrets = nullptr,
+        QWidget *parent = nullptr);
     ~MainWindow() override;
 
     void setListenAddress(const QString &address);
@@ -73,8 +73,9 @@ private:
     void updateStatus();
     void notify(const QString &key, const QString &title, const QString &text);
 
-    Engine *m_engine;
-    ConfigController *m_controller;
+    void onConnectionChanged(bool connected, const QDateTime &since, const QString &why);
+
+    GatewayLink *m_gateway;
     RouteTableModel *m_routes;
     TraceListModel *m_traces;
     EventListModel *m_events;
@@ -92,6 +93,7 @@ private:
     QLabel *m_errors;
     QLabel *m_openBreakers;
     QLabel *m_storage; // shown only while traces cannot be written
+    QLabel *m_connection; // shown only while an attached gateway cannot be reached
     QSystemTrayIcon *m_tray = nullptr;
     std::deque<std::pair<qint64, bool>> m_recent; // (finished at, failed) over the last minute
     QHash<QString, qint64> m_lastNotified;

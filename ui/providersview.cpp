@@ -2,8 +2,7 @@
 
 #include "config/configdocument.h"
 #include "config/secretdestinations.h"
-#include "engine/configcontroller.h"
-#include "engine/engine.h"
+#include "link/gatewaylink.h"
 #include "models/providertablemodel.h"
 #include "models/routeconfigtablemodel.h"
 #include "providerdialog.h"
@@ -43,11 +42,10 @@ std::function<QStringList(const QString &, const QJsonObject &)> validatorFor(
 
 } // namespace
 
-ProvidersView::ProvidersView(Engine *engine, ConfigController *config,
-    ProviderTableModel *providers, std::shared_ptr<SecretStore> secrets, QWidget *parent)
+ProvidersView::ProvidersView(GatewayLink *gateway, ProviderTableModel *providers,
+    std::shared_ptr<SecretStore> secrets, QWidget *parent)
     : QWidget(parent)
-    , m_engine(engine)
-    , m_controller(config)
+    , m_gateway(gateway)
     , m_providers(providers)
     , m_routes(new RouteConfigTableModel(this))
     , m_secrets(std::move(secrets))
@@ -115,7 +113,7 @@ ProvidersView::ProvidersView(Engine *engine, ConfigController *config,
     connect(m_deleteKey, &QPushButton::clicked, this, &ProvidersView::deleteKey);
     connect(m_test, &QPushButton::clicked, this, &ProvidersView::testProvider);
     connect(reloadKeys, &QPushButton::clicked, this, [this] {
-        m_engine->reloadSecrets();
+        m_gateway->reloadSecrets();
         showStatus(tr("Reading the keys again…"));
     });
     connect(m_addRoute, &QPushButton::clicked, this, &ProvidersView::addRoute);
@@ -144,7 +142,7 @@ ProvidersView::ProvidersView(Engine *engine, ConfigController *config,
 void ProvidersView::reloadFromDocument()
 {
     const QString route = selectedRoute();
-    m_routes->setConfig(m_controller->config());
+    m_routes->setConfig(m_gateway->config());
     selectName(m_routeTable, route);
     updateButtons();
 }
@@ -187,8 +185,15 @@ void ProvidersView::updateButtons()
         && !rows.constFirst().data(ProviderTableModel::KeychainNameRole).toString().isEmpty();
     for (QPushButton *button : { m_editProvider, m_removeProvider, m_test })
         button->setEnabled(!provider.isEmpty());
-    m_setKey->setEnabled(inKeychain);
-    m_deleteKey->setEnabled(inKeychain);
+    // A gateway on another machine reads its own keychain: keys are set there
+    // (`switchyard keys set NAME`), then Reload keys here.
+    const bool keychainShared = m_gateway->readsThisKeychain();
+    m_setKey->setEnabled(inKeychain && keychainShared);
+    m_deleteKey->setEnabled(inKeychain && keychainShared);
+    if (!keychainShared)
+        m_setKey->setToolTip(tr("This gateway runs on another machine and reads its keychain: "
+                                "set the key there with `switchyard keys set NAME`, then Reload "
+                                "keys here."));
     m_addRoute->setEnabled(m_providers->rowCount() > 0);
     m_editRoute->setEnabled(!selectedRoute().isEmpty());
     m_removeRoute->setEnabled(!selectedRoute().isEmpty());
@@ -197,14 +202,14 @@ void ProvidersView::updateButtons()
 void ProvidersView::apply(const QJsonObject &json, const QString &done, std::function<void()> then)
 {
     showStatus(tr("Applying…"));
-    m_controller->propose(
+    m_gateway->proposeConfig(
         json, this, [this, done, then = std::move(then)](const QStringList &errors) {
             if (!errors.isEmpty()) {
                 showStatus(tr("Not applied: %1").arg(errors.join(QLatin1String("; "))));
                 return;
             }
             reloadFromDocument();
-            showStatus(m_controller->isSaved()
+            showStatus(m_gateway->isConfigSaved()
                     ? tr("%1 Applied and saved.").arg(done)
                     : tr("%1 Applied to the running gateway.").arg(done));
             Q_EMIT applied();
@@ -220,7 +225,7 @@ void ProvidersView::applyConfirmingKeyDestinations(
     QStringList moved;
     if (proposed.isValid()) {
         for (const SecretDestinationChange &change :
-            secretDestinationChanges(m_controller->config(), proposed.config))
+            secretDestinationChanges(m_gateway->config(), proposed.config))
             //: %1 names where a key comes from, such as "keychain entry 'groq'"
             moved.append(tr("%1 (provider %2) will be sent to %3")
                              .arg(change.secret, change.provider, change.destination));
@@ -252,13 +257,13 @@ void ProvidersView::confirm(const QString &title, const QString &text, std::func
 
 void ProvidersView::addProvider()
 {
-    const QJsonObject document = m_controller->json();
+    const QJsonObject document = m_gateway->configJson();
     auto *dialog = new ProviderDialog(
         QString(), QJsonObject(), validatorFor(document, QStringLiteral("providers"), true), this);
     dialog->setAttribute(Qt::WA_DeleteOnClose);
     connect(dialog, &QDialog::accepted, this, [this, dialog] {
         const QString name = dialog->name();
-        applyConfirmingKeyDestinations(ConfigDocument::withEntry(m_controller->json(),
+        applyConfirmingKeyDestinations(ConfigDocument::withEntry(m_gateway->configJson(),
                                            QStringLiteral("providers"), name, dialog->object()),
             tr("Provider %1 added.").arg(name),
             // The provider's row arrives with the engine's next snapshot, once its key is read.
@@ -272,13 +277,13 @@ void ProvidersView::editProvider()
     const QString name = selectedProvider();
     if (name.isEmpty())
         return;
-    const QJsonObject document = m_controller->json();
+    const QJsonObject document = m_gateway->configJson();
     auto *dialog = new ProviderDialog(name,
         document.value(QLatin1String("providers")).toObject().value(name).toObject(),
         validatorFor(document, QStringLiteral("providers"), false), this);
     dialog->setAttribute(Qt::WA_DeleteOnClose);
     connect(dialog, &QDialog::accepted, this, [this, dialog, name] {
-        applyConfirmingKeyDestinations(ConfigDocument::withEntry(m_controller->json(),
+        applyConfirmingKeyDestinations(ConfigDocument::withEntry(m_gateway->configJson(),
                                            QStringLiteral("providers"), name, dialog->object()),
             tr("Provider %1 changed.").arg(name), {});
     });
@@ -290,7 +295,7 @@ void ProvidersView::removeProvider()
     const QString name = selectedProvider();
     if (name.isEmpty())
         return;
-    const QJsonObject document = m_controller->json();
+    const QJsonObject document = m_gateway->configJson();
     const QStringList routes = ConfigDocument::routesOf(document, name);
     QStringList lanes;
     for (const QString &route : routes) {
@@ -315,14 +320,14 @@ void ProvidersView::removeProvider()
             + tr("Lanes %1 use them and will lose them from their chains.")
                   .arg(lanes.join(QLatin1String(", ")));
     confirm(tr("Remove provider"), text, [this, name] {
-        apply(ConfigDocument::withoutProvider(m_controller->json(), name),
+        apply(ConfigDocument::withoutProvider(m_gateway->configJson(), name),
             tr("Provider %1 removed.").arg(name));
     });
 }
 
 void ProvidersView::addRoute()
 {
-    const QJsonObject document = m_controller->json();
+    const QJsonObject document = m_gateway->configJson();
     const QStringList providers = document.value(QLatin1String("providers")).toObject().keys();
     QJsonObject initial;
     if (!selectedProvider().isEmpty())
@@ -333,7 +338,7 @@ void ProvidersView::addRoute()
     connect(dialog, &QDialog::accepted, this, [this, dialog] {
         const QString name = dialog->name();
         apply(ConfigDocument::withEntry(
-                  m_controller->json(), QStringLiteral("routes"), name, dialog->object()),
+                  m_gateway->configJson(), QStringLiteral("routes"), name, dialog->object()),
             tr("Route %1 added; callers reach it with \"model\": \"%1\", and the Lanes view "
                "adds "
                "it to a chain.")
@@ -348,7 +353,7 @@ void ProvidersView::editRoute()
     const QString name = selectedRoute();
     if (name.isEmpty())
         return;
-    const QJsonObject document = m_controller->json();
+    const QJsonObject document = m_gateway->configJson();
     auto *dialog = new RouteDialog(name,
         document.value(QLatin1String("routes")).toObject().value(name).toObject(),
         document.value(QLatin1String("providers")).toObject().keys(),
@@ -356,7 +361,7 @@ void ProvidersView::editRoute()
     dialog->setAttribute(Qt::WA_DeleteOnClose);
     connect(dialog, &QDialog::accepted, this, [this, dialog, name] {
         apply(ConfigDocument::withEntry(
-                  m_controller->json(), QStringLiteral("routes"), name, dialog->object()),
+                  m_gateway->configJson(), QStringLiteral("routes"), name, dialog->object()),
             tr("Route %1 changed.").arg(name));
     });
     dialog->open();
@@ -367,10 +372,10 @@ void ProvidersView::removeRoute()
     const QString name = selectedRoute();
     if (name.isEmpty())
         return;
-    const QStringList lanes = ConfigDocument::lanesUsing(m_controller->json(), name);
+    const QStringList lanes = ConfigDocument::lanesUsing(m_gateway->configJson(), name);
     // Say so before asking rather than fail after the user agreed.
     const ConfigResult without
-        = ConfigLoader::fromObject(ConfigDocument::withoutRoute(m_controller->json(), name));
+        = ConfigLoader::fromObject(ConfigDocument::withoutRoute(m_gateway->configJson(), name));
     if (!without.isValid()) {
         showStatus(tr("Route %1 cannot be removed yet: %2. Change the lanes first (Lanes view).")
                        .arg(name, without.errors.join(QLatin1String("; "))));
@@ -381,7 +386,7 @@ void ProvidersView::removeRoute()
         : tr("Route %1 is used by lanes %2. Remove it from them and delete it?")
               .arg(name, lanes.join(QLatin1String(", ")));
     confirm(tr("Remove route"), text, [this, name] {
-        apply(ConfigDocument::withoutRoute(m_controller->json(), name),
+        apply(ConfigDocument::withoutRoute(m_gateway->configJson(), name),
             tr("Route %1 removed.").arg(name));
     });
 }
@@ -425,7 +430,7 @@ void ProvidersView::setKey()
                 showStatus(
                     tr("Key '%1' stored in the system keychain; the gateway is reading it again.")
                         .arg(entry));
-                m_engine->reloadSecrets();
+                m_gateway->reloadSecrets();
             });
     });
     dialog->open();
@@ -450,7 +455,7 @@ void ProvidersView::deleteKey()
                     return;
                 }
                 showStatus(tr("Key '%1' deleted from the system keychain.").arg(entry));
-                m_engine->reloadSecrets();
+                m_gateway->reloadSecrets();
             });
         });
 }
@@ -463,7 +468,7 @@ void ProvidersView::testProvider()
     showStatus(tr("Testing %1: asking for its models list…").arg(provider));
     m_testing = provider;
     m_testStartedMs = QDateTime::currentMSecsSinceEpoch();
-    m_engine->testProvider(provider);
+    m_gateway->testProvider(provider);
 }
 
 void ProvidersView::reportTestResult()

@@ -13,8 +13,7 @@ class QTableView;
 
 namespace Switchyard {
 
-class ConfigController;
-class Engine;
+class GatewayLink;
 class ProviderTableModel;
 class RouteConfigTableModel;
 class SecretStore;
@@ -25,7 +24,7 @@ class SecretStore;
 class ProvidersView final : public QWidget {
     Q_OBJECT
 public:
-    ProvidersView(Engine *engine, ConfigController *config, ProviderTableModel *providers,
+    ProvidersView(GatewayLink *gateway, ProviderTableModel *providers,
         std::shared_ptr<SecretStore> secrets, QWidget *parent = nullptr);
 
     // The dialogs open window-modal and return at once; their results arrive later.
@@ -61,8 +60,7 @@ private:
     void showStatus(const QString &text);
     void reportTestResult();
 
-    Engine *m_engine;
-    ConfigController *m_controller;
+    GatewayLink *m_gateway;
     ProviderTableModel *m_providers;
     RouteConfigTableModel *m_routes;
     std::shared_ptr<SecretStore> m_secrets;

@@ -1,7 +1,7 @@
 #include "routesview.h"
 
 #include "drilldialog.h"
-#include "engine/engine.h"
+#include "link/gatewaylink.h"
 #include "models/routetablemodel.h"
 #include "statebadgedelegate.h"
 
@@ -17,9 +17,9 @@
 
 namespace Switchyard {
 
-RoutesView::RoutesView(Engine *engine, RouteTableModel *model, QWidget *parent)
+RoutesView::RoutesView(GatewayLink *gateway, RouteTableModel *model, QWidget *parent)
     : QWidget(parent)
-    , m_engine(engine)
+    , m_gateway(gateway)
     , m_model(model)
     , m_proxy(new QSortFilterProxyModel(this))
     , m_table(new QTableView(this))
@@ -73,11 +73,11 @@ RoutesView::RoutesView(Engine *engine, RouteTableModel *model, QWidget *parent)
     connect(m_stagedRestore, &QAction::triggered, this, [this] { restore(true); });
     connect(m_stage, &QAction::triggered, this, [this] {
         if (!selectedRoute().isEmpty())
-            m_engine->stageRecovery(selectedRoute());
+            m_gateway->stageRecovery(selectedRoute());
     });
     connect(m_probe, &QAction::triggered, this, [this] {
         if (!selectedRoute().isEmpty())
-            m_engine->probeNow(selectedRoute());
+            m_gateway->probeNow(selectedRoute());
     });
     connect(m_drill, &QAction::triggered, this, &RoutesView::drill);
     connect(m_table->selectionModel(), &QItemSelectionModel::selectionChanged, this,
@@ -154,7 +154,7 @@ void RoutesView::drain()
                 .arg(snapshot.inFlight)
                 .arg(snapshot.lanes.join(QLatin1String(", ")))))
         return;
-    m_engine->drain(route);
+    m_gateway->drain(route);
 }
 
 void RoutesView::restore(bool staged)
@@ -168,7 +168,7 @@ void RoutesView::restore(bool staged)
                "Restore staged ramps it up in steps instead.")
                 .arg(route)))
         return;
-    m_engine->restore(route, staged);
+    m_gateway->restore(route, staged);
 }
 
 void RoutesView::drill()
@@ -179,7 +179,7 @@ void RoutesView::drill()
     DrillDialog dialog(route, this);
     if (dialog.exec() != QDialog::Accepted)
         return;
-    m_engine->drill(route, dialog.fault(), dialog.seconds());
+    m_gateway->drill(route, dialog.fault(), dialog.seconds());
 }
 
 } // namespace Switchyard

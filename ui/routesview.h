@@ -11,7 +11,7 @@ class QTableView;
 
 namespace Switchyard {
 
-class Engine;
+class GatewayLink;
 class RouteTableModel;
 
 // The Routes view: every route's live state, and the operator's actions on the selected one.
@@ -20,7 +20,7 @@ class RoutesView final : public QWidget {
 public:
     using Confirm = std::function<bool(const QString &title, const QString &text)>;
 
-    RoutesView(Engine *engine, RouteTableModel *model, QWidget *parent = nullptr);
+    RoutesView(GatewayLink *gateway, RouteTableModel *model, QWidget *parent = nullptr);
 
     // Replaces the confirmation dialog (tests answer it without a modal loop).
     void setConfirm(Confirm confirm) { m_confirm = std::move(confirm); }
@@ -41,7 +41,7 @@ private:
     void restore(bool staged);
     void drill();
 
-    Engine *m_engine;
+    GatewayLink *m_gateway;
     RouteTableModel *m_model;
     QSortFilterProxyModel *m_proxy;
     QTableView *m_table;

@@ -6,6 +6,7 @@
 #include "engine/snapshotpublisher.h"
 #include "engine/trafficgenerator.h"
 #include "http/httplistener.h"
+#include "proxy/adminevents.h"
 #include "proxy/adminservice.h"
 #include "proxy/proxyservice.h"
 #include "upstream/prober.h"
@@ -50,12 +51,7 @@ Engine::Engine(const Clock &clock, QObject *parent)
     , m_secrets(new SecretResolver(this))
     , m_journal(new GatewayJournal(clock, this))
     , m_publisher(new SnapshotPublisher(
-          clock, [this] { return routeSnapshots(); },
-          [this] {
-              return m_active ? m_providers.snapshots(*m_active, m_routes)
-                              : QList<ProviderSnapshot>();
-          },
-          this))
+          clock, [this] { return routeSnapshots(); }, [this] { return providerSnapshots(); }, this))
     , m_maintenance(this)
 {
     // Installed at once even with applies pending: one of them may yet be refused.
@@ -189,10 +185,13 @@ void Engine::listen(Config effective)
         m_prober = new Prober(*m_upstreams, m_redactor, m_clock, this);
     if (!m_proxy) {
         m_proxy = new ProxyService(m_services, *this, this);
-        AdminService *admin = m_proxy->admin();
-        connect(this, &Engine::routeStateChanged, admin, &AdminService::publishStateEvent);
-        connect(this, &Engine::requestFinished, admin, &AdminService::publishTrace);
-        connect(this, &Engine::storageProblemChanged, admin, &AdminService::publishStorageProblem);
+        AdminEvents *events = m_proxy->admin()->events();
+        connect(this, &Engine::routeStateChanged, events, &AdminEvents::publishStateEvent);
+        connect(this, &Engine::storageProblemChanged, events, &AdminEvents::publishStorageProblem);
+        connect(
+            m_publisher, &SnapshotPublisher::routesUpdated, events, &AdminEvents::publishRoutes);
+        connect(m_publisher, &SnapshotPublisher::providersUpdated, events,
+            &AdminEvents::publishProviders);
     }
     delete m_listener;
     m_listener = new HttpListener(m_proxy->listenerHandlers(), this);
@@ -367,8 +366,34 @@ void Engine::recordRefusal(const TraceRecord &trace)
 
 void Engine::recordTrace(const TraceRecord &trace)
 {
-    m_publisher->addTrace(trace, m_journal->recordTrace(trace));
+    const QList<CostPoint> spend = m_journal->recordTrace(trace);
+    m_publisher->addTrace(trace, spend);
+    if (m_proxy)
+        m_proxy->admin()->events()->publishTrace(trace, spend);
     Q_EMIT requestFinished(trace);
+}
+
+QList<ProviderSnapshot> Engine::providerSnapshots() const
+{
+    return m_active ? m_providers.snapshots(*m_active, m_routes) : QList<ProviderSnapshot>();
+}
+
+void Engine::readHistory(std::function<void(const History &history)> done)
+{
+    // As of now, like publishHistory(): the spend and events are taken here, so what finishes
+    // while the traces are read is news, never counted twice.
+    History history;
+    history.cost
+        = m_journal->ledger().pointsSince(QDateTime::currentMSecsSinceEpoch() - LedgerKeptMs);
+    history.events = m_journal->recentEvents();
+    history.routes = routeSnapshots();
+    history.providers = providerSnapshots();
+    m_journal->queryTraces(TraceQuery { 500 },
+        [history, done = std::move(done)](const QList<TraceRecord> &traces) mutable {
+            history.traces = traces;
+            std::reverse(history.traces.begin(), history.traces.end()); // oldest first
+            done(history);
+        });
 }
 
 QByteArray Engine::metricsText() const

@@ -2,7 +2,6 @@
 
 #include "config/activeconfig.h"
 #include "config/config.h"
-#include "engine/providersnapshot.h"
 #include "engine/providerstatus.h"
 #include "observe/redactor.h"
 #include "observe/trace.h"
@@ -11,6 +10,7 @@
 #include "proxy/gatewayservices.h"
 #include "routing/breaker.h"
 #include "routing/clock.h"
+#include "routing/providersnapshot.h"
 #include "routing/routecommand.h"
 #include "routing/routeregistry.h"
 #include "routing/routesnapshot.h"
@@ -125,6 +125,10 @@ private:
     void queryTraces(const TraceQuery &query, TracesRead done) override;
     void findTrace(const QString &id, TraceFound done) override;
     void proposeConfig(const QJsonObject &json, const Config &config, ConfigAnswered done) override;
+    QList<ProviderSnapshot> providerSnapshots() const override;
+    void runProviderTest(const QString &provider) override { testProvider(provider); }
+    void rereadSecrets() override { reloadSecrets(); }
+    void readHistory(std::function<void(const History &history)> done) override;
     void applyConfig(const Config &config, std::function<void(const QString &error)> done);
 
     void install(const Config &config);

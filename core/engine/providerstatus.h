@@ -1,6 +1,6 @@
 #pragma once
 
-#include "engine/providersnapshot.h"
+#include "routing/providersnapshot.h"
 #include "routing/failureclass.h"
 
 #include <QHash>

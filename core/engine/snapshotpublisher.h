@@ -1,6 +1,6 @@
 #pragma once
 
-#include "engine/providersnapshot.h"
+#include "routing/providersnapshot.h"
 #include "observe/costledger.h"
 #include "observe/trace.h"
 #include "routing/routesnapshot.h"

@@ -26,6 +26,8 @@ public:
         int section, Qt::Orientation orientation, int role = Qt::DisplayRole) const override;
 
     void addPoints(const QList<CostPoint> &points);
+    // Forgets every minute (until the next refresh shows it); for a replaced history.
+    void clear() { m_minutes.clear(); }
     // Wall-clock time is the caller's to give, here as in refresh(), so tests can fix it.
     void setRange(Range range, qint64 nowUtcMs);
     Range range() const { return m_range; }

@@ -75,6 +75,15 @@ QVariant EventListModel::headerData(int section, Qt::Orientation orientation, in
     return {};
 }
 
+void EventListModel::clear()
+{
+    if (m_events.empty())
+        return;
+    beginResetModel();
+    m_events.clear();
+    endResetModel();
+}
+
 void EventListModel::addEvents(const QList<StateEvent> &events)
 {
     if (events.isEmpty())

@@ -25,6 +25,8 @@ public:
 
     // `events` oldest first.
     void addEvents(const QList<StateEvent> &events);
+    // Forgets every row: an attached console's history is replaced after a reconnection.
+    void clear();
 
 private:
     int m_capacity;

@@ -136,6 +136,15 @@ void TraceListModel::addTraces(const QList<TraceRecord> &traces)
     endInsertRows();
 }
 
+void TraceListModel::clear()
+{
+    if (m_traces.empty())
+        return;
+    beginResetModel();
+    m_traces.clear();
+    endResetModel();
+}
+
 TraceFilterModel::TraceFilterModel(QObject *parent)
     : QSortFilterProxyModel(parent)
 {

@@ -27,6 +27,8 @@ public:
 
     // `traces` oldest first, as the engine publishes them.
     void addTraces(const QList<TraceRecord> &traces);
+    // Forgets every row: an attached console's history is replaced after a reconnection.
+    void clear();
     const TraceRecord &trace(int row) const { return m_traces.at(size_t(row)); }
 
 private:

@@ -3,6 +3,8 @@
 #include "config/configloader.h"
 #include "config/secretdestinations.h"
 #include "http/clientresponse.h"
+#include "proxy/adminevents.h"
+#include "proxy/adminjson.h"
 #include "proxy/gatewaycontrol.h"
 #include "proxy/gatewayservices.h"
 #include "routing/routeregistry.h"
@@ -18,62 +20,25 @@ namespace Switchyard {
 
 namespace {
 
-constexpr int KeepAliveMs = 15000;
-
 QByteArray compact(const QJsonObject &object)
 {
     return QJsonDocument(object).toJson(QJsonDocument::Compact);
 }
 
-QJsonObject snapshotJson(const RouteSnapshot &route)
-{
-    QJsonObject json { { QStringLiteral("provider"), route.provider },
-        { QStringLiteral("model"), route.model },
-        { QStringLiteral("state"), breakerStateName(route.state) },
-        { QStringLiteral("cooldown_remaining_ms"), route.cooldownRemainingMs },
-        { QStringLiteral("rate_limited_remaining_ms"), route.rateLimitedRemainingMs },
-        { QStringLiteral("recovery_step"), route.recoveryStep + 1 },
-        { QStringLiteral("recovery_steps"), route.recoveryStepCount },
-        { QStringLiteral("traffic_share"), route.trafficShare },
-        { QStringLiteral("step_remaining_ms"), route.stepRemainingMs },
-        { QStringLiteral("failure_rate"), route.failureRate },
-        { QStringLiteral("calls_in_window"), route.callsInWindow },
-        { QStringLiteral("consecutive_failures"), route.consecutiveFailures },
-        { QStringLiteral("p50_ms"), route.p50Ms }, { QStringLiteral("p95_ms"), route.p95Ms },
-        { QStringLiteral("requests_per_second"), route.requestsPerSecond },
-        { QStringLiteral("in_flight"), route.inFlight },
-        { QStringLiteral("last_error"), route.lastError },
-        { QStringLiteral("misconfigured"), route.misconfigured },
-        { QStringLiteral("last_probe_ok"), route.lastProbeOk },
-        { QStringLiteral("last_probe"), route.lastProbeResult },
-        { QStringLiteral("lanes"), QJsonArray::fromStringList(route.lanes) } };
-    if (!route.drillFault.isEmpty())
-        json.insert(QStringLiteral("drill"),
-            QJsonObject { { QStringLiteral("fault"), route.drillFault },
-                { QStringLiteral("remaining_ms"), route.drillRemainingMs } });
-    return json;
-}
-
-QJsonObject eventJson(const StateEvent &event)
-{
-    if (event.isConfig())
-        return QJsonObject { { QStringLiteral("time"), event.time.toString(Qt::ISODateWithMs) },
-            { QStringLiteral("kind"), QStringLiteral("config") },
-            { QStringLiteral("reason"), event.reason },
-            { QStringLiteral("by"),
-                event.byOperator ? QStringLiteral("operator") : QStringLiteral("automatic") } };
-    return QJsonObject { { QStringLiteral("time"), event.time.toString(Qt::ISODateWithMs) },
-        { QStringLiteral("kind"), QStringLiteral("route") },
-        { QStringLiteral("route"), event.route },
-        { QStringLiteral("from"), breakerStateName(event.from) },
-        { QStringLiteral("to"), breakerStateName(event.to) },
-        { QStringLiteral("reason"), event.reason },
-        { QStringLiteral("by"),
-            event.byOperator ? QStringLiteral("operator") : QStringLiteral("automatic") } };
-}
-
 // Compares in time independent of where the first difference is, so the token cannot be guessed
 // byte by byte.
+QJsonObject historyJson(const GatewayControl::History &history)
+{
+    return { { QStringLiteral("traces"),
+                 AdminJson::arrayOf(
+                     history.traces, [](const TraceRecord &t) { return t.toJson(); }) },
+        { QStringLiteral("events"), AdminJson::arrayOf(history.events, AdminJson::fromEvent) },
+        { QStringLiteral("cost"), AdminJson::arrayOf(history.cost, AdminJson::fromCost) },
+        { QStringLiteral("routes"), AdminJson::fromRoutes(history.routes) },
+        { QStringLiteral("providers"),
+            AdminJson::arrayOf(history.providers, AdminJson::fromProvider) } };
+}
+
 bool sameSecret(const QByteArray &a, const QByteArray &b)
 {
     const QByteArray ha = QCryptographicHash::hash(a, QCryptographicHash::Sha256);
@@ -97,11 +62,8 @@ AdminService::AdminService(
     : QObject(parent)
     , m_services(services)
     , m_control(control)
-    , m_keepAlive(this)
+    , m_events(new AdminEvents(control, this))
 {
-    m_keepAlive.setInterval(KeepAliveMs);
-    connect(&m_keepAlive, &QTimer::timeout, this,
-        [this] { broadcast(QByteArrayLiteral(": keep-alive\n\n")); });
 }
 
 AdminService::~AdminService() = default;
@@ -141,7 +103,47 @@ void AdminService::handle(const HttpRequest &request, ClientResponse response)
         return;
     }
     if (path == QLatin1String("/admin/events") && isGet) {
-        subscribe(std::move(response));
+        const QString view = QUrlQuery(request.url).queryItemValue(QStringLiteral("view"));
+        m_events->subscribe(std::move(response), view == QLatin1String("console"));
+        return;
+    }
+    if (path == QLatin1String("/admin/config") && isGet) {
+        // The document as it runs, unknown keys included; secrets are references, never values.
+        response.sendJson(200, {}, compact(m_services.activeConfig()->config.source));
+        return;
+    }
+    if (path == QLatin1String("/admin/history") && isGet) {
+        auto pending = std::make_shared<ClientResponse>(std::move(response));
+        m_control.readHistory([pending](const GatewayControl::History &history) {
+            pending->sendJson(200, {}, compact(historyJson(history)));
+        });
+        return;
+    }
+    if (path == QLatin1String("/admin/providers") && isGet) {
+        response.sendJson(200, {},
+            compact({ { QStringLiteral("providers"),
+                AdminJson::arrayOf(m_control.providerSnapshots(), AdminJson::fromProvider) } }));
+        return;
+    }
+    if (path == QLatin1String("/admin/keys/reload") && isPost) {
+        m_control.rereadSecrets();
+        response.sendJson(
+            202, {}, compact({ { QStringLiteral("status"), QStringLiteral("reading") } }));
+        return;
+    }
+    static const QString providersPrefix = QStringLiteral("/admin/providers/");
+    if (path.startsWith(providersPrefix) && path.endsWith(QLatin1String("/test")) && isPost) {
+        const QString provider
+            = path.mid(providersPrefix.size(), path.size() - providersPrefix.size() - 5);
+        if (!m_services.activeConfig()->config.providers.contains(provider)) {
+            sendError(response, 404, QStringLiteral("There is no provider '%1'.").arg(provider),
+                QStringLiteral("invalid_request_error"), QStringLiteral("provider_not_found"));
+            return;
+        }
+        m_control.runProviderTest(provider);
+        response.sendJson(202, {},
+            compact({ { QStringLiteral("provider"), provider },
+                { QStringLiteral("test"), QStringLiteral("running") } }));
         return;
     }
     if (path == QLatin1String("/admin/traces") && isGet) {
@@ -330,74 +332,15 @@ QByteArray AdminService::stateDocument()
     }
     QJsonObject routes;
     for (const RouteSnapshot &snapshot : m_control.routeSnapshots())
-        routes.insert(snapshot.name, snapshotJson(snapshot));
+        routes.insert(snapshot.name, AdminJson::fromRoute(snapshot));
     QJsonArray events;
     const QList<StateEvent> recent = m_control.recentEvents();
     for (qsizetype i = qMax<qsizetype>(0, recent.size() - 50); i < recent.size(); ++i)
-        events.append(eventJson(recent.at(i)));
+        events.append(AdminJson::fromEvent(recent.at(i)));
     return compact({ { QStringLiteral("listen"), active->config.listenAddress() },
         { QStringLiteral("default_lane"), active->config.defaultLane },
         { QStringLiteral("lanes"), lanes }, { QStringLiteral("routes"), routes },
         { QStringLiteral("recent_events"), events } });
-}
-
-void AdminService::subscribe(ClientResponse response)
-{
-    auto subscriber = std::make_unique<ClientResponse>(std::move(response));
-    subscriber->beginChunked(200,
-        { { QByteArrayLiteral("Content-Type"), QByteArrayLiteral("text/event-stream") },
-            { QByteArrayLiteral("Cache-Control"), QByteArrayLiteral("no-cache") } });
-    subscriber->writeChunk(QByteArrayLiteral(": switchyard events\n\n"));
-    m_subscribers.push_back(std::move(subscriber));
-    if (!m_keepAlive.isActive())
-        m_keepAlive.start();
-}
-
-void AdminService::broadcast(const QByteArray &event)
-{
-    // A subscriber that stops reading is dropped before its backlog grows without bound.
-    constexpr qint64 MaxBacklog = 1024 * 1024;
-    for (const std::unique_ptr<ClientResponse> &subscriber : m_subscribers) {
-        if (subscriber->isConnected() && subscriber->socket()->bytesToWrite() > MaxBacklog)
-            subscriber->socket()->abort();
-    }
-    std::erase_if(
-        m_subscribers, [](const std::unique_ptr<ClientResponse> &s) { return !s->isConnected(); });
-    for (const std::unique_ptr<ClientResponse> &subscriber : m_subscribers)
-        subscriber->writeChunk(event);
-    if (m_subscribers.empty())
-        m_keepAlive.stop();
-}
-
-void AdminService::publishStorageProblem(const QString &problem)
-{
-    if (!m_subscribers.empty())
-        broadcast("event: storage\ndata: "
-            + compact({ { QStringLiteral("ok"), problem.isEmpty() },
-                { QStringLiteral("problem"), problem } })
-            + "\n\n");
-}
-
-void AdminService::publishStateEvent(const StateEvent &event)
-{
-    if (!m_subscribers.empty())
-        broadcast((event.isConfig() ? "event: config\ndata: " : "event: state\ndata: ")
-            + compact(eventJson(event)) + "\n\n");
-}
-
-void AdminService::publishTrace(const TraceRecord &trace)
-{
-    if (m_subscribers.empty())
-        return;
-    const QJsonObject summary { { QStringLiteral("id"), trace.id },
-        { QStringLiteral("lane"), trace.lane }, { QStringLiteral("route"), trace.route },
-        { QStringLiteral("status"), trace.status },
-        { QStringLiteral("class"), failureClassName(trace.finalClass) },
-        { QStringLiteral("attempts"), trace.upstreamAttempts() },
-        { QStringLiteral("fallback"), trace.fallback },
-        { QStringLiteral("degraded"), trace.degraded }, { QStringLiteral("panic"), trace.panic },
-        { QStringLiteral("drill"), trace.hasDrill() }, { QStringLiteral("ms"), trace.durationMs } };
-    broadcast("event: trace\ndata: " + compact(summary) + "\n\n");
 }
 
 } // namespace Switchyard

@@ -1,8 +1,10 @@
 #pragma once
 
 #include "config/config.h"
+#include "observe/costledger.h"
 #include "observe/trace.h"
 #include "observe/tracestore.h"
+#include "routing/providersnapshot.h"
 #include "routing/routecommand.h"
 #include "routing/routesnapshot.h"
 
@@ -30,6 +32,25 @@ public:
     using TraceFound = std::function<void(const std::optional<TraceRecord> &trace)>;
     virtual void queryTraces(const TraceQuery &query, TracesRead done) = 0;
     virtual void findTrace(const QString &id, TraceFound done) = 0;
+    virtual QList<ProviderSnapshot> providerSnapshots() const = 0;
+    // Tests a provider's key against its models list; the result shows in its snapshot.
+    virtual void runProviderTest(const QString &provider) = 0;
+    // Reads the keychain entries in use again (after a key was set on the gateway's machine).
+    virtual void rereadSecrets() = 0;
+
+    // What a console opened now should show of the recent past: the newest traces (oldest
+    // first), the event log, the spend per minute, and the routes and providers as they are.
+    struct History {
+        QList<TraceRecord> traces;
+        QList<StateEvent> events;
+        QList<CostPoint> cost;
+        QList<RouteSnapshot> routes;
+        QList<ProviderSnapshot> providers;
+    };
+    // The events, spend, routes and providers are taken at the call; the traces are read later,
+    // off the engine thread, and `done` is called in it with all of them.
+    virtual void readHistory(std::function<void(const History &history)> done) = 0;
+
     // What became of a configuration posted to the admin API.
     struct ConfigAnswer {
         QString refused; // why it does not run (and then nothing changed); empty: it runs

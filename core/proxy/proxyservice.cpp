@@ -12,6 +12,7 @@
 #include "translate/callerprotocol.h"
 #include "translate/openaierror.h"
 
+#include <QCoreApplication>
 #include <QDateTime>
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -158,7 +159,14 @@ void ProxyService::handle(const HttpRequest &request, ClientResponse response)
     };
 
     if (path == QLatin1String("/healthz") && isGet) {
-        response.sendJson(200, idHeaders(requestId), QByteArrayLiteral("{\"status\":\"ok\"}"));
+        // Names the service, so that a console whose address is taken can tell a Switchyard
+        // already running there (and offer to attach) from some other program.
+        response.sendJson(200, idHeaders(requestId),
+            QJsonDocument(
+                QJsonObject { { QStringLiteral("status"), QStringLiteral("ok") },
+                    { QStringLiteral("service"), QStringLiteral("switchyard") },
+                    { QStringLiteral("version"), QCoreApplication::applicationVersion() } })
+                .toJson(QJsonDocument::Compact));
         return;
     }
     if (path == QLatin1String("/readyz") && isGet) {

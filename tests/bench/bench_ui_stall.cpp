@@ -7,6 +7,7 @@
 #include "engine/configcontroller.h"
 #include "engine/engine.h"
 #include "engine/enginehost.h"
+#include "link/embeddedlink.h"
 #include "mainwindow.h"
 #include "models/tracelistmodel.h"
 
@@ -49,7 +50,8 @@ int main(int argc, char *argv[])
     EngineHost host;
     host.engine()->setDataDirectory(data.path());
     ConfigController controller(host.engine(), &document);
-    MainWindow window(host.engine(), &controller, false);
+    EmbeddedLink link(host.engine(), &controller);
+    MainWindow window(&link, false);
     window.resize(1280, 800);
     window.show();
     window.showView(QStringLiteral("tracesView"));

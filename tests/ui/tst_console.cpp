@@ -7,6 +7,7 @@
 #include "engine/configcontroller.h"
 #include "engine/engine.h"
 #include "engine/enginehost.h"
+#include "link/embeddedlink.h"
 #include "lanesview.h"
 #include "mainwindow.h"
 #include "models/providertablemodel.h"
@@ -86,6 +87,7 @@ private:
     std::unique_ptr<GatewayUnderTest> m_gateway;
     std::unique_ptr<ConfigDocument> m_document;
     std::unique_ptr<ConfigController> m_controller;
+    std::unique_ptr<EmbeddedLink> m_link;
     std::unique_ptr<MainWindow> m_window;
     std::shared_ptr<FakeSecretStore> m_secrets;
 };
@@ -127,8 +129,8 @@ void ConsoleTest::init()
     QString error;
     QVERIFY2(m_gateway->start(json, &error), qPrintable(error));
     m_controller = std::make_unique<ConfigController>(m_gateway->host().engine(), m_document.get());
-    m_window = std::make_unique<MainWindow>(
-        m_gateway->host().engine(), m_controller.get(), false, m_secrets);
+    m_link = std::make_unique<EmbeddedLink>(m_gateway->host().engine(), m_controller.get());
+    m_window = std::make_unique<MainWindow>(m_link.get(), false, m_secrets);
     m_window->routesView()->setConfirm([](const QString &, const QString &) { return true; });
     m_window->resize(1280, 800);
     m_window->show();
@@ -139,6 +141,7 @@ void ConsoleTest::init()
 void ConsoleTest::cleanup()
 {
     m_window.reset();
+    m_link.reset();
     m_controller.reset();
     m_gateway.reset();
     m_document.reset();
@@ -319,7 +322,7 @@ void ConsoleTest::theChosenViewIsRemembered()
 {
     m_window->showView(QStringLiteral("costView"));
     m_window->close(); // saves layout and view
-    MainWindow reopened(m_gateway->host().engine(), m_controller.get(), false);
+    MainWindow reopened(m_link.get(), false);
     QCOMPARE(reopened.tabs()->currentWidget()->objectName(), QStringLiteral("costView"));
 }
 

@@ -1,0 +1,132 @@
+#include "link/attachment.h"
+
+#include "secrets/admintokenfile.h"
+#include "secrets/secretstore.h"
+
+#include <QFileInfo>
+#include <QHostAddress>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QNetworkAccessManager>
+#include <QNetworkReply>
+#include <QPointer>
+
+namespace Switchyard::Attachment {
+
+namespace {
+
+constexpr int ProbeTimeoutMs = 3000;
+
+bool onThisMachine(const QUrl &gateway)
+{
+    return gateway.host() == QLatin1String("localhost")
+        || QHostAddress(gateway.host()).isLoopback();
+}
+
+void fromKeychain(const QUrl &gateway, const std::shared_ptr<SecretStore> &store, QObject *context,
+    std::function<void(const TokenFound &)> done, const QString &lookedAt)
+{
+    const QString entry = keychainEntry(gateway);
+    if (!store) {
+        done({ {}, lookedAt });
+        return;
+    }
+    store->read(
+        entry, context, [entry, lookedAt, done = std::move(done)](const SecretResult &result) {
+            if (result.ok() && !result.value.isEmpty())
+                done({ result.value, QStringLiteral("keychain entry '%1'").arg(entry) });
+            else
+                done({ {}, lookedAt + QStringLiteral(", keychain entry '%1'").arg(entry) });
+        });
+}
+
+} // namespace
+
+QString keychainEntry(const QUrl &gateway)
+{
+    return QStringLiteral("admin-token@%1:%2")
+        .arg(gateway.host())
+        .arg(gateway.port(gateway.scheme() == QLatin1String("https") ? 443 : 80));
+}
+
+QUrl urlOf(const QString &listenAddress)
+{
+    QString address = listenAddress;
+    if (address.startsWith(QLatin1String("0.0.0.0:")))
+        address.replace(0, 7, QStringLiteral("127.0.0.1")); // every interface: this one too
+    return QUrl(QStringLiteral("http://%1").arg(address));
+}
+
+void probe(QNetworkAccessManager *network, const QUrl &gateway, QObject *context,
+    std::function<void(bool isSwitchyard)> done)
+{
+    QUrl url = gateway;
+    url.setPath(QStringLiteral("/healthz"));
+    QNetworkRequest request(url);
+    request.setTransferTimeout(ProbeTimeoutMs);
+    QNetworkReply *reply = network->get(request);
+    QObject::connect(reply, &QNetworkReply::finished, context, [reply, done = std::move(done)] {
+        reply->deleteLater();
+        const QJsonObject health = QJsonDocument::fromJson(reply->read(64 * 1024)).object();
+        done(reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt() == 200
+            && health.value(u"service").toString() == QLatin1String("switchyard"));
+    });
+}
+
+void findToken(const QUrl &gateway, const Config &localConfig, const QString &dataDirectory,
+    std::shared_ptr<SecretStore> store, QObject *context,
+    std::function<void(const TokenFound &)> done)
+{
+    const QByteArray fromEnvironment = qgetenv("SWITCHYARD_ADMIN_TOKEN");
+    if (!fromEnvironment.isEmpty()) {
+        done({ fromEnvironment, QStringLiteral("SWITCHYARD_ADMIN_TOKEN") });
+        return;
+    }
+    QString lookedAt = QStringLiteral("SWITCHYARD_ADMIN_TOKEN");
+    if (!onThisMachine(gateway)) {
+        fromKeychain(gateway, store, context, std::move(done), lookedAt);
+        return;
+    }
+    const SecretRef &configured = localConfig.adminToken;
+    switch (configured.source) {
+    case SecretRef::Source::Environment: {
+        const QByteArray token = qgetenv(configured.name.toLocal8Bit().constData());
+        if (!token.isEmpty()) {
+            done({ token, configured.describe() });
+            return;
+        }
+        lookedAt += QStringLiteral(", ") + configured.describe();
+        break;
+    }
+    case SecretRef::Source::Keychain:
+        if (store) {
+            store->read(configured.name, context,
+                [=, done = std::move(done)](const SecretResult &result) mutable {
+                    if (result.ok() && !result.value.isEmpty())
+                        done({ result.value, configured.describe() });
+                    else
+                        fromKeychain(gateway, store, context, std::move(done),
+                            lookedAt + QStringLiteral(", ") + configured.describe());
+                });
+            return;
+        }
+        break;
+    case SecretRef::Source::None: {
+        // The token a local gateway generated; read only if it is there (never made here).
+        const QString path = AdminTokenFile::pathIn(dataDirectory);
+        if (QFileInfo::exists(path)) {
+            QString error;
+            const QByteArray token = AdminTokenFile::loadOrCreate(dataDirectory, &error);
+            if (!token.isEmpty()) {
+                done({ token, path });
+                return;
+            }
+        }
+        lookedAt += QStringLiteral(", ") + path;
+        break;
+    }
+    }
+    fromKeychain(gateway, store, context, std::move(done), lookedAt);
+}
+
+} // namespace Switchyard::Attachment

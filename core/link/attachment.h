@@ -1,0 +1,48 @@
+#pragma once
+
+#include "config/config.h"
+
+#include <QByteArray>
+#include <QObject>
+#include <QUrl>
+
+#include <functional>
+#include <memory>
+
+class QNetworkAccessManager;
+
+namespace Switchyard {
+
+class SecretStore;
+
+// What a console needs before it attaches to a gateway that runs elsewhere: whether an address
+// is served by a Switchyard at all, and the admin token to reach it.
+namespace Attachment {
+
+// The keychain entry where the admin token of the gateway at `gateway` is kept for attaching
+// (`switchyard keys set admin-token@127.0.0.1:8787`).
+QString keychainEntry(const QUrl &gateway);
+
+// http://HOST:PORT from a listen address.
+QUrl urlOf(const QString &listenAddress);
+
+// Asks `gateway`'s /healthz whether a Switchyard answers there (a busy port may be anything);
+// `done(true)` only if it says so, within a few seconds.
+void probe(QNetworkAccessManager *network, const QUrl &gateway, QObject *context,
+    std::function<void(bool isSwitchyard)> done);
+
+// The admin token for `gateway`, looked for in this order: SWITCHYARD_ADMIN_TOKEN; for a gateway
+// on this machine, what `switchyard admin-token` prints for `localConfig` (its admin_token, or the
+// token file in `dataDirectory` — never created here); then the keychain entry above. `done` gets
+// an empty token when there is none, with where it looked.
+struct TokenFound {
+    QByteArray token;
+    QString source; // where it came from, or where it was looked for
+};
+void findToken(const QUrl &gateway, const Config &localConfig, const QString &dataDirectory,
+    std::shared_ptr<SecretStore> store, QObject *context,
+    std::function<void(const TokenFound &)> done);
+
+} // namespace Attachment
+
+} // namespace Switchyard

@@ -1,0 +1,65 @@
+#include "link/embeddedlink.h"
+
+#include "engine/configcontroller.h"
+#include "engine/engine.h"
+
+namespace Switchyard {
+
+EmbeddedLink::EmbeddedLink(Engine *engine, ConfigController *config, QObject *parent)
+    : GatewayLink(parent)
+    , m_engine(engine)
+    , m_config(config)
+{
+    connect(engine, &Engine::started, this, [this](const QString &address) {
+        m_address = address;
+        Q_EMIT addressChanged(address);
+    });
+    connect(config, &ConfigController::applied, this, &GatewayLink::configApplied);
+    connect(config, &ConfigController::reloaded, this, &GatewayLink::configChangedElsewhere);
+    connect(config, &ConfigController::reloadRefused, this, &GatewayLink::configReloadRefused);
+    connect(engine, &Engine::routesUpdated, this, &GatewayLink::routesUpdated);
+    connect(engine, &Engine::tracesAdded, this, &GatewayLink::tracesAdded);
+    connect(engine, &Engine::costAdded, this, &GatewayLink::costAdded);
+    connect(engine, &Engine::routeStateChanged, this, &GatewayLink::eventRecorded);
+    connect(engine, &Engine::providersUpdated, this, &GatewayLink::providersUpdated);
+    connect(engine, &Engine::storageProblemChanged, this, &GatewayLink::storageProblemChanged);
+    connect(engine, &Engine::historyPublished, this, &GatewayLink::historyPublished);
+    connect(engine, &Engine::commandFailed, this, &GatewayLink::commandFailed);
+}
+
+QJsonObject EmbeddedLink::configJson() const
+{
+    return m_config->json();
+}
+
+const Config &EmbeddedLink::config() const
+{
+    return m_config->config();
+}
+
+QString EmbeddedLink::configLocation() const
+{
+    return m_config->isSaved() ? m_config->path() : QString();
+}
+
+void EmbeddedLink::proposeConfig(const QJsonObject &json, QObject *context, Done done)
+{
+    m_config->propose(json, context, std::move(done));
+}
+
+void EmbeddedLink::submit(const RouteCommand &command)
+{
+    m_engine->submit(command);
+}
+
+void EmbeddedLink::testProvider(const QString &provider)
+{
+    m_engine->testProvider(provider);
+}
+
+void EmbeddedLink::reloadSecrets()
+{
+    m_engine->reloadSecrets();
+}
+
+} // namespace Switchyard

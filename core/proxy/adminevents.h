@@ -1,0 +1,61 @@
+#pragma once
+
+#include "observe/costledger.h"
+#include "observe/trace.h"
+#include "routing/breaker.h"
+#include "routing/providersnapshot.h"
+#include "routing/routesnapshot.h"
+
+#include <QObject>
+#include <QTimer>
+
+#include <memory>
+#include <vector>
+
+namespace Switchyard {
+
+class ClientResponse;
+class GatewayControl;
+
+// The admin API's event stream, GET /admin/events (server-sent events): route state changes,
+// configuration changes, request summaries and the trace store's health, as they happen. With
+// `?view=console` the stream also carries what the console's views show — the recent past first
+// (`history`), then route snapshots, whole traces with the spend they added, and providers — so a
+// console attached over HTTP sees what an embedded one does, without polling. Engine thread only.
+class AdminEvents final : public QObject {
+    Q_OBJECT
+public:
+    AdminEvents(GatewayControl &control, QObject *parent);
+    ~AdminEvents() override;
+
+    void subscribe(ClientResponse response, bool console);
+
+    void publishStateEvent(const Switchyard::StateEvent &event);
+    // `spend`: what the trace added to the ledger.
+    void publishTrace(const Switchyard::TraceRecord &trace, const QList<CostPoint> &spend);
+    void publishRoutes(const QList<Switchyard::RouteSnapshot> &routes);
+    void publishProviders(const QList<Switchyard::ProviderSnapshot> &providers);
+    // `problem` is empty when traces are written again.
+    void publishStorageProblem(const QString &problem);
+
+    int subscriberCount() const { return int(m_subscribers.size()); }
+
+private:
+    struct Subscriber;
+    void sendHistory(quint64 id, const QByteArray &history, const QSet<QString> &tracesInHistory);
+    void broadcast(const QByteArray &event, bool consoleOnly);
+    void write(Subscriber &subscriber, const QByteArray &event);
+    void flushTraces();
+    void dropGone();
+
+    GatewayControl &m_control;
+    std::vector<std::unique_ptr<Subscriber>> m_subscribers;
+    quint64 m_lastId = 0;
+    // Whole traces and their spend for console subscribers, sent a few times a second.
+    QList<TraceRecord> m_traces;
+    QList<CostPoint> m_spend;
+    QTimer m_flush;
+    QTimer m_keepAlive;
+};
+
+} // namespace Switchyard

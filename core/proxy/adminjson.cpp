@@ -1,0 +1,257 @@
+#include "proxy/adminjson.h"
+
+#include <QDateTime>
+
+namespace Switchyard::AdminJson {
+
+namespace {
+
+QString str(const QJsonObject &json, QLatin1StringView key)
+{
+    return json.value(key).toString();
+}
+
+qint64 whole(const QJsonObject &json, QLatin1StringView key, qint64 otherwise = 0)
+{
+    const QJsonValue value = json.value(key);
+    return value.isDouble() ? qint64(value.toDouble()) : otherwise;
+}
+
+QString testName(ProviderSnapshot::Test test)
+{
+    switch (test) {
+    case ProviderSnapshot::Test::NotRun:
+        return QStringLiteral("not_run");
+    case ProviderSnapshot::Test::Running:
+        return QStringLiteral("running");
+    case ProviderSnapshot::Test::Passed:
+        return QStringLiteral("passed");
+    case ProviderSnapshot::Test::Failed:
+        return QStringLiteral("failed");
+    }
+    return QStringLiteral("not_run");
+}
+
+ProviderSnapshot::Test parseTest(const QString &name)
+{
+    if (name == QLatin1String("running"))
+        return ProviderSnapshot::Test::Running;
+    if (name == QLatin1String("passed"))
+        return ProviderSnapshot::Test::Passed;
+    if (name == QLatin1String("failed"))
+        return ProviderSnapshot::Test::Failed;
+    return ProviderSnapshot::Test::NotRun;
+}
+
+KeyState parseKeyState(const QString &name)
+{
+    for (KeyState state : { KeyState::NotNeeded, KeyState::Reading, KeyState::Set,
+             KeyState::Missing, KeyState::Unreadable, KeyState::Rejected }) {
+        if (keyStateName(state) == name)
+            return state;
+    }
+    return KeyState::Unreadable;
+}
+
+QString sourceName(SecretRef::Source source)
+{
+    switch (source) {
+    case SecretRef::Source::Environment:
+        return QStringLiteral("env");
+    case SecretRef::Source::Keychain:
+        return QStringLiteral("keychain");
+    case SecretRef::Source::None:
+        break;
+    }
+    return QString();
+}
+
+QStringList strings(const QJsonValue &value)
+{
+    QStringList list;
+    for (const QJsonValue &item : value.toArray())
+        list.append(item.toString());
+    return list;
+}
+
+} // namespace
+
+QJsonObject fromRoute(const RouteSnapshot &route)
+{
+    QJsonObject json { { QStringLiteral("provider"), route.provider },
+        { QStringLiteral("model"), route.model },
+        { QStringLiteral("state"), breakerStateName(route.state) },
+        { QStringLiteral("cooldown_remaining_ms"), route.cooldownRemainingMs },
+        { QStringLiteral("rate_limited_remaining_ms"), route.rateLimitedRemainingMs },
+        { QStringLiteral("recovery_step"), route.recoveryStep + 1 },
+        { QStringLiteral("recovery_steps"), route.recoveryStepCount },
+        { QStringLiteral("traffic_share"), route.trafficShare },
+        { QStringLiteral("step_remaining_ms"), route.stepRemainingMs },
+        { QStringLiteral("failure_rate"), route.failureRate },
+        { QStringLiteral("calls_in_window"), route.callsInWindow },
+        { QStringLiteral("consecutive_failures"), route.consecutiveFailures },
+        { QStringLiteral("p50_ms"), route.p50Ms }, { QStringLiteral("p95_ms"), route.p95Ms },
+        { QStringLiteral("requests_per_second"), route.requestsPerSecond },
+        { QStringLiteral("in_flight"), route.inFlight },
+        { QStringLiteral("last_error"), route.lastError },
+        { QStringLiteral("misconfigured"), route.misconfigured },
+        { QStringLiteral("last_probe_ok"), route.lastProbeOk },
+        { QStringLiteral("last_probe"), route.lastProbeResult },
+        { QStringLiteral("lanes"), QJsonArray::fromStringList(route.lanes) } };
+    if (!route.drillFault.isEmpty())
+        json.insert(QStringLiteral("drill"),
+            QJsonObject { { QStringLiteral("fault"), route.drillFault },
+                { QStringLiteral("remaining_ms"), route.drillRemainingMs } });
+    return json;
+}
+
+RouteSnapshot toRoute(const QString &name, const QJsonObject &json)
+{
+    RouteSnapshot route;
+    route.name = name;
+    route.provider = str(json, QLatin1StringView("provider"));
+    route.model = str(json, QLatin1StringView("model"));
+    route.state
+        = parseBreakerState(str(json, QLatin1StringView("state"))).value_or(BreakerState::Closed);
+    route.cooldownRemainingMs = whole(json, QLatin1StringView("cooldown_remaining_ms"));
+    route.rateLimitedRemainingMs = whole(json, QLatin1StringView("rate_limited_remaining_ms"));
+    route.recoveryStep = int(qMax<qint64>(0, whole(json, QLatin1StringView("recovery_step")) - 1));
+    route.recoveryStepCount = int(whole(json, QLatin1StringView("recovery_steps")));
+    route.trafficShare = json.value(QLatin1StringView("traffic_share")).toDouble(1.0);
+    route.stepRemainingMs = whole(json, QLatin1StringView("step_remaining_ms"));
+    route.failureRate = json.value(QLatin1StringView("failure_rate")).toDouble();
+    route.callsInWindow = int(whole(json, QLatin1StringView("calls_in_window")));
+    route.consecutiveFailures = int(whole(json, QLatin1StringView("consecutive_failures")));
+    route.p50Ms = whole(json, QLatin1StringView("p50_ms"), -1);
+    route.p95Ms = whole(json, QLatin1StringView("p95_ms"), -1);
+    route.requestsPerSecond = json.value(QLatin1StringView("requests_per_second")).toDouble();
+    route.inFlight = int(whole(json, QLatin1StringView("in_flight")));
+    route.lastError = str(json, QLatin1StringView("last_error"));
+    route.misconfigured = str(json, QLatin1StringView("misconfigured"));
+    route.lastProbeOk = json.value(QLatin1StringView("last_probe_ok")).toBool(true);
+    route.lastProbeResult = str(json, QLatin1StringView("last_probe"));
+    route.lanes = strings(json.value(QLatin1StringView("lanes")));
+    const QJsonObject drill = json.value(QLatin1StringView("drill")).toObject();
+    route.drillFault = str(drill, QLatin1StringView("fault"));
+    route.drillRemainingMs = whole(drill, QLatin1StringView("remaining_ms"));
+    return route;
+}
+
+QJsonArray fromRoutes(const QList<RouteSnapshot> &routes)
+{
+    return arrayOf(routes, [](const RouteSnapshot &route) {
+        QJsonObject json = fromRoute(route);
+        json.insert(QStringLiteral("name"), route.name);
+        return json;
+    });
+}
+
+QList<RouteSnapshot> toRoutes(const QJsonArray &json)
+{
+    return listOf<RouteSnapshot>(json, [](const QJsonObject &route) {
+        return toRoute(str(route, QLatin1StringView("name")), route);
+    });
+}
+
+QJsonObject fromEvent(const StateEvent &event)
+{
+    const QString by = event.byOperator ? QStringLiteral("operator") : QStringLiteral("automatic");
+    const QString time = event.time.toString(Qt::ISODateWithMs);
+    if (event.isConfig())
+        return QJsonObject { { QStringLiteral("time"), time },
+            { QStringLiteral("kind"), QStringLiteral("config") },
+            { QStringLiteral("reason"), event.reason }, { QStringLiteral("by"), by } };
+    return QJsonObject { { QStringLiteral("time"), time },
+        { QStringLiteral("kind"), QStringLiteral("route") },
+        { QStringLiteral("route"), event.route },
+        { QStringLiteral("from"), breakerStateName(event.from) },
+        { QStringLiteral("to"), breakerStateName(event.to) },
+        { QStringLiteral("reason"), event.reason }, { QStringLiteral("by"), by } };
+}
+
+StateEvent toEvent(const QJsonObject &json)
+{
+    StateEvent event;
+    event.time = QDateTime::fromString(str(json, QLatin1StringView("time")), Qt::ISODateWithMs);
+    event.kind = str(json, QLatin1StringView("kind")) == QLatin1String("config")
+        ? StateEvent::Kind::Config
+        : StateEvent::Kind::Route;
+    event.route = str(json, QLatin1StringView("route"));
+    event.from
+        = parseBreakerState(str(json, QLatin1StringView("from"))).value_or(BreakerState::Closed);
+    event.to = parseBreakerState(str(json, QLatin1StringView("to"))).value_or(BreakerState::Closed);
+    event.reason = str(json, QLatin1StringView("reason"));
+    event.byOperator = str(json, QLatin1StringView("by")) == QLatin1String("operator");
+    return event;
+}
+
+QJsonObject fromCost(const CostPoint &point)
+{
+    return QJsonObject { { QStringLiteral("minute"), point.minuteUtcMs },
+        { QStringLiteral("lane"), point.lane }, { QStringLiteral("route"), point.route },
+        { QStringLiteral("cost_usd"), point.costUsd },
+        { QStringLiteral("fallback_cost_usd"), point.fallbackCostUsd },
+        { QStringLiteral("tokens_in"), point.tokensIn },
+        { QStringLiteral("tokens_out"), point.tokensOut },
+        { QStringLiteral("requests"), point.requests },
+        { QStringLiteral("cache_read_tokens"), point.cacheReadTokens },
+        { QStringLiteral("cache_write_tokens"), point.cacheWriteTokens } };
+}
+
+CostPoint toCost(const QJsonObject &json)
+{
+    CostPoint point;
+    point.minuteUtcMs = whole(json, QLatin1StringView("minute"));
+    point.lane = str(json, QLatin1StringView("lane"));
+    point.route = str(json, QLatin1StringView("route"));
+    point.costUsd = json.value(QLatin1StringView("cost_usd")).toDouble();
+    point.fallbackCostUsd = json.value(QLatin1StringView("fallback_cost_usd")).toDouble();
+    point.tokensIn = whole(json, QLatin1StringView("tokens_in"));
+    point.tokensOut = whole(json, QLatin1StringView("tokens_out"));
+    point.requests = int(whole(json, QLatin1StringView("requests")));
+    point.cacheReadTokens = whole(json, QLatin1StringView("cache_read_tokens"));
+    point.cacheWriteTokens = whole(json, QLatin1StringView("cache_write_tokens"));
+    return point;
+}
+
+QJsonObject fromProvider(const ProviderSnapshot &provider)
+{
+    QJsonObject key { { QStringLiteral("state"), keyStateName(provider.keyState) },
+        { QStringLiteral("detail"), provider.keyDetail } };
+    if (provider.key.isSet()) {
+        key.insert(QStringLiteral("source"), sourceName(provider.key.source));
+        key.insert(QStringLiteral("name"), provider.key.name);
+    }
+    return QJsonObject { { QStringLiteral("name"), provider.name },
+        { QStringLiteral("kind"), provider.kind }, { QStringLiteral("base_url"), provider.baseUrl },
+        { QStringLiteral("key"), key },
+        { QStringLiteral("routes"), QJsonArray::fromStringList(provider.routes) },
+        { QStringLiteral("test"),
+            QJsonObject { { QStringLiteral("state"), testName(provider.test) },
+                { QStringLiteral("result"), provider.testResult },
+                { QStringLiteral("at_ms"), provider.testedAtMs } } } };
+}
+
+ProviderSnapshot toProvider(const QJsonObject &json)
+{
+    ProviderSnapshot provider;
+    provider.name = str(json, QLatin1StringView("name"));
+    provider.kind = str(json, QLatin1StringView("kind"));
+    provider.baseUrl = str(json, QLatin1StringView("base_url"));
+    const QJsonObject key = json.value(QLatin1StringView("key")).toObject();
+    const QString source = str(key, QLatin1StringView("source"));
+    provider.key.source = source == QLatin1String("env") ? SecretRef::Source::Environment
+        : source == QLatin1String("keychain")            ? SecretRef::Source::Keychain
+                                                         : SecretRef::Source::None;
+    provider.key.name = provider.key.isSet() ? str(key, QLatin1StringView("name")) : QString();
+    provider.keyState = parseKeyState(str(key, QLatin1StringView("state")));
+    provider.keyDetail = str(key, QLatin1StringView("detail"));
+    provider.routes = strings(json.value(QLatin1StringView("routes")));
+    const QJsonObject test = json.value(QLatin1StringView("test")).toObject();
+    provider.test = parseTest(str(test, QLatin1StringView("state")));
+    provider.testResult = str(test, QLatin1StringView("result"));
+    provider.testedAtMs = whole(test, QLatin1StringView("at_ms"));
+    return provider;
+}
+
+} // namespace Switchyard::AdminJson

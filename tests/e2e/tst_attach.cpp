@@ -1,0 +1,412 @@
+#include "fakesecretstore.h"
+#include "fakeupstream.h"
+#include "gatewayharness.h"
+#include "jsontext.h"
+
+#include "config/configdocument.h"
+#include "engine/configcontroller.h"
+#include "engine/engine.h"
+#include "engine/enginehost.h"
+#include "link/attachment.h"
+#include "link/remotelink.h"
+#include "secrets/admintokenfile.h"
+
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QNetworkAccessManager>
+#include <QSaveFile>
+#include <QSignalSpy>
+#include <QTemporaryDir>
+#include <QTest>
+
+using namespace Switchyard;
+using namespace Switchyard::Testing;
+
+// A console attached to a gateway that runs elsewhere (issue 18): the admin API gives it what an
+// embedded console gets from its engine, and a RemoteLink turns that back into the same values.
+class AttachTest final : public QObject {
+    Q_OBJECT
+
+private Q_SLOTS:
+    void init();
+    void cleanup();
+    void theAdminApiServesWhatAConsoleShows();
+    void aLinkSeesHistoryThenEveryChange();
+    void aDrainThroughTheLinkReachesTheGateway();
+    void anEditThroughTheLinkIsSavedThereAndAFileChangeComesBack();
+    void aDroppedGatewayIsReportedAndTheLinkComesBack();
+    void aWrongTokenIsReportedNotRetriedSilently();
+    void theTokenIsFoundWhereTheGatewayKeepsIt();
+    void aBusyAddressIsRecognisedAsASwitchyard();
+
+private:
+    QByteArray config() const;
+    bool startGateway(const QString &listen = QStringLiteral("127.0.0.1:0"));
+    std::unique_ptr<RemoteLink> attach(const QByteArray &token = QByteArray());
+    ClientCall *admin(const QString &path, const QByteArray &body = QByteArray());
+
+    QTemporaryDir m_dir;
+    QString m_path;
+    std::unique_ptr<FakeUpstream> m_upstream;
+    std::unique_ptr<GatewayUnderTest> m_gateway;
+    std::unique_ptr<ConfigDocument> m_document;
+    std::unique_ptr<ConfigController> m_controller;
+};
+
+QByteArray AttachTest::config() const
+{
+    QByteArray json = jsonText(R"JSON({
+      'x-owner': 'attach-test',
+      'providers': {'up': {'base_url': '@UP@'}},
+      'routes': {'r': {'provider': 'up', 'model': 'm',
+                       'price': {'input_per_mtok': 1000, 'output_per_mtok': 1000},
+                       'breaker': {'consecutive_failures': 2, 'cooldown_ms': 60000}}},
+      'lanes': {'main': {'chain': ['r'], 'retry': {'max_retries': 0}}},
+      'default_lane': 'main'
+    })JSON");
+    json.replace("@UP@", m_upstream->baseUrl().toUtf8());
+    return json;
+}
+
+void AttachTest::init()
+{
+    m_upstream = std::make_unique<FakeUpstream>();
+    QVERIFY(m_upstream->listen());
+    m_upstream->setDefaultResponse(FakeResponse::completion(QStringLiteral("hello")));
+    m_path = m_dir.filePath(QStringLiteral("switchyard.json"));
+    QFile file(m_path);
+    QVERIFY(file.open(QIODevice::WriteOnly));
+    file.write(config());
+    file.close();
+    QVERIFY(startGateway());
+}
+
+bool AttachTest::startGateway(const QString &listen)
+{
+    m_controller.reset();
+    m_gateway.reset();
+    m_document = std::make_unique<ConfigDocument>();
+    if (!m_document->load(m_path).isValid())
+        return false;
+    // The same data folder each time: a gateway started again keeps its admin token.
+    m_gateway = std::make_unique<GatewayUnderTest>(
+        m_dir.filePath(QStringLiteral("data-%1").arg(QTest::currentTestFunction())));
+    QString error;
+    if (!m_gateway->start(config(), &error, listen)) {
+        qWarning("%s", qPrintable(error));
+        return false;
+    }
+    // As the headless gateway does: the file is kept, and the admin API's edits saved to it.
+    m_controller = std::make_unique<ConfigController>(m_gateway->host().engine(), m_document.get());
+    return true;
+}
+
+void AttachTest::cleanup()
+{
+    m_controller.reset();
+    m_gateway.reset();
+    m_document.reset();
+    m_upstream.reset();
+    qunsetenv("SWITCHYARD_ADMIN_TOKEN");
+}
+
+std::unique_ptr<RemoteLink> AttachTest::attach(const QByteArray &token)
+{
+    auto link = std::make_unique<RemoteLink>(
+        QUrl(m_gateway->baseUrl()), token.isEmpty() ? m_gateway->client().adminToken() : token);
+    link->setReconnectPauses(50, 400);
+    link->open();
+    return link;
+}
+
+ClientCall *AttachTest::admin(const QString &path, const QByteArray &body)
+{
+    ClientCall *call
+        = body.isNull() ? m_gateway->client().get(path) : m_gateway->client().post(path, body);
+    GatewayClient::waitFor(call);
+    return call;
+}
+
+void AttachTest::theAdminApiServesWhatAConsoleShows()
+{
+    QCOMPARE(
+        m_gateway->client()
+            .postAndWait(QStringLiteral("/v1/chat/completions"), chatBody(QStringLiteral("main")))
+            ->status,
+        200);
+
+    // The document as it runs, unknown keys included.
+    const QJsonObject document = admin(QStringLiteral("/admin/config"))->json();
+    QCOMPARE(document.value(u"x-owner").toString(), QStringLiteral("attach-test"));
+    QCOMPARE(document, QJsonDocument::fromJson(config()).object());
+
+    QJsonObject history;
+    QTRY_VERIFY_WITH_TIMEOUT((history = admin(QStringLiteral("/admin/history"))->json())
+                                 .value(u"traces")
+                                 .toArray()
+                                 .size()
+            == 1,
+        10000);
+    const QJsonObject trace = history.value(u"traces").toArray().first().toObject();
+    QCOMPARE(trace.value(u"route").toString(), QStringLiteral("r"));
+    QVERIFY(!trace.value(u"attempts").toArray().isEmpty()); // whole, for the timeline
+    const QJsonArray cost = history.value(u"cost").toArray();
+    QCOMPARE(cost.size(), 1);
+    QCOMPARE(cost.first().toObject().value(u"requests").toInt(), 1);
+    QVERIFY(cost.first().toObject().value(u"cost_usd").toDouble() > 0);
+    QCOMPARE(history.value(u"routes").toArray().first().toObject().value(u"name").toString(),
+        QStringLiteral("r"));
+
+    const QJsonArray providers
+        = admin(QStringLiteral("/admin/providers"))->json().value(u"providers").toArray();
+    QCOMPARE(providers.size(), 1);
+    QCOMPARE(providers.first().toObject().value(u"name").toString(), QStringLiteral("up"));
+    QCOMPARE(providers.first().toObject().value(u"key").toObject().value(u"state").toString(),
+        QStringLiteral("not_needed"));
+
+    ClientCall *test = admin(QStringLiteral("/admin/providers/up/test"), "{}");
+    QCOMPARE(test->status, 202);
+    QTRY_COMPARE_WITH_TIMEOUT(admin(QStringLiteral("/admin/providers"))
+                                  ->json()
+                                  .value(u"providers")
+                                  .toArray()
+                                  .first()
+                                  .toObject()
+                                  .value(u"test")
+                                  .toObject()
+                                  .value(u"state")
+                                  .toString(),
+        QStringLiteral("passed"), 10000);
+    QCOMPARE(admin(QStringLiteral("/admin/providers/nope/test"), "{}")->status, 404);
+    QCOMPARE(admin(QStringLiteral("/admin/keys/reload"), "{}")->status, 202);
+
+    // Every one of them needs the token.
+    m_gateway->client().setAdminToken("wrong");
+    for (const QString &path : { QStringLiteral("/admin/config"), QStringLiteral("/admin/history"),
+             QStringLiteral("/admin/providers"), QStringLiteral("/admin/events?view=console") })
+        QCOMPARE(admin(path)->status, 401);
+}
+
+void AttachTest::aLinkSeesHistoryThenEveryChange()
+{
+    QCOMPARE(
+        m_gateway->client()
+            .postAndWait(QStringLiteral("/v1/chat/completions"), chatBody(QStringLiteral("main")))
+            ->status,
+        200);
+    const QString before = m_gateway->lastTrace().value(u"id").toString();
+    QVERIFY(!before.isEmpty());
+
+    auto link = attach();
+    QSignalSpy history(link.get(), &GatewayLink::historyPublished);
+    QSignalSpy traces(link.get(), &GatewayLink::tracesAdded);
+    QSignalSpy cost(link.get(), &GatewayLink::costAdded);
+    QSignalSpy routes(link.get(), &GatewayLink::routesUpdated);
+    QSignalSpy applied(link.get(), &GatewayLink::configApplied);
+    QTRY_COMPARE_WITH_TIMEOUT(history.size(), 1, 10000);
+    QVERIFY(link->isConnected());
+    const auto past = history.first().at(0).value<QList<TraceRecord>>();
+    QCOMPARE(past.size(), 1);
+    QCOMPARE(past.first().id, before);
+    QVERIFY(!past.first().attempts.isEmpty());
+    QCOMPARE(history.first().at(2).value<QList<CostPoint>>().size(), 1);
+    QTRY_VERIFY(!applied.isEmpty());
+    QVERIFY(link->config().lanes.contains(QStringLiteral("main")));
+    QCOMPARE(link->configJson().value(u"x-owner").toString(), QStringLiteral("attach-test"));
+    QVERIFY(!routes.isEmpty());
+    QCOMPARE(routes.last().first().value<QList<RouteSnapshot>>().first().name, QStringLiteral("r"));
+
+    // News, after the history: the whole trace and the spend it added, once each.
+    QCOMPARE(
+        m_gateway->client()
+            .postAndWait(QStringLiteral("/v1/chat/completions"), chatBody(QStringLiteral("main")))
+            ->status,
+        200);
+    QTRY_VERIFY_WITH_TIMEOUT(!traces.isEmpty(), 10000);
+    const auto fresh = traces.first().first().value<QList<TraceRecord>>();
+    QCOMPARE(fresh.size(), 1);
+    QVERIFY(fresh.first().id != before);
+    QCOMPARE(fresh.first().route, QStringLiteral("r"));
+    QTRY_COMPARE(cost.size(), 1);
+    const auto spent = cost.first().first().value<QList<CostPoint>>();
+    QCOMPARE(spent.size(), 1);
+    QCOMPARE(spent.first().requests, 1);
+
+    // A breaker that opens on the gateway reaches the link as an event and in the snapshots.
+    QSignalSpy events(link.get(), &GatewayLink::eventRecorded);
+    m_upstream->setDefaultResponse(FakeResponse::error(503, QStringLiteral("down")));
+    for (int i = 0; i < 2; ++i)
+        m_gateway->client().postAndWait(
+            QStringLiteral("/v1/chat/completions"), chatBody(QStringLiteral("main")));
+    QTRY_VERIFY_WITH_TIMEOUT(std::any_of(events.cbegin(), events.cend(),
+                                 [](const QList<QVariant> &e) {
+                                     return e.first().value<StateEvent>().to == BreakerState::Open;
+                                 }),
+        10000);
+    QTRY_COMPARE_WITH_TIMEOUT(routes.last().first().value<QList<RouteSnapshot>>().first().state,
+        BreakerState::Open, 10000);
+}
+
+void AttachTest::aDrainThroughTheLinkReachesTheGateway()
+{
+    auto link = attach();
+    QSignalSpy history(link.get(), &GatewayLink::historyPublished);
+    QSignalSpy routes(link.get(), &GatewayLink::routesUpdated);
+    QSignalSpy failed(link.get(), &GatewayLink::commandFailed);
+    QTRY_COMPARE_WITH_TIMEOUT(history.size(), 1, 10000);
+    link->drain(QStringLiteral("r"));
+    QTRY_COMPARE_WITH_TIMEOUT(admin(QStringLiteral("/admin/state"))
+                                  ->json()
+                                  .value(u"routes")
+                                  .toObject()
+                                  .value(u"r")
+                                  .toObject()
+                                  .value(u"state")
+                                  .toString(),
+        QStringLiteral("drained"), 5000);
+    QTRY_COMPARE_WITH_TIMEOUT(routes.last().first().value<QList<RouteSnapshot>>().first().state,
+        BreakerState::Drained, 5000);
+    link->restore(QStringLiteral("r"), true);
+    QTRY_COMPARE_WITH_TIMEOUT(routes.last().first().value<QList<RouteSnapshot>>().first().state,
+        BreakerState::Recovering, 5000);
+    // What the gateway refuses is said, not swallowed.
+    link->drain(QStringLiteral("no-such-route"));
+    QTRY_COMPARE_WITH_TIMEOUT(failed.size(), 1, 5000);
+    QVERIFY2(failed.first().first().toString().contains(QLatin1String("no-such-route")),
+        qPrintable(failed.first().first().toString()));
+}
+
+void AttachTest::anEditThroughTheLinkIsSavedThereAndAFileChangeComesBack()
+{
+    auto link = attach();
+    QSignalSpy applied(link.get(), &GatewayLink::configApplied);
+    QTRY_VERIFY_WITH_TIMEOUT(!applied.isEmpty(), 10000);
+
+    QStringList answer { QStringLiteral("<no answer>") };
+    link->proposeConfig(ConfigDocument::withLane(link->configJson(), QStringLiteral("second"),
+                            { QStringLiteral("r") }, QString()),
+        this, [&answer](const QStringList &errors) { answer = errors; });
+    QTRY_VERIFY_WITH_TIMEOUT(answer != QStringList { QStringLiteral("<no answer>") }, 10000);
+    QCOMPARE(answer, QStringList());
+    QVERIFY(link->config().lanes.contains(QStringLiteral("second")));
+    QFile file(m_path);
+    QVERIFY(file.open(QIODevice::ReadOnly));
+    const QJsonObject saved = QJsonDocument::fromJson(file.readAll()).object();
+    file.close();
+    QVERIFY(saved.value(u"lanes").toObject().contains(QLatin1String("second")));
+    QCOMPARE(saved.value(u"x-owner").toString(), QStringLiteral("attach-test"));
+
+    // An edit the gateway refuses comes back with its reasons.
+    QJsonObject invalid = link->configJson();
+    invalid.insert(QStringLiteral("default_lane"), QStringLiteral("nowhere"));
+    answer = { QStringLiteral("<no answer>") };
+    link->proposeConfig(invalid, this, [&answer](const QStringList &errors) { answer = errors; });
+    QTRY_VERIFY(answer != QStringList { QStringLiteral("<no answer>") });
+    QVERIFY(!answer.isEmpty());
+    QVERIFY2(
+        answer.join(u' ').contains(QLatin1String("default_lane")), qPrintable(answer.join(u' ')));
+
+    // The file edited on the gateway's machine: the console follows, and its event log says so.
+    QSignalSpy elsewhere(link.get(), &GatewayLink::configChangedElsewhere);
+    QSignalSpy events(link.get(), &GatewayLink::eventRecorded);
+    QJsonObject edited = saved;
+    edited = ConfigDocument::withLane(edited, QStringLiteral("third"), { QStringLiteral("r") }, {});
+    QSaveFile write(m_path);
+    QVERIFY(write.open(QIODevice::WriteOnly));
+    write.write(QJsonDocument(edited).toJson());
+    QVERIFY(write.commit());
+    QTRY_VERIFY_WITH_TIMEOUT(!elsewhere.isEmpty(), 10000);
+    QVERIFY(link->config().lanes.contains(QStringLiteral("third")));
+    QTRY_VERIFY(std::any_of(events.cbegin(), events.cend(), [](const QList<QVariant> &e) {
+        const StateEvent event = e.first().value<StateEvent>();
+        return event.isConfig() && event.reason.startsWith(QLatin1String("Reloaded"));
+    }));
+}
+
+void AttachTest::aDroppedGatewayIsReportedAndTheLinkComesBack()
+{
+    auto link = attach();
+    QSignalSpy connection(link.get(), &GatewayLink::connectionChanged);
+    QSignalSpy history(link.get(), &GatewayLink::historyPublished);
+    QSignalSpy cleared(link.get(), &GatewayLink::historyCleared);
+    QTRY_COMPARE_WITH_TIMEOUT(history.size(), 1, 10000);
+    const QString address = QUrl(m_gateway->baseUrl()).authority();
+
+    m_controller.reset();
+    m_gateway.reset();
+    QTRY_VERIFY_WITH_TIMEOUT(!link->isConnected(), 10000);
+    const QList<QVariant> down = connection.last();
+    QCOMPARE(down.at(0).toBool(), false);
+    QVERIFY(down.at(1).toDateTime().isValid());
+    QVERIFY(!down.at(2).toString().isEmpty());
+
+    // The same gateway back on its address: the link finds it again and replaces the history.
+    QVERIFY(startGateway(address));
+    QTRY_VERIFY_WITH_TIMEOUT(link->isConnected(), 10000);
+    QCOMPARE(connection.last().at(0).toBool(), true);
+    QTRY_COMPARE(history.size(), 2);
+    QCOMPARE(cleared.size(), 1);
+}
+
+void AttachTest::aWrongTokenIsReportedNotRetriedSilently()
+{
+    auto link = attach("not-the-token");
+    QSignalSpy connection(link.get(), &GatewayLink::connectionChanged);
+    QTRY_VERIFY_WITH_TIMEOUT(!connection.isEmpty(), 10000);
+    QCOMPARE(connection.first().at(0).toBool(), false);
+    QVERIFY2(connection.first().at(2).toString().contains(QLatin1String("admin token")),
+        qPrintable(connection.first().at(2).toString()));
+    QVERIFY(!link->isConnected());
+}
+
+void AttachTest::theTokenIsFoundWhereTheGatewayKeepsIt()
+{
+    const QUrl local(m_gateway->baseUrl());
+    const QString data = m_gateway->dataDirectory();
+    auto store = std::make_shared<FakeSecretStore>();
+    auto find = [&](const QUrl &url, const Config &config) {
+        Attachment::TokenFound found { "<none yet>", {} };
+        Attachment::findToken(url, config, data, store, this,
+            [&found](const Attachment::TokenFound &f) { found = f; });
+        [[maybe_unused]] const bool answered
+            = QTest::qWaitFor([&] { return found.token != "<none yet>"; }, 5000);
+        return found;
+    };
+    // A gateway on this machine: the token file `switchyard admin-token` prints.
+    Attachment::TokenFound found = find(local, Config());
+    QCOMPARE(found.token, m_gateway->client().adminToken());
+    QCOMPARE(found.source, AdminTokenFile::pathIn(data));
+
+    // The environment wins.
+    qputenv("SWITCHYARD_ADMIN_TOKEN", "from-the-environment");
+    QCOMPARE(find(local, Config()).token, QByteArray("from-the-environment"));
+    qunsetenv("SWITCHYARD_ADMIN_TOKEN");
+
+    // A gateway elsewhere: only its own keychain entry, never this machine's token.
+    const QUrl remote(QStringLiteral("http://192.0.2.7:8787"));
+    found = find(remote, Config());
+    QVERIFY(found.token.isEmpty());
+    QVERIFY2(found.source.contains(QLatin1String("admin-token@192.0.2.7:8787")),
+        qPrintable(found.source));
+    store->setEntry(QStringLiteral("admin-token@192.0.2.7:8787"), "kept-in-the-keychain");
+    QCOMPARE(find(remote, Config()).token, QByteArray("kept-in-the-keychain"));
+}
+
+void AttachTest::aBusyAddressIsRecognisedAsASwitchyard()
+{
+    QNetworkAccessManager network;
+    int answer = -1;
+    Attachment::probe(&network, QUrl(m_gateway->baseUrl()), this,
+        [&answer](bool isSwitchyard) { answer = isSwitchyard; });
+    QTRY_VERIFY_WITH_TIMEOUT(answer != -1, 5000);
+    QCOMPARE(answer, 1);
+    // Something else on the port is not mistaken for one.
+    answer = -1;
+    Attachment::probe(&network, QUrl(m_upstream->baseUrl()), this,
+        [&answer](bool isSwitchyard) { answer = isSwitchyard; });
+    QTRY_VERIFY_WITH_TIMEOUT(answer != -1, 5000);
+    QCOMPARE(answer, 0);
+}
+
+QTEST_GUILESS_MAIN(AttachTest)
+#include "tst_attach.moc"

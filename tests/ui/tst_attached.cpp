@@ -1,0 +1,227 @@
+#include "fakeupstream.h"
+#include "gatewayharness.h"
+#include "jsontext.h"
+
+#include "link/remotelink.h"
+#include "mainwindow.h"
+#include "models/eventlistmodel.h"
+#include "models/routetablemodel.h"
+#include "models/tracelistmodel.h"
+#include "routesview.h"
+
+#include <QJsonDocument>
+#include <QLabel>
+#include <QProcess>
+#include <QRegularExpression>
+#include <QSignalSpy>
+#include <QTemporaryDir>
+#include <QTest>
+#include <QToolBar>
+#include <QToolButton>
+
+#include <memory>
+
+using namespace Switchyard;
+using namespace Switchyard::Testing;
+
+namespace {
+
+constexpr char Token[] = "attached-console-admin-token";
+
+} // namespace
+
+// The console attached to a headless gateway that runs as its own process (issue 18): the same
+// window, fed over the admin API; what the operator does reaches that gateway, and what happens
+// there reaches the window.
+class AttachedConsoleTest final : public QObject {
+    Q_OBJECT
+
+private Q_SLOTS:
+    void init();
+    void cleanup();
+    void drainFromTheConsoleReachesTheGateway();
+    void aBreakerThatOpensThereReachesTheConsole();
+    void theConsoleSaysWhileTheGatewayIsGoneAndRecovers();
+
+private:
+    QString startHeadless(const QString &listen);
+    QString routeState(const QString &route) const;
+    QJsonObject gatewayState();
+    ClientCall *chat();
+
+    QTemporaryDir m_dir;
+    std::unique_ptr<FakeUpstream> m_a;
+    std::unique_ptr<FakeUpstream> m_b;
+    std::unique_ptr<QProcess> m_gateway;
+    QString m_url;
+    std::unique_ptr<GatewayClient> m_client;
+    std::unique_ptr<RemoteLink> m_link;
+    std::unique_ptr<MainWindow> m_window;
+};
+
+QString AttachedConsoleTest::startHeadless(const QString &listen)
+{
+    m_gateway = std::make_unique<QProcess>();
+    QProcessEnvironment environment = QProcessEnvironment::systemEnvironment();
+    environment.insert(QStringLiteral("XDG_CONFIG_HOME"), m_dir.filePath(QStringLiteral("config")));
+    // A folder of its own per test (traces and events are kept there), the same across restarts.
+    environment.insert(QStringLiteral("XDG_DATA_HOME"),
+        m_dir.filePath(QStringLiteral("data-%1").arg(QTest::currentTestFunction())));
+    environment.insert(QStringLiteral("HOME"), m_dir.path());
+    environment.insert(QStringLiteral("SWITCHYARD_TEST_TOKEN"), QString::fromLatin1(Token));
+    m_gateway->setProcessEnvironment(environment);
+    m_gateway->start(QStringLiteral(SWITCHYARD_BINARY),
+        { QStringLiteral("--headless"), QStringLiteral("--config"),
+            m_dir.filePath(QStringLiteral("gateway.json")), QStringLiteral("--listen"), listen });
+    if (!m_gateway->waitForStarted(10000))
+        return {};
+    static const QRegularExpression listening(QStringLiteral("listening on (http://[0-9.:]+)/v1"));
+    QByteArray seen;
+    QString url;
+    [[maybe_unused]] const bool found = QTest::qWaitFor(
+        [&] {
+            seen += m_gateway->readAllStandardError();
+            const QRegularExpressionMatch match = listening.match(QString::fromUtf8(seen));
+            if (match.hasMatch())
+                url = match.captured(1);
+            return !url.isEmpty() || m_gateway->state() == QProcess::NotRunning;
+        },
+        15000);
+    if (url.isEmpty())
+        qWarning("switchyard said: %s", seen.constData());
+    return url;
+}
+
+void AttachedConsoleTest::init()
+{
+    m_a = std::make_unique<FakeUpstream>();
+    m_b = std::make_unique<FakeUpstream>();
+    QVERIFY(m_a->listen() && m_b->listen());
+    m_a->setDefaultResponse(FakeResponse::completion(QStringLiteral("from a")));
+    m_b->setDefaultResponse(FakeResponse::completion(QStringLiteral("from b")));
+    QByteArray config = jsonText(R"JSON({
+      'admin_token': {'env': 'SWITCHYARD_TEST_TOKEN'},
+      'providers': {'a': {'base_url': '@A@'}, 'b': {'base_url': '@B@'}},
+      'routes': {
+        'ra': {'provider': 'a', 'model': 'model-a',
+               'breaker': {'consecutive_failures': 2, 'cooldown_ms': 60000}},
+        'rb': {'provider': 'b', 'model': 'model-b'}},
+      'lanes': {'main': {'chain': ['ra', 'rb'], 'retry': {'max_retries': 0}}},
+      'default_lane': 'main'
+    })JSON");
+    config.replace("@A@", m_a->baseUrl().toUtf8());
+    config.replace("@B@", m_b->baseUrl().toUtf8());
+    QFile file(m_dir.filePath(QStringLiteral("gateway.json")));
+    QVERIFY(file.open(QIODevice::WriteOnly));
+    file.write(config);
+    file.close();
+    m_url = startHeadless(QStringLiteral("127.0.0.1:0"));
+    QVERIFY(!m_url.isEmpty());
+    m_client = std::make_unique<GatewayClient>(m_url);
+    m_client->setAdminToken(Token);
+
+    m_link = std::make_unique<RemoteLink>(QUrl(m_url), QByteArray(Token));
+    m_link->setReconnectPauses(50, 400);
+    m_window = std::make_unique<MainWindow>(m_link.get(), false);
+    m_window->routesView()->setConfirm([](const QString &, const QString &) { return true; });
+    m_window->resize(1280, 800);
+    m_window->show();
+    m_link->open();
+    QTRY_COMPARE_WITH_TIMEOUT(m_window->routeModel()->rowCount(), 2, 10000);
+}
+
+void AttachedConsoleTest::cleanup()
+{
+    m_window.reset();
+    m_link.reset();
+    m_client.reset();
+    if (m_gateway) {
+        m_gateway->terminate();
+        m_gateway->waitForFinished(10000);
+        m_gateway.reset();
+    }
+    m_a.reset();
+    m_b.reset();
+}
+
+QString AttachedConsoleTest::routeState(const QString &route) const
+{
+    const int row = m_window->routeModel()->rowOf(route);
+    return row < 0 ? QString() : breakerStateName(m_window->routeModel()->snapshot(row).state);
+}
+
+QJsonObject AttachedConsoleTest::gatewayState()
+{
+    ClientCall *call = m_client->get(QStringLiteral("/admin/state"));
+    GatewayClient::waitFor(call);
+    return call->json();
+}
+
+ClientCall *AttachedConsoleTest::chat()
+{
+    return m_client->postAndWait(
+        QStringLiteral("/v1/chat/completions"), chatBody(QStringLiteral("main")));
+}
+
+void AttachedConsoleTest::drainFromTheConsoleReachesTheGateway()
+{
+    RoutesView *view = m_window->routesView();
+    m_window->showView(QStringLiteral("routesView"));
+    view->selectRoute(QStringLiteral("ra"));
+    QToolButton *drain = nullptr;
+    for (QToolBar *toolbar : view->findChildren<QToolBar *>())
+        drain = qobject_cast<QToolButton *>(toolbar->widgetForAction(view->drainAction()));
+    QVERIFY(drain && drain->isEnabled());
+    QTest::mouseClick(drain, Qt::LeftButton);
+
+    // On the gateway, which now sends the lane's traffic to rb...
+    QTRY_COMPARE_WITH_TIMEOUT(gatewayState()
+                                  .value(u"routes")
+                                  .toObject()
+                                  .value(u"ra")
+                                  .toObject()
+                                  .value(u"state")
+                                  .toString(),
+        QStringLiteral("drained"), 5000);
+    QCOMPARE(chat()->header("X-Switchyard-Route"), QByteArray("rb"));
+    QCOMPARE(m_a->requestCount("POST", "/v1/chat/completions"), 0);
+    // ...and back in the console, as the gateway's own state.
+    QTRY_COMPARE_WITH_TIMEOUT(routeState(QStringLiteral("ra")), QStringLiteral("drained"), 5000);
+    QTRY_VERIFY_WITH_TIMEOUT(m_window->traceModel()->rowCount() >= 1, 5000);
+}
+
+void AttachedConsoleTest::aBreakerThatOpensThereReachesTheConsole()
+{
+    m_a->setDefaultResponse(FakeResponse::error(503, QStringLiteral("overloaded")));
+    for (int i = 0; i < 2; ++i)
+        QCOMPARE(chat()->header("X-Switchyard-Route"), QByteArray("rb"));
+    QTRY_COMPARE_WITH_TIMEOUT(routeState(QStringLiteral("ra")), QStringLiteral("open"), 5000);
+    // The event log and the traces, with each request's attempts for the timeline.
+    EventListModel *events = m_window->eventModel();
+    QTRY_VERIFY_WITH_TIMEOUT(events->rowCount() >= 1, 5000);
+    QCOMPARE(events->index(0, EventListModel::Route).data().toString(), QStringLiteral("ra"));
+    QTRY_COMPARE_WITH_TIMEOUT(m_window->traceModel()->rowCount(), 2, 5000);
+    QCOMPARE(m_window->traceModel()->trace(0).attempts.size(), 2);
+}
+
+void AttachedConsoleTest::theConsoleSaysWhileTheGatewayIsGoneAndRecovers()
+{
+    auto *connection = m_window->findChild<QLabel *>(QStringLiteral("connectionStatus"));
+    QVERIFY(connection);
+    QVERIFY(!connection->isVisible());
+    const QString address = QUrl(m_url).authority();
+    m_gateway->terminate();
+    QVERIFY(m_gateway->waitForFinished(10000));
+    QTRY_VERIFY_WITH_TIMEOUT(connection->isVisible(), 10000);
+    QVERIFY2(connection->text().contains(QLatin1String("Disconnected since")),
+        qPrintable(connection->text()));
+    // What it showed stays meanwhile.
+    QCOMPARE(m_window->routeModel()->rowCount(), 2);
+
+    QCOMPARE(startHeadless(address), m_url);
+    QTRY_VERIFY_WITH_TIMEOUT(!connection->isVisible(), 10000);
+    QCOMPARE(m_window->routeModel()->rowCount(), 2);
+}
+
+QTEST_MAIN(AttachedConsoleTest)
+#include "tst_attached.moc"
