@@ -197,6 +197,10 @@
         <source>(configuration)</source>
         <translation>(Konfiguration)</translation>
     </message>
+    <message>
+        <source>(fleet)</source>
+        <translation>(Verbund)</translation>
+    </message>
 </context>
 <context>
     <name>Switchyard::EventsView</name>

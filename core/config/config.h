@@ -231,6 +231,18 @@ struct Limits {
     int clientIdleTimeoutMs = 120000; // a kept-alive client connection idle this long is closed
 };
 
+// State shared with the other instances of a fleet through Redis (issue 18): operator actions,
+// open breakers, spend against the caps, and who is alive.
+struct ClusterSettings {
+    QString redisHost; // empty: no fleet, this instance keeps its state to itself
+    quint16 redisPort = 6379;
+    int redisDatabase = 0;
+    QString instance; // how the others name this one; empty: host name and listen port
+
+    bool enabled() const { return !redisHost.isEmpty(); }
+    bool operator==(const ClusterSettings &other) const = default;
+};
+
 // The whole routing configuration, as validated; immutable once applied.
 struct Config {
     QString listenHost = QStringLiteral("127.0.0.1");
@@ -249,6 +261,7 @@ struct Config {
     Limits limits;
     int traceRetentionHours = 168;
     int traceMaxCount = 100000;
+    ClusterSettings cluster;
     QJsonObject source; // the document as read, unknown keys included, for saving back
 
     QString listenAddress() const;

@@ -6,7 +6,9 @@
 #include <QFile>
 #include <QJsonDocument>
 #include <QJsonParseError>
+#include <QRegularExpression>
 #include <QSet>
+#include <QUrl>
 
 namespace Switchyard {
 
@@ -91,6 +93,53 @@ ConfigResult ConfigLoader::fromJson(const QByteArray &json)
     return fromObject(document.object());
 }
 
+namespace {
+
+// "cluster": {"redis": "redis://HOST:PORT/DB", "instance": NAME}
+void readCluster(JsonReader &reader, const QJsonObject &root, ClusterSettings *cluster)
+{
+    if (!root.contains(QLatin1String("cluster")))
+        return;
+    const QJsonObject object = reader.object(root, QStringLiteral("cluster"), QString());
+    reader.warnUnknownKeys(object, QStringLiteral("cluster"), { "redis", "instance" });
+    const QString text = reader.string(
+        object, QStringLiteral("redis"), QStringLiteral("cluster"), QString(), true);
+    cluster->instance
+        = reader.string(object, QStringLiteral("instance"), QStringLiteral("cluster"), QString());
+    if (cluster->instance.size() > 200
+        || cluster->instance.contains(QRegularExpression(QStringLiteral("[\\s\\x00-\\x1f]"))))
+        reader.error(QStringLiteral("cluster.instance"),
+            QStringLiteral("must be a name of at most 200 characters without spaces"));
+    if (text.isEmpty())
+        return;
+    const QUrl url(text, QUrl::StrictMode);
+    if (!url.isValid() || url.scheme() != QLatin1String("redis") || url.host().isEmpty()) {
+        reader.error(QStringLiteral("cluster.redis"),
+            QStringLiteral("must be redis://HOST:PORT/DB, such as redis://127.0.0.1:6379/0"));
+        return;
+    }
+    if (!url.userInfo().isEmpty()) {
+        // A password here would be a secret in the file, which the configuration never holds.
+        reader.error(QStringLiteral("cluster.redis"),
+            QStringLiteral("must not carry a user or password; secrets are never written in "
+                           "the configuration (reach Redis on loopback or through a tunnel)"));
+        return;
+    }
+    bool databaseOk = true;
+    const QString path = url.path().mid(1);
+    const int database = path.isEmpty() ? 0 : path.toInt(&databaseOk);
+    if (!databaseOk || database < 0 || database > 15) {
+        reader.error(QStringLiteral("cluster.redis"),
+            QStringLiteral("the database after the port must be a number from 0 to 15"));
+        return;
+    }
+    cluster->redisHost = url.host();
+    cluster->redisPort = quint16(url.port(6379));
+    cluster->redisDatabase = database;
+}
+
+} // namespace
+
 ConfigResult ConfigLoader::fromObject(const QJsonObject &root)
 {
     JsonReader reader;
@@ -100,7 +149,7 @@ ConfigResult ConfigLoader::fromObject(const QJsonObject &root)
 
     reader.warnUnknownKeys(root, QString(),
         { "listen", "admin_token", "providers", "routes", "lanes", "default_lane", "unknown_model",
-            "max_request_bytes", "traces", "allowed_hosts", "allowed_origins", "limits",
+            "max_request_bytes", "traces", "allowed_hosts", "allowed_origins", "limits", "cluster",
             "$schema" });
 
     const QString listen
@@ -161,6 +210,8 @@ ConfigResult ConfigLoader::fromObject(const QJsonObject &root)
         QStringLiteral("traces"), config.traceRetentionHours, 1, 24 * 366));
     config.traceMaxCount = int(reader.integer(traces, QStringLiteral("max_count"),
         QStringLiteral("traces"), config.traceMaxCount, 100, 100000000));
+
+    readCluster(reader, root, &config.cluster);
 
     const QJsonObject providers = reader.object(root, QStringLiteral("providers"), QString());
     for (auto it = providers.begin(); it != providers.end(); ++it)

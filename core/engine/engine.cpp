@@ -1,5 +1,6 @@
 #include "engine/engine.h"
 
+#include "cluster/fleetsync.h"
 #include "engine/gatewayjournal.h"
 #include "engine/ownthread.h"
 #include "engine/secretresolver.h"
@@ -94,6 +95,7 @@ Engine::Engine(const Clock &clock, QObject *parent)
 
 Engine::~Engine()
 {
+    delete m_fleet; // it works on the routes and the ledger
     // Before the services they were handed (members, gone before QObject deletes children).
     delete m_listener;
     delete m_proxy;
@@ -147,6 +149,31 @@ void Engine::install(const Config &config)
     m_journal->setRetention(
         TraceRetention { qint64(config.traceRetentionHours) * 3600 * 1000, config.traceMaxCount });
     m_active = std::move(active);
+    if (m_port != 0)
+        configureFleet(m_active->config);
+}
+
+void Engine::configureFleet(const Config &config)
+{
+    if (m_fleet && m_fleet->settings() == config.cluster)
+        return;
+    delete m_fleet;
+    m_fleet = nullptr;
+    if (!config.cluster.enabled())
+        return;
+    m_fleet = new FleetSync(
+        config.cluster, config.listenAddress(), m_routes, m_journal->ledger(), this);
+    connect(
+        m_fleet, &FleetSync::connectionChanged, this, [this](bool connected, const QString &why) {
+            recordFleetEvent(connected
+                    ? QStringLiteral("Fleet state shared again through Redis as instance %1; "
+                                     "resynchronised")
+                          .arg(m_fleet->instance())
+                    : QStringLiteral("Redis is unreachable (%1): this instance serves on its own "
+                                     "state until it is back")
+                          .arg(why));
+        });
+    m_fleet->start();
 }
 
 void Engine::start(const Config &config, const QString &listenOverride)
@@ -215,6 +242,7 @@ void Engine::listen(Config effective)
     active->config.listenPort = m_port;
     m_active = std::move(active);
     m_maintenance.start();
+    configureFleet(m_active->config);
     qCInfo(lcEngine).noquote() << "listening on" << effective.listenAddress();
     Q_EMIT started(effective.listenAddress());
     finishStarting();
@@ -325,6 +353,17 @@ void Engine::recordConfigEvent(const QString &what, bool byOperator)
     Q_EMIT routeStateChanged(event);
 }
 
+void Engine::recordFleetEvent(const QString &what)
+{
+    StateEvent event;
+    event.time = QDateTime::currentDateTimeUtc();
+    event.kind = StateEvent::Kind::Fleet;
+    event.reason = what;
+    qCInfo(lcEngine).noquote() << QStringLiteral("fleet \"%1\"").arg(what);
+    m_journal->recordEvent(event);
+    Q_EMIT routeStateChanged(event);
+}
+
 void Engine::setDataDirectory(const QString &directory)
 {
     if (queuedToOwnThread(this, [this, directory] { setDataDirectory(directory); }))
@@ -373,6 +412,14 @@ void Engine::recordTrace(const TraceRecord &trace)
     Q_EMIT requestFinished(trace);
 }
 
+GatewayControl::FleetStatus Engine::fleetStatus() const
+{
+    if (!m_fleet)
+        return {};
+    return { true, m_fleet->instance(), m_fleet->isConnected(), m_fleet->problem(),
+        m_fleet->liveInstances() };
+}
+
 QList<ProviderSnapshot> Engine::providerSnapshots() const
 {
     return m_active ? m_providers.snapshots(*m_active, m_routes) : QList<ProviderSnapshot>();
@@ -406,7 +453,14 @@ QByteArray Engine::metricsText() const
                 states.append({ route.name, int(state->breaker.state()) });
         }
     }
-    return m_journal->metricsText(states);
+    QByteArray text = m_journal->metricsText(states);
+    if (m_fleet)
+        text += "# HELP switchyard_fleet_connected 1 while the fleet's state is shared through "
+                "Redis, 0 while this instance serves on its own state.\n"
+                "# TYPE switchyard_fleet_connected gauge\n"
+                "switchyard_fleet_connected "
+            + QByteArray(m_fleet->isConnected() ? "1" : "0") + "\n";
+    return text;
 }
 
 QList<StateEvent> Engine::recentEvents() const
@@ -473,8 +527,13 @@ void Engine::submit(const RouteCommand &command)
 bool Engine::execute(const RouteCommand &command, QString *error)
 {
     // The registry knows the running config's routes and answers for them.
-    if (command.action != RouteCommand::Action::ProbeNow)
-        return m_routes.execute(command, error);
+    if (command.action != RouteCommand::Action::ProbeNow) {
+        if (!m_routes.execute(command, error))
+            return false;
+        if (m_fleet)
+            m_fleet->shareCommand(command); // the fleet's other instances act alike
+        return true;
+    }
     if (!m_active || !m_active->config.routes.contains(command.route)) {
         *error = QStringLiteral("There is no route '%1'.").arg(command.route);
         return false;
@@ -532,6 +591,8 @@ void Engine::onStateEvent(const StateEvent &event)
                                            event.reason);
     m_journal->recordEvent(event);
     m_routes.markChanged();
+    if (m_fleet)
+        m_fleet->noteStateEvent(event);
     Q_EMIT routeStateChanged(event);
 }
 

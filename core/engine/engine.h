@@ -29,6 +29,7 @@
 namespace Switchyard {
 
 class AdminService;
+class FleetSync;
 class GatewayJournal;
 class SimulatedUpstream;
 class TrafficGenerator;
@@ -126,6 +127,7 @@ private:
     void findTrace(const QString &id, TraceFound done) override;
     void proposeConfig(const QJsonObject &json, const Config &config, ConfigAnswered done) override;
     QList<ProviderSnapshot> providerSnapshots() const override;
+    FleetStatus fleetStatus() const override;
     void runProviderTest(const QString &provider) override { testProvider(provider); }
     void rereadSecrets() override { reloadSecrets(); }
     void readHistory(std::function<void(const History &history)> done) override;
@@ -165,6 +167,10 @@ private:
     SimulatedUpstream *m_simulated = nullptr;
     TrafficGenerator *m_traffic = nullptr;
     ProviderStatus m_providers;
+    // Shares state with the other instances of a fleet, when the config names one.
+    void configureFleet(const Config &config);
+    void recordFleetEvent(const QString &what);
+    FleetSync *m_fleet = nullptr;
     bool m_configKept = false;
     quint64 m_lastProposal = 0;
     QHash<quint64, ConfigAnswered> m_proposals;

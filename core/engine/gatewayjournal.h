@@ -40,6 +40,8 @@ public:
     void recordEvent(const StateEvent &event);
 
     const CostLedger &ledger() const { return m_ledger; }
+    // For the fleet's spend, which the caps count with this instance's own.
+    CostLedger &ledger() { return m_ledger; }
     QList<StateEvent> recentEvents() const { return m_events; }
     // `states`: each route's breaker state as a number, as of the caller's last tick.
     QByteArray metricsText(const QList<QPair<QString, int>> &states) const;

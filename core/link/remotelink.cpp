@@ -257,7 +257,7 @@ void RemoteLink::onEvent(const QByteArray &name, const QByteArray &data)
     } else if (name == "providers") {
         Q_EMIT providersUpdated(
             AdminJson::listOf<ProviderSnapshot>(json.value(u"providers"), AdminJson::toProvider));
-    } else if (name == "state") {
+    } else if (name == "state" || name == "fleet") {
         Q_EMIT eventRecorded(AdminJson::toEvent(json));
     } else if (name == "config") {
         Q_EMIT eventRecorded(AdminJson::toEvent(json));

@@ -26,18 +26,20 @@ QVariant EventListModel::data(const QModelIndex &index, int role) const
         return {};
     const StateEvent &event = m_events.at(size_t(index.row()));
     if (role == ToStateRole)
-        return event.isConfig() ? QVariant() : QVariant::fromValue(event.to);
+        return event.isRoute() ? QVariant::fromValue(event.to) : QVariant();
     if (role == SortRole && index.column() == Time)
         return event.time.toMSecsSinceEpoch();
     if (role != Qt::DisplayRole && role != SortRole && role != Qt::ToolTipRole)
         return {};
-    if (event.isConfig() && (index.column() == From || index.column() == To))
+    if (!event.isRoute() && (index.column() == From || index.column() == To))
         return QString();
     switch (Column(index.column())) {
     case Time:
         return event.time.toLocalTime().toString(QStringLiteral("yyyy-MM-dd HH:mm:ss"));
     case Route:
-        return event.isConfig() ? tr("(configuration)") : event.route;
+        return event.isRoute() ? event.route
+            : event.isConfig() ? tr("(configuration)")
+                               : tr("(fleet)");
     case From:
         return RouteTableModel::stateLabel(event.from);
     case To:

@@ -81,14 +81,29 @@ void CostLedger::prune(qint64 olderThanUtcMs)
 
 double CostLedger::routeSpendOnDay(const QString &route, qint64 nowUtcMs) const
 {
-    const auto day = m_days.constFind(utcDayStart(nowUtcMs));
-    return day == m_days.cend() ? 0.0 : day->byRoute.value(route);
+    const qint64 start = utcDayStart(nowUtcMs);
+    const auto day = m_days.constFind(start);
+    return (day == m_days.cend() ? 0.0 : day->byRoute.value(route))
+        + (start == m_fleetDay ? m_fleet.byRoute.value(route) : 0.0);
 }
 
 double CostLedger::laneSpendOnDay(const QString &lane, qint64 nowUtcMs) const
 {
-    const auto day = m_days.constFind(utcDayStart(nowUtcMs));
-    return day == m_days.cend() ? 0.0 : day->byLane.value(lane);
+    const qint64 start = utcDayStart(nowUtcMs);
+    const auto day = m_days.constFind(start);
+    return (day == m_days.cend() ? 0.0 : day->byLane.value(lane))
+        + (start == m_fleetDay ? m_fleet.byLane.value(lane) : 0.0);
+}
+
+CostLedger::DayTotals CostLedger::ownSpendOnDay(qint64 nowUtcMs) const
+{
+    return m_days.value(utcDayStart(nowUtcMs));
+}
+
+void CostLedger::setFleetSpend(qint64 dayStartUtcMs, const DayTotals &others)
+{
+    m_fleetDay = dayStartUtcMs;
+    m_fleet = others;
 }
 
 QList<CostPoint> CostLedger::pointsSince(qint64 utcMs) const

@@ -37,19 +37,26 @@ public:
     void prune(qint64 olderThanUtcMs);
 
     // Today's (UTC) totals, kept as points are added: a spend-cap check on the request path is
-    // two hash lookups, however much traffic the day has had.
+    // two hash lookups, however much traffic the day has had. In a fleet they include what the
+    // other instances spent, as last heard (setFleetSpend).
     double routeSpendOnDay(const QString &route, qint64 nowUtcMs) const;
     double laneSpendOnDay(const QString &lane, qint64 nowUtcMs) const;
+
+    // This instance's own totals of the day of `nowUtcMs`, per lane and per route.
+    struct DayTotals {
+        QHash<QString, double> byRoute;
+        QHash<QString, double> byLane;
+    };
+    DayTotals ownSpendOnDay(qint64 nowUtcMs) const;
+    // What the rest of the fleet spent on the UTC day starting at `dayStartUtcMs`.
+    void setFleetSpend(qint64 dayStartUtcMs, const DayTotals &others);
     QList<CostPoint> pointsSince(qint64 utcMs) const;
 
     static qint64 utcDayStart(qint64 utcMs);
 
 private:
-    struct DayTotals {
-        QHash<QString, double> byRoute;
-        QHash<QString, double> byLane;
-    };
-
+    qint64 m_fleetDay = -1;
+    DayTotals m_fleet;
     QMap<qint64, QHash<QString, CostPoint>> m_minutes; // minute → "lane\nroute" → point
     QMap<qint64, DayTotals> m_days; // UTC day start → totals
 };

@@ -80,8 +80,7 @@ StateEvent eventFrom(const QSqlQuery &row)
     event.to = parseBreakerState(row.value(3).toString()).value_or(BreakerState::Closed);
     event.reason = row.value(4).toString();
     event.byOperator = row.value(5).toBool();
-    if (row.value(6).toString() == QLatin1String("config"))
-        event.kind = StateEvent::Kind::Config;
+    event.kind = StateEvent::kindNamed(row.value(6).toString());
     return event;
 }
 

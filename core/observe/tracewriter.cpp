@@ -203,8 +203,7 @@ void TraceWriter::write()
             insertEvent.addBindValue(breakerStateName(event.to));
             insertEvent.addBindValue(event.reason);
             insertEvent.addBindValue(int(event.byOperator));
-            insertEvent.addBindValue(
-                event.isConfig() ? QStringLiteral("config") : QStringLiteral("route"));
+            insertEvent.addBindValue(event.kindName());
             insertEvent.exec();
         }
         if (!db.commit()) {

@@ -170,7 +170,8 @@ void AdminEvents::publishStateEvent(const StateEvent &stateEvent)
 {
     if (!m_subscribers.empty())
         broadcast(
-            sseEvent(stateEvent.isConfig() ? "config" : "state", AdminJson::fromEvent(stateEvent)),
+            sseEvent(stateEvent.isRoute() ? "state" : stateEvent.kindName().toLatin1().constData(),
+                AdminJson::fromEvent(stateEvent)),
             false);
 }
 

@@ -157,9 +157,9 @@ QJsonObject fromEvent(const StateEvent &event)
 {
     const QString by = event.byOperator ? QStringLiteral("operator") : QStringLiteral("automatic");
     const QString time = event.time.toString(Qt::ISODateWithMs);
-    if (event.isConfig())
+    if (!event.isRoute())
         return QJsonObject { { QStringLiteral("time"), time },
-            { QStringLiteral("kind"), QStringLiteral("config") },
+            { QStringLiteral("kind"), event.kindName() },
             { QStringLiteral("reason"), event.reason }, { QStringLiteral("by"), by } };
     return QJsonObject { { QStringLiteral("time"), time },
         { QStringLiteral("kind"), QStringLiteral("route") },
@@ -173,9 +173,7 @@ StateEvent toEvent(const QJsonObject &json)
 {
     StateEvent event;
     event.time = QDateTime::fromString(str(json, QLatin1StringView("time")), Qt::ISODateWithMs);
-    event.kind = str(json, QLatin1StringView("kind")) == QLatin1String("config")
-        ? StateEvent::Kind::Config
-        : StateEvent::Kind::Route;
+    event.kind = StateEvent::kindNamed(str(json, QLatin1StringView("kind")));
     event.route = str(json, QLatin1StringView("route"));
     event.from
         = parseBreakerState(str(json, QLatin1StringView("from"))).value_or(BreakerState::Closed);

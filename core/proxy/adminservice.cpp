@@ -3,6 +3,7 @@
 #include "config/configloader.h"
 #include "config/secretdestinations.h"
 #include "http/clientresponse.h"
+#include "observe/costledger.h"
 #include "proxy/adminevents.h"
 #include "proxy/adminjson.h"
 #include "proxy/gatewaycontrol.h"
@@ -11,6 +12,7 @@
 #include "translate/openaierror.h"
 
 #include <QCryptographicHash>
+#include <QDateTime>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -318,6 +320,23 @@ void AdminService::handleConfig(const QByteArray &body, ClientResponse response)
         });
 }
 
+QJsonObject AdminService::fleetJson() const
+{
+    const GatewayControl::FleetStatus fleet = m_control.fleetStatus();
+    if (!fleet.enabled)
+        return { { QStringLiteral("enabled"), false } };
+    // What the caps compare against: this instance's spend and the others', as last heard.
+    QJsonObject laneSpend;
+    const qint64 now = QDateTime::currentMSecsSinceEpoch();
+    for (const LaneConfig &lane : m_services.activeConfig()->config.lanes)
+        laneSpend.insert(lane.name, m_services.ledger->laneSpendOnDay(lane.name, now));
+    return { { QStringLiteral("enabled"), true }, { QStringLiteral("instance"), fleet.instance },
+        { QStringLiteral("connected"), fleet.connected },
+        { QStringLiteral("problem"), fleet.problem },
+        { QStringLiteral("instances"), QJsonArray::fromStringList(fleet.instances) },
+        { QStringLiteral("lane_spend_today_usd"), laneSpend } };
+}
+
 QByteArray AdminService::stateDocument()
 {
     const std::shared_ptr<const ActiveConfig> active = m_services.activeConfig();
@@ -340,7 +359,7 @@ QByteArray AdminService::stateDocument()
     return compact({ { QStringLiteral("listen"), active->config.listenAddress() },
         { QStringLiteral("default_lane"), active->config.defaultLane },
         { QStringLiteral("lanes"), lanes }, { QStringLiteral("routes"), routes },
-        { QStringLiteral("recent_events"), events } });
+        { QStringLiteral("recent_events"), events }, { QStringLiteral("fleet"), fleetJson() } });
 }
 
 } // namespace Switchyard

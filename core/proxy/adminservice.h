@@ -3,6 +3,7 @@
 #include "observe/trace.h"
 #include "routing/breaker.h"
 
+#include <QJsonObject>
 #include <QObject>
 
 namespace Switchyard {
@@ -33,6 +34,7 @@ private:
         ClientResponse &response);
     void handleConfig(const QByteArray &body, ClientResponse response);
     QByteArray stateDocument();
+    QJsonObject fleetJson() const;
 
     const GatewayServices &m_services;
     GatewayControl &m_control;

@@ -33,6 +33,15 @@ public:
     virtual void queryTraces(const TraceQuery &query, TracesRead done) = 0;
     virtual void findTrace(const QString &id, TraceFound done) = 0;
     virtual QList<ProviderSnapshot> providerSnapshots() const = 0;
+    // This instance's part in a fleet (issue 18); `enabled` false when it runs alone.
+    struct FleetStatus {
+        bool enabled = false;
+        QString instance;
+        bool connected = false;
+        QString problem; // why Redis cannot be reached
+        QStringList instances; // alive, by name, this one included
+    };
+    virtual FleetStatus fleetStatus() const = 0;
     // Tests a provider's key against its models list; the result shows in its snapshot.
     virtual void runProviderTest(const QString &provider) = 0;
     // Reads the keychain entries in use again (after a key was set on the gateway's machine).

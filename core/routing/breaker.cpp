@@ -85,6 +85,28 @@ void CircuitBreaker::setSettings(const BreakerSettings &breaker, const RecoveryS
         m_window.erase(m_window.begin());
 }
 
+QString StateEvent::kindName() const
+{
+    switch (kind) {
+    case Kind::Route:
+        break;
+    case Kind::Config:
+        return QStringLiteral("config");
+    case Kind::Fleet:
+        return QStringLiteral("fleet");
+    }
+    return QStringLiteral("route");
+}
+
+StateEvent::Kind StateEvent::kindNamed(QStringView name)
+{
+    if (name == u"config")
+        return Kind::Config;
+    if (name == u"fleet")
+        return Kind::Fleet;
+    return Kind::Route;
+}
+
 void CircuitBreaker::transition(BreakerState to, const QString &reason, bool byOperator)
 {
     const BreakerState from = m_state;
@@ -306,25 +328,54 @@ void CircuitBreaker::recordProbe(
     }
 }
 
-void CircuitBreaker::drain()
+namespace {
+
+QString operatorReason(const QString &what, const QString &where)
 {
-    transition(BreakerState::Drained, QStringLiteral("drained by operator"), true);
+    return where.isEmpty() ? what : QStringLiteral("%1 on instance %2").arg(what, where);
 }
 
-void CircuitBreaker::restore(bool staged)
+} // namespace
+
+void CircuitBreaker::drain(const QString &where)
+{
+    transition(
+        BreakerState::Drained, operatorReason(QStringLiteral("drained by operator"), where), true);
+}
+
+void CircuitBreaker::restore(bool staged, const QString &where)
 {
     if (staged) {
-        enterRecovering(QStringLiteral("staged restore by operator"), true);
+        enterRecovering(operatorReason(QStringLiteral("staged restore by operator"), where), true);
         return;
     }
     resetWindow();
     m_cooldownMs = m_settings.cooldownMs;
-    transition(BreakerState::Closed, QStringLiteral("restored by operator"), true);
+    transition(
+        BreakerState::Closed, operatorReason(QStringLiteral("restored by operator"), where), true);
 }
 
-void CircuitBreaker::stageRecovery()
+void CircuitBreaker::stageRecovery(const QString &where)
 {
-    enterRecovering(QStringLiteral("recovery staged by operator"), true);
+    enterRecovering(operatorReason(QStringLiteral("recovery staged by operator"), where), true);
+}
+
+void CircuitBreaker::honourFleetOpen(qint64 cooldownMs, const QString &reason)
+{
+    const qint64 now = m_clock.nowMs();
+    if (m_state == BreakerState::Open) {
+        m_openUntilMs = std::max(m_openUntilMs, now + cooldownMs);
+        return;
+    }
+    if (m_state != BreakerState::Closed && m_state != BreakerState::Recovering)
+        return; // half-open is testing already; a drained or drilling route is the operator's
+    m_openedAtMs = now;
+    m_openUntilMs = now + cooldownMs;
+    ++m_epoch;
+    m_trialsIssued = 0;
+    m_trialsSucceeded = 0;
+    resetWindow();
+    transition(BreakerState::Open, reason);
 }
 
 void CircuitBreaker::startDrill(DrillFault fault, int seconds)

@@ -41,11 +41,15 @@ struct StateEvent {
     BreakerState to = BreakerState::Closed;
     QString reason;
     bool byOperator = false;
-    // A configuration change (a reload, an edit, a refused file) is logged beside the routes'
-    // changes: `route` and the states are then empty, `reason` says what changed.
-    enum class Kind { Route, Config };
+    // A configuration change (a reload, an edit, a refused file) and the fleet's link (Redis
+    // lost, back) are logged beside the routes' changes: `route` and the states are then empty,
+    // `reason` says what happened.
+    enum class Kind { Route, Config, Fleet };
     Kind kind = Kind::Route;
     bool isConfig() const { return kind == Kind::Config; }
+    bool isRoute() const { return kind == Kind::Route; }
+    QString kindName() const;
+    static Kind kindNamed(QStringView name);
 };
 
 // The circuit breaker of one route (SPEC §7): a pure state machine over an injected clock.
@@ -86,10 +90,14 @@ public:
     // Counts the half-open periods, so that a late trial cannot speak for a newer one.
     int epoch() const { return m_epoch; }
 
-    // Operator actions.
-    void drain();
-    void restore(bool staged);
-    void stageRecovery();
+    // Operator actions; `where` names another instance of the fleet where the operator acted.
+    void drain(const QString &where = QString());
+    void restore(bool staged, const QString &where = QString());
+    void stageRecovery(const QString &where = QString());
+    // Another instance of the fleet opened this route's breaker: it stays open here as well for
+    // `cooldownMs` (a closed or recovering route opens; an open one keeps the later end). What
+    // follows — trials, recovery — is decided here from this instance's own results.
+    void honourFleetOpen(qint64 cooldownMs, const QString &reason);
     void startDrill(DrillFault fault, int seconds);
 
     BreakerState state() const { return m_state; }

@@ -14,6 +14,8 @@ struct RouteCommand {
     Action action = Action::Drain;
     DrillFault fault = DrillFault::ServiceUnavailable;
     int seconds = 0;
+    // Another instance of the fleet where the operator acted; empty when it was here.
+    QString fromInstance;
 };
 
 } // namespace Switchyard

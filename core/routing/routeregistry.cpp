@@ -231,19 +231,19 @@ bool RouteRegistry::execute(const RouteCommand &command, QString *error)
     CircuitBreaker &breaker = routeState.breaker;
     switch (command.action) {
     case RouteCommand::Action::Drain:
-        breaker.drain();
+        breaker.drain(command.fromInstance);
         break;
     // Restoring is the operator's word that the route may serve: a rate limit's cooldown ends too.
     case RouteCommand::Action::Restore:
-        breaker.restore(false);
+        breaker.restore(false, command.fromInstance);
         routeState.cooldownUntilMs = 0;
         break;
     case RouteCommand::Action::RestoreStaged:
-        breaker.restore(true);
+        breaker.restore(true, command.fromInstance);
         routeState.cooldownUntilMs = 0;
         break;
     case RouteCommand::Action::StageRecovery:
-        breaker.stageRecovery();
+        breaker.stageRecovery(command.fromInstance);
         break;
     case RouteCommand::Action::ProbeNow:
         *error = QStringLiteral("A probe is sent by the engine, not the route registry.");

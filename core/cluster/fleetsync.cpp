@@ -1,0 +1,326 @@
+#include "cluster/fleetsync.h"
+
+#include "observe/costledger.h"
+#include "routing/routeregistry.h"
+
+#include <QCoreApplication>
+#include <QDateTime>
+#include <QHostInfo>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QLoggingCategory>
+
+Q_DECLARE_LOGGING_CATEGORY(lcRedis)
+
+namespace Switchyard {
+
+namespace {
+
+constexpr int BeatMs = 1000;
+// An instance not heard from for this long is no longer counted as alive.
+constexpr qint64 AliveMs = 10000;
+constexpr qint64 SpendKeptSeconds = 3 * 24 * 3600;
+constexpr size_t MaxUnsent = 1000;
+
+QString actionName(RouteCommand::Action action)
+{
+    switch (action) {
+    case RouteCommand::Action::Drain:
+        return QStringLiteral("drain");
+    case RouteCommand::Action::Restore:
+        return QStringLiteral("restore");
+    case RouteCommand::Action::RestoreStaged:
+        return QStringLiteral("restore_staged");
+    case RouteCommand::Action::StageRecovery:
+        return QStringLiteral("stage");
+    case RouteCommand::Action::ProbeNow:
+    case RouteCommand::Action::Drill:
+        break;
+    }
+    return QString();
+}
+
+std::optional<RouteCommand::Action> parseAction(const QString &name)
+{
+    for (RouteCommand::Action action : { RouteCommand::Action::Drain, RouteCommand::Action::Restore,
+             RouteCommand::Action::RestoreStaged, RouteCommand::Action::StageRecovery }) {
+        if (actionName(action) == name)
+            return action;
+    }
+    return std::nullopt;
+}
+
+QByteArray number(double value)
+{
+    return QByteArray::number(value, 'g', 17);
+}
+
+} // namespace
+
+FleetSync::FleetSync(const ClusterSettings &settings, const QString &listenAddress,
+    RouteRegistry &routes, CostLedger &ledger, QObject *parent)
+    : QObject(parent)
+    , m_settings(settings)
+    , m_instance(settings.instance.isEmpty() ? QStringLiteral("%1:%2").arg(
+                     QHostInfo::localHostName(), listenAddress.section(QLatin1Char(':'), -1))
+                                             : settings.instance)
+    , m_address(listenAddress)
+    , m_routes(routes)
+    , m_ledger(ledger)
+    , m_redis(this)
+    , m_beat(this)
+{
+    m_beat.setInterval(BeatMs);
+    connect(&m_beat, &QTimer::timeout, this, &FleetSync::beat);
+    connect(&m_redis, &RedisClient::connectedChanged, this, &FleetSync::onConnectionChanged);
+    connect(&m_redis, &RedisClient::messageReceived, this, &FleetSync::onMessage);
+}
+
+FleetSync::~FleetSync() = default;
+
+QByteArray FleetSync::channel() const
+{
+    // Redis' channels are shared by all its databases; a fleet's is named after its own.
+    return "switchyard:" + QByteArray::number(m_settings.redisDatabase) + ":fleet";
+}
+
+QByteArray FleetSync::key(const QString &suffix) const
+{
+    return "switchyard:" + suffix.toUtf8();
+}
+
+void FleetSync::start()
+{
+    m_live = { m_instance };
+    m_redis.open(
+        m_settings.redisHost, m_settings.redisPort, m_settings.redisDatabase, { channel() });
+    m_beat.start();
+}
+
+void FleetSync::onConnectionChanged(bool connected, const QString &why)
+{
+    m_problem = connected ? QString() : why;
+    Q_EMIT connectionChanged(connected, why);
+    if (!connected) {
+        m_live = { m_instance };
+        return;
+    }
+    // What this instance's operator did meanwhile goes first; then the fleet's state is read.
+    for (const RouteCommand &command : std::exchange(m_unsent, {}))
+        sendAction(command);
+    resynchronise();
+    beat();
+}
+
+void FleetSync::shareCommand(const RouteCommand &command)
+{
+    if (m_applyingRemote || !command.fromInstance.isEmpty() || actionName(command.action).isEmpty())
+        return;
+    if (!m_redis.isConnected()) {
+        m_unsent.push_back(command);
+        if (m_unsent.size() > MaxUnsent)
+            m_unsent.pop_front();
+        return;
+    }
+    sendAction(command);
+}
+
+void FleetSync::sendAction(const RouteCommand &command)
+{
+    const QString action = actionName(command.action);
+    // Kept as well as announced: an instance that starts, or comes back, reads the drains.
+    if (command.action == RouteCommand::Action::Drain)
+        m_redis.command({ "HSET", key(QStringLiteral("drained")), command.route.toUtf8(),
+            QJsonDocument(QJsonObject { { QStringLiteral("instance"), m_instance },
+                              { QStringLiteral("at"), QDateTime::currentMSecsSinceEpoch() } })
+                .toJson(QJsonDocument::Compact) });
+    else
+        m_redis.command({ "HDEL", key(QStringLiteral("drained")), command.route.toUtf8() });
+    publish({ { QStringLiteral("kind"), QStringLiteral("action") },
+        { QStringLiteral("route"), command.route }, { QStringLiteral("action"), action } });
+}
+
+void FleetSync::noteStateEvent(const StateEvent &event)
+{
+    if (m_applyingRemote || !event.isRoute() || event.byOperator || event.to != BreakerState::Open)
+        return;
+    const CircuitBreaker *breaker = nullptr;
+    if (const RouteState *state = m_routes.find(event.route))
+        breaker = &state->breaker;
+    const qint64 cooldownMs = breaker ? breaker->cooldownRemainingMs() : 0;
+    if (cooldownMs <= 0 || !m_redis.isConnected())
+        return;
+    const QByteArray route = event.route.toUtf8();
+    m_redis.command({ "SET", key(QStringLiteral("open:") + event.route),
+        QJsonDocument(QJsonObject { { QStringLiteral("instance"), m_instance },
+                          { QStringLiteral("reason"), event.reason } })
+            .toJson(QJsonDocument::Compact),
+        "PX", QByteArray::number(cooldownMs) });
+    publish({ { QStringLiteral("kind"), QStringLiteral("open") },
+        { QStringLiteral("route"), event.route }, { QStringLiteral("cooldown_ms"), cooldownMs },
+        { QStringLiteral("reason"), event.reason } });
+}
+
+void FleetSync::publish(QJsonObject message)
+{
+    message.insert(QStringLiteral("instance"), m_instance);
+    m_redis.command(
+        { "PUBLISH", channel(), QJsonDocument(message).toJson(QJsonDocument::Compact) });
+}
+
+void FleetSync::onMessage(const QByteArray &, const QByteArray &text)
+{
+    const QJsonObject message = QJsonDocument::fromJson(text).object();
+    const QString from = message.value(u"instance").toString();
+    if (from.isEmpty() || from == m_instance)
+        return;
+    const QString route = message.value(u"route").toString();
+    const QString kind = message.value(u"kind").toString();
+    if (kind == QLatin1String("action")) {
+        const std::optional<RouteCommand::Action> action
+            = parseAction(message.value(u"action").toString());
+        if (!action)
+            return;
+        RouteCommand command;
+        command.route = route;
+        command.action = *action;
+        command.fromInstance = from;
+        applyRemote(command);
+    } else if (kind == QLatin1String("open")) {
+        honourOpen(route, qint64(message.value(u"cooldown_ms").toDouble()), from);
+    }
+}
+
+void FleetSync::applyRemote(const RouteCommand &command)
+{
+    const RouteState *state = m_routes.find(command.route);
+    // Already so here (a resynchronisation repeats what was heard): no second event.
+    if (command.action == RouteCommand::Action::Drain && state
+        && state->breaker.state() == BreakerState::Drained)
+        return;
+    m_applyingRemote = true;
+    QString error;
+    if (!m_routes.execute(command, &error))
+        qCInfo(lcRedis).noquote() << "fleet action not applied here:" << error;
+    m_applyingRemote = false;
+}
+
+void FleetSync::honourOpen(const QString &route, qint64 cooldownMs, const QString &from)
+{
+    const RouteState *known = m_routes.find(route);
+    if (!known || cooldownMs <= 0)
+        return; // not a route of this instance's config
+    m_applyingRemote = true;
+    m_routes.state(route).breaker.honourFleetOpen(qMin<qint64>(cooldownMs, 24 * 3600 * 1000),
+        QStringLiteral("opened on instance %1").arg(from));
+    m_routes.markChanged();
+    m_applyingRemote = false;
+}
+
+void FleetSync::resynchronise()
+{
+    m_redis.command({ "HGETALL", key(QStringLiteral("drained")) }, [this](const RedisValue &reply) {
+        for (qsizetype i = 0; i + 1 < reply.items.size(); i += 2) {
+            const QJsonObject drain = QJsonDocument::fromJson(reply.items.at(i + 1).text).object();
+            const QString from = drain.value(u"instance").toString();
+            RouteCommand command;
+            command.route = QString::fromUtf8(reply.items.at(i).text);
+            command.action = RouteCommand::Action::Drain;
+            command.fromInstance = from == m_instance ? QStringLiteral("(before a restart)") : from;
+            if (from != m_instance || !m_routes.find(command.route)
+                || m_routes.find(command.route)->breaker.state() != BreakerState::Drained)
+                applyRemote(command);
+        }
+    });
+    // Breakers open elsewhere, for what is left of their cooldown.
+    m_redis.command({ "KEYS", key(QStringLiteral("open:*")) }, [this](const RedisValue &keys) {
+        for (const RedisValue &name : keys.items) {
+            m_redis.command({ "PTTL", name.text }, [this, name](const RedisValue &ttl) {
+                const QString route = QString::fromUtf8(name.text.mid(strlen("switchyard:open:")));
+                if (ttl.type == RedisValue::Type::Integer && ttl.integer > 0)
+                    honourOpen(route, ttl.integer, QStringLiteral("of the fleet"));
+            });
+        }
+    });
+}
+
+void FleetSync::beat()
+{
+    if (!m_redis.isConnected())
+        return;
+    const qint64 now = QDateTime::currentMSecsSinceEpoch();
+    const QByteArray instances = key(QStringLiteral("instances"));
+    m_redis.command({ "ZADD", instances, QByteArray::number(now), m_instance.toUtf8() });
+    m_redis.command({ "HSET", key(QStringLiteral("instance:") + m_instance), "address",
+        m_address.toUtf8(), "version", QCoreApplication::applicationVersion().toUtf8(), "seen",
+        QByteArray::number(now) });
+    m_redis.command(
+        { "ZREMRANGEBYSCORE", instances, "-inf", QByteArray::number(now - 24 * 3600 * 1000) });
+    m_redis.command({ "ZRANGEBYSCORE", instances, QByteArray::number(now - AliveMs), "+inf" },
+        [this](const RedisValue &reply) {
+            if (reply.type != RedisValue::Type::Array)
+                return;
+            QStringList live;
+            for (const RedisValue &name : reply.items)
+                live.append(QString::fromUtf8(name.text));
+            if (!live.contains(m_instance))
+                live.append(m_instance);
+            live.sort();
+            m_live = live;
+        });
+    shareSpend();
+}
+
+void FleetSync::shareSpend()
+{
+    // Each instance writes its own day totals (not increments): a write that is lost or repeated
+    // changes nothing, and an instance that restarts reports what its ledger holds.
+    const qint64 now = QDateTime::currentMSecsSinceEpoch();
+    const qint64 dayStart = CostLedger::utcDayStart(now);
+    const QString day
+        = QDateTime::fromMSecsSinceEpoch(dayStart, Qt::UTC).toString(QStringLiteral("yyyyMMdd"));
+    const QByteArray members = key(QStringLiteral("spend:%1:instances").arg(day));
+    const CostLedger::DayTotals own = m_ledger.ownSpendOnDay(now);
+    if (!own.byLane.isEmpty() || !own.byRoute.isEmpty()) {
+        const QByteArray mine = key(QStringLiteral("spend:%1:%2").arg(day, m_instance));
+        QList<QByteArray> write { "HSET", mine };
+        for (auto it = own.byLane.cbegin(); it != own.byLane.cend(); ++it)
+            write << ("lane:" + it.key().toUtf8()) << number(it.value());
+        for (auto it = own.byRoute.cbegin(); it != own.byRoute.cend(); ++it)
+            write << ("route:" + it.key().toUtf8()) << number(it.value());
+        m_redis.command(write);
+        m_redis.command({ "EXPIRE", mine, QByteArray::number(SpendKeptSeconds) });
+        m_redis.command({ "SADD", members, m_instance.toUtf8() });
+        m_redis.command({ "EXPIRE", members, QByteArray::number(SpendKeptSeconds) });
+    }
+    m_redis.command({ "SMEMBERS", members }, [this, day, dayStart](const RedisValue &reply) {
+        auto others = std::make_shared<CostLedger::DayTotals>();
+        auto waiting = std::make_shared<int>(0);
+        for (const RedisValue &member : reply.items) {
+            const QString name = QString::fromUtf8(member.text);
+            if (name == m_instance)
+                continue;
+            ++*waiting;
+            const bool sent
+                = m_redis.command({ "HGETALL", key(QStringLiteral("spend:%1:%2").arg(day, name)) },
+                    [this, others, waiting, dayStart](const RedisValue &totals) {
+                        for (qsizetype i = 0; i + 1 < totals.items.size(); i += 2) {
+                            const QString field = QString::fromUtf8(totals.items.at(i).text);
+                            const double usd = totals.items.at(i + 1).text.toDouble();
+                            if (field.startsWith(QLatin1String("lane:")))
+                                others->byLane[field.mid(5)] += usd;
+                            else if (field.startsWith(QLatin1String("route:")))
+                                others->byRoute[field.mid(6)] += usd;
+                        }
+                        if (--*waiting == 0 && totals.type != RedisValue::Type::None)
+                            m_ledger.setFleetSpend(dayStart, *others);
+                    });
+            if (!sent)
+                --*waiting;
+        }
+        if (*waiting == 0 && reply.type == RedisValue::Type::Array)
+            m_ledger.setFleetSpend(dayStart, *others);
+    });
+}
+
+} // namespace Switchyard

@@ -1,0 +1,81 @@
+#pragma once
+
+#include "cluster/redisclient.h"
+#include "config/config.h"
+#include "routing/breaker.h"
+#include "routing/routecommand.h"
+
+#include <QHash>
+#include <QObject>
+#include <QStringList>
+#include <QTimer>
+
+#include <deque>
+#include <functional>
+
+namespace Switchyard {
+
+class CostLedger;
+class RouteRegistry;
+
+// This gateway's part in a fleet that shares state through Redis (issue 18), on the engine's
+// thread. What it shares: operator actions (drain, restore, staged restore, stage recovery)
+// reach every instance at once; a breaker that opens here stays open on the others for its
+// cooldown (each then probes and recovers from its own results); each instance's spend of the
+// day, so the others' caps count it; and a heartbeat, so each knows who is alive. Nothing in the
+// request path waits on Redis: when it is unreachable every instance serves on its own state,
+// says so, and catches up when Redis is back — its operator actions of meanwhile first.
+class FleetSync final : public QObject {
+    Q_OBJECT
+public:
+    FleetSync(const ClusterSettings &settings, const QString &listenAddress, RouteRegistry &routes,
+        CostLedger &ledger, QObject *parent = nullptr);
+    ~FleetSync() override;
+
+    void start();
+    const ClusterSettings &settings() const { return m_settings; }
+    QString instance() const { return m_instance; }
+    bool isConnected() const { return m_redis.isConnected(); }
+    QString problem() const { return m_problem; }
+    // The instances whose heartbeat is recent, this one included, by name.
+    QStringList liveInstances() const { return m_live; }
+
+    // An operator acted here: the fleet hears of it.
+    void shareCommand(const Switchyard::RouteCommand &command);
+    // A route's state changed here: an automatic opening is shared for its cooldown.
+    void noteStateEvent(const Switchyard::StateEvent &event);
+    // The channel other instances publish on, for this config's database.
+    QByteArray channel() const;
+
+Q_SIGNALS:
+    // Redis became unreachable (`why`) or reachable again.
+    void connectionChanged(bool connected, const QString &why);
+
+private:
+    void onConnectionChanged(bool connected, const QString &why);
+    void onMessage(const QByteArray &channel, const QByteArray &message);
+    void publish(QJsonObject message);
+    void sendAction(const RouteCommand &command);
+    void resynchronise();
+    void beat();
+    void shareSpend();
+    void applyRemote(const RouteCommand &command);
+    void honourOpen(const QString &route, qint64 cooldownMs, const QString &from);
+    QByteArray key(const QString &suffix) const;
+
+    ClusterSettings m_settings;
+    QString m_instance;
+    QString m_address;
+    RouteRegistry &m_routes;
+    CostLedger &m_ledger;
+    RedisClient m_redis;
+    QTimer m_beat;
+    QStringList m_live;
+    QString m_problem;
+    // Operator actions taken while Redis was unreachable, sent when it is back (oldest first).
+    std::deque<RouteCommand> m_unsent;
+    // While a remote action or opening is applied here: its own events are not shared again.
+    bool m_applyingRemote = false;
+};
+
+} // namespace Switchyard
