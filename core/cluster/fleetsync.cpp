@@ -185,24 +185,37 @@ void FleetSync::onMessage(const QByteArray &, const QByteArray &text)
         command.route = route;
         command.action = *action;
         command.fromInstance = from;
-        applyRemote(command);
+        QString error;
+        const bool applied = applyRemote(command, &error);
+        // The instance where the operator acted learns how it went here.
+        publish({ { QStringLiteral("kind"), QStringLiteral("result") },
+            { QStringLiteral("to"), from }, { QStringLiteral("route"), route },
+            { QStringLiteral("action"), actionName(*action) },
+            { QStringLiteral("applied"), applied }, { QStringLiteral("error"), error } });
+    } else if (kind == QLatin1String("result")) {
+        if (message.value(u"to").toString() != m_instance)
+            return;
+        const QString action = message.value(u"action").toString();
+        Q_EMIT actionAnswered(from, route, action, message.value(u"applied").toBool(),
+            message.value(u"error").toString());
     } else if (kind == QLatin1String("open")) {
         honourOpen(route, qint64(message.value(u"cooldown_ms").toDouble()), from);
     }
 }
 
-void FleetSync::applyRemote(const RouteCommand &command)
+bool FleetSync::applyRemote(const RouteCommand &command, QString *error)
 {
     const RouteState *state = m_routes.find(command.route);
     // Already so here (a resynchronisation repeats what was heard): no second event.
     if (command.action == RouteCommand::Action::Drain && state
         && state->breaker.state() == BreakerState::Drained)
-        return;
+        return true;
     m_applyingRemote = true;
-    QString error;
-    if (!m_routes.execute(command, &error))
-        qCInfo(lcRedis).noquote() << "fleet action not applied here:" << error;
+    const bool applied = m_routes.execute(command, error);
     m_applyingRemote = false;
+    if (!applied)
+        qCInfo(lcRedis).noquote() << "fleet action not applied here:" << *error;
+    return applied;
 }
 
 void FleetSync::honourOpen(const QString &route, qint64 cooldownMs, const QString &from)
@@ -227,9 +240,10 @@ void FleetSync::resynchronise()
             command.route = QString::fromUtf8(reply.items.at(i).text);
             command.action = RouteCommand::Action::Drain;
             command.fromInstance = from == m_instance ? QStringLiteral("(before a restart)") : from;
+            QString error;
             if (from != m_instance || !m_routes.find(command.route)
                 || m_routes.find(command.route)->breaker.state() != BreakerState::Drained)
-                applyRemote(command);
+                applyRemote(command, &error);
         }
     });
     // Breakers open elsewhere, for what is left of their cooldown.

@@ -50,6 +50,9 @@ public:
 Q_SIGNALS:
     // Redis became unreachable (`why`) or reachable again.
     void connectionChanged(bool connected, const QString &why);
+    // Another instance applied (or could not apply) an operator action taken here.
+    void actionAnswered(const QString &instance, const QString &route, const QString &action,
+        bool applied, const QString &error);
 
 private:
     void onConnectionChanged(bool connected, const QString &why);
@@ -59,7 +62,7 @@ private:
     void resynchronise();
     void beat();
     void shareSpend();
-    void applyRemote(const RouteCommand &command);
+    bool applyRemote(const RouteCommand &command, QString *error);
     void honourOpen(const QString &route, qint64 cooldownMs, const QString &from);
     QByteArray key(const QString &suffix) const;
 

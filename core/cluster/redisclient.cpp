@@ -314,7 +314,8 @@ void RedisClient::checkAlive()
 void RedisClient::updateConnected(const QString &why)
 {
     const bool connected = m_commands->ready && m_subscriber->ready;
-    if (connected == m_connected && (connected || m_everReported))
+    // One of the two ready, the other on its way, is not news; a failure is, even the first.
+    if (connected == m_connected && (connected || m_everReported || why.isEmpty()))
         return;
     if (!connected && !why.isEmpty())
         qCWarning(lcRedis).noquote()

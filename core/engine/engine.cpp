@@ -166,12 +166,19 @@ void Engine::configureFleet(const Config &config)
     connect(
         m_fleet, &FleetSync::connectionChanged, this, [this](bool connected, const QString &why) {
             recordFleetEvent(connected
-                    ? QStringLiteral("Fleet state shared again through Redis as instance %1; "
-                                     "resynchronised")
+                    ? QStringLiteral("Sharing the fleet's state through Redis as instance %1")
                           .arg(m_fleet->instance())
                     : QStringLiteral("Redis is unreachable (%1): this instance serves on its own "
                                      "state until it is back")
                           .arg(why));
+        });
+    connect(m_fleet, &FleetSync::actionAnswered, this,
+        [this](const QString &instance, const QString &route, const QString &action, bool applied,
+            const QString &error) {
+            recordFleetEvent(applied
+                    ? QStringLiteral("%1 of %2 applied on instance %3").arg(action, route, instance)
+                    : QStringLiteral("%1 of %2 not applied on instance %3: %4")
+                          .arg(action, route, instance, error));
         });
     m_fleet->start();
 }

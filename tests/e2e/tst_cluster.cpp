@@ -202,10 +202,26 @@ void ClusterTest::aDrainOnOneReachesTheOthersWithinASecond()
     const int before = m_a->requestCount("POST", "/v1/chat/completions");
     QCOMPARE(chat(2, QStringLiteral("main"))->header("X-Switchyard-Route"), QByteArray("s"));
     QCOMPARE(m_a->requestCount("POST", "/v1/chat/completions"), before);
-    // The event log says where the operator acted.
+    // The event log says where the operator acted...
     const QJsonArray events = state(1).value(u"recent_events").toArray();
     QVERIFY2(events.last().toObject().value(u"reason").toString().contains(QLatin1String("gw0")),
         qPrintable(events.last().toObject().value(u"reason").toString()));
+    // ...and where the operator acted, how it went on each of the others.
+    auto results = [this] {
+        QStringList found;
+        for (const QJsonValue &event : state(0).value(u"recent_events").toArray()) {
+            const QString reason = event.toObject().value(u"reason").toString();
+            if (event.toObject().value(u"kind").toString() == QLatin1String("fleet")
+                && reason.startsWith(QLatin1String("drain of")))
+                found.append(reason);
+        }
+        found.sort();
+        return found;
+    };
+    QTRY_COMPARE_WITH_TIMEOUT(results(),
+        QStringList({ QStringLiteral("drain of r applied on instance gw1"),
+            QStringLiteral("drain of r applied on instance gw2") }),
+        5000);
 
     // A restore from another instance brings it back everywhere.
     m_gateways[1]->client().postAndWait(QStringLiteral("/admin/routes/r/restore"), "{}");
