@@ -443,6 +443,25 @@
         <extracomment>status bar of a console attached to a gateway that cannot be reached; %1 is a time</extracomment>
         <translation>⚠ Getrennt seit %1 — verbinde neu</translation>
     </message>
+    <message>
+        <source>⚠ Fleet: Redis unreachable — serving on this instance&apos;s state</source>
+        <extracomment>status bar: the fleet&apos;s shared state (Redis) cannot be reached</extracomment>
+        <translation>⚠ Verbund: Redis nicht erreichbar — diese Instanz arbeitet mit eigenem Zustand</translation>
+    </message>
+    <message numerus="yes">
+        <source>Fleet: %n instance(s)</source>
+        <extracomment>status bar: this gateway shares its state with others; %n is how many are alive</extracomment>
+        <translation>
+            <numerusform>Verbund: %n Instanz</numerusform>
+            <numerusform>Verbund: %n Instanzen</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>This instance: %1
+Alive: %2</source>
+        <translation>Diese Instanz: %1
+Erreichbar: %2</translation>
+    </message>
 </context>
 <context>
     <name>Switchyard::ProviderDialog</name>

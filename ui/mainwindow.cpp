@@ -56,6 +56,7 @@ MainWindow::MainWindow(
     , m_openBreakers(new QLabel(this))
     , m_storage(new QLabel(this))
     , m_connection(new QLabel(this))
+    , m_fleet(new QLabel(this))
 {
     setWindowTitle(demo ? tr("Switchyard — demo") : tr("Switchyard"));
     setWindowIcon(QIcon(QStringLiteral(":/icons/switchyard.svg")));
@@ -113,6 +114,9 @@ MainWindow::MainWindow(
     statusBar()->addPermanentWidget(m_openBreakers);
     statusBar()->addPermanentWidget(m_storage);
     statusBar()->addPermanentWidget(m_connection);
+    statusBar()->addPermanentWidget(m_fleet);
+    m_fleet->setObjectName(QStringLiteral("fleetStatus"));
+    m_fleet->hide();
     m_connection->setObjectName(QStringLiteral("connectionStatus"));
     m_connection->hide();
     m_storage->setObjectName(QStringLiteral("storageStatus"));
@@ -144,6 +148,7 @@ MainWindow::MainWindow(
     connect(gateway, &GatewayLink::commandFailed, this,
         [this](const QString &error) { statusBar()->showMessage(error, 10000); });
     connect(gateway, &GatewayLink::connectionChanged, this, &MainWindow::onConnectionChanged);
+    connect(gateway, &GatewayLink::fleetUpdated, this, &MainWindow::onFleetUpdated);
     connect(gateway, &GatewayLink::historyCleared, this, [this] {
         m_traces->clear();
         m_events->clear();
@@ -154,7 +159,7 @@ MainWindow::MainWindow(
         [this](const QList<TraceRecord> &traces, const QList<StateEvent> &events,
             const QList<CostPoint> &cost) {
             onTracesAdded(traces);
-            m_events->addEvents(events);
+            m_events->addHistory(events);
             m_cost->addPoints(cost);
             m_cost->refresh(QDateTime::currentMSecsSinceEpoch());
             m_costView->rebuild();
@@ -202,6 +207,23 @@ void MainWindow::onConnectionChanged(bool connected, const QDateTime &since, con
     m_connection->setText(tr("⚠ Disconnected since %1 — reconnecting")
                               .arg(QLocale().toString(since.time(), QLocale::ShortFormat)));
     m_connection->setToolTip(why);
+}
+
+void MainWindow::onFleetUpdated(const FleetStatus &fleet)
+{
+    m_fleet->setVisible(fleet.enabled);
+    if (!fleet.enabled)
+        return;
+    if (!fleet.connected) {
+        //: status bar: the fleet's shared state (Redis) cannot be reached
+        m_fleet->setText(tr("⚠ Fleet: Redis unreachable — serving on this instance's state"));
+        m_fleet->setToolTip(fleet.problem);
+        return;
+    }
+    //: status bar: this gateway shares its state with others; %n is how many are alive
+    m_fleet->setText(tr("Fleet: %n instance(s)", nullptr, int(fleet.instances.size())));
+    m_fleet->setToolTip(tr("This instance: %1\nAlive: %2")
+                            .arg(fleet.instance, fleet.instances.join(QLatin1String(", "))));
 }
 
 void MainWindow::showView(const QString &objectName)

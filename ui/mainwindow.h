@@ -1,5 +1,6 @@
 #pragma once
 
+#include "cluster/fleetstatus.h"
 #include "observe/trace.h"
 #include "routing/breaker.h"
 #include "routing/routesnapshot.h"
@@ -74,6 +75,7 @@ private:
     void notify(const QString &key, const QString &title, const QString &text);
 
     void onConnectionChanged(bool connected, const QDateTime &since, const QString &why);
+    void onFleetUpdated(const FleetStatus &fleet);
 
     GatewayLink *m_gateway;
     RouteTableModel *m_routes;
@@ -94,6 +96,7 @@ private:
     QLabel *m_openBreakers;
     QLabel *m_storage; // shown only while traces cannot be written
     QLabel *m_connection; // shown only while an attached gateway cannot be reached
+    QLabel *m_fleet; // shown only for a gateway of a fleet
     QSystemTrayIcon *m_tray = nullptr;
     std::deque<std::pair<qint64, bool>> m_recent; // (finished at, failed) over the last minute
     QHash<QString, qint64> m_lastNotified;

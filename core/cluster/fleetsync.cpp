@@ -92,6 +92,7 @@ QByteArray FleetSync::key(const QString &suffix) const
 void FleetSync::start()
 {
     m_live = { m_instance };
+    Q_EMIT statusChanged();
     m_redis.open(
         m_settings.redisHost, m_settings.redisPort, m_settings.redisDatabase, { channel() });
     m_beat.start();
@@ -103,9 +104,11 @@ void FleetSync::onConnectionChanged(bool connected, const QString &why)
     Q_EMIT connectionChanged(connected, why);
     if (!connected) {
         m_live = { m_instance };
+        Q_EMIT statusChanged();
         return;
     }
     // What this instance's operator did meanwhile goes first; then the fleet's state is read.
+    Q_EMIT statusChanged();
     for (const RouteCommand &command : std::exchange(m_unsent, {}))
         sendAction(command);
     resynchronise();
@@ -280,7 +283,10 @@ void FleetSync::beat()
             if (!live.contains(m_instance))
                 live.append(m_instance);
             live.sort();
+            if (live == m_live)
+                return;
             m_live = live;
+            Q_EMIT statusChanged();
         });
     shareSpend();
 }

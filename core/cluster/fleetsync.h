@@ -50,6 +50,8 @@ public:
 Q_SIGNALS:
     // Redis became unreachable (`why`) or reachable again.
     void connectionChanged(bool connected, const QString &why);
+    // Connected or not, or the live instances changed.
+    void statusChanged();
     // Another instance applied (or could not apply) an operator action taken here.
     void actionAnswered(const QString &instance, const QString &route, const QString &action,
         bool applied, const QString &error);

@@ -88,6 +88,7 @@ Engine::Engine(const Clock &clock, QObject *parent)
     qRegisterMetaType<Switchyard::CostPoint>();
     qRegisterMetaType<QList<Switchyard::CostPoint>>();
     qRegisterMetaType<Switchyard::ProviderSnapshot>();
+    qRegisterMetaType<Switchyard::FleetStatus>();
     qRegisterMetaType<QList<Switchyard::ProviderSnapshot>>();
     m_maintenance.setInterval(MaintenanceIntervalMs);
     connect(&m_maintenance, &QTimer::timeout, this, &Engine::maintain);
@@ -157,10 +158,14 @@ void Engine::configureFleet(const Config &config)
 {
     if (m_fleet && m_fleet->settings() == config.cluster)
         return;
+    const bool had = m_fleet;
     delete m_fleet;
     m_fleet = nullptr;
-    if (!config.cluster.enabled())
+    if (!config.cluster.enabled()) {
+        if (had)
+            Q_EMIT fleetUpdated(FleetStatus());
         return;
+    }
     m_fleet = new FleetSync(
         config.cluster, config.listenAddress(), m_routes, m_journal->ledger(), this);
     connect(
@@ -172,6 +177,8 @@ void Engine::configureFleet(const Config &config)
                                      "state until it is back")
                           .arg(why));
         });
+    connect(
+        m_fleet, &FleetSync::statusChanged, this, [this] { Q_EMIT fleetUpdated(fleetStatus()); });
     connect(m_fleet, &FleetSync::actionAnswered, this,
         [this](const QString &instance, const QString &route, const QString &action, bool applied,
             const QString &error) {
@@ -222,6 +229,7 @@ void Engine::listen(Config effective)
         AdminEvents *events = m_proxy->admin()->events();
         connect(this, &Engine::routeStateChanged, events, &AdminEvents::publishStateEvent);
         connect(this, &Engine::storageProblemChanged, events, &AdminEvents::publishStorageProblem);
+        connect(this, &Engine::fleetUpdated, events, &AdminEvents::publishFleet);
         connect(
             m_publisher, &SnapshotPublisher::routesUpdated, events, &AdminEvents::publishRoutes);
         connect(m_publisher, &SnapshotPublisher::providersUpdated, events,
@@ -419,7 +427,7 @@ void Engine::recordTrace(const TraceRecord &trace)
     Q_EMIT requestFinished(trace);
 }
 
-GatewayControl::FleetStatus Engine::fleetStatus() const
+FleetStatus Engine::fleetStatus() const
 {
     if (!m_fleet)
         return {};
@@ -442,6 +450,7 @@ void Engine::readHistory(std::function<void(const History &history)> done)
     history.events = m_journal->recentEvents();
     history.routes = routeSnapshots();
     history.providers = providerSnapshots();
+    history.fleet = fleetStatus();
     m_journal->queryTraces(TraceQuery { 500 },
         [history, done = std::move(done)](const QList<TraceRecord> &traces) mutable {
             history.traces = traces;

@@ -108,6 +108,8 @@ Q_SIGNALS:
     void routesUpdated(const QList<Switchyard::RouteSnapshot> &routes);
     // When a provider's key status or test result changes.
     void providersUpdated(const QList<Switchyard::ProviderSnapshot> &providers);
+    // When this instance joins or leaves a fleet, Redis is lost or back, or instances come and go.
+    void fleetUpdated(const Switchyard::FleetStatus &fleet);
     void commandFailed(const QString &error);
     // Traces cannot be written (the disk is full, say): what, for the console's status bar. An
     // empty text when writing works again.

@@ -22,6 +22,7 @@ EmbeddedLink::EmbeddedLink(Engine *engine, ConfigController *config, QObject *pa
     connect(engine, &Engine::costAdded, this, &GatewayLink::costAdded);
     connect(engine, &Engine::routeStateChanged, this, &GatewayLink::eventRecorded);
     connect(engine, &Engine::providersUpdated, this, &GatewayLink::providersUpdated);
+    connect(engine, &Engine::fleetUpdated, this, &GatewayLink::fleetUpdated);
     connect(engine, &Engine::storageProblemChanged, this, &GatewayLink::storageProblemChanged);
     connect(engine, &Engine::historyPublished, this, &GatewayLink::historyPublished);
     connect(engine, &Engine::commandFailed, this, &GatewayLink::commandFailed);

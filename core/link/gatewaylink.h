@@ -1,5 +1,6 @@
 #pragma once
 
+#include "cluster/fleetstatus.h"
 #include "config/config.h"
 #include "observe/costledger.h"
 #include "observe/trace.h"
@@ -79,6 +80,8 @@ Q_SIGNALS:
     // A route's state changed, or the configuration did.
     void eventRecorded(const Switchyard::StateEvent &event);
     void providersUpdated(const QList<Switchyard::ProviderSnapshot> &providers);
+    // The gateway's fleet: alone, or with which instances, and whether Redis is reachable.
+    void fleetUpdated(const Switchyard::FleetStatus &fleet);
     // Traces cannot be written (a full disk, say); an empty text when they can again.
     void storageProblemChanged(const QString &problem);
     // What a console should show of the recent past; after a reconnection it replaces what was

@@ -257,6 +257,8 @@ void RemoteLink::onEvent(const QByteArray &name, const QByteArray &data)
     } else if (name == "providers") {
         Q_EMIT providersUpdated(
             AdminJson::listOf<ProviderSnapshot>(json.value(u"providers"), AdminJson::toProvider));
+    } else if (name == "fleet_status") {
+        Q_EMIT fleetUpdated(AdminJson::toFleet(json));
     } else if (name == "state" || name == "fleet") {
         Q_EMIT eventRecorded(AdminJson::toEvent(json));
     } else if (name == "config") {
@@ -288,6 +290,7 @@ void RemoteLink::applyHistory(const QJsonObject &history)
     Q_EMIT routesUpdated(AdminJson::toRoutes(history.value(u"routes").toArray()));
     Q_EMIT providersUpdated(
         AdminJson::listOf<ProviderSnapshot>(history.value(u"providers"), AdminJson::toProvider));
+    Q_EMIT fleetUpdated(AdminJson::toFleet(history.value(u"fleet").toObject()));
 }
 
 void RemoteLink::fetchConfig()

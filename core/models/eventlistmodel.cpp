@@ -2,6 +2,8 @@
 
 #include "models/routetablemodel.h"
 
+#include <algorithm>
+
 namespace Switchyard {
 
 EventListModel::EventListModel(int capacity, QObject *parent)
@@ -75,6 +77,21 @@ QVariant EventListModel::headerData(int section, Qt::Orientation orientation, in
         break;
     }
     return {};
+}
+
+void EventListModel::addHistory(const QList<StateEvent> &events)
+{
+    auto same = [](const StateEvent &a, const StateEvent &b) {
+        return a.time == b.time && a.kind == b.kind && a.route == b.route && a.to == b.to
+            && a.reason == b.reason;
+    };
+    QList<StateEvent> fresh;
+    for (const StateEvent &event : events) {
+        if (std::none_of(m_events.cbegin(), m_events.cend(),
+                [&](const StateEvent &shown) { return same(shown, event); }))
+            fresh.append(event);
+    }
+    addEvents(fresh);
 }
 
 void EventListModel::clear()

@@ -25,6 +25,9 @@ public:
 
     // `events` oldest first.
     void addEvents(const QList<StateEvent> &events);
+    // The event log of the recent past, oldest first: the ones already shown (they happened
+    // while the history was read, and came live as well) are left out.
+    void addHistory(const QList<StateEvent> &events);
     // Forgets every row: an attached console's history is replaced after a reconnection.
     void clear();
 

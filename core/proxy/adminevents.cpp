@@ -101,7 +101,8 @@ void AdminEvents::subscribe(ClientResponse response, bool console)
                 { QStringLiteral("cost"), AdminJson::arrayOf(history.cost, AdminJson::fromCost) },
                 { QStringLiteral("routes"), AdminJson::fromRoutes(history.routes) },
                 { QStringLiteral("providers"),
-                    AdminJson::arrayOf(history.providers, AdminJson::fromProvider) } });
+                    AdminJson::arrayOf(history.providers, AdminJson::fromProvider) },
+                { QStringLiteral("fleet"), AdminJson::fromFleet(history.fleet) } });
         sendHistory(id, text, ids);
     });
 }
@@ -235,6 +236,12 @@ void AdminEvents::publishProviders(const QList<ProviderSnapshot> &providers)
                       { { QStringLiteral("providers"),
                           AdminJson::arrayOf(providers, AdminJson::fromProvider) } }),
             true);
+}
+
+void AdminEvents::publishFleet(const FleetStatus &fleet)
+{
+    if (m_flush.isActive())
+        broadcast(sseEvent("fleet_status", AdminJson::fromFleet(fleet)), true);
 }
 
 void AdminEvents::publishStorageProblem(const QString &problem)

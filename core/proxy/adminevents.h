@@ -1,5 +1,6 @@
 #pragma once
 
+#include "cluster/fleetstatus.h"
 #include "observe/costledger.h"
 #include "observe/trace.h"
 #include "routing/breaker.h"
@@ -35,6 +36,7 @@ public:
     void publishTrace(const Switchyard::TraceRecord &trace, const QList<CostPoint> &spend);
     void publishRoutes(const QList<Switchyard::RouteSnapshot> &routes);
     void publishProviders(const QList<Switchyard::ProviderSnapshot> &providers);
+    void publishFleet(const Switchyard::FleetStatus &fleet);
     // `problem` is empty when traces are written again.
     void publishStorageProblem(const QString &problem);
 

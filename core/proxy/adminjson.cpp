@@ -212,6 +212,29 @@ CostPoint toCost(const QJsonObject &json)
     return point;
 }
 
+QJsonObject fromFleet(const FleetStatus &fleet)
+{
+    if (!fleet.enabled)
+        return { { QStringLiteral("enabled"), false } };
+    return { { QStringLiteral("enabled"), true }, { QStringLiteral("instance"), fleet.instance },
+        { QStringLiteral("connected"), fleet.connected },
+        { QStringLiteral("problem"), fleet.problem },
+        { QStringLiteral("instances"), QJsonArray::fromStringList(fleet.instances) } };
+}
+
+FleetStatus toFleet(const QJsonObject &json)
+{
+    FleetStatus fleet;
+    fleet.enabled = json.value(QLatin1StringView("enabled")).toBool();
+    if (!fleet.enabled)
+        return fleet;
+    fleet.instance = str(json, QLatin1StringView("instance"));
+    fleet.connected = json.value(QLatin1StringView("connected")).toBool();
+    fleet.problem = str(json, QLatin1StringView("problem"));
+    fleet.instances = strings(json.value(QLatin1StringView("instances")));
+    return fleet;
+}
+
 QJsonObject fromProvider(const ProviderSnapshot &provider)
 {
     QJsonObject key { { QStringLiteral("state"), keyStateName(provider.keyState) },

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "cluster/fleetstatus.h"
 #include "observe/costledger.h"
 #include "routing/breaker.h"
 #include "routing/providersnapshot.h"
@@ -24,6 +25,9 @@ StateEvent toEvent(const QJsonObject &json);
 
 QJsonObject fromCost(const CostPoint &point);
 CostPoint toCost(const QJsonObject &json);
+
+QJsonObject fromFleet(const FleetStatus &fleet);
+FleetStatus toFleet(const QJsonObject &json);
 
 QJsonObject fromProvider(const ProviderSnapshot &provider);
 ProviderSnapshot toProvider(const QJsonObject &json);

@@ -322,19 +322,17 @@ void AdminService::handleConfig(const QByteArray &body, ClientResponse response)
 
 QJsonObject AdminService::fleetJson() const
 {
-    const GatewayControl::FleetStatus fleet = m_control.fleetStatus();
+    const FleetStatus fleet = m_control.fleetStatus();
+    QJsonObject json = AdminJson::fromFleet(fleet);
     if (!fleet.enabled)
-        return { { QStringLiteral("enabled"), false } };
+        return json;
     // What the caps compare against: this instance's spend and the others', as last heard.
     QJsonObject laneSpend;
     const qint64 now = QDateTime::currentMSecsSinceEpoch();
     for (const LaneConfig &lane : m_services.activeConfig()->config.lanes)
         laneSpend.insert(lane.name, m_services.ledger->laneSpendOnDay(lane.name, now));
-    return { { QStringLiteral("enabled"), true }, { QStringLiteral("instance"), fleet.instance },
-        { QStringLiteral("connected"), fleet.connected },
-        { QStringLiteral("problem"), fleet.problem },
-        { QStringLiteral("instances"), QJsonArray::fromStringList(fleet.instances) },
-        { QStringLiteral("lane_spend_today_usd"), laneSpend } };
+    json.insert(QStringLiteral("lane_spend_today_usd"), laneSpend);
+    return json;
 }
 
 QByteArray AdminService::stateDocument()

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "cluster/fleetstatus.h"
 #include "config/config.h"
 #include "observe/costledger.h"
 #include "observe/trace.h"
@@ -33,14 +34,6 @@ public:
     virtual void queryTraces(const TraceQuery &query, TracesRead done) = 0;
     virtual void findTrace(const QString &id, TraceFound done) = 0;
     virtual QList<ProviderSnapshot> providerSnapshots() const = 0;
-    // This instance's part in a fleet (issue 18); `enabled` false when it runs alone.
-    struct FleetStatus {
-        bool enabled = false;
-        QString instance;
-        bool connected = false;
-        QString problem; // why Redis cannot be reached
-        QStringList instances; // alive, by name, this one included
-    };
     virtual FleetStatus fleetStatus() const = 0;
     // Tests a provider's key against its models list; the result shows in its snapshot.
     virtual void runProviderTest(const QString &provider) = 0;
@@ -55,6 +48,7 @@ public:
         QList<CostPoint> cost;
         QList<RouteSnapshot> routes;
         QList<ProviderSnapshot> providers;
+        FleetStatus fleet;
     };
     // The events, spend, routes and providers are taken at the call; the traces are read later,
     // off the engine thread, and `done` is called in it with all of them.

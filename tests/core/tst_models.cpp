@@ -184,6 +184,33 @@ private Q_SLOTS:
         QCOMPARE(model.index(0, EventListModel::To).data().toString(), QStringLiteral("Open"));
     }
 
+    void eventModelShowsConfigAndFleetEventsAndNoHistoryTwice()
+    {
+        EventListModel model(100);
+        QAbstractItemModelTester tester(
+            &model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        StateEvent reload;
+        reload.time = QDateTime::currentDateTimeUtc();
+        reload.kind = StateEvent::Kind::Config;
+        reload.reason = QStringLiteral("Reloaded /etc/switchyard.json");
+        StateEvent fleet = reload;
+        fleet.kind = StateEvent::Kind::Fleet;
+        fleet.reason = QStringLiteral("Redis is unreachable");
+        // The fleet's event came live while the history was read, and is in the history too.
+        model.addEvents({ fleet });
+        model.addHistory({ reload, fleet });
+        QCOMPARE(model.rowCount(), 2);
+        QCOMPARE(model.index(0, EventListModel::Route).data().toString(),
+            QStringLiteral("(configuration)"));
+        QCOMPARE(model.index(0, EventListModel::From).data().toString(), QString());
+        QCOMPARE(model.index(0, EventListModel::To).data().toString(), QString());
+        QVERIFY(!model.index(0, 0).data(EventListModel::ToStateRole).isValid());
+        QCOMPARE(
+            model.index(1, EventListModel::Route).data().toString(), QStringLiteral("(fleet)"));
+        model.clear();
+        QCOMPARE(model.rowCount(), 0);
+    }
+
     void costSeriesBucketsStacksAndTotals()
     {
         CostSeriesModel model;

@@ -2,9 +2,12 @@
 #include "gatewayharness.h"
 #include "jsontext.h"
 
+#include "link/remotelink.h"
+
 #include <QElapsedTimer>
 #include <QJsonArray>
 #include <QProcess>
+#include <QSignalSpy>
 #include <QStandardPaths>
 #include <QTcpServer>
 #include <QTemporaryDir>
@@ -278,8 +281,21 @@ void ClusterTest::aSpendCapHoldsAcrossTheFleet()
 
 void ClusterTest::withRedisGoneRequestsFlowItIsSaidAndStateConvergesAfter()
 {
+    // A console attached to one instance sees the fleet, then that it is cut off.
+    RemoteLink link(QUrl(m_gateways[0]->baseUrl()), m_gateways[0]->client().adminToken());
+    QSignalSpy fleetSeen(&link, &GatewayLink::fleetUpdated);
+    link.open();
+    QTRY_VERIFY_WITH_TIMEOUT(!fleetSeen.isEmpty(), 10000);
+    FleetStatus seen = fleetSeen.last().first().value<FleetStatus>();
+    QVERIFY(seen.enabled && seen.connected);
+    QCOMPARE(seen.instance, QStringLiteral("gw0"));
+    QCOMPARE(seen.instances,
+        QStringList({ QStringLiteral("gw0"), QStringLiteral("gw1"), QStringLiteral("gw2") }));
+
     const quint16 port = m_redis->port();
     m_redis->kill();
+    QTRY_VERIFY_WITH_TIMEOUT(!fleetSeen.last().first().value<FleetStatus>().connected, 10000);
+    QVERIFY(!fleetSeen.last().first().value<FleetStatus>().problem.isEmpty());
     for (int i = 0; i < 3; ++i)
         QTRY_VERIFY_WITH_TIMEOUT(
             !state(i).value(u"fleet").toObject().value(u"connected").toBool(), 10000);
@@ -314,6 +330,7 @@ void ClusterTest::withRedisGoneRequestsFlowItIsSaidAndStateConvergesAfter()
     metrics = m_gateways[0]->client().get(QStringLiteral("/metrics"));
     QVERIFY(GatewayClient::waitFor(metrics));
     QVERIFY(metrics->body.contains("switchyard_fleet_connected 1"));
+    QTRY_VERIFY_WITH_TIMEOUT(fleetSeen.last().first().value<FleetStatus>().connected, 5000);
 }
 
 void ClusterTest::aBadClusterAddressIsAConfigError()
