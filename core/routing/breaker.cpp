@@ -127,8 +127,13 @@ void CircuitBreaker::open(const QString &reason, bool escalate)
     // A failed probe of recovery means the route is still sick: wait twice as long next time.
     if (escalate)
         m_cooldownMs = std::min<qint64>(m_cooldownMs * 2, m_settings.maxCooldownMs);
+    openFor(m_cooldownMs, reason);
+}
+
+void CircuitBreaker::openFor(qint64 cooldownMs, const QString &reason)
+{
     m_openedAtMs = m_clock.nowMs();
-    m_openUntilMs = m_openedAtMs + m_cooldownMs;
+    m_openUntilMs = m_openedAtMs + cooldownMs;
     ++m_epoch;
     m_trialsIssued = 0;
     m_trialsSucceeded = 0;
@@ -369,13 +374,7 @@ void CircuitBreaker::honourFleetOpen(qint64 cooldownMs, const QString &reason)
     }
     if (m_state != BreakerState::Closed && m_state != BreakerState::Recovering)
         return; // half-open is testing already; a drained or drilling route is the operator's
-    m_openedAtMs = now;
-    m_openUntilMs = now + cooldownMs;
-    ++m_epoch;
-    m_trialsIssued = 0;
-    m_trialsSucceeded = 0;
-    resetWindow();
-    transition(BreakerState::Open, reason);
+    openFor(cooldownMs, reason);
 }
 
 void CircuitBreaker::startDrill(DrillFault fault, int seconds)

@@ -122,6 +122,7 @@ private:
 
     void transition(BreakerState to, const QString &reason, bool byOperator = false);
     void open(const QString &reason, bool escalate);
+    void openFor(qint64 cooldownMs, const QString &reason);
     void enterRecovering(const QString &reason, bool byOperator);
     void resetWindow();
     void recordCall(bool failed, qint64 durationMs);
