@@ -18,6 +18,7 @@
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
+#include <QHostAddress>
 #include <QLibraryInfo>
 #include <QLocale>
 #include <QMessageBox>
@@ -541,6 +542,16 @@ int main(int argc, char *argv[])
                 && options.attach.scheme() != QLatin1String("https"))) {
             err() << "--attach " << urls.first()
                   << ": must be http://HOST:PORT or https://HOST:PORT" << Qt::endl;
+            return 2;
+        }
+        // The admin token would cross the network in clear text.
+        const QHostAddress host(options.attach.host());
+        if (options.attach.scheme() == QLatin1String("http")
+            && options.attach.host() != QLatin1String("localhost") && !host.isLoopback()) {
+            err() << "--attach " << urls.first()
+                  << ": plain http is for this machine only; reach a gateway elsewhere through an "
+                     "SSH tunnel (see the README) or over https"
+                  << Qt::endl;
             return 2;
         }
     }

@@ -9,6 +9,8 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QLoggingCategory>
+#include <algorithm>
+#include <cmath>
 
 Q_DECLARE_LOGGING_CATEGORY(lcRedis)
 
@@ -153,12 +155,13 @@ void FleetSync::noteStateEvent(const StateEvent &event)
     const qint64 cooldownMs = breaker ? breaker->cooldownRemainingMs() : 0;
     if (cooldownMs <= 0 || !m_redis.isConnected())
         return;
-    const QByteArray route = event.route.toUtf8();
-    m_redis.command({ "SET", key(QStringLiteral("open:") + event.route),
-        QJsonDocument(QJsonObject { { QStringLiteral("instance"), m_instance },
-                          { QStringLiteral("reason"), event.reason } })
-            .toJson(QJsonDocument::Compact),
-        "PX", QByteArray::number(cooldownMs) });
+    // Kept with its end, for an instance that connects during the cooldown: one hash, read in
+    // one command (never KEYS, which would hold up a Redis shared with other work).
+    m_redis.command({ "HSET", key(QStringLiteral("open")), event.route.toUtf8(),
+        QJsonDocument(
+            QJsonObject { { QStringLiteral("instance"), m_instance },
+                { QStringLiteral("until_ms"), QDateTime::currentMSecsSinceEpoch() + cooldownMs } })
+            .toJson(QJsonDocument::Compact) });
     publish({ { QStringLiteral("kind"), QStringLiteral("open") },
         { QStringLiteral("route"), event.route }, { QStringLiteral("cooldown_ms"), cooldownMs },
         { QStringLiteral("reason"), event.reason } });
@@ -175,7 +178,7 @@ void FleetSync::onMessage(const QByteArray &, const QByteArray &text)
 {
     const QJsonObject message = QJsonDocument::fromJson(text).object();
     const QString from = message.value(u"instance").toString();
-    if (from.isEmpty() || from == m_instance)
+    if (from.isEmpty() || from.size() > 200 || from == m_instance)
         return;
     const QString route = message.value(u"route").toString();
     const QString kind = message.value(u"kind").toString();
@@ -202,7 +205,10 @@ void FleetSync::onMessage(const QByteArray &, const QByteArray &text)
         Q_EMIT actionAnswered(from, route, action, message.value(u"applied").toBool(),
             message.value(u"error").toString());
     } else if (kind == QLatin1String("open")) {
-        honourOpen(route, qint64(message.value(u"cooldown_ms").toDouble()), from);
+        // Bounded before it becomes a number of milliseconds: a peer may send anything.
+        const double cooldownMs
+            = std::clamp(message.value(u"cooldown_ms").toDouble(), 0.0, 24.0 * 3600 * 1000);
+        honourOpen(route, qint64(cooldownMs), from);
     }
 }
 
@@ -216,6 +222,10 @@ bool FleetSync::applyRemote(const RouteCommand &command, QString *error)
     m_applyingRemote = true;
     const bool applied = m_routes.execute(command, error);
     m_applyingRemote = false;
+    if (applied && command.action == RouteCommand::Action::Drain)
+        m_drainedByFleet.insert(command.route);
+    else if (applied)
+        m_drainedByFleet.remove(command.route);
     if (!applied)
         qCInfo(lcRedis).noquote() << "fleet action not applied here:" << *error;
     return applied;
@@ -236,6 +246,24 @@ void FleetSync::honourOpen(const QString &route, qint64 cooldownMs, const QStrin
 void FleetSync::resynchronise()
 {
     m_redis.command({ "HGETALL", key(QStringLiteral("drained")) }, [this](const RedisValue &reply) {
+        if (reply.type != RedisValue::Type::Array)
+            return;
+        // Restored elsewhere while this instance was cut off: the fleet no longer drains it.
+        QSet<QString> drained;
+        for (qsizetype i = 0; i + 1 < reply.items.size(); i += 2)
+            drained.insert(QString::fromUtf8(reply.items.at(i).text));
+        for (const QString &route : QSet<QString>(m_drainedByFleet)) {
+            const RouteState *state = m_routes.find(route);
+            if (drained.contains(route) || !state
+                || state->breaker.state() != BreakerState::Drained)
+                continue;
+            RouteCommand restore;
+            restore.route = route;
+            restore.action = RouteCommand::Action::RestoreStaged;
+            restore.fromInstance = QStringLiteral("of the fleet");
+            QString error;
+            applyRemote(restore, &error);
+        }
         for (qsizetype i = 0; i + 1 < reply.items.size(); i += 2) {
             const QJsonObject drain = QJsonDocument::fromJson(reply.items.at(i + 1).text).object();
             const QString from = drain.value(u"instance").toString();
@@ -249,14 +277,20 @@ void FleetSync::resynchronise()
                 applyRemote(command, &error);
         }
     });
-    // Breakers open elsewhere, for what is left of their cooldown.
-    m_redis.command({ "KEYS", key(QStringLiteral("open:*")) }, [this](const RedisValue &keys) {
-        for (const RedisValue &name : keys.items) {
-            m_redis.command({ "PTTL", name.text }, [this, name](const RedisValue &ttl) {
-                const QString route = QString::fromUtf8(name.text.mid(strlen("switchyard:open:")));
-                if (ttl.type == RedisValue::Type::Integer && ttl.integer > 0)
-                    honourOpen(route, ttl.integer, QStringLiteral("of the fleet"));
-            });
+    // Breakers open elsewhere, for what is left of their cooldown; ended ones are tidied away.
+    m_redis.command({ "HGETALL", key(QStringLiteral("open")) }, [this](const RedisValue &reply) {
+        const qint64 now = QDateTime::currentMSecsSinceEpoch();
+        for (qsizetype i = 0; i + 1 < reply.items.size(); i += 2) {
+            const QString route = QString::fromUtf8(reply.items.at(i).text);
+            const QJsonObject open = QJsonDocument::fromJson(reply.items.at(i + 1).text).object();
+            const double remaining = open.value(u"until_ms").toDouble() - double(now);
+            const QString from = open.value(u"instance").toString();
+            if (remaining <= 0) {
+                m_redis.command({ "HDEL", key(QStringLiteral("open")), reply.items.at(i).text });
+                continue;
+            }
+            if (from != m_instance)
+                honourOpen(route, qint64(std::min(remaining, 24.0 * 3600 * 1000)), from);
         }
     });
 }
@@ -314,32 +348,45 @@ void FleetSync::shareSpend()
         m_redis.command({ "EXPIRE", members, QByteArray::number(SpendKeptSeconds) });
     }
     m_redis.command({ "SMEMBERS", members }, [this, day, dayStart](const RedisValue &reply) {
-        auto others = std::make_shared<CostLedger::DayTotals>();
-        auto waiting = std::make_shared<int>(0);
+        if (reply.type != RedisValue::Type::Array)
+            return;
+        // One round adds up every other instance, or changes nothing: a total missing a member
+        // (a refused or unanswered read) would let the caps forget that member's spend.
+        struct Round {
+            CostLedger::DayTotals others;
+            int waiting = 0;
+            bool complete = true;
+        };
+        auto round = std::make_shared<Round>();
         for (const RedisValue &member : reply.items) {
             const QString name = QString::fromUtf8(member.text);
             if (name == m_instance)
                 continue;
-            ++*waiting;
+            ++round->waiting;
             const bool sent
                 = m_redis.command({ "HGETALL", key(QStringLiteral("spend:%1:%2").arg(day, name)) },
-                    [this, others, waiting, dayStart](const RedisValue &totals) {
+                    [this, round, dayStart](const RedisValue &totals) {
+                        if (totals.type != RedisValue::Type::Array)
+                            round->complete = false;
                         for (qsizetype i = 0; i + 1 < totals.items.size(); i += 2) {
                             const QString field = QString::fromUtf8(totals.items.at(i).text);
-                            const double usd = totals.items.at(i + 1).text.toDouble();
+                            bool ok = false;
+                            const double usd = totals.items.at(i + 1).text.toDouble(&ok);
+                            if (!ok || !std::isfinite(usd) || usd < 0)
+                                continue; // a broken peer's figure counts for nothing
                             if (field.startsWith(QLatin1String("lane:")))
-                                others->byLane[field.mid(5)] += usd;
+                                round->others.byLane[field.mid(5)] += usd;
                             else if (field.startsWith(QLatin1String("route:")))
-                                others->byRoute[field.mid(6)] += usd;
+                                round->others.byRoute[field.mid(6)] += usd;
                         }
-                        if (--*waiting == 0 && totals.type != RedisValue::Type::None)
-                            m_ledger.setFleetSpend(dayStart, *others);
+                        if (--round->waiting == 0 && round->complete)
+                            m_ledger.setFleetSpend(dayStart, round->others);
                     });
             if (!sent)
-                --*waiting;
+                return; // the others' replies will find the round incomplete
         }
-        if (*waiting == 0 && reply.type == RedisValue::Type::Array)
-            m_ledger.setFleetSpend(dayStart, *others);
+        if (round->waiting == 0)
+            m_ledger.setFleetSpend(dayStart, round->others);
     });
 }
 

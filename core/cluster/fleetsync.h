@@ -7,6 +7,7 @@
 
 #include <QHash>
 #include <QObject>
+#include <QSet>
 #include <QStringList>
 #include <QTimer>
 
@@ -81,6 +82,8 @@ private:
     std::deque<RouteCommand> m_unsent;
     // While a remote action or opening is applied here: its own events are not shared again.
     bool m_applyingRemote = false;
+    // Routes drained here because another instance's operator drained them.
+    QSet<QString> m_drainedByFleet;
 };
 
 } // namespace Switchyard

@@ -3,8 +3,11 @@
 #include <hiredis/async.h>
 #include <hiredis/hiredis.h>
 
+#include <QHostAddress>
+#include <QHostInfo>
 #include <QLoggingCategory>
 #include <QSocketNotifier>
+#include <QUuid>
 
 Q_LOGGING_CATEGORY(lcRedis, "switchyard.cluster", QtInfoMsg)
 
@@ -17,6 +20,8 @@ constexpr int MostPauseMs = 5000;
 // A ping unanswered for this long means Redis hangs (stopped, or a dead link no error reports).
 constexpr int HeartbeatMs = 2000;
 constexpr int MaxPending = 1000;
+// From the first connect of an attempt until both connections are ready.
+constexpr qint64 ConnectDeadlineMs = 5000;
 
 RedisValue valueOf(const redisReply *reply)
 {
@@ -168,7 +173,7 @@ struct RedisClient::Connection {
         if (!c || value.type != RedisValue::Type::Array || value.items.size() != 3)
             return;
         if (value.items.at(0).text == "message")
-            Q_EMIT c->owner->messageReceived(value.items.at(1).text, value.items.at(2).text);
+            c->owner->onSubscribedMessage(value.items.at(1).text, value.items.at(2).text);
     }
 
     // Frees the context now, without our callbacks (the caller says what happened).
@@ -188,6 +193,7 @@ RedisClient::RedisClient(QObject *parent)
     , m_commands(std::make_unique<Connection>())
     , m_subscriber(std::make_unique<Connection>())
     , m_alive(std::make_shared<bool>(true))
+    , m_nonce(QUuid::createUuid().toByteArray(QUuid::Id128))
     , m_reconnect(this)
     , m_heartbeat(this)
 {
@@ -220,6 +226,25 @@ void RedisClient::open(
 
 void RedisClient::connectAll()
 {
+    // hiredis resolves a host name itself, blocking; the engine's thread must not wait on DNS.
+    if (QHostAddress(m_host).isNull()) {
+        if (m_resolving)
+            return;
+        m_resolving = true;
+        QHostInfo::lookupHost(m_host, this, [this](const QHostInfo &info) {
+            m_resolving = false;
+            if (info.error() != QHostInfo::NoError || info.addresses().isEmpty()) {
+                onLost(*m_commands,
+                    QStringLiteral("cannot resolve %1: %2").arg(m_host, info.errorString()));
+                return;
+            }
+            m_address = info.addresses().constFirst().toString();
+            connectOne(*m_commands);
+            connectOne(*m_subscriber);
+        });
+        return;
+    }
+    m_address = m_host;
     connectOne(*m_commands);
     connectOne(*m_subscriber);
 }
@@ -228,7 +253,7 @@ void RedisClient::connectOne(Connection &connection)
 {
     if (connection.context)
         return;
-    redisAsyncContext *context = redisAsyncConnect(m_host.toLatin1().constData(), m_port);
+    redisAsyncContext *context = redisAsyncConnect(m_address.toLatin1().constData(), m_port);
     if (!context || context->err) {
         const QString why = context ? QString::fromLocal8Bit(context->errstr)
                                     : QStringLiteral("cannot make a Redis connection");
@@ -238,6 +263,9 @@ void RedisClient::connectOne(Connection &connection)
         return;
     }
     connection.context = context;
+    redisEnableKeepAlive(&context->c); // a link that dies without a word is noticed
+    if (!m_attempt.isValid())
+        m_attempt.start();
     context->data = &connection;
     context->ev.data = &connection;
     context->ev.addRead = &Connection::addRead;
@@ -291,6 +319,7 @@ void RedisClient::onLost(Connection &connection, const QString &why)
     m_commands->close();
     m_subscriber->close();
     m_pingOutstanding = false;
+    m_attempt.invalidate();
     updateConnected(why);
     if (!m_reconnect.isActive()) {
         m_reconnect.start(m_pauseMs);
@@ -300,20 +329,54 @@ void RedisClient::onLost(Connection &connection, const QString &why)
 
 void RedisClient::checkAlive()
 {
-    if (!m_connected)
+    if (!m_connected) {
+        // A Redis that takes the connection but never answers (stopped, wedged) is down too.
+        if (m_attempt.isValid() && m_attempt.elapsed() > ConnectDeadlineMs)
+            onLost(*m_commands, QStringLiteral("Redis does not answer"));
         return;
+    }
     if (m_pingOutstanding) {
         onLost(*m_commands, QStringLiteral("Redis stopped answering"));
         return;
+    }
+    // The listening connection is idle most of the time; a ping of our own on the first channel
+    // shows it still delivers. Two in a row unheard: it does not.
+    if (!m_channels.isEmpty()) {
+        if (m_pingsPublished - m_pingsHeard >= 2) {
+            onLost(*m_subscriber, QStringLiteral("Redis no longer delivers the fleet's messages"));
+            return;
+        }
+        ++m_pingsPublished;
+        command({ QByteArrayLiteral("PUBLISH"), m_channels.first(), pingMessage() });
     }
     m_pingOutstanding = true;
     command(
         { QByteArrayLiteral("PING") }, [this](const RedisValue &) { m_pingOutstanding = false; });
 }
 
+QByteArray RedisClient::pingMessage() const
+{
+    return "\x01ping " + m_nonce;
+}
+
+void RedisClient::onSubscribedMessage(const QByteArray &channel, const QByteArray &message)
+{
+    if (message == pingMessage()) {
+        m_pingsHeard = m_pingsPublished;
+        return;
+    }
+    if (message.startsWith("\x01ping "))
+        return; // another instance's
+    Q_EMIT messageReceived(channel, message);
+}
+
 void RedisClient::updateConnected(const QString &why)
 {
     const bool connected = m_commands->ready && m_subscriber->ready;
+    if (connected) {
+        m_attempt.invalidate();
+        m_pingsPublished = m_pingsHeard = 0;
+    }
     // One of the two ready, the other on its way, is not news; a failure is, even the first.
     if (connected == m_connected && (connected || m_everReported || why.isEmpty()))
         return;

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <QByteArray>
+#include <QElapsedTimer>
 #include <QList>
 #include <QObject>
 #include <QTimer>
@@ -56,14 +57,22 @@ private:
     void dropAll(const QString &why);
     void checkAlive();
     void updateConnected(const QString &why);
+    void onSubscribedMessage(const QByteArray &channel, const QByteArray &message);
+    QByteArray pingMessage() const;
 
     QString m_host;
+    QString m_address; // m_host, resolved
+    bool m_resolving = false;
     quint16 m_port = 0;
     int m_database = 0;
     QList<QByteArray> m_channels;
     std::unique_ptr<Connection> m_commands;
     std::unique_ptr<Connection> m_subscriber;
     std::shared_ptr<bool> m_alive; // false once destroyed: late callbacks do nothing
+    QByteArray m_nonce; // tells this client's pings from others'
+    QElapsedTimer m_attempt; // since a connection attempt began, until it is ready
+    int m_pingsPublished = 0;
+    int m_pingsHeard = 0;
     QTimer m_reconnect;
     QTimer m_heartbeat;
     int m_pauseMs = 250;

@@ -161,6 +161,7 @@ void Engine::configureFleet(const Config &config)
     const bool had = m_fleet;
     delete m_fleet;
     m_fleet = nullptr;
+    m_journal->ledger().setFleetSpend(-1, {}); // the old fleet's spend no longer counts
     if (!config.cluster.enabled()) {
         if (had)
             Q_EMIT fleetUpdated(FleetStatus());
@@ -496,6 +497,9 @@ void Engine::findTrace(const QString &id, TraceFound done)
 
 void Engine::stop()
 {
+    // A stopped gateway neither advertises itself to the fleet nor acts on its messages.
+    delete m_fleet;
+    m_fleet = nullptr;
     m_maintenance.stop();
     if (m_traffic)
         m_traffic->stop();

@@ -32,7 +32,8 @@ QList<ProviderSnapshot> ProviderStatus::snapshots(
         ProviderSnapshot snapshot;
         snapshot.name = provider.name;
         snapshot.kind = provider.kind;
-        snapshot.baseUrl = provider.baseUrl.toString();
+        // Shown in the console and sent by the admin API: never a password in the address.
+        snapshot.baseUrl = provider.baseUrl.toString(QUrl::RemovePassword);
         snapshot.key = provider.apiKey;
         const ResolvedSecret key = active.providerKeys.value(provider.name);
         snapshot.keyState = key.state;

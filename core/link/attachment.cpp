@@ -3,6 +3,7 @@
 #include "secrets/admintokenfile.h"
 #include "secrets/secretstore.h"
 
+#include <QFile>
 #include <QFileInfo>
 #include <QHostAddress>
 #include <QJsonDocument>
@@ -10,6 +11,8 @@
 #include <QNetworkAccessManager>
 #include <QNetworkReply>
 #include <QPointer>
+
+#include <unistd.h>
 
 namespace Switchyard::Attachment {
 
@@ -21,6 +24,29 @@ bool onThisMachine(const QUrl &gateway)
 {
     return gateway.host() == QLatin1String("localhost")
         || QHostAddress(gateway.host()).isLoopback();
+}
+
+// Whether a socket of this user listens on `port` (Linux: /proc/net/tcp and tcp6). This
+// machine's admin token goes only to a gateway its owner runs: another user could otherwise
+// take the port while the gateway is down and collect the token.
+bool listenerIsOurs(quint16 port)
+{
+    const QByteArray portHex = QByteArray::number(port, 16).toUpper().rightJustified(4, '0');
+    const QByteArray uid = QByteArray::number(uint(::getuid()));
+    for (const char *table : { "/proc/net/tcp", "/proc/net/tcp6" }) {
+        QFile file(QString::fromLatin1(table));
+        if (!file.open(QIODevice::ReadOnly))
+            continue;
+        file.readLine(); // the header
+        while (!file.atEnd()) {
+            const QList<QByteArray> fields = file.readLine().simplified().split(' ');
+            // sl local_address rem_address st tx:rx tr:when retrnsmt uid ...
+            if (fields.size() > 7 && fields.at(1).endsWith(QByteArray(":" + portHex))
+                && fields.at(3) == "0A" && fields.at(7) == uid)
+                return true;
+        }
+    }
+    return false;
 }
 
 void fromKeychain(const QUrl &gateway, const std::shared_ptr<SecretStore> &store, QObject *context,
@@ -52,8 +78,11 @@ QString keychainEntry(const QUrl &gateway)
 QUrl urlOf(const QString &listenAddress)
 {
     QString address = listenAddress;
+    // Every interface: loopback too.
     if (address.startsWith(QLatin1String("0.0.0.0:")))
-        address.replace(0, 7, QStringLiteral("127.0.0.1")); // every interface: this one too
+        address.replace(0, 7, QStringLiteral("127.0.0.1"));
+    else if (address.startsWith(QLatin1String("[::]:")))
+        address.replace(0, 4, QStringLiteral("[::1]"));
     return QUrl(QStringLiteral("http://%1").arg(address));
 }
 
@@ -83,6 +112,14 @@ void findToken(const QUrl &gateway, const Config &localConfig, const QString &da
         return;
     }
     QString lookedAt = QStringLiteral("SWITCHYARD_ADMIN_TOKEN");
+    if (onThisMachine(gateway) && !listenerIsOurs(quint16(gateway.port(80)))) {
+        // Not this user's gateway: only a token named for it (the keychain entry) may go there.
+        lookedAt += QStringLiteral(" (the gateway on port %1 is not run by this user, so this "
+                                   "user's own token is not offered to it)")
+                        .arg(gateway.port(80));
+        fromKeychain(gateway, store, context, std::move(done), lookedAt);
+        return;
+    }
     if (!onThisMachine(gateway)) {
         fromKeychain(gateway, store, context, std::move(done), lookedAt);
         return;

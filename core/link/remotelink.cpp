@@ -184,8 +184,12 @@ void RemoteLink::onStreamData()
     if (!m_stream)
         return;
     m_watchdog.start();
-    if (m_stream->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt() != 200)
-        return; // an error answer; read whole when it ends
+    if (m_stream->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt() != 200) {
+        // An error answer, read whole when it ends; one that goes on and on is not one.
+        if (m_stream->bytesAvailable() > 64 * 1024)
+            m_stream->abort();
+        return;
+    }
     const QList<SseScanner::Event> events = m_scanner.feed(m_stream->readAll());
     for (const SseScanner::Event &event : events)
         onEvent(event.event, event.data);

@@ -71,6 +71,9 @@ AdminEvents::~AdminEvents() = default;
 
 void AdminEvents::subscribe(ClientResponse response, bool console)
 {
+    // What is batched now is in the history this subscriber will get: the others have it first.
+    if (console)
+        flushTraces();
     auto subscriber = std::make_unique<Subscriber>();
     subscriber->id = ++m_lastId;
     subscriber->response = std::make_unique<ClientResponse>(std::move(response));
@@ -211,6 +214,8 @@ void AdminEvents::flushTraces()
         if (subscriber->awaitingHistory) {
             subscriber->heldTraces.append(traces);
             subscriber->heldSpend.append(spend);
+            // Roughly what they will take once written: the backlog guard counts them too.
+            subscriber->heldBytes += 1024 * (traces.size() + spend.size());
             if (subscriber->heldTraces.size() > MaxBatchedTraces)
                 subscriber->heldTraces.remove(0, subscriber->heldTraces.size() - MaxBatchedTraces);
             continue;

@@ -134,7 +134,8 @@ void AdminService::handle(const HttpRequest &request, ClientResponse response)
         return;
     }
     static const QString providersPrefix = QStringLiteral("/admin/providers/");
-    if (path.startsWith(providersPrefix) && path.endsWith(QLatin1String("/test")) && isPost) {
+    if (path.startsWith(providersPrefix) && path.endsWith(QLatin1String("/test"))
+        && path.size() > providersPrefix.size() + 5 && isPost) {
         const QString provider
             = path.mid(providersPrefix.size(), path.size() - providersPrefix.size() - 5);
         if (!m_services.activeConfig()->config.providers.contains(provider)) {

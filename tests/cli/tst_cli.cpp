@@ -22,6 +22,8 @@ class CliTest final : public QObject {
 private Q_SLOTS:
     void init();
     void versionNamesQt();
+    void attachRefusesWhatItCannotDoSafely_data();
+    void attachRefusesWhatItCannotDoSafely();
     void checkConfigAcceptsTheBundledConfig();
     void checkConfigListsEveryErrorWithItsPath();
     void headlessServesAndFallsBack();
@@ -189,6 +191,37 @@ void CliTest::versionNamesQt()
     const QString output = QString::fromUtf8(process.readAllStandardOutput());
     QVERIFY2(output.startsWith(QStringLiteral("switchyard 0.")), qPrintable(output));
     QVERIFY2(output.contains(QStringLiteral("Qt 6.")), qPrintable(output));
+}
+
+void CliTest::attachRefusesWhatItCannotDoSafely_data()
+{
+    QTest::addColumn<QStringList>("arguments");
+    QTest::addColumn<QString>("said");
+    QTest::newRow("clear text beyond this machine")
+        << QStringList { QStringLiteral("--attach"), QStringLiteral("http://192.0.2.7:8787") }
+        << QStringLiteral("plain http is for this machine only");
+    QTest::newRow("not a gateway address")
+        << QStringList { QStringLiteral("--attach"), QStringLiteral("ftp://127.0.0.1:8787") }
+        << QStringLiteral("must be http://HOST:PORT");
+    QTest::newRow("two gateways") << QStringList { QStringLiteral("--attach"),
+        QStringLiteral("http://127.0.0.1:1"), QStringLiteral("--attach"),
+        QStringLiteral("http://127.0.0.1:2") }
+                                  << QStringLiteral("one gateway at a time");
+}
+
+void CliTest::attachRefusesWhatItCannotDoSafely()
+{
+    QFETCH(QStringList, arguments);
+    QFETCH(QString, said);
+    QProcess process;
+    QProcessEnvironment environment = isolatedEnvironment();
+    environment.insert(QStringLiteral("QT_QPA_PLATFORM"), QStringLiteral("offscreen"));
+    process.setProcessEnvironment(environment);
+    process.start(QStringLiteral(SWITCHYARD_BINARY), arguments);
+    QVERIFY(process.waitForFinished(10000));
+    QCOMPARE(process.exitCode(), 2);
+    const QString output = QString::fromUtf8(process.readAllStandardError());
+    QVERIFY2(output.contains(said), qPrintable(output));
 }
 
 void CliTest::checkConfigAcceptsTheBundledConfig()

@@ -16,6 +16,7 @@
 #include <QNetworkAccessManager>
 #include <QSaveFile>
 #include <QSignalSpy>
+#include <QTcpServer>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -376,6 +377,16 @@ void AttachTest::theTokenIsFoundWhereTheGatewayKeepsIt()
     Attachment::TokenFound found = find(local, Config());
     QCOMPARE(found.token, m_gateway->client().adminToken());
     QCOMPARE(found.source, AdminTokenFile::pathIn(data));
+
+    // Nobody of this user's listens on that port: this user's token is not offered to it.
+    QTcpServer unused;
+    QVERIFY(unused.listen(QHostAddress::LocalHost));
+    const quint16 freePort = unused.serverPort();
+    unused.close();
+    found = find(QUrl(QStringLiteral("http://127.0.0.1:%1").arg(freePort)), Config());
+    QVERIFY(found.token.isEmpty());
+    QVERIFY2(
+        found.source.contains(QLatin1String("not run by this user")), qPrintable(found.source));
 
     // The environment wins.
     qputenv("SWITCHYARD_ADMIN_TOKEN", "from-the-environment");
