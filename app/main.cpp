@@ -25,6 +25,7 @@
 #include <QNetworkAccessManager>
 #include <QPalette>
 #include <QSocketNotifier>
+#include <QSslCertificate>
 #include <QStandardPaths>
 #include <QStyle>
 #include <QTextStream>
@@ -181,6 +182,7 @@ int runHeadless(QCoreApplication &app, const QString &configPath, const QString 
 
 struct ConsoleOptions {
     QUrl attach; // a running gateway to show instead of an embedded one
+    QList<QSslCertificate> trusted; // --ca-file: an attached gateway's own certificate authority
     QString configPath;
     bool explicitConfig = false;
     QString listen;
@@ -205,9 +207,11 @@ void saveScreenshotsLater(MainWindow *window, const ConsoleOptions &options)
 // tunnel): the same window, fed by a RemoteLink instead of an engine of its own.
 class AttachedConsole final : public QObject {
 public:
-    AttachedConsole(const QUrl &gateway, std::shared_ptr<SecretStore> secrets)
+    AttachedConsole(
+        const QUrl &gateway, std::shared_ptr<SecretStore> secrets, QList<QSslCertificate> trusted)
         : m_gateway(gateway)
         , m_secrets(std::move(secrets))
+        , m_trusted(std::move(trusted))
     {
     }
 
@@ -229,6 +233,7 @@ public:
                 err() << "Attaching to " << m_gateway.toString() << " (admin token from "
                       << found.source << ")" << Qt::endl;
                 m_link = std::make_unique<RemoteLink>(m_gateway, found.token);
+                m_link->setCaCertificates(m_trusted);
                 m_window = std::make_unique<MainWindow>(m_link.get(), false, m_secrets);
                 m_window->setWindowTitle(
                     QObject::tr("Switchyard — %1").arg(m_gateway.toString(QUrl::RemoveUserInfo)));
@@ -244,6 +249,7 @@ public:
 private:
     QUrl m_gateway;
     std::shared_ptr<SecretStore> m_secrets;
+    QList<QSslCertificate> m_trusted;
     std::unique_ptr<RemoteLink> m_link;
     std::unique_ptr<MainWindow> m_window;
 };
@@ -254,7 +260,7 @@ int runAttached(QApplication &app, const ConsoleOptions &options)
     const Config local = QFileInfo::exists(options.configPath)
         ? ConfigLoader::fromFile(options.configPath).config
         : Config();
-    AttachedConsole console(options.attach, secrets);
+    AttachedConsole console(options.attach, secrets, options.trusted);
     int exitCode = 0;
     console.attach(local, options, [&exitCode](const QString &failed) {
         if (failed.isEmpty())
@@ -314,37 +320,45 @@ int runConsole(QApplication &app, const ConsoleOptions &options)
     std::unique_ptr<AttachedConsole> attached;
     const QString listen
         = options.listen.isEmpty() ? result.config.listenAddress() : options.listen;
+    // A local gateway on HTTPS with its own certificate: the one the config names is trusted.
+    const QList<QSslCertificate> localCertificate = result.config.tls.enabled()
+        ? QSslCertificate::fromPath(result.config.tls.certFile)
+        : QList<QSslCertificate>();
     QObject::connect(host.engine(), &Engine::startFailed, &window, [&](const QString &error) {
-        const QUrl existing = Attachment::urlOf(listen);
-        Attachment::probe(&network, existing, &window, [&, error, existing](bool isSwitchyard) {
-            if (!isSwitchyard) {
-                giveUp(error);
-                return;
-            }
-            auto *question = new QMessageBox(QMessageBox::Question, QObject::tr("Switchyard"),
-                QObject::tr("A Switchyard gateway already runs on %1 (the service, perhaps). "
-                            "Show that gateway in the console?")
-                    .arg(listen),
-                QMessageBox::Yes | QMessageBox::No, &window);
-            question->setObjectName(QStringLiteral("attachQuestion"));
-            question->setAttribute(Qt::WA_DeleteOnClose);
-            QObject::connect(
-                question, &QMessageBox::finished, &window, [&, error, existing](int answer) {
-                    if (answer != QMessageBox::Yes) {
-                        giveUp(error);
-                        return;
-                    }
-                    attached = std::make_unique<AttachedConsole>(existing, secrets);
-                    attached->attach(result.config, options, [&](const QString &failed) {
-                        if (!failed.isEmpty()) {
-                            giveUp(failed);
+        const QUrl existing = Attachment::urlOf(listen, result.config.tls.enabled());
+        Attachment::probe(
+            &network, existing, &window,
+            [&, error, existing](bool isSwitchyard) {
+                if (!isSwitchyard) {
+                    giveUp(error);
+                    return;
+                }
+                auto *question = new QMessageBox(QMessageBox::Question, QObject::tr("Switchyard"),
+                    QObject::tr("A Switchyard gateway already runs on %1 (the service, perhaps). "
+                                "Show that gateway in the console?")
+                        .arg(listen),
+                    QMessageBox::Yes | QMessageBox::No, &window);
+                question->setObjectName(QStringLiteral("attachQuestion"));
+                question->setAttribute(Qt::WA_DeleteOnClose);
+                QObject::connect(
+                    question, &QMessageBox::finished, &window, [&, error, existing](int answer) {
+                        if (answer != QMessageBox::Yes) {
+                            giveUp(error);
                             return;
                         }
-                        window.hide();
+                        attached = std::make_unique<AttachedConsole>(
+                            existing, secrets, localCertificate);
+                        attached->attach(result.config, options, [&](const QString &failed) {
+                            if (!failed.isEmpty()) {
+                                giveUp(failed);
+                                return;
+                            }
+                            window.hide();
+                        });
                     });
-                });
-            question->open();
-        });
+                question->open();
+            },
+            localCertificate);
     });
     QObject::connect(&window, &MainWindow::useOwnConfigurationRequested, &window, [&] {
         const QString path = defaultConfigPath();
@@ -477,6 +491,10 @@ int main(int argc, char *argv[])
     const QCommandLineOption langOption(QStringLiteral("lang"),
         QStringLiteral("Use this language (such as de) instead of the system's."),
         QStringLiteral("LANG"));
+    const QCommandLineOption caFileOption(QStringLiteral("ca-file"),
+        QStringLiteral("With --attach https://…: also trust the certificates in FILE (PEM), for a "
+                       "gateway with a self-signed certificate or one from a private authority."),
+        QStringLiteral("FILE"));
     const QCommandLineOption attachOption(QStringLiteral("attach"),
         QStringLiteral(
             "Open the console on the gateway running at URL (http://HOST:PORT) instead "
@@ -485,7 +503,7 @@ int main(int argc, char *argv[])
             "the keychain entry admin-token@HOST:PORT."),
         QStringLiteral("URL"));
     parser.addOptions({ headlessOption, configOption, listenOption, demoOption, screenshotsOption,
-        sizeOption, delayOption, langOption, paletteOption, attachOption });
+        sizeOption, delayOption, langOption, paletteOption, attachOption, caFileOption });
     parser.addHelpOption();
     const QCommandLineOption versionOption(
         QStringList { QStringLiteral("v"), QStringLiteral("version") },
@@ -551,6 +569,14 @@ int main(int argc, char *argv[])
             err() << "--attach " << urls.first()
                   << ": plain http is for this machine only; reach a gateway elsewhere through an "
                      "SSH tunnel (see the README) or over https"
+                  << Qt::endl;
+            return 2;
+        }
+    }
+    if (parser.isSet(caFileOption)) {
+        options.trusted = QSslCertificate::fromPath(parser.value(caFileOption));
+        if (options.trusted.isEmpty()) {
+            err() << "--ca-file " << parser.value(caFileOption) << ": no PEM certificate in it"
                   << Qt::endl;
             return 2;
         }

@@ -243,6 +243,16 @@ struct ClusterSettings {
     bool operator==(const ClusterSettings &other) const = default;
 };
 
+// HTTPS on the gateway's own listener: files in PEM, the key unencrypted (read at start, and
+// again on a reload, so that a renewed certificate is taken up).
+struct TlsSettings {
+    QString certFile; // the certificate, then any intermediates
+    QString keyFile;
+
+    bool enabled() const { return !certFile.isEmpty(); }
+    bool operator==(const TlsSettings &other) const = default;
+};
+
 // The whole routing configuration, as validated; immutable once applied.
 struct Config {
     QString listenHost = QStringLiteral("127.0.0.1");
@@ -262,6 +272,7 @@ struct Config {
     int traceRetentionHours = 168;
     int traceMaxCount = 100000;
     ClusterSettings cluster;
+    TlsSettings tls;
     QJsonObject source; // the document as read, unknown keys included, for saving back
 
     QString listenAddress() const;

@@ -4,6 +4,7 @@
 #include "config/jsonreader.h"
 
 #include <QFile>
+#include <QFileInfo>
 #include <QJsonDocument>
 #include <QJsonParseError>
 #include <QRegularExpression>
@@ -138,6 +139,32 @@ void readCluster(JsonReader &reader, const QJsonObject &root, ClusterSettings *c
     cluster->redisDatabase = database;
 }
 
+// "tls": {"cert": PATH, "key": PATH}
+void readTls(JsonReader &reader, const QJsonObject &root, TlsSettings *tls)
+{
+    if (!root.contains(QLatin1String("tls")))
+        return;
+    const QJsonObject object = reader.object(root, QStringLiteral("tls"), QString());
+    reader.warnUnknownKeys(object, QStringLiteral("tls"), { "cert", "key" });
+    const QString cert
+        = reader.string(object, QStringLiteral("cert"), QStringLiteral("tls"), QString(), true);
+    const QString key
+        = reader.string(object, QStringLiteral("key"), QStringLiteral("tls"), QString(), true);
+    if (cert.isEmpty() || key.isEmpty())
+        return;
+    bool ok = true;
+    for (const auto &[name, path] :
+        { std::pair { QStringLiteral("cert"), cert }, std::pair { QStringLiteral("key"), key } }) {
+        if (!QFileInfo(path).isReadable()) {
+            reader.error(
+                QStringLiteral("tls.") + name, QStringLiteral("%1 cannot be read").arg(path));
+            ok = false;
+        }
+    }
+    if (ok)
+        *tls = TlsSettings { cert, key };
+}
+
 } // namespace
 
 ConfigResult ConfigLoader::fromObject(const QJsonObject &root)
@@ -150,7 +177,7 @@ ConfigResult ConfigLoader::fromObject(const QJsonObject &root)
     reader.warnUnknownKeys(root, QString(),
         { "listen", "admin_token", "providers", "routes", "lanes", "default_lane", "unknown_model",
             "max_request_bytes", "traces", "allowed_hosts", "allowed_origins", "limits", "cluster",
-            "$schema" });
+            "tls", "$schema" });
 
     const QString listen
         = reader.string(root, QStringLiteral("listen"), QString(), config.listenAddress());
@@ -212,6 +239,7 @@ ConfigResult ConfigLoader::fromObject(const QJsonObject &root)
         QStringLiteral("traces"), config.traceMaxCount, 100, 100000000));
 
     readCluster(reader, root, &config.cluster);
+    readTls(reader, root, &config.tls);
 
     const QJsonObject providers = reader.object(root, QStringLiteral("providers"), QString());
     for (auto it = providers.begin(); it != providers.end(); ++it)

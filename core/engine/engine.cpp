@@ -7,6 +7,7 @@
 #include "engine/snapshotpublisher.h"
 #include "engine/trafficgenerator.h"
 #include "http/httplistener.h"
+#include "http/servertls.h"
 #include "proxy/adminevents.h"
 #include "proxy/adminservice.h"
 #include "proxy/proxyservice.h"
@@ -145,13 +146,32 @@ void Engine::install(const Config &config)
         secrets.append(key.value);
     secrets.append(active->adminToken.value);
     m_redactor.setSecrets(secrets);
-    if (m_listener)
+    if (m_listener) {
         m_listener->setLimits(listenerLimits(config));
+        refreshTls(config);
+    }
     m_journal->setRetention(
         TraceRetention { qint64(config.traceRetentionHours) * 3600 * 1000, config.traceMaxCount });
     m_active = std::move(active);
     if (m_port != 0)
         configureFleet(m_active->config);
+}
+
+void Engine::refreshTls(const Config &config)
+{
+    // Plain or HTTPS is chosen when the listener starts; a reload takes up a renewed certificate.
+    if (config.tls.enabled() != m_listener->usesTls()) {
+        qCWarning(lcEngine) << "tls: turning HTTPS on or off takes a restart of the gateway";
+        return;
+    }
+    if (!config.tls.enabled())
+        return;
+    QString error;
+    if (const std::optional<QSslConfiguration> tls
+        = serverTls(config.tls.certFile, config.tls.keyFile, &error))
+        m_listener->setTls(*tls);
+    else
+        qCWarning(lcEngine).noquote() << error << "- the certificate in use stays";
 }
 
 void Engine::configureFleet(const Config &config)
@@ -239,6 +259,19 @@ void Engine::listen(Config effective)
     delete m_listener;
     m_listener = new HttpListener(m_proxy->listenerHandlers(), this);
     m_listener->setLimits(listenerLimits(m_active->config));
+    if (effective.tls.enabled()) {
+        QString error;
+        const std::optional<QSslConfiguration> tls
+            = serverTls(effective.tls.certFile, effective.tls.keyFile, &error);
+        if (!tls) {
+            delete m_listener;
+            m_listener = nullptr;
+            Q_EMIT startFailed(error);
+            finishStarting();
+            return;
+        }
+        m_listener->setTls(*tls);
+    }
 
     const QHostAddress address = effective.listenHost == QLatin1String("localhost")
         ? QHostAddress(QHostAddress::LocalHost)

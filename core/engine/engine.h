@@ -171,6 +171,7 @@ private:
     ProviderStatus m_providers;
     // Shares state with the other instances of a fleet, when the config names one.
     void configureFleet(const Config &config);
+    void refreshTls(const Config &config);
     void recordFleetEvent(const QString &what);
     FleetSync *m_fleet = nullptr;
     bool m_configKept = false;

@@ -1,6 +1,7 @@
 #include "http/httplistener.h"
 
 #include <QLoggingCategory>
+#include <QSslServer>
 #include <QTcpSocket>
 
 #include <sys/resource.h>
@@ -36,7 +37,6 @@ rlim_t raiseOpenFilesLimit()
 
 HttpListener::HttpListener(HttpHandlers handlers, QObject *parent)
     : QObject(parent)
-    , m_server(this)
     , m_handlers(std::make_shared<const HttpHandlers>(std::move(handlers)))
     , m_retryAccept(this)
 {
@@ -49,24 +49,52 @@ HttpListener::HttpListener(HttpHandlers handlers, QObject *parent)
     connect(&m_retryAccept, &QTimer::timeout, this, [this] {
         if (m_connections < m_maxConnections) {
             m_paused = false;
-            m_server.resumeAccepting();
+            m_server->resumeAccepting();
         }
     });
-    connect(
-        &m_server, &QTcpServer::pendingConnectionAvailable, this, &HttpListener::onNewConnection);
-    connect(&m_server, &QTcpServer::acceptError, this, [this](QAbstractSocket::SocketError) {
+    useServer(std::make_unique<QTcpServer>());
+}
+
+HttpListener::~HttpListener() = default;
+
+void HttpListener::useServer(std::unique_ptr<QTcpServer> server)
+{
+    m_server = std::move(server);
+    connect(m_server.get(), &QTcpServer::pendingConnectionAvailable, this,
+        &HttpListener::onNewConnection);
+    connect(m_server.get(), &QTcpServer::acceptError, this, [this](QAbstractSocket::SocketError) {
         // Out of descriptors (EMFILE) most likely: the listening socket stays readable, and
         // retrying at once would spin a core. Wait a little, or for a connection to close.
-        pause(QStringLiteral("accepting failed (%1)").arg(m_server.errorString()));
+        pause(QStringLiteral("accepting failed (%1)").arg(m_server->errorString()));
         m_retryAccept.start();
     });
 }
 
+void HttpListener::setTls(const QSslConfiguration &tls)
+{
+    if (auto *secure = qobject_cast<QSslServer *>(m_server.get())) {
+        secure->setSslConfiguration(tls); // a renewed certificate, for the next clients
+        return;
+    }
+    if (m_server->isListening())
+        return; // plain or TLS is chosen at listen()
+    auto secure = std::make_unique<QSslServer>();
+    secure->setSslConfiguration(tls);
+    // A client that connects and never finishes its handshake is dropped, not kept.
+    secure->setHandshakeTimeout(m_limits.readTimeoutMs);
+    useServer(std::move(secure));
+}
+
+bool HttpListener::usesTls() const
+{
+    return qobject_cast<QSslServer *>(m_server.get()) != nullptr;
+}
+
 quint16 HttpListener::listen(const QHostAddress &address, quint16 port)
 {
-    if (!m_server.listen(address, port))
+    if (!m_server->listen(address, port))
         return 0;
-    return m_server.serverPort();
+    return m_server->serverPort();
 }
 
 void HttpListener::pause(const QString &why)
@@ -74,7 +102,7 @@ void HttpListener::pause(const QString &why)
     if (m_paused)
         return;
     m_paused = true;
-    m_server.pauseAccepting();
+    m_server->pauseAccepting();
     qCWarning(lcListener).noquote()
         << QStringLiteral("%1 with %2 client connections open; new clients wait until one "
                           "closes")
@@ -84,13 +112,13 @@ void HttpListener::pause(const QString &why)
 
 void HttpListener::onNewConnection()
 {
-    while (m_server.hasPendingConnections()) {
+    while (m_server->hasPendingConnections()) {
         if (m_connections >= m_maxConnections) {
             pause(QStringLiteral("at the connection limit (%1, from the open-files limit)")
                       .arg(m_maxConnections));
             return;
         }
-        QTcpSocket *socket = m_server.nextPendingConnection();
+        QTcpSocket *socket = m_server->nextPendingConnection();
         if (!socket)
             return;
         ++m_connections;
@@ -105,7 +133,7 @@ void HttpListener::onConnectionClosed()
     if (m_paused && m_connections < m_maxConnections && !m_retryAccept.isActive()) {
         m_paused = false;
         qCInfo(lcListener) << "accepting new clients again";
-        m_server.resumeAccepting();
+        m_server->resumeAccepting();
         onNewConnection();
     }
 }

@@ -4,8 +4,11 @@
 
 #include <QHostAddress>
 #include <QObject>
+#include <QSslConfiguration>
 #include <QTcpServer>
 #include <QTimer>
+
+#include <memory>
 
 namespace Switchyard {
 
@@ -16,6 +19,12 @@ class HttpListener final : public QObject {
     Q_OBJECT
 public:
     explicit HttpListener(HttpHandlers handlers, QObject *parent = nullptr);
+    ~HttpListener() override;
+
+    // Serves HTTPS with `tls` (certificate and key): before listen() it makes the listener a TLS
+    // one; afterwards it only replaces the certificate for the clients that come next.
+    void setTls(const QSslConfiguration &tls);
+    bool usesTls() const;
 
     // Returns the port listened on, 0 on failure.
     quint16 listen(const QHostAddress &address, quint16 port);
@@ -31,7 +40,9 @@ private:
     void onConnectionClosed();
     void pause(const QString &why);
 
-    QTcpServer m_server;
+    void useServer(std::unique_ptr<QTcpServer> server);
+
+    std::unique_ptr<QTcpServer> m_server; // a QSslServer with setTls()
     std::shared_ptr<const HttpHandlers> m_handlers;
     ListenerLimits m_limits;
     int m_connections = 0;

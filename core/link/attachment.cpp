@@ -11,6 +11,7 @@
 #include <QNetworkAccessManager>
 #include <QNetworkReply>
 #include <QPointer>
+#include <QSslConfiguration>
 
 #include <unistd.h>
 
@@ -75,7 +76,7 @@ QString keychainEntry(const QUrl &gateway)
         .arg(gateway.port(gateway.scheme() == QLatin1String("https") ? 443 : 80));
 }
 
-QUrl urlOf(const QString &listenAddress)
+QUrl urlOf(const QString &listenAddress, bool tls)
 {
     QString address = listenAddress;
     // Every interface: loopback too.
@@ -83,16 +84,21 @@ QUrl urlOf(const QString &listenAddress)
         address.replace(0, 7, QStringLiteral("127.0.0.1"));
     else if (address.startsWith(QLatin1String("[::]:")))
         address.replace(0, 4, QStringLiteral("[::1]"));
-    return QUrl(QStringLiteral("http://%1").arg(address));
+    return QUrl(QStringLiteral("%1://%2").arg(tls ? u"https" : u"http", address));
 }
 
 void probe(QNetworkAccessManager *network, const QUrl &gateway, QObject *context,
-    std::function<void(bool isSwitchyard)> done)
+    std::function<void(bool isSwitchyard)> done, const QList<QSslCertificate> &trusted)
 {
     QUrl url = gateway;
     url.setPath(QStringLiteral("/healthz"));
     QNetworkRequest request(url);
     request.setTransferTimeout(ProbeTimeoutMs);
+    if (!trusted.isEmpty()) {
+        QSslConfiguration tls = QSslConfiguration::defaultConfiguration();
+        tls.addCaCertificates(trusted);
+        request.setSslConfiguration(tls);
+    }
     QNetworkReply *reply = network->get(request);
     QObject::connect(reply, &QNetworkReply::finished, context, [reply, done = std::move(done)] {
         reply->deleteLater();

@@ -4,6 +4,7 @@
 
 #include <QByteArray>
 #include <QObject>
+#include <QSslCertificate>
 #include <QUrl>
 
 #include <functional>
@@ -23,13 +24,14 @@ namespace Attachment {
 // (`switchyard keys set admin-token@127.0.0.1:8787`).
 QString keychainEntry(const QUrl &gateway);
 
-// http://HOST:PORT from a listen address.
-QUrl urlOf(const QString &listenAddress);
+// http://HOST:PORT (https with `tls`) from a listen address.
+QUrl urlOf(const QString &listenAddress, bool tls = false);
 
 // Asks `gateway`'s /healthz whether a Switchyard answers there (a busy port may be anything);
 // `done(true)` only if it says so, within a few seconds.
+// `trusted`: certificates to trust beyond the system's, for an HTTPS gateway with its own.
 void probe(QNetworkAccessManager *network, const QUrl &gateway, QObject *context,
-    std::function<void(bool isSwitchyard)> done);
+    std::function<void(bool isSwitchyard)> done, const QList<QSslCertificate> &trusted = {});
 
 // The admin token for `gateway`, looked for in this order: SWITCHYARD_ADMIN_TOKEN; for a gateway
 // on this machine, what `switchyard admin-token` prints for `localConfig` (its admin_token, or the

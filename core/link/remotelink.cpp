@@ -9,6 +9,7 @@
 #include <QLoggingCategory>
 #include <QNetworkReply>
 #include <QNetworkRequest>
+#include <QSslConfiguration>
 
 Q_LOGGING_CATEGORY(lcLink, "switchyard.link", QtInfoMsg)
 
@@ -89,6 +90,11 @@ void RemoteLink::setReconnectPauses(int firstMs, int mostMs)
     m_pauseMs = firstMs;
 }
 
+void RemoteLink::setCaCertificates(const QList<QSslCertificate> &certificates)
+{
+    m_caCertificates = certificates;
+}
+
 void RemoteLink::open()
 {
     openStream();
@@ -131,6 +137,11 @@ QNetworkRequest RemoteLink::request(const QString &path) const
     request.setAttribute(QNetworkRequest::RedirectPolicyAttribute,
         QNetworkRequest::ManualRedirectPolicy); // the token goes to the gateway named, nowhere else
     request.setTransferTimeout(30000);
+    if (!m_caCertificates.isEmpty()) {
+        QSslConfiguration tls = QSslConfiguration::defaultConfiguration();
+        tls.addCaCertificates(m_caCertificates);
+        request.setSslConfiguration(tls);
+    }
     return request;
 }
 

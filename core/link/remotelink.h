@@ -5,6 +5,7 @@
 
 #include <QNetworkAccessManager>
 #include <QPointer>
+#include <QSslCertificate>
 #include <QTimer>
 #include <QUrl>
 
@@ -41,6 +42,9 @@ public:
     void reloadSecrets() override;
     bool readsThisKeychain() const override;
 
+    // Certificates to trust beyond the system's, for a gateway whose HTTPS certificate is its own
+    // (self-signed, or from a private authority). The gateway's certificate is always checked.
+    void setCaCertificates(const QList<QSslCertificate> &certificates);
     // Pauses before reconnecting: the first, and the most it grows to. For tests.
     void setReconnectPauses(int firstMs, int mostMs);
 
@@ -67,6 +71,7 @@ private:
 
     QUrl m_base;
     QByteArray m_token;
+    QList<QSslCertificate> m_caCertificates;
     QNetworkAccessManager m_network;
     QPointer<QNetworkReply> m_stream;
     SseScanner m_scanner;

@@ -4,6 +4,7 @@
 #include "jsontext.h"
 
 #include "config/configdocument.h"
+#include "config/configloader.h"
 #include "engine/configcontroller.h"
 #include "engine/engine.h"
 #include "engine/enginehost.h"
@@ -14,8 +15,11 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QNetworkAccessManager>
+#include <QNetworkReply>
+#include <QProcess>
 #include <QSaveFile>
 #include <QSignalSpy>
+#include <QSslConfiguration>
 #include <QTcpServer>
 #include <QTemporaryDir>
 #include <QTest>
@@ -39,6 +43,7 @@ private Q_SLOTS:
     void aWrongTokenIsReportedNotRetriedSilently();
     void theTokenIsFoundWhereTheGatewayKeepsIt();
     void aBusyAddressIsRecognisedAsASwitchyard();
+    void aGatewayOnHttpsIsReachedWithItsCertificateChecked();
 
 private:
     QByteArray config() const;
@@ -417,6 +422,82 @@ void AttachTest::aBusyAddressIsRecognisedAsASwitchyard()
         [&answer](bool isSwitchyard) { answer = isSwitchyard; });
     QTRY_VERIFY_WITH_TIMEOUT(answer != -1, 5000);
     QCOMPARE(answer, 0);
+}
+
+void AttachTest::aGatewayOnHttpsIsReachedWithItsCertificateChecked()
+{
+    // A certificate of its own, for 127.0.0.1, as an operator would make one.
+    const QString cert = m_dir.filePath(QStringLiteral("cert.pem"));
+    const QString key = m_dir.filePath(QStringLiteral("key.pem"));
+    QProcess openssl;
+    openssl.start(QStringLiteral("openssl"),
+        { QStringLiteral("req"), QStringLiteral("-x509"), QStringLiteral("-newkey"),
+            QStringLiteral("ec"), QStringLiteral("-pkeyopt"),
+            QStringLiteral("ec_paramgen_curve:prime256v1"), QStringLiteral("-nodes"),
+            QStringLiteral("-keyout"), key, QStringLiteral("-out"), cert, QStringLiteral("-days"),
+            QStringLiteral("2"), QStringLiteral("-subj"), QStringLiteral("/CN=127.0.0.1"),
+            QStringLiteral("-addext"), QStringLiteral("subjectAltName=IP:127.0.0.1") });
+    QVERIFY(openssl.waitForFinished(30000));
+    QCOMPARE(openssl.exitCode(), 0);
+
+    // Files that cannot be read are config errors, with their JSON path.
+    QJsonObject broken = QJsonDocument::fromJson(config()).object();
+    broken.insert(QStringLiteral("tls"),
+        QJsonObject { { QStringLiteral("cert"), m_dir.filePath(QStringLiteral("none.pem")) },
+            { QStringLiteral("key"), key } });
+    const ConfigResult unreadable = ConfigLoader::fromObject(broken);
+    QVERIFY(!unreadable.isValid());
+    QVERIFY2(unreadable.errors.join(u' ').contains(QLatin1String("tls.cert")),
+        qPrintable(unreadable.errors.join(u' ')));
+
+    QJsonObject json = QJsonDocument::fromJson(config()).object();
+    json.insert(QStringLiteral("tls"),
+        QJsonObject { { QStringLiteral("cert"), cert }, { QStringLiteral("key"), key } });
+    GatewayUnderTest gateway(m_dir.filePath(QStringLiteral("data-https")));
+    QString error;
+    QVERIFY2(gateway.start(QJsonDocument(json).toJson(), &error), qPrintable(error));
+    QUrl https(gateway.baseUrl());
+    https.setScheme(QStringLiteral("https"));
+    const QList<QSslCertificate> trusted = QSslCertificate::fromPath(cert);
+
+    auto healthz = [](const QUrl &base, const QList<QSslCertificate> &ca) {
+        QNetworkAccessManager network; // each its own: no connection made before is reused
+        QUrl url = base;
+        url.setPath(QStringLiteral("/healthz"));
+        QNetworkRequest request(url);
+        request.setTransferTimeout(5000);
+        if (!ca.isEmpty()) {
+            QSslConfiguration tls = QSslConfiguration::defaultConfiguration();
+            tls.addCaCertificates(ca);
+            request.setSslConfiguration(tls);
+        }
+        QNetworkReply *reply = network.get(request);
+        QSignalSpy finished(reply, &QNetworkReply::finished);
+        [[maybe_unused]] const bool done = finished.wait(10000);
+        const auto answer
+            = std::pair { reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt(),
+                  reply->error() };
+        delete reply;
+        return answer;
+    };
+    QCOMPARE(healthz(https, trusted).first, 200);
+    // The certificate is checked: one nobody vouched for is refused.
+    QCOMPARE(healthz(https, {}).second, QNetworkReply::SslHandshakeFailedError);
+    // And nothing is served in clear text on that port.
+    QCOMPARE(healthz(QUrl(gateway.baseUrl()), {}).first, 0);
+
+    RemoteLink link(https, gateway.client().adminToken());
+    link.setCaCertificates(trusted);
+    QSignalSpy history(&link, &GatewayLink::historyPublished);
+    link.open();
+    QTRY_COMPARE_WITH_TIMEOUT(history.size(), 1, 10000);
+
+    RemoteLink unchecked(https, gateway.client().adminToken());
+    QSignalSpy refused(&unchecked, &GatewayLink::connectionChanged);
+    unchecked.open();
+    QTRY_VERIFY_WITH_TIMEOUT(!refused.isEmpty(), 10000);
+    QCOMPARE(refused.first().at(0).toBool(), false);
+    QVERIFY(!unchecked.isConnected());
 }
 
 QTEST_GUILESS_MAIN(AttachTest)
