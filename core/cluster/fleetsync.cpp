@@ -9,6 +9,7 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QLoggingCategory>
+#include <QUuid>
 #include <algorithm>
 #include <cmath>
 
@@ -69,6 +70,7 @@ FleetSync::FleetSync(const ClusterSettings &settings, const QString &listenAddre
     , m_address(listenAddress)
     , m_routes(routes)
     , m_ledger(ledger)
+    , m_process(QUuid::createUuid().toString(QUuid::Id128))
     , m_redis(this)
     , m_beat(this)
 {
@@ -170,6 +172,7 @@ void FleetSync::noteStateEvent(const StateEvent &event)
 void FleetSync::publish(QJsonObject message)
 {
     message.insert(QStringLiteral("instance"), m_instance);
+    message.insert(QStringLiteral("process"), m_process);
     m_redis.command(
         { "PUBLISH", channel(), QJsonDocument(message).toJson(QJsonDocument::Compact) });
 }
@@ -178,8 +181,21 @@ void FleetSync::onMessage(const QByteArray &, const QByteArray &text)
 {
     const QJsonObject message = QJsonDocument::fromJson(text).object();
     const QString from = message.value(u"instance").toString();
-    if (from.isEmpty() || from.size() > 200 || from == m_instance)
+    if (from.isEmpty() || from.size() > 200)
         return;
+    if (from == m_instance) {
+        // Another process under this instance's name: they would overwrite each other's spend
+        // and ignore each other's actions. Said once, where an operator looks.
+        if (message.value(u"process").toString() != m_process && !m_twinReported) {
+            m_twinReported = true;
+            Q_EMIT problemFound(QStringLiteral(
+                "another gateway also calls itself '%1' in this fleet: give each its own "
+                "cluster.instance, or they overwrite each other's spend and miss each other's "
+                "actions")
+                                    .arg(m_instance));
+        }
+        return;
+    }
     const QString route = message.value(u"route").toString();
     const QString kind = message.value(u"kind").toString();
     if (kind == QLatin1String("action")) {
@@ -302,6 +318,7 @@ void FleetSync::beat()
     const qint64 now = QDateTime::currentMSecsSinceEpoch();
     const QByteArray instances = key(QStringLiteral("instances"));
     m_redis.command({ "ZADD", instances, QByteArray::number(now), m_instance.toUtf8() });
+    publish({ { QStringLiteral("kind"), QStringLiteral("beat") } });
     m_redis.command({ "HSET", key(QStringLiteral("instance:") + m_instance), "address",
         m_address.toUtf8(), "version", QCoreApplication::applicationVersion().toUtf8(), "seen",
         QByteArray::number(now) });

@@ -53,6 +53,8 @@ Q_SIGNALS:
     void connectionChanged(bool connected, const QString &why);
     // Connected or not, or the live instances changed.
     void statusChanged();
+    // Something about the fleet an operator must fix (a name used twice).
+    void problemFound(const QString &problem);
     // Another instance applied (or could not apply) an operator action taken here.
     void actionAnswered(const QString &instance, const QString &route, const QString &action,
         bool applied, const QString &error);
@@ -72,6 +74,8 @@ private:
     ClusterSettings m_settings;
     QString m_instance;
     QString m_address;
+    QString m_process; // tells this process from another that has the same instance name
+    bool m_twinReported = false;
     RouteRegistry &m_routes;
     CostLedger &m_ledger;
     RedisClient m_redis;

@@ -200,6 +200,10 @@ void Engine::configureFleet(const Config &config)
         });
     connect(
         m_fleet, &FleetSync::statusChanged, this, [this] { Q_EMIT fleetUpdated(fleetStatus()); });
+    connect(m_fleet, &FleetSync::problemFound, this, [this](const QString &problem) {
+        qCWarning(lcEngine).noquote() << problem;
+        recordFleetEvent(problem);
+    });
     connect(m_fleet, &FleetSync::actionAnswered, this,
         [this](const QString &instance, const QString &route, const QString &action, bool applied,
             const QString &error) {

@@ -92,6 +92,7 @@ private Q_SLOTS:
     void aSpendCapHoldsAcrossTheFleet();
     void withRedisGoneRequestsFlowItIsSaidAndStateConvergesAfter();
     void aBadClusterAddressIsAConfigError();
+    void aNameUsedTwiceIsReported();
 
 private:
     QByteArray config(const QString &instance) const;
@@ -347,6 +348,22 @@ void ClusterTest::aBadClusterAddressIsAConfigError()
         QVERIFY2(error.contains(QLatin1String("cluster.redis")), qPrintable(error));
         QVERIFY2(!error.contains(QLatin1String("hunter2")), qPrintable(error)); // never echoed
     }
+}
+
+void ClusterTest::aNameUsedTwiceIsReported()
+{
+    GatewayUnderTest twin;
+    QString error;
+    QVERIFY2(twin.start(config(QStringLiteral("gw1")), &error), qPrintable(error));
+    auto reported = [this] {
+        for (const QJsonValue &event : state(1).value(u"recent_events").toArray()) {
+            if (event.toObject().value(u"reason").toString().contains(
+                    QLatin1String("another gateway also calls itself 'gw1'")))
+                return true;
+        }
+        return false;
+    };
+    QTRY_VERIFY_WITH_TIMEOUT(reported(), 5000);
 }
 
 QTEST_GUILESS_MAIN(ClusterTest)
