@@ -18,7 +18,6 @@
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
-#include <QHostAddress>
 #include <QLibraryInfo>
 #include <QLocale>
 #include <QMessageBox>
@@ -563,9 +562,8 @@ int main(int argc, char *argv[])
             return 2;
         }
         // The admin token would cross the network in clear text.
-        const QHostAddress host(options.attach.host());
         if (options.attach.scheme() == QLatin1String("http")
-            && options.attach.host() != QLatin1String("localhost") && !host.isLoopback()) {
+            && !Attachment::onThisMachine(options.attach)) {
             err() << "--attach " << urls.first()
                   << ": plain http is for this machine only; reach a gateway elsewhere through an "
                      "SSH tunnel (see the README) or over https"

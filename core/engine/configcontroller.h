@@ -78,8 +78,8 @@ private:
     void onAnswered(quint64 ticket, const QString &error);
     // A config posted to the admin API: run and saved in turn, like the console's edits.
     void onAdminProposal(const QJsonObject &json, quint64 ticket);
-    void enqueueProposal(const QJsonObject &json, const Config &config, const QString &origin,
-        Outcome outcome);
+    void enqueueProposal(
+        const QJsonObject &json, const Config &config, const QString &origin, Outcome outcome);
     void adopt(const Config &config);
 
     Engine *m_engine;

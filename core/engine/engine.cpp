@@ -393,26 +393,26 @@ void Engine::recordConfigEvent(const QString &what, bool byOperator)
 {
     if (queuedToOwnThread(this, [this, what, byOperator] { recordConfigEvent(what, byOperator); }))
         return;
-    StateEvent event;
-    event.time = QDateTime::currentDateTimeUtc();
-    event.kind = StateEvent::Kind::Config;
-    event.reason = what;
-    event.byOperator = byOperator;
-    qCInfo(lcEngine).noquote() << QStringLiteral("config by=%1 \"%2\"")
-                                      .arg(byOperator ? QStringLiteral("operator")
-                                                      : QStringLiteral("automatic"),
-                                          what);
-    m_journal->recordEvent(event);
-    Q_EMIT routeStateChanged(event);
+    recordNonRouteEvent(StateEvent::Kind::Config, what, byOperator);
 }
 
 void Engine::recordFleetEvent(const QString &what)
 {
+    recordNonRouteEvent(StateEvent::Kind::Fleet, what, false);
+}
+
+void Engine::recordNonRouteEvent(StateEvent::Kind kind, const QString &what, bool byOperator)
+{
     StateEvent event;
     event.time = QDateTime::currentDateTimeUtc();
-    event.kind = StateEvent::Kind::Fleet;
+    event.kind = kind;
     event.reason = what;
-    qCInfo(lcEngine).noquote() << QStringLiteral("fleet \"%1\"").arg(what);
+    event.byOperator = byOperator;
+    qCInfo(lcEngine).noquote() << QStringLiteral("%1 by=%2 \"%3\"")
+                                      .arg(event.kindName(),
+                                          byOperator ? QStringLiteral("operator")
+                                                     : QStringLiteral("automatic"),
+                                          what);
     m_journal->recordEvent(event);
     Q_EMIT routeStateChanged(event);
 }

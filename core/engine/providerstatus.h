@@ -1,7 +1,7 @@
 #pragma once
 
-#include "routing/providersnapshot.h"
 #include "routing/failureclass.h"
+#include "routing/providersnapshot.h"
 
 #include <QHash>
 

@@ -1,8 +1,8 @@
 #pragma once
 
-#include "routing/providersnapshot.h"
 #include "observe/costledger.h"
 #include "observe/trace.h"
+#include "routing/providersnapshot.h"
 #include "routing/routesnapshot.h"
 
 #include <QObject>

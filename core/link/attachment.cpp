@@ -21,12 +21,6 @@ namespace {
 
 constexpr int ProbeTimeoutMs = 3000;
 
-bool onThisMachine(const QUrl &gateway)
-{
-    return gateway.host() == QLatin1String("localhost")
-        || QHostAddress(gateway.host()).isLoopback();
-}
-
 // Whether a socket of this user listens on `port` (Linux: /proc/net/tcp and tcp6). This
 // machine's admin token goes only to a gateway its owner runs: another user could otherwise
 // take the port while the gateway is down and collect the token.
@@ -68,6 +62,12 @@ void fromKeychain(const QUrl &gateway, const std::shared_ptr<SecretStore> &store
 }
 
 } // namespace
+
+bool onThisMachine(const QUrl &gateway)
+{
+    return gateway.host() == QLatin1String("localhost")
+        || QHostAddress(gateway.host()).isLoopback();
+}
 
 QString keychainEntry(const QUrl &gateway)
 {

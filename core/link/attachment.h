@@ -20,6 +20,9 @@ class SecretStore;
 // is served by a Switchyard at all, and the admin token to reach it.
 namespace Attachment {
 
+// Whether `gateway` is reached over loopback, so runs on this machine.
+bool onThisMachine(const QUrl &gateway);
+
 // The keychain entry where the admin token of the gateway at `gateway` is kept for attaching
 // (`switchyard keys set admin-token@127.0.0.1:8787`).
 QString keychainEntry(const QUrl &gateway);

@@ -1,9 +1,9 @@
 #include "link/remotelink.h"
 
 #include "config/configloader.h"
+#include "link/attachment.h"
 #include "proxy/adminjson.h"
 
-#include <QHostAddress>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QLoggingCategory>
@@ -121,8 +121,7 @@ bool RemoteLink::readsThisKeychain() const
 {
     // A gateway on this machine (the user's service) reads this user's keychain: a key set here
     // and then re-read there reaches it. One elsewhere has its own.
-    const QString host = m_base.host();
-    return host == QLatin1String("localhost") || QHostAddress(host).isLoopback();
+    return Attachment::onThisMachine(m_base);
 }
 
 QNetworkRequest RemoteLink::request(const QString &path) const

@@ -95,18 +95,7 @@ void AdminEvents::subscribe(ClientResponse response, bool console)
         QSet<QString> ids;
         for (const TraceRecord &trace : history.traces)
             ids.insert(trace.id);
-        const QByteArray text = sseEvent("history",
-            { { QStringLiteral("traces"),
-                  AdminJson::arrayOf(
-                      history.traces, [](const TraceRecord &t) { return t.toJson(); }) },
-                { QStringLiteral("events"),
-                    AdminJson::arrayOf(history.events, AdminJson::fromEvent) },
-                { QStringLiteral("cost"), AdminJson::arrayOf(history.cost, AdminJson::fromCost) },
-                { QStringLiteral("routes"), AdminJson::fromRoutes(history.routes) },
-                { QStringLiteral("providers"),
-                    AdminJson::arrayOf(history.providers, AdminJson::fromProvider) },
-                { QStringLiteral("fleet"), AdminJson::fromFleet(history.fleet) } });
-        sendHistory(id, text, ids);
+        sendHistory(id, sseEvent("history", AdminJson::fromHistory(history)), ids);
     });
 }
 

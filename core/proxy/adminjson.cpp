@@ -275,4 +275,15 @@ ProviderSnapshot toProvider(const QJsonObject &json)
     return provider;
 }
 
+QJsonObject fromHistory(const GatewayControl::History &history)
+{
+    return { { QStringLiteral("traces"),
+                 arrayOf(history.traces, [](const TraceRecord &t) { return t.toJson(); }) },
+        { QStringLiteral("events"), arrayOf(history.events, fromEvent) },
+        { QStringLiteral("cost"), arrayOf(history.cost, fromCost) },
+        { QStringLiteral("routes"), fromRoutes(history.routes) },
+        { QStringLiteral("providers"), arrayOf(history.providers, fromProvider) },
+        { QStringLiteral("fleet"), fromFleet(history.fleet) } };
+}
+
 } // namespace Switchyard::AdminJson

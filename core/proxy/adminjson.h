@@ -2,6 +2,7 @@
 
 #include "cluster/fleetstatus.h"
 #include "observe/costledger.h"
+#include "proxy/gatewaycontrol.h"
 #include "routing/breaker.h"
 #include "routing/providersnapshot.h"
 #include "routing/routesnapshot.h"
@@ -30,6 +31,9 @@ QJsonObject fromFleet(const FleetStatus &fleet);
 FleetStatus toFleet(const QJsonObject &json);
 
 QJsonObject fromProvider(const ProviderSnapshot &provider);
+
+// GET /admin/history, and the console stream's first event.
+QJsonObject fromHistory(const GatewayControl::History &history);
 ProviderSnapshot toProvider(const QJsonObject &json);
 
 template <typename T, typename F> QJsonArray arrayOf(const QList<T> &values, F write)

@@ -29,18 +29,6 @@ QByteArray compact(const QJsonObject &object)
 
 // Compares in time independent of where the first difference is, so the token cannot be guessed
 // byte by byte.
-QJsonObject historyJson(const GatewayControl::History &history)
-{
-    return { { QStringLiteral("traces"),
-                 AdminJson::arrayOf(
-                     history.traces, [](const TraceRecord &t) { return t.toJson(); }) },
-        { QStringLiteral("events"), AdminJson::arrayOf(history.events, AdminJson::fromEvent) },
-        { QStringLiteral("cost"), AdminJson::arrayOf(history.cost, AdminJson::fromCost) },
-        { QStringLiteral("routes"), AdminJson::fromRoutes(history.routes) },
-        { QStringLiteral("providers"),
-            AdminJson::arrayOf(history.providers, AdminJson::fromProvider) } };
-}
-
 bool sameSecret(const QByteArray &a, const QByteArray &b)
 {
     const QByteArray ha = QCryptographicHash::hash(a, QCryptographicHash::Sha256);
@@ -117,7 +105,7 @@ void AdminService::handle(const HttpRequest &request, ClientResponse response)
     if (path == QLatin1String("/admin/history") && isGet) {
         auto pending = std::make_shared<ClientResponse>(std::move(response));
         m_control.readHistory([pending](const GatewayControl::History &history) {
-            pending->sendJson(200, {}, compact(historyJson(history)));
+            pending->sendJson(200, {}, compact(AdminJson::fromHistory(history)));
         });
         return;
     }
