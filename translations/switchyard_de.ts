@@ -210,6 +210,107 @@
     </message>
 </context>
 <context>
+    <name>Switchyard::FleetMemberModel</name>
+    <message>
+        <source>Silent since %1</source>
+        <translation>Still seit %1</translation>
+    </message>
+    <message>
+        <source>Ready</source>
+        <translation>Bereit</translation>
+    </message>
+    <message>
+        <source>Not ready: no route for %1</source>
+        <extracomment>%1: the lanes (comma-separated) where this instance has no route it would try</extracomment>
+        <translation>Nicht bereit: keine Route für %1</translation>
+    </message>
+    <message>
+        <source>no routes</source>
+        <translation>keine Routen</translation>
+    </message>
+    <message>
+        <source>Not heard from for more than ten seconds: stopped, or cut off from Redis.</source>
+        <translation>Seit mehr als zehn Sekunden nichts gehört: beendet oder von Redis abgeschnitten.</translation>
+    </message>
+    <message>
+        <source>%1 (this one)</source>
+        <extracomment>the fleet&apos;s instance this console is attached to, or runs</extracomment>
+        <translation>%1 (diese)</translation>
+    </message>
+    <message>
+        <source>%1 (waiting)</source>
+        <extracomment>a fleet instance&apos;s answer to an operator action has not come yet</extracomment>
+        <translation>%1 (wartet)</translation>
+    </message>
+    <message>
+        <source>Instance</source>
+        <translation>Instanz</translation>
+    </message>
+    <message>
+        <source>Health</source>
+        <translation>Zustand</translation>
+    </message>
+    <message>
+        <source>Routes</source>
+        <translation>Routen</translation>
+    </message>
+    <message>
+        <source>Spent today</source>
+        <translation>Heute ausgegeben</translation>
+    </message>
+    <message>
+        <source>Last heard</source>
+        <translation>Zuletzt gehört</translation>
+    </message>
+    <message>
+        <source>Latest action</source>
+        <translation>Letzte Aktion</translation>
+    </message>
+    <message>
+        <source>Address</source>
+        <translation>Adresse</translation>
+    </message>
+</context>
+<context>
+    <name>Switchyard::FleetRouteModel</name>
+    <message>
+        <source>%1 on %2: %3</source>
+        <extracomment>%1: a route, %2: a fleet instance, %3: the route&apos;s state there</extracomment>
+        <translation>%1 auf %2: %3</translation>
+    </message>
+    <message>
+        <source>%1 has no route %2</source>
+        <translation>%1 hat keine Route %2</translation>
+    </message>
+    <message>
+        <source>Route</source>
+        <translation>Route</translation>
+    </message>
+</context>
+<context>
+    <name>Switchyard::FleetView</name>
+    <message>
+        <source>Instances</source>
+        <translation>Instanzen</translation>
+    </message>
+    <message>
+        <source>Route states on each instance</source>
+        <translation>Routenzustände auf jeder Instanz</translation>
+    </message>
+    <message>
+        <source>⚠ Redis is unreachable (%1). This instance serves on its own state; the others are not shown until Redis is back.</source>
+        <translation>⚠ Redis ist nicht erreichbar (%1). Diese Instanz arbeitet mit ihrem eigenen Zustand; die anderen werden erst wieder angezeigt, wenn Redis zurück ist.</translation>
+    </message>
+    <message numerus="yes">
+        <source>Instance %1 shares its state with the fleet through Redis. %n instance(s) alive, %2 ready. Route actions taken here apply to every instance; each one&apos;s answer is under Latest action.</source>
+        <extracomment>%1: this instance&apos;s name; %n: instances heard from; %2: how many of them are ready</extracomment>
+        <translation>
+            <numerusform>Instanz %1 teilt ihren Zustand über Redis mit dem Verbund. %n Instanz lebt, %2 bereit. Routenaktionen von hier gelten für jede Instanz; die Antwort jeder steht unter „Letzte Aktion“.</numerusform>
+            <numerusform>Instanz %1 teilt ihren Zustand über Redis mit dem Verbund. %n Instanzen leben, %2 bereit. Routenaktionen von hier gelten für jede Instanz; die Antwort jeder steht unter „Letzte Aktion“.</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
     <name>Switchyard::LanesView</name>
     <message>
         <source>Apply</source>
@@ -461,6 +562,10 @@
 Alive: %2</source>
         <translation>Diese Instanz: %1
 Erreichbar: %2</translation>
+    </message>
+    <message>
+        <source>&amp;Fleet</source>
+        <translation>&amp;Verbund</translation>
     </message>
 </context>
 <context>

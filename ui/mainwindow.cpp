@@ -3,10 +3,12 @@
 #include "consolesettings.h"
 #include "costview.h"
 #include "eventsview.h"
+#include "fleetview.h"
 #include "lanesview.h"
 #include "link/gatewaylink.h"
 #include "models/costseriesmodel.h"
 #include "models/eventlistmodel.h"
+#include "models/fleetmodels.h"
 #include "models/providertablemodel.h"
 #include "models/routetablemodel.h"
 #include "models/tracelistmodel.h"
@@ -49,6 +51,8 @@ MainWindow::MainWindow(
     , m_events(new EventListModel(2000, this))
     , m_cost(new CostSeriesModel(this))
     , m_providers(new ProviderTableModel(this))
+    , m_fleetMembers(new FleetMemberModel(this))
+    , m_fleetRoutes(new FleetRouteModel(this))
     , m_tabs(new QTabWidget(this))
     , m_listen(new QLabel(this))
     , m_rate(new QLabel(this))
@@ -74,6 +78,9 @@ MainWindow::MainWindow(
     m_tabs->addTab(m_costView, tr("&Cost"));
     m_tabs->addTab(m_eventsView, tr("&Events"));
     m_tabs->addTab(m_providersView, tr("&Providers"));
+    m_fleetView = new FleetView(m_fleetMembers, m_fleetRoutes, this);
+    m_tabs->addTab(m_fleetView, tr("&Fleet"));
+    m_tabs->setTabVisible(m_tabs->indexOf(m_fleetView), false); // until the gateway has a fleet
 
     auto *central = new QWidget(this);
     auto *layout = new QVBoxLayout(central);
@@ -212,8 +219,12 @@ void MainWindow::onConnectionChanged(bool connected, const QDateTime &since, con
 void MainWindow::onFleetUpdated(const FleetStatus &fleet)
 {
     m_fleet->setVisible(fleet.enabled);
+    m_tabs->setTabVisible(m_tabs->indexOf(m_fleetView), fleet.enabled);
+    m_fleetMembers->setFleet(fleet);
+    m_fleetRoutes->setFleet(fleet);
     if (!fleet.enabled)
         return;
+    m_fleetView->showFleet(fleet);
     if (!fleet.connected) {
         //: status bar: the fleet's shared state (Redis) cannot be reached
         m_fleet->setText(tr("⚠ Fleet: Redis unreachable — serving on this instance's state"));
@@ -240,6 +251,8 @@ QStringList MainWindow::saveScreenshots(const QString &directory)
     QStringList files;
     const int current = m_tabs->currentIndex();
     for (int i = 0; i < m_tabs->count(); ++i) {
+        if (!m_tabs->isTabVisible(i))
+            continue;
         m_tabs->setCurrentIndex(i);
         // The newest request whose timeline says most: a hedge, else any with several attempts.
         if (m_tabs->widget(i) == m_tracesView

@@ -23,6 +23,9 @@ class CostView;
 class GatewayLink;
 class EventListModel;
 class EventsView;
+class FleetMemberModel;
+class FleetRouteModel;
+class FleetView;
 class LanesView;
 class ProviderTableModel;
 class ProvidersView;
@@ -57,6 +60,8 @@ public:
     EventsView *eventsView() const { return m_eventsView; }
     ProvidersView *providersView() const { return m_providersView; }
     RouteTableModel *routeModel() const { return m_routes; }
+    FleetMemberModel *fleetMemberModel() const { return m_fleetMembers; }
+    FleetRouteModel *fleetRouteModel() const { return m_fleetRoutes; }
     TraceListModel *traceModel() const { return m_traces; }
     EventListModel *eventModel() const { return m_events; }
 
@@ -83,6 +88,8 @@ private:
     EventListModel *m_events;
     CostSeriesModel *m_cost;
     ProviderTableModel *m_providers;
+    FleetMemberModel *m_fleetMembers;
+    FleetRouteModel *m_fleetRoutes;
     QTabWidget *m_tabs;
     RoutesView *m_routesView;
     LanesView *m_lanesView;
@@ -90,6 +97,7 @@ private:
     CostView *m_costView;
     EventsView *m_eventsView;
     ProvidersView *m_providersView;
+    FleetView *m_fleetView;
     QLabel *m_listen;
     QLabel *m_rate;
     QLabel *m_errors;

@@ -3,6 +3,7 @@
 #include "models/routetablemodel.h"
 #include "statestyle.h"
 
+#include <QApplication>
 #include <QIcon>
 #include <QPainter>
 
@@ -11,15 +12,25 @@ namespace Switchyard {
 void StateBadgeDelegate::paint(
     QPainter *painter, const QStyleOptionViewItem &option, const QModelIndex &index) const
 {
-    QStyleOptionViewItem plain = option;
-    initStyleOption(&plain, index);
-    plain.text.clear();
-    QStyledItemDelegate::paint(painter, plain, QModelIndex()); // selection background only
+    const QVariant stateValue = index.data(RouteTableModel::StateRole);
+    if (!stateValue.isValid()) { // a cell with no state: a route's name, or no such route there
+        QStyledItemDelegate::paint(painter, option, index);
+        return;
+    }
+    // The row's background and selection only: the item's own painting would draw its text
+    // (elided into a stray mark at the badge's left edge).
+    QStyleOptionViewItem background = option;
+    initStyleOption(&background, index);
+    QStyle *style = option.widget ? option.widget->style() : QApplication::style();
+    style->drawPrimitive(QStyle::PE_PanelItemViewItem, &background, painter, option.widget);
 
-    const BreakerState state = index.data(RouteTableModel::StateRole).value<BreakerState>();
+    const BreakerState state = stateValue.value<BreakerState>();
     const QString text = index.data(Qt::DisplayRole).toString();
     const QColor fill = StateStyle::stateColor(state);
-    const QFontMetrics metrics(option.font);
+    // Measured in the bold it is painted in: measured plain, a long name overflows the badge.
+    QFont bold = option.font;
+    bold.setBold(true);
+    const QFontMetrics metrics(bold);
     const int width = metrics.horizontalAdvance(text) + 16;
     const int height = metrics.height() + 4;
     const QRect badge(
@@ -29,13 +40,12 @@ void StateBadgeDelegate::paint(
     painter->setRenderHint(QPainter::Antialiasing);
     painter->setPen(Qt::NoPen);
     painter->setBrush(fill);
-    painter->drawRoundedRect(badge, height / 2.0, height / 2.0);
+    const QRectF pill = QRectF(badge).adjusted(0.5, 0.5, -0.5, -0.5);
+    painter->drawRoundedRect(pill, pill.height() / 2, pill.height() / 2);
     const QIcon icon(QStringLiteral(":/icons/states/%1.svg").arg(breakerStateName(state)));
     const int iconSize = height - 4;
     icon.paint(painter, QRect(badge.right() + 4, badge.top() + 2, iconSize, iconSize));
     painter->setPen(StateStyle::textOn(fill));
-    QFont bold = option.font;
-    bold.setBold(true);
     painter->setFont(bold);
     painter->drawText(badge, Qt::AlignCenter, text);
     painter->restore();
@@ -44,6 +54,8 @@ void StateBadgeDelegate::paint(
 QSize StateBadgeDelegate::sizeHint(
     const QStyleOptionViewItem &option, const QModelIndex &index) const
 {
+    if (!index.data(RouteTableModel::StateRole).isValid())
+        return QStyledItemDelegate::sizeHint(option, index);
     // Measured in bold, as painted, so that no badge is clipped.
     QFont bold = option.font;
     bold.setBold(true);

@@ -20,8 +20,17 @@ namespace Switchyard {
 namespace {
 
 constexpr int BeatMs = 1000;
+// A route's state changed: the fleet hears of it this soon rather than at the next heartbeat
+// (a burst of changes is one early heartbeat).
+constexpr int SoonMs = 100;
 // An instance not heard from for this long is no longer counted as alive.
 constexpr qint64 AliveMs = 10000;
+// An instance that went silent is still shown this long, so an operator sees which one stopped.
+constexpr qint64 ShownSilentMs = 10 * 60 * 1000;
+// The most other instances one heartbeat reads about: a fleet of a few gateways, with room.
+constexpr qsizetype MaxMembersRead = 64;
+// A heartbeat larger than this is a broken or hostile peer's, and is not read.
+constexpr qsizetype MaxMemberBytes = 256 * 1024;
 constexpr qint64 SpendKeptSeconds = 3 * 24 * 3600;
 constexpr size_t MaxUnsent = 1000;
 
@@ -68,14 +77,20 @@ FleetSync::FleetSync(const ClusterSettings &settings, const QString &listenAddre
                      QHostInfo::localHostName(), listenAddress.section(QLatin1Char(':'), -1))
                                              : settings.instance)
     , m_address(listenAddress)
+    , m_process(QUuid::createUuid().toString(QUuid::Id128))
     , m_routes(routes)
     , m_ledger(ledger)
-    , m_process(QUuid::createUuid().toString(QUuid::Id128))
     , m_redis(this)
     , m_beat(this)
 {
     m_beat.setInterval(BeatMs);
-    connect(&m_beat, &QTimer::timeout, this, &FleetSync::beat);
+    connect(&m_beat, &QTimer::timeout, this, [this] { beat(); });
+    m_soon.setSingleShot(true);
+    m_soon.setInterval(SoonMs);
+    connect(&m_soon, &QTimer::timeout, this, [this] { beat(true); });
+    m_readSoon.setSingleShot(true);
+    m_readSoon.setInterval(SoonMs);
+    connect(&m_readSoon, &QTimer::timeout, this, &FleetSync::readOthers);
     connect(&m_redis, &RedisClient::connectedChanged, this, &FleetSync::onConnectionChanged);
     connect(&m_redis, &RedisClient::messageReceived, this, &FleetSync::onMessage);
 }
@@ -108,6 +123,7 @@ void FleetSync::onConnectionChanged(bool connected, const QString &why)
     Q_EMIT connectionChanged(connected, why);
     if (!connected) {
         m_live = { m_instance };
+        m_others.clear(); // nothing is known of them until Redis answers again
         Q_EMIT statusChanged();
         return;
     }
@@ -145,10 +161,47 @@ void FleetSync::sendAction(const RouteCommand &command)
         m_redis.command({ "HDEL", key(QStringLiteral("drained")), command.route.toUtf8() });
     publish({ { QStringLiteral("kind"), QStringLiteral("action") },
         { QStringLiteral("route"), command.route }, { QStringLiteral("action"), action } });
+    // Until each live instance answers, the console says it is waiting for it.
+    m_answers.clear();
+    for (const QString &instance : std::as_const(m_live)) {
+        if (instance != m_instance)
+            m_answers.insert(instance,
+                { QStringLiteral("%1 of %2: no answer yet").arg(action, command.route), true });
+    }
+    m_answers.insert(
+        m_instance, { QStringLiteral("%1 of %2 applied").arg(action, command.route), false });
+    Q_EMIT statusChanged();
+}
+
+void FleetSync::noteAnswer(const QString &instance, const QString &answer, bool pending)
+{
+    m_answers.insert(instance, { answer, pending });
+    Q_EMIT statusChanged();
+}
+
+QList<FleetMember> FleetSync::members() const
+{
+    QList<FleetMember> members;
+    FleetMember self = m_reporter ? m_reporter() : FleetMember();
+    self.instance = m_instance;
+    self.address = m_address;
+    self.version = QCoreApplication::applicationVersion();
+    self.seenMs = QDateTime::currentMSecsSinceEpoch();
+    self.alive = true;
+    members.append(self);
+    members.append(m_others);
+    for (FleetMember &member : members) {
+        const auto answer = m_answers.constFind(member.instance);
+        if (answer != m_answers.cend())
+            std::tie(member.lastAnswer, member.answerPending) = *answer;
+    }
+    return members;
 }
 
 void FleetSync::noteStateEvent(const StateEvent &event)
 {
+    if (event.isRoute() && !m_soon.isActive())
+        m_soon.start();
     if (m_applyingRemote || !event.isRoute() || event.byOperator || event.to != BreakerState::Open)
         return;
     const CircuitBreaker *breaker = nullptr;
@@ -217,9 +270,19 @@ void FleetSync::onMessage(const QByteArray &, const QByteArray &text)
     } else if (kind == QLatin1String("result")) {
         if (message.value(u"to").toString() != m_instance)
             return;
-        const QString action = message.value(u"action").toString();
-        Q_EMIT actionAnswered(from, route, action, message.value(u"applied").toBool(),
-            message.value(u"error").toString());
+        const QString action = message.value(u"action").toString().left(40);
+        const bool applied = message.value(u"applied").toBool();
+        const QString error = message.value(u"error").toString().left(400);
+        noteAnswer(from,
+            applied
+                ? QStringLiteral("%1 of %2 applied").arg(action, route.left(200))
+                : QStringLiteral("%1 of %2 not applied: %3").arg(action, route.left(200), error),
+            false);
+        Q_EMIT actionAnswered(from, route, action, applied, error);
+    } else if (kind == QLatin1String("beat")) {
+        // Another instance's routes changed: the console shows it now, not at the next beat.
+        if (message.value(u"changed").toBool() && !m_readSoon.isActive())
+            m_readSoon.start();
     } else if (kind == QLatin1String("open")) {
         // Bounded before it becomes a number of milliseconds: a peer may send anything.
         const double cooldownMs
@@ -311,35 +374,108 @@ void FleetSync::resynchronise()
     });
 }
 
-void FleetSync::beat()
+void FleetSync::beat(bool changed)
 {
     if (!m_redis.isConnected())
         return;
     const qint64 now = QDateTime::currentMSecsSinceEpoch();
     const QByteArray instances = key(QStringLiteral("instances"));
     m_redis.command({ "ZADD", instances, QByteArray::number(now), m_instance.toUtf8() });
-    publish({ { QStringLiteral("kind"), QStringLiteral("beat") } });
-    m_redis.command({ "HSET", key(QStringLiteral("instance:") + m_instance), "address",
-        m_address.toUtf8(), "version", QCoreApplication::applicationVersion().toUtf8(), "seen",
-        QByteArray::number(now) });
+    // What this instance says of itself; the others show it in their consoles.
+    FleetMember self = members().constFirst();
+    self.lastAnswer.clear(); // its answers are for the console where the operator acted
+    self.answerPending = false;
+    const QByteArray about = key(QStringLiteral("instance:") + m_instance);
     m_redis.command(
-        { "ZREMRANGEBYSCORE", instances, "-inf", QByteArray::number(now - 24 * 3600 * 1000) });
-    m_redis.command({ "ZRANGEBYSCORE", instances, QByteArray::number(now - AliveMs), "+inf" },
-        [this](const RedisValue &reply) {
-            if (reply.type != RedisValue::Type::Array)
-                return;
-            QStringList live;
-            for (const RedisValue &name : reply.items)
-                live.append(QString::fromUtf8(name.text));
-            if (!live.contains(m_instance))
-                live.append(m_instance);
-            live.sort();
-            if (live == m_live)
-                return;
-            m_live = live;
-            Q_EMIT statusChanged();
-        });
-    shareSpend();
+        { "HSET", about, "state", QJsonDocument(self.toJson()).toJson(QJsonDocument::Compact) });
+    m_redis.command({ "EXPIRE", about, QByteArray::number(ShownSilentMs / 1000) });
+    // Written before it is announced: whoever reads on hearing it reads the new state.
+    publish({ { QStringLiteral("kind"), QStringLiteral("beat") },
+        { QStringLiteral("changed"), changed } });
+    m_redis.command(
+        { "ZREMRANGEBYSCORE", instances, "-inf", QByteArray::number(now - ShownSilentMs) });
+    readOthers();
+    if (!changed)
+        shareSpend();
+    // This instance's own routes and readiness change without any message from the others.
+    self.seenMs = 0;
+    if (self != m_lastSelf) {
+        m_lastSelf = self;
+        Q_EMIT statusChanged();
+    }
+}
+
+void FleetSync::readOthers()
+{
+    if (!m_redis.isConnected())
+        return;
+    const qint64 now = QDateTime::currentMSecsSinceEpoch();
+    m_redis.command({ "ZRANGEBYSCORE", key(QStringLiteral("instances")),
+                        QByteArray::number(now - ShownSilentMs), "+inf", "WITHSCORES" },
+        [this, now](const RedisValue &reply) { readMembers(reply, now); });
+}
+
+void FleetSync::readMembers(const RedisValue &seen, qint64 now)
+{
+    if (seen.type != RedisValue::Type::Array)
+        return;
+    QStringList live { m_instance };
+    QHash<QString, qint64> lastSeen;
+    for (qsizetype i = 0; i + 1 < seen.items.size(); i += 2) {
+        const QString name = QString::fromUtf8(seen.items.at(i).text);
+        const qint64 at = seen.items.at(i + 1).text.toLongLong();
+        if (name == m_instance || name.size() > 200)
+            continue;
+        if (at >= now - AliveMs)
+            live.append(name);
+        if (lastSeen.size() < MaxMembersRead)
+            lastSeen.insert(name, at);
+    }
+    live.sort();
+    if (live != m_live) {
+        m_live = live;
+        Q_EMIT statusChanged();
+    }
+    // One round reads every other instance's heartbeat; the view changes once, when all answered.
+    struct Round {
+        QList<FleetMember> others;
+        int waiting = 0;
+    };
+    auto round = std::make_shared<Round>();
+    auto finish = [this, round] {
+        std::sort(round->others.begin(), round->others.end(),
+            [](const FleetMember &a, const FleetMember &b) { return a.instance < b.instance; });
+        if (round->others == m_others)
+            return;
+        m_others = round->others;
+        Q_EMIT statusChanged();
+    };
+    for (auto it = lastSeen.cbegin(); it != lastSeen.cend(); ++it) {
+        ++round->waiting;
+        const QString name = it.key();
+        const qint64 at = it.value();
+        const bool alive = at >= now - AliveMs;
+        const bool sent = m_redis.command(
+            { "HGET", key(QStringLiteral("instance:") + name), "state" },
+            [round, finish, name, at, alive](const RedisValue &state) {
+                FleetMember member;
+                if (state.type == RedisValue::Type::Text && state.text.size() <= MaxMemberBytes)
+                    member = FleetMember::fromJson(QJsonDocument::fromJson(state.text).object());
+                // Who it is and when it was heard from are the fleet's record, not its say.
+                member.instance = name;
+                member.seenMs = at;
+                member.alive = alive;
+                member.lastAnswer.clear();
+                member.answerPending = false;
+                round->others.append(member);
+                if (--round->waiting == 0)
+                    finish();
+            });
+        if (!sent)
+            return; // Redis went away; the next connection reads again
+    }
+    if (round->waiting == 0)
+        finish();
 }
 
 void FleetSync::shareSpend()

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "cluster/fleetstatus.h"
 #include "cluster/redisclient.h"
 #include "config/config.h"
 #include "routing/breaker.h"
@@ -40,6 +41,12 @@ public:
     QString problem() const { return m_problem; }
     // The instances whose heartbeat is recent, this one included, by name.
     QStringList liveInstances() const { return m_live; }
+    // Every instance heard from lately, as each described itself; this one first, as it is now.
+    QList<FleetMember> members() const;
+
+    // What this instance says of itself in each heartbeat (its routes, its readiness, its spend).
+    using Reporter = std::function<FleetMember()>;
+    void setReporter(Reporter reporter) { m_reporter = std::move(reporter); }
 
     // An operator acted here: the fleet hears of it.
     void shareCommand(const Switchyard::RouteCommand &command);
@@ -65,8 +72,12 @@ private:
     void publish(QJsonObject message);
     void sendAction(const RouteCommand &command);
     void resynchronise();
-    void beat();
+    // Says this instance is alive and what it is like; `changed`: early, because a route changed.
+    void beat(bool changed = false);
+    void readOthers();
     void shareSpend();
+    void readMembers(const RedisValue &seen, qint64 now);
+    void noteAnswer(const QString &instance, const QString &answer, bool pending);
     bool applyRemote(const RouteCommand &command, QString *error);
     void honourOpen(const QString &route, qint64 cooldownMs, const QString &from);
     QByteArray key(const QString &suffix) const;
@@ -80,7 +91,14 @@ private:
     CostLedger &m_ledger;
     RedisClient m_redis;
     QTimer m_beat;
+    QTimer m_soon; // an early heartbeat after a route changed here
+    QTimer m_readSoon; // an early read after a route changed on another instance
     QStringList m_live;
+    Reporter m_reporter;
+    QList<FleetMember> m_others; // as read at the latest heartbeat
+    FleetMember m_lastSelf; // what the latest heartbeat said of this instance
+    // Each instance's answer to the latest action taken here: {text, pending}.
+    QHash<QString, std::pair<QString, bool>> m_answers;
     QString m_problem;
     // Operator actions taken while Redis was unreachable, sent when it is back (oldest first).
     std::deque<RouteCommand> m_unsent;

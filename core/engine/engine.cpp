@@ -11,6 +11,7 @@
 #include "proxy/adminevents.h"
 #include "proxy/adminservice.h"
 #include "proxy/proxyservice.h"
+#include "proxy/readiness.h"
 #include "upstream/prober.h"
 #include "upstream/simulatedupstream.h"
 #include "upstream/upstreampool.h"
@@ -189,6 +190,7 @@ void Engine::configureFleet(const Config &config)
     }
     m_fleet = new FleetSync(
         config.cluster, config.listenAddress(), m_routes, m_journal->ledger(), this);
+    m_fleet->setReporter([this] { return ownFleetReport(); });
     connect(
         m_fleet, &FleetSync::connectionChanged, this, [this](bool connected, const QString &why) {
             recordFleetEvent(connected
@@ -470,7 +472,22 @@ FleetStatus Engine::fleetStatus() const
     if (!m_fleet)
         return {};
     return { true, m_fleet->instance(), m_fleet->isConnected(), m_fleet->problem(),
-        m_fleet->liveInstances() };
+        m_fleet->liveInstances(), m_fleet->members() };
+}
+
+FleetMember Engine::ownFleetReport() const
+{
+    FleetMember report;
+    const QList<RouteSnapshot> routes = routeSnapshots();
+    for (const RouteSnapshot &route : routes)
+        report.routeStates.insert(route.name, route.state);
+    if (m_active)
+        report.lanesWithoutRoute = readinessOf(m_active->config, routes).lanesWithoutRoute;
+    const CostLedger::DayTotals today
+        = m_journal->ledger().ownSpendOnDay(QDateTime::currentMSecsSinceEpoch());
+    for (double usd : today.byRoute)
+        report.spentTodayUsd += usd;
+    return report;
 }
 
 QList<ProviderSnapshot> Engine::providerSnapshots() const

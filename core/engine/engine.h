@@ -173,6 +173,8 @@ private:
     void configureFleet(const Config &config);
     void refreshTls(const Config &config);
     void recordFleetEvent(const QString &what);
+    // What this instance says of itself in the fleet's heartbeat.
+    FleetMember ownFleetReport() const;
     // A configuration or fleet event: logged, journaled and told like a route's change.
     void recordNonRouteEvent(StateEvent::Kind kind, const QString &what, bool byOperator);
     FleetSync *m_fleet = nullptr;

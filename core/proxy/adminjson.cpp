@@ -216,10 +216,14 @@ QJsonObject fromFleet(const FleetStatus &fleet)
 {
     if (!fleet.enabled)
         return { { QStringLiteral("enabled"), false } };
+    QJsonArray members;
+    for (const FleetMember &member : fleet.members)
+        members.append(member.toJson());
     return { { QStringLiteral("enabled"), true }, { QStringLiteral("instance"), fleet.instance },
         { QStringLiteral("connected"), fleet.connected },
         { QStringLiteral("problem"), fleet.problem },
-        { QStringLiteral("instances"), QJsonArray::fromStringList(fleet.instances) } };
+        { QStringLiteral("instances"), QJsonArray::fromStringList(fleet.instances) },
+        { QStringLiteral("members"), members } };
 }
 
 FleetStatus toFleet(const QJsonObject &json)
@@ -232,6 +236,9 @@ FleetStatus toFleet(const QJsonObject &json)
     fleet.connected = json.value(QLatin1StringView("connected")).toBool();
     fleet.problem = str(json, QLatin1StringView("problem"));
     fleet.instances = strings(json.value(QLatin1StringView("instances")));
+    const QJsonArray members = json.value(QLatin1StringView("members")).toArray();
+    for (qsizetype i = 0; i < std::min<qsizetype>(members.size(), 100); ++i)
+        fleet.members.append(FleetMember::fromJson(members.at(i).toObject()));
     return fleet;
 }
 

@@ -1,6 +1,7 @@
 #include "config/configdocument.h"
 #include "models/costseriesmodel.h"
 #include "models/eventlistmodel.h"
+#include "models/fleetmodels.h"
 #include "models/providertablemodel.h"
 #include "models/routetablemodel.h"
 #include "models/tracelistmodel.h"
@@ -47,6 +48,16 @@ TraceRecord trace(
     // Claude Code's requests in this table are the ones with a fallback.
     record.endpoint = fallback ? QStringLiteral("messages") : QStringLiteral("chat.completions");
     return record;
+}
+
+FleetMember member(const QString &name, QMap<QString, BreakerState> routes, bool alive = true)
+{
+    FleetMember m;
+    m.instance = name;
+    m.alive = alive;
+    m.seenMs = 1700000000000;
+    m.routeStates = std::move(routes);
+    return m;
 }
 
 Config demoLikeConfig()
@@ -241,6 +252,106 @@ private Q_SLOTS:
         QCOMPARE(model.rowCount(), 48);
         QCOMPARE(model.total(), 9.75); // the 3 h old spend is inside 24 h
         QCOMPARE(model.routeTotal(QStringLiteral("a")), 9.25);
+    }
+
+    void fleetMembersMergeByInstance()
+    {
+        FleetMemberModel model;
+        QAbstractItemModelTester tester(
+            &model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        FleetStatus fleet;
+        fleet.enabled = true;
+        fleet.connected = true;
+        fleet.instance = QStringLiteral("gw0");
+        FleetMember self = member(QStringLiteral("gw0"),
+            { { QStringLiteral("r"), BreakerState::Drained },
+                { QStringLiteral("s"), BreakerState::Closed },
+                { QStringLiteral("t"), BreakerState::Closed } });
+        self.lanesWithoutRoute = { QStringLiteral("paid") };
+        self.lastAnswer = QStringLiteral("drain of r applied");
+        FleetMember other
+            = member(QStringLiteral("gw1"), { { QStringLiteral("r"), BreakerState::Open } });
+        other.lastAnswer = QStringLiteral("drain of r: no answer yet");
+        other.answerPending = true;
+        fleet.members = { self, other, member(QStringLiteral("gw2"), {}, false) };
+        model.setFleet(fleet);
+        QCOMPARE(model.rowCount(), 3);
+        QCOMPARE(model.index(0, FleetMemberModel::Instance).data().toString(),
+            QStringLiteral("gw0 (this one)"));
+        QCOMPARE(model.index(0, FleetMemberModel::Health).data().toString(),
+            QStringLiteral("Not ready: no route for paid"));
+        QCOMPARE(model.index(0, FleetMemberModel::Routes).data().toString(),
+            QStringLiteral("1 drained · 2 closed"));
+        QCOMPARE(
+            model.index(1, FleetMemberModel::Health).data().toString(), QStringLiteral("Ready"));
+        QCOMPARE(model.index(1, FleetMemberModel::LatestAction).data().toString(),
+            QStringLiteral("drain of r: no answer yet (waiting)"));
+        QVERIFY(model.index(2, FleetMemberModel::Health)
+                    .data()
+                    .toString()
+                    .startsWith(QLatin1String("Silent since ")));
+        QCOMPARE(model.index(2, FleetMemberModel::Routes).data().toString(),
+            QStringLiteral("no routes"));
+        QVERIFY(!model.index(2, 0).data(FleetMemberModel::ReadyRole).toBool());
+
+        // gw1 answers, gw2 is gone, gw3 joins: rows change in place, leave and arrive; no reset.
+        QSignalSpy resets(&model, &QAbstractItemModel::modelReset);
+        QSignalSpy changed(&model, &QAbstractItemModel::dataChanged);
+        other.lastAnswer = QStringLiteral("drain of r applied");
+        other.answerPending = false;
+        fleet.members = { self, other, member(QStringLiteral("gw3"), {}) };
+        model.setFleet(fleet);
+        QCOMPARE(resets.size(), 0);
+        QCOMPARE(changed.size(), 1);
+        QCOMPARE(model.rowCount(), 3);
+        QCOMPARE(model.index(1, FleetMemberModel::LatestAction).data().toString(),
+            QStringLiteral("drain of r applied"));
+        QCOMPARE(
+            model.index(2, FleetMemberModel::Instance).data().toString(), QStringLiteral("gw3"));
+
+        // A gateway that leaves the fleet empties the list.
+        model.setFleet(FleetStatus());
+        QCOMPARE(model.rowCount(), 0);
+    }
+
+    void fleetRoutesSideBySide()
+    {
+        FleetRouteModel model;
+        QAbstractItemModelTester tester(
+            &model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        FleetStatus fleet;
+        fleet.enabled = true;
+        fleet.members = { member(QStringLiteral("gw0"),
+                              { { QStringLiteral("r"), BreakerState::Drained },
+                                  { QStringLiteral("s"), BreakerState::Closed } }),
+            member(QStringLiteral("gw1"), { { QStringLiteral("r"), BreakerState::Open } }) };
+        model.setFleet(fleet);
+        QCOMPARE(model.rowCount(), 2);
+        QCOMPARE(model.columnCount(), 3);
+        QCOMPARE(model.headerData(1, Qt::Horizontal).toString(), QStringLiteral("gw0"));
+        QCOMPARE(model.index(0, 0).data().toString(), QStringLiteral("r"));
+        QCOMPARE(model.index(0, 1).data().toString(), QStringLiteral("Drained"));
+        QCOMPARE(model.index(0, 2).data(FleetRouteModel::StateRole).value<BreakerState>(),
+            BreakerState::Open);
+        // s is not in gw1's config: an empty cell, said so in its tooltip, with no state to paint.
+        QCOMPARE(model.index(1, 2).data().toString(), QString());
+        QVERIFY(!model.index(1, 2).data(FleetRouteModel::StateRole).isValid());
+        QCOMPARE(model.index(1, 2).data(Qt::ToolTipRole).toString(),
+            QStringLiteral("gw1 has no route s"));
+
+        // Same shape, a state changes: cells change in place.
+        QSignalSpy resets(&model, &QAbstractItemModel::modelReset);
+        fleet.members[1].routeStates[QStringLiteral("r")] = BreakerState::Closed;
+        model.setFleet(fleet);
+        QCOMPARE(resets.size(), 0);
+        QCOMPARE(model.index(0, 2).data().toString(), QStringLiteral("Closed"));
+        // A new instance changes the shape.
+        fleet.members.append(
+            member(QStringLiteral("gw2"), { { QStringLiteral("u"), BreakerState::HalfOpen } }));
+        model.setFleet(fleet);
+        QCOMPARE(resets.size(), 1);
+        QCOMPARE(model.columnCount(), 4);
+        QCOMPARE(model.rowCount(), 3);
     }
 
     void providerModelMergesSnapshotsWithoutAReset()

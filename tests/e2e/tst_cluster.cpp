@@ -1,11 +1,15 @@
 #include "fakeupstream.h"
 #include "gatewayharness.h"
 #include "jsontext.h"
+#include "redisserver.h"
 
+#include "cluster/redisclient.h"
 #include "link/remotelink.h"
 
+#include <QDateTime>
 #include <QElapsedTimer>
 #include <QJsonArray>
+#include <QJsonDocument>
 #include <QProcess>
 #include <QSignalSpy>
 #include <QStandardPaths>
@@ -20,57 +24,6 @@ using namespace Switchyard;
 using namespace Switchyard::Testing;
 
 namespace {
-
-// A redis-server of its own on a free loopback port, no persistence, stopped with the test.
-class RedisServer final {
-public:
-    bool start(quint16 port = 0)
-    {
-        if (port == 0) {
-            QTcpServer probe;
-            if (!probe.listen(QHostAddress::LocalHost, 0))
-                return false;
-            port = probe.serverPort();
-        }
-        m_port = port;
-        m_process = std::make_unique<QProcess>();
-        m_process->setProcessChannelMode(QProcess::MergedChannels);
-        m_process->start(QStringLiteral("redis-server"),
-            { QStringLiteral("--port"), QString::number(port), QStringLiteral("--bind"),
-                QStringLiteral("127.0.0.1"), QStringLiteral("--save"), QString(),
-                QStringLiteral("--appendonly"), QStringLiteral("no"),
-                QStringLiteral("--protected-mode"), QStringLiteral("yes") });
-        if (!m_process->waitForStarted(10000))
-            return false;
-        QByteArray seen;
-        const bool ready = QTest::qWaitFor(
-            [&] {
-                seen += m_process->readAll();
-                return seen.contains("Ready to accept connections")
-                    || m_process->state() == QProcess::NotRunning;
-            },
-            10000);
-        if (!ready || m_process->state() == QProcess::NotRunning) {
-            qWarning("redis-server said: %s", seen.constData());
-            return false;
-        }
-        return true;
-    }
-    void kill()
-    {
-        if (!m_process)
-            return;
-        m_process->kill(); // as a crash would: no goodbye to the clients
-        m_process->waitForFinished(10000);
-        m_process.reset();
-    }
-    ~RedisServer() { kill(); }
-    quint16 port() const { return m_port; }
-
-private:
-    std::unique_ptr<QProcess> m_process;
-    quint16 m_port = 0;
-};
 
 constexpr double PricePerMtok = 1000; // 15 tokens a request: 0.015 USD
 constexpr double RequestUsd = 0.015;
@@ -88,6 +41,8 @@ private Q_SLOTS:
     void init();
     void cleanup();
     void aDrainOnOneReachesTheOthersWithinASecond();
+    void eachInstanceSeesTheFleetsHealthAndRoutes();
+    void aPeersHeartbeatIsReadWithinBounds();
     void aBreakerOpenedOnOneIsHonouredByTheOthers();
     void aSpendCapHoldsAcrossTheFleet();
     void withRedisGoneRequestsFlowItIsSaidAndStateConvergesAfter();
@@ -98,6 +53,7 @@ private:
     QByteArray config(const QString &instance) const;
     QJsonObject state(int gateway);
     QString routeState(int gateway, const QString &route);
+    QJsonObject member(int gateway, const QString &instance);
     ClientCall *chat(int gateway, const QString &lane);
 
     std::unique_ptr<RedisServer> m_redis;
@@ -185,6 +141,16 @@ QString ClusterTest::routeState(int gateway, const QString &route)
         .toString();
 }
 
+QJsonObject ClusterTest::member(int gateway, const QString &instance)
+{
+    for (const QJsonValue &member :
+        state(gateway).value(u"fleet").toObject().value(u"members").toArray()) {
+        if (member.toObject().value(u"instance").toString() == instance)
+            return member.toObject();
+    }
+    return {};
+}
+
 ClientCall *ClusterTest::chat(int gateway, const QString &lane)
 {
     return m_gateways[gateway]->client().postAndWait(
@@ -232,6 +198,93 @@ void ClusterTest::aDrainOnOneReachesTheOthersWithinASecond()
     QTRY_VERIFY_WITH_TIMEOUT(routeState(0, QStringLiteral("r")) == QLatin1String("closed")
             && routeState(2, QStringLiteral("r")) == QLatin1String("closed"),
         1000);
+}
+
+void ClusterTest::eachInstanceSeesTheFleetsHealthAndRoutes()
+{
+    // Each instance knows the others' routes, readiness and spend from their heartbeats.
+    const QJsonArray members = state(0).value(u"fleet").toObject().value(u"members").toArray();
+    QCOMPARE(members.size(), 3);
+    QCOMPARE(members.first().toObject().value(u"instance").toString(), QStringLiteral("gw0"));
+    QTRY_COMPARE_WITH_TIMEOUT(
+        member(0, QStringLiteral("gw2")).value(u"routes").toObject().value(u"r").toString(),
+        QStringLiteral("closed"), 5000);
+    QVERIFY(member(0, QStringLiteral("gw2")).value(u"alive").toBool());
+    QVERIFY(member(0, QStringLiteral("gw2")).value(u"ready").toBool());
+    QCOMPARE(member(0, QStringLiteral("gw1")).value(u"address").toString(),
+        QUrl(m_gateways[1]->baseUrl()).authority()); // where it listens, to reach it directly
+    QCOMPARE(chat(2, QStringLiteral("paid"))->status, 200);
+    QTRY_VERIFY_WITH_TIMEOUT(
+        member(0, QStringLiteral("gw2")).value(u"spent_today_usd").toDouble() >= RequestUsd - 1e-9,
+        5000);
+
+    // A drain taken on gw1: its console learns how each instance took it, and every instance
+    // sees r drained everywhere, with the lane that has no other route not ready.
+    QCOMPARE(
+        m_gateways[1]->client().postAndWait(QStringLiteral("/admin/routes/r/drain"), "{}")->status,
+        200);
+    auto answers = [this] {
+        QStringList found;
+        for (const QJsonValue &member :
+            state(1).value(u"fleet").toObject().value(u"members").toArray()) {
+            const QJsonObject m = member.toObject();
+            found.append(m.value(u"instance").toString() + QLatin1String(": ")
+                + m.value(u"last_answer").toString()
+                + (m.value(u"answer_pending").toBool() ? QLatin1String(" (pending)") : QString()));
+        }
+        found.sort();
+        return found;
+    };
+    QTRY_COMPARE_WITH_TIMEOUT(answers(),
+        QStringList({ QStringLiteral("gw0: drain of r applied"),
+            QStringLiteral("gw1: drain of r applied"), QStringLiteral("gw2: drain of r applied") }),
+        5000);
+    for (const QString &instance :
+        { QStringLiteral("gw0"), QStringLiteral("gw1"), QStringLiteral("gw2") }) {
+        QTRY_COMPARE_WITH_TIMEOUT(
+            member(2, instance).value(u"routes").toObject().value(u"r").toString(),
+            QStringLiteral("drained"), 5000);
+        QCOMPARE(member(2, instance).value(u"lanes_without_route").toArray(),
+            QJsonArray({ QStringLiteral("paid") }));
+        QVERIFY(!member(2, instance).value(u"ready").toBool());
+    }
+}
+
+void ClusterTest::aPeersHeartbeatIsReadWithinBounds()
+{
+    // Anything with access to the Redis can write there: a heartbeat of 10,000 routes and one of
+    // 2 MB must not make every instance (and every console attached to one) hold it all.
+    RedisClient peer;
+    QSignalSpy up(&peer, &RedisClient::connectedChanged);
+    peer.open(QStringLiteral("127.0.0.1"), m_redis->port(), 3, {});
+    QTRY_VERIFY_WITH_TIMEOUT(peer.isConnected(), 5000);
+    QJsonObject routes;
+    for (int i = 0; i < 10000; ++i)
+        routes.insert(QStringLiteral("r%1").arg(i), QStringLiteral("open"));
+    const QByteArray wide = QJsonDocument(
+        QJsonObject { { QStringLiteral("routes"), routes },
+            { QStringLiteral("version"), QString(20000, u'v') },
+            { QStringLiteral("spent_today_usd"),
+                -5 } }).toJson(QJsonDocument::Compact);
+    const QByteArray huge = "{\"routes\": {\"r\": \"" + QByteArray(2 << 20, 'y') + "\"}}";
+    const QByteArray now = QByteArray::number(QDateTime::currentMSecsSinceEpoch() + 60000);
+    int answered = 0;
+    auto count = [&answered](const RedisValue &) { ++answered; };
+    peer.command({ "HSET", "switchyard:instance:wide", "state", wide }, count);
+    peer.command({ "HSET", "switchyard:instance:huge", "state", huge }, count);
+    peer.command({ "ZADD", "switchyard:instances", now, "wide", now, "huge" }, count);
+    QTRY_COMPARE_WITH_TIMEOUT(answered, 3, 5000);
+
+    QTRY_VERIFY_WITH_TIMEOUT(!member(0, QStringLiteral("wide")).isEmpty()
+            && !member(0, QStringLiteral("huge")).isEmpty(),
+        5000);
+    const QJsonObject wideSeen = member(0, QStringLiteral("wide"));
+    QCOMPARE(wideSeen.value(u"routes").toObject().size(), 500);
+    QVERIFY(wideSeen.value(u"version").toString().size() <= 200);
+    QCOMPARE(wideSeen.value(u"spent_today_usd").toDouble(), 0.0);
+    QVERIFY(member(0, QStringLiteral("huge")).value(u"routes").toObject().isEmpty());
+    // And the gateway goes on serving.
+    QCOMPARE(chat(0, QStringLiteral("main"))->status, 200);
 }
 
 void ClusterTest::aBreakerOpenedOnOneIsHonouredByTheOthers()

@@ -1,10 +1,12 @@
 #include "fakeupstream.h"
 #include "gatewayharness.h"
 #include "jsontext.h"
+#include "redisserver.h"
 
 #include "link/remotelink.h"
 #include "mainwindow.h"
 #include "models/eventlistmodel.h"
+#include "models/fleetmodels.h"
 #include "models/routetablemodel.h"
 #include "models/tracelistmodel.h"
 #include "routesview.h"
@@ -14,6 +16,7 @@
 #include <QProcess>
 #include <QRegularExpression>
 #include <QSignalSpy>
+#include <QTabWidget>
 #include <QTemporaryDir>
 #include <QTest>
 #include <QToolBar>
@@ -42,10 +45,12 @@ private Q_SLOTS:
     void drainFromTheConsoleReachesTheGateway();
     void aBreakerThatOpensThereReachesTheConsole();
     void theConsoleSaysWhileTheGatewayIsGoneAndRecovers();
+    void onAFleetADrainAppliesEverywhereWithEachInstancesAnswer();
 
 private:
     QString startHeadless(const QString &listen);
     QString routeState(const QString &route) const;
+    void attachTo(const QString &url, const QByteArray &token);
     QJsonObject gatewayState();
     ClientCall *chat();
 
@@ -120,14 +125,20 @@ void AttachedConsoleTest::init()
     m_client = std::make_unique<GatewayClient>(m_url);
     m_client->setAdminToken(Token);
 
-    m_link = std::make_unique<RemoteLink>(QUrl(m_url), QByteArray(Token));
+    attachTo(m_url, Token);
+    QTRY_COMPARE_WITH_TIMEOUT(m_window->routeModel()->rowCount(), 2, 10000);
+}
+
+void AttachedConsoleTest::attachTo(const QString &url, const QByteArray &token)
+{
+    m_window.reset();
+    m_link = std::make_unique<RemoteLink>(QUrl(url), token);
     m_link->setReconnectPauses(50, 400);
     m_window = std::make_unique<MainWindow>(m_link.get(), false);
     m_window->routesView()->setConfirm([](const QString &, const QString &) { return true; });
     m_window->resize(1280, 800);
     m_window->show();
     m_link->open();
-    QTRY_COMPARE_WITH_TIMEOUT(m_window->routeModel()->rowCount(), 2, 10000);
 }
 
 void AttachedConsoleTest::cleanup()
@@ -221,6 +232,63 @@ void AttachedConsoleTest::theConsoleSaysWhileTheGatewayIsGoneAndRecovers()
     QCOMPARE(startHeadless(address), m_url);
     QTRY_VERIFY_WITH_TIMEOUT(!connection->isVisible(), 10000);
     QCOMPARE(m_window->routeModel()->rowCount(), 2);
+}
+
+void AttachedConsoleTest::onAFleetADrainAppliesEverywhereWithEachInstancesAnswer()
+{
+    // Two gateways that share their state through a Redis of the test's own.
+    RedisServer redis;
+    QVERIFY(redis.start());
+    QByteArray config = jsonText(R"JSON({
+      'cluster': {'redis': 'redis://127.0.0.1:@PORT@/1', 'instance': '@NAME@'},
+      'providers': {'a': {'base_url': '@A@'}, 'b': {'base_url': '@B@'}},
+      'routes': {'ra': {'provider': 'a', 'model': 'model-a'}, 'rb': {'provider': 'b', 'model': 'model-b'}},
+      'lanes': {'main': {'chain': ['ra', 'rb']}, 'only-a': {'chain': ['ra']}},
+      'default_lane': 'main'
+    })JSON");
+    config.replace("@PORT@", QByteArray::number(redis.port()));
+    config.replace("@A@", m_a->baseUrl().toUtf8());
+    config.replace("@B@", m_b->baseUrl().toUtf8());
+    std::array<GatewayUnderTest, 2> fleet;
+    for (int i = 0; i < 2; ++i) {
+        QByteArray own = config;
+        own.replace("@NAME@", i == 0 ? "east" : "west");
+        QString error;
+        QVERIFY2(fleet[i].start(own, &error), qPrintable(error));
+    }
+    attachTo(fleet[0].baseUrl(), fleet[0].client().adminToken());
+
+    // The Fleet view appears, with both instances and their routes side by side.
+    QTabWidget *tabs = m_window->tabs();
+    QWidget *view = m_window->findChild<QWidget *>(QStringLiteral("fleetView"));
+    QTRY_VERIFY_WITH_TIMEOUT(tabs->isTabVisible(tabs->indexOf(view)), 10000);
+    FleetMemberModel *members = m_window->fleetMemberModel();
+    FleetRouteModel *routes = m_window->fleetRouteModel();
+    QTRY_COMPARE_WITH_TIMEOUT(members->rowCount(), 2, 10000);
+    QCOMPARE(members->index(0, FleetMemberModel::Instance).data().toString(),
+        QStringLiteral("east (this one)"));
+    QTRY_COMPARE_WITH_TIMEOUT(routes->columnCount(), 3, 5000);
+    QCOMPARE(routes->headerData(2, Qt::Horizontal).toString(), QStringLiteral("west"));
+    QCOMPARE(routes->index(0, 2).data().toString(), QStringLiteral("Closed"));
+
+    // A drain from the console: both gateways take it, the console says how each one did.
+    m_window->showView(QStringLiteral("routesView"));
+    m_window->routesView()->selectRoute(QStringLiteral("ra"));
+    m_window->routesView()->drainAction()->trigger();
+    QTRY_COMPARE_WITH_TIMEOUT(
+        routes->index(0, 2).data().toString(), QStringLiteral("Drained"), 5000);
+    QCOMPARE(routes->index(0, 1).data().toString(), QStringLiteral("Drained"));
+    QTRY_COMPARE_WITH_TIMEOUT(members->index(1, FleetMemberModel::LatestAction).data().toString(),
+        QStringLiteral("drain of ra applied"), 5000);
+    QCOMPARE(members->index(0, FleetMemberModel::LatestAction).data().toString(),
+        QStringLiteral("drain of ra applied"));
+    // With ra drained, the lane that has only ra has no route on either instance.
+    QTRY_COMPARE_WITH_TIMEOUT(members->index(1, FleetMemberModel::Health).data().toString(),
+        QStringLiteral("Not ready: no route for only-a"), 5000);
+    m_window->showView(QStringLiteral("fleetView"));
+    QVERIFY(!m_window->grab().isNull());
+    m_window.reset(); // before the gateways it shows
+    m_link.reset();
 }
 
 QTEST_MAIN(AttachedConsoleTest)
