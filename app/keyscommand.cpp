@@ -131,8 +131,8 @@ int runKeysCommand(const QStringList &arguments)
     if (arguments.size() != 2)
         return usage();
     if (!SecretStore::isValidName(name)) {
-        errors() << "'" << name
-                 << "' is not a valid key name: use letters, digits, '.', '_' and '-'" << Qt::endl;
+        errors() << "'" << name << "' is not a valid key name: " << SecretStore::nameRule()
+                 << Qt::endl;
         return 2;
     }
     if (verb == QLatin1String("set")) {

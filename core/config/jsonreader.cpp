@@ -211,7 +211,8 @@ SecretRef JsonReader::secret(const QJsonObject &parent, const QString &key, cons
     }
     static const QRegularExpression variable(QStringLiteral("^[A-Za-z_][A-Za-z0-9_]*$"));
     if (hasKeychain && !SecretStore::isValidName(ref.name)) {
-        error(namePath, QStringLiteral("must be 1 to 64 letters, digits, '.', '_' or '-'"));
+        error(namePath,
+            QStringLiteral("is not a keychain entry name: %1").arg(SecretStore::nameRule()));
         return {};
     }
     if (!hasKeychain && !variable.match(ref.name).hasMatch()) {

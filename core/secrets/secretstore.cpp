@@ -38,16 +38,24 @@ SecretStore::~SecretStore() = default;
 
 bool SecretStore::isValidName(const QString &name)
 {
-    static const QRegularExpression pattern(QStringLiteral("^[A-Za-z0-9._-]{1,64}$"));
+    // '@' and ':' name a gateway's admin token (admin-token@HOST:PORT); never first, so that no
+    // name can be the index's own entry.
+    static const QRegularExpression pattern(
+        QStringLiteral("^[A-Za-z0-9._-][A-Za-z0-9._@:-]{0,299}$"));
     return pattern.match(name).hasMatch();
+}
+
+QString SecretStore::nameRule()
+{
+    return QStringLiteral("use letters, digits, '.', '_' and '-' (and after the first, '@' and "
+                          "':'), at most 300");
 }
 
 void SecretStore::setKey(const QString &name, const QByteArray &secret, QObject *context, Done done)
 {
     if (!isValidName(name)) {
         done(SecretResult::failure(SecretStatus::Failed,
-            QStringLiteral("'%1' is not a valid key name: use letters, digits, '.', '_' and '-'")
-                .arg(name)));
+            QStringLiteral("'%1' is not a valid key name: %2").arg(name, nameRule())));
         return;
     }
     write(name, secret, context, [this, name, context, done](const SecretResult &written) {

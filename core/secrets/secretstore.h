@@ -48,6 +48,8 @@ public:
 
     // Letters, digits, '.', '_' and '-', 1 to 64 characters: safe in a config file and a shell.
     static bool isValidName(const QString &name);
+    // What isValidName accepts, for an error message.
+    static QString nameRule();
 
 private:
     void updateIndex(const QString &name, bool present, QObject *context, Done done);

@@ -1,4 +1,5 @@
 #include "config/configloader.h"
+#include "secrets/secretstore.h"
 
 #include <QDir>
 #include <QTest>
@@ -22,6 +23,21 @@ private:
     }
 
 private Q_SLOTS:
+    void keychainEntryNames()
+    {
+        // What the README tells a user to store: a gateway's admin token for attaching.
+        QVERIFY(SecretStore::isValidName(QStringLiteral("admin-token@127.0.0.1:8787")));
+        QVERIFY(SecretStore::isValidName(QStringLiteral("admin-token@::1:8787")));
+        QVERIFY(SecretStore::isValidName(
+            QStringLiteral("admin-token@%1:443").arg(QString(250, QLatin1Char('h')))));
+        QVERIFY(SecretStore::isValidName(QStringLiteral("openai")));
+        QVERIFY(!SecretStore::isValidName(QStringLiteral(":index"))); // the list of names itself
+        QVERIFY(!SecretStore::isValidName(QStringLiteral("@x")));
+        QVERIFY(!SecretStore::isValidName(QStringLiteral("my key")));
+        QVERIFY(!SecretStore::isValidName(QString()));
+        QVERIFY(!SecretStore::isValidName(QString(301, QLatin1Char('a'))));
+    }
+
     void minimalConfigGetsDefaults()
     {
         const ConfigResult result = ConfigLoader::fromJson(minimal());
@@ -181,7 +197,10 @@ private Q_SLOTS:
             << QStringLiteral("providers.p.api_key.env: looks like a key itself");
         QTest::newRow("keychain name with spaces")
             << withKey(R"({"keychain": "my key"})")
-            << QStringLiteral("providers.p.api_key.keychain: must be 1 to 64 letters");
+            << QStringLiteral("providers.p.api_key.keychain: is not a keychain entry name");
+        QTest::newRow("keychain name that starts like the index's entry")
+            << withKey(R"({"keychain": ":index"})")
+            << QStringLiteral("providers.p.api_key.keychain: is not a keychain entry name");
         QTest::newRow("not a variable name")
             << withKey(R"({"env": "1KEY"})")
             << QStringLiteral("providers.p.api_key.env: is not an environment variable name");
