@@ -4,11 +4,11 @@
 #include "engine/configcontroller.h"
 #include "engine/engine.h"
 #include "engine/enginehost.h"
+#include "gatewaywindows.h"
 #include "keyscommand.h"
 #include "lanesview.h"
 #include "link/attachment.h"
 #include "link/embeddedlink.h"
-#include "link/remotelink.h"
 #include "mainwindow.h"
 #include "secrets/keychainsecretstore.h"
 
@@ -179,99 +179,36 @@ int runHeadless(QCoreApplication &app, const QString &configPath, const QString 
     return exitCode ? exitCode : loopResult;
 }
 
-struct ConsoleOptions {
-    QUrl attach; // a running gateway to show instead of an embedded one
-    QList<QSslCertificate> trusted; // --ca-file: an attached gateway's own certificate authority
-    QString configPath;
-    bool explicitConfig = false;
-    QString listen;
-    bool demo = false;
-    QString screenshotDirectory;
-    QSize windowSize;
-    int screenshotDelayMs = 20000;
-};
-
-void saveScreenshotsLater(MainWindow *window, const ConsoleOptions &options)
-{
-    if (options.screenshotDirectory.isEmpty())
-        return;
-    QTimer::singleShot(options.screenshotDelayMs, window, [window, options] {
-        for (const QString &file : window->saveScreenshots(options.screenshotDirectory))
-            out() << file << Qt::endl;
-        QCoreApplication::quit();
-    });
-}
-
-// The console on a gateway that already runs (the user's service, or one reached through a
-// tunnel): the same window, fed by a RemoteLink instead of an engine of its own.
-class AttachedConsole final : public QObject {
-public:
-    AttachedConsole(
-        const QUrl &gateway, std::shared_ptr<SecretStore> secrets, QList<QSslCertificate> trusted)
-        : m_gateway(gateway)
-        , m_secrets(std::move(secrets))
-        , m_trusted(std::move(trusted))
-    {
-    }
-
-    // Finds the token, then opens the window; false in `failed` if there is none.
-    void attach(const Config &localConfig, const ConsoleOptions &options,
-        std::function<void(const QString &failed)> done)
-    {
-        Attachment::findToken(m_gateway, localConfig,
-            QStandardPaths::writableLocation(QStandardPaths::AppDataLocation), m_secrets, this,
-            [this, options, done = std::move(done)](const Attachment::TokenFound &found) {
-                if (found.token.isEmpty()) {
-                    done(QObject::tr("No admin token for %1 was found (looked at: %2). Set "
-                                     "SWITCHYARD_ADMIN_TOKEN, or store the gateway's token here "
-                                     "with `switchyard keys set %3`.")
-                             .arg(m_gateway.toString(), found.source,
-                                 Attachment::keychainEntry(m_gateway)));
-                    return;
-                }
-                err() << "Attaching to " << m_gateway.toString() << " (admin token from "
-                      << found.source << ")" << Qt::endl;
-                m_link = std::make_unique<RemoteLink>(m_gateway, found.token);
-                m_link->setCaCertificates(m_trusted);
-                m_window = std::make_unique<MainWindow>(m_link.get(), false, m_secrets);
-                m_window->setWindowTitle(
-                    QObject::tr("Switchyard — %1").arg(m_gateway.toString(QUrl::RemoveUserInfo)));
-                if (options.windowSize.isValid())
-                    m_window->resize(options.windowSize);
-                saveScreenshotsLater(m_window.get(), options);
-                m_link->open();
-                m_window->show();
-                done(QString());
-            });
-    }
-
-private:
-    QUrl m_gateway;
-    std::shared_ptr<SecretStore> m_secrets;
-    QList<QSslCertificate> m_trusted;
-    std::unique_ptr<RemoteLink> m_link;
-    std::unique_ptr<MainWindow> m_window;
-};
-
 int runAttached(QApplication &app, const ConsoleOptions &options)
 {
     const auto secrets = std::make_shared<KeychainSecretStore>();
     const Config local = QFileInfo::exists(options.configPath)
         ? ConfigLoader::fromFile(options.configPath).config
         : Config();
-    AttachedConsole console(options.attach, secrets, options.trusted);
-    int exitCode = 0;
-    console.attach(local, options, [&exitCode](const QString &failed) {
-        if (failed.isEmpty())
-            return;
-        err() << failed << Qt::endl;
-        QMessageBox::critical(nullptr, QObject::tr("Switchyard"), failed);
-        exitCode = 1;
-        QCoreApplication::exit(1);
-    });
+    GatewayWindows windows(secrets, local, options);
+    // Each gateway gets its window, or says why not; the console gives up only if none does.
+    int unanswered = int(options.attach.size());
+    QStringList failures;
+    for (const QUrl &gateway : options.attach) {
+        windows.open(gateway, {}, options.trusted, [&](const QString &failed) {
+            if (!failed.isEmpty()) {
+                err() << failed << Qt::endl;
+                failures.append(failed);
+            }
+            if (--unanswered > 0)
+                return;
+            if (windows.count() == 0) {
+                QMessageBox::critical(
+                    nullptr, QObject::tr("Switchyard"), failures.join(QLatin1String("\n\n")));
+                QCoreApplication::exit(1);
+            } else if (!failures.isEmpty()) {
+                QMessageBox::warning(
+                    nullptr, QObject::tr("Switchyard"), failures.join(QLatin1String("\n\n")));
+            }
+        });
+    }
     handleSignals(app, nullptr, false);
-    const int loopResult = app.exec();
-    return exitCode ? exitCode : loopResult;
+    return app.exec();
 }
 
 int runConsole(QApplication &app, const ConsoleOptions &options)
@@ -316,7 +253,11 @@ int runConsole(QApplication &app, const ConsoleOptions &options)
     // The usual reason the address is taken: the user's gateway already runs as a service. Then
     // the console offers to show that one rather than give up.
     QNetworkAccessManager network;
-    std::unique_ptr<AttachedConsole> attached;
+    GatewayWindows attached(secrets, result.config, options);
+    QObject::connect(&window, &MainWindow::connectToGatewayRequested, &window,
+        [&] { attached.askAndOpen(&window); });
+    // The embedded gateway's window is the application's: closing it ends every other.
+    QObject::connect(&window, &MainWindow::closed, &app, &QCoreApplication::quit);
     const QString listen
         = options.listen.isEmpty() ? result.config.listenAddress() : options.listen;
     // A local gateway on HTTPS with its own certificate: the one the config names is trusted.
@@ -345,9 +286,7 @@ int runConsole(QApplication &app, const ConsoleOptions &options)
                             giveUp(error);
                             return;
                         }
-                        attached = std::make_unique<AttachedConsole>(
-                            existing, secrets, localCertificate);
-                        attached->attach(result.config, options, [&](const QString &failed) {
+                        attached.open(existing, {}, localCertificate, [&](const QString &failed) {
                             if (!failed.isEmpty()) {
                                 giveUp(failed);
                                 return;
@@ -373,7 +312,9 @@ int runConsole(QApplication &app, const ConsoleOptions &options)
         window.setWindowTitle(QObject::tr("Switchyard"));
         window.lanesView()->revert();
     });
-    saveScreenshotsLater(&window, options);
+    if (!options.screenshotDirectory.isEmpty())
+        saveScreenshotsLater(
+            &window, options, options.screenshotDirectory, &QCoreApplication::quit);
     handleSignals(app, &config, false);
     host.engine()->start(result.config, options.listen);
     window.show();
@@ -497,7 +438,8 @@ int main(int argc, char *argv[])
     const QCommandLineOption attachOption(QStringLiteral("attach"),
         QStringLiteral(
             "Open the console on the gateway running at URL (http://HOST:PORT) instead "
-            "of one of its own. The admin token comes from SWITCHYARD_ADMIN_TOKEN, from "
+            "of one of its own; repeat it for a window on each of several gateways. The "
+            "admin token comes from SWITCHYARD_ADMIN_TOKEN, from "
             "what `switchyard admin-token` prints for a gateway on this machine, or from "
             "the keychain entry admin-token@HOST:PORT."),
         QStringLiteral("URL"));
@@ -545,31 +487,14 @@ int main(int argc, char *argv[])
     if (parser.isSet(paletteOption))
         applyPalette(parser.value(paletteOption));
     ConsoleOptions options;
-    if (parser.isSet(attachOption)) {
-        const QStringList urls = parser.values(attachOption);
-        if (urls.size() > 1) {
-            err() << "--attach: one gateway at a time for now; attaching to a fleet is not "
-                     "supported yet"
-                  << Qt::endl;
+    for (const QString &url : parser.values(attachOption)) {
+        const Attachment::Address address = Attachment::parseAddress(url);
+        if (!address.refusal.isEmpty()) {
+            err() << "--attach " << url << ": " << address.refusal << Qt::endl;
             return 2;
         }
-        options.attach = QUrl::fromUserInput(urls.first());
-        if (!options.attach.isValid() || options.attach.host().isEmpty()
-            || (options.attach.scheme() != QLatin1String("http")
-                && options.attach.scheme() != QLatin1String("https"))) {
-            err() << "--attach " << urls.first()
-                  << ": must be http://HOST:PORT or https://HOST:PORT" << Qt::endl;
-            return 2;
-        }
-        // The admin token would cross the network in clear text.
-        if (options.attach.scheme() == QLatin1String("http")
-            && !Attachment::onThisMachine(options.attach)) {
-            err() << "--attach " << urls.first()
-                  << ": plain http is for this machine only; reach a gateway elsewhere through an "
-                     "SSH tunnel (see the README) or over https"
-                  << Qt::endl;
-            return 2;
-        }
+        if (!options.attach.contains(address.url))
+            options.attach.append(address.url);
     }
     if (parser.isSet(caFileOption)) {
         options.trusted = QSslCertificate::fromPath(parser.value(caFileOption));

@@ -47,16 +47,55 @@
         <translation>Das Gateway wurde nicht gestartet: %1</translation>
     </message>
     <message>
-        <source>No admin token for %1 was found (looked at: %2). Set SWITCHYARD_ADMIN_TOKEN, or store the gateway&apos;s token here with `switchyard keys set %3`.</source>
-        <translation>Für %1 wurde kein Admin-Token gefunden (gesucht in: %2). Setzen Sie SWITCHYARD_ADMIN_TOKEN oder speichern Sie das Token des Gateways hier mit `switchyard keys set %3`.</translation>
-    </message>
-    <message>
-        <source>Switchyard — %1</source>
-        <translation>Switchyard — %1</translation>
-    </message>
-    <message>
         <source>A Switchyard gateway already runs on %1 (the service, perhaps). Show that gateway in the console?</source>
         <translation>Auf %1 läuft bereits ein Switchyard-Gateway (vielleicht der Dienst). Dieses Gateway in der Konsole anzeigen?</translation>
+    </message>
+    <message>
+        <source>must be http://HOST:PORT or https://HOST:PORT</source>
+        <translation>muss http://HOST:PORT oder https://HOST:PORT sein</translation>
+    </message>
+    <message>
+        <source>plain http is for this machine only; reach a gateway elsewhere through an SSH tunnel (see the README) or over https</source>
+        <translation>unverschlüsseltes http nur für diesen Rechner; ein Gateway anderswo über einen SSH-Tunnel (siehe README) oder über https erreichen</translation>
+    </message>
+</context>
+<context>
+    <name>Switchyard::ConnectDialog</name>
+    <message>
+        <source>&amp;Keep the token in the keychain for this gateway</source>
+        <translation>Token für dieses Gateway im Schlüsselbund &amp;behalten</translation>
+    </message>
+    <message>
+        <source>Connect to Gateway</source>
+        <translation>Mit Gateway verbinden</translation>
+    </message>
+    <message>
+        <source>http://HOST:PORT for a gateway on this machine or behind an SSH tunnel; https://HOST:PORT for one elsewhere</source>
+        <translation>http://HOST:PORT für ein Gateway auf diesem Rechner oder hinter einem SSH-Tunnel; https://HOST:PORT für eines anderswo</translation>
+    </message>
+    <message>
+        <source>Leave empty to use the one already known</source>
+        <translation>Leer lassen, um das bereits bekannte zu verwenden</translation>
+    </message>
+    <message>
+        <source>Known already: SWITCHYARD_ADMIN_TOKEN, the token of a gateway this user runs on this machine, or the one kept in the keychain</source>
+        <translation>Bereits bekannt: SWITCHYARD_ADMIN_TOKEN, das Token eines Gateways, das dieser Benutzer auf diesem Rechner betreibt, oder das im Schlüsselbund gespeicherte</translation>
+    </message>
+    <message>
+        <source>&amp;Gateway:</source>
+        <translation>&amp;Gateway:</translation>
+    </message>
+    <message>
+        <source>Admin &amp;token:</source>
+        <translation>Admin-&amp;Token:</translation>
+    </message>
+    <message>
+        <source>&amp;Connect</source>
+        <translation>&amp;Verbinden</translation>
+    </message>
+    <message>
+        <source>%1: %2</source>
+        <translation>%1: %2</translation>
     </message>
 </context>
 <context>
@@ -308,6 +347,21 @@
             <numerusform>Instanz %1 teilt ihren Zustand über Redis mit dem Verbund. %n Instanz lebt, %2 bereit. Routenaktionen von hier gelten für jede Instanz; die Antwort jeder steht unter „Letzte Aktion“.</numerusform>
             <numerusform>Instanz %1 teilt ihren Zustand über Redis mit dem Verbund. %n Instanzen leben, %2 bereit. Routenaktionen von hier gelten für jede Instanz; die Antwort jeder steht unter „Letzte Aktion“.</numerusform>
         </translation>
+    </message>
+</context>
+<context>
+    <name>Switchyard::GatewayWindows</name>
+    <message>
+        <source>No admin token for %1 was found (looked at: %2). Type it in File ▸ Connect to Gateway…, set SWITCHYARD_ADMIN_TOKEN, or store it with `switchyard keys set %3`.</source>
+        <translation>Für %1 wurde kein Admin-Token gefunden (gesucht in: %2). Geben Sie es unter Datei ▸ Mit Gateway verbinden… ein, setzen Sie SWITCHYARD_ADMIN_TOKEN oder speichern Sie es mit `switchyard keys set %3`.</translation>
+    </message>
+    <message>
+        <source>Switchyard — %1</source>
+        <translation>Switchyard — %1</translation>
+    </message>
+    <message>
+        <source>Attached, but the token was not kept in the keychain: %1</source>
+        <translation>Verbunden, aber das Token wurde nicht im Schlüsselbund gespeichert: %1</translation>
     </message>
 </context>
 <context>
@@ -566,6 +620,26 @@ Erreichbar: %2</translation>
     <message>
         <source>&amp;Fleet</source>
         <translation>&amp;Verbund</translation>
+    </message>
+    <message>
+        <source>&amp;File</source>
+        <translation>&amp;Datei</translation>
+    </message>
+    <message>
+        <source>&amp;Connect to Gateway…</source>
+        <translation>Mit Gateway &amp;verbinden…</translation>
+    </message>
+    <message>
+        <source>Ctrl+Shift+O</source>
+        <translation>Ctrl+Shift+O</translation>
+    </message>
+    <message>
+        <source>Open a window on a gateway that runs elsewhere: a service, or another machine</source>
+        <translation>Ein Fenster für ein Gateway öffnen, das anderswo läuft: ein Dienst oder ein anderer Rechner</translation>
+    </message>
+    <message>
+        <source>&amp;Close Window</source>
+        <translation>Fenster &amp;schließen</translation>
     </message>
 </context>
 <context>

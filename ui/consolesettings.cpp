@@ -32,4 +32,18 @@ void ConsoleSettings::setCurrentView(const QString &view)
     m_settings.setValue(QStringLiteral("window/view"), view);
 }
 
+QStringList ConsoleSettings::rememberedGateways() const
+{
+    return m_settings.value(QStringLiteral("gateways/remembered")).toStringList();
+}
+
+void ConsoleSettings::rememberGateway(const QString &url)
+{
+    constexpr qsizetype Kept = 10;
+    QStringList gateways = rememberedGateways();
+    gateways.removeAll(url);
+    gateways.prepend(url);
+    m_settings.setValue(QStringLiteral("gateways/remembered"), gateways.mid(0, Kept));
+}
+
 } // namespace Switchyard

@@ -3,6 +3,7 @@
 #include <QByteArray>
 #include <QSettings>
 #include <QString>
+#include <QStringList>
 
 namespace Switchyard {
 
@@ -16,6 +17,9 @@ public:
     void setWindowState(const QByteArray &state);
     QString currentView() const;
     void setCurrentView(const QString &view);
+    // Gateways the console attached to, most recent first; addresses only, never their tokens.
+    QStringList rememberedGateways() const;
+    void rememberGateway(const QString &url);
 
 private:
     QSettings m_settings;

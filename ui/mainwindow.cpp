@@ -17,6 +17,7 @@
 #include "secrets/keychainsecretstore.h"
 #include "tracesview.h"
 
+#include <QAction>
 #include <QApplication>
 #include <QCloseEvent>
 #include <QDir>
@@ -111,6 +112,15 @@ MainWindow::MainWindow(
     layout->addWidget(m_tabs, 1);
     setCentralWidget(central);
 
+    QMenu *file = menuBar()->addMenu(tr("&File"));
+    m_connectAction
+        = file->addAction(tr("&Connect to Gateway…"), this, &MainWindow::connectToGatewayRequested);
+    m_connectAction->setObjectName(QStringLiteral("connectAction"));
+    m_connectAction->setShortcut(QKeySequence(tr("Ctrl+Shift+O")));
+    m_connectAction->setToolTip(
+        tr("Open a window on a gateway that runs elsewhere: a service, or another machine"));
+    file->addSeparator();
+    file->addAction(tr("&Close Window"), QKeySequence::Close, this, &QWidget::close);
     QMenu *help = menuBar()->addMenu(tr("&Help"));
     help->addAction(tr("&About Switchyard"), this, &MainWindow::showAbout);
     help->addAction(tr("About &Qt"), qApp, &QApplication::aboutQt);
@@ -281,6 +291,8 @@ void MainWindow::closeEvent(QCloseEvent *event)
     settings.setWindowState(saveState());
     settings.setCurrentView(m_tabs->currentWidget()->objectName());
     QMainWindow::closeEvent(event);
+    if (event->isAccepted())
+        Q_EMIT closed();
 }
 
 void MainWindow::onRoutesUpdated(const QList<RouteSnapshot> &routes)

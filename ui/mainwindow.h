@@ -12,6 +12,7 @@
 #include <deque>
 #include <memory>
 
+class QAction;
 class QLabel;
 class QSystemTrayIcon;
 class QTabWidget;
@@ -67,6 +68,10 @@ public:
 
 Q_SIGNALS:
     void useOwnConfigurationRequested();
+    // File ▸ Connect to Gateway…: the application opens the dialog and the new window.
+    void connectToGatewayRequested();
+    // The user closed the window (an attached one then lets go of its gateway).
+    void closed();
 
 protected:
     void closeEvent(QCloseEvent *event) override;
@@ -106,6 +111,7 @@ private:
     QLabel *m_connection; // shown only while an attached gateway cannot be reached
     QLabel *m_fleet; // shown only for a gateway of a fleet
     QSystemTrayIcon *m_tray = nullptr;
+    QAction *m_connectAction;
     std::deque<std::pair<qint64, bool>> m_recent; // (finished at, failed) over the last minute
     QHash<QString, qint64> m_lastNotified;
     int m_openCount = 0;

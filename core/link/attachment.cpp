@@ -69,6 +69,26 @@ bool onThisMachine(const QUrl &gateway)
         || QHostAddress(gateway.host()).isLoopback();
 }
 
+Address parseAddress(const QString &text)
+{
+    Address address;
+    const QString trimmed = text.trimmed();
+    // QUrl::fromUserInput reads "127.0.0.1:8787" as a scheme; a gateway without one is http.
+    address.url = QUrl::fromUserInput(
+        trimmed.contains(QLatin1String("://")) ? trimmed : QStringLiteral("http://") + trimmed)
+                      .adjusted(QUrl::RemoveUserInfo | QUrl::StripTrailingSlash);
+    const QString scheme = address.url.scheme();
+    if (trimmed.isEmpty() || !address.url.isValid() || address.url.host().isEmpty()
+        || (scheme != QLatin1String("http") && scheme != QLatin1String("https"))) {
+        address.refusal = QObject::tr("must be http://HOST:PORT or https://HOST:PORT");
+    } else if (scheme == QLatin1String("http") && !onThisMachine(address.url)) {
+        address.refusal = QObject::tr("plain http is for this machine only; reach a gateway "
+                                      "elsewhere through an SSH tunnel (see the README) or over "
+                                      "https");
+    }
+    return address;
+}
+
 QString keychainEntry(const QUrl &gateway)
 {
     return QStringLiteral("admin-token@%1:%2")

@@ -23,6 +23,15 @@ namespace Attachment {
 // Whether `gateway` is reached over loopback, so runs on this machine.
 bool onThisMachine(const QUrl &gateway);
 
+// The gateway a user typed (`127.0.0.1:8787`, `https://gw.example:8787`), or why the console
+// will not attach to it: not http(s), no host, or plain http beyond this machine (the admin
+// token would cross the network in clear text).
+struct Address {
+    QUrl url;
+    QString refusal; // empty when `url` may be attached to
+};
+Address parseAddress(const QString &text);
+
 // The keychain entry where the admin token of the gateway at `gateway` is kept for attaching
 // (`switchyard keys set admin-token@127.0.0.1:8787`).
 QString keychainEntry(const QUrl &gateway);

@@ -203,10 +203,14 @@ void CliTest::attachRefusesWhatItCannotDoSafely_data()
     QTest::newRow("not a gateway address")
         << QStringList { QStringLiteral("--attach"), QStringLiteral("ftp://127.0.0.1:8787") }
         << QStringLiteral("must be http://HOST:PORT");
-    QTest::newRow("two gateways") << QStringList { QStringLiteral("--attach"),
-        QStringLiteral("http://127.0.0.1:1"), QStringLiteral("--attach"),
-        QStringLiteral("http://127.0.0.1:2") }
-                                  << QStringLiteral("one gateway at a time");
+    QTest::newRow("no host") << QStringList { QStringLiteral("--attach"),
+        QStringLiteral("http://:8787") }
+                             << QStringLiteral("must be http://HOST:PORT");
+    // Several gateways are fine (a window each), but each is checked before any is attached.
+    QTest::newRow("the second of two")
+        << QStringList { QStringLiteral("--attach"), QStringLiteral("127.0.0.1:1"),
+               QStringLiteral("--attach"), QStringLiteral("http://192.0.2.7:8787") }
+        << QStringLiteral("plain http is for this machine only");
 }
 
 void CliTest::attachRefusesWhatItCannotDoSafely()

@@ -1,8 +1,12 @@
+#include "fakesecretstore.h"
 #include "fakeupstream.h"
 #include "gatewayharness.h"
 #include "jsontext.h"
 #include "redisserver.h"
 
+#include "connectdialog.h"
+#include "consolesettings.h"
+#include "gatewaywindows.h"
 #include "link/remotelink.h"
 #include "mainwindow.h"
 #include "models/eventlistmodel.h"
@@ -11,11 +15,17 @@
 #include "models/tracelistmodel.h"
 #include "routesview.h"
 
+#include <QAction>
+#include <QCheckBox>
+#include <QComboBox>
 #include <QJsonDocument>
 #include <QLabel>
+#include <QLineEdit>
 #include <QProcess>
 #include <QRegularExpression>
+#include <QSettings>
 #include <QSignalSpy>
+#include <QStandardPaths>
 #include <QTabWidget>
 #include <QTemporaryDir>
 #include <QTest>
@@ -40,12 +50,14 @@ class AttachedConsoleTest final : public QObject {
     Q_OBJECT
 
 private Q_SLOTS:
+    void initTestCase() { QStandardPaths::setTestModeEnabled(true); }
     void init();
     void cleanup();
     void drainFromTheConsoleReachesTheGateway();
     void aBreakerThatOpensThereReachesTheConsole();
     void theConsoleSaysWhileTheGatewayIsGoneAndRecovers();
     void onAFleetADrainAppliesEverywhereWithEachInstancesAnswer();
+    void aWindowForEachGatewayAndTheConnectDialog();
 
 private:
     QString startHeadless(const QString &listen);
@@ -289,6 +301,78 @@ void AttachedConsoleTest::onAFleetADrainAppliesEverywhereWithEachInstancesAnswer
     QVERIFY(!m_window->grab().isNull());
     m_window.reset(); // before the gateways it shows
     m_link.reset();
+}
+
+void AttachedConsoleTest::aWindowForEachGatewayAndTheConnectDialog()
+{
+    m_window.reset();
+    m_link.reset();
+    GatewayUnderTest second;
+    QByteArray config = jsonText(R"JSON({
+      'providers': {'b': {'base_url': '@B@'}},
+      'routes': {'rc': {'provider': 'b', 'model': 'model-b'}},
+      'lanes': {'main': {'chain': ['rc']}}, 'default_lane': 'main'
+    })JSON");
+    config.replace("@B@", m_b->baseUrl().toUtf8());
+    QString error;
+    QVERIFY2(second.start(config, &error), qPrintable(error));
+    const auto secrets = std::make_shared<FakeSecretStore>();
+    ConsoleSettings().rememberGateway(QStringLiteral("http://127.0.0.1:1"));
+    GatewayWindows windows(secrets, Config(), ConsoleOptions());
+
+    // A window on the first gateway; asked again, the same window comes forward.
+    QString failed = QStringLiteral("not answered");
+    windows.open(QUrl(m_url), Token, {}, [&failed](const QString &why) { failed = why; });
+    QCOMPARE(failed, QString());
+    QCOMPARE(windows.count(), 1);
+    MainWindow *first = windows.windows().first();
+    QTRY_COMPARE_WITH_TIMEOUT(first->routeModel()->rowCount(), 2, 10000);
+
+    // File ▸ Connect to Gateway… from that window.
+    first->findChild<QAction *>(QStringLiteral("connectAction"))->trigger();
+    ConnectDialog *dialog = first->findChild<ConnectDialog *>();
+    QVERIFY(dialog && dialog->isVisible());
+    auto *address = dialog->findChild<QComboBox *>(QStringLiteral("gatewayAddress"));
+    // Remembered, most recent first.
+    QCOMPARE(address->itemText(0), m_url);
+    QCOMPARE(address->itemText(1), QStringLiteral("http://127.0.0.1:1"));
+    // A clear-text address beyond this machine is refused in the dialog, which stays open.
+    address->setCurrentText(QStringLiteral("http://192.0.2.7:8787"));
+    dialog->accept();
+    QVERIFY(dialog->isVisible());
+    QCOMPARE(windows.count(), 1);
+    // The second gateway, with its token typed and kept in the keychain.
+    const QUrl secondUrl(second.baseUrl());
+    address->setCurrentText(QStringLiteral("127.0.0.1:%1").arg(secondUrl.port()));
+    dialog->findChild<QLineEdit *>(QStringLiteral("adminToken"))
+        ->setText(QString::fromLatin1(second.client().adminToken()));
+    QVERIFY(dialog->findChild<QCheckBox *>(QStringLiteral("keepToken"))->isChecked());
+    dialog->accept();
+    QTRY_COMPARE_WITH_TIMEOUT(windows.count(), 2, 5000);
+    MainWindow *other = windows.windows().last();
+    QTRY_COMPARE_WITH_TIMEOUT(other->routeModel()->rowCount(), 1, 10000);
+    QCOMPARE(other->routeModel()->snapshot(0).name, QStringLiteral("rc"));
+    QVERIFY2(other->windowTitle().contains(QString::number(secondUrl.port())),
+        qPrintable(other->windowTitle()));
+    const QString entry = QStringLiteral("admin-token@127.0.0.1:%1").arg(secondUrl.port());
+    QCOMPARE(secrets->entry(entry), second.client().adminToken());
+    // Remembered by address, first; the token is nowhere in the settings.
+    QCOMPARE(ConsoleSettings().rememberedGateways().first(),
+        QStringLiteral("http://127.0.0.1:%1").arg(secondUrl.port()));
+    QSettings settings;
+    for (const QString &key : settings.allKeys())
+        QVERIFY(!settings.value(key).toString().contains(
+            QString::fromLatin1(second.client().adminToken())));
+
+    // The next time, the kept token is found without being typed.
+    other->close();
+    QTRY_COMPARE_WITH_TIMEOUT(windows.count(), 1, 5000);
+    failed = QStringLiteral("not answered");
+    windows.open(QUrl(QStringLiteral("http://127.0.0.1:%1").arg(secondUrl.port())), {}, {},
+        [&failed](const QString &why) { failed = why; });
+    QTRY_COMPARE_WITH_TIMEOUT(failed, QString(), 5000);
+    QCOMPARE(windows.count(), 2);
+    QTRY_COMPARE_WITH_TIMEOUT(windows.windows().last()->routeModel()->rowCount(), 1, 10000);
 }
 
 QTEST_MAIN(AttachedConsoleTest)
