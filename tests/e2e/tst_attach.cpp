@@ -21,11 +21,75 @@
 #include <QSignalSpy>
 #include <QSslConfiguration>
 #include <QTcpServer>
+#include <QTcpSocket>
 #include <QTemporaryDir>
 #include <QTest>
 
 using namespace Switchyard;
 using namespace Switchyard::Testing;
+
+namespace {
+
+// A "gateway" whose answers never end: an event that never closes, or an error body that goes
+// on. It writes a megabyte at a time as the console reads, up to `Limit`, and notes how much it
+// had sent when the console hung up.
+class EndlessGateway final : public QObject {
+public:
+    static constexpr qint64 Limit = 160LL * 1024 * 1024;
+    enum class Mode { EndlessEvent, EndlessErrorBody };
+
+    bool listen() { return m_server.listen(QHostAddress::LocalHost, 0); }
+    QUrl url() const
+    {
+        return QUrl(QStringLiteral("http://127.0.0.1:%1").arg(m_server.serverPort()));
+    }
+    void setMode(Mode mode) { m_mode = mode; }
+    // Bytes sent on each connection the console closed, in order.
+    QList<qint64> hungUpAfter;
+
+    EndlessGateway()
+    {
+        connect(&m_server, &QTcpServer::newConnection, this, [this] {
+            while (QTcpSocket *socket = m_server.nextPendingConnection())
+                serve(socket);
+        });
+    }
+
+private:
+    void serve(QTcpSocket *socket)
+    {
+        auto sent = std::make_shared<qint64>(0);
+        auto request = std::make_shared<QByteArray>();
+        auto pump = [socket, sent] {
+            while (socket->bytesToWrite() < 4 * 1024 * 1024 && *sent < Limit) {
+                socket->write(QByteArray(1024 * 1024, 'x'));
+                *sent += 1024 * 1024;
+            }
+        };
+        connect(socket, &QTcpSocket::readyRead, socket, [this, socket, request, pump] {
+            if (request->contains("\r\n\r\n"))
+                return socket->readAll(), void();
+            *request += socket->readAll();
+            if (!request->contains("\r\n\r\n"))
+                return;
+            socket->write(m_mode == Mode::EndlessEvent
+                    ? "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\n\r\ndata: "
+                    : "HTTP/1.1 500 Internal Server Error\r\nContent-Type: application/json\r\n\r\n"
+                      "{\"error\": {\"message\": \"");
+            pump();
+        });
+        connect(socket, &QTcpSocket::bytesWritten, socket, pump);
+        connect(socket, &QTcpSocket::disconnected, this, [this, socket, sent] {
+            hungUpAfter.append(*sent);
+            socket->deleteLater();
+        });
+    }
+
+    QTcpServer m_server;
+    Mode m_mode = Mode::EndlessEvent;
+};
+
+} // namespace
 
 // A console attached to a gateway that runs elsewhere (issue 18): the admin API gives it what an
 // embedded console gets from its engine, and a RemoteLink turns that back into the same values.
@@ -44,6 +108,7 @@ private Q_SLOTS:
     void theTokenIsFoundWhereTheGatewayKeepsIt();
     void aBusyAddressIsRecognisedAsASwitchyard();
     void aGatewayOnHttpsIsReachedWithItsCertificateChecked();
+    void aGatewayThatNeverStopsTalkingIsCutOff();
 
 private:
     QByteArray config() const;
@@ -498,6 +563,42 @@ void AttachTest::aGatewayOnHttpsIsReachedWithItsCertificateChecked()
     QTRY_VERIFY_WITH_TIMEOUT(!refused.isEmpty(), 10000);
     QCOMPARE(refused.first().at(0).toBool(), false);
     QVERIFY(!unchecked.isConnected());
+}
+
+void AttachTest::aGatewayThatNeverStopsTalkingIsCutOff()
+{
+    // Whatever answers at an attached address may be broken or hostile: the console holds at most
+    // one event's worth (64 MiB) of a stream, and 64 KiB of an error, then hangs up and says so.
+    EndlessGateway gateway;
+    QVERIFY(gateway.listen());
+    RemoteLink link(gateway.url(), "token");
+    link.setReconnectPauses(50, 400);
+    QSignalSpy connection(&link, &GatewayLink::connectionChanged);
+    link.open();
+    QTRY_VERIFY_WITH_TIMEOUT(!gateway.hungUpAfter.isEmpty(), 20000);
+    // 64 MiB read, and what the sockets' buffers held on the way.
+    QVERIFY2(gateway.hungUpAfter.first() < 100 * 1024 * 1024,
+        qPrintable(QString::number(gateway.hungUpAfter.first())));
+    QTRY_VERIFY_WITH_TIMEOUT(!connection.isEmpty(), 5000);
+    QCOMPARE(connection.first().at(0).toBool(), false);
+    QVERIFY(!connection.first().at(2).toString().isEmpty());
+    qInfo("hung up after %lld bytes: %s", gateway.hungUpAfter.first(),
+        qPrintable(connection.first().at(2).toString()));
+
+    // An error answer that never ends: cut off long before the gateway stops.
+    gateway.setMode(EndlessGateway::Mode::EndlessErrorBody);
+    const qsizetype before = gateway.hungUpAfter.size();
+    QTRY_VERIFY_WITH_TIMEOUT(gateway.hungUpAfter.size() > before, 20000);
+    QVERIFY2(gateway.hungUpAfter.at(before) < 16 * 1024 * 1024,
+        qPrintable(QString::number(gateway.hungUpAfter.at(before))));
+
+    // An operator action answered with an endless error fails, and says so.
+    QSignalSpy failed(&link, &GatewayLink::commandFailed);
+    RouteCommand drain;
+    drain.route = QStringLiteral("r");
+    link.submit(drain);
+    QTRY_VERIFY_WITH_TIMEOUT(!failed.isEmpty(), 20000);
+    QVERIFY(!link.isConnected());
 }
 
 QTEST_GUILESS_MAIN(AttachTest)
