@@ -550,17 +550,6 @@
         <translation>Fehler: %1 % (1 min)</translation>
     </message>
     <message>
-        <source>all breakers closed</source>
-        <translation>alle Schutzschalter geschlossen</translation>
-    </message>
-    <message numerus="yes">
-        <source>%n open breaker(s)</source>
-        <translation>
-            <numerusform>%n offener Schutzschalter</numerusform>
-            <numerusform>%n offene Schutzschalter</numerusform>
-        </translation>
-    </message>
-    <message>
         <source>&amp;Help</source>
         <translation>&amp;Hilfe</translation>
     </message>
@@ -640,6 +629,67 @@ Erreichbar: %2</translation>
     <message>
         <source>&amp;Close Window</source>
         <translation>Fenster &amp;schließen</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n in panic mode</source>
+        <extracomment>status bar: requests sent to a route whose breaker was open, every other being held back</extracomment>
+        <translation>
+            <numerusform>%n im Panikmodus</numerusform>
+            <numerusform>%n im Panikmodus</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Of the requests that ended in the last minute: those that failed because of an upstream or the gateway, streams that broke after they started included.</source>
+        <translation>Von den Anfragen der letzten Minute: die, die wegen eines Upstreams oder des Gateways fehlschlugen, einschließlich Streams, die nach dem Start abbrachen.</translation>
+    </message>
+    <message>
+        <source>all routes serving</source>
+        <translation>alle Routen bedienen</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n open</source>
+        <extracomment>status bar: how many routes have an open breaker</extracomment>
+        <translation>
+            <numerusform>%n offen</numerusform>
+            <numerusform>%n offen</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n half-open</source>
+        <translation>
+            <numerusform>%n halboffen</numerusform>
+            <numerusform>%n halboffen</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n misconfigured</source>
+        <extracomment>status bar: routes that cannot serve for a missing key or a wrong setting</extracomment>
+        <translation>
+            <numerusform>%n fehlkonfiguriert</numerusform>
+            <numerusform>%n fehlkonfiguriert</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n drilling</source>
+        <translation>
+            <numerusform>%n in Übung</numerusform>
+            <numerusform>%n in Übung</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n recovering</source>
+        <extracomment>status bar: routes taking back their traffic in steps</extracomment>
+        <translation>
+            <numerusform>%n erholt sich</numerusform>
+            <numerusform>%n erholen sich</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n drained</source>
+        <translation>
+            <numerusform>%n abgezogen</numerusform>
+            <numerusform>%n abgezogen</numerusform>
+        </translation>
     </message>
 </context>
 <context>

@@ -32,13 +32,13 @@
 #include <QStatusBar>
 #include <QSystemTrayIcon>
 #include <QTabWidget>
+#include <QTimer>
 #include <QVBoxLayout>
 
 namespace Switchyard {
 
 namespace {
 
-constexpr qint64 RateWindowMs = 60000;
 constexpr qint64 NotifyEveryMs = 60000;
 
 } // namespace
@@ -62,6 +62,7 @@ MainWindow::MainWindow(
     , m_storage(new QLabel(this))
     , m_connection(new QLabel(this))
     , m_fleet(new QLabel(this))
+    , m_statusClock(new QTimer(this))
 {
     setWindowTitle(demo ? tr("Switchyard — demo") : tr("Switchyard"));
     setWindowIcon(QIcon(QStringLiteral(":/icons/switchyard.svg")));
@@ -139,6 +140,11 @@ MainWindow::MainWindow(
     m_storage->setObjectName(QStringLiteral("storageStatus"));
     m_storage->hide();
     m_listen->setText(tr("starting…"));
+    m_openBreakers->setObjectName(QStringLiteral("routeHealth"));
+    m_errors->setObjectName(QStringLiteral("errorRate"));
+    m_statusClock->setInterval(1000);
+    connect(m_statusClock, &QTimer::timeout, this, &MainWindow::updateStatus);
+    m_statusClock->start();
     updateStatus();
 
     if (QSystemTrayIcon::isSystemTrayAvailable()) {
@@ -170,7 +176,7 @@ MainWindow::MainWindow(
         m_traces->clear();
         m_events->clear();
         m_cost->clear();
-        m_recent.clear();
+        m_figures.clear();
     });
     connect(gateway, &GatewayLink::historyPublished, this,
         [this](const QList<TraceRecord> &traces, const QList<StateEvent> &events,
@@ -298,26 +304,20 @@ void MainWindow::closeEvent(QCloseEvent *event)
 void MainWindow::onRoutesUpdated(const QList<RouteSnapshot> &routes)
 {
     m_routes->setSnapshots(routes);
-    m_openCount = int(std::count_if(routes.cbegin(), routes.cend(), [](const RouteSnapshot &r) {
-        return r.state == BreakerState::Open || r.state == BreakerState::HalfOpen;
-    }));
+    m_figures.setRoutes(routes);
     updateStatus();
 }
 
 void MainWindow::onTracesAdded(const QList<TraceRecord> &traces)
 {
     m_traces->addTraces(traces);
-    const qint64 now = QDateTime::currentMSecsSinceEpoch();
     for (const TraceRecord &trace : traces) {
-        m_recent.emplace_back(
-            trace.startedAtUtcMs + trace.durationMs, trace.status >= 500 || trace.status == 429);
+        m_figures.addRequest(trace);
         if (trace.degraded)
             notify(QStringLiteral("degraded:") + trace.lane,
                 tr("Lane %1 runs degraded").arg(trace.lane),
                 tr("Every route of its chain failed; %1 answered instead.").arg(trace.route));
     }
-    while (!m_recent.empty() && m_recent.front().first < now - RateWindowMs)
-        m_recent.pop_front();
     updateStatus();
 }
 
@@ -339,22 +339,65 @@ void MainWindow::onConfigApplied()
 
 void MainWindow::updateStatus()
 {
-    const qint64 now = QDateTime::currentMSecsSinceEpoch();
-    qint64 lastTen = 0;
-    qint64 failed = 0;
-    for (const auto &[at, error] : m_recent) {
-        if (at >= now - 10000)
-            ++lastTen;
-        if (error)
-            ++failed;
+    const StatusFigures::Traffic traffic = m_figures.trafficAt(QDateTime::currentMSecsSinceEpoch());
+    m_rate->setText(tr("%1 req/s").arg(traffic.requestsPerSecond, 0, 'f', 1));
+    QString errors = traffic.requests == 0
+        ? tr("errors: –")
+        : tr("errors: %1% (1 min)").arg(100.0 * traffic.errorShare(), 0, 'f', 1);
+    if (traffic.panics > 0)
+        //: status bar: requests sent to a route whose breaker was open, every other being held back
+        errors += QStringLiteral(" · ") + tr("%n in panic mode", nullptr, traffic.panics);
+    m_errors->setText(errors);
+    m_errors->setToolTip(tr("Of the requests that ended in the last minute: those that failed "
+                            "because of an upstream or the gateway, streams that broke after they "
+                            "started included."));
+
+    const QList<StatusFigures::Troubled> troubles = m_figures.troubles();
+    if (troubles.isEmpty()) {
+        m_openBreakers->setText(tr("all routes serving"));
+        m_openBreakers->setToolTip(QString());
+        return;
     }
-    m_rate->setText(tr("%1 req/s").arg(double(lastTen) / 10.0, 0, 'f', 1));
-    m_errors->setText(m_recent.empty()
-            ? tr("errors: –")
-            : tr("errors: %1% (1 min)")
-                  .arg(100.0 * double(failed) / double(m_recent.size()), 0, 'f', 1));
-    m_openBreakers->setText(m_openCount == 0 ? tr("all breakers closed")
-                                             : tr("%n open breaker(s)", nullptr, m_openCount));
+    QStringList parts;
+    QStringList details;
+    bool serious = false;
+    for (const StatusFigures::Troubled &troubled : troubles) {
+        const QString text = troubleText(troubled.trouble, int(troubled.routes.size()));
+        // Names while they fit; the tooltip has them all.
+        parts.append(troubled.routes.size() <= 2
+                ? QStringLiteral("%1 (%2)").arg(text, troubled.routes.join(QLatin1String(", ")))
+                : text);
+        details.append(
+            QStringLiteral("%1: %2").arg(text, troubled.routes.join(QLatin1String(", "))));
+        serious = serious || troubled.trouble == StatusFigures::Trouble::Open
+            || troubled.trouble == StatusFigures::Trouble::HalfOpen
+            || troubled.trouble == StatusFigures::Trouble::Misconfigured;
+    }
+    m_openBreakers->setText(
+        (serious ? QStringLiteral("⚠ ") : QString()) + parts.join(QStringLiteral(" · ")));
+    m_openBreakers->setToolTip(details.join(QLatin1Char('\n')));
+}
+
+QString MainWindow::troubleText(StatusFigures::Trouble trouble, int routes)
+{
+    switch (trouble) {
+    case StatusFigures::Trouble::Open:
+        //: status bar: how many routes have an open breaker
+        return tr("%n open", nullptr, routes);
+    case StatusFigures::Trouble::HalfOpen:
+        return tr("%n half-open", nullptr, routes);
+    case StatusFigures::Trouble::Misconfigured:
+        //: status bar: routes that cannot serve for a missing key or a wrong setting
+        return tr("%n misconfigured", nullptr, routes);
+    case StatusFigures::Trouble::Drilling:
+        return tr("%n drilling", nullptr, routes);
+    case StatusFigures::Trouble::Recovering:
+        //: status bar: routes taking back their traffic in steps
+        return tr("%n recovering", nullptr, routes);
+    case StatusFigures::Trouble::Drained:
+        return tr("%n drained", nullptr, routes);
+    }
+    return QString();
 }
 
 void MainWindow::notify(const QString &key, const QString &title, const QString &text)

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "cluster/fleetstatus.h"
+#include "observe/statusfigures.h"
 #include "observe/trace.h"
 #include "routing/breaker.h"
 #include "routing/routesnapshot.h"
@@ -16,6 +17,7 @@ class QAction;
 class QLabel;
 class QSystemTrayIcon;
 class QTabWidget;
+class QTimer;
 
 namespace Switchyard {
 
@@ -82,6 +84,7 @@ private:
     void onStateChanged(const StateEvent &event);
     void onConfigApplied();
     void updateStatus();
+    static QString troubleText(StatusFigures::Trouble trouble, int routes);
     void notify(const QString &key, const QString &title, const QString &text);
 
     void onConnectionChanged(bool connected, const QDateTime &since, const QString &why);
@@ -112,9 +115,9 @@ private:
     QLabel *m_fleet; // shown only for a gateway of a fleet
     QSystemTrayIcon *m_tray = nullptr;
     QAction *m_connectAction;
-    std::deque<std::pair<qint64, bool>> m_recent; // (finished at, failed) over the last minute
+    StatusFigures m_figures;
+    QTimer *m_statusClock; // the figures decay with time, traffic or not
     QHash<QString, qint64> m_lastNotified;
-    int m_openCount = 0;
 };
 
 } // namespace Switchyard

@@ -201,7 +201,7 @@ bool TraceFilterModel::filterAcceptsRow(int sourceRow, const QModelIndex &source
         return false;
     if (m_onlyFallbacks && !trace.fallback)
         return false;
-    if (m_onlyErrors && trace.status >= 200 && trace.status < 300)
+    if (m_onlyErrors && !trace.endedInError())
         return false;
     return true;
 }

@@ -35,6 +35,17 @@ AttemptRecord AttemptRecord::skippedRoute(const QString &route, FailureClass fai
     return record;
 }
 
+bool TraceRecord::failed() const
+{
+    return finalClass != FailureClass::Ok && finalClass != FailureClass::CallerError
+        && finalClass != FailureClass::Cancelled;
+}
+
+bool TraceRecord::endedInError() const
+{
+    return status < 200 || status >= 300 || finalClass != FailureClass::Ok;
+}
+
 void TraceRecord::conclude(int finalStatus, FailureClass finalClass_, qint64 duration,
     const QString &firstChoice, bool onDegradedRoute)
 {

@@ -73,6 +73,12 @@ struct TraceRecord {
 
     int upstreamAttempts() const;
     bool hasDrill() const;
+    // The caller did not get what it asked for because of an upstream or the gateway: an error
+    // answer, or a stream that broke after it started (sent as 200). A caller's own mistake or
+    // a caller that went away is not a failure of the gateway.
+    bool failed() const;
+    // Anything but a whole success, the caller's mistakes included: what "Only errors" shows.
+    bool endedInError() const;
     // The request has ended: its outcome, and the totals of its attempts. `firstChoice` is the
     // lane's first route that could serve it; spend anywhere else exists only by fallback.
     void conclude(int finalStatus, FailureClass finalClass, qint64 duration,

@@ -1,6 +1,7 @@
 #include "observe/costledger.h"
 #include "observe/metrics.h"
 #include "observe/redactor.h"
+#include "observe/statusfigures.h"
 #include "observe/tracestore.h"
 
 #include <QRegularExpression>
@@ -77,6 +78,105 @@ class ObserveTest final : public QObject {
 
 private Q_SLOTS:
     void initTestCase() { QStandardPaths::setTestModeEnabled(true); }
+
+    void whatCountsAsAFailedRequest_data()
+    {
+        QTest::addColumn<int>("status");
+        QTest::addColumn<QString>("failureClass");
+        QTest::addColumn<bool>("failed");
+        QTest::addColumn<bool>("endedInError");
+        QTest::newRow("whole answer") << 200 << "ok" << false << false;
+        QTest::newRow("stream broke after it started") << 200 << "mid_stream" << true << true;
+        QTest::newRow("every route failed") << 502 << "transient" << true << true;
+        QTest::newRow("rate limited") << 429 << "rate_limited" << true << true;
+        QTest::newRow("spend cap") << 429 << "budget" << true << true;
+        QTest::newRow("caller's own mistake") << 400 << "caller_error" << false << true;
+        QTest::newRow("caller went away") << 200 << "cancelled" << false << true;
+    }
+
+    void whatCountsAsAFailedRequest()
+    {
+        QFETCH(int, status);
+        QFETCH(QString, failureClass);
+        QFETCH(bool, failed);
+        QFETCH(bool, endedInError);
+        TraceRecord trace;
+        trace.status = status;
+        trace.finalClass = parseFailureClass(failureClass).value();
+        QCOMPARE(trace.failed(), failed);
+        QCOMPARE(trace.endedInError(), endedInError);
+    }
+
+    void statusFiguresDecayWithTime()
+    {
+        StatusFigures figures;
+        const qint64 t0 = 1'700'000'000'000;
+        auto ended = [](qint64 atMs, FailureClass failureClass, bool panic = false) {
+            TraceRecord trace;
+            trace.startedAtUtcMs = atMs - 100;
+            trace.durationMs = 100;
+            trace.status
+                = failureClass == FailureClass::Ok || failureClass == FailureClass::MidStream ? 200
+                                                                                              : 502;
+            trace.finalClass = failureClass;
+            trace.panic = panic;
+            return trace;
+        };
+        for (int i = 0; i < 8; ++i)
+            figures.addRequest(ended(t0 - 20000 + i, FailureClass::Transient));
+        figures.addRequest(ended(t0 - 1000, FailureClass::MidStream, true));
+        figures.addRequest(ended(t0 - 500, FailureClass::Ok));
+        // Out of order by a little: still counted where it belongs.
+        figures.addRequest(ended(t0 - 30000, FailureClass::Ok));
+
+        StatusFigures::Traffic now = figures.trafficAt(t0);
+        QCOMPARE(now.requests, 11);
+        QCOMPARE(now.failed, 9);
+        QCOMPARE(now.panics, 1);
+        QCOMPARE(now.requestsPerSecond, 0.2); // two in the last 10 s
+        // Traffic stops: 45 s later the burst of failures is still in the minute...
+        QCOMPARE(figures.trafficAt(t0 + 35000).failed, 9);
+        QCOMPARE(figures.trafficAt(t0 + 35000).requestsPerSecond, 0.0);
+        // ...a minute after it, it is gone, and nothing is claimed at all.
+        now = figures.trafficAt(t0 + 59000);
+        QCOMPARE(now.requests, 2);
+        QCOMPARE(now.failed, 1);
+        now = figures.trafficAt(t0 + 61000);
+        QCOMPARE(now.requests, 0);
+        QCOMPARE(now.errorShare(), 0.0);
+    }
+
+    void statusFiguresNameEveryRouteThatCannotServe()
+    {
+        auto route
+            = [](const QString &name, BreakerState state, const QString &misconfigured = {}) {
+                  RouteSnapshot snapshot;
+                  snapshot.name = name;
+                  snapshot.state = state;
+                  snapshot.misconfigured = misconfigured;
+                  return snapshot;
+              };
+        StatusFigures figures;
+        figures.setRoutes({ route(QStringLiteral("fine"), BreakerState::Closed),
+            route(QStringLiteral("nokey"), BreakerState::Closed, QStringLiteral("key missing")),
+            route(QStringLiteral("nokey2"), BreakerState::Drilling, QStringLiteral("key missing")),
+            route(QStringLiteral("down"), BreakerState::Open),
+            route(QStringLiteral("back"), BreakerState::Recovering),
+            route(QStringLiteral("trial"), BreakerState::HalfOpen),
+            route(QStringLiteral("off"), BreakerState::Drained) });
+        const QList<StatusFigures::Troubled> troubles = figures.troubles();
+        QCOMPARE(troubles.size(), 5);
+        QCOMPARE(troubles.at(0).trouble, StatusFigures::Trouble::Open);
+        QCOMPARE(troubles.at(0).routes, QStringList { QStringLiteral("down") });
+        QCOMPARE(troubles.at(1).trouble, StatusFigures::Trouble::HalfOpen);
+        QCOMPARE(troubles.at(2).trouble, StatusFigures::Trouble::Misconfigured);
+        QCOMPARE(troubles.at(2).routes,
+            QStringList({ QStringLiteral("nokey"), QStringLiteral("nokey2") }));
+        QCOMPARE(troubles.at(3).trouble, StatusFigures::Trouble::Recovering);
+        QCOMPARE(troubles.at(4).trouble, StatusFigures::Trouble::Drained);
+        figures.setRoutes({ route(QStringLiteral("fine"), BreakerState::Closed) });
+        QVERIFY(figures.troubles().isEmpty());
+    }
 
     void costArithmetic_data()
     {

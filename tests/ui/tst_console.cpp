@@ -75,6 +75,7 @@ private Q_SLOTS:
     void editingARouteKeepsWhatWasNotTouched();
     void testingAProviderShowsTheClassifiedResult();
     void aTraceStoreThatCannotWriteIsShownUntilItRecovers();
+    void theStatusBarNamesEveryRouteThatCannotServe();
 
 private:
     ClientCall *chat(const QString &lane);
@@ -669,6 +670,51 @@ void ConsoleTest::aTraceStoreThatCannotWriteIsShownUntilItRecovers()
     QMetaObject::invokeMethod(
         engine, [engine] { Q_EMIT engine->storageProblemChanged(QString()); });
     QTRY_VERIFY(!storage->isVisible());
+}
+
+void ConsoleTest::theStatusBarNamesEveryRouteThatCannotServe()
+{
+    auto *health = m_window->findChild<QLabel *>(QStringLiteral("routeHealth"));
+    auto *errors = m_window->findChild<QLabel *>(QStringLiteral("errorRate"));
+    QVERIFY(health && errors);
+    QCOMPARE(health->text(), QStringLiteral("all routes serving"));
+
+    // ra's key is refused: it cannot serve, though its breaker is closed.
+    m_a->setDefaultResponse(FakeResponse::error(401, QStringLiteral("invalid_api_key")));
+    QCOMPARE(chat(QStringLiteral("main"))->status, 200); // rb answered
+    QTRY_COMPARE_WITH_TIMEOUT(health->text(), QStringLiteral("⚠ 1 misconfigured (ra)"), 5000);
+
+    // rb drained, then taken back in steps: both named, neither as "closed".
+    RouteCommand drain;
+    drain.route = QStringLiteral("rb");
+    m_link->submit(drain);
+    QTRY_COMPARE_WITH_TIMEOUT(
+        health->text(), QStringLiteral("⚠ 1 misconfigured (ra) · 1 drained (rb)"), 5000);
+    RouteCommand staged = drain;
+    staged.action = RouteCommand::Action::RestoreStaged;
+    m_link->submit(staged);
+    QTRY_COMPARE_WITH_TIMEOUT(
+        health->text(), QStringLiteral("⚠ 1 misconfigured (ra) · 1 recovering (rb)"), 5000);
+    QVERIFY(health->toolTip().contains(QStringLiteral("1 recovering: rb")));
+
+    // A stream that breaks after it started is an error, though its status is 200.
+    RouteCommand restore = drain;
+    restore.action = RouteCommand::Action::Restore;
+    m_link->submit(restore);
+    QTRY_COMPARE_WITH_TIMEOUT(routeState(QStringLiteral("rb")), QStringLiteral("closed"), 5000);
+    FakeResponse cut = FakeResponse::stream({ QStringLiteral("one"), QStringLiteral("two") });
+    cut.cutAfterChunks = 1;
+    m_b->setDefaultResponse(cut);
+    m_a->setDefaultResponse(cut);
+    ClientCall *call = m_gateway->client().postAndWait(
+        QStringLiteral("/v1/chat/completions"), chatBody(QStringLiteral("main"), true));
+    QCOMPARE(call->status, 200);
+    QTRY_VERIFY_WITH_TIMEOUT(errors->text().startsWith(QLatin1String("errors: 50.0%")), 5000);
+    // And "Only errors" shows it.
+    TraceFilterModel filter;
+    filter.setSourceModel(m_window->traceModel());
+    filter.setOnlyErrors(true);
+    QCOMPARE(filter.rowCount(), 1);
 }
 
 QTEST_MAIN(ConsoleTest)
