@@ -1666,5 +1666,53 @@ Fahren Sie nur fort, wenn Sie diesem Host den Schlüssel anvertrauen.</translati
         <source>All APIs</source>
         <translation>Alle APIs</translation>
     </message>
+    <message>
+        <source>&amp;Export…</source>
+        <translation>&amp;Exportieren…</translation>
+    </message>
+    <message>
+        <source>Find a request id (X-Switchyard-Request-Id)…</source>
+        <translation>Anfrage-ID suchen (X-Switchyard-Request-Id)…</translation>
+    </message>
+    <message>
+        <source>Save the selected requests with their attempts as JSON (never a prompt, an answer or a key: traces hold none)</source>
+        <translation>Die ausgewählten Anfragen mit ihren Versuchen als JSON speichern (nie ein Prompt, eine Antwort oder ein Schlüssel: Traces enthalten keine)</translation>
+    </message>
+    <message>
+        <source>Not a request id: %1</source>
+        <translation>Keine Anfrage-ID: %1</translation>
+    </message>
+    <message>
+        <source>Looking for %1…</source>
+        <translation>Suche %1…</translation>
+    </message>
+    <message>
+        <source>No request %1 in this gateway&apos;s traces</source>
+        <translation>Keine Anfrage %1 in den Traces dieses Gateways</translation>
+    </message>
+    <message>
+        <source>%1, from %2: shown below</source>
+        <extracomment>%1: a request id; %2: when it started</extracomment>
+        <translation>%1, vom %2: unten gezeigt</translation>
+    </message>
+    <message>
+        <source>Export Requests</source>
+        <translation>Anfragen exportieren</translation>
+    </message>
+    <message>
+        <source>JSON (*.json)</source>
+        <translation>JSON (*.json)</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n request(s) saved to %1</source>
+        <translation>
+            <numerusform>%n Anfrage in %1 gespeichert</numerusform>
+            <numerusform>%n Anfragen in %1 gespeichert</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Not saved: %1</source>
+        <translation>Nicht gespeichert: %1</translation>
+    </message>
 </context>
 </TS>

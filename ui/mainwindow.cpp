@@ -69,7 +69,7 @@ MainWindow::MainWindow(
 
     m_routesView = new RoutesView(gateway, m_routes, this);
     m_lanesView = new LanesView(gateway, this);
-    m_tracesView = new TracesView(m_traces, this);
+    m_tracesView = new TracesView(m_traces, gateway, this);
     m_costView = new CostView(m_cost, this);
     m_eventsView = new EventsView(m_events, this);
     m_providersView = new ProvidersView(gateway, m_providers,

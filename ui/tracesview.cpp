@@ -1,23 +1,36 @@
 #include "tracesview.h"
 
+#include "link/gatewaylink.h"
 #include "models/tracelistmodel.h"
 #include "timelinewidget.h"
 #include "translate/callerprotocol.h"
 
 #include <QCheckBox>
 #include <QComboBox>
+#include <QDateTime>
+#include <QFileDialog>
 #include <QHBoxLayout>
 #include <QHeaderView>
+#include <QJsonArray>
+#include <QJsonDocument>
 #include <QLabel>
+#include <QLineEdit>
+#include <QPushButton>
+#include <QRegularExpression>
+#include <QSaveFile>
 #include <QSplitter>
 #include <QTableView>
 #include <QVBoxLayout>
 
 namespace Switchyard {
 
-TracesView::TracesView(TraceListModel *model, QWidget *parent)
+TracesView::TracesView(TraceListModel *model, GatewayLink *gateway, QWidget *parent)
     : QWidget(parent)
     , m_model(model)
+    , m_gateway(gateway)
+    , m_search(new QLineEdit(this))
+    , m_found(new QLabel(this))
+    , m_export(new QPushButton(tr("&Export…"), this))
     , m_filter(new TraceFilterModel(this))
     , m_table(new QTableView(this))
     , m_timeline(new TimelineWidget(this))
@@ -32,7 +45,7 @@ TracesView::TracesView(TraceListModel *model, QWidget *parent)
     m_filter->setSourceModel(model);
     m_table->setModel(m_filter);
     m_table->setSelectionBehavior(QAbstractItemView::SelectRows);
-    m_table->setSelectionMode(QAbstractItemView::SingleSelection);
+    m_table->setSelectionMode(QAbstractItemView::ExtendedSelection);
     m_table->verticalHeader()->hide();
     m_table->setAlternatingRowColors(true);
     m_table->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
@@ -60,6 +73,22 @@ TracesView::TracesView(TraceListModel *model, QWidget *parent)
     connect(m_table->selectionModel(), &QItemSelectionModel::selectionChanged, this,
         &TracesView::showSelected);
 
+    m_search->setObjectName(QStringLiteral("requestIdSearch"));
+    m_search->setPlaceholderText(tr("Find a request id (X-Switchyard-Request-Id)…"));
+    m_search->setClearButtonEnabled(true);
+    connect(m_search, &QLineEdit::returnPressed, this, [this] { findRequest(m_search->text()); });
+    m_found->setObjectName(QStringLiteral("requestIdFound"));
+    m_found->hide();
+    m_export->setObjectName(QStringLiteral("exportTraces"));
+    m_export->setToolTip(tr("Save the selected requests with their attempts as JSON (never a "
+                            "prompt, an answer or a key: traces hold none)"));
+    m_export->setEnabled(false);
+    connect(m_export, &QPushButton::clicked, this, &TracesView::chooseExportFile);
+
+    auto *search = new QHBoxLayout;
+    search->addWidget(m_search, 1);
+    search->addWidget(m_found, 2);
+    search->addWidget(m_export);
     auto *filters = new QHBoxLayout;
     filters->addWidget(new QLabel(tr("Filter:"), this));
     filters->addWidget(m_api);
@@ -75,6 +104,7 @@ TracesView::TracesView(TraceListModel *model, QWidget *parent)
     splitter->setStretchFactor(0, 3);
     splitter->setStretchFactor(1, 2);
     auto *layout = new QVBoxLayout(this);
+    layout->addLayout(search);
     layout->addLayout(filters);
     layout->addWidget(splitter, 1);
 }
@@ -114,9 +144,100 @@ bool TracesView::selectNewest(const std::function<bool(const TraceRecord &)> &ma
 void TracesView::showSelected()
 {
     const QModelIndexList rows = m_table->selectionModel()->selectedRows();
+    m_export->setEnabled(!rows.isEmpty());
     if (rows.isEmpty())
         return;
     m_timeline->setTrace(m_model->trace(m_filter->mapToSource(rows.first()).row()));
+}
+
+void TracesView::findRequest(const QString &text)
+{
+    const QString id = text.trimmed();
+    // What the gateway hands out: letters, digits, '_' and '-'. Anything else finds nothing,
+    // without a call.
+    static const QRegularExpression plausible(QStringLiteral("^[A-Za-z0-9_-]{1,128}$"));
+    auto say = [this](const QString &text) {
+        m_found->setText(text);
+        m_found->setVisible(!text.isEmpty());
+    };
+    if (!plausible.match(id).hasMatch()) {
+        say(id.isEmpty() ? QString() : tr("Not a request id: %1").arg(id.left(40)));
+        return;
+    }
+    for (int row = 0; row < m_filter->rowCount(); ++row) {
+        if (m_model->trace(m_filter->mapToSource(m_filter->index(row, 0)).row()).id == id) {
+            m_table->selectRow(row);
+            m_table->scrollTo(m_filter->index(row, 0));
+            say(QString());
+            return;
+        }
+    }
+    // Filtered out, or older than the list: the gateway's store has every request it kept.
+    say(tr("Looking for %1…").arg(id));
+    m_gateway->findTrace(id, this, [this, id, say](const std::optional<TraceRecord> &trace) {
+        if (m_search->text().trimmed() != id)
+            return; // another search since
+        if (!trace) {
+            say(tr("No request %1 in this gateway's traces").arg(id));
+            return;
+        }
+        m_table->clearSelection();
+        m_timeline->setTrace(*trace);
+        //: %1: a request id; %2: when it started
+        say(tr("%1, from %2: shown below")
+                .arg(id,
+                    QDateTime::fromMSecsSinceEpoch(trace->startedAtUtcMs).toString(Qt::ISODate)));
+    });
+}
+
+QList<TraceRecord> TracesView::selectedTraces() const
+{
+    QList<int> rows;
+    for (const QModelIndex &index : m_table->selectionModel()->selectedRows())
+        rows.append(m_filter->mapToSource(index).row());
+    std::sort(rows.begin(), rows.end()); // the list is newest first
+    QList<TraceRecord> traces;
+    for (int row : rows)
+        traces.append(m_model->trace(row));
+    return traces;
+}
+
+bool TracesView::exportSelected(const QString &path, QString *error) const
+{
+    QJsonArray traces;
+    for (const TraceRecord &trace : selectedTraces())
+        traces.append(trace.toJson());
+    QSaveFile file(path);
+    if (!file.open(QIODevice::WriteOnly)) {
+        *error = file.errorString();
+        return false;
+    }
+    file.write(QJsonDocument(traces).toJson(QJsonDocument::Indented));
+    if (!file.commit()) {
+        *error = file.errorString();
+        return false;
+    }
+    return true;
+}
+
+void TracesView::chooseExportFile()
+{
+    auto *dialog = new QFileDialog(this, tr("Export Requests"), QString(), tr("JSON (*.json)"));
+    dialog->setAcceptMode(QFileDialog::AcceptSave);
+    dialog->setDefaultSuffix(QStringLiteral("json"));
+    dialog->selectFile(QStringLiteral("switchyard-requests.json"));
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    connect(dialog, &QFileDialog::fileSelected, this, [this](const QString &path) {
+        QString error;
+        if (exportSelected(path, &error))
+            m_found->setText(tr("%n request(s) saved to %1", nullptr,
+                int(m_table->selectionModel()->selectedRows().size()))
+                                 .arg(path));
+        else
+            m_found->setText(tr("Not saved: %1").arg(error));
+        m_found->show();
+    });
+    dialog->open();
 }
 
 } // namespace Switchyard

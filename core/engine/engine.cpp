@@ -549,6 +549,13 @@ void Engine::findTrace(const QString &id, TraceFound done)
     m_journal->findTrace(id, std::move(done));
 }
 
+void Engine::lookUpTrace(const QString &id, TraceFound done)
+{
+    if (queuedToOwnThread(this, [this, id, done] { lookUpTrace(id, done); }))
+        return;
+    m_journal->findTrace(id, std::move(done));
+}
+
 void Engine::stop()
 {
     // A stopped gateway neither advertises itself to the fleet nor acts on its messages.

@@ -78,6 +78,9 @@ public:
     // Reads the keychain entries in use again and applies what changed: after the console sets
     // or deletes a key, or when asked to (a key set from the command line).
     void reloadSecrets();
+    // The request with this id, from memory or the trace store, whatever its age; may be called
+    // from any thread, and `done` runs on the engine's.
+    void lookUpTrace(const QString &id, TraceFound done);
     // How long a keychain read may take before its key counts as unreadable; before start().
     void setKeychainPatience(int milliseconds);
     // Calls the provider's models list with its key; the result arrives in providersUpdated.

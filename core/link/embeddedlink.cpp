@@ -3,6 +3,9 @@
 #include "engine/configcontroller.h"
 #include "engine/engine.h"
 
+#include <QCoreApplication>
+#include <QPointer>
+
 namespace Switchyard {
 
 EmbeddedLink::EmbeddedLink(Engine *engine, ConfigController *config, QObject *parent)
@@ -61,6 +64,23 @@ void EmbeddedLink::testProvider(const QString &provider)
 void EmbeddedLink::reloadSecrets()
 {
     m_engine->reloadSecrets();
+}
+
+void EmbeddedLink::findTrace(const QString &id, QObject *context, TraceFound done)
+{
+    // Answered on the engine's thread, handed back to this one through the application object
+    // (which outlives both), and only if `context` still exists there.
+    QPointer<QObject> guard(context);
+    m_engine->lookUpTrace(
+        id, [guard, done = std::move(done)](const std::optional<TraceRecord> &trace) {
+            QMetaObject::invokeMethod(
+                QCoreApplication::instance(),
+                [guard, done, trace] {
+                    if (guard)
+                        done(trace);
+                },
+                Qt::QueuedConnection);
+        });
 }
 
 } // namespace Switchyard

@@ -23,6 +23,7 @@ public:
     void submit(const Switchyard::RouteCommand &command) override;
     void testProvider(const QString &provider) override;
     void reloadSecrets() override;
+    void findTrace(const QString &id, QObject *context, TraceFound done) override;
     bool readsThisKeychain() const override { return true; }
 
 private:

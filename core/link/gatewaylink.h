@@ -16,6 +16,7 @@
 #include <QStringList>
 
 #include <functional>
+#include <optional>
 
 namespace Switchyard {
 
@@ -54,6 +55,10 @@ public:
     virtual void testProvider(const QString &provider) = 0;
     // Has the gateway read the keychain entries in use again.
     virtual void reloadSecrets() = 0;
+    // The request with this id (X-Switchyard-Request-Id) from the gateway's trace store, however
+    // old; nullopt when there is none. `done` is called unless `context` is gone by then.
+    using TraceFound = std::function<void(const std::optional<Switchyard::TraceRecord> &trace)>;
+    virtual void findTrace(const QString &id, QObject *context, TraceFound done) = 0;
     // Whether a key stored in this user's keychain here is one the gateway can read (it runs in
     // this process, or on this machine): the console then offers to set keys.
     virtual bool readsThisKeychain() const = 0;

@@ -9,6 +9,7 @@
 #include <QLoggingCategory>
 #include <QNetworkReply>
 #include <QNetworkRequest>
+#include <QPointer>
 #include <QSslConfiguration>
 
 Q_LOGGING_CATEGORY(lcLink, "switchyard.link", QtInfoMsg)
@@ -399,6 +400,20 @@ void RemoteLink::submit(const RouteCommand &command)
         if (!error.isEmpty())
             Q_EMIT commandFailed(error);
     });
+}
+
+void RemoteLink::findTrace(const QString &id, QObject *context, TraceFound done)
+{
+    QPointer<QObject> guard(context);
+    call("GET",
+        QStringLiteral("/admin/traces/%1").arg(QString::fromLatin1(QUrl::toPercentEncoding(id))),
+        {}, [guard, done = std::move(done)](int status, const QJsonObject &json, const QString &) {
+            if (!guard)
+                return;
+            done(status == 200 && json.contains(QLatin1String("id"))
+                    ? std::optional<TraceRecord>(TraceRecord::fromJson(json))
+                    : std::nullopt);
+        });
 }
 
 void RemoteLink::testProvider(const QString &provider)

@@ -109,6 +109,7 @@ private Q_SLOTS:
     void aBusyAddressIsRecognisedAsASwitchyard();
     void aGatewayOnHttpsIsReachedWithItsCertificateChecked();
     void aGatewayThatNeverStopsTalkingIsCutOff();
+    void aRequestIsFoundByItsIdThroughTheLink();
 
 private:
     QByteArray config() const;
@@ -599,6 +600,32 @@ void AttachTest::aGatewayThatNeverStopsTalkingIsCutOff()
     link.submit(drain);
     QTRY_VERIFY_WITH_TIMEOUT(!failed.isEmpty(), 20000);
     QVERIFY(!link.isConnected());
+}
+
+void AttachTest::aRequestIsFoundByItsIdThroughTheLink()
+{
+    const QByteArray id
+        = m_gateway->client()
+              .postAndWait(QStringLiteral("/v1/chat/completions"), chatBody(QStringLiteral("main")))
+              ->header("X-Switchyard-Request-Id");
+    QVERIFY(!id.isEmpty());
+    auto link = attach();
+    auto find = [&](const QString &wanted) {
+        std::optional<std::optional<TraceRecord>> answer;
+        link->findTrace(
+            wanted, this, [&answer](const std::optional<TraceRecord> &trace) { answer = trace; });
+        [[maybe_unused]] const bool answered
+            = QTest::qWaitFor([&] { return answer.has_value(); }, 5000);
+        return answer.value_or(std::nullopt);
+    };
+    const std::optional<TraceRecord> trace = find(QString::fromLatin1(id));
+    QVERIFY(trace);
+    QCOMPARE(trace->id, QString::fromLatin1(id));
+    QCOMPARE(trace->lane, QStringLiteral("main"));
+    QVERIFY(!trace->attempts.isEmpty());
+    QVERIFY(!find(QStringLiteral("req_unknown")));
+    // An id with a path in it stays one segment: no other admin endpoint is reached.
+    QVERIFY(!find(QStringLiteral("../state")));
 }
 
 QTEST_GUILESS_MAIN(AttachTest)

@@ -39,6 +39,7 @@
 #include <QStandardPaths>
 #include <QStringListModel>
 #include <QTabWidget>
+#include <QTableView>
 #include <QTemporaryDir>
 #include <QTest>
 #include <QToolBar>
@@ -76,6 +77,7 @@ private Q_SLOTS:
     void testingAProviderShowsTheClassifiedResult();
     void aTraceStoreThatCannotWriteIsShownUntilItRecovers();
     void theStatusBarNamesEveryRouteThatCannotServe();
+    void aRequestIsFoundByItsIdAndExported();
 
 private:
     ClientCall *chat(const QString &lane);
@@ -715,6 +717,58 @@ void ConsoleTest::theStatusBarNamesEveryRouteThatCannotServe()
     filter.setSourceModel(m_window->traceModel());
     filter.setOnlyErrors(true);
     QCOMPARE(filter.rowCount(), 1);
+}
+
+void ConsoleTest::aRequestIsFoundByItsIdAndExported()
+{
+    QList<QByteArray> ids;
+    for (int i = 0; i < 3; ++i)
+        ids.append(chat(QStringLiteral("main"))->header("X-Switchyard-Request-Id"));
+    QVERIFY(!ids.at(1).isEmpty());
+    TracesView *view = m_window->tracesView();
+    m_window->showView(QStringLiteral("tracesView"));
+    QTRY_COMPARE_WITH_TIMEOUT(m_window->traceModel()->rowCount(), 3, 5000);
+    auto *found = view->findChild<QLabel *>(QStringLiteral("requestIdFound"));
+    auto *search = view->findChild<QLineEdit *>(QStringLiteral("requestIdSearch"));
+
+    // The id a caller pasted from its logs: selected in the list, its timeline shown.
+    search->setText(QString::fromLatin1(ids.at(1)));
+    view->findRequest(search->text());
+    QCOMPARE(view->selectedTraces().size(), 1);
+    QCOMPARE(view->selectedTraces().first().id, QString::fromLatin1(ids.at(1)));
+    QCOMPARE(view->timeline()->trace().id, QString::fromLatin1(ids.at(1)));
+
+    // Filtered out of the list (or older than it): read from the gateway's trace store.
+    view->filter()->setOnlyErrors(true);
+    search->setText(QString::fromLatin1(ids.at(0)));
+    view->findRequest(search->text());
+    QTRY_COMPARE_WITH_TIMEOUT(view->timeline()->trace().id, QString::fromLatin1(ids.at(0)), 5000);
+    QVERIFY2(found->text().contains(QString::fromLatin1(ids.at(0))), qPrintable(found->text()));
+    view->filter()->setOnlyErrors(false);
+
+    // Unknown, and not an id at all (never sent to the gateway).
+    search->setText(QStringLiteral("req_0000000000000000"));
+    view->findRequest(search->text());
+    QTRY_VERIFY_WITH_TIMEOUT(found->text().startsWith(QLatin1String("No request req_0000")), 5000);
+    search->setText(QStringLiteral("x' OR 1=1; --"));
+    view->findRequest(search->text());
+    QVERIFY2(
+        found->text().startsWith(QLatin1String("Not a request id")), qPrintable(found->text()));
+
+    // The selected requests, exported for a bug report: each with its attempts.
+    auto *table = view->findChild<QTableView *>();
+    table->selectAll();
+    QCOMPARE(view->selectedTraces().size(), 3);
+    const QString path = m_dir.filePath(QStringLiteral("requests.json"));
+    QString error;
+    QVERIFY2(view->exportSelected(path, &error), qPrintable(error));
+    QFile file(path);
+    QVERIFY(file.open(QIODevice::ReadOnly));
+    const QJsonArray exported = QJsonDocument::fromJson(file.readAll()).array();
+    QCOMPARE(exported.size(), 3);
+    QCOMPARE(exported.at(0).toObject().value(u"id").toString(), QString::fromLatin1(ids.at(2)));
+    QVERIFY(!exported.at(0).toObject().value(u"attempts").toArray().isEmpty());
+    QVERIFY(!view->exportSelected(m_dir.filePath(QStringLiteral("no/such/dir/x.json")), &error));
 }
 
 QTEST_MAIN(ConsoleTest)
