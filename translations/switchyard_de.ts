@@ -691,6 +691,23 @@ Erreichbar: %2</translation>
             <numerusform>%n abgezogen</numerusform>
         </translation>
     </message>
+    <message>
+        <source>breaker open on %1</source>
+        <extracomment>incident banner; %1: route names</extracomment>
+        <translation>Breaker offen bei %1</translation>
+    </message>
+    <message>
+        <source>%1 cannot serve (key or setting)</source>
+        <translation>%1 kann nicht bedienen (Schlüssel oder Einstellung)</translation>
+    </message>
+    <message>
+        <source>lane %1 runs on its degraded route</source>
+        <translation>Lane %1 läuft über ihre Notfallroute</translation>
+    </message>
+    <message>
+        <source>Degraded: %1</source>
+        <translation>Beeinträchtigt: %1</translation>
+    </message>
 </context>
 <context>
     <name>Switchyard::ProviderDialog</name>

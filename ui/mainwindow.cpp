@@ -2,6 +2,7 @@
 
 #include "consolesettings.h"
 #include "costview.h"
+#include "desktopnotifier.h"
 #include "eventsview.h"
 #include "fleetview.h"
 #include "lanesview.h"
@@ -63,6 +64,8 @@ MainWindow::MainWindow(
     , m_connection(new QLabel(this))
     , m_fleet(new QLabel(this))
     , m_statusClock(new QTimer(this))
+    , m_notifier(new DesktopNotifier(QDBusConnection::sessionBus(), this))
+    , m_banner(new QLabel(this))
 {
     setWindowTitle(demo ? tr("Switchyard — demo") : tr("Switchyard"));
     setWindowIcon(QIcon(QStringLiteral(":/icons/switchyard.svg")));
@@ -110,6 +113,17 @@ MainWindow::MainWindow(
         bannerLayout->addWidget(own);
         layout->addWidget(banner);
     }
+    // While anything is degraded, said where the operator looks, until it is over.
+    m_banner->setObjectName(QStringLiteral("incidentBanner"));
+    m_banner->setWordWrap(true);
+    m_banner->setAutoFillBackground(true);
+    m_banner->setContentsMargins(8, 6, 8, 6);
+    QPalette bannerPalette = m_banner->palette();
+    bannerPalette.setColor(QPalette::Window, QColor(0xfd, 0xe2, 0xe2));
+    bannerPalette.setColor(QPalette::WindowText, Qt::black);
+    m_banner->setPalette(bannerPalette);
+    m_banner->hide();
+    layout->addWidget(m_banner);
     layout->addWidget(m_tabs, 1);
     setCentralWidget(central);
 
@@ -152,10 +166,16 @@ MainWindow::MainWindow(
         m_tray->setToolTip(windowTitle());
         m_tray->show();
     }
+    connect(m_notifier, &DesktopNotifier::delivered, this, [this](bool ok, const QString &) {
+        if (!ok && m_tray)
+            m_tray->showMessage(
+                m_pendingAlertTitle, m_pendingAlertText, QSystemTrayIcon::Warning, 8000);
+    });
 
     connect(gateway, &GatewayLink::addressChanged, this, &MainWindow::setListenAddress);
     connect(gateway, &GatewayLink::routesUpdated, this, &MainWindow::onRoutesUpdated);
-    connect(gateway, &GatewayLink::tracesAdded, this, &MainWindow::onTracesAdded);
+    connect(gateway, &GatewayLink::tracesAdded, this,
+        [this](const QList<TraceRecord> &traces) { onTracesAdded(traces, true); });
     connect(gateway, &GatewayLink::costAdded, this,
         [this](const QList<CostPoint> &points) { m_cost->addPoints(points); });
     connect(gateway, &GatewayLink::eventRecorded, this, &MainWindow::onStateChanged);
@@ -181,7 +201,7 @@ MainWindow::MainWindow(
     connect(gateway, &GatewayLink::historyPublished, this,
         [this](const QList<TraceRecord> &traces, const QList<StateEvent> &events,
             const QList<CostPoint> &cost) {
-            onTracesAdded(traces);
+            onTracesAdded(traces, false);
             m_events->addHistory(events);
             m_cost->addPoints(cost);
             m_cost->refresh(QDateTime::currentMSecsSinceEpoch());
@@ -308,15 +328,17 @@ void MainWindow::onRoutesUpdated(const QList<RouteSnapshot> &routes)
     updateStatus();
 }
 
-void MainWindow::onTracesAdded(const QList<TraceRecord> &traces)
+void MainWindow::onTracesAdded(const QList<TraceRecord> &traces, bool live)
 {
     m_traces->addTraces(traces);
     for (const TraceRecord &trace : traces) {
         m_figures.addRequest(trace);
-        if (trace.degraded)
-            notify(QStringLiteral("degraded:") + trace.lane,
-                tr("Lane %1 runs degraded").arg(trace.lane),
-                tr("Every route of its chain failed; %1 answered instead.").arg(trace.route));
+        if (!live || !trace.degraded)
+            continue;
+        m_degradedLanes.insert(trace.lane, trace.startedAtUtcMs + trace.durationMs);
+        notify(QStringLiteral("degraded:") + trace.lane,
+            tr("Lane %1 runs degraded").arg(trace.lane),
+            tr("Every route of its chain failed; %1 answered instead.").arg(trace.route));
     }
     updateStatus();
 }
@@ -339,7 +361,9 @@ void MainWindow::onConfigApplied()
 
 void MainWindow::updateStatus()
 {
-    const StatusFigures::Traffic traffic = m_figures.trafficAt(QDateTime::currentMSecsSinceEpoch());
+    const qint64 now = QDateTime::currentMSecsSinceEpoch();
+    const StatusFigures::Traffic traffic = m_figures.trafficAt(now);
+    updateBanner(m_figures.troubles(), now);
     m_rate->setText(tr("%1 req/s").arg(traffic.requestsPerSecond, 0, 'f', 1));
     QString errors = traffic.requests == 0
         ? tr("errors: –")
@@ -406,9 +430,49 @@ void MainWindow::notify(const QString &key, const QString &title, const QString 
     if (now - m_lastNotified.value(key, 0) < NotifyEveryMs)
         return;
     m_lastNotified.insert(key, now);
-    if (m_tray)
-        m_tray->showMessage(title, text, QSystemTrayIcon::Warning, 8000);
     statusBar()->showMessage(QStringLiteral("%1: %2").arg(title, text), 8000);
+    // The desktop's notification service first (it reaches desktops without a tray); the tray
+    // balloon where there is no such service.
+    m_pendingAlertTitle = title;
+    m_pendingAlertText = text;
+    m_notifier->notify(title, text, false);
+    Q_EMIT alerted(title, text);
+}
+
+void MainWindow::updateBanner(const QList<StatusFigures::Troubled> &troubles, qint64 nowMs)
+{
+    QStringList said;
+    for (const StatusFigures::Troubled &troubled : troubles) {
+        switch (troubled.trouble) {
+        case StatusFigures::Trouble::Open:
+        case StatusFigures::Trouble::HalfOpen:
+            //: incident banner; %1: route names
+            said.append(tr("breaker open on %1").arg(troubled.routes.join(QLatin1String(", "))));
+            break;
+        case StatusFigures::Trouble::Misconfigured:
+            said.append(tr("%1 cannot serve (key or setting)")
+                            .arg(troubled.routes.join(QLatin1String(", "))));
+            break;
+        default:
+            break;
+        }
+    }
+    QStringList lanes;
+    for (auto it = m_degradedLanes.begin(); it != m_degradedLanes.end();) {
+        if (it.value() < nowMs - StatusFigures::ErrorWindowMs) {
+            it = m_degradedLanes.erase(it);
+            continue;
+        }
+        lanes.append(it.key());
+        ++it;
+    }
+    lanes.sort();
+    if (!lanes.isEmpty())
+        said.append(tr("lane %1 runs on its degraded route").arg(lanes.join(QLatin1String(", "))));
+    m_banner->setVisible(!said.isEmpty());
+    if (!said.isEmpty())
+        m_banner->setText(
+            QStringLiteral("⚠ ") + tr("Degraded: %1").arg(said.join(QLatin1String("; "))));
 }
 
 } // namespace Switchyard

@@ -25,6 +25,7 @@ class CostSeriesModel;
 class CostView;
 class GatewayLink;
 class EventListModel;
+class DesktopNotifier;
 class EventsView;
 class FleetMemberModel;
 class FleetRouteModel;
@@ -74,16 +75,20 @@ Q_SIGNALS:
     void connectToGatewayRequested();
     // The user closed the window (an attached one then lets go of its gateway).
     void closed();
+    // An alert went out to the person at the desktop (a notification, or the tray).
+    void alerted(const QString &title, const QString &text);
 
 protected:
     void closeEvent(QCloseEvent *event) override;
 
 private:
     void onRoutesUpdated(const QList<RouteSnapshot> &routes);
-    void onTracesAdded(const QList<TraceRecord> &traces);
+    // `live`: they just ended; history read back at a start or a reconnection raises no alert.
+    void onTracesAdded(const QList<TraceRecord> &traces, bool live = true);
     void onStateChanged(const StateEvent &event);
     void onConfigApplied();
     void updateStatus();
+    void updateBanner(const QList<StatusFigures::Troubled> &troubles, qint64 nowMs);
     static QString troubleText(StatusFigures::Trouble trouble, int routes);
     void notify(const QString &key, const QString &title, const QString &text);
 
@@ -114,6 +119,11 @@ private:
     QLabel *m_connection; // shown only while an attached gateway cannot be reached
     QLabel *m_fleet; // shown only for a gateway of a fleet
     QSystemTrayIcon *m_tray = nullptr;
+    DesktopNotifier *m_notifier;
+    QLabel *m_banner; // shown while anything is degraded
+    QHash<QString, qint64> m_degradedLanes; // lane → when it last ran degraded (live only)
+    QString m_pendingAlertTitle; // the alert the notification service was asked to show
+    QString m_pendingAlertText;
     QAction *m_connectAction;
     StatusFigures m_figures;
     QTimer *m_statusClock; // the figures decay with time, traffic or not

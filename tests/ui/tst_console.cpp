@@ -35,6 +35,7 @@
 #include <QListView>
 #include <QMessageBox>
 #include <QPushButton>
+#include <QSignalSpy>
 #include <QSpinBox>
 #include <QStandardPaths>
 #include <QStringListModel>
@@ -78,6 +79,7 @@ private Q_SLOTS:
     void aTraceStoreThatCannotWriteIsShownUntilItRecovers();
     void theStatusBarNamesEveryRouteThatCannotServe();
     void aRequestIsFoundByItsIdAndExported();
+    void historyRaisesNoAlertAndTheBannerSaysWhatIsDegraded();
 
 private:
     ClientCall *chat(const QString &lane);
@@ -769,6 +771,41 @@ void ConsoleTest::aRequestIsFoundByItsIdAndExported()
     QCOMPARE(exported.at(0).toObject().value(u"id").toString(), QString::fromLatin1(ids.at(2)));
     QVERIFY(!exported.at(0).toObject().value(u"attempts").toArray().isEmpty());
     QVERIFY(!view->exportSelected(m_dir.filePath(QStringLiteral("no/such/dir/x.json")), &error));
+}
+
+void ConsoleTest::historyRaisesNoAlertAndTheBannerSaysWhatIsDegraded()
+{
+    QSignalSpy alerts(m_window.get(), &MainWindow::alerted);
+    auto *banner = m_window->findChild<QLabel *>(QStringLiteral("incidentBanner"));
+    QVERIFY(banner && banner->isHidden());
+    TraceRecord degraded;
+    degraded.id = QStringLiteral("req_history");
+    degraded.lane = QStringLiteral("a-lane-since-removed");
+    degraded.route = QStringLiteral("rb");
+    degraded.status = 200;
+    degraded.degraded = true;
+    degraded.startedAtUtcMs = QDateTime::currentMSecsSinceEpoch() - 2000;
+    // Read back at a start or a reconnection: shown in the list, never alerted.
+    Q_EMIT m_link->historyPublished({ degraded }, {}, {});
+    QCOMPARE(m_window->traceModel()->rowCount(), 1);
+    QCOMPARE(alerts.size(), 0);
+    QVERIFY(banner->isHidden());
+
+    // The same, live: an alert, and the banner until it is over.
+    degraded.id = QStringLiteral("req_live");
+    degraded.lane = QStringLiteral("main");
+    Q_EMIT m_link->tracesAdded({ degraded });
+    QCOMPARE(alerts.size(), 1);
+    QCOMPARE(alerts.first().at(0).toString(), QStringLiteral("Lane main runs degraded"));
+    QVERIFY(!banner->isHidden());
+    QVERIFY2(banner->text().contains(QLatin1String("lane main runs on its degraded route")),
+        qPrintable(banner->text()));
+
+    // An open breaker is in the banner too, by name.
+    m_a->setDefaultResponse(FakeResponse::error(503, QStringLiteral("overloaded")));
+    for (int i = 0; i < 6 && routeState(QStringLiteral("ra")) != QLatin1String("open"); ++i)
+        chat(QStringLiteral("main"));
+    QTRY_VERIFY_WITH_TIMEOUT(banner->text().contains(QLatin1String("breaker open on ra")), 5000);
 }
 
 QTEST_MAIN(ConsoleTest)
