@@ -2,6 +2,31 @@
 
 namespace Switchyard {
 
+QString AlertSettings::eventName(Event event)
+{
+    switch (event) {
+    case Event::BreakerOpened:
+        return QStringLiteral("breaker_opened");
+    case Event::LaneDegraded:
+        return QStringLiteral("lane_degraded");
+    case Event::LaneWithoutRoute:
+        return QStringLiteral("lane_without_route");
+    case Event::SpendCap:
+        return QStringLiteral("spend_cap");
+    }
+    return QString();
+}
+
+std::optional<AlertSettings::Event> AlertSettings::parseEvent(const QString &name)
+{
+    for (Event event :
+        { Event::BreakerOpened, Event::LaneDegraded, Event::LaneWithoutRoute, Event::SpendCap }) {
+        if (eventName(event) == name)
+            return event;
+    }
+    return std::nullopt;
+}
+
 QString SecretRef::describe() const
 {
     switch (source) {

@@ -10,6 +10,7 @@
 #include <QString>
 #include <QStringList>
 #include <QUrl>
+#include <optional>
 
 namespace Switchyard {
 
@@ -243,6 +244,21 @@ struct ClusterSettings {
     bool operator==(const ClusterSettings &other) const = default;
 };
 
+// Where the gateway says that something went wrong, beyond its console: an incoming webhook
+// (Slack's, or anything that takes a JSON POST). Its URL carries the webhook's token, so it is a
+// secret reference like an API key, never a literal in the file.
+struct AlertSettings {
+    enum class Event { BreakerOpened, LaneDegraded, LaneWithoutRoute, SpendCap };
+    SecretRef webhook;
+    QList<Event> on; // what is sent; every event when the config names none
+
+    bool enabled() const { return webhook.isSet(); }
+    bool wants(Event event) const { return on.contains(event); }
+    bool operator==(const AlertSettings &other) const = default;
+    static QString eventName(Event event);
+    static std::optional<Event> parseEvent(const QString &name);
+};
+
 // HTTPS on the gateway's own listener: files in PEM, the key unencrypted (read at start, and
 // again on a reload, so that a renewed certificate is taken up).
 struct TlsSettings {
@@ -258,6 +274,7 @@ struct Config {
     QString listenHost = QStringLiteral("127.0.0.1");
     quint16 listenPort = 8787;
     SecretRef adminToken;
+    AlertSettings alerts;
     QMap<QString, ProviderConfig> providers;
     QMap<QString, RouteConfig> routes;
     QMap<QString, LaneConfig> lanes;

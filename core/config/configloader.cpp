@@ -96,6 +96,39 @@ ConfigResult ConfigLoader::fromJson(const QByteArray &json)
 
 namespace {
 
+// "alerts": {"webhook": {"env"|"keychain": NAME}, "on": ["breaker_opened", ...]}
+void readAlerts(JsonReader &reader, const QJsonObject &root, AlertSettings *alerts)
+{
+    if (!root.contains(QLatin1String("alerts")))
+        return;
+    const QJsonObject object = reader.object(root, QStringLiteral("alerts"), QString());
+    reader.warnUnknownKeys(object, QStringLiteral("alerts"), { "webhook", "on" });
+    if (object.value(QLatin1String("webhook")).isString()) {
+        reader.error(QStringLiteral("alerts.webhook"),
+            QStringLiteral("a webhook's URL carries its token: keep it in the environment or the "
+                           "keychain, {\"env\": \"NAME\"} or {\"keychain\": \"NAME\"}"));
+        return;
+    }
+    alerts->webhook = reader.secret(object, QStringLiteral("webhook"), QStringLiteral("alerts"));
+    if (!alerts->webhook.isSet())
+        reader.error(QStringLiteral("alerts.webhook"), QStringLiteral("is required"));
+    const QStringList on
+        = reader.stringList(object, QStringLiteral("on"), QStringLiteral("alerts"));
+    for (qsizetype i = 0; i < on.size(); ++i) {
+        const std::optional<AlertSettings::Event> event = AlertSettings::parseEvent(on.at(i));
+        if (!event)
+            reader.error(QStringLiteral("alerts.on[%1]").arg(i),
+                QStringLiteral("unknown event '%1' (breaker_opened, lane_degraded, "
+                               "lane_without_route, spend_cap)")
+                    .arg(on.at(i).left(60)));
+        else if (!alerts->on.contains(*event))
+            alerts->on.append(*event);
+    }
+    if (on.isEmpty())
+        alerts->on = { AlertSettings::Event::BreakerOpened, AlertSettings::Event::LaneDegraded,
+            AlertSettings::Event::LaneWithoutRoute, AlertSettings::Event::SpendCap };
+}
+
 // "cluster": {"redis": "redis://HOST:PORT/DB", "instance": NAME}
 void readCluster(JsonReader &reader, const QJsonObject &root, ClusterSettings *cluster)
 {
@@ -177,7 +210,7 @@ ConfigResult ConfigLoader::fromObject(const QJsonObject &root)
     reader.warnUnknownKeys(root, QString(),
         { "listen", "admin_token", "providers", "routes", "lanes", "default_lane", "unknown_model",
             "max_request_bytes", "traces", "allowed_hosts", "allowed_origins", "limits", "cluster",
-            "tls", "$schema" });
+            "tls", "alerts", "$schema" });
 
     const QString listen
         = reader.string(root, QStringLiteral("listen"), QString(), config.listenAddress());
@@ -239,6 +272,7 @@ ConfigResult ConfigLoader::fromObject(const QJsonObject &root)
         QStringLiteral("traces"), config.traceMaxCount, 100, 100000000));
 
     readCluster(reader, root, &config.cluster);
+    readAlerts(reader, root, &config.alerts);
     readTls(reader, root, &config.tls);
 
     const QJsonObject providers = reader.object(root, QStringLiteral("providers"), QString());

@@ -8,6 +8,7 @@
 #include "engine/trafficgenerator.h"
 #include "http/httplistener.h"
 #include "http/servertls.h"
+#include "observe/alertwebhook.h"
 #include "proxy/adminevents.h"
 #include "proxy/adminservice.h"
 #include "proxy/proxyservice.h"
@@ -146,6 +147,7 @@ void Engine::install(const Config &config)
     for (const ResolvedSecret &key : std::as_const(active->providerKeys))
         secrets.append(key.value);
     secrets.append(active->adminToken.value);
+    configureAlerts(config, &secrets);
     m_redactor.setSecrets(secrets);
     if (m_listener) {
         m_listener->setLimits(listenerLimits(config));
@@ -156,6 +158,30 @@ void Engine::install(const Config &config)
     m_active = std::move(active);
     if (m_port != 0)
         configureFleet(m_active->config);
+}
+
+void Engine::configureAlerts(const Config &config, QList<QByteArray> *secrets)
+{
+    QUrl target;
+    if (config.alerts.enabled()) {
+        const ResolvedSecret webhook = m_secrets->resolve(config.alerts.webhook);
+        secrets->append(webhook.value); // its token is in the URL: never in a trace or a log
+        target = QUrl(QString::fromUtf8(webhook.value.trimmed()), QUrl::StrictMode);
+        const bool usable = webhook.ok && target.isValid() && !target.host().isEmpty()
+            && (target.scheme() == QLatin1String("https")
+                || target.scheme() == QLatin1String("http"));
+        if (!usable) {
+            qCWarning(lcEngine).noquote()
+                << "alerts.webhook" << config.alerts.webhook.describe()
+                << (webhook.ok ? QStringLiteral("is not an http(s) URL") : webhook.error)
+                << "- no alert is sent";
+            target.clear();
+        }
+    }
+    if (!m_alerts)
+        m_alerts = new AlertWebhook(this); // on this thread, with its network access
+    m_alerts->configure(target, config.alerts.on,
+        config.cluster.instance.isEmpty() ? config.listenAddress() : config.cluster.instance);
 }
 
 void Engine::refreshTls(const Config &config)
@@ -461,10 +487,23 @@ void Engine::recordRefusal(const TraceRecord &trace)
 void Engine::recordTrace(const TraceRecord &trace)
 {
     const QList<CostPoint> spend = m_journal->recordTrace(trace);
+    if (m_alerts && m_alerts->isActive() && m_active)
+        alertOn(trace);
     m_publisher->addTrace(trace, spend);
     if (m_proxy)
         m_proxy->admin()->events()->publishTrace(trace, spend);
     Q_EMIT requestFinished(trace);
+}
+
+void Engine::alertOn(const TraceRecord &trace)
+{
+    const qint64 now = QDateTime::currentMSecsSinceEpoch();
+    if (trace.degraded)
+        m_alerts->laneDegraded(trace.lane, trace.route, now);
+    const double cap = m_active->config.lanes.value(trace.lane).budgetUsdPerDay;
+    if (cap > 0 && trace.costUsd > 0)
+        m_alerts->laneSpend(trace.lane, m_journal->ledger().laneSpendOnDay(trace.lane, now), cap,
+            CostLedger::utcDayStart(now), now);
 }
 
 FleetStatus Engine::fleetStatus() const
@@ -674,6 +713,13 @@ void Engine::onStateEvent(const StateEvent &event)
     m_routes.markChanged();
     if (m_fleet)
         m_fleet->noteStateEvent(event);
+    if (m_alerts && m_alerts->isActive() && event.isRoute() && m_active) {
+        const qint64 now = QDateTime::currentMSecsSinceEpoch();
+        if (event.to == BreakerState::Open && !event.byOperator)
+            m_alerts->breakerOpened(event.route, event.reason, now);
+        m_alerts->lanesWithoutRoute(
+            readinessOf(m_active->config, routeSnapshots()).lanesWithoutRoute, now);
+    }
     Q_EMIT routeStateChanged(event);
 }
 

@@ -29,6 +29,7 @@
 namespace Switchyard {
 
 class AdminService;
+class AlertWebhook;
 class FleetSync;
 class GatewayJournal;
 class SimulatedUpstream;
@@ -176,11 +177,15 @@ private:
     void configureFleet(const Config &config);
     void refreshTls(const Config &config);
     void recordFleetEvent(const QString &what);
+    // Where alerts go (alerts.webhook), read with the keys; its URL joins the redacted secrets.
+    void configureAlerts(const Config &config, QList<QByteArray> *secrets);
+    void alertOn(const TraceRecord &trace);
     // What this instance says of itself in the fleet's heartbeat.
     FleetMember ownFleetReport() const;
     // A configuration or fleet event: logged, journaled and told like a route's change.
     void recordNonRouteEvent(StateEvent::Kind kind, const QString &what, bool byOperator);
     FleetSync *m_fleet = nullptr;
+    AlertWebhook *m_alerts = nullptr; // made on the engine's thread, with the first config
     bool m_configKept = false;
     quint64 m_lastProposal = 0;
     QHash<quint64, ConfigAnswered> m_proposals;

@@ -26,6 +26,7 @@ QStringList SecretResolver::keychainNamesOf(const Config &config)
     for (const ProviderConfig &provider : config.providers)
         add(provider.apiKey);
     add(config.adminToken);
+    add(config.alerts.webhook);
     return names;
 }
 
