@@ -186,6 +186,8 @@ int runAttached(QApplication &app, const ConsoleOptions &options)
         ? ConfigLoader::fromFile(options.configPath).config
         : Config();
     GatewayWindows windows(secrets, local, options);
+    if (options.attach.size() == 1)
+        windows.setEnvironmentTokenFor(options.attach.first());
     // Each gateway gets its window, or says why not; the console gives up only if none does.
     int unanswered = int(options.attach.size());
     QStringList failures;
@@ -286,6 +288,7 @@ int runConsole(QApplication &app, const ConsoleOptions &options)
                             giveUp(error);
                             return;
                         }
+                        attached.setEnvironmentTokenFor(existing);
                         attached.open(existing, {}, localCertificate, [&](const QString &failed) {
                             if (!failed.isEmpty()) {
                                 giveUp(failed);

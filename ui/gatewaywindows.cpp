@@ -92,8 +92,9 @@ void GatewayWindows::open(const QUrl &gateway, const QByteArray &token,
         done(QString());
         return;
     }
-    Attachment::findToken(gateway, m_localConfig,
-        QStandardPaths::writableLocation(QStandardPaths::AppDataLocation), m_secrets, this,
+    Attachment::findToken(
+        gateway, m_localConfig, QStandardPaths::writableLocation(QStandardPaths::AppDataLocation),
+        m_secrets, this,
         [this, gateway, trusted, done = std::move(done)](const Attachment::TokenFound &found) {
             if (found.token.isEmpty()) {
                 done(
@@ -105,7 +106,8 @@ void GatewayWindows::open(const QUrl &gateway, const QByteArray &token,
             }
             show(gateway, found.token, found.source, trusted);
             done(QString());
-        });
+        },
+        !m_environmentTokenFor.isEmpty() && gateway == m_environmentTokenFor);
 }
 
 void GatewayWindows::show(const QUrl &gateway, const QByteArray &token, const QString &source,

@@ -37,6 +37,9 @@ public:
     // The Connect to Gateway dialog over `parent`, then the window it names.
     void askAndOpen(QWidget *parent);
     int count() const { return int(m_consoles.size()); }
+    // The one gateway SWITCHYARD_ADMIN_TOKEN is for (a single --attach, or the local gateway the
+    // console offers to show); no other is sent it.
+    void setEnvironmentTokenFor(const QUrl &gateway) { m_environmentTokenFor = gateway; }
     QList<MainWindow *> windows() const;
 
     // Every window closed by the user was let go of, and none is left.
@@ -53,6 +56,7 @@ private:
     ConsoleOptions m_options;
     std::vector<std::unique_ptr<Console>> m_consoles;
     int m_screenshotsPending = 0;
+    QUrl m_environmentTokenFor;
 };
 
 } // namespace Switchyard

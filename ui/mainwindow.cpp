@@ -331,11 +331,14 @@ void MainWindow::onRoutesUpdated(const QList<RouteSnapshot> &routes)
 void MainWindow::onTracesAdded(const QList<TraceRecord> &traces, bool live)
 {
     m_traces->addTraces(traces);
+    const qint64 now = QDateTime::currentMSecsSinceEpoch();
     for (const TraceRecord &trace : traces) {
-        m_figures.addRequest(trace);
+        // Live ones as they arrive here (an attached gateway's clock may differ from this one);
+        // history by the time it ended.
+        m_figures.addRequest(trace, live ? now : -1);
         if (!live || !trace.degraded)
             continue;
-        m_degradedLanes.insert(trace.lane, trace.startedAtUtcMs + trace.durationMs);
+        m_degradedLanes.insert(trace.lane, now);
         notify(QStringLiteral("degraded:") + trace.lane,
             tr("Lane %1 runs degraded").arg(trace.lane),
             tr("Every route of its chain failed; %1 answered instead.").arg(trace.route));
@@ -435,7 +438,8 @@ void MainWindow::notify(const QString &key, const QString &title, const QString 
     // balloon where there is no such service.
     m_pendingAlertTitle = title;
     m_pendingAlertText = text;
-    m_notifier->notify(title, text, false);
+    // Notification servers render the body as markup: names and reasons from the gateway are text.
+    m_notifier->notify(title, text.toHtmlEscaped(), false);
     Q_EMIT alerted(title, text);
 }
 

@@ -122,6 +122,7 @@ void FleetSync::onConnectionChanged(bool connected, const QString &why)
     m_problem = connected ? QString() : why;
     Q_EMIT connectionChanged(connected, why);
     if (!connected) {
+        m_readingMembers = false; // its replies will not come
         m_live = { m_instance };
         m_others.clear(); // nothing is known of them until Redis answers again
         Q_EMIT statusChanged();
@@ -270,6 +271,11 @@ void FleetSync::onMessage(const QByteArray &, const QByteArray &text)
     } else if (kind == QLatin1String("result")) {
         if (message.value(u"to").toString() != m_instance)
             return;
+        // Only an answer this instance waits for: any other would be a peer's noise, and each
+        // one would be passed on to every console.
+        const auto waiting = m_answers.constFind(from);
+        if (waiting == m_answers.cend() || !waiting->second)
+            return;
         const QString action = message.value(u"action").toString().left(40);
         const bool applied = message.value(u"applied").toBool();
         const QString error = message.value(u"error").toString().left(400);
@@ -407,18 +413,29 @@ void FleetSync::beat(bool changed)
 
 void FleetSync::readOthers()
 {
-    if (!m_redis.isConnected())
+    // One round at a time: early reads (a peer's route changed) must not pile up on the beats.
+    if (!m_redis.isConnected() || m_readingMembers)
         return;
     const qint64 now = QDateTime::currentMSecsSinceEpoch();
-    m_redis.command({ "ZRANGEBYSCORE", key(QStringLiteral("instances")),
-                        QByteArray::number(now - ShownSilentMs), "+inf", "WITHSCORES" },
+    // The most recently heard first, and only so many: names a broken or hostile peer adds (with
+    // scores in the past or far in the future) can neither crowd out the real instances nor
+    // make every instance read and pass on without end.
+    m_readingMembers = true;
+    const bool sent = m_redis.command(
+        { "ZREVRANGEBYSCORE", key(QStringLiteral("instances")), QByteArray::number(now + AliveMs),
+            QByteArray::number(now - ShownSilentMs), "WITHSCORES", "LIMIT", "0",
+            QByteArray::number(MaxMembersRead) },
         [this, now](const RedisValue &reply) { readMembers(reply, now); });
+    if (!sent)
+        m_readingMembers = false;
 }
 
 void FleetSync::readMembers(const RedisValue &seen, qint64 now)
 {
-    if (seen.type != RedisValue::Type::Array)
+    if (seen.type != RedisValue::Type::Array) {
+        m_readingMembers = false;
         return;
+    }
     QStringList live { m_instance };
     QHash<QString, qint64> lastSeen;
     for (qsizetype i = 0; i + 1 < seen.items.size(); i += 2) {
@@ -443,6 +460,7 @@ void FleetSync::readMembers(const RedisValue &seen, qint64 now)
     };
     auto round = std::make_shared<Round>();
     auto finish = [this, round] {
+        m_readingMembers = false;
         std::sort(round->others.begin(), round->others.end(),
             [](const FleetMember &a, const FleetMember &b) { return a.instance < b.instance; });
         if (round->others == m_others)
@@ -455,24 +473,32 @@ void FleetSync::readMembers(const RedisValue &seen, qint64 now)
         const QString name = it.key();
         const qint64 at = it.value();
         const bool alive = at >= now - AliveMs;
+        // Its length first: a heartbeat too large to be a real one is not fetched at all.
+        const QByteArray about = key(QStringLiteral("instance:") + name);
+        auto store = [round, finish, name, at, alive](const RedisValue &state) {
+            FleetMember member;
+            if (state.type == RedisValue::Type::Text && state.text.size() <= MaxMemberBytes)
+                member = FleetMember::fromJson(QJsonDocument::fromJson(state.text).object());
+            // Who it is and when it was heard from are the fleet's record, not its say.
+            member.instance = name;
+            member.seenMs = at;
+            member.alive = alive;
+            member.lastAnswer.clear();
+            member.answerPending = false;
+            round->others.append(member);
+            if (--round->waiting == 0)
+                finish();
+        };
         const bool sent = m_redis.command(
-            { "HGET", key(QStringLiteral("instance:") + name), "state" },
-            [round, finish, name, at, alive](const RedisValue &state) {
-                FleetMember member;
-                if (state.type == RedisValue::Type::Text && state.text.size() <= MaxMemberBytes)
-                    member = FleetMember::fromJson(QJsonDocument::fromJson(state.text).object());
-                // Who it is and when it was heard from are the fleet's record, not its say.
-                member.instance = name;
-                member.seenMs = at;
-                member.alive = alive;
-                member.lastAnswer.clear();
-                member.answerPending = false;
-                round->others.append(member);
-                if (--round->waiting == 0)
-                    finish();
+            { "HSTRLEN", about, "state" }, [this, about, store](const RedisValue &length) {
+                if (length.type != RedisValue::Type::Integer || length.integer > MaxMemberBytes
+                    || !m_redis.command({ "HGET", about, "state" }, store))
+                    store(RedisValue()); // shown by name and time alone
             });
-        if (!sent)
+        if (!sent) {
+            m_readingMembers = false;
             return; // Redis went away; the next connection reads again
+        }
     }
     if (round->waiting == 0)
         finish();

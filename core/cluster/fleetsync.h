@@ -52,6 +52,8 @@ public:
     void shareCommand(const Switchyard::RouteCommand &command);
     // A route's state changed here: an automatic opening is shared for its cooldown.
     void noteStateEvent(const Switchyard::StateEvent &event);
+    // Whether what happens now is another instance's doing (an action or an opening it shared).
+    bool isApplyingRemote() const { return m_applyingRemote; }
     // The channel other instances publish on, for this config's database.
     QByteArray channel() const;
 
@@ -96,6 +98,7 @@ private:
     QStringList m_live;
     Reporter m_reporter;
     QList<FleetMember> m_others; // as read at the latest heartbeat
+    bool m_readingMembers = false; // a round of reading the others is out
     FleetMember m_lastSelf; // what the latest heartbeat said of this instance
     // Each instance's answer to the latest action taken here: {text, pending}.
     QHash<QString, std::pair<QString, bool>> m_answers;

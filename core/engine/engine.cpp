@@ -165,16 +165,27 @@ void Engine::configureAlerts(const Config &config, QList<QByteArray> *secrets)
     QUrl target;
     if (config.alerts.enabled()) {
         const ResolvedSecret webhook = m_secrets->resolve(config.alerts.webhook);
-        secrets->append(webhook.value); // its token is in the URL: never in a trace or a log
-        target = QUrl(QString::fromUtf8(webhook.value.trimmed()), QUrl::StrictMode);
-        const bool usable = webhook.ok && target.isValid() && !target.host().isEmpty()
+        // Its token is in the URL: never in a trace or a log, however it was stored.
+        const QByteArray url = webhook.value.trimmed();
+        secrets->append(webhook.value);
+        secrets->append(url);
+        target = QUrl(QString::fromUtf8(url), QUrl::StrictMode);
+        const bool web = target.isValid() && !target.host().isEmpty()
             && (target.scheme() == QLatin1String("https")
                 || target.scheme() == QLatin1String("http"));
-        if (!usable) {
-            qCWarning(lcEngine).noquote()
-                << "alerts.webhook" << config.alerts.webhook.describe()
-                << (webhook.ok ? QStringLiteral("is not an http(s) URL") : webhook.error)
-                << "- no alert is sent";
+        // In clear text, the token would cross the network: plain http for this machine only.
+        const bool local = target.host() == QLatin1String("localhost")
+            || QHostAddress(target.host()).isLoopback();
+        QString refusal;
+        if (!webhook.ok)
+            refusal = webhook.error;
+        else if (!web)
+            refusal = QStringLiteral("is not an http(s) URL");
+        else if (target.scheme() == QLatin1String("http") && !local)
+            refusal = QStringLiteral("is plain http to another machine; use https");
+        if (!refusal.isEmpty()) {
+            qCWarning(lcEngine).noquote() << "alerts.webhook" << config.alerts.webhook.describe()
+                                          << refusal << "- no alert is sent";
             target.clear();
         }
     }
@@ -715,7 +726,9 @@ void Engine::onStateEvent(const StateEvent &event)
         m_fleet->noteStateEvent(event);
     if (m_alerts && m_alerts->isActive() && event.isRoute() && m_active) {
         const qint64 now = QDateTime::currentMSecsSinceEpoch();
-        if (event.to == BreakerState::Open && !event.byOperator)
+        // An opening honoured from another instance was alerted there.
+        const bool fromFleet = m_fleet && m_fleet->isApplyingRemote();
+        if (event.to == BreakerState::Open && !event.byOperator && !fromFleet)
             m_alerts->breakerOpened(event.route, event.reason, now);
         m_alerts->lanesWithoutRoute(
             readinessOf(m_active->config, routeSnapshots()).lanesWithoutRoute, now);

@@ -78,8 +78,11 @@ Address parseAddress(const QString &text)
         trimmed.contains(QLatin1String("://")) ? trimmed : QStringLiteral("http://") + trimmed)
                       .adjusted(QUrl::RemoveUserInfo | QUrl::StripTrailingSlash);
     const QString scheme = address.url.scheme();
+    // Nothing beyond the address: a path or query would be remembered and logged (and may hold
+    // a token someone pasted).
     if (trimmed.isEmpty() || !address.url.isValid() || address.url.host().isEmpty()
-        || (scheme != QLatin1String("http") && scheme != QLatin1String("https"))) {
+        || (scheme != QLatin1String("http") && scheme != QLatin1String("https"))
+        || !address.url.path().isEmpty() || address.url.hasQuery() || address.url.hasFragment()) {
         address.refusal = QObject::tr("must be http://HOST:PORT or https://HOST:PORT");
     } else if (scheme == QLatin1String("http") && !onThisMachine(address.url)) {
         address.refusal = QObject::tr("plain http is for this machine only; reach a gateway "
@@ -130,14 +133,17 @@ void probe(QNetworkAccessManager *network, const QUrl &gateway, QObject *context
 
 void findToken(const QUrl &gateway, const Config &localConfig, const QString &dataDirectory,
     std::shared_ptr<SecretStore> store, QObject *context,
-    std::function<void(const TokenFound &)> done)
+    std::function<void(const TokenFound &)> done, bool useEnvironment)
 {
-    const QByteArray fromEnvironment = qgetenv("SWITCHYARD_ADMIN_TOKEN");
+    const QByteArray fromEnvironment
+        = useEnvironment ? qgetenv("SWITCHYARD_ADMIN_TOKEN") : QByteArray();
     if (!fromEnvironment.isEmpty()) {
         done({ fromEnvironment, QStringLiteral("SWITCHYARD_ADMIN_TOKEN") });
         return;
     }
-    QString lookedAt = QStringLiteral("SWITCHYARD_ADMIN_TOKEN");
+    QString lookedAt = useEnvironment ? QStringLiteral("SWITCHYARD_ADMIN_TOKEN")
+                                      : QStringLiteral("(not SWITCHYARD_ADMIN_TOKEN: that is for "
+                                                       "the one gateway of --attach)");
     if (onThisMachine(gateway) && !listenerIsOurs(quint16(gateway.port(80)))) {
         // Not this user's gateway: only a token named for it (the keychain entry) may go there.
         lookedAt += QStringLiteral(" (the gateway on port %1 is not run by this user, so this "

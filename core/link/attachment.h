@@ -53,9 +53,12 @@ struct TokenFound {
     QByteArray token;
     QString source; // where it came from, or where it was looked for
 };
+// `useEnvironment`: false for a gateway SWITCHYARD_ADMIN_TOKEN was not meant for (one of several
+// attached, or one opened from the Connect dialog), so that one gateway's token never reaches
+// another.
 void findToken(const QUrl &gateway, const Config &localConfig, const QString &dataDirectory,
     std::shared_ptr<SecretStore> store, QObject *context,
-    std::function<void(const TokenFound &)> done);
+    std::function<void(const TokenFound &)> done, bool useEnvironment = true);
 
 } // namespace Attachment
 

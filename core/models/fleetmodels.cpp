@@ -165,6 +165,12 @@ void FleetMemberModel::setFleet(const FleetStatus &fleet)
             Q_EMIT dataChanged(index(int(row), 0), index(int(row), ColumnCount - 1));
         }
     }
+    // Left over only when `next` names an instance twice: one row per name.
+    if (m_members.size() > next.size()) {
+        beginRemoveRows(QModelIndex(), int(next.size()), int(m_members.size()) - 1);
+        m_members.resize(next.size());
+        endRemoveRows();
+    }
 }
 
 FleetRouteModel::FleetRouteModel(QObject *parent)

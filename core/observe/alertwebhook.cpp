@@ -50,16 +50,18 @@ void AlertWebhook::laneDegraded(const QString &lane, const QString &answeredBy, 
 
 void AlertWebhook::lanesWithoutRoute(const QStringList &lanes, qint64 nowMs)
 {
-    const QSet<QString> now(lanes.cbegin(), lanes.cend());
+    QSet<QString> said;
     for (const QString &lane : lanes) {
-        if (m_withoutRoute.contains(lane))
-            continue;
-        post(AlertSettings::Event::LaneWithoutRoute, lane,
-            QStringLiteral("Lane %1 has no route it can use on %2: its requests fail")
-                .arg(lane, m_gateway),
-            { { QStringLiteral("lane"), lane } }, nowMs);
+        if (m_withoutRoute.contains(lane)
+            || post(AlertSettings::Event::LaneWithoutRoute, lane,
+                QStringLiteral("Lane %1 has no route it can use on %2: its requests fail")
+                    .arg(lane, m_gateway),
+                { { QStringLiteral("lane"), lane } }, nowMs))
+            said.insert(lane);
     }
-    m_withoutRoute = now; // a lane that has one again is said again when it loses it
+    // A lane that has a route again is said again when it loses it; one whose alert could not go
+    // out is tried again at the next change.
+    m_withoutRoute = said;
 }
 
 void AlertWebhook::laneSpend(
@@ -68,7 +70,9 @@ void AlertWebhook::laneSpend(
     if (capUsd <= 0)
         return;
     const int level = spentUsd >= capUsd ? 100 : spentUsd >= 0.8 * capUsd ? 80 : 0;
-    const QString key = QString::number(dayStartMs) + QLatin1Char(' ') + lane;
+    // A cap raised during the day is a new cap: its own 80% and 100% are said.
+    const QString key
+        = QStringLiteral("%1 %2 %3").arg(dayStartMs).arg(lane).arg(capUsd, 0, 'g', 17);
     if (level <= m_capLevel.value(key))
         return;
     // Yesterday's levels are done with.
@@ -78,8 +82,8 @@ void AlertWebhook::laneSpend(
         else
             ++it;
     }
-    m_capLevel.insert(key, level);
-    post(AlertSettings::Event::SpendCap, QStringLiteral("%1 %2").arg(lane).arg(level),
+    const bool sent = post(AlertSettings::Event::SpendCap,
+        QStringLiteral("%1 %2 %3").arg(lane).arg(level).arg(capUsd, 0, 'g', 17),
         level == 100 ? QStringLiteral("Lane %1 reached its spend cap on %2 ($%3 of $%4 today): "
                                       "its requests are refused until tomorrow (UTC)")
                            .arg(lane, m_gateway)
@@ -92,24 +96,26 @@ void AlertWebhook::laneSpend(
         { { QStringLiteral("lane"), lane }, { QStringLiteral("percent"), level },
             { QStringLiteral("spent_usd"), spentUsd }, { QStringLiteral("cap_usd"), capUsd } },
         nowMs);
+    if (sent) // else the next request's spend tries again
+        m_capLevel.insert(key, level);
 }
 
-void AlertWebhook::post(AlertSettings::Event event, const QString &subject, const QString &text,
+bool AlertWebhook::post(AlertSettings::Event event, const QString &subject, const QString &text,
     QJsonObject fields, qint64 nowMs)
 {
     if (m_target.isEmpty() || !m_on.contains(event))
-        return;
+        return true; // not wanted: nothing to try again
     const QString name = AlertSettings::eventName(event);
     const QString key = name + QLatin1Char(' ') + subject;
     const auto last = m_lastSent.constFind(key);
     if (last != m_lastSent.cend() && nowMs - *last < RepeatMs)
-        return;
+        return true;
     if (m_inFlight >= MaxInFlight) {
         // A webhook that does not answer must not gather requests without end.
         qCWarning(lcAlerts).noquote() << "alert not sent, the webhook at" << m_target.host()
                                       << "has" << m_inFlight << "unanswered:" << text;
         Q_EMIT posted(name, false);
-        return;
+        return false;
     }
     m_lastSent.insert(key, nowMs);
     if (m_lastSent.size() > 10000)
@@ -140,6 +146,7 @@ void AlertWebhook::post(AlertSettings::Event event, const QString &subject, cons
                                    reply->error())));
         Q_EMIT posted(name, ok);
     });
+    return true;
 }
 
 } // namespace Switchyard

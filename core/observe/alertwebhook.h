@@ -43,7 +43,8 @@ Q_SIGNALS:
     void posted(const QString &event, bool ok);
 
 private:
-    void post(AlertSettings::Event event, const QString &subject, const QString &text,
+    // False when the alert could not go out now (too many unanswered): the caller may try again.
+    bool post(AlertSettings::Event event, const QString &subject, const QString &text,
         QJsonObject fields, qint64 nowMs);
 
     QNetworkAccessManager m_network;
@@ -52,7 +53,7 @@ private:
     QString m_gateway;
     QHash<QString, qint64> m_lastSent; // "event subject" → when
     QSet<QString> m_withoutRoute; // lanes known to have no route
-    QHash<QString, int> m_capLevel; // "day lane" → 0, 80 or 100 (percent already said)
+    QHash<QString, int> m_capLevel; // "day lane cap" → 80 or 100 (the percent already said)
     int m_inFlight = 0;
 };
 

@@ -36,9 +36,10 @@ std::optional<StatusFigures::Trouble> troubleOf(const RouteSnapshot &route)
 
 } // namespace
 
-void StatusFigures::addRequest(const TraceRecord &trace)
+void StatusFigures::addRequest(const TraceRecord &trace, qint64 endedAtMs)
 {
-    const Ended ended { trace.startedAtUtcMs + trace.durationMs, trace.failed(), trace.panic };
+    const Ended ended { endedAtMs >= 0 ? endedAtMs : trace.startedAtUtcMs + trace.durationMs,
+        trace.failed(), trace.panic };
     // Traces arrive nearly in order; one that ended a little earlier still goes where it belongs.
     const auto at = std::upper_bound(m_ended.begin(), m_ended.end(), ended.atMs,
         [](qint64 atMs, const Ended &other) { return atMs < other.atMs; });

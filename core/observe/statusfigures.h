@@ -21,7 +21,9 @@ public:
     // ...and the share that failed, over this one.
     static constexpr qint64 ErrorWindowMs = 60000;
 
-    void addRequest(const TraceRecord &trace);
+    // `endedAtMs`: on the clock trafficAt() is asked with; -1 for the trace's own end. A console
+    // attached to a gateway whose clock differs counts live requests as they arrive.
+    void addRequest(const TraceRecord &trace, qint64 endedAtMs = -1);
     void setRoutes(const QList<RouteSnapshot> &routes);
     void clear();
 

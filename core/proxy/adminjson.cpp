@@ -1,6 +1,7 @@
 #include "proxy/adminjson.h"
 
 #include <QDateTime>
+#include <QSet>
 
 namespace Switchyard::AdminJson {
 
@@ -235,10 +236,19 @@ FleetStatus toFleet(const QJsonObject &json)
     fleet.instance = str(json, QLatin1StringView("instance"));
     fleet.connected = json.value(QLatin1StringView("connected")).toBool();
     fleet.problem = str(json, QLatin1StringView("problem"));
-    fleet.instances = strings(json.value(QLatin1StringView("instances")));
+    // A gateway's own fleet is bounded (Redis reads of at most 64 others); a broken one's is cut
+    // to that here, once per name.
+    constexpr qsizetype MaxMembers = 100;
+    fleet.instances = strings(json.value(QLatin1StringView("instances"))).mid(0, MaxMembers);
     const QJsonArray members = json.value(QLatin1StringView("members")).toArray();
-    for (qsizetype i = 0; i < std::min<qsizetype>(members.size(), 100); ++i)
-        fleet.members.append(FleetMember::fromJson(members.at(i).toObject()));
+    QSet<QString> named;
+    for (qsizetype i = 0; i < members.size() && fleet.members.size() < MaxMembers; ++i) {
+        FleetMember member = FleetMember::fromJson(members.at(i).toObject());
+        if (!named.contains(member.instance)) {
+            named.insert(member.instance);
+            fleet.members.append(std::move(member));
+        }
+    }
     return fleet;
 }
 

@@ -203,6 +203,9 @@ void CliTest::attachRefusesWhatItCannotDoSafely_data()
     QTest::newRow("not a gateway address")
         << QStringList { QStringLiteral("--attach"), QStringLiteral("ftp://127.0.0.1:8787") }
         << QStringLiteral("must be http://HOST:PORT");
+    QTest::newRow("more than an address") << QStringList { QStringLiteral("--attach"),
+        QStringLiteral("http://127.0.0.1:8787/admin?token=x") }
+                                          << QStringLiteral("must be http://HOST:PORT");
     QTest::newRow("no host") << QStringList { QStringLiteral("--attach"),
         QStringLiteral("http://:8787") }
                              << QStringLiteral("must be http://HOST:PORT");

@@ -267,13 +267,21 @@ void ClusterTest::aPeersHeartbeatIsReadWithinBounds()
             { QStringLiteral("spent_today_usd"),
                 -5 } }).toJson(QJsonDocument::Compact);
     const QByteArray huge = "{\"routes\": {\"r\": \"" + QByteArray(2 << 20, 'y') + "\"}}";
-    const QByteArray now = QByteArray::number(QDateTime::currentMSecsSinceEpoch() + 60000);
+    const qint64 nowMs = QDateTime::currentMSecsSinceEpoch();
+    const QByteArray now = QByteArray::number(nowMs);
     int answered = 0;
     auto count = [&answered](const RedisValue &) { ++answered; };
     peer.command({ "HSET", "switchyard:instance:wide", "state", wide }, count);
     peer.command({ "HSET", "switchyard:instance:huge", "state", huge }, count);
+    // 300 names heard from nine minutes ago, and one from a day ahead: neither may crowd the real
+    // instances out, nor be passed on in full.
+    QList<QByteArray> flood { "ZADD", "switchyard:instances" };
+    for (int i = 0; i < 300; ++i)
+        flood << QByteArray::number(nowMs - 9 * 60 * 1000) << ("stale" + QByteArray::number(i));
+    flood << QByteArray::number(nowMs + 24 * 3600 * 1000) << "future";
+    peer.command(flood, count);
     peer.command({ "ZADD", "switchyard:instances", now, "wide", now, "huge" }, count);
-    QTRY_COMPARE_WITH_TIMEOUT(answered, 3, 5000);
+    QTRY_COMPARE_WITH_TIMEOUT(answered, 4, 5000);
 
     QTRY_VERIFY_WITH_TIMEOUT(!member(0, QStringLiteral("wide")).isEmpty()
             && !member(0, QStringLiteral("huge")).isEmpty(),
@@ -283,6 +291,12 @@ void ClusterTest::aPeersHeartbeatIsReadWithinBounds()
     QVERIFY(wideSeen.value(u"version").toString().size() <= 200);
     QCOMPARE(wideSeen.value(u"spent_today_usd").toDouble(), 0.0);
     QVERIFY(member(0, QStringLiteral("huge")).value(u"routes").toObject().isEmpty());
+    const QJsonObject fleet = state(0).value(u"fleet").toObject();
+    QVERIFY(fleet.value(u"members").toArray().size() <= 65);
+    QVERIFY(
+        !member(0, QStringLiteral("gw1")).isEmpty() && !member(0, QStringLiteral("gw2")).isEmpty());
+    QVERIFY(member(0, QStringLiteral("future")).isEmpty());
+    QVERIFY(fleet.value(u"instances").toArray().size() <= 65);
     // And the gateway goes on serving.
     QCOMPARE(chat(0, QStringLiteral("main"))->status, 200);
 }
