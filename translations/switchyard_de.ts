@@ -708,6 +708,14 @@ Erreichbar: %2</translation>
         <source>Degraded: %1</source>
         <translation>Beeinträchtigt: %1</translation>
     </message>
+    <message>
+        <source>&amp;Quit</source>
+        <translation>&amp;Beenden</translation>
+    </message>
+    <message>
+        <source>&amp;View</source>
+        <translation>&amp;Ansicht</translation>
+    </message>
 </context>
 <context>
     <name>Switchyard::ProviderDialog</name>

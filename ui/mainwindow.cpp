@@ -136,6 +136,20 @@ MainWindow::MainWindow(
         tr("Open a window on a gateway that runs elsewhere: a service, or another machine"));
     file->addSeparator();
     file->addAction(tr("&Close Window"), QKeySequence::Close, this, &QWidget::close);
+    QAction *quit = file->addAction(tr("&Quit"), QKeySequence::Quit, qApp, &QCoreApplication::quit);
+    quit->setObjectName(QStringLiteral("quitAction"));
+    quit->setMenuRole(QAction::QuitRole);
+    // Each view on a key, in the order of the tabs (the Fleet view's only while it is shown).
+    QMenu *view = menuBar()->addMenu(tr("&View"));
+    for (int i = 0; i < m_tabs->count(); ++i) {
+        QWidget *page = m_tabs->widget(i);
+        QAction *show = view->addAction(
+            m_tabs->tabText(i), this, [this, page] { m_tabs->setCurrentWidget(page); });
+        show->setObjectName(page->objectName() + QStringLiteral("Action"));
+        show->setShortcut(QKeySequence(Qt::CTRL | Qt::Key(Qt::Key_1 + i)));
+        show->setVisible(m_tabs->isTabVisible(i));
+        m_viewActions.append(show);
+    }
     QMenu *help = menuBar()->addMenu(tr("&Help"));
     help->addAction(tr("&About Switchyard"), this, &MainWindow::showAbout);
     help->addAction(tr("About &Qt"), qApp, &QApplication::aboutQt);
@@ -256,6 +270,7 @@ void MainWindow::onFleetUpdated(const FleetStatus &fleet)
 {
     m_fleet->setVisible(fleet.enabled);
     m_tabs->setTabVisible(m_tabs->indexOf(m_fleetView), fleet.enabled);
+    m_viewActions.at(m_tabs->indexOf(m_fleetView))->setVisible(fleet.enabled);
     m_fleetMembers->setFleet(fleet);
     m_fleetRoutes->setFleet(fleet);
     if (!fleet.enabled)

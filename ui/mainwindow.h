@@ -125,6 +125,7 @@ private:
     QString m_pendingAlertTitle; // the alert the notification service was asked to show
     QString m_pendingAlertText;
     QAction *m_connectAction;
+    QList<QAction *> m_viewActions; // View ▸ each view, in the order of the tabs
     StatusFigures m_figures;
     QTimer *m_statusClock; // the figures decay with time, traffic or not
     QHash<QString, qint64> m_lastNotified;

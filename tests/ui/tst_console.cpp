@@ -325,6 +325,15 @@ void ConsoleTest::everyViewIsThere()
             QStringLiteral("tracesView"), QStringLiteral("costView"), QStringLiteral("eventsView"),
             QStringLiteral("providersView") }));
     QVERIFY(m_window->findChild<QWidget *>(QStringLiteral("fleetView")));
+    // Each on a key (View ▸ …, Ctrl+1 onwards), and Quit in File.
+    QAction *traces = m_window->findChild<QAction *>(QStringLiteral("tracesViewAction"));
+    QVERIFY(traces);
+    QCOMPARE(traces->shortcut(), QKeySequence(Qt::CTRL | Qt::Key_3));
+    traces->trigger();
+    QCOMPARE(m_window->tabs()->currentWidget()->objectName(), QStringLiteral("tracesView"));
+    QVERIFY(!m_window->findChild<QAction *>(QStringLiteral("fleetViewAction"))->isVisible());
+    QCOMPARE(m_window->findChild<QAction *>(QStringLiteral("quitAction"))->shortcut(),
+        QKeySequence(QKeySequence::Quit));
 }
 
 void ConsoleTest::theChosenViewIsRemembered()
