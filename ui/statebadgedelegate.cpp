@@ -6,6 +6,7 @@
 #include <QApplication>
 #include <QIcon>
 #include <QPainter>
+#include <QPen>
 
 namespace Switchyard {
 
@@ -38,7 +39,12 @@ void StateBadgeDelegate::paint(
 
     painter->save();
     painter->setRenderHint(QPainter::Antialiasing);
-    painter->setPen(Qt::NoPen);
+    // On a selected row the badge keeps an outline in the selection's text colour, so that a blue
+    // Recovering badge stays apart from a blue selection.
+    if (option.state & QStyle::State_Selected)
+        painter->setPen(QPen(option.palette.color(QPalette::HighlightedText), 1.5));
+    else
+        painter->setPen(Qt::NoPen);
     painter->setBrush(fill);
     const QRectF pill = QRectF(badge).adjusted(0.5, 0.5, -0.5, -0.5);
     painter->drawRoundedRect(pill, pill.height() / 2, pill.height() / 2);
