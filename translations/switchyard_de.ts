@@ -1458,6 +1458,15 @@ Fahren Sie nur fort, wenn Sie diesem Host den Schlüssel anvertrauen.</translati
         <extracomment>a provider&apos;s 429 Retry-After keeps traffic away from the route for this long</extracomment>
         <translation>ratenbegrenzt · noch %1 s</translation>
     </message>
+    <message>
+        <source>start</source>
+        <extracomment>when a route&apos;s breaker entered its state; before any change, since the start</extracomment>
+        <translation>Start</translation>
+    </message>
+    <message>
+        <source>Since</source>
+        <translation>Seit</translation>
+    </message>
 </context>
 <context>
     <name>Switchyard::RoutesView</name>

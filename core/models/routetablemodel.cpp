@@ -1,5 +1,7 @@
 #include "models/routetablemodel.h"
 
+#include <QDateTime>
+
 namespace Switchyard {
 
 namespace {
@@ -10,7 +12,16 @@ bool sameDisplay(const RouteSnapshot &a, const RouteSnapshot &b)
         && a.p95Ms == b.p95Ms && a.requestsPerSecond == b.requestsPerSecond
         && a.inFlight == b.inFlight
         && RouteTableModel::progressText(a) == RouteTableModel::progressText(b)
-        && a.lastError == b.lastError && a.misconfigured == b.misconfigured;
+        && a.lastError == b.lastError && a.misconfigured == b.misconfigured
+        && a.stateSinceUtcMs == b.stateSinceUtcMs && a.lastErrorAtUtcMs == b.lastErrorAtUtcMs;
+}
+
+// A time of today as HH:mm:ss; of another day with its date.
+QString clockTime(qint64 utcMs)
+{
+    const QDateTime at = QDateTime::fromMSecsSinceEpoch(utcMs);
+    return at.date() == QDate::currentDate() ? at.toString(QStringLiteral("HH:mm:ss"))
+                                             : at.toString(QStringLiteral("yyyy-MM-dd HH:mm"));
 }
 
 QString milliseconds(qint64 ms)
@@ -94,6 +105,8 @@ QVariant RouteTableModel::data(const QModelIndex &index, int role) const
             return route.name;
         case State:
             return int(route.state);
+        case Since:
+            return route.stateSinceUtcMs;
         case FailureRate:
             return route.failureRate;
         case P50:
@@ -131,6 +144,9 @@ QVariant RouteTableModel::data(const QModelIndex &index, int role) const
         return route.name;
     case State:
         return stateLabel(route.state);
+    case Since:
+        //: when a route's breaker entered its state; before any change, since the start
+        return route.stateSinceUtcMs > 0 ? clockTime(route.stateSinceUtcMs) : tr("start");
     case FailureRate:
         return route.callsInWindow == 0 ? QStringLiteral("–")
                                         : tr("%1%").arg(qRound(route.failureRate * 100));
@@ -145,7 +161,11 @@ QVariant RouteTableModel::data(const QModelIndex &index, int role) const
     case Progress:
         return progressText(route);
     case LastError:
-        return route.misconfigured.isEmpty() ? route.lastError : route.misconfigured;
+        if (!route.misconfigured.isEmpty())
+            return route.misconfigured;
+        return route.lastError.isEmpty()
+            ? QString()
+            : QStringLiteral("%1  %2").arg(clockTime(route.lastErrorAtUtcMs), route.lastError);
     case ColumnCount:
         break;
     }
@@ -161,6 +181,8 @@ QVariant RouteTableModel::headerData(int section, Qt::Orientation orientation, i
         return tr("Route");
     case State:
         return tr("State");
+    case Since:
+        return tr("Since");
     case FailureRate:
         return tr("Failures");
     case P50:

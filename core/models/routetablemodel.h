@@ -14,6 +14,7 @@ public:
     enum Column {
         Name,
         State,
+        Since,
         FailureRate,
         P50,
         P95,

@@ -95,6 +95,8 @@ QJsonObject fromRoute(const RouteSnapshot &route)
         { QStringLiteral("requests_per_second"), route.requestsPerSecond },
         { QStringLiteral("in_flight"), route.inFlight },
         { QStringLiteral("last_error"), route.lastError },
+        { QStringLiteral("last_error_at_ms"), double(route.lastErrorAtUtcMs) },
+        { QStringLiteral("state_since_ms"), double(route.stateSinceUtcMs) },
         { QStringLiteral("misconfigured"), route.misconfigured },
         { QStringLiteral("last_probe_ok"), route.lastProbeOk },
         { QStringLiteral("last_probe"), route.lastProbeResult },
@@ -128,6 +130,8 @@ RouteSnapshot toRoute(const QString &name, const QJsonObject &json)
     route.requestsPerSecond = json.value(QLatin1StringView("requests_per_second")).toDouble();
     route.inFlight = int(whole(json, QLatin1StringView("in_flight")));
     route.lastError = str(json, QLatin1StringView("last_error"));
+    route.lastErrorAtUtcMs = whole(json, QLatin1StringView("last_error_at_ms"));
+    route.stateSinceUtcMs = whole(json, QLatin1StringView("state_since_ms"));
     route.misconfigured = str(json, QLatin1StringView("misconfigured"));
     route.lastProbeOk = json.value(QLatin1StringView("last_probe_ok")).toBool(true);
     route.lastProbeResult = str(json, QLatin1StringView("last_probe"));

@@ -111,6 +111,8 @@ void CircuitBreaker::transition(BreakerState to, const QString &reason, bool byO
 {
     const BreakerState from = m_state;
     m_state = to;
+    if (from != to)
+        m_stateSinceUtcMs = QDateTime::currentMSecsSinceEpoch();
     if (m_sink && from != to)
         m_sink(
             StateEvent { QDateTime::currentDateTimeUtc(), m_route, from, to, reason, byOperator });

@@ -101,6 +101,8 @@ public:
     void startDrill(DrillFault fault, int seconds);
 
     BreakerState state() const { return m_state; }
+    // Wall clock, for people: when the current state began (0 before any change).
+    qint64 stateSinceUtcMs() const { return m_stateSinceUtcMs; }
     QString route() const { return m_route; }
     qint64 cooldownRemainingMs() const;
     int recoveryStep() const { return m_recoveryStep; }
@@ -139,6 +141,7 @@ private:
     qint64 m_cooldownMs = 0;
     qint64 m_openUntilMs = 0;
     qint64 m_openedAtMs = 0;
+    qint64 m_stateSinceUtcMs = 0;
     int m_trialsIssued = 0;
     int m_trialsSucceeded = 0;
     int m_epoch = 0;

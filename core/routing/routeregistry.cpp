@@ -2,6 +2,8 @@
 
 #include "routing/clock.h"
 
+#include <QDateTime>
+
 namespace Switchyard {
 
 RouteRegistry::RouteRegistry(const Clock &clock, CircuitBreaker::EventSink sink)
@@ -56,6 +58,7 @@ void RouteRegistry::settleAttempt(const SettledAttempt &attempt)
     } else if (countsForBreaker(attempt.failureClass)) {
         route.lastError
             = QStringLiteral("%1: %2").arg(failureClassName(attempt.failureClass), attempt.reason);
+        route.lastErrorAtUtcMs = QDateTime::currentMSecsSinceEpoch();
         route.breaker.recordFailure(
             attempt.durationMs, attempt.trial, attempt.reason, attempt.trialEpoch);
     } else if (attempt.trial) {
@@ -122,7 +125,14 @@ QList<RouteSnapshot> RouteRegistry::snapshots(const ActiveConfig &active) const
         snapshot.p95Ms = state->stats.percentile(0.95);
         snapshot.requestsPerSecond = state->stats.requestsPerSecond(now);
         snapshot.inFlight = state->inFlight;
-        snapshot.lastError = state->lastError;
+        snapshot.stateSinceUtcMs = breaker.stateSinceUtcMs();
+        // An error from before the route closed again is history, not its state.
+        const bool healedSince = breaker.state() == BreakerState::Closed
+            && state->lastErrorAtUtcMs <= breaker.stateSinceUtcMs();
+        if (!healedSince) {
+            snapshot.lastError = state->lastError;
+            snapshot.lastErrorAtUtcMs = state->lastErrorAtUtcMs;
+        }
         const ResolvedSecret key = active.providerKeys.value(route.provider);
         snapshot.misconfigured = key.ok ? state->misconfiguredReason : key.error;
         if (breaker.state() == BreakerState::Drilling) {

@@ -28,7 +28,9 @@ struct RouteSnapshot {
     qint64 p95Ms = -1;
     double requestsPerSecond = 0.0;
     int inFlight = 0;
-    QString lastError;
+    qint64 stateSinceUtcMs = 0; // when the breaker entered its state; 0: since the gateway started
+    QString lastError; // since the route was last healthy: cleared once it closes after it
+    qint64 lastErrorAtUtcMs = 0;
     QString misconfigured;
     QString drillFault;
     qint64 drillRemainingMs = 0;

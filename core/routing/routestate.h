@@ -65,6 +65,7 @@ public:
     qint64 cooldownUntilMs = 0; // set by a 429's Retry-After: no traffic before then
     QString misconfiguredReason; // set by an auth failure; cleared by the next success
     QString lastError;
+    qint64 lastErrorAtUtcMs = 0; // wall clock, for people
     int inFlight = 0;
     qint64 lastTrafficMs = 0;
     qint64 lastProbeMs = 0;

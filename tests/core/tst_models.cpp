@@ -254,6 +254,31 @@ private Q_SLOTS:
         QCOMPARE(model.routeTotal(QStringLiteral("a")), 9.25);
     }
 
+    void routesSaySinceWhenAndWhenTheirLastErrorCame()
+    {
+        RouteTableModel model;
+        QAbstractItemModelTester tester(
+            &model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        const QDateTime opened = QDateTime::currentDateTime().addSecs(-300);
+        RouteSnapshot down = route(QStringLiteral("down"), QStringLiteral("open"));
+        down.stateSinceUtcMs = opened.toMSecsSinceEpoch();
+        down.lastError = QStringLiteral("transient: HTTP 503");
+        down.lastErrorAtUtcMs = opened.toMSecsSinceEpoch();
+        RouteSnapshot fine = route(QStringLiteral("fine"), QStringLiteral("closed"));
+        model.setSnapshots({ down, fine });
+        QCOMPARE(model.index(0, RouteTableModel::Since).data().toString(),
+            opened.toString(QStringLiteral("HH:mm:ss")));
+        QCOMPARE(model.index(0, RouteTableModel::LastError).data().toString(),
+            opened.toString(QStringLiteral("HH:mm:ss")) + QStringLiteral("  transient: HTTP 503"));
+        QCOMPARE(model.index(1, RouteTableModel::Since).data().toString(), QStringLiteral("start"));
+        QCOMPARE(model.index(1, RouteTableModel::LastError).data().toString(), QString());
+        // A state that began on another day says which.
+        down.stateSinceUtcMs = opened.addDays(-2).toMSecsSinceEpoch();
+        model.setSnapshots({ down, fine });
+        QCOMPARE(model.index(0, RouteTableModel::Since).data().toString(),
+            opened.addDays(-2).toString(QStringLiteral("yyyy-MM-dd HH:mm")));
+    }
+
     void fleetMembersMergeByInstance()
     {
         FleetMemberModel model;

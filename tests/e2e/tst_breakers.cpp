@@ -27,6 +27,7 @@ private Q_SLOTS:
     void drainStopsTrafficAndRestoreBringsItBack();
     void stagedRestoreStartsARamp();
     void readinessNamesTheLanesWithNoRouteLeft();
+    void aRouteSaysSinceWhenAndItsLastErrorClearsOnceHealed();
     void actionsOnUnknownRoutesAnswer404();
     void drillFailuresAreMarkedAsDrill();
     void everyRouteOpenTriesTheSoonestInPanicMode();
@@ -249,6 +250,28 @@ void BreakersTest::drainStopsTrafficAndRestoreBringsItBack()
     ClientCall *restored = admin(QStringLiteral("/admin/routes/ra/restore"), "{\"staged\": false}");
     QCOMPARE(restored->json().value(QLatin1String("state")).toString(), QStringLiteral("closed"));
     QCOMPARE(chat(QStringLiteral("main"))->header("X-Switchyard-Route"), QByteArray("ra"));
+}
+
+void BreakersTest::aRouteSaysSinceWhenAndItsLastErrorClearsOnceHealed()
+{
+    QCOMPARE(routeState(QStringLiteral("ra")).value(u"state_since_ms").toDouble(), 0.0); // start
+    m_a->enqueue(FakeResponse::error(503, QStringLiteral("server_error")));
+    QCOMPARE(chat(QStringLiteral("main"))->status, 200);
+    QJsonObject ra = routeState(QStringLiteral("ra"));
+    QVERIFY2(ra.value(u"last_error").toString().startsWith(QLatin1String("transient")),
+        qPrintable(ra.value(u"last_error").toString()));
+    const double erredAt = ra.value(u"last_error_at_ms").toDouble();
+    QVERIFY(erredAt > 0);
+
+    // Drained and restored: closed since then, and the error from before is no longer its state.
+    admin(QStringLiteral("/admin/routes/ra/drain"), "{}");
+    QVERIFY(routeState(QStringLiteral("ra")).value(u"state_since_ms").toDouble() >= erredAt);
+    QVERIFY(!routeState(QStringLiteral("ra")).value(u"last_error").toString().isEmpty());
+    admin(QStringLiteral("/admin/routes/ra/restore"), "{\"staged\": false}");
+    ra = routeState(QStringLiteral("ra"));
+    QCOMPARE(ra.value(u"state").toString(), QStringLiteral("closed"));
+    QCOMPARE(ra.value(u"last_error").toString(), QString());
+    QVERIFY(ra.value(u"state_since_ms").toDouble() >= erredAt);
 }
 
 void BreakersTest::readinessNamesTheLanesWithNoRouteLeft()
