@@ -38,7 +38,6 @@ void DesktopNotifier::notify(const QString &title, const QString &body, bool cri
             Q_EMIT delivered(false, reply.error().message());
             return;
         }
-        m_lastId = reply.value();
         Q_EMIT delivered(true, QString());
     });
 }

@@ -24,7 +24,6 @@ Q_SIGNALS:
 
 private:
     QDBusConnection m_bus;
-    uint m_lastId = 0; // what the service calls our latest notification; unused for now
 };
 
 } // namespace Switchyard

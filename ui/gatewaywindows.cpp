@@ -154,8 +154,6 @@ void GatewayWindows::release(MainWindow *window)
     (*it)->window.release()->deleteLater();
     (*it)->link.release()->deleteLater();
     m_consoles.erase(it);
-    if (m_consoles.empty())
-        Q_EMIT allClosed();
 }
 
 void GatewayWindows::askAndOpen(QWidget *parent)

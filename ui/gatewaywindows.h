@@ -42,9 +42,6 @@ public:
     void setEnvironmentTokenFor(const QUrl &gateway) { m_environmentTokenFor = gateway; }
     QList<MainWindow *> windows() const;
 
-    // Every window closed by the user was let go of, and none is left.
-    Q_SIGNAL void allClosed();
-
 private:
     struct Console;
     void show(const QUrl &gateway, const QByteArray &token, const QString &source,

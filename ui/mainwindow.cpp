@@ -42,6 +42,17 @@ namespace {
 
 constexpr qint64 NotifyEveryMs = 60000;
 
+// A strip across the window's top (the demo's, an incident's): its own light background with
+// black text, readable in a dark palette too.
+void paintAsBanner(QWidget *banner, const QColor &background)
+{
+    banner->setAutoFillBackground(true);
+    QPalette palette = banner->palette();
+    palette.setColor(QPalette::Window, background);
+    palette.setColor(QPalette::WindowText, Qt::black);
+    banner->setPalette(palette);
+}
+
 } // namespace
 
 MainWindow::MainWindow(
@@ -92,11 +103,7 @@ MainWindow::MainWindow(
     if (demo) {
         auto *banner = new QWidget(central);
         banner->setObjectName(QStringLiteral("demoBanner"));
-        banner->setAutoFillBackground(true);
-        QPalette bannerPalette = banner->palette();
-        bannerPalette.setColor(QPalette::Window, QColor(0xfe, 0xf3, 0xc7));
-        bannerPalette.setColor(QPalette::WindowText, Qt::black);
-        banner->setPalette(bannerPalette);
+        paintAsBanner(banner, QColor(0xfe, 0xf3, 0xc7));
         auto *bannerLayout = new QHBoxLayout(banner);
         auto *text = new QLabel(
             tr("Demo: simulated providers with a scripted incident, and built-in traffic. Nothing "
@@ -116,12 +123,8 @@ MainWindow::MainWindow(
     // While anything is degraded, said where the operator looks, until it is over.
     m_banner->setObjectName(QStringLiteral("incidentBanner"));
     m_banner->setWordWrap(true);
-    m_banner->setAutoFillBackground(true);
     m_banner->setContentsMargins(8, 6, 8, 6);
-    QPalette bannerPalette = m_banner->palette();
-    bannerPalette.setColor(QPalette::Window, QColor(0xfd, 0xe2, 0xe2));
-    bannerPalette.setColor(QPalette::WindowText, Qt::black);
-    m_banner->setPalette(bannerPalette);
+    paintAsBanner(m_banner, QColor(0xfd, 0xe2, 0xe2));
     m_banner->hide();
     layout->addWidget(m_banner);
     layout->addWidget(m_tabs, 1);
@@ -381,7 +384,8 @@ void MainWindow::updateStatus()
 {
     const qint64 now = QDateTime::currentMSecsSinceEpoch();
     const StatusFigures::Traffic traffic = m_figures.trafficAt(now);
-    updateBanner(m_figures.troubles(), now);
+    const QList<StatusFigures::Troubled> troubles = m_figures.troubles();
+    updateBanner(troubles, now);
     m_rate->setText(tr("%1 req/s").arg(traffic.requestsPerSecond, 0, 'f', 1));
     QString errors = traffic.requests == 0
         ? tr("errors: –")
@@ -394,7 +398,6 @@ void MainWindow::updateStatus()
                             "because of an upstream or the gateway, streams that broke after they "
                             "started included."));
 
-    const QList<StatusFigures::Troubled> troubles = m_figures.troubles();
     if (troubles.isEmpty()) {
         m_openBreakers->setText(tr("all routes serving"));
         m_openBreakers->setToolTip(QString());
@@ -411,9 +414,7 @@ void MainWindow::updateStatus()
                 : text);
         details.append(
             QStringLiteral("%1: %2").arg(text, troubled.routes.join(QLatin1String(", "))));
-        serious = serious || troubled.trouble == StatusFigures::Trouble::Open
-            || troubled.trouble == StatusFigures::Trouble::HalfOpen
-            || troubled.trouble == StatusFigures::Trouble::Misconfigured;
+        serious = serious || StatusFigures::stopsTraffic(troubled.trouble);
     }
     m_openBreakers->setText(
         (serious ? QStringLiteral("⚠ ") : QString()) + parts.join(QStringLiteral(" · ")));

@@ -128,6 +128,7 @@ void TracesView::setLanesAndRoutes(const QStringList &lanes, const QStringList &
 void TracesView::selectRow(int row)
 {
     m_table->selectRow(row);
+    m_table->scrollTo(m_filter->index(row, 0));
 }
 
 bool TracesView::selectNewest(const std::function<bool(const TraceRecord &)> &matches)
@@ -164,13 +165,9 @@ void TracesView::findRequest(const QString &text)
         say(id.isEmpty() ? QString() : tr("Not a request id: %1").arg(id.left(40)));
         return;
     }
-    for (int row = 0; row < m_filter->rowCount(); ++row) {
-        if (m_model->trace(m_filter->mapToSource(m_filter->index(row, 0)).row()).id == id) {
-            m_table->selectRow(row);
-            m_table->scrollTo(m_filter->index(row, 0));
-            say(QString());
-            return;
-        }
+    if (selectNewest([&id](const TraceRecord &trace) { return trace.id == id; })) {
+        say(QString());
+        return;
     }
     // Filtered out, or older than the list: the gateway's store has every request it kept.
     say(tr("Looking for %1…").arg(id));

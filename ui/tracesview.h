@@ -28,7 +28,7 @@ public:
     TracesView(TraceListModel *model, GatewayLink *gateway, QWidget *parent = nullptr);
 
     void setLanesAndRoutes(const QStringList &lanes, const QStringList &routes);
-    void selectRow(int row);
+    void selectRow(int row); // and scrolls to it
     // Selects the newest request shown that `matches`; false when none does.
     bool selectNewest(const std::function<bool(const TraceRecord &)> &matches);
     TimelineWidget *timeline() const { return m_timeline; }

@@ -180,16 +180,20 @@ void FleetSync::noteAnswer(const QString &instance, const QString &answer, bool 
     Q_EMIT statusChanged();
 }
 
-QList<FleetMember> FleetSync::members() const
+FleetMember FleetSync::ownMember() const
 {
-    QList<FleetMember> members;
     FleetMember self = m_reporter ? m_reporter() : FleetMember();
     self.instance = m_instance;
     self.address = m_address;
     self.version = QCoreApplication::applicationVersion();
     self.seenMs = QDateTime::currentMSecsSinceEpoch();
     self.alive = true;
-    members.append(self);
+    return self;
+}
+
+QList<FleetMember> FleetSync::members() const
+{
+    QList<FleetMember> members { ownMember() };
     members.append(m_others);
     for (FleetMember &member : members) {
         const auto answer = m_answers.constFind(member.instance);
@@ -387,10 +391,9 @@ void FleetSync::beat(bool changed)
     const qint64 now = QDateTime::currentMSecsSinceEpoch();
     const QByteArray instances = key(QStringLiteral("instances"));
     m_redis.command({ "ZADD", instances, QByteArray::number(now), m_instance.toUtf8() });
-    // What this instance says of itself; the others show it in their consoles.
-    FleetMember self = members().constFirst();
-    self.lastAnswer.clear(); // its answers are for the console where the operator acted
-    self.answerPending = false;
+    // What this instance says of itself; the others show it in their consoles (its answers to
+    // an operator action are for the console where the operator acted, and are not in it).
+    FleetMember self = ownMember();
     const QByteArray about = key(QStringLiteral("instance:") + m_instance);
     m_redis.command(
         { "HSET", about, "state", QJsonDocument(self.toJson()).toJson(QJsonDocument::Compact) });

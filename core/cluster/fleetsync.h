@@ -77,6 +77,8 @@ private:
     // Says this instance is alive and what it is like; `changed`: early, because a route changed.
     void beat(bool changed = false);
     void readOthers();
+    // This instance as its heartbeat describes it, answers to operator actions aside.
+    FleetMember ownMember() const;
     void shareSpend();
     void readMembers(const RedisValue &seen, qint64 now);
     void noteAnswer(const QString &instance, const QString &answer, bool pending);

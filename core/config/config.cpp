@@ -102,10 +102,12 @@ QString Config::listenAddress() const
 
 bool Config::listensOnLoopbackOnly() const
 {
-    if (listenHost == QLatin1String("localhost"))
-        return true;
-    const QHostAddress address(listenHost);
-    return !address.isNull() && address.isLoopback();
+    return isLoopbackHost(listenHost);
+}
+
+bool isLoopbackHost(const QString &host)
+{
+    return host == QLatin1String("localhost") || QHostAddress(host).isLoopback();
 }
 
 bool parseListenAddress(const QString &text, QString *host, quint16 *port)

@@ -299,6 +299,10 @@ struct Config {
 // Parses "HOST:PORT" (IPv6 in brackets); returns false on a malformed address.
 bool parseListenAddress(const QString &text, QString *host, quint16 *port);
 
+// Whether `host` (a name or an IP literal) is this machine's loopback: "localhost", 127.0.0.0/8
+// or ::1. No name is resolved.
+bool isLoopbackHost(const QString &host);
+
 } // namespace Switchyard
 
 Q_DECLARE_METATYPE(Switchyard::Config)

@@ -173,15 +173,13 @@ void Engine::configureAlerts(const Config &config, QList<QByteArray> *secrets)
         const bool web = target.isValid() && !target.host().isEmpty()
             && (target.scheme() == QLatin1String("https")
                 || target.scheme() == QLatin1String("http"));
-        // In clear text, the token would cross the network: plain http for this machine only.
-        const bool local = target.host() == QLatin1String("localhost")
-            || QHostAddress(target.host()).isLoopback();
         QString refusal;
         if (!webhook.ok)
             refusal = webhook.error;
         else if (!web)
             refusal = QStringLiteral("is not an http(s) URL");
-        else if (target.scheme() == QLatin1String("http") && !local)
+        // In clear text, the token would cross the network: plain http for this machine only.
+        else if (target.scheme() == QLatin1String("http") && !isLoopbackHost(target.host()))
             refusal = QStringLiteral("is plain http to another machine; use https");
         if (!refusal.isEmpty()) {
             qCWarning(lcEngine).noquote() << "alerts.webhook" << config.alerts.webhook.describe()
@@ -596,12 +594,7 @@ void Engine::queryTraces(const TraceQuery &query, TracesRead done)
 
 void Engine::findTrace(const QString &id, TraceFound done)
 {
-    m_journal->findTrace(id, std::move(done));
-}
-
-void Engine::lookUpTrace(const QString &id, TraceFound done)
-{
-    if (queuedToOwnThread(this, [this, id, done] { lookUpTrace(id, done); }))
+    if (queuedToOwnThread(this, [this, id, done] { findTrace(id, done); }))
         return;
     m_journal->findTrace(id, std::move(done));
 }

@@ -80,8 +80,8 @@ public:
     // or deletes a key, or when asked to (a key set from the command line).
     void reloadSecrets();
     // The request with this id, from memory or the trace store, whatever its age; may be called
-    // from any thread, and `done` runs on the engine's.
-    void lookUpTrace(const QString &id, TraceFound done);
+    // from any thread (the console's included), and `done` runs on the engine's.
+    void findTrace(const QString &id, TraceFound done) override;
     // How long a keychain read may take before its key counts as unreadable; before start().
     void setKeychainPatience(int milliseconds);
     // Calls the provider's models list with its key; the result arrives in providersUpdated.
@@ -130,7 +130,6 @@ private:
     QList<StateEvent> recentEvents() const override;
     bool execute(const RouteCommand &command, QString *error) override;
     void queryTraces(const TraceQuery &query, TracesRead done) override;
-    void findTrace(const QString &id, TraceFound done) override;
     void proposeConfig(const QJsonObject &json, const Config &config, ConfigAnswered done) override;
     QList<ProviderSnapshot> providerSnapshots() const override;
     FleetStatus fleetStatus() const override;

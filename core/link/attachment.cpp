@@ -5,7 +5,6 @@
 
 #include <QFile>
 #include <QFileInfo>
-#include <QHostAddress>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QNetworkAccessManager>
@@ -20,6 +19,12 @@ namespace Switchyard::Attachment {
 namespace {
 
 constexpr int ProbeTimeoutMs = 3000;
+
+// The port a gateway's URL reaches, its scheme's default when it names none.
+int portOf(const QUrl &gateway)
+{
+    return gateway.port(gateway.scheme() == QLatin1String("https") ? 443 : 80);
+}
 
 // Whether a socket of this user listens on `port` (Linux: /proc/net/tcp and tcp6). This
 // machine's admin token goes only to a gateway its owner runs: another user could otherwise
@@ -65,8 +70,7 @@ void fromKeychain(const QUrl &gateway, const std::shared_ptr<SecretStore> &store
 
 bool onThisMachine(const QUrl &gateway)
 {
-    return gateway.host() == QLatin1String("localhost")
-        || QHostAddress(gateway.host()).isLoopback();
+    return isLoopbackHost(gateway.host());
 }
 
 Address parseAddress(const QString &text)
@@ -94,9 +98,7 @@ Address parseAddress(const QString &text)
 
 QString keychainEntry(const QUrl &gateway)
 {
-    return QStringLiteral("admin-token@%1:%2")
-        .arg(gateway.host())
-        .arg(gateway.port(gateway.scheme() == QLatin1String("https") ? 443 : 80));
+    return QStringLiteral("admin-token@%1:%2").arg(gateway.host()).arg(portOf(gateway));
 }
 
 QUrl urlOf(const QString &listenAddress, bool tls)
@@ -144,11 +146,11 @@ void findToken(const QUrl &gateway, const Config &localConfig, const QString &da
     QString lookedAt = useEnvironment ? QStringLiteral("SWITCHYARD_ADMIN_TOKEN")
                                       : QStringLiteral("(not SWITCHYARD_ADMIN_TOKEN: that is for "
                                                        "the one gateway of --attach)");
-    if (onThisMachine(gateway) && !listenerIsOurs(quint16(gateway.port(80)))) {
+    if (onThisMachine(gateway) && !listenerIsOurs(quint16(portOf(gateway)))) {
         // Not this user's gateway: only a token named for it (the keychain entry) may go there.
         lookedAt += QStringLiteral(" (the gateway on port %1 is not run by this user, so this "
                                    "user's own token is not offered to it)")
-                        .arg(gateway.port(80));
+                        .arg(portOf(gateway));
         fromKeychain(gateway, store, context, std::move(done), lookedAt);
         return;
     }

@@ -71,7 +71,7 @@ void EmbeddedLink::findTrace(const QString &id, QObject *context, TraceFound don
     // Answered on the engine's thread, handed back to this one through the application object
     // (which outlives both), and only if `context` still exists there.
     QPointer<QObject> guard(context);
-    m_engine->lookUpTrace(
+    m_engine->findTrace(
         id, [guard, done = std::move(done)](const std::optional<TraceRecord> &trace) {
             QMetaObject::invokeMethod(
                 QCoreApplication::instance(),

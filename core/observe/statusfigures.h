@@ -44,6 +44,13 @@ public:
         QStringList routes;
     };
     QList<Troubled> troubles() const { return m_troubles; }
+    // Open, half-open or misconfigured: the route takes no traffic it should (the console warns);
+    // the others are an operator's choice or a recovery under way.
+    static bool stopsTraffic(Trouble trouble)
+    {
+        return trouble == Trouble::Open || trouble == Trouble::HalfOpen
+            || trouble == Trouble::Misconfigured;
+    }
 
 private:
     struct Ended {
