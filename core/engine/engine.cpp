@@ -170,17 +170,7 @@ void Engine::configureAlerts(const Config &config, QList<QByteArray> *secrets)
         secrets->append(webhook.value);
         secrets->append(url);
         target = QUrl(QString::fromUtf8(url), QUrl::StrictMode);
-        const bool web = target.isValid() && !target.host().isEmpty()
-            && (target.scheme() == QLatin1String("https")
-                || target.scheme() == QLatin1String("http"));
-        QString refusal;
-        if (!webhook.ok)
-            refusal = webhook.error;
-        else if (!web)
-            refusal = QStringLiteral("is not an http(s) URL");
-        // In clear text, the token would cross the network: plain http for this machine only.
-        else if (target.scheme() == QLatin1String("http") && !isLoopbackHost(target.host()))
-            refusal = QStringLiteral("is plain http to another machine; use https");
+        const QString refusal = webhook.ok ? AlertWebhook::refusalOf(target) : webhook.error;
         if (!refusal.isEmpty()) {
             qCWarning(lcEngine).noquote() << "alerts.webhook" << config.alerts.webhook.describe()
                                           << refusal << "- no alert is sent";

@@ -25,6 +25,17 @@ AlertWebhook::AlertWebhook(QObject *parent)
     m_network.setRedirectPolicy(QNetworkRequest::ManualRedirectPolicy);
 }
 
+QString AlertWebhook::refusalOf(const QUrl &target)
+{
+    const QString scheme = target.scheme();
+    if (!target.isValid() || target.host().isEmpty()
+        || (scheme != QLatin1String("https") && scheme != QLatin1String("http")))
+        return QStringLiteral("is not an http(s) URL");
+    if (scheme == QLatin1String("http") && !isLoopbackHost(target.host()))
+        return QStringLiteral("is plain http to another machine; use https");
+    return QString();
+}
+
 void AlertWebhook::configure(
     const QUrl &target, const QList<AlertSettings::Event> &on, const QString &gateway)
 {

@@ -25,6 +25,10 @@ public:
 
     explicit AlertWebhook(QObject *parent = nullptr);
 
+    // Why `target` cannot receive alerts, or nothing: not an http(s) URL, or plain http to
+    // another machine (the token in its URL would cross the network in clear text).
+    static QString refusalOf(const QUrl &target);
+
     // An empty `target` sends nothing. `gateway`: how the messages name this gateway.
     void configure(
         const QUrl &target, const QList<AlertSettings::Event> &on, const QString &gateway);

@@ -3,6 +3,7 @@
 #include "jsontext.h"
 
 #include "config/configloader.h"
+#include "observe/alertwebhook.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -25,6 +26,7 @@ private Q_SLOTS:
     void anOpenedBreakerAndItsConsequencesAreSent();
     void spendIsSentAt80AndAt100Percent();
     void theWebhookIsASecretReference();
+    void aWebhookTokenNeverCrossesTheNetworkInClearText();
 
 private:
     QList<QJsonObject> received(const QString &event) const;
@@ -157,6 +159,20 @@ void AlertsTest::theWebhookIsASecretReference()
                 .startsWith(QLatin1String("alerts.webhook: is required")));
     QVERIFY(
         errors("{\"webhook\": {\"keychain\": \"slack-hook\"}, \"on\": [\"spend_cap\"]}").isEmpty());
+}
+
+void AlertsTest::aWebhookTokenNeverCrossesTheNetworkInClearText()
+{
+    QCOMPARE(
+        AlertWebhook::refusalOf(QUrl(QStringLiteral("https://hooks.slack.com/services/T/B/x"))),
+        QString());
+    QCOMPARE(AlertWebhook::refusalOf(QUrl(QStringLiteral("http://127.0.0.1:9/hook"))), QString());
+    QCOMPARE(AlertWebhook::refusalOf(QUrl(QStringLiteral("http://hooks.example.com/T/B/x"))),
+        QStringLiteral("is plain http to another machine; use https"));
+    QCOMPARE(AlertWebhook::refusalOf(QUrl(QStringLiteral("ftp://127.0.0.1/x"))),
+        QStringLiteral("is not an http(s) URL"));
+    QCOMPARE(AlertWebhook::refusalOf(QUrl(QStringLiteral("not a url"), QUrl::StrictMode)),
+        QStringLiteral("is not an http(s) URL"));
 }
 
 QTEST_GUILESS_MAIN(AlertsTest)
