@@ -1,5 +1,7 @@
 #include "config/configdocument.h"
 
+#include "config/jsontextedit.h"
+
 #include <QFile>
 #include <QFileInfo>
 #include <QJsonArray>
@@ -55,6 +57,7 @@ ConfigResult ConfigDocument::load(const QString &path, const QByteArray &fallbac
         m_lastWritten = bytes;
         m_lastSeen.clear();
     }
+    m_text = bytes;
     const ConfigResult result = ConfigLoader::fromJson(bytes);
     if (result.isValid())
         m_json = result.config.source;
@@ -157,6 +160,7 @@ void ConfigDocument::adoptRead(const QByteArray &bytes)
     if (!result.isValid())
         return;
     m_json = result.config.source;
+    m_text = bytes;
     m_lastSeen = bytes; // already taken in: its change event is news no more
 }
 
@@ -166,7 +170,9 @@ ConfigResult ConfigDocument::save(const QJsonObject &json, QString *error)
     if (!result.isValid())
         return result;
     if (!m_path.isEmpty()) {
-        const QByteArray bytes = QJsonDocument(json).toJson(QJsonDocument::Indented);
+        // Only what was edited changes in the file; a file that is not JSON any more is replaced.
+        const QByteArray bytes = JsonTextEdit::apply(m_text, json)
+                                     .value_or(QJsonDocument(json).toJson(QJsonDocument::Indented));
         QSaveFile file(m_path);
         if (!file.open(QIODevice::WriteOnly) || file.write(bytes) != bytes.size()
             || !file.commit()) {
@@ -175,6 +181,7 @@ ConfigResult ConfigDocument::save(const QJsonObject &json, QString *error)
             return result;
         }
         m_lastWritten = bytes;
+        m_text = bytes;
         m_lastSeen.clear();
         watch();
     }

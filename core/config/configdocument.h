@@ -53,6 +53,7 @@ private:
 
     QString m_path;
     QJsonObject m_json;
+    QByteArray m_text; // the file as last read or written: what the next save edits
     QByteArray m_lastWritten;
     QByteArray m_lastSeen; // what changedOnDisk was last emitted for
     QFileSystemWatcher m_watcher;

@@ -1,7 +1,11 @@
+#include "config/configdocument.h"
 #include "config/configloader.h"
+#include "config/jsontextedit.h"
 #include "secrets/secretstore.h"
 
 #include <QDir>
+#include <QFile>
+#include <QTemporaryDir>
 #include <QTest>
 
 #include "jsontext.h"
@@ -22,7 +26,121 @@ private:
             + rootExtra + "}";
     }
 
+    // A file as a person writes it: two-space indents, their own key order, "3.00", a key the
+    // schema does not know, small objects on one line.
+    static QByteArray handWritten()
+    {
+        return jsonText("{\n"
+                        "  'listen': '127.0.0.1:8787',\n"
+                        "  'providers': {\n"
+                        "    'p': { 'base_url': 'http://127.0.0.1:9/v1' }\n"
+                        "  },\n"
+                        "  'routes': {\n"
+                        "    'r': {\n"
+                        "      'provider': 'p',\n"
+                        "      'model': 'm',\n"
+                        "      'price': { 'input_per_mtok': 3.00, 'output_per_mtok': 15.0 }\n"
+                        "    },\n"
+                        "    's': {\n"
+                        "      'provider': 'p',\n"
+                        "      'model': 'n'\n"
+                        "    }\n"
+                        "  },\n"
+                        "  'lanes': {\n"
+                        "    'main': { 'chain': ['r', 's'], 'x_note': 'kept' }\n"
+                        "  }\n"
+                        "}\n");
+    }
+
+    // `handWritten()` with the one line that starts with `from` replaced by the lines `to`.
+    static QByteArray edited(const char *from, const char *to)
+    {
+        QByteArray text = handWritten();
+        const QByteArray key = jsonText(from);
+        const qsizetype begin = text.indexOf(key);
+        const qsizetype end = text.indexOf('\n', begin) + 1;
+        Q_ASSERT(begin >= 0);
+        text.replace(begin, end - begin, jsonText(to));
+        return text;
+    }
+
 private Q_SLOTS:
+    void savingKeepsTheFileAsWritten_data()
+    {
+        // Each row is the file as it should read after the edit; its parse is the edit.
+        QTest::addColumn<QByteArray>("expected");
+        QTest::newRow("chain reordered")
+            << edited("    'main'", "    'main': { 'chain': ['s', 'r'], 'x_note': 'kept' }\n");
+        QTest::newRow("one price changed") << edited(
+            "      'price'", "      'price': { 'input_per_mtok': 2.5, 'output_per_mtok': 15.0 }\n");
+        QTest::newRow("member added to a one-line object") << edited("    'main'",
+            "    'main': { 'chain': ['r', 's'], 'x_note': 'kept', 'degraded': 's' }\n");
+        QTest::newRow("route added")
+            << edited("  'lanes'", "  'lanes': {\n")
+                   .replace(jsonText("      'model': 'n'\n    }\n  },"),
+                       jsonText("      'model': 'n'\n    },\n    't': {\n      'model': 'o',\n"
+                                "      'provider': 'p'\n    }\n  },"));
+        QTest::newRow("first route removed")
+            << handWritten().replace(jsonText("    'r': {\n      'provider': 'p',\n      'model': "
+                                              "'m',\n      'price': { 'input_per_mtok': 3.00, "
+                                              "'output_per_mtok': 15.0 }\n    },\n"),
+                   QByteArray());
+        QTest::newRow("last route removed") << handWritten().replace(
+            jsonText(",\n    's': {\n      'provider': 'p',\n      'model': 'n'\n    }"),
+            QByteArray());
+        QTest::newRow("last route removed and another added") << handWritten().replace(
+            jsonText("    's': {\n      'provider': 'p',\n      'model': 'n'\n    }"),
+            jsonText("    'u': {\n      'model': 'v',\n      'provider': 'p'\n    }"));
+        QTest::newRow("unknown key removed")
+            << edited("    'main'", "    'main': { 'chain': ['r', 's'] }\n");
+        QTest::newRow("a section emptied")
+            << edited("    'p'", "\n")
+                   .replace(jsonText("'providers': {\n\n  }"), jsonText("'providers': {}"));
+    }
+
+    void savingKeepsTheFileAsWritten()
+    {
+        QFETCH(QByteArray, expected);
+        const QJsonObject after = QJsonDocument::fromJson(expected).object();
+        QVERIFY(!after.isEmpty());
+        const std::optional<QByteArray> saved = JsonTextEdit::apply(handWritten(), after);
+        QVERIFY(saved);
+        QCOMPARE(*saved, expected);
+    }
+
+    void savingAFileThatIsNotJsonWritesItWhole()
+    {
+        QJsonObject one;
+        one.insert(QStringLiteral("a"), 1);
+        QVERIFY(!JsonTextEdit::apply("{ not json", one));
+        QVERIFY(!JsonTextEdit::apply("[1, 2]", one));
+        // Deeper than the reader follows: written whole rather than misread.
+        const QByteArray deep
+            = QByteArray("{\"a\": ") + QByteArray(2000, '[') + QByteArray(2000, ']') + '}';
+        const std::optional<QByteArray> saved = JsonTextEdit::apply(deep, one);
+        QVERIFY(!saved || QJsonDocument::fromJson(*saved).object() == one);
+    }
+
+    void theConsoleSavesOnlyWhatItEdited()
+    {
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("switchyard.json"));
+        QFile file(path);
+        QVERIFY(file.open(QIODevice::WriteOnly));
+        file.write(handWritten());
+        file.close();
+
+        ConfigDocument document;
+        QVERIFY(document.load(path).isValid());
+        QString error;
+        const QJsonObject json = ConfigDocument::withLane(document.json(), QStringLiteral("main"),
+            { QStringLiteral("s"), QStringLiteral("r") }, QString());
+        QVERIFY2(document.save(json, &error).isValid(), qPrintable(error));
+        QVERIFY(file.open(QIODevice::ReadOnly));
+        QCOMPARE(file.readAll(),
+            edited("    'main'", "    'main': { 'chain': ['s', 'r'], 'x_note': 'kept' }\n"));
+    }
+
     void keychainEntryNames()
     {
         // What the README tells a user to store: a gateway's admin token for attaching.
