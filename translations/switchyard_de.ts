@@ -365,6 +365,161 @@
     </message>
 </context>
 <context>
+    <name>Switchyard::LaneHealthModel</name>
+    <message>
+        <source>open</source>
+        <translation>offen</translation>
+    </message>
+    <message>
+        <source>half-open (trial calls only)</source>
+        <translation>halb offen (nur Probeaufrufe)</translation>
+    </message>
+    <message>
+        <source>drained</source>
+        <translation>abgezogen</translation>
+    </message>
+    <message>
+        <source>in a drill</source>
+        <translation>in einer Übung</translation>
+    </message>
+    <message>
+        <source>misconfigured</source>
+        <translation>falsch konfiguriert</translation>
+    </message>
+    <message>
+        <source>rate-limited</source>
+        <translation>ratenbegrenzt</translation>
+    </message>
+    <message>
+        <source>%1 is %2</source>
+        <extracomment>a route and why it cannot serve, &quot;gpt-4o is open&quot;</extracomment>
+        <translation>%1 ist %2</translation>
+    </message>
+    <message>
+        <source>Healthy</source>
+        <extracomment>a lane served by its primary route</extracomment>
+        <translation>Gesund</translation>
+    </message>
+    <message>
+        <source>Falling back</source>
+        <extracomment>a lane served by a later route of its chain</extracomment>
+        <translation>Weicht aus</translation>
+    </message>
+    <message>
+        <source>Degraded</source>
+        <extracomment>a lane served only by its degraded (last resort) route</extracomment>
+        <translation>Notroute</translation>
+    </message>
+    <message>
+        <source>No route</source>
+        <extracomment>a lane that nothing can serve</extracomment>
+        <translation>Keine Route</translation>
+    </message>
+    <message>
+        <source>Served by its primary, %1; %2 of its last %3 requests fell back.</source>
+        <translation>Von ihrer primären Route %1 bedient; %2 ihrer letzten %3 Anfragen wichen aus.</translation>
+    </message>
+    <message>
+        <source>Served by its primary, %1.</source>
+        <translation>Von ihrer primären Route %1 bedient.</translation>
+    </message>
+    <message>
+        <source>%1 is recovering and takes %2% of traffic; nothing else can take the rest.</source>
+        <translation>%1 erholt sich und übernimmt %2 % des Verkehrs; den Rest kann nichts anderes übernehmen.</translation>
+    </message>
+    <message>
+        <source>%1 is recovering and takes %2% of traffic; the rest goes to %3.</source>
+        <translation>%1 erholt sich und übernimmt %2 % des Verkehrs; der Rest geht an %3.</translation>
+    </message>
+    <message>
+        <source>%1; traffic goes to %2</source>
+        <translation>%1; der Verkehr geht an %2</translation>
+    </message>
+    <message>
+        <source> at %1× the primary&apos;s price</source>
+        <translation> zum %1-fachen Preis der primären Route</translation>
+    </message>
+    <message>
+        <source>No route of the chain can serve (%1); the degraded route %2 answers.</source>
+        <translation>Keine Route der Kette kann bedienen (%1); die Notfallroute %2 antwortet.</translation>
+    </message>
+    <message>
+        <source>Nothing can serve this lane (%1): requests fail, or go to the route whose cooldown ends soonest.</source>
+        <translation>Nichts kann diese Lane bedienen (%1): Anfragen scheitern oder gehen an die Route, deren Abkühlzeit am frühesten endet.</translation>
+    </message>
+    <message numerus="yes">
+        <source>Of the lane&apos;s requests that ended in the last %n minute(s): those answered by a route other than their first choice.</source>
+        <translation>
+            <numerusform>Von den Anfragen der Lane, die in der letzten Minute endeten: die von einer anderen Route als ihrer ersten Wahl beantworteten.</numerusform>
+            <numerusform>Von den Anfragen der Lane, die in den letzten %n Minuten endeten: die von einer anderen Route als ihrer ersten Wahl beantworteten.</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>The serving route&apos;s price against the primary&apos;s, for this lane&apos;s recent mix of prompt and answer tokens.</source>
+        <translation>Der Preis der bedienenden Route im Verhältnis zu dem der primären, für die jüngste Mischung aus Prompt- und Antwort-Tokens dieser Lane.</translation>
+    </message>
+    <message>
+        <source>Spent by fallback in the last hour beyond what each request&apos;s first choice would have cost for the same tokens.</source>
+        <translation>In der letzten Stunde durch Ausweichen mehr ausgegeben, als die erste Wahl jeder Anfrage für dieselben Tokens gekostet hätte.</translation>
+    </message>
+    <message>
+        <source>nothing</source>
+        <translation>nichts</translation>
+    </message>
+    <message>
+        <source>start</source>
+        <translation>Start</translation>
+    </message>
+    <message>
+        <source>%1% of %2</source>
+        <translation>%1 % von %2</translation>
+    </message>
+    <message>
+        <source>Lane</source>
+        <translation>Lane</translation>
+    </message>
+    <message>
+        <source>Health</source>
+        <translation>Zustand</translation>
+    </message>
+    <message>
+        <source>Served by</source>
+        <translation>Bedient von</translation>
+    </message>
+    <message>
+        <source>Since</source>
+        <translation>Seit</translation>
+    </message>
+    <message>
+        <source>Fell back (5 min)</source>
+        <translation>Ausgewichen (5 min)</translation>
+    </message>
+    <message>
+        <source>× primary&apos;s price</source>
+        <extracomment>the serving route&apos;s price as a multiple of the primary&apos;s</extracomment>
+        <translation>× Preis der primären</translation>
+    </message>
+    <message>
+        <source>Extra cost (1 h)</source>
+        <translation>Mehrkosten (1 h)</translation>
+    </message>
+    <message>
+        <source>What is happening</source>
+        <translation>Was geschieht</translation>
+    </message>
+</context>
+<context>
+    <name>Switchyard::LaneHealthView</name>
+    <message>
+        <source>Lane health</source>
+        <translation>Zustand der Lanes</translation>
+    </message>
+    <message>
+        <source>&lt;b&gt;Lanes&lt;/b&gt; — who serves each one now</source>
+        <translation>&lt;b&gt;Lanes&lt;/b&gt; — wer jede gerade bedient</translation>
+    </message>
+</context>
+<context>
     <name>Switchyard::LanesView</name>
     <message>
         <source>Apply</source>

@@ -10,6 +10,7 @@
 #include "models/costseriesmodel.h"
 #include "models/eventlistmodel.h"
 #include "models/fleetmodels.h"
+#include "models/lanehealthmodel.h"
 #include "models/providertablemodel.h"
 #include "models/routetablemodel.h"
 #include "models/tracelistmodel.h"
@@ -60,6 +61,7 @@ MainWindow::MainWindow(
     : QMainWindow(parent)
     , m_gateway(gateway)
     , m_routes(new RouteTableModel(this))
+    , m_laneHealth(new LaneHealthModel(this))
     , m_traces(new TraceListModel(2000, this))
     , m_events(new EventListModel(2000, this))
     , m_cost(new CostSeriesModel(this))
@@ -81,7 +83,7 @@ MainWindow::MainWindow(
     setWindowTitle(demo ? tr("Switchyard — demo") : tr("Switchyard"));
     setWindowIcon(QIcon(QStringLiteral(":/icons/switchyard.svg")));
 
-    m_routesView = new RoutesView(gateway, m_routes, this);
+    m_routesView = new RoutesView(gateway, m_routes, m_laneHealth, this);
     m_lanesView = new LanesView(gateway, this);
     m_tracesView = new TracesView(m_traces, gateway, this);
     m_costView = new CostView(m_cost, this);
@@ -214,6 +216,7 @@ MainWindow::MainWindow(
         m_events->clear();
         m_cost->clear();
         m_figures.clear();
+        m_laneHealth->clear();
     });
     connect(gateway, &GatewayLink::historyPublished, this,
         [this](const QList<TraceRecord> &traces, const QList<StateEvent> &events,
@@ -343,6 +346,7 @@ void MainWindow::onRoutesUpdated(const QList<RouteSnapshot> &routes)
 {
     m_routes->setSnapshots(routes);
     m_figures.setRoutes(routes);
+    m_laneHealth->setRoutes(routes);
     updateStatus();
 }
 
@@ -350,6 +354,7 @@ void MainWindow::onTracesAdded(const QList<TraceRecord> &traces, bool live)
 {
     m_traces->addTraces(traces);
     const qint64 now = QDateTime::currentMSecsSinceEpoch();
+    m_laneHealth->addTraces(traces, live ? now : -1);
     for (const TraceRecord &trace : traces) {
         // Live ones as they arrive here (an attached gateway's clock may differ from this one);
         // history by the time it ended.
@@ -375,6 +380,7 @@ void MainWindow::onStateChanged(const StateEvent &event)
 void MainWindow::onConfigApplied()
 {
     const Config &config = m_gateway->config();
+    m_laneHealth->setConfig(config);
     m_providersView->reloadFromDocument();
     m_lanesView->reloadIfUnchanged();
     m_tracesView->setLanesAndRoutes(config.lanes.keys(), config.routes.keys());
@@ -384,6 +390,7 @@ void MainWindow::updateStatus()
 {
     const qint64 now = QDateTime::currentMSecsSinceEpoch();
     const StatusFigures::Traffic traffic = m_figures.trafficAt(now);
+    m_laneHealth->refresh(now);
     const QList<StatusFigures::Troubled> troubles = m_figures.troubles();
     updateBanner(troubles, now);
     m_rate->setText(tr("%1 req/s").arg(traffic.requestsPerSecond, 0, 'f', 1));

@@ -33,6 +33,7 @@ class FleetView;
 class LanesView;
 class ProviderTableModel;
 class ProvidersView;
+class LaneHealthModel;
 class RouteTableModel;
 class RoutesView;
 class SecretStore;
@@ -64,6 +65,7 @@ public:
     EventsView *eventsView() const { return m_eventsView; }
     ProvidersView *providersView() const { return m_providersView; }
     RouteTableModel *routeModel() const { return m_routes; }
+    LaneHealthModel *laneHealthModel() const { return m_laneHealth; }
     FleetMemberModel *fleetMemberModel() const { return m_fleetMembers; }
     FleetRouteModel *fleetRouteModel() const { return m_fleetRoutes; }
     TraceListModel *traceModel() const { return m_traces; }
@@ -97,6 +99,7 @@ private:
 
     GatewayLink *m_gateway;
     RouteTableModel *m_routes;
+    LaneHealthModel *m_laneHealth;
     TraceListModel *m_traces;
     EventListModel *m_events;
     CostSeriesModel *m_cost;

@@ -1,6 +1,7 @@
 #include "routesview.h"
 
 #include "drilldialog.h"
+#include "lanehealthview.h"
 #include "link/gatewaylink.h"
 #include "models/routetablemodel.h"
 #include "statebadgedelegate.h"
@@ -17,13 +18,15 @@
 
 namespace Switchyard {
 
-RoutesView::RoutesView(GatewayLink *gateway, RouteTableModel *model, QWidget *parent)
+RoutesView::RoutesView(
+    GatewayLink *gateway, RouteTableModel *model, LaneHealthModel *lanes, QWidget *parent)
     : QWidget(parent)
     , m_gateway(gateway)
     , m_model(model)
     , m_proxy(new QSortFilterProxyModel(this))
     , m_table(new QTableView(this))
     , m_hint(new QLabel(this))
+    , m_lanes(new LaneHealthView(lanes, this))
 {
     setObjectName(QStringLiteral("routesView"));
     m_proxy->setSourceModel(model);
@@ -87,9 +90,16 @@ RoutesView::RoutesView(GatewayLink *gateway, RouteTableModel *model, QWidget *pa
     m_hint->setWordWrap(true);
     m_hint->setText(
         tr("Select a route to act on it. Drain and Restore move live traffic and ask first."));
+    // Picking a lane selects the route that serves it, ready for an action.
+    connect(m_lanes, &LaneHealthView::routePicked, this, &RoutesView::selectRoute);
+    auto *routes = new QWidget(this);
+    auto *routesLayout = new QVBoxLayout(routes);
+    routesLayout->setContentsMargins(0, 0, 0, 0);
+    routesLayout->addWidget(toolbar);
+    routesLayout->addWidget(m_table, 1);
     auto *layout = new QVBoxLayout(this);
-    layout->addWidget(toolbar);
-    layout->addWidget(m_table, 1);
+    layout->addWidget(m_lanes);
+    layout->addWidget(routes, 1);
     layout->addWidget(m_hint);
     m_confirm = [this](const QString &title, const QString &text) {
         return QMessageBox::question(

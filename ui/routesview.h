@@ -12,15 +12,19 @@ class QTableView;
 namespace Switchyard {
 
 class GatewayLink;
+class LaneHealthModel;
+class LaneHealthView;
 class RouteTableModel;
 
-// The Routes view: every route's live state, and the operator's actions on the selected one.
+// The Routes view: the lanes at a glance, every route's live state, and the operator's actions on
+// the selected route.
 class RoutesView final : public QWidget {
     Q_OBJECT
 public:
     using Confirm = std::function<bool(const QString &title, const QString &text)>;
 
-    RoutesView(GatewayLink *gateway, RouteTableModel *model, QWidget *parent = nullptr);
+    RoutesView(GatewayLink *gateway, RouteTableModel *model, LaneHealthModel *lanes,
+        QWidget *parent = nullptr);
 
     // Replaces the confirmation dialog (tests answer it without a modal loop).
     void setConfirm(Confirm confirm) { m_confirm = std::move(confirm); }
@@ -33,6 +37,7 @@ public:
     QAction *stageAction() const { return m_stage; }
     QAction *probeAction() const { return m_probe; }
     QAction *drillAction() const { return m_drill; }
+    LaneHealthView *laneHealthView() const { return m_lanes; }
 
 private:
     void updateActions();
@@ -46,6 +51,7 @@ private:
     QSortFilterProxyModel *m_proxy;
     QTableView *m_table;
     QLabel *m_hint;
+    LaneHealthView *m_lanes;
     QAction *m_drain;
     QAction *m_restore;
     QAction *m_stagedRestore;

@@ -10,11 +10,32 @@
 
 namespace Switchyard {
 
+StateBadgeDelegate::StateBadgeDelegate(QObject *parent)
+    : StateBadgeDelegate(&StateBadgeDelegate::breakerBadge, parent)
+{
+}
+
+StateBadgeDelegate::StateBadgeDelegate(BadgeOf badgeOf, QObject *parent)
+    : QStyledItemDelegate(parent)
+    , m_badgeOf(std::move(badgeOf))
+{
+}
+
+std::optional<Badge> StateBadgeDelegate::breakerBadge(const QModelIndex &index)
+{
+    const QVariant stateValue = index.data(RouteTableModel::StateRole);
+    if (!stateValue.isValid()) // a cell with no state: a route's name, or no such route there
+        return std::nullopt;
+    const BreakerState state = stateValue.value<BreakerState>();
+    return Badge { StateStyle::stateColor(state),
+        QStringLiteral(":/icons/states/%1.svg").arg(breakerStateName(state)) };
+}
+
 void StateBadgeDelegate::paint(
     QPainter *painter, const QStyleOptionViewItem &option, const QModelIndex &index) const
 {
-    const QVariant stateValue = index.data(RouteTableModel::StateRole);
-    if (!stateValue.isValid()) { // a cell with no state: a route's name, or no such route there
+    const std::optional<Badge> look = m_badgeOf(index);
+    if (!look) {
         QStyledItemDelegate::paint(painter, option, index);
         return;
     }
@@ -25,9 +46,8 @@ void StateBadgeDelegate::paint(
     QStyle *style = option.widget ? option.widget->style() : QApplication::style();
     style->drawPrimitive(QStyle::PE_PanelItemViewItem, &background, painter, option.widget);
 
-    const BreakerState state = stateValue.value<BreakerState>();
     const QString text = index.data(Qt::DisplayRole).toString();
-    const QColor fill = StateStyle::stateColor(state);
+    const QColor fill = look->fill;
     // Measured in the bold it is painted in: measured plain, a long name overflows the badge.
     QFont bold = option.font;
     bold.setBold(true);
@@ -48,7 +68,7 @@ void StateBadgeDelegate::paint(
     painter->setBrush(fill);
     const QRectF pill = QRectF(badge).adjusted(0.5, 0.5, -0.5, -0.5);
     painter->drawRoundedRect(pill, pill.height() / 2, pill.height() / 2);
-    const QIcon icon(QStringLiteral(":/icons/states/%1.svg").arg(breakerStateName(state)));
+    const QIcon icon(look->icon);
     const int iconSize = height - 4;
     icon.paint(painter, QRect(badge.right() + 4, badge.top() + 2, iconSize, iconSize));
     painter->setPen(StateStyle::textOn(fill));
@@ -60,7 +80,7 @@ void StateBadgeDelegate::paint(
 QSize StateBadgeDelegate::sizeHint(
     const QStyleOptionViewItem &option, const QModelIndex &index) const
 {
-    if (!index.data(RouteTableModel::StateRole).isValid())
+    if (!m_badgeOf(index))
         return QStyledItemDelegate::sizeHint(option, index);
     // Measured in bold, as painted, so that no badge is clipped.
     QFont bold = option.font;

@@ -2,6 +2,7 @@
 #include "models/costseriesmodel.h"
 #include "models/eventlistmodel.h"
 #include "models/fleetmodels.h"
+#include "models/lanehealthmodel.h"
 #include "models/providertablemodel.h"
 #include "models/routetablemodel.h"
 #include "models/tracelistmodel.h"
@@ -252,6 +253,153 @@ private Q_SLOTS:
         QCOMPARE(model.rowCount(), 48);
         QCOMPARE(model.total(), 9.75); // the 3 h old spend is inside 24 h
         QCOMPARE(model.routeTotal(QStringLiteral("a")), 9.25);
+    }
+
+    void lanesSayWhoServesThemSinceWhenAndAtWhatCost()
+    {
+        // A lane with a cheap primary, an expensive fallback and a degraded route.
+        Config config;
+        const auto addRoute = [&config](const QString &name, double in, double out) {
+            RouteConfig route;
+            route.name = name;
+            route.price.inputPerMTok = in;
+            route.price.outputPerMTok = out;
+            config.routes.insert(name, route);
+        };
+        addRoute(QStringLiteral("cheap"), 1.0, 2.0);
+        addRoute(QStringLiteral("dear"), 10.0, 20.0);
+        addRoute(QStringLiteral("small"), 0.5, 0.5);
+        LaneConfig lane;
+        lane.name = QStringLiteral("main");
+        lane.chain = { QStringLiteral("cheap"), QStringLiteral("dear") };
+        lane.degraded = QStringLiteral("small");
+        config.lanes.insert(lane.name, lane);
+        LaneConfig other;
+        other.name = QStringLiteral("other");
+        other.chain = { QStringLiteral("dear") };
+        config.lanes.insert(other.name, other);
+
+        LaneHealthModel model;
+        QAbstractItemModelTester tester(
+            &model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        model.setConfig(config);
+        const qint64 t0 = 1700000000000;
+        model.refresh(t0);
+        QCOMPARE(model.rowCount(), 2);
+        QCOMPARE(model.health(0).level, LaneHealth::Level::Healthy);
+        QCOMPARE(
+            model.index(0, LaneHealthModel::ServedBy).data().toString(), QStringLiteral("cheap"));
+        QCOMPARE(model.index(0, LaneHealthModel::FellBack).data().toString(), QStringLiteral("–"));
+
+        // The primary opens at t0 + 10 s: the lane falls back, at ten times the price.
+        RouteSnapshot cheap = route(QStringLiteral("cheap"), QStringLiteral("open"));
+        cheap.stateSinceUtcMs = t0 + 10000;
+        const RouteSnapshot dear = route(QStringLiteral("dear"), QStringLiteral("closed"));
+        const RouteSnapshot small = route(QStringLiteral("small"), QStringLiteral("closed"));
+        model.setRoutes({ cheap, dear, small });
+        QSignalSpy changed(&model, &QAbstractItemModel::dataChanged);
+        model.refresh(t0 + 11000);
+        QCOMPARE(changed.count(), 1); // the other lane did not change, and was not touched
+        QCOMPARE(changed.first().at(0).toModelIndex().row(), 0);
+        const LaneHealth falling = model.health(0);
+        QCOMPARE(falling.level, LaneHealth::Level::FallingBack);
+        QCOMPARE(falling.servedBy, QStringLiteral("dear"));
+        QCOMPARE(falling.sinceUtcMs, t0 + 10000);
+        QCOMPARE(falling.costFactor, 10.0);
+        QCOMPARE(
+            model.index(0, LaneHealthModel::CostFactor).data().toString(), QStringLiteral("10.0×"));
+        QCOMPARE(model.index(0, LaneHealthModel::Summary).data().toString(),
+            QStringLiteral("cheap is open; traffic goes to dear at 10.0× the primary's price."));
+        QCOMPARE(model.index(0, LaneHealthModel::Health).data().toString(),
+            QStringLiteral("Falling back"));
+        QCOMPARE(model.index(0, LaneHealthModel::Health)
+                     .data(LaneHealthModel::LevelRole)
+                     .value<LaneHealth::Level>(),
+            LaneHealth::Level::FallingBack);
+
+        // Three requests: one before the incident on the primary, two that fell back. Each of
+        // those paid 10 times the primary's price: 1M prompt tokens cost 10 USD instead of 1.
+        TraceRecord before
+            = trace(QStringLiteral("1"), QStringLiteral("main"), QStringLiteral("cheap"), 200);
+        before.attempts.append(AttemptRecord { .route = QStringLiteral("cheap") });
+        before.startedAtUtcMs = t0;
+        QList<TraceRecord> traces { before };
+        for (const QString &id : { QStringLiteral("2"), QStringLiteral("3") }) {
+            TraceRecord fell = trace(id, QStringLiteral("main"), QStringLiteral("dear"), 200, true);
+            fell.startedAtUtcMs = t0 + 10500;
+            fell.tokensIn = 1000000;
+            fell.costUsd = fell.fallbackCostUsd = 10.0;
+            fell.attempts.append(AttemptRecord::skippedRoute(QStringLiteral("cheap"),
+                FailureClass::Transient, QStringLiteral("breaker_open"), QString(), 0));
+            fell.attempts.append(
+                AttemptRecord { .route = QStringLiteral("dear"), .byFallback = true });
+            traces.append(fell);
+        }
+        // One of a lane this configuration does not have (history of an older one): ignored.
+        traces.append(
+            trace(QStringLiteral("4"), QStringLiteral("gone"), QStringLiteral("dear"), 200, true));
+        model.addTraces(traces);
+        model.refresh(t0 + 12000);
+        QCOMPARE(model.health(0).requests, 3);
+        QCOMPARE(model.health(0).fellBack, 2);
+        QCOMPARE(model.health(0).extraUsd, 18.0);
+        QCOMPARE(model.index(0, LaneHealthModel::FellBack).data().toString(),
+            QStringLiteral("67% of 3"));
+        QCOMPARE(
+            model.index(0, LaneHealthModel::ExtraCost).data().toString(), QStringLiteral("$18.00"));
+        // The lane's own token mix (prompt tokens only) prices the fallback: still 10 times.
+        QCOMPARE(model.health(0).costFactor, 10.0);
+
+        // Time passes with no traffic: the share decays after five minutes, the extra spend after
+        // an hour.
+        model.refresh(t0 + 12000 + LaneHealthTracker::ShareWindowMs);
+        QCOMPARE(model.health(0).requests, 0);
+        QCOMPARE(model.health(0).extraUsd, 18.0);
+        model.refresh(t0 + 12000 + LaneHealthTracker::SpendWindowMs);
+        QCOMPARE(model.health(0).extraUsd, 0.0);
+
+        // The fallback drained too: the degraded route answers.
+        RouteSnapshot drained = route(QStringLiteral("dear"), QStringLiteral("drained"));
+        drained.stateSinceUtcMs = t0 + 20000;
+        model.setRoutes({ cheap, drained, small });
+        model.refresh(t0 + 21000);
+        QCOMPARE(model.health(0).level, LaneHealth::Level::Degraded);
+        QCOMPARE(model.health(0).sinceUtcMs, t0 + 20000);
+        QCOMPARE(model.index(0, LaneHealthModel::Summary).data().toString(),
+            QStringLiteral("No route of the chain can serve (cheap is open, dear is drained); the "
+                           "degraded route small answers."));
+        QCOMPARE(model.health(1).level, LaneHealth::Level::NoRoute);
+        QCOMPARE(
+            model.index(1, LaneHealthModel::ServedBy).data().toString(), QStringLiteral("nothing"));
+
+        // Its key refused as well: nothing serves the lane, and it says so.
+        RouteSnapshot refused = small;
+        refused.misconfigured = QStringLiteral("no key");
+        model.setRoutes({ cheap, drained, refused });
+        model.refresh(t0 + 22000);
+        QCOMPARE(model.health(0).level, LaneHealth::Level::NoRoute);
+        QVERIFY(model.index(0, LaneHealthModel::Summary)
+                    .data()
+                    .toString()
+                    .startsWith(QStringLiteral(
+                        "Nothing can serve this lane (cheap is open, dear is drained)")));
+
+        // The primary comes back in stages: it takes a quarter, the fallback the rest.
+        RouteSnapshot recovering = route(QStringLiteral("cheap"), QStringLiteral("recovering"));
+        recovering.trafficShare = 0.25;
+        recovering.stateSinceUtcMs = t0 + 30000;
+        model.setRoutes({ recovering, dear, small });
+        model.refresh(t0 + 31000);
+        QCOMPARE(model.health(0).level, LaneHealth::Level::FallingBack);
+        QCOMPARE(model.health(0).sinceUtcMs, t0 + 30000);
+        QCOMPARE(model.index(0, LaneHealthModel::Summary).data().toString(),
+            QStringLiteral("cheap is recovering and takes 25% of traffic; the rest goes to dear."));
+
+        // A new configuration without the other lane: the rows follow it.
+        config.lanes.remove(QStringLiteral("other"));
+        model.setConfig(config);
+        model.refresh(t0 + 32000);
+        QCOMPARE(model.rowCount(), 1);
     }
 
     void routesSaySinceWhenAndWhenTheirLastErrorCame()

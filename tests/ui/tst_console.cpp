@@ -7,9 +7,11 @@
 #include "engine/configcontroller.h"
 #include "engine/engine.h"
 #include "engine/enginehost.h"
+#include "lanehealthview.h"
 #include "lanesview.h"
 #include "link/embeddedlink.h"
 #include "mainwindow.h"
+#include "models/lanehealthmodel.h"
 #include "models/providertablemodel.h"
 #include "models/routetablemodel.h"
 #include "models/tracelistmodel.h"
@@ -80,6 +82,7 @@ private Q_SLOTS:
     void theStatusBarNamesEveryRouteThatCannotServe();
     void aRequestIsFoundByItsIdAndExported();
     void historyRaisesNoAlertAndTheBannerSaysWhatIsDegraded();
+    void aLaneSaysWhoServesItAndPickingItSelectsThatRoute();
 
 private:
     ClientCall *chat(const QString &lane);
@@ -815,6 +818,48 @@ void ConsoleTest::historyRaisesNoAlertAndTheBannerSaysWhatIsDegraded()
     for (int i = 0; i < 6 && routeState(QStringLiteral("ra")) != QLatin1String("open"); ++i)
         chat(QStringLiteral("main"));
     QTRY_VERIFY_WITH_TIMEOUT(banner->text().contains(QLatin1String("breaker open on ra")), 5000);
+}
+
+void ConsoleTest::aLaneSaysWhoServesItAndPickingItSelectsThatRoute()
+{
+    LaneHealthModel *lanes = m_window->laneHealthModel();
+    RoutesView *view = m_window->routesView();
+    m_window->showView(QStringLiteral("routesView"));
+    QTRY_COMPARE(lanes->rowCount(), 2);
+    const auto rowOf = [lanes](const QString &lane) {
+        for (int row = 0; row < lanes->rowCount(); ++row) {
+            if (lanes->health(row).lane == lane)
+                return row;
+        }
+        return -1;
+    };
+    const int main = rowOf(QStringLiteral("main"));
+    QVERIFY(main >= 0);
+    QTRY_COMPARE(lanes->health(main).level, LaneHealth::Level::Healthy);
+
+    // ra drained: the lane says it falls back to rb, in words.
+    RouteCommand drain;
+    drain.route = QStringLiteral("ra");
+    m_link->submit(drain);
+    QTRY_COMPARE_WITH_TIMEOUT(lanes->health(main).level, LaneHealth::Level::FallingBack, 5000);
+    QCOMPARE(lanes->health(main).servedBy, QStringLiteral("rb"));
+    QCOMPARE(lanes->index(main, LaneHealthModel::Summary).data().toString(),
+        QStringLiteral("ra is drained; traffic goes to rb."));
+    QCOMPARE(chat(QStringLiteral("main"))->status, 200);
+    QTRY_COMPARE_WITH_TIMEOUT(lanes->health(main).fellBack, 1, 5000);
+
+    // Picking the lane in the strip selects the route that serves it, ready for an action.
+    QTableView *strip = view->laneHealthView()->table();
+    QVERIFY(strip->isVisible());
+    int stripRow = -1;
+    for (int row = 0; row < strip->model()->rowCount(); ++row) {
+        if (strip->model()->index(row, LaneHealthModel::Lane).data() == QStringLiteral("main"))
+            stripRow = row;
+    }
+    QVERIFY(stripRow >= 0);
+    const QRect cell = strip->visualRect(strip->model()->index(stripRow, LaneHealthModel::Lane));
+    QTest::mouseClick(strip->viewport(), Qt::LeftButton, {}, cell.center());
+    QCOMPARE(view->selectedRoute(), QStringLiteral("rb"));
 }
 
 QTEST_MAIN(ConsoleTest)

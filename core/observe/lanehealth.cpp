@@ -1,0 +1,208 @@
+#include "observe/lanehealth.h"
+
+#include <algorithm>
+#include <optional>
+
+namespace Switchyard {
+
+namespace {
+
+std::optional<LaneHealth::Unavailable::Why> whyUnavailable(const RouteSnapshot &route)
+{
+    using Why = LaneHealth::Unavailable::Why;
+    if (!route.misconfigured.isEmpty())
+        return Why::Misconfigured;
+    switch (route.state) {
+    case BreakerState::Open:
+        return Why::Open;
+    case BreakerState::HalfOpen:
+        return Why::HalfOpen;
+    case BreakerState::Drained:
+        return Why::Drained;
+    case BreakerState::Drilling:
+        return Why::Drilling;
+    case BreakerState::Closed:
+    case BreakerState::Recovering:
+        break;
+    }
+    if (route.rateLimitedRemainingMs > 0)
+        return Why::RateLimited;
+    return std::nullopt;
+}
+
+bool hasPrice(const Price &price)
+{
+    return price.inputPerMTok > 0 || price.outputPerMTok > 0;
+}
+
+} // namespace
+
+void LaneHealthTracker::setConfig(const Config &config)
+{
+    m_config = config;
+    // A lane that is gone keeps nothing; a new one starts empty.
+    for (auto it = m_ended.begin(); it != m_ended.end();) {
+        if (config.lanes.contains(it.key()))
+            ++it;
+        else
+            it = m_ended.erase(it);
+    }
+}
+
+void LaneHealthTracker::setRoutes(const QList<RouteSnapshot> &routes)
+{
+    m_routes.clear();
+    for (const RouteSnapshot &route : routes)
+        m_routes.insert(route.name, route);
+}
+
+void LaneHealthTracker::clear()
+{
+    m_ended.clear();
+}
+
+QString LaneHealthTracker::firstChoiceOf(const TraceRecord &trace)
+{
+    for (const AttemptRecord &attempt : trace.attempts) {
+        if (!(attempt.skipped && attempt.skip == QLatin1String("incompatible")))
+            return attempt.route;
+    }
+    return QString();
+}
+
+double LaneHealthTracker::extraCostOf(const TraceRecord &trace, const Config &config)
+{
+    if (!trace.fallback && !trace.degraded)
+        return 0.0;
+    const QString first = firstChoiceOf(trace);
+    if (first.isEmpty() || first == trace.route)
+        return 0.0;
+    const auto firstRoute = config.routes.constFind(first);
+    const auto servedRoute = config.routes.constFind(trace.route);
+    if (firstRoute == config.routes.cend() || servedRoute == config.routes.cend()
+        || !hasPrice(firstRoute->price) || !hasPrice(servedRoute->price))
+        return 0.0; // a price unknown: no figure rather than a wrong one
+    return trace.fallbackCostUsd
+        - firstRoute->price.costUsd(
+            trace.tokensIn, trace.tokensOut, trace.cacheReadTokens, trace.cacheWriteTokens);
+}
+
+bool LaneHealthTracker::canServe(const RouteSnapshot &route)
+{
+    return !whyUnavailable(route).has_value();
+}
+
+void LaneHealthTracker::addRequest(const TraceRecord &trace, qint64 endedAtMs)
+{
+    const auto lane = m_config.lanes.constFind(trace.lane);
+    if (lane == m_config.lanes.cend())
+        return; // a lane of an older configuration, from history
+    const Ended ended { endedAtMs >= 0 ? endedAtMs : trace.startedAtUtcMs + trace.durationMs,
+        trace.fallback || trace.degraded, trace.tokensIn, trace.tokensOut,
+        extraCostOf(trace, m_config) };
+    std::deque<Ended> &list = m_ended[trace.lane];
+    // Nearly in order; one that ended a little earlier still goes where it belongs.
+    const auto at = std::upper_bound(list.begin(), list.end(), ended.atMs,
+        [](qint64 atMs, const Ended &other) { return atMs < other.atMs; });
+    list.insert(at, ended);
+    if (list.size() > size_t(MaxRequestsPerLane))
+        list.pop_front();
+}
+
+QList<LaneHealth> LaneHealthTracker::assess(qint64 nowMs)
+{
+    QList<LaneHealth> lanes;
+    for (const LaneConfig &lane : std::as_const(m_config.lanes)) {
+        std::deque<Ended> &ended = m_ended[lane.name];
+        while (!ended.empty() && ended.front().atMs < nowMs - SpendWindowMs)
+            ended.pop_front();
+        lanes.append(assessLane(lane, nowMs));
+    }
+    return lanes;
+}
+
+LaneHealth LaneHealthTracker::assessLane(const LaneConfig &lane, qint64 nowMs) const
+{
+    LaneHealth health;
+    health.lane = lane.name;
+    health.primary = lane.chain.value(0);
+
+    // A route the engine has not reported yet (just configured) is taken to serve.
+    auto snapshotOf = [this](const QString &name) {
+        RouteSnapshot route = m_routes.value(name);
+        route.name = name;
+        return route;
+    };
+    int served = -1;
+    qint64 since = 0;
+    for (int i = 0; i < lane.chain.size(); ++i) {
+        const RouteSnapshot route = snapshotOf(lane.chain.at(i));
+        const auto why = whyUnavailable(route);
+        if (!why) {
+            served = i;
+            break;
+        }
+        health.unavailable.append({ route.name, *why });
+        since = qMax(since, route.stateSinceUtcMs);
+    }
+
+    if (served >= 0) {
+        const RouteSnapshot route = snapshotOf(lane.chain.at(served));
+        health.servedBy = route.name;
+        if (route.state == BreakerState::Recovering) {
+            health.servedShare = route.trafficShare;
+            since = qMax(since, route.stateSinceUtcMs);
+            for (int i = served + 1; i < lane.chain.size() && health.restTo.isEmpty(); ++i) {
+                if (canServe(snapshotOf(lane.chain.at(i))))
+                    health.restTo = lane.chain.at(i);
+            }
+            if (health.restTo.isEmpty() && !lane.degraded.isEmpty()
+                && canServe(snapshotOf(lane.degraded)))
+                health.restTo = lane.degraded;
+        }
+        health.level = served == 0 && route.state == BreakerState::Closed
+            ? LaneHealth::Level::Healthy
+            : LaneHealth::Level::FallingBack;
+        health.sinceUtcMs
+            = served == 0 && route.state == BreakerState::Closed ? route.stateSinceUtcMs : since;
+    } else if (!lane.degraded.isEmpty() && canServe(snapshotOf(lane.degraded))) {
+        health.level = LaneHealth::Level::Degraded;
+        health.servedBy = lane.degraded;
+        health.sinceUtcMs = since;
+    } else {
+        health.level = LaneHealth::Level::NoRoute;
+        health.sinceUtcMs = since;
+    }
+
+    qint64 tokensIn = 0;
+    qint64 tokensOut = 0;
+    const auto endedIt = m_ended.constFind(lane.name);
+    if (endedIt != m_ended.cend()) {
+        for (const Ended &ended : *endedIt) {
+            if (ended.atMs > nowMs)
+                continue; // ended after the moment asked about
+            health.extraUsd += ended.extraUsd;
+            if (ended.atMs < nowMs - ShareWindowMs)
+                continue;
+            ++health.requests;
+            health.fellBack += ended.fellBack ? 1 : 0;
+            tokensIn += ended.tokensIn;
+            tokensOut += ended.tokensOut;
+        }
+    }
+
+    if (!health.servedBy.isEmpty()) {
+        if (tokensIn == 0 && tokensOut == 0)
+            tokensIn = tokensOut = 1000000; // no traffic yet: the prices side by side
+        const Price primary = m_config.routes.value(health.primary).price;
+        const Price serving = m_config.routes.value(health.servedBy).price;
+        const double primaryCost = primary.costUsd(tokensIn, tokensOut);
+        if (health.servedBy == health.primary)
+            health.costFactor = 1.0;
+        else if (hasPrice(primary) && hasPrice(serving) && primaryCost > 0)
+            health.costFactor = serving.costUsd(tokensIn, tokensOut) / primaryCost;
+    }
+    return health;
+}
+
+} // namespace Switchyard
