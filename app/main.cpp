@@ -301,19 +301,25 @@ int runConsole(QApplication &app, const ConsoleOptions &options)
             },
             localCertificate);
     });
+    // Another file runs from now on: the demo's traffic stops, the window forgets the demo.
+    const auto runFile = [&](const QString &path) {
+        const QStringList errors = config.open(path);
+        if (!errors.isEmpty())
+            return errors;
+        host.engine()->setDemoTraffic(0);
+        window.setWindowTitle(QObject::tr("Switchyard"));
+        window.lanesView()->revert();
+        return QStringList();
+    };
+    window.setConfigurationOpener(runFile);
     QObject::connect(&window, &MainWindow::useOwnConfigurationRequested, &window, [&] {
         const QString path = defaultConfigPath();
         if (!ensureDefaultConfig(path))
             return;
-        const QStringList errors = config.open(path);
-        if (!errors.isEmpty()) {
+        const QStringList errors = runFile(path);
+        if (!errors.isEmpty())
             QMessageBox::warning(
                 &window, QObject::tr("Switchyard"), errors.join(QLatin1Char('\n')));
-            return;
-        }
-        host.engine()->setDemoTraffic(0);
-        window.setWindowTitle(QObject::tr("Switchyard"));
-        window.lanesView()->revert();
     });
     if (!options.screenshotDirectory.isEmpty())
         saveScreenshotsLater(

@@ -29,6 +29,169 @@
     </message>
 </context>
 <context>
+    <name>IncidentReport</name>
+    <message>
+        <source>%1 s</source>
+        <translation>%1 s</translation>
+    </message>
+    <message>
+        <source>%1 min</source>
+        <translation>%1 min</translation>
+    </message>
+    <message>
+        <source>%1 h %2 min</source>
+        <translation>%1 h %2 min</translation>
+    </message>
+    <message>
+        <source>operator</source>
+        <translation>Betreiber</translation>
+    </message>
+    <message>
+        <source>automatic</source>
+        <translation>automatisch</translation>
+    </message>
+    <message>
+        <source>Summary</source>
+        <translation>Zusammenfassung</translation>
+    </message>
+    <message>
+        <source>Requests: %1</source>
+        <translation>Anfragen: %1</translation>
+    </message>
+    <message>
+        <source>Errors callers saw: %1 (%2)</source>
+        <translation>Fehler bei den Aufrufern: %1 (%2)</translation>
+    </message>
+    <message>
+        <source>Answered by fallback: %1 (%2); by a degraded route: %3; in panic mode: %4</source>
+        <translation>Durch Ausweichen beantwortet: %1 (%2); von einer Notfallroute: %3; im Panikmodus: %4</translation>
+    </message>
+    <message>
+        <source>Spend: %1, of which on fallback routes %2; %3 more than the first choices would have cost</source>
+        <translation>Ausgaben: %1, davon auf Ausweichrouten %2; %3 mehr, als die erste Wahl gekostet hätte</translation>
+    </message>
+    <message>
+        <source>State changes: %1; operator actions: %2</source>
+        <translation>Zustandswechsel: %1; Eingriffe von Betreibern: %2</translation>
+    </message>
+    <message>
+        <source>More than %1 requests started in this range: the figures cover the first %1.</source>
+        <translation>In diesem Zeitraum begannen mehr als %1 Anfragen: Die Zahlen decken die ersten %1 ab.</translation>
+    </message>
+    <message>
+        <source>Lanes</source>
+        <translation>Lanes</translation>
+    </message>
+    <message>
+        <source>No requests in this range.</source>
+        <translation>Keine Anfragen in diesem Zeitraum.</translation>
+    </message>
+    <message>
+        <source>Lane</source>
+        <translation>Lane</translation>
+    </message>
+    <message>
+        <source>Requests</source>
+        <translation>Anfragen</translation>
+    </message>
+    <message>
+        <source>Errors</source>
+        <translation>Fehler</translation>
+    </message>
+    <message>
+        <source>Fell back</source>
+        <translation>Ausgewichen</translation>
+    </message>
+    <message>
+        <source>Spend</source>
+        <translation>Ausgaben</translation>
+    </message>
+    <message>
+        <source>Extra cost of fallback</source>
+        <translation>Mehrkosten durch Ausweichen</translation>
+    </message>
+    <message>
+        <source>Timeline</source>
+        <translation>Zeitleiste</translation>
+    </message>
+    <message>
+        <source>No route changed state in this range.</source>
+        <translation>Keine Route hat in diesem Zeitraum ihren Zustand gewechselt.</translation>
+    </message>
+    <message>
+        <source>Time (UTC)</source>
+        <translation>Zeit (UTC)</translation>
+    </message>
+    <message>
+        <source>Route</source>
+        <translation>Route</translation>
+    </message>
+    <message>
+        <source>Change</source>
+        <translation>Wechsel</translation>
+    </message>
+    <message>
+        <source>By</source>
+        <translation>Durch</translation>
+    </message>
+    <message>
+        <source>Reason</source>
+        <translation>Grund</translation>
+    </message>
+    <message>
+        <source>(configuration)</source>
+        <translation>(Konfiguration)</translation>
+    </message>
+    <message>
+        <source>(fleet)</source>
+        <translation>(Verbund)</translation>
+    </message>
+    <message>
+        <source>%1 later changes are left out.</source>
+        <translation>%1 spätere Wechsel sind ausgelassen.</translation>
+    </message>
+    <message>
+        <source>Top reasons for failed attempts</source>
+        <translation>Häufigste Gründe gescheiterter Versuche</translation>
+    </message>
+    <message>
+        <source>No attempt failed.</source>
+        <translation>Kein Versuch ist gescheitert.</translation>
+    </message>
+    <message>
+        <source>Attempts</source>
+        <translation>Versuche</translation>
+    </message>
+    <message>
+        <source>Class</source>
+        <translation>Klasse</translation>
+    </message>
+    <message>
+        <source>Errors callers saw</source>
+        <translation>Fehler bei den Aufrufern</translation>
+    </message>
+    <message>
+        <source>Every caller got its answer.</source>
+        <translation>Jeder Aufrufer hat seine Antwort bekommen.</translation>
+    </message>
+    <message>
+        <source>The first %1 of %2.</source>
+        <translation>Die ersten %1 von %2.</translation>
+    </message>
+    <message>
+        <source>Request id</source>
+        <translation>Anfrage-ID</translation>
+    </message>
+    <message>
+        <source>Status</source>
+        <translation>Status</translation>
+    </message>
+    <message>
+        <source>Incident report: %1 – %2 UTC (%3)</source>
+        <translation>Störungsbericht: %1 – %2 UTC (%3)</translation>
+    </message>
+</context>
+<context>
     <name>QObject</name>
     <message>
         <source>Switchyard</source>
@@ -362,6 +525,93 @@
     <message>
         <source>Attached, but the token was not kept in the keychain: %1</source>
         <translation>Verbunden, aber das Token wurde nicht im Schlüsselbund gespeichert: %1</translation>
+    </message>
+</context>
+<context>
+    <name>Switchyard::IncidentDialog</name>
+    <message>
+        <source>Incident Report</source>
+        <translation>Störungsbericht</translation>
+    </message>
+    <message>
+        <source>From</source>
+        <translation>Von</translation>
+    </message>
+    <message>
+        <source>To</source>
+        <translation>Bis</translation>
+    </message>
+    <message>
+        <source>&amp;Show Range</source>
+        <translation>Zeitraum &amp;zeigen</translation>
+    </message>
+    <message>
+        <source>The report of the range above</source>
+        <translation>Der Bericht über den Zeitraum oben</translation>
+    </message>
+    <message>
+        <source>&amp;Latest Incident</source>
+        <translation>&amp;Letzte Störung</translation>
+    </message>
+    <message>
+        <source>From a minute before the first breaker of the latest incident opened, to now</source>
+        <translation>Von einer Minute, bevor der erste Schutzschalter der letzten Störung öffnete, bis jetzt</translation>
+    </message>
+    <message>
+        <source>From:</source>
+        <translation>Von:</translation>
+    </message>
+    <message>
+        <source>To:</source>
+        <translation>Bis:</translation>
+    </message>
+    <message>
+        <source>Save as &amp;Markdown…</source>
+        <translation>Als &amp;Markdown speichern …</translation>
+    </message>
+    <message>
+        <source>Save as &amp;HTML…</source>
+        <translation>Als &amp;HTML speichern …</translation>
+    </message>
+    <message>
+        <source>Save as &amp;PDF…</source>
+        <translation>Als &amp;PDF speichern …</translation>
+    </message>
+    <message>
+        <source>The range ends before it starts.</source>
+        <translation>Der Zeitraum endet, bevor er beginnt.</translation>
+    </message>
+    <message>
+        <source>Reading the gateway&apos;s traces…</source>
+        <translation>Die Traces des Gateways werden gelesen …</translation>
+    </message>
+    <message>
+        <source>The gateway did not give the report: %1</source>
+        <translation>Das Gateway hat den Bericht nicht geliefert: %1</translation>
+    </message>
+    <message>
+        <source>Times are UTC. The report covers the gateway&apos;s stored traces and events of this range.</source>
+        <translation>Zeiten in UTC. Der Bericht umfasst die gespeicherten Traces und Ereignisse des Gateways in diesem Zeitraum.</translation>
+    </message>
+    <message>
+        <source>Save Incident Report</source>
+        <translation>Störungsbericht speichern</translation>
+    </message>
+    <message>
+        <source>Saved to %1</source>
+        <translation>Gespeichert in %1</translation>
+    </message>
+    <message>
+        <source>There is no report to save yet.</source>
+        <translation>Es gibt noch keinen Bericht zum Speichern.</translation>
+    </message>
+    <message>
+        <source>Could not write %1.</source>
+        <translation>%1 konnte nicht geschrieben werden.</translation>
+    </message>
+    <message>
+        <source>Could not write %1: %2</source>
+        <translation>%1 konnte nicht geschrieben werden: %2</translation>
     </message>
 </context>
 <context>
@@ -870,6 +1120,38 @@ Erreichbar: %2</translation>
     <message>
         <source>&amp;View</source>
         <translation>&amp;Ansicht</translation>
+    </message>
+    <message>
+        <source>&amp;Open Configuration…</source>
+        <translation>Konfiguration ö&amp;ffnen …</translation>
+    </message>
+    <message>
+        <source>&amp;Export Incident Report…</source>
+        <translation>Störungsbericht &amp;exportieren …</translation>
+    </message>
+    <message>
+        <source>Ctrl+Shift+E</source>
+        <translation>Ctrl+Shift+E</translation>
+    </message>
+    <message>
+        <source>What happened in the latest incident, for the post-mortem: as Markdown, HTML or PDF</source>
+        <translation>Was in der letzten Störung geschah, für die Nachbesprechung: als Markdown, HTML oder PDF</translation>
+    </message>
+    <message>
+        <source>Open Configuration</source>
+        <translation>Konfiguration öffnen</translation>
+    </message>
+    <message>
+        <source>Switchyard configuration (*.json)</source>
+        <translation>Switchyard-Konfiguration (*.json)</translation>
+    </message>
+    <message>
+        <source>%1 was not opened; the running configuration stays:
+
+%2</source>
+        <translation>%1 wurde nicht geöffnet; die laufende Konfiguration bleibt:
+
+%2</translation>
     </message>
 </context>
 <context>

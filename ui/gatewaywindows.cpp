@@ -42,7 +42,11 @@ void saveScreenshotsLater(MainWindow *window, const ConsoleOptions &options,
         QTextStream out(stdout);
         for (const QString &file : window->saveScreenshots(directory))
             out << file << Qt::endl;
-        saved();
+        window->saveIncidentScreenshot(directory, [saved](const QString &file) {
+            if (!file.isEmpty())
+                QTextStream(stdout) << file << Qt::endl;
+            saved();
+        });
     });
 }
 

@@ -5,6 +5,7 @@
 #include "desktopnotifier.h"
 #include "eventsview.h"
 #include "fleetview.h"
+#include "incidentdialog.h"
 #include "lanesview.h"
 #include "link/gatewaylink.h"
 #include "models/costseriesmodel.h"
@@ -23,6 +24,8 @@
 #include <QApplication>
 #include <QCloseEvent>
 #include <QDir>
+#include <QFileDialog>
+#include <QFileInfo>
 #include <QHBoxLayout>
 #include <QIcon>
 #include <QLabel>
@@ -139,6 +142,17 @@ MainWindow::MainWindow(
     m_connectAction->setShortcut(QKeySequence(tr("Ctrl+Shift+O")));
     m_connectAction->setToolTip(
         tr("Open a window on a gateway that runs elsewhere: a service, or another machine"));
+    m_openConfigAction
+        = file->addAction(tr("&Open Configuration…"), this, &MainWindow::askAndOpenConfiguration);
+    m_openConfigAction->setObjectName(QStringLiteral("openConfigAction"));
+    m_openConfigAction->setShortcut(QKeySequence::Open);
+    m_openConfigAction->setVisible(false); // until the application says how
+    QAction *incident
+        = file->addAction(tr("&Export Incident Report…"), this, &MainWindow::showIncidentReport);
+    incident->setObjectName(QStringLiteral("incidentAction"));
+    incident->setShortcut(QKeySequence(tr("Ctrl+Shift+E")));
+    incident->setToolTip(tr("What happened in the latest incident, for the post-mortem: as "
+                            "Markdown, HTML or PDF"));
     file->addSeparator();
     file->addAction(tr("&Close Window"), QKeySequence::Close, this, &QWidget::close);
     QAction *quit = file->addAction(tr("&Quit"), QKeySequence::Quit, qApp, &QCoreApplication::quit);
@@ -329,6 +343,59 @@ QStringList MainWindow::saveScreenshots(const QString &directory)
     }
     m_tabs->setCurrentIndex(current);
     return files;
+}
+
+void MainWindow::saveIncidentScreenshot(
+    const QString &directory, std::function<void(const QString &file)> saved)
+{
+    IncidentDialog *dialog = showIncidentReport();
+    // Once, whichever comes first: the report, or a gateway that does not answer in time.
+    auto once = std::make_shared<std::function<void(const QString &)>>(std::move(saved));
+    auto finish = [dialog, directory, once] {
+        if (!*once)
+            return;
+        const QString file = QDir(directory).filePath(
+            QStringLiteral("incidentDialog-%1x%2.png").arg(dialog->width()).arg(dialog->height()));
+        const bool ok = dialog->grab().save(file);
+        std::exchange(*once, nullptr)(ok ? file : QString());
+    };
+    connect(dialog, &IncidentDialog::reportShown, dialog, finish);
+    QTimer::singleShot(10000, dialog, finish);
+}
+
+IncidentDialog *MainWindow::showIncidentReport()
+{
+    if (!m_incidentDialog) {
+        m_incidentDialog = new IncidentDialog(m_gateway, this);
+        m_incidentDialog->setAttribute(Qt::WA_DeleteOnClose);
+    }
+    m_incidentDialog->show();
+    m_incidentDialog->raise();
+    m_incidentDialog->activateWindow();
+    return m_incidentDialog;
+}
+
+void MainWindow::setConfigurationOpener(ConfigurationOpener opener)
+{
+    m_openConfiguration = std::move(opener);
+    m_openConfigAction->setVisible(bool(m_openConfiguration));
+}
+
+void MainWindow::askAndOpenConfiguration()
+{
+    if (!m_openConfiguration)
+        return;
+    const QString current = m_gateway->isConfigSaved() ? m_gateway->configLocation() : QString();
+    const QString path = QFileDialog::getOpenFileName(this, tr("Open Configuration"),
+        current.isEmpty() ? QDir::homePath() : QFileInfo(current).absolutePath(),
+        tr("Switchyard configuration (*.json)"));
+    if (path.isEmpty())
+        return;
+    const QStringList errors = m_openConfiguration(path);
+    if (!errors.isEmpty())
+        QMessageBox::warning(this, tr("Open Configuration"),
+            tr("%1 was not opened; the running configuration stays:\n\n%2")
+                .arg(path, errors.join(QLatin1Char('\n'))));
 }
 
 void MainWindow::closeEvent(QCloseEvent *event)

@@ -10,7 +10,10 @@
 #include <QHash>
 #include <QMainWindow>
 
+#include <QPointer>
+
 #include <deque>
+#include <functional>
 #include <memory>
 
 class QAction;
@@ -24,6 +27,7 @@ namespace Switchyard {
 class CostSeriesModel;
 class CostView;
 class GatewayLink;
+class IncidentDialog;
 class EventListModel;
 class DesktopNotifier;
 class EventsView;
@@ -56,6 +60,15 @@ public:
     void showView(const QString &objectName);
     // Saves one PNG per view at the window's current size; for documentation and review.
     QStringList saveScreenshots(const QString &directory);
+    // Opens the incident report and, once it shows (or after a while without), saves a PNG of it.
+    void saveIncidentScreenshot(
+        const QString &directory, std::function<void(const QString &file)> saved);
+    // File ▸ Export Incident Report…: the dialog, opened or raised.
+    IncidentDialog *showIncidentReport();
+    // Runs the configuration file at a path, returning why it cannot; where set, File ▸ Open
+    // Configuration… is offered (an embedded gateway's window, not an attached one's).
+    using ConfigurationOpener = std::function<QStringList(const QString &path)>;
+    void setConfigurationOpener(ConfigurationOpener opener);
 
     QTabWidget *tabs() const { return m_tabs; }
     RoutesView *routesView() const { return m_routesView; }
@@ -89,6 +102,7 @@ private:
     void onTracesAdded(const QList<TraceRecord> &traces, bool live = true);
     void onStateChanged(const StateEvent &event);
     void onConfigApplied();
+    void askAndOpenConfiguration();
     void updateStatus();
     void updateBanner(const QList<StatusFigures::Troubled> &troubles, qint64 nowMs);
     static QString troubleText(StatusFigures::Trouble trouble, int routes);
@@ -128,6 +142,9 @@ private:
     QString m_pendingAlertTitle; // the alert the notification service was asked to show
     QString m_pendingAlertText;
     QAction *m_connectAction;
+    QAction *m_openConfigAction;
+    ConfigurationOpener m_openConfiguration;
+    QPointer<IncidentDialog> m_incidentDialog;
     QList<QAction *> m_viewActions; // View ▸ each view, in the order of the tabs
     StatusFigures m_figures;
     QTimer *m_statusClock; // the figures decay with time, traffic or not

@@ -589,6 +589,16 @@ void Engine::findTrace(const QString &id, TraceFound done)
     m_journal->findTrace(id, std::move(done));
 }
 
+void Engine::readIncident(qint64 fromMs, qint64 toMs, IncidentRead done)
+{
+    if (queuedToOwnThread(this, [this, fromMs, toMs, done] { readIncident(fromMs, toMs, done); }))
+        return;
+    const auto [defaultFrom, defaultTo] = IncidentReport::defaultRange(
+        m_journal->recentEvents(), QDateTime::currentMSecsSinceEpoch());
+    m_journal->readIncident(fromMs < 0 ? defaultFrom : fromMs, toMs < 0 ? defaultTo : toMs,
+        m_active->config, std::move(done));
+}
+
 void Engine::stop()
 {
     // A stopped gateway neither advertises itself to the fleet nor acts on its messages.

@@ -82,6 +82,9 @@ public:
     // The request with this id, from memory or the trace store, whatever its age; may be called
     // from any thread (the console's included), and `done` runs on the engine's.
     void findTrace(const QString &id, TraceFound done) override;
+    // The incident report of a range (GatewayControl::readIncident); may be called from any
+    // thread, and `done` runs on the engine's.
+    void readIncident(qint64 fromMs, qint64 toMs, IncidentRead done) override;
     // How long a keychain read may take before its key counts as unreadable; before start().
     void setKeychainPatience(int milliseconds);
     // Calls the provider's models list with its key; the result arrives in providersUpdated.

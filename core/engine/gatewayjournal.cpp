@@ -117,6 +117,19 @@ void GatewayJournal::findTrace(const QString &id, TraceStore::TraceFound done)
         done(std::nullopt);
 }
 
+void GatewayJournal::readIncident(
+    qint64 fromMs, qint64 toMs, const Config &config, TraceStore::IncidentRead done)
+{
+    if (m_store) {
+        m_store->readIncident(fromMs, toMs, config, m_events, std::move(done));
+        return;
+    }
+    IncidentReportBuilder builder(fromMs, toMs, config);
+    for (const StateEvent &event : std::as_const(m_events))
+        builder.addEvent(event);
+    done(builder.finish());
+}
+
 void GatewayJournal::prune(qint64 wallNowMs)
 {
     if (wallNowMs - m_lastPruneMs <= 60000)

@@ -47,6 +47,9 @@ public:
     QByteArray metricsText(const QList<QPair<QString, int>> &states) const;
     void queryTraces(const TraceQuery &query, TraceStore::TracesRead done);
     void findTrace(const QString &id, TraceStore::TraceFound done);
+    // The incident report of [fromMs, toMs], read off this thread; `done` runs in it.
+    void readIncident(
+        qint64 fromMs, qint64 toMs, const Config &config, TraceStore::IncidentRead done);
     // Forgets spend older than the ledger keeps; cheap to call often.
     void prune(qint64 wallNowMs);
     // Blocks until every trace so far is written.

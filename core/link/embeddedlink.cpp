@@ -83,4 +83,19 @@ void EmbeddedLink::findTrace(const QString &id, QObject *context, TraceFound don
         });
 }
 
+void EmbeddedLink::readIncident(qint64 fromMs, qint64 toMs, QObject *context, IncidentRead done)
+{
+    QPointer<QObject> guard(context);
+    m_engine->readIncident(
+        fromMs, toMs, [guard, done = std::move(done)](const IncidentReport &report) {
+            QMetaObject::invokeMethod(
+                QCoreApplication::instance(),
+                [guard, done, report] {
+                    if (guard)
+                        done(report, QString());
+                },
+                Qt::QueuedConnection);
+        });
+}
+
 } // namespace Switchyard

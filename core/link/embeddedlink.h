@@ -24,6 +24,7 @@ public:
     void testProvider(const QString &provider) override;
     void reloadSecrets() override;
     void findTrace(const QString &id, QObject *context, TraceFound done) override;
+    void readIncident(qint64 fromMs, qint64 toMs, QObject *context, IncidentRead done) override;
     bool readsThisKeychain() const override { return true; }
 
 private:

@@ -3,6 +3,7 @@
 #include "cluster/fleetstatus.h"
 #include "config/config.h"
 #include "observe/costledger.h"
+#include "observe/incidentreport.h"
 #include "observe/trace.h"
 #include "routing/breaker.h"
 #include "routing/providersnapshot.h"
@@ -59,6 +60,12 @@ public:
     // old; nullopt when there is none. `done` is called unless `context` is gone by then.
     using TraceFound = std::function<void(const std::optional<Switchyard::TraceRecord> &trace)>;
     virtual void findTrace(const QString &id, QObject *context, TraceFound done) = 0;
+    // The incident report of [fromMs, toMs] (ms since the epoch; a negative bound: the default
+    // range's, from the current or last incident's first breaker opening to now). `done` is
+    // called unless `context` is gone by then; an empty error when the report came.
+    using IncidentRead
+        = std::function<void(const Switchyard::IncidentReport &report, const QString &error)>;
+    virtual void readIncident(qint64 fromMs, qint64 toMs, QObject *context, IncidentRead done) = 0;
     // Whether a key stored in this user's keychain here is one the gateway can read (it runs in
     // this process, or on this machine): the console then offers to set keys.
     virtual bool readsThisKeychain() const = 0;

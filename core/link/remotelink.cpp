@@ -4,6 +4,8 @@
 #include "link/attachment.h"
 #include "proxy/adminjson.h"
 
+#include <QUrlQuery>
+
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QLoggingCategory>
@@ -413,6 +415,30 @@ void RemoteLink::findTrace(const QString &id, QObject *context, TraceFound done)
             done(status == 200 && json.contains(QLatin1String("id"))
                     ? std::optional<TraceRecord>(TraceRecord::fromJson(json))
                     : std::nullopt);
+        });
+}
+
+void RemoteLink::readIncident(qint64 fromMs, qint64 toMs, QObject *context, IncidentRead done)
+{
+    QUrlQuery query;
+    if (fromMs >= 0)
+        query.addQueryItem(QStringLiteral("from"), QString::number(fromMs));
+    if (toMs >= 0)
+        query.addQueryItem(QStringLiteral("to"), QString::number(toMs));
+    const QString path = query.isEmpty()
+        ? QStringLiteral("/admin/incident")
+        : QStringLiteral("/admin/incident?") + query.toString(QUrl::FullyEncoded);
+    QPointer<QObject> guard(context);
+    call("GET", path, {},
+        [guard, done = std::move(done)](int status, const QJsonObject &json, const QString &error) {
+            if (!guard)
+                return;
+            if (status != 200 || !error.isEmpty())
+                done(IncidentReport(),
+                    error.isEmpty() ? QStringLiteral("the gateway answered %1").arg(status)
+                                    : error);
+            else
+                done(AdminJson::toIncident(json), QString());
         });
 }
 

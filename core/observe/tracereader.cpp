@@ -91,6 +91,41 @@ QList<StateEvent> TraceReader::recentEvents(int limit) const
     return events;
 }
 
+void TraceReader::readIncident(
+    IncidentReportBuilder *builder, const QSet<QString> &skip, qint64 eventsBeforeMs) const
+{
+    if (!m_open)
+        return;
+    QSqlQuery traces(QSqlDatabase::database(m_connection));
+    traces.setForwardOnly(true); // one row in memory at a time, however long the range
+    traces.prepare(QStringLiteral("SELECT id, detail FROM traces WHERE started_at >= ? AND "
+                                  "started_at <= ? ORDER BY started_at, rowid"));
+    traces.addBindValue(builder->fromMs());
+    traces.addBindValue(builder->toMs());
+    if (traces.exec()) {
+        while (traces.next()) {
+            if (skip.contains(traces.value(0).toString()))
+                continue;
+            const TraceRecord trace = TraceRecord::fromJson(
+                QJsonDocument::fromJson(traces.value(1).toByteArray()).object());
+            if (!builder->addTrace(trace))
+                break;
+        }
+    }
+    QSqlQuery events(QSqlDatabase::database(m_connection));
+    events.setForwardOnly(true);
+    events.prepare(
+        QStringLiteral("SELECT at, route, from_state, to_state, reason, by_operator, kind FROM "
+                       "events WHERE at >= ? AND at <= ? AND at < ? ORDER BY id"));
+    events.addBindValue(builder->fromMs());
+    events.addBindValue(builder->toMs());
+    events.addBindValue(eventsBeforeMs);
+    if (events.exec()) {
+        while (events.next())
+            builder->addEvent(TraceDatabase::eventFrom(events));
+    }
+}
+
 QList<CostPoint> TraceReader::spendSince(qint64 utcMs) const
 {
     QList<CostPoint> points;

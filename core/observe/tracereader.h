@@ -1,6 +1,7 @@
 #pragma once
 
 #include "observe/costledger.h"
+#include "observe/incidentreport.h"
 #include "observe/trace.h"
 #include "routing/breaker.h"
 
@@ -34,6 +35,10 @@ public:
     QList<TraceRecord> query(const TraceQuery &filter, const QSet<QString> &skip) const;
     std::optional<TraceRecord> find(const QString &id) const;
     QList<StateEvent> recentEvents(int limit) const;
+    // Feeds `builder` the stored traces that started in its range, oldest first, but those in
+    // `skip`, and the stored events of its range that happened before `eventsBeforeMs`.
+    void readIncident(
+        IncidentReportBuilder *builder, const QSet<QString> &skip, qint64 eventsBeforeMs) const;
     QList<CostPoint> spendSince(qint64 utcMs) const;
 
 private:

@@ -1,5 +1,7 @@
 #include "observe/tracestore.h"
 
+#include <limits>
+
 #include "observe/tracedatabase.h"
 
 #include <QDir>
@@ -195,6 +197,46 @@ void TraceStore::readHistory(int events, qint64 spendSinceUtcMs, HistoryRead don
             return History { reader.recentEvents(events), reader.spendSince(spendSinceUtcMs) };
         },
         [done = std::move(done)](const History &history) { done(history.first, history.second); });
+}
+
+void TraceStore::readIncident(qint64 fromMs, qint64 toMs, const Config &config,
+    const QList<StateEvent> &recentEvents, IncidentRead done)
+{
+    QList<TraceRecord> recent;
+    QSet<QString> inMemory;
+    for (const TraceRecord &trace : m_recent) {
+        if (trace.startedAtUtcMs >= fromMs && trace.startedAtUtcMs <= toMs) {
+            recent.append(trace);
+            inMemory.insert(trace.id);
+        }
+    }
+    std::stable_sort(recent.begin(), recent.end(), [](const TraceRecord &a, const TraceRecord &b) {
+        return a.startedAtUtcMs < b.startedAtUtcMs;
+    });
+    // Events before the journal's oldest come from the database, the rest from the journal.
+    const qint64 eventsBeforeMs = recentEvents.isEmpty()
+        ? std::numeric_limits<qint64>::max()
+        : recentEvents.first().time.toMSecsSinceEpoch();
+    auto build = [fromMs, toMs, config, recent, inMemory, recentEvents, eventsBeforeMs](
+                     const TraceReader *reader) {
+        IncidentReportBuilder builder(fromMs, toMs, config);
+        if (reader)
+            reader->readIncident(&builder, inMemory, eventsBeforeMs);
+        for (const TraceRecord &trace : recent) {
+            if (!builder.addTrace(trace))
+                break;
+        }
+        for (const StateEvent &event : recentEvents)
+            builder.addEvent(event);
+        return builder.finish();
+    };
+    if (!m_reader) {
+        QMetaObject::invokeMethod(
+            this, [build, done = std::move(done)] { done(build(nullptr)); }, Qt::QueuedConnection);
+        return;
+    }
+    read<IncidentReport>(
+        [build](const TraceReader &reader) { return build(&reader); }, std::move(done));
 }
 
 qint64 TraceStore::storedCount() const

@@ -49,6 +49,11 @@ public:
     // Newest first: what is in memory, then the database for anything older.
     void query(const TraceQuery &query, TracesRead done);
     void find(const QString &id, TraceFound done);
+    using IncidentRead = std::function<void(const IncidentReport &report)>;
+    // The report of [fromMs, toMs] from the stored traces and events and those still in memory;
+    // `recentEvents` (oldest first) are the newest events, which may not be written yet.
+    void readIncident(qint64 fromMs, qint64 toMs, const Config &config,
+        const QList<StateEvent> &recentEvents, IncidentRead done);
     // The last `events` state events and the spend since `spendSinceUtcMs`, for a start-up.
     void readHistory(int events, qint64 spendSinceUtcMs, HistoryRead done);
     qint64 storedCount() const;

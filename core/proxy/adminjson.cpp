@@ -307,4 +307,102 @@ QJsonObject fromHistory(const GatewayControl::History &history)
         { QStringLiteral("fleet"), fromFleet(history.fleet) } };
 }
 
+QJsonObject fromIncident(const IncidentReport &report)
+{
+    const auto lane = [](const IncidentReport::LaneFigures &figures) {
+        return QJsonObject { { QStringLiteral("lane"), figures.lane },
+            { QStringLiteral("requests"), figures.requests },
+            { QStringLiteral("failed"), figures.failed },
+            { QStringLiteral("fell_back"), figures.fellBack },
+            { QStringLiteral("spend_usd"), figures.spendUsd },
+            { QStringLiteral("extra_usd"), figures.extraUsd } };
+    };
+    const auto reason = [](const IncidentReport::Reason &reason) {
+        return QJsonObject { { QStringLiteral("route"), reason.route },
+            { QStringLiteral("class"), failureClassName(reason.failureClass) },
+            { QStringLiteral("reason"), reason.reason },
+            { QStringLiteral("count"), reason.count } };
+    };
+    const auto error = [](const IncidentReport::CallerError &error) {
+        return QJsonObject { { QStringLiteral("at_ms"), error.atMs },
+            { QStringLiteral("id"), error.id }, { QStringLiteral("lane"), error.lane },
+            { QStringLiteral("route"), error.route }, { QStringLiteral("status"), error.status },
+            { QStringLiteral("class"), failureClassName(error.failureClass) },
+            { QStringLiteral("reason"), error.reason } };
+    };
+    return QJsonObject { { QStringLiteral("from_ms"), report.fromMs },
+        { QStringLiteral("to_ms"), report.toMs },
+        { QStringLiteral("events"), arrayOf(report.events, fromEvent) },
+        { QStringLiteral("events_left_out"), report.eventsLeftOut },
+        { QStringLiteral("requests"), report.requests },
+        { QStringLiteral("failed"), report.failed },
+        { QStringLiteral("fell_back"), report.fellBack },
+        { QStringLiteral("degraded"), report.degraded },
+        { QStringLiteral("panics"), report.panics },
+        { QStringLiteral("spend_usd"), report.spendUsd },
+        { QStringLiteral("fallback_spend_usd"), report.fallbackSpendUsd },
+        { QStringLiteral("extra_usd"), report.extraUsd },
+        { QStringLiteral("lanes"), arrayOf(report.lanes, lane) },
+        { QStringLiteral("reasons"), arrayOf(report.reasons, reason) },
+        { QStringLiteral("errors"), arrayOf(report.errors, error) },
+        { QStringLiteral("truncated"), report.truncated } };
+}
+
+IncidentReport toIncident(const QJsonObject &json)
+{
+    // From a gateway elsewhere: lists no longer than the gateway itself would send.
+    const auto bounded = [&json](QLatin1StringView key, int most) {
+        const QJsonArray array = json.value(key).toArray();
+        return array.size() <= most ? array : QJsonArray();
+    };
+    const auto number = [](const QJsonObject &object, QLatin1StringView key) {
+        const double value = object.value(key).toDouble();
+        return qIsFinite(value) ? value : 0.0;
+    };
+    const auto failureClass = [](const QJsonObject &object) {
+        return parseFailureClass(object.value(QLatin1StringView("class")).toString())
+            .value_or(FailureClass::Transient);
+    };
+    IncidentReport report;
+    report.fromMs = whole(json, QLatin1StringView("from_ms"));
+    report.toMs = whole(json, QLatin1StringView("to_ms"));
+    report.events = listOf<StateEvent>(
+        bounded(QLatin1StringView("events"), IncidentReport::MaxEvents), toEvent);
+    report.eventsLeftOut = int(whole(json, QLatin1StringView("events_left_out")));
+    report.requests = int(whole(json, QLatin1StringView("requests")));
+    report.failed = int(whole(json, QLatin1StringView("failed")));
+    report.fellBack = int(whole(json, QLatin1StringView("fell_back")));
+    report.degraded = int(whole(json, QLatin1StringView("degraded")));
+    report.panics = int(whole(json, QLatin1StringView("panics")));
+    report.spendUsd = number(json, QLatin1StringView("spend_usd"));
+    report.fallbackSpendUsd = number(json, QLatin1StringView("fallback_spend_usd"));
+    report.extraUsd = number(json, QLatin1StringView("extra_usd"));
+    for (const QJsonValue &value : bounded(QLatin1StringView("lanes"), 1000)) {
+        const QJsonObject lane = value.toObject();
+        report.lanes.append(
+            { str(lane, QLatin1StringView("lane")), int(whole(lane, QLatin1StringView("requests"))),
+                int(whole(lane, QLatin1StringView("failed"))),
+                int(whole(lane, QLatin1StringView("fell_back"))),
+                number(lane, QLatin1StringView("spend_usd")),
+                number(lane, QLatin1StringView("extra_usd")) });
+    }
+    for (const QJsonValue &value :
+        bounded(QLatin1StringView("reasons"), IncidentReport::MaxReasons)) {
+        const QJsonObject reason = value.toObject();
+        report.reasons.append({ str(reason, QLatin1StringView("route")), failureClass(reason),
+            str(reason, QLatin1StringView("reason")),
+            int(whole(reason, QLatin1StringView("count"))) });
+    }
+    for (const QJsonValue &value :
+        bounded(QLatin1StringView("errors"), IncidentReport::MaxErrors)) {
+        const QJsonObject error = value.toObject();
+        report.errors.append({ whole(error, QLatin1StringView("at_ms")),
+            str(error, QLatin1StringView("id")), str(error, QLatin1StringView("lane")),
+            str(error, QLatin1StringView("route")), int(whole(error, QLatin1StringView("status"))),
+            failureClass(error), str(error, QLatin1StringView("reason")) });
+    }
+    report.truncated = json.value(QLatin1StringView("truncated")).toBool();
+    return report;
+}
+
 } // namespace Switchyard::AdminJson

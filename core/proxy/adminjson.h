@@ -32,6 +32,10 @@ FleetStatus toFleet(const QJsonObject &json);
 
 QJsonObject fromProvider(const ProviderSnapshot &provider);
 
+// GET /admin/incident.
+QJsonObject fromIncident(const IncidentReport &report);
+IncidentReport toIncident(const QJsonObject &json);
+
 // GET /admin/history, and the console stream's first event.
 QJsonObject fromHistory(const GatewayControl::History &history);
 ProviderSnapshot toProvider(const QJsonObject &json);

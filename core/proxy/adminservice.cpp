@@ -162,6 +162,36 @@ void AdminService::handle(const HttpRequest &request, ClientResponse response)
         });
         return;
     }
+    if (path == QLatin1String("/admin/incident") && isGet) {
+        // from and to in ms since the epoch, each optional: the default range is the current (or
+        // last) incident's, from its first breaker opening to now.
+        const QUrlQuery query(request.url);
+        qint64 bounds[2] = { -1, -1 };
+        const QString names[2] = { QStringLiteral("from"), QStringLiteral("to") };
+        for (int i = 0; i < 2; ++i) {
+            if (!query.hasQueryItem(names[i]))
+                continue;
+            bool ok = false;
+            bounds[i] = query.queryItemValue(names[i]).toLongLong(&ok);
+            if (!ok || bounds[i] < 0) {
+                sendError(response, 400,
+                    QStringLiteral("'%1' must be a time in milliseconds since 1970 (UTC).")
+                        .arg(names[i]),
+                    QStringLiteral("invalid_request_error"));
+                return;
+            }
+        }
+        if (bounds[0] >= 0 && bounds[1] >= 0 && bounds[0] > bounds[1]) {
+            sendError(response, 400, QStringLiteral("'from' must not be after 'to'."),
+                QStringLiteral("invalid_request_error"));
+            return;
+        }
+        auto pending = std::make_shared<ClientResponse>(std::move(response));
+        m_control.readIncident(bounds[0], bounds[1], [pending](const IncidentReport &report) {
+            pending->sendJson(200, {}, compact(AdminJson::fromIncident(report)));
+        });
+        return;
+    }
     static const QString tracePrefix = QStringLiteral("/admin/traces/");
     if (path.startsWith(tracePrefix) && isGet) {
         const QString id = path.mid(tracePrefix.size());

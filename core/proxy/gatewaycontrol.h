@@ -33,6 +33,10 @@ public:
     using TraceFound = std::function<void(const std::optional<TraceRecord> &trace)>;
     virtual void queryTraces(const TraceQuery &query, TracesRead done) = 0;
     virtual void findTrace(const QString &id, TraceFound done) = 0;
+    // The incident report of [fromMs, toMs]; a negative bound takes the default range's
+    // (IncidentReport::defaultRange over the recent events). Answered later, in the engine thread.
+    using IncidentRead = std::function<void(const IncidentReport &report)>;
+    virtual void readIncident(qint64 fromMs, qint64 toMs, IncidentRead done) = 0;
     virtual QList<ProviderSnapshot> providerSnapshots() const = 0;
     virtual FleetStatus fleetStatus() const = 0;
     // Tests a provider's key against its models list; the result shows in its snapshot.

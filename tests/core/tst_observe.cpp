@@ -1,9 +1,11 @@
 #include "observe/costledger.h"
+#include "observe/incidentreport.h"
 #include "observe/metrics.h"
 #include "observe/redactor.h"
 #include "observe/statusfigures.h"
 #include "observe/tracestore.h"
 
+#include <QFile>
 #include <QRegularExpression>
 #include <QSqlDatabase>
 #include <QSqlQuery>
@@ -71,6 +73,164 @@ TraceRecord makeTrace(const QString &id, const QString &lane, const QString &rou
     return trace;
 }
 
+qint64 at(int hour, int minute, int second)
+{
+    return QDateTime(QDate(2026, 11, 30), QTime(hour, minute, second), Qt::UTC).toMSecsSinceEpoch();
+}
+
+StateEvent routeEvent(qint64 atMs, const QString &route, BreakerState from, BreakerState to,
+    const QString &reason, bool byOperator = false)
+{
+    return StateEvent { QDateTime::fromMSecsSinceEpoch(atMs, Qt::UTC), route, from, to, reason,
+        byOperator };
+}
+
+// An attempt of a scripted request: ok, failed, or skipped.
+AttemptRecord attemptOn(const QString &route, FailureClass failureClass, const QString &reason,
+    int status = 200, const QString &skip = QString())
+{
+    AttemptRecord attempt;
+    attempt.route = route;
+    attempt.failureClass = failureClass;
+    attempt.reason = reason;
+    attempt.httpStatus = status;
+    attempt.skipped = !skip.isEmpty();
+    attempt.skip = skip;
+    return attempt;
+}
+
+// The scripted incident the golden report tells: "primary" fails at 14:00:05 and opens, the
+// operator drains it, then restores it in stages; "backup" serves meanwhile at a higher price.
+struct ScriptedIncident {
+    Config config;
+    QList<StateEvent> events;
+    QList<TraceRecord> traces;
+
+    ScriptedIncident()
+    {
+        for (const auto &[name, in, out] : { std::tuple(QStringLiteral("primary"), 2.5, 10.0),
+                 std::tuple(QStringLiteral("backup"), 3.0, 15.0) }) {
+            RouteConfig route;
+            route.name = name;
+            route.price.inputPerMTok = in;
+            route.price.outputPerMTok = out;
+            config.routes.insert(name, route);
+        }
+        LaneConfig chat;
+        chat.name = QStringLiteral("chat");
+        chat.chain = { QStringLiteral("primary"), QStringLiteral("backup") };
+        config.lanes.insert(chat.name, chat);
+
+        StateEvent edit;
+        edit.time = QDateTime::fromMSecsSinceEpoch(at(13, 50, 0), Qt::UTC);
+        edit.kind = StateEvent::Kind::Config;
+        edit.reason = QStringLiteral("Applied an edit from the console");
+        events = { edit,
+            routeEvent(at(14, 0, 5), QStringLiteral("primary"), BreakerState::Closed,
+                BreakerState::Open, QStringLiteral("transient: HTTP 503 | overloaded")),
+            routeEvent(at(14, 0, 35), QStringLiteral("primary"), BreakerState::Open,
+                BreakerState::HalfOpen, QStringLiteral("cooldown over")),
+            routeEvent(at(14, 0, 36), QStringLiteral("primary"), BreakerState::HalfOpen,
+                BreakerState::Open, QStringLiteral("trial failed: HTTP 503")),
+            routeEvent(at(14, 1, 0), QStringLiteral("primary"), BreakerState::Open,
+                BreakerState::Drained, QStringLiteral("drained by operator"), true),
+            routeEvent(at(14, 5, 0), QStringLiteral("primary"), BreakerState::Drained,
+                BreakerState::Recovering, QStringLiteral("restored in stages by operator"), true),
+            routeEvent(at(14, 7, 0), QStringLiteral("primary"), BreakerState::Recovering,
+                BreakerState::Closed, QStringLiteral("recovery complete")) };
+
+        const auto request = [this](const QString &id, qint64 startedAt) {
+            TraceRecord trace;
+            trace.id = id;
+            trace.lane = QStringLiteral("chat");
+            trace.startedAtUtcMs = startedAt;
+            trace.durationMs = 800;
+            trace.tokensIn = 1000;
+            trace.tokensOut = 200;
+            return trace;
+        };
+        // Before the incident: the primary answers.
+        TraceRecord before = request(QStringLiteral("req_before"), at(13, 59, 0));
+        before.route = QStringLiteral("primary");
+        before.status = 200;
+        before.attempts = { attemptOn(QStringLiteral("primary"), FailureClass::Ok, QString()) };
+        before.costUsd = 0.0045;
+        traces.append(before);
+        // Its failure, retried on the backup.
+        TraceRecord failover = request(QStringLiteral("req_failover"), at(14, 0, 5));
+        failover.route = QStringLiteral("backup");
+        failover.status = 200;
+        failover.fallback = true;
+        failover.attempts = { attemptOn(QStringLiteral("primary"), FailureClass::Transient,
+                                  QStringLiteral("HTTP 503: overloaded"), 503),
+            attemptOn(QStringLiteral("backup"), FailureClass::Ok, QString()) };
+        failover.costUsd = failover.fallbackCostUsd = 0.006;
+        traces.append(failover);
+        // Three more on the backup while the primary is open: skipped, not failed.
+        for (int i = 0; i < 3; ++i) {
+            TraceRecord skipped = request(QStringLiteral("req_open_%1").arg(i), at(14, 2, 10 * i));
+            skipped.route = QStringLiteral("backup");
+            skipped.status = 200;
+            skipped.fallback = true;
+            skipped.attempts = { attemptOn(QStringLiteral("primary"), FailureClass::Transient,
+                                     QStringLiteral("breaker open"), 0, QStringLiteral("drained")),
+                attemptOn(QStringLiteral("backup"), FailureClass::Ok, QString()) };
+            skipped.costUsd = skipped.fallbackCostUsd = 0.006;
+            traces.append(skipped);
+        }
+        // One the backup failed too: the caller saw an error.
+        TraceRecord lost = request(QStringLiteral("req_lost"), at(14, 3, 0));
+        lost.route = QStringLiteral("backup");
+        lost.status = 502;
+        lost.finalClass = FailureClass::Transient;
+        lost.fallback = true;
+        lost.attempts = { attemptOn(QStringLiteral("primary"), FailureClass::Transient,
+                              QStringLiteral("breaker open"), 0, QStringLiteral("drained")),
+            attemptOn(QStringLiteral("backup"), FailureClass::Transient,
+                QStringLiteral("HTTP 500: upstream error"), 500) };
+        lost.tokensIn = lost.tokensOut = 0;
+        traces.append(lost);
+        // A caller's own mistake is not an error of the gateway's.
+        TraceRecord mistake = request(QStringLiteral("req_mistake"), at(14, 4, 0));
+        mistake.route = QStringLiteral("backup");
+        mistake.status = 400;
+        mistake.finalClass = FailureClass::CallerError;
+        mistake.attempts = { attemptOn(QStringLiteral("backup"), FailureClass::CallerError,
+            QStringLiteral("HTTP 400: bad request"), 400) };
+        mistake.tokensIn = mistake.tokensOut = 0;
+        traces.append(mistake);
+    }
+};
+
+// `text` against the golden file `name`; with SWITCHYARD_UPDATE_GOLDEN=1, `text` becomes it.
+bool matchesGolden(const QString &name, const QString &text, QString *problem)
+{
+    const QString path = QStringLiteral(SWITCHYARD_GOLDEN "/") + name;
+    QFile file(path);
+    if (qEnvironmentVariableIntValue("SWITCHYARD_UPDATE_GOLDEN") == 1) {
+        if (!file.open(QIODevice::WriteOnly))
+            return false;
+        file.write(text.toUtf8());
+        return true;
+    }
+    if (!file.open(QIODevice::ReadOnly)) {
+        *problem = path + QStringLiteral(" is missing");
+        return false;
+    }
+    const QStringList expected = QString::fromUtf8(file.readAll()).split(QLatin1Char('\n'));
+    const QStringList actual = text.split(QLatin1Char('\n'));
+    for (int i = 0; i < qMax(expected.size(), actual.size()); ++i) {
+        if (expected.value(i) != actual.value(i)) {
+            *problem = QStringLiteral("%1 line %2:\n  expected: %3\n  actual:   %4")
+                           .arg(name)
+                           .arg(i + 1)
+                           .arg(expected.value(i), actual.value(i));
+            return false;
+        }
+    }
+    return true;
+}
+
 } // namespace
 
 class ObserveTest final : public QObject {
@@ -78,6 +238,121 @@ class ObserveTest final : public QObject {
 
 private Q_SLOTS:
     void initTestCase() { QStandardPaths::setTestModeEnabled(true); }
+
+    void incidentReportMatchesTheGoldenOne()
+    {
+        const ScriptedIncident incident;
+        const auto [from, to] = IncidentReport::defaultRange(incident.events, at(14, 10, 0));
+        QCOMPARE(from, at(13, 59, 5)); // a minute before the first breaker that opened
+        QCOMPARE(to, at(14, 10, 0));
+        IncidentReportBuilder builder(from, to, incident.config);
+        for (const TraceRecord &trace : incident.traces)
+            builder.addTrace(trace);
+        for (const StateEvent &event : incident.events)
+            builder.addEvent(event);
+        const IncidentReport report = builder.finish();
+        QCOMPARE(report.requests, 6); // the one before 14:00:05 is not in it
+        QCOMPARE(report.failed, 1);
+        QCOMPARE(report.fellBack, 5);
+        QCOMPARE(report.operatorActions(), 2);
+        QCOMPARE(report.events.size(), 6); // the edit at 13:50 is before the range
+        QCOMPARE(report.reasons.size(), 2); // skipped routes are not failures
+        QCOMPARE(report.errors.size(), 1);
+        QCOMPARE(report.errors.first().id, QStringLiteral("req_lost"));
+        // Each fallback answer cost 0.006 where the primary would have cost 0.0045.
+        QVERIFY(qAbs(report.extraUsd - 4 * 0.0015) < 1e-9);
+
+        QString problem;
+        QVERIFY2(matchesGolden(QStringLiteral("incident.md"), report.toMarkdown(), &problem),
+            qPrintable(problem));
+        QVERIFY2(matchesGolden(QStringLiteral("incident.html"), report.toHtml(), &problem),
+            qPrintable(problem));
+    }
+
+    void incidentReportReadsTheStoreAndMemoryOnce()
+    {
+        // Half the requests written to the database before a restart, half still in memory: each
+        // is counted once, and the events come from both.
+        const ScriptedIncident incident;
+        QTemporaryDir dir;
+        {
+            TraceStore store;
+            QString error;
+            QVERIFY2(store.open(dir.path(), &error), qPrintable(error));
+            for (int i = 0; i < 4; ++i)
+                store.append(incident.traces.at(i), {});
+            for (int i = 0; i < 3; ++i)
+                store.appendEvent(incident.events.at(i));
+            store.flush();
+        }
+        TraceStore store;
+        QString error;
+        QVERIFY(store.open(dir.path(), &error));
+        for (int i = 2; i < incident.traces.size(); ++i) // two of them again: the memory's copy
+            store.append(incident.traces.at(i), {});
+        std::optional<IncidentReport> report;
+        store.readIncident(at(14, 0, 0), at(14, 10, 0), incident.config, incident.events.mid(3),
+            [&report](const IncidentReport &read) { report = read; });
+        QTRY_VERIFY(report.has_value());
+        QCOMPARE(report->requests, 6);
+        QCOMPARE(report->fellBack, 5);
+        QCOMPARE(report->events.size(), 6);
+        QCOMPARE(report->events.first().to, BreakerState::Open);
+        QCOMPARE(report->events.last().to, BreakerState::Closed);
+
+        // A range with nothing in it.
+        report.reset();
+        store.readIncident(at(10, 0, 0), at(11, 0, 0), incident.config, {},
+            [&report](const IncidentReport &read) { report = read; });
+        QTRY_VERIFY(report.has_value());
+        QCOMPARE(report->requests, 0);
+        QVERIFY(report->toMarkdown().contains(QStringLiteral("No requests in this range.")));
+    }
+
+    void incidentReportStaysBounded()
+    {
+        // Thousands of distinct reasons and events: the report keeps what it shows.
+        IncidentReportBuilder builder(0, std::numeric_limits<qint64>::max(), Config());
+        for (int i = 0; i < 5000; ++i) {
+            TraceRecord trace;
+            trace.id = QStringLiteral("r%1").arg(i);
+            trace.startedAtUtcMs = i + 1;
+            trace.finalClass = FailureClass::Transient;
+            trace.attempts = { attemptOn(QStringLiteral("x"), FailureClass::Transient,
+                QStringLiteral("error %1").arg(i), 500) };
+            builder.addTrace(trace);
+            builder.addEvent(routeEvent(i + 1, QStringLiteral("x"), BreakerState::Closed,
+                BreakerState::Open, QStringLiteral("e")));
+        }
+        const IncidentReport report = builder.finish();
+        QCOMPARE(report.requests, 5000);
+        QCOMPARE(report.errors.size(), IncidentReport::MaxErrors);
+        QCOMPARE(report.reasons.size(), IncidentReport::MaxReasons);
+        QCOMPARE(report.events.size(), IncidentReport::MaxEvents);
+        QCOMPARE(report.eventsLeftOut, 5000 - IncidentReport::MaxEvents);
+    }
+
+    void incidentReportDefaultRange()
+    {
+        // No breaker opened: the last hour.
+        QCOMPARE(IncidentReport::defaultRange({}, at(14, 0, 0)).first, at(13, 0, 0));
+        // Two incidents: the second one's start, not the first's.
+        const QList<StateEvent> events {
+            routeEvent(
+                at(12, 0, 0), QStringLiteral("a"), BreakerState::Closed, BreakerState::Open, {}),
+            routeEvent(
+                at(12, 1, 0), QStringLiteral("a"), BreakerState::Open, BreakerState::HalfOpen, {}),
+            routeEvent(at(12, 2, 0), QStringLiteral("a"), BreakerState::HalfOpen,
+                BreakerState::Closed, {}),
+            routeEvent(at(12, 30, 0), QStringLiteral("b"), BreakerState::Closed,
+                BreakerState::Drained, {}, true),
+            routeEvent(
+                at(13, 0, 0), QStringLiteral("a"), BreakerState::Closed, BreakerState::Open, {}),
+            routeEvent(
+                at(13, 0, 30), QStringLiteral("c"), BreakerState::Closed, BreakerState::Open, {}),
+        };
+        QCOMPARE(IncidentReport::defaultRange(events, at(14, 0, 0)).first, at(12, 59, 0));
+    }
 
     void whatCountsAsAFailedRequest_data()
     {

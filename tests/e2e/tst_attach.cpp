@@ -110,6 +110,7 @@ private Q_SLOTS:
     void aGatewayOnHttpsIsReachedWithItsCertificateChecked();
     void aGatewayThatNeverStopsTalkingIsCutOff();
     void aRequestIsFoundByItsIdThroughTheLink();
+    void anIncidentReportComesThroughTheLink();
 
 private:
     QByteArray config() const;
@@ -626,6 +627,54 @@ void AttachTest::aRequestIsFoundByItsIdThroughTheLink()
     QVERIFY(!find(QStringLiteral("req_unknown")));
     // An id with a path in it stays one segment: no other admin endpoint is reached.
     QVERIFY(!find(QStringLiteral("../state")));
+}
+
+void AttachTest::anIncidentReportComesThroughTheLink()
+{
+    // Two failures open r's breaker; the third request goes to it in panic mode, and fails.
+    m_upstream->setDefaultResponse(FakeResponse::error(503, QStringLiteral("overloaded")));
+    for (int status : { 502, 502, 503 })
+        QCOMPARE(m_gateway->client()
+                     .postAndWait(
+                         QStringLiteral("/v1/chat/completions"), chatBody(QStringLiteral("main")))
+                     ->status,
+            status);
+    auto link = attach();
+    std::optional<IncidentReport> report;
+    QString error;
+    link->readIncident(-1, -1, this, [&](const IncidentReport &read, const QString &why) {
+        report = read;
+        error = why;
+    });
+    QTRY_VERIFY_WITH_TIMEOUT(report.has_value(), 5000);
+    QCOMPARE(error, QString());
+    // The default range starts a minute before the breaker opened: every request is in it.
+    QCOMPARE(report->requests, 3);
+    QCOMPARE(report->failed, 3);
+    QVERIFY(std::any_of(report->events.cbegin(), report->events.cend(),
+        [](const StateEvent &event) { return event.to == BreakerState::Open; }));
+    QCOMPARE(report->panics, 1);
+    QCOMPARE(report->reasons.size(), 2);
+    QCOMPARE(report->reasons.first().count, 2);
+    QVERIFY(report->toMarkdown().contains(QStringLiteral("| r | transient |")));
+
+    // A range given explicitly, and one with nothing in it.
+    report.reset();
+    link->readIncident(
+        0, 1000, this, [&](const IncidentReport &read, const QString &) { report = read; });
+    QTRY_VERIFY_WITH_TIMEOUT(report.has_value(), 5000);
+    QCOMPARE(report->requests, 0);
+    QCOMPARE(report->toMs, qint64(1000));
+
+    // Bad bounds are refused in the API's error shape; the report needs the token.
+    for (const QString &query : { QStringLiteral("from=soon"), QStringLiteral("from=-5"),
+             QStringLiteral("from=10&to=5"), QStringLiteral("to=99999999999999999999999") }) {
+        ClientCall *call = admin(QStringLiteral("/admin/incident?") + query);
+        QCOMPARE(call->status, 400);
+        QVERIFY(call->json().value(u"error").toObject().contains(u"message"));
+    }
+    m_gateway->client().setAdminToken("wrong");
+    QCOMPARE(admin(QStringLiteral("/admin/incident"))->status, 401);
 }
 
 QTEST_GUILESS_MAIN(AttachTest)

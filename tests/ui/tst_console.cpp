@@ -7,6 +7,7 @@
 #include "engine/configcontroller.h"
 #include "engine/engine.h"
 #include "engine/enginehost.h"
+#include "incidentdialog.h"
 #include "lanehealthview.h"
 #include "lanesview.h"
 #include "link/embeddedlink.h"
@@ -45,6 +46,7 @@
 #include <QTableView>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QTextBrowser>
 #include <QToolBar>
 #include <QToolButton>
 
@@ -83,6 +85,7 @@ private Q_SLOTS:
     void aRequestIsFoundByItsIdAndExported();
     void historyRaisesNoAlertAndTheBannerSaysWhatIsDegraded();
     void aLaneSaysWhoServesItAndPickingItSelectsThatRoute();
+    void theIncidentReportIsShownAndSavedInEveryFormat();
 
 private:
     ClientCall *chat(const QString &lane);
@@ -860,6 +863,68 @@ void ConsoleTest::aLaneSaysWhoServesItAndPickingItSelectsThatRoute()
     const QRect cell = strip->visualRect(strip->model()->index(stripRow, LaneHealthModel::Lane));
     QTest::mouseClick(strip->viewport(), Qt::LeftButton, {}, cell.center());
     QCOMPARE(view->selectedRoute(), QStringLiteral("rb"));
+}
+
+void ConsoleTest::theIncidentReportIsShownAndSavedInEveryFormat()
+{
+    // An incident: ra fails, its breaker opens, rb answers.
+    m_a->setDefaultResponse(FakeResponse::error(503, QStringLiteral("overloaded")));
+    for (int i = 0; i < 6; ++i)
+        QCOMPARE(chat(QStringLiteral("main"))->status, 200);
+    QTRY_COMPARE_WITH_TIMEOUT(routeState(QStringLiteral("ra")), QStringLiteral("open"), 5000);
+
+    // File ▸ Export Incident Report… opens the report of the incident.
+    auto *action = m_window->findChild<QAction *>(QStringLiteral("incidentAction"));
+    QVERIFY(action);
+    action->trigger();
+    auto *dialog = m_window->findChild<IncidentDialog *>(QStringLiteral("incidentDialog"));
+    QVERIFY(dialog && dialog->isVisible());
+    QTRY_VERIFY_WITH_TIMEOUT(dialog->hasReport(), 5000);
+    QCOMPARE(dialog->report().requests, 6);
+    QCOMPARE(dialog->report().fellBack, 6);
+    QCOMPARE(dialog->report().failed, 0);
+    QVERIFY(std::any_of(dialog->report().events.cbegin(), dialog->report().events.cend(),
+        [](const StateEvent &event) {
+            return event.route == QLatin1String("ra") && event.to == BreakerState::Open;
+        }));
+    auto *view = dialog->findChild<QTextBrowser *>();
+    QVERIFY(
+        view && view->toPlainText().contains(QStringLiteral("Top reasons for failed attempts")));
+    // Triggered again, the same dialog comes forward.
+    action->trigger();
+    QCOMPARE(m_window->findChildren<IncidentDialog *>().size(), 1);
+
+    QString error;
+    const QString markdown = m_dir.filePath(QStringLiteral("incident.md"));
+    const QString html = m_dir.filePath(QStringLiteral("incident.html"));
+    const QString pdf = m_dir.filePath(QStringLiteral("incident.pdf"));
+    QVERIFY2(dialog->saveAs(IncidentDialog::Format::Markdown, markdown, &error), qPrintable(error));
+    QVERIFY2(dialog->saveAs(IncidentDialog::Format::Html, html, &error), qPrintable(error));
+    QVERIFY2(dialog->saveAs(IncidentDialog::Format::Pdf, pdf, &error), qPrintable(error));
+    QFile file(markdown);
+    QVERIFY(file.open(QIODevice::ReadOnly));
+    const QByteArray text = file.readAll();
+    QVERIFY(text.startsWith("# Incident report: "));
+    QVERIFY(text.contains("| main | 6 | 0 (0.0%) | 6 (100.0%) |"));
+    file.close();
+    file.setFileName(html);
+    QVERIFY(file.open(QIODevice::ReadOnly));
+    QVERIFY(file.readAll().contains("<h2>Timeline</h2>"));
+    file.close();
+    file.setFileName(pdf);
+    QVERIFY(file.open(QIODevice::ReadOnly));
+    QVERIFY(file.read(5) == "%PDF-");
+    QVERIFY(file.size() > 1000);
+    // Nowhere to write: said, not crashed.
+    QVERIFY(!dialog->saveAs(IncidentDialog::Format::Markdown,
+        m_dir.filePath(QStringLiteral("missing/folder/incident.md")), &error));
+    QVERIFY(!error.isEmpty());
+
+    // Open Configuration is offered only where the application can run another file.
+    auto *open = m_window->findChild<QAction *>(QStringLiteral("openConfigAction"));
+    QVERIFY(open && !open->isVisible());
+    m_window->setConfigurationOpener([](const QString &) { return QStringList(); });
+    QVERIFY(open->isVisible());
 }
 
 QTEST_MAIN(ConsoleTest)
