@@ -666,10 +666,6 @@
         <translation>Keine Route</translation>
     </message>
     <message>
-        <source>Served by its primary, %1; %2 of its last %3 requests fell back.</source>
-        <translation>Von ihrer primären Route %1 bedient; %2 ihrer letzten %3 Anfragen wichen aus.</translation>
-    </message>
-    <message>
         <source>Served by its primary, %1.</source>
         <translation>Von ihrer primären Route %1 bedient.</translation>
     </message>
@@ -756,6 +752,14 @@
     <message>
         <source>What is happening</source>
         <translation>Was geschieht</translation>
+    </message>
+    <message>
+        <source>%1 of its last %2 requests fell back.</source>
+        <translation>%1 ihrer letzten %2 Anfragen wichen aus.</translation>
+    </message>
+    <message>
+        <source>%1 of its last %2 requests failed.</source>
+        <translation>%1 ihrer letzten %2 Anfragen scheiterten.</translation>
     </message>
 </context>
 <context>

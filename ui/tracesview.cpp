@@ -19,10 +19,32 @@
 #include <QRegularExpression>
 #include <QSaveFile>
 #include <QSplitter>
+#include <QStyledItemDelegate>
 #include <QTableView>
 #include <QVBoxLayout>
 
 namespace Switchyard {
+
+namespace {
+
+// Rows of requests that did not end well stand out: tinted, on top of the class their Class
+// column names in words.
+class TraceRowDelegate final : public QStyledItemDelegate {
+public:
+    using QStyledItemDelegate::QStyledItemDelegate;
+
+protected:
+    void initStyleOption(QStyleOptionViewItem *option, const QModelIndex &index) const override
+    {
+        QStyledItemDelegate::initStyleOption(option, index);
+        if (!index.data(TraceListModel::ErrorRole).toBool())
+            return;
+        option->backgroundBrush = QColor(0xfd, 0xe2, 0xe2);
+        option->palette.setColor(QPalette::Text, Qt::black); // on the light tint, in any theme
+    }
+};
+
+} // namespace
 
 TracesView::TracesView(TraceListModel *model, GatewayLink *gateway, QWidget *parent)
     : QWidget(parent)
@@ -48,6 +70,7 @@ TracesView::TracesView(TraceListModel *model, GatewayLink *gateway, QWidget *par
     m_table->setSelectionMode(QAbstractItemView::ExtendedSelection);
     m_table->verticalHeader()->hide();
     m_table->setAlternatingRowColors(true);
+    m_table->setItemDelegate(new TraceRowDelegate(m_table));
     m_table->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
     m_table->horizontalHeader()->setSectionResizeMode(TraceListModel::Route, QHeaderView::Stretch);
 

@@ -91,13 +91,18 @@ QString LaneHealthModel::levelText(LaneHealth::Level level)
 QString LaneHealthModel::summaryText(const LaneHealth &health)
 {
     switch (health.level) {
-    case LaneHealth::Level::Healthy:
+    case LaneHealth::Level::Healthy: {
+        QString text = tr("Served by its primary, %1.").arg(health.servedBy);
         if (health.fellBack > 0)
-            return tr("Served by its primary, %1; %2 of its last %3 requests fell back.")
-                .arg(health.servedBy)
-                .arg(health.fellBack)
-                .arg(health.requests);
-        return tr("Served by its primary, %1.").arg(health.servedBy);
+            text += QLatin1Char(' ')
+                + tr("%1 of its last %2 requests fell back.")
+                      .arg(health.fellBack)
+                      .arg(health.requests);
+        if (health.failed > 0)
+            text += QLatin1Char(' ')
+                + tr("%1 of its last %2 requests failed.").arg(health.failed).arg(health.requests);
+        return text;
+    }
     case LaneHealth::Level::FallingBack: {
         QString text;
         if (health.servedShare < 1.0) {

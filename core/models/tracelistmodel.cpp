@@ -33,7 +33,8 @@ QVariant TraceListModel::data(const QModelIndex &index, int role) const
     case FallbackRole:
         return trace.fallback;
     case ErrorRole:
-        return trace.status < 200 || trace.status >= 300;
+        return trace.endedInError(); // a stream that broke after it started included
+
     case SortRole:
         switch (Column(index.column())) {
         case Time:

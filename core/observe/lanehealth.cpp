@@ -98,7 +98,7 @@ void LaneHealthTracker::addRequest(const TraceRecord &trace, qint64 endedAtMs)
     if (lane == m_config.lanes.cend())
         return; // a lane of an older configuration, from history
     const Ended ended { endedAtMs >= 0 ? endedAtMs : trace.startedAtUtcMs + trace.durationMs,
-        trace.fallback || trace.degraded, trace.tokensIn, trace.tokensOut,
+        trace.fallback || trace.degraded, trace.failed(), trace.tokensIn, trace.tokensOut,
         extraCostOf(trace, m_config) };
     std::deque<Ended> &list = m_ended[trace.lane];
     // Nearly in order; one that ended a little earlier still goes where it belongs.
@@ -186,6 +186,7 @@ LaneHealth LaneHealthTracker::assessLane(const LaneConfig &lane, qint64 nowMs) c
                 continue;
             ++health.requests;
             health.fellBack += ended.fellBack ? 1 : 0;
+            health.failed += ended.failed ? 1 : 0;
             tokensIn += ended.tokensIn;
             tokensOut += ended.tokensOut;
         }

@@ -42,6 +42,7 @@ struct LaneHealth {
     QList<Unavailable> unavailable;
     int requests = 0; // that ended within the share window
     int fellBack = 0; // of them, answered by a route other than their first choice
+    int failed = 0; // of them, ended in an error of an upstream or the gateway
     // servedBy's price over the primary's, for this lane's recent mix of prompt and answer tokens;
     // negative when either route has no price.
     double costFactor = -1.0;
@@ -82,6 +83,7 @@ private:
     struct Ended {
         qint64 atMs;
         bool fellBack;
+        bool failed;
         qint64 tokensIn;
         qint64 tokensOut;
         double extraUsd;

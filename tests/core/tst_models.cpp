@@ -177,6 +177,19 @@ private Q_SLOTS:
         QCOMPARE(filter.rowCount(), 1);
         QCOMPARE(
             filter.index(0, TraceListModel::Api).data().toString(), QStringLiteral("messages"));
+
+        // A stream that broke after it started is stored as 200, and is an error row all the same.
+        TraceRecord broken
+            = trace(QStringLiteral("4"), QStringLiteral("fast"), QStringLiteral("a"), 200);
+        broken.finalClass = FailureClass::Transient;
+        model.addTraces({ broken });
+        QCOMPARE(model.index(0, 0).data(TraceListModel::TraceRole).value<TraceRecord>().id,
+            QStringLiteral("4"));
+        QVERIFY(model.index(0, 0).data(TraceListModel::ErrorRole).toBool());
+        QVERIFY(!model.index(3, 0).data(TraceListModel::ErrorRole).toBool()); // "1", a whole answer
+        filter.setApi(QString());
+        filter.setOnlyErrors(true);
+        QCOMPARE(filter.rowCount(), 2);
     }
 
     void eventModelNewestFirst()
@@ -290,6 +303,17 @@ private Q_SLOTS:
         QCOMPARE(
             model.index(0, LaneHealthModel::ServedBy).data().toString(), QStringLiteral("cheap"));
         QCOMPARE(model.index(0, LaneHealthModel::FellBack).data().toString(), QStringLiteral("–"));
+        // A failure on the primary, its breaker still closed: healthy, and the sentence says it.
+        TraceRecord failure
+            = trace(QStringLiteral("0"), QStringLiteral("main"), QStringLiteral("cheap"), 502);
+        failure.startedAtUtcMs = t0 - 1000;
+        failure.attempts.append(AttemptRecord { .route = QStringLiteral("cheap") });
+        model.addTraces({ failure });
+        model.refresh(t0);
+        QCOMPARE(model.index(0, LaneHealthModel::Summary).data().toString(),
+            QStringLiteral("Served by its primary, cheap. 1 of its last 1 requests failed."));
+        QCOMPARE(
+            model.index(0, LaneHealthModel::FellBack).data().toString(), QStringLiteral("0% of 1"));
 
         // The primary opens at t0 + 10 s: the lane falls back, at ten times the price.
         RouteSnapshot cheap = route(QStringLiteral("cheap"), QStringLiteral("open"));
@@ -340,11 +364,12 @@ private Q_SLOTS:
             trace(QStringLiteral("4"), QStringLiteral("gone"), QStringLiteral("dear"), 200, true));
         model.addTraces(traces);
         model.refresh(t0 + 12000);
-        QCOMPARE(model.health(0).requests, 3);
+        QCOMPARE(model.health(0).requests, 4);
         QCOMPARE(model.health(0).fellBack, 2);
+        QCOMPARE(model.health(0).failed, 1);
         QCOMPARE(model.health(0).extraUsd, 18.0);
         QCOMPARE(model.index(0, LaneHealthModel::FellBack).data().toString(),
-            QStringLiteral("67% of 3"));
+            QStringLiteral("50% of 4"));
         QCOMPARE(
             model.index(0, LaneHealthModel::ExtraCost).data().toString(), QStringLiteral("$18.00"));
         // The lane's own token mix (prompt tokens only) prices the fallback: still 10 times.
