@@ -528,6 +528,72 @@
     </message>
 </context>
 <context>
+    <name>Switchyard::HistoryView</name>
+    <message>
+        <source>Not known</source>
+        <translation>Unbekannt</translation>
+    </message>
+    <message>
+        <source>▼ panic request</source>
+        <translation>▼ Anfrage im Panikmodus</translation>
+    </message>
+    <message>
+        <source>A request sent to this route while every breaker was open</source>
+        <translation>Eine Anfrage an diese Route, während jeder Schutzschalter offen war</translation>
+    </message>
+    <message>
+        <source>Last 15 minutes</source>
+        <translation>Letzte 15 Minuten</translation>
+    </message>
+    <message>
+        <source>Last hour</source>
+        <translation>Letzte Stunde</translation>
+    </message>
+    <message>
+        <source>Last 6 hours</source>
+        <translation>Letzte 6 Stunden</translation>
+    </message>
+    <message>
+        <source>Last 24 hours</source>
+        <translation>Letzte 24 Stunden</translation>
+    </message>
+    <message>
+        <source>Range</source>
+        <translation>Zeitraum</translation>
+    </message>
+    <message>
+        <source>Events of the moment</source>
+        <translation>Ereignisse des Zeitpunkts</translation>
+    </message>
+    <message>
+        <source>Requests of the moment</source>
+        <translation>Anfragen des Zeitpunkts</translation>
+    </message>
+    <message>
+        <source>Double-click a request to see its attempts in Traces</source>
+        <translation>Doppelklick auf eine Anfrage zeigt ihre Versuche unter Traces</translation>
+    </message>
+    <message>
+        <source>Click a moment in the chart to list its events and requests.</source>
+        <translation>Klicken Sie auf einen Zeitpunkt im Diagramm, um seine Ereignisse und Anfragen aufzulisten.</translation>
+    </message>
+    <message>
+        <source>Range:</source>
+        <translation>Zeitraum:</translation>
+    </message>
+    <message numerus="yes">
+        <source>%1 – %2: %n event(s), and %3 request(s) of those this console holds.</source>
+        <translation>
+            <numerusform>%1 – %2: %n Ereignis und %3 der Anfragen, die diese Konsole vorhält.</numerusform>
+            <numerusform>%1 – %2: %n Ereignisse und %3 der Anfragen, die diese Konsole vorhält.</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Last 5 minutes</source>
+        <translation>Letzte 5 Minuten</translation>
+    </message>
+</context>
+<context>
     <name>Switchyard::IncidentDialog</name>
     <message>
         <source>Incident Report</source>
@@ -1156,6 +1222,10 @@ Erreichbar: %2</translation>
         <translation>%1 wurde nicht geöffnet; die laufende Konfiguration bleibt:
 
 %2</translation>
+    </message>
+    <message>
+        <source>&amp;History</source>
+        <translation>&amp;Verlauf</translation>
     </message>
 </context>
 <context>
@@ -2006,6 +2076,57 @@ Fahren Sie nur fort, wenn Sie diesem Host den Schlüssel anvertrauen.</translati
     <message>
         <source>%1 gets its full share of traffic immediately. If it may still be unwell, Restore staged ramps it up in steps instead.</source>
         <translation>%1 erhält sofort ihren vollen Verkehrsanteil. Wenn sie noch angeschlagen sein könnte, fährt „Stufenweise wiederherstellen“ sie stattdessen in Stufen hoch.</translation>
+    </message>
+</context>
+<context>
+    <name>Switchyard::StateHistoryWidget</name>
+    <message>
+        <source>%1 s</source>
+        <translation>%1 s</translation>
+    </message>
+    <message>
+        <source>%1 min</source>
+        <translation>%1 min</translation>
+    </message>
+    <message>
+        <source>%1 h %2 min</source>
+        <translation>%1 h %2 min</translation>
+    </message>
+    <message>
+        <source>Route states over time</source>
+        <translation>Routenzustände im Zeitverlauf</translation>
+    </message>
+    <message>
+        <source>Misconfigured</source>
+        <translation>Falsch konfiguriert</translation>
+    </message>
+    <message>
+        <source>Requests/s
+(up to %1)</source>
+        <translation>Anfragen/s
+(bis %1)</translation>
+    </message>
+    <message>
+        <source>Errors
+(% of requests)</source>
+        <translation>Fehler
+(% der Anfragen)</translation>
+    </message>
+    <message>
+        <source>not seen by this console</source>
+        <translation>von dieser Konsole nicht gesehen</translation>
+    </message>
+    <message>
+        <source>%1: not known before %2</source>
+        <translation>%1: vor %2 unbekannt</translation>
+    </message>
+    <message>
+        <source>%1: %2, %3 – %4 (%5)</source>
+        <translation>%1: %2, %3 – %4 (%5)</translation>
+    </message>
+    <message>
+        <source>%1 – %2: %3 requests, %4 failed</source>
+        <translation>%1 – %2: %3 Anfragen, %4 gescheitert</translation>
     </message>
 </context>
 <context>

@@ -5,6 +5,7 @@
 #include "desktopnotifier.h"
 #include "eventsview.h"
 #include "fleetview.h"
+#include "historyview.h"
 #include "incidentdialog.h"
 #include "lanesview.h"
 #include "link/gatewaylink.h"
@@ -91,6 +92,11 @@ MainWindow::MainWindow(
     m_tracesView = new TracesView(m_traces, gateway, this);
     m_costView = new CostView(m_cost, this);
     m_eventsView = new EventsView(m_events, this);
+    m_historyView = new HistoryView(&m_history, m_events, m_traces, this);
+    connect(m_historyView, &HistoryView::requestOpened, this, [this](const QString &id) {
+        m_tabs->setCurrentWidget(m_tracesView);
+        m_tracesView->findRequest(id);
+    });
     m_providersView = new ProvidersView(gateway, m_providers,
         secrets ? std::move(secrets) : std::make_shared<KeychainSecretStore>(), this);
     m_tabs->addTab(m_routesView, tr("&Routes"));
@@ -98,6 +104,7 @@ MainWindow::MainWindow(
     m_tabs->addTab(m_tracesView, tr("&Traces"));
     m_tabs->addTab(m_costView, tr("&Cost"));
     m_tabs->addTab(m_eventsView, tr("&Events"));
+    m_tabs->addTab(m_historyView, tr("&History"));
     m_tabs->addTab(m_providersView, tr("&Providers"));
     m_fleetView = new FleetView(m_fleetMembers, m_fleetRoutes, this);
     m_tabs->addTab(m_fleetView, tr("&Fleet"));
@@ -231,12 +238,15 @@ MainWindow::MainWindow(
         m_cost->clear();
         m_figures.clear();
         m_laneHealth->clear();
+        m_history.clear();
     });
     connect(gateway, &GatewayLink::historyPublished, this,
         [this](const QList<TraceRecord> &traces, const QList<StateEvent> &events,
             const QList<CostPoint> &cost) {
             onTracesAdded(traces, false);
             m_events->addHistory(events);
+            for (const StateEvent &event : events)
+                m_history.addEvent(event);
             m_cost->addPoints(cost);
             m_cost->refresh(QDateTime::currentMSecsSinceEpoch());
             m_costView->rebuild();
@@ -334,6 +344,13 @@ QStringList MainWindow::saveScreenshots(const QString &directory)
             && !m_tracesView->selectNewest(
                 [](const TraceRecord &trace) { return trace.upstreamAttempts() > 1; }))
             m_tracesView->selectRow(0);
+        // The moment of the newest state change, with its events and requests listed.
+        if (m_tabs->widget(i) == m_historyView && m_events->rowCount() > 0) {
+            m_historyView->refresh(QDateTime::currentMSecsSinceEpoch());
+            m_historyView->pickMoment(m_events->index(0, EventListModel::Time)
+                                          .data(EventListModel::SortRole)
+                                          .toLongLong());
+        }
         const QString file = QDir(directory).filePath(QStringLiteral("%1-%2x%3.png")
                                                           .arg(m_tabs->widget(i)->objectName())
                                                           .arg(width())
@@ -414,6 +431,7 @@ void MainWindow::onRoutesUpdated(const QList<RouteSnapshot> &routes)
     m_routes->setSnapshots(routes);
     m_figures.setRoutes(routes);
     m_laneHealth->setRoutes(routes);
+    m_history.setRoutes(routes, QDateTime::currentMSecsSinceEpoch());
     updateStatus();
 }
 
@@ -422,6 +440,8 @@ void MainWindow::onTracesAdded(const QList<TraceRecord> &traces, bool live)
     m_traces->addTraces(traces);
     const qint64 now = QDateTime::currentMSecsSinceEpoch();
     m_laneHealth->addTraces(traces, live ? now : -1);
+    for (const TraceRecord &trace : traces)
+        m_history.addRequest(trace);
     for (const TraceRecord &trace : traces) {
         // Live ones as they arrive here (an attached gateway's clock may differ from this one);
         // history by the time it ended.
@@ -439,6 +459,7 @@ void MainWindow::onTracesAdded(const QList<TraceRecord> &traces, bool live)
 void MainWindow::onStateChanged(const StateEvent &event)
 {
     m_events->addEvents({ event });
+    m_history.addEvent(event);
     if (event.to == BreakerState::Open)
         notify(QStringLiteral("open:") + event.route, tr("Breaker of %1 opened").arg(event.route),
             event.reason);

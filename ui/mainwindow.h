@@ -1,6 +1,7 @@
 #pragma once
 
 #include "cluster/fleetstatus.h"
+#include "observe/statehistory.h"
 #include "observe/statusfigures.h"
 #include "observe/trace.h"
 #include "routing/breaker.h"
@@ -27,6 +28,7 @@ namespace Switchyard {
 class CostSeriesModel;
 class CostView;
 class GatewayLink;
+class HistoryView;
 class IncidentDialog;
 class EventListModel;
 class DesktopNotifier;
@@ -76,6 +78,8 @@ public:
     TracesView *tracesView() const { return m_tracesView; }
     CostView *costView() const { return m_costView; }
     EventsView *eventsView() const { return m_eventsView; }
+    HistoryView *historyView() const { return m_historyView; }
+    const StateHistory &stateHistory() const { return m_history; }
     ProvidersView *providersView() const { return m_providersView; }
     RouteTableModel *routeModel() const { return m_routes; }
     LaneHealthModel *laneHealthModel() const { return m_laneHealth; }
@@ -126,6 +130,7 @@ private:
     TracesView *m_tracesView;
     CostView *m_costView;
     EventsView *m_eventsView;
+    HistoryView *m_historyView;
     ProvidersView *m_providersView;
     FleetView *m_fleetView;
     QLabel *m_listen;
@@ -147,6 +152,7 @@ private:
     QPointer<IncidentDialog> m_incidentDialog;
     QList<QAction *> m_viewActions; // View ▸ each view, in the order of the tabs
     StatusFigures m_figures;
+    StateHistory m_history;
     QTimer *m_statusClock; // the figures decay with time, traffic or not
     QHash<QString, qint64> m_lastNotified;
 };

@@ -2,6 +2,7 @@
 
 #include "link/gatewaylink.h"
 #include "models/tracelistmodel.h"
+#include "tableviews.h"
 #include "timelinewidget.h"
 #include "translate/callerprotocol.h"
 
@@ -71,6 +72,7 @@ TracesView::TracesView(TraceListModel *model, GatewayLink *gateway, QWidget *par
     m_table->verticalHeader()->hide();
     m_table->setAlternatingRowColors(true);
     m_table->setItemDelegate(new TraceRowDelegate(m_table));
+    keepColumnsFitted(m_table);
     m_table->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
     m_table->horizontalHeader()->setSectionResizeMode(TraceListModel::Route, QHeaderView::Stretch);
 

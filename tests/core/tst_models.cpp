@@ -5,6 +5,7 @@
 #include "models/lanehealthmodel.h"
 #include "models/providertablemodel.h"
 #include "models/routetablemodel.h"
+#include "models/timerangefiltermodel.h"
 #include "models/tracelistmodel.h"
 #include "routing/chainwarnings.h"
 
@@ -190,6 +191,46 @@ private Q_SLOTS:
         filter.setApi(QString());
         filter.setOnlyErrors(true);
         QCOMPARE(filter.rowCount(), 2);
+    }
+
+    void theMomentsEventsAndRequests()
+    {
+        TraceListModel traces;
+        TimeRangeFilterModel moment(TraceListModel::Time, TraceListModel::SortRole);
+        moment.setSourceModel(&traces);
+        QAbstractItemModelTester tester(
+            &moment, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        QCOMPARE(moment.rowCount(), 0); // no moment picked yet
+        QList<TraceRecord> records;
+        for (int i = 0; i < 5; ++i) {
+            TraceRecord record
+                = trace(QString::number(i), QStringLiteral("l"), QStringLiteral("r"), 200);
+            record.startedAtUtcMs = 1000 * i;
+            records.append(record);
+        }
+        traces.addTraces(records);
+        moment.setRange(1000, 3000);
+        QCOMPARE(moment.rowCount(), 3);
+        moment.setRange(3500, 9000);
+        QCOMPARE(moment.rowCount(), 1);
+        TraceRecord late
+            = trace(QStringLiteral("5"), QStringLiteral("l"), QStringLiteral("r"), 200);
+        late.startedAtUtcMs = 5000;
+        traces.addTraces({ late }); // a request of the moment that arrives later joins it
+        QCOMPARE(moment.rowCount(), 2);
+
+        EventListModel events(10);
+        TimeRangeFilterModel eventsAt(EventListModel::Time, EventListModel::SortRole);
+        eventsAt.setSourceModel(&events);
+        QAbstractItemModelTester eventsTester(
+            &eventsAt, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        StateEvent event { QDateTime::fromMSecsSinceEpoch(2000, Qt::UTC), QStringLiteral("r"),
+            BreakerState::Closed, BreakerState::Open, QStringLiteral("x"), false };
+        events.addEvents({ event });
+        eventsAt.setRange(0, 1999);
+        QCOMPARE(eventsAt.rowCount(), 0);
+        eventsAt.setRange(0, 2000);
+        QCOMPARE(eventsAt.rowCount(), 1);
     }
 
     void eventModelNewestFirst()

@@ -2,6 +2,7 @@
 #include "observe/incidentreport.h"
 #include "observe/metrics.h"
 #include "observe/redactor.h"
+#include "observe/statehistory.h"
 #include "observe/statusfigures.h"
 #include "observe/tracestore.h"
 
@@ -330,6 +331,67 @@ private Q_SLOTS:
         QCOMPARE(report.reasons.size(), IncidentReport::MaxReasons);
         QCOMPARE(report.events.size(), IncidentReport::MaxEvents);
         QCOMPARE(report.eventsLeftOut, 5000 - IncidentReport::MaxEvents);
+    }
+
+    void stateHistoryDrawsWhatIsKnown()
+    {
+        StateHistory history;
+        RouteSnapshot a;
+        a.name = QStringLiteral("a");
+        RouteSnapshot b;
+        b.name = QStringLiteral("b");
+        // The console saw the routes first at 14:00; a opened at 14:02 and closed at 14:05.
+        history.setRoutes({ a, b }, at(14, 0, 0));
+        history.addEvent(routeEvent(
+            at(14, 2, 0), QStringLiteral("a"), BreakerState::Closed, BreakerState::Open, {}));
+        history.addEvent(routeEvent(
+            at(14, 5, 0), QStringLiteral("a"), BreakerState::Open, BreakerState::Closed, {}));
+        // b's key refused from 14:03 until 14:04.
+        b.misconfigured = QStringLiteral("no key");
+        history.setRoutes({ a, b }, at(14, 3, 0));
+        b.misconfigured.clear();
+        history.setRoutes({ a, b }, at(14, 4, 0));
+
+        const QList<StateHistory::RouteHistory> routes
+            = history.routes(at(13, 58, 0), at(14, 10, 0));
+        QCOMPARE(routes.size(), 2);
+        using Segment = StateHistory::Segment;
+        QCOMPARE(routes.at(0).segments,
+            (QList<Segment> { { at(13, 58, 0), at(14, 0, 0), BreakerState::Closed, false, false },
+                { at(14, 0, 0), at(14, 2, 0), BreakerState::Closed, false, true },
+                { at(14, 2, 0), at(14, 5, 0), BreakerState::Open, false, true },
+                { at(14, 5, 0), at(14, 10, 0), BreakerState::Closed, false, true } }));
+        QCOMPARE(routes.at(1).segments,
+            (QList<Segment> { { at(13, 58, 0), at(14, 0, 0), BreakerState::Closed, false, false },
+                { at(14, 0, 0), at(14, 3, 0), BreakerState::Closed, false, true },
+                { at(14, 3, 0), at(14, 4, 0), BreakerState::Closed, true, true },
+                { at(14, 4, 0), at(14, 10, 0), BreakerState::Closed, false, true } }));
+        // A range inside the open spell starts open.
+        QCOMPARE(history.routes(at(14, 3, 0), at(14, 4, 0)).at(0).segments.first().state,
+            BreakerState::Open);
+
+        // Requests in 10-second buckets, summed into wider ones; a panic request is marked.
+        TraceRecord ok = makeTrace(QStringLiteral("1"), QStringLiteral("l"), QStringLiteral("a"),
+            FailureClass::Ok, at(14, 2, 1));
+        TraceRecord failed = makeTrace(QStringLiteral("2"), QStringLiteral("l"),
+            QStringLiteral("a"), FailureClass::Transient, at(14, 2, 15));
+        failed.panic = true;
+        history.addRequest(ok);
+        history.addRequest(failed);
+        QCOMPARE(history.trafficKnownSinceMs(), at(14, 2, 1));
+        const QList<StateHistory::Traffic> traffic
+            = history.traffic(at(14, 2, 0), at(14, 3, 0), 30000);
+        QCOMPARE(traffic.size(), 2);
+        QCOMPARE(traffic.at(0), (StateHistory::Traffic { at(14, 2, 0), 2, 1 }));
+        QCOMPARE(traffic.at(1), (StateHistory::Traffic { at(14, 2, 30), 0, 0 }));
+        QCOMPARE(history.routes(at(14, 0, 0), at(14, 10, 0)).at(0).panics,
+            QList<qint64> { at(14, 2, 15) });
+
+        // Bounded: a day of requests keeps 25 hours of buckets.
+        for (int hour = 0; hour < 30; ++hour)
+            history.addRequest(makeTrace(QStringLiteral("h"), QStringLiteral("l"),
+                QStringLiteral("a"), FailureClass::Ok, at(14, 3, 0) + qint64(hour) * 3600000));
+        QVERIFY(history.trafficKnownSinceMs() > at(14, 3, 0));
     }
 
     void incidentReportDefaultRange()

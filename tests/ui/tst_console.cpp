@@ -7,11 +7,13 @@
 #include "engine/configcontroller.h"
 #include "engine/engine.h"
 #include "engine/enginehost.h"
+#include "historyview.h"
 #include "incidentdialog.h"
 #include "lanehealthview.h"
 #include "lanesview.h"
 #include "link/embeddedlink.h"
 #include "mainwindow.h"
+#include "models/eventlistmodel.h"
 #include "models/lanehealthmodel.h"
 #include "models/providertablemodel.h"
 #include "models/routetablemodel.h"
@@ -20,6 +22,7 @@
 #include "providersview.h"
 #include "routedialog.h"
 #include "routesview.h"
+#include "statehistorywidget.h"
 #include "timelinewidget.h"
 #include "tracesview.h"
 
@@ -86,6 +89,7 @@ private Q_SLOTS:
     void historyRaisesNoAlertAndTheBannerSaysWhatIsDegraded();
     void aLaneSaysWhoServesItAndPickingItSelectsThatRoute();
     void theIncidentReportIsShownAndSavedInEveryFormat();
+    void theHistoryShowsStatesOverTimeAndAMomentsEventsAndRequests();
 
 private:
     ClientCall *chat(const QString &lane);
@@ -329,7 +333,7 @@ void ConsoleTest::everyViewIsThere()
     QCOMPARE(names,
         (QStringList { QStringLiteral("routesView"), QStringLiteral("lanesView"),
             QStringLiteral("tracesView"), QStringLiteral("costView"), QStringLiteral("eventsView"),
-            QStringLiteral("providersView") }));
+            QStringLiteral("historyView"), QStringLiteral("providersView") }));
     QVERIFY(m_window->findChild<QWidget *>(QStringLiteral("fleetView")));
     // Each on a key (View ▸ …, Ctrl+1 onwards), and Quit in File.
     QAction *traces = m_window->findChild<QAction *>(QStringLiteral("tracesViewAction"));
@@ -925,6 +929,55 @@ void ConsoleTest::theIncidentReportIsShownAndSavedInEveryFormat()
     QVERIFY(open && !open->isVisible());
     m_window->setConfigurationOpener([](const QString &) { return QStringList(); });
     QVERIFY(open->isVisible());
+}
+
+void ConsoleTest::theHistoryShowsStatesOverTimeAndAMomentsEventsAndRequests()
+{
+    // A request, then ra drained by the operator.
+    QCOMPARE(chat(QStringLiteral("main"))->status, 200);
+    RouteCommand drain;
+    drain.route = QStringLiteral("ra");
+    m_link->submit(drain);
+    QTRY_COMPARE_WITH_TIMEOUT(routeState(QStringLiteral("ra")), QStringLiteral("drained"), 5000);
+    QTRY_VERIFY_WITH_TIMEOUT(m_window->traceModel()->rowCount() >= 1, 5000);
+
+    m_window->showView(QStringLiteral("historyView"));
+    HistoryView *view = m_window->historyView();
+    const qint64 now = QDateTime::currentMSecsSinceEpoch();
+    view->refresh(now);
+    const QList<StateHistory::RouteHistory> routes
+        = m_window->stateHistory().routes(now - view->rangeMs(), now);
+    QCOMPARE(routes.size(), 2);
+    const StateHistory::RouteHistory &ra
+        = routes.at(0).route == QLatin1String("ra") ? routes.at(0) : routes.at(1);
+    QCOMPARE(ra.segments.last().state, BreakerState::Drained);
+    QVERIFY(!ra.segments.first().known); // before the console knew: not claimed closed
+
+    // A click on the moment of the drain lists its event and the request beside it.
+    StateHistoryWidget *chart = view->chart();
+    const qint64 drainedAt = ra.segments.last().fromMs;
+    QTest::mouseClick(chart, Qt::LeftButton, {}, QPoint(chart->xAt(drainedAt), 40));
+    QVERIFY(qAbs(chart->picked() - drainedAt) < view->rangeMs() / 100);
+    QTRY_COMPARE(view->eventTable()->model()->rowCount(), 1);
+    QCOMPARE(view->eventTable()->model()->index(0, EventListModel::Route).data().toString(),
+        QStringLiteral("ra"));
+    QCOMPARE(view->requestTable()->model()->rowCount(), 1);
+    // Columns sized to what came into the empty table, not left at the width of their titles.
+    QTableView *events = view->eventTable();
+    const QString time = events->model()->index(0, EventListModel::Time).data().toString();
+    QTRY_VERIFY(
+        events->columnWidth(EventListModel::Time) >= events->fontMetrics().horizontalAdvance(time));
+
+    // Double-clicking the request opens it in Traces.
+    QSignalSpy opened(view, &HistoryView::requestOpened);
+    const QModelIndex request = view->requestTable()->model()->index(0, 0);
+    // A double click is a press, then the double click on the same row (as a mouse sends it).
+    QTest::mousePress(view->requestTable()->viewport(), Qt::LeftButton, {},
+        view->requestTable()->visualRect(request).center());
+    QTest::mouseDClick(view->requestTable()->viewport(), Qt::LeftButton, {},
+        view->requestTable()->visualRect(request).center());
+    QCOMPARE(opened.count(), 1);
+    QCOMPARE(m_window->tabs()->currentWidget()->objectName(), QStringLiteral("tracesView"));
 }
 
 QTEST_MAIN(ConsoleTest)
