@@ -223,6 +223,96 @@
     </message>
 </context>
 <context>
+    <name>Switchyard::ChainModel</name>
+    <message>
+        <source>plain chat</source>
+        <translation>einfacher Chat</translation>
+    </message>
+    <message>
+        <source>%1 context</source>
+        <translation>%1 Kontext</translation>
+    </message>
+    <message>
+        <source>$%1 / $%2 per MTok</source>
+        <translation>$%1 / $%2 je MTok</translation>
+    </message>
+    <message>
+        <source>no price set</source>
+        <translation>kein Preis gesetzt</translation>
+    </message>
+    <message>
+        <source>not in the configuration</source>
+        <translation>nicht in der Konfiguration</translation>
+    </message>
+    <message>
+        <source>Drag to reorder; drop a route from the list on the right to add it</source>
+        <translation>Ziehen zum Umordnen; eine Route aus der Liste rechts hier ablegen, um sie hinzuzufügen</translation>
+    </message>
+    <message>
+        <source>Drag into the chain to add it there</source>
+        <translation>In die Kette ziehen, um sie dort hinzuzufügen</translation>
+    </message>
+</context>
+<context>
+    <name>Switchyard::ChainPreviewModel</name>
+    <message>
+        <source>plain chat</source>
+        <translation>einfacher Chat</translation>
+    </message>
+    <message>
+        <source>failed</source>
+        <translation>gescheitert</translation>
+    </message>
+    <message>
+        <source>no route</source>
+        <translation>keine Route</translation>
+    </message>
+    <message>
+        <source>%1 (degraded)</source>
+        <translation>%1 (Notfallroute)</translation>
+    </message>
+    <message>
+        <source>Time</source>
+        <translation>Zeit</translation>
+    </message>
+    <message>
+        <source>Needed</source>
+        <translation>Benötigt</translation>
+    </message>
+    <message>
+        <source>Tokens</source>
+        <translation>Tokens</translation>
+    </message>
+    <message>
+        <source>Served then</source>
+        <translation>Damals bedient von</translation>
+    </message>
+    <message>
+        <source>Would be served by</source>
+        <translation>Würde bedient von</translation>
+    </message>
+    <message>
+        <source>Skipped, and why</source>
+        <translation>Übersprungen, und warum</translation>
+    </message>
+    <message>
+        <source>Cost then</source>
+        <translation>Kosten damals</translation>
+    </message>
+    <message>
+        <source>Would cost</source>
+        <translation>Würde kosten</translation>
+    </message>
+    <message>
+        <source>No recent request of this lane to try the chain on.</source>
+        <translation>Keine jüngste Anfrage dieser Lane, an der die Kette erprobt werden kann.</translation>
+    </message>
+    <message>
+        <source>Of the last %1 requests, %2 would be served by another route and %3 by none; they would cost %4 instead of %5.</source>
+        <translation>Von den letzten %1 Anfragen würden %2 von einer anderen Route bedient und %3 von keiner; sie würden %4 statt %5 kosten.</translation>
+    </message>
+</context>
+<context>
     <name>Switchyard::ConnectDialog</name>
     <message>
         <source>&amp;Keep the token in the keychain for this gateway</source>
@@ -882,14 +972,6 @@
         <translation>Alt+Down</translation>
     </message>
     <message>
-        <source>Fallback chain (tried top to bottom)</source>
-        <translation>Ausweichkette (von oben nach unten versucht)</translation>
-    </message>
-    <message>
-        <source>Degraded route (last resort):</source>
-        <translation>Notfallroute (letzter Ausweg):</translation>
-    </message>
-    <message>
         <source>Lane:</source>
         <translation>Lane:</translation>
     </message>
@@ -948,6 +1030,78 @@
     <message>
         <source>Applied; the edits made since are not applied yet.</source>
         <translation>Übernommen; die seither gemachten Änderungen sind noch nicht übernommen.</translation>
+    </message>
+    <message>
+        <source> ms</source>
+        <translation> ms</translation>
+    </message>
+    <message>
+        <source>no cap</source>
+        <translation>keine Obergrenze</translation>
+    </message>
+    <message>
+        <source>Off: the caller gets the error</source>
+        <translation>Aus: der Aufrufer erhält den Fehler</translation>
+    </message>
+    <message>
+        <source>Prefill: the next route continues the text</source>
+        <translation>Prefill: die nächste Route setzt den Text fort</translation>
+    </message>
+    <message>
+        <source>Restart: the next route answers anew</source>
+        <translation>Neustart: die nächste Route antwortet neu</translation>
+    </message>
+    <message>
+        <source>off</source>
+        <translation>aus</translation>
+    </message>
+    <message>
+        <source>Fallback chain (tried top to bottom; drag to reorder)</source>
+        <translation>Ausweichkette (von oben nach unten versucht; ziehen zum Umordnen)</translation>
+    </message>
+    <message>
+        <source>Degraded route (last resort, when the whole chain fails):</source>
+        <translation>Notfallroute (letzter Ausweg, wenn die ganze Kette scheitert):</translation>
+    </message>
+    <message>
+        <source>Routes (drag into the chain)</source>
+        <translation>Routen (in die Kette ziehen)</translation>
+    </message>
+    <message>
+        <source>Lane settings</source>
+        <translation>Lane-Einstellungen</translation>
+    </message>
+    <message>
+        <source>Retries per route:</source>
+        <translation>Wiederholungen je Route:</translation>
+    </message>
+    <message>
+        <source>Deadline:</source>
+        <translation>Frist:</translation>
+    </message>
+    <message>
+        <source>Budget per day:</source>
+        <translation>Budget pro Tag:</translation>
+    </message>
+    <message>
+        <source>A stream that breaks:</source>
+        <translation>Ein abbrechender Stream:</translation>
+    </message>
+    <message>
+        <source>Hedge after:</source>
+        <translation>Absichern nach:</translation>
+    </message>
+    <message>
+        <source>What if: the edited chain on this lane&apos;s recent requests, with the routes as they are now</source>
+        <translation>Was wäre, wenn: die bearbeitete Kette mit den jüngsten Anfragen dieser Lane, bei den Routen, wie sie jetzt sind</translation>
+    </message>
+    <message>
+        <source>Policy fallbacks: none (a refusal by a provider&apos;s policy goes to the caller).</source>
+        <translation>Richtlinien-Ausweichrouten: keine (eine Ablehnung durch die Richtlinie eines Anbieters geht an den Aufrufer).</translation>
+    </message>
+    <message>
+        <source>Policy fallbacks (tried only when a provider refuses on policy): %1</source>
+        <translation>Richtlinien-Ausweichrouten (nur versucht, wenn ein Anbieter aus Richtliniengründen ablehnt): %1</translation>
     </message>
 </context>
 <context>
@@ -1627,6 +1781,13 @@ Fahren Sie nur fort, wenn Sie diesem Host den Schlüssel anvertrauen.</translati
     <message>
         <source>the gateway closed the connection</source>
         <translation>das Gateway hat die Verbindung geschlossen</translation>
+    </message>
+</context>
+<context>
+    <name>Switchyard::RouteCardDelegate</name>
+    <message>
+        <source>Misconfigured</source>
+        <translation>Falsch konfiguriert</translation>
     </message>
 </context>
 <context>

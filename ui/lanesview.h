@@ -5,27 +5,46 @@
 #include <QWidget>
 
 class QComboBox;
+class QDoubleSpinBox;
 class QLabel;
 class QListView;
 class QPushButton;
-class QStringListModel;
+class QSpinBox;
+class QTableView;
 
 namespace Switchyard {
 
+class ChainModel;
+class ChainPreviewModel;
 class GatewayLink;
+class RouteTableModel;
+class TraceListModel;
 
-// The Lanes view: a visual editor of one lane's fallback chain. Drag to reorder, add and remove
-// routes from the palette, pick the degraded route; warnings say where a fallback cannot do
-// what the primary does. Apply validates, saves atomically and swaps the running config.
+// The Lanes view: a visual editor of one lane. Its chain drawn as route cards with their live
+// state, capabilities, context window and price, reordered by dragging (a drop always inserts);
+// the degraded route and policy fallbacks as what they are; the lane's settings in place; and a
+// what-if preview of the edited chain on the lane's recent requests, before Apply validates,
+// saves and swaps the running config.
 class LanesView final : public QWidget {
     Q_OBJECT
 public:
-    explicit LanesView(GatewayLink *gateway, QWidget *parent = nullptr);
+    // `traces` and `routes` feed the cards' states and the what-if preview.
+    LanesView(GatewayLink *gateway, TraceListModel *traces, RouteTableModel *routes,
+        QWidget *parent = nullptr);
 
     void showLane(const QString &lane);
     QString currentLane() const;
-    QStringListModel *chainModel() const { return m_chain; }
+    ChainModel *chainModel() const { return m_chain; }
+    ChainModel *paletteModel() const { return m_palette; }
+    QListView *chainView() const { return m_chainView; }
     QComboBox *degradedBox() const { return m_degraded; }
+    ChainPreviewModel *previewModel() const { return m_preview; }
+    QLabel *previewSummary() const { return m_previewSummary; }
+    QSpinBox *retriesBox() const { return m_retries; }
+    QSpinBox *deadlineBox() const { return m_deadline; }
+    QDoubleSpinBox *budgetBox() const { return m_budget; }
+    QComboBox *continuationBox() const { return m_continuation; }
+    QSpinBox *hedgeBox() const { return m_hedge; }
     QStringList warnings() const { return m_warningList; }
     bool hasUnappliedChanges() const { return m_dirty; }
     QString lastError() const { return m_lastError; }
@@ -33,12 +52,14 @@ public:
     void addSelectedRoute();
     void removeSelectedRoute();
     void moveSelected(int delta);
-    // Asks for the edited chain to run; the answer arrives in the status line (and applied()).
+    // Asks for the edited lane to run; the answer arrives in the status line (and applied()).
     void apply();
     void revert();
     // After a config was applied elsewhere (the Providers view): new routes join the palette,
-    // unless the chain here has edits not yet applied.
+    // unless the lane here has edits not yet applied.
     void reloadIfUnchanged();
+    // The what-if preview of the chain as edited, on the lane's recent requests.
+    void updatePreview();
 
 Q_SIGNALS:
     void applied(const QString &lane);
@@ -48,17 +69,30 @@ private:
     void onChainEdited();
     void onReloaded();
     void updateWarnings();
+    void updateRouteInfo();
     void setDirty(bool dirty);
+    LaneConfig editedLane() const;
 
     GatewayLink *m_gateway;
+    TraceListModel *m_traces;
+    RouteTableModel *m_routes;
     Config m_config;
     QComboBox *m_lanes;
     QListView *m_chainView;
     QListView *m_paletteView;
-    QStringListModel *m_chain;
-    QStringListModel *m_palette;
+    ChainModel *m_chain;
+    ChainModel *m_palette;
     QComboBox *m_degraded;
+    QLabel *m_policyFallbacks;
+    QSpinBox *m_retries;
+    QSpinBox *m_deadline;
+    QDoubleSpinBox *m_budget;
+    QComboBox *m_continuation;
+    QSpinBox *m_hedge;
     QLabel *m_warnings;
+    ChainPreviewModel *m_preview;
+    QTableView *m_previewTable;
+    QLabel *m_previewSummary;
     QLabel *m_status;
     QPushButton *m_apply;
     QPushButton *m_revert;

@@ -88,7 +88,7 @@ MainWindow::MainWindow(
     setWindowIcon(QIcon(QStringLiteral(":/icons/switchyard.svg")));
 
     m_routesView = new RoutesView(gateway, m_routes, m_laneHealth, this);
-    m_lanesView = new LanesView(gateway, this);
+    m_lanesView = new LanesView(gateway, m_traces, m_routes, this);
     m_tracesView = new TracesView(m_traces, gateway, this);
     m_costView = new CostView(m_cost, this);
     m_eventsView = new EventsView(m_events, this);

@@ -81,6 +81,41 @@ QJsonObject ConfigDocument::withLane(
     return root;
 }
 
+QJsonObject ConfigDocument::withLaneSettings(const QJsonObject &json, const QString &lane,
+    const LaneConfig &current, const LaneConfig &edited)
+{
+    QJsonObject root = json;
+    QJsonObject lanes = root.value(QLatin1String("lanes")).toObject();
+    QJsonObject entry = lanes.value(lane).toObject();
+    if (edited.retry.maxRetries != current.retry.maxRetries) {
+        QJsonObject retry = entry.value(QLatin1String("retry")).toObject();
+        retry.insert(QStringLiteral("max_retries"), edited.retry.maxRetries);
+        entry.insert(QStringLiteral("retry"), retry);
+    }
+    if (edited.deadlineMs != current.deadlineMs)
+        entry.insert(QStringLiteral("deadline_ms"), edited.deadlineMs);
+    if (edited.budgetUsdPerDay != current.budgetUsdPerDay) {
+        if (edited.budgetUsdPerDay > 0)
+            entry.insert(QStringLiteral("budget_usd_per_day"), edited.budgetUsdPerDay);
+        else
+            entry.remove(QStringLiteral("budget_usd_per_day"));
+    }
+    if (edited.continuation != current.continuation)
+        entry.insert(QStringLiteral("continuation"), continuationName(edited.continuation));
+    if (edited.hedge.afterMs != current.hedge.afterMs) {
+        if (edited.hedge.enabled()) {
+            QJsonObject hedge = entry.value(QLatin1String("hedge")).toObject();
+            hedge.insert(QStringLiteral("after_ms"), edited.hedge.afterMs);
+            entry.insert(QStringLiteral("hedge"), hedge);
+        } else {
+            entry.remove(QStringLiteral("hedge"));
+        }
+    }
+    lanes.insert(lane, entry);
+    root.insert(QStringLiteral("lanes"), lanes);
+    return root;
+}
+
 QJsonObject ConfigDocument::withEntry(
     const QJsonObject &json, const QString &section, const QString &name, const QJsonObject &object)
 {

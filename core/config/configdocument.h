@@ -25,6 +25,11 @@ public:
     // The document with one lane's chain and degraded route replaced; nothing else changes.
     static QJsonObject withLane(const QJsonObject &json, const QString &lane,
         const QStringList &chain, const QString &degraded);
+    // The document with one lane's settings changed where they differ from `current`: retry,
+    // deadline, budget, continuation and hedge. A setting left as it was is not written, so a
+    // file that never named it does not start to.
+    static QJsonObject withLaneSettings(const QJsonObject &json, const QString &lane,
+        const LaneConfig &current, const LaneConfig &edited);
     // The document with one entry of "providers" or "routes" set to `object` (added or replaced).
     static QJsonObject withEntry(const QJsonObject &json, const QString &section,
         const QString &name, const QJsonObject &object);

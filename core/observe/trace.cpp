@@ -1,5 +1,7 @@
 #include "observe/trace.h"
 
+#include "config/config.h"
+
 #include <QJsonArray>
 
 #include <algorithm>
@@ -140,6 +142,8 @@ QJsonObject TraceRecord::toJson() const
         { QStringLiteral("cache_write_tokens"), cacheWriteTokens },
         { QStringLiteral("cost_usd"), costUsd },
         { QStringLiteral("fallback_cost_usd"), fallbackCostUsd },
+        { QStringLiteral("needs"), QJsonArray::fromStringList(capabilityNames(needs)) },
+        { QStringLiteral("estimated_tokens"), estimatedTokens },
         { QStringLiteral("attempts"), attemptArray } };
 }
 
@@ -164,6 +168,14 @@ TraceRecord TraceRecord::fromJson(const QJsonObject &json)
     trace.cacheWriteTokens = json.value(QLatin1String("cache_write_tokens")).toInteger();
     trace.costUsd = json.value(QLatin1String("cost_usd")).toDouble();
     trace.fallbackCostUsd = json.value(QLatin1String("fallback_cost_usd")).toDouble();
+    for (const QJsonValue &need : json.value(QLatin1String("needs")).toArray()) {
+        for (Capability capability : allCapabilities()) {
+            if (capabilityName(capability) == need.toString())
+                trace.needs |= unsigned(capability);
+        }
+    }
+    trace.estimatedTokens
+        = qMax<qint64>(0, json.value(QLatin1String("estimated_tokens")).toInteger());
     for (const QJsonValue &value : json.value(QLatin1String("attempts")).toArray()) {
         const QJsonObject item = value.toObject();
         AttemptRecord attempt;

@@ -59,6 +59,11 @@ struct TraceRecord {
     bool fallback = false;
     bool degraded = false;
     bool panic = false; // every route's breaker was open; the one cooling down soonest was tried
+    // The request's shape, never its text: the capabilities it needed of a route (Capabilities
+    // bits, config.h) and its estimated size in tokens (prompt plus requested output). What the
+    // console's what-if preview runs through an edited chain.
+    unsigned needs = 0;
+    qint64 estimatedTokens = 0;
     int status = 0;
     FailureClass finalClass = FailureClass::Ok;
     qint64 startedAtUtcMs = 0; // wall clock, ms since the epoch

@@ -45,6 +45,8 @@ ProxyRequest::ProxyRequest(
         timer->setSingleShot(true);
         timer->setTimerType(Qt::PreciseTimer);
     }
+    m_trace.record().needs = m_params.analysis.needs;
+    m_trace.record().estimatedTokens = m_params.analysis.estimatedTokens;
     connect(&m_deadlineTimer, &QTimer::timeout, this, &ProxyRequest::onDeadline);
     connect(&m_hedgeTimer, &QTimer::timeout, this, &ProxyRequest::startHedge);
     connect(&m_backoffTimer, &QTimer::timeout, this, [this] {

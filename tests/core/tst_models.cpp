@@ -1,4 +1,6 @@
 #include "config/configdocument.h"
+#include "models/chainmodel.h"
+#include "models/chainpreviewmodel.h"
 #include "models/costseriesmodel.h"
 #include "models/eventlistmodel.h"
 #include "models/fleetmodels.h"
@@ -13,6 +15,7 @@
 #include <QFile>
 #include <QJsonArray>
 #include <QJsonDocument>
+#include <QMimeData>
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QTest>
@@ -191,6 +194,173 @@ private Q_SLOTS:
         filter.setApi(QString());
         filter.setOnlyErrors(true);
         QCOMPARE(filter.rowCount(), 2);
+    }
+
+    void aDropAlwaysInsertsAndNeverLosesOrDoublesARoute()
+    {
+        Config config;
+        for (const char *name : { "a", "b", "c", "d" }) {
+            RouteConfig route;
+            route.name = QString::fromLatin1(name);
+            config.routes.insert(route.name, route);
+        }
+        ChainModel chain(true);
+        ChainModel palette(false);
+        QAbstractItemModelTester tester(
+            &chain, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        chain.setRouteInfo(config, {});
+        chain.setRoutes({ QStringLiteral("a"), QStringLiteral("b") });
+        palette.setRoutes(config.routes.keys());
+        QSignalSpy edited(&chain, &ChainModel::edited);
+        const auto drop = [&chain](QMimeData *data, int row, const QModelIndex &parent) {
+            std::unique_ptr<QMimeData> owned(data);
+            // Done by the model itself: the view is told not to remove the dragged row after.
+            QVERIFY(!chain.dropMimeData(owned.get(), Qt::MoveAction, row, 0, parent));
+        };
+
+        // From the palette, dropped ON the primary (not between items): inserted before it, the
+        // primary kept (this used to replace the chain with the dropped route).
+        drop(palette.mimeData({ palette.index(2) }), -1, chain.index(0));
+        QCOMPARE(chain.routes(),
+            (QStringList { QStringLiteral("c"), QStringLiteral("a"), QStringLiteral("b") }));
+        // A route already in the chain dropped from the palette on an item moves, never doubles.
+        drop(palette.mimeData({ palette.index(1) }), -1, chain.index(0));
+        QCOMPARE(chain.routes(),
+            (QStringList { QStringLiteral("b"), QStringLiteral("c"), QStringLiteral("a") }));
+        // Within the chain: the last one dragged between the first two; then to the very end.
+        drop(chain.mimeData({ chain.index(2) }), 1, QModelIndex());
+        QCOMPARE(chain.routes(),
+            (QStringList { QStringLiteral("b"), QStringLiteral("a"), QStringLiteral("c") }));
+        drop(chain.mimeData({ chain.index(0) }), -1, QModelIndex());
+        QCOMPARE(chain.routes(),
+            (QStringList { QStringLiteral("a"), QStringLiteral("c"), QStringLiteral("b") }));
+        // Onto itself: nothing moves.
+        drop(chain.mimeData({ chain.index(1) }), -1, chain.index(1));
+        QCOMPARE(chain.routes(),
+            (QStringList { QStringLiteral("a"), QStringLiteral("c"), QStringLiteral("b") }));
+        // A name the configuration does not have, or another format: nothing.
+        auto *stranger = new QMimeData;
+        stranger->setData(QString::fromLatin1(ChainModel::MimeType), "zz\n\n");
+        drop(stranger, 0, QModelIndex());
+        auto *text = new QMimeData;
+        text->setText(QStringLiteral("d"));
+        QVERIFY(!chain.canDropMimeData(text, Qt::CopyAction, 0, 0, QModelIndex()));
+        delete text;
+        QCOMPARE(chain.routes(),
+            (QStringList { QStringLiteral("a"), QStringLiteral("c"), QStringLiteral("b") }));
+        QVERIFY(edited.count() >= 4);
+        // The palette takes no drops.
+        std::unique_ptr<QMimeData> fromChain(chain.mimeData({ chain.index(0) }));
+        QVERIFY(!palette.canDropMimeData(fromChain.get(), Qt::MoveAction, 0, 0, QModelIndex()));
+
+        // Each card says what the route is.
+        RouteConfig rich;
+        rich.name = QStringLiteral("a");
+        rich.capabilities = Capabilities(Capability::Tools) | Capabilities(Capability::Stream);
+        rich.contextWindow = 128000;
+        rich.price.inputPerMTok = 2.5;
+        rich.price.outputPerMTok = 10;
+        QCOMPARE(ChainModel::detailOf(rich),
+            QStringLiteral("$2.50 / $10.00 per MTok · 128k context · tools · stream"));
+        RouteSnapshot open;
+        open.name = QStringLiteral("a");
+        open.state = BreakerState::Open;
+        chain.setRouteInfo(config, { { QStringLiteral("a"), open } });
+        QCOMPARE(
+            chain.index(0).data(ChainModel::StateRole).value<BreakerState>(), BreakerState::Open);
+        QVERIFY(!chain.index(1).data(ChainModel::StateRole).isValid());
+        QCOMPARE(chain.index(2).data(ChainModel::PositionRole).toInt(), 3);
+    }
+
+    void whatIfRunsRecentRequestsThroughTheEditedChain()
+    {
+        // Two routes: a cheap one without tools, a dear one with them; a third, open.
+        Config config;
+        const auto addRoute = [&config](const QString &name, Capabilities capabilities,
+                                  double price, qint64 context) {
+            RouteConfig route;
+            route.name = name;
+            route.capabilities = capabilities;
+            route.price.inputPerMTok = route.price.outputPerMTok = price;
+            route.contextWindow = context;
+            config.routes.insert(name, route);
+        };
+        addRoute(QStringLiteral("cheap"), Capabilities(Capability::Stream), 1.0, 8000);
+        addRoute(QStringLiteral("dear"),
+            Capabilities(Capability::Tools) | Capabilities(Capability::Stream), 10.0, 0);
+        addRoute(QStringLiteral("down"), Capabilities(Capability::Tools), 0.5, 0);
+        RouteSnapshot down;
+        down.name = QStringLiteral("down");
+        down.state = BreakerState::Open;
+
+        // Three requests the lane served on "dear": a plain one, one with tools, a long one; each
+        // recorded by its shape, and kept through the store's JSON.
+        QList<TraceRecord> traces;
+        const QList<std::tuple<QString, unsigned, qint64>> shapes { { QStringLiteral("plain"), 0u,
+                                                                        500 },
+            { QStringLiteral("tools"), unsigned(Capability::Tools), 500 },
+            { QStringLiteral("long"), 0u, 20000 } };
+        qint64 at = 1000;
+        for (const auto &[id, needs, tokens] : shapes) {
+            TraceRecord record = trace(id, QStringLiteral("main"), QStringLiteral("dear"), 200);
+            record.needs = needs;
+            record.estimatedTokens = tokens;
+            record.startedAtUtcMs = at++;
+            record.tokensIn = 1000000;
+            record.costUsd = 10.0;
+            record.attempts.append(AttemptRecord { .route = QStringLiteral("dear") });
+            traces.append(TraceRecord::fromJson(record.toJson()));
+        }
+        traces.append(trace(
+            QStringLiteral("other"), QStringLiteral("elsewhere"), QStringLiteral("dear"), 200));
+        QCOMPARE(traces.first().needs, unsigned(Capability::Tools) * 0);
+        QCOMPARE(traces.at(1).needs, unsigned(Capability::Tools));
+        QCOMPARE(traces.at(2).estimatedTokens, qint64(20000));
+
+        // The edited chain: the open one first, then the cheap one, then the dear one.
+        const ChainPreview preview = ChainPreview::run(traces, QStringLiteral("main"), config,
+            { QStringLiteral("down"), QStringLiteral("cheap"), QStringLiteral("dear") }, QString(),
+            { { QStringLiteral("down"), down } });
+        QCOMPARE(preview.rows.size(), 3); // the other lane's request is not in it
+        const ChainPreview::Row &longest = preview.rows.at(0); // newest first
+        QCOMPARE(longest.id, QStringLiteral("long"));
+        QCOMPARE(longest.wouldServe, QStringLiteral("dear"));
+        QCOMPARE(longest.skipped,
+            (QList<ChainPreview::Skip> { { QStringLiteral("down"), QStringLiteral("open") },
+                { QStringLiteral("cheap"),
+                    QStringLiteral("context window 8000 < 20000 tokens") } }));
+        const ChainPreview::Row &tools = preview.rows.at(1);
+        QCOMPARE(tools.wouldServe, QStringLiteral("dear"));
+        QCOMPARE(tools.skipped.at(1).why, QStringLiteral("lacks tools"));
+        const ChainPreview::Row &plain = preview.rows.at(2);
+        QCOMPARE(plain.wouldServe, QStringLiteral("cheap"));
+        QCOMPARE(plain.costNow, 1.0);
+        QCOMPARE(preview.elsewhere, 1);
+        QCOMPARE(preview.unserved, 0);
+        QCOMPARE(preview.costThen, 30.0);
+        QCOMPARE(preview.costNow, 21.0);
+
+        ChainPreviewModel model;
+        QAbstractItemModelTester tester(
+            &model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        model.setPreview(preview);
+        QCOMPARE(model.rowCount(), 3);
+        QCOMPARE(model.index(2, ChainPreviewModel::WouldServe).data().toString(),
+            QStringLiteral("cheap"));
+        QVERIFY(model.index(2, ChainPreviewModel::WouldServe)
+                    .data(ChainPreviewModel::ChangedRole)
+                    .toBool());
+        QCOMPARE(
+            model.index(1, ChainPreviewModel::Needs).data().toString(), QStringLiteral("tools"));
+        QCOMPARE(model.summary(),
+            QStringLiteral("Of the last 3 requests, 1 would be served by another "
+                           "route and 0 by none; they would cost $21.0000 instead of $30.0000."));
+
+        // Nothing left that can serve tools: said, per request and in sum.
+        const ChainPreview none = ChainPreview::run(
+            traces, QStringLiteral("main"), config, { QStringLiteral("cheap") }, QString(), {});
+        QCOMPARE(none.unserved, 2);
+        QVERIFY(none.rows.at(1).wouldServe.isEmpty());
     }
 
     void theMomentsEventsAndRequests()
@@ -473,7 +643,9 @@ private Q_SLOTS:
         RouteTableModel model;
         QAbstractItemModelTester tester(
             &model, QAbstractItemModelTester::FailureReportingMode::QtTest);
-        const QDateTime opened = QDateTime::currentDateTime().addSecs(-300);
+        // Earlier today, whenever the test runs (five minutes ago was yesterday just after
+        // midnight).
+        const QDateTime opened(QDate::currentDate(), QTime(0, 0, 1));
         RouteSnapshot down = route(QStringLiteral("down"), QStringLiteral("open"));
         down.stateSinceUtcMs = opened.toMSecsSinceEpoch();
         down.lastError = QStringLiteral("transient: HTTP 503");

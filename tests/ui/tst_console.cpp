@@ -13,6 +13,8 @@
 #include "lanesview.h"
 #include "link/embeddedlink.h"
 #include "mainwindow.h"
+#include "models/chainmodel.h"
+#include "models/chainpreviewmodel.h"
 #include "models/eventlistmodel.h"
 #include "models/lanehealthmodel.h"
 #include "models/providertablemodel.h"
@@ -40,6 +42,7 @@
 #include <QLineEdit>
 #include <QListView>
 #include <QMessageBox>
+#include <QMimeData>
 #include <QPushButton>
 #include <QSignalSpy>
 #include <QSpinBox>
@@ -90,6 +93,7 @@ private Q_SLOTS:
     void aLaneSaysWhoServesItAndPickingItSelectsThatRoute();
     void theIncidentReportIsShownAndSavedInEveryFormat();
     void theHistoryShowsStatesOverTimeAndAMomentsEventsAndRequests();
+    void aRouteDroppedOnAnotherIsInsertedAndLaneSettingsAreSaved();
 
 private:
     ClientCall *chat(const QString &lane);
@@ -203,12 +207,11 @@ void ConsoleTest::reorderingAChainAndApplyingSwapsTheRunningConfig()
     LanesView *lanes = m_window->lanesView();
     m_window->showView(QStringLiteral("lanesView"));
     lanes->showLane(QStringLiteral("main"));
-    QCOMPARE(lanes->chainModel()->stringList(),
+    QCOMPARE(lanes->chainModel()->routes(),
         (QStringList { QStringLiteral("ra"), QStringLiteral("rb") }));
     QVERIFY(lanes->warnings().first().contains(QStringLiteral("rb cannot honour tools")));
 
-    auto *chainView = lanes->findChild<QListView *>();
-    QVERIFY(chainView);
+    QListView *chainView = lanes->chainView();
     chainView->setCurrentIndex(lanes->chainModel()->index(1));
     QPushButton *up = nullptr;
     QPushButton *apply = nullptr;
@@ -220,7 +223,7 @@ void ConsoleTest::reorderingAChainAndApplyingSwapsTheRunningConfig()
     }
     QVERIFY(up && apply);
     QTest::mouseClick(up, Qt::LeftButton);
-    QCOMPARE(lanes->chainModel()->stringList(),
+    QCOMPARE(lanes->chainModel()->routes(),
         (QStringList { QStringLiteral("rb"), QStringLiteral("ra") }));
     QVERIFY(lanes->hasUnappliedChanges());
     QVERIFY(lanes->warnings().isEmpty()
@@ -251,16 +254,16 @@ void ConsoleTest::editsMadeWhileAnApplyIsAnsweredAreKept()
 {
     LanesView *lanes = m_window->lanesView();
     lanes->showLane(QStringLiteral("main"));
-    QVERIFY(lanes->chainModel()->moveRows(QModelIndex(), 1, 1, QModelIndex(), 0)); // rb, ra
+    lanes->chainModel()->moveRoute(1, 0); // rb, ra
     QVERIFY(lanes->hasUnappliedChanges());
     lanes->apply();
     // The engine answers through the event loop; this edit comes first.
-    lanes->chainModel()->removeRows(1, 1);
-    QCOMPARE(lanes->chainModel()->stringList(), QStringList { QStringLiteral("rb") });
+    lanes->chainModel()->removeRoute(1);
+    QCOMPARE(lanes->chainModel()->routes(), QStringList { QStringLiteral("rb") });
     QTRY_COMPARE(m_controller->config().lanes.value(QStringLiteral("main")).chain,
         (QStringList { QStringLiteral("rb"), QStringLiteral("ra") }));
     // What was applied runs; the later edit is still on screen, waiting for its own Apply.
-    QCOMPARE(lanes->chainModel()->stringList(), QStringList { QStringLiteral("rb") });
+    QCOMPARE(lanes->chainModel()->routes(), QStringList { QStringLiteral("rb") });
     QVERIFY(lanes->hasUnappliedChanges());
 }
 
@@ -276,7 +279,7 @@ void ConsoleTest::anExternalEditIsPickedUp()
     file.write(json);
     file.close();
     QTRY_COMPARE(
-        m_window->lanesView()->chainModel()->stringList(), QStringList { QStringLiteral("rb") });
+        m_window->lanesView()->chainModel()->routes(), QStringList { QStringLiteral("rb") });
     QTRY_COMPARE(chat(QStringLiteral("main"))->header("X-Switchyard-Route"), QByteArray("rb"));
 }
 
@@ -978,6 +981,68 @@ void ConsoleTest::theHistoryShowsStatesOverTimeAndAMomentsEventsAndRequests()
         view->requestTable()->visualRect(request).center());
     QCOMPARE(opened.count(), 1);
     QCOMPARE(m_window->tabs()->currentWidget()->objectName(), QStringLiteral("tracesView"));
+}
+
+void ConsoleTest::aRouteDroppedOnAnotherIsInsertedAndLaneSettingsAreSaved()
+{
+    // A request with tools: only ra can serve it.
+    QByteArray body = chatBody(QStringLiteral("main"));
+    body.replace("\"messages\"",
+        "\"tools\":[{\"type\":\"function\",\"function\":{\"name\":\"f\",\"parameters\":{}}}],"
+        "\"messages\"");
+    QCOMPARE(
+        m_gateway->client().postAndWait(QStringLiteral("/v1/chat/completions"), body)->status, 200);
+    QTRY_VERIFY_WITH_TIMEOUT(m_window->traceModel()->rowCount() == 1, 5000);
+
+    LanesView *lanes = m_window->lanesView();
+    m_window->showView(QStringLiteral("lanesView"));
+    lanes->showLane(QStringLiteral("main"));
+    QCOMPARE(lanes->previewModel()->rowCount(), 1);
+    QCOMPARE(lanes->previewModel()->index(0, ChainPreviewModel::WouldServe).data().toString(),
+        QStringLiteral("ra"));
+
+    // rb dragged from the route list and dropped ON ra (not between them): inserted before it,
+    // ra kept, rb not doubled.
+    QListView *chain = lanes->chainView();
+    ChainModel *palette = lanes->paletteModel();
+    std::unique_ptr<QMimeData> data(palette->mimeData({ palette->index(1) }));
+    QCOMPARE(palette->index(1).data().toString(), QStringLiteral("rb"));
+    const QPoint onRa = chain->visualRect(lanes->chainModel()->index(0)).center();
+    QDragEnterEvent enter(onRa, Qt::CopyAction | Qt::MoveAction, data.get(), Qt::LeftButton, {});
+    QCoreApplication::sendEvent(chain->viewport(), &enter);
+    QDragMoveEvent move(onRa, Qt::CopyAction | Qt::MoveAction, data.get(), Qt::LeftButton, {});
+    QCoreApplication::sendEvent(chain->viewport(), &move);
+    QDropEvent drop(QPointF(onRa), Qt::CopyAction | Qt::MoveAction, data.get(), Qt::LeftButton, {});
+    QCoreApplication::sendEvent(chain->viewport(), &drop);
+    QCOMPARE(lanes->chainModel()->routes(),
+        (QStringList { QStringLiteral("rb"), QStringLiteral("ra") }));
+    QVERIFY(lanes->hasUnappliedChanges());
+    // The preview follows the edit before Apply: rb cannot take tools, so ra still would.
+    QCOMPARE(lanes->previewModel()->index(0, ChainPreviewModel::Skipped).data().toString(),
+        QStringLiteral("rb: lacks tools"));
+    QVERIFY(lanes->previewSummary()->text().contains(
+        QStringLiteral("0 would be served by another route")));
+
+    // A lane setting edited in place, then Apply: the chain and the retry saved, the rest of the
+    // lane as the file had it.
+    lanes->retriesBox()->setValue(3);
+    lanes->apply();
+    QTRY_VERIFY2(!lanes->hasUnappliedChanges(), qPrintable(lanes->lastError()));
+    QFile file(m_configPath);
+    QVERIFY(file.open(QIODevice::ReadOnly));
+    const QJsonObject main = QJsonDocument::fromJson(file.readAll())
+                                 .object()
+                                 .value(QLatin1String("lanes"))
+                                 .toObject()
+                                 .value(QLatin1String("main"))
+                                 .toObject();
+    QCOMPARE(main.value(QLatin1String("chain")).toArray(),
+        QJsonArray({ QStringLiteral("rb"), QStringLiteral("ra") }));
+    const QJsonObject retry = main.value(QLatin1String("retry")).toObject();
+    QCOMPARE(retry.value(QLatin1String("max_retries")).toInt(), 3);
+    QCOMPARE(retry.value(QLatin1String("base_ms")).toInt(), 1);
+    QVERIFY(!main.contains(QLatin1String("deadline_ms"))); // untouched, so not written
+    QCOMPARE(m_controller->config().lanes.value(QStringLiteral("main")).retry.maxRetries, 3);
 }
 
 QTEST_MAIN(ConsoleTest)
