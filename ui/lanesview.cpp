@@ -27,6 +27,8 @@
 #include <QTimer>
 #include <QVBoxLayout>
 
+#include <limits>
+
 namespace Switchyard {
 
 namespace {
@@ -106,11 +108,12 @@ LanesView::LanesView(
 
     // The lane's settings, edited in place.
     m_retries->setRange(0, 10);
-    m_deadline->setRange(1000, 3600000);
+    // The loader's ranges: a box that clamped or rounded a value from the file would write it back.
+    m_deadline->setRange(1, std::numeric_limits<int>::max());
     m_deadline->setSingleStep(1000);
     m_deadline->setSuffix(tr(" ms"));
-    m_budget->setRange(0, 1000000);
-    m_budget->setDecimals(2);
+    m_budget->setRange(0, 1e9);
+    m_budget->setDecimals(4);
     m_budget->setPrefix(QStringLiteral("$"));
     m_budget->setSpecialValueText(tr("no cap"));
     m_continuation->addItem(
@@ -119,7 +122,7 @@ LanesView::LanesView(
         tr("Prefill: the next route continues the text"), continuationName(Continuation::Prefill));
     m_continuation->addItem(
         tr("Restart: the next route answers anew"), continuationName(Continuation::Restart));
-    m_hedge->setRange(0, 600000);
+    m_hedge->setRange(0, std::numeric_limits<int>::max());
     m_hedge->setSingleStep(250);
     m_hedge->setSuffix(tr(" ms"));
     m_hedge->setSpecialValueText(tr("off"));
@@ -137,7 +140,10 @@ LanesView::LanesView(
     auto *previewLater = new QTimer(this);
     previewLater->setSingleShot(true);
     previewLater->setInterval(1000);
-    connect(previewLater, &QTimer::timeout, this, &LanesView::updatePreview);
+    connect(previewLater, &QTimer::timeout, this, [this] {
+        if (isVisible()) // a hidden view catches up when shown
+            updatePreview();
+    });
     connect(traces, &QAbstractItemModel::rowsInserted, previewLater, [previewLater] {
         if (!previewLater->isActive())
             previewLater->start();
@@ -226,6 +232,12 @@ LanesView::LanesView(
     reloadFromDocument();
 }
 
+void LanesView::showEvent(QShowEvent *event)
+{
+    QWidget::showEvent(event);
+    updatePreview();
+}
+
 QString LanesView::currentLane() const
 {
     return m_lanes->currentText();
@@ -276,6 +288,7 @@ void LanesView::showLane(const QString &lane)
         qMax(0, m_continuation->findData(continuationName(config.continuation))));
     m_hedge->setValue(config.hedge.afterMs);
     m_loading = false;
+    m_shown = editedLane(); // what Apply compares with: only what the operator changed is written
     setDirty(false);
     m_lastError.clear();
     m_status->setText(m_gateway->isConfigSaved()
@@ -381,7 +394,7 @@ void LanesView::apply()
     const LaneConfig edited = editedLane();
     QJsonObject json
         = ConfigDocument::withLane(m_gateway->configJson(), lane, edited.chain, edited.degraded);
-    json = ConfigDocument::withLaneSettings(json, lane, m_config.lanes.value(lane), edited);
+    json = ConfigDocument::withLaneSettings(json, lane, m_shown, edited);
     m_apply->setEnabled(false);
     m_status->setText(tr("Applying…"));
     m_gateway->proposeConfig(json, this, [this, lane, edited](const QStringList &errors) {

@@ -64,6 +64,9 @@ public:
 Q_SIGNALS:
     void applied(const QString &lane);
 
+protected:
+    void showEvent(QShowEvent *event) override;
+
 private:
     void reloadFromDocument();
     void onChainEdited();
@@ -77,6 +80,7 @@ private:
     TraceListModel *m_traces;
     RouteTableModel *m_routes;
     Config m_config;
+    LaneConfig m_shown; // the lane as its editors showed it when loaded
     QComboBox *m_lanes;
     QListView *m_chainView;
     QListView *m_paletteView;

@@ -33,6 +33,8 @@ public:
 
     bool parse(Node *root)
     {
+        if (m_text.startsWith("\xEF\xBB\xBF"))
+            m_at = 3; // a byte order mark, which QJsonDocument skips too (and which stays)
         skipSpace();
         if (!value(root, 0))
             return false;
@@ -77,6 +79,31 @@ private:
         return true;
     }
 
+    // The members of an object or the elements of an array, each read by `item`, up to `close`.
+    template <typename Item> bool items(char close, Item item)
+    {
+        ++m_at; // the opening bracket
+        skipSpace();
+        if (peek() == close) {
+            ++m_at;
+            return true;
+        }
+        for (;;) {
+            skipSpace();
+            if (!item())
+                return false;
+            skipSpace();
+            if (peek() == ',') {
+                ++m_at;
+                continue;
+            }
+            if (peek() != close)
+                return false;
+            ++m_at;
+            return true;
+        }
+    }
+
     bool value(Node *node, int depth)
     {
         if (depth > MaxDepth || atEnd())
@@ -85,62 +112,32 @@ private:
         const char c = peek();
         if (c == '{') {
             node->type = Node::Type::Object;
-            ++m_at;
-            skipSpace();
-            if (peek() == '}') {
+            const bool read = items('}', [&] {
+                if (peek() != '"')
+                    return false;
+                node->keyBegins.push_back(m_at);
+                QString key;
+                if (!string(&key))
+                    return false;
+                node->keys.push_back(key);
+                skipSpace();
+                if (peek() != ':')
+                    return false;
                 ++m_at;
-            } else {
-                for (;;) {
-                    skipSpace();
-                    if (peek() != '"')
-                        return false;
-                    node->keyBegins.push_back(m_at);
-                    QString key;
-                    if (!string(&key))
-                        return false;
-                    node->keys.push_back(key);
-                    skipSpace();
-                    if (peek() != ':')
-                        return false;
-                    ++m_at;
-                    skipSpace();
-                    node->children.emplace_back();
-                    if (!value(&node->children.back(), depth + 1))
-                        return false;
-                    skipSpace();
-                    if (peek() == ',') {
-                        ++m_at;
-                        continue;
-                    }
-                    if (peek() != '}')
-                        return false;
-                    ++m_at;
-                    break;
-                }
-            }
+                skipSpace();
+                node->children.emplace_back();
+                return value(&node->children.back(), depth + 1);
+            });
+            if (!read)
+                return false;
         } else if (c == '[') {
             node->type = Node::Type::Array;
-            ++m_at;
-            skipSpace();
-            if (peek() == ']') {
-                ++m_at;
-            } else {
-                for (;;) {
-                    skipSpace();
-                    node->children.emplace_back();
-                    if (!value(&node->children.back(), depth + 1))
-                        return false;
-                    skipSpace();
-                    if (peek() == ',') {
-                        ++m_at;
-                        continue;
-                    }
-                    if (peek() != ']')
-                        return false;
-                    ++m_at;
-                    break;
-                }
-            }
+            const bool read = items(']', [&] {
+                node->children.emplace_back();
+                return value(&node->children.back(), depth + 1);
+            });
+            if (!read)
+                return false;
         } else if (c == '"') {
             if (!string(nullptr))
                 return false;
@@ -175,6 +172,7 @@ public:
     explicit EditPlanner(const QByteArray &text)
         : m_text(text)
         , m_unit(indentUnit(text))
+        , m_newline(text.contains("\r\n") ? QByteArrayLiteral("\r\n") : QByteArrayLiteral("\n"))
     {
     }
 
@@ -257,10 +255,10 @@ private:
             for (auto it = object.begin(); it != object.end(); ++it) {
                 out += first ? "" : ",";
                 first = false;
-                out += inlined ? QByteArray(" ") : '\n' + indent + m_unit;
+                out += inlined ? QByteArray(" ") : m_newline + indent + m_unit;
                 out += key(it.key()) + ": " + serialize(it.value(), indent + m_unit, inlined);
             }
-            out += inlined ? QByteArray(" }") : '\n' + indent + '}';
+            out += inlined ? QByteArray(" }") : m_newline + indent + '}';
             return out;
         }
         if (value.isArray()) {
@@ -273,10 +271,10 @@ private:
             for (qsizetype i = 0; i < array.size(); ++i) {
                 out += i == 0 ? "" : (oneLine ? ", " : ",");
                 if (!oneLine)
-                    out += '\n' + indent + m_unit;
+                    out += m_newline + indent + m_unit;
                 out += serialize(array.at(i), indent + m_unit, inlined);
             }
-            out += oneLine ? QByteArray("]") : '\n' + indent + ']';
+            out += oneLine ? QByteArray("]") : m_newline + indent + ']';
             return out;
         }
         return scalar(value);
@@ -293,17 +291,19 @@ private:
     void diffObject(const Node &node, const QJsonObject &before, const QJsonObject &after)
     {
         const size_t count = node.keys.size();
-        // The text's members, each key once (QJsonDocument kept a repeated key's last value).
+        // A key written twice (files repeat "//" as a comment) counts by its last value, as
+        // QJsonDocument read it; the earlier ones stay as written. Removing such a key needs the
+        // whole object written anew.
         std::vector<bool> removed(count, false);
+        std::vector<bool> shadowed(count, false);
         qsizetype lastKept = -1;
         for (size_t k = 0; k < count; ++k) {
             const QString &name = node.keys[k];
-            const bool repeatedLater
-                = std::find(node.keys.begin() + qsizetype(k) + 1, node.keys.end(), name)
+            shadowed[k] = std::find(node.keys.begin() + qsizetype(k) + 1, node.keys.end(), name)
                 != node.keys.end();
-            if (repeatedLater)
-                return replace(node, after);
             removed[k] = !after.contains(name);
+            if (shadowed[k] && removed[k])
+                return replace(node, after);
             if (!removed[k])
                 lastKept = qsizetype(k);
         }
@@ -311,6 +311,8 @@ private:
             return replace(node, after); // nothing of the text stays: write the object anew
 
         for (size_t k = 0; k < count; ++k) {
+            if (shadowed[k])
+                continue;
             if (!removed[k]) {
                 diff(node.children[k], before.value(node.keys[k]), after.value(node.keys[k]));
             } else if (qsizetype(k) < lastKept) {
@@ -329,7 +331,7 @@ private:
         for (auto it = after.begin(); it != after.end(); ++it) {
             if (before.contains(it.key()))
                 continue;
-            added += inlined ? QByteArray(", ") : ",\n" + indent;
+            added += inlined ? QByteArray(", ") : ',' + m_newline + indent;
             added += key(it.key()) + ": " + serialize(it.value(), indent, inlined);
         }
         if (tailEnd != tailBegin || !added.isEmpty())
@@ -338,6 +340,7 @@ private:
 
     const QByteArray &m_text;
     const QByteArray m_unit;
+    const QByteArray m_newline; // a file written with CRLF gets CRLF in what is added
 };
 
 } // namespace

@@ -595,8 +595,10 @@ void Engine::readIncident(qint64 fromMs, qint64 toMs, IncidentRead done)
         return;
     const auto [defaultFrom, defaultTo] = IncidentReport::defaultRange(
         m_journal->recentEvents(), QDateTime::currentMSecsSinceEpoch());
-    m_journal->readIncident(fromMs < 0 ? defaultFrom : fromMs, toMs < 0 ? defaultTo : toMs,
-        m_active->config, std::move(done));
+    const qint64 to = toMs < 0 ? defaultTo : toMs;
+    // Only `to` given, before the default start: from the hour before it.
+    const qint64 from = fromMs >= 0 ? fromMs : defaultFrom <= to ? defaultFrom : to - 3600 * 1000;
+    m_journal->readIncident(qMin(from, to), to, m_active->config, std::move(done));
 }
 
 void Engine::stop()

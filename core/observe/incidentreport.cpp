@@ -380,7 +380,10 @@ IncidentReport IncidentReportBuilder::finish()
         [](const auto &a, const auto &b) { return a.lane < b.lane; });
     report.reasons = m_reasons.values();
     std::sort(report.reasons.begin(), report.reasons.end(), [](const auto &a, const auto &b) {
-        return std::tie(b.count, a.route, a.reason) < std::tie(a.count, b.route, b.reason);
+        const int aClass = int(a.failureClass);
+        const int bClass = int(b.failureClass);
+        return std::tie(b.count, a.route, a.reason, aClass)
+            < std::tie(a.count, b.route, b.reason, bClass);
     });
     if (report.reasons.size() > IncidentReport::MaxReasons)
         report.reasons.resize(IncidentReport::MaxReasons);

@@ -21,6 +21,9 @@ void StateHistory::setRoutes(const QList<RouteSnapshot> &routes, qint64 nowMs)
 {
     if (m_statesKnownSinceMs < 0 || nowMs < m_statesKnownSinceMs)
         m_statesKnownSinceMs = nowMs;
+    if (m_watchingSinceMs < 0)
+        m_watchingSinceMs = nowMs;
+    m_nowMs = qMax(m_nowMs, nowMs);
     m_order.clear();
     for (const RouteSnapshot &route : routes) {
         m_order.append(route.name);
@@ -55,6 +58,9 @@ void StateHistory::addEvent(const StateEvent &event)
 void StateHistory::addRequest(const TraceRecord &trace)
 {
     const qint64 started = trace.startedAtUtcMs;
+    // A request from the far future (a skewed clock, a bad trace) would push every real one out.
+    if (m_nowMs > 0 && started > m_nowMs + 3600 * 1000)
+        return;
     if (m_firstRequestMs < 0 || started < m_firstRequestMs)
         m_firstRequestMs = started;
     Traffic &bucket = m_traffic[started - started % BucketMs];
@@ -67,7 +73,7 @@ void StateHistory::addRequest(const TraceRecord &trace)
         keepAtMost(panics, MaxMarksPerRoute);
     }
     // A day and an hour, in buckets: older ones go.
-    const qint64 oldest = m_traffic.lastKey() - KeptMs;
+    const qint64 oldest = qMax(m_nowMs, m_traffic.lastKey()) - KeptMs;
     while (!m_traffic.isEmpty() && m_traffic.firstKey() < oldest)
         m_traffic.erase(m_traffic.begin());
     if (m_firstRequestMs < oldest)
@@ -82,6 +88,7 @@ void StateHistory::clear()
     m_traffic.clear();
     m_firstRequestMs = -1;
     m_statesKnownSinceMs = -1;
+    m_watchingSinceMs = -1;
 }
 
 QList<StateHistory::RouteHistory> StateHistory::routes(qint64 fromMs, qint64 toMs) const

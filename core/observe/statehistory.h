@@ -55,8 +55,14 @@ public:
     // `fromMs` on.
     QList<Traffic> traffic(qint64 fromMs, qint64 toMs, qint64 bucketMs) const;
     // Before this, requests may have happened that this history never saw (the console was not
-    // running, or only some history was read back); -1 when no request has been seen.
-    qint64 trafficKnownSinceMs() const { return m_firstRequestMs; }
+    // running, or only some history was read back): since the console watched, or its oldest
+    // request read back, whichever is older; -1 before either.
+    qint64 trafficKnownSinceMs() const
+    {
+        if (m_firstRequestMs < 0 || m_watchingSinceMs < 0)
+            return qMax(m_firstRequestMs, m_watchingSinceMs);
+        return qMin(m_firstRequestMs, m_watchingSinceMs);
+    }
     // Before this, a route's state is not known (no event, no snapshot of it yet); -1: never.
     qint64 statesKnownSinceMs() const { return m_statesKnownSinceMs; }
 
@@ -78,6 +84,8 @@ private:
     QMap<qint64, Traffic> m_traffic; // by bucket start
     qint64 m_firstRequestMs = -1;
     qint64 m_statesKnownSinceMs = -1;
+    qint64 m_watchingSinceMs = -1; // the first routes seen
+    qint64 m_nowMs = 0; // the latest time the routes were seen at
 };
 
 } // namespace Switchyard

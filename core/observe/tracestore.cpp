@@ -214,9 +214,10 @@ void TraceStore::readIncident(qint64 fromMs, qint64 toMs, const Config &config,
         return a.startedAtUtcMs < b.startedAtUtcMs;
     });
     // Events before the journal's oldest come from the database, the rest from the journal.
-    const qint64 eventsBeforeMs = recentEvents.isEmpty()
-        ? std::numeric_limits<qint64>::max()
-        : recentEvents.first().time.toMSecsSinceEpoch();
+    // (The oldest of them by time: events of other instances' clocks may come out of order.)
+    qint64 eventsBeforeMs = std::numeric_limits<qint64>::max();
+    for (const StateEvent &event : recentEvents)
+        eventsBeforeMs = qMin(eventsBeforeMs, event.time.toMSecsSinceEpoch());
     auto build = [fromMs, toMs, config, recent, inMemory, recentEvents, eventsBeforeMs](
                      const TraceReader *reader) {
         IncidentReportBuilder builder(fromMs, toMs, config);

@@ -14,8 +14,14 @@ QString str(const QJsonObject &json, QLatin1StringView key)
 
 qint64 whole(const QJsonObject &json, QLatin1StringView key, qint64 otherwise = 0)
 {
+    // From a gateway elsewhere: a number beyond qint64 (1e300) is no number, not undefined
+    // behaviour.
     const QJsonValue value = json.value(key);
-    return value.isDouble() ? qint64(value.toDouble()) : otherwise;
+    const double number = value.toDouble();
+    constexpr double Limit = 9.0e18;
+    return value.isDouble() && qIsFinite(number) && number > -Limit && number < Limit
+        ? qint64(number)
+        : otherwise;
 }
 
 QString testName(ProviderSnapshot::Test test)

@@ -108,6 +108,29 @@ private Q_SLOTS:
         QCOMPARE(*saved, expected);
     }
 
+    void savingKeepsRepeatedKeysLineEndingsAndAByteOrderMark()
+    {
+        // A comment written as a repeated key stays; CRLF files get CRLF in what is added; a byte
+        // order mark stays where it was.
+        const QByteArray text = "\xEF\xBB\xBF{\r\n  \"//\": \"one\",\r\n  \"//\": \"two\",\r\n"
+                                "  \"a\": { \"x\": 1 },\r\n  \"b\": 2\r\n}\r\n";
+        QJsonObject after = QJsonDocument::fromJson(text).object();
+        QCOMPARE(after.value(QLatin1String("//")).toString(), QStringLiteral("two"));
+        after.insert(QStringLiteral("b"), 3);
+        after.insert(QStringLiteral("c"), QJsonObject { { QStringLiteral("y"), true } });
+        const std::optional<QByteArray> saved = JsonTextEdit::apply(text, after);
+        QVERIFY(saved);
+        QCOMPARE(*saved,
+            QByteArray("\xEF\xBB\xBF{\r\n  \"//\": \"one\",\r\n  \"//\": \"two\",\r\n"
+                       "  \"a\": { \"x\": 1 },\r\n  \"b\": 3,\r\n  \"c\": {\r\n    \"y\": true\r\n "
+                       " }\r\n}\r\n"));
+        // Removing the repeated key itself writes the object anew, and still reads as the edit.
+        after.remove(QStringLiteral("//"));
+        const std::optional<QByteArray> without = JsonTextEdit::apply(text, after);
+        QVERIFY(without);
+        QCOMPARE(QJsonDocument::fromJson(*without).object(), after);
+    }
+
     void savingAFileThatIsNotJsonWritesItWhole()
     {
         QJsonObject one;

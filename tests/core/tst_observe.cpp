@@ -378,7 +378,13 @@ private Q_SLOTS:
         failed.panic = true;
         history.addRequest(ok);
         history.addRequest(failed);
-        QCOMPARE(history.trafficKnownSinceMs(), at(14, 2, 1));
+        // Known since the console watched (14:00), not only since the first request.
+        QCOMPARE(history.trafficKnownSinceMs(), at(14, 0, 0));
+        // One from the far future is not taken: it would push every real one out.
+        TraceRecord future = ok;
+        future.startedAtUtcMs = at(14, 4, 0) + qint64(48) * 3600 * 1000;
+        history.addRequest(future);
+        QCOMPARE(history.traffic(at(14, 2, 0), at(14, 3, 0), 30000).at(0).requests, 2);
         const QList<StateHistory::Traffic> traffic
             = history.traffic(at(14, 2, 0), at(14, 3, 0), 30000);
         QCOMPARE(traffic.size(), 2);
@@ -388,10 +394,13 @@ private Q_SLOTS:
             QList<qint64> { at(14, 2, 15) });
 
         // Bounded: a day of requests keeps 25 hours of buckets.
-        for (int hour = 0; hour < 30; ++hour)
+        for (int hour = 0; hour < 30; ++hour) {
+            const qint64 now = at(14, 3, 0) + qint64(hour) * 3600000;
+            history.setRoutes({ a, b }, now);
             history.addRequest(makeTrace(QStringLiteral("h"), QStringLiteral("l"),
-                QStringLiteral("a"), FailureClass::Ok, at(14, 3, 0) + qint64(hour) * 3600000));
-        QVERIFY(history.trafficKnownSinceMs() > at(14, 3, 0));
+                QStringLiteral("a"), FailureClass::Ok, now));
+        }
+        QVERIFY(history.traffic(at(14, 2, 0), at(14, 3, 0), 30000).at(0).requests == 0);
     }
 
     void incidentReportDefaultRange()

@@ -94,6 +94,7 @@ private Q_SLOTS:
     void theIncidentReportIsShownAndSavedInEveryFormat();
     void theHistoryShowsStatesOverTimeAndAMomentsEventsAndRequests();
     void aRouteDroppedOnAnotherIsInsertedAndLaneSettingsAreSaved();
+    void laneSettingsNobodyTouchedAreNotRewritten();
 
 private:
     ClientCall *chat(const QString &lane);
@@ -1043,6 +1044,45 @@ void ConsoleTest::aRouteDroppedOnAnotherIsInsertedAndLaneSettingsAreSaved()
     QCOMPARE(retry.value(QLatin1String("base_ms")).toInt(), 1);
     QVERIFY(!main.contains(QLatin1String("deadline_ms"))); // untouched, so not written
     QCOMPARE(m_controller->config().lanes.value(QStringLiteral("main")).retry.maxRetries, 3);
+}
+
+void ConsoleTest::laneSettingsNobodyTouchedAreNotRewritten()
+{
+    // A lane whose deadline and budget no spin box of a usual range would show as they are.
+    QJsonObject json = m_link->configJson();
+    QJsonObject lanes = json.value(QLatin1String("lanes")).toObject();
+    lanes.insert(QStringLiteral("odd"),
+        QJsonObject { { QStringLiteral("chain"), QJsonArray { QStringLiteral("ra") } },
+            { QStringLiteral("deadline_ms"), 500 },
+            { QStringLiteral("budget_usd_per_day"), 0.004 } });
+    json.insert(QStringLiteral("lanes"), lanes);
+    std::optional<QStringList> answer;
+    m_link->proposeConfig(json, this, [&answer](const QStringList &errors) { answer = errors; });
+    QTRY_VERIFY(answer.has_value());
+    QCOMPARE(*answer, QStringList());
+
+    LanesView *view = m_window->lanesView();
+    QTRY_VERIFY(m_link->config().lanes.contains(QStringLiteral("odd")));
+    view->revert();
+    view->showLane(QStringLiteral("odd"));
+    QCOMPARE(view->deadlineBox()->value(), 500);
+    QCOMPARE(view->budgetBox()->value(), 0.004);
+    view->retriesBox()->setValue(2);
+    view->apply();
+    QTRY_VERIFY2(!view->hasUnappliedChanges(), qPrintable(view->lastError()));
+    QFile file(m_configPath);
+    QVERIFY(file.open(QIODevice::ReadOnly));
+    const QJsonObject odd = QJsonDocument::fromJson(file.readAll())
+                                .object()
+                                .value(QLatin1String("lanes"))
+                                .toObject()
+                                .value(QLatin1String("odd"))
+                                .toObject();
+    QCOMPARE(odd.value(QLatin1String("deadline_ms")).toInt(), 500);
+    QCOMPARE(odd.value(QLatin1String("budget_usd_per_day")).toDouble(), 0.004);
+    QCOMPARE(
+        odd.value(QLatin1String("retry")).toObject().value(QLatin1String("max_retries")).toInt(),
+        2);
 }
 
 QTEST_MAIN(ConsoleTest)
