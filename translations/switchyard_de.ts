@@ -1379,7 +1379,7 @@ Erreichbar: %2</translation>
     </message>
     <message>
         <source>&amp;History</source>
-        <translation>&amp;Verlauf</translation>
+        <translation>&amp;Chronik</translation>
     </message>
 </context>
 <context>

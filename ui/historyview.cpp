@@ -167,6 +167,9 @@ void HistoryView::pickMoment(qint64 atMs)
     m_chart->setPicked(atMs);
     m_eventsAtMoment->setRange(atMs - margin, atMs + margin);
     m_requestsAtMoment->setRange(atMs - margin, atMs + margin);
+    // Sized to the moment's rows at once (the moment may be drawn before the loop turns again).
+    for (QTableView *table : { m_eventTable, m_requestTable })
+        table->horizontalHeader()->resizeSections(QHeaderView::ResizeToContents);
     const QString from
         = QDateTime::fromMSecsSinceEpoch(atMs - margin).toString(QStringLiteral("HH:mm:ss"));
     const QString to

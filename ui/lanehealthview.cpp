@@ -54,6 +54,9 @@ LaneHealthView::LaneHealthView(LaneHealthModel *model, QWidget *parent)
     m_table->horizontalHeader()->setSectionResizeMode(
         LaneHealthModel::Summary, QHeaderView::Stretch);
     m_table->setVerticalScrollBarPolicy(Qt::ScrollBarAsNeeded);
+    // The sentence wraps rather than being cut (German runs longer); rows grow to hold it.
+    m_table->setWordWrap(true);
+    m_table->verticalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
 
     auto *title = new QLabel(tr("<b>Lanes</b> — who serves each one now"), this);
     auto *layout = new QVBoxLayout(this);
@@ -68,18 +71,22 @@ LaneHealthView::LaneHealthView(LaneHealthModel *model, QWidget *parent)
     });
     connect(model, &QAbstractItemModel::modelReset, this, &LaneHealthView::fitHeight);
     connect(model, &QAbstractItemModel::rowsInserted, this, &LaneHealthView::fitHeight);
+    connect(model, &QAbstractItemModel::dataChanged, this, &LaneHealthView::fitHeight);
     fitHeight();
 }
 
 void LaneHealthView::fitHeight()
 {
-    // Every lane without scrolling, up to a handful; beyond that the table scrolls.
-    const int rows = qBound(1, m_model->rowCount(), 6);
-    const int rowHeight = qMax(
-        m_table->verticalHeader()->defaultSectionSize(), m_table->fontMetrics().height() + 10);
-    m_table->verticalHeader()->setDefaultSectionSize(rowHeight);
-    m_table->setFixedHeight(m_table->horizontalHeader()->sizeHint().height() + rows * rowHeight
-        + 2 * m_table->frameWidth() + 2);
+    // Every lane without scrolling, up to a handful; beyond that the table scrolls. Each row as
+    // tall as its wrapped sentence needs, with the columns as wide as they are now.
+    const int minimum = m_table->fontMetrics().height() + 10;
+    m_table->verticalHeader()->setMinimumSectionSize(minimum);
+    const int shown = qMin(m_model->rowCount(), 6);
+    int height = shown == 0 ? minimum : 0;
+    for (int row = 0; row < shown; ++row)
+        height += qMax(static_cast<QAbstractItemView *>(m_table)->sizeHintForRow(row), minimum);
+    m_table->setFixedHeight(
+        m_table->horizontalHeader()->sizeHint().height() + height + 2 * m_table->frameWidth() + 2);
 }
 
 } // namespace Switchyard
