@@ -97,25 +97,23 @@ void LaneHealthTracker::addRequest(const TraceRecord &trace, qint64 endedAtMs)
     const auto lane = m_config.lanes.constFind(trace.lane);
     if (lane == m_config.lanes.cend())
         return; // a lane of an older configuration, from history
-    const Ended ended { endedAtMs >= 0 ? endedAtMs : trace.startedAtUtcMs + trace.durationMs,
-        trace.fallback || trace.degraded, trace.failed(), trace.tokensIn, trace.tokensOut,
-        extraCostOf(trace, m_config) };
-    std::deque<Ended> &list = m_ended[trace.lane];
-    // Nearly in order; one that ended a little earlier still goes where it belongs.
-    const auto at = std::upper_bound(list.begin(), list.end(), ended.atMs,
-        [](qint64 atMs, const Ended &other) { return atMs < other.atMs; });
-    list.insert(at, ended);
-    if (list.size() > size_t(MaxRequestsPerLane))
-        list.pop_front();
+    const qint64 at = endedAtMs >= 0 ? endedAtMs : trace.startedAtUtcMs + trace.durationMs;
+    Ended &bucket = m_ended[trace.lane][at - at % BucketMs];
+    ++bucket.requests;
+    bucket.fellBack += trace.fallback || trace.degraded ? 1 : 0;
+    bucket.failed += trace.failed() ? 1 : 0;
+    bucket.tokensIn += trace.tokensIn;
+    bucket.tokensOut += trace.tokensOut;
+    bucket.extraUsd += extraCostOf(trace, m_config);
 }
 
 QList<LaneHealth> LaneHealthTracker::assess(qint64 nowMs)
 {
     QList<LaneHealth> lanes;
     for (const LaneConfig &lane : std::as_const(m_config.lanes)) {
-        std::deque<Ended> &ended = m_ended[lane.name];
-        while (!ended.empty() && ended.front().atMs < nowMs - SpendWindowMs)
-            ended.pop_front();
+        QMap<qint64, Ended> &ended = m_ended[lane.name];
+        while (!ended.isEmpty() && ended.firstKey() < nowMs - SpendWindowMs)
+            ended.erase(ended.begin());
         lanes.append(assessLane(lane, nowMs));
     }
     return lanes;
@@ -178,15 +176,14 @@ LaneHealth LaneHealthTracker::assessLane(const LaneConfig &lane, qint64 nowMs) c
     qint64 tokensOut = 0;
     const auto endedIt = m_ended.constFind(lane.name);
     if (endedIt != m_ended.cend()) {
-        for (const Ended &ended : *endedIt) {
-            if (ended.atMs > nowMs)
-                continue; // ended after the moment asked about
+        for (auto it = endedIt->cbegin(); it != endedIt->cend() && it.key() <= nowMs; ++it) {
+            const Ended &ended = it.value();
             health.extraUsd += ended.extraUsd;
-            if (ended.atMs < nowMs - ShareWindowMs)
+            if (it.key() < nowMs - ShareWindowMs)
                 continue;
-            ++health.requests;
-            health.fellBack += ended.fellBack ? 1 : 0;
-            health.failed += ended.failed ? 1 : 0;
+            health.requests += ended.requests;
+            health.fellBack += ended.fellBack;
+            health.failed += ended.failed;
             tokensIn += ended.tokensIn;
             tokensOut += ended.tokensOut;
         }

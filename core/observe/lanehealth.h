@@ -6,10 +6,9 @@
 
 #include <QHash>
 #include <QList>
+#include <QMap>
 #include <QMetaType>
 #include <QStringList>
-
-#include <deque>
 
 namespace Switchyard {
 
@@ -53,13 +52,13 @@ struct LaneHealth {
 };
 
 // Works out every lane's health from the configuration, the routes' states and the requests that
-// recently ended. Bounded: it keeps only requests within the spend window, at most
-// MaxRequestsPerLane of them per lane, and none of lanes the configuration does not have.
+// recently ended. Bounded whatever the traffic: requests are added up in BucketMs buckets per
+// lane, kept for the spend window, and none are kept of lanes the configuration does not have.
 class LaneHealthTracker final {
 public:
     static constexpr qint64 ShareWindowMs = 5 * 60 * 1000;
     static constexpr qint64 SpendWindowMs = 60 * 60 * 1000;
-    static constexpr int MaxRequestsPerLane = 20000;
+    static constexpr qint64 BucketMs = 10 * 1000;
 
     void setConfig(const Config &config);
     void setRoutes(const QList<RouteSnapshot> &routes);
@@ -80,19 +79,20 @@ public:
     static bool canServe(const RouteSnapshot &route);
 
 private:
+    // The requests that ended within one bucket, added up.
     struct Ended {
-        qint64 atMs;
-        bool fellBack;
-        bool failed;
-        qint64 tokensIn;
-        qint64 tokensOut;
-        double extraUsd;
+        int requests = 0;
+        int fellBack = 0;
+        int failed = 0;
+        qint64 tokensIn = 0;
+        qint64 tokensOut = 0;
+        double extraUsd = 0.0;
     };
     LaneHealth assessLane(const LaneConfig &lane, qint64 nowMs) const;
 
     Config m_config;
     QHash<QString, RouteSnapshot> m_routes;
-    QHash<QString, std::deque<Ended>> m_ended; // per lane, oldest first
+    QHash<QString, QMap<qint64, Ended>> m_ended; // per lane, by bucket start
 };
 
 } // namespace Switchyard

@@ -638,6 +638,27 @@ private Q_SLOTS:
         QCOMPARE(model.rowCount(), 1);
     }
 
+    void laneHealthCountsHeavyTrafficWhole()
+    {
+        // 100 requests a second for 10 minutes: every one of the last five minutes is counted (a
+        // list of 20,000 requests used to count only the newest), in bounded memory.
+        Config config;
+        LaneConfig lane;
+        lane.name = QStringLiteral("busy");
+        lane.chain = { QStringLiteral("r") };
+        config.lanes.insert(lane.name, lane);
+        config.routes.insert(QStringLiteral("r"), RouteConfig { .name = QStringLiteral("r") });
+        LaneHealthTracker tracker;
+        tracker.setConfig(config);
+        const qint64 t0 = 1700000000000;
+        const TraceRecord request
+            = trace(QStringLiteral("x"), QStringLiteral("busy"), QStringLiteral("r"), 200);
+        for (qint64 i = 0; i < 100 * 60 * 10; ++i)
+            tracker.addRequest(request, t0 + i * 10);
+        const LaneHealth health = tracker.assess(t0 + 10 * 60 * 1000).first();
+        QCOMPARE(health.requests, 100 * 60 * 5);
+    }
+
     void routesSaySinceWhenAndWhenTheirLastErrorCame()
     {
         RouteTableModel model;
