@@ -27,6 +27,7 @@ constexpr qsizetype MaxEventBytes = 64 * 1024 * 1024;
 constexpr int SilenceMs = 45000;
 // An admin answer larger than this is not one (a config, a history).
 constexpr qint64 MaxAnswerBytes = 64 * 1024 * 1024;
+constexpr qint64 StreamBufferBytes = 1024 * 1024;
 
 QString errorText(const QJsonObject &body)
 {
@@ -187,6 +188,10 @@ void RemoteLink::openStream()
     request.setTransferTimeout(0); // a stream lasts; the watchdog notices one gone silent
     request.setRawHeader("Accept", "text/event-stream");
     m_stream = m_network.get(request);
+    // Flow control: the network thread stops reading once this much waits unread, so a gateway
+    // that never stops talking fills socket buffers, not this process (onStreamData reads it all
+    // as it comes, and hangs up on an error body long before the limit).
+    m_stream->setReadBufferSize(StreamBufferBytes);
     m_watchdog.start();
     connect(m_stream, &QNetworkReply::readyRead, this, &RemoteLink::onStreamData);
     connect(m_stream, &QNetworkReply::finished, this, &RemoteLink::onStreamEnded);
