@@ -430,8 +430,9 @@ void MainWindow::onRoutesUpdated(const QList<RouteSnapshot> &routes)
 {
     m_routes->setSnapshots(routes);
     m_figures.setRoutes(routes);
-    m_laneHealth->setRoutes(routes);
-    m_history.setRoutes(routes, QDateTime::currentMSecsSinceEpoch());
+    const qint64 now = QDateTime::currentMSecsSinceEpoch();
+    m_laneHealth->setRoutes(routes, now);
+    m_history.setRoutes(routes, now);
     updateStatus();
 }
 

@@ -240,9 +240,9 @@ void LaneHealthModel::setConfig(const Config &config)
     m_tracker.setConfig(config);
 }
 
-void LaneHealthModel::setRoutes(const QList<RouteSnapshot> &routes)
+void LaneHealthModel::setRoutes(const QList<RouteSnapshot> &routes, qint64 nowMs)
 {
-    m_tracker.setRoutes(routes);
+    m_tracker.setRoutes(routes, nowMs);
 }
 
 void LaneHealthModel::addTraces(const QList<TraceRecord> &traces, qint64 endedAtMs)

@@ -36,7 +36,7 @@ public:
         int section, Qt::Orientation orientation, int role = Qt::DisplayRole) const override;
 
     void setConfig(const Config &config);
-    void setRoutes(const QList<RouteSnapshot> &routes);
+    void setRoutes(const QList<RouteSnapshot> &routes, qint64 nowMs);
     // `endedAtMs` as LaneHealthTracker::addRequest takes it.
     void addTraces(const QList<TraceRecord> &traces, qint64 endedAtMs = -1);
     void clear();

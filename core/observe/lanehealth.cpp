@@ -49,11 +49,27 @@ void LaneHealthTracker::setConfig(const Config &config)
     }
 }
 
-void LaneHealthTracker::setRoutes(const QList<RouteSnapshot> &routes)
+void LaneHealthTracker::setRoutes(const QList<RouteSnapshot> &routes, qint64 nowMs)
 {
+    using Why = LaneHealth::Unavailable::Why;
     m_routes.clear();
-    for (const RouteSnapshot &route : routes)
+    QHash<QString, std::pair<Why, qint64>> outSince;
+    for (const RouteSnapshot &route : routes) {
         m_routes.insert(route.name, route);
+        const auto why = whyUnavailable(route);
+        if (why != Why::Misconfigured && why != Why::RateLimited)
+            continue;
+        const auto known = m_outSince.constFind(route.name);
+        outSince.insert(route.name,
+            known != m_outSince.cend() && known->first == *why ? *known : std::pair(*why, nowMs));
+    }
+    m_outSince = outSince;
+}
+
+qint64 LaneHealthTracker::sinceOf(const RouteSnapshot &route) const
+{
+    const auto out = m_outSince.constFind(route.name);
+    return out != m_outSince.cend() ? out->second : route.stateSinceUtcMs;
 }
 
 void LaneHealthTracker::clear()
@@ -141,7 +157,7 @@ LaneHealth LaneHealthTracker::assessLane(const LaneConfig &lane, qint64 nowMs) c
             break;
         }
         health.unavailable.append({ route.name, *why });
-        since = qMax(since, route.stateSinceUtcMs);
+        since = qMax(since, sinceOf(route));
     }
 
     if (served >= 0) {
@@ -168,8 +184,10 @@ LaneHealth LaneHealthTracker::assessLane(const LaneConfig &lane, qint64 nowMs) c
         health.servedBy = lane.degraded;
         health.sinceUtcMs = since;
     } else {
+        // Since the last way out went too: the degraded route, when there is one.
         health.level = LaneHealth::Level::NoRoute;
-        health.sinceUtcMs = since;
+        health.sinceUtcMs
+            = lane.degraded.isEmpty() ? since : qMax(since, sinceOf(snapshotOf(lane.degraded)));
     }
 
     qint64 tokensIn = 0;

@@ -61,7 +61,9 @@ public:
     static constexpr qint64 BucketMs = 10 * 1000;
 
     void setConfig(const Config &config);
-    void setRoutes(const QList<RouteSnapshot> &routes);
+    // `nowMs`: when these states were seen. A refused key or a rate limit has no state change of
+    // its own to date it: it counts from when it was first seen.
+    void setRoutes(const QList<RouteSnapshot> &routes, qint64 nowMs);
     // `endedAtMs`: on the clock assess() is asked with; -1 for the trace's own end.
     void addRequest(const TraceRecord &trace, qint64 endedAtMs = -1);
     void clear();
@@ -92,7 +94,10 @@ private:
 
     Config m_config;
     QHash<QString, RouteSnapshot> m_routes;
+    // Routes kept out by a refused key or a rate limit: why, and since when it was first seen.
+    QHash<QString, std::pair<LaneHealth::Unavailable::Why, qint64>> m_outSince;
     QHash<QString, QMap<qint64, Ended>> m_ended; // per lane, by bucket start
+    qint64 sinceOf(const RouteSnapshot &route) const;
 };
 
 } // namespace Switchyard

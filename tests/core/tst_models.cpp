@@ -531,7 +531,7 @@ private Q_SLOTS:
         cheap.stateSinceUtcMs = t0 + 10000;
         const RouteSnapshot dear = route(QStringLiteral("dear"), QStringLiteral("closed"));
         const RouteSnapshot small = route(QStringLiteral("small"), QStringLiteral("closed"));
-        model.setRoutes({ cheap, dear, small });
+        model.setRoutes({ cheap, dear, small }, t0 + 10500);
         QSignalSpy changed(&model, &QAbstractItemModel::dataChanged);
         model.refresh(t0 + 11000);
         QCOMPARE(changed.count(), 1); // the other lane did not change, and was not touched
@@ -597,7 +597,7 @@ private Q_SLOTS:
         // The fallback drained too: the degraded route answers.
         RouteSnapshot drained = route(QStringLiteral("dear"), QStringLiteral("drained"));
         drained.stateSinceUtcMs = t0 + 20000;
-        model.setRoutes({ cheap, drained, small });
+        model.setRoutes({ cheap, drained, small }, t0 + 20500);
         model.refresh(t0 + 21000);
         QCOMPARE(model.health(0).level, LaneHealth::Level::Degraded);
         QCOMPARE(model.health(0).sinceUtcMs, t0 + 20000);
@@ -611,9 +611,10 @@ private Q_SLOTS:
         // Its key refused as well: nothing serves the lane, and it says so.
         RouteSnapshot refused = small;
         refused.misconfigured = QStringLiteral("no key");
-        model.setRoutes({ cheap, drained, refused });
+        model.setRoutes({ cheap, drained, refused }, t0 + 21500);
         model.refresh(t0 + 22000);
         QCOMPARE(model.health(0).level, LaneHealth::Level::NoRoute);
+        QCOMPARE(model.health(0).sinceUtcMs, t0 + 21500); // when the refused key was first seen
         QVERIFY(model.index(0, LaneHealthModel::Summary)
                     .data()
                     .toString()
@@ -624,12 +625,23 @@ private Q_SLOTS:
         RouteSnapshot recovering = route(QStringLiteral("cheap"), QStringLiteral("recovering"));
         recovering.trafficShare = 0.25;
         recovering.stateSinceUtcMs = t0 + 30000;
-        model.setRoutes({ recovering, dear, small });
+        model.setRoutes({ recovering, dear, small }, t0 + 30500);
         model.refresh(t0 + 31000);
         QCOMPARE(model.health(0).level, LaneHealth::Level::FallingBack);
         QCOMPARE(model.health(0).sinceUtcMs, t0 + 30000);
         QCOMPARE(model.index(0, LaneHealthModel::Summary).data().toString(),
             QStringLiteral("cheap is recovering and takes 25% of traffic; the rest goes to dear."));
+
+        // A primary closed for an hour but rate-limited now: falling back since the limit was first
+        // seen, not since its breaker last changed.
+        RouteSnapshot limited = route(QStringLiteral("cheap"), QStringLiteral("closed"));
+        limited.stateSinceUtcMs = t0 - 3600000;
+        limited.rateLimitedRemainingMs = 5000;
+        model.setRoutes({ limited, dear, small }, t0 + 40000);
+        model.setRoutes({ limited, dear, small }, t0 + 41000);
+        model.refresh(t0 + 41000);
+        QCOMPARE(model.health(0).level, LaneHealth::Level::FallingBack);
+        QCOMPARE(model.health(0).sinceUtcMs, t0 + 40000);
 
         // A new configuration without the other lane: the rows follow it.
         config.lanes.remove(QStringLiteral("other"));
