@@ -223,6 +223,35 @@
     </message>
 </context>
 <context>
+    <name>Switchyard::BreakerState</name>
+    <message>
+        <source>Closed</source>
+        <comment>breaker state: traffic flows</comment>
+        <translation>Geschlossen</translation>
+    </message>
+    <message>
+        <source>Open</source>
+        <comment>breaker state: no traffic</comment>
+        <translation>Offen</translation>
+    </message>
+    <message>
+        <source>Half-open</source>
+        <translation>Halboffen</translation>
+    </message>
+    <message>
+        <source>Recovering</source>
+        <translation>Erholt sich</translation>
+    </message>
+    <message>
+        <source>Drained</source>
+        <translation>Abgezogen</translation>
+    </message>
+    <message>
+        <source>Drilling</source>
+        <translation>In Übung</translation>
+    </message>
+</context>
+<context>
     <name>Switchyard::ChainModel</name>
     <message>
         <source>plain chat</source>
@@ -2030,32 +2059,6 @@ Fahren Sie nur fort, wenn Sie diesem Host den Schlüssel anvertrauen.</translati
     <message>
         <source>%1 ms</source>
         <translation>%1 ms</translation>
-    </message>
-    <message>
-        <source>Closed</source>
-        <comment>breaker state: traffic flows</comment>
-        <translation>Geschlossen</translation>
-    </message>
-    <message>
-        <source>Open</source>
-        <comment>breaker state: no traffic</comment>
-        <translation>Offen</translation>
-    </message>
-    <message>
-        <source>Half-open</source>
-        <translation>Halboffen</translation>
-    </message>
-    <message>
-        <source>Recovering</source>
-        <translation>Erholt sich</translation>
-    </message>
-    <message>
-        <source>Drained</source>
-        <translation>Abgezogen</translation>
-    </message>
-    <message>
-        <source>Drilling</source>
-        <translation>In Übung</translation>
     </message>
     <message>
         <source>cooldown %1 s</source>

@@ -257,11 +257,17 @@ void LanesView::reloadFromDocument()
     showLane(lane.isEmpty() && !m_config.lanes.isEmpty() ? m_config.lanes.firstKey() : lane);
 }
 
-void LanesView::updateRouteInfo()
+QHash<QString, RouteSnapshot> LanesView::routeStates() const
 {
     QHash<QString, RouteSnapshot> states;
     for (int row = 0; row < m_routes->rowCount(); ++row)
         states.insert(m_routes->snapshot(row).name, m_routes->snapshot(row));
+    return states;
+}
+
+void LanesView::updateRouteInfo()
+{
+    const QHash<QString, RouteSnapshot> states = routeStates();
     m_chain->setRouteInfo(m_config, states);
     m_palette->setRouteInfo(m_config, states);
 }
@@ -351,11 +357,8 @@ void LanesView::updatePreview()
     QList<TraceRecord> traces;
     for (int row = 0; row < m_traces->rowCount(); ++row)
         traces.append(m_traces->index(row, 0).data(TraceListModel::TraceRole).value<TraceRecord>());
-    QHash<QString, RouteSnapshot> states;
-    for (int row = 0; row < m_routes->rowCount(); ++row)
-        states.insert(m_routes->snapshot(row).name, m_routes->snapshot(row));
     m_preview->setPreview(ChainPreview::run(traces, currentLane(), m_config, m_chain->routes(),
-        m_degraded->currentData().toString(), states));
+        m_degraded->currentData().toString(), routeStates()));
     m_previewSummary->setText(m_preview->summary());
 }
 

@@ -1,6 +1,9 @@
 #pragma once
 
 #include "config/config.h"
+#include "routing/routesnapshot.h"
+
+#include <QHash>
 
 #include <QWidget>
 
@@ -75,6 +78,8 @@ private:
     void updateRouteInfo();
     void setDirty(bool dirty);
     LaneConfig editedLane() const;
+    // The routes' states as the Routes view has them, by name.
+    QHash<QString, RouteSnapshot> routeStates() const;
 
     GatewayLink *m_gateway;
     TraceListModel *m_traces;

@@ -1,7 +1,6 @@
 #include "routecarddelegate.h"
 
 #include "models/chainmodel.h"
-#include "models/routetablemodel.h"
 #include "statestyle.h"
 
 #include <QApplication>
@@ -68,7 +67,7 @@ void RouteCardDelegate::paint(
     if (!misconfigured.isEmpty() || state.isValid()) {
         const QString label = !misconfigured.isEmpty()
             ? tr("Misconfigured")
-            : RouteTableModel::stateLabel(state.value<BreakerState>());
+            : breakerStateLabel(state.value<BreakerState>());
         const QColor fill = !misconfigured.isEmpty()
             ? StateStyle::classColor(FailureClass::AuthError)
             : StateStyle::stateColor(state.value<BreakerState>());

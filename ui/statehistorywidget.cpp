@@ -1,6 +1,5 @@
 #include "statehistorywidget.h"
 
-#include "models/routetablemodel.h"
 #include "statestyle.h"
 
 #include <QDateTime>
@@ -80,7 +79,7 @@ QBrush StateHistoryWidget::brushFor(BreakerState state, bool misconfigured)
 
 QString StateHistoryWidget::labelFor(BreakerState state, bool misconfigured)
 {
-    return misconfigured ? tr("Misconfigured") : RouteTableModel::stateLabel(state);
+    return misconfigured ? tr("Misconfigured") : breakerStateLabel(state);
 }
 
 void StateHistoryWidget::setHistory(const QList<StateHistory::RouteHistory> &routes,

@@ -1,7 +1,5 @@
 #include "models/eventlistmodel.h"
 
-#include "models/routetablemodel.h"
-
 #include <algorithm>
 
 namespace Switchyard {
@@ -43,9 +41,9 @@ QVariant EventListModel::data(const QModelIndex &index, int role) const
             : event.isConfig() ? tr("(configuration)")
                                : tr("(fleet)");
     case From:
-        return RouteTableModel::stateLabel(event.from);
+        return breakerStateLabel(event.from);
     case To:
-        return RouteTableModel::stateLabel(event.to);
+        return breakerStateLabel(event.to);
     case By:
         return event.byOperator ? tr("operator") : tr("automatic");
     case Reason:

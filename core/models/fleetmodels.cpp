@@ -1,7 +1,5 @@
 #include "models/fleetmodels.h"
 
-#include "models/routetablemodel.h"
-
 #include <QDateTime>
 #include <QLocale>
 
@@ -49,9 +47,8 @@ QString FleetMemberModel::routesText(const FleetMember &member)
     for (BreakerState state : { BreakerState::Open, BreakerState::HalfOpen, BreakerState::Drained,
              BreakerState::Drilling, BreakerState::Recovering, BreakerState::Closed }) {
         if (const auto it = counts.find(state); it != counts.end())
-            parts.append(QStringLiteral("%1 %2")
-                             .arg(it->second)
-                             .arg(RouteTableModel::stateLabel(state).toLower()));
+            parts.append(
+                QStringLiteral("%1 %2").arg(it->second).arg(breakerStateLabel(state).toLower()));
     }
     return parts.isEmpty() ? tr("no routes") : parts.join(QStringLiteral(" · "));
 }
@@ -204,12 +201,11 @@ QVariant FleetRouteModel::data(const QModelIndex &index, int role) const
     case HasStateRole:
         return known;
     case Qt::DisplayRole:
-        return known ? RouteTableModel::stateLabel(*state) : QString();
+        return known ? breakerStateLabel(*state) : QString();
     case Qt::ToolTipRole:
         //: %1: a route, %2: a fleet instance, %3: the route's state there
         return known
-            ? QVariant(
-                tr("%1 on %2: %3").arg(route, member.instance, RouteTableModel::stateLabel(*state)))
+            ? QVariant(tr("%1 on %2: %3").arg(route, member.instance, breakerStateLabel(*state)))
             : QVariant(tr("%1 has no route %2").arg(member.instance, route));
     default:
         return {};

@@ -46,25 +46,6 @@ int RouteTableModel::columnCount(const QModelIndex &parent) const
     return parent.isValid() ? 0 : ColumnCount;
 }
 
-QString RouteTableModel::stateLabel(BreakerState state)
-{
-    switch (state) {
-    case BreakerState::Closed:
-        return tr("Closed", "breaker state: traffic flows");
-    case BreakerState::Open:
-        return tr("Open", "breaker state: no traffic");
-    case BreakerState::HalfOpen:
-        return tr("Half-open");
-    case BreakerState::Recovering:
-        return tr("Recovering");
-    case BreakerState::Drained:
-        return tr("Drained");
-    case BreakerState::Drilling:
-        return tr("Drilling");
-    }
-    return breakerStateName(state);
-}
-
 QString RouteTableModel::progressText(const RouteSnapshot &route)
 {
     if (route.state == BreakerState::Open)
@@ -143,7 +124,7 @@ QVariant RouteTableModel::data(const QModelIndex &index, int role) const
     case Name:
         return route.name;
     case State:
-        return stateLabel(route.state);
+        return breakerStateLabel(route.state);
     case Since:
         //: when a route's breaker entered its state; before any change, since the start
         return route.stateSinceUtcMs > 0 ? clockTime(route.stateSinceUtcMs) : tr("start");

@@ -38,7 +38,6 @@ public:
     const RouteSnapshot &snapshot(int row) const { return m_routes.at(row); }
     int rowOf(const QString &route) const;
 
-    static QString stateLabel(BreakerState state);
     static QString progressText(const RouteSnapshot &route);
 
 private:

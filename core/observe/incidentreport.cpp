@@ -1,6 +1,5 @@
 #include "observe/incidentreport.h"
 
-#include "models/routetablemodel.h"
 #include "observe/lanehealth.h"
 
 #include <QDateTime>
@@ -166,10 +165,9 @@ QList<Section> sectionsOf(const IncidentReport &report)
                 ? IncidentReport::tr("(configuration)")
                 : event.kind == StateEvent::Kind::Fleet ? IncidentReport::tr("(fleet)")
                                                         : event.route;
-            const QString change = event.isRoute()
-                ? QStringLiteral("%1 → %2").arg(
-                    RouteTableModel::stateLabel(event.from), RouteTableModel::stateLabel(event.to))
-                : QStringLiteral("–");
+            const QString change = event.isRoute() ? QStringLiteral("%1 → %2").arg(
+                                       breakerStateLabel(event.from), breakerStateLabel(event.to))
+                                                   : QStringLiteral("–");
             table.rows.append({ utcTime(event.time.toMSecsSinceEpoch(), days), route, change,
                 byWhom(event), event.reason });
         }

@@ -7,29 +7,6 @@ namespace Switchyard {
 
 namespace {
 
-std::optional<LaneHealth::Unavailable::Why> whyUnavailable(const RouteSnapshot &route)
-{
-    using Why = LaneHealth::Unavailable::Why;
-    if (!route.misconfigured.isEmpty())
-        return Why::Misconfigured;
-    switch (route.state) {
-    case BreakerState::Open:
-        return Why::Open;
-    case BreakerState::HalfOpen:
-        return Why::HalfOpen;
-    case BreakerState::Drained:
-        return Why::Drained;
-    case BreakerState::Drilling:
-        return Why::Drilling;
-    case BreakerState::Closed:
-    case BreakerState::Recovering:
-        break;
-    }
-    if (route.rateLimitedRemainingMs > 0)
-        return Why::RateLimited;
-    return std::nullopt;
-}
-
 bool hasPrice(const Price &price)
 {
     return price.inputPerMTok > 0 || price.outputPerMTok > 0;
@@ -56,7 +33,7 @@ void LaneHealthTracker::setRoutes(const QList<RouteSnapshot> &routes, qint64 now
     QHash<QString, std::pair<Why, qint64>> outSince;
     for (const RouteSnapshot &route : routes) {
         m_routes.insert(route.name, route);
-        const auto why = whyUnavailable(route);
+        const auto why = unavailabilityOf(route);
         if (why != Why::Misconfigured && why != Why::RateLimited)
             continue;
         const auto known = m_outSince.constFind(route.name);
@@ -105,7 +82,7 @@ double LaneHealthTracker::extraCostOf(const TraceRecord &trace, const Config &co
 
 bool LaneHealthTracker::canServe(const RouteSnapshot &route)
 {
-    return !whyUnavailable(route).has_value();
+    return !unavailabilityOf(route).has_value();
 }
 
 void LaneHealthTracker::addRequest(const TraceRecord &trace, qint64 endedAtMs)
@@ -151,7 +128,7 @@ LaneHealth LaneHealthTracker::assessLane(const LaneConfig &lane, qint64 nowMs) c
     qint64 since = 0;
     for (int i = 0; i < lane.chain.size(); ++i) {
         const RouteSnapshot route = snapshotOf(lane.chain.at(i));
-        const auto why = whyUnavailable(route);
+        const auto why = unavailabilityOf(route);
         if (!why) {
             served = i;
             break;

@@ -33,7 +33,7 @@ struct LaneHealth {
     qint64 sinceUtcMs = 0;
     // A route ahead of servedBy that cannot serve, and why.
     struct Unavailable {
-        enum class Why { Open, HalfOpen, Drained, Drilling, Misconfigured, RateLimited };
+        using Why = Unavailability;
         QString route;
         Why why = Why::Open;
         bool operator==(const Unavailable &other) const = default;

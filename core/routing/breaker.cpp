@@ -1,5 +1,7 @@
 #include "routing/breaker.h"
 
+#include <QCoreApplication>
+
 #include "routing/clock.h"
 
 #include <algorithm>
@@ -23,6 +25,28 @@ QString breakerStateName(BreakerState state)
         return QStringLiteral("drilling");
     }
     return QString();
+}
+
+QString breakerStateLabel(BreakerState state)
+{
+    // One wording wherever a state is shown: the routes, events, fleet, history and reports.
+    switch (state) {
+    case BreakerState::Closed:
+        return QCoreApplication::translate(
+            "Switchyard::BreakerState", "Closed", "breaker state: traffic flows");
+    case BreakerState::Open:
+        return QCoreApplication::translate(
+            "Switchyard::BreakerState", "Open", "breaker state: no traffic");
+    case BreakerState::HalfOpen:
+        return QCoreApplication::translate("Switchyard::BreakerState", "Half-open");
+    case BreakerState::Recovering:
+        return QCoreApplication::translate("Switchyard::BreakerState", "Recovering");
+    case BreakerState::Drained:
+        return QCoreApplication::translate("Switchyard::BreakerState", "Drained");
+    case BreakerState::Drilling:
+        return QCoreApplication::translate("Switchyard::BreakerState", "Drilling");
+    }
+    return breakerStateName(state);
 }
 
 std::optional<BreakerState> parseBreakerState(QStringView name)

@@ -16,6 +16,8 @@ class Clock;
 
 enum class BreakerState { Closed, Open, HalfOpen, Recovering, Drained, Drilling };
 QString breakerStateName(BreakerState state);
+// The state as the console and reports name it to a person, translated ("Half-open").
+QString breakerStateLabel(BreakerState state);
 std::optional<BreakerState> parseBreakerState(QStringView name);
 
 // A fault an operator injects into a route for a while (SPEC §7).

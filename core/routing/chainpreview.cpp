@@ -16,25 +16,23 @@ QString ChainPreview::whyNot(
         return QStringLiteral("context window %1 < %2 tokens")
             .arg(route.contextWindow)
             .arg(estimatedTokens);
-    if (!state)
+    const std::optional<Unavailability> out = state ? unavailabilityOf(*state) : std::nullopt;
+    if (!out)
         return QString();
-    if (!state->misconfigured.isEmpty())
-        return QStringLiteral("misconfigured");
-    switch (state->state) {
-    case BreakerState::Open:
+    switch (*out) {
+    case Unavailability::Open:
         return QStringLiteral("open");
-    case BreakerState::HalfOpen:
+    case Unavailability::HalfOpen:
         return QStringLiteral("half-open");
-    case BreakerState::Drained:
+    case Unavailability::Drained:
         return QStringLiteral("drained");
-    case BreakerState::Drilling:
+    case Unavailability::Drilling:
         return QStringLiteral("in a drill");
-    case BreakerState::Closed:
-    case BreakerState::Recovering:
-        break;
-    }
-    if (state->rateLimitedRemainingMs > 0)
+    case Unavailability::Misconfigured:
+        return QStringLiteral("misconfigured");
+    case Unavailability::RateLimited:
         return QStringLiteral("rate-limited");
+    }
     return QString();
 }
 

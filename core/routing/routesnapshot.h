@@ -7,6 +7,8 @@
 #include <QString>
 #include <QStringList>
 
+#include <optional>
+
 namespace Switchyard {
 
 // An immutable picture of one route, handed from the engine thread to the console and /admin/state.
@@ -38,6 +40,30 @@ struct RouteSnapshot {
     QString lastProbeResult;
     QStringList lanes; // the lanes whose chain or degraded slot holds this route
 };
+
+// Why a route takes no traffic now; nullopt when it does (a recovering route takes its share).
+enum class Unavailability { Open, HalfOpen, Drained, Drilling, Misconfigured, RateLimited };
+inline std::optional<Unavailability> unavailabilityOf(const RouteSnapshot &route)
+{
+    if (!route.misconfigured.isEmpty())
+        return Unavailability::Misconfigured;
+    switch (route.state) {
+    case BreakerState::Open:
+        return Unavailability::Open;
+    case BreakerState::HalfOpen:
+        return Unavailability::HalfOpen;
+    case BreakerState::Drained:
+        return Unavailability::Drained;
+    case BreakerState::Drilling:
+        return Unavailability::Drilling;
+    case BreakerState::Closed:
+    case BreakerState::Recovering:
+        break;
+    }
+    if (route.rateLimitedRemainingMs > 0)
+        return Unavailability::RateLimited;
+    return std::nullopt;
+}
 
 } // namespace Switchyard
 
