@@ -80,9 +80,9 @@ MainWindow::MainWindow(
     , m_storage(new QLabel(this))
     , m_connection(new QLabel(this))
     , m_fleet(new QLabel(this))
-    , m_statusClock(new QTimer(this))
     , m_notifier(new DesktopNotifier(QDBusConnection::sessionBus(), this))
     , m_banner(new QLabel(this))
+    , m_statusClock(new QTimer(this))
 {
     setWindowTitle(demo ? tr("Switchyard — demo") : tr("Switchyard"));
     setWindowIcon(QIcon(QStringLiteral(":/icons/switchyard.svg")));
@@ -274,7 +274,10 @@ void MainWindow::showAbout()
            "<p>Configuration: %3<br>Traces, events and spend: %4</p>")
             .arg(QCoreApplication::applicationVersion(), QString::fromLatin1(qVersion()),
                 config.toHtmlEscaped(),
-                QStandardPaths::writableLocation(QStandardPaths::AppDataLocation).toHtmlEscaped()));
+                // One database per configuration file there (TraceStore::fileNameFor).
+                QString(QStandardPaths::writableLocation(QStandardPaths::AppDataLocation)
+                    + QStringLiteral("/traces/"))
+                    .toHtmlEscaped()));
 }
 
 void MainWindow::setListenAddress(const QString &address)

@@ -110,6 +110,12 @@ bool isLoopbackHost(const QString &host)
     return host == QLatin1String("localhost") || QHostAddress(host).isLoopback();
 }
 
+QStringList logLevelNames()
+{
+    return { QStringLiteral("error"), QStringLiteral("warning"), QStringLiteral("info"),
+        QStringLiteral("debug") };
+}
+
 bool parseListenAddress(const QString &text, QString *host, quint16 *port)
 {
     QString hostPart;

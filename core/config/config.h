@@ -290,11 +290,17 @@ struct Config {
     int traceMaxCount = 100000;
     ClusterSettings cluster;
     TlsSettings tls;
+    // "error", "warning", "info" or "debug"; empty: the mode's own (info headless, warning in
+    // the console, whose window shows what the lines would say).
+    QString logLevel;
     QJsonObject source; // the document as read, unknown keys included, for saving back
 
     QString listenAddress() const;
     bool listensOnLoopbackOnly() const;
 };
+
+// The levels `log_level` and --log-level take, most severe first.
+QStringList logLevelNames();
 
 // Parses "HOST:PORT" (IPv6 in brackets); returns false on a malformed address.
 bool parseListenAddress(const QString &text, QString *host, quint16 *port);

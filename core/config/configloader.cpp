@@ -68,6 +68,39 @@ void checkReferences(JsonReader &reader, Config &config)
     }
 }
 
+// A route of `capabilities` ["embeddings"] answers only embedding requests; any other answers
+// only chat. A chain that mixes the two sends each kind of request to routes that cannot answer.
+void checkEndpoints(JsonReader &reader, const Config &config)
+{
+    const auto embeddingsOnly = [&config](const QString &name) {
+        return config.routes.value(name).capabilities == unsigned(Capability::Embeddings);
+    };
+    for (const LaneConfig &lane : std::as_const(config.lanes)) {
+        if (lane.chain.isEmpty() || !config.routes.contains(lane.chain.first()))
+            continue;
+        const QString &first = lane.chain.first();
+        const bool embeddingLane = embeddingsOnly(first);
+        QStringList members = lane.chain.mid(1);
+        if (!lane.degraded.isEmpty())
+            members.append(lane.degraded);
+        for (qsizetype i = 0; i < members.size(); ++i) {
+            const QString &name = members.at(i);
+            if (!config.routes.contains(name) || embeddingsOnly(name) == embeddingLane)
+                continue;
+            const QString path = i < lane.chain.size() - 1
+                ? QStringLiteral("lanes.%1.chain[%2]").arg(lane.name).arg(i + 1)
+                : QStringLiteral("lanes.%1.degraded").arg(lane.name);
+            reader.warnings.append(
+                QStringLiteral("%1: route '%2' serves only %3 but the lane's first route, '%4', "
+                               "serves %5: requests for one fail on the other")
+                    .arg(path, name,
+                        embeddingLane ? QStringLiteral("chat") : QStringLiteral("embeddings"),
+                        first,
+                        embeddingLane ? QStringLiteral("embeddings") : QStringLiteral("chat")));
+        }
+    }
+}
+
 } // namespace
 
 ConfigResult ConfigLoader::fromJson(const QByteArray &json)
@@ -102,7 +135,7 @@ void readAlerts(JsonReader &reader, const QJsonObject &root, AlertSettings *aler
     if (!root.contains(QLatin1String("alerts")))
         return;
     const QJsonObject object = reader.object(root, QStringLiteral("alerts"), QString());
-    reader.warnUnknownKeys(object, QStringLiteral("alerts"), { "webhook", "on" });
+    reader.checkKeys(object, QStringLiteral("alerts"), QStringLiteral("alerts"));
     if (object.value(QLatin1String("webhook")).isString()) {
         reader.error(QStringLiteral("alerts.webhook"),
             QStringLiteral("a webhook's URL carries its token: keep it in the environment or the "
@@ -135,7 +168,7 @@ void readCluster(JsonReader &reader, const QJsonObject &root, ClusterSettings *c
     if (!root.contains(QLatin1String("cluster")))
         return;
     const QJsonObject object = reader.object(root, QStringLiteral("cluster"), QString());
-    reader.warnUnknownKeys(object, QStringLiteral("cluster"), { "redis", "instance" });
+    reader.checkKeys(object, QStringLiteral("cluster"), QStringLiteral("cluster"));
     const QString text = reader.string(
         object, QStringLiteral("redis"), QStringLiteral("cluster"), QString(), true);
     cluster->instance
@@ -178,7 +211,7 @@ void readTls(JsonReader &reader, const QJsonObject &root, TlsSettings *tls)
     if (!root.contains(QLatin1String("tls")))
         return;
     const QJsonObject object = reader.object(root, QStringLiteral("tls"), QString());
-    reader.warnUnknownKeys(object, QStringLiteral("tls"), { "cert", "key" });
+    reader.checkKeys(object, QStringLiteral("tls"), QStringLiteral("tls"));
     const QString cert
         = reader.string(object, QStringLiteral("cert"), QStringLiteral("tls"), QString(), true);
     const QString key
@@ -207,17 +240,26 @@ ConfigResult ConfigLoader::fromObject(const QJsonObject &root)
     Config &config = result.config;
     config.source = root;
 
-    reader.warnUnknownKeys(root, QString(),
-        { "listen", "admin_token", "providers", "routes", "lanes", "default_lane", "unknown_model",
-            "max_request_bytes", "traces", "allowed_hosts", "allowed_origins", "limits", "cluster",
-            "tls", "alerts", "$schema" });
+    reader.checkKeys(root, QString(), QString());
 
     const QString listen
         = reader.string(root, QStringLiteral("listen"), QString(), config.listenAddress());
-    if (!parseListenAddress(listen, &config.listenHost, &config.listenPort))
+    const bool listenParsed = parseListenAddress(listen, &config.listenHost, &config.listenPort);
+    if (!listenParsed)
         reader.error(QStringLiteral("listen"),
             QStringLiteral("must be HOST:PORT with an IP address or localhost"));
     config.adminToken = reader.secret(root, QStringLiteral("admin_token"), QString());
+    // The engine refuses such a start too (and a --listen that leads there); said here, a check
+    // of the file finds it before the gateway does.
+    if (listenParsed && !config.listensOnLoopbackOnly() && !config.adminToken.isSet())
+        reader.error(QStringLiteral("admin_token"),
+            QStringLiteral("is required when \"listen\" (%1) reaches beyond loopback: the admin "
+                           "API drains routes and rewrites this file")
+                .arg(config.listenAddress()));
+    config.logLevel = reader.string(root, QStringLiteral("log_level"), QString(), QString());
+    if (!config.logLevel.isEmpty() && !logLevelNames().contains(config.logLevel))
+        reader.error(QStringLiteral("log_level"),
+            QStringLiteral("must be one of %1").arg(logLevelNames().join(QLatin1String(", "))));
     config.maxRequestBytes = reader.integer(root, QStringLiteral("max_request_bytes"), QString(),
         config.maxRequestBytes, 1024, qint64(1) << 31);
 
@@ -243,9 +285,7 @@ ConfigResult ConfigLoader::fromObject(const QJsonObject &root)
     }
 
     const QJsonObject limits = reader.object(root, QStringLiteral("limits"), QString());
-    reader.warnUnknownKeys(limits, QStringLiteral("limits"),
-        { "max_event_bytes", "max_pending_stream_bytes", "stalled_client_ms", "max_retry_after_ms",
-            "max_head_bytes", "client_read_timeout_ms", "client_idle_timeout_ms" });
+    reader.checkKeys(limits, QStringLiteral("limits"), QStringLiteral("limits"));
     config.limits.maxHeadBytes = reader.integer(limits, QStringLiteral("max_head_bytes"),
         QStringLiteral("limits"), config.limits.maxHeadBytes, 1024, 1024 * 1024);
     config.limits.clientReadTimeoutMs
@@ -265,7 +305,7 @@ ConfigResult ConfigLoader::fromObject(const QJsonObject &root)
         QStringLiteral("limits"), config.limits.maxRetryAfterMs, 0, 24 * 3600 * 1000));
 
     const QJsonObject traces = reader.object(root, QStringLiteral("traces"), QString());
-    reader.warnUnknownKeys(traces, QStringLiteral("traces"), { "retention_hours", "max_count" });
+    reader.checkKeys(traces, QStringLiteral("traces"), QStringLiteral("traces"));
     config.traceRetentionHours = int(reader.integer(traces, QStringLiteral("retention_hours"),
         QStringLiteral("traces"), config.traceRetentionHours, 1, 24 * 366));
     config.traceMaxCount = int(reader.integer(traces, QStringLiteral("max_count"),
@@ -312,6 +352,7 @@ ConfigResult ConfigLoader::fromObject(const QJsonObject &root)
             QStringLiteral("must be \"reject\" or \"default_lane\""));
 
     checkReferences(reader, config);
+    checkEndpoints(reader, config);
     result.errors = reader.errors;
     result.warnings = reader.warnings;
     return result;

@@ -12,8 +12,7 @@ void readTimeouts(
 {
     const QString here = join(path, QStringLiteral("timeouts_ms"));
     const QJsonObject object = reader.object(route, QStringLiteral("timeouts_ms"), path);
-    reader.warnUnknownKeys(
-        object, here, { "connect", "first_byte", "first_token", "idle", "total" });
+    reader.checkKeys(object, here, QStringLiteral("routes.NAME.timeouts_ms"));
     timeouts.connectMs
         = int(reader.integer(object, QStringLiteral("connect"), here, timeouts.connectMs, 1));
     timeouts.firstByteMs
@@ -30,9 +29,7 @@ void readBreaker(
 {
     const QString here = join(path, QStringLiteral("breaker"));
     const QJsonObject object = reader.object(route, QStringLiteral("breaker"), path);
-    reader.warnUnknownKeys(object, here,
-        { "window", "min_calls", "failure_rate", "consecutive_failures", "slow_call_ms",
-            "slow_call_rate", "cooldown_ms", "max_cooldown_ms", "half_open_calls" });
+    reader.checkKeys(object, here, QStringLiteral("routes.NAME.breaker"));
     breaker.window
         = int(reader.integer(object, QStringLiteral("window"), here, breaker.window, 1, 10000));
     breaker.minCalls = int(
@@ -63,7 +60,7 @@ void readRecovery(
 {
     const QString here = join(path, QStringLiteral("recovery"));
     const QJsonObject object = reader.object(route, QStringLiteral("recovery"), path);
-    reader.warnUnknownKeys(object, here, { "steps", "step_ms" });
+    reader.checkKeys(object, here, QStringLiteral("routes.NAME.recovery"));
     recovery.stepMs
         = int(reader.integer(object, QStringLiteral("step_ms"), here, recovery.stepMs, 1));
     const QJsonValue steps = object.value(QLatin1String("steps"));
@@ -101,8 +98,7 @@ void readProbe(
 {
     const QString here = join(path, QStringLiteral("probe"));
     const QJsonObject object = reader.object(route, QStringLiteral("probe"), path);
-    reader.warnUnknownKeys(
-        object, here, { "kind", "interval_ms", "open_interval_ms", "timeout_ms" });
+    reader.checkKeys(object, here, QStringLiteral("routes.NAME.probe"));
     probe.kind = reader.string(object, QStringLiteral("kind"), here, probe.kind);
     if (probe.kind != QLatin1String("auto") && probe.kind != QLatin1String("models")
         && probe.kind != QLatin1String("completion"))
@@ -121,9 +117,7 @@ void readSimulation(JsonReader &reader, const QJsonObject &provider, const QStri
 {
     const QString here = join(path, QStringLiteral("simulation"));
     const QJsonObject object = reader.object(provider, QStringLiteral("simulation"), path);
-    reader.warnUnknownKeys(object, here,
-        { "latency_ms", "jitter_ms", "error_rate", "tokens_out", "stream_chunks", "cycle_s",
-            "incidents" });
+    reader.checkKeys(object, here, QStringLiteral("providers.NAME.simulation"));
     simulation.latencyMs = int(reader.integer(
         object, QStringLiteral("latency_ms"), here, simulation.latencyMs, 0, 600000));
     simulation.jitterMs = int(
@@ -150,8 +144,7 @@ void readSimulation(JsonReader &reader, const QJsonObject &provider, const QStri
     for (qsizetype i = 0; i < array.size(); ++i) {
         const QString itemPath = QStringLiteral("%1.incidents[%2]").arg(here).arg(i);
         const QJsonObject item = array.at(i).toObject();
-        reader.warnUnknownKeys(
-            item, itemPath, { "start_s", "end_s", "fault", "rate", "latency_ms" });
+        reader.checkKeys(item, itemPath, QStringLiteral("providers.NAME.simulation.incidents[]"));
         SimulatedIncident incident;
         incident.startS
             = int(reader.integer(item, QStringLiteral("start_s"), itemPath, 0, 0, 86400));
@@ -205,7 +198,7 @@ ProviderConfig readProvider(JsonReader &reader, const QString &name, const QJson
         return provider;
     }
     const QJsonObject object = value.toObject();
-    reader.warnUnknownKeys(object, path, { "kind", "base_url", "api_key", "simulation" });
+    reader.checkKeys(object, path, QStringLiteral("providers.NAME"));
     provider.kind = reader.string(object, QStringLiteral("kind"), path, provider.kind);
     const bool simulated = provider.kind == QLatin1String("simulated");
     if (provider.kind != QLatin1String("openai") && provider.kind != QLatin1String("anthropic")
@@ -216,6 +209,10 @@ ProviderConfig readProvider(JsonReader &reader, const QString &name, const QJson
                 .arg(provider.kind));
     if (simulated)
         readSimulation(reader, object, path, provider.simulation);
+    else if (object.contains(QLatin1String("simulation")))
+        reader.error(join(path, QStringLiteral("simulation")),
+            QStringLiteral("applies only to \"kind\": \"simulated\" (this provider is %1)")
+                .arg(provider.kind));
     // A simulated provider is served in-process; the engine gives it its address.
     const QString baseUrl
         = reader.string(object, QStringLiteral("base_url"), path, QString(), !simulated);
@@ -243,9 +240,7 @@ RouteConfig readRoute(JsonReader &reader, const QString &name, const QJsonValue 
         return route;
     }
     const QJsonObject object = value.toObject();
-    reader.warnUnknownKeys(object, path,
-        { "provider", "model", "capabilities", "context_window", "price", "timeouts_ms", "breaker",
-            "recovery", "probe", "budget_usd_per_day", "max_tokens" });
+    reader.checkKeys(object, path, QStringLiteral("routes.NAME"));
     route.provider = reader.string(object, QStringLiteral("provider"), path, QString(), true);
     route.model = reader.string(object, QStringLiteral("model"), path, QString(), true);
     route.capabilities = readCapabilities(reader, object, path);
@@ -253,8 +248,7 @@ RouteConfig readRoute(JsonReader &reader, const QString &name, const QJsonValue 
         std::numeric_limits<qint64>::max() / 2);
     const QString pricePath = join(path, QStringLiteral("price"));
     const QJsonObject price = reader.object(object, QStringLiteral("price"), path);
-    reader.warnUnknownKeys(price, pricePath,
-        { "input_per_mtok", "output_per_mtok", "cache_read_per_mtok", "cache_write_per_mtok" });
+    reader.checkKeys(price, pricePath, QStringLiteral("routes.NAME.price"));
     route.price.inputPerMTok
         = reader.number(price, QStringLiteral("input_per_mtok"), pricePath, 0.0, 0.0, 1e6);
     route.price.outputPerMTok
@@ -287,7 +281,7 @@ void readHedge(
         return;
     }
     const QJsonObject hedge = lane.value(QLatin1String("hedge")).toObject();
-    reader.warnUnknownKeys(hedge, path, { "after_ms", "percentile" });
+    reader.checkKeys(hedge, path, QStringLiteral("lanes.NAME.hedge"));
     if (!hedge.contains(QLatin1String("after_ms")) && !hedge.contains(QLatin1String("percentile")))
         reader.error(path, QStringLiteral("needs \"after_ms\" or \"percentile\""));
     HedgeSettings &settings = config.hedge;
@@ -309,9 +303,7 @@ LaneConfig readLane(JsonReader &reader, const QString &name, const QJsonValue &v
         return lane;
     }
     const QJsonObject object = value.toObject();
-    reader.warnUnknownKeys(object, path,
-        { "chain", "degraded", "policy_fallbacks", "retry", "deadline_ms", "budget_usd_per_day",
-            "continuation", "hedge", "models" });
+    reader.checkKeys(object, path, QStringLiteral("lanes.NAME"));
     const QString continuation = reader.string(
         object, QStringLiteral("continuation"), path, continuationName(Continuation::Off));
     bool knownContinuation = false;
@@ -350,9 +342,7 @@ LaneConfig readLane(JsonReader &reader, const QString &name, const QJsonValue &v
 
     const QString retryPath = join(path, QStringLiteral("retry"));
     const QJsonObject retry = reader.object(object, QStringLiteral("retry"), path);
-    reader.warnUnknownKeys(retry, retryPath,
-        { "max_retries", "base_ms", "max_ms", "max_retry_after_ms", "budget_ratio",
-            "budget_min_retries", "retry_silent" });
+    reader.checkKeys(retry, retryPath, QStringLiteral("lanes.NAME.retry"));
     RetryPolicy &policy = lane.retry;
     policy.maxRetries = int(
         reader.integer(retry, QStringLiteral("max_retries"), retryPath, policy.maxRetries, 0, 10));

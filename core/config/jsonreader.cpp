@@ -1,5 +1,7 @@
 #include "config/jsonreader.h"
 
+#include "config/configschema.h"
+
 #include "secrets/secretstore.h"
 
 #include <QJsonArray>
@@ -41,16 +43,20 @@ void JsonReader::error(const QString &path, const QString &message)
     errors.append(QStringLiteral("%1: %2").arg(path, message));
 }
 
-void JsonReader::warnUnknownKeys(
-    const QJsonObject &object, const QString &path, std::initializer_list<const char *> known)
+void JsonReader::checkKeys(
+    const QJsonObject &object, const QString &path, const QString &schemaPath)
 {
-    QSet<QString> knownKeys;
-    for (const char *key : known)
-        knownKeys.insert(QString::fromLatin1(key));
+    const QStringList known = ConfigSchema::childrenOf(schemaPath);
     for (auto it = object.begin(); it != object.end(); ++it) {
-        if (!knownKeys.contains(it.key()))
-            warnings.append(
-                QStringLiteral("%1: unknown key, kept but ignored").arg(join(path, it.key())));
+        if (known.contains(it.key()) || ConfigSchema::isNote(it.key()))
+            continue;
+        const QString key = it.key().left(80);
+        const QString suggestion = ConfigSchema::suggestionFor(key, known);
+        error(join(path, key),
+            suggestion.isEmpty()
+                ? QStringLiteral("unknown key (known here: %1; a note's name starts with \"//\")")
+                      .arg(known.join(QLatin1String(", ")))
+                : QStringLiteral("unknown key; did you mean \"%1\"?").arg(suggestion));
     }
 }
 
@@ -189,7 +195,11 @@ SecretRef JsonReader::secret(const QJsonObject &parent, const QString &key, cons
     const QJsonObject object = value.toObject();
     const bool hasKeychain = object.contains(QLatin1String("keychain"));
     const bool hasEnv = object.contains(QLatin1String("env"));
-    if (object.size() != 1 || hasKeychain == hasEnv) {
+    const qsizetype keys = object.size();
+    qsizetype notes = 0;
+    for (auto it = object.begin(); it != object.end(); ++it)
+        notes += ConfigSchema::isNote(it.key()) ? 1 : 0;
+    if (keys - notes != 1 || hasKeychain == hasEnv) {
         error(where, QStringLiteral("must have exactly one of \"keychain\" or \"env\""));
         return {};
     }

@@ -25,10 +25,10 @@ public:
     QStringList warnings;
 
     void error(const QString &path, const QString &message);
-    // A key the schema does not know is kept (the console writes it back) but said.
-
-    void warnUnknownKeys(
-        const QJsonObject &object, const QString &path, std::initializer_list<const char *> known);
+    // Each key of `object` (at `path`) must be one ConfigSchema lists under `schemaPath`, such as
+    // "routes.NAME.breaker", or a note ("//…", "x-…"): a misspelt key is an error, with the key
+    // it most likely means, never a setting silently left at its default.
+    void checkKeys(const QJsonObject &object, const QString &path, const QString &schemaPath);
 
     QJsonObject object(const QJsonObject &parent, const QString &key, const QString &path);
 

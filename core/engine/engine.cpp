@@ -18,6 +18,7 @@
 #include "upstream/upstreampool.h"
 
 #include <QDateTime>
+#include <QDir>
 #include <QHostAddress>
 #include <QLoggingCategory>
 #include <QStandardPaths>
@@ -262,7 +263,7 @@ void Engine::start(const Config &config, const QString &listenOverride)
     m_starting = true; // applies asked for meanwhile wait for listen()
     if (m_dataDirectory.isEmpty())
         m_dataDirectory = QStandardPaths::writableLocation(QStandardPaths::AppDataLocation);
-    m_journal->open(m_dataDirectory, [this, effective] {
+    m_journal->open(journalDirectory(), journalFileName(), [this, effective] {
         m_secrets->whenRead(effective, false, [this, effective] { listen(effective); });
     });
 }
@@ -450,6 +451,29 @@ void Engine::setDataDirectory(const QString &directory)
         return;
     m_dataDirectory = directory;
     m_secrets->setDataDirectory(directory);
+}
+
+void Engine::useJournal(const QString &fileName)
+{
+    if (queuedToOwnThread(this, [this, fileName] { useJournal(fileName); }))
+        return;
+    if (fileName == m_journalName)
+        return;
+    m_journalName = fileName;
+    if (!m_journal->isOpen())
+        return; // start() opens it
+    m_journal->open(journalDirectory(), journalFileName(), [this] { Q_EMIT journalChanged(); });
+}
+
+QString Engine::journalDirectory() const
+{
+    return m_journalName.isEmpty() ? m_dataDirectory
+                                   : QDir(m_dataDirectory).filePath(QStringLiteral("traces"));
+}
+
+QString Engine::journalFileName() const
+{
+    return m_journalName.isEmpty() ? QStringLiteral("traces.sqlite") : m_journalName;
 }
 
 void Engine::setDemoTraffic(double requestsPerSecond)

@@ -70,6 +70,10 @@ public:
     void submit(const Switchyard::RouteCommand &command);
     // Where traces and events are kept; before start(). Default: AppDataLocation.
     void setDataDirectory(const QString &directory);
+    // Keeps traces, events and spend in `fileName` under the data folder's traces/ (see
+    // TraceStore::fileNameFor) instead of its traces.sqlite. Called again once the gateway runs,
+    // it moves to that file and emits journalChanged: the history so far is another config's.
+    void useJournal(const QString &fileName);
     // Sends a built-in mix of requests through the gateway itself (the demo's traffic); 0 stops it.
     void setDemoTraffic(double requestsPerSecond);
     // Emits historyPublished with what a newly opened console should show at once.
@@ -121,6 +125,8 @@ Q_SIGNALS:
     // Traces cannot be written (the disk is full, say): what, for the console's status bar. An
     // empty text when writing works again.
     void storageProblemChanged(const QString &problem);
+    // useJournal moved to another file: what was published before belongs to another config.
+    void journalChanged();
     // Coalesced batches for the console: finished requests and the spend they added.
     void tracesAdded(const QList<Switchyard::TraceRecord> &traces);
     void costAdded(const QList<Switchyard::CostPoint> &points);
@@ -128,6 +134,8 @@ Q_SIGNALS:
         const QList<Switchyard::StateEvent> &events, const QList<Switchyard::CostPoint> &cost);
 
 private:
+    QString journalDirectory() const;
+    QString journalFileName() const;
     // GatewayControl, for the admin API.
     QList<RouteSnapshot> routeSnapshots() const override;
     QList<StateEvent> recentEvents() const override;
@@ -165,6 +173,7 @@ private:
     SnapshotPublisher *m_publisher;
     GatewayServices m_services;
     QString m_dataDirectory;
+    QString m_journalName; // empty: traces.sqlite in the data folder
     Redactor m_redactor;
     UpstreamPool *m_upstreams = nullptr;
     Prober *m_prober = nullptr;

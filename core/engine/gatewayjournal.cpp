@@ -1,6 +1,8 @@
 #include "engine/gatewayjournal.h"
 
 #include <QDateTime>
+#include <QDir>
+#include <QFileInfo>
 #include <QLoggingCategory>
 
 Q_DECLARE_LOGGING_CATEGORY(lcEngine)
@@ -13,12 +15,24 @@ GatewayJournal::GatewayJournal(const Clock &clock, QObject *parent)
 {
 }
 
-void GatewayJournal::open(const QString &directory, std::function<void()> ready)
+void GatewayJournal::open(
+    const QString &directory, const QString &fileName, std::function<void()> ready)
 {
-    if (m_store) {
+    const QString path = QDir(directory).filePath(fileName);
+    if (m_store && path == m_storePath) {
         ready();
         return;
     }
+    if (m_store) {
+        delete m_store; // written out first
+        m_ledger.forgetOwnSpend();
+        m_events.clear();
+        if (!m_storageProblem.isEmpty()) {
+            m_storageProblem.clear();
+            Q_EMIT storageProblemChanged(QString());
+        }
+    }
+    m_storePath = path;
     m_store = new TraceStore(this);
     connect(m_store, &TraceStore::writeFailed, this, [this](qint64 lost, const QString &error) {
         m_metrics.recordTraceWriteErrors(lost);
@@ -36,8 +50,10 @@ void GatewayJournal::open(const QString &directory, std::function<void()> ready)
         qCInfo(lcEngine) << "traces are written again";
         Q_EMIT storageProblemChanged(QString());
     });
+    if (m_retention)
+        m_store->setRetention(*m_retention);
     QString error;
-    if (!m_store->open(directory, &error)) {
+    if (!m_store->open(QFileInfo(path).absolutePath(), &error, QFileInfo(path).fileName())) {
         qCWarning(lcEngine).noquote() << "traces are kept in memory only:" << error;
         ready();
         return;
@@ -55,6 +71,7 @@ void GatewayJournal::open(const QString &directory, std::function<void()> ready)
 
 void GatewayJournal::setRetention(const TraceRetention &retention)
 {
+    m_retention = retention;
     if (m_store)
         m_store->setRetention(retention);
 }

@@ -28,6 +28,11 @@ EmbeddedLink::EmbeddedLink(Engine *engine, ConfigController *config, QObject *pa
     connect(engine, &Engine::fleetUpdated, this, &GatewayLink::fleetUpdated);
     connect(engine, &Engine::storageProblemChanged, this, &GatewayLink::storageProblemChanged);
     connect(engine, &Engine::historyPublished, this, &GatewayLink::historyPublished);
+    // Another configuration runs on a journal of its own: the console starts again from it.
+    connect(engine, &Engine::journalChanged, this, [this, engine] {
+        Q_EMIT historyCleared();
+        engine->publishHistory();
+    });
     connect(engine, &Engine::commandFailed, this, &GatewayLink::commandFailed);
 }
 

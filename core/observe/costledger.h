@@ -34,6 +34,12 @@ public:
     static QList<CostPoint> pointsOf(const TraceRecord &trace);
 
     void add(const QList<CostPoint> &points);
+    // Another configuration runs with a journal of its own: this instance's spend so far is its.
+    void forgetOwnSpend()
+    {
+        m_minutes.clear();
+        m_days.clear();
+    }
     void prune(qint64 olderThanUtcMs);
 
     // Today's (UTC) totals, kept as points are added: a spend-cap check on the request path is

@@ -4,8 +4,11 @@
 
 #include "observe/tracedatabase.h"
 
+#include <QCryptographicHash>
 #include <QDir>
 #include <QFile>
+#include <QFileInfo>
+#include <QRegularExpression>
 #include <QSet>
 
 namespace Switchyard {
@@ -36,7 +39,23 @@ bool TraceStore::migrate(const QString &connectionName, QString *error)
     return TraceDatabase::migrate(connectionName, error);
 }
 
-bool TraceStore::open(const QString &directory, QString *error)
+QString TraceStore::fileNameFor(const QString &configPath)
+{
+    if (configPath.isEmpty())
+        return QStringLiteral("demo.sqlite");
+    const QFileInfo file(configPath);
+    const QString canonical = file.canonicalFilePath();
+    const QString identity = canonical.isEmpty() ? file.absoluteFilePath() : canonical;
+    const QByteArray hash
+        = QCryptographicHash::hash(identity.toUtf8(), QCryptographicHash::Sha256).toHex().left(8);
+    // The name only helps a person find the file: anything but letters, digits, '-' and '_' goes.
+    QString stem = file.completeBaseName().left(40);
+    static const QRegularExpression unsafe(QStringLiteral("[^A-Za-z0-9_-]"));
+    stem.replace(unsafe, QStringLiteral("_"));
+    return QStringLiteral("%1-%2.sqlite").arg(stem, QString::fromLatin1(hash));
+}
+
+bool TraceStore::open(const QString &directory, QString *error, const QString &fileName)
 {
     if (!QDir().mkpath(directory)) {
         *error = QStringLiteral("cannot create %1").arg(directory);
@@ -46,7 +65,7 @@ bool TraceStore::open(const QString &directory, QString *error)
     // and so is the database (SQLite gives its -wal and -shm files the database's mode).
     QFile::setPermissions(
         directory, QFileDevice::ReadOwner | QFileDevice::WriteOwner | QFileDevice::ExeOwner);
-    const QString path = QDir(directory).filePath(QStringLiteral("traces.sqlite"));
+    const QString path = QDir(directory).filePath(fileName);
     {
         QFile database(path);
         if (!database.exists() && database.open(QIODevice::WriteOnly))

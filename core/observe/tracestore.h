@@ -32,9 +32,14 @@ public:
     explicit TraceStore(QObject *parent = nullptr);
     ~TraceStore() override;
 
-    // Opens (creating or migrating) traces.sqlite in `directory`. On failure the store still keeps
+    // Opens (creating or migrating) `fileName` in `directory`. On failure the store still keeps
     // recent traces in memory and `error` says why nothing is persisted.
-    bool open(const QString &directory, QString *error);
+    bool open(const QString &directory, QString *error,
+        const QString &fileName = QStringLiteral("traces.sqlite"));
+    // The database a configuration's traces, events and spend are kept in, under the data
+    // folder: each file its own ("work-1a2b3c4d.sqlite", named after the file and its full path),
+    // the built-in demo ("" here) its own too, so a console on a new configuration starts clean.
+    static QString fileNameFor(const QString &configPath);
     void setRetention(const TraceRetention &retention);
 
     void append(const TraceRecord &trace, const QList<CostPoint> &spend);

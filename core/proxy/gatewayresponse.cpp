@@ -42,13 +42,16 @@ HeaderList GatewayResponse::routingHeaders(const Routing &routing)
 {
     HeaderList headers {
         { QByteArrayLiteral("X-Switchyard-Request-Id"), routing.requestId.toUtf8() },
-        { QByteArrayLiteral("X-Switchyard-Lane"), routing.lane.toUtf8() },
-        { QByteArrayLiteral("X-Switchyard-Route"), routing.route.toUtf8() },
-        { QByteArrayLiteral("X-Switchyard-Attempts"),
-            QByteArray::number(routing.upstreamAttempts) },
-        { QByteArrayLiteral("X-Switchyard-Fallback"), boolHeader(routing.fallback) },
-        { QByteArrayLiteral("X-Switchyard-Degraded"), boolHeader(routing.degraded) },
     };
+    // Never an empty header: a request refused before it had a lane names none.
+    if (!routing.lane.isEmpty())
+        headers.append({ QByteArrayLiteral("X-Switchyard-Lane"), routing.lane.toUtf8() });
+    if (!routing.route.isEmpty())
+        headers.append({ QByteArrayLiteral("X-Switchyard-Route"), routing.route.toUtf8() });
+    headers.append({ QByteArrayLiteral("X-Switchyard-Attempts"),
+        QByteArray::number(routing.upstreamAttempts) });
+    headers.append({ QByteArrayLiteral("X-Switchyard-Fallback"), boolHeader(routing.fallback) });
+    headers.append({ QByteArrayLiteral("X-Switchyard-Degraded"), boolHeader(routing.degraded) });
     if (routing.upstreamAttempts > 1)
         sayDoNotRetry(headers);
     return headers;

@@ -31,11 +31,11 @@ QString newRequestId()
 namespace {
 
 // Every response carries the X-Switchyard headers; before routing, lane and route are empty.
+// An answer that was never routed says only which request it was: a lane, a route or attempts
+// would be empty or zero, which a client could take for an answer.
 HeaderList idHeaders(const QString &requestId)
 {
-    GatewayResponse::Routing routing;
-    routing.requestId = requestId;
-    return GatewayResponse::routingHeaders(routing);
+    return { { QByteArrayLiteral("X-Switchyard-Request-Id"), requestId.toUtf8() } };
 }
 
 // A request refused before routing, in its caller's API's error shape (OpenAI's for chat

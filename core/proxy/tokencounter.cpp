@@ -117,10 +117,9 @@ void TokenCounter::ask(const RouteConfig &route, const ProviderConfig &provider,
 void TokenCounter::answer(qint64 tokens, const QString &route)
 {
     HeaderList headers = m_request.answerHeaders;
-    for (auto &[name, value] : headers) {
-        if (name == "X-Switchyard-Route")
-            value = route.toUtf8(); // empty: the gateway's estimate
-    }
+    headers.removeIf([](const auto &header) { return header.first == "X-Switchyard-Route"; });
+    if (!route.isEmpty()) // none for the gateway's own estimate
+        headers.append({ QByteArrayLiteral("X-Switchyard-Route"), route.toUtf8() });
     m_response.sendJson(200, headers,
         QJsonDocument(QJsonObject { { QStringLiteral("input_tokens"), qMax<qint64>(1, tokens) } })
             .toJson(QJsonDocument::Compact));

@@ -85,13 +85,15 @@ RoutingTarget resolveTarget(const Config &config, const QString &model, const QS
     }
     if (const LaneConfig *lane = laneListing(config, model))
         return fromLane(config, *lane);
-    if (config.unknownModel == UnknownModelPolicy::DefaultLane) {
+    // A request that names no model is what the default lane is for; unknown_model decides only
+    // for names that match nothing.
+    if (model.isEmpty() || config.unknownModel == UnknownModelPolicy::DefaultLane) {
         if (const auto lane = config.lanes.constFind(config.defaultLane);
             lane != config.lanes.cend())
             return fromLane(config, *lane);
     }
     if (model.isEmpty())
-        return notFound(config, QStringLiteral("An empty model"));
+        return notFound(config, QStringLiteral("A request without a model (and no default_lane)"));
     return notFound(config, QStringLiteral("The model '%1'").arg(model));
 }
 

@@ -1,10 +1,16 @@
 #include "config/configdocument.h"
 #include "config/configloader.h"
+#include "config/configschema.h"
 #include "config/jsontextedit.h"
 #include "secrets/secretstore.h"
 
 #include <QDir>
 #include <QFile>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QRegularExpression>
+#include <QSet>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -47,7 +53,7 @@ private:
                         "    }\n"
                         "  },\n"
                         "  'lanes': {\n"
-                        "    'main': { 'chain': ['r', 's'], 'x_note': 'kept' }\n"
+                        "    'main': { 'chain': ['r', 's'], 'x-note': 'kept' }\n"
                         "  }\n"
                         "}\n");
     }
@@ -70,11 +76,11 @@ private Q_SLOTS:
         // Each row is the file as it should read after the edit; its parse is the edit.
         QTest::addColumn<QByteArray>("expected");
         QTest::newRow("chain reordered")
-            << edited("    'main'", "    'main': { 'chain': ['s', 'r'], 'x_note': 'kept' }\n");
+            << edited("    'main'", "    'main': { 'chain': ['s', 'r'], 'x-note': 'kept' }\n");
         QTest::newRow("one price changed") << edited(
             "      'price'", "      'price': { 'input_per_mtok': 2.5, 'output_per_mtok': 15.0 }\n");
         QTest::newRow("member added to a one-line object") << edited("    'main'",
-            "    'main': { 'chain': ['r', 's'], 'x_note': 'kept', 'degraded': 's' }\n");
+            "    'main': { 'chain': ['r', 's'], 'x-note': 'kept', 'degraded': 's' }\n");
         QTest::newRow("route added")
             << edited("  'lanes'", "  'lanes': {\n")
                    .replace(jsonText("      'model': 'n'\n    }\n  },"),
@@ -161,7 +167,7 @@ private Q_SLOTS:
         QVERIFY2(document.save(json, &error).isValid(), qPrintable(error));
         QVERIFY(file.open(QIODevice::ReadOnly));
         QCOMPARE(file.readAll(),
-            edited("    'main'", "    'main': { 'chain': ['s', 'r'], 'x_note': 'kept' }\n"));
+            edited("    'main'", "    'main': { 'chain': ['s', 'r'], 'x-note': 'kept' }\n"));
     }
 
     void keychainEntryNames()
@@ -403,15 +409,148 @@ private Q_SLOTS:
         QCOMPARE(result.errors.size(), 3);
     }
 
-    void unknownKeysAreKeptAndWarnedAbout()
+    void aMisspeltKeyIsAnErrorThatSaysWhatItMeans_data()
+    {
+        QTest::addColumn<QByteArray>("json");
+        QTest::addColumn<QString>("expected");
+        QTest::newRow("a letter left out")
+            << minimal(jsonText(", 'capabilites': ['tools']"))
+            << QStringLiteral("routes.r.capabilites: unknown key; did you mean \"capabilities\"?");
+        QTest::newRow("two letters swapped")
+            << minimal({}, jsonText(", 'defualt_lane': 'main'"))
+            << QStringLiteral("defualt_lane: unknown key; did you mean \"default_lane\"?");
+        QTest::newRow("camel case")
+            << minimal(jsonText(", 'timeouts_ms': {'firstByte': 10}"))
+            << QStringLiteral(
+                   "routes.r.timeouts_ms.firstByte: unknown key; did you mean \"first_byte\"?");
+        QTest::newRow("the start of a key")
+            << minimal(jsonText(", 'timeout': 5"))
+            << QStringLiteral("routes.r.timeout: unknown key; did you mean \"timeouts_ms\"?");
+        QTest::newRow("no key like it")
+            << minimal(jsonText(", 'breaker': {'sleep': 3}"))
+            << QStringLiteral("routes.r.breaker.sleep: unknown key (known here: window, min_calls, "
+                              "failure_rate, consecutive_failures");
+        QTest::newRow("in a provider")
+            << jsonText("{'providers': {'p': {'base_url': 'http://x/v1', 'apikey': {'env': 'K'}}},"
+                        " 'routes': {'r': {'provider': 'p', 'model': 'm'}},"
+                        " 'lanes': {'l': {'chain': ['r'], 'retry': {'retries': 2}}}}")
+            << QStringLiteral("providers.p.apikey: unknown key; did you mean \"api_key\"?");
+    }
+
+    void aMisspeltKeyIsAnErrorThatSaysWhatItMeans()
+    {
+        QFETCH(QByteArray, json);
+        QFETCH(QString, expected);
+        const ConfigResult result = ConfigLoader::fromJson(json);
+        QVERIFY(!result.isValid());
+        const bool found = std::any_of(result.errors.cbegin(), result.errors.cend(),
+            [&](const QString &error) { return error.startsWith(expected); });
+        QVERIFY2(found, qPrintable(result.errors.join(QLatin1Char('\n'))));
+    }
+
+    void notesAreKeptAndIgnored()
     {
         const ConfigResult result = ConfigLoader::fromJson(
-            minimal(jsonText(", 'timeout': 5"), jsonText(", 'x-note': 'mine'")));
+            minimal(jsonText(", '//': 'the cheap one', 'timeouts_ms': {'// why': 'slow model'}"),
+                jsonText(", 'x-team': 'search', '// owner': 'platform'")));
+        QVERIFY2(result.isValid(), qPrintable(result.errors.join(QLatin1Char('\n'))));
+        QVERIFY(result.warnings.isEmpty());
+        QCOMPARE(result.config.source.value(QLatin1String("x-team")).toString(),
+            QStringLiteral("search"));
+    }
+
+    void aChainThatMixesEndpointsIsWarnedAbout()
+    {
+        const ConfigResult result = ConfigLoader::fromJson(jsonText(
+            "{'providers': {'p': {'base_url': 'http://x/v1'}},\n"
+            " 'routes': {'chat': {'provider': 'p', 'model': 'c'},\n"
+            "            'embed': {'provider': 'p', 'model': 'e', 'capabilities': "
+            "['embeddings']},\n"
+            "            'both': {'provider': 'p', 'model': 'b', 'capabilities': ['embeddings', "
+            "'tools']}},\n"
+            " 'lanes': {'talk': {'chain': ['chat', 'both'], 'degraded': 'embed'},\n"
+            "           'vectors': {'chain': ['embed', 'chat']}}, 'default_lane': 'talk'}"));
         QVERIFY(result.isValid());
-        QVERIFY(result.warnings.contains(
-            QStringLiteral("routes.r.timeout: unknown key, kept but ignored")));
-        QCOMPARE(
-            result.config.source.value(QLatin1String("x-note")).toString(), QStringLiteral("mine"));
+        QCOMPARE(result.warnings,
+            QStringList({ QStringLiteral(
+                              "lanes.talk.degraded: route 'embed' serves only embeddings "
+                              "but the lane's first route, 'chat', serves chat: "
+                              "requests for one fail on the other"),
+                QStringLiteral("lanes.vectors.chain[1]: route 'chat' serves only chat but the "
+                               "lane's first route, 'embed', serves embeddings: requests for one "
+                               "fail on the other") }));
+    }
+
+    void aPublicListenerNeedsAnAdminToken()
+    {
+        const ConfigResult open
+            = ConfigLoader::fromJson(minimal({}, jsonText(", 'listen': '0.0.0.0:8787'")));
+        QVERIFY(!open.isValid());
+        QVERIFY2(open.errors.first().startsWith(QStringLiteral("admin_token: is required")),
+            qPrintable(open.errors.join(QLatin1Char('\n'))));
+        const ConfigResult guarded = ConfigLoader::fromJson(
+            minimal({}, jsonText(", 'listen': '0.0.0.0:8787', 'admin_token': {'env': 'ADMIN'}")));
+        QVERIFY(guarded.isValid());
+        QVERIFY(
+            ConfigLoader::fromJson(minimal({}, jsonText(", 'listen': '[::1]:8787'"))).isValid());
+    }
+
+    // The reference a user reads (switchyard.json(5), packaging/switchyard.json.5.md) has a
+    // heading for every key the loader accepts, and none for a key it would refuse.
+    void theReferenceDocumentsEveryKey()
+    {
+        QFile file(QStringLiteral(SWITCHYARD_PACKAGING "/switchyard.json.5.md"));
+        QVERIFY(file.open(QIODevice::ReadOnly));
+        static const QRegularExpression heading(
+            QStringLiteral("^### `([^`]+)`$"), QRegularExpression::MultilineOption);
+        QStringList documented;
+        for (auto match = heading.globalMatch(QString::fromUtf8(file.readAll())); match.hasNext();)
+            documented.append(match.next().captured(1));
+        QVERIFY(documented.size() > 50);
+        for (const QString &key : ConfigSchema::keys())
+            QVERIFY2(
+                documented.contains(key), qPrintable(key + QStringLiteral(" is not documented")));
+        for (const QString &key : std::as_const(documented))
+            QVERIFY2(ConfigSchema::keys().contains(key),
+                qPrintable(key + QStringLiteral(" is documented but not accepted")));
+        QCOMPARE(documented.size(), QSet<QString>(documented.cbegin(), documented.cend()).size());
+    }
+
+    // What the schema accepts, the loader reads: each key of the schema, given a wrong type,
+    // is refused by name (a key in the schema the loader never read would pass silently).
+    void theLoaderReadsEveryKeyTheSchemaAccepts()
+    {
+        const auto set = [](QJsonObject object, const QStringList &path, const QJsonValue &value,
+                             const auto &self) -> QJsonObject {
+            if (path.size() == 1) {
+                object.insert(path.first(), value);
+                return object;
+            }
+            object.insert(path.first(),
+                self(object.value(path.first()).toObject(), path.mid(1), value, self));
+            return object;
+        };
+        int checked = 0;
+        for (QString key : ConfigSchema::keys()) {
+            if (key.contains(QLatin1String("[]")) || key.startsWith(u'$'))
+                continue;
+            key.replace(QLatin1String("providers.NAME"), QLatin1String("providers.p"))
+                .replace(QLatin1String("routes.NAME"), QLatin1String("routes.r"))
+                .replace(QLatin1String("lanes.NAME"), QLatin1String("lanes.main"));
+            QJsonObject root = QJsonDocument::fromJson(minimal()).object();
+            if (key.startsWith(QLatin1String("providers.p.simulation")))
+                root = set(root,
+                    { QStringLiteral("providers"), QStringLiteral("p"), QStringLiteral("kind") },
+                    QStringLiteral("simulated"), set);
+            root = set(root, key.split(QLatin1Char('.')), QJsonArray { QJsonObject {} }, set);
+            const ConfigResult result = ConfigLoader::fromObject(root);
+            const bool named = std::any_of(result.errors.cbegin(), result.errors.cend(),
+                [&key](const QString &error) { return error.startsWith(key); });
+            QVERIFY2(named,
+                qPrintable(key + QStringLiteral(": ") + result.errors.join(QLatin1Char('\n'))));
+            ++checked;
+        }
+        QVERIFY(checked > 80);
     }
 
     void secretReferences()

@@ -39,6 +39,8 @@ private Q_SLOTS:
     void contentPolicyWithoutPolicyFallbacksIsReturned();
     void contractViolationFallsBack();
     void invalidJsonOutputIsAContractViolation();
+    void aRequestWithoutAModelGoesToTheDefaultLane();
+    void noAnswerCarriesAnEmptySwitchyardHeader();
     void allRoutesFailedListsEveryAttempt();
     void degradedRouteIsMarked();
     void deadlineBoundsTheWholeRequest();
@@ -829,6 +831,48 @@ void GatewayTest::aModelIsRetrievedByItsId()
     QCOMPARE(error.value(u"code").toString(), QStringLiteral("model_not_found"));
     QCOMPARE(error.value(u"param").toString(), QStringLiteral("model"));
     QVERIFY(error.value(u"message").toString().contains(QLatin1String("meta-llama/llama-3")));
+}
+
+void GatewayTest::aRequestWithoutAModelGoesToTheDefaultLane()
+{
+    // unknown_model is "reject" here: that is for names that match nothing, not for no name.
+    ClientCall *call = m_gateway->client().postAndWait(QStringLiteral("/v1/chat/completions"),
+        R"({"messages": [{"role": "user", "content": "hi"}]})");
+    QCOMPARE(call->status, 200);
+    QCOMPARE(call->header("X-Switchyard-Lane"), QByteArray("main"));
+    QCOMPARE(call->header("X-Switchyard-Route"), QByteArray("ra"));
+    ClientCall *typo = m_gateway->client().postAndWait(
+        QStringLiteral("/v1/chat/completions"), chatBody(QStringLiteral("mian")));
+    QCOMPARE(typo->status, 404);
+}
+
+void GatewayTest::noAnswerCarriesAnEmptySwitchyardHeader()
+{
+    const auto switchyardHeaders = [](const ClientCall *call) {
+        QStringList empty;
+        for (auto it = call->headers.cbegin(); it != call->headers.cend(); ++it) {
+            if (it.key().startsWith("x-switchyard-") && it.value().isEmpty())
+                empty.append(QString::fromLatin1(it.key()));
+        }
+        return empty;
+    };
+    ClientCall *health = m_gateway->client().get(QStringLiteral("/healthz"));
+    QVERIFY(GatewayClient::waitFor(health));
+    QCOMPARE(health->status, 200);
+    QVERIFY(!health->header("X-Switchyard-Request-Id").isEmpty());
+    QCOMPARE(switchyardHeaders(health), QStringList());
+    QVERIFY(!health->headers.contains("x-switchyard-lane"));
+    // Refused before it had a lane: no lane, no route, nothing empty.
+    ClientCall *unknown = m_gateway->client().postAndWait(
+        QStringLiteral("/v1/chat/completions"), chatBody(QStringLiteral("no-such-lane")));
+    QCOMPARE(unknown->status, 404);
+    QCOMPARE(switchyardHeaders(unknown), QStringList());
+    QVERIFY(!unknown->headers.contains("x-switchyard-route"));
+    ClientCall *served = m_gateway->client().postAndWait(
+        QStringLiteral("/v1/chat/completions"), chatBody(QStringLiteral("main")));
+    QCOMPARE(served->status, 200);
+    QCOMPARE(switchyardHeaders(served), QStringList());
+    QCOMPARE(served->header("X-Switchyard-Lane"), QByteArray("main"));
 }
 
 QTEST_GUILESS_MAIN(GatewayTest)

@@ -87,6 +87,7 @@ private Q_SLOTS:
     void editingARouteKeepsWhatWasNotTouched();
     void testingAProviderShowsTheClassifiedResult();
     void aTraceStoreThatCannotWriteIsShownUntilItRecovers();
+    void anotherConfigurationStartsWithItsOwnHistory();
     void theStatusBarNamesEveryRouteThatCannotServe();
     void aRequestIsFoundByItsIdAndExported();
     void historyRaisesNoAlertAndTheBannerSaysWhatIsDegraded();
@@ -697,6 +698,31 @@ void ConsoleTest::aTraceStoreThatCannotWriteIsShownUntilItRecovers()
     QMetaObject::invokeMethod(
         engine, [engine] { Q_EMIT engine->storageProblemChanged(QString()); });
     QTRY_VERIFY(!storage->isVisible());
+}
+
+// File ▸ Open Configuration moves the gateway to that file's own journal: the console shows what
+// that configuration did, never the lanes and spend of the one before; and back again, the first
+// file's history is where it was left.
+void ConsoleTest::anotherConfigurationStartsWithItsOwnHistory()
+{
+    Engine *engine = m_gateway->host().engine();
+    QCOMPARE(chat(QStringLiteral("main"))->status, 200);
+    QCOMPARE(chat(QStringLiteral("main"))->status, 200);
+    QTRY_COMPARE(m_window->traceModel()->rowCount(), 2);
+    RouteCommand drain;
+    drain.route = QStringLiteral("rb");
+    m_link->submit(drain);
+    QTRY_VERIFY(m_window->eventModel()->rowCount() > 0);
+
+    engine->useJournal(QStringLiteral("other-0123abcd.sqlite"));
+    QTRY_COMPARE(m_window->traceModel()->rowCount(), 0);
+    QCOMPARE(m_window->eventModel()->rowCount(), 0);
+    QCOMPARE(chat(QStringLiteral("main"))->status, 200);
+    QTRY_COMPARE(m_window->traceModel()->rowCount(), 1);
+
+    engine->useJournal(QString());
+    QTRY_COMPARE(m_window->traceModel()->rowCount(), 2);
+    QVERIFY(m_window->eventModel()->rowCount() > 0);
 }
 
 void ConsoleTest::theStatusBarNamesEveryRouteThatCannotServe()
