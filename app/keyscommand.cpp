@@ -1,11 +1,12 @@
 #include "keyscommand.h"
 
+#include "config/configloader.h"
 #include "secrets/admintokenfile.h"
-
 #include "secrets/keychainsecretstore.h"
 
 #include <QCoreApplication>
 #include <QFile>
+#include <QFileInfo>
 #include <QTextStream>
 #include <QTimer>
 
@@ -18,8 +19,18 @@ namespace Switchyard {
 
 namespace {
 
-// A keyring may wait for the user to type its password; give up only after that much.
-constexpr int KeychainPatienceMs = 120000;
+// A keyring may wait for the user to type its password. After a moment with no answer the command
+// says what it waits for; it gives up after SWITCHYARD_KEYCHAIN_TIMEOUT_S (30 s by default): a
+// locked keyring whose prompt cannot show (over SSH, on a server) never answers at all.
+constexpr int DefaultKeychainTimeoutS = 30;
+constexpr int QuietWaitMs = 2000;
+
+int keychainTimeoutMs()
+{
+    bool ok = false;
+    const int seconds = qEnvironmentVariableIntValue("SWITCHYARD_KEYCHAIN_TIMEOUT_S", &ok);
+    return ok && seconds > 0 && seconds <= 3600 ? seconds * 1000 : DefaultKeychainTimeoutS * 1000;
+}
 
 QTextStream &errors()
 {
@@ -86,9 +97,19 @@ int runUntilDone(const std::function<void(std::function<void(int)>)> &start)
         QCoreApplication::quit();
     });
     if (!finished) {
-        QTimer::singleShot(KeychainPatienceMs, qApp, [] {
-            errors() << "The keychain did not answer within " << KeychainPatienceMs / 1000
-                     << " s; is it locked and waiting for its password?" << Qt::endl;
+        const int timeoutMs = keychainTimeoutMs();
+        QTimer::singleShot(qMin(QuietWaitMs, timeoutMs / 2), qApp, [timeoutMs] {
+            errors() << "Waiting for the system keychain (up to " << timeoutMs / 1000
+                     << " s): if it is locked, unlock it in the prompt your desktop shows."
+                     << Qt::endl;
+        });
+        QTimer::singleShot(timeoutMs, qApp, [timeoutMs] {
+            errors() << "The system keychain did not answer within " << timeoutMs / 1000
+                     << " s, so nothing was done. It is probably locked with no prompt that can "
+                        "show (over SSH or on a server): unlock it (for GNOME Keyring, "
+                        "`gnome-keyring-daemon --unlock` reads the password from stdin), or keep "
+                        "the key in the environment with {\"env\": NAME} in the configuration."
+                     << Qt::endl;
             QCoreApplication::exit(1);
         });
         if (QCoreApplication::exec() != 0 && !finished)
@@ -108,7 +129,36 @@ int usage()
 
 } // namespace
 
-int runKeysCommand(const QStringList &arguments)
+namespace {
+
+// After `keys set NAME`: whether the configuration the gateway runs will use what was stored.
+void sayWhoReads(const QString &name, const QString &configPath)
+{
+    if (!QFileInfo::exists(configPath)) {
+        errors() << "No configuration at " << configPath
+                 << " yet; the first start creates it, with the provider openai reading keychain "
+                    "entry 'openai'."
+                 << Qt::endl;
+        return;
+    }
+    const ConfigResult result = ConfigLoader::fromFile(configPath);
+    QStringList readers;
+    for (const ProviderConfig &provider : std::as_const(result.config.providers)) {
+        if (provider.apiKey.source == SecretRef::Source::Keychain && provider.apiKey.name == name)
+            readers.append(provider.name);
+    }
+    if (!readers.isEmpty()) {
+        errors() << "Read by provider " << readers.join(QLatin1String(", ")) << " of " << configPath
+                 << "; a running gateway takes it up on its next reload." << Qt::endl;
+        return;
+    }
+    errors() << "No provider of " << configPath << " reads keychain entry '" << name
+             << "' yet: give one \"api_key\": {\"keychain\": \"" << name << "\"}." << Qt::endl;
+}
+
+} // namespace
+
+int runKeysCommand(const QStringList &arguments, const QString &configPath)
 {
     const QString verb = arguments.value(0);
     const QString name = arguments.value(1);
@@ -142,10 +192,11 @@ int runKeysCommand(const QStringList &arguments)
             return 1;
         }
         return runUntilDone([&](const std::function<void(int)> &done) {
-            store.setKey(name, secret, qApp, [name, done](const SecretResult &result) {
-                if (result.ok())
+            store.setKey(name, secret, qApp, [name, configPath, done](const SecretResult &result) {
+                if (result.ok()) {
                     errors() << "Stored key " << name << " in the system keychain." << Qt::endl;
-                else
+                    sayWhoReads(name, configPath);
+                } else
                     errors() << "Key " << name << " was not stored: " << result.error << Qt::endl;
                 done(result.ok() ? 0 : 1);
             });

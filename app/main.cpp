@@ -9,7 +9,9 @@
 #include "lanesview.h"
 #include "link/attachment.h"
 #include "link/embeddedlink.h"
+#include "logging.h"
 #include "mainwindow.h"
+#include "observe/tracestore.h"
 #include "secrets/keychainsecretstore.h"
 
 #include <QApplication>
@@ -116,47 +118,113 @@ void printErrors(const QString &path, const ConfigResult &result)
         err() << path << ": error: " << error << Qt::endl;
 }
 
-int checkConfig(const QString &path)
+QByteArray bundledConfig(const QString &name)
 {
-    const ConfigResult result = ConfigLoader::fromFile(path);
-    printErrors(path, result);
-    if (!result.isValid()) {
-        err() << path << ": " << result.errors.size() << " error(s)" << Qt::endl;
-        return 1;
-    }
-    out() << path << ": OK (" << result.config.providers.size() << " providers, "
-          << result.config.routes.size() << " routes, " << result.config.lanes.size() << " lanes)"
-          << Qt::endl;
-    return 0;
-}
-
-QByteArray demoConfig()
-{
-    QFile file(QStringLiteral(":/configs/demo.json"));
+    QFile file(QStringLiteral(":/configs/%1.json").arg(name));
     file.open(QIODevice::ReadOnly);
     return file.readAll();
 }
 
-int runHeadless(QCoreApplication &app, const QString &configPath, const QString &listen, bool demo)
+QByteArray demoConfig()
+{
+    return bundledConfig(QStringLiteral("demo"));
+}
+
+// What a start checks before the engine runs, for the gateway and check-config alike: the file
+// (through the same ConfigDocument the gateway runs) and a --listen that moves it beyond loopback.
+ConfigResult loadForStart(
+    ConfigDocument &document, const QString &path, bool demo, const QString &listenOverride)
+{
+    ConfigResult result = demo ? document.load(QString(), demoConfig()) : document.load(path);
+    Config moved = result.config;
+    if (!listenOverride.isEmpty()) {
+        if (!parseListenAddress(listenOverride, &moved.listenHost, &moved.listenPort))
+            result.errors.append(
+                QStringLiteral("--listen %1: must be HOST:PORT").arg(listenOverride));
+        else if (!moved.listensOnLoopbackOnly() && !moved.adminToken.isSet())
+            result.errors.append(
+                QStringLiteral("admin_token: is required with --listen %1: a listener beyond "
+                               "loopback without an admin_token would let anyone who reaches it "
+                               "drive the admin API")
+                    .arg(listenOverride));
+    }
+    return result;
+}
+
+// Warnings only a check of the file on this machine can give: a key's environment variable that
+// is not set here (the gateway would start, with those routes misconfigured).
+QStringList environmentWarnings(const Config &config)
+{
+    QStringList warnings;
+    for (const ProviderConfig &provider : config.providers) {
+        const SecretRef &key = provider.apiKey;
+        if (key.source == SecretRef::Source::Environment
+            && qEnvironmentVariableIsEmpty(qPrintable(key.name)))
+            warnings.append(QStringLiteral("providers.%1.api_key: the environment variable %2 is "
+                                           "not set here, so its routes will be misconfigured")
+                                .arg(provider.name, key.name));
+    }
+    return warnings;
+}
+
+int checkConfig(const QString &path, bool bundledIfMissing, const QString &listenOverride)
+{
+    QString checked = path;
+    ConfigDocument document;
+    ConfigResult result;
+    if (bundledIfMissing && !QFileInfo::exists(path)) {
+        out() << path
+              << " does not exist yet; the first start creates it from the bundled "
+                 "default. Checking that default."
+              << Qt::endl;
+        checked = QStringLiteral("(bundled default)");
+        result = ConfigLoader::fromJson(bundledConfig(QStringLiteral("default")));
+    } else {
+        result = loadForStart(document, path, false, listenOverride);
+    }
+    if (result.isValid())
+        result.warnings += environmentWarnings(result.config);
+    printErrors(checked, result);
+    if (!result.isValid()) {
+        err() << checked << ": " << result.errors.size()
+              << " error(s); the gateway would not start with it" << Qt::endl;
+        return 1;
+    }
+    out() << checked << ": OK (" << result.config.providers.size() << " providers, "
+          << result.config.routes.size() << " routes, " << result.config.lanes.size() << " lanes"
+          << (result.warnings.isEmpty()
+                     ? QString()
+                     : QStringLiteral(", %1 warning(s)").arg(result.warnings.size()))
+          << ")" << Qt::endl;
+    return 0;
+}
+
+int runHeadless(QCoreApplication &app, const QString &configPath, const QString &listen, bool demo,
+    const QString &logLevel)
 {
     if (!demo && configPath == defaultConfigPath() && !ensureDefaultConfig(configPath)) {
         err() << "cannot create " << configPath << Qt::endl;
         return 1;
     }
     ConfigDocument document;
-    const ConfigResult result
-        = demo ? document.load(QString(), demoConfig()) : document.load(configPath);
+    const ConfigResult result = loadForStart(document, configPath, demo, listen);
     printErrors(configPath, result);
     if (!result.isValid()) {
         err() << "Switchyard did not start: " << configPath << " has " << result.errors.size()
               << " error(s)" << Qt::endl;
         return 1;
     }
+    if (logLevel.isEmpty())
+        setUpLogging(result.config.logLevel, LogMode::Headless);
     EngineHost host;
+    host.engine()->useJournal(TraceStore::fileNameFor(demo ? QString() : configPath));
     // Watches the file and answers SIGHUP: a headless gateway reloads like the console does.
     ConfigController config(host.engine(), &document);
-    QObject::connect(&config, &ConfigController::reloaded, &app,
-        [&document] { err() << "Reloaded " << document.path() << Qt::endl; });
+    QObject::connect(&config, &ConfigController::reloaded, &app, [&config, &document, logLevel] {
+        err() << "Reloaded " << document.path() << Qt::endl;
+        if (logLevel.isEmpty())
+            setUpLogging(config.config().logLevel, LogMode::Headless);
+    });
     QObject::connect(
         &config, &ConfigController::reloadRefused, &app, [&document](const QString &why) {
             err() << document.path() << " not reloaded; the running configuration stays: " << why
@@ -221,8 +289,7 @@ int runConsole(QApplication &app, const ConsoleOptions &options)
     const bool demo
         = options.demo || (!options.explicitConfig && !QFileInfo::exists(options.configPath));
     ConfigDocument document;
-    const ConfigResult result
-        = demo ? document.load(QString(), demoConfig()) : document.load(options.configPath);
+    const ConfigResult result = loadForStart(document, options.configPath, demo, options.listen);
     printErrors(demo ? QStringLiteral("demo") : options.configPath, result);
     if (!result.isValid()) {
         QMessageBox::critical(nullptr, QObject::tr("Switchyard"),
@@ -230,7 +297,10 @@ int runConsole(QApplication &app, const ConsoleOptions &options)
                 .arg(options.configPath, result.errors.join(QLatin1Char('\n'))));
         return 1;
     }
+    if (options.logLevel.isEmpty())
+        setUpLogging(result.config.logLevel, LogMode::Console);
     EngineHost host;
+    host.engine()->useJournal(TraceStore::fileNameFor(demo ? QString() : options.configPath));
     // One keychain for both: what Set key… stores is what the gateway reads.
     const auto secrets = std::make_shared<KeychainSecretStore>();
     host.engine()->setSecretStore(secrets);
@@ -306,6 +376,8 @@ int runConsole(QApplication &app, const ConsoleOptions &options)
         const QStringList errors = config.open(path);
         if (!errors.isEmpty())
             return errors;
+        // Its own traces, events and spend: the console starts again from what it remembers.
+        host.engine()->useJournal(TraceStore::fileNameFor(path));
         host.engine()->setDemoTraffic(0);
         window.setWindowTitle(QObject::tr("Switchyard"));
         window.lanesView()->revert();
@@ -402,20 +474,20 @@ int main(int argc, char *argv[])
     // No organisation name: it would nest the config as ~/.config/switchyard/switchyard/.
     QCoreApplication::setOrganizationDomain(QStringLiteral("switchyard.dev"));
     QCoreApplication::setApplicationVersion(QStringLiteral(SWITCHYARD_VERSION));
-    qSetMessagePattern(
-        QStringLiteral("%{time yyyy-MM-ddTHH:mm:ss.zzz} %{if-warning}warning %{endif}"
-                       "%{if-critical}critical %{endif}%{category}: %{message}"));
 
     QCommandLineParser parser;
     parser.setApplicationDescription(QStringLiteral(
         "An OpenAI-compatible LLM gateway with explicit fallback chains, and its operations "
         "console.\n\n"
         "Commands:\n"
-        "  check-config FILE   validate FILE, print every error with its JSON path\n"
+        "  check-config [FILE] validate FILE (default: the --config file) as a start would,\n"
+        "                      print every error with its JSON path; exit 1 on errors\n"
         "  keys set NAME       read a secret from stdin into the system keychain\n"
         "  keys delete NAME    remove it from the keychain\n"
         "  keys list           the names of the keys set, never their values\n"
-        "  admin-token         print the token the admin API needs (made on first use)"));
+        "  admin-token         print the token the admin API needs (made on first use)\n\n"
+        "The configuration file is described key by key in switchyard.json(5):\n"
+        "  man 5 switchyard.json, or packaging/switchyard.json.5.md in the source."));
     const QCommandLineOption headlessOption(
         QStringLiteral("headless"), QStringLiteral("Run the gateway only, no GUI."));
     const QCommandLineOption configOption(QStringLiteral("config"),
@@ -440,6 +512,11 @@ int main(int argc, char *argv[])
     const QCommandLineOption langOption(QStringLiteral("lang"),
         QStringLiteral("Use this language (such as de) instead of the system's."),
         QStringLiteral("LANG"));
+    const QCommandLineOption logLevelOption(QStringLiteral("log-level"),
+        QStringLiteral("Write log lines of LEVEL and worse: error, warning, info or debug "
+                       "(default: the config's log_level, else info with --headless and "
+                       "warning in the console)."),
+        QStringLiteral("LEVEL"));
     const QCommandLineOption caFileOption(QStringLiteral("ca-file"),
         QStringLiteral("With --attach https://…: also trust the certificates in FILE (PEM), for a "
                        "gateway with a self-signed certificate or one from a private authority."),
@@ -452,15 +529,16 @@ int main(int argc, char *argv[])
             "what `switchyard admin-token` prints for a gateway on this machine, or from "
             "the keychain entry admin-token@HOST:PORT."),
         QStringLiteral("URL"));
-    parser.addOptions({ headlessOption, configOption, listenOption, demoOption, screenshotsOption,
-        sizeOption, delayOption, langOption, paletteOption, attachOption, caFileOption });
+    parser.addOptions(
+        { headlessOption, configOption, listenOption, demoOption, screenshotsOption, sizeOption,
+            delayOption, langOption, paletteOption, attachOption, caFileOption, logLevelOption });
     parser.addHelpOption();
     const QCommandLineOption versionOption(
         QStringList { QStringLiteral("v"), QStringLiteral("version") },
         QStringLiteral("Show the version and the Qt version it runs on."));
     parser.addOption(versionOption);
     parser.addPositionalArgument(QStringLiteral("command"),
-        QStringLiteral("check-config FILE | keys set|delete NAME | keys list | admin-token"),
+        QStringLiteral("check-config [FILE] | keys set|delete NAME | keys list | admin-token"),
         QStringLiteral("[command]"));
     parser.process(app);
 
@@ -471,12 +549,24 @@ int main(int argc, char *argv[])
               << ")" << Qt::endl;
         return 0;
     }
+    const QString logLevel = parser.value(logLevelOption);
+    if (!logLevel.isEmpty() && !logLevelNames().contains(logLevel)) {
+        err() << "--log-level " << logLevel << ": must be one of "
+              << logLevelNames().join(QLatin1String(", ")) << Qt::endl;
+        return 2;
+    }
+    setUpLogging(logLevel, parser.isSet(headlessOption) ? LogMode::Headless : LogMode::Console);
     const QStringList arguments = parser.positionalArguments();
     if (!arguments.isEmpty()) {
-        if (arguments.first() == QLatin1String("check-config") && arguments.size() == 2)
-            return checkConfig(arguments.at(1));
+        if (arguments.first() == QLatin1String("check-config") && arguments.size() <= 2) {
+            // With no file, the one the gateway would run; not there yet, the one it would create.
+            if (arguments.size() == 2)
+                return checkConfig(arguments.at(1), false, parser.value(listenOption));
+            return checkConfig(parser.value(configOption), !parser.isSet(configOption),
+                parser.value(listenOption));
+        }
         if (arguments.first() == QLatin1String("keys"))
-            return runKeysCommand(arguments.mid(1));
+            return runKeysCommand(arguments.mid(1), parser.value(configOption));
         if (arguments.first() == QLatin1String("admin-token") && arguments.size() == 1) {
             // The token of the config the gateway runs: a file that cannot be read names none.
             const QString path = parser.value(configOption);
@@ -490,8 +580,8 @@ int main(int argc, char *argv[])
         return 2;
     }
     if (parser.isSet(headlessOption))
-        return runHeadless(
-            app, parser.value(configOption), parser.value(listenOption), parser.isSet(demoOption));
+        return runHeadless(app, parser.value(configOption), parser.value(listenOption),
+            parser.isSet(demoOption), logLevel);
 
     if (parser.isSet(paletteOption))
         applyPalette(parser.value(paletteOption));
@@ -517,6 +607,7 @@ int main(int argc, char *argv[])
     options.explicitConfig = parser.isSet(configOption);
     options.listen = parser.value(listenOption);
     options.demo = parser.isSet(demoOption);
+    options.logLevel = logLevel;
     options.screenshotDirectory = parser.value(screenshotsOption);
     if (parser.isSet(delayOption))
         options.screenshotDelayMs = parser.value(delayOption).toInt() * 1000;

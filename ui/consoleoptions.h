@@ -19,6 +19,7 @@ struct ConsoleOptions {
     bool explicitConfig = false;
     QString listen;
     bool demo = false;
+    QString logLevel; // --log-level; empty: the config's, else the console's own
     QString screenshotDirectory;
     QSize windowSize;
     int screenshotDelayMs = 20000;

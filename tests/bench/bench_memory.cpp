@@ -75,7 +75,10 @@ int main(int argc, char *argv[])
     {
         QSqlDatabase db
             = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), QStringLiteral("bench"));
-        db.setDatabaseName(dir.filePath(QStringLiteral("data/switchyard/traces.sqlite")));
+        // The configuration's own journal, the one database under traces/.
+        const QDir journals(dir.filePath(QStringLiteral("data/switchyard/traces")));
+        const QStringList files = journals.entryList({ QStringLiteral("*.sqlite") }, QDir::Files);
+        db.setDatabaseName(files.isEmpty() ? QString() : journals.filePath(files.first()));
         if (db.open()) {
             QSqlQuery count(db);
             if (count.exec(QStringLiteral("SELECT COUNT(*) FROM traces")) && count.next())

@@ -2,6 +2,8 @@
 #include "gatewayharness.h"
 #include "jsontext.h"
 
+#include <QDir>
+#include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QProcess>
@@ -12,6 +14,7 @@
 #include <QTest>
 
 #include <csignal>
+#include <sys/stat.h>
 
 using namespace Switchyard::Testing;
 
@@ -26,6 +29,14 @@ private Q_SLOTS:
     void attachRefusesWhatItCannotDoSafely();
     void checkConfigAcceptsTheBundledConfig();
     void checkConfigListsEveryErrorWithItsPath();
+    void checkConfigIsAsStrictAsAStart_data();
+    void checkConfigIsAsStrictAsAStart();
+    void checkConfigWarnsWhatWouldMisconfigureARoute();
+    void checkConfigWithoutAFileChecksTheGatewaysOwn();
+    void everyOptionIsInTheManualPage();
+    void logLevelDecidesWhichLinesAreWritten();
+    void underSystemdLinesCarryTheJournalsPriority();
+    void eachConfigurationKeepsItsOwnTraces();
     void headlessServesAndFallsBack();
     void headlessRefusesAnInvalidConfig();
     void headlessReloadsItsFileOnSighup();
@@ -45,8 +56,41 @@ private:
     QString startHeadless(QProcess &process, const QStringList &arguments,
         const QProcessEnvironment &extraVariables = {});
 
+    // The trace databases in the throwaway data folder, one per configuration run.
+    QStringList journalsWritten() const;
+    // Runs the binary to its end in the throwaway folders; stdout and stderr together.
+    int run(const QStringList &arguments, QByteArray *output,
+        const QProcessEnvironment &extraVariables = {});
+
     std::unique_ptr<QTemporaryDir> m_dir;
 };
+
+QStringList CliTest::journalsWritten() const
+{
+    const QDir folder(m_dir->filePath(QStringLiteral("data/switchyard/traces")));
+    QStringList paths;
+    for (const QString &name : folder.entryList({ QStringLiteral("*.sqlite") }, QDir::Files))
+        paths.append(folder.filePath(name));
+    return paths;
+}
+
+int CliTest::run(
+    const QStringList &arguments, QByteArray *output, const QProcessEnvironment &extraVariables)
+{
+    QProcess process;
+    QProcessEnvironment environment = isolatedEnvironment();
+    environment.insert(extraVariables);
+    process.setProcessEnvironment(environment);
+    process.setProcessChannelMode(QProcess::MergedChannels);
+    process.start(QStringLiteral(SWITCHYARD_BINARY), arguments);
+    if (!process.waitForFinished(20000)) {
+        process.kill();
+        process.waitForFinished();
+        return -1;
+    }
+    *output = process.readAll();
+    return process.exitStatus() == QProcess::NormalExit ? process.exitCode() : -1;
+}
 
 void CliTest::init()
 {
@@ -168,8 +212,9 @@ void CliTest::killNineLosesAtMostTheLastSecondOfTraces()
     gateway.kill(); // SIGKILL: no flush, no destructor
     QVERIFY(gateway.waitForFinished(10000));
 
-    const QString path = m_dir->filePath(QStringLiteral("data/switchyard/traces.sqlite"));
-    QVERIFY2(QFile::exists(path), qPrintable(path));
+    const QStringList journals = journalsWritten();
+    QCOMPARE(journals.size(), 1);
+    const QString path = journals.first();
     {
         QSqlDatabase db
             = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), QStringLiteral("kill9"));
@@ -259,6 +304,262 @@ void CliTest::checkConfigListsEveryErrorWithItsPath()
         QVERIFY2(errors.contains(QString::fromUtf8(expected)), qPrintable(errors));
     QVERIFY2(
         !errors.contains(QStringLiteral("sk-literal")), "a literal secret must not be echoed back");
+}
+
+void CliTest::checkConfigIsAsStrictAsAStart_data()
+{
+    QTest::addColumn<QByteArray>("config");
+    QTest::addColumn<QString>("expected");
+    const QByteArray base = R"({"providers": {"p": {"base_url": "http://127.0.0.1:9/v1"}},
+        "routes": {"r": {"provider": "p", "model": "m"@ROUTE@}},
+        "lanes": {"l": {"chain": ["r"]}}@ROOT@})";
+    const auto with = [&base](const char *route, const char *root) {
+        return QByteArray(base).replace("@ROUTE@", route).replace("@ROOT@", root);
+    };
+    QTest::newRow("a misspelt key") << with(R"(, "capabilites": ["tools"])",
+        "") << QStringLiteral("routes.r.capabilites: unknown key; did you mean \"capabilities\"?");
+    QTest::newRow("two letters swapped at the top")
+        << with("", R"(, "defualt_lane": "l")")
+        << QStringLiteral("defualt_lane: unknown key; did you mean \"default_lane\"?");
+    QTest::newRow("a key that is no typo of any") << with(R"(, "breaker": {"sleep": 3})",
+        "") << QStringLiteral("routes.r.breaker.sleep: unknown key (known here: window, min_calls");
+    QTest::newRow("a public listener without an admin token")
+        << with("", R"(, "listen": "0.0.0.0:8787")")
+        << QStringLiteral("admin_token: is required when \"listen\" (0.0.0.0:8787) reaches "
+                          "beyond loopback");
+    QTest::newRow("an unknown log level")
+        << with("", R"(, "log_level": "verbose")")
+        << QStringLiteral("log_level: must be one of error, warning, info, debug");
+}
+
+void CliTest::checkConfigIsAsStrictAsAStart()
+{
+    QFETCH(QByteArray, config);
+    QFETCH(QString, expected);
+    const QString path = writeFile(QStringLiteral("c.json"), config);
+    QByteArray checked;
+    QCOMPARE(run({ QStringLiteral("check-config"), path }, &checked), 1);
+    QVERIFY2(QString::fromUtf8(checked).contains(expected), checked.constData());
+    // The gateway refuses to start with it, for the same reason.
+    QByteArray started;
+    QCOMPARE(run({ QStringLiteral("--headless"), QStringLiteral("--config"), path,
+                     QStringLiteral("--listen"), QStringLiteral("127.0.0.1:0") },
+                 &started),
+        1);
+    QVERIFY2(QString::fromUtf8(started).contains(expected), started.constData());
+}
+
+void CliTest::checkConfigWarnsWhatWouldMisconfigureARoute()
+{
+    const QString path = writeFile(QStringLiteral("c.json"), jsonText(R"({
+        '//': 'comments are notes, as are x- keys',
+        'x-owner': 'platform team',
+        'providers': {'p': {'base_url': 'http:\/\/127.0.0.1:9\/v1',
+                            'api_key': {'env': 'SWITCHYARD_TEST_SURELY_UNSET'}}},
+        'routes': {'chat': {'provider': 'p', 'model': 'm', '// note': 'kept'},
+                   'embed': {'provider': 'p', 'model': 'e', 'capabilities': ['embeddings']}},
+        'lanes': {'l': {'chain': ['chat', 'embed']}}})"));
+    QByteArray output;
+    QCOMPARE(run({ QStringLiteral("check-config"), path }, &output), 0);
+    const QString text = QString::fromUtf8(output);
+    QVERIFY2(text.contains(QStringLiteral("warning: lanes.l.chain[1]: route 'embed' serves only "
+                                          "embeddings but the lane's first route, 'chat', serves "
+                                          "chat")),
+        qPrintable(text));
+    QVERIFY2(text.contains(QStringLiteral("warning: providers.p.api_key: the environment variable "
+                                          "SWITCHYARD_TEST_SURELY_UNSET is not set here")),
+        qPrintable(text));
+    QVERIFY2(text.contains(QStringLiteral(": OK (1 providers, 2 routes, 1 lanes, 2 warning(s))")),
+        qPrintable(text));
+}
+
+void CliTest::checkConfigWithoutAFileChecksTheGatewaysOwn()
+{
+    // Before the first start: the bundled default, said as such.
+    QByteArray output;
+    QCOMPARE(run({ QStringLiteral("check-config") }, &output), 0);
+    QVERIFY2(output.contains("does not exist yet") && output.contains("(bundled default): OK"),
+        output.constData());
+    // Once there, the user's file, whatever it holds.
+    const QString own = m_dir->filePath(QStringLiteral("config/switchyard/switchyard.json"));
+    QVERIFY(QDir().mkpath(QFileInfo(own).absolutePath()));
+    QFile file(own);
+    QVERIFY(file.open(QIODevice::WriteOnly));
+    file.write(R"({"providers": {}, "routes": {}, "lanes": {}})");
+    file.close();
+    QCOMPARE(run({ QStringLiteral("check-config") }, &output), 1);
+    QVERIFY2(
+        output.contains(own.toUtf8() + ": error: providers: must define at least one provider"),
+        output.constData());
+    // --config names another; a --listen beyond loopback is checked as a start would.
+    QCOMPARE(run({ QStringLiteral("check-config"), QStringLiteral("--config"),
+                     QStringLiteral(SWITCHYARD_RESOURCES "/configs/default.json"),
+                     QStringLiteral("--listen"), QStringLiteral("0.0.0.0:8787") },
+                 &output),
+        1);
+    QVERIFY2(output.contains("without an admin_token"), output.constData());
+}
+
+void CliTest::everyOptionIsInTheManualPage()
+{
+    QByteArray help;
+    QCOMPARE(run({ QStringLiteral("--help") }, &help), 0);
+    QFile page(QStringLiteral(SWITCHYARD_PACKAGING "/switchyard.1.md"));
+    QVERIFY(page.open(QIODevice::ReadOnly));
+    const QString manual = QString::fromUtf8(page.readAll());
+    static const QRegularExpression option(QStringLiteral("(--[a-z][a-z-]+)"));
+    QStringList options;
+    for (auto match = option.globalMatch(QString::fromUtf8(help)); match.hasNext();)
+        options.append(match.next().captured(1));
+    options.removeDuplicates();
+    QVERIFY(options.size() >= 12);
+    for (const QString &name : std::as_const(options))
+        QVERIFY2(
+            manual.contains(name), qPrintable(name + QStringLiteral(" is not in switchyard(1)")));
+    for (const char *command :
+        { "check-config", "keys set", "keys delete", "keys list", "admin-token" })
+        QVERIFY2(manual.contains(QLatin1String(command)), command);
+}
+
+void CliTest::logLevelDecidesWhichLinesAreWritten()
+{
+    FakeUpstream upstream;
+    QVERIFY(upstream.listen());
+    const QString config = oneRouteConfig(upstream);
+    const auto linesOf = [&](const QStringList &extra) {
+        QProcess process;
+        const QString url = startHeadless(process,
+            QStringList { QStringLiteral("--config"), config, QStringLiteral("--listen"),
+                QStringLiteral("127.0.0.1:0") }
+                + extra);
+        if (url.isEmpty())
+            return QByteArray("(did not start)");
+        GatewayClient client(url);
+        client.postAndWait(
+            QStringLiteral("/v1/chat/completions"), chatBody(QStringLiteral("main")));
+        process.terminate();
+        process.waitForFinished(10000);
+        return process.readAllStandardError();
+    };
+    // Headless, a line per request by default; at "warning" none.
+    QVERIFY(linesOf({}).contains("route=r"));
+    const QByteArray quiet = linesOf({ QStringLiteral("--log-level"), QStringLiteral("warning") });
+    QVERIFY2(!quiet.contains("route=r") && !quiet.contains("(did not start)"), quiet.constData());
+    // The config's log_level, when no option says otherwise.
+    QFile file(config);
+    QVERIFY(file.open(QIODevice::ReadOnly));
+    QJsonObject json = QJsonDocument::fromJson(file.readAll()).object();
+    file.close();
+    json.insert(QStringLiteral("log_level"), QStringLiteral("error"));
+    QVERIFY(file.open(QIODevice::WriteOnly | QIODevice::Truncate));
+    file.write(QJsonDocument(json).toJson());
+    file.close();
+    const QByteArray fromConfig = linesOf({});
+    QVERIFY2(!fromConfig.contains("route=r") && !fromConfig.contains("(did not start)"),
+        fromConfig.constData());
+    QByteArray refused;
+    QCOMPARE(
+        run({ QStringLiteral("--log-level"), QStringLiteral("loud"), QStringLiteral("--headless") },
+            &refused),
+        2);
+    QVERIFY2(refused.contains("--log-level loud: must be one of error, warning, info, debug"),
+        refused.constData());
+}
+
+void CliTest::underSystemdLinesCarryTheJournalsPriority()
+{
+    FakeUpstream upstream;
+    QVERIFY(upstream.listen());
+    // systemd names the stream stderr is in JOURNAL_STREAM; here, a file the test reads back.
+    const QString log = m_dir->filePath(QStringLiteral("journal.txt"));
+    QFile(log).open(QIODevice::WriteOnly);
+    struct stat status { };
+    QCOMPARE(::stat(QFile::encodeName(log).constData(), &status), 0);
+    QProcessEnvironment environment = isolatedEnvironment();
+    environment.insert(QStringLiteral("JOURNAL_STREAM"),
+        QStringLiteral("%1:%2").arg(quint64(status.st_dev)).arg(quint64(status.st_ino)));
+    QProcess process;
+    process.setProcessEnvironment(environment);
+    process.setStandardErrorFile(log, QIODevice::Append);
+    process.start(QStringLiteral(SWITCHYARD_BINARY),
+        { QStringLiteral("--headless"), QStringLiteral("--config"), oneRouteConfig(upstream),
+            QStringLiteral("--listen"), QStringLiteral("127.0.0.1:0") });
+    QVERIFY(process.waitForStarted());
+    static const QRegularExpression listening(QStringLiteral("listening on (http://[0-9.:]+)/v1"));
+    QString url;
+    QVERIFY(QTest::qWaitFor(
+        [&] {
+            QFile file(log);
+            file.open(QIODevice::ReadOnly);
+            url = listening.match(QString::fromUtf8(file.readAll())).captured(1);
+            return !url.isEmpty();
+        },
+        15000));
+    GatewayClient client(url);
+    QCOMPARE(
+        client
+            .postAndWait(QStringLiteral("/v1/chat/completions"), chatBody(QStringLiteral("main")))
+            ->status,
+        200);
+    process.terminate();
+    QVERIFY(process.waitForFinished(10000));
+    QFile file(log);
+    QVERIFY(file.open(QIODevice::ReadOnly));
+    const QByteArray lines = file.readAll();
+    // "<6>" is info: the journal keeps the time, so the line has none of its own.
+    static const QRegularExpression request(
+        QStringLiteral("^<6>switchyard\\.proxy: .*route=r"), QRegularExpression::MultilineOption);
+    QVERIFY2(request.match(QString::fromUtf8(lines)).hasMatch(), lines.constData());
+    QVERIFY2(
+        !lines.contains("T0") && !lines.contains("T1") && !lines.contains("T2"), lines.constData());
+}
+
+void CliTest::eachConfigurationKeepsItsOwnTraces()
+{
+    FakeUpstream upstream;
+    QVERIFY(upstream.listen());
+    const QString first = oneRouteConfig(upstream);
+    QByteArray second = jsonText(R"({
+        'providers': {'up': {'base_url': '@UP@'}},
+        'routes': {'other': {'provider': 'up', 'model': 'm'}},
+        'lanes': {'second': {'chain': ['other']}}})");
+    second.replace("@UP@", upstream.baseUrl().toUtf8());
+    const QString secondPath = writeFile(QStringLiteral("second.json"), second);
+    const auto serve = [&](const QString &config, const QString &lane, int requests) {
+        QProcess process;
+        const QString url = startHeadless(process,
+            { QStringLiteral("--config"), config, QStringLiteral("--listen"),
+                QStringLiteral("127.0.0.1:0") });
+        if (url.isEmpty())
+            return QStringList();
+        GatewayClient client(url);
+        for (int i = 0; i < requests; ++i)
+            client.postAndWait(QStringLiteral("/v1/chat/completions"), chatBody(lane));
+        // What the console of this gateway would show first: its own traces only.
+        client.setAdminToken([this] {
+            QFile token(m_dir->filePath(QStringLiteral("data/switchyard/admin-token")));
+            token.open(QIODevice::ReadOnly);
+            return token.readAll().trimmed();
+        }());
+        ClientCall *traces = client.get(QStringLiteral("/admin/traces?limit=100"));
+        GatewayClient::waitFor(traces);
+        QStringList lanes;
+        for (const QJsonValue &trace : traces->json().value(QLatin1String("traces")).toArray())
+            lanes.append(trace.toObject().value(QLatin1String("lane")).toString());
+        process.terminate();
+        process.waitForFinished(10000);
+        return lanes;
+    };
+    QCOMPARE(serve(first, QStringLiteral("main"), 3), QStringList(3, QStringLiteral("main")));
+    QCOMPARE(
+        serve(secondPath, QStringLiteral("second"), 2), QStringList(2, QStringLiteral("second")));
+    // And back: the first file's traces are where it left them.
+    QCOMPARE(serve(first, QStringLiteral("main"), 1), QStringList(4, QStringLiteral("main")));
+    const QStringList journals = journalsWritten();
+    QCOMPARE(journals.size(), 2);
+    QVERIFY2(QFileInfo(journals.first()).fileName().startsWith(QLatin1String("c-"))
+            || QFileInfo(journals.last()).fileName().startsWith(QLatin1String("c-")),
+        qPrintable(journals.join(QLatin1Char(' '))));
 }
 
 void CliTest::headlessServesAndFallsBack()

@@ -5,7 +5,10 @@
 #include "jsontext.h"
 #include "secrets/keychainsecretstore.h"
 
+#include <QElapsedTimer>
+#include <QFile>
 #include <QProcess>
+#include <QTemporaryDir>
 #include <QTest>
 
 #include <csignal>
@@ -121,6 +124,8 @@ private Q_SLOTS:
     void theStoreReportsAMissingEntryAsNotFound();
     void aKeyTypedAtATerminalIsNotEchoed();
     void interruptingThePromptGivesTheTerminalItsEchoBack();
+    void aKeychainThatNeverAnswersIsSaidAndGivenUpOn();
+    void keysSetSaysWhichProvidersReadTheEntry();
 
 private:
     const QByteArray m_key
@@ -245,6 +250,79 @@ void KeychainTest::interruptingThePromptGivesTheTerminalItsEchoBack()
     termios after {};
     QVERIFY(::tcgetattr(session.follower, &after) == 0);
     QVERIFY((after.c_lflag & ECHO) != 0);
+}
+
+// A keyring that never answers (locked, its prompt where nobody sees it): each command says what
+// it waits for after a moment, and gives up with a reason after SWITCHYARD_KEYCHAIN_TIMEOUT_S.
+void KeychainTest::aKeychainThatNeverAnswersIsSaidAndGivenUpOn()
+{
+    QTemporaryDir home;
+    QVERIFY(home.isValid());
+    for (const QStringList &command :
+        { QStringList { QStringLiteral("keys"), QStringLiteral("list") },
+            QStringList {
+                QStringLiteral("keys"), QStringLiteral("set"), QStringLiteral("ci-locked") },
+            QStringList {
+                QStringLiteral("keys"), QStringLiteral("delete"), QStringLiteral("ci-locked") } }) {
+        QProcess process;
+        QProcessEnvironment environment = QProcessEnvironment::systemEnvironment();
+        environment.insert(QStringLiteral("SWITCHYARD_KEYCHAIN_TIMEOUT_S"), QStringLiteral("3"));
+        environment.insert(QStringLiteral("HOME"), home.path());
+        environment.insert(
+            QStringLiteral("XDG_CONFIG_HOME"), home.filePath(QStringLiteral("config")));
+        environment.remove(QStringLiteral("DBUS_SESSION_BUS_ADDRESS"));
+        process.setProcessEnvironment(environment);
+        QElapsedTimer clock;
+        clock.start();
+        process.start(QStringLiteral(SWITCHYARD_DBUS_RUN_SESSION),
+            QStringList { QStringLiteral("--"), QStringLiteral(SWITCHYARD_UNANSWERING_KEYRING),
+                QStringLiteral(SWITCHYARD_BINARY) }
+                + command);
+        process.write("never-stored-secret\n");
+        process.closeWriteChannel();
+        QVERIFY(process.waitForFinished(60000));
+        const QByteArray said = process.readAllStandardError();
+        QCOMPARE(process.exitCode(), 1);
+        QVERIFY2(said.contains("Waiting for the system keychain"), said.constData());
+        QVERIFY2(said.contains("did not answer within 3 s"), said.constData());
+        QVERIFY2(!said.contains("never-stored-secret"), said.constData());
+        // Given up on at its timeout, not at D-Bus's own 25 s.
+        QVERIFY2(clock.elapsed() < 20000, qPrintable(QString::number(clock.elapsed())));
+    }
+}
+
+void KeychainTest::keysSetSaysWhichProvidersReadTheEntry()
+{
+    QTemporaryDir folder;
+    QVERIFY(folder.isValid());
+    const QString config = folder.filePath(QStringLiteral("c.json"));
+    QFile file(config);
+    QVERIFY(file.open(QIODevice::WriteOnly));
+    file.write(R"({"providers": {"openai": {"base_url": "http://127.0.0.1:9/v1",
+                                           "api_key": {"keychain": "ci-read"}}},
+                  "routes": {"r": {"provider": "openai", "model": "m"}},
+                  "lanes": {"l": {"chain": ["r"]}}})");
+    file.close();
+    const Run read = switchyard({ QStringLiteral("keys"), QStringLiteral("set"),
+                                    QStringLiteral("ci-read"), QStringLiteral("--config"), config },
+        "read-secret\n");
+    QVERIFY2(read.exitCode == 0, read.err.constData());
+    QVERIFY2(
+        read.err.contains("Read by provider openai of " + config.toUtf8()), read.err.constData());
+    const Run unread
+        = switchyard({ QStringLiteral("keys"), QStringLiteral("set"), QStringLiteral("ci-unread"),
+                         QStringLiteral("--config"), config },
+            "unread-secret\n");
+    QVERIFY2(unread.exitCode == 0, unread.err.constData());
+    QVERIFY2(unread.err.contains("No provider of " + config.toUtf8()
+                 + " reads keychain entry 'ci-unread' yet: give one \"api_key\": {\"keychain\": "
+                   "\"ci-unread\"}."),
+        unread.err.constData());
+    for (const char *name : { "ci-read", "ci-unread" })
+        QCOMPARE(switchyard({ QStringLiteral("keys"), QStringLiteral("delete"),
+                                QString::fromLatin1(name) })
+                     .exitCode,
+            0);
 }
 
 QTEST_GUILESS_MAIN(KeychainTest)
