@@ -27,9 +27,17 @@ constexpr int QuietWaitMs = 2000;
 
 int keychainTimeoutMs()
 {
+    const QByteArray text = qgetenv("SWITCHYARD_KEYCHAIN_TIMEOUT_S");
+    if (text.isEmpty())
+        return DefaultKeychainTimeoutS * 1000;
     bool ok = false;
-    const int seconds = qEnvironmentVariableIntValue("SWITCHYARD_KEYCHAIN_TIMEOUT_S", &ok);
-    return ok && seconds > 0 && seconds <= 3600 ? seconds * 1000 : DefaultKeychainTimeoutS * 1000;
+    const int seconds = text.toInt(&ok, 10);
+    if (ok && seconds >= 1 && seconds <= 3600)
+        return seconds * 1000;
+    QTextStream(stderr) << "SWITCHYARD_KEYCHAIN_TIMEOUT_S=" << text.left(20)
+                        << " is not a number of seconds from 1 to 3600; waiting "
+                        << DefaultKeychainTimeoutS << " s" << Qt::endl;
+    return DefaultKeychainTimeoutS * 1000;
 }
 
 QTextStream &errors()
@@ -105,8 +113,10 @@ int runUntilDone(const std::function<void(std::function<void(int)>)> &start)
         });
         QTimer::singleShot(timeoutMs, qApp, [timeoutMs] {
             errors() << "The system keychain did not answer within " << timeoutMs / 1000
-                     << " s, so nothing was done. It is probably locked with no prompt that can "
-                        "show (over SSH or on a server): unlock it (for GNOME Keyring, "
+                     << " s; the command gave up, though the keychain may still carry it out once "
+                        "unlocked (`switchyard keys list` tells). It is probably locked with no "
+                        "prompt that can show (over SSH or on a server): unlock it (for GNOME "
+                        "Keyring, "
                         "`gnome-keyring-daemon --unlock` reads the password from stdin), or keep "
                         "the key in the environment with {\"env\": NAME} in the configuration."
                      << Qt::endl;
@@ -134,26 +144,35 @@ namespace {
 // After `keys set NAME`: whether the configuration the gateway runs will use what was stored.
 void sayWhoReads(const QString &name, const QString &configPath)
 {
-    if (!QFileInfo::exists(configPath)) {
-        errors() << "No configuration at " << configPath
-                 << " yet; the first start creates it, with the provider openai reading keychain "
-                    "entry 'openai'."
-                 << Qt::endl;
-        return;
+    // Not there yet: the default the first start creates is what will read the key.
+    const bool created = QFileInfo::exists(configPath);
+    ConfigResult result;
+    if (created) {
+        result = ConfigLoader::fromFile(configPath);
+    } else {
+        QFile bundled(QStringLiteral(":/configs/default.json"));
+        bundled.open(QIODevice::ReadOnly);
+        result = ConfigLoader::fromJson(bundled.readAll());
     }
-    const ConfigResult result = ConfigLoader::fromFile(configPath);
+    const QString where = created
+        ? configPath
+        : QStringLiteral("the default configuration (created at %1 on the first start)")
+              .arg(configPath);
     QStringList readers;
     for (const ProviderConfig &provider : std::as_const(result.config.providers)) {
         if (provider.apiKey.source == SecretRef::Source::Keychain && provider.apiKey.name == name)
             readers.append(provider.name);
     }
     if (!readers.isEmpty()) {
-        errors() << "Read by provider " << readers.join(QLatin1String(", ")) << " of " << configPath
+        errors() << "Read by provider " << readers.join(QLatin1String(", ")) << " of " << where
                  << "; a running gateway takes it up on its next reload." << Qt::endl;
-        return;
+    } else {
+        errors() << "No provider of " << where << " reads keychain entry '" << name
+                 << "' yet: give one \"api_key\": {\"keychain\": \"" << name << "\"}." << Qt::endl;
     }
-    errors() << "No provider of " << configPath << " reads keychain entry '" << name
-             << "' yet: give one \"api_key\": {\"keychain\": \"" << name << "\"}." << Qt::endl;
+    if (!result.isValid())
+        errors() << configPath << " has errors (`switchyard check-config` lists them), so not "
+                 << "every provider may have been read." << Qt::endl;
 }
 
 } // namespace

@@ -4,6 +4,8 @@
 #include <QLoggingCategory>
 #include <QStringList>
 
+#include <cstdio>
+
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -26,7 +28,35 @@ bool stderrIsTheJournal()
         && parts.at(1).toULongLong() == quint64(status.st_ino);
 }
 
+bool journalOnStderr = false;
+
 } // namespace
+
+void say(QtMsgType type, const QString &line)
+{
+    QByteArray text;
+    if (journalOnStderr) {
+        switch (type) {
+        case QtDebugMsg:
+            text = "<7>";
+            break;
+        case QtInfoMsg:
+            text = "<6>";
+            break;
+        case QtWarningMsg:
+            text = "<4>";
+            break;
+        case QtCriticalMsg:
+        case QtFatalMsg:
+            text = "<3>";
+            break;
+        }
+    }
+    text += line.toUtf8();
+    text += '\n';
+    std::fwrite(text.constData(), 1, size_t(text.size()), stderr);
+    std::fflush(stderr);
+}
 
 void setUpLogging(const QString &level, LogMode mode)
 {
@@ -43,7 +73,8 @@ void setUpLogging(const QString &level, LogMode mode)
         rules.append(QStringLiteral("*.warning=false"));
     QLoggingCategory::setFilterRules(rules.join(QLatin1Char('\n')));
 
-    if (stderrIsTheJournal()) {
+    journalOnStderr = stderrIsTheJournal();
+    if (journalOnStderr) {
         // sd-daemon(3)'s "<N>" prefixes: the journal keeps its own time.
         qSetMessagePattern(QStringLiteral(
             "%{if-debug}<7>%{endif}%{if-info}<6>%{endif}%{if-warning}<4>%{endif}"

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <QString>
+#include <QtGlobal>
 
 namespace Switchyard {
 
@@ -14,5 +15,9 @@ enum class LogMode {
 // carry journald's priority prefix instead of a time of their own, so `journalctl -p warning`
 // works. QT_LOGGING_RULES still overrides all of it, as Qt documents.
 void setUpLogging(const QString &level, LogMode mode);
+
+// A line the program says itself (it did not start, it reloaded), on stderr. Under systemd it
+// carries its priority like the logged lines, so `journalctl -p warning` shows a failed start.
+void say(QtMsgType type, const QString &line);
 
 } // namespace Switchyard

@@ -79,7 +79,7 @@ void handleSignals(QCoreApplication &app, ConfigController *config, bool reloadO
         if (::read(signalPipe[0], &byte, 1) != 1)
             return;
         if (byte == 'h' && config) {
-            err() << "SIGHUP: reading the configuration again" << Qt::endl;
+            say(QtInfoMsg, QStringLiteral("SIGHUP: reading the configuration again"));
             config->reload();
             return;
         }
@@ -106,16 +106,16 @@ bool ensureDefaultConfig(const QString &path)
     if (!QFile::copy(QStringLiteral(":/configs/default.json"), path))
         return false;
     QFile::setPermissions(path, QFile::ReadOwner | QFile::WriteOwner);
-    err() << "Created the default configuration at " << path << Qt::endl;
+    say(QtInfoMsg, QStringLiteral("Created the default configuration at ") + path);
     return true;
 }
 
 void printErrors(const QString &path, const ConfigResult &result)
 {
     for (const QString &warning : result.warnings)
-        err() << path << ": warning: " << warning << Qt::endl;
+        say(QtWarningMsg, path + QStringLiteral(": warning: ") + warning);
     for (const QString &error : result.errors)
-        err() << path << ": error: " << error << Qt::endl;
+        say(QtCriticalMsg, path + QStringLiteral(": error: ") + error);
 }
 
 QByteArray bundledConfig(const QString &name)
@@ -132,10 +132,13 @@ QByteArray demoConfig()
 
 // What a start checks before the engine runs, for the gateway and check-config alike: the file
 // (through the same ConfigDocument the gateway runs) and a --listen that moves it beyond loopback.
-ConfigResult loadForStart(
-    ConfigDocument &document, const QString &path, bool demo, const QString &listenOverride)
+// `builtIn`, when given, is the document instead of the file (the demo, or the default a first
+// start would create).
+ConfigResult loadForStart(ConfigDocument &document, const QString &path, const QByteArray &builtIn,
+    const QString &listenOverride)
 {
-    ConfigResult result = demo ? document.load(QString(), demoConfig()) : document.load(path);
+    ConfigResult result
+        = builtIn.isEmpty() ? document.load(path) : document.load(QString(), builtIn);
     Config moved = result.config;
     if (!listenOverride.isEmpty()) {
         if (!parseListenAddress(listenOverride, &moved.listenHost, &moved.listenPort))
@@ -155,14 +158,24 @@ ConfigResult loadForStart(
 // is not set here (the gateway would start, with those routes misconfigured).
 QStringList environmentWarnings(const Config &config)
 {
+    QList<std::pair<QString, SecretRef>> references;
+    for (const ProviderConfig &provider : config.providers)
+        references.append(
+            { QStringLiteral("providers.%1.api_key").arg(provider.name), provider.apiKey });
+    references.append({ QStringLiteral("admin_token"), config.adminToken });
+    references.append({ QStringLiteral("alerts.webhook"), config.alerts.webhook });
     QStringList warnings;
-    for (const ProviderConfig &provider : config.providers) {
-        const SecretRef &key = provider.apiKey;
-        if (key.source == SecretRef::Source::Environment
-            && qEnvironmentVariableIsEmpty(qPrintable(key.name)))
-            warnings.append(QStringLiteral("providers.%1.api_key: the environment variable %2 is "
-                                           "not set here, so its routes will be misconfigured")
-                                .arg(provider.name, key.name));
+    for (const auto &[path, key] : std::as_const(references)) {
+        if (key.source != SecretRef::Source::Environment
+            || !qEnvironmentVariableIsEmpty(qPrintable(key.name)))
+            continue;
+        const QString consequence = path == QLatin1String("admin_token")
+            ? QStringLiteral("the admin API will refuse every call")
+            : path == QLatin1String("alerts.webhook")
+            ? QStringLiteral("no alert will be sent")
+            : QStringLiteral("its routes will be misconfigured");
+        warnings.append(QStringLiteral("%1: the environment variable %2 is not set here, so %3")
+                            .arg(path, key.name, consequence));
     }
     return warnings;
 }
@@ -178,9 +191,10 @@ int checkConfig(const QString &path, bool bundledIfMissing, const QString &liste
                  "default. Checking that default."
               << Qt::endl;
         checked = QStringLiteral("(bundled default)");
-        result = ConfigLoader::fromJson(bundledConfig(QStringLiteral("default")));
+        result = loadForStart(
+            document, QString(), bundledConfig(QStringLiteral("default")), listenOverride);
     } else {
-        result = loadForStart(document, path, false, listenOverride);
+        result = loadForStart(document, path, QByteArray(), listenOverride);
     }
     if (result.isValid())
         result.warnings += environmentWarnings(result.config);
@@ -203,41 +217,49 @@ int runHeadless(QCoreApplication &app, const QString &configPath, const QString 
     const QString &logLevel)
 {
     if (!demo && configPath == defaultConfigPath() && !ensureDefaultConfig(configPath)) {
-        err() << "cannot create " << configPath << Qt::endl;
+        say(QtCriticalMsg, QStringLiteral("cannot create ") + configPath);
         return 1;
     }
     ConfigDocument document;
-    const ConfigResult result = loadForStart(document, configPath, demo, listen);
+    const ConfigResult result
+        = loadForStart(document, configPath, demo ? demoConfig() : QByteArray(), listen);
     printErrors(configPath, result);
     if (!result.isValid()) {
-        err() << "Switchyard did not start: " << configPath << " has " << result.errors.size()
-              << " error(s)" << Qt::endl;
+        say(QtCriticalMsg,
+            QStringLiteral("Switchyard did not start: %1 has %2 error(s)")
+                .arg(configPath)
+                .arg(result.errors.size()));
         return 1;
     }
     if (logLevel.isEmpty())
         setUpLogging(result.config.logLevel, LogMode::Headless);
     EngineHost host;
-    host.engine()->useJournal(TraceStore::fileNameFor(demo ? QString() : configPath));
+    const QString journal = TraceStore::fileNameFor(demo ? QString() : configPath);
+    if (!demo && configPath == defaultConfigPath())
+        TraceStore::adoptSharedJournal(
+            QStandardPaths::writableLocation(QStandardPaths::AppDataLocation), journal);
+    host.engine()->useJournal(journal);
     // Watches the file and answers SIGHUP: a headless gateway reloads like the console does.
     ConfigController config(host.engine(), &document);
     QObject::connect(&config, &ConfigController::reloaded, &app, [&config, &document, logLevel] {
-        err() << "Reloaded " << document.path() << Qt::endl;
+        say(QtInfoMsg, QStringLiteral("Reloaded ") + document.path());
         if (logLevel.isEmpty())
             setUpLogging(config.config().logLevel, LogMode::Headless);
     });
     QObject::connect(
         &config, &ConfigController::reloadRefused, &app, [&document](const QString &why) {
-            err() << document.path() << " not reloaded; the running configuration stays: " << why
-                  << Qt::endl;
+            say(QtWarningMsg,
+                document.path() + QStringLiteral(" not reloaded; the running configuration stays: ")
+                    + why);
         });
     int exitCode = 0;
     QObject::connect(host.engine(), &Engine::started, &app, [&host, demo](const QString &address) {
-        err() << "Switchyard is listening on http://" << address << "/v1" << Qt::endl;
+        say(QtInfoMsg, QStringLiteral("Switchyard is listening on http://%1/v1").arg(address));
         if (demo)
             host.engine()->setDemoTraffic(4.0);
     });
     QObject::connect(host.engine(), &Engine::startFailed, &app, [&exitCode](const QString &error) {
-        err() << "Switchyard did not start: " << error << Qt::endl;
+        say(QtCriticalMsg, QStringLiteral("Switchyard did not start: ") + error);
         exitCode = 1;
         QCoreApplication::exit(1);
     });
@@ -289,7 +311,8 @@ int runConsole(QApplication &app, const ConsoleOptions &options)
     const bool demo
         = options.demo || (!options.explicitConfig && !QFileInfo::exists(options.configPath));
     ConfigDocument document;
-    const ConfigResult result = loadForStart(document, options.configPath, demo, options.listen);
+    const ConfigResult result = loadForStart(
+        document, options.configPath, demo ? demoConfig() : QByteArray(), options.listen);
     printErrors(demo ? QStringLiteral("demo") : options.configPath, result);
     if (!result.isValid()) {
         QMessageBox::critical(nullptr, QObject::tr("Switchyard"),
@@ -300,7 +323,11 @@ int runConsole(QApplication &app, const ConsoleOptions &options)
     if (options.logLevel.isEmpty())
         setUpLogging(result.config.logLevel, LogMode::Console);
     EngineHost host;
-    host.engine()->useJournal(TraceStore::fileNameFor(demo ? QString() : options.configPath));
+    const QString journal = TraceStore::fileNameFor(demo ? QString() : options.configPath);
+    if (!demo && options.configPath == defaultConfigPath())
+        TraceStore::adoptSharedJournal(
+            QStandardPaths::writableLocation(QStandardPaths::AppDataLocation), journal);
+    host.engine()->useJournal(journal);
     // One keychain for both: what Set key… stores is what the gateway reads.
     const auto secrets = std::make_shared<KeychainSecretStore>();
     host.engine()->setSecretStore(secrets);
@@ -316,7 +343,7 @@ int runConsole(QApplication &app, const ConsoleOptions &options)
             host.engine()->setDemoTraffic(4.0);
     });
     auto giveUp = [&](const QString &error) {
-        err() << "Switchyard did not start: " << error << Qt::endl;
+        say(QtCriticalMsg, QStringLiteral("Switchyard did not start: ") + error);
         QMessageBox::critical(&window, QObject::tr("Switchyard"),
             QObject::tr("The gateway did not start: %1").arg(error));
         exitCode = 1;

@@ -108,14 +108,23 @@ int main(int argc, char *argv[])
                                                                : QStringLiteral("User Commands"));
             continue;
         }
-        if (line.startsWith(QLatin1String("#### ")) || line.startsWith(QLatin1Char('|'))
-            || line.startsWith(QLatin1Char('>')) || line.startsWith(QLatin1Char('<'))
+        // Indented text is a list item's continuation (two spaces) and nothing else: a nested
+        // list or indented code would otherwise be run into the paragraph.
+        const bool indented = line.startsWith(QLatin1Char(' '));
+        const bool continuation = indented && inText && line.startsWith(QLatin1String("  "))
+            && !line.startsWith(QLatin1String("    "));
+        if ((indented && !continuation) || line.startsWith(QLatin1String("* "))
+            || line.startsWith(QLatin1String("+ ")) || line.startsWith(QLatin1String("####"))
+            || line.startsWith(QLatin1Char('|')) || line.startsWith(QLatin1Char('>'))
+            || line.startsWith(QLatin1Char('<'))
             || line.contains(QRegularExpression(QStringLiteral("\\]\\(")))
             || line.contains(QRegularExpression(QStringLiteral("^\\d+\\. "))))
             return fail(QStringLiteral("outside the subset this converter knows: %1").arg(line));
         if (line.startsWith(QLatin1String("## "))) {
             flush();
-            out << QStringLiteral(".SH \"%1\"").arg(escaped(line.mid(3).trimmed()));
+            out << QStringLiteral(".SH \"%1\"")
+                       .arg(escaped(line.mid(3).trimmed())
+                                .replace(QLatin1Char('"'), QLatin1String("\\(dq")));
             continue;
         }
         if (line.startsWith(QLatin1String("### "))) {

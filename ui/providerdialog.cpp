@@ -125,6 +125,9 @@ QJsonObject ProviderDialog::object() const
     QJsonObject object = m_original;
     object.insert(QStringLiteral("kind"), m_kind->currentData().toString());
     object.insert(QStringLiteral("base_url"), m_baseUrl->text().trimmed());
+    // A simulated provider made real leaves its simulation behind, which only "simulated" takes.
+    if (m_kind->currentData().toString() != QLatin1String("simulated"))
+        object.remove(QStringLiteral("simulation"));
     switch (m_keySource->currentData().toInt()) {
     case NoKey:
         object.remove(QStringLiteral("api_key"));

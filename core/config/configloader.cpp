@@ -1,5 +1,6 @@
 #include "config/configloader.h"
 
+#include "config/configschema.h"
 #include "config/configsections.h"
 #include "config/jsonreader.h"
 
@@ -316,27 +317,33 @@ ConfigResult ConfigLoader::fromObject(const QJsonObject &root)
     readTls(reader, root, &config.tls);
 
     const QJsonObject providers = reader.object(root, QStringLiteral("providers"), QString());
-    for (auto it = providers.begin(); it != providers.end(); ++it)
-        config.providers.insert(it.key(), readProvider(reader, it.key(), it.value()));
-    if (providers.isEmpty())
+    for (auto it = providers.begin(); it != providers.end(); ++it) {
+        if (!ConfigSchema::isNote(it.key())) // a comment among the names
+            config.providers.insert(it.key(), readProvider(reader, it.key(), it.value()));
+    }
+    if (config.providers.isEmpty())
         reader.error(
             QStringLiteral("providers"), QStringLiteral("must define at least one provider"));
 
     const QJsonObject routes = reader.object(root, QStringLiteral("routes"), QString());
-    for (auto it = routes.begin(); it != routes.end(); ++it)
-        config.routes.insert(it.key(), readRoute(reader, it.key(), it.value()));
-    if (routes.isEmpty())
+    for (auto it = routes.begin(); it != routes.end(); ++it) {
+        if (!ConfigSchema::isNote(it.key())) // a comment among the names
+            config.routes.insert(it.key(), readRoute(reader, it.key(), it.value()));
+    }
+    if (config.routes.isEmpty())
         reader.error(QStringLiteral("routes"), QStringLiteral("must define at least one route"));
 
     const QJsonObject lanes = reader.object(root, QStringLiteral("lanes"), QString());
-    for (auto it = lanes.begin(); it != lanes.end(); ++it)
-        config.lanes.insert(it.key(), readLane(reader, it.key(), it.value()));
-    if (lanes.isEmpty())
+    for (auto it = lanes.begin(); it != lanes.end(); ++it) {
+        if (!ConfigSchema::isNote(it.key())) // a comment among the names
+            config.lanes.insert(it.key(), readLane(reader, it.key(), it.value()));
+    }
+    if (config.lanes.isEmpty())
         reader.error(QStringLiteral("lanes"), QStringLiteral("must define at least one lane"));
 
     config.defaultLane = reader.string(root, QStringLiteral("default_lane"), QString(),
-        lanes.size() == 1 ? lanes.begin().key() : QString());
-    if (config.defaultLane.isEmpty() && lanes.size() > 1)
+        config.lanes.size() == 1 ? config.lanes.firstKey() : QString());
+    if (config.defaultLane.isEmpty() && config.lanes.size() > 1)
         reader.error(QStringLiteral("default_lane"),
             QStringLiteral("is required when there is more than one lane"));
     else if (!config.defaultLane.isEmpty() && !config.lanes.contains(config.defaultLane))

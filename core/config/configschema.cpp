@@ -1,6 +1,7 @@
 #include "config/configschema.h"
 
 #include <algorithm>
+#include <cstdlib>
 #include <limits>
 #include <vector>
 
@@ -9,27 +10,28 @@ namespace Switchyard {
 namespace {
 
 // Optimal string alignment distance: Levenshtein plus a swap of two neighbours, which is the
-// commonest typo ("capabilites", "defualt_lane").
+// commonest typo ("capabilites", "defualt_lane"). Three rows, not a table: keys are short, but a
+// file may hold many that are not.
 int editDistance(const QString &a, const QString &b)
 {
-    const qsizetype n = a.size();
     const qsizetype m = b.size();
-    std::vector<std::vector<int>> d(size_t(n + 1), std::vector<int>(size_t(m + 1)));
-    for (qsizetype i = 0; i <= n; ++i)
-        d[size_t(i)][0] = int(i);
+    std::vector<int> twoBack(size_t(m + 1)), previous(size_t(m + 1)), current(size_t(m + 1));
     for (qsizetype j = 0; j <= m; ++j)
-        d[0][size_t(j)] = int(j);
-    for (qsizetype i = 1; i <= n; ++i) {
+        previous[size_t(j)] = int(j);
+    for (qsizetype i = 1; i <= a.size(); ++i) {
+        current[0] = int(i);
         for (qsizetype j = 1; j <= m; ++j) {
             const int cost = a.at(i - 1).toLower() == b.at(j - 1).toLower() ? 0 : 1;
-            int best = std::min({ d[size_t(i - 1)][size_t(j)] + 1, d[size_t(i)][size_t(j - 1)] + 1,
-                d[size_t(i - 1)][size_t(j - 1)] + cost });
+            int best = std::min({ previous[size_t(j)] + 1, current[size_t(j - 1)] + 1,
+                previous[size_t(j - 1)] + cost });
             if (i > 1 && j > 1 && a.at(i - 1) == b.at(j - 2) && a.at(i - 2) == b.at(j - 1))
-                best = std::min(best, d[size_t(i - 2)][size_t(j - 2)] + 1);
-            d[size_t(i)][size_t(j)] = best;
+                best = std::min(best, twoBack[size_t(j - 2)] + 1);
+            current[size_t(j)] = best;
         }
+        std::swap(twoBack, previous);
+        std::swap(previous, current);
     }
-    return d[size_t(n)][size_t(m)];
+    return previous[size_t(m)];
 }
 
 QString normalised(QString key)
@@ -183,9 +185,13 @@ QString ConfigSchema::suggestionFor(const QString &key, const QStringList &known
         // "firstByte", "First-Byte" and "firstbyte" all mean first_byte.
         // "timeout" for timeouts_ms: the start of a known key, long enough to mean it.
         const bool start = key.size() >= 4 && normalised(candidate).startsWith(normalised(key));
+        // Lengths further apart than a typo allows cannot be one: no need to measure.
+        const bool nearInLength
+            = std::abs(key.size() - candidate.size()) <= candidate.size() / 3 + 1;
         const int distance = normalised(key) == normalised(candidate) ? 0
             : start                                                   ? 1
-                    : editDistance(key.left(64), candidate);
+            : nearInLength ? editDistance(key.left(64), candidate)
+                           : std::numeric_limits<int>::max();
         if (distance < bestDistance) {
             bestDistance = distance;
             best = candidate;

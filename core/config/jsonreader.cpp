@@ -46,18 +46,33 @@ void JsonReader::error(const QString &path, const QString &message)
 void JsonReader::checkKeys(
     const QJsonObject &object, const QString &path, const QString &schemaPath)
 {
+    // A file of a million stray keys gets a bounded answer: the first few, then a count.
+    constexpr int NamedPerObject = 10;
     const QStringList known = ConfigSchema::childrenOf(schemaPath);
+    int unknown = 0;
+    bool listedKnown = false;
     for (auto it = object.begin(); it != object.end(); ++it) {
         if (known.contains(it.key()) || ConfigSchema::isNote(it.key()))
             continue;
+        if (++unknown > NamedPerObject)
+            continue;
         const QString key = it.key().left(80);
         const QString suggestion = ConfigSchema::suggestionFor(key, known);
-        error(join(path, key),
-            suggestion.isEmpty()
-                ? QStringLiteral("unknown key (known here: %1; a note's name starts with \"//\")")
-                      .arg(known.join(QLatin1String(", ")))
-                : QStringLiteral("unknown key; did you mean \"%1\"?").arg(suggestion));
+        if (!suggestion.isEmpty()) {
+            error(join(path, key),
+                QStringLiteral("unknown key; did you mean \"%1\"?").arg(suggestion));
+        } else if (!listedKnown) {
+            listedKnown = true;
+            error(join(path, key),
+                QStringLiteral("unknown key (known here: %1; a note's name starts with \"//\")")
+                    .arg(known.join(QLatin1String(", "))));
+        } else {
+            error(join(path, key), QStringLiteral("unknown key"));
+        }
     }
+    if (unknown > NamedPerObject)
+        error(path.isEmpty() ? QStringLiteral("(document)") : path,
+            QStringLiteral("%1 more unknown keys").arg(unknown - NamedPerObject));
 }
 
 QJsonObject JsonReader::object(const QJsonObject &parent, const QString &key, const QString &path)

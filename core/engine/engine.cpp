@@ -462,7 +462,12 @@ void Engine::useJournal(const QString &fileName)
     m_journalName = fileName;
     if (!m_journal->isOpen())
         return; // start() opens it
-    m_journal->open(journalDirectory(), journalFileName(), [this] { Q_EMIT journalChanged(); });
+    // Said and republished in one step of this thread: no batch of news can fall between the
+    // console's clearing and the new file's history, to be shown twice.
+    m_journal->open(journalDirectory(), journalFileName(), [this] {
+        Q_EMIT journalChanged();
+        publishHistory();
+    });
 }
 
 QString Engine::journalDirectory() const

@@ -126,6 +126,7 @@ Q_SIGNALS:
     // empty text when writing works again.
     void storageProblemChanged(const QString &problem);
     // useJournal moved to another file: what was published before belongs to another config.
+    // historyPublished follows with the new file's history.
     void journalChanged();
     // Coalesced batches for the console: finished requests and the spend they added.
     void tracesAdded(const QList<Switchyard::TraceRecord> &traces);

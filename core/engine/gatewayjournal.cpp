@@ -24,7 +24,10 @@ void GatewayJournal::open(
         return;
     }
     if (m_store) {
-        delete m_store; // written out first
+        // Reads still out get their answers from it (the history of the file they asked); it
+        // writes what it holds and goes once they are in.
+        m_store->disconnect(this);
+        m_store->deleteWhenIdle();
         m_ledger.forgetOwnSpend();
         m_events.clear();
         if (!m_storageProblem.isEmpty()) {
@@ -33,6 +36,7 @@ void GatewayJournal::open(
         }
     }
     m_storePath = path;
+    const quint64 generation = ++m_generation;
     m_store = new TraceStore(this);
     connect(m_store, &TraceStore::writeFailed, this, [this](qint64 lost, const QString &error) {
         m_metrics.recordTraceWriteErrors(lost);
@@ -61,10 +65,13 @@ void GatewayJournal::open(
     // Today's spend counts against the caps from the first request on: read before the gateway
     // listens, on the store's reader thread.
     m_store->readHistory(KeptEvents, QDateTime::currentMSecsSinceEpoch() - LedgerKeptMs,
-        [this, ready = std::move(ready)](
+        [this, generation, ready = std::move(ready)](
             const QList<StateEvent> &events, const QList<CostPoint> &spend) {
-            m_ledger.add(spend);
-            m_events = events + m_events;
+            // A file left before its history came in: what it remembers is no longer ours.
+            if (generation == m_generation) {
+                m_ledger.add(spend);
+                m_events = events + m_events;
+            }
             ready();
         });
 }

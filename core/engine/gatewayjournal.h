@@ -66,6 +66,7 @@ private:
     const Clock &m_clock;
     TraceStore *m_store = nullptr;
     QString m_storePath;
+    quint64 m_generation = 0; // of the store opened last
     std::optional<TraceRetention> m_retention; // for each store opened
     CostLedger m_ledger;
     Metrics m_metrics;

@@ -28,11 +28,9 @@ EmbeddedLink::EmbeddedLink(Engine *engine, ConfigController *config, QObject *pa
     connect(engine, &Engine::fleetUpdated, this, &GatewayLink::fleetUpdated);
     connect(engine, &Engine::storageProblemChanged, this, &GatewayLink::storageProblemChanged);
     connect(engine, &Engine::historyPublished, this, &GatewayLink::historyPublished);
-    // Another configuration runs on a journal of its own: the console starts again from it.
-    connect(engine, &Engine::journalChanged, this, [this, engine] {
-        Q_EMIT historyCleared();
-        engine->publishHistory();
-    });
+    // Another configuration runs on a journal of its own: the console starts again from its
+    // history, which the engine publishes next.
+    connect(engine, &Engine::journalChanged, this, &GatewayLink::historyCleared);
     connect(engine, &Engine::commandFailed, this, &GatewayLink::commandFailed);
 }
 

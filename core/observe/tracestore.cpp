@@ -55,6 +55,19 @@ QString TraceStore::fileNameFor(const QString &configPath)
     return QStringLiteral("%1-%2.sqlite").arg(stem, QString::fromLatin1(hash));
 }
 
+void TraceStore::adoptSharedJournal(const QString &dataDirectory, const QString &fileName)
+{
+    const QDir data(dataDirectory);
+    const QString shared = data.filePath(QStringLiteral("traces.sqlite"));
+    const QString own = data.filePath(QStringLiteral("traces/") + fileName);
+    if (!QFile::exists(shared) || QFile::exists(own) || !data.mkpath(QStringLiteral("traces")))
+        return;
+    for (const QString &suffix : { QString(), QStringLiteral("-wal"), QStringLiteral("-shm") }) {
+        if (QFile::exists(shared + suffix))
+            QFile::rename(shared + suffix, own + suffix);
+    }
+}
+
 bool TraceStore::open(const QString &directory, QString *error, const QString &fileName)
 {
     if (!QDir().mkpath(directory)) {
@@ -90,6 +103,8 @@ bool TraceStore::open(const QString &directory, QString *error, const QString &f
     connect(&m_writerThread, &QThread::finished, m_writer, &QObject::deleteLater);
     m_writerThread.start();
     QMetaObject::invokeMethod(m_writer, &TraceWriter::start, Qt::BlockingQueuedConnection);
+    if (m_retention)
+        m_writer->setRetention(*m_retention);
     if (!m_writer->isOpen()) {
         // Nothing would ever be written: keep traces in memory only, and say so.
         m_writerThread.quit();
@@ -123,8 +138,16 @@ bool TraceStore::open(const QString &directory, QString *error, const QString &f
 
 void TraceStore::setRetention(const TraceRetention &retention)
 {
+    m_retention = retention;
     if (m_writer)
         m_writer->setRetention(retention);
+}
+
+void TraceStore::deleteWhenIdle()
+{
+    m_retiring = true;
+    if (m_readsOut == 0)
+        deleteLater();
 }
 
 void TraceStore::append(const TraceRecord &trace, const QList<CostPoint> &spend)
@@ -160,12 +183,18 @@ void TraceStore::read(
     }
     // `done` is moved on, never copied: what it holds (a caller's answer, say) must end its life
     // in this thread, not the reader's.
+    ++m_readsOut;
     QMetaObject::invokeMethod(
         m_reader,
         [this, reader = m_reader, work = std::move(work), done = std::move(done)]() mutable {
             Result result = work(*reader);
             QMetaObject::invokeMethod(
-                this, [done = std::move(done), result = std::move(result)] { done(result); },
+                this,
+                [this, done = std::move(done), result = std::move(result)] {
+                    done(result);
+                    if (--m_readsOut == 0 && m_retiring)
+                        deleteLater();
+                },
                 Qt::QueuedConnection);
         },
         Qt::QueuedConnection);

@@ -40,7 +40,15 @@ public:
     // folder: each file its own ("work-1a2b3c4d.sqlite", named after the file and its full path),
     // the built-in demo ("" here) its own too, so a console on a new configuration starts clean.
     static QString fileNameFor(const QString &configPath);
+    // Before 0.2 every configuration's journal was traces.sqlite in the data folder. The default
+    // configuration's journal (`fileName` under traces/) takes it over, once, so an upgraded
+    // gateway keeps its history and today's spend.
+    static void adoptSharedJournal(const QString &dataDirectory, const QString &fileName);
     void setRetention(const TraceRetention &retention);
+    // Deletes the store once every read asked of it has been answered (each caller gets its
+    // answer, in this thread), at once when none is out. For a journal that moves to another
+    // file while reads are on their way.
+    void deleteWhenIdle();
 
     void append(const TraceRecord &trace, const QList<CostPoint> &spend);
     void appendEvent(const StateEvent &event);
@@ -82,6 +90,9 @@ private:
     TraceWriter *m_writer = nullptr;
     TraceReader *m_reader = nullptr;
     std::deque<TraceRecord> m_recent; // newest last
+    std::optional<TraceRetention> m_retention; // for the writer, once open() makes it
+    int m_readsOut = 0; // asked of the reader, not answered yet
+    bool m_retiring = false;
 };
 
 } // namespace Switchyard

@@ -398,6 +398,14 @@ void CliTest::checkConfigWithoutAFileChecksTheGatewaysOwn()
                  &output),
         1);
     QVERIFY2(output.contains("without an admin_token"), output.constData());
+    // Before the first start too: the bundled default, as a start with that --listen would.
+    QVERIFY(QFile::remove(own));
+    QCOMPARE(run({ QStringLiteral("check-config"), QStringLiteral("--listen"),
+                     QStringLiteral("0.0.0.0:8787") },
+                 &output),
+        1);
+    QVERIFY2(output.contains("(bundled default): error: admin_token: is required with --listen"),
+        output.constData());
 }
 
 void CliTest::everyOptionIsInTheManualPage()
@@ -435,16 +443,22 @@ void CliTest::logLevelDecidesWhichLinesAreWritten()
         if (url.isEmpty())
             return QByteArray("(did not start)");
         GatewayClient client(url);
-        client.postAndWait(
-            QStringLiteral("/v1/chat/completions"), chatBody(QStringLiteral("main")));
+        const int status = client
+                               .postAndWait(QStringLiteral("/v1/chat/completions"),
+                                   chatBody(QStringLiteral("main")))
+                               ->status;
         process.terminate();
         process.waitForFinished(10000);
-        return process.readAllStandardError();
+        // Served (and it said it listens, at every level: startHeadless read that line).
+        const QByteArray lines = process.readAllStandardError();
+        if (status != 200)
+            return QByteArray("(did not serve) ") + lines;
+        return lines;
     };
     // Headless, a line per request by default; at "warning" none.
     QVERIFY(linesOf({}).contains("route=r"));
     const QByteArray quiet = linesOf({ QStringLiteral("--log-level"), QStringLiteral("warning") });
-    QVERIFY2(!quiet.contains("route=r") && !quiet.contains("(did not start)"), quiet.constData());
+    QVERIFY2(!quiet.contains("route=r") && !quiet.startsWith("(did not"), quiet.constData());
     // The config's log_level, when no option says otherwise.
     QFile file(config);
     QVERIFY(file.open(QIODevice::ReadOnly));
@@ -455,7 +469,7 @@ void CliTest::logLevelDecidesWhichLinesAreWritten()
     file.write(QJsonDocument(json).toJson());
     file.close();
     const QByteArray fromConfig = linesOf({});
-    QVERIFY2(!fromConfig.contains("route=r") && !fromConfig.contains("(did not start)"),
+    QVERIFY2(!fromConfig.contains("route=r") && !fromConfig.startsWith("(did not"),
         fromConfig.constData());
     QByteArray refused;
     QCOMPARE(
@@ -510,6 +524,10 @@ void CliTest::underSystemdLinesCarryTheJournalsPriority()
     static const QRegularExpression request(
         QStringLiteral("^<6>switchyard\\.proxy: .*route=r"), QRegularExpression::MultilineOption);
     QVERIFY2(request.match(QString::fromUtf8(lines)).hasMatch(), lines.constData());
+    // The program's own lines too: a failed start must show under journalctl -p err.
+    QVERIFY2(lines.contains("\n<6>Switchyard is listening on http://")
+            || lines.startsWith("<6>Switchyard"),
+        lines.constData());
     QVERIFY2(
         !lines.contains("T0") && !lines.contains("T1") && !lines.contains("T2"), lines.constData());
 }

@@ -457,6 +457,31 @@ private Q_SLOTS:
         QVERIFY(result.warnings.isEmpty());
         QCOMPARE(result.config.source.value(QLatin1String("x-team")).toString(),
             QStringLiteral("search"));
+        // Among the names of providers, routes and lanes, and in a secret reference.
+        const ConfigResult maps = ConfigLoader::fromJson(jsonText(
+            "{'providers': {'//': 'one for now', 'p': {'base_url': 'http://x/v1',\n"
+            "                'api_key': {'env': 'K', '//': 'from the vault'}}},\n"
+            " 'routes': {'x-draft': {'model': 'm'}, 'r': {'provider': 'p', 'model': 'm'}},\n"
+            " 'lanes': {'// lanes': 'by team', 'l': {'chain': ['r']}}}"));
+        QVERIFY2(maps.isValid(), qPrintable(maps.errors.join(QLatin1Char('\n'))));
+        QCOMPARE(maps.config.providers.keys(), QStringList { QStringLiteral("p") });
+        QCOMPARE(maps.config.routes.keys(), QStringList { QStringLiteral("r") });
+        QCOMPARE(maps.config.lanes.keys(), QStringList { QStringLiteral("l") });
+        QCOMPARE(maps.config.defaultLane, QStringLiteral("l"));
+        QCOMPARE(maps.config.providers.value(QStringLiteral("p")).apiKey.name, QStringLiteral("K"));
+    }
+
+    void strayKeysGetABoundedAnswer()
+    {
+        QByteArray extra;
+        for (int i = 0; i < 5000; ++i)
+            extra += ", 'stray" + QByteArray::number(i) + "': 1";
+        const ConfigResult result = ConfigLoader::fromJson(minimal({}, jsonText(extra)));
+        QVERIFY(!result.isValid());
+        QCOMPARE(result.errors.size(), 11);
+        QCOMPARE(result.errors.last(), QStringLiteral("(document): 4990 more unknown keys"));
+        // The keys this object may hold are listed once, not with every stray.
+        QCOMPARE(result.errors.filter(QStringLiteral("known here")).size(), 1);
     }
 
     void aChainThatMixesEndpointsIsWarnedAbout()
@@ -544,8 +569,12 @@ private Q_SLOTS:
                     QStringLiteral("simulated"), set);
             root = set(root, key.split(QLatin1Char('.')), QJsonArray { QJsonObject {} }, set);
             const ConfigResult result = ConfigLoader::fromObject(root);
-            const bool named = std::any_of(result.errors.cbegin(), result.errors.cend(),
-                [&key](const QString &error) { return error.startsWith(key); });
+            // The key itself, not one inside it: "routes.r.price:", never "routes.r.price.x".
+            const bool named = std::any_of(
+                result.errors.cbegin(), result.errors.cend(), [&key](const QString &error) {
+                    return error.startsWith(key + QLatin1Char(':'))
+                        || error.startsWith(key + QLatin1Char('['));
+                });
             QVERIFY2(named,
                 qPrintable(key + QStringLiteral(": ") + result.errors.join(QLatin1Char('\n'))));
             ++checked;

@@ -7,12 +7,14 @@
 #include "observe/tracestore.h"
 
 #include <QFile>
+#include <QPointer>
 #include <QRegularExpression>
 #include <QSqlDatabase>
 #include <QSqlQuery>
 #include <QStandardPaths>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QThread>
 
 #include "prometheuscheck.h"
 
@@ -690,6 +692,50 @@ private Q_SLOTS:
         QVERIFY(!found(reader, QStringLiteral("ancient")).has_value());
         QVERIFY(!found(reader, QStringLiteral("t0")).has_value());
         QVERIFY(found(reader, QStringLiteral("t249")).has_value());
+    }
+
+    // A journal that moves to another file sets the retention before it opens the store: the
+    // store keeps it for the writer it makes.
+    void retentionSetBeforeOpeningApplies()
+    {
+        QTemporaryDir dir;
+        TraceStore store;
+        store.setRetention(TraceRetention { qint64(3600) * 1000, 100 });
+        QString error;
+        QVERIFY(store.open(dir.path(), &error, QStringLiteral("own-0123abcd.sqlite")));
+        for (int i = 0; i < 250; ++i)
+            store.append(makeTrace(QStringLiteral("t%1").arg(i), QStringLiteral("l"),
+                             QStringLiteral("r"), FailureClass::Ok),
+                {});
+        store.flush();
+        QCOMPARE(store.storedCount(), qint64(100));
+        QVERIFY(QFile::exists(dir.filePath(QStringLiteral("own-0123abcd.sqlite"))));
+    }
+
+    // Reads still out when the store is retired are answered, in this thread, before it goes.
+    void aRetiredStoreAnswersTheReadsItWasAsked()
+    {
+        QTemporaryDir dir;
+        auto *store = new TraceStore;
+        QString error;
+        QVERIFY(store->open(dir.path(), &error));
+        store->append(makeTrace(QStringLiteral("kept"), QStringLiteral("l"), QStringLiteral("r"),
+                          FailureClass::Ok),
+            {});
+        store->flush();
+        QPointer<TraceStore> watched(store);
+        int answered = 0;
+        Qt::HANDLE answeredOn = nullptr;
+        for (int i = 0; i < 3; ++i)
+            store->find(QStringLiteral("kept"), [&](const std::optional<TraceRecord> &trace) {
+                answered += trace.has_value() ? 1 : 0;
+                answeredOn = QThread::currentThreadId();
+            });
+        store->deleteWhenIdle();
+        QVERIFY(watched); // not while reads are out
+        QTRY_COMPARE(answered, 3);
+        QCOMPARE(answeredOn, QThread::currentThreadId());
+        QTRY_VERIFY(!watched);
     }
 
     void olderSchemaIsMigrated()

@@ -714,7 +714,13 @@ void ConsoleTest::anotherConfigurationStartsWithItsOwnHistory()
     m_link->submit(drain);
     QTRY_VERIFY(m_window->eventModel()->rowCount() > 0);
 
+    // A read asked just before the move is answered all the same, from the file it asked.
+    std::optional<IncidentReport> report;
+    m_link->readIncident(0, QDateTime::currentMSecsSinceEpoch(), this,
+        [&report](const IncidentReport &answer, const QString &) { report = answer; });
     engine->useJournal(QStringLiteral("other-0123abcd.sqlite"));
+    QTRY_VERIFY(report.has_value());
+    QCOMPARE(report->requests, 2);
     QTRY_COMPARE(m_window->traceModel()->rowCount(), 0);
     QCOMPARE(m_window->eventModel()->rowCount(), 0);
     QCOMPARE(chat(QStringLiteral("main"))->status, 200);
