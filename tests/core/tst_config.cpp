@@ -386,33 +386,7 @@ private Q_SLOTS:
                             "'http://x/v1'}},\n                            'routes': {'r': "
                             "{'provider': 'p', 'model': 'm'}}, 'lanes': {'l': {'chain': ['r']}}}"))
             << QStringLiteral("providers.p.kind: unsupported provider kind 'carrier-pigeon'");
-        QTest::newRow("not json") << QByteArray("{\n  \"providers\": {,\n}")
-                                  << QStringLiteral("(document): not valid JSON at line 2");
-    }
-
-    void errorsCarryTheirJsonPath()
-    {
-        QFETCH(QByteArray, json);
-        QFETCH(QString, expected);
-        const ConfigResult result = ConfigLoader::fromJson(json);
-        QVERIFY(!result.isValid());
-        const bool found = std::any_of(result.errors.cbegin(), result.errors.cend(),
-            [&](const QString &error) { return error.startsWith(expected); });
-        QVERIFY2(found, qPrintable(result.errors.join(QLatin1Char('\n'))));
-    }
-
-    void everyErrorIsReportedNotJustTheFirst()
-    {
-        const ConfigResult result = ConfigLoader::fromJson(minimal(jsonText(
-            ", 'breaker': {'window': 0, 'half_open_calls': -1},\n                                  "
-            "                                    'timeouts_ms': {'connect': 0}")));
-        QCOMPARE(result.errors.size(), 3);
-    }
-
-    void aMisspeltKeyIsAnErrorThatSaysWhatItMeans_data()
-    {
-        QTest::addColumn<QByteArray>("json");
-        QTest::addColumn<QString>("expected");
+        // A misspelt key is an error that says which key it means.
         QTest::newRow("a letter left out")
             << minimal(jsonText(", 'capabilites': ['tools']"))
             << QStringLiteral("routes.r.capabilites: unknown key; did you mean \"capabilities\"?");
@@ -435,9 +409,11 @@ private Q_SLOTS:
                         " 'routes': {'r': {'provider': 'p', 'model': 'm'}},"
                         " 'lanes': {'l': {'chain': ['r'], 'retry': {'retries': 2}}}}")
             << QStringLiteral("providers.p.apikey: unknown key; did you mean \"api_key\"?");
+        QTest::newRow("not json") << QByteArray("{\n  \"providers\": {,\n}")
+                                  << QStringLiteral("(document): not valid JSON at line 2");
     }
 
-    void aMisspeltKeyIsAnErrorThatSaysWhatItMeans()
+    void errorsCarryTheirJsonPath()
     {
         QFETCH(QByteArray, json);
         QFETCH(QString, expected);
@@ -446,6 +422,14 @@ private Q_SLOTS:
         const bool found = std::any_of(result.errors.cbegin(), result.errors.cend(),
             [&](const QString &error) { return error.startsWith(expected); });
         QVERIFY2(found, qPrintable(result.errors.join(QLatin1Char('\n'))));
+    }
+
+    void everyErrorIsReportedNotJustTheFirst()
+    {
+        const ConfigResult result = ConfigLoader::fromJson(minimal(jsonText(
+            ", 'breaker': {'window': 0, 'half_open_calls': -1},\n                                  "
+            "                                    'timeouts_ms': {'connect': 0}")));
+        QCOMPARE(result.errors.size(), 3);
     }
 
     void notesAreKeptAndIgnored()
