@@ -92,6 +92,10 @@ bool HttpListener::usesTls() const
 
 quint16 HttpListener::listen(const QHostAddress &address, quint16 port)
 {
+    // Qt's default backlog is 50: a burst of new clients beyond it (a team's agents reconnecting
+    // after a deploy) waits for the kernel's SYN retry, one second and then three, before the
+    // gateway sees it. The kernel caps this at net.core.somaxconn.
+    m_server->setListenBacklogSize(4096);
     if (!m_server->listen(address, port))
         return 0;
     return m_server->serverPort();

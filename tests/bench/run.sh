@@ -8,6 +8,8 @@ here="$(dirname "$0")"
 echo
 "$build/tests/bench/bench_stream" 20
 echo
+"$build/tests/bench/bench_streams" 1000 20 100
+echo
 "$build/tests/bench/bench_memory" 100000
 echo
 "$build/tests/bench/bench_ui_stall" 1000 10

@@ -1,0 +1,423 @@
+// Many concurrent streams (issue 20): N clients each hold a chat completion stream open while the
+// upstream sends a chunk every interval. Each chunk carries the upstream's send time (the
+// monotonic clock, which every process on the machine shares), so the delay it picks up on the
+// way is measured per chunk. The same streams go to the upstream directly, through nginx as a
+// reverse proxy (`proxy_buffering off`, one worker, as tests/bench/proxy.sh runs it) and through
+// `switchyard --headless`, in one run; the proxies' resident memory is sampled. Not a test.
+// Usage: bench_streams [streams=1000] [chunks=20] [interval-ms=100]
+#include <QCoreApplication>
+#include <QElapsedTimer>
+#include <QFile>
+#include <QHostAddress>
+#include <QProcess>
+#include <QRegularExpression>
+#include <QStandardPaths>
+#include <QTcpServer>
+#include <QTcpSocket>
+#include <QTemporaryDir>
+#include <QThread>
+#include <QTimer>
+
+#include <algorithm>
+#include <cstdio>
+#include <ctime>
+#include <memory>
+#include <sys/resource.h>
+#include <vector>
+
+namespace {
+
+qint64 monotonicNs()
+{
+    timespec now {};
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    return qint64(now.tv_sec) * 1000000000 + now.tv_nsec;
+}
+
+qint64 residentKiB(qint64 pid, const char *field = "VmRSS:")
+{
+    QFile status(QStringLiteral("/proc/%1/status").arg(pid));
+    if (!status.open(QIODevice::ReadOnly))
+        return -1;
+    for (const QByteArray &line : status.readAll().split('\n')) {
+        if (line.startsWith(field))
+            return line.mid(qstrlen(field)).trimmed().split(' ').first().toLongLong();
+    }
+    return -1;
+}
+
+// The upstream: answers every POST with a chunked SSE stream of `chunks` events, the first at
+// once and then one every `intervalMs`, each naming the monotonic time it was written. One timer
+// sweeps the open streams, so the upstream's own cost stays flat however many there are.
+class StreamingUpstream final : public QObject {
+public:
+    StreamingUpstream(int chunks, int intervalMs)
+        : m_chunks(chunks)
+        , m_intervalNs(qint64(intervalMs) * 1000000)
+    {
+    }
+
+    quint16 start()
+    {
+        m_server = new QTcpServer(this);
+        m_server->setListenBacklogSize(8192);
+        if (!m_server->listen(QHostAddress::LocalHost, 0))
+            return 0;
+        connect(m_server, &QTcpServer::newConnection, this, [this] {
+            while (QTcpSocket *socket = m_server->nextPendingConnection())
+                accept(socket);
+        });
+        auto *sweep = new QTimer(this);
+        sweep->setTimerType(Qt::PreciseTimer);
+        connect(sweep, &QTimer::timeout, this, &StreamingUpstream::sendDue);
+        sweep->start(2);
+        return m_server->serverPort();
+    }
+
+private:
+    struct Stream {
+        QTcpSocket *socket = nullptr;
+        QByteArray request;
+        bool answering = false;
+        int sent = 0;
+        qint64 dueNs = 0;
+    };
+
+    void accept(QTcpSocket *socket)
+    {
+        socket->setSocketOption(QAbstractSocket::LowDelayOption, 1);
+        auto stream = std::make_shared<Stream>();
+        stream->socket = socket;
+        connect(socket, &QTcpSocket::readyRead, this, [this, stream] {
+            stream->request += stream->socket->readAll();
+            if (stream->answering)
+                return;
+            const qsizetype head = stream->request.indexOf("\r\n\r\n");
+            if (head < 0)
+                return;
+            static const QRegularExpression length(QStringLiteral("(?i)content-length:\\s*(\\d+)"));
+            const qsizetype body = length.match(QString::fromLatin1(stream->request.left(head)))
+                                       .captured(1)
+                                       .toLongLong();
+            if (stream->request.size() < head + 4 + body)
+                return;
+            stream->answering = true;
+            stream->socket->write("HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\n"
+                                  "Cache-Control: no-cache\r\nTransfer-Encoding: chunked\r\n\r\n");
+            stream->dueNs = monotonicNs();
+            m_open.push_back(stream);
+            sendDue();
+        });
+        connect(socket, &QTcpSocket::disconnected, socket, &QObject::deleteLater);
+    }
+
+    static void writeChunk(QTcpSocket *socket, const QByteArray &data)
+    {
+        socket->write(QByteArray::number(data.size(), 16) + "\r\n" + data + "\r\n");
+    }
+
+    void sendDue()
+    {
+        const qint64 now = monotonicNs();
+        for (auto it = m_open.begin(); it != m_open.end();) {
+            Stream &stream = **it;
+            if (stream.socket->state() != QAbstractSocket::ConnectedState) {
+                it = m_open.erase(it);
+                continue;
+            }
+            if (stream.dueNs > now) {
+                ++it;
+                continue;
+            }
+            writeChunk(stream.socket,
+                "data: {\"id\":\"chatcmpl-b\",\"object\":\"chat.completion.chunk\",\"created\":0,"
+                "\"model\":\"m\",\"choices\":[{\"index\":0,\"delta\":{\"content\":\"T"
+                    + QByteArray::number(monotonicNs()) + "\"},\"finish_reason\":null}]}\n\n");
+            if (++stream.sent < m_chunks) {
+                stream.dueNs += m_intervalNs;
+                ++it;
+                continue;
+            }
+            writeChunk(stream.socket, "data: [DONE]\n\n");
+            stream.socket->write("0\r\n\r\n");
+            stream.socket->disconnectFromHost();
+            it = m_open.erase(it);
+        }
+    }
+
+    const int m_chunks;
+    const qint64 m_intervalNs;
+    QTcpServer *m_server = nullptr;
+    std::vector<std::shared_ptr<Stream>> m_open;
+};
+
+struct RunFigures {
+    std::vector<qint64> chunkDelayNs;
+    std::vector<qint64> firstByteNs; // request sent → first event whole
+    int completed = 0;
+    int failed = 0;
+    qint64 peakRssKiB = -1;
+    qint64 rssAfterKiB = -1;
+};
+
+// N streams at once against `port` (HTTP/1.1, one connection each), until every one ends or the
+// time is up. Samples `pid`'s resident memory meanwhile.
+RunFigures runStreams(quint16 port, int streams, int chunks, qint64 boundMs, qint64 pid)
+{
+    RunFigures figures;
+    figures.chunkDelayNs.reserve(size_t(streams) * size_t(chunks));
+    const QByteArray body = "{\"model\":\"bench\",\"stream\":true,\"messages\":[{\"role\":\"user\","
+                            "\"content\":\"hi\"}]}";
+    const QByteArray request = "POST /v1/chat/completions HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                               "Content-Type: application/json\r\nContent-Length: "
+        + QByteArray::number(body.size()) + "\r\n\r\n" + body;
+    int finished = 0;
+    std::vector<std::unique_ptr<QTcpSocket>> sockets;
+    for (int i = 0; i < streams; ++i) {
+        auto socket = std::make_unique<QTcpSocket>();
+        QTcpSocket *raw = socket.get();
+        auto buffer = std::make_shared<QByteArray>();
+        auto sentAt = std::make_shared<qint64>(0);
+        auto events = std::make_shared<int>(0);
+        auto done = std::make_shared<bool>(false);
+        const auto end = [&figures, &finished, done, events, chunks](bool ok) {
+            if (*done)
+                return;
+            *done = true;
+            ++finished;
+            if (ok && *events == chunks)
+                ++figures.completed;
+            else
+                ++figures.failed;
+        };
+        QObject::connect(raw, &QTcpSocket::connected, raw, [raw, request, sentAt] {
+            raw->setSocketOption(QAbstractSocket::LowDelayOption, 1);
+            *sentAt = monotonicNs();
+            raw->write(request);
+        });
+        QObject::connect(
+            raw, &QTcpSocket::readyRead, raw, [&figures, raw, buffer, sentAt, events, end] {
+                *buffer += raw->readAll();
+                qsizetype at;
+                while ((at = buffer->indexOf("\n\n")) >= 0) {
+                    const QByteArray event = buffer->left(at);
+                    buffer->remove(0, at + 2);
+                    const qsizetype mark = event.indexOf("\"content\":\"T");
+                    if (mark >= 0) {
+                        const qint64 now = monotonicNs();
+                        const qsizetype from = mark + 12;
+                        const qint64 sent
+                            = event.mid(from, event.indexOf('"', from) - from).toLongLong();
+                        if (*events == 0)
+                            figures.firstByteNs.push_back(now - *sentAt);
+                        figures.chunkDelayNs.push_back(now - sent);
+                        ++*events;
+                    } else if (event.contains("[DONE]")) {
+                        end(true);
+                        raw->disconnectFromHost();
+                        return;
+                    }
+                }
+            });
+        QObject::connect(raw, &QTcpSocket::disconnected, raw, [end] { end(false); });
+        QObject::connect(
+            raw, &QTcpSocket::errorOccurred, raw, [end](QAbstractSocket::SocketError error) {
+                if (error != QAbstractSocket::RemoteHostClosedError)
+                    end(false);
+            });
+        raw->connectToHost(QHostAddress::LocalHost, port);
+        sockets.push_back(std::move(socket));
+    }
+    QElapsedTimer clock;
+    clock.start();
+    while (finished < streams && clock.elapsed() < boundMs) {
+        QCoreApplication::processEvents(QEventLoop::AllEvents, 20);
+        if (pid > 0)
+            figures.peakRssKiB = std::max(figures.peakRssKiB, residentKiB(pid));
+    }
+    figures.failed += streams - finished;
+    sockets.clear();
+    return figures;
+}
+
+double percentileMs(std::vector<qint64> values, double p)
+{
+    if (values.empty())
+        return -1;
+    std::sort(values.begin(), values.end());
+    return double(values[std::min(values.size() - 1, size_t(p * double(values.size())))]) / 1e6;
+}
+
+quint16 freePort()
+{
+    QTcpServer probe;
+    probe.listen(QHostAddress::LocalHost, 0);
+    return probe.serverPort();
+}
+
+bool waitForPort(quint16 port, int ms)
+{
+    QElapsedTimer clock;
+    clock.start();
+    while (clock.elapsed() < ms) {
+        QTcpSocket socket;
+        socket.connectToHost(QHostAddress::LocalHost, port);
+        if (socket.waitForConnected(200))
+            return true;
+        QThread::msleep(50);
+    }
+    return false;
+}
+
+} // namespace
+
+int main(int argc, char *argv[])
+{
+    QCoreApplication app(argc, argv);
+    const int streams = argc > 1 ? std::max(1, atoi(argv[1])) : 1000;
+    const int chunks = argc > 2 ? std::max(1, atoi(argv[2])) : 20;
+    const int intervalMs = argc > 3 ? std::max(1, atoi(argv[3])) : 100;
+    // Two sockets a stream here (client and upstream side), two in each proxy.
+    rlimit files {};
+    getrlimit(RLIMIT_NOFILE, &files);
+    files.rlim_cur = files.rlim_max;
+    setrlimit(RLIMIT_NOFILE, &files);
+
+    QThread upstreamThread;
+    auto *upstream = new StreamingUpstream(chunks, intervalMs);
+    upstream->moveToThread(&upstreamThread);
+    QObject::connect(&upstreamThread, &QThread::finished, upstream, &QObject::deleteLater);
+    upstreamThread.start();
+    quint16 upstreamPort = 0;
+    QMetaObject::invokeMethod(
+        upstream, [&] { upstreamPort = upstream->start(); }, Qt::BlockingQueuedConnection);
+    if (upstreamPort == 0)
+        return 1;
+
+    QTemporaryDir work;
+    const qint64 boundMs = qint64(chunks) * intervalMs + 60000;
+
+    // nginx as the reverse proxy, where it is installed.
+    quint16 nginxPort = 0;
+    qint64 nginxPid = -1;
+    QProcess nginx;
+    const QString nginxBinary = QStandardPaths::findExecutable(
+        QStringLiteral("nginx"), { QStringLiteral("/usr/sbin"), QStringLiteral("/usr/bin") });
+    if (!nginxBinary.isEmpty()) {
+        nginxPort = freePort();
+        QFile conf(work.filePath(QStringLiteral("nginx.conf")));
+        conf.open(QIODevice::WriteOnly);
+        conf.write(QStringLiteral(
+            "worker_processes 1; daemon off; worker_rlimit_nofile 65536;\n"
+            "pid %1/nginx.pid; error_log %1/error.log warn;\n"
+            "events { worker_connections 16384; }\n"
+            "http { access_log off; client_body_temp_path %1; proxy_temp_path %1;\n"
+            "  server { listen 127.0.0.1:%2 backlog=8192;\n"
+            "    location / { proxy_pass http://127.0.0.1:%3; proxy_http_version 1.1;\n"
+            "      proxy_buffering off; proxy_set_header Connection \"\"; } } }\n")
+                       .arg(work.path())
+                       .arg(nginxPort)
+                       .arg(upstreamPort)
+                       .toUtf8());
+        conf.close();
+        nginx.start(nginxBinary,
+            { QStringLiteral("-c"), conf.fileName(), QStringLiteral("-p"), work.path() });
+        if (!waitForPort(nginxPort, 5000)) {
+            nginxPort = 0;
+        } else {
+            QFile pidFile(work.filePath(QStringLiteral("nginx.pid")));
+            if (pidFile.open(QIODevice::ReadOnly))
+                nginxPid = pidFile.readAll().trimmed().toLongLong(); // the master; one worker
+            QThread::msleep(200);
+            const QStringList children = QString::fromLatin1([&] {
+                QFile list(QStringLiteral("/proc/%1/task/%1/children").arg(nginxPid));
+                return list.open(QIODevice::ReadOnly) ? list.readAll() : QByteArray();
+            }())
+                                             .split(QLatin1Char(' '), Qt::SkipEmptyParts);
+            if (!children.isEmpty())
+                nginxPid = children.first().toLongLong(); // the worker holds the streams
+        }
+    }
+
+    // The gateway as users run it.
+    const quint16 gatewayPort = freePort();
+    QFile config(work.filePath(QStringLiteral("switchyard.json")));
+    config.open(QIODevice::WriteOnly);
+    config.write(QStringLiteral(
+        "{\"listen\": \"127.0.0.1:%1\", \"log_level\": \"warning\",\n"
+        " \"providers\": {\"up\": {\"base_url\": \"http://127.0.0.1:%2/v1\"}},\n"
+        " \"routes\": {\"m\": {\"provider\": \"up\", \"model\": \"m\",\n"
+        "   \"timeouts_ms\": {\"first_byte\": 60000, \"idle\": 60000, \"total\": 600000}}},\n"
+        " \"lanes\": {\"bench\": {\"chain\": [\"m\"], \"retry\": {\"max_retries\": 0},\n"
+        "   \"deadline_ms\": 600000}}}\n")
+                     .arg(gatewayPort)
+                     .arg(upstreamPort)
+                     .toUtf8());
+    config.close();
+    QProcess gateway;
+    QProcessEnvironment environment = QProcessEnvironment::systemEnvironment();
+    environment.insert(QStringLiteral("HOME"), work.path());
+    environment.insert(QStringLiteral("XDG_CONFIG_HOME"), work.filePath(QStringLiteral("config")));
+    environment.insert(QStringLiteral("XDG_DATA_HOME"), work.filePath(QStringLiteral("data")));
+    gateway.setProcessEnvironment(environment);
+    gateway.setProcessChannelMode(QProcess::ForwardedErrorChannel);
+    gateway.start(QStringLiteral(SWITCHYARD_BINARY),
+        { QStringLiteral("--headless"), QStringLiteral("--config"), config.fileName() });
+    if (!waitForPort(gatewayPort, 10000)) {
+        std::fprintf(stderr, "the gateway did not start\n");
+        return 1;
+    }
+    const qint64 gatewayIdleKiB = residentKiB(gateway.processId());
+
+    struct Target {
+        const char *name;
+        quint16 port;
+        qint64 pid;
+    };
+    std::vector<Target> targets { { "direct", upstreamPort, -1 } };
+    if (nginxPort)
+        targets.push_back({ "nginx", nginxPort, nginxPid });
+    targets.push_back({ "switchyard", gatewayPort, gateway.processId() });
+
+    std::printf("%d concurrent streams, %d chunks each, one every %d ms; loopback, %d cores\n",
+        streams, chunks, intervalMs, QThread::idealThreadCount());
+    std::printf("%-11s %9s %9s %9s %9s %9s %7s %12s\n", "target", "chunk p50", "chunk p99",
+        "TTFB p50", "TTFB p99", "completed", "failed", "peak RSS KiB");
+    std::vector<RunFigures> results;
+    for (const Target &target : targets) {
+        RunFigures figures = runStreams(target.port, streams, chunks, boundMs, target.pid);
+        if (target.pid == gateway.processId()) {
+            QThread::msleep(1000);
+            figures.rssAfterKiB = residentKiB(target.pid);
+        }
+        std::printf("%-11s %7.2fms %7.2fms %7.1fms %7.1fms %9d %7d %12lld\n", target.name,
+            percentileMs(figures.chunkDelayNs, 0.5), percentileMs(figures.chunkDelayNs, 0.99),
+            percentileMs(figures.firstByteNs, 0.5), percentileMs(figures.firstByteNs, 0.99),
+            figures.completed, figures.failed, figures.peakRssKiB);
+        results.push_back(std::move(figures));
+    }
+    const RunFigures &ours = results.back();
+    std::printf("switchyard RSS: idle %lld KiB, peak %lld KiB (%.1f KiB per open stream), "
+                "%lld KiB after\n",
+        gatewayIdleKiB, ours.peakRssKiB, double(ours.peakRssKiB - gatewayIdleKiB) / double(streams),
+        ours.rssAfterKiB);
+    if (nginxPort) {
+        const RunFigures &theirs = results.at(1);
+        std::printf("switchyard / nginx: chunk p50 %.2fx, chunk p99 %.2fx, TTFB p99 %.2fx "
+                    "(targets: <= 2, <= 2, <= 1.2)\n",
+            percentileMs(ours.chunkDelayNs, 0.5) / percentileMs(theirs.chunkDelayNs, 0.5),
+            percentileMs(ours.chunkDelayNs, 0.99) / percentileMs(theirs.chunkDelayNs, 0.99),
+            percentileMs(ours.firstByteNs, 0.99) / percentileMs(theirs.firstByteNs, 0.99));
+    } else {
+        std::printf("(nginx not found: apt-get install -y nginx-light for the comparison)\n");
+    }
+    gateway.terminate();
+    gateway.waitForFinished(10000);
+    if (nginx.state() == QProcess::Running) {
+        nginx.terminate();
+        nginx.waitForFinished(5000);
+    }
+    upstreamThread.quit();
+    upstreamThread.wait();
+    return ours.failed == 0 ? 0 : 1;
+}
