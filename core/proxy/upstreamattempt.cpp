@@ -140,6 +140,7 @@ void UpstreamAttempt::resume()
     m_paused = false;
     if (!m_reply || m_phase == Phase::Done)
         return;
+    m_sinceData.start();
     m_phaseTimer.start(m_call.timeouts.idleMs);
     if (m_reply->bytesAvailable() > 0)
         onReadyRead();
@@ -190,6 +191,7 @@ void UpstreamAttempt::onMetaDataChanged()
                 { name == "X-Request-Id" ? QByteArrayLiteral("X-Upstream-Request-Id") : name,
                     m_reply->rawHeader(name) });
     }
+    m_sinceData.start();
     armPhase(Phase::Receiving, m_call.timeouts.idleMs);
     Q_EMIT responseStarted();
 }
@@ -205,7 +207,9 @@ void UpstreamAttempt::onReadyRead()
     }
     const QByteArray data = m_reply->readAll();
     m_bytesRead += data.size();
-    m_phaseTimer.start(m_call.timeouts.idleMs);
+    m_sinceData.start();
+    if (!m_phaseTimer.isActive()) // paused and resumed, say: idle counts from now
+        m_phaseTimer.start(m_call.timeouts.idleMs);
     if (m_streaming) {
         Q_EMIT streamData(data);
         return;
@@ -229,10 +233,17 @@ void UpstreamAttempt::onPhaseTimeout()
         abortCall(TransportError::Timeout,
             QStringLiteral("first byte timeout after %1 ms").arg(timeouts.firstByteMs), true);
         break;
-    case Phase::Receiving:
+    case Phase::Receiving: {
+        // Data came since the timer was armed: sleep for the rest of the idle time after it.
+        const qint64 silentMs = m_sinceData.isValid() ? m_sinceData.elapsed() : timeouts.idleMs;
+        if (silentMs < timeouts.idleMs) {
+            m_phaseTimer.start(int(timeouts.idleMs - silentMs));
+            break;
+        }
         abort(TransportError::Timeout,
             QStringLiteral("idle timeout: no data for %1 ms").arg(timeouts.idleMs));
         break;
+    }
     case Phase::Idle:
     case Phase::Done:
         break;

@@ -5,6 +5,7 @@
 #include "routing/breaker.h"
 #include "routing/classifier.h"
 
+#include <QElapsedTimer>
 #include <QNetworkReply>
 #include <QNetworkRequest>
 #include <QObject>
@@ -110,6 +111,10 @@ private:
     QPointer<QNetworkReply> m_reply;
     Phase m_phase = Phase::Idle;
     QTimer m_phaseTimer;
+    // Since the last data while receiving: a chunk only reads the clock, and the idle timer,
+    // when it fires early, sleeps again for the rest (restarting a QTimer per chunk re-sorts the
+    // thread's timer list each time).
+    QElapsedTimer m_sinceData;
     QTimer m_totalTimer;
     QTimer m_firstTokenTimer; // a stream's, from the request sent to its first content
     bool m_totalIsDeadline = false;

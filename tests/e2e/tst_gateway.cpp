@@ -39,6 +39,7 @@ private Q_SLOTS:
     void contentPolicyWithoutPolicyFallbacksIsReturned();
     void contractViolationFallsBack();
     void invalidJsonOutputIsAContractViolation();
+    void aStreamLongerThanTheIdleTimeoutIsNotCut();
     void aRequestWithoutAModelGoesToTheDefaultLane();
     void noAnswerCarriesAnEmptySwitchyardHeader();
     void allRoutesFailedListsEveryAttempt();
@@ -831,6 +832,23 @@ void GatewayTest::aModelIsRetrievedByItsId()
     QCOMPARE(error.value(u"code").toString(), QStringLiteral("model_not_found"));
     QCOMPARE(error.value(u"param").toString(), QStringLiteral("model"));
     QVERIFY(error.value(u"message").toString().contains(QLatin1String("meta-llama/llama-3")));
+}
+
+// The idle timer is re-armed lazily (a chunk only notes the time): a stream whose chunks come
+// every 250 ms runs for 2 s past route ra's 600 ms idle timeout, whole, while a silence of 600 ms
+// is still cut (stalledStreamHitsTheIdleTimeout).
+void GatewayTest::aStreamLongerThanTheIdleTimeoutIsNotCut()
+{
+    QStringList pieces;
+    for (int i = 0; i < 8; ++i)
+        pieces.append(QStringLiteral("piece%1").arg(i));
+    FakeResponse stream = FakeResponse::stream(pieces);
+    stream.chunkIntervalMs = 250;
+    m_a->enqueue(stream);
+    ClientCall *call = chat(QStringLiteral("main"), true);
+    QVERIFY2(call->body.contains("piece7") && call->body.contains("data: [DONE]"),
+        call->body.constData());
+    QVERIFY(!call->body.contains("idle timeout"));
 }
 
 void GatewayTest::aRequestWithoutAModelGoesToTheDefaultLane()
