@@ -58,11 +58,13 @@ public:
                 continue;
             }
             // Parsed only where it can tell something: every event until the first content, and
-            // after it only those naming a finish reason or usage.
+            // after it only those naming a finish reason or a usage object. Stripping the usage
+            // the gateway asked for needs no parse either: a chunk without a usage object is
+            // passed on with its "usage":null taken out.
             const bool finish = mentionsFinishReason(event.data);
             const bool usage = mentionsUsage(event.data);
             QJsonObject chunk;
-            if (!m_sawContent || finish || usage || m_strip)
+            if (!m_sawContent || finish || usage)
                 chunk = QJsonDocument::fromJson(event.data).object();
             const QJsonArray choices = chunk.value(QLatin1String("choices")).toArray();
             for (const QJsonValue &choice : choices) {

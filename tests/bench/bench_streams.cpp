@@ -361,8 +361,12 @@ int main(int argc, char *argv[])
     environment.insert(QStringLiteral("XDG_DATA_HOME"), work.filePath(QStringLiteral("data")));
     gateway.setProcessEnvironment(environment);
     gateway.setProcessChannelMode(QProcess::ForwardedErrorChannel);
-    gateway.start(QStringLiteral(SWITCHYARD_BINARY),
-        { QStringLiteral("--headless"), QStringLiteral("--config"), config.fileName() });
+    // SWITCHYARD_BINARY in the environment names another build, for an A/B of two binaries.
+    const QString binary = qEnvironmentVariableIsEmpty("SWITCHYARD_BINARY")
+        ? QStringLiteral(SWITCHYARD_BINARY)
+        : qEnvironmentVariable("SWITCHYARD_BINARY");
+    gateway.start(
+        binary, { QStringLiteral("--headless"), QStringLiteral("--config"), config.fileName() });
     if (!waitForPort(gatewayPort, 10000)) {
         std::fprintf(stderr, "the gateway did not start\n");
         return 1;
