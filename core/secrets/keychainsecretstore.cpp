@@ -116,10 +116,15 @@ void KeychainSecretStore::runJob(
         [done = std::move(done)](const SecretResult &result) { done(result); });
     QObject::connect(answer, &SecretAnswer::answered, answer, &QObject::deleteLater);
     QCoreApplication *app = QCoreApplication::instance();
+    answer->moveToThread(app->thread());
     QMetaObject::invokeMethod(
         app,
         [app, makeJob = std::move(makeJob), name, answer] {
             QKeychain::Job *job = makeJob();
+            // A keychain that never answers (locked, its prompt unseen) never finishes the job:
+            // the job and its answer then go with the application instead of outliving it.
+            job->setParent(app);
+            answer->setParent(job);
             QObject::connect(job, &QKeychain::Job::finished, app, [job, name, answer] {
                 SecretResult result = resultOf(*job, name);
                 if (auto *read = qobject_cast<QKeychain::ReadPasswordJob *>(job);
