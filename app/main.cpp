@@ -211,6 +211,11 @@ int runConsole(QApplication &app, const ConsoleOptions &options)
     const auto secrets = std::make_shared<KeychainSecretStore>();
     host.engine()->setSecretStore(secrets);
     ConfigController config(host.engine(), &document);
+    // The file's log_level follows an edit, a reload and File ▸ Open, unless --log-level holds it.
+    QObject::connect(&config, &ConfigController::applied, &app, [&options](const Config &applied) {
+        if (options.logLevel.isEmpty())
+            setUpLogging(applied.logLevel, LogMode::Console);
+    });
     EmbeddedLink link(host.engine(), &config);
     MainWindow window(&link, demo, secrets);
     if (options.windowSize.isValid())
