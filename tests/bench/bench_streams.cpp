@@ -5,6 +5,8 @@
 // reverse proxy (`proxy_buffering off`, one worker, as tests/bench/proxy.sh runs it) and through
 // `switchyard --headless`, in one run; the proxies' resident memory is sampled. Not a test.
 // Usage: bench_streams [streams=1000] [chunks=20] [interval-ms=100]
+#include "loadclient.h"
+
 #include <QCoreApplication>
 #include <QElapsedTimer>
 #include <QFile>
@@ -32,18 +34,6 @@ qint64 monotonicNs()
     timespec now {};
     clock_gettime(CLOCK_MONOTONIC, &now);
     return qint64(now.tv_sec) * 1000000000 + now.tv_nsec;
-}
-
-qint64 residentKiB(qint64 pid, const char *field = "VmRSS:")
-{
-    QFile status(QStringLiteral("/proc/%1/status").arg(pid));
-    if (!status.open(QIODevice::ReadOnly))
-        return -1;
-    for (const QByteArray &line : status.readAll().split('\n')) {
-        if (line.startsWith(field))
-            return line.mid(qstrlen(field)).trimmed().split(' ').first().toLongLong();
-    }
-    return -1;
 }
 
 // The upstream: answers every POST with a chunked SSE stream of `chunks` events, the first at
@@ -233,7 +223,7 @@ RunFigures runStreams(quint16 port, int streams, int chunks, qint64 boundMs, qin
     while (finished < streams && clock.elapsed() < boundMs) {
         QCoreApplication::processEvents(QEventLoop::AllEvents, 20);
         if (pid > 0)
-            figures.peakRssKiB = std::max(figures.peakRssKiB, residentKiB(pid));
+            figures.peakRssKiB = std::max(figures.peakRssKiB, Switchyard::Bench::residentKiB(pid));
     }
     figures.failed += streams - finished;
     sockets.clear();
@@ -371,7 +361,7 @@ int main(int argc, char *argv[])
         std::fprintf(stderr, "the gateway did not start\n");
         return 1;
     }
-    const qint64 gatewayIdleKiB = residentKiB(gateway.processId());
+    const qint64 gatewayIdleKiB = Switchyard::Bench::residentKiB(gateway.processId());
 
     struct Target {
         const char *name;
@@ -392,7 +382,7 @@ int main(int argc, char *argv[])
         RunFigures figures = runStreams(target.port, streams, chunks, boundMs, target.pid);
         if (target.pid == gateway.processId()) {
             QThread::msleep(1000);
-            figures.rssAfterKiB = residentKiB(target.pid);
+            figures.rssAfterKiB = Switchyard::Bench::residentKiB(target.pid);
         }
         std::printf("%-11s %7.2fms %7.2fms %7.1fms %7.1fms %9d %7d %12lld\n", target.name,
             percentileMs(figures.chunkDelayNs, 0.5), percentileMs(figures.chunkDelayNs, 0.99),
