@@ -297,6 +297,13 @@ struct Config {
 
     QString listenAddress() const;
     bool listensOnLoopbackOnly() const;
+    // The admin API drains routes and rewrites this file: a listener beyond loopback without a
+    // token would hand it to anyone who reaches it. The one rule the loader, a start with
+    // --listen and the engine all refuse by.
+    bool exposesAdminWithoutToken() const
+    {
+        return !listensOnLoopbackOnly() && !adminToken.isSet();
+    }
 };
 
 // The levels `log_level` and --log-level take, most severe first.

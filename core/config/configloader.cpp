@@ -252,7 +252,7 @@ ConfigResult ConfigLoader::fromObject(const QJsonObject &root)
     config.adminToken = reader.secret(root, QStringLiteral("admin_token"), QString());
     // The engine refuses such a start too (and a --listen that leads there); said here, a check
     // of the file finds it before the gateway does.
-    if (listenParsed && !config.listensOnLoopbackOnly() && !config.adminToken.isSet())
+    if (listenParsed && config.exposesAdminWithoutToken())
         reader.error(QStringLiteral("admin_token"),
             QStringLiteral("is required when \"listen\" (%1) reaches beyond loopback: the admin "
                            "API drains routes and rewrites this file")
@@ -316,30 +316,21 @@ ConfigResult ConfigLoader::fromObject(const QJsonObject &root)
     readAlerts(reader, root, &config.alerts);
     readTls(reader, root, &config.tls);
 
-    const QJsonObject providers = reader.object(root, QStringLiteral("providers"), QString());
-    for (auto it = providers.begin(); it != providers.end(); ++it) {
-        if (!ConfigSchema::isNote(it.key())) // a comment among the names
-            config.providers.insert(it.key(), readProvider(reader, it.key(), it.value()));
-    }
-    if (config.providers.isEmpty())
-        reader.error(
-            QStringLiteral("providers"), QStringLiteral("must define at least one provider"));
-
-    const QJsonObject routes = reader.object(root, QStringLiteral("routes"), QString());
-    for (auto it = routes.begin(); it != routes.end(); ++it) {
-        if (!ConfigSchema::isNote(it.key())) // a comment among the names
-            config.routes.insert(it.key(), readRoute(reader, it.key(), it.value()));
-    }
-    if (config.routes.isEmpty())
-        reader.error(QStringLiteral("routes"), QStringLiteral("must define at least one route"));
-
-    const QJsonObject lanes = reader.object(root, QStringLiteral("lanes"), QString());
-    for (auto it = lanes.begin(); it != lanes.end(); ++it) {
-        if (!ConfigSchema::isNote(it.key())) // a comment among the names
-            config.lanes.insert(it.key(), readLane(reader, it.key(), it.value()));
-    }
-    if (config.lanes.isEmpty())
-        reader.error(QStringLiteral("lanes"), QStringLiteral("must define at least one lane"));
+    // Each of the three maps names its entries; a comment may stand among the names.
+    const auto readNamed
+        = [&reader, &root](const QString &map, const QString &what, auto read, auto *into) {
+              const QJsonObject object = reader.object(root, map, QString());
+              for (auto it = object.begin(); it != object.end(); ++it) {
+                  if (!ConfigSchema::isNote(it.key()))
+                      into->insert(it.key(), read(reader, it.key(), it.value()));
+              }
+              if (into->isEmpty())
+                  reader.error(map, QStringLiteral("must define at least one %1").arg(what));
+          };
+    readNamed(
+        QStringLiteral("providers"), QStringLiteral("provider"), readProvider, &config.providers);
+    readNamed(QStringLiteral("routes"), QStringLiteral("route"), readRoute, &config.routes);
+    readNamed(QStringLiteral("lanes"), QStringLiteral("lane"), readLane, &config.lanes);
 
     config.defaultLane = reader.string(root, QStringLiteral("default_lane"), QString(),
         config.lanes.size() == 1 ? config.lanes.firstKey() : QString());

@@ -253,7 +253,7 @@ void Engine::start(const Config &config, const QString &listenOverride)
         Q_EMIT startFailed(QStringLiteral("--listen %1: must be HOST:PORT").arg(listenOverride));
         return;
     }
-    if (!effective.listensOnLoopbackOnly() && !effective.adminToken.isSet()) {
+    if (effective.exposesAdminWithoutToken()) {
         Q_EMIT startFailed(
             QStringLiteral("refusing to listen on %1 without an admin_token: a non-loopback "
                            "listener needs one")
@@ -263,7 +263,7 @@ void Engine::start(const Config &config, const QString &listenOverride)
     m_starting = true; // applies asked for meanwhile wait for listen()
     if (m_dataDirectory.isEmpty())
         m_dataDirectory = QStandardPaths::writableLocation(QStandardPaths::AppDataLocation);
-    m_journal->open(journalDirectory(), journalFileName(), [this, effective] {
+    m_journal->open(journalPath(), [this, effective] {
         m_secrets->whenRead(effective, false, [this, effective] { listen(effective); });
     });
 }
@@ -370,7 +370,7 @@ void Engine::applyConfig(const Config &config, std::function<void(const QString 
             effective.listenHost = m_active->config.listenHost;
             effective.listenPort = m_active->config.listenPort;
         }
-        if (!effective.listensOnLoopbackOnly() && !effective.adminToken.isSet()) {
+        if (effective.exposesAdminWithoutToken()) {
             const QString error = QStringLiteral(
                 "configuration not applied: the gateway listens on %1, beyond loopback, so it "
                 "needs an admin_token")
@@ -464,21 +464,17 @@ void Engine::useJournal(const QString &fileName)
         return; // start() opens it
     // Said and republished in one step of this thread: no batch of news can fall between the
     // console's clearing and the new file's history, to be shown twice.
-    m_journal->open(journalDirectory(), journalFileName(), [this] {
+    m_journal->open(journalPath(), [this] {
         Q_EMIT journalChanged();
         publishHistory();
     });
 }
 
-QString Engine::journalDirectory() const
+QString Engine::journalPath() const
 {
-    return m_journalName.isEmpty() ? m_dataDirectory
-                                   : QDir(m_dataDirectory).filePath(QStringLiteral("traces"));
-}
-
-QString Engine::journalFileName() const
-{
-    return m_journalName.isEmpty() ? QStringLiteral("traces.sqlite") : m_journalName;
+    const QDir data(m_dataDirectory);
+    return m_journalName.isEmpty() ? data.filePath(QStringLiteral("traces.sqlite"))
+                                   : data.filePath(QStringLiteral("traces/") + m_journalName);
 }
 
 void Engine::setDemoTraffic(double requestsPerSecond)

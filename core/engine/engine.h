@@ -135,8 +135,7 @@ Q_SIGNALS:
         const QList<Switchyard::StateEvent> &events, const QList<Switchyard::CostPoint> &cost);
 
 private:
-    QString journalDirectory() const;
-    QString journalFileName() const;
+    QString journalPath() const;
     // GatewayControl, for the admin API.
     QList<RouteSnapshot> routeSnapshots() const override;
     QList<StateEvent> recentEvents() const override;

@@ -1,7 +1,6 @@
 #include "engine/gatewayjournal.h"
 
 #include <QDateTime>
-#include <QDir>
 #include <QFileInfo>
 #include <QLoggingCategory>
 
@@ -15,10 +14,8 @@ GatewayJournal::GatewayJournal(const Clock &clock, QObject *parent)
 {
 }
 
-void GatewayJournal::open(
-    const QString &directory, const QString &fileName, std::function<void()> ready)
+void GatewayJournal::open(const QString &path, std::function<void()> ready)
 {
-    const QString path = QDir(directory).filePath(fileName);
     if (m_store && path == m_storePath) {
         ready();
         return;

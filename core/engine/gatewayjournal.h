@@ -26,11 +26,11 @@ public:
 
     explicit GatewayJournal(const Clock &clock, QObject *parent = nullptr);
 
-    // Opens the store `fileName` in `directory` and reads today's spend and the recent state
-    // events back; `ready` runs when they are in, at once if there is no store to read. Opening
-    // another file closes the current one (after writing what it holds) and starts from what the
-    // new one remembers; the metrics, which count for the process, carry on.
-    void open(const QString &directory, const QString &fileName, std::function<void()> ready);
+    // Opens the store at `path` and reads today's spend and the recent state events back; `ready`
+    // runs when they are in, at once if there is no store to read. Opening another file closes
+    // the current one (after writing what it holds) and starts from what the new one remembers;
+    // the metrics, which count for the process, carry on.
+    void open(const QString &path, std::function<void()> ready);
     bool isOpen() const { return m_store != nullptr; }
     void setRetention(const TraceRetention &retention);
 
