@@ -3,6 +3,7 @@
 #include "config/configloader.h"
 #include "secrets/admintokenfile.h"
 #include "secrets/keychainsecretstore.h"
+#include "startupconfig.h"
 
 #include <QCoreApplication>
 #include <QFile>
@@ -150,9 +151,7 @@ void sayWhoReads(const QString &name, const QString &configPath)
     if (created) {
         result = ConfigLoader::fromFile(configPath);
     } else {
-        QFile bundled(QStringLiteral(":/configs/default.json"));
-        bundled.open(QIODevice::ReadOnly);
-        result = ConfigLoader::fromJson(bundled.readAll());
+        result = ConfigLoader::fromJson(bundledConfig(QStringLiteral("default")));
     }
     const QString where = created
         ? configPath

@@ -110,21 +110,13 @@ int runHeadless(QCoreApplication &app, const QString &configPath, const QString 
                 .arg(result.errors.size()));
         return 1;
     }
-    if (logLevel.isEmpty())
-        setUpLogging(result.config.logLevel, LogMode::Headless);
     EngineHost host;
-    const QString journal = TraceStore::fileNameFor(demo ? QString() : configPath);
-    if (!demo && configPath == defaultConfigPath())
-        TraceStore::adoptSharedJournal(
-            QStandardPaths::writableLocation(QStandardPaths::AppDataLocation), journal);
-    host.engine()->useJournal(journal);
+    host.engine()->useJournal(journalForStart(configPath, demo));
     // Watches the file and answers SIGHUP: a headless gateway reloads like the console does.
     ConfigController config(host.engine(), &document);
-    QObject::connect(&config, &ConfigController::reloaded, &app, [&config, &document, logLevel] {
-        say(QtInfoMsg, QStringLiteral("Reloaded ") + document.path());
-        if (logLevel.isEmpty())
-            setUpLogging(config.config().logLevel, LogMode::Headless);
-    });
+    followLogLevel(config, result.config, logLevel, LogMode::Headless);
+    QObject::connect(&config, &ConfigController::reloaded, &app,
+        [&document] { say(QtInfoMsg, QStringLiteral("Reloaded ") + document.path()); });
     QObject::connect(
         &config, &ConfigController::reloadRefused, &app, [&document](const QString &why) {
             say(QtWarningMsg,
@@ -199,23 +191,13 @@ int runConsole(QApplication &app, const ConsoleOptions &options)
                 .arg(options.configPath, result.errors.join(QLatin1Char('\n'))));
         return 1;
     }
-    if (options.logLevel.isEmpty())
-        setUpLogging(result.config.logLevel, LogMode::Console);
     EngineHost host;
-    const QString journal = TraceStore::fileNameFor(demo ? QString() : options.configPath);
-    if (!demo && options.configPath == defaultConfigPath())
-        TraceStore::adoptSharedJournal(
-            QStandardPaths::writableLocation(QStandardPaths::AppDataLocation), journal);
-    host.engine()->useJournal(journal);
+    host.engine()->useJournal(journalForStart(options.configPath, demo));
     // One keychain for both: what Set key… stores is what the gateway reads.
     const auto secrets = std::make_shared<KeychainSecretStore>();
     host.engine()->setSecretStore(secrets);
     ConfigController config(host.engine(), &document);
-    // The file's log_level follows an edit, a reload and File ▸ Open, unless --log-level holds it.
-    QObject::connect(&config, &ConfigController::applied, &app, [&options](const Config &applied) {
-        if (options.logLevel.isEmpty())
-            setUpLogging(applied.logLevel, LogMode::Console);
-    });
+    followLogLevel(config, result.config, options.logLevel, LogMode::Console);
     EmbeddedLink link(host.engine(), &config);
     MainWindow window(&link, demo, secrets);
     if (options.windowSize.isValid())

@@ -1,6 +1,8 @@
 #include "startupconfig.h"
 
+#include "engine/configcontroller.h"
 #include "logging.h"
+#include "observe/tracestore.h"
 
 #include <QDir>
 #include <QFile>
@@ -102,7 +104,7 @@ ConfigResult loadForStart(ConfigDocument &document, const QString &path, const Q
         if (!parseListenAddress(listenOverride, &moved.listenHost, &moved.listenPort))
             result.errors.append(
                 QStringLiteral("--listen %1: must be HOST:PORT").arg(listenOverride));
-        else if (!moved.listensOnLoopbackOnly() && !moved.adminToken.isSet())
+        else if (moved.exposesAdminWithoutToken())
             result.errors.append(
                 QStringLiteral("admin_token: is required with --listen %1: a listener beyond "
                                "loopback without an admin_token would let anyone who reaches it "
@@ -110,6 +112,25 @@ ConfigResult loadForStart(ConfigDocument &document, const QString &path, const Q
                     .arg(listenOverride));
     }
     return result;
+}
+
+QString journalForStart(const QString &configPath, bool demo)
+{
+    const QString journal = TraceStore::fileNameFor(demo ? QString() : configPath);
+    if (!demo && configPath == defaultConfigPath())
+        TraceStore::adoptSharedJournal(
+            QStandardPaths::writableLocation(QStandardPaths::AppDataLocation), journal);
+    return journal;
+}
+
+void followLogLevel(
+    ConfigController &controller, const Config &running, const QString &fixedLevel, LogMode mode)
+{
+    if (!fixedLevel.isEmpty())
+        return; // main() set it up from the option already
+    setUpLogging(running.logLevel, mode);
+    QObject::connect(&controller, &ConfigController::applied, &controller,
+        [mode](const Config &applied) { setUpLogging(applied.logLevel, mode); });
 }
 
 int checkConfig(const QString &path, bool bundledIfMissing, const QString &listenOverride)
