@@ -330,17 +330,15 @@ int main(int argc, char *argv[])
     }
 
     // The gateway as users run it.
-    const quint16 gatewayPort = freePort();
     QFile config(work.filePath(QStringLiteral("switchyard.json")));
     config.open(QIODevice::WriteOnly);
     config.write(QStringLiteral(
-        "{\"listen\": \"127.0.0.1:%1\", \"log_level\": \"warning\",\n"
-        " \"providers\": {\"up\": {\"base_url\": \"http://127.0.0.1:%2/v1\"}},\n"
+        "{\"log_level\": \"warning\",\n"
+        " \"providers\": {\"up\": {\"base_url\": \"http://127.0.0.1:%1/v1\"}},\n"
         " \"routes\": {\"m\": {\"provider\": \"up\", \"model\": \"m\",\n"
         "   \"timeouts_ms\": {\"first_byte\": 60000, \"idle\": 60000, \"total\": 600000}}},\n"
         " \"lanes\": {\"bench\": {\"chain\": [\"m\"], \"retry\": {\"max_retries\": 0},\n"
         "   \"deadline_ms\": 600000}}}\n")
-                     .arg(gatewayPort)
                      .arg(upstreamPort)
                      .toUtf8());
     config.close();
@@ -349,18 +347,19 @@ int main(int argc, char *argv[])
     environment.insert(QStringLiteral("HOME"), work.path());
     environment.insert(QStringLiteral("XDG_CONFIG_HOME"), work.filePath(QStringLiteral("config")));
     environment.insert(QStringLiteral("XDG_DATA_HOME"), work.filePath(QStringLiteral("data")));
-    gateway.setProcessEnvironment(environment);
-    gateway.setProcessChannelMode(QProcess::ForwardedErrorChannel);
     // SWITCHYARD_BINARY in the environment names another build, for an A/B of two binaries.
     const QString binary = qEnvironmentVariableIsEmpty("SWITCHYARD_BINARY")
         ? QStringLiteral(SWITCHYARD_BINARY)
         : qEnvironmentVariable("SWITCHYARD_BINARY");
-    gateway.start(
-        binary, { QStringLiteral("--headless"), QStringLiteral("--config"), config.fileName() });
-    if (!waitForPort(gatewayPort, 10000)) {
-        std::fprintf(stderr, "the gateway did not start\n");
+    const quint16 gatewayPort
+        = Switchyard::Bench::startGateway(gateway, binary, config.fileName(), environment);
+    if (gatewayPort == 0)
         return 1;
-    }
+    // What it says afterwards is passed on, never left to fill the pipe and stall it.
+    QObject::connect(&gateway, &QProcess::readyReadStandardError, &gateway, [&gateway] {
+        const QByteArray said = gateway.readAllStandardError();
+        std::fwrite(said.constData(), 1, size_t(said.size()), stderr);
+    });
     const qint64 gatewayIdleKiB = Switchyard::Bench::residentKiB(gateway.processId());
 
     struct Target {
