@@ -36,6 +36,8 @@ private Q_SLOTS:
     void everyOptionIsInTheManualPage();
     void logLevelDecidesWhichLinesAreWritten();
     void underSystemdLinesCarryTheJournalsPriority();
+    void aJournalStreamThatIsNotStderrChangesNoLine_data();
+    void aJournalStreamThatIsNotStderrChangesNoLine();
     void eachConfigurationKeepsItsOwnTraces();
     void headlessServesAndFallsBack();
     void headlessRefusesAnInvalidConfig();
@@ -530,6 +532,31 @@ void CliTest::underSystemdLinesCarryTheJournalsPriority()
         lines.constData());
     QVERIFY2(
         !lines.contains("T0") && !lines.contains("T1") && !lines.contains("T2"), lines.constData());
+}
+
+void CliTest::aJournalStreamThatIsNotStderrChangesNoLine_data()
+{
+    QTest::addColumn<QString>("stream");
+    QTest::newRow("garbage") << QStringLiteral("::not:a:stream::");
+    QTest::newRow("numbers past 64 bits")
+        << QStringLiteral("999999999999999999999999999:999999999999999999999999");
+    QTest::newRow("another stream") << QStringLiteral("1:1");
+    QTest::newRow("huge") << QString(100000, u'7');
+}
+
+// JOURNAL_STREAM names the journal only when it is the very stream stderr is; anything else
+// leaves the lines as a terminal reads them.
+void CliTest::aJournalStreamThatIsNotStderrChangesNoLine()
+{
+    QFETCH(QString, stream);
+    const QString path = writeFile(QStringLiteral("bad.json"), jsonText("{'providers': 3}"));
+    QProcessEnvironment variables;
+    variables.insert(QStringLiteral("JOURNAL_STREAM"), stream);
+    QByteArray output;
+    QCOMPARE(run({ QStringLiteral("check-config"), path }, &output, variables), 1);
+    QVERIFY2(output.startsWith(path.toUtf8() + ": error: providers: must be an object"),
+        output.constData());
+    QVERIFY(!output.contains("<3>"));
 }
 
 void CliTest::eachConfigurationKeepsItsOwnTraces()

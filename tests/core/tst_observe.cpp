@@ -694,6 +694,32 @@ private Q_SLOTS:
         QVERIFY(found(reader, QStringLiteral("t249")).has_value());
     }
 
+    // The journal's name comes from a configuration path, which may hold anything a file name
+    // can: it stays one plain file in the traces folder, named so a person can find it, and two
+    // paths never share one.
+    void aJournalIsNamedSafelyAfterItsConfiguration_data()
+    {
+        QTest::addColumn<QString>("path");
+        QTest::newRow("plain") << QStringLiteral("/etc/switchyard/work.json");
+        QTest::newRow("climbing out") << QStringLiteral("/tmp/../../etc/passwd");
+        QTest::newRow("spaces and quotes") << QStringLiteral("/home/a b/my \"team\" config.json");
+        QTest::newRow("not latin") << QStringLiteral("/srv/конфиг/设置.json");
+        QTest::newRow("a very long name") << QStringLiteral("/x/") + QString(5000, u'n');
+        QTest::newRow("only a dot") << QStringLiteral("/x/.json");
+        QTest::newRow("a folder") << QStringLiteral("/tmp/");
+    }
+
+    void aJournalIsNamedSafelyAfterItsConfiguration()
+    {
+        QFETCH(QString, path);
+        const QString name = TraceStore::fileNameFor(path);
+        static const QRegularExpression safe(
+            QStringLiteral("^[A-Za-z0-9_-]{0,40}-[0-9a-f]{8}\\.sqlite$"));
+        QVERIFY2(safe.match(name).hasMatch(), qPrintable(name));
+        QVERIFY(name != TraceStore::fileNameFor(path + QStringLiteral("x")));
+        QCOMPARE(TraceStore::fileNameFor(QString()), QStringLiteral("demo.sqlite"));
+    }
+
     // A journal that moves to another file sets the retention before it opens the store: the
     // store keeps it for the writer it makes.
     void retentionSetBeforeOpeningApplies()
