@@ -1,8 +1,23 @@
 #include "engine/enginehost.h"
 
 #include "engine/engine.h"
+#include "engine/epolleventdispatcher.h"
+
+#include <memory>
 
 namespace Switchyard {
+
+QAbstractEventDispatcher *EngineHost::ioEventDispatcher()
+{
+    // Qt's dispatcher stays available by name, to measure the two side by side and as a way out
+    // should the epoll one misbehave somewhere.
+    if (qgetenv("SWITCHYARD_EVENT_DISPATCHER") == "qt")
+        return nullptr;
+    auto dispatcher = std::make_unique<EpollEventDispatcher>();
+    if (!dispatcher->isValid())
+        return nullptr;
+    return dispatcher.release();
+}
 
 EngineHost::EngineHost(QObject *parent)
     : EngineHost(SteadyClock::instance(), parent)
@@ -13,6 +28,8 @@ EngineHost::EngineHost(const Clock &clock, QObject *parent)
     : QObject(parent)
 {
     m_thread.setObjectName(QStringLiteral("switchyard-engine"));
+    if (QAbstractEventDispatcher *dispatcher = ioEventDispatcher())
+        m_thread.setEventDispatcher(dispatcher);
     m_engine = new Engine(clock);
     m_engine->moveToThread(&m_thread);
     connect(&m_thread, &QThread::finished, m_engine, &QObject::deleteLater);
