@@ -80,6 +80,7 @@ bool EpollEventDispatcher::processEvents(QEventLoop::ProcessEventsFlags flags)
         emit aboutToBlock();
     }
 
+    applyChanges();
     epoll_event events[kEventsPerWakeUp];
     int ready = -1;
     if (includeNotifiers) {
@@ -177,19 +178,49 @@ void EpollEventDispatcher::unregisterSocketNotifier(QSocketNotifier *notifier)
 
 void EpollEventDispatcher::updateDescriptor(int fd)
 {
+    // Told to the kernel only before the next wait: a socket written to and flushed within one
+    // pass turns its write notifier on and off again, and then nothing needs telling at all. The
+    // last notifier of a descriptor leaving is told at once, though: the descriptor is closed
+    // next, and a socket opened meanwhile may get its number.
+    Descriptor &descriptor = m_descriptors[fd];
+    if (!descriptor.read.notifier && !descriptor.write.notifier && !descriptor.exception.notifier) {
+        applyChange(fd);
+        return;
+    }
+    if (!descriptor.changed) {
+        descriptor.changed = true;
+        m_changed.push_back(fd);
+    }
+}
+
+void EpollEventDispatcher::applyChanges()
+{
+    std::vector<int> changed;
+    changed.swap(m_changed);
+    for (const int fd : changed)
+        applyChange(fd);
+}
+
+void EpollEventDispatcher::applyChange(int fd)
+{
     const auto found = m_descriptors.find(fd);
     if (found == m_descriptors.end())
         return;
     Descriptor &descriptor = found->second;
+    descriptor.changed = false;
     const quint32 wanted = wantedEvents(
         descriptor.read.notifier, descriptor.write.notifier, descriptor.exception.notifier);
-    if (wanted == descriptor.watched)
+    if (wanted == descriptor.watched) {
+        if (wanted == 0)
+            m_descriptors.erase(found);
         return;
+    }
 
     if (wanted == 0) {
         // Out of the set entirely, not merely with no events: epoll reports a hang-up or an error
         // on every descriptor it holds, and nobody would take it.
-        epoll_ctl(m_epoll, EPOLL_CTL_DEL, fd, nullptr);
+        if (descriptor.watched)
+            epoll_ctl(m_epoll, EPOLL_CTL_DEL, fd, nullptr);
         m_descriptors.erase(found);
         return;
     }

@@ -58,6 +58,7 @@ private:
         Watch write;
         Watch exception;
         quint32 watched = 0; // the events epoll holds for it now; 0 = not in the set
+        bool changed = false; // listed in m_changed
     };
     struct Timer {
         QObject *object = nullptr;
@@ -75,6 +76,8 @@ private:
     };
 
     void updateDescriptor(int fd);
+    void applyChanges();
+    void applyChange(int fd);
     void schedule(int timerId, Timer &timer);
     void compactHeapIfStale();
     int activateDueTimers();
@@ -87,6 +90,7 @@ private:
     QAtomicInt m_interrupted = 0;
 
     std::unordered_map<int, Descriptor> m_descriptors;
+    std::vector<int> m_changed; // descriptors whose notifiers changed since the last wait
     std::unordered_map<int, Timer> m_timers;
     std::unordered_map<QObject *, std::vector<int>> m_timersOfObject;
     std::vector<HeapEntry> m_heap; // min-heap; entries whose generation is stale are skipped

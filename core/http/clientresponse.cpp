@@ -1,5 +1,6 @@
 #include "http/clientresponse.h"
 
+#include "http/deferredflush.h"
 #include "http/httpconnection.h"
 
 namespace Switchyard {
@@ -177,6 +178,7 @@ void ClientResponse::send(int status, const HeaderList &headers, const QByteArra
     writeHead(status, headers, body.size());
     if (!m_headOnly)
         m_socket->write(body);
+    flushAfterThisEvent(m_socket);
     complete();
 }
 
@@ -192,6 +194,7 @@ void ClientResponse::beginChunked(int status, const HeaderList &headers)
     if (m_finished || m_headersSent || !isConnected())
         return;
     writeHead(status, headers, -1);
+    flushAfterThisEvent(m_socket);
 }
 
 void ClientResponse::writeChunk(const QByteArray &data)
@@ -202,6 +205,7 @@ void ClientResponse::writeChunk(const QByteArray &data)
         return;
     if (m_http10) {
         m_socket->write(data);
+        flushAfterThisEvent(m_socket);
         return;
     }
     QByteArray chunk = QByteArray::number(data.size(), 16) + "\r\n";
@@ -209,14 +213,17 @@ void ClientResponse::writeChunk(const QByteArray &data)
     chunk += data;
     chunk += "\r\n";
     m_socket->write(chunk);
+    flushAfterThisEvent(m_socket);
 }
 
 void ClientResponse::endChunked()
 {
     if (m_finished || !m_headersSent)
         return;
-    if (isConnected() && !m_http10 && !m_headOnly)
+    if (isConnected() && !m_http10 && !m_headOnly) {
         m_socket->write("0\r\n\r\n");
+        flushAfterThisEvent(m_socket);
+    }
     complete();
 }
 

@@ -1,5 +1,7 @@
 #include "upstream/plainhttpreply.h"
 
+#include "http/deferredflush.h"
+
 #include <QTcpSocket>
 
 #include <cstring>
@@ -131,6 +133,7 @@ void PlainHttpReply::sendRequest()
     // Only a connected socket takes the option (a prompt over one segment must not wait on Nagle).
     m_socket->setSocketOption(QAbstractSocket::LowDelayOption, 1);
     m_socket->write(m_requestBytes);
+    flushAfterThisEvent(m_socket);
     m_sentAt.start();
     Q_EMIT requestSent();
 }

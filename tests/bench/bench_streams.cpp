@@ -147,6 +147,7 @@ struct RunFigures {
     int completed = 0;
     int failed = 0;
     qint64 peakRssKiB = -1;
+    double cpuSeconds = -1; // the proxy's, over the run
     qint64 rssAfterKiB = -1;
 };
 
@@ -374,19 +375,24 @@ int main(int argc, char *argv[])
 
     std::printf("%d concurrent streams, %d chunks each, one every %d ms; loopback, %d cores\n",
         streams, chunks, intervalMs, QThread::idealThreadCount());
-    std::printf("%-11s %9s %9s %9s %9s %9s %7s %12s\n", "target", "chunk p50", "chunk p99",
-        "TTFB p50", "TTFB p99", "completed", "failed", "peak RSS KiB");
+    std::printf("%-11s %9s %9s %9s %9s %9s %7s %12s %6s\n", "target", "chunk p50", "chunk p99",
+        "TTFB p50", "TTFB p99", "completed", "failed", "peak RSS KiB", "CPU s");
     std::vector<RunFigures> results;
     for (const Target &target : targets) {
+        const double cpuBefore = Switchyard::Bench::cpuSeconds(target.pid);
         RunFigures figures = runStreams(target.port, streams, chunks, boundMs, target.pid);
+        // The proxy's own CPU time for the run: per-chunk cost without the noise of a 2-core
+        // machine shared with the clients and the upstream, which the delays carry.
+        figures.cpuSeconds
+            = cpuBefore < 0 ? -1 : Switchyard::Bench::cpuSeconds(target.pid) - cpuBefore;
         if (target.pid == gateway.processId()) {
             QThread::msleep(1000);
             figures.rssAfterKiB = Switchyard::Bench::residentKiB(target.pid);
         }
-        std::printf("%-11s %7.2fms %7.2fms %7.1fms %7.1fms %9d %7d %12lld\n", target.name,
+        std::printf("%-11s %7.2fms %7.2fms %7.1fms %7.1fms %9d %7d %12lld %6.2f\n", target.name,
             percentileMs(figures.chunkDelayNs, 0.5), percentileMs(figures.chunkDelayNs, 0.99),
             percentileMs(figures.firstByteNs, 0.5), percentileMs(figures.firstByteNs, 0.99),
-            figures.completed, figures.failed, figures.peakRssKiB);
+            figures.completed, figures.failed, figures.peakRssKiB, figures.cpuSeconds);
         results.push_back(std::move(figures));
     }
     const RunFigures &ours = results.back();
@@ -401,6 +407,9 @@ int main(int argc, char *argv[])
             percentileMs(ours.chunkDelayNs, 0.5) / percentileMs(theirs.chunkDelayNs, 0.5),
             percentileMs(ours.chunkDelayNs, 0.99) / percentileMs(theirs.chunkDelayNs, 0.99),
             percentileMs(ours.firstByteNs, 0.99) / percentileMs(theirs.firstByteNs, 0.99));
+        if (ours.cpuSeconds > 0 && theirs.cpuSeconds > 0)
+            std::printf(
+                "switchyard / nginx: CPU time %.2fx\n", ours.cpuSeconds / theirs.cpuSeconds);
     } else {
         std::printf("(nginx not found: apt-get install -y nginx-light for the comparison)\n");
     }

@@ -1,5 +1,7 @@
 #include "loadclient.h"
 
+#include <unistd.h>
+
 #include <QEventLoop>
 #include <QFile>
 #include <QRegularExpression>
@@ -38,6 +40,21 @@ quint16 startGateway(QProcess &gateway, const QString &binary, const QString &co
     }
     std::fprintf(stderr, "the gateway did not start: %s\n", said.constData());
     return 0;
+}
+
+double cpuSeconds(qint64 pid)
+{
+    QFile stat(QStringLiteral("/proc/%1/stat").arg(pid));
+    if (pid <= 0 || !stat.open(QIODevice::ReadOnly))
+        return -1;
+    // The command name (field 2) may hold spaces, so fields count from its closing parenthesis;
+    // utime and stime are fields 14 and 15, in clock ticks.
+    const QByteArray line = stat.readAll();
+    const QList<QByteArray> fields = line.mid(line.lastIndexOf(')') + 2).split(' ');
+    if (fields.size() < 13)
+        return -1;
+    return double(fields.at(11).toLongLong() + fields.at(12).toLongLong())
+        / double(sysconf(_SC_CLK_TCK));
 }
 
 qint64 residentKiB(qint64 pid, const char *field)

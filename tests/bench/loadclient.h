@@ -55,6 +55,8 @@ QByteArray chatRequest(const QByteArray &model, bool stream = false);
 // returns the port, or 0 (having printed what it said) when it did not start.
 quint16 startGateway(QProcess &gateway, const QString &binary, const QString &configPath,
     const QProcessEnvironment &environment);
+// CPU time (user and system) the process has used so far, in seconds; -1 when unknown.
+double cpuSeconds(qint64 pid);
 qint64 residentKiB(qint64 pid, const char *field = "VmRSS:");
 
 } // namespace Switchyard::Bench
