@@ -7,6 +7,7 @@
 #include <QList>
 #include <QMap>
 #include <QMetaType>
+#include <QSslCertificate>
 #include <QString>
 #include <QStringList>
 #include <QUrl>
@@ -157,12 +158,22 @@ struct SimulationSettings {
     QList<SimulatedIncident> incidents;
 };
 
+// How the gateway checks an HTTPS provider's certificate (a self-hosted model server's, say,
+// signed by the user's own certificate authority).
+struct ProviderTls {
+    QString caFile; // empty: the system's trusted authorities
+    // Read from caFile when the configuration is loaded; the only authorities trusted for this
+    // provider when set.
+    QList<QSslCertificate> caCertificates;
+};
+
 struct ProviderConfig {
     QString name;
     QString kind = QStringLiteral("openai");
     QUrl baseUrl;
     SecretRef apiKey;
     SimulationSettings simulation; // kind "simulated" only
+    ProviderTls tls;
 };
 
 struct RouteConfig {

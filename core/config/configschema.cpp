@@ -58,6 +58,8 @@ const QStringList &ConfigSchema::keys()
         QStringLiteral("providers.NAME.kind"),
         QStringLiteral("providers.NAME.base_url"),
         QStringLiteral("providers.NAME.api_key"),
+        QStringLiteral("providers.NAME.tls"),
+        QStringLiteral("providers.NAME.tls.ca_file"),
         QStringLiteral("providers.NAME.simulation"),
         QStringLiteral("providers.NAME.simulation.latency_ms"),
         QStringLiteral("providers.NAME.simulation.jitter_ms"),

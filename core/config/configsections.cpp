@@ -1,5 +1,7 @@
 #include "config/configsections.h"
 
+#include <QFile>
+#include <QFileInfo>
 #include <QJsonArray>
 #include <QSet>
 
@@ -188,6 +190,61 @@ Capabilities readCapabilities(JsonReader &reader, const QJsonObject &object, con
 
 } // namespace
 
+namespace {
+
+// "tls": {"ca_file": PATH}. The file is read here, once, so a bad one is a configuration error
+// (check-config finds it) and no request waits on a disk.
+void readProviderTls(
+    JsonReader &reader, const QJsonObject &object, const QString &path, ProviderConfig &provider)
+{
+    if (!object.contains(QLatin1String("tls")))
+        return;
+    const QString tlsPath = join(path, QStringLiteral("tls"));
+    const QJsonObject tls = reader.object(object, QStringLiteral("tls"), path);
+    reader.checkKeys(tls, tlsPath, QStringLiteral("providers.NAME.tls"));
+    const QString caFile = reader.string(tls, QStringLiteral("ca_file"), tlsPath, QString(), true);
+    if (caFile.isEmpty())
+        return;
+    const QString caPath = join(tlsPath, QStringLiteral("ca_file"));
+    if (provider.baseUrl.isValid() && provider.baseUrl.scheme() != QLatin1String("https")) {
+        reader.error(caPath, QStringLiteral("applies only to an https:// base_url"));
+        return;
+    }
+    // A regular file only: a FIFO would block the load until somebody writes to it, a device
+    // could be endless. And no bigger than any bundle of authorities is (Debian's whole
+    // ca-certificates.crt is about 200 KiB).
+    constexpr qint64 MaxCaFileBytes = 4 * 1024 * 1024;
+    const QFileInfo info(caFile);
+    QFile file(caFile);
+    if (!info.exists() || !info.isFile()) {
+        reader.error(caPath, QStringLiteral("%1 is not a file").arg(caFile));
+        return;
+    }
+    if (info.size() > MaxCaFileBytes) {
+        reader.error(caPath,
+            QStringLiteral("%1 is larger than 4 MiB, more than any bundle of "
+                           "certificate authorities")
+                .arg(caFile));
+        return;
+    }
+    if (!file.open(QIODevice::ReadOnly)) {
+        reader.error(caPath, QStringLiteral("%1 cannot be read").arg(caFile));
+        return;
+    }
+    const QList<QSslCertificate> certificates
+        = QSslCertificate::fromData(file.read(MaxCaFileBytes), QSsl::Pem);
+    if (certificates.isEmpty()) {
+        reader.error(caPath,
+            QStringLiteral("%1 holds no PEM certificate (\"-----BEGIN CERTIFICATE-----\")")
+                .arg(caFile));
+        return;
+    }
+    provider.tls.caFile = caFile;
+    provider.tls.caCertificates = certificates;
+}
+
+} // namespace
+
 ProviderConfig readProvider(JsonReader &reader, const QString &name, const QJsonValue &value)
 {
     const QString path = QStringLiteral("providers.") + name;
@@ -227,6 +284,7 @@ ProviderConfig readProvider(JsonReader &reader, const QString &name, const QJson
             provider.baseUrl = url;
     }
     provider.apiKey = reader.secret(object, QStringLiteral("api_key"), path);
+    readProviderTls(reader, object, path, provider);
     return provider;
 }
 

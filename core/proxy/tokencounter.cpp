@@ -85,8 +85,8 @@ void TokenCounter::ask(const RouteConfig &route, const ProviderConfig &provider,
     const TranslatedRequest native
         = CallerProtocol::forPath(QStringLiteral("/v1/messages"))
               ->nativeRequest(m_request.body, m_request.anthropicHeaders, route, key);
-    QNetworkRequest request(
-        UpstreamPool::endpointUrl(provider.baseUrl, native.path + QStringLiteral("/count_tokens")));
+    QNetworkRequest request
+        = UpstreamPool::requestTo(provider, native.path + QStringLiteral("/count_tokens"));
     request.setHeader(QNetworkRequest::ContentTypeHeader, QByteArrayLiteral("application/json"));
     for (const auto &[name, value] : native.headers)
         request.setRawHeader(name, value);

@@ -26,7 +26,7 @@ UpstreamCall prepareUpstreamCall(const UpstreamCallInput &input)
     UpstreamCall prepared;
     UpstreamAttempt::Call &call = prepared.call;
     const QString path = input.translator ? input.translated->path : endpointPath(input.endpoint);
-    call.request = QNetworkRequest(UpstreamPool::endpointUrl(input.provider->baseUrl, path));
+    call.request = UpstreamPool::requestTo(*input.provider, path);
     QNetworkRequest &request = call.request;
     request.setHeader(QNetworkRequest::ContentTypeHeader, QByteArrayLiteral("application/json"));
     if (analysis.stream)

@@ -95,13 +95,13 @@ QNetworkReply *Prober::send(const ProviderConfig &provider, const RouteConfig &r
 {
     if (const ProviderTranslator *translator = ProviderTranslator::forKind(provider.kind)) {
         const TranslatedRequest probe = translator->probeRequest(route, key, completion);
-        QNetworkRequest request(UpstreamPool::endpointUrl(provider.baseUrl, probe.path));
+        QNetworkRequest request = UpstreamPool::requestTo(provider, probe.path);
         for (const auto &[name, value] : probe.headers)
             request.setRawHeader(name, value);
         return completion ? m_upstreams.post(request, probe.body) : m_upstreams.get(request);
     }
-    QNetworkRequest request(UpstreamPool::endpointUrl(provider.baseUrl,
-        completion ? QStringLiteral("/chat/completions") : QStringLiteral("/models")));
+    QNetworkRequest request = UpstreamPool::requestTo(
+        provider, completion ? QStringLiteral("/chat/completions") : QStringLiteral("/models"));
     if (!key.isEmpty())
         request.setRawHeader(
             QByteArrayLiteral("Authorization"), QByteArrayLiteral("Bearer ") + key);

@@ -1,9 +1,11 @@
 #include "upstream/upstreampool.h"
 
+#include "config/config.h"
 #include "upstream/plainhttpreply.h"
 
 #include <QNetworkAccessManager>
 #include <QNetworkRequest>
+#include <QSslConfiguration>
 
 namespace Switchyard {
 
@@ -99,6 +101,17 @@ QUrl UpstreamPool::endpointUrl(const QUrl &baseUrl, const QString &path)
         basePath.chop(3);
     url.setPath(basePath + path);
     return url;
+}
+
+QNetworkRequest UpstreamPool::requestTo(const ProviderConfig &provider, const QString &path)
+{
+    QNetworkRequest request(endpointUrl(provider.baseUrl, path));
+    if (!provider.tls.caCertificates.isEmpty()) {
+        QSslConfiguration tls = QSslConfiguration::defaultConfiguration();
+        tls.setCaCertificates(provider.tls.caCertificates);
+        request.setSslConfiguration(tls);
+    }
+    return request;
 }
 
 bool UpstreamPool::closedOnReuse(const QNetworkReply *reply)

@@ -13,6 +13,7 @@ class QNetworkRequest;
 namespace Switchyard {
 
 class PlainHttpConnections;
+struct ProviderConfig;
 
 // Sends upstream requests: plain-HTTP ones over its own keep-alive connections (PlainHttpReply),
 // HTTPS ones over a growing set of QNetworkAccessManagers, because one manager allows only six
@@ -35,6 +36,9 @@ public:
     static bool closedOnReuse(const QNetworkReply *reply);
     // `path` (such as "/chat/completions" or "/v1/messages") under a provider's base URL.
     static QUrl endpointUrl(const QUrl &baseUrl, const QString &path);
+    // A request for `path` of `provider`, trusting only the provider's own certificate
+    // authorities where its configuration names some (tls.ca_file).
+    static QNetworkRequest requestTo(const ProviderConfig &provider, const QString &path);
 
 private:
     QNetworkAccessManager *pickManager(int **inFlightCounter);

@@ -16,6 +16,8 @@
 
 #include "jsontext.h"
 
+#include <sys/stat.h>
+
 using namespace Switchyard;
 using Switchyard::Testing::jsonText;
 
@@ -183,6 +185,87 @@ private Q_SLOTS:
         QVERIFY(!SecretStore::isValidName(QStringLiteral("my key")));
         QVERIFY(!SecretStore::isValidName(QString()));
         QVERIFY(!SecretStore::isValidName(QString(301, QLatin1Char('a'))));
+    }
+
+    void aProvidersCertificateAuthorityIsReadWhenTheConfigIs()
+    {
+        QTemporaryDir dir;
+        QVERIFY(dir.isValid());
+        auto load = [](const QString &baseUrl, const QJsonValue &tls) {
+            QJsonObject provider { { QStringLiteral("base_url"), baseUrl } };
+            provider.insert(QStringLiteral("tls"), tls);
+            return ConfigLoader::fromObject(
+                QJsonObject { { QStringLiteral("providers"),
+                                  QJsonObject { { QStringLiteral("lab"), provider } } },
+                    { QStringLiteral("routes"),
+                        QJsonObject { { QStringLiteral("m"),
+                            QJsonObject { { QStringLiteral("provider"), QStringLiteral("lab") },
+                                { QStringLiteral("model"), QStringLiteral("m") } } } } },
+                    { QStringLiteral("lanes"),
+                        QJsonObject { { QStringLiteral("lane"),
+                            QJsonObject { { QStringLiteral("chain"),
+                                QJsonArray { QStringLiteral("m") } } } } } } });
+        };
+        const QString https = QStringLiteral("https://gpu1.lab.internal:8443/v1");
+        auto caFile = [](const QString &path) {
+            return QJsonObject { { QStringLiteral("ca_file"), path } };
+        };
+        auto errorsOf = [&](const QString &baseUrl, const QJsonValue &tls) {
+            return load(baseUrl, tls).errors.join(u'\n');
+        };
+
+        const QString pem = dir.filePath(QStringLiteral("lab-ca.pem"));
+        {
+            QFile file(pem);
+            QVERIFY(file.open(QIODevice::WriteOnly));
+            file.write("# the lab's authority\n"
+                       "-----BEGIN CERTIFICATE-----\n"
+                       "MIIBnzCCAUWgAwIBAgIUMmXUrGHO9yV8YEPDm+xTqLHA8+gwCgYIKoZIzj0EAwIw\n"
+                       "JDEiMCAGA1UEAwwZU3dpdGNoeWFyZCBDb25maWcgVGVzdCBDQTAgFw0yNjEyMDIw\n"
+                       "NjE4MDFaGA8yMTI2MTEwODA2MTgwMVowJDEiMCAGA1UEAwwZU3dpdGNoeWFyZCBD\n"
+                       "b25maWcgVGVzdCBDQTBZMBMGByqGSM49AgEGCCqGSM49AwEHA0IABEvh7L2nquAl\n"
+                       "z5P9qGfi6WJk1kkEAw11ZF/ZaUg7CKAfrFrrsueY7VXfT9ah21sPzpaNN857n9NK\n"
+                       "VOX0FMEb1LyjUzBRMB0GA1UdDgQWBBRcf9ivonXIyS4v8fD95ncjNxjF+DAfBgNV\n"
+                       "HSMEGDAWgBRcf9ivonXIyS4v8fD95ncjNxjF+DAPBgNVHRMBAf8EBTADAQH/MAoG\n"
+                       "CCqGSM49BAMCA0gAMEUCIQD85R+PSgrd10qvGwmMMZoOvLpCGJR6JZw6ODPWwlIa\n"
+                       "HQIgUcbSV74RzmbwuTYXKacWQrbai/eqYNfaPrzjD9F7EPU=\n"
+                       "-----END CERTIFICATE-----\n");
+        }
+        const ConfigResult good = load(https, caFile(pem));
+        QVERIFY2(good.isValid(), qPrintable(good.errors.join(u' ')));
+        QCOMPARE(good.config.providers.value(QStringLiteral("lab")).tls.caFile, pem);
+        QCOMPARE(good.config.providers.value(QStringLiteral("lab")).tls.caCertificates.size(), 1);
+
+        // Each bad value is an error at the key's path, found by check-config, never a hang.
+        const QString path = QStringLiteral("providers.lab.tls.ca_file: ");
+        QVERIFY(errorsOf(https, caFile(dir.filePath(QStringLiteral("none.pem"))))
+                    .startsWith(path + dir.filePath(QStringLiteral("none.pem"))
+                        + QStringLiteral(" is not a file")));
+        QVERIFY(errorsOf(https, caFile(dir.path())).contains(QLatin1String("is not a file")));
+        const QString fifo = dir.filePath(QStringLiteral("fifo"));
+        QCOMPARE(::mkfifo(QFile::encodeName(fifo).constData(), 0600), 0);
+        QVERIFY(errorsOf(https, caFile(fifo)).contains(QLatin1String("is not a file")));
+        QFile big(dir.filePath(QStringLiteral("big.pem")));
+        QVERIFY(big.open(QIODevice::WriteOnly));
+        QVERIFY(big.resize(5 * 1024 * 1024));
+        big.close();
+        QVERIFY2(
+            errorsOf(https, caFile(big.fileName())).contains(QLatin1String("larger than 4 MiB")),
+            qPrintable(errorsOf(https, caFile(big.fileName()))));
+        QFile notPem(dir.filePath(QStringLiteral("key.pem")));
+        QVERIFY(notPem.open(QIODevice::WriteOnly));
+        notPem.write("-----BEGIN PRIVATE KEY-----\nnot a certificate\n-----END PRIVATE KEY-----\n");
+        notPem.close();
+        QVERIFY(errorsOf(https, caFile(notPem.fileName()))
+                    .contains(QLatin1String("holds no PEM certificate")));
+        QVERIFY(errorsOf(QStringLiteral("http://127.0.0.1:8000/v1"), caFile(pem))
+                    .contains(path + QStringLiteral("applies only to an https:// base_url")));
+        QVERIFY(
+            errorsOf(https, QJsonObject {}).contains(QLatin1String("providers.lab.tls.ca_file")));
+        QVERIFY(errorsOf(https, QStringLiteral("/etc/ca.pem"))
+                    .contains(QLatin1String("providers.lab.tls")));
+        QVERIFY(errorsOf(https, QJsonObject { { QStringLiteral("ca_fiel"), pem } })
+                    .contains(QLatin1String("did you mean \"ca_file\"")));
     }
 
     void minimalConfigGetsDefaults()
