@@ -6,6 +6,7 @@
 // `switchyard --headless`, in one run; the proxies' resident memory is sampled. Not a test.
 // Usage: bench_streams [streams=1000] [chunks=20] [interval-ms=100]
 #include "loadclient.h"
+#include "tlsfront.h"
 
 #include <QCoreApplication>
 #include <QElapsedTimer>
@@ -13,6 +14,8 @@
 #include <QHostAddress>
 #include <QProcess>
 #include <QRegularExpression>
+#include <QSslKey>
+#include <QSslServer>
 #include <QStandardPaths>
 #include <QTcpServer>
 #include <QTcpSocket>
@@ -24,6 +27,7 @@
 #include <cstdio>
 #include <ctime>
 #include <memory>
+#include <optional>
 #include <sys/resource.h>
 #include <vector>
 
@@ -47,13 +51,24 @@ public:
     {
     }
 
-    quint16 start()
+    // Plain HTTP, or HTTPS with `tls` (a certificate the benchmark's own CA signed).
+    quint16 start(const std::optional<QSslConfiguration> &tls = std::nullopt)
     {
-        m_server = new QTcpServer(this);
+        if (tls) {
+            auto *server = new QSslServer(this);
+            server->setSslConfiguration(*tls);
+            // A thousand handshakes at once on this one thread take longer than QSslServer's
+            // default 5 s allows; dropping them would count as the proxy's failures.
+            server->setHandshakeTimeout(120000);
+            m_server = server;
+        } else {
+            m_server = new QTcpServer(this);
+        }
         m_server->setListenBacklogSize(8192);
         if (!m_server->listen(QHostAddress::LocalHost, 0))
             return 0;
-        connect(m_server, &QTcpServer::newConnection, this, [this] {
+        // After the TLS handshake, for an HTTPS one.
+        connect(m_server, &QTcpServer::pendingConnectionAvailable, this, [this] {
             while (QTcpSocket *socket = m_server->nextPendingConnection())
                 accept(socket);
         });
@@ -153,12 +168,13 @@ struct RunFigures {
 
 // N streams at once against `port` (HTTP/1.1, one connection each), until every one ends or the
 // time is up. Samples `pid`'s resident memory meanwhile.
-RunFigures runStreams(quint16 port, int streams, int chunks, qint64 boundMs, qint64 pid)
+RunFigures runStreams(
+    quint16 port, const QByteArray &model, int streams, int chunks, qint64 boundMs, qint64 pid)
 {
     RunFigures figures;
     figures.chunkDelayNs.reserve(size_t(streams) * size_t(chunks));
-    const QByteArray body = "{\"model\":\"bench\",\"stream\":true,\"messages\":[{\"role\":\"user\","
-                            "\"content\":\"hi\"}]}";
+    const QByteArray body = "{\"model\":\"" + model
+        + "\",\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}";
     const QByteArray request = "POST /v1/chat/completions HTTP/1.1\r\nHost: 127.0.0.1\r\n"
                                "Content-Type: application/json\r\nContent-Length: "
         + QByteArray::number(body.size()) + "\r\n\r\n" + body;
@@ -226,8 +242,9 @@ RunFigures runStreams(quint16 port, int streams, int chunks, qint64 boundMs, qin
         if (pid > 0)
             figures.peakRssKiB = std::max(figures.peakRssKiB, Switchyard::Bench::residentKiB(pid));
     }
-    figures.failed += streams - finished;
     sockets.clear();
+    // Every stream that did not end whole, counted once (closing the rest above ends them too).
+    figures.failed = streams - figures.completed;
     return figures;
 }
 
@@ -286,16 +303,53 @@ int main(int argc, char *argv[])
         return 1;
 
     QTemporaryDir work;
+
+    // The HTTPS rows: the same upstream over TLS, with a certificate for 127.0.0.1 that a CA made
+    // here signed; nginx trusts the CA through proxy_ssl_trusted_certificate, the gateway through
+    // the provider's tls.ca_file.
+    quint16 tlsUpstreamPort = 0;
+    const QString certificateError
+        = Switchyard::Testing::makeTestCertificates(work.path(), QStringLiteral("bench CA"));
+    const QString caFile = work.filePath(QStringLiteral("ca.pem"));
+    if (certificateError.isEmpty()) {
+        QSslConfiguration tls = QSslConfiguration::defaultConfiguration();
+        tls.setLocalCertificateChain(
+            QSslCertificate::fromPath(work.filePath(QStringLiteral("server.pem"))));
+        QFile key(work.filePath(QStringLiteral("server.key")));
+        key.open(QIODevice::ReadOnly);
+        tls.setPrivateKey(QSslKey(key.readAll(), QSsl::Ec));
+        auto *tlsUpstream = new StreamingUpstream(chunks, intervalMs);
+        tlsUpstream->moveToThread(&upstreamThread);
+        QObject::connect(&upstreamThread, &QThread::finished, tlsUpstream, &QObject::deleteLater);
+        QMetaObject::invokeMethod(
+            tlsUpstream, [&] { tlsUpstreamPort = tlsUpstream->start(tls); },
+            Qt::BlockingQueuedConnection);
+    } else {
+        std::fprintf(stderr, "no HTTPS rows: %s\n", qPrintable(certificateError));
+    }
     const qint64 boundMs = qint64(chunks) * intervalMs + 60000;
 
     // nginx as the reverse proxy, where it is installed.
     quint16 nginxPort = 0;
+    quint16 nginxTlsPort = 0; // proxying to the HTTPS upstream
     qint64 nginxPid = -1;
     QProcess nginx;
     const QString nginxBinary = QStandardPaths::findExecutable(
         QStringLiteral("nginx"), { QStringLiteral("/usr/sbin"), QStringLiteral("/usr/bin") });
     if (!nginxBinary.isEmpty()) {
         nginxPort = freePort();
+        nginxTlsPort = tlsUpstreamPort ? freePort() : 0;
+        const QString tlsServer = tlsUpstreamPort == 0
+            ? QString()
+            : QStringLiteral(
+                "  server { listen 127.0.0.1:%1 backlog=8192;\n"
+                "    location / { proxy_pass https://127.0.0.1:%2; proxy_http_version 1.1;\n"
+                "      proxy_buffering off; proxy_set_header Connection \"\";\n"
+                "      proxy_ssl_trusted_certificate %3; proxy_ssl_verify on;\n"
+                "      proxy_ssl_name 127.0.0.1; } }\n")
+                  .arg(nginxTlsPort)
+                  .arg(tlsUpstreamPort)
+                  .arg(caFile);
         QFile conf(work.filePath(QStringLiteral("nginx.conf")));
         conf.open(QIODevice::WriteOnly);
         conf.write(QStringLiteral(
@@ -305,16 +359,18 @@ int main(int argc, char *argv[])
             "http { access_log off; client_body_temp_path %1; proxy_temp_path %1;\n"
             "  server { listen 127.0.0.1:%2 backlog=8192;\n"
             "    location / { proxy_pass http://127.0.0.1:%3; proxy_http_version 1.1;\n"
-            "      proxy_buffering off; proxy_set_header Connection \"\"; } } }\n")
+            "      proxy_buffering off; proxy_set_header Connection \"\"; } }\n%4}\n")
                        .arg(work.path())
                        .arg(nginxPort)
                        .arg(upstreamPort)
+                       .arg(tlsServer)
                        .toUtf8());
         conf.close();
         nginx.start(nginxBinary,
             { QStringLiteral("-c"), conf.fileName(), QStringLiteral("-p"), work.path() });
         if (!waitForPort(nginxPort, 5000)) {
             nginxPort = 0;
+            nginxTlsPort = 0;
         } else {
             QFile pidFile(work.filePath(QStringLiteral("nginx.pid")));
             if (pidFile.open(QIODevice::ReadOnly))
@@ -333,15 +389,25 @@ int main(int argc, char *argv[])
     // The gateway as users run it.
     QFile config(work.filePath(QStringLiteral("switchyard.json")));
     config.open(QIODevice::WriteOnly);
-    config.write(QStringLiteral(
-        "{\"log_level\": \"warning\",\n"
-        " \"providers\": {\"up\": {\"base_url\": \"http://127.0.0.1:%1/v1\"}},\n"
-        " \"routes\": {\"m\": {\"provider\": \"up\", \"model\": \"m\",\n"
-        "   \"timeouts_ms\": {\"first_byte\": 60000, \"idle\": 60000, \"total\": 600000}}},\n"
-        " \"lanes\": {\"bench\": {\"chain\": [\"m\"], \"retry\": {\"max_retries\": 0},\n"
-        "   \"deadline_ms\": 600000}}}\n")
-                     .arg(upstreamPort)
-                     .toUtf8());
+    // The HTTPS upstream's port is 1 when there is none: a route never asked for.
+    config.write(
+        QStringLiteral(
+            "{\"log_level\": \"warning\", \"default_lane\": \"bench\",\n"
+            " \"providers\": {\"up\": {\"base_url\": \"http://127.0.0.1:%1/v1\"},\n"
+            "   \"up-tls\": {\"base_url\": \"https://127.0.0.1:%2/v1\"%3}},\n"
+            " \"routes\": {\"m\": {\"provider\": \"up\", \"model\": \"m\",\n"
+            "   \"timeouts_ms\": {\"first_byte\": 60000, \"idle\": 60000, \"total\": 600000}},\n"
+            "   \"m-tls\": {\"provider\": \"up-tls\", \"model\": \"m\",\n"
+            "   \"timeouts_ms\": {\"first_byte\": 60000, \"idle\": 60000, \"total\": 600000}}},\n"
+            " \"lanes\": {\"bench\": {\"chain\": [\"m\"], \"retry\": {\"max_retries\": 0},\n"
+            "   \"deadline_ms\": 600000},\n"
+            "   \"bench-tls\": {\"chain\": [\"m-tls\"], \"retry\": {\"max_retries\": 0},\n"
+            "   \"deadline_ms\": 600000}}}\n")
+            .arg(upstreamPort)
+            .arg(tlsUpstreamPort ? tlsUpstreamPort : 1)
+            .arg(tlsUpstreamPort ? QStringLiteral(", \"tls\": {\"ca_file\": \"%1\"}").arg(caFile)
+                                 : QString())
+            .toUtf8());
     config.close();
     QProcess gateway;
     QProcessEnvironment environment = QProcessEnvironment::systemEnvironment();
@@ -367,49 +433,67 @@ int main(int argc, char *argv[])
         const char *name;
         quint16 port;
         qint64 pid;
+        QByteArray model = "bench";
     };
     std::vector<Target> targets { { "direct", upstreamPort, -1 } };
     if (nginxPort)
         targets.push_back({ "nginx", nginxPort, nginxPid });
     targets.push_back({ "switchyard", gatewayPort, gateway.processId() });
+    if (nginxTlsPort)
+        targets.push_back({ "nginx, https", nginxTlsPort, nginxPid });
+    if (tlsUpstreamPort)
+        targets.push_back({ "switchyard, https", gatewayPort, gateway.processId(), "bench-tls" });
 
     std::printf("%d concurrent streams, %d chunks each, one every %d ms; loopback, %d cores\n",
         streams, chunks, intervalMs, QThread::idealThreadCount());
-    std::printf("%-11s %9s %9s %9s %9s %9s %7s %12s %6s\n", "target", "chunk p50", "chunk p99",
+    std::printf("%-17s %9s %9s %9s %9s %9s %7s %12s %6s\n", "target", "chunk p50", "chunk p99",
         "TTFB p50", "TTFB p99", "completed", "failed", "peak RSS KiB", "CPU s");
     std::vector<RunFigures> results;
     for (const Target &target : targets) {
         const double cpuBefore = Switchyard::Bench::cpuSeconds(target.pid);
-        RunFigures figures = runStreams(target.port, streams, chunks, boundMs, target.pid);
+        RunFigures figures
+            = runStreams(target.port, target.model, streams, chunks, boundMs, target.pid);
         // The proxy's own CPU time for the run: per-chunk cost without the noise of a 2-core
         // machine shared with the clients and the upstream, which the delays carry.
         figures.cpuSeconds
             = cpuBefore < 0 ? -1 : Switchyard::Bench::cpuSeconds(target.pid) - cpuBefore;
-        if (target.pid == gateway.processId()) {
+        if (target.pid == gateway.processId() && target.model == "bench") {
             QThread::msleep(1000);
             figures.rssAfterKiB = Switchyard::Bench::residentKiB(target.pid);
         }
-        std::printf("%-11s %7.2fms %7.2fms %7.1fms %7.1fms %9d %7d %12lld %6.2f\n", target.name,
+        std::printf("%-17s %7.2fms %7.2fms %7.1fms %7.1fms %9d %7d %12lld %6.2f\n", target.name,
             percentileMs(figures.chunkDelayNs, 0.5), percentileMs(figures.chunkDelayNs, 0.99),
             percentileMs(figures.firstByteNs, 0.5), percentileMs(figures.firstByteNs, 0.99),
             figures.completed, figures.failed, figures.peakRssKiB, figures.cpuSeconds);
         results.push_back(std::move(figures));
     }
-    const RunFigures &ours = results.back();
+    auto resultOf = [&](const char *name) -> const RunFigures * {
+        for (size_t i = 0; i < targets.size(); ++i) {
+            if (qstrcmp(targets[i].name, name) == 0)
+                return &results[i];
+        }
+        return nullptr;
+    };
+    const RunFigures &ours = *resultOf("switchyard");
     std::printf("switchyard RSS: idle %lld KiB, peak %lld KiB (%.1f KiB per open stream), "
                 "%lld KiB after\n",
         gatewayIdleKiB, ours.peakRssKiB, double(ours.peakRssKiB - gatewayIdleKiB) / double(streams),
         ours.rssAfterKiB);
-    if (nginxPort) {
-        const RunFigures &theirs = results.at(1);
-        std::printf("switchyard / nginx: chunk p50 %.2fx, chunk p99 %.2fx, TTFB p99 %.2fx "
-                    "(targets: <= 2, <= 2, <= 1.2)\n",
-            percentileMs(ours.chunkDelayNs, 0.5) / percentileMs(theirs.chunkDelayNs, 0.5),
+    auto printRatios = [](const char *label, const RunFigures &ours, const RunFigures &theirs) {
+        std::printf("%s: chunk p50 %.2fx, chunk p99 %.2fx, TTFB p99 %.2fx "
+                    "(targets: <= 2, <= 2, <= 1.2)",
+            label, percentileMs(ours.chunkDelayNs, 0.5) / percentileMs(theirs.chunkDelayNs, 0.5),
             percentileMs(ours.chunkDelayNs, 0.99) / percentileMs(theirs.chunkDelayNs, 0.99),
             percentileMs(ours.firstByteNs, 0.99) / percentileMs(theirs.firstByteNs, 0.99));
         if (ours.cpuSeconds > 0 && theirs.cpuSeconds > 0)
-            std::printf(
-                "switchyard / nginx: CPU time %.2fx\n", ours.cpuSeconds / theirs.cpuSeconds);
+            std::printf(", CPU time %.2fx", ours.cpuSeconds / theirs.cpuSeconds);
+        std::printf("\n");
+    };
+    if (nginxPort) {
+        printRatios("switchyard / nginx", ours, *resultOf("nginx"));
+        if (resultOf("nginx, https") && resultOf("switchyard, https"))
+            printRatios("over HTTPS, switchyard / nginx", *resultOf("switchyard, https"),
+                *resultOf("nginx, https"));
     } else {
         std::printf("(nginx not found: apt-get install -y nginx-light for the comparison)\n");
     }
@@ -421,5 +505,8 @@ int main(int argc, char *argv[])
     }
     upstreamThread.quit();
     upstreamThread.wait();
-    return ours.failed == 0 ? 0 : 1;
+    int failed = 0;
+    for (const RunFigures &figures : results)
+        failed += figures.failed;
+    return failed == 0 ? 0 : 1;
 }
