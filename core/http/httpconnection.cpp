@@ -86,8 +86,14 @@ void HttpConnection::onReadyRead()
     // with us, nor make us queue answers it never reads.
     if (m_stage == Stage::Answering || m_stage == Stage::Draining || m_stage == Stage::Closing)
         return;
-    m_unparsed += m_socket->readAll();
+    // Exactly what arrived: readAll() would allocate 16 KiB for a request head of a few hundred
+    // bytes, and a stream's connection would hold that for as long as the stream lasts.
+    const qint64 arrived = m_socket->bytesAvailable();
+    if (arrived > 0)
+        m_unparsed += m_socket->read(arrived);
     parse();
+    if (m_unparsed.isEmpty())
+        m_unparsed = QByteArray(); // nor keep the capacity of what was parsed
 }
 
 void HttpConnection::parse()

@@ -205,7 +205,8 @@ void UpstreamAttempt::onReadyRead()
         if (!m_reply || m_phase != Phase::Receiving)
             return;
     }
-    const QByteArray data = m_reply->readAll();
+    // Exactly what is there: readAll() allocates at least 16 KiB for every event of a stream.
+    const QByteArray data = m_reply->read(m_reply->bytesAvailable());
     m_bytesRead += data.size();
     m_sinceData.start();
     if (!m_phaseTimer.isActive()) // paused and resumed, say: idle counts from now

@@ -173,7 +173,9 @@ void PlainHttpReply::onReadyRead()
     // bounded buffer leaves it in the kernel, whose full window slows the upstream down.
     if (readBufferSize() > 0 && m_stage == Stage::Body && m_body.size() >= readBufferSize())
         return;
-    m_input += m_socket->readAll();
+    // What arrived, exactly: readAll() allocates 16 KiB a call however little came, and each
+    // event of a stream is a call.
+    m_input += m_socket->read(m_socket->bytesAvailable());
     m_receivedAny = true;
     if (m_stage == Stage::Head) {
         if (!parseHead())
@@ -183,6 +185,8 @@ void PlainHttpReply::onReadyRead()
     }
     const qsizetype before = m_body.size();
     const bool going = parseBody();
+    if (m_input.isEmpty())
+        m_input = QByteArray();
     // A slot may abort (and so finish) the reply; nothing is emitted after finished.
     if (m_stage != Stage::Done && m_body.size() > before)
         Q_EMIT readyRead();
@@ -395,7 +399,7 @@ void PlainHttpReply::onSocketError()
         }
         // A body framed by the connection's end is complete when the connection ends.
         if (m_stage == Stage::Body && m_framing == Framing::UntilClose) {
-            m_input += m_socket->readAll();
+            m_input += m_socket->read(m_socket->bytesAvailable());
             parseBody();
             if (!m_body.isEmpty())
                 Q_EMIT readyRead();
@@ -454,6 +458,9 @@ qint64 PlainHttpReply::readData(char *data, qint64 maxSize)
         return m_stage == Stage::Done ? -1 : 0;
     std::memcpy(data, m_body.constData(), size_t(count));
     m_body.remove(0, count);
+    if (m_body.isEmpty())
+        m_body = QByteArray(); // a stream's reply lives long; its buffer needs no capacity between
+                               // events
     if (readBufferSize() > 0 && m_body.size() < readBufferSize() && m_socket
         && m_socket->bytesAvailable() > 0)
         QMetaObject::invokeMethod(this, &PlainHttpReply::onReadyRead, Qt::QueuedConnection);
