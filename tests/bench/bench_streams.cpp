@@ -4,7 +4,7 @@
 // way is measured per chunk. The same streams go to the upstream directly, through nginx as a
 // reverse proxy (`proxy_buffering off`, one worker, as tests/bench/proxy.sh runs it) and through
 // `switchyard --headless`, in one run; the proxies' resident memory is sampled. Not a test.
-// Usage: bench_streams [streams=1000] [chunks=20] [interval-ms=100]
+// Usage: bench_streams [streams=1000] [chunks=20] [interval-ms=100] [plain|https|both=both]
 #include "loadclient.h"
 #include "tlsfront.h"
 
@@ -285,6 +285,9 @@ int main(int argc, char *argv[])
     const int streams = argc > 1 ? std::max(1, atoi(argv[1])) : 1000;
     const int chunks = argc > 2 ? std::max(1, atoi(argv[2])) : 20;
     const int intervalMs = argc > 3 ? std::max(1, atoi(argv[3])) : 100;
+    const QByteArray rows = argc > 4 ? QByteArray(argv[4]) : QByteArray("both");
+    const bool plainRows = rows != "https";
+    const bool httpsRows = rows != "plain";
     // Two sockets a stream here (client and upstream side), two in each proxy.
     rlimit files {};
     getrlimit(RLIMIT_NOFILE, &files);
@@ -308,8 +311,9 @@ int main(int argc, char *argv[])
     // here signed; nginx trusts the CA through proxy_ssl_trusted_certificate, the gateway through
     // the provider's tls.ca_file.
     quint16 tlsUpstreamPort = 0;
-    const QString certificateError
-        = Switchyard::Testing::makeTestCertificates(work.path(), QStringLiteral("bench CA"));
+    const QString certificateError = httpsRows
+        ? Switchyard::Testing::makeTestCertificates(work.path(), QStringLiteral("bench CA"))
+        : QStringLiteral("not asked for");
     const QString caFile = work.filePath(QStringLiteral("ca.pem"));
     if (certificateError.isEmpty()) {
         QSslConfiguration tls = QSslConfiguration::defaultConfiguration();
@@ -435,10 +439,13 @@ int main(int argc, char *argv[])
         qint64 pid;
         QByteArray model = "bench";
     };
-    std::vector<Target> targets { { "direct", upstreamPort, -1 } };
-    if (nginxPort)
-        targets.push_back({ "nginx", nginxPort, nginxPid });
-    targets.push_back({ "switchyard", gatewayPort, gateway.processId() });
+    std::vector<Target> targets;
+    if (plainRows) {
+        targets.push_back({ "direct", upstreamPort, -1 });
+        if (nginxPort)
+            targets.push_back({ "nginx", nginxPort, nginxPid });
+        targets.push_back({ "switchyard", gatewayPort, gateway.processId() });
+    }
     if (nginxTlsPort)
         targets.push_back({ "nginx, https", nginxTlsPort, nginxPid });
     if (tlsUpstreamPort)
@@ -457,7 +464,7 @@ int main(int argc, char *argv[])
         // machine shared with the clients and the upstream, which the delays carry.
         figures.cpuSeconds
             = cpuBefore < 0 ? -1 : Switchyard::Bench::cpuSeconds(target.pid) - cpuBefore;
-        if (target.pid == gateway.processId() && target.model == "bench") {
+        if (target.pid == gateway.processId()) {
             QThread::msleep(1000);
             figures.rssAfterKiB = Switchyard::Bench::residentKiB(target.pid);
         }
@@ -474,11 +481,13 @@ int main(int argc, char *argv[])
         }
         return nullptr;
     };
-    const RunFigures &ours = *resultOf("switchyard");
-    std::printf("switchyard RSS: idle %lld KiB, peak %lld KiB (%.1f KiB per open stream), "
-                "%lld KiB after\n",
-        gatewayIdleKiB, ours.peakRssKiB, double(ours.peakRssKiB - gatewayIdleKiB) / double(streams),
-        ours.rssAfterKiB);
+    for (const char *name : { "switchyard", "switchyard, https" }) {
+        if (const RunFigures *ours = resultOf(name))
+            std::printf("%s RSS: idle %lld KiB, peak %lld KiB (%.1f KiB per open stream), "
+                        "%lld KiB after\n",
+                name, gatewayIdleKiB, ours->peakRssKiB,
+                double(ours->peakRssKiB - gatewayIdleKiB) / double(streams), ours->rssAfterKiB);
+    }
     auto printRatios = [](const char *label, const RunFigures &ours, const RunFigures &theirs) {
         std::printf("%s: chunk p50 %.2fx, chunk p99 %.2fx, TTFB p99 %.2fx "
                     "(targets: <= 2, <= 2, <= 1.2)",
@@ -490,7 +499,8 @@ int main(int argc, char *argv[])
         std::printf("\n");
     };
     if (nginxPort) {
-        printRatios("switchyard / nginx", ours, *resultOf("nginx"));
+        if (resultOf("nginx") && resultOf("switchyard"))
+            printRatios("switchyard / nginx", *resultOf("switchyard"), *resultOf("nginx"));
         if (resultOf("nginx, https") && resultOf("switchyard, https"))
             printRatios("over HTTPS, switchyard / nginx", *resultOf("switchyard, https"),
                 *resultOf("nginx, https"));
