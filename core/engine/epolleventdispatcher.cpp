@@ -39,10 +39,14 @@ EpollEventDispatcher::EpollEventDispatcher(QObject *parent)
     m_wakeFd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
     if (m_epoll < 0 || m_wakeFd < 0)
         return;
+    // A second set with the wake-up descriptor alone, for passes that leave sockets out
+    // (ExcludeSocketNotifiers): made once, so such a pass needs no descriptors of its own.
+    m_wakeOnlyEpoll = epoll_create1(EPOLL_CLOEXEC);
     epoll_event event {};
     event.events = EPOLLIN;
     event.data.fd = m_wakeFd;
-    if (epoll_ctl(m_epoll, EPOLL_CTL_ADD, m_wakeFd, &event) != 0) {
+    if (m_wakeOnlyEpoll < 0 || epoll_ctl(m_epoll, EPOLL_CTL_ADD, m_wakeFd, &event) != 0
+        || epoll_ctl(m_wakeOnlyEpoll, EPOLL_CTL_ADD, m_wakeFd, &event) != 0) {
         ::close(m_epoll);
         m_epoll = -1;
     }
@@ -50,10 +54,10 @@ EpollEventDispatcher::EpollEventDispatcher(QObject *parent)
 
 EpollEventDispatcher::~EpollEventDispatcher()
 {
-    if (m_wakeFd >= 0)
-        ::close(m_wakeFd);
-    if (m_epoll >= 0)
-        ::close(m_epoll);
+    for (const int fd : { m_wakeFd, m_epoll, m_wakeOnlyEpoll }) {
+        if (fd >= 0)
+            ::close(fd);
+    }
 }
 
 bool EpollEventDispatcher::isValid() const
@@ -74,39 +78,29 @@ bool EpollEventDispatcher::processEvents(QEventLoop::ProcessEventsFlags flags)
 
     // Whatever is posted from now on calls wakeUp(), which makes the eventfd readable, so blocking
     // here cannot miss it.
-    int timeoutMs = 0;
-    if (mayWait) {
-        timeoutMs = millisecondsToNextTimer();
+    // aboutToBlock first: a timer its slots start counts for the wait.
+    if (mayWait)
         emit aboutToBlock();
-    }
+    const int timeoutMs = mayWait ? millisecondsToNextTimer() : 0;
 
     applyChanges();
     epoll_event events[kEventsPerWakeUp];
+    // Socket notifiers left out, the wait is on the wake-up descriptor alone, so a ready socket
+    // cannot make this pass spin.
+    const int epoll = includeNotifiers ? m_epoll : m_wakeOnlyEpoll;
     int ready = -1;
-    if (includeNotifiers) {
-        do
-            ready = epoll_wait(m_epoll, events, kEventsPerWakeUp, timeoutMs);
-        while (ready < 0 && errno == EINTR);
-    } else {
-        // Socket notifiers are left for a later pass: wait on the wake-up descriptor alone, so a
-        // ready socket cannot make this pass spin.
-        epoll_event wake {};
-        wake.events = EPOLLIN;
-        wake.data.fd = m_wakeFd;
-        const int waitOnly = epoll_create1(EPOLL_CLOEXEC);
-        if (waitOnly >= 0 && epoll_ctl(waitOnly, EPOLL_CTL_ADD, m_wakeFd, &wake) == 0) {
-            do
-                ready = epoll_wait(waitOnly, events, 1, timeoutMs);
-            while (ready < 0 && errno == EINTR);
-        }
-        if (waitOnly >= 0)
-            ::close(waitOnly);
-    }
+    do
+        ready = epoll_wait(epoll, events, kEventsPerWakeUp, timeoutMs);
+    while (ready < 0 && errno == EINTR);
+    if (ready < 0)
+        qCWarning(lcDispatcher, "epoll_wait failed: %s", strerror(errno));
 
     int activated = 0;
     if (ready > 0) {
         // Gathered first and delivered after: a notifier deleted, or a descriptor closed and its
-        // number reused, by an earlier delivery of this pass is recognised by its serial number.
+        // number reused, by an earlier delivery of this pass is recognised by its serial number;
+        // one already delivered by a nested loop of an earlier delivery, by its pass number.
+        const quint64 pass = ++m_passes;
         struct Pending {
             int fd;
             Watch Descriptor::*watch;
@@ -130,16 +124,18 @@ bool EpollEventDispatcher::processEvents(QEventLoop::ProcessEventsFlags flags)
                 pending.push_back({ fd, &Descriptor::read, descriptor.read.serial });
             if ((what & (EPOLLOUT | EPOLLHUP | EPOLLERR)) && descriptor.write.notifier)
                 pending.push_back({ fd, &Descriptor::write, descriptor.write.serial });
-            if ((what & EPOLLPRI) && descriptor.exception.notifier)
+            // Qt's dispatchers tell an exception notifier of a hang-up or an error too.
+            if ((what & (EPOLLPRI | EPOLLHUP | EPOLLERR)) && descriptor.exception.notifier)
                 pending.push_back({ fd, &Descriptor::exception, descriptor.exception.serial });
         }
         for (const Pending &entry : pending) {
             const auto found = m_descriptors.find(entry.fd);
             if (found == m_descriptors.end())
                 continue;
-            const Watch &watch = found->second.*(entry.watch);
-            if (!watch.notifier || watch.serial != entry.serial)
+            Watch &watch = found->second.*(entry.watch);
+            if (!watch.notifier || watch.serial != entry.serial || watch.deliveredInPass > pass)
                 continue;
+            watch.deliveredInPass = pass;
             QEvent event(QEvent::SockAct);
             QCoreApplication::sendEvent(watch.notifier, &event);
             ++activated;
@@ -406,8 +402,11 @@ int EpollEventDispatcher::activateDueTimers()
             continue;
         found->second.firing = true;
         QTimerEvent event(timerId);
+        // A zero-interval timer is not news (as with Qt's): processEvents(flags, maxtime) loops
+        // while something happened, and would spin for all of maxtime.
+        if (found->second.intervalMs > 0)
+            ++activated;
         QCoreApplication::sendEvent(found->second.object, &event);
-        ++activated;
         found = m_timers.find(timerId);
         if (found != m_timers.end())
             found->second.firing = false;

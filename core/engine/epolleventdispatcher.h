@@ -52,6 +52,7 @@ private:
     struct Watch {
         QSocketNotifier *notifier = nullptr;
         quint64 serial = 0; // new for every registration, so a stale readiness is recognised
+        quint64 deliveredInPass = 0;
     };
     struct Descriptor {
         Watch read;
@@ -86,6 +87,8 @@ private:
 
     int m_epoll = -1;
     int m_wakeFd = -1;
+    int m_wakeOnlyEpoll = -1;
+    quint64 m_passes = 0; // passes that gathered ready descriptors, nested ones included
     QAtomicInt m_wakeUpPending = 0;
     QAtomicInt m_interrupted = 0;
 

@@ -9,6 +9,7 @@
 #include <QEventLoop>
 #include <QPointer>
 #include <QSignalSpy>
+#include <QSocketNotifier>
 #include <QTcpServer>
 #include <QTcpSocket>
 #include <QTest>
@@ -74,15 +75,33 @@ private Q_SLOTS:
 
     void callsQueuedFromAnotherThreadWakeIt()
     {
+        // The loop blocks in epoll_wait (QTRY_ would poll without ever blocking), so only the
+        // poster's wake-ups can bring it back; the safety timer only ends a failed run.
         QObject receiver;
+        QEventLoop loop;
         int arrived = 0;
-        std::unique_ptr<QThread> poster(QThread::create([&receiver, &arrived] {
-            for (int i = 0; i < 2000; ++i)
+        std::unique_ptr<QThread> poster(QThread::create([&receiver, &arrived, &loop] {
+            for (int i = 0; i < 2000; ++i) {
                 QMetaObject::invokeMethod(
-                    &receiver, [&arrived] { ++arrived; }, Qt::QueuedConnection);
+                    &receiver,
+                    [&arrived, &loop] {
+                        if (++arrived == 2000)
+                            loop.quit();
+                    },
+                    Qt::QueuedConnection);
+                if (i % 100 == 0)
+                    QThread::usleep(200); // let the loop fall asleep in between
+            }
         }));
+        bool timedOut = false;
+        QTimer::singleShot(20000, &loop, [&loop, &timedOut] {
+            timedOut = true;
+            loop.quit();
+        });
         poster->start();
-        QTRY_COMPARE_WITH_TIMEOUT(arrived, 2000, 10000);
+        loop.exec();
+        QVERIFY(!timedOut);
+        QCOMPARE(arrived, 2000);
         QVERIFY(poster->wait(5000));
     }
 
@@ -237,6 +256,53 @@ private Q_SLOTS:
         QVERIFY(othersWhileNested > 0);
     }
 
+    void aReadinessDeliveredByANestedLoopIsNotDeliveredAgain()
+    {
+        // Two sockets ready in one pass, the first gathered first; its handler runs a nested
+        // loop, whose passes see the second still ready and deliver it. The outer pass, going on
+        // after the nested loop, must not deliver the second again from what it gathered before.
+        ConnectedPair one;
+        ConnectedPair two;
+        QVERIFY(one.connect());
+        QVERIFY(two.connect());
+        one.accepted->setReadBufferSize(1); // Qt's own notifiers step aside for ours
+        two.accepted->setReadBufferSize(1);
+        QSocketNotifier first(one.accepted->socketDescriptor(), QSocketNotifier::Read);
+        QSocketNotifier second(two.accepted->socketDescriptor(), QSocketNotifier::Read);
+        bool nestedDone = false; // until the next pass begins
+        int secondInNested = 0;
+        int secondAfterNestedInSamePass = 0;
+        connect(QAbstractEventDispatcher::instance(), &QAbstractEventDispatcher::awake, this,
+            [&nestedDone] { nestedDone = false; });
+        bool inNested = false;
+        connect(&first, &QSocketNotifier::activated, this, [&] {
+            first.setEnabled(false);
+            inNested = true;
+            QEventLoop loop;
+            QTimer::singleShot(30, &loop, &QEventLoop::quit);
+            loop.exec();
+            inNested = false;
+            nestedDone = true;
+        });
+        connect(&second, &QSocketNotifier::activated, this, [&] {
+            if (inNested)
+                ++secondInNested;
+            else if (nestedDone)
+                ++secondAfterNestedInSamePass;
+        });
+        one.client->write("1");
+        QVERIFY(one.client->waitForBytesWritten(5000));
+        // Loopback delivers during the write: the first is ready before the second is written.
+        two.client->write("2");
+        QVERIFY(two.client->waitForBytesWritten(5000));
+        QTRY_VERIFY_WITH_TIMEOUT(!first.isEnabled() && !inNested, 5000);
+        second.setEnabled(false);
+        disconnect(
+            QAbstractEventDispatcher::instance(), &QAbstractEventDispatcher::awake, this, nullptr);
+        QVERIFY(secondInNested > 0);
+        QCOMPARE(secondAfterNestedInSamePass, 0);
+    }
+
     void quitEndsAThreadThatWaitsWithNothingToDo()
     {
         QThread thread;
@@ -256,9 +322,14 @@ private Q_SLOTS:
 
     void objectsDeletedLaterAreDeleted()
     {
+        // Inside a running loop, not QTRY_ (whose qWait deletes them itself).
         QPointer<QObject> doomed = new QObject;
+        QEventLoop loop;
+        connect(doomed, &QObject::destroyed, &loop, &QEventLoop::quit);
+        QTimer::singleShot(20000, &loop, &QEventLoop::quit);
         doomed->deleteLater();
-        QTRY_VERIFY_WITH_TIMEOUT(doomed.isNull(), 5000);
+        loop.exec();
+        QVERIFY(doomed.isNull());
     }
 };
 
