@@ -21,7 +21,11 @@ struct ConfigResult {
 class ConfigLoader final {
 public:
     static ConfigResult fromJson(const QByteArray &json);
-    static ConfigResult fromObject(const QJsonObject &root);
+    // Whether the files a configuration names (TLS certificates and keys, a provider's
+    // certificate authorities) are on this machine and read: they are for the gateway that runs
+    // it and for check-config; a console attached to a gateway elsewhere checks the rest only.
+    enum class Files { Read, Elsewhere };
+    static ConfigResult fromObject(const QJsonObject &root, Files files = Files::Read);
     static ConfigResult fromFile(const QString &path);
     // Reads a config file's bytes; on failure `failure` holds the error, with its "(file)" path.
     static bool readFile(const QString &path, QByteArray *bytes, ConfigResult *failure);

@@ -1,9 +1,17 @@
 #include "config/configsections.h"
 
+#include <QDir>
 #include <QFile>
 #include <QFileInfo>
 #include <QJsonArray>
 #include <QSet>
+
+#include <cerrno>
+#include <cstring>
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 namespace Switchyard {
 
@@ -202,44 +210,65 @@ void readProviderTls(
     const QString tlsPath = join(path, QStringLiteral("tls"));
     const QJsonObject tls = reader.object(object, QStringLiteral("tls"), path);
     reader.checkKeys(tls, tlsPath, QStringLiteral("providers.NAME.tls"));
-    const QString caFile = reader.string(tls, QStringLiteral("ca_file"), tlsPath, QString(), true);
-    if (caFile.isEmpty())
-        return;
     const QString caPath = join(tlsPath, QStringLiteral("ca_file"));
+    const QString caFile = reader.string(tls, QStringLiteral("ca_file"), tlsPath, QString(), true);
+    if (caFile.isEmpty()) {
+        if (tls.contains(QLatin1String("ca_file")))
+            reader.error(caPath, QStringLiteral("must name a file"));
+        return;
+    }
     if (provider.baseUrl.isValid() && provider.baseUrl.scheme() != QLatin1String("https")) {
         reader.error(caPath, QStringLiteral("applies only to an https:// base_url"));
         return;
     }
-    // A regular file only: a FIFO would block the load until somebody writes to it, a device
-    // could be endless. And no bigger than any bundle of authorities is (Debian's whole
+    // Absolute: the gateway, a service's working directory and check-config would each read
+    // a relative path from somewhere else.
+    if (!QDir::isAbsolutePath(caFile)) {
+        reader.error(caPath, QStringLiteral("must be an absolute path (%1 is not)").arg(caFile));
+        return;
+    }
+    provider.tls.caFile = caFile;
+    if (!reader.readsFiles)
+        return;
+
+    // Opened without blocking and checked on the open descriptor: a FIFO would block the load
+    // until somebody wrote to it (and a check of the path before the open could be overtaken),
+    // a device could be endless. No bigger than any bundle of authorities is (Debian's whole
     // ca-certificates.crt is about 200 KiB).
     constexpr qint64 MaxCaFileBytes = 4 * 1024 * 1024;
-    const QFileInfo info(caFile);
-    QFile file(caFile);
-    if (!info.exists() || !info.isFile()) {
-        reader.error(caPath, QStringLiteral("%1 is not a file").arg(caFile));
-        return;
-    }
-    if (info.size() > MaxCaFileBytes) {
+    const int fd = ::open(QFile::encodeName(caFile).constData(), O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+    if (fd < 0) {
         reader.error(caPath,
-            QStringLiteral("%1 is larger than 4 MiB, more than any bundle of "
-                           "certificate authorities")
-                .arg(caFile));
+            QStringLiteral("%1 cannot be read: %2")
+                .arg(caFile, QString::fromLocal8Bit(strerror(errno))));
         return;
     }
-    if (!file.open(QIODevice::ReadOnly)) {
+    QFile file;
+    if (!file.open(fd, QIODevice::ReadOnly, QFileDevice::AutoCloseHandle)) {
+        ::close(fd);
         reader.error(caPath, QStringLiteral("%1 cannot be read").arg(caFile));
         return;
     }
+    struct stat status { };
+    if (::fstat(fd, &status) != 0 || !S_ISREG(status.st_mode)) {
+        reader.error(caPath, QStringLiteral("%1 is not a file").arg(caFile));
+        return;
+    }
+    if (status.st_size > MaxCaFileBytes) {
+        reader.error(caPath,
+            QStringLiteral(
+                "%1 is larger than 4 MiB, more than any bundle of certificate authorities")
+                .arg(caFile));
+        return;
+    }
     const QList<QSslCertificate> certificates
-        = QSslCertificate::fromData(file.read(MaxCaFileBytes), QSsl::Pem);
+        = QSslCertificate::fromData(file.readAll(), QSsl::Pem);
     if (certificates.isEmpty()) {
         reader.error(caPath,
             QStringLiteral("%1 holds no PEM certificate (\"-----BEGIN CERTIFICATE-----\")")
                 .arg(caFile));
         return;
     }
-    provider.tls.caFile = caFile;
     provider.tls.caCertificates = certificates;
 }
 

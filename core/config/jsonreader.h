@@ -23,6 +23,7 @@ class JsonReader final {
 public:
     QStringList errors;
     QStringList warnings;
+    bool readsFiles = true; // see ConfigLoader::Files
 
     void error(const QString &path, const QString &message);
     // Each key of `object` (at `path`) must be one ConfigSchema lists under `schemaPath`, such as

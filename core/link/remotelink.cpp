@@ -335,7 +335,7 @@ void RemoteLink::fetchConfig()
 
 void RemoteLink::adoptConfig(const QJsonObject &json)
 {
-    const ConfigResult result = ConfigLoader::fromObject(json);
+    const ConfigResult result = ConfigLoader::fromObject(json, ConfigLoader::Files::Elsewhere);
     if (!result.isValid()) {
         qCWarning(lcLink).noquote() << "the gateway's configuration does not validate here:"
                                     << result.errors.join(QLatin1String("; "));
@@ -348,7 +348,7 @@ void RemoteLink::adoptConfig(const QJsonObject &json)
 
 void RemoteLink::proposeConfig(const QJsonObject &json, QObject *context, Done done)
 {
-    const ConfigResult result = ConfigLoader::fromObject(json);
+    const ConfigResult result = ConfigLoader::fromObject(json, ConfigLoader::Files::Elsewhere);
     if (!result.isValid()) {
         done(result.errors);
         return;

@@ -240,7 +240,11 @@ private Q_SLOTS:
         const QString path = QStringLiteral("providers.lab.tls.ca_file: ");
         QVERIFY(errorsOf(https, caFile(dir.filePath(QStringLiteral("none.pem"))))
                     .startsWith(path + dir.filePath(QStringLiteral("none.pem"))
-                        + QStringLiteral(" is not a file")));
+                        + QStringLiteral(" cannot be read: ")));
+        QVERIFY(errorsOf(https, caFile(QStringLiteral("lab-ca.pem")))
+                    .contains(path + QStringLiteral("must be an absolute path")));
+        QVERIFY(
+            errorsOf(https, caFile(QString())).contains(path + QStringLiteral("must name a file")));
         QVERIFY(errorsOf(https, caFile(dir.path())).contains(QLatin1String("is not a file")));
         const QString fifo = dir.filePath(QStringLiteral("fifo"));
         QCOMPARE(::mkfifo(QFile::encodeName(fifo).constData(), 0600), 0);
@@ -266,6 +270,36 @@ private Q_SLOTS:
                     .contains(QLatin1String("providers.lab.tls")));
         QVERIFY(errorsOf(https, QJsonObject { { QStringLiteral("ca_fiel"), pem } })
                     .contains(QLatin1String("did you mean \"ca_file\"")));
+
+        // A console attached to a gateway elsewhere has not got the gateway's files: it checks
+        // everything but them (and neither refuses the configuration nor reads its own disk).
+        QJsonObject elsewhere
+            = load(https, caFile(QStringLiteral("/on/the/gateway/ca.pem"))).config.source;
+        const ConfigResult remote
+            = ConfigLoader::fromObject(elsewhere, ConfigLoader::Files::Elsewhere);
+        QVERIFY2(remote.isValid(), qPrintable(remote.errors.join(u' ')));
+        QCOMPARE(remote.config.providers.value(QStringLiteral("lab")).tls.caFile,
+            QStringLiteral("/on/the/gateway/ca.pem"));
+        QVERIFY(!ConfigLoader::fromObject(elsewhere).isValid());
+
+        // Two providers at one address share its connections, so they must trust alike.
+        QJsonObject twoProviders = good.config.source;
+        QJsonObject providers = twoProviders.value(QStringLiteral("providers")).toObject();
+        providers.insert(QStringLiteral("lab2"),
+            QJsonObject { { QStringLiteral("base_url"),
+                QStringLiteral("https://GPU1.lab.internal:8443/other/v1") } });
+        twoProviders.insert(QStringLiteral("providers"), providers);
+        const ConfigResult shared = ConfigLoader::fromObject(twoProviders);
+        QVERIFY2(shared.errors.join(u' ').contains(QLatin1String(
+                     "providers.lab2.tls.ca_file: provider lab reaches the same address "
+                     "(gpu1.lab.internal:8443) trusting other certificate authorities")),
+            qPrintable(shared.errors.join(u' ')));
+        providers.insert(QStringLiteral("lab2"),
+            QJsonObject { { QStringLiteral("base_url"),
+                              QStringLiteral("https://gpu1.lab.internal:8443/other/v1") },
+                { QStringLiteral("tls"), caFile(pem) } });
+        twoProviders.insert(QStringLiteral("providers"), providers);
+        QVERIFY(ConfigLoader::fromObject(twoProviders).isValid());
     }
 
     void minimalConfigGetsDefaults()
