@@ -26,6 +26,8 @@
 #include <algorithm>
 #include <cstdio>
 #include <ctime>
+#include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <sys/resource.h>
@@ -161,6 +163,7 @@ struct RunFigures {
     std::vector<qint64> firstByteNs; // request sent → first event whole
     int completed = 0;
     int failed = 0;
+    std::map<QByteArray, int> failures; // why streams failed, and how many for each reason
     qint64 peakRssKiB = -1;
     double cpuSeconds = -1; // the proxy's, over the run
     qint64 rssAfterKiB = -1;
@@ -180,6 +183,7 @@ RunFigures runStreams(
         + QByteArray::number(body.size()) + "\r\n\r\n" + body;
     int finished = 0;
     std::vector<std::unique_ptr<QTcpSocket>> sockets;
+    std::vector<std::function<void(bool, const QByteArray &)>> ends;
     for (int i = 0; i < streams; ++i) {
         auto socket = std::make_unique<QTcpSocket>();
         QTcpSocket *raw = socket.get();
@@ -187,24 +191,43 @@ RunFigures runStreams(
         auto sentAt = std::make_shared<qint64>(0);
         auto events = std::make_shared<int>(0);
         auto done = std::make_shared<bool>(false);
-        const auto end = [&figures, &finished, done, events, chunks](bool ok) {
-            if (*done)
-                return;
-            *done = true;
-            ++finished;
-            if (ok && *events == chunks)
-                ++figures.completed;
-            else
-                ++figures.failed;
-        };
+        auto head
+            = std::make_shared<QByteArray>(); // the answer's first bytes, to say why it failed
+        const auto end
+            = [&figures, &finished, done, events, chunks, head](bool ok, const QByteArray &why) {
+                  if (*done)
+                      return;
+                  *done = true;
+                  ++finished;
+                  if (ok && *events == chunks) {
+                      ++figures.completed;
+                      return;
+                  }
+                  ++figures.failed;
+                  const QByteArray statusLine = head->left(head->indexOf('\r'));
+                  ++figures.failures[why + " after " + QByteArray::number(*events) + " events"
+                      + (statusLine.isEmpty() ? QByteArray() : ", answer " + statusLine.left(60))];
+              };
+        ends.push_back(end);
         QObject::connect(raw, &QTcpSocket::connected, raw, [raw, request, sentAt] {
             raw->setSocketOption(QAbstractSocket::LowDelayOption, 1);
             *sentAt = monotonicNs();
             raw->write(request);
         });
         QObject::connect(
-            raw, &QTcpSocket::readyRead, raw, [&figures, raw, buffer, sentAt, events, end] {
+            raw, &QTcpSocket::readyRead, raw, [&figures, raw, buffer, sentAt, events, end, head] {
                 *buffer += raw->readAll();
+                if (head->isEmpty())
+                    *head = buffer->left(120);
+                // An error answer is not a stream: it ends here, with its message as the reason.
+                if (!head->startsWith("HTTP/1.1 200")) {
+                    const qsizetype message = buffer->indexOf("\"message\"");
+                    end(false,
+                        message < 0 ? QByteArray("an error")
+                                    : buffer->mid(message, 160).simplified());
+                    raw->disconnectFromHost();
+                    return;
+                }
                 qsizetype at;
                 while ((at = buffer->indexOf("\n\n")) >= 0) {
                     const QByteArray event = buffer->left(at);
@@ -220,17 +243,18 @@ RunFigures runStreams(
                         figures.chunkDelayNs.push_back(now - sent);
                         ++*events;
                     } else if (event.contains("[DONE]")) {
-                        end(true);
+                        end(true, QByteArray());
                         raw->disconnectFromHost();
                         return;
                     }
                 }
             });
-        QObject::connect(raw, &QTcpSocket::disconnected, raw, [end] { end(false); });
         QObject::connect(
-            raw, &QTcpSocket::errorOccurred, raw, [end](QAbstractSocket::SocketError error) {
+            raw, &QTcpSocket::disconnected, raw, [end] { end(false, "closed by the proxy"); });
+        QObject::connect(
+            raw, &QTcpSocket::errorOccurred, raw, [end, raw](QAbstractSocket::SocketError error) {
                 if (error != QAbstractSocket::RemoteHostClosedError)
-                    end(false);
+                    end(false, "socket error: " + raw->errorString().toUtf8());
             });
         raw->connectToHost(QHostAddress::LocalHost, port);
         sockets.push_back(std::move(socket));
@@ -242,6 +266,9 @@ RunFigures runStreams(
         if (pid > 0)
             figures.peakRssKiB = std::max(figures.peakRssKiB, Switchyard::Bench::residentKiB(pid));
     }
+    // What the time bound cut off, with how far each got.
+    for (const auto &endStream : ends)
+        endStream(false, "still open when the time was up");
     sockets.clear();
     // Every stream that did not end whole, counted once (closing the rest above ends them too).
     figures.failed = streams - figures.completed;
@@ -472,6 +499,8 @@ int main(int argc, char *argv[])
             percentileMs(figures.chunkDelayNs, 0.5), percentileMs(figures.chunkDelayNs, 0.99),
             percentileMs(figures.firstByteNs, 0.5), percentileMs(figures.firstByteNs, 0.99),
             figures.completed, figures.failed, figures.peakRssKiB, figures.cpuSeconds);
+        for (const auto &[why, count] : figures.failures)
+            std::printf("    %d failed: %s\n", count, why.constData());
         results.push_back(std::move(figures));
     }
     auto resultOf = [&](const char *name) -> const RunFigures * {
