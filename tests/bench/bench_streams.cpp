@@ -221,10 +221,11 @@ RunFigures runStreams(
                     *head = buffer->left(120);
                 // An error answer is not a stream: it ends here, with its message as the reason.
                 if (!head->startsWith("HTTP/1.1 200")) {
-                    const qsizetype message = buffer->indexOf("\"message\"");
-                    end(false,
-                        message < 0 ? QByteArray("an error")
-                                    : buffer->mid(message, 160).simplified());
+                    // The gateway's own words: its first attempt's reason, else its message.
+                    qsizetype at = buffer->indexOf("\"reason\"");
+                    if (at < 0)
+                        at = buffer->indexOf("\"message\"");
+                    end(false, at < 0 ? QByteArray("an error") : buffer->mid(at, 160).simplified());
                     raw->disconnectFromHost();
                     return;
                 }
