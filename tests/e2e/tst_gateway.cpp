@@ -172,19 +172,6 @@ QJsonArray GatewayTest::attemptsOf(ClientCall *call)
         .toArray();
 }
 
-static QString answerText(ClientCall *call)
-{
-    return call->json()
-        .value(QLatin1String("choices"))
-        .toArray()
-        .first()
-        .toObject()
-        .value(QLatin1String("message"))
-        .toObject()
-        .value(QLatin1String("content"))
-        .toString();
-}
-
 void GatewayTest::okPassesThroughWithHeadersAndTheProvidersKey()
 {
     const FakeResponse scripted = FakeResponse::completion(QStringLiteral("hello there"));
@@ -232,7 +219,7 @@ void GatewayTest::authErrorFallsBackWithoutRetry()
         401, QStringLiteral("invalid_request_error"), QStringLiteral("invalid_api_key")));
     ClientCall *call = chat(QStringLiteral("main"));
     QCOMPARE(call->status, 200);
-    QCOMPARE(answerText(call), QStringLiteral("from b"));
+    QCOMPARE(call->answerText(), QStringLiteral("from b"));
     QCOMPARE(call->header("X-Switchyard-Route"), QByteArray("rb"));
     QCOMPARE(call->header("X-Switchyard-Fallback"), QByteArray("1"));
     QCOMPARE(call->header("X-Switchyard-Attempts"), QByteArray("2"));
@@ -248,7 +235,7 @@ void GatewayTest::rateLimitedRetriesAfterRetryAfter()
                      .withHeader("Retry-After", "0"));
     ClientCall *call = chat(QStringLiteral("main"));
     QCOMPARE(call->status, 200);
-    QCOMPARE(answerText(call), QStringLiteral("from a"));
+    QCOMPARE(call->answerText(), QStringLiteral("from a"));
     QCOMPARE(call->header("X-Switchyard-Attempts"), QByteArray("2"));
     QCOMPARE(call->header("X-Switchyard-Fallback"), QByteArray("0"));
     QCOMPARE(m_a->requestCount(), 2);
@@ -280,7 +267,7 @@ void GatewayTest::transientIsRetriedThenFallsBack()
     m_a->enqueue(FakeResponse::error(503, QStringLiteral("server_error")));
     ClientCall *call = chat(QStringLiteral("main"));
     QCOMPARE(call->status, 200);
-    QCOMPARE(answerText(call), QStringLiteral("from b"));
+    QCOMPARE(call->answerText(), QStringLiteral("from b"));
     QCOMPARE(call->header("X-Switchyard-Attempts"), QByteArray("3"));
     QCOMPARE(call->header("X-Switchyard-Fallback"), QByteArray("1"));
     QCOMPARE(m_a->requestCount(), 2); // max_retries 1
@@ -292,7 +279,7 @@ void GatewayTest::transientRetryCanSucceed()
     m_a->enqueue(FakeResponse::error(502, QStringLiteral("server_error")));
     ClientCall *call = chat(QStringLiteral("main"));
     QCOMPARE(call->status, 200);
-    QCOMPARE(answerText(call), QStringLiteral("from a"));
+    QCOMPARE(call->answerText(), QStringLiteral("from a"));
     QCOMPARE(call->header("X-Switchyard-Fallback"), QByteArray("0"));
     QCOMPARE(m_a->requestCount(), 2);
 }
@@ -381,7 +368,7 @@ void GatewayTest::contentPolicyFallsBackOnlyToPolicyFallbacks()
         400, QStringLiteral("invalid_request_error"), QStringLiteral("content_filter")));
     ClientCall *call = chat(QStringLiteral("policy"));
     QCOMPARE(call->status, 200);
-    QCOMPARE(answerText(call), QStringLiteral("from c"));
+    QCOMPARE(call->answerText(), QStringLiteral("from c"));
     QCOMPARE(call->header("X-Switchyard-Route"), QByteArray("rc"));
     QCOMPARE(m_b->requestCount(), 0);
     QCOMPARE(m_c->requestCount(), 1);
@@ -418,7 +405,7 @@ void GatewayTest::invalidJsonOutputIsAContractViolation()
         QJsonObject { { QStringLiteral("type"), QStringLiteral("json_object") } } } };
     ClientCall *call = chat(QStringLiteral("main"), false, jsonMode);
     QCOMPARE(call->status, 200);
-    QCOMPARE(answerText(call), QStringLiteral("{\"ok\": true}"));
+    QCOMPARE(call->answerText(), QStringLiteral("{\"ok\": true}"));
 }
 
 void GatewayTest::allRoutesFailedListsEveryAttempt()
@@ -454,7 +441,7 @@ void GatewayTest::degradedRouteIsMarked()
     m_b->enqueue(FakeResponse::error(503, QStringLiteral("server_error")));
     ClientCall *call = chat(QStringLiteral("degraded"));
     QCOMPARE(call->status, 200);
-    QCOMPARE(answerText(call), QStringLiteral("from c"));
+    QCOMPARE(call->answerText(), QStringLiteral("from c"));
     QCOMPARE(call->header("X-Switchyard-Degraded"), QByteArray("1"));
     QCOMPARE(call->header("X-Switchyard-Fallback"), QByteArray("1"));
 

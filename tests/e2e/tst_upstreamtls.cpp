@@ -69,7 +69,7 @@ private Q_SLOTS:
         QVERIFY2(notStarted.isEmpty(), qPrintable(notStarted));
         ClientCall *call = ask();
         QCOMPARE(call->status, 200);
-        QCOMPARE(answerText(call), QStringLiteral("from the lab"));
+        QCOMPARE(call->answerText(), QStringLiteral("from the lab"));
         QCOMPARE(m_lab->requestCount("POST", "/v1/chat/completions"), 1);
         QCOMPARE(m_plain->requestCount("POST", "/v1/chat/completions"), 0);
 
@@ -92,7 +92,7 @@ private Q_SLOTS:
         QVERIFY2(notStarted.isEmpty(), qPrintable(notStarted));
         ClientCall *call = ask();
         QCOMPARE(call->status, 200);
-        QCOMPARE(answerText(call), QStringLiteral("from the fallback"));
+        QCOMPARE(call->answerText(), QStringLiteral("from the fallback"));
         QCOMPARE(m_lab->requestCount(), 0);
         const QJsonArray attempts
             = m_gateway->lastTrace().value(QLatin1String("attempts")).toArray();
@@ -109,7 +109,7 @@ private Q_SLOTS:
         const QString notStarted = startGateway(QString());
         QVERIFY2(notStarted.isEmpty(), qPrintable(notStarted));
         ClientCall *call = ask();
-        QCOMPARE(answerText(call), QStringLiteral("from the fallback"));
+        QCOMPARE(call->answerText(), QStringLiteral("from the fallback"));
         QCOMPARE(m_lab->requestCount(), 0);
     }
 
@@ -126,7 +126,7 @@ private Q_SLOTS:
         bundle.close();
         const QString notStarted = startGateway(tlsSetting(QStringLiteral("bundle.pem")));
         QVERIFY2(notStarted.isEmpty(), qPrintable(notStarted));
-        QCOMPARE(answerText(ask()), QStringLiteral("from the lab"));
+        QCOMPARE(ask()->answerText(), QStringLiteral("from the lab"));
     }
 
 private:
@@ -162,19 +162,6 @@ private:
     {
         return m_gateway->client().postAndWait(
             QStringLiteral("/v1/chat/completions"), chatBody(QStringLiteral("lab")));
-    }
-
-    static QString answerText(ClientCall *call)
-    {
-        return call->json()
-            .value(QLatin1String("choices"))
-            .toArray()
-            .first()
-            .toObject()
-            .value(QLatin1String("message"))
-            .toObject()
-            .value(QLatin1String("content"))
-            .toString();
     }
 
     QTemporaryDir m_dir;

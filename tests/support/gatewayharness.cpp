@@ -24,6 +24,19 @@ QJsonObject ClientCall::json() const
     return QJsonDocument::fromJson(body).object();
 }
 
+QString ClientCall::answerText() const
+{
+    return json()
+        .value(QLatin1String("choices"))
+        .toArray()
+        .first()
+        .toObject()
+        .value(QLatin1String("message"))
+        .toObject()
+        .value(QLatin1String("content"))
+        .toString();
+}
+
 void ClientCall::abort()
 {
     if (m_reply)

@@ -33,6 +33,8 @@ public:
     QNetworkReply::NetworkError error = QNetworkReply::NoError;
 
     QJsonObject json() const;
+    // A chat completion's first choice's text.
+    QString answerText() const;
     QByteArray header(const QByteArray &name) const { return headers.value(name.toLower()); }
     void abort();
 
