@@ -236,6 +236,12 @@ void readProviderTls(
     // a device could be endless. No bigger than any bundle of authorities is (Debian's whole
     // ca-certificates.crt is about 200 KiB).
     constexpr qint64 MaxCaFileBytes = 4 * 1024 * 1024;
+    const auto tooLarge = [&] {
+        reader.error(caPath,
+            QStringLiteral(
+                "%1 is larger than 4 MiB, more than any bundle of certificate authorities")
+                .arg(caFile));
+    };
     const int fd = ::open(QFile::encodeName(caFile).constData(), O_RDONLY | O_NONBLOCK | O_CLOEXEC);
     if (fd < 0) {
         reader.error(caPath,
@@ -255,14 +261,17 @@ void readProviderTls(
         return;
     }
     if (status.st_size > MaxCaFileBytes) {
-        reader.error(caPath,
-            QStringLiteral(
-                "%1 is larger than 4 MiB, more than any bundle of certificate authorities")
-                .arg(caFile));
+        tooLarge();
         return;
     }
-    const QList<QSslCertificate> certificates
-        = QSslCertificate::fromData(file.readAll(), QSsl::Pem);
+    // Bounded again while reading: a /proc file says 0 bytes, a growing file says less than it
+    // holds by the time it is read.
+    const QByteArray pem = file.read(MaxCaFileBytes + 1);
+    if (pem.size() > MaxCaFileBytes) {
+        tooLarge();
+        return;
+    }
+    const QList<QSslCertificate> certificates = QSslCertificate::fromData(pem, QSsl::Pem);
     if (certificates.isEmpty()) {
         reader.error(caPath,
             QStringLiteral("%1 holds no PEM certificate (\"-----BEGIN CERTIFICATE-----\")")
