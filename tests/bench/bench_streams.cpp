@@ -109,8 +109,11 @@ private:
             if (stream->request.size() < head + 4 + body)
                 return;
             stream->answering = true;
+            // It closes the connection after each stream, and says so: a proxy that kept it for
+            // the next request would lose that request to the close (nginx keeps none here).
             stream->socket->write("HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\n"
-                                  "Cache-Control: no-cache\r\nTransfer-Encoding: chunked\r\n\r\n");
+                                  "Cache-Control: no-cache\r\nTransfer-Encoding: chunked\r\n"
+                                  "Connection: close\r\n\r\n");
             stream->dueNs = monotonicNs();
             m_open.push_back(stream);
             sendDue();
