@@ -24,12 +24,14 @@
 #include <QTimer>
 
 #include <algorithm>
+#include <csignal>
 #include <cstdio>
 #include <ctime>
 #include <functional>
 #include <map>
 #include <memory>
 #include <optional>
+#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <vector>
 
@@ -401,6 +403,7 @@ int main(int argc, char *argv[])
                        .arg(tlsServer)
                        .toUtf8());
         conf.close();
+        nginx.setChildProcessModifier([] { ::prctl(PR_SET_PDEATHSIG, SIGTERM); });
         nginx.start(nginxBinary,
             { QStringLiteral("-c"), conf.fileName(), QStringLiteral("-p"), work.path() });
         if (!waitForPort(nginxPort, 5000)) {

@@ -1,5 +1,8 @@
 #include "loadclient.h"
 
+#include <csignal>
+
+#include <sys/prctl.h>
 #include <unistd.h>
 
 #include <QEventLoop>
@@ -25,6 +28,9 @@ quint16 startGateway(QProcess &gateway, const QString &binary, const QString &co
     const QProcessEnvironment &environment)
 {
     gateway.setProcessEnvironment(environment);
+    // Ends with the benchmark however that ends (a timeout's kill included): a gateway left
+    // running would skew every later run on the machine.
+    gateway.setChildProcessModifier([] { ::prctl(PR_SET_PDEATHSIG, SIGTERM); });
     gateway.setReadChannel(QProcess::StandardError);
     gateway.start(binary,
         { QStringLiteral("--headless"), QStringLiteral("--config"), configPath,
