@@ -158,8 +158,14 @@ void ClientResponse::writeHead(int status, const HeaderList &headers, qint64 con
     if (m_closeAfterResponse)
         head += "Connection: close\r\n";
     head += "\r\n";
-    m_socket->write(head);
+    writeOut(head);
     m_headersSent = true;
+}
+
+void ClientResponse::writeOut(const QByteArray &bytes)
+{
+    m_socket->write(bytes);
+    flushAfterThisEvent(m_socket);
 }
 
 void ClientResponse::complete()
@@ -177,8 +183,7 @@ void ClientResponse::send(int status, const HeaderList &headers, const QByteArra
         return;
     writeHead(status, headers, body.size());
     if (!m_headOnly)
-        m_socket->write(body);
-    flushAfterThisEvent(m_socket);
+        writeOut(body);
     complete();
 }
 
@@ -194,7 +199,6 @@ void ClientResponse::beginChunked(int status, const HeaderList &headers)
     if (m_finished || m_headersSent || !isConnected())
         return;
     writeHead(status, headers, -1);
-    flushAfterThisEvent(m_socket);
 }
 
 void ClientResponse::writeChunk(const QByteArray &data)
@@ -204,26 +208,22 @@ void ClientResponse::writeChunk(const QByteArray &data)
     if (m_headOnly)
         return;
     if (m_http10) {
-        m_socket->write(data);
-        flushAfterThisEvent(m_socket);
+        writeOut(data);
         return;
     }
     QByteArray chunk = QByteArray::number(data.size(), 16) + "\r\n";
     chunk.reserve(chunk.size() + data.size() + 2);
     chunk += data;
     chunk += "\r\n";
-    m_socket->write(chunk);
-    flushAfterThisEvent(m_socket);
+    writeOut(chunk);
 }
 
 void ClientResponse::endChunked()
 {
     if (m_finished || !m_headersSent)
         return;
-    if (isConnected() && !m_http10 && !m_headOnly) {
-        m_socket->write("0\r\n\r\n");
-        flushAfterThisEvent(m_socket);
-    }
+    if (isConnected() && !m_http10 && !m_headOnly)
+        writeOut(QByteArrayLiteral("0\r\n\r\n"));
     complete();
 }
 

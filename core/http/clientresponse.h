@@ -53,6 +53,9 @@ public:
 
 private:
     void writeHead(int status, const HeaderList &headers, qint64 contentLength);
+    // Every byte of the answer goes out through here: written, and sent once the event that
+    // produced it is handled (flushAfterThisEvent).
+    void writeOut(const QByteArray &bytes);
     void complete();
 
     // As a QAbstractSocket: a request told of the disconnect that ~QAbstractSocket sends must not
