@@ -77,8 +77,7 @@ bool EpollEventDispatcher::processEvents(QEventLoop::ProcessEventsFlags flags)
         return false;
 
     // Whatever is posted from now on calls wakeUp(), which makes the eventfd readable, so blocking
-    // here cannot miss it.
-    // aboutToBlock first: a timer its slots start counts for the wait.
+    // here cannot miss it. aboutToBlock comes first: a timer its slots start counts for the wait.
     if (mayWait)
         emit aboutToBlock();
     const int timeoutMs = mayWait ? millisecondsToNextTimer() : 0;
@@ -120,7 +119,7 @@ bool EpollEventDispatcher::processEvents(QEventLoop::ProcessEventsFlags flags)
             if (found == m_descriptors.end())
                 continue;
             const Descriptor &descriptor = found->second;
-            if ((what & (EPOLLIN | EPOLLHUP | EPOLLERR | EPOLLRDHUP)) && descriptor.read.notifier)
+            if ((what & (EPOLLIN | EPOLLHUP | EPOLLERR)) && descriptor.read.notifier)
                 pending.push_back({ fd, &Descriptor::read, descriptor.read.serial });
             if ((what & (EPOLLOUT | EPOLLHUP | EPOLLERR)) && descriptor.write.notifier)
                 pending.push_back({ fd, &Descriptor::write, descriptor.write.serial });
@@ -294,10 +293,14 @@ QList<QAbstractEventDispatcher::TimerInfo> EpollEventDispatcher::registeredTimer
 int EpollEventDispatcher::remainingTime(int timerId)
 {
     const auto found = m_timers.find(timerId);
-    if (found == m_timers.end())
-        return -1;
-    const auto left = found->second.deadline - Clock::now();
-    return int(std::max<qint64>(0, std::chrono::ceil<std::chrono::milliseconds>(left).count()));
+    return found == m_timers.end() ? -1 : millisecondsUntil(found->second.deadline);
+}
+
+int EpollEventDispatcher::millisecondsUntil(Clock::time_point deadline)
+{
+    // Rounded up: waking a fraction of a millisecond early would only spin.
+    const auto left = std::chrono::ceil<std::chrono::milliseconds>(deadline - Clock::now());
+    return int(std::clamp<qint64>(left.count(), 0, std::numeric_limits<int>::max()));
 }
 
 void EpollEventDispatcher::wakeUp()
@@ -349,13 +352,8 @@ int EpollEventDispatcher::millisecondsToNextTimer()
     while (!m_heap.empty()) {
         const HeapEntry &top = m_heap.front();
         const auto found = m_timers.find(top.timerId);
-        if (found != m_timers.end() && found->second.generation == top.generation) {
-            const auto left = top.deadline - Clock::now();
-            // Rounded up: waking a fraction of a millisecond early would only spin.
-            return int(
-                std::clamp<qint64>(std::chrono::ceil<std::chrono::milliseconds>(left).count(), 0,
-                    std::numeric_limits<int>::max()));
-        }
+        if (found != m_timers.end() && found->second.generation == top.generation)
+            return millisecondsUntil(top.deadline);
         std::pop_heap(m_heap.begin(), m_heap.end(), std::greater<>());
         m_heap.pop_back();
     }

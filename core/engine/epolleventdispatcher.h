@@ -83,6 +83,7 @@ private:
     void compactHeapIfStale();
     int activateDueTimers();
     int millisecondsToNextTimer(); // -1 = no timer; drops stale entries from the top
+    static int millisecondsUntil(Clock::time_point deadline); // 0 when past
     void drainWakeUps();
 
     int m_epoll = -1;
