@@ -65,7 +65,7 @@ private Q_SLOTS:
 
     void aProviderSignedByItsOwnAuthorityIsReached()
     {
-        const QString notStarted = startGateway(tlsSetting(QStringLiteral("lab/ca.pem")));
+        const QString notStarted = startGateway(QStringLiteral("lab/ca.pem"));
         QVERIFY2(notStarted.isEmpty(), qPrintable(notStarted));
         ClientCall *call = ask();
         QCOMPARE(call->status, 200);
@@ -88,7 +88,7 @@ private Q_SLOTS:
     {
         // The lab's certificate does not chain to the authority named, so the gateway refuses
         // it before any byte of the request (or the key) is sent, and falls back.
-        const QString notStarted = startGateway(tlsSetting(QStringLiteral("other/ca.pem")));
+        const QString notStarted = startGateway(QStringLiteral("other/ca.pem"));
         QVERIFY2(notStarted.isEmpty(), qPrintable(notStarted));
         ClientCall *call = ask();
         QCOMPARE(call->status, 200);
@@ -124,36 +124,43 @@ private Q_SLOTS:
             bundle.write(part.readAll());
         }
         bundle.close();
-        const QString notStarted = startGateway(tlsSetting(QStringLiteral("bundle.pem")));
+        const QString notStarted = startGateway(QStringLiteral("bundle.pem"));
         QVERIFY2(notStarted.isEmpty(), qPrintable(notStarted));
         QCOMPARE(ask()->answerText(), QStringLiteral("from the lab"));
     }
 
 private:
-    QString tlsSetting(const QString &caFile) const
+    // The lab provider trusting `caFile` (under the test's folder), or, when it is empty, the
+    // system's authorities. Empty when it started, else why not.
+    QString startGateway(const QString &caFile)
     {
-        return QStringLiteral(", \"tls\": {\"ca_file\": %1}")
-            .arg(QString::fromUtf8(QJsonDocument(QJsonArray { m_dir.filePath(caFile) })
-                                       .toJson(QJsonDocument::Compact)
-                                       .mid(1)
-                                       .chopped(1)));
-    }
-
-    // Empty when it started, else why not.
-    QString startGateway(const QString &labTls)
-    {
-        const QByteArray config = QStringLiteral(
-            "{\"providers\": {\"lab\": {\"base_url\": \"%1\"%2},"
-            "                 \"plain\": {\"base_url\": \"%3\"}},"
-            " \"routes\": {\"lab-model\": {\"provider\": \"lab\", \"model\": \"m\"},"
-            "              \"plain-model\": {\"provider\": \"plain\", \"model\": \"m\"}},"
-            " \"lanes\": {\"lab\": {\"chain\": [\"lab-model\", \"plain-model\"],"
-            "                             \"retry\": {\"max_retries\": 0}}}}")
-                                      .arg(m_front->baseUrl(), labTls, m_plain->baseUrl())
-                                      .toUtf8();
+        QJsonObject lab { { QStringLiteral("base_url"), m_front->baseUrl() } };
+        if (!caFile.isEmpty())
+            lab.insert(QStringLiteral("tls"),
+                QJsonObject { { QStringLiteral("ca_file"), m_dir.filePath(caFile) } });
+        auto route = [](const QString &provider) {
+            return QJsonObject { { QStringLiteral("provider"), provider },
+                { QStringLiteral("model"), QStringLiteral("m") } };
+        };
+        const QJsonObject config {
+            { QStringLiteral("providers"),
+                QJsonObject { { QStringLiteral("lab"), lab },
+                    { QStringLiteral("plain"),
+                        QJsonObject { { QStringLiteral("base_url"), m_plain->baseUrl() } } } } },
+            { QStringLiteral("routes"),
+                QJsonObject { { QStringLiteral("lab-model"), route(QStringLiteral("lab")) },
+                    { QStringLiteral("plain-model"), route(QStringLiteral("plain")) } } },
+            { QStringLiteral("lanes"),
+                QJsonObject { { QStringLiteral("lab"),
+                    QJsonObject { { QStringLiteral("chain"),
+                                      QJsonArray { QStringLiteral("lab-model"),
+                                          QStringLiteral("plain-model") } },
+                        { QStringLiteral("retry"),
+                            QJsonObject { { QStringLiteral("max_retries"), 0 } } } } } } }
+        };
         m_gateway = std::make_unique<GatewayUnderTest>();
         QString error;
-        if (!m_gateway->start(config, &error))
+        if (!m_gateway->start(QJsonDocument(config).toJson(), &error))
             return error.isEmpty() ? QStringLiteral("did not start") : error;
         return QString();
     }
