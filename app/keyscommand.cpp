@@ -159,8 +159,10 @@ void sayWhoReads(const QString &name, const QString &configPath)
               .arg(configPath);
     QStringList readers;
     for (const ProviderConfig &provider : std::as_const(result.config.providers)) {
-        if (provider.apiKey.source == SecretRef::Source::Keychain && provider.apiKey.name == name)
-            readers.append(provider.name);
+        for (const ProviderKey &key : provider.keys) {
+            if (key.ref.source == SecretRef::Source::Keychain && key.ref.name == name)
+                readers.append(provider.name);
+        }
     }
     if (!readers.isEmpty()) {
         errors() << "Read by provider " << readers.join(QLatin1String(", ")) << " of " << where

@@ -31,9 +31,13 @@ QTextStream &err()
 QStringList environmentWarnings(const Config &config)
 {
     QList<std::pair<QString, SecretRef>> references;
-    for (const ProviderConfig &provider : config.providers)
-        references.append(
-            { QStringLiteral("providers.%1.api_key").arg(provider.name), provider.apiKey });
+    for (const ProviderConfig &provider : config.providers) {
+        for (qsizetype i = 0; i < provider.keys.size(); ++i)
+            references.append({ provider.keys.size() == 1
+                    ? QStringLiteral("providers.%1.api_key").arg(provider.name)
+                    : QStringLiteral("providers.%1.api_key[%2]").arg(provider.name).arg(i),
+                provider.keys.at(i).ref });
+    }
     references.append({ QStringLiteral("admin_token"), config.adminToken });
     references.append({ QStringLiteral("alerts.webhook"), config.alerts.webhook });
     QStringList warnings;

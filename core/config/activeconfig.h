@@ -16,6 +16,7 @@ enum class KeyState {
     Missing, // no such keychain entry or environment variable
     Unreadable, // the keychain is locked, unreachable or failed
     Rejected, // the upstream answered 401/403 to it
+    CoolingDown, // one of a pool: rate-limited, the others serve until its cooldown ends
 };
 
 QString keyStateName(KeyState state);
@@ -31,12 +32,37 @@ struct ResolvedSecret {
     bool operator==(const ResolvedSecret &other) const = default;
 };
 
-// A config as the engine runs it: the validated settings plus each provider's resolved key.
+// One of a provider's keys, resolved.
+struct ResolvedKey {
+    QString label;
+    double weight = 1.0;
+    ResolvedSecret secret;
+
+    bool operator==(const ResolvedKey &other) const = default;
+};
+
+// A provider's keys as resolved: none (it needs none), one, or a pool.
+struct ResolvedKeys {
+    QList<ResolvedKey> keys;
+
+    bool needed() const { return !keys.isEmpty(); }
+    bool pooled() const { return keys.size() > 1; }
+    // No key is needed, or at least one could be read.
+    bool usable() const;
+    // Why none of them can be used (empty when one can).
+    QString error() const;
+    const ResolvedKey *find(const QString &label) const;
+
+    bool operator==(const ResolvedKeys &other) const = default;
+};
+
+// A config as the engine runs it: the validated settings plus each provider's resolved keys.
 // Shared read-only by the requests that started on it, so a reload never changes a request mid-way.
 struct ActiveConfig {
     Config config;
-    QHash<QString, ResolvedSecret> providerKeys;
+    QHash<QString, ResolvedKeys> providerKeys;
     ResolvedSecret adminToken;
+    bool anyKeyPool = false; // some provider has several keys: requests work out their affinity
 
     // The route's health probe is a one-token completion, a real signal, rather than a models
     // list (probe.kind, with "auto" resolved: a key is set and the route serves chat).

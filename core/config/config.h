@@ -167,11 +167,26 @@ struct ProviderTls {
     QList<QSslCertificate> caCertificates;
 };
 
+// One of a provider's API keys. A provider has none (a local server), one, or a pool: teams hold
+// several keys (projects, tiers, personal and shared) and hit one key's rate limit long before the
+// provider is down.
+struct ProviderKey {
+    SecretRef ref;
+    // How traces, metrics and the console name the key (never its value); the reference's name
+    // unless the config gives one. Unique within the provider.
+    QString label;
+    double weight = 1.0; // its share of the conversations, relative to the pool's other keys
+
+    bool operator==(const ProviderKey &other) const = default;
+};
+
+inline constexpr int MaxKeysPerProvider = 64;
+
 struct ProviderConfig {
     QString name;
     QString kind = QStringLiteral("openai");
     QUrl baseUrl;
-    SecretRef apiKey;
+    QList<ProviderKey> keys; // empty: no key is sent
     SimulationSettings simulation; // kind "simulated" only
     ProviderTls tls;
 };

@@ -6,6 +6,7 @@
 #include <QJsonArray>
 #include <QSet>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 
@@ -283,6 +284,73 @@ void readProviderTls(
 
 } // namespace
 
+namespace {
+
+// "api_key": one secret reference, or a pool of them, each with an optional label and weight.
+void readProviderKeys(
+    JsonReader &reader, const QJsonObject &object, const QString &path, ProviderConfig &provider)
+{
+    const QString where = join(path, QStringLiteral("api_key"));
+    const QJsonValue value = object.value(QLatin1String("api_key"));
+    if (value.isUndefined() || value.isNull())
+        return;
+    if (!value.isArray()) {
+        const SecretRef ref = reader.secretValue(value, where);
+        if (ref.isSet())
+            provider.keys.append({ ref, ref.name, 1.0 });
+        return;
+    }
+    const QJsonArray pool = value.toArray();
+    if (pool.isEmpty()) {
+        reader.error(where,
+            QStringLiteral("names no key; leave api_key out for a provider that "
+                           "needs none"));
+        return;
+    }
+    if (pool.size() > MaxKeysPerProvider) {
+        reader.error(where,
+            QStringLiteral("has %1 keys; at most %2").arg(pool.size()).arg(MaxKeysPerProvider));
+        return;
+    }
+    static const QStringList entryKeys { QStringLiteral("label"), QStringLiteral("weight") };
+    for (qsizetype i = 0; i < pool.size(); ++i) {
+        const QString entryPath = QStringLiteral("%1[%2]").arg(where).arg(i);
+        if (pool.at(i).isObject())
+            reader.checkKeys(
+                pool.at(i).toObject(), entryPath, QStringLiteral("providers.NAME.api_key[]"));
+        const SecretRef ref = reader.secretValue(pool.at(i), entryPath, entryKeys);
+        if (!ref.isSet())
+            continue;
+        const QJsonObject entry = pool.at(i).toObject();
+        ProviderKey key { ref, ref.name, 1.0 };
+        key.label = reader.string(entry, QStringLiteral("label"), entryPath, ref.name);
+        const QString labelPath = join(entryPath, QStringLiteral("label"));
+        // The label names the key in traces, metrics and the console, so it must never be one.
+        if (key.label.isEmpty() || key.label.size() > 64
+            || std::any_of(key.label.cbegin(), key.label.cend(),
+                [](QChar c) { return c.category() == QChar::Other_Control; }))
+            reader.error(labelPath, QStringLiteral("must be 1 to 64 printable characters"));
+        else if (JsonReader::looksLikeAKey(key.label))
+            reader.error(labelPath,
+                QStringLiteral("looks like a key itself; a label is shown in traces and metrics"));
+        key.weight = reader.number(entry, QStringLiteral("weight"), entryPath, 1.0, 0.001, 1000.0);
+        const auto same = std::find_if(provider.keys.cbegin(), provider.keys.cend(),
+            [&key](const ProviderKey &other) { return other.label == key.label; });
+        if (same != provider.keys.cend())
+            reader.error(labelPath,
+                QStringLiteral("'%1' names another key of this provider too; labels must differ")
+                    .arg(key.label));
+        else if (std::any_of(provider.keys.cbegin(), provider.keys.cend(),
+                     [&key](const ProviderKey &other) { return other.ref == key.ref; }))
+            reader.error(
+                entryPath, QStringLiteral("%1 is already in this pool").arg(key.ref.describe()));
+        else
+            provider.keys.append(key);
+    }
+}
+
+} // namespace
+
 ProviderConfig readProvider(JsonReader &reader, const QString &name, const QJsonValue &value)
 {
     const QString path = QStringLiteral("providers.") + name;
@@ -321,7 +389,7 @@ ProviderConfig readProvider(JsonReader &reader, const QString &name, const QJson
         else
             provider.baseUrl = url;
     }
-    provider.apiKey = reader.secret(object, QStringLiteral("api_key"), path);
+    readProviderKeys(reader, object, path, provider);
     readProviderTls(reader, object, path, provider);
     return provider;
 }

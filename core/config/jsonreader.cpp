@@ -192,9 +192,14 @@ QStringList JsonReader::stringList(
 SecretRef JsonReader::secret(const QJsonObject &parent, const QString &key, const QString &path)
 {
     const QJsonValue value = parent.value(key);
-    const QString where = join(path, key);
     if (value.isUndefined() || value.isNull())
         return {};
+    return secretValue(value, join(path, key));
+}
+
+SecretRef JsonReader::secretValue(
+    const QJsonValue &value, const QString &where, const QStringList &alsoAllowed)
+{
     if (value.isString()) {
         error(where,
             QStringLiteral("literal secrets are refused; use {\"keychain\": NAME} "
@@ -213,7 +218,7 @@ SecretRef JsonReader::secret(const QJsonObject &parent, const QString &key, cons
     const qsizetype keys = object.size();
     qsizetype notes = 0;
     for (auto it = object.begin(); it != object.end(); ++it)
-        notes += ConfigSchema::isNote(it.key()) ? 1 : 0;
+        notes += ConfigSchema::isNote(it.key()) || alsoAllowed.contains(it.key()) ? 1 : 0;
     if (keys - notes != 1 || hasKeychain == hasEnv) {
         error(where, QStringLiteral("must have exactly one of \"keychain\" or \"env\""));
         return {};

@@ -47,6 +47,10 @@ public:
     QStringList stringList(const QJsonObject &parent, const QString &key, const QString &path);
 
     SecretRef secret(const QJsonObject &parent, const QString &key, const QString &path);
+    // A secret reference given as `value` itself (an element of a list, say), which may carry
+    // the keys `alsoAllowed` beside its "keychain" or "env"; the caller reads those.
+    SecretRef secretValue(
+        const QJsonValue &value, const QString &where, const QStringList &alsoAllowed = {});
 
     static bool looksLikeAKey(const QString &name);
 };

@@ -1,5 +1,7 @@
 #include "config/secretdestinations.h"
 
+#include <algorithm>
+
 namespace Switchyard {
 
 namespace {
@@ -22,17 +24,22 @@ QList<SecretDestinationChange> secretDestinationChanges(
 {
     QList<SecretDestinationChange> changes;
     for (const ProviderConfig &provider : proposed.providers) {
-        if (!provider.apiKey.isSet() || provider.kind == QLatin1String("simulated"))
+        if (provider.kind == QLatin1String("simulated"))
             continue;
         const auto before = running.providers.constFind(provider.name);
         // A provider that was simulated sent its key nowhere; one of another kind may send it
         // elsewhere (a simulated provider's address is its own, not the configured one).
-        const bool unchanged = before != running.providers.cend()
-            && before->apiKey == provider.apiKey && before->kind == provider.kind
+        const bool sameDestination = before != running.providers.cend()
+            && before->kind == provider.kind
             && destinationOf(before->baseUrl) == destinationOf(provider.baseUrl);
-        if (!unchanged)
-            changes.append(
-                { provider.name, provider.apiKey.describe(), destinationOf(provider.baseUrl) });
+        for (const ProviderKey &key : provider.keys) {
+            const bool sentThereBefore = sameDestination
+                && std::any_of(before->keys.cbegin(), before->keys.cend(),
+                    [&key](const ProviderKey &old) { return old.ref == key.ref; });
+            if (!sentThereBefore)
+                changes.append(
+                    { provider.name, key.ref.describe(), destinationOf(provider.baseUrl) });
+        }
     }
     return changes;
 }

@@ -53,6 +53,7 @@ Engine::Engine(const Clock &clock, QObject *parent)
     : QObject(parent)
     , m_clock(clock)
     , m_routes(clock, [this](const StateEvent &event) { onStateEvent(event); })
+    , m_keys(clock)
     , m_secrets(new SecretResolver(this))
     , m_journal(new GatewayJournal(clock, this))
     , m_publisher(new SnapshotPublisher(
@@ -68,6 +69,7 @@ Engine::Engine(const Clock &clock, QObject *parent)
     });
     m_services.clock = &m_clock;
     m_services.routes = &m_routes;
+    m_services.keys = &m_keys;
     m_services.ledger = &m_journal->ledger();
     m_services.redactor = &m_redactor;
     m_services.activeConfig = [this] { return m_active; };
@@ -137,16 +139,27 @@ void Engine::install(const Config &config)
     // Routing state survives a reload for routes that still exist; their settings follow the
     // config. A removed route's state stays while requests of the old config still use it.
     m_routes.configure(config);
-    // A new key deserves a fresh verdict: forget the 401s and the failed test of the old one.
-    for (auto key = active->providerKeys.cbegin(); key != active->providerKeys.cend(); ++key) {
-        if (m_active && m_active->providerKeys.value(key.key()).value == key->value)
+    m_keys.configure(config);
+    // A new key deserves a fresh verdict: forget the 401s, the cooldowns and the failed test of
+    // the old one.
+    const auto valuesOf = [](const ResolvedKeys &keys) {
+        QList<QByteArray> values;
+        for (const ResolvedKey &key : keys.keys)
+            values.append(key.secret.value);
+        return values;
+    };
+    for (auto keys = active->providerKeys.cbegin(); keys != active->providerKeys.cend(); ++keys) {
+        if (m_active && valuesOf(m_active->providerKeys.value(keys.key())) == valuesOf(*keys))
             continue;
-        m_providers.forgetTest(key.key());
-        m_routes.forgetMisconfiguration(key.key());
+        m_providers.forgetTest(keys.key());
+        m_routes.forgetMisconfiguration(keys.key());
+        m_keys.forget(keys.key());
     }
     QList<QByteArray> secrets;
-    for (const ResolvedSecret &key : std::as_const(active->providerKeys))
-        secrets.append(key.value);
+    for (const ResolvedKeys &keys : std::as_const(active->providerKeys))
+        secrets.append(valuesOf(keys));
+    active->anyKeyPool = std::any_of(active->providerKeys.cbegin(), active->providerKeys.cend(),
+        [](const ResolvedKeys &keys) { return keys.pooled(); });
     secrets.append(active->adminToken.value);
     configureAlerts(config, &secrets);
     m_redactor.setSecrets(secrets);
@@ -555,7 +568,8 @@ FleetMember Engine::ownFleetReport() const
 
 QList<ProviderSnapshot> Engine::providerSnapshots() const
 {
-    return m_active ? m_providers.snapshots(*m_active, m_routes) : QList<ProviderSnapshot>();
+    return m_active ? m_providers.snapshots(*m_active, m_routes, m_keys)
+                    : QList<ProviderSnapshot>();
 }
 
 void Engine::readHistory(std::function<void(const History &history)> done)
@@ -705,11 +719,13 @@ bool Engine::startProbe(const QString &routeName)
     RouteState &state = m_routes.state(routeName);
     if (state.probeInFlight)
         return true;
-    const ResolvedSecret key = m_active->providerKeys.value(route->provider);
+    // A probe asks with a key the pool would send now (any conversation's).
+    const KeyPools::Pick key
+        = m_keys.pick(route->provider, m_active->providerKeys.value(route->provider), 0);
     state.lastProbeMs = m_clock.nowMs();
-    if (!key.ok) {
+    if (key.lack != KeyPools::Pick::Lack::None) {
         state.lastProbeOk = false;
-        state.lastProbeResult = QStringLiteral("not probed: ") + key.error;
+        state.lastProbeResult = QStringLiteral("not probed: ") + key.reason;
         return false;
     }
     state.probeInFlight = true;
@@ -771,6 +787,11 @@ void Engine::maintain()
     m_routes.dropUnused();
     if (m_publisher->tick(m_routes.changed(), counting))
         m_routes.clearChanged();
+    // A key's cooldown counts down in whole seconds: publishProviders sends only what differs.
+    if (m_keys.changed() || m_keys.anyCooling()) {
+        m_keys.clearChanged();
+        m_publisher->publishProviders();
+    }
     m_journal->prune(QDateTime::currentMSecsSinceEpoch());
 }
 
@@ -812,10 +833,24 @@ void Engine::testProvider(const QString &provider)
     }
     m_providers.testStarted(provider);
     m_publisher->publishProviders();
-    m_prober->testProvider(m_active->config.providers.value(provider),
-        m_active->providerKeys.value(provider),
-        [this, provider](bool tested, FailureClass failureClass, const QString &result) {
-            m_providers.testFinished(provider, tested, failureClass, m_redactor.redact(result));
+    // A pool is tested with the key it would send now; the result names it.
+    const ResolvedKeys keys = m_active->providerKeys.value(provider);
+    const KeyPools::Pick pick = m_keys.pick(provider, keys, 0);
+    ResolvedSecret key;
+    key.ok = pick.lack == KeyPools::Pick::Lack::None;
+    key.value = pick.value;
+    key.error = pick.reason;
+    m_prober->testProvider(m_active->config.providers.value(provider), key,
+        [this, provider, keys, label = pick.label,
+            maxCooldownMs = m_active->config.limits.maxRetryAfterMs](
+            bool tested, FailureClass failureClass, const QString &answer) {
+            const QString result = keys.pooled() && !label.isEmpty()
+                ? QStringLiteral("%1 (key '%2')").arg(m_redactor.redact(answer), label)
+                : m_redactor.redact(answer);
+            if (tested && !label.isEmpty())
+                m_keys.settle(provider, keys, label, Classification { failureClass, -1, result },
+                    maxCooldownMs, result);
+            m_providers.testFinished(provider, tested, failureClass, result);
             qCInfo(lcEngine).noquote() << QStringLiteral("provider test provider=%1 result=\"%2\"")
                                               .arg(provider, m_providers.lastResult(provider));
             m_publisher->publishProviders();

@@ -10,6 +10,7 @@
 #include "proxy/gatewayservices.h"
 #include "routing/breaker.h"
 #include "routing/clock.h"
+#include "routing/keypools.h"
 #include "routing/providersnapshot.h"
 #include "routing/routecommand.h"
 #include "routing/routeregistry.h"
@@ -166,6 +167,7 @@ private:
     const Clock &m_clock;
     std::shared_ptr<const ActiveConfig> m_active;
     RouteRegistry m_routes;
+    KeyPools m_keys;
     SecretResolver *m_secrets;
     GatewayJournal *m_journal;
     bool m_starting = false;

@@ -1,8 +1,11 @@
 #include "engine/providerstatus.h"
 
+#include "routing/keypools.h"
 #include "routing/routeregistry.h"
 
 #include <QDateTime>
+
+#include <algorithm>
 
 namespace Switchyard {
 
@@ -24,8 +27,35 @@ void ProviderStatus::testFinished(
     test.atMs = QDateTime::currentMSecsSinceEpoch();
 }
 
+namespace {
+
+// A pool's state in one word: Set while one of its keys serves, else why none does.
+void summarisePool(ProviderSnapshot &snapshot)
+{
+    const QList<KeySnapshot> &keys = snapshot.keys;
+    const auto count = [&keys](KeyState state) {
+        return std::count_if(keys.cbegin(), keys.cend(),
+            [state](const KeySnapshot &key) { return key.state == state; });
+    };
+    const qsizetype serving = count(KeyState::Set);
+    snapshot.keyDetail = QStringLiteral("%1 of %2 keys serve").arg(serving).arg(keys.size());
+    if (const qsizetype cooling = count(KeyState::CoolingDown))
+        snapshot.keyDetail += QStringLiteral(", %1 cooling down").arg(cooling);
+    if (const qsizetype rejected = count(KeyState::Rejected))
+        snapshot.keyDetail += QStringLiteral(", %1 rejected").arg(rejected);
+    for (KeyState state : { KeyState::Set, KeyState::CoolingDown, KeyState::Reading,
+             KeyState::Rejected, KeyState::Unreadable, KeyState::Missing }) {
+        if (count(state) > 0) {
+            snapshot.keyState = state;
+            return;
+        }
+    }
+}
+
+} // namespace
+
 QList<ProviderSnapshot> ProviderStatus::snapshots(
-    const ActiveConfig &active, const RouteRegistry &routes) const
+    const ActiveConfig &active, const RouteRegistry &routes, const KeyPools &keys) const
 {
     QList<ProviderSnapshot> snapshots;
     for (const ProviderConfig &provider : active.config.providers) {
@@ -34,8 +64,13 @@ QList<ProviderSnapshot> ProviderStatus::snapshots(
         snapshot.kind = provider.kind;
         // Shown in the console and sent by the admin API: never a password in the address.
         snapshot.baseUrl = provider.baseUrl.toString(QUrl::RemovePassword);
-        snapshot.key = provider.apiKey;
-        const ResolvedSecret key = active.providerKeys.value(provider.name);
+        const ResolvedKeys resolved = active.providerKeys.value(provider.name);
+        snapshot.keys = keys.snapshots(provider, resolved);
+        if (!provider.keys.isEmpty())
+            snapshot.key = provider.keys.constFirst().ref;
+        // A single key is the provider's: its state, and what the test and real traffic say.
+        const ResolvedSecret key = resolved.keys.size() == 1 ? resolved.keys.constFirst().secret
+                                                             : ResolvedSecret { true };
         snapshot.keyState = key.state;
         snapshot.keyDetail = key.error;
         const Test test = m_tests.value(provider.name);
@@ -57,6 +92,13 @@ QList<ProviderSnapshot> ProviderStatus::snapshots(
                 snapshot.keyDetail = state->misconfiguredReason;
             }
         }
+        if (resolved.keys.size() == 1 && snapshot.keys.constFirst().state == KeyState::Rejected
+            && snapshot.keyState != KeyState::Rejected) {
+            snapshot.keyState = KeyState::Rejected;
+            snapshot.keyDetail = snapshot.keys.constFirst().detail;
+        }
+        if (resolved.pooled())
+            summarisePool(snapshot);
         snapshots.append(snapshot);
     }
     return snapshots;

@@ -7,6 +7,7 @@
 
 namespace Switchyard {
 
+class KeyPools;
 class RouteRegistry;
 
 // What the Providers view shows of each provider: where its key comes from and whether it is
@@ -23,7 +24,7 @@ public:
     QString lastResult(const QString &provider) const { return m_tests.value(provider).result; }
 
     QList<ProviderSnapshot> snapshots(
-        const ActiveConfig &active, const RouteRegistry &routes) const;
+        const ActiveConfig &active, const RouteRegistry &routes, const KeyPools &keys) const;
 
 private:
     struct Test {

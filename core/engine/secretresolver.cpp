@@ -23,8 +23,10 @@ QStringList SecretResolver::keychainNamesOf(const Config &config)
         if (ref.source == SecretRef::Source::Keychain && !names.contains(ref.name))
             names.append(ref.name);
     };
-    for (const ProviderConfig &provider : config.providers)
-        add(provider.apiKey);
+    for (const ProviderConfig &provider : config.providers) {
+        for (const ProviderKey &key : provider.keys)
+            add(key.ref);
+    }
     add(config.adminToken);
     add(config.alerts.webhook);
     return names;
@@ -135,12 +137,20 @@ void SecretResolver::resolveKeys(ActiveConfig *active)
 {
     const Config &config = active->config;
     for (const ProviderConfig &provider : config.providers) {
-        const ResolvedSecret key = resolve(provider.apiKey);
-        if (!key.ok)
+        ResolvedKeys keys;
+        for (const ProviderKey &key : provider.keys)
+            keys.keys.append({ key.label, key.weight, resolve(key.ref) });
+        if (!keys.usable())
             qCWarning(lcSecrets).noquote()
                 << QStringLiteral("provider %1: %2; its routes are skipped as misconfigured")
-                       .arg(provider.name, key.error);
-        active->providerKeys.insert(provider.name, key);
+                       .arg(provider.name, keys.error());
+        for (const ResolvedKey &key : std::as_const(keys.keys)) {
+            if (keys.pooled() && !key.secret.ok)
+                qCWarning(lcSecrets).noquote()
+                    << QStringLiteral("provider %1, key %2: %3; the pool's other keys serve")
+                           .arg(provider.name, key.label, key.secret.error);
+        }
+        active->providerKeys.insert(provider.name, keys);
     }
     active->adminToken
         = config.adminToken.isSet() ? resolve(config.adminToken) : generatedAdminToken();

@@ -73,7 +73,7 @@ void Metrics::record(const TraceRecord &trace)
     for (const AttemptRecord &attempt : trace.attempts) {
         if (attempt.skipped)
             continue;
-        ++m_attempts[key({ attempt.route, failureClassName(attempt.failureClass) })];
+        ++m_attempts[key({ attempt.route, failureClassName(attempt.failureClass), attempt.key })];
         if (attempt.decision == Decision::Retry)
             ++m_retries[attempt.route];
         if (attempt.hedge) {
@@ -121,9 +121,10 @@ QByteArray Metrics::render(const QList<QPair<QString, int>> &breakerStates) cons
         "embeddings) and final class.");
     samples(out, "switchyard_api_requests_total",
         { QStringLiteral("api"), QStringLiteral("class") }, m_requestsByApi);
-    header(out, "switchyard_attempts_total", "counter", "Upstream attempts, by route and class.");
-    samples(out, "switchyard_attempts_total", { QStringLiteral("route"), QStringLiteral("class") },
-        m_attempts);
+    header(out, "switchyard_attempts_total", "counter",
+        "Upstream attempts, by route, class and the label of the provider's key it sent.");
+    samples(out, "switchyard_attempts_total",
+        { QStringLiteral("route"), QStringLiteral("class"), QStringLiteral("key") }, m_attempts);
     header(out, "switchyard_fallbacks_total", "counter",
         "Requests served by a route other than the lane's first eligible one.");
     samples(out, "switchyard_fallbacks_total", { QStringLiteral("lane") }, m_fallbacks);

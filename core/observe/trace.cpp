@@ -121,6 +121,8 @@ QJsonObject TraceRecord::toJson() const
             item.insert(QStringLiteral("hedge"), true);
         if (!attempt.note.isEmpty())
             item.insert(QStringLiteral("note"), attempt.note);
+        if (!attempt.key.isEmpty())
+            item.insert(QStringLiteral("key"), attempt.key);
         if (attempt.drill)
             item.insert(QStringLiteral("drill"), true);
         if (attempt.trial)
@@ -187,6 +189,7 @@ TraceRecord TraceRecord::fromJson(const QJsonObject &json)
         attempt.drill = item.value(QLatin1String("drill")).toBool();
         attempt.hedge = item.value(QLatin1String("hedge")).toBool();
         attempt.note = item.value(QLatin1String("note")).toString();
+        attempt.key = item.value(QLatin1String("key")).toString();
         attempt.trial = item.value(QLatin1String("trial")).toBool();
         attempt.byFallback = item.value(QLatin1String("by_fallback")).toBool();
         attempt.httpStatus = item.value(QLatin1String("status")).toInt();

@@ -34,6 +34,8 @@ struct AttemptRecord {
     // Started in parallel because the attempt before it had no content after the lane's hedge
     // delay; the first of the two with content answers, the other is cancelled.
     bool hedge = false;
+    // The label of the provider's key the call sent (never the key); empty when it sent none.
+    QString key;
     // What the gateway decided beside the attempt's own outcome, such as a hedge it did not start.
     QString note;
     qint64 endMs = 0;

@@ -53,7 +53,7 @@ ProviderSnapshot::Test parseTest(const QString &name)
 KeyState parseKeyState(const QString &name)
 {
     for (KeyState state : { KeyState::NotNeeded, KeyState::Reading, KeyState::Set,
-             KeyState::Missing, KeyState::Unreadable, KeyState::Rejected }) {
+             KeyState::Missing, KeyState::Unreadable, KeyState::Rejected, KeyState::CoolingDown }) {
         if (keyStateName(state) == name)
             return state;
     }
@@ -270,9 +270,25 @@ QJsonObject fromProvider(const ProviderSnapshot &provider)
         key.insert(QStringLiteral("source"), sourceName(provider.key.source));
         key.insert(QStringLiteral("name"), provider.key.name);
     }
+    QJsonArray keys;
+    for (const KeySnapshot &each : provider.keys) {
+        QJsonObject item { { QStringLiteral("label"), each.label },
+            { QStringLiteral("weight"), each.weight },
+            { QStringLiteral("state"), keyStateName(each.state) },
+            { QStringLiteral("detail"), each.detail },
+            { QStringLiteral("cooling_remaining_ms"), each.coolingRemainingMs },
+            { QStringLiteral("calls"), qint64(each.calls) },
+            { QStringLiteral("rate_limited"), qint64(each.rateLimited) },
+            { QStringLiteral("rejections"), qint64(each.rejections) } };
+        if (each.ref.isSet()) {
+            item.insert(QStringLiteral("source"), sourceName(each.ref.source));
+            item.insert(QStringLiteral("name"), each.ref.name);
+        }
+        keys.append(item);
+    }
     return QJsonObject { { QStringLiteral("name"), provider.name },
         { QStringLiteral("kind"), provider.kind }, { QStringLiteral("base_url"), provider.baseUrl },
-        { QStringLiteral("key"), key },
+        { QStringLiteral("key"), key }, { QStringLiteral("keys"), keys },
         { QStringLiteral("routes"), QJsonArray::fromStringList(provider.routes) },
         { QStringLiteral("test"),
             QJsonObject { { QStringLiteral("state"), testName(provider.test) },
@@ -294,6 +310,25 @@ ProviderSnapshot toProvider(const QJsonObject &json)
     provider.key.name = provider.key.isSet() ? str(key, QLatin1StringView("name")) : QString();
     provider.keyState = parseKeyState(str(key, QLatin1StringView("state")));
     provider.keyDetail = str(key, QLatin1StringView("detail"));
+    const QJsonArray keys = json.value(QLatin1StringView("keys")).toArray();
+    for (qsizetype i = 0; i < keys.size() && i < MaxKeysPerProvider; ++i) {
+        const QJsonObject item = keys.at(i).toObject();
+        KeySnapshot each;
+        each.label = str(item, QLatin1StringView("label"));
+        each.weight = item.value(QLatin1StringView("weight")).toDouble(1.0);
+        each.state = parseKeyState(str(item, QLatin1StringView("state")));
+        each.detail = str(item, QLatin1StringView("detail"));
+        each.coolingRemainingMs = whole(item, QLatin1StringView("cooling_remaining_ms"));
+        each.calls = quint64(qMax<qint64>(0, whole(item, QLatin1StringView("calls"))));
+        each.rateLimited = quint64(qMax<qint64>(0, whole(item, QLatin1StringView("rate_limited"))));
+        each.rejections = quint64(qMax<qint64>(0, whole(item, QLatin1StringView("rejections"))));
+        const QString keySource = str(item, QLatin1StringView("source"));
+        each.ref.source = keySource == QLatin1String("env") ? SecretRef::Source::Environment
+            : keySource == QLatin1String("keychain")        ? SecretRef::Source::Keychain
+                                                            : SecretRef::Source::None;
+        each.ref.name = each.ref.isSet() ? str(item, QLatin1StringView("name")) : QString();
+        provider.keys.append(each);
+    }
     provider.routes = strings(json.value(QLatin1StringView("routes")));
     const QJsonObject test = json.value(QLatin1StringView("test")).toObject();
     provider.test = parseTest(str(test, QLatin1StringView("state")));

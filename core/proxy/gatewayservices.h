@@ -11,6 +11,7 @@ namespace Switchyard {
 
 class Clock;
 class CostLedger;
+class KeyPools;
 class Redactor;
 class RouteRegistry;
 struct TraceRecord;
@@ -21,6 +22,7 @@ class UpstreamPool;
 struct GatewayServices {
     const Clock *clock = nullptr;
     RouteRegistry *routes = nullptr;
+    KeyPools *keys = nullptr; // which of a provider's keys a call sends, and how each fares
     UpstreamPool *upstreams = nullptr;
     const CostLedger *ledger = nullptr; // today's spend, for the caps
     const Redactor *redactor = nullptr; // the keys in use, kept out of traces and answers

@@ -6,6 +6,7 @@
 #include "proxy/routeadmission.h"
 #include "routing/attemptdecision.h"
 #include "routing/clock.h"
+#include "routing/keypools.h"
 #include "routing/routeplan.h"
 #include "routing/routeregistry.h"
 #include "routing/routestate.h"
@@ -54,6 +55,7 @@ HedgeAttempt *HedgeAttempt::start(const RaceContext &race, RoutePlan &plan,
     context.analysis = race.analysis;
     context.target = race.target;
     context.ledger = race.services->ledger;
+    context.keys = race.services->keys;
     context.chainOnly = true;
     std::optional<RouteAdmission> admission
         = admitNextRoute(walked, trace, routes, context, *race.services->clock);
@@ -84,14 +86,19 @@ HedgeAttempt *HedgeAttempt::start(const RaceContext &race, RoutePlan &plan,
     routes.beginAttempt(route.name);
     auto *hedge = new HedgeAttempt(race, index,
         { route.name, admission->trial, admission->drill, admission->translator,
-            std::move(admission->translated) },
+            std::move(admission->translated), admission->keyLabel, admission->keyValue },
         parent);
     if (admission->drill) {
         hedge->m_attempt->startDrill(state.breaker.drillFault(), race.endpoint);
         trace.at(index).httpStatus = hedge->m_attempt->status();
         return hedge;
     }
-    UpstreamCall call = callFor(route, hedge->m_route.translator, &hedge->m_route.translated);
+    if (!admission->keyLabel.isEmpty()) {
+        trace.at(index).key = admission->keyLabel;
+        race.services->keys->sent(route.provider, admission->keyLabel);
+    }
+    UpstreamCall call = callFor(
+        route, hedge->m_route.keyValue, hedge->m_route.translator, &hedge->m_route.translated);
     if (race.analysis->stream)
         hedge->m_relay.emplace(std::move(call.relay));
     hedge->m_attempt->start(std::move(call.call));
@@ -146,8 +153,19 @@ void HedgeAttempt::settleFailure(const Classification &classification)
     m_race.trace->recordUsage(classification, m_traceIndex);
     const RouteConfig &route = m_race.active->config.routes.find(record.route).value();
     RouteRegistry &routes = *m_race.services->routes;
-    routes.settleAttempt(m_race.trace->settleAt(m_traceIndex, classification.failureClass,
-        classification.reason, false, *m_race.services->redactor, route));
+    // A hedge is not retried: a key that failed is only put aside, and then the route is not
+    // charged for it.
+    const bool keyFailed = !record.drill
+        && m_race.services->keys->settle(route.provider,
+            m_race.active->providerKeys.value(route.provider), m_route.keyLabel, classification,
+            m_race.active->config.limits.maxRetryAfterMs,
+            m_race.services->redactor->redact(classification.reason));
+    SettledAttempt settled = m_race.trace->settleAt(m_traceIndex, classification.failureClass,
+        classification.reason, false, *m_race.services->redactor, route);
+    settled.keyFailed = keyFailed;
+    routes.settleAttempt(settled);
+    if (keyFailed)
+        return;
     AttemptFacts facts;
     facts.classification = classification;
     facts.retry = m_race.target->retry;

@@ -57,9 +57,11 @@ public:
         bool drill = false;
         const ProviderTranslator *translator = nullptr;
         TranslatedRequest translated;
+        QString keyLabel; // the provider's key it sends (empty: none)
+        QByteArray keyValue;
     };
-    // The call a route gets for this request, built by the request.
-    using CallFor = std::function<UpstreamCall(const RouteConfig &route,
+    // The call a route gets for this request with `key`, built by the request.
+    using CallFor = std::function<UpstreamCall(const RouteConfig &route, const QByteArray &key,
         const ProviderTranslator *translator, const TranslatedRequest *translated)>;
 
     // Starts a hedge beside the attempt on `slowRoute`, on the next route of `plan`'s chain that

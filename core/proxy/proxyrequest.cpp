@@ -8,6 +8,7 @@
 #include "proxy/upstreamcall.h"
 #include "routing/attemptdecision.h"
 #include "routing/clock.h"
+#include "routing/keypools.h"
 #include "routing/retrybudget.h"
 #include "routing/routeregistry.h"
 #include "routing/routestate.h"
@@ -121,6 +122,7 @@ AdmissionContext ProxyRequest::admissionContext() const
     context.analysis = &m_params.analysis;
     context.target = &m_params.target;
     context.ledger = m_services.ledger;
+    context.keys = m_services.keys;
     return context;
 }
 
@@ -133,6 +135,8 @@ void ProxyRequest::tryNextRoute()
         m_currentDrill = admission->drill;
         m_translator = admission->translator;
         m_translated = std::move(admission->translated);
+        m_keyLabel = admission->keyLabel;
+        m_keyValue = admission->keyValue;
         m_retryIndex = 0;
         startAttempt();
         return;
@@ -194,16 +198,18 @@ bool ProxyRequest::tryPanicRoute()
     if (!m_plan.mayPanic(m_trace.upstreamAttempts()))
         return false;
     const QString best = m_services.routes->firstToReopen(m_plan.heldByBreaker());
+    const RouteConfig &bestRoute = m_params.active->config.routes.find(best).value();
     RouteAdmission admission;
-    if (!translateForRoute(m_params.active->config.routes.find(best).value(), *m_params.active,
-            m_params.analysis, &admission)
-             .isEmpty())
+    if (!chooseKey(bestRoute, admissionContext(), &admission)
+        || !translateForRoute(bestRoute, *m_params.active, m_params.analysis, &admission).isEmpty())
         return false; // not so: admission translates before it asks the breaker
     m_trace.record().panic = true;
     m_plan.panicOn(best);
     m_attemptRoute = best;
     m_translator = admission.translator;
     m_translated = std::move(admission.translated);
+    m_keyLabel = admission.keyLabel;
+    m_keyValue = admission.keyValue;
     m_currentTrial = false;
     m_currentDrill = false;
     m_retryIndex = 0;
@@ -224,6 +230,10 @@ void ProxyRequest::startAttempt()
     m_trace.beginAttempt(route.name, m_currentTrial,
         m_services.routes->state(route.name).breaker.epoch(), m_currentDrill);
     m_services.routes->beginAttempt(route.name);
+    if (!m_currentDrill && !m_keyLabel.isEmpty()) {
+        currentAttempt().key = m_keyLabel;
+        m_services.keys->sent(route.provider, m_keyLabel);
+    }
     // What a translation of the caller's API left out, said where it happened.
     if (m_params.analysis.protocol && !m_params.analysis.dropped.isEmpty() && !m_currentDrill
         && !(m_translator && m_translator->passesCallerApi()))
@@ -248,9 +258,9 @@ void ProxyRequest::startAttempt()
     const QByteArray *body = &m_params.body;
     std::optional<StreamSplice> splice;
     if (streamBegun()) { // it continues a stream another attempt broke off
-        ContinuationCall continuation = prepareContinuation(*m_stream->transcript(),
-            m_params.target.continuation, route, m_params.analysis.document, m_translator,
-            active.providerKeys.value(route.provider).value, m_stream->maxEventBytes());
+        ContinuationCall continuation
+            = prepareContinuation(*m_stream->transcript(), m_params.target.continuation, route,
+                m_params.analysis.document, m_translator, m_keyValue, m_stream->maxEventBytes());
         currentAttempt().continuation = continuation.mode == StreamSplice::Mode::Prefill
             ? QStringLiteral("prefill")
             : QStringLiteral("restart");
@@ -264,13 +274,13 @@ void ProxyRequest::startAttempt()
         m_hedgeTimer.start(int(hedgeDelayMs(m_params.target.hedge,
             m_services.routes->state(route.name).stats, m_params.analysis.stream)));
     }
-    UpstreamCall prepared = prepareCall(route, m_translator, &m_translated, body);
+    UpstreamCall prepared = prepareCall(route, m_keyValue, m_translator, &m_translated, body);
     if (m_params.analysis.stream)
         m_stream->attach(m_attempt, StreamRelay(std::move(prepared.relay)), std::move(splice));
     m_attempt->start(std::move(prepared.call));
 }
 
-UpstreamCall ProxyRequest::prepareCall(const RouteConfig &route,
+UpstreamCall ProxyRequest::prepareCall(const RouteConfig &route, const QByteArray &key,
     const ProviderTranslator *translator, const TranslatedRequest *translated,
     const QByteArray *body) const
 {
@@ -278,7 +288,7 @@ UpstreamCall ProxyRequest::prepareCall(const RouteConfig &route,
     UpstreamCallInput input;
     input.route = &route;
     input.provider = &active.config.providers.find(route.provider).value();
-    input.key = active.providerKeys.value(route.provider).value;
+    input.key = key;
     input.translator = translator;
     input.translated = translated;
     input.callerBody = body;
@@ -314,9 +324,9 @@ void ProxyRequest::startHedge()
     m_hedged = true;
     m_hedge = HedgeAttempt::start(
         raceContext(), m_plan, m_attemptRoute,
-        [this](const RouteConfig &route, const ProviderTranslator *translator,
-            const TranslatedRequest *translated) {
-            return prepareCall(route, translator, translated, &m_params.body);
+        [this](const RouteConfig &route, const QByteArray &key,
+            const ProviderTranslator *translator, const TranslatedRequest *translated) {
+            return prepareCall(route, key, translator, translated, &m_params.body);
         },
         this);
     if (!m_hedge)
@@ -365,6 +375,8 @@ void ProxyRequest::adoptHedge()
     m_currentDrill = route.drill;
     m_translator = route.translator;
     m_translated = std::move(route.translated);
+    m_keyLabel = route.keyLabel;
+    m_keyValue = route.keyValue;
     m_retryIndex = 0;
     m_trace.makeCurrent(hedge->traceIndex());
     m_attempt = hedge->takeAttempt(this);
@@ -497,13 +509,46 @@ void ProxyRequest::onAttemptEnded(const AttemptEnd &end)
     concludeAttempt(Classifier::classify(outcome, QDateTime::currentDateTimeUtc()));
 }
 
-void ProxyRequest::settleAttempt(FailureClass failureClass, const QString &reason)
+void ProxyRequest::settleAttempt(FailureClass failureClass, const QString &reason, bool keyFailed)
 {
     if (!m_trace.attemptOpen())
         return;
     const QString route = currentAttempt().route;
-    m_services.routes->settleAttempt(m_trace.settle(failureClass, reason, m_plan.panicking(),
-        *m_services.redactor, *m_params.active->config.routes.find(route)));
+    SettledAttempt settled = m_trace.settle(failureClass, reason, m_plan.panicking(),
+        *m_services.redactor, *m_params.active->config.routes.find(route));
+    settled.keyFailed = keyFailed;
+    m_services.routes->settleAttempt(settled);
+}
+
+bool ProxyRequest::settleKey(const Classification &classification)
+{
+    if (!m_trace.attemptOpen() || currentAttempt().drill || m_keyLabel.isEmpty())
+        return false;
+    const QString &provider = currentRoute().provider;
+    return m_services.keys->settle(provider, m_params.active->providerKeys.value(provider),
+        m_keyLabel, classification, m_params.active->config.limits.maxRetryAfterMs,
+        m_services.redactor->redact(classification.reason));
+}
+
+bool ProxyRequest::retryWithAnotherKey(const QString &why)
+{
+    const RouteConfig &route = currentRoute();
+    RouteAdmission admission;
+    if (!chooseKey(route, admissionContext(), &admission)
+        || !translateForRoute(route, *m_params.active, m_params.analysis, &admission).isEmpty())
+        return false;
+    AttemptRecord &attempt = currentAttempt();
+    attempt.decision = Decision::Retry;
+    attempt.note = why;
+    qCDebug(lcProxy) << m_trace.record().id << "retrying" << attempt.route << "with key"
+                     << admission.keyLabel << "at once:" << why;
+    m_translator = admission.translator;
+    m_translated = std::move(admission.translated);
+    m_keyLabel = admission.keyLabel;
+    m_keyValue = admission.keyValue;
+    m_currentTrial = false; // its trial slot went back with the settled attempt
+    startAttempt();
+    return true;
 }
 
 void ProxyRequest::concludeAttempt(const Classification &classification)
@@ -511,9 +556,30 @@ void ProxyRequest::concludeAttempt(const Classification &classification)
     dropAttempt();
     if (m_trace.attemptOpen())
         m_trace.recordUsage(classification);
-    settleAttempt(classification.failureClass, classification.reason);
+    const QString failedKey = m_keyLabel;
+    const bool keyFailed = settleKey(classification);
+    settleAttempt(classification.failureClass, classification.reason, keyFailed);
     AttemptRecord &attempt = currentAttempt();
     RouteState &state = m_services.routes->state(attempt.route);
+    if (keyFailed) {
+        const QString why = classification.failureClass == FailureClass::RateLimited
+            ? QStringLiteral("key '%1' is rate-limited and cools down; another key of the "
+                             "provider takes the call")
+                  .arg(failedKey)
+            : QStringLiteral("the upstream rejected key '%1'; another key of the provider takes "
+                             "the call")
+                  .arg(failedKey);
+        // A hedge already running carries on where a fallback would go; otherwise the same
+        // route goes again at once on another key, while the deadline allows.
+        if (m_hedge) {
+            attempt.decision = Decision::Fallback;
+            attempt.note = why;
+            adoptHedge();
+            return;
+        }
+        if (remainingDeadlineMs() > 0 && retryWithAnotherKey(why))
+            return;
+    }
 
     AttemptFacts facts;
     facts.classification = classification;

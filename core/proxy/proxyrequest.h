@@ -65,8 +65,9 @@ private:
     bool streamBegun() const { return m_stream && m_stream->begun(); }
     void startAttempt();
     // The call `route` gets: the caller's `body`, or its translation for the route's provider.
-    UpstreamCall prepareCall(const RouteConfig &route, const ProviderTranslator *translator,
-        const TranslatedRequest *translated, const QByteArray *body) const;
+    UpstreamCall prepareCall(const RouteConfig &route, const QByteArray &key,
+        const ProviderTranslator *translator, const TranslatedRequest *translated,
+        const QByteArray *body) const;
     // The current attempt's signals, wherever it was started.
     void wireAttempt();
     // The current attempt's first content (a stream's): the caller's stream begins or resumes.
@@ -96,7 +97,14 @@ private:
     void dropAttempt();
     void onAttemptEnded(const AttemptEnd &end);
     void concludeAttempt(const Classification &classification);
-    void settleAttempt(FailureClass failureClass, const QString &reason);
+    // What the attempt's outcome says of the provider's key it sent; true when another key of
+    // the provider's pool takes the next call (KeyPools::settle).
+    bool settleKey(const Classification &classification);
+    // `keyFailed`: the key, not the route, failed, and another takes over.
+    void settleAttempt(FailureClass failureClass, const QString &reason, bool keyFailed = false);
+    // The same route at once with the next key of its provider's pool (a rate-limited or
+    // rejected key is the key's failure, not the route's); false when none can take it.
+    bool retryWithAnotherKey(const QString &why);
     bool tryPanicRoute();
     void scheduleRetry(qint64 delayMs, const QString &why);
     void fallBack();
@@ -153,6 +161,9 @@ private:
     QByteArray m_continuationBody; // the caller's request with its prefill
     const ProviderTranslator *m_translator = nullptr; // null: the provider speaks OpenAI
     TranslatedRequest m_translated;
+    // The provider's key the current attempt sends, and its label (empty when it sends none).
+    QString m_keyLabel;
+    QByteArray m_keyValue;
 };
 
 } // namespace Switchyard

@@ -9,6 +9,7 @@
 #include "proxy/readiness.h"
 #include "proxy/requestguard.h"
 #include "proxy/tokencounter.h"
+#include "routing/keypools.h"
 #include "translate/callerprotocol.h"
 #include "translate/openaierror.h"
 
@@ -75,6 +76,46 @@ std::optional<QJsonObject> modelById(const Config &config, const QString &id)
     return modelObject(id,
         config.routes.contains(id) ? QStringLiteral("switchyard-route")
                                    : QStringLiteral("switchyard-lane"));
+}
+
+// Which conversation a request belongs to, for the key of a provider's pool that serves it: what
+// the caller names (OpenAI's prompt_cache_key, a session header, Anthropic's metadata.user_id,
+// OpenAI's user), else how the conversation began (its instructions and first message), which
+// every later turn repeats.
+quint64 conversationAffinity(const QJsonObject &request, const HttpRequest &http)
+{
+    QString named = request.value(QLatin1String("prompt_cache_key")).toString();
+    for (const char *header : { "x-session-id", "session_id", "x-claude-code-session-id" }) {
+        if (named.isEmpty())
+            named = QString::fromUtf8(http.value(header));
+    }
+    if (named.isEmpty())
+        named = request.value(QLatin1String("metadata"))
+                    .toObject()
+                    .value(QLatin1String("user_id"))
+                    .toString();
+    if (named.isEmpty())
+        named = request.value(QLatin1String("user")).toString();
+    if (!named.isEmpty())
+        return KeyPools::affinityOf(named, {});
+    QJsonObject opening;
+    for (const QLatin1String key : { QLatin1String("system"), QLatin1String("instructions") }) {
+        if (request.contains(key))
+            opening.insert(key, request.value(key));
+    }
+    const QJsonValue turns = request.contains(QLatin1String("messages"))
+        ? request.value(QLatin1String("messages"))
+        : request.value(QLatin1String("input"));
+    const QJsonArray list = turns.toArray();
+    QJsonArray first;
+    for (const QJsonValue &turn : list) {
+        first.append(turn);
+        const QString role = turn.toObject().value(QLatin1String("role")).toString();
+        if (role != QLatin1String("system") && role != QLatin1String("developer"))
+            break;
+    }
+    opening.insert(QStringLiteral("first"), turns.isString() ? turns : QJsonValue(first));
+    return KeyPools::affinityOf({}, QJsonDocument(opening).toJson(QJsonDocument::Compact));
 }
 
 } // namespace
@@ -225,10 +266,11 @@ void ProxyService::handle(const HttpRequest &request, ClientResponse response)
     params.endpoint = endpoint;
     params.api = CallerProtocol::apiName(path);
     params.body = body;
+    QJsonObject nativeRoot; // another API's request, as the caller sent it
     if (protocol) {
         // Read as chat completions, which the routing, the classifier and every translator
         // speak; the caller's own body goes to the routes that speak its API.
-        QJsonObject root;
+        QJsonObject &root = nativeRoot;
         const RequestAnalysis parsed = RequestAnalysis::parseObject(body, &root);
         if (!parsed.valid)
             return refuse(
@@ -261,6 +303,9 @@ void ProxyService::handle(const HttpRequest &request, ClientResponse response)
     if (!params.analysis.valid)
         return refuse(400, params.analysis.error, QStringLiteral("invalid_request_error"),
             params.analysis.errorParam);
+    if (active->anyKeyPool)
+        params.analysis.keyAffinity
+            = conversationAffinity(protocol ? nativeRoot : params.analysis.document, request);
     params.target = resolveTarget(active->config, params.analysis.model,
         QString::fromUtf8(request.value("x-switchyard-lane")));
     if (!params.target.found)
@@ -277,8 +322,9 @@ void ProxyService::handle(const HttpRequest &request, ClientResponse response)
         routing.lane = params.target.lane;
         count.answerHeaders = GatewayResponse::routingHeaders(routing);
         count.active = active;
-        TokenCounter::count(
-            std::move(count), std::move(response), *m_services.routes, *m_services.upstreams, this);
+        count.keyAffinity = params.analysis.keyAffinity;
+        TokenCounter::count(std::move(count), std::move(response), *m_services.routes,
+            *m_services.keys, *m_services.upstreams, this);
         return;
     }
 

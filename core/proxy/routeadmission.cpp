@@ -3,6 +3,7 @@
 #include "observe/costledger.h"
 #include "proxy/requesttrace.h"
 #include "routing/clock.h"
+#include "routing/keypools.h"
 #include "routing/routeplan.h"
 #include "routing/routeregistry.h"
 #include "routing/routestate.h"
@@ -30,7 +31,7 @@ QString translateForRoute(const RouteConfig &route, const ActiveConfig &active,
     const RequestAnalysis &analysis, RouteAdmission *admission)
 {
     const ProviderConfig &provider = active.config.providers.find(route.provider).value();
-    const QByteArray key = active.providerKeys.value(route.provider).value;
+    const QByteArray &key = admission->keyValue;
     const CallerProtocol *protocol = analysis.protocol;
     admission->translator = nullptr;
     admission->translated = TranslatedRequest {};
@@ -50,6 +51,30 @@ QString translateForRoute(const RouteConfig &route, const ActiveConfig &active,
     return admission->translated.incompatible;
 }
 
+bool chooseKey(const RouteConfig &route, const AdmissionContext &context, RouteAdmission *admission)
+{
+    const auto keys = context.active->providerKeys.constFind(route.provider);
+    if (keys == context.active->providerKeys.cend())
+        return true; // a provider of no keys
+    const KeyPools::Pick key
+        = context.keys->pick(route.provider, *keys, context.analysis->keyAffinity);
+    switch (key.lack) {
+    case KeyPools::Pick::Lack::Unreadable:
+        *admission = skipped(std::move(*admission), FailureClass::AuthError,
+            QStringLiteral("misconfigured"), QStringLiteral("misconfigured: ") + key.reason);
+        return false;
+    case KeyPools::Pick::Lack::CoolingDown:
+        *admission = skipped(std::move(*admission), FailureClass::RateLimited,
+            QStringLiteral("cooling_down"), key.reason);
+        return false;
+    case KeyPools::Pick::Lack::None:
+        break;
+    }
+    admission->keyLabel = key.label;
+    admission->keyValue = key.value;
+    return true;
+}
+
 RouteAdmission admitRoute(const QString &name, const AdmissionContext &context, RouteState &state)
 {
     const ActiveConfig &active = *context.active;
@@ -60,10 +85,8 @@ RouteAdmission admitRoute(const QString &name, const AdmissionContext &context, 
         return skipped(
             admission, FailureClass::Incompatible, QStringLiteral("incompatible"), incompatible);
     admission.compatible = true;
-    const ResolvedSecret key = active.providerKeys.value(route.provider);
-    if (!key.ok)
-        return skipped(admission, FailureClass::AuthError, QStringLiteral("misconfigured"),
-            QStringLiteral("misconfigured: ") + key.error);
+    if (!chooseKey(route, context, &admission))
+        return admission;
     const CostLedger &ledger = *context.ledger;
     if (route.budgetUsdPerDay > 0
         && ledger.routeSpendOnDay(name, context.wallNowMs) >= route.budgetUsdPerDay)

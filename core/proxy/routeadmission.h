@@ -14,6 +14,7 @@ namespace Switchyard {
 
 class Clock;
 class CostLedger;
+class KeyPools;
 class RequestTrace;
 class RouteRegistry;
 class RoutePlan;
@@ -25,6 +26,7 @@ struct AdmissionContext {
     const RequestAnalysis *analysis = nullptr;
     const RoutingTarget *target = nullptr;
     const CostLedger *ledger = nullptr;
+    const KeyPools *keys = nullptr;
     bool inChain = true; // a route of the lane's chain, not its degraded slot
     // The walk stops at the end of the chain: a hedge is for latency, and the degraded route is
     // for when the chain has failed.
@@ -48,15 +50,23 @@ struct RouteAdmission {
     // Admitted:
     bool trial = false; // a half-open breaker's trial call
     bool drill = false; // the operator's drill answers instead of the upstream
+    // The provider's key the call sends (none when it needs none), and its label for the trace.
+    QString keyLabel;
+    QByteArray keyValue;
     const ProviderTranslator *translator = nullptr; // null: the provider speaks OpenAI
     TranslatedRequest translated;
 };
 
-// How `route` is sent the request: the translator and the translated request it takes (none for
-// an OpenAI-speaking provider given a chat request), set in `admission`. Returns why it cannot be
-// translated, or an empty string.
+// How `route` is sent the request with the key in `admission`: the translator and the translated
+// request it takes (none for an OpenAI-speaking provider given a chat request), set in
+// `admission`. Returns why it cannot be translated, or an empty string.
 QString translateForRoute(const RouteConfig &route, const ActiveConfig &active,
     const RequestAnalysis &analysis, RouteAdmission *admission);
+
+// The key of `route`'s provider that a call in `context` sends, set in `admission`; false (and
+// the skip in `admission`) when none can serve: none can be read, or every one is cooling down.
+bool chooseKey(
+    const RouteConfig &route, const AdmissionContext &context, RouteAdmission *admission);
 
 // Asks `route` in the order that costs least and says most: compatibility, its key, the spend
 // caps, translation, a rate limit's cooldown, and last its breaker. Asking the breaker may take a

@@ -1,6 +1,7 @@
 #include "proxy/tokencounter.h"
 
 #include "routing/classifier.h"
+#include "routing/keypools.h"
 #include "routing/routeregistry.h"
 #include "routing/routestate.h"
 #include "translate/callerprotocol.h"
@@ -60,15 +61,16 @@ TokenCounter::~TokenCounter()
 }
 
 void TokenCounter::count(Request request, ClientResponse response, const RouteRegistry &routes,
-    UpstreamPool &upstreams, QObject *parent)
+    const KeyPools &keys, UpstreamPool &upstreams, QObject *parent)
 {
     auto *counter = new TokenCounter(std::move(request), std::move(response), parent);
     const ActiveConfig &active = *counter->m_request.active;
     for (const QString &name : std::as_const(counter->m_request.target.chain)) {
         const RouteConfig &route = active.config.routes.find(name).value();
         const ProviderConfig &provider = active.config.providers.find(route.provider).value();
-        const ResolvedSecret key = active.providerKeys.value(route.provider);
-        if (provider.kind == QLatin1String("anthropic") && key.ok
+        const KeyPools::Pick key = keys.pick(route.provider,
+            active.providerKeys.value(route.provider), counter->m_request.keyAffinity);
+        if (provider.kind == QLatin1String("anthropic") && key.lack == KeyPools::Pick::Lack::None
             && letsCallsThrough(routes, name)) {
             counter->ask(route, provider, key.value, upstreams);
             return;

@@ -14,6 +14,7 @@ class QNetworkReply;
 
 namespace Switchyard {
 
+class KeyPools;
 class RouteRegistry;
 class UpstreamPool;
 
@@ -33,11 +34,12 @@ public:
         RoutingTarget target;
         HeaderList answerHeaders; // the X-Switchyard headers every answer carries
         std::shared_ptr<const ActiveConfig> active;
+        quint64 keyAffinity = 0; // the conversation's, for a pool's key
     };
 
     // Answers `response`, and deletes itself when it has.
     static void count(Request request, ClientResponse response, const RouteRegistry &routes,
-        UpstreamPool &upstreams, QObject *parent);
+        const KeyPools &keys, UpstreamPool &upstreams, QObject *parent);
 
     ~TokenCounter() override;
 

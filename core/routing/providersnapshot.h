@@ -1,6 +1,7 @@
 #pragma once
 
 #include "config/activeconfig.h"
+#include "routing/keypools.h"
 
 #include <QList>
 #include <QMetaType>
@@ -17,9 +18,11 @@ struct ProviderSnapshot {
     QString name;
     QString kind;
     QString baseUrl;
-    SecretRef key; // where the key comes from (a name, never the value)
+    SecretRef key; // where its (first) key comes from (a name, never the value)
+    // Of its one key, or for a pool: Set while a key serves, else why none does.
     KeyState keyState = KeyState::NotNeeded;
-    QString keyDetail; // why the key is missing, unreadable or rejected
+    QString keyDetail; // why the key is missing, unreadable or rejected; a pool's summary
+    QList<KeySnapshot> keys; // each key, one or a pool's
     QStringList routes;
     Test test = Test::NotRun;
     QString testResult; // "ok: 12 models" or the classified failure

@@ -34,6 +34,9 @@ struct RequestAnalysis {
     HeaderList nativeHeaders; // the API's own headers the caller sent (anthropic-beta, …)
     QString untranslatable; // non-empty: only a route speaking the caller's API can take it
     QStringList dropped; // what the translation to chat completions leaves out
+    // The conversation's, for the key of a provider's pool that serves it (KeyPools::pick);
+    // worked out only when the running config has a pool.
+    quint64 keyAffinity = 0;
 
     static RequestAnalysis analyze(Endpoint endpoint, const QByteArray &body);
     // The body as a JSON object with no top-level name given twice; otherwise an invalid

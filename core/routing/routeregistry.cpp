@@ -51,7 +51,10 @@ void RouteRegistry::settleAttempt(const SettledAttempt &attempt)
     // the slow calls a hedge cancels still count for the next hedge's delay).
     if (attempt.firstContentMs >= 0)
         route.stats.recordFirstContent(attempt.firstContentMs, attempt.stream);
-    if (attempt.failureClass == FailureClass::Ok) {
+    if (attempt.keyFailed) {
+        if (attempt.trial)
+            route.breaker.releaseTrial(attempt.trialEpoch);
+    } else if (attempt.failureClass == FailureClass::Ok) {
         route.stats.recordLatency(attempt.durationMs);
         route.misconfiguredReason.clear();
         route.breaker.recordSuccess(attempt.durationMs, attempt.trial, attempt.trialEpoch);
@@ -133,8 +136,8 @@ QList<RouteSnapshot> RouteRegistry::snapshots(const ActiveConfig &active) const
             snapshot.lastError = state->lastError;
             snapshot.lastErrorAtUtcMs = state->lastErrorAtUtcMs;
         }
-        const ResolvedSecret key = active.providerKeys.value(route.provider);
-        snapshot.misconfigured = key.ok ? state->misconfiguredReason : key.error;
+        const ResolvedKeys keys = active.providerKeys.value(route.provider);
+        snapshot.misconfigured = keys.usable() ? state->misconfiguredReason : keys.error();
         if (breaker.state() == BreakerState::Drilling) {
             snapshot.drillFault = drillFaultName(breaker.drillFault());
             snapshot.drillRemainingMs = breaker.drillRemainingMs();

@@ -27,6 +27,9 @@ struct SettledAttempt {
     // how long a hedge race's loser had waited; -1 otherwise.
     qint64 firstContentMs = -1;
     bool stream = false;
+    // The provider's key failed (rate-limited or rejected) and another of its keys takes over:
+    // no verdict on the route.
+    bool keyFailed = false;
 };
 
 // The routing state of every route (breaker, retry budget, figures, probe results), kept across

@@ -468,6 +468,38 @@ private Q_SLOTS:
         QTest::newRow("not a variable name")
             << withKey(R"({"env": "1KEY"})")
             << QStringLiteral("providers.p.api_key.env: is not an environment variable name");
+        QTest::newRow("an empty pool")
+            << withKey("[]") << QStringLiteral("providers.p.api_key: names no key");
+        QTest::newRow("a literal in a pool")
+            << withKey(R"([{"env": "A"}, "sk-123"])")
+            << QStringLiteral("providers.p.api_key[1]: literal secrets are refused");
+        QTest::newRow("a pool entry with two sources")
+            << withKey(R"([{"env": "A", "keychain": "b"}])")
+            << QStringLiteral("providers.p.api_key[0]: must have exactly one of");
+        QTest::newRow("a misspelt pool key")
+            << withKey(R"([{"env": "A", "lable": "team"}])")
+            << QStringLiteral("providers.p.api_key[0].lable: unknown key; did you mean \"label\"?");
+        QTest::newRow("two keys, one label")
+            << withKey(R"([{"env": "A", "label": "team"}, {"env": "B", "label": "team"}])")
+            << QStringLiteral("providers.p.api_key[1].label: 'team' names another key");
+        QTest::newRow("one key twice")
+            << withKey(R"([{"env": "A", "label": "one"}, {"env": "A", "label": "two"}])")
+            << QStringLiteral("providers.p.api_key[1]: environment variable A is already in");
+        QTest::newRow("a key as a label")
+            << withKey(R"([{"env": "A", "label": "sk-proj-4f8a9b2c7d1e"}])")
+            << QStringLiteral("providers.p.api_key[0].label: looks like a key itself");
+        QTest::newRow("a label with a newline")
+            << withKey(R"([{"env": "A", "label": "a\nb"}])")
+            << QStringLiteral("providers.p.api_key[0].label: must be 1 to 64 printable");
+        QTest::newRow("an empty label")
+            << withKey(R"([{"env": "A", "label": ""}])")
+            << QStringLiteral("providers.p.api_key[0].label: must be 1 to 64 printable");
+        QTest::newRow("a weight of zero")
+            << withKey(R"([{"env": "A", "weight": 0}])")
+            << QStringLiteral("providers.p.api_key[0].weight: must be ≥ 0.001");
+        QTest::newRow("a weight as text")
+            << withKey(R"([{"env": "A", "weight": "2"}])")
+            << QStringLiteral("providers.p.api_key[0].weight: must be a number, not a string");
         QTest::newRow("unknown route in chain")
             << QByteArray(jsonText("{'providers': {'p': {'base_url': 'http://x/v1'}},\n            "
                                    "                'routes': {'r': {'provider': 'p', 'model': "
@@ -569,7 +601,50 @@ private Q_SLOTS:
         QCOMPARE(maps.config.routes.keys(), QStringList { QStringLiteral("r") });
         QCOMPARE(maps.config.lanes.keys(), QStringList { QStringLiteral("l") });
         QCOMPARE(maps.config.defaultLane, QStringLiteral("l"));
-        QCOMPARE(maps.config.providers.value(QStringLiteral("p")).apiKey.name, QStringLiteral("K"));
+        QCOMPARE(maps.config.providers.value(QStringLiteral("p")).keys.constFirst().ref.name,
+            QStringLiteral("K"));
+    }
+
+    void aKeyPoolIsReadWithItsLabelsAndWeights()
+    {
+        const ConfigResult pooled = ConfigLoader::fromJson(
+            jsonText("{'providers': {'p': {'base_url': 'http://x/v1', 'api_key': [\n"
+                     "   {'keychain': 'openai-team', 'label': 'team', 'weight': 3},\n"
+                     "   {'env': 'OPENAI_PERSONAL', '//': 'mine'}]}},\n"
+                     " 'routes': {'r': {'provider': 'p', 'model': 'm'}}, 'lanes': {'l': {'chain': "
+                     "['r']}}}"));
+        QVERIFY2(pooled.isValid(), qPrintable(pooled.errors.join(QLatin1Char('\n'))));
+        const QList<ProviderKey> keys = pooled.config.providers.value(QStringLiteral("p")).keys;
+        QCOMPARE(keys.size(), 2);
+        QCOMPARE(keys.at(0).ref.source, SecretRef::Source::Keychain);
+        QCOMPARE(keys.at(0).ref.name, QStringLiteral("openai-team"));
+        QCOMPARE(keys.at(0).label, QStringLiteral("team"));
+        QCOMPARE(keys.at(0).weight, 3.0);
+        // Unlabelled, a key is named by its reference's name, which is no secret.
+        QCOMPARE(keys.at(1).ref.source, SecretRef::Source::Environment);
+        QCOMPARE(keys.at(1).label, QStringLiteral("OPENAI_PERSONAL"));
+        QCOMPARE(keys.at(1).weight, 1.0);
+        // The single reference of before is a pool of one.
+        const ConfigResult single = ConfigLoader::fromJson(
+            jsonText("{'providers': {'p': {'base_url': 'http://x/v1', 'api_key': {'env': 'K'}}},\n"
+                     " 'routes': {'r': {'provider': 'p', 'model': 'm'}}, 'lanes': {'l': {'chain': "
+                     "['r']}}}"));
+        QVERIFY(single.isValid());
+        QCOMPARE(single.config.providers.value(QStringLiteral("p")).keys,
+            (QList<ProviderKey> { { { SecretRef::Source::Environment, QStringLiteral("K") },
+                QStringLiteral("K"), 1.0 } }));
+        // A pool is bounded.
+        QByteArray many = "[";
+        for (int i = 0; i <= MaxKeysPerProvider; ++i)
+            many += (i ? ", " : "") + QByteArray(R"({"env": "K)") + QByteArray::number(i) + "\"}";
+        const ConfigResult tooMany = ConfigLoader::fromJson(
+            jsonText("{'providers': {'p': {'base_url': 'http://x/v1', 'api_key': ") + many
+            + jsonText("]}}, 'routes': {'r': {'provider': 'p', 'model': 'm'}}, 'lanes': "
+                       "{'l': {'chain': ['r']}}}"));
+        QVERIFY(!tooMany.isValid());
+        QVERIFY2(tooMany.errors.constFirst().startsWith(
+                     QLatin1String("providers.p.api_key: has 65 keys; at most 64")),
+            qPrintable(tooMany.errors.constFirst()));
     }
 
     void strayKeysGetABoundedAnswer()
@@ -691,9 +766,9 @@ private Q_SLOTS:
             "'b'}}},\n            'routes': {'r': {'provider': 'a', 'model': 'm'}}, 'lanes': {'l': "
             "{'chain': ['r']}},\n            'admin_token': {'env': 'ADMIN'}}"));
         QVERIFY(result.isValid());
-        QCOMPARE(result.config.providers.value(QStringLiteral("a")).apiKey.source,
+        QCOMPARE(result.config.providers.value(QStringLiteral("a")).keys.constFirst().ref.source,
             SecretRef::Source::Environment);
-        QCOMPARE(result.config.providers.value(QStringLiteral("b")).apiKey.source,
+        QCOMPARE(result.config.providers.value(QStringLiteral("b")).keys.constFirst().ref.source,
             SecretRef::Source::Keychain);
         QCOMPARE(result.config.adminToken.name, QStringLiteral("ADMIN"));
     }

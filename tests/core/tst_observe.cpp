@@ -841,6 +841,11 @@ private Q_SLOTS:
         failed.failureClass = FailureClass::Transient;
         failed.decision = Decision::Retry;
         fellBack.attempts.prepend(failed);
+        AttemptRecord limited = failed; // on another key of a pool
+        limited.failureClass = FailureClass::RateLimited;
+        limited.key = QStringLiteral("team-b");
+        limited.decision = Decision::Fallback;
+        fellBack.attempts.prepend(limited);
         fellBack.attempts.last().tokensIn = 7;
         fellBack.attempts.last().cacheReadTokens = 4;
         fellBack.attempts.last().cacheWriteTokens = 1;
@@ -855,8 +860,11 @@ private Q_SLOTS:
         QCOMPARE(samples.value(QStringLiteral(
                      "switchyard_requests_total{lane=\"main\",route=\"b\",class=\"ok\"}")),
             1.0);
-        QCOMPARE(samples.value(
-                     QStringLiteral("switchyard_attempts_total{route=\"a\",class=\"transient\"}")),
+        QCOMPARE(samples.value(QStringLiteral(
+                     "switchyard_attempts_total{route=\"a\",class=\"transient\",key=\"\"}")),
+            1.0);
+        QCOMPARE(samples.value(QStringLiteral("switchyard_attempts_total{route=\"a\","
+                                              "class=\"rate_limited\",key=\"team-b\"}")),
             1.0);
         QCOMPARE(samples.value(QStringLiteral("switchyard_fallbacks_total{lane=\"main\"}")), 1.0);
         QCOMPARE(samples.value(QStringLiteral("switchyard_retries_total{route=\"a\"}")), 1.0);

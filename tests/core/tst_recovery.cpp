@@ -41,7 +41,8 @@ private:
                 ResolvedSecret key;
                 key.ok = true;
                 key.value = "sk-replay";
-                active.providerKeys.insert(QStringLiteral("p"), key);
+                active.providerKeys.insert(
+                    QStringLiteral("p"), ResolvedKeys { { { QStringLiteral("p"), 1.0, key } } });
             }
             routes.configure(active.config);
         }

@@ -131,7 +131,8 @@ void RequestGuardTest::keyDestinations()
     ProviderConfig openai;
     openai.name = QStringLiteral("openai");
     openai.baseUrl = QUrl(QStringLiteral("https://api.openai.com/v1"));
-    openai.apiKey = { SecretRef::Source::Keychain, QStringLiteral("openai") };
+    openai.keys = { { { SecretRef::Source::Keychain, QStringLiteral("openai") },
+        QStringLiteral("openai"), 1.0 } };
     running.providers.insert(openai.name, openai);
 
     Config samePlace = running;
@@ -153,9 +154,18 @@ void RequestGuardTest::keyDestinations()
     QCOMPARE(secretDestinationChanges(running, downgraded).size(), 1);
 
     Config otherSecret = running;
-    otherSecret.providers[QStringLiteral("openai")].apiKey
+    otherSecret.providers[QStringLiteral("openai")].keys.first().ref
         = { SecretRef::Source::Environment, QStringLiteral("AWS_SECRET_ACCESS_KEY") };
     QCOMPARE(secretDestinationChanges(running, otherSecret).size(), 1);
+
+    // A key added to a pool is a secret going somewhere new; the pool's old keys are not.
+    Config pooled = running;
+    pooled.providers[QStringLiteral("openai")].keys.append(
+        { { SecretRef::Source::Keychain, QStringLiteral("openai-team") }, QStringLiteral("team"),
+            1.0 });
+    const QList<SecretDestinationChange> added = secretDestinationChanges(running, pooled);
+    QCOMPARE(added.size(), 1);
+    QVERIFY(added.constFirst().secret.contains(QLatin1String("openai-team")));
 
     // A provider that was simulated sent its key nowhere; made real, it sends it to its address.
     Config simulated = running;

@@ -36,7 +36,7 @@ void captureLog(QtMsgType type, const QMessageLogContext &context, const QString
 }
 
 // Shaped like no well-known key, so only knowing the value can redact it.
-const QByteArray ProviderKey = "live-SECRET-4242-keychain";
+const QByteArray ProviderSecret = "live-SECRET-4242-keychain";
 const QByteArray AdminToken = "adm-SECRET-7777-token";
 
 } // namespace
@@ -149,7 +149,7 @@ ClientCall *KeysTest::chat(const QString &model)
 
 void KeysTest::keychainKeyReachesTheUpstreamAndIsReadOnce()
 {
-    m_store->setEntry(QStringLiteral("openai"), ProviderKey);
+    m_store->setEntry(QStringLiteral("openai"), ProviderSecret);
     startGateway();
     for (int i = 0; i < 3; ++i) {
         ClientCall *call = chat(QStringLiteral("main"));
@@ -158,7 +158,7 @@ void KeysTest::keychainKeyReachesTheUpstreamAndIsReadOnce()
     }
     QCOMPARE(m_a->requestCount(), 3);
     for (const ReceivedRequest &request : m_a->requests())
-        QCOMPARE(request.headers.value("authorization"), QByteArray("Bearer " + ProviderKey));
+        QCOMPARE(request.headers.value("authorization"), QByteArray("Bearer " + ProviderSecret));
     // Read when the config was applied, never per request.
     QCOMPARE(m_store->readCount(QStringLiteral("openai")), 1);
     QTRY_COMPARE(provider(QStringLiteral("a")).keyState, KeyState::Set);
@@ -184,7 +184,7 @@ void KeysTest::missingKeyMarksTheRouteMisconfigured()
 
 void KeysTest::lockedKeychainMarksTheRouteMisconfigured()
 {
-    m_store->setEntry(QStringLiteral("openai"), ProviderKey);
+    m_store->setEntry(QStringLiteral("openai"), ProviderSecret);
     m_store->failEveryCall(SecretStatus::Locked, QStringLiteral("the keychain is locked"));
     startGateway();
     ClientCall *call = chat(QStringLiteral("main"));
@@ -214,18 +214,18 @@ void KeysTest::aKeySetLaterIsUsedAfterReload()
 {
     startGateway();
     QCOMPARE(chat(QStringLiteral("main"))->header("X-Switchyard-Route"), QByteArray("rb"));
-    m_store->setEntry(QStringLiteral("openai"), ProviderKey);
+    m_store->setEntry(QStringLiteral("openai"), ProviderSecret);
     m_gateway->host().engine()->reloadSecrets();
     QTRY_COMPARE(provider(QStringLiteral("a")).keyState, KeyState::Set);
     ClientCall *call = chat(QStringLiteral("main"));
     QCOMPARE(call->header("X-Switchyard-Route"), QByteArray("ra"));
     QCOMPARE(m_a->requests().constLast().headers.value("authorization"),
-        QByteArray("Bearer " + ProviderKey));
+        QByteArray("Bearer " + ProviderSecret));
 }
 
 void KeysTest::everyApplyReadsTheKeysAgain()
 {
-    m_store->setEntry(QStringLiteral("openai"), ProviderKey);
+    m_store->setEntry(QStringLiteral("openai"), ProviderSecret);
     startGateway();
     QCOMPARE(chat(QStringLiteral("main"))->header("X-Switchyard-Route"), QByteArray("ra"));
     // Changed from the command line, say: the next apply reads it.
@@ -241,7 +241,7 @@ void KeysTest::everyApplyReadsTheKeysAgain()
 
 void KeysTest::aKeychainThatDoesNotAnswerDoesNotHoldTheGatewayBack()
 {
-    m_store->setEntry(QStringLiteral("openai"), ProviderKey);
+    m_store->setEntry(QStringLiteral("openai"), ProviderSecret);
     m_store->holdAnswers(); // a keyring waiting for its password
     m_gateway = std::make_unique<GatewayUnderTest>();
     m_scope = std::make_unique<QObject>();
@@ -262,7 +262,7 @@ void KeysTest::aKeychainThatDoesNotAnswerDoesNotHoldTheGatewayBack()
 
 void KeysTest::adminTokenComesFromTheKeychain()
 {
-    m_store->setEntry(QStringLiteral("openai"), ProviderKey);
+    m_store->setEntry(QStringLiteral("openai"), ProviderSecret);
     m_store->setEntry(QStringLiteral("admin"), AdminToken);
     startGateway(true);
     ClientCall *refused = m_gateway->client().get(QStringLiteral("/admin/state"));
@@ -281,7 +281,7 @@ void KeysTest::adminTokenComesFromTheKeychain()
 
 void KeysTest::providerTestReportsSuccessAndRejection()
 {
-    m_store->setEntry(QStringLiteral("openai"), ProviderKey);
+    m_store->setEntry(QStringLiteral("openai"), ProviderSecret);
     startGateway();
     m_a->enqueue(FakeResponse {
         200, {}, jsonText("{'object': 'list', 'data': [{'id': 'm1'}, {'id': 'm2'}]}") });
@@ -293,7 +293,7 @@ void KeysTest::providerTestReportsSuccessAndRejection()
     QCOMPARE(provider(QStringLiteral("a")).testResult, QStringLiteral("ok: 2 models listed"));
     QCOMPARE(m_a->requests().constLast().path, QByteArray("/v1/models"));
     QCOMPARE(m_a->requests().constLast().headers.value("authorization"),
-        QByteArray("Bearer " + ProviderKey));
+        QByteArray("Bearer " + ProviderSecret));
 
     m_a->enqueue(FakeResponse::error(401, QStringLiteral("invalid_request_error"),
         QStringLiteral("invalid_api_key"), QStringLiteral("Incorrect API key provided")));
@@ -316,7 +316,7 @@ void KeysTest::keysNeverReachAnyOutput()
         QMutexLocker lock(&logMutex);
         logLines.clear();
     }
-    m_store->setEntry(QStringLiteral("openai"), ProviderKey);
+    m_store->setEntry(QStringLiteral("openai"), ProviderSecret);
     m_store->setEntry(QStringLiteral("admin"), AdminToken);
     startGateway(true);
     const QList<QPair<QByteArray, QByteArray>> admin { { "Authorization",
@@ -324,7 +324,7 @@ void KeysTest::keysNeverReachAnyOutput()
     // An upstream that echoes the key it was sent, as real providers do in their 401s.
     const FakeResponse echo = FakeResponse::error(401, QStringLiteral("invalid_request_error"),
         QStringLiteral("invalid_api_key"),
-        QStringLiteral("Incorrect API key provided: ") + QString::fromUtf8(ProviderKey));
+        QStringLiteral("Incorrect API key provided: ") + QString::fromUtf8(ProviderSecret));
     m_a->setDefaultResponse(echo);
 
     ClientCall *fellBack = chat(QStringLiteral("main"));
@@ -340,7 +340,7 @@ void KeysTest::keysNeverReachAnyOutput()
     // Failures that open the breaker, echoing the key: the event says why, to /admin/events.
     ClientCall *events = m_gateway->client().get(QStringLiteral("/admin/events"), admin);
     m_a->setDefaultResponse(FakeResponse::error(503, QStringLiteral("server_error"), QString(),
-        QStringLiteral("overloaded, key ") + QString::fromUtf8(ProviderKey)));
+        QStringLiteral("overloaded, key ") + QString::fromUtf8(ProviderSecret)));
     for (int i = 0; i < 5; ++i)
         chat(QStringLiteral("ra"));
     QTRY_VERIFY(events->body.contains("\"to\":\"open\""));
@@ -386,7 +386,7 @@ void KeysTest::keysNeverReachAnyOutput()
         outputs.append({ QStringLiteral("log"), logLines.join(QLatin1Char('\n')).toUtf8() });
     }
     for (const auto &[where, text] : std::as_const(outputs)) {
-        QVERIFY2(!text.contains(ProviderKey), qPrintable(where));
+        QVERIFY2(!text.contains(ProviderSecret), qPrintable(where));
         QVERIFY2(!text.contains(AdminToken), qPrintable(where));
     }
     // The echoed message itself did arrive, so the checks above looked where the key would be.

@@ -357,7 +357,8 @@ void ObservabilityTest::metricsParseAndMove()
                  "switchyard_requests_total{lane=\"main\",route=\"ra\",class=\"ok\"}")),
         1.0);
     QCOMPARE(
-        after.value(QStringLiteral("switchyard_attempts_total{route=\"ra\",class=\"transient\"}")),
+        after.value(QStringLiteral("switchyard_attempts_total{route=\"ra\",class=\"transient\","
+                                   "key=\"SWITCHYARD_TEST_KEY_A\"}")),
         2.0);
     QCOMPARE(after.value(QStringLiteral("switchyard_retries_total{route=\"ra\"}")), 1.0);
     QCOMPARE(after.value(QStringLiteral("switchyard_fallbacks_total{lane=\"main\"}")), 1.0);

@@ -229,7 +229,10 @@ void FakeUpstream::onReadyRead(Connection *connection)
         connection->pending = true;
         ++m_pending;
         m_maxPending = qMax(m_maxPending, m_pending);
-        const FakeResponse response = m_queue.isEmpty() ? m_default : m_queue.dequeue();
+        std::optional<FakeResponse> answer = m_responder ? m_responder(request) : std::nullopt;
+        const FakeResponse response = answer ? *answer
+            : m_queue.isEmpty()              ? m_default
+                                             : m_queue.dequeue();
         Q_EMIT requestReceived();
         respond(connection, response);
     }

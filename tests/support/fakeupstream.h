@@ -10,6 +10,9 @@
 #include <QQueue>
 #include <QTcpServer>
 
+#include <functional>
+#include <optional>
+
 class QTcpSocket;
 
 namespace Switchyard::Testing {
@@ -65,6 +68,10 @@ public:
 
     void enqueue(const FakeResponse &response);
     void setDefaultResponse(const FakeResponse &response) { m_default = response; }
+    // Answers by what was asked (a rate limit per key, say) before the queue and the default
+    // are consulted; nullopt leaves the request to them.
+    using Responder = std::function<std::optional<FakeResponse>(const ReceivedRequest &request)>;
+    void setResponder(Responder responder) { m_responder = std::move(responder); }
     void release(); // lets every held answer go on
 
     int requestCount() const { return int(m_requests.size()); }
@@ -97,6 +104,7 @@ private:
     QTcpServer m_server;
     QQueue<FakeResponse> m_queue;
     FakeResponse m_default;
+    Responder m_responder;
     QList<ReceivedRequest> m_requests;
     QList<Connection *> m_connections;
     int m_pending = 0;
