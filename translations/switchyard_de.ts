@@ -800,6 +800,85 @@
     </message>
 </context>
 <context>
+    <name>Switchyard::KeyTableModel</name>
+    <message>
+        <source>none</source>
+        <translation>keiner</translation>
+    </message>
+    <message>
+        <source>keychain entry &apos;%1&apos;</source>
+        <translation>Schlüsselbund-Eintrag „%1“</translation>
+    </message>
+    <message>
+        <source>environment variable %1</source>
+        <translation>Umgebungsvariable %1</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n s</source>
+        <extracomment>A rate-limited key&apos;s rest that remains, in seconds.</extracomment>
+        <translation>
+            <numerusform>%n s</numerusform>
+            <numerusform>%n s</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Provider</source>
+        <translation>Anbieter</translation>
+    </message>
+    <message>
+        <source>Key</source>
+        <translation>Schlüssel</translation>
+    </message>
+    <message>
+        <source>Read from</source>
+        <translation>Gelesen aus</translation>
+    </message>
+    <message>
+        <source>Its share of the conversations, relative to the pool&apos;s other keys</source>
+        <translation>Sein Anteil an den Gesprächen, im Verhältnis zu den anderen Schlüsseln des Pools</translation>
+    </message>
+    <message>
+        <source>Weight</source>
+        <translation>Gewicht</translation>
+    </message>
+    <message>
+        <source>State</source>
+        <translation>Zustand</translation>
+    </message>
+    <message>
+        <source>How long a rate-limited key still rests</source>
+        <translation>Wie lange ein ratenbegrenzter Schlüssel noch pausiert</translation>
+    </message>
+    <message>
+        <source>Rests for</source>
+        <translation>Pausiert noch</translation>
+    </message>
+    <message>
+        <source>Calls sent with it since the gateway started</source>
+        <translation>Aufrufe mit ihm seit dem Start des Gateways</translation>
+    </message>
+    <message>
+        <source>Calls</source>
+        <translation>Aufrufe</translation>
+    </message>
+    <message>
+        <source>Answers of 429 it got</source>
+        <translation>Erhaltene Antworten 429</translation>
+    </message>
+    <message>
+        <source>Rate-limited</source>
+        <translation>Ratenbegrenzt</translation>
+    </message>
+    <message>
+        <source>Answers of 401 or 403 it got</source>
+        <translation>Erhaltene Antworten 401 oder 403</translation>
+    </message>
+    <message>
+        <source>Rejected</source>
+        <translation>Abgelehnt</translation>
+    </message>
+</context>
+<context>
     <name>Switchyard::LaneHealthModel</name>
     <message>
         <source>open</source>
@@ -1481,6 +1560,13 @@ Erreichbar: %2</translation>
         <source>A provider needs a name.</source>
         <translation>Ein Anbieter braucht einen Namen.</translation>
     </message>
+    <message numerus="yes">
+        <source>A pool of %n key(s), kept as it is (Add key… and Remove key edit it)</source>
+        <translation>
+            <numerusform>Ein Pool aus %n Schlüssel, bleibt wie er ist (Schlüssel hinzufügen… und Schlüssel entfernen ändern ihn)</numerusform>
+            <numerusform>Ein Pool aus %n Schlüsseln, bleibt wie er ist (Schlüssel hinzufügen… und Schlüssel entfernen ändern ihn)</numerusform>
+        </translation>
+    </message>
 </context>
 <context>
     <name>Switchyard::ProviderTableModel</name>
@@ -1563,6 +1649,17 @@ Erreichbar: %2</translation>
     <message>
         <source>environment variable %1</source>
         <translation>Umgebungsvariable %1</translation>
+    </message>
+    <message>
+        <source>cooling down after a rate limit</source>
+        <translation>pausiert nach einer Ratenbegrenzung</translation>
+    </message>
+    <message numerus="yes">
+        <source>a pool of %n keys</source>
+        <translation>
+            <numerusform>ein Pool aus %n Schlüssel</numerusform>
+            <numerusform>ein Pool aus %n Schlüsseln</numerusform>
+        </translation>
     </message>
 </context>
 <context>
@@ -1791,6 +1888,94 @@ Fahren Sie nur fort, wenn Sie diesem Host den Schlüssel anvertrauen.</translati
     <message>
         <source>This gateway runs on another machine and reads its keychain: set the key there with `switchyard keys set NAME`, then Reload keys here.</source>
         <translation>Dieses Gateway läuft auf einem anderen Rechner und liest dessen Schlüsselbund: Setzen Sie den Schlüssel dort mit `switchyard keys set NAME` und wählen Sie hier „Schlüssel neu laden“.</translation>
+    </message>
+    <message>
+        <source>Add ke&amp;y…</source>
+        <translation>Schlüssel &amp;hinzufügen…</translation>
+    </message>
+    <message>
+        <source>Remove key</source>
+        <translation>Schlüssel entfernen</translation>
+    </message>
+    <message>
+        <source>Add a key to this provider&apos;s pool: several keys share its traffic, and a rate-limited or rejected key rests while the others serve.</source>
+        <translation>Einen Schlüssel zum Pool dieses Anbieters hinzufügen: mehrere Schlüssel teilen sich seinen Verkehr, und ein ratenbegrenzter oder abgelehnter Schlüssel pausiert, während die anderen bedienen.</translation>
+    </message>
+    <message>
+        <source>Take the selected key out of this provider&apos;s pool.</source>
+        <translation>Den gewählten Schlüssel aus dem Pool dieses Anbieters nehmen.</translation>
+    </message>
+    <message>
+        <source>&lt;b&gt;Keys&lt;/b&gt; — select a provider to see its keys</source>
+        <translation>&lt;b&gt;Schlüssel&lt;/b&gt; — einen Anbieter wählen, um seine Schlüssel zu sehen</translation>
+    </message>
+    <message>
+        <source>&lt;b&gt;Keys of %1&lt;/b&gt; — a pool of keys shares the provider&apos;s traffic; one conversation keeps one key</source>
+        <translation>&lt;b&gt;Schlüssel von %1&lt;/b&gt; — ein Pool von Schlüsseln teilt sich den Verkehr des Anbieters; ein Gespräch behält einen Schlüssel</translation>
+    </message>
+    <message>
+        <source>Set key %1 of %2</source>
+        <translation>Schlüssel %1 von %2 setzen</translation>
+    </message>
+    <message>
+        <source>API key &apos;%1&apos; of %2, stored in the system keychain as &apos;%3&apos;. It replaces the key there now.</source>
+        <translation>API-Schlüssel „%1“ von %2, im Schlüsselbund des Systems als „%3“ gespeichert. Er ersetzt den dortigen Schlüssel sofort.</translation>
+    </message>
+    <message>
+        <source>Add a key to %1</source>
+        <translation>Einen Schlüssel zu %1 hinzufügen</translation>
+    </message>
+    <message>
+        <source>e.g. team</source>
+        <translation>z. B. team</translation>
+    </message>
+    <message>
+        <source>&amp;Label:</source>
+        <translation>&amp;Bezeichnung:</translation>
+    </message>
+    <message>
+        <source>Keychain &amp;entry:</source>
+        <translation>Schlüsselbund-&amp;Eintrag:</translation>
+    </message>
+    <message>
+        <source>&amp;Key:</source>
+        <translation>&amp;Schlüssel:</translation>
+    </message>
+    <message>
+        <source>&amp;Weight:</source>
+        <translation>&amp;Gewicht:</translation>
+    </message>
+    <message>
+        <source>The label names the key in traces, metrics and here; the key itself goes to the system keychain, never to the configuration file.</source>
+        <translation>Die Bezeichnung benennt den Schlüssel in Traces, Metriken und hier; der Schlüssel selbst kommt in den Schlüsselbund des Systems, nie in die Konfigurationsdatei.</translation>
+    </message>
+    <message>
+        <source>Key: paste the key itself (it goes to the keychain).</source>
+        <translation>Schlüssel: den Schlüssel selbst einfügen (er kommt in den Schlüsselbund).</translation>
+    </message>
+    <message>
+        <source>Key %1 added to %2.</source>
+        <translation>Schlüssel %1 zu %2 hinzugefügt.</translation>
+    </message>
+    <message>
+        <source>Key %1 was added to %2, but not stored: %3</source>
+        <translation>Schlüssel %1 wurde zu %2 hinzugefügt, aber nicht gespeichert: %3</translation>
+    </message>
+    <message>
+        <source>Key %1 added to %2 and stored in the system keychain as &apos;%3&apos;; the gateway is reading it.</source>
+        <translation>Schlüssel %1 zu %2 hinzugefügt und im Schlüsselbund des Systems als „%3“ gespeichert; das Gateway liest ihn.</translation>
+    </message>
+    <message>
+        <source>Take key %1 out of %2&apos;s pool? Its keychain entry stays; `switchyard keys delete %3` removes it.</source>
+        <translation>Schlüssel %1 aus dem Pool von %2 nehmen? Sein Schlüsselbund-Eintrag bleibt; `switchyard keys delete %3` entfernt ihn.</translation>
+    </message>
+    <message>
+        <source>NAME</source>
+        <translation>NAME</translation>
+    </message>
+    <message>
+        <source>Key %1 removed from %2.</source>
+        <translation>Schlüssel %1 aus %2 entfernt.</translation>
     </message>
 </context>
 <context>
@@ -2345,6 +2530,14 @@ Fahren Sie nur fort, wenn Sie diesem Host den Schlüssel anvertrauen.</translati
     <message>
         <source>Total %1 ms, %2 attempt(s), $%3</source>
         <translation>Gesamt %1 ms, %2 Versuch(e), $%3</translation>
+    </message>
+    <message>
+        <source>key %1</source>
+        <translation>Schlüssel %1</translation>
+    </message>
+    <message>
+        <source>sent with the provider&apos;s key &apos;%1&apos;</source>
+        <translation>gesendet mit dem Schlüssel „%1“ des Anbieters</translation>
     </message>
 </context>
 <context>

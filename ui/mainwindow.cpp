@@ -12,6 +12,7 @@
 #include "models/costseriesmodel.h"
 #include "models/eventlistmodel.h"
 #include "models/fleetmodels.h"
+#include "models/keytablemodel.h"
 #include "models/lanehealthmodel.h"
 #include "models/providertablemodel.h"
 #include "models/routetablemodel.h"
@@ -70,6 +71,7 @@ MainWindow::MainWindow(
     , m_events(new EventListModel(2000, this))
     , m_cost(new CostSeriesModel(this))
     , m_providers(new ProviderTableModel(this))
+    , m_keys(new KeyTableModel(this))
     , m_fleetMembers(new FleetMemberModel(this))
     , m_fleetRoutes(new FleetRouteModel(this))
     , m_tabs(new QTabWidget(this))
@@ -97,7 +99,7 @@ MainWindow::MainWindow(
         m_tabs->setCurrentWidget(m_tracesView);
         m_tracesView->findRequest(id);
     });
-    m_providersView = new ProvidersView(gateway, m_providers,
+    m_providersView = new ProvidersView(gateway, m_providers, m_keys,
         secrets ? std::move(secrets) : std::make_shared<KeychainSecretStore>(), this);
     m_tabs->addTab(m_routesView, tr("&Routes"));
     m_tabs->addTab(m_lanesView, tr("&Lanes"));
@@ -221,6 +223,7 @@ MainWindow::MainWindow(
     connect(gateway, &GatewayLink::eventRecorded, this, &MainWindow::onStateChanged);
     connect(
         gateway, &GatewayLink::providersUpdated, m_providers, &ProviderTableModel::setProviders);
+    connect(gateway, &GatewayLink::providersUpdated, m_keys, &KeyTableModel::setProviders);
     connect(gateway, &GatewayLink::configApplied, this, &MainWindow::onConfigApplied);
     connect(gateway, &GatewayLink::storageProblemChanged, this, [this](const QString &problem) {
         m_storage->setVisible(!problem.isEmpty());
@@ -353,6 +356,20 @@ QStringList MainWindow::saveScreenshots(const QString &directory)
             m_historyView->pickMoment(m_events->index(0, EventListModel::Time)
                                           .data(EventListModel::SortRole)
                                           .toLongLong());
+        }
+        // The provider with the most keys, so that its keys show.
+        if (m_tabs->widget(i) == m_providersView && m_providersView->selectedProvider().isEmpty()) {
+            QString most;
+            qsizetype keys = -1;
+            for (int row = 0; row < m_providers->rowCount(); ++row) {
+                const QString name = m_providers->index(row, 0).data().toString();
+                const ProviderSnapshot *provider = m_providers->provider(name);
+                if (provider && provider->keys.size() > keys) {
+                    most = name;
+                    keys = provider->keys.size();
+                }
+            }
+            m_providersView->selectProvider(most);
         }
         const QString file = QDir(directory).filePath(QStringLiteral("%1-%2x%3.png")
                                                           .arg(m_tabs->widget(i)->objectName())

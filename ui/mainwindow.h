@@ -37,6 +37,7 @@ class FleetMemberModel;
 class FleetRouteModel;
 class FleetView;
 class LanesView;
+class KeyTableModel;
 class ProviderTableModel;
 class ProvidersView;
 class LaneHealthModel;
@@ -122,6 +123,7 @@ private:
     EventListModel *m_events;
     CostSeriesModel *m_cost;
     ProviderTableModel *m_providers;
+    KeyTableModel *m_keys;
     FleetMemberModel *m_fleetMembers;
     FleetRouteModel *m_fleetRoutes;
     QTabWidget *m_tabs;

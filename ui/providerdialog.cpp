@@ -6,6 +6,7 @@
 #include <QComboBox>
 #include <QDialogButtonBox>
 #include <QFormLayout>
+#include <QJsonArray>
 #include <QLabel>
 #include <QLineEdit>
 #include <QVBoxLayout>
@@ -14,7 +15,7 @@ namespace Switchyard {
 
 namespace {
 
-enum KeySource { NoKey, Keychain, Environment };
+enum KeySource { NoKey, Keychain, Environment, Pool };
 
 void showErrors(QLabel *label, const QStringList &errors)
 {
@@ -68,8 +69,16 @@ ProviderDialog::ProviderDialog(
         m_kind->addItem(kind, kind); // e.g. "simulated": shown as it is, kept as it is
     m_kind->setCurrentIndex(m_kind->findData(kind));
     m_baseUrl->setText(object.value(QLatin1String("base_url")).toString());
-    const QJsonObject key = object.value(QLatin1String("api_key")).toObject();
-    if (key.contains(QLatin1String("keychain"))) {
+    const QJsonValue apiKey = object.value(QLatin1String("api_key"));
+    const QJsonObject key = apiKey.toObject();
+    if (apiKey.isArray()) {
+        // A pool is edited key by key in the Providers view; here it is kept as it is.
+        m_keySource->addItem(
+            tr("A pool of %n key(s), kept as it is (Add key… and Remove key edit it)", nullptr,
+                int(apiKey.toArray().size())),
+            Pool);
+        m_keySource->setCurrentIndex(m_keySource->findData(Pool));
+    } else if (key.contains(QLatin1String("keychain"))) {
         m_keySource->setCurrentIndex(m_keySource->findData(Keychain));
         m_keyName->setText(key.value(QLatin1String("keychain")).toString());
     } else if (key.contains(QLatin1String("env"))) {
@@ -140,6 +149,8 @@ QJsonObject ProviderDialog::object() const
         object.insert(QStringLiteral("api_key"),
             QJsonObject { { QStringLiteral("env"), m_keyName->text().trimmed() } });
         break;
+    case Pool: // m_original's
+        break;
     }
     return object;
 }
@@ -168,7 +179,7 @@ void ProviderDialog::applyCatalogueEntry(int index)
 void ProviderDialog::updateKeyField()
 {
     const int source = m_keySource->currentData().toInt();
-    m_keyName->setEnabled(source != NoKey);
+    m_keyName->setEnabled(source != NoKey && source != Pool);
     m_keyName->setPlaceholderText(
         source == Environment ? QStringLiteral("OPENAI_API_KEY") : QStringLiteral("openai"));
     if (source == Keychain && m_keyName->text().isEmpty())

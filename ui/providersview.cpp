@@ -3,20 +3,28 @@
 #include "config/configdocument.h"
 #include "config/secretdestinations.h"
 #include "link/gatewaylink.h"
+#include "models/keytablemodel.h"
 #include "models/providertablemodel.h"
 #include "models/routeconfigtablemodel.h"
 #include "providerdialog.h"
 #include "routedialog.h"
 #include "secrets/secretstore.h"
+#include "statestyle.h"
 #include "tableviews.h"
 
 #include <QDateTime>
+#include <QDialogButtonBox>
+#include <QDoubleSpinBox>
+#include <QFormLayout>
 #include <QHBoxLayout>
+#include <QHeaderView>
 #include <QInputDialog>
 #include <QLabel>
 #include <QLineEdit>
 #include <QMessageBox>
 #include <QPushButton>
+#include <QRegularExpression>
+#include <QSortFilterProxyModel>
 #include <QTableView>
 #include <QTimer>
 #include <QVBoxLayout>
@@ -43,7 +51,7 @@ std::function<QStringList(const QString &, const QJsonObject &)> validatorFor(
 } // namespace
 
 ProvidersView::ProvidersView(GatewayLink *gateway, ProviderTableModel *providers,
-    std::shared_ptr<SecretStore> secrets, QWidget *parent)
+    KeyTableModel *keys, std::shared_ptr<SecretStore> secrets, QWidget *parent)
     : QWidget(parent)
     , m_gateway(gateway)
     , m_providers(providers)
@@ -51,17 +59,37 @@ ProvidersView::ProvidersView(GatewayLink *gateway, ProviderTableModel *providers
     , m_secrets(std::move(secrets))
     , m_providerTable(makeTable(providers, this))
     , m_routeTable(makeTable(m_routes, this))
+    , m_keysOfProvider(new QSortFilterProxyModel(this))
+    , m_keyTable(nullptr)
+    , m_keysTitle(new QLabel(this))
     , m_editProvider(new QPushButton(tr("&Edit…"), this))
     , m_removeProvider(new QPushButton(tr("Remo&ve"), this))
     , m_setKey(new QPushButton(tr("Set &key…"), this))
     , m_deleteKey(new QPushButton(tr("&Delete key"), this))
     , m_test(new QPushButton(tr("&Test"), this))
+    , m_addKey(new QPushButton(tr("Add ke&y…"), this))
+    , m_removeKey(new QPushButton(tr("Remove key"), this))
     , m_addRoute(new QPushButton(tr("Add ro&ute…"), this))
     , m_editRoute(new QPushButton(tr("Edit r&oute…"), this))
     , m_removeRoute(new QPushButton(tr("Remove rou&te"), this))
     , m_status(new QLabel(this))
 {
     setObjectName(QStringLiteral("providersView"));
+    // The keys of the selected provider only: one, or each of its pool.
+    m_keysOfProvider->setSourceModel(keys);
+    m_keysOfProvider->setFilterRole(KeyTableModel::ProviderRole);
+    m_keysOfProvider->setSortRole(KeyTableModel::SortRole);
+    m_keysOfProvider->setFilterRegularExpression(QRegularExpression(QStringLiteral("(?!)")));
+    m_keyTable = makeTable(m_keysOfProvider, this);
+    m_keyTable->setObjectName(QStringLiteral("keyTable"));
+    m_keyTable->setColumnHidden(KeyTableModel::Provider, true);
+    // Short figures at their width; where a key is read from takes the rest.
+    m_keyTable->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
+    m_keyTable->horizontalHeader()->setStretchLastSection(true);
+    m_keysTitle->setObjectName(QStringLiteral("keysTitle"));
+    m_addKey->setToolTip(tr("Add a key to this provider's pool: several keys share its traffic, "
+                            "and a rate-limited or rejected key rests while the others serve."));
+    m_removeKey->setToolTip(tr("Take the selected key out of this provider's pool."));
     m_providerTable->setObjectName(QStringLiteral("providerTable"));
     m_routeTable->setObjectName(QStringLiteral("routeConfigTable"));
     m_status->setObjectName(QStringLiteral("providersStatus"));
@@ -82,6 +110,10 @@ ProvidersView::ProvidersView(GatewayLink *gateway, ProviderTableModel *providers
     for (QPushButton *button : { m_setKey, m_deleteKey, m_test, reloadKeys })
         providerButtons->addWidget(button);
     providerButtons->addStretch();
+    auto *keyButtons = new QHBoxLayout;
+    for (QPushButton *button : { m_addKey, m_removeKey })
+        keyButtons->addWidget(button);
+    keyButtons->addStretch();
     auto *routeButtons = new QHBoxLayout;
     for (QPushButton *button : { m_addRoute, m_editRoute, m_removeRoute })
         routeButtons->addWidget(button);
@@ -100,6 +132,10 @@ ProvidersView::ProvidersView(GatewayLink *gateway, ProviderTableModel *providers
     layout->addWidget(m_providerTable, 1);
     layout->addLayout(providerButtons);
     layout->addSpacing(8);
+    layout->addWidget(m_keysTitle);
+    layout->addWidget(m_keyTable, 1);
+    layout->addLayout(keyButtons);
+    layout->addSpacing(8);
     layout->addWidget(routesTitle);
     layout->addWidget(m_routeTable, 1);
     layout->addLayout(routeButtons);
@@ -112,6 +148,16 @@ ProvidersView::ProvidersView(GatewayLink *gateway, ProviderTableModel *providers
     connect(m_setKey, &QPushButton::clicked, this, &ProvidersView::setKey);
     connect(m_deleteKey, &QPushButton::clicked, this, &ProvidersView::deleteKey);
     connect(m_test, &QPushButton::clicked, this, &ProvidersView::testProvider);
+    connect(m_addKey, &QPushButton::clicked, this, &ProvidersView::addKey);
+    connect(m_removeKey, &QPushButton::clicked, this, &ProvidersView::removeKey);
+    connect(m_providerTable->selectionModel(), &QItemSelectionModel::selectionChanged, this,
+        [this] { showKeysOf(selectedProvider()); });
+    connect(m_keyTable->selectionModel(), &QItemSelectionModel::selectionChanged, this,
+        &ProvidersView::updateButtons);
+    connect(
+        m_keysOfProvider, &QAbstractItemModel::rowsInserted, this, &ProvidersView::updateButtons);
+    connect(
+        m_keysOfProvider, &QAbstractItemModel::rowsRemoved, this, &ProvidersView::updateButtons);
     connect(reloadKeys, &QPushButton::clicked, this, [this] {
         m_gateway->reloadSecrets();
         showStatus(tr("Reading the keys again…"));
@@ -136,7 +182,60 @@ ProvidersView::ProvidersView(GatewayLink *gateway, ProviderTableModel *providers
     });
     connect(m_providers, &QAbstractItemModel::rowsRemoved, this, &ProvidersView::updateButtons);
     connect(m_routes, &QAbstractItemModel::modelReset, this, &ProvidersView::updateButtons);
+    showKeysOf(QString());
     reloadFromDocument();
+}
+
+void ProvidersView::showKeysOf(const QString &provider)
+{
+    const QString label = selectedKey();
+    m_keysOfProvider->setFilterRegularExpression(provider.isEmpty()
+            ? QRegularExpression(QStringLiteral("(?!)")) // nothing
+            : QRegularExpression(
+                QLatin1Char('^') + QRegularExpression::escape(provider) + QLatin1Char('$')));
+    m_keysTitle->setText(provider.isEmpty()
+            ? tr("<b>Keys</b> — select a provider to see its keys")
+            : tr("<b>Keys of %1</b> — a pool of keys shares the provider's traffic; one "
+                 "conversation keeps one key")
+                  .arg(provider.toHtmlEscaped()));
+    // At once: the rows are another provider's now, and their widths are another's too.
+    m_keyTable->resizeColumnsToContents();
+    selectKey(label);
+    updateButtons();
+}
+
+QString ProvidersView::selectedKey() const
+{
+    const QModelIndexList rows = m_keyTable->selectionModel()->selectedRows(KeyTableModel::Label);
+    return rows.isEmpty() ? QString() : rows.constFirst().data().toString();
+}
+
+void ProvidersView::selectKey(const QString &label)
+{
+    for (int row = 0; row < m_keysOfProvider->rowCount(); ++row) {
+        const QModelIndex index = m_keysOfProvider->index(row, KeyTableModel::Label);
+        if (!label.isEmpty() && index.data().toString() == label) {
+            m_keyTable->selectRow(row);
+            return;
+        }
+    }
+    m_keyTable->clearSelection();
+}
+
+QString ProvidersView::keychainEntryInFocus(QString *keyName) const
+{
+    const QModelIndexList keyRows = m_keyTable->selectionModel()->selectedRows();
+    if (!keyRows.isEmpty()) {
+        if (keyName)
+            *keyName = keyRows.constFirst().siblingAtColumn(KeyTableModel::Label).data().toString();
+        return keyRows.constFirst().data(KeyTableModel::KeychainNameRole).toString();
+    }
+    const QModelIndexList rows = m_providerTable->selectionModel()->selectedRows();
+    if (rows.isEmpty())
+        return QString();
+    if (keyName)
+        *keyName = rows.constFirst().data().toString();
+    return rows.constFirst().data(ProviderTableModel::KeychainNameRole).toString();
 }
 
 void ProvidersView::reloadFromDocument()
@@ -180,11 +279,13 @@ void ProvidersView::showStatus(const QString &text)
 void ProvidersView::updateButtons()
 {
     const QString provider = selectedProvider();
-    const QModelIndexList rows = m_providerTable->selectionModel()->selectedRows();
-    const bool inKeychain = !rows.isEmpty()
-        && !rows.constFirst().data(ProviderTableModel::KeychainNameRole).toString().isEmpty();
+    const bool inKeychain = !keychainEntryInFocus().isEmpty();
     for (QPushButton *button : { m_editProvider, m_removeProvider, m_test })
         button->setEnabled(!provider.isEmpty());
+    const bool simulated = !provider.isEmpty() && m_providers->provider(provider)
+        && m_providers->provider(provider)->kind == QLatin1String("simulated");
+    m_addKey->setEnabled(!provider.isEmpty() && !simulated);
+    m_removeKey->setEnabled(!selectedKey().isEmpty());
     // A gateway on another machine reads its own keychain: keys are set there
     // (`switchyard keys set NAME`), then Reload keys here.
     const bool keychainShared = m_gateway->readsThisKeychain();
@@ -393,20 +494,24 @@ void ProvidersView::removeRoute()
 
 void ProvidersView::setKey()
 {
-    const QModelIndexList rows = m_providerTable->selectionModel()->selectedRows();
-    if (rows.isEmpty())
-        return;
-    const QString provider = rows.constFirst().data().toString();
-    const QString entry = rows.constFirst().data(ProviderTableModel::KeychainNameRole).toString();
-    if (entry.isEmpty())
+    const QString provider = selectedProvider();
+    QString keyName;
+    const QString entry = keychainEntryInFocus(&keyName);
+    if (provider.isEmpty() || entry.isEmpty())
         return;
     auto *dialog = new QInputDialog(this);
     dialog->setObjectName(QStringLiteral("keyDialog"));
     dialog->setAttribute(Qt::WA_DeleteOnClose);
-    dialog->setWindowTitle(tr("Set key for %1").arg(provider));
-    dialog->setLabelText(tr("API key for %1, stored in the system keychain as '%2'. It replaces "
-                            "the key there now.")
-                             .arg(provider, entry));
+    const bool ofPool = keyName != provider;
+    dialog->setWindowTitle(ofPool ? tr("Set key %1 of %2").arg(keyName, provider)
+                                  : tr("Set key for %1").arg(provider));
+    dialog->setLabelText(ofPool
+            ? tr("API key '%1' of %2, stored in the system keychain as '%3'. It replaces the key "
+                 "there now.")
+                  .arg(keyName, provider, entry)
+            : tr("API key for %1, stored in the system keychain as '%2'. It replaces the key "
+                 "there now.")
+                  .arg(provider, entry));
     dialog->setTextEchoMode(QLineEdit::Password);
     dialog->setInputMethodHints(Qt::ImhSensitiveData | Qt::ImhNoPredictiveText);
     connect(dialog, &QInputDialog::textValueSelected, this, [this, entry](const QString &key) {
@@ -438,10 +543,7 @@ void ProvidersView::setKey()
 
 void ProvidersView::deleteKey()
 {
-    const QModelIndexList rows = m_providerTable->selectionModel()->selectedRows();
-    if (rows.isEmpty())
-        return;
-    const QString entry = rows.constFirst().data(ProviderTableModel::KeychainNameRole).toString();
+    const QString entry = keychainEntryInFocus();
     if (entry.isEmpty())
         return;
     confirm(tr("Delete key"),
@@ -484,6 +586,112 @@ void ProvidersView::reportTestResult()
             ? tr("Test of %1 passed: %2").arg(m_testing, provider->testResult)
             : tr("Test of %1 failed: %2").arg(m_testing, provider->testResult));
     m_testing.clear();
+}
+
+void ProvidersView::addKey()
+{
+    const QString provider = selectedProvider();
+    if (provider.isEmpty())
+        return;
+    auto *dialog = new QDialog(this);
+    dialog->setObjectName(QStringLiteral("addKeyDialog"));
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    dialog->setWindowTitle(tr("Add a key to %1").arg(provider));
+    auto *label = new QLineEdit(dialog);
+    label->setObjectName(QStringLiteral("keyLabel"));
+    label->setPlaceholderText(tr("e.g. team"));
+    auto *entry = new QLineEdit(dialog);
+    entry->setObjectName(QStringLiteral("keyEntry"));
+    auto *value = new QLineEdit(dialog);
+    value->setObjectName(QStringLiteral("keyValue"));
+    value->setEchoMode(QLineEdit::Password);
+    value->setInputMethodHints(Qt::ImhSensitiveData | Qt::ImhNoPredictiveText);
+    auto *weight = new QDoubleSpinBox(dialog);
+    weight->setObjectName(QStringLiteral("keyWeight"));
+    weight->setRange(0.001, 1000.0);
+    weight->setDecimals(3);
+    weight->setValue(1.0);
+    QLabel *errors = StateStyle::inlineErrorLabel(dialog);
+    errors->setObjectName(QStringLiteral("keyErrors"));
+    // The entry's name follows the label until the user names it.
+    connect(label, &QLineEdit::textEdited, entry, [provider, entry](const QString &text) {
+        if (!entry->isModified())
+            entry->setText(QStringLiteral("%1-%2").arg(provider, text.trimmed()));
+    });
+    auto *form = new QFormLayout;
+    form->addRow(tr("&Label:"), label);
+    form->addRow(tr("Keychain &entry:"), entry);
+    form->addRow(tr("&Key:"), value);
+    form->addRow(tr("&Weight:"), weight);
+    auto *note
+        = new QLabel(tr("The label names the key in traces, metrics and here; the key itself "
+                        "goes to the system keychain, never to the configuration file."),
+            dialog);
+    note->setWordWrap(true);
+    auto *buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel, dialog);
+    auto *layout = new QVBoxLayout(dialog);
+    layout->addLayout(form);
+    layout->addWidget(errors);
+    layout->addWidget(note);
+    layout->addWidget(buttons);
+    connect(buttons, &QDialogButtonBox::rejected, dialog, &QDialog::reject);
+    connect(buttons, &QDialogButtonBox::accepted, dialog,
+        [this, dialog, provider, label, entry, value, weight, errors] {
+            QJsonObject key { { QStringLiteral("keychain"), entry->text().trimmed() },
+                { QStringLiteral("label"), label->text().trimmed() } };
+            if (!qFuzzyCompare(weight->value(), 1.0))
+                key.insert(QStringLiteral("weight"), weight->value());
+            const QJsonObject json
+                = ConfigDocument::withProviderKey(m_gateway->configJson(), provider, key);
+            QStringList problems = ConfigLoader::fromObject(json).errors;
+            if (value->text().trimmed().isEmpty())
+                problems.append(tr("Key: paste the key itself (it goes to the keychain)."));
+            if (!problems.isEmpty()) {
+                errors->setText(problems.join(QLatin1Char('\n')));
+                errors->show();
+                return; // the dialog stays open, with what to fix
+            }
+            const QString name = key.value(QLatin1String("keychain")).toString();
+            const QString labelText = key.value(QLatin1String("label")).toString();
+            const QByteArray secret = value->text().trimmed().toUtf8();
+            dialog->accept();
+            // The key goes to the keychain once the configuration that names it runs: a change
+            // the user cancels (a new host for a key, say) leaves no entry behind.
+            applyConfirmingKeyDestinations(json, tr("Key %1 added to %2.").arg(labelText, provider),
+                [this, name, labelText, provider, secret] {
+                    m_secrets->setKey(name, secret, this,
+                        [this, name, labelText, provider](const SecretResult &result) {
+                            if (!result.ok()) {
+                                showStatus(tr("Key %1 was added to %2, but not stored: %3")
+                                               .arg(labelText, provider, result.error));
+                                return;
+                            }
+                            showStatus(tr("Key %1 added to %2 and stored in the system keychain "
+                                          "as '%3'; the gateway is reading it.")
+                                           .arg(labelText, provider, name));
+                            m_gateway->reloadSecrets();
+                            selectKey(labelText);
+                        });
+                });
+        });
+    dialog->open();
+}
+
+void ProvidersView::removeKey()
+{
+    const QString provider = selectedProvider();
+    const QString label = selectedKey();
+    if (provider.isEmpty() || label.isEmpty())
+        return;
+    const QString keychainEntry = keychainEntryInFocus();
+    confirm(tr("Remove key"),
+        tr("Take key %1 out of %2's pool? Its keychain entry stays; `switchyard keys delete %3` "
+           "removes it.")
+            .arg(label, provider, keychainEntry.isEmpty() ? tr("NAME") : keychainEntry),
+        [this, provider, label] {
+            apply(ConfigDocument::withoutProviderKey(m_gateway->configJson(), provider, label),
+                tr("Key %1 removed from %2.").arg(label, provider));
+        });
 }
 
 } // namespace Switchyard

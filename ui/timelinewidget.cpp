@@ -4,7 +4,9 @@
 
 #include <QHelpEvent>
 #include <QPainter>
+
 #include <QToolTip>
+#include <algorithm>
 
 namespace Switchyard {
 
@@ -178,6 +180,13 @@ void TimelineWidget::paintEvent(QPaintEvent *)
         if (!attempt.continuation.isEmpty())
             text += QStringLiteral(" · ")
                 + tr("continues the stream (%1)", "prefill or restart").arg(attempt.continuation);
+        // Which key of a pool it sent, where the request's attempts sent different ones.
+        if (!attempt.key.isEmpty()
+            && std::any_of(m_trace.attempts.cbegin(), m_trace.attempts.cend(),
+                [&attempt](const AttemptRecord &other) {
+                    return !other.key.isEmpty() && other.key != attempt.key;
+                }))
+            text += QStringLiteral(" · ") + tr("key %1").arg(attempt.key);
         if (attempt.hedge) {
             text += QStringLiteral(" · ") + tr("hedge");
             // A dashed line down from the attempt it runs beside, at the moment it started.
@@ -252,6 +261,8 @@ QString TimelineWidget::tooltipFor(int row) const
                        .arg(attempt.endMs);
     if (!attempt.reason.isEmpty())
         text += QLatin1Char('\n') + attempt.reason;
+    if (!attempt.key.isEmpty())
+        text += QLatin1Char('\n') + tr("sent with the provider's key '%1'").arg(attempt.key);
     if (attempt.drill)
         text += QLatin1Char('\n') + tr("(injected by a drill)");
     if (!attempt.note.isEmpty())

@@ -126,6 +126,58 @@ QJsonObject ConfigDocument::withEntry(
     return root;
 }
 
+namespace {
+
+QString labelOf(const QJsonObject &key)
+{
+    if (key.contains(QLatin1String("label")))
+        return key.value(QLatin1String("label")).toString();
+    return key
+        .value(key.contains(QLatin1String("keychain")) ? QLatin1String("keychain")
+                                                       : QLatin1String("env"))
+        .toString();
+}
+
+} // namespace
+
+QJsonObject ConfigDocument::withProviderKey(
+    const QJsonObject &json, const QString &provider, const QJsonObject &key)
+{
+    QJsonObject entry
+        = json.value(QLatin1String("providers")).toObject().value(provider).toObject();
+    const QJsonValue current = entry.value(QLatin1String("api_key"));
+    QJsonArray pool;
+    if (current.isArray())
+        pool = current.toArray();
+    else if (current.isObject())
+        pool.append(current);
+    pool.append(key);
+    entry.insert(QStringLiteral("api_key"), pool);
+    return withEntry(json, QStringLiteral("providers"), provider, entry);
+}
+
+QJsonObject ConfigDocument::withoutProviderKey(
+    const QJsonObject &json, const QString &provider, const QString &label)
+{
+    QJsonObject entry
+        = json.value(QLatin1String("providers")).toObject().value(provider).toObject();
+    const QJsonValue current = entry.value(QLatin1String("api_key"));
+    QJsonArray pool;
+    if (current.isArray())
+        pool = current.toArray();
+    else if (current.isObject())
+        pool.append(current);
+    for (qsizetype i = pool.size() - 1; i >= 0; --i) {
+        if (labelOf(pool.at(i).toObject()) == label)
+            pool.removeAt(i);
+    }
+    if (pool.isEmpty())
+        entry.remove(QStringLiteral("api_key"));
+    else
+        entry.insert(QStringLiteral("api_key"), pool);
+    return withEntry(json, QStringLiteral("providers"), provider, entry);
+}
+
 QStringList ConfigDocument::lanesUsing(const QJsonObject &json, const QString &route)
 {
     QStringList lanes;

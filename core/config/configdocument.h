@@ -33,6 +33,14 @@ public:
     // The document with one entry of "providers" or "routes" set to `object` (added or replaced).
     static QJsonObject withEntry(const QJsonObject &json, const QString &section,
         const QString &name, const QJsonObject &object);
+    // The document with `key` (a secret reference, with "label" and "weight" where given) added to
+    // the api_key of `provider`, which becomes a pool (a list) if it was a single reference.
+    static QJsonObject withProviderKey(
+        const QJsonObject &json, const QString &provider, const QJsonObject &key);
+    // The document without the key labelled `label` in the api_key of `provider` (a key without a
+    // label is labelled by its reference's name); without api_key once no key is left.
+    static QJsonObject withoutProviderKey(
+        const QJsonObject &json, const QString &provider, const QString &label);
     // The lanes whose chain, degraded route or policy fallbacks name `route`.
     static QStringList lanesUsing(const QJsonObject &json, const QString &route);
     // The routes of `provider`.

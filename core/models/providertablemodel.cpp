@@ -34,6 +34,8 @@ QString ProviderTableModel::keyStateText(KeyState state)
         return tr("unreadable");
     case KeyState::Rejected:
         return tr("rejected by the upstream");
+    case KeyState::CoolingDown:
+        return tr("cooling down after a rate limit");
     }
     return QString();
 }
@@ -45,8 +47,10 @@ QVariant ProviderTableModel::data(const QModelIndex &index, int role) const
     const ProviderSnapshot &row = m_rows.at(index.row());
     if (role == KeyStateRole)
         return int(row.keyState);
+    // A pool's keys are set one by one, in the keys table.
     if (role == KeychainNameRole)
-        return row.key.source == SecretRef::Source::Keychain ? row.key.name : QString();
+        return row.key.source == SecretRef::Source::Keychain && row.keys.size() <= 1 ? row.key.name
+                                                                                     : QString();
     if (role != Qt::DisplayRole && role != Qt::ToolTipRole)
         return {};
     switch (Column(index.column())) {
@@ -57,6 +61,8 @@ QVariant ProviderTableModel::data(const QModelIndex &index, int role) const
     case BaseUrl:
         return row.kind == QLatin1String("simulated") ? tr("(in-process simulation)") : row.baseUrl;
     case Key:
+        if (row.keys.size() > 1)
+            return tr("a pool of %n keys", nullptr, int(row.keys.size()));
         switch (row.key.source) {
         case SecretRef::Source::None:
             return tr("none");
@@ -69,6 +75,9 @@ QVariant ProviderTableModel::data(const QModelIndex &index, int role) const
     case KeyStatus:
         if (role == Qt::ToolTipRole && !row.keyDetail.isEmpty())
             return row.keyDetail;
+        // A pool's state is a summary: how many of its keys serve.
+        if (row.keys.size() > 1)
+            return tr("%1 (%2)").arg(keyStateText(row.keyState), row.keyDetail);
         return keyStateText(row.keyState);
     case LastTest:
         switch (row.test) {

@@ -4,6 +4,7 @@
 #include "models/costseriesmodel.h"
 #include "models/eventlistmodel.h"
 #include "models/fleetmodels.h"
+#include "models/keytablemodel.h"
 #include "models/lanehealthmodel.h"
 #include "models/providertablemodel.h"
 #include "models/routetablemodel.h"
@@ -117,6 +118,56 @@ private Q_SLOTS:
         QCOMPARE(model.rowCount(), 2);
         QCOMPARE(model.rowOf(QStringLiteral("a")), -1);
         QCOMPARE(model.rowOf(QStringLiteral("c")), 1);
+        QCOMPARE(reset.size(), 0);
+    }
+
+    void keyModelListsEveryKeyAndMergesRowByRow()
+    {
+        const auto key = [](const QString &label, KeyState state, qint64 coolingMs = 0) {
+            KeySnapshot snapshot;
+            snapshot.label = label;
+            snapshot.ref = { SecretRef::Source::Keychain, QStringLiteral("entry-") + label };
+            snapshot.state = state;
+            snapshot.coolingRemainingMs = coolingMs;
+            return snapshot;
+        };
+        ProviderSnapshot pooled;
+        pooled.name = QStringLiteral("openai");
+        pooled.keys = { key(QStringLiteral("team"), KeyState::Set),
+            key(QStringLiteral("personal"), KeyState::Set) };
+        ProviderSnapshot local;
+        local.name = QStringLiteral("local"); // no key: no row
+        KeyTableModel model;
+        QAbstractItemModelTester tester(
+            &model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        model.setProviders({ pooled, local });
+        QCOMPARE(model.rowCount(), 2);
+        QCOMPARE(
+            model.index(0, KeyTableModel::Provider).data().toString(), QStringLiteral("openai"));
+        QCOMPARE(model.index(1, KeyTableModel::Source).data().toString(),
+            QStringLiteral("keychain entry 'entry-personal'"));
+        QCOMPARE(model.index(1, 0).data(KeyTableModel::KeychainNameRole).toString(),
+            QStringLiteral("entry-personal"));
+
+        QSignalSpy changed(&model, &QAbstractItemModel::dataChanged);
+        QSignalSpy reset(&model, &QAbstractItemModel::modelReset);
+        pooled.keys[1] = key(QStringLiteral("personal"), KeyState::CoolingDown, 12000);
+        model.setProviders({ pooled, local });
+        QCOMPARE(changed.size(), 1); // only the key that changed
+        QCOMPARE(changed.first().first().toModelIndex().row(), 1);
+        QCOMPARE(model.index(1, KeyTableModel::Cooldown).data().toString(), QStringLiteral("12 s"));
+        QCOMPARE(model.index(1, KeyTableModel::Cooldown).data(KeyTableModel::SortRole).toLongLong(),
+            12000);
+        QCOMPARE(model.index(1, KeyTableModel::State).data().toString(),
+            QStringLiteral("cooling down after a rate limit"));
+        model.setProviders({ pooled, local });
+        QCOMPARE(changed.size(), 1); // identical snapshots change nothing
+
+        pooled.keys.removeFirst();
+        model.setProviders({ pooled, local });
+        QCOMPARE(model.rowCount(), 1);
+        QCOMPARE(
+            model.index(0, KeyTableModel::Label).data().toString(), QStringLiteral("personal"));
         QCOMPARE(reset.size(), 0);
     }
 

@@ -16,6 +16,7 @@
 #include "models/chainmodel.h"
 #include "models/chainpreviewmodel.h"
 #include "models/eventlistmodel.h"
+#include "models/keytablemodel.h"
 #include "models/lanehealthmodel.h"
 #include "models/providertablemodel.h"
 #include "models/routetablemodel.h"
@@ -32,6 +33,7 @@
 #include <QCheckBox>
 #include <QComboBox>
 #include <QDialogButtonBox>
+#include <QDoubleSpinBox>
 #include <QFile>
 #include <QIcon>
 #include <QImage>
@@ -84,6 +86,7 @@ private Q_SLOTS:
     void invalidRouteSettingsAreShownInTheDialog();
     void removingARouteALaneUsesAsksAndNamesTheLanes();
     void setKeyStoresItAndTheGatewayUsesIt();
+    void aKeyPoolIsManagedKeyByKey();
     void editingARouteKeepsWhatWasNotTouched();
     void testingAProviderShowsTheClassifiedResult();
     void aTraceStoreThatCannotWriteIsShownUntilItRecovers();
@@ -381,11 +384,11 @@ void ConsoleTest::everyStateAndActionHasAnIconReadableAt16px()
 
 namespace {
 
-template <typename Dialog> Dialog *openDialog(QWidget *view)
+template <typename Dialog> Dialog *openDialog(QWidget *view, const QString &name = QString())
 {
     Dialog *dialog = nullptr;
     [[maybe_unused]] const bool opened = QTest::qWaitFor([&] {
-        dialog = view->findChild<Dialog *>();
+        dialog = view->findChild<Dialog *>(name);
         return dialog && dialog->isVisible();
     });
     return dialog;
@@ -649,6 +652,151 @@ void ConsoleTest::setKeyStoresItAndTheGatewayUsesIt()
     QTest::mouseClick(question->button(QMessageBox::Yes), Qt::LeftButton);
     QTRY_VERIFY(!m_secrets->contains(QStringLiteral("a-key")));
     QTRY_COMPARE(providers->provider(QStringLiteral("a"))->keyState, KeyState::Missing);
+}
+
+void ConsoleTest::aKeyPoolIsManagedKeyByKey()
+{
+    m_secrets->setEntry(QStringLiteral("a-one"), "sk-one-value-1111");
+    QJsonObject json = ConfigDocument::withEntry(m_document->json(), QStringLiteral("providers"),
+        QStringLiteral("a"),
+        QJsonObject { { QStringLiteral("base_url"), m_a->baseUrl() },
+            { QStringLiteral("api_key"),
+                QJsonObject { { QStringLiteral("keychain"), QStringLiteral("a-one") } } } });
+    QString error;
+    const ConfigResult result = m_document->save(json, &error);
+    QVERIFY2(result.isValid(), qPrintable(error));
+    m_gateway->host().engine()->applyConfig(result.config);
+    auto *providers = m_window->findChild<ProviderTableModel *>();
+    QTRY_COMPARE(providers->provider(QStringLiteral("a"))->keyState, KeyState::Set);
+
+    ProvidersView *view = m_window->providersView();
+    auto *keys = view->findChild<QTableView *>(QStringLiteral("keyTable"));
+    QVERIFY(keys);
+    view->selectProvider(QStringLiteral("a"));
+    QTRY_COMPARE(keys->model()->rowCount(), 1); // its one key
+    QCOMPARE(
+        keys->model()->index(0, KeyTableModel::Label).data().toString(), QStringLiteral("a-one"));
+
+    // Add key…: a label, the key, a weight; the key goes to the keychain, the label to the file.
+    view->addKey();
+    auto *add = openDialog<QDialog>(view, QStringLiteral("addKeyDialog"));
+    QVERIFY(add);
+    auto *label = add->findChild<QLineEdit *>(QStringLiteral("keyLabel"));
+    QTest::keyClicks(label, QStringLiteral("team"));
+    QCOMPARE(
+        add->findChild<QLineEdit *>(QStringLiteral("keyEntry"))->text(), QStringLiteral("a-team"));
+    QCOMPARE(
+        add->findChild<QLineEdit *>(QStringLiteral("keyValue"))->echoMode(), QLineEdit::Password);
+    add->findChild<QDoubleSpinBox *>(QStringLiteral("keyWeight"))->setValue(2.0);
+    // Without the key itself, it says so and stays open.
+    QTest::mouseClick(
+        add->findChild<QDialogButtonBox *>()->button(QDialogButtonBox::Ok), Qt::LeftButton);
+    QVERIFY(add->isVisible());
+    QVERIFY(add->findChild<QLabel *>(QStringLiteral("keyErrors"))
+                ->text()
+                .contains(QStringLiteral("paste the key")));
+    add->findChild<QLineEdit *>(QStringLiteral("keyValue"))
+        ->setText(QStringLiteral("sk-team-value-2222"));
+    QTest::mouseClick(
+        add->findChild<QDialogButtonBox *>()->button(QDialogButtonBox::Ok), Qt::LeftButton);
+    // A new key for the provider's host is the user's explicit choice.
+    auto *question = openDialog<QMessageBox>(view);
+    QVERIFY(question);
+    QVERIFY(question->text().contains(QStringLiteral("keychain entry 'a-team'")));
+    QTest::mouseClick(question->button(QMessageBox::Yes), Qt::LeftButton);
+    QTRY_COMPARE(m_secrets->entry(QStringLiteral("a-team")), QByteArray("sk-team-value-2222"));
+    QTRY_COMPARE(keys->model()->rowCount(), 2);
+    const QJsonArray saved = m_document->json()
+                                 .value(QLatin1String("providers"))
+                                 .toObject()
+                                 .value(QLatin1String("a"))
+                                 .toObject()
+                                 .value(QLatin1String("api_key"))
+                                 .toArray();
+    QCOMPARE(saved,
+        (QJsonArray { QJsonObject { { QStringLiteral("keychain"), QStringLiteral("a-one") } },
+            QJsonObject { { QStringLiteral("keychain"), QStringLiteral("a-team") },
+                { QStringLiteral("label"), QStringLiteral("team") },
+                { QStringLiteral("weight"), 2.0 } } }));
+    QTRY_VERIFY(providers->provider(QStringLiteral("a"))->keys.size() == 2
+        && providers->provider(QStringLiteral("a"))->keys.at(1).state == KeyState::Set);
+    const int providerRow = providers->index(0, 0).data().toString() == QLatin1String("a") ? 0 : 1;
+    QCOMPARE(providers->index(providerRow, ProviderTableModel::Key).data().toString(),
+        QStringLiteral("a pool of 2 keys"));
+
+    // The upstream rate-limits the team key: it rests, and the table counts it down.
+    m_a->setResponder([](const ReceivedRequest &request) -> std::optional<FakeResponse> {
+        if (request.headers.value("authorization") == "Bearer sk-team-value-2222")
+            return FakeResponse::error(429, QStringLiteral("rate_limit_exceeded"))
+                .withHeader("Retry-After", "40");
+        return std::nullopt;
+    });
+    for (int conversation = 0; conversation < 20; ++conversation)
+        QCOMPARE(m_gateway->client()
+                     .postAndWait(QStringLiteral("/v1/chat/completions"),
+                         chatBody(QStringLiteral("ra"), false,
+                             { { QStringLiteral("prompt_cache_key"),
+                                 QStringLiteral("c%1").arg(conversation) } }))
+                     ->status,
+            200);
+    view->selectKey(QStringLiteral("team"));
+    const auto teamRow = [keys] {
+        for (int row = 0; row < keys->model()->rowCount(); ++row) {
+            if (keys->model()->index(row, KeyTableModel::Label).data() == QStringLiteral("team"))
+                return row;
+        }
+        return -1;
+    };
+    QTRY_COMPARE(keys->model()->index(teamRow(), KeyTableModel::State).data().toString(),
+        QStringLiteral("cooling down after a rate limit"));
+    QVERIFY(keys->model()
+                ->index(teamRow(), KeyTableModel::Cooldown)
+                .data()
+                .toString()
+                .endsWith(QStringLiteral(" s")));
+    QCOMPARE(keys->model()->index(teamRow(), KeyTableModel::RateLimited).data().toString(),
+        QStringLiteral("1"));
+    QVERIFY(providers->index(providerRow, ProviderTableModel::KeyStatus)
+                .data()
+                .toString()
+                .contains(QStringLiteral("1 cooling down")));
+    // No key's value shows anywhere in the table.
+    for (int row = 0; row < keys->model()->rowCount(); ++row) {
+        for (int column = 0; column < KeyTableModel::ColumnCount; ++column) {
+            for (int role : { int(Qt::DisplayRole), int(Qt::ToolTipRole) })
+                QVERIFY(!keys->model()
+                             ->index(row, column)
+                             .data(role)
+                             .toString()
+                             .contains(QStringLiteral("-value-")));
+        }
+    }
+
+    // Set key… acts on the selected key of the pool.
+    view->selectKey(QStringLiteral("team"));
+    view->setKey();
+    auto *input = openDialog<QInputDialog>(view);
+    QVERIFY(input);
+    QCOMPARE(input->windowTitle(), QStringLiteral("Set key team of a"));
+    input->reject();
+
+    // Remove key takes it out of the file's pool.
+    view->selectKey(QStringLiteral("team"));
+    view->removeKey();
+    auto *remove = openDialog<QMessageBox>(view);
+    QVERIFY(remove);
+    QTest::mouseClick(remove->button(QMessageBox::Yes), Qt::LeftButton);
+    QTRY_COMPARE(keys->model()->rowCount(), 1);
+    QCOMPARE(m_document->json()
+                 .value(QLatin1String("providers"))
+                 .toObject()
+                 .value(QLatin1String("a"))
+                 .toObject()
+                 .value(QLatin1String("api_key"))
+                 .toArray()
+                 .size(),
+        1);
+    m_a->setResponder({});
 }
 
 void ConsoleTest::testingAProviderShowsTheClassifiedResult()
