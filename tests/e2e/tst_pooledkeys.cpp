@@ -209,6 +209,32 @@ void KeyPoolsEndToEndTest::aConversationKeepsItsKeyAndThePoolIsShared()
         bySession.insert(labelOf(m_a->requests().constLast()));
     }
     QCOMPARE(bySession.size(), 1);
+
+    // An Anthropic client (Claude Code) names its session in metadata.user_id: each session keeps
+    // its key whatever it asks, and the sessions spread over the pool.
+    QSet<QString> sessionsKeys;
+    for (int session = 0; session < 8; ++session) {
+        QSet<QString> turns;
+        for (int turn = 0; turn < 3; ++turn) {
+            const QJsonObject messages {
+                { QStringLiteral("model"), QStringLiteral("main") },
+                { QStringLiteral("max_tokens"), 16 },
+                { QStringLiteral("metadata"),
+                    QJsonObject { { QStringLiteral("user_id"),
+                        QStringLiteral("user_abc_account_def_session_%1").arg(session) } } },
+                { QStringLiteral("messages"),
+                    QJsonArray { QJsonObject { { QStringLiteral("role"), QStringLiteral("user") },
+                        { QStringLiteral("content"), QStringLiteral("question %1").arg(turn) } } } }
+            };
+            ClientCall *call = m_gateway->client().postAndWait(QStringLiteral("/v1/messages"),
+                QJsonDocument(messages).toJson(QJsonDocument::Compact));
+            QCOMPARE(call->status, 200);
+            turns.insert(labelOf(m_a->requests().constLast()));
+        }
+        QCOMPARE(turns.size(), 1);
+        sessionsKeys.unite(turns);
+    }
+    QVERIFY(sessionsKeys.size() > 1);
 }
 
 void KeyPoolsEndToEndTest::aRateLimitedKeyRestsWhileTheOthersServe()
