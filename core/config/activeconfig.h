@@ -63,6 +63,10 @@ struct ActiveConfig {
     QHash<QString, ResolvedKeys> providerKeys;
     ResolvedSecret adminToken;
     bool anyKeyPool = false; // some provider has several keys: requests work out their affinity
+    // Spans are exported (telemetry): each request joins or begins a trace, sampled at this
+    // ratio when the caller did not decide.
+    bool tracing = false;
+    double sampleRatio = 1.0;
 
     // The route's health probe is a one-token completion, a real signal, rather than a models
     // list (probe.kind, with "auto" resolved: a key is set and the route serves chat).

@@ -295,12 +295,26 @@ struct TlsSettings {
     bool operator==(const TlsSettings &other) const = default;
 };
 
+// Where the gateway sends OpenTelemetry spans of its requests (OTLP/HTTP): one span per request
+// and one per attempt, the caller's traceparent continued. A header's value may carry the
+// collector's token, so each is a secret reference like an API key. The standard
+// OTEL_EXPORTER_OTLP_* variables fill in what the file leaves out (see the engine).
+struct TelemetrySettings {
+    QUrl endpoint; // the collector's base URL (…:4318) or its /v1/traces; empty: from the env
+    QList<QPair<QString, SecretRef>> headers;
+    double sampleRatio = -1.0; // of the requests that come without a sampled traceparent; -1: 1.0
+                               // or the environment's
+
+    bool operator==(const TelemetrySettings &other) const = default;
+};
+
 // The whole routing configuration, as validated; immutable once applied.
 struct Config {
     QString listenHost = QStringLiteral("127.0.0.1");
     quint16 listenPort = 8787;
     SecretRef adminToken;
     AlertSettings alerts;
+    TelemetrySettings telemetry;
     QMap<QString, ProviderConfig> providers;
     QMap<QString, RouteConfig> routes;
     QMap<QString, LaneConfig> lanes;

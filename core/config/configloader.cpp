@@ -163,6 +163,63 @@ void readAlerts(JsonReader &reader, const QJsonObject &root, AlertSettings *aler
             AlertSettings::Event::LaneWithoutRoute, AlertSettings::Event::SpendCap };
 }
 
+// "telemetry": {"otlp_endpoint": URL, "headers": {NAME: {"env"|"keychain": NAME}}, "sample_ratio":
+// r}
+void readTelemetry(JsonReader &reader, const QJsonObject &root, TelemetrySettings *telemetry)
+{
+    if (!root.contains(QLatin1String("telemetry")))
+        return;
+    const QString path = QStringLiteral("telemetry");
+    const QJsonObject object = reader.object(root, path, QString());
+    reader.checkKeys(object, path, path);
+    const QString endpoint
+        = reader.string(object, QStringLiteral("otlp_endpoint"), path, QString());
+    if (!endpoint.isEmpty()) {
+        const QUrl url(endpoint, QUrl::StrictMode);
+        if (!url.isValid() || url.host().isEmpty()
+            || (url.scheme() != QLatin1String("http") && url.scheme() != QLatin1String("https")))
+            reader.error(QStringLiteral("telemetry.otlp_endpoint"),
+                QStringLiteral("must be an http:// or https:// URL, such as "
+                               "http://127.0.0.1:4318"));
+        else if (!url.userInfo().isEmpty())
+            reader.error(QStringLiteral("telemetry.otlp_endpoint"),
+                QStringLiteral("must not carry a user or password; give the collector's token in "
+                               "telemetry.headers"));
+        else
+            telemetry->endpoint = url;
+    }
+    const QString headersPath = QStringLiteral("telemetry.headers");
+    const QJsonObject headers = reader.object(object, QStringLiteral("headers"), path);
+    static const QRegularExpression token(QStringLiteral("^[A-Za-z0-9!#$%&'*+.^_`|~-]{1,64}$"));
+    constexpr int MaxHeaders = 32;
+    for (auto it = headers.begin(); it != headers.end(); ++it) {
+        // Only "//" notes: "x-…" is how many collectors name their token's header.
+        if (it.key().startsWith(QLatin1String("//")))
+            continue;
+        if (!token.match(it.key()).hasMatch()) {
+            reader.error(
+                headersPath, QStringLiteral("'%1' is not a header name").arg(it.key().left(64)));
+            continue;
+        }
+        if (it.value().isString()) {
+            reader.error(QStringLiteral("%1.%2").arg(headersPath, it.key()),
+                QStringLiteral("a collector's header may carry its token: keep the value in the "
+                               "environment or the keychain, {\"env\": \"NAME\"} or "
+                               "{\"keychain\": \"NAME\"}"));
+            continue;
+        }
+        const SecretRef ref = reader.secret(headers, it.key(), headersPath);
+        if (ref.isSet() && telemetry->headers.size() < MaxHeaders)
+            telemetry->headers.append({ it.key(), ref });
+    }
+    if (telemetry->headers.size() >= MaxHeaders && headers.size() > MaxHeaders)
+        reader.error(headersPath, QStringLiteral("at most %1 headers").arg(MaxHeaders));
+    telemetry->sampleRatio
+        = reader.number(object, QStringLiteral("sample_ratio"), path, -1.0, 0.0, 1.0);
+    if (!object.contains(QLatin1String("sample_ratio")))
+        telemetry->sampleRatio = -1.0;
+}
+
 // "cluster": {"redis": "redis://HOST:PORT/DB", "instance": NAME}
 void readCluster(JsonReader &reader, const QJsonObject &root, ClusterSettings *cluster)
 {
@@ -339,6 +396,7 @@ ConfigResult ConfigLoader::fromObject(const QJsonObject &root, Files files)
 
     readCluster(reader, root, &config.cluster);
     readAlerts(reader, root, &config.alerts);
+    readTelemetry(reader, root, &config.telemetry);
     readTls(reader, root, &config.tls);
 
     // Each of the three maps names its entries; a comment may stand among the names.

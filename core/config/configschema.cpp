@@ -156,6 +156,10 @@ const QStringList &ConfigSchema::keys()
         QStringLiteral("tls.cert"),
         QStringLiteral("tls.key"),
 
+        QStringLiteral("telemetry"),
+        QStringLiteral("telemetry.otlp_endpoint"),
+        QStringLiteral("telemetry.headers"),
+        QStringLiteral("telemetry.sample_ratio"),
         QStringLiteral("alerts"),
         QStringLiteral("alerts.webhook"),
         QStringLiteral("alerts.on"),

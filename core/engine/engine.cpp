@@ -9,6 +9,7 @@
 #include "http/httplistener.h"
 #include "http/servertls.h"
 #include "observe/alertwebhook.h"
+#include "observe/otlpexporter.h"
 #include "proxy/adminevents.h"
 #include "proxy/adminservice.h"
 #include "proxy/proxyservice.h"
@@ -21,6 +22,7 @@
 #include <QDir>
 #include <QHostAddress>
 #include <QLoggingCategory>
+#include <QProcessEnvironment>
 #include <QStandardPaths>
 #include <QThread>
 
@@ -162,6 +164,7 @@ void Engine::install(const Config &config)
         [](const ResolvedKeys &keys) { return keys.pooled(); });
     secrets.append(active->adminToken.value);
     configureAlerts(config, &secrets);
+    configureTelemetry(config, active.get(), &secrets);
     m_redactor.setSecrets(secrets);
     if (m_listener) {
         m_listener->setLimits(listenerLimits(config));
@@ -195,6 +198,36 @@ void Engine::configureAlerts(const Config &config, QList<QByteArray> *secrets)
         m_alerts = new AlertWebhook(this); // on this thread, with its network access
     m_alerts->configure(target, config.alerts.on,
         config.cluster.instance.isEmpty() ? config.listenAddress() : config.cluster.instance);
+}
+
+void Engine::configureTelemetry(
+    const Config &config, ActiveConfig *active, QList<QByteArray> *secrets)
+{
+    QList<QByteArray> headerValues;
+    for (const auto &[name, ref] : config.telemetry.headers) {
+        const ResolvedSecret value = m_secrets->resolve(ref);
+        if (!value.ok)
+            qCWarning(lcEngine).noquote()
+                << QStringLiteral("telemetry.headers.%1: %2; it is not sent")
+                       .arg(name, value.error);
+        headerValues.append(value.value);
+        secrets->append(value.value);
+    }
+    QString error;
+    OtlpExporter::Settings settings = OtlpExporter::settingsFrom(
+        config.telemetry, headerValues, QProcessEnvironment::systemEnvironment(), &error);
+    if (!error.isEmpty())
+        qCWarning(lcEngine).noquote() << error;
+    // Headers from the environment may carry a token too.
+    for (const auto &[name, value] : std::as_const(settings.headers))
+        secrets->append(value);
+    settings.serviceInstance
+        = config.cluster.instance.isEmpty() ? config.listenAddress() : config.cluster.instance;
+    if (!m_telemetry)
+        m_telemetry = new OtlpExporter(this); // on this thread, with its network access
+    m_telemetry->configure(settings);
+    active->tracing = settings.enabled();
+    active->sampleRatio = settings.sampleRatio;
 }
 
 void Engine::refreshTls(const Config &config)
@@ -529,6 +562,8 @@ void Engine::recordTrace(const TraceRecord &trace)
     m_publisher->addTrace(trace, spend);
     if (m_proxy)
         m_proxy->admin()->events()->publishTrace(trace, spend);
+    if (m_telemetry && trace.sampled && m_active)
+        m_telemetry->add(trace, *m_active);
     Q_EMIT requestFinished(trace);
 }
 
@@ -602,6 +637,8 @@ QByteArray Engine::metricsText() const
         }
     }
     QByteArray text = m_journal->metricsText(states);
+    if (m_telemetry && m_telemetry->settings().enabled())
+        text += m_telemetry->metricsText();
     if (m_fleet)
         text += "# HELP switchyard_fleet_connected 1 while the fleet's state is shared through "
                 "Redis, 0 while this instance serves on its own state.\n"

@@ -31,6 +31,7 @@ namespace Switchyard {
 
 class AdminService;
 class AlertWebhook;
+class OtlpExporter;
 class FleetSync;
 class GatewayJournal;
 class SimulatedUpstream;
@@ -199,6 +200,10 @@ private:
     void recordNonRouteEvent(StateEvent::Kind kind, const QString &what, bool byOperator);
     FleetSync *m_fleet = nullptr;
     AlertWebhook *m_alerts = nullptr; // made on the engine's thread, with the first config
+    // Spans to an OpenTelemetry collector (telemetry, OTEL_EXPORTER_OTLP_*); its header values
+    // join the redacted secrets.
+    void configureTelemetry(const Config &config, ActiveConfig *active, QList<QByteArray> *secrets);
+    OtlpExporter *m_telemetry = nullptr;
     bool m_configKept = false;
     quint64 m_lastProposal = 0;
     QHash<quint64, ConfigAnswered> m_proposals;

@@ -29,6 +29,8 @@ QStringList SecretResolver::keychainNamesOf(const Config &config)
     }
     add(config.adminToken);
     add(config.alerts.webhook);
+    for (const auto &[name, ref] : config.telemetry.headers)
+        add(ref);
     return names;
 }
 

@@ -123,6 +123,8 @@ QJsonObject TraceRecord::toJson() const
             item.insert(QStringLiteral("note"), attempt.note);
         if (!attempt.key.isEmpty())
             item.insert(QStringLiteral("key"), attempt.key);
+        if (!attempt.spanId.isEmpty())
+            item.insert(QStringLiteral("span_id"), attempt.spanId);
         if (attempt.drill)
             item.insert(QStringLiteral("drill"), true);
         if (attempt.trial)
@@ -131,7 +133,7 @@ QJsonObject TraceRecord::toJson() const
             item.insert(QStringLiteral("by_fallback"), true);
         attemptArray.append(item);
     }
-    return QJsonObject { { QStringLiteral("id"), id }, { QStringLiteral("lane"), lane },
+    QJsonObject json { { QStringLiteral("id"), id }, { QStringLiteral("lane"), lane },
         { QStringLiteral("route"), route }, { QStringLiteral("endpoint"), endpoint },
         { QStringLiteral("stream"), stream }, { QStringLiteral("fallback"), fallback },
         { QStringLiteral("degraded"), degraded }, { QStringLiteral("panic"), panic },
@@ -147,6 +149,13 @@ QJsonObject TraceRecord::toJson() const
         { QStringLiteral("needs"), QJsonArray::fromStringList(capabilityNames(needs)) },
         { QStringLiteral("estimated_tokens"), estimatedTokens },
         { QStringLiteral("attempts"), attemptArray } };
+    if (!traceId.isEmpty()) {
+        json.insert(QStringLiteral("trace_id"), traceId);
+        json.insert(QStringLiteral("span_id"), spanId);
+        if (!parentSpanId.isEmpty())
+            json.insert(QStringLiteral("parent_span_id"), parentSpanId);
+    }
+    return json;
 }
 
 TraceRecord TraceRecord::fromJson(const QJsonObject &json)
@@ -170,6 +179,9 @@ TraceRecord TraceRecord::fromJson(const QJsonObject &json)
     trace.cacheWriteTokens = json.value(QLatin1String("cache_write_tokens")).toInteger();
     trace.costUsd = json.value(QLatin1String("cost_usd")).toDouble();
     trace.fallbackCostUsd = json.value(QLatin1String("fallback_cost_usd")).toDouble();
+    trace.traceId = json.value(QLatin1String("trace_id")).toString();
+    trace.spanId = json.value(QLatin1String("span_id")).toString();
+    trace.parentSpanId = json.value(QLatin1String("parent_span_id")).toString();
     for (const QJsonValue &need : json.value(QLatin1String("needs")).toArray()) {
         for (Capability capability : allCapabilities()) {
             if (capabilityName(capability) == need.toString())
@@ -190,6 +202,7 @@ TraceRecord TraceRecord::fromJson(const QJsonObject &json)
         attempt.hedge = item.value(QLatin1String("hedge")).toBool();
         attempt.note = item.value(QLatin1String("note")).toString();
         attempt.key = item.value(QLatin1String("key")).toString();
+        attempt.spanId = item.value(QLatin1String("span_id")).toString();
         attempt.trial = item.value(QLatin1String("trial")).toBool();
         attempt.byFallback = item.value(QLatin1String("by_fallback")).toBool();
         attempt.httpStatus = item.value(QLatin1String("status")).toInt();

@@ -36,6 +36,9 @@ struct AttemptRecord {
     bool hedge = false;
     // The label of the provider's key the call sent (never the key); empty when it sent none.
     QString key;
+    // Its OpenTelemetry span (16 hex digits), the parent of the upstream's work through the
+    // traceparent it was sent; empty when the request is not traced.
+    QString spanId;
     // What the gateway decided beside the attempt's own outcome, such as a hedge it did not start.
     QString note;
     qint64 endMs = 0;
@@ -77,6 +80,12 @@ struct TraceRecord {
     double costUsd = 0.0;
     double fallbackCostUsd = 0.0; // spent on routes other than the lane's first eligible one
     QList<AttemptRecord> attempts;
+    // Its OpenTelemetry trace (32 hex digits), span (16) and the caller's span it continues
+    // (empty when the caller sent no traceparent); all empty when the request is not traced.
+    QString traceId;
+    QString spanId;
+    QString parentSpanId;
+    bool sampled = false; // exported, when telemetry is on
 
     int upstreamAttempts() const;
     bool hasDrill() const;

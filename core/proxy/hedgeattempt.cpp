@@ -97,8 +97,8 @@ HedgeAttempt *HedgeAttempt::start(const RaceContext &race, RoutePlan &plan,
         trace.at(index).key = admission->keyLabel;
         race.services->keys->sent(route.provider, admission->keyLabel);
     }
-    UpstreamCall call = callFor(
-        route, hedge->m_route.keyValue, hedge->m_route.translator, &hedge->m_route.translated);
+    UpstreamCall call = callFor(route, hedge->m_route.keyValue, trace.at(index).spanId,
+        hedge->m_route.translator, &hedge->m_route.translated);
     if (race.analysis->stream)
         hedge->m_relay.emplace(std::move(call.relay));
     hedge->m_attempt->start(std::move(call.call));

@@ -61,8 +61,10 @@ public:
         QByteArray keyValue;
     };
     // The call a route gets for this request with `key`, built by the request.
+    // `spanId`: the hedge attempt's.
     using CallFor = std::function<UpstreamCall(const RouteConfig &route, const QByteArray &key,
-        const ProviderTranslator *translator, const TranslatedRequest *translated)>;
+        const QString &spanId, const ProviderTranslator *translator,
+        const TranslatedRequest *translated)>;
 
     // Starts a hedge beside the attempt on `slowRoute`, on the next route of `plan`'s chain that
     // takes the request; it is paid from `slowRoute`'s retry budget (a drill's costs nothing).

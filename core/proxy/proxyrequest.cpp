@@ -47,6 +47,13 @@ ProxyRequest::ProxyRequest(
         timer->setTimerType(Qt::PreciseTimer);
     }
     m_trace.record().needs = m_params.analysis.needs;
+    if (m_params.trace) {
+        TraceRecord &record = m_trace.record();
+        record.traceId = m_params.trace->traceId;
+        record.spanId = TraceContext::newSpanId();
+        record.parentSpanId = m_params.trace->parentSpanId;
+        record.sampled = m_params.trace->sampled;
+    }
     m_trace.record().estimatedTokens = m_params.analysis.estimatedTokens;
     connect(&m_deadlineTimer, &QTimer::timeout, this, &ProxyRequest::onDeadline);
     connect(&m_hedgeTimer, &QTimer::timeout, this, &ProxyRequest::startHedge);
@@ -222,7 +229,6 @@ bool ProxyRequest::tryPanicRoute()
 
 void ProxyRequest::startAttempt()
 {
-    const ActiveConfig &active = *m_params.active;
     const RouteConfig &route = currentRoute();
 
     dropAttempt(); // the previous one, before this one's record exists
@@ -274,15 +280,16 @@ void ProxyRequest::startAttempt()
         m_hedgeTimer.start(int(hedgeDelayMs(m_params.target.hedge,
             m_services.routes->state(route.name).stats, m_params.analysis.stream)));
     }
-    UpstreamCall prepared = prepareCall(route, m_keyValue, m_translator, &m_translated, body);
+    UpstreamCall prepared = prepareCall(
+        route, m_keyValue, currentAttempt().spanId, m_translator, &m_translated, body);
     if (m_params.analysis.stream)
         m_stream->attach(m_attempt, StreamRelay(std::move(prepared.relay)), std::move(splice));
     m_attempt->start(std::move(prepared.call));
 }
 
 UpstreamCall ProxyRequest::prepareCall(const RouteConfig &route, const QByteArray &key,
-    const ProviderTranslator *translator, const TranslatedRequest *translated,
-    const QByteArray *body) const
+    const QString &spanId, const ProviderTranslator *translator,
+    const TranslatedRequest *translated, const QByteArray *body) const
 {
     const ActiveConfig &active = *m_params.active;
     UpstreamCallInput input;
@@ -298,6 +305,10 @@ UpstreamCall ProxyRequest::prepareCall(const RouteConfig &route, const QByteArra
     input.deadlineMs = remainingDeadlineMs();
     UpstreamCall prepared = prepareUpstreamCall(input);
     prepared.relay.holdErrorEvents = m_params.target.continuation != Continuation::Off;
+    // The upstream's work joins the caller's trace, under this attempt's span.
+    if (m_params.trace && !spanId.isEmpty())
+        prepared.call.request.setRawHeader(
+            QByteArrayLiteral("traceparent"), m_params.trace->traceparentFor(spanId));
     return prepared;
 }
 
@@ -324,9 +335,9 @@ void ProxyRequest::startHedge()
     m_hedged = true;
     m_hedge = HedgeAttempt::start(
         raceContext(), m_plan, m_attemptRoute,
-        [this](const RouteConfig &route, const QByteArray &key,
+        [this](const RouteConfig &route, const QByteArray &key, const QString &spanId,
             const ProviderTranslator *translator, const TranslatedRequest *translated) {
-            return prepareCall(route, key, translator, translated, &m_params.body);
+            return prepareCall(route, key, spanId, translator, translated, &m_params.body);
         },
         this);
     if (!m_hedge)

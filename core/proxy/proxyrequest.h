@@ -2,6 +2,7 @@
 
 #include "config/activeconfig.h"
 #include "observe/trace.h"
+#include "observe/tracecontext.h"
 #include "proxy/callerstream.h"
 #include "proxy/gatewayresponse.h"
 #include "proxy/hedgeattempt.h"
@@ -44,6 +45,7 @@ public:
         RoutingTarget target;
         QString requestId;
         std::shared_ptr<const ActiveConfig> active;
+        std::optional<TraceContext> trace; // when spans are exported
     };
 
     ProxyRequest(
@@ -65,7 +67,8 @@ private:
     bool streamBegun() const { return m_stream && m_stream->begun(); }
     void startAttempt();
     // The call `route` gets: the caller's `body`, or its translation for the route's provider.
-    UpstreamCall prepareCall(const RouteConfig &route, const QByteArray &key,
+    // `spanId`: the attempt's, the parent the upstream is told of (traceparent).
+    UpstreamCall prepareCall(const RouteConfig &route, const QByteArray &key, const QString &spanId,
         const ProviderTranslator *translator, const TranslatedRequest *translated,
         const QByteArray *body) const;
     // The current attempt's signals, wherever it was started.

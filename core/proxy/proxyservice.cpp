@@ -334,6 +334,8 @@ void ProxyService::handle(const HttpRequest &request, ClientResponse response)
         params.target.continuation = Continuation::Off;
     params.requestId = requestId;
     params.active = active;
+    if (active->tracing)
+        params.trace = TraceContext::begin(request.value("traceparent"), active->sampleRatio);
     auto *proxied = new ProxyRequest(m_services, std::move(response), std::move(params), this);
     connect(proxied, &ProxyRequest::finished, this,
         [this](const TraceRecord &trace) { m_services.recordTrace(trace); });

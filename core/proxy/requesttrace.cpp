@@ -1,5 +1,7 @@
 #include "proxy/requesttrace.h"
 
+#include "observe/tracecontext.h"
+
 #include "observe/redactor.h"
 #include "routing/clock.h"
 
@@ -44,6 +46,8 @@ AttemptRecord &RequestTrace::beginAttempt(
     attempt.trial = trial;
     attempt.trialEpoch = trial ? trialEpoch : -1;
     attempt.drill = drill;
+    if (!m_record.traceId.isEmpty())
+        attempt.spanId = TraceContext::newSpanId();
     m_record.attempts.append(attempt);
     ++m_upstreamAttempts;
     m_current = int(m_record.attempts.size()) - 1;

@@ -468,6 +468,28 @@ private Q_SLOTS:
         QTest::newRow("not a variable name")
             << withKey(R"({"env": "1KEY"})")
             << QStringLiteral("providers.p.api_key.env: is not an environment variable name");
+        QTest::newRow("telemetry to no URL")
+            << minimal({}, jsonText(", 'telemetry': {'otlp_endpoint': 'collector:4318'}"))
+            << QStringLiteral("telemetry.otlp_endpoint: must be an http:// or https:// URL");
+        QTest::newRow("telemetry with a password in its URL")
+            << minimal({}, jsonText(", 'telemetry': {'otlp_endpoint': 'https://u:p@c.example'}"))
+            << QStringLiteral("telemetry.otlp_endpoint: must not carry a user or password");
+        QTest::newRow("a collector's token in the file")
+            << minimal({},
+                   jsonText(", 'telemetry': {'otlp_endpoint': 'http://127.0.0.1:4318', "
+                            "'headers': {'x-token': 'abc'}}"))
+            << QStringLiteral("telemetry.headers.x-token: a collector's header may carry its "
+                              "token");
+        QTest::newRow("not a header name")
+            << minimal({}, jsonText(", 'telemetry': {'headers': {'bad name': {'env': 'T'}}}"))
+            << QStringLiteral("telemetry.headers: 'bad name' is not a header name");
+        QTest::newRow("a sample ratio above one")
+            << minimal({}, jsonText(", 'telemetry': {'sample_ratio': 1.5}"))
+            << QStringLiteral("telemetry.sample_ratio: must be ≤ 1");
+        QTest::newRow("a misspelt telemetry key")
+            << minimal({}, jsonText(", 'telemetry': {'otlp_endpont': 'http://x'}"))
+            << QStringLiteral(
+                   "telemetry.otlp_endpont: unknown key; did you mean \"otlp_endpoint\"?");
         QTest::newRow("an empty pool")
             << withKey("[]") << QStringLiteral("providers.p.api_key: names no key");
         QTest::newRow("a literal in a pool")

@@ -1,13 +1,16 @@
 #include "observe/costledger.h"
 #include "observe/incidentreport.h"
 #include "observe/metrics.h"
+#include "observe/otlpexporter.h"
 #include "observe/redactor.h"
 #include "observe/statehistory.h"
 #include "observe/statusfigures.h"
+#include "observe/tracecontext.h"
 #include "observe/tracestore.h"
 
 #include <QFile>
 #include <QPointer>
+#include <QProcessEnvironment>
 #include <QRegularExpression>
 #include <QSqlDatabase>
 #include <QSqlQuery>
@@ -240,6 +243,115 @@ class ObserveTest final : public QObject {
     Q_OBJECT
 
 private Q_SLOTS:
+    void traceparentIsReadAsTheSpecificationSays_data()
+    {
+        QTest::addColumn<QByteArray>("header");
+        QTest::addColumn<bool>("valid");
+        QTest::addColumn<bool>("sampled");
+        const QByteArray trace = "4bf92f3577b34da6a3ce929d0e0e4736";
+        const QByteArray span = "00f067aa0ba902b7";
+        QTest::newRow("sampled") << "00-" + trace + "-" + span + "-01" << true << true;
+        QTest::newRow("not sampled") << "00-" + trace + "-" + span + "-00" << true << false;
+        QTest::newRow("other flags kept apart")
+            << "00-" + trace + "-" + span + "-03" << true << true;
+        QTest::newRow("surrounding spaces") << " 00-" + trace + "-" + span + "-01 " << true << true;
+        QTest::newRow("a later version's extra field")
+            << "01-" + trace + "-" + span + "-01-extra" << true << true;
+        QTest::newRow("version 00 with more")
+            << "00-" + trace + "-" + span + "-01-x" << false << false;
+        QTest::newRow("version ff") << "ff-" + trace + "-" + span + "-01" << false << false;
+        QTest::newRow("upper case")
+            << "00-" + trace.toUpper() + "-" + span + "-01" << false << false;
+        QTest::newRow("trace of zeros")
+            << "00-" + QByteArray(32, '0') + "-" + span + "-01" << false << false;
+        QTest::newRow("span of zeros")
+            << "00-" + trace + "-" + QByteArray(16, '0') + "-01" << false << false;
+        QTest::newRow("short") << "00-" + trace.left(31) + "-" + span + "-01" << false << false;
+        QTest::newRow("not hex") << "00-" + trace.left(31) + "g-" + span + "-01" << false << false;
+        QTest::newRow("empty") << QByteArray() << false << false;
+    }
+
+    void traceparentIsReadAsTheSpecificationSays()
+    {
+        QFETCH(QByteArray, header);
+        QFETCH(bool, valid);
+        QFETCH(bool, sampled);
+        const std::optional<TraceContext> context = TraceContext::fromTraceparent(header);
+        QCOMPARE(context.has_value(), valid);
+        if (!valid) {
+            // A new trace begins instead.
+            const TraceContext fresh = TraceContext::begin(header, 1.0);
+            QCOMPARE(fresh.traceId.size(), 32);
+            QVERIFY(fresh.parentSpanId.isEmpty());
+            return;
+        }
+        QCOMPARE(context->traceId, QStringLiteral("4bf92f3577b34da6a3ce929d0e0e4736"));
+        QCOMPARE(context->parentSpanId, QStringLiteral("00f067aa0ba902b7"));
+        QCOMPARE(context->sampled, sampled);
+        QCOMPARE(context->traceparentFor(QStringLiteral("1111111111111111")),
+            QByteArray("00-4bf92f3577b34da6a3ce929d0e0e4736-1111111111111111-")
+                + (sampled ? "01" : "00"));
+    }
+
+    void aNewTraceIsSampledAtTheRatio()
+    {
+        int sampled = 0;
+        for (int i = 0; i < 4000; ++i)
+            sampled += TraceContext::begin({}, 0.25).sampled;
+        QVERIFY2(sampled > 850 && sampled < 1150, qPrintable(QString::number(sampled)));
+        QVERIFY(!TraceContext::begin({}, 0.0).sampled);
+        QVERIFY(TraceContext::begin({}, 1.0).sampled);
+        QVERIFY(TraceContext::newSpanId() != TraceContext::newSpanId());
+    }
+
+    void telemetrySettingsComeFromTheFileAndTheEnvironment()
+    {
+        QProcessEnvironment environment;
+        TelemetrySettings none;
+        QString error;
+        QVERIFY(!OtlpExporter::settingsFrom(none, {}, environment, &error).enabled());
+
+        environment.insert(QStringLiteral("OTEL_EXPORTER_OTLP_ENDPOINT"),
+            QStringLiteral("http://collector:4318/"));
+        environment.insert(QStringLiteral("OTEL_EXPORTER_OTLP_HEADERS"),
+            QStringLiteral("api-key=abc%3D%3D, x-team = blue"));
+        environment.insert(
+            QStringLiteral("OTEL_TRACES_SAMPLER"), QStringLiteral("parentbased_traceidratio"));
+        environment.insert(QStringLiteral("OTEL_TRACES_SAMPLER_ARG"), QStringLiteral("0.1"));
+        OtlpExporter::Settings settings = OtlpExporter::settingsFrom(none, {}, environment, &error);
+        QCOMPARE(settings.tracesUrl, QUrl(QStringLiteral("http://collector:4318/v1/traces")));
+        QCOMPARE(settings.headers,
+            (QList<QPair<QByteArray, QByteArray>> {
+                { "api-key", "abc==" }, { "x-team", "blue" } }));
+        QCOMPARE(settings.sampleRatio, 0.1);
+
+        // The signal's own variable is taken as it is.
+        environment.insert(QStringLiteral("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT"),
+            QStringLiteral("https://traces.example/ingest"));
+        QCOMPARE(OtlpExporter::settingsFrom(none, {}, environment, &error).tracesUrl,
+            QUrl(QStringLiteral("https://traces.example/ingest")));
+
+        // The file wins where it speaks; its headers come after the environment's.
+        TelemetrySettings file;
+        file.endpoint = QUrl(QStringLiteral("http://127.0.0.1:4318"));
+        file.headers = { { QStringLiteral("x-token"),
+            { SecretRef::Source::Environment, QStringLiteral("T") } } };
+        file.sampleRatio = 0.5;
+        settings = OtlpExporter::settingsFrom(file, { "secret" }, environment, &error);
+        QCOMPARE(settings.tracesUrl, QUrl(QStringLiteral("http://127.0.0.1:4318/v1/traces")));
+        QCOMPARE(
+            settings.headers.constLast(), (QPair<QByteArray, QByteArray> { "x-token", "secret" }));
+        QCOMPARE(settings.sampleRatio, 0.5);
+
+        environment.insert(QStringLiteral("OTEL_SDK_DISABLED"), QStringLiteral("true"));
+        QVERIFY(!OtlpExporter::settingsFrom(file, { "secret" }, environment, &error).enabled());
+
+        QProcessEnvironment bad;
+        bad.insert(QStringLiteral("OTEL_EXPORTER_OTLP_ENDPOINT"), QStringLiteral("collector"));
+        QVERIFY(!OtlpExporter::settingsFrom(none, {}, bad, &error).enabled());
+        QVERIFY(error.contains(QStringLiteral("OTEL_EXPORTER_OTLP_ENDPOINT")));
+    }
+
     void initTestCase() { QStandardPaths::setTestModeEnabled(true); }
 
     void incidentReportMatchesTheGoldenOne()
