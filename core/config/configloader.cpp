@@ -192,6 +192,7 @@ void readTelemetry(JsonReader &reader, const QJsonObject &root, TelemetrySetting
     const QJsonObject headers = reader.object(object, QStringLiteral("headers"), path);
     static const QRegularExpression token(QStringLiteral("^[A-Za-z0-9!#$%&'*+.^_`|~-]{1,64}$"));
     constexpr int MaxHeaders = 32;
+    int named = 0;
     for (auto it = headers.begin(); it != headers.end(); ++it) {
         // Only "//" notes: "x-…" is how many collectors name their token's header.
         if (it.key().startsWith(QLatin1String("//")))
@@ -209,11 +210,12 @@ void readTelemetry(JsonReader &reader, const QJsonObject &root, TelemetrySetting
             continue;
         }
         const SecretRef ref = reader.secret(headers, it.key(), headersPath);
-        if (ref.isSet() && telemetry->headers.size() < MaxHeaders)
+        if (ref.isSet() && ++named <= MaxHeaders)
             telemetry->headers.append({ it.key(), ref });
     }
-    if (telemetry->headers.size() >= MaxHeaders && headers.size() > MaxHeaders)
-        reader.error(headersPath, QStringLiteral("at most %1 headers").arg(MaxHeaders));
+    if (named > MaxHeaders)
+        reader.error(
+            headersPath, QStringLiteral("names %1 headers; at most %2").arg(named).arg(MaxHeaders));
     telemetry->sampleRatio
         = reader.number(object, QStringLiteral("sample_ratio"), path, -1.0, 0.0, 1.0);
     if (!object.contains(QLatin1String("sample_ratio")))

@@ -151,11 +151,19 @@ void Engine::install(const Config &config)
         return values;
     };
     for (auto keys = active->providerKeys.cbegin(); keys != active->providerKeys.cend(); ++keys) {
-        if (m_active && valuesOf(m_active->providerKeys.value(keys.key())) == valuesOf(*keys))
+        const ResolvedKeys before
+            = m_active ? m_active->providerKeys.value(keys.key()) : ResolvedKeys {};
+        if (m_active && valuesOf(before) == valuesOf(*keys))
             continue;
         m_providers.forgetTest(keys.key());
         m_routes.forgetMisconfiguration(keys.key());
-        m_keys.forget(keys.key());
+        // Of a pool, only the keys whose value changed start afresh: the others' rests and
+        // rejections still hold.
+        for (const ResolvedKey &key : keys->keys) {
+            const ResolvedKey *old = before.find(key.label);
+            if (!old || old->secret.value != key.secret.value)
+                m_keys.forget(keys.key(), key.label);
+        }
     }
     QList<QByteArray> secrets;
     for (const ResolvedKeys &keys : std::as_const(active->providerKeys))

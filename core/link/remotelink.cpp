@@ -277,8 +277,8 @@ void RemoteLink::onEvent(const QByteArray &name, const QByteArray &data)
         if (!cost.isEmpty())
             Q_EMIT costAdded(cost);
     } else if (name == "providers") {
-        Q_EMIT providersUpdated(
-            AdminJson::listOf<ProviderSnapshot>(json.value(u"providers"), AdminJson::toProvider));
+        Q_EMIT providersUpdated(AdminJson::listOf<ProviderSnapshot>(
+            json.value(u"providers"), AdminJson::toProvider, AdminJson::MaxProvidersListed));
     } else if (name == "fleet_status") {
         Q_EMIT fleetUpdated(AdminJson::toFleet(json));
     } else if (name == "state" || name == "fleet") {
@@ -310,8 +310,8 @@ void RemoteLink::applyHistory(const QJsonObject &history)
         AdminJson::listOf<StateEvent>(history.value(u"events"), AdminJson::toEvent),
         AdminJson::listOf<CostPoint>(history.value(u"cost"), AdminJson::toCost));
     Q_EMIT routesUpdated(AdminJson::toRoutes(history.value(u"routes").toArray()));
-    Q_EMIT providersUpdated(
-        AdminJson::listOf<ProviderSnapshot>(history.value(u"providers"), AdminJson::toProvider));
+    Q_EMIT providersUpdated(AdminJson::listOf<ProviderSnapshot>(
+        history.value(u"providers"), AdminJson::toProvider, AdminJson::MaxProvidersListed));
     Q_EMIT fleetUpdated(AdminJson::toFleet(history.value(u"fleet").toObject()));
 }
 

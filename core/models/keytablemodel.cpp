@@ -2,7 +2,9 @@
 
 #include "models/providertablemodel.h"
 
+#include <QHash>
 #include <QLocale>
+#include <QSet>
 
 #include <algorithm>
 
@@ -141,35 +143,39 @@ void KeyTableModel::setProviders(const QList<ProviderSnapshot> &providers)
         for (const KeySnapshot &key : provider.keys)
             rows.append({ provider.name, key });
     }
-    const auto sameKey = [](const Row &a, const Row &b) {
-        return a.provider == b.provider && a.key.label == b.key.label;
-    };
+    // By provider and label, so that a merge is linear in the keys, however many.
+    const auto idOf
+        = [](const Row &row) -> QString { return row.provider + QChar(u'\n') + row.key.label; };
+    QSet<QString> named;
+    for (const Row &row : std::as_const(rows))
+        named.insert(idOf(row));
     // Rows that went away, then rows that changed, then rows that are new: no reset, so the
     // selection survives every countdown.
     for (int row = int(m_rows.size()) - 1; row >= 0; --row) {
-        const Row &old = m_rows.at(row);
-        if (std::none_of(rows.cbegin(), rows.cend(),
-                [&](const Row &candidate) { return sameKey(candidate, old); })) {
+        if (!named.contains(idOf(m_rows.at(row)))) {
             beginRemoveRows(QModelIndex(), row, row);
             m_rows.removeAt(row);
             endRemoveRows();
         }
     }
+    QHash<QString, int> rowOf;
+    for (int row = 0; row < int(m_rows.size()); ++row)
+        rowOf.insert(idOf(m_rows.at(row)), row);
     for (const Row &fresh : std::as_const(rows)) {
-        const auto existing = std::find_if(m_rows.begin(), m_rows.end(),
-            [&](const Row &candidate) { return sameKey(candidate, fresh); });
-        if (existing != m_rows.end()) {
-            if (*existing == fresh)
+        const auto existing = rowOf.constFind(idOf(fresh));
+        if (existing != rowOf.cend()) {
+            Row &current = m_rows[*existing];
+            if (current == fresh)
                 continue;
-            *existing = fresh;
-            const int row = int(existing - m_rows.begin());
-            Q_EMIT dataChanged(index(row, 0), index(row, ColumnCount - 1));
+            current = fresh;
+            Q_EMIT dataChanged(index(*existing, 0), index(*existing, ColumnCount - 1));
             continue;
         }
         const int row = int(m_rows.size());
         beginInsertRows(QModelIndex(), row, row);
         m_rows.append(fresh);
         endInsertRows();
+        rowOf.insert(idOf(fresh), row);
     }
 }
 

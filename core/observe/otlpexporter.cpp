@@ -8,31 +8,45 @@
 #include <QNetworkRequest>
 #include <QProcessEnvironment>
 
+#include <cmath>
+
 namespace Switchyard {
 
 Q_LOGGING_CATEGORY(lcTelemetry, "switchyard.telemetry", QtInfoMsg)
 
 namespace {
 
-QJsonObject attribute(const QString &key, const QJsonValue &value)
+// Each attribute keeps one type whatever its value: a cost of 0 is still a double.
+QJsonObject typedAttribute(const QString &key, const char *type, const QJsonValue &value)
 {
-    QJsonObject typed;
-    switch (value.type()) {
-    case QJsonValue::Bool:
-        typed.insert(QStringLiteral("boolValue"), value);
-        break;
-    case QJsonValue::Double:
-        // OTLP's JSON carries 64-bit integers as strings.
-        if (value.toDouble() == double(qint64(value.toDouble())))
-            typed.insert(QStringLiteral("intValue"), QString::number(qint64(value.toDouble())));
-        else
-            typed.insert(QStringLiteral("doubleValue"), value);
-        break;
-    default:
-        typed.insert(QStringLiteral("stringValue"), value.toString());
-        break;
-    }
-    return { { QStringLiteral("key"), key }, { QStringLiteral("value"), typed } };
+    return { { QStringLiteral("key"), key },
+        { QStringLiteral("value"), QJsonObject { { QLatin1String(type), value } } } };
+}
+
+QJsonObject attribute(const QString &key, const QString &value)
+{
+    return typedAttribute(key, "stringValue", value);
+}
+
+QJsonObject attribute(const QString &key, bool value)
+{
+    return typedAttribute(key, "boolValue", value);
+}
+
+// OTLP's JSON carries 64-bit integers as strings.
+QJsonObject attribute(const QString &key, qint64 value)
+{
+    return typedAttribute(key, "intValue", QString::number(value));
+}
+
+QJsonObject attribute(const QString &key, int value)
+{
+    return attribute(key, qint64(value));
+}
+
+QJsonObject attribute(const QString &key, double value)
+{
+    return typedAttribute(key, "doubleValue", std::isfinite(value) ? value : 0.0);
 }
 
 QString nanos(qint64 ms)
@@ -90,12 +104,12 @@ OtlpExporter::Settings OtlpExporter::settingsFrom(const TelemetrySettings &telem
                 : environment.value(QStringLiteral("OTEL_EXPORTER_OTLP_ENDPOINT")),
             QUrl::StrictMode);
         if (!url.isEmpty()
-            && (!url.isValid() || url.host().isEmpty()
+            && (!url.isValid() || url.host().isEmpty() || !url.userInfo().isEmpty()
                 || (url.scheme() != QLatin1String("http")
                     && url.scheme() != QLatin1String("https")))) {
             if (error)
-                *error = QStringLiteral("OTEL_EXPORTER_OTLP_ENDPOINT is not an http(s) URL; no "
-                                        "spans are sent");
+                *error = QStringLiteral("OTEL_EXPORTER_OTLP_ENDPOINT is not an http(s) URL "
+                                        "without a user or password; no spans are sent");
             return settings;
         }
     }
@@ -148,7 +162,7 @@ void OtlpExporter::configure(const Settings &settings)
     if (moved)
         qCInfo(lcTelemetry).noquote()
             << QStringLiteral("sending OpenTelemetry spans to %1")
-                   .arg(settings.tracesUrl.toString(QUrl::RemoveUserInfo));
+                   .arg(settings.tracesUrl.toString(QUrl::RemoveUserInfo | QUrl::RemoveQuery));
     if (!m_flushTimer.isActive())
         m_flushTimer.start();
 }

@@ -48,12 +48,19 @@ template <typename T, typename F> QJsonArray arrayOf(const QList<T> &values, F w
     return array;
 }
 
-template <typename T, typename F> QList<T> listOf(const QJsonValue &json, F read)
+// At most `max` of them: a gateway elsewhere cannot make the console hold what it likes.
+template <typename T, typename F>
+QList<T> listOf(const QJsonValue &json, F read, qsizetype max = 100000)
 {
     QList<T> values;
-    for (const QJsonValue &value : json.toArray())
-        values.append(read(value.toObject()));
+    const QJsonArray array = json.toArray();
+    for (qsizetype i = 0; i < array.size() && i < max; ++i)
+        values.append(read(array.at(i).toObject()));
     return values;
 }
+
+// The most providers a console takes from a gateway elsewhere (each with up to
+// MaxKeysPerProvider keys).
+inline constexpr qsizetype MaxProvidersListed = 256;
 
 } // namespace Switchyard::AdminJson

@@ -59,6 +59,9 @@ ProxyRequest::ProxyRequest(
     connect(&m_hedgeTimer, &QTimer::timeout, this, &ProxyRequest::startHedge);
     connect(&m_backoffTimer, &QTimer::timeout, this, [this] {
         m_phase = Phase::Idle;
+        // A pool may have a better key by now than the one that failed; else it goes again.
+        if (m_params.active->providerKeys.value(currentRoute().provider).pooled())
+            takeKey();
         startAttempt();
     });
 }
@@ -145,6 +148,7 @@ void ProxyRequest::tryNextRoute()
         m_keyLabel = admission->keyLabel;
         m_keyValue = admission->keyValue;
         m_retryIndex = 0;
+        m_keyRotations = 0;
         startAttempt();
         return;
     }
@@ -220,6 +224,7 @@ bool ProxyRequest::tryPanicRoute()
     m_currentTrial = false;
     m_currentDrill = false;
     m_retryIndex = 0;
+    m_keyRotations = 0;
     qCInfo(lcProxy).noquote() << QStringLiteral("request id=%1 lane=%2: every route is held back "
                                                 "by its breaker; panic attempt on %3")
                                      .arg(m_trace.record().id, m_trace.record().lane, best);
@@ -389,6 +394,7 @@ void ProxyRequest::adoptHedge()
     m_keyLabel = route.keyLabel;
     m_keyValue = route.keyValue;
     m_retryIndex = 0;
+    m_keyRotations = 0;
     m_trace.makeCurrent(hedge->traceIndex());
     m_attempt = hedge->takeAttempt(this);
     m_head = AnswerHead {};
@@ -541,23 +547,30 @@ bool ProxyRequest::settleKey(const Classification &classification)
         m_services.redactor->redact(classification.reason));
 }
 
-bool ProxyRequest::retryWithAnotherKey(const QString &why)
+bool ProxyRequest::takeKey()
 {
     const RouteConfig &route = currentRoute();
     RouteAdmission admission;
     if (!chooseKey(route, admissionContext(), &admission)
         || !translateForRoute(route, *m_params.active, m_params.analysis, &admission).isEmpty())
         return false;
-    AttemptRecord &attempt = currentAttempt();
-    attempt.decision = Decision::Retry;
-    attempt.note = why;
-    qCDebug(lcProxy) << m_trace.record().id << "retrying" << attempt.route << "with key"
-                     << admission.keyLabel << "at once:" << why;
     m_translator = admission.translator;
     m_translated = std::move(admission.translated);
     m_keyLabel = admission.keyLabel;
     m_keyValue = admission.keyValue;
-    m_currentTrial = false; // its trial slot went back with the settled attempt
+    return true;
+}
+
+bool ProxyRequest::retryWithAnotherKey(const QString &why)
+{
+    if (!takeKey())
+        return false;
+    AttemptRecord &attempt = currentAttempt();
+    attempt.decision = Decision::Retry;
+    attempt.note = why;
+    qCDebug(lcProxy) << m_trace.record().id << "retrying" << attempt.route << "with key"
+                     << m_keyLabel << "at once:" << why;
+    ++m_keyRotations;
     startAttempt();
     return true;
 }
@@ -568,7 +581,12 @@ void ProxyRequest::concludeAttempt(const Classification &classification)
     if (m_trace.attemptOpen())
         m_trace.recordUsage(classification);
     const QString failedKey = m_keyLabel;
-    const bool keyFailed = settleKey(classification);
+    // Another key takes over at most once per other key of the pool on this route, and never
+    // from a half-open trial, whose verdict is the route's.
+    const bool anotherKey = settleKey(classification);
+    const bool keyFailed = anotherKey && !m_currentTrial
+        && m_keyRotations + 1
+            < m_params.active->providerKeys.value(currentRoute().provider).keys.size();
     settleAttempt(classification.failureClass, classification.reason, keyFailed);
     AttemptRecord &attempt = currentAttempt();
     RouteState &state = m_services.routes->state(attempt.route);

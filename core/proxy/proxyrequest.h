@@ -108,6 +108,9 @@ private:
     // The same route at once with the next key of its provider's pool (a rate-limited or
     // rejected key is the key's failure, not the route's); false when none can take it.
     bool retryWithAnotherKey(const QString &why);
+    // The key the pool gives the current route now, and the request translated with it; false
+    // (and nothing changed) when none can serve.
+    bool takeKey();
     bool tryPanicRoute();
     void scheduleRetry(qint64 delayMs, const QString &why);
     void fallBack();
@@ -139,6 +142,7 @@ private:
     bool m_currentTrial = false;
     bool m_currentDrill = false;
     int m_retryIndex = 0;
+    int m_keyRotations = 0; // calls moved to another key of the pool, on this route
     qint64 m_deadlineAtMs = 0;
 
     QPointer<UpstreamAttempt> m_attempt;

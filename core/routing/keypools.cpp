@@ -155,7 +155,7 @@ bool KeyPools::rateLimited(
     const qint64 now = m_clock.nowMs();
     if (!anotherCanServe(provider, keys, label, now))
         return false;
-    record.coolingUntilMs = qMax(record.coolingUntilMs, now + qMax<qint64>(1, cooldownMs));
+    record.coolingUntilMs = qMax(record.coolingUntilMs, now + qMax(MinCooldownMs, cooldownMs));
     return true;
 }
 
@@ -184,15 +184,13 @@ void KeyPools::served(const QString &provider, const QString &label)
     m_changed = true;
 }
 
-void KeyPools::forget(const QString &provider)
+void KeyPools::forget(const QString &provider, const QString &label)
 {
-    const QString prefix = id(provider, QString());
-    for (auto it = m_records.begin(); it != m_records.end(); ++it) {
-        if (it.key().startsWith(prefix)) {
-            it->rejectedReason.clear();
-            it->coolingUntilMs = 0;
-        }
-    }
+    const auto found = m_records.find(id(provider, label));
+    if (found == m_records.end())
+        return;
+    found->rejectedReason.clear();
+    found->coolingUntilMs = 0;
     m_changed = true;
 }
 

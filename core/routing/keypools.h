@@ -60,6 +60,9 @@ public:
     // How long a rate-limited key of a pool rests when the upstream does not say: providers count
     // their limits per minute.
     static constexpr qint64 DefaultCooldownMs = 30000;
+    // The least a rate-limited key of a pool rests, whatever the upstream says: two keys that
+    // both answer 429 must not take turns faster than the upstream can answer.
+    static constexpr qint64 MinCooldownMs = 1000;
 
     // The parts of settle(), each on its own. Each returns true when another
     // key of the pool can serve at once, so the call goes again on that one and the route is not
@@ -73,8 +76,8 @@ public:
     void sent(const QString &provider, const QString &label);
     // A success with the key: the upstream takes it (again).
     void served(const QString &provider, const QString &label);
-    // The keys whose value changed deserve a fresh verdict; keys no config names any more go.
-    void forget(const QString &provider);
+    // A key whose value changed deserves a fresh verdict; keys no config names any more go.
+    void forget(const QString &provider, const QString &label);
     void configure(const Config &config);
 
     QList<KeySnapshot> snapshots(const ProviderConfig &provider, const ResolvedKeys &keys) const;

@@ -159,6 +159,14 @@ private Q_SLOTS:
         clock.advance(60000);
         QCOMPARE(pools.snapshots(config, keys).at(0).state, KeyState::Set);
 
+        // A Retry-After of a few milliseconds is still a rest of a second: two keys that both
+        // answer 429 do not take turns as fast as the upstream answers.
+        clock.advance(KeyPools::DefaultCooldownMs); // b's turn below; a is long back
+        QVERIFY(pools.settle(Provider, keys, QStringLiteral("a"),
+            outcome(FailureClass::RateLimited, 20), 600000, QString()));
+        QCOMPARE(pools.snapshots(config, keys).at(0).coolingRemainingMs, KeyPools::MinCooldownMs);
+        clock.advance(KeyPools::MinCooldownMs);
+
         // No Retry-After: the default rest.
         QVERIFY(pools.settle(Provider, keys, QStringLiteral("b"),
             outcome(FailureClass::RateLimited), 600000, QString()));
@@ -225,7 +233,7 @@ private Q_SLOTS:
         // Time alone does not bring it back; a new value does.
         clock.advance(24LL * 3600 * 1000);
         QCOMPARE(pools.snapshots(config, keys).at(0).state, KeyState::Rejected);
-        pools.forget(Provider);
+        pools.forget(Provider, QStringLiteral("a"));
         QCOMPARE(pools.snapshots(config, keys).at(0).state, KeyState::Set);
     }
 
@@ -293,9 +301,10 @@ private Q_SLOTS:
             != KeyPools::affinityOf(QStringLiteral("c2"), {}));
         // A conversation named "x" and one that began with the bytes "x" are different ones.
         QVERIFY(KeyPools::affinityOf(QStringLiteral("x"), {}) != KeyPools::affinityOf({}, "x"));
-        // Fixed values: the same in every process and on every instance of a fleet.
-        QCOMPARE(KeyPools::affinityOf({}, "x"), KeyPools::affinityOf({}, QByteArray("x")));
+        // Fixed values (FNV-1a): the same in every process and on every instance of a fleet, so
+        // a change of hash, which would move every conversation to another key, is noticed.
         QCOMPARE(KeyPools::affinityOf({}, {}), quint64(14695981039346656037ull));
+        QCOMPARE(KeyPools::affinityOf({}, "a"), quint64(0xaf63dc4c8601ec8cull));
     }
 };
 

@@ -52,6 +52,7 @@ private Q_SLOTS:
     void aRateLimitedKeyRestsWhileTheOthersServe();
     void aRejectedKeyIsSkippedAndTheRouteIsNotCharged();
     void theRouteFailsOnlyWhenNoKeyCanServe();
+    void keysThatAreAllLimitedDoNotTakeTurns();
     void aStreamMovesToAnotherKeyBeforeItsFirstByte();
     void keysNeverReachAnyOutput();
 
@@ -71,6 +72,8 @@ private:
     // The labels the fake upstream rate-limits (429, Retry-After 30) or rejects (401).
     QSet<QString> m_limited;
     QSet<QString> m_rejected;
+    QPair<QByteArray, QByteArray> m_retryAfter { "Retry-After", "30" };
+    int m_limitedDelayMs = 0;
 };
 
 void KeyPoolsEndToEndTest::init()
@@ -84,14 +87,22 @@ void KeyPoolsEndToEndTest::init()
     QVERIFY(m_a->listen() && m_b->listen());
     m_limited.clear();
     m_rejected.clear();
+    m_retryAfter = { "Retry-After", "30" };
+    m_limitedDelayMs = 0;
     m_a->setResponder([this](const ReceivedRequest &request) -> std::optional<FakeResponse> {
         const QString label = labelOf(request);
-        if (m_limited.contains(label))
-            return FakeResponse::error(429, QStringLiteral("rate_limit_exceeded"))
-                .withHeader("Retry-After", "30");
+        if (m_limited.contains(label)) {
+            FakeResponse limited = FakeResponse::error(429, QStringLiteral("rate_limit_exceeded"))
+                                       .withHeader(m_retryAfter.first, m_retryAfter.second);
+            limited.delayMs = m_limitedDelayMs;
+            return limited;
+        }
+        // As some providers do, the rejection quotes the key it rejects.
         if (m_rejected.contains(label))
-            return FakeResponse::error(
-                401, QStringLiteral("invalid_request_error"), QStringLiteral("invalid_api_key"));
+            return FakeResponse::error(401, QStringLiteral("invalid_request_error"),
+                QStringLiteral("invalid_api_key"),
+                QStringLiteral("Incorrect API key provided: ")
+                    + QString::fromUtf8(request.headers.value("authorization").mid(7)));
         const bool stream = request.json().value(QLatin1String("stream")).toBool();
         return stream ? FakeResponse::stream({ QStringLiteral("from "), label })
                       : FakeResponse::completion(QStringLiteral("from ") + label);
@@ -387,6 +398,21 @@ void KeyPoolsEndToEndTest::theRouteFailsOnlyWhenNoKeyCanServe()
         qPrintable(provider(QStringLiteral("a")).keyDetail));
 }
 
+void KeyPoolsEndToEndTest::keysThatAreAllLimitedDoNotTakeTurns()
+{
+    // Every key says "try again in 20 ms", and takes longer than that to say it: each is tried
+    // once, then the route's own rules apply (no retries in this lane: a fallback), rather than
+    // the keys taking turns until the deadline.
+    startGateway();
+    m_limited = { QStringLiteral("one"), QStringLiteral("two"), QStringLiteral("three") };
+    m_retryAfter = { "retry-after-ms", "20" };
+    m_limitedDelayMs = 40;
+    ClientCall *call = chat(QStringLiteral("turns"));
+    QCOMPARE(call->status, 200);
+    QCOMPARE(call->header("X-Switchyard-Route"), QByteArray("rb"));
+    QCOMPARE(m_a->requestCount(), 3);
+}
+
 void KeyPoolsEndToEndTest::aStreamMovesToAnotherKeyBeforeItsFirstByte()
 {
     startGateway();
@@ -425,6 +451,8 @@ void KeyPoolsEndToEndTest::keysNeverReachAnyOutput()
         QCOMPARE(call->status, 200);
         everything += call->body;
     }
+    // The upstream quoted key two in its rejection; the trace keeps the reason, redacted.
+    QVERIFY(everything.contains("Incorrect API key provided"));
     // The labels are there; no value is, anywhere.
     QVERIFY(everything.contains("\"label\":\"two\""));
     QVERIFY(everything.contains("key=\"one\""));

@@ -315,6 +315,7 @@ void TelemetryTest::theCollectorsTokenStaysSecret()
              QStringLiteral("/admin/config"), QStringLiteral("/metrics") }) {
         ClientCall *call = m_gateway->client().get(path);
         QVERIFY(GatewayClient::waitFor(call));
+        QCOMPARE(call->status, 200);
         everything += call->body;
     }
     QVERIFY(!everything.contains(CollectorToken));
