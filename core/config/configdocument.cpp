@@ -138,6 +138,15 @@ QString labelOf(const QJsonObject &key)
         .toString();
 }
 
+// The provider's keys as a list, whether the file gives one reference or a pool.
+QJsonArray keysOf(const QJsonObject &provider)
+{
+    const QJsonValue current = provider.value(QLatin1String("api_key"));
+    if (current.isArray())
+        return current.toArray();
+    return current.isObject() ? QJsonArray { current } : QJsonArray {};
+}
+
 } // namespace
 
 QJsonObject ConfigDocument::withProviderKey(
@@ -145,12 +154,7 @@ QJsonObject ConfigDocument::withProviderKey(
 {
     QJsonObject entry
         = json.value(QLatin1String("providers")).toObject().value(provider).toObject();
-    const QJsonValue current = entry.value(QLatin1String("api_key"));
-    QJsonArray pool;
-    if (current.isArray())
-        pool = current.toArray();
-    else if (current.isObject())
-        pool.append(current);
+    QJsonArray pool = keysOf(entry);
     pool.append(key);
     entry.insert(QStringLiteral("api_key"), pool);
     return withEntry(json, QStringLiteral("providers"), provider, entry);
@@ -161,12 +165,7 @@ QJsonObject ConfigDocument::withoutProviderKey(
 {
     QJsonObject entry
         = json.value(QLatin1String("providers")).toObject().value(provider).toObject();
-    const QJsonValue current = entry.value(QLatin1String("api_key"));
-    QJsonArray pool;
-    if (current.isArray())
-        pool = current.toArray();
-    else if (current.isObject())
-        pool.append(current);
+    QJsonArray pool = keysOf(entry);
     for (qsizetype i = pool.size() - 1; i >= 0; --i) {
         if (labelOf(pool.at(i).toObject()) == label)
             pool.removeAt(i);
