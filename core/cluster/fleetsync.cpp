@@ -20,6 +20,9 @@ namespace Switchyard {
 namespace {
 
 constexpr int BeatMs = 1000;
+// Reads of the fleet's drains and open breakers beyond the one on connecting (see m_resync…).
+constexpr int ResyncBeatsAfterReconnect = 5;
+constexpr int ResyncEveryBeats = 30;
 // A route's state changed: the fleet hears of it this soon rather than at the next heartbeat
 // (a burst of changes is one early heartbeat).
 constexpr int SoonMs = 100;
@@ -133,6 +136,8 @@ void FleetSync::onConnectionChanged(bool connected, const QString &why)
     for (const RouteCommand &command : std::exchange(m_unsent, {}))
         sendAction(command);
     resynchronise();
+    m_resyncBeatsLeft = ResyncBeatsAfterReconnect;
+    m_beatsSinceResync = 0;
     beat();
 }
 
@@ -404,8 +409,14 @@ void FleetSync::beat(bool changed)
     m_redis.command(
         { "ZREMRANGEBYSCORE", instances, "-inf", QByteArray::number(now - ShownSilentMs) });
     readOthers();
-    if (!changed)
+    if (!changed) {
         shareSpend();
+        if (m_resyncBeatsLeft > 0 || ++m_beatsSinceResync >= ResyncEveryBeats) {
+            m_resyncBeatsLeft = qMax(0, m_resyncBeatsLeft - 1);
+            m_beatsSinceResync = 0;
+            resynchronise();
+        }
+    }
     // This instance's own routes and readiness change without any message from the others.
     self.seenMs = 0;
     if (self != m_lastSelf) {

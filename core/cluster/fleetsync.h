@@ -97,6 +97,11 @@ private:
     QTimer m_beat;
     QTimer m_soon; // an early heartbeat after a route changed here
     QTimer m_readSoon; // an early read after a route changed on another instance
+    // The fleet's drains and open breakers are read again on the beats after a reconnect (a peer
+    // that reconnects later may announce what it did meanwhile before this one listens again),
+    // and now and then after that, so that a missed announcement is made up for.
+    int m_resyncBeatsLeft = 0;
+    int m_beatsSinceResync = 0;
     QStringList m_live;
     Reporter m_reporter;
     QList<FleetMember> m_others; // as read at the latest heartbeat
