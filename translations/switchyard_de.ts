@@ -801,18 +801,6 @@
 </context>
 <context>
     <name>Switchyard::KeyTableModel</name>
-    <message>
-        <source>none</source>
-        <translation>keiner</translation>
-    </message>
-    <message>
-        <source>keychain entry &apos;%1&apos;</source>
-        <translation>Schlüsselbund-Eintrag „%1“</translation>
-    </message>
-    <message>
-        <source>environment variable %1</source>
-        <translation>Umgebungsvariable %1</translation>
-    </message>
     <message numerus="yes">
         <source>%n s</source>
         <extracomment>A rate-limited key&apos;s rest that remains, in seconds.</extracomment>

@@ -71,15 +71,7 @@ QVariant KeyTableModel::data(const QModelIndex &index, int role) const
     case Label:
         return key.label;
     case Source:
-        switch (key.ref.source) {
-        case SecretRef::Source::None:
-            return tr("none");
-        case SecretRef::Source::Keychain:
-            return tr("keychain entry '%1'").arg(key.ref.name);
-        case SecretRef::Source::Environment:
-            return tr("environment variable %1").arg(key.ref.name);
-        }
-        break;
+        return ProviderTableModel::keySourceText(key.ref);
     case Weight:
         return QLocale().toString(key.weight, 'g', 4);
     case State:

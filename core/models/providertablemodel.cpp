@@ -40,6 +40,19 @@ QString ProviderTableModel::keyStateText(KeyState state)
     return QString();
 }
 
+QString ProviderTableModel::keySourceText(const SecretRef &ref)
+{
+    switch (ref.source) {
+    case SecretRef::Source::None:
+        return tr("none");
+    case SecretRef::Source::Keychain:
+        return tr("keychain entry '%1'").arg(ref.name);
+    case SecretRef::Source::Environment:
+        return tr("environment variable %1").arg(ref.name);
+    }
+    return QString();
+}
+
 QVariant ProviderTableModel::data(const QModelIndex &index, int role) const
 {
     if (!checkIndex(index, CheckIndexOption::IndexIsValid | CheckIndexOption::ParentIsInvalid))
@@ -63,15 +76,7 @@ QVariant ProviderTableModel::data(const QModelIndex &index, int role) const
     case Key:
         if (row.keys.size() > 1)
             return tr("a pool of %n keys", nullptr, int(row.keys.size()));
-        switch (row.key.source) {
-        case SecretRef::Source::None:
-            return tr("none");
-        case SecretRef::Source::Keychain:
-            return tr("keychain entry '%1'").arg(row.key.name);
-        case SecretRef::Source::Environment:
-            return tr("environment variable %1").arg(row.key.name);
-        }
-        break;
+        return keySourceText(row.key);
     case KeyStatus:
         if (role == Qt::ToolTipRole && !row.keyDetail.isEmpty())
             return row.keyDetail;

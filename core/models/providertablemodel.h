@@ -29,6 +29,8 @@ public:
     const ProviderSnapshot *provider(const QString &name) const;
 
     static QString keyStateText(KeyState state);
+    // Where a key is read from, for people: "keychain entry 'x'", "environment variable X".
+    static QString keySourceText(const SecretRef &ref);
 
 private:
     QList<ProviderSnapshot> m_rows;

@@ -73,6 +73,26 @@ QString sourceName(SecretRef::Source source)
     return QString();
 }
 
+// Where a key is read from, as "source" and "name" in `json` (nothing for no reference).
+void insertRef(QJsonObject &json, const SecretRef &ref)
+{
+    if (!ref.isSet())
+        return;
+    json.insert(QStringLiteral("source"), sourceName(ref.source));
+    json.insert(QStringLiteral("name"), ref.name);
+}
+
+SecretRef refFrom(const QJsonObject &json)
+{
+    const QString source = str(json, QLatin1StringView("source"));
+    SecretRef ref;
+    ref.source = source == QLatin1String("env") ? SecretRef::Source::Environment
+        : source == QLatin1String("keychain")   ? SecretRef::Source::Keychain
+                                                : SecretRef::Source::None;
+    ref.name = ref.isSet() ? str(json, QLatin1StringView("name")) : QString();
+    return ref;
+}
+
 QStringList strings(const QJsonValue &value)
 {
     QStringList list;
@@ -266,10 +286,7 @@ QJsonObject fromProvider(const ProviderSnapshot &provider)
 {
     QJsonObject key { { QStringLiteral("state"), keyStateName(provider.keyState) },
         { QStringLiteral("detail"), provider.keyDetail } };
-    if (provider.key.isSet()) {
-        key.insert(QStringLiteral("source"), sourceName(provider.key.source));
-        key.insert(QStringLiteral("name"), provider.key.name);
-    }
+    insertRef(key, provider.key);
     QJsonArray keys;
     for (const KeySnapshot &each : provider.keys) {
         QJsonObject item { { QStringLiteral("label"), each.label },
@@ -280,10 +297,7 @@ QJsonObject fromProvider(const ProviderSnapshot &provider)
             { QStringLiteral("calls"), qint64(each.calls) },
             { QStringLiteral("rate_limited"), qint64(each.rateLimited) },
             { QStringLiteral("rejections"), qint64(each.rejections) } };
-        if (each.ref.isSet()) {
-            item.insert(QStringLiteral("source"), sourceName(each.ref.source));
-            item.insert(QStringLiteral("name"), each.ref.name);
-        }
+        insertRef(item, each.ref);
         keys.append(item);
     }
     return QJsonObject { { QStringLiteral("name"), provider.name },
@@ -303,11 +317,7 @@ ProviderSnapshot toProvider(const QJsonObject &json)
     provider.kind = str(json, QLatin1StringView("kind"));
     provider.baseUrl = str(json, QLatin1StringView("base_url"));
     const QJsonObject key = json.value(QLatin1StringView("key")).toObject();
-    const QString source = str(key, QLatin1StringView("source"));
-    provider.key.source = source == QLatin1String("env") ? SecretRef::Source::Environment
-        : source == QLatin1String("keychain")            ? SecretRef::Source::Keychain
-                                                         : SecretRef::Source::None;
-    provider.key.name = provider.key.isSet() ? str(key, QLatin1StringView("name")) : QString();
+    provider.key = refFrom(key);
     provider.keyState = parseKeyState(str(key, QLatin1StringView("state")));
     provider.keyDetail = str(key, QLatin1StringView("detail"));
     const QJsonArray keys = json.value(QLatin1StringView("keys")).toArray();
@@ -322,11 +332,7 @@ ProviderSnapshot toProvider(const QJsonObject &json)
         each.calls = quint64(qMax<qint64>(0, whole(item, QLatin1StringView("calls"))));
         each.rateLimited = quint64(qMax<qint64>(0, whole(item, QLatin1StringView("rate_limited"))));
         each.rejections = quint64(qMax<qint64>(0, whole(item, QLatin1StringView("rejections"))));
-        const QString keySource = str(item, QLatin1StringView("source"));
-        each.ref.source = keySource == QLatin1String("env") ? SecretRef::Source::Environment
-            : keySource == QLatin1String("keychain")        ? SecretRef::Source::Keychain
-                                                            : SecretRef::Source::None;
-        each.ref.name = each.ref.isSet() ? str(item, QLatin1StringView("name")) : QString();
+        each.ref = refFrom(item);
         provider.keys.append(each);
     }
     provider.routes = strings(json.value(QLatin1StringView("routes")));

@@ -61,7 +61,7 @@ ProxyRequest::ProxyRequest(
         m_phase = Phase::Idle;
         // A pool may have a better key by now than the one that failed; else it goes again.
         if (m_params.active->providerKeys.value(currentRoute().provider).pooled())
-            takeKey();
+            takeKey(currentRoute());
         startAttempt();
     });
 }
@@ -143,10 +143,7 @@ void ProxyRequest::tryNextRoute()
         m_attemptRoute = m_plan.current();
         m_currentTrial = admission->trial;
         m_currentDrill = admission->drill;
-        m_translator = admission->translator;
-        m_translated = std::move(admission->translated);
-        m_keyLabel = admission->keyLabel;
-        m_keyValue = admission->keyValue;
+        takeCall(*admission);
         m_retryIndex = 0;
         m_keyRotations = 0;
         startAttempt();
@@ -210,17 +207,11 @@ bool ProxyRequest::tryPanicRoute()
         return false;
     const QString best = m_services.routes->firstToReopen(m_plan.heldByBreaker());
     const RouteConfig &bestRoute = m_params.active->config.routes.find(best).value();
-    RouteAdmission admission;
-    if (!chooseKey(bestRoute, admissionContext(), &admission)
-        || !translateForRoute(bestRoute, *m_params.active, m_params.analysis, &admission).isEmpty())
+    if (!takeKey(bestRoute))
         return false; // not so: admission translates before it asks the breaker
     m_trace.record().panic = true;
     m_plan.panicOn(best);
     m_attemptRoute = best;
-    m_translator = admission.translator;
-    m_translated = std::move(admission.translated);
-    m_keyLabel = admission.keyLabel;
-    m_keyValue = admission.keyValue;
     m_currentTrial = false;
     m_currentDrill = false;
     m_retryIndex = 0;
@@ -547,23 +538,27 @@ bool ProxyRequest::settleKey(const Classification &classification)
         m_services.redactor->redact(classification.reason));
 }
 
-bool ProxyRequest::takeKey()
+void ProxyRequest::takeCall(RouteAdmission &admission)
 {
-    const RouteConfig &route = currentRoute();
-    RouteAdmission admission;
-    if (!chooseKey(route, admissionContext(), &admission)
-        || !translateForRoute(route, *m_params.active, m_params.analysis, &admission).isEmpty())
-        return false;
     m_translator = admission.translator;
     m_translated = std::move(admission.translated);
     m_keyLabel = admission.keyLabel;
     m_keyValue = admission.keyValue;
+}
+
+bool ProxyRequest::takeKey(const RouteConfig &route)
+{
+    RouteAdmission admission;
+    if (!chooseKey(route, admissionContext(), &admission)
+        || !translateForRoute(route, *m_params.active, m_params.analysis, &admission).isEmpty())
+        return false;
+    takeCall(admission);
     return true;
 }
 
 bool ProxyRequest::retryWithAnotherKey(const QString &why)
 {
-    if (!takeKey())
+    if (!takeKey(currentRoute()))
         return false;
     AttemptRecord &attempt = currentAttempt();
     attempt.decision = Decision::Retry;

@@ -108,9 +108,11 @@ private:
     // The same route at once with the next key of its provider's pool (a rate-limited or
     // rejected key is the key's failure, not the route's); false when none can take it.
     bool retryWithAnotherKey(const QString &why);
-    // The key the pool gives the current route now, and the request translated with it; false
-    // (and nothing changed) when none can serve.
-    bool takeKey();
+    // The key the pool gives `route` now, and the request translated with it, become the call;
+    // false (and nothing changed) when no key can serve or the translation fails.
+    bool takeKey(const RouteConfig &route);
+    // The translator, translated request and key `admission` prepared become the call.
+    void takeCall(RouteAdmission &admission);
     bool tryPanicRoute();
     void scheduleRetry(qint64 delayMs, const QString &why);
     void fallBack();
