@@ -314,6 +314,9 @@ void OtlpExporter::flush()
         QNetworkRequest::RedirectPolicyAttribute, QNetworkRequest::ManualRedirectPolicy);
     const quint64 count = quint64(batch.size());
     m_inFlight = m_network->post(request, body(batch));
+    // Only the status matters: a collector that answers with a body without end fills this
+    // buffer, stops being read, and is cut off by the transfer timeout, not held in memory.
+    m_inFlight->setReadBufferSize(ReplyBufferBytes);
     connect(m_inFlight, &QNetworkReply::finished, this, [this, count] {
         QNetworkReply *reply = std::exchange(m_inFlight, nullptr);
         reply->deleteLater();

@@ -28,6 +28,7 @@ public:
     static constexpr int SpansPerPost = 512;
     static constexpr int MaxQueuedSpans = 8192;
     static constexpr int PostTimeoutMs = 10000;
+    static constexpr qint64 ReplyBufferBytes = 64 * 1024;
 
     struct Settings {
         QUrl tracesUrl; // where spans are posted (…/v1/traces); empty: export is off
