@@ -4,6 +4,7 @@
 
 #include <QByteArray>
 #include <QHash>
+#include <QRegularExpression>
 #include <QString>
 
 namespace Switchyard {
@@ -67,6 +68,8 @@ struct ActiveConfig {
     // ratio when the caller did not decide.
     bool tracing = false;
     double sampleRatio = 1.0;
+    // capture.redact, compiled once for the requests whose bodies are kept.
+    QList<QRegularExpression> captureRedactions;
 
     // The route's health probe is a one-token completion, a real signal, rather than a models
     // list (probe.kind, with "auto" resolved: a key is set and the route serves chat).

@@ -70,6 +70,19 @@ QString capabilityName(Capability capability)
     return QString();
 }
 
+QString captureModeName(CaptureMode mode)
+{
+    switch (mode) {
+    case CaptureMode::Off:
+        return QStringLiteral("off");
+    case CaptureMode::Errors:
+        return QStringLiteral("errors");
+    case CaptureMode::All:
+        return QStringLiteral("all");
+    }
+    return QString();
+}
+
 QString continuationName(Continuation continuation)
 {
     switch (continuation) {

@@ -308,6 +308,31 @@ struct TelemetrySettings {
     bool operator==(const TelemetrySettings &other) const = default;
 };
 
+// Which requests keep their bodies (issue 22): none, those with a failed attempt or an error
+// answer, or every one.
+enum class CaptureMode { Off, Errors, All };
+
+// Body capture: what the caller sent, what each upstream was sent after translation and what it
+// answered, kept beside the trace (redacted, bounded, in a file only the user can read) so that a
+// developer can see what was actually sent and replay it on another route. Off by default.
+struct CaptureSettings {
+    static constexpr qint64 DefaultMaxBytes = 64 * 1024;
+    static constexpr qint64 MostMaxBytes = 4 * 1024 * 1024;
+    static constexpr int MaxRedactPatterns = 32;
+
+    CaptureMode bodies = CaptureMode::Off;
+    qint64 maxBytes = DefaultMaxBytes; // of each body kept; the rest is cut off and said so
+    int retentionHours = 24;
+    // Regular expressions whose matches are blanked in every stored body, beside the keys and
+    // anything shaped like a credential.
+    QStringList redactPatterns;
+
+    bool enabled() const { return bodies != CaptureMode::Off; }
+    bool operator==(const CaptureSettings &other) const = default;
+};
+
+QString captureModeName(CaptureMode mode);
+
 // The whole routing configuration, as validated; immutable once applied.
 struct Config {
     QString listenHost = QStringLiteral("127.0.0.1");
@@ -315,6 +340,7 @@ struct Config {
     SecretRef adminToken;
     AlertSettings alerts;
     TelemetrySettings telemetry;
+    CaptureSettings capture;
     QMap<QString, ProviderConfig> providers;
     QMap<QString, RouteConfig> routes;
     QMap<QString, LaneConfig> lanes;

@@ -222,6 +222,59 @@ void readTelemetry(JsonReader &reader, const QJsonObject &root, TelemetrySetting
         telemetry->sampleRatio = -1.0;
 }
 
+// "capture": {"bodies": "off"|"errors"|"all", "max_bytes": N, "retention_hours": H,
+// "redact": [REGEX, ...]}
+void readCapture(JsonReader &reader, const QJsonObject &root, CaptureSettings *capture)
+{
+    if (!root.contains(QLatin1String("capture")))
+        return;
+    const QString path = QStringLiteral("capture");
+    const QJsonObject object = reader.object(root, path, QString());
+    reader.checkKeys(object, path, path);
+    const QString bodies
+        = reader.string(object, QStringLiteral("bodies"), path, captureModeName(CaptureMode::Off));
+    bool known = false;
+    for (CaptureMode mode : { CaptureMode::Off, CaptureMode::Errors, CaptureMode::All }) {
+        if (bodies == captureModeName(mode)) {
+            capture->bodies = mode;
+            known = true;
+        }
+    }
+    if (!known)
+        reader.error(QStringLiteral("capture.bodies"),
+            QStringLiteral("must be \"off\", \"errors\" or \"all\", not '%1'")
+                .arg(bodies.left(64)));
+    capture->maxBytes = reader.integer(object, QStringLiteral("max_bytes"), path,
+        CaptureSettings::DefaultMaxBytes, 1024, CaptureSettings::MostMaxBytes);
+    // A month at most: bodies are the most sensitive thing the gateway keeps.
+    capture->retentionHours
+        = int(reader.integer(object, QStringLiteral("retention_hours"), path, 24, 1, 24 * 31));
+    const QStringList patterns = reader.stringList(object, QStringLiteral("redact"), path);
+    if (patterns.size() > CaptureSettings::MaxRedactPatterns)
+        reader.error(QStringLiteral("capture.redact"),
+            QStringLiteral("names %1 patterns; at most %2")
+                .arg(patterns.size())
+                .arg(CaptureSettings::MaxRedactPatterns));
+    for (qsizetype i = 0; i < patterns.size() && i < CaptureSettings::MaxRedactPatterns; ++i) {
+        const QString where = QStringLiteral("capture.redact[%1]").arg(i);
+        const QRegularExpression pattern(patterns.at(i));
+        if (patterns.at(i).isEmpty() || patterns.at(i).size() > 1024)
+            reader.error(
+                where, QStringLiteral("must be a regular expression of 1 to 1024 characters"));
+        else if (!pattern.isValid())
+            reader.error(where,
+                QStringLiteral("is not a regular expression: %1 at offset %2")
+                    .arg(pattern.errorString())
+                    .arg(pattern.patternErrorOffset()));
+        else if (pattern.match(QString()).hasMatch())
+            reader.error(where,
+                QStringLiteral("matches the empty text, so it would blank nothing "
+                               "or everything; make it match what is secret"));
+        else
+            capture->redactPatterns.append(patterns.at(i));
+    }
+}
+
 // "cluster": {"redis": "redis://HOST:PORT/DB", "instance": NAME}
 void readCluster(JsonReader &reader, const QJsonObject &root, ClusterSettings *cluster)
 {
@@ -399,6 +452,7 @@ ConfigResult ConfigLoader::fromObject(const QJsonObject &root, Files files)
     readCluster(reader, root, &config.cluster);
     readAlerts(reader, root, &config.alerts);
     readTelemetry(reader, root, &config.telemetry);
+    readCapture(reader, root, &config.capture);
     readTls(reader, root, &config.tls);
 
     // Each of the three maps names its entries; a comment may stand among the names.

@@ -1,6 +1,7 @@
 #include "engine/engine.h"
 
 #include "cluster/fleetsync.h"
+#include "engine/bodycaptures.h"
 #include "engine/gatewayjournal.h"
 #include "engine/ownthread.h"
 #include "engine/secretresolver.h"
@@ -61,6 +62,7 @@ Engine::Engine(const Clock &clock, QObject *parent)
     , m_publisher(new SnapshotPublisher(
           clock, [this] { return routeSnapshots(); }, [this] { return providerSnapshots(); }, this))
     , m_maintenance(this)
+    , m_captures(new BodyCaptures(this))
 {
     // Installed at once even with applies pending: one of them may yet be refused.
     connect(m_secrets, &SecretResolver::lateAnswerChanged, this, [this](const QString &name) {
@@ -77,6 +79,7 @@ Engine::Engine(const Clock &clock, QObject *parent)
     m_services.activeConfig = [this] { return m_active; };
     m_services.recordTrace = [this](const TraceRecord &trace) { recordTrace(trace); };
     m_services.recordRefusal = [this](const TraceRecord &trace) { recordRefusal(trace); };
+    m_services.recordBodies = [this](const CapturedBodies &bodies) { m_captures->record(bodies); };
     m_services.metricsText = [this] { return metricsText(); };
     connect(
         m_journal, &GatewayJournal::storageProblemChanged, this, &Engine::storageProblemChanged);
@@ -174,6 +177,9 @@ void Engine::install(const Config &config)
     configureAlerts(config, &secrets);
     configureTelemetry(config, active.get(), &secrets);
     m_redactor.setSecrets(secrets);
+    for (const QString &pattern : config.capture.redactPatterns)
+        active->captureRedactions.append(QRegularExpression(pattern));
+    m_captures->configure(config.capture, journalPath());
     if (m_listener) {
         m_listener->setLimits(listenerLimits(config));
         refreshTls(config);
@@ -372,6 +378,9 @@ void Engine::listen(Config effective)
         return;
     }
     effective.listenPort = m_port;
+    m_captures->setListener(effective.listenHost, m_port,
+        effective.tls.enabled() ? QSslCertificate::fromPath(effective.tls.certFile).value(0)
+                                : QSslCertificate());
     // The running config records where it really listens (an ephemeral port included).
     auto active = std::make_shared<ActiveConfig>(*m_active);
     active->config.listenPort = m_port;
@@ -518,6 +527,7 @@ void Engine::useJournal(const QString &fileName)
         return; // start() opens it
     // Said and republished in one step of this thread: no batch of news can fall between the
     // console's clearing and the new file's history, to be shown twice.
+    m_captures->configure(m_active->config.capture, journalPath());
     m_journal->open(journalPath(), [this] {
         Q_EMIT journalChanged();
         publishHistory();
@@ -673,6 +683,20 @@ void Engine::findTrace(const QString &id, TraceFound done)
     m_journal->findTrace(id, std::move(done));
 }
 
+void Engine::readBodies(const QString &traceId, BodiesRead done)
+{
+    if (queuedToOwnThread(this, [this, traceId, done] { readBodies(traceId, done); }))
+        return;
+    m_captures->read(traceId, std::move(done));
+}
+
+void Engine::replay(const QString &traceId, const QString &route, Replayed done)
+{
+    if (queuedToOwnThread(this, [this, traceId, route, done] { replay(traceId, route, done); }))
+        return;
+    m_captures->replay(traceId, route, std::move(done));
+}
+
 void Engine::readIncident(qint64 fromMs, qint64 toMs, IncidentRead done)
 {
     if (queuedToOwnThread(this, [this, fromMs, toMs, done] { readIncident(fromMs, toMs, done); }))
@@ -694,6 +718,7 @@ void Engine::stop()
     if (m_traffic)
         m_traffic->stop();
     m_journal->flush();
+    m_captures->flush();
     delete m_listener;
     m_listener = nullptr;
     m_port = 0;

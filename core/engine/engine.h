@@ -47,6 +47,7 @@ class UpstreamPool;
 // The gateway: listener, upstream clients, breakers, probes and routing state. Lives in its own
 // thread; its public methods may be called from any thread and re-route themselves there.
 // State leaves it only as value snapshots and events.
+class BodyCaptures;
 class Engine final : public QObject, private GatewayControl {
     Q_OBJECT
 public:
@@ -88,6 +89,8 @@ public:
     // The request with this id, from memory or the trace store, whatever its age; may be called
     // from any thread (the console's included), and `done` runs on the engine's.
     void findTrace(const QString &id, TraceFound done) override;
+    void readBodies(const QString &traceId, BodiesRead done) override;
+    void replay(const QString &traceId, const QString &route, Replayed done) override;
     // The incident report of a range (GatewayControl::readIncident); may be called from any
     // thread, and `done` runs on the engine's.
     void readIncident(qint64 fromMs, qint64 toMs, IncidentRead done) override;
@@ -204,6 +207,7 @@ private:
     // join the redacted secrets.
     void configureTelemetry(const Config &config, ActiveConfig *active, QList<QByteArray> *secrets);
     OtlpExporter *m_telemetry = nullptr;
+    BodyCaptures *m_captures; // capture.bodies: kept, read and replayed
     bool m_configKept = false;
     quint64 m_lastProposal = 0;
     QHash<quint64, ConfigAnswered> m_proposals;

@@ -86,6 +86,36 @@ void EmbeddedLink::findTrace(const QString &id, QObject *context, TraceFound don
         });
 }
 
+void EmbeddedLink::readBodies(const QString &traceId, QObject *context, BodiesRead done)
+{
+    QPointer<QObject> guard(context);
+    m_engine->readBodies(
+        traceId, [guard, done = std::move(done)](const std::optional<CapturedBodies> &bodies) {
+            QMetaObject::invokeMethod(
+                QCoreApplication::instance(),
+                [guard, done, bodies] {
+                    if (guard)
+                        done(bodies, QString());
+                },
+                Qt::QueuedConnection);
+        });
+}
+
+void EmbeddedLink::replay(
+    const QString &traceId, const QString &route, QObject *context, Replayed done)
+{
+    QPointer<QObject> guard(context);
+    m_engine->replay(traceId, route, [guard, done = std::move(done)](const ReplayResult &result) {
+        QMetaObject::invokeMethod(
+            QCoreApplication::instance(),
+            [guard, done, result] {
+                if (guard)
+                    done(result);
+            },
+            Qt::QueuedConnection);
+    });
+}
+
 void EmbeddedLink::readIncident(qint64 fromMs, qint64 toMs, QObject *context, IncidentRead done)
 {
     QPointer<QObject> guard(context);

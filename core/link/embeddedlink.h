@@ -25,6 +25,9 @@ public:
     void reloadSecrets() override;
     void findTrace(const QString &id, QObject *context, TraceFound done) override;
     void readIncident(qint64 fromMs, qint64 toMs, QObject *context, IncidentRead done) override;
+    void readBodies(const QString &traceId, QObject *context, BodiesRead done) override;
+    void replay(
+        const QString &traceId, const QString &route, QObject *context, Replayed done) override;
     bool readsThisKeychain() const override { return true; }
 
 private:

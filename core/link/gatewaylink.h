@@ -2,6 +2,7 @@
 
 #include "cluster/fleetstatus.h"
 #include "config/config.h"
+#include "observe/capturedbodies.h"
 #include "observe/costledger.h"
 #include "observe/incidentreport.h"
 #include "observe/trace.h"
@@ -66,6 +67,17 @@ public:
     using IncidentRead
         = std::function<void(const Switchyard::IncidentReport &report, const QString &error)>;
     virtual void readIncident(qint64 fromMs, qint64 toMs, QObject *context, IncidentRead done) = 0;
+    // The bodies the gateway kept of the request with this id (capture.bodies): nullopt when it
+    // kept none, or with `error` when they could not be read. `done` is called unless `context` is
+    // gone by then.
+    using BodiesRead = std::function<void(
+        const std::optional<Switchyard::CapturedBodies> &bodies, const QString &error)>;
+    virtual void readBodies(const QString &traceId, QObject *context, BodiesRead done) = 0;
+    // Sends the kept request of trace `traceId` again, pinned to `route`; the answer and the
+    // replay's own trace id come back. `done` is called unless `context` is gone by then.
+    using Replayed = std::function<void(const Switchyard::ReplayResult &result)>;
+    virtual void replay(
+        const QString &traceId, const QString &route, QObject *context, Replayed done) = 0;
     // Whether a key stored in this user's keychain here is one the gateway can read (it runs in
     // this process, or on this machine): the console then offers to set keys.
     virtual bool readsThisKeychain() const = 0;

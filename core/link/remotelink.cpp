@@ -148,10 +148,11 @@ QNetworkRequest RemoteLink::request(const QString &path) const
     return request;
 }
 
-void RemoteLink::call(
-    const QByteArray &verb, const QString &path, const QJsonObject &body, Answer answer)
+void RemoteLink::call(const QByteArray &verb, const QString &path, const QJsonObject &body,
+    Answer answer, int timeoutMs)
 {
     QNetworkRequest request = this->request(path);
+    request.setTransferTimeout(timeoutMs);
     QNetworkReply *reply = nullptr;
     if (verb == "GET") {
         reply = m_network.get(request);
@@ -421,6 +422,51 @@ void RemoteLink::findTrace(const QString &id, QObject *context, TraceFound done)
                     ? std::optional<TraceRecord>(TraceRecord::fromJson(json))
                     : std::nullopt);
         });
+}
+
+void RemoteLink::readBodies(const QString &traceId, QObject *context, BodiesRead done)
+{
+    QPointer<QObject> guard(context);
+    call("GET",
+        QStringLiteral("/admin/traces/%1/bodies")
+            .arg(QString::fromLatin1(QUrl::toPercentEncoding(traceId))),
+        {},
+        [guard, done = std::move(done)](int status, const QJsonObject &json, const QString &error) {
+            if (!guard)
+                return;
+            if (status == 404)
+                done(std::nullopt, QString());
+            else if (status != 200 || !error.isEmpty())
+                done(std::nullopt, error);
+            else if (std::optional<CapturedBodies> bodies = CapturedBodies::fromJson(json))
+                done(bodies, QString());
+            else
+                done(std::nullopt, QStringLiteral("the gateway's answer is not a capture"));
+        });
+}
+
+void RemoteLink::replay(
+    const QString &traceId, const QString &route, QObject *context, Replayed done)
+{
+    QPointer<QObject> guard(context);
+    call(
+        "POST",
+        QStringLiteral("/admin/traces/%1/replay")
+            .arg(QString::fromLatin1(QUrl::toPercentEncoding(traceId))),
+        { { QStringLiteral("route"), route } },
+        [guard, route, done = std::move(done)](
+            int status, const QJsonObject &json, const QString &error) {
+            if (!guard)
+                return;
+            ReplayResult result = ReplayResult::fromJson(json);
+            result.route = route;
+            if (status != 200 || !error.isEmpty()) {
+                result.sent = false;
+                result.error = error;
+            }
+            done(result);
+        },
+        15 * 60 * 1000);
 }
 
 void RemoteLink::readIncident(qint64 fromMs, qint64 toMs, QObject *context, IncidentRead done)

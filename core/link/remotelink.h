@@ -42,6 +42,9 @@ public:
     void reloadSecrets() override;
     void findTrace(const QString &id, QObject *context, TraceFound done) override;
     void readIncident(qint64 fromMs, qint64 toMs, QObject *context, IncidentRead done) override;
+    void readBodies(const QString &traceId, QObject *context, BodiesRead done) override;
+    void replay(
+        const QString &traceId, const QString &route, QObject *context, Replayed done) override;
     bool readsThisKeychain() const override;
 
     // Certificates to trust beyond the system's, for a gateway whose HTTPS certificate is its own
@@ -59,7 +62,9 @@ private:
     using Answer = std::function<void(int status, const QJsonObject &body, const QString &error)>;
 
     QNetworkRequest request(const QString &path) const;
-    void call(const QByteArray &verb, const QString &path, const QJsonObject &body, Answer answer);
+    // `timeoutMs`: how long the call may go without a byte (a replay waits for a whole answer).
+    void call(const QByteArray &verb, const QString &path, const QJsonObject &body, Answer answer,
+        int timeoutMs = 30000);
     void openStream();
     void onStreamData();
     void onStreamEnded();

@@ -193,6 +193,17 @@ void AdminService::handle(const HttpRequest &request, ClientResponse response)
         return;
     }
     static const QString tracePrefix = QStringLiteral("/admin/traces/");
+    if (path.startsWith(tracePrefix) && path.count(QLatin1Char('/')) == 4) {
+        const QStringList parts = path.mid(tracePrefix.size()).split(QLatin1Char('/'));
+        if (parts.at(1) == QLatin1String("bodies") && isGet) {
+            readBodies(parts.at(0), std::move(response));
+            return;
+        }
+        if (parts.at(1) == QLatin1String("replay") && isPost) {
+            replay(parts.at(0), request.body, std::move(response));
+            return;
+        }
+    }
     if (path.startsWith(tracePrefix) && isGet) {
         const QString id = path.mid(tracePrefix.size());
         auto pending = std::make_shared<ClientResponse>(std::move(response));
@@ -225,6 +236,45 @@ void AdminService::handle(const HttpRequest &request, ClientResponse response)
                              : QStringLiteral("?"),
                 path),
         QStringLiteral("invalid_request_error"), QStringLiteral("not_found"));
+}
+
+void AdminService::readBodies(const QString &traceId, ClientResponse response)
+{
+    auto pending = std::make_shared<ClientResponse>(std::move(response));
+    m_control.readBodies(traceId, [pending, traceId](const std::optional<CapturedBodies> &bodies) {
+        if (!bodies) {
+            sendError(*pending, 404,
+                QStringLiteral("No bodies were kept of trace '%1' (capture.bodies keeps them).")
+                    .arg(traceId.left(128)),
+                QStringLiteral("invalid_request_error"), QStringLiteral("bodies_not_found"));
+            return;
+        }
+        pending->sendJson(200, {}, compact(bodies->toJson()));
+    });
+}
+
+void AdminService::replay(const QString &traceId, const QByteArray &body, ClientResponse response)
+{
+    const QJsonValue route = QJsonDocument::fromJson(body).object().value(QLatin1String("route"));
+    if (!route.isString() || !m_services.activeConfig()->config.routes.contains(route.toString())) {
+        sendError(response, 400,
+            route.isString()
+                ? QStringLiteral("There is no route '%1'.").arg(route.toString().left(128))
+                : QStringLiteral("A replay needs {\"route\": NAME}."),
+            QStringLiteral("invalid_request_error"), QStringLiteral("route_not_found"));
+        return;
+    }
+    auto pending = std::make_shared<ClientResponse>(std::move(response));
+    m_control.replay(traceId, route.toString(), [pending](const ReplayResult &result) {
+        if (!result.sent) {
+            sendError(*pending, result.noBodies ? 404 : 409, result.error,
+                QStringLiteral("invalid_request_error"),
+                result.noBodies ? QStringLiteral("bodies_not_found")
+                                : QStringLiteral("replay_refused"));
+            return;
+        }
+        pending->sendJson(200, {}, compact(result.toJson()));
+    });
 }
 
 void AdminService::handleRouteAction(

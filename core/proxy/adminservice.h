@@ -29,6 +29,9 @@ public:
     AdminEvents *events() const { return m_events; }
 
 private:
+    // GET /admin/traces/ID/bodies, POST /admin/traces/ID/replay {"route": NAME}.
+    void readBodies(const QString &traceId, ClientResponse response);
+    void replay(const QString &traceId, const QByteArray &body, ClientResponse response);
     bool authorized(const HttpRequest &request, QString *why) const;
     void handleRouteAction(const QString &route, const QString &action, const QByteArray &body,
         ClientResponse &response);

@@ -2,6 +2,7 @@
 
 #include "cluster/fleetstatus.h"
 #include "config/config.h"
+#include "observe/capturedbodies.h"
 #include "observe/costledger.h"
 #include "observe/trace.h"
 #include "observe/tracestore.h"
@@ -37,6 +38,14 @@ public:
     // (IncidentReport::defaultRange over the recent events). Answered later, in the engine thread.
     using IncidentRead = std::function<void(const IncidentReport &report)>;
     virtual void readIncident(qint64 fromMs, qint64 toMs, IncidentRead done) = 0;
+    // The bodies kept of a request (capture.bodies), nullopt when none were; answered later, in
+    // the engine thread.
+    using BodiesRead = std::function<void(const std::optional<CapturedBodies> &bodies)>;
+    virtual void readBodies(const QString &traceId, BodiesRead done) = 0;
+    // Sends a request's kept body again, pinned to `route`, through the gateway's own listener:
+    // a request like any other, with a trace of its own.
+    using Replayed = std::function<void(const ReplayResult &result)>;
+    virtual void replay(const QString &traceId, const QString &route, Replayed done) = 0;
     virtual QList<ProviderSnapshot> providerSnapshots() const = 0;
     virtual FleetStatus fleetStatus() const = 0;
     // Tests a provider's key against its models list; the result shows in its snapshot.

@@ -10,6 +10,7 @@
 namespace Switchyard {
 
 class Clock;
+struct CapturedBodies;
 class CostLedger;
 class KeyPools;
 class Redactor;
@@ -32,6 +33,8 @@ struct GatewayServices {
     // counts every one and keeps only a sample.
     std::function<void(const TraceRecord &)> recordTrace;
     std::function<void(const TraceRecord &)> recordRefusal;
+    // Where a finished request's bodies go, when capture.bodies keeps them.
+    std::function<void(const CapturedBodies &)> recordBodies;
     std::function<QByteArray()> metricsText;
 };
 

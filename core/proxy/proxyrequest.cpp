@@ -55,6 +55,11 @@ ProxyRequest::ProxyRequest(
         record.sampled = m_params.trace->sampled;
     }
     m_trace.record().estimatedTokens = m_params.analysis.estimatedTokens;
+    if (const CaptureSettings &capture = m_params.active->config.capture; capture.enabled())
+        m_capture = std::make_unique<BodyCapture>(capture, m_params.api,
+            // Another API's request as the caller sent it, not its reading as chat completions.
+            m_params.analysis.protocol ? m_params.analysis.nativeBody : m_params.body,
+            m_params.analysis.nativeHeaders);
     connect(&m_deadlineTimer, &QTimer::timeout, this, &ProxyRequest::onDeadline);
     connect(&m_hedgeTimer, &QTimer::timeout, this, &ProxyRequest::startHedge);
     connect(&m_backoffTimer, &QTimer::timeout, this, [this] {
@@ -278,6 +283,9 @@ void ProxyRequest::startAttempt()
     }
     UpstreamCall prepared = prepareCall(
         route, m_keyValue, currentAttempt().spanId, m_translator, &m_translated, body);
+    if (m_capture)
+        m_capture->sent(
+            m_trace.currentIndex(), route.name, prepared.call.request, prepared.call.body);
     if (m_params.analysis.stream)
         m_stream->attach(m_attempt, StreamRelay(std::move(prepared.relay)), std::move(splice));
     m_attempt->start(std::move(prepared.call));
@@ -318,6 +326,8 @@ void ProxyRequest::wireAttempt()
     });
     connect(m_attempt, &UpstreamAttempt::streamData, this, [this](const QByteArray &data) {
         currentAttempt().bytes = m_attempt->bytesRead();
+        if (m_capture)
+            m_capture->received(m_trace.currentIndex(), m_attempt->status(), data);
         m_stream->feed(data);
     });
 }
@@ -333,7 +343,12 @@ void ProxyRequest::startHedge()
         raceContext(), m_plan, m_attemptRoute,
         [this](const RouteConfig &route, const QByteArray &key, const QString &spanId,
             const ProviderTranslator *translator, const TranslatedRequest *translated) {
-            return prepareCall(route, key, spanId, translator, translated, &m_params.body);
+            UpstreamCall call
+                = prepareCall(route, key, spanId, translator, translated, &m_params.body);
+            if (m_capture) // the hedge's record is the newest
+                m_capture->sent(int(m_trace.record().attempts.size()) - 1, route.name,
+                    call.call.request, call.call.body);
+            return call;
         },
         this);
     if (!m_hedge)
@@ -487,6 +502,8 @@ void ProxyRequest::onAttemptEnded(const AttemptEnd &end)
         m_trace.responseStarted(m_attempt->status()); // an answer refused for its head did arrive
     const bool streaming = m_attempt->streaming();
     m_head.answer = end.outcome;
+    if (m_capture && !streaming && !m_currentDrill)
+        m_capture->received(m_trace.currentIndex(), m_attempt->status(), m_attempt->body());
     dropAttempt();
     const UpstreamOutcome &outcome = end.outcome;
     StreamRelay::End streamEnd = streaming
@@ -779,6 +796,9 @@ void ProxyRequest::finish(int status, FailureClass finalClass)
         m_stream->stop();
     TraceRecord &trace = m_trace.record();
     trace.conclude(status, finalClass, elapsed(), m_plan.firstChoice(), routing().degraded);
+    if (m_capture && m_capture->wants(trace) && m_services.recordBodies)
+        m_services.recordBodies(
+            m_capture->take(trace, *m_services.redactor, m_params.active->captureRedactions));
     qCInfo(lcProxy).noquote() << trace.summary();
     Q_EMIT finished(trace);
     deleteLater();

@@ -3,6 +3,7 @@
 #include "config/activeconfig.h"
 #include "observe/trace.h"
 #include "observe/tracecontext.h"
+#include "proxy/bodycapture.h"
 #include "proxy/callerstream.h"
 #include "proxy/gatewayresponse.h"
 #include "proxy/hedgeattempt.h"
@@ -173,6 +174,7 @@ private:
     // The provider's key the current attempt sends, and its label (empty when it sends none).
     QString m_keyLabel;
     QByteArray m_keyValue;
+    std::unique_ptr<BodyCapture> m_capture; // when capture.bodies is on
 };
 
 } // namespace Switchyard

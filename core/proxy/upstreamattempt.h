@@ -80,6 +80,8 @@ public:
     // Upstream headers the caller gets too (Retry-After, the upstream's request id).
     HeaderList passHeaders() const { return m_passHeaders; }
     qint64 bytesRead() const { return m_bytesRead; }
+    // A whole answer's body as it came (not a stream's, which is handed on as it arrives).
+    const QByteArray &body() const { return m_body; }
 
     // What an operator's drill injects, as the upstream would have sent it.
     static UpstreamOutcome drillOutcome(DrillFault fault, Endpoint endpoint);

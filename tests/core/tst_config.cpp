@@ -302,6 +302,25 @@ private Q_SLOTS:
         QVERIFY(ConfigLoader::fromObject(twoProviders).isValid());
     }
 
+    void captureIsOffUntilAskedFor()
+    {
+        const ConfigResult plain = ConfigLoader::fromJson(minimal());
+        QVERIFY(plain.isValid());
+        QCOMPARE(plain.config.capture.bodies, CaptureMode::Off);
+        QVERIFY(!plain.config.capture.enabled());
+
+        const ConfigResult result = ConfigLoader::fromJson(minimal({},
+            jsonText(", 'capture': {'bodies': 'errors', 'max_bytes': 2048, 'retention_hours': 6, "
+                     "'redact': ['ticket-[0-9]+']}")));
+        QVERIFY2(result.isValid(), qPrintable(result.errors.join(QLatin1Char('\n'))));
+        const CaptureSettings &capture = result.config.capture;
+        QCOMPARE(capture.bodies, CaptureMode::Errors);
+        QCOMPARE(capture.maxBytes, 2048);
+        QCOMPARE(capture.retentionHours, 6);
+        QCOMPARE(capture.redactPatterns, QStringList { QStringLiteral("ticket-[0-9]+") });
+        QCOMPARE(captureModeName(capture.bodies), QStringLiteral("errors"));
+    }
+
     void minimalConfigGetsDefaults()
     {
         const ConfigResult result = ConfigLoader::fromJson(minimal());
@@ -490,6 +509,24 @@ private Q_SLOTS:
             << minimal({}, jsonText(", 'telemetry': {'otlp_endpont': 'http://x'}"))
             << QStringLiteral(
                    "telemetry.otlp_endpont: unknown key; did you mean \"otlp_endpoint\"?");
+        QTest::newRow("an unknown capture mode")
+            << minimal({}, jsonText(", 'capture': {'bodies': 'some'}"))
+            << QStringLiteral("capture.bodies: must be \"off\", \"errors\" or \"all\", not 'some'");
+        QTest::newRow("a capture bound too large")
+            << minimal({}, jsonText(", 'capture': {'bodies': 'all', 'max_bytes': 999999999}"))
+            << QStringLiteral("capture.max_bytes: must be ≤ 4194304");
+        QTest::newRow("a retention beyond a month")
+            << minimal({}, jsonText(", 'capture': {'retention_hours': 9999}"))
+            << QStringLiteral("capture.retention_hours: must be ≤ 744");
+        QTest::newRow("a redaction that is no regular expression")
+            << minimal({}, jsonText(", 'capture': {'redact': ['ok-[0-9]+', 'ticket-(']}"))
+            << QStringLiteral("capture.redact[1]: is not a regular expression");
+        QTest::newRow("a redaction that matches nothing in particular")
+            << minimal({}, jsonText(", 'capture': {'redact': ['x*']}"))
+            << QStringLiteral("capture.redact[0]: matches the empty text");
+        QTest::newRow("a misspelt capture key")
+            << minimal({}, jsonText(", 'capture': {'body': 'all'}"))
+            << QStringLiteral("capture.body: unknown key (known here: bodies");
         QTest::newRow("an empty pool")
             << withKey("[]") << QStringLiteral("providers.p.api_key: names no key");
         QTest::newRow("a literal in a pool")

@@ -1,0 +1,43 @@
+#pragma once
+
+#include "config/config.h"
+#include "http/httpmessage.h"
+#include "observe/capturedbodies.h"
+
+#include <QNetworkRequest>
+
+namespace Switchyard {
+
+class Redactor;
+struct TraceRecord;
+
+// Collects one request's bodies while it runs, when capture.bodies is on: the caller's request,
+// and what each attempt was sent and answered, each bounded by capture.max_bytes (and a margin,
+// so that redaction sees every key whole). Once the request has ended, take() hands them over,
+// redacted, if the mode keeps requests like it. Engine thread, owned by its ProxyRequest.
+class BodyCapture final {
+public:
+    BodyCapture(const CaptureSettings &settings, const QString &api, const QByteArray &callerBody,
+        const HeaderList &callerHeaders);
+
+    // Attempt `index` (in the trace) was sent `request` with `body` on `route`.
+    void sent(
+        int index, const QString &route, const QNetworkRequest &request, const QByteArray &body);
+    // More of what attempt `index` answered.
+    void received(int index, int status, const QByteArray &bytes);
+
+    // The mode keeps `trace`'s bodies: every request's, or those of a request with an attempt
+    // that failed or an answer that was not a success.
+    bool wants(const TraceRecord &trace) const;
+    CapturedBodies take(const TraceRecord &trace, const Redactor &redactor,
+        const QList<QRegularExpression> &patterns);
+
+private:
+    CapturedAttempt &attempt(int index);
+    qint64 limit() const { return m_settings.maxBytes + CaptureMargin; }
+
+    CaptureSettings m_settings;
+    CapturedBodies m_bodies;
+};
+
+} // namespace Switchyard
