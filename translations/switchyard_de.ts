@@ -223,6 +223,79 @@
     </message>
 </context>
 <context>
+    <name>Switchyard::BodiesPanel</name>
+    <message>
+        <source>(empty)</source>
+        <translation>(leer)</translation>
+    </message>
+    <message>
+        <source>… cut here: %1 of %2 bytes kept (capture.max_bytes)</source>
+        <extracomment>%1 bytes kept of %2</extracomment>
+        <translation>… hier abgeschnitten: %1 von %2 Bytes behalten (capture.max_bytes)</translation>
+    </message>
+    <message>
+        <source>&amp;Replay on…</source>
+        <translation>&amp;Wiederholen auf …</translation>
+    </message>
+    <message>
+        <source>Send this request again to a route you choose, and compare the answers</source>
+        <translation>Diese Anfrage erneut an eine gewählte Route senden und die Antworten vergleichen</translation>
+    </message>
+    <message>
+        <source>Bodies:</source>
+        <translation>Inhalte:</translation>
+    </message>
+    <message>
+        <source>Select a request to see what was sent.</source>
+        <translation>Eine Anfrage auswählen, um zu sehen, was gesendet wurde.</translation>
+    </message>
+    <message>
+        <source>Reading the bodies…</source>
+        <translation>Inhalte werden gelesen …</translation>
+    </message>
+    <message>
+        <source>Cannot be replayed: %1</source>
+        <translation>Kann nicht wiederholt werden: %1</translation>
+    </message>
+    <message>
+        <source>The bodies could not be read: %1</source>
+        <translation>Die Inhalte konnten nicht gelesen werden: %1</translation>
+    </message>
+    <message>
+        <source>No bodies were kept of this request. Body capture is off; &quot;capture&quot;: {&quot;bodies&quot;: &quot;errors&quot;} in the configuration keeps those of requests that fail.</source>
+        <translation>Von dieser Anfrage wurden keine Inhalte behalten. Die Inhaltsaufzeichnung ist aus; &quot;capture&quot;: {&quot;bodies&quot;: &quot;errors&quot;} in der Konfiguration behält die von Anfragen, die scheitern.</translation>
+    </message>
+    <message>
+        <source>No bodies were kept of this request (older than the capture&apos;s retention, or before capture was on).</source>
+        <translation>Von dieser Anfrage wurden keine Inhalte behalten (älter als die Aufbewahrungsdauer oder vor dem Einschalten der Aufzeichnung).</translation>
+    </message>
+    <message>
+        <source>Caller&apos;s request (%1)</source>
+        <translation>Anfrage des Aufrufers (%1)</translation>
+    </message>
+    <message>
+        <source>#%1 %2: sent, compared with the caller&apos;s</source>
+        <extracomment>%1: attempt number; %2: route</extracomment>
+        <translation>#%1 %2: gesendet, verglichen mit der des Aufrufers</translation>
+    </message>
+    <message>
+        <source>#%1 %2: sent as it went</source>
+        <translation>#%1 %2: gesendet, wie sie ging</translation>
+    </message>
+    <message>
+        <source>#%1 %2: answer, HTTP %3</source>
+        <translation>#%1 %2: Antwort, HTTP %3</translation>
+    </message>
+    <message>
+        <source>#%1 %2: answer (none came)</source>
+        <translation>#%1 %2: Antwort (keine kam)</translation>
+    </message>
+    <message>
+        <source>No bodies were kept of this request: capture keeps only those of requests with a failed attempt or an error, for %1 h.</source>
+        <translation>Von dieser Anfrage wurden keine Inhalte behalten: Die Aufzeichnung behält nur die von Anfragen mit einem gescheiterten Versuch oder einem Fehler, %1 h lang.</translation>
+    </message>
+</context>
+<context>
     <name>Switchyard::BreakerState</name>
     <message>
         <source>Closed</source>
@@ -249,6 +322,31 @@
     <message>
         <source>Drilling</source>
         <translation>In Übung</translation>
+    </message>
+</context>
+<context>
+    <name>Switchyard::CaptureNotice</name>
+    <message>
+        <source>of every request</source>
+        <translation>jeder Anfrage</translation>
+    </message>
+    <message>
+        <source>of requests with a failed attempt or an error</source>
+        <translation>von Anfragen mit einem gescheiterten Versuch oder einem Fehler</translation>
+    </message>
+    <message>
+        <source>● Capturing all bodies</source>
+        <extracomment>status bar: request bodies are being kept</extracomment>
+        <translation>● Alle Inhalte werden aufgezeichnet</translation>
+    </message>
+    <message>
+        <source>● Capturing error bodies</source>
+        <translation>● Inhalte von Fehlern werden aufgezeichnet</translation>
+    </message>
+    <message>
+        <source>Body capture is on: the bodies %1 are kept for %2 h, up to %3 bytes each, with keys and credentials blanked (capture in the configuration).</source>
+        <extracomment>%1: which requests; %2: hours; %3: bytes</extracomment>
+        <translation>Die Inhaltsaufzeichnung ist an: Die Inhalte %1 werden %2 h lang behalten, bis zu %3 Bytes je Inhalt, Schlüssel und Zugangsdaten geschwärzt (capture in der Konfiguration).</translation>
     </message>
 </context>
 <context>
@@ -1983,6 +2081,52 @@ Fahren Sie nur fort, wenn Sie diesem Host den Schlüssel anvertrauen.</translati
     <message>
         <source>the gateway closed the connection</source>
         <translation>das Gateway hat die Verbindung geschlossen</translation>
+    </message>
+</context>
+<context>
+    <name>Switchyard::ReplayDialog</name>
+    <message>
+        <source>&amp;Send</source>
+        <translation>&amp;Senden</translation>
+    </message>
+    <message>
+        <source>Replay %1</source>
+        <extracomment>%1: a request id</extracomment>
+        <translation>%1 wiederholen</translation>
+    </message>
+    <message>
+        <source>Original, on %1: HTTP %2</source>
+        <extracomment>%1: route; %2: HTTP status</extracomment>
+        <translation>Original, auf %1: HTTP %2</translation>
+    </message>
+    <message>
+        <source>(no answer was kept)</source>
+        <translation>(keine Antwort behalten)</translation>
+    </message>
+    <message>
+        <source>Choose a route and send: the request goes to it alone, as the caller sent it but for its model.</source>
+        <translation>Eine Route wählen und senden: Die Anfrage geht nur an sie, wie der Aufrufer sie sandte, bis auf ihr Modell.</translation>
+    </message>
+    <message>
+        <source>Replay on route:</source>
+        <translation>Wiederholen auf Route:</translation>
+    </message>
+    <message>
+        <source>Sending to %1…</source>
+        <translation>Wird an %1 gesendet …</translation>
+    </message>
+    <message>
+        <source>Not replayed: %1</source>
+        <translation>Nicht wiederholt: %1</translation>
+    </message>
+    <message>
+        <source>Replay on %1: HTTP %2 (request %3)</source>
+        <extracomment>%1: route; %2: HTTP status; %3: the replay&apos;s request id</extracomment>
+        <translation>Wiederholung auf %1: HTTP %2 (Anfrage %3)</translation>
+    </message>
+    <message>
+        <source>… the rest of the answer is not shown</source>
+        <translation>… der Rest der Antwort wird nicht gezeigt</translation>
     </message>
 </context>
 <context>

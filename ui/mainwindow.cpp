@@ -1,5 +1,6 @@
 #include "mainwindow.h"
 
+#include "capturenotice.h"
 #include "consolesettings.h"
 #include "costview.h"
 #include "desktopnotifier.h"
@@ -185,6 +186,8 @@ MainWindow::MainWindow(
     statusBar()->addWidget(m_listen);
     statusBar()->addWidget(m_rate);
     statusBar()->addWidget(m_errors);
+    statusBar()->addPermanentWidget(
+        new CaptureNotice(gateway, CaptureNotice::Form::StatusBar, this));
     statusBar()->addPermanentWidget(m_openBreakers);
     statusBar()->addPermanentWidget(m_storage);
     statusBar()->addPermanentWidget(m_connection);

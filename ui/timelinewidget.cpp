@@ -44,9 +44,25 @@ int TimelineWidget::rowHeight() const
     return fontMetrics().height() + 12;
 }
 
+QString TimelineWidget::legendText() const
+{
+    return tr("Pale: connecting · hatched: waiting for the first byte · vertical lines: waiting "
+              "for the first token · solid: receiving · dotted: backoff · dashed: where a hedge "
+              "started");
+}
+
+int TimelineWidget::keyHeight() const
+{
+    // Wrapped to the width there is, so that a narrow timeline still says all of it.
+    return fontMetrics()
+        .boundingRect(
+            QRect(0, 0, qMax(100, width() - 2 * Margin), 10000), Qt::TextWordWrap, legendText())
+        .height();
+}
+
 int TimelineWidget::legendHeight() const
 {
-    return 2 * fontMetrics().height() + 8; // the key, then the totals
+    return keyHeight() + fontMetrics().height() + 8; // the key, then the totals
 }
 
 QSize TimelineWidget::sizeHint() const
@@ -204,10 +220,13 @@ void TimelineWidget::paintEvent(QPaintEvent *)
         // Text sits on the solid part only when it fits there; otherwise it follows the bar.
         const bool inside = textWidth + 8 < bar.right() - content;
         painter.setPen(inside ? StateStyle::textOn(color) : pal.color(QPalette::Text));
+        // Right of the bar, else left of it (a bar at the end of the axis), else over it.
         const QRect outside = bar.right() + textWidth + 8 < width()
             ? QRect(bar.right() + 4, bar.top(), textWidth + 4, bar.height())
+            : bar.left() - textWidth - 8 >= LabelWidth
+            ? QRect(bar.left() - textWidth - 8, bar.top(), textWidth + 4, bar.height())
             : QRect(bar.left() + 4, bar.top(), textWidth + 4, bar.height());
-        if (!inside && outside.left() < bar.right()) {
+        if (!inside && outside.left() < bar.right() && outside.right() > bar.left()) {
             // No room beside the bar: a plate behind the text keeps it readable over the hatching.
             painter.setPen(Qt::NoPen);
             painter.setBrush(pal.color(QPalette::Base));
@@ -235,13 +254,12 @@ void TimelineWidget::paintEvent(QPaintEvent *)
     // A legend, in words, and the totals beneath it.
     painter.setPen(pal.color(QPalette::Text));
     const int lineHeight = metrics.height();
-    const QRect key(Margin, height() - Margin - 2 * lineHeight, width() - 2 * Margin, lineHeight);
-    painter.drawText(key, Qt::AlignLeft | Qt::AlignVCenter,
-        metrics.elidedText(tr("Pale: connecting · hatched: waiting for the first byte · vertical "
-                              "lines: waiting for the first token · solid: receiving · dotted: "
-                              "backoff · dashed: where a hedge started"),
-            Qt::ElideRight, key.width()));
-    painter.drawText(key.translated(0, lineHeight), Qt::AlignLeft | Qt::AlignVCenter,
+    const int keyLines = keyHeight();
+    const QRect key(
+        Margin, height() - Margin - keyLines - lineHeight, width() - 2 * Margin, keyLines);
+    painter.drawText(key, Qt::AlignLeft | Qt::AlignTop | Qt::TextWordWrap, legendText());
+    painter.drawText(QRect(Margin, key.bottom() + 1, key.width(), lineHeight),
+        Qt::AlignLeft | Qt::AlignVCenter,
         tr("Total %1 ms, %2 attempt(s), $%3")
             .arg(m_trace.durationMs)
             .arg(barCount())

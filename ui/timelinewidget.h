@@ -33,6 +33,8 @@ private:
     int xFor(qint64 ms) const;
     int rowHeight() const;
     int legendHeight() const;
+    QString legendText() const;
+    int keyHeight() const; // the legend's key, wrapped to the widget's width
 
     TraceRecord m_trace;
 };

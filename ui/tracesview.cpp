@@ -1,5 +1,7 @@
 #include "tracesview.h"
 
+#include "bodiespanel.h"
+#include "capturenotice.h"
 #include "link/gatewaylink.h"
 #include "models/tracelistmodel.h"
 #include "tableviews.h"
@@ -57,6 +59,7 @@ TracesView::TracesView(TraceListModel *model, GatewayLink *gateway, QWidget *par
     , m_filter(new TraceFilterModel(this))
     , m_table(new QTableView(this))
     , m_timeline(new TimelineWidget(this))
+    , m_bodies(new BodiesPanel(gateway, this))
     , m_api(new QComboBox(this))
     , m_lane(new QComboBox(this))
     , m_route(new QComboBox(this))
@@ -123,12 +126,19 @@ TracesView::TracesView(TraceListModel *model, GatewayLink *gateway, QWidget *par
     filters->addWidget(m_onlyFallbacks);
     filters->addWidget(m_onlyErrors);
     filters->addStretch(1);
+    // The selected request: its attempts in time, and beside them what was sent and answered.
+    auto *detail = new QSplitter(Qt::Horizontal, this);
+    detail->addWidget(m_timeline);
+    detail->addWidget(m_bodies);
+    detail->setStretchFactor(0, 1);
+    detail->setStretchFactor(1, 1);
     auto *splitter = new QSplitter(Qt::Vertical, this);
     splitter->addWidget(m_table);
-    splitter->addWidget(m_timeline);
+    splitter->addWidget(detail);
     splitter->setStretchFactor(0, 3);
     splitter->setStretchFactor(1, 2);
     auto *layout = new QVBoxLayout(this);
+    layout->addWidget(new CaptureNotice(gateway, CaptureNotice::Form::Banner, this));
     layout->addLayout(search);
     layout->addLayout(filters);
     layout->addWidget(splitter, 1);
@@ -173,7 +183,9 @@ void TracesView::showSelected()
     m_export->setEnabled(!rows.isEmpty());
     if (rows.isEmpty())
         return;
-    m_timeline->setTrace(m_model->trace(m_filter->mapToSource(rows.first()).row()));
+    const TraceRecord &trace = m_model->trace(m_filter->mapToSource(rows.first()).row());
+    m_timeline->setTrace(trace);
+    m_bodies->showTrace(trace);
 }
 
 void TracesView::findRequest(const QString &text)
@@ -205,6 +217,7 @@ void TracesView::findRequest(const QString &text)
         }
         m_table->clearSelection();
         m_timeline->setTrace(*trace);
+        m_bodies->showTrace(*trace);
         //: %1: a request id; %2: when it started
         say(tr("%1, from %2: shown below")
                 .arg(id,

@@ -13,6 +13,7 @@ class QTableView;
 
 namespace Switchyard {
 
+class BodiesPanel;
 class GatewayLink;
 class TimelineWidget;
 class TraceFilterModel;
@@ -32,6 +33,7 @@ public:
     // Selects the newest request shown that `matches`; false when none does.
     bool selectNewest(const std::function<bool(const TraceRecord &)> &matches);
     TimelineWidget *timeline() const { return m_timeline; }
+    BodiesPanel *bodies() const { return m_bodies; }
     TraceFilterModel *filter() const { return m_filter; }
 
     // Shows the request with this X-Switchyard-Request-Id: selected in the list when it is
@@ -54,6 +56,7 @@ private:
     TraceFilterModel *m_filter;
     QTableView *m_table;
     TimelineWidget *m_timeline;
+    BodiesPanel *m_bodies;
     QComboBox *m_api;
     QComboBox *m_lane;
     QComboBox *m_route;

@@ -3,6 +3,7 @@
 #include "gatewayharness.h"
 #include "jsontext.h"
 
+#include "bodiespanel.h"
 #include "config/configdocument.h"
 #include "engine/configcontroller.h"
 #include "engine/engine.h"
@@ -23,6 +24,7 @@
 #include "models/tracelistmodel.h"
 #include "providerdialog.h"
 #include "providersview.h"
+#include "replaydialog.h"
 #include "routedialog.h"
 #include "routesview.h"
 #include "statehistorywidget.h"
@@ -33,6 +35,7 @@
 #include <QCheckBox>
 #include <QComboBox>
 #include <QDialogButtonBox>
+#include <QDir>
 #include <QDoubleSpinBox>
 #include <QFile>
 #include <QIcon>
@@ -45,6 +48,7 @@
 #include <QListView>
 #include <QMessageBox>
 #include <QMimeData>
+#include <QPlainTextEdit>
 #include <QPushButton>
 #include <QSignalSpy>
 #include <QSpinBox>
@@ -99,6 +103,7 @@ private Q_SLOTS:
     void theHistoryShowsStatesOverTimeAndAMomentsEventsAndRequests();
     void aRouteDroppedOnAnotherIsInsertedAndLaneSettingsAreSaved();
     void laneSettingsNobodyTouchedAreNotRewritten();
+    void capturedBodiesAreShownComparedAndReplayed();
 
 private:
     ClientCall *chat(const QString &lane);
@@ -1252,6 +1257,89 @@ void ConsoleTest::laneSettingsNobodyTouchedAreNotRewritten()
     QCOMPARE(
         odd.value(QLatin1String("retry")).toObject().value(QLatin1String("max_retries")).toInt(),
         2);
+}
+
+void ConsoleTest::capturedBodiesAreShownComparedAndReplayed()
+{
+    TracesView *view = m_window->tracesView();
+    m_window->showView(QStringLiteral("tracesView"));
+    auto *banner = view->findChild<QLabel *>(QStringLiteral("captureBanner"));
+    auto *status = m_window->findChild<QLabel *>(QStringLiteral("captureStatus"));
+    QVERIFY(banner && status);
+    QVERIFY(!banner->isVisible() && !status->isVisible());
+
+    // Off: a selected request says why it has no bodies, and how to keep them.
+    chat(QStringLiteral("main"));
+    QTRY_COMPARE_WITH_TIMEOUT(m_window->traceModel()->rowCount(), 1, 5000);
+    BodiesPanel *bodies = view->bodies();
+    QSignalSpy shown(bodies, &BodiesPanel::bodiesShown);
+    view->selectRow(0);
+    QVERIFY(shown.wait(5000));
+    QVERIFY2(bodies->status().contains(QLatin1String("Body capture is off")),
+        qPrintable(bodies->status()));
+    QVERIFY(!bodies->replayButton()->isEnabled());
+
+    // On: said in the status bar and above the traces, for as long as it is on.
+    QJsonObject json = m_link->configJson();
+    json.insert(QStringLiteral("capture"),
+        QJsonObject { { QStringLiteral("bodies"), QStringLiteral("errors") } });
+    std::optional<QStringList> answer;
+    m_link->proposeConfig(json, this, [&answer](const QStringList &errors) { answer = errors; });
+    QTRY_VERIFY(answer.has_value());
+    QCOMPARE(*answer, QStringList());
+    QTRY_VERIFY(banner->isVisible() && status->isVisible());
+    QVERIFY2(banner->text().contains(QLatin1String("failed attempt")), qPrintable(banner->text()));
+    QVERIFY(status->text().contains(QLatin1String("Capturing")));
+
+    m_a->enqueue(FakeResponse::error(
+        503, QStringLiteral("server_error"), QString(), QStringLiteral("a is overloaded")));
+    m_a->enqueue(FakeResponse::error(
+        503, QStringLiteral("server_error"), QString(), QStringLiteral("a is overloaded")));
+    ClientCall *call = chat(QStringLiteral("main"));
+    QCOMPARE(call->header("X-Switchyard-Route"), QByteArray("rb"));
+    const QString id = QString::fromUtf8(call->header("X-Switchyard-Request-Id"));
+    QTRY_VERIFY_WITH_TIMEOUT(
+        view->selectNewest([&id](const TraceRecord &trace) { return trace.id == id; }), 5000);
+    QTRY_VERIFY_WITH_TIMEOUT(bodies->bodies() && bodies->bodies()->traceId == id, 5000);
+
+    // The caller's request, then each attempt's: compared, as sent, answered.
+    QComboBox *parts = bodies->parts();
+    QCOMPARE(parts->count(), 1 + 3 * 3); // two tries on ra, one on rb
+    QCOMPARE(parts->itemText(1), QStringLiteral("#1 ra: sent, compared with the caller's"));
+    parts->setCurrentIndex(1);
+    const QString diff = bodies->text()->toPlainText();
+    QVERIFY2(diff.contains(QLatin1String("-     \"model\": \"main\"")), qPrintable(diff));
+    QVERIFY2(diff.contains(QLatin1String("+     \"model\": \"model-a\"")), qPrintable(diff));
+    QVERIFY(!bodies->text()->extraSelections().isEmpty());
+    // To look at, as a user would: SWITCHYARD_SCREENSHOTS=DIR keeps pictures of both windows.
+    const QString shots = qEnvironmentVariable("SWITCHYARD_SCREENSHOTS");
+    if (!shots.isEmpty())
+        m_window->grab().save(QDir(shots).filePath(QStringLiteral("bodies.png")));
+    parts->setCurrentIndex(3);
+    QCOMPARE(parts->itemText(3), QStringLiteral("#1 ra: answer, HTTP 503"));
+    QVERIFY(bodies->text()->toPlainText().contains(QLatin1String("a is overloaded")));
+    parts->setCurrentIndex(2);
+    QVERIFY(bodies->text()->toPlainText().startsWith(QStringLiteral("POST ") + m_a->baseUrl()));
+
+    // Replay on…: the same request on the route that failed, its answer and trace beside the
+    // original's.
+    QVERIFY(bodies->replayButton()->isEnabled());
+    QTest::mouseClick(bodies->replayButton(), Qt::LeftButton);
+    auto *dialog = bodies->findChild<ReplayDialog *>();
+    QVERIFY(dialog && dialog->isVisible());
+    QVERIFY(dialog->originalAnswer().contains(QLatin1String("from b")));
+    dialog->routes()->setCurrentIndex(dialog->routes()->findData(QStringLiteral("ra")));
+    QSignalSpy replayed(dialog, &ReplayDialog::replayed);
+    QTest::mouseClick(dialog->sendButton(), Qt::LeftButton);
+    QVERIFY(replayed.wait(10000));
+    QVERIFY2(dialog->replayStatus().startsWith(QLatin1String("Replay on ra: HTTP 200")),
+        qPrintable(dialog->replayStatus()));
+    QVERIFY(dialog->replayAnswer().contains(QLatin1String("from a")));
+    QTRY_COMPARE_WITH_TIMEOUT(dialog->replayTimeline()->trace().route, QStringLiteral("ra"), 5000);
+    QCOMPARE(dialog->replayTimeline()->barCount(), 1);
+    if (!shots.isEmpty())
+        dialog->grab().save(QDir(shots).filePath(QStringLiteral("replay.png")));
+    dialog->close();
 }
 
 QTEST_MAIN(ConsoleTest)
