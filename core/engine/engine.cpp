@@ -657,6 +657,12 @@ QByteArray Engine::metricsText() const
     QByteArray text = m_journal->metricsText(states);
     if (m_telemetry && m_telemetry->settings().enabled())
         text += m_telemetry->metricsText();
+    if (m_active && m_active->config.capture.enabled())
+        text += "# HELP switchyard_captures_dropped_total Request bodies not kept because too many "
+                "waited to be written (capture).\n"
+                "# TYPE switchyard_captures_dropped_total counter\n"
+                "switchyard_captures_dropped_total "
+            + QByteArray::number(m_captures->dropped()) + "\n";
     if (m_fleet)
         text += "# HELP switchyard_fleet_connected 1 while the fleet's state is shared through "
                 "Redis, 0 while this instance serves on its own state.\n"

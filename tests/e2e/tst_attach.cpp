@@ -111,6 +111,7 @@ private Q_SLOTS:
     void aGatewayThatNeverStopsTalkingIsCutOff();
     void aRequestIsFoundByItsIdThroughTheLink();
     void anIncidentReportComesThroughTheLink();
+    void keptBodiesAndAReplayComeThroughTheLink();
 
 private:
     QByteArray config() const;
@@ -520,6 +521,8 @@ void AttachTest::aGatewayOnHttpsIsReachedWithItsCertificateChecked()
     QJsonObject json = QJsonDocument::fromJson(config()).object();
     json.insert(QStringLiteral("tls"),
         QJsonObject { { QStringLiteral("cert"), cert }, { QStringLiteral("key"), key } });
+    json.insert(QStringLiteral("capture"),
+        QJsonObject { { QStringLiteral("bodies"), QStringLiteral("all") } });
     GatewayUnderTest gateway(m_dir.filePath(QStringLiteral("data-https")));
     QString error;
     QVERIFY2(gateway.start(QJsonDocument(json).toJson(), &error), qPrintable(error));
@@ -558,6 +561,32 @@ void AttachTest::aGatewayOnHttpsIsReachedWithItsCertificateChecked()
     QSignalSpy history(&link, &GatewayLink::historyPublished);
     link.open();
     QTRY_COMPARE_WITH_TIMEOUT(history.size(), 1, 10000);
+
+    // A replay reaches the gateway's own https listener, trusting its certificate alone.
+    QByteArray id;
+    {
+        QNetworkAccessManager network;
+        QUrl url = https;
+        url.setPath(QStringLiteral("/v1/chat/completions"));
+        QNetworkRequest request(url);
+        request.setHeader(
+            QNetworkRequest::ContentTypeHeader, QByteArrayLiteral("application/json"));
+        QSslConfiguration tls = QSslConfiguration::defaultConfiguration();
+        tls.addCaCertificates(trusted);
+        request.setSslConfiguration(tls);
+        QNetworkReply *reply = network.post(request, chatBody(QStringLiteral("main")));
+        QSignalSpy finished(reply, &QNetworkReply::finished);
+        QVERIFY(finished.wait(10000));
+        QCOMPARE(reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt(), 200);
+        id = reply->rawHeader("X-Switchyard-Request-Id");
+        delete reply;
+    }
+    std::optional<ReplayResult> replayed;
+    link.replay(QString::fromLatin1(id), QStringLiteral("r"), this,
+        [&replayed](const ReplayResult &result) { replayed = result; });
+    QTRY_VERIFY_WITH_TIMEOUT(replayed.has_value(), 10000);
+    QVERIFY2(replayed->sent, qPrintable(replayed->error));
+    QCOMPARE(replayed->status, 200);
 
     RemoteLink unchecked(https, gateway.client().adminToken());
     QSignalSpy refused(&unchecked, &GatewayLink::connectionChanged);
@@ -678,6 +707,61 @@ void AttachTest::anIncidentReportComesThroughTheLink()
     }
     m_gateway->client().setAdminToken("wrong");
     QCOMPARE(admin(QStringLiteral("/admin/incident"))->status, 401);
+}
+
+void AttachTest::keptBodiesAndAReplayComeThroughTheLink()
+{
+    auto link = attach();
+    QTRY_VERIFY_WITH_TIMEOUT(!link->configJson().isEmpty(), 5000);
+    QJsonObject json = link->configJson();
+    json.insert(QStringLiteral("capture"),
+        QJsonObject { { QStringLiteral("bodies"), QStringLiteral("all") } });
+    std::optional<QStringList> edited;
+    link->proposeConfig(json, this, [&edited](const QStringList &errors) { edited = errors; });
+    QTRY_VERIFY_WITH_TIMEOUT(edited.has_value(), 5000);
+    QCOMPARE(*edited, QStringList());
+    QTRY_VERIFY_WITH_TIMEOUT(link->config().capture.enabled(), 5000);
+
+    const QString id = QString::fromLatin1(
+        m_gateway->client()
+            .postAndWait(QStringLiteral("/v1/chat/completions"), chatBody(QStringLiteral("main")))
+            ->header("X-Switchyard-Request-Id"));
+    auto read = [&](const QString &wanted) {
+        std::optional<std::pair<std::optional<CapturedBodies>, QString>> answer;
+        link->readBodies(wanted, this,
+            [&answer](const std::optional<CapturedBodies> &bodies, const QString &error) {
+                answer = std::make_pair(bodies, error);
+            });
+        [[maybe_unused]] const bool answered
+            = QTest::qWaitFor([&] { return answer.has_value(); }, 5000);
+        return answer.value_or(
+            std::make_pair(std::optional<CapturedBodies>(), QStringLiteral("no answer")));
+    };
+    const auto [bodies, error] = read(id);
+    QVERIFY2(bodies, qPrintable(error));
+    QCOMPARE(bodies->traceId, id);
+    QCOMPARE(bodies->attempts.size(), 1);
+    QCOMPARE(bodies->attempts.first().route, QStringLiteral("r"));
+    QVERIFY(bodies->attempts.first().received.data.contains("hello"));
+    // None kept is no error.
+    const auto [none, noError] = read(QStringLiteral("req_unknown"));
+    QVERIFY(!none);
+    QCOMPARE(noError, QString());
+
+    std::optional<ReplayResult> replayed;
+    link->replay(id, QStringLiteral("r"), this,
+        [&replayed](const ReplayResult &result) { replayed = result; });
+    QTRY_VERIFY_WITH_TIMEOUT(replayed.has_value(), 10000);
+    QVERIFY2(replayed->sent, qPrintable(replayed->error));
+    QCOMPARE(replayed->status, 200);
+    QVERIFY(replayed->body.contains("hello"));
+    QVERIFY(!replayed->traceId.isEmpty() && replayed->traceId != id);
+    replayed.reset();
+    link->replay(QStringLiteral("req_unknown"), QStringLiteral("r"), this,
+        [&replayed](const ReplayResult &result) { replayed = result; });
+    QTRY_VERIFY_WITH_TIMEOUT(replayed.has_value(), 10000);
+    QVERIFY(!replayed->sent);
+    QVERIFY2(replayed->error.contains(QLatin1String("No bodies")), qPrintable(replayed->error));
 }
 
 QTEST_GUILESS_MAIN(AttachTest)
