@@ -164,15 +164,16 @@ void ClientResponse::writeHead(int status, const HeaderList &headers, qint64 con
 
 void ClientResponse::writeOut(const QByteArray &bytes)
 {
-    m_socket->write(bytes);
-    flushAfterThisEvent(m_socket);
+    writeAfterThisEvent(m_socket, bytes);
 }
 
 void ClientResponse::complete()
 {
     m_finished = true;
-    if (m_closeAfterResponse && m_socket)
+    if (m_closeAfterResponse && m_socket) {
+        writePendingNow(m_socket); // a graceful close waits only for the socket's own buffer
         m_socket->disconnectFromHost();
+    }
     if (HttpConnection *connection = std::exchange(m_connection, nullptr))
         connection->responseFinished(m_closeAfterResponse);
 }

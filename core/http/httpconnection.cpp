@@ -1,5 +1,7 @@
 #include "http/httpconnection.h"
 
+#include "http/deferredflush.h"
+
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QTcpSocket>
@@ -259,7 +261,7 @@ int HttpConnection::onHeadersComplete(http_parser *parser)
             return stop(417, QStringLiteral("Only 'Expect: 100-continue' is understood."),
                 QStringLiteral("expectation_failed"));
         if (request.versionMinor >= 1)
-            self->m_socket->write("HTTP/1.1 100 Continue\r\n\r\n");
+            writeAfterThisEvent(self->m_socket, QByteArrayLiteral("HTTP/1.1 100 Continue\r\n\r\n"));
     }
     return 0;
 }
@@ -345,8 +347,10 @@ void HttpConnection::close()
     // never drains), and with it a connection slot: after a while it is cut.
     m_stage = Stage::Closing;
     m_timer.start(LingerMs);
-    if (m_socket->state() == QAbstractSocket::ConnectedState)
+    if (m_socket->state() == QAbstractSocket::ConnectedState) {
+        writePendingNow(m_socket); // a graceful close waits only for the socket's own buffer
         m_socket->disconnectFromHost();
+    }
 }
 
 QByteArray HttpConnection::errorBody(

@@ -132,8 +132,7 @@ void PlainHttpReply::sendRequest()
     m_stage = Stage::Head;
     // Only a connected socket takes the option (a prompt over one segment must not wait on Nagle).
     m_socket->setSocketOption(QAbstractSocket::LowDelayOption, 1);
-    m_socket->write(m_requestBytes);
-    flushAfterThisEvent(m_socket);
+    writeAfterThisEvent(m_socket, m_requestBytes);
     m_sentAt.start();
     Q_EMIT requestSent();
 }
