@@ -294,6 +294,10 @@
         <source>No bodies were kept of this request: capture keeps only those of requests with a failed attempt or an error, for %1 h.</source>
         <translation>Von dieser Anfrage wurden keine Inhalte behalten: Die Aufzeichnung behält nur die von Anfragen mit einem gescheiterten Versuch oder einem Fehler, %1 h lang.</translation>
     </message>
+    <message>
+        <source>… %1 more bytes kept, not shown here (GET /admin/traces/ID/bodies has them all)</source>
+        <translation>… %1 weitere Bytes behalten, hier nicht gezeigt (GET /admin/traces/ID/bodies enthält alle)</translation>
+    </message>
 </context>
 <context>
     <name>Switchyard::BreakerState</name>

@@ -20,11 +20,21 @@ namespace {
 // What each entry of the parts list shows.
 enum class PartKind { Request, Sent, SentDiff, Answer };
 
+// Of a body, shown at most: a text view lays out what it holds at once, on the console's thread.
+constexpr qsizetype ShownBytes = 256 * 1024;
+// Lines tinted in a comparison at most; beyond, the signs alone say it.
+constexpr int MostTints = 2000;
+
 QString bodyText(const CapturedBody &body)
 {
     if (body.isEmpty())
         return BodiesPanel::tr("(empty)");
-    QString text = bodyLines(body.data).join(QLatin1Char('\n'));
+    QString text = bodyLines(body.data.left(ShownBytes)).join(QLatin1Char('\n'));
+    if (body.data.size() > ShownBytes)
+        text += QLatin1Char('\n')
+            + BodiesPanel::tr("… %1 more bytes kept, not shown here (GET /admin/traces/ID/bodies "
+                              "has them all)")
+                  .arg(body.data.size() - ShownBytes);
     if (body.cut)
         //: %1 bytes kept of %2
         text += QLatin1Char('\n')
@@ -52,7 +62,7 @@ BodiesPanel::BodiesPanel(GatewayLink *gateway, QWidget *parent)
     m_parts->setMinimumContentsLength(24);
     m_text->setObjectName(QStringLiteral("bodyText"));
     m_text->setReadOnly(true);
-    m_text->setLineWrapMode(QPlainTextEdit::NoWrap);
+    m_text->setLineWrapMode(QPlainTextEdit::WidgetWidth);
     m_text->setFont(QFontDatabase::systemFont(QFontDatabase::FixedFont));
     m_replay->setObjectName(QStringLiteral("replayRequest"));
     m_replay->setToolTip(tr("Send this request again to a route you choose, and compare the "
@@ -82,6 +92,9 @@ QString BodiesPanel::status() const
 void BodiesPanel::showTrace(const TraceRecord &trace)
 {
     m_trace = trace;
+    // Nothing of the request shown before stays, nor can it be replayed, until this one's come.
+    setBodies(std::nullopt, QString());
+    m_parts->setEnabled(false);
     m_status->setText(tr("Reading the bodies…"));
     const QString id = trace.id;
     m_gateway->readBodies(
@@ -172,8 +185,8 @@ void BodiesPanel::showPart(int index)
     }
     // Line by line: "-" what only the caller's request has, "+" what only the upstream's has;
     // tinted too, but the signs carry it.
-    const QList<DiffLine> diff
-        = diffLines(bodyLines(m_bodies->request.data), bodyLines(attempt->sent.data));
+    const QList<DiffLine> diff = diffLines(bodyLines(m_bodies->request.data.left(ShownBytes)),
+        bodyLines(attempt->sent.data.left(ShownBytes)));
     QStringList lines;
     for (const DiffLine &line : diff) {
         const QLatin1StringView sign = line.kind == DiffLine::Kind::Removed
@@ -186,7 +199,7 @@ void BodiesPanel::showPart(int index)
     QList<QTextEdit::ExtraSelection> tints;
     QTextBlock block = m_text->document()->firstBlock();
     for (const DiffLine &line : diff) {
-        if (line.kind != DiffLine::Kind::Same) {
+        if (line.kind != DiffLine::Kind::Same && tints.size() < MostTints) {
             QTextEdit::ExtraSelection tint;
             tint.cursor = QTextCursor(block);
             tint.format.setBackground(line.kind == DiffLine::Kind::Removed

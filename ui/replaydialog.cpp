@@ -63,10 +63,14 @@ ReplayDialog::ReplayDialog(GatewayLink *gateway, const TraceRecord &original,
 
     // The original's answer: that of the attempt that answered the caller, else the last one.
     const CapturedAttempt *answered = nullptr;
+    const CapturedAttempt *last = nullptr;
     for (const CapturedAttempt &attempt : bodies.attempts) {
-        if (!answered || attempt.route == original.route)
+        last = &attempt;
+        if (attempt.route == original.route)
             answered = &attempt;
     }
+    if (!answered)
+        answered = last;
     //: %1: route; %2: HTTP status
     m_originalTitle->setText(
         tr("Original, on %1: HTTP %2").arg(original.route).arg(original.status));
@@ -124,6 +128,7 @@ void ReplayDialog::send()
     m_send->setEnabled(false);
     m_replayAnswer->clear();
     m_replayTimeline->setTrace(TraceRecord());
+    m_replayTraceId.clear();
     m_replayTitle->setText(tr("Sending to %1…").arg(route));
     m_gateway->replay(m_original.id, route, this, [this](const ReplayResult &result) {
         m_send->setEnabled(true);
@@ -147,11 +152,11 @@ void ReplayDialog::showResult(const ReplayResult &result)
     if (result.cut)
         answer += QLatin1Char('\n') + tr("… the rest of the answer is not shown");
     m_replayAnswer->setPlainText(answer);
+    m_replayTraceId = result.traceId;
     if (result.traceId.isEmpty())
         return;
-    const QString id = result.traceId;
-    m_gateway->findTrace(id, this, [this, id](const std::optional<TraceRecord> &trace) {
-        if (trace && trace->id == id)
+    m_gateway->findTrace(result.traceId, this, [this](const std::optional<TraceRecord> &trace) {
+        if (trace && trace->id == m_replayTraceId) // not an earlier Send's
             m_replayTimeline->setTrace(*trace);
     });
 }

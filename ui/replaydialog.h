@@ -50,6 +50,7 @@ private:
     QPlainTextEdit *m_replayAnswer;
     TimelineWidget *m_originalTimeline;
     TimelineWidget *m_replayTimeline;
+    QString m_replayTraceId; // the replay whose trace the timeline waits for
 };
 
 } // namespace Switchyard

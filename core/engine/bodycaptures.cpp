@@ -71,7 +71,7 @@ void BodyCaptures::read(const QString &traceId, BodyStore::BodiesRead done)
             this, [done] { done(std::nullopt); }, Qt::QueuedConnection);
         return;
     }
-    m_store->read(traceId, std::move(done));
+    m_store->read(traceId, this, std::move(done));
 }
 
 void BodyCaptures::flush()
@@ -153,9 +153,12 @@ void BodyCaptures::send(const CapturedBodies &bodies, const QString &route, Repl
         result->status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
         result->traceId = QString::fromUtf8(reply->rawHeader("X-Switchyard-Request-Id"));
         result->sent = result->status > 0;
-        if (reply->error() != QNetworkReply::NoError && result->status == 0)
-            result->error
-                = QStringLiteral("The replay got no answer: %1").arg(reply->errorString());
+        // Below 100, the transport failed; an HTTP error status is an answer like any other.
+        const int error = int(reply->error());
+        if (error > 0 && error < 100)
+            result->error = result->sent
+                ? QStringLiteral("The answer broke off: %1").arg(reply->errorString())
+                : QStringLiteral("The replay got no answer: %1").arg(reply->errorString());
         done(*result);
     });
 }

@@ -255,9 +255,11 @@ void Engine::refreshTls(const Config &config)
         return;
     QString error;
     if (const std::optional<QSslConfiguration> tls
-        = serverTls(config.tls.certFile, config.tls.keyFile, &error))
+        = serverTls(config.tls.certFile, config.tls.keyFile, &error)) {
         m_listener->setTls(*tls);
-    else
+        m_captures->setListener(m_active ? m_active->config.listenHost : config.listenHost, m_port,
+            tls->localCertificate()); // a replay trusts the renewed one
+    } else
         qCWarning(lcEngine).noquote() << error << "- the certificate in use stays";
 }
 

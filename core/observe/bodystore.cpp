@@ -43,6 +43,8 @@ public:
             *error = query.lastError().text();
             return false;
         }
+        // What retention deletes is overwritten on disk, not left in free pages.
+        query.exec(QStringLiteral("PRAGMA secure_delete = ON"));
         m_pruneTimer = new QTimer(this);
         connect(m_pruneTimer, &QTimer::timeout, this,
             [this] { prune(QDateTime::currentMSecsSinceEpoch()); });
@@ -86,6 +88,8 @@ public:
         if (!query.exec())
             qCWarning(lcBodies) << "cannot delete old bodies:" << query.lastError().text();
         pruneBeyondCount();
+        // And out of the write-ahead log, which would otherwise hold them until it is reused.
+        query.exec(QStringLiteral("PRAGMA wal_checkpoint(TRUNCATE)"));
     }
 
     void pruneBeyondCount()
@@ -185,18 +189,18 @@ bool BodyStore::store(const CapturedBodies &bodies)
     return true;
 }
 
-void BodyStore::read(const QString &traceId, BodiesRead done)
+void BodyStore::read(const QString &traceId, QObject *context, BodiesRead done)
 {
     if (!m_database) {
         QMetaObject::invokeMethod(
-            this, [done] { done(std::nullopt); }, Qt::QueuedConnection);
+            context, [done] { done(std::nullopt); }, Qt::QueuedConnection);
         return;
     }
-    // The store outlives its thread (the destructor waits for it), so `this` is safe there.
-    QMetaObject::invokeMethod(m_database, [this, traceId, done] {
-        std::optional<CapturedBodies> bodies = m_database->read(traceId);
+    // The context outlives this store, and the store its thread (the destructor waits for it).
+    QMetaObject::invokeMethod(m_database, [database = m_database, context, traceId, done] {
+        std::optional<CapturedBodies> bodies = database->read(traceId);
         QMetaObject::invokeMethod(
-            this, [done, bodies] { done(bodies); }, Qt::QueuedConnection);
+            context, [done, bodies] { done(bodies); }, Qt::QueuedConnection);
     });
 }
 

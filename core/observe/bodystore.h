@@ -40,9 +40,11 @@ public:
 
     // False when it was dropped (too much waits to be written already).
     bool store(const CapturedBodies &bodies);
-    // The bodies of trace `traceId`, later, in this object's thread; nullopt when none were kept.
+    // The bodies of trace `traceId`, later, in the thread of `context` (which must outlive this
+    // store: the answer still comes when the store is replaced meanwhile); nullopt when none
+    // were kept.
     using BodiesRead = std::function<void(const std::optional<CapturedBodies> &bodies)>;
-    void read(const QString &traceId, BodiesRead done);
+    void read(const QString &traceId, QObject *context, BodiesRead done);
     // Deletes what is older than the retention at `nowUtcMs`, and the oldest beyond MaxKept.
     void prune(qint64 nowUtcMs);
     // Blocks until everything asked so far is done; for shutdown and tests.

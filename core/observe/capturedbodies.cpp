@@ -1,10 +1,13 @@
 #include "observe/capturedbodies.h"
 
 #include "observe/redactor.h"
+#include "routing/requestanalysis.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QStringDecoder>
+
+#include <functional>
 
 namespace Switchyard {
 
@@ -69,43 +72,185 @@ bool isCredentialHeader(const QString &name)
     return names.contains(name.toLower());
 }
 
-QString redactText(
-    const QString &text, const Redactor &redactor, const QList<QRegularExpression> &patterns)
+// What one capture is redacted with: the gateway's redactor, the keys the request itself sent
+// (which the redactor may no longer know after a reload), and capture.redact.
+struct Redaction {
+    const Redactor &redactor;
+    QList<QString> ownKeys;
+    const QList<QRegularExpression> &patterns;
+};
+
+// Field names that say credential, whatever their value: "api_key", "x-api-key", "password",
+// "client_secret", "access_token", a bare "token" (not "max_tokens").
+#define SWITCHYARD_CREDENTIAL_NAME                                                                 \
+    R"re((?:[A-Za-z_-]*(?:api[_-]?key|access[_-]?token|refresh[_-]?token|auth[_-]?token|)re"       \
+    R"re(id[_-]?token|private[_-]?key|client[_-]?secret|password|passwd|secret|authorization|)re"  \
+    R"re(credentials?)[A-Za-z_-]*|token))re"
+
+// Every match of `pattern` in `text` blanked, one at a time, so that a pattern that fails (PCRE's
+// match limit on a pathological body) is noticed rather than leaving the rest of the text as it
+// was, and one that matches the empty text cannot blank between every character. False on failure.
+bool blankMatches(QString *text, const QRegularExpression &pattern)
 {
-    QString result = redactor.redact(text);
-    // A request body is JSON: a field named like a credential is one, whatever its value.
+    QString result;
+    qsizetype copied = 0;
+    qsizetype offset = 0;
+    while (offset <= text->size()) {
+        const QRegularExpressionMatch match = pattern.match(*text, offset);
+        if (!match.isValid())
+            return false;
+        if (!match.hasMatch())
+            break;
+        if (match.capturedLength() == 0) {
+            offset = match.capturedStart() + 1;
+            continue;
+        }
+        result += QStringView(*text).mid(copied, match.capturedStart() - copied);
+        result += Redacted;
+        copied = offset = match.capturedEnd();
+    }
+    if (copied == 0)
+        return true;
+    result += QStringView(*text).mid(copied);
+    *text = result;
+    return true;
+}
+
+// Nullopt when a capture.redact pattern failed on the text: it is then not kept at all.
+std::optional<QString> redactText(const QString &text, const Redaction &redaction)
+{
+    QString result = redaction.redactor.redact(text);
+    for (const QString &key : redaction.ownKeys)
+        result.replace(key, Redacted);
+    // Possessive quantifiers throughout: a long value is scanned once, never backtracked over.
     static const QRegularExpression credentialField(
-        QStringLiteral(R"re("([A-Za-z_-]*(?:api[_-]?key|access[_-]?token|refresh[_-]?token|)re"
-                       R"re(password|passwd|secret|authorization|credential)[A-Za-z_-]*)"\s*:\s*)re"
-                       R"re("(?:[^"\\]|\\.)*")re"),
+        QStringLiteral(
+            R"re("()re" SWITCHYARD_CREDENTIAL_NAME R"re()"\s*+:\s*+"(?:[^"\\]++|\\.)*+")re"),
         QRegularExpression::CaseInsensitiveOption);
     result.replace(credentialField, QStringLiteral("\"\\1\": \"[redacted]\""));
-    // Google's keys, which the general rules do not know by their shape.
-    static const QRegularExpression googleKey(QStringLiteral(R"(\bAIza[0-9A-Za-z_-]{20,})"));
-    result.replace(googleKey, Redacted);
-    for (const QRegularExpression &pattern : patterns)
-        result.replace(pattern, Redacted);
+    // The same inside a JSON string (a tool call's arguments, pasted JSON): \"api_key\": \"…\".
+    static const QRegularExpression escapedField(
+        QStringLiteral(R"re(\\"()re" SWITCHYARD_CREDENTIAL_NAME
+                       R"re()\\"\s*+:\s*+\\"(?:[^"\\]++|\\[^"])*+\\")re"),
+        QRegularExpression::CaseInsensitiveOption);
+    result.replace(escapedField, QStringLiteral("\\\\\"\\1\\\\\": \\\\\"[redacted]\\\\\""));
+    // A credential field whose value the cut left without its end.
+    static const QRegularExpression openField(
+        QStringLiteral(
+            R"re(\\?"()re" SWITCHYARD_CREDENTIAL_NAME R"re()\\?"\s*+:\s*+\\?"[^"]*+$)re"),
+        QRegularExpression::CaseInsensitiveOption);
+    result.replace(openField, QStringLiteral("\"\\1\": \"[redacted]"));
+    // Credential headers written inside a string, quotes escaped.
+    static const QRegularExpression escapedHeader(
+        QStringLiteral(R"re((authorization|x-api-key|api-key|proxy-authorization|x-goog-api-key))re"
+                       R"re((\\?["']?\s*+[:=]\s*+\\?["']?)(?:(?:bearer|basic|token)\s++)?)re"
+                       R"re([^\s"'\\,;}]++)re"),
+        QRegularExpression::CaseInsensitiveOption);
+    result.replace(escapedHeader, QStringLiteral("\\1\\2[redacted]"));
+    // Keys known by their shape: Google, GitHub, Groq, AWS, Slack; and private keys.
+    static const QRegularExpression shaped(QStringLiteral(
+        R"re(\b(?:AIza[0-9A-Za-z_-]{20,}+|(?:ghp|gho|ghu|ghs|ghr)_[A-Za-z0-9]{20,}+|)re"
+        R"re(github_pat_[A-Za-z0-9_]{20,}+|gsk_[A-Za-z0-9]{20,}+|AKIA[0-9A-Z]{16}|)re"
+        R"re(xox[abposr]-[A-Za-z0-9-]{10,}+))re"));
+    result.replace(shaped, Redacted);
+    static const QRegularExpression privateKey(
+        QStringLiteral(R"re(-----BEGIN [A-Z ]*PRIVATE KEY-----(?:(?!-----END)[\s\S])*+)re"
+                       R"re((?:-----END [A-Z ]*PRIVATE KEY-----)?)re"));
+    result.replace(privateKey, Redacted);
+    for (const QRegularExpression &pattern : redaction.patterns) {
+        if (!blankMatches(&result, pattern))
+            return std::nullopt;
+    }
     return result;
 }
 
-void redactBody(CapturedBody *body, const Redactor &redactor,
-    const QList<QRegularExpression> &patterns, qint64 maxBytes)
+// The text a stream's events carry, joined: a secret the answer repeats arrives split over
+// several events ("sk", "-proj", "-Ab12…"), where no rule can see it in the raw events.
+QString streamedText(const QByteArray &events)
+{
+    static const QStringList textKeys { QStringLiteral("content"), QStringLiteral("text"),
+        QStringLiteral("arguments"), QStringLiteral("partial_json"), QStringLiteral("thinking"),
+        QStringLiteral("refusal"), QStringLiteral("delta") };
+    QString joined;
+    std::function<void(const QJsonValue &, const QString &)> collect
+        = [&](const QJsonValue &value, const QString &key) {
+              if (value.isString() && textKeys.contains(key))
+                  joined += value.toString();
+              else if (value.isObject()) {
+                  const QJsonObject object = value.toObject();
+                  for (auto it = object.begin(); it != object.end(); ++it)
+                      collect(it.value(), it.key());
+              } else if (value.isArray()) {
+                  for (const QJsonValue &item : value.toArray())
+                      collect(item, key);
+              }
+          };
+    for (const QByteArray &line : events.split('\n')) {
+        if (!line.startsWith("data:"))
+            continue;
+        const QJsonDocument event = QJsonDocument::fromJson(line.mid(5).trimmed());
+        if (event.isObject())
+            collect(event.object(), QString());
+    }
+    return joined;
+}
+
+bool looksLikeEvents(const QByteArray &body)
+{
+    return body.startsWith("data:") || body.startsWith("event:") || body.contains("\ndata:");
+}
+
+bool isUtf8(const QByteArray &bytes)
+{
+    QStringDecoder utf8(QStringDecoder::Utf8, QStringDecoder::Flag::Stateless);
+    const QString decoded = utf8.decode(bytes); // decode() converts only when taken
+    Q_UNUSED(decoded);
+    return !utf8.hasError();
+}
+
+void redactBody(CapturedBody *body, const Redaction &redaction, qint64 maxBytes)
 {
     if (body->data.isEmpty())
         return;
-    body->data = redactText(QString::fromUtf8(body->data), redactor, patterns).toUtf8();
+    if (body->cut && body->data.size() > maxBytes) {
+        // Cut while collected, maybe inside a key: back to where a token ends, so that no part
+        // of one is left for the rules to miss.
+        static const QByteArray delimiters(" \t\r\n\"',;:{}[]");
+        qsizetype end = body->data.size();
+        const qsizetype floor = qMax<qsizetype>(0, end - CaptureMargin);
+        while (end > floor && !delimiters.contains(body->data.at(end - 1)))
+            --end;
+        body->data.truncate(end > floor ? end : floor);
+    }
+    // Bytes that are not UTF-8 go through as Latin-1, which keeps every byte as it was.
+    const bool utf8 = isUtf8(body->data);
+    const QString text = utf8 ? QString::fromUtf8(body->data) : QString::fromLatin1(body->data);
+    std::optional<QString> redacted = redactText(text, redaction);
+    if (redacted && looksLikeEvents(body->data)) {
+        const QString said = streamedText(body->data);
+        const std::optional<QString> saidRedacted = redactText(said, redaction);
+        if (!saidRedacted || *saidRedacted != said)
+            redacted = QStringLiteral("[redacted: the answer's text carries a credential across "
+                                      "its events, so none of it is kept]");
+    }
+    if (!redacted)
+        redacted = QStringLiteral("[redacted: a capture.redact pattern could not be applied to "
+                                  "this body, so none of it is kept]");
+    body->data = utf8 ? redacted->toUtf8() : redacted->toLatin1();
     if (body->data.size() > maxBytes) {
         body->data.truncate(maxBytes);
         body->cut = true;
     }
 }
 
-void redactHeaders(
-    CapturedHeaders *headers, const Redactor &redactor, const QList<QRegularExpression> &patterns)
+void redactHeaders(CapturedHeaders *headers, const Redaction &redaction)
 {
-    for (auto &[name, value] : *headers)
-        value
-            = isCredentialHeader(name) ? QString(Redacted) : redactText(value, redactor, patterns);
+    for (auto &[name, value] : *headers) {
+        if (isCredentialHeader(name))
+            value = QString(Redacted);
+        else
+            value = redactText(value, redaction).value_or(QString(Redacted));
+    }
 }
 
 } // namespace
@@ -163,11 +308,10 @@ QString CapturedBodies::replayRefusal() const
 
 QByteArray CapturedBodies::requestFor(const QString &route) const
 {
-    QJsonObject object = QJsonDocument::fromJson(request.data).object();
-    if (object.isEmpty())
+    // Only the model changes: numbers and the order of fields stay as the caller wrote them.
+    if (!QJsonDocument::fromJson(request.data).isObject())
         return QByteArray();
-    object.insert(QStringLiteral("model"), route);
-    return QJsonDocument(object).toJson(QJsonDocument::Compact);
+    return replaceTopLevelModel(request.data, route);
 }
 
 QJsonObject CapturedBodies::toJson() const
@@ -237,15 +381,20 @@ ReplayResult ReplayResult::fromJson(const QJsonObject &json)
 }
 
 void redactCapture(CapturedBodies *bodies, const Redactor &redactor,
-    const QList<QRegularExpression> &patterns, qint64 maxBytes)
+    const QList<QRegularExpression> &patterns, qint64 maxBytes, const QList<QByteArray> &ownKeys)
 {
-    redactHeaders(&bodies->callerHeaders, redactor, patterns);
-    redactBody(&bodies->request, redactor, patterns, maxBytes);
+    Redaction redaction { redactor, {}, patterns };
+    for (const QByteArray &key : ownKeys) {
+        if (key.size() >= 6) // as the redactor's own: a short value would blank ordinary words
+            redaction.ownKeys.append(QString::fromUtf8(key));
+    }
+    redactHeaders(&bodies->callerHeaders, redaction);
+    redactBody(&bodies->request, redaction, maxBytes);
     for (CapturedAttempt &attempt : bodies->attempts) {
-        attempt.url = redactText(attempt.url, redactor, patterns);
-        redactHeaders(&attempt.headers, redactor, patterns);
-        redactBody(&attempt.sent, redactor, patterns, maxBytes);
-        redactBody(&attempt.received, redactor, patterns, maxBytes);
+        attempt.url = redactText(attempt.url, redaction).value_or(QString(Redacted));
+        redactHeaders(&attempt.headers, redaction);
+        redactBody(&attempt.sent, redaction, maxBytes);
+        redactBody(&attempt.received, redaction, maxBytes);
     }
 }
 

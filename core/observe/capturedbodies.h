@@ -83,8 +83,12 @@ constexpr qint64 ReplayKeptBytes = 1024 * 1024;
 // credential, JSON fields named like one, and the matches of capture.redact (`patterns`). Then
 // cuts each body to `maxBytes`; a body is collected with a margin beyond it (CaptureMargin) so
 // that no secret is cut in two before it can be recognised.
+// `ownKeys`: the keys the request itself sent, blanked too (a reload may have taken them from
+// `redactor` since). A stream's answer whose joined text carries a credential is not kept at all,
+// nor is a body a capture.redact pattern failed on (PCRE's match limit).
 void redactCapture(CapturedBodies *bodies, const Redactor &redactor,
-    const QList<QRegularExpression> &patterns, qint64 maxBytes);
+    const QList<QRegularExpression> &patterns, qint64 maxBytes,
+    const QList<QByteArray> &ownKeys = {});
 
 // Bytes kept beyond capture.max_bytes while a body is collected: longer than any key.
 constexpr qint64 CaptureMargin = 4096;

@@ -24,20 +24,29 @@ QList<DiffLine> diffLines(const QStringList &before, const QStringList &after)
     if (n > 0 && m > 0 && n * m <= MaxDiffCells) {
         // common[i][j]: the longest common subsequence of before[i..] and after[j..] (middles).
         std::vector<quint32> common(size_t((n + 1) * (m + 1)), 0);
+        // Lines compared by their hashes first: most cells differ, and tell so in one compare.
+        std::vector<size_t> beforeHash(static_cast<size_t>(n));
+        std::vector<size_t> afterHash(static_cast<size_t>(m));
+        for (qsizetype i = 0; i < n; ++i)
+            beforeHash[size_t(i)] = qHash(before.at(head + i));
+        for (qsizetype j = 0; j < m; ++j)
+            afterHash[size_t(j)] = qHash(after.at(head + j));
+        const auto same = [&](qsizetype i, qsizetype j) {
+            return beforeHash[size_t(i)] == afterHash[size_t(j)]
+                && before.at(head + i) == after.at(head + j);
+        };
         const auto at = [&](qsizetype i, qsizetype j) -> quint32 & {
             return common[size_t(i * (m + 1) + j)];
         };
         for (qsizetype i = n - 1; i >= 0; --i) {
             for (qsizetype j = m - 1; j >= 0; --j) {
-                at(i, j) = before.at(head + i) == after.at(head + j)
-                    ? at(i + 1, j + 1) + 1
-                    : qMax(at(i + 1, j), at(i, j + 1));
+                at(i, j) = same(i, j) ? at(i + 1, j + 1) + 1 : qMax(at(i + 1, j), at(i, j + 1));
             }
         }
         qsizetype i = 0;
         qsizetype j = 0;
         while (i < n && j < m) {
-            if (before.at(head + i) == after.at(head + j)) {
+            if (same(i, j)) {
                 lines.append({ DiffLine::Kind::Same, before.at(head + i) });
                 ++i;
                 ++j;

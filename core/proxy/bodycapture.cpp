@@ -10,9 +10,17 @@ BodyCapture::BodyCapture(const CaptureSettings &settings, const QString &api,
     : m_settings(settings)
 {
     m_bodies.api = api;
-    m_bodies.request.append(callerBody, limit());
+    collect(m_bodies.request, callerBody);
     for (const auto &[name, value] : callerHeaders)
         m_bodies.callerHeaders.append({ QString::fromLatin1(name), QString::fromUtf8(value) });
+}
+
+void BodyCapture::collect(CapturedBody &body, const QByteArray &bytes)
+{
+    const qint64 room = qMax<qint64>(0, MostBodiesKept * limit() - m_collected);
+    const qint64 before = body.data.size();
+    body.append(bytes, qMin(limit(), before + room));
+    m_collected += body.data.size() - before;
 }
 
 CapturedAttempt &BodyCapture::attempt(int index)
@@ -34,11 +42,19 @@ void BodyCapture::sent(
     captured.route = route;
     captured.url = request.url().toString();
     captured.headers.clear();
-    for (const QByteArray &name : request.rawHeaderList())
-        captured.headers.append(
-            { QString::fromLatin1(name), QString::fromUtf8(request.rawHeader(name)) });
+    for (const QByteArray &name : request.rawHeaderList()) {
+        const QByteArray value = request.rawHeader(name);
+        captured.headers.append({ QString::fromLatin1(name), QString::fromUtf8(value) });
+        const QByteArray lower = name.toLower();
+        if (lower == "authorization") {
+            const qsizetype space = value.indexOf(' ');
+            m_ownKeys.append(space > 0 ? value.mid(space + 1).trimmed() : value);
+        } else if (lower == "x-api-key" || lower == "api-key" || lower == "x-goog-api-key") {
+            m_ownKeys.append(value);
+        }
+    }
     captured.sent = {};
-    captured.sent.append(body, limit());
+    collect(captured.sent, body);
     captured.received = {};
 }
 
@@ -47,7 +63,7 @@ void BodyCapture::received(int index, int status, const QByteArray &bytes)
     CapturedAttempt &captured = attempt(index);
     if (status > 0)
         captured.status = status;
-    captured.received.append(bytes, limit());
+    collect(captured.received, bytes);
 }
 
 bool BodyCapture::wants(const TraceRecord &trace) const
@@ -64,7 +80,9 @@ bool BodyCapture::wants(const TraceRecord &trace) const
         return true;
     return std::any_of(
         trace.attempts.cbegin(), trace.attempts.cend(), [](const AttemptRecord &attempt) {
-            return !attempt.skipped && attempt.failureClass != FailureClass::Ok;
+            // A hedge that lost its race was cancelled, not failed.
+            return !attempt.skipped && attempt.failureClass != FailureClass::Ok
+                && attempt.failureClass != FailureClass::Cancelled;
         });
 }
 
@@ -74,7 +92,7 @@ CapturedBodies BodyCapture::take(
     CapturedBodies bodies = std::move(m_bodies);
     bodies.traceId = trace.id;
     bodies.capturedAtUtcMs = trace.startedAtUtcMs;
-    redactCapture(&bodies, redactor, patterns, m_settings.maxBytes);
+    redactCapture(&bodies, redactor, patterns, m_settings.maxBytes, m_ownKeys);
     return bodies;
 }
 

@@ -32,12 +32,20 @@ public:
     CapturedBodies take(const TraceRecord &trace, const Redactor &redactor,
         const QList<QRegularExpression> &patterns);
 
+    // Of all of a request's bodies together, bytes collected at most: a request that retries,
+    // rotates keys and falls back many times holds no more than this many bodies' worth.
+    static constexpr int MostBodiesKept = 8;
+
 private:
     CapturedAttempt &attempt(int index);
     qint64 limit() const { return m_settings.maxBytes + CaptureMargin; }
+    // Keeps what fits of `bytes` in `body`, within the body's and the request's bounds.
+    void collect(CapturedBody &body, const QByteArray &bytes);
 
     CaptureSettings m_settings;
     CapturedBodies m_bodies;
+    qint64 m_collected = 0;
+    QList<QByteArray> m_ownKeys; // the keys the attempts sent, blanked wherever they show
 };
 
 } // namespace Switchyard

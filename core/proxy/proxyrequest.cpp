@@ -359,6 +359,9 @@ void ProxyRequest::startHedge()
     });
     connect(m_hedge, &HedgeAttempt::ended, this,
         [this](const AttemptEnd &end, const Classification &classification) {
+            if (m_capture) // a whole answer, or an error: as the hedge's upstream wrote it
+                m_capture->received(m_hedge->traceIndex(), end.outcome.httpStatus,
+                    end.outcome.callerBody.isEmpty() ? end.outcome.body : end.outcome.callerBody);
             if (classification.failureClass != FailureClass::Ok) {
                 HedgeAttempt *failed = std::exchange(m_hedge, nullptr);
                 failed->settleFailure(classification); // the current attempt runs on

@@ -40,7 +40,7 @@ std::optional<CapturedBodies> readBack(BodyStore &store, const QString &id)
 {
     std::optional<CapturedBodies> found;
     bool answered = false;
-    store.read(id, [&](const std::optional<CapturedBodies> &bodies) {
+    store.read(id, &store, [&](const std::optional<CapturedBodies> &bodies) {
         found = bodies;
         answered = true;
     });
@@ -76,6 +76,13 @@ private Q_SLOTS:
     void theModeChoosesWhichRequestsAreKept();
     void redactionBlanksEveryCredential();
     void aSecretAcrossTheCutIsStillBlanked();
+    void aSecretBeyondShrunkenRedactionsIsNotLeftHalf();
+    void aSecretSplitOverStreamEventsKeepsNoneOfTheAnswer();
+    void credentialsInsideJsonStringsAndByShapeAreBlanked();
+    void theRequestsOwnKeyIsBlankedWhenTheRedactorNoLongerKnowsIt();
+    void aFailingOrEmptyMatchingPatternNeitherLeaksNorBloats();
+    void bytesThatAreNotUtf8SurviveRedaction();
+    void aRequestKeepsABoundedTotal();
     void bodiesSurviveTheirStoredForm();
     void aReplaySendsTheRequestPinnedToTheRoute();
     void theStoreIsTheUsersAloneAndForgetsInTime();
@@ -116,6 +123,9 @@ void CaptureCoreTest::theModeChoosesWhichRequestsAreKept()
     skipped.attempts.prepend(AttemptRecord::skippedRoute(QStringLiteral("x"),
         FailureClass::Transient, QStringLiteral("breaker_open"), QString(), 0));
     QVERIFY(!wants(CaptureMode::Errors, skipped));
+    // Nor is a hedge that lost its race.
+    QVERIFY(
+        !wants(CaptureMode::Errors, traceWith({ FailureClass::Cancelled, FailureClass::Ok }, 200)));
 }
 
 void CaptureCoreTest::redactionBlanksEveryCredential()
@@ -162,6 +172,156 @@ void CaptureCoreTest::aSecretAcrossTheCutIsStillBlanked()
     QCOMPARE(bodies.request.size, body.size());
     QVERIFY(!bodies.request.data.contains(Key.left(10)));
     QVERIFY(bodies.request.data.endsWith("[redacted]"));
+}
+
+void CaptureCoreTest::aSecretBeyondShrunkenRedactionsIsNotLeftHalf()
+{
+    CaptureSettings settings;
+    settings.bodies = CaptureMode::All;
+    settings.maxBytes = 1024;
+    // A 5 KB bearer token early shrinks to "[redacted]", pulling in text from beyond the margin;
+    // the key straddles where the body was cut while it was collected.
+    const QByteArray token = "Bearer " + QByteArray(5000, 'J');
+    const qsizetype collected = settings.maxBytes + CaptureMargin;
+    QByteArray body = "auth: " + token + " ";
+    body += QByteArray(collected - body.size() - 10, 'x') + " " + Key + QByteArray(2000, 'y');
+    BodyCapture capture(settings, QStringLiteral("chat.completions"), body, {});
+    const CapturedBodies bodies
+        = capture.take(traceWith({ FailureClass::Ok }, 200), redactorKnowing(Key), {});
+    QVERIFY(bodies.request.cut);
+    QVERIFY2(!bodies.request.data.contains(Key.left(9)), bodies.request.data.right(40).constData());
+    QVERIFY(!bodies.request.data.contains("JJJJ"));
+}
+
+void CaptureCoreTest::aSecretSplitOverStreamEventsKeepsNoneOfTheAnswer()
+{
+    CaptureSettings settings;
+    settings.bodies = CaptureMode::All;
+    BodyCapture capture(settings, QStringLiteral("chat.completions"), "{}", {});
+    capture.sent(
+        0, QStringLiteral("r"), QNetworkRequest(QUrl(QStringLiteral("http://h/v1"))), "{}");
+    const QList<QByteArray> pieces { "Your key: ", Key.left(5), Key.mid(5, 9), Key.mid(14) };
+    for (const QByteArray &piece : pieces)
+        capture.received(
+            0, 200, R"(data: {"choices":[{"delta":{"content":")" + piece + "\"}}]}\n\n");
+    capture.received(0, 200, "data: [DONE]\n\n");
+    // A stream whose text carries nothing secret is kept as it came.
+    BodyCapture plain(settings, QStringLiteral("chat.completions"), "{}", {});
+    plain.received(0, 200,
+        R"(data: {"choices":[{"delta":{"content":"hello"}}]})"
+        "\n\n");
+
+    const Redactor redactor = redactorKnowing(Key);
+    const CapturedBodies bodies = capture.take(traceWith({ FailureClass::Ok }, 200), redactor, {});
+    const QByteArray kept = bodies.attempts.at(0).received.data;
+    QVERIFY2(
+        kept.startsWith("[redacted: the answer's text carries a credential"), kept.constData());
+    QVERIFY(!kept.contains(Key.mid(5, 9)));
+    QVERIFY(plain.take(traceWith({ FailureClass::Ok }, 200), redactor, {})
+                .attempts.at(0)
+                .received.data.contains("hello"));
+}
+
+void CaptureCoreTest::credentialsInsideJsonStringsAndByShapeAreBlanked()
+{
+    CaptureSettings settings;
+    settings.bodies = CaptureMode::All;
+    const QByteArray body
+        = R"({"messages":[{"role":"assistant","tool_calls":[{"function":{)"
+          R"("arguments":"{"headers":{"Authorization":"token tok-9f8e7d6c5b",)"
+          R"("api-key":"0123456789abcdef0123"},"password":"hunter2-x"}"}}]},)"
+          R"({"role":"user","content":"ghp_abcdefghijklmnopqrstuvwxyz012345 and )"
+          R"(AKIAIOSFODNN7EXAMPLE and -----BEGIN RSA PRIVATE KEY-----
+MIIEow
+)"
+          R"(-----END RSA PRIVATE KEY----- and max_tokens stays"}],"max_tokens":64})";
+    BodyCapture capture(settings, QStringLiteral("chat.completions"), body, {});
+    const QByteArray kept
+        = capture.take(traceWith({ FailureClass::Ok }, 200), Redactor(), {}).request.data;
+    for (const QByteArray &secret :
+        { QByteArray("tok-9f8e7d6c5b"), QByteArray("0123456789abcdef0123"), QByteArray("hunter2-x"),
+            QByteArray("ghp_abcdefghijklmnop"), QByteArray("AKIAIOSFODNN7EXAMPLE"),
+            QByteArray("MIIEow") })
+        QVERIFY2(!kept.contains(secret), kept.constData());
+    QVERIFY(kept.contains(R"("max_tokens":64)"));
+    QVERIFY(kept.contains("max_tokens stays"));
+}
+
+void CaptureCoreTest::theRequestsOwnKeyIsBlankedWhenTheRedactorNoLongerKnowsIt()
+{
+    CaptureSettings settings;
+    settings.bodies = CaptureMode::All;
+    const QByteArray azureLike = "a1b2c3d4e5f60718293a4b5c6d7e8f90";
+    BodyCapture capture(settings, QStringLiteral("chat.completions"), "{}", {});
+    QNetworkRequest request(QUrl(QStringLiteral("https://example.openai.azure.com/")));
+    request.setRawHeader("api-key", azureLike);
+    capture.sent(0, QStringLiteral("r"), request, "{}");
+    capture.received(0, 401, R"({"error":{"message":"Access denied: key )" + azureLike + "\"}}");
+    const CapturedBodies bodies
+        = capture.take(traceWith({ FailureClass::AuthError }, 401), Redactor(), {});
+    QVERIFY(!QJsonDocument(bodies.toJson()).toJson().contains(azureLike));
+}
+
+void CaptureCoreTest::aFailingOrEmptyMatchingPatternNeitherLeaksNorBloats()
+{
+    CaptureSettings settings;
+    settings.bodies = CaptureMode::All;
+    // Catastrophic backtracking: PCRE gives up, and the body is not kept rather than kept raw.
+    const QByteArray body = QByteArray(4000, 'a') + "b ticket-77";
+    BodyCapture capture(settings, QStringLiteral("chat.completions"), body, {});
+    const QList<QRegularExpression> patterns { QRegularExpression(QStringLiteral("(a|aa)+$")),
+        QRegularExpression(QStringLiteral("ticket-[0-9]+")) };
+    const QByteArray kept
+        = capture.take(traceWith({ FailureClass::Ok }, 200), Redactor(), patterns).request.data;
+    QVERIFY2(kept.startsWith("[redacted: a capture.redact pattern could not be applied"),
+        kept.left(80).constData());
+    // A pattern that matches between characters blanks nothing.
+    BodyCapture wordy(settings, QStringLiteral("chat.completions"), "hello world", {});
+    QCOMPARE(wordy
+                 .take(traceWith({ FailureClass::Ok }, 200), Redactor(),
+                     { QRegularExpression(QStringLiteral("\\b")) })
+                 .request.data,
+        QByteArray("hello world"));
+}
+
+void CaptureCoreTest::bytesThatAreNotUtf8SurviveRedaction()
+{
+    CaptureSettings settings;
+    settings.bodies = CaptureMode::All;
+    static const char head[] = "\x89PNG\r\n\x1a\n\xff\xfe\x00\x01 ";
+    const QByteArray binary = QByteArray(head, sizeof head - 1) + Key;
+    BodyCapture capture(settings, QStringLiteral("chat.completions"), "{}", {});
+    capture.received(0, 200, binary);
+    const CapturedBody kept
+        = capture.take(traceWith({ FailureClass::Ok }, 200), redactorKnowing(Key), {})
+              .attempts.at(0)
+              .received;
+    QCOMPARE(kept.data, QByteArray(head, sizeof head - 1) + "[redacted]");
+    QVERIFY(!kept.cut);
+}
+
+void CaptureCoreTest::aRequestKeepsABoundedTotal()
+{
+    CaptureSettings settings;
+    settings.bodies = CaptureMode::All;
+    settings.maxBytes = 1024;
+    const QByteArray big(3000, 'z');
+    BodyCapture capture(settings, QStringLiteral("chat.completions"), big, {});
+    for (int attempt = 0; attempt < 40; ++attempt) {
+        capture.sent(
+            attempt, QStringLiteral("r"), QNetworkRequest(QUrl(QStringLiteral("http://h"))), big);
+        capture.received(attempt, 503, big);
+    }
+    const CapturedBodies bodies
+        = capture.take(traceWith({ FailureClass::Transient }, 503), Redactor(), {});
+    qsizetype total = bodies.request.data.size();
+    for (const CapturedAttempt &attempt : bodies.attempts) {
+        total += attempt.sent.data.size() + attempt.received.data.size();
+        QCOMPARE(attempt.sent.size, big.size()); // counted whole, kept or not
+    }
+    QVERIFY2(total <= BodyCapture::MostBodiesKept * (settings.maxBytes + CaptureMargin),
+        qPrintable(QString::number(total)));
+    QCOMPARE(bodies.attempts.size(), 40);
 }
 
 void CaptureCoreTest::bodiesSurviveTheirStoredForm()
