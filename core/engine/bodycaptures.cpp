@@ -51,7 +51,7 @@ void BodyCaptures::configure(const CaptureSettings &settings, const QString &jou
 }
 
 void BodyCaptures::setListener(
-    const QString &host, quint16 port, const QSslCertificate &certificate)
+    const QString &host, quint16 port, const QList<QSslCertificate> &certificate)
 {
     m_listenHost = host;
     m_listenPort = port;
@@ -117,7 +117,7 @@ void BodyCaptures::send(const CapturedBodies &bodies, const QString &route, Repl
     else if (address == QHostAddress::AnyIPv6)
         host = QStringLiteral("::1");
     QUrl url;
-    url.setScheme(m_certificate.isNull() ? QStringLiteral("http") : QStringLiteral("https"));
+    url.setScheme(m_certificate.isEmpty() ? QStringLiteral("http") : QStringLiteral("https"));
     url.setHost(host);
     url.setPort(m_listenPort);
     url.setPath(bodies.path());
@@ -127,10 +127,10 @@ void BodyCaptures::send(const CapturedBodies &bodies, const QString &route, Repl
         request.setRawHeader(name.toLatin1(), value.toUtf8());
     request.setTransferTimeout(ReplayTimeoutMs);
     QNetworkReply *reply = m_network->post(request, bodies.requestFor(route));
-    if (!m_certificate.isNull()) {
+    if (!m_certificate.isEmpty()) {
         // The gateway's own certificate, for this call only: nothing else is trusted more.
         connect(reply, &QNetworkReply::sslErrors, reply,
-            [reply, certificate = m_certificate](const QList<QSslError> &errors) {
+            [reply, certificate = m_certificate.constFirst()](const QList<QSslError> &errors) {
                 QList<QSslError> ours;
                 for (const QSslError &error : errors) {
                     if (error.certificate() == certificate)

@@ -29,7 +29,7 @@ public:
     // Where the gateway's own listener is, for replays: HOST (a wildcard means loopback), PORT,
     // and the certificate it serves when it speaks TLS (trusted for this call, and only it).
     void setListener(
-        const QString &host, quint16 port, const QSslCertificate &certificate = QSslCertificate());
+        const QString &host, quint16 port, const QList<QSslCertificate> &certificate = {});
 
     void record(const CapturedBodies &bodies);
     void read(const QString &traceId, BodyStore::BodiesRead done);
@@ -47,7 +47,9 @@ private:
     QString m_storePath;
     QString m_listenHost;
     quint16 m_listenPort = 0;
-    QSslCertificate m_certificate;
+    // The listener's own certificate when it speaks TLS (a list, empty for plain HTTP: a default
+    // QSslCertificate would load the TLS library into every gateway).
+    QList<QSslCertificate> m_certificate;
     QNetworkAccessManager *m_network = nullptr; // made with the first replay
 };
 

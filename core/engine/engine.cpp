@@ -258,7 +258,7 @@ void Engine::refreshTls(const Config &config)
         = serverTls(config.tls.certFile, config.tls.keyFile, &error)) {
         m_listener->setTls(*tls);
         m_captures->setListener(m_active ? m_active->config.listenHost : config.listenHost, m_port,
-            tls->localCertificate()); // a replay trusts the renewed one
+            { tls->localCertificate() }); // a replay trusts the renewed one
     } else
         qCWarning(lcEngine).noquote() << error << "- the certificate in use stays";
 }
@@ -381,8 +381,8 @@ void Engine::listen(Config effective)
     }
     effective.listenPort = m_port;
     m_captures->setListener(effective.listenHost, m_port,
-        effective.tls.enabled() ? QSslCertificate::fromPath(effective.tls.certFile).value(0)
-                                : QSslCertificate());
+        effective.tls.enabled() ? QSslCertificate::fromPath(effective.tls.certFile).mid(0, 1)
+                                : QList<QSslCertificate>());
     // The running config records where it really listens (an ephemeral port included).
     auto active = std::make_shared<ActiveConfig>(*m_active);
     active->config.listenPort = m_port;
