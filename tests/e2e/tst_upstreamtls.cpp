@@ -129,6 +129,18 @@ private Q_SLOTS:
         QCOMPARE(ask()->answerText(), QStringLiteral("from the lab"));
     }
 
+    void aConnectionIsKeptAliveAndReused()
+    {
+        // The gateway's own client speaks TLS (issue 20): requests in turn share one handshake.
+        const QString notStarted = startGateway(QStringLiteral("lab/ca.pem"));
+        QVERIFY2(notStarted.isEmpty(), qPrintable(notStarted));
+        for (int i = 0; i < 3; ++i)
+            QCOMPARE(ask()->answerText(), QStringLiteral("from the lab"));
+        QCOMPARE(m_lab->requestCount("POST", "/v1/chat/completions"), 3);
+        QCOMPARE(m_front->connectionsRelayed(), 1);
+        QCOMPARE(m_front->handshakesFailed(), 0);
+    }
+
 private:
     // The lab provider trusting `caFile` (under the test's folder), or, when it is empty, the
     // system's authorities. Empty when it started, else why not.
