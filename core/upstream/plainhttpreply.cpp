@@ -2,7 +2,6 @@
 
 #include "http/deferredflush.h"
 
-#include <QSslSocket>
 #include <QTcpSocket>
 
 #include <cstring>
@@ -59,14 +58,7 @@ PlainHttpReply::PlainHttpReply(PlainHttpConnections *connections,
     open(QIODevice::ReadOnly | QIODevice::Unbuffered);
     const QUrl url = request.url();
     m_host = url.host();
-    m_tls = url.scheme() == QLatin1String("https");
-    m_port = quint16(url.port(m_tls ? 443 : 80));
-    m_poolHost = m_host;
-    if (m_tls) {
-        m_tlsConfiguration = request.sslConfiguration();
-        m_poolHost = QStringLiteral("https/%1/%2")
-                         .arg(request.attribute(TrustAttribute).toString(), m_host);
-    }
+    m_port = quint16(url.port(80));
 
     const QByteArray method = operation == QNetworkAccessManager::PostOperation
         ? QByteArrayLiteral("POST")
@@ -119,29 +111,16 @@ void PlainHttpReply::start(bool allowReuse)
 {
     if (m_stage == Stage::Done)
         return;
-    m_socket = allowReuse && m_connections ? m_connections->take(m_poolHost, m_port) : nullptr;
+    m_socket = allowReuse && m_connections ? m_connections->take(m_host, m_port) : nullptr;
     m_reused = m_socket != nullptr;
-    QSslSocket *tls = nullptr;
-    if (!m_socket && m_tls) {
-        tls = new QSslSocket;
-        tls->setSslConfiguration(m_tlsConfiguration);
-        m_socket = tls;
-    } else if (!m_socket) {
+    if (!m_socket)
         m_socket = new QTcpSocket;
-    }
     m_socket->setParent(this);
     m_socket->setReadBufferSize(readBufferSize());
     connect(m_socket, &QTcpSocket::readyRead, this, &PlainHttpReply::onReadyRead);
     connect(m_socket, &QTcpSocket::errorOccurred, this, &PlainHttpReply::onSocketError);
     if (m_reused) {
         sendRequest();
-        return;
-    }
-    if (tls) {
-        // The request goes out once the handshake is done and the certificate checked (for
-        // m_host, by the configuration's authorities); a failed check is an error like any.
-        connect(tls, &QSslSocket::encrypted, this, &PlainHttpReply::sendRequest);
-        tls->connectToHostEncrypted(m_host, m_port);
         return;
     }
     connect(m_socket, &QTcpSocket::connected, this, &PlainHttpReply::sendRequest);
@@ -394,7 +373,7 @@ void PlainHttpReply::complete()
     if (socket && m_keepAlive && m_input.isEmpty() && m_connections
         && socket->state() == QAbstractSocket::ConnectedState && socket->bytesToWrite() == 0) {
         socket->setReadBufferSize(0); // the next exchange on it sets its own
-        m_connections->release(m_poolHost, m_port, socket);
+        m_connections->release(m_host, m_port, socket);
     } else if (socket)
         socket->deleteLater();
     setFinished(true);
@@ -441,11 +420,6 @@ void PlainHttpReply::onSocketError()
         break;
     case QAbstractSocket::SocketTimeoutError:
         fail(TimeoutError, m_socket->errorString());
-        break;
-    case QAbstractSocket::SslHandshakeFailedError:
-    case QAbstractSocket::SslInternalError:
-    case QAbstractSocket::SslInvalidUserDataError:
-        fail(SslHandshakeFailedError, m_socket->errorString());
         break;
     default:
         fail(UnknownNetworkError, m_socket->errorString());

@@ -8,20 +8,17 @@
 #include <QList>
 #include <QNetworkReply>
 #include <QPointer>
-#include <QSslConfiguration>
 #include <QTimer>
 
 class QTcpSocket;
 
 namespace Switchyard {
 
-// One HTTP/1.1 exchange with an upstream, plain or over TLS (QSslSocket, with the request's TLS
-// configuration: the provider's own authorities, or the system's), as a QNetworkReply so the
-// request path treats it like any other. QNetworkAccessManager on Qt 6.4 reads response headers
-// one byte per system call and hops through a thread of its own, and over TLS held some 165 KiB
-// per open stream where this holds a socket's worth (issue 20); this reads whatever the socket
-// has, in the engine thread. HTTP/2 is not spoken: QNetworkAccessManager's measured slower than
-// HTTP/1.1 here, and an upstream speaks HTTP/1.1 too.
+// One HTTP/1.1 exchange with a plain-HTTP upstream (a local model server, a benchmark), as a
+// QNetworkReply so the request path treats it like any other. QNetworkAccessManager on Qt 6.4
+// reads response headers one byte per system call and hops through a thread of its own; this
+// reads whatever the socket has, in the engine thread. TLS upstreams still go through
+// QNetworkAccessManager.
 class PlainHttpReply final : public QNetworkReply {
     Q_OBJECT
 public:
@@ -33,11 +30,6 @@ public:
     // as the request went out on it. It is not sent again here: the server may have seen it, so a
     // resend is the request's decision, as an attempt of its own.
     static constexpr QNetworkRequest::Attribute ClosedOnReuseAttribute = QNetworkRequest::User;
-    // On a request: what its TLS configuration trusts, as a short name (a digest of the
-    // provider's authorities; none: the system's). Kept-alive connections are shared only among
-    // requests that trust alike.
-    static constexpr QNetworkRequest::Attribute TrustAttribute
-        = QNetworkRequest::Attribute(QNetworkRequest::User + 1);
 
     // For the fuzzer: runs the response parser over `bytes` as if an upstream sent them, cut into
     // pieces where `cuts` says, and reads whatever body it yields. No socket, no event loop.
@@ -69,9 +61,6 @@ private:
     QByteArray m_requestBytes;
     QString m_host;
     quint16 m_port = 80;
-    bool m_tls = false;
-    QSslConfiguration m_tlsConfiguration; // with m_tls
-    QString m_poolHost; // the host, and for TLS what it is trusted by: the idle pool's key
     QTcpSocket *m_socket = nullptr;
     bool m_reused = false;
     bool m_receivedAny = false;

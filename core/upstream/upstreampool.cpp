@@ -3,7 +3,6 @@
 #include "config/config.h"
 #include "upstream/plainhttpreply.h"
 
-#include <QCryptographicHash>
 #include <QNetworkAccessManager>
 #include <QNetworkRequest>
 #include <QSslConfiguration>
@@ -22,11 +21,6 @@ UpstreamPool::~UpstreamPool()
     // die in the order they were made, and the pool was made first. (A socket handed to no pool
     // waits for a deferred delete that a finishing thread never runs.)
     qDeleteAll(findChildren<PlainHttpReply *>(Qt::FindDirectChildrenOnly));
-}
-
-bool UpstreamPool::speaksItself(const QUrl &url)
-{
-    return url.scheme() == QLatin1String("http") || url.scheme() == QLatin1String("https");
 }
 
 QNetworkAccessManager *UpstreamPool::pickManager(int **inFlightCounter)
@@ -76,7 +70,7 @@ QNetworkReply *UpstreamPool::track(QNetworkReply *reply, int *inFlightCounter)
 
 QNetworkReply *UpstreamPool::post(QNetworkRequest request, const QByteArray &body)
 {
-    if (speaksItself(request.url()))
+    if (request.url().scheme() == QLatin1String("http"))
         return new PlainHttpReply(
             m_plainHttp, QNetworkAccessManager::PostOperation, request, body, this);
     prepare(request);
@@ -87,7 +81,7 @@ QNetworkReply *UpstreamPool::post(QNetworkRequest request, const QByteArray &bod
 
 QNetworkReply *UpstreamPool::get(QNetworkRequest request)
 {
-    if (speaksItself(request.url()))
+    if (request.url().scheme() == QLatin1String("http"))
         return new PlainHttpReply(
             m_plainHttp, QNetworkAccessManager::GetOperation, request, QByteArray(), this);
     prepare(request);
@@ -116,11 +110,6 @@ QNetworkRequest UpstreamPool::requestTo(const ProviderConfig &provider, const QS
         QSslConfiguration tls = QSslConfiguration::defaultConfiguration();
         tls.setCaCertificates(provider.tls.caCertificates);
         request.setSslConfiguration(tls);
-        QCryptographicHash trust(QCryptographicHash::Sha256);
-        for (const QSslCertificate &authority : provider.tls.caCertificates)
-            trust.addData(authority.digest(QCryptographicHash::Sha256));
-        request.setAttribute(
-            PlainHttpReply::TrustAttribute, QString::fromLatin1(trust.result().toHex().left(32)));
     }
     return request;
 }

@@ -9,16 +9,15 @@
 
 class QNetworkAccessManager;
 class QNetworkRequest;
-class QUrl;
 
 namespace Switchyard {
 
 class PlainHttpConnections;
 struct ProviderConfig;
 
-// Sends upstream requests over its own keep-alive connections, plain or TLS (PlainHttpReply);
-// any other scheme over a growing set of QNetworkAccessManagers, because one manager allows only
-// six HTTP/1.1 connections per host and slow completions would queue behind them. Lives in the
+// Sends upstream requests: plain-HTTP ones over its own keep-alive connections (PlainHttpReply),
+// HTTPS ones over a growing set of QNetworkAccessManagers, because one manager allows only six
+// HTTP/1.1 connections per host and slow completions would queue behind them. Lives in the
 // engine thread.
 class UpstreamPool final : public QObject {
     Q_OBJECT
@@ -42,9 +41,6 @@ public:
     static QNetworkRequest requestTo(const ProviderConfig &provider, const QString &path);
 
 private:
-    // HTTP and HTTPS go through the gateway's own HTTP/1.1 client (PlainHttpReply); anything else
-    // through QNetworkAccessManager.
-    static bool speaksItself(const QUrl &url);
     QNetworkAccessManager *pickManager(int **inFlightCounter);
     QNetworkReply *track(QNetworkReply *reply, int *inFlightCounter);
     static void prepare(QNetworkRequest &request);

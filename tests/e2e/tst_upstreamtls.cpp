@@ -131,7 +131,7 @@ private Q_SLOTS:
 
     void aConnectionIsKeptAliveAndReused()
     {
-        // The gateway's own client speaks TLS (issue 20): requests in turn share one handshake.
+        // Requests in turn share one handshake: a kept-alive connection is reused.
         const QString notStarted = startGateway(QStringLiteral("lab/ca.pem"));
         QVERIFY2(notStarted.isEmpty(), qPrintable(notStarted));
         for (int i = 0; i < 3; ++i)
