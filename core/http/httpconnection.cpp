@@ -48,7 +48,6 @@ HttpConnection::HttpConnection(QTcpSocket *socket, const ListenerLimits &limits,
     , m_socket(socket)
     , m_limits(limits)
     , m_handlers(std::move(handlers))
-    , m_timer(this)
 {
     m_socket->setParent(this);
     m_localAddress = m_socket->localAddress().toString(); // once, not per request
@@ -58,8 +57,6 @@ HttpConnection::HttpConnection(QTcpSocket *socket, const ListenerLimits &limits,
     m_socket->setSocketOption(QAbstractSocket::LowDelayOption, 1);
     http_parser_init(&m_parser, HTTP_REQUEST);
     m_parser.data = this;
-    m_timer.setSingleShot(true);
-    connect(&m_timer, &QTimer::timeout, this, &HttpConnection::onTimeout);
     connect(m_socket, &QTcpSocket::readyRead, this, &HttpConnection::onReadyRead);
     connect(m_socket, &QTcpSocket::bytesWritten, this, &HttpConnection::onBytesWritten);
     connect(m_socket, &QTcpSocket::disconnected, this, [this] {
@@ -68,7 +65,7 @@ HttpConnection::HttpConnection(QTcpSocket *socket, const ListenerLimits &limits,
         Q_EMIT closed();
         deleteLater();
     });
-    m_timer.start(m_limits.idleTimeoutMs);
+    m_timer.start(m_limits.idleTimeoutMs, this, Qt::CoarseTimer);
     if (m_socket->bytesAvailable() > 0)
         QMetaObject::invokeMethod(this, &HttpConnection::onReadyRead, Qt::QueuedConnection);
 }
@@ -139,7 +136,7 @@ int HttpConnection::onMessageBegin(http_parser *parser)
     self->m_headersDone = false;
     self->m_bodyExpected = false;
     self->m_headBytes = 0;
-    self->m_timer.start(self->m_limits.readTimeoutMs);
+    self->m_timer.start(self->m_limits.readTimeoutMs, self, Qt::CoarseTimer);
     return 0;
 }
 
@@ -315,7 +312,7 @@ void HttpConnection::responseFinished(bool closing)
     // until what is queued has gone out, for as long as a request may take to arrive.
     if (m_socket->bytesToWrite() > MaxQueuedAnswerBytes) {
         m_stage = Stage::Draining;
-        m_timer.start(m_limits.readTimeoutMs);
+        m_timer.start(m_limits.readTimeoutMs, this, Qt::CoarseTimer);
         return;
     }
     readNext();
@@ -324,7 +321,7 @@ void HttpConnection::responseFinished(bool closing)
 void HttpConnection::readNext()
 {
     m_stage = Stage::Idle;
-    m_timer.start(m_limits.idleTimeoutMs);
+    m_timer.start(m_limits.idleTimeoutMs, this, Qt::CoarseTimer);
     // Not from inside the response's own call chain: the next request starts afresh.
     QMetaObject::invokeMethod(this, &HttpConnection::onReadyRead, Qt::QueuedConnection);
 }
@@ -346,7 +343,7 @@ void HttpConnection::close()
     // A client that never reads would hold a graceful close open for ever (its unread answer
     // never drains), and with it a connection slot: after a while it is cut.
     m_stage = Stage::Closing;
-    m_timer.start(LingerMs);
+    m_timer.start(LingerMs, this, Qt::CoarseTimer);
     if (m_socket->state() == QAbstractSocket::ConnectedState) {
         writePendingNow(m_socket); // a graceful close waits only for the socket's own buffer
         m_socket->disconnectFromHost();
@@ -393,8 +390,16 @@ void HttpConnection::refuse(int status, const QString &message, const QString &c
     }
     m_stage = Stage::Lingering;
     m_socket->setReadBufferSize(0); // nothing is kept; only the kernel's window would slow it
-    m_timer.start(LingerMs);
+    m_timer.start(LingerMs, this, Qt::CoarseTimer);
     onReadyRead();
+}
+
+void HttpConnection::timerEvent(QTimerEvent *event)
+{
+    if (m_timer.fired(event))
+        onTimeout();
+    else
+        QObject::timerEvent(event);
 }
 
 void HttpConnection::onTimeout()

@@ -2,6 +2,7 @@
 
 #include "http/clientresponse.h"
 #include "http/httpmessage.h"
+#include "http/oneshottimer.h"
 
 #include <QObject>
 #include <QTimer>
@@ -75,6 +76,9 @@ public:
 Q_SIGNALS:
     void closed();
 
+protected:
+    void timerEvent(QTimerEvent *event) override;
+
 private:
     // Draining: answered, but the client has not taken the answer yet; the next request waits.
     enum class Stage { Idle, Reading, Answering, Draining, Lingering, Closing };
@@ -121,7 +125,7 @@ private:
     int m_refuseStatus = 0;
     QString m_refuseMessage;
     QString m_refuseCode;
-    QTimer m_timer;
+    OneShotTimer m_timer;
 };
 
 } // namespace Switchyard

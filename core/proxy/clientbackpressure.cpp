@@ -9,17 +9,22 @@ ClientBackpressure::ClientBackpressure(
     , m_maxPendingBytes(maxPendingBytes)
     , m_stalledMs(stalledMs)
 {
-    m_stallTimer.setSingleShot(true);
-    connect(&m_stallTimer, &QTimer::timeout, this, [this] {
-        if (!m_behind)
-            return;
-        Q_EMIT stalled(QStringLiteral("client read nothing for %1 ms with %2 bytes queued; "
-                                      "dropped and the upstream call cancelled")
-                           .arg(m_stalledMs)
-                           .arg(m_socket ? m_socket->bytesToWrite() : 0));
-    });
     if (socket)
         connect(socket, &QIODevice::bytesWritten, this, &ClientBackpressure::onBytesWritten);
+}
+
+void ClientBackpressure::timerEvent(QTimerEvent *event)
+{
+    if (!m_stallTimer.fired(event)) {
+        QObject::timerEvent(event);
+        return;
+    }
+    if (!m_behind)
+        return;
+    Q_EMIT stalled(QStringLiteral("client read nothing for %1 ms with %2 bytes queued; "
+                                  "dropped and the upstream call cancelled")
+                       .arg(m_stalledMs)
+                       .arg(m_socket ? m_socket->bytesToWrite() : 0));
 }
 
 void ClientBackpressure::check()
@@ -28,7 +33,7 @@ void ClientBackpressure::check()
         return;
     if (!m_behind) {
         m_behind = true;
-        m_stallTimer.start(m_stalledMs);
+        m_stallTimer.start(m_stalledMs, this, Qt::CoarseTimer);
     }
     // Again while behind: the attempt writing now may be another than the one paused first.
     Q_EMIT fellBehind();

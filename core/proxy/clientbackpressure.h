@@ -5,6 +5,8 @@
 #include <QTcpSocket>
 #include <QTimer>
 
+#include "http/oneshottimer.h"
+
 namespace Switchyard {
 
 // How far the caller of a stream is behind. Past `maxPendingBytes` waiting in its socket the
@@ -27,13 +29,16 @@ Q_SIGNALS:
     void caughtUp();
     void stalled(const QString &reason);
 
+protected:
+    void timerEvent(QTimerEvent *event) override;
+
 private:
     void onBytesWritten();
 
     QPointer<QAbstractSocket> m_socket; // see ClientResponse::m_socket
     qint64 m_maxPendingBytes;
     int m_stalledMs;
-    QTimer m_stallTimer;
+    OneShotTimer m_stallTimer;
     bool m_behind = false;
 };
 

@@ -42,10 +42,6 @@ ProxyRequest::ProxyRequest(
           m_params.analysis.stream)
     , m_plan(m_params.target)
 {
-    for (QTimer *timer : { &m_deadlineTimer, &m_backoffTimer, &m_hedgeTimer }) {
-        timer->setSingleShot(true);
-        timer->setTimerType(Qt::PreciseTimer);
-    }
     m_trace.record().needs = m_params.analysis.needs;
     if (m_params.trace) {
         TraceRecord &record = m_trace.record();
@@ -60,15 +56,27 @@ ProxyRequest::ProxyRequest(
             // Another API's request as the caller sent it, not its reading as chat completions.
             m_params.analysis.protocol ? m_params.analysis.nativeBody : m_params.body,
             m_params.analysis.nativeHeaders);
-    connect(&m_deadlineTimer, &QTimer::timeout, this, &ProxyRequest::onDeadline);
-    connect(&m_hedgeTimer, &QTimer::timeout, this, &ProxyRequest::startHedge);
-    connect(&m_backoffTimer, &QTimer::timeout, this, [this] {
-        m_phase = Phase::Idle;
-        // A pool may have a better key by now than the one that failed; else it goes again.
-        if (m_params.active->providerKeys.value(currentRoute().provider).pooled())
-            takeKey(currentRoute());
-        startAttempt();
-    });
+}
+
+void ProxyRequest::timerEvent(QTimerEvent *event)
+{
+    if (m_deadlineTimer.fired(event))
+        onDeadline();
+    else if (m_hedgeTimer.fired(event))
+        startHedge();
+    else if (m_backoffTimer.fired(event))
+        onBackoffEnded();
+    else
+        QObject::timerEvent(event);
+}
+
+void ProxyRequest::onBackoffEnded()
+{
+    m_phase = Phase::Idle;
+    // A pool may have a better key by now than the one that failed; else it goes again.
+    if (m_params.active->providerKeys.value(currentRoute().provider).pooled())
+        takeKey(currentRoute());
+    startAttempt();
 }
 
 ProxyRequest::~ProxyRequest()
@@ -121,7 +129,7 @@ void ProxyRequest::start()
 {
     m_trace.start();
     m_deadlineAtMs = now() + m_params.target.deadlineMs;
-    m_deadlineTimer.start(m_params.target.deadlineMs);
+    m_deadlineTimer.start(m_params.target.deadlineMs, this);
     QTcpSocket *socket = m_response.client().socket();
     if (socket)
         connect(socket, &QAbstractSocket::disconnected, this, &ProxyRequest::onClientGone);
@@ -278,8 +286,10 @@ void ProxyRequest::startAttempt()
             body = &m_continuationBody;
         splice = std::move(continuation.splice);
     } else if (m_params.target.hedge.enabled() && !m_hedged) {
-        m_hedgeTimer.start(int(hedgeDelayMs(m_params.target.hedge,
-            m_services.routes->state(route.name).stats, m_params.analysis.stream)));
+        m_hedgeTimer.start(
+            int(hedgeDelayMs(m_params.target.hedge, m_services.routes->state(route.name).stats,
+                m_params.analysis.stream)),
+            this);
     }
     UpstreamCall prepared = prepareCall(
         route, m_keyValue, currentAttempt().spanId, m_translator, &m_translated, body);
@@ -688,7 +698,7 @@ void ProxyRequest::scheduleRetry(qint64 delayMs, const QString &why)
     ++m_retryIndex;
     m_currentTrial = false;
     m_phase = Phase::Backoff;
-    m_backoffTimer.start(int(delayMs));
+    m_backoffTimer.start(int(delayMs), this);
 }
 
 void ProxyRequest::fallBack()
@@ -792,7 +802,7 @@ void ProxyRequest::finish(int status, FailureClass finalClass)
     if (m_phase == Phase::Done)
         return;
     m_phase = Phase::Done;
-    for (QTimer *timer : { &m_deadlineTimer, &m_backoffTimer, &m_hedgeTimer })
+    for (OneShotTimer *timer : { &m_deadlineTimer, &m_backoffTimer, &m_hedgeTimer })
         timer->stop();
     cancelHedge(QStringLiteral("the request was over"));
     if (m_stream)

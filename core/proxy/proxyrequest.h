@@ -1,6 +1,7 @@
 #pragma once
 
 #include "config/activeconfig.h"
+#include "http/oneshottimer.h"
 #include "observe/trace.h"
 #include "observe/tracecontext.h"
 #include "proxy/bodycapture.h"
@@ -58,6 +59,9 @@ public:
 Q_SIGNALS:
     void finished(const Switchyard::TraceRecord &trace);
 
+protected:
+    void timerEvent(QTimerEvent *event) override;
+
 private:
     enum class Phase { Idle, Attempting, Backoff, Done };
 
@@ -89,6 +93,8 @@ private:
     void cancelHedge(const QString &why, bool lostRace = false);
     RaceContext raceContext();
     void onDeadline();
+    // The wait before a retry is over: the same route again (with a better key, if any).
+    void onBackoffEnded();
     void onClientGone();
     // The caller is gone or dropped: the upstream call is aborted and the request ends as 499.
     void cancelForClient(const QString &why);
@@ -150,9 +156,9 @@ private:
 
     QPointer<UpstreamAttempt> m_attempt;
     Phase m_phase = Phase::Idle;
-    QTimer m_deadlineTimer;
-    QTimer m_backoffTimer;
-    QTimer m_hedgeTimer;
+    OneShotTimer m_deadlineTimer;
+    OneShotTimer m_backoffTimer;
+    OneShotTimer m_hedgeTimer;
     HedgeAttempt *m_hedge = nullptr;
     bool m_hedged = false; // the request has had its hedge
     CallerStream *m_stream = nullptr; // the caller's side, when the answer is a stream

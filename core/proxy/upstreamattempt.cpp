@@ -29,13 +29,18 @@ UpstreamAttempt::UpstreamAttempt(UpstreamPool &upstreams, QObject *parent)
     : QObject(parent)
     , m_upstreams(upstreams)
 {
-    for (QTimer *timer : { &m_phaseTimer, &m_totalTimer, &m_firstTokenTimer }) {
-        timer->setSingleShot(true);
-        timer->setTimerType(Qt::PreciseTimer);
-    }
-    connect(&m_phaseTimer, &QTimer::timeout, this, &UpstreamAttempt::onPhaseTimeout);
-    connect(&m_totalTimer, &QTimer::timeout, this, &UpstreamAttempt::onTotalTimeout);
-    connect(&m_firstTokenTimer, &QTimer::timeout, this, &UpstreamAttempt::onFirstTokenTimeout);
+}
+
+void UpstreamAttempt::timerEvent(QTimerEvent *event)
+{
+    if (m_phaseTimer.fired(event))
+        onPhaseTimeout();
+    else if (m_totalTimer.fired(event))
+        onTotalTimeout();
+    else if (m_firstTokenTimer.fired(event))
+        onFirstTokenTimeout();
+    else
+        QObject::timerEvent(event);
 }
 
 UpstreamAttempt::~UpstreamAttempt()
@@ -54,13 +59,13 @@ void UpstreamAttempt::start(Call call)
     armPhase(Phase::Connecting, m_call.timeouts.connectMs);
     const qint64 deadline = qMax<qint64>(1, m_call.deadlineMs);
     m_totalIsDeadline = deadline <= m_call.timeouts.totalMs;
-    m_totalTimer.start(int(qMin<qint64>(m_call.timeouts.totalMs, deadline)));
+    m_totalTimer.start(int(qMin<qint64>(m_call.timeouts.totalMs, deadline)), this);
 }
 
 void UpstreamAttempt::armPhase(Phase phase, int timeoutMs)
 {
     m_phase = phase;
-    m_phaseTimer.start(timeoutMs);
+    m_phaseTimer.start(timeoutMs, this);
 }
 
 void UpstreamAttempt::detachReply()
@@ -141,7 +146,7 @@ void UpstreamAttempt::resume()
     if (!m_reply || m_phase == Phase::Done)
         return;
     m_sinceData.start();
-    m_phaseTimer.start(m_call.timeouts.idleMs);
+    m_phaseTimer.start(m_call.timeouts.idleMs, this);
     if (m_reply->bytesAvailable() > 0)
         onReadyRead();
     if (m_endedWhilePaused && m_reply && !m_paused) {
@@ -157,7 +162,7 @@ void UpstreamAttempt::onRequestSent()
     Q_EMIT connected();
     armPhase(Phase::WaitingFirstByte, m_call.timeouts.firstByteMs);
     if (m_call.streamWanted)
-        m_firstTokenTimer.start(m_call.timeouts.firstTokenMs);
+        m_firstTokenTimer.start(m_call.timeouts.firstTokenMs, this);
 }
 
 void UpstreamAttempt::onMetaDataChanged()
@@ -210,7 +215,7 @@ void UpstreamAttempt::onReadyRead()
     m_bytesRead += data.size();
     m_sinceData.start();
     if (!m_phaseTimer.isActive()) // paused and resumed, say: idle counts from now
-        m_phaseTimer.start(m_call.timeouts.idleMs);
+        m_phaseTimer.start(m_call.timeouts.idleMs, this);
     if (m_streaming) {
         Q_EMIT streamData(data);
         return;
@@ -238,7 +243,7 @@ void UpstreamAttempt::onPhaseTimeout()
         // Data came since the timer was armed: sleep for the rest of the idle time after it.
         const qint64 silentMs = m_sinceData.isValid() ? m_sinceData.elapsed() : timeouts.idleMs;
         if (silentMs < timeouts.idleMs) {
-            m_phaseTimer.start(int(timeouts.idleMs - silentMs));
+            m_phaseTimer.start(int(timeouts.idleMs - silentMs), this);
             break;
         }
         abort(TransportError::Timeout,

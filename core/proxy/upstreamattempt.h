@@ -12,6 +12,8 @@
 #include <QPointer>
 #include <QTimer>
 
+#include "http/oneshottimer.h"
+
 #include <optional>
 
 class QNetworkReply;
@@ -92,6 +94,9 @@ Q_SIGNALS:
     void streamData(const QByteArray &data);
     void ended(const Switchyard::AttemptEnd &end);
 
+protected:
+    void timerEvent(QTimerEvent *event) override;
+
 private:
     enum class Phase { Idle, Connecting, WaitingFirstByte, Receiving, Done };
 
@@ -112,13 +117,13 @@ private:
     Call m_call;
     QPointer<QNetworkReply> m_reply;
     Phase m_phase = Phase::Idle;
-    QTimer m_phaseTimer;
+    OneShotTimer m_phaseTimer;
     // Since the last data while receiving: a chunk only reads the clock, and the idle timer,
     // when it fires early, sleeps again for the rest (restarting a QTimer per chunk re-sorts the
     // thread's timer list each time).
     QElapsedTimer m_sinceData;
-    QTimer m_totalTimer;
-    QTimer m_firstTokenTimer; // a stream's, from the request sent to its first content
+    OneShotTimer m_totalTimer;
+    OneShotTimer m_firstTokenTimer; // a stream's, from the request sent to its first content
     bool m_totalIsDeadline = false;
     bool m_paused = false;
     bool m_endedWhilePaused = false;
