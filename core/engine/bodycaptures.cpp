@@ -58,10 +58,10 @@ void BodyCaptures::setListener(
     m_certificate = certificate;
 }
 
-void BodyCaptures::record(const CapturedBodies &bodies)
+void BodyCaptures::record(UnredactedCapture &&capture)
 {
     if (m_store)
-        m_store->store(bodies);
+        m_store->store(std::move(capture));
 }
 
 void BodyCaptures::read(const QString &traceId, BodyStore::BodiesRead done)

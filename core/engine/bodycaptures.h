@@ -31,7 +31,7 @@ public:
     void setListener(
         const QString &host, quint16 port, const QList<QSslCertificate> &certificate = {});
 
-    void record(const CapturedBodies &bodies);
+    void record(UnredactedCapture &&capture);
     void read(const QString &traceId, BodyStore::BodiesRead done);
     using Replayed = std::function<void(const ReplayResult &result)>;
     void replay(const QString &traceId, const QString &route, Replayed done);

@@ -79,7 +79,8 @@ Engine::Engine(const Clock &clock, QObject *parent)
     m_services.activeConfig = [this] { return m_active; };
     m_services.recordTrace = [this](const TraceRecord &trace) { recordTrace(trace); };
     m_services.recordRefusal = [this](const TraceRecord &trace) { recordRefusal(trace); };
-    m_services.recordBodies = [this](const CapturedBodies &bodies) { m_captures->record(bodies); };
+    m_services.recordBodies
+        = [this](UnredactedCapture &&capture) { m_captures->record(std::move(capture)); };
     m_services.metricsText = [this] { return metricsText(); };
     connect(
         m_journal, &GatewayJournal::storageProblemChanged, this, &Engine::storageProblemChanged);

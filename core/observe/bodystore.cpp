@@ -14,6 +14,9 @@
 #include <QTimer>
 #include <QVariant>
 
+#include <limits>
+#include <memory>
+
 Q_LOGGING_CATEGORY(lcBodies, "switchyard.observe.bodies", QtInfoMsg)
 
 namespace Switchyard {
@@ -170,22 +173,28 @@ void BodyStore::setRetentionHours(int hours)
 
 bool BodyStore::store(const CapturedBodies &bodies)
 {
+    return store(
+        UnredactedCapture { bodies, Redactor(), {}, std::numeric_limits<qint64>::max(), {} });
+}
+
+bool BodyStore::store(UnredactedCapture &&capture)
+{
     if (!m_database)
         return false;
-    qint64 bytes = bodies.request.data.size();
-    for (const CapturedAttempt &attempt : bodies.attempts)
-        bytes += attempt.sent.data.size() + attempt.received.data.size();
+    const qint64 bytes = capture.bytes();
+    // Counted before any work is done on them: a disk that cannot keep up costs no redaction.
     if (m_queuedBytes + bytes > MaxQueuedBytes) {
         ++m_dropped;
-        qCWarning(lcBodies) << "dropped the bodies of trace" << bodies.traceId
+        qCWarning(lcBodies) << "dropped the bodies of trace" << capture.bodies.traceId
                             << ": too many wait to be written";
         return false;
     }
     m_queuedBytes += bytes;
-    QMetaObject::invokeMethod(m_database, [this, bodies, bytes] {
-        m_database->write(bodies);
-        m_queuedBytes -= bytes;
-    });
+    QMetaObject::invokeMethod(m_database,
+        [this, capture = std::make_shared<UnredactedCapture>(std::move(capture)), bytes] {
+            m_database->write(std::move(*capture).redacted());
+            m_queuedBytes -= bytes;
+        });
     return true;
 }
 

@@ -38,8 +38,10 @@ public:
     static QString pathBeside(const QString &journalPath);
     void setRetentionHours(int hours);
 
-    // False when it was dropped (too much waits to be written already).
+    // False when it was dropped (too much waits to be written already). Bodies given unredacted
+    // are redacted on the store's thread before they are written.
     bool store(const CapturedBodies &bodies);
+    bool store(UnredactedCapture &&capture);
     // The bodies of trace `traceId`, later, in the thread of `context` (which must outlive this
     // store: the answer still comes when the store is replaced meanwhile); nullopt when none
     // were kept.

@@ -380,6 +380,20 @@ ReplayResult ReplayResult::fromJson(const QJsonObject &json)
     return result;
 }
 
+qint64 UnredactedCapture::bytes() const
+{
+    qint64 total = bodies.request.data.size();
+    for (const CapturedAttempt &attempt : bodies.attempts)
+        total += attempt.sent.data.size() + attempt.received.data.size();
+    return total;
+}
+
+CapturedBodies UnredactedCapture::redacted() &&
+{
+    redactCapture(&bodies, redactor, patterns, maxBytes, ownKeys);
+    return std::move(bodies);
+}
+
 void redactCapture(CapturedBodies *bodies, const Redactor &redactor,
     const QList<QRegularExpression> &patterns, qint64 maxBytes, const QList<QByteArray> &ownKeys)
 {

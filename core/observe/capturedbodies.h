@@ -1,5 +1,7 @@
 #pragma once
 
+#include "observe/redactor.h"
+
 #include <QByteArray>
 #include <QJsonObject>
 #include <QList>
@@ -11,8 +13,6 @@
 #include <optional>
 
 namespace Switchyard {
-
-class Redactor;
 
 // One body as kept: its first capture.max_bytes, redacted, and how long it really was.
 struct CapturedBody {
@@ -89,6 +89,21 @@ constexpr qint64 ReplayKeptBytes = 1024 * 1024;
 void redactCapture(CapturedBodies *bodies, const Redactor &redactor,
     const QList<QRegularExpression> &patterns, qint64 maxBytes,
     const QList<QByteArray> &ownKeys = {});
+
+// A request's bodies as collected, with all it takes to redact them (a copy of the gateway's
+// keys, the request's own, the patterns): handed to the body store's thread, which redacts them
+// there before they are kept, so that the thread that serves requests never does.
+struct UnredactedCapture {
+    CapturedBodies bodies;
+    Redactor redactor;
+    QList<QRegularExpression> patterns;
+    qint64 maxBytes = 0;
+    QList<QByteArray> ownKeys;
+
+    // The bodies' bytes, as collected: what they weigh while they wait.
+    qint64 bytes() const;
+    CapturedBodies redacted() &&;
+};
 
 // Bytes kept beyond capture.max_bytes while a body is collected: longer than any key.
 constexpr qint64 CaptureMargin = 4096;

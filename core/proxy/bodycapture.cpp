@@ -86,14 +86,20 @@ bool BodyCapture::wants(const TraceRecord &trace) const
         });
 }
 
+UnredactedCapture BodyCapture::takeUnredacted(
+    const TraceRecord &trace, const Redactor &redactor, const QList<QRegularExpression> &patterns)
+{
+    UnredactedCapture capture { std::move(m_bodies), redactor, patterns, m_settings.maxBytes,
+        std::move(m_ownKeys) };
+    capture.bodies.traceId = trace.id;
+    capture.bodies.capturedAtUtcMs = trace.startedAtUtcMs;
+    return capture;
+}
+
 CapturedBodies BodyCapture::take(
     const TraceRecord &trace, const Redactor &redactor, const QList<QRegularExpression> &patterns)
 {
-    CapturedBodies bodies = std::move(m_bodies);
-    bodies.traceId = trace.id;
-    bodies.capturedAtUtcMs = trace.startedAtUtcMs;
-    redactCapture(&bodies, redactor, patterns, m_settings.maxBytes, m_ownKeys);
-    return bodies;
+    return takeUnredacted(trace, redactor, patterns).redacted();
 }
 
 } // namespace Switchyard

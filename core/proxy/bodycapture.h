@@ -29,6 +29,10 @@ public:
     // The mode keeps `trace`'s bodies: every request's, or those of a request with an attempt
     // that failed or an answer that was not a success.
     bool wants(const TraceRecord &trace) const;
+    // The bodies collected, to be redacted off this thread (UnredactedCapture).
+    UnredactedCapture takeUnredacted(const TraceRecord &trace, const Redactor &redactor,
+        const QList<QRegularExpression> &patterns);
+    // The bodies, redacted here.
     CapturedBodies take(const TraceRecord &trace, const Redactor &redactor,
         const QList<QRegularExpression> &patterns);
 

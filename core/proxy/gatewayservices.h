@@ -10,7 +10,7 @@
 namespace Switchyard {
 
 class Clock;
-struct CapturedBodies;
+struct UnredactedCapture;
 class CostLedger;
 class KeyPools;
 class Redactor;
@@ -33,8 +33,9 @@ struct GatewayServices {
     // counts every one and keeps only a sample.
     std::function<void(const TraceRecord &)> recordTrace;
     std::function<void(const TraceRecord &)> recordRefusal;
-    // Where a finished request's bodies go, when capture.bodies keeps them.
-    std::function<void(const CapturedBodies &)> recordBodies;
+    // Where a finished request's bodies go, when capture.bodies keeps them: redacted and written
+    // off this thread.
+    std::function<void(UnredactedCapture &&)> recordBodies;
     std::function<QByteArray()> metricsText;
 };
 

@@ -810,8 +810,8 @@ void ProxyRequest::finish(int status, FailureClass finalClass)
     TraceRecord &trace = m_trace.record();
     trace.conclude(status, finalClass, elapsed(), m_plan.firstChoice(), routing().degraded);
     if (m_capture && m_capture->wants(trace) && m_services.recordBodies)
-        m_services.recordBodies(
-            m_capture->take(trace, *m_services.redactor, m_params.active->captureRedactions));
+        m_services.recordBodies(m_capture->takeUnredacted(
+            trace, *m_services.redactor, m_params.active->captureRedactions));
     qCInfo(lcProxy).noquote() << trace.summary();
     Q_EMIT finished(trace);
     deleteLater();
