@@ -156,6 +156,19 @@ void BodiesPanel::setBodies(const std::optional<CapturedBodies> &bodies, const Q
     showPart(0);
 }
 
+bool BodiesPanel::showAttempt(int index)
+{
+    for (int item = 0; item < m_parts->count(); ++item) {
+        const QVariantList part = m_parts->itemData(item).toList();
+        if (PartKind(part.value(0).toInt()) == PartKind::SentDiff
+            && part.value(1).toInt() == index) {
+            m_parts->setCurrentIndex(item);
+            return true;
+        }
+    }
+    return false;
+}
+
 void BodiesPanel::showPart(int index)
 {
     m_text->clear();

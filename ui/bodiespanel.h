@@ -27,6 +27,9 @@ public:
 
     // Reads the bodies of `trace` from the gateway and shows them.
     void showTrace(const TraceRecord &trace);
+    // Shows what attempt `index` (in the trace) was sent, compared with the caller's request; false
+    // when none of it was kept.
+    bool showAttempt(int index);
 
     // For tests: the parts that can be shown, the one shown, and what the panel says.
     QComboBox *parts() const { return m_parts; }

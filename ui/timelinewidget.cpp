@@ -3,6 +3,7 @@
 #include "statestyle.h"
 
 #include <QHelpEvent>
+#include <QMouseEvent>
 #include <QPainter>
 
 #include <QToolTip>
@@ -98,6 +99,23 @@ QRect TimelineWidget::barRect(int row) const
     const int top = plotArea().top() + row * rowHeight() + 3;
     const int left = xFor(attempt.startMs);
     return QRect(left, top, qMax(3, xFor(attempt.endMs) - left), rowHeight() - 6);
+}
+
+int TimelineWidget::rowAt(int y) const
+{
+    const int offset = y - plotArea().top();
+    if (offset < 0)
+        return -1;
+    const int row = offset / rowHeight();
+    return row < m_trace.attempts.size() ? row : -1;
+}
+
+void TimelineWidget::mousePressEvent(QMouseEvent *event)
+{
+    const int row = rowAt(int(event->position().y()));
+    if (row >= 0 && !m_trace.attempts.at(row).skipped)
+        Q_EMIT attemptClicked(row);
+    QWidget::mousePressEvent(event);
 }
 
 void TimelineWidget::paintEvent(QPaintEvent *)

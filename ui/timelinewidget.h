@@ -21,11 +21,19 @@ public:
     // What the tooltip over attempt `row` says.
     QString tooltipFor(int row) const;
 
+    // The attempt whose row is at `y`, -1 for none (a skipped route is a row too).
+    int rowAt(int y) const;
+
     QSize sizeHint() const override;
     QSize minimumSizeHint() const override;
 
+Q_SIGNALS:
+    // An attempt's row was clicked: its bodies, where they were kept, are shown (BodiesPanel).
+    void attemptClicked(int row);
+
 protected:
     void paintEvent(QPaintEvent *event) override;
+    void mousePressEvent(QMouseEvent *event) override;
     bool event(QEvent *event) override;
 
 private:

@@ -126,7 +126,9 @@ TracesView::TracesView(TraceListModel *model, GatewayLink *gateway, QWidget *par
     filters->addWidget(m_onlyFallbacks);
     filters->addWidget(m_onlyErrors);
     filters->addStretch(1);
-    // The selected request: its attempts in time, and beside them what was sent and answered.
+    // The selected request: its attempts in time, and beside them what was sent and answered; a
+    // click on an attempt shows what it was sent.
+    connect(m_timeline, &TimelineWidget::attemptClicked, m_bodies, &BodiesPanel::showAttempt);
     auto *detail = new QSplitter(Qt::Horizontal, this);
     detail->addWidget(m_timeline);
     detail->addWidget(m_bodies);

@@ -1320,6 +1320,11 @@ void ConsoleTest::capturedBodiesAreShownComparedAndReplayed()
     QVERIFY(bodies->text()->toPlainText().contains(QLatin1String("a is overloaded")));
     parts->setCurrentIndex(2);
     QVERIFY(bodies->text()->toPlainText().startsWith(QStringLiteral("POST ") + m_a->baseUrl()));
+    // A click on an attempt in the timeline shows what it was sent: here, rb's.
+    TimelineWidget *timeline = view->timeline();
+    QCOMPARE(timeline->trace().id, id);
+    QTest::mouseClick(timeline, Qt::LeftButton, {}, timeline->barRect(2).center());
+    QCOMPARE(parts->currentText(), QStringLiteral("#3 rb: sent, compared with the caller's"));
 
     // Replay on…: the same request on the route that failed, its answer and trace beside the
     // original's.
