@@ -77,7 +77,8 @@ public:
     // replay's own trace id come back. `done` is called unless `context` is gone by then.
     using Replayed = std::function<void(const Switchyard::ReplayResult &result)>;
     virtual void replay(
-        const QString &traceId, const QString &route, QObject *context, Replayed done) = 0;
+        const QString &traceId, const QString &route, QObject *context, Replayed done)
+        = 0;
     // Whether a key stored in this user's keychain here is one the gateway can read (it runs in
     // this process, or on this machine): the console then offers to set keys.
     virtual bool readsThisKeychain() const = 0;
