@@ -25,6 +25,8 @@ constexpr qsizetype ShownBytes = 256 * 1024;
 // Lines tinted in a comparison at most; beyond, the signs alone say it.
 constexpr int MostTints = 2000;
 
+} // namespace
+
 QString bodyText(const CapturedBody &body)
 {
     if (body.isEmpty())
@@ -44,14 +46,21 @@ QString bodyText(const CapturedBody &body)
     return text;
 }
 
-} // namespace
+QPlainTextEdit *bodyView(QWidget *parent)
+{
+    auto *view = new QPlainTextEdit(parent);
+    view->setReadOnly(true);
+    view->setLineWrapMode(QPlainTextEdit::WidgetWidth);
+    view->setFont(QFontDatabase::systemFont(QFontDatabase::FixedFont));
+    return view;
+}
 
 BodiesPanel::BodiesPanel(GatewayLink *gateway, QWidget *parent)
     : QWidget(parent)
     , m_gateway(gateway)
     , m_status(new QLabel(this))
     , m_parts(new QComboBox(this))
-    , m_text(new QPlainTextEdit(this))
+    , m_text(bodyView(this))
     , m_replay(new QPushButton(tr("&Replay on…"), this))
 {
     setObjectName(QStringLiteral("bodiesPanel"));
@@ -61,9 +70,6 @@ BodiesPanel::BodiesPanel(GatewayLink *gateway, QWidget *parent)
     m_parts->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
     m_parts->setMinimumContentsLength(24);
     m_text->setObjectName(QStringLiteral("bodyText"));
-    m_text->setReadOnly(true);
-    m_text->setLineWrapMode(QPlainTextEdit::WidgetWidth);
-    m_text->setFont(QFontDatabase::systemFont(QFontDatabase::FixedFont));
     m_replay->setObjectName(QStringLiteral("replayRequest"));
     m_replay->setToolTip(tr("Send this request again to a route you choose, and compare the "
                             "answers"));

@@ -16,6 +16,11 @@ namespace Switchyard {
 
 class GatewayLink;
 
+// A kept body as the console shows it: JSON indented, at most 256 KiB of it, and where it was cut.
+QString bodyText(const CapturedBody &body);
+// A read-only, fixed-width view for bodies.
+QPlainTextEdit *bodyView(QWidget *parent);
+
 // The selected request's kept bodies (capture.bodies) beside its timeline: what the caller sent;
 // for each attempt, what it was sent (its headers and body, or how that differs from the
 // caller's request after translation) and what it answered; and Replay on… . Says why there are

@@ -1,12 +1,13 @@
 #include "replaydialog.h"
 
+#include "bodiespanel.h"
+
 #include "link/gatewaylink.h"
 #include "observe/textdiff.h"
 #include "timelinewidget.h"
 
 #include <QComboBox>
 #include <QDialogButtonBox>
-#include <QFontDatabase>
 #include <QGridLayout>
 #include <QHBoxLayout>
 #include <QLabel>
@@ -15,19 +16,6 @@
 #include <QVBoxLayout>
 
 namespace Switchyard {
-
-namespace {
-
-QPlainTextEdit *answerView(QWidget *parent)
-{
-    auto *view = new QPlainTextEdit(parent);
-    view->setReadOnly(true);
-    view->setLineWrapMode(QPlainTextEdit::WidgetWidth);
-    view->setFont(QFontDatabase::systemFont(QFontDatabase::FixedFont));
-    return view;
-}
-
-} // namespace
 
 ReplayDialog::ReplayDialog(GatewayLink *gateway, const TraceRecord &original,
     const CapturedBodies &bodies, QWidget *parent)
@@ -38,9 +26,9 @@ ReplayDialog::ReplayDialog(GatewayLink *gateway, const TraceRecord &original,
     , m_routes(new QComboBox(this))
     , m_send(new QPushButton(tr("&Send"), this))
     , m_originalTitle(new QLabel(this))
-    , m_originalAnswer(answerView(this))
+    , m_originalAnswer(bodyView(this))
     , m_replayTitle(new QLabel(this))
-    , m_replayAnswer(answerView(this))
+    , m_replayAnswer(bodyView(this))
     , m_originalTimeline(new TimelineWidget(this))
     , m_replayTimeline(new TimelineWidget(this))
 {
@@ -74,9 +62,8 @@ ReplayDialog::ReplayDialog(GatewayLink *gateway, const TraceRecord &original,
     //: %1: route; %2: HTTP status
     m_originalTitle->setText(
         tr("Original, on %1: HTTP %2").arg(original.route).arg(original.status));
-    m_originalAnswer->setPlainText(answered
-            ? bodyLines(answered->received.data).join(QLatin1Char('\n'))
-            : tr("(no answer was kept)"));
+    m_originalAnswer->setPlainText(
+        answered ? bodyText(answered->received) : tr("(no answer was kept)"));
     m_originalTimeline->setTrace(original);
     m_replayTitle->setText(tr("Choose a route and send: the request goes to it alone, as the "
                               "caller sent it but for its model."));

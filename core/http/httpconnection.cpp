@@ -65,7 +65,7 @@ HttpConnection::HttpConnection(QTcpSocket *socket, const ListenerLimits &limits,
         Q_EMIT closed();
         deleteLater();
     });
-    m_timer.start(m_limits.idleTimeoutMs, this, Qt::CoarseTimer);
+    m_timer.start(m_limits.idleTimeoutMs);
     if (m_socket->bytesAvailable() > 0)
         QMetaObject::invokeMethod(this, &HttpConnection::onReadyRead, Qt::QueuedConnection);
 }
@@ -136,7 +136,7 @@ int HttpConnection::onMessageBegin(http_parser *parser)
     self->m_headersDone = false;
     self->m_bodyExpected = false;
     self->m_headBytes = 0;
-    self->m_timer.start(self->m_limits.readTimeoutMs, self, Qt::CoarseTimer);
+    self->m_timer.start(self->m_limits.readTimeoutMs);
     return 0;
 }
 
@@ -312,7 +312,7 @@ void HttpConnection::responseFinished(bool closing)
     // until what is queued has gone out, for as long as a request may take to arrive.
     if (m_socket->bytesToWrite() > MaxQueuedAnswerBytes) {
         m_stage = Stage::Draining;
-        m_timer.start(m_limits.readTimeoutMs, this, Qt::CoarseTimer);
+        m_timer.start(m_limits.readTimeoutMs);
         return;
     }
     readNext();
@@ -321,7 +321,7 @@ void HttpConnection::responseFinished(bool closing)
 void HttpConnection::readNext()
 {
     m_stage = Stage::Idle;
-    m_timer.start(m_limits.idleTimeoutMs, this, Qt::CoarseTimer);
+    m_timer.start(m_limits.idleTimeoutMs);
     // Not from inside the response's own call chain: the next request starts afresh.
     QMetaObject::invokeMethod(this, &HttpConnection::onReadyRead, Qt::QueuedConnection);
 }
@@ -343,7 +343,7 @@ void HttpConnection::close()
     // A client that never reads would hold a graceful close open for ever (its unread answer
     // never drains), and with it a connection slot: after a while it is cut.
     m_stage = Stage::Closing;
-    m_timer.start(LingerMs, this, Qt::CoarseTimer);
+    m_timer.start(LingerMs);
     if (m_socket->state() == QAbstractSocket::ConnectedState) {
         writePendingNow(m_socket); // a graceful close waits only for the socket's own buffer
         m_socket->disconnectFromHost();
@@ -390,7 +390,7 @@ void HttpConnection::refuse(int status, const QString &message, const QString &c
     }
     m_stage = Stage::Lingering;
     m_socket->setReadBufferSize(0); // nothing is kept; only the kernel's window would slow it
-    m_timer.start(LingerMs, this, Qt::CoarseTimer);
+    m_timer.start(LingerMs);
     onReadyRead();
 }
 

@@ -125,7 +125,7 @@ private:
     int m_refuseStatus = 0;
     QString m_refuseMessage;
     QString m_refuseCode;
-    OneShotTimer m_timer;
+    OneShotTimer m_timer { this, Qt::CoarseTimer };
 };
 
 } // namespace Switchyard

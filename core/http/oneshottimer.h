@@ -12,10 +12,13 @@ namespace Switchyard {
 // is theirs.
 class OneShotTimer final {
 public:
-    void start(int milliseconds, QObject *owner, Qt::TimerType type = Qt::PreciseTimer)
+    // `owner` gets the timeouts in its timerEvent; it must outlive the timer (a member of it).
+    explicit OneShotTimer(QObject *owner, Qt::TimerType type = Qt::PreciseTimer)
+        : m_owner(owner)
+        , m_type(type)
     {
-        m_timer.start(qMax(0, milliseconds), type, owner);
     }
+    void start(int milliseconds) { m_timer.start(qMax(0, milliseconds), m_type, m_owner); }
     void stop() { m_timer.stop(); }
     bool isActive() const { return m_timer.isActive(); }
     // True when `event` is this timer's timeout, which then stops it (once, like a single shot).
@@ -29,6 +32,8 @@ public:
 
 private:
     QBasicTimer m_timer;
+    QObject *m_owner;
+    Qt::TimerType m_type;
 };
 
 } // namespace Switchyard

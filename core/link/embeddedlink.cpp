@@ -8,6 +8,25 @@
 
 namespace Switchyard {
 
+namespace {
+
+// An answer the engine gives on its own thread, handed back to this one through the application
+// object (which outlives both), and to `done` only if `context` still exists there.
+template <typename Value, typename Done> auto handedBack(QObject *context, Done done)
+{
+    return [guard = QPointer<QObject>(context), done = std::move(done)](const Value &value) {
+        QMetaObject::invokeMethod(
+            QCoreApplication::instance(),
+            [guard, done, value] {
+                if (guard)
+                    done(value);
+            },
+            Qt::QueuedConnection);
+    };
+}
+
+} // namespace
+
 EmbeddedLink::EmbeddedLink(Engine *engine, ConfigController *config, QObject *parent)
     : GatewayLink(parent)
     , m_engine(engine)
@@ -71,64 +90,29 @@ void EmbeddedLink::reloadSecrets()
 
 void EmbeddedLink::findTrace(const QString &id, QObject *context, TraceFound done)
 {
-    // Answered on the engine's thread, handed back to this one through the application object
-    // (which outlives both), and only if `context` still exists there.
-    QPointer<QObject> guard(context);
-    m_engine->findTrace(
-        id, [guard, done = std::move(done)](const std::optional<TraceRecord> &trace) {
-            QMetaObject::invokeMethod(
-                QCoreApplication::instance(),
-                [guard, done, trace] {
-                    if (guard)
-                        done(trace);
-                },
-                Qt::QueuedConnection);
-        });
+    m_engine->findTrace(id, handedBack<std::optional<TraceRecord>>(context, std::move(done)));
 }
 
 void EmbeddedLink::readBodies(const QString &traceId, QObject *context, BodiesRead done)
 {
-    QPointer<QObject> guard(context);
-    m_engine->readBodies(
-        traceId, [guard, done = std::move(done)](const std::optional<CapturedBodies> &bodies) {
-            QMetaObject::invokeMethod(
-                QCoreApplication::instance(),
-                [guard, done, bodies] {
-                    if (guard)
-                        done(bodies, QString());
-                },
-                Qt::QueuedConnection);
-        });
+    m_engine->readBodies(traceId,
+        handedBack<std::optional<CapturedBodies>>(
+            context, [done = std::move(done)](const std::optional<CapturedBodies> &bodies) {
+                done(bodies, QString());
+            }));
 }
 
 void EmbeddedLink::replay(
     const QString &traceId, const QString &route, QObject *context, Replayed done)
 {
-    QPointer<QObject> guard(context);
-    m_engine->replay(traceId, route, [guard, done = std::move(done)](const ReplayResult &result) {
-        QMetaObject::invokeMethod(
-            QCoreApplication::instance(),
-            [guard, done, result] {
-                if (guard)
-                    done(result);
-            },
-            Qt::QueuedConnection);
-    });
+    m_engine->replay(traceId, route, handedBack<ReplayResult>(context, std::move(done)));
 }
 
 void EmbeddedLink::readIncident(qint64 fromMs, qint64 toMs, QObject *context, IncidentRead done)
 {
-    QPointer<QObject> guard(context);
-    m_engine->readIncident(
-        fromMs, toMs, [guard, done = std::move(done)](const IncidentReport &report) {
-            QMetaObject::invokeMethod(
-                QCoreApplication::instance(),
-                [guard, done, report] {
-                    if (guard)
-                        done(report, QString());
-                },
-                Qt::QueuedConnection);
-        });
+    m_engine->readIncident(fromMs, toMs,
+        handedBack<IncidentReport>(context,
+            [done = std::move(done)](const IncidentReport &report) { done(report, QString()); }));
 }
 
 } // namespace Switchyard

@@ -5,7 +5,6 @@
 
 #include <QJsonArray>
 #include <QJsonDocument>
-#include <QStringDecoder>
 
 #include <functional>
 
@@ -23,10 +22,9 @@ QJsonValue bodyJson(const CapturedBody &body)
         { QStringLiteral("cut"), body.cut } };
     for (int trailing = 0; trailing <= (body.cut ? 3 : 0) && trailing <= body.data.size();
          ++trailing) {
-        QStringDecoder utf8(QStringDecoder::Utf8, QStringDecoder::Flag::Stateless);
-        const QString text = utf8.decode(body.data.chopped(trailing));
-        if (!utf8.hasError()) {
-            json.insert(QStringLiteral("text"), text);
+        const QByteArray text = body.data.chopped(trailing);
+        if (text.isValidUtf8()) {
+            json.insert(QStringLiteral("text"), QString::fromUtf8(text));
             return json;
         }
     }
@@ -60,16 +58,6 @@ CapturedHeaders headersFrom(const QJsonValue &value)
     for (const QJsonValue &pair : value.toArray())
         headers.append({ pair.toArray().at(0).toString(), pair.toArray().at(1).toString() });
     return headers;
-}
-
-// Headers that carry a credential, whatever their value looks like.
-bool isCredentialHeader(const QString &name)
-{
-    static const QStringList names { QStringLiteral("authorization"),
-        QStringLiteral("proxy-authorization"), QStringLiteral("x-api-key"),
-        QStringLiteral("api-key"), QStringLiteral("x-goog-api-key"), QStringLiteral("cookie"),
-        QStringLiteral("set-cookie") };
-    return names.contains(name.toLower());
 }
 
 // What one capture is redacted with: the gateway's redactor, the keys the request itself sent
@@ -200,14 +188,6 @@ bool looksLikeEvents(const QByteArray &body)
     return body.startsWith("data:") || body.startsWith("event:") || body.contains("\ndata:");
 }
 
-bool isUtf8(const QByteArray &bytes)
-{
-    QStringDecoder utf8(QStringDecoder::Utf8, QStringDecoder::Flag::Stateless);
-    const QString decoded = utf8.decode(bytes); // decode() converts only when taken
-    Q_UNUSED(decoded);
-    return !utf8.hasError();
-}
-
 void redactBody(CapturedBody *body, const Redaction &redaction, qint64 maxBytes)
 {
     if (body->data.isEmpty())
@@ -223,7 +203,7 @@ void redactBody(CapturedBody *body, const Redaction &redaction, qint64 maxBytes)
         body->data.truncate(end > floor ? end : floor);
     }
     // Bytes that are not UTF-8 go through as Latin-1, which keeps every byte as it was.
-    const bool utf8 = isUtf8(body->data);
+    const bool utf8 = body->data.isValidUtf8();
     const QString text = utf8 ? QString::fromUtf8(body->data) : QString::fromLatin1(body->data);
     std::optional<QString> redacted = redactText(text, redaction);
     if (redacted && looksLikeEvents(body->data)) {
@@ -254,6 +234,15 @@ void redactHeaders(CapturedHeaders *headers, const Redaction &redaction)
 }
 
 } // namespace
+
+bool isCredentialHeader(QStringView name)
+{
+    static const QStringList names { QStringLiteral("authorization"),
+        QStringLiteral("proxy-authorization"), QStringLiteral("x-api-key"),
+        QStringLiteral("api-key"), QStringLiteral("x-goog-api-key"), QStringLiteral("cookie"),
+        QStringLiteral("set-cookie") };
+    return names.contains(name, Qt::CaseInsensitive);
+}
 
 void CapturedBody::append(const QByteArray &bytes, qint64 limit)
 {

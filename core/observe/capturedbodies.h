@@ -105,6 +105,10 @@ struct UnredactedCapture {
     CapturedBodies redacted() &&;
 };
 
+// A header that carries a credential, whatever its value looks like (Authorization, x-api-key,
+// cookies…): its value is never kept, and blanked wherever else it shows.
+bool isCredentialHeader(QStringView name);
+
 // Bytes kept beyond capture.max_bytes while a body is collected: longer than any key.
 constexpr qint64 CaptureMargin = 4096;
 

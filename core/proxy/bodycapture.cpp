@@ -44,13 +44,14 @@ void BodyCapture::sent(
     captured.headers.clear();
     for (const QByteArray &name : request.rawHeaderList()) {
         const QByteArray value = request.rawHeader(name);
-        captured.headers.append({ QString::fromLatin1(name), QString::fromUtf8(value) });
-        const QByteArray lower = name.toLower();
-        if (lower == "authorization") {
+        const QString headerName = QString::fromLatin1(name);
+        captured.headers.append({ headerName, QString::fromUtf8(value) });
+        if (isCredentialHeader(headerName)) {
+            // "Bearer KEY": the key without its scheme, for wherever else it shows.
             const qsizetype space = value.indexOf(' ');
-            m_ownKeys.append(space > 0 ? value.mid(space + 1).trimmed() : value);
-        } else if (lower == "x-api-key" || lower == "api-key" || lower == "x-goog-api-key") {
-            m_ownKeys.append(value);
+            const bool schemed
+                = headerName.endsWith(QLatin1String("authorization"), Qt::CaseInsensitive);
+            m_ownKeys.append(schemed && space > 0 ? value.mid(space + 1).trimmed() : value);
         }
     }
     captured.sent = {};

@@ -33,7 +33,7 @@ void ClientBackpressure::check()
         return;
     if (!m_behind) {
         m_behind = true;
-        m_stallTimer.start(m_stalledMs, this, Qt::CoarseTimer);
+        m_stallTimer.start(m_stalledMs);
     }
     // Again while behind: the attempt writing now may be another than the one paused first.
     Q_EMIT fellBehind();

@@ -38,7 +38,7 @@ private:
     QPointer<QAbstractSocket> m_socket; // see ClientResponse::m_socket
     qint64 m_maxPendingBytes;
     int m_stalledMs;
-    OneShotTimer m_stallTimer;
+    OneShotTimer m_stallTimer { this, Qt::CoarseTimer };
     bool m_behind = false;
 };
 

@@ -129,7 +129,7 @@ void ProxyRequest::start()
 {
     m_trace.start();
     m_deadlineAtMs = now() + m_params.target.deadlineMs;
-    m_deadlineTimer.start(m_params.target.deadlineMs, this);
+    m_deadlineTimer.start(m_params.target.deadlineMs);
     QTcpSocket *socket = m_response.client().socket();
     if (socket)
         connect(socket, &QAbstractSocket::disconnected, this, &ProxyRequest::onClientGone);
@@ -286,10 +286,8 @@ void ProxyRequest::startAttempt()
             body = &m_continuationBody;
         splice = std::move(continuation.splice);
     } else if (m_params.target.hedge.enabled() && !m_hedged) {
-        m_hedgeTimer.start(
-            int(hedgeDelayMs(m_params.target.hedge, m_services.routes->state(route.name).stats,
-                m_params.analysis.stream)),
-            this);
+        m_hedgeTimer.start(int(hedgeDelayMs(m_params.target.hedge,
+            m_services.routes->state(route.name).stats, m_params.analysis.stream)));
     }
     UpstreamCall prepared = prepareCall(
         route, m_keyValue, currentAttempt().spanId, m_translator, &m_translated, body);
@@ -698,7 +696,7 @@ void ProxyRequest::scheduleRetry(qint64 delayMs, const QString &why)
     ++m_retryIndex;
     m_currentTrial = false;
     m_phase = Phase::Backoff;
-    m_backoffTimer.start(int(delayMs), this);
+    m_backoffTimer.start(int(delayMs));
 }
 
 void ProxyRequest::fallBack()

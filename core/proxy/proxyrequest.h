@@ -156,9 +156,9 @@ private:
 
     QPointer<UpstreamAttempt> m_attempt;
     Phase m_phase = Phase::Idle;
-    OneShotTimer m_deadlineTimer;
-    OneShotTimer m_backoffTimer;
-    OneShotTimer m_hedgeTimer;
+    OneShotTimer m_deadlineTimer { this };
+    OneShotTimer m_backoffTimer { this };
+    OneShotTimer m_hedgeTimer { this };
     HedgeAttempt *m_hedge = nullptr;
     bool m_hedged = false; // the request has had its hedge
     CallerStream *m_stream = nullptr; // the caller's side, when the answer is a stream

@@ -59,13 +59,13 @@ void UpstreamAttempt::start(Call call)
     armPhase(Phase::Connecting, m_call.timeouts.connectMs);
     const qint64 deadline = qMax<qint64>(1, m_call.deadlineMs);
     m_totalIsDeadline = deadline <= m_call.timeouts.totalMs;
-    m_totalTimer.start(int(qMin<qint64>(m_call.timeouts.totalMs, deadline)), this);
+    m_totalTimer.start(int(qMin<qint64>(m_call.timeouts.totalMs, deadline)));
 }
 
 void UpstreamAttempt::armPhase(Phase phase, int timeoutMs)
 {
     m_phase = phase;
-    m_phaseTimer.start(timeoutMs, this);
+    m_phaseTimer.start(timeoutMs);
 }
 
 void UpstreamAttempt::detachReply()
@@ -146,7 +146,7 @@ void UpstreamAttempt::resume()
     if (!m_reply || m_phase == Phase::Done)
         return;
     m_sinceData.start();
-    m_phaseTimer.start(m_call.timeouts.idleMs, this);
+    m_phaseTimer.start(m_call.timeouts.idleMs);
     if (m_reply->bytesAvailable() > 0)
         onReadyRead();
     if (m_endedWhilePaused && m_reply && !m_paused) {
@@ -162,7 +162,7 @@ void UpstreamAttempt::onRequestSent()
     Q_EMIT connected();
     armPhase(Phase::WaitingFirstByte, m_call.timeouts.firstByteMs);
     if (m_call.streamWanted)
-        m_firstTokenTimer.start(m_call.timeouts.firstTokenMs, this);
+        m_firstTokenTimer.start(m_call.timeouts.firstTokenMs);
 }
 
 void UpstreamAttempt::onMetaDataChanged()
@@ -215,7 +215,7 @@ void UpstreamAttempt::onReadyRead()
     m_bytesRead += data.size();
     m_sinceData.start();
     if (!m_phaseTimer.isActive()) // paused and resumed, say: idle counts from now
-        m_phaseTimer.start(m_call.timeouts.idleMs, this);
+        m_phaseTimer.start(m_call.timeouts.idleMs);
     if (m_streaming) {
         Q_EMIT streamData(data);
         return;
@@ -243,7 +243,7 @@ void UpstreamAttempt::onPhaseTimeout()
         // Data came since the timer was armed: sleep for the rest of the idle time after it.
         const qint64 silentMs = m_sinceData.isValid() ? m_sinceData.elapsed() : timeouts.idleMs;
         if (silentMs < timeouts.idleMs) {
-            m_phaseTimer.start(int(timeouts.idleMs - silentMs), this);
+            m_phaseTimer.start(int(timeouts.idleMs - silentMs));
             break;
         }
         abort(TransportError::Timeout,

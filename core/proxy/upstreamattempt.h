@@ -117,13 +117,15 @@ private:
     Call m_call;
     QPointer<QNetworkReply> m_reply;
     Phase m_phase = Phase::Idle;
-    OneShotTimer m_phaseTimer;
+    OneShotTimer m_phaseTimer { this };
     // Since the last data while receiving: a chunk only reads the clock, and the idle timer,
     // when it fires early, sleeps again for the rest (restarting a QTimer per chunk re-sorts the
     // thread's timer list each time).
     QElapsedTimer m_sinceData;
-    OneShotTimer m_totalTimer;
-    OneShotTimer m_firstTokenTimer; // a stream's, from the request sent to its first content
+    OneShotTimer m_totalTimer { this };
+    OneShotTimer m_firstTokenTimer {
+        this
+    }; // a stream's, from the request sent to its first content
     bool m_totalIsDeadline = false;
     bool m_paused = false;
     bool m_endedWhilePaused = false;
