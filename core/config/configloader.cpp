@@ -12,6 +12,8 @@
 #include <QSet>
 #include <QUrl>
 
+#include <optional>
+
 namespace Switchyard {
 
 namespace {
@@ -130,13 +132,24 @@ ConfigResult ConfigLoader::fromJson(const QByteArray &json)
 
 namespace {
 
+// A top-level section, its keys checked against the schema; nullopt when the file has none.
+std::optional<QJsonObject> sectionOf(
+    JsonReader &reader, const QJsonObject &root, const QString &name)
+{
+    if (!root.contains(name))
+        return std::nullopt;
+    const QJsonObject object = reader.object(root, name, QString());
+    reader.checkKeys(object, name, name);
+    return object;
+}
+
 // "alerts": {"webhook": {"env"|"keychain": NAME}, "on": ["breaker_opened", ...]}
 void readAlerts(JsonReader &reader, const QJsonObject &root, AlertSettings *alerts)
 {
-    if (!root.contains(QLatin1String("alerts")))
+    const std::optional<QJsonObject> section = sectionOf(reader, root, QStringLiteral("alerts"));
+    if (!section)
         return;
-    const QJsonObject object = reader.object(root, QStringLiteral("alerts"), QString());
-    reader.checkKeys(object, QStringLiteral("alerts"), QStringLiteral("alerts"));
+    const QJsonObject &object = *section;
     if (object.value(QLatin1String("webhook")).isString()) {
         reader.error(QStringLiteral("alerts.webhook"),
             QStringLiteral("a webhook's URL carries its token: keep it in the environment or the "
@@ -167,11 +180,11 @@ void readAlerts(JsonReader &reader, const QJsonObject &root, AlertSettings *aler
 // r}
 void readTelemetry(JsonReader &reader, const QJsonObject &root, TelemetrySettings *telemetry)
 {
-    if (!root.contains(QLatin1String("telemetry")))
-        return;
     const QString path = QStringLiteral("telemetry");
-    const QJsonObject object = reader.object(root, path, QString());
-    reader.checkKeys(object, path, path);
+    const std::optional<QJsonObject> section = sectionOf(reader, root, path);
+    if (!section)
+        return;
+    const QJsonObject &object = *section;
     const QString endpoint
         = reader.string(object, QStringLiteral("otlp_endpoint"), path, QString());
     if (!endpoint.isEmpty()) {
@@ -226,11 +239,11 @@ void readTelemetry(JsonReader &reader, const QJsonObject &root, TelemetrySetting
 // "redact": [REGEX, ...]}
 void readCapture(JsonReader &reader, const QJsonObject &root, CaptureSettings *capture)
 {
-    if (!root.contains(QLatin1String("capture")))
-        return;
     const QString path = QStringLiteral("capture");
-    const QJsonObject object = reader.object(root, path, QString());
-    reader.checkKeys(object, path, path);
+    const std::optional<QJsonObject> section = sectionOf(reader, root, path);
+    if (!section)
+        return;
+    const QJsonObject &object = *section;
     const QString bodies
         = reader.string(object, QStringLiteral("bodies"), path, captureModeName(CaptureMode::Off));
     bool known = false;
@@ -278,10 +291,10 @@ void readCapture(JsonReader &reader, const QJsonObject &root, CaptureSettings *c
 // "cluster": {"redis": "redis://HOST:PORT/DB", "instance": NAME}
 void readCluster(JsonReader &reader, const QJsonObject &root, ClusterSettings *cluster)
 {
-    if (!root.contains(QLatin1String("cluster")))
+    const std::optional<QJsonObject> section = sectionOf(reader, root, QStringLiteral("cluster"));
+    if (!section)
         return;
-    const QJsonObject object = reader.object(root, QStringLiteral("cluster"), QString());
-    reader.checkKeys(object, QStringLiteral("cluster"), QStringLiteral("cluster"));
+    const QJsonObject &object = *section;
     const QString text = reader.string(
         object, QStringLiteral("redis"), QStringLiteral("cluster"), QString(), true);
     cluster->instance
@@ -321,10 +334,10 @@ void readCluster(JsonReader &reader, const QJsonObject &root, ClusterSettings *c
 // "tls": {"cert": PATH, "key": PATH}
 void readTls(JsonReader &reader, const QJsonObject &root, TlsSettings *tls)
 {
-    if (!root.contains(QLatin1String("tls")))
+    const std::optional<QJsonObject> section = sectionOf(reader, root, QStringLiteral("tls"));
+    if (!section)
         return;
-    const QJsonObject object = reader.object(root, QStringLiteral("tls"), QString());
-    reader.checkKeys(object, QStringLiteral("tls"), QStringLiteral("tls"));
+    const QJsonObject &object = *section;
     const QString cert
         = reader.string(object, QStringLiteral("cert"), QStringLiteral("tls"), QString(), true);
     const QString key
