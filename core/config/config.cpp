@@ -1,5 +1,7 @@
 #include "config/config.h"
 
+#include <QThread>
+
 namespace Switchyard {
 
 QString AlertSettings::eventName(Event event)
@@ -104,6 +106,14 @@ QStringList capabilityNames(Capabilities capabilities)
             names.append(capabilityName(capability));
     }
     return names;
+}
+
+int Config::effectiveWorkers() const
+{
+    // One per core: beyond a dozen or so, each thread's own upstream connections cost more than
+    // the thread brings.
+    constexpr int MostByDefault = 16;
+    return workers > 0 ? workers : qBound(1, QThread::idealThreadCount(), MostByDefault);
 }
 
 QString Config::listenAddress() const

@@ -354,6 +354,11 @@ struct Config {
     Limits limits;
     int traceRetentionHours = 168;
     int traceMaxCount = 100000;
+    // The I/O threads that serve the clients; 0: one per core. One: the engine thread serves them
+    // itself. Taken up at start; a reload keeps the running number.
+    int workers = 0;
+    static constexpr int MaxWorkers = 64;
+    int effectiveWorkers() const;
     ClusterSettings cluster;
     TlsSettings tls;
     // "error", "warning", "info" or "debug"; empty: the mode's own (info headless, warning in

@@ -413,6 +413,8 @@ ConfigResult ConfigLoader::fromObject(const QJsonObject &root, Files files)
             QStringLiteral("must be one of %1").arg(logLevelNames().join(QLatin1String(", "))));
     config.maxRequestBytes = reader.integer(root, QStringLiteral("max_request_bytes"), QString(),
         config.maxRequestBytes, 1024, qint64(1) << 31);
+    config.workers = int(reader.integer(
+        root, QStringLiteral("workers"), QString(), config.workers, 0, Config::MaxWorkers));
 
     config.allowedHosts = reader.stringList(root, QStringLiteral("allowed_hosts"), QString());
     for (qsizetype i = 0; i < config.allowedHosts.size(); ++i) {

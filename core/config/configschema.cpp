@@ -51,6 +51,7 @@ const QStringList &ConfigSchema::keys()
         QStringLiteral("default_lane"),
         QStringLiteral("unknown_model"),
         QStringLiteral("max_request_bytes"),
+        QStringLiteral("workers"),
         QStringLiteral("allowed_hosts"),
         QStringLiteral("allowed_origins"),
 

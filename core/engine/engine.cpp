@@ -2,7 +2,10 @@
 
 #include "cluster/fleetsync.h"
 #include "engine/bodycaptures.h"
+#include "engine/enginecall.h"
+#include "engine/epolleventdispatcher.h"
 #include "engine/gatewayjournal.h"
+#include "engine/ioworkers.h"
 #include "engine/ownthread.h"
 #include "engine/secretresolver.h"
 #include "engine/snapshotpublisher.h"
@@ -19,6 +22,8 @@
 #include "upstream/simulatedupstream.h"
 #include "upstream/upstreampool.h"
 
+#include <QAbstractEventDispatcher>
+#include <QCoreApplication>
 #include <QDateTime>
 #include <QDir>
 #include <QHostAddress>
@@ -55,7 +60,15 @@ ListenerLimits listenerLimits(const Config &config)
 Engine::Engine(const Clock &clock, QObject *parent)
     : QObject(parent)
     , m_clock(clock)
-    , m_routes(clock, [this](const StateEvent &event) { onStateEvent(event); })
+    , m_routes(clock,
+          [this](const StateEvent &event) {
+              // A breaker a request moved on an I/O thread: told on this thread, in its turn.
+              if (QThread::currentThread() == thread())
+                  onStateEvent(event);
+              else
+                  QMetaObject::invokeMethod(
+                      this, [this, event] { onStateEvent(event); }, Qt::QueuedConnection);
+          })
     , m_keys(clock)
     , m_secrets(new SecretResolver(this))
     , m_journal(new GatewayJournal(clock, this))
@@ -108,6 +121,7 @@ Engine::Engine(const Clock &clock, QObject *parent)
 
 Engine::~Engine()
 {
+    stopIoThreads(); // their requests use everything below
     delete m_fleet; // it works on the routes and the ledger
     // Before the services they were handed (members, gone before QObject deletes children).
     delete m_listener;
@@ -181,9 +195,15 @@ void Engine::install(const Config &config)
     for (const QString &pattern : config.capture.redactPatterns)
         active->captureRedactions.append(QRegularExpression(pattern));
     m_captures->configure(config.capture, journalPath());
-    if (m_listener) {
+    if (m_listener)
         m_listener->setLimits(listenerLimits(config));
+    if (m_workers)
+        m_workers->setLimits(listenerLimits(config));
+    if (m_listener || m_workers) {
         refreshTls(config);
+        if (config.effectiveWorkers() != (m_workers ? m_workers->count() : 1))
+            qCWarning(lcEngine) << "workers: another number of I/O threads takes a restart of "
+                                   "the gateway";
     }
     m_journal->setRetention(
         TraceRetention { qint64(config.traceRetentionHours) * 3600 * 1000, config.traceMaxCount });
@@ -248,7 +268,7 @@ void Engine::configureTelemetry(
 void Engine::refreshTls(const Config &config)
 {
     // Plain or HTTPS is chosen when the listener starts; a reload takes up a renewed certificate.
-    if (config.tls.enabled() != m_listener->usesTls()) {
+    if (config.tls.enabled() != m_servesTls) {
         qCWarning(lcEngine) << "tls: turning HTTPS on or off takes a restart of the gateway";
         return;
     }
@@ -257,7 +277,10 @@ void Engine::refreshTls(const Config &config)
     QString error;
     if (const std::optional<QSslConfiguration> tls
         = serverTls(config.tls.certFile, config.tls.keyFile, &error)) {
-        m_listener->setTls(*tls);
+        if (m_listener)
+            m_listener->setTls(*tls);
+        if (m_workers)
+            m_workers->setTls(*tls);
         m_captures->setListener(m_active ? m_active->config.listenHost : config.listenHost, m_port,
             { tls->localCertificate() }); // a replay trusts the renewed one
     } else
@@ -340,46 +363,26 @@ void Engine::listen(Config effective)
     }
     if (!m_prober)
         m_prober = new Prober(*m_upstreams, m_redactor, m_clock, this);
-    if (!m_proxy) {
-        m_proxy = new ProxyService(m_services, *this, this);
-        AdminEvents *events = m_proxy->admin()->events();
-        connect(this, &Engine::routeStateChanged, events, &AdminEvents::publishStateEvent);
-        connect(this, &Engine::storageProblemChanged, events, &AdminEvents::publishStorageProblem);
-        connect(this, &Engine::fleetUpdated, events, &AdminEvents::publishFleet);
-        connect(
-            m_publisher, &SnapshotPublisher::routesUpdated, events, &AdminEvents::publishRoutes);
-        connect(m_publisher, &SnapshotPublisher::providersUpdated, events,
-            &AdminEvents::publishProviders);
-    }
-    delete m_listener;
-    m_listener = new HttpListener(m_proxy->listenerHandlers(), this);
-    m_listener->setLimits(listenerLimits(m_active->config));
+    std::optional<QSslConfiguration> tls;
     if (effective.tls.enabled()) {
         QString error;
-        const std::optional<QSslConfiguration> tls
-            = serverTls(effective.tls.certFile, effective.tls.keyFile, &error);
+        tls = serverTls(effective.tls.certFile, effective.tls.keyFile, &error);
         if (!tls) {
-            delete m_listener;
-            m_listener = nullptr;
             Q_EMIT startFailed(error);
             finishStarting();
             return;
         }
-        m_listener->setTls(*tls);
     }
-
     const QHostAddress address = effective.listenHost == QLatin1String("localhost")
         ? QHostAddress(QHostAddress::LocalHost)
         : QHostAddress(effective.listenHost);
-    m_port = m_listener->listen(address, effective.listenPort);
+    m_port = effective.effectiveWorkers() > 1 ? listenOnIoThreads(effective, address, tls)
+                                              : listenOnThisThread(effective, address, tls);
     if (m_port == 0) {
-        delete m_listener;
-        m_listener = nullptr;
-        Q_EMIT startFailed(QStringLiteral("cannot listen on %1 (is the port in use?)")
-                               .arg(effective.listenAddress()));
         finishStarting();
         return;
     }
+    m_servesTls = tls.has_value();
     effective.listenPort = m_port;
     m_captures->setListener(effective.listenHost, m_port,
         effective.tls.enabled() ? QSslCertificate::fromPath(effective.tls.certFile).mid(0, 1)
@@ -393,6 +396,116 @@ void Engine::listen(Config effective)
     qCInfo(lcEngine).noquote() << "listening on" << effective.listenAddress();
     Q_EMIT started(effective.listenAddress());
     finishStarting();
+}
+
+quint16 Engine::listenOnThisThread(const Config &effective, const QHostAddress &address,
+    const std::optional<QSslConfiguration> &tls)
+{
+    if (!m_proxy) {
+        m_proxy = new ProxyService(m_services, *this, this);
+        connectAdminEvents(m_proxy->admin()->events());
+    }
+    delete m_listener;
+    m_listener = new HttpListener(m_proxy->listenerHandlers(), this);
+    m_listener->setLimits(listenerLimits(m_active->config));
+    if (tls)
+        m_listener->setTls(*tls);
+    const quint16 port = m_listener->listen(address, effective.listenPort);
+    if (port == 0) {
+        delete m_listener;
+        m_listener = nullptr;
+        Q_EMIT startFailed(QStringLiteral("cannot listen on %1 (is the port in use?)")
+                               .arg(effective.listenAddress()));
+    }
+    return port;
+}
+
+quint16 Engine::listenOnIoThreads(const Config &effective, const QHostAddress &address,
+    const std::optional<QSslConfiguration> &tls)
+{
+    // The engine thread's code reads and writes the shared state without a word: it holds the
+    // lock whenever it is awake, and only its own dispatcher can do that.
+    auto *dispatcher = qobject_cast<EpollEventDispatcher *>(QAbstractEventDispatcher::instance());
+    if (!dispatcher) {
+        qCWarning(lcEngine) << "workers: the I/O threads need the epoll event dispatcher; the "
+                               "engine thread serves the clients itself";
+        return listenOnThisThread(effective, address, tls);
+    }
+    const int count = effective.effectiveWorkers();
+    GatewayControl &control = *this; // a private base, seen from here only
+    m_workers = std::make_unique<IoWorkers>(count, ioThreadServices(), control, this);
+    m_ioEvents = m_workers->events();
+    for (AdminEvents *events : std::as_const(m_ioEvents))
+        connectAdminEvents(events);
+    dispatcher->holdWhileAwake(&m_stateLock); // before the first client can come
+    QString why;
+    const quint16 port = m_workers->listen(
+        address, effective.listenPort, tls, listenerLimits(m_active->config), &why);
+    if (port == 0) {
+        stopIoThreads();
+        Q_EMIT startFailed(
+            QStringLiteral("cannot listen on %1 (%2)").arg(effective.listenAddress(), why));
+        return 0;
+    }
+    qCInfo(lcEngine).noquote() << count << "I/O threads serve the clients";
+    return port;
+}
+
+void Engine::stopIoThreads()
+{
+    if (!m_workers)
+        return;
+    // Their last requests may wait for the lock: the engine gives it up for good.
+    if (auto *dispatcher
+        = qobject_cast<EpollEventDispatcher *>(QAbstractEventDispatcher::instance()))
+        dispatcher->holdWhileAwake(nullptr);
+    m_ioEvents.clear();
+    m_workers->stop();
+    // What their last requests handed over (traces, bodies, breaker events), before anything
+    // that reads it is flushed or goes.
+    QCoreApplication::sendPostedEvents(this, QEvent::MetaCall);
+    m_workers.reset();
+}
+
+GatewayServices Engine::ioThreadServices()
+{
+    GatewayServices services = m_services;
+    services.stateLock = &m_stateLock;
+    services.upstreams = nullptr; // each thread has its own
+    services.activeConfig = [this] {
+        const StateLock::Held held = StateLock::hold(&m_stateLock);
+        return m_active;
+    };
+    // What a request hands over is taken up on this thread, in its turn.
+    services.recordTrace = [this](const TraceRecord &trace) {
+        QMetaObject::invokeMethod(
+            this, [this, trace] { recordTrace(trace); }, Qt::QueuedConnection);
+    };
+    services.recordRefusal = [this](const TraceRecord &trace) {
+        QMetaObject::invokeMethod(
+            this, [this, trace] { recordRefusal(trace); }, Qt::QueuedConnection);
+    };
+    services.recordBodies = [this](UnredactedCapture &&capture) {
+        auto handed = std::make_shared<UnredactedCapture>(std::move(capture));
+        QMetaObject::invokeMethod(
+            this, [this, handed] { m_captures->record(std::move(*handed)); }, Qt::QueuedConnection);
+    };
+    services.metricsText = [this] {
+        return askEngine<QByteArray>(this, m_workers->stopping(), [this] {
+            return metricsText();
+        }).value_or(QByteArray());
+    };
+    return services;
+}
+
+void Engine::connectAdminEvents(AdminEvents *events)
+{
+    connect(this, &Engine::routeStateChanged, events, &AdminEvents::publishStateEvent);
+    connect(this, &Engine::storageProblemChanged, events, &AdminEvents::publishStorageProblem);
+    connect(this, &Engine::fleetUpdated, events, &AdminEvents::publishFleet);
+    connect(m_publisher, &SnapshotPublisher::routesUpdated, events, &AdminEvents::publishRoutes);
+    connect(
+        m_publisher, &SnapshotPublisher::providersUpdated, events, &AdminEvents::publishProviders);
 }
 
 void Engine::finishStarting()
@@ -583,6 +696,10 @@ void Engine::recordTrace(const TraceRecord &trace)
     m_publisher->addTrace(trace, spend);
     if (m_proxy)
         m_proxy->admin()->events()->publishTrace(trace, spend);
+    for (AdminEvents *events : std::as_const(m_ioEvents))
+        QMetaObject::invokeMethod(
+            events, [events, trace, spend] { events->publishTrace(trace, spend); },
+            Qt::QueuedConnection);
     if (m_telemetry && trace.sampled && m_active)
         m_telemetry->add(trace, *m_active);
     Q_EMIT requestFinished(trace);
@@ -666,6 +783,16 @@ QByteArray Engine::metricsText() const
                 "# TYPE switchyard_captures_dropped_total counter\n"
                 "switchyard_captures_dropped_total "
             + QByteArray::number(m_captures->dropped()) + "\n";
+    if (m_workers) {
+        text += "# HELP switchyard_io_thread_connections_total Clients accepted by each I/O "
+                "thread (workers).\n"
+                "# TYPE switchyard_io_thread_connections_total counter\n";
+        const QList<quint64> accepted = m_workers->connectionsAccepted();
+        for (qsizetype index = 0; index < accepted.size(); ++index)
+            text += "switchyard_io_thread_connections_total{thread=\""
+                + QByteArray::number(index + 1) + "\"} " + QByteArray::number(accepted.at(index))
+                + "\n";
+    }
     if (m_fleet)
         text += "# HELP switchyard_fleet_connected 1 while the fleet's state is shared through "
                 "Redis, 0 while this instance serves on its own state.\n"
@@ -728,6 +855,7 @@ void Engine::stop()
         m_traffic->stop();
     m_journal->flush();
     m_captures->flush();
+    stopIoThreads();
     delete m_listener;
     m_listener = nullptr;
     m_port = 0;

@@ -17,8 +17,10 @@
 #include "routing/routesnapshot.h"
 
 #include <QHash>
+#include <QHostAddress>
 #include <QList>
 #include <QObject>
+#include <QSslConfiguration>
 #include <QTimer>
 
 #include <deque>
@@ -29,7 +31,9 @@
 
 namespace Switchyard {
 
+class AdminEvents;
 class AdminService;
+class IoWorkers;
 class AlertWebhook;
 class OtlpExporter;
 class FleetSync;
@@ -163,6 +167,17 @@ private:
     // last probe result) if it cannot be probed.
     bool startProbe(const QString &route);
     void listen(Config effective);
+    // The port listened on, 0 (and startFailed) if none.
+    quint16 listenOnThisThread(const Config &effective, const QHostAddress &address,
+        const std::optional<QSslConfiguration> &tls);
+    quint16 listenOnIoThreads(const Config &effective, const QHostAddress &address,
+        const std::optional<QSslConfiguration> &tls);
+    // Ends the I/O threads, if any, and takes up what their requests handed over last. Not from
+    // inside a StateLock::Held of this thread's own.
+    void stopIoThreads();
+    // What the I/O threads' requests use: the state behind the lock, records sent here.
+    GatewayServices ioThreadServices();
+    void connectAdminEvents(AdminEvents *events);
     // The start's own config runs first; applies asked for during the start follow it.
     void finishStarting();
     void onStateEvent(const StateEvent &event);
@@ -177,7 +192,13 @@ private:
     bool m_starting = false;
     std::vector<std::function<void()>> m_afterStart;
     SnapshotPublisher *m_publisher;
-    GatewayServices m_services;
+    GatewayServices m_services; // this thread's, without a lock
+    // Over what the I/O threads share with this one; held while this thread is awake once there
+    // are I/O threads (see StateLock).
+    StateLock m_stateLock;
+    std::unique_ptr<IoWorkers> m_workers; // none: this thread serves the clients
+    QList<AdminEvents *> m_ioEvents; // the I/O threads' /admin/events streams
+    bool m_servesTls = false;
     QString m_dataDirectory;
     QString m_journalName; // empty: traces.sqlite in the data folder
     Redactor m_redactor;

@@ -1,7 +1,10 @@
 #include "engine/epolleventdispatcher.h"
 
+#include "proxy/statelock.h"
+
 #include <QCoreApplication>
 #include <QLoggingCategory>
+#include <QScopeGuard>
 #include <QSocketNotifier>
 #include <QTimerEvent>
 
@@ -65,8 +68,40 @@ bool EpollEventDispatcher::isValid() const
     return m_epoll >= 0 && m_wakeFd >= 0;
 }
 
+void EpollEventDispatcher::holdWhileAwake(StateLock *lock)
+{
+    releaseHold();
+    m_awakeLock = lock;
+    if (m_depth > 0)
+        takeHold(); // set from inside an event: the rest of this pass is awake too
+}
+
+void EpollEventDispatcher::takeHold()
+{
+    if (m_awakeLock && !m_holding) {
+        m_awakeLock->lock();
+        m_holding = true;
+    }
+}
+
+void EpollEventDispatcher::releaseHold()
+{
+    if (m_holding) {
+        m_holding = false;
+        m_awakeLock->unlock();
+    }
+}
+
 bool EpollEventDispatcher::processEvents(QEventLoop::ProcessEventsFlags flags)
 {
+    // Awake from here to the wait, and again after it; given back when the outermost call returns,
+    // so that a thread never ends, or does anything outside its event loop, holding it.
+    ++m_depth;
+    takeHold();
+    const auto leave = qScopeGuard([this] {
+        if (--m_depth == 0)
+            releaseHold();
+    });
     m_interrupted.storeRelaxed(0);
     emit awake();
     QCoreApplication::sendPostedEvents();
@@ -88,9 +123,13 @@ bool EpollEventDispatcher::processEvents(QEventLoop::ProcessEventsFlags flags)
     // cannot make this pass spin.
     const int epoll = includeNotifiers ? m_epoll : m_wakeOnlyEpoll;
     int ready = -1;
+    // Nothing to do until an event comes: the other threads may have the state meanwhile.
+    if (timeoutMs != 0)
+        releaseHold();
     do
         ready = epoll_wait(epoll, events, kEventsPerWakeUp, timeoutMs);
     while (ready < 0 && errno == EINTR);
+    takeHold();
     if (ready < 0)
         qCWarning(lcDispatcher, "epoll_wait failed: %s", strerror(errno));
 

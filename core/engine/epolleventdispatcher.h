@@ -11,6 +11,8 @@ class QSocketNotifier;
 
 namespace Switchyard {
 
+class StateLock;
+
 // The engine thread's event dispatcher. Qt's own dispatchers (GLib's, or QEventDispatcherUNIX)
 // hand every socket to poll() on every wake-up, so with a thousand open streams each token
 // costs a walk over two thousand descriptors; this one keeps the descriptors in an epoll set
@@ -31,6 +33,11 @@ public:
     // False when the kernel refused an epoll set or an eventfd; the caller then keeps Qt's.
     bool isValid() const;
 
+    // From now on the thread holds `lock` whenever it is not waiting for events (see StateLock):
+    // taken on waking, given back before each wait and when the outermost processEvents()
+    // returns. Null: holds nothing. Called on the dispatcher's own thread.
+    void holdWhileAwake(StateLock *lock);
+
     bool processEvents(QEventLoop::ProcessEventsFlags flags) override;
 
     void registerSocketNotifier(QSocketNotifier *notifier) override;
@@ -48,6 +55,9 @@ public:
 
 private:
     using Clock = std::chrono::steady_clock;
+
+    void takeHold();
+    void releaseHold();
 
     struct Watch {
         QSocketNotifier *notifier = nullptr;
@@ -90,6 +100,9 @@ private:
     int m_wakeFd = -1;
     int m_wakeOnlyEpoll = -1;
     quint64 m_passes = 0; // passes that gathered ready descriptors, nested ones included
+    StateLock *m_awakeLock = nullptr;
+    bool m_holding = false; // m_awakeLock, once (nested passes do not take it again)
+    int m_depth = 0; // processEvents() calls in progress
     QAtomicInt m_wakeUpPending = 0;
     QAtomicInt m_interrupted = 0;
 

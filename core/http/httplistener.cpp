@@ -101,6 +101,11 @@ quint16 HttpListener::listen(const QHostAddress &address, quint16 port)
     return m_server->serverPort();
 }
 
+bool HttpListener::adopt(qintptr listeningSocket)
+{
+    return m_server->setSocketDescriptor(listeningSocket);
+}
+
 void HttpListener::pause(const QString &why)
 {
     if (m_paused)
@@ -126,6 +131,7 @@ void HttpListener::onNewConnection()
         if (!socket)
             return;
         ++m_connections;
+        m_accepted.fetch_add(1, std::memory_order_relaxed);
         auto *connection = new HttpConnection(socket, m_limits, m_handlers, this);
         connect(connection, &QObject::destroyed, this, &HttpListener::onConnectionClosed);
     }

@@ -8,6 +8,7 @@
 #include <QTcpServer>
 #include <QTimer>
 
+#include <atomic>
 #include <memory>
 
 namespace Switchyard {
@@ -28,6 +29,11 @@ public:
 
     // Returns the port listened on, 0 on failure.
     quint16 listen(const QHostAddress &address, quint16 port);
+    // Serves on a socket already listening (one of several sharing a port); false if Qt refuses
+    // it, and then the caller still owns it.
+    bool adopt(qintptr listeningSocket);
+    // Clients accepted so far; may be read from any thread.
+    quint64 accepted() const { return m_accepted.load(std::memory_order_relaxed); }
     // For connections accepted from now on.
     void setLimits(const ListenerLimits &limits) { m_limits = limits; }
     // How many client connections may be open at once (from the open-files limit by default).
@@ -46,6 +52,7 @@ private:
     std::shared_ptr<const HttpHandlers> m_handlers;
     ListenerLimits m_limits;
     int m_connections = 0;
+    std::atomic<quint64> m_accepted = 0;
     int m_maxConnections = 0;
     bool m_paused = false;
     QTimer m_retryAccept; // after an accept error, try again a little later, not at once

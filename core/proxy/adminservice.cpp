@@ -327,11 +327,15 @@ void AdminService::handleRouteAction(
         sendError(response, 400, error, QStringLiteral("invalid_request_error"));
         return;
     }
-    const RouteState *state = m_services.routes->find(route);
+    BreakerState now = BreakerState::Closed;
+    {
+        const StateLock::Held held = m_services.holdState();
+        if (const RouteState *state = m_services.routes->find(route))
+            now = state->breaker.state();
+    }
     response.sendJson(200, {},
         compact({ { QStringLiteral("route"), route }, { QStringLiteral("action"), action },
-            { QStringLiteral("state"),
-                breakerStateName(state ? state->breaker.state() : BreakerState::Closed) } }));
+            { QStringLiteral("state"), breakerStateName(now) } }));
 }
 
 void AdminService::handleConfig(const QByteArray &body, ClientResponse response)
@@ -398,7 +402,9 @@ QJsonObject AdminService::fleetJson() const
     // What the caps compare against: this instance's spend and the others', as last heard.
     QJsonObject laneSpend;
     const qint64 now = QDateTime::currentMSecsSinceEpoch();
-    for (const LaneConfig &lane : m_services.activeConfig()->config.lanes)
+    const std::shared_ptr<const ActiveConfig> active = m_services.activeConfig();
+    const StateLock::Held held = m_services.holdState();
+    for (const LaneConfig &lane : active->config.lanes)
         laneSpend.insert(lane.name, m_services.ledger->laneSpendOnDay(lane.name, now));
     json.insert(QStringLiteral("lane_spend_today_usd"), laneSpend);
     return json;

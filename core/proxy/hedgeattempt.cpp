@@ -26,6 +26,7 @@ qint64 hedgeDelayMs(const HedgeSettings &hedge, const RouteStats &route, bool st
 void settleCancelledAttempt(
     const RaceContext &race, int traceIndex, const QString &why, bool lostRace)
 {
+    const StateLock::Held held = race.services->holdState();
     AttemptRecord &loser = race.trace->at(traceIndex);
     QString reason = why;
     if (lostRace && loser.connectedMs >= 0 && !loser.drill) {
@@ -44,6 +45,7 @@ void settleCancelledAttempt(
 HedgeAttempt *HedgeAttempt::start(const RaceContext &race, RoutePlan &plan,
     const QString &slowRoute, const CallFor &callFor, QObject *parent)
 {
+    const StateLock::Held held = race.services->holdState();
     RouteRegistry &routes = *race.services->routes;
     RequestTrace &trace = *race.trace;
     // The walk happens on a copy: a route passed over now (cooling down, its trials taken) is
@@ -147,6 +149,7 @@ void HedgeAttempt::cancel(const QString &why, bool lostRace)
 
 void HedgeAttempt::settleFailure(const Classification &classification)
 {
+    const StateLock::Held held = m_race.services->holdState();
     stopCall();
     AttemptRecord &record = m_race.trace->at(m_traceIndex);
     record.decision = Decision::Return;

@@ -151,6 +151,7 @@ AdmissionContext ProxyRequest::admissionContext() const
 
 void ProxyRequest::tryNextRoute()
 {
+    const StateLock::Held held = m_services.holdState();
     if (std::optional<RouteAdmission> admission = admitNextRoute(
             m_plan, m_trace, *m_services.routes, admissionContext(), *m_services.clock)) {
         m_attemptRoute = m_plan.current();
@@ -214,6 +215,7 @@ void ProxyRequest::startCallerStream()
 
 bool ProxyRequest::tryPanicRoute()
 {
+    const StateLock::Held held = m_services.holdState();
     // When every route is held back by its breaker, failing outright helps nobody: like Envoy's
     // panic mode, try the route whose cooldown ends first, once, and say so in the trace.
     if (!m_plan.mayPanic(m_trace.upstreamAttempts()))
@@ -238,6 +240,7 @@ bool ProxyRequest::tryPanicRoute()
 
 void ProxyRequest::startAttempt()
 {
+    const StateLock::Held held = m_services.holdState();
     const RouteConfig &route = currentRoute();
 
     dropAttempt(); // the previous one, before this one's record exists
@@ -547,6 +550,7 @@ void ProxyRequest::onAttemptEnded(const AttemptEnd &end)
 
 void ProxyRequest::settleAttempt(FailureClass failureClass, const QString &reason, bool keyFailed)
 {
+    const StateLock::Held held = m_services.holdState();
     if (!m_trace.attemptOpen())
         return;
     const QString route = currentAttempt().route;
@@ -558,6 +562,7 @@ void ProxyRequest::settleAttempt(FailureClass failureClass, const QString &reaso
 
 bool ProxyRequest::settleKey(const Classification &classification)
 {
+    const StateLock::Held held = m_services.holdState();
     if (!m_trace.attemptOpen() || currentAttempt().drill || m_keyLabel.isEmpty())
         return false;
     const QString &provider = currentRoute().provider;
@@ -576,6 +581,7 @@ void ProxyRequest::takeCall(RouteAdmission &admission)
 
 bool ProxyRequest::takeKey(const RouteConfig &route)
 {
+    const StateLock::Held held = m_services.holdState();
     RouteAdmission admission;
     if (!chooseKey(route, admissionContext(), &admission)
         || !translateForRoute(route, *m_params.active, m_params.analysis, &admission).isEmpty())
@@ -600,6 +606,7 @@ bool ProxyRequest::retryWithAnotherKey(const QString &why)
 
 void ProxyRequest::concludeAttempt(const Classification &classification)
 {
+    const StateLock::Held held = m_services.holdState();
     dropAttempt();
     if (m_trace.attemptOpen())
         m_trace.recordUsage(classification);
@@ -722,6 +729,7 @@ GatewayResponse::Routing ProxyRequest::routing() const
 
 void ProxyRequest::streamBroke(const QString &upstreamReason, bool mayContinue)
 {
+    const StateLock::Held held = m_services.holdState();
     dropAttempt();
     // The reason reaches the caller: an upstream's words may echo a key.
     const QString reason = m_services.redactor->redact(upstreamReason);
@@ -746,6 +754,7 @@ void ProxyRequest::streamBroke(const QString &upstreamReason, bool mayContinue)
 
 void ProxyRequest::respondWithUpstream(FailureClass finalClass)
 {
+    const StateLock::Held held = m_services.holdState();
     if (streamBegun()) { // a continuation answered with an error of its own
         streamBroke(currentAttempt().reason, false);
         return;
@@ -765,6 +774,7 @@ void ProxyRequest::respondWithUpstream(FailureClass finalClass)
 
 void ProxyRequest::respondAllFailed()
 {
+    const StateLock::Held held = m_services.holdState();
     TraceRecord &trace = m_trace.record();
     const AttemptRecord *final = m_trace.finalRecord();
     if (final)
@@ -807,9 +817,11 @@ void ProxyRequest::finish(int status, FailureClass finalClass)
         m_stream->stop();
     TraceRecord &trace = m_trace.record();
     trace.conclude(status, finalClass, elapsed(), m_plan.firstChoice(), routing().degraded);
-    if (m_capture && m_capture->wants(trace) && m_services.recordBodies)
+    if (m_capture && m_capture->wants(trace) && m_services.recordBodies) {
+        const StateLock::Held held = m_services.holdState(); // the redactor's secrets
         m_services.recordBodies(m_capture->takeUnredacted(
             trace, *m_services.redactor, m_params.active->captureRedactions));
+    }
     qCInfo(lcProxy).noquote() << trace.summary();
     Q_EMIT finished(trace);
     deleteLater();

@@ -323,6 +323,7 @@ void ProxyService::handle(const HttpRequest &request, ClientResponse response)
         count.answerHeaders = GatewayResponse::routingHeaders(routing);
         count.active = active;
         count.keyAffinity = params.analysis.keyAffinity;
+        const StateLock::Held held = m_services.holdState(); // which routes and keys may count
         TokenCounter::count(std::move(count), std::move(response), *m_services.routes,
             *m_services.keys, *m_services.upstreams, this);
         return;

@@ -2,6 +2,8 @@
 
 #include <QtGlobal>
 
+#include <atomic>
+
 namespace Switchyard {
 
 // A monotonic millisecond clock; injected wherever a decision depends on time,
@@ -19,18 +21,19 @@ public:
     static const SteadyClock &instance();
 };
 
-// A clock that only moves when told to; for tests.
+// A clock that only moves when told to; for tests. The test's thread moves it while the
+// gateway's threads read it.
 class ManualClock final : public Clock {
 public:
     explicit ManualClock(qint64 startMs = 1000000)
         : m_nowMs(startMs)
     {
     }
-    qint64 nowMs() const override { return m_nowMs; }
+    qint64 nowMs() const override { return m_nowMs.load(); }
     void advance(qint64 ms) { m_nowMs += ms; }
 
 private:
-    qint64 m_nowMs;
+    std::atomic<qint64> m_nowMs;
 };
 
 } // namespace Switchyard

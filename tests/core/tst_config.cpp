@@ -515,6 +515,12 @@ private Q_SLOTS:
         QTest::newRow("a capture bound too large")
             << minimal({}, jsonText(", 'capture': {'bodies': 'all', 'max_bytes': 999999999}"))
             << QStringLiteral("capture.max_bytes: must be ≤ 4194304");
+        QTest::newRow("more I/O threads than any machine needs") << minimal(
+            {}, jsonText(", 'workers': 1000")) << QStringLiteral("workers: must be ≤ 64");
+        QTest::newRow("a negative number of I/O threads")
+            << minimal({}, jsonText(", 'workers': -2")) << QStringLiteral("workers: must be ≥ 0");
+        QTest::newRow("I/O threads as text")
+            << minimal({}, jsonText(", 'workers': 'four'")) << QStringLiteral("workers: must be");
         QTest::newRow("a retention beyond a month")
             << minimal({}, jsonText(", 'capture': {'retention_hours': 9999}"))
             << QStringLiteral("capture.retention_hours: must be ≤ 744");

@@ -1,0 +1,42 @@
+#include "proxy/statelock.h"
+
+namespace Switchyard {
+
+namespace {
+
+// How deep this thread holds a StateLock (there is one per gateway, and a thread serves one).
+thread_local int t_held = 0;
+
+} // namespace
+
+StateLock::Held::Held(StateLock *lock)
+    : m_lock(lock)
+{
+    if (m_lock)
+        m_lock->lock();
+}
+
+StateLock::Held::~Held()
+{
+    if (m_lock)
+        m_lock->unlock();
+}
+
+void StateLock::lock()
+{
+    m_mutex.lock();
+    ++t_held;
+}
+
+void StateLock::unlock()
+{
+    --t_held;
+    m_mutex.unlock();
+}
+
+bool StateLock::heldHere()
+{
+    return t_held > 0;
+}
+
+} // namespace Switchyard
