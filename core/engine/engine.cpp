@@ -66,8 +66,7 @@ Engine::Engine(const Clock &clock, QObject *parent)
               if (QThread::currentThread() == thread())
                   onStateEvent(event);
               else
-                  QMetaObject::invokeMethod(
-                      this, [this, event] { onStateEvent(event); }, Qt::QueuedConnection);
+                  m_inbox.post([this, event] { onStateEvent(event); });
           })
     , m_keys(clock)
     , m_secrets(new SecretResolver(this))
@@ -464,6 +463,7 @@ void Engine::stopIoThreads()
     // What their last requests handed over (traces, bodies, breaker events), before anything
     // that reads it is flushed or goes.
     QCoreApplication::sendPostedEvents(this, QEvent::MetaCall);
+    m_inbox.takeUp();
     m_workers.reset();
 }
 
@@ -477,18 +477,14 @@ GatewayServices Engine::ioThreadServices()
         return m_active;
     };
     // What a request hands over is taken up on this thread, in its turn.
-    services.recordTrace = [this](const TraceRecord &trace) {
-        QMetaObject::invokeMethod(
-            this, [this, trace] { recordTrace(trace); }, Qt::QueuedConnection);
-    };
+    services.recordTrace
+        = [this](const TraceRecord &trace) { m_inbox.post([this, trace] { recordTrace(trace); }); };
     services.recordRefusal = [this](const TraceRecord &trace) {
-        QMetaObject::invokeMethod(
-            this, [this, trace] { recordRefusal(trace); }, Qt::QueuedConnection);
+        m_inbox.post([this, trace] { recordRefusal(trace); });
     };
     services.recordBodies = [this](UnredactedCapture &&capture) {
         auto handed = std::make_shared<UnredactedCapture>(std::move(capture));
-        QMetaObject::invokeMethod(
-            this, [this, handed] { m_captures->record(std::move(*handed)); }, Qt::QueuedConnection);
+        m_inbox.post([this, handed] { m_captures->record(std::move(*handed)); });
     };
     services.metricsText = [this] {
         return askEngine<QByteArray>(this, m_workers->stopping(), [this] {

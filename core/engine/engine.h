@@ -2,6 +2,7 @@
 
 #include "config/activeconfig.h"
 #include "config/config.h"
+#include "engine/enginecall.h"
 #include "engine/providerstatus.h"
 #include "observe/redactor.h"
 #include "observe/trace.h"
@@ -198,6 +199,7 @@ private:
     StateLock m_stateLock;
     std::unique_ptr<IoWorkers> m_workers; // none: this thread serves the clients
     QList<AdminEvents *> m_ioEvents; // the I/O threads' /admin/events streams
+    EngineInbox m_inbox { this }; // what the I/O threads' requests hand over
     bool m_servesTls = false;
     QString m_dataDirectory;
     QString m_journalName; // empty: traces.sqlite in the data folder

@@ -430,7 +430,7 @@ int main(int argc, char *argv[])
     // The HTTPS upstream's port is 1 when there is none: a route never asked for.
     config.write(
         QStringLiteral(
-            "{\"log_level\": \"warning\", \"default_lane\": \"bench\",\n"
+            "{\"log_level\": \"warning\", \"default_lane\": \"bench\",%4\n"
             " \"providers\": {\"up\": {\"base_url\": \"http://127.0.0.1:%1/v1\"},\n"
             "   \"up-tls\": {\"base_url\": \"https://127.0.0.1:%2/v1\"%3}},\n"
             " \"routes\": {\"m\": {\"provider\": \"up\", \"model\": \"m\",\n"
@@ -445,6 +445,11 @@ int main(int argc, char *argv[])
             .arg(tlsUpstreamPort ? tlsUpstreamPort : 1)
             .arg(tlsUpstreamPort ? QStringLiteral(", \"tls\": {\"ca_file\": \"%1\"}").arg(caFile)
                                  : QString())
+            // SWITCHYARD_BENCH_WORKERS: the gateway's I/O threads, for an A/B (default: its own).
+            .arg(qEnvironmentVariableIsEmpty("SWITCHYARD_BENCH_WORKERS")
+                    ? QString()
+                    : QStringLiteral(" \"workers\": %1,")
+                          .arg(qEnvironmentVariableIntValue("SWITCHYARD_BENCH_WORKERS")))
             .toUtf8());
     config.close();
     QProcess gateway;

@@ -50,6 +50,9 @@ http {
 CONF
 nginx -c "$work/nginx.conf" -p "$work"
 
+# SWITCHYARD_BENCH_WORKERS: the gateway's I/O threads, for an A/B (default: its own, one per core).
+workers=""
+[ -n "${SWITCHYARD_BENCH_WORKERS:-}" ] && workers=", \"workers\": $SWITCHYARD_BENCH_WORKERS"
 cat > "$work/switchyard.json" <<CONF
 {"listen": "127.0.0.1:$gateway",
  "providers": {"fixed": {"base_url": "http://127.0.0.1:$upstream/v1"},
@@ -62,7 +65,7 @@ cat > "$work/switchyard.json" <<CONF
            "dead-first": {"chain": ["dead", "live"], "retry": {"max_retries": 0}},
            "dead-first-no-breaker": {"chain": ["dead-unbroken", "live"], "retry": {"max_retries": 0}}},
  "default_lane": "main",
- "traces": {"max_count": 20000}}
+ "traces": {"max_count": 20000}$workers}
 CONF
 XDG_DATA_HOME="$work/data" XDG_CONFIG_HOME="$work/config" QT_LOGGING_RULES="switchyard.proxy.info=false" \
     "$build/app/switchyard" --headless --config "$work/switchyard.json" 2>"$work/gateway.log" &
