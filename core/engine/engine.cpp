@@ -63,9 +63,11 @@ Engine::Engine(const Clock &clock, QObject *parent)
     , m_routes(clock,
           [this](const StateEvent &event) {
               // A breaker a request moved on an I/O thread: told on this thread, in its turn.
-              if (QThread::currentThread() == thread())
+              // One moved here is told at once, after what the I/O threads told before it.
+              if (QThread::currentThread() == thread()) {
+                  m_inbox.takeUp();
                   onStateEvent(event);
-              else
+              } else
                   m_inbox.post([this, event] { onStateEvent(event); });
           })
     , m_keys(clock)
@@ -461,8 +463,8 @@ void Engine::stopIoThreads()
     m_ioEvents.clear();
     m_workers->stop();
     // What their last requests handed over (traces, bodies, breaker events), before anything
-    // that reads it is flushed or goes.
-    QCoreApplication::sendPostedEvents(this, QEvent::MetaCall);
+    // that reads it is flushed or goes. Only that: other calls queued here (a console's, an
+    // admin question given up) run in their turn, as on any engine.
     m_inbox.takeUp();
     m_workers.reset();
 }
@@ -843,6 +845,9 @@ void Engine::readIncident(qint64 fromMs, qint64 toMs, IncidentRead done)
 
 void Engine::stop()
 {
+    // No client is served from here on, and what the I/O threads' requests handed over is in
+    // the journal before it is flushed.
+    stopIoThreads();
     // A stopped gateway neither advertises itself to the fleet nor acts on its messages.
     delete m_fleet;
     m_fleet = nullptr;
@@ -851,7 +856,6 @@ void Engine::stop()
         m_traffic->stop();
     m_journal->flush();
     m_captures->flush();
-    stopIoThreads();
     delete m_listener;
     m_listener = nullptr;
     m_port = 0;

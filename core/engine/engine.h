@@ -49,10 +49,12 @@ class SnapshotPublisher;
 class SecretStore;
 class UpstreamPool;
 
+class BodyCaptures;
+
 // The gateway: listener, upstream clients, breakers, probes and routing state. Lives in its own
 // thread; its public methods may be called from any thread and re-route themselves there.
-// State leaves it only as value snapshots and events.
-class BodyCaptures;
+// State leaves it only as value snapshots and events. With `workers` above one, I/O threads
+// (IoWorkers) serve the clients and share its routing state under m_stateLock.
 class Engine final : public QObject, private GatewayControl {
     Q_OBJECT
 public:

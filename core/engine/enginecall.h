@@ -28,12 +28,17 @@ std::optional<Result> askEngine(
     Q_ASSERT(!StateLock::heldHere());
     struct Call {
         QSemaphore answered;
+        std::atomic<bool> abandoned = false;
         Result result {};
     };
     auto call = std::make_shared<Call>();
     QMetaObject::invokeMethod(
         engine,
         [call, ask = std::move(ask)] {
+            // A question given up is not answered: what it would read may be gone, and what it
+            // would do (an operator's command) was already refused to its caller.
+            if (call->abandoned.load())
+                return;
             call->result = ask();
             call->answered.release();
         },
@@ -41,8 +46,13 @@ std::optional<Result> askEngine(
     // A short wait, again and again: a stop is noticed within it.
     constexpr int PatienceStepMs = 20;
     while (!call->answered.tryAcquire(1, PatienceStepMs)) {
-        if (stopping.load())
+        if (stopping.load()) {
+            call->abandoned = true;
+            // The engine may have begun it meanwhile: then its answer is as good as any.
+            if (call->answered.tryAcquire(1, 0))
+                break;
             return std::nullopt;
+        }
     }
     return std::move(call->result);
 }

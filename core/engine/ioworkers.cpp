@@ -26,9 +26,12 @@ namespace {
 // As HttpListener::listen: room for a burst of new clients (the kernel caps it at somaxconn).
 constexpr int ListenBacklog = 4096;
 
+enum class Sharing { Shared, Alone };
+
 // A listening socket that shares `port` with the gateway's other threads' (SO_REUSEPORT; only
-// sockets of the same user may join, as the kernel checks). -1 and why when it cannot be had.
-int openSharedListener(const QHostAddress &address, quint16 port, QString *error)
+// sockets of the same user may join, as the kernel checks), or, Alone, a socket bound to it and
+// nothing more. -1 and why when it cannot be had.
+int openListener(const QHostAddress &address, quint16 port, Sharing sharing, QString *error)
 {
     sockaddr_storage storage {};
     socklen_t length = 0;
@@ -58,11 +61,12 @@ int openSharedListener(const QHostAddress &address, quint16 port, QString *error
     const int on = 1;
     const int off = 0;
     const bool anyFamily = address.protocol() == QAbstractSocket::AnyIPProtocol;
+    const bool shared = sharing == Sharing::Shared;
     if (::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof on) != 0
-        || ::setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &on, sizeof on) != 0
+        || (shared && ::setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &on, sizeof on) != 0)
         || (anyFamily && ::setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &off, sizeof off) != 0)
         || ::bind(fd, reinterpret_cast<const sockaddr *>(&storage), length) != 0
-        || ::listen(fd, ListenBacklog) != 0) {
+        || (shared && ::listen(fd, ListenBacklog) != 0)) {
         *error = QString::fromLocal8Bit(strerror(errno));
         ::close(fd);
         return -1;
@@ -222,9 +226,19 @@ IoWorkers::~IoWorkers()
 quint16 IoWorkers::listen(const QHostAddress &address, quint16 port,
     const std::optional<QSslConfiguration> &tls, const ListenerLimits &limits, QString *error)
 {
+    // SO_REUSEPORT would let these sockets join another process's on the same port (a second
+    // gateway of the same user, say), and the kernel would share the clients out between the
+    // two. So the port is first bound as QTcpServer binds it, alone: in use, that fails as a
+    // single-threaded gateway's listen() does.
+    if (port != 0) {
+        const int probe = openListener(address, port, Sharing::Alone, error);
+        if (probe < 0)
+            return 0;
+        ::close(probe);
+    }
     std::vector<int> sockets;
     for (size_t index = 0; index < m_threads.size(); ++index) {
-        const int fd = openSharedListener(address, port, error);
+        const int fd = openListener(address, port, Sharing::Shared, error);
         if (fd < 0)
             break;
         sockets.push_back(fd);

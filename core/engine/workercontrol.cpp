@@ -33,15 +33,15 @@ void WorkerControl::later(std::function<void(const Answer &)> done, Call call)
 
 QList<RouteSnapshot> WorkerControl::routeSnapshots() const
 {
-    return askEngine<QList<RouteSnapshot>>(m_engineObject, m_stopping, [this] {
-        return m_engine.routeSnapshots();
+    return askEngine<QList<RouteSnapshot>>(m_engineObject, m_stopping, [&engine = m_engine] {
+        return engine.routeSnapshots();
     }).value_or(QList<RouteSnapshot>());
 }
 
 QList<StateEvent> WorkerControl::recentEvents() const
 {
-    return askEngine<QList<StateEvent>>(m_engineObject, m_stopping, [this] {
-        return m_engine.recentEvents();
+    return askEngine<QList<StateEvent>>(m_engineObject, m_stopping, [&engine = m_engine] {
+        return engine.recentEvents();
     }).value_or(QList<StateEvent>());
 }
 
@@ -49,9 +49,9 @@ bool WorkerControl::execute(const RouteCommand &command, QString *error)
 {
     using Outcome = std::pair<bool, QString>;
     const std::optional<Outcome> outcome
-        = askEngine<Outcome>(m_engineObject, m_stopping, [this, command] {
+        = askEngine<Outcome>(m_engineObject, m_stopping, [&engine = m_engine, command] {
               QString why;
-              const bool done = m_engine.execute(command, &why);
+              const bool done = engine.execute(command, &why);
               return Outcome { done, why };
           });
     if (!outcome) {
@@ -99,15 +99,15 @@ void WorkerControl::replay(const QString &traceId, const QString &route, Replaye
 
 QList<ProviderSnapshot> WorkerControl::providerSnapshots() const
 {
-    return askEngine<QList<ProviderSnapshot>>(m_engineObject, m_stopping, [this] {
-        return m_engine.providerSnapshots();
+    return askEngine<QList<ProviderSnapshot>>(m_engineObject, m_stopping, [&engine = m_engine] {
+        return engine.providerSnapshots();
     }).value_or(QList<ProviderSnapshot>());
 }
 
 FleetStatus WorkerControl::fleetStatus() const
 {
-    return askEngine<FleetStatus>(m_engineObject, m_stopping, [this] {
-        return m_engine.fleetStatus();
+    return askEngine<FleetStatus>(m_engineObject, m_stopping, [&engine = m_engine] {
+        return engine.fleetStatus();
     }).value_or(FleetStatus());
 }
 

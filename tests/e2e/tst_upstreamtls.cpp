@@ -155,6 +155,9 @@ private:
                 { QStringLiteral("model"), QStringLiteral("m") } };
         };
         const QJsonObject config {
+            // Each I/O thread keeps upstream connections of its own: with one, requests in turn
+            // from new client connections share one upstream connection.
+            { QStringLiteral("workers"), 1 },
             { QStringLiteral("providers"),
                 QJsonObject { { QStringLiteral("lab"), lab },
                     { QStringLiteral("plain"),

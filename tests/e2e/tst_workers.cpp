@@ -7,6 +7,7 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QTest>
+#include <QUrl>
 
 #include <memory>
 
@@ -31,8 +32,10 @@ private Q_SLOTS:
     void everyThreadsEventStreamTellsOfEveryRequest();
     void stopsWithStreamsOpenAndKeepsTheirTraces();
     void oneWorkerIsTheEngineThreadAlone();
+    void aSecondGatewayOnTheSamePortIsRefused();
 
 private:
+    QByteArray configWith(int workers) const;
     bool startGateway(int workers, const QString &dataDirectory = QString());
     // A request on a connection of its own, so the kernel may give it to any thread.
     ClientCall *chat();
@@ -63,6 +66,15 @@ void WorkersTest::cleanup()
 
 bool WorkersTest::startGateway(int workers, const QString &dataDirectory)
 {
+    m_gateway = std::make_unique<GatewayUnderTest>(dataDirectory);
+    QString error;
+    if (!m_gateway->start(configWith(workers), &error))
+        qWarning().noquote() << error;
+    return error.isEmpty();
+}
+
+QByteArray WorkersTest::configWith(int workers) const
+{
     QByteArray json = jsonText(R"JSON({
       'workers': @WORKERS@,
       'providers': {'a': {'base_url': '@A@'}, 'b': {'base_url': '@B@'}},
@@ -76,11 +88,7 @@ bool WorkersTest::startGateway(int workers, const QString &dataDirectory)
     json.replace("@WORKERS@", QByteArray::number(workers));
     json.replace("@A@", m_a->baseUrl().toUtf8());
     json.replace("@B@", m_b->baseUrl().toUtf8());
-    m_gateway = std::make_unique<GatewayUnderTest>(dataDirectory);
-    QString error;
-    if (!m_gateway->start(json, &error))
-        qWarning().noquote() << error;
-    return error.isEmpty();
+    return json;
 }
 
 ClientCall *WorkersTest::chat()
@@ -229,6 +237,23 @@ void WorkersTest::oneWorkerIsTheEngineThreadAlone()
     QVERIFY(startGateway(1));
     QCOMPARE(chat()->status, 200);
     QVERIFY(acceptedPerThread().isEmpty());
+}
+
+void WorkersTest::aSecondGatewayOnTheSamePortIsRefused()
+{
+    // The I/O threads share their port among themselves (SO_REUSEPORT), not with another
+    // gateway: one started on the same port is told the port is taken, whatever its threads.
+    QVERIFY(startGateway(2));
+    const QString address = QUrl(m_gateway->baseUrl()).authority();
+    for (const int workers : { 2, 1 }) {
+        GatewayUnderTest second;
+        QString error;
+        QVERIFY(!second.start(configWith(workers), &error, address));
+        QVERIFY2(error.contains(QStringLiteral("cannot listen")), qPrintable(error));
+    }
+    QCOMPARE(chat()->status, 200);
+    const QList<double> accepted = acceptedPerThread();
+    QCOMPARE(accepted.size(), 2);
 }
 
 QTEST_GUILESS_MAIN(WorkersTest)
