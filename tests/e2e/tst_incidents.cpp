@@ -84,7 +84,10 @@ void IncidentsTest::init()
     QVERIFY(m_a->listen() && m_b->listen());
     m_a->setDefaultResponse(FakeResponse::completion(QStringLiteral("from a")));
     m_b->setDefaultResponse(FakeResponse::completion(QStringLiteral("from b")));
+    // One I/O thread: a request in turn then finds the upstream connection the one before it
+    // kept alive (each thread keeps its own), which aResendOnAFreshConnectionIsAnAttempt needs.
     QByteArray json = jsonText(R"JSON({
+      'workers': 1,
       'providers': {'a': {'base_url': '@A@'}, 'b': {'base_url': '@B@'},
                     'akeyed': {'base_url': '@A@', 'api_key': {'env': 'SWITCHYARD_INCIDENT_KEY'}}},
       'routes': {
