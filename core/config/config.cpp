@@ -110,8 +110,8 @@ QStringList capabilityNames(Capabilities capabilities)
 
 int Config::effectiveWorkers() const
 {
-    // One per core: beyond a dozen or so, each thread's own upstream connections cost more than
-    // the thread brings.
+    // One per core, within a bound: each thread opens upstream connections of its own, and a
+    // many-core host should not open a pool per core unasked.
     constexpr int MostByDefault = 16;
     return workers > 0 ? workers : qBound(1, QThread::idealThreadCount(), MostByDefault);
 }

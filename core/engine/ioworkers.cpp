@@ -30,7 +30,8 @@ enum class Sharing { Shared, Alone };
 
 // A listening socket that shares `port` with the gateway's other threads' (SO_REUSEPORT; only
 // sockets of the same user may join, as the kernel checks), or, Alone, a socket bound to it and
-// nothing more. -1 and why when it cannot be had.
+// nothing more. -1 and why when it cannot be had. By hand because QTcpServer has no way to set
+// SO_REUSEPORT before it binds; it binds as QTcpServer does otherwise.
 int openListener(const QHostAddress &address, quint16 port, Sharing sharing, QString *error)
 {
     sockaddr_storage storage {};
@@ -59,12 +60,13 @@ int openListener(const QHostAddress &address, quint16 port, Sharing sharing, QSt
         return -1;
     }
     const int on = 1;
-    const int off = 0;
-    const bool anyFamily = address.protocol() == QAbstractSocket::AnyIPProtocol;
+    // As QTcpServer: an IPv6 address takes IPv6 clients only, "any" both families; said
+    // explicitly, since the system's default varies.
+    const int ipv6Only = address.protocol() == QAbstractSocket::IPv6Protocol ? 1 : 0;
     const bool shared = sharing == Sharing::Shared;
     if (::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof on) != 0
         || (shared && ::setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &on, sizeof on) != 0)
-        || (anyFamily && ::setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &off, sizeof off) != 0)
+        || (!ipv4 && ::setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &ipv6Only, sizeof ipv6Only) != 0)
         || ::bind(fd, reinterpret_cast<const sockaddr *>(&storage), length) != 0
         || (shared && ::listen(fd, ListenBacklog) != 0)) {
         *error = QString::fromLocal8Bit(strerror(errno));
@@ -236,31 +238,29 @@ quint16 IoWorkers::listen(const QHostAddress &address, quint16 port,
             return 0;
         ::close(probe);
     }
+    // All of them before any thread serves: a port is either the gateway's, whole, or not.
     std::vector<int> sockets;
+    const auto closeFrom = [&sockets](size_t first) {
+        for (size_t index = first; index < sockets.size(); ++index)
+            ::close(sockets[index]);
+    };
     for (size_t index = 0; index < m_threads.size(); ++index) {
         const int fd = openListener(address, port, Sharing::Shared, error);
-        if (fd < 0)
-            break;
+        if (fd < 0) {
+            closeFrom(0);
+            return 0;
+        }
         sockets.push_back(fd);
         port = portOf(fd); // an ephemeral port is chosen by the first, and joined by the others
     }
-    if (sockets.size() == m_threads.size()) {
-        for (size_t index = 0; index < sockets.size(); ++index) {
-            if (!m_threads[index]->serve(sockets[index], tls, limits, count())) {
-                *error = QStringLiteral("an I/O thread could not take its listening socket");
-                break;
-            }
-            sockets[index] = -1; // its listener's now
+    for (size_t index = 0; index < sockets.size(); ++index) {
+        if (!m_threads[index]->serve(sockets[index], tls, limits, count())) {
+            *error = QStringLiteral("an I/O thread could not take its listening socket");
+            closeFrom(index); // the earlier ones are their listeners' now, and stop() ends them
+            return 0;
         }
     }
-    bool failed = false;
-    for (const int fd : sockets) {
-        if (fd >= 0) {
-            ::close(fd);
-            failed = true;
-        }
-    }
-    return failed || sockets.size() != m_threads.size() ? 0 : port;
+    return port;
 }
 
 void IoWorkers::setLimits(const ListenerLimits &limits)
