@@ -743,7 +743,8 @@ QList<ProviderSnapshot> Engine::providerSnapshots() const
                     : QList<ProviderSnapshot>();
 }
 
-void Engine::readHistory(std::function<void(const History &history)> done)
+void Engine::readHistory(
+    std::function<void()> taken, std::function<void(const History &history)> done)
 {
     // As of now, like publishHistory(): the spend and events are taken here, so what finishes
     // while the traces are read is news, never counted twice.
@@ -754,6 +755,8 @@ void Engine::readHistory(std::function<void(const History &history)> done)
     history.routes = routeSnapshots();
     history.providers = providerSnapshots();
     history.fleet = fleetStatus();
+    if (taken)
+        taken();
     m_journal->queryTraces(TraceQuery { 500 },
         [history, done = std::move(done)](const QList<TraceRecord> &traces) mutable {
             history.traces = traces;

@@ -158,7 +158,8 @@ private:
     FleetStatus fleetStatus() const override;
     void runProviderTest(const QString &provider) override { testProvider(provider); }
     void rereadSecrets() override { reloadSecrets(); }
-    void readHistory(std::function<void(const History &history)> done) override;
+    void readHistory(
+        std::function<void()> taken, std::function<void(const History &history)> done) override;
     void applyConfig(const Config &config, std::function<void(const QString &error)> done);
 
     void install(const Config &config);

@@ -9,6 +9,7 @@
 #include "upstream/upstreampool.h"
 
 #include <QAbstractEventDispatcher>
+#include <QCoreApplication>
 #include <QThread>
 
 #include <arpa/inet.h>
@@ -121,7 +122,10 @@ public:
 
     void shutDown()
     {
+        // Answers from the engine stop here: none comes any more, and those on their way would
+        // reach objects deleted below.
         m_home->close();
+        QCoreApplication::removePostedEvents(this, QEvent::MetaCall);
         // Clients first, then what their requests use (as the engine does for its own).
         delete m_listener;
         m_listener = nullptr;

@@ -121,11 +121,18 @@ void WorkerControl::rereadSecrets()
     onEngine([](GatewayControl &engine) { engine.rereadSecrets(); });
 }
 
-void WorkerControl::readHistory(std::function<void(const History &history)> done)
+void WorkerControl::readHistory(
+    std::function<void()> taken, std::function<void(const History &history)> done)
 {
-    later<History>(
-        std::move(done), [](GatewayControl &engine, std::function<void(const History &)> answer) {
-            engine.readHistory(answer);
+    // The moment it is taken comes back here too, in order with what the engine publishes to this
+    // thread: what arrived before it is in the history.
+    later<History>(std::move(done),
+        [home = m_home, taken = std::move(taken)](
+            GatewayControl &engine, std::function<void(const History &)> answer) {
+            std::function<void()> takenHere;
+            if (taken)
+                takenHere = [home, taken] { home->post(taken); };
+            engine.readHistory(takenHere, answer);
         });
 }
 

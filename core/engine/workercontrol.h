@@ -31,7 +31,8 @@ public:
     FleetStatus fleetStatus() const override;
     void runProviderTest(const QString &provider) override;
     void rereadSecrets() override;
-    void readHistory(std::function<void(const History &history)> done) override;
+    void readHistory(
+        std::function<void()> taken, std::function<void(const History &history)> done) override;
     void proposeConfig(const QJsonObject &json, const Config &config, ConfigAnswered done) override;
 
 private:

@@ -71,9 +71,6 @@ AdminEvents::~AdminEvents() = default;
 
 void AdminEvents::subscribe(ClientResponse response, bool console)
 {
-    // What is batched now is in the history this subscriber will get: the others have it first.
-    if (console)
-        flushTraces();
     auto subscriber = std::make_unique<Subscriber>();
     subscriber->id = ++m_lastId;
     subscriber->response = std::make_unique<ClientResponse>(std::move(response));
@@ -91,12 +88,30 @@ void AdminEvents::subscribe(ClientResponse response, bool console)
     if (!m_flush.isActive())
         m_flush.start();
     const quint64 id = m_lastId;
-    m_control.readHistory([this, id](const GatewayControl::History &history) {
-        QSet<QString> ids;
-        for (const TraceRecord &trace : history.traces)
-            ids.insert(trace.id);
-        sendHistory(id, sseEvent("history", AdminJson::fromHistory(history)), ids);
-    });
+    m_control.readHistory([this, id] { historyTaken(id); },
+        [this, id](const GatewayControl::History &history) {
+            QSet<QString> ids;
+            for (const TraceRecord &trace : history.traces)
+                ids.insert(trace.id);
+            sendHistory(id, sseEvent("history", AdminJson::fromHistory(history)), ids);
+        });
+}
+
+void AdminEvents::historyTaken(quint64 id)
+{
+    // What is batched now is in the history this subscriber will get: the others have it first.
+    flushTraces();
+    const auto found = std::find_if(m_subscribers.begin(), m_subscribers.end(),
+        [id](const std::unique_ptr<Subscriber> &s) { return s->id == id; });
+    if (found == m_subscribers.end())
+        return;
+    // Held since it subscribed, published before the history was taken: in the history already
+    // (from an I/O thread, the history is taken a little after the subscription).
+    Subscriber &subscriber = **found;
+    subscriber.held.clear();
+    subscriber.heldTraces.clear();
+    subscriber.heldSpend.clear();
+    subscriber.heldBytes = 0;
 }
 
 void AdminEvents::sendHistory(

@@ -44,6 +44,8 @@ public:
 
 private:
     struct Subscriber;
+    // The subscriber's history was taken: what it holds so far is in it.
+    void historyTaken(quint64 id);
     void sendHistory(quint64 id, const QByteArray &history, const QSet<QString> &tracesInHistory);
     void broadcast(const QByteArray &event, bool consoleOnly);
     void write(Subscriber &subscriber, const QByteArray &event);

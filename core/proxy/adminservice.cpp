@@ -104,7 +104,7 @@ void AdminService::handle(const HttpRequest &request, ClientResponse response)
     }
     if (path == QLatin1String("/admin/history") && isGet) {
         auto pending = std::make_shared<ClientResponse>(std::move(response));
-        m_control.readHistory([pending](const GatewayControl::History &history) {
+        m_control.readHistory({}, [pending](const GatewayControl::History &history) {
             pending->sendJson(200, {}, compact(AdminJson::fromHistory(history)));
         });
         return;

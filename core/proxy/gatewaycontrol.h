@@ -63,9 +63,14 @@ public:
         QList<ProviderSnapshot> providers;
         FleetStatus fleet;
     };
-    // The events, spend, routes and providers are taken at the call; the traces are read later,
-    // off the engine thread, and `done` is called in it with all of them.
-    virtual void readHistory(std::function<void(const History &history)> done) = 0;
+    // The events, spend, routes and providers are taken at once, and `taken` (if set) is called
+    // then, in the caller's thread, before anything the engine publishes after that moment reaches
+    // it: what was published to the caller before `taken` is in the history, what comes after is
+    // news. The traces are read later, off the engine thread, and `done` is called with all of
+    // them, in the engine's thread (the caller's, from an I/O thread).
+    virtual void readHistory(
+        std::function<void()> taken, std::function<void(const History &history)> done)
+        = 0;
 
     // What became of a configuration posted to the admin API.
     struct ConfigAnswer {
