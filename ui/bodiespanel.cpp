@@ -102,11 +102,13 @@ void BodiesPanel::showTrace(const TraceRecord &trace)
     setBodies(std::nullopt, QString());
     m_parts->setEnabled(false);
     m_status->setText(tr("Reading the bodies…"));
+    m_reading = true;
     const QString id = trace.id;
     m_gateway->readBodies(
         id, this, [this, id](const std::optional<CapturedBodies> &bodies, const QString &error) {
             if (m_trace.id != id)
                 return; // another request was selected since
+            m_reading = false;
             setBodies(bodies, error);
             Q_EMIT bodiesShown();
         });

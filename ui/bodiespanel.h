@@ -42,6 +42,8 @@ public:
     QString status() const;
     QPushButton *replayButton() const { return m_replay; }
     const std::optional<CapturedBodies> &bodies() const { return m_bodies; }
+    // A request's bodies were asked for and have not come yet.
+    bool isReading() const { return m_reading; }
 
 Q_SIGNALS:
     // The bodies of the request last asked for are shown (or why there are none).
@@ -58,6 +60,7 @@ private:
     QPlainTextEdit *m_text;
     QPushButton *m_replay;
     TraceRecord m_trace;
+    bool m_reading = false;
     std::optional<CapturedBodies> m_bodies;
 };
 

@@ -1,5 +1,6 @@
 #include "mainwindow.h"
 
+#include "bodiespanel.h"
 #include "capturenotice.h"
 #include "consolesettings.h"
 #include "costview.h"
@@ -27,6 +28,7 @@
 #include <QApplication>
 #include <QCloseEvent>
 #include <QDir>
+#include <QEventLoop>
 #include <QFileDialog>
 #include <QFileInfo>
 #include <QHBoxLayout>
@@ -353,6 +355,16 @@ QStringList MainWindow::saveScreenshots(const QString &directory)
             && !m_tracesView->selectNewest(
                 [](const TraceRecord &trace) { return trace.upstreamAttempts() > 1; }))
             m_tracesView->selectRow(0);
+        // Its bodies are read off the engine thread: the picture shows them, or why there are
+        // none, once they are in (a gateway that does not answer is shown as it is, waiting).
+        if (m_tabs->widget(i) == m_tracesView && m_tracesView->bodies()->isReading()) {
+            QEventLoop waiting;
+            connect(m_tracesView->bodies(), &BodiesPanel::bodiesShown, &waiting, &QEventLoop::quit);
+            QTimer::singleShot(2000, &waiting, &QEventLoop::quit);
+            waiting.exec();
+            // The panel's layout takes up the new text in its turn, after the signal.
+            QCoreApplication::sendPostedEvents(nullptr, QEvent::LayoutRequest);
+        }
         // The moment of the newest state change, with its events and requests listed.
         if (m_tabs->widget(i) == m_historyView && m_events->rowCount() > 0) {
             m_historyView->refresh(QDateTime::currentMSecsSinceEpoch());
