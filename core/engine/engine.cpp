@@ -694,10 +694,13 @@ void Engine::recordTrace(const TraceRecord &trace)
     m_publisher->addTrace(trace, spend);
     if (m_proxy)
         m_proxy->admin()->events()->publishTrace(trace, spend);
-    for (AdminEvents *events : std::as_const(m_ioEvents))
+    for (AdminEvents *events : std::as_const(m_ioEvents)) {
+        if (!events->isListenedTo())
+            continue;
         QMetaObject::invokeMethod(
             events, [events, trace, spend] { events->publishTrace(trace, spend); },
             Qt::QueuedConnection);
+    }
     if (m_telemetry && trace.sampled && m_active)
         m_telemetry->add(trace, *m_active);
     Q_EMIT requestFinished(trace);

@@ -81,6 +81,7 @@ void AdminEvents::subscribe(ClientResponse response, bool console)
             { QByteArrayLiteral("Cache-Control"), QByteArrayLiteral("no-cache") } });
     subscriber->response->writeChunk(QByteArrayLiteral(": switchyard events\n\n"));
     m_subscribers.push_back(std::move(subscriber));
+    m_listenedTo.store(true, std::memory_order_release);
     if (!m_keepAlive.isActive())
         m_keepAlive.start();
     if (!console)
@@ -158,6 +159,7 @@ void AdminEvents::dropGone()
     std::erase_if(m_subscribers,
         [](const std::unique_ptr<Subscriber> &s) { return !s->response->isConnected(); });
     if (m_subscribers.empty()) {
+        m_listenedTo.store(false, std::memory_order_release);
         m_keepAlive.stop();
         m_flush.stop();
         m_traces.clear();

@@ -10,6 +10,7 @@
 #include <QObject>
 #include <QTimer>
 
+#include <atomic>
 #include <memory>
 #include <vector>
 
@@ -41,6 +42,10 @@ public:
     void publishStorageProblem(const QString &problem);
 
     int subscriberCount() const { return int(m_subscribers.size()); }
+    // Any thread: whether anyone listens, so that the engine need not send an I/O thread's
+    // stream what nobody reads. Set before a console's history is asked for, so a trace is
+    // either in that history or sent here.
+    bool isListenedTo() const { return m_listenedTo.load(std::memory_order_acquire); }
 
 private:
     struct Subscriber;
@@ -54,6 +59,7 @@ private:
 
     GatewayControl &m_control;
     std::vector<std::unique_ptr<Subscriber>> m_subscribers;
+    std::atomic<bool> m_listenedTo = false;
     quint64 m_lastId = 0;
     // Whole traces and their spend for console subscribers, sent a few times a second.
     QList<TraceRecord> m_traces;

@@ -130,8 +130,10 @@ void PlainHttpReply::start(bool allowReuse)
 void PlainHttpReply::sendRequest()
 {
     m_stage = Stage::Head;
-    // Only a connected socket takes the option (a prompt over one segment must not wait on Nagle).
-    m_socket->setSocketOption(QAbstractSocket::LowDelayOption, 1);
+    // Only a connected socket takes the option (a prompt over one segment must not wait on Nagle),
+    // and a kept-alive one has it already: a system call per request saved.
+    if (!m_reused)
+        m_socket->setSocketOption(QAbstractSocket::LowDelayOption, 1);
     writeAfterThisEvent(m_socket, m_requestBytes);
     m_sentAt.start();
     Q_EMIT requestSent();

@@ -21,6 +21,9 @@ class HeldHistoryControl final : public GatewayControl {
 public:
     std::function<void()> taken;
     std::function<void(const History &)> done;
+    // Whether the stream said it is listened to when its history was asked for.
+    const AdminEvents *events = nullptr;
+    bool listenedToWhenAsked = false;
 
     QList<RouteSnapshot> routeSnapshots() const override { return {}; }
     QList<StateEvent> recentEvents() const override { return {}; }
@@ -39,6 +42,7 @@ public:
     {
         taken = std::move(whenTaken);
         done = std::move(whenRead);
+        listenedToWhenAsked = events && events->isListenedTo();
     }
     void proposeConfig(const QJsonObject &, const Config &, ConfigAnswered) override { }
 };
@@ -87,6 +91,7 @@ class AdminEventsTest final : public QObject {
 
 private Q_SLOTS:
     void whatTheHistoryHoldsIsNotSentAgain();
+    void itSaysWhetherAnyoneListens();
 };
 
 void AdminEventsTest::whatTheHistoryHoldsIsNotSentAgain()
@@ -135,6 +140,34 @@ void AdminEventsTest::whatTheHistoryHoldsIsNotSentAgain()
     for (const QJsonObject &summary : eventsNamed(stream, "trace"))
         summaries.append(summary.value(u"id").toString());
     QCOMPARE(summaries, QStringList { QStringLiteral("req_after") });
+}
+
+// The engine sends an I/O thread's stream a finished trace only while someone listens there. A
+// console's subscription says so before it asks for its history, so that a trace the engine did
+// not send is in that history.
+void AdminEventsTest::itSaysWhetherAnyoneListens()
+{
+    QTcpServer server;
+    QVERIFY(server.listen(QHostAddress::LocalHost));
+    auto client = std::make_unique<QTcpSocket>();
+    client->connectToHost(QHostAddress::LocalHost, server.serverPort());
+    QVERIFY(server.waitForNewConnection(5000));
+    QTcpSocket *served = server.nextPendingConnection();
+    QVERIFY(served);
+
+    HeldHistoryControl control;
+    AdminEvents events(control, nullptr);
+    control.events = &events;
+    QVERIFY(!events.isListenedTo());
+    events.subscribe(ClientResponse(served, false), true);
+    QVERIFY(control.listenedToWhenAsked);
+    QVERIFY(events.isListenedTo());
+
+    client.reset(); // the console goes
+    QTRY_VERIFY(served->state() != QAbstractSocket::ConnectedState);
+    const TraceRecord trace = traceCosting(QStringLiteral("req_unheard"), 0.1);
+    events.publishTrace(trace, { spendOf(trace) });
+    QVERIFY(!events.isListenedTo());
 }
 
 QTEST_GUILESS_MAIN(AdminEventsTest)
