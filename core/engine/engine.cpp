@@ -44,6 +44,14 @@ namespace {
 constexpr int MaintenanceIntervalMs = 100;
 constexpr qint64 LedgerKeptMs = GatewayJournal::LedgerKeptMs;
 
+// Whether a lane or route caps its daily spend.
+bool capsSpend(const Config &config)
+{
+    const auto capped = [](const auto &settings) { return settings.budgetUsdPerDay > 0; };
+    return std::any_of(config.lanes.cbegin(), config.lanes.cend(), capped)
+        || std::any_of(config.routes.cbegin(), config.routes.cend(), capped);
+}
+
 // What the listener takes from a config.
 ListenerLimits listenerLimits(const Config &config)
 {
@@ -132,6 +140,15 @@ Engine::~Engine()
     delete m_upstreams;
 }
 
+bool Engine::event(QEvent *event)
+{
+    // Whatever the I/O threads handed over before this call was queued comes first, as it would
+    // if every trace woke the engine: an admin read right after a request's answer finds it.
+    if (event->type() == QEvent::MetaCall)
+        m_inbox.takeUp();
+    return QObject::event(event);
+}
+
 void Engine::install(const Config &config)
 {
     auto active = std::make_shared<ActiveConfig>();
@@ -209,6 +226,7 @@ void Engine::install(const Config &config)
     m_journal->setRetention(
         TraceRetention { qint64(config.traceRetentionHours) * 3600 * 1000, config.traceMaxCount });
     m_active = std::move(active);
+    m_spendCapped = capsSpend(m_active->config);
     if (m_port != 0)
         configureFleet(m_active->config);
 }
@@ -479,8 +497,10 @@ GatewayServices Engine::ioThreadServices()
         return m_active;
     };
     // What a request hands over is taken up on this thread, in its turn.
-    services.recordTrace
-        = [this](const TraceRecord &trace) { m_inbox.post([this, trace] { recordTrace(trace); }); };
+    services.recordTrace = [this](const TraceRecord &trace) {
+        const bool capped = m_spendCapped && (trace.costUsd > 0 || trace.fallbackCostUsd > 0);
+        m_inbox.post([this, trace] { recordTrace(trace); }, capped);
+    };
     services.recordRefusal = [this](const TraceRecord &trace) {
         m_inbox.post([this, trace] { recordRefusal(trace); });
     };

@@ -24,6 +24,7 @@
 #include <QSslConfiguration>
 #include <QTimer>
 
+#include <atomic>
 #include <deque>
 #include <functional>
 #include <memory>
@@ -146,6 +147,9 @@ Q_SIGNALS:
     void historyPublished(const QList<Switchyard::TraceRecord> &traces,
         const QList<Switchyard::StateEvent> &events, const QList<Switchyard::CostPoint> &cost);
 
+protected:
+    bool event(QEvent *event) override;
+
 private:
     QString journalPath() const;
     // GatewayControl, for the admin API.
@@ -200,6 +204,9 @@ private:
     // Over what the I/O threads share with this one; held while this thread is awake once there
     // are I/O threads (see StateLock).
     StateLock m_stateLock;
+    // Whether a lane or route caps its daily spend: then a trace with a cost is recorded at once,
+    // not in the inbox's pace, for the next request's admission to count it.
+    std::atomic<bool> m_spendCapped = false;
     std::unique_ptr<IoWorkers> m_workers; // none: this thread serves the clients
     QList<AdminEvents *> m_ioEvents; // the I/O threads' /admin/events streams
     EngineInbox m_inbox { this }; // what the I/O threads' requests hand over

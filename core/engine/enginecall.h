@@ -7,11 +7,13 @@
 #include <QObject>
 #include <QPointer>
 #include <QSemaphore>
+#include <QTimer>
 
 #include <atomic>
 #include <functional>
 #include <memory>
 #include <optional>
+#include <utility>
 #include <vector>
 
 namespace Switchyard {
@@ -84,46 +86,97 @@ private:
 };
 
 // What the I/O threads hand the engine thread — finished requests' traces, kept bodies, breaker
-// events — queued in the order they came, and the engine woken once for all that waits instead of
-// once per item: a wake-up is a system call on each side and a turn of the engine's loop, which
-// under load cost more than recording a trace.
+// events — queued in the order they came. A wake-up is a system call on each side, a turn of the
+// engine's loop and a round of the I/O threads waiting for the lock the engine then holds: under
+// load that cost more than recording a trace. So the first item after a quiet spell wakes the
+// engine at once, and while items keep coming the engine comes back for them at most every
+// PaceMs, all of them at a time. What the engine is asked meanwhile must still find what came
+// before the question (a trace read right after its answer): the engine takes up its inbox
+// before any call queued to it (Engine::event).
 class EngineInbox final {
 public:
-    explicit EngineInbox(QObject *engine)
+    static constexpr int PaceMs = 5;
+
+    explicit EngineInbox(QObject *engine, int paceMs = PaceMs)
         : m_engine(engine)
+        , m_paceMs(paceMs)
     {
     }
 
-    // Any thread.
-    void post(std::function<void()> item)
+    // Whether the engine comes back on its own within the pace (items are coming).
+    bool isPaced() const
+    {
+        const QMutexLocker locked(&m_mutex);
+        return m_paced;
+    }
+
+    // Any thread. An `urgent` item wakes the engine even within its pace: what it records is
+    // read by the next request's decision (spend that a cap counts).
+    void post(std::function<void()> item, bool urgent = false)
     {
         const QMutexLocker locked(&m_mutex);
         m_items.push_back(std::move(item));
-        if (m_wakeSent)
+        if (m_wakeQueued || (m_paced && !urgent))
             return;
-        m_wakeSent = true;
+        m_wakeQueued = true;
         QMetaObject::invokeMethod(
-            m_engine, [this] { takeUp(); }, Qt::QueuedConnection);
+            m_engine,
+            [this] {
+                {
+                    const QMutexLocker locked(&m_mutex);
+                    m_wakeQueued = false;
+                }
+                takeUpInPace();
+            },
+            Qt::QueuedConnection);
     }
 
-    // The engine thread: runs what waits, in order.
+    // The engine thread: runs what waits, in order, now.
     void takeUp()
     {
         std::vector<std::function<void()>> items;
         {
             const QMutexLocker locked(&m_mutex);
             items.swap(m_items);
-            m_wakeSent = false;
+            m_takenOutOfPace = m_takenOutOfPace || !items.empty();
         }
         for (const std::function<void()> &item : items)
             item();
     }
 
 private:
+    // The engine thread.
+    void takeUpInPace()
+    {
+        std::vector<std::function<void()>> items;
+        {
+            const QMutexLocker locked(&m_mutex);
+            items.swap(m_items);
+            // Nothing came since the last time: the next item wakes the engine itself.
+            const bool takenMeanwhile = std::exchange(m_takenOutOfPace, false);
+            if ((!items.empty() || takenMeanwhile) && !m_paced) {
+                m_paced = true;
+                QTimer::singleShot(m_paceMs, m_engine, [this] {
+                    {
+                        const QMutexLocker locked(&m_mutex);
+                        m_paced = false;
+                    }
+                    takeUpInPace();
+                });
+            }
+        }
+        for (const std::function<void()> &item : items)
+            item();
+    }
+
     QObject *m_engine;
-    QMutex m_mutex;
+    const int m_paceMs;
+    mutable QMutex m_mutex;
     std::vector<std::function<void()>> m_items;
-    bool m_wakeSent = false;
+    bool m_wakeQueued = false; // a wake-up is on its way
+    bool m_paced = false; // the engine comes back within PaceMs
+    // Items came meanwhile, taken up before a call to the engine: it is not a quiet spell.
+    bool m_takenOutOfPace = false;
 };
 
 } // namespace Switchyard
