@@ -2,9 +2,13 @@
 
 #include "config/config.h"
 
+#include <QCborStreamWriter>
+#include <QCborValue>
 #include <QJsonArray>
+#include <QJsonDocument>
 
 #include <algorithm>
+#include <utility>
 
 namespace Switchyard {
 
@@ -20,6 +24,155 @@ Decision decisionFromName(const QString &name)
 {
     return parseDecision(name).value_or(Decision::Return);
 }
+
+// The fields of a trace, written once for both of its forms: the JSON object that the admin API
+// and the console read, and the CBOR that the trace store keeps. The store's is streamed: building
+// a JSON object per trace and printing it cost the store's writer more than SQLite did.
+template <typename Out> void writeAttempt(const AttemptRecord &attempt, Out &out)
+{
+    out.field("route", attempt.route);
+    out.field("class", failureClassName(attempt.failureClass));
+    out.field("decision", decisionName(attempt.decision));
+    out.field("status", qint64(attempt.httpStatus));
+    out.field("reason", attempt.reason);
+    out.field("start_ms", attempt.startMs);
+    out.field("connected_ms", attempt.connectedMs);
+    out.field("first_byte_ms", attempt.firstByteMs);
+    out.field("first_token_ms", attempt.firstTokenMs);
+    out.field("end_ms", attempt.endMs);
+    out.field("bytes", attempt.bytes);
+    out.field("tokens_in", attempt.tokensIn);
+    out.field("tokens_out", attempt.tokensOut);
+    out.field("cache_read_tokens", attempt.cacheReadTokens);
+    out.field("cache_write_tokens", attempt.cacheWriteTokens);
+    out.field("cost_usd", attempt.costUsd);
+    if (attempt.skipped)
+        out.field("skip", attempt.skip);
+    if (!attempt.continuation.isEmpty())
+        out.field("continuation", attempt.continuation);
+    if (attempt.hedge)
+        out.field("hedge", true);
+    if (!attempt.note.isEmpty())
+        out.field("note", attempt.note);
+    if (!attempt.key.isEmpty())
+        out.field("key", attempt.key);
+    if (!attempt.spanId.isEmpty())
+        out.field("span_id", attempt.spanId);
+    if (attempt.drill)
+        out.field("drill", true);
+    if (attempt.trial)
+        out.field("trial", true);
+    if (attempt.byFallback)
+        out.field("by_fallback", true);
+}
+
+template <typename Out> void writeTrace(const TraceRecord &trace, Out &out)
+{
+    out.field("id", trace.id);
+    out.field("lane", trace.lane);
+    out.field("route", trace.route);
+    out.field("endpoint", trace.endpoint);
+    out.field("stream", trace.stream);
+    out.field("fallback", trace.fallback);
+    out.field("degraded", trace.degraded);
+    out.field("panic", trace.panic);
+    out.field("status", qint64(trace.status));
+    out.field("class", failureClassName(trace.finalClass));
+    out.field("started_at_ms", trace.startedAtUtcMs);
+    out.field("duration_ms", trace.durationMs);
+    out.field("tokens_in", trace.tokensIn);
+    out.field("tokens_out", trace.tokensOut);
+    out.field("cache_read_tokens", trace.cacheReadTokens);
+    out.field("cache_write_tokens", trace.cacheWriteTokens);
+    out.field("cost_usd", trace.costUsd);
+    out.field("fallback_cost_usd", trace.fallbackCostUsd);
+    out.field("needs", capabilityNames(trace.needs));
+    out.field("estimated_tokens", trace.estimatedTokens);
+    out.beginList("attempts");
+    for (const AttemptRecord &attempt : trace.attempts) {
+        out.beginItem();
+        writeAttempt(attempt, out);
+        out.endItem();
+    }
+    out.endList();
+    if (!trace.traceId.isEmpty()) {
+        out.field("trace_id", trace.traceId);
+        out.field("span_id", trace.spanId);
+        if (!trace.parentSpanId.isEmpty())
+            out.field("parent_span_id", trace.parentSpanId);
+    }
+}
+
+// Builds the JSON object: fields go to the list's item while there is one, else to the trace.
+class JsonOut final {
+public:
+    template <typename T> void field(const char *key, const T &value)
+    {
+        (m_inItem ? m_item : m_object).insert(QLatin1String(key), toValue(value));
+    }
+    void beginList(const char *key) { m_listKey = QLatin1String(key); }
+    void beginItem() { m_inItem = true; }
+    void endItem()
+    {
+        m_list.append(std::exchange(m_item, QJsonObject()));
+        m_inItem = false;
+    }
+    void endList() { m_object.insert(m_listKey, std::exchange(m_list, QJsonArray())); }
+    QJsonObject object() const { return m_object; }
+
+private:
+    template <typename T> static QJsonValue toValue(const T &value) { return QJsonValue(value); }
+    static QJsonValue toValue(const QStringList &values)
+    {
+        return QJsonArray::fromStringList(values);
+    }
+
+    QJsonObject m_object;
+    QJsonObject m_item;
+    QJsonArray m_list;
+    QLatin1String m_listKey;
+    bool m_inItem = false;
+};
+
+// Streams the CBOR: one map of the trace's fields, its attempts an array of maps.
+class CborOut final {
+public:
+    CborOut() { m_writer.startMap(); }
+    template <typename T> void field(const char *key, const T &value)
+    {
+        m_writer.append(QLatin1String(key));
+        append(value);
+    }
+    void beginList(const char *key)
+    {
+        m_writer.append(QLatin1String(key));
+        m_writer.startArray();
+    }
+    void beginItem() { m_writer.startMap(); }
+    void endItem() { m_writer.endMap(); }
+    void endList() { m_writer.endArray(); }
+    QByteArray bytes()
+    {
+        m_writer.endMap();
+        return m_bytes;
+    }
+
+private:
+    void append(const QString &value) { m_writer.append(QStringView(value)); }
+    void append(const QStringList &values)
+    {
+        m_writer.startArray(quint64(values.size()));
+        for (const QString &value : values)
+            m_writer.append(QStringView(value));
+        m_writer.endArray();
+    }
+    void append(qint64 value) { m_writer.append(value); }
+    void append(double value) { m_writer.append(value); }
+    void append(bool value) { m_writer.append(value); }
+
+    QByteArray m_bytes;
+    QCborStreamWriter m_writer { &m_bytes };
+};
 
 } // namespace
 
@@ -96,66 +249,24 @@ bool TraceRecord::hasDrill() const
 
 QJsonObject TraceRecord::toJson() const
 {
-    QJsonArray attemptArray;
-    for (const AttemptRecord &attempt : attempts) {
-        QJsonObject item { { QStringLiteral("route"), attempt.route },
-            { QStringLiteral("class"), failureClassName(attempt.failureClass) },
-            { QStringLiteral("decision"), decisionName(attempt.decision) },
-            { QStringLiteral("status"), attempt.httpStatus },
-            { QStringLiteral("reason"), attempt.reason },
-            { QStringLiteral("start_ms"), attempt.startMs },
-            { QStringLiteral("connected_ms"), attempt.connectedMs },
-            { QStringLiteral("first_byte_ms"), attempt.firstByteMs },
-            { QStringLiteral("first_token_ms"), attempt.firstTokenMs },
-            { QStringLiteral("end_ms"), attempt.endMs }, { QStringLiteral("bytes"), attempt.bytes },
-            { QStringLiteral("tokens_in"), attempt.tokensIn },
-            { QStringLiteral("tokens_out"), attempt.tokensOut },
-            { QStringLiteral("cache_read_tokens"), attempt.cacheReadTokens },
-            { QStringLiteral("cache_write_tokens"), attempt.cacheWriteTokens },
-            { QStringLiteral("cost_usd"), attempt.costUsd } };
-        if (attempt.skipped)
-            item.insert(QStringLiteral("skip"), attempt.skip);
-        if (!attempt.continuation.isEmpty())
-            item.insert(QStringLiteral("continuation"), attempt.continuation);
-        if (attempt.hedge)
-            item.insert(QStringLiteral("hedge"), true);
-        if (!attempt.note.isEmpty())
-            item.insert(QStringLiteral("note"), attempt.note);
-        if (!attempt.key.isEmpty())
-            item.insert(QStringLiteral("key"), attempt.key);
-        if (!attempt.spanId.isEmpty())
-            item.insert(QStringLiteral("span_id"), attempt.spanId);
-        if (attempt.drill)
-            item.insert(QStringLiteral("drill"), true);
-        if (attempt.trial)
-            item.insert(QStringLiteral("trial"), true);
-        if (attempt.byFallback)
-            item.insert(QStringLiteral("by_fallback"), true);
-        attemptArray.append(item);
-    }
-    QJsonObject json { { QStringLiteral("id"), id }, { QStringLiteral("lane"), lane },
-        { QStringLiteral("route"), route }, { QStringLiteral("endpoint"), endpoint },
-        { QStringLiteral("stream"), stream }, { QStringLiteral("fallback"), fallback },
-        { QStringLiteral("degraded"), degraded }, { QStringLiteral("panic"), panic },
-        { QStringLiteral("status"), status },
-        { QStringLiteral("class"), failureClassName(finalClass) },
-        { QStringLiteral("started_at_ms"), startedAtUtcMs },
-        { QStringLiteral("duration_ms"), durationMs }, { QStringLiteral("tokens_in"), tokensIn },
-        { QStringLiteral("tokens_out"), tokensOut },
-        { QStringLiteral("cache_read_tokens"), cacheReadTokens },
-        { QStringLiteral("cache_write_tokens"), cacheWriteTokens },
-        { QStringLiteral("cost_usd"), costUsd },
-        { QStringLiteral("fallback_cost_usd"), fallbackCostUsd },
-        { QStringLiteral("needs"), QJsonArray::fromStringList(capabilityNames(needs)) },
-        { QStringLiteral("estimated_tokens"), estimatedTokens },
-        { QStringLiteral("attempts"), attemptArray } };
-    if (!traceId.isEmpty()) {
-        json.insert(QStringLiteral("trace_id"), traceId);
-        json.insert(QStringLiteral("span_id"), spanId);
-        if (!parentSpanId.isEmpty())
-            json.insert(QStringLiteral("parent_span_id"), parentSpanId);
-    }
-    return json;
+    JsonOut out;
+    writeTrace(*this, out);
+    return out.object();
+}
+
+QByteArray TraceRecord::storedForm() const
+{
+    CborOut out;
+    writeTrace(*this, out);
+    return out.bytes();
+}
+
+TraceRecord TraceRecord::fromStoredForm(const QByteArray &stored)
+{
+    // Stores before CBOR kept the JSON text; a JSON object starts with a brace, a CBOR map never.
+    if (stored.startsWith('{'))
+        return fromJson(QJsonDocument::fromJson(stored).object());
+    return fromJson(QCborValue::fromCbor(stored).toJsonValue().toObject());
 }
 
 TraceRecord TraceRecord::fromJson(const QJsonObject &json)

@@ -2,6 +2,7 @@
 
 #include "routing/failureclass.h"
 
+#include <QByteArray>
 #include <QJsonObject>
 #include <QList>
 #include <QMetaType>
@@ -104,6 +105,10 @@ struct TraceRecord {
 
     QJsonObject toJson() const;
     static TraceRecord fromJson(const QJsonObject &json);
+    // What the trace store keeps: the same fields as toJson, in CBOR, written without building
+    // a document. Reads what earlier versions kept (the JSON text) as well.
+    QByteArray storedForm() const;
+    static TraceRecord fromStoredForm(const QByteArray &stored);
 };
 
 } // namespace Switchyard

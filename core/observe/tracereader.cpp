@@ -2,7 +2,6 @@
 
 #include "observe/tracedatabase.h"
 
-#include <QJsonDocument>
 #include <QSqlDatabase>
 #include <QSqlQuery>
 #include <QVariant>
@@ -54,8 +53,7 @@ QList<TraceRecord> TraceReader::query(const TraceQuery &filter, const QSet<QStri
     if (!query.exec())
         return result;
     while (query.next() && result.size() < filter.limit) {
-        TraceRecord trace
-            = TraceRecord::fromJson(QJsonDocument::fromJson(query.value(0).toByteArray()).object());
+        TraceRecord trace = TraceRecord::fromStoredForm(query.value(0).toByteArray());
         if (!skip.contains(trace.id))
             result.append(std::move(trace));
     }
@@ -71,7 +69,7 @@ std::optional<TraceRecord> TraceReader::find(const QString &id) const
     query.addBindValue(id);
     if (!query.exec() || !query.next())
         return std::nullopt;
-    return TraceRecord::fromJson(QJsonDocument::fromJson(query.value(0).toByteArray()).object());
+    return TraceRecord::fromStoredForm(query.value(0).toByteArray());
 }
 
 QList<StateEvent> TraceReader::recentEvents(int limit) const
@@ -106,8 +104,7 @@ void TraceReader::readIncident(
         while (traces.next()) {
             if (skip.contains(traces.value(0).toString()))
                 continue;
-            const TraceRecord trace = TraceRecord::fromJson(
-                QJsonDocument::fromJson(traces.value(1).toByteArray()).object());
+            const TraceRecord trace = TraceRecord::fromStoredForm(traces.value(1).toByteArray());
             if (!builder->addTrace(trace))
                 break;
         }

@@ -4,7 +4,6 @@
 
 #include <QDateTime>
 #include <QHash>
-#include <QJsonDocument>
 #include <QLoggingCategory>
 #include <QMutexLocker>
 #include <QSqlDatabase>
@@ -140,8 +139,7 @@ void TraceWriter::write()
             insert.addBindValue(trace.fallbackCostUsd);
             insert.addBindValue(trace.tokensIn);
             insert.addBindValue(trace.tokensOut);
-            insert.addBindValue(
-                QString::fromUtf8(QJsonDocument(trace.toJson()).toJson(QJsonDocument::Compact)));
+            insert.addBindValue(trace.storedForm());
             if (!insert.exec()) {
                 ++lost;
                 failure = insert.lastError().text();

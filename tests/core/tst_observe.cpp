@@ -9,6 +9,8 @@
 #include "observe/tracestore.h"
 
 #include <QFile>
+#include <QJsonArray>
+#include <QJsonDocument>
 #include <QPointer>
 #include <QProcessEnvironment>
 #include <QRegularExpression>
@@ -780,6 +782,71 @@ private Q_SLOTS:
         QCOMPARE(spend.first().tokensOut, qint64(20));
         QCOMPARE(spend.first().cacheReadTokens, qint64(6));
         QCOMPARE(spend.first().cacheWriteTokens, qint64(2));
+    }
+
+    // The store keeps every field a trace has, in the form it writes (CBOR) and in the JSON text
+    // that earlier versions wrote; a damaged record reads as what survives of it, never a crash.
+    void aStoredTraceKeepsEveryField()
+    {
+        TraceRecord trace = makeTrace(QStringLiteral("req_every"), QStringLiteral("fast"),
+            QStringLiteral("r2"), FailureClass::Ok, 1764547200123);
+        trace.endpoint = QStringLiteral("/v1/messages");
+        trace.stream = trace.fallback = trace.degraded = trace.panic = true;
+        trace.needs = unsigned(Capability::Tools) | unsigned(Capability::Vision);
+        trace.estimatedTokens = 123456789012;
+        trace.tokensIn = 7;
+        trace.tokensOut = 9;
+        trace.cacheReadTokens = 3;
+        trace.cacheWriteTokens = 2;
+        trace.costUsd = 0.1234567;
+        trace.fallbackCostUsd = 0.000001;
+        trace.traceId = QStringLiteral("4bf92f3577b34da6a3ce929d0e0e4736");
+        trace.spanId = QStringLiteral("00f067aa0ba902b7");
+        trace.parentSpanId = QStringLiteral("a3ce929d0e0e4736");
+        AttemptRecord skipped
+            = AttemptRecord::skippedRoute(QStringLiteral("r1"), FailureClass::Transient,
+                QStringLiteral("breaker_open"), QStringLiteral("überlastet — 过载 \"quoted\""), 1);
+        skipped.note = QStringLiteral("no hedge: budget");
+        skipped.drill = true;
+        AttemptRecord &answered = trace.attempts.first();
+        answered.continuation = QStringLiteral("prefill");
+        answered.hedge = answered.trial = answered.byFallback = true;
+        answered.key = QStringLiteral("team-b");
+        answered.spanId = QStringLiteral("b7ad6b7169203331");
+        answered.connectedMs = 2;
+        answered.firstByteMs = 30;
+        answered.firstTokenMs = 31;
+        answered.bytes = 4096;
+        answered.tokensIn = 7;
+        answered.tokensOut = 9;
+        answered.cacheReadTokens = 3;
+        answered.cacheWriteTokens = 2;
+        answered.costUsd = 0.1234567;
+        trace.attempts.prepend(skipped);
+        const QJsonObject whole = trace.toJson();
+        QCOMPARE(whole.value(QLatin1String("attempts")).toArray().size(), 2);
+
+        QCOMPARE(TraceRecord::fromStoredForm(trace.storedForm()).toJson(), whole);
+        QCOMPARE(TraceRecord::fromStoredForm(QJsonDocument(whole).toJson()).toJson(), whole);
+        QTemporaryDir dir;
+        {
+            TraceStore store;
+            QString error;
+            QVERIFY2(store.open(dir.path(), &error), qPrintable(error));
+            store.append(trace, {});
+            store.flush();
+        }
+        TraceStore reopened;
+        QString error;
+        QVERIFY(reopened.open(dir.path(), &error));
+        const std::optional<TraceRecord> read = found(reopened, trace.id);
+        QVERIFY(read.has_value());
+        QCOMPARE(read->toJson(), whole);
+
+        const QByteArray stored = trace.storedForm();
+        for (qsizetype length = 0; length < stored.size(); ++length)
+            QVERIFY(TraceRecord::fromStoredForm(stored.left(length)).attempts.size() <= 2);
+        QVERIFY(TraceRecord::fromStoredForm(QByteArray("\xff\x00garbage", 9)).id.isEmpty());
     }
 
     void retentionByCountAndAge()
