@@ -60,6 +60,9 @@ void TraceWriter::start()
     connect(m_flushTimer, &QTimer::timeout, this, &TraceWriter::write);
     m_flushTimer->start();
     QSqlQuery count(QSqlDatabase::database(m_connection));
+    // Refused requests are kept with an empty lane, which the index of lanes finds; a store
+    // written before that may hold them with none.
+    count.exec(QStringLiteral("UPDATE traces SET lane = '' WHERE lane IS NULL"));
     if (count.exec(QStringLiteral("SELECT COUNT(*) FROM traces")) && count.next())
         m_count = count.value(0).toLongLong();
 }
@@ -234,20 +237,31 @@ void TraceWriter::enforce(QSqlDatabase &db, const TraceRetention &retention)
     prune.addBindValue(now - retention.maxAgeMs);
     if (prune.exec())
         removed += prune.numRowsAffected();
-    // Requests refused before routing (no lane) are kept apart, so that a flood of them
-    // cannot push real traces out.
-    prune.prepare(QStringLiteral(
-        "DELETE FROM traces WHERE IFNULL(lane, '') = '' AND rowid <= (SELECT rowid FROM "
-        "traces WHERE IFNULL(lane, '') = '' ORDER BY rowid DESC LIMIT 1 OFFSET ?)"));
-    prune.addBindValue(TraceWriter::RefusedKept);
-    if (prune.exec())
-        removed += prune.numRowsAffected();
-    prune.prepare(
-        QStringLiteral("DELETE FROM traces WHERE lane <> '' AND rowid <= (SELECT rowid FROM traces "
-                       "WHERE lane <> '' ORDER BY rowid DESC LIMIT 1 OFFSET ?)"));
-    prune.addBindValue(retention.maxCount);
-    if (prune.exec())
-        removed += prune.numRowsAffected();
+    // Requests refused before routing (no lane) are kept apart, so that a flood of them cannot
+    // push real traces out. Each kind is counted through the index of lanes and its oldest
+    // deleted from the table's oldest end: finding the cut by walking back from the newest row
+    // read the whole table on every pass.
+    const auto countWhere = [&db](const QString &condition) {
+        QSqlQuery count(db);
+        return count.exec(QStringLiteral("SELECT COUNT(*) FROM traces WHERE ") + condition)
+                && count.next()
+            ? count.value(0).toLongLong()
+            : qint64(0);
+    };
+    const auto deleteOldest = [&db](const QString &condition, qint64 excess) {
+        if (excess <= 0)
+            return qint64(0);
+        QSqlQuery oldest(db);
+        oldest.prepare(QStringLiteral("DELETE FROM traces WHERE rowid IN (SELECT rowid FROM "
+                                      "traces WHERE %1 ORDER BY rowid LIMIT ?)")
+                           .arg(condition));
+        oldest.addBindValue(excess);
+        return oldest.exec() ? qint64(oldest.numRowsAffected()) : qint64(0);
+    };
+    const QString refused = QStringLiteral("lane = ''");
+    removed += deleteOldest(refused, countWhere(refused) - TraceWriter::RefusedKept);
+    removed += deleteOldest(
+        QStringLiteral("lane <> ''"), countWhere(QStringLiteral("lane > ''")) - retention.maxCount);
     prune.prepare(QStringLiteral("DELETE FROM events WHERE at < ?"));
     prune.addBindValue(now - retention.maxAgeMs);
     prune.exec();

@@ -7,6 +7,8 @@
 #include "observe/statusfigures.h"
 #include "observe/tracecontext.h"
 #include "observe/tracestore.h"
+#include "observe/tracewriter.h"
+#include "proxy/proxyservice.h"
 
 #include <QFile>
 #include <QJsonArray>
@@ -784,6 +786,24 @@ private Q_SLOTS:
         QCOMPARE(spend.first().cacheWriteTokens, qint64(2));
     }
 
+    // A request's id is its trace's key in the store: ids sort by the time they were made (so
+    // the store's index grows at one end) and many of one millisecond are still all different.
+    void requestIdsSortByTimeAndNeverMeet()
+    {
+        static const QRegularExpression shape(QStringLiteral("^req_[0-9a-f]{24}$"));
+        const qint64 now = 1764547200123;
+        QSet<QString> seen;
+        for (int i = 0; i < 100000; ++i) {
+            const QString id = requestIdAt(now);
+            QVERIFY2(shape.match(id).hasMatch(), qPrintable(id));
+            seen.insert(id);
+        }
+        QCOMPARE(seen.size(), 100000);
+        for (const qint64 later : { now + 1, now + 1000, now + qint64(86400) * 1000 * 365 * 50 })
+            QVERIFY(requestIdAt(now) < requestIdAt(later));
+        QVERIFY(shape.match(newRequestId()).hasMatch());
+    }
+
     // The store keeps every field a trace has, in the form it writes (CBOR) and in the JSON text
     // that earlier versions wrote; a damaged record reads as what survives of it, never a crash.
     void aStoredTraceKeepsEveryField()
@@ -871,6 +891,40 @@ private Q_SLOTS:
         QVERIFY(!found(reader, QStringLiteral("ancient")).has_value());
         QVERIFY(!found(reader, QStringLiteral("t0")).has_value());
         QVERIFY(found(reader, QStringLiteral("t249")).has_value());
+    }
+
+    // Requests refused before routing (no lane) are kept apart from routed ones, the newest
+    // TraceWriter::RefusedKept of them: a flood of refusals cannot push real traces out, and
+    // the count of routed ones is what the retention says.
+    void refusedRequestsAreKeptApart()
+    {
+        QTemporaryDir dir;
+        TraceStore store;
+        QString error;
+        QVERIFY(store.open(dir.path(), &error));
+        store.setRetention(TraceRetention { qint64(3600) * 1000, 100 });
+        const auto routed = [](const QString &id) {
+            return makeTrace(id, QStringLiteral("l"), QStringLiteral("r"), FailureClass::Ok);
+        };
+        for (int i = 0; i < 75; ++i)
+            store.append(routed(QStringLiteral("early%1").arg(i)), {});
+        const int refusals = TraceWriter::RefusedKept + 500;
+        for (int i = 0; i < refusals; ++i)
+            store.append(makeTrace(QStringLiteral("refused%1").arg(i), QString(), QString(),
+                             FailureClass::CallerError),
+                {});
+        for (int i = 0; i < 75; ++i)
+            store.append(routed(QStringLiteral("late%1").arg(i)), {});
+        store.flush();
+        QCOMPARE(store.storedCount(), qint64(100 + TraceWriter::RefusedKept));
+        TraceStore reader;
+        QVERIFY(reader.open(dir.path(), &error));
+        QVERIFY(!found(reader, QStringLiteral("early49")).has_value());
+        QVERIFY(found(reader, QStringLiteral("early50")).has_value());
+        QVERIFY(found(reader, QStringLiteral("late74")).has_value());
+        QVERIFY(!found(reader, QStringLiteral("refused499")).has_value());
+        QVERIFY(found(reader, QStringLiteral("refused500")).has_value());
+        QCOMPARE(queried(reader, TraceQuery { 1000, QStringLiteral("l") }).size(), 100);
     }
 
     // The journal's name comes from a configuration path, which may hold anything a file name
