@@ -76,7 +76,10 @@ Engine::Engine(const Clock &clock, QObject *parent)
                   m_inbox.takeUp();
                   onStateEvent(event);
               } else
-                  m_inbox.post([this, event] { onStateEvent(event); });
+                  m_inbox.post([this, event] {
+                      const StateLock::Held held = StateLock::hold(&m_stateLock);
+                      onStateEvent(event);
+                  });
           })
     , m_keys(clock)
     , m_secrets(new SecretResolver(this))
@@ -145,7 +148,7 @@ bool Engine::event(QEvent *event)
     // Whatever the I/O threads handed over before this call was queued comes first, as it would
     // if every trace woke the engine: an admin read right after a request's answer finds it.
     if (event->type() == QEvent::MetaCall)
-        m_inbox.takeUp();
+        m_inbox.takeUpBetweenEvents();
     return QObject::event(event);
 }
 
@@ -506,7 +509,10 @@ GatewayServices Engine::ioThreadServices()
     };
     services.recordBodies = [this](UnredactedCapture &&capture) {
         auto handed = std::make_shared<UnredactedCapture>(std::move(capture));
-        m_inbox.post([this, handed] { m_captures->record(std::move(*handed)); });
+        m_inbox.post([this, handed] {
+            const StateLock::Held held = StateLock::hold(&m_stateLock); // the redactor's secrets
+            m_captures->record(std::move(*handed));
+        });
     };
     services.metricsText = [this] {
         return askEngine<QByteArray>(this, m_workers->stopping(), [this] {
@@ -708,7 +714,9 @@ void Engine::recordRefusal(const TraceRecord &trace)
 
 void Engine::recordTrace(const TraceRecord &trace)
 {
-    const QList<CostPoint> spend = m_journal->recordTrace(trace);
+    // Taken up without the engine's hold on the state (EngineInbox): the journal takes it for
+    // the ledger, which the I/O threads' admissions read. The rest is this thread's own.
+    const QList<CostPoint> spend = m_journal->recordTrace(trace, &m_stateLock);
     if (m_alerts && m_alerts->isActive() && m_active)
         alertOn(trace);
     m_publisher->addTrace(trace, spend);

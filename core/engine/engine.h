@@ -209,7 +209,7 @@ private:
     std::atomic<bool> m_spendCapped = false;
     std::unique_ptr<IoWorkers> m_workers; // none: this thread serves the clients
     QList<AdminEvents *> m_ioEvents; // the I/O threads' /admin/events streams
-    EngineInbox m_inbox { this }; // what the I/O threads' requests hand over
+    EngineInbox m_inbox { this, &m_stateLock }; // what the I/O threads' requests hand over
     bool m_servesTls = false;
     QString m_dataDirectory;
     QString m_journalName; // empty: traces.sqlite in the data folder

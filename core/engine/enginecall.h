@@ -93,12 +93,18 @@ private:
 // PaceMs, all of them at a time. What the engine is asked meanwhile must still find what came
 // before the question (a trace read right after its answer): the engine takes up its inbox
 // before any call queued to it (Engine::event).
+//
+// Between events the engine takes its items up without its hold on the state lock: a batch of
+// traces is the engine's own work (its publisher, the console's streams, the store), and held
+// it kept every I/O thread's next decision waiting for all of it. An item takes the lock itself
+// for what it changes of the shared state.
 class EngineInbox final {
 public:
     static constexpr int PaceMs = 5;
 
-    explicit EngineInbox(QObject *engine, int paceMs = PaceMs)
+    explicit EngineInbox(QObject *engine, StateLock *stateLock = nullptr, int paceMs = PaceMs)
         : m_engine(engine)
+        , m_stateLock(stateLock)
         , m_paceMs(paceMs)
     {
     }
@@ -131,18 +137,11 @@ public:
             Qt::QueuedConnection);
     }
 
-    // The engine thread: runs what waits, in order, now.
-    void takeUp()
-    {
-        std::vector<std::function<void()>> items;
-        {
-            const QMutexLocker locked(&m_mutex);
-            items.swap(m_items);
-            m_takenOutOfPace = m_takenOutOfPace || !items.empty();
-        }
-        for (const std::function<void()> &item : items)
-            item();
-    }
+    // The engine thread: runs what waits, in order, now, as its caller holds the state.
+    void takeUp() { runAll(takeAll(), false); }
+    // The engine thread, between events (nothing of its own under way): the same without the
+    // engine's hold on the state lock.
+    void takeUpBetweenEvents() { runAll(takeAll(), true); }
 
 private:
     // The engine thread.
@@ -165,11 +164,31 @@ private:
                 });
             }
         }
+        runAll(std::move(items), true);
+    }
+
+    std::vector<std::function<void()>> takeAll()
+    {
+        std::vector<std::function<void()>> items;
+        const QMutexLocker locked(&m_mutex);
+        items.swap(m_items);
+        m_takenOutOfPace = m_takenOutOfPace || !items.empty();
+        return items;
+    }
+
+    void runAll(std::vector<std::function<void()>> items, bool betweenEvents)
+    {
+        if (items.empty())
+            return;
+        std::optional<StateLock::Released> released;
+        if (betweenEvents)
+            released.emplace(m_stateLock);
         for (const std::function<void()> &item : items)
             item();
     }
 
     QObject *m_engine;
+    StateLock *m_stateLock;
     const int m_paceMs;
     mutable QMutex m_mutex;
     std::vector<std::function<void()>> m_items;

@@ -1,5 +1,7 @@
 #include "engine/gatewayjournal.h"
 
+#include "proxy/statelock.h"
+
 #include <QDateTime>
 #include <QFileInfo>
 #include <QLoggingCategory>
@@ -80,10 +82,13 @@ void GatewayJournal::setRetention(const TraceRetention &retention)
         m_store->setRetention(retention);
 }
 
-QList<CostPoint> GatewayJournal::recordTrace(const TraceRecord &trace)
+QList<CostPoint> GatewayJournal::recordTrace(const TraceRecord &trace, StateLock *ledgerLock)
 {
     const QList<CostPoint> points = CostLedger::pointsOf(trace);
-    m_ledger.add(points);
+    {
+        const StateLock::Held held = StateLock::hold(ledgerLock);
+        m_ledger.add(points);
+    }
     m_metrics.record(trace);
     if (m_store)
         m_store->append(trace, points);

@@ -14,6 +14,8 @@
 
 namespace Switchyard {
 
+class StateLock;
+
 // What the gateway did, kept: every trace and state event to the store (when one can be opened),
 // the cost ledger the spend caps read, the metrics, the recent state events, and a storage
 // problem while the store cannot write. Lives in the engine thread; reads answer later, there.
@@ -34,8 +36,9 @@ public:
     bool isOpen() const { return m_store != nullptr; }
     void setRetention(const TraceRetention &retention);
 
-    // Returns the spend the trace adds.
-    QList<CostPoint> recordTrace(const TraceRecord &trace);
+    // Returns the spend the trace adds. The ledger, which other threads read holding
+    // `ledgerLock`, is changed holding it.
+    QList<CostPoint> recordTrace(const TraceRecord &trace, StateLock *ledgerLock = nullptr);
     // A request refused before routing: counted always, traced only as a sample (a flood of them
     // must not fill the store or evict real traces). True when it was traced.
     bool sampleRefusal(const TraceRecord &trace);

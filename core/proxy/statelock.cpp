@@ -22,6 +22,20 @@ StateLock::Held::~Held()
         m_lock->unlock();
 }
 
+StateLock::Released::Released(StateLock *lock)
+    : m_lock(lock)
+    , m_depth(lock ? t_held : 0)
+{
+    for (int i = 0; i < m_depth; ++i)
+        m_lock->unlock();
+}
+
+StateLock::Released::~Released()
+{
+    for (int i = 0; i < m_depth; ++i)
+        m_lock->lock();
+}
+
 void StateLock::lock()
 {
     m_mutex.lock();

@@ -32,6 +32,21 @@ public:
     // Held while in scope; a null lock (a gateway of one thread) holds nothing.
     [[nodiscard]] static Held hold(StateLock *lock) { return Held(lock); }
 
+    // Given back while in scope, however deep this thread holds it, and taken again after: for
+    // work of the engine's own between events, which would otherwise keep every I/O thread
+    // waiting (see EngineInbox). Nothing may rely on the state staying put across it.
+    class Released final {
+    public:
+        explicit Released(StateLock *lock);
+        ~Released();
+        Released(const Released &) = delete;
+        Released &operator=(const Released &) = delete;
+
+    private:
+        StateLock *m_lock;
+        int m_depth = 0;
+    };
+
     void lock();
     void unlock();
     // Whether this thread holds it: a thread that does must not wait for another one.

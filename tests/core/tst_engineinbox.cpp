@@ -20,6 +20,7 @@ private Q_SLOTS:
     void anUrgentItemWakesTheEngineWithinThePace();
     void aQuietSpellEndsThePace();
     void itemsFromManyThreadsComeInTheirOrder();
+    void betweenEventsTheEngineGivesTheStateBack();
 };
 
 namespace {
@@ -37,7 +38,7 @@ void turn()
 void EngineInboxTest::theFirstItemIsTakenUpAtTheNextTurn()
 {
     QObject engine;
-    EngineInbox inbox(&engine, NeverMs);
+    EngineInbox inbox(&engine, nullptr, NeverMs);
     bool ran = false;
     inbox.post([&ran] { ran = true; });
     QVERIFY(!ran); // never in the poster's call
@@ -49,7 +50,7 @@ void EngineInboxTest::theFirstItemIsTakenUpAtTheNextTurn()
 void EngineInboxTest::itemsWithinThePaceWaitForIt()
 {
     QObject engine;
-    EngineInbox inbox(&engine, NeverMs);
+    EngineInbox inbox(&engine, nullptr, NeverMs);
     std::vector<int> ran;
     inbox.post([&ran] { ran.push_back(1); });
     turn();
@@ -66,7 +67,7 @@ void EngineInboxTest::itemsWithinThePaceWaitForIt()
 void EngineInboxTest::anUrgentItemWakesTheEngineWithinThePace()
 {
     QObject engine;
-    EngineInbox inbox(&engine, NeverMs);
+    EngineInbox inbox(&engine, nullptr, NeverMs);
     std::vector<int> ran;
     inbox.post([&ran] { ran.push_back(1); });
     turn();
@@ -79,7 +80,7 @@ void EngineInboxTest::anUrgentItemWakesTheEngineWithinThePace()
 void EngineInboxTest::aQuietSpellEndsThePace()
 {
     QObject engine;
-    EngineInbox inbox(&engine, 20);
+    EngineInbox inbox(&engine, nullptr, 20);
     int ran = 0;
     inbox.post([&ran] { ++ran; });
     turn();
@@ -95,7 +96,7 @@ void EngineInboxTest::aQuietSpellEndsThePace()
 void EngineInboxTest::itemsFromManyThreadsComeInTheirOrder()
 {
     QObject engine;
-    EngineInbox inbox(&engine, 1);
+    EngineInbox inbox(&engine, nullptr, 1);
     constexpr int Threads = 4;
     constexpr int ItemsEach = 2000;
     std::vector<std::vector<int>> seen(Threads);
@@ -120,6 +121,40 @@ void EngineInboxTest::itemsFromManyThreadsComeInTheirOrder()
     for (const std::vector<int> &items : seen)
         for (int i = 0; i < ItemsEach; ++i)
             QCOMPARE(items[i], i);
+}
+
+// The engine holds the state lock whenever it is awake. What it takes up between events runs
+// without that hold, so another thread may decide meanwhile; what it takes up in the middle of
+// its own work (takeUp) runs as that work holds it.
+void EngineInboxTest::betweenEventsTheEngineGivesTheStateBack()
+{
+    QObject engine;
+    StateLock lock;
+    EngineInbox inbox(&engine, &lock, NeverMs);
+    const StateLock::Held awake = StateLock::hold(&lock);
+    const StateLock::Held deeper = StateLock::hold(&lock);
+    const auto anotherThreadDecides = [&lock] {
+        std::unique_ptr<QThread> other(
+            QThread::create([&lock] { const StateLock::Held held = StateLock::hold(&lock); }));
+        other->start();
+        return other->wait(5000);
+    };
+    std::vector<bool> heldDuring;
+    bool otherDecided = false;
+    inbox.post([&] {
+        heldDuring.push_back(StateLock::heldHere());
+        otherDecided = anotherThreadDecides();
+    });
+    turn(); // the wake-up
+    QCOMPARE(heldDuring, std::vector<bool>({ false }));
+    QVERIFY(otherDecided);
+    QVERIFY(StateLock::heldHere());
+    inbox.post([&] { heldDuring.push_back(StateLock::heldHere()); });
+    inbox.takeUpBetweenEvents(); // before a call queued to the engine
+    inbox.post([&] { heldDuring.push_back(StateLock::heldHere()); });
+    inbox.takeUp();
+    QCOMPARE(heldDuring, std::vector<bool>({ false, false, true }));
+    QVERIFY(StateLock::heldHere());
 }
 
 QTEST_GUILESS_MAIN(EngineInboxTest)
