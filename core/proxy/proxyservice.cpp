@@ -29,10 +29,18 @@ QString requestIdAt(qint64 wallNowMs)
     // a newer request's id sorts after an older one's. So the trace store's index of ids grows at
     // its end; random ids had each batch of traces rewrite it across its whole width (at the
     // default retention, 100,000 traces, an insert cost three times as much).
-    constexpr quint64 Low48 = (quint64(1) << 48) - 1;
-    return QString::asprintf("req_%012llx%012llx",
-        static_cast<unsigned long long>(wallNowMs) & Low48,
-        static_cast<unsigned long long>(QRandomGenerator::global()->generate64() & Low48));
+    // Written digit by digit: QString::asprintf took a percent of a short request's CPU.
+    constexpr int Digits = 12; // 48 bits each
+    const quint64 halves[] = { quint64(wallNowMs), QRandomGenerator::global()->generate64() };
+    QString id(4 + 2 * Digits, Qt::Uninitialized);
+    QChar *out = id.data();
+    for (const char c : { 'r', 'e', 'q', '_' })
+        *out++ = QLatin1Char(c);
+    for (const quint64 half : halves) {
+        for (int shift = 4 * (Digits - 1); shift >= 0; shift -= 4)
+            *out++ = QLatin1Char("0123456789abcdef"[(half >> shift) & 0xf]);
+    }
+    return id;
 }
 
 QString newRequestId()

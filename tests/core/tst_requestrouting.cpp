@@ -213,12 +213,29 @@ private Q_SLOTS:
         QCOMPARE(replaceTopLevelModel(body, QStringLiteral("gpt-4o")), expected);
     }
 
+    // Whatever a route's model is called, the body sent names exactly it: a plain name goes in as
+    // it is, anything JSON must escape is escaped.
+    void modelReplacementEscapes_data()
+    {
+        QTest::addColumn<QString>("model");
+        QTest::newRow("plain") << QStringLiteral("claude-3-5-sonnet@2024/10:latest");
+        QTest::newRow("quote") << QStringLiteral("we\"ird");
+        QTest::newRow("backslash") << QStringLiteral("a\\b");
+        QTest::newRow("control") << QStringLiteral("tab\there\nline");
+        QTest::newRow("not ascii") << QStringLiteral("modèle-大");
+        QTest::newRow("delete") << QStringLiteral("x\x7fy");
+        QTest::newRow("empty") << QString();
+    }
+
     void modelReplacementEscapes()
     {
-        const QByteArray out
-            = replaceTopLevelModel(jsonText("{'model':'x'}"), QStringLiteral("we\"ird"));
-        QCOMPARE(QJsonDocument::fromJson(out).object().value(QLatin1String("model")).toString(),
-            QStringLiteral("we\"ird"));
+        QFETCH(QString, model);
+        const QByteArray out = replaceTopLevelModel(jsonText("{'model':'x','n':1}"), model);
+        QJsonParseError error;
+        const QJsonObject sent = QJsonDocument::fromJson(out, &error).object();
+        QCOMPARE(error.error, QJsonParseError::NoError);
+        QCOMPARE(sent.value(QLatin1String("model")).toString(), model);
+        QCOMPARE(sent.value(QLatin1String("n")).toInt(), 1);
     }
 
     void hedgeDelayFollowsTheRoutesFirstContentTimes()
