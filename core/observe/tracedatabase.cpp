@@ -39,6 +39,10 @@ const QList<QStringList> &migrationSteps()
                 "ALTER TABLE spend ADD COLUMN cache_write_tokens INTEGER NOT NULL DEFAULT 0") },
         { // 3 → 4: configuration changes in the event log (issue 18)
             QStringLiteral("ALTER TABLE events ADD COLUMN kind TEXT NOT NULL DEFAULT 'route'") },
+        { // 4 → 5: a trace's detail is CBOR (TraceRecord::storedForm), which a build that reads
+          // only JSON must not take for an empty trace; refused requests have an empty lane,
+          // which the index of lanes finds, where some were kept with none.
+            QStringLiteral("UPDATE traces SET lane = '' WHERE lane IS NULL") },
     };
     return steps;
 }

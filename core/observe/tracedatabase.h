@@ -12,7 +12,7 @@ class QSqlQuery;
 // reads never wait for a write batch.
 namespace Switchyard::TraceDatabase {
 
-constexpr int SchemaVersion = 4;
+constexpr int SchemaVersion = 5;
 
 bool openConnection(const QString &name, const QString &path, QString *error);
 void closeConnection(const QString &name);

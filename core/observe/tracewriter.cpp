@@ -60,9 +60,6 @@ void TraceWriter::start()
     connect(m_flushTimer, &QTimer::timeout, this, &TraceWriter::write);
     m_flushTimer->start();
     QSqlQuery count(QSqlDatabase::database(m_connection));
-    // Refused requests are kept with an empty lane, which the index of lanes finds; a store
-    // written before that may hold them with none.
-    count.exec(QStringLiteral("UPDATE traces SET lane = '' WHERE lane IS NULL"));
     if (count.exec(QStringLiteral("SELECT COUNT(*) FROM traces")) && count.next())
         m_count = count.value(0).toLongLong();
 }
@@ -238,9 +235,8 @@ void TraceWriter::enforce(QSqlDatabase &db, const TraceRetention &retention)
     if (prune.exec())
         removed += prune.numRowsAffected();
     // Requests refused before routing (no lane) are kept apart, so that a flood of them cannot
-    // push real traces out. Each kind is counted through the index of lanes and its oldest
-    // deleted from the table's oldest end: finding the cut by walking back from the newest row
-    // read the whole table on every pass.
+    // push real traces out. Each kind's oldest are deleted from the table's oldest end: finding
+    // the cut by walking back from the newest row read the whole table on every pass.
     const auto countWhere = [&db](const QString &condition) {
         QSqlQuery count(db);
         return count.exec(QStringLiteral("SELECT COUNT(*) FROM traces WHERE ") + condition)
@@ -258,10 +254,14 @@ void TraceWriter::enforce(QSqlDatabase &db, const TraceRetention &retention)
         oldest.addBindValue(excess);
         return oldest.exec() ? qint64(oldest.numRowsAffected()) : qint64(0);
     };
+    // Refused requests are few (kept to RefusedKept), so they are counted; the routed ones are
+    // what is left of the count this writer keeps, which counting would cost a walk of the
+    // index however many are kept.
     const QString refused = QStringLiteral("lane = ''");
-    removed += deleteOldest(refused, countWhere(refused) - TraceWriter::RefusedKept);
-    removed += deleteOldest(
-        QStringLiteral("lane <> ''"), countWhere(QStringLiteral("lane > ''")) - retention.maxCount);
+    const qint64 refusedCount = countWhere(refused);
+    const qint64 routedCount = count() - removed - refusedCount; // removed so far: by age
+    removed += deleteOldest(refused, refusedCount - TraceWriter::RefusedKept);
+    removed += deleteOldest(QStringLiteral("lane <> ''"), routedCount - retention.maxCount);
     prune.prepare(QStringLiteral("DELETE FROM events WHERE at < ?"));
     prune.addBindValue(now - retention.maxAgeMs);
     prune.exec();

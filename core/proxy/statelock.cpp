@@ -26,6 +26,9 @@ StateLock::Released::Released(StateLock *lock)
     : m_lock(lock)
     , m_depth(lock ? t_held : 0)
 {
+    // Between events a thread holds it once (its dispatcher's hold): deeper, it is in the middle
+    // of work of its own that holds it for a reason (a nested event loop would bring it here).
+    Q_ASSERT(m_depth <= 1);
     for (int i = 0; i < m_depth; ++i)
         m_lock->unlock();
 }

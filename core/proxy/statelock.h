@@ -32,9 +32,9 @@ public:
     // Held while in scope; a null lock (a gateway of one thread) holds nothing.
     [[nodiscard]] static Held hold(StateLock *lock) { return Held(lock); }
 
-    // Given back while in scope, however deep this thread holds it, and taken again after: for
-    // work of the engine's own between events, which would otherwise keep every I/O thread
-    // waiting (see EngineInbox). Nothing may rely on the state staying put across it.
+    // Given back while in scope and taken again after: for work of the engine's own between
+    // events (held once, by its dispatcher), which would otherwise keep every I/O thread waiting
+    // (see EngineInbox). Nothing may rely on the state staying put across it.
     class Released final {
     public:
         explicit Released(StateLock *lock);

@@ -132,7 +132,6 @@ void EngineInboxTest::betweenEventsTheEngineGivesTheStateBack()
     StateLock lock;
     EngineInbox inbox(&engine, &lock, NeverMs);
     const StateLock::Held awake = StateLock::hold(&lock);
-    const StateLock::Held deeper = StateLock::hold(&lock);
     const auto anotherThreadDecides = [&lock] {
         std::unique_ptr<QThread> other(
             QThread::create([&lock] { const StateLock::Held held = StateLock::hold(&lock); }));

@@ -1019,6 +1019,10 @@ private Q_SLOTS:
             QVERIFY(query.exec(QStringLiteral(
                 "INSERT INTO traces (id, started_at, lane, route, class, detail) VALUES "
                 "('old', 1, 'l', 'r', 'ok', '{\"id\":\"old\",\"route\":\"r\"}')")));
+            // A refused request as early versions may have kept it: no lane at all.
+            QVERIFY(query.exec(QStringLiteral(
+                "INSERT INTO traces (id, started_at, lane, route, class, detail) VALUES "
+                "('refused', 2, NULL, NULL, 'caller_error', '{\"id\":\"refused\"}')")));
             QVERIFY(query.exec(QStringLiteral("PRAGMA user_version = 1")));
             db.close();
         }
@@ -1033,6 +1037,21 @@ private Q_SLOTS:
                 BreakerState::Drained, QStringLiteral("drained by operator"), true });
         store.flush();
         QCOMPARE(history(store, 5, 0).first.size(), 1); // the table version 2 added
+        {
+            QSqlDatabase db
+                = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), QStringLiteral("after"));
+            db.setDatabaseName(path);
+            QVERIFY(db.open());
+            QSqlQuery query(db);
+            QVERIFY(query.exec(QStringLiteral("PRAGMA user_version")) && query.next());
+            QCOMPARE(query.value(0).toInt(), TraceStore::SchemaVersion);
+            // Version 5: refused requests have an empty lane, as the retention finds them.
+            QVERIFY(query.exec(QStringLiteral("SELECT COUNT(*) FROM traces WHERE lane = ''"))
+                && query.next());
+            QCOMPARE(query.value(0).toInt(), 1);
+            db.close();
+        }
+        QSqlDatabase::removeDatabase(QStringLiteral("after"));
     }
 
     void newerSchemaIsRefused()
