@@ -25,7 +25,8 @@ namespace Switchyard {
 namespace {
 
 constexpr int FlushIntervalMs = 200;
-constexpr int YieldEveryTraces = 8; // about half a millisecond of work each
+constexpr int YieldEveryTraces = 8; // a tenth of a millisecond of work or so each
+constexpr int DeleteSliceRows = 64; // a few tenths of a millisecond
 constexpr int RetentionEveryFlushes = 25; // about every 5 s
 constexpr qint64 SpendKeptMs = qint64(8) * 24 * 3600 * 1000;
 
@@ -244,15 +245,22 @@ void TraceWriter::enforce(QSqlDatabase &db, const TraceRetention &retention)
             ? count.value(0).toLongLong()
             : qint64(0);
     };
+    // In slices, as the writing: thousands of rows in one statement held a CPU for milliseconds,
+    // and whatever else was woken on it (the upstream, the caller) waited that long.
     const auto deleteOldest = [&db](const QString &condition, qint64 excess) {
-        if (excess <= 0)
-            return qint64(0);
         QSqlQuery oldest(db);
         oldest.prepare(QStringLiteral("DELETE FROM traces WHERE rowid IN (SELECT rowid FROM "
                                       "traces WHERE %1 ORDER BY rowid LIMIT ?)")
                            .arg(condition));
-        oldest.addBindValue(excess);
-        return oldest.exec() ? qint64(oldest.numRowsAffected()) : qint64(0);
+        qint64 deleted = 0;
+        while (deleted < excess) {
+            oldest.addBindValue(qMin<qint64>(excess - deleted, DeleteSliceRows));
+            if (!oldest.exec() || oldest.numRowsAffected() <= 0)
+                break;
+            deleted += oldest.numRowsAffected();
+            QThread::yieldCurrentThread();
+        }
+        return deleted;
     };
     // Refused requests are few (kept to RefusedKept), so they are counted; the routed ones are
     // what is left of the count this writer keeps, which counting would cost a walk of the
