@@ -501,7 +501,7 @@ GatewayServices Engine::ioThreadServices()
     };
     // What a request hands over is taken up on this thread, in its turn.
     services.recordTrace = [this](const TraceRecord &trace) {
-        const bool capped = m_spendCapped && (trace.costUsd > 0 || trace.fallbackCostUsd > 0);
+        const bool capped = m_spendCapped && trace.costUsd > 0; // fallback spend is part of it
         m_inbox.post([this, trace] { recordTrace(trace); }, capped);
     };
     services.recordRefusal = [this](const TraceRecord &trace) {
@@ -509,10 +509,8 @@ GatewayServices Engine::ioThreadServices()
     };
     services.recordBodies = [this](UnredactedCapture &&capture) {
         auto handed = std::make_shared<UnredactedCapture>(std::move(capture));
-        m_inbox.post([this, handed] {
-            const StateLock::Held held = StateLock::hold(&m_stateLock); // the redactor's secrets
-            m_captures->record(std::move(*handed));
-        });
+        // The capture carries its own redactor: nothing shared is read on its way to the store.
+        m_inbox.post([this, handed] { m_captures->record(std::move(*handed)); });
     };
     services.metricsText = [this] {
         return askEngine<QByteArray>(this, m_workers->stopping(), [this] {
