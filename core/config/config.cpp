@@ -1,8 +1,17 @@
 #include "config/config.h"
 
+#include <QCryptographicHash>
 #include <QThread>
 
 namespace Switchyard {
+
+QByteArray ProviderTls::digestOf(const QList<QSslCertificate> &certificates)
+{
+    QCryptographicHash hash(QCryptographicHash::Sha256);
+    for (const QSslCertificate &certificate : certificates)
+        hash.addData(certificate.digest(QCryptographicHash::Sha256));
+    return hash.result();
+}
 
 QString AlertSettings::eventName(Event event)
 {

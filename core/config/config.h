@@ -165,6 +165,12 @@ struct ProviderTls {
     // Read from caFile when the configuration is loaded; the only authorities trusted for this
     // provider when set.
     QList<QSslCertificate> caCertificates;
+    // Names those authorities (a digest of them), so that kept-alive connections verified under
+    // one set are never lent to a provider that trusts another, nor kept across a reload that
+    // changed the file.
+    QByteArray caDigest;
+
+    static QByteArray digestOf(const QList<QSslCertificate> &certificates);
 };
 
 // One of a provider's API keys. A provider has none (a local server), one, or a pool: teams hold

@@ -280,6 +280,7 @@ void readProviderTls(
         return;
     }
     provider.tls.caCertificates = certificates;
+    provider.tls.caDigest = ProviderTls::digestOf(certificates);
 }
 
 } // namespace

@@ -1,7 +1,7 @@
 #include "upstream/upstreampool.h"
 
 #include "config/config.h"
-#include "upstream/plainhttpreply.h"
+#include "upstream/http1reply.h"
 
 #include <QNetworkAccessManager>
 #include <QNetworkRequest>
@@ -11,7 +11,7 @@ namespace Switchyard {
 
 UpstreamPool::UpstreamPool(QObject *parent)
     : QObject(parent)
-    , m_plainHttp(new PlainHttpConnections(this))
+    , m_connections(new Http1Connections(this))
 {
 }
 
@@ -20,74 +20,18 @@ UpstreamPool::~UpstreamPool()
     // Replies first, while the connection pool they hand their sockets to still exists: children
     // die in the order they were made, and the pool was made first. (A socket handed to no pool
     // waits for a deferred delete that a finishing thread never runs.)
-    qDeleteAll(findChildren<PlainHttpReply *>(Qt::FindDirectChildrenOnly));
+    qDeleteAll(findChildren<Http1Reply *>(Qt::FindDirectChildrenOnly));
 }
 
-QNetworkAccessManager *UpstreamPool::pickManager(int **inFlightCounter)
+QNetworkReply *UpstreamPool::post(const QNetworkRequest &request, const QByteArray &body)
 {
-    // Fill the first manager with a free connection slot, so that idle keep-alive
-    // connections are reused before new ones are opened.
-    Slot *best = nullptr;
-    for (Slot &slot : m_managers) {
-        if (*slot.inFlight < ConnectionsPerManager) {
-            best = &slot;
-            break;
-        }
-    }
-    if (!best && int(m_managers.size()) < MaxManagers) {
-        Slot slot;
-        slot.manager = new QNetworkAccessManager(this);
-        slot.manager->setRedirectPolicy(QNetworkRequest::ManualRedirectPolicy);
-        slot.manager->setCookieJar(nullptr);
-        slot.inFlight = std::make_unique<int>(0);
-        m_managers.push_back(std::move(slot));
-        best = &m_managers.back();
-    }
-    if (!best) {
-        best = &*std::min_element(m_managers.begin(), m_managers.end(),
-            [](const Slot &a, const Slot &b) { return *a.inFlight < *b.inFlight; });
-    }
-    *inFlightCounter = best->inFlight.get();
-    return best->manager;
+    return new Http1Reply(m_connections, QNetworkAccessManager::PostOperation, request, body, this);
 }
 
-void UpstreamPool::prepare(QNetworkRequest &request)
+QNetworkReply *UpstreamPool::get(const QNetworkRequest &request)
 {
-    // Callers must never share cookies through the gateway.
-    request.setAttribute(QNetworkRequest::CookieLoadControlAttribute, QNetworkRequest::Manual);
-    request.setAttribute(QNetworkRequest::CookieSaveControlAttribute, QNetworkRequest::Manual);
-    request.setAttribute(
-        QNetworkRequest::CacheLoadControlAttribute, QNetworkRequest::AlwaysNetwork);
-    request.setAttribute(QNetworkRequest::CacheSaveControlAttribute, false);
-}
-
-QNetworkReply *UpstreamPool::track(QNetworkReply *reply, int *inFlightCounter)
-{
-    ++*inFlightCounter;
-    connect(reply, &QNetworkReply::finished, this, [inFlightCounter] { --*inFlightCounter; });
-    return reply;
-}
-
-QNetworkReply *UpstreamPool::post(QNetworkRequest request, const QByteArray &body)
-{
-    if (request.url().scheme() == QLatin1String("http"))
-        return new PlainHttpReply(
-            m_plainHttp, QNetworkAccessManager::PostOperation, request, body, this);
-    prepare(request);
-    int *counter = nullptr;
-    QNetworkAccessManager *manager = pickManager(&counter);
-    return track(manager->post(request, body), counter);
-}
-
-QNetworkReply *UpstreamPool::get(QNetworkRequest request)
-{
-    if (request.url().scheme() == QLatin1String("http"))
-        return new PlainHttpReply(
-            m_plainHttp, QNetworkAccessManager::GetOperation, request, QByteArray(), this);
-    prepare(request);
-    int *counter = nullptr;
-    QNetworkAccessManager *manager = pickManager(&counter);
-    return track(manager->get(request), counter);
+    return new Http1Reply(
+        m_connections, QNetworkAccessManager::GetOperation, request, QByteArray(), this);
 }
 
 QUrl UpstreamPool::endpointUrl(const QUrl &baseUrl, const QString &path)
@@ -110,13 +54,18 @@ QNetworkRequest UpstreamPool::requestTo(const ProviderConfig &provider, const QS
         QSslConfiguration tls = QSslConfiguration::defaultConfiguration();
         tls.setCaCertificates(provider.tls.caCertificates);
         request.setSslConfiguration(tls);
+        // Read with the file; made here only for a configuration built by other means (tests).
+        QByteArray trust = provider.tls.caDigest;
+        if (trust.isEmpty())
+            trust = ProviderTls::digestOf(provider.tls.caCertificates);
+        request.setAttribute(Http1Reply::TrustAttribute, trust);
     }
     return request;
 }
 
 bool UpstreamPool::closedOnReuse(const QNetworkReply *reply)
 {
-    return reply->attribute(PlainHttpReply::ClosedOnReuseAttribute).toBool();
+    return reply->attribute(Http1Reply::ClosedOnReuseAttribute).toBool();
 }
 
 TransportError UpstreamPool::transportError(QNetworkReply::NetworkError error)

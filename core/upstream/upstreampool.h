@@ -5,31 +5,24 @@
 #include <QNetworkReply>
 #include <QObject>
 
-#include <vector>
-
-class QNetworkAccessManager;
 class QNetworkRequest;
 
 namespace Switchyard {
 
-class PlainHttpConnections;
+class Http1Connections;
 struct ProviderConfig;
 
-// Sends upstream requests: plain-HTTP ones over its own keep-alive connections (PlainHttpReply),
-// HTTPS ones over a growing set of QNetworkAccessManagers, because one manager allows only six
-// HTTP/1.1 connections per host and slow completions would queue behind them. Lives in the
-// engine thread.
+// Sends upstream requests, HTTP and HTTPS alike, as Http1Replies over this thread's own pool of
+// kept-alive connections. One per I/O thread and one in the engine thread (probes); a connection
+// never crosses threads.
 class UpstreamPool final : public QObject {
     Q_OBJECT
 public:
-    static constexpr int ConnectionsPerManager = 6;
-    static constexpr int MaxManagers = 128;
-
     explicit UpstreamPool(QObject *parent = nullptr);
     ~UpstreamPool() override;
 
-    QNetworkReply *post(QNetworkRequest request, const QByteArray &body);
-    QNetworkReply *get(QNetworkRequest request);
+    QNetworkReply *post(const QNetworkRequest &request, const QByteArray &body);
+    QNetworkReply *get(const QNetworkRequest &request);
 
     static TransportError transportError(QNetworkReply::NetworkError error);
     // The reply failed because a reused keep-alive connection was closed as it was sent on.
@@ -41,16 +34,7 @@ public:
     static QNetworkRequest requestTo(const ProviderConfig &provider, const QString &path);
 
 private:
-    QNetworkAccessManager *pickManager(int **inFlightCounter);
-    QNetworkReply *track(QNetworkReply *reply, int *inFlightCounter);
-    static void prepare(QNetworkRequest &request);
-
-    struct Slot {
-        QNetworkAccessManager *manager = nullptr;
-        std::unique_ptr<int> inFlight;
-    };
-    std::vector<Slot> m_managers;
-    PlainHttpConnections *m_plainHttp;
+    Http1Connections *m_connections;
 };
 
 } // namespace Switchyard

@@ -10,7 +10,7 @@ work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 passed=0
 failed=0
-for target in config ssescanner plainhttp request anthropic stream callerapis; do
+for target in config ssescanner http1 request anthropic stream callerapis; do
     binary="$build/tests/fuzz/fuzz_$target"
     mkdir -p "$work/$target"
     if "$binary" -max_total_time="$seconds" -max_len=65536 -timeout=10 -rss_limit_mb=2048 \

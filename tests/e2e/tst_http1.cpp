@@ -1,10 +1,14 @@
 #include "fakeupstream.h"
-#include "upstream/plainhttpreply.h"
+#include "tlsfront.h"
+#include "upstream/http1reply.h"
 
+#include <QDir>
 #include <QNetworkRequest>
 #include <QPointer>
+#include <QSslKey>
 #include <QTcpServer>
 #include <QTcpSocket>
+#include <QTemporaryDir>
 #include <QTest>
 #include <QTimer>
 
@@ -95,13 +99,15 @@ struct Result {
 
 } // namespace
 
-// The plain-HTTP upstream client against every framing a server may use, keep-alive reuse, a
-// connection closed while idle, refusal and abort. (The end-to-end suites run all their traffic
-// through it as well.)
-class PlainHttpTest final : public QObject {
+// The upstream HTTP/1.1 client against every framing a server may use, keep-alive reuse, a
+// connection closed while idle, refusal and abort; over TLS, verification against the request's
+// own authorities and host, and pooling that never crosses from one trust to another. (The
+// end-to-end suites run all their traffic through it as well.)
+class Http1Test final : public QObject {
     Q_OBJECT
 
 private Q_SLOTS:
+    void initTestCase();
     void init();
     void cleanup();
 
@@ -122,34 +128,72 @@ private Q_SLOTS:
     void idleConnectionsAreBoundedAndClosedOnATimer();
     void headerWithControlBytesFails_data();
     void headerWithControlBytesFails();
+    void overTlsAConnectionIsVerifiedAndReused();
+    void aTlsConnectionIsSharedOnlyUnderTheSameTrust();
+    void aCertificateForAnotherHostIsRefused();
 
 private:
     Result run(QNetworkAccessManager::Operation operation = QNetworkAccessManager::PostOperation,
         const QByteArray &body = "{}");
+    Result run(const QNetworkRequest &request);
+    Result run(QNetworkAccessManager::Operation operation, const QByteArray &body,
+        const QNetworkRequest &request);
+    // A request through the TLS front to `host`, trusting only the authority made under `ca`
+    // ("lab" signed the front's certificate, "other" did not).
+    QNetworkRequest tlsRequest(
+        const QString &ca, const QString &host = QStringLiteral("127.0.0.1"));
+    // The TLS front before the raw server, with the lab's certificate.
+    bool startTlsFront();
+
+    QTemporaryDir m_certificates;
+    std::unique_ptr<Testing::TlsFront> m_front;
 
     std::unique_ptr<RawServer> m_server;
-    std::unique_ptr<PlainHttpConnections> m_connections;
+    std::unique_ptr<Http1Connections> m_connections;
 };
 
-void PlainHttpTest::init()
+void Http1Test::initTestCase()
 {
-    m_server = std::make_unique<RawServer>();
-    m_connections = std::make_unique<PlainHttpConnections>();
+    QVERIFY(m_certificates.isValid());
+    for (const QString &name : { QStringLiteral("lab"), QStringLiteral("other") }) {
+        QVERIFY(QDir(m_certificates.path()).mkpath(name));
+        const QString error = Testing::makeTestCertificates(
+            m_certificates.filePath(name), name + QLatin1String(" CA"));
+        QVERIFY2(error.isEmpty(), qPrintable(error));
+    }
 }
 
-void PlainHttpTest::cleanup()
+void Http1Test::init()
 {
+    m_server = std::make_unique<RawServer>();
+    m_connections = std::make_unique<Http1Connections>();
+}
+
+void Http1Test::cleanup()
+{
+    m_front.reset();
     m_connections.reset();
     m_server.reset();
 }
 
-Result PlainHttpTest::run(QNetworkAccessManager::Operation operation, const QByteArray &body)
+Result Http1Test::run(QNetworkAccessManager::Operation operation, const QByteArray &body)
 {
     QNetworkRequest request(
         QUrl(QStringLiteral("http://127.0.0.1:%1/v1/chat/completions").arg(m_server->port())));
     request.setRawHeader("Content-Type", "application/json");
     request.setRawHeader("Authorization", "Bearer sk-test");
-    auto *reply = new PlainHttpReply(m_connections.get(), operation, request, body);
+    return run(operation, body, request);
+}
+
+Result Http1Test::run(const QNetworkRequest &request)
+{
+    return run(QNetworkAccessManager::PostOperation, "{}", request);
+}
+
+Result Http1Test::run(QNetworkAccessManager::Operation operation, const QByteArray &body,
+    const QNetworkRequest &request)
+{
+    auto *reply = new Http1Reply(m_connections.get(), operation, request, body);
     Result result;
     connect(reply, &QNetworkReply::readyRead, reply, [&result, reply] {
         ++result.readyReads;
@@ -159,7 +203,7 @@ Result PlainHttpTest::run(QNetworkAccessManager::Operation operation, const QByt
         result.finished = true;
         result.status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
         result.error = reply->error();
-        result.closedOnReuse = reply->attribute(PlainHttpReply::ClosedOnReuseAttribute).toBool();
+        result.closedOnReuse = reply->attribute(Http1Reply::ClosedOnReuseAttribute).toBool();
         result.body += reply->readAll();
     });
     [[maybe_unused]] const bool done = QTest::qWaitFor([&result] { return result.finished; }, 5000);
@@ -167,7 +211,7 @@ Result PlainHttpTest::run(QNetworkAccessManager::Operation operation, const QByt
     return result;
 }
 
-void PlainHttpTest::contentLengthBodyInPieces()
+void Http1Test::contentLengthBodyInPieces()
 {
     m_server->enqueue({ { "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: "
                           "11\r\n\r\n{\"a\":",
@@ -180,7 +224,7 @@ void PlainHttpTest::contentLengthBodyInPieces()
     QVERIFY(result.readyReads >= 2); // each piece as it came, not held to the end
 }
 
-void PlainHttpTest::chunkedWithExtensionsAndTrailer()
+void Http1Test::chunkedWithExtensionsAndTrailer()
 {
     m_server->enqueue({ { "HTTP/1.1 200 OK\r\nContent-Type: "
                           "text/event-stream\r\nTransfer-Encoding: chunked\r\n\r\n",
@@ -191,7 +235,7 @@ void PlainHttpTest::chunkedWithExtensionsAndTrailer()
     QCOMPARE(result.error, QNetworkReply::NoError);
 }
 
-void PlainHttpTest::bodyUntilTheConnectionCloses()
+void Http1Test::bodyUntilTheConnectionCloses()
 {
     m_server->enqueue(
         { { "HTTP/1.0 200 OK\r\nContent-Type: text/plain\r\n\r\nall ", "of it" }, true });
@@ -201,7 +245,7 @@ void PlainHttpTest::bodyUntilTheConnectionCloses()
     QCOMPARE(result.error, QNetworkReply::NoError);
 }
 
-void PlainHttpTest::informationalAnswerIsSkipped()
+void Http1Test::informationalAnswerIsSkipped()
 {
     m_server->enqueue({ { "HTTP/1.1 100 Continue\r\n\r\n",
         "HTTP/1.1 201 Created\r\nContent-Length: 2\r\n\r\nok" } });
@@ -210,7 +254,7 @@ void PlainHttpTest::informationalAnswerIsSkipped()
     QCOMPARE(result.body, QByteArray("ok"));
 }
 
-void PlainHttpTest::errorStatusKeepsItsBody()
+void Http1Test::errorStatusKeepsItsBody()
 {
     m_server->enqueue({ { "HTTP/1.1 503 Service Unavailable\r\nRetry-After: 2\r\nContent-Length: "
                           "9\r\n\r\nslow down" } });
@@ -221,7 +265,7 @@ void PlainHttpTest::errorStatusKeepsItsBody()
         result.error, QNetworkReply::ServiceUnavailableError); // as QNetworkAccessManager says it
 }
 
-void PlainHttpTest::aConnectionIsReusedAndAStaleOneReplaced()
+void Http1Test::aConnectionIsReusedAndAStaleOneReplaced()
 {
     const QByteArray ok = "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok";
     m_server->enqueue({ { ok } });
@@ -241,7 +285,7 @@ void PlainHttpTest::aConnectionIsReusedAndAStaleOneReplaced()
     QCOMPARE(m_server->requests, 3);
 }
 
-void PlainHttpTest::aConnectionClosedAsItIsReusedIsNotResentQuietly()
+void Http1Test::aConnectionClosedAsItIsReusedIsNotResentQuietly()
 {
     const QByteArray ok = "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok";
     m_server->enqueue({ { ok } });
@@ -256,24 +300,24 @@ void PlainHttpTest::aConnectionClosedAsItIsReusedIsNotResentQuietly()
     QCOMPARE(m_server->connections, 1);
 }
 
-void PlainHttpTest::refusedConnection()
+void Http1Test::refusedConnection()
 {
     QNetworkRequest request(QUrl(
         QStringLiteral("http://127.0.0.1:%1/v1/models").arg(Testing::FakeUpstream::closedPort())));
-    auto reply = std::make_unique<PlainHttpReply>(
+    auto reply = std::make_unique<Http1Reply>(
         m_connections.get(), QNetworkAccessManager::GetOperation, request, QByteArray());
     QTRY_VERIFY(reply->isFinished());
     QCOMPARE(reply->error(), QNetworkReply::ConnectionRefusedError);
     QCOMPARE(reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt(), 0);
 }
 
-void PlainHttpTest::abortFinishesAtOnce()
+void Http1Test::abortFinishesAtOnce()
 {
     m_server->enqueue(
         { { "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n", "5\r\nfirst\r\n" } });
     QNetworkRequest request(
         QUrl(QStringLiteral("http://127.0.0.1:%1/v1/chat/completions").arg(m_server->port())));
-    auto reply = std::make_unique<PlainHttpReply>(
+    auto reply = std::make_unique<Http1Reply>(
         m_connections.get(), QNetworkAccessManager::PostOperation, request, QByteArray("{}"));
     QByteArray body;
     connect(reply.get(), &QNetworkReply::readyRead, reply.get(), [&] { body += reply->readAll(); });
@@ -287,7 +331,7 @@ void PlainHttpTest::abortFinishesAtOnce()
     QCOMPARE(finished, 1);
 }
 
-void PlainHttpTest::requestCarriesHeadersAndBody()
+void Http1Test::requestCarriesHeadersAndBody()
 {
     m_server->enqueue({ { "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n" } });
     const Result result = run(QNetworkAccessManager::PostOperation, "{\"model\":\"m\"}");
@@ -302,7 +346,7 @@ void PlainHttpTest::requestCarriesHeadersAndBody()
     QVERIFY(request.endsWith("\r\n\r\n{\"model\":\"m\"}"));
 }
 
-void PlainHttpTest::noContentNeedsNoLength()
+void Http1Test::noContentNeedsNoLength()
 {
     m_server->enqueue({ { "HTTP/1.1 204 No Content\r\n\r\n" } });
     m_server->enqueue({ { "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok" } });
@@ -313,7 +357,7 @@ void PlainHttpTest::noContentNeedsNoLength()
     QCOMPARE(m_server->connections, 1);
 }
 
-void PlainHttpTest::bothFramingsAtOnceAreNotReused()
+void Http1Test::bothFramingsAtOnceAreNotReused()
 {
     m_server->enqueue({ { "HTTP/1.1 200 OK\r\nContent-Length: 99\r\nTransfer-Encoding: "
                           "chunked\r\n\r\n2\r\nok\r\n0\r\n\r\n" } });
@@ -323,7 +367,7 @@ void PlainHttpTest::bothFramingsAtOnceAreNotReused()
     QCOMPARE(m_server->connections, 2);
 }
 
-void PlainHttpTest::malformedChunkFails()
+void Http1Test::malformedChunkFails()
 {
     m_server->enqueue(
         { { "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nokXX0\r\n\r\n" } });
@@ -332,7 +376,7 @@ void PlainHttpTest::malformedChunkFails()
     QCOMPARE(result.error, QNetworkReply::ProtocolFailure);
 }
 
-void PlainHttpTest::shortContentLengthIsAFailure()
+void Http1Test::shortContentLengthIsAFailure()
 {
     // 1,000 bytes promised, 11 sent, then the connection ends: not a complete answer.
     m_server->enqueue({ { "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: "
@@ -343,19 +387,19 @@ void PlainHttpTest::shortContentLengthIsAFailure()
     QCOMPARE(result.error, QNetworkReply::RemoteHostClosedError);
 }
 
-void PlainHttpTest::idleConnectionsAreBoundedAndClosedOnATimer()
+void Http1Test::idleConnectionsAreBoundedAndClosedOnATimer()
 {
     // More connections at once than the pool keeps per endpoint.
-    constexpr int Concurrent = PlainHttpConnections::MaxIdlePerEndpoint + 8;
+    constexpr int Concurrent = Http1Connections::MaxIdlePerEndpoint + 8;
     const QByteArray answer = "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n{}";
     for (int i = 0; i < Concurrent; ++i)
         m_server->enqueue({ { answer } });
-    QList<PlainHttpReply *> replies;
+    QList<Http1Reply *> replies;
     int finished = 0;
     for (int i = 0; i < Concurrent; ++i) {
         QNetworkRequest request(
             QUrl(QStringLiteral("http://127.0.0.1:%1/v1/models").arg(m_server->port())));
-        auto *reply = new PlainHttpReply(
+        auto *reply = new Http1Reply(
             m_connections.get(), QNetworkAccessManager::GetOperation, request, QByteArray());
         connect(reply, &QNetworkReply::finished, reply, [&finished] { ++finished; });
         replies.append(reply);
@@ -363,7 +407,7 @@ void PlainHttpTest::idleConnectionsAreBoundedAndClosedOnATimer()
     QTRY_COMPARE_WITH_TIMEOUT(finished, Concurrent, 10000);
     QCOMPARE(m_server->connections, Concurrent);
     qDeleteAll(replies);
-    QCOMPARE(m_connections->idleCount(), PlainHttpConnections::MaxIdlePerEndpoint);
+    QCOMPARE(m_connections->idleCount(), Http1Connections::MaxIdlePerEndpoint);
 
     // Nobody reuses them: they are closed once they idle past the cutoff, not kept open.
     m_connections->setIdleCutoffMs(100);
@@ -376,14 +420,14 @@ void PlainHttpTest::idleConnectionsAreBoundedAndClosedOnATimer()
         5000);
 }
 
-void PlainHttpTest::headerWithControlBytesFails_data()
+void Http1Test::headerWithControlBytesFails_data()
 {
     QTest::addColumn<QByteArray>("head");
     QTest::newRow("bare CR in a value") << QByteArray("X-Note: a\rSet-Cookie: b\r\n");
     QTest::newRow("NUL in a value") << QByteArray("X-Note: a\0b\r\n", 13);
 }
 
-void PlainHttpTest::headerWithControlBytesFails()
+void Http1Test::headerWithControlBytesFails()
 {
     QFETCH(QByteArray, head);
     m_server->enqueue({ { "HTTP/1.1 200 OK\r\n" + head + "Content-Length: 2\r\n\r\n{}" } });
@@ -392,5 +436,82 @@ void PlainHttpTest::headerWithControlBytesFails()
     QCOMPARE(result.error, QNetworkReply::ProtocolFailure);
 }
 
-QTEST_GUILESS_MAIN(PlainHttpTest)
-#include "tst_plainhttp.moc"
+bool Http1Test::startTlsFront()
+{
+    QSslConfiguration tls = QSslConfiguration::defaultConfiguration();
+    tls.setLocalCertificateChain(
+        QSslCertificate::fromPath(m_certificates.filePath(QStringLiteral("lab/server.pem"))));
+    QFile key(m_certificates.filePath(QStringLiteral("lab/server.key")));
+    if (!key.open(QIODevice::ReadOnly))
+        return false;
+    tls.setPrivateKey(QSslKey(key.readAll(), QSsl::Ec));
+    m_front = std::make_unique<Testing::TlsFront>(m_server->port());
+    return m_front->listen(tls);
+}
+
+QNetworkRequest Http1Test::tlsRequest(const QString &ca, const QString &host)
+{
+    QNetworkRequest request(
+        QUrl(QStringLiteral("https://%1:%2/v1/chat/completions").arg(host).arg(m_front->port())));
+    request.setRawHeader("Content-Type", "application/json");
+    QSslConfiguration tls = QSslConfiguration::defaultConfiguration();
+    tls.setCaCertificates(
+        QSslCertificate::fromPath(m_certificates.filePath(ca + QLatin1String("/ca.pem"))));
+    request.setSslConfiguration(tls);
+    request.setAttribute(Http1Reply::TrustAttribute, ca.toUtf8());
+    return request;
+}
+
+void Http1Test::overTlsAConnectionIsVerifiedAndReused()
+{
+    QVERIFY(startTlsFront());
+    const QByteArray answer = "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\n"
+                              "Transfer-Encoding: chunked\r\n\r\n";
+    m_server->enqueue({ { answer, "6\r\nfirst \r\n", "4\r\npart\r\n0\r\n\r\n" } });
+    m_server->enqueue({ { answer + "6\r\nsecond\r\n0\r\n\r\n" } });
+    const Result first = run(tlsRequest(QStringLiteral("lab")));
+    QCOMPARE(first.error, QNetworkReply::NoError);
+    QCOMPARE(first.status, 200);
+    QCOMPARE(first.body, QByteArray("first part"));
+    QVERIFY(first.readyReads >= 2); // each piece as it came through TLS, not held to the end
+    QCOMPARE(m_connections->idleCount(), 1);
+    const Result second = run(tlsRequest(QStringLiteral("lab")));
+    QCOMPARE(second.body, QByteArray("second"));
+    QCOMPARE(m_front->connectionsRelayed(), 1); // one handshake for both
+    QCOMPARE(m_server->requests, 2);
+    QVERIFY(m_server->received.constLast().startsWith("POST /v1/chat/completions HTTP/1.1\r\n"));
+}
+
+void Http1Test::aTlsConnectionIsSharedOnlyUnderTheSameTrust()
+{
+    // A connection the lab's authority verified sits idle; a request that trusts only another
+    // authority must not ride it (its own handshake fails), and the idle one is still there for
+    // the next request that trusts the lab.
+    QVERIFY(startTlsFront());
+    for (int i = 0; i < 2; ++i)
+        m_server->enqueue({ { "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n{}" } });
+    QCOMPARE(run(tlsRequest(QStringLiteral("lab"))).status, 200);
+    QCOMPARE(m_connections->idleCount(), 1);
+    const Result refused = run(tlsRequest(QStringLiteral("other")));
+    QCOMPARE(refused.error, QNetworkReply::SslHandshakeFailedError);
+    QCOMPARE(refused.status, 0);
+    QCOMPARE(m_server->requests, 1);
+    QTRY_COMPARE(m_front->handshakesFailed(), 1);
+    QCOMPARE(run(tlsRequest(QStringLiteral("lab"))).status, 200);
+    QCOMPARE(m_front->connectionsRelayed(), 1);
+    QCOMPARE(m_server->requests, 2);
+}
+
+void Http1Test::aCertificateForAnotherHostIsRefused()
+{
+    // The front's certificate names 127.0.0.1 only: the right authority is not enough for a
+    // request that asked for another name, and nothing of the request is sent.
+    QVERIFY(startTlsFront());
+    const Result result = run(tlsRequest(QStringLiteral("lab"), QStringLiteral("localhost")));
+    QCOMPARE(result.error, QNetworkReply::SslHandshakeFailedError);
+    QCOMPARE(m_server->requests, 0);
+    QCOMPARE(m_connections->idleCount(), 0);
+}
+
+QTEST_GUILESS_MAIN(Http1Test)
+#include "tst_http1.moc"

@@ -1,6 +1,7 @@
-// libFuzzer target: the plain-HTTP client's response parser (status line, headers, Content-Length,
-// chunked and close-delimited bodies), fed in pieces. The first bytes say where the pieces end.
-#include "upstream/plainhttpreply.h"
+// libFuzzer target: the upstream HTTP/1.1 client's response parser (status line, headers,
+// Content-Length, chunked and close-delimited bodies), fed in pieces. The first bytes say where the
+// pieces end.
+#include "upstream/http1reply.h"
 
 #include <QCoreApplication>
 
@@ -15,6 +16,6 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     const QByteArrayView cutBytes(reinterpret_cast<const char *>(data) + 1, qsizetype(cuts));
     const QByteArrayView response(
         reinterpret_cast<const char *>(data) + 1 + cuts, qsizetype(size - 1 - cuts));
-    Switchyard::PlainHttpReply::parseForFuzzing(response, cutBytes);
+    Switchyard::Http1Reply::parseForFuzzing(response, cutBytes);
     return 0;
 }

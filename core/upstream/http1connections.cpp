@@ -1,4 +1,4 @@
-#include "upstream/plainhttpconnections.h"
+#include "upstream/http1connections.h"
 
 #include <QTcpSocket>
 
@@ -10,30 +10,36 @@ namespace {
 // are dropped sooner, so a reuse rarely meets a close in flight.
 constexpr qint64 IdleCutoffMs = 4000;
 
-QString endpointKey(const QString &host, quint16 port)
-{
-    return host + QLatin1Char(':') + QString::number(port);
-}
-
 } // namespace
 
-PlainHttpConnections::PlainHttpConnections(QObject *parent)
+Http1Connections::Http1Connections(QObject *parent)
     : QObject(parent)
     , m_sweep(this)
     , m_idleCutoffMs(IdleCutoffMs)
 {
     m_clock.start();
     m_sweep.setInterval(int(m_idleCutoffMs / 2));
-    connect(&m_sweep, &QTimer::timeout, this, &PlainHttpConnections::sweep);
+    connect(&m_sweep, &QTimer::timeout, this, &Http1Connections::sweep);
 }
 
-void PlainHttpConnections::setIdleCutoffMs(qint64 milliseconds)
+QString Http1Connections::endpoint(
+    bool tls, const QString &host, quint16 port, const QByteArray &trust)
+{
+    QString name = host + QLatin1Char(':') + QString::number(port);
+    // A space is in no host name, so no plain endpoint can spell a TLS one.
+    if (tls)
+        name = QLatin1String("https ") + QString::fromLatin1(trust.toHex()) + QLatin1Char(' ')
+            + name;
+    return name;
+}
+
+void Http1Connections::setIdleCutoffMs(qint64 milliseconds)
 {
     m_idleCutoffMs = milliseconds;
     m_sweep.setInterval(int(qMax<qint64>(1, milliseconds / 2)));
 }
 
-void PlainHttpConnections::drop(const QString &key, QTcpSocket *socket)
+void Http1Connections::drop(const QString &key, QTcpSocket *socket)
 {
     m_idle[key].removeOne(socket);
     if (m_idle[key].isEmpty())
@@ -46,7 +52,7 @@ void PlainHttpConnections::drop(const QString &key, QTcpSocket *socket)
         m_sweep.stop();
 }
 
-void PlainHttpConnections::sweep()
+void Http1Connections::sweep()
 {
     // Idle sockets used to be checked only when reused: after a burst, dozens stayed open.
     const qint64 now = m_clock.elapsed();
@@ -61,9 +67,9 @@ void PlainHttpConnections::sweep()
         drop(key, socket);
 }
 
-QTcpSocket *PlainHttpConnections::take(const QString &host, quint16 port)
+QTcpSocket *Http1Connections::take(const QString &endpoint)
 {
-    QList<QTcpSocket *> &idle = m_idle[endpointKey(host, port)];
+    QList<QTcpSocket *> &idle = m_idle[endpoint];
     while (!idle.isEmpty()) {
         QTcpSocket *socket = idle.takeLast(); // the most recently used is the least likely stale
         socket->disconnect(this);
@@ -75,14 +81,13 @@ QTcpSocket *PlainHttpConnections::take(const QString &host, quint16 port)
             return socket;
         socket->deleteLater();
     }
-    m_idle.remove(endpointKey(host, port));
+    m_idle.remove(endpoint);
     return nullptr;
 }
 
-void PlainHttpConnections::release(const QString &host, quint16 port, QTcpSocket *socket)
+void Http1Connections::release(const QString &key, QTcpSocket *socket)
 {
     socket->setParent(this);
-    const QString key = endpointKey(host, port);
     // Full: the longest idle goes first, it is the likeliest to be closed by the server anyway.
     if (m_idle.value(key).size() >= MaxIdlePerEndpoint)
         drop(key, m_idle.value(key).constFirst());

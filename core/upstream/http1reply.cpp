@@ -1,7 +1,8 @@
-#include "upstream/plainhttpreply.h"
+#include "upstream/http1reply.h"
 
 #include "http/deferredflush.h"
 
+#include <QSslSocket>
 #include <QTcpSocket>
 
 #include <cstring>
@@ -46,9 +47,8 @@ QNetworkReply::NetworkError errorForStatus(int status)
 
 } // namespace
 
-PlainHttpReply::PlainHttpReply(PlainHttpConnections *connections,
-    QNetworkAccessManager::Operation operation, const QNetworkRequest &request,
-    const QByteArray &body, QObject *parent)
+Http1Reply::Http1Reply(Http1Connections *connections, QNetworkAccessManager::Operation operation,
+    const QNetworkRequest &request, const QByteArray &body, QObject *parent)
     : QNetworkReply(parent)
     , m_connections(connections)
 {
@@ -58,7 +58,15 @@ PlainHttpReply::PlainHttpReply(PlainHttpConnections *connections,
     open(QIODevice::ReadOnly | QIODevice::Unbuffered);
     const QUrl url = request.url();
     m_host = url.host();
-    m_port = quint16(url.port(80));
+    m_tls = url.scheme() == QLatin1String("https");
+    m_port = quint16(url.port(m_tls ? 443 : 80));
+    if (m_tls) {
+        m_tlsConfiguration = request.sslConfiguration();
+        // HTTP/1.1 is what this speaks: a server that would rather speak HTTP/2 must not choose it.
+        m_tlsConfiguration.setAllowedNextProtocols({ QSslConfiguration::NextProtocolHttp1_1 });
+    }
+    m_endpoint = Http1Connections::endpoint(m_tls, m_host, m_port,
+        m_tls ? request.attribute(TrustAttribute).toByteArray() : QByteArray());
 
     const QByteArray method = operation == QNetworkAccessManager::PostOperation
         ? QByteArrayLiteral("POST")
@@ -88,7 +96,7 @@ PlainHttpReply::PlainHttpReply(PlainHttpConnections *connections,
         this, [this] { start(true); }, Qt::QueuedConnection);
 }
 
-PlainHttpReply::~PlainHttpReply()
+Http1Reply::~Http1Reply()
 {
     // Later: the reply may be deleted from a slot of its own socket's signal. Handed to the pool
     // meanwhile, so that a thread that ends before the deferred delete runs still frees it.
@@ -98,7 +106,7 @@ PlainHttpReply::~PlainHttpReply()
     }
 }
 
-QTcpSocket *PlainHttpReply::detachSocket()
+QTcpSocket *Http1Reply::detachSocket()
 {
     QTcpSocket *socket = m_socket;
     m_socket = nullptr;
@@ -107,41 +115,56 @@ QTcpSocket *PlainHttpReply::detachSocket()
     return socket;
 }
 
-void PlainHttpReply::start(bool allowReuse)
+void Http1Reply::start(bool allowReuse)
 {
     if (m_stage == Stage::Done)
         return;
-    m_socket = allowReuse && m_connections ? m_connections->take(m_host, m_port) : nullptr;
+    m_socket = allowReuse && m_connections ? m_connections->take(m_endpoint) : nullptr;
     m_reused = m_socket != nullptr;
     if (!m_socket)
-        m_socket = new QTcpSocket;
+        m_socket = m_tls ? new QSslSocket : new QTcpSocket;
     m_socket->setParent(this);
     m_socket->setReadBufferSize(readBufferSize());
-    connect(m_socket, &QTcpSocket::readyRead, this, &PlainHttpReply::onReadyRead);
-    connect(m_socket, &QTcpSocket::errorOccurred, this, &PlainHttpReply::onSocketError);
+    connect(m_socket, &QTcpSocket::readyRead, this, &Http1Reply::onReadyRead);
+    connect(m_socket, &QTcpSocket::errorOccurred, this, &Http1Reply::onSocketError);
     if (m_reused) {
         sendRequest();
         return;
     }
-    connect(m_socket, &QTcpSocket::connected, this, &PlainHttpReply::sendRequest);
+    connect(m_socket, &QTcpSocket::connected, this, &Http1Reply::onConnected);
+    if (m_tls) {
+        // Verified against the request's authorities and its host name, as QNetworkAccessManager
+        // does; a certificate that fails is an SslHandshakeFailedError before any request byte
+        // (or key) is sent.
+        auto *tls = static_cast<QSslSocket *>(m_socket);
+        connect(tls, &QSslSocket::encrypted, this, &Http1Reply::sendRequest);
+        tls->setSslConfiguration(m_tlsConfiguration);
+        tls->connectToHostEncrypted(m_host, m_port);
+        return;
+    }
     m_socket->connectToHost(m_host, m_port);
 }
 
-void PlainHttpReply::sendRequest()
+void Http1Reply::onConnected()
+{
+    // Only a connected socket takes the option (a prompt over one segment, or a handshake, must not
+    // wait on Nagle), and a kept-alive one has it already: a system call per request saved.
+    m_socket->setSocketOption(QAbstractSocket::LowDelayOption, 1);
+    if (!m_tls)
+        sendRequest();
+}
+
+void Http1Reply::sendRequest()
 {
     m_stage = Stage::Head;
-    // Only a connected socket takes the option (a prompt over one segment must not wait on Nagle),
-    // and a kept-alive one has it already: a system call per request saved.
-    if (!m_reused)
-        m_socket->setSocketOption(QAbstractSocket::LowDelayOption, 1);
     writeAfterThisEvent(m_socket, m_requestBytes);
     m_sentAt.start();
     Q_EMIT requestSent();
 }
 
-void PlainHttpReply::parseForFuzzing(QByteArrayView bytes, QByteArrayView cuts)
+void Http1Reply::parseForFuzzing(QByteArrayView bytes, QByteArrayView cuts)
 {
-    PlainHttpReply reply(nullptr, QNetworkAccessManager::PostOperation,
+    Http1Reply reply(nullptr, QNetworkAccessManager::PostOperation,
         QNetworkRequest(QUrl(QStringLiteral("http://127.0.0.1:9/v1/chat/completions"))),
         QByteArrayLiteral("{}"));
     reply.m_stage = Stage::Head;
@@ -159,14 +182,14 @@ void PlainHttpReply::parseForFuzzing(QByteArrayView bytes, QByteArrayView cuts)
     }
 }
 
-void PlainHttpReply::setReadBufferSize(qint64 size)
+void Http1Reply::setReadBufferSize(qint64 size)
 {
     QNetworkReply::setReadBufferSize(size);
     if (m_socket)
         m_socket->setReadBufferSize(size);
 }
 
-void PlainHttpReply::onReadyRead()
+void Http1Reply::onReadyRead()
 {
     if (!m_socket || m_stage == Stage::Done)
         return;
@@ -195,7 +218,7 @@ void PlainHttpReply::onReadyRead()
         complete();
 }
 
-bool PlainHttpReply::parseHead()
+bool Http1Reply::parseHead()
 {
     for (;;) {
         const qsizetype end = m_input.indexOf("\r\n\r\n");
@@ -286,7 +309,7 @@ bool PlainHttpReply::parseHead()
     }
 }
 
-bool PlainHttpReply::parseBody()
+bool Http1Reply::parseBody()
 {
     switch (m_framing) {
     case Framing::UntilClose:
@@ -368,21 +391,21 @@ bool PlainHttpReply::parseBody()
     return true;
 }
 
-void PlainHttpReply::complete()
+void Http1Reply::complete()
 {
     m_stage = Stage::Done;
     QTcpSocket *socket = detachSocket();
     if (socket && m_keepAlive && m_input.isEmpty() && m_connections
         && socket->state() == QAbstractSocket::ConnectedState && socket->bytesToWrite() == 0) {
         socket->setReadBufferSize(0); // the next exchange on it sets its own
-        m_connections->release(m_host, m_port, socket);
+        m_connections->release(m_endpoint, socket);
     } else if (socket)
         socket->deleteLater();
     setFinished(true);
     Q_EMIT finished();
 }
 
-void PlainHttpReply::onSocketError()
+void Http1Reply::onSocketError()
 {
     if (!m_socket || m_stage == Stage::Done)
         return;
@@ -423,13 +446,20 @@ void PlainHttpReply::onSocketError()
     case QAbstractSocket::SocketTimeoutError:
         fail(TimeoutError, m_socket->errorString());
         break;
+    case QAbstractSocket::SslHandshakeFailedError:
+    case QAbstractSocket::SslInternalError:
+    case QAbstractSocket::SslInvalidUserDataError:
+        fail(SslHandshakeFailedError,
+            QStringLiteral("TLS handshake with the upstream failed: %1")
+                .arg(m_socket->errorString()));
+        break;
     default:
         fail(UnknownNetworkError, m_socket->errorString());
         break;
     }
 }
 
-void PlainHttpReply::fail(NetworkError code, const QString &text)
+void Http1Reply::fail(NetworkError code, const QString &text)
 {
     if (m_stage == Stage::Done)
         return;
@@ -442,17 +472,17 @@ void PlainHttpReply::fail(NetworkError code, const QString &text)
     Q_EMIT finished();
 }
 
-void PlainHttpReply::abort()
+void Http1Reply::abort()
 {
     fail(OperationCanceledError, QStringLiteral("Operation canceled"));
 }
 
-qint64 PlainHttpReply::bytesAvailable() const
+qint64 Http1Reply::bytesAvailable() const
 {
     return m_body.size() + QNetworkReply::bytesAvailable();
 }
 
-qint64 PlainHttpReply::readData(char *data, qint64 maxSize)
+qint64 Http1Reply::readData(char *data, qint64 maxSize)
 {
     const qsizetype count = qsizetype(qMin<qint64>(maxSize, m_body.size()));
     if (count == 0)
@@ -464,7 +494,7 @@ qint64 PlainHttpReply::readData(char *data, qint64 maxSize)
                                // events
     if (readBufferSize() > 0 && m_body.size() < readBufferSize() && m_socket
         && m_socket->bytesAvailable() > 0)
-        QMetaObject::invokeMethod(this, &PlainHttpReply::onReadyRead, Qt::QueuedConnection);
+        QMetaObject::invokeMethod(this, &Http1Reply::onReadyRead, Qt::QueuedConnection);
     return count;
 }
 
