@@ -357,30 +357,6 @@ void readTls(JsonReader &reader, const QJsonObject &root, TlsSettings *tls)
         *tls = TlsSettings { cert, key };
 }
 
-// Connections to one https:// address are shared, whichever provider opened them, and a
-// connection's certificate is checked once, when it is made: two providers at one address must
-// trust the same authorities, or one would be served over the other's check.
-void checkSharedAddresses(JsonReader &reader, const QMap<QString, ProviderConfig> &providers)
-{
-    QHash<QString, const ProviderConfig *> byAddress;
-    for (const ProviderConfig &provider : providers) {
-        if (provider.baseUrl.scheme() != QLatin1String("https"))
-            continue;
-        const QString address = provider.baseUrl.host().toLower() + QLatin1Char(':')
-            + QString::number(provider.baseUrl.port(443));
-        const ProviderConfig *first = byAddress.value(address);
-        if (!first) {
-            byAddress.insert(address, &provider);
-        } else if (first->tls.caFile != provider.tls.caFile) {
-            reader.error(QStringLiteral("providers.%1.tls.ca_file").arg(provider.name),
-                QStringLiteral("provider %1 reaches the same address (%2) trusting other "
-                               "certificate authorities; connections to one address are shared, "
-                               "so both must name the same ca_file, or neither")
-                    .arg(first->name, address));
-        }
-    }
-}
-
 } // namespace
 
 ConfigResult ConfigLoader::fromObject(const QJsonObject &root, Files files)
@@ -485,7 +461,6 @@ ConfigResult ConfigLoader::fromObject(const QJsonObject &root, Files files)
         QStringLiteral("providers"), QStringLiteral("provider"), readProvider, &config.providers);
     readNamed(QStringLiteral("routes"), QStringLiteral("route"), readRoute, &config.routes);
     readNamed(QStringLiteral("lanes"), QStringLiteral("lane"), readLane, &config.lanes);
-    checkSharedAddresses(reader, config.providers);
 
     config.defaultLane = reader.string(root, QStringLiteral("default_lane"), QString(),
         config.lanes.size() == 1 ? config.lanes.firstKey() : QString());

@@ -141,10 +141,69 @@ private Q_SLOTS:
         QCOMPARE(m_front->handshakesFailed(), 0);
     }
 
+    void providersAtOneAddressKeepTheirOwnTrust()
+    {
+        // "lab" trusts the lab's authority, "strict" reaches the same address trusting only
+        // another: after lab's request leaves a verified connection idle, strict's request must
+        // make its own (and be refused), and lab's next request still finds its connection.
+        QJsonObject config = labConfig(QStringLiteral("lab/ca.pem"));
+        QJsonObject providers = config.value(QStringLiteral("providers")).toObject();
+        providers.insert(QStringLiteral("strict"),
+            QJsonObject { { QStringLiteral("base_url"), m_front->baseUrl() },
+                { QStringLiteral("tls"),
+                    QJsonObject { { QStringLiteral("ca_file"),
+                        m_dir.filePath(QStringLiteral("other/ca.pem")) } } } });
+        config.insert(QStringLiteral("providers"), providers);
+        QJsonObject routes = config.value(QStringLiteral("routes")).toObject();
+        routes.insert(QStringLiteral("strict-model"),
+            QJsonObject { { QStringLiteral("provider"), QStringLiteral("strict") },
+                { QStringLiteral("model"), QStringLiteral("m") } });
+        config.insert(QStringLiteral("routes"), routes);
+        QJsonObject lanes = config.value(QStringLiteral("lanes")).toObject();
+        lanes.insert(QStringLiteral("strict"),
+            QJsonObject {
+                { QStringLiteral("chain"),
+                    QJsonArray { QStringLiteral("strict-model"), QStringLiteral("plain-model") } },
+                { QStringLiteral("retry"),
+                    QJsonObject { { QStringLiteral("max_retries"), 0 } } } });
+        config.insert(QStringLiteral("lanes"), lanes);
+        config.insert(QStringLiteral("default_lane"), QStringLiteral("lab"));
+        m_gateway = std::make_unique<GatewayUnderTest>();
+        QString error;
+        QVERIFY2(m_gateway->start(QJsonDocument(config).toJson(), &error), qPrintable(error));
+
+        QCOMPARE(ask()->answerText(), QStringLiteral("from the lab"));
+        ClientCall *strict = m_gateway->client().postAndWait(
+            QStringLiteral("/v1/chat/completions"), chatBody(QStringLiteral("strict")));
+        QCOMPARE(strict->answerText(), QStringLiteral("from the fallback"));
+        const QString reason = m_gateway->lastTrace()
+                                   .value(QLatin1String("attempts"))
+                                   .toArray()
+                                   .first()
+                                   .toObject()
+                                   .value(QLatin1String("reason"))
+                                   .toString();
+        QVERIFY2(reason.contains(QLatin1String("TLS")), qPrintable(reason));
+        QCOMPARE(m_lab->requestCount("POST", "/v1/chat/completions"), 1);
+        QCOMPARE(ask()->answerText(), QStringLiteral("from the lab"));
+        QCOMPARE(m_lab->requestCount("POST", "/v1/chat/completions"), 2);
+        QCOMPARE(m_front->connectionsRelayed(), 1);
+    }
+
 private:
     // The lab provider trusting `caFile` (under the test's folder), or, when it is empty, the
     // system's authorities. Empty when it started, else why not.
     QString startGateway(const QString &caFile)
+    {
+        m_gateway = std::make_unique<GatewayUnderTest>();
+        QString error;
+        if (!m_gateway->start(QJsonDocument(labConfig(caFile)).toJson(), &error))
+            return error.isEmpty() ? QStringLiteral("did not start") : error;
+        return QString();
+    }
+
+    // The configuration startGateway runs.
+    QJsonObject labConfig(const QString &caFile)
     {
         QJsonObject lab { { QStringLiteral("base_url"), m_front->baseUrl() } };
         if (!caFile.isEmpty())
@@ -173,11 +232,7 @@ private:
                         { QStringLiteral("retry"),
                             QJsonObject { { QStringLiteral("max_retries"), 0 } } } } } } }
         };
-        m_gateway = std::make_unique<GatewayUnderTest>();
-        QString error;
-        if (!m_gateway->start(QJsonDocument(config).toJson(), &error))
-            return error.isEmpty() ? QStringLiteral("did not start") : error;
-        return QString();
+        return config;
     }
 
     ClientCall *ask()
