@@ -631,7 +631,10 @@ void AttachTest::aGatewayThatNeverStopsTalkingIsCutOff()
     RouteCommand drain;
     drain.route = QStringLiteral("r");
     link.submit(drain);
-    QTRY_VERIFY_WITH_TIMEOUT(!failed.isEmpty(), 20000);
+    // Usually within a second (the answer is cut at 64 MiB). About one run in seven the answer's
+    // download stalls (not yet explained; the event stream keeps reconnecting beside it) until the
+    // link's 30 s transfer timeout ends it: that timeout is the bound the link promises.
+    QTRY_VERIFY_WITH_TIMEOUT(!failed.isEmpty(), 40000);
     QVERIFY(!link.isConnected());
 }
 
