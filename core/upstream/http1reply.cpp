@@ -63,7 +63,7 @@ Http1Reply::Http1Reply(Http1Connections *connections, QNetworkAccessManager::Ope
     if (m_tls) {
         m_tlsConfiguration = request.sslConfiguration();
         // HTTP/1.1 is what this speaks: a server that would rather speak HTTP/2 must not choose it.
-        m_tlsConfiguration.setAllowedNextProtocols({ QSslConfiguration::NextProtocolHttp1_1 });
+        m_tlsConfiguration->setAllowedNextProtocols({ QSslConfiguration::NextProtocolHttp1_1 });
     }
     m_endpoint = Http1Connections::endpoint(m_tls, m_host, m_port,
         m_tls ? request.attribute(TrustAttribute).toByteArray() : QByteArray());
@@ -138,7 +138,7 @@ void Http1Reply::start(bool allowReuse)
         // (or key) is sent.
         auto *tls = static_cast<QSslSocket *>(m_socket);
         connect(tls, &QSslSocket::encrypted, this, &Http1Reply::sendRequest);
-        tls->setSslConfiguration(m_tlsConfiguration);
+        tls->setSslConfiguration(*m_tlsConfiguration);
         tls->connectToHostEncrypted(m_host, m_port);
         return;
     }

@@ -11,6 +11,8 @@
 #include <QSslConfiguration>
 #include <QTimer>
 
+#include <optional>
+
 class QTcpSocket;
 
 namespace Switchyard {
@@ -71,7 +73,7 @@ private:
     quint16 m_port = 80;
     bool m_tls = false;
     QString m_endpoint; // what connections are pooled under
-    QSslConfiguration m_tlsConfiguration;
+    std::optional<QSslConfiguration> m_tlsConfiguration; // HTTPS only: a plain reply makes none
     QTcpSocket *m_socket = nullptr;
     bool m_reused = false;
     bool m_receivedAny = false;
