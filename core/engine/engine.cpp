@@ -106,7 +106,6 @@ Engine::Engine(const Clock &clock, QObject *parent)
     m_services.recordRefusal = [this](const TraceRecord &trace) { recordRefusal(trace); };
     m_services.recordBodies
         = [this](UnredactedCapture &&capture) { m_captures->record(std::move(capture)); };
-    m_services.metricsText = [this] { return metricsText(); };
     connect(
         m_journal, &GatewayJournal::storageProblemChanged, this, &Engine::storageProblemChanged);
     connect(m_publisher, &SnapshotPublisher::routesUpdated, this, &Engine::routesUpdated);
@@ -512,11 +511,6 @@ GatewayServices Engine::ioThreadServices()
         // The capture carries its own redactor: nothing shared is read on its way to the store.
         m_inbox.post([this, handed] { m_captures->record(std::move(*handed)); });
     };
-    services.metricsText = [this] {
-        return askEngine<QByteArray>(this, m_workers->stopping(), [this] {
-            return metricsText();
-        }).value_or(QByteArray());
-    };
     return services;
 }
 
@@ -832,9 +826,9 @@ QByteArray Engine::metricsText() const
     return text;
 }
 
-QList<StateEvent> Engine::recentEvents() const
+void Engine::readState(StateRead done)
 {
-    return m_journal->recentEvents();
+    done({ routeSnapshots(), m_journal->recentEvents(), fleetStatus() });
 }
 
 void Engine::queryTraces(const TraceQuery &query, TracesRead done)
@@ -926,6 +920,15 @@ void Engine::submit(const RouteCommand &command)
     QString error;
     if (!execute(command, &error))
         Q_EMIT commandFailed(error);
+}
+
+void Engine::runCommand(const RouteCommand &command, CommandDone done)
+{
+    QString error;
+    if (execute(command, &error))
+        done(QString());
+    else
+        done(error.isEmpty() ? QStringLiteral("The command was refused.") : error);
 }
 
 bool Engine::execute(const RouteCommand &command, QString *error)

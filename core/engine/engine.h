@@ -152,14 +152,18 @@ protected:
 
 private:
     QString journalPath() const;
-    // GatewayControl, for the admin API.
-    QList<RouteSnapshot> routeSnapshots() const override;
-    QList<StateEvent> recentEvents() const override;
-    bool execute(const RouteCommand &command, QString *error) override;
+    // GatewayControl, for the admin API: answered at once, here.
+    void readRoutes(RoutesRead done) override { done(routeSnapshots()); }
+    void readState(StateRead done) override;
+    void runCommand(const RouteCommand &command, CommandDone done) override;
+    void readMetrics(MetricsRead done) override { done(metricsText()); }
+    void readProviders(ProvidersRead done) override { done(providerSnapshots()); }
+    QList<RouteSnapshot> routeSnapshots() const;
+    bool execute(const RouteCommand &command, QString *error);
     void queryTraces(const TraceQuery &query, TracesRead done) override;
     void proposeConfig(const QJsonObject &json, const Config &config, ConfigAnswered done) override;
-    QList<ProviderSnapshot> providerSnapshots() const override;
-    FleetStatus fleetStatus() const override;
+    QList<ProviderSnapshot> providerSnapshots() const;
+    FleetStatus fleetStatus() const;
     void runProviderTest(const QString &provider) override { testProvider(provider); }
     void rereadSecrets() override { reloadSecrets(); }
     void readHistory(

@@ -91,19 +91,17 @@ quint16 portOf(int fd)
 // What one I/O thread runs, made and destroyed on that thread.
 class IoServer final : public QObject {
 public:
-    IoServer(const GatewayServices &services, GatewayControl &control, QObject *engine,
-        const std::atomic<bool> &stopping)
+    IoServer(const GatewayServices &services, GatewayControl &control, QObject *engine)
         : m_services(services)
         , m_engineControl(control)
         , m_engine(engine)
-        , m_stopping(stopping)
     {
     }
 
     void build()
     {
         m_home = std::make_shared<ReturnAddress>(this);
-        m_control = std::make_unique<WorkerControl>(m_engineControl, m_engine, m_stopping, m_home);
+        m_control = std::make_unique<WorkerControl>(m_engineControl, m_engine, m_home);
         m_upstreams = new UpstreamPool(this);
         m_services.upstreams = m_upstreams;
         m_proxy = new ProxyService(m_services, *m_control, this);
@@ -143,7 +141,6 @@ private:
     GatewayServices m_services;
     GatewayControl &m_engineControl;
     QObject *m_engine;
-    const std::atomic<bool> &m_stopping;
     std::shared_ptr<ReturnAddress> m_home;
     std::unique_ptr<WorkerControl> m_control;
     UpstreamPool *m_upstreams = nullptr;
@@ -155,9 +152,8 @@ private:
 
 class IoThread final {
 public:
-    IoThread(int index, const GatewayServices &services, GatewayControl &control, QObject *engine,
-        const std::atomic<bool> &stopping)
-        : m_server(new IoServer(services, control, engine, stopping))
+    IoThread(int index, const GatewayServices &services, GatewayControl &control, QObject *engine)
+        : m_server(new IoServer(services, control, engine))
     {
         m_thread.setObjectName(QStringLiteral("switchyard-io-%1").arg(index));
         if (QAbstractEventDispatcher *dispatcher = EngineHost::ioEventDispatcher())
@@ -220,8 +216,7 @@ IoWorkers::IoWorkers(
     int count, const GatewayServices &services, GatewayControl &control, QObject *engine)
 {
     for (int index = 1; index <= count; ++index)
-        m_threads.push_back(
-            std::make_unique<IoThread>(index, services, control, engine, m_stopping));
+        m_threads.push_back(std::make_unique<IoThread>(index, services, control, engine));
 }
 
 IoWorkers::~IoWorkers()
@@ -298,7 +293,6 @@ QList<quint64> IoWorkers::connectionsAccepted() const
 void IoWorkers::stop()
 {
     Q_ASSERT(!StateLock::heldHere());
-    m_stopping = true;
     for (const std::unique_ptr<IoThread> &thread : m_threads)
         thread->stop();
 }

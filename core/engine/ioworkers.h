@@ -8,7 +8,6 @@
 #include <QObject>
 #include <QSslConfiguration>
 
-#include <atomic>
 #include <memory>
 #include <optional>
 #include <vector>
@@ -36,8 +35,6 @@ public:
     ~IoWorkers(); // stop()s
 
     int count() const { return int(m_threads.size()); }
-    // Set once stop() begins: what the threads still ask the engine is answered with nothing.
-    const std::atomic<bool> &stopping() const { return m_stopping; }
 
     // Opens a listening socket per thread on `address`:`port` (0: an ephemeral port, the same for
     // all) and has each thread serve on its own; `tls` makes them HTTPS. The port, or 0 and why.
@@ -52,12 +49,11 @@ public:
     // How many clients each thread has accepted, in thread order.
     QList<quint64> connectionsAccepted() const;
 
-    // Questions to the engine are answered with nothing from now on, and each thread closes its
-    // listener and its requests and ends. Call without holding the StateLock.
+    // Each thread closes its listener and its requests and ends; answers of the engine's still on
+    // their way to it are dropped. Call without holding the StateLock.
     void stop();
 
 private:
-    std::atomic<bool> m_stopping = false;
     std::vector<std::unique_ptr<IoThread>> m_threads;
 };
 

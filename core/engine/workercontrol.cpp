@@ -4,11 +4,10 @@
 
 namespace Switchyard {
 
-WorkerControl::WorkerControl(GatewayControl &engine, QObject *engineObject,
-    const std::atomic<bool> &stopping, std::shared_ptr<ReturnAddress> home)
+WorkerControl::WorkerControl(
+    GatewayControl &engine, QObject *engineObject, std::shared_ptr<ReturnAddress> home)
     : m_engine(engine)
     , m_engineObject(engineObject)
-    , m_stopping(stopping)
     , m_home(std::move(home))
 {
 }
@@ -31,35 +30,29 @@ void WorkerControl::later(std::function<void(const Answer &)> done, Call call)
         });
 }
 
-QList<RouteSnapshot> WorkerControl::routeSnapshots() const
+void WorkerControl::readRoutes(RoutesRead done)
 {
-    return askEngine<QList<RouteSnapshot>>(m_engineObject, m_stopping, [&engine = m_engine] {
-        return engine.routeSnapshots();
-    }).value_or(QList<RouteSnapshot>());
+    later<QList<RouteSnapshot>>(std::move(done),
+        [](GatewayControl &engine, RoutesRead answer) { engine.readRoutes(answer); });
 }
 
-QList<StateEvent> WorkerControl::recentEvents() const
+void WorkerControl::readState(StateRead done)
 {
-    return askEngine<QList<StateEvent>>(m_engineObject, m_stopping, [&engine = m_engine] {
-        return engine.recentEvents();
-    }).value_or(QList<StateEvent>());
+    later<StatePicture>(std::move(done),
+        [](GatewayControl &engine, StateRead answer) { engine.readState(answer); });
 }
 
-bool WorkerControl::execute(const RouteCommand &command, QString *error)
+void WorkerControl::runCommand(const RouteCommand &command, CommandDone done)
 {
-    using Outcome = std::pair<bool, QString>;
-    const std::optional<Outcome> outcome
-        = askEngine<Outcome>(m_engineObject, m_stopping, [&engine = m_engine, command] {
-              QString why;
-              const bool done = engine.execute(command, &why);
-              return Outcome { done, why };
-          });
-    if (!outcome) {
-        *error = QStringLiteral("the gateway is stopping");
-        return false;
-    }
-    *error = outcome->second;
-    return outcome->first;
+    later<QString>(std::move(done), [command](GatewayControl &engine, CommandDone answer) {
+        engine.runCommand(command, answer);
+    });
+}
+
+void WorkerControl::readMetrics(MetricsRead done)
+{
+    later<QByteArray>(std::move(done),
+        [](GatewayControl &engine, MetricsRead answer) { engine.readMetrics(answer); });
 }
 
 void WorkerControl::queryTraces(const TraceQuery &query, TracesRead done)
@@ -97,18 +90,10 @@ void WorkerControl::replay(const QString &traceId, const QString &route, Replaye
     });
 }
 
-QList<ProviderSnapshot> WorkerControl::providerSnapshots() const
+void WorkerControl::readProviders(ProvidersRead done)
 {
-    return askEngine<QList<ProviderSnapshot>>(m_engineObject, m_stopping, [&engine = m_engine] {
-        return engine.providerSnapshots();
-    }).value_or(QList<ProviderSnapshot>());
-}
-
-FleetStatus WorkerControl::fleetStatus() const
-{
-    return askEngine<FleetStatus>(m_engineObject, m_stopping, [&engine = m_engine] {
-        return engine.fleetStatus();
-    }).value_or(FleetStatus());
+    later<QList<ProviderSnapshot>>(std::move(done),
+        [](GatewayControl &engine, ProvidersRead answer) { engine.readProviders(answer); });
 }
 
 void WorkerControl::runProviderTest(const QString &provider)

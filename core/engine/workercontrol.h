@@ -2,7 +2,6 @@
 
 #include "proxy/gatewaycontrol.h"
 
-#include <atomic>
 #include <memory>
 
 class QObject;
@@ -12,23 +11,24 @@ namespace Switchyard {
 class ReturnAddress;
 
 // The admin API of an I/O thread: what it asks goes to the engine's GatewayControl on the engine
-// thread, and the answers come back to the I/O thread — at once for a snapshot or a command
-// (askEngine), later through the thread's ReturnAddress for what is read from disk.
+// thread, in the engine's turn, and the answer comes back through the thread's ReturnAddress.
+// The thread never waits for it: a scrape of /metrics, a load balancer's /readyz or an operator's
+// drain leaves the streams it serves flowing while the engine is busy with other work.
 class WorkerControl final : public GatewayControl {
 public:
-    WorkerControl(GatewayControl &engine, QObject *engineObject, const std::atomic<bool> &stopping,
-        std::shared_ptr<ReturnAddress> home);
+    WorkerControl(
+        GatewayControl &engine, QObject *engineObject, std::shared_ptr<ReturnAddress> home);
 
-    QList<RouteSnapshot> routeSnapshots() const override;
-    QList<StateEvent> recentEvents() const override;
-    bool execute(const RouteCommand &command, QString *error) override;
+    void readRoutes(RoutesRead done) override;
+    void readState(StateRead done) override;
+    void runCommand(const RouteCommand &command, CommandDone done) override;
+    void readMetrics(MetricsRead done) override;
     void queryTraces(const TraceQuery &query, TracesRead done) override;
     void findTrace(const QString &id, TraceFound done) override;
     void readIncident(qint64 fromMs, qint64 toMs, IncidentRead done) override;
     void readBodies(const QString &traceId, BodiesRead done) override;
     void replay(const QString &traceId, const QString &route, Replayed done) override;
-    QList<ProviderSnapshot> providerSnapshots() const override;
-    FleetStatus fleetStatus() const override;
+    void readProviders(ProvidersRead done) override;
     void runProviderTest(const QString &provider) override;
     void rereadSecrets() override;
     void readHistory(
@@ -44,7 +44,6 @@ private:
 
     GatewayControl &m_engine;
     QObject *m_engineObject;
-    const std::atomic<bool> &m_stopping;
     std::shared_ptr<ReturnAddress> m_home;
 };
 

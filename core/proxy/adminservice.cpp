@@ -16,6 +16,7 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QPointer>
 #include <QUrlQuery>
 
 namespace Switchyard {
@@ -89,7 +90,12 @@ void AdminService::handle(const HttpRequest &request, ClientResponse response)
     const bool isPost = request.method == "POST";
 
     if (path == QLatin1String("/admin/state") && isGet) {
-        response.sendJson(200, {}, stateDocument());
+        auto pending = std::make_shared<ClientResponse>(std::move(response));
+        m_control.readState([self = QPointer<AdminService>(this), pending](
+                                const GatewayControl::StatePicture &state) {
+            if (self)
+                pending->sendJson(200, {}, self->stateDocument(state));
+        });
         return;
     }
     if (path == QLatin1String("/admin/events") && isGet) {
@@ -110,9 +116,12 @@ void AdminService::handle(const HttpRequest &request, ClientResponse response)
         return;
     }
     if (path == QLatin1String("/admin/providers") && isGet) {
-        response.sendJson(200, {},
-            compact({ { QStringLiteral("providers"),
-                AdminJson::arrayOf(m_control.providerSnapshots(), AdminJson::fromProvider) } }));
+        auto pending = std::make_shared<ClientResponse>(std::move(response));
+        m_control.readProviders([pending](const QList<ProviderSnapshot> &providers) {
+            pending->sendJson(200, {},
+                compact({ { QStringLiteral("providers"),
+                    AdminJson::arrayOf(providers, AdminJson::fromProvider) } }));
+        });
         return;
     }
     if (path == QLatin1String("/admin/keys/reload") && isPost) {
@@ -225,7 +234,7 @@ void AdminService::handle(const HttpRequest &request, ClientResponse response)
     if (path.startsWith(routesPrefix)) {
         const QStringList parts = path.mid(routesPrefix.size()).split(QLatin1Char('/'));
         if (parts.size() == 2 && isPost) {
-            handleRouteAction(parts.at(0), parts.at(1), request.body, response);
+            handleRouteAction(parts.at(0), parts.at(1), request.body, std::move(response));
             return;
         }
     }
@@ -278,7 +287,7 @@ void AdminService::replay(const QString &traceId, const QByteArray &body, Client
 }
 
 void AdminService::handleRouteAction(
-    const QString &route, const QString &action, const QByteArray &body, ClientResponse &response)
+    const QString &route, const QString &action, const QByteArray &body, ClientResponse response)
 {
     if (!m_services.activeConfig()->config.routes.contains(route)) {
         sendError(response, 404, QStringLiteral("There is no route '%1'.").arg(route),
@@ -322,20 +331,25 @@ void AdminService::handleRouteAction(
             QStringLiteral("invalid_request_error"), QStringLiteral("not_found"));
         return;
     }
-    QString error;
-    if (!m_control.execute(command, &error)) {
-        sendError(response, 400, error, QStringLiteral("invalid_request_error"));
-        return;
-    }
-    BreakerState now = BreakerState::Closed;
-    {
-        const StateLock::Held held = m_services.holdState();
-        if (const RouteState *state = m_services.routes->find(route))
-            now = state->breaker.state();
-    }
-    response.sendJson(200, {},
-        compact({ { QStringLiteral("route"), route }, { QStringLiteral("action"), action },
-            { QStringLiteral("state"), breakerStateName(now) } }));
+    auto pending = std::make_shared<ClientResponse>(std::move(response));
+    m_control.runCommand(command,
+        [self = QPointer<AdminService>(this), pending, route, action](const QString &refused) {
+            if (!refused.isEmpty()) {
+                sendError(*pending, 400, refused, QStringLiteral("invalid_request_error"));
+                return;
+            }
+            if (!self)
+                return;
+            BreakerState now = BreakerState::Closed;
+            {
+                const StateLock::Held held = self->m_services.holdState();
+                if (const RouteState *state = self->m_services.routes->find(route))
+                    now = state->breaker.state();
+            }
+            pending->sendJson(200, {},
+                compact({ { QStringLiteral("route"), route }, { QStringLiteral("action"), action },
+                    { QStringLiteral("state"), breakerStateName(now) } }));
+        });
 }
 
 void AdminService::handleConfig(const QByteArray &body, ClientResponse response)
@@ -393,9 +407,8 @@ void AdminService::handleConfig(const QByteArray &body, ClientResponse response)
         });
 }
 
-QJsonObject AdminService::fleetJson() const
+QJsonObject AdminService::fleetJson(const FleetStatus &fleet) const
 {
-    const FleetStatus fleet = m_control.fleetStatus();
     QJsonObject json = AdminJson::fromFleet(fleet);
     if (!fleet.enabled)
         return json;
@@ -410,7 +423,7 @@ QJsonObject AdminService::fleetJson() const
     return json;
 }
 
-QByteArray AdminService::stateDocument()
+QByteArray AdminService::stateDocument(const GatewayControl::StatePicture &state) const
 {
     const std::shared_ptr<const ActiveConfig> active = m_services.activeConfig();
     QJsonObject lanes;
@@ -423,16 +436,17 @@ QByteArray AdminService::stateDocument()
                 { QStringLiteral("deadline_ms"), lane.deadlineMs } });
     }
     QJsonObject routes;
-    for (const RouteSnapshot &snapshot : m_control.routeSnapshots())
+    for (const RouteSnapshot &snapshot : state.routes)
         routes.insert(snapshot.name, AdminJson::fromRoute(snapshot));
     QJsonArray events;
-    const QList<StateEvent> recent = m_control.recentEvents();
+    const QList<StateEvent> &recent = state.recentEvents;
     for (qsizetype i = qMax<qsizetype>(0, recent.size() - 50); i < recent.size(); ++i)
         events.append(AdminJson::fromEvent(recent.at(i)));
     return compact({ { QStringLiteral("listen"), active->config.listenAddress() },
         { QStringLiteral("default_lane"), active->config.defaultLane },
         { QStringLiteral("lanes"), lanes }, { QStringLiteral("routes"), routes },
-        { QStringLiteral("recent_events"), events }, { QStringLiteral("fleet"), fleetJson() } });
+        { QStringLiteral("recent_events"), events },
+        { QStringLiteral("fleet"), fleetJson(state.fleet) } });
 }
 
 } // namespace Switchyard

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "observe/trace.h"
+#include "proxy/gatewaycontrol.h"
 #include "routing/breaker.h"
 
 #include <QJsonObject>
@@ -11,7 +12,6 @@ namespace Switchyard {
 struct HttpRequest;
 class AdminEvents;
 class ClientResponse;
-class GatewayControl;
 struct GatewayServices;
 
 // The admin API (SPEC §9) on the gateway's listener: state, history and a live event stream,
@@ -34,10 +34,10 @@ private:
     void replay(const QString &traceId, const QByteArray &body, ClientResponse response);
     bool authorized(const HttpRequest &request, QString *why) const;
     void handleRouteAction(const QString &route, const QString &action, const QByteArray &body,
-        ClientResponse &response);
+        ClientResponse response);
     void handleConfig(const QByteArray &body, ClientResponse response);
-    QByteArray stateDocument();
-    QJsonObject fleetJson() const;
+    QByteArray stateDocument(const GatewayControl::StatePicture &state) const;
+    QJsonObject fleetJson(const FleetStatus &fleet) const;
 
     const GatewayServices &m_services;
     GatewayControl &m_control;

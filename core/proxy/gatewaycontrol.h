@@ -20,15 +20,32 @@
 namespace Switchyard {
 
 // What the admin API may ask of the gateway beyond the request path's services: the picture of
-// its routes, operator commands, stored traces and config swaps. The engine implements it.
-// Engine thread only.
+// its routes, operator commands, stored traces and config swaps. The engine implements it on its
+// own thread, where each answer is given at once; an I/O thread asks through a WorkerControl,
+// which brings each answer back to it later and never waits for one, so the thread serves its
+// other clients while the engine works out an answer. Every answer may thus come after the call
+// returned: a caller keeps what it answers with (a client's response) in the callback.
 class GatewayControl {
 public:
     virtual ~GatewayControl() = default;
 
-    virtual QList<RouteSnapshot> routeSnapshots() const = 0;
-    virtual QList<StateEvent> recentEvents() const = 0;
-    virtual bool execute(const RouteCommand &command, QString *error) = 0;
+    using RoutesRead = std::function<void(const QList<RouteSnapshot> &routes)>;
+    virtual void readRoutes(RoutesRead done) = 0;
+    // What GET /admin/state shows of the engine's own: its routes, its recent events, its fleet.
+    struct StatePicture {
+        QList<RouteSnapshot> routes;
+        QList<StateEvent> recentEvents;
+        FleetStatus fleet;
+    };
+    using StateRead = std::function<void(const StatePicture &state)>;
+    virtual void readState(StateRead done) = 0;
+    // Carries out an operator's command; `done` is told why it was refused, or nothing (an empty
+    // text) when it was carried out.
+    using CommandDone = std::function<void(const QString &refused)>;
+    virtual void runCommand(const RouteCommand &command, CommandDone done) = 0;
+    // The Prometheus exposition of GET /metrics.
+    using MetricsRead = std::function<void(const QByteArray &text)>;
+    virtual void readMetrics(MetricsRead done) = 0;
     // Stored traces are read off the engine thread; the answer comes later, in it.
     using TracesRead = std::function<void(const QList<TraceRecord> &traces)>;
     using TraceFound = std::function<void(const std::optional<TraceRecord> &trace)>;
@@ -46,8 +63,8 @@ public:
     // a request like any other, with a trace of its own.
     using Replayed = std::function<void(const ReplayResult &result)>;
     virtual void replay(const QString &traceId, const QString &route, Replayed done) = 0;
-    virtual QList<ProviderSnapshot> providerSnapshots() const = 0;
-    virtual FleetStatus fleetStatus() const = 0;
+    using ProvidersRead = std::function<void(const QList<ProviderSnapshot> &providers)>;
+    virtual void readProviders(ProvidersRead done) = 0;
     // Tests a provider's key against its models list; the result shows in its snapshot.
     virtual void runProviderTest(const QString &provider) = 0;
     // Reads the keychain entries in use again (after a key was set on the gateway's machine).

@@ -44,7 +44,6 @@ struct GatewayServices {
     // Where a finished request's bodies go, when capture.bodies keeps them: redacted and written
     // off this thread.
     std::function<void(UnredactedCapture &&)> recordBodies;
-    std::function<QByteArray()> metricsText;
 };
 
 } // namespace Switchyard

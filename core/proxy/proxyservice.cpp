@@ -230,15 +230,22 @@ void ProxyService::handle(const HttpRequest &request, ClientResponse response)
         return;
     }
     if (path == QLatin1String("/readyz") && isGet) {
-        const Readiness readiness = readinessOf(active->config, m_control.routeSnapshots());
-        response.sendJson(readiness.ready() ? 200 : 503, idHeaders(requestId), readiness.toJson());
+        auto pending = std::make_shared<ClientResponse>(std::move(response));
+        m_control.readRoutes(
+            [pending, active, headers = idHeaders(requestId)](const QList<RouteSnapshot> &routes) {
+                const Readiness readiness = readinessOf(active->config, routes);
+                pending->sendJson(readiness.ready() ? 200 : 503, headers, readiness.toJson());
+            });
         return;
     }
     if (path == QLatin1String("/metrics") && isGet) {
-        response.send(200,
-            { { QByteArrayLiteral("Content-Type"),
-                QByteArrayLiteral("text/plain; version=0.0.4; charset=utf-8") } },
-            m_services.metricsText());
+        auto pending = std::make_shared<ClientResponse>(std::move(response));
+        m_control.readMetrics([pending](const QByteArray &text) {
+            pending->send(200,
+                { { QByteArrayLiteral("Content-Type"),
+                    QByteArrayLiteral("text/plain; version=0.0.4; charset=utf-8") } },
+                text);
+        });
         return;
     }
     if (path.startsWith(QLatin1String("/admin/"))) {

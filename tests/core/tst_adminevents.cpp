@@ -1,6 +1,6 @@
 #include "http/clientresponse.h"
 #include "proxy/adminevents.h"
-#include "proxy/gatewaycontrol.h"
+#include "stubgatewaycontrol.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -12,12 +12,13 @@
 #include <memory>
 
 using namespace Switchyard;
+using namespace Switchyard::Testing;
 
 namespace {
 
 // A gateway whose history is taken and answered when the test says: as from an I/O thread, where
 // the engine takes it a while after the subscription.
-class HeldHistoryControl final : public GatewayControl {
+class HeldHistoryControl final : public StubGatewayControl {
 public:
     std::function<void()> taken;
     std::function<void(const History &)> done;
@@ -25,18 +26,6 @@ public:
     const AdminEvents *events = nullptr;
     bool listenedToWhenAsked = false;
 
-    QList<RouteSnapshot> routeSnapshots() const override { return {}; }
-    QList<StateEvent> recentEvents() const override { return {}; }
-    bool execute(const RouteCommand &, QString *) override { return false; }
-    void queryTraces(const TraceQuery &, TracesRead) override { }
-    void findTrace(const QString &, TraceFound) override { }
-    void readIncident(qint64, qint64, IncidentRead) override { }
-    void readBodies(const QString &, BodiesRead) override { }
-    void replay(const QString &, const QString &, Replayed) override { }
-    QList<ProviderSnapshot> providerSnapshots() const override { return {}; }
-    FleetStatus fleetStatus() const override { return {}; }
-    void runProviderTest(const QString &) override { }
-    void rereadSecrets() override { }
     void readHistory(std::function<void()> whenTaken,
         std::function<void(const History &history)> whenRead) override
     {
@@ -44,7 +33,6 @@ public:
         done = std::move(whenRead);
         listenedToWhenAsked = events && events->isListenedTo();
     }
-    void proposeConfig(const QJsonObject &, const Config &, ConfigAnswered) override { }
 };
 
 TraceRecord traceCosting(const QString &id, double usd)
