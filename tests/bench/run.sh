@@ -10,6 +10,8 @@ echo
 echo
 "$build/tests/bench/bench_streams" 1000 20 100
 echo
+"$build/tests/bench/bench_h2" 1000 20 100
+echo
 "$build/tests/bench/bench_memory" 100000
 echo
 "$build/tests/bench/bench_ui_stall" 1000 10
