@@ -27,6 +27,8 @@ constexpr qsizetype MaxEventBytes = 64 * 1024 * 1024;
 constexpr int SilenceMs = 45000;
 // An admin answer larger than this is not one (a config, a history).
 constexpr qint64 MaxAnswerBytes = 64 * 1024 * 1024;
+// An error's message and details; an error answer longer than this is not one.
+constexpr qint64 MaxErrorBytes = 64 * 1024;
 constexpr qint64 StreamBufferBytes = 1024 * 1024;
 
 QString errorText(const QJsonObject &body)
@@ -161,14 +163,24 @@ void RemoteLink::call(const QByteArray &verb, const QString &path, const QJsonOb
             QNetworkRequest::ContentTypeHeader, QByteArrayLiteral("application/json"));
         reply = m_network.post(request, QJsonDocument(body).toJson(QJsonDocument::Compact));
     }
-    connect(reply, &QNetworkReply::downloadProgress, reply, [reply](qint64 received, qint64) {
-        if (received > MaxAnswerBytes)
+    // Read as it comes, with the network thread's flow control on (it stops reading once a
+    // megabyte waits unread), and cut off once it is no answer: larger than any (a history, a
+    // config), or an error longer than any error message. Left to the network thread's buffer and
+    // its progress reports instead, an endless answer was now and then not read on at all until
+    // the transfer timeout ended it 30 s later.
+    auto received = std::make_shared<QByteArray>();
+    reply->setReadBufferSize(StreamBufferBytes);
+    connect(reply, &QNetworkReply::readyRead, reply, [reply, received] {
+        *received += reply->readAll();
+        const int status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
+        if (received->size() > (status >= 300 ? MaxErrorBytes : MaxAnswerBytes))
             reply->abort();
     });
-    connect(reply, &QNetworkReply::finished, this, [reply, answer = std::move(answer)] {
+    connect(reply, &QNetworkReply::finished, this, [reply, received, answer = std::move(answer)] {
         reply->deleteLater();
         const int status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
-        const QJsonObject json = QJsonDocument::fromJson(reply->readAll()).object();
+        *received += reply->readAll();
+        const QJsonObject json = QJsonDocument::fromJson(*received).object();
         QString error;
         if (status == 0)
             error = reply->errorString();
@@ -205,7 +217,7 @@ void RemoteLink::onStreamData()
     m_watchdog.start();
     if (m_stream->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt() != 200) {
         // An error answer, read whole when it ends; one that goes on and on is not one.
-        if (m_stream->bytesAvailable() > 64 * 1024)
+        if (m_stream->bytesAvailable() > MaxErrorBytes)
             m_stream->abort();
         return;
     }

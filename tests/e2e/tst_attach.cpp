@@ -631,10 +631,10 @@ void AttachTest::aGatewayThatNeverStopsTalkingIsCutOff()
     RouteCommand drain;
     drain.route = QStringLiteral("r");
     link.submit(drain);
-    // Usually within a second (the answer is cut at 64 MiB). About one run in seven the answer's
-    // download stalls (not yet explained; the event stream keeps reconnecting beside it) until the
-    // link's 30 s transfer timeout ends it: that timeout is the bound the link promises.
-    QTRY_VERIFY_WITH_TIMEOUT(!failed.isEmpty(), 40000);
+    // Within a second: the answer is read as it comes and cut at 64 KiB, an error's most. (Left
+    // to the network thread's buffer and its progress reports, as it once was, the download
+    // stalled in about one run in seven until the link's 30 s transfer timeout.)
+    QTRY_VERIFY_WITH_TIMEOUT(!failed.isEmpty(), 10000);
     QVERIFY(!link.isConnected());
 }
 
