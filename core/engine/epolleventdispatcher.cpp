@@ -146,6 +146,8 @@ bool EpollEventDispatcher::processEvents(QEventLoop::ProcessEventsFlags flags)
         };
         std::vector<Pending> pending;
         pending.reserve(size_t(ready));
+        std::vector<Pending> background; // after the rest, and only BackgroundPerPass of them
+        int backgroundDescriptors = 0;
         for (int i = 0; i < ready; ++i) {
             const int fd = events[i].data.fd;
             const quint32 what = events[i].events;
@@ -158,14 +160,19 @@ bool EpollEventDispatcher::processEvents(QEventLoop::ProcessEventsFlags flags)
             if (found == m_descriptors.end())
                 continue;
             const Descriptor &descriptor = found->second;
+            // Left for a later pass: still ready then, so epoll reports it again.
+            if (descriptor.background && ++backgroundDescriptors > BackgroundPerPass)
+                continue;
+            std::vector<Pending> &queue = descriptor.background ? background : pending;
             if ((what & (EPOLLIN | EPOLLHUP | EPOLLERR)) && descriptor.read.notifier)
-                pending.push_back({ fd, &Descriptor::read, descriptor.read.serial });
+                queue.push_back({ fd, &Descriptor::read, descriptor.read.serial });
             if ((what & (EPOLLOUT | EPOLLHUP | EPOLLERR)) && descriptor.write.notifier)
-                pending.push_back({ fd, &Descriptor::write, descriptor.write.serial });
+                queue.push_back({ fd, &Descriptor::write, descriptor.write.serial });
             // Qt's dispatchers tell an exception notifier of a hang-up or an error too.
             if ((what & (EPOLLPRI | EPOLLHUP | EPOLLERR)) && descriptor.exception.notifier)
-                pending.push_back({ fd, &Descriptor::exception, descriptor.exception.serial });
+                queue.push_back({ fd, &Descriptor::exception, descriptor.exception.serial });
         }
+        pending.insert(pending.end(), background.begin(), background.end());
         for (const Pending &entry : pending) {
             const auto found = m_descriptors.find(entry.fd);
             if (found == m_descriptors.end())
@@ -194,6 +201,18 @@ void EpollEventDispatcher::registerSocketNotifier(QSocketNotifier *notifier)
     watch.notifier = notifier;
     watch.serial = m_nextSerial++;
     updateDescriptor(fd);
+}
+
+void EpollEventDispatcher::setBackground(qintptr fd, bool background)
+{
+    auto *dispatcher = qobject_cast<EpollEventDispatcher *>(QAbstractEventDispatcher::instance());
+    if (!dispatcher)
+        return;
+    // Only a descriptor held now: an entry made here would outlive the socket, and its number's
+    // next owner would inherit the mark.
+    const auto found = dispatcher->m_descriptors.find(int(fd));
+    if (found != dispatcher->m_descriptors.end())
+        found->second.background = background;
 }
 
 void EpollEventDispatcher::unregisterSocketNotifier(QSocketNotifier *notifier)

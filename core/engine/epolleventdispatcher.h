@@ -53,6 +53,17 @@ public:
     void wakeUp() override;
     void interrupt() override;
 
+    // Ready background descriptors delivered at most per pass, after every other ready one.
+    static constexpr int BackgroundPerPass = 2;
+    // Makes the socket `fd` (whose notifiers this thread's dispatcher holds) background work, or
+    // ordinary again: a TLS handshake, a millisecond of CPU per step, beside streams whose chunks
+    // each want a few microseconds at once. A pass delivers every other ready descriptor first
+    // and then at most BackgroundPerPass background ones; the rest stay ready (epoll reports them
+    // again) for the next pass, so a burst of handshakes delays a chunk by a couple of steps, not
+    // by all of them. Forgotten with the descriptor's last notifier. Nothing on another
+    // dispatcher (Qt's), or for a descriptor this one does not hold.
+    static void setBackground(qintptr fd, bool background);
+
 private:
     using Clock = std::chrono::steady_clock;
 
@@ -70,6 +81,7 @@ private:
         Watch exception;
         quint32 watched = 0; // the events epoll holds for it now; 0 = not in the set
         bool changed = false; // listed in m_changed
+        bool background = false; // see setBackground
     };
     struct Timer {
         QObject *object = nullptr;

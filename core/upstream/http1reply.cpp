@@ -1,5 +1,6 @@
 #include "upstream/http1reply.h"
 
+#include "engine/epolleventdispatcher.h"
 #include "http/deferredflush.h"
 
 #include <QSslSocket>
@@ -137,7 +138,10 @@ void Http1Reply::start(bool allowReuse)
         // does; a certificate that fails is an SslHandshakeFailedError before any request byte
         // (or key) is sent.
         auto *tls = static_cast<QSslSocket *>(m_socket);
-        connect(tls, &QSslSocket::encrypted, this, &Http1Reply::sendRequest);
+        connect(tls, &QSslSocket::encrypted, this, [this] {
+            EpollEventDispatcher::setBackground(m_socket->socketDescriptor(), false);
+            sendRequest();
+        });
         tls->setSslConfiguration(*m_tlsConfiguration);
         tls->connectToHostEncrypted(m_host, m_port);
         return;
@@ -150,8 +154,13 @@ void Http1Reply::onConnected()
     // Only a connected socket takes the option (a prompt over one segment, or a handshake, must not
     // wait on Nagle), and a kept-alive one has it already: a system call per request saved.
     m_socket->setSocketOption(QAbstractSocket::LowDelayOption, 1);
-    if (!m_tls)
+    if (!m_tls) {
         sendRequest();
+        return;
+    }
+    // The handshake's steps are a millisecond of CPU each (certificates decoded and verified, a
+    // key agreed, an OpenSSL context made per connection); this thread's streams go first.
+    EpollEventDispatcher::setBackground(m_socket->socketDescriptor(), true);
 }
 
 void Http1Reply::sendRequest()

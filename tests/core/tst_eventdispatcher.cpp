@@ -17,8 +17,11 @@
 #include <QTimer>
 
 #include <memory>
+#include <set>
+#include <vector>
 
 #include <sys/socket.h>
+#include <unistd.h>
 
 using namespace Switchyard;
 
@@ -301,6 +304,68 @@ private Q_SLOTS:
             QAbstractEventDispatcher::instance(), &QAbstractEventDispatcher::awake, this, nullptr);
         QVERIFY(secondInNested > 0);
         QCOMPARE(secondAfterNestedInSamePass, 0);
+    }
+
+    void backgroundSocketsWaitForTheOthers()
+    {
+        // Three handshakes' sockets and two streams' ready at once: the streams' go first, then
+        // BackgroundPerPass of the handshakes', and the last one in a later pass. A mark given
+        // before the socket had a notifier is not kept (its number's next owner would inherit it).
+        static_assert(EpollEventDispatcher::BackgroundPerPass == 2);
+        constexpr int Count = 5;
+        int fds[Count][2];
+        std::vector<std::unique_ptr<QSocketNotifier>> notifiers;
+        int pass = 0;
+        connect(QAbstractEventDispatcher::instance(), &QAbstractEventDispatcher::awake, this,
+            [&pass] { ++pass; });
+        std::vector<std::pair<int, int>> delivered; // pass, socket
+        for (int i = 0; i < Count; ++i) {
+            QCOMPARE(::socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK, 0, fds[i]), 0);
+            if (i == 4)
+                EpollEventDispatcher::setBackground(fds[i][0], true); // no notifier yet
+            notifiers.push_back(
+                std::make_unique<QSocketNotifier>(fds[i][0], QSocketNotifier::Read));
+            connect(notifiers.back().get(), &QSocketNotifier::activated, this, [&, i] {
+                char byte = 0;
+                QCOMPARE(::read(fds[i][0], &byte, 1), 1);
+                delivered.push_back({ pass, i });
+            });
+        }
+        for (int i = 1; i <= 3; ++i)
+            EpollEventDispatcher::setBackground(fds[i][0], true);
+        const auto writeToAll = [&fds] {
+            for (int i = 0; i < Count; ++i)
+                QCOMPARE(::write(fds[i][1], "x", 1), 1);
+        };
+        writeToAll();
+        QTRY_COMPARE(delivered.size(), size_t(Count));
+        const int first = delivered.front().first;
+        QCOMPARE(delivered.at(0).first, first);
+        QCOMPARE(delivered.at(1).first, first);
+        QCOMPARE(std::set<int>({ delivered.at(0).second, delivered.at(1).second }),
+            std::set<int>({ 0, 4 }));
+        for (int i = 2; i < 4; ++i) {
+            QCOMPARE(delivered.at(i).first, first);
+            QVERIFY(delivered.at(i).second >= 1 && delivered.at(i).second <= 3);
+        }
+        QVERIFY(delivered.at(4).first > first);
+
+        // Made ordinary again: all in one pass.
+        for (int i = 1; i <= 3; ++i)
+            EpollEventDispatcher::setBackground(fds[i][0], false);
+        delivered.clear();
+        writeToAll();
+        QTRY_COMPARE(delivered.size(), size_t(Count));
+        for (const auto &[inPass, socket] : delivered)
+            QCOMPARE(inPass, delivered.front().first);
+
+        disconnect(
+            QAbstractEventDispatcher::instance(), &QAbstractEventDispatcher::awake, this, nullptr);
+        notifiers.clear();
+        for (auto &pair : fds) {
+            ::close(pair[0]);
+            ::close(pair[1]);
+        }
     }
 
     void quitEndsAThreadThatWaitsWithNothingToDo()
