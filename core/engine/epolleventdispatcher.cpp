@@ -205,13 +205,10 @@ void EpollEventDispatcher::registerSocketNotifier(QSocketNotifier *notifier)
 
 void EpollEventDispatcher::setBackground(qintptr fd, bool background)
 {
-    auto *dispatcher = qobject_cast<EpollEventDispatcher *>(QAbstractEventDispatcher::instance());
-    if (!dispatcher)
-        return;
     // Only a descriptor held now: an entry made here would outlive the socket, and its number's
     // next owner would inherit the mark.
-    const auto found = dispatcher->m_descriptors.find(int(fd));
-    if (found != dispatcher->m_descriptors.end())
+    const auto found = m_descriptors.find(int(fd));
+    if (found != m_descriptors.end())
         found->second.background = background;
 }
 

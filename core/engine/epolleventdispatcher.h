@@ -1,5 +1,7 @@
 #pragma once
 
+#include "http/socketpriority.h"
+
 #include <QAbstractEventDispatcher>
 #include <QAtomicInt>
 
@@ -23,7 +25,7 @@ class StateLock;
 // timers, each timer at most once per pass — so QTcpSocket, QTimer and QNetworkAccessManager
 // work on it unchanged. Linux only; EngineHost falls back to Qt's dispatcher elsewhere or when
 // SWITCHYARD_EVENT_DISPATCHER=qt is set (for side-by-side benchmarks).
-class EpollEventDispatcher final : public QAbstractEventDispatcher {
+class EpollEventDispatcher final : public QAbstractEventDispatcher, public SocketPriority {
     Q_OBJECT
 
 public:
@@ -55,14 +57,12 @@ public:
 
     // Ready background descriptors delivered at most per pass, after every other ready one.
     static constexpr int BackgroundPerPass = 2;
-    // Makes the socket `fd` (whose notifiers this thread's dispatcher holds) background work, or
-    // ordinary again: a TLS handshake, a millisecond of CPU per step, beside streams whose chunks
-    // each want a few microseconds at once. A pass delivers every other ready descriptor first
-    // and then at most BackgroundPerPass background ones; the rest stay ready (epoll reports them
-    // again) for the next pass, so a burst of handshakes delays a chunk by a couple of steps, not
-    // by all of them. Forgotten with the descriptor's last notifier. Nothing on another
-    // dispatcher (Qt's), or for a descriptor this one does not hold.
-    static void setBackground(qintptr fd, bool background);
+    // SocketPriority: a pass delivers every other ready descriptor first and then at most
+    // BackgroundPerPass background ones; the rest stay ready (epoll reports them again) for the
+    // next pass, so a burst of handshakes delays a chunk by a couple of steps, not by all of them.
+    // The mark is forgotten with the descriptor's last notifier, and not taken for a descriptor
+    // this dispatcher does not hold.
+    void setBackground(qintptr fd, bool background) override;
 
 private:
     using Clock = std::chrono::steady_clock;

@@ -1,7 +1,7 @@
 #include "upstream/http1reply.h"
 
-#include "engine/epolleventdispatcher.h"
 #include "http/deferredflush.h"
+#include "http/socketpriority.h"
 
 #include <QSslSocket>
 #include <QTcpSocket>
@@ -139,7 +139,7 @@ void Http1Reply::start(bool allowReuse)
         // (or key) is sent.
         auto *tls = static_cast<QSslSocket *>(m_socket);
         connect(tls, &QSslSocket::encrypted, this, [this] {
-            EpollEventDispatcher::setBackground(m_socket->socketDescriptor(), false);
+            SocketPriority::setBackgroundHere(m_socket->socketDescriptor(), false);
             sendRequest();
         });
         tls->setSslConfiguration(*m_tlsConfiguration);
@@ -160,7 +160,7 @@ void Http1Reply::onConnected()
     }
     // The handshake's steps are a millisecond of CPU each (certificates decoded and verified, a
     // key agreed, an OpenSSL context made per connection); this thread's streams go first.
-    EpollEventDispatcher::setBackground(m_socket->socketDescriptor(), true);
+    SocketPriority::setBackgroundHere(m_socket->socketDescriptor(), true);
 }
 
 void Http1Reply::sendRequest()

@@ -322,7 +322,7 @@ private Q_SLOTS:
         for (int i = 0; i < Count; ++i) {
             QCOMPARE(::socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK, 0, fds[i]), 0);
             if (i == 4)
-                EpollEventDispatcher::setBackground(fds[i][0], true); // no notifier yet
+                SocketPriority::setBackgroundHere(fds[i][0], true); // no notifier yet
             notifiers.push_back(
                 std::make_unique<QSocketNotifier>(fds[i][0], QSocketNotifier::Read));
             connect(notifiers.back().get(), &QSocketNotifier::activated, this, [&, i] {
@@ -332,7 +332,7 @@ private Q_SLOTS:
             });
         }
         for (int i = 1; i <= 3; ++i)
-            EpollEventDispatcher::setBackground(fds[i][0], true);
+            SocketPriority::setBackgroundHere(fds[i][0], true);
         const auto writeToAll = [&fds] {
             for (int i = 0; i < Count; ++i)
                 QCOMPARE(::write(fds[i][1], "x", 1), 1);
@@ -352,7 +352,7 @@ private Q_SLOTS:
 
         // Made ordinary again: all in one pass.
         for (int i = 1; i <= 3; ++i)
-            EpollEventDispatcher::setBackground(fds[i][0], false);
+            SocketPriority::setBackgroundHere(fds[i][0], false);
         delivered.clear();
         writeToAll();
         QTRY_COMPARE(delivered.size(), size_t(Count));
