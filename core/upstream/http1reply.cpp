@@ -65,6 +65,10 @@ Http1Reply::Http1Reply(Http1Connections *connections, QNetworkAccessManager::Ope
         m_tlsConfiguration = request.sslConfiguration();
         // HTTP/1.1 is what this speaks: a server that would rather speak HTTP/2 must not choose it.
         m_tlsConfiguration->setAllowedNextProtocols({ QSslConfiguration::NextProtocolHttp1_1 });
+        // Qt keeps each connection's session, serialised, for the next socket of the same OpenSSL
+        // context to resume; every socket here has a context of its own, so nothing ever resumes
+        // it. Not kept: 7 KiB less a connection, and 3% less CPU a handshake (bench_h2).
+        m_tlsConfiguration->setSslOption(QSsl::SslOptionDisableSessionSharing, true);
     }
     m_endpoint = Http1Connections::endpoint(m_tls, m_host, m_port,
         m_tls ? request.attribute(TrustAttribute).toByteArray() : QByteArray());
