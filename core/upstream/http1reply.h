@@ -74,6 +74,7 @@ private:
     bool m_tls = false;
     QString m_endpoint; // what connections are pooled under
     std::optional<QSslConfiguration> m_tlsConfiguration; // HTTPS only: a plain reply makes none
+    QByteArray m_offeredSession; // the TLS session this connection's handshake offered to resume
     QTcpSocket *m_socket = nullptr;
     bool m_reused = false;
     bool m_receivedAny = false;

@@ -5,7 +5,9 @@
 #include <QDir>
 #include <QNetworkRequest>
 #include <QPointer>
+#include <QProcess>
 #include <QSslKey>
+#include <QStandardPaths>
 #include <QTcpServer>
 #include <QTcpSocket>
 #include <QTemporaryDir>
@@ -131,6 +133,8 @@ private Q_SLOTS:
     void overTlsAConnectionIsVerifiedAndReused();
     void aTlsConnectionIsSharedOnlyUnderTheSameTrust();
     void aCertificateForAnotherHostIsRefused();
+    void aNewTlsConnectionResumesItsEndpointsSession();
+    void sessionsAreBoundedInCountAndSize();
 
 private:
     Result run(QNetworkAccessManager::Operation operation = QNetworkAccessManager::PostOperation,
@@ -138,10 +142,10 @@ private:
     Result run(const QNetworkRequest &request);
     Result run(QNetworkAccessManager::Operation operation, const QByteArray &body,
         const QNetworkRequest &request);
-    // A request through the TLS front to `host`, trusting only the authority made under `ca`
-    // ("lab" signed the front's certificate, "other" did not).
+    // A request through the TLS front (or to `port`) to `host`, trusting only the authority made
+    // under `ca` ("lab" signed the front's certificate, "other" did not).
     QNetworkRequest tlsRequest(
-        const QString &ca, const QString &host = QStringLiteral("127.0.0.1"));
+        const QString &ca, const QString &host = QStringLiteral("127.0.0.1"), int port = 0);
     // The TLS front before the raw server, with the lab's certificate.
     bool startTlsFront();
 
@@ -449,10 +453,11 @@ bool Http1Test::startTlsFront()
     return m_front->listen(tls);
 }
 
-QNetworkRequest Http1Test::tlsRequest(const QString &ca, const QString &host)
+QNetworkRequest Http1Test::tlsRequest(const QString &ca, const QString &host, int port)
 {
-    QNetworkRequest request(
-        QUrl(QStringLiteral("https://%1:%2/v1/chat/completions").arg(host).arg(m_front->port())));
+    QNetworkRequest request(QUrl(QStringLiteral("https://%1:%2/v1/chat/completions")
+                                     .arg(host)
+                                     .arg(port ? port : m_front->port())));
     request.setRawHeader("Content-Type", "application/json");
     QSslConfiguration tls = QSslConfiguration::defaultConfiguration();
     tls.setCaCertificates(
@@ -511,6 +516,65 @@ void Http1Test::aCertificateForAnotherHostIsRefused()
     QCOMPARE(result.error, QNetworkReply::SslHandshakeFailedError);
     QCOMPARE(m_server->requests, 0);
     QCOMPARE(m_connections->idleCount(), 0);
+}
+
+void Http1Test::aNewTlsConnectionResumesItsEndpointsSession()
+{
+    // A server that resumes sessions and closes each connection after its answer, so that every
+    // request is a handshake of its own: the first is a full one, the next resume the session it
+    // handed out; a request that names its trust otherwise (the same authority, under another
+    // name) is never offered that session.
+    const QString node = QStandardPaths::findExecutable(QStringLiteral("node"));
+    QVERIFY2(!node.isEmpty(), "Node.js is not installed");
+    QProcess server;
+    server.start(node,
+        { QStringLiteral(SWITCHYARD_TLS_SCRIPTS "/resumingserver.js"),
+            m_certificates.filePath(QStringLiteral("lab/server.pem")),
+            m_certificates.filePath(QStringLiteral("lab/server.key")) });
+    QVERIFY(server.waitForStarted(10000));
+    QVERIFY(QTest::qWaitFor([&server] { return server.canReadLine(); }, 10000));
+    const int port = server.readLine().trimmed().toInt();
+    QVERIFY(port > 0);
+    const auto request = [this, port](const QByteArray &trust) {
+        QNetworkRequest request
+            = tlsRequest(QStringLiteral("lab"), QStringLiteral("127.0.0.1"), port);
+        request.setAttribute(Http1Reply::TrustAttribute, trust);
+        return request;
+    };
+    const Result first = run(request("lab"));
+    QCOMPARE(first.error, QNetworkReply::NoError);
+    QCOMPARE(first.body, QByteArray("new"));
+    QCOMPARE(m_connections->idleCount(), 0); // closed by the server: the next one is new
+    QCOMPARE(run(request("lab")).body, QByteArray("resumed"));
+    QCOMPARE(run(request("lab, named otherwise")).body, QByteArray("new"));
+    QCOMPARE(run(request("lab")).body, QByteArray("resumed"));
+    server.closeWriteChannel();
+    if (!server.waitForFinished(5000))
+        server.kill();
+}
+
+void Http1Test::sessionsAreBoundedInCountAndSize()
+{
+    Http1Connections connections;
+    for (int i = 0; i <= Http1Connections::MaxSessions; ++i)
+        connections.keepSession(QString::number(i), QByteArray(100, 's'));
+    int kept = 0;
+    for (int i = 0; i <= Http1Connections::MaxSessions; ++i)
+        kept += connections.session(QString::number(i)).isEmpty() ? 0 : 1;
+    QCOMPARE(kept, Http1Connections::MaxSessions);
+
+    connections.keepSession(QStringLiteral("0"), QByteArray(100, 's'));
+    connections.keepSession(
+        QStringLiteral("0"), QByteArray(Http1Connections::MaxSessionBytes + 1, 's'));
+    QVERIFY(connections.session(QStringLiteral("0")).isEmpty()); // nor the one it replaced
+
+    // A failed handshake forgets the session it offered, not a newer one another handshake gave.
+    connections.keepSession(QStringLiteral("e"), "older");
+    connections.keepSession(QStringLiteral("e"), "newer");
+    connections.forgetSession(QStringLiteral("e"), "older");
+    QCOMPARE(connections.session(QStringLiteral("e")), QByteArray("newer"));
+    connections.forgetSession(QStringLiteral("e"), "newer");
+    QVERIFY(connections.session(QStringLiteral("e")).isEmpty());
 }
 
 QTEST_GUILESS_MAIN(Http1Test)

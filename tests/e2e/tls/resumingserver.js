@@ -1,0 +1,29 @@
+// An HTTPS server for tst_http1 that resumes TLS sessions as real servers do (TLS 1.3 session
+// tickets), which no Qt 6.4 server does: each of its sockets has an OpenSSL context, and so ticket
+// keys, of its own. Every answer says whether its connection's handshake resumed a session
+// ("resumed" or "new") and closes the connection, so each request needs a handshake of its own.
+// Prints its port on the first line. Usage: node resumingserver.js CERT KEY
+'use strict';
+const fs = require('fs');
+const https = require('https');
+
+const [cert, key] = process.argv.slice(2);
+const server = https.createServer({
+    cert: fs.readFileSync(cert),
+    key: fs.readFileSync(key),
+    minVersion: 'TLSv1.3',
+}, (req, res) => {
+    req.resume();
+    req.on('end', () => {
+        const body = req.socket.isSessionReused() ? 'resumed' : 'new';
+        res.writeHead(200, {
+            'content-type': 'text/plain',
+            'content-length': body.length,
+            connection: 'close',
+        });
+        res.end(body);
+    });
+});
+server.listen(0, '127.0.0.1', () => console.log(server.address().port));
+process.stdin.on('end', () => process.exit(0));
+process.stdin.resume();
