@@ -8,7 +8,7 @@
 // Each client runs in a process of its own, so its memory and CPU are its alone. Then, for each
 // client, one stream whose reader stops, as a slow caller makes the gateway stop: what the client
 // goes on taking from the upstream meanwhile. Not a test.
-// Usage: bench_h2 [streams=1000] [chunks=20] [interval-ms=100]
+// Usage: bench_h2 [streams=1000] [chunks=20] [interval-ms=100] [ramp-ms=0]
 #include "loadclient.h"
 #include "tlsfront.h"
 #include "upstream/http1connections.h"
@@ -102,9 +102,10 @@ int runUnreadStream(Client client, quint16 port, const QString &caFile)
     return 0;
 }
 
-// One client's run, in its own process: N streams at once, then one line of figures on stdout.
-int runClient(
-    Client client, quint16 port, const QString &caFile, int streams, int chunks, int intervalMs)
+// One client's run, in its own process: N streams at once (or started evenly over `rampMs`), then
+// one line of figures on stdout.
+int runClient(Client client, quint16 port, const QString &caFile, int streams, int chunks,
+    int intervalMs, int rampMs)
 {
     const QNetworkRequest request
         = requestTo(client, port, caFile, QStringLiteral("/v1/chat/completions"));
@@ -127,7 +128,7 @@ int runClient(
     int failed = 0;
     int ended = 0;
     QByteArray firstFailure;
-    for (int i = 0; i < streams; ++i) {
+    const auto startStream = [&] {
         QNetworkReply *reply = client == Client::Own
             ? new Http1Reply(&connections, QNetworkAccessManager::PostOperation, request, body)
             : manager.post(request, body);
@@ -169,8 +170,15 @@ int runClient(
                 if (++ended == streams)
                     QCoreApplication::quit();
             });
+    };
+    for (int i = 0; i < streams; ++i) {
+        if (rampMs > 0)
+            QTimer::singleShot(qint64(i) * rampMs / streams, startStream);
+        else
+            startStream();
     }
-    QTimer::singleShot(qint64(chunks) * intervalMs + 120000, [] { QCoreApplication::quit(); });
+    QTimer::singleShot(
+        qint64(chunks) * intervalMs + rampMs + 120000, [] { QCoreApplication::quit(); });
     QCoreApplication::exec();
     const double cpu = Bench::cpuSeconds(pid) - cpuBefore;
     std::printf("RESULT %.2f %.2f %.2f %.2f %d %d %.2f %.1f %s\n", percentileMs(chunkDelays, 0.5),
@@ -190,13 +198,14 @@ int main(int argc, char *argv[])
     if (arguments.size() == 5 && arguments.at(1) == QLatin1String("--unread"))
         return runUnreadStream(
             Client(arguments.at(2).toInt()), quint16(arguments.at(3).toUInt()), arguments.at(4));
-    if (arguments.size() == 8 && arguments.at(1) == QLatin1String("--client"))
+    if (arguments.size() == 9 && arguments.at(1) == QLatin1String("--client"))
         return runClient(Client(arguments.at(2).toInt()), quint16(arguments.at(3).toUInt()),
             arguments.at(4), arguments.at(5).toInt(), arguments.at(6).toInt(),
-            arguments.at(7).toInt());
+            arguments.at(7).toInt(), arguments.at(8).toInt());
     const int streams = arguments.value(1, QStringLiteral("1000")).toInt();
     const int chunks = arguments.value(2, QStringLiteral("20")).toInt();
     const int intervalMs = arguments.value(3, QStringLiteral("100")).toInt();
+    const int rampMs = arguments.value(4, QStringLiteral("0")).toInt();
 
     QTemporaryDir work;
     const QString certificateError
@@ -217,40 +226,45 @@ int main(int argc, char *argv[])
         return 1;
     }
     const quint16 port = quint16(upstream.readLine().trimmed().toUInt());
+    // TLS connections the upstream accepted so far, and how many of them resumed a session.
     const auto upstreamConnections = [&upstream] {
         upstream.write("stats\n");
         upstream.waitForReadyRead(10000);
-        return upstream.readLine().trimmed().split(' ').value(1).toInt();
+        const QList<QByteArray> words = upstream.readLine().trimmed().split(' ');
+        return std::pair(words.value(1).toInt(), words.value(3).toInt());
     };
 
     std::printf("%d concurrent streams over HTTPS (TLS 1.3, loopback), %d chunks each, one every "
-                "%d ms; each client in a process of its own\n",
-        streams, chunks, intervalMs);
-    std::printf("%-21s %9s %9s %9s %9s %9s %6s %7s %9s %11s %10s\n", "client", "chunk p50",
+                "%d ms, started %s; each client in a process of its own\n",
+        streams, chunks, intervalMs,
+        rampMs > 0 ? qPrintable(QStringLiteral("evenly over %1 ms").arg(rampMs)) : "at once");
+    std::printf("%-21s %9s %9s %9s %9s %9s %6s %7s %9s %13s %10s\n", "client", "chunk p50",
         "chunk p99", "TTFB p50", "TTFB p99", "completed", "failed", "CPU s", "KiB/strm",
-        "TLS conns", "upstr CPU");
+        "TLS (resumed)", "upstr CPU");
     for (Client client : { Client::Own, Client::QnamHttp2 }) {
-        const int connectionsBefore = upstreamConnections();
+        const auto [connectionsBefore, resumedBefore] = upstreamConnections();
         const double upstreamCpuBefore = Bench::cpuSeconds(upstream.processId());
         QProcess run;
         run.setProcessChannelMode(QProcess::ForwardedErrorChannel);
         run.start(QCoreApplication::applicationFilePath(),
             { QStringLiteral("--client"), QString::number(int(client)), QString::number(port),
                 work.filePath(QStringLiteral("ca.pem")), QString::number(streams),
-                QString::number(chunks), QString::number(intervalMs) });
-        run.waitForFinished(qint64(chunks) * intervalMs + 180000);
+                QString::number(chunks), QString::number(intervalMs), QString::number(rampMs) });
+        run.waitForFinished(qint64(chunks) * intervalMs + rampMs + 180000);
         const QList<QByteArray> figures = run.readAllStandardOutput().trimmed().split(' ');
         const double upstreamCpu = Bench::cpuSeconds(upstream.processId()) - upstreamCpuBefore;
-        const int connections = upstreamConnections() - connectionsBefore;
+        const auto [connectionsAfter, resumedAfter] = upstreamConnections();
+        const QByteArray connections = QByteArray::number(connectionsAfter - connectionsBefore)
+            + " (" + QByteArray::number(resumedAfter - resumedBefore) + ')';
         if (figures.size() != 10 || figures.at(0) != "RESULT") {
             std::printf("%-21s did not finish\n", clientName(client));
             continue;
         }
-        std::printf("%-21s %7sms %7sms %7sms %7sms %9s %6s %7s %9s %11d %10.2f\n",
+        std::printf("%-21s %7sms %7sms %7sms %7sms %9s %6s %7s %9s %13s %10.2f\n",
             clientName(client), figures.at(1).constData(), figures.at(2).constData(),
             figures.at(3).constData(), figures.at(4).constData(), figures.at(5).constData(),
             figures.at(6).constData(), figures.at(7).constData(), figures.at(8).constData(),
-            connections, upstreamCpu);
+            connections.constData(), upstreamCpu);
         if (figures.at(9) != "-")
             std::printf("  first failure: %s\n", figures.at(9).constData());
         std::fflush(stdout);

@@ -3,7 +3,7 @@
 // then one every INTERVAL ms, each carrying the monotonic time it was written ("T<ns>"), which
 // the client's clock shares. Node's http2 module, because no Debian-packaged Qt 6.4 server speaks
 // HTTP/2. Prints its port on the first line; a line "stats" on stdin is answered with the TLS
-// connections accepted so far. A request for .../flood is answered with 64 MiB of events as fast
+// connections accepted so far and how many of them resumed a session. A request for .../flood is answered with 64 MiB of events as fast
 // as the client takes them. Usage: node h2upstream.js CERT KEY CHUNKS INTERVAL
 'use strict';
 const fs = require('fs');
@@ -14,6 +14,7 @@ const [cert, key, chunks, interval] = process.argv.slice(2);
 const chunkCount = Number(chunks);
 const intervalNs = BigInt(Number(interval) * 1e6);
 let connections = 0;
+let resumed = 0;
 
 function send(res, sent, dueNs) {
     const now = process.hrtime.bigint();
@@ -65,11 +66,15 @@ function flood(res, bytes) {
     };
     pump();
 }
-server.on('secureConnection', () => ++connections);
+server.on('secureConnection', (socket) => {
+    ++connections;
+    if (socket.isSessionReused())
+        ++resumed;
+});
 server.listen(0, '127.0.0.1', 8192, () => console.log(server.address().port));
 
 readline.createInterface({ input: process.stdin }).on('line', (line) => {
     if (line.trim() === 'stats')
-        console.log(`connections ${connections}`);
+        console.log(`connections ${connections} resumed ${resumed}`);
 });
 process.stdin.on('end', () => process.exit(0));
