@@ -340,15 +340,47 @@ int main(int argc, char *argv[])
 
     QTemporaryDir work;
 
-    // The HTTPS rows: the same upstream over TLS, with a certificate for 127.0.0.1 that a CA made
-    // here signed; nginx trusts the CA through proxy_ssl_trusted_certificate, the gateway through
-    // the provider's tls.ca_file.
+    // The HTTPS rows: the same streams from an upstream over TLS, with a certificate for 127.0.0.1
+    // that a CA made here signed; nginx trusts the CA through proxy_ssl_trusted_certificate, the
+    // gateway through the provider's tls.ca_file. The upstream is this program's own over TLS,
+    // where every handshake is a full one: no Qt 6.4 server resumes a session (each of its sockets
+    // has session ticket keys of its own). SWITCHYARD_BENCH_TLS_UPSTREAM=node runs Node's instead
+    // (h2upstream.js, which answers HTTP/1.1 too), which resumes sessions as production servers do,
+    // and says how many handshakes each proxy resumed.
     quint16 tlsUpstreamPort = 0;
     const QString certificateError = httpsRows
         ? Switchyard::Testing::makeTestCertificates(work.path(), QStringLiteral("bench CA"))
         : QStringLiteral("not asked for");
     const QString caFile = work.filePath(QStringLiteral("ca.pem"));
-    if (certificateError.isEmpty()) {
+    QProcess nodeUpstream;
+    const QString node
+        = qEnvironmentVariable("SWITCHYARD_BENCH_TLS_UPSTREAM") == QLatin1String("node")
+        ? QStandardPaths::findExecutable(QStringLiteral("node"))
+        : QString();
+    if (certificateError.isEmpty() && !node.isEmpty()) {
+        nodeUpstream.setProcessChannelMode(QProcess::ForwardedErrorChannel);
+        nodeUpstream.setChildProcessModifier([] { ::prctl(PR_SET_PDEATHSIG, SIGTERM); });
+        nodeUpstream.start(node,
+            { QStringLiteral(SWITCHYARD_BENCH_DIR "/h2upstream.js"),
+                work.filePath(QStringLiteral("server.pem")),
+                work.filePath(QStringLiteral("server.key")), QString::number(chunks),
+                QString::number(intervalMs) });
+        if (nodeUpstream.waitForStarted(10000) && nodeUpstream.waitForReadyRead(10000))
+            tlsUpstreamPort = quint16(nodeUpstream.readLine().trimmed().toUInt());
+        if (tlsUpstreamPort == 0)
+            std::fprintf(stderr, "the Node upstream did not start; HTTPS rows from Qt's\n");
+    }
+    // What the Node upstream counts: TLS connections so far, and how many resumed a session.
+    const auto handshakes = [&nodeUpstream]() -> std::optional<std::pair<int, int>> {
+        if (nodeUpstream.state() != QProcess::Running)
+            return std::nullopt;
+        nodeUpstream.write("stats\n");
+        if (!nodeUpstream.waitForReadyRead(10000))
+            return std::nullopt;
+        const QList<QByteArray> words = nodeUpstream.readLine().trimmed().split(' ');
+        return std::pair(words.value(1).toInt(), words.value(3).toInt());
+    };
+    if (certificateError.isEmpty() && tlsUpstreamPort == 0) {
         QSslConfiguration tls = QSslConfiguration::defaultConfiguration();
         tls.setLocalCertificateChain(
             QSslCertificate::fromPath(work.filePath(QStringLiteral("server.pem"))));
@@ -361,7 +393,7 @@ int main(int argc, char *argv[])
         QMetaObject::invokeMethod(
             tlsUpstream, [&] { tlsUpstreamPort = tlsUpstream->start(tls); },
             Qt::BlockingQueuedConnection);
-    } else {
+    } else if (!certificateError.isEmpty()) {
         std::fprintf(stderr, "no HTTPS rows: %s\n", qPrintable(certificateError));
     }
     const qint64 boundMs = qint64(chunks) * intervalMs + 60000;
@@ -498,11 +530,18 @@ int main(int argc, char *argv[])
         streams, chunks, intervalMs, QThread::idealThreadCount());
     std::printf("%-17s %9s %9s %9s %9s %9s %7s %12s %6s\n", "target", "chunk p50", "chunk p99",
         "TTFB p50", "TTFB p99", "completed", "failed", "peak RSS KiB", "CPU s");
+    if (tlsUpstreamPort)
+        std::printf("(the HTTPS upstream: %s)\n",
+            nodeUpstream.state() == QProcess::Running
+                ? "Node, resuming TLS sessions as production servers do"
+                : "Qt, every handshake a full one");
     std::vector<RunFigures> results;
     for (const Target &target : targets) {
         const double cpuBefore = Switchyard::Bench::cpuSeconds(target.pid);
+        const auto handshakesBefore = handshakes();
         RunFigures figures
             = runStreams(target.port, target.model, streams, chunks, boundMs, target.pid);
+        const auto handshakesAfter = handshakes();
         // The proxy's own CPU time for the run: per-chunk cost without the noise of a 2-core
         // machine shared with the clients and the upstream, which the delays carry.
         figures.cpuSeconds
@@ -517,6 +556,10 @@ int main(int argc, char *argv[])
             figures.completed, figures.failed, figures.peakRssKiB, figures.cpuSeconds);
         for (const auto &[why, count] : figures.failures)
             std::printf("    %d failed: %s\n", count, why.constData());
+        if (handshakesBefore && handshakesAfter && handshakesAfter->first > handshakesBefore->first)
+            std::printf("    %d TLS handshakes with the upstream, %d of them resumed\n",
+                handshakesAfter->first - handshakesBefore->first,
+                handshakesAfter->second - handshakesBefore->second);
         results.push_back(std::move(figures));
     }
     auto resultOf = [&](const char *name) -> const RunFigures * {
@@ -557,6 +600,11 @@ int main(int argc, char *argv[])
     if (nginx.state() == QProcess::Running) {
         nginx.terminate();
         nginx.waitForFinished(5000);
+    }
+    if (nodeUpstream.state() == QProcess::Running) {
+        nodeUpstream.closeWriteChannel();
+        if (!nodeUpstream.waitForFinished(5000))
+            nodeUpstream.kill();
     }
     upstreamThread.quit();
     upstreamThread.wait();
