@@ -156,10 +156,7 @@ void Http1Reply::start(bool allowReuse)
         m_offeredSession = m_connections ? m_connections->session(m_endpoint) : QByteArray();
         m_tlsConfiguration->setSessionTicket(m_offeredSession);
         tls->setSslConfiguration(*m_tlsConfiguration);
-        // Unbuffered: the socket under the TLS layer (which takes the mode) writes each record to
-        // the kernel at once instead of through a write buffer it keeps for the connection's life;
-        // 7-10 KiB less a connection (bench_streams, 1,000 HTTPS streams).
-        tls->connectToHostEncrypted(m_host, m_port, QIODevice::ReadWrite | QIODevice::Unbuffered);
+        tls->connectToHostEncrypted(m_host, m_port);
         return;
     }
     m_socket->connectToHost(m_host, m_port);
@@ -435,11 +432,6 @@ void Http1Reply::onSocketError()
     if (!m_socket || m_stage == Stage::Done)
         return;
     const QAbstractSocket::SocketError socketError = m_socket->error();
-    // A session the server does not resume falls back to a full handshake by itself; one whose
-    // handshake failed anyway (a server that chokes on it, a certificate no longer trusted) is not
-    // offered again.
-    if (m_tls && m_stage == Stage::Connecting && m_connections)
-        m_connections->forgetSession(m_endpoint, m_offeredSession);
     if (socketError == QAbstractSocket::RemoteHostClosedError) {
         // The server closed a kept-alive connection just as we reused it. Sending it again on a
         // fresh one is likely safe, but not certain (the server may have acted on it), so the
@@ -493,6 +485,11 @@ void Http1Reply::fail(NetworkError code, const QString &text)
 {
     if (m_stage == Stage::Done)
         return;
+    // A session the server does not resume falls back to a full handshake by itself; one whose
+    // handshake failed or hung till the connect timeout anyway (a server or middlebox that chokes
+    // on it) is not offered again. (A handshake merely cancelled loses it too: the next is full.)
+    if (m_tls && m_stage == Stage::Connecting && m_connections)
+        m_connections->forgetSession(m_endpoint, m_offeredSession);
     m_stage = Stage::Done;
     if (QTcpSocket *socket = detachSocket())
         socket->deleteLater();

@@ -134,7 +134,10 @@ private Q_SLOTS:
     void aTlsConnectionIsSharedOnlyUnderTheSameTrust();
     void aCertificateForAnotherHostIsRefused();
     void aNewTlsConnectionResumesItsEndpointsSession();
+    void overTlsABodyMayEndWithABareClose();
+    void overTlsAnIdleConnectionClosedBarelyIsDropped();
     void sessionsAreBoundedInCountAndSize();
+    void aHandshakeThatHangsForgetsTheSessionItOffered();
 
 private:
     Result run(QNetworkAccessManager::Operation operation = QNetworkAccessManager::PostOperation,
@@ -518,6 +521,34 @@ void Http1Test::aCertificateForAnotherHostIsRefused()
     QCOMPARE(m_connections->idleCount(), 0);
 }
 
+void Http1Test::overTlsABodyMayEndWithABareClose()
+{
+    // A server that ends its answer by closing the connection, without TLS's close_notify (as a
+    // careless or crashed one does): the body framed by the close is complete when it comes.
+    QVERIFY(startTlsFront());
+    m_front->setCloseWithoutNotify(true);
+    m_server->enqueue(
+        { { "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\n\r\n", "until the end" }, true });
+    const Result result = run(tlsRequest(QStringLiteral("lab")));
+    QVERIFY(result.finished);
+    QCOMPARE(result.error, QNetworkReply::NoError);
+    QCOMPARE(result.body, QByteArray("until the end"));
+}
+
+void Http1Test::overTlsAnIdleConnectionClosedBarelyIsDropped()
+{
+    // A kept-alive TLS connection that the server closes while it idles, without close_notify, is
+    // dropped from the pool at once, not lent to the next request.
+    QVERIFY(startTlsFront());
+    m_front->setCloseWithoutNotify(true);
+    m_server->enqueue({ { "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n{}" } });
+    QCOMPARE(run(tlsRequest(QStringLiteral("lab"))).status, 200);
+    QCOMPARE(m_connections->idleCount(), 1);
+    QTRY_COMPARE(m_server->sockets.size(), 1);
+    m_server->sockets.constFirst()->disconnectFromHost();
+    QTRY_COMPARE_WITH_TIMEOUT(m_connections->idleCount(), 0, 5000);
+}
+
 void Http1Test::aNewTlsConnectionResumesItsEndpointsSession()
 {
     // A server that resumes sessions and closes each connection after its answer, so that every
@@ -551,6 +582,24 @@ void Http1Test::aNewTlsConnectionResumesItsEndpointsSession()
     server.closeWriteChannel();
     if (!server.waitForFinished(5000))
         server.kill();
+}
+
+void Http1Test::aHandshakeThatHangsForgetsTheSessionItOffered()
+{
+    // A server (or a middlebox) that stalls on the session offered: the handshake is given up
+    // (as the connect timeout does, by aborting), and the next connection offers none.
+    const QString endpoint
+        = Http1Connections::endpoint(true, QStringLiteral("127.0.0.1"), m_server->port(), "lab");
+    m_connections->keepSession(endpoint, "a session");
+    QNetworkRequest request = tlsRequest(QStringLiteral("lab"), QStringLiteral("127.0.0.1"),
+        m_server->port()); // a plain server that never answers a ClientHello
+    auto *reply
+        = new Http1Reply(m_connections.get(), QNetworkAccessManager::PostOperation, request, "{}");
+    QTRY_COMPARE(m_server->connections, 1);
+    QCOMPARE(m_connections->session(endpoint), QByteArray("a session"));
+    reply->abort();
+    QVERIFY(m_connections->session(endpoint).isEmpty());
+    delete reply;
 }
 
 void Http1Test::sessionsAreBoundedInCountAndSize()

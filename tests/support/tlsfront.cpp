@@ -39,9 +39,15 @@ void TlsFront::relay(QTcpSocket *client)
         [client, backend] { backend->write(client->readAll()); });
     connect(backend, &QTcpSocket::readyRead, client,
         [client, backend] { client->write(backend->readAll()); });
-    connect(backend, &QTcpSocket::disconnected, client, [clientGuard] {
-        if (clientGuard)
-            clientGuard->disconnectFromHost();
+    connect(backend, &QTcpSocket::disconnected, client, [this, clientGuard] {
+        if (!clientGuard)
+            return;
+        if (m_closeWithoutNotify) {
+            clientGuard->flush(); // what the backend said goes out first
+            clientGuard->abort();
+            return;
+        }
+        clientGuard->disconnectFromHost();
     });
     connect(client, &QTcpSocket::disconnected, client, [client, backend] {
         backend->disconnectFromHost();

@@ -19,6 +19,9 @@ public:
     quint16 port() const { return m_server.serverPort(); }
     QString baseUrl() const;
     int connectionsRelayed() const { return m_relayed; }
+    // When the backend closes, end the TLS connection with a bare TCP close, no close_notify
+    // alert first, as a crashed or careless server does.
+    void setCloseWithoutNotify(bool bare) { m_closeWithoutNotify = bare; }
     int handshakesFailed() const { return m_failed; }
 
 private:
@@ -28,6 +31,7 @@ private:
     quint16 m_backendPort;
     int m_relayed = 0;
     int m_failed = 0;
+    bool m_closeWithoutNotify = false;
 };
 
 // A certificate authority and a certificate it signed for 127.0.0.1, made with the openssl
