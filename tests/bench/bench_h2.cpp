@@ -215,24 +215,15 @@ int main(int argc, char *argv[])
         return 1;
     }
     QProcess upstream;
-    upstream.setProcessChannelMode(QProcess::ForwardedErrorChannel);
-    upstream.start(QStringLiteral("node"),
-        { QStringLiteral(SWITCHYARD_BENCH_DIR "/h2upstream.js"),
-            work.filePath(QStringLiteral("server.pem")),
-            work.filePath(QStringLiteral("server.key")), QString::number(chunks),
-            QString::number(intervalMs) });
-    if (!upstream.waitForStarted(10000) || !upstream.waitForReadyRead(10000)) {
+    const quint16 port
+        = Bench::startNodeUpstream(upstream, work.filePath(QStringLiteral("server.pem")),
+            work.filePath(QStringLiteral("server.key")), chunks, intervalMs);
+    if (port == 0) {
         std::fprintf(stderr, "bench_h2: the Node upstream did not start (is node installed?)\n");
         return 1;
     }
-    const quint16 port = quint16(upstream.readLine().trimmed().toUInt());
-    // TLS connections the upstream accepted so far, and how many of them resumed a session.
-    const auto upstreamConnections = [&upstream] {
-        upstream.write("stats\n");
-        upstream.waitForReadyRead(10000);
-        const QList<QByteArray> words = upstream.readLine().trimmed().split(' ');
-        return std::pair(words.value(1).toInt(), words.value(3).toInt());
-    };
+    const auto upstreamConnections
+        = [&upstream] { return Bench::nodeUpstreamHandshakes(upstream).value_or(std::pair(0, 0)); };
 
     std::printf("%d concurrent streams over HTTPS (TLS 1.3, loopback), %d chunks each, one every "
                 "%d ms, started %s; each client in a process of its own\n",

@@ -353,33 +353,16 @@ int main(int argc, char *argv[])
         : QStringLiteral("not asked for");
     const QString caFile = work.filePath(QStringLiteral("ca.pem"));
     QProcess nodeUpstream;
-    const QString node
-        = qEnvironmentVariable("SWITCHYARD_BENCH_TLS_UPSTREAM") == QLatin1String("node")
-        ? QStandardPaths::findExecutable(QStringLiteral("node"))
-        : QString();
-    if (certificateError.isEmpty() && !node.isEmpty()) {
-        nodeUpstream.setProcessChannelMode(QProcess::ForwardedErrorChannel);
-        nodeUpstream.setChildProcessModifier([] { ::prctl(PR_SET_PDEATHSIG, SIGTERM); });
-        nodeUpstream.start(node,
-            { QStringLiteral(SWITCHYARD_BENCH_DIR "/h2upstream.js"),
-                work.filePath(QStringLiteral("server.pem")),
-                work.filePath(QStringLiteral("server.key")), QString::number(chunks),
-                QString::number(intervalMs) });
-        if (nodeUpstream.waitForStarted(10000) && nodeUpstream.waitForReadyRead(10000))
-            tlsUpstreamPort = quint16(nodeUpstream.readLine().trimmed().toUInt());
+    if (certificateError.isEmpty()
+        && qEnvironmentVariable("SWITCHYARD_BENCH_TLS_UPSTREAM") == QLatin1String("node")) {
+        tlsUpstreamPort = Switchyard::Bench::startNodeUpstream(nodeUpstream,
+            work.filePath(QStringLiteral("server.pem")),
+            work.filePath(QStringLiteral("server.key")), chunks, intervalMs);
         if (tlsUpstreamPort == 0)
             std::fprintf(stderr, "the Node upstream did not start; HTTPS rows from Qt's\n");
     }
-    // What the Node upstream counts: TLS connections so far, and how many resumed a session.
-    const auto handshakes = [&nodeUpstream]() -> std::optional<std::pair<int, int>> {
-        if (nodeUpstream.state() != QProcess::Running)
-            return std::nullopt;
-        nodeUpstream.write("stats\n");
-        if (!nodeUpstream.waitForReadyRead(10000))
-            return std::nullopt;
-        const QList<QByteArray> words = nodeUpstream.readLine().trimmed().split(' ');
-        return std::pair(words.value(1).toInt(), words.value(3).toInt());
-    };
+    const auto handshakes
+        = [&nodeUpstream] { return Switchyard::Bench::nodeUpstreamHandshakes(nodeUpstream); };
     if (certificateError.isEmpty() && tlsUpstreamPort == 0) {
         QSslConfiguration tls = QSslConfiguration::defaultConfiguration();
         tls.setLocalCertificateChain(

@@ -3,8 +3,8 @@
 // then one every INTERVAL ms, each carrying the monotonic time it was written ("T<ns>"), which
 // the client's clock shares. Node's http2 module, because no Debian-packaged Qt 6.4 server speaks
 // HTTP/2. Prints its port on the first line; a line "stats" on stdin is answered with the TLS
-// connections accepted so far and how many of them resumed a session. A request for .../flood is answered with 64 MiB of events as fast
-// as the client takes them. Usage: node h2upstream.js CERT KEY CHUNKS INTERVAL
+// connections accepted so far and how many of them resumed a session. A request for .../flood is
+// answered with 64 MiB of events as fast as the client takes them. Usage: node h2upstream.js CERT KEY CHUNKS INTERVAL
 'use strict';
 const fs = require('fs');
 const http2 = require('http2');

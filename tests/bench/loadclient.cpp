@@ -24,6 +24,31 @@ QByteArray chatRequest(const QByteArray &model, bool stream)
         + QByteArray::number(body.size()) + "\r\n\r\n" + body;
 }
 
+quint16 startNodeUpstream(
+    QProcess &upstream, const QString &certFile, const QString &keyFile, int chunks, int intervalMs)
+{
+    upstream.setProcessChannelMode(QProcess::ForwardedErrorChannel);
+    upstream.setChildProcessModifier([] { ::prctl(PR_SET_PDEATHSIG, SIGTERM); });
+    upstream.start(QStringLiteral("node"),
+        { QStringLiteral(SWITCHYARD_BENCH_DIR "/h2upstream.js"), certFile, keyFile,
+            QString::number(chunks), QString::number(intervalMs) });
+    if (!upstream.waitForStarted(10000) || !upstream.waitForReadyRead(10000))
+        return 0;
+    return quint16(upstream.readLine().trimmed().toUInt());
+}
+
+std::optional<std::pair<int, int>> nodeUpstreamHandshakes(QProcess &upstream)
+{
+    if (upstream.state() != QProcess::Running)
+        return std::nullopt;
+    upstream.write("stats\n");
+    if (!upstream.waitForReadyRead(10000))
+        return std::nullopt;
+    const QList<QByteArray> words
+        = upstream.readLine().trimmed().split(' '); // connections N resumed M
+    return std::pair(words.value(1).toInt(), words.value(3).toInt());
+}
+
 quint16 startGateway(QProcess &gateway, const QString &binary, const QString &configPath,
     const QProcessEnvironment &environment)
 {

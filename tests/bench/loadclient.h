@@ -9,6 +9,8 @@
 
 #include <functional>
 #include <memory>
+#include <optional>
+#include <utility>
 #include <vector>
 
 namespace Switchyard::Bench {
@@ -55,6 +57,14 @@ QByteArray chatRequest(const QByteArray &model, bool stream = false);
 // returns the port, or 0 (having printed what it said) when it did not start.
 quint16 startGateway(QProcess &gateway, const QString &binary, const QString &configPath,
     const QProcessEnvironment &environment);
+// Starts h2upstream.js (Node's streaming upstream over TLS, HTTP/2 and HTTP/1.1, resuming TLS
+// sessions) with the certificate and key given, sending `chunks` events `intervalMs` apart; returns
+// its port, or 0 when it did not start. It ends with the benchmark, or when its stdin is closed.
+quint16 startNodeUpstream(QProcess &upstream, const QString &certFile, const QString &keyFile,
+    int chunks, int intervalMs);
+// The TLS connections a Node upstream accepted so far, and how many of them resumed a session;
+// nothing when it does not answer.
+std::optional<std::pair<int, int>> nodeUpstreamHandshakes(QProcess &upstream);
 // CPU time (user and system) the process has used so far, in seconds; -1 when unknown.
 double cpuSeconds(qint64 pid);
 qint64 residentKiB(qint64 pid, const char *field = "VmRSS:");
