@@ -14,6 +14,7 @@ constexpr qint64 IdleCutoffMs = 4000;
 
 Http1Connections::Http1Connections(QObject *parent)
     : QObject(parent)
+    , m_tlsSessions(this)
     , m_sweep(this)
     , m_idleCutoffMs(IdleCutoffMs)
 {
@@ -37,25 +38,6 @@ void Http1Connections::setIdleCutoffMs(qint64 milliseconds)
 {
     m_idleCutoffMs = milliseconds;
     m_sweep.setInterval(int(qMax<qint64>(1, milliseconds / 2)));
-}
-
-void Http1Connections::keepSession(const QString &endpoint, const QByteArray &session)
-{
-    // A server's certificate is inside its session: one that sends a huge one is not resumed.
-    if (session.isEmpty() || session.size() > MaxSessionBytes) {
-        m_sessions.remove(endpoint);
-        return;
-    }
-    // Endpoints come from the configuration, so this rarely fills; when it does, any goes.
-    if (m_sessions.size() >= MaxSessions && !m_sessions.contains(endpoint))
-        m_sessions.erase(m_sessions.begin());
-    m_sessions.insert(endpoint, session);
-}
-
-void Http1Connections::forgetSession(const QString &endpoint, const QByteArray &session)
-{
-    if (!session.isEmpty() && m_sessions.value(endpoint) == session)
-        m_sessions.remove(endpoint);
 }
 
 void Http1Connections::drop(const QString &key, QTcpSocket *socket)

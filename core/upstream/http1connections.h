@@ -1,5 +1,7 @@
 #pragma once
 
+#include "upstream/tlssessions.h"
+
 #include <QElapsedTimer>
 #include <QHash>
 #include <QList>
@@ -33,18 +35,8 @@ public:
     void release(const QString &endpoint, QTcpSocket *socket);
     int idleCount() const { return int(m_idleSince.size()); }
 
-    // TLS sessions to resume, by endpoint: the newest one the endpoint's server handed out (Qt's
-    // serialised SSL_SESSION, which holds its keys: it never leaves this object but to a new
-    // connection to the same endpoint, so a session is only resumed under the trust and for the
-    // host name that verified it). A resumed handshake skips the certificate chain, its
-    // verification and the server's signature: less CPU on both sides, as nginx's
-    // proxy_ssl_session_reuse does. Bounded in count and in size.
-    static constexpr int MaxSessions = 64;
-    static constexpr qsizetype MaxSessionBytes = 16 * 1024;
-    QByteArray session(const QString &endpoint) const { return m_sessions.value(endpoint); }
-    void keepSession(const QString &endpoint, const QByteArray &session);
-    // Forgets `endpoint`'s session if it is still `session`, not one a later handshake gave.
-    void forgetSession(const QString &endpoint, const QByteArray &session);
+    // What new TLS connections offer to resume, and when a burst of them starts its handshakes.
+    TlsSessions &tlsSessions() { return m_tlsSessions; }
     // How long a connection may idle before it is closed (default 4 s); for tests.
     void setIdleCutoffMs(qint64 milliseconds);
 
@@ -54,7 +46,7 @@ private:
 
     QHash<QString, QList<QTcpSocket *>> m_idle; // oldest first
     QHash<QTcpSocket *, qint64> m_idleSince; // on m_clock
-    QHash<QString, QByteArray> m_sessions;
+    TlsSessions m_tlsSessions;
     QElapsedTimer m_clock;
     QTimer m_sweep; // closes what idled past the cutoff, while anything idles
     qint64 m_idleCutoffMs;

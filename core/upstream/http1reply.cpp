@@ -106,6 +106,9 @@ Http1Reply::Http1Reply(Http1Connections *connections, QNetworkAccessManager::Ope
 
 Http1Reply::~Http1Reply()
 {
+    // Deleted mid-handshake (or while it waited to begin one): it holds no other back.
+    if (m_tls && m_stage == Stage::Connecting && m_connections)
+        m_connections->tlsSessions().handshakeEnded(m_endpoint, this, TlsSessions::Outcome::Failed);
     // Later: the reply may be deleted from a slot of its own socket's signal. Handed to the pool
     // meanwhile, so that a thread that ends before the deferred delete runs still frees it.
     if (QTcpSocket *socket = detachSocket()) {
@@ -145,18 +148,33 @@ void Http1Reply::start(bool allowReuse)
         // does; a certificate that fails is an SslHandshakeFailedError before any request byte
         // (or key) is sent.
         auto *tls = static_cast<QSslSocket *>(m_socket);
-        connect(tls, &QSslSocket::encrypted, this, [this] {
+        connect(tls, &QSslSocket::encrypted, this, [this, tls] {
             SocketPriority::setBackgroundHere(m_socket->socketDescriptor(), false);
+            if (m_connections)
+                m_connections->tlsSessions().handshakeEnded(m_endpoint, this,
+                    tls->sessionProtocol() == QSsl::TlsV1_3
+                        ? TlsSessions::Outcome::Encrypted
+                        : TlsSessions::Outcome::EncryptedWithoutTickets);
             sendRequest();
         });
         connect(tls, &QSslSocket::newSessionTicketReceived, this, [this, tls] {
             if (m_connections)
-                m_connections->keepSession(m_endpoint, tls->sslConfiguration().sessionTicket());
+                m_connections->tlsSessions().keep(
+                    m_endpoint, tls->sslConfiguration().sessionTicket());
         });
-        m_offeredSession = m_connections ? m_connections->session(m_endpoint) : QByteArray();
-        m_tlsConfiguration->setSessionTicket(m_offeredSession);
-        tls->setSslConfiguration(*m_tlsConfiguration);
-        tls->connectToHostEncrypted(m_host, m_port);
+        const auto handshake = [this](const QByteArray &session) {
+            if (m_stage != Stage::Connecting || !m_socket)
+                return; // given up while it waited
+            m_offeredSession = session;
+            m_tlsConfiguration->setSessionTicket(session);
+            auto *tls = static_cast<QSslSocket *>(m_socket);
+            tls->setSslConfiguration(*m_tlsConfiguration);
+            tls->connectToHostEncrypted(m_host, m_port);
+        };
+        if (m_connections)
+            m_connections->tlsSessions().schedule(m_endpoint, this, handshake);
+        else
+            handshake(QByteArray());
         return;
     }
     m_socket->connectToHost(m_host, m_port);
@@ -488,8 +506,10 @@ void Http1Reply::fail(NetworkError code, const QString &text)
     // A session the server does not resume falls back to a full handshake by itself; one whose
     // handshake failed or hung till the connect timeout anyway (a server or middlebox that chokes
     // on it) is not offered again. (A handshake merely cancelled loses it too: the next is full.)
-    if (m_tls && m_stage == Stage::Connecting && m_connections)
-        m_connections->forgetSession(m_endpoint, m_offeredSession);
+    if (m_tls && m_stage == Stage::Connecting && m_connections) {
+        m_connections->tlsSessions().forget(m_endpoint, m_offeredSession);
+        m_connections->tlsSessions().handshakeEnded(m_endpoint, this, TlsSessions::Outcome::Failed);
+    }
     m_stage = Stage::Done;
     if (QTcpSocket *socket = detachSocket())
         socket->deleteLater();

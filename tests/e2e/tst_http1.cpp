@@ -3,6 +3,7 @@
 #include "upstream/http1reply.h"
 
 #include <QDir>
+#include <QElapsedTimer>
 #include <QNetworkRequest>
 #include <QPointer>
 #include <QProcess>
@@ -134,12 +135,18 @@ private Q_SLOTS:
     void aTlsConnectionIsSharedOnlyUnderTheSameTrust();
     void aCertificateForAnotherHostIsRefused();
     void aNewTlsConnectionResumesItsEndpointsSession();
+    void aBurstOfTlsConnectionsResumesTheFirstSession();
+    void aBurstToAServerOnTls12WaitsForNoSession();
     void overTlsABodyMayEndWithABareClose();
     void overTlsAnIdleConnectionClosedBarelyIsDropped();
-    void sessionsAreBoundedInCountAndSize();
     void aHandshakeThatHangsForgetsTheSessionItOffered();
 
 private:
+    // The Node server that resumes sessions, speaking only `version`; its port, or 0.
+    int startResumingServer(QProcess &server, const QString &version = QStringLiteral("TLSv1.3"));
+    static void stopResumingServer(QProcess &server);
+    // `count` requests to the resuming server on `port` at once; each one's body or error.
+    QStringList runBurst(int count, int port);
     Result run(QNetworkAccessManager::Operation operation = QNetworkAccessManager::PostOperation,
         const QByteArray &body = "{}");
     Result run(const QNetworkRequest &request);
@@ -555,16 +562,8 @@ void Http1Test::aNewTlsConnectionResumesItsEndpointsSession()
     // request is a handshake of its own: the first is a full one, the next resume the session it
     // handed out; a request that names its trust otherwise (the same authority, under another
     // name) is never offered that session.
-    const QString node = QStandardPaths::findExecutable(QStringLiteral("node"));
-    QVERIFY2(!node.isEmpty(), "Node.js is not installed");
     QProcess server;
-    server.start(node,
-        { QStringLiteral(SWITCHYARD_TLS_SCRIPTS "/resumingserver.js"),
-            m_certificates.filePath(QStringLiteral("lab/server.pem")),
-            m_certificates.filePath(QStringLiteral("lab/server.key")) });
-    QVERIFY(server.waitForStarted(10000));
-    QVERIFY(QTest::qWaitFor([&server] { return server.canReadLine(); }, 10000));
-    const int port = server.readLine().trimmed().toInt();
+    const int port = startResumingServer(server);
     QVERIFY(port > 0);
     const auto request = [this, port](const QByteArray &trust) {
         QNetworkRequest request
@@ -579,9 +578,83 @@ void Http1Test::aNewTlsConnectionResumesItsEndpointsSession()
     QCOMPARE(run(request("lab")).body, QByteArray("resumed"));
     QCOMPARE(run(request("lab, named otherwise")).body, QByteArray("new"));
     QCOMPARE(run(request("lab")).body, QByteArray("resumed"));
+    stopResumingServer(server);
+}
+
+int Http1Test::startResumingServer(QProcess &server, const QString &version)
+{
+    const QString node = QStandardPaths::findExecutable(QStringLiteral("node"));
+    if (node.isEmpty()) {
+        qWarning("Node.js is not installed");
+        return 0;
+    }
+    server.start(node,
+        { QStringLiteral(SWITCHYARD_TLS_SCRIPTS "/resumingserver.js"),
+            m_certificates.filePath(QStringLiteral("lab/server.pem")),
+            m_certificates.filePath(QStringLiteral("lab/server.key")), version });
+    if (!server.waitForStarted(10000)
+        || !QTest::qWaitFor([&server] { return server.canReadLine(); }, 10000))
+        return 0;
+    return server.readLine().trimmed().toInt();
+}
+
+void Http1Test::stopResumingServer(QProcess &server)
+{
     server.closeWriteChannel();
     if (!server.waitForFinished(5000))
         server.kill();
+}
+
+QStringList Http1Test::runBurst(int count, int port)
+{
+    // All at once: each reply begins from the event loop, so every one is asked for before any
+    // connection is made.
+    QList<QPointer<Http1Reply>> replies;
+    QStringList bodies;
+    int finished = 0;
+    for (int i = 0; i < count; ++i) {
+        auto *reply = new Http1Reply(m_connections.get(), QNetworkAccessManager::PostOperation,
+            tlsRequest(QStringLiteral("lab"), QStringLiteral("127.0.0.1"), port), "{}");
+        connect(reply, &QNetworkReply::finished, reply, [&finished, &bodies, reply] {
+            ++finished;
+            bodies.append(reply->error() == QNetworkReply::NoError
+                    ? QString::fromLatin1(reply->readAll())
+                    : reply->errorString());
+        });
+        replies.append(reply);
+    }
+    [[maybe_unused]] const bool done
+        = QTest::qWaitFor([&finished, count] { return finished == count; }, 10000);
+    qDeleteAll(replies);
+    return bodies;
+}
+
+void Http1Test::aBurstOfTlsConnectionsResumesTheFirstSession()
+{
+    // Twelve new connections at once to a server that resumes: a few lead with full handshakes,
+    // the rest wait for the first session they bring and resume it.
+    QProcess server;
+    const int port = startResumingServer(server);
+    QVERIFY(port > 0);
+    const QStringList bodies = runBurst(12, port);
+    stopResumingServer(server);
+    QCOMPARE(bodies.size(), 12);
+    QCOMPARE(bodies.count(QStringLiteral("new")), TlsSessions::MaxLeadingHandshakes);
+    QCOMPARE(bodies.count(QStringLiteral("resumed")), 12 - TlsSessions::MaxLeadingHandshakes);
+}
+
+void Http1Test::aBurstToAServerOnTls12WaitsForNoSession()
+{
+    // Qt hands out no TLS 1.2 session: a burst waits for none, every handshake is a full one.
+    QProcess server;
+    const int port = startResumingServer(server, QStringLiteral("TLSv1.2"));
+    QVERIFY(port > 0);
+    QElapsedTimer took;
+    took.start();
+    const QStringList bodies = runBurst(12, port);
+    stopResumingServer(server);
+    QCOMPARE(bodies, QStringList(12, QStringLiteral("new")));
+    QVERIFY(took.elapsed() < 5000);
 }
 
 void Http1Test::aHandshakeThatHangsForgetsTheSessionItOffered()
@@ -590,40 +663,16 @@ void Http1Test::aHandshakeThatHangsForgetsTheSessionItOffered()
     // (as the connect timeout does, by aborting), and the next connection offers none.
     const QString endpoint
         = Http1Connections::endpoint(true, QStringLiteral("127.0.0.1"), m_server->port(), "lab");
-    m_connections->keepSession(endpoint, "a session");
+    m_connections->tlsSessions().keep(endpoint, "a session");
     QNetworkRequest request = tlsRequest(QStringLiteral("lab"), QStringLiteral("127.0.0.1"),
         m_server->port()); // a plain server that never answers a ClientHello
     auto *reply
         = new Http1Reply(m_connections.get(), QNetworkAccessManager::PostOperation, request, "{}");
     QTRY_COMPARE(m_server->connections, 1);
-    QCOMPARE(m_connections->session(endpoint), QByteArray("a session"));
+    QCOMPARE(m_connections->tlsSessions().session(endpoint), QByteArray("a session"));
     reply->abort();
-    QVERIFY(m_connections->session(endpoint).isEmpty());
+    QVERIFY(m_connections->tlsSessions().session(endpoint).isEmpty());
     delete reply;
-}
-
-void Http1Test::sessionsAreBoundedInCountAndSize()
-{
-    Http1Connections connections;
-    for (int i = 0; i <= Http1Connections::MaxSessions; ++i)
-        connections.keepSession(QString::number(i), QByteArray(100, 's'));
-    int kept = 0;
-    for (int i = 0; i <= Http1Connections::MaxSessions; ++i)
-        kept += connections.session(QString::number(i)).isEmpty() ? 0 : 1;
-    QCOMPARE(kept, Http1Connections::MaxSessions);
-
-    connections.keepSession(QStringLiteral("0"), QByteArray(100, 's'));
-    connections.keepSession(
-        QStringLiteral("0"), QByteArray(Http1Connections::MaxSessionBytes + 1, 's'));
-    QVERIFY(connections.session(QStringLiteral("0")).isEmpty()); // nor the one it replaced
-
-    // A failed handshake forgets the session it offered, not a newer one another handshake gave.
-    connections.keepSession(QStringLiteral("e"), "older");
-    connections.keepSession(QStringLiteral("e"), "newer");
-    connections.forgetSession(QStringLiteral("e"), "older");
-    QCOMPARE(connections.session(QStringLiteral("e")), QByteArray("newer"));
-    connections.forgetSession(QStringLiteral("e"), "newer");
-    QVERIFY(connections.session(QStringLiteral("e")).isEmpty());
 }
 
 QTEST_GUILESS_MAIN(Http1Test)

@@ -2,16 +2,18 @@
 // tickets), which no Qt 6.4 server does: each of its sockets has an OpenSSL context, and so ticket
 // keys, of its own. Every answer says whether its connection's handshake resumed a session
 // ("resumed" or "new") and closes the connection, so each request needs a handshake of its own.
-// Prints its port on the first line. Usage: node resumingserver.js CERT KEY
+// Prints its port on the first line. Usage: node resumingserver.js CERT KEY [TLS-VERSION], where
+// TLS-VERSION is TLSv1.3 (the default) or TLSv1.2, the only one the server then speaks.
 'use strict';
 const fs = require('fs');
 const https = require('https');
 
-const [cert, key] = process.argv.slice(2);
+const [cert, key, version = 'TLSv1.3'] = process.argv.slice(2);
 const server = https.createServer({
     cert: fs.readFileSync(cert),
     key: fs.readFileSync(key),
-    minVersion: 'TLSv1.3',
+    minVersion: version,
+    maxVersion: version,
 }, (req, res) => {
     req.resume();
     req.on('end', () => {

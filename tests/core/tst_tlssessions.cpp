@@ -1,0 +1,172 @@
+#include "upstream/tlssessions.h"
+
+#include <QTest>
+
+#include <memory>
+#include <optional>
+#include <vector>
+
+using namespace Switchyard;
+
+namespace {
+
+const QString Endpoint = QStringLiteral("https 6c6162 upstream.test:443");
+
+// A connection that would begin its handshake: what it was told to offer, once told.
+struct Connection {
+    std::unique_ptr<QObject> owner = std::make_unique<QObject>();
+    std::optional<QByteArray> offered;
+};
+
+} // namespace
+
+class TlsSessionsTest final : public QObject {
+    Q_OBJECT
+
+private Q_SLOTS:
+    void init() { m_sessions = std::make_unique<TlsSessions>(); }
+    void aBurstWaitsForTheFirstTicket();
+    void aFailedLeaderIsReplacedByTheNextInLine();
+    void aServerOnAnOlderProtocolHoldsNoOneBack();
+    void aTicketThatNeverComesIsWaitedForBriefly();
+    void aConnectionGoneOrGivenUpIsNeverBegun();
+    void aLeaderDeletedWithoutAWordHoldsNoOneBack();
+    void sessionsAreBoundedInCountAndSize();
+
+private:
+    // Schedules `count` new connections to Endpoint.
+    std::vector<Connection> schedule(int count);
+    static int begun(const std::vector<Connection> &connections, const QByteArray &offered);
+
+    std::unique_ptr<TlsSessions> m_sessions;
+};
+
+std::vector<Connection> TlsSessionsTest::schedule(int count)
+{
+    std::vector<Connection> connections(static_cast<size_t>(count));
+    for (Connection &connection : connections) {
+        m_sessions->schedule(Endpoint, connection.owner.get(),
+            [&connection](const QByteArray &session) { connection.offered = session; });
+    }
+    return connections;
+}
+
+int TlsSessionsTest::begun(const std::vector<Connection> &connections, const QByteArray &offered)
+{
+    int count = 0;
+    for (const Connection &connection : connections)
+        count += connection.offered == offered ? 1 : 0;
+    return count;
+}
+
+void TlsSessionsTest::aBurstWaitsForTheFirstTicket()
+{
+    constexpr int Leaders = TlsSessions::MaxLeadingHandshakes;
+    std::vector<Connection> burst = schedule(Leaders + 10);
+    QCOMPARE(begun(burst, QByteArray()), Leaders); // at once, with no session to offer
+    QCOMPARE(m_sessions->waitingCount(Endpoint), 10);
+
+    m_sessions->keep(Endpoint, "ticket");
+    QCOMPARE(m_sessions->waitingCount(Endpoint), 0);
+    QTRY_COMPARE(begun(burst, "ticket"), 10); // from the event loop, not inside the ticket's signal
+    QCOMPARE(begun(burst, QByteArray()), Leaders);
+
+    // Later connections offer the session at once.
+    std::vector<Connection> later = schedule(Leaders + 1);
+    QCOMPARE(begun(later, "ticket"), Leaders + 1);
+}
+
+void TlsSessionsTest::aFailedLeaderIsReplacedByTheNextInLine()
+{
+    constexpr int Leaders = TlsSessions::MaxLeadingHandshakes;
+    std::vector<Connection> burst = schedule(Leaders + 2);
+    m_sessions->handshakeEnded(Endpoint, burst.at(0).owner.get(), TlsSessions::Outcome::Failed);
+    QTRY_VERIFY(burst.at(Leaders).offered.has_value());
+    QCOMPARE(*burst.at(Leaders).offered, QByteArray());
+    QVERIFY(!burst.at(Leaders + 1).offered.has_value());
+    QCOMPARE(m_sessions->leadingCount(Endpoint), Leaders);
+    QCOMPARE(m_sessions->waitingCount(Endpoint), 1);
+}
+
+void TlsSessionsTest::aServerOnAnOlderProtocolHoldsNoOneBack()
+{
+    // TLS 1.2: Qt hands out no session for it, so waiting for one would be waiting for nothing.
+    constexpr int Leaders = TlsSessions::MaxLeadingHandshakes;
+    std::vector<Connection> burst = schedule(Leaders + 3);
+    m_sessions->handshakeEnded(
+        Endpoint, burst.at(0).owner.get(), TlsSessions::Outcome::EncryptedWithoutTickets);
+    QCOMPARE(m_sessions->waitingCount(Endpoint), 0); // at once, not after a grace
+    QTRY_COMPARE(begun(burst, QByteArray()), Leaders + 3);
+    std::vector<Connection> next = schedule(Leaders + 3);
+    QCOMPARE(begun(next, QByteArray()), Leaders + 3); // remembered: none waits
+}
+
+void TlsSessionsTest::aTicketThatNeverComesIsWaitedForBriefly()
+{
+    constexpr int Leaders = TlsSessions::MaxLeadingHandshakes;
+    std::vector<Connection> burst = schedule(Leaders + 3);
+    m_sessions->handshakeEnded(Endpoint, burst.at(0).owner.get(), TlsSessions::Outcome::Encrypted);
+    QCOMPARE(m_sessions->leadingCount(Endpoint), Leaders); // its ticket may come yet
+    QCOMPARE(m_sessions->waitingCount(Endpoint), 3);
+    QTRY_COMPARE_WITH_TIMEOUT(begun(burst, QByteArray()), Leaders + 3, 5000);
+    std::vector<Connection> next = schedule(Leaders + 3);
+    QCOMPARE(begun(next, QByteArray()), Leaders + 3);
+
+    // Until the server hands out a ticket after all: then bursts wait for it again.
+    m_sessions->keep(Endpoint, "ticket");
+    m_sessions->forget(Endpoint, "ticket");
+    std::vector<Connection> after = schedule(Leaders + 1);
+    QCOMPARE(begun(after, QByteArray()), Leaders);
+    QCOMPARE(m_sessions->waitingCount(Endpoint), 1);
+}
+
+void TlsSessionsTest::aConnectionGoneOrGivenUpIsNeverBegun()
+{
+    constexpr int Leaders = TlsSessions::MaxLeadingHandshakes;
+    std::vector<Connection> burst = schedule(Leaders + 2);
+    m_sessions->handshakeEnded(
+        Endpoint, burst.at(Leaders).owner.get(), TlsSessions::Outcome::Failed); // gave up
+    QCOMPARE(m_sessions->waitingCount(Endpoint), 1);
+    m_sessions->keep(Endpoint, "ticket");
+    burst.at(Leaders + 1).owner.reset(); // deleted after its start was queued
+    QCoreApplication::processEvents();
+    QVERIFY(!burst.at(Leaders).offered.has_value());
+    QVERIFY(!burst.at(Leaders + 1).offered.has_value());
+    QCOMPARE(m_sessions->leadingCount(Endpoint), 0);
+}
+
+void TlsSessionsTest::aLeaderDeletedWithoutAWordHoldsNoOneBack()
+{
+    constexpr int Leaders = TlsSessions::MaxLeadingHandshakes;
+    std::vector<Connection> burst = schedule(Leaders);
+    burst.at(0).owner.reset();
+    QCOMPARE(m_sessions->leadingCount(Endpoint), Leaders - 1);
+    std::vector<Connection> next = schedule(1);
+    QCOMPARE(begun(next, QByteArray()), 1);
+}
+
+void TlsSessionsTest::sessionsAreBoundedInCountAndSize()
+{
+    TlsSessions sessions;
+    for (int i = 0; i <= TlsSessions::MaxSessions; ++i)
+        sessions.keep(QString::number(i), QByteArray(100, 's'));
+    int kept = 0;
+    for (int i = 0; i <= TlsSessions::MaxSessions; ++i)
+        kept += sessions.session(QString::number(i)).isEmpty() ? 0 : 1;
+    QCOMPARE(kept, TlsSessions::MaxSessions);
+
+    sessions.keep(QStringLiteral("0"), QByteArray(100, 's'));
+    sessions.keep(QStringLiteral("0"), QByteArray(TlsSessions::MaxSessionBytes + 1, 's'));
+    QVERIFY(sessions.session(QStringLiteral("0")).isEmpty()); // nor the one it replaced
+
+    // A failed handshake forgets the session it offered, not a newer one another handshake gave.
+    sessions.keep(QStringLiteral("e"), "older");
+    sessions.keep(QStringLiteral("e"), "newer");
+    sessions.forget(QStringLiteral("e"), "older");
+    QCOMPARE(sessions.session(QStringLiteral("e")), QByteArray("newer"));
+    sessions.forget(QStringLiteral("e"), "newer");
+    QVERIFY(sessions.session(QStringLiteral("e")).isEmpty());
+}
+
+QTEST_GUILESS_MAIN(TlsSessionsTest)
+#include "tst_tlssessions.moc"
