@@ -14,7 +14,7 @@ constexpr qint64 IdleCutoffMs = 4000;
 
 Http1Connections::Http1Connections(QObject *parent)
     : QObject(parent)
-    , m_tlsSessions(this)
+    , m_tlsSessions(SteadyClock::instance(), this)
     , m_sweep(this)
     , m_idleCutoffMs(IdleCutoffMs)
 {

@@ -108,7 +108,8 @@ Http1Reply::~Http1Reply()
 {
     // Deleted mid-handshake (or while it waited to begin one): it holds no other back.
     if (m_tls && m_stage == Stage::Connecting && m_connections)
-        m_connections->tlsSessions().handshakeEnded(m_endpoint, this, TlsSessions::Outcome::Failed);
+        m_connections->tlsSessions().handshakeEnded(
+            m_endpoint, this, m_offeredSession, TlsSessions::Outcome::Failed);
     // Later: the reply may be deleted from a slot of its own socket's signal. Handed to the pool
     // meanwhile, so that a thread that ends before the deferred delete runs still frees it.
     if (QTcpSocket *socket = detachSocket()) {
@@ -150,11 +151,19 @@ void Http1Reply::start(bool allowReuse)
         auto *tls = static_cast<QSslSocket *>(m_socket);
         connect(tls, &QSslSocket::encrypted, this, [this, tls] {
             SocketPriority::setBackgroundHere(m_socket->socketDescriptor(), false);
-            if (m_connections)
-                m_connections->tlsSessions().handshakeEnded(m_endpoint, this,
-                    tls->sessionProtocol() == QSsl::TlsV1_3
-                        ? TlsSessions::Outcome::Encrypted
-                        : TlsSessions::Outcome::EncryptedWithoutTickets);
+            if (m_connections) {
+                // A resumed handshake carries no certificate chain (OpenSSL's
+                // SSL_get_peer_cert_chain is empty for one; its session holds the server's
+                // certificate alone).
+                using Outcome = TlsSessions::Outcome;
+                const Outcome outcome
+                    = !m_offeredSession.isEmpty() && tls->peerCertificateChain().isEmpty()
+                    ? Outcome::Resumed
+                    : tls->sessionProtocol() == QSsl::TlsV1_3 ? Outcome::Full
+                                                              : Outcome::FullWithoutTickets;
+                m_connections->tlsSessions().handshakeEnded(
+                    m_endpoint, this, m_offeredSession, outcome);
+            }
             sendRequest();
         });
         connect(tls, &QSslSocket::newSessionTicketReceived, this, [this, tls] {
@@ -508,7 +517,8 @@ void Http1Reply::fail(NetworkError code, const QString &text)
     // on it) is not offered again. (A handshake merely cancelled loses it too: the next is full.)
     if (m_tls && m_stage == Stage::Connecting && m_connections) {
         m_connections->tlsSessions().forget(m_endpoint, m_offeredSession);
-        m_connections->tlsSessions().handshakeEnded(m_endpoint, this, TlsSessions::Outcome::Failed);
+        m_connections->tlsSessions().handshakeEnded(
+            m_endpoint, this, m_offeredSession, TlsSessions::Outcome::Failed);
     }
     m_stage = Stage::Done;
     if (QTcpSocket *socket = detachSocket())

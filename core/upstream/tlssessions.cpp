@@ -4,27 +4,28 @@
 
 namespace Switchyard {
 
-TlsSessions::TlsSessions(QObject *parent)
+TlsSessions::TlsSessions(const Clock &clock, QObject *parent)
     : QObject(parent)
+    , m_clock(clock)
 {
-    m_clock.start();
 }
 
 void TlsSessions::keep(const QString &endpoint, const QByteArray &session)
 {
     if (session.isEmpty() || session.size() > MaxSessionBytes) {
-        m_sessions.remove(endpoint);
-        // Its tickets are never resumed, so nothing waits for one.
-        markTicketless(endpoint);
-        release(endpoint, QByteArray());
+        // Never offered, so nothing waits for one.
+        forgo(endpoint);
         return;
     }
+    if (forgone(endpoint))
+        return;
     // Endpoints come from the configuration, so this rarely fills; when it does, any goes.
     if (m_sessions.size() >= MaxSessions && !m_sessions.contains(endpoint))
         m_sessions.erase(m_sessions.begin());
     m_sessions.insert(endpoint, session);
-    m_ticketless.remove(endpoint);
-    release(endpoint, session);
+    const auto burst = m_bursts.find(endpoint);
+    if (burst != m_bursts.end() && !burst->prober)
+        probe(endpoint, *burst);
 }
 
 void TlsSessions::forget(const QString &endpoint, const QByteArray &session)
@@ -36,24 +37,35 @@ void TlsSessions::forget(const QString &endpoint, const QByteArray &session)
 void TlsSessions::schedule(
     const QString &endpoint, QObject *owner, std::function<void(const QByteArray &session)> begin)
 {
-    const QByteArray offered = session(endpoint);
-    if (!offered.isEmpty() || m_ticketless.contains(endpoint)) {
-        begin(offered);
+    if (forgone(endpoint)) {
+        begin(QByteArray());
         return;
     }
     auto burst = m_bursts.find(endpoint);
+    const QByteArray offered = session(endpoint);
+    if (!offered.isEmpty() && (burst == m_bursts.end() || !burst->prober)) {
+        begin(offered);
+        return;
+    }
     if (burst == m_bursts.end())
-        burst = m_bursts.insert(endpoint, Burst { {}, {}, m_nextGeneration++ });
-    if (leading(*burst) < MaxLeadingHandshakes) {
-        burst->leaders.append({ owner, m_clock.elapsed(), false });
+        burst = m_bursts.insert(endpoint, Burst { {}, {}, {}, m_nextGeneration++ });
+    if (offered.isEmpty() && leading(*burst) < MaxLeadingHandshakes) {
+        burst->leaders.append({ owner, m_clock.nowMs(), false });
         begin(QByteArray());
         return;
     }
     burst->waiters.append({ owner, std::move(begin) });
 }
 
-void TlsSessions::handshakeEnded(const QString &endpoint, QObject *owner, Outcome outcome)
+void TlsSessions::handshakeEnded(
+    const QString &endpoint, QObject *owner, const QByteArray &offered, Outcome outcome)
 {
+    if (!offered.isEmpty()
+        && (outcome == Outcome::Full || outcome == Outcome::FullWithoutTickets)) {
+        forget(endpoint, offered);
+        forgo(endpoint);
+        return;
+    }
     auto found = m_bursts.find(endpoint);
     if (found == m_bursts.end())
         return;
@@ -64,6 +76,14 @@ void TlsSessions::handshakeEnded(const QString &endpoint, QObject *owner, Outcom
             return;
         }
     }
+    if (burst.prober && burst.prober == owner) {
+        burst.prober = nullptr;
+        if (outcome == Outcome::Resumed)
+            release(endpoint, session(endpoint));
+        else
+            probe(endpoint, burst); // failed or given up: the next in line tries it
+        return;
+    }
     qsizetype at = 0;
     while (at < burst.leaders.size()
         && (burst.leaders.at(at).encrypted || burst.leaders.at(at).owner != owner))
@@ -71,20 +91,20 @@ void TlsSessions::handshakeEnded(const QString &endpoint, QObject *owner, Outcom
     if (at == burst.leaders.size())
         return;
     switch (outcome) {
-    case Outcome::Encrypted: {
+    case Outcome::Resumed: // a leader offers no session
+    case Outcome::Full: {
         // The ticket follows the handshake by a round trip; the handshake took two at least.
         Leader &leader = burst.leaders[at];
         leader.encrypted = true;
-        const qint64 grace = qMax(TicketGraceMs, m_clock.elapsed() - leader.startedAt);
+        const qint64 grace = qMax(TicketGraceMs, m_clock.nowMs() - leader.startedAt);
         QTimer::singleShot(int(qMin<qint64>(grace, 60'000)), this,
             [this, endpoint, generation = burst.generation] {
                 ticketOverdue(endpoint, generation);
             });
         return;
     }
-    case Outcome::EncryptedWithoutTickets:
-        markTicketless(endpoint);
-        release(endpoint, QByteArray());
+    case Outcome::FullWithoutTickets:
+        forgo(endpoint);
         return;
     case Outcome::Failed:
         burst.leaders.removeAt(at);
@@ -116,17 +136,35 @@ int TlsSessions::leading(const Burst &burst)
 
 void TlsSessions::promote(const QString &endpoint, Burst &burst)
 {
-    // A leading handshake failed: the next in line goes without a session in its place.
+    // A leading handshake failed: the next in line goes without a session in its place (unless
+    // a session came meanwhile, which the waiters try instead).
     burst.leaders.removeIf([](const Leader &leader) { return !leader.encrypted && !leader.owner; });
-    while (leading(burst) < MaxLeadingHandshakes && !burst.waiters.isEmpty()) {
+    while (!burst.prober && leading(burst) < MaxLeadingHandshakes && !burst.waiters.isEmpty()) {
         const Waiter waiter = burst.waiters.takeFirst();
         if (!waiter.owner)
             continue;
-        burst.leaders.append({ waiter.owner, m_clock.elapsed(), false });
+        burst.leaders.append({ waiter.owner, m_clock.nowMs(), false });
         begin(waiter, QByteArray());
     }
-    if (burst.leaders.isEmpty() && burst.waiters.isEmpty())
+    if (burst.leaders.isEmpty() && burst.waiters.isEmpty() && !burst.prober)
         m_bursts.remove(endpoint);
+}
+
+void TlsSessions::probe(const QString &endpoint, Burst &burst)
+{
+    // One waiter offers the session first: a server that resumes none (each of a Qt server's
+    // sockets has ticket keys of its own) would cost every other a session decoded and a full
+    // handshake besides.
+    const QByteArray offered = session(endpoint);
+    while (!offered.isEmpty() && !burst.waiters.isEmpty()) {
+        const Waiter waiter = burst.waiters.takeFirst();
+        if (!waiter.owner)
+            continue;
+        burst.prober = waiter.owner;
+        begin(waiter, offered);
+        return;
+    }
+    promote(endpoint, burst);
 }
 
 void TlsSessions::release(const QString &endpoint, const QByteArray &session)
@@ -139,17 +177,29 @@ void TlsSessions::release(const QString &endpoint, const QByteArray &session)
 void TlsSessions::ticketOverdue(const QString &endpoint, quint64 generation)
 {
     const auto burst = m_bursts.constFind(endpoint);
-    if (burst == m_bursts.cend() || burst->generation != generation)
+    if (burst == m_bursts.cend() || burst->generation != generation || !session(endpoint).isEmpty())
         return;
-    markTicketless(endpoint);
-    release(endpoint, QByteArray());
+    forgo(endpoint);
 }
 
-void TlsSessions::markTicketless(const QString &endpoint)
+void TlsSessions::forgo(const QString &endpoint)
 {
-    if (m_ticketless.size() >= MaxSessions && !m_ticketless.contains(endpoint))
-        m_ticketless.erase(m_ticketless.begin());
-    m_ticketless.insert(endpoint);
+    m_sessions.remove(endpoint);
+    if (m_forgoneUntil.size() >= MaxSessions && !m_forgoneUntil.contains(endpoint))
+        m_forgoneUntil.erase(m_forgoneUntil.begin());
+    m_forgoneUntil.insert(endpoint, m_clock.nowMs() + ForgoResumptionMs);
+    release(endpoint, QByteArray()); // none waits for what will not come
+}
+
+bool TlsSessions::forgone(const QString &endpoint)
+{
+    const auto until = m_forgoneUntil.constFind(endpoint);
+    if (until == m_forgoneUntil.cend())
+        return false;
+    if (m_clock.nowMs() < *until)
+        return true;
+    m_forgoneUntil.erase(until);
+    return false;
 }
 
 void TlsSessions::begin(const Waiter &waiter, const QByteArray &session)

@@ -1,12 +1,12 @@
 #pragma once
 
+#include "routing/clock.h"
+
 #include <QByteArray>
-#include <QElapsedTimer>
 #include <QHash>
 #include <QList>
 #include <QObject>
 #include <QPointer>
-#include <QSet>
 
 #include <functional>
 
@@ -24,13 +24,17 @@ namespace Switchyard {
 // A burst of new connections to an endpoint with no session yet (the first second under load)
 // would make only full handshakes: every ClientHello leaves before the first ticket comes back.
 // So at most MaxLeadingHandshakes go without one; the rest wait for the session the first of them
-// brings and resume it, as nginx's single worker does by taking one connection after another. A
-// server that hands out no ticket (TLS 1.2, or none soon after the handshake) is remembered, and
-// nothing waits for it again until it does.
+// brings, one of them proves that the server resumes it, and then the rest resume it too, as
+// nginx's single worker does by taking one connection after another.
+//
+// A server that hands out no ticket (TLS 1.2, or none soon after the handshake), or that resumes
+// none (each of a Qt server's sockets has ticket keys of its own, and so may each machine behind a
+// balancer), is let be for a minute: its sessions are neither kept nor offered nor waited for.
+// Offered in vain, a session costs both sides its decoding and a full handshake besides.
 class TlsSessions final : public QObject {
     Q_OBJECT
 public:
-    explicit TlsSessions(QObject *parent = nullptr);
+    explicit TlsSessions(const Clock &clock = SteadyClock::instance(), QObject *parent = nullptr);
 
     // Bounded in count and size: endpoints come from the configuration, but a server's
     // certificate is inside its session, and one that sends a huge one is not resumed.
@@ -41,6 +45,8 @@ public:
     // The least time a ticket is waited for after a leading handshake ended; the handshake's own
     // duration (two round trips at least, a ticket needs one) when that is longer.
     static constexpr qint64 TicketGraceMs = 20;
+    // How long a server that hands out or resumes no session is let be.
+    static constexpr qint64 ForgoResumptionMs = 60'000;
 
     QByteArray session(const QString &endpoint) const { return m_sessions.value(endpoint); }
     // Keeps `session` for `endpoint`, and starts the handshakes that waited for one.
@@ -49,8 +55,9 @@ public:
     void forget(const QString &endpoint, const QByteArray &session);
 
     enum class Outcome {
-        Encrypted, // over TLS 1.3: the server may yet hand out a ticket
-        EncryptedWithoutTickets, // over an older protocol, whose sessions Qt does not hand out
+        Resumed, // the session it offered
+        Full, // a full handshake over TLS 1.3: the server may yet hand out a ticket
+        FullWithoutTickets, // over an older protocol, whose sessions Qt does not hand out
         Failed, // failed, timed out or given up (before it began, too: it stops waiting)
     };
     // Calls `begin` with the session a new connection of `owner` to `endpoint` offers (maybe
@@ -58,7 +65,10 @@ public:
     // never once `owner` is gone or its handshake ended.
     void schedule(const QString &endpoint, QObject *owner,
         std::function<void(const QByteArray &session)> begin);
-    void handshakeEnded(const QString &endpoint, QObject *owner, Outcome outcome);
+    // `offered`: the session `owner`'s handshake offered; a full one though it offered one means
+    // the server does not resume what it hands out.
+    void handshakeEnded(
+        const QString &endpoint, QObject *owner, const QByteArray &offered, Outcome outcome);
 
     // For tests: handshakes of `endpoint` that went without a session and wait for a ticket.
     int leadingCount(const QString &endpoint) const;
@@ -67,7 +77,7 @@ public:
 private:
     struct Leader {
         QPointer<QObject> owner;
-        qint64 startedAt = 0; // on m_clock
+        qint64 startedAt = 0; // on the clock
         bool encrypted = false; // ended; counts until its ticket came or its grace ran out
     };
     struct Waiter {
@@ -78,21 +88,25 @@ private:
     struct Burst {
         QList<Leader> leaders;
         QList<Waiter> waiters; // first come, first started
+        QPointer<QObject> prober; // the waiter resuming the session first, while it does
         quint64 generation = 0; // tells a grace timer whether its burst is still this one
     };
 
     static int leading(const Burst &burst);
     void promote(const QString &endpoint, Burst &burst);
+    void probe(const QString &endpoint, Burst &burst);
     void release(const QString &endpoint, const QByteArray &session);
     void ticketOverdue(const QString &endpoint, quint64 generation);
-    void markTicketless(const QString &endpoint);
+    void forgo(const QString &endpoint);
+    bool forgone(const QString &endpoint);
     static void begin(const Waiter &waiter, const QByteArray &session);
 
     QHash<QString, QByteArray> m_sessions;
     QHash<QString, Burst> m_bursts;
-    QSet<QString> m_ticketless; // endpoints whose servers handed out no ticket last time
+    // Endpoints whose servers handed out or resumed no session: until when they are let be.
+    QHash<QString, qint64> m_forgoneUntil;
     quint64 m_nextGeneration = 1;
-    QElapsedTimer m_clock;
+    const Clock &m_clock;
 };
 
 } // namespace Switchyard

@@ -24,11 +24,18 @@ class TlsSessionsTest final : public QObject {
     Q_OBJECT
 
 private Q_SLOTS:
-    void init() { m_sessions = std::make_unique<TlsSessions>(); }
+    void init()
+    {
+        m_clock = std::make_unique<ManualClock>();
+        m_sessions = std::make_unique<TlsSessions>(*m_clock);
+    }
     void aBurstWaitsForTheFirstTicket();
+    void aBurstToAServerThatResumesNothingGoesOnWithout();
+    void aProbeThatFailsIsTriedByTheNextInLine();
     void aFailedLeaderIsReplacedByTheNextInLine();
     void aServerOnAnOlderProtocolHoldsNoOneBack();
     void aTicketThatNeverComesIsWaitedForBriefly();
+    void aServerThatResumesNothingIsLetBe();
     void aConnectionGoneOrGivenUpIsNeverBegun();
     void aLeaderDeletedWithoutAWordHoldsNoOneBack();
     void sessionsAreBoundedInCountAndSize();
@@ -38,6 +45,7 @@ private:
     std::vector<Connection> schedule(int count);
     static int begun(const std::vector<Connection> &connections, const QByteArray &offered);
 
+    std::unique_ptr<ManualClock> m_clock;
     std::unique_ptr<TlsSessions> m_sessions;
 };
 
@@ -66,21 +74,61 @@ void TlsSessionsTest::aBurstWaitsForTheFirstTicket()
     QCOMPARE(begun(burst, QByteArray()), Leaders); // at once, with no session to offer
     QCOMPARE(m_sessions->waitingCount(Endpoint), 10);
 
+    // The first in line tries the session the first leader brought...
     m_sessions->keep(Endpoint, "ticket");
+    QTRY_COMPARE(begun(burst, "ticket"), 1); // from the event loop, not inside the ticket's signal
+    QCOMPARE(*burst.at(Leaders).offered, QByteArray("ticket"));
+    QCOMPARE(m_sessions->waitingCount(Endpoint), 9);
+    // ...and once the server resumed it, the rest offer it too.
+    m_sessions->handshakeEnded(
+        Endpoint, burst.at(Leaders).owner.get(), "ticket", TlsSessions::Outcome::Resumed);
     QCOMPARE(m_sessions->waitingCount(Endpoint), 0);
-    QTRY_COMPARE(begun(burst, "ticket"), 10); // from the event loop, not inside the ticket's signal
+    QTRY_COMPARE(begun(burst, "ticket"), 10);
     QCOMPARE(begun(burst, QByteArray()), Leaders);
 
-    // Later connections offer the session at once.
+    // Later connections offer it at once.
     std::vector<Connection> later = schedule(Leaders + 1);
     QCOMPARE(begun(later, "ticket"), Leaders + 1);
+}
+
+void TlsSessionsTest::aBurstToAServerThatResumesNothingGoesOnWithout()
+{
+    constexpr int Leaders = TlsSessions::MaxLeadingHandshakes;
+    std::vector<Connection> burst = schedule(Leaders + 10);
+    m_sessions->keep(Endpoint, "ticket");
+    QTRY_COMPARE(begun(burst, "ticket"), 1);
+    m_sessions->handshakeEnded(
+        Endpoint, burst.at(Leaders).owner.get(), "ticket", TlsSessions::Outcome::Full);
+    QVERIFY(m_sessions->session(Endpoint).isEmpty());
+    QTRY_COMPARE(begun(burst, QByteArray()), Leaders + 9);
+}
+
+void TlsSessionsTest::aProbeThatFailsIsTriedByTheNextInLine()
+{
+    constexpr int Leaders = TlsSessions::MaxLeadingHandshakes;
+    std::vector<Connection> burst = schedule(Leaders + 3);
+    m_sessions->keep(Endpoint, "ticket");
+    QTRY_COMPARE(begun(burst, "ticket"), 1);
+    m_sessions->handshakeEnded(
+        Endpoint, burst.at(Leaders).owner.get(), "ticket", TlsSessions::Outcome::Failed);
+    QTRY_COMPARE(begun(burst, "ticket"), 2);
+    QCOMPARE(m_sessions->waitingCount(Endpoint), 1);
+
+    // One that fails because the server chokes on the session forgets it: the rest wait for
+    // another, as before the first came, and lead when a leader fails.
+    m_sessions->forget(Endpoint, "ticket");
+    m_sessions->handshakeEnded(
+        Endpoint, burst.at(Leaders + 1).owner.get(), "ticket", TlsSessions::Outcome::Failed);
+    QCOMPARE(m_sessions->waitingCount(Endpoint), 1);
+    m_sessions->handshakeEnded(Endpoint, burst.at(0).owner.get(), {}, TlsSessions::Outcome::Failed);
+    QTRY_COMPARE(begun(burst, QByteArray()), Leaders + 1);
 }
 
 void TlsSessionsTest::aFailedLeaderIsReplacedByTheNextInLine()
 {
     constexpr int Leaders = TlsSessions::MaxLeadingHandshakes;
     std::vector<Connection> burst = schedule(Leaders + 2);
-    m_sessions->handshakeEnded(Endpoint, burst.at(0).owner.get(), TlsSessions::Outcome::Failed);
+    m_sessions->handshakeEnded(Endpoint, burst.at(0).owner.get(), {}, TlsSessions::Outcome::Failed);
     QTRY_VERIFY(burst.at(Leaders).offered.has_value());
     QCOMPARE(*burst.at(Leaders).offered, QByteArray());
     QVERIFY(!burst.at(Leaders + 1).offered.has_value());
@@ -94,7 +142,7 @@ void TlsSessionsTest::aServerOnAnOlderProtocolHoldsNoOneBack()
     constexpr int Leaders = TlsSessions::MaxLeadingHandshakes;
     std::vector<Connection> burst = schedule(Leaders + 3);
     m_sessions->handshakeEnded(
-        Endpoint, burst.at(0).owner.get(), TlsSessions::Outcome::EncryptedWithoutTickets);
+        Endpoint, burst.at(0).owner.get(), {}, TlsSessions::Outcome::FullWithoutTickets);
     QCOMPARE(m_sessions->waitingCount(Endpoint), 0); // at once, not after a grace
     QTRY_COMPARE(begun(burst, QByteArray()), Leaders + 3);
     std::vector<Connection> next = schedule(Leaders + 3);
@@ -105,19 +153,39 @@ void TlsSessionsTest::aTicketThatNeverComesIsWaitedForBriefly()
 {
     constexpr int Leaders = TlsSessions::MaxLeadingHandshakes;
     std::vector<Connection> burst = schedule(Leaders + 3);
-    m_sessions->handshakeEnded(Endpoint, burst.at(0).owner.get(), TlsSessions::Outcome::Encrypted);
+    m_sessions->handshakeEnded(Endpoint, burst.at(0).owner.get(), {}, TlsSessions::Outcome::Full);
     QCOMPARE(m_sessions->leadingCount(Endpoint), Leaders); // its ticket may come yet
     QCOMPARE(m_sessions->waitingCount(Endpoint), 3);
     QTRY_COMPARE_WITH_TIMEOUT(begun(burst, QByteArray()), Leaders + 3, 5000);
     std::vector<Connection> next = schedule(Leaders + 3);
     QCOMPARE(begun(next, QByteArray()), Leaders + 3);
 
-    // Until the server hands out a ticket after all: then bursts wait for it again.
-    m_sessions->keep(Endpoint, "ticket");
-    m_sessions->forget(Endpoint, "ticket");
+    // For a minute: then a burst waits for a ticket again.
+    m_clock->advance(TlsSessions::ForgoResumptionMs);
     std::vector<Connection> after = schedule(Leaders + 1);
     QCOMPARE(begun(after, QByteArray()), Leaders);
     QCOMPARE(m_sessions->waitingCount(Endpoint), 1);
+}
+
+void TlsSessionsTest::aServerThatResumesNothingIsLetBe()
+{
+    // Its sessions are neither kept nor offered nor waited for, for a minute.
+    constexpr int Leaders = TlsSessions::MaxLeadingHandshakes;
+    m_sessions->keep(Endpoint, "ticket");
+    QObject resumer;
+    m_sessions->handshakeEnded(Endpoint, &resumer, "ticket", TlsSessions::Outcome::Full);
+    QVERIFY(m_sessions->session(Endpoint).isEmpty());
+    m_sessions->keep(Endpoint, "another ticket");
+    QVERIFY(m_sessions->session(Endpoint).isEmpty());
+    std::vector<Connection> burst = schedule(Leaders + 3);
+    QCOMPARE(begun(burst, QByteArray()), Leaders + 3);
+
+    m_clock->advance(TlsSessions::ForgoResumptionMs - 1);
+    m_sessions->keep(Endpoint, "another ticket");
+    QVERIFY(m_sessions->session(Endpoint).isEmpty());
+    m_clock->advance(1);
+    m_sessions->keep(Endpoint, "another ticket");
+    QCOMPARE(m_sessions->session(Endpoint), QByteArray("another ticket"));
 }
 
 void TlsSessionsTest::aConnectionGoneOrGivenUpIsNeverBegun()
@@ -125,14 +193,14 @@ void TlsSessionsTest::aConnectionGoneOrGivenUpIsNeverBegun()
     constexpr int Leaders = TlsSessions::MaxLeadingHandshakes;
     std::vector<Connection> burst = schedule(Leaders + 2);
     m_sessions->handshakeEnded(
-        Endpoint, burst.at(Leaders).owner.get(), TlsSessions::Outcome::Failed); // gave up
+        Endpoint, burst.at(Leaders).owner.get(), {}, TlsSessions::Outcome::Failed); // gave up
     QCOMPARE(m_sessions->waitingCount(Endpoint), 1);
     m_sessions->keep(Endpoint, "ticket");
     burst.at(Leaders + 1).owner.reset(); // deleted after its start was queued
     QCoreApplication::processEvents();
     QVERIFY(!burst.at(Leaders).offered.has_value());
     QVERIFY(!burst.at(Leaders + 1).offered.has_value());
-    QCOMPARE(m_sessions->leadingCount(Endpoint), 0);
+    QCOMPARE(m_sessions->waitingCount(Endpoint), 0);
 }
 
 void TlsSessionsTest::aLeaderDeletedWithoutAWordHoldsNoOneBack()

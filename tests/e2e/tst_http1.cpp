@@ -137,6 +137,7 @@ private Q_SLOTS:
     void aNewTlsConnectionResumesItsEndpointsSession();
     void aBurstOfTlsConnectionsResumesTheFirstSession();
     void aBurstToAServerOnTls12WaitsForNoSession();
+    void aServerThatResumesNoSessionIsOfferedNone();
     void overTlsABodyMayEndWithABareClose();
     void overTlsAnIdleConnectionClosedBarelyIsDropped();
     void aHandshakeThatHangsForgetsTheSessionItOffered();
@@ -655,6 +656,24 @@ void Http1Test::aBurstToAServerOnTls12WaitsForNoSession()
     stopResumingServer(server);
     QCOMPARE(bodies, QStringList(12, QStringLiteral("new")));
     QVERIFY(took.elapsed() < 5000);
+}
+
+void Http1Test::aServerThatResumesNoSessionIsOfferedNone()
+{
+    // A Qt server hands out tickets but resumes none (each of its sockets has keys of its own): a
+    // full handshake though a session was offered, and its sessions are let be.
+    QVERIFY(startTlsFront());
+    const QString endpoint
+        = Http1Connections::endpoint(true, QStringLiteral("127.0.0.1"), m_front->port(), "lab");
+    for (int i = 0; i < 3; ++i) // each on a connection of its own
+        m_server->enqueue(
+            { { "HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Length: 2\r\n\r\n{}" }, true });
+    QCOMPARE(run(tlsRequest(QStringLiteral("lab"))).status, 200);
+    QTRY_VERIFY(!m_connections->tlsSessions().session(endpoint).isEmpty());
+    QCOMPARE(run(tlsRequest(QStringLiteral("lab"))).status, 200);
+    QVERIFY(m_connections->tlsSessions().session(endpoint).isEmpty());
+    QCOMPARE(run(tlsRequest(QStringLiteral("lab"))).status, 200);
+    QVERIFY(m_connections->tlsSessions().session(endpoint).isEmpty());
 }
 
 void Http1Test::aHandshakeThatHangsForgetsTheSessionItOffered()
