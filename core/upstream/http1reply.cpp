@@ -168,8 +168,9 @@ void Http1Reply::start(bool allowReuse)
         });
         connect(tls, &QSslSocket::newSessionTicketReceived, this, [this, tls] {
             if (m_connections)
-                m_connections->tlsSessions().keep(
-                    m_endpoint, tls->sslConfiguration().sessionTicket());
+                m_connections->tlsSessions().keep(m_endpoint,
+                    tls->sslConfiguration().sessionTicket(),
+                    tls->sslConfiguration().sessionTicketLifeTimeHint());
         });
         const auto handshake = [this](const QByteArray &session) {
             if (m_stage != Stage::Connecting || !m_socket)

@@ -2,6 +2,8 @@
 
 #include <QTimer>
 
+#include <algorithm>
+
 namespace Switchyard {
 
 TlsSessions::TlsSessions(const Clock &clock, QObject *parent)
@@ -10,11 +12,18 @@ TlsSessions::TlsSessions(const Clock &clock, QObject *parent)
 {
 }
 
-void TlsSessions::keep(const QString &endpoint, const QByteArray &session)
+QByteArray TlsSessions::session(const QString &endpoint) const
+{
+    const auto found = m_sessions.constFind(endpoint);
+    if (found == m_sessions.cend() || m_clock.nowMs() >= found->expiresAt)
+        return QByteArray();
+    return found->bytes;
+}
+
+void TlsSessions::keep(const QString &endpoint, const QByteArray &session, qint64 lifetimeSeconds)
 {
     if (session.isEmpty() || session.size() > MaxSessionBytes) {
-        // Never offered, so nothing waits for one.
-        forgo(endpoint);
+        forgo(endpoint); // never offered, so nothing waits for one
         return;
     }
     if (forgone(endpoint))
@@ -22,16 +31,24 @@ void TlsSessions::keep(const QString &endpoint, const QByteArray &session)
     // Endpoints come from the configuration, so this rarely fills; when it does, any goes.
     if (m_sessions.size() >= MaxSessions && !m_sessions.contains(endpoint))
         m_sessions.erase(m_sessions.begin());
-    m_sessions.insert(endpoint, session);
+    Session &kept = m_sessions[endpoint];
+    kept.bytes = session;
+    kept.expiresAt = m_clock.nowMs()
+        + (lifetimeSeconds > 0 ? qMin<qint64>(lifetimeSeconds, 7 * 24 * 3600) * 1000
+                               : DefaultLifetimeMs);
     const auto burst = m_bursts.find(endpoint);
-    if (burst != m_bursts.end() && !burst->prober)
+    if (burst == m_bursts.end())
+        return;
+    burst->ticketCame = true;
+    if (!burst->prober)
         probe(endpoint, *burst);
 }
 
 void TlsSessions::forget(const QString &endpoint, const QByteArray &session)
 {
-    if (!session.isEmpty() && m_sessions.value(endpoint) == session)
-        m_sessions.remove(endpoint);
+    const auto found = m_sessions.find(endpoint);
+    if (!session.isEmpty() && found != m_sessions.end() && found->bytes == session)
+        m_sessions.erase(found);
 }
 
 void TlsSessions::schedule(
@@ -47,10 +64,15 @@ void TlsSessions::schedule(
         begin(offered);
         return;
     }
-    if (burst == m_bursts.end())
-        burst = m_bursts.insert(endpoint, Burst { {}, {}, {}, m_nextGeneration++ });
-    if (offered.isEmpty() && leading(*burst) < MaxLeadingHandshakes) {
-        burst->leaders.append({ owner, m_clock.nowMs(), false });
+    if (burst == m_bursts.end()) {
+        burst = m_bursts.insert(endpoint, Burst {});
+        burst->generation = m_nextGeneration++;
+    }
+    // A leader deleted mid-handshake without a word frees its place.
+    burst->leaders.removeIf([](const Leader &leader) { return !leader.owner; });
+    if (offered.isEmpty() && burst->leaders.size() < MaxLeadingHandshakes
+        && burst->waiters.isEmpty()) {
+        burst->leaders.append({ owner, m_clock.nowMs() });
         begin(QByteArray());
         return;
     }
@@ -60,12 +82,10 @@ void TlsSessions::schedule(
 void TlsSessions::handshakeEnded(
     const QString &endpoint, QObject *owner, const QByteArray &offered, Outcome outcome)
 {
-    if (!offered.isEmpty()
-        && (outcome == Outcome::Full || outcome == Outcome::FullWithoutTickets)) {
-        forget(endpoint, offered);
-        forgo(endpoint);
-        return;
-    }
+    if (!offered.isEmpty() && (outcome == Outcome::Full || outcome == Outcome::FullWithoutTickets))
+        refused(endpoint, offered);
+    else if (outcome == Outcome::Resumed && m_sessions.contains(endpoint))
+        m_sessions[endpoint].proven = true;
     auto found = m_bursts.find(endpoint);
     if (found == m_bursts.end())
         return;
@@ -81,33 +101,31 @@ void TlsSessions::handshakeEnded(
         if (outcome == Outcome::Resumed)
             release(endpoint, session(endpoint));
         else
-            probe(endpoint, burst); // failed or given up: the next in line tries it
+            probe(endpoint, burst); // the next in line tries the session, if one is left
         return;
     }
     qsizetype at = 0;
-    while (at < burst.leaders.size()
-        && (burst.leaders.at(at).encrypted || burst.leaders.at(at).owner != owner))
+    while (at < burst.leaders.size() && burst.leaders.at(at).owner != owner)
         ++at;
     if (at == burst.leaders.size())
         return;
+    const Leader leader = burst.leaders.takeAt(at);
     switch (outcome) {
     case Outcome::Resumed: // a leader offers no session
-    case Outcome::Full: {
-        // The ticket follows the handshake by a round trip; the handshake took two at least.
-        Leader &leader = burst.leaders[at];
-        leader.encrypted = true;
-        const qint64 grace = qMax(TicketGraceMs, m_clock.nowMs() - leader.startedAt);
-        QTimer::singleShot(int(qMin<qint64>(grace, 60'000)), this,
-            [this, endpoint, generation = burst.generation] {
-                ticketOverdue(endpoint, generation);
-            });
+    case Outcome::Full:
+        // Its place goes to no waiter while its ticket may come: a waiter that led meanwhile
+        // would make the full handshake this one was to spare.
+        burst.lastHandshakeMs = m_clock.nowMs() - leader.startedAt;
+        if (!burst.ticketCame)
+            after(qMax(TicketGraceMs, burst.lastHandshakeMs), endpoint, burst,
+                &TlsSessions::ticketOverdue);
+        else if (!burst.prober)
+            probe(endpoint, burst);
         return;
-    }
     case Outcome::FullWithoutTickets:
         forgo(endpoint);
         return;
     case Outcome::Failed:
-        burst.leaders.removeAt(at);
         promote(endpoint, burst);
         return;
     }
@@ -116,7 +134,10 @@ void TlsSessions::handshakeEnded(
 int TlsSessions::leadingCount(const QString &endpoint) const
 {
     const auto burst = m_bursts.constFind(endpoint);
-    return burst == m_bursts.cend() ? 0 : leading(*burst);
+    if (burst == m_bursts.cend())
+        return 0;
+    return int(std::count_if(burst->leaders.cbegin(), burst->leaders.cend(),
+        [](const Leader &leader) { return !leader.owner.isNull(); }));
 }
 
 int TlsSessions::waitingCount(const QString &endpoint) const
@@ -125,25 +146,17 @@ int TlsSessions::waitingCount(const QString &endpoint) const
     return burst == m_bursts.cend() ? 0 : int(burst->waiters.size());
 }
 
-int TlsSessions::leading(const Burst &burst)
-{
-    // A leader deleted mid-handshake without a word holds no one back.
-    int count = 0;
-    for (const Leader &leader : burst.leaders)
-        count += leader.encrypted || leader.owner ? 1 : 0;
-    return count;
-}
-
 void TlsSessions::promote(const QString &endpoint, Burst &burst)
 {
-    // A leading handshake failed: the next in line goes without a session in its place (unless
-    // a session came meanwhile, which the waiters try instead).
-    burst.leaders.removeIf([](const Leader &leader) { return !leader.encrypted && !leader.owner; });
-    while (!burst.prober && leading(burst) < MaxLeadingHandshakes && !burst.waiters.isEmpty()) {
+    // The next in line go without a session in the leaders' free places: none came, or the one
+    // that came was forgotten.
+    burst.leaders.removeIf([](const Leader &leader) { return !leader.owner; });
+    while (
+        !burst.prober && burst.leaders.size() < MaxLeadingHandshakes && !burst.waiters.isEmpty()) {
         const Waiter waiter = burst.waiters.takeFirst();
         if (!waiter.owner)
             continue;
-        burst.leaders.append({ waiter.owner, m_clock.nowMs(), false });
+        burst.leaders.append({ waiter.owner, m_clock.nowMs() });
         begin(waiter, QByteArray());
     }
     if (burst.leaders.isEmpty() && burst.waiters.isEmpty() && !burst.prober)
@@ -152,9 +165,8 @@ void TlsSessions::promote(const QString &endpoint, Burst &burst)
 
 void TlsSessions::probe(const QString &endpoint, Burst &burst)
 {
-    // One waiter offers the session first: a server that resumes none (each of a Qt server's
-    // sockets has ticket keys of its own) would cost every other a session decoded and a full
-    // handshake besides.
+    // One waiter offers the session first: a server that resumes none would cost every other a
+    // session decoded and a full handshake besides.
     const QByteArray offered = session(endpoint);
     while (!offered.isEmpty() && !burst.waiters.isEmpty()) {
         const Waiter waiter = burst.waiters.takeFirst();
@@ -162,6 +174,10 @@ void TlsSessions::probe(const QString &endpoint, Burst &burst)
             continue;
         burst.prober = waiter.owner;
         begin(waiter, offered);
+        // A server (or a middlebox) that stalls on the session would hold the rest till their
+        // connect timeout with it.
+        after(qMax(ProbeGraceMs, 2 * burst.lastHandshakeMs), endpoint, burst,
+            &TlsSessions::probeOverdue);
         return;
     }
     promote(endpoint, burst);
@@ -174,12 +190,41 @@ void TlsSessions::release(const QString &endpoint, const QByteArray &session)
         begin(waiter, session);
 }
 
+void TlsSessions::after(qint64 ms, const QString &endpoint, const Burst &burst,
+    void (TlsSessions::*check)(const QString &, quint64))
+{
+    QTimer::singleShot(int(qMin<qint64>(ms, 60'000)), this,
+        [this, endpoint, check, generation = burst.generation] {
+            (this->*check)(endpoint, generation);
+        });
+}
+
 void TlsSessions::ticketOverdue(const QString &endpoint, quint64 generation)
 {
     const auto burst = m_bursts.constFind(endpoint);
-    if (burst == m_bursts.cend() || burst->generation != generation || !session(endpoint).isEmpty())
+    if (burst == m_bursts.cend() || burst->generation != generation || burst->ticketCame)
         return;
     forgo(endpoint);
+}
+
+void TlsSessions::probeOverdue(const QString &endpoint, quint64 generation)
+{
+    const auto burst = m_bursts.constFind(endpoint);
+    if (burst == m_bursts.cend() || burst->generation != generation || !burst->prober)
+        return;
+    release(endpoint, QByteArray()); // the rest go without; the probe still decides for later
+}
+
+void TlsSessions::refused(const QString &endpoint, const QByteArray &offered)
+{
+    // A server that resumed before has rotated its keys, or let the session expire: the next
+    // handshake is a full one that brings a new session. One that never resumed is let be.
+    const bool proven = m_sessions.value(endpoint).proven;
+    forget(endpoint, offered);
+    if (const auto newer = m_sessions.find(endpoint); newer != m_sessions.end())
+        newer->proven = false; // refused twice in a row: let be
+    if (!proven)
+        forgo(endpoint);
 }
 
 void TlsSessions::forgo(const QString &endpoint)

@@ -23,14 +23,15 @@ namespace Switchyard {
 //
 // A burst of new connections to an endpoint with no session yet (the first second under load)
 // would make only full handshakes: every ClientHello leaves before the first ticket comes back.
-// So at most MaxLeadingHandshakes go without one; the rest wait for the session the first of them
-// brings, one of them proves that the server resumes it, and then the rest resume it too, as
-// nginx's single worker does by taking one connection after another.
+// So at most MaxLeadingHandshakes at a time go without one; the rest wait for the session the
+// first of them brings, one of them proves that the server resumes it, and then the rest resume it
+// too, as nginx's single worker does by taking one connection after another.
 //
-// A server that hands out no ticket (TLS 1.2, or none soon after the handshake), or that resumes
-// none (each of a Qt server's sockets has ticket keys of its own, and so may each machine behind a
-// balancer), is let be for a minute: its sessions are neither kept nor offered nor waited for.
-// Offered in vain, a session costs both sides its decoding and a full handshake besides.
+// A server that hands out no ticket (TLS 1.2, or none soon after the handshake), or that never
+// resumed one (each of a Qt server's sockets has ticket keys of its own, and so may each machine
+// behind a balancer), is let be for a minute: its sessions are neither kept nor offered nor
+// waited for. Offered in vain, a session costs both sides its decoding and a full handshake
+// besides. One that resumed before and refuses once (its keys rotated) only loses that session.
 class TlsSessions final : public QObject {
     Q_OBJECT
 public:
@@ -42,15 +43,23 @@ public:
     static constexpr qsizetype MaxSessionBytes = 16 * 1024;
     // Per endpoint and thread. More than one, so that one slow handshake holds up no burst alone.
     static constexpr int MaxLeadingHandshakes = 4;
-    // The least time a ticket is waited for after a leading handshake ended; the handshake's own
-    // duration (two round trips at least, a ticket needs one) when that is longer.
-    static constexpr qint64 TicketGraceMs = 20;
+    // How long after a leading handshake its ticket is waited for, at least: a ticket follows the
+    // handshake by a round trip, but a busy server (or a busy thread here) takes longer. The
+    // handshake's own duration, when that is longer.
+    static constexpr qint64 TicketGraceMs = 250;
+    // How long the first connection to offer a session is waited for, at least, before the rest
+    // go without one; the leading handshake's duration, twice, when that is longer.
+    static constexpr qint64 ProbeGraceMs = 250;
     // How long a server that hands out or resumes no session is let be.
     static constexpr qint64 ForgoResumptionMs = 60'000;
+    // How long a session is offered when its server named no lifetime (Node's and nginx's 300 s).
+    static constexpr qint64 DefaultLifetimeMs = 300'000;
 
-    QByteArray session(const QString &endpoint) const { return m_sessions.value(endpoint); }
-    // Keeps `session` for `endpoint`, and starts the handshakes that waited for one.
-    void keep(const QString &endpoint, const QByteArray &session);
+    // The session a new connection to `endpoint` would offer; none once its lifetime ran out.
+    QByteArray session(const QString &endpoint) const;
+    // Keeps `session` (for `lifetimeSeconds`, as its server hinted; none: the default) and starts
+    // the handshakes that waited for one.
+    void keep(const QString &endpoint, const QByteArray &session, qint64 lifetimeSeconds = -1);
     // Forgets `endpoint`'s session if it is still `session`, not one a later handshake gave.
     void forget(const QString &endpoint, const QByteArray &session);
 
@@ -70,38 +79,47 @@ public:
     void handshakeEnded(
         const QString &endpoint, QObject *owner, const QByteArray &offered, Outcome outcome);
 
-    // For tests: handshakes of `endpoint` that went without a session and wait for a ticket.
+    // For tests: handshakes to `endpoint` under way without a session, and those that wait.
     int leadingCount(const QString &endpoint) const;
     int waitingCount(const QString &endpoint) const;
 
 private:
+    struct Session {
+        QByteArray bytes;
+        qint64 expiresAt = 0; // on the clock
+        bool proven = false; // the server resumed one of its sessions since it last refused one
+    };
     struct Leader {
         QPointer<QObject> owner;
         qint64 startedAt = 0; // on the clock
-        bool encrypted = false; // ended; counts until its ticket came or its grace ran out
     };
     struct Waiter {
         QPointer<QObject> owner;
         std::function<void(const QByteArray &)> begin;
     };
-    // The handshakes of a burst to an endpoint that has no session yet.
+    // The new connections to an endpoint while it has no session proven to resume.
     struct Burst {
-        QList<Leader> leaders;
+        QList<Leader> leaders; // handshaking without a session
         QList<Waiter> waiters; // first come, first started
-        QPointer<QObject> prober; // the waiter resuming the session first, while it does
-        quint64 generation = 0; // tells a grace timer whether its burst is still this one
+        QPointer<QObject> prober; // the waiter that offers the session first, while it does
+        qint64 lastHandshakeMs = 0; // how long the last leading handshake took
+        bool ticketCame = false;
+        quint64 generation = 0; // tells a timer whether its burst is still this one
     };
 
-    static int leading(const Burst &burst);
     void promote(const QString &endpoint, Burst &burst);
     void probe(const QString &endpoint, Burst &burst);
     void release(const QString &endpoint, const QByteArray &session);
+    void after(qint64 ms, const QString &endpoint, const Burst &burst,
+        void (TlsSessions::*check)(const QString &, quint64));
     void ticketOverdue(const QString &endpoint, quint64 generation);
+    void probeOverdue(const QString &endpoint, quint64 generation);
+    void refused(const QString &endpoint, const QByteArray &offered);
     void forgo(const QString &endpoint);
     bool forgone(const QString &endpoint);
     static void begin(const Waiter &waiter, const QByteArray &session);
 
-    QHash<QString, QByteArray> m_sessions;
+    QHash<QString, Session> m_sessions;
     QHash<QString, Burst> m_bursts;
     // Endpoints whose servers handed out or resumed no session: until when they are let be.
     QHash<QString, qint64> m_forgoneUntil;

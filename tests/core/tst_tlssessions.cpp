@@ -36,6 +36,11 @@ private Q_SLOTS:
     void aServerOnAnOlderProtocolHoldsNoOneBack();
     void aTicketThatNeverComesIsWaitedForBriefly();
     void aServerThatResumesNothingIsLetBe();
+    void aBurstEndsOnceItsLeadersAreDone();
+    void aProbeThatFailsOnTheSessionLetsTheRestLead();
+    void aProbeThatHangsHoldsTheRestBriefly();
+    void aSessionIsOfferedForTheLifetimeItsServerHinted();
+    void aServerThatResumedBeforeOnlyLosesTheSessionItRefused();
     void aConnectionGoneOrGivenUpIsNeverBegun();
     void aLeaderDeletedWithoutAWordHoldsNoOneBack();
     void sessionsAreBoundedInCountAndSize();
@@ -154,8 +159,8 @@ void TlsSessionsTest::aTicketThatNeverComesIsWaitedForBriefly()
     constexpr int Leaders = TlsSessions::MaxLeadingHandshakes;
     std::vector<Connection> burst = schedule(Leaders + 3);
     m_sessions->handshakeEnded(Endpoint, burst.at(0).owner.get(), {}, TlsSessions::Outcome::Full);
-    QCOMPARE(m_sessions->leadingCount(Endpoint), Leaders); // its ticket may come yet
-    QCOMPARE(m_sessions->waitingCount(Endpoint), 3);
+    QCOMPARE(m_sessions->leadingCount(Endpoint), Leaders - 1);
+    QCOMPARE(m_sessions->waitingCount(Endpoint), 3); // its ticket may come yet: none leads
     QTRY_COMPARE_WITH_TIMEOUT(begun(burst, QByteArray()), Leaders + 3, 5000);
     std::vector<Connection> next = schedule(Leaders + 3);
     QCOMPARE(begun(next, QByteArray()), Leaders + 3);
@@ -186,6 +191,81 @@ void TlsSessionsTest::aServerThatResumesNothingIsLetBe()
     m_clock->advance(1);
     m_sessions->keep(Endpoint, "another ticket");
     QCOMPARE(m_sessions->session(Endpoint), QByteArray("another ticket"));
+}
+
+void TlsSessionsTest::aBurstEndsOnceItsLeadersAreDone()
+{
+    // Leaders that ended with a session kept hold no place: a later connection, once that
+    // session is forgotten (it failed somewhere), leads at once.
+    constexpr int Leaders = TlsSessions::MaxLeadingHandshakes;
+    std::vector<Connection> burst = schedule(Leaders);
+    for (const Connection &leader : burst)
+        m_sessions->handshakeEnded(Endpoint, leader.owner.get(), {}, TlsSessions::Outcome::Full);
+    m_sessions->keep(Endpoint, "ticket");
+    QCOMPARE(m_sessions->leadingCount(Endpoint), 0);
+    m_sessions->forget(Endpoint, "ticket");
+    std::vector<Connection> next = schedule(1);
+    QCOMPARE(begun(next, QByteArray()), 1);
+}
+
+void TlsSessionsTest::aProbeThatFailsOnTheSessionLetsTheRestLead()
+{
+    // The order Http1Reply reports in: the session it offered forgotten, then its failure.
+    constexpr int Leaders = TlsSessions::MaxLeadingHandshakes;
+    std::vector<Connection> burst = schedule(Leaders + 3);
+    for (int i = 0; i < Leaders; ++i) {
+        m_sessions->handshakeEnded(
+            Endpoint, burst.at(i).owner.get(), {}, TlsSessions::Outcome::Full);
+    }
+    m_sessions->keep(Endpoint, "ticket");
+    QTRY_COMPARE(begun(burst, "ticket"), 1);
+    m_sessions->forget(Endpoint, "ticket");
+    m_sessions->handshakeEnded(
+        Endpoint, burst.at(Leaders).owner.get(), "ticket", TlsSessions::Outcome::Failed);
+    QTRY_COMPARE(begun(burst, QByteArray()), Leaders + 2);
+}
+
+void TlsSessionsTest::aProbeThatHangsHoldsTheRestBriefly()
+{
+    constexpr int Leaders = TlsSessions::MaxLeadingHandshakes;
+    std::vector<Connection> burst = schedule(Leaders + 3);
+    m_sessions->keep(Endpoint, "ticket");
+    QTRY_COMPARE(begun(burst, "ticket"), 1);
+    QTRY_COMPARE_WITH_TIMEOUT(begun(burst, QByteArray()), Leaders + 2, 5000);
+    // The probe still decides for the connections after.
+    m_sessions->handshakeEnded(
+        Endpoint, burst.at(Leaders).owner.get(), "ticket", TlsSessions::Outcome::Full);
+    QVERIFY(m_sessions->session(Endpoint).isEmpty());
+}
+
+void TlsSessionsTest::aSessionIsOfferedForTheLifetimeItsServerHinted()
+{
+    m_sessions->keep(Endpoint, "ticket", 2);
+    m_clock->advance(1999);
+    QCOMPARE(m_sessions->session(Endpoint), QByteArray("ticket"));
+    m_clock->advance(1);
+    QVERIFY(m_sessions->session(Endpoint).isEmpty());
+    m_sessions->keep(Endpoint, "ticket");
+    m_clock->advance(TlsSessions::DefaultLifetimeMs);
+    QVERIFY(m_sessions->session(Endpoint).isEmpty());
+}
+
+void TlsSessionsTest::aServerThatResumedBeforeOnlyLosesTheSessionItRefused()
+{
+    // Its keys rotated: the next full handshake brings a new session. Refused twice in a row with
+    // no resumption between, it is let be.
+    QObject first;
+    QObject second;
+    QObject third;
+    m_sessions->keep(Endpoint, "ticket");
+    m_sessions->handshakeEnded(Endpoint, &first, "ticket", TlsSessions::Outcome::Resumed);
+    m_sessions->handshakeEnded(Endpoint, &second, "ticket", TlsSessions::Outcome::Full);
+    QVERIFY(m_sessions->session(Endpoint).isEmpty());
+    m_sessions->keep(Endpoint, "new ticket");
+    QCOMPARE(m_sessions->session(Endpoint), QByteArray("new ticket"));
+    m_sessions->handshakeEnded(Endpoint, &third, "new ticket", TlsSessions::Outcome::Full);
+    m_sessions->keep(Endpoint, "newer ticket");
+    QVERIFY(m_sessions->session(Endpoint).isEmpty());
 }
 
 void TlsSessionsTest::aConnectionGoneOrGivenUpIsNeverBegun()
