@@ -46,6 +46,9 @@ private Q_SLOTS:
     void sessionsAreBoundedInCountAndSize();
 
 private:
+    // `count` new connections to Endpoint and a ticket for them: its leaders under way, the first
+    // waiter offering the ticket, the rest waiting.
+    std::vector<Connection> probing(int count);
     // Schedules `count` new connections to Endpoint.
     std::vector<Connection> schedule(int count);
     static int begun(const std::vector<Connection> &connections, const QByteArray &offered);
@@ -61,6 +64,15 @@ std::vector<Connection> TlsSessionsTest::schedule(int count)
         m_sessions->schedule(Endpoint, connection.owner.get(),
             [&connection](const QByteArray &session) { connection.offered = session; });
     }
+    return connections;
+}
+
+std::vector<Connection> TlsSessionsTest::probing(int count)
+{
+    std::vector<Connection> connections = schedule(count);
+    m_sessions->keep(Endpoint, "ticket");
+    [[maybe_unused]] const bool probed
+        = QTest::qWaitFor([&connections] { return begun(connections, "ticket") == 1; });
     return connections;
 }
 
@@ -99,9 +111,8 @@ void TlsSessionsTest::aBurstWaitsForTheFirstTicket()
 void TlsSessionsTest::aBurstToAServerThatResumesNothingGoesOnWithout()
 {
     constexpr int Leaders = TlsSessions::MaxLeadingHandshakes;
-    std::vector<Connection> burst = schedule(Leaders + 10);
-    m_sessions->keep(Endpoint, "ticket");
-    QTRY_COMPARE(begun(burst, "ticket"), 1);
+    std::vector<Connection> burst = probing(Leaders + 10);
+    QCOMPARE(begun(burst, "ticket"), 1);
     m_sessions->handshakeEnded(
         Endpoint, burst.at(Leaders).owner.get(), "ticket", TlsSessions::Outcome::Full);
     QVERIFY(m_sessions->session(Endpoint).isEmpty());
@@ -111,9 +122,8 @@ void TlsSessionsTest::aBurstToAServerThatResumesNothingGoesOnWithout()
 void TlsSessionsTest::aProbeThatFailsIsTriedByTheNextInLine()
 {
     constexpr int Leaders = TlsSessions::MaxLeadingHandshakes;
-    std::vector<Connection> burst = schedule(Leaders + 3);
-    m_sessions->keep(Endpoint, "ticket");
-    QTRY_COMPARE(begun(burst, "ticket"), 1);
+    std::vector<Connection> burst = probing(Leaders + 3);
+    QCOMPARE(begun(burst, "ticket"), 1);
     m_sessions->handshakeEnded(
         Endpoint, burst.at(Leaders).owner.get(), "ticket", TlsSessions::Outcome::Failed);
     QTRY_COMPARE(begun(burst, "ticket"), 2);
@@ -228,9 +238,8 @@ void TlsSessionsTest::aProbeThatFailsOnTheSessionLetsTheRestLead()
 void TlsSessionsTest::aProbeThatHangsHoldsTheRestBriefly()
 {
     constexpr int Leaders = TlsSessions::MaxLeadingHandshakes;
-    std::vector<Connection> burst = schedule(Leaders + 3);
-    m_sessions->keep(Endpoint, "ticket");
-    QTRY_COMPARE(begun(burst, "ticket"), 1);
+    std::vector<Connection> burst = probing(Leaders + 3);
+    QCOMPARE(begun(burst, "ticket"), 1);
     QTRY_COMPARE_WITH_TIMEOUT(begun(burst, QByteArray()), Leaders + 2, 5000);
     // The probe still decides for the connections after.
     m_sessions->handshakeEnded(
