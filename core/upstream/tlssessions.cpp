@@ -3,6 +3,7 @@
 #include <QTimer>
 
 #include <algorithm>
+#include <utility>
 
 namespace Switchyard {
 
@@ -22,7 +23,8 @@ QByteArray TlsSessions::session(const QString &endpoint) const
 
 void TlsSessions::keep(const QString &endpoint, const QByteArray &session, qint64 lifetimeSeconds)
 {
-    if (session.isEmpty() || session.size() > MaxSessionBytes) {
+    // A lifetime of 0 says not to resume it (RFC 8446, 4.6.1).
+    if (session.isEmpty() || session.size() > MaxSessionBytes || lifetimeSeconds == 0) {
         forgo(endpoint); // never offered, so nothing waits for one
         return;
     }
@@ -64,6 +66,10 @@ void TlsSessions::schedule(
         begin(offered);
         return;
     }
+    if (burst != m_bursts.end() && burst->prober && burst->probeOverdue) {
+        begin(QByteArray()); // behind a probe that stalls: no session, and no wait
+        return;
+    }
     if (burst == m_bursts.end()) {
         burst = m_bursts.insert(endpoint, Burst {});
         burst->generation = m_nextGeneration++;
@@ -84,8 +90,11 @@ void TlsSessions::handshakeEnded(
 {
     if (!offered.isEmpty() && (outcome == Outcome::Full || outcome == Outcome::FullWithoutTickets))
         refused(endpoint, offered);
-    else if (outcome == Outcome::Resumed && m_sessions.contains(endpoint))
-        m_sessions[endpoint].proven = true;
+    else if (outcome == Outcome::Resumed) {
+        if (m_proven.size() >= MaxSessions && !m_proven.contains(endpoint))
+            m_proven.erase(m_proven.begin());
+        m_proven.insert(endpoint);
+    }
     auto found = m_bursts.find(endpoint);
     if (found == m_bursts.end())
         return;
@@ -117,7 +126,7 @@ void TlsSessions::handshakeEnded(
         // would make the full handshake this one was to spare.
         burst.lastHandshakeMs = m_clock.nowMs() - leader.startedAt;
         if (!burst.ticketCame)
-            after(qMax(TicketGraceMs, burst.lastHandshakeMs), endpoint, burst,
+            after(qMax(TicketGraceMs, burst.lastHandshakeMs), endpoint, burst.generation,
                 &TlsSessions::ticketOverdue);
         else if (!burst.prober)
             probe(endpoint, burst);
@@ -173,10 +182,12 @@ void TlsSessions::probe(const QString &endpoint, Burst &burst)
         if (!waiter.owner)
             continue;
         burst.prober = waiter.owner;
+        burst.probe = m_nextGeneration++;
+        burst.probeOverdue = false;
         begin(waiter, offered);
         // A server (or a middlebox) that stalls on the session would hold the rest till their
         // connect timeout with it.
-        after(qMax(ProbeGraceMs, 2 * burst.lastHandshakeMs), endpoint, burst,
+        after(qMax(ProbeGraceMs, 2 * burst.lastHandshakeMs), endpoint, burst.probe,
             &TlsSessions::probeOverdue);
         return;
     }
@@ -190,13 +201,11 @@ void TlsSessions::release(const QString &endpoint, const QByteArray &session)
         begin(waiter, session);
 }
 
-void TlsSessions::after(qint64 ms, const QString &endpoint, const Burst &burst,
+void TlsSessions::after(qint64 ms, const QString &endpoint, quint64 token,
     void (TlsSessions::*check)(const QString &, quint64))
 {
     QTimer::singleShot(int(qMin<qint64>(ms, 60'000)), this,
-        [this, endpoint, check, generation = burst.generation] {
-            (this->*check)(endpoint, generation);
-        });
+        [this, endpoint, check, token] { (this->*check)(endpoint, token); });
 }
 
 void TlsSessions::ticketOverdue(const QString &endpoint, quint64 generation)
@@ -207,23 +216,28 @@ void TlsSessions::ticketOverdue(const QString &endpoint, quint64 generation)
     forgo(endpoint);
 }
 
-void TlsSessions::probeOverdue(const QString &endpoint, quint64 generation)
+void TlsSessions::probeOverdue(const QString &endpoint, quint64 probe)
 {
-    const auto burst = m_bursts.constFind(endpoint);
-    if (burst == m_bursts.cend() || burst->generation != generation || !burst->prober)
+    // The rest go on without a session, and so do new connections while the probe lasts; it
+    // still decides for those after it.
+    const auto burst = m_bursts.find(endpoint);
+    if (burst == m_bursts.end() || burst->probe != probe || !burst->prober)
         return;
-    release(endpoint, QByteArray()); // the rest go without; the probe still decides for later
+    burst->probeOverdue = true;
+    const QList<Waiter> waiters = std::exchange(burst->waiters, {});
+    for (const Waiter &waiter : waiters)
+        begin(waiter, QByteArray());
 }
 
 void TlsSessions::refused(const QString &endpoint, const QByteArray &offered)
 {
     // A server that resumed before has rotated its keys, or let the session expire: the next
     // handshake is a full one that brings a new session. One that never resumed is let be.
-    const bool proven = m_sessions.value(endpoint).proven;
+    // Judged once: connections that offered it together are refused together.
+    if (m_sessions.value(endpoint).bytes != offered)
+        return;
     forget(endpoint, offered);
-    if (const auto newer = m_sessions.find(endpoint); newer != m_sessions.end())
-        newer->proven = false; // refused twice in a row: let be
-    if (!proven)
+    if (!m_proven.remove(endpoint)) // refused twice with no resumption between: let be
         forgo(endpoint);
 }
 

@@ -7,6 +7,7 @@
 #include <QList>
 #include <QObject>
 #include <QPointer>
+#include <QSet>
 
 #include <functional>
 
@@ -87,7 +88,6 @@ private:
     struct Session {
         QByteArray bytes;
         qint64 expiresAt = 0; // on the clock
-        bool proven = false; // the server resumed one of its sessions since it last refused one
     };
     struct Leader {
         QPointer<QObject> owner;
@@ -102,6 +102,8 @@ private:
         QList<Leader> leaders; // handshaking without a session
         QList<Waiter> waiters; // first come, first started
         QPointer<QObject> prober; // the waiter that offers the session first, while it does
+        quint64 probe = 0; // tells a timer whether its probe is still this one
+        bool probeOverdue = false; // the rest went on without it: so do new connections
         qint64 lastHandshakeMs = 0; // how long the last leading handshake took
         bool ticketCame = false;
         quint64 generation = 0; // tells a timer whether its burst is still this one
@@ -110,10 +112,10 @@ private:
     void promote(const QString &endpoint, Burst &burst);
     void probe(const QString &endpoint, Burst &burst);
     void release(const QString &endpoint, const QByteArray &session);
-    void after(qint64 ms, const QString &endpoint, const Burst &burst,
+    void after(qint64 ms, const QString &endpoint, quint64 token,
         void (TlsSessions::*check)(const QString &, quint64));
     void ticketOverdue(const QString &endpoint, quint64 generation);
-    void probeOverdue(const QString &endpoint, quint64 generation);
+    void probeOverdue(const QString &endpoint, quint64 probe);
     void refused(const QString &endpoint, const QByteArray &offered);
     void forgo(const QString &endpoint);
     bool forgone(const QString &endpoint);
@@ -123,6 +125,8 @@ private:
     QHash<QString, Burst> m_bursts;
     // Endpoints whose servers handed out or resumed no session: until when they are let be.
     QHash<QString, qint64> m_forgoneUntil;
+    // Endpoints whose servers resumed a session since they last refused one.
+    QSet<QString> m_proven;
     quint64 m_nextGeneration = 1;
     const Clock &m_clock;
 };

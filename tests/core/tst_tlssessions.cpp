@@ -116,6 +116,7 @@ void TlsSessionsTest::aBurstToAServerThatResumesNothingGoesOnWithout()
     m_sessions->handshakeEnded(
         Endpoint, burst.at(Leaders).owner.get(), "ticket", TlsSessions::Outcome::Full);
     QVERIFY(m_sessions->session(Endpoint).isEmpty());
+    QCOMPARE(m_sessions->waitingCount(Endpoint), 0); // at once, not when the probe's time is up
     QTRY_COMPARE(begun(burst, QByteArray()), Leaders + 9);
 }
 
@@ -232,6 +233,8 @@ void TlsSessionsTest::aProbeThatFailsOnTheSessionLetsTheRestLead()
     m_sessions->forget(Endpoint, "ticket");
     m_sessions->handshakeEnded(
         Endpoint, burst.at(Leaders).owner.get(), "ticket", TlsSessions::Outcome::Failed);
+    QCOMPARE(m_sessions->waitingCount(Endpoint), 0); // at once, not when the probe's time is up
+    QCOMPARE(m_sessions->leadingCount(Endpoint), 2);
     QTRY_COMPARE(begun(burst, QByteArray()), Leaders + 2);
 }
 
@@ -240,7 +243,11 @@ void TlsSessionsTest::aProbeThatHangsHoldsTheRestBriefly()
     constexpr int Leaders = TlsSessions::MaxLeadingHandshakes;
     std::vector<Connection> burst = probing(Leaders + 3);
     QCOMPARE(begun(burst, "ticket"), 1);
+    QCOMPARE(m_sessions->waitingCount(Endpoint), 2);
     QTRY_COMPARE_WITH_TIMEOUT(begun(burst, QByteArray()), Leaders + 2, 5000);
+    // While it lasts, new connections go at once, without the session it has not proven.
+    std::vector<Connection> meanwhile = schedule(1);
+    QCOMPARE(begun(meanwhile, QByteArray()), 1);
     // The probe still decides for the connections after.
     m_sessions->handshakeEnded(
         Endpoint, burst.at(Leaders).owner.get(), "ticket", TlsSessions::Outcome::Full);
@@ -257,6 +264,9 @@ void TlsSessionsTest::aSessionIsOfferedForTheLifetimeItsServerHinted()
     m_sessions->keep(Endpoint, "ticket");
     m_clock->advance(TlsSessions::DefaultLifetimeMs);
     QVERIFY(m_sessions->session(Endpoint).isEmpty());
+    // A lifetime of 0: not to be resumed at all.
+    m_sessions->keep(Endpoint, "ticket", 0);
+    QVERIFY(m_sessions->session(Endpoint).isEmpty());
 }
 
 void TlsSessionsTest::aServerThatResumedBeforeOnlyLosesTheSessionItRefused()
@@ -271,6 +281,9 @@ void TlsSessionsTest::aServerThatResumedBeforeOnlyLosesTheSessionItRefused()
     m_sessions->handshakeEnded(Endpoint, &second, "ticket", TlsSessions::Outcome::Full);
     QVERIFY(m_sessions->session(Endpoint).isEmpty());
     m_sessions->keep(Endpoint, "new ticket");
+    // Another connection that offered the old ticket with the second is refused too: judged once.
+    QObject together;
+    m_sessions->handshakeEnded(Endpoint, &together, "ticket", TlsSessions::Outcome::Full);
     QCOMPARE(m_sessions->session(Endpoint), QByteArray("new ticket"));
     m_sessions->handshakeEnded(Endpoint, &third, "new ticket", TlsSessions::Outcome::Full);
     m_sessions->keep(Endpoint, "newer ticket");
