@@ -30,9 +30,14 @@ void TlsSessions::keep(const QString &endpoint, const QByteArray &session, qint6
     }
     if (forgone(endpoint))
         return;
-    // Endpoints come from the configuration, so this rarely fills; when it does, any goes.
-    if (m_sessions.size() >= MaxSessions && !m_sessions.contains(endpoint))
-        m_sessions.erase(m_sessions.begin());
+    // Endpoints come from the configuration, so this rarely fills; when it does, expired
+    // sessions go first, then any.
+    if (m_sessions.size() >= MaxSessions && !m_sessions.contains(endpoint)) {
+        const qint64 now = m_clock.nowMs();
+        m_sessions.removeIf([now](const auto &entry) { return now >= entry.value().expiresAt; });
+        if (m_sessions.size() >= MaxSessions)
+            m_sessions.erase(m_sessions.begin());
+    }
     Session &kept = m_sessions[endpoint];
     kept.bytes = session;
     kept.expiresAt = m_clock.nowMs()

@@ -329,6 +329,20 @@ void TlsSessionsTest::sessionsAreBoundedInCountAndSize()
     sessions.keep(QStringLiteral("0"), QByteArray(TlsSessions::MaxSessionBytes + 1, 's'));
     QVERIFY(sessions.session(QStringLiteral("0")).isEmpty()); // nor the one it replaced
 
+    // Full, an expired session goes before any live one.
+    ManualClock clock;
+    TlsSessions full(clock);
+    full.keep(QStringLiteral("short-lived"), "s", 1);
+    for (int i = 1; i < TlsSessions::MaxSessions; ++i)
+        full.keep(QString::number(i), QByteArray(100, 's'));
+    clock.advance(1000);
+    full.keep(QStringLiteral("new"), "s");
+    int live = 0;
+    for (int i = 1; i < TlsSessions::MaxSessions; ++i)
+        live += full.session(QString::number(i)).isEmpty() ? 0 : 1;
+    QCOMPARE(live, TlsSessions::MaxSessions - 1);
+    QCOMPARE(full.session(QStringLiteral("new")), QByteArray("s"));
+
     // A failed handshake forgets the session it offered, not a newer one another handshake gave.
     sessions.keep(QStringLiteral("e"), "older");
     sessions.keep(QStringLiteral("e"), "newer");
