@@ -151,19 +151,9 @@ void Http1Reply::start(bool allowReuse)
         auto *tls = static_cast<QSslSocket *>(m_socket);
         connect(tls, &QSslSocket::encrypted, this, [this, tls] {
             SocketPriority::setBackgroundHere(m_socket->socketDescriptor(), false);
-            if (m_connections) {
-                // A resumed handshake carries no certificate chain (OpenSSL's
-                // SSL_get_peer_cert_chain is empty for one; its session holds the server's
-                // certificate alone).
-                using Outcome = TlsSessions::Outcome;
-                const Outcome outcome
-                    = !m_offeredSession.isEmpty() && tls->peerCertificateChain().isEmpty()
-                    ? Outcome::Resumed
-                    : tls->sessionProtocol() == QSsl::TlsV1_3 ? Outcome::Full
-                                                              : Outcome::FullWithoutTickets;
-                m_connections->tlsSessions().handshakeEnded(
-                    m_endpoint, this, m_offeredSession, outcome);
-            }
+            if (m_connections)
+                m_connections->tlsSessions().handshakeEnded(m_endpoint, this, m_offeredSession,
+                    TlsSessions::outcomeOf(*tls, m_offeredSession));
             sendRequest();
         });
         connect(tls, &QSslSocket::newSessionTicketReceived, this, [this, tls] {

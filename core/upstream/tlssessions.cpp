@@ -1,5 +1,6 @@
 #include "upstream/tlssessions.h"
 
+#include <QSslSocket>
 #include <QTimer>
 
 #include <algorithm>
@@ -143,6 +144,15 @@ void TlsSessions::handshakeEnded(
         promote(endpoint, burst);
         return;
     }
+}
+
+TlsSessions::Outcome TlsSessions::outcomeOf(const QSslSocket &socket, const QByteArray &offered)
+{
+    // A resumed handshake carries no certificate chain (OpenSSL's SSL_get_peer_cert_chain is
+    // empty for one; its session holds the server's certificate alone).
+    if (!offered.isEmpty() && socket.peerCertificateChain().isEmpty())
+        return Outcome::Resumed;
+    return socket.sessionProtocol() == QSsl::TlsV1_3 ? Outcome::Full : Outcome::FullWithoutTickets;
 }
 
 int TlsSessions::leadingCount(const QString &endpoint) const

@@ -11,6 +11,8 @@
 
 #include <functional>
 
+class QSslSocket;
+
 namespace Switchyard {
 
 // What a new TLS connection to an upstream endpoint offers to resume, and when it starts its
@@ -75,6 +77,8 @@ public:
     // never once `owner` is gone or its handshake ended.
     void schedule(const QString &endpoint, QObject *owner,
         std::function<void(const QByteArray &session)> begin);
+    // How the handshake of `socket`, now encrypted, went, having offered `offered`.
+    static Outcome outcomeOf(const QSslSocket &socket, const QByteArray &offered);
     // `offered`: the session `owner`'s handshake offered; a full one though it offered one means
     // the server does not resume what it hands out.
     void handshakeEnded(

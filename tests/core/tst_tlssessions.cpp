@@ -2,6 +2,7 @@
 
 #include <QTest>
 
+#include <limits>
 #include <memory>
 #include <optional>
 #include <vector>
@@ -49,6 +50,8 @@ private:
     // `count` new connections to Endpoint and a ticket for them: its leaders under way, the first
     // waiter offering the ticket, the rest waiting.
     std::vector<Connection> probing(int count);
+    // The handshake of `prober`, which offered the ticket, ended so.
+    void endProbe(const Connection &prober, TlsSessions::Outcome outcome);
     // Schedules `count` new connections to Endpoint.
     std::vector<Connection> schedule(int count);
     static int begun(const std::vector<Connection> &connections, const QByteArray &offered);
@@ -76,6 +79,11 @@ std::vector<Connection> TlsSessionsTest::probing(int count)
     return connections;
 }
 
+void TlsSessionsTest::endProbe(const Connection &prober, TlsSessions::Outcome outcome)
+{
+    m_sessions->handshakeEnded(Endpoint, prober.owner.get(), "ticket", outcome);
+}
+
 int TlsSessionsTest::begun(const std::vector<Connection> &connections, const QByteArray &offered)
 {
     int count = 0;
@@ -97,8 +105,7 @@ void TlsSessionsTest::aBurstWaitsForTheFirstTicket()
     QCOMPARE(*burst.at(Leaders).offered, QByteArray("ticket"));
     QCOMPARE(m_sessions->waitingCount(Endpoint), 9);
     // ...and once the server resumed it, the rest offer it too.
-    m_sessions->handshakeEnded(
-        Endpoint, burst.at(Leaders).owner.get(), "ticket", TlsSessions::Outcome::Resumed);
+    endProbe(burst.at(Leaders), TlsSessions::Outcome::Resumed);
     QCOMPARE(m_sessions->waitingCount(Endpoint), 0);
     QTRY_COMPARE(begun(burst, "ticket"), 10);
     QCOMPARE(begun(burst, QByteArray()), Leaders);
@@ -113,8 +120,7 @@ void TlsSessionsTest::aBurstToAServerThatResumesNothingGoesOnWithout()
     constexpr int Leaders = TlsSessions::MaxLeadingHandshakes;
     std::vector<Connection> burst = probing(Leaders + 10);
     QCOMPARE(begun(burst, "ticket"), 1);
-    m_sessions->handshakeEnded(
-        Endpoint, burst.at(Leaders).owner.get(), "ticket", TlsSessions::Outcome::Full);
+    endProbe(burst.at(Leaders), TlsSessions::Outcome::Full);
     QVERIFY(m_sessions->session(Endpoint).isEmpty());
     QCOMPARE(m_sessions->waitingCount(Endpoint), 0); // at once, not when the probe's time is up
     QTRY_COMPARE(begun(burst, QByteArray()), Leaders + 9);
@@ -125,16 +131,14 @@ void TlsSessionsTest::aProbeThatFailsIsTriedByTheNextInLine()
     constexpr int Leaders = TlsSessions::MaxLeadingHandshakes;
     std::vector<Connection> burst = probing(Leaders + 3);
     QCOMPARE(begun(burst, "ticket"), 1);
-    m_sessions->handshakeEnded(
-        Endpoint, burst.at(Leaders).owner.get(), "ticket", TlsSessions::Outcome::Failed);
+    endProbe(burst.at(Leaders), TlsSessions::Outcome::Failed);
     QTRY_COMPARE(begun(burst, "ticket"), 2);
     QCOMPARE(m_sessions->waitingCount(Endpoint), 1);
 
     // One that fails because the server chokes on the session forgets it: the rest wait for
     // another, as before the first came, and lead when a leader fails.
     m_sessions->forget(Endpoint, "ticket");
-    m_sessions->handshakeEnded(
-        Endpoint, burst.at(Leaders + 1).owner.get(), "ticket", TlsSessions::Outcome::Failed);
+    endProbe(burst.at(Leaders + 1), TlsSessions::Outcome::Failed);
     QCOMPARE(m_sessions->waitingCount(Endpoint), 1);
     m_sessions->handshakeEnded(Endpoint, burst.at(0).owner.get(), {}, TlsSessions::Outcome::Failed);
     QTRY_COMPARE(begun(burst, QByteArray()), Leaders + 1);
@@ -231,8 +235,7 @@ void TlsSessionsTest::aProbeThatFailsOnTheSessionLetsTheRestLead()
     m_sessions->keep(Endpoint, "ticket");
     QTRY_COMPARE(begun(burst, "ticket"), 1);
     m_sessions->forget(Endpoint, "ticket");
-    m_sessions->handshakeEnded(
-        Endpoint, burst.at(Leaders).owner.get(), "ticket", TlsSessions::Outcome::Failed);
+    endProbe(burst.at(Leaders), TlsSessions::Outcome::Failed);
     QCOMPARE(m_sessions->waitingCount(Endpoint), 0); // at once, not when the probe's time is up
     QCOMPARE(m_sessions->leadingCount(Endpoint), 2);
     QTRY_COMPARE(begun(burst, QByteArray()), Leaders + 2);
@@ -249,8 +252,7 @@ void TlsSessionsTest::aProbeThatHangsHoldsTheRestBriefly()
     std::vector<Connection> meanwhile = schedule(1);
     QCOMPARE(begun(meanwhile, QByteArray()), 1);
     // The probe still decides for the connections after.
-    m_sessions->handshakeEnded(
-        Endpoint, burst.at(Leaders).owner.get(), "ticket", TlsSessions::Outcome::Full);
+    endProbe(burst.at(Leaders), TlsSessions::Outcome::Full);
     QVERIFY(m_sessions->session(Endpoint).isEmpty());
 }
 
@@ -263,6 +265,12 @@ void TlsSessionsTest::aSessionIsOfferedForTheLifetimeItsServerHinted()
     QVERIFY(m_sessions->session(Endpoint).isEmpty());
     m_sessions->keep(Endpoint, "ticket");
     m_clock->advance(TlsSessions::DefaultLifetimeMs);
+    QVERIFY(m_sessions->session(Endpoint).isEmpty());
+    // A lifetime past TLS 1.3's seven days is held to them.
+    m_sessions->keep(Endpoint, "ticket", std::numeric_limits<int>::max());
+    m_clock->advance(qint64(7) * 24 * 3600 * 1000 - 1);
+    QCOMPARE(m_sessions->session(Endpoint), QByteArray("ticket"));
+    m_clock->advance(1);
     QVERIFY(m_sessions->session(Endpoint).isEmpty());
     // A lifetime of 0: not to be resumed at all.
     m_sessions->keep(Endpoint, "ticket", 0);
