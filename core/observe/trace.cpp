@@ -27,7 +27,10 @@ Decision decisionFromName(const QString &name)
 
 // The fields of a trace, written once for both of its forms: the JSON object that the admin API
 // and the console read, and the CBOR that the trace store keeps. The store's is streamed: building
-// a JSON object per trace and printing it cost the store's writer more than SQLite did.
+// a JSON object per trace and printing it cost the store's writer more than SQLite did. A field's
+// third argument is what its absence means when the store's form is read back (fromJson).
+constexpr qint64 NotYet = -1; // an attempt's moment that never came (connected, first byte, token)
+
 template <typename Out> void writeAttempt(const AttemptRecord &attempt, Out &out)
 {
     out.field("route", attempt.route);
@@ -36,9 +39,9 @@ template <typename Out> void writeAttempt(const AttemptRecord &attempt, Out &out
     out.field("status", qint64(attempt.httpStatus));
     out.field("reason", attempt.reason);
     out.field("start_ms", attempt.startMs);
-    out.field("connected_ms", attempt.connectedMs);
-    out.field("first_byte_ms", attempt.firstByteMs);
-    out.field("first_token_ms", attempt.firstTokenMs);
+    out.field("connected_ms", attempt.connectedMs, NotYet);
+    out.field("first_byte_ms", attempt.firstByteMs, NotYet);
+    out.field("first_token_ms", attempt.firstTokenMs, NotYet);
     out.field("end_ms", attempt.endMs);
     out.field("bytes", attempt.bytes);
     out.field("tokens_in", attempt.tokensIn);
@@ -106,7 +109,8 @@ template <typename Out> void writeTrace(const TraceRecord &trace, Out &out)
 // Builds the JSON object: fields go to the list's item while there is one, else to the trace.
 class JsonOut final {
 public:
-    template <typename T> void field(const char *key, const T &value)
+    // The admin API and the console show every field, those at their default too.
+    template <typename T> void field(const char *key, const T &value, const T & = T())
     {
         (m_inItem ? m_item : m_object).insert(QLatin1String(key), toValue(value));
     }
@@ -134,12 +138,17 @@ private:
     bool m_inItem = false;
 };
 
-// Streams the CBOR: one map of the trace's fields, its attempts an array of maps.
+// Streams the CBOR: one map of the trace's fields, its attempts an array of maps. A field at what
+// its absence means is left out: most of a plain request's are (no cache, no cost, no skip, no
+// reason), and every byte the store writes costs its writer thread, which shares the machine's
+// cores with the request path, at every request.
 class CborOut final {
 public:
     CborOut() { m_writer.startMap(); }
-    template <typename T> void field(const char *key, const T &value)
+    template <typename T> void field(const char *key, const T &value, const T &absentMeans = T())
     {
+        if (value == absentMeans)
+            return;
         m_writer.append(QLatin1String(key));
         append(value);
     }

@@ -869,6 +869,36 @@ private Q_SLOTS:
         QVERIFY(TraceRecord::fromStoredForm(QByteArray("\xff\x00garbage", 9)).id.isEmpty());
     }
 
+    // The store leaves out what a field's absence means anyway (no cache, no cost, a moment
+    // that never came), and reads it back the same: an answer that connected at its very start
+    // (0 ms) is not taken for one that never connected (-1).
+    void aStoredTraceLeavesOutItsDefaults()
+    {
+        TraceRecord plain = makeTrace(QStringLiteral("req_plain"), QStringLiteral("main"),
+            QStringLiteral("live"), FailureClass::Ok, 1764547200123);
+        AttemptRecord &answered = plain.attempts.first();
+        answered.connectedMs = 0;
+        answered.firstByteMs = 0;
+        QCOMPARE(answered.firstTokenMs, qint64(-1));
+        AttemptRecord refused = AttemptRecord::skippedRoute(QStringLiteral("down"),
+            FailureClass::Transient, QStringLiteral("breaker_open"), QString(), 0);
+        plain.attempts.prepend(refused);
+        QCOMPARE(plain.attempts.first().connectedMs, qint64(-1));
+
+        const QByteArray stored = plain.storedForm();
+        const TraceRecord read = TraceRecord::fromStoredForm(stored);
+        QCOMPARE(read.toJson(), plain.toJson());
+        QCOMPARE(read.attempts.at(1).connectedMs, qint64(0));
+        QCOMPARE(read.attempts.at(1).firstTokenMs, qint64(-1));
+        QCOMPARE(read.attempts.at(0).connectedMs, qint64(-1));
+        for (const char *absent : { "cache_read_tokens", "cost_usd", "fallback_cost_usd", "reason",
+                 "first_token_ms", "needs", "panic" })
+            QVERIFY2(!stored.contains(absent), absent);
+        QVERIFY(stored.contains("connected_ms"));
+        // 248 bytes; with every field written, as before, it took more than twice as many.
+        QVERIFY2(stored.size() < 300, QByteArray::number(stored.size()));
+    }
+
     void retentionByCountAndAge()
     {
         QTemporaryDir dir;
