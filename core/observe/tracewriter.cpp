@@ -223,6 +223,9 @@ void TraceWriter::write()
 void TraceWriter::enforce(QSqlDatabase &db, const TraceRetention &retention)
 {
     const qint64 now = QDateTime::currentMSecsSinceEpoch();
+    // One transaction for the whole pass: each slice committed on its own wrote the same index
+    // and table pages to the log again, and a pass's commits were most of the writer's time.
+    db.transaction();
     QSqlQuery prune(db);
     qint64 removed = 0;
     prune.prepare(QStringLiteral("DELETE FROM traces WHERE started_at < ?"));
@@ -270,6 +273,11 @@ void TraceWriter::enforce(QSqlDatabase &db, const TraceRetention &retention)
     prune.prepare(QStringLiteral("DELETE FROM spend WHERE minute < ?"));
     prune.addBindValue(now - qMax(SpendKeptMs, retention.maxAgeMs));
     prune.exec();
+    if (!db.commit()) {
+        qCWarning(lcStore) << "trace retention could not be applied:" << db.lastError().text();
+        db.rollback();
+        return;
+    }
     QMutexLocker lock(&m_mutex);
     m_count = qMax<qint64>(0, m_count - removed);
 }
