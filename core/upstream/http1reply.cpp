@@ -12,8 +12,6 @@ namespace Switchyard {
 
 namespace {
 
-constexpr qsizetype MaxHeadBytes = 64 * 1024;
-constexpr qsizetype MaxLineBytes = 1024;
 // A kept-alive connection that fails this soon after reuse was closed by the server while idle.
 constexpr qint64 ClosedOnReuseWithinMs = 200;
 // The error QNetworkAccessManager reports for an HTTP error status, so callers see the same.
@@ -212,12 +210,9 @@ void Http1Reply::parseForFuzzing(QByteArrayView bytes, QByteArrayView cuts)
     qsizetype cut = 0;
     while (at < bytes.size() && reply.m_stage != Stage::Done) {
         const qsizetype piece = cut < cuts.size() ? 1 + uchar(cuts.at(cut++)) : bytes.size() - at;
-        reply.m_input += bytes.sliced(at, qMin(piece, bytes.size() - at));
+        reply.m_parser.feed(bytes.sliced(at, qMin(piece, bytes.size() - at)).toByteArray());
         at += piece;
-        if (reply.m_stage == Stage::Head && !reply.parseHead())
-            break;
-        if (reply.m_stage == Stage::Body && !reply.parseBody() && reply.m_stage != Stage::Done)
-            reply.complete();
+        reply.parseInput();
         reply.readAll(); // as a caller would, so the body never piles up here
     }
 }
@@ -239,203 +234,60 @@ void Http1Reply::onReadyRead()
         return;
     // What arrived, exactly: readAll() allocates 16 KiB a call however little came, and each
     // event of a stream is a call.
-    m_input += m_socket->read(m_socket->bytesAvailable());
+    m_parser.feed(m_socket->read(m_socket->bytesAvailable()));
     m_receivedAny = true;
+    parseInput();
+}
+
+void Http1Reply::parseInput()
+{
+    using Step = Http1ResponseParser::Step;
     if (m_stage == Stage::Head) {
-        if (!parseHead())
+        const Step step = m_parser.parseHead();
+        if (step == Step::More)
             return;
+        if (step == Step::Failed) {
+            fail(ProtocolFailure, m_parser.error());
+            return;
+        }
+        applyHead();
         if (m_stage != Stage::Body)
-            return;
+            return; // a slot may have aborted us
     }
     const qsizetype before = m_body.size();
-    const bool going = parseBody();
-    if (m_input.isEmpty())
-        m_input = QByteArray();
+    const Step step = m_parser.parseBody(&m_body);
+    if (step == Step::Failed) {
+        fail(ProtocolFailure, m_parser.error());
+        return;
+    }
     // A slot may abort (and so finish) the reply; nothing is emitted after finished.
-    if (m_stage != Stage::Done && m_body.size() > before)
+    if (m_body.size() > before)
         Q_EMIT readyRead();
-    if (!going && m_stage != Stage::Done)
+    if (step == Step::Complete && m_stage != Stage::Done)
         complete();
 }
 
-bool Http1Reply::parseHead()
+void Http1Reply::applyHead()
 {
-    for (;;) {
-        const qsizetype end = m_input.indexOf("\r\n\r\n");
-        if (end < 0) {
-            if (m_input.size() > MaxHeadBytes) {
-                fail(ProtocolFailure, QStringLiteral("upstream response head larger than 64 KiB"));
-                return false;
-            }
-            return true; // wait for more
-        }
-        const QByteArray head = m_input.left(end);
-        // A CR that ends no line, or a NUL, would be relayed inside a header value: refuse the
-        // answer rather than carry a response-splitting attempt any further.
-        for (qsizetype i = 0; i < head.size(); ++i) {
-            const char c = head.at(i);
-            if (c == '\0' || (c == '\r' && (i + 1 >= head.size() || head.at(i + 1) != '\n'))) {
-                fail(ProtocolFailure,
-                    QStringLiteral("upstream response head holds a control character (CR or NUL)"));
-                return false;
-            }
-        }
-        const QList<QByteArray> lines = head.split('\n');
-        m_input.remove(0, end + 4);
-        const QByteArray statusLine = lines.constFirst().trimmed();
-        // "HTTP/1.1 200 OK"
-        const QList<QByteArray> parts = statusLine.split(' ');
-        bool numeric = false;
-        const int status = parts.value(1).toInt(&numeric);
-        if (!statusLine.startsWith("HTTP/1.") || !numeric) {
-            fail(ProtocolFailure, QStringLiteral("malformed upstream status line"));
-            return false;
-        }
-        if (status >= 100 && status < 200)
-            continue; // 100 Continue and friends precede the real answer
-        setAttribute(QNetworkRequest::HttpStatusCodeAttribute, status);
-        const qsizetype reasonStart = statusLine.indexOf(' ', statusLine.indexOf(' ') + 1);
-        setAttribute(QNetworkRequest::HttpReasonPhraseAttribute,
-            reasonStart < 0 ? QByteArray() : statusLine.mid(reasonStart + 1));
-        m_keepAlive = statusLine.startsWith("HTTP/1.1");
-        m_framing = Framing::UntilClose;
-        bool sawLength = false;
-        for (qsizetype i = 1; i < lines.size(); ++i) {
-            const QByteArray &line = lines.at(i);
-            const qsizetype colon = line.indexOf(':');
-            if (colon <= 0)
-                continue;
-            const QByteArray name = line.left(colon).trimmed();
-            const QByteArray value = line.mid(colon + 1).trimmed();
-            setRawHeader(name, hasRawHeader(name) ? rawHeader(name) + ", " + value : value);
-            if (name.compare("Content-Length", Qt::CaseInsensitive) == 0) {
-                bool ok = false;
-                const qint64 length = value.toLongLong(&ok);
-                if (!ok || length < 0) {
-                    fail(ProtocolFailure, QStringLiteral("malformed Content-Length from upstream"));
-                    return false;
-                }
-                sawLength = true;
-                if (m_framing != Framing::Chunked) {
-                    m_framing = Framing::Length;
-                    m_remaining = length;
-                }
-            } else if (name.compare("Transfer-Encoding", Qt::CaseInsensitive) == 0
-                && value.toLower().contains("chunked")) {
-                m_framing = Framing::Chunked;
-            } else if (name.compare("Connection", Qt::CaseInsensitive) == 0) {
-                m_keepAlive = !value.toLower().contains("close");
-            }
-        }
-        // These carry no body whatever their headers say.
-        if (status == 204 || status == 304) {
-            m_framing = Framing::Length;
-            m_remaining = 0;
-        }
-        if (m_framing == Framing::UntilClose)
-            m_keepAlive = false;
-        // Both framings at once is how request smuggling starts: use this connection once.
-        if (m_framing == Framing::Chunked && sawLength)
-            m_keepAlive = false;
-        if (status >= 400)
-            setError(errorForStatus(status),
-                QStringLiteral("server replied: %1 %2")
-                    .arg(status)
-                    .arg(QString::fromLatin1(
-                        attribute(QNetworkRequest::HttpReasonPhraseAttribute).toByteArray())));
-        m_stage = Stage::Body;
-        Q_EMIT metaDataChanged();
-        return m_stage == Stage::Body; // a slot may have aborted us
-    }
-}
-
-bool Http1Reply::parseBody()
-{
-    switch (m_framing) {
-    case Framing::UntilClose:
-        m_body += std::exchange(m_input, {});
-        return true;
-    case Framing::Length: {
-        const qsizetype take = qsizetype(qMin<qint64>(m_remaining, m_input.size()));
-        m_body += m_input.left(take);
-        m_input.remove(0, take);
-        m_remaining -= take;
-        return m_remaining > 0;
-    }
-    case Framing::Chunked:
-        for (;;) {
-            switch (m_chunkPart) {
-            case ChunkPart::Size: {
-                const qsizetype lineEnd = m_input.indexOf("\r\n");
-                if (lineEnd < 0) {
-                    if (m_input.size() > MaxLineBytes) {
-                        fail(ProtocolFailure,
-                            QStringLiteral("malformed chunk in upstream response"));
-                        return false;
-                    }
-                    return true;
-                }
-                QByteArray size = m_input.left(lineEnd);
-                m_input.remove(0, lineEnd + 2);
-                const qsizetype extension = size.indexOf(';');
-                if (extension >= 0)
-                    size.truncate(extension);
-                bool ok = false;
-                m_remaining = size.trimmed().toLongLong(&ok, 16);
-                if (!ok || m_remaining < 0) {
-                    fail(ProtocolFailure, QStringLiteral("malformed chunk in upstream response"));
-                    return false;
-                }
-                m_chunkPart = m_remaining == 0 ? ChunkPart::Trailer : ChunkPart::Data;
-                break;
-            }
-            case ChunkPart::Data: {
-                if (m_input.isEmpty())
-                    return true;
-                const qsizetype take = qsizetype(qMin<qint64>(m_remaining, m_input.size()));
-                m_body += m_input.left(take);
-                m_input.remove(0, take);
-                m_remaining -= take;
-                if (m_remaining == 0)
-                    m_chunkPart = ChunkPart::DataEnd;
-                break;
-            }
-            case ChunkPart::DataEnd:
-                if (m_input.size() < 2)
-                    return true;
-                if (!m_input.startsWith("\r\n")) {
-                    fail(ProtocolFailure, QStringLiteral("malformed chunk in upstream response"));
-                    return false;
-                }
-                m_input.remove(0, 2);
-                m_chunkPart = ChunkPart::Size;
-                break;
-            case ChunkPart::Trailer: {
-                const qsizetype lineEnd = m_input.indexOf("\r\n");
-                if (lineEnd < 0) {
-                    if (m_input.size() > MaxHeadBytes) {
-                        fail(ProtocolFailure,
-                            QStringLiteral("upstream trailers larger than 64 KiB"));
-                        return false;
-                    }
-                    return true;
-                }
-                m_input.remove(0, lineEnd + 2);
-                if (lineEnd == 0)
-                    return false; // the empty line after the last chunk: complete
-                break;
-            }
-            }
-        }
-    }
-    return true;
+    const Http1ResponseParser::Head &head = m_parser.head();
+    setAttribute(QNetworkRequest::HttpStatusCodeAttribute, head.status);
+    setAttribute(QNetworkRequest::HttpReasonPhraseAttribute, head.reason);
+    for (const auto &[name, value] : head.headers)
+        setRawHeader(name, hasRawHeader(name) ? rawHeader(name) + ", " + value : value);
+    if (head.status >= 400)
+        setError(errorForStatus(head.status),
+            QStringLiteral("server replied: %1 %2")
+                .arg(head.status)
+                .arg(QString::fromLatin1(head.reason)));
+    m_stage = Stage::Body;
+    Q_EMIT metaDataChanged();
 }
 
 void Http1Reply::complete()
 {
     m_stage = Stage::Done;
     QTcpSocket *socket = detachSocket();
-    if (socket && m_keepAlive && m_input.isEmpty() && m_connections
+    if (socket && m_parser.head().keepAlive && !m_parser.hasUnparsedInput() && m_connections
         && socket->state() == QAbstractSocket::ConnectedState && socket->bytesToWrite() == 0) {
         socket->setReadBufferSize(0); // the next exchange on it sets its own
         m_connections->release(m_endpoint, socket);
@@ -462,12 +314,11 @@ void Http1Reply::onSocketError()
             return;
         }
         // A body framed by the connection's end is complete when the connection ends.
-        if (m_stage == Stage::Body && m_framing == Framing::UntilClose) {
-            m_input += m_socket->read(m_socket->bytesAvailable());
-            parseBody();
+        if (m_stage == Stage::Body && m_parser.readsUntilClose()) {
+            m_parser.feed(m_socket->read(m_socket->bytesAvailable()));
+            m_parser.endOfInput(&m_body);
             if (!m_body.isEmpty())
                 Q_EMIT readyRead();
-            m_keepAlive = false;
             if (m_stage != Stage::Done)
                 complete();
             return;

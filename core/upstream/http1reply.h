@@ -1,6 +1,7 @@
 #pragma once
 
 #include "upstream/http1connections.h"
+#include "upstream/http1responseparser.h"
 
 #include <QByteArray>
 #include <QElapsedTimer>
@@ -54,15 +55,14 @@ protected:
 
 private:
     enum class Stage { Connecting, Head, Body, Done };
-    enum class Framing { Length, Chunked, UntilClose };
 
     void start(bool allowReuse);
     void onConnected();
     void sendRequest();
     void onReadyRead();
     void onSocketError();
-    bool parseHead();
-    bool parseBody(); // false once the reply is complete or failed
+    void parseInput(); // what the parser was fed: the head once whole, then the body
+    void applyHead(); // the head parsed becomes this reply's status, headers and error
     void complete();
     void fail(NetworkError code, const QString &text);
     QTcpSocket *detachSocket();
@@ -80,12 +80,7 @@ private:
     bool m_receivedAny = false;
     QElapsedTimer m_sentAt;
     Stage m_stage = Stage::Connecting;
-    Framing m_framing = Framing::UntilClose;
-    bool m_keepAlive = true;
-    qint64 m_remaining = 0; // body bytes still due (Length) or in this chunk (Chunked)
-    enum class ChunkPart { Size, Data, DataEnd, Trailer };
-    ChunkPart m_chunkPart = ChunkPart::Size;
-    QByteArray m_input; // bytes read, not yet parsed
+    Http1ResponseParser m_parser;
     QByteArray m_body; // body bytes parsed, not yet read by the caller
 };
 
