@@ -360,6 +360,9 @@ struct Config {
     Limits limits;
     int traceRetentionHours = 168;
     int traceMaxCount = 100000;
+    // The share of plain successes (answered by the first route at the first try) whose traces
+    // are written to the store; everything else is always written.
+    double traceSuccessSampleRatio = 1.0;
     // The I/O threads that serve the clients; 0: one per core. One: the engine thread serves them
     // itself. Taken up at start; a reload keeps the running number.
     int workers = 0;

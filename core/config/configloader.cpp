@@ -439,6 +439,8 @@ ConfigResult ConfigLoader::fromObject(const QJsonObject &root, Files files)
         QStringLiteral("traces"), config.traceRetentionHours, 1, 24 * 366));
     config.traceMaxCount = int(reader.integer(traces, QStringLiteral("max_count"),
         QStringLiteral("traces"), config.traceMaxCount, 100, 100000000));
+    config.traceSuccessSampleRatio = reader.number(traces, QStringLiteral("success_sample_ratio"),
+        QStringLiteral("traces"), config.traceSuccessSampleRatio, 0.0, 1.0);
 
     readCluster(reader, root, &config.cluster);
     readAlerts(reader, root, &config.alerts);

@@ -148,6 +148,7 @@ const QStringList &ConfigSchema::keys()
         QStringLiteral("traces"),
         QStringLiteral("traces.retention_hours"),
         QStringLiteral("traces.max_count"),
+        QStringLiteral("traces.success_sample_ratio"),
 
         QStringLiteral("cluster"),
         QStringLiteral("cluster.redis"),

@@ -225,8 +225,8 @@ void Engine::install(const Config &config)
             qCWarning(lcEngine) << "workers: another number of I/O threads takes a restart of "
                                    "the gateway";
     }
-    m_journal->setRetention(
-        TraceRetention { qint64(config.traceRetentionHours) * 3600 * 1000, config.traceMaxCount });
+    m_journal->setRetention(TraceRetention { qint64(config.traceRetentionHours) * 3600 * 1000,
+        config.traceMaxCount, config.traceSuccessSampleRatio });
     m_active = std::move(active);
     m_spendCapped = capsSpend(m_active->config);
     if (m_port != 0)

@@ -150,12 +150,36 @@ void TraceStore::deleteWhenIdle()
         deleteLater();
 }
 
+bool TraceStore::isPlainSuccess(const TraceRecord &trace)
+{
+    return trace.finalClass == FailureClass::Ok && !trace.fallback && !trace.degraded
+        && !trace.panic && trace.attempts.size() == 1
+        && trace.attempts.constFirst().failureClass == FailureClass::Ok;
+}
+
+bool TraceStore::sampled(const QString &id, double ratio)
+{
+    if (ratio >= 1.0)
+        return true;
+    if (ratio <= 0.0)
+        return false;
+    // Decided by the id, not by chance: every instance of a fleet, and every run, decides a
+    // request alike.
+    constexpr size_t Steps = 1000000;
+    return double(qHash(id, 0) % Steps) < ratio * double(Steps);
+}
+
 void TraceStore::append(const TraceRecord &trace, const QList<CostPoint> &spend)
 {
     m_recent.push_back(trace);
     if (m_recent.size() > RecentKept)
         m_recent.pop_front();
-    if (m_writer && !m_writer->enqueue(trace, spend))
+    if (!m_writer)
+        return;
+    // A plain success not sampled is not written; what it cost is, always.
+    const double ratio = m_retention ? m_retention->successSampleRatio : 1.0;
+    const bool written = !isPlainSuccess(trace) || sampled(trace.id, ratio);
+    if (!(written ? m_writer->enqueue(trace, spend) : m_writer->enqueueSpend(spend)))
         Q_EMIT writeFailed(
             1, QStringLiteral("the trace writer is %1 traces behind").arg(MaxQueuedTraces));
 }

@@ -50,7 +50,13 @@ public:
     // file while reads are on their way.
     void deleteWhenIdle();
 
+    // Keeps the trace among the recent ones, and hands it to the writer unless it is a plain
+    // success that traces.success_sample_ratio leaves out; its spend is written either way.
     void append(const TraceRecord &trace, const QList<CostPoint> &spend);
+    // Answered by the first route at the first try, nothing degraded: what sampling may leave out.
+    static bool isPlainSuccess(const TraceRecord &trace);
+    // Whether the request with this id is among the `ratio` share kept.
+    static bool sampled(const QString &id, double ratio);
     void appendEvent(const StateEvent &event);
     // Blocks until everything appended so far is written; for shutdown and tests.
     void flush();

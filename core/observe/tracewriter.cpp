@@ -75,6 +75,15 @@ bool TraceWriter::enqueue(const TraceRecord &trace, const QList<CostPoint> &spen
     return true;
 }
 
+bool TraceWriter::enqueueSpend(const QList<CostPoint> &spend)
+{
+    QMutexLocker lock(&m_mutex);
+    if (m_spend.size() >= TraceWriter::MaxQueuedTraces)
+        return false;
+    m_spend.append(spend);
+    return true;
+}
+
 void TraceWriter::enqueueEvent(const StateEvent &event)
 {
     QMutexLocker lock(&m_mutex);

@@ -15,6 +15,8 @@ namespace Switchyard {
 struct TraceRetention {
     qint64 maxAgeMs = qint64(168) * 3600 * 1000;
     int maxCount = 100000;
+    // The share of plain successes written (traces.success_sample_ratio); TraceStore decides.
+    double successSampleRatio = 1.0;
 };
 
 // Lives on the store's writer thread with a connection of its own; writes what the engine hands
@@ -38,6 +40,8 @@ public:
 
     // From any thread. False when the queue is full and the trace was dropped.
     bool enqueue(const TraceRecord &trace, const QList<CostPoint> &spend);
+    // The spend of a request whose trace is not written. False when the queue is full.
+    bool enqueueSpend(const QList<CostPoint> &spend);
     void enqueueEvent(const StateEvent &event);
     void setRetention(const TraceRetention &retention);
     qint64 count() const;

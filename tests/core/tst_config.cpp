@@ -337,6 +337,11 @@ private Q_SLOTS:
         QCOMPARE(config.lanes.value(QStringLiteral("main")).continuation, Continuation::Off);
         QVERIFY(!config.lanes.value(QStringLiteral("main")).retry.retrySilent);
         QVERIFY(!config.lanes.value(QStringLiteral("main")).hedge.enabled());
+        QCOMPARE(config.traceSuccessSampleRatio, 1.0); // every trace written
+        const ConfigResult sampled = ConfigLoader::fromJson(
+            minimal({}, jsonText(", 'traces': {'success_sample_ratio': 0.25}")));
+        QVERIFY2(sampled.isValid(), qPrintable(sampled.errors.join(QLatin1Char('\n'))));
+        QCOMPARE(sampled.config.traceSuccessSampleRatio, 0.25);
     }
 
     void cachedPromptTokensArePricedApart()
@@ -498,6 +503,9 @@ private Q_SLOTS:
         QTest::newRow("not a header name")
             << minimal({}, jsonText(", 'telemetry': {'headers': {'bad name': {'env': 'T'}}}"))
             << QStringLiteral("telemetry.headers: 'bad name' is not a header name");
+        QTest::newRow("a success sample ratio below zero")
+            << minimal({}, jsonText(", 'traces': {'success_sample_ratio': -0.1}"))
+            << QStringLiteral("traces.success_sample_ratio: must be ≥ 0");
         QTest::newRow("a sample ratio above one")
             << minimal({}, jsonText(", 'telemetry': {'sample_ratio': 1.5}"))
             << QStringLiteral("telemetry.sample_ratio: must be ≤ 1");

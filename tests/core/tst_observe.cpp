@@ -899,6 +899,81 @@ private Q_SLOTS:
         QVERIFY2(stored.size() < 300, QByteArray::number(stored.size()));
     }
 
+    // traces.success_sample_ratio leaves out plain successes only, decided by the id; every
+    // request's spend is written all the same.
+    void plainSuccessesAreSampledTheRestAlwaysWritten()
+    {
+        TraceRecord retried = makeTrace(QStringLiteral("req_retried"), QStringLiteral("main"),
+            QStringLiteral("live"), FailureClass::Ok);
+        AttemptRecord first = retried.attempts.first();
+        first.failureClass = FailureClass::Transient;
+        retried.attempts.prepend(first);
+        TraceRecord fellBack = makeTrace(QStringLiteral("req_fellback"), QStringLiteral("main"),
+            QStringLiteral("spare"), FailureClass::Ok);
+        fellBack.fallback = true;
+        TraceRecord failed = makeTrace(QStringLiteral("req_failed"), QStringLiteral("main"),
+            QStringLiteral("live"), FailureClass::Transient);
+        TraceRecord degraded = makeTrace(QStringLiteral("req_degraded"), QStringLiteral("main"),
+            QStringLiteral("live"), FailureClass::Ok);
+        degraded.degraded = true;
+        for (const TraceRecord &kept : { retried, fellBack, failed, degraded }) {
+            QVERIFY2(!TraceStore::isPlainSuccess(kept), qPrintable(kept.id));
+            QVERIFY(!TraceStore::sampled(kept.id, 0.0));
+        }
+        const TraceRecord plain = makeTrace(QStringLiteral("req_plain"), QStringLiteral("main"),
+            QStringLiteral("live"), FailureClass::Ok);
+        QVERIFY(TraceStore::isPlainSuccess(plain));
+
+        int sampledOfThousand = 0;
+        for (int i = 0; i < 1000; ++i) {
+            const QString id = requestIdAt(1764547200000 + i);
+            QCOMPARE(TraceStore::sampled(id, 0.25), TraceStore::sampled(id, 0.25));
+            QVERIFY(TraceStore::sampled(id, 1.0));
+            QVERIFY(!TraceStore::sampled(id, 0.0));
+            sampledOfThousand += TraceStore::sampled(id, 0.25) ? 1 : 0;
+        }
+        QVERIFY2(sampledOfThousand > 150 && sampledOfThousand < 350,
+            qPrintable(QString::number(sampledOfThousand)));
+
+        QTemporaryDir dir;
+        const qint64 minute = (QDateTime::currentMSecsSinceEpoch() / 60000) * 60000;
+        const auto costing = [minute](const TraceRecord &trace) {
+            CostPoint point;
+            point.minuteUtcMs = minute;
+            point.lane = trace.lane;
+            point.route = trace.route;
+            point.costUsd = 0.5;
+            point.requests = 1;
+            return QList<CostPoint> { point };
+        };
+        {
+            TraceStore store;
+            QString error;
+            QVERIFY2(store.open(dir.path(), &error), qPrintable(error));
+            TraceRetention retention;
+            retention.successSampleRatio = 0.0;
+            store.setRetention(retention);
+            for (const TraceRecord &trace : { plain, retried, fellBack, failed, degraded })
+                store.append(trace, costing(trace));
+            store.flush();
+            QCOMPARE(store.storedCount(), qint64(4));
+        }
+        TraceStore reopened;
+        QString error;
+        QVERIFY(reopened.open(dir.path(), &error));
+        QVERIFY(!found(reopened, plain.id).has_value());
+        QVERIFY(found(reopened, failed.id).has_value());
+        QVERIFY(found(reopened, retried.id).has_value());
+        double spent = 0;
+        int requests = 0;
+        for (const CostPoint &point : history(reopened, 10, minute - 1).second) {
+            spent += point.costUsd;
+            requests += point.requests;
+        }
+        QCOMPARE(requests, 5); // the plain success's spend too
+        QCOMPARE(spent, 2.5);
+    }
+
     void retentionByCountAndAge()
     {
         QTemporaryDir dir;
