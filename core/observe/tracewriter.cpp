@@ -27,6 +27,7 @@ namespace {
 constexpr int FlushIntervalMs = 200;
 constexpr int YieldEveryTraces = 8; // a tenth of a millisecond of work or so each
 constexpr int DeleteSliceRows = 64; // a few tenths of a millisecond
+constexpr int CommitEverySlices = 16; // a pass over a large backlog is not one huge transaction
 constexpr int RetentionEveryFlushes = 25; // about every 5 s
 constexpr qint64 SpendKeptMs = qint64(8) * 24 * 3600 * 1000;
 
@@ -232,9 +233,13 @@ void TraceWriter::write()
 void TraceWriter::enforce(QSqlDatabase &db, const TraceRetention &retention)
 {
     const qint64 now = QDateTime::currentMSecsSinceEpoch();
-    // One transaction for the whole pass: each slice committed on its own wrote the same index
-    // and table pages to the log again, and a pass's commits were most of the writer's time.
-    db.transaction();
+    // One transaction for 16 slices: each slice committed on its own wrote the same index and
+    // table pages to the log again, and a pass's commits were most of the writer's time.
+    if (!db.transaction()) {
+        qCWarning(lcStore) << "trace retention could not begin:" << db.lastError().text();
+        return;
+    }
+    bool committed = true;
     QSqlQuery prune(db);
     qint64 removed = 0;
     prune.prepare(QStringLiteral("DELETE FROM traces WHERE started_at < ?"));
@@ -253,17 +258,24 @@ void TraceWriter::enforce(QSqlDatabase &db, const TraceRetention &retention)
     };
     // In slices, as the writing: thousands of rows in one statement held a CPU for milliseconds,
     // and whatever else was woken on it (the upstream, the caller) waited that long.
-    const auto deleteOldest = [&db](const QString &condition, qint64 excess) {
+    const auto deleteOldest = [&db, &committed](const QString &condition, qint64 excess) {
         QSqlQuery oldest(db);
         oldest.prepare(QStringLiteral("DELETE FROM traces WHERE rowid IN (SELECT rowid FROM "
                                       "traces WHERE %1 ORDER BY rowid LIMIT ?)")
                            .arg(condition));
         qint64 deleted = 0;
+        int slices = 0;
         while (deleted < excess) {
             oldest.addBindValue(qMin<qint64>(excess - deleted, DeleteSliceRows));
             if (!oldest.exec() || oldest.numRowsAffected() <= 0)
                 break;
             deleted += oldest.numRowsAffected();
+            if (++slices % CommitEverySlices == 0) {
+                const bool sliceCommitted = db.commit();
+                committed = committed && sliceCommitted;
+                if (!db.transaction())
+                    break;
+            }
             QThread::yieldCurrentThread();
         }
         return deleted;
@@ -282,13 +294,22 @@ void TraceWriter::enforce(QSqlDatabase &db, const TraceRetention &retention)
     prune.prepare(QStringLiteral("DELETE FROM spend WHERE minute < ?"));
     prune.addBindValue(now - qMax(SpendKeptMs, retention.maxAgeMs));
     prune.exec();
-    if (!db.commit()) {
-        qCWarning(lcStore) << "trace retention could not be applied:" << db.lastError().text();
-        db.rollback();
+    committed = db.commit() && committed;
+    if (committed) {
+        QMutexLocker lock(&m_mutex);
+        m_count = qMax<qint64>(0, m_count - removed);
         return;
     }
-    QMutexLocker lock(&m_mutex);
-    m_count = qMax<qint64>(0, m_count - removed);
+    // Some of it may be kept and some not (SQLite rolls a transaction back by itself on a full
+    // disk, and the statements after run on their own): the count is read, not guessed, or every
+    // later pass would delete by a wrong one.
+    qCWarning(lcStore) << "trace retention could not be applied whole:" << db.lastError().text();
+    db.rollback();
+    QSqlQuery recount(db);
+    if (recount.exec(QStringLiteral("SELECT COUNT(*) FROM traces")) && recount.next()) {
+        QMutexLocker lock(&m_mutex);
+        m_count = recount.value(0).toLongLong();
+    }
 }
 
 } // namespace Switchyard
