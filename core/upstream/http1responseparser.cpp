@@ -28,10 +28,13 @@ qsizetype Http1ResponseParser::findFrom(QByteArrayView terminator)
     return at;
 }
 
-void Http1ResponseParser::take(qsizetype count, QByteArray *body)
+bool Http1ResponseParser::takeDue(QByteArray *body)
 {
+    const qsizetype count = qsizetype(qMin<qint64>(m_remaining, m_input.size()));
     body->append(m_input.constData(), count);
     m_input.remove(0, count);
+    m_remaining -= count;
+    return m_remaining == 0;
 }
 
 Http1ResponseParser::Step Http1ResponseParser::parseHead()
@@ -120,14 +123,10 @@ Http1ResponseParser::Step Http1ResponseParser::parseBody(QByteArray *body)
     case Framing::UntilClose:
         body->append(std::exchange(m_input, {}));
         break;
-    case Framing::Length: {
-        const qsizetype count = qsizetype(qMin<qint64>(m_remaining, m_input.size()));
-        take(count, body);
-        m_remaining -= count;
-        if (m_remaining == 0)
+    case Framing::Length:
+        if (takeDue(body))
             step = Step::Complete;
         break;
-    }
     case Framing::Chunked:
         step = parseChunked(body);
         break;
@@ -173,10 +172,7 @@ Http1ResponseParser::Step Http1ResponseParser::parseChunked(QByteArray *body)
         case ChunkPart::Data: {
             if (m_input.isEmpty())
                 return Step::More;
-            const qsizetype count = qsizetype(qMin<qint64>(m_remaining, m_input.size()));
-            take(count, body);
-            m_remaining -= count;
-            if (m_remaining == 0)
+            if (takeDue(body))
                 m_chunkPart = ChunkPart::DataEnd;
             break;
         }

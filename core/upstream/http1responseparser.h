@@ -62,7 +62,8 @@ private:
     Step fail(const QString &why);
     bool failed() const { return !m_error.isEmpty(); }
     Step parseChunked(QByteArray *body);
-    void take(qsizetype count, QByteArray *body);
+    // Moves the body bytes still due (m_remaining) that have arrived to *body; true once none are.
+    bool takeDue(QByteArray *body);
     // Where the terminator starts in what was fed, or -1; searched where the last search ended.
     qsizetype findFrom(QByteArrayView terminator);
 
