@@ -354,6 +354,14 @@
     </message>
 </context>
 <context>
+    <name>Switchyard::SamplingNotice</name>
+    <message>
+        <source>Only %1 of the requests answered at the first try are written to the trace store; every failure, retry and fallback is written (traces.success_sample_ratio in the configuration). The most recent requests are listed either way.</source>
+        <extracomment>%1: a percentage such as 10%</extracomment>
+        <translation>Nur %1 der beim ersten Versuch beantworteten Anfragen werden in den Trace-Speicher geschrieben; jeder Fehler, jede Wiederholung und jedes Ausweichen wird geschrieben (traces.success_sample_ratio in der Konfiguration). Die neuesten Anfragen werden in jedem Fall aufgeführt.</translation>
+    </message>
+</context>
+<context>
     <name>Switchyard::ChainModel</name>
     <message>
         <source>plain chat</source>

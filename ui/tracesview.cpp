@@ -4,6 +4,7 @@
 #include "capturenotice.h"
 #include "link/gatewaylink.h"
 #include "models/tracelistmodel.h"
+#include "samplingnotice.h"
 #include "tableviews.h"
 #include "timelinewidget.h"
 #include "translate/callerprotocol.h"
@@ -141,6 +142,7 @@ TracesView::TracesView(TraceListModel *model, GatewayLink *gateway, QWidget *par
     splitter->setStretchFactor(1, 2);
     auto *layout = new QVBoxLayout(this);
     layout->addWidget(new CaptureNotice(gateway, CaptureNotice::Form::Banner, this));
+    layout->addWidget(new SamplingNotice(gateway, this));
     layout->addLayout(search);
     layout->addLayout(filters);
     layout->addWidget(splitter, 1);

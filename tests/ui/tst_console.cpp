@@ -104,6 +104,7 @@ private Q_SLOTS:
     void theHistoryShowsStatesOverTimeAndAMomentsEventsAndRequests();
     void aRouteDroppedOnAnotherIsInsertedAndLaneSettingsAreSaved();
     void laneSettingsNobodyTouchedAreNotRewritten();
+    void theTracesViewSaysWhenSuccessesAreSampled();
     void capturedBodiesAreShownComparedAndReplayed();
 
 private:
@@ -1266,6 +1267,35 @@ void ConsoleTest::laneSettingsNobodyTouchedAreNotRewritten()
     QCOMPARE(
         odd.value(QLatin1String("retry")).toObject().value(QLatin1String("max_retries")).toInt(),
         2);
+}
+
+void ConsoleTest::theTracesViewSaysWhenSuccessesAreSampled()
+{
+    TracesView *view = m_window->tracesView();
+    m_window->showView(QStringLiteral("tracesView"));
+    auto *notice = view->findChild<QLabel *>(QStringLiteral("traceSamplingNotice"));
+    QVERIFY(notice);
+    QVERIFY(!notice->isVisible()); // every trace written: nothing to say
+
+    std::optional<QStringList> answer;
+    const auto propose = [this, &answer](double ratio) {
+        QJsonObject json = m_link->configJson();
+        json.insert(QStringLiteral("traces"),
+            QJsonObject { { QStringLiteral("success_sample_ratio"), ratio } });
+        answer.reset();
+        m_link->proposeConfig(
+            json, this, [&answer](const QStringList &errors) { answer = errors; });
+    };
+    propose(0.25);
+    QTRY_VERIFY(answer.has_value());
+    QCOMPARE(*answer, QStringList());
+    QTRY_VERIFY(notice->isVisible());
+    QVERIFY2(notice->text().contains(QLatin1String("25%")), qPrintable(notice->text()));
+    QVERIFY2(notice->text().contains(QLatin1String("every failure")), qPrintable(notice->text()));
+    propose(1.0);
+    QTRY_VERIFY(answer.has_value());
+    QCOMPARE(*answer, QStringList());
+    QTRY_VERIFY(!notice->isVisible());
 }
 
 void ConsoleTest::capturedBodiesAreShownComparedAndReplayed()
