@@ -2,6 +2,7 @@
 
 #include "config/config.h"
 
+#include <QCborStreamReader>
 #include <QCborStreamWriter>
 #include <QCborValue>
 #include <QJsonArray>
@@ -275,6 +276,13 @@ TraceRecord TraceRecord::fromStoredForm(const QByteArray &stored)
     // Stores before CBOR kept the JSON text; a JSON object starts with a brace, a CBOR map never.
     if (stored.startsWith('{'))
         return fromJson(QJsonDocument::fromJson(stored).object());
+    // Qt 6.4's QCborValue::fromCbor reads past the end of a cut-off map (types from memory it
+    // never wrote: random "unknown type" warnings, and now and then an exception that ended the
+    // process). Only a whole, well-formed item is handed to it; the stream reader checks that.
+    QCborStreamReader whole(stored);
+    if (!whole.isMap() || !whole.next() || whole.lastError() != QCborError::NoError
+        || whole.currentOffset() != stored.size())
+        return TraceRecord();
     return fromJson(QCborValue::fromCbor(stored).toJsonValue().toObject());
 }
 

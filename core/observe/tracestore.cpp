@@ -152,9 +152,13 @@ void TraceStore::deleteWhenIdle()
 
 bool TraceStore::isPlainSuccess(const TraceRecord &trace)
 {
-    return trace.finalClass == FailureClass::Ok && !trace.fallback && !trace.degraded
-        && !trace.panic && trace.attempts.size() == 1
-        && trace.attempts.constFirst().failureClass == FailureClass::Ok;
+    if (trace.finalClass != FailureClass::Ok || trace.fallback || trace.degraded || trace.panic
+        || trace.attempts.size() != 1)
+        return false;
+    // A note (a hedge that was wanted and not sent, parameters a translation dropped) or a
+    // breaker's trial call is worth keeping however it ended.
+    const AttemptRecord &attempt = trace.attempts.constFirst();
+    return attempt.failureClass == FailureClass::Ok && attempt.note.isEmpty() && !attempt.trial;
 }
 
 bool TraceStore::sampled(const QString &id, double ratio)
@@ -163,8 +167,8 @@ bool TraceStore::sampled(const QString &id, double ratio)
         return true;
     if (ratio <= 0.0)
         return false;
-    // Decided by the id, not by chance: every instance of a fleet, and every run, decides a
-    // request alike.
+    // Decided by the id, not by chance: a request is decided alike however often it is asked
+    // (Qt's hash with a fixed seed; not promised stable across Qt versions, and need not be).
     constexpr size_t Steps = 1000000;
     return double(qHash(id, 0) % Steps) < ratio * double(Steps);
 }

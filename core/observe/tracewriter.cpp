@@ -209,16 +209,19 @@ void TraceWriter::write()
             insertEvent.addBindValue(event.kindName());
             insertEvent.exec();
         }
+        bool committed = true;
         if (!db.commit()) {
             // Nothing of the batch is kept: a full disk, a broken file, a lock held too long.
+            // (With successes sampled, a batch may hold only spend: its loss is said all the same.)
             failure = db.lastError().text();
             lost = traces.size();
+            committed = false;
             db.rollback();
         }
-        if (lost > 0) {
+        if (lost > 0 || !committed) {
             m_failing = true;
             Q_EMIT writeFailed(lost, failure);
-        } else if (m_failing && !traces.isEmpty()) {
+        } else if (m_failing) {
             m_failing = false;
             Q_EMIT writeRecovered();
         }

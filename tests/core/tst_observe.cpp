@@ -916,7 +916,13 @@ private Q_SLOTS:
         TraceRecord degraded = makeTrace(QStringLiteral("req_degraded"), QStringLiteral("main"),
             QStringLiteral("live"), FailureClass::Ok);
         degraded.degraded = true;
-        for (const TraceRecord &kept : { retried, fellBack, failed, degraded }) {
+        TraceRecord noted = makeTrace(QStringLiteral("req_noted"), QStringLiteral("main"),
+            QStringLiteral("live"), FailureClass::Ok);
+        noted.attempts.first().note = QStringLiteral("no hedge: the retry budget is spent");
+        TraceRecord trial = makeTrace(QStringLiteral("req_trial"), QStringLiteral("main"),
+            QStringLiteral("live"), FailureClass::Ok);
+        trial.attempts.first().trial = true;
+        for (const TraceRecord &kept : { retried, fellBack, failed, degraded, noted, trial }) {
             QVERIFY2(!TraceStore::isPlainSuccess(kept), qPrintable(kept.id));
             QVERIFY(!TraceStore::sampled(kept.id, 0.0));
         }
