@@ -209,13 +209,12 @@ void TraceWriter::write()
             insertEvent.addBindValue(event.kindName());
             insertEvent.exec();
         }
-        bool committed = true;
-        if (!db.commit()) {
+        const bool committed = db.commit();
+        if (!committed) {
             // Nothing of the batch is kept: a full disk, a broken file, a lock held too long.
             // (With successes sampled, a batch may hold only spend: its loss is said all the same.)
             failure = db.lastError().text();
             lost = traces.size();
-            committed = false;
             db.rollback();
         }
         if (lost > 0 || !committed) {

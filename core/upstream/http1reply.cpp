@@ -260,9 +260,9 @@ void Http1Reply::parseInput()
         fail(ProtocolFailure, m_parser.error());
         return;
     }
-    // A slot may abort (and so finish) the reply; nothing is emitted after finished.
     if (m_body.size() > before)
         Q_EMIT readyRead();
+    // A slot may abort (and so finish) the reply; nothing is emitted after finished.
     if (step == Step::Complete && m_stage != Stage::Done)
         complete();
 }
