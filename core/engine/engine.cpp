@@ -2,27 +2,22 @@
 
 #include "cluster/fleetsync.h"
 #include "engine/bodycaptures.h"
+#include "engine/clientfront.h"
 #include "engine/enginecall.h"
-#include "engine/epolleventdispatcher.h"
 #include "engine/gatewayjournal.h"
-#include "engine/ioworkers.h"
 #include "engine/ownthread.h"
 #include "engine/secretresolver.h"
 #include "engine/snapshotpublisher.h"
 #include "engine/trafficgenerator.h"
-#include "http/httplistener.h"
 #include "http/servertls.h"
 #include "observe/alertwebhook.h"
 #include "observe/otlpexporter.h"
 #include "proxy/adminevents.h"
-#include "proxy/adminservice.h"
-#include "proxy/proxyservice.h"
 #include "proxy/readiness.h"
 #include "upstream/prober.h"
 #include "upstream/simulatedupstream.h"
 #include "upstream/upstreampool.h"
 
-#include <QAbstractEventDispatcher>
 #include <QCoreApplication>
 #include <QDateTime>
 #include <QDir>
@@ -128,15 +123,19 @@ Engine::Engine(const Clock &clock, QObject *parent)
     qRegisterMetaType<QList<Switchyard::ProviderSnapshot>>();
     m_maintenance.setInterval(MaintenanceIntervalMs);
     connect(&m_maintenance, &QTimer::timeout, this, &Engine::maintain);
+    GatewayControl &control = *this; // a private base, seen from here only
+    m_front = std::make_unique<ClientFront>(
+        control, this, m_inbox, [this](AdminEvents *events) { connectAdminEvents(events); });
 }
 
 Engine::~Engine()
 {
-    stopIoThreads(); // their requests use everything below
+    // Its requests use everything below; what the I/O threads' last ones handed over is taken up
+    // while it is whole.
+    m_front->stop();
     delete m_fleet; // it works on the routes and the ledger
     // Before the services they were handed (members, gone before QObject deletes children).
-    delete m_listener;
-    delete m_proxy;
+    m_front.reset();
     delete m_prober;
     delete m_traffic;
     delete m_upstreams;
@@ -215,13 +214,10 @@ void Engine::install(const Config &config)
     for (const QString &pattern : config.capture.redactPatterns)
         active->captureRedactions.append(QRegularExpression(pattern));
     m_captures->configure(config.capture, journalPath());
-    if (m_listener)
-        m_listener->setLimits(listenerLimits(config));
-    if (m_workers)
-        m_workers->setLimits(listenerLimits(config));
-    if (m_listener || m_workers) {
+    if (m_front->isListening()) {
+        m_front->setLimits(listenerLimits(config));
         refreshTls(config);
-        if (config.effectiveWorkers() != (m_workers ? m_workers->count() : 1))
+        if (config.effectiveWorkers() != m_front->threadCount())
             qCWarning(lcEngine) << "workers: another number of I/O threads takes a restart of "
                                    "the gateway";
     }
@@ -298,10 +294,7 @@ void Engine::refreshTls(const Config &config)
     QString error;
     if (const std::optional<QSslConfiguration> tls
         = serverTls(config.tls.certFile, config.tls.keyFile, &error)) {
-        if (m_listener)
-            m_listener->setTls(*tls);
-        if (m_workers)
-            m_workers->setTls(*tls);
+        m_front->setTls(*tls);
         m_captures->setListener(m_active ? m_active->config.listenHost : config.listenHost, m_port,
             { tls->localCertificate() }); // a replay trusts the renewed one
     } else
@@ -397,9 +390,12 @@ void Engine::listen(Config effective)
     const QHostAddress address = effective.listenHost == QLatin1String("localhost")
         ? QHostAddress(QHostAddress::LocalHost)
         : QHostAddress(effective.listenHost);
-    m_port = effective.effectiveWorkers() > 1 ? listenOnIoThreads(effective, address, tls)
-                                              : listenOnThisThread(effective, address, tls);
+    QString why;
+    m_port = m_front->listen(effective.effectiveWorkers(), address, effective.listenPort, tls,
+        listenerLimits(m_active->config), m_services, ioThreadServices(), &m_stateLock, &why);
     if (m_port == 0) {
+        Q_EMIT startFailed(
+            QStringLiteral("cannot listen on %1 (%2)").arg(effective.listenAddress(), why));
         finishStarting();
         return;
     }
@@ -417,76 +413,6 @@ void Engine::listen(Config effective)
     qCInfo(lcEngine).noquote() << "listening on" << effective.listenAddress();
     Q_EMIT started(effective.listenAddress());
     finishStarting();
-}
-
-quint16 Engine::listenOnThisThread(const Config &effective, const QHostAddress &address,
-    const std::optional<QSslConfiguration> &tls)
-{
-    if (!m_proxy) {
-        m_proxy = new ProxyService(m_services, *this, this);
-        connectAdminEvents(m_proxy->admin()->events());
-    }
-    delete m_listener;
-    m_listener = new HttpListener(m_proxy->listenerHandlers(), this);
-    m_listener->setLimits(listenerLimits(m_active->config));
-    if (tls)
-        m_listener->setTls(*tls);
-    const quint16 port = m_listener->listen(address, effective.listenPort);
-    if (port == 0) {
-        delete m_listener;
-        m_listener = nullptr;
-        Q_EMIT startFailed(QStringLiteral("cannot listen on %1 (is the port in use?)")
-                               .arg(effective.listenAddress()));
-    }
-    return port;
-}
-
-quint16 Engine::listenOnIoThreads(const Config &effective, const QHostAddress &address,
-    const std::optional<QSslConfiguration> &tls)
-{
-    // The engine thread's code reads and writes the shared state without a word: it holds the
-    // lock whenever it is awake, and only its own dispatcher can do that.
-    auto *dispatcher = qobject_cast<EpollEventDispatcher *>(QAbstractEventDispatcher::instance());
-    if (!dispatcher) {
-        qCWarning(lcEngine) << "workers: the I/O threads need the epoll event dispatcher; the "
-                               "engine thread serves the clients itself";
-        return listenOnThisThread(effective, address, tls);
-    }
-    const int count = effective.effectiveWorkers();
-    GatewayControl &control = *this; // a private base, seen from here only
-    m_workers = std::make_unique<IoWorkers>(count, ioThreadServices(), control, this);
-    m_ioEvents = m_workers->events();
-    for (AdminEvents *events : std::as_const(m_ioEvents))
-        connectAdminEvents(events);
-    dispatcher->holdWhileAwake(&m_stateLock); // before the first client can come
-    QString why;
-    const quint16 port = m_workers->listen(
-        address, effective.listenPort, tls, listenerLimits(m_active->config), &why);
-    if (port == 0) {
-        stopIoThreads();
-        Q_EMIT startFailed(
-            QStringLiteral("cannot listen on %1 (%2)").arg(effective.listenAddress(), why));
-        return 0;
-    }
-    qCInfo(lcEngine).noquote() << count << "I/O threads serve the clients";
-    return port;
-}
-
-void Engine::stopIoThreads()
-{
-    if (!m_workers)
-        return;
-    // Their last requests may wait for the lock: the engine gives it up for good.
-    if (auto *dispatcher
-        = qobject_cast<EpollEventDispatcher *>(QAbstractEventDispatcher::instance()))
-        dispatcher->holdWhileAwake(nullptr);
-    m_ioEvents.clear();
-    m_workers->stop();
-    // What their last requests handed over (traces, bodies, breaker events), before anything
-    // that reads it is flushed or goes. Only that: other calls queued here (a console's, an
-    // admin question given up) run in their turn, as on any engine.
-    m_inbox.takeUp();
-    m_workers.reset();
 }
 
 GatewayServices Engine::ioThreadServices()
@@ -712,15 +638,7 @@ void Engine::recordTrace(const TraceRecord &trace)
     if (m_alerts && m_alerts->isActive() && m_active)
         alertOn(trace);
     m_publisher->addTrace(trace, spend);
-    if (m_proxy)
-        m_proxy->admin()->events()->publishTrace(trace, spend);
-    for (AdminEvents *events : std::as_const(m_ioEvents)) {
-        if (!events->isListenedTo())
-            continue;
-        QMetaObject::invokeMethod(
-            events, [events, trace, spend] { events->publishTrace(trace, spend); },
-            Qt::QueuedConnection);
-    }
+    m_front->publishTrace(trace, spend);
     if (m_telemetry && trace.sampled && m_active)
         m_telemetry->add(trace, *m_active);
     Q_EMIT requestFinished(trace);
@@ -807,16 +725,7 @@ QByteArray Engine::metricsText() const
                 "# TYPE switchyard_captures_dropped_total counter\n"
                 "switchyard_captures_dropped_total "
             + QByteArray::number(m_captures->dropped()) + "\n";
-    if (m_workers) {
-        text += "# HELP switchyard_io_thread_connections_total Clients accepted by each I/O "
-                "thread (workers).\n"
-                "# TYPE switchyard_io_thread_connections_total counter\n";
-        const QList<quint64> accepted = m_workers->connectionsAccepted();
-        for (qsizetype index = 0; index < accepted.size(); ++index)
-            text += "switchyard_io_thread_connections_total{thread=\""
-                + QByteArray::number(index + 1) + "\"} " + QByteArray::number(accepted.at(index))
-                + "\n";
-    }
+    text += m_front->metricsText();
     if (m_fleet)
         text += "# HELP switchyard_fleet_connected 1 while the fleet's state is shared through "
                 "Redis, 0 while this instance serves on its own state.\n"
@@ -871,9 +780,9 @@ void Engine::readIncident(qint64 fromMs, qint64 toMs, IncidentRead done)
 
 void Engine::stop()
 {
-    // No client is served from here on, and what the I/O threads' requests handed over is in
-    // the journal before it is flushed.
-    stopIoThreads();
+    // No client is served from here on, and what the requests handed over is in the journal
+    // before it is flushed.
+    m_front->stop();
     // A stopped gateway neither advertises itself to the fleet nor acts on its messages.
     delete m_fleet;
     m_fleet = nullptr;
@@ -882,8 +791,6 @@ void Engine::stop()
         m_traffic->stop();
     m_journal->flush();
     m_captures->flush();
-    delete m_listener;
-    m_listener = nullptr;
     m_port = 0;
 }
 

@@ -35,16 +35,14 @@ namespace Switchyard {
 
 class AdminEvents;
 class AdminService;
-class IoWorkers;
+class ClientFront;
 class AlertWebhook;
 class OtlpExporter;
 class FleetSync;
 class GatewayJournal;
 class SimulatedUpstream;
 class TrafficGenerator;
-class HttpListener;
 class Prober;
-class ProxyService;
 class SecretResolver;
 class SnapshotPublisher;
 class SecretStore;
@@ -54,8 +52,9 @@ class BodyCaptures;
 
 // The gateway: listener, upstream clients, breakers, probes and routing state. Lives in its own
 // thread; its public methods may be called from any thread and re-route themselves there.
-// State leaves it only as value snapshots and events. With `workers` above one, I/O threads
-// (IoWorkers) serve the clients and share its routing state under m_stateLock.
+// State leaves it only as value snapshots and events. Its ClientFront serves the clients: on this
+// thread, or with `workers` above one on I/O threads that share its routing state under
+// m_stateLock.
 class Engine final : public QObject, private GatewayControl {
     Q_OBJECT
 public:
@@ -179,14 +178,6 @@ private:
     // last probe result) if it cannot be probed.
     bool startProbe(const QString &route);
     void listen(Config effective);
-    // The port listened on, 0 (and startFailed) if none.
-    quint16 listenOnThisThread(const Config &effective, const QHostAddress &address,
-        const std::optional<QSslConfiguration> &tls);
-    quint16 listenOnIoThreads(const Config &effective, const QHostAddress &address,
-        const std::optional<QSslConfiguration> &tls);
-    // Ends the I/O threads, if any, and takes up what their requests handed over last. Not from
-    // inside a StateLock::Held of this thread's own.
-    void stopIoThreads();
     // What the I/O threads' requests use: the state behind the lock, records sent here.
     GatewayServices ioThreadServices();
     void connectAdminEvents(AdminEvents *events);
@@ -211,17 +202,14 @@ private:
     // Whether a lane or route caps its daily spend: then a trace with a cost is recorded at once,
     // not in the inbox's pace, for the next request's admission to count it.
     std::atomic<bool> m_spendCapped = false;
-    std::unique_ptr<IoWorkers> m_workers; // none: this thread serves the clients
-    QList<AdminEvents *> m_ioEvents; // the I/O threads' /admin/events streams
     EngineInbox m_inbox { this, &m_stateLock }; // what the I/O threads' requests hand over
+    std::unique_ptr<ClientFront> m_front; // this thread's listener, or the I/O threads
     bool m_servesTls = false;
     QString m_dataDirectory;
     QString m_journalName; // empty: traces.sqlite in the data folder
     Redactor m_redactor;
     UpstreamPool *m_upstreams = nullptr;
     Prober *m_prober = nullptr;
-    ProxyService *m_proxy = nullptr;
-    HttpListener *m_listener = nullptr;
     QTimer m_maintenance;
     quint16 m_port = 0;
     SimulatedUpstream *m_simulated = nullptr;

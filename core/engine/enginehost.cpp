@@ -7,18 +7,6 @@
 
 namespace Switchyard {
 
-QAbstractEventDispatcher *EngineHost::ioEventDispatcher()
-{
-    // Qt's dispatcher stays available by name, to measure the two side by side and as a way out
-    // should the epoll one misbehave somewhere.
-    if (qgetenv("SWITCHYARD_EVENT_DISPATCHER") == "qt")
-        return nullptr;
-    auto dispatcher = std::make_unique<EpollEventDispatcher>();
-    if (!dispatcher->isValid())
-        return nullptr;
-    return dispatcher.release();
-}
-
 EngineHost::EngineHost(QObject *parent)
     : EngineHost(SteadyClock::instance(), parent)
 {

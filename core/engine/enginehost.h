@@ -3,8 +3,6 @@
 #include <QObject>
 #include <QThread>
 
-class QAbstractEventDispatcher;
-
 namespace Switchyard {
 
 class Clock;
@@ -20,10 +18,6 @@ public:
 
     // For connecting to its signals and calling its self-queuing methods; never touch its state.
     Engine *engine() const { return m_engine; }
-
-    // The dispatcher for a thread that serves sockets: the epoll one, or null for Qt's default
-    // (SWITCHYARD_EVENT_DISPATCHER=qt, or no epoll). The caller hands it to QThread, which owns it.
-    static QAbstractEventDispatcher *ioEventDispatcher();
 
 private:
     QThread m_thread;

@@ -13,6 +13,7 @@
 #include <cstring>
 #include <functional>
 #include <limits>
+#include <memory>
 
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
@@ -465,6 +466,18 @@ int EpollEventDispatcher::activateDueTimers()
             found->second.firing = false;
     }
     return activated;
+}
+
+QAbstractEventDispatcher *ioEventDispatcher()
+{
+    // Qt's dispatcher stays available by name, to measure the two side by side and as a way out
+    // should the epoll one misbehave somewhere.
+    if (qgetenv("SWITCHYARD_EVENT_DISPATCHER") == "qt")
+        return nullptr;
+    auto dispatcher = std::make_unique<EpollEventDispatcher>();
+    if (!dispatcher->isValid())
+        return nullptr;
+    return dispatcher.release();
 }
 
 } // namespace Switchyard

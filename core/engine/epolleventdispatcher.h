@@ -23,8 +23,8 @@ class StateLock;
 // Written by hand: Qt has no public epoll dispatcher and Debian packages none. It delivers
 // what Qt's dispatchers deliver — posted events first, then ready socket notifiers, then due
 // timers, each timer at most once per pass — so QTcpSocket, QTimer and QNetworkAccessManager
-// work on it unchanged. Linux only; EngineHost falls back to Qt's dispatcher elsewhere or when
-// SWITCHYARD_EVENT_DISPATCHER=qt is set (for side-by-side benchmarks).
+// work on it unchanged. Linux only; ioEventDispatcher() falls back to Qt's dispatcher elsewhere or
+// when SWITCHYARD_EVENT_DISPATCHER=qt is set (for side-by-side benchmarks).
 class EpollEventDispatcher final : public QAbstractEventDispatcher, public SocketPriority {
     Q_OBJECT
 
@@ -126,5 +126,10 @@ private:
     quint64 m_nextGeneration = 1;
     quint64 m_nextSerial = 1;
 };
+
+// The dispatcher for a thread that serves sockets (the engine's, an I/O thread's): the epoll one,
+// or null for Qt's default (SWITCHYARD_EVENT_DISPATCHER=qt, or no epoll). The caller hands it to
+// QThread, which owns it.
+QAbstractEventDispatcher *ioEventDispatcher();
 
 } // namespace Switchyard

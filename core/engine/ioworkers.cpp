@@ -1,7 +1,7 @@
 #include "engine/ioworkers.h"
 
 #include "engine/enginecall.h"
-#include "engine/enginehost.h"
+#include "engine/epolleventdispatcher.h"
 #include "engine/workercontrol.h"
 #include "http/httplistener.h"
 #include "proxy/adminservice.h"
@@ -156,7 +156,7 @@ public:
         : m_server(new IoServer(services, control, engine))
     {
         m_thread.setObjectName(QStringLiteral("switchyard-io-%1").arg(index));
-        if (QAbstractEventDispatcher *dispatcher = EngineHost::ioEventDispatcher())
+        if (QAbstractEventDispatcher *dispatcher = ioEventDispatcher())
             m_thread.setEventDispatcher(dispatcher);
         m_server->moveToThread(&m_thread);
         m_thread.start();
