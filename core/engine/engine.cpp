@@ -5,6 +5,7 @@
 #include "engine/clientfront.h"
 #include "engine/enginecall.h"
 #include "engine/gatewayjournal.h"
+#include "engine/healthchecks.h"
 #include "engine/ownthread.h"
 #include "engine/secretresolver.h"
 #include "engine/snapshotpublisher.h"
@@ -14,7 +15,6 @@
 #include "observe/otlpexporter.h"
 #include "proxy/adminevents.h"
 #include "proxy/readiness.h"
-#include "upstream/prober.h"
 #include "upstream/simulatedupstream.h"
 #include "upstream/upstreampool.h"
 
@@ -136,7 +136,7 @@ Engine::~Engine()
     delete m_fleet; // it works on the routes and the ledger
     // Before the services they were handed (members, gone before QObject deletes children).
     m_front.reset();
-    delete m_prober;
+    m_checks.reset();
     delete m_traffic;
     delete m_upstreams;
 }
@@ -375,8 +375,9 @@ void Engine::listen(Config effective)
         m_upstreams = new UpstreamPool(this);
         m_services.upstreams = m_upstreams;
     }
-    if (!m_prober)
-        m_prober = new Prober(*m_upstreams, m_redactor, m_clock, this);
+    if (!m_checks)
+        m_checks = std::make_unique<HealthChecks>(*m_upstreams, m_redactor, m_clock, m_routes,
+            m_keys, m_providers, [this] { return m_active; });
     std::optional<QSslConfiguration> tls;
     if (effective.tls.enabled()) {
         QString error;
@@ -852,48 +853,12 @@ bool Engine::execute(const RouteCommand &command, QString *error)
         *error = QStringLiteral("There is no route '%1'.").arg(command.route);
         return false;
     }
-    if (startProbe(command.route)) {
+    if (m_checks && m_checks->probe(command.route)) {
         m_routes.markChanged();
         return true;
     }
     *error = m_routes.state(command.route).lastProbeResult;
     return false;
-}
-
-bool Engine::startProbe(const QString &routeName)
-{
-    const auto route = m_active->config.routes.constFind(routeName);
-    if (route == m_active->config.routes.cend())
-        return false;
-    RouteState &state = m_routes.state(routeName);
-    if (state.probeInFlight)
-        return true;
-    // A probe asks with a key the pool would send now (any conversation's).
-    const KeyPools::Pick key
-        = m_keys.pick(route->provider, m_active->providerKeys.value(route->provider), 0);
-    state.lastProbeMs = m_clock.nowMs();
-    if (key.lack != KeyPools::Pick::Lack::None) {
-        state.lastProbeOk = false;
-        state.lastProbeResult = QStringLiteral("not probed: ") + key.reason;
-        return false;
-    }
-    state.probeInFlight = true;
-    m_prober->probe({ *route, m_active->config.providers.value(route->provider), key.value,
-                        m_active->probesByCompletion(*route) },
-        [this, routeName](const ProbeResult &probe) {
-            // The config may have been swapped while the probe ran; a route that is gone has no
-            // state.
-            if (!m_active->config.routes.contains(routeName))
-                return;
-            RouteState &state = m_routes.state(routeName);
-            state.probeInFlight = false;
-            state.lastProbeOk = probe.ok;
-            state.lastProbeResult = probe.result;
-            state.breaker.recordProbe(probe.ok, probe.durationMs, probe.result,
-                probe.completion ? ProbeSignal::Completion : ProbeSignal::Liveness);
-            m_routes.markChanged();
-        });
-    return true;
 }
 
 void Engine::onStateEvent(const StateEvent &event)
@@ -931,8 +896,8 @@ void Engine::maintain()
     if (!m_active)
         return;
     const bool counting = m_routes.advance();
-    for (const QString &route : m_routes.dueProbes(*m_active))
-        startProbe(route);
+    if (m_checks)
+        m_checks->probeDue();
     m_routes.dropUnused();
     if (m_publisher->tick(m_routes.changed(), counting))
         m_routes.clearChanged();
@@ -976,33 +941,10 @@ void Engine::testProvider(const QString &provider)
 {
     if (queuedToOwnThread(this, [this, provider] { testProvider(provider); }))
         return;
-    if (!m_active || !m_prober || !m_active->config.providers.contains(provider)) {
+    const bool testing
+        = m_checks && m_checks->testProvider(provider, [this] { m_publisher->publishProviders(); });
+    if (!testing)
         Q_EMIT commandFailed(QStringLiteral("There is no provider '%1'.").arg(provider));
-        return;
-    }
-    m_providers.testStarted(provider);
-    m_publisher->publishProviders();
-    // A pool is tested with the key it would send now; the result names it.
-    const ResolvedKeys keys = m_active->providerKeys.value(provider);
-    const KeyPools::Pick pick = m_keys.pick(provider, keys, 0);
-    ResolvedSecret key;
-    key.ok = pick.lack == KeyPools::Pick::Lack::None;
-    key.value = pick.value;
-    key.error = pick.reason;
-    m_prober->testProvider(m_active->config.providers.value(provider), key,
-        [this, provider, keys, label = pick.label,
-            maxCooldownMs = m_active->config.limits.maxRetryAfterMs](
-            bool tested, FailureClass failureClass, const QString &answer) {
-            const QString result = keys.pooled() && !label.isEmpty()
-                ? QStringLiteral("%1 (key '%2')").arg(m_redactor.redact(answer), label)
-                : m_redactor.redact(answer);
-            if (tested && !label.isEmpty())
-                m_keys.settle(provider, keys, label, Classification { failureClass, -1, result },
-                    maxCooldownMs, result);
-            m_providers.testFinished(provider, tested, failureClass, result);
-            qCInfo(lcEngine).noquote() << QStringLiteral("provider test provider=%1 result=\"%2\"")
-                                              .arg(provider, m_providers.lastResult(provider));
-            m_publisher->publishProviders();
-        });
 }
+
 } // namespace Switchyard

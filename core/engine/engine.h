@@ -42,7 +42,7 @@ class FleetSync;
 class GatewayJournal;
 class SimulatedUpstream;
 class TrafficGenerator;
-class Prober;
+class HealthChecks;
 class SecretResolver;
 class SnapshotPublisher;
 class SecretStore;
@@ -174,9 +174,6 @@ private:
     // Counted always, traced only as a sample.
     void recordRefusal(const TraceRecord &trace);
     QByteArray metricsText() const;
-    // Sends a health probe of `route` unless one is under way; false (and why in the route's
-    // last probe result) if it cannot be probed.
-    bool startProbe(const QString &route);
     void listen(Config effective);
     // What the I/O threads' requests use: the state behind the lock, records sent here.
     GatewayServices ioThreadServices();
@@ -209,7 +206,7 @@ private:
     QString m_journalName; // empty: traces.sqlite in the data folder
     Redactor m_redactor;
     UpstreamPool *m_upstreams = nullptr;
-    Prober *m_prober = nullptr;
+    std::unique_ptr<HealthChecks> m_checks; // with the upstreams, at the start
     QTimer m_maintenance;
     quint16 m_port = 0;
     SimulatedUpstream *m_simulated = nullptr;
