@@ -37,17 +37,19 @@ void GatewayJournal::open(const QString &path, std::function<void()> ready)
     m_storePath = path;
     const quint64 generation = ++m_generation;
     m_store = new TraceStore(this);
-    connect(m_store, &TraceStore::writeFailed, this, [this](qint64 lost, const QString &error) {
-        m_metrics.recordTraceWriteErrors(lost);
-        if (!m_storageProblem.isEmpty())
-            return; // said once per episode; the metric keeps counting
-        m_storageProblem = QStringLiteral("traces cannot be written (%1); the gateway keeps "
-                                          "serving, and switchyard_trace_write_errors_total "
-                                          "counts what is lost")
-                               .arg(error.left(200));
-        qCWarning(lcEngine).noquote() << m_storageProblem;
-        Q_EMIT storageProblemChanged(m_storageProblem);
-    });
+    connect(m_store, &TraceStore::writeFailed, this,
+        [this](qint64 lost, qint64 lostSpend, const QString &error) {
+            m_metrics.recordWriteErrors(lost, lostSpend);
+            if (!m_storageProblem.isEmpty())
+                return; // said once per episode; the metric keeps counting
+            m_storageProblem
+                = QStringLiteral("traces cannot be written (%1); the gateway keeps "
+                                 "serving, and switchyard_trace_write_errors_total and "
+                                 "switchyard_spend_write_errors_total count what is lost")
+                      .arg(error.left(200));
+            qCWarning(lcEngine).noquote() << m_storageProblem;
+            Q_EMIT storageProblemChanged(m_storageProblem);
+        });
     connect(m_store, &TraceStore::writeRecovered, this, [this] {
         m_storageProblem.clear();
         qCInfo(lcEngine) << "traces are written again";

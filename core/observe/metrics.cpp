@@ -166,6 +166,10 @@ QByteArray Metrics::render(const QList<QPair<QString, int>> &breakerStates) cons
     header(out, "switchyard_trace_write_errors_total", "counter",
         "Traces that could not be stored (disk full, database error, writer queue full).");
     out += "switchyard_trace_write_errors_total " + QByteArray::number(m_traceWriteErrors) + '\n';
+    header(out, "switchyard_spend_write_errors_total", "counter",
+        "Requests whose spend (cost, tokens) could not be stored: the running budgets count it, "
+        "the cost history read after a restart does not.");
+    out += "switchyard_spend_write_errors_total " + QByteArray::number(m_spendWriteErrors) + '\n';
     return out;
 }
 

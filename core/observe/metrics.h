@@ -22,10 +22,12 @@ public:
     void record(const TraceRecord &trace);
     // A request refused before routing (bad JSON, unknown lane or endpoint, ...), by status.
     void recordRefusal(int status) { ++m_refused[QString::number(status)]; }
-    // Traces that could not be written to the trace store (or were dropped for want of room).
-    void recordTraceWriteErrors(qint64 lost)
+    // Traces, and requests' spend, that could not be written to the trace store (or were
+    // dropped for want of room).
+    void recordWriteErrors(qint64 lostTraces, qint64 lostSpend)
     {
-        m_traceWriteErrors += quint64(qMax<qint64>(0, lost));
+        m_traceWriteErrors += quint64(qMax<qint64>(0, lostTraces));
+        m_spendWriteErrors += quint64(qMax<qint64>(0, lostSpend));
     }
     // Text exposition format 0.0.4; `breakerStates` pairs a route with its breakerStateCode().
     QByteArray render(const QList<QPair<QString, int>> &breakerStates) const;
@@ -51,6 +53,7 @@ private:
     QMap<QString, Histogram> m_duration;
     QMap<QString, quint64> m_refused;
     quint64 m_traceWriteErrors = 0;
+    quint64 m_spendWriteErrors = 0;
 };
 
 } // namespace Switchyard

@@ -184,8 +184,8 @@ void TraceStore::append(const TraceRecord &trace, const QList<CostPoint> &spend)
     const double ratio = m_retention ? m_retention->successSampleRatio : 1.0;
     const bool written = !isPlainSuccess(trace) || sampled(trace.id, ratio);
     if (!(written ? m_writer->enqueue(trace, spend) : m_writer->enqueueSpend(spend)))
-        Q_EMIT writeFailed(
-            1, QStringLiteral("the trace writer is %1 traces behind").arg(MaxQueuedTraces));
+        Q_EMIT writeFailed(written ? 1 : 0, CostLedger::requestsIn(spend),
+            QStringLiteral("the trace writer is %1 traces behind").arg(MaxQueuedTraces));
 }
 
 void TraceStore::appendEvent(const StateEvent &event)

@@ -81,8 +81,9 @@ public:
     static bool migrate(const QString &connectionName, QString *error);
 
 Q_SIGNALS:
-    // Writing failed: `lost` traces are not stored. Emitted on every failed batch.
-    void writeFailed(qint64 lost, const QString &error);
+    // Writing failed: `lost` traces, and the spend (cost, tokens) of `lostSpend` requests, are
+    // not stored. Emitted on every failed batch.
+    void writeFailed(qint64 lost, qint64 lostSpend, const QString &error);
     // A batch was written after failures.
     void writeRecovered();
 

@@ -121,6 +121,7 @@ void TraceWriter::write()
         return;
     if (!traces.isEmpty() || !events.isEmpty() || !spend.isEmpty()) {
         qint64 lost = 0;
+        qint64 lostSpend = 0; // requests whose spend is not stored
         QString failure;
         db.transaction();
         QSqlQuery insert(db);
@@ -193,7 +194,10 @@ void TraceWriter::write()
             upsert.addBindValue(point.requests);
             upsert.addBindValue(point.cacheReadTokens);
             upsert.addBindValue(point.cacheWriteTokens);
-            upsert.exec();
+            if (!upsert.exec()) {
+                lostSpend += point.requests;
+                failure = upsert.lastError().text();
+            }
         }
         QSqlQuery insertEvent(db);
         insertEvent.prepare(
@@ -215,11 +219,12 @@ void TraceWriter::write()
             // (With successes sampled, a batch may hold only spend: its loss is said all the same.)
             failure = db.lastError().text();
             lost = traces.size();
+            lostSpend = CostLedger::requestsIn(spend);
             db.rollback();
         }
-        if (lost > 0 || !committed) {
+        if (lost > 0 || lostSpend > 0 || !committed) {
             m_failing = true;
-            Q_EMIT writeFailed(lost, failure);
+            Q_EMIT writeFailed(lost, lostSpend, failure);
         } else if (m_failing) {
             m_failing = false;
             Q_EMIT writeRecovered();

@@ -50,7 +50,8 @@ public:
     void write();
 
 Q_SIGNALS:
-    void writeFailed(qint64 lost, const QString &error);
+    // `lost` traces and the spend of `lostSpend` requests are not stored.
+    void writeFailed(qint64 lost, qint64 lostSpend, const QString &error);
     void writeRecovered();
 
 private:

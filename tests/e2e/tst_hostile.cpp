@@ -40,6 +40,7 @@ private Q_SLOTS:
     void brokenAnswersAreClassifiedAndFallBack_data();
     void brokenAnswersAreClassifiedAndFallBack();
     void aStreamThatBreaksHttpAfterTheFirstByteEndsWithAnErrorEvent();
+    void fullDiskIsReportedAndTheGatewayKeepsServing_data();
     void fullDiskIsReportedAndTheGatewayKeepsServing();
 
 private:
@@ -418,9 +419,36 @@ void HostileTest::refusalFloodIsCountedNotStored()
     QCOMPARE(kept->status, 200);
 }
 
+// The value of an unlabelled counter in a /metrics text; -1 if it is not there.
+static qint64 counterIn(const QByteArray &metrics, const QByteArray &name)
+{
+    const QByteArray prefix = '\n' + name + ' ';
+    const qsizetype at = metrics.indexOf(prefix);
+    if (at < 0)
+        return -1;
+    const qsizetype from = at + prefix.size();
+    bool ok = false;
+    const qint64 value = metrics.mid(from, metrics.indexOf('\n', from) - from).toLongLong(&ok);
+    return ok ? value : -1;
+}
+
+void HostileTest::fullDiskIsReportedAndTheGatewayKeepsServing_data()
+{
+    QTest::addColumn<double>("successSampleRatio");
+    QTest::newRow("every trace written") << 1.0;
+    // Of plain successes only the spend is written: its loss is counted all the same.
+    QTest::newRow("successes sampled out") << 0.0;
+}
+
 void HostileTest::fullDiskIsReportedAndTheGatewayKeepsServing()
 {
-    start("{}");
+    QFETCH(double, successSampleRatio);
+    QByteArray json = config("{}");
+    json.replace("\"default_lane\"",
+        "\"traces\": {\"success_sample_ratio\": " + QByteArray::number(successSampleRatio)
+            + "}, \"default_lane\"");
+    QString error;
+    QVERIFY2(m_gateway->start(json, &error), qPrintable(error));
     m_a->setDefaultResponse(FakeResponse::completion(QStringLiteral("from a")));
     QSignalSpy problems(m_gateway->host().engine(), &Switchyard::Engine::storageProblemChanged);
     QCOMPARE(
@@ -451,8 +479,14 @@ void HostileTest::fullDiskIsReportedAndTheGatewayKeepsServing()
     QVERIFY(problems.first().first().toString().contains(QStringLiteral("cannot be written")));
     ClientCall *metrics = m_gateway->client().get(QStringLiteral("/metrics"));
     QVERIFY(GatewayClient::waitFor(metrics));
-    QVERIFY2(!metrics->body.contains("switchyard_trace_write_errors_total 0\n"),
-        metrics->body.constData());
+    const qint64 lostTraces = counterIn(metrics->body, "switchyard_trace_write_errors_total");
+    const qint64 lostSpend = counterIn(metrics->body, "switchyard_spend_write_errors_total");
+    if (successSampleRatio == 1.0)
+        QVERIFY2(lostTraces >= 1, metrics->body.constData());
+    else
+        QVERIFY2(lostTraces == 0, metrics->body.constData()); // none was to be written
+    // The requests after the disk filled, and perhaps the one before, in the failed batches.
+    QVERIFY2(lostSpend >= 1 && lostSpend <= 6, metrics->body.constData());
     QCOMPARE(problems.size(), 1); // said once, not once per batch
 
     restore.dismiss();
