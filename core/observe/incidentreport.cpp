@@ -6,6 +6,8 @@
 #include <QSet>
 
 #include <algorithm>
+#include <cmath>
+#include <limits>
 #include <optional>
 #include <tuple>
 
@@ -124,6 +126,11 @@ QList<Section> sectionsOf(const IncidentReport &report)
             .arg(report.events.size() + report.eventsLeftOut)
             .arg(report.operatorActions()),
     };
+    if (report.estimated)
+        summary.paragraphs.append(IncidentReport::tr(
+            "Plain successes were stored as a sample (traces.success_sample_ratio): request "
+            "counts, shares and spend count each one kept for those it stands for, so they are "
+            "estimates. Failures, fallbacks and retries are all counted."));
     if (report.truncated)
         summary.paragraphs.append(
             IncidentReport::tr("More than %1 requests started in this range: the figures cover "
@@ -315,21 +322,24 @@ bool IncidentReportBuilder::addTrace(const TraceRecord &trace)
     IncidentReport &report = m_report;
     const bool failed = trace.failed();
     const double extra = LaneHealthTracker::extraCostOf(trace, m_config);
-    ++report.requests;
+    // Only plain successes are sampled, so a weight above 1 adds requests and spend alone.
+    const double weight = trace.sampleWeight;
+    report.estimated = report.estimated || weight != 1.0;
+    m_requests += weight;
     report.failed += failed ? 1 : 0;
     report.fellBack += trace.fallback ? 1 : 0;
     report.degraded += trace.degraded ? 1 : 0;
     report.panics += trace.panic ? 1 : 0;
-    report.spendUsd += trace.costUsd;
+    report.spendUsd += trace.costUsd * weight;
     report.fallbackSpendUsd += trace.fallbackCostUsd;
     report.extraUsd += extra;
 
     IncidentReport::LaneFigures &lane = m_lanes[trace.lane];
     lane.lane = trace.lane;
-    ++lane.requests;
+    m_laneRequests[trace.lane] += weight;
     lane.failed += failed ? 1 : 0;
     lane.fellBack += trace.fallback ? 1 : 0;
-    lane.spendUsd += trace.costUsd;
+    lane.spendUsd += trace.costUsd * weight;
     lane.extraUsd += extra;
 
     QString lastReason;
@@ -373,6 +383,12 @@ void IncidentReportBuilder::addEvent(const StateEvent &event)
 IncidentReport IncidentReportBuilder::finish()
 {
     IncidentReport report = m_report;
+    const auto count = [](double requests) {
+        return int(std::min(std::round(requests), double(std::numeric_limits<int>::max())));
+    };
+    report.requests = count(m_requests);
+    for (auto lane = m_lanes.begin(); lane != m_lanes.end(); ++lane)
+        lane->requests = count(m_laneRequests.value(lane.key()));
     report.lanes = m_lanes.values();
     std::sort(report.lanes.begin(), report.lanes.end(),
         [](const auto &a, const auto &b) { return a.lane < b.lane; });

@@ -74,6 +74,9 @@ public:
     // More requests started in the range than were read (MaxTracesRead): the figures cover the
     // first ones only.
     bool truncated = false;
+    // Some of the range's plain successes were stored as a sample (traces.success_sample_ratio):
+    // request counts and spend count each sampled one for those it stands for.
+    bool estimated = false;
 
     int operatorActions() const;
     QString toMarkdown() const;
@@ -103,6 +106,9 @@ private:
     IncidentReport m_report;
     Config m_config;
     qint64 m_read = 0;
+    // Requests, weighed by what each trace stands for; rounded into the report at finish().
+    double m_requests = 0;
+    QHash<QString, double> m_laneRequests;
     QHash<QString, IncidentReport::LaneFigures> m_lanes;
     QHash<QString, IncidentReport::Reason> m_reasons;
 };

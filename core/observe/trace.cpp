@@ -9,6 +9,7 @@
 #include <QJsonDocument>
 
 #include <algorithm>
+#include <cmath>
 #include <utility>
 
 namespace Switchyard {
@@ -99,6 +100,8 @@ template <typename Out> void writeTrace(const TraceRecord &trace, Out &out)
         out.endItem();
     }
     out.endList();
+    if (trace.sampleWeight != 1.0)
+        out.field("sample_weight", trace.sampleWeight);
     if (!trace.traceId.isEmpty()) {
         out.field("trace_id", trace.traceId);
         out.field("span_id", trace.spanId);
@@ -310,6 +313,9 @@ TraceRecord TraceRecord::fromJson(const QJsonObject &json)
     trace.traceId = json.value(QLatin1String("trace_id")).toString();
     trace.spanId = json.value(QLatin1String("span_id")).toString();
     trace.parentSpanId = json.value(QLatin1String("parent_span_id")).toString();
+    // A damaged or hostile value (NaN, negative, huge) must not skew a report's sums.
+    const double weight = json.value(QLatin1String("sample_weight")).toDouble(1.0);
+    trace.sampleWeight = std::isfinite(weight) ? std::clamp(weight, 1.0, MaxSampleWeight) : 1.0;
     for (const QJsonValue &need : json.value(QLatin1String("needs")).toArray()) {
         for (Capability capability : allCapabilities()) {
             if (capabilityName(capability) == need.toString())

@@ -87,6 +87,11 @@ struct TraceRecord {
     QString spanId;
     QString parentSpanId;
     bool sampled = false; // exported, when telemetry is on
+    // How many requests this trace stands for in the store: 1/ratio for a plain success written
+    // as a sample of them (traces.success_sample_ratio), otherwise 1. Read back within
+    // [1, MaxSampleWeight].
+    double sampleWeight = 1.0;
+    static constexpr double MaxSampleWeight = 1e6;
 
     int upstreamAttempts() const;
     bool hasDrill() const;

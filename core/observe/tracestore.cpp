@@ -180,10 +180,22 @@ void TraceStore::append(const TraceRecord &trace, const QList<CostPoint> &spend)
         m_recent.pop_front();
     if (!m_writer)
         return;
-    // A plain success not sampled is not written; what it cost is, always.
+    // A plain success not sampled is not written; what it cost is, always. One that is stands
+    // for those left out with it, so that an incident report over the store can count them.
     const double ratio = m_retention ? m_retention->successSampleRatio : 1.0;
-    const bool written = !isPlainSuccess(trace) || sampled(trace.id, ratio);
-    if (!(written ? m_writer->enqueue(trace, spend) : m_writer->enqueueSpend(spend)))
+    const bool plain = isPlainSuccess(trace);
+    const bool written = !plain || sampled(trace.id, ratio);
+    bool queued = false;
+    if (!written) {
+        queued = m_writer->enqueueSpend(spend);
+    } else if (plain && ratio < 1.0) {
+        TraceRecord sample = trace;
+        sample.sampleWeight = qMin(1.0 / ratio, TraceRecord::MaxSampleWeight);
+        queued = m_writer->enqueue(sample, spend);
+    } else {
+        queued = m_writer->enqueue(trace, spend);
+    }
+    if (!queued)
         Q_EMIT writeFailed(written ? 1 : 0, CostLedger::requestsIn(spend),
             QStringLiteral("the trace writer is %1 traces behind").arg(MaxQueuedTraces));
 }

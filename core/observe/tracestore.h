@@ -51,7 +51,8 @@ public:
     void deleteWhenIdle();
 
     // Keeps the trace among the recent ones, and hands it to the writer unless it is a plain
-    // success that traces.success_sample_ratio leaves out; its spend is written either way.
+    // success that traces.success_sample_ratio leaves out; its spend is written either way. A
+    // plain success written as a sample is written with its sampleWeight (1/ratio).
     void append(const TraceRecord &trace, const QList<CostPoint> &spend);
     // Answered by the first route at the first try, nothing degraded: what sampling may leave out.
     static bool isPlainSuccess(const TraceRecord &trace);

@@ -392,7 +392,8 @@ QJsonObject fromIncident(const IncidentReport &report)
         { QStringLiteral("lanes"), arrayOf(report.lanes, lane) },
         { QStringLiteral("reasons"), arrayOf(report.reasons, reason) },
         { QStringLiteral("errors"), arrayOf(report.errors, error) },
-        { QStringLiteral("truncated"), report.truncated } };
+        { QStringLiteral("truncated"), report.truncated },
+        { QStringLiteral("estimated"), report.estimated } };
 }
 
 IncidentReport toIncident(const QJsonObject &json)
@@ -449,6 +450,7 @@ IncidentReport toIncident(const QJsonObject &json)
             failureClass(error), str(error, QLatin1StringView("reason")) });
     }
     report.truncated = json.value(QLatin1StringView("truncated")).toBool();
+    report.estimated = json.value(QLatin1StringView("estimated")).toBool();
     return report;
 }
 

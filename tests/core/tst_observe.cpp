@@ -1,5 +1,6 @@
 #include "observe/costledger.h"
 #include "observe/incidentreport.h"
+#include "proxy/adminjson.h"
 #include "observe/metrics.h"
 #include "observe/otlpexporter.h"
 #include "observe/redactor.h"
@@ -415,6 +416,7 @@ private Q_SLOTS:
         QTRY_VERIFY(report.has_value());
         QCOMPARE(report->requests, 6);
         QCOMPARE(report->fellBack, 5);
+        QVERIFY(!report->estimated); // nothing sampled
         QCOMPARE(report->events.size(), 6);
         QCOMPARE(report->events.first().to, BreakerState::Open);
         QCOMPARE(report->events.last().to, BreakerState::Closed);
@@ -978,6 +980,69 @@ private Q_SLOTS:
         }
         QCOMPARE(requests, 5); // the plain success's spend too
         QCOMPARE(spent, 2.5);
+    }
+
+    void anIncidentReportCountsWhatEachSampledSuccessStandsFor()
+    {
+        // Written at 0.25 and read back after a restart (nothing in memory): each plain success
+        // kept stands for four, every failure for itself.
+        QTemporaryDir dir;
+        const qint64 start = at(14, 0, 0);
+        int kept = 0;
+        {
+            TraceStore store;
+            QString error;
+            QVERIFY2(store.open(dir.path(), &error), qPrintable(error));
+            TraceRetention retention;
+            retention.successSampleRatio = 0.25;
+            store.setRetention(retention);
+            for (int i = 0; i < 1000; ++i) {
+                TraceRecord plain = makeTrace(requestIdAt(start + i), QStringLiteral("main"),
+                    QStringLiteral("live"), FailureClass::Ok, start + i);
+                plain.costUsd = 0.01;
+                kept += TraceStore::sampled(plain.id, 0.25) ? 1 : 0;
+                store.append(plain, {});
+            }
+            for (int i = 0; i < 10; ++i)
+                store.append(
+                    makeTrace(QStringLiteral("req_failed%1").arg(i), QStringLiteral("main"),
+                        QStringLiteral("live"), FailureClass::Transient, start + 2000 + i),
+                    {});
+            store.flush();
+            QCOMPARE(store.storedCount(), qint64(kept + 10));
+        }
+        TraceStore reopened;
+        QString error;
+        QVERIFY(reopened.open(dir.path(), &error));
+        std::optional<IncidentReport> report;
+        reopened.readIncident(start, start + 3000, Config(), {},
+            [&report](const IncidentReport &read) { report = read; });
+        QTRY_VERIFY(report.has_value());
+        QCOMPARE(report->requests, 4 * kept + 10);
+        QVERIFY2(report->requests > 800 && report->requests < 1250,
+            qPrintable(QString::number(report->requests)));
+        QCOMPARE(report->failed, 10);
+        QCOMPARE(report->lanes.size(), 1);
+        QCOMPARE(report->lanes.first().requests, report->requests);
+        QVERIFY(qAbs(report->spendUsd - 4 * kept * 0.01) < 1e-9);
+        QVERIFY(report->estimated);
+        QVERIFY(report->toMarkdown().contains(QStringLiteral("stored as a sample")));
+        // And so it says through the admin API, to an attached console.
+        QVERIFY(AdminJson::toIncident(AdminJson::fromIncident(*report)).estimated);
+
+        // What a stored trace says it stands for is read back within bounds, whatever it says.
+        TraceRecord sample = makeTrace(QStringLiteral("req_s"), QStringLiteral("main"),
+            QStringLiteral("live"), FailureClass::Ok);
+        sample.sampleWeight = 4;
+        QCOMPARE(TraceRecord::fromStoredForm(sample.storedForm()).sampleWeight, 4.0);
+        QCOMPARE(TraceRecord::fromStoredForm(TraceRecord().storedForm()).sampleWeight, 1.0);
+        for (const double hostile : { -5.0, 0.0, 1e300, std::nan("") }) {
+            QJsonObject json = sample.toJson();
+            json.insert(QStringLiteral("sample_weight"), hostile);
+            const double read = TraceRecord::fromJson(json).sampleWeight;
+            QVERIFY2(read >= 1.0 && read <= TraceRecord::MaxSampleWeight,
+                qPrintable(QString::number(read)));
+        }
     }
 
     void retentionByCountAndAge()
