@@ -4,6 +4,7 @@
 #include "capturenotice.h"
 #include "link/gatewaylink.h"
 #include "models/tracelistmodel.h"
+#include "observe/tracestore.h"
 #include "samplingnotice.h"
 #include "tableviews.h"
 #include "timelinewidget.h"
@@ -107,6 +108,7 @@ TracesView::TracesView(TraceListModel *model, GatewayLink *gateway, QWidget *par
     m_search->setClearButtonEnabled(true);
     connect(m_search, &QLineEdit::returnPressed, this, [this] { findRequest(m_search->text()); });
     m_found->setObjectName(QStringLiteral("requestIdFound"));
+    m_found->setWordWrap(true); // a search that finds nothing may say why, in a sentence or two
     m_found->hide();
     m_export->setObjectName(QStringLiteral("exportTraces"));
     m_export->setToolTip(tr("Save the selected requests with their attempts as JSON (never a "
@@ -216,7 +218,14 @@ void TracesView::findRequest(const QString &text)
         if (m_search->text().trimmed() != id)
             return; // another search since
         if (!trace) {
-            say(tr("No request %1 in this gateway's traces").arg(id));
+            const double ratio = m_gateway->config().traceSuccessSampleRatio;
+            say(TraceStore::sampled(id, ratio)
+                    ? tr("No request %1 in this gateway's traces").arg(id)
+                    //: traces.success_sample_ratio is a configuration key, not translated
+                    : tr("No request %1 in this gateway's traces. Successes are written as a "
+                         "sample (traces.success_sample_ratio) and this id is outside it: if "
+                         "the request was answered at the first try, it was not kept.")
+                          .arg(id));
             return;
         }
         m_table->clearSelection();

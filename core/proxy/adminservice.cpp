@@ -4,6 +4,7 @@
 #include "config/secretdestinations.h"
 #include "http/clientresponse.h"
 #include "observe/costledger.h"
+#include "observe/tracestore.h"
 #include "proxy/adminevents.h"
 #include "proxy/adminjson.h"
 #include "proxy/gatewaycontrol.h"
@@ -216,10 +217,20 @@ void AdminService::handle(const HttpRequest &request, ClientResponse response)
     if (path.startsWith(tracePrefix) && isGet) {
         const QString id = path.mid(tracePrefix.size());
         auto pending = std::make_shared<ClientResponse>(std::move(response));
-        m_control.findTrace(id, [pending, id](const std::optional<TraceRecord> &trace) {
+        const double ratio = m_services.activeConfig()->config.traceSuccessSampleRatio;
+        m_control.findTrace(id, [pending, id, ratio](const std::optional<TraceRecord> &trace) {
             if (!trace) {
-                sendError(*pending, 404, QStringLiteral("No trace with id '%1'.").arg(id),
-                    QStringLiteral("invalid_request_error"), QStringLiteral("trace_not_found"));
+                QString message = QStringLiteral("No trace with id '%1'.").arg(id);
+                // An operator holding an id from a caller's log must not take a success that
+                // was not written for one that never came.
+                if (!TraceStore::sampled(id, ratio))
+                    message += QStringLiteral(
+                        " Plain successes are written as a sample (traces.success_sample_ratio "
+                        "%1), and this id is outside it: a request with it that was answered at "
+                        "the first try was not kept.")
+                                   .arg(ratio);
+                sendError(*pending, 404, message, QStringLiteral("invalid_request_error"),
+                    QStringLiteral("trace_not_found"));
                 return;
             }
             pending->sendJson(200, {}, compact(trace->toJson()));

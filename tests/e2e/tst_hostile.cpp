@@ -42,10 +42,12 @@ private Q_SLOTS:
     void aStreamThatBreaksHttpAfterTheFirstByteEndsWithAnErrorEvent();
     void fullDiskIsReportedAndTheGatewayKeepsServing_data();
     void fullDiskIsReportedAndTheGatewayKeepsServing();
+    void anUnknownTraceIdSaysWhetherSamplingLeftItOut();
 
 private:
     QByteArray config(const QByteArray &limits) const;
     void start(const QByteArray &limits);
+    void startSampling(double successSampleRatio);
     QJsonObject route(const QString &name);
     static FakeResponse eventStream(const QList<QByteArray> &chunks);
 
@@ -74,6 +76,16 @@ void HostileTest::start(const QByteArray &limits)
 {
     QString error;
     QVERIFY2(m_gateway->start(config(limits), &error), qPrintable(error));
+}
+
+void HostileTest::startSampling(double successSampleRatio)
+{
+    QByteArray json = config("{}");
+    json.replace("\"default_lane\"",
+        "\"traces\": {\"success_sample_ratio\": " + QByteArray::number(successSampleRatio)
+            + "}, \"default_lane\"");
+    QString error;
+    QVERIFY2(m_gateway->start(json, &error), qPrintable(error));
 }
 
 void HostileTest::init()
@@ -443,12 +455,7 @@ void HostileTest::fullDiskIsReportedAndTheGatewayKeepsServing_data()
 void HostileTest::fullDiskIsReportedAndTheGatewayKeepsServing()
 {
     QFETCH(double, successSampleRatio);
-    QByteArray json = config("{}");
-    json.replace("\"default_lane\"",
-        "\"traces\": {\"success_sample_ratio\": " + QByteArray::number(successSampleRatio)
-            + "}, \"default_lane\"");
-    QString error;
-    QVERIFY2(m_gateway->start(json, &error), qPrintable(error));
+    startSampling(successSampleRatio);
     m_a->setDefaultResponse(FakeResponse::completion(QStringLiteral("from a")));
     QSignalSpy problems(m_gateway->host().engine(), &Switchyard::Engine::storageProblemChanged);
     QCOMPARE(
@@ -496,6 +503,28 @@ void HostileTest::fullDiskIsReportedAndTheGatewayKeepsServing()
         QStringLiteral("/v1/chat/completions"), chatBody(QStringLiteral("main")));
     QTRY_COMPARE_WITH_TIMEOUT(problems.size(), 2, 10000);
     QCOMPARE(problems.last().first().toString(), QString()); // writing works again
+}
+
+void HostileTest::anUnknownTraceIdSaysWhetherSamplingLeftItOut()
+{
+    // A caller's log names a request the store does not have: with successes sampled, the answer
+    // says that a success may not have been kept, rather than suggest it never came.
+    const QString unknown = QStringLiteral("/admin/traces/req_000000000000000000000000");
+    startSampling(1.0);
+    ClientCall *whole = m_gateway->client().get(unknown);
+    QVERIFY(GatewayClient::waitFor(whole));
+    QCOMPARE(whole->status, 404);
+    QVERIFY2(!whole->body.contains("success_sample_ratio"), whole->body.constData());
+
+    m_gateway = std::make_unique<GatewayUnderTest>();
+    startSampling(0.0);
+    ClientCall *sampled = m_gateway->client().get(unknown);
+    QVERIFY(GatewayClient::waitFor(sampled));
+    QCOMPARE(sampled->status, 404);
+    QCOMPARE(sampled->json().value(u"error").toObject().value(u"code").toString(),
+        QStringLiteral("trace_not_found"));
+    QVERIFY2(sampled->body.contains("success_sample_ratio 0") && sampled->body.contains("not kept"),
+        sampled->body.constData());
 }
 
 QTEST_GUILESS_MAIN(HostileTest)

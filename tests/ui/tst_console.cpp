@@ -1292,6 +1292,26 @@ void ConsoleTest::theTracesViewSaysWhenSuccessesAreSampled()
     QTRY_VERIFY(notice->isVisible());
     QVERIFY2(notice->text().contains(QLatin1String("25%")), qPrintable(notice->text()));
     QVERIFY2(notice->text().contains(QLatin1String("every failure")), qPrintable(notice->text()));
+
+    // An id not found says whether sampling may have left it out: of two unknown ids, one
+    // inside the share written and one outside.
+    auto *found = view->findChild<QLabel *>(QStringLiteral("requestIdFound"));
+    auto *search = view->findChild<QLineEdit *>(QStringLiteral("requestIdSearch"));
+    QString inside;
+    QString outside;
+    for (int i = 0; (inside.isEmpty() || outside.isEmpty()) && i < 1000; ++i) {
+        const QString id = QStringLiteral("req_%1").arg(i, 24, 10, QLatin1Char('0'));
+        (TraceStore::sampled(id, 0.25) ? inside : outside) = id;
+    }
+    search->setText(outside);
+    view->findRequest(search->text());
+    QTRY_VERIFY_WITH_TIMEOUT(found->text().startsWith(QLatin1String("No request")), 5000);
+    QVERIFY2(found->text().contains(QLatin1String("not kept")), qPrintable(found->text()));
+    search->setText(inside);
+    view->findRequest(search->text());
+    QTRY_VERIFY_WITH_TIMEOUT(found->text().startsWith(QLatin1String("No request ") + inside), 5000);
+    QVERIFY2(!found->text().contains(QLatin1String("not kept")), qPrintable(found->text()));
+
     propose(1.0);
     QTRY_VERIFY(answer.has_value());
     QCOMPARE(*answer, QStringList());
