@@ -75,8 +75,8 @@
         <translation>Zustandswechsel: %1; Eingriffe von Betreibern: %2</translation>
     </message>
     <message>
-        <source>Plain successes were stored as a sample (traces.success_sample_ratio): request counts, shares and spend count each one kept for those it stands for, so they are estimates. Failures, fallbacks and retries are all counted.</source>
-        <translation>Einfache Erfolge wurden nur als Stichprobe gespeichert (traces.success_sample_ratio): Anfragezahlen, Anteile und Kosten zählen jeden gespeicherten für die, für die er steht, und sind daher Schätzungen. Fehler, Ausweichrouten und Wiederholungen sind alle gezählt.</translation>
+        <source>Plain successes are written to the store only as a sample (traces.success_sample_ratio): request counts, shares and spend are estimated from the successes kept, each counted for those it stands for. Failures, fallbacks and retries are all counted.</source>
+        <translation>Einfache Erfolge werden nur als Stichprobe gespeichert (traces.success_sample_ratio): Anfragezahlen, Anteile und Ausgaben sind aus den gespeicherten Erfolgen geschätzt, von denen jeder so oft zählt, wie viele Anfragen er vertritt. Fehler, Ausweichen und Wiederholungen werden vollständig gezählt.</translation>
     </message>
     <message>
         <source>More than %1 requests started in this range: the figures cover the first %1.</source>

@@ -853,7 +853,11 @@ bool Engine::execute(const RouteCommand &command, QString *error)
         *error = QStringLiteral("There is no route '%1'.").arg(command.route);
         return false;
     }
-    if (m_checks && m_checks->probe(command.route)) {
+    if (!m_checks) {
+        *error = QStringLiteral("The gateway is not serving yet: nothing can be probed.");
+        return false;
+    }
+    if (m_checks->probe(command.route)) {
         m_routes.markChanged();
         return true;
     }

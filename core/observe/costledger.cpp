@@ -47,14 +47,6 @@ QList<CostPoint> CostLedger::pointsOf(const TraceRecord &trace)
     return points;
 }
 
-qint64 CostLedger::requestsIn(const QList<CostPoint> &points)
-{
-    qint64 requests = 0;
-    for (const CostPoint &point : points)
-        requests += point.requests;
-    return requests;
-}
-
 void CostLedger::add(const QList<CostPoint> &points)
 {
     for (const CostPoint &point : points) {

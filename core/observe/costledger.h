@@ -32,8 +32,6 @@ public:
 
     // The spend one finished request adds, one point per (lane, route) it touched.
     static QList<CostPoint> pointsOf(const TraceRecord &trace);
-    // How many requests `points` count (a request's other routes' points count none).
-    static qint64 requestsIn(const QList<CostPoint> &points);
 
     void add(const QList<CostPoint> &points);
     // Another configuration runs with a journal of its own: this instance's spend so far is its.

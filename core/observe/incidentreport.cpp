@@ -128,9 +128,10 @@ QList<Section> sectionsOf(const IncidentReport &report)
     };
     if (report.estimated)
         summary.paragraphs.append(IncidentReport::tr(
-            "Plain successes were stored as a sample (traces.success_sample_ratio): request "
-            "counts, shares and spend count each one kept for those it stands for, so they are "
-            "estimates. Failures, fallbacks and retries are all counted."));
+            "Plain successes are written to the store only as a sample "
+            "(traces.success_sample_ratio): request counts, shares and spend are estimated from "
+            "the successes kept, each counted for those it stands for. Failures, fallbacks and "
+            "retries are all counted."));
     if (report.truncated)
         summary.paragraphs.append(
             IncidentReport::tr("More than %1 requests started in this range: the figures cover "
@@ -322,15 +323,17 @@ bool IncidentReportBuilder::addTrace(const TraceRecord &trace)
     IncidentReport &report = m_report;
     const bool failed = trace.failed();
     const double extra = LaneHealthTracker::extraCostOf(trace, m_config);
-    // Only plain successes are sampled, so a weight above 1 adds requests and spend alone.
-    const double weight = trace.sampleWeight;
+    // Only plain successes are sampled: a weight on anything else (a damaged or forged row) is
+    // not believed. So a weight above 1 adds requests and spend alone.
+    const double weight = trace.isPlainSuccess() ? trace.sampleWeight : 1.0;
+    const double cost = std::isfinite(trace.costUsd) ? trace.costUsd : 0.0;
     report.estimated = report.estimated || weight != 1.0;
     m_requests += weight;
     report.failed += failed ? 1 : 0;
     report.fellBack += trace.fallback ? 1 : 0;
     report.degraded += trace.degraded ? 1 : 0;
     report.panics += trace.panic ? 1 : 0;
-    report.spendUsd += trace.costUsd * weight;
+    report.spendUsd += cost * weight;
     report.fallbackSpendUsd += trace.fallbackCostUsd;
     report.extraUsd += extra;
 
@@ -339,7 +342,7 @@ bool IncidentReportBuilder::addTrace(const TraceRecord &trace)
     m_laneRequests[trace.lane] += weight;
     lane.failed += failed ? 1 : 0;
     lane.fellBack += trace.fallback ? 1 : 0;
-    lane.spendUsd += trace.costUsd * weight;
+    lane.spendUsd += cost * weight;
     lane.extraUsd += extra;
 
     QString lastReason;

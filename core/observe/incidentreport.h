@@ -97,6 +97,9 @@ public:
     // False once MaxTracesRead requests are in (the report then says it is truncated).
     bool addTrace(const TraceRecord &trace);
     void addEvent(const StateEvent &event);
+    // The store wrote plain successes as a sample over part of the range: the figures are
+    // estimates even where no success was kept.
+    void markSampled() { m_report.estimated = true; }
     bool covers(qint64 atMs) const { return atMs >= m_report.fromMs && atMs <= m_report.toMs; }
     qint64 fromMs() const { return m_report.fromMs; }
     qint64 toMs() const { return m_report.toMs; }

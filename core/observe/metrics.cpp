@@ -167,8 +167,8 @@ QByteArray Metrics::render(const QList<QPair<QString, int>> &breakerStates) cons
         "Traces that could not be stored (disk full, database error, writer queue full).");
     out += "switchyard_trace_write_errors_total " + QByteArray::number(m_traceWriteErrors) + '\n';
     header(out, "switchyard_spend_write_errors_total", "counter",
-        "Requests whose spend (cost, tokens) could not be stored: the running budgets count it, "
-        "the cost history read after a restart does not.");
+        "Spend records (a request's cost and tokens on one route) that could not be stored: "
+        "the running budgets count them, the cost history read after a restart does not.");
     out += "switchyard_spend_write_errors_total " + QByteArray::number(m_spendWriteErrors) + '\n';
     return out;
 }

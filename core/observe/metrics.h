@@ -22,8 +22,8 @@ public:
     void record(const TraceRecord &trace);
     // A request refused before routing (bad JSON, unknown lane or endpoint, ...), by status.
     void recordRefusal(int status) { ++m_refused[QString::number(status)]; }
-    // Traces, and requests' spend, that could not be written to the trace store (or were
-    // dropped for want of room).
+    // Traces, and spend records, that could not be written to the trace store (or were dropped
+    // for want of room).
     void recordWriteErrors(qint64 lostTraces, qint64 lostSpend)
     {
         m_traceWriteErrors += quint64(qMax<qint64>(0, lostTraces));

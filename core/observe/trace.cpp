@@ -209,6 +209,16 @@ bool TraceRecord::failed() const
         && finalClass != FailureClass::Cancelled;
 }
 
+bool TraceRecord::isPlainSuccess() const
+{
+    if (finalClass != FailureClass::Ok || fallback || degraded || panic || attempts.size() != 1)
+        return false;
+    // A note (a hedge that was wanted and not sent, parameters a translation dropped) or a
+    // breaker's trial call is worth keeping however it ended.
+    const AttemptRecord &attempt = attempts.constFirst();
+    return attempt.failureClass == FailureClass::Ok && attempt.note.isEmpty() && !attempt.trial;
+}
+
 bool TraceRecord::endedInError() const
 {
     return status < 200 || status >= 300 || finalClass != FailureClass::Ok;

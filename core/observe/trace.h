@@ -101,6 +101,9 @@ struct TraceRecord {
     bool failed() const;
     // Anything but a whole success, the caller's mistakes included: what "Only errors" shows.
     bool endedInError() const;
+    // Answered by the first route at the first try, nothing degraded, nothing noted: what
+    // traces.success_sample_ratio may leave out of the store.
+    bool isPlainSuccess() const;
     // The request has ended: its outcome, and the totals of its attempts. `firstChoice` is the
     // lane's first route that could serve it; spend anywhere else exists only by fallback.
     void conclude(int finalStatus, FailureClass finalClass, qint64 duration,

@@ -150,17 +150,6 @@ void TraceStore::deleteWhenIdle()
         deleteLater();
 }
 
-bool TraceStore::isPlainSuccess(const TraceRecord &trace)
-{
-    if (trace.finalClass != FailureClass::Ok || trace.fallback || trace.degraded || trace.panic
-        || trace.attempts.size() != 1)
-        return false;
-    // A note (a hedge that was wanted and not sent, parameters a translation dropped) or a
-    // breaker's trial call is worth keeping however it ended.
-    const AttemptRecord &attempt = trace.attempts.constFirst();
-    return attempt.failureClass == FailureClass::Ok && attempt.note.isEmpty() && !attempt.trial;
-}
-
 bool TraceStore::sampled(const QString &id, double ratio)
 {
     if (ratio >= 1.0)
@@ -183,7 +172,7 @@ void TraceStore::append(const TraceRecord &trace, const QList<CostPoint> &spend)
     // A plain success not sampled is not written; what it cost is, always. One that is stands
     // for those left out with it, so that an incident report over the store can count them.
     const double ratio = m_retention ? m_retention->successSampleRatio : 1.0;
-    const bool plain = isPlainSuccess(trace);
+    const bool plain = trace.isPlainSuccess();
     const bool written = !plain || sampled(trace.id, ratio);
     bool queued = false;
     if (!written) {
@@ -196,7 +185,7 @@ void TraceStore::append(const TraceRecord &trace, const QList<CostPoint> &spend)
         queued = m_writer->enqueue(trace, spend);
     }
     if (!queued)
-        Q_EMIT writeFailed(written ? 1 : 0, CostLedger::requestsIn(spend),
+        Q_EMIT writeFailed(written ? 1 : 0, spend.size(),
             QStringLiteral("the trace writer is %1 traces behind").arg(MaxQueuedTraces));
 }
 
@@ -292,7 +281,11 @@ void TraceStore::readIncident(qint64 fromMs, qint64 toMs, const Config &config,
 {
     QList<TraceRecord> recent;
     QSet<QString> inMemory;
+    // Memory holds every recent request, written or not; what is older comes from the store,
+    // which holds a sample of the successes while the ratio is below 1.
+    qint64 oldestInMemory = std::numeric_limits<qint64>::max();
     for (const TraceRecord &trace : m_recent) {
+        oldestInMemory = qMin(oldestInMemory, trace.startedAtUtcMs);
         if (trace.startedAtUtcMs >= fromMs && trace.startedAtUtcMs <= toMs) {
             recent.append(trace);
             inMemory.insert(trace.id);
@@ -306,9 +299,13 @@ void TraceStore::readIncident(qint64 fromMs, qint64 toMs, const Config &config,
     qint64 eventsBeforeMs = std::numeric_limits<qint64>::max();
     for (const StateEvent &event : recentEvents)
         eventsBeforeMs = qMin(eventsBeforeMs, event.time.toMSecsSinceEpoch());
-    auto build = [fromMs, toMs, config, recent, inMemory, recentEvents, eventsBeforeMs](
-                     const TraceReader *reader) {
+    const bool storeSampled = m_writer && m_retention && m_retention->successSampleRatio < 1.0
+        && fromMs < oldestInMemory;
+    auto build = [fromMs, toMs, config, recent, inMemory, recentEvents, eventsBeforeMs,
+                     storeSampled](const TraceReader *reader) {
         IncidentReportBuilder builder(fromMs, toMs, config);
+        if (storeSampled)
+            builder.markSampled();
         if (reader)
             reader->readIncident(&builder, inMemory, eventsBeforeMs);
         for (const TraceRecord &trace : recent) {

@@ -54,8 +54,6 @@ public:
     // success that traces.success_sample_ratio leaves out; its spend is written either way. A
     // plain success written as a sample is written with its sampleWeight (1/ratio).
     void append(const TraceRecord &trace, const QList<CostPoint> &spend);
-    // Answered by the first route at the first try, nothing degraded: what sampling may leave out.
-    static bool isPlainSuccess(const TraceRecord &trace);
     // Whether the request with this id is among the `ratio` share kept.
     static bool sampled(const QString &id, double ratio);
     void appendEvent(const StateEvent &event);
@@ -82,8 +80,8 @@ public:
     static bool migrate(const QString &connectionName, QString *error);
 
 Q_SIGNALS:
-    // Writing failed: `lost` traces, and the spend (cost, tokens) of `lostSpend` requests, are
-    // not stored. Emitted on every failed batch.
+    // Writing failed: `lost` traces, and `lostSpend` spend records (a request's cost and tokens
+    // on one route), are not stored. Emitted on every failed batch.
     void writeFailed(qint64 lost, qint64 lostSpend, const QString &error);
     // A batch was written after failures.
     void writeRecovered();

@@ -121,7 +121,7 @@ void TraceWriter::write()
         return;
     if (!traces.isEmpty() || !events.isEmpty() || !spend.isEmpty()) {
         qint64 lost = 0;
-        qint64 lostSpend = 0; // requests whose spend is not stored
+        qint64 lostSpend = 0; // spend records (a request's, on one route) not stored
         QString failure;
         db.transaction();
         QSqlQuery insert(db);
@@ -164,6 +164,7 @@ void TraceWriter::write()
             "excluded.cache_write_tokens"));
         // One row per minute, lane and route however many requests it holds.
         QList<CostPoint> merged;
+        QList<qint64> recordsIn; // of each merged row: how many records it sums
         QHash<std::pair<qint64, std::pair<QString, QString>>, qsizetype> rowOf;
         for (const CostPoint &point : std::as_const(spend)) {
             const std::pair<qint64, std::pair<QString, QString>> key { point.minuteUtcMs,
@@ -172,8 +173,10 @@ void TraceWriter::write()
             if (row == rowOf.cend()) {
                 rowOf.insert(key, merged.size());
                 merged.append(point);
+                recordsIn.append(1);
                 continue;
             }
+            ++recordsIn[*row];
             CostPoint &sum = merged[*row];
             sum.costUsd += point.costUsd;
             sum.fallbackCostUsd += point.fallbackCostUsd;
@@ -183,7 +186,8 @@ void TraceWriter::write()
             sum.cacheWriteTokens += point.cacheWriteTokens;
             sum.requests += point.requests;
         }
-        for (const CostPoint &point : std::as_const(merged)) {
+        for (qsizetype row = 0; row < merged.size(); ++row) {
+            const CostPoint &point = merged.at(row);
             upsert.addBindValue(point.minuteUtcMs);
             upsert.addBindValue(point.lane);
             upsert.addBindValue(point.route);
@@ -195,7 +199,7 @@ void TraceWriter::write()
             upsert.addBindValue(point.cacheReadTokens);
             upsert.addBindValue(point.cacheWriteTokens);
             if (!upsert.exec()) {
-                lostSpend += point.requests;
+                lostSpend += recordsIn.at(row);
                 failure = upsert.lastError().text();
             }
         }
@@ -219,7 +223,7 @@ void TraceWriter::write()
             // (With successes sampled, a batch may hold only spend: its loss is said all the same.)
             failure = db.lastError().text();
             lost = traces.size();
-            lostSpend = CostLedger::requestsIn(spend);
+            lostSpend = spend.size();
             db.rollback();
         }
         if (lost > 0 || lostSpend > 0 || !committed) {

@@ -50,7 +50,7 @@ public:
     void write();
 
 Q_SIGNALS:
-    // `lost` traces and the spend of `lostSpend` requests are not stored.
+    // `lost` traces and `lostSpend` spend records (a request's, on one route) are not stored.
     void writeFailed(qint64 lost, qint64 lostSpend, const QString &error);
     void writeRecovered();
 

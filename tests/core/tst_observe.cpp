@@ -1,6 +1,5 @@
 #include "observe/costledger.h"
 #include "observe/incidentreport.h"
-#include "proxy/adminjson.h"
 #include "observe/metrics.h"
 #include "observe/otlpexporter.h"
 #include "observe/redactor.h"
@@ -9,6 +8,7 @@
 #include "observe/tracecontext.h"
 #include "observe/tracestore.h"
 #include "observe/tracewriter.h"
+#include "proxy/adminjson.h"
 #include "proxy/proxyservice.h"
 
 #include <QFile>
@@ -925,12 +925,12 @@ private Q_SLOTS:
             QStringLiteral("live"), FailureClass::Ok);
         trial.attempts.first().trial = true;
         for (const TraceRecord &kept : { retried, fellBack, failed, degraded, noted, trial }) {
-            QVERIFY2(!TraceStore::isPlainSuccess(kept), qPrintable(kept.id));
+            QVERIFY2(!kept.isPlainSuccess(), qPrintable(kept.id));
             QVERIFY(!TraceStore::sampled(kept.id, 0.0));
         }
         const TraceRecord plain = makeTrace(QStringLiteral("req_plain"), QStringLiteral("main"),
             QStringLiteral("live"), FailureClass::Ok);
-        QVERIFY(TraceStore::isPlainSuccess(plain));
+        QVERIFY(plain.isPlainSuccess());
 
         int sampledOfThousand = 0;
         for (int i = 0; i < 1000; ++i) {
@@ -1026,9 +1026,37 @@ private Q_SLOTS:
         QCOMPARE(report->lanes.first().requests, report->requests);
         QVERIFY(qAbs(report->spendUsd - 4 * kept * 0.01) < 1e-9);
         QVERIFY(report->estimated);
-        QVERIFY(report->toMarkdown().contains(QStringLiteral("stored as a sample")));
+        QVERIFY(report->toMarkdown().contains(QStringLiteral("only as a sample")));
         // And so it says through the admin API, to an attached console.
         QVERIFY(AdminJson::toIncident(AdminJson::fromIncident(*report)).estimated);
+
+        // A weight on anything but a plain success (a damaged or forged row) is not believed.
+        IncidentReportBuilder builder(0, std::numeric_limits<qint64>::max(), Config());
+        TraceRecord forged = makeTrace(QStringLiteral("req_forged"), QStringLiteral("main"),
+            QStringLiteral("live"), FailureClass::Transient, start);
+        forged.sampleWeight = 50;
+        builder.addTrace(forged);
+        QCOMPARE(builder.finish().requests, 1);
+
+        // With no success kept in the stored part of the range (the ratio at 0), the report
+        // still says its figures are estimates.
+        {
+            QTemporaryDir emptyDir;
+            TraceStore none;
+            QVERIFY(none.open(emptyDir.path(), &error));
+            TraceRetention nothingKept;
+            nothingKept.successSampleRatio = 0.0;
+            none.setRetention(nothingKept);
+            none.append(makeTrace(QStringLiteral("req_x"), QStringLiteral("main"),
+                            QStringLiteral("live"), FailureClass::Transient, start + 5000),
+                {});
+            std::optional<IncidentReport> failuresOnly;
+            none.readIncident(start, start + 3000, Config(), {},
+                [&failuresOnly](const IncidentReport &read) { failuresOnly = read; });
+            QTRY_VERIFY(failuresOnly.has_value());
+            QCOMPARE(failuresOnly->requests, 0);
+            QVERIFY(failuresOnly->estimated); // older than the memory, which starts at +5000
+        }
 
         // What a stored trace says it stands for is read back within bounds, whatever it says.
         TraceRecord sample = makeTrace(QStringLiteral("req_s"), QStringLiteral("main"),
