@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <functional>
 #include <limits>
 #include <optional>
 #include <tuple>
@@ -387,11 +388,22 @@ IncidentReport IncidentReportBuilder::finish()
 {
     IncidentReport report = m_report;
     const auto count = [](double requests) {
-        return int(std::min(std::round(requests), double(std::numeric_limits<int>::max())));
+        return int(std::min(std::floor(requests), double(std::numeric_limits<int>::max())));
     };
-    report.requests = count(m_requests);
-    for (auto lane = m_lanes.begin(); lane != m_lanes.end(); ++lane)
-        lane->requests = count(m_laneRequests.value(lane.key()));
+    report.requests = count(std::round(m_requests));
+    // Each lane's weighed count, rounded so that the lanes add up to the total: down, then the
+    // requests left over to the lanes with the largest remainders.
+    QList<std::pair<double, QString>> remainders;
+    int assigned = 0;
+    for (auto lane = m_lanes.begin(); lane != m_lanes.end(); ++lane) {
+        const double weighed = m_laneRequests.value(lane.key());
+        lane->requests = count(weighed);
+        assigned += lane->requests;
+        remainders.append({ weighed - std::floor(weighed), lane.key() });
+    }
+    std::sort(remainders.begin(), remainders.end(), std::greater<>());
+    for (qsizetype i = 0; i < remainders.size() && assigned < report.requests; ++i, ++assigned)
+        ++m_lanes[remainders.at(i).second].requests;
     report.lanes = m_lanes.values();
     std::sort(report.lanes.begin(), report.lanes.end(),
         [](const auto &a, const auto &b) { return a.lane < b.lane; });

@@ -1038,6 +1038,23 @@ private Q_SLOTS:
         builder.addTrace(forged);
         QCOMPARE(builder.finish().requests, 1);
 
+        // Lanes of weighed counts add up to the total: three successes standing for 2.5 each are
+        // 8 requests, and the lanes 3, 3 and 2 (each rounded alone, 3 + 3 + 3).
+        IncidentReportBuilder lanes(0, std::numeric_limits<qint64>::max(), Config());
+        for (const QString &lane :
+            { QStringLiteral("a"), QStringLiteral("b"), QStringLiteral("c") }) {
+            TraceRecord sampledSuccess = makeTrace(QStringLiteral("req_") + lane, lane,
+                QStringLiteral("live"), FailureClass::Ok, start);
+            sampledSuccess.sampleWeight = 2.5;
+            lanes.addTrace(sampledSuccess);
+        }
+        const IncidentReport weighed = lanes.finish();
+        QCOMPARE(weighed.requests, 8);
+        int laneSum = 0;
+        for (const IncidentReport::LaneFigures &lane : weighed.lanes)
+            laneSum += lane.requests;
+        QCOMPARE(laneSum, 8);
+
         // With no success kept in the stored part of the range (the ratio at 0), the report
         // still says its figures are estimates.
         {
