@@ -2792,9 +2792,9 @@ Fahren Sie nur fort, wenn Sie diesem Host den Schlüssel anvertrauen.</translati
         <translation>Keine Anfrage %1 in den Traces dieses Gateways</translation>
     </message>
     <message>
-        <source>No request %1 in this gateway&apos;s traces. Successes are written as a sample (traces.success_sample_ratio) and this id is outside it: if the request was answered at the first try, it was not kept.</source>
+        <source>No request %1 in this gateway&apos;s traces. Successes are written only as a sample (traces.success_sample_ratio), and this id is not among those it keeps: if the request was answered at the first try, it may not have been kept.</source>
         <extracomment>traces.success_sample_ratio is a configuration key, not translated</extracomment>
-        <translation>Keine Anfrage %1 in den Traces dieses Gateways. Erfolge werden nur als Stichprobe gespeichert (traces.success_sample_ratio), und diese ID liegt außerhalb davon: Wurde die Anfrage beim ersten Versuch beantwortet, wurde sie nicht aufbewahrt.</translation>
+        <translation>Keine Anfrage %1 in den Traces dieses Gateways. Erfolge werden nur als Stichprobe gespeichert (traces.success_sample_ratio), und diese ID gehört nicht zu denen, die sie aufbewahrt: Wurde die Anfrage beim ersten Versuch beantwortet, wurde sie womöglich nicht aufbewahrt.</translation>
     </message>
     <message>
         <source>%1, from %2: shown below</source>

@@ -222,9 +222,10 @@ void TracesView::findRequest(const QString &text)
             say(TraceStore::sampled(id, ratio)
                     ? tr("No request %1 in this gateway's traces").arg(id)
                     //: traces.success_sample_ratio is a configuration key, not translated
-                    : tr("No request %1 in this gateway's traces. Successes are written as a "
-                         "sample (traces.success_sample_ratio) and this id is outside it: if "
-                         "the request was answered at the first try, it was not kept.")
+                    : tr("No request %1 in this gateway's traces. Successes are written only as "
+                         "a sample (traces.success_sample_ratio), and this id is not among those "
+                         "it keeps: if the request was answered at the first try, it may not "
+                         "have been kept.")
                           .arg(id));
             return;
         }

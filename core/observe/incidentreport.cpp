@@ -392,9 +392,9 @@ IncidentReport IncidentReportBuilder::finish()
     };
     report.requests = count(std::round(m_requests));
     // Each lane's weighed count, rounded so that the lanes add up to the total: down, then the
-    // requests left over to the lanes with the largest remainders.
+    // requests left over to the lanes with the largest remainders (none past the total's cap).
     QList<std::pair<double, QString>> remainders;
-    int assigned = 0;
+    qint64 assigned = 0; // lanes near the cap would overflow an int
     for (auto lane = m_lanes.begin(); lane != m_lanes.end(); ++lane) {
         const double weighed = m_laneRequests.value(lane.key());
         lane->requests = count(weighed);

@@ -79,6 +79,7 @@ bool TraceStore::open(const QString &directory, QString *error, const QString &f
     QFile::setPermissions(
         directory, QFileDevice::ReadOwner | QFileDevice::WriteOwner | QFileDevice::ExeOwner);
     const QString path = QDir(directory).filePath(fileName);
+    m_recentCompleteAfterMs = qMax(m_recentCompleteAfterMs, QDateTime::currentMSecsSinceEpoch());
     {
         QFile database(path);
         if (!database.exists() && database.open(QIODevice::WriteOnly))
@@ -165,8 +166,10 @@ bool TraceStore::sampled(const QString &id, double ratio)
 void TraceStore::append(const TraceRecord &trace, const QList<CostPoint> &spend)
 {
     m_recent.push_back(trace);
-    if (m_recent.size() > RecentKept)
+    if (m_recent.size() > RecentKept) {
+        m_recentCompleteAfterMs = qMax(m_recentCompleteAfterMs, m_recent.front().startedAtUtcMs);
         m_recent.pop_front();
+    }
     if (!m_writer)
         return;
     // A plain success not sampled is not written; what it cost is, always. One that is stands
@@ -281,11 +284,7 @@ void TraceStore::readIncident(qint64 fromMs, qint64 toMs, const Config &config,
 {
     QList<TraceRecord> recent;
     QSet<QString> inMemory;
-    // Memory holds every recent request, written or not; what is older comes from the store,
-    // which holds a sample of the successes while the ratio is below 1.
-    qint64 oldestInMemory = std::numeric_limits<qint64>::max();
     for (const TraceRecord &trace : m_recent) {
-        oldestInMemory = qMin(oldestInMemory, trace.startedAtUtcMs);
         if (trace.startedAtUtcMs >= fromMs && trace.startedAtUtcMs <= toMs) {
             recent.append(trace);
             inMemory.insert(trace.id);
@@ -299,8 +298,10 @@ void TraceStore::readIncident(qint64 fromMs, qint64 toMs, const Config &config,
     qint64 eventsBeforeMs = std::numeric_limits<qint64>::max();
     for (const StateEvent &event : recentEvents)
         eventsBeforeMs = qMin(eventsBeforeMs, event.time.toMSecsSinceEpoch());
+    // Memory holds every recent request, written or not; the rest of the range is the store's,
+    // which holds a sample of the successes while the ratio is below 1.
     const bool storeSampled = m_writer && m_retention && m_retention->successSampleRatio < 1.0
-        && fromMs < oldestInMemory;
+        && fromMs <= m_recentCompleteAfterMs;
     auto build = [fromMs, toMs, config, recent, inMemory, recentEvents, eventsBeforeMs,
                      storeSampled](const TraceReader *reader) {
         IncidentReportBuilder builder(fromMs, toMs, config);

@@ -96,6 +96,10 @@ private:
     TraceWriter *m_writer = nullptr;
     TraceReader *m_reader = nullptr;
     std::deque<TraceRecord> m_recent; // newest last
+    // Memory holds every request that started after this and has finished: it is when the store
+    // opened, or the latest start among the traces dropped from m_recent since (a long stream
+    // may outstay shorter requests that started after it).
+    qint64 m_recentCompleteAfterMs = 0;
     std::optional<TraceRetention> m_retention; // for the writer, once open() makes it
     int m_readsOut = 0; // asked of the reader, not answered yet
     bool m_retiring = false;

@@ -225,9 +225,10 @@ void AdminService::handle(const HttpRequest &request, ClientResponse response)
                 // was not written for one that never came.
                 if (!TraceStore::sampled(id, ratio))
                     message += QStringLiteral(
-                        " Plain successes are written as a sample (traces.success_sample_ratio "
-                        "%1), and this id is outside it: a request with it that was answered at "
-                        "the first try was not kept.")
+                        " Plain successes are written only as a sample "
+                        "(traces.success_sample_ratio is %1 now), and this id is not among those "
+                        "the sample keeps: if its request was answered at the first try, it may "
+                        "not have been kept.")
                                    .arg(ratio);
                 sendError(*pending, 404, message, QStringLiteral("invalid_request_error"),
                     QStringLiteral("trace_not_found"));

@@ -1075,6 +1075,33 @@ private Q_SLOTS:
             QVERIFY(failuresOnly->estimated); // older than the memory, which starts at +5000
         }
 
+        // Memory is complete only after the latest start it dropped: a long stream that outstays
+        // shorter requests begun after it does not make the range before them look whole.
+        {
+            QTemporaryDir memoryDir;
+            TraceStore store;
+            QVERIFY(store.open(memoryDir.path(), &error));
+            TraceRetention half;
+            half.successSampleRatio = 0.5;
+            store.setRetention(half);
+            const qint64 later = QDateTime::currentMSecsSinceEpoch() + 3600 * 1000;
+            for (int i = 1; i <= TraceStore::RecentKept; ++i)
+                store.append(makeTrace(QStringLiteral("req_short%1").arg(i), QStringLiteral("main"),
+                                 QStringLiteral("live"), FailureClass::Transient, later + i),
+                    {});
+            store.append(makeTrace(QStringLiteral("req_long"), QStringLiteral("main"),
+                             QStringLiteral("live"), FailureClass::Transient, later),
+                {}); // drops the one that started at later + 1
+            const auto estimatedFrom = [&store](qint64 from) {
+                std::optional<IncidentReport> read;
+                store.readIncident(from, from + 10000, Config(), {},
+                    [&read](const IncidentReport &report) { read = report; });
+                return QTest::qWaitFor([&read] { return read.has_value(); }) && read->estimated;
+            };
+            QVERIFY(estimatedFrom(later + 1)); // its successes may have been sampled out
+            QVERIFY(!estimatedFrom(later + 2)); // every request since is in memory
+        }
+
         // What a stored trace says it stands for is read back within bounds, whatever it says.
         TraceRecord sample = makeTrace(QStringLiteral("req_s"), QStringLiteral("main"),
             QStringLiteral("live"), FailureClass::Ok);
