@@ -174,7 +174,7 @@ void TraceStore::append(const TraceRecord &trace, const QList<CostPoint> &spend)
         return;
     // A plain success not sampled is not written; what it cost is, always. One that is stands
     // for those left out with it, so that an incident report over the store can count them.
-    const double ratio = m_retention ? m_retention->successSampleRatio : 1.0;
+    const double ratio = successSampleRatio();
     const bool plain = trace.isPlainSuccess();
     const bool written = !plain || sampled(trace.id, ratio);
     bool queued = false;
@@ -300,8 +300,8 @@ void TraceStore::readIncident(qint64 fromMs, qint64 toMs, const Config &config,
         eventsBeforeMs = qMin(eventsBeforeMs, event.time.toMSecsSinceEpoch());
     // Memory holds every recent request, written or not; the rest of the range is the store's,
     // which holds a sample of the successes while the ratio is below 1.
-    const bool storeSampled = m_writer && m_retention && m_retention->successSampleRatio < 1.0
-        && fromMs <= m_recentCompleteAfterMs;
+    const bool storeSampled
+        = m_writer && successSampleRatio() < 1.0 && fromMs <= m_recentCompleteAfterMs;
     auto build = [fromMs, toMs, config, recent, inMemory, recentEvents, eventsBeforeMs,
                      storeSampled](const TraceReader *reader) {
         IncidentReportBuilder builder(fromMs, toMs, config);

@@ -101,6 +101,11 @@ private:
     // may outstay shorter requests that started after it).
     qint64 m_recentCompleteAfterMs = 0;
     std::optional<TraceRetention> m_retention; // for the writer, once open() makes it
+    // The running traces.success_sample_ratio: 1 until the config sets the retention.
+    double successSampleRatio() const
+    {
+        return m_retention ? m_retention->successSampleRatio : 1.0;
+    }
     int m_readsOut = 0; // asked of the reader, not answered yet
     bool m_retiring = false;
 };

@@ -84,6 +84,20 @@ TraceRecord makeTrace(const QString &id, const QString &lane, const QString &rou
     return trace;
 }
 
+// Opens `store` in `directory`, writing plain successes at `ratio` (traces.success_sample_ratio).
+bool openSampling(TraceStore &store, const QString &directory, double ratio)
+{
+    QString error;
+    if (!store.open(directory, &error)) {
+        qWarning().noquote() << "the trace store does not open:" << error;
+        return false;
+    }
+    TraceRetention retention;
+    retention.successSampleRatio = ratio;
+    store.setRetention(retention);
+    return true;
+}
+
 qint64 at(int hour, int minute, int second)
 {
     return QDateTime(QDate(2026, 11, 30), QTime(hour, minute, second), Qt::UTC).toMSecsSinceEpoch();
@@ -956,11 +970,7 @@ private Q_SLOTS:
         };
         {
             TraceStore store;
-            QString error;
-            QVERIFY2(store.open(dir.path(), &error), qPrintable(error));
-            TraceRetention retention;
-            retention.successSampleRatio = 0.0;
-            store.setRetention(retention);
+            QVERIFY(openSampling(store, dir.path(), 0.0));
             for (const TraceRecord &trace : { plain, retried, fellBack, failed, degraded })
                 store.append(trace, costing(trace));
             store.flush();
@@ -991,11 +1001,7 @@ private Q_SLOTS:
         int kept = 0;
         {
             TraceStore store;
-            QString error;
-            QVERIFY2(store.open(dir.path(), &error), qPrintable(error));
-            TraceRetention retention;
-            retention.successSampleRatio = 0.25;
-            store.setRetention(retention);
+            QVERIFY(openSampling(store, dir.path(), 0.25));
             for (int i = 0; i < 1000; ++i) {
                 TraceRecord plain = makeTrace(requestIdAt(start + i), QStringLiteral("main"),
                     QStringLiteral("live"), FailureClass::Ok, start + i);
@@ -1060,10 +1066,7 @@ private Q_SLOTS:
         {
             QTemporaryDir emptyDir;
             TraceStore none;
-            QVERIFY(none.open(emptyDir.path(), &error));
-            TraceRetention nothingKept;
-            nothingKept.successSampleRatio = 0.0;
-            none.setRetention(nothingKept);
+            QVERIFY(openSampling(none, emptyDir.path(), 0.0));
             none.append(makeTrace(QStringLiteral("req_x"), QStringLiteral("main"),
                             QStringLiteral("live"), FailureClass::Transient, start + 5000),
                 {});
@@ -1072,7 +1075,7 @@ private Q_SLOTS:
                 [&failuresOnly](const IncidentReport &read) { failuresOnly = read; });
             QTRY_VERIFY(failuresOnly.has_value());
             QCOMPARE(failuresOnly->requests, 0);
-            QVERIFY(failuresOnly->estimated); // older than the memory, which starts at +5000
+            QVERIFY(failuresOnly->estimated); // before the store opened: memory cannot hold it
         }
 
         // Memory is complete only after the latest start it dropped: a long stream that outstays
@@ -1080,10 +1083,7 @@ private Q_SLOTS:
         {
             QTemporaryDir memoryDir;
             TraceStore store;
-            QVERIFY(store.open(memoryDir.path(), &error));
-            TraceRetention half;
-            half.successSampleRatio = 0.5;
-            store.setRetention(half);
+            QVERIFY(openSampling(store, memoryDir.path(), 0.5));
             const qint64 later = QDateTime::currentMSecsSinceEpoch() + 3600 * 1000;
             for (int i = 1; i <= TraceStore::RecentKept; ++i)
                 store.append(makeTrace(QStringLiteral("req_short%1").arg(i), QStringLiteral("main"),
